@@ -1,0 +1,244 @@
+import { encodeDecision, decodeDecision } from './cookie-codec.js';
+import type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
+import { ConsentError } from './errors.js';
+import { policyHash, type Policy } from './policy.js';
+import { privacySignal, type SignalOptions } from './signals.js';
+import { cookieStorage, localStorageStorage, type ConsentStorage } from './storage.js';
+
+/**
+ * Where decisions are kept: `auto` (a cookie, else localStorage, else memory), one built-in kind
+ * (falling back to memory), `memory` only, or your own storage (falling back to memory).
+ */
+export type StorageOption = 'auto' | 'cookie' | 'localStorage' | 'memory' | ConsentStorage;
+
+/** Options of {@link createConsent}. */
+export interface ConsentOptions {
+  /** The policy whose purposes are decided (e.g. `edxPolicy`). */
+  policy: Policy;
+  /** `opt-in` (default): nothing but required purposes until a choice. `opt-out`: granted until refused. */
+  mode?: 'opt-in' | 'opt-out';
+  /** Where the decision is kept. Default `auto`. */
+  storage?: StorageOption;
+  /** Cookie (and localStorage key) name. Default `optin`. */
+  cookieName?: string;
+  /** Registrable domain (e.g. `edx.org`) so that `www.`, `courses.` and `learning.` share one choice. */
+  cookieDomain?: string;
+  /** Days a decision lasts before the learner is asked again: at most 395 (13 months), the default. */
+  maxAgeDays?: number;
+  /** Privacy signals to honour (GPC always is). */
+  signals?: SignalOptions;
+}
+
+/** A choice: purposes (and optionally Member overrides) to set; the rest keep their current value. */
+export interface ConsentChoice {
+  /** Purposes to grant (`true`) or refuse (`false`). */
+  purposes?: Readonly<Record<string, boolean>>;
+  /** Member overrides to set, e.g. `{ HarvardX: { marketing: false } }`. They only ever narrow. */
+  members?: MemberChoices;
+}
+
+/** The consent store: what is allowed now, and the ways to change it. */
+export interface ConsentStore {
+  /** The policy in force. */
+  readonly policy: Policy;
+  /** The jurisdiction mode in force. */
+  readonly mode: 'opt-in' | 'opt-out';
+  /** The learner's stored decision, or `null` when there is none for this policy. */
+  readonly decision: Decision | null;
+  /** True while the learner has not decided under this policy (show the banner). */
+  readonly needsPrompt: boolean;
+  /** Where the decision is kept now: `cookie`, `localStorage`, `memory`, or a custom storage's kind. */
+  readonly storageKind: string;
+  /** True when the browser sent Global Privacy Control (or DNT, where honoured). */
+  readonly privacySignal: boolean;
+  /** Whether `purpose` is allowed now, for `memberId` when given (Member overrides only narrow). */
+  allows(purpose: string, memberId?: string): boolean;
+  /** The purposes (as allowed now) and Member overrides in force: the decision, or the mode's defaults. */
+  grants(): Grants;
+  /** Grants every purpose, except those GPC refuses while it is on. */
+  acceptAll(source?: DecisionSource): Decision;
+  /** Refuses every purpose but the required ones. */
+  rejectAll(source?: DecisionSource): Decision;
+  /** Sets the purposes and Member overrides given; others keep their value. Source defaults to `api`. */
+  decide(choice: ConsentChoice, source?: DecisionSource): Decision;
+  /** Refuses one purpose, for everyone or for one Member. */
+  withdraw(purpose: string, memberId?: string): Decision;
+  /** Forgets the decision everywhere it is stored. */
+  reset(): void;
+  /** Re-reads storage (e.g. after another tab decided). */
+  refresh(): void;
+  /** Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an unsubscribe. */
+  subscribe(listener: (store: ConsentStore) => void): () => void;
+}
+
+/**
+ * Creates the consent store for a page (or, with `storage: 'memory'`, for a server request).
+ * Storage that is blocked or throws falls back to the next one, then to memory: it never throws
+ * into the page. A stored value that does not parse is no decision, never a grant.
+ *
+ * @example
+ * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
+ * if (consent.needsPrompt) showBanner();
+ * consent.decide({ purposes: { analytics: true } }, 'preferences');
+ * consent.allows('analytics'); // true
+ */
+export function createConsent(options: ConsentOptions): ConsentStore {
+  const { policy, mode = 'opt-in', storage = 'auto', cookieName = 'optin' } = options;
+  const maxAge = Math.min(options.maxAgeDays ?? 395, 395) * 864e5;
+  const purposes = policy.purposes;
+  const listeners = new Set<(store: ConsentStore) => void>();
+  const chain: ConsentStorage[] =
+    typeof storage === 'object'
+      ? [storage]
+      : [cookieStorage(cookieName, options.cookieDomain), localStorageStorage(cookieName)].filter((s) =>
+          RegExp(`auto|${s.kind}`).test(storage),
+        );
+  const signal = privacySignal(options.signals);
+  let kind = 'memory';
+  let decision: Decision | null = null;
+
+  const attempt = <T>(fn: () => T) => {
+    try {
+      return fn();
+    } catch {
+      return undefined;
+    }
+  };
+  // Keeps the decision in the first storage that takes it and removes it from the others; when
+  // none does, it lives in memory for the life of the page.
+  const persist = (d: Decision) => {
+    kind = 'memory';
+    for (const s of chain)
+      if (
+        kind === 'memory' &&
+        attempt(() => s.write(encodeDecision(d, policy), new Date(Date.parse(d.decidedAt) + maxAge)))
+      )
+        kind = s.kind;
+      else attempt(() => s.clear());
+  };
+  const load = () => {
+    decision = null;
+    for (const s of chain)
+      for (const value of attempt(() => s.read()) ?? []) {
+        const found = decodeDecision(value, policy);
+        if (
+          found &&
+          Date.parse(found.decidedAt) + maxAge > Date.now() &&
+          !(decision && decision.decidedAt > found.decidedAt)
+        )
+          decision = found;
+      }
+    // Storing what was found again removes stale copies on other domains and moves it to the best store.
+    if (decision) persist(decision);
+  };
+
+  const allows = (purpose: string, memberId?: string) => {
+    const p = purposes.find((x) => x.id === purpose);
+    return (
+      !!p &&
+      (!!p.required ||
+        (!(signal && p.gpc && !decision?.gpc) &&
+          (decision
+            ? decision.purposes[purpose] === true && decision.members[memberId ?? '']?.[purpose] !== false
+            : mode === 'opt-out')))
+    );
+  };
+  const grants = (): Grants => ({
+    purposes: Object.fromEntries(purposes.map((p) => [p.id, allows(p.id)])),
+    members: decision?.members ?? {},
+  });
+  // Runs a change and tells the listeners when what is allowed (or needsPrompt) really changed.
+  const change = (fn: () => void) => {
+    const before = JSON.stringify([grants(), !decision]);
+    fn();
+    if (JSON.stringify([grants(), !decision]) !== before)
+      for (const listener of [...listeners]) attempt(() => listener(store));
+  };
+
+  const check = (choices: Readonly<Record<string, boolean>> = {}, at = 'purposes') => {
+    for (const [id, granted] of Object.entries(choices)) {
+      const p = purposes.find((x) => x.id === id);
+      if (!p || (!granted && p.required))
+        throw new ConsentError(
+          'invalid_choice',
+          [
+            {
+              path: `${at}.${id}`,
+              message: p ? 'is required: it cannot be refused' : `is not a purpose of policy ${policy.id}`,
+            },
+          ],
+          `Choose among ${purposes
+            .filter((x) => !x.required)
+            .map((x) => x.id)
+            .join(', ')}.`,
+        );
+    }
+  };
+
+  const decide = (choice: ConsentChoice, source: DecisionSource = 'api') => {
+    check(choice.purposes);
+    const members = { ...decision?.members };
+    for (const [member, choices] of Object.entries(choice.members ?? {})) {
+      check(choices, `members.${member}`);
+      members[member] = { ...members[member], ...choices };
+    }
+    const next: Decision = {
+      consentId: decision?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
+      policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
+      // A default or a signal never grants what GPC refuses; only the learner's explicit choice can.
+      purposes: Object.fromEntries(
+        purposes.map((p) => [
+          p.id,
+          !!p.required ||
+            ((choice.purposes?.[p.id] ?? allows(p.id)) && !(signal && p.gpc && /default|gpc/.test(source))),
+        ]),
+      ),
+      members,
+      source,
+      decidedAt: new Date().toISOString(),
+      ...(signal && { gpc: true }),
+    };
+    change(() => persist((decision = next)));
+    return next;
+  };
+
+  const all = (granted: boolean) =>
+    Object.fromEntries(purposes.filter((p) => !p.required).map((p) => [p.id, granted && !(signal && p.gpc)]));
+
+  const store: ConsentStore = {
+    policy,
+    mode,
+    get decision() {
+      return decision;
+    },
+    get needsPrompt() {
+      return !decision;
+    },
+    get storageKind() {
+      return kind;
+    },
+    privacySignal: signal,
+    allows,
+    grants,
+    decide,
+    acceptAll: (source = 'banner') => decide({ purposes: all(true) }, source),
+    rejectAll: (source = 'banner') => decide({ purposes: all(false) }, source),
+    withdraw: (purpose, memberId) =>
+      decide(
+        memberId == null ? { purposes: { [purpose]: false } } : { members: { [memberId]: { [purpose]: false } } },
+        'preferences',
+      ),
+    reset: () =>
+      change(() => {
+        for (const s of chain) attempt(() => s.clear());
+        decision = null;
+      }),
+    refresh: () => change(load),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+  load();
+  return store;
+}

@@ -1,0 +1,64 @@
+import * as z from 'zod/mini';
+import { ConsentError, type ConsentIssue } from './errors.js';
+import type { Policy } from './policy.js';
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+const purposeSchema = z.object({
+  id: z.string().check(z.regex(idPattern, 'must be letters, digits, "-" or "_"')),
+  label: z.string().check(z.minLength(1, 'must not be empty')),
+  description: z.string().check(z.minLength(1, 'must not be empty: learners read it')),
+  required: z.optional(z.boolean()),
+  gpc: z.optional(z.boolean()),
+  group: z.optional(z.string().check(z.minLength(1))),
+});
+
+const policySchema = z.object({
+  id: z.string().check(z.regex(idPattern, 'must be letters, digits, "-" or "_"')),
+  version: z.string().check(z.minLength(1, 'must not be empty')),
+  purposes: z.array(purposeSchema).check(z.minLength(1, 'a policy needs at least one purpose')),
+});
+
+/** Formats a zod path as `purposes[2].id`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
+}
+
+/**
+ * Validates a policy and returns it frozen. Throws a {@link ConsentError} (`invalid_policy`) that
+ * lists every problem with its path: malformed ids, empty descriptions, duplicate purpose ids, a
+ * required purpose that GPC would refuse.
+ *
+ * @example
+ * const policy = definePolicy({ id: 'acme', version: '1', purposes: [
+ *   { id: 'necessary', label: 'Necessary', description: 'Keeps the site working.', required: true },
+ *   { id: 'analytics', label: 'Analytics', description: 'How the site is used.' },
+ * ] });
+ */
+export function definePolicy(input: Policy): Policy {
+  const parsed = policySchema.safeParse(input);
+  const issues: ConsentIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  const purposes: unknown = (input as { purposes?: unknown } | null)?.purposes;
+  if (Array.isArray(purposes)) {
+    const seen = new Set<unknown>();
+    purposes.forEach((p: { id?: unknown; required?: unknown; gpc?: unknown } | null, i) => {
+      if (seen.has(p?.id))
+        issues.push({ path: `purposes[${i}].id`, message: `duplicate purpose id "${String(p?.id)}"` });
+      seen.add(p?.id);
+      if (p?.required && p.gpc)
+        issues.push({ path: `purposes[${i}].gpc`, message: 'a required purpose cannot be refused by GPC' });
+    });
+  }
+  if (issues.length) throw new ConsentError('invalid_policy', issues, 'Fix the policy definition at the paths listed.');
+  return deepFreeze(input);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

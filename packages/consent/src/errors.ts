@@ -1,0 +1,31 @@
+/** Stable codes of every error `@optin/consent` throws. */
+export type ConsentErrorCode = 'invalid_policy' | 'invalid_choice' | 'invalid_option';
+
+/** One problem found in an input, with the path of what was wrong. */
+export interface ConsentIssue {
+  /** Where the problem is, e.g. `purposes[2].id`. */
+  path: string;
+  /** What is wrong there. */
+  message: string;
+}
+
+/**
+ * The one error class of `@optin/consent`. `code` is stable across releases; `issues` lists every
+ * problem found (with its path); `hint` says what to do about it.
+ */
+export class ConsentError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ConsentErrorCode;
+  /** Every problem found, each with its path. */
+  readonly issues: readonly ConsentIssue[];
+  /** What to do about it. */
+  readonly hint: string;
+
+  constructor(code: ConsentErrorCode, issues: readonly ConsentIssue[], hint: string) {
+    super(`${code}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}. ${hint}`);
+    this.name = 'ConsentError';
+    this.code = code;
+    this.issues = issues;
+    this.hint = hint;
+  }
+}

@@ -1,0 +1,16 @@
+export { createConsent } from './consent.js';
+export type { ConsentChoice, ConsentOptions, ConsentStore, StorageOption } from './consent.js';
+export { definePolicy } from './define-policy.js';
+export { edxPolicy } from './edx-policy.js';
+export { policyHash, type Policy, type Purpose } from './policy.js';
+export type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
+export { encodeDecision, decodeDecision } from './cookie-codec.js';
+export { fromCookieHeader } from './cookie-header.js';
+export { cookieDomains } from './domains.js';
+export { cookieStorage, localStorageStorage } from './storage.js';
+export type { ConsentStorage } from './storage.js';
+export type { SignalOptions } from './signals.js';
+export { toGoogleConsentMode, type GoogleConsentMode, type ConsentModeValue } from './google-consent-mode.js';
+export { toReceipt, type ConsentReceipt } from './receipt.js';
+export { receiptSchema } from './receipt-schema.js';
+export { ConsentError, type ConsentErrorCode, type ConsentIssue } from './errors.js';

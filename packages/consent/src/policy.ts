@@ -1,0 +1,50 @@
+/** One purpose of a policy: why a tracking technology may be used. */
+export interface Purpose {
+  /** Stable id, e.g. `analytics`. Letters, digits, `-` and `_`. */
+  readonly id: string;
+  /** Short name a learner reads, e.g. "Analytics". */
+  readonly label: string;
+  /** What the purpose covers, in words a learner can read. */
+  readonly description: string;
+  /** Always on and never asked (e.g. `necessary`). */
+  readonly required?: boolean;
+  /** Refused by Global Privacy Control (and by DNT where configured); no default can grant it. */
+  readonly gpc?: boolean;
+  /** Purposes with the same group are shown under one heading (they stay separately switchable). */
+  readonly group?: string;
+}
+
+/** A consent policy: an id, a version and its purposes, in display order. */
+export interface Policy {
+  /** Stable id, e.g. `edx`. */
+  readonly id: string;
+  /** Version of the policy text, e.g. `2026-11`. */
+  readonly version: string;
+  /** The purposes, in display order. */
+  readonly purposes: readonly Purpose[];
+}
+
+/**
+ * A short, stable fingerprint of everything a learner consented to: the policy id, version and
+ * each purpose's id, flags and description. When it changes, stored decisions no longer apply and
+ * the learner is asked again.
+ */
+export function policyHash(policy: Policy): string {
+  return checksum(
+    JSON.stringify([
+      policy.id,
+      policy.version,
+      policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.description]),
+    ]),
+  );
+}
+
+/**
+ * FNV-1a (32-bit) of a string's UTF-16 code units, in base 36. Every single-character change of a
+ * string changes it (each step is a bijection of the state), so an edited cookie is detected.
+ */
+export function checksum(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}

@@ -1,0 +1,57 @@
+import { cookieDomains } from './domains.js';
+
+/**
+ * Where a decision is kept. `read` returns every copy found (a cookie may exist on several
+ * domains); `write` returns false when the store silently refused the value. Any method may throw
+ * (blocked storage): the consent store then falls back to the next storage, then to memory.
+ */
+export interface ConsentStorage {
+  /** Where the decision is kept: `cookie`, `localStorage` or a custom name. */
+  readonly kind: string;
+  /** Every stored copy. */
+  read(): string[];
+  /** Stores the value until `expires`; returns false when the store refused it. */
+  write(value: string, expires: Date): boolean;
+  /** Removes every copy. */
+  clear(): void;
+}
+
+/**
+ * Keeps the decision in one first-party cookie: `Path=/`, `SameSite=Lax`, `Secure` on https, on
+ * `domain` (the registrable domain, e.g. `edx.org`) when given so that every subdomain shares it.
+ * Writing removes copies left on other domain variants (an older host-only cookie, say).
+ */
+export function cookieStorage(name: string, domain?: string): ConsentStorage {
+  const set = (value: string, expires: Date, at?: string) =>
+    (document.cookie = `${name}=${value};Path=/;Expires=${expires.toUTCString()};SameSite=Lax${
+      at ? `;Domain=${at}` : ''
+    }${location.protocol === 'https:' ? ';Secure' : ''}`);
+  const read = () =>
+    document.cookie
+      .split(/; */)
+      .filter((pair) => pair.startsWith(`${name}=`))
+      .map((pair) => pair.slice(name.length + 1));
+  const clear = (keep?: string) => {
+    for (const at of cookieDomains(location.hostname, domain)) if (at !== keep) set('', new Date(0), at);
+  };
+  return {
+    kind: 'cookie',
+    read,
+    write(value, expires) {
+      clear(domain);
+      set(value, expires, domain);
+      return read().includes(value);
+    },
+    clear,
+  };
+}
+
+/** Keeps the decision in `localStorage` under `key` (it expires with the decision's age). */
+export function localStorageStorage(key: string): ConsentStorage {
+  return {
+    kind: 'localStorage',
+    read: () => [localStorage.getItem(key) ?? ''],
+    write: (value) => (localStorage.setItem(key, value), localStorage.getItem(key) === value),
+    clear: () => localStorage.removeItem(key),
+  };
+}

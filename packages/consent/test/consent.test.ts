@@ -1,0 +1,316 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  ConsentError,
+  createConsent,
+  edxPolicy,
+  encodeDecision,
+  type ConsentStorage,
+  type ConsentStore,
+} from '../src/index.js';
+
+/** A storage kept in a plain array, to see what the store writes. */
+function arrayStorage(): ConsentStorage & { values: string[] } {
+  const values: string[] = [];
+  return {
+    kind: 'test',
+    values,
+    read: () => [...values],
+    write: (value) => (values.splice(0, values.length, value), true),
+    clear: () => void values.splice(0),
+  };
+}
+
+const nonRequired = ['analytics', 'performance', 'functionality', 'marketing'];
+const allowed = (store: ConsentStore) => edxPolicy.purposes.map((p) => p.id).filter((id) => store.allows(id));
+
+describe('createConsent in opt-in mode', () => {
+  it('allows nothing but necessary until the learner decides, and asks', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    expect(store.needsPrompt).toBe(true);
+    expect(store.decision).toBeNull();
+    expect(allowed(store)).toEqual(['necessary']);
+    expect(store.allows('unknown-purpose')).toBe(false);
+  });
+
+  it('acceptAll, rejectAll, decide and withdraw change what is allowed', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    store.acceptAll();
+    expect(allowed(store)).toEqual(['necessary', ...nonRequired]);
+    expect(store.decision?.source).toBe('banner');
+    expect(store.needsPrompt).toBe(false);
+    store.rejectAll();
+    expect(allowed(store)).toEqual(['necessary']);
+    store.decide({ purposes: { analytics: true, performance: true } }, 'preferences');
+    expect(allowed(store)).toEqual(['necessary', 'analytics', 'performance']);
+    store.decide({ purposes: { marketing: true } });
+    expect(allowed(store)).toEqual(['necessary', 'analytics', 'performance', 'marketing']);
+    expect(store.decision?.source).toBe('api');
+    store.withdraw('analytics');
+    expect(allowed(store)).toEqual(['necessary', 'performance', 'marketing']);
+  });
+
+  it('keeps one consentId across changes of mind and records the policy it was made under', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const first = store.acceptAll();
+    const second = store.rejectAll();
+    expect(second.consentId).toBe(first.consentId);
+    expect(second.policy).toEqual({
+      id: 'edx',
+      version: edxPolicy.version,
+      hash: expect.stringMatching(/^[0-9a-z]+$/),
+    });
+    expect(Date.parse(second.decidedAt)).toBeGreaterThanOrEqual(Date.parse(first.decidedAt));
+  });
+
+  it('rejects a choice naming an unknown purpose or refusing a required one, with its path, and keeps the decision', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const before = store.acceptAll();
+    const error = (() => {
+      try {
+        store.decide({ members: { HarvardX: { ads: false } } });
+      } catch (e) {
+        return e as ConsentError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConsentError);
+    expect(error?.code).toBe('invalid_choice');
+    expect(error?.issues[0]?.path).toBe('members.HarvardX.ads');
+    expect(error?.message).toMatch(/Choose among analytics, performance, functionality, marketing/);
+    expect(() => store.decide({ purposes: { necessary: false } })).toThrow(/purposes\.necessary: is required/);
+    expect(store.decision).toBe(before);
+  });
+});
+
+describe('Member overrides', () => {
+  it('refuse a purpose for one Member only', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    store.acceptAll();
+    store.withdraw('marketing', 'HarvardX');
+    expect(store.allows('marketing')).toBe(true);
+    expect(store.allows('marketing', 'MITx')).toBe(true);
+    expect(store.allows('marketing', 'HarvardX')).toBe(false);
+    expect(store.allows('analytics', 'HarvardX')).toBe(true);
+  });
+
+  it('never widen what a purpose grants', () => {
+    const choice = fc.dictionary(fc.constantFrom(...nonRequired), fc.boolean());
+    fc.assert(
+      fc.property(
+        choice,
+        fc.dictionary(fc.constantFrom('HarvardX', 'MITx', 'UC_BerkeleyX'), choice),
+        fc.constantFrom('HarvardX', 'MITx', 'UC_BerkeleyX'),
+        (purposes, members, member) => {
+          const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+          store.decide({ purposes, members });
+          for (const id of nonRequired) if (!store.allows(id)) expect(store.allows(id, member)).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('opt-out mode and GPC', () => {
+  it('grants every purpose until refused', () => {
+    const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: false } });
+    expect(store.needsPrompt).toBe(true);
+    expect(allowed(store)).toEqual(['necessary', ...nonRequired]);
+    store.withdraw('marketing');
+    expect(allowed(store)).toEqual(['necessary', 'analytics', 'performance', 'functionality']);
+  });
+
+  it('GPC refuses marketing; acceptAll keeps it refused; only an explicit choice grants it', () => {
+    const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: true } });
+    expect(store.privacySignal).toBe(true);
+    expect(store.allows('marketing')).toBe(false);
+    expect(store.allows('analytics')).toBe(true);
+    store.acceptAll();
+    expect(store.allows('marketing')).toBe(false);
+    store.decide({ purposes: { marketing: true } }, 'preferences');
+    expect(store.allows('marketing')).toBe(true);
+  });
+
+  it('a decision made before GPC was turned on does not grant marketing under GPC', () => {
+    const storage = arrayStorage();
+    createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).acceptAll();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: true } });
+    expect(store.needsPrompt).toBe(false);
+    expect(store.allows('analytics')).toBe(true);
+    expect(store.allows('marketing')).toBe(false);
+  });
+
+  it('no default or signal-sourced decision ever grants what GPC refuses', () => {
+    const step = fc.oneof(
+      fc.record({
+        op: fc.constant('decide' as const),
+        purposes: fc.dictionary(fc.constantFrom(...nonRequired), fc.boolean()),
+        source: fc.constantFrom('default' as const, 'gpc' as const),
+      }),
+      fc.record({
+        op: fc.constantFrom('acceptAll' as const, 'rejectAll' as const),
+        source: fc.constantFrom('default' as const, 'gpc' as const, 'banner' as const),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('opt-in' as const, 'opt-out' as const),
+        fc.array(step, { maxLength: 8 }),
+        (mode, steps) => {
+          const store = createConsent({ policy: edxPolicy, mode, storage: 'memory', signals: { gpc: true } });
+          for (const s of steps) {
+            if (s.op === 'decide') store.decide({ purposes: s.purposes }, s.source);
+            else store[s.op](s.source);
+            expect(store.allows('marketing')).toBe(false);
+            expect(store.allows('marketing', 'HarvardX')).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('honours DNT only when configured', () => {
+    vi.stubGlobal('navigator', { doNotTrack: '1' });
+    try {
+      expect(createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' }).allows('marketing')).toBe(true);
+      expect(
+        createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { dnt: true } }).allows(
+          'marketing',
+        ),
+      ).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('reads navigator.globalPrivacyControl by default', () => {
+    vi.stubGlobal('navigator', { globalPrivacyControl: true });
+    try {
+      expect(createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' }).allows('marketing')).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe('subscribe', () => {
+  it('is called only when what is allowed really changes', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    const listener = vi.fn();
+    const unsubscribe = store.subscribe(listener);
+    store.rejectAll();
+    expect(listener).toHaveBeenCalledTimes(1); // needsPrompt changed
+    store.rejectAll();
+    store.withdraw('analytics');
+    expect(listener).toHaveBeenCalledTimes(1);
+    store.decide({ purposes: { analytics: true } });
+    expect(listener).toHaveBeenCalledTimes(2);
+    store.withdraw('analytics', 'HarvardX');
+    expect(listener).toHaveBeenCalledTimes(3);
+    unsubscribe();
+    store.acceptAll();
+    expect(listener).toHaveBeenCalledTimes(3);
+  });
+
+  it('a throwing listener does not stop the others or the decision', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const second = vi.fn();
+    store.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    store.subscribe(second);
+    expect(() => store.acceptAll()).not.toThrow();
+    expect(second).toHaveBeenCalledOnce();
+  });
+});
+
+describe('storage', () => {
+  it('stores, re-reads and forgets a decision', () => {
+    const storage = arrayStorage();
+    const first = createConsent({ policy: edxPolicy, storage });
+    const decision = first.decide(
+      { purposes: { analytics: true }, members: { MITx: { analytics: false } } },
+      'preferences',
+    );
+    expect(storage.values).toHaveLength(1);
+    const again = createConsent({ policy: edxPolicy, storage });
+    expect(again.decision).toEqual(decision);
+    expect(again.storageKind).toBe('test');
+    again.reset();
+    expect(storage.values).toEqual([]);
+    expect(createConsent({ policy: edxPolicy, storage }).needsPrompt).toBe(true);
+  });
+
+  it('re-prompts when the policy changes', () => {
+    const storage = arrayStorage();
+    createConsent({ policy: edxPolicy, storage }).acceptAll();
+    const next = createConsent({ policy: { ...edxPolicy, version: '2027-05' }, storage });
+    expect(next.needsPrompt).toBe(true);
+    expect(next.allows('analytics')).toBe(false);
+  });
+
+  it('treats a decision older than its maximum age as none', () => {
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const old = store.acceptAll();
+    storage.values[0] = encodeDecision(
+      { ...old, decidedAt: new Date(Date.now() - 396 * 864e5).toISOString() },
+      edxPolicy,
+    );
+    expect(createConsent({ policy: edxPolicy, storage }).needsPrompt).toBe(true);
+    storage.values[0] = encodeDecision(
+      { ...old, decidedAt: new Date(Date.now() - 40 * 864e5).toISOString() },
+      edxPolicy,
+    );
+    expect(createConsent({ policy: edxPolicy, storage }).needsPrompt).toBe(false);
+    expect(createConsent({ policy: edxPolicy, storage, maxAgeDays: 30 }).needsPrompt).toBe(true);
+  });
+
+  it('never throws into the page when storage throws: the choice lives in memory', () => {
+    const broken: ConsentStorage = {
+      kind: 'broken',
+      read: () => {
+        throw new Error('SecurityError');
+      },
+      write: () => {
+        throw new Error('QuotaExceededError');
+      },
+      clear: () => {
+        throw new Error('SecurityError');
+      },
+    };
+    const store = createConsent({ policy: edxPolicy, storage: broken });
+    expect(store.needsPrompt).toBe(true);
+    expect(() => store.decide({ purposes: { analytics: true } })).not.toThrow();
+    expect(store.storageKind).toBe('memory');
+    expect(store.allows('analytics')).toBe(true);
+    expect(() => store.refresh()).not.toThrow();
+  });
+
+  it('reads the newest valid copy and ignores garbage', () => {
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const older = encodeDecision(
+      { ...store.acceptAll(), decidedAt: new Date(Date.now() - 864e5).toISOString() },
+      edxPolicy,
+    );
+    const newer = encodeDecision(store.rejectAll(), edxPolicy);
+    storage.values.splice(0, 1, 'garbage', older, newer, `${newer}x`);
+    const again = createConsent({ policy: edxPolicy, storage });
+    expect(allowed(again)).toEqual(['necessary']);
+    expect(storage.values).toEqual([newer]);
+  });
+
+  it('refresh picks up a decision another tab stored', () => {
+    const storage = arrayStorage();
+    const tab1 = createConsent({ policy: edxPolicy, storage });
+    const tab2 = createConsent({ policy: edxPolicy, storage });
+    const listener = vi.fn();
+    tab2.subscribe(listener);
+    tab1.decide({ purposes: { analytics: true } });
+    tab2.refresh();
+    expect(tab2.allows('analytics')).toBe(true);
+    expect(listener).toHaveBeenCalledOnce();
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConsentError, definePolicy, edxPolicy, policyHash, type Policy } from '../src/index.js';
+
+describe('definePolicy', () => {
+  it('accepts the edX preset unchanged', () => {
+    expect(definePolicy(structuredClone(edxPolicy))).toEqual(edxPolicy);
+  });
+
+  it('lists every problem with its path', () => {
+    const bad = {
+      id: 'bad id',
+      version: '',
+      purposes: [
+        { id: 'necessary', label: 'Necessary', description: 'x', required: true, gpc: true },
+        { id: 'analytics', label: '', description: '' },
+        { id: 'analytics', label: 'Again', description: 'dup' },
+      ],
+    } as Policy;
+    try {
+      definePolicy(bad);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConsentError);
+      const e = error as ConsentError;
+      expect(e.code).toBe('invalid_policy');
+      expect(e.issues.map((i) => i.path).sort()).toEqual(
+        ['id', 'version', 'purposes[1].label', 'purposes[1].description', 'purposes[2].id', 'purposes[0].gpc'].sort(),
+      );
+      expect(e.message).toContain('purposes[1].description');
+      expect(e.hint).toMatch(/Fix/);
+    }
+  });
+
+  it('rejects a policy without purposes, and input that is not an object', () => {
+    expect(() => definePolicy({ id: 'p', version: '1', purposes: [] })).toThrow(
+      /purposes: a policy needs at least one purpose/,
+    );
+    expect(() => definePolicy(null as unknown as Policy)).toThrow(ConsentError);
+  });
+
+  it('lets a policy define purposes of its own', () => {
+    const policy = definePolicy({
+      id: 'acme',
+      version: '3',
+      purposes: [
+        { id: 'essential', label: 'Essential', description: 'Keeps the site working.', required: true },
+        { id: 'research', label: 'Research', description: 'Learning-science research.' },
+      ],
+    });
+    expect(Object.isFrozen(policy.purposes[1])).toBe(true);
+  });
+});
+
+describe('edxPolicy', () => {
+  it('has the purposes of the edX cookie policy, each described for a learner', () => {
+    expect(edxPolicy.purposes.map((p) => p.id)).toEqual([
+      'necessary',
+      'analytics',
+      'performance',
+      'functionality',
+      'marketing',
+    ]);
+    for (const p of edxPolicy.purposes) expect(p.description.length).toBeGreaterThan(40);
+    expect(edxPolicy.purposes.filter((p) => p.required).map((p) => p.id)).toEqual(['necessary']);
+    expect(edxPolicy.purposes.filter((p) => p.gpc).map((p) => p.id)).toEqual(['marketing']);
+    expect(new Set(edxPolicy.purposes.filter((p) => p.group).map((p) => p.group)).size).toBe(1);
+  });
+});
+
+describe('policyHash', () => {
+  it('changes with the version, a purpose, or a description, and not otherwise', () => {
+    const base = policyHash(edxPolicy);
+    expect(policyHash(structuredClone(edxPolicy))).toBe(base);
+    expect(policyHash({ ...edxPolicy, version: '2027-01' })).not.toBe(base);
+    const purposes = edxPolicy.purposes.map((p) =>
+      p.id === 'analytics' ? { ...p, description: `${p.description}!` } : p,
+    );
+    expect(policyHash({ ...edxPolicy, purposes })).not.toBe(base);
+    expect(policyHash({ ...edxPolicy, purposes: edxPolicy.purposes.slice(0, 4) })).not.toBe(base);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createConsent,
+  edxPolicy,
+  encodeDecision,
+  fromCookieHeader,
+  receiptSchema,
+  toGoogleConsentMode,
+  toReceipt,
+} from '../src/index.js';
+
+describe('toGoogleConsentMode', () => {
+  it('maps purposes to the seven v2 signals', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    expect(toGoogleConsentMode(store.grants())).toEqual({
+      ad_storage: 'denied',
+      ad_user_data: 'denied',
+      ad_personalization: 'denied',
+      analytics_storage: 'denied',
+      functionality_storage: 'denied',
+      personalization_storage: 'denied',
+      security_storage: 'granted',
+    });
+    store.decide({ purposes: { analytics: true, functionality: true } });
+    expect(toGoogleConsentMode(store.grants())).toMatchObject({
+      analytics_storage: 'granted',
+      functionality_storage: 'granted',
+      personalization_storage: 'granted',
+      ad_storage: 'denied',
+    });
+    store.acceptAll();
+    expect(Object.values(toGoogleConsentMode(store.decision))).toEqual(Array(7).fill('granted'));
+    expect(toGoogleConsentMode(null).security_storage).toBe('granted');
+  });
+});
+
+describe('toReceipt', () => {
+  it('produces a receipt the collector schema accepts, with no personal data but the subject', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    const decision = store.decide(
+      { purposes: { analytics: true }, members: { HarvardX: { analytics: false } } },
+      'preferences',
+    );
+    const receipt = toReceipt(decision, 'anon-7f3a');
+    expect(receiptSchema.parse(receipt)).toEqual(receipt);
+    expect(receipt).toMatchObject({
+      subject: 'anon-7f3a',
+      consentId: decision.consentId,
+      source: 'preferences',
+      gpc: true,
+      members: { HarvardX: { analytics: false } },
+    });
+    expect(receiptSchema.safeParse({ ...receipt, source: 'cookie-wall' }).success).toBe(false);
+    expect(receiptSchema.safeParse({ ...receipt, decidedAt: 'yesterday' }).success).toBe(false);
+  });
+});
+
+describe('fromCookieHeader (server-side rendering)', () => {
+  it('reads the decision from a Cookie header, and nothing from garbage', () => {
+    const decision = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({
+      purposes: { performance: true },
+    });
+    const value = encodeDecision(decision, edxPolicy);
+    expect(fromCookieHeader(`session=abc; optin=${value}; theme=dark`, edxPolicy)).toEqual(decision);
+    expect(fromCookieHeader(`edx_consent=${value}`, edxPolicy, { cookieName: 'edx_consent' })).toEqual(decision);
+    expect(fromCookieHeader(`optin=${value.replace(/^1/, '0')}`, edxPolicy)).toBeNull();
+    expect(fromCookieHeader(undefined, edxPolicy)).toBeNull();
+    expect(fromCookieHeader(`optin=${value}`, { ...edxPolicy, version: 'next' })).toBeNull();
+  });
+});

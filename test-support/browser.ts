@@ -1,0 +1,95 @@
+/**
+ * Real-Chromium test support: launches Debian's chromium through playwright-core, serves pages on
+ * 127.0.0.1 (every `*.optin.test` host resolves there), and bundles browser entry points with esbuild.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+/** Path of Chromium: `CHROMIUM_PATH`, else Debian's. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Launches headless Chromium with `*.optin.test` mapped to 127.0.0.1 plus any `extraHostRules`. */
+export async function launchChromium(extraHostRules: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--host-resolver-rules=${['MAP *.optin.test 127.0.0.1', 'MAP optin.test 127.0.0.1', ...extraHostRules].join(', ')}`,
+    ],
+  });
+}
+
+/** A request handler for {@link serve}: return true when it answered. */
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/** A running test server. */
+export interface TestServer {
+  server: Server;
+  port: number;
+  /** `http://<host>:<port>` */
+  origin(host?: string): string;
+  close(): Promise<void>;
+}
+
+/** Serves `routes` (first to answer wins; 404 otherwise) on 127.0.0.1 and a free port. */
+export async function serve(routes: Route[]): Promise<TestServer> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      for (const route of routes) if (await route(req, res, url)) return;
+      res.writeHead(404).end('not found');
+    })().catch((error: unknown) => res.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    origin: (host = '127.0.0.1') => `http://${host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Bundles a TypeScript/JS browser entry (file path) into one IIFE script string. */
+export async function bundle(entry: string, define: Record<string, string> = {}): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    define,
+    logLevel: 'error',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** A route answering `path` with fixed content. */
+export function file(path: string, body: string | (() => string), type = 'text/html; charset=utf-8'): Route {
+  return (_req, res, url) => {
+    if (url.pathname !== path) return false;
+    res
+      .writeHead(200, { 'content-type': type, 'cache-control': 'no-store' })
+      .end(typeof body === 'function' ? body() : body);
+    return true;
+  };
+}
+
+/** Every cookie of a context as `name@domain=value` strings, sorted (for readable assertions). */
+export async function cookieList(context: BrowserContext): Promise<string[]> {
+  return (await context.cookies()).map((c) => `${c.name}@${c.domain}=${c.value}`).sort();
+}
