@@ -55,7 +55,7 @@ export interface ConsentStore {
   allows(purpose: string, memberId?: string): boolean;
   /** The purposes (as allowed now) and Member overrides in force: the decision, or the mode's defaults. */
   grants(): Grants;
-  /** Grants every purpose, except those GPC refuses while it is on. */
+  /** Grants every purpose, except those GPC refuses while it is on (unless the learner explicitly granted them). */
   acceptAll(source?: DecisionSource): Decision;
   /** Refuses every purpose but the required ones. */
   rejectAll(source?: DecisionSource): Decision;
@@ -117,7 +117,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       else attempt(() => s.clear());
   };
   const load = () => {
-    decision = null;
+    // A choice held only in memory (every storage refused it) lasts for the life of the page.
+    if (kind !== 'memory') decision = null;
     for (const s of chain)
       for (const value of attempt(() => s.read()) ?? []) {
         const found = decodeDecision(value, policy);
@@ -202,8 +203,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     return next;
   };
 
+  // Under GPC, "accept all" grants what GPC refuses only where the learner already granted it explicitly.
   const all = (granted: boolean) =>
-    Object.fromEntries(purposes.filter((p) => !p.required).map((p) => [p.id, granted && !(signal && p.gpc)]));
+    Object.fromEntries(
+      purposes.filter((p) => !p.required).map((p) => [p.id, granted && (!(signal && p.gpc) || allows(p.id))]),
+    );
 
   const store: ConsentStore = {
     policy,

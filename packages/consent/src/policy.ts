@@ -30,14 +30,23 @@ export interface Policy {
  * the learner is asked again.
  */
 export function policyHash(policy: Policy): string {
-  return checksum(
-    JSON.stringify([
-      policy.id,
-      policy.version,
-      policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.description]),
-    ]),
-  );
+  let hash = hashes.get(policy);
+  if (!hash)
+    hashes.set(
+      policy,
+      (hash = checksum(
+        JSON.stringify([
+          policy.id,
+          policy.version,
+          policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.description]),
+        ]),
+      )),
+    );
+  return hash;
 }
+
+// Policies are immutable: each is hashed once (the hash is on every cookie read's hot path).
+const hashes = new WeakMap<Policy, string>();
 
 /**
  * FNV-1a (32-bit) of a string's UTF-16 code units, in base 36. Every single-character change of a

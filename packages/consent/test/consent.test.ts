@@ -131,6 +131,16 @@ describe('opt-out mode and GPC', () => {
     expect(store.allows('marketing')).toBe(true);
   });
 
+  it('under GPC, acceptAll keeps an explicit marketing grant instead of clearing it', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    store.decide({ purposes: { marketing: true } }, 'preferences');
+    store.acceptAll();
+    expect(store.allows('marketing')).toBe(true);
+    store.rejectAll();
+    store.acceptAll();
+    expect(store.allows('marketing')).toBe(false);
+  });
+
   it('a decision made before GPC was turned on does not grant marketing under GPC', () => {
     const storage = arrayStorage();
     createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).acceptAll();
@@ -300,6 +310,14 @@ describe('storage', () => {
     const again = createConsent({ policy: edxPolicy, storage });
     expect(allowed(again)).toEqual(['necessary']);
     expect(storage.values).toEqual([newer]);
+  });
+
+  it('refresh keeps a choice that only memory holds', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    store.decide({ purposes: { analytics: true } });
+    store.refresh();
+    expect(store.needsPrompt).toBe(false);
+    expect(store.allows('analytics')).toBe(true);
   });
 
   it('refresh picks up a decision another tab stored', () => {

@@ -1,0 +1,415 @@
+/**
+ * Real-Chromium tests of @optin/consent: Debian's chromium driven by playwright-core, with every
+ * `*.optin.test` host mapped to 127.0.0.1, so that cookies really are shared (or not) between
+ * subdomains, blocked, tampered with, and read under another policy, as a learner's browser would.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Cookie, Frame, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundle, file, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import type { PageOptions, PageState } from './fixtures/consent-page.js';
+
+const DAY = 86_400;
+const NAME = 'optin';
+const DOMAIN = 'optin.test';
+
+let browser: Browser;
+let server: TestServer;
+let context: BrowserContext;
+/** Uncaught errors of every page (and frame) of the test's context. */
+let pageErrors: string[];
+
+beforeAll(async () => {
+  const script = await bundle(fileURLToPath(new URL('./fixtures/consent-page.ts', import.meta.url)));
+  server = await serve([
+    file('/', '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>'),
+    file('/consent-page.js', script, 'text/javascript; charset=utf-8'),
+    // The page inside a sandboxed frame: an opaque origin, where document.cookie and localStorage throw.
+    file(
+      '/sandboxed',
+      '<!doctype html><meta charset="utf-8"><title>Host</title><iframe sandbox="allow-scripts" src="/?auto=1"></iframe>',
+    ),
+  ]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+
+beforeEach(async () => {
+  pageErrors = [];
+  context = await newContext();
+});
+
+afterEach(async () => {
+  try {
+    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+async function newContext(): Promise<BrowserContext> {
+  const ctx = await browser.newContext();
+  ctx.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
+  return ctx;
+}
+
+/** `http://<host>.optin.test:<port>/?<query>` */
+function url(host: string, query: Record<string, string> = {}): string {
+  const search = new URLSearchParams(query).toString();
+  return `${server.origin(`${host}.${DOMAIN}`)}/${search ? `?${search}` : ''}`;
+}
+
+/** Opens the consent page in a new tab of `ctx` and creates the store (as the page would on load). */
+async function open(
+  ctx: BrowserContext,
+  address: string,
+  overrides: PageOptions = {},
+): Promise<{ page: Page; state: PageState }> {
+  const page = await ctx.newPage();
+  await page.goto(address);
+  return { page, state: await create(page, overrides) };
+}
+
+const create = (target: Page | Frame, overrides: PageOptions = {}) =>
+  target.evaluate((o) => window.optin.create(o), overrides);
+const state = (target: Page | Frame) => target.evaluate(() => window.optin.state());
+
+/** Reloads the page and creates the store again: what the learner's next visit sees. */
+async function reload(page: Page, overrides: PageOptions = {}): Promise<PageState> {
+  await page.reload();
+  return create(page, overrides);
+}
+
+async function consentCookies(ctx: BrowserContext): Promise<Cookie[]> {
+  return (await ctx.cookies()).filter((c) => c.name === NAME);
+}
+
+/** Opens the consent page in a sandboxed frame (opaque origin) whose script creates the store on load. */
+async function openSandboxed(): Promise<Frame> {
+  const page = await context.newPage();
+  await page.goto(`${server.origin(`www.${DOMAIN}`)}/sandboxed`);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  if (!frame) throw new Error('the sandboxed frame did not load');
+  await frame.waitForFunction(() => 'optin' in window);
+  return frame;
+}
+
+/** Only `necessary` allowed: what an undecided learner gets in opt-in mode. */
+const NOTHING_BUT_NECESSARY = {
+  necessary: true,
+  analytics: false,
+  performance: false,
+  functionality: false,
+  marketing: false,
+};
+
+describe('@optin/consent in Chromium', () => {
+  it('shares one choice between subdomains through one cookie on the registrable domain', async () => {
+    const www = await open(context, url('www', { cookieDomain: DOMAIN }));
+    expect(www.state.needsPrompt).toBe(true);
+    const decided = await www.page.evaluate(() =>
+      window.optin.decide(
+        { purposes: { analytics: true, performance: true, functionality: false, marketing: false } },
+        'banner',
+      ),
+    );
+    expect(decided.storageKind).toBe('cookie');
+
+    // Another subdomain, same browser (asking for longer than 13 months must not lengthen the cookie).
+    const courses = await open(context, url('courses', { cookieDomain: DOMAIN, maxAgeDays: '1000' }));
+    expect(courses.state.needsPrompt).toBe(false);
+    expect(courses.state.decision?.consentId).toBe(decided.decision?.consentId);
+    expect(courses.state.decision?.purposes).toEqual(decided.decision?.purposes);
+    expect(courses.state.allows).toEqual({
+      necessary: true,
+      analytics: true,
+      performance: true,
+      functionality: false,
+      marketing: false,
+    });
+
+    const now = Date.now() / 1000;
+    const cookies = await consentCookies(context);
+    expect(cookies.map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
+    const [cookie] = cookies;
+    expect(cookie!.sameSite).toBe('Lax');
+    expect(cookie!.path).toBe('/');
+    expect(cookie!.expires, 'a persistent cookie that lasts (about) 13 months').toBeGreaterThan(now + 394 * DAY);
+    expect(cookie!.expires, 'at most 13 months (395 days)').toBeLessThanOrEqual(now + 395 * DAY + 60);
+
+    // A third subdomain sees it too, and a change made there is seen back on www.
+    const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
+    expect(learning.state.decision?.consentId).toBe(decided.decision?.consentId);
+    await learning.page.evaluate(() => window.optin.withdraw('analytics'));
+    const refreshed = await www.page.evaluate(() => window.optin.refresh());
+    expect(refreshed.allows.analytics).toBe(false);
+    expect(refreshed.allows.performance).toBe(true);
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
+  });
+
+  it('re-prompts when the policy changes, and reads a decision only under the policy it was made under', async () => {
+    const v1 = { cookieDomain: DOMAIN, version: '2026-11' };
+    const { page } = await open(context, url('www', v1));
+    const first = await page.evaluate(() => window.optin.acceptAll());
+    expect(first.allows.analytics).toBe(true);
+
+    // A new policy version: the learner is asked again and, until they answer, nothing optional runs.
+    const v2 = { cookieDomain: DOMAIN, version: '2027-03' };
+    await page.goto(url('www', v2));
+    const underV2 = await create(page);
+    expect(underV2.needsPrompt).toBe(true);
+    expect(underV2.decision).toBeNull();
+    expect(underV2.allows).toEqual(NOTHING_BUT_NECESSARY);
+
+    // Same version, but what a purpose covers was reworded: that is a policy change too.
+    await page.goto(
+      url('www', { ...v1, analyticsDescription: 'How visitors use the site, shared with our partners.' }),
+    );
+    const reworded = await create(page);
+    expect(reworded.needsPrompt).toBe(true);
+    expect(reworded.allows).toEqual(NOTHING_BUT_NECESSARY);
+
+    // Merely reading under another policy destroys nothing: the old policy's page still has its choice.
+    await page.goto(url('www', v1));
+    const backToV1 = await create(page);
+    expect(backToV1.needsPrompt).toBe(false);
+    expect(backToV1.decision?.consentId).toBe(first.decision?.consentId);
+    expect(backToV1.decision?.policy.version).toBe('2026-11');
+
+    // Deciding under the new policy replaces the choice; the old policy does not read the new one.
+    await page.goto(url('www', v2));
+    await create(page);
+    const second = await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
+    expect(second.decision?.policy.version).toBe('2027-03');
+    expect((await reload(page)).decision?.consentId).toBe(second.decision?.consentId);
+    await page.goto(url('www', v1));
+    const v1AfterV2 = await create(page);
+    expect(v1AfterV2.needsPrompt).toBe(true);
+    expect(v1AfterV2.allows).toEqual(NOTHING_BUT_NECESSARY);
+  });
+
+  it('removes stale copies on other domain variants and keeps the newest decision', async () => {
+    const www = url('www');
+    const { page } = await open(context, www, { storage: 'cookie' });
+    // An older choice, as a version without cookieDomain kept it: a host-only cookie on www.
+    const older = await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
+    const [hostOnly] = await consentCookies(context);
+    expect(hostOnly?.domain).toBe(`www.${DOMAIN}`);
+    await context.clearCookies();
+    await page.waitForTimeout(5);
+    // The newer choice, on the registrable domain.
+    await create(page, { cookieDomain: DOMAIN });
+    const newer = await page.evaluate(() => window.optin.decide({ purposes: { marketing: true } }, 'preferences'));
+    const [shared] = await consentCookies(context);
+    expect(shared?.domain).toBe(`.${DOMAIN}`);
+    expect(newer.decision!.decidedAt > older.decision!.decidedAt).toBe(true);
+
+    const stale = [
+      { name: NAME, value: hostOnly!.value, url: www },
+      { name: NAME, value: hostOnly!.value, domain: `.www.${DOMAIN}`, path: '/' },
+    ];
+    const fresh = { name: NAME, value: shared!.value, domain: `.${DOMAIN}`, path: '/' };
+    // Whichever copy the browser lists first, the newest decision wins.
+    for (const cookies of [
+      [fresh, ...stale],
+      [...stale, fresh],
+    ]) {
+      await context.clearCookies();
+      await context.addCookies(cookies);
+      expect((await consentCookies(context)).length, 'three copies before the page reads them').toBe(3);
+
+      const after = await reload(page, { cookieDomain: DOMAIN });
+      expect(after.needsPrompt).toBe(false);
+      expect(after.decision?.consentId).toBe(newer.decision?.consentId);
+      expect(after.allows).toEqual({
+        necessary: true,
+        analytics: false,
+        performance: false,
+        functionality: false,
+        marketing: true,
+      });
+      const left = await consentCookies(context);
+      expect(left.map((c) => `${c.domain}=${c.value}`)).toEqual([`.${DOMAIN}=${shared!.value}`]);
+    }
+
+    // The only copy is an old host-only one: it moves to the registrable domain; the choice is not lost.
+    await context.clearCookies();
+    await context.addCookies([stale[0]!]);
+    const migrated = await reload(page, { cookieDomain: DOMAIN });
+    expect(migrated.needsPrompt).toBe(false);
+    expect(migrated.decision?.consentId).toBe(older.decision?.consentId);
+    expect(migrated.allows.analytics).toBe(true);
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
+    const courses = await open(context, url('courses', { cookieDomain: DOMAIN }));
+    expect(courses.state.decision?.consentId).toBe(older.decision?.consentId);
+    expect(courses.state.allows.analytics).toBe(true);
+  });
+
+  it('falls back to localStorage when cookies are silently refused, and the choice survives a reload', async () => {
+    await context.addInitScript(() => {
+      Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => undefined });
+    });
+    const { page, state: initial } = await open(context, url('www', { cookieDomain: DOMAIN }));
+    expect(initial.needsPrompt).toBe(true);
+    const decided = await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
+    expect(decided.storageKind).toBe('localStorage');
+    expect(decided.allows.analytics).toBe(true);
+    expect(await consentCookies(context)).toEqual([]);
+
+    const again = await reload(page);
+    expect(again.needsPrompt).toBe(false);
+    expect(again.storageKind).toBe('localStorage');
+    expect(again.decision?.consentId).toBe(decided.decision?.consentId);
+    expect(again.allows).toEqual({
+      necessary: true,
+      analytics: true,
+      performance: false,
+      functionality: false,
+      marketing: false,
+    });
+  });
+
+  it('keeps working in memory for the page’s life when cookies and localStorage throw', async () => {
+    const frame = await openSandboxed();
+
+    // Precondition: in this opaque origin, storage really throws.
+    const blocked = await frame.evaluate(() => {
+      const fails = (fn: () => unknown) => {
+        try {
+          fn();
+          return 'works';
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+      return { origin, cookie: fails(() => document.cookie), localStorage: fails(() => localStorage.getItem('x')) };
+    });
+    expect(blocked).toEqual({ origin: 'null', cookie: 'SecurityError', localStorage: 'SecurityError' });
+
+    // The store was created when the frame's script ran; it had nowhere to read from.
+    const initial = await state(frame);
+    expect(initial.needsPrompt).toBe(true);
+    expect(initial.allows).toEqual(NOTHING_BUT_NECESSARY);
+
+    const decided = await frame.evaluate(() =>
+      window.optin.decide({ purposes: { analytics: true, marketing: true } }, 'banner'),
+    );
+    expect(decided.storageKind).toBe('memory');
+    expect(decided.needsPrompt).toBe(false);
+    expect(decided.allows.analytics).toBe(true);
+
+    // Later in the same page (another task), the choice still holds.
+    const later = await frame.evaluate(
+      () => new Promise<PageState>((resolve) => setTimeout(() => resolve(window.optin.state()), 50)),
+    );
+    expect(later.needsPrompt).toBe(false);
+    expect(later.storageKind).toBe('memory');
+    expect(later.decision?.consentId).toBe(decided.decision?.consentId);
+    expect(later.allows).toEqual({
+      necessary: true,
+      analytics: true,
+      performance: false,
+      functionality: false,
+      marketing: true,
+    });
+
+    // Proof that an exception thrown in this frame would have been seen (afterEach checks there was none other).
+    await frame.evaluate(
+      () =>
+        void setTimeout(() => {
+          throw new Error('probe');
+        }),
+    );
+    await expect.poll(() => pageErrors).toContain('probe');
+    pageErrors = pageErrors.filter((message) => message !== 'probe');
+  });
+
+  it('keeps the in-memory choice when the page re-reads storage (refresh)', async () => {
+    // Pages call refresh() on focus or visibilitychange to pick up another tab's choice; with nowhere
+    // to read from, that must not forget the choice made in this page and bring the banner back.
+    const frame = await openSandboxed();
+    const decided = await frame.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
+    expect(decided.storageKind).toBe('memory');
+    const refreshed = await frame.evaluate(() => window.optin.refresh());
+    expect(refreshed.needsPrompt).toBe(false);
+    expect(refreshed.decision?.consentId).toBe(decided.decision?.consentId);
+    expect(refreshed.allows.analytics).toBe(true);
+  });
+
+  it('a garbage or tampered cookie is no decision, never a grant', async () => {
+    const www = url('www');
+    const { page } = await open(context, www, { cookieDomain: DOMAIN });
+    await page.evaluate(() => window.optin.rejectAll());
+    const [cookie] = await consentCookies(context);
+    const valid = cookie!.value;
+    expect(valid[0]).toBe('1'); // necessary
+    expect(valid[1]).toBe('0'); // analytics, refused
+    const flip = (i: number) => valid.slice(0, i) + (valid[i] === '0' ? '1' : '0') + valid.slice(i + 1);
+
+    const put = async (value: string) => {
+      await context.clearCookies();
+      await context.addCookies([{ name: NAME, value, domain: `.${DOMAIN}`, path: '/' }]);
+      return reload(page, { cookieDomain: DOMAIN });
+    };
+
+    // Control: the untouched value is read back as the learner's refusal.
+    const control = await put(valid);
+    expect(control.needsPrompt).toBe(false);
+    expect(control.allows).toEqual(NOTHING_BUT_NECESSARY);
+
+    const values = {
+      'analytics digit flipped to granted': flip(1),
+      'marketing digit flipped to granted': flip(4),
+      'checksum changed': valid.slice(0, -1) + (valid.endsWith('a') ? 'b' : 'a'),
+      garbage: 'garbage',
+      'all ones': '11111',
+      'all granted, checksum removed': `11111${valid.slice(5, valid.lastIndexOf('/'))}`,
+      empty: '',
+    };
+    for (const [what, value] of Object.entries(values)) {
+      expect(value, what).not.toBe(valid);
+      const read = await put(value);
+      expect(read.needsPrompt, what).toBe(true);
+      expect(read.decision, what).toBeNull();
+      expect(read.allows, what).toEqual(NOTHING_BUT_NECESSARY);
+    }
+  });
+
+  it('GPC refuses marketing in opt-out mode until the learner explicitly grants it', async () => {
+    // Control: without GPC, opt-out mode allows marketing.
+    const plain = await open(context, url('www', { mode: 'opt-out', cookieDomain: DOMAIN }));
+    expect(plain.state.privacySignal).toBe(false);
+    expect(plain.state.allows.marketing).toBe(true);
+
+    const gpc = await newContext();
+    try {
+      await gpc.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+      });
+      const { page, state: initial } = await open(gpc, url('www', { mode: 'opt-out', cookieDomain: DOMAIN }));
+      expect(initial.privacySignal).toBe(true);
+      expect(initial.allows.marketing).toBe(false);
+      expect(initial.allows.analytics).toBe(true);
+
+      const accepted = await page.evaluate(() => window.optin.acceptAll());
+      expect(accepted.needsPrompt).toBe(false);
+      expect(accepted.allows.marketing, '"Accept all" is not an explicit grant of what GPC refuses').toBe(false);
+      expect(accepted.allows.analytics).toBe(true);
+      expect((await reload(page)).allows.marketing).toBe(false);
+
+      const explicit = await page.evaluate(() => window.optin.decide({ purposes: { marketing: true } }, 'preferences'));
+      expect(explicit.allows.marketing).toBe(true);
+      expect(explicit.allows.analytics).toBe(true);
+      // The explicit choice is remembered as one.
+      const next = await reload(page);
+      expect(next.decision?.consentId).toBe(explicit.decision?.consentId);
+      expect(next.allows.marketing).toBe(true);
+    } finally {
+      await gpc.close();
+    }
+  });
+});
