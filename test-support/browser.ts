@@ -75,7 +75,9 @@ export async function bundle(entry: string, define: Record<string, string> = {})
     define,
     logLevel: 'error',
   });
-  return result.outputFiles[0]!.text;
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
+  return output.text;
 }
 
 /** A route answering `path` with fixed content. */

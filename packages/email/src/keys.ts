@@ -1,0 +1,50 @@
+import { hkdfSync } from 'node:crypto';
+import { EmailError } from './errors.js';
+
+/** Secrets by key id (`kid`): `{ 'hx-2026': process.env.HX_EMAIL_KEY }`. Each at least 32 bytes. */
+export type EmailKeys = Readonly<Record<string, string>>;
+
+/** The keys one signer (the platform or one Member) holds, derived once from its secrets. */
+export type KeyRing = ReadonlyMap<string, Buffer>;
+
+const kidPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+const minSecretBytes = 32;
+const salt = 'optin-email/v1';
+
+/** Derives a 32-byte sub-key of `secret` for one use (`mac`, `recipient-pseudonym`) with HKDF-SHA256. */
+export function deriveKey(secret: string, use: 'mac' | 'recipient-pseudonym'): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, salt, use, 32));
+}
+
+/** Checks one secret; `path` names it in the error. */
+export function checkSecret(secret: unknown, path: string): string {
+  if (typeof secret !== 'string' || Buffer.byteLength(secret) < minSecretBytes)
+    throw new EmailError(
+      'invalid_key',
+      path,
+      `must be a string of at least ${minSecretBytes} bytes`,
+      'Generate one with `openssl rand -base64 32` and keep it out of source control.',
+    );
+  return secret;
+}
+
+/**
+ * Validates `keys` (every kid well-formed, every secret long enough, at least one) and derives each
+ * kid's MAC key. `path` is where these keys sit in the caller's options, for the error.
+ */
+export function keyRing(keys: EmailKeys | undefined, path: string): Map<string, Buffer> {
+  if (keys === undefined || typeof keys !== 'object' || Object.keys(keys).length === 0)
+    throw new EmailError('invalid_key', path, 'needs at least one key', 'Pass `{ [kid]: secret }`.');
+  const ring = new Map<string, Buffer>();
+  for (const [kid, secret] of Object.entries(keys)) {
+    if (!kidPattern.test(kid))
+      throw new EmailError(
+        'invalid_key',
+        `${path}.${kid}`,
+        'a key id must be 1-64 letters, digits, ".", "_", ":" or "-"',
+        'Rename the key id, e.g. `hx-2026`.',
+      );
+    ring.set(kid, deriveKey(checkSecret(secret, `${path}.${kid}`), 'mac'));
+  }
+  return ring;
+}

@@ -1,0 +1,120 @@
+import { BlockList, isIP } from 'node:net';
+
+/** One request to the pixel or the click endpoint, as the collector sees it. */
+export interface EmailRequest {
+  /** The `User-Agent` header (empty or missing counts as a machine). */
+  userAgent: string | undefined;
+  /** The client address (after your trusted-proxy handling); IPv4, IPv6 or IPv4-mapped IPv6. */
+  ip?: string | undefined;
+  /** The HTTP method; `HEAD` never fetches what a person would see. */
+  method?: string | undefined;
+  /** Request headers, lowercase names (as `node:http` gives them). */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
+  /** Milliseconds between the token's `sentAt` and this request. */
+  msSinceSend?: number | undefined;
+}
+
+/** Options of {@link isMachineOpen} and {@link isMachineClick}. */
+export interface MachineTrafficOptions {
+  /** A request this soon after send is a delivery-time scan. Default 10 000 ms. */
+  prefetchWindowMs?: number;
+}
+
+/** Why a request was judged to be a machine's. */
+export type MachineReason =
+  /** Apple Mail Privacy Protection prefetched the images (UA exactly `Mozilla/5.0`, or Apple's network). */
+  | 'apple_mpp'
+  /** A mail-security scanner or link checker named itself in the user agent, or came from a gateway network. */
+  | 'security_scanner'
+  /** A generic HTTP client, crawler or headless browser. */
+  | 'bot_user_agent'
+  /** No user agent at all. */
+  | 'no_user_agent'
+  /** A `HEAD` request, or a prefetch/preview declared in headers. */
+  | 'prefetch'
+  /** Within `prefetchWindowMs` of send: what delivery-time scanners do. */
+  | 'too_soon_after_send';
+
+/** A proxy that fetches on a person's behalf: the event is human but its IP and UA are the proxy's. */
+export type HumanProxy = 'google_image_proxy' | 'yahoo_mail_proxy';
+
+/** The verdict on one request. */
+export type MachineVerdict = { machine: true; reason: MachineReason } | { machine: false; proxy: HumanProxy | null };
+
+// Apple's own networks (AS714): 17.0.0.0/8 and its IPv6 allocations.
+const appleNetworks = new BlockList();
+appleNetworks.addSubnet('17.0.0.0', 8, 'ipv4');
+appleNetworks.addSubnet('2620:149::', 32, 'ipv6');
+appleNetworks.addSubnet('2a01:b740::', 32, 'ipv6');
+appleNetworks.addSubnet('2403:300::', 32, 'ipv6');
+
+// Exchange Online Protection (Microsoft Defender Safe Links detonation, as published for mail flow).
+const gatewayNetworks = new BlockList();
+gatewayNetworks.addSubnet('40.92.0.0', 15, 'ipv4');
+gatewayNetworks.addSubnet('40.107.0.0', 16, 'ipv4');
+gatewayNetworks.addSubnet('52.100.0.0', 14, 'ipv4');
+gatewayNetworks.addSubnet('104.47.0.0', 17, 'ipv4');
+
+const scannerAgents =
+  /barracuda|mimecast|proofpoint|ppops|messagelabs|symantec|forcepoint|sophos|trend ?micro|fortinet|fortiguard|cisco ?ironport|zscaler|checkpoint|avanan|abnormal ?security|ms-office|microsoft office (?:existence|protocol) discovery|safelinks|bingpreview|skypeuripreview/i;
+const botAgents =
+  /(?<!cu)bot\b|\b(?:crawler|spider|headlesschrome|phantomjs|python-requests|python-urllib|aiohttp|httpx|curl|wget|go-http-client|java\/|okhttp|apache-httpclient|libwww-perl|node-fetch|undici|axios|scrapy)\b/i;
+
+function header(headers: EmailRequest['headers'], name: string): string {
+  const value = headers?.[name];
+  return (typeof value === 'string' ? value : (value ?? []).join(',')).toLowerCase();
+}
+
+function inNetwork(list: BlockList, ip: string | undefined): boolean {
+  if (!ip) return false;
+  const plain = ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const family = isIP(plain);
+  return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function verdict(kind: 'open' | 'click', request: EmailRequest, options: MachineTrafficOptions): MachineVerdict {
+  const ua = (request.userAgent ?? '').trim();
+  const machine = (reason: MachineReason): MachineVerdict => ({ machine: true, reason });
+  if (ua === '') return machine('no_user_agent');
+  if (request.method?.toUpperCase() === 'HEAD') return machine('prefetch');
+  const purpose = `${header(request.headers, 'purpose')} ${header(request.headers, 'sec-purpose')} ${header(request.headers, 'x-moz')} ${header(request.headers, 'x-purpose')}`;
+  if (/prefetch|preview/.test(purpose)) return machine('prefetch');
+  if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, request.ip)) return machine('apple_mpp');
+  if (scannerAgents.test(ua) || inNetwork(gatewayNetworks, request.ip)) return machine('security_scanner');
+  // Image proxies fetch only images: at the click endpoint they are not a person's browser.
+  const proxy: HumanProxy | null = ua.includes('GoogleImageProxy')
+    ? 'google_image_proxy'
+    : ua.includes('YahooMailProxy')
+      ? 'yahoo_mail_proxy'
+      : null;
+  if (proxy && kind === 'click') return machine('bot_user_agent');
+  if (!proxy && botAgents.test(ua)) return machine('bot_user_agent');
+  if (request.msSinceSend !== undefined && request.msSinceSend < (options.prefetchWindowMs ?? 10_000))
+    return machine('too_soon_after_send');
+  return { machine: false, proxy };
+}
+
+/**
+ * Whether a pixel fetch was a machine's rather than a person opening the email, and why. Apple
+ * Mail Privacy Protection, security scanners, bots, HEAD and declared prefetches, and fetches within
+ * seconds of send are machines. Gmail's and Yahoo's image proxies are *not*: they fetch when the
+ * person opens the message (Gmail then caches, so later opens of the same message are not seen);
+ * the verdict names the proxy because its IP and user agent say nothing about the person.
+ *
+ * @example
+ * const verdict = isMachineOpen({ userAgent: req.headers['user-agent'], ip, method: req.method,
+ *   headers: req.headers, msSinceSend: Date.now() - result.sentAt.getTime() });
+ * if (verdict.machine) recordMachineOpen(verdict.reason); else recordOpen();
+ */
+export function isMachineOpen(request: EmailRequest, options: MachineTrafficOptions = {}): MachineVerdict {
+  return verdict('open', request, options);
+}
+
+/**
+ * Whether a click-redirect request was a machine's (a scanner following every link at delivery, a
+ * link preview, an image proxy) rather than a person's click, and why. The redirect is answered
+ * the same either way; only what is recorded differs.
+ */
+export function isMachineClick(request: EmailRequest, options: MachineTrafficOptions = {}): MachineVerdict {
+  return verdict('click', request, options);
+}

@@ -1,0 +1,246 @@
+import { EmailError } from './errors.js';
+import { checkSecret, deriveKey, keyRing, type EmailKeys } from './keys.js';
+import { pseudonymOf, pseudonymText } from './pseudonym.js';
+import { rewriteDocument, type PixelVerdict } from './rewrite-html.js';
+import { containsAddress, httpUrl } from './target-url.js';
+import {
+  maxFieldBytes,
+  maxUrlBytes,
+  openToken,
+  sealToken,
+  type EmailTokenKind,
+  type Principals,
+  type TokenClaims,
+} from './token.js';
+
+/** Options of {@link createEmailSigner}. */
+export interface EmailSignerOptions {
+  /** Secrets by key id. Keep retired kids here only as long as the verifier should accept them. */
+  keys: EmailKeys;
+  /** The kid that signs; every kid in `keys` (and the verifier's) verifies. */
+  activeKid: string;
+  /** Where the collector answers, e.g. `https://t.edx.org`: links become `${baseUrl}/e/c/<token>`. */
+  baseUrl: string;
+  /** The Member these keys belong to; omit for the platform (edX) itself. */
+  memberId?: string;
+  /**
+   * Secret for recipient pseudonyms (at least 32 bytes). Defaults to the active key, so pseudonyms
+   * change when you rotate; pass a separate stable secret to keep them comparable across rotations.
+   */
+  pseudonymKey?: string;
+  /** Clock in epoch milliseconds, for `sentAt`. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/** The message a URL is signed for. */
+export interface MessageMeta {
+  /** Your id of the message (one send to one recipient, or one campaign mailing). 1-255 bytes. */
+  messageId: string;
+  /** The recipient's email address. It is only ever put in a token as a keyed pseudonym. */
+  recipient: string;
+  /** A campaign name, 1-255 bytes. */
+  campaign?: string;
+  /**
+   * The recipient's consent subject: the `subject` of their consent receipts (a user id or an
+   * anonymous id, never an address), so the collector can honour their latest choice. 1-255 bytes.
+   */
+  subject?: string;
+  /** An assertion: must be the signer's `memberId` (catches signing with the wrong Member's signer). */
+  member?: string;
+  /** When it was sent; defaults to now. The collector uses it to spot prefetches right after send. */
+  sentAt?: Date | number;
+  /** After this moment (second precision) its links answer 400 and its pixel records nothing. */
+  expiresAt?: Date | number;
+}
+
+/** Signs open pixels and click redirects for one Member (or the platform). */
+export interface EmailSigner {
+  /** The Member this signer signs for, or `null` for the platform. */
+  readonly memberId: string | null;
+  /** The URL of the open pixel for `meta`: `${baseUrl}/e/o/<token>`. */
+  pixelUrl(meta: MessageMeta): string;
+  /**
+   * The click URL that redirects to `url` and only there: `${baseUrl}/e/c/<token>`. Throws
+   * `invalid_url` for anything but an absolute http(s) URL, and `recipient_in_url` when `url`
+   * carries the recipient's address (it would end up inside the token).
+   */
+  clickUrl(url: string, meta: MessageMeta): string;
+  /**
+   * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` becomes a
+   * click URL, one pixel is added; every other byte is kept. Idempotent: see the README.
+   */
+  rewriteHtml(html: string, meta: MessageMeta): string;
+  /** The keyed pseudonym of an address, as `verify()` reports it: to join events with your users. */
+  pseudonym(recipient: string): string;
+}
+
+type MessageClaims = Omit<TokenClaims, 'kind' | 'url'>;
+
+function fail(path: string, message: string, hint: string): never {
+  throw new EmailError('invalid_meta', path, message, hint);
+}
+
+function text(value: unknown, path: string, recipient: string | undefined): string {
+  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > maxFieldBytes)
+    fail(path, `must be a string of 1-${maxFieldBytes} bytes`, 'Pass a short id.');
+  if (recipient !== undefined && containsAddress(value, recipient))
+    fail(path, "contains the recipient's address", 'Use an opaque id: the address must never be in a token.');
+  return value;
+}
+
+function seconds(value: Date | number, path: string): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  const s = Math.floor(ms / 1000);
+  if (!Number.isFinite(ms) || s < 0 || s > 0xffffffff)
+    fail(path, 'must be a valid Date or epoch milliseconds (1970-2106)', 'Pass a Date.');
+  return s;
+}
+
+function parseBaseUrl(baseUrl: unknown): string {
+  const href = typeof baseUrl === 'string' ? httpUrl(baseUrl) : undefined;
+  const url = href === undefined ? undefined : new URL(href);
+  if (!url || url.search || url.hash || url.username || url.password)
+    throw new EmailError(
+      'invalid_option',
+      'baseUrl',
+      'must be an absolute http(s) URL without query, fragment or credentials',
+      'Pass the origin (and path prefix, if any) the collector answers on, e.g. `https://t.edx.org`.',
+    );
+  return url.href.replace(/\/$/, '');
+}
+
+/**
+ * Creates the signer of one Member (or of the platform when `memberId` is omitted). Throws an
+ * {@link EmailError} for bad options: a short secret, a malformed kid, an `activeKid` missing from
+ * `keys`, a `baseUrl` that is not http(s).
+ *
+ * @example
+ * const signer = createEmailSigner({
+ *   memberId: 'HarvardX',
+ *   keys: { 'hx-2026': process.env.HX_EMAIL_KEY! },
+ *   activeKid: 'hx-2026',
+ *   baseUrl: 'https://t.edx.org',
+ * });
+ * const html = signer.rewriteHtml(template, { messageId: 'm-42', recipient: 'ada@example.org', campaign: 'welcome' });
+ */
+export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
+  const ring = keyRing(options.keys, 'keys');
+  const macKey = ring.get(options.activeKid);
+  if (!macKey) throw new EmailError('invalid_option', 'activeKid', 'is not one of `keys`', 'Add its secret to `keys`.');
+  const memberId = options.memberId ?? null;
+  if (memberId !== null && (memberId.length === 0 || Buffer.byteLength(memberId) > maxFieldBytes))
+    throw new EmailError(
+      'invalid_option',
+      'memberId',
+      `must be 1-${maxFieldBytes} bytes`,
+      'Use the id from optin.config.ts.',
+    );
+  const pseudonymSecret = options.pseudonymKey ?? options.keys[options.activeKid];
+  const pseudonymKey = deriveKey(
+    checkSecret(pseudonymSecret, options.pseudonymKey === undefined ? 'keys' : 'pseudonymKey'),
+    'recipient-pseudonym',
+  );
+  const base = parseBaseUrl(options.baseUrl);
+  const openPrefix = `${base}/e/o/`;
+  const clickPrefix = `${base}/e/c/`;
+  const own: Principals =
+    memberId === null
+      ? { platform: ring, members: new Map() }
+      : { platform: undefined, members: new Map([[memberId, ring]]) };
+  const now = options.now ?? Date.now;
+
+  function claimsFor(meta: MessageMeta): MessageClaims {
+    if (typeof meta.recipient !== 'string' || meta.recipient.trim().length === 0)
+      fail('meta.recipient', 'must be a non-empty email address', "Pass the recipient's address.");
+    if (meta.member !== undefined && meta.member !== memberId)
+      throw new EmailError(
+        'member_mismatch',
+        'meta.member',
+        `this signer signs for ${memberId ?? 'the platform'}`,
+        "Sign with that Member's own signer: Members never sign for one another.",
+      );
+    const sentAt = seconds(meta.sentAt ?? now(), 'meta.sentAt');
+    const expiresAt = meta.expiresAt === undefined ? null : seconds(meta.expiresAt, 'meta.expiresAt');
+    if (expiresAt !== null && expiresAt <= sentAt)
+      fail('meta.expiresAt', 'is not after sentAt', 'Pass a moment in the future.');
+    return {
+      kid: options.activeKid,
+      memberId,
+      messageId: text(meta.messageId, 'meta.messageId', meta.recipient),
+      recipient: pseudonymOf(meta.recipient, pseudonymKey),
+      campaign: meta.campaign === undefined ? null : text(meta.campaign, 'meta.campaign', meta.recipient),
+      subject: meta.subject === undefined ? null : text(meta.subject, 'meta.subject', meta.recipient),
+      sentAt,
+      expiresAt,
+    };
+  }
+
+  const seal = (claims: MessageClaims, kind: EmailTokenKind, url: string | null): string =>
+    `${kind === 'open' ? openPrefix : clickPrefix}${sealToken({ ...claims, kind, url }, macKey)}`;
+
+  function signClick(url: string, claims: MessageClaims, recipient: string): string {
+    const target = httpUrl(url);
+    if (target === undefined)
+      throw new EmailError(
+        'invalid_url',
+        'url',
+        'must be an absolute http(s) URL',
+        'Only http and https links can be tracked.',
+      );
+    if (Buffer.byteLength(target) > maxUrlBytes)
+      throw new EmailError('invalid_url', 'url', `is longer than ${maxUrlBytes} bytes`, 'Shorten the link.');
+    if (containsAddress(target, recipient))
+      throw new EmailError(
+        'recipient_in_url',
+        'url',
+        "carries the recipient's address",
+        'Put an opaque id in the link instead, or leave it untracked (`data-optin-notrack`).',
+      );
+    return seal(claims, 'click', target);
+  }
+
+  /** Our own token behind `url` (of this signer's keys and Member), if it is one. */
+  function ownClaims(url: string, prefix: string): TokenClaims | undefined {
+    if (!url.startsWith(prefix)) return undefined;
+    const claims = openToken(url.slice(prefix.length), own);
+    return typeof claims === 'string' ? undefined : claims;
+  }
+
+  const sameMessage = (a: MessageClaims, b: MessageClaims): boolean =>
+    a.memberId === b.memberId &&
+    a.messageId === b.messageId &&
+    Buffer.compare(a.recipient, b.recipient) === 0 &&
+    a.campaign === b.campaign &&
+    a.subject === b.subject &&
+    a.expiresAt === b.expiresAt;
+
+  return {
+    memberId,
+    pixelUrl: (meta) => seal(claimsFor(meta), 'open', null),
+    clickUrl: (url, meta) => signClick(url, claimsFor(meta), meta.recipient),
+    pseudonym: (recipient) => pseudonymText(pseudonymOf(recipient, pseudonymKey)),
+    rewriteHtml(html, meta) {
+      const claims = claimsFor(meta);
+      const pixelUrl = seal(claims, 'open', null);
+      return rewriteDocument(html, {
+        pixelUrl,
+        href(value) {
+          let target = httpUrl(value);
+          if (target === undefined) return undefined;
+          if (target.startsWith(clickPrefix)) {
+            const signed = ownClaims(target, clickPrefix);
+            if (!signed || signed.url === null || sameMessage(signed, claims)) return undefined;
+            target = signed.url;
+          }
+          if (containsAddress(target, meta.recipient) || Buffer.byteLength(target) > maxUrlBytes) return undefined;
+          return seal(claims, 'click', target);
+        },
+        pixel(value): PixelVerdict {
+          const signed = ownClaims(httpUrl(value) ?? '', openPrefix);
+          if (!signed) return 'other';
+          return sameMessage(signed, claims) ? 'keep' : { replace: pixelUrl };
+        },
+      });
+    },
+  };
+}

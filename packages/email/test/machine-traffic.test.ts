@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { isMachineClick, isMachineOpen } from '../src/index.js';
+
+const chrome =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const iphoneMail =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+const outlook = 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)';
+const gmail = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)';
+const yahoo = 'YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html';
+
+describe('isMachineOpen', () => {
+  it.each([
+    ['Apple MPP user agent', { userAgent: 'Mozilla/5.0', ip: '203.0.113.7' }, 'apple_mpp'],
+    ['Apple network (IPv4)', { userAgent: iphoneMail, ip: '17.58.101.4' }, 'apple_mpp'],
+    ['Apple network (IPv4-mapped IPv6)', { userAgent: iphoneMail, ip: '::ffff:17.58.101.4' }, 'apple_mpp'],
+    ['Apple network (IPv6)', { userAgent: iphoneMail, ip: '2620:149:a:b::1' }, 'apple_mpp'],
+    ['Barracuda', { userAgent: 'Barracuda Sentinel (EE)' }, 'security_scanner'],
+    ['Mimecast', { userAgent: 'Mozilla/5.0 Mimecast URL Protect' }, 'security_scanner'],
+    ['Proofpoint', { userAgent: 'Proofpoint URL Defense' }, 'security_scanner'],
+    ['Office link check', { userAgent: 'Microsoft Office Existence Discovery' }, 'security_scanner'],
+    [
+      'Office prefetch',
+      { userAgent: 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; ms-office; MSOffice 16)' },
+      'security_scanner',
+    ],
+    ['Exchange Online Protection network', { userAgent: chrome, ip: '40.107.218.12' }, 'security_scanner'],
+    ['HEAD request', { userAgent: chrome, method: 'HEAD' }, 'prefetch'],
+    ['declared prefetch', { userAgent: chrome, headers: { 'sec-purpose': 'prefetch;prerender' } }, 'prefetch'],
+    ['no user agent', { userAgent: undefined }, 'no_user_agent'],
+    ['curl', { userAgent: 'curl/8.5.0' }, 'bot_user_agent'],
+    [
+      'crawler',
+      { userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+      'bot_user_agent',
+    ],
+    [
+      'headless browser',
+      {
+        userAgent:
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36',
+      },
+      'bot_user_agent',
+    ],
+    ['seconds after send', { userAgent: chrome, msSinceSend: 2500 }, 'too_soon_after_send'],
+  ] as const)('flags %s', (_name, request, reason) => {
+    expect(isMachineOpen(request)).toEqual({ machine: true, reason });
+  });
+
+  it.each([
+    ['a browser, an hour after send', { userAgent: chrome, ip: '198.51.100.4', msSinceSend: 3_600_000 }],
+    ['Apple Mail without MPP', { userAgent: iphoneMail, ip: '198.51.100.4' }],
+    ['Outlook desktop loading images', { userAgent: outlook, ip: '198.51.100.4' }],
+    [
+      'a Cubot phone',
+      { userAgent: 'Mozilla/5.0 (Linux; Android 9; CUBOT P30) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36' },
+    ],
+  ] as const)('counts %s as a person', (_name, request) => {
+    expect(isMachineOpen(request)).toEqual({ machine: false, proxy: null });
+  });
+
+  it('counts Gmail and Yahoo image proxies as a person, naming the proxy', () => {
+    expect(isMachineOpen({ userAgent: gmail, ip: '66.102.8.1', msSinceSend: 60_000 })).toEqual({
+      machine: false,
+      proxy: 'google_image_proxy',
+    });
+    expect(isMachineOpen({ userAgent: yahoo })).toEqual({ machine: false, proxy: 'yahoo_mail_proxy' });
+    // ...but not when they fetch within seconds of send: that is delivery-time prefetch.
+    expect(isMachineOpen({ userAgent: gmail, msSinceSend: 1000 })).toEqual({
+      machine: true,
+      reason: 'too_soon_after_send',
+    });
+  });
+
+  it('takes the prefetch window as an option', () => {
+    expect(isMachineOpen({ userAgent: chrome, msSinceSend: 20_000 }, { prefetchWindowMs: 30_000 }).machine).toBe(true);
+    expect(isMachineOpen({ userAgent: chrome, msSinceSend: 20_000 }).machine).toBe(false);
+  });
+});
+
+describe('isMachineClick', () => {
+  it('flags image proxies and scanners at the click endpoint, and lets a person through', () => {
+    expect(isMachineClick({ userAgent: gmail })).toEqual({ machine: true, reason: 'bot_user_agent' });
+    expect(isMachineClick({ userAgent: chrome, msSinceSend: 900 })).toEqual({
+      machine: true,
+      reason: 'too_soon_after_send',
+    });
+    expect(isMachineClick({ userAgent: chrome, ip: '104.47.1.9' })).toEqual({
+      machine: true,
+      reason: 'security_scanner',
+    });
+    expect(isMachineClick({ userAgent: chrome, msSinceSend: 120_000 })).toEqual({ machine: false, proxy: null });
+  });
+});

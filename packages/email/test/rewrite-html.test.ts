@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createEmailSigner, createEmailVerifier } from '../src/index.js';
+import { courseEmail, fragment, newsletter, recipient, tracked } from './fixtures/emails.js';
+import {
+  attributes,
+  clickTargets as supportClickTargets,
+  pixels as supportPixels,
+  restore as supportRestore,
+  secret,
+  tokenOf,
+} from './support.js';
+
+const base = 'https://t.edx.org';
+const key = secret();
+const signer = createEmailSigner({
+  memberId: 'HarvardX',
+  keys: { 'hx-2026': key },
+  activeKid: 'hx-2026',
+  baseUrl: base,
+});
+const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+const meta = { messageId: 'msg-2026-11-29-0001', recipient, campaign: 'weekly-48' };
+
+const fixtures = { newsletter, courseEmail, fragment } as const;
+
+const clickTargets = (html: string) => supportClickTargets(html, base, verifier);
+const pixels = (html: string) => supportPixels(html, base);
+const restore = (original: string, rewritten: string) => supportRestore(original, rewritten, base);
+
+describe('rewriteHtml on realistic emails', () => {
+  for (const [name, html] of Object.entries(fixtures)) {
+    describe(name, () => {
+      const out = signer.rewriteHtml(html, meta);
+
+      it('tracks every absolute http(s) link, and each verifies back to its original target', () => {
+        expect(clickTargets(out)).toEqual(tracked[name as keyof typeof tracked]);
+      });
+
+      it('keeps every other byte of the document', () => {
+        expect(restore(html, out)).toBe(html);
+      });
+
+      it('adds exactly one pixel, signed for this message', () => {
+        const found = pixels(out);
+        expect(found).toHaveLength(1);
+        const result = verifier.verify(tokenOf(found[0]!, base, 'o')!, 'open');
+        expect(result).toMatchObject({ ok: true, kind: 'open', memberId: 'HarvardX', messageId: meta.messageId });
+      });
+
+      it('is idempotent: a second rewrite changes nothing', () => {
+        expect(signer.rewriteHtml(out, meta)).toBe(out);
+      });
+
+      it('re-signs, never double-wraps, when rewritten for another recipient', () => {
+        const other = {
+          ...meta,
+          recipient: 'grace@example.org',
+          messageId: 'msg-2',
+          sentAt: new Date('2026-11-29T05:00:00Z'),
+        };
+        const again = signer.rewriteHtml(out, other);
+        const targets = clickTargets(again);
+        expect(targets.length).toBeGreaterThanOrEqual(tracked[name as keyof typeof tracked].length);
+        expect(targets.filter((t) => t.startsWith(base))).toEqual([]);
+        expect(pixels(again)).toHaveLength(1);
+        for (const a of attributes(again)) {
+          const token = tokenOf(a.value, base, a.tag === 'img' ? 'o' : 'c');
+          if (token !== undefined)
+            expect(verifier.verify(token)).toMatchObject({
+              messageId: 'msg-2',
+              recipient: signer.pseudonym('grace@example.org'),
+            });
+        }
+        expect(again).toBe(signer.rewriteHtml(html, other));
+      });
+
+      it('never puts the recipient address in the document it did not already contain', () => {
+        const lower = recipient.toLowerCase();
+        const count = (s: string, needle: string) => s.toLowerCase().split(needle.toLowerCase()).length - 1;
+        expect(count(out, lower)).toBe(count(html, lower));
+        expect(count(out, encodeURIComponent(lower))).toBe(count(html, encodeURIComponent(lower)));
+      });
+    });
+  }
+
+  it('puts the pixel right before </body>, or at the end of a fragment', () => {
+    const out = signer.rewriteHtml(newsletter, meta);
+    expect(out).toMatch(/<img src="https:\/\/t\.edx\.org\/e\/o\/[A-Za-z0-9_-]+"[^>]*\/>\r?\n?<\/body>/);
+    expect(signer.rewriteHtml(fragment, meta)).toMatch(/<img [^>]+\/>$/);
+    expect(signer.rewriteHtml('<html><body><p>x</p></html>', meta)).toMatch(/<p>x<\/p><img [^>]+\/><\/html>$/);
+  });
+
+  it('leaves mailto:, tel:, anchors, relative and notrack links exactly as they were', () => {
+    const out = signer.rewriteHtml(newsletter, meta);
+    for (const kept of [
+      '<a href="mailto:support@edx.org?subject=Newsletter">',
+      '<a href="tel:+1-617-555-0100">',
+      '<a href="#top">',
+      '<a href="/dashboard">',
+      '<a href="//www.edx.org/about">',
+      '<a data-optin-notrack href="https://www.edx.org/edx-privacy-policy">',
+      '<a href="https://www.edx.org/edx-terms-service" data-optin-notrack="">',
+      '<!--[if mso]><v:roundrect href="https://www.edx.org/learn/computer-science"',
+    ])
+      expect(out).toContain(kept);
+  });
+
+  it('escapes the new value for the attribute it lands in, keeping the quote style', () => {
+    const out = signer.rewriteHtml(courseEmail, meta);
+    expect(out).toMatch(/<a href = "https:\/\/t\.edx\.org\/e\/c\/[A-Za-z0-9_-]+" class="btn">/);
+    expect(out).toMatch(/<a href="https:\/\/t\.edx\.org\/e\/c\/[A-Za-z0-9_-]+" target=_blank>/);
+    expect(out).toMatch(/<A Href="https:\/\/t\.edx\.org\/e\/c\/[A-Za-z0-9_-]+">notes<\/A>/);
+    const single = signer.rewriteHtml(newsletter, meta);
+    expect(single).toMatch(/<a HREF='https:\/\/t\.edx\.org\/e\/c\/[A-Za-z0-9_-]+'>CS50/);
+  });
+
+  it('keeps a pixel of its own for the same message, and an unrelated image untouched', () => {
+    const html = `<body><img src="${signer.pixelUrl(meta)}"><img src="https://cdn.example.org/p.gif"></body>`;
+    const out = signer.rewriteHtml(html, meta);
+    expect(pixels(out)).toHaveLength(1);
+    expect(out).toContain('<img src="https://cdn.example.org/p.gif">');
+  });
+
+  it('keeps lone surrogates (which parse5 7 alone would choke on) and still rewrites', () => {
+    const html = '<p>\udf93\udf93 \ud83c</p><a href="https://x.org/">x</a>';
+    const out = signer.rewriteHtml(html, meta);
+    expect(clickTargets(out)).toEqual(['https://x.org/']);
+    expect(restore(html, out)).toBe(html);
+  });
+
+  it('leaves a link under its own click path that is not its own token alone', () => {
+    const otherKey = secret();
+    const other = createEmailSigner({ memberId: 'MITx', keys: { mit: otherKey }, activeKid: 'mit', baseUrl: base });
+    const foreign = other.clickUrl('https://mit.edu/', { messageId: 'm', recipient: 'x@y.org' });
+    const html = `<a href="${foreign}">MIT</a>`;
+    expect(signer.rewriteHtml(html, meta).startsWith(html)).toBe(true);
+  });
+});

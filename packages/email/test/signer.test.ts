@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createEmailSigner, createEmailVerifier, EmailError, type EmailErrorCode } from '../src/index.js';
+import { secret } from './support.js';
+
+const key = secret();
+const options = { memberId: 'HarvardX', keys: { 'hx-2026': key }, activeKid: 'hx-2026', baseUrl: 'https://t.edx.org' };
+const signer = createEmailSigner(options);
+const meta = { messageId: 'm-1', recipient: 'ada@example.org' };
+
+function thrown(fn: () => unknown): EmailError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EmailError) return error;
+    throw error;
+  }
+  throw new Error('did not throw');
+}
+
+function expectError(fn: () => unknown, code: EmailErrorCode, path: string): EmailError {
+  const error = thrown(fn);
+  expect({ code: error.code, path: error.path }).toEqual({ code, path });
+  expect(error.hint.length).toBeGreaterThan(0);
+  expect(error.message).not.toContain('ada@example.org');
+  expect(error.message).not.toContain(key);
+  return error;
+}
+
+describe('createEmailSigner', () => {
+  it('refuses to sign anything but an absolute http(s) URL', () => {
+    for (const url of [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'mailto:a@b.org',
+      'tel:+1',
+      'ftp://x.org/',
+      '/relative',
+      '//x.org/',
+      '',
+      'https://',
+    ])
+      expectError(() => signer.clickUrl(url, meta), 'invalid_url', 'url');
+    expectError(() => signer.clickUrl(`https://x.org/${'a'.repeat(5000)}`, meta), 'invalid_url', 'url');
+  });
+
+  it('refuses a target URL that carries the recipient address, in any case or encoding', () => {
+    for (const url of [
+      'https://x.org/?e=ada@example.org',
+      'https://x.org/?e=ADA@Example.ORG',
+      'https://x.org/?e=ada%40example.org',
+      'https://x.org/?e=ada%2540example.org',
+      'https://x.org/u/ada@example.org/',
+    ])
+      expectError(() => signer.clickUrl(url, meta), 'recipient_in_url', 'url');
+  });
+
+  it('refuses ids that carry the address, and bad times', () => {
+    expectError(
+      () => signer.pixelUrl({ ...meta, messageId: 'welcome-ada@example.org' }),
+      'invalid_meta',
+      'meta.messageId',
+    );
+    expectError(() => signer.pixelUrl({ ...meta, campaign: 'x-ADA@EXAMPLE.ORG' }), 'invalid_meta', 'meta.campaign');
+    expectError(() => signer.pixelUrl({ ...meta, messageId: '' }), 'invalid_meta', 'meta.messageId');
+    expectError(() => signer.pixelUrl({ ...meta, subject: 'ada@example.org' }), 'invalid_meta', 'meta.subject');
+    expectError(() => signer.pixelUrl({ ...meta, recipient: ' ' }), 'invalid_meta', 'meta.recipient');
+    expectError(() => signer.pixelUrl({ ...meta, sentAt: 2e12, expiresAt: 1e12 }), 'invalid_meta', 'meta.expiresAt');
+    expectError(() => signer.pixelUrl({ ...meta, expiresAt: Number.NaN }), 'invalid_meta', 'meta.expiresAt');
+  });
+
+  it('refuses to sign for another Member', () => {
+    expectError(() => signer.pixelUrl({ ...meta, member: 'MITx' }), 'member_mismatch', 'meta.member');
+    expect(signer.pixelUrl({ ...meta, member: 'HarvardX' })).toMatch(/^https:\/\/t\.edx\.org\/e\/o\/[A-Za-z0-9_-]+$/);
+  });
+
+  it('refuses weak keys, malformed kids, a missing active kid and a bad baseUrl', () => {
+    expectError(() => createEmailSigner({ ...options, keys: { 'hx-2026': 'short' } }), 'invalid_key', 'keys.hx-2026');
+    expectError(() => createEmailSigner({ ...options, keys: { 'hx 2026': key } }), 'invalid_key', 'keys.hx 2026');
+    expectError(() => createEmailSigner({ ...options, keys: {} }), 'invalid_key', 'keys');
+    expectError(() => createEmailSigner({ ...options, activeKid: 'hx-2027' }), 'invalid_option', 'activeKid');
+    expectError(() => createEmailSigner({ ...options, pseudonymKey: 'short' }), 'invalid_key', 'pseudonymKey');
+    for (const baseUrl of ['t.edx.org', 'javascript:x', 'https://t.edx.org/?a=1', 'https://u:p@t.edx.org'])
+      expectError(() => createEmailSigner({ ...options, baseUrl }), 'invalid_option', 'baseUrl');
+    expectError(() => createEmailVerifier({}), 'invalid_option', 'members');
+  });
+
+  it('joins the baseUrl path and signs the normalised URL', () => {
+    const prefixed = createEmailSigner({ ...options, baseUrl: 'https://edx.org/collect/' });
+    const url = prefixed.clickUrl('  HTTPS://Example.ORG/a b  ', meta);
+    expect(url).toMatch(/^https:\/\/edx\.org\/collect\/e\/c\/[A-Za-z0-9_-]+$/);
+    const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+    expect(verifier.verify(url.split('/').pop()!, 'click')).toMatchObject({
+      ok: true,
+      url: 'https://example.org/a%20b',
+    });
+  });
+
+  it('is deterministic: the same message signs to the same URL', () => {
+    const fixed = { ...meta, sentAt: new Date('2026-11-29T00:00:00Z') };
+    expect(signer.clickUrl('https://x.org/', fixed)).toBe(signer.clickUrl('https://x.org/', fixed));
+  });
+
+  it('keeps pseudonyms stable across rotation when given a pseudonymKey', () => {
+    const pseudonymKey = secret();
+    const a = createEmailSigner({ ...options, pseudonymKey });
+    const b = createEmailSigner({ ...options, keys: { 'hx-2027': secret() }, activeKid: 'hx-2027', pseudonymKey });
+    expect(a.pseudonym('ada@example.org')).toBe(b.pseudonym('Ada@Example.org'));
+    expect(signer.pseudonym('ada@example.org')).not.toBe(a.pseudonym('ada@example.org'));
+  });
+});
