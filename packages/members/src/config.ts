@@ -1,0 +1,34 @@
+import type { Policy } from '@optin/consent';
+import type { Tracker } from '@optin/trackers';
+
+/** A Member's own email tracking: which signing key (by id; the secret comes from the environment). */
+export interface MemberEmail {
+  /** Id of the Member's active signing key, e.g. `hx-2026`. The secret is never in the config. */
+  readonly keyId: string;
+}
+
+/** A course provider: the orgs (and single course runs) it owns, and its own trackers. */
+export interface Member {
+  /** Stable id, e.g. `HarvardX`. Letters, digits, `.`, `-` and `_`. */
+  readonly id: string;
+  /** Name learners read, e.g. "Harvard University". */
+  readonly name: string;
+  /** The Open edX orgs it owns: every course under them is the Member's. */
+  readonly orgs: readonly string[];
+  /** Single course runs it owns under orgs it does not (`course-v1:…`). */
+  readonly courses?: readonly string[];
+  /** Its trackers, with ids namespaced `memberId/trackerId` and owner set to the Member. */
+  readonly trackers: readonly Tracker[];
+  /** Its email tracking, when it has any. */
+  readonly email?: MemberEmail;
+}
+
+/** The one source of truth (`optin.config.ts`) for the browser, the collector and the CLI. */
+export interface OptinConfig {
+  /** The consent policy every tracker is held to. */
+  readonly policy: Policy;
+  /** The platform's own trackers (owner `platform`). */
+  readonly platform: { readonly trackers: readonly Tracker[] };
+  /** The Members and their trackers. */
+  readonly members: readonly Member[];
+}

@@ -1,0 +1,79 @@
+/** An Open edX course run, parsed from its key. */
+export interface CourseKey {
+  /** The key as Open edX writes it: `course-v1:HarvardX+CS50+2026_T1` or `HarvardX/CS50/2012`. */
+  readonly id: string;
+  /** The organisation: what ties the course to a Member. */
+  readonly org: string;
+  /** The course code, e.g. `CS50`. */
+  readonly course: string;
+  /** The run, e.g. `2026_T1`. */
+  readonly run: string;
+}
+
+/** An XBlock usage key (`block-v1:…+type@problem+block@…`) and the course it belongs to. */
+export interface UsageKey {
+  /** The course the block belongs to. */
+  readonly course: CourseKey;
+  /** The block type, e.g. `problem`, `video`, `sequential`. */
+  readonly type: string;
+  /** The block id. */
+  readonly block: string;
+}
+
+// Characters Open edX allows in key parts (opaque-keys' ALLOWED_ID_CHARS), and at most 255 of them.
+const part = '[\\w\\-~.:%]{1,255}';
+const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`);
+const legacy = new RegExp(`^(${part})/(${part})/(${part})$`);
+const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@(${part})\\+block@(${part})$`);
+
+const make = (id: string, org = '', course = '', run = ''): CourseKey => ({ id, org, course, run });
+
+/**
+ * Parses a course run key: `course-v1:Org+Course+Run` or the old `Org/Course/Run`. Anything else
+ * (these come from learners' URLs) is `null`, never an exception.
+ *
+ * @example parseCourseKey('course-v1:HarvardX+CS50+2026_T1')?.org // 'HarvardX'
+ */
+export function parseCourseKey(input: unknown): CourseKey | null {
+  if (typeof input !== 'string') return null;
+  const v1 = courseV1.exec(input);
+  if (v1) return make(input, v1[1], v1[2], v1[3]);
+  const old = legacy.exec(input);
+  return old && !input.includes(':') ? make(input, old[1], old[2], old[3]) : null;
+}
+
+/**
+ * Parses an XBlock usage key, `block-v1:Org+Course+Run+type@T+block@B`; anything else is `null`.
+ *
+ * @example parseUsageKey('block-v1:MITx+6.00x+2026+type@problem+block@q1')?.course.org // 'MITx'
+ */
+export function parseUsageKey(input: unknown): UsageKey | null {
+  const m = typeof input === 'string' ? blockV1.exec(input) : null;
+  return m
+    ? { course: make(`course-v1:${m[1]}+${m[2]}+${m[3]}`, m[1], m[2], m[3]), type: m[4] ?? '', block: m[5] ?? '' }
+    : null;
+}
+
+/**
+ * Finds the course of a page from its URL: LMS pages (`/courses/{key}/…`, old keys as three
+ * segments), the learning MFE (`/learning/course/{key}/…`), and usage keys anywhere in the path
+ * (`/xblock/block-v1:…`). A URL without a course, or a malformed one, gives `null`.
+ *
+ * @example courseFromUrl('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.org // 'MITx'
+ */
+export function courseFromUrl(url: string | URL): CourseKey | null {
+  let segments: string[];
+  try {
+    segments = new URL(url, 'https://localhost').pathname.split('/').map((s) => decodeURIComponent(s));
+  } catch {
+    return null;
+  }
+  for (let i = 0; i < segments.length; i++) {
+    const next = segments[i + 1];
+    if (segments[i] === 'courses' || (segments[i] === 'course' && segments[i - 1] === 'learning'))
+      return parseCourseKey(next) ?? parseCourseKey(segments.slice(i + 1, i + 4).join('/'));
+    const usage = parseUsageKey(segments[i]);
+    if (usage) return usage.course;
+  }
+  return null;
+}

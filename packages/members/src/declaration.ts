@@ -1,0 +1,105 @@
+import type { Party, Tracker } from '@optin/trackers';
+import type { OptinConfig } from './config.js';
+
+/** One cookie as learners see it listed. */
+export interface DeclaredCookie {
+  /** Exact name, or a pattern such as `_ga_*` for a family. */
+  readonly name: string;
+  /** How long it lives: `session`, `90d`, `2y`… */
+  readonly lifetime: string;
+  /** The purpose it serves. */
+  readonly purpose: string;
+  /** Set by the site (`first`) or by the vendor (`third`). */
+  readonly party: Party;
+}
+
+/** One tracker as learners see it listed. */
+export interface DeclaredTracker {
+  /** Tracker id (`HarvardX/ga4` for a Member's). */
+  readonly id: string;
+  /** `platform` or the Member id. */
+  readonly owner: string;
+  /** Name of the owner learners read (`edX` or the Member's name). */
+  readonly ownerName: string;
+  /** Purposes it serves; it runs only when all are allowed. */
+  readonly purposes: readonly string[];
+  /** Whether the tracker is the site's own or a third party's. */
+  readonly party: Party;
+  /** The vendor, with privacy and opt-out links. */
+  readonly vendor: { readonly name: string; readonly privacyUrl: string; readonly optOutUrl: string | null };
+  /** Every cookie it may set. */
+  readonly cookies: readonly DeclaredCookie[];
+  /** Every host it contacts. */
+  readonly hosts: readonly string[];
+}
+
+/** The declaration: "a list of third parties … with links to opt-out processes", from the config that runs. */
+export interface Declaration {
+  /** The policy the trackers are held to. */
+  readonly policy: { readonly id: string; readonly version: string };
+  /** The Member it was made for, or `null` for the whole platform. */
+  readonly member: string | null;
+  /** The policy's purposes, in order, each with the ids of the trackers that serve it. */
+  readonly purposes: readonly {
+    id: string;
+    label: string;
+    description: string;
+    required: boolean;
+    trackers: readonly string[];
+  }[];
+  /** Every tracker. */
+  readonly trackers: readonly DeclaredTracker[];
+}
+
+/**
+ * Shows a cookie name pattern the way people read it: `/^_ga_/` and `/^_ga_.*$/` → `_ga_*`,
+ * `/^_ga$/` → `_ga`; anything not a plain prefix or name stays a regular expression, `/…/`.
+ */
+export function cookiePattern(name: string | RegExp): string {
+  if (typeof name === 'string') return name;
+  const m = /^\^((?:\\[^A-Za-z0-9]|[^\\.*+?()[\]{}|^$])*)(\.\*|\.\+)?(\$)?$/.exec(name.source);
+  if (!m || name.flags.includes('i')) return `/${name.source}/${name.flags}`;
+  const literal = (m[1] ?? '').replace(/\\(.)/g, '$1');
+  return m[3] && !m[2] ? literal : `${literal}*`;
+}
+
+const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
+  id: t.id,
+  owner: t.owner,
+  ownerName,
+  purposes: [...t.purposes],
+  party: t.party,
+  vendor: { name: t.vendor.name, privacyUrl: t.vendor.privacyUrl, optOutUrl: t.vendor.optOutUrl ?? null },
+  cookies: t.cookies.map((c) => ({
+    name: cookiePattern(c.name),
+    lifetime: c.lifetime,
+    purpose: c.purpose,
+    party: c.party,
+  })),
+  hosts: [...t.hosts],
+});
+
+/**
+ * Builds the declaration of a config: every tracker with owner, purposes, party, vendor, cookies,
+ * hosts, privacy and opt-out links — for the whole platform, or (with `member`) what runs on that
+ * Member's courses: the platform's trackers and the Member's own.
+ */
+export function buildDeclaration(config: OptinConfig, member?: string): Declaration {
+  const members = member === undefined ? config.members : config.members.filter((m) => m.id === member);
+  const trackers = [
+    ...config.platform.trackers.map((t) => declare(t, 'edX')),
+    ...members.flatMap((m) => m.trackers.map((t) => declare(t, m.name))),
+  ];
+  return {
+    policy: { id: config.policy.id, version: config.policy.version },
+    member: member ?? null,
+    purposes: config.policy.purposes.map((p) => ({
+      id: p.id,
+      label: p.label,
+      description: p.description,
+      required: !!p.required,
+      trackers: trackers.filter((t) => t.purposes.includes(p.id)).map((t) => t.id),
+    })),
+    trackers,
+  };
+}

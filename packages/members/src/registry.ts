@@ -1,0 +1,67 @@
+import type { Tracker } from '@optin/trackers';
+import type { Member, OptinConfig } from './config.js';
+import { courseFromUrl, parseCourseKey, type CourseKey } from './course-key.js';
+import { buildDeclaration, type Declaration } from './declaration.js';
+
+/** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
+export interface Scope {
+  /** The course of the page, or `null` outside courses. */
+  readonly course: CourseKey | null;
+  /** The Member that owns the course, or `null` (platform pages, unowned courses). */
+  readonly member: Member | null;
+  /** The platform's trackers plus those of `member`, and no other Member's. */
+  readonly trackers: readonly Tracker[];
+}
+
+/** Answers which Member owns what, which trackers run where, and what is declared to learners. */
+export interface Registry {
+  /** The config the registry was built from. */
+  readonly config: OptinConfig;
+  /** The Member that owns a course (by its run first, then its org), or `null`. Case-insensitive on orgs. */
+  memberFor(where: { courseId?: string | null; orgId?: string | null }): Member | null;
+  /** The platform's trackers plus those of the Member that owns the course or org, and no other Member's. */
+  trackersFor(where?: { courseId?: string | null; orgId?: string | null }): readonly Tracker[];
+  /** The scope of a page from its URL (LMS, learning MFE, usage keys). */
+  scopeFor(url: string | URL): Scope;
+  /** The list of third parties: every tracker, for the whole platform or as seen on one Member's courses. */
+  declaration(options?: { member?: string }): Declaration;
+}
+
+/**
+ * Builds the registry of a config (validate it first with `defineConfig`).
+ *
+ * @example
+ * const registry = createRegistry(config);
+ * registry.trackersFor({ courseId: 'course-v1:HarvardX+CS50+2026_T1' }); // platform + HarvardX's
+ * registry.scopeFor('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/home').member?.id; // 'MITx'
+ */
+export function createRegistry(config: OptinConfig): Registry {
+  const byOrg = new Map<string, Member>();
+  const byCourse = new Map<string, Member>();
+  for (const member of config.members) {
+    for (const org of member.orgs) byOrg.set(org.toLowerCase(), member);
+    for (const id of member.courses ?? []) {
+      const course = parseCourseKey(id);
+      if (course) byCourse.set(course.id, member);
+    }
+  }
+  const memberFor: Registry['memberFor'] = ({ courseId, orgId }) => {
+    const course = parseCourseKey(courseId);
+    return (course && byCourse.get(course.id)) ?? byOrg.get((course?.org ?? orgId ?? '').toLowerCase()) ?? null;
+  };
+  const trackersFor: Registry['trackersFor'] = (where = {}) => [
+    ...config.platform.trackers,
+    ...(memberFor(where)?.trackers ?? []),
+  ];
+  return {
+    config,
+    memberFor,
+    trackersFor,
+    scopeFor(url) {
+      const course = courseFromUrl(url);
+      const member = course ? memberFor({ courseId: course.id }) : null;
+      return { course, member, trackers: [...config.platform.trackers, ...(member?.trackers ?? [])] };
+    },
+    declaration: (options = {}) => buildDeclaration(config, options.member),
+  };
+}

@@ -1,0 +1,81 @@
+import type { Declaration, DeclaredTracker } from './declaration.js';
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeMd = (text: string) =>
+  escapeHtml(text)
+    .replace(/[\\`*_{}[\]()#+\-.!|]/g, '\\$&')
+    .replace(/\r?\n/g, ' ');
+const httpUrl = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);
+const lifetime = (l: string) =>
+  l.replace(/^(\d+)(s|min|h|d|w|mo|y)$/, (_, n: string, u: string) => {
+    const unit = { s: 'second', min: 'minute', h: 'hour', d: 'day', w: 'week', mo: 'month', y: 'year' }[u] ?? u;
+    return `${n} ${unit}${n === '1' ? '' : 's'}`;
+  });
+
+/** The trackers serving each purpose, in policy order (a tracker serving two purposes is listed under both). */
+function byPurpose(d: Declaration): { label: string; description: string; id: string; trackers: DeclaredTracker[] }[] {
+  return d.purposes
+    .map((p) => ({ ...p, trackers: d.trackers.filter((t) => t.purposes.includes(p.id)) }))
+    .filter((p) => p.trackers.length > 0);
+}
+
+/** The declaration as JSON (stable key order, two-space indent). */
+export function declarationToJson(d: Declaration): string {
+  return `${JSON.stringify(d, null, 2)}\n`;
+}
+
+/** The declaration as Markdown: one section a purpose, one table row a tracker, links to privacy and opt-out. */
+export function declarationToMarkdown(d: Declaration): string {
+  const out = [
+    `# Third parties and tracking technologies`,
+    '',
+    `Policy \`${d.policy.id}\` version ${d.policy.version}${d.member ? `, courses of ${d.member}` : ''}.`,
+  ];
+  for (const p of byPurpose(d)) {
+    out.push(
+      '',
+      `## ${escapeMd(p.label)}`,
+      '',
+      escapeMd(p.description),
+      '',
+      '| Tracker | Run by | Party | Cookies (lifetime) | Hosts | Privacy | Opt out |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const t of p.trackers) {
+      const link = (url: string | null, text: string) => (httpUrl(url) ? `[${text}](<${httpUrl(url)}>)` : '—');
+      out.push(
+        `| ${escapeMd(t.vendor.name)} | ${escapeMd(t.ownerName)} | ${t.party} | ${t.cookies.map((c) => `\`${c.name.replace(/`/g, "'")}\` (${lifetime(c.lifetime)}, ${c.party})`).join(', ') || 'none'} | ${t.hosts.map((h) => `\`${h}\``).join(', ') || '—'} | ${link(t.vendor.privacyUrl, 'privacy')} | ${link(t.vendor.optOutUrl, 'opt out')} |`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The declaration as an accessible HTML fragment: a section a purpose (`aria-labelledby` its
+ * heading), a table with a caption and column headers, each tracker's name as row header. Every
+ * config string is escaped; only http(s) links are rendered, opening safely in a new tab.
+ */
+export function declarationToHtml(d: Declaration): string {
+  const link = (url: string | null, text: string, vendor: string) => {
+    const href = httpUrl(url);
+    return href
+      ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${text}<span class="optin-visually-hidden"> for ${escapeHtml(vendor)} (opens in a new tab)</span></a>`
+      : '—';
+  };
+  const sections = byPurpose(d).map((p, i) => {
+    const id = `optin-purpose-${i}`;
+    const rows = p.trackers
+      .map(
+        (t) =>
+          `<tr><th scope="row">${escapeHtml(t.vendor.name)}</th><td>${escapeHtml(t.ownerName)}</td><td>${t.party === 'first' ? 'First party' : 'Third party'}</td><td>${
+            t.cookies.length
+              ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(lifetime(c.lifetime))}, ${c.party} party</li>`).join('')}</ul>`
+              : 'None'
+          }</td><td>${t.hosts.map((h) => `<code>${escapeHtml(h)}</code>`).join(', ') || '—'}</td><td>${link(t.vendor.privacyUrl, 'Privacy policy', t.vendor.name)}</td><td>${link(t.vendor.optOutUrl, 'Opt out', t.vendor.name)}</td></tr>`,
+      )
+      .join('');
+    return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p><table><caption>${escapeHtml(p.label)}: trackers and their cookies</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and lifetime</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  });
+  return `<div class="optin-declaration" lang="en">${sections.join('')}</div>\n`;
+}

@@ -1,0 +1,81 @@
+import { createHub, onNavigate, type Hub, type HubEvent, type HubOptions, type Tracker } from '@optin/trackers';
+import type { Member } from './config.js';
+import type { Registry, Scope } from './registry.js';
+
+/** Options of {@link createScopedHub}: those of `createHub`, with the registry in place of a tracker list. */
+export interface ScopedHubOptions extends Omit<HubOptions, 'trackers' | 'inScope'> {
+  /** The registry of the config: its platform trackers run everywhere, each Member's only on its courses. */
+  readonly registry: Registry;
+  /** The page's URL now. Default `location.href`. */
+  readonly url?: () => string;
+}
+
+/** A hub that follows the page's Member scope. */
+export interface ScopedHub extends Hub {
+  /** Where the page is now: its course, the Member that owns it, and the trackers that may run. */
+  readonly scope: Scope;
+  /** Re-reads the scope from the URL (called on every history navigation already). */
+  rescope(): void;
+}
+
+/**
+ * Creates the hub of a page from the registry. Platform trackers run wherever consent allows. A
+ * Member's trackers load only on that Member's courses (with its per-Member consent); every event
+ * carries `context.course`, and a Member's tracker is given an event only when the event's course
+ * belongs to that Member. When a single-page app leaves the Member's course, the Member's trackers
+ * receive nothing more and are unloaded where they can be (their cookies stay, as consent still allows them).
+ *
+ * @example
+ * const hub = createScopedHub({ consent, registry: createRegistry(config), cookieDomain: 'edx.org' });
+ * hub.page(); // on a HarvardX course page: platform trackers and HarvardX's, never MITx's
+ */
+export function createScopedHub(options: ScopedHubOptions): ScopedHub {
+  const { registry, url = () => location.href, context, ...rest } = options;
+  let scope = registry.scopeFor(url());
+  const ownedBy = (member: Member, event: HubEvent) => {
+    const course = (event.context as { course?: { id?: string; org?: string } | null } | undefined)?.course;
+    return !!course && registry.memberFor({ courseId: course.id ?? null, orgId: course.org ?? null })?.id === member.id;
+  };
+  const confine = (member: Member, t: Tracker): Tracker => ({
+    ...t,
+    page: t.page && ((e) => ownedBy(member, e) && t.page?.(e)),
+    track: t.track && ((e) => ownedBy(member, e) && t.track?.(e)),
+    identify: t.identify && ((e) => ownedBy(member, e) && t.identify?.(e)),
+  });
+  const hub = createHub({
+    ...rest,
+    trackers: [
+      ...registry.config.platform.trackers,
+      ...registry.config.members.flatMap((m) => m.trackers.map((t) => confine(m, t))),
+    ],
+    inScope: (t) => t.owner === 'platform' || t.owner === scope.member?.id,
+    context: () => ({
+      ...context?.(),
+      course: scope.course && { id: scope.course.id, org: scope.course.org },
+    }),
+  });
+  const rescope = () => {
+    const next = registry.scopeFor(url());
+    if (next.course?.id === scope.course?.id) return;
+    scope = next;
+    hub.rescan();
+  };
+  const stop = onNavigate(rescope);
+  return {
+    ...hub,
+    get loaded() {
+      return hub.loaded;
+    },
+    get reloadRequired() {
+      return hub.reloadRequired;
+    },
+    get scope() {
+      return scope;
+    },
+    rescope,
+    destroy() {
+      stop();
+      hub.destroy();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { ConsentError, definePolicy, type Policy } from '@optin/consent';
+import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
+import type { ConfigIssue } from './errors.js';
+import { parseCourseKey } from './course-key.js';
+
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
+const orgPattern = /^[\w\-~.:%]{1,255}$/;
+const keyId = /^[A-Za-z0-9][\w.-]{0,63}$/;
+
+/** Two cookie declarations that could name the same cookie. */
+function collide(a: string | RegExp, b: string | RegExp): boolean {
+  if (typeof a === 'string')
+    return typeof b === 'string' ? a === b : new RegExp(b.source, b.flags.replace(/[gy]/g, '')).test(a);
+  return typeof b === 'string' ? collide(b, a) : a.source === b.source;
+}
+
+/**
+ * Checks a whole config at once and returns **every** problem with its path (an empty list when
+ * the config is sound). It never throws, whatever it is given. It checks: the policy; each tracker's
+ * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
+ * in the policy; no Member tracker in a required purpose (`necessary`); hosts declared by every
+ * tracker that loads anything or is a third party; no Member cookie name that collides with the
+ * platform's or another Member's; no org or course run owned by two Members; http(s) URLs only.
+ */
+export function validateConfig(config: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  if (!isObject(config))
+    return [{ path: '', message: 'the config must be an object: defineConfig({ policy, platform, members })' }];
+
+  let policy: Policy | undefined;
+  try {
+    policy = definePolicy(structuredClone(config.policy) as Policy);
+  } catch (error) {
+    if (error instanceof ConsentError)
+      for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', i.message);
+    else add('policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
+  }
+  const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
+
+  const ids = new Map<string, string>();
+  const cookies: { owner: string; name: string | RegExp; path: string }[] = [];
+  const checkTracker = (t: unknown, path: string, owner: string) => {
+    if (!isObject(t)) return add(path, 'must be a tracker (defineTracker or an adapter)');
+    const tracker = t as unknown as Tracker;
+    try {
+      defineTracker({ ...tracker, id: typeof t.id === 'string' ? t.id.replace(/^[^/]*\//, '') : tracker.id });
+    } catch (error) {
+      if (error instanceof TrackerError)
+        for (const i of error.issues) add(`${path}${i.path.replace(/^trackers\.[^.[]*/, '')}`, i.message);
+      else add(path, 'must be a tracker (defineTracker or an adapter)');
+    }
+    const id = typeof t.id === 'string' ? t.id : '';
+    if (owner !== 'platform' && !id.startsWith(`${owner}/`))
+      add(`${path}.id`, `must be namespaced "${owner}/…": declare Member trackers through defineMember`);
+    if (t.owner !== owner) add(`${path}.owner`, `must be "${owner}"`);
+    const seen = ids.get(id);
+    if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}`);
+    else ids.set(id, path);
+    list(t.purposes).forEach((p, i) => {
+      const purpose = purposes.get(String(p));
+      if (policy && !purpose) add(`${path}.purposes[${i}]`, `"${String(p)}" is not a purpose of policy "${policy.id}"`);
+      if (owner !== 'platform' && purpose?.required)
+        add(
+          `${path}.purposes[${i}]`,
+          `a Member tracker cannot run as "${purpose.id}": that purpose is never asked, so it would run without consent`,
+        );
+    });
+    list(t.cookies).forEach((c, i) => {
+      if (!isObject(c)) return;
+      if (policy && !purposes.has(String(c.purpose)))
+        add(`${path}.cookies[${i}].purpose`, `"${String(c.purpose)}" is not a purpose of policy "${policy.id}"`);
+      if (typeof c.name === 'string' || c.name instanceof RegExp)
+        cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
+    });
+    if (list(t.hosts).length === 0 && (t.party === 'third' || typeof t.load === 'function'))
+      add(`${path}.hosts`, 'declare every host the tracker contacts (it loads a script or is a third party)');
+  };
+
+  const platform = config.platform;
+  if (!isObject(platform) || !Array.isArray(platform.trackers)) add('platform.trackers', 'must be a list of trackers');
+  else platform.trackers.forEach((t, i) => checkTracker(t, `platform.trackers[${i}]`, 'platform'));
+
+  if (!Array.isArray(config.members)) add('members', 'must be a list of Members (defineMember)');
+  const orgs = new Map<string, string>();
+  const courses = new Map<string, string>();
+  const memberIds = new Set<string>();
+  list(config.members).forEach((m, i) => {
+    const path = `members[${i}]`;
+    if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
+    const id = typeof m.id === 'string' ? m.id : '';
+    if (!memberId.test(id))
+      add(`${path}.id`, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
+    else if (memberIds.has(id)) add(`${path}.id`, `"${id}" is the id of another Member`);
+    memberIds.add(id);
+    if (typeof m.name !== 'string' || !m.name.trim()) add(`${path}.name`, 'must be the name learners read');
+    if (!Array.isArray(m.orgs) || m.orgs.length + list(m.courses).length === 0)
+      add(`${path}.orgs`, 'must list the Open edX orgs the Member owns (or give `courses`)');
+    list(m.orgs).forEach((org, j) => {
+      const key = typeof org === 'string' ? org.toLowerCase() : '';
+      if (!orgPattern.test(key)) return add(`${path}.orgs[${j}]`, 'must be an Open edX org, e.g. "HarvardX"');
+      const owner = orgs.get(key);
+      if (owner) add(`${path}.orgs[${j}]`, `org "${String(org)}" is already owned by ${owner}`);
+      else orgs.set(key, id);
+    });
+    list(m.courses).forEach((c, j) => {
+      const course = parseCourseKey(c);
+      if (!course)
+        return add(`${path}.courses[${j}]`, 'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"');
+      const owner = courses.get(course.id);
+      if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
+      else courses.set(course.id, id);
+    });
+    if (m.email !== undefined && !(isObject(m.email) && typeof m.email.keyId === 'string' && keyId.test(m.email.keyId)))
+      add(
+        `${path}.email.keyId`,
+        "must be the id of the Member's signing key (the secret comes from the environment, never the config)",
+      );
+    if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
+    list(m.trackers).forEach((t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
+  });
+
+  // A Member's cookie may not be one the platform or another Member declares: deleting or reading
+  // it would then touch someone else's data.
+  for (const c of cookies)
+    if (c.owner !== 'platform')
+      for (const other of cookies)
+        if (
+          other.owner !== c.owner &&
+          (other.owner === 'platform' || other.path < c.path) &&
+          collide(c.name, other.name)
+        )
+          add(
+            c.path,
+            `cookie ${String(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${String(other.name)} (${other.path})`,
+          );
+  return issues;
+}

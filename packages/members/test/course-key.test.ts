@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { courseFromUrl, parseCourseKey, parseUsageKey } from '../src/index.js';
+
+describe('parseCourseKey', () => {
+  it('parses course-v1 and old-style keys', () => {
+    expect(parseCourseKey('course-v1:HarvardX+CS50+2026_T1')).toEqual({
+      id: 'course-v1:HarvardX+CS50+2026_T1',
+      org: 'HarvardX',
+      course: 'CS50',
+      run: '2026_T1',
+    });
+    expect(parseCourseKey('MITx/6.002x/2012_Fall')).toEqual({
+      id: 'MITx/6.002x/2012_Fall',
+      org: 'MITx',
+      course: '6.002x',
+      run: '2012_Fall',
+    });
+  });
+
+  it('says "no course" for anything malformed', () => {
+    for (const bad of [
+      '',
+      'course-v1:',
+      'course-v1:HarvardX+CS50',
+      'course-v1:Harvard X+CS50+1',
+      'HarvardX/CS50',
+      'a/b/c/d',
+      'course-v1:a/b/c',
+      'block-v1:a+b+c+type@x+block@y',
+      null,
+      42,
+      {},
+    ])
+      expect(parseCourseKey(bad)).toBeNull();
+  });
+
+  it('never throws on any string', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.stringMatching(/^course-v1:[\w+.~:%-]{0,40}$/)),
+        (s) => {
+          const key = parseCourseKey(s);
+          if (key) expect(key.org.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('parseUsageKey', () => {
+  it('parses block-v1 usage keys with their course', () => {
+    expect(parseUsageKey('block-v1:MITx+6.00x+2026+type@problem+block@q1')).toEqual({
+      course: { id: 'course-v1:MITx+6.00x+2026', org: 'MITx', course: '6.00x', run: '2026' },
+      type: 'problem',
+      block: 'q1',
+    });
+    expect(parseUsageKey('block-v1:MITx+6.00x+2026+type@problem')).toBeNull();
+  });
+});
+
+describe('courseFromUrl', () => {
+  it('finds the course in LMS and learning MFE URLs', () => {
+    const org = (url: string) => courseFromUrl(url)?.org ?? null;
+    expect(org('https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026_T1/courseware/week1/')).toBe('HarvardX');
+    expect(
+      org(
+        'https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/block-v1:MITx+6.00x+2026+type@sequential+block@s1/unit',
+      ),
+    ).toBe('MITx');
+    expect(org('https://courses.edx.org/courses/MITx/6.002x/2012_Fall/info')).toBe('MITx');
+    expect(org('/courses/course-v1%3AHarvardX%2BCS50%2B2026_T1/about')).toBe('HarvardX');
+    expect(org('https://courses.edx.org/xblock/block-v1:UC_BerkeleyX+CS169+2026+type@html+block@a1')).toBe(
+      'UC_BerkeleyX',
+    );
+  });
+
+  it('says "no course" outside courses and for malformed URLs', () => {
+    for (const url of [
+      'https://www.edx.org/',
+      'https://www.edx.org/course/cs50',
+      '/courses/',
+      '/learning/course/',
+      '/courses/%E0%A4%A',
+      'http://[::1',
+      '/learning/course/course-v1:bad',
+    ])
+      expect(courseFromUrl(url)).toBeNull();
+  });
+
+  it('never throws on any string', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.webUrl({ withQueryParameters: true, withFragments: true }),
+          fc.string().map((s) => `/courses/${s}`),
+          fc.string().map((s) => `/learning/course/${s}/x`),
+        ),
+        (s) => {
+          courseFromUrl(s);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});

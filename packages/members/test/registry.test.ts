@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../src/index.js';
+import { sampleConfig } from './fixtures/config.js';
+
+const ids = (trackers: readonly { id: string }[]) => trackers.map((t) => t.id);
+
+describe('registry', () => {
+  const registry = createRegistry(sampleConfig());
+
+  it("gives a course the platform trackers plus its Member's, and no other Member's", () => {
+    expect(ids(registry.trackersFor({ courseId: 'course-v1:HarvardX+CS50+2026_T1' }))).toEqual([
+      'ga4',
+      'meta',
+      'HarvardX/matomo',
+      'HarvardX/pixel',
+    ]);
+    expect(ids(registry.trackersFor({ orgId: 'mitx' }))).toEqual(['ga4', 'meta', 'MITx/matomo']);
+    expect(ids(registry.trackersFor({ courseId: 'course-v1:edX+MIT101+2026' }))).toEqual([
+      'ga4',
+      'meta',
+      'MITx/matomo',
+    ]);
+    expect(ids(registry.trackersFor({ courseId: 'course-v1:edX+DemoX+2026' }))).toEqual(['ga4', 'meta']);
+    expect(ids(registry.trackersFor())).toEqual(['ga4', 'meta']);
+    expect(ids(registry.trackersFor({ courseId: 'garbage' }))).toEqual(['ga4', 'meta']);
+  });
+
+  it('scopes a page by its URL', () => {
+    const scope = registry.scopeFor('https://learning.edx.org/learning/course/course-v1:HarvardX+CS50+2026_T1/home');
+    expect(scope.member?.id).toBe('HarvardX');
+    expect(scope.course?.run).toBe('2026_T1');
+    expect(registry.scopeFor('https://www.edx.org/').member).toBeNull();
+  });
+
+  it("trackersFor never returns another Member's tracker, whatever it is asked", () => {
+    const orgs = ['HarvardX', 'harvardx', 'MITx', 'edX', 'Other', ''];
+    const where = fc.record(
+      {
+        courseId: fc.oneof(
+          fc.string(),
+          fc
+            .tuple(fc.constantFrom(...orgs), fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }))
+            .map(([o, c, r]) => `course-v1:${o}+${c}+${r}`),
+          fc.constant('course-v1:edX+MIT101+2026'),
+        ),
+        orgId: fc.oneof(fc.string(), fc.constantFrom(...orgs)),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(where, (w) => {
+        const owner = registry.memberFor(w);
+        for (const t of registry.trackersFor(w)) expect([owner?.id ?? 'platform', 'platform']).toContain(t.owner);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -1,0 +1,121 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+
+interface Hit {
+  host: string;
+  path: string;
+  body: string;
+}
+
+let browser: Browser;
+let server: TestServer;
+let script = '';
+const hits: Hit[] = [];
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  script = await bundle(fileURLToPath(new URL('./fixtures/scoped-page.ts', import.meta.url)));
+  server = await serve([
+    (req, res, url) => {
+      const host = (req.headers.host ?? '').split(':')[0] ?? '';
+      if (host.startsWith('www.')) {
+        if (url.pathname === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+        else
+          res
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end('<!doctype html><title>course</title><script src="/page.js"></script>');
+        return true;
+      }
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        hits.push({ host, path: url.pathname, body });
+        res
+          .writeHead(200, {
+            'content-type': url.pathname.endsWith('.js') ? 'text/javascript' : 'text/plain',
+            'access-control-allow-origin': '*',
+          })
+          .end('');
+      });
+      return true;
+    },
+  ]);
+  browser = await launchChromium(['MAP *.test 127.0.0.1']);
+});
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+beforeEach(async () => {
+  hits.length = 0;
+  context = await browser.newContext();
+  page = await context.newPage();
+});
+afterEach(() => context.close());
+
+const open = async (path: string) => {
+  await page.goto(`${server.origin('www.optin.test')}${path}`);
+  await page.waitForFunction(() => 'optin' in window);
+};
+const run = async (code: string) => {
+  await page.evaluate(`(({ consent, hub }) => { ${code} })(window.optin)`);
+  await page.waitForTimeout(400);
+};
+const hostsHit = (path?: string) =>
+  [...new Set(hits.filter((h) => !path || h.path === path).map((h) => h.host))].sort();
+const harvard = '/learning/course/course-v1:HarvardX+CS50+2026_T1/home';
+const mit = '/learning/course/course-v1:MITx+6.00x+2026/home';
+
+describe('Member scoping in Chromium', () => {
+  test("on a HarvardX course page HarvardX's tracker loads and MITx's does not", async () => {
+    await open(harvard);
+    await run('hub.page(); consent.acceptAll();');
+    expect(hostsHit('/t.js')).toEqual(['ads.harvardx.test', 'ads.platform.test', 'stats.harvardx.test']);
+    expect(hostsHit('/hit')).toEqual(['ads.harvardx.test', 'ads.platform.test', 'stats.harvardx.test']);
+    const replayed = JSON.parse(hits.find((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')!.body);
+    expect(replayed.context.course).toEqual({ id: 'course-v1:HarvardX+CS50+2026_T1', org: 'HarvardX' });
+    expect(hits.some((h) => h.host.endsWith('mitx.test'))).toBe(false);
+  });
+
+  test("after an SPA navigation to an MITx course, HarvardX's tracker receives no further events", async () => {
+    await open(harvard);
+    await run("consent.acceptAll(); hub.page(); hub.track('edx.ui.lms.link_clicked', { target_url: '/x' });");
+    const before = hits.filter((h) => h.host === 'stats.harvardx.test' && h.path === '/hit').length;
+    expect(before).toBe(2);
+    await run(`history.pushState({}, '', '${mit}'); hub.page(); hub.track('edx.ui.lms.sequence.next_selected', {});`);
+    expect(hits.filter((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')).toHaveLength(before);
+    expect(hits.filter((h) => h.host === 'ads.harvardx.test' && h.path === '/hit')).toHaveLength(2);
+    expect(
+      hits
+        .filter((h) => h.host === 'stats.mitx.test' && h.path === '/hit')
+        .map((h) => JSON.parse(h.body).context.course.org),
+    ).toEqual(['MITx', 'MITx']);
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { optin: { hub: { loaded: string[] } } }).optin.hub.loaded.sort(),
+      ),
+    ).toEqual(['MITx/stats', 'ads']);
+    // Back to HarvardX with the browser's back button: its trackers come back.
+    await run('history.back();');
+    await run('hub.page();');
+    expect(hits.filter((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')).toHaveLength(before + 1);
+  });
+
+  test("with HarvardX.marketing refused, HarvardX's marketing tracker never loads while the platform's does", async () => {
+    await open(harvard);
+    await run(
+      "consent.decide({ purposes: { analytics: true, marketing: true }, members: { HarvardX: { marketing: false } } }, 'preferences'); hub.page();",
+    );
+    expect(hostsHit('/t.js')).toEqual(['ads.platform.test', 'stats.harvardx.test']);
+    expect(hits.some((h) => h.host === 'ads.harvardx.test')).toBe(false);
+  });
+
+  test("outside any course only the platform's trackers run", async () => {
+    await open('/dashboard');
+    await run('consent.acceptAll(); hub.page();');
+    expect(hostsHit()).toEqual(['ads.platform.test']);
+  });
+});

@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ga4 } from '@optin/trackers/ga4';
+import { defineConfig, defineMember, MembersError, validateConfig, type OptinConfig } from '../src/index.js';
+import { matomo, pixel, sampleConfig } from './fixtures/config.js';
+
+const paths = (config: unknown) => validateConfig(config).map((i) => i.path);
+
+describe('validateConfig', () => {
+  it('accepts a sound config, and defineConfig returns it', () => {
+    expect(validateConfig(sampleConfig())).toEqual([]);
+    expect(defineConfig(sampleConfig()).members.map((m) => m.id)).toEqual(['HarvardX', 'MITx']);
+  });
+
+  it('namespaces Member tracker ids and sets their owner', () => {
+    const hx = sampleConfig().members[0]!;
+    expect(hx.trackers.map((t) => [t.id, t.owner])).toEqual([
+      ['HarvardX/matomo', 'HarvardX'],
+      ['HarvardX/pixel', 'HarvardX'],
+    ]);
+    expect(
+      defineMember({ id: 'MITx', name: 'MIT', orgs: ['MITx'], trackers: [ga4({ id: 'G-MIT', owner: 'MITx' })] })
+        .trackers[0]?.id,
+    ).toBe('MITx/ga4');
+  });
+
+  it('returns every problem at once, each with its path', () => {
+    const base = sampleConfig();
+    const config: OptinConfig = {
+      ...base,
+      platform: { trackers: [...base.platform.trackers, { ...base.platform.trackers[0]!, purposes: ['advertising'] }] },
+      members: [
+        base.members[0]!,
+        defineMember({
+          id: 'MITx',
+          name: 'MIT',
+          orgs: ['MITx', 'harvardx'],
+          trackers: [{ ...matomo('2', 'stats.mitx.example'), purposes: ['necessary'] }],
+        }),
+        defineMember({
+          id: 'Copycat',
+          name: 'Copycat U',
+          orgs: ['CopyX'],
+          trackers: [
+            pixel('Copy Ads', 'ads.copy.example', 'hx_ad'),
+            { ...pixel('B', 'b.example', 'b'), vendor: { name: 'B', privacyUrl: 'javascript:alert(1)' } },
+          ],
+        }),
+      ],
+    };
+    const issues = validateConfig(config);
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['platform.trackers[2].id']).toMatch(/also the id of platform\.trackers\[0\]/);
+    expect(byPath['platform.trackers[2].purposes[0]']).toMatch(/"advertising" is not a purpose of policy "edx"/);
+    expect(byPath['members[1].orgs[1]']).toMatch(/already owned by HarvardX/);
+    expect(byPath['members[1].trackers[0].purposes[0]']).toMatch(/cannot run as "necessary"/);
+    expect(byPath['members[2].trackers[0].cookies[0].name']).toMatch(/collides with Member HarvardX's hx_ad/);
+    expect(byPath['members[2].trackers[1].vendor.privacyUrl']).toBeDefined();
+    expect(() => defineConfig(config)).toThrow(MembersError);
+    try {
+      defineConfig(config);
+    } catch (error) {
+      expect((error as MembersError).code).toBe('invalid_config');
+      expect((error as MembersError).issues).toEqual(issues);
+      expect((error as MembersError).message).toContain('members[1].orgs[1]');
+    }
+  });
+
+  it("rejects a Member cookie that collides with the platform's", () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [
+        defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-HX0001' })] }),
+      ],
+    };
+    expect(validateConfig(config)).toContainEqual({
+      path: 'members[0].trackers[0].cookies[0].name',
+      message: expect.stringMatching(/_ga collides with the platform's _ga/),
+    });
+    const prefixed = {
+      ...base,
+      members: [
+        defineMember({
+          id: 'HarvardX',
+          name: 'Harvard',
+          orgs: ['HarvardX'],
+          trackers: [ga4({ id: 'G-HX0001', cookiePrefix: 'hx' })],
+        }),
+      ],
+    };
+    expect(validateConfig(prefixed)).toEqual([]);
+    expect(prefixed.members[0]!.trackers[0]!.cookies.map((c) => c.name)).toEqual(['hx_ga', 'hx_ga_HX0001']);
+  });
+
+  it('checks Member ids, names, orgs, courses and email key ids', () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [
+        { id: 'bad id', name: '', orgs: [], trackers: [] },
+        { id: 'A', name: 'A', orgs: ['A'], courses: ['not-a-course'], trackers: 'none', email: { keyId: '' } },
+        { id: 'A', name: 'A again', orgs: ['B'], trackers: [] },
+      ],
+    };
+    expect(paths(config)).toEqual(
+      expect.arrayContaining([
+        'members[0].id',
+        'members[0].name',
+        'members[0].orgs',
+        'members[1].courses[0]',
+        'members[1].trackers',
+        'members[1].email.keyId',
+        'members[2].id',
+      ]),
+    );
+  });
+
+  it('never throws, whatever it is given: random configs give errors', () => {
+    const junk = fc.anything({
+      withObjectString: true,
+      withNullPrototype: true,
+      withMap: true,
+      withSet: true,
+      withBigInt: true,
+      withDate: true,
+    });
+    const base = sampleConfig();
+    const shapes = fc.oneof(
+      junk,
+      fc.record({ policy: fc.oneof(junk, fc.constant(base.policy)), platform: junk, members: junk }),
+      fc.record({
+        policy: fc.constant(base.policy),
+        platform: fc.record({ trackers: fc.array(fc.oneof(junk, fc.constantFrom(...base.platform.trackers))) }),
+        members: fc.array(
+          fc.oneof(
+            junk,
+            fc.record({
+              id: fc.string(),
+              name: fc.string(),
+              orgs: fc.array(fc.string()),
+              courses: fc.array(fc.string()),
+              trackers: fc.array(junk),
+            }),
+          ),
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(shapes, (config) => {
+        const issues = validateConfig(config);
+        expect(Array.isArray(issues)).toBe(true);
+        for (const i of issues) expect(typeof i.path).toBe('string');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('random mutations of a sound config are reported, never thrown', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('id', 'purposes', 'hosts', 'cookies', 'vendor', 'owner'),
+        fc.anything(),
+        fc.nat(2),
+        (field, value, member) => {
+          const base = sampleConfig();
+          const m = base.members[member % base.members.length]!;
+          const broken = {
+            ...base,
+            members: base.members.map((x) =>
+              x === m ? { ...m, trackers: [{ ...m.trackers[0]!, [field]: value }] } : x,
+            ),
+          };
+          expect(() => validateConfig(broken)).not.toThrow();
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

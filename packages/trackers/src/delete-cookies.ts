@@ -1,0 +1,30 @@
+import { cookieDomains } from '@optin/consent';
+import type { CookieDeclaration } from './tracker.js';
+
+/** Whether a cookie named `name` is one `cookie` declares (exact name, or RegExp match). */
+export function declares(cookie: CookieDeclaration, name: string): boolean {
+  return typeof cookie.name === 'string' ? cookie.name === name : name.search(cookie.name) >= 0;
+}
+
+/**
+ * Deletes every cookie the page can see that `cookies` declare (first-party ones: a third party's
+ * cookies live on its own domain) and `keep` does not, on every `Domain` variant from the host down
+ * to `root` (the registrable domain) and at `/` and every prefix of the current path.
+ */
+export function deleteCookies(
+  cookies: readonly CookieDeclaration[],
+  root?: string,
+  keep: readonly CookieDeclaration[] = [],
+): void {
+  const first = cookies.filter((c) => c.party === 'first');
+  const paths = ['/'];
+  let path = '';
+  for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
+  for (const pair of document.cookie.split(';')) {
+    const name = pair.split('=', 1)[0]?.trim();
+    if (name && first.some((c) => declares(c, name)) && !keep.some((c) => declares(c, name)))
+      for (const domain of cookieDomains(location.hostname, root))
+        for (const at of paths)
+          document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}`;
+  }
+}

@@ -1,0 +1,42 @@
+/** Stable codes of every error `@optin/trackers` throws or reports. */
+export type TrackerErrorCode =
+  /**
+   * A tracker declaration is malformed (thrown by `defineTracker`), or does not fit the page (thrown
+   * by `createHub`): a purpose the policy does not have, or an id two trackers share.
+   */
+  | 'invalid_tracker'
+  /** A static tag names a tracker the hub does not know (reported; the tag stays inert). */
+  | 'unknown_tracker'
+  /** A tracker threw, or its `load` rejected (reported). */
+  | 'tracker_failed'
+  /** A script a tracker asked for failed to load (reported). */
+  | 'script_failed';
+
+/** One problem, with the path of what was wrong: `trackers.ga4.cookies[0].name`. */
+export interface TrackerIssue {
+  /** Where the problem is. */
+  path: string;
+  /** What is wrong there. */
+  message: string;
+}
+
+/**
+ * The one error class of `@optin/trackers`. `code` is stable across releases; `issues` lists every
+ * problem with its path (naming the tracker id); `hint` says what to do about it.
+ */
+export class TrackerError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: TrackerErrorCode;
+  /** Every problem found, each with its path. */
+  readonly issues: readonly TrackerIssue[];
+  /** What to do about it. */
+  readonly hint: string;
+
+  constructor(code: TrackerErrorCode, issues: readonly TrackerIssue[], hint: string, cause?: unknown) {
+    super(`${code}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}. ${hint}`, { cause });
+    this.name = 'TrackerError';
+    this.code = code;
+    this.issues = issues;
+    this.hint = hint;
+  }
+}

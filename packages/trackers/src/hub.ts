@@ -1,0 +1,208 @@
+import type { ConsentStore } from '@optin/consent';
+import { deleteCookies } from './delete-cookies.js';
+import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
+import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
+import { loadScript } from './load-script.js';
+import { applyStaticTags } from './static-tags.js';
+import type { HubEvent, Tracker, TrackerContext } from './tracker.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Cookies = Tracker['cookies'][number][];
+
+/** Options of {@link createHub}. */
+export interface HubOptions {
+  /** The consent store of the page (`createConsent`). */
+  readonly consent: ConsentStore;
+  /** The trackers in scope for this page (platform ones and those of the page's Member). */
+  readonly trackers: readonly Tracker[];
+  /** Reports what went wrong in a tracker, a script or a static tag; nothing is thrown into the page. Default `console.error`. */
+  readonly onError?: (error: TrackerError) => void;
+  /** Called with every tracker still running after a withdrawal (`unloadable: false`): reload the page to stop them. */
+  readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
+  /** Registrable domain (e.g. `edx.org`): cookies are deleted on every domain from the host down to it. */
+  readonly cookieDomain?: string;
+  /** CSP nonce given to every script the hub adds. */
+  readonly nonce?: string;
+  /** How many calls are kept before the first decision (the first ones win). Default 100. */
+  readonly bufferSize?: number;
+  /** Google Consent Mode v2 (on by default): `false` to leave `window.dataLayer` alone. */
+  readonly googleConsentMode?: false | GoogleConsentModeOptions;
+  /**
+   * Whether a tracker belongs on the page now, besides consent (e.g. a Member's trackers only on its
+   * courses). One out of scope gets nothing and is unloaded where it can be; its cookies stay, as
+   * consent still allows them. Re-evaluated on `hub.rescan()`.
+   */
+  readonly inScope?: (tracker: Tracker) => boolean;
+  /** Extra `context` stamped on every event when it is called (Segment Spec `context`: course, session, ...). */
+  readonly context?: () => Readonly<Record<string, unknown>>;
+}
+
+/** The hub: one place the page sends page views, actions and identities through, by consent. */
+export interface Hub {
+  /** A page view; url, path, title and referrer are captured now (and kept if buffered). */
+  page(name?: string, properties?: Readonly<Record<string, unknown>>): void;
+  /** An action, e.g. `hub.track('edx.ui.lms.link_clicked', { target_url })`. */
+  track(event: string, properties?: Readonly<Record<string, unknown>>): void;
+  /** Who the learner is; `null` after sign-out. */
+  identify(userId: string | null, traits?: Readonly<Record<string, unknown>>): void;
+  /** Ids of the trackers that receive calls now. */
+  readonly loaded: readonly string[];
+  /** Ids of withdrawn trackers that cannot unload: they stop only when the page reloads. */
+  readonly reloadRequired: readonly string[];
+  /** Re-evaluates which trackers run (after what `inScope` answers has changed). */
+  rescan(): void;
+  /** Stops following consent and inserted tags (trackers stay as they are). */
+  destroy(): void;
+}
+
+/**
+ * Creates the hub for a page: loads each tracker only when every purpose it declares is allowed for
+ * its owner, buffers calls until the first decision, fans calls out with each tracker isolated, and
+ * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. Throws a
+ * {@link TrackerError} (`invalid_tracker`) when a tracker names a purpose the policy does not have, or two share an id.
+ *
+ * @example
+ * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
+ * const hub = createHub({ consent, cookieDomain: 'edx.org', trackers: [ga4({ id: 'G-XXXXXXX' })] });
+ * hub.page(); // kept until the learner decides, then sent only to the trackers they allowed
+ */
+export function createHub(options: HubOptions): Hub {
+  const { consent, trackers, cookieDomain, nonce, bufferSize = 100, googleConsentMode = {} } = options;
+  const onError = options.onError ?? console.error;
+  const purposes = consent.policy.purposes.map((p) => p.id);
+  const byId = new Map(trackers.map((t) => [t.id, t]));
+  const issues: TrackerIssue[] = [];
+  for (const t of trackers) {
+    if (byId.get(t.id) !== t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
+    t.purposes.forEach(
+      (p, i) => purposes.includes(p) || issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not a purpose of the policy` }),
+    );
+  }
+  if (issues.length) throw new TrackerError('invalid_tracker', issues, `Use one id per tracker, and purposes among: ${purposes.join(', ')}.`);
+
+  const loaded = new Set<Tracker>();
+  const stale = new Set<Tracker>();
+  const broken = new Set<string>();
+  let buffer: HubEvent[] = [];
+  let referrer = document.referrer;
+
+  const report = (id: string, at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
+    try {
+      onError(
+        new TrackerError(code, [{ path: `trackers.${id}${at}`, message: String(cause) }], 'The others go on.', cause),
+      );
+    } catch {
+      // a failing onError must not break the page either
+    }
+  };
+  const context = (t: Tracker): TrackerContext => ({
+    loadScript: async (src, o = {}) => {
+      const ok = await loadScript(src, { ...o, nonce, attributes: { ...o.attributes, 'data-optin-script': t.id } });
+      if (!ok) report(t.id, '.load', `${src} failed to load`, 'script_failed');
+      return ok;
+    },
+  });
+  const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
+    try {
+      (t[at] as ((arg: unknown) => void) | undefined)?.(arg);
+    } catch (error) {
+      report(t.id, `.${at}`, error);
+    }
+  };
+  const emit = (event: HubEvent, to: Iterable<Tracker>) => {
+    for (const t of to) guard(t, event.type, event);
+  };
+  const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
+    const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
+    if (consent.needsPrompt && buffer.length < bufferSize) buffer.push(event);
+    emit(event, loaded);
+  };
+  const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
+  const allows = (t: Tracker) => t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
+  let required: Tracker[] = [];
+  const tags = () =>
+    applyStaticTags(
+      (id) => {
+        const t = byId.get(id);
+        if (!t && !broken.has(id)) {
+          broken.add(id);
+          report(id, '', 'no such tracker; tag left inert', 'unknown_tracker');
+        }
+        return t && loaded.has(t);
+      },
+      nonce,
+    );
+
+  const sync = () => {
+    const fresh: Tracker[] = [];
+    const keep: Cookies = [];
+    const drop: Cookies = [];
+    for (const t of trackers) {
+      const allowed = allows(t);
+      (allowed ? keep : drop).push(...t.cookies);
+      const on = allowed && (options.inScope?.(t) ?? true);
+      if (on && !loaded.has(t) && !broken.has(t.id)) {
+        loaded.add(t);
+        if (stale.delete(t)) continue;
+        fresh.push(t);
+        // A throw or a rejection alike: the tracker is left out for the life of the page.
+        new Promise((resolve) => resolve(t.load?.(context(t)))).catch((error: unknown) => {
+          loaded.delete(t);
+          broken.add(t.id);
+          report(t.id, '.load', error);
+        });
+      } else if (!on && loaded.delete(t)) {
+        if (t.unloadable) guard(t, 'unload', context(t));
+        else stale.add(t);
+        for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
+          if (script.dataset.optinScript === t.id) script.remove();
+      }
+    }
+    deleteCookies(drop, cookieDomain, keep);
+    tags();
+    if (!consent.needsPrompt) {
+      for (const event of buffer) emit(event, fresh.filter((t) => loaded.has(t)));
+      buffer = [];
+    }
+    // Still running though consent was withdrawn (out of scope only, they wait to be back in scope).
+    const next = [...stale].filter((t) => !allows(t));
+    if (next.some((t) => !required.includes(t))) options.onReloadRequired?.(ids(next));
+    required = next;
+  };
+
+  const hub: Hub = {
+    page(name, properties) {
+      const { href, pathname } = location;
+      send({
+        type: 'page',
+        name,
+        properties: { url: href, path: pathname, title: document.title, referrer, ...properties },
+      });
+      referrer = href;
+    },
+    track: (event, properties = {}) => send({ type: 'track', event, properties }),
+    identify: (userId, traits = {}) => send({ type: 'identify', userId, traits }),
+    get loaded() {
+      return ids(loaded);
+    },
+    get reloadRequired() {
+      return ids(required);
+    },
+    rescan: sync,
+    destroy() {
+      unsubscribe();
+      observer.disconnect();
+    },
+  };
+
+  const update = googleConsentMode ? startConsentMode(consent, googleConsentMode) : undefined;
+  sync();
+  const unsubscribe = consent.subscribe(() => {
+    update?.();
+    sync();
+  });
+  // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.
+  const observer = new MutationObserver(tags);
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+  return hub;
+}

@@ -1,0 +1,63 @@
+import { identity, type AdapterOptions } from './adapter-options.js';
+import type { Tracker } from './tracker.js';
+
+/** Options of {@link linkedin}. */
+export interface LinkedInOptions extends AdapterOptions {
+  /** The Insight Tag partner id. */
+  readonly partnerId: string;
+}
+
+type Lintrk = ((action: string, data?: Readonly<Record<string, unknown>>) => void) & { q?: unknown[][] };
+interface LinkedInWindow {
+  lintrk?: Lintrk;
+  _linkedin_data_partner_ids?: string[];
+  _wait_for_lintrk?: boolean;
+}
+
+/**
+ * The LinkedIn Insight Tag, for `marketing`. Its automatic page view on load is off
+ * (`window._wait_for_lintrk = true`): the hub's page views are sent with `lintrk('track')` (LinkedIn
+ * reads the URL itself), and actions with a `conversion_id` property become conversions. It cannot
+ * be unloaded: a withdrawal asks for a reload. `lidc`, `bcookie` and the sync cookies are
+ * LinkedIn's own (third-party), listed for learners but out of the page's reach.
+ *
+ * @example linkedin({ partnerId: '123456' })
+ */
+export function linkedin(options: LinkedInOptions): Tracker {
+  const w = () => window as unknown as LinkedInWindow;
+  const cookie = (name: string, lifetime: string, party: 'first' | 'third') => ({ name, purpose: 'marketing', lifetime, party });
+  return {
+    ...identity('linkedin', options),
+    purposes: ['marketing'],
+    party: 'third',
+    vendor: {
+      name: 'LinkedIn Insight Tag',
+      privacyUrl: 'https://www.linkedin.com/legal/privacy-policy',
+      optOutUrl: 'https://www.linkedin.com/psettings/guest-controls/retargeting-opt-out',
+    },
+    cookies: [
+      cookie('li_fat_id', '30d', 'first'),
+      cookie('li_giant', '7d', 'first'),
+      cookie('bcookie', '1y', 'third'),
+      cookie('lidc', '24h', 'third'),
+      cookie('UserMatchHistory', '30d', 'third'),
+      cookie('AnalyticsSyncHistory', '30d', 'third'),
+      cookie('li_sugr', '90d', 'third'),
+    ],
+    hosts: ['snap.licdn.com', 'px.ads.linkedin.com', 'www.linkedin.com'],
+    load(ctx) {
+      const win = w();
+      win._wait_for_lintrk = true;
+      (win._linkedin_data_partner_ids ??= []).push(options.partnerId);
+      if (!win.lintrk) {
+        const q: unknown[][] = [];
+        win.lintrk = Object.assign((action: string, data?: Readonly<Record<string, unknown>>) => void q.push([action, data]), { q });
+      }
+      return ctx.loadScript('https://snap.licdn.com/li.lms-analytics/insight.min.js');
+    },
+    page: () => w().lintrk?.('track'),
+    track: (e) => {
+      if (e.properties.conversion_id !== undefined) w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** Options of {@link loadScript}. */
+export interface LoadScriptOptions {
+  /** CSP nonce of the page (`<script nonce>`), so a strict `script-src 'nonce-…'` allows it. */
+  readonly nonce?: string | undefined;
+  /** Subresource Integrity hash (`sha384-...`); sets `crossorigin="anonymous"` too. */
+  readonly integrity?: string | undefined;
+  /** Extra attributes of the script element. */
+  readonly attributes?: Readonly<Record<string, string>> | undefined;
+}
+
+const loading = new Map<string, [HTMLScriptElement, Promise<boolean>]>();
+
+/**
+ * Adds `<script async src>` to the document once: calling again with the same `src` returns the
+ * same promise while that element is in the document (a removed one is added again). Resolves
+ * `true` when it loaded and `false` when it failed (network error, CSP, SRI mismatch): it never
+ * rejects or throws, so one broken vendor cannot break the page.
+ *
+ * @example
+ * if (!(await loadScript('https://example.com/tag.js', { nonce }))) console.warn('tag blocked');
+ */
+export function loadScript(src: string, options: LoadScriptOptions = {}): Promise<boolean> {
+  const found = loading.get(src);
+  if (found?.[0].isConnected) return found[1];
+  const script = document.createElement('script');
+  const promise = new Promise<boolean>((resolve) => {
+    script.onload = () => resolve(true);
+    script.onerror = () => resolve(false);
+  });
+  script.async = true;
+  if (options.nonce) script.nonce = options.nonce;
+  if (options.integrity) {
+    script.integrity = options.integrity;
+    script.crossOrigin = 'anonymous';
+  }
+  for (const [name, value] of Object.entries(options.attributes ?? {})) script.setAttribute(name, value);
+  script.src = src;
+  loading.set(src, [script, promise]);
+  document.head.append(script);
+  return promise;
+}

@@ -1,0 +1,72 @@
+import { identity, type AdapterOptions } from './adapter-options.js';
+import type { Tracker } from './tracker.js';
+
+/** Options of {@link meta}. */
+export interface MetaOptions extends AdapterOptions {
+  /** The pixel id. */
+  readonly id: string;
+}
+
+interface Fbq {
+  (...args: unknown[]): void;
+  callMethod?: (...args: unknown[]) => void;
+  queue: unknown[];
+  push: Fbq;
+  loaded: boolean;
+  version: string;
+  disablePushState?: boolean;
+}
+
+/**
+ * The Meta (Facebook) Pixel, for `marketing`. `fbq('init')` sends nothing by itself; automatic
+ * events (`autoConfig`) and the automatic PageView on history changes (`disablePushState`) are off,
+ * so the pixel sees only the hub's page views (`PageView`) and actions (custom events). Unloads with
+ * Meta's `fbq('consent', 'revoke')`, after which the pixel sends nothing.
+ *
+ * @example meta({ id: '1234567890' })
+ */
+export function meta(options: MetaOptions): Tracker {
+  const { id } = options;
+  const w = () => window as unknown as { fbq?: Fbq; _fbq?: Fbq };
+  const fbq = (...args: unknown[]) => w().fbq?.(...args);
+  return {
+    ...identity('meta', options),
+    purposes: ['marketing'],
+    party: 'third',
+    vendor: {
+      name: 'Meta Pixel',
+      privacyUrl: 'https://www.facebook.com/privacy/policy/',
+      optOutUrl: 'https://www.facebook.com/adpreferences/ad_settings',
+    },
+    cookies: [
+      { name: '_fbp', purpose: 'marketing', lifetime: '90d', party: 'first' },
+      { name: '_fbc', purpose: 'marketing', lifetime: '90d', party: 'first' },
+      { name: 'fr', purpose: 'marketing', lifetime: '90d', party: 'third' },
+    ],
+    hosts: ['connect.facebook.net', 'www.facebook.com'],
+    unloadable: true,
+    load(ctx) {
+      const win = w();
+      if (!win.fbq) {
+        // Meta's own base-code stub: queues calls until fbevents.js takes over.
+        const n = function () {
+          // eslint-disable-next-line prefer-rest-params -- fbevents.js replays `arguments` objects
+          if (n.callMethod) n.callMethod(...arguments); else n.queue.push(arguments);
+        } as Fbq;
+        n.queue = [];
+        n.loaded = true;
+        n.version = '2.0';
+        n.push = n;
+        win.fbq = win._fbq ??= n;
+      }
+      win.fbq.disablePushState = true;
+      fbq('consent', 'grant');
+      fbq('set', 'autoConfig', false, id);
+      fbq('init', id);
+      return ctx.loadScript('https://connect.facebook.net/en_US/fbevents.js');
+    },
+    unload: () => fbq('consent', 'revoke'),
+    page: () => fbq('trackSingle', id, 'PageView'),
+    track: (e) => fbq('trackSingleCustom', id, e.event, e.properties),
+  };
+}

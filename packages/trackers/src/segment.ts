@@ -1,0 +1,46 @@
+import { identity, type AdapterOptions } from './adapter-options.js';
+import type { Tracker } from './tracker.js';
+
+/** Options of {@link segment}. */
+export interface SegmentOptions extends AdapterOptions {
+  /** The source's write key. */
+  readonly writeKey: string;
+  /** Options of `analytics.load` (integrations, cdnURL, ...). */
+  readonly loadOptions?: Readonly<Record<string, unknown>>;
+}
+
+type Call = (...args: unknown[]) => void;
+type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; _writeKey?: string; _loadOptions?: unknown };
+
+/**
+ * Segment Analytics.js, for `analytics`. Segment's snippet calls `analytics.page()` itself; this
+ * adapter does not, so Segment sees only the hub's page views (with their original timestamps).
+ * Analytics.js has no teardown: a withdrawal asks for a reload.
+ *
+ * @example segment({ writeKey: 'YOUR_WRITE_KEY' })
+ */
+export function segment(options: SegmentOptions): Tracker {
+  const { writeKey } = options;
+  const a = () => (window as unknown as { analytics?: Analytics }).analytics;
+  const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
+  return {
+    ...identity('segment', options),
+    purposes: ['analytics'],
+    party: 'third',
+    vendor: { name: 'Segment (Twilio)', privacyUrl: 'https://www.twilio.com/en-us/legal/privacy' },
+    cookies: [cookie('ajs_anonymous_id'), cookie('ajs_user_id'), cookie('ajs_group_id')],
+    hosts: ['cdn.segment.com', 'api.segment.io'],
+    load(ctx) {
+      const w = window as unknown as { analytics?: Analytics };
+      // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
+      const stub = (w.analytics ??= []);
+      for (const method of ['page', 'track', 'identify'] as const) stub[method] ??= (...args) => void stub.push([method, ...args]);
+      stub._writeKey = writeKey;
+      stub._loadOptions = options.loadOptions;
+      return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
+    },
+    page: (e) => (e.name === undefined ? a()?.page?.(e.properties, { timestamp: e.timestamp }) : a()?.page?.(e.name, e.properties, { timestamp: e.timestamp })),
+    track: (e) => a()?.track?.(e.event, e.properties, { timestamp: e.timestamp }),
+    identify: (e) => a()?.identify?.(e.userId, e.traits, { timestamp: e.timestamp }),
+  };
+}

@@ -1,0 +1,46 @@
+import * as z from 'zod/mini';
+
+const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_"'));
+/** A tracker id: like a purpose or Member id, and may be namespaced by its Member (`HarvardX/ga4`). */
+const trackerId = z.string().check(z.regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_", optionally after "<member>/"'));
+const text = z.string().check(z.minLength(1, 'must not be empty'));
+const url = z.string().check(z.regex(/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/, 'must be an https:// URL'));
+const party = z.enum(['first', 'third'], 'must be "first" or "third"');
+const fn = z.optional(z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'));
+
+/** A cookie name browsers accept: no spaces, separators or control characters. */
+const cookieName = z.union(
+  [
+    z.string().check(z.regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a valid cookie name (no spaces, "=", ";" or ",")')),
+    z.instanceof(RegExp),
+  ],
+  'must be a cookie name or a RegExp',
+);
+
+/** The schema of a tracker declaration, used by `defineTracker` only (browser bundles skip it). */
+export const trackerSchema = z.strictObject({
+  id: trackerId,
+  owner: id,
+  purposes: z.array(id).check(z.minLength(1, 'a tracker serves at least one purpose')),
+  party,
+  vendor: z.strictObject({ name: text, privacyUrl: url, optOutUrl: z.optional(url) }),
+  cookies: z.array(
+    z.strictObject({
+      name: cookieName,
+      purpose: id,
+      lifetime: z
+        .string()
+        .check(z.regex(/^(session|[1-9]\d*(s|min|h|d|w|mo|y))$/, 'must be "session" or like "30min", "24h", "90d", "13mo", "2y"')),
+      party,
+    }),
+  ),
+  hosts: z.array(
+    z.string().check(z.regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a lower-case host name, optionally "*.": no scheme, port or path')),
+  ),
+  unloadable: z.optional(z.boolean()),
+  load: fn,
+  unload: fn,
+  page: fn,
+  track: fn,
+  identify: fn,
+});

@@ -1,0 +1,122 @@
+/** Who a tracker belongs to: the platform, or a Member (by id) whose overrides then apply. */
+export type TrackerOwner = 'platform' | (string & {});
+
+/** Whether a tracker or cookie is the site's own (`first`) or a third party's (`third`). */
+export type Party = 'first' | 'third';
+
+/** The vendor behind a tracker, as listed to learners with its privacy and opt-out links. */
+export interface Vendor {
+  /** Name a learner recognises, e.g. "Google Analytics 4". */
+  readonly name: string;
+  /** The vendor's privacy policy. */
+  readonly privacyUrl: string;
+  /** Where a learner can opt out of the vendor's tracking, when the vendor offers one. */
+  readonly optOutUrl?: string;
+}
+
+/**
+ * A cookie a tracker may set. `name` is exact, or a RegExp for families (`/^_ga_/`); `lifetime` is
+ * `session` or a number and unit: `30min`, `24h`, `90d`, `13mo`, `2y`.
+ */
+export interface CookieDeclaration {
+  /** The cookie's exact name, or a pattern matching every cookie of a family. */
+  readonly name: string | RegExp;
+  /** The purpose it serves (a purpose id of the policy). */
+  readonly purpose: string;
+  /** How long it lives: `session`, or `<n>s|min|h|d|w|mo|y`. */
+  readonly lifetime: string;
+  /** Set on the site's domain (`first`) or the vendor's (`third`, which the hub cannot delete). */
+  readonly party: Party;
+}
+
+/** What a page view carries: where the learner is, captured when `hub.page()` was called. */
+export interface PageProperties extends Readonly<Record<string, unknown>> {
+  readonly url: string;
+  readonly path: string;
+  readonly title: string;
+  readonly referrer: string;
+}
+
+/** What every event carries. */
+export interface EventBase {
+  /** ISO 8601 time of the call (kept when replayed after the first decision). */
+  readonly timestamp: string;
+  /** Segment Spec `context` given by the hub's `context` option (e.g. `course: { id, org }`); `{}` without. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** A page view (Segment Spec `page`). */
+export interface PageEvent extends EventBase {
+  readonly type: 'page';
+  /** Name of the page, when the app gives one. */
+  readonly name?: string | undefined;
+  readonly properties: PageProperties;
+}
+
+/** An action (Segment Spec `track`), named as Open edX names events: `edx.ui.lms.link_clicked`. */
+export interface TrackEvent extends EventBase {
+  readonly type: 'track';
+  readonly event: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** Who the learner is (Segment Spec `identify`); `userId` is `null` after sign-out. */
+export interface IdentifyEvent extends EventBase {
+  readonly type: 'identify';
+  readonly userId: string | null;
+  readonly traits: Readonly<Record<string, unknown>>;
+}
+
+/** Any event the hub fans out. */
+export type HubEvent = PageEvent | TrackEvent | IdentifyEvent;
+
+/** Options of {@link TrackerContext.loadScript}. */
+export interface ScriptOptions {
+  /** Subresource Integrity hash (`sha384-...`); sets `crossorigin="anonymous"` too. */
+  readonly integrity?: string;
+  /** Extra attributes of the script element. */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** What the hub hands a tracker when loading or unloading it. */
+export interface TrackerContext {
+  /**
+   * Adds `<script async src>` once (idempotent), with the hub's CSP nonce, tagged with the tracker's
+   * id so the hub removes it on withdrawal. Resolves `false` when it failed to load (the hub has
+   * already reported it through `onError`); never rejects.
+   */
+  loadScript(src: string, options?: ScriptOptions): Promise<boolean>;
+}
+
+/** A tracker: what it is (declared, listed to learners) and what it does (behaviour). */
+export interface Tracker {
+  /** Unique id on the page, e.g. `ga4` or `harvardx-ga4`. Static tags name it: `data-optin-tracker="ga4"`. */
+  readonly id: string;
+  /** `platform`, or the id of the Member it belongs to (its overrides then apply). */
+  readonly owner: TrackerOwner;
+  /** Every purpose it serves; it loads only when all of them are allowed for its owner. */
+  readonly purposes: readonly string[];
+  /** Whether the tracker itself is the site's own or a third party's. */
+  readonly party: Party;
+  /** Who is behind it, with privacy and opt-out links. */
+  readonly vendor: Vendor;
+  /** Every cookie it may set: the hub deletes them on withdrawal. */
+  readonly cookies: readonly CookieDeclaration[];
+  /** Every host it contacts (`*.example.com` for all subdomains). */
+  readonly hosts: readonly string[];
+  /**
+   * True when `unload` really stops it. When false (the default) a withdrawal still stops the hub
+   * sending to it and deletes its cookies, and it is listed in `hub.reloadRequired`.
+   */
+  readonly unloadable?: boolean;
+  /** Starts it: typically queues its configuration and calls `ctx.loadScript`. A returned promise that rejects is reported. */
+  readonly load?: ((ctx: TrackerContext) => unknown) | undefined;
+  /** Stops it after a withdrawal (only called when `unloadable`). */
+  readonly unload?: ((ctx: TrackerContext) => void) | undefined;
+  /** A page view. */
+  readonly page?: ((event: PageEvent) => void) | undefined;
+  /** An action. */
+  readonly track?: ((event: TrackEvent) => void) | undefined;
+  /** Who the learner is. */
+  readonly identify?: ((event: IdentifyEvent) => void) | undefined;
+}

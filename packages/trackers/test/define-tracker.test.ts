@@ -1,0 +1,112 @@
+import { describe, expect, test } from 'vitest';
+import { defineTracker, TrackerError, type Tracker } from '../src/index.js';
+import { ga4 } from '../src/ga4.js';
+import { gtm } from '../src/gtm.js';
+import { hotjar } from '../src/hotjar.js';
+import { linkedin } from '../src/linkedin.js';
+import { meta } from '../src/meta.js';
+import { segment } from '../src/segment.js';
+
+const valid: Tracker = {
+  id: 'matomo',
+  owner: 'platform',
+  purposes: ['analytics'],
+  party: 'first',
+  vendor: { name: 'Matomo', privacyUrl: 'https://matomo.org/privacy-policy/' },
+  cookies: [{ name: /^_pk_id\./, purpose: 'analytics', lifetime: '13mo', party: 'first' }],
+  hosts: ['stats.example.org'],
+};
+
+/** The issues `defineTracker` reports for `input`, as `path: message` lines. */
+function issuesOf(input: unknown): string[] {
+  try {
+    defineTracker(input as Tracker);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TrackerError);
+    expect((error as TrackerError).code).toBe('invalid_tracker');
+    expect((error as TrackerError).hint).toMatch(/Fix the tracker declaration/);
+    return (error as TrackerError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+}
+
+describe('defineTracker', () => {
+  test('returns a valid declaration as it is, frozen', () => {
+    const tracker = defineTracker(valid);
+    expect(tracker).toBe(valid);
+    expect(Object.isFrozen(tracker)).toBe(true);
+  });
+
+  test('names the tracker id and the field of a malformed cookie', () => {
+    const issues = issuesOf({ ...valid, id: 'ga4', cookies: [{ name: '_ga; x', purpose: 'analytics', lifetime: '2 years', party: 'mine' }] });
+    expect(issues).toEqual([
+      expect.stringMatching(/^trackers\.ga4\.cookies\[0\]\.name: /),
+      expect.stringMatching(/^trackers\.ga4\.cookies\[0\]\.lifetime: must be "session" or like/),
+      'trackers.ga4.cookies[0].party: must be "first" or "third"',
+    ]);
+  });
+
+  test('reports every problem at once, with its path', () => {
+    const issues = issuesOf({
+      ...valid,
+      purposes: [],
+      vendor: { name: '', privacyUrl: 'http://matomo.org' },
+      hosts: ['https://stats.example.org/'],
+      load: 'not a function',
+      cookie: [],
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'trackers.matomo.purposes: a tracker serves at least one purpose',
+        'trackers.matomo.vendor.name: must not be empty',
+        'trackers.matomo.vendor.privacyUrl: must be an https:// URL',
+        expect.stringMatching(/^trackers\.matomo\.hosts\[0\]: must be a lower-case host name/),
+        'trackers.matomo.load: must be a function',
+        'trackers.matomo.cookie: is not a field of a tracker (misspelt?)',
+      ]),
+    );
+    expect(issues).toHaveLength(6);
+  });
+
+  test('a cookie must serve one of the tracker’s purposes', () => {
+    expect(issuesOf({ ...valid, cookies: [{ ...valid.cookies[0], purpose: 'marketing' }] })).toEqual([
+      'trackers.matomo.cookies[0].purpose: "marketing" is not one of the tracker\'s purposes',
+    ]);
+  });
+
+  test('an input without an id is still located', () => {
+    expect(issuesOf(null)).toEqual([expect.stringMatching(/^trackers\.\?: /)]);
+  });
+});
+
+describe('built-in adapters', () => {
+  const adapters = {
+    segment: segment({ writeKey: 'wk123' }),
+    ga4: ga4({ id: 'G-ABC123' }),
+    gtm: gtm({ id: 'GTM-XYZ', purposes: ['analytics', 'marketing'] }),
+    meta: meta({ id: '1234567890' }),
+    linkedin: linkedin({ partnerId: '123456' }),
+    hotjar: hotjar({ siteId: 3456789 }),
+  };
+
+  test.each(Object.entries(adapters))('%s is a valid declaration', (id, tracker) => {
+    expect(defineTracker(tracker).id).toBe(id);
+    expect(tracker.vendor.privacyUrl).toMatch(/^https:\/\//);
+  });
+
+  test('declare the vendors’ real cookies and lifetimes', () => {
+    const cookies = (t: Tracker) => t.cookies.map((c) => `${String(c.name)} ${c.lifetime} ${c.party}`);
+    expect(cookies(adapters.ga4)).toEqual(['_ga 2y first', '_ga_ABC123 2y first']);
+    expect(cookies(adapters.meta)).toEqual(['_fbp 90d first', '_fbc 90d first', 'fr 90d third']);
+    expect(cookies(adapters.segment)).toEqual(['ajs_anonymous_id 1y first', 'ajs_user_id 1y first', 'ajs_group_id 1y first']);
+    expect(cookies(adapters.hotjar).slice(0, 2)).toEqual(['_hjSessionUser_3456789 365d first', '_hjSession_3456789 30min first']);
+    expect(cookies(adapters.linkedin)).toContain('li_fat_id 30d first');
+    expect(cookies(adapters.linkedin)).toContain('bcookie 1y third');
+  });
+
+  test('a Member’s adapter is owned by the Member and gets its own id', () => {
+    const tracker = ga4({ id: 'G-HX0001', owner: 'HarvardX' });
+    expect([tracker.id, tracker.owner]).toEqual(['HarvardX-ga4', 'HarvardX']);
+    expect(ga4({ id: 'G-HX0001', trackerId: 'hx' }).id).toBe('hx');
+  });
+});

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { deleteCookies } from '../src/index.js';
+
+/**
+ * A cookie jar that follows RFC 6265 where deletion depends on it: a cookie is identified by name,
+ * domain (host-only or not) and path, and a write replaces (or, expired, removes) only that one.
+ */
+function jar(host: string, pathname: string) {
+  const cookies = new Map<string, { name: string; domain: string; hostOnly: boolean; path: string }>();
+  const key = (c: { name: string; domain: string; hostOnly: boolean; path: string }) => `${c.name}|${c.domain}|${c.hostOnly}|${c.path}`;
+  const visible = (c: { domain: string; hostOnly: boolean; path: string }) =>
+    (c.hostOnly ? c.domain === host : host === c.domain || host.endsWith(`.${c.domain}`)) &&
+    (c.path === '/' || pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`));
+  const set = (text: string) => {
+    const [pair = '', ...attributes] = text.split(';');
+    const name = pair.split('=')[0]!.trim();
+    const attr = (n: string) => attributes.find((a) => a.trim().toLowerCase().startsWith(`${n}=`))?.split('=')[1]?.trim();
+    const domain = attr('domain')?.replace(/^\./, '');
+    if (domain && host !== domain && !host.endsWith(`.${domain}`)) return; // a browser ignores it
+    const cookie = { name, domain: domain ?? host, hostOnly: !domain, path: attr('path') ?? '/' };
+    if (attr('max-age') === '0') cookies.delete(key(cookie));
+    else cookies.set(key(cookie), cookie);
+  };
+  return {
+    set,
+    get cookie() {
+      return [...cookies.values()].filter(visible).map((c) => `${c.name}=v`).join('; ');
+    },
+    all: () => [...cookies.values()].map((c) => `${c.name}@${c.hostOnly ? '' : '.'}${c.domain}${c.path}`).sort(),
+  };
+}
+
+let cookies: ReturnType<typeof jar>;
+beforeEach(() => {
+  cookies = jar('learning.courses.optin.test', '/course/run/unit');
+  vi.stubGlobal('location', { hostname: 'learning.courses.optin.test', pathname: '/course/run/unit' });
+  vi.stubGlobal('document', {
+    get cookie() {
+      return cookies.cookie;
+    },
+    set cookie(text: string) {
+      cookies.set(text);
+    },
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('deleteCookies', () => {
+  test('removes declared cookies on every domain variant and path, and nothing else', () => {
+    for (const text of [
+      '_ga=1; Path=/; Domain=optin.test',
+      '_ga=2; Path=/; Domain=courses.optin.test',
+      '_ga=3; Path=/',
+      '_ga=4; Path=/course; Domain=learning.courses.optin.test',
+      '_ga_ABC=5; Path=/course/run/',
+      '_ga_ABC=6; Path=/; Domain=optin.test',
+      'csrftoken=7; Path=/',
+      'optin=8; Path=/; Domain=optin.test',
+    ])
+      cookies.set(text);
+    deleteCookies(
+      [
+        { name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' },
+        { name: /^_ga_/, purpose: 'analytics', lifetime: '2y', party: 'first' },
+      ],
+      'optin.test',
+    );
+    expect(cookies.all()).toEqual(['csrftoken@learning.courses.optin.test/', 'optin@.optin.test/']);
+  });
+
+  test('without the registrable domain only the host forms are reached', () => {
+    cookies.set('_fbp=1; Path=/; Domain=optin.test');
+    cookies.set('_fbp=2; Path=/');
+    deleteCookies([{ name: '_fbp', purpose: 'marketing', lifetime: '90d', party: 'first' }]);
+    expect(cookies.all()).toEqual(['_fbp@.optin.test/']);
+  });
+
+  test('keeps cookies another tracker still declares, and never touches third-party names', () => {
+    cookies.set('_ga=1; Path=/; Domain=optin.test');
+    cookies.set('_ga_HX=1; Path=/; Domain=optin.test');
+    cookies.set('fr=en; Path=/');
+    deleteCookies(
+      [
+        { name: /^_ga/, purpose: 'analytics', lifetime: '2y', party: 'first' },
+        { name: 'fr', purpose: 'marketing', lifetime: '90d', party: 'third' },
+      ],
+      'optin.test',
+      [{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }],
+    );
+    expect(cookies.all()).toEqual(['_ga@.optin.test/', 'fr@learning.courses.optin.test/']);
+  });
+});

@@ -1,0 +1,199 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { cookieList } from '../../../test-support/browser.js';
+import { startStandIn, type StandIn } from './fixtures/stand-in.js';
+
+let standIn: StandIn;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  standIn = await startStandIn();
+});
+afterAll(() => standIn.close());
+beforeEach(async () => {
+  standIn.hits.length = 0;
+  context = await standIn.context();
+  page = await context.newPage();
+});
+afterEach(() => context.close());
+
+const coursePath = '/courses/course-v1:HarvardX+CS50+2026/courseware';
+
+/** Opens the course page with the given trackers (all when omitted) and waits for it to settle. */
+async function open(trackers?: string, path = coursePath, query = '') {
+  await page.goto(standIn.url(`${path}?${trackers ? `trackers=${trackers}` : ''}${query}`));
+  await page.waitForFunction(() => 'optin' in window);
+  await standIn.settle(context);
+}
+
+/** Runs `code` against the page's consent store and hub, then waits for the network to settle. */
+async function act(code: string) {
+  await page.evaluate(`(({ consent, hub }) => { ${code} })(window.optin)`);
+  await page.waitForFunction(() => 'optin' in window);
+  await standIn.settle(context);
+}
+
+const hosts = () => [...new Set(standIn.hits.map((h) => h.host))].sort();
+const cookieNames = async () => (await cookieList(context)).map((c) => c.split('@')[0]!);
+
+describe('the hub in Chromium, with every vendor host routed to a stand-in', () => {
+  test('1. before any decision: no request to any vendor host and no cookie at all', async () => {
+    await open();
+    await act("hub.track('edx.ui.lms.link_clicked', { target_url: '/about' }); hub.identify('learner-1');");
+    await page.waitForTimeout(300);
+    expect(standIn.hits).toEqual([]);
+    expect(await cookieList(context)).toEqual([]);
+    // Consent Mode's default is the first thing on the dataLayer, everything denied but security.
+    expect(await page.evaluate(() => [...((window as unknown as { dataLayer: IArguments[] }).dataLayer[0] ?? [])])).toEqual([
+      'consent',
+      'default',
+      {
+        ad_storage: 'denied',
+        ad_user_data: 'denied',
+        ad_personalization: 'denied',
+        analytics_storage: 'denied',
+        functionality_storage: 'denied',
+        personalization_storage: 'denied',
+        security_storage: 'granted',
+        wait_for_update: 500,
+      },
+    ]);
+  });
+
+  test('2. reject all, then navigate: still no vendor request, only the consent cookie', async () => {
+    await open();
+    await act('consent.rejectAll();');
+    await open(undefined, '/dashboard');
+    await act("hub.page(); hub.track('edx.bi.user.account.registered');");
+    expect(standIn.hits).toEqual([]);
+    expect(await cookieList(context)).toEqual([expect.stringMatching(/^optin@\.optin\.test=/)]);
+  });
+
+  test('3. accept analytics only: GA4 loads and gets the buffered page view, once; Meta never loads', async () => {
+    await open('ga4,meta');
+    expect(standIn.hits).toEqual([]);
+    await act('consent.decide({ purposes: { analytics: true } });');
+    expect(hosts()).toEqual(['region1.google-analytics.com', 'www.googletagmanager.com']);
+    const pageViews = standIn.hits.filter((h) => h.path.startsWith('/g/collect') && h.path.includes('en=page_view'));
+    expect(pageViews).toHaveLength(1);
+    expect(decodeURIComponent(pageViews[0]!.path)).toContain(`dl=${standIn.url(coursePath)}`);
+    expect(pageViews[0]!.path).toContain('gcs=G111');
+    expect(await cookieNames()).toEqual(expect.arrayContaining(['_ga', '_ga_TEST1', 'optin']));
+    await act("hub.page('next'); hub.track('edx.ui.lms.link_clicked');");
+    expect(hosts()).not.toContain('connect.facebook.net');
+    expect(hosts()).not.toContain('www.facebook.com');
+    expect(await cookieNames()).not.toContain('_fbp');
+  });
+
+  test('4. withdraw analytics: _ga and _ga_* are gone on host and parent domain and every path; no further hits', async () => {
+    await open('ga4,meta');
+    await act('consent.decide({ purposes: { analytics: true } });');
+    await page.evaluate(() => {
+      // A copy an older page left on a course path and on the host, as real sites accumulate.
+      document.cookie = '_ga=old; Path=/courses; Domain=optin.test';
+      document.cookie = '_ga_TEST1=old; Path=/courses/course-v1:HarvardX+CS50+2026';
+      document.cookie = '_ga=old-host; Path=/';
+    });
+    const set = (await context.cookies()).filter((c) => c.name.startsWith('_ga')).map((c) => `${c.name}@${c.domain}${c.path}`);
+    expect(set).toEqual(
+      expect.arrayContaining([
+        '_ga@.optin.test/',
+        '_ga@www.optin.test/',
+        '_ga@.optin.test/courses',
+        '_ga_TEST1@www.optin.test/',
+        '_ga_TEST1@www.optin.test/courses/course-v1:HarvardX+CS50+2026',
+      ]),
+    );
+    await act("consent.withdraw('analytics');");
+    expect(await cookieNames()).toEqual(['optin']);
+    expect(await page.evaluate(() => document.querySelectorAll('script[src*="googletagmanager"]').length)).toBe(0);
+    const before = standIn.hits.length;
+    await act("hub.page('after'); hub.track('edx.ui.lms.link_clicked'); hub.identify('learner-1');");
+    await open('ga4,meta');
+    await act("hub.page('after reload');");
+    expect(standIn.hits.slice(before)).toEqual([]);
+    expect(await cookieNames()).toEqual(['optin']);
+  });
+
+  test('5. a text/plain tag and an iframe inserted two seconds after load follow consent too', async () => {
+    await open('ga4,youtube,hubspot');
+    await page.waitForTimeout(2000);
+    const insert = () =>
+      act(`
+        const script = document.createElement('script');
+        script.type = 'text/plain';
+        script.dataset.optinTracker = 'hubspot';
+        script.src = 'https://js.hs-scripts.com/123.js';
+        const frame = document.createElement('iframe');
+        frame.dataset.src = 'https://www.youtube.com/embed/cs50';
+        frame.dataset.optinTracker = 'youtube';
+        document.body.append(script, frame);
+      `);
+    await insert();
+    expect(standIn.hits).toEqual([]);
+    await act('consent.decide({ purposes: { analytics: true } });');
+    expect(hosts()).not.toEqual(expect.arrayContaining(['www.youtube.com']));
+    expect(hosts().filter((h) => /hubspot|hs-scripts|youtube/.test(h))).toEqual([]);
+
+    await act('consent.decide({ purposes: { marketing: true } });');
+    expect(hosts()).toEqual(expect.arrayContaining(['js.hs-scripts.com', 'track.hubspot.com', 'www.youtube.com']));
+    expect(await page.evaluate(() => document.querySelector('iframe')?.getAttribute('src'))).toBe('https://www.youtube.com/embed/cs50');
+    expect(await cookieNames()).toContain('hubspotutk');
+
+    const before = standIn.hits.length;
+    await act("consent.withdraw('marketing');");
+    expect(await page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('src')))).toEqual(['about:blank']);
+    expect(await page.evaluate(() => document.querySelectorAll('script[src*="hs-scripts"]:not([type])').length)).toBe(0);
+    expect(await cookieNames()).not.toContain('hubspotutk');
+    await insert();
+    await page.waitForTimeout(300);
+    expect(standIn.hits.slice(before).filter((h) => /hubspot|hs-scripts|youtube/.test(h.host))).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { optin: { errors: string[] } }).optin.errors)).toEqual([]);
+  });
+
+  test('scripts load under a strict CSP with the page’s nonce and with SRI; a failed one is reported, never thrown', async () => {
+    await open('ga4,hubspot,script-ok,script-bad-sri,script-missing', coursePath, '&csp=1');
+    await act(`
+      const tag = document.createElement('script');
+      tag.type = 'text/plain';
+      tag.dataset.optinTracker = 'hubspot';
+      tag.src = 'https://js.hs-scripts.com/123.js';
+      document.body.append(tag);
+      consent.acceptAll();
+    `);
+    // gtag.js and the static tag's copy ran under script-src 'nonce-…': they sent their hits.
+    expect(hosts()).toEqual(expect.arrayContaining(['region1.google-analytics.com', 'track.hubspot.com']));
+    const state = await page.evaluate(() => {
+      const w = window as unknown as { __scriptRuns?: number; optin: { errors: string[]; hub: { loaded: string[] } } };
+      return { runs: w.__scriptRuns, errors: w.optin.errors, loaded: w.optin.hub.loaded };
+    });
+    expect(state.runs).toBe(1);
+    expect(state.errors.sort()).toEqual(['script_failed trackers.script-bad-sri.load', 'script_failed trackers.script-missing.load']);
+    expect(state.loaded).toEqual(['ga4', 'hubspot', 'script-ok', 'script-bad-sri', 'script-missing']);
+    // Idempotent: asking again for a loaded script adds no second element.
+    expect(await page.evaluate(() => document.querySelectorAll('script[src="https://static.example-cdn.com/ok.js"]').length)).toBe(1);
+  });
+
+  test('every adapter sees exactly the hub’s page views: none of its own, on load or on history changes', async () => {
+    await open('ga4,meta,linkedin,segment');
+    await act('consent.acceptAll();');
+    await act("history.pushState({}, '', '/courses/next'); history.pushState({}, '', '/dashboard');");
+    const pageViews = () => ({
+      ga4: standIn.hits.filter((h) => h.path.startsWith('/g/collect') && h.path.includes('en=page_view')).length,
+      meta: standIn.hits.filter((h) => h.host === 'www.facebook.com' && h.path.includes('ev=PageView')).length,
+      linkedin: standIn.hits.filter((h) => h.host === 'px.ads.linkedin.com').length,
+      segment: standIn.hits.filter((h) => h.host === 'api.segment.io' && h.path.startsWith('/v1/p')).length,
+    });
+    // Only the page view the page sent before the decision, replayed.
+    expect(pageViews()).toEqual({ ga4: 1, meta: 1, linkedin: 1, segment: 1 });
+    await act('hub.page();');
+    expect(pageViews()).toEqual({ ga4: 2, meta: 2, linkedin: 2, segment: 2 });
+    // Consent Mode's default reached the dataLayer before gtag.js was even configured.
+    const commands = await page.evaluate(() =>
+      (window as unknown as { dataLayer: unknown[] }).dataLayer.map((entry) => [...(entry as IArguments)].slice(0, 2).join(' ')),
+    );
+    expect(commands.indexOf('consent default')).toBe(0);
+    expect(commands.indexOf('consent update')).toBeLessThan(commands.indexOf('config G-TEST1'));
+  });
+});

@@ -1,0 +1,355 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/","settings":{"handleDisabledFileLoadingAsSuccess":true}}
+import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createHub, onNavigate, TrackerError, type HubEvent, type HubOptions, type PageEvent, type Tracker } from '../src/index.js';
+
+/** A tracker that records what it receives; `overrides` replaces any part. */
+function recorder(id: string, purposes: string[], overrides: Partial<Tracker> = {}) {
+  const calls: string[] = [];
+  const note = (e: HubEvent) =>
+    calls.push(e.type === 'page' ? `page ${e.name ?? ''}`.trim() : e.type === 'track' ? `track ${e.event}` : `identify ${e.userId}`);
+  const tracker: Tracker = {
+    id,
+    owner: 'platform',
+    purposes,
+    party: 'third',
+    vendor: { name: id, privacyUrl: 'https://example.com/privacy' },
+    cookies: [],
+    hosts: [`${id}.example.com`],
+    unloadable: true,
+    load: () => void calls.push('load'),
+    unload: () => void calls.push('unload'),
+    page: note,
+    track: note,
+    identify: note,
+    ...overrides,
+  };
+  return { tracker, calls };
+}
+
+let consent: ConsentStore;
+const errors: TrackerError[] = [];
+const hubWith = (trackers: Tracker[], options: Partial<HubOptions> = {}) =>
+  createHub({ consent, trackers, onError: (e) => errors.push(e), googleConsentMode: false, ...options });
+
+beforeEach(() => {
+  consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+  errors.length = 0;
+  document.head.innerHTML = '';
+  delete (window as { dataLayer?: unknown[] }).dataLayer;
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('createHub checks the trackers against the policy', () => {
+  test('an unknown purpose names the tracker and the field', () => {
+    const a = recorder('a', ['analytics', 'ads']).tracker;
+    const b = recorder('b', ['tracking', 'marketing']).tracker;
+    const error = (() => {
+      try {
+        hubWith([a, b]);
+      } catch (e) {
+        return e as TrackerError;
+      }
+    })();
+    expect(error?.code).toBe('invalid_tracker');
+    expect(error?.issues.map((i) => i.path)).toEqual(['trackers.a.purposes[1]', 'trackers.b.purposes[0]']);
+    expect(error?.message).toMatch(/"ads" is not a purpose of the policy/);
+    expect(error?.hint).toMatch(/necessary, analytics, performance, functionality, marketing/);
+  });
+
+  test('two trackers with one id are refused', () => {
+    expect(() => hubWith([recorder('a', ['analytics']).tracker, recorder('a', ['marketing']).tracker])).toThrow(
+      /trackers\.a\.id: is not unique/,
+    );
+  });
+});
+
+describe('loading by consent', () => {
+  test('nothing loads before the first decision; only the allowed trackers load after it', () => {
+    const ga = recorder('ga', ['analytics']);
+    const ads = recorder('ads', ['marketing']);
+    const hub = hubWith([ga.tracker, ads.tracker]);
+    expect(hub.loaded).toEqual([]);
+    consent.decide({ purposes: { analytics: true, marketing: false } });
+    expect(hub.loaded).toEqual(['ga']);
+    expect(ads.calls).toEqual([]);
+    consent.decide({ purposes: { marketing: true } });
+    expect(hub.loaded).toEqual(['ga', 'ads']);
+    expect(ga.calls).toEqual(['load']);
+  });
+
+  test('a tracker with several purposes needs all of them', () => {
+    const both = recorder('both', ['analytics', 'marketing']);
+    const hub = hubWith([both.tracker]);
+    consent.decide({ purposes: { analytics: true } });
+    expect(hub.loaded).toEqual([]);
+    consent.decide({ purposes: { marketing: true } });
+    expect(hub.loaded).toEqual(['both']);
+  });
+
+  test('a Member override keeps the Member’s tracker out, not the platform’s', () => {
+    const platform = recorder('ga4', ['analytics']);
+    const member = recorder('HarvardX-ga4', ['analytics'], { owner: 'HarvardX' });
+    const hub = hubWith([platform.tracker, member.tracker]);
+    consent.decide({ purposes: { analytics: true }, members: { HarvardX: { analytics: false } } });
+    expect(hub.loaded).toEqual(['ga4']);
+    consent.decide({ members: { HarvardX: { analytics: true } } });
+    expect(hub.loaded).toEqual(['ga4', 'HarvardX-ga4']);
+  });
+
+  test('in opt-out mode trackers load at once, and still get nothing twice when the learner decides', () => {
+    consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out' });
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    hub.page('landing');
+    expect(ga.calls).toEqual(['load', 'page landing']);
+    consent.acceptAll();
+    expect(ga.calls).toEqual(['load', 'page landing']);
+  });
+});
+
+describe('the buffer before the first decision', () => {
+  test('is replayed in order to the trackers that get consent, and dropped for the rest', () => {
+    const ga = recorder('ga', ['analytics']);
+    const ads = recorder('ads', ['marketing']);
+    const hub = hubWith([ga.tracker, ads.tracker]);
+    hub.page('home');
+    hub.track('edx.ui.lms.link_clicked', { target_url: '/x' });
+    hub.identify('learner-1');
+    consent.decide({ purposes: { analytics: true } });
+    expect(ga.calls).toEqual(['load', 'page home', 'track edx.ui.lms.link_clicked', 'identify learner-1']);
+    consent.decide({ purposes: { marketing: true } });
+    expect(ads.calls).toEqual(['load']);
+  });
+
+  test('keeps page properties and time of the original call', () => {
+    const ga = recorder('ga', ['analytics']);
+    const seen: PageEvent[] = [];
+    ga.tracker = { ...ga.tracker, page: (e) => void seen.push(e) };
+    const hub = hubWith([ga.tracker]);
+    document.title = 'CS50';
+    hub.page(undefined, { course_id: 'course-v1:HarvardX+CS50+2026' });
+    const before = new Date().toISOString();
+    history.pushState({}, '', '/dashboard');
+    document.title = 'Dashboard';
+    consent.acceptAll();
+    hub.page();
+    expect(seen.map((e) => [e.properties.path, e.properties.title, e.properties.course_id])).toEqual([
+      ['/courses/course-v1:HarvardX+CS50+2026/', 'CS50', 'course-v1:HarvardX+CS50+2026'],
+      ['/dashboard', 'Dashboard', undefined],
+    ]);
+    expect(seen[0]!.timestamp <= before).toBe(true);
+    expect(seen[1]!.properties).toMatchObject({ referrer: 'https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/' });
+  });
+
+  test('is bounded: the first calls are kept', () => {
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker], { bufferSize: 5 });
+    for (let i = 0; i < 20; i++) hub.track(`e${i}`);
+    consent.acceptAll();
+    expect(ga.calls).toEqual(['load', 'track e0', 'track e1', 'track e2', 'track e3', 'track e4']);
+  });
+
+  test('holds 100 calls by default', () => {
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    for (let i = 0; i < 150; i++) hub.track(`e${i}`);
+    consent.acceptAll();
+    expect(ga.calls.filter((c) => c.startsWith('track'))).toHaveLength(100);
+  });
+
+  test('is not replayed after a later change, and not kept once decided', () => {
+    const ga = recorder('ga', ['analytics']);
+    const ads = recorder('ads', ['marketing']);
+    const hub = hubWith([ga.tracker, ads.tracker]);
+    hub.track('before');
+    consent.rejectAll();
+    hub.track('after');
+    consent.acceptAll();
+    expect(ga.calls).toEqual(['load']);
+    expect(ads.calls).toEqual(['load']);
+  });
+});
+
+describe('isolation', () => {
+  test('a throwing tracker does not stop the others, and is reported', () => {
+    const bad = recorder('bad', ['analytics'], {
+      page: () => {
+        throw new Error('boom');
+      },
+    });
+    const good = recorder('good', ['analytics']);
+    const hub = hubWith([bad.tracker, good.tracker]);
+    consent.acceptAll();
+    expect(() => hub.page('home')).not.toThrow();
+    expect(good.calls).toEqual(['load', 'page home']);
+    expect(errors.map((e) => [e.code, e.issues[0]?.path])).toEqual([['tracker_failed', 'trackers.bad.page']]);
+    expect(errors[0]!.cause).toEqual(new Error('boom'));
+  });
+
+  test('a tracker whose load fails is reported and left out; the others go on', async () => {
+    const broken = recorder('broken', ['analytics'], { load: () => Promise.reject(new Error('blocked')) });
+    const good = recorder('good', ['analytics']);
+    const hub = hubWith([broken.tracker, good.tracker]);
+    consent.acceptAll();
+    await new Promise((r) => setTimeout(r));
+    expect(hub.loaded).toEqual(['good']);
+    hub.page('next');
+    expect(broken.calls).toEqual([]);
+    expect(good.calls).toEqual(['load', 'page next']);
+    expect(errors.map((e) => e.issues[0]?.path)).toEqual(['trackers.broken.load']);
+  });
+
+  test('an onError that throws does not break the page', () => {
+    const bad = recorder('bad', ['analytics'], {
+      track: () => {
+        throw new Error('boom');
+      },
+    });
+    const hub = createHub({ consent, trackers: [bad.tracker], googleConsentMode: false, onError: () => {
+      throw new Error('reporter down');
+    } });
+    consent.acceptAll();
+    expect(() => hub.track('x')).not.toThrow();
+  });
+});
+
+describe('withdrawal', () => {
+  test('unloads an unloadable tracker and removes the scripts it added', async () => {
+    const ga = recorder('ga', ['analytics'], {
+      load: (ctx) => ctx.loadScript('data:text/javascript,'),
+    });
+    const hub = hubWith([ga.tracker]);
+    consent.acceptAll();
+    expect(document.querySelectorAll('script[data-optin-script="ga"]')).toHaveLength(1);
+    consent.withdraw('analytics');
+    expect(ga.calls).toEqual(['unload']);
+    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(0);
+    hub.page();
+    expect(ga.calls).toEqual(['unload']);
+    await new Promise((r) => setTimeout(r));
+  });
+
+  test('a tracker that cannot unload is reported as reloadRequired, and resumes if granted again', () => {
+    const seg = recorder('segment', ['analytics'], { unloadable: false });
+    const onReloadRequired = vi.fn();
+    const hub = hubWith([seg.tracker], { onReloadRequired });
+    consent.acceptAll();
+    consent.withdraw('analytics');
+    expect(hub.reloadRequired).toEqual(['segment']);
+    expect(onReloadRequired).toHaveBeenCalledWith(['segment']);
+    hub.track('ignored');
+    consent.decide({ purposes: { analytics: true } });
+    hub.track('resumed');
+    expect(seg.calls).toEqual(['load', 'track resumed']);
+    expect(hub.reloadRequired).toEqual([]);
+  });
+});
+
+describe('Google Consent Mode v2', () => {
+  const commands = () =>
+    ((window as { dataLayer?: IArguments[] }).dataLayer ?? []).map((args) => [...args] as unknown[]);
+
+  test('the default (with regions and wait_for_update) comes before any tag, then an update on every change', () => {
+    const tag = recorder('ga', ['analytics'], {
+      load: () => void (window as { dataLayer?: unknown[] }).dataLayer?.push(['tag loaded']),
+    });
+    createHub({
+      consent,
+      trackers: [tag.tracker],
+      googleConsentMode: { waitForUpdate: 800, regions: [{ region: ['US-CA'], analytics_storage: 'granted' }] },
+    });
+    consent.decide({ purposes: { analytics: true } });
+    consent.withdraw('analytics');
+    const list = commands();
+    expect(list[0]).toEqual(['consent', 'default', { region: ['US-CA'], analytics_storage: 'granted' }]);
+    expect(list[1]).toEqual([
+      'consent',
+      'default',
+      expect.objectContaining({ analytics_storage: 'denied', ad_storage: 'denied', security_storage: 'granted', wait_for_update: 800 }),
+    ]);
+    expect(list[2]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'denied' })]);
+    expect(list[3]).toEqual(['tag loaded']);
+    expect(list[4]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'denied' })]);
+  });
+
+  test('a returning learner’s choice is pushed as an update right after the default', () => {
+    consent.acceptAll();
+    createHub({ consent, trackers: [] });
+    expect(commands().map((c) => [c[1], (c[2] as Record<string, unknown>).ad_storage])).toEqual([
+      ['default', 'granted'],
+      ['update', 'granted'],
+    ]);
+  });
+
+  test('can be turned off', () => {
+    hubWith([]);
+    expect((window as { dataLayer?: unknown[] }).dataLayer).toBeUndefined();
+  });
+});
+
+describe('scope and context (for Member-scoped pages)', () => {
+  test('a tracker out of scope gets nothing and is unloaded, keeps its cookies, and is not a reload', () => {
+    let inCourse = true;
+    const member = recorder('HarvardX/ga4', ['analytics'], {
+      owner: 'HarvardX',
+      cookies: [{ name: '_hx', purpose: 'analytics', lifetime: '2y', party: 'first' }],
+    });
+    const stuck = recorder('HarvardX/pixel', ['analytics'], { owner: 'HarvardX', unloadable: false });
+    const onReloadRequired = vi.fn();
+    const hub = hubWith([member.tracker, stuck.tracker], { inScope: () => inCourse, onReloadRequired });
+    consent.acceptAll();
+    document.cookie = '_hx=1; Path=/';
+    inCourse = false;
+    hub.rescan();
+    hub.page('dashboard');
+    expect(hub.loaded).toEqual([]);
+    expect(member.calls).toEqual(['load', 'unload']);
+    expect(stuck.calls).toEqual(['load']);
+    expect(document.cookie).toContain('_hx=1');
+    expect(hub.reloadRequired).toEqual([]);
+    expect(onReloadRequired).not.toHaveBeenCalled();
+    inCourse = true;
+    hub.rescan();
+    hub.page('course');
+    expect(stuck.calls).toEqual(['load', 'page course']);
+    expect(member.calls).toEqual(['load', 'unload', 'load', 'page course']);
+  });
+
+  test('every event carries the context of the moment it was called', () => {
+    let course = 'course-v1:HarvardX+CS50+2026';
+    const seen: HubEvent[] = [];
+    const ga = recorder('ga', ['analytics'], { track: (e) => void seen.push(e) });
+    const hub = hubWith([ga.tracker], { context: () => ({ course: { id: course } }) });
+    hub.track('before');
+    course = 'course-v1:MITx+6.00x+2026';
+    consent.acceptAll();
+    hub.track('after');
+    expect(seen.map((e) => e.context)).toEqual([
+      { course: { id: 'course-v1:HarvardX+CS50+2026' } },
+      { course: { id: 'course-v1:MITx+6.00x+2026' } },
+    ]);
+  });
+
+  test('destroy stops following consent', () => {
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    hub.destroy();
+    consent.acceptAll();
+    expect(ga.calls).toEqual([]);
+  });
+});
+
+describe('onNavigate', () => {
+  test('calls back on pushState, replaceState and back/forward until stopped', () => {
+    const seen: string[] = [];
+    const stop = onNavigate(() => seen.push(location.pathname));
+    history.pushState({}, '', '/a');
+    history.replaceState({}, '', '/b');
+    dispatchEvent(new PopStateEvent('popstate'));
+    stop();
+    history.pushState({}, '', '/c');
+    expect(seen).toEqual(['/a', '/b', '/b']);
+  });
+});
