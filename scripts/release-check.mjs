@@ -76,7 +76,9 @@ try {
   console.log(`packed ${tgz.length} package(s); installing into ${project}`);
 
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'release-check-scratch', private: true }, null, 2));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...tgz], {
+  // A consumer has the types of the platform it targets: Node's (20, as `engines` says) and, for
+  // @optin/react, React's.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', '@types/node@^20', '@types/react@^19', ...tgz], {
     cwd: project,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -118,7 +120,7 @@ try {
       return file;
     }),
   );
-  const common = { strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'], types: [] };
+  const common = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022', 'DOM'], types: ['node'] };
   const configs = {
     node16: { module: 'node16', moduleResolution: 'node16' },
     nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
@@ -129,8 +131,9 @@ try {
     writeFileSync(join(project, config), JSON.stringify({ compilerOptions: { ...common, ...opts }, files }, null, 2));
     const out = run(project, process.execPath, [tsc, '-p', config]);
     if (!out) continue;
-    // Attribute each diagnostic to its entry point; anything else (e.g. in a .d.ts) to all.
-    const errors = out.split(/\n(?=\S)/);
+    // Attribute each diagnostic to its entry point; one in our own .d.ts files to all. Diagnostics
+    // inside third-party typings (node_modules/<not ours>) are theirs, not our packages'.
+    const errors = out.split(/\n(?=\S)/).filter((e) => !/^node_modules\/(?!@optin\/)/.test(e));
     entries.forEach((entry, i) => {
       const own = errors.filter((e) => e.startsWith(`check${i}.`) || !/^check\d+\./.test(e));
       if (own.length) entry.problems.push(`types (${label}):\n${own.join('\n')}`);
