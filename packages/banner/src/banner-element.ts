@@ -1,0 +1,225 @@
+import type { ConsentStore } from '@optin/consent';
+import type { BannerDeclaration, BannerMember } from './declaration.js';
+import { h } from './dom.js';
+import { trapFocus } from './focus-trap.js';
+import { loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
+import { en, type Catalog, type Messages } from './messages.js';
+import { buildPreferences } from './preferences.js';
+import { safeUrl } from './safe-url.js';
+import { bannerSheet } from './styles.js';
+
+/** The banner's layers: the first-layer notice, and the preferences. */
+export type BannerLayer = 'notice' | 'preferences';
+
+/** What a banner is configured with (the element's properties; see {@link mountBanner}). */
+export interface BannerOptions {
+  /** The consent store the banner reads and decides on. */
+  consent: ConsentStore;
+  /** The list of third parties (e.g. `registry.declaration({ member })` of `@optin/members`). */
+  declaration?: BannerDeclaration | null;
+  /** The Member whose course page this is: its section of per-Member switches is shown. */
+  member?: BannerMember | null;
+  /** Language to show; by default `<html lang>`, then the browser's languages. */
+  locale?: string | null;
+  /** Lazy catalogs other than English, e.g. `locales` from `@optin/banner/locales`. */
+  locales?: LocaleLoaders;
+  /** Overrides of messages (for every language). */
+  messages?: Partial<Messages>;
+  /** Link to the cookie policy, shown in the notice (http(s) only). */
+  policyUrl?: string | null;
+  /** Show the floating "Cookie settings" button while closed (default `true`). */
+  settingsButton?: boolean;
+}
+
+/** The `<optin-banner>` element. */
+export interface OptinBannerElement extends HTMLElement, Required<BannerOptions> {
+  /** The consent store; nothing is shown until it is set before the element is connected. */
+  consent: ConsentStore;
+  /** Settles when the language is loaded and the banner is shown (after connection). */
+  readonly ready: Promise<void>;
+  /** The layer shown, or `null` when closed (only the settings button shows). */
+  readonly layer: BannerLayer | null;
+  /** Opens a layer (the notice by default); focus returns where it was when it closes. */
+  open(layer?: BannerLayer): Promise<void>;
+  /** Closes the banner and returns focus where it was. */
+  close(): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'optin-banner': OptinBannerElement;
+  }
+}
+
+/** The focused element, looking into shadow roots. */
+const deepActive = () => {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active as HTMLElement | null;
+};
+
+/**
+ * Creates the `<optin-banner>` class. Called by `defineBanner()`, never at import, so that the
+ * module is safe to import where `HTMLElement` does not exist (server rendering).
+ */
+export function createBannerClass(): new () => OptinBannerElement {
+  return class OptinBanner extends HTMLElement implements OptinBannerElement {
+    consent!: ConsentStore;
+    declaration: BannerDeclaration | null = null;
+    member: BannerMember | null = null;
+    locale: string | null = null;
+    locales: LocaleLoaders = {};
+    messages: Partial<Messages> = {};
+    policyUrl: string | null = null;
+    settingsButton = true;
+    ready = Promise.resolve();
+    layer: BannerLayer | null = null;
+    #root = this.attachShadow({ mode: 'open' });
+    #t: Messages = en;
+    #catalog: Catalog | null = null;
+    #code = 'en';
+    #dialog: HTMLElement | null = null;
+    #returnTo: HTMLElement | null = null;
+    #settings = this.#button('', () => void this.open('preferences'));
+    #unsubscribe = () => {};
+
+    constructor() {
+      super();
+      this.#root.adoptedStyleSheets = [bannerSheet()];
+      this.#settings.className = 's';
+      this.#settings.setAttribute('part', 'settings');
+      this.addEventListener('keydown', (event) => {
+        if (!this.#dialog) return;
+        if (event.key === 'Escape') this.#back();
+        else trapFocus(event, this.#dialog, this.#root.activeElement);
+      });
+    }
+
+    connectedCallback() {
+      const { consent } = this;
+      if (!(consent as ConsentStore | undefined)) return;
+      // Another tab, the page or a reset can change the decision while the banner is up.
+      this.#unsubscribe = consent.subscribe(() => {
+        if (consent.needsPrompt) {
+          if (!this.layer) this.#show('notice');
+        } else if (this.layer === 'notice') this.close();
+      });
+      const code = pageLocale(this.locales, this.locale);
+      this.ready = loadCatalog(this.locales, code).then((catalog) => {
+        this.#catalog = catalog;
+        this.#code = code;
+        this.#t = { ...en, ...catalog?.messages, ...this.messages };
+        if (consent.needsPrompt) this.#show('notice');
+        else this.#render();
+      });
+    }
+
+    disconnectedCallback() {
+      this.#unsubscribe();
+      this.layer = null;
+    }
+
+    open(layer: BannerLayer = 'notice') {
+      return this.ready.then(() => this.#show(layer));
+    }
+
+    close() {
+      if (!this.layer) return;
+      this.layer = null;
+      this.#render();
+      this.#returnTo?.focus();
+      this.#returnTo = null;
+    }
+
+    #show(layer: BannerLayer) {
+      if (!this.layer) this.#returnTo = deepActive();
+      this.layer = layer;
+      this.#render();
+      this.#dialog?.focus();
+    }
+
+    // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
+    #back() {
+      if (!this.consent.needsPrompt) this.close();
+      else if (this.layer === 'preferences') this.#show('notice');
+    }
+
+    #button(text: string, onclick: () => void) {
+      const button = h('button', { type: 'button' }, text);
+      button.onclick = onclick;
+      return button;
+    }
+
+    #decide(text: string, decide: () => void) {
+      return this.#button(text, () => {
+        decide();
+        this.close();
+      });
+    }
+
+    #render() {
+      const { consent, layer, member } = this;
+      const t = this.#t;
+      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#code });
+      this.#dialog = null;
+      this.#settings.textContent = t.settings;
+      if (!layer) {
+        if (this.settingsButton) root.append(this.#settings);
+      } else {
+        const prefs =
+          layer === 'preferences' &&
+          buildPreferences({ consent, lang: this.#code, t, catalog: this.#catalog, declaration: this.declaration, member });
+        const policy = safeUrl(this.policyUrl);
+        const acceptAll = this.#decide(t.acceptAll, () => {
+          consent.acceptAll(prefs ? 'preferences' : 'banner');
+          // "Accept all" also lifts this Member's own refusals.
+          if (prefs && member) {
+            const all = consent.policy.purposes.filter((p) => !p.required).map((p) => [p.id, true]);
+            consent.decide({ members: { [member.id]: Object.fromEntries(all) as Record<string, boolean> } }, 'preferences');
+          }
+        });
+        const rejectAll = this.#decide(t.rejectAll, () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
+        root.append(
+          (this.#dialog = h(
+            'div',
+            {
+              class: prefs ? 'p x' : 'p',
+              part: 'dialog',
+              role: 'dialog',
+              'aria-modal': 'true',
+              'aria-labelledby': 't',
+              'aria-describedby': 'd',
+              tabindex: '-1',
+            },
+            h('h2', { id: 't' }, prefs ? t.prefsTitle : t.title),
+            h(
+              'p',
+              { id: 'd' },
+              prefs ? t.prefsIntro : t.notice,
+              !prefs && policy ? ' ' : null,
+              !prefs && policy ? h('a', { href: policy }, t.policy) : null,
+            ),
+            ...(prefs ? prefs.nodes : []),
+            h(
+              'div',
+              { class: 'a' },
+              ...(prefs
+                ? [
+                    this.#decide(t.save, () => consent.decide(prefs.choice(), 'preferences')),
+                    acceptAll,
+                    rejectAll,
+                    this.#button(t.close, () => this.#back()),
+                  ]
+                : [
+                    acceptAll,
+                    rejectAll,
+                    this.#button(t.preferences, () => void this.open('preferences')),
+                  ]),
+            ),
+          )),
+        );
+      }
+      this.#root.replaceChildren(root);
+    }
+  };
+}

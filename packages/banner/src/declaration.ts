@@ -1,0 +1,34 @@
+/**
+ * One tracker of the list of third parties, as the banner needs it. A `DeclaredTracker` of
+ * `@optin/members` (from `registry.declaration()`) is one: pass the declaration in as data.
+ */
+export interface ThirdParty {
+  /** Tracker id, e.g. `HarvardX/ga4`. */
+  readonly id: string;
+  /** `platform` or the Member id. */
+  readonly owner: string;
+  /** Name of the owner learners read (`edX` or the Member's name). */
+  readonly ownerName: string;
+  /** Purposes it serves. */
+  readonly purposes: readonly string[];
+  /** The vendor: its name and links. Links other than http(s) are not shown. */
+  readonly vendor: {
+    readonly name: string;
+    readonly privacyUrl: string;
+    readonly optOutUrl?: string | null;
+  };
+}
+
+/** The list of third parties shown in the preferences: the declaration of `@optin/members` fits. */
+export interface BannerDeclaration {
+  /** Every tracker that may run on the page. */
+  readonly trackers: readonly ThirdParty[];
+}
+
+/** The Member whose course page this is (e.g. `registry.scopeFor(location.href).member`). */
+export interface BannerMember {
+  /** Member id, as in `decide({ members: { [id]: ... } })`. */
+  readonly id: string;
+  /** Name learners read. */
+  readonly name: string;
+}

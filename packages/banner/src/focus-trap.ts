@@ -1,0 +1,15 @@
+/**
+ * Keeps Tab and Shift+Tab inside `dialog`: from its last control to its first and back (the
+ * dialog itself, focused when it opens, counts as before the first).
+ */
+export function trapFocus(event: KeyboardEvent, dialog: HTMLElement, active: Element | null): void {
+  if (event.key !== 'Tab') return;
+  const controls = [...dialog.querySelectorAll<HTMLElement>('a[href],button,input:not(:disabled)')];
+  const first = controls[0];
+  const last = controls[controls.length - 1];
+  const target = event.shiftKey ? (active === first || active === dialog ? last : null) : active === last ? first : null;
+  if (target) {
+    event.preventDefault();
+    target.focus();
+  }
+}

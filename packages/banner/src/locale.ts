@@ -1,0 +1,31 @@
+import type { Catalog } from './messages.js';
+
+/** Lazy catalogs by language code, e.g. `locales` from `@optin/banner/locales` or your own. */
+export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
+
+/**
+ * The first of `candidates` (`fr-CA`, `zh-Hans-CN`, …) whose language is English or one of
+ * `available`, by exact code then by base language; `en` when none is.
+ */
+export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
+  for (const candidate of candidates) {
+    const code = candidate?.toLowerCase() ?? '';
+    const found = [code, code.split('-')[0]].find((c) => c === 'en' || available.includes(c ?? ''));
+    if (found) return found;
+  }
+  return 'en';
+}
+
+/** The language to show: `locale` when given, else `<html lang>`, else the browser's languages. */
+export function pageLocale(loaders: LocaleLoaders, locale?: string | null): string {
+  return pickLocale([locale, document.documentElement.lang, ...navigator.languages], Object.keys(loaders));
+}
+
+/** Loads the catalog of `code` (nothing for English, or when loading fails: English is the fallback). */
+export async function loadCatalog(loaders: LocaleLoaders, code: string): Promise<Catalog | null> {
+  try {
+    return (await loaders[code]?.()) ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Catalog } from '../messages.js';
+
+/** Spanish. */
+export const es: Catalog = {
+  messages: {
+    title: 'Cookies y seguimiento',
+    notice:
+      'Nosotros y los proveedores de cursos (Miembros) cuyos cursos visitas usamos cookies y tecnologías similares para analítica, rendimiento, funcionalidad y marketing. Las necesarias están siempre activas. Puedes cambiar tu elección cuando quieras en Configuración de cookies.',
+    policy: 'Política de cookies',
+    acceptAll: 'Aceptar todo',
+    rejectAll: 'Rechazar todo',
+    preferences: 'Preferencias',
+    prefsTitle: 'Preferencias de cookies',
+    prefsIntro:
+      'Elige qué se puede usar. Desactivar una finalidad la detiene en todas partes; una elección para un Miembro solo se aplica a ese Miembro.',
+    alwaysOn: 'Siempre activas',
+    gpc: 'Tu navegador envía Global Privacy Control: esto sigue desactivado salvo que lo actives aquí.',
+    save: 'Guardar elección',
+    close: 'Cerrar',
+    settings: 'Configuración de cookies',
+    member: 'En los cursos de {name}',
+    memberIntro: '{name} las usa en sus cursos. Desactivar una la detiene solo para {name}.',
+    thirdParties: 'Terceros',
+    privacy: 'Política de privacidad',
+    optOut: 'Darse de baja',
+  },
+  purposes: {
+    edx: {
+      necessary: [
+        'Estrictamente necesarias',
+        'Administración del sistema, seguridad e integridad, para que el Sitio de edX funcione correctamente. Siempre activas.',
+      ],
+      analytics: [
+        'Analítica',
+        'Cómo usan los visitantes el Sitio de edX: qué páginas, en qué orden y cuándo, y qué enlaces y controles se usan.',
+      ],
+      performance: ['Rendimiento', 'Supervisión de la rapidez y fiabilidad del Sitio de edX.'],
+      functionality: [
+        'Funcionalidad',
+        'Reconocer si ya has visitado el Sitio de edX y recordar tus preferencias.',
+      ],
+      marketing: [
+        'Marketing',
+        'Contenido relevante para tus intereses en el Sitio de edX y en sitios de terceros, según cómo interactúas con los anuncios y contenidos de edX o de los Miembros.',
+      ],
+    },
+  },
+};

@@ -1,0 +1,48 @@
+import type { Catalog } from '../messages.js';
+
+/** French. */
+export const fr: Catalog = {
+  messages: {
+    title: 'Cookies et traçage',
+    notice:
+      'Nous et les fournisseurs de cours (Membres) dont vous consultez les cours utilisons des cookies et des technologies similaires pour la mesure d’audience, la performance, les fonctionnalités et le marketing. Les cookies nécessaires sont toujours actifs. Vous pouvez modifier votre choix à tout moment dans Paramètres des cookies.',
+    policy: 'Politique relative aux cookies',
+    acceptAll: 'Tout accepter',
+    rejectAll: 'Tout refuser',
+    preferences: 'Préférences',
+    prefsTitle: 'Préférences en matière de cookies',
+    prefsIntro:
+      'Choisissez ce qui peut être utilisé. Désactiver une finalité l’arrête partout ; un choix pour un Membre ne s’applique qu’à ce Membre.',
+    alwaysOn: 'Toujours actifs',
+    gpc: 'Votre navigateur envoie le signal Global Privacy Control : ceci reste désactivé sauf si vous l’activez ici.',
+    save: 'Enregistrer mes choix',
+    close: 'Fermer',
+    settings: 'Paramètres des cookies',
+    member: 'Dans les cours de {name}',
+    memberIntro: '{name} les utilise dans ses cours. En désactiver un l’arrête pour {name} seulement.',
+    thirdParties: 'Tiers',
+    privacy: 'Politique de confidentialité',
+    optOut: 'Refuser (opt-out)',
+  },
+  purposes: {
+    edx: {
+      necessary: [
+        'Strictement nécessaires',
+        'Administration du système, sécurité et intégrité, pour que le Site edX fonctionne correctement. Toujours actifs.',
+      ],
+      analytics: [
+        'Mesure d’audience',
+        'Comment les visiteurs utilisent le Site edX : quelles pages, dans quel ordre et quand, et quels liens et contrôles sont utilisés.',
+      ],
+      performance: ['Performance', 'Surveillance de la rapidité et de la fiabilité du Site edX.'],
+      functionality: [
+        'Fonctionnalités',
+        'Savoir si vous avez déjà visité le Site edX et mémoriser vos préférences.',
+      ],
+      marketing: [
+        'Marketing',
+        'Des contenus adaptés à vos centres d’intérêt sur le Site edX et sur des sites tiers, selon vos interactions avec les publicités et contenus d’edX ou des Membres.',
+      ],
+    },
+  },
+};

@@ -1,0 +1,76 @@
+/** Every text the banner shows besides the policy's own purpose labels and descriptions. `{name}` is replaced. */
+export interface Messages {
+  /** Heading of the first layer. */
+  title: string;
+  /** The short notice of the first layer. */
+  notice: string;
+  /** Link text to the cookie policy (when `policyUrl` is given). */
+  policy: string;
+  /** Grants every purpose. */
+  acceptAll: string;
+  /** Refuses every purpose but the required ones. */
+  rejectAll: string;
+  /** Opens the preferences. */
+  preferences: string;
+  /** Heading of the preferences. */
+  prefsTitle: string;
+  /** Introduction of the preferences. */
+  prefsIntro: string;
+  /** Shown beside a required purpose's locked switch. */
+  alwaysOn: string;
+  /** Added to the description of purposes Global Privacy Control refuses, when the browser sends it. */
+  gpc: string;
+  /** Saves the switches. */
+  save: string;
+  /** Leaves the preferences without saving. */
+  close: string;
+  /** The persistent control that reopens the preferences. */
+  settings: string;
+  /** Heading of a Member's section; `{name}` is the Member's name. */
+  member: string;
+  /** Introduction of a Member's section; `{name}` is the Member's name. */
+  memberIntro: string;
+  /** Heading of the list of third parties. */
+  thirdParties: string;
+  /** Link text to a vendor's privacy policy. */
+  privacy: string;
+  /** Link text to a vendor's opt-out. */
+  optOut: string;
+}
+
+/** A language: its messages (missing ones fall back to English), direction, and purpose translations. */
+export interface Catalog {
+  /** Text direction; `ltr` when absent. */
+  readonly dir?: 'ltr' | 'rtl';
+  /** The messages of the language. */
+  readonly messages: Partial<Messages>;
+  /**
+   * Translations of a policy's purposes, by policy id then purpose id: `[label, description]`.
+   * Purposes without one show the policy's own text.
+   */
+  readonly purposes?: Readonly<Record<string, Readonly<Record<string, readonly [string, string]>>>>;
+}
+
+/** English, built in. */
+export const en: Messages = {
+  title: 'Cookies and tracking',
+  notice:
+    'We and the course providers (Members) whose courses you visit use cookies and similar technologies for analytics, performance, functionality and marketing. Necessary ones are always on. You can change your choice at any time in Cookie settings.',
+  policy: 'Cookie policy',
+  acceptAll: 'Accept all',
+  rejectAll: 'Reject all',
+  preferences: 'Preferences',
+  prefsTitle: 'Cookie preferences',
+  prefsIntro:
+    'Choose what may be used. Turning a purpose off stops it everywhere; a choice for a Member applies to that Member only.',
+  alwaysOn: 'Always on',
+  gpc: 'Your browser sends Global Privacy Control: this stays off unless you turn it on here.',
+  save: 'Save choices',
+  close: 'Close',
+  settings: 'Cookie settings',
+  member: 'On {name} courses',
+  memberIntro: '{name} uses these on its courses. Turning one off stops it for {name} only.',
+  thirdParties: 'Third parties',
+  privacy: 'Privacy policy',
+  optOut: 'Opt out',
+};

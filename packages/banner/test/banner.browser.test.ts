@@ -1,0 +1,422 @@
+/**
+ * Real-Chromium tests of <optin-banner>: Debian's chromium driven by playwright-core. The page is
+ * served with a strict Content-Security-Policy and its script is bundled as ESM with code
+ * splitting, so each language catalog is its own chunk, as on a real site.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
+import { build } from 'esbuild';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { file, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { payloads } from './fixtures/xss.js';
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
+const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
+
+let browser: Browser;
+let server: TestServer;
+let contexts: BrowserContext[] = [];
+/** Requests for script files, CSP violations, console errors and uncaught errors of the test's pages. */
+let scripts: string[];
+let problems: string[];
+
+beforeAll(async () => {
+  const result = await build({
+    entryPoints: { page: fileURLToPath(new URL('./fixtures/banner-page.ts', import.meta.url)) },
+    bundle: true,
+    format: 'esm',
+    splitting: true,
+    platform: 'browser',
+    target: 'es2022',
+    outdir: '/assets',
+    write: false,
+    logLevel: 'error',
+  });
+  const assets = new Map(result.outputFiles.map((f) => [`/${basename(f.path)}`, f.text]));
+  server = await serve([
+    file('/favicon.ico', '', 'image/x-icon'),
+    (_req, res, url) => {
+      const asset = assets.get(url.pathname);
+      if (asset === undefined) return false;
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(asset);
+      return true;
+    },
+    (_req, res, url) => {
+      if (url.pathname !== '/') return false;
+      const lang = url.searchParams.get('lang') ?? 'en';
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP })
+        .end(
+          `<!doctype html><html lang="${lang}"${lang === 'ar' ? ' dir="rtl"' : ''}><meta charset="utf-8">` +
+            '<title>Introduction to Computer Science</title>' +
+            '<main><h1>Introduction to Computer Science</h1><p>Week 1: algorithms.</p>' +
+            '<button id="open" type="button">Manage cookies</button></main>' +
+            '<script type="module" src="/page.js"></script>',
+        );
+      return true;
+    },
+  ]);
+  browser = await launchChromium();
+  mkdirSync(screenshots, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  contexts = [];
+});
+
+/** Opens the course page (`query`: lang, locale, member, xss) in a new context and waits for the banner. */
+async function open(query: Record<string, string> = {}, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 640 }, ...options });
+  contexts.push(context);
+  scripts = [];
+  problems = [];
+  const page = await context.newPage();
+  // Registered before any script of the page runs.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+  await page.goto(`${server.origin()}/?${new URLSearchParams(query).toString()}`);
+  await page.evaluate(() => window.banner.ready);
+  return page;
+}
+
+/** The focused element, looking into the banner's shadow root. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return { tag: el?.tagName.toLowerCase(), text: el?.textContent, role: el?.getAttribute('role') ?? null, id: el?.id };
+  });
+
+const decision = (page: Page) => page.evaluate(() => window.banner.consent.decision);
+const layer = (page: Page) => page.evaluate(() => window.banner.layer);
+const dialog = (page: Page) => page.locator('optin-banner [role=dialog]');
+
+/**
+ * Runs axe-core on the page; returns its violations as `rule: targets`, after checking that it did
+ * look inside the banner's shadow root.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const results = await page.evaluate(() => window.axe.run(document));
+  const inBanner = results.passes.filter((rule) =>
+    rule.nodes.some((node) => node.target.some((part) => Array.isArray(part) && part[0] === 'optin-banner')),
+  );
+  expect(inBanner.map((rule) => rule.id)).toContain('button-name');
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+/**
+ * The lowest WCAG contrast ratio of any text in the banner, against its painted background. axe
+ * skips short Arabic texts (its icon-ligature heuristic mistakes joined letters for icons), so the
+ * banner's own texts are measured here too, in every language.
+ */
+const lowestContrast = (page: Page) =>
+  page.evaluate(() => {
+    const luminance = (color: string) => {
+      const [r = 0, g = 0, b = 0] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const background = (el: Element) => {
+      const parent = (e: Element) => {
+        const root = e.getRootNode();
+        return e.parentElement ?? (root instanceof ShadowRoot ? root.host : null);
+      };
+      for (let e: Element | null = el; e; e = parent(e)) {
+        const color = getComputedStyle(e).backgroundColor;
+        if (color !== 'transparent' && !/^rgba\(.*, 0\)$/.test(color)) return color;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const texts = [...window.banner.shadowRoot!.querySelectorAll('*')].filter((el) =>
+      [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()),
+    );
+    // No text at all would be no proof: report 0.
+    return Math.min(
+      texts.length ? Infinity : 0,
+      ...texts.map((el) => {
+        const [a, b] = [luminance(getComputedStyle(el).color), luminance(background(el))].sort((x, y) => y - x);
+        return (a! + 0.05) / (b! + 0.05);
+      }),
+    );
+  });
+
+declare global {
+  interface Window {
+    axe: typeof axe;
+    __xss?: string;
+  }
+}
+
+describe('<optin-banner> in Chromium', () => {
+  it('shows the first layer on a first visit: a labelled modal dialog, Accept all and Reject all alike, no layout shift', async () => {
+    const page = await open();
+    const shifts = await page.evaluate(async () => {
+      const observer = new PerformanceObserver(() => {});
+      observer.observe({ type: 'layout-shift', buffered: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return observer.takeRecords().reduce((sum, e) => sum + (e as PerformanceEntry & { value: number }).value, 0);
+    });
+    expect(shifts).toBe(0);
+    const box = dialog(page);
+    expect(await box.getAttribute('aria-modal')).toBe('true');
+    expect(await page.locator('optin-banner #t').textContent()).toBe('Cookies and tracking');
+    expect(await box.getAttribute('aria-labelledby')).toBe('t');
+    expect(await page.locator('optin-banner #d').textContent()).toContain('Necessary ones are always on.');
+    expect(await page.getByRole('dialog', { name: 'Cookies and tracking' }).isVisible()).toBe(true);
+    expect(await box.evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    // The page's own content did not move: the banner takes no room in the flow.
+    expect(await page.locator('main').evaluate((m) => m.getBoundingClientRect().top)).toBeLessThan(30);
+
+    const look = (name: string) =>
+      page.getByRole('button', { name, exact: true }).evaluate((b) => {
+        const s = getComputedStyle(b);
+        const r = b.getBoundingClientRect();
+        return [b.tagName, r.width, r.height, s.fontSize, s.fontWeight, s.color, s.backgroundColor, s.border, s.padding];
+      });
+    expect(await look('Reject all')).toEqual(await look('Accept all'));
+    expect(await page.getByRole('button', { name: 'Preferences' }).isVisible()).toBe(true);
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    expect(problems).toEqual([]);
+  });
+
+  it('keyboard only: from page load, Tab to Reject all and Enter rejects all, and focus returns to where it was', async () => {
+    const page = await open();
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Cookie policy' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Accept all' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Reject all' });
+    await page.keyboard.press('Enter');
+    expect(await decision(page)).toMatchObject({
+      source: 'banner',
+      purposes: { necessary: true, analytics: false, performance: false, functionality: false, marketing: false },
+    });
+    expect(await layer(page)).toBe(null);
+    expect(await focused(page)).toMatchObject({ tag: 'body' });
+
+    // The persistent "Cookie settings" control reopens the preferences, by keyboard too.
+    const settings = page.getByRole('button', { name: 'Cookie settings' });
+    expect(await settings.isVisible()).toBe(true);
+    for (let i = 0; i < 5 && (await focused(page)).text !== 'Cookie settings'; i++) await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Cookie settings' });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => layer(page)).toBe('preferences');
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ role: 'switch' });
+    await page.keyboard.press('Space'); // the first switch: Analytics
+    for (let i = 0; i < 20 && (await focused(page)).text !== 'Save choices'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await decision(page)).toMatchObject({
+      source: 'preferences',
+      purposes: { analytics: true, performance: false, marketing: false },
+    });
+    expect(await focused(page)).toMatchObject({ text: 'Cookie settings' });
+    expect(problems).toEqual([]);
+  });
+
+  it('traps focus in the dialog; Esc goes back to the first layer, or closes when opened from the page', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: 'Preferences' }).press('Enter');
+    expect(await layer(page)).toBe('preferences');
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Close' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ role: 'switch' });
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Close' });
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe('notice');
+    await page.keyboard.press('Escape'); // undecided: the first layer stays
+    expect(await layer(page)).toBe('notice');
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: true, marketing: true } });
+
+    // Opened from the page's own control: Esc closes, and focus goes back to that control.
+    await page.locator('#open').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => layer(page)).toBe('preferences');
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe(null);
+    expect(await focused(page)).toMatchObject({ id: 'open' });
+    expect(problems).toEqual([]);
+  });
+
+  it("preferences: every purpose described, necessary locked on, grouped purposes, the Member's switches and the third parties", async () => {
+    const page = await open({ member: '1' });
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    const necessary = page.getByRole('switch', { name: /Strictly necessary/ });
+    expect(await necessary.isChecked()).toBe(true);
+    expect(await necessary.isDisabled()).toBe(true);
+    expect(await necessary.evaluate((el) => el.closest('label')?.textContent)).toContain('Always on');
+    const usage = page.getByRole('group', { name: 'Analytics, Performance, and Functionality' });
+    expect(await usage.getByRole('switch').count()).toBe(3);
+    expect(await page.getByRole('switch', { name: 'Performance' }).getAttribute('aria-describedby')).toBeTruthy();
+    await expect
+      .poll(() => page.getByRole('switch', { name: 'Performance' }).evaluate((el) => el.getAttribute('aria-describedby')))
+      .toMatch(/^d\d+$/);
+    expect(await page.getByText('Monitoring how fast and reliably the edX Site works.').isVisible()).toBe(true);
+
+    const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
+    expect(await harvard.getByRole('switch').count()).toBe(2); // its trackers serve analytics and marketing
+    expect(await harvard.getByText('Google Analytics 4').count()).toBe(1);
+
+    const third = page.locator('optin-banner section li');
+    expect(await third.count()).toBe(4);
+    const links = await page.locator('optin-banner section a').evaluateAll((as) =>
+      as.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target')]),
+    );
+    expect(links).toContainEqual(['Opt out', 'https://tools.google.com/dlpage/gaoptout', '_blank']);
+    expect(links.filter(([text]) => text === 'Privacy policy')).toHaveLength(4);
+    expect(links.filter(([text]) => text === 'Opt out')).toHaveLength(3); // Segment declares none
+
+    // Everything on for edX, marketing off for Harvard on its courses only.
+    for (const name of ['Analytics', 'Performance', 'Functionality', 'Marketing'])
+      await page.getByRole('switch', { name, exact: true }).first().check();
+    await harvard.getByRole('switch', { name: 'Marketing' }).uncheck();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+    expect(await decision(page)).toMatchObject({
+      purposes: { analytics: true, performance: true, functionality: true, marketing: true },
+      members: { HarvardX: { analytics: true, marketing: false } },
+    });
+    expect(await page.evaluate(() => [window.banner.consent.allows('marketing'), window.banner.consent.allows('marketing', 'HarvardX')])).toEqual([
+      true,
+      false,
+    ]);
+
+    // Reopened, the switches show what is in force; "Accept all" lifts the Member's refusal too.
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    expect(await harvard.getByRole('switch', { name: 'Marketing' }).isChecked()).toBe(false);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    expect(await page.evaluate(() => window.banner.consent.allows('marketing', 'HarvardX'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it(`renders and works under "${CSP}" with no violation reported`, async () => {
+    const page = await open({ member: '1' });
+    expect(await dialog(page).evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    expect(await page.getByRole('button', { name: 'Accept all' }).evaluate((b) => getComputedStyle(b).color)).toBe(
+      'rgb(255, 255, 255)',
+    );
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    await page.getByRole('switch', { name: 'Analytics', exact: true }).first().check();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: true, marketing: false } });
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: false } });
+    expect(problems).toEqual([]);
+
+    // The policy is enforced and its violations would be seen: an inline style attribute is refused.
+    await page.evaluate(() => document.body.setAttribute('style', 'color: red'));
+    await expect.poll(() => problems.join('\n')).toMatch(/CSP violation: style-src-attr/);
+  });
+
+  it('keeps XSS payloads in every config string as text, and renders no link that is not http(s)', async () => {
+    const page = await open({ xss: '1' });
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    const shadow = await page.evaluate(() => {
+      const root = window.banner.shadowRoot!;
+      return {
+        text: root.textContent,
+        injected: root.querySelectorAll('img, script, svg, iframe, b[onmouseover], [onerror], [onload]').length,
+        links: [...root.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+      };
+    });
+    for (const payload of [payloads.img, payloads.script, payloads.svg, payloads.iframe])
+      expect(shadow.text).toContain(payload);
+    // The Member name is put in messages as text: `$&` and `{name}` in it are not expanded.
+    expect(shadow.text).toContain(`On ${payloads.replacement} courses`);
+    expect(shadow.injected).toBe(0);
+    expect(shadow.links).toEqual(['https://example.org/opt-out?q=%22%3E%3Cscript%3Ewindow.__xss=1%3C/script%3E']);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.mouse.move(450, 600);
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+    expect(await page.locator('body > :not(main, script, optin-banner)').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('speaks the language of the page: Arabic right to left, French from the browser, each catalog loaded only when shown', async () => {
+    const en = await open();
+    expect(scripts).toEqual(['/page.js']);
+    expect(await en.getByRole('button', { name: 'Reject all' }).isVisible()).toBe(true);
+
+    const ar = await open({ lang: 'ar', member: '1' });
+    expect(scripts.filter((s) => s !== '/page.js').map((s) => s.replace(/-\w+\.js$/, ''))).toEqual(['/ar']);
+    expect(await ar.locator('optin-banner [dir]').getAttribute('dir')).toBe('rtl');
+    expect(await ar.locator('optin-banner [lang]').getAttribute('lang')).toBe('ar');
+    expect(await ar.getByRole('button', { name: 'رفض الكل' }).isVisible()).toBe(true);
+    await ar.getByRole('button', { name: 'التفضيلات' }).click();
+    expect(await ar.getByRole('switch', { name: 'التحليلات' }).first().isVisible()).toBe(true);
+    expect(await ar.getByRole('group', { name: 'في دورات Harvard University' }).isVisible()).toBe(true);
+
+    // <html lang> first; when it names no catalog, the browser's languages.
+    const enPage = await open({ lang: 'en' }, { locale: 'fr-FR' });
+    expect(await enPage.getByRole('button', { name: 'Reject all' }).isVisible()).toBe(true);
+    const dePage = await open({ lang: 'de' }, { locale: 'fr-FR' });
+    expect(await dePage.getByRole('button', { name: 'Tout refuser' }).isVisible()).toBe(true);
+    const zh = await open({ lang: 'zh-CN' });
+    expect(await zh.getByRole('button', { name: '全部拒绝' }).isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('is themed by CSS custom properties set by the page (and the contrast measure sees a poor theme)', async () => {
+    const page = await open({}, { bypassCSP: true });
+    await page.addStyleTag({ content: ':root { --optin-accent: #8b0000; --optin-radius: 0px }' });
+    const button = page.getByRole('button', { name: 'Accept all' });
+    expect(await button.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(139, 0, 0)');
+    expect(await button.evaluate((b) => getComputedStyle(b).borderRadius)).toBe('0px');
+    expect(await lowestContrast(page)).toBeGreaterThanOrEqual(4.5);
+    await page.addStyleTag({ content: 'optin-banner { --optin-fg: #b0b0b0 }' });
+    expect(await lowestContrast(page)).toBeLessThan(4.5);
+  });
+
+  it('honours prefers-reduced-motion', async () => {
+    const moving = await open();
+    expect(await dialog(moving).evaluate((el) => getComputedStyle(el).animationName)).not.toBe('none');
+    const still = await open({}, { reducedMotion: 'reduce' });
+    expect(await dialog(still).evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
+  });
+
+  for (const lang of ['en', 'ar'])
+    it(`axe-core finds no violation on either layer (${lang}); screenshots of both`, async () => {
+      // axe is injected as a script: this context bypasses the page's CSP (the CSP test is above).
+      const page = await open({ lang, member: '1' }, { bypassCSP: true, reducedMotion: 'reduce' });
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await lowestContrast(page)).toBeGreaterThanOrEqual(4.5);
+      await page.screenshot({ path: `${screenshots}notice-${lang}.png` });
+      await page.getByRole('button', { name: lang === 'ar' ? 'التفضيلات' : 'Preferences' }).click();
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await lowestContrast(page)).toBeGreaterThanOrEqual(4.5);
+      await page.screenshot({ path: `${screenshots}preferences-${lang}.png` });
+      await page.getByRole('button', { name: lang === 'ar' ? 'رفض الكل' : 'Reject all' }).click();
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await lowestContrast(page)).toBeGreaterThanOrEqual(4.5);
+      expect(problems).toEqual([]);
+    });
+});

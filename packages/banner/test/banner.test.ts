@@ -1,0 +1,169 @@
+import { createConsent, definePolicy, edxPolicy, type ConsentStore } from '@optin/consent';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mountBanner, pickLocale, type BannerOptions, type Catalog } from '../src/index.js';
+import { fill } from '../src/dom.js';
+import { en } from '../src/messages.js';
+import { safeUrl } from '../src/safe-url.js';
+import { ar } from '../src/locales/ar.js';
+import { es } from '../src/locales/es.js';
+import { fr } from '../src/locales/fr.js';
+import { zh } from '../src/locales/zh.js';
+
+afterEach(() => {
+  document.body.replaceChildren();
+  document.documentElement.lang = '';
+});
+
+const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
+
+async function mount(options: Partial<BannerOptions> & { consent?: ConsentStore } = {}) {
+  const banner = mountBanner({ consent: store(), ...options });
+  await banner.ready;
+  const root = banner.shadowRoot!;
+  const button = (name: string) =>
+    [...root.querySelectorAll('button')].find((b) => b.textContent === name) ?? null;
+  return { banner, root, button, text: () => root.textContent };
+}
+
+describe('pickLocale', () => {
+  it('takes the first candidate with a catalog, by exact code then base language, else English', () => {
+    expect(pickLocale(['fr-CA', 'es'], ['es', 'fr'])).toBe('fr');
+    expect(pickLocale(['de', 'zh-Hans-CN'], ['zh'])).toBe('zh');
+    expect(pickLocale(['en-GB', 'fr'], ['fr'])).toBe('en');
+    expect(pickLocale([null, '', 'pt-BR'], ['es'])).toBe('en');
+  });
+});
+
+describe('safeUrl', () => {
+  it('keeps http(s) addresses only', () => {
+    expect(safeUrl('https://example.org/a?b=1')).toBe('https://example.org/a?b=1');
+    expect(safeUrl('http://example.org')).toBe('http://example.org/');
+    for (const url of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '/relative', '', null, undefined])
+      expect(safeUrl(url)).toBe(null);
+  });
+});
+
+describe('fill', () => {
+  it('puts the name in as text: `$&` and `{name}` in it stay as they are', () => {
+    expect(fill('On {name} courses', '$& {name} $`')).toBe('On $& {name} $` courses');
+  });
+});
+
+describe('<optin-banner>', () => {
+  it('shows the first layer while undecided, and only a "Cookie settings" button once decided', async () => {
+    const consent = store();
+    const { banner, root, button } = await mount({ consent });
+    expect(banner.layer).toBe('notice');
+    expect(root.querySelector('[role=dialog]')?.getAttribute('aria-modal')).toBe('true');
+    button('Reject all')!.click();
+    expect(consent.decision?.purposes).toMatchObject({ analytics: false, marketing: false });
+    expect(banner.layer).toBe(null);
+    expect(root.querySelector('[role=dialog]')).toBe(null);
+    expect(button('Cookie settings')).not.toBe(null);
+
+    const again = await mount({ consent });
+    expect(again.banner.layer).toBe(null);
+    expect(again.button('Cookie settings')).not.toBe(null);
+  });
+
+  it('can leave out the floating settings button (for a link of the page calling open())', async () => {
+    const consent = store();
+    consent.acceptAll();
+    const { banner, button } = await mount({ consent, settingsButton: false });
+    expect(button('Cookie settings')).toBe(null);
+    await banner.open('preferences');
+    expect(button('Save choices')).not.toBe(null);
+  });
+
+  it('follows decisions made elsewhere: a reset asks again, a decision closes the notice', async () => {
+    const consent = store();
+    const { banner } = await mount({ consent });
+    consent.acceptAll('api');
+    expect(banner.layer).toBe(null);
+    consent.reset();
+    expect(banner.layer).toBe('notice');
+  });
+
+  it('reads purpose switches and saves them as the learner set them', async () => {
+    const consent = store();
+    const { root, button } = await mount({ consent });
+    button('Preferences')!.click();
+    await Promise.resolve();
+    const switches = [...root.querySelectorAll<HTMLInputElement>('input[role=switch]')];
+    expect(switches.map((s) => [s.checked, s.disabled])).toEqual([
+      [true, true],
+      [false, false],
+      [false, false],
+      [false, false],
+      [false, false],
+    ]);
+    switches[2]!.checked = true; // performance
+    button('Save choices')!.click();
+    expect(consent.decision).toMatchObject({
+      source: 'preferences',
+      purposes: { necessary: true, analytics: false, performance: true, functionality: false, marketing: false },
+    });
+  });
+
+  it('says when Global Privacy Control keeps a purpose off, and lets the learner turn it on', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    const { banner, root, button } = await mount({ consent });
+    button('Accept all')!.click();
+    expect(consent.allows('marketing')).toBe(false);
+    await banner.open('preferences');
+    const marketing = [...root.querySelectorAll<HTMLInputElement>('input')].at(-1)!;
+    expect(marketing.checked).toBe(false);
+    expect(root.getElementById(marketing.getAttribute('aria-describedby')!)?.textContent).toContain(en.gpc);
+    marketing.checked = true;
+    button('Save choices')!.click();
+    expect(consent.allows('marketing')).toBe(true);
+  });
+
+  it('shows a per-Member switch for every purpose when no declaration says which its trackers serve', async () => {
+    const consent = store();
+    const { banner, root } = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
+    await banner.open('preferences');
+    const section = [...root.querySelectorAll('fieldset')].find((f) => f.textContent.includes('On MIT courses'))!;
+    expect(section.querySelectorAll('input').length).toBe(4);
+  });
+
+  it('falls back to English for missing keys, a failing catalog, and purposes of another policy', async () => {
+    const partial: Catalog = { messages: { rejectAll: 'Tout refuser' }, purposes: { edx: { analytics: ['Audience', 'x'] } } };
+    document.documentElement.lang = 'fr';
+    const fr = await mount({ locales: { fr: () => Promise.resolve(partial) } });
+    expect(fr.button('Tout refuser')).not.toBe(null);
+    expect(fr.button('Accept all')).not.toBe(null);
+    expect(fr.root.querySelector('[lang]')?.getAttribute('lang')).toBe('fr');
+    await fr.banner.open('preferences');
+    expect(fr.text()).toContain('Audience');
+
+    const other = definePolicy({
+      id: 'acme',
+      version: '1',
+      purposes: [{ id: 'analytics', label: 'Usage', description: 'How the site is used.' }],
+    });
+    const acme = await mount({ consent: createConsent({ policy: other, storage: 'memory' }), locales: { fr: () => Promise.resolve(partial) } });
+    await acme.banner.open('preferences');
+    expect(acme.text()).toContain('Usage');
+    expect(acme.text()).not.toContain('Audience');
+
+    const broken = await mount({ locales: { fr: () => Promise.reject(new Error('offline')) } });
+    expect(broken.button('Reject all')).not.toBe(null);
+    expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('fr');
+  });
+
+  it('lets the page override messages in every language', async () => {
+    const { button, text } = await mount({ messages: { title: 'Your privacy on edX' } });
+    expect(text()).toContain('Your privacy on edX');
+    expect(button('Accept all')).not.toBe(null);
+  });
+
+  it("ships catalogs with every message and every edX purpose translated, {name} kept", () => {
+    for (const catalog of [es, fr, ar, zh]) {
+      expect(Object.keys(catalog.messages).sort()).toEqual(Object.keys(en).sort());
+      expect(Object.keys(catalog.purposes?.edx ?? {})).toEqual(edxPolicy.purposes.map((p) => p.id));
+      expect(catalog.messages.member).toContain('{name}');
+      expect(catalog.messages.memberIntro).toContain('{name}');
+    }
+  });
+});

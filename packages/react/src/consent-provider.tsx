@@ -1,0 +1,51 @@
+import { createConsent, type ConsentOptions, type ConsentStore, type Policy } from '@optin/consent';
+import { createContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+
+/** What the provider shares: the store (once it exists) and the policy. */
+export interface ConsentContextValue {
+  /** The store, or `null` until it is created on the client. */
+  readonly store: ConsentStore | null;
+  /** The policy in force (known before the store exists). */
+  readonly policy: Policy;
+}
+
+/** The context behind `useConsent()`; `null` outside a {@link ConsentProvider}. */
+export const ConsentContext = createContext<ConsentContextValue | null>(null);
+
+/** Props of {@link ConsentProvider}: a store, or the options to create one on the client. */
+export type ConsentProviderProps = { readonly children?: ReactNode } & (
+  | {
+      /** The consent store to share (created by you, e.g. with `createConsent`). */
+      readonly consent: ConsentStore;
+    }
+  | {
+      /** Options of `createConsent`: the store is created on the client, after hydration. */
+      readonly options: ConsentOptions;
+    }
+);
+
+/**
+ * Shares a consent store with `useConsent()`, `useAllowed()`, `useTracker()` and `<ConsentBanner/>`.
+ * Give it a store, or `options` to create one lazily in the browser (nothing reads cookies or
+ * `window` on the server). Server HTML and hydration render the "no store yet" state, so
+ * `renderToString` followed by `hydrateRoot` never mismatches.
+ *
+ * @example
+ * <ConsentProvider options={{ policy: edxPolicy, cookieDomain: 'edx.org' }}>
+ *   <App />
+ *   <ConsentBanner />
+ * </ConsentProvider>
+ */
+export function ConsentProvider(props: ConsentProviderProps): ReactNode {
+  const given = 'consent' in props ? props.consent : null;
+  const options = 'options' in props ? props.options : null;
+  const [created, setCreated] = useState<ConsentStore | null>(null);
+  // Created once, in the browser; later option changes do not recreate the learner's store.
+  useEffect(() => {
+    if (options && !created) setCreated(createConsent(options));
+  }, [options, created]);
+  const store = given ?? created;
+  const policy = given?.policy ?? options?.policy;
+  const value = useMemo(() => policy && { store, policy }, [store, policy]);
+  return <ConsentContext.Provider value={value ?? null}>{props.children}</ConsentContext.Provider>;
+}

@@ -1,0 +1,157 @@
+import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
+import type { OptinBannerElement } from '@optin/banner';
+import { act, createRef, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConsentBanner,
+  ConsentProvider,
+  useAllowed,
+  useConsent,
+  useTracker,
+  type ConsentState,
+} from '../src/index.js';
+
+declare global {
+  var IS_REACT_ACT_ENVIRONMENT: boolean;
+}
+
+let root: Root | null = null;
+
+beforeAll(() => {
+  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  root = null;
+  document.body.replaceChildren();
+});
+
+const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
+
+/** Renders `node` into a fresh container; returns the container. */
+function render(node: ReactNode): HTMLElement {
+  const container = document.body.appendChild(document.createElement('div'));
+  root = createRoot(container);
+  act(() => root?.render(node));
+  return container;
+}
+
+describe('useConsent', () => {
+  it('re-renders on every change of what is allowed, and only then', () => {
+    const consent = store();
+    let renders = 0;
+    function Probe() {
+      const { needsPrompt, allows } = useConsent();
+      renders++;
+      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${allows('analytics')}`}</p>;
+    }
+    const container = render(
+      <ConsentProvider consent={consent}>
+        <Probe />
+      </ConsentProvider>,
+    );
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => void consent.acceptAll());
+    expect(container.textContent).toBe('decided analytics=true');
+    act(() => void consent.withdraw('analytics'));
+    expect(container.textContent).toBe('decided analytics=false');
+    const before = renders;
+    act(() => void consent.withdraw('analytics')); // nothing changes
+    expect(renders).toBe(before);
+  });
+
+  it('creates the store from options after mount, in the browser only', () => {
+    const seen: (ConsentStore | null)[] = [];
+    function Probe() {
+      seen.push(useConsent().store);
+      return null;
+    }
+    render(
+      <ConsentProvider options={{ policy: edxPolicy, storage: 'memory' }}>
+        <Probe />
+      </ConsentProvider>,
+    );
+    expect(seen[0]).toBe(null);
+    expect(seen.at(-1)?.policy).toBe(edxPolicy);
+  });
+
+  it('throws a coded error outside a provider', () => {
+    function Lonely() {
+      useConsent();
+      return null;
+    }
+    expect(() => renderToString(<Lonely />)).toThrow(
+      expect.objectContaining({ name: 'OptinReactError', code: 'missing_provider' }),
+    );
+  });
+});
+
+describe('useAllowed and useTracker', () => {
+  it("follow purposes and a Member's own refusals, as the hub loads trackers", () => {
+    const consent = store();
+    const results: Record<string, boolean>[] = [];
+    function Probe() {
+      results.push({
+        analytics: useAllowed('analytics'),
+        harvardMarketing: useAllowed('marketing', 'HarvardX'),
+        platformTracker: useTracker({ owner: 'platform', purposes: ['analytics', 'marketing'] }),
+        harvardTracker: useTracker({ owner: 'HarvardX', purposes: ['analytics', 'marketing'] }),
+        predicate: useTracker((c: ConsentState) => !c.needsPrompt && c.grants.purposes.functionality === true),
+      });
+      return null;
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Probe />
+      </ConsentProvider>,
+    );
+    expect(results.at(-1)).toEqual({
+      analytics: false,
+      harvardMarketing: false,
+      platformTracker: false,
+      harvardTracker: false,
+      predicate: false,
+    });
+    act(() => {
+      consent.acceptAll();
+      consent.decide({ members: { HarvardX: { marketing: false } } });
+    });
+    expect(results.at(-1)).toEqual({
+      analytics: true,
+      harvardMarketing: false,
+      platformTracker: true,
+      harvardTracker: false,
+      predicate: true,
+    });
+  });
+});
+
+describe('<ConsentBanner/>', () => {
+  it('mounts <optin-banner> on document.body for the store, and removes it on unmount', async () => {
+    const consent = store();
+    const ref = createRef<OptinBannerElement>();
+    render(
+      <ConsentProvider consent={consent}>
+        <div style={{ transform: 'scale(1)' }}>
+          <ConsentBanner ref={ref} policyUrl="https://www.edx.org/cookie-policy" />
+        </div>
+      </ConsentProvider>,
+    );
+    const banner = document.querySelector('optin-banner');
+    expect(banner?.parentElement).toBe(document.body);
+    await banner?.ready;
+    expect(banner?.layer).toBe('notice');
+    expect(banner?.policyUrl).toBe('https://www.edx.org/cookie-policy');
+    expect(ref.current).toBe(banner);
+    act(() => void consent.rejectAll());
+    await ref.current?.open('preferences');
+    expect(banner?.layer).toBe('preferences');
+    act(() => root?.unmount());
+    root = null;
+    expect(document.querySelector('optin-banner')).toBe(null);
+    expect(ref.current).toBe(null);
+  });
+});
