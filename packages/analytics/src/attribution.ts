@@ -1,0 +1,55 @@
+import { classifyReferrer, referrerHost, type ReferrerClass } from './referrer-class.js';
+
+/** One arrival on the site: how (`class`), when (`at`), from where (`referrer` host) and its campaign parameters (`utm_*`, click ids). */
+export interface Touch extends Readonly<Record<string, string>> {
+  /** The referrer class. */
+  readonly class: ReferrerClass;
+  /** ISO time of the arrival. */
+  readonly at: string;
+}
+
+/** First touch (the first arrival known: ever with `functionality`, else on this page) and last touch (the latest non-direct one). */
+export interface Attribution {
+  readonly first: Touch;
+  readonly last: Touch;
+}
+
+/** Query parameters that carry a campaign: `utm_*` and ad click ids. */
+export const campaignParam = /^(utm_\w+|[gw]braid|gclid|dclid|msclkid|fbclid|ttclid|twclid|li_fat_id|yclid|mc_cid)$/;
+
+/** The campaign parameters of `url`, as a query string in the URL's order (`''` for none): a session's campaign. */
+export function campaignOf(url: URL): string {
+  return [...url.searchParams]
+    .filter(([k]) => campaignParam.test(k))
+    .map((p) => p.join('='))
+    .join('&');
+}
+
+/**
+ * The attribution after a page view at `url` reached from `referrer` at time `at`: unchanged for an
+ * internal navigation without campaign parameters; otherwise the first touch stays (or is this one)
+ * and the last touch becomes this one, unless this one is direct.
+ *
+ * @example attribute(undefined, new URL('https://www.edx.org/?utm_source=nl&utm_medium=email'), '', own, now)
+ * // { first: { class: 'email', at: now, utm_source: 'nl', utm_medium: 'email' }, last: (the same) }
+ */
+export function attribute(
+  previous: Attribution | undefined,
+  url: URL,
+  referrer: string,
+  own: (host: string) => boolean,
+  at: string,
+): Attribution | undefined {
+  const campaign = campaignOf(url);
+  const cls = classifyReferrer(referrer, url.searchParams, own);
+  const host = cls == 'internal' ? '' : referrerHost(referrer);
+  const touch: Touch = {
+    ...Object.fromEntries(new URLSearchParams(campaign)),
+    ...(host && { referrer: host }),
+    class: cls,
+    at,
+  };
+  return cls == 'internal' && !campaign
+    ? previous
+    : { first: previous?.first ?? touch, last: cls == 'direct' && previous ? previous.last : touch };
+}

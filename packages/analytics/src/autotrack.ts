@@ -1,0 +1,58 @@
+import { controlName } from './control-name.js';
+import { shareNetwork } from './share-network.js';
+
+const used = 'edx.ui.lms.control_used';
+
+/** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
+const clickable =
+  'a[href],button,summary,[role=button],[role=switch],[role=checkbox],[role=tab],[role=menuitem],[data-track],[data-share],input[type=button],input[type=submit],input[type=reset],input[type=image]';
+
+/**
+ * Records links and controls with one delegated listener on the document (capture phase, through
+ * open shadow roots), so elements added later count too: link clicks as `edx.ui.lms.link_clicked`
+ * `{ current_url, target_url, outbound }`, share controls as `edx.social.share_clicked { network }`,
+ * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
+ * `edx.ui.lms.control_used { control, name, current_url }`. Never a field's value or typed text.
+ * `own` tells the site's hosts (for `outbound`). Returns a function that stops it.
+ *
+ * @example const stop = autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'));
+ */
+export function autotrack(
+  track: (event: string, properties: Readonly<Record<string, unknown>>) => void,
+  own: (host: string) => boolean,
+): () => void {
+  const listener = (e: Event) => {
+    const current_url = location.href;
+    const path = e.composedPath();
+    if (e.type != 'click') {
+      const field = path[0] as HTMLInputElement;
+      const control =
+        e.type == 'submit'
+          ? 'form'
+          : field.tagName == 'SELECT'
+            ? 'select'
+            : /^(checkbox|radio)$/.test(field.type) && 'toggle';
+      if (control) track(used, { control, name: controlName(field), current_url });
+      return;
+    }
+    const el = path.find((n): n is Element => n instanceof Element && n.matches(clickable));
+    if (!el) return;
+    const network = shareNetwork(el);
+    const href = new URL(el.getAttribute('href') ?? '', location.href);
+    const target_url = /^https?:$/.test(href.protocol) ? href.href : undefined;
+    if (network) track('edx.social.share_clicked', { network, current_url, target_url });
+    else if (el.tagName == 'A') {
+      if (target_url) track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own(href.hostname) });
+    } else
+      track(used, {
+        control: el.getAttribute('role') ?? (el.tagName == 'INPUT' ? 'button' : el.tagName.toLowerCase()),
+        name: controlName(el),
+        current_url,
+      });
+  };
+  const types = ['click', 'change', 'submit'];
+  for (const type of types) document.addEventListener(type, listener, true);
+  return () => {
+    for (const type of types) document.removeEventListener(type, listener, true);
+  };
+}

@@ -1,0 +1,24 @@
+/** Stable codes of every error `@optin/analytics` throws or reports. */
+export type AnalyticsErrorCode =
+  /** An option of `firstParty` is wrong (thrown). */
+  | 'invalid_option'
+  /** The collector refused a batch, or it could not be delivered after every retry (reported; the batch is dropped). */
+  | 'delivery_failed';
+
+/**
+ * The one error class of `@optin/analytics`. `code` is stable across releases; `path` names what was
+ * wrong (an option, or the endpoint); the message says what to do about it.
+ */
+export class AnalyticsError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: AnalyticsErrorCode;
+  /** Where the problem is: `endpoint`, `batchSize`, ... */
+  readonly path: string;
+
+  constructor(code: AnalyticsErrorCode, path: string, message: string) {
+    super(`${code}: ${path}: ${message}`);
+    this.name = 'AnalyticsError';
+    this.code = code;
+    this.path = path;
+  }
+}

@@ -1,0 +1,249 @@
+import type { ConsentStore } from '@optin/consent';
+import { onNavigate, type Hub, type HubEvent, type Tracker, type Vendor } from '@optin/trackers';
+import { attribute, campaignOf, type Attribution } from './attribution.js';
+import { autotrack } from './autotrack.js';
+import { courseOf, type CourseRef } from './course-ref.js';
+import { AnalyticsError } from './errors.js';
+import { randomId } from './random-id.js';
+import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
+import { local, readCookie, writeCookie } from './storage.js';
+import { createTransport } from './transport.js';
+
+/** Options of {@link firstParty}. */
+export interface FirstPartyOptions {
+  /** The collector's base URL (absolute, or relative to the page): batches go to `{endpoint}/v1/batch`. */
+  readonly endpoint: string;
+  /** The source's Segment write key, sent in each batch's body. */
+  readonly writeKey?: string;
+  /** The page's consent store: stamped on every message (`context.consent`), and what may be stored. */
+  readonly consent: ConsentStore;
+  /** Registrable domain (e.g. `edx.org`): cookies are shared by its subdomains, which count as internal. */
+  readonly cookieDomain?: string;
+  /** Also count changes of the URL's `#hash` as page views (hash-routed apps). Default false. */
+  readonly hashRoutes?: boolean;
+  /** Messages per batch (a full batch leaves at once). Default 20. */
+  readonly batchSize?: number;
+  /** Milliseconds a message may wait for its batch to fill. Default 5000. */
+  readonly flushInterval?: number;
+  /** At most this many undelivered messages are kept for retry. Default 200. */
+  readonly queueLimit?: number;
+  /** Who runs the collector, as listed to learners. Default edX, with its privacy policy. */
+  readonly vendor?: Vendor;
+  /** Reports batches that were refused or could not be delivered. Default `console.error`. */
+  readonly onError?: (error: AnalyticsError) => void;
+}
+
+/** Learner preferences (purpose `functionality`): kept in localStorage with consent, else for this page only. */
+export interface Prefs {
+  /** The value of a preference, or `undefined`. */
+  get(key: string): unknown;
+  /** Sets a preference (any JSON value). */
+  set(key: string, value: unknown): void;
+}
+
+/** The first-party tracker: its trackers for the hub, and what the page uses directly. */
+export interface FirstParty {
+  /**
+   * The trackers to give the hub: `optin-analytics` (purpose `analytics`: page views, links,
+   * controls, attribution) and `optin-functionality` (purpose `functionality`: the anonymous id
+   * and session cookies, first touch, preferences and retry queue kept in the browser, `identify`).
+   */
+  readonly trackers: readonly Tracker[];
+  /**
+   * Records page views (now, and after every single-page-app navigation, once a view) and links and
+   * controls through `hub`, so consent and every other tracker see them too. Returns a function that stops it.
+   */
+  start(hub: Pick<Hub, 'page' | 'track'>): () => void;
+  /** Learner preferences. */
+  readonly prefs: Prefs;
+  /**
+   * Sends a `track` message that needs `purpose` straight to the collector (not through the hub),
+   * when that purpose is allowed now; `@optin/analytics/vitals` sends Web Vitals this way.
+   */
+  send(event: string, properties: Readonly<Record<string, unknown>>, purpose: string): void;
+  /** Sends every queued message now. */
+  flush(): void;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const idCookie = 'optin_id';
+const sessionCookie = 'optin_ses';
+const touchKey = 'optin_touch';
+const prefsKey = 'optin_prefs';
+
+/**
+ * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
+ * `properties`, `context`, `messageId`, `anonymousId`, `userId`, `timestamp`, `sentAt`) and carries
+ * `context.consent`, `context.course` (the hub's, else from the page's course key), `context.session`
+ * (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch).
+ * Each kind of data goes only when its own purpose is granted: page views, links and controls with
+ * `analytics`; what identifies the browser is stored (anonymous id and session cookies, first touch,
+ * preferences, retry queue) only with `functionality`, and otherwise lives in memory for this page
+ * only. Throws an {@link AnalyticsError} (`invalid_option`) for an endpoint that is not a URL.
+ *
+ * @example
+ * const analytics = firstParty({ endpoint: 'https://collector.edx.org', writeKey: 'wk', consent, cookieDomain: 'edx.org' });
+ * const hub = createHub({ consent, trackers: [...analytics.trackers, ga4({ id: 'G-EDX0001' })] });
+ * analytics.start(hub); // page views, SPA navigations, links and controls
+ */
+export function firstParty(options: FirstPartyOptions): FirstParty {
+  const { consent, cookieDomain: domain, hashRoutes } = options;
+  let url: URL;
+  try {
+    url = new URL('v1/batch', new URL(options.endpoint.replace(/\/?$/, '/'), location.href));
+  } catch {
+    throw new AnalyticsError(
+      'invalid_option',
+      'endpoint',
+      `"${options.endpoint}" is not a URL: give the collector's base URL.`,
+    );
+  }
+  const keep = () => consent.allows('functionality');
+  const own = (host: string) => host == location.hostname || (!!domain && `.${host}`.endsWith(`.${domain}`));
+  let anonymousId = (keep() && readCookie(idCookie)) || randomId();
+  let userId: string | null = null;
+  let session: Session | undefined;
+  let attribution = keep() ? local<Attribution>(touchKey) : undefined;
+  let prefs: Fields = (keep() && local<Fields>(prefsKey)) || {};
+  let page: Fields | undefined;
+  const transport = createTransport({
+    url: url.href,
+    writeKey: options.writeKey,
+    batchSize: options.batchSize ?? 20,
+    flushInterval: options.flushInterval ?? 5e3,
+    queueLimit: options.queueLimit ?? 200,
+    keep,
+    allows: (p) => consent.allows(p),
+    onError: options.onError ?? console.error,
+  });
+  const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
+  const remember = (e: { userId: string | null }) => void (userId = e.userId);
+
+  const send = (
+    purpose: string,
+    type: HubEvent['type'],
+    fields: Fields,
+    context: Fields = {},
+    timestamp = new Date().toISOString(),
+    campaign?: string,
+  ) => {
+    if (!consent.allows(purpose)) return;
+    // The tabs of the site share one session, and one sequence, when it may be stored.
+    session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign);
+    saveSession();
+    const course = (context.course as CourseRef | null | undefined) ?? courseOf(location.pathname);
+    const { purposes, members } = consent.grants();
+    transport.add(
+      {
+        type,
+        ...fields,
+        context: {
+          page: page ?? { path: location.pathname, url: location.href },
+          locale: navigator.language,
+          ...context,
+          course: course ? { id: course.id, org: course.org } : undefined,
+          consent: {
+            policy: { id: consent.policy.id, version: consent.policy.version },
+            categoryPreferences: purposes,
+            members,
+          },
+          session: { id: session.id, seq: session.seq },
+        },
+        messageId: randomId(),
+        anonymousId,
+        userId: userId ?? undefined,
+        timestamp,
+      },
+      purpose,
+    );
+  };
+
+  const tracker = (purpose: string, more: Partial<Tracker>): Tracker => ({
+    id: `optin-${purpose}`,
+    owner: 'platform',
+    purposes: [purpose],
+    party: 'first',
+    vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
+    cookies: [],
+    hosts: [url.host],
+    unloadable: true,
+    unload: () => transport.purge(purpose),
+    identify: remember,
+    ...more,
+  });
+
+  return {
+    trackers: [
+      tracker('analytics', {
+        page(e) {
+          const { url: href, path, title, referrer } = e.properties;
+          const at = new URL(href);
+          attribution = attribute(attribution, at, referrer, own, e.timestamp);
+          if (keep()) local(touchKey, attribution);
+          page = { path, referrer, search: at.search, title, url: href };
+          send(
+            'analytics',
+            'page',
+            { name: e.name, properties: { ...e.properties, search: at.search } },
+            { ...e.context, attribution },
+            e.timestamp,
+            campaignOf(at),
+          );
+        },
+        track: (e) => send('analytics', 'track', { event: e.event, properties: e.properties }, e.context, e.timestamp),
+      }),
+      tracker('functionality', {
+        cookies: [
+          { name: idCookie, purpose: 'functionality', lifetime: '13mo', party: 'first' },
+          { name: sessionCookie, purpose: 'functionality', lifetime: '30min', party: 'first' },
+        ],
+        load() {
+          anonymousId = readCookie(idCookie) ?? anonymousId;
+          writeCookie(idCookie, anonymousId, 34128e3, domain);
+          saveSession();
+          local(touchKey, (attribution = local<Attribution>(touchKey) ?? attribution));
+          local(prefsKey, (prefs = { ...local(prefsKey), ...prefs }));
+          transport.save();
+        },
+        unload() {
+          // From now on this page is a stranger: a fresh id, in memory only (the hub deletes the cookies).
+          anonymousId = randomId();
+          local(touchKey, null);
+          local(prefsKey, null);
+          transport.purge('functionality');
+        },
+        identify(e) {
+          remember(e);
+          send('functionality', 'identify', { traits: e.traits }, e.context, e.timestamp);
+        },
+      }),
+    ],
+    start(hub) {
+      let last: string | undefined;
+      const view = () => {
+        const href = hashRoutes ? location.href : location.href.replace(/#.*/, '');
+        if (href != last) {
+          last = href;
+          hub.page();
+        }
+      };
+      view();
+      const stops = [onNavigate(view), autotrack((event, properties) => hub.track(event, properties), own)];
+      if (hashRoutes) addEventListener('hashchange', view);
+      return () => {
+        for (const stop of stops) stop();
+        removeEventListener('hashchange', view);
+      };
+    },
+    prefs: {
+      get: (key) => prefs[key],
+      set(key, value) {
+        prefs = { ...prefs, [key]: value };
+        if (keep()) local(prefsKey, prefs);
+      },
+    },
+    send: (event, properties, purpose) => send(purpose, 'track', { event, properties }),
+    flush: () => transport.flush(),
+  };
+}

@@ -1,0 +1,52 @@
+/** How a visitor came: from a search engine, a social network, an email, the site itself, another site, or directly. */
+export type ReferrerClass = 'search' | 'social' | 'email' | 'internal' | 'referral' | 'direct';
+
+// Tested in this order against `utm_medium`, then the referrer's host, then click ids.
+const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
+  ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\.|^mail\.yahoo\./, /mc_cid/],
+  [
+    'search',
+    /cpc|ppc|paid|search/i,
+    /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\./,
+    /gclid|[gw]braid|dclid|msclkid|yclid/,
+  ],
+  [
+    'social',
+    /social/i,
+    /(^|\.)(facebook|fb|instagram|linkedin|lnkd|t|twitter|x|youtube|reddit|tiktok|pinterest|whatsapp|threads|quora|bsky)\./,
+    /fbclid|ttclid|twclid|li_fat_id/,
+  ],
+];
+
+/** The host of an http(s) referrer, `''` for none. */
+export function referrerHost(referrer: string): string {
+  return /^https?:\/\/([^/:?#]+)/.exec(referrer)?.[1] ?? '';
+}
+
+/**
+ * Classifies an arrival from its referrer and the landing page's query: `utm_medium` first (`email`,
+ * `social`, `cpc`/`paid`...), then the referrer's host (`internal` when `own` says it is the site's,
+ * webmail, search engines, social networks, else `referral`), then click ids (`gclid`, `msclkid`...
+ * are search ads; `fbclid`, `ttclid`... social); `direct` when nothing says (`referral` when there are
+ * only other campaign parameters).
+ *
+ * @example classifyReferrer('https://www.google.com/', new URLSearchParams(), (h) => h.endsWith('edx.org')) // 'search'
+ */
+export function classifyReferrer(
+  referrer: string,
+  params: URLSearchParams,
+  own: (host: string) => boolean,
+): ReferrerClass {
+  const medium = params.get('utm_medium') ?? '';
+  const host = referrerHost(referrer);
+  const query = [...params.keys()].join();
+  const by = (at: 1 | 2 | 3, value: string) => rules.find((r) => r[at].test(value))?.[0];
+  return (
+    by(1, medium) ??
+    (host
+      ? own(host)
+        ? 'internal'
+        : (by(2, host) ?? 'referral')
+      : (by(3, query) ?? (/utm_/.test(query) ? 'referral' : 'direct')))
+  );
+}

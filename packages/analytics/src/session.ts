@@ -1,0 +1,42 @@
+import { randomId } from './random-id.js';
+
+/** A visit: `id`, how many messages it has had (`seq`), its last activity (ms) and its campaign. */
+export interface Session {
+  /** 32 hex digits. */
+  readonly id: string;
+  /** Number of the last message sent in it (the first is 1). */
+  readonly seq: number;
+  /** Time of the last message, in ms since the epoch. */
+  readonly at: number;
+  /** The campaign it started with (or was last given), `''` for none. */
+  readonly campaign: string;
+}
+
+/** A session ends after this long without a message: 30 minutes. */
+export const sessionTimeout = 18e5;
+
+/**
+ * The session of the next message at `now`: the same one with `seq + 1`, or a new one (seq 1) when
+ * there was none, after 30 minutes idle, or when the page brings a campaign (`campaign`, non-empty)
+ * other than the session's.
+ *
+ * @example nextSession(undefined, Date.now(), '').seq // 1
+ */
+export function nextSession(session: Session | undefined, now: number, campaign = ''): Session {
+  return session && now - session.at < sessionTimeout && (!campaign || campaign == session.campaign)
+    ? { ...session, seq: session.seq + 1, at: now }
+    : { id: randomId(), seq: 1, at: now, campaign };
+}
+
+/** The session as a cookie value: `id.seq.at.campaign` (campaign URI-encoded). */
+export function encodeSession(s: Session): string {
+  return [s.id, s.seq, s.at, encodeURIComponent(s.campaign)].join('.');
+}
+
+/** A session from its cookie value; `undefined` when absent or malformed. */
+export function decodeSession(value: string | undefined): Session | undefined {
+  const [id, seq, at, ...campaign] = value?.split('.') ?? [];
+  return id && +(seq ?? NaN) > 0 && +(at ?? NaN) > 0
+    ? { id, seq: Number(seq), at: Number(at), campaign: decodeURIComponent(campaign.join('.')) }
+    : undefined;
+}

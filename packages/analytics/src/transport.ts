@@ -1,0 +1,139 @@
+import { AnalyticsError } from './errors.js';
+import { local } from './storage.js';
+
+/** A Segment Spec message as sent (`sentAt` is added when its batch leaves). */
+export type Message = Readonly<Record<string, unknown>>;
+
+/** A message waiting in the queue: the purpose it needs and how many times it has failed. */
+interface Item {
+  readonly m: Message;
+  readonly p: string;
+  n: number;
+}
+
+/** Options of {@link createTransport}. */
+export interface TransportOptions {
+  /** Where batches are posted (`POST {url}` with `{ batch, writeKey }`). */
+  readonly url: string;
+  /** Segment write key, sent in the body (a header would cost a CORS preflight, and `sendBeacon` cannot send one). */
+  readonly writeKey?: string | undefined;
+  /** Messages per batch: a batch leaves as soon as it is full. */
+  readonly batchSize: number;
+  /** Milliseconds a message may wait for its batch to fill. */
+  readonly flushInterval: number;
+  /** At most this many failed messages are kept for retry (the oldest are dropped first). */
+  readonly queueLimit: number;
+  /** Whether the retry queue may be kept in localStorage now (the `functionality` purpose). */
+  readonly keep: () => boolean;
+  /** Whether a purpose is allowed now: queued messages whose purpose was withdrawn are dropped. */
+  readonly allows: (purpose: string) => boolean;
+  /** Reports a batch the collector refused or that failed every retry. */
+  readonly onError: (error: AnalyticsError) => void;
+}
+
+/** Delivery of messages in batches. */
+export interface Transport {
+  /** Queues a message that needs `purpose`; sends at once when the batch is full or the page is hidden. */
+  add(message: Message, purpose: string): void;
+  /** Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is going away). */
+  flush(beacon?: boolean): void;
+  /** Drops every queued message that needs `purpose` (it was withdrawn). */
+  purge(purpose: string): void;
+  /** Keeps the retry queue in localStorage when allowed, else removes it from there. */
+  save(): void;
+}
+
+/** Attempts per message before it is dropped. */
+export const maxAttempts = 8;
+
+/**
+ * Delay before retry number `attempt` (1, 2, ...): exponential from 1 s, capped at 5 minutes, with
+ * jitter (half to all of it) so that many pages do not retry at once.
+ *
+ * @example backoff(3, () => 1) // 8000
+ */
+export function backoff(attempt: number, random: () => number = Math.random): number {
+  return Math.min(500 * 2 ** attempt, 3e5) * (0.5 + random() / 2);
+}
+
+const queueKey = 'optin_queue';
+const shared = ['page', 'locale', 'consent'];
+
+/**
+ * Batches messages by size and time and posts them to the collector with `fetch` (`keepalive`, so a
+ * batch survives navigation) or, when the page is hidden or going away (`pagehide`,
+ * `visibilitychange`), with `sendBeacon`. Failed batches (network, 429, 5xx) go back to the queue
+ * and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
+ * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
+ * {@link maxAttempts}. The queue is bounded, and kept in localStorage (for the next page) only when
+ * `keep()` allows it. Work happens in timers and promises, never in a loop that holds the page.
+ */
+export function createTransport(o: TransportOptions): Transport {
+  let queue: Item[] = o.keep() ? (local<Item[]>(queueKey) ?? []) : [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const hidden = () => document.visibilityState == 'hidden';
+  const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
+  const save = () => local(queueKey, o.keep() && queue.length ? queue : null);
+  const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `messages dropped: ${why}`));
+  const fail = (items: Item[]) => {
+    const again = items.filter((i) => ++i.n < maxAttempts);
+    if (again.length < items.length) report(`no delivery after ${maxAttempts} attempts`);
+    queue = [...again, ...queue].slice(-o.queueLimit);
+    save();
+    schedule(backoff(++failures));
+  };
+  // What every message of the batch has alike (page, locale, consent) goes once, in the batch's own
+  // `context`, which the collector (like Segment) merges into each message: a third of the bytes, so
+  // more of a burst fits the browser's 64 KB allowance for requests that outlive the page.
+  const body = (items: Item[]) => {
+    const sentAt = new Date().toISOString();
+    const batch = items.map((i) => ({ ...i.m, sentAt, context: { ...(i.m.context as Message) } }));
+    const context: Record<string, unknown> = {};
+    for (const key of shared) {
+      const value = JSON.stringify(batch[0]?.context[key]);
+      if (value && batch.every((m) => JSON.stringify(m.context[key]) == value)) {
+        context[key] = batch[0]?.context[key];
+        for (const m of batch) m.context[key] = undefined; // left out by JSON.stringify
+      }
+    }
+    return JSON.stringify({ batch, context, writeKey: o.writeKey });
+  };
+  function flush(beacon?: boolean) {
+    clearTimeout(timer);
+    timer = undefined;
+    const items = queue.filter((i) => o.allows(i.p));
+    queue = [];
+    for (let i = 0; i < items.length; i += o.batchSize) {
+      const chunk = items.slice(i, i + o.batchSize);
+      if (beacon) {
+        if (!navigator.sendBeacon(o.url, body(chunk))) fail(chunk);
+      } else
+        fetch(o.url, { method: 'POST', body: body(chunk), keepalive: true, credentials: 'omit' }).then(
+          (r) =>
+            r.status == 429 || r.status > 499 ? fail(chunk) : ((failures = 0), r.ok || report(`HTTP ${r.status}`)),
+          () => fail(chunk),
+        );
+    }
+    save();
+  }
+
+  if (queue.length) schedule(o.flushInterval);
+  addEventListener('pagehide', () => flush(true));
+  document.addEventListener('visibilitychange', () => hidden() && flush(true));
+  return {
+    add(m, p) {
+      // Bounded while it waits for a retry too: the oldest message goes first.
+      if (queue.push({ m, p, n: 0 }) > o.queueLimit) queue.shift();
+      if (hidden()) flush(true);
+      else if (queue.length >= o.batchSize && !failures) flush();
+      else schedule(o.flushInterval);
+    },
+    flush,
+    purge(p) {
+      queue = queue.filter((i) => i.p != p);
+      save();
+    },
+    save,
+  };
+}

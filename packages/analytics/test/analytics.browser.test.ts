@@ -1,0 +1,368 @@
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+
+interface Received {
+  type: string;
+  event?: string;
+  name?: string;
+  messageId: string;
+  anonymousId: string;
+  userId?: string;
+  timestamp: string;
+  sentAt: string;
+  properties: Record<string, unknown>;
+  context: {
+    session: { id: string; seq: number };
+    consent: { categoryPreferences: Record<string, boolean> };
+    course?: { id: string; org: string };
+    page?: { path: string };
+    attribution?: { first: { class: string }; last: { class: string } };
+  };
+}
+
+let browser: Browser;
+let server: TestServer;
+let script: string;
+let received: Received[];
+let bodies: string[];
+/** How long the endpoint takes to answer, so that requests are still in flight when the page goes away. */
+let latency = 0;
+let context: BrowserContext;
+let page: Page;
+
+const html = () =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title></head>
+<body><h1>Welcome</h1><p>Some text so that there is a contentful paint.</p><main id="app"></main><script>${script}</script></body></html>`;
+
+beforeAll(async () => {
+  script = await bundle(new URL('./fixtures/page.ts', import.meta.url).pathname);
+  browser = await launchChromium();
+  server = await serve([
+    (req, res, url) => {
+      if (url.pathname === '/v1/batch' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          bodies.push(body);
+          const {
+            batch,
+            context: shared,
+            writeKey,
+          } = JSON.parse(body) as { batch: Received[]; context: object; writeKey: string };
+          // As the collector does (and Segment): the batch's context is merged into each message's.
+          if (writeKey === 'wk-test')
+            received.push(...batch.map((m) => ({ ...m, context: { ...shared, ...m.context } })));
+          setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}'), latency);
+        });
+        return true;
+      }
+      if (req.method !== 'GET') return false;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html());
+      return true;
+    },
+  ]);
+});
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+beforeEach(async () => {
+  received = [];
+  bodies = [];
+  latency = 0;
+  context = await browser.newContext();
+  page = await context.newPage();
+});
+afterEach(() => context.close());
+
+const url = (path: string) => server.origin() + path;
+const open = async (path: string) => {
+  await page.goto(url(path));
+  await page.waitForFunction(() => 'optin' in window);
+};
+const run = (code: string) => page.evaluate(`(({ consent, hub, analytics }) => { ${code} })(window.optin)`);
+/** Waits until `count` messages matching `match` have arrived (or 10 s). */
+const arrived = async (match: (m: Received) => boolean, count = 1) => {
+  for (let i = 0; i < 200 && received.filter(match).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  return received.filter(match);
+};
+const quiet = (ms = 600) => page.waitForTimeout(ms);
+
+describe('the first-party tracker in Chromium', () => {
+  test('page views across SPA navigations arrive in order, once a view, with increasing seq and the previous page as referrer', async () => {
+    await open('/courses/course-v1:HarvardX+CS50+2026/courseware?utm_source=nl&utm_medium=email');
+    await run(`consent.decide({ purposes: { analytics: true } });
+      history.pushState({}, '', '/a');
+      history.pushState({}, '', '/b');
+      history.replaceState({ more: 1 }, '', '/b');
+      history.replaceState({}, '', '/c');
+      location.hash = 'section';
+      history.pushState({}, '', '/d');`);
+    await run('history.back();');
+    await page.waitForURL(/\/c#section$/);
+    const pages = await arrived((m) => m.type === 'page', 6);
+    await quiet();
+    expect(received.filter((m) => m.type === 'page')).toHaveLength(6);
+    expect(pages.map((m) => new URL(m.properties.url as string).pathname)).toEqual([
+      '/courses/course-v1:HarvardX+CS50+2026/courseware',
+      '/a',
+      '/b',
+      '/c',
+      '/d',
+      '/c',
+    ]);
+    const all = [...received].sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(all.map((m) => m.context.session.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(new Set(all.map((m) => m.context.session.id)).size).toBe(1);
+    expect(pages.map((m) => m.properties.referrer)).toEqual([
+      '',
+      url('/courses/course-v1:HarvardX+CS50+2026/courseware?utm_source=nl&utm_medium=email'),
+      url('/a'),
+      url('/b'),
+      url('/c'),
+      url('/d'),
+    ]);
+    expect(pages[0]!.context.course).toEqual({ id: 'course-v1:HarvardX+CS50+2026', org: 'HarvardX' });
+    expect(pages[0]!.context.attribution).toMatchObject({
+      first: { class: 'email', utm_source: 'nl' },
+      last: { class: 'email' },
+    });
+    expect(pages[0]!.context.consent.categoryPreferences).toMatchObject({
+      analytics: true,
+      functionality: false,
+      marketing: false,
+    });
+    for (const m of received) {
+      expect(m.messageId).toMatch(/^[0-9a-f]{32}$/);
+      expect(m.anonymousId).toMatch(/^[0-9a-f]{32}$/);
+      expect(Date.parse(m.timestamp)).toBeGreaterThan(0);
+      expect(Date.parse(m.sentAt)).toBeGreaterThanOrEqual(Date.parse(m.timestamp));
+    }
+  });
+
+  test('with hashRoutes, every new #hash is a page view too (once)', async () => {
+    await open('/app?mode=opt-out&hash');
+    await run("location.hash = '#/one'; location.hash = '#/two'; history.replaceState({}, '', '#/two');");
+    const pages = await arrived((m) => m.type === 'page', 3);
+    await quiet();
+    expect(pages.map((m) => new URL(m.properties.url as string).hash)).toEqual(['', '#/one', '#/two']);
+    expect(received.filter((m) => m.type === 'page')).toHaveLength(3);
+  });
+
+  test('links and buttons inserted after load are recorded, and never a form value or typed text', async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            document.querySelector('#app')!.innerHTML = `
+              <a id="in" href="/courses">All courses</a>
+              <a id="out" href="https://www.example.org/page">Partner</a>
+              <a id="share" href="https://www.facebook.com/sharer/sharer.php?u=x">Share</a>
+              <button id="b" data-track="enroll-cta">Enroll <span id="inner">now</span></button>
+              <div role="button" id="rb" aria-label="Open menu">≡</div>
+              <details><summary id="s">Transcript</summary>…</details>
+              <form id="f" onsubmit="event.preventDefault()">
+                <label for="q">Search courses</label><input id="q" name="q">
+                <label><input id="t" type="checkbox"> Subtitles</label>
+                <label>Speed <select id="sel"><option>1x</option><option>2x-secret-choice</option></select></label>
+                <button id="go">Search</button>
+              </form>`;
+            document.querySelector('#in')!.addEventListener('click', (e) => e.preventDefault());
+            document.querySelector('#out')!.addEventListener('click', (e) => e.preventDefault());
+            document.querySelector('#share')!.addEventListener('click', (e) => e.preventDefault());
+            resolve();
+          }, 300),
+        ),
+    );
+    await page.click('#in');
+    await page.click('#out');
+    await page.click('#share');
+    await page.click('#inner');
+    await page.click('#rb');
+    await page.click('#s');
+    await page.fill('#q', 'my-typed-secret');
+    await page.check('#t');
+    await page.selectOption('#sel', '2x-secret-choice');
+    await page.click('#go');
+    const tracks = await arrived((m) => m.type === 'track' && m.event !== 'optin.web_vitals', 10);
+    const props = tracks.map((m) => ({ event: m.event, ...m.properties }));
+    expect(props).toEqual([
+      {
+        event: 'edx.ui.lms.link_clicked',
+        current_url: url('/dashboard?mode=opt-out'),
+        target_url: url('/courses'),
+        outbound: false,
+      },
+      {
+        event: 'edx.ui.lms.link_clicked',
+        current_url: url('/dashboard?mode=opt-out'),
+        target_url: 'https://www.example.org/page',
+        outbound: true,
+      },
+      {
+        event: 'edx.social.share_clicked',
+        network: 'facebook',
+        current_url: url('/dashboard?mode=opt-out'),
+        target_url: 'https://www.facebook.com/sharer/sharer.php?u=x',
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'button',
+        name: 'enroll-cta',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'button',
+        name: 'Open menu',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'summary',
+        name: 'Transcript',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'toggle',
+        name: 'Subtitles',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'select',
+        name: 'Speed',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      {
+        event: 'edx.ui.lms.control_used',
+        control: 'button',
+        name: 'Search',
+        current_url: url('/dashboard?mode=opt-out'),
+      },
+      { event: 'edx.ui.lms.control_used', control: 'form', name: '', current_url: url('/dashboard?mode=opt-out') },
+    ]);
+    await quiet();
+    expect(bodies.join('\n')).not.toMatch(/my-typed-secret|2x-secret-choice/);
+  });
+
+  test('events fired right before navigating away: at least 99 of 100 arrive, though the collector is slow to answer', async () => {
+    await open('/lesson');
+    latency = 1000;
+    // Analytics only: nothing may be kept in localStorage for a later page to resend.
+    await run(`consent.decide({ purposes: { analytics: true } });
+      for (let i = 0; i < 100; i++) hub.track('edx.test.burst', { i });
+      location.href = '/next';`);
+    await page.waitForURL(/\/next/);
+    const burst = await arrived((m) => m.event === 'edx.test.burst', 100);
+    await quiet();
+    expect(new Set(burst.map((m) => m.messageId)).size).toBeGreaterThanOrEqual(99);
+  });
+
+  test('events fired right before the tab is hidden arrive by sendBeacon', async () => {
+    await open('/lesson?mode=opt-out');
+    const beacons: string[] = [];
+    page.on('request', (r: Request) => r.url().endsWith('/v1/batch') && beacons.push(r.resourceType()));
+    await run(`for (let i = 0; i < 5; i++) hub.track('edx.test.hidden', { i });
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));`);
+    expect(await arrived((m) => m.event === 'edx.test.hidden', 5)).toHaveLength(5);
+    expect(beacons).toContain('ping');
+  });
+
+  test('in opt-in mode without a decision, not one request leaves the page', async () => {
+    const requests: string[] = [];
+    page.on('request', (r: Request) => requests.push(`${r.method()} ${r.url()}`));
+    await open('/courses/course-v1:MITx+6.00x+2026/home');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = '<a id="l" href="#x">Anchor</a><button id="b">Go</button>';
+      history.pushState({}, '', '/courses/course-v1:MITx+6.00x+2026/next');
+    });
+    await page.click('#l');
+    await page.click('#b');
+    await run(
+      "hub.track('edx.test.before'); hub.identify('learner-1'); analytics.prefs.set('theme', 'dark'); analytics.flush();",
+    );
+    await quiet(1000);
+    expect(requests).toEqual([`GET ${url('/courses/course-v1:MITx+6.00x+2026/home')}`]);
+    expect(await context.cookies()).toEqual([]);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  });
+
+  test('after refusing analytics no further analytics message; performance messages only with performance', async () => {
+    await open('/welcome');
+    await run('consent.decide({ purposes: { analytics: true } });');
+    await arrived((m) => m.type === 'page');
+    await quiet();
+    expect(received.filter((m) => m.event === 'optin.web_vitals')).toEqual([]);
+
+    await run('consent.decide({ purposes: { performance: true } });');
+    const vitals = await arrived((m) => m.event === 'optin.web_vitals', 2);
+    expect(vitals.map((m) => m.properties.name).sort()).toEqual(['FCP', 'TTFB']);
+    expect(vitals[0]!.context.consent.categoryPreferences).toMatchObject({ performance: true });
+    expect(vitals[0]!.properties.rating).toMatch(/^(good|needs-improvement|poor)$/);
+    await run(
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    const onHidden = await arrived((m) => m.event === 'optin.web_vitals', 4);
+    expect(onHidden.map((m) => m.properties.name).sort()).toEqual(['CLS', 'FCP', 'LCP', 'TTFB']);
+    await run("Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });");
+
+    await run(
+      "hub.track('edx.test.queued'); consent.withdraw('analytics'); hub.track('edx.test.after'); history.pushState({}, '', '/after');",
+    );
+    await page.click('h1');
+    await quiet(800);
+    expect(
+      received.filter((m) => /edx\.test\.(queued|after)/.test(m.event ?? '') || m.properties.path === '/after'),
+    ).toEqual([]);
+
+    await run("consent.withdraw('performance');");
+    const before = received.length;
+    await page.mouse.click(5, 5);
+    await run(
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    await quiet(800);
+    expect(received.slice(before)).toEqual([]);
+  });
+
+  test('an anonymous id is stored only with functionality, and identify goes only with it', async () => {
+    await open('/home');
+    await run("consent.decide({ purposes: { analytics: true } }); hub.identify('learner-1', { plan: 'audit' });");
+    await arrived((m) => m.type === 'page');
+    await quiet();
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    expect(received.filter((m) => m.type === 'identify')).toEqual([]);
+    const firstId = received[0]!.anonymousId;
+
+    await open('/home');
+    await run(
+      "consent.decide({ purposes: { analytics: true, functionality: true } }); hub.identify('learner-1', { plan: 'audit' }); analytics.prefs.set('theme', 'dark');",
+    );
+    const [identify] = await arrived((m) => m.type === 'identify');
+    expect(identify).toMatchObject({ userId: 'learner-1', traits: { plan: 'audit' } });
+    const cookies = Object.fromEntries((await context.cookies()).map((c) => [c.name, c.value]));
+    expect(cookies.optin_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(cookies.optin_id).not.toBe(firstId);
+    expect(identify!.anonymousId).toBe(cookies.optin_id);
+    expect(cookies.optin_ses).toMatch(/^[0-9a-f]{32}\.\d+\.\d+/);
+
+    // The next page load is the same visitor, in the same session, continuing the sequence.
+    received = [];
+    await open('/home/next');
+    const [next] = await arrived((m) => m.type === 'page');
+    expect(next!.anonymousId).toBe(cookies.optin_id);
+    expect(next!.context.session.id).toBe(cookies.optin_ses!.split('.')[0]);
+    expect(next!.context.session.seq).toBeGreaterThan(Number(cookies.optin_ses!.split('.')[1]));
+    expect(await run("return analytics.prefs.get('theme');")).toBe('dark');
+
+    await run("consent.withdraw('functionality');");
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { controlName } from '../src/index.js';
+
+afterEach(() => document.body.replaceChildren());
+
+const el = (html: string, selector = '[data-x]') => {
+  document.body.innerHTML = html;
+  return document.querySelector(selector)!;
+};
+
+describe('controlName', () => {
+  it.each([
+    ['data-track wins', '<button data-x data-track="enroll-cta" aria-label="Enroll">Enroll now</button>', 'enroll-cta'],
+    ['aria-label', '<button data-x aria-label="Close dialog">×</button>', 'Close dialog'],
+    [
+      'aria-labelledby',
+      '<span id="a">Course</span><span id="b">menu</span><div role="button" data-x aria-labelledby="a b">≡</div>',
+      'Course menu',
+    ],
+    ['text, whitespace collapsed', '<button data-x>\n  Next\n   unit </button>', 'Next unit'],
+    ['summary text', '<details><summary data-x>Show transcript</summary>…</details>', 'Show transcript'],
+    ['title', '<button data-x title="Bookmark"><svg></svg></button>', 'Bookmark'],
+    ['image alt', '<a data-x href="/"><img alt="edX home"></a>', 'edX home'],
+    ['caption of an input button', '<input data-x type="submit" value="Sign in">', 'Sign in'],
+    ['a checkbox by its label', '<label for="c">Dark mode</label><input data-x id="c" type="checkbox">', 'Dark mode'],
+    [
+      'a select by its wrapping label, without its options',
+      '<label>Language <select data-x name="lang"><option>Español</option></select></label>',
+      'Language',
+    ],
+    [
+      'a select without label by its name',
+      '<select data-x name="sort"><option selected>Newest</option></select>',
+      'sort',
+    ],
+  ])('%s', (_, html, expected) => {
+    expect(controlName(el(html))).toBe(expected);
+  });
+
+  it('never reads what a learner typed into a field', () => {
+    const input = el('<input data-x type="text" name="q" placeholder="Search">') as HTMLInputElement;
+    input.value = 'my secret search';
+    expect(controlName(input)).toBe('q');
+    const area = el('<label for="t">Your answer</label><textarea data-x id="t"></textarea>') as HTMLTextAreaElement;
+    area.value = 'typed text';
+    expect(controlName(area)).toBe('Your answer');
+  });
+
+  it('is at most 100 characters', () => {
+    expect(controlName(el(`<button data-x>${'x'.repeat(300)}</button>`))).toHaveLength(100);
+  });
+});
+
+describe('controlName of a form', () => {
+  it('never reads the text of a form (labels, options), only its own names', () => {
+    const form = el(
+      '<form data-x name="search"><label>Q <input></label><select><option>secret</option></select></form>',
+    );
+    expect(controlName(form)).toBe('search');
+    expect(controlName(el('<form data-x aria-label="Course search"><select><option>x</option></select></form>'))).toBe(
+      'Course search',
+    );
+  });
+});

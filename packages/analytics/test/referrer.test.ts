@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { attribute, campaignOf, classifyReferrer, courseOf, shareNetwork } from '../src/index.js';
+
+const own = (host: string) => host == 'edx.org' || host.endsWith('.edx.org');
+const classify = (referrer: string, query = '') => classifyReferrer(referrer, new URLSearchParams(query), own);
+
+describe('classifyReferrer', () => {
+  it.each([
+    ['https://www.google.com/', '', 'search'],
+    ['https://www.google.co.uk/search?q=cs50', '', 'search'],
+    ['https://duckduckgo.com/', '', 'search'],
+    ['https://www.bing.com/', '', 'search'],
+    ['https://t.co/abc', '', 'social'],
+    ['https://www.linkedin.com/feed/', '', 'social'],
+    ['https://l.facebook.com/', '', 'social'],
+    ['https://mail.google.com/', '', 'email'],
+    ['https://outlook.live.com/mail/0/', '', 'email'],
+    ['https://learning.edx.org/course', '', 'internal'],
+    ['https://edx.org/', '', 'internal'],
+    ['https://notedx.org/', '', 'referral'],
+    ['https://blog.example.com/post', '', 'referral'],
+    ['', '', 'direct'],
+    ['', 'utm_source=nl&utm_medium=email', 'email'],
+    ['https://www.google.com/', 'utm_medium=Social', 'social'],
+    ['', 'utm_medium=cpc', 'search'],
+    ['', 'gclid=abc', 'search'],
+    ['', 'msclkid=abc', 'search'],
+    ['', 'fbclid=abc', 'social'],
+    ['', 'utm_source=partner', 'referral'],
+    ['', 'page=2', 'direct'],
+  ])('%s ?%s is %s', (referrer, query, expected) => {
+    expect(classify(referrer, query)).toBe(expected);
+  });
+});
+
+describe('attribution', () => {
+  const url = (u: string) => new URL(u);
+  it('takes utm_* and click ids, in order, as the campaign', () => {
+    expect(campaignOf(url('https://www.edx.org/?a=1&utm_source=nl&gclid=x&utm_medium=email'))).toBe(
+      'utm_source=nl&gclid=x&utm_medium=email',
+    );
+    expect(campaignOf(url('https://www.edx.org/?page=2'))).toBe('');
+  });
+
+  it('keeps the first touch, moves the last touch, ignores internal navigation and direct returns', () => {
+    const first = attribute(undefined, url('https://www.edx.org/?utm_source=nl&utm_medium=email'), '', own, 't1');
+    expect(first).toEqual({
+      first: { class: 'email', at: 't1', utm_source: 'nl', utm_medium: 'email' },
+      last: { class: 'email', at: 't1', utm_source: 'nl', utm_medium: 'email' },
+    });
+    expect(attribute(first, url('https://www.edx.org/course'), 'https://www.edx.org/', own, 't2')).toBe(first);
+    const search = attribute(first, url('https://www.edx.org/'), 'https://www.google.com/', own, 't3');
+    expect(search?.first).toBe(first?.first);
+    expect(search?.last).toEqual({ class: 'search', referrer: 'www.google.com', at: 't3' });
+    expect(attribute(search, url('https://www.edx.org/'), '', own, 't4')).toEqual(search);
+    expect(attribute(undefined, url('https://www.edx.org/'), '', own, 't5')).toEqual({
+      first: { class: 'direct', at: 't5' },
+      last: { class: 'direct', at: 't5' },
+    });
+  });
+});
+
+describe('courseOf', () => {
+  it('finds the course key of LMS, learning MFE and XBlock paths', () => {
+    const course = { id: 'course-v1:HarvardX+CS50+2026_T1', org: 'HarvardX' };
+    expect(courseOf('/courses/course-v1:HarvardX+CS50+2026_T1/courseware')).toEqual(course);
+    expect(courseOf('/learning/course/course-v1:HarvardX+CS50+2026_T1/home')).toEqual(course);
+    expect(courseOf('/xblock/block-v1:HarvardX+CS50+2026_T1+type@problem+block@q1')).toEqual(course);
+    expect(courseOf('/dashboard')).toBeNull();
+  });
+});
+
+describe('shareNetwork', () => {
+  const link = (href: string, share?: string) =>
+    ({
+      getAttribute: (n: string) => (n == 'href' ? href : n == 'data-share' ? (share ?? null) : null),
+    }) as unknown as Element;
+  it.each([
+    ['https://www.facebook.com/sharer/sharer.php?u=x', 'facebook'],
+    ['https://twitter.com/intent/tweet?text=x', 'twitter'],
+    ['https://x.com/intent/post?text=x', 'twitter'],
+    ['https://www.linkedin.com/sharing/share-offsite/?url=x', 'linkedin'],
+    ['https://www.reddit.com/submit?url=x', 'reddit'],
+    ['https://wa.me/?text=x', 'whatsapp'],
+    ['https://t.me/share/url?url=x', 'telegram'],
+    ['https://www.facebook.com/edX', undefined],
+    ['https://www.edx.org/', undefined],
+  ])('%s is %s', (href, network) => {
+    expect(shareNetwork(link(href))).toBe(network);
+  });
+  it('prefers data-share', () => {
+    expect(shareNetwork(link('', 'mastodon'))).toBe('mastodon');
+  });
+});

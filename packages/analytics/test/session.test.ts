@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSession, encodeSession, nextSession, sessionTimeout } from '../src/index.js';
+
+describe('session rules', () => {
+  const t0 = 1_800_000_000_000;
+  it('starts at seq 1 and adds one with every message', () => {
+    const a = nextSession(undefined, t0);
+    expect(a).toMatchObject({ seq: 1, at: t0, campaign: '' });
+    expect(a.id).toMatch(/^[0-9a-f]{32}$/);
+    const b = nextSession(a, t0 + 1000);
+    expect(b).toEqual({ ...a, seq: 2, at: t0 + 1000 });
+    expect(nextSession(b, t0 + 2000).seq).toBe(3);
+  });
+
+  it('starts a new session after 30 minutes idle, not before', () => {
+    const a = nextSession(undefined, t0);
+    expect(nextSession(a, t0 + sessionTimeout - 1).id).toBe(a.id);
+    const b = nextSession(a, t0 + sessionTimeout);
+    expect(b.id).not.toBe(a.id);
+    expect(b.seq).toBe(1);
+    expect(sessionTimeout).toBe(30 * 60 * 1000);
+  });
+
+  it('starts a new session on a new campaign, but not on the same one or on a page without one', () => {
+    const a = nextSession(undefined, t0, 'utm_source=nl');
+    expect(nextSession(a, t0 + 1, 'utm_source=nl').id).toBe(a.id);
+    expect(nextSession(a, t0 + 1, '').id).toBe(a.id);
+    const b = nextSession(a, t0 + 1, 'gclid=x');
+    expect(b.id).not.toBe(a.id);
+    expect(b.campaign).toBe('gclid=x');
+  });
+
+  it('round-trips through its cookie value, and rejects malformed ones', () => {
+    const a = nextSession(undefined, t0, 'utm_source=a.b&utm_medium=email');
+    expect(decodeSession(encodeSession(a))).toEqual(a);
+    for (const bad of [undefined, '', 'x', 'id.0.1', 'id.1', 'id.one.2']) expect(decodeSession(bad)).toBeUndefined();
+  });
+});

@@ -1,0 +1,194 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoff, createTransport, maxAttempts, type AnalyticsError, type TransportOptions } from '../src/index.js';
+
+interface Call {
+  url: string;
+  batch: { messageId: string; sentAt: string }[];
+  writeKey?: string;
+  keepalive: boolean | undefined;
+}
+let calls: Call[];
+let status: number[];
+const errors: AnalyticsError[] = [];
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  calls = [];
+  status = [];
+  errors.length = 0;
+  localStorage.clear();
+  vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+    calls.push({
+      url,
+      keepalive: init.keepalive,
+      ...(JSON.parse(init.body as string) as Omit<Call, 'url' | 'keepalive'>),
+    });
+    const code = status.shift() ?? 200;
+    return code ? Promise.resolve(new Response('{}', { status: code })) : Promise.reject(new TypeError('network'));
+  });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const make = (o: Partial<TransportOptions> = {}) =>
+  createTransport({
+    url: 'https://collector.test/v1/batch',
+    writeKey: 'wk',
+    batchSize: 3,
+    flushInterval: 1000,
+    queueLimit: 10,
+    keep: () => false,
+    allows: () => true,
+    onError: (e) => errors.push(e),
+    ...o,
+  });
+const msg = (i: number) => ({ type: 'track', event: 'e', messageId: `m${i}` });
+const ids = () => calls.flatMap((c) => c.batch.map((m) => m.messageId));
+
+describe('backoff', () => {
+  it('doubles from one second, with jitter of up to half, and is capped at five minutes', () => {
+    expect([1, 2, 3, 4].map((n) => backoff(n, () => 1))).toEqual([1000, 2000, 4000, 8000]);
+    expect(backoff(3, () => 0)).toBe(2000);
+    expect(backoff(30, () => 1)).toBe(300_000);
+  });
+});
+
+describe('batching', () => {
+  it('sends a batch as soon as it is full, with keepalive, sentAt and the write key', () => {
+    const t = make();
+    for (const i of [1, 2, 3]) t.add(msg(i), 'analytics');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ url: 'https://collector.test/v1/batch', writeKey: 'wk', keepalive: true });
+    expect(ids()).toEqual(['m1', 'm2', 'm3']);
+    expect(calls[0]!.batch[0]!.sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('sends the context every message of a batch shares once, at the batch level', () => {
+    const t = make();
+    const m = (i: number, path: string) => ({
+      ...msg(i),
+      context: { page: { path }, locale: 'en', session: { seq: i } },
+    });
+    for (const [i, path] of [
+      [1, '/a'],
+      [2, '/a'],
+      [3, '/b'],
+    ] as const)
+      t.add(m(i, path), 'analytics');
+    const [call] = calls as unknown as { context: object; batch: { context: object }[] }[];
+    expect(call!.context).toEqual({ locale: 'en' });
+    expect(call!.batch.map((b) => b.context)).toEqual([
+      { page: { path: '/a' }, session: { seq: 1 } },
+      { page: { path: '/a' }, session: { seq: 2 } },
+      { page: { path: '/b' }, session: { seq: 3 } },
+    ]);
+  });
+
+  it('sends a partial batch after the flush interval, not before', async () => {
+    const t = make();
+    t.add(msg(1), 'analytics');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ids()).toEqual(['m1']);
+  });
+
+  it('retries a failed batch with backoff, with the same messageIds, and waits for it even when a batch fills', async () => {
+    const t = make();
+    status = [503];
+    for (const i of [1, 2, 3]) t.add(msg(i), 'analytics');
+    await vi.advanceTimersByTimeAsync(0);
+    for (const i of [4, 5, 6]) t.add(msg(i), 'analytics');
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids()).toEqual(['m1', 'm2', 'm3', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('retries network errors and 429, drops a batch the collector refuses (4xx) and reports it', async () => {
+    const t = make();
+    status = [0, 429, 400];
+    t.add(msg(1), 'analytics');
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(ids()).toEqual(['m1', 'm1', 'm1']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(3);
+    expect(errors.map((e) => e.code)).toEqual(['delivery_failed']);
+  });
+
+  it(`gives a message up after ${maxAttempts} attempts, and reports it`, async () => {
+    const t = make();
+    status = Array<number>(20).fill(500);
+    t.add(msg(1), 'analytics');
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(calls).toHaveLength(maxAttempts);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('keeps at most queueLimit messages waiting for retry, the newest', async () => {
+    const t = make({ batchSize: 100 });
+    status = [0];
+    for (let i = 0; i < 15; i++) t.add(msg(i), 'analytics');
+    t.flush();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls[1]!.batch.map((m) => m.messageId)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 5}`));
+    status = [0];
+    for (let i = 0; i < 25; i++) t.add(msg(100 + i), 'analytics');
+    t.flush();
+    expect(calls[2]!.batch).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(0);
+    t.purge('analytics'); // (its listeners stay on this test file's window)
+  });
+
+  it('drops queued messages of a withdrawn purpose', async () => {
+    const t = make();
+    t.add(msg(1), 'analytics');
+    t.add(msg(2), 'performance');
+    t.purge('analytics');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids()).toEqual(['m2']);
+  });
+
+  it('keeps the retry queue in localStorage only when allowed, and sends it from the next page', async () => {
+    let keep = false;
+    const t = make({ keep: () => keep });
+    status = [0];
+    t.add(msg(1), 'analytics');
+    t.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(localStorage.getItem('optin_queue')).toBeNull();
+    keep = true;
+    t.save();
+    expect(JSON.parse(localStorage.getItem('optin_queue')!)).toHaveLength(1);
+    calls = [];
+    make({ keep: () => true });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids()).toContain('m1');
+  });
+
+  it('uses sendBeacon on pagehide for everything queued, retries included, in batches', async () => {
+    const beacons: string[] = [];
+    vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
+    const t = make({ batchSize: 2 });
+    status = [0];
+    t.add(msg(1), 'analytics');
+    t.add(msg(2), 'analytics');
+    await vi.advanceTimersByTimeAsync(0);
+    t.add(msg(3), 'analytics');
+    dispatchEvent(new Event('pagehide'));
+    expect(calls).toHaveLength(1);
+    expect(beacons.map((b) => (JSON.parse(b) as Call).batch.map((m) => m.messageId))).toEqual([['m1', 'm2'], ['m3']]);
+  });
+
+  it('sends at once by sendBeacon what is added while the page is hidden', () => {
+    const beacons: string[] = [];
+    vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    make().add(msg(1), 'performance');
+    expect(beacons).toHaveLength(1);
+  });
+});

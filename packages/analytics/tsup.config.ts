@@ -1,0 +1,3 @@
+import { browserPackage } from '../../tsup.browser.js';
+
+export default browserPackage(['src/index.ts', 'src/vitals.ts']);
