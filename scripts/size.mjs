@@ -14,58 +14,21 @@
  * Prints a table and exits 1 if any entry is over its limit.
  * Usage: node scripts/size.mjs   (expects `dist/` to be built)
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync, constants } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleSize } from './bundle-size.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const budgets = JSON.parse(readFileSync(join(root, 'size-budgets.json'), 'utf8'));
 
-/** Map of workspace package name -> directory, for every packages/* package. */
-const workspace = new Map(
-  readdirSync(join(root, 'packages'), { withFileTypes: true })
-    .map((d) => join(root, 'packages', d.name, 'package.json'))
-    .filter((file) => existsSync(file))
-    .map((file) => [JSON.parse(readFileSync(file, 'utf8')).name, join(file, '..')]),
-);
-
-/** @type {import('esbuild').Plugin} */
-const workspacePackages = {
-  name: 'workspace-packages',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.pluginData === 'workspace') return undefined;
-      const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
-      const dir = workspace.get(name);
-      if (!dir) return undefined;
-      // Resolve from inside the package itself: the bare specifier then hits the
-      // package's own `exports` (self-reference), exactly like an installed copy.
-      return b.resolve(args.path, { kind: args.kind, resolveDir: dir, pluginData: 'workspace' });
-    });
-  },
-};
-
 const rows = [];
 for (const { name, code, limit } of budgets) {
-  const result = await build({
-    stdin: { contents: code, resolveDir: root, loader: 'js', sourcefile: 'size-entry.js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    treeShaking: true,
-    write: false,
-    logLevel: 'error',
-    plugins: [workspacePackages],
-  }).catch(() => {
+  const size = await bundleSize(code).catch(() => {
     console.error(`size: could not bundle "${name}" (esbuild errors above; is dist/ built?)`);
     process.exit(1);
   });
-  const bytes = result.outputFiles[0].contents;
-  const gzip = gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
-  rows.push([name, bytes.length, gzip, limit, gzip <= limit ? 'ok' : 'OVER']);
+  rows.push([name, size.min, size.gzip, limit, size.gzip <= limit ? 'ok' : 'OVER']);
 }
 
 const table = [['name', 'bytes min', 'bytes gzip -9', 'limit', 'ok'], ...rows].map((r) => r.map(String));

@@ -6,28 +6,12 @@
  *     answering `allows()`.
  * Run: pnpm bench (root) or `node bench/consent.bench.mjs` in this package after a build.
  */
-import { gzipSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { Bench } from 'tinybench';
 import { createConsent, edxPolicy, encodeDecision, fromCookieHeader } from '@optin/consent';
+import { bundleSize } from '../../../scripts/bundle-size.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-
-async function gzipBytes(code) {
-  const out = await build({
-    stdin: { contents: code, resolveDir: here, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    loader: { '.css': 'text' },
-  });
-  const js = out.outputFiles[0].contents;
-  return gzipSync(js, { level: constants.Z_BEST_COMPRESSION }).length;
-}
 
 const sizes = [
   ['@optin/consent (createConsent + edxPolicy)', "export { createConsent, edxPolicy } from '@optin/consent'"],
@@ -40,7 +24,7 @@ console.log('\nBundle size, esbuild --minify, dependencies included, gzip -9');
 const table = [];
 for (const [name, code] of sizes) {
   try {
-    table.push({ bundle: name, 'bytes gzip': await gzipBytes(code) });
+    table.push({ bundle: name, 'bytes gzip': (await bundleSize(code, { resolveDir: here })).gzip });
   } catch (error) {
     table.push({ bundle: name, 'bytes gzip': `not measurable: ${String(error.message).split('\n')[0]}` });
   }
