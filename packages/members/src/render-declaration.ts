@@ -1,9 +1,11 @@
 import type { Declaration, DeclaredTracker } from './declaration.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// Text inside a Markdown table cell: HTML is escaped, and so is what would start emphasis, code,
+// a link or a new cell.
 const escapeMd = (text: string) =>
   escapeHtml(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|]/g, '\\$&')
+    .replace(/[\\`*_[\]|]/g, '\\$&')
     .replace(/\r?\n/g, ' ');
 const httpUrl = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);
 const lifetime = (l: string) =>
