@@ -1,0 +1,144 @@
+// Collector benchmark: autocannon on loopback, one run, servers in child processes (autocannon
+// keeps this process's core). Prints a table: single-event requests/s of the collector vs a bare
+// node:http server (goal >= 50%), batched events/s with enrichment on SQLite (goal >= 50,000/s),
+// p50/p99 latency. Usage: node bench/collector.mjs [seconds per run, default 10]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
+import autocannon from 'autocannon';
+
+const seconds = Number(process.argv[2] ?? 10);
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+if (!existsSync(here('../dist/index.js'))) {
+  console.error('bench: build first (pnpm --filter @optin/collector build)');
+  process.exit(1);
+}
+
+function startServer(script, args = [], env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [here(script), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
+    });
+    child.stdout.on('data', (chunk) => {
+      const match = /(?:ready|listening on) (\S+)/.exec(chunk.toString());
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+const ua =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+const consent = {
+  policy: 'edx',
+  categoryPreferences: { analytics: true, performance: true, functionality: true, marketing: false },
+};
+const message = (id) => ({
+  type: 'track',
+  event: 'edx.ui.lms.link_clicked',
+  messageId: id,
+  anonymousId: 'f8c2a7e0-bench',
+  timestamp: new Date().toISOString(),
+  properties: { current_url: 'https://learning.edx.org/course/x', target_url: 'https://www.edx.org/' },
+  context: {
+    consent,
+    course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+    page: {
+      path: '/learning/course/x',
+      url: 'https://learning.edx.org/learning/course/x?utm_source=news',
+      referrer: 'https://www.google.com/',
+    },
+    session: { id: 's-1', seq: 1 },
+  },
+});
+
+/** CPU microseconds the server process has used so far. */
+const cpuOf = (child) =>
+  new Promise((resolve) => {
+    child.once('message', (u) => resolve(u.user + u.system));
+    child.send('cpu');
+  });
+
+let counter = 0;
+const run = async (name, server, path, makeBody, perRequest, measureCpu = true) => {
+  const before = measureCpu ? await cpuOf(server.child) : 0;
+  const out = await runLoad(name, server.url, path, makeBody, perRequest);
+  out.cpu = measureCpu ? (await cpuOf(server.child)) - before : undefined;
+  return out;
+};
+const runLoad = (name, url, path, makeBody, perRequest) =>
+  new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}${path}`,
+        method: 'POST',
+        connections: perRequest > 1 ? 16 : 64,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', 'user-agent': ua, 'x-forwarded-for': '81.2.69.142' },
+        requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve({ name, perRequest, result })),
+    );
+  });
+
+const single = () => {
+  const id = `b-${process.pid}-${++counter}`;
+  return JSON.stringify(message(id));
+};
+const batchTemplate = JSON.stringify({ batch: Array.from({ length: 100 }, (_, i) => message(`__ID__-${i}`)) });
+const batch = () => batchTemplate.replaceAll('__ID__', `bb-${process.pid}-${++counter}`);
+
+const rows = [];
+const bare = await startServer('./bare-http-server.mjs');
+const loadBefore = loadavg()[0];
+rows.push(await run('bare node:http, single event', bare, '/', single, 1));
+bare.child.kill('SIGTERM');
+const collector = await startServer('./collector-server.mjs');
+// Warm-up: JIT, user agent and geo caches.
+await run('warm-up', collector, '/v1/track', single, 1).catch(() => undefined);
+rows.push(await run('collector, single event (/v1/track)', collector, '/v1/track', single, 1));
+rows.push(await run('collector, batches of 100 (/v1/batch)', collector, '/v1/batch', batch, 100));
+collector.child.kill('SIGTERM');
+// The CLI with one process per core (OPTIN_WORKERS=2), same SQLite file, same enrichment.
+const { mkdtempSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const clusterDir = mkdtempSync(join(tmpdir(), 'optin-bench-cluster-'));
+const clustered = await startServer('../dist/cli.js', ['serve'], {
+  PORT: '0',
+  OPTIN_WORKERS: '2',
+  OPTIN_DB: `sqlite:${join(clusterDir, 'optin.db')}`,
+  OPTIN_TRUSTED_PROXIES: 'loopback',
+});
+await new Promise((r) => setTimeout(r, 3000)); // both workers load the geo databases
+rows.push(await run('collector x2 processes, batches of 100', clustered, '/v1/batch', batch, 100, false));
+clustered.child.kill('SIGTERM');
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const table = rows.map(({ name, perRequest, result, cpu }) => ({
+  run: name,
+  'requests/s': fmt(result.requests.average),
+  'events/s': fmt(result.requests.average * perRequest),
+  'p50 ms': result.latency.p50,
+  'p99 ms': result.latency.p99,
+  'non-2xx': result.non2xx + result.errors,
+  'server CPU µs/event': cpu === undefined ? 'n/a' : (cpu / (result.requests.total * perRequest)).toFixed(1),
+}));
+console.table(table);
+console.log(
+  `load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores (other work on the machine lowers every figure)`,
+);
+const [b, s, m, c] = rows;
+const ratio = s.result.requests.average / b.result.requests.average;
+const eventsPerSecond = Math.max(m.result.requests.average, c.result.requests.average) * 100;
+console.log(
+  `single event: collector at ${(ratio * 100).toFixed(0)}% of bare node:http (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `batched: ${fmt(eventsPerSecond)} events/s with enrichment on SQLite (goal >= 50,000): ${eventsPerSecond >= 50_000 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `batched: ${fmt((m.result.requests.total * 100) / (m.cpu / 1e6))} events per second of collector CPU (all threads)`,
+);

@@ -1,0 +1,133 @@
+import cluster from 'node:cluster';
+import { createCollector } from './collector.js';
+import { loadConfigFile } from './config-file.js';
+import { CollectorError } from './errors.js';
+import { loadDbIpGeo } from './geo.js';
+import { createJetStreamLoader } from './jetstream-loader.js';
+import { jetStreamSink } from './jetstream-sink.js';
+import { openStorage } from './open-storage.js';
+
+const usage = `optin-collector [serve|load|migrate]
+
+  serve        (default) run the HTTP collector
+  load [--once] drain NATS JetStream (OPTIN_NATS_URL) into OPTIN_DB (PostgreSQL); --once stops when empty
+  migrate      apply database migrations and exit
+
+Environment:
+  PORT=8787  HOST=127.0.0.1
+  OPTIN_DB=sqlite:./.optin/optin.db | postgres://user@host:5432/db
+  OPTIN_NATS_URL=nats://127.0.0.1:4222   (events go to JetStream, acknowledged before 2xx; receipts stay in OPTIN_DB)
+  OPTIN_NATS_STREAM=OPTIN_EVENTS  OPTIN_NATS_SUBJECT_PREFIX=optin.events  OPTIN_NATS_DURABLE=optin-loader
+  OPTIN_CONFIG=./optin.config.mjs         (default: optin.config.{mjs,js,cjs,json,ts} in the working directory)
+  OPTIN_TRUSTED_PROXIES=loopback,10.0.0.0/8  (who may set X-Forwarded-For; default none)
+  OPTIN_GEO=on|off                        (offline geo/ASN; default on when its packages are installed)
+  OPTIN_STORE_RAW_IP=1                    (store raw IP addresses; default off: anonymised)
+  OPTIN_REQUIRE_WRITE_KEY=1               (accept events only with a write key)
+  OPTIN_WORKERS=2                         (processes sharing the port, one per core; default 1)
+  OPTIN_PLATFORM_TOKEN, OPTIN_TOKEN_<MEMBER>, OPTIN_WRITE_KEYS  (secrets; or references in the config)
+`;
+
+const env = process.env;
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Stream and subject prefix from the environment (defaults: `OPTIN_EVENTS`, `optin.events`). */
+function stream(): { stream: string | undefined; subjectPrefix: string | undefined } {
+  return { stream: env.OPTIN_NATS_STREAM, subjectPrefix: env.OPTIN_NATS_SUBJECT_PREFIX };
+}
+
+async function serve(): Promise<void> {
+  const config = await loadConfigFile(env.OPTIN_CONFIG);
+  const storage = openStorage(env.OPTIN_DB);
+  const geo = env.OPTIN_GEO === 'off' ? undefined : loadDbIpGeo(process.cwd());
+  const sink = env.OPTIN_NATS_URL ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream() }) : undefined;
+  const collector = await createCollector({
+    config,
+    storage,
+    sink,
+    geo,
+    trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
+    storeRawIp: env.OPTIN_STORE_RAW_IP === '1',
+    requireWriteKey: env.OPTIN_REQUIRE_WRITE_KEY === '1',
+  });
+  const address = await collector.listen(Number(env.PORT ?? 8787), env.HOST ?? '127.0.0.1');
+  process.stdout.write(
+    `optin-collector listening on ${address} (storage: ${storage.kind}, events: ${sink ? 'jetstream' : storage.kind}, geo: ${geo ? 'on' : 'off'})\n`,
+  );
+  const stop = (): void => {
+    void collector.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // A worker whose primary is gone (even killed with SIGKILL) stops too.
+  if (cluster.isWorker) process.once('disconnect', () => process.exit(0));
+}
+
+/**
+ * Several collector processes on one port (node:cluster), one per core: validation and enrichment
+ * are CPU-bound, and SQLite (WAL) and PostgreSQL take writes from several processes. Migrations run
+ * once, here, before the workers start; a worker that dies is replaced.
+ */
+async function serveCluster(workers: number): Promise<void> {
+  const storage = openStorage(env.OPTIN_DB);
+  await storage.migrate();
+  await storage.close();
+  let stopping = false;
+  cluster.on('exit', () => {
+    if (!stopping) cluster.fork();
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
+  const stop = (): void => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function load(once: boolean): Promise<void> {
+  const url = env.OPTIN_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const storage = openStorage(env.OPTIN_DB);
+  await storage.migrate();
+  const loader = await createJetStreamLoader({ url, storage, ...stream(), durable: env.OPTIN_NATS_DURABLE });
+  if (once) {
+    const n = await loader.drain();
+    process.stdout.write(`loaded ${n} events into ${storage.kind}\n`);
+  } else {
+    const controller = new AbortController();
+    process.once('SIGTERM', () => controller.abort());
+    process.once('SIGINT', () => controller.abort());
+    process.stdout.write(`optin-collector load: draining ${url} into ${storage.kind}\n`);
+    await loader.run(controller.signal);
+  }
+  await loader.close();
+  await storage.close();
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'serve') {
+    const workers = Number(env.OPTIN_WORKERS ?? 1);
+    return workers > 1 && cluster.isPrimary ? serveCluster(workers) : serve();
+  }
+  if (command === 'load') return load(process.argv.includes('--once'));
+  if (command === 'migrate') {
+    const storage = openStorage(env.OPTIN_DB);
+    const version = await storage.migrate();
+    await storage.close();
+    process.stdout.write(`schema at version ${version}\n`);
+    return;
+  }
+  process.stdout.write(usage);
+  if (command !== 'help' && command !== '--help') process.exitCode = 2;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof CollectorError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import type { CollectorConfig } from './collector-config.js';
+import type { Credentials, Principal } from './credentials.js';
+import type { EventSink } from './event-sink.js';
+import type { IngestEndpoint, IngestResult } from './ingest.js';
+import type { RequestFacts } from './enrich.js';
+import type { Metrics } from './metrics.js';
+import type { Storage } from './storage.js';
+
+/** What every route module gets: the parts of a running collector. */
+export interface CollectorContext {
+  /** The validated config. */
+  readonly config: CollectorConfig;
+  /** Storage (receipts, Member queries; events too unless a sink takes them). */
+  readonly storage: Storage;
+  /** Where events go. */
+  readonly sink: EventSink;
+  /** Tokens and write keys. */
+  readonly credentials: Credentials;
+  /** Counters and latency. */
+  readonly metrics: Metrics;
+  /** The ingestion pipeline. */
+  readonly ingest: (
+    endpoint: IngestEndpoint,
+    body: unknown,
+    request: RequestFacts,
+    gpc: boolean,
+    checkText: boolean,
+  ) => Promise<IngestResult>;
+  /** Who a request is, from `Authorization: Bearer <token>`. */
+  readonly principalOf: (authorization: string | undefined) => Principal | undefined;
+  /** The client's IP address (trusted proxies applied), raw, in memory only. */
+  readonly clientIpOf: (peer: string | undefined, forwardedFor: string | string[] | undefined) => string | undefined;
+  /** Accept events only with a valid Segment write key. */
+  readonly requireWriteKey: boolean;
+}

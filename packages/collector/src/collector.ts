@@ -1,0 +1,166 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
+import type { CollectorContext } from './collector-context.js';
+import { resolveCredentials, type Credentials } from './credentials.js';
+import { createEnricher, createMemberResolver } from './enrich.js';
+import { storageSink, type EventSink } from './event-sink.js';
+import type { GeoProvider } from './geo.js';
+import { HttpProblem } from './http-problem.js';
+import { createIngest } from './ingest.js';
+import { clientIp, trustedProxyList } from './ip-address.js';
+import { Metrics } from './metrics.js';
+import { registerConsentRoutes } from './routes/consent-routes.js';
+import { registerIngestRoutes } from './routes/ingest-routes.js';
+import { registerMemberRoutes } from './routes/member-routes.js';
+import { registerOpsRoutes } from './routes/ops-routes.js';
+import { limits } from './segment-schema.js';
+import type { Storage } from './storage.js';
+import { registerJsonParsers } from './unstorable-text.js';
+
+/** Options of {@link createCollector}. */
+export interface CollectorOptions {
+  /** The config (a `defineConfig()` result or a plain object); validated here. */
+  readonly config: unknown;
+  /** Storage, migrated by `createCollector`. */
+  readonly storage: Storage;
+  /** Where events go; default: `storage`. */
+  readonly sink?: EventSink | undefined;
+  /** Tokens and write keys; default: resolved from the config's references and `process.env`. */
+  readonly credentials?: Credentials | undefined;
+  /** Peers allowed to set `X-Forwarded-For` (CIDRs, `loopback`, `private`); default none. */
+  readonly trustedProxies?: readonly string[] | undefined;
+  /** Store raw IP addresses instead of anonymised ones (off by default). */
+  readonly storeRawIp?: boolean | undefined;
+  /** Offline geo/ASN provider (see `loadDbIpGeo`); default none. */
+  readonly geo?: GeoProvider | undefined;
+  /** Accept events only with a valid Segment write key; default false (browsers send none). */
+  readonly requireWriteKey?: boolean | undefined;
+  /** Extra hosts whose referrers count as internal. */
+  readonly internalHosts?: readonly string[] | undefined;
+  /** Version reported in the OpenAPI document. */
+  readonly version?: string | undefined;
+  /** Fastify's logger (off by default). */
+  readonly logger?: boolean | undefined;
+}
+
+/** A collector ready to listen. */
+export interface Collector {
+  /** The Fastify instance (for `inject` in tests, or to add routes such as the email ones). */
+  readonly app: FastifyInstance;
+  /** The validated config. */
+  readonly config: CollectorConfig;
+  /** Counters and latency. */
+  readonly metrics: Metrics;
+  /** Starts listening; resolves to the address, e.g. `http://127.0.0.1:8787`. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting requests, waits for those in flight, closes the sink and storage. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the collector: migrates the storage, then wires validation, consent, enrichment, the
+ * sink and every route on Fastify. Bad input always gets a 4xx: 400 (invalid JSON or no valid
+ * message), 401, 403, 404, 413 (over 500 messages or 500 KB), 415 (not JSON).
+ */
+export async function createCollector(options: CollectorOptions): Promise<Collector> {
+  const config = parseCollectorConfig(options.config);
+  const storage = options.storage;
+  await storage.migrate();
+  const sink = options.sink ?? storageSink(storage);
+  const credentials = options.credentials ?? resolveCredentials(config);
+  const metrics = new Metrics();
+  const trusted = trustedProxyList(options.trustedProxies ?? []);
+  const ctx: CollectorContext = {
+    config,
+    storage,
+    sink,
+    credentials,
+    metrics,
+    ingest: createIngest({
+      rules: { policy: config.policy, mode: config.collector?.mode ?? 'opt-in' },
+      enrich: createEnricher({
+        members: config.members,
+        geo: options.geo,
+        storeRawIp: options.storeRawIp,
+        internalHosts: options.internalHosts,
+      }),
+      memberOf: createMemberResolver(config.members),
+      sink,
+      metrics,
+    }),
+    principalOf: (authorization) => {
+      const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+      return match?.[1] ? credentials.authenticate(match[1]) : undefined;
+    },
+    clientIpOf: (peer, forwardedFor) => clientIp(peer, forwardedFor, trusted),
+    requireWriteKey: options.requireWriteKey ?? false,
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.maxBodyBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  registerJsonParsers(app, limits.maxBodyBytes);
+
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: 'no such endpoint' } }),
+  );
+  app.setErrorHandler((error: FastifyError | HttpProblem, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error instanceof HttpProblem)
+      return reply.code(status).send({ error: { code: error.code, message: error.message } });
+    if (status >= 400 && status < 500) {
+      const code =
+        status === 413
+          ? 'too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+              ? 'invalid_json'
+              : 'bad_request';
+      metrics.inc('rejected', { reason: code });
+      const message =
+        code === 'too_large'
+          ? `the body is over ${limits.maxBodyBytes / 1024} KB; split the batch`
+          : code === 'unsupported_media_type'
+            ? 'send Content-Type: application/json'
+            : error.message;
+      return reply.code(status).send({ error: { code, message } });
+    }
+    app.log.error(error);
+    return reply
+      .code(503)
+      .send({ error: { code: 'unavailable', message: 'the collector could not store the request; retry later' } });
+  });
+
+  registerIngestRoutes(app, ctx);
+  registerConsentRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+  registerOpsRoutes(app, ctx, options.version ?? '0.0.0');
+  await app.ready();
+
+  return {
+    app,
+    config,
+    metrics,
+    async listen(port, host = '127.0.0.1') {
+      return app.listen({ port, host });
+    },
+    async close() {
+      await app.close();
+      await sink.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { isIP } from 'node:net';
+import type { CollectorMember } from './collector-config.js';
+import type { GeoInfo, GeoProvider } from './geo.js';
+import { anonymizeIp } from './ip-address.js';
+import { trafficSource, type TrafficSource } from './referrer.js';
+import type { SegmentMessage } from './segment-schema.js';
+import type { StoredEvent } from './stored-event.js';
+import { createUserAgentParser } from './user-agent.js';
+
+/** What the HTTP request says about the message's sender. */
+export interface RequestFacts {
+  /** The client's address (after trusted-proxy handling), raw; used in memory only. */
+  readonly ip: string | undefined;
+  /** The request's `User-Agent` header. */
+  readonly userAgent: string | undefined;
+  /** Receive time, ISO 8601. */
+  readonly receivedAt: string;
+  /**
+   * The request carried a valid Segment write key (a server-side source): its `context.ip` is the
+   * end user's address and is used instead of the request's.
+   */
+  readonly trustedSource: boolean;
+}
+
+/** Options of {@link createEnricher}. */
+export interface EnricherOptions {
+  /** Members, to find who owns an event's course org. */
+  readonly members: readonly CollectorMember[];
+  /** Offline geo/ASN lookups; without one, geo fields stay empty. */
+  readonly geo?: GeoProvider | undefined;
+  /** Store the raw IP address (off by default; only with a legal basis). */
+  readonly storeRawIp?: boolean | undefined;
+  /** Hosts whose referrers count as `internal` (besides the page's own domain). */
+  readonly internalHosts?: readonly string[] | undefined;
+}
+
+/** Turns a validated message and its request into the row that is stored. */
+export type Enricher = (
+  message: SegmentMessage,
+  messageId: string,
+  purposes: readonly string[],
+  request: RequestFacts,
+) => StoredEvent;
+
+/** The org of an Open edX course or block key: `course-v1:{org}+...`, `block-v1:{org}+...` or `{org}/{course}/{run}`. */
+export function orgOfCourse(courseId: string): string | undefined {
+  const modern = /^(?:course|block)-v1:([^+]+)\+/.exec(courseId);
+  if (modern?.[1]) return modern[1];
+  const old = /^([^/]+)\/[^/]+\/[^/]+$/.exec(courseId);
+  return old?.[1];
+}
+
+const canonicalUtc = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** An ISO 8601 time in UTC (`…Z`), or `undefined` when absent or not a real time. */
+function utc(time: string | undefined): string | undefined {
+  if (time !== undefined && canonicalUtc.test(time)) return time;
+  const ms = time === undefined ? NaN : Date.parse(time);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The org of a message: `context.course.org`, or the org in `context.course.id`. */
+export function orgOfMessage(message: SegmentMessage): string | undefined {
+  const course = message.context?.course;
+  return course?.org ?? (course?.id ? orgOfCourse(course.id) : undefined);
+}
+
+/** Finds the Member that owns a message's course org (`undefined` for platform events). */
+export function createMemberResolver(
+  members: readonly CollectorMember[],
+): (message: SegmentMessage) => string | undefined {
+  const orgOwner = new Map<string, string>();
+  for (const m of members) for (const org of m.orgs) orgOwner.set(org, m.id);
+  return (message) => {
+    const org = orgOfMessage(message);
+    return org === undefined ? undefined : orgOwner.get(org);
+  };
+}
+
+// Context fields that enrichment turns into columns (or, for `ip`, must never be stored raw).
+const extracted = new Set(['ip', 'userAgent', 'consent', 'course', 'session', 'campaign', 'page']);
+
+/** What is left of `context` once enrichment has taken its part: `library`, `locale`, `app`, page title... */
+function residualContext(context: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key in context) if (!extracted.has(key)) kept[key] = context[key];
+  const page = context.page as { title?: unknown; search?: unknown } | undefined;
+  if (page?.title !== undefined) kept.page = { title: page.title };
+  return kept;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value ? value : null;
+}
+
+/**
+ * Builds the enricher: user agent (cached parse: browser, OS, device, native app, bot), client IP
+ * (anonymised: IPv4 /24, IPv6 /48), geo and ISP/ASN (looked up on the raw address in memory,
+ * cached), traffic source (referrer class, campaign) and the owning Member (from the course org).
+ */
+export function createEnricher(options: EnricherOptions): Enricher {
+  const parseUa = createUserAgentParser();
+  const memberOf = createMemberResolver(options.members);
+  // Pages and referrers repeat: their traffic source is cached (campaign-less messages only).
+  const sourceCache = new Map<string, TrafficSource>();
+  const sourceOf = (url: string | undefined, referrer: string | undefined): TrafficSource => {
+    const key = `${url ?? ''}\n${referrer ?? ''}`;
+    let found = sourceCache.get(key);
+    if (!found) {
+      found = trafficSource(url, referrer, undefined, options.internalHosts);
+      if (sourceCache.size >= 10_000) sourceCache.clear();
+      sourceCache.set(key, found);
+    }
+    return found;
+  };
+  const geoCache = new Map<string, GeoInfo | undefined>();
+  const geoOf = (ip: string): GeoInfo | undefined => {
+    if (!options.geo) return undefined;
+    if (geoCache.has(ip)) return geoCache.get(ip);
+    const found = options.geo.lookup(ip);
+    if (geoCache.size >= 10_000) geoCache.clear();
+    geoCache.set(ip, found);
+    return found;
+  };
+  return (message, messageId, purposes, request) => {
+    const context = message.context ?? {};
+    const contextIp = context.ip;
+    const ua = parseUa(context.userAgent ?? request.userAgent);
+    const ip = request.trustedSource && contextIp && isIP(contextIp) ? contextIp : request.ip;
+    const geo = ip ? geoOf(ip) : undefined;
+    const page = context.page;
+    const source = context.campaign
+      ? trafficSource(page?.url, page?.referrer, context.campaign, options.internalHosts)
+      : sourceOf(page?.url, page?.referrer);
+    const courseId = context.course?.id ?? null;
+    const org = orgOfMessage(message) ?? null;
+    const properties = message.type === 'identify' ? message.traits : message.properties;
+    const name = message.type === 'track' ? message.event : message.type === 'identify' ? null : str(message.name);
+    return {
+      messageId,
+      type: message.type,
+      event: name,
+      memberId: memberOf(message) ?? null,
+      anonymousId: message.anonymousId ?? null,
+      userId: message.userId === undefined ? null : String(message.userId),
+      timestamp: utc(message.timestamp ?? message.originalTimestamp) ?? request.receivedAt,
+      receivedAt: request.receivedAt,
+      courseId,
+      org,
+      sessionId: context.session?.id ?? null,
+      sessionSeq: context.session?.seq ?? null,
+      path: page?.path ?? null,
+      url: page?.url ?? null,
+      referrerClass: source.referrerClass,
+      referrerHost: source.referrerHost ?? null,
+      campaign: source.campaign ?? null,
+      browser: ua?.browser ?? null,
+      browserVersion: ua?.browserVersion ?? null,
+      os: ua?.os ?? null,
+      osVersion: ua?.osVersion ?? null,
+      deviceType: ua?.deviceType ?? null,
+      app: ua?.app ?? null,
+      appVersion: ua?.appVersion ?? null,
+      isBot: ua?.isBot ?? false,
+      ip: ip ? ((options.storeRawIp ? ip : anonymizeIp(ip)) ?? null) : null,
+      country: geo?.country ?? null,
+      region: geo?.region ?? null,
+      city: geo?.city ?? null,
+      asn: geo?.asn ?? null,
+      isp: geo?.isp ?? null,
+      purposes,
+      properties: properties ?? {},
+      context: residualContext(context),
+    };
+  };
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
+import { formatPath } from './errors.js';
+import type { Enricher, RequestFacts } from './enrich.js';
+import type { EventSink } from './event-sink.js';
+import { consentVerdict, messagePurposes, type ConsentDropReason, type ConsentRules } from './message-purposes.js';
+import type { Metrics } from './metrics.js';
+import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
+import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
+import type { StoredEvent } from './stored-event.js';
+import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
+
+/** A message that was not valid: where (`index` in the batch, `path` inside it) and why. */
+export interface MessageError {
+  /** Position in the batch (0 for single-message endpoints). */
+  readonly index: number;
+  /** Path inside the message, e.g. `context.consent.categoryPreferences.analytics`. */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** A valid message that consent did not allow: dropped, counted, never stored. */
+export interface DroppedMessage {
+  /** Position in the batch. */
+  readonly index: number;
+  /** `no_consent`, `policy_mismatch`, `purpose_refused` or `gpc`. */
+  readonly reason: ConsentDropReason;
+  /** The purpose that was not granted. */
+  readonly purpose: string;
+}
+
+/** The answer to an ingestion request. */
+export interface IngestResponse {
+  /** At least one message was valid (Segment clients read the status code, not this). */
+  readonly success: boolean;
+  /** Messages stored now. */
+  readonly accepted: number;
+  /** Valid messages whose `messageId` was already stored (a retry): not stored twice. */
+  readonly duplicates: number;
+  /** Valid messages consent did not allow. */
+  readonly dropped: readonly DroppedMessage[];
+  /** Invalid messages. */
+  readonly errors: readonly MessageError[];
+}
+
+/** Which endpoint received the body: `batch` or a single message type. */
+export type IngestEndpoint = 'batch' | MessageType;
+
+/** Everything the ingestion pipeline needs. */
+export interface IngestDeps {
+  /** The policy and jurisdiction mode. */
+  readonly rules: ConsentRules;
+  /** Enrichment. */
+  readonly enrich: Enricher;
+  /** The Member owning a message's course, if any. */
+  readonly memberOf: (message: SegmentMessage) => string | undefined;
+  /** Where accepted events go. */
+  readonly sink: EventSink;
+  /** Counters. */
+  readonly metrics: Metrics;
+}
+
+/** The outcome of one ingestion request: the HTTP status and body. */
+export interface IngestResult {
+  /** 200 when at least one message was valid (or the batch was empty), 400 when none was, 413 over the limit. */
+  readonly status: 200 | 400 | 413;
+  /** The body. */
+  readonly body: IngestResponse | { readonly error: { readonly code: string; readonly message: string } };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One error per path (a value failing two checks, e.g. format and real date, is reported once). */
+function issues(error: z.ZodError, index: number, prefix: string): MessageError[] {
+  const byPath = new Map<string, MessageError>();
+  for (const i of error.issues) {
+    const path = `${prefix}${formatPath(i.path)}`.replace(/\.$/, '');
+    if (!byPath.has(path)) byPath.set(path, { index, path, message: i.message });
+  }
+  return [...byPath.values()];
+}
+
+/**
+ * The ingestion pipeline, HTTP-free (`checkText`: look for strings no database stores, when the
+ * body's text had an escape that may produce one): validate each message with its type's zod schema (the valid
+ * rest is accepted), enforce consent again, enrich, dedupe by `messageId` within the request, and
+ * write to the sink. Resolves once the sink has made the accepted events durable.
+ */
+export function createIngest(
+  deps: IngestDeps,
+): (
+  endpoint: IngestEndpoint,
+  body: unknown,
+  request: RequestFacts,
+  gpc: boolean,
+  checkText: boolean,
+) => Promise<IngestResult> {
+  const fail = (code: string, message: string, status: 400 | 413 = 400): IngestResult => {
+    deps.metrics.inc('rejected', { reason: code });
+    return { status, body: { error: { code, message } } };
+  };
+  return async (endpoint, body, request, gpc, checkText) => {
+    if (!isObject(body)) return fail('invalid_body', 'the body must be a JSON object');
+    let raw: unknown[];
+    let shared: Record<string, unknown> | undefined;
+    let prefix: (i: number) => string;
+    if (endpoint === 'batch') {
+      if (Array.isArray(body.batch) && body.batch.length > limits.maxBatchMessages)
+        return fail('too_many_messages', `a batch holds at most ${limits.maxBatchMessages} messages; split it`, 413);
+      const parsed = batchSchema.safeParse(body);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        return fail(
+          'invalid_body',
+          `${first ? formatPath(first.path) || 'body' : 'body'}: ${first?.message ?? 'invalid'}`,
+        );
+      }
+      raw = parsed.data.batch;
+      shared = parsed.data.context;
+      if (shared && nestsDeeperThan(shared))
+        return fail('invalid_body', `context: nests deeper than ${maxNestingDepth} levels`);
+      if (checkText && shared && holdsUnstorableText(shared))
+        return fail('invalid_body', `context: ${unstorableTextMessage}`);
+      prefix = (i) => `batch[${i}].`;
+    } else {
+      raw = [body];
+      prefix = () => '';
+    }
+    deps.metrics.inc('received', {}, raw.length);
+    const errors: MessageError[] = [];
+    const dropped: DroppedMessage[] = [];
+    const rows = new Map<string, StoredEvent>();
+    raw.forEach((input, index) => {
+      if (!isObject(input)) {
+        errors.push({ index, path: prefix(index).replace(/\.$/, ''), message: 'a message must be an object' });
+        return;
+      }
+      if (nestsDeeperThan(input)) {
+        errors.push({
+          index,
+          path: prefix(index).replace(/\.$/, ''),
+          message: `nests objects or arrays deeper than ${maxNestingDepth} levels`,
+        });
+        return;
+      }
+      if (checkText && holdsUnstorableText(input)) {
+        errors.push({ index, path: prefix(index).replace(/\.$/, ''), message: unstorableTextMessage });
+        return;
+      }
+      const type = endpoint === 'batch' ? input.type : (input.type ?? endpoint);
+      if (endpoint !== 'batch' && type !== endpoint) {
+        errors.push({ index, path: 'type', message: `this endpoint takes "${endpoint}" messages` });
+        return;
+      }
+      if (type !== 'track' && type !== 'page' && type !== 'screen' && type !== 'identify') {
+        errors.push({
+          index,
+          path: `${prefix(index)}type`,
+          message: 'must be "track", "page", "screen" or "identify"',
+        });
+        return;
+      }
+      const candidate =
+        shared && (input.context === undefined || isObject(input.context))
+          ? { ...input, type, context: { ...shared, ...input.context } }
+          : { ...input, type };
+      const parsed = messageSchemas[type].safeParse(candidate);
+      if (!parsed.success) {
+        errors.push(...issues(parsed.error, index, prefix(index)));
+        return;
+      }
+      const message = parsed.data;
+      const purposes = messagePurposes(message);
+      const memberId = deps.memberOf(message);
+      const verdict = consentVerdict(message, purposes, deps.rules, gpc, memberId);
+      if (verdict) {
+        dropped.push({ index, ...verdict });
+        deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: verdict.purpose });
+        return;
+      }
+      const messageId = message.messageId ?? randomUUID();
+      if (!rows.has(messageId)) rows.set(messageId, deps.enrich(message, messageId, purposes, request));
+    });
+    const invalid = new Set(errors.map((e) => e.index)).size;
+    deps.metrics.inc('rejected', { reason: 'invalid_message' }, invalid);
+    const events = [...rows.values()];
+    const accepted = events.length ? await deps.sink.write(events) : 0;
+    const valid = raw.length - invalid;
+    const duplicates = valid - dropped.length - accepted;
+    deps.metrics.inc('accepted', {}, accepted);
+    deps.metrics.inc('duplicate', {}, duplicates);
+    return {
+      status: valid > 0 || raw.length === 0 ? 200 : 400,
+      body: { success: valid > 0 || raw.length === 0, accepted, duplicates, dropped, errors },
+    };
+  };
+}

@@ -1,0 +1,86 @@
+import {
+  connect,
+  JSONCodec,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type NatsConnection,
+} from 'nats';
+import { CollectorError } from './errors.js';
+import type { EventSink } from './event-sink.js';
+import type { StoredEvent } from './stored-event.js';
+
+/** Where events go in JetStream. */
+export interface JetStreamOptions {
+  /** `nats://127.0.0.1:4222` (comma-separated for a cluster). */
+  readonly url: string;
+  /** Stream name; default `OPTIN_EVENTS`. */
+  readonly stream?: string | undefined;
+  /** Subject prefix; events go to `<prefix>.<member>` (`_platform` without a Member). Default `optin.events`. */
+  readonly subjectPrefix?: string | undefined;
+}
+
+/** Defaults of {@link JetStreamOptions}. */
+export const jetStreamDefaults = { stream: 'OPTIN_EVENTS', subjectPrefix: 'optin.events' } as const;
+
+/** The subject of an event: one per Member, so consumers can subscribe to a Member's events alone. */
+export function eventSubject(prefix: string, memberId: string | null): string {
+  return `${prefix}.${memberId === null ? '_platform' : memberId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+const codec = JSONCodec<StoredEvent>();
+
+/** Connects and makes sure the stream exists (file storage, limits retention, 2 minutes of dedupe by message id). */
+export async function openJetStream(
+  options: JetStreamOptions,
+): Promise<{ nc: NatsConnection; js: JetStreamClient; stream: string; prefix: string }> {
+  const stream = options.stream ?? jetStreamDefaults.stream;
+  const prefix = options.subjectPrefix ?? jetStreamDefaults.subjectPrefix;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: options.url.split(',').map((s) => s.trim()), name: 'optin-collector' });
+  } catch (cause) {
+    throw new CollectorError(
+      'sink_failed',
+      [{ path: 'OPTIN_NATS_URL', message: `cannot connect to ${options.url}` }],
+      'Start NATS with JetStream (nats-server -js) or unset OPTIN_NATS_URL.',
+      { cause },
+    );
+  }
+  const jsm = await nc.jetstreamManager();
+  try {
+    await jsm.streams.info(stream);
+  } catch {
+    await jsm.streams.add({
+      name: stream,
+      subjects: [`${prefix}.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: nanos(120_000),
+    });
+  }
+  return { nc, js: nc.jetstream(), stream, prefix };
+}
+
+/**
+ * The JetStream sink: each event is published to its Member's subject with its `messageId` as
+ * the JetStream message id (so a retry within the dedupe window is not stored twice), and `write`
+ * resolves only when the server has acknowledged every event: then the collector answers 2xx.
+ * `optin-collector load` drains the stream into PostgreSQL.
+ */
+export async function jetStreamSink(options: JetStreamOptions): Promise<EventSink> {
+  const { nc, js, prefix } = await openJetStream(options);
+  return {
+    kind: 'jetstream',
+    async write(events) {
+      const acks = await Promise.all(
+        events.map((e) => js.publish(eventSubject(prefix, e.memberId), codec.encode(e), { msgID: e.messageId })),
+      );
+      return acks.filter((a) => !a.duplicate).length;
+    },
+    async close() {
+      await nc.drain();
+    },
+  };
+}

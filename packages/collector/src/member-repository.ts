@@ -1,0 +1,54 @@
+import type { CollectorMember } from './collector-config.js';
+import type { Principal } from './credentials.js';
+import { HttpProblem } from './http-problem.js';
+import type { EventPage, EventQuery, MemberStats, Storage } from './storage.js';
+
+/**
+ * The only way to read Member data, and the one place Member isolation is enforced. It cannot be
+ * built without a Member: `open` checks that the principal may see that Member (its own token, or
+ * the platform's) and every query it runs is bound to that Member's id.
+ */
+export class MemberRepository {
+  /** The Member every query is scoped to. */
+  readonly memberId: string;
+  readonly #storage: Storage;
+
+  private constructor(storage: Storage, memberId: string) {
+    this.#storage = storage;
+    this.memberId = memberId;
+  }
+
+  /**
+   * Opens the repository of `memberId` for `principal`. Throws an {@link HttpProblem}: 401 without
+   * a valid token, 403 when a Member's token asks for another Member (whether or not it exists),
+   * 404 when the platform asks for an unknown Member.
+   */
+  static open(
+    storage: Storage,
+    principal: Principal | undefined,
+    memberId: string,
+    members: readonly CollectorMember[],
+  ): MemberRepository {
+    if (!principal)
+      throw new HttpProblem(
+        401,
+        'unauthorized',
+        'send "Authorization: Bearer <token>" with a Member or platform token',
+      );
+    if (principal.kind === 'member' && principal.memberId !== memberId)
+      throw new HttpProblem(403, 'forbidden', 'a Member token only opens its own Member');
+    if (!members.some((m) => m.id === memberId))
+      throw new HttpProblem(404, 'unknown_member', `no Member "${memberId}" in the config`);
+    return new MemberRepository(storage, memberId);
+  }
+
+  /** One page of this Member's events, oldest first. */
+  events(query: EventQuery): Promise<EventPage> {
+    return this.#storage.memberEvents(this.memberId, query);
+  }
+
+  /** This Member's statistics over `[from, to)`. */
+  stats(from: string, to: string, purposes: readonly string[]): Promise<MemberStats> {
+    return this.#storage.memberStats(this.memberId, from, to, purposes);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Policy } from '@optin/consent';
+import type { SegmentMessage } from './segment-schema.js';
+
+const performanceName = /(^|[._:\s-])(perf|performance|web[._-]?vitals?|timing|lcp|cls|inp|fcp|ttfb)([._:\s-]|$)/i;
+const marketingName =
+  /(^|[._:\s-])(marketing|ads?|advert\w*|campaign|conversion|upsell|remarketing|retargeting|promo\w*)([._:\s-]|$)/i;
+
+/**
+ * The purposes a message needs before it may be stored (server-side, whatever the client did):
+ * - `page` and `screen`: `analytics` (which pages, in what order, when).
+ * - `identify`: `functionality` (recognising a returning visitor and remembering preferences).
+ * - `track`: `performance` when its name is about speed (`perf`, `web_vitals`, `timing`, LCP, ...),
+ *   `marketing` when it is about ads or campaigns (`marketing`, `ad`, `campaign`, `conversion`,
+ *   `upsell`, ...), otherwise `analytics` (links and controls used, e.g. `edx.ui.lms.link_clicked`).
+ * - plus any purposes the message itself declares in `context.purposes` (a sender can only add).
+ * Purposes the policy does not know are kept: a message needing them is never granted.
+ */
+export function messagePurposes(message: SegmentMessage): string[] {
+  let base: string;
+  if (message.type === 'identify') base = 'functionality';
+  else if (message.type === 'track')
+    base = marketingName.test(message.event)
+      ? 'marketing'
+      : performanceName.test(message.event)
+        ? 'performance'
+        : 'analytics';
+  else base = 'analytics';
+  const declared = message.context?.purposes;
+  return declared ? [...new Set([base, ...declared])] : [base];
+}
+
+// Names consent tools other than Optin's stamp in `categoryPreferences` (Segment Consent
+// Management, OneTrust, Cookiebot), mapped to the edX purposes. Exact purpose ids always win.
+const aliases: Readonly<Record<string, string>> = {
+  advertising: 'marketing',
+  targeting: 'marketing',
+  'targeting cookies': 'marketing',
+  statistics: 'analytics',
+  'performance cookies': 'performance',
+  preferences: 'functionality',
+  'functional cookies': 'functionality',
+  functional: 'functionality',
+  'strictly necessary': 'necessary',
+};
+
+/** Why the server refused to store a message. */
+export type ConsentDropReason = 'no_consent' | 'policy_mismatch' | 'purpose_refused' | 'gpc';
+
+/** How consent is read on the server. */
+export interface ConsentRules {
+  /** The policy: its `required` purposes are always granted, its `gpc` purposes refused by `Sec-GPC: 1`. */
+  readonly policy: Policy;
+  /** `opt-in` (default): no `context.consent` means nothing but required purposes. `opt-out`: granted unless refused. */
+  readonly mode: 'opt-in' | 'opt-out';
+}
+
+/**
+ * Checks a message's `context.consent` against the purposes it needs. Returns `undefined` when it
+ * may be stored, or the reason and purpose it is dropped for. A Member override (`members`) can
+ * only narrow a grant; `Sec-GPC: 1` refuses every purpose the policy marks `gpc` (marketing).
+ */
+export function consentVerdict(
+  message: SegmentMessage,
+  purposes: readonly string[],
+  rules: ConsentRules,
+  gpc: boolean,
+  memberId: string | undefined,
+): { reason: ConsentDropReason; purpose: string } | undefined {
+  const consent = message.context?.consent;
+  const policyRef = consent?.policy;
+  const policyId = typeof policyRef === 'string' ? policyRef : policyRef?.id;
+  if (policyId !== undefined && policyId !== rules.policy.id)
+    return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
+  const prefs = new Map<string, boolean>();
+  if (consent) {
+    const given = consent.categoryPreferences;
+    for (const [key, value] of Object.entries(given)) {
+      const alias = aliases[key.toLowerCase()];
+      prefs.set(alias !== undefined && !Object.hasOwn(given, alias) ? alias : key, value);
+    }
+  }
+  const overrides = memberId === undefined ? undefined : consent?.members?.[memberId];
+  for (const purpose of purposes) {
+    const def = rules.policy.purposes.find((p) => p.id === purpose);
+    if (!def) return { reason: 'purpose_refused', purpose };
+    if (def.required) continue;
+    if (gpc && def.gpc) return { reason: 'gpc', purpose };
+    if (!consent && rules.mode === 'opt-in') return { reason: 'no_consent', purpose };
+    const granted = prefs.get(purpose) ?? rules.mode === 'opt-out';
+    if (!granted || overrides?.[purpose] === false) return { reason: 'purpose_refused', purpose };
+  }
+  return undefined;
+}

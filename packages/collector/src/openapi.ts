@@ -1,0 +1,156 @@
+import { receiptSchema } from '@optin/consent';
+import * as z from 'zod';
+import { errorResponseSchema, eventsQuerySchema, ingestResponseSchema, statsQuerySchema } from './query-schemas.js';
+import {
+  batchSchema,
+  identifySchema,
+  pageSchema,
+  screenSchema,
+  trackSchema,
+  anyMessageSchema,
+} from './segment-schema.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const schema = (s: z.core.$ZodType, io: 'input' | 'output' = 'input'): JsonSchema =>
+  z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+
+function queryParameters(s: z.core.$ZodType): JsonSchema[] {
+  const json = schema(s);
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, p]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    schema: p,
+  }));
+}
+
+const json = (s: JsonSchema): JsonSchema => ({ content: { 'application/json': { schema: s } } });
+const error = (description: string): JsonSchema => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
+const bearer = [{ bearer: [] }];
+
+/**
+ * The OpenAPI 3 document of the collector, generated from the same zod schemas that validate
+ * requests (so native app teams get exactly what the server checks).
+ */
+export function openApiDocument(version: string): JsonSchema {
+  const ingestResponses = {
+    200: {
+      description: 'At least one message was valid: accepted, duplicates, dropped by consent and errors listed',
+      ...json({ $ref: '#/components/schemas/IngestResponse' }),
+    },
+    400: {
+      description: 'Invalid JSON, or no valid message (each error with its index and path)',
+      ...json({ $ref: '#/components/schemas/IngestResponse' }),
+    },
+    401: error('Unknown write key'),
+    413: error('More than 500 messages or 500 KB'),
+    415: error('Content-Type is not application/json or text/plain'),
+  };
+  const single = (type: string, ref: string): JsonSchema => ({
+    post: {
+      summary: `One ${type} message (Segment Spec)`,
+      security: [{}, { writeKey: [] }],
+      parameters: [{ name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } }],
+      requestBody: { required: true, ...json({ $ref: `#/components/schemas/${ref}` }) },
+      responses: ingestResponses,
+    },
+  });
+  const memberParam = { name: 'member', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Optin collector',
+      version,
+      description: 'Segment-compatible ingestion with consent enforcement, consent receipts and Member-scoped queries.',
+    },
+    components: {
+      securitySchemes: {
+        writeKey: { type: 'http', scheme: 'basic', description: 'Segment write key as the user name, empty password' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'A Member token or the platform token' },
+      },
+      schemas: {
+        Batch: schema(batchSchema.extend({ batch: z.array(anyMessageSchema).max(500) })),
+        Track: schema(trackSchema),
+        Page: schema(pageSchema),
+        Screen: schema(screenSchema),
+        Identify: schema(identifySchema),
+        ConsentReceipt: schema(receiptSchema),
+        IngestResponse: schema(ingestResponseSchema, 'output'),
+        Error: schema(errorResponseSchema, 'output'),
+      },
+    },
+    paths: {
+      '/v1/batch': {
+        post: {
+          summary: 'Up to 500 messages (500 KB); the valid ones are accepted',
+          security: [{}, { writeKey: [] }],
+          parameters: [{ name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/Batch' }) },
+          responses: ingestResponses,
+        },
+      },
+      '/v1/track': single('track', 'Track'),
+      '/v1/page': single('page', 'Page'),
+      '/v1/screen': single('screen', 'Screen'),
+      '/v1/identify': single('identify', 'Identify'),
+      '/v1/consent': {
+        post: {
+          summary: 'Append a consent receipt',
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
+          responses: { 201: { description: 'Stored' }, 400: error('Not a valid receipt') },
+        },
+      },
+      '/v1/consent/{subject}': {
+        get: {
+          summary: 'The latest receipt of a subject (platform token only)',
+          security: bearer,
+          parameters: [{ name: 'subject', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'The receipt', ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
+            401: error('No token'),
+            403: error('Not the platform token'),
+            404: error('No receipt'),
+          },
+        },
+      },
+      '/v1/members/{member}/events': {
+        get: {
+          summary: "A Member's events, oldest first, with cursor pagination",
+          security: bearer,
+          parameters: [memberParam, ...queryParameters(eventsQuerySchema)],
+          responses: {
+            200: { description: '`{ member, events, nextCursor }`' },
+            400: error('Invalid query'),
+            401: error('No token'),
+            403: error("Another Member's token"),
+            404: error('Unknown Member'),
+          },
+        },
+      },
+      '/v1/members/{member}/stats': {
+        get: {
+          summary: 'Page views per day, top pages, clicks, email opens and clicks, consent rates per purpose',
+          security: bearer,
+          parameters: [memberParam, ...queryParameters(statsQuerySchema)],
+          responses: {
+            200: { description: 'The statistics' },
+            400: error('Invalid query'),
+            401: error('No token'),
+            403: error("Another Member's token"),
+            404: error('Unknown Member'),
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          summary: 'Storage reachable',
+          responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus text exposition', responses: { 200: { description: 'Metrics' } } } },
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { receiptSchema } from '@optin/consent';
+import type { FastifyInstance } from 'fastify';
+import type { CollectorContext } from '../collector-context.js';
+import { formatPath } from '../errors.js';
+import { HttpProblem } from '../http-problem.js';
+import { holdsUnstorableText, mayHoldUnstorableText, unstorableTextMessage } from '../unstorable-text.js';
+
+/**
+ * `POST /v1/consent` appends a receipt (validated with `@optin/consent`'s `receiptSchema`; the
+ * table is append-only). `GET /v1/consent/:subject` returns a subject's latest receipt, to the
+ * platform token only.
+ */
+export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
+  app.post('/v1/consent', async (request, reply) => {
+    const parsed = receiptSchema.safeParse(request.body);
+    if (!parsed.success) {
+      ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
+      const errors = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+      return reply.code(400).send({ error: { code: 'invalid_receipt', message: 'the receipt is not valid', errors } });
+    }
+    if (mayHoldUnstorableText(request) && holdsUnstorableText(parsed.data)) {
+      ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
+      throw new HttpProblem(400, 'invalid_receipt', `the receipt ${unstorableTextMessage}`);
+    }
+    if (parsed.data.policy.id !== ctx.config.policy.id) {
+      ctx.metrics.inc('rejected', { reason: 'policy_mismatch' });
+      throw new HttpProblem(
+        400,
+        'policy_mismatch',
+        `this collector keeps receipts for policy "${ctx.config.policy.id}"`,
+      );
+    }
+    await ctx.storage.appendReceipt(parsed.data, new Date().toISOString());
+    ctx.metrics.inc('receipts');
+    return reply.code(201).send({ stored: true });
+  });
+
+  app.get<{ Params: { subject: string } }>('/v1/consent/:subject', async (request) => {
+    const principal = ctx.principalOf(request.headers.authorization);
+    if (!principal) throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <platform token>"');
+    if (principal.kind !== 'platform')
+      throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
+    const receipt = await ctx.storage.latestReceipt(request.params.subject);
+    if (!receipt) throw new HttpProblem(404, 'not_found', 'no receipt for this subject');
+    return receipt;
+  });
+}

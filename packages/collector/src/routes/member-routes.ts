@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { CollectorContext } from '../collector-context.js';
+import { formatPath } from '../errors.js';
+import { HttpProblem } from '../http-problem.js';
+import { MemberRepository } from '../member-repository.js';
+import { decodeCursor, encodeCursor, eventsQuerySchema, statsQuerySchema } from '../query-schemas.js';
+
+const day = 86_400_000;
+
+function utc(time: string | undefined): string | undefined {
+  return time === undefined ? undefined : new Date(Date.parse(time)).toISOString();
+}
+
+/**
+ * `GET /v1/members/:member/events` (filters, cursor pagination, oldest first) and
+ * `GET /v1/members/:member/stats`, each through a {@link MemberRepository}: a Member token reads
+ * its own Member only (403 elsewhere); the platform token reads any Member.
+ */
+export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
+  const open = (authorization: string | undefined, member: string): MemberRepository =>
+    MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
+  const invalid = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): HttpProblem => {
+    const first = error.issues[0];
+    return new HttpProblem(
+      400,
+      'invalid_query',
+      first ? `${formatPath(first.path)}: ${first.message}` : 'invalid query',
+    );
+  };
+
+  app.get<{ Params: { member: string } }>('/v1/members/:member/events', async (request) => {
+    const repo = open(request.headers.authorization, request.params.member);
+    const parsed = eventsQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw invalid(parsed.error);
+    const { cursor, from, to, ...filters } = parsed.data;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && after === undefined)
+      throw new HttpProblem(400, 'invalid_query', 'cursor: not a cursor from a previous page');
+    const page = await repo.events({ ...filters, from: utc(from), to: utc(to), after });
+    return {
+      member: repo.memberId,
+      events: page.events,
+      nextCursor: page.last === null ? null : encodeCursor(page.last),
+    };
+  });
+
+  app.get<{ Params: { member: string } }>('/v1/members/:member/stats', async (request) => {
+    const repo = open(request.headers.authorization, request.params.member);
+    const parsed = statsQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw invalid(parsed.error);
+    const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
+    const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
+    const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
+    return { member: repo.memberId, ...(await repo.stats(from, to, purposes)) };
+  });
+}

@@ -1,0 +1,125 @@
+import * as z from 'zod';
+
+const shortString = z.string().max(200);
+const id = z.string().min(1).max(200);
+const isoTime = z.iso
+  .datetime({ offset: true })
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time');
+const jsonRecord = z.record(z.string(), z.unknown());
+
+/**
+ * `context.consent`, as Segment's consent tools stamp it (`categoryPreferences`) plus Optin's
+ * optional `policy` and per-Member overrides (`members`, which can only narrow a grant).
+ */
+export const consentContextSchema = z.looseObject({
+  policy: z
+    .union([
+      shortString,
+      z.looseObject({ id: shortString, version: shortString.optional(), hash: shortString.optional() }),
+    ])
+    .optional(),
+  categoryPreferences: z.record(z.string().min(1).max(64), z.boolean()),
+  members: z.record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), z.boolean())).optional(),
+});
+
+/** The Segment `context` object with the fields the collector reads; other fields are kept. */
+export const contextSchema = z.looseObject({
+  consent: consentContextSchema.optional(),
+  course: z
+    .looseObject({ id: z.string().min(1).max(400).optional(), org: z.string().min(1).max(128).optional() })
+    .optional(),
+  session: z.looseObject({ id: id, seq: z.number().int().min(0).optional() }).optional(),
+  page: z
+    .looseObject({
+      path: z.string().max(4096).optional(),
+      url: z.string().max(8192).optional(),
+      referrer: z.string().max(8192).optional(),
+      search: z.string().max(8192).optional(),
+      title: z.string().max(2000).optional(),
+    })
+    .optional(),
+  campaign: jsonRecord.optional(),
+  userAgent: z.string().max(2000).optional(),
+  ip: z.string().max(64).optional(),
+  locale: shortString.optional(),
+  app: jsonRecord.optional(),
+  library: jsonRecord.optional(),
+  purposes: z.array(z.string().min(1).max(64)).max(16).optional(),
+});
+
+const common = {
+  messageId: id.optional(),
+  anonymousId: id.optional(),
+  userId: z.union([id, z.number().int()]).optional(),
+  timestamp: isoTime.optional(),
+  originalTimestamp: isoTime.optional(),
+  sentAt: isoTime.optional(),
+  context: contextSchema.optional(),
+  integrations: jsonRecord.optional(),
+};
+
+const needsIdentity = (m: { anonymousId?: string | undefined; userId?: string | number | undefined }): boolean =>
+  m.anonymousId !== undefined || m.userId !== undefined;
+const identityError = { message: 'either anonymousId or userId is required', path: ['anonymousId'] };
+
+/** A Segment `track` message: something the user did (`event` names it, Open edX style). */
+export const trackSchema = z
+  .looseObject({ ...common, type: z.literal('track'), event: id, properties: jsonRecord.optional() })
+  .refine(needsIdentity, identityError);
+/** A Segment `page` message: a page view on the web. */
+export const pageSchema = z
+  .looseObject({
+    ...common,
+    type: z.literal('page'),
+    name: shortString.optional(),
+    category: shortString.optional(),
+    properties: jsonRecord.optional(),
+  })
+  .refine(needsIdentity, identityError);
+/** A Segment `screen` message: a screen view in a native app. */
+export const screenSchema = z
+  .looseObject({
+    ...common,
+    type: z.literal('screen'),
+    name: shortString.optional(),
+    category: shortString.optional(),
+    properties: jsonRecord.optional(),
+  })
+  .refine(needsIdentity, identityError);
+/** A Segment `identify` message: who the user is (`traits`). */
+export const identifySchema = z
+  .looseObject({ ...common, type: z.literal('identify'), traits: jsonRecord.optional() })
+  .refine(needsIdentity, identityError);
+
+/** The message types the collector accepts. */
+export type MessageType = 'track' | 'page' | 'screen' | 'identify';
+
+/** Each message type's schema. */
+export const messageSchemas = {
+  track: trackSchema,
+  page: pageSchema,
+  screen: screenSchema,
+  identify: identifySchema,
+} as const;
+
+/** Any accepted message (validated). */
+export type SegmentMessage =
+  | z.output<typeof trackSchema>
+  | z.output<typeof pageSchema>
+  | z.output<typeof screenSchema>
+  | z.output<typeof identifySchema>;
+
+/** Limits of one request: Segment's own (500 KB a batch, 32 KB a message is not enforced separately). */
+export const limits = { maxBatchMessages: 500, maxBodyBytes: 500 * 1024 } as const;
+
+/** The body of `POST /v1/batch`: messages are validated one by one, so each error has its index. */
+export const batchSchema = z.looseObject({
+  batch: z.array(z.unknown()).max(limits.maxBatchMessages),
+  context: jsonRecord.optional(),
+  integrations: jsonRecord.optional(),
+  writeKey: z.string().max(200).optional(),
+  sentAt: isoTime.optional(),
+});
+
+/** One message of a batch, for the OpenAPI document (a union of the four types). */
+export const anyMessageSchema = z.union([trackSchema, pageSchema, screenSchema, identifySchema]);

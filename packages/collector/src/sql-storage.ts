@@ -1,0 +1,286 @@
+import type { ConsentReceipt } from '@optin/consent';
+import { eventColumnNames, migrations } from './migrations.js';
+import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
+import type { StoredEvent } from './stored-event.js';
+
+/** A row as a database driver returns it. */
+export type Row = Record<string, unknown>;
+
+/** Event names counted as email opens and clicks (the email routes record these). */
+export const emailEvents = { opened: 'optin.email.opened', clicked: 'optin.email.clicked' } as const;
+
+function parseJson(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+}
+
+/** The values of an event in `eventColumnNames` order (JSON columns as text). */
+export function eventValues(e: StoredEvent, bool: (b: boolean) => unknown): unknown[] {
+  const enrichment = {
+    org: e.org,
+    sessionId: e.sessionId,
+    sessionSeq: e.sessionSeq,
+    url: e.url,
+    referrerClass: e.referrerClass,
+    referrerHost: e.referrerHost,
+    campaign: e.campaign,
+    browser: e.browser,
+    browserVersion: e.browserVersion,
+    os: e.os,
+    osVersion: e.osVersion,
+    deviceType: e.deviceType,
+    app: e.app,
+    appVersion: e.appVersion,
+    ip: e.ip,
+    country: e.country,
+    region: e.region,
+    city: e.city,
+    asn: e.asn,
+    isp: e.isp,
+    purposes: e.purposes,
+  };
+  return [
+    e.messageId,
+    e.type,
+    e.event,
+    e.memberId,
+    e.anonymousId,
+    e.userId,
+    e.timestamp,
+    e.receivedAt,
+    e.courseId,
+    e.path,
+    bool(e.isBot),
+    JSON.stringify(enrichment),
+    JSON.stringify(e.properties),
+    JSON.stringify(e.context),
+  ];
+}
+
+type Enrichment = Omit<
+  StoredEvent,
+  | 'messageId'
+  | 'type'
+  | 'event'
+  | 'memberId'
+  | 'anonymousId'
+  | 'userId'
+  | 'timestamp'
+  | 'receivedAt'
+  | 'courseId'
+  | 'path'
+  | 'isBot'
+  | 'properties'
+  | 'context'
+>;
+
+/** Maps a stored row back to an event. */
+export function rowToEvent(r: Row): StoredEvent {
+  const x = parseJson(r.enrichment) as Enrichment;
+  return {
+    messageId: String(r.message_id),
+    type: String(r.type) as StoredEvent['type'],
+    event: text(r.event),
+    memberId: text(r.member_id),
+    anonymousId: text(r.anonymous_id),
+    userId: text(r.user_id),
+    timestamp: String(r.timestamp),
+    receivedAt: String(r.received_at),
+    courseId: text(r.course_id),
+    org: x.org,
+    sessionId: x.sessionId,
+    sessionSeq: x.sessionSeq,
+    path: text(r.path),
+    url: x.url,
+    referrerClass: x.referrerClass,
+    referrerHost: x.referrerHost,
+    campaign: x.campaign,
+    browser: x.browser,
+    browserVersion: x.browserVersion,
+    os: x.os,
+    osVersion: x.osVersion,
+    deviceType: x.deviceType,
+    app: x.app,
+    appVersion: x.appVersion,
+    isBot: r.is_bot === true || r.is_bot === 1,
+    ip: x.ip,
+    country: x.country,
+    region: x.region,
+    city: x.city,
+    asn: x.asn,
+    isp: x.isp,
+    purposes: x.purposes,
+    properties: parseJson(r.properties) as Record<string, unknown>,
+    context: parseJson(r.context) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Everything SQLite and PostgreSQL share: the queries (written with `?` placeholders), row
+ * mapping and migrations bookkeeping. Subclasses run SQL and write events their own fastest way.
+ */
+export abstract class SqlStorage implements Storage {
+  abstract readonly kind: 'sqlite' | 'postgres';
+  /** Runs a query with `?` placeholders and returns its rows. */
+  protected abstract query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs several statements (no parameters) in one transaction. */
+  protected abstract exec(sql: string): Promise<void>;
+  /** A boolean as the database stores it. */
+  protected abstract bool(value: boolean): unknown;
+  abstract insertEvents(events: readonly StoredEvent[]): Promise<number>;
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  async migrate(): Promise<number> {
+    await this.exec(
+      'CREATE TABLE IF NOT EXISTS optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set((await this.query('SELECT version FROM optin_migrations')).map((r) => Number(r.version)));
+    let version = 0;
+    for (const m of migrations) {
+      if (!applied.has(m.version)) {
+        const now = new Date().toISOString();
+        await this.exec(
+          `${this.kind === 'sqlite' ? m.sqlite : m.postgres};\nINSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}', '${now}')`,
+        );
+      }
+      version = m.version;
+    }
+    return version;
+  }
+
+  async appendReceipt(r: ConsentReceipt, receivedAt: string): Promise<void> {
+    await this.query(
+      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        r.subject,
+        r.consentId,
+        r.policy.id,
+        r.policy.version,
+        r.policy.hash,
+        JSON.stringify(r.purposes),
+        JSON.stringify(r.members),
+        r.source,
+        r.decidedAt,
+        this.bool(r.gpc),
+        receivedAt,
+      ],
+    );
+  }
+
+  async latestReceipt(subject: string): Promise<StoredReceipt | undefined> {
+    const [r] = await this.query('SELECT * FROM consent_receipts WHERE subject = ? ORDER BY seq DESC LIMIT 1', [
+      subject,
+    ]);
+    if (!r) return undefined;
+    return {
+      subject: String(r.subject),
+      consentId: String(r.consent_id),
+      policy: { id: String(r.policy_id), version: String(r.policy_version), hash: String(r.policy_hash) },
+      purposes: parseJson(r.purposes) as Record<string, boolean>,
+      members: parseJson(r.members) as Record<string, Record<string, boolean>>,
+      source: String(r.source) as StoredReceipt['source'],
+      decidedAt: String(r.decided_at),
+      gpc: r.gpc === true || r.gpc === 1,
+      receivedAt: String(r.received_at),
+    };
+  }
+
+  async memberEvents(memberId: string, q: EventQuery): Promise<EventPage> {
+    const where = ['member_id = ?'];
+    const params: unknown[] = [memberId];
+    const add = (sql: string, value: unknown): void => {
+      if (value === undefined) return;
+      where.push(sql);
+      params.push(value);
+    };
+    add('seq > ?', q.after);
+    add('type = ?', q.type);
+    add('event = ?', q.event);
+    add('course_id = ?', q.courseId);
+    add('anonymous_id = ?', q.anonymousId);
+    add('user_id = ?', q.userId);
+    add('timestamp >= ?', q.from);
+    add('timestamp < ?', q.to);
+    params.push(q.limit + 1);
+    const rows = await this.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
+    const page = rows.slice(0, q.limit);
+    const lastRow = page[page.length - 1];
+    return { events: page.map(rowToEvent), last: rows.length > q.limit && lastRow ? Number(lastRow.seq) : null };
+  }
+
+  async memberStats(memberId: string, from: string, to: string, purposes: readonly string[]): Promise<MemberStats> {
+    const range = [memberId, from, to];
+    const scope = 'member_id = ? AND timestamp >= ? AND timestamp < ?';
+    const notBot = `is_bot = ${this.kind === 'sqlite' ? '0' : 'false'}`;
+    const perDay = await this.query(
+      `SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS views FROM events WHERE ${scope} AND type IN ('page', 'screen') AND ${notBot} GROUP BY substr(timestamp, 1, 10) ORDER BY day`,
+      range,
+    );
+    const top = await this.query(
+      `SELECT path, COUNT(*) AS views FROM events WHERE ${scope} AND type = 'page' AND path IS NOT NULL AND ${notBot} GROUP BY path ORDER BY views DESC, path LIMIT 10`,
+      range,
+    );
+    const [counts] = await this.query(
+      `SELECT
+         SUM(CASE WHEN event LIKE '%\\_clicked' ESCAPE '\\' AND event <> ? THEN 1 ELSE 0 END) AS clicks,
+         SUM(CASE WHEN event = ? THEN 1 ELSE 0 END) AS opens,
+         SUM(CASE WHEN event = ? THEN 1 ELSE 0 END) AS email_clicks
+       FROM events WHERE ${scope} AND type = 'track'`,
+      [emailEvents.clicked, emailEvents.opened, emailEvents.clicked, ...range],
+    );
+    const receipts = await this.query(
+      `SELECT purposes, members FROM consent_receipts WHERE seq IN (SELECT MAX(seq) FROM consent_receipts WHERE received_at >= ? AND received_at < ? GROUP BY subject)`,
+      [from, to],
+    );
+    const consentRates: MemberStats['consentRates'] = {};
+    for (const p of purposes) {
+      let granted = 0;
+      for (const r of receipts) {
+        const all = parseJson(r.purposes) as Record<string, boolean>;
+        const own = (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId];
+        if (all[p] === true && own?.[p] !== false) granted++;
+      }
+      consentRates[p] = { granted, total: receipts.length, rate: receipts.length ? granted / receipts.length : 0 };
+    }
+    return {
+      from,
+      to,
+      pageViewsPerDay: perDay.map((r) => ({ day: String(r.day), views: Number(r.views) })),
+      topPages: top.map((r) => ({ path: String(r.path), views: Number(r.views) })),
+      clicks: Number(counts?.clicks ?? 0),
+      emailOpens: Number(counts?.opens ?? 0),
+      emailClicks: Number(counts?.email_clicks ?? 0),
+      consentRates,
+    };
+  }
+
+  async counts(): Promise<{ events: number; receipts: number }> {
+    const [r] = await this.query(
+      'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COUNT(*) FROM consent_receipts) AS receipts',
+    );
+    return { events: Number(r?.events ?? 0), receipts: Number(r?.receipts ?? 0) };
+  }
+
+  async hasEvents(messageIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < messageIds.length; i += 500) {
+      const chunk = messageIds.slice(i, i + 500);
+      const rows = await this.query(
+        `SELECT message_id FROM events WHERE message_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) found.add(String(r.message_id));
+    }
+    return found;
+  }
+}
+
+/** `INSERT` of `n` events with `?` placeholders, skipping known message ids. */
+export function insertEventsSql(n: number): string {
+  const row = `(${eventColumnNames.map(() => '?').join(', ')})`;
+  return `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES ${Array<string>(n).fill(row).join(', ')} ON CONFLICT (message_id) DO NOTHING`;
+}

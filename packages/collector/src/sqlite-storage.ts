@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CollectorError } from './errors.js';
+import { eventColumnNames } from './migrations.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { eventValues, SqlStorage, type Row } from './sql-storage.js';
+import type { StoredEvent } from './stored-event.js';
+
+interface Pending {
+  readonly events: readonly StoredEvent[];
+  resolve(inserted: number): void;
+  reject(error: unknown): void;
+}
+
+/** Options of {@link SqliteStorage}. */
+export interface SqliteOptions {
+  /** `normal` (default: durable across process crashes) or `full` (also across power loss). */
+  readonly synchronous?: 'normal' | 'full' | undefined;
+}
+
+/**
+ * SQLite storage (better-sqlite3, WAL). Writes from concurrent requests are grouped into one
+ * transaction per event-loop turn (group commit); each caller's promise resolves only after that transaction has
+ * committed, so a 2xx always means the events are in the database file. With
+ * `synchronous=NORMAL` in WAL mode a committed transaction survives a process crash (SIGKILL); a
+ * power loss may lose the last ones (set `synchronous: 'full'` to rule that out too).
+ */
+export class SqliteStorage extends SqlStorage {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private insertStatement: Database.Statement | undefined;
+  private readonly checkpointer: SqliteCheckpointer | undefined;
+
+  /** Opens (creating if needed) the database file; `:memory:` for a private in-memory one. */
+  constructor(file: string, options: SqliteOptions = {}) {
+    super();
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.db = new Database(file);
+    } catch (cause) {
+      throw new CollectorError(
+        'storage_failed',
+        [{ path: file, message: 'cannot open the SQLite database' }],
+        'Check OPTIN_DB and that its folder is writable.',
+        { cause },
+      );
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    if (file !== ':memory:') {
+      // Checkpoints run on a background thread; this connection only checkpoints past ~200 MB of log.
+      this.db.pragma('wal_autocheckpoint = 50000');
+      this.checkpointer = new SqliteCheckpointer(file);
+    }
+  }
+
+  protected bool(value: boolean): number {
+    return value ? 1 : 0;
+  }
+
+  protected query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    try {
+      const stmt = this.db.prepare(sql);
+      if (stmt.reader) return Promise.resolve(stmt.all(...params) as Row[]);
+      stmt.run(...params);
+      return Promise.resolve([]);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  protected exec(sql: string): Promise<void> {
+    try {
+      this.db.transaction(() => this.db.exec(sql))();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  insertEvents(events: readonly StoredEvent[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ events, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
+    const sql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+    this.insertStatement ??= this.db.prepare(sql);
+    const stmt = this.insertStatement;
+    const counts: number[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) {
+          let n = 0;
+          for (const e of p.events) n += stmt.run(eventValues(e, (b) => (b ? 1 : 0))).changes;
+          counts.push(n);
+        }
+      })();
+    } catch (cause) {
+      const error = new CollectorError(
+        'storage_failed',
+        [{ path: 'events', message: 'the SQLite transaction failed' }],
+        'Check disk space and the database file.',
+        { cause },
+      );
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(counts[i] ?? 0));
+  }
+
+  ping(): Promise<void> {
+    return this.query('SELECT 1').then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    if (this.pending.length) this.flush();
+    await this.checkpointer?.close();
+    this.db.close();
+  }
+}

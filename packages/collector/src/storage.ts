@@ -1,0 +1,88 @@
+import type { ConsentReceipt } from '@optin/consent';
+import type { StoredEvent } from './stored-event.js';
+
+/** Filters of a Member's event listing. */
+export interface EventQuery {
+  /** Only this message type. */
+  readonly type?: string | undefined;
+  /** Only this event name. */
+  readonly event?: string | undefined;
+  /** Only this course run. */
+  readonly courseId?: string | undefined;
+  /** Only this anonymous id. */
+  readonly anonymousId?: string | undefined;
+  /** Only this user id. */
+  readonly userId?: string | undefined;
+  /** Events at or after this time (ISO 8601). */
+  readonly from?: string | undefined;
+  /** Events before this time (ISO 8601). */
+  readonly to?: string | undefined;
+  /** Continue after this position (the `nextCursor` of the previous page). */
+  readonly after?: number | undefined;
+  /** Page size. */
+  readonly limit: number;
+}
+
+/** One page of events, oldest first, and where the next one starts. */
+export interface EventPage {
+  /** The events. */
+  readonly events: StoredEvent[];
+  /** Position of the last event, to pass as `after`; `null` at the end. */
+  readonly last: number | null;
+}
+
+/** What a Member's dashboard shows. */
+export interface MemberStats {
+  /** Start of the period (ISO 8601). */
+  readonly from: string;
+  /** End of the period, exclusive (ISO 8601). */
+  readonly to: string;
+  /** Page and screen views per UTC day, bots excluded. */
+  readonly pageViewsPerDay: { day: string; views: number }[];
+  /** The most viewed paths, bots excluded. */
+  readonly topPages: { path: string; views: number }[];
+  /** Link and control clicks (`track` events named `*_clicked`). */
+  readonly clicks: number;
+  /** Email opens (`optin.email.opened`). */
+  readonly emailOpens: number;
+  /** Email link clicks (`optin.email.clicked`). */
+  readonly emailClicks: number;
+  /** Share of learners (their latest receipt in the period) granting each purpose to this Member. */
+  readonly consentRates: Record<string, { granted: number; total: number; rate: number }>;
+}
+
+/** A receipt as stored, with its receive time. */
+export interface StoredReceipt extends ConsentReceipt {
+  /** When the collector received it (ISO 8601). */
+  readonly receivedAt: string;
+}
+
+/**
+ * The one storage interface of the collector, implemented for SQLite and PostgreSQL. Every write
+ * resolves only after its transaction has committed. Member-scoped reads take the Member id as a
+ * required argument and are only called by `MemberRepository`.
+ */
+export interface Storage {
+  /** `sqlite` or `postgres`. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending migrations; resolves to the schema version. */
+  migrate(): Promise<number>;
+  /** Stores events; a `messageId` already stored is skipped. Resolves to how many were new. */
+  insertEvents(events: readonly StoredEvent[]): Promise<number>;
+  /** Appends a consent receipt (the table refuses updates and deletes). */
+  appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
+  /** The latest receipt of a subject. */
+  latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
+  /** One page of a Member's events. */
+  memberEvents(memberId: string, query: EventQuery): Promise<EventPage>;
+  /** A Member's statistics over a period. */
+  memberStats(memberId: string, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
+  /** How many events and receipts are stored (for health checks and tests). */
+  counts(): Promise<{ events: number; receipts: number }>;
+  /** Whether a stored event has this messageId. */
+  hasEvents(messageIds: readonly string[]): Promise<Set<string>>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Closes the connection(s) after pending writes. */
+  close(): Promise<void>;
+}

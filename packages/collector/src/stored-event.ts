@@ -1,0 +1,73 @@
+import type { MessageType } from './segment-schema.js';
+
+/** One event as it is stored: the validated message, enriched, with no raw IP address. */
+export interface StoredEvent {
+  /** The message's id (Segment `messageId`): retries with the same id are stored once. */
+  readonly messageId: string;
+  /** `track`, `page`, `screen` or `identify`. */
+  readonly type: MessageType;
+  /** The track event's name (`edx.ui.lms.link_clicked`), or the page or screen name. */
+  readonly event: string | null;
+  /** The Member that owns the course the event is about, or `null` for platform events. */
+  readonly memberId: string | null;
+  /** Segment `anonymousId`. */
+  readonly anonymousId: string | null;
+  /** Segment `userId`. */
+  readonly userId: string | null;
+  /** When it happened (ISO 8601, the client's `timestamp` or the receive time). */
+  readonly timestamp: string;
+  /** When the collector received it (ISO 8601). */
+  readonly receivedAt: string;
+  /** Open edX course run key, e.g. `course-v1:HarvardX+CS50+2026_T1`. */
+  readonly courseId: string | null;
+  /** Open edX org, e.g. `HarvardX`. */
+  readonly org: string | null;
+  /** Session id and the event's order in it. */
+  readonly sessionId: string | null;
+  /** Position of the event in its session. */
+  readonly sessionSeq: number | null;
+  /** Page path. */
+  readonly path: string | null;
+  /** Page URL. */
+  readonly url: string | null;
+  /** Referrer class: `direct`, `internal`, `search`, `social`, `email` or `external`. */
+  readonly referrerClass: string | null;
+  /** Referrer host. */
+  readonly referrerHost: string | null;
+  /** Campaign parameters (`source`, `medium`, `campaign`, ..., click ids). */
+  readonly campaign: Readonly<Record<string, string>> | null;
+  /** Browser name. */
+  readonly browser: string | null;
+  /** Browser version. */
+  readonly browserVersion: string | null;
+  /** Operating system. */
+  readonly os: string | null;
+  /** Operating system version. */
+  readonly osVersion: string | null;
+  /** Device type (`desktop`, `mobile`, `tablet`, `bot`, ...). */
+  readonly deviceType: string | null;
+  /** Native app (`edX/org.edx.mobile`). */
+  readonly app: string | null;
+  /** Native app version. */
+  readonly appVersion: string | null;
+  /** Flagged as a bot. */
+  readonly isBot: boolean;
+  /** The client's IP, anonymised (IPv4 /24, IPv6 /48) unless raw storage is configured. */
+  readonly ip: string | null;
+  /** ISO country code. */
+  readonly country: string | null;
+  /** Region. */
+  readonly region: string | null;
+  /** City. */
+  readonly city: string | null;
+  /** Autonomous system number. */
+  readonly asn: number | null;
+  /** Network organisation (ISP). */
+  readonly isp: string | null;
+  /** The purposes the event needed (and that were granted). */
+  readonly purposes: readonly string[];
+  /** `properties` (track, page, screen) or `traits` (identify). */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** The message's `context`, without `ip` (and without `userAgent`, which is parsed above). */
+  readonly context: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../src/collector.js';
+import { loadDbIpGeo, type GeoProvider } from '../src/geo.js';
+import { anonymizeIp, clientIp, trustedProxyList } from '../src/ip-address.js';
+import { trafficSource } from '../src/referrer.js';
+import type { StoredEvent } from '../src/stored-event.js';
+import { createUserAgentParser } from '../src/user-agent.js';
+import { backends, getJson, postJson, startCollector, tokens, trackMessage, type TestStore } from './helpers.js';
+
+// Real user agents of the edX apps, as edx-platform's mobile_api tests quote them.
+const iosApi = 'edX/org.edx.mobile (5.1.2; OS Version 17.0 (Build 21A329))';
+const androidApi = 'Dalvik/2.1.0 (Linux; U; Android 9; MI 6 MIUI/V11.0.3.0.PCAMIXM) edX/org.edx.mobile/2.17.1';
+const iosWebView =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 9_2 like Mac OS X) AppleWebKit/601.1.46 (KHTML, like Gecko) Mobile/13C75 edX/org.edx.mobile/2.2.1';
+const chrome =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const googlebot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+describe('user agents', () => {
+  const parse = createUserAgentParser();
+  it('recognises the edX native apps with their version and platform', () => {
+    expect(parse(iosApi)).toMatchObject({
+      app: 'edX/org.edx.mobile',
+      appVersion: '5.1.2',
+      os: 'iOS',
+      osVersion: '17.0',
+      deviceType: 'mobile',
+      isBot: false,
+    });
+    expect(parse(androidApi)).toMatchObject({
+      app: 'edX/org.edx.mobile',
+      appVersion: '2.17.1',
+      os: 'Android',
+      osVersion: '9',
+      deviceType: 'mobile',
+    });
+    expect(parse(iosWebView)).toMatchObject({
+      app: 'edX/org.edx.mobile',
+      appVersion: '2.2.1',
+      os: 'iOS',
+      deviceType: 'mobile',
+    });
+  });
+  it('parses browsers and flags bots', () => {
+    expect(parse(chrome)).toMatchObject({
+      browser: 'Chrome',
+      os: 'Windows',
+      deviceType: 'desktop',
+      app: undefined,
+      isBot: false,
+    });
+    expect(parse(googlebot)).toMatchObject({ isBot: true, deviceType: 'bot' });
+    expect(parse(undefined)).toBeUndefined();
+  });
+  it('caches: the same string gives the same object', () => {
+    expect(parse(chrome)).toBe(parse(chrome));
+  });
+});
+
+describe('IP addresses', () => {
+  it('anonymises IPv4 to /24 and IPv6 to /48', () => {
+    expect(anonymizeIp('203.0.113.77')).toBe('203.0.113.0');
+    expect(anonymizeIp('::ffff:203.0.113.77')).toBe('203.0.113.0');
+    expect(anonymizeIp('2001:db8:85a3:1234:5678:8a2e:370:7334')).toBe('2001:db8:85a3::');
+    expect(anonymizeIp('2001:db8::1')).toBe('2001:db8::');
+    expect(anonymizeIp('not an ip')).toBeUndefined();
+  });
+  it('honours X-Forwarded-For only from trusted proxies', () => {
+    const trusted = trustedProxyList(['loopback', '10.0.0.0/8']);
+    expect(clientIp('127.0.0.1', '198.51.100.7', trusted)).toBe('198.51.100.7');
+    expect(clientIp('127.0.0.1', '198.51.100.7, 10.1.2.3', trusted)).toBe('198.51.100.7');
+    expect(clientIp('198.51.100.9', '1.2.3.4', trusted)).toBe('198.51.100.9');
+    expect(clientIp('::ffff:127.0.0.1', 'garbage', trusted)).toBe('127.0.0.1');
+  });
+});
+
+describe('traffic source', () => {
+  it('classifies referrers and reads campaigns', () => {
+    const page = 'https://www.edx.org/course/cs50?utm_source=newsletter&utm_medium=email&gclid=abc';
+    expect(trafficSource(page, 'https://mail.google.com/', undefined)).toMatchObject({
+      referrerClass: 'email',
+      campaign: { source: 'newsletter', medium: 'email', gclid: 'abc' },
+    });
+    expect(trafficSource('https://www.edx.org/', 'https://www.google.com/search?q=x', undefined).referrerClass).toBe(
+      'search',
+    );
+    expect(trafficSource('https://www.edx.org/', 'https://t.co/abc', undefined).referrerClass).toBe('social');
+    expect(trafficSource('https://www.edx.org/', 'https://learning.edx.org/x', undefined).referrerClass).toBe(
+      'internal',
+    );
+    expect(trafficSource('https://www.edx.org/', 'https://blog.example.com/', undefined)).toMatchObject({
+      referrerClass: 'external',
+      referrerHost: 'blog.example.com',
+    });
+    expect(trafficSource('https://www.edx.org/', undefined, { name: 'fall', source: 'x' }).campaign).toEqual({
+      campaign: 'fall',
+      source: 'x',
+    });
+    expect(trafficSource(undefined, 'not a url', undefined).referrerClass).toBe('direct');
+  });
+});
+
+const geo: GeoProvider | undefined = loadDbIpGeo();
+
+describe('offline geo and ASN (DB-IP Lite, RouteViews)', () => {
+  it.skipIf(!geo)('finds country, region, city, ASN and ISP', () => {
+    expect(geo!.lookup('8.8.8.8')).toMatchObject({ country: 'US', asn: 15169, isp: 'Google LLC' });
+    expect(geo!.lookup('2001:4860:4860::8888')).toMatchObject({ asn: 15169 });
+    expect(geo!.lookup('18.9.22.69')).toMatchObject({ country: 'US', region: 'Massachusetts', asn: 3 });
+    expect(geo!.lookup('nope')).toBeUndefined();
+  });
+});
+
+describe.each(backends)('enriched events land ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  let url: string;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector, url } = await startCollector(store.storage, { trustedProxies: ['loopback'], geo }));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)('stores the parsed agent, anonymised IP, geo, source and Member — and never the raw IP', async () => {
+    const clientAddress = '8.8.4.4';
+    const message = trackMessage('HarvardX', {
+      context: {
+        consent: { categoryPreferences: { analytics: true } },
+        course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+        page: {
+          path: '/course',
+          url: 'https://www.edx.org/course?utm_source=fb&utm_campaign=fall',
+          referrer: 'https://www.facebook.com/',
+        },
+        session: { id: 's1', seq: 4 },
+        ip: clientAddress,
+      },
+    });
+    const res = await postJson(`${url}/v1/track`, message, {
+      'user-agent': androidApi,
+      'x-forwarded-for': clientAddress,
+    });
+    expect(res.status).toBe(200);
+    const page = await getJson(`${url}/v1/members/HarvardX/events`, { authorization: `Bearer ${tokens.HarvardX}` });
+    const stored = (page.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId)!;
+    expect(stored).toMatchObject({
+      memberId: 'HarvardX',
+      org: 'HarvardX',
+      courseId: 'course-v1:HarvardX+CS50+2026_T1',
+      app: 'edX/org.edx.mobile',
+      appVersion: '2.17.1',
+      os: 'Android',
+      deviceType: 'mobile',
+      isBot: false,
+      ip: '8.8.4.0',
+      referrerClass: 'social',
+      referrerHost: 'www.facebook.com',
+      campaign: { source: 'fb', campaign: 'fall' },
+      sessionId: 's1',
+      sessionSeq: 4,
+      purposes: ['analytics'],
+    });
+    if (geo) expect(stored).toMatchObject({ country: 'US', asn: 15169 });
+    expect(JSON.stringify(stored)).not.toContain(clientAddress);
+    expect(stored.context).not.toHaveProperty('ip');
+  });
+});

@@ -1,0 +1,267 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../src/collector.js';
+import { backends, startCollector, tokens, type TestStore } from './helpers.js';
+
+// Everything generated here must be refused or dropped: invalid, unauthorised, or without a
+// granted purpose (the collector runs opt-in, so a message without consent is never stored).
+const refusedConsent = fc.oneof(
+  fc.constant(undefined),
+  fc.anything(),
+  fc.record({
+    categoryPreferences: fc.dictionary(
+      fc.constantFrom('analytics', 'marketing', 'performance', 'functionality', 'Advertising'),
+      fc.constant(false),
+    ),
+  }),
+  fc.record({ policy: fc.string(), categoryPreferences: fc.anything() }),
+);
+
+const message = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom('track', 'page', 'screen', 'identify', 'alias', 'group', ''), fc.anything()),
+    event: fc.oneof(fc.string(), fc.anything()),
+    messageId: fc.oneof(fc.string(), fc.uuid(), fc.anything()),
+    anonymousId: fc.oneof(fc.string(), fc.anything()),
+    userId: fc.oneof(fc.string(), fc.integer(), fc.anything()),
+    timestamp: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string(),
+      fc.anything(),
+    ),
+    properties: fc.anything(),
+    traits: fc.anything(),
+    context: fc.record(
+      {
+        consent: refusedConsent,
+        course: fc.anything(),
+        page: fc.anything(),
+        ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()),
+        userAgent: fc.string(),
+        session: fc.anything(),
+        purposes: fc.anything(),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+const receiptLike = fc.record(
+  {
+    subject: fc.oneof(fc.string(), fc.anything()),
+    consentId: fc.oneof(fc.string(), fc.anything()),
+    policy: fc.oneof(fc.record({ id: fc.constant('acme'), version: fc.string(), hash: fc.string() }), fc.anything()),
+    purposes: fc.anything(),
+    members: fc.anything(),
+    source: fc.oneof(fc.constantFrom('banner', 'api'), fc.anything()),
+    decidedAt: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.anything(),
+    ),
+    gpc: fc.anything(),
+  },
+  { requiredKeys: [] },
+);
+
+const oversized = JSON.stringify({
+  batch: [{ type: 'track', event: 'x', anonymousId: 'a', properties: { blob: 'x'.repeat(520 * 1024) } }],
+});
+const tooMany = JSON.stringify({ batch: Array.from({ length: 501 }, () => ({ type: 'page', anonymousId: 'a' })) });
+
+const body = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(oversized, tooMany) },
+  { weight: 3, arbitrary: fc.string({ maxLength: 200 }) },
+  { weight: 3, arbitrary: fc.json({ maxDepth: 4 }) },
+  { weight: 5, arbitrary: message.map((m) => JSON.stringify(m)) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record(
+        {
+          batch: fc.oneof(fc.array(message, { maxLength: 12 }), fc.anything()),
+          context: fc.anything(),
+          writeKey: fc.anything(),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+  },
+  { weight: 3, arbitrary: receiptLike.map((r) => JSON.stringify(r)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{"__proto__":{"polluted":1},"batch":[]}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '[]',
+      'null',
+      '',
+      '\u0000',
+      '{"batch":[' + '{},'.repeat(600) + '{}]}',
+    ),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a).toString('latin1')) },
+);
+
+const request = fc.record({
+  method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE'),
+  path: fc.oneof(
+    fc.constantFrom('/v1/batch', '/v1/track', '/v1/page', '/v1/identify', '/v1/screen', '/v1/consent'),
+    fc.constantFrom(
+      '/v1/members/HarvardX/events',
+      '/v1/members/MITx/stats',
+      '/v1/consent/learner',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+    ),
+    fc
+      .tuple(
+        fc.constantFrom('/v1/members/', '/v1/consent/', '/e/o/', '/'),
+        fc.webSegment(),
+        fc.constantFrom('', '/events', '/stats'),
+        fc.constantFrom('', '?limit=-1', '?cursor=%00', '?from=x&to=y', '?type=track&limit=5000'),
+      )
+      .map((p) => p.join('')),
+  ),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain;charset=UTF-8',
+    'application/xml',
+    'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+    'garbage/ ;;',
+    undefined,
+  ),
+  authorization: fc.oneof(
+    fc.constant(undefined),
+    fc.string().map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+    fc.string().map((s) => `Bearer ${s}`),
+    fc.constantFrom(
+      `Bearer ${tokens.HarvardX}`,
+      `Bearer ${tokens.platform}`,
+      `Basic ${Buffer.from(`${tokens.writeKey}:`).toString('base64')}`,
+    ),
+    fc.string(),
+  ),
+  gpc: fc.constantFrom(undefined, '1', '0', 'yes'),
+  forwardedFor: fc.oneof(fc.constant(undefined), fc.ipV4(), fc.ipV6(), fc.string()),
+  userAgent: fc.oneof(
+    fc.constant(undefined),
+    fc.string(),
+    fc.constantFrom('edX/org.edx.mobile (5.1.2; OS Version 17.0 (Build 21A329))', 'Googlebot/2.1'),
+  ),
+  body,
+});
+
+const printable = (value: string): string => value.replace(/[^\x20-\x7e]/g, '');
+
+async function fuzz(collector: Collector, numRuns: number): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(request, async (r) => {
+      const headers: Record<string, string> = {};
+      if (r.contentType) headers['content-type'] = r.contentType;
+      if (r.authorization) headers.authorization = printable(r.authorization);
+      if (r.gpc) headers['sec-gpc'] = r.gpc;
+      if (r.forwardedFor) headers['x-forwarded-for'] = printable(r.forwardedFor);
+      if (r.userAgent) headers['user-agent'] = printable(r.userAgent);
+      const res = await collector.app.inject({
+        method: r.method as 'GET',
+        url: r.path,
+        headers,
+        remoteAddress: '127.0.0.1',
+        ...(r.method === 'GET' ? {} : { payload: r.body }),
+      });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      expect(res.statusCode, `${r.method} ${r.path} → ${res.statusCode} ${res.body.slice(0, 300)}`).toBeLessThan(500);
+    }),
+    { numRuns },
+  );
+  return statuses;
+}
+
+// Valid, consented messages whose strings are arbitrary UTF-16 (NUL, lone surrogates, emoji, ...):
+// stored, or refused per message, and never a 5xx from the database.
+const anyText = fc.string({ unit: 'binary', maxLength: 30 });
+const storable = fc.record({
+  type: fc.constant('track'),
+  event: anyText.filter((t) => t.length > 0),
+  messageId: fc.uuid(),
+  anonymousId: anyText.filter((t) => t.length > 0),
+  properties: fc.dictionary(anyText, fc.oneof(anyText, fc.integer(), fc.boolean())),
+  context: fc.record({
+    consent: fc.constant({ categoryPreferences: { analytics: true } }),
+    page: fc.record({ path: anyText, title: anyText }),
+  }),
+});
+
+describe.each(backends)('fuzz: arbitrary strings in consented messages ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector } = await startCollector(store.storage));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)('1000 batches: each message stored or refused with its index, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(storable, { minLength: 1, maxLength: 5 }), async (batch) => {
+        const res = await collector.app.inject({
+          method: 'POST',
+          url: '/v1/batch',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ batch }),
+        });
+        expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
+        const body = res.json<{
+          accepted?: number;
+          duplicates?: number;
+          errors?: unknown[];
+          dropped?: unknown[];
+          error?: unknown;
+        }>();
+        // A whole-body refusal (e.g. a "__proto__" key) is a 400 with an error; otherwise every message is accounted for.
+        if (body.error === undefined) {
+          expect(body.accepted! + body.duplicates! + body.errors!.length + body.dropped!.length).toBeGreaterThanOrEqual(
+            batch.length,
+          );
+        } else expect(res.statusCode).toBe(400);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe.each(backends)('fuzz: bodies and headers on every endpoint ($name)', ({ name, skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector } = await startCollector(store.storage, { trustedProxies: ['loopback'] }));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  const runs = name === 'sqlite' ? 10_000 : 2_000;
+  it.skipIf(skip)(`${runs} generated requests: never a 5xx, never a crash, nothing stored`, async () => {
+    const statuses = await fuzz(collector, runs);
+    // The generators reach every kind of answer, success included (valid but unconsented messages).
+    const expected = name === 'sqlite' ? [200, 400, 401, 403, 404, 413, 415] : [200, 400, 415];
+    expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining(expected));
+    expect(await store.storage.counts()).toEqual({ events: 0, receipts: 0 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await collector.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+});

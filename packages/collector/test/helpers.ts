@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { edxPolicy } from '@optin/consent';
+import pg from 'pg';
+import { createCollector, type Collector, type CollectorOptions } from '../src/collector.js';
+import { resolveCredentials } from '../src/credentials.js';
+import { PostgresStorage } from '../src/postgres-storage.js';
+import { SqliteStorage } from '../src/sqlite-storage.js';
+import type { Storage } from '../src/storage.js';
+
+/** PostgreSQL on this machine (CI starts it); tests skip with this reason only when it is truly absent. */
+export const postgresUrl = process.env.OPTIN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether PostgreSQL answers (checked once with a quick connect). */
+export const postgresAvailable = await reachable();
+if (!postgresAvailable)
+  console.warn(
+    `[collector tests] PostgreSQL is not reachable at ${postgresUrl}: its half of the shared suite is skipped`,
+  );
+
+/** A storage for one test, and how to throw it away. */
+export interface TestStore {
+  readonly storage: Storage;
+  dispose(): Promise<void>;
+}
+
+/** The two real backends the shared suite runs against. */
+export const backends: { name: 'sqlite' | 'postgres'; skip: boolean; open: () => TestStore }[] = [
+  {
+    name: 'sqlite',
+    skip: false,
+    open() {
+      const dir = mkdtempSync(join(tmpdir(), 'optin-collector-'));
+      const storage = new SqliteStorage(join(dir, 'optin.db'));
+      return {
+        storage,
+        async dispose() {
+          await storage.close().catch(() => undefined);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: !postgresAvailable,
+    open() {
+      const schema = `optin_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+      const storage = new PostgresStorage({ connectionString: postgresUrl, schema, max: 4 });
+      return {
+        storage,
+        async dispose() {
+          await storage.dropSchema().catch(() => undefined);
+          await storage.close().catch(() => undefined);
+        },
+      };
+    },
+  },
+];
+
+/** Tokens of the test config. */
+export const tokens = {
+  platform: 'platform-secret-token',
+  HarvardX: 'harvardx-secret-token',
+  MITx: 'mitx-secret-token',
+  writeKey: 'wk_test_123',
+};
+
+/** The test config: the edX policy and two Members. */
+export const testConfig = {
+  policy: edxPolicy,
+  members: [
+    { id: 'HarvardX', orgs: ['HarvardX'] },
+    { id: 'MITx', orgs: ['MITx', 'MITxT'] },
+  ],
+};
+
+/** Credentials for the test config, from a private env (never process.env). */
+export const testCredentials = resolveCredentials(testConfig, {
+  OPTIN_PLATFORM_TOKEN: tokens.platform,
+  OPTIN_TOKEN_HARVARDX: tokens.HarvardX,
+  OPTIN_TOKEN_MITX: tokens.MITx,
+  OPTIN_WRITE_KEYS: tokens.writeKey,
+});
+
+/** A collector on 127.0.0.1 (random port) over real HTTP. */
+export async function startCollector(
+  storage: Storage,
+  options: Partial<CollectorOptions> = {},
+): Promise<{ collector: Collector; url: string }> {
+  const collector = await createCollector({ config: testConfig, credentials: testCredentials, storage, ...options });
+  const url = await collector.listen(0, '127.0.0.1');
+  return { collector, url };
+}
+
+/** Consent granting everything (as Optin's browser runtime stamps it). */
+export const allGranted = {
+  policy: 'edx',
+  categoryPreferences: { necessary: true, analytics: true, performance: true, functionality: true, marketing: true },
+};
+
+let counter = 0;
+/** A unique message id. */
+export function mid(prefix = 'm'): string {
+  return `${prefix}-${process.pid}-${Date.now()}-${++counter}`;
+}
+
+/** A valid track message about a course of `org`. */
+export function trackMessage(org = 'HarvardX', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'track',
+    event: 'edx.ui.lms.link_clicked',
+    messageId: mid(),
+    anonymousId: 'anon-1',
+    timestamp: new Date().toISOString(),
+    properties: { current_url: 'https://learning.edx.org/course', target_url: 'https://www.edx.org/' },
+    context: {
+      consent: allGranted,
+      course: { id: `course-v1:${org}+CS50+2026_T1` },
+      page: { path: '/learning/course/x', url: 'https://learning.edx.org/learning/course/x' },
+    },
+    ...extra,
+  };
+}
+
+/** A parsed response body: tests read into it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = any;
+
+/** POSTs JSON and returns status and parsed body. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** GETs and returns status and parsed body. */
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}

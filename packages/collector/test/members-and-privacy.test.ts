@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentReceipt } from '@optin/consent';
+import type { Collector } from '../src/collector.js';
+import type { Storage } from '../src/storage.js';
+import {
+  allGranted,
+  backends,
+  getJson,
+  mid,
+  postJson,
+  startCollector,
+  tokens,
+  trackMessage,
+  type TestStore,
+} from './helpers.js';
+
+const chrome =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+const receipt = (subject: string): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy: { id: 'edx', version: '2026-11', hash: 'k3j2' },
+  purposes: { necessary: true, analytics: true, performance: false, functionality: true, marketing: false },
+  members: { MITx: { analytics: false } },
+  source: 'banner',
+  decidedAt: new Date().toISOString(),
+  gpc: false,
+});
+
+describe.each(backends)('Member queries, isolation, receipts and privacy ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let storage: Storage;
+  let collector: Collector;
+  let url: string;
+  const rawIp = '198.51.100.231';
+  const rawIpv6 = '2001:db8:abcd:12:34:56:78:9a';
+
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    storage = store.storage;
+    ({ collector, url } = await startCollector(storage, { trustedProxies: ['loopback'] }));
+    const batch = [
+      ...Array.from({ length: 7 }, () => trackMessage('HarvardX')),
+      ...Array.from({ length: 5 }, () => trackMessage('MITx')),
+      {
+        type: 'page',
+        messageId: mid(),
+        anonymousId: 'x',
+        context: {
+          consent: allGranted,
+          course: { org: 'MITxT' },
+          page: { path: '/mit', url: 'https://www.edx.org/mit' },
+        },
+      },
+      {
+        type: 'identify',
+        messageId: mid(),
+        userId: 'u1',
+        traits: { country: 'FR' },
+        context: { consent: allGranted, ip: rawIp },
+      },
+    ];
+    expect(
+      (await postJson(`${url}/v1/batch`, { batch }, { 'x-forwarded-for': rawIp, 'user-agent': chrome })).body.accepted,
+    ).toBe(batch.length);
+    expect(
+      (
+        await postJson(
+          `${url}/v1/page`,
+          { anonymousId: 'v6', messageId: mid(), context: { consent: allGranted } },
+          { 'x-forwarded-for': rawIpv6 },
+        )
+      ).status,
+    ).toBe(200);
+    expect((await postJson(`${url}/v1/consent`, receipt('learner-1'), { 'x-forwarded-for': rawIp })).status).toBe(201);
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)(
+    "a Member token reads its own events, paginated by cursor, and the platform token reads any Member's",
+    async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await getJson(
+          `${url}/v1/members/HarvardX/events?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+          bearer(tokens.HarvardX),
+        );
+        expect(res.status).toBe(200);
+        ids.push(
+          ...(res.body.events as { messageId: string; memberId: string }[]).map(
+            (e) => (expect(e.memberId).toBe('HarvardX'), e.messageId),
+          ),
+        );
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor);
+      expect(ids).toHaveLength(7);
+      const mit = await getJson(`${url}/v1/members/MITx/events?type=page`, bearer(tokens.platform));
+      expect(mit.status).toBe(200);
+      expect(mit.body.events).toHaveLength(1);
+      expect(mit.body.events[0].org).toBe('MITxT');
+    },
+  );
+
+  it.skipIf(skip)("a Member token gets 403 and no rows on another Member's endpoints, every one of them", async () => {
+    const paths = [
+      '/v1/members/MITx/events',
+      '/v1/members/MITx/events?limit=1000',
+      '/v1/members/MITx/events?type=track&courseId=course-v1:MITx+CS50+2026_T1',
+      '/v1/members/MITx/events?cursor=czA',
+      '/v1/members/MITx/stats',
+      '/v1/members/MITx/stats?from=2020-01-01T00:00:00Z',
+      '/v1/members/NoSuchMember/events',
+      '/v1/members/NoSuchMember/stats',
+      '/v1/consent/learner-1',
+    ];
+    for (const path of paths) {
+      const res = await getJson(`${url}${path}`, bearer(tokens.HarvardX));
+      expect(res.status, path).toBe(403);
+      expect(JSON.stringify(res.body), path).not.toMatch(/messageId|MITxT|learner-1|pageViews/);
+      expect(Object.keys(res.body as object)).toEqual(['error']);
+    }
+    for (const path of ['/v1/members/HarvardX/events', '/v1/members/HarvardX/stats', '/v1/consent/learner-1']) {
+      expect((await getJson(`${url}${path}`)).status, path).toBe(401);
+      expect((await getJson(`${url}${path}`, bearer('not-a-token'))).status, path).toBe(401);
+    }
+    expect((await getJson(`${url}/v1/members/NoSuchMember/events`, bearer(tokens.platform))).status).toBe(404);
+  });
+
+  it.skipIf(skip)('rejects bad queries with 400', async () => {
+    for (const q of [
+      'limit=0',
+      'limit=abc',
+      'from=yesterday',
+      'cursor=***',
+      'cursor=Zm9v',
+      'unknown=1',
+      'type=alias',
+    ]) {
+      expect((await getJson(`${url}/v1/members/HarvardX/events?${q}`, bearer(tokens.HarvardX))).status, q).toBe(400);
+    }
+  });
+
+  it.skipIf(skip)('answers Member stats with consent rates narrowed by Member overrides', async () => {
+    const harvard = await getJson(`${url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+    expect(harvard.status).toBe(200);
+    expect(harvard.body).toMatchObject({
+      member: 'HarvardX',
+      clicks: 7,
+      consentRates: { analytics: { rate: 1 }, marketing: { rate: 0 } },
+    });
+    const mit = await getJson(`${url}/v1/members/MITx/stats`, bearer(tokens.MITx));
+    expect(mit.body.consentRates.analytics.rate).toBe(0);
+    expect(mit.body.pageViewsPerDay[0].views).toBe(1);
+  });
+
+  it.skipIf(skip)(
+    'keeps consent receipts: append, latest for the platform token only, invalid ones refused',
+    async () => {
+      const second = { ...receipt('learner-1'), purposes: { ...receipt('learner-1').purposes, marketing: true } };
+      expect((await postJson(`${url}/v1/consent`, second)).status).toBe(201);
+      const latest = await getJson(`${url}/v1/consent/learner-1`, bearer(tokens.platform));
+      expect(latest.status).toBe(200);
+      expect(latest.body).toMatchObject({
+        subject: 'learner-1',
+        consentId: second.consentId,
+        purposes: { marketing: true },
+      });
+      expect((await getJson(`${url}/v1/consent/nobody`, bearer(tokens.platform))).status).toBe(404);
+      const bad = await postJson(`${url}/v1/consent`, { ...second, decidedAt: 'yesterday' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.errors[0].path).toBe('decidedAt');
+      expect(
+        (await postJson(`${url}/v1/consent`, { ...second, policy: { id: 'acme', version: '1', hash: 'x' } })).status,
+      ).toBe(400);
+    },
+  );
+
+  it.skipIf(skip)('stores no raw client IP anywhere (default configuration)', async () => {
+    const raw = storage as unknown as { query(sql: string): Promise<Record<string, unknown>[]> };
+    const dump = JSON.stringify([
+      ...(await raw.query('SELECT * FROM events')),
+      ...(await raw.query('SELECT * FROM consent_receipts')),
+    ]);
+    expect(dump).toContain('198.51.100.0');
+    expect(dump).toContain('2001:db8:abcd::');
+    expect(dump).not.toContain(rawIp);
+    expect(dump).not.toContain('2001:db8:abcd:12');
+  });
+
+  it.skipIf(skip)('serves /healthz, /metrics and /openapi.json', async () => {
+    const health = await getJson(`${url}/healthz`);
+    expect(health).toMatchObject({ status: 200, body: { status: 'ok', sink: 'storage' } });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^optin_messages_accepted_total \d+$/m);
+    expect(metrics).toMatch(
+      /optin_http_request_duration_seconds_bucket\{route="\/v1\/batch",method="POST",status="200",le="\+Inf"\} \d+/,
+    );
+    const doc = await getJson(`${url}/openapi.json`);
+    expect(doc.body.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/batch', '/v1/track', '/v1/consent', '/v1/members/{member}/events']),
+    );
+    expect(doc.body.components.schemas.Track.properties.event).toMatchObject({ type: 'string', minLength: 1 });
+    expect(doc.body.components.schemas.ConsentReceipt.required).toContain('decidedAt');
+  });
+});

@@ -1,0 +1,90 @@
+import { Analytics } from '@segment/analytics-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../src/collector.js';
+import type { StoredEvent } from '../src/stored-event.js';
+import { allGranted, backends, getJson, startCollector, tokens, type TestStore } from './helpers.js';
+
+const safari =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+
+describe.each(backends)('@segment/analytics-node sends to the collector ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  let url: string;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector, url } = await startCollector(store.storage, { requireWriteKey: true }));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)('track, page and identify land enriched', async () => {
+    const analytics = new Analytics({ writeKey: tokens.writeKey, host: url, flushAt: 3, maxRetries: 0 });
+    const errors: unknown[] = [];
+    analytics.on('error', (e) => errors.push(e));
+    const context = {
+      consent: allGranted,
+      course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+      userAgent: safari,
+      ip: '203.0.113.77',
+    };
+    analytics.track({
+      anonymousId: 'seg-anon',
+      event: 'edx.ui.lms.link_clicked',
+      properties: { target_url: 'https://www.edx.org/' },
+      context,
+    });
+    analytics.page({
+      anonymousId: 'seg-anon',
+      name: 'Course home',
+      properties: { path: '/learning/course/x' },
+      context: {
+        ...context,
+        page: {
+          path: '/learning/course/x',
+          url: 'https://learning.edx.org/learning/course/x',
+          referrer: 'https://www.bing.com/',
+        },
+      },
+    });
+    analytics.identify({ userId: 'learner-7', traits: { plan: 'verified' }, context });
+    await analytics.closeAndFlush();
+    expect(errors).toEqual([]);
+
+    const res = await getJson(`${url}/v1/members/HarvardX/events?anonymousId=seg-anon`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    const events = res.body.events as StoredEvent[];
+    expect(events.map((e) => e.type).sort()).toEqual(['page', 'track']);
+    for (const e of events)
+      expect(e).toMatchObject({
+        browser: 'Safari',
+        os: 'Mac OS',
+        deviceType: 'desktop',
+        ip: '203.0.113.0',
+        memberId: 'HarvardX',
+      });
+    expect(events.find((e) => e.type === 'page')).toMatchObject({
+      referrerClass: 'search',
+      path: '/learning/course/x',
+    });
+    expect(events[0]!.context).toHaveProperty('library');
+    const identify = await getJson(`${url}/v1/members/HarvardX/events?userId=learner-7&type=identify`, {
+      authorization: `Bearer ${tokens.platform}`,
+    });
+    expect(identify.body.events[0]).toMatchObject({ type: 'identify', properties: { plan: 'verified' } });
+  });
+
+  it.skipIf(skip)('refuses the client when its write key is wrong (requireWriteKey)', async () => {
+    const analytics = new Analytics({ writeKey: 'wrong-key', host: url, flushAt: 1, maxRetries: 0 });
+    const errors: unknown[] = [];
+    analytics.on('error', (e) => errors.push(e));
+    analytics.track({ anonymousId: 'x', event: 'edx.ui.lms.link_clicked', context: { consent: allGranted } });
+    await analytics.closeAndFlush();
+    expect(errors.length).toBe(1);
+  });
+});

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConsentReceipt } from '@optin/consent';
+import { migrations } from '../src/migrations.js';
+import type { Storage } from '../src/storage.js';
+import type { StoredEvent } from '../src/stored-event.js';
+import { backends, mid, type TestStore } from './helpers.js';
+
+function event(memberId: string | null, extra: Partial<StoredEvent> = {}): StoredEvent {
+  const now = new Date().toISOString();
+  return {
+    messageId: mid('s'),
+    type: 'page',
+    event: 'Course',
+    memberId,
+    anonymousId: 'a',
+    userId: null,
+    timestamp: now,
+    receivedAt: now,
+    courseId: null,
+    org: null,
+    sessionId: null,
+    sessionSeq: null,
+    path: '/home',
+    url: null,
+    referrerClass: 'direct',
+    referrerHost: null,
+    campaign: null,
+    browser: 'Chrome',
+    browserVersion: '130',
+    os: 'Linux',
+    osVersion: null,
+    deviceType: 'desktop',
+    app: null,
+    appVersion: null,
+    isBot: false,
+    ip: '203.0.113.0',
+    country: null,
+    region: null,
+    city: null,
+    asn: null,
+    isp: null,
+    purposes: ['analytics'],
+    properties: { a: 1 },
+    context: {},
+    ...extra,
+  };
+}
+
+const receipt = (
+  subject: string,
+  purposes: Record<string, boolean>,
+  members: Record<string, Record<string, boolean>> = {},
+): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy: { id: 'edx', version: '2026-11', hash: 'abc' },
+  purposes,
+  members,
+  source: 'banner',
+  decidedAt: new Date().toISOString(),
+  gpc: false,
+});
+
+describe.each(backends)('storage ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let storage: Storage;
+  beforeEach(async () => {
+    if (skip) return;
+    store = open();
+    storage = store.storage;
+    await storage.migrate();
+  });
+  afterEach(async () => {
+    if (!skip) await store.dispose();
+  });
+
+  it.skipIf(skip)('applies versioned migrations once', async () => {
+    expect(await storage.migrate()).toBe(migrations[migrations.length - 1]!.version);
+    expect(await storage.migrate()).toBe(migrations.length);
+    expect(await storage.counts()).toEqual({ events: 0, receipts: 0 });
+  });
+
+  it.skipIf(skip)('stores events once per messageId and round-trips every field', async () => {
+    const e = event('HarvardX', {
+      campaign: { source: 'news' },
+      isBot: true,
+      asn: 15169,
+      sessionSeq: 3,
+      properties: { nested: { ok: [1, 'two'] } },
+    });
+    expect(await storage.insertEvents([e, e])).toBe(1);
+    expect(await storage.insertEvents([e])).toBe(0);
+    const page = await storage.memberEvents('HarvardX', { limit: 10 });
+    expect(page.events).toEqual([e]);
+  });
+
+  it.skipIf(skip)('keeps receipts append-only and returns the latest', async () => {
+    await storage.appendReceipt(receipt('learner-1', { analytics: true }), new Date().toISOString());
+    await storage.appendReceipt(receipt('learner-1', { analytics: false }), new Date().toISOString());
+    expect((await storage.latestReceipt('learner-1'))?.purposes).toEqual({ analytics: false });
+    expect(await storage.latestReceipt('nobody')).toBeUndefined();
+    const raw = storage as unknown as { query(sql: string, p?: unknown[]): Promise<unknown> };
+    await expect(raw.query('UPDATE consent_receipts SET subject = ?', ['x'])).rejects.toThrow(/append-only/);
+    await expect(raw.query('DELETE FROM consent_receipts')).rejects.toThrow(/append-only/);
+    expect((await storage.counts()).receipts).toBe(2);
+  });
+
+  it.skipIf(skip)("pages through a Member's events with filters and never returns another Member's", async () => {
+    const mine = Array.from({ length: 25 }, (_, i) =>
+      event('HarvardX', { type: i % 2 ? 'track' : 'page', event: i % 2 ? 'edx.ui.lms.link_clicked' : 'Course' }),
+    );
+    await storage.insertEvents([...mine, event('MITx'), event(null)]);
+    const seen: string[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await storage.memberEvents('HarvardX', { limit: 10, after });
+      seen.push(...page.events.map((e) => e.messageId));
+      if (page.last === null) break;
+      after = page.last;
+    }
+    expect(seen).toEqual(mine.map((e) => e.messageId));
+    const tracks = await storage.memberEvents('HarvardX', { limit: 100, type: 'track' });
+    expect(tracks.events).toHaveLength(12);
+    const future = await storage.memberEvents('HarvardX', {
+      limit: 100,
+      from: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(future.events).toHaveLength(0);
+  });
+
+  it.skipIf(skip)('computes Member stats: views per day, top pages, clicks, email, consent rates', async () => {
+    const day = '2026-11-20T10:00:00.000Z';
+    await storage.insertEvents([
+      event('HarvardX', { timestamp: day, path: '/a' }),
+      event('HarvardX', { timestamp: day, path: '/a' }),
+      event('HarvardX', { timestamp: '2026-11-21T10:00:00.000Z', path: '/b' }),
+      event('HarvardX', { timestamp: day, path: '/bot', isBot: true }),
+      event('HarvardX', { timestamp: day, type: 'track', event: 'edx.ui.lms.link_clicked' }),
+      event('HarvardX', { timestamp: day, type: 'track', event: 'optin.email.opened' }),
+      event('HarvardX', { timestamp: day, type: 'track', event: 'optin.email.clicked' }),
+      event('MITx', { timestamp: day, path: '/mit' }),
+    ]);
+    const now = new Date().toISOString();
+    await storage.appendReceipt(receipt('l1', { analytics: true, marketing: true }), now);
+    await storage.appendReceipt(
+      receipt('l2', { analytics: true, marketing: true }, { HarvardX: { marketing: false } }),
+      now,
+    );
+    const stats = await storage.memberStats(
+      'HarvardX',
+      '2026-11-01T00:00:00.000Z',
+      new Date(Date.now() + 1000).toISOString(),
+      ['analytics', 'marketing'],
+    );
+    expect(stats.pageViewsPerDay).toEqual([
+      { day: '2026-11-20', views: 2 },
+      { day: '2026-11-21', views: 1 },
+    ]);
+    expect(stats.topPages).toEqual([
+      { path: '/a', views: 2 },
+      { path: '/b', views: 1 },
+    ]);
+    expect(stats).toMatchObject({ clicks: 1, emailOpens: 1, emailClicks: 1 });
+    expect(stats.consentRates.analytics).toEqual({ granted: 2, total: 2, rate: 1 });
+    expect(stats.consentRates.marketing).toEqual({ granted: 1, total: 2, rate: 0.5 });
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../src/collector.js';
+import { backends, mid, postJson, startCollector, trackMessage, type TestStore } from './helpers.js';
+
+describe.each(backends)('strings no database can store ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  let url: string;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector, url } = await startCollector(store.storage));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)(
+    'refuses NUL characters and unpaired surrogates per message (400 or per-message error, never 5xx)',
+    async () => {
+      const good = trackMessage();
+      const nul = JSON.stringify(trackMessage('HarvardX', { event: 'a\u0000b' }));
+      const lone = JSON.stringify(trackMessage('HarvardX', { properties: { x: 'a\ud800b' } }));
+      const pair = trackMessage('HarvardX', { properties: { emoji: '😀' } });
+      const body = `{"batch":[${JSON.stringify(good)},${nul},${lone},${JSON.stringify(pair)}]}`;
+      const res = await postJson(`${url}/v1/batch`, body);
+      expect(res.status).toBe(200);
+      expect(res.body.accepted).toBe(2);
+      expect((res.body.errors as { index: number }[]).map((e) => e.index)).toEqual([1, 2]);
+      const single = await postJson(`${url}/v1/track`, nul);
+      expect(single.status).toBe(400);
+      const receipt = await postJson(`${url}/v1/consent`, {
+        subject: 'x\u0000y',
+        consentId: mid(),
+        policy: { id: 'edx', version: '1', hash: 'h' },
+        purposes: {},
+        members: {},
+        source: 'api',
+        decidedAt: new Date().toISOString(),
+        gpc: false,
+      });
+      expect(receipt.status).toBe(400);
+    },
+  );
+});
+
+describe.each(backends)('deeply nested properties ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector } = await startCollector(store.storage));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)('never answers 5xx for nesting a database cannot parse', async () => {
+    for (const depth of [100, 1000, 20_000]) {
+      const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const message = JSON.stringify(trackMessage()).replace('"properties":{', `"properties":{"deep":${nested},`);
+      const res = await collector.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { 'content-type': 'application/json' },
+        payload: message,
+      });
+      expect(res.statusCode, `depth ${depth}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+    }
+  });
+});
