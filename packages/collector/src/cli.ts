@@ -20,6 +20,7 @@ Environment:
   OPTIN_NATS_STREAM=OPTIN_EVENTS  OPTIN_NATS_SUBJECT_PREFIX=optin.events  OPTIN_NATS_DURABLE=optin-loader
   OPTIN_CONFIG=./optin.config.mjs         (default: optin.config.{mjs,js,cjs,json,ts} in the working directory)
   OPTIN_TRUSTED_PROXIES=loopback,10.0.0.0/8  (who may set X-Forwarded-For; default none)
+  OPTIN_ALLOWED_ORIGINS=https://www.edx.org,https://learning.edx.org   (pages that may post from browsers; * for any)
   OPTIN_GEO=on|off                        (offline geo/ASN; default on when its packages are installed)
   OPTIN_STORE_RAW_IP=1                    (store raw IP addresses; default off: anonymised)
   OPTIN_REQUIRE_WRITE_KEY=1               (accept events only with a write key)
@@ -52,6 +53,7 @@ async function serve(): Promise<void> {
     trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
     storeRawIp: env.OPTIN_STORE_RAW_IP === '1',
     requireWriteKey: env.OPTIN_REQUIRE_WRITE_KEY === '1',
+    allowedOrigins: list(env.OPTIN_ALLOWED_ORIGINS),
   });
   const address = await collector.listen(Number(env.PORT ?? 8787), env.HOST ?? '127.0.0.1');
   process.stdout.write(

@@ -1,3 +1,4 @@
+import type { Enricher } from './enrich.js';
 import type { CollectorConfig } from './collector-config.js';
 import type { Credentials, Principal } from './credentials.js';
 import type { EventSink } from './event-sink.js';
@@ -18,6 +19,8 @@ export interface CollectorContext {
   readonly credentials: Credentials;
   /** Counters and latency. */
   readonly metrics: Metrics;
+  /** Turns a validated message and its request into the row that is stored. */
+  readonly enrich: Enricher;
   /** The ingestion pipeline. */
   readonly ingest: (
     endpoint: IngestEndpoint,

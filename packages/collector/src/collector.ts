@@ -2,6 +2,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
 import type { CollectorContext } from './collector-context.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
+import type { EmailVerifier } from '@optin/email';
+import { emailVerifierFromConfig } from './email-keys.js';
 import { createEnricher, createMemberResolver } from './enrich.js';
 import { storageSink, type EventSink } from './event-sink.js';
 import type { GeoProvider } from './geo.js';
@@ -10,6 +12,8 @@ import { createIngest } from './ingest.js';
 import { clientIp, trustedProxyList } from './ip-address.js';
 import { Metrics } from './metrics.js';
 import { registerConsentRoutes } from './routes/consent-routes.js';
+import { registerCors } from './routes/cors.js';
+import { registerEmailRoutes } from './routes/email-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerMemberRoutes } from './routes/member-routes.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
@@ -39,6 +43,14 @@ export interface CollectorOptions {
   readonly internalHosts?: readonly string[] | undefined;
   /** Version reported in the OpenAPI document. */
   readonly version?: string | undefined;
+  /**
+   * Verifies email tokens (`createEmailVerifier` of `@optin/email`, with each Member's keys): enables
+   * `GET /e/o/:token` (open pixel) and `GET /e/c/:token` (click redirect). Default: built from the
+   * config's `members[].email` and `collector.email` keys, read from the environment.
+   */
+  readonly email?: EmailVerifier | undefined;
+  /** Page origins allowed to post events and receipts from browsers (`https://www.edx.org`, or `*`); default none. */
+  readonly allowedOrigins?: readonly string[] | undefined;
   /** Fastify's logger (off by default). */
   readonly logger?: boolean | undefined;
 }
@@ -70,20 +82,22 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const credentials = options.credentials ?? resolveCredentials(config);
   const metrics = new Metrics();
   const trusted = trustedProxyList(options.trustedProxies ?? []);
+  const enrich = createEnricher({
+    members: config.members,
+    geo: options.geo,
+    storeRawIp: options.storeRawIp,
+    internalHosts: options.internalHosts,
+  });
   const ctx: CollectorContext = {
     config,
     storage,
     sink,
     credentials,
     metrics,
+    enrich,
     ingest: createIngest({
       rules: { policy: config.policy, mode: config.collector?.mode ?? 'opt-in' },
-      enrich: createEnricher({
-        members: config.members,
-        geo: options.geo,
-        storeRawIp: options.storeRawIp,
-        internalHosts: options.internalHosts,
-      }),
+      enrich,
       memberOf: createMemberResolver(config.members),
       sink,
       metrics,
@@ -101,6 +115,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     bodyLimit: limits.maxBodyBytes,
     trustProxy: false,
     return503OnClosing: true,
+    // Email tokens (`/e/c/:token`) carry their signed URL: far longer than Fastify's default of 100.
+    maxParamLength: 4096,
   });
   registerJsonParsers(app, limits.maxBodyBytes);
 
@@ -144,10 +160,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       .send({ error: { code: 'unavailable', message: 'the collector could not store the request; retry later' } });
   });
 
+  registerCors(app, options.allowedOrigins ?? []);
   registerIngestRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerOpsRoutes(app, ctx, options.version ?? '0.0.0');
+  const email = options.email ?? emailVerifierFromConfig(config);
+  if (email) registerEmailRoutes(app, ctx, email);
   await app.ready();
 
   return {

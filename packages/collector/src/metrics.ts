@@ -29,6 +29,10 @@ export class Metrics {
       'Messages dropped because consent did not allow them, by reason and purpose.',
     );
     this.define('optin_consent_receipts_total', 'Consent receipts appended.');
+    this.define(
+      'optin_email_total',
+      'Email opens and clicks, by kind and outcome: recorded, machine (recorded, flagged), aggregate (consent refused: counted only here), or the reason a token was rejected.',
+    );
   }
 
   private define(name: string, help: string): void {
@@ -37,12 +41,17 @@ export class Metrics {
 
   /** Adds `by` to a counter's series. */
   inc(
-    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts',
+    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts' | 'email',
     labelValues: Readonly<Record<string, string>> = {},
     by = 1,
   ): void {
     if (by === 0) return;
-    const full = name === 'receipts' ? 'optin_consent_receipts_total' : `optin_messages_${name}_total`;
+    const full =
+      name === 'receipts'
+        ? 'optin_consent_receipts_total'
+        : name === 'email'
+          ? 'optin_email_total'
+          : `optin_messages_${name}_total`;
     const counter = this.counters.get(full);
     if (!counter) return;
     const key = labels(labelValues);
@@ -64,10 +73,15 @@ export class Metrics {
 
   /** A counter's current value for a label set (0 when never incremented). */
   value(
-    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts',
+    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts' | 'email',
     labelValues: Readonly<Record<string, string>> = {},
   ): number {
-    const full = name === 'receipts' ? 'optin_consent_receipts_total' : `optin_messages_${name}_total`;
+    const full =
+      name === 'receipts'
+        ? 'optin_consent_receipts_total'
+        : name === 'email'
+          ? 'optin_email_total'
+          : `optin_messages_${name}_total`;
     return this.counters.get(full)?.series.get(labels(labelValues)) ?? 0;
   }
 

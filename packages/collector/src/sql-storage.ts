@@ -227,8 +227,8 @@ export abstract class SqlStorage implements Storage {
     const [counts] = await this.query(
       `SELECT
          SUM(CASE WHEN event LIKE '%\\_clicked' ESCAPE '\\' AND event <> ? THEN 1 ELSE 0 END) AS clicks,
-         SUM(CASE WHEN event = ? THEN 1 ELSE 0 END) AS opens,
-         SUM(CASE WHEN event = ? THEN 1 ELSE 0 END) AS email_clicks
+         SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS opens,
+         SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS email_clicks
        FROM events WHERE ${scope} AND type = 'track'`,
       [emailEvents.clicked, emailEvents.opened, emailEvents.clicked, ...range],
     );

@@ -43,9 +43,9 @@ export interface MemberStats {
   readonly topPages: { path: string; views: number }[];
   /** Link and control clicks (`track` events named `*_clicked`). */
   readonly clicks: number;
-  /** Email opens (`optin.email.opened`). */
+  /** Human email opens (`optin.email.opened`; machine opens such as Apple Mail Privacy Protection are stored flagged and not counted). */
   readonly emailOpens: number;
-  /** Email link clicks (`optin.email.clicked`). */
+  /** Human email link clicks (`optin.email.clicked`; scanners following links are not counted). */
   readonly emailClicks: number;
   /** Share of learners (their latest receipt in the period) granting each purpose to this Member. */
   readonly consentRates: Record<string, { granted: number; total: number; rate: number }>;

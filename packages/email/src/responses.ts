@@ -7,7 +7,7 @@ export interface EmailResponse {
   body: Uint8Array | string;
 }
 
-// GIF89a, 1×1, one transparent pixel: 43 bytes.
+// GIF89a, 1×1, one transparent pixel: 42 bytes.
 const gif = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
 /** The bytes of a 1×1 transparent GIF (a fresh copy each call, so nobody can alter the shared one). */

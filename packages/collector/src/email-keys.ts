@@ -1,0 +1,60 @@
+import { createEmailVerifier, type EmailKeys, type EmailVerifier } from '@optin/email';
+import * as z from 'zod';
+import type { CollectorConfig } from './collector-config.js';
+import { readSecret, type SecretEnv } from './credentials.js';
+import { CollectorError } from './errors.js';
+import { secretRefSchema } from './collector-config.js';
+
+const emailSchema = z.looseObject({
+  keyId: z.string().min(1).optional(),
+  keys: z.record(z.string().min(1), secretRefSchema).optional(),
+});
+
+/** Where a Member's email key lives when the config names only its id: `OPTIN_EMAIL_<MEMBER>_<KID>`. */
+export function emailKeyEnv(owner: string, kid: string): string {
+  return `OPTIN_EMAIL_${`${owner}_${kid}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * The email verifier of a config: each Member's `email` (`{ keyId }` as `defineMember` takes it,
+ * plus `keys: { [kid]: 'env:…' | 'file:…' }` for rotation) and the platform's `collector.email`.
+ * A key named only by id is read from `OPTIN_EMAIL_<MEMBER>_<KID>`. Returns `undefined` when no
+ * email keys are configured (the `/e/` routes are then off). Throws `missing_secret` for a key
+ * the config names but the environment does not hold.
+ */
+export function emailVerifierFromConfig(
+  config: CollectorConfig,
+  env: SecretEnv = process.env,
+): EmailVerifier | undefined {
+  const keysOf = (owner: string, value: unknown, path: string): EmailKeys | undefined => {
+    const parsed = emailSchema.safeParse(value);
+    if (value === undefined || !parsed.success) return undefined;
+    const refs: Record<string, string> = { ...parsed.data.keys };
+    if (parsed.data.keyId && !refs[parsed.data.keyId])
+      refs[parsed.data.keyId] = `env:${emailKeyEnv(owner, parsed.data.keyId)}`;
+    const keys: Record<string, string> = {};
+    for (const [kid, ref] of Object.entries(refs)) {
+      const secret = readSecret(ref, env);
+      if (!secret)
+        throw new CollectorError(
+          'missing_secret',
+          [{ path: `${path}.keys.${kid}`, message: `${ref} is not set` }],
+          'Set the email signing key in the environment (the same secret the signer uses).',
+        );
+      keys[kid] = secret;
+    }
+    return Object.keys(keys).length ? keys : undefined;
+  };
+  const members: Record<string, { keys: EmailKeys }> = {};
+  config.members.forEach((m, i) => {
+    const keys = keysOf(m.id, (m as { email?: unknown }).email, `members[${i}].email`);
+    if (keys) members[m.id] = { keys };
+  });
+  const platformKeys = keysOf(
+    'platform',
+    (config.collector as { email?: unknown } | undefined)?.email,
+    'collector.email',
+  );
+  if (!platformKeys && !Object.keys(members).length) return undefined;
+  return createEmailVerifier({ members, ...(platformKeys && { platformKeys }) });
+}

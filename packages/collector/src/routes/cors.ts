@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+
+// What browsers may send: the ingestion endpoints and consent receipts (never the Member or
+// platform APIs, which take bearer tokens from servers).
+const browserRoutes = /^\/v1\/(batch|track|page|identify|screen|consent)\/?(\?|$)/;
+
+/**
+ * Lets pages on `origins` (e.g. `https://www.edx.org`) post events and receipts to a collector on
+ * another origin: answers preflights (`OPTIONS`, 204) and adds `Access-Control-Allow-Origin` for
+ * an allowed `Origin` on the browser routes only. No credentials are ever allowed. `*` allows any
+ * origin (events carry no secret; consent is enforced on every message anyway).
+ */
+export function registerCors(app: FastifyInstance, origins: readonly string[]): void {
+  if (!origins.length) return;
+  const allowed = (origin: string | undefined) =>
+    origin !== undefined && (origins.includes('*') || origins.includes(origin));
+  app.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin;
+    if (browserRoutes.test(request.url) && allowed(origin)) {
+      void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      if (request.method === 'OPTIONS')
+        return void reply
+          .code(204)
+          .header('access-control-allow-methods', 'POST')
+          .header('access-control-allow-headers', 'content-type, authorization')
+          .header('access-control-max-age', '86400')
+          .send();
+    }
+    done();
+  });
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import {
+  invalidLinkResponse,
+  isMachineClick,
+  isMachineOpen,
+  pixelResponse,
+  redirectResponse,
+  type EmailResponse,
+  type EmailVerifier,
+  type VerifiedClick,
+  type VerifiedOpen,
+} from '@optin/email';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CollectorContext } from '../collector-context.js';
+import { emailEvents } from '../sql-storage.js';
+
+const send = (reply: FastifyReply, response: EmailResponse) =>
+  reply.code(response.status).headers(response.headers).send(response.body);
+
+/**
+ * `GET /e/o/:token` (open pixel) and `GET /e/c/:token` (click redirect) for tokens signed by
+ * `@optin/email`. The pixel is always answered; a click redirects only to the URL its token signs,
+ * and a bad, expired, unknown-kid or cross-Member token gets 400 and no redirect, ever. A verified
+ * open or click is stored as an event attributed to the signing Member (`optin.email.opened` /
+ * `optin.email.clicked`), with the recipient as a pseudonym. Machine traffic (Apple Mail Privacy
+ * Protection, scanners' prefetch) is stored flagged as a bot, so stats never count it as human.
+ * When the recipient's latest consent receipt does not grant analytics (for the signing Member),
+ * the click still redirects but only an aggregate count is kept (`optin_email_total`).
+ */
+export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
+  const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
+  const allowed = async (token: VerifiedOpen | VerifiedClick) => {
+    const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
+    if (!receipt) return !optIn;
+    return (
+      receipt.purposes.analytics === true && (!token.memberId || receipt.members[token.memberId]?.analytics !== false)
+    );
+  };
+  const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
+    const userAgent = request.headers['user-agent'];
+    const ip = ctx.clientIpOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+    const facts = {
+      userAgent,
+      ip,
+      method: request.method,
+      headers: request.headers,
+      msSinceSend: Date.now() - token.sentAt.getTime(),
+    };
+    const verdict = token.kind === 'open' ? isMachineOpen(facts) : isMachineClick(facts);
+    if (!(await allowed(token))) return ctx.metrics.inc('email', { kind: token.kind, outcome: 'aggregate' });
+    const event = ctx.enrich(
+      {
+        type: 'track',
+        event: token.kind === 'open' ? emailEvents.opened : emailEvents.clicked,
+        anonymousId: token.recipient,
+        properties: {
+          email_message_id: token.messageId,
+          campaign: token.campaign,
+          ...(token.kind === 'click' && { target_url: token.url }),
+          machine: verdict.machine ? verdict.reason : null,
+          proxy: verdict.machine ? null : verdict.proxy,
+        },
+      },
+      randomUUID(),
+      ['analytics'],
+      { ip, userAgent, receivedAt: new Date().toISOString(), trustedSource: false },
+    );
+    await ctx.sink.write([{ ...event, memberId: token.memberId, isBot: event.isBot || verdict.machine }]);
+    ctx.metrics.inc('email', { kind: token.kind, outcome: verdict.machine ? 'machine' : 'recorded' });
+  };
+  // Recording never stands between a learner and the link, nor fails a pixel.
+  const tryRecord = (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) =>
+    record(token, request).catch((error: unknown) => {
+      app.log.error(error);
+      ctx.metrics.inc('email', { kind: token.kind, outcome: 'not_stored' });
+    });
+
+  app.get<{ Params: { token: string } }>('/e/o/:token', async (request, reply) => {
+    const token = verifier.verify(request.params.token, 'open');
+    if (token.ok) await tryRecord(token, request);
+    else ctx.metrics.inc('email', { kind: 'open', outcome: token.reason });
+    return send(reply, pixelResponse());
+  });
+  app.get<{ Params: { token: string } }>('/e/c/:token', async (request, reply) => {
+    const token = verifier.verify(request.params.token, 'click');
+    if (!token.ok) {
+      ctx.metrics.inc('email', { kind: 'click', outcome: token.reason });
+      return send(reply, invalidLinkResponse());
+    }
+    await tryRecord(token, request);
+    return send(reply, redirectResponse(token));
+  });
+}

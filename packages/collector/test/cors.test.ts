@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { backends, startCollector } from './helpers.js';
+
+describe('CORS for pages on another origin', () => {
+  const [sqlite] = backends;
+  it('answers preflights and allows configured origins on browser routes only', async () => {
+    const store = sqlite!.open();
+    const { collector, url } = await startCollector(store.storage, { allowedOrigins: ['https://www.edx.org'] });
+    try {
+      const preflight = await fetch(`${url}/v1/batch`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://www.edx.org', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://www.edx.org');
+      expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+      const post = await fetch(`${url}/v1/batch`, {
+        method: 'POST',
+        headers: { origin: 'https://www.edx.org', 'content-type': 'text/plain' },
+        body: '{"batch":[]}',
+      });
+      expect(post.headers.get('access-control-allow-origin')).toBe('https://www.edx.org');
+      const other = await fetch(`${url}/v1/batch`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },
+        body: '{"batch":[]}',
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const api = await fetch(`${url}/v1/members/HarvardX/events`, { headers: { origin: 'https://www.edx.org' } });
+      expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await collector.close();
+      await store.dispose();
+    }
+  });
+});

@@ -1,0 +1,222 @@
+import type { ConsentReceipt } from '@optin/consent';
+import { createEmailSigner, createEmailVerifier } from '@optin/email';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../src/collector.js';
+import { backends, getJson, mid, postJson, startCollector, tokens, type TestStore } from './helpers.js';
+
+const keys = {
+  hx: { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' },
+  mit: { 'mit-1': 'mit-secret-0123456789abcdef-xyz-0123456' },
+};
+const verifier = createEmailVerifier({ members: { HarvardX: { keys: keys.hx }, MITx: { keys: keys.mit } } });
+const harvard = createEmailSigner({
+  memberId: 'HarvardX',
+  keys: keys.hx,
+  activeKid: 'hx-2026',
+  baseUrl: 'http://127.0.0.1',
+});
+const mit = createEmailSigner({ memberId: 'MITx', keys: keys.mit, activeKid: 'mit-1', baseUrl: 'http://127.0.0.1' });
+const human = {
+  'user-agent':
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+};
+const receipt = (subject: string, analytics: boolean): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy: { id: 'edx', version: '2026-11', hash: 'abc123' },
+  purposes: { necessary: true, analytics, performance: false, functionality: false, marketing: false },
+  members: {},
+  source: 'banner',
+  decidedAt: new Date().toISOString(),
+  gpc: false,
+});
+const email = `<!doctype html><html><body><p>Week 3 of CS50 is open.</p>
+<a href="https://learning.edx.org/course/week3?utm_source=email&amp;x=1">Start week 3</a>
+<a href="https://www.edx.org/about">About</a> <a href="mailto:help@edx.org">Help</a>
+</body></html>`;
+
+describe.each(backends)('email pixels and redirects over real HTTP ($name)', ({ skip, open }) => {
+  let store: TestStore;
+  let collector: Collector;
+  let url = '';
+  const at = (signed: string) => signed.replace('http://127.0.0.1', url);
+  const events = async () =>
+    (await getJson(`${url}/v1/members/HarvardX/events?limit=500`, { authorization: `Bearer ${tokens.HarvardX}` })).body
+      .events as { event: string; isBot: boolean; anonymousId: string; properties: Record<string, unknown> }[];
+
+  beforeAll(async () => {
+    if (skip) return;
+    store = open();
+    ({ collector, url } = await startCollector(store.storage, { email: verifier }));
+    await postJson(`${url}/v1/consent`, receipt('learner-yes', true));
+    await postJson(`${url}/v1/consent`, receipt('learner-no', false));
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await collector.close();
+    await store.dispose();
+  });
+
+  it.skipIf(skip)("a rewritten email's links all redirect to their targets, each click recorded once", async () => {
+    const html = harvard.rewriteHtml(email, {
+      messageId: 'm-week3',
+      sentAt: Date.now() - 600_000,
+      recipient: 'ada@example.org',
+      campaign: 'week3',
+      subject: 'learner-yes',
+    });
+    const links = [...html.matchAll(/href="([^"]+)"/g)]
+      .map((m) => m[1]!.replace(/&amp;/g, '&'))
+      .filter((h) => h.includes('/e/c/'));
+    expect(links).toHaveLength(2);
+    const targets = [];
+    for (const link of links) {
+      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      expect(res.status).toBe(302);
+      targets.push(res.headers.get('location'));
+    }
+    expect(targets).toEqual([
+      'https://learning.edx.org/course/week3?utm_source=email&x=1',
+      'https://www.edx.org/about',
+    ]);
+    const pixel = /<img[^>]+src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    const gif = await fetch(at(pixel), { headers: human });
+    expect(gif.headers.get('content-type')).toBe('image/gif');
+    expect(gif.headers.get('cache-control')).toMatch(/no-store/);
+    expect(
+      Buffer.from(await gif.arrayBuffer())
+        .subarray(0, 6)
+        .toString(),
+    ).toBe('GIF89a');
+    const stored = (await events()).filter((e) => e.properties.email_message_id === 'm-week3');
+    expect(stored.map((e) => e.event).sort()).toEqual([
+      'optin.email.clicked',
+      'optin.email.clicked',
+      'optin.email.opened',
+    ]);
+    expect(stored.every((e) => !e.isBot)).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('ada@example.org');
+    const stats = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
+      .body;
+    expect(stats.emailClicks).toBeGreaterThanOrEqual(2);
+    expect(stats.emailOpens).toBeGreaterThanOrEqual(1);
+  });
+
+  it.skipIf(skip)('1,000 forged links never redirect', async () => {
+    const good = harvard.clickUrl('https://www.edx.org/course/cs50', {
+      messageId: 'm-forge',
+      recipient: 'ada@example.org',
+      subject: 'learner-yes',
+    });
+    const token = good.slice(good.lastIndexOf('/') + 1);
+    const expired = harvard.clickUrl('https://www.edx.org/', {
+      messageId: 'm-old',
+      recipient: 'ada@example.org',
+      sentAt: Date.now() - 7200_000,
+      expiresAt: Date.now() - 3600_000,
+    });
+    const otherKey = createEmailSigner({
+      memberId: 'HarvardX',
+      keys: { 'hx-2026': 'not-harvards-secret-0123456789abcd-01234' },
+      activeKid: 'hx-2026',
+      baseUrl: 'http://127.0.0.1',
+    });
+    const asMit = createEmailSigner({
+      memberId: 'HarvardX',
+      keys: keys.mit,
+      activeKid: 'mit-1',
+      baseUrl: 'http://127.0.0.1',
+    });
+    const forged = fc.sample(
+      fc.oneof(
+        fc
+          .tuple(
+            fc.nat(token.length - 1),
+            fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')),
+          )
+          .map(([i, c]) => token.slice(0, i) + c + token.slice(i + 1))
+          .filter((t) => t !== token),
+        fc.nat(token.length - 2).map((n) => token.slice(0, n + 1)),
+        fc.constant(expired.slice(expired.lastIndexOf('/') + 1)),
+        fc.webUrl().map((u) => {
+          const s = otherKey.clickUrl(u, { messageId: 'x', recipient: 'a@b.c' });
+          return s.slice(s.lastIndexOf('/') + 1);
+        }),
+        fc.webUrl().map((u) => {
+          const s = asMit.clickUrl(u, { messageId: 'x', recipient: 'a@b.c' });
+          return s.slice(s.lastIndexOf('/') + 1);
+        }),
+        fc.webUrl().map((u) => {
+          const s = mit.clickUrl(u, { messageId: 'x', recipient: 'a@b.c' });
+          const m = good.slice(good.lastIndexOf('/') + 1);
+          return s.slice(s.lastIndexOf('/') + 1, s.lastIndexOf('/') + 20) + m.slice(19);
+        }),
+      ),
+      1000,
+    );
+    const before = (await events()).length;
+    let redirected = 0;
+    for (let i = 0; i < forged.length; i += 50)
+      await Promise.all(
+        forged.slice(i, i + 50).map(async (t) => {
+          const res = await fetch(`${url}/e/c/${encodeURIComponent(t)}`, { redirect: 'manual', headers: human });
+          if (res.status !== 400 || res.headers.get('location')) redirected++;
+          await res.arrayBuffer();
+        }),
+      );
+    expect(redirected).toBe(0);
+    expect((await events()).length).toBe(before);
+    expect((await fetch(at(good), { redirect: 'manual', headers: human })).status).toBe(302);
+  });
+
+  it.skipIf(skip)(
+    'a recipient who refused analytics still gets redirected, and only an aggregate count is kept',
+    async () => {
+      const link = harvard.clickUrl('https://www.edx.org/refused', {
+        messageId: 'm-refused',
+        recipient: 'bob@example.org',
+        subject: 'learner-no',
+      });
+      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('https://www.edx.org/refused');
+      expect((await events()).some((e) => e.properties.email_message_id === 'm-refused')).toBe(false);
+      expect(collector.metrics.render()).toMatch(/optin_email_total\{kind="click",outcome="aggregate"\} [1-9]/);
+    },
+  );
+
+  it.skipIf(skip)('machine opens are stored flagged and not counted as human opens', async () => {
+    const pixel = harvard.pixelUrl({ messageId: 'm-mpp', recipient: 'cy@example.org', subject: 'learner-yes' });
+    const before = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
+      .body.emailOpens as number;
+    await fetch(at(pixel), { headers: { 'user-agent': 'Mozilla/5.0' } });
+    const stored = (await events()).find((e) => e.properties.email_message_id === 'm-mpp');
+    expect(stored?.isBot).toBe(true);
+    expect(stored?.properties.machine).toBeTruthy();
+    const after = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
+      .body.emailOpens;
+    expect(after).toBe(before);
+  });
+});
+
+describe('email keys from the config', () => {
+  it('builds the verifier from members[].email and the environment, and names a missing key', async () => {
+    const { emailVerifierFromConfig, emailKeyEnv } = await import('../src/email-keys.js');
+    const { parseCollectorConfig } = await import('../src/collector-config.js');
+    const { edxPolicy } = await import('@optin/consent');
+    const config = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [
+        { id: 'HarvardX', orgs: ['HarvardX'], email: { keyId: 'hx-2026' } },
+        { id: 'MITx', orgs: ['MITx'] },
+      ],
+    });
+    expect(emailKeyEnv('HarvardX', 'hx-2026')).toBe('OPTIN_EMAIL_HARVARDX_HX_2026');
+    const built = emailVerifierFromConfig(config, { OPTIN_EMAIL_HARVARDX_HX_2026: keys.hx['hx-2026'] });
+    const token = harvard.clickUrl('https://www.edx.org/', { messageId: 'm', recipient: 'a@b.c' });
+    expect(built?.verify(token.slice(token.lastIndexOf('/') + 1), 'click').ok).toBe(true);
+    expect(() => emailVerifierFromConfig(config, {})).toThrow(/members\[0\]\.email\.keys\.hx-2026/);
+    expect(emailVerifierFromConfig(parseCollectorConfig({ policy: edxPolicy, members: [] }), {})).toBeUndefined();
+  });
+});
