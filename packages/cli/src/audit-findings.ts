@@ -1,0 +1,147 @@
+import type { CookieDeclaration, Tracker } from '@optin/trackers';
+import { hostMatches, sameSite } from './host-pattern.js';
+
+/** What kind of problem an audit found. */
+export type FindingKind =
+  /** A request to a host only trackers without consent declare. */
+  | 'request_without_consent'
+  /** A request to a third-party host no tracker declares. */
+  | 'undeclared_request'
+  /** A request to a host only another Member's trackers declare (not allowed on this page). */
+  | 'out_of_scope_request'
+  /** A cookie only trackers or purposes without consent declare. */
+  | 'cookie_without_consent'
+  /** A cookie no tracker declares. */
+  | 'undeclared_cookie'
+  /** A cookie only another Member's trackers declare. */
+  | 'out_of_scope_cookie';
+
+/** One problem an audit found. */
+export interface Finding {
+  /** What kind of problem. */
+  readonly kind: FindingKind;
+  /** The request URL, or the cookie as `name@domain`. */
+  readonly subject: string;
+  /** Ids of the trackers that declare it (empty when none does). */
+  readonly trackers: readonly string[];
+  /** What is wrong, in words, and what to do. */
+  readonly message: string;
+}
+
+/** A cookie as the browser holds it. */
+export interface ObservedCookie {
+  readonly name: string;
+  readonly domain: string;
+}
+
+/** What an audit saw on a page, and against what it is judged. */
+export interface Observation {
+  /** Its registrable domain (`edx.org`): requests and cookies there are first-party. */
+  readonly site: string;
+  /** Every request URL the page made (deduplicated or not). */
+  readonly requests: readonly string[];
+  /** Every cookie in the browser after the page settled. */
+  readonly cookies: readonly ObservedCookie[];
+  /** The trackers that may run on this page (the platform's and its Member's). */
+  readonly inScope: readonly Tracker[];
+  /** Every tracker of the config (to tell another Member's from undeclared ones). */
+  readonly all: readonly Tracker[];
+  /** Whether a purpose is allowed for the learner played. */
+  allows(purpose: string): boolean;
+  /** The consent cookie's name (always allowed: it holds the choice). */
+  readonly consentCookie: string;
+}
+
+const cookieMatches = (declared: CookieDeclaration, name: string) =>
+  typeof declared.name === 'string'
+    ? declared.name === name
+    : new RegExp(declared.name.source, declared.name.flags.replace(/[gy]/g, '')).test(name);
+
+/**
+ * Judges what a page did: every request host and cookie must be declared by a tracker that may run
+ * on the page, and that tracker (and, for a cookie, the cookie's purpose) must have consent. First-party
+ * requests nobody declares (the page itself, its assets) are fine; first-party cookies are not: every
+ * cookie must be declared, necessary ones too. Each URL and cookie is reported once.
+ */
+export function findViolations(seen: Observation): Finding[] {
+  const granted = (t: Tracker) => t.purposes.every((p) => seen.allows(p));
+  const ids = (ts: readonly Tracker[]) => ts.map((t) => t.id);
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  const report = (kind: FindingKind, subject: string, trackers: readonly Tracker[], message: string) => {
+    if (!reported.has(subject)) findings.push({ kind, subject, trackers: ids(trackers), message });
+    reported.add(subject);
+  };
+
+  for (const url of seen.requests) {
+    let host: string;
+    try {
+      const parsed = new URL(url);
+      if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
+      host = parsed.hostname;
+    } catch {
+      continue;
+    }
+    const declaring = seen.inScope.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
+    if (declaring.length) {
+      if (!declaring.some(granted))
+        report(
+          'request_without_consent',
+          url,
+          declaring,
+          `${host} is declared by ${ids(declaring).join(', ')}, whose purposes (${[...new Set(declaring.flatMap((t) => t.purposes))].join(', ')}) are not all allowed: load it only through the hub.`,
+        );
+      continue;
+    }
+    const elsewhere = seen.all.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
+    if (elsewhere.length)
+      report(
+        'out_of_scope_request',
+        url,
+        elsewhere,
+        `${host} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page: scope it to its Member's courses.`,
+      );
+    else if (!sameSite(host, seen.site))
+      report(
+        'undeclared_request',
+        url,
+        [],
+        `${host} is contacted but no tracker declares it: add it to the hosts of the tracker that loads it.`,
+      );
+  }
+
+  for (const cookie of seen.cookies) {
+    if (cookie.name === seen.consentCookie) continue;
+    const subject = `${cookie.name}@${cookie.domain}`;
+    const declaring = seen.inScope.filter((t) => t.cookies.some((c) => cookieMatches(c, cookie.name)));
+    if (declaring.length) {
+      const allowed = declaring.some(
+        (t) => granted(t) && t.cookies.some((c) => cookieMatches(c, cookie.name) && seen.allows(c.purpose)),
+      );
+      if (!allowed)
+        report(
+          'cookie_without_consent',
+          subject,
+          declaring,
+          `${cookie.name} is declared by ${ids(declaring).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
+        );
+      continue;
+    }
+    const elsewhere = seen.all.filter((t) => t.cookies.some((c) => cookieMatches(c, cookie.name)));
+    if (elsewhere.length)
+      report(
+        'out_of_scope_cookie',
+        subject,
+        elsewhere,
+        `${cookie.name} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page.`,
+      );
+    else
+      report(
+        'undeclared_cookie',
+        subject,
+        [],
+        `${cookie.name} (on ${cookie.domain}) is set but no tracker declares it: declare it with its purpose and lifetime.`,
+      );
+  }
+  return findings;
+}

@@ -1,0 +1,139 @@
+import { createRegistry, type OptinConfig } from '@optin/members';
+import { chromium } from 'playwright-core';
+import { findViolations, type Finding, type ObservedCookie } from './audit-findings.js';
+import { consentState, type AuditConsent } from './consent-state.js';
+import { CliError } from './errors.js';
+
+/** Options of {@link audit}. */
+export interface AuditOptions {
+  /** The config the page is held to (`loadConfig`). */
+  readonly config: OptinConfig;
+  /** The learner played: `none` (default: has not decided), `all`, or the purposes granted. */
+  readonly consent?: AuditConsent;
+  /** Name of the consent cookie the page reads. Default `optin`. */
+  readonly cookieName?: string;
+  /** Registrable domain of the page (`edx.org`); default: the host's last two labels. */
+  readonly site?: string;
+  /** How long to watch after the `load` event, in ms, for late trackers. Default 2,000. */
+  readonly waitMs?: number;
+  /** Chromium to drive. Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
+  readonly chromiumPath?: string;
+  /** Chromium host resolver rules, e.g. `MAP *.edx.org 127.0.0.1` (to audit a staging server under real names). */
+  readonly hostRules?: readonly string[];
+  /** Accept self-signed certificates (staging). Default false. */
+  readonly ignoreHttpsErrors?: boolean;
+}
+
+/** What {@link audit} saw and found on one page. */
+export interface AuditReport {
+  /** The page audited. */
+  readonly url: string;
+  /** The learner played. */
+  readonly consent: AuditConsent;
+  /** The Member that owns the page's course, or `null`. */
+  readonly member: string | null;
+  /** How many requests the page made. */
+  readonly requests: number;
+  /** Every cookie in the browser after the page settled. */
+  readonly cookies: readonly ObservedCookie[];
+  /** Everything that ran or was set without consent, without a declaration, or outside its Member's scope. */
+  readonly findings: readonly Finding[];
+}
+
+const defaultSite = (host: string) =>
+  /^[\d.]+$|:|^localhost$/.test(host) ? host : host.split('.').slice(-2).join('.');
+
+/**
+ * Opens `url` in headless Chromium as a learner with the given consent (the consent cookie planted
+ * before the first request), records every request and cookie until the page has settled, and
+ * judges them against the config's trackers in scope for that page ({@link findViolations}).
+ *
+ * @example
+ * const report = await audit('https://www.edx.org/', { config, consent: 'none' });
+ * if (report.findings.length) process.exitCode = 1;
+ */
+export async function audit(url: string, options: AuditOptions): Promise<AuditReport> {
+  const { config, consent = 'none', cookieName = 'optin', waitMs = 2000 } = options;
+  let page: URL;
+  try {
+    page = new URL(url);
+    if (!/^https?:$/.test(page.protocol)) throw new TypeError('not http(s)');
+  } catch (cause) {
+    throw new CliError(
+      'invalid_argument',
+      [{ path: 'url', message: `"${url}" is not an http(s) URL` }],
+      'Give the full address of the page, e.g. https://www.edx.org/.',
+      { cause },
+    );
+  }
+  const state = consentState(config.policy, consent);
+  const registry = createRegistry(config);
+  const scope = registry.scopeFor(page);
+  const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
+
+  const executablePath = options.chromiumPath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const rules = options.hostRules ?? [];
+  const browser = await chromium
+    .launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        ...(rules.length ? [`--host-resolver-rules=${rules.join(', ')}`] : []),
+      ],
+    })
+    .catch((cause: unknown) => {
+      throw new CliError(
+        'browser_failed',
+        [
+          {
+            path: executablePath,
+            message: cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause),
+          },
+        ],
+        'Install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium executable.',
+        { cause },
+      );
+    });
+  try {
+    const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
+    if (state.cookie) await context.addCookies([{ name: cookieName, value: state.cookie, url: page.origin }]);
+    const requests: string[] = [];
+    context.on('request', (request) => requests.push(request.url()));
+    const tab = await context.newPage();
+    await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
+      throw new CliError(
+        'browser_failed',
+        [{ path: 'url', message: cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause) }],
+        'Check that the page is reachable from this machine (see --resolve for staging hosts).',
+        { cause },
+      );
+    });
+    await tab.waitForTimeout(waitMs);
+    const cookies = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
+    return {
+      url: page.href,
+      consent,
+      member: scope.member?.id ?? null,
+      requests: requests.length,
+      cookies,
+      findings: findViolations({
+        site: options.site ?? defaultSite(page.hostname),
+        requests,
+        cookies,
+        inScope: scope.trackers,
+        all,
+        allows: (purpose) => state.allows(purpose),
+        consentCookie: cookieName,
+      }),
+    };
+  } finally {
+    await browser.close();
+  }
+}

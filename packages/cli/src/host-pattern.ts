@@ -1,0 +1,15 @@
+/**
+ * Whether `host` is one a tracker declared: `pattern` exactly, or any subdomain of `example.com` for
+ * `*.example.com`. Case-insensitive, like host names.
+ */
+export function hostMatches(host: string, pattern: string): boolean {
+  const h = host.toLowerCase();
+  const p = pattern.toLowerCase();
+  return p.startsWith('*.') ? h.endsWith(p.slice(1)) : h === p;
+}
+
+/** Whether `host` belongs to `site` (a registrable domain such as `edx.org`): the site itself or a subdomain. */
+export function sameSite(host: string, site: string): boolean {
+  const h = host.toLowerCase().replace(/^\./, '');
+  return h === site || h.endsWith(`.${site}`);
+}

@@ -1,0 +1,13 @@
+export { audit, type AuditOptions, type AuditReport } from './audit.js';
+export {
+  findViolations,
+  type Finding,
+  type FindingKind,
+  type Observation,
+  type ObservedCookie,
+} from './audit-findings.js';
+export { consentState, type AuditConsent, type ConsentState } from './consent-state.js';
+export { formatReport } from './format-report.js';
+export { hostMatches, sameSite } from './host-pattern.js';
+export { loadConfig } from './load-config.js';
+export { CliError, type CliErrorCode, type CliIssue } from './errors.js';

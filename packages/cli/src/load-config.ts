@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validateConfig, type OptinConfig } from '@optin/members';
+import { CliError } from './errors.js';
+
+const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts'];
+
+/**
+ * Finds, imports and validates the one config: `path` when given, else `OPTIN_CONFIG`, else the
+ * first of `optin.config.mjs|js|cjs|ts` in `cwd` (a `.ts` file needs a runtime that imports
+ * TypeScript, e.g. `node --import tsx`). Its default export (or `config` export) must pass
+ * `validateConfig`; otherwise a {@link CliError} lists every problem with its path.
+ */
+export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
+  const named = path ?? process.env.OPTIN_CONFIG;
+  const file = named ? resolve(cwd, named) : candidates.map((c) => resolve(cwd, c)).find((c) => existsSync(c));
+  if (!file || !existsSync(file))
+    throw new CliError(
+      'config_not_found',
+      [{ path: file ?? cwd, message: named ? 'no such file' : `none of ${candidates.join(', ')} is here` }],
+      'Give the config file as an argument (--config optin.config.mjs) or run from the directory that holds it.',
+    );
+  let config: unknown;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
+    config = mod.default ?? mod.config;
+  } catch (cause) {
+    throw new CliError(
+      'invalid_config',
+      [{ path: file, message: cause instanceof Error ? cause.message : String(cause) }],
+      file.endsWith('.ts')
+        ? 'A TypeScript config needs a loader: run `node --import tsx $(which optin) …`, or use optin.config.mjs.'
+        : 'Fix the error above so that the file imports, and export the config as its default export.',
+      { cause },
+    );
+  }
+  const issues = validateConfig(config);
+  if (issues.length)
+    throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
+  return config as OptinConfig;
+}

@@ -1,0 +1,103 @@
+import { edxPolicy } from '@optin/consent';
+import { defineTracker, type Tracker } from '@optin/trackers';
+import { describe, expect, test } from 'vitest';
+import { consentState, findViolations, hostMatches, type Observation } from '../src/index.js';
+
+const tracker = (id: string, owner: string, purposes: string[], hosts: string[], cookies: Tracker['cookies'] = []) =>
+  defineTracker({
+    id,
+    owner,
+    purposes,
+    party: 'third',
+    vendor: { name: id, privacyUrl: 'https://example.com/p' },
+    hosts,
+    cookies,
+  });
+
+const ga = tracker(
+  'ga4',
+  'platform',
+  ['analytics'],
+  ['www.googletagmanager.com', '*.google-analytics.com'],
+  [{ name: /^_ga(_.*)?$/, purpose: 'analytics', lifetime: '2y', party: 'first' }],
+);
+const hx = tracker('HarvardX/ads', 'HarvardX', ['marketing'], ['ads.example.net']);
+
+const seen = (over: Partial<Observation>): Observation => ({
+  site: 'edx.org',
+  requests: [],
+  cookies: [],
+  inScope: [ga],
+  all: [ga, hx],
+  allows: (p) => p === 'necessary',
+  consentCookie: 'optin',
+  ...over,
+});
+
+describe('findViolations', () => {
+  test('wildcard hosts match subdomains only, and each URL is reported once', () => {
+    expect(hostMatches('region1.google-analytics.com', '*.google-analytics.com')).toBe(true);
+    expect(hostMatches('google-analytics.com.evil.net', '*.google-analytics.com')).toBe(false);
+    const url = 'https://region1.google-analytics.com/g/collect';
+    const findings = findViolations(seen({ requests: [url, url] }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ kind: 'request_without_consent', trackers: ['ga4'] });
+  });
+
+  test('granted purposes make declared requests and cookie families fine', () => {
+    const findings = findViolations(
+      seen({
+        requests: ['https://www.googletagmanager.com/gtag/js?id=G-1'],
+        cookies: [
+          { name: '_ga_ABC123', domain: '.edx.org' },
+          { name: '_ga', domain: '.edx.org' },
+        ],
+        allows: () => true,
+      }),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('first-party requests need no declaration; first-party cookies do; non-http requests are ignored', () => {
+    const findings = findViolations(
+      seen({
+        requests: [
+          'https://courses.edx.org/static/app.js',
+          'https://static.edx.org/logo.svg',
+          'data:image/png;base64,AA',
+          'blob:https://courses.edx.org/1',
+        ],
+        cookies: [
+          { name: 'csrftoken', domain: 'courses.edx.org' },
+          { name: 'optin', domain: '.edx.org' },
+        ],
+      }),
+    );
+    expect(findings.map((f) => `${f.kind} ${f.subject}`)).toEqual(['undeclared_cookie csrftoken@courses.edx.org']);
+  });
+
+  test("another Member's host is out of scope, even with every purpose granted", () => {
+    const findings = findViolations(seen({ requests: ['https://ads.example.net/px'], allows: () => true }));
+    expect(findings).toEqual([expect.objectContaining({ kind: 'out_of_scope_request', trackers: ['HarvardX/ads'] })]);
+  });
+});
+
+describe('consentState', () => {
+  test('none allows only required purposes and plants no cookie; a list grants exactly those', () => {
+    const none = consentState(edxPolicy, 'none');
+    expect(none.cookie).toBeNull();
+    expect(edxPolicy.purposes.filter((p) => none.allows(p.id)).map((p) => p.id)).toEqual(['necessary']);
+    const some = consentState(edxPolicy, ['analytics']);
+    expect(some.cookie).toMatch(/^11000\//);
+    expect(edxPolicy.purposes.filter((p) => some.allows(p.id)).map((p) => p.id)).toEqual(['necessary', 'analytics']);
+  });
+
+  test('an unknown purpose is a typed error naming the option', () => {
+    expect(() => consentState(edxPolicy, ['analytics', 'telemetry'])).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        issues: [{ path: '--consent', message: '"telemetry" is not a purpose of policy edx' }],
+      }),
+    );
+  });
+});

@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { OptinConfig } from '@optin/members';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bundle, serve, type TestServer } from '../../../test-support/browser.js';
+import { audit, loadConfig, type AuditConsent, type AuditReport } from '../src/index.js';
+
+// Real pages on www.optin.test (127.0.0.1), vendors on their own *.optin.test hosts, audited by the
+// real CLI code driving Debian's Chromium. The "good" page is wired through consent and the scoped
+// hub; the "leaky" pages do what sites get wrong: load a vendor directly, set cookies before consent,
+// call undeclared hosts, run another Member's tracker.
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const rules = ['MAP *.optin.test 127.0.0.1', 'MAP *.elsewhere.test 127.0.0.1'];
+const hits: string[] = [];
+let server: TestServer;
+let config: OptinConfig;
+let page = '';
+
+const html = (body: string) => `<!doctype html><html lang="en"><title>t</title>${body}</html>`;
+const leaky = (vendorOrigin: string) =>
+  html(`<script src="${vendorOrigin}/v.js"></script><script>
+    document.cookie = 'mystery=1;Path=/';
+    fetch('http://pixel.elsewhere.test:${new URL(vendorOrigin).port}/p').catch(() => {});
+  </script>`);
+
+beforeAll(async () => {
+  server = await serve([
+    (req, res, url) => {
+      const host = (req.headers.host ?? '').split(':')[0] ?? '';
+      hits.push(`${host}${url.pathname}`);
+      const vendorOrigin = `http://cdn.vendor.optin.test:${String(server.port)}`;
+      const js = (body: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
+      if (url.pathname === '/v.js') js(`document.cookie = '_vendor=1;Path=/;Max-Age=3600';`);
+      else if (url.pathname === '/ads.js') js(`document.cookie = '_hxads=1;Path=/;Max-Age=3600';`);
+      else if (url.pathname === '/page.js') js(page);
+      else if (url.pathname === '/good' || url.pathname.startsWith('/learning/course/'))
+        res.writeHead(200, { 'content-type': 'text/html' }).end(html('<script src="/page.js"></script>'));
+      else if (url.pathname === '/leaky') res.writeHead(200, { 'content-type': 'text/html' }).end(leaky(vendorOrigin));
+      else if (url.pathname === '/other-member')
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(html(`<script src="http://ads.harvardx.optin.test:${String(server.port)}/ads.js"></script>`));
+      else res.writeHead(204, { 'access-control-allow-origin': '*' }).end();
+      return true;
+    },
+  ]);
+  process.env.VENDOR_PORT = String(server.port);
+  page = await bundle(fixture('page.ts'), { VENDOR_PORT: JSON.stringify(String(server.port)) });
+  config = await loadConfig(fixture('optin.config.mjs'));
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const run = (path: string, consent: AuditConsent): Promise<AuditReport> =>
+  audit(`${server.origin('www.optin.test')}${path}`, { config, consent, hostRules: rules, waitMs: 300 });
+
+const kinds = (report: AuditReport) => report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/, '')}`).sort();
+
+describe('optin audit in Chromium', () => {
+  test('a page wired through consent is clean before any choice, and loads nothing that needs one', async () => {
+    hits.length = 0;
+    const report = await run('/good', 'none');
+    expect(report.findings).toEqual([]);
+    expect(report.cookies.map((c) => c.name)).toEqual(['sessionid']);
+    expect(hits.some((h) => h.startsWith('cdn.vendor'))).toBe(false);
+  });
+
+  test('with everything accepted the same page loads the vendor, sets its cookie, and is still clean', async () => {
+    hits.length = 0;
+    const report = await run('/good', 'all');
+    expect(hits).toContain('cdn.vendor.optin.test/v.js');
+    expect(report.cookies.map((c) => c.name).sort()).toEqual(['_vendor', 'optin', 'sessionid']);
+    expect(report.findings).toEqual([]);
+  });
+
+  test('with only performance granted nothing analytics loads', async () => {
+    hits.length = 0;
+    const report = await run('/good', ['performance']);
+    expect(hits.some((h) => h.startsWith('cdn.vendor'))).toBe(false);
+    expect(report.findings).toEqual([]);
+  });
+
+  test('a page that loads a vendor directly is caught: request and cookie without consent, undeclared host and cookie', async () => {
+    const report = await run('/leaky', 'none');
+    expect(kinds(report)).toEqual([
+      'cookie_without_consent _vendor@www.optin.test',
+      'request_without_consent http://cdn.vendor.optin.test/v.js',
+      'undeclared_cookie mystery@www.optin.test',
+      'undeclared_request http://pixel.elsewhere.test/p',
+    ]);
+    expect(report.findings.find((f) => f.kind === 'request_without_consent')?.trackers).toEqual(['vendor']);
+  });
+
+  test('on a HarvardX course the Member tracker runs with marketing granted; on an MITx page it is out of scope', async () => {
+    const harvard = await run('/learning/course/course-v1:HarvardX+CS50+2026_T1/home', 'all');
+    expect(harvard.member).toBe('HarvardX');
+    expect(harvard.cookies.map((c) => c.name)).toContain('_hxads');
+    expect(harvard.findings).toEqual([]);
+
+    const refused = await run('/learning/course/course-v1:HarvardX+CS50+2026_T1/home', ['analytics']);
+    expect(refused.cookies.map((c) => c.name)).not.toContain('_hxads');
+    expect(refused.findings).toEqual([]);
+
+    const elsewhere = await run('/other-member', 'all');
+    expect(elsewhere.member).toBeNull();
+    expect(kinds(elsewhere)).toEqual([
+      'out_of_scope_cookie _hxads@www.optin.test',
+      'out_of_scope_request http://ads.harvardx.optin.test/ads.js',
+    ]);
+  });
+});
+
+describe('the optin binary', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const exec = promisify(execFile);
+  const optin = async (...args: string[]) =>
+    exec(process.execPath, [cli, ...args], { env: { ...process.env, VENDOR_PORT: String(server.port) } }).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
+    );
+
+  test('audit exits 1 with a readable report on a leaky page and 0 on a clean one', async () => {
+    const bad = await optin(
+      'audit',
+      `${server.origin('www.optin.test')}/leaky`,
+      '--config',
+      fixture('optin.config.mjs'),
+      ...rules.flatMap((r) => ['--resolve', r]),
+      '--wait',
+      '300',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('✗ request_without_consent http://cdn.vendor.optin.test');
+    expect(bad.stdout).toContain('4 finding(s)');
+
+    const good = await optin(
+      'audit',
+      `${server.origin('www.optin.test')}/good`,
+      '--config',
+      fixture('optin.config.mjs'),
+      ...rules.flatMap((r) => ['--resolve', r]),
+      '--wait',
+      '300',
+      '--consent',
+      'analytics',
+      '--json',
+    );
+    expect(good.code).toBe(0);
+    const report = JSON.parse(good.stdout) as AuditReport;
+    expect(report.consent).toEqual(['analytics']);
+    expect(report.findings).toEqual([]);
+  });
+
+  test('audit refuses a purpose the policy does not have, naming the option', async () => {
+    const result = await optin(
+      'audit',
+      `${server.origin('www.optin.test')}/good`,
+      '--config',
+      fixture('optin.config.mjs'),
+      '--consent',
+      'analytics,telemetry',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error invalid_argument');
+    expect(result.stderr).toContain('--consent: "telemetry" is not a purpose of policy edx');
+  });
+});

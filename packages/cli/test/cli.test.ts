@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+
+// The built binary, run as users run it. `pnpm test` builds every package first.
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const exec = promisify(execFile);
+const optin = async (...args: string[]) =>
+  exec(process.execPath, [cli, ...args], { cwd: fileURLToPath(new URL('./fixtures/', import.meta.url)) }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: unknown) => error as { code: number; stdout: string; stderr: string },
+  );
+
+describe('optin validate', () => {
+  test('a sound config passes with a summary', async () => {
+    const result = await optin('validate', fixture('optin.config.mjs'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n');
+  });
+
+  test('the config in the working directory is found without an argument', async () => {
+    const result = await optin('validate');
+    expect(result.code).toBe(0);
+  });
+
+  test('a broken config lists every problem with its path and exits 1', async () => {
+    const result = await optin('validate', fixture('broken.config.mjs'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✗ \d+ problem\(s\)/);
+    expect(result.stdout).toContain('members[1].orgs[0]');
+    expect(result.stdout).toContain('members[1].trackers[0].purposes[0]');
+  });
+
+  test('a missing file is a clear error with exit 2', async () => {
+    const result = await optin('validate', 'nowhere.config.mjs');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error config_not_found');
+    expect(result.stderr).toContain('nowhere.config.mjs: no such file');
+  });
+});
+
+describe('optin declare', () => {
+  test('prints the declaration of one Member as JSON: the platform trackers and its own, no other Member', async () => {
+    const result = await optin('declare', fixture('optin.config.mjs'), '--member', 'HarvardX', '--format', 'json');
+    expect(result.code).toBe(0);
+    const declaration = JSON.parse(result.stdout) as { member: string; trackers: { id: string }[] };
+    expect(declaration.member).toBe('HarvardX');
+    expect(declaration.trackers.map((t) => t.id)).toEqual(['vendor', 'session', 'HarvardX/ads']);
+  });
+
+  test('prints Markdown by default, and refuses an unknown Member or format', async () => {
+    const md = await optin('declare', fixture('optin.config.mjs'));
+    expect(md.stdout).toContain('Vendor Analytics');
+    const member = await optin('declare', fixture('optin.config.mjs'), '--member', 'Nobody');
+    expect(member.code).toBe(2);
+    expect(member.stderr).toContain('--member: "Nobody" is not a Member of the config');
+    const format = await optin('declare', fixture('optin.config.mjs'), '--format', 'pdf');
+    expect(format.stderr).toContain('--format: "pdf" is not a format');
+  });
+
+  test('an unknown command prints usage and exits 2', async () => {
+    const result = await optin('deploy');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('"deploy" is not a command');
+  });
+});
