@@ -10,8 +10,8 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 /** Path of Chromium: `CHROMIUM_PATH`, else Debian's. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches headless Chromium with `*.optin.test` mapped to 127.0.0.1 plus any `extraHostRules`. */
-export async function launchChromium(extraHostRules: string[] = []): Promise<Browser> {
+/** Launches headless Chromium with `*.optin.test` mapped to 127.0.0.1 plus any `extraHostRules`, and `extraArgs`. */
+export async function launchChromium(extraHostRules: string[] = [], extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -24,6 +24,7 @@ export async function launchChromium(extraHostRules: string[] = []): Promise<Bro
       '--disable-component-update',
       '--disable-sync',
       `--host-resolver-rules=${['MAP *.optin.test 127.0.0.1', 'MAP optin.test 127.0.0.1', ...extraHostRules].join(', ')}`,
+      ...extraArgs,
     ],
   });
 }

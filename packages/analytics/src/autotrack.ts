@@ -1,7 +1,7 @@
 import { controlName } from './control-name.js';
 import { shareNetwork } from './share-network.js';
 
-const used = 'edx.ui.lms.control_used';
+const used = 'optin.ui.control_used';
 
 /** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
 const clickable =
@@ -12,7 +12,7 @@ const clickable =
  * open shadow roots), so elements added later count too: link clicks as `edx.ui.lms.link_clicked`
  * `{ current_url, target_url, outbound }`, share controls as `edx.social.share_clicked { network }`,
  * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
- * `edx.ui.lms.control_used { control, name, current_url }`. Never a field's value or typed text.
+ * `optin.ui.control_used { control, name, current_url }`. Never a field's value or typed text.
  * `own` tells the site's hosts (for `outbound`). Returns a function that stops it.
  *
  * @example const stop = autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'));

@@ -166,7 +166,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     party: 'first',
     vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
     cookies: [],
-    hosts: [url.host],
+    hosts: [url.hostname],
     unloadable: true,
     unload: () => transport.purge(purpose),
     identify: remember,

@@ -33,7 +33,7 @@ type Entry = PerformanceEntry & {
  * import { webVitals } from '@optin/analytics/vitals';
  * const hub = createHub({ consent, trackers: [...analytics.trackers, webVitals(analytics)] });
  */
-export function webVitals(analytics: Pick<FirstParty, 'send'>): Tracker {
+export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tracker {
   let stop: (() => void)[] = [];
   const sent: Partial<Record<VitalName, number>> = {};
   const report = (name: VitalName, value: number, final?: boolean) => {
@@ -71,7 +71,8 @@ export function webVitals(analytics: Pick<FirstParty, 'send'>): Tracker {
     party: 'first',
     vendor: { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
     cookies: [],
-    hosts: [],
+    // Its messages go where the analytics tracker sends them.
+    hosts: analytics.trackers[0]?.hosts ?? [],
     unloadable: true,
     load() {
       let lcp = 0;

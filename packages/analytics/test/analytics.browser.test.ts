@@ -208,42 +208,42 @@ describe('the first-party tracker in Chromium', () => {
         target_url: 'https://www.facebook.com/sharer/sharer.php?u=x',
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'button',
         name: 'enroll-cta',
         current_url: url('/dashboard?mode=opt-out'),
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'button',
         name: 'Open menu',
         current_url: url('/dashboard?mode=opt-out'),
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'summary',
         name: 'Transcript',
         current_url: url('/dashboard?mode=opt-out'),
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'toggle',
         name: 'Subtitles',
         current_url: url('/dashboard?mode=opt-out'),
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'select',
         name: 'Speed',
         current_url: url('/dashboard?mode=opt-out'),
       },
       {
-        event: 'edx.ui.lms.control_used',
+        event: 'optin.ui.control_used',
         control: 'button',
         name: 'Search',
         current_url: url('/dashboard?mode=opt-out'),
       },
-      { event: 'edx.ui.lms.control_used', control: 'form', name: '', current_url: url('/dashboard?mode=opt-out') },
+      { event: 'optin.ui.control_used', control: 'form', name: '', current_url: url('/dashboard?mode=opt-out') },
     ]);
     await quiet();
     expect(bodies.join('\n')).not.toMatch(/my-typed-secret|2x-secret-choice/);
@@ -328,6 +328,53 @@ describe('the first-party tracker in Chromium', () => {
     );
     await quiet(800);
     expect(received.slice(before)).toEqual([]);
+  });
+
+  test('INP: a real click whose handler holds the main thread for 150 ms is reported when the learner leaves, and only with performance', async () => {
+    /** Opens a unit with `purposes` granted, clicks its slow button, then follows a link away. */
+    const clickSlowlyAndLeave = async (purposes: string) => {
+      received = [];
+      await open('/unit');
+      await run(`consent.decide({ purposes: ${purposes} });`);
+      await arrived((m) => m.type === 'page');
+      await page.evaluate(() => {
+        document.querySelector('#app')!.innerHTML =
+          '<button id="slow">Check my answer</button> <a id="leave" href="/next">Next unit</a>';
+        document.querySelector('#slow')!.addEventListener('click', () => {
+          const end = performance.now() + 150;
+          while (performance.now() < end); // the page cannot paint until this returns
+        });
+      });
+      await page.click('#slow');
+      await quiet(300);
+      const beforeLeaving = received.filter((m) => m.properties.name === 'INP');
+      await page.click('#leave');
+      await page.waitForURL(/\/next$/);
+      await quiet();
+      return { beforeLeaving, inp: received.filter((m) => m.properties.name === 'INP') };
+    };
+
+    const granted = await clickSlowlyAndLeave('{ analytics: true, performance: true }');
+    expect(granted.beforeLeaving).toEqual([]); // INP is final only when the page is hidden
+    expect(granted.inp).toHaveLength(1);
+    const [inp] = granted.inp;
+    expect(inp).toMatchObject({
+      event: 'optin.web_vitals',
+      context: { consent: { categoryPreferences: { performance: true } } },
+    });
+    const value = inp!.properties.value as number;
+    expect(value).toBeGreaterThanOrEqual(150);
+    expect(value).toBeLessThan(1000);
+    expect(inp!.properties.rating).toBe(value > 500 ? 'poor' : value > 200 ? 'needs-improvement' : 'good');
+
+    // Another learner, in a browser of their own, who grants analytics only.
+    await context.close();
+    context = await browser.newContext();
+    page = await context.newPage();
+    const refused = await clickSlowlyAndLeave('{ analytics: true }');
+    expect(refused.inp).toEqual([]);
+    expect(received.filter((m) => m.event === 'optin.web_vitals')).toEqual([]);
+    expect(received.filter((m) => m.type === 'page').length).toBeGreaterThanOrEqual(2); // analytics still went
   });
 
   test('an anonymous id is stored only with functionality, and identify goes only with it', async () => {

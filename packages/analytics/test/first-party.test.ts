@@ -50,6 +50,14 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('declares the collector by host name (no port), the way configs must, and Web Vitals go to the same host', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const analytics = firstParty({ endpoint: 'http://collector.edx.localhost:3001/', consent });
+    const { webVitals } = await import('../src/vitals.js');
+    expect(analytics.trackers.map((t) => t.hosts)).toEqual([['collector.edx.localhost'], ['collector.edx.localhost']]);
+    expect(webVitals(analytics).hosts).toEqual(['collector.edx.localhost']);
+  });
+
   it('sends nothing before a decision, then the buffered page view with consent, course and session', async () => {
     const { consent, hub, stop } = setup();
     hub.track('edx.test.early');

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCollector, resolveCredentials, SqliteStorage, type MemberStats } from '@optin/collector';
+import { edxPolicy } from '@optin/consent';
+import { createEmailSigner, createEmailVerifier } from '@optin/email';
+import { course, dashboard, email, home, type Layout } from './pages.js';
+import { courses } from './site.js';
+
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  /** Port of the site; the collector listens on the next one. 0 (default) picks free ports. */
+  readonly port?: number;
+  /** Where the collector's SQLite database lives. Default `.optin/` in the working directory. */
+  readonly dataDir?: string;
+}
+
+/** A running demo. */
+export interface Demo {
+  /** The site, e.g. `http://www.edx.localhost:3000`. */
+  readonly siteUrl: string;
+  /** The collector, e.g. `http://collector.edx.localhost:3001`. */
+  readonly collectorUrl: string;
+  /** API tokens of the platform and each Member (made for this run). */
+  readonly tokens: Readonly<Record<'platform' | 'HarvardX' | 'MITx', string>>;
+  /** Stops both servers and closes the database. */
+  close(): Promise<void>;
+}
+
+// The page script is built by tsup into dist/public (this file runs from src/ in tests, dist/ otherwise).
+const publicDir = fileURLToPath(new URL('../dist/public/', import.meta.url));
+const members = [
+  { id: 'HarvardX', orgs: ['HarvardX'], email: { keyId: 'hx-demo' } },
+  { id: 'MITx', orgs: ['MITx'] },
+];
+
+/**
+ * Starts the demo: the collector (SQLite, CORS open to the site) and the site, an edX-like catalog
+ * with HarvardX and MITx course pages, Member dashboards and a signed course email. Everything is
+ * on `*.localhost` names, which browsers resolve to this machine.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const dataDir = options.dataDir ?? join(process.cwd(), '.optin');
+  mkdirSync(dataDir, { recursive: true });
+  const secret = () => randomBytes(18).toString('base64url');
+  const tokens = { platform: secret(), HarvardX: secret(), MITx: secret() };
+  const emailKey = randomBytes(32).toString('base64');
+  // The demo's one signed-in learner: receipts are kept under this id and emails are signed for it.
+  const learner = 'lms-user-42';
+
+  const site = createServer();
+  await new Promise<void>((resolve) => site.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const sitePort = (site.address() as AddressInfo).port;
+  const siteUrl = `http://www.edx.localhost:${String(sitePort)}`;
+
+  const config = { policy: edxPolicy, members };
+  const collector = await createCollector({
+    config,
+    storage: new SqliteStorage(join(dataDir, 'demo.db')),
+    credentials: resolveCredentials(config, {
+      OPTIN_PLATFORM_TOKEN: tokens.platform,
+      OPTIN_TOKEN_HARVARDX: tokens.HarvardX,
+      OPTIN_TOKEN_MITX: tokens.MITx,
+    }),
+    email: createEmailVerifier({ members: { HarvardX: { keys: { 'hx-demo': emailKey } } } }),
+    allowedOrigins: [siteUrl],
+    internalHosts: ['www.edx.localhost'],
+  });
+  const collectorPort = options.port ? options.port + 1 : 0;
+  const listening = new URL(await collector.listen(collectorPort, '127.0.0.1'));
+  const collectorUrl = `http://collector.edx.localhost:${listening.port}`;
+
+  const signer = createEmailSigner({
+    memberId: 'HarvardX',
+    keys: { 'hx-demo': emailKey },
+    activeKid: 'hx-demo',
+    baseUrl: collectorUrl,
+  });
+  // Sent an hour ago: opens and clicks within seconds of sending are counted as scanners' prefetches.
+  const courseEmail = signer.rewriteHtml(
+    `<p>Week 2 of <a href="${siteUrl}/learning/course/course-v1:HarvardX+CS50+2026_T1/home">CS50</a> is open.</p>`,
+    {
+      messageId: `cs50-week2-${secret()}`,
+      recipient: 'learner@example.org',
+      campaign: 'cs50-week2',
+      subject: learner,
+      sentAt: Date.now() - 3_600_000,
+    },
+  );
+
+  site.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void respond(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : 'error');
+    });
+  });
+
+  async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', siteUrl);
+    const nonce = randomBytes(16).toString('base64');
+    const layout: Layout = { nonce, collector: collectorUrl, learner };
+    const html = (body: string, status = 200): void =>
+      void res
+        .writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' ${collectorUrl}; connect-src 'self' ${collectorUrl}`,
+        })
+        .end(body);
+
+    const vendor = /^\/vendor\/(ads|heatmap)\.js$/.exec(url.pathname);
+    if (vendor) {
+      const cookie = vendor[1] === 'ads' ? '_hxads' : '_mitxhm';
+      res
+        .writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' })
+        .end(`document.cookie = '${cookie}=demo;Path=/;Max-Age=7776000;SameSite=Lax';`);
+      return;
+    }
+    if (/^\/[\w-]+\.js$/.test(url.pathname)) {
+      const file = await readFile(join(publicDir, url.pathname.slice(1))).catch(() => null);
+      if (file) res.writeHead(200, { 'content-type': 'text/javascript' }).end(file);
+      else res.writeHead(404).end();
+      return;
+    }
+    if (url.pathname === '/') return html(home(layout));
+    const c = courses.find((x) => url.pathname.startsWith(`/learning/course/${x.key}/`));
+    if (c) return html(course(layout, c));
+    const member = /^\/dashboard\/(HarvardX|MITx)$/.exec(url.pathname)?.[1] as 'HarvardX' | 'MITx' | undefined;
+    if (member) {
+      const answer = await fetch(`${listening.origin}/v1/members/${member}/stats`, {
+        headers: { authorization: `Bearer ${tokens[member]}` },
+      });
+      return html(dashboard(layout, member, (await answer.json()) as MemberStats));
+    }
+    if (url.pathname === '/email') return html(email(layout, courseEmail));
+    html(`<!doctype html><title>Not found</title><p>Not found. <a href="/">Courses</a>`, 404);
+  }
+
+  return {
+    siteUrl,
+    collectorUrl,
+    tokens,
+    async close() {
+      site.closeAllConnections();
+      await new Promise<void>((resolve) => site.close(() => resolve()));
+      await collector.close();
+    },
+  };
+}

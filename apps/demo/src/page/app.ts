@@ -1,0 +1,63 @@
+// The demo's page script: consent, the banner, the Member-scoped hub and the first-party analytics,
+// configured from <meta> tags the server writes. Nothing that needs consent runs before it.
+import { firstParty } from '@optin/analytics';
+import { webVitals } from '@optin/analytics/vitals';
+import { mountBanner } from '@optin/banner';
+import { locales } from '@optin/banner/locales';
+import { createConsent, edxPolicy, toReceipt } from '@optin/consent';
+import { createRegistry, createScopedHub } from '@optin/members';
+import { siteConfig } from '../site.js';
+
+const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
+
+const consent = createConsent({ policy: edxPolicy });
+const analytics = firstParty({ endpoint: meta('optin-collector'), consent });
+const registry = createRegistry(siteConfig([...analytics.trackers, webVitals(analytics)], location.port));
+const hub = createScopedHub({ consent, registry, nonce: meta('csp-nonce') });
+analytics.start(hub);
+
+const banner = mountBanner({
+  consent,
+  locales,
+  declaration: registry.declaration({ ...(hub.scope.member && { member: hub.scope.member.id }) }),
+  member: hub.scope.member,
+  policyUrl: 'https://www.edx.org/edx-privacy-policy',
+});
+document.getElementById('cookie-settings')?.addEventListener('click', () => void banner.open('preferences'));
+
+// Every decision is proved: its receipt goes to the collector (append-only), under the signed-in
+// learner's id, which is also the subject the Member's emails are signed for.
+const receipts = `${meta('optin-collector').replace(/\/$/, '')}/v1/consent`;
+consent.subscribe(({ decision }) => {
+  if (decision)
+    void fetch(receipts, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(toReceipt(decision, meta('optin-learner'))),
+      keepalive: true,
+      credentials: 'omit',
+    }).catch(() => undefined);
+});
+
+// What consent allows now, shown on the page and kept current.
+const shown = document.getElementById('consent-state');
+const show = () => {
+  if (shown)
+    shown.textContent = consent.needsPrompt
+      ? 'no choice yet: only strictly necessary'
+      : Object.entries(consent.grants().purposes)
+          .map(([purpose, on]) => `${purpose} ${on ? 'on' : 'off'}`)
+          .join(' · ');
+};
+consent.subscribe(show);
+show();
+
+// Course units are single-page navigations, as in the learning MFE.
+document.addEventListener('click', (event) => {
+  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-spa]');
+  if (!link) return;
+  event.preventDefault();
+  history.pushState(null, '', link.href);
+  const unit = document.getElementById('unit');
+  if (unit) unit.textContent = link.textContent;
+});

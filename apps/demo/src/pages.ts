@@ -1,0 +1,85 @@
+import type { MemberStats } from '@optin/collector';
+import { courses, courseUrl, type DemoCourse } from './site.js';
+
+/** Escapes text for HTML. */
+export const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
+
+/** What every page needs: the CSP nonce and the collector's URL (read by the page script). */
+export interface Layout {
+  readonly nonce: string;
+  readonly collector: string;
+  /** The signed-in learner's id (the subject of their consent receipts). */
+  readonly learner: string;
+}
+
+/** The page frame: header, main, footer with the cookie settings button, and the page script. */
+export function page(layout: Layout, title: string, main: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="optin-collector" content="${esc(layout.collector)}"><meta name="csp-nonce" content="${esc(layout.nonce)}">
+<meta name="optin-learner" content="${esc(layout.learner)}">
+<title>${esc(title)} | edX (Optin demo)</title>
+<style nonce="${esc(layout.nonce)}">body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#111}header,main,footer{padding:1rem 2rem}
+header{background:#00262b;color:#fff}header a{color:#fff}a{color:#00688d}code{background:#eee;padding:0 .3em}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}</style></head>
+<body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · signed in as <code>${esc(layout.learner)}</code></header>
+<main><h1>${esc(title)}</h1>${main}
+<p>Consent in force: <code id="consent-state">(loading)</code></p></main>
+<footer><button id="cookie-settings" type="button">Cookie settings</button></footer>
+<script type="module" src="/app.js" nonce="${esc(layout.nonce)}"></script></body></html>`;
+}
+
+/** The catalog. */
+export function home(layout: Layout): string {
+  const list = courses.map(
+    (c) => `<li><a href="${esc(courseUrl(c.key))}">${esc(c.title)}</a> <code>${esc(c.key)}</code></li>`,
+  );
+  return page(
+    layout,
+    'Courses',
+    `<p>Platform pages run only the platform's trackers; a course page also runs its Member's, never another Member's.</p><ul>${list.join('')}</ul>`,
+  );
+}
+
+/** A course page with single-page unit navigation and a share link. */
+export function course(layout: Layout, c: DemoCourse): string {
+  const units = c.units.map((u, i) => `<li><a data-spa href="${esc(courseUrl(c.key, i))}">${esc(u)}</a></li>`);
+  const share = `https://twitter.com/intent/tweet?url=${encodeURIComponent(`https://www.edx.org${courseUrl(c.key)}`)}`;
+  return page(
+    layout,
+    c.title,
+    `<p><code>${esc(c.key)}</code></p><nav><ul>${units.join('')}</ul></nav><p id="unit">Course home</p>
+<p><button type="button" data-track="enroll">Enroll</button> <a href="${esc(share)}" target="_blank" rel="noopener">Share on X</a></p>`,
+  );
+}
+
+/** A Member's dashboard, from the collector's Member-scoped stats. */
+export function dashboard(layout: Layout, member: string, stats: MemberStats): string {
+  const rows = (pairs: [string, string | number][]) =>
+    pairs.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join('');
+  return page(
+    layout,
+    `${member} dashboard`,
+    `<p>Read with ${esc(member)}'s token: its own courses, nobody else's.</p>
+<table id="stats">${rows([
+      ['page views', stats.pageViewsPerDay.reduce((n, d) => n + d.views, 0)],
+      ['clicks', stats.clicks],
+      ['email opens', stats.emailOpens],
+      ['email clicks', stats.emailClicks],
+      ...stats.topPages.map((p): [string, number] => [`views of ${p.path}`, p.views]),
+      ...Object.entries(stats.consentRates).map(([p, r]): [string, string] => [
+        `consent: ${p}`,
+        `${String(r.granted)}/${String(r.total)}`,
+      ]),
+    ])}</table>`,
+  );
+}
+
+/** A Member email, rewritten with a signed open pixel and click links (shown as the learner receives it). */
+export function email(layout: Layout, html: string): string {
+  return page(
+    layout,
+    'A HarvardX course email',
+    `<p>Links and the pixel below are signed by HarvardX's key and verified by the collector.</p><article id="email">${html}</article>`,
+  );
+}

@@ -1,0 +1,14 @@
+// `pnpm demo`: starts the demo site and collector and prints where to go.
+import { startDemo } from './demo-server.js';
+
+const demo = await startDemo({ port: Number(process.env.PORT ?? 3000) });
+console.log(`Optin demo
+  site       ${demo.siteUrl}/   (courses: HarvardX, MITx, edX; banner, preferences, Member scope)
+  dashboards ${demo.siteUrl}/dashboard/HarvardX  ${demo.siteUrl}/dashboard/MITx
+  email      ${demo.siteUrl}/email   (signed open pixel and click links)
+  collector  ${demo.collectorUrl}/openapi.json
+  tokens     platform ${demo.tokens.platform}  HarvardX ${demo.tokens.HarvardX}  MITx ${demo.tokens.MITx}
+Every *.localhost name is this machine. Ctrl-C stops.`);
+const stop = () => void demo.close().then(() => process.exit(0));
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

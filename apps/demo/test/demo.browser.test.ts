@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MemberStats } from '@optin/collector';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../../../test-support/browser.js';
+import { startDemo, type Demo } from '../src/demo-server.js';
+
+// The whole product, as a learner and a Member see it: the demo site and its collector on real
+// HTTP, driven in Debian's Chromium (every *.localhost name is this machine).
+let demo: Demo;
+let dataDir: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const requests: string[] = [];
+const learnerAgent =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+
+const hx = '/learning/course/course-v1:HarvardX+CS50+2026_T1';
+const mitx = '/learning/course/course-v1:MITx+6.00.1x+2026_T1';
+const hosts = () => requests.map((r) => new URL(r).hostname);
+const stats = async (member: string, token: string): Promise<MemberStats> => {
+  const res = await fetch(
+    `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/members/${member}/stats`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as MemberStats;
+};
+const views = (s: MemberStats) => s.pageViewsPerDay.reduce((n, d) => n + d.views, 0);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'optin-demo-'));
+  demo = await startDemo({ dataDir });
+  // A learner's browser, not a bot: headless Chromium's own user agent says "HeadlessChrome", which
+  // the collector rightly flags as a bot (excluded from stats), also on requests that outlive a page.
+  browser = await launchChromium([], [`--user-agent=${learnerAgent}`]);
+  context = await browser.newContext();
+  context.on('request', (r) => requests.push(r.url()));
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser.close();
+  await demo.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the demo site', () => {
+  test('before a choice: the banner asks, and nothing goes to the collector or any vendor', async () => {
+    await page.goto(`${demo.siteUrl}/`);
+    await expect.poll(() => page.getByRole('dialog', { name: 'Cookies and tracking' }).isVisible()).toBe(true);
+    await page.goto(`${demo.siteUrl}${hx}/home`);
+    await page.waitForTimeout(500);
+    expect(hosts().filter((h) => h !== 'www.edx.localhost')).toEqual([]);
+    expect(await context.cookies()).toEqual([]);
+    expect(await page.locator('#consent-state').textContent()).toBe('no choice yet: only strictly necessary');
+  });
+
+  test("accepting on a HarvardX course loads HarvardX's tracker, never MITx's; page views reach the collector", async () => {
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(async () => (await context.cookies()).map((c) => c.name).sort()).toContain('_hxads');
+    expect(hosts()).toContain('ads.harvardx.localhost');
+    expect(hosts()).not.toContain('heatmap.mitx.localhost');
+
+    // Single-page navigation through the units, then leaving the page (the queue is sent on pagehide).
+    await page.getByRole('link', { name: 'C', exact: true }).click();
+    await page.getByRole('link', { name: 'Arrays' }).click();
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await page.goto(`${demo.siteUrl}${mitx}/home`);
+    await expect.poll(() => hosts().includes('heatmap.mitx.localhost')).toBe(true);
+
+    await expect.poll(async () => views(await stats('HarvardX', demo.tokens.HarvardX)), { timeout: 15_000 }).toBe(3);
+    const harvard = await stats('HarvardX', demo.tokens.HarvardX);
+    expect(harvard.topPages.map((p) => p.path).sort()).toEqual([`${hx}/home`, `${hx}/unit-2`, `${hx}/unit-3`]);
+    expect(harvard.consentRates.marketing).toMatchObject({ granted: 1, total: 1 });
+  });
+
+  test("a Member's dashboard shows its own courses and no one else's", async () => {
+    await page.goto(`${demo.siteUrl}/dashboard/HarvardX`);
+    const text = await page.locator('#stats').textContent();
+    expect(text).toContain(`views of ${hx}/home`);
+    expect(text).not.toContain('MITx');
+    // MITx's token on HarvardX's data is refused.
+    const res = await fetch(
+      `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/members/HarvardX/stats`,
+      {
+        headers: { authorization: `Bearer ${demo.tokens.MITx}` },
+      },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  test('the signed course email: its pixel and its link are counted for HarvardX, and the link lands on the course', async () => {
+    const before = await stats('HarvardX', demo.tokens.HarvardX);
+    await page.goto(`${demo.siteUrl}/email`);
+    await page.getByRole('link', { name: 'CS50' }).click();
+    await page.waitForURL(`${demo.siteUrl}${hx}/home`);
+    await expect
+      .poll(async () => {
+        const after = await stats('HarvardX', demo.tokens.HarvardX);
+        return [after.emailOpens - before.emailOpens, after.emailClicks - before.emailClicks];
+      })
+      .toEqual([1, 1]);
+  });
+
+  test('reject all in the preferences: the hub stops sending and the Member cookie is deleted', async () => {
+    await page.goto(`${demo.siteUrl}${hx}/home`);
+    await page.locator('#cookie-settings').click();
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await expect.poll(async () => (await context.cookies()).map((c) => c.name)).not.toContain('_hxads');
+    expect(await page.locator('#consent-state').textContent()).toContain('analytics off');
+    const before = views(await stats('HarvardX', demo.tokens.HarvardX));
+    await page.getByRole('link', { name: 'Scratch' }).click();
+    await page.goto(`${demo.siteUrl}/`);
+    await page.waitForTimeout(500);
+    expect(views(await stats('HarvardX', demo.tokens.HarvardX))).toBe(before);
+  });
+});
