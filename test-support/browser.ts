@@ -6,24 +6,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../packages/cli/src/chromium.js';
 
-/** Path of Chromium: `CHROMIUM_PATH`, else Debian's. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Launches headless Chromium with `*.optin.test` mapped to 127.0.0.1 plus any `extraHostRules`, and `extraArgs`. */
+/** Launches headless Chromium (the flags `optin audit` uses) with `*.optin.test` mapped to 127.0.0.1 plus any `extraHostRules`, and `extraArgs`. */
 export async function launchChromium(extraHostRules: string[] = [], extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: chromiumPath(),
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--host-resolver-rules=${['MAP *.optin.test 127.0.0.1', 'MAP optin.test 127.0.0.1', ...extraHostRules].join(', ')}`,
+      ...chromiumArgs(['MAP *.optin.test 127.0.0.1', 'MAP optin.test 127.0.0.1', ...extraHostRules]),
       ...extraArgs,
     ],
   });

@@ -1,6 +1,7 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie } from './audit-findings.js';
+import { chromiumArgs, chromiumPath } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
 
@@ -71,23 +72,9 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   const scope = registry.scopeFor(page);
   const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
 
-  const executablePath = options.chromiumPath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const rules = options.hostRules ?? [];
+  const executablePath = options.chromiumPath ?? chromiumPath();
   const browser = await chromium
-    .launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        ...(rules.length ? [`--host-resolver-rules=${rules.join(', ')}`] : []),
-      ],
-    })
+    .launch({ executablePath, args: chromiumArgs(options.hostRules) })
     .catch((cause: unknown) => {
       throw new CliError(
         'browser_failed',

@@ -6,6 +6,7 @@ export {
   type Observation,
   type ObservedCookie,
 } from './audit-findings.js';
+export { chromiumArgs, chromiumPath } from './chromium.js';
 export { consentState, type AuditConsent, type ConsentState } from './consent-state.js';
 export { formatReport } from './format-report.js';
 export { hostMatches, sameSite } from './host-pattern.js';
