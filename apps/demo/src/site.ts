@@ -1,3 +1,5 @@
+import { declareFirstParty } from '@optin/analytics';
+import { webVitals } from '@optin/analytics/vitals';
 import { edxPolicy } from '@optin/consent';
 import { defineConfig, defineMember, type OptinConfig } from '@optin/members';
 import { defineTracker, type Tracker } from '@optin/trackers';
@@ -73,4 +75,14 @@ export function siteConfig(platformTrackers: readonly Tracker[], port: string): 
       }),
     ],
   });
+}
+
+/**
+ * The same config read outside a page (by `optin declare` and `optin audit`): the first-party
+ * trackers as declared, for the collector at `collectorUrl`, and the Members' trackers.
+ */
+export function declaredSiteConfig(collectorUrl: string): OptinConfig {
+  const trackers = declareFirstParty({ endpoint: collectorUrl });
+  // Web Vitals send through the analytics tracker; outside a page they are only declared, never sent.
+  return siteConfig([...trackers, webVitals({ trackers, send: () => undefined })], '');
 }

@@ -5,7 +5,9 @@ import type { MemberStats } from '@optin/collector';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../../test-support/browser.js';
+import { audit } from '@optin/cli';
 import { startDemo, type Demo } from '../src/demo-server.js';
+import { declaredSiteConfig } from '../src/site.js';
 
 // The whole product, as a learner and a Member see it: the demo site and its collector on real
 // HTTP, driven in Debian's Chromium (every *.localhost name is this machine).
@@ -119,5 +121,19 @@ describe('the demo site', () => {
     await page.goto(`${demo.siteUrl}/`);
     await page.waitForTimeout(500);
     expect(views(await stats('HarvardX', demo.tokens.HarvardX))).toBe(before);
+  });
+
+  test('optin audit finds nothing on the demo: before a choice, with everything, with analytics only', async () => {
+    const config = declaredSiteConfig(demo.collectorUrl);
+    const runs = await Promise.all([
+      audit(`${demo.siteUrl}/`, { config, consent: 'none', waitMs: 500 }),
+      audit(`${demo.siteUrl}${hx}/home`, { config, consent: 'none', waitMs: 500 }),
+      audit(`${demo.siteUrl}${hx}/home`, { config, consent: 'all', waitMs: 1000 }),
+      audit(`${demo.siteUrl}${mitx}/home`, { config, consent: ['analytics', 'functionality'], waitMs: 1000 }),
+    ]);
+    expect(runs.map((r) => r.findings)).toEqual([[], [], [], []]);
+    // The audits did see the trackers they judged: the Member's cookie and the first-party ones.
+    expect(runs[2].cookies.map((c) => c.name).sort()).toEqual(['_hxads', 'optin', 'optin_id', 'optin_ses']);
+    expect(runs[3].cookies.map((c) => c.name).sort()).toEqual(['_mitxhm', 'optin', 'optin_id', 'optin_ses']);
   });
 });

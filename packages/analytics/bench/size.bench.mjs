@@ -9,8 +9,14 @@ import { bundleSize } from '../../../scripts/bundle-size.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const rows = [
-  ['@optin: consent + hub + analytics', "export { createConsent, edxPolicy } from '@optin/consent'; export { createHub } from '@optin/trackers'; export { firstParty } from '@optin/analytics'"],
-  ['@optin: the same + Web Vitals', "export { createConsent, edxPolicy } from '@optin/consent'; export { createHub } from '@optin/trackers'; export { firstParty } from '@optin/analytics'; export { webVitals } from '@optin/analytics/vitals'"],
+  [
+    '@optin: consent + hub + analytics',
+    "export { createConsent, edxPolicy } from '@optin/consent'; export { createHub } from '@optin/trackers'; export { firstParty } from '@optin/analytics'",
+  ],
+  [
+    '@optin: the same + Web Vitals',
+    "export { createConsent, edxPolicy } from '@optin/consent'; export { createHub } from '@optin/trackers'; export { firstParty } from '@optin/analytics'; export { webVitals } from '@optin/analytics/vitals'",
+  ],
   ['@optin/analytics alone', "export { firstParty } from '@optin/analytics'"],
   ['analytics 0.8.19 (DavidWells)', "export { default } from 'analytics'"],
   ['@snowplow/browser-tracker 4.10.1', "export * from '@snowplow/browser-tracker'"],

@@ -3,7 +3,8 @@ import { onNavigate, type Hub, type HubEvent, type Tracker, type Vendor } from '
 import { attribute, campaignOf, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
-import { AnalyticsError } from './errors.js';
+import type { AnalyticsError } from './errors.js';
+import { batchUrl, declareFirstParty, idCookie, sessionCookie } from './first-party-declaration.js';
 import { randomId } from './random-id.js';
 import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
 import { local, readCookie, writeCookie } from './storage.js';
@@ -67,8 +68,6 @@ export interface FirstParty {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const idCookie = 'optin_id';
-const sessionCookie = 'optin_ses';
 const touchKey = 'optin_touch';
 const prefsKey = 'optin_prefs';
 
@@ -89,16 +88,8 @@ const prefsKey = 'optin_prefs';
  */
 export function firstParty(options: FirstPartyOptions): FirstParty {
   const { consent, cookieDomain: domain, hashRoutes } = options;
-  let url: URL;
-  try {
-    url = new URL('v1/batch', new URL(options.endpoint.replace(/\/?$/, '/'), location.href));
-  } catch {
-    throw new AnalyticsError(
-      'invalid_option',
-      'endpoint',
-      `"${options.endpoint}" is not a URL: give the collector's base URL.`,
-    );
-  }
+  const url = batchUrl(options.endpoint);
+  const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   const own = (host: string) => host == location.hostname || (!!domain && `.${host}`.endsWith(`.${domain}`));
   let anonymousId = (keep() && readCookie(idCookie)) || randomId();
@@ -159,15 +150,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     );
   };
 
-  const tracker = (purpose: string, more: Partial<Tracker>): Tracker => ({
-    id: `optin-${purpose}`,
-    owner: 'platform',
-    purposes: [purpose],
-    party: 'first',
-    vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
-    cookies: [],
-    hosts: [url.hostname],
-    unloadable: true,
+  const tracker = (declared: Tracker, purpose: string, more: Partial<Tracker>): Tracker => ({
+    ...declared,
     unload: () => transport.purge(purpose),
     identify: remember,
     ...more,
@@ -175,7 +159,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
 
   return {
     trackers: [
-      tracker('analytics', {
+      tracker(analytics, 'analytics', {
         page(e) {
           const { url: href, path, title, referrer } = e.properties;
           const at = new URL(href);
@@ -193,11 +177,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         },
         track: (e) => send('analytics', 'track', { event: e.event, properties: e.properties }, e.context, e.timestamp),
       }),
-      tracker('functionality', {
-        cookies: [
-          { name: idCookie, purpose: 'functionality', lifetime: '13mo', party: 'first' },
-          { name: sessionCookie, purpose: 'functionality', lifetime: '30min', party: 'first' },
-        ],
+      tracker(functionality, 'functionality', {
         load() {
           anonymousId = readCookie(idCookie) ?? anonymousId;
           writeCookie(idCookie, anonymousId, 34128e3, domain);

@@ -1,4 +1,5 @@
 export { firstParty, type FirstParty, type FirstPartyOptions, type Prefs } from './first-party.js';
+export { declareFirstParty, batchUrl } from './first-party-declaration.js';
 export { autotrack } from './autotrack.js';
 export { controlName } from './control-name.js';
 export { shareNetwork } from './share-network.js';

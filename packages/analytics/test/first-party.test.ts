@@ -2,7 +2,7 @@
 import { createConsent, edxPolicy } from '@optin/consent';
 import { createHub } from '@optin/trackers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AnalyticsError, firstParty } from '../src/index.js';
+import { AnalyticsError, declareFirstParty, firstParty } from '../src/index.js';
 
 interface Sent {
   type: string;
@@ -56,6 +56,16 @@ describe('firstParty', () => {
     const { webVitals } = await import('../src/vitals.js');
     expect(analytics.trackers.map((t) => t.hosts)).toEqual([['collector.edx.localhost'], ['collector.edx.localhost']]);
     expect(webVitals(analytics).hosts).toEqual(['collector.edx.localhost']);
+  });
+
+  it('declares exactly what declareFirstParty declares (configs read outside a page list the same trackers)', () => {
+    const { analytics, stop } = setup();
+    const declared = declareFirstParty({ endpoint: 'https://collector.test' });
+    const live = analytics.trackers.map((t, i) =>
+      Object.fromEntries(Object.keys(declared[i] ?? {}).map((k) => [k, t[k as keyof typeof t]])),
+    );
+    expect(live).toEqual(declared);
+    stop();
   });
 
   it('sends nothing before a decision, then the buffered page view with consent, course and session', async () => {

@@ -1,0 +1,59 @@
+import type { Tracker, Vendor } from '@optin/trackers';
+import { AnalyticsError } from './errors.js';
+
+/** The anonymous id cookie (purpose `functionality`). */
+export const idCookie = 'optin_id';
+/** The session cookie (purpose `functionality`). */
+export const sessionCookie = 'optin_ses';
+
+/**
+ * Where batches go: `{endpoint}/v1/batch`, resolved against the page (on a server the endpoint must
+ * be absolute). Throws an {@link AnalyticsError} (`invalid_option`) for an endpoint that is not a URL.
+ */
+export function batchUrl(endpoint: string): URL {
+  try {
+    return new URL(
+      'v1/batch',
+      new URL(endpoint.replace(/\/?$/, '/'), (globalThis as { location?: Location }).location?.href),
+    );
+  } catch {
+    throw new AnalyticsError(
+      'invalid_option',
+      'endpoint',
+      `"${endpoint}" is not a URL: give the collector's base URL.`,
+    );
+  }
+}
+
+/**
+ * The first-party trackers as they are declared to learners — `optin-analytics` and
+ * `optin-functionality`, with their cookies and the collector's host — without their behaviour.
+ * `firstParty()` builds on exactly these; use them where a config is read outside a page (the
+ * `optin` CLI's `declare` and `audit`, a server rendering the list of third parties).
+ *
+ * @example
+ * defineConfig({ policy: edxPolicy, platform: { trackers: declareFirstParty({ endpoint: 'https://collector.edx.org' }) }, members });
+ */
+export function declareFirstParty(options: {
+  readonly endpoint: string;
+  readonly vendor?: Vendor | undefined;
+}): readonly Tracker[] {
+  const hosts = [batchUrl(options.endpoint).hostname];
+  const declare = (purpose: string, cookies: Tracker['cookies'] = []): Tracker => ({
+    id: `optin-${purpose}`,
+    owner: 'platform',
+    purposes: [purpose],
+    party: 'first',
+    vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
+    cookies,
+    hosts,
+    unloadable: true,
+  });
+  return [
+    declare('analytics'),
+    declare('functionality', [
+      { name: idCookie, purpose: 'functionality', lifetime: '13mo', party: 'first' },
+      { name: sessionCookie, purpose: 'functionality', lifetime: '30min', party: 'first' },
+    ]),
+  ];
+}
