@@ -1,5 +1,5 @@
 /** Stable codes of every error `@optin/consent` throws. */
-export type ConsentErrorCode = 'invalid_policy' | 'invalid_choice' | 'invalid_option';
+export type ConsentErrorCode = 'invalid_policy' | 'invalid_choice' | 'invalid_option' | 'receipt_failed';
 
 /** One problem found in an input, with the path of what was wrong. */
 export interface ConsentIssue {

@@ -4,7 +4,7 @@ import { firstParty } from '@optin/analytics';
 import { webVitals } from '@optin/analytics/vitals';
 import { mountBanner } from '@optin/banner';
 import { locales } from '@optin/banner/locales';
-import { createConsent, edxPolicy, toReceipt } from '@optin/consent';
+import { createConsent, edxPolicy, sendReceipts } from '@optin/consent';
 import { createRegistry, createScopedHub } from '@optin/members';
 import { siteConfig } from '../site.js';
 
@@ -27,17 +27,7 @@ document.getElementById('cookie-settings')?.addEventListener('click', () => void
 
 // Every decision is proved: its receipt goes to the collector (append-only), under the signed-in
 // learner's id, which is also the subject the Member's emails are signed for.
-const receipts = `${meta('optin-collector').replace(/\/$/, '')}/v1/consent`;
-consent.subscribe(({ decision }) => {
-  if (decision)
-    void fetch(receipts, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(toReceipt(decision, meta('optin-learner'))),
-      keepalive: true,
-      credentials: 'omit',
-    }).catch(() => undefined);
-});
+sendReceipts(consent, { endpoint: meta('optin-collector'), subject: meta('optin-learner') });
 
 // What consent allows now, shown on the page and kept current.
 const shown = document.getElementById('consent-state');

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConsentError, createConsent, edxPolicy, receiptSchema, sendReceipts } from '../src/index.js';
+
+interface Posted {
+  url: string;
+  init: RequestInit;
+}
+
+const stubFetch = (status = 200) => {
+  const posted: Posted[] = [];
+  vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+    posted.push({ url, init });
+    return Promise.resolve(new Response('{}', { status }));
+  });
+  return posted;
+};
+const body = (p: Posted | undefined) => receiptSchema.parse(JSON.parse(p?.init.body as string));
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('sendReceipts', () => {
+  it('posts one valid receipt per new decision, with the subject of the moment', async () => {
+    const posted = stubFetch();
+    let subject = 'anon-1';
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    sendReceipts(consent, { endpoint: 'https://collector.edx.org/', subject: () => subject });
+    consent.acceptAll();
+    subject = 'user-42';
+    consent.withdraw('marketing');
+    consent.decide({ purposes: { marketing: false } }); // nothing changes: no new receipt
+    await Promise.resolve();
+    expect(posted.map((p) => [p.url, p.init.method, p.init.keepalive, p.init.credentials])).toEqual([
+      ['https://collector.edx.org/v1/consent', 'POST', true, 'omit'],
+      ['https://collector.edx.org/v1/consent', 'POST', true, 'omit'],
+    ]);
+    expect(body(posted[0])).toMatchObject({ subject: 'anon-1', source: 'banner', purposes: { marketing: true } });
+    expect(body(posted[1])).toMatchObject({
+      subject: 'user-42',
+      source: 'preferences',
+      purposes: { marketing: false },
+    });
+    expect(body(posted[0]).consentId).toBe(body(posted[1]).consentId);
+  });
+
+  it('does not resend a decision stored before the page loaded, and stops when asked', async () => {
+    const posted = stubFetch();
+    const values: string[] = [];
+    const storage = {
+      kind: 'test',
+      read: () => values,
+      write: (v: string) => (values.splice(0, values.length, v), true),
+      clear: () => void values.splice(0),
+    };
+    createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).rejectAll();
+    const consent = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const stop = sendReceipts(consent, { endpoint: 'https://c.test', subject: 's' });
+    consent.refresh();
+    expect(posted).toEqual([]);
+    stop();
+    consent.acceptAll();
+    await Promise.resolve();
+    expect(posted).toEqual([]);
+  });
+
+  it('reports a receipt the collector refused, or that never arrived, as receipt_failed', async () => {
+    stubFetch(403);
+    const errors: ConsentError[] = [];
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    sendReceipts(consent, { endpoint: 'https://c.test', subject: 's', onError: (e) => errors.push(e) });
+    consent.rejectAll();
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toMatchObject({
+      code: 'receipt_failed',
+      issues: [{ path: 'https://c.test/v1/consent', message: 'the collector answered HTTP 403' }],
+    });
+
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    consent.acceptAll();
+    await vi.waitFor(() => expect(errors).toHaveLength(2));
+    expect(errors[1]?.issues[0]?.message).toBe('Failed to fetch');
+  });
+});
