@@ -9,7 +9,7 @@ import { storageSink, type EventSink } from './event-sink.js';
 import type { GeoProvider } from './geo.js';
 import { HttpProblem } from './http-problem.js';
 import { createIngest } from './ingest.js';
-import { clientIp, trustedProxyList } from './ip-address.js';
+import { createClientIpResolver, trustedProxyList } from './ip-address.js';
 import { Metrics } from './metrics.js';
 import { registerConsentRoutes } from './routes/consent-routes.js';
 import { registerCors } from './routes/cors.js';
@@ -81,7 +81,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const sink = options.sink ?? storageSink(storage);
   const credentials = options.credentials ?? resolveCredentials(config);
   const metrics = new Metrics();
-  const trusted = trustedProxyList(options.trustedProxies ?? []);
+  const clientIpOf = createClientIpResolver(trustedProxyList(options.trustedProxies ?? []));
   const enrich = createEnricher({
     members: config.members,
     geo: options.geo,
@@ -106,7 +106,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
       return match?.[1] ? credentials.authenticate(match[1]) : undefined;
     },
-    clientIpOf: (peer, forwardedFor) => clientIp(peer, forwardedFor, trusted),
+    clientIpOf,
     requireWriteKey: options.requireWriteKey ?? false,
   };
 
@@ -116,7 +116,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     trustProxy: false,
     return503OnClosing: true,
     // Email tokens (`/e/c/:token`) carry their signed URL: far longer than Fastify's default of 100.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
   });
   registerJsonParsers(app, limits.maxBodyBytes);
 

@@ -42,12 +42,17 @@ export type Enricher = (
   request: RequestFacts,
 ) => StoredEvent;
 
+// Course keys repeat on every event of a course: their org is remembered (bounded).
+const orgCache = new Map<string, string | undefined>();
+
 /** The org of an Open edX course or block key: `course-v1:{org}+...`, `block-v1:{org}+...` or `{org}/{course}/{run}`. */
 export function orgOfCourse(courseId: string): string | undefined {
+  if (orgCache.has(courseId)) return orgCache.get(courseId);
   const modern = /^(?:course|block)-v1:([^+]+)\+/.exec(courseId);
-  if (modern?.[1]) return modern[1];
-  const old = /^([^/]+)\/[^/]+\/[^/]+$/.exec(courseId);
-  return old?.[1];
+  const org = modern?.[1] ? modern[1] : /^([^/]+)\/[^/]+\/[^/]+$/.exec(courseId)?.[1];
+  if (orgCache.size >= 10_000) orgCache.clear();
+  orgCache.set(courseId, org);
+  return org;
 }
 
 const canonicalUtc = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
@@ -101,25 +106,36 @@ function str(value: unknown): string | null {
 export function createEnricher(options: EnricherOptions): Enricher {
   const parseUa = createUserAgentParser();
   const memberOf = createMemberResolver(options.members);
-  // Pages and referrers repeat: their traffic source is cached (campaign-less messages only).
-  const sourceCache = new Map<string, TrafficSource>();
+  // Pages and referrers repeat: their traffic source is cached by page, then referrer (campaign-less
+  // messages only), at most 10,000 pairs.
+  const sourceCache = new Map<string, Map<string, TrafficSource>>();
+  let cachedSources = 0;
   const sourceOf = (url: string | undefined, referrer: string | undefined): TrafficSource => {
-    const key = `${url ?? ''}\n${referrer ?? ''}`;
-    let found = sourceCache.get(key);
+    let byReferrer = sourceCache.get(url ?? '');
+    let found = byReferrer?.get(referrer ?? '');
     if (!found) {
       found = trafficSource(url, referrer, undefined, options.internalHosts);
-      if (sourceCache.size >= 10_000) sourceCache.clear();
-      sourceCache.set(key, found);
+      if (cachedSources >= 10_000) {
+        sourceCache.clear();
+        cachedSources = 0;
+        byReferrer = undefined;
+      }
+      if (!byReferrer) sourceCache.set(url ?? '', (byReferrer = new Map<string, TrafficSource>()));
+      byReferrer.set(referrer ?? '', found);
+      cachedSources++;
     }
     return found;
   };
-  const geoCache = new Map<string, GeoInfo | undefined>();
-  const geoOf = (ip: string): GeoInfo | undefined => {
-    if (!options.geo) return undefined;
-    if (geoCache.has(ip)) return geoCache.get(ip);
-    const found = options.geo.lookup(ip);
-    if (geoCache.size >= 10_000) geoCache.clear();
-    geoCache.set(ip, found);
+  // What an address gives (the stored form, anonymised unless configured otherwise, and geo): one
+  // client sends many events, so both are computed once per address (bounded).
+  const addressCache = new Map<string, { stored: string | null; geo: GeoInfo | undefined }>();
+  const addressFacts = (ip: string): { stored: string | null; geo: GeoInfo | undefined } => {
+    let found = addressCache.get(ip);
+    if (!found) {
+      found = { stored: (options.storeRawIp ? ip : anonymizeIp(ip)) ?? null, geo: options.geo?.lookup(ip) };
+      if (addressCache.size >= 10_000) addressCache.clear();
+      addressCache.set(ip, found);
+    }
     return found;
   };
   return (message, messageId, purposes, request) => {
@@ -127,7 +143,8 @@ export function createEnricher(options: EnricherOptions): Enricher {
     const contextIp = context.ip;
     const ua = parseUa(context.userAgent ?? request.userAgent);
     const ip = request.trustedSource && contextIp && isIP(contextIp) ? contextIp : request.ip;
-    const geo = ip ? geoOf(ip) : undefined;
+    const address = ip ? addressFacts(ip) : undefined;
+    const geo = address?.geo;
     const page = context.page;
     const source = context.campaign
       ? trafficSource(page?.url, page?.referrer, context.campaign, options.internalHosts)
@@ -162,7 +179,7 @@ export function createEnricher(options: EnricherOptions): Enricher {
       app: ua?.app ?? null,
       appVersion: ua?.appVersion ?? null,
       isBot: ua?.isBot ?? false,
-      ip: ip ? ((options.storeRawIp ? ip : anonymizeIp(ip)) ?? null) : null,
+      ip: address ? address.stored : null,
       country: geo?.country ?? null,
       region: geo?.region ?? null,
       city: geo?.city ?? null,

@@ -6,6 +6,7 @@ import type { EventSink } from './event-sink.js';
 import { consentVerdict, messagePurposes, type ConsentDropReason, type ConsentRules } from './message-purposes.js';
 import type { Metrics } from './metrics.js';
 import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
+import { fastParseMessage } from './message-fast-path.js';
 import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
 import type { StoredEvent } from './stored-event.js';
 import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
@@ -164,13 +165,18 @@ export function createIngest(
       const candidate =
         shared && (input.context === undefined || isObject(input.context))
           ? { ...input, type, context: { ...shared, ...input.context } }
-          : { ...input, type };
-      const parsed = messageSchemas[type].safeParse(candidate);
-      if (!parsed.success) {
-        errors.push(...issues(parsed.error, index, prefix(index)));
-        return;
+          : input.type === type
+            ? input
+            : { ...input, type };
+      let message = fastParseMessage(type, candidate);
+      if (!message) {
+        const parsed = messageSchemas[type].safeParse(candidate);
+        if (!parsed.success) {
+          errors.push(...issues(parsed.error, index, prefix(index)));
+          return;
+        }
+        message = parsed.data;
       }
-      const message = parsed.data;
       const purposes = messagePurposes(message);
       const memberId = deps.memberOf(message);
       const verdict = consentVerdict(message, purposes, deps.rules, gpc, memberId);

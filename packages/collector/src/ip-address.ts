@@ -114,6 +114,24 @@ function isTrusted(list: BlockList, ip: string): boolean {
   return version !== 0 && list.check(plain, version === 6 ? 'ipv6' : 'ipv4');
 }
 
+function resolveClientIp(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: (ip: string) => boolean,
+): string | undefined {
+  if (!peer) return undefined;
+  if (!forwardedFor || !trusted(peer)) return unmapIpv4(peer);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => h.trim());
+  let client = unmapIpv4(peer);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = unmapIpv4(hops[i] ?? '');
+    if (!isIP(hop)) break;
+    client = hop;
+    if (!trusted(hop)) break;
+  }
+  return client;
+}
+
 /**
  * The client's address: the socket peer, unless that peer is a trusted proxy, in which case
  * `X-Forwarded-For` is read right to left and the first address that is not a trusted proxy wins.
@@ -124,15 +142,27 @@ export function clientIp(
   forwardedFor: string | string[] | undefined,
   trusted: BlockList,
 ): string | undefined {
-  if (!peer) return undefined;
-  if (!forwardedFor || !isTrusted(trusted, peer)) return unmapIpv4(peer);
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => h.trim());
-  let client = unmapIpv4(peer);
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = unmapIpv4(hops[i] ?? '');
-    if (!isIP(hop)) break;
-    client = hop;
-    if (!isTrusted(trusted, hop)) break;
-  }
-  return client;
+  return resolveClientIp(peer, forwardedFor, (ip) => isTrusted(trusted, ip));
+}
+
+/**
+ * {@link clientIp} for a request path: whether an address is a trusted proxy is remembered (peers
+ * and proxies are few, and `BlockList.check` allocates on every call), in a bounded cache. The
+ * list must not change afterwards (`trustedProxyList` builds one nobody else holds).
+ */
+export function createClientIpResolver(
+  trusted: BlockList,
+  maxEntries = 10_000,
+): (peer: string | undefined, forwardedFor: string | string[] | undefined) => string | undefined {
+  const known = new Map<string, boolean>();
+  const cachedTrust = (ip: string): boolean => {
+    let answer = known.get(ip);
+    if (answer === undefined) {
+      answer = isTrusted(trusted, ip);
+      if (known.size >= maxEntries) known.clear();
+      known.set(ip, answer);
+    }
+    return answer;
+  };
+  return (peer, forwardedFor) => resolveClientIp(peer, forwardedFor, cachedTrust);
 }

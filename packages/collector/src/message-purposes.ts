@@ -5,6 +5,20 @@ const performanceName = /(^|[._:\s-])(perf|performance|web[._-]?vitals?|timing|l
 const marketingName =
   /(^|[._:\s-])(marketing|ads?|advert\w*|campaign|conversion|upsell|remarketing|retargeting|promo\w*)([._:\s-]|$)/i;
 
+// Event names repeat on every event of their kind: their purpose is remembered (bounded).
+const trackPurposes = new Map<string, string>();
+
+/** The purpose a `track` event's name calls for. */
+function trackPurpose(event: string): string {
+  let purpose = trackPurposes.get(event);
+  if (purpose === undefined) {
+    purpose = marketingName.test(event) ? 'marketing' : performanceName.test(event) ? 'performance' : 'analytics';
+    if (trackPurposes.size >= 10_000) trackPurposes.clear();
+    trackPurposes.set(event, purpose);
+  }
+  return purpose;
+}
+
 /**
  * The purposes a message needs before it may be stored (server-side, whatever the client did):
  * - `page` and `screen`: `analytics` (which pages, in what order, when).
@@ -18,12 +32,7 @@ const marketingName =
 export function messagePurposes(message: SegmentMessage): string[] {
   let base: string;
   if (message.type === 'identify') base = 'functionality';
-  else if (message.type === 'track')
-    base = marketingName.test(message.event)
-      ? 'marketing'
-      : performanceName.test(message.event)
-        ? 'performance'
-        : 'analytics';
+  else if (message.type === 'track') base = trackPurpose(message.event);
   else base = 'analytics';
   const declared = message.context?.purposes;
   return declared ? [...new Set([base, ...declared])] : [base];

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { CollectorError } from './errors.js';
 import { eventColumnNames } from './migrations.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import { eventValues, SqlStorage, type Row } from './sql-storage.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -13,25 +14,42 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+function storageFailed(cause: unknown): CollectorError {
+  return new CollectorError(
+    'storage_failed',
+    [{ path: 'events', message: 'the SQLite transaction failed' }],
+    'Check disk space and the database file.',
+    { cause },
+  );
+}
+
 /** Options of {@link SqliteStorage}. */
 export interface SqliteOptions {
   /** `normal` (default: durable across process crashes) or `full` (also across power loss). */
   readonly synchronous?: 'normal' | 'full' | undefined;
 }
 
+const insertSql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+const toInteger = (b: boolean): number => (b ? 1 : 0);
+
 /**
  * SQLite storage (better-sqlite3, WAL). Writes from concurrent requests are grouped into one
- * transaction per event-loop turn (group commit); each caller's promise resolves only after that transaction has
- * committed, so a 2xx always means the events are in the database file. With
- * `synchronous=NORMAL` in WAL mode a committed transaction survives a process crash (SIGKILL); a
- * power loss may lose the last ones (set `synchronous: 'full'` to rule that out too).
+ * transaction (group commit): those of one event-loop turn, and those that arrive while the
+ * previous transaction commits. Each caller's promise resolves only after the transaction holding
+ * its events has committed, so a 2xx always means the events are in the database file. Event
+ * inserts of a database file run on a writer thread (`SqliteWriter`), so that they do not hold up
+ * the requests being parsed meanwhile. With `synchronous=NORMAL` in WAL mode a committed
+ * transaction survives a process crash (SIGKILL); a power loss may lose the last ones (set
+ * `synchronous: 'full'` to rule that out too).
  */
 export class SqliteStorage extends SqlStorage {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private pending: Pending[] = [];
   private scheduled = false;
+  private flushing: Promise<void> | undefined;
   private insertStatement: Database.Statement | undefined;
+  private readonly writer: SqliteWriter | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
 
   /** Opens (creating if needed) the database file; `:memory:` for a private in-memory one. */
@@ -48,13 +66,16 @@ export class SqliteStorage extends SqlStorage {
         { cause },
       );
     }
+    const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
     if (file !== ':memory:') {
       // Checkpoints run on a background thread; this connection only checkpoints past ~200 MB of log.
       this.db.pragma('wal_autocheckpoint = 50000');
       this.checkpointer = new SqliteCheckpointer(file);
+      // Started with the first insert, once migrations have created the table.
+      this.writer = new SqliteWriter({ file, synchronous, sql: insertSql });
     }
   }
 
@@ -86,37 +107,68 @@ export class SqliteStorage extends SqlStorage {
     if (events.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       this.pending.push({ events, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (!this.flushing) this.schedule();
     });
   }
 
+  /** Flushes at the end of this event-loop turn, so that every request read in it joins. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes what is pending in one transaction; what arrives meanwhile waits for the next. */
   private flush(): void {
     this.scheduled = false;
+    if (this.flushing) return; // the write in flight schedules the next one
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return;
-    const sql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
-    this.insertStatement ??= this.db.prepare(sql);
-    const stmt = this.insertStatement;
+    if (!this.writer || !this.db.open) {
+      this.writeHere(batch);
+      return;
+    }
+    const rows: unknown[][] = [];
+    const sizes: number[] = [];
+    try {
+      for (const p of batch) {
+        sizes.push(p.events.length);
+        for (const e of p.events) rows.push(eventValues(e, toInteger));
+      }
+    } catch (cause) {
+      const error = storageFailed(cause);
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    this.flushing = this.writer.write(rows, sizes).then(
+      (counts) => batch.forEach((p, i) => p.resolve(counts[i] ?? 0)),
+      (cause: unknown) => {
+        const error = storageFailed(cause);
+        for (const p of batch) p.reject(error);
+      },
+    );
+    void this.flushing.then(() => {
+      this.flushing = undefined;
+      if (this.pending.length) this.schedule();
+    });
+  }
+
+  /** The same transaction on this connection (in-memory databases, which another thread cannot open). */
+  private writeHere(batch: readonly Pending[]): void {
     const counts: number[] = [];
     try {
+      this.insertStatement ??= this.db.prepare(insertSql);
+      const stmt = this.insertStatement;
       this.db.transaction(() => {
         for (const p of batch) {
           let n = 0;
-          for (const e of p.events) n += stmt.run(eventValues(e, (b) => (b ? 1 : 0))).changes;
+          for (const e of p.events) n += stmt.run(eventValues(e, toInteger)).changes;
           counts.push(n);
         }
       })();
     } catch (cause) {
-      const error = new CollectorError(
-        'storage_failed',
-        [{ path: 'events', message: 'the SQLite transaction failed' }],
-        'Check disk space and the database file.',
-        { cause },
-      );
+      const error = storageFailed(cause);
       for (const p of batch) p.reject(error);
       return;
     }
@@ -129,7 +181,11 @@ export class SqliteStorage extends SqlStorage {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    if (this.pending.length) this.flush();
+    while (this.flushing || this.pending.length) {
+      if (!this.flushing) this.flush();
+      await this.flushing;
+    }
+    await this.writer?.close();
     await this.checkpointer?.close();
     this.db.close();
   }

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
-import { migrations } from '../src/migrations.js';
+import { eventColumnNames, migrations } from '../src/migrations.js';
+import { eventValues } from '../src/sql-storage.js';
+import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
 import { backends, mid, type TestStore } from './helpers.js';
@@ -163,5 +168,44 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
     expect(stats).toMatchObject({ clicks: 1, emailOpens: 1, emailClicks: 1 });
     expect(stats.consentRates.analytics).toEqual({ granted: 2, total: 2, rate: 1 });
     expect(stats.consentRates.marketing).toEqual({ granted: 1, total: 2, rate: 0.5 });
+  });
+});
+
+describe('SQLite event writes', () => {
+  it('groups concurrent inserts, answers each caller after the commit, and survives a failed transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
+    const storage = new SqliteStorage(join(dir, 'optin.db'));
+    await storage.migrate();
+    try {
+      const groups = Array.from({ length: 20 }, () => Array.from({ length: 5 }, () => event('HarvardX')));
+      const counts = await Promise.all(groups.map((g) => storage.insertEvents([...g, g[0]!])));
+      expect(counts).toEqual(groups.map(() => 5));
+      expect((await storage.counts()).events).toBe(100);
+      // A row the table refuses (NOT NULL type) fails its transaction; the next one goes through.
+      const bad = event('HarvardX', { type: null as unknown as StoredEvent['type'] });
+      await expect(storage.insertEvents([bad])).rejects.toMatchObject({ code: 'storage_failed' });
+      expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
+      expect(await storage.insertEvents(groups[0]!)).toBe(0);
+      // The writer thread builds exactly the row `eventValues` describes (same JSON text, key order).
+      const e = event('HarvardX', { campaign: { source: 'news' }, isBot: true, properties: { b: [1], a: 'x' } });
+      await storage.insertEvents([e]);
+      const raw = storage as unknown as { query(sql: string, p?: unknown[]): Promise<Record<string, unknown>[]> };
+      const [row] = await raw.query(`SELECT ${eventColumnNames.join(', ')} FROM events WHERE message_id = ?`, [
+        e.messageId,
+      ]);
+      expect(eventColumnNames.map((c) => row?.[c])).toEqual(eventValues(e, (b) => (b ? 1 : 0)));
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes in-memory databases on their own connection', async () => {
+    const storage = new SqliteStorage(':memory:');
+    await storage.migrate();
+    const e = event('HarvardX');
+    expect(await Promise.all([storage.insertEvents([e]), storage.insertEvents([e, event(null)])])).toEqual([1, 1]);
+    expect((await storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([e]);
+    await storage.close();
   });
 });
