@@ -141,7 +141,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           },
           session: { id: session.id, seq: session.seq },
         },
-        messageId: randomId(),
+        messageId: randomId(true),
         anonymousId,
         userId: userId ?? undefined,
         timestamp,

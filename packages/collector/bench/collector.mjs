@@ -3,6 +3,7 @@
 // node:http server (goal >= 50%), batched events/s with enrichment on SQLite (goal >= 50,000/s),
 // p50/p99 latency. Usage: node bench/collector.mjs [seconds per run, default 10]
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, loadavg } from 'node:os';
@@ -26,6 +27,8 @@ function startServer(script, args = [], env = {}) {
       if (match) resolve({ child, url: match[1] });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    // A bench that stops early (an error, Ctrl-C) never leaves a server running.
+    process.once('exit', () => child.kill('SIGKILL'));
   });
 }
 
@@ -61,7 +64,6 @@ const cpuOf = (child) =>
     child.send('cpu');
   });
 
-let counter = 0;
 const run = async (name, server, path, makeBody, perRequest, measureCpu = true) => {
   const before = measureCpu ? await cpuOf(server.child) : 0;
   const out = await runLoad(name, server.url, path, makeBody, perRequest);
@@ -83,12 +85,18 @@ const runLoad = (name, url, path, makeBody, perRequest) =>
     );
   });
 
-const single = () => {
-  const id = `b-${process.pid}-${++counter}`;
-  return JSON.stringify(message(id));
-};
-const batchTemplate = JSON.stringify({ batch: Array.from({ length: 100 }, (_, i) => message(`__ID__-${i}`)) });
-const batch = () => batchTemplate.replaceAll('__ID__', `bb-${process.pid}-${++counter}`);
+// Message ids as our browser tracker makes them: time-ordered (48-bit milliseconds, then 80 random
+// bits), so the unique index on them grows at its end. `BENCH_IDS=v4` sends random UUIDs instead,
+// as Segment's server libraries do: SQLite then inserts into its index at random places, which
+// costs far more (see the README).
+const ids = process.env.BENCH_IDS === 'v4' ? 'random UUIDv4' : 'time-ordered';
+const newId =
+  ids === 'time-ordered'
+    ? () => Date.now().toString(16).padStart(12, '0') + randomUUID().replaceAll('-', '').slice(12)
+    : randomUUID;
+const single = () => JSON.stringify(message(newId()));
+const batchTemplate = JSON.stringify({ batch: Array.from({ length: 100 }, () => message('__ID__')) });
+const batch = () => batchTemplate.replace(/__ID__/g, () => newId());
 
 const rows = [];
 const bare = await startServer('./bare-http-server.mjs');
@@ -137,7 +145,7 @@ console.log(
   `single event: collector at ${(ratio * 100).toFixed(0)}% of bare node:http (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
 );
 console.log(
-  `batched: ${fmt(eventsPerSecond)} events/s with enrichment on SQLite (goal >= 50,000): ${eventsPerSecond >= 50_000 ? 'met' : 'NOT met'} (one process: ${fmt(m.result.requests.average * 100)}, two processes: ${fmt(c.result.requests.average * 100)})`,
+  `batched: ${fmt(eventsPerSecond)} events/s with enrichment on SQLite, ${ids} message ids (goal >= 50,000): ${eventsPerSecond >= 50_000 ? 'met' : 'NOT met'} (one process: ${fmt(m.result.requests.average * 100)}, two processes: ${fmt(c.result.requests.average * 100)})`,
 );
 console.log(
   `batched: ${fmt((m.result.requests.total * 100) / (m.cpu / 1e6))} events per second of collector CPU (all threads)`,
