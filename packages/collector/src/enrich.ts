@@ -16,8 +16,9 @@ export interface RequestFacts {
   /** Receive time, ISO 8601. */
   readonly receivedAt: string;
   /**
-   * The request carried a valid Segment write key (a server-side source): its `context.ip` is the
-   * end user's address and is used instead of the request's.
+   * The request carried a valid Segment write key and no `Origin` header (a server-side source, not
+   * a browser, whose write key is public): its `context.ip` is the end user's address and is used
+   * instead of the request's.
    */
   readonly trustedSource: boolean;
 }

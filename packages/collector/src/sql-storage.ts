@@ -9,6 +9,9 @@ export type Row = Record<string, unknown>;
 /** Event names counted as email opens and clicks (the email routes record these). */
 export const emailEvents = { opened: 'optin.email.opened', clicked: 'optin.email.clicked' } as const;
 
+/** What `@optin/analytics` names a use of a button or other control (counted as a click in Member stats). */
+export const controlUsedEvent = 'optin.ui.control_used';
+
 function parseJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
@@ -226,11 +229,11 @@ export abstract class SqlStorage implements Storage {
     );
     const [counts] = await this.query(
       `SELECT
-         SUM(CASE WHEN event LIKE '%\\_clicked' ESCAPE '\\' AND event <> ? THEN 1 ELSE 0 END) AS clicks,
+         SUM(CASE WHEN ((event LIKE '%\\_clicked' ESCAPE '\\' AND event <> ?) OR event = ?) AND ${notBot} THEN 1 ELSE 0 END) AS clicks,
          SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS opens,
          SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS email_clicks
        FROM events WHERE ${scope} AND type = 'track'`,
-      [emailEvents.clicked, emailEvents.opened, emailEvents.clicked, ...range],
+      [emailEvents.clicked, controlUsedEvent, emailEvents.opened, emailEvents.clicked, ...range],
     );
     const receipts = await this.query(
       `SELECT purposes, members FROM consent_receipts WHERE seq IN (SELECT MAX(seq) FROM consent_receipts WHERE received_at >= ? AND received_at < ? GROUP BY subject)`,

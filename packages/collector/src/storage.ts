@@ -41,7 +41,7 @@ export interface MemberStats {
   readonly pageViewsPerDay: { day: string; views: number }[];
   /** The most viewed paths, bots excluded. */
   readonly topPages: { path: string; views: number }[];
-  /** Link and control clicks (`track` events named `*_clicked`). */
+  /** Link and control clicks, bots excluded (`track` events named `*_clicked`, and `optin.ui.control_used`). */
   readonly clicks: number;
   /** Human email opens (`optin.email.opened`; machine opens such as Apple Mail Privacy Protection are stored flagged and not counted). */
   readonly emailOpens: number;

@@ -2,7 +2,7 @@ import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collector } from '../src/collector.js';
 import type { StoredEvent } from '../src/stored-event.js';
-import { allGranted, backends, getJson, startCollector, tokens, type TestStore } from './helpers.js';
+import { allGranted, backends, getJson, startCollector, tokens, trackMessage, type TestStore } from './helpers.js';
 
 const safari =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
@@ -20,6 +20,32 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
     if (skip) return;
     await collector.close();
     await store.dispose();
+  });
+
+  it.skipIf(skip)("a browser's write key does not let it choose the stored IP address", async () => {
+    const post = (headers: Record<string, string>, anonymousId: string) =>
+      fetch(`${url}/v1/track`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${tokens.writeKey}:`).toString('base64')}`,
+          ...headers,
+        },
+        body: JSON.stringify({
+          ...trackMessage('HarvardX', { anonymousId }),
+          context: { ...(trackMessage().context as object), ip: '203.0.113.77' },
+        }),
+      });
+    expect((await post({ origin: 'https://www.edx.org' }, 'from-browser')).status).toBe(200);
+    expect((await post({}, 'from-server')).status).toBe(200);
+    const ipOf = async (anonymousId: string) => {
+      const res = await getJson(`${url}/v1/members/HarvardX/events?anonymousId=${anonymousId}`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      return (res.body.events as StoredEvent[])[0]?.ip;
+    };
+    expect(await ipOf('from-browser')).toBe('127.0.0.0');
+    expect(await ipOf('from-server')).toBe('203.0.113.0');
   });
 
   it.skipIf(skip)('track, page and identify land enriched', async () => {

@@ -141,6 +141,8 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
       event('HarvardX', { timestamp: '2026-11-21T10:00:00.000Z', path: '/b' }),
       event('HarvardX', { timestamp: day, path: '/bot', isBot: true }),
       event('HarvardX', { timestamp: day, type: 'track', event: 'edx.ui.lms.link_clicked' }),
+      event('HarvardX', { timestamp: day, type: 'track', event: 'optin.ui.control_used' }),
+      event('HarvardX', { timestamp: day, type: 'track', event: 'edx.social.share_clicked', isBot: true }),
       event('HarvardX', { timestamp: day, type: 'track', event: 'optin.email.opened' }),
       event('HarvardX', { timestamp: day, type: 'track', event: 'optin.email.clicked' }),
       event('MITx', { timestamp: day, path: '/mit' }),
@@ -165,7 +167,8 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
       { path: '/a', views: 2 },
       { path: '/b', views: 1 },
     ]);
-    expect(stats).toMatchObject({ clicks: 1, emailOpens: 1, emailClicks: 1 });
+    // A link and a control used count; a bot's click and the email click do not.
+    expect(stats).toMatchObject({ clicks: 2, emailOpens: 1, emailClicks: 1 });
     expect(stats.consentRates.analytics).toEqual({ granted: 2, total: 2, rate: 1 });
     expect(stats.consentRates.marketing).toEqual({ granted: 1, total: 2, rate: 0.5 });
   });

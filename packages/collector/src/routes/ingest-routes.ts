@@ -44,7 +44,9 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: CollectorContext
           ip: ctx.clientIpOf(request.socket.remoteAddress, request.headers['x-forwarded-for']),
           userAgent: request.headers['user-agent'],
           receivedAt: new Date().toISOString(),
-          trustedSource: valid,
+          // A browser's write key is public: only a server-side client (no Origin header, which
+          // browsers send on every POST) may speak for the end user's address.
+          trustedSource: valid && request.headers.origin === undefined,
         },
         request.headers['sec-gpc'] === '1',
         mayHoldUnstorableText(request),
