@@ -9,11 +9,11 @@ import type { EventPage, EventQuery, MemberStats, Storage } from './storage.js';
  * the platform's) and every query it runs is bound to that Member's id.
  */
 export class MemberRepository {
-  /** The Member every query is scoped to. */
-  readonly memberId: string;
+  /** The Member every query is scoped to; `null` for the platform-wide repository. */
+  readonly memberId: string | null;
   readonly #storage: Storage;
 
-  private constructor(storage: Storage, memberId: string) {
+  private constructor(storage: Storage, memberId: string | null) {
     this.#storage = storage;
     this.memberId = memberId;
   }
@@ -40,6 +40,18 @@ export class MemberRepository {
     if (!members.some((m) => m.id === memberId))
       throw new HttpProblem(404, 'unknown_member', `no Member "${memberId}" in the config`);
     return new MemberRepository(storage, memberId);
+  }
+
+  /**
+   * Opens the platform-wide repository (every event, with or without a Member) for `principal`.
+   * Throws an {@link HttpProblem}: 401 without a valid token, 403 for a Member's token.
+   */
+  static forPlatform(storage: Storage, principal: Principal | undefined): MemberRepository {
+    if (!principal)
+      throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <token>" with the platform token');
+    if (principal.kind !== 'platform')
+      throw new HttpProblem(403, 'forbidden', "only the platform token reads the whole platform's events");
+    return new MemberRepository(storage, null);
   }
 
   /** One page of this Member's events, oldest first. */

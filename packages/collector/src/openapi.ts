@@ -144,6 +144,32 @@ export function openApiDocument(version: string): JsonSchema {
           },
         },
       },
+      '/v1/events': {
+        get: {
+          summary: "The whole platform's events (every Member's and the platform's own), platform token only",
+          security: bearer,
+          parameters: queryParameters(eventsQuerySchema),
+          responses: {
+            200: { description: '`{ member: null, events, nextCursor }`' },
+            400: error('Invalid query'),
+            401: error('No token'),
+            403: error('Not the platform token'),
+          },
+        },
+      },
+      '/v1/stats': {
+        get: {
+          summary: "The whole platform's statistics, platform token only",
+          security: bearer,
+          parameters: queryParameters(statsQuerySchema),
+          responses: {
+            200: { description: 'The statistics' },
+            400: error('Invalid query'),
+            401: error('No token'),
+            403: error('Not the platform token'),
+          },
+        },
+      },
       '/healthz': {
         get: {
           summary: 'Storage reachable',

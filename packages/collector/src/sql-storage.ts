@@ -192,9 +192,10 @@ export abstract class SqlStorage implements Storage {
     };
   }
 
-  async memberEvents(memberId: string, q: EventQuery): Promise<EventPage> {
-    const where = ['member_id = ?'];
-    const params: unknown[] = [memberId];
+  async memberEvents(memberId: string | null, q: EventQuery): Promise<EventPage> {
+    // `null`: the whole platform (every event, a Member's or none's), for the platform token only.
+    const where = memberId === null ? ['1 = 1'] : ['member_id = ?'];
+    const params: unknown[] = memberId === null ? [] : [memberId];
     const add = (sql: string, value: unknown): void => {
       if (value === undefined) return;
       where.push(sql);
@@ -215,9 +216,14 @@ export abstract class SqlStorage implements Storage {
     return { events: page.map(rowToEvent), last: rows.length > q.limit && lastRow ? Number(lastRow.seq) : null };
   }
 
-  async memberStats(memberId: string, from: string, to: string, purposes: readonly string[]): Promise<MemberStats> {
-    const range = [memberId, from, to];
-    const scope = 'member_id = ? AND timestamp >= ? AND timestamp < ?';
+  async memberStats(
+    memberId: string | null,
+    from: string,
+    to: string,
+    purposes: readonly string[],
+  ): Promise<MemberStats> {
+    const range = memberId === null ? [from, to] : [memberId, from, to];
+    const scope = `${memberId === null ? '' : 'member_id = ? AND '}timestamp >= ? AND timestamp < ?`;
     const notBot = `is_bot = ${this.kind === 'sqlite' ? '0' : 'false'}`;
     const perDay = await this.query(
       `SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS views FROM events WHERE ${scope} AND type IN ('page', 'screen') AND ${notBot} GROUP BY substr(timestamp, 1, 10) ORDER BY day`,
@@ -244,7 +250,10 @@ export abstract class SqlStorage implements Storage {
       let granted = 0;
       for (const r of receipts) {
         const all = parseJson(r.purposes) as Record<string, boolean>;
-        const own = (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId];
+        const own =
+          memberId === null
+            ? undefined
+            : (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId];
         if (all[p] === true && own?.[p] !== false) granted++;
       }
       consentRates[p] = { granted, total: receipts.length, rate: receipts.length ? granted / receipts.length : 0 };

@@ -60,7 +60,7 @@ export interface StoredReceipt extends ConsentReceipt {
 /**
  * The one storage interface of the collector, implemented for SQLite and PostgreSQL. Every write
  * resolves only after its transaction has committed. Member-scoped reads take the Member id as a
- * required argument and are only called by `MemberRepository`.
+ * required argument (`null`: the whole platform) and are only called by `MemberRepository`.
  */
 export interface Storage {
   /** `sqlite` or `postgres`. */
@@ -73,10 +73,10 @@ export interface Storage {
   appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
   /** The latest receipt of a subject. */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
-  /** One page of a Member's events. */
-  memberEvents(memberId: string, query: EventQuery): Promise<EventPage>;
-  /** A Member's statistics over a period. */
-  memberStats(memberId: string, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
+  /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
+  memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
+  /** A Member's statistics over a period (`null`: the whole platform's, consent rates without Member overrides). */
+  memberStats(memberId: string | null, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
   /** How many events and receipts are stored (for health checks and tests). */
   counts(): Promise<{ events: number; receipts: number }>;
   /** Whether a stored event has this messageId. */

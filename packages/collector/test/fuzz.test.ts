@@ -110,6 +110,8 @@ const request = fc.record({
     fc.constantFrom(
       '/v1/members/HarvardX/events',
       '/v1/members/MITx/stats',
+      '/v1/events',
+      '/v1/stats',
       '/v1/consent/learner',
       '/healthz',
       '/metrics',
@@ -117,7 +119,7 @@ const request = fc.record({
     ),
     fc
       .tuple(
-        fc.constantFrom('/v1/members/', '/v1/consent/', '/e/o/', '/'),
+        fc.constantFrom('/v1/members/', '/v1/consent/', '/e/o/', '/', '/v1'),
         fc.webSegment(),
         fc.constantFrom('', '/events', '/stats'),
         fc.constantFrom('', '?limit=-1', '?cursor=%00', '?from=x&to=y', '?type=track&limit=5000'),

@@ -108,6 +108,33 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     },
   );
 
+  it.skipIf(skip)("the platform token reads the whole platform: every Member's events and those of none", async () => {
+    const ids: string[] = [];
+    const members = new Set<string | null>();
+    let cursor: string | null = null;
+    do {
+      const res = await getJson(
+        `${url}/v1/events?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+        bearer(tokens.platform),
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.member).toBeNull();
+      for (const e of res.body.events as { messageId: string; memberId: string | null }[]) {
+        ids.push(e.messageId);
+        members.add(e.memberId);
+      }
+      cursor = res.body.nextCursor as string | null;
+    } while (cursor);
+    expect(ids).toHaveLength(15);
+    expect(new Set(ids).size).toBe(15);
+    expect([...members].sort()).toEqual(['HarvardX', 'MITx', null]);
+    const identify = await getJson(`${url}/v1/events?type=identify`, bearer(tokens.platform));
+    expect(identify.body.events).toMatchObject([{ type: 'identify', memberId: null, userId: 'u1' }]);
+    const stats = await getJson(`${url}/v1/stats`, bearer(tokens.platform));
+    expect(stats.status).toBe(200);
+    expect(stats.body).toMatchObject({ member: null, clicks: 12 });
+  });
+
   it.skipIf(skip)("a Member token gets 403 and no rows on another Member's endpoints, every one of them", async () => {
     const paths = [
       '/v1/members/MITx/events',
@@ -119,6 +146,9 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       '/v1/members/NoSuchMember/events',
       '/v1/members/NoSuchMember/stats',
       '/v1/consent/learner-1',
+      '/v1/events',
+      '/v1/events?type=identify',
+      '/v1/stats',
     ];
     for (const path of paths) {
       const res = await getJson(`${url}${path}`, bearer(tokens.HarvardX));
@@ -126,7 +156,13 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       expect(JSON.stringify(res.body), path).not.toMatch(/messageId|MITxT|learner-1|pageViews/);
       expect(Object.keys(res.body as object)).toEqual(['error']);
     }
-    for (const path of ['/v1/members/HarvardX/events', '/v1/members/HarvardX/stats', '/v1/consent/learner-1']) {
+    for (const path of [
+      '/v1/members/HarvardX/events',
+      '/v1/members/HarvardX/stats',
+      '/v1/consent/learner-1',
+      '/v1/events',
+      '/v1/stats',
+    ]) {
       expect((await getJson(`${url}${path}`)).status, path).toBe(401);
       expect((await getJson(`${url}${path}`, bearer('not-a-token'))).status, path).toBe(401);
     }

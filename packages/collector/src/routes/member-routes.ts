@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { formatPath } from '../errors.js';
 import { HttpProblem } from '../http-problem.js';
@@ -14,7 +14,9 @@ function utc(time: string | undefined): string | undefined {
 /**
  * `GET /v1/members/:member/events` (filters, cursor pagination, oldest first) and
  * `GET /v1/members/:member/stats`, each through a {@link MemberRepository}: a Member token reads
- * its own Member only (403 elsewhere); the platform token reads any Member.
+ * its own Member only (403 elsewhere); the platform token reads any Member. `GET /v1/events` and
+ * `GET /v1/stats` are the same over the whole platform (events of every Member and of none), for
+ * the platform token only.
  */
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const open = (authorization: string | undefined, member: string): MemberRepository =>
@@ -28,8 +30,14 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     );
   };
 
-  app.get<{ Params: { member: string } }>('/v1/members/:member/events', async (request) => {
-    const repo = open(request.headers.authorization, request.params.member);
+  type Request = FastifyRequest<{ Params: { member?: string } }>;
+  const repoOf = (request: Request): MemberRepository =>
+    request.params.member === undefined
+      ? MemberRepository.forPlatform(ctx.storage, ctx.principalOf(request.headers.authorization))
+      : open(request.headers.authorization, request.params.member);
+
+  const events = async (request: Request) => {
+    const repo = repoOf(request);
     const parsed = eventsQuerySchema.safeParse(request.query);
     if (!parsed.success) throw invalid(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
@@ -42,15 +50,20 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
       events: page.events,
       nextCursor: page.last === null ? null : encodeCursor(page.last),
     };
-  });
+  };
 
-  app.get<{ Params: { member: string } }>('/v1/members/:member/stats', async (request) => {
-    const repo = open(request.headers.authorization, request.params.member);
+  const stats = async (request: Request) => {
+    const repo = repoOf(request);
     const parsed = statsQuerySchema.safeParse(request.query);
     if (!parsed.success) throw invalid(parsed.error);
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes)) };
-  });
+  };
+
+  app.get('/v1/members/:member/events', events);
+  app.get('/v1/members/:member/stats', stats);
+  app.get('/v1/events', events);
+  app.get('/v1/stats', stats);
 }
