@@ -1,21 +1,4 @@
-import { defineConfig } from 'tsup';
+import { nodePackage } from '../../tsup.node.js';
 
-// The CLI runs on Node only: one bundle per format, dependencies left external.
-export default defineConfig([
-  {
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-    shims: true,
-    target: 'node20',
-    platform: 'node',
-  },
-  {
-    entry: { cli: 'src/cli.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-]);
+// Node only: the library as ESM + CJS bundles, and the executable `dist/cli.js`.
+export default nodePackage();
