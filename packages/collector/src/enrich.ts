@@ -154,14 +154,16 @@ export function createEnricher(options: EnricherOptions): Enricher {
     const org = orgOfMessage(message) ?? null;
     const properties = message.type === 'identify' ? message.traits : message.properties;
     const name = message.type === 'track' ? message.event : message.type === 'identify' ? null : str(message.name);
+    const clientTimestamp = utc(message.timestamp ?? message.originalTimestamp) ?? null;
     return {
       messageId,
+      clientTimestamp,
       type: message.type,
       event: name,
       memberId: memberOf(message) ?? null,
       anonymousId: message.anonymousId ?? null,
       userId: message.userId === undefined ? null : String(message.userId),
-      timestamp: utc(message.timestamp ?? message.originalTimestamp) ?? request.receivedAt,
+      timestamp: clientTimestamp ?? request.receivedAt,
       receivedAt: request.receivedAt,
       courseId,
       org,

@@ -27,7 +27,7 @@ const codec = JSONCodec<StoredEvent>();
 
 /**
  * Drains the event stream into storage with a durable pull consumer: fetch a batch, insert it in
- * one statement (`ON CONFLICT (message_id) DO NOTHING`), and only then acknowledge. A loader killed
+ * one statement (`ON CONFLICT (client_timestamp, message_id) DO NOTHING`), and only then acknowledge. A loader killed
  * in between gets the batch again and the insert skips what is already there: at-least-once
  * delivery, exactly-once rows. A failed insert gives the batch back (`nak`) and rejects. Several
  * loaders may share the durable consumer.

@@ -22,7 +22,8 @@ function numbered(sql: string): string {
 /**
  * PostgreSQL storage (node-postgres pool). Every write is one statement or transaction that has
  * committed before its promise resolves. Events are inserted with one multi-row
- * `INSERT ... ON CONFLICT (message_id) DO NOTHING`, so retries and loader re-deliveries are idempotent.
+ * `INSERT ... ON CONFLICT (client_timestamp, message_id) DO NOTHING`, so retries and loader
+ * re-deliveries are idempotent.
  */
 export class PostgresStorage extends SqlStorage {
   readonly kind = 'postgres';

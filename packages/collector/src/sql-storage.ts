@@ -1,5 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
-import { eventColumnNames, migrations } from './migrations.js';
+import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -47,6 +47,7 @@ export function eventValues(e: StoredEvent, bool: (b: boolean) => unknown): unkn
   };
   return [
     e.messageId,
+    e.clientTimestamp ?? '',
     e.type,
     e.event,
     e.memberId,
@@ -66,6 +67,7 @@ export function eventValues(e: StoredEvent, bool: (b: boolean) => unknown): unkn
 type Enrichment = Omit<
   StoredEvent,
   | 'messageId'
+  | 'clientTimestamp'
   | 'type'
   | 'event'
   | 'memberId'
@@ -85,6 +87,7 @@ export function rowToEvent(r: Row): StoredEvent {
   const x = parseJson(r.enrichment) as Enrichment;
   return {
     messageId: String(r.message_id),
+    clientTimestamp: text(r.client_timestamp) || null,
     type: String(r.type) as StoredEvent['type'],
     event: text(r.event),
     memberId: text(r.member_id),
@@ -294,5 +297,5 @@ export abstract class SqlStorage implements Storage {
 /** `INSERT` of `n` events with `?` placeholders, skipping known message ids. */
 export function insertEventsSql(n: number): string {
   const row = `(${eventColumnNames.map(() => '?').join(', ')})`;
-  return `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES ${Array<string>(n).fill(row).join(', ')} ON CONFLICT (message_id) DO NOTHING`;
+  return `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES ${Array<string>(n).fill(row).join(', ')} ON CONFLICT (${retryKey}) DO NOTHING`;
 }

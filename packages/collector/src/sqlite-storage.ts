@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CollectorError } from './errors.js';
-import { eventColumnNames } from './migrations.js';
+import { eventColumnNames, retryKey } from './migrations.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { eventValues, SqlStorage, type Row } from './sql-storage.js';
@@ -29,7 +29,7 @@ export interface SqliteOptions {
   readonly synchronous?: 'normal' | 'full' | undefined;
 }
 
-const insertSql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+const insertSql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (${retryKey}) DO NOTHING`;
 const toInteger = (b: boolean): number => (b ? 1 : 0);
 
 /**

@@ -67,7 +67,10 @@ export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; resolves to the schema version. */
   migrate(): Promise<number>;
-  /** Stores events; a `messageId` already stored is skipped. Resolves to how many were new. */
+  /**
+   * Stores events; a retry (the same `messageId` and `clientTimestamp` as a stored event) is
+   * skipped. Resolves to how many were new.
+   */
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   /** Appends a consent receipt (the table refuses updates and deletes). */
   appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
@@ -79,7 +82,7 @@ export interface Storage {
   memberStats(memberId: string | null, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
   /** How many events and receipts are stored (for health checks and tests). */
   counts(): Promise<{ events: number; receipts: number }>;
-  /** Whether a stored event has this messageId. */
+  /** The ones of these messageIds that some stored event has (a scan: for audits and tests, not the hot path). */
   hasEvents(messageIds: readonly string[]): Promise<Set<string>>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;

@@ -2,8 +2,16 @@ import type { MessageType } from './segment-schema.js';
 
 /** One event as it is stored: the validated message, enriched, with no raw IP address. */
 export interface StoredEvent {
-  /** The message's id (Segment `messageId`): retries with the same id are stored once. */
+  /**
+   * The message's id (Segment `messageId`). A retry is the same message sent again, with the same
+   * `messageId` and `clientTimestamp`: it is stored once.
+   */
   readonly messageId: string;
+  /**
+   * The message's own `timestamp` (else `originalTimestamp`) in UTC, `null` when it had none. With
+   * `messageId` it is the key retries are recognised by; without it, `messageId` alone is.
+   */
+  readonly clientTimestamp: string | null;
   /** `track`, `page`, `screen` or `identify`. */
   readonly type: MessageType;
   /** The track event's name (`edx.ui.lms.link_clicked`), or the page or screen name. */

@@ -14,6 +14,7 @@ function event(memberId: string | null, extra: Partial<StoredEvent> = {}): Store
   const now = new Date().toISOString();
   return {
     messageId: mid('s'),
+    clientTimestamp: now,
     type: 'page',
     event: 'Course',
     memberId,
@@ -97,6 +98,62 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
     expect(await storage.insertEvents([e])).toBe(0);
     const page = await storage.memberEvents('HarvardX', { limit: 10 });
     expect(page.events).toEqual([e]);
+  });
+
+  it.skipIf(skip)('recognises a retry by its messageId and client timestamp (by messageId alone without one)', async () => {
+    const sent = event('HarvardX');
+    expect(await storage.insertEvents([sent])).toBe(1);
+    // A retry arrives later: same message, new receive time.
+    const later = new Date(Date.now() + 5000).toISOString();
+    expect(await storage.insertEvents([{ ...sent, receivedAt: later }])).toBe(0);
+    // A message sent without a timestamp is timed by its arrival; its retry arrives at another time.
+    const untimed = event('HarvardX', { clientTimestamp: null });
+    expect(await storage.insertEvents([untimed])).toBe(1);
+    expect(await storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
+    // The same id at another moment of the client's is another message.
+    const reused = { ...sent, clientTimestamp: later, timestamp: later };
+    expect(await storage.insertEvents([reused])).toBe(1);
+    const page = await storage.memberEvents('HarvardX', { limit: 10 });
+    expect(page.events).toEqual([sent, untimed, reused]);
+  });
+
+  it.skipIf(skip)('migrates version 1 events in place: same rows, same order, retries still recognised', async () => {
+    const v1 = open();
+    const raw = v1.storage as unknown as {
+      exec(sql: string): Promise<void>;
+      query(sql: string, p?: unknown[]): Promise<Record<string, unknown>[]>;
+    };
+    // PostgreSQL test stores live in a schema of their own, which migrate() would create.
+    const schema = (v1.storage as unknown as { schema?: string }).schema;
+    try {
+      const first = migrations[0]!;
+      await raw.exec(
+        `${schema ? `CREATE SCHEMA ${schema};` : ''}
+CREATE TABLE optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+${v1.storage.kind === 'sqlite' ? first.sqlite : first.postgres};
+INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-11-01T00:00:00.000Z')`,
+      );
+      const columns = eventColumnNames.filter((c) => c !== 'client_timestamp');
+      const timed = event('HarvardX', { timestamp: '2026-11-20T10:00:00.000Z' });
+      const untimed = event('HarvardX', { clientTimestamp: null });
+      for (const e of [timed, untimed]) {
+        const values = eventValues(e, (b) => (v1.storage.kind === 'sqlite' ? (b ? 1 : 0) : b));
+        values.splice(1, 1);
+        await raw.query(
+          `INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          values,
+        );
+      }
+      expect(await v1.storage.migrate()).toBe(migrations.length);
+      const page = await v1.storage.memberEvents('HarvardX', { limit: 10 });
+      expect(page.events).toEqual([{ ...timed, clientTimestamp: timed.timestamp }, untimed]);
+      const later = new Date(Date.now() + 5000).toISOString();
+      expect(await v1.storage.insertEvents([{ ...timed, clientTimestamp: timed.timestamp, receivedAt: later }])).toBe(0);
+      expect(await v1.storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
+      expect(await v1.storage.insertEvents([event('HarvardX')])).toBe(1);
+    } finally {
+      await v1.dispose();
+    }
   });
 
   it.skipIf(skip)('keeps receipts append-only and returns the latest', async () => {
