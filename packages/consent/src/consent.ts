@@ -59,7 +59,10 @@ export interface ConsentStore {
   acceptAll(source?: DecisionSource): Decision;
   /** Refuses every purpose but the required ones. */
   rejectAll(source?: DecisionSource): Decision;
-  /** Sets the purposes and Member overrides given; others keep their value. Source defaults to `api`. */
+  /**
+   * Sets the purposes and Member overrides given; others keep their value. Source defaults to `api`.
+   * When that grants exactly what is in force already, the decision in force is returned unchanged.
+   */
   decide(choice: ConsentChoice, source?: DecisionSource): Decision;
   /** Refuses one purpose, for everyone or for one Member. */
   withdraw(purpose: string, memberId?: string): Decision;
@@ -74,7 +77,8 @@ export interface ConsentStore {
 /**
  * Creates the consent store for a page (or, with `storage: 'memory'`, for a server request).
  * Storage that is blocked or throws falls back to the next one, then to memory: it never throws
- * into the page. A stored value that does not parse is no decision, never a grant.
+ * into the page. A stored value that does not parse is no decision, never a grant. Options out of
+ * range throw a `ConsentError` (`invalid_option`) naming each one.
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -83,12 +87,26 @@ export interface ConsentStore {
  * consent.allows('analytics'); // true
  */
 export function createConsent(options: ConsentOptions): ConsentStore {
-  const { policy, mode = 'opt-in', storage = 'auto', cookieName = 'optin' } = options;
-  const maxAge = Math.min(options.maxAgeDays ?? 395, 395) * 864e5;
+  const { policy, mode = 'opt-in', storage = 'auto', cookieName = 'optin', maxAgeDays = 395 } = options;
+  const custom = typeof storage == 'object';
+  const wrong = (
+    [
+      ['mode', mode, /^opt-(in|out)$/.test(mode)],
+      ['storage', custom ? '' : storage, custom || /^(auto|cookie|localStorage|memory)$/.test(storage)],
+      ['maxAgeDays', maxAgeDays, maxAgeDays > 0],
+    ] as const
+  ).filter(([, , ok]) => !ok);
+  if (wrong.length)
+    throw new ConsentError(
+      'invalid_option',
+      wrong.map(([path, value]) => ({ path, message: `${String(value)} is not allowed` })),
+      'See ConsentOptions: mode opt-in|opt-out, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
+    );
+  const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
   const listeners = new Set<(store: ConsentStore) => void>();
   const chain: ConsentStorage[] =
-    typeof storage === 'object'
+    custom
       ? [storage]
       : [cookieStorage(cookieName, options.cookieDomain), localStorageStorage(cookieName)].filter((s) =>
           RegExp(`auto|${s.kind}`).test(storage),
@@ -199,6 +217,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       decidedAt: new Date().toISOString(),
       ...(signal && { gpc: true }),
     };
+    // Deciding what is already decided changes nothing: same cookie, same receipt, no notification.
+    const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc]);
+    if (same(decision) === same(next)) return decision ?? next;
     change(() => persist((decision = next)));
     return next;
   };

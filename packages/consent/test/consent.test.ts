@@ -82,6 +82,39 @@ describe('createConsent in opt-in mode', () => {
   });
 });
 
+describe('options', () => {
+  it('rejects options out of range, naming each, instead of silently prompting on every page', () => {
+    const options = { policy: edxPolicy, mode: 'optout', storage: 'localstorage', maxAgeDays: 0 };
+    const error = (() => {
+      try {
+        createConsent(options as unknown as Parameters<typeof createConsent>[0]);
+      } catch (e) {
+        return e as ConsentError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConsentError);
+    expect(error?.code).toBe('invalid_option');
+    expect(error?.issues.map((i) => i.path)).toEqual(['mode', 'storage', 'maxAgeDays']);
+    expect(error?.hint).toMatch(/opt-in\|opt-out/);
+    expect(() => createConsent({ policy: edxPolicy, maxAgeDays: Number.NaN })).toThrow(/maxAgeDays: NaN is not allowed/);
+    expect(createConsent({ policy: edxPolicy, storage: 'localStorage', maxAgeDays: 1 }).needsPrompt).toBe(true);
+  });
+
+  it('deciding what is already decided changes nothing: same decision, same cookie, no notification', () => {
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const first = store.decide({ purposes: { analytics: true } }, 'banner');
+    const stored = [...storage.values];
+    const listener = vi.fn();
+    store.subscribe(listener);
+    expect(store.decide({ purposes: { analytics: true, marketing: false } }, 'preferences')).toBe(first);
+    expect(storage.values).toEqual(stored);
+    expect(listener).not.toHaveBeenCalled();
+    expect(store.rejectAll()).not.toBe(first);
+    expect(listener).toHaveBeenCalledOnce();
+  });
+});
+
 describe('Member overrides', () => {
   it('refuse a purpose for one Member only', () => {
     const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });

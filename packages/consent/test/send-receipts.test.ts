@@ -29,7 +29,10 @@ describe('sendReceipts', () => {
     consent.acceptAll();
     subject = 'user-42';
     consent.withdraw('marketing');
-    consent.decide({ purposes: { marketing: false } }); // nothing changes: no new receipt
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60_000);
+    consent.decide({ purposes: { marketing: false } }); // nothing changes: no new decision, no new receipt
+    vi.useRealTimers();
     await Promise.resolve();
     expect(posted.map((p) => [p.url, p.init.method, p.init.keepalive, p.init.credentials])).toEqual([
       ['https://collector.edx.org/v1/consent', 'POST', true, 'omit'],
@@ -42,6 +45,8 @@ describe('sendReceipts', () => {
       purposes: { marketing: false },
     });
     expect(body(posted[0]).consentId).toBe(body(posted[1]).consentId);
+    // The last receipt proves exactly the decision in force.
+    expect(body(posted[1]).decidedAt).toBe(consent.decision?.decidedAt);
   });
 
   it('does not resend a decision stored before the page loaded, and stops when asked', async () => {

@@ -67,4 +67,15 @@ describe('fromCookieHeader (server-side rendering)', () => {
     expect(fromCookieHeader(undefined, edxPolicy)).toBeNull();
     expect(fromCookieHeader(`optin=${value}`, { ...edxPolicy, version: 'next' })).toBeNull();
   });
+
+  it('with Sec-GPC, reads marketing as refused unless it was granted while GPC was on', () => {
+    const before = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).acceptAll();
+    const header = `optin=${encodeDecision(before, edxPolicy)}`;
+    expect(fromCookieHeader(header, edxPolicy)?.purposes.marketing).toBe(true);
+    const underGpc = fromCookieHeader(header, edxPolicy, { gpc: true });
+    expect(underGpc?.purposes).toEqual({ ...before.purposes, marketing: false });
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    const explicit = store.decide({ purposes: { marketing: true } }, 'preferences');
+    expect(fromCookieHeader(`optin=${encodeDecision(explicit, edxPolicy)}`, edxPolicy, { gpc: true })).toEqual(explicit);
+  });
 });
