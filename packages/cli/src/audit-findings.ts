@@ -1,4 +1,4 @@
-import type { CookieDeclaration, Tracker } from '@optin/trackers';
+import { declares, type Tracker } from '@optin/trackers';
 import { hostMatches, sameSite } from './host-pattern.js';
 
 /** What kind of problem an audit found. */
@@ -51,11 +51,6 @@ export interface Observation {
   /** The consent cookie's name (always allowed: it holds the choice). */
   readonly consentCookie: string;
 }
-
-const cookieMatches = (declared: CookieDeclaration, name: string) =>
-  typeof declared.name === 'string'
-    ? declared.name === name
-    : new RegExp(declared.name.source, declared.name.flags.replace(/[gy]/g, '')).test(name);
 
 /**
  * Judges what a page did: every request host and cookie must be declared by a tracker that may run
@@ -113,10 +108,10 @@ export function findViolations(seen: Observation): Finding[] {
   for (const cookie of seen.cookies) {
     if (cookie.name === seen.consentCookie) continue;
     const subject = `${cookie.name}@${cookie.domain}`;
-    const declaring = seen.inScope.filter((t) => t.cookies.some((c) => cookieMatches(c, cookie.name)));
+    const declaring = seen.inScope.filter((t) => t.cookies.some((c) => declares(c, cookie.name)));
     if (declaring.length) {
       const allowed = declaring.some(
-        (t) => granted(t) && t.cookies.some((c) => cookieMatches(c, cookie.name) && seen.allows(c.purpose)),
+        (t) => granted(t) && t.cookies.some((c) => declares(c, cookie.name) && seen.allows(c.purpose)),
       );
       if (!allowed)
         report(
@@ -127,7 +122,7 @@ export function findViolations(seen: Observation): Finding[] {
         );
       continue;
     }
-    const elsewhere = seen.all.filter((t) => t.cookies.some((c) => cookieMatches(c, cookie.name)));
+    const elsewhere = seen.all.filter((t) => t.cookies.some((c) => declares(c, cookie.name)));
     if (elsewhere.length)
       report(
         'out_of_scope_cookie',

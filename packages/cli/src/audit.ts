@@ -4,6 +4,7 @@ import { findViolations, type Finding, type ObservedCookie } from './audit-findi
 import { chromiumArgs, chromiumPath } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
+import { siteOf } from './host-pattern.js';
 
 /** Options of {@link audit}. */
 export interface AuditOptions {
@@ -13,7 +14,7 @@ export interface AuditOptions {
   readonly consent?: AuditConsent;
   /** Name of the consent cookie the page reads. Default `optin`. */
   readonly cookieName?: string;
-  /** Registrable domain of the page (`edx.org`); default: the host's last two labels. */
+  /** Registrable domain of the page (`edx.org`); default: the page host's, by the Public Suffix List. */
   readonly site?: string;
   /** How long to watch after the `load` event, in ms, for late trackers. Default 2,000. */
   readonly waitMs?: number;
@@ -40,9 +41,6 @@ export interface AuditReport {
   /** Everything that ran or was set without consent, without a declaration, or outside its Member's scope. */
   readonly findings: readonly Finding[];
 }
-
-const defaultSite = (host: string) =>
-  /^[\d.]+$|:|^localhost$/.test(host) ? host : host.split('.').slice(-2).join('.');
 
 /**
  * Opens `url` in headless Chromium as a learner with the given consent (the consent cookie planted
@@ -111,7 +109,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       requests: requests.length,
       cookies,
       findings: findViolations({
-        site: options.site ?? defaultSite(page.hostname),
+        site: options.site ?? siteOf(page.hostname),
         requests,
         cookies,
         inScope: scope.trackers,

@@ -80,7 +80,10 @@ async function main(argv: string[]): Promise<number> {
         `"${values.member}" is not a Member of the config`,
         `Use one of: ${config.members.map((m) => m.id).join(', ') || '(no Members)'}.`,
       );
-    const render = { md: declarationToMarkdown, json: declarationToJson, html: declarationToHtml }[values.format];
+    const renderers = { md: declarationToMarkdown, json: declarationToJson, html: declarationToHtml };
+    const render = Object.hasOwn(renderers, values.format)
+      ? renderers[values.format as keyof typeof renderers]
+      : undefined;
     if (!render) return fail('--format', `"${values.format}" is not a format`, 'Use md, json or html.');
     process.stdout.write(`${render(buildDeclaration(config, values.member))}\n`);
     return 0;

@@ -1,3 +1,5 @@
+import { getDomain } from 'tldts';
+
 /**
  * Whether `host` is one a tracker declared: `pattern` exactly, or any subdomain of `example.com` for
  * `*.example.com`. Case-insensitive, like host names.
@@ -12,4 +14,13 @@ export function hostMatches(host: string, pattern: string): boolean {
 export function sameSite(host: string, site: string): boolean {
   const h = host.toLowerCase().replace(/^\./, '');
   return h === site || h.endsWith(`.${site}`);
+}
+
+/**
+ * The site `host` belongs to: its registrable domain by the Public Suffix List (`edx.co.uk` for
+ * `learning.edx.co.uk`, not `co.uk`; a `github.io` site is its own), or the host itself for an IP
+ * address or `localhost`.
+ */
+export function siteOf(host: string): string {
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
 }

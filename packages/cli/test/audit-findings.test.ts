@@ -2,6 +2,7 @@ import { edxPolicy } from '@optin/consent';
 import { defineTracker, type Tracker } from '@optin/trackers';
 import { describe, expect, test } from 'vitest';
 import { consentState, findViolations, hostMatches, type Observation } from '../src/index.js';
+import { siteOf } from '../src/host-pattern.js';
 
 const tracker = (id: string, owner: string, purposes: string[], hosts: string[], cookies: Tracker['cookies'] = []) =>
   defineTracker({
@@ -32,6 +33,17 @@ const seen = (over: Partial<Observation>): Observation => ({
   allows: (p) => p === 'necessary',
   consentCookie: 'optin',
   ...over,
+});
+
+describe('siteOf', () => {
+  test('is the registrable domain by the Public Suffix List, or the host itself', () => {
+    expect(siteOf('learning.courses.edx.org')).toBe('edx.org');
+    expect(siteOf('learning.edx.co.uk')).toBe('edx.co.uk');
+    expect(siteOf('courses.mitx.github.io')).toBe('mitx.github.io');
+    expect(siteOf('www.edx.localhost')).toBe('edx.localhost');
+    expect(siteOf('127.0.0.1')).toBe('127.0.0.1');
+    expect(siteOf('localhost')).toBe('localhost');
+  });
 });
 
 describe('findViolations', () => {

@@ -58,6 +58,12 @@ describe('optin declare', () => {
     expect(member.stderr).toContain('--member: "Nobody" is not a Member of the config');
     const format = await optin('declare', fixture('optin.config.mjs'), '--format', 'pdf');
     expect(format.stderr).toContain('--format: "pdf" is not a format');
+    // Names every object has are not formats either.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const inherited = await optin('declare', fixture('optin.config.mjs'), '--format', name);
+      expect([inherited.code, inherited.stdout]).toEqual([2, '']);
+      expect(inherited.stderr).toContain(`--format: "${name}" is not a format`);
+    }
   });
 
   test('an unknown command prints usage and exits 2', async () => {
