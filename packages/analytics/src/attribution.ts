@@ -15,7 +15,7 @@ export interface Attribution {
 }
 
 /** Query parameters that carry a campaign: `utm_*` and ad click ids. */
-export const campaignParam = /^(utm_\w+|[gw]braid|gclid|dclid|msclkid|fbclid|ttclid|twclid|li_fat_id|yclid|mc_cid)$/;
+const campaignParam = /^(utm_\w+|[gw]braid|gclid|dclid|msclkid|fbclid|ttclid|twclid|li_fat_id|yclid|mc_cid)$/;
 
 /** The campaign parameters of `url`, as a query string in the URL's order (`''` for none): a session's campaign. */
 export function campaignOf(url: URL): string {

@@ -33,10 +33,16 @@ export function encodeSession(s: Session): string {
   return [s.id, s.seq, s.at, encodeURIComponent(s.campaign)].join('.');
 }
 
-/** A session from its cookie value; `undefined` when absent or malformed. */
+/**
+ * A session from its cookie value; `undefined` when absent or malformed (not `id.seq.at[.campaign]`
+ * with positive integers, or a campaign that is not valid percent-encoding), so a fresh one starts.
+ */
 export function decodeSession(value: string | undefined): Session | undefined {
-  const [id, seq, at, ...campaign] = value?.split('.') ?? [];
-  return id && +(seq ?? NaN) > 0 && +(at ?? NaN) > 0
-    ? { id, seq: Number(seq), at: Number(at), campaign: decodeURIComponent(campaign.join('.')) }
-    : undefined;
+  const [, id, seq, at, campaign = ''] = /^([^.]+)\.([1-9]\d*)\.([1-9]\d*)(?:\.(.*))?$/.exec(value ?? '') ?? [];
+  try {
+    // `seq` and `at` are set whenever `id` is: only the campaign is optional.
+    return id ? { id, seq: +(seq as string), at: +(at as string), campaign: decodeURIComponent(campaign) } : undefined;
+  } catch {
+    return undefined; // bad percent-encoding (URIError)
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSession, encodeSession, nextSession, sessionTimeout } from '../src/index.js';
+import { decodeSession, encodeSession, nextSession, sessionTimeout } from '../src/session.js';
 
 describe('session rules', () => {
   const t0 = 1_800_000_000_000;
@@ -34,5 +34,32 @@ describe('session rules', () => {
     const a = nextSession(undefined, t0, 'utm_source=a.b&utm_medium=email');
     expect(decodeSession(encodeSession(a))).toEqual(a);
     for (const bad of [undefined, '', 'x', 'id.0.1', 'id.1', 'id.one.2']) expect(decodeSession(bad)).toBeUndefined();
+  });
+
+  it('gives no session, rather than throwing, for a cookie value that is damaged or not its own', () => {
+    const bad = [
+      'abc.1.1700000000000.%E0', // bad percent-encoding of the campaign
+      'abc.1.1700000000000.utm_source=%',
+      'abc.1.1700000000000.%C3%28',
+      'abc.1700000000000', // too few fields, or an empty one
+      '.1.1700000000000',
+      'abc..1700000000000',
+      'abc.1.',
+      'abc.x.1700000000000', // fields that are not positive integers
+      'abc.1.now',
+      'abc.Infinity.Infinity',
+      'abc.1e3.1700000000000',
+      'abc.0x10.1700000000000',
+      'abc.-1.1700000000000',
+      'abc.1. 1700000000000',
+      'abc.1.1700000000000x',
+    ];
+    for (const value of bad) expect(decodeSession(value), value).toBeUndefined();
+    expect(decodeSession('abc.2.1700000000000.utm_source=%C3%A9t%C3%A9')).toEqual({
+      id: 'abc',
+      seq: 2,
+      at: 1_700_000_000_000,
+      campaign: 'utm_source=été',
+    });
   });
 });

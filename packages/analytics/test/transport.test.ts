@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoff, createTransport, maxAttempts, type AnalyticsError, type TransportOptions } from '../src/index.js';
+import type { AnalyticsError } from '../src/errors.js';
+import { backoff, createTransport, maxAttempts, type TransportOptions } from '../src/transport.js';
 
 interface Call {
   url: string;
