@@ -2,7 +2,7 @@ import type { MemberStats } from '@optin/collector';
 import { courses, courseUrl, type DemoCourse } from './site.js';
 
 /** Escapes text for HTML. */
-export const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
+const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 
 /** What every page needs: the CSP nonce and the collector's URL (read by the page script). */
 export interface Layout {

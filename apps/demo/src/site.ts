@@ -35,7 +35,7 @@ export const courseUrl = (key: string, unit?: number): string =>
   `/learning/course/${key}/${unit === undefined ? 'home' : `unit-${String(unit + 1)}`}`;
 
 /** The stand-in vendor hosts (every `*.localhost` name is this machine). */
-export const vendorHosts = { harvardx: 'ads.harvardx.localhost', mitx: 'heatmap.mitx.localhost' } as const;
+const vendorHosts = { harvardx: 'ads.harvardx.localhost', mitx: 'heatmap.mitx.localhost' } as const;
 
 const standIn = (member: string, id: string, purpose: string, host: string, cookie: string, port: string): Tracker =>
   defineTracker({

@@ -1,5 +1,5 @@
 /** Attributes of {@link h}: `false` omits one, `true` sets it empty. */
-export type Attributes = Readonly<Record<string, string | boolean>>;
+type Attributes = Readonly<Record<string, string | boolean>>;
 
 /**
  * Creates an element with attributes and children. Strings become text nodes, never markup, so

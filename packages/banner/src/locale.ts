@@ -5,13 +5,17 @@ export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
 
 /**
  * The first of `candidates` (`fr-CA`, `zh-Hans-CN`, …) whose language is English or one of
- * `available`, by exact code then by base language; `en` when none is.
+ * `available`, by exact code then by base language (`pt-BR` → `pt`); `en` when none is. Codes are
+ * compared case-insensitively and returned as spelled in `available` (`pt-br` → `pt-BR`).
  */
 export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
+  const byLower = new Map(available.map((code) => [code.toLowerCase(), code]));
   for (const candidate of candidates) {
     const code = candidate?.toLowerCase() ?? '';
-    const found = [code, code.split('-')[0]].find((c) => c === 'en' || available.includes(c ?? ''));
-    if (found) return found;
+    for (const c of [code, code.split('-')[0] ?? '']) {
+      const found = byLower.get(c) ?? (c === 'en' ? 'en' : undefined);
+      if (found) return found;
+    }
   }
   return 'en';
 }

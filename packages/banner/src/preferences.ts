@@ -5,7 +5,7 @@ import type { Catalog, Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
 
 /** What the preferences are built from. */
-export interface PreferencesInput {
+interface PreferencesInput {
   /** The consent store: its policy's purposes and the switches' current state. */
   readonly consent: ConsentStore;
   /** The language shown (for lists: "A, B and C"). */

@@ -32,6 +32,20 @@ describe('pickLocale', () => {
     expect(pickLocale(['en-GB', 'fr'], ['fr'])).toBe('en');
     expect(pickLocale([null, '', 'pt-BR'], ['es'])).toBe('en');
   });
+
+  it('matches a regional or script code in any case, and returns it as the catalogs spell it', () => {
+    expect(pickLocale(['pt-BR'], ['pt-BR'])).toBe('pt-BR');
+    expect(pickLocale(['pt-br'], ['pt-BR', 'pt'])).toBe('pt-BR');
+    expect(pickLocale(['zh-Hant'], ['zh-Hant', 'es'])).toBe('zh-Hant');
+    expect(pickLocale(['ZH-HANT'], ['es', 'zh-Hant'])).toBe('zh-Hant');
+    expect(pickLocale(['FR-ca'], ['Fr'])).toBe('Fr');
+  });
+
+  it('falls back from a region to its base language, and from an unknown region to English', () => {
+    expect(pickLocale(['pt-BR'], ['pt'])).toBe('pt');
+    expect(pickLocale(['pt-PT', 'es'], ['pt-BR', 'es'])).toBe('es');
+    expect(pickLocale(['pt-PT'], ['pt-BR'])).toBe('en');
+  });
 });
 
 describe('safeUrl', () => {
@@ -150,6 +164,16 @@ describe('<optin-banner>', () => {
     const broken = await mount({ locales: { fr: () => Promise.reject(new Error('offline')) } });
     expect(broken.button('Reject all')).not.toBe(null);
     expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('fr');
+  });
+
+  it('shows a regional catalog such as pt-BR for <html lang="pt-BR">', async () => {
+    const ptBR: Catalog = { messages: { acceptAll: 'Aceitar tudo' } };
+    document.documentElement.lang = 'pt-BR';
+    const { button, root } = await mount({
+      locales: { 'pt-BR': () => Promise.resolve(ptBR), es: () => Promise.resolve(es) },
+    });
+    expect(button('Aceitar tudo')).not.toBe(null);
+    expect(root.querySelector('[lang]')?.getAttribute('lang')).toBe('pt-BR');
   });
 
   it('lets the page override messages in every language', async () => {

@@ -23,8 +23,11 @@ export interface Registry {
   trackersFor(where?: { courseId?: string | null; orgId?: string | null }): readonly Tracker[];
   /** The scope of a page from its URL (LMS, learning MFE, usage keys). */
   scopeFor(url: string | URL): Scope;
-  /** The list of third parties: every tracker, for the whole platform or as seen on one Member's courses. */
-  declaration(options?: { member?: string }): Declaration;
+  /**
+   * The list of third parties: every tracker, for the whole platform or as seen on one Member's
+   * courses. `member` undefined means the whole platform, so `{ member: scope.member?.id }` fits every page.
+   */
+  declaration(options?: { member?: string | undefined }): Declaration;
 }
 
 /**

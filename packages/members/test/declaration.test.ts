@@ -29,6 +29,14 @@ describe('declaration', () => {
     expect(registry.declaration({ member: 'MITx' }).trackers.map((t) => t.id)).toEqual(['ga4', 'meta', 'MITx/matomo']);
   });
 
+  it('takes scope.member?.id as is: the whole platform off courses, a Member’s own list on its courses', () => {
+    const forPage = (url: string) => registry.declaration({ member: registry.scopeFor(url).member?.id });
+    expect(forPage('https://www.edx.org/dashboard')).toEqual(registry.declaration());
+    expect(
+      forPage('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/home').trackers.map((t) => t.id),
+    ).toEqual(['ga4', 'meta', 'MITx/matomo']);
+  });
+
   it('renders JSON, Markdown and an accessible HTML table grouped by purpose', () => {
     const d = registry.declaration();
     expect(JSON.parse(declarationToJson(d))).toEqual(d);

@@ -2,7 +2,7 @@
 export type TrackerErrorCode =
   /**
    * A tracker declaration is malformed (thrown by `defineTracker`), or does not fit the page (thrown
-   * by `createHub`): a purpose the policy does not have, or an id two trackers share.
+   * by `createHub`): no purpose at all, a purpose the policy does not have, or an id two trackers share.
    */
   | 'invalid_tracker'
   /** A static tag names a tracker the hub does not know (reported; the tag stays inert). */

@@ -21,8 +21,8 @@ export interface HubOptions {
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
   /** Registrable domain (e.g. `edx.org`): cookies are deleted on every domain from the host down to it. */
   readonly cookieDomain?: string;
-  /** CSP nonce given to every script the hub adds. */
-  readonly nonce?: string;
+  /** CSP nonce given to every script the hub adds (`document.currentScript?.nonce`); none when undefined or empty. */
+  readonly nonce?: string | undefined;
   /** How many calls are kept before the first decision (the first ones win). Default 100. */
   readonly bufferSize?: number;
   /** Google Consent Mode v2 (on by default): `false` to leave `window.dataLayer` alone. */
@@ -59,7 +59,8 @@ export interface Hub {
  * Creates the hub for a page: loads each tracker only when every purpose it declares is allowed for
  * its owner, buffers calls until the first decision, fans calls out with each tracker isolated, and
  * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. Throws a
- * {@link TrackerError} (`invalid_tracker`) when a tracker names a purpose the policy does not have, or two share an id.
+ * {@link TrackerError} (`invalid_tracker`) when a tracker declares no purpose, names a purpose the policy does
+ * not have, or two share an id.
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -74,6 +75,7 @@ export function createHub(options: HubOptions): Hub {
   const issues: TrackerIssue[] = [];
   for (const t of trackers) {
     if (byId.get(t.id) !== t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
+    if (!t.purposes.length) issues.push({ path: `trackers.${t.id}.purposes`, message: 'is empty' });
     t.purposes.forEach(
       (p, i) => purposes.includes(p) || issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not a purpose of the policy` }),
     );
@@ -118,7 +120,9 @@ export function createHub(options: HubOptions): Hub {
     emit(event, loaded);
   };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
-  const allows = (t: Tracker) => t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
+  // Never for no purpose at all: `[].every` is true, and such a tracker would load before any consent.
+  const allows = (t: Tracker) =>
+    t.purposes.length > 0 && t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
   let required: Tracker[] = [];
   const tags = () =>
     applyStaticTags(

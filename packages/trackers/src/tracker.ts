@@ -31,9 +31,13 @@ export interface CookieDeclaration {
 
 /** What a page view carries: where the learner is, captured when `hub.page()` was called. */
 export interface PageProperties extends Readonly<Record<string, unknown>> {
+  /** The full URL of the page (`location.href`). */
   readonly url: string;
+  /** The path of the page (`location.pathname`), e.g. `/courses/course-v1:HarvardX+CS50+2026/`. */
   readonly path: string;
+  /** The page's title (`document.title`). */
   readonly title: string;
+  /** The page before: `document.referrer` for the first page view, then the previous page's URL; `''` when none. */
   readonly referrer: string;
 }
 
@@ -47,23 +51,31 @@ export interface EventBase {
 
 /** A page view (Segment Spec `page`). */
 export interface PageEvent extends EventBase {
+  /** Always `'page'`. */
   readonly type: 'page';
   /** Name of the page, when the app gives one. */
   readonly name?: string | undefined;
+  /** Where the learner is, plus any properties given to `hub.page()`. */
   readonly properties: PageProperties;
 }
 
 /** An action (Segment Spec `track`), named as Open edX names events: `edx.ui.lms.link_clicked`. */
 export interface TrackEvent extends EventBase {
+  /** Always `'track'`. */
   readonly type: 'track';
+  /** Name of the action, e.g. `edx.ui.lms.link_clicked`. */
   readonly event: string;
+  /** Details of the action given to `hub.track()` (e.g. `target_url`); `{}` without. */
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
 /** Who the learner is (Segment Spec `identify`); `userId` is `null` after sign-out. */
 export interface IdentifyEvent extends EventBase {
+  /** Always `'identify'`. */
   readonly type: 'identify';
+  /** The learner's id, or `null` after sign-out. */
   readonly userId: string | null;
+  /** What is known about the learner, given to `hub.identify()`; `{}` without. */
   readonly traits: Readonly<Record<string, unknown>>;
 }
 
@@ -94,7 +106,7 @@ export interface Tracker {
   readonly id: string;
   /** `platform`, or the id of the Member it belongs to (its overrides then apply). */
   readonly owner: TrackerOwner;
-  /** Every purpose it serves; it loads only when all of them are allowed for its owner. */
+  /** Every purpose it serves (at least one); it loads only when all of them are allowed for its owner. */
   readonly purposes: readonly string[];
   /** Whether the tracker itself is the site's own or a third party's. */
   readonly party: Party;

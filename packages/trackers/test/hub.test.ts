@@ -2,6 +2,7 @@
 // @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/","settings":{"handleDisabledFileLoadingAsSuccess":true}}
 import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { gtm } from '../src/gtm.js';
 import { createHub, onNavigate, TrackerError, type HubEvent, type HubOptions, type PageEvent, type Tracker } from '../src/index.js';
 
 /** A tracker that records what it receives; `overrides` replaces any part. */
@@ -56,6 +57,38 @@ describe('createHub checks the trackers against the policy', () => {
     expect(error?.issues.map((i) => i.path)).toEqual(['trackers.a.purposes[1]', 'trackers.b.purposes[0]']);
     expect(error?.message).toMatch(/"ads" is not a purpose of the policy/);
     expect(error?.hint).toMatch(/necessary, analytics, performance, functionality, marketing/);
+  });
+
+  test('a tracker with no purpose is refused, so it can never load before consent', () => {
+    const none = recorder('gtm', []);
+    const error = (() => {
+      try {
+        hubWith([recorder('ga', ['analytics']).tracker, none.tracker]);
+      } catch (e) {
+        return e as TrackerError;
+      }
+    })();
+    expect(error).toBeInstanceOf(TrackerError);
+    expect(error?.code).toBe('invalid_tracker');
+    expect(error?.issues).toEqual([{ path: 'trackers.gtm.purposes', message: 'is empty' }]);
+    expect(error?.hint).toMatch(/purposes among: necessary, analytics/);
+    expect(none.calls).toEqual([]);
+  });
+
+  test('gtm({ purposes: [] }) is refused before its container script is added', () => {
+    expect(() => hubWith([gtm({ id: 'GTM-ABC1234', purposes: [] })])).toThrow(/trackers\.gtm\.purposes: is empty/);
+    expect(document.querySelectorAll('script')).toHaveLength(0);
+  });
+
+  test('a tracker whose purposes are emptied after the hub was created still waits for consent', () => {
+    const purposes = ['analytics'];
+    const emptied = recorder('gtm', purposes);
+    const hub = hubWith([emptied.tracker]);
+    purposes.length = 0;
+    hub.rescan();
+    consent.decide({ purposes: { analytics: false } });
+    expect(hub.loaded).toEqual([]);
+    expect(emptied.calls).toEqual([]);
   });
 
   test('two trackers with one id are refused', () => {
@@ -212,6 +245,26 @@ describe('isolation', () => {
     } });
     consent.acceptAll();
     expect(() => hub.track('x')).not.toThrow();
+  });
+});
+
+describe('the CSP nonce', () => {
+  const scripted = () =>
+    recorder('ga', ['analytics'], { load: (ctx) => ctx.loadScript('data:text/javascript,') }).tracker;
+
+  test('takes document.currentScript?.nonce as the README shows, and adds no nonce when there is none', async () => {
+    createHub({ consent, trackers: [scripted()], googleConsentMode: false, nonce: document.currentScript?.nonce });
+    consent.acceptAll();
+    const script = document.querySelector('script[data-optin-script="ga"]');
+    expect(script?.hasAttribute('nonce')).toBe(false);
+    await new Promise((r) => setTimeout(r));
+  });
+
+  test('gives a nonce it is given to every script a tracker adds', async () => {
+    createHub({ consent, trackers: [scripted()], googleConsentMode: false, nonce: 'n0nce' });
+    consent.acceptAll();
+    expect(document.querySelector<HTMLScriptElement>('script[data-optin-script="ga"]')?.nonce).toBe('n0nce');
+    await new Promise((r) => setTimeout(r));
   });
 });
 

@@ -19,7 +19,7 @@ analytics.start(hub);
 const banner = mountBanner({
   consent,
   locales,
-  declaration: registry.declaration({ ...(hub.scope.member && { member: hub.scope.member.id }) }),
+  declaration: registry.declaration({ member: hub.scope.member?.id }),
   member: hub.scope.member,
   policyUrl: 'https://www.edx.org/edx-privacy-policy',
 });
