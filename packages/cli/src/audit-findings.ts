@@ -59,7 +59,8 @@ export interface Observation {
  * cookie must be declared, necessary ones too. Each URL and cookie is reported once.
  */
 export function findViolations(seen: Observation): Finding[] {
-  const granted = (t: Tracker) => t.purposes.every((p) => seen.allows(p));
+  // As the hub decides: a tracker with no purpose is never allowed (`[].every` would be true).
+  const granted = (t: Tracker) => t.purposes.length > 0 && t.purposes.every((p) => seen.allows(p));
   const ids = (ts: readonly Tracker[]) => ts.map((t) => t.id);
   const findings: Finding[] = [];
   const reported = new Set<string>();
