@@ -1,6 +1,6 @@
 // The collector as it runs in production: SQLite (WAL), full enrichment with the offline geo/ASN
 // databases, consent enforcement, dedupe by messageId. Built from dist/ (run the build first).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { edxPolicy } from '@optin/consent';
@@ -18,4 +18,12 @@ process.stdout.write(`ready ${url}\n`);
 // CPU time used by this process (all threads), so the bench can report cost per event even when
 // other work shares the machine.
 process.on('message', () => process.send?.(process.cpuUsage()));
-process.on('SIGTERM', () => void collector.close().then(() => process.exit(0)));
+// The database (about 1 GB after a run) goes with the server.
+process.on(
+  'SIGTERM',
+  () =>
+    void collector.close().then(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }),
+);

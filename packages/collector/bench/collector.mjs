@@ -4,9 +4,10 @@
 // p50/p99 latency. Usage: node bench/collector.mjs [seconds per run, default 10]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -128,10 +129,8 @@ await run('warm-up', collector, '/v1/track', single, 1).catch(() => undefined);
 rows.push(await run('collector, single event (/v1/track)', collector, '/v1/track', single, 1));
 rows.push(await run('collector, batches of 100 (/v1/batch)', collector, '/v1/batch', batch, 100));
 collector.child.kill('SIGTERM');
+await new Promise((resolve) => collector.child.once('exit', resolve)); // it removes its database
 // The CLI with one process per core (OPTIN_WORKERS=2), same SQLite file, same enrichment.
-const { mkdtempSync } = await import('node:fs');
-const { tmpdir } = await import('node:os');
-const { join } = await import('node:path');
 const clusterDir = mkdtempSync(join(tmpdir(), 'optin-bench-cluster-'));
 const clustered = await startServer('../dist/cli.js', ['serve'], {
   PORT: '0',
@@ -142,6 +141,8 @@ const clustered = await startServer('../dist/cli.js', ['serve'], {
 await new Promise((r) => setTimeout(r, 3000)); // both workers load the geo databases
 rows.push(await run('collector x2 processes, batches of 100', clustered, '/v1/batch', batch, 100, false));
 clustered.child.kill('SIGTERM');
+await new Promise((resolve) => clustered.child.once('exit', resolve));
+rmSync(clusterDir, { recursive: true, force: true });
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const table = rows.map(({ name, perRequest, result, cpu }) => ({
