@@ -10,7 +10,9 @@ export interface Touch extends Readonly<Record<string, string>> {
 
 /** First touch (the first arrival known: ever with `functionality`, else on this page) and last touch (the latest non-direct one). */
 export interface Attribution {
+  /** The first arrival known: ever, with `functionality`; else on this page. */
   readonly first: Touch;
+  /** The latest arrival that was not direct (the first one while there is no other). */
   readonly last: Touch;
 }
 

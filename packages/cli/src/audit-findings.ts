@@ -30,7 +30,9 @@ export interface Finding {
 
 /** A cookie as the browser holds it. */
 export interface ObservedCookie {
+  /** The cookie's name. */
   readonly name: string;
+  /** The domain it was set on, as the browser reports it (`.edx.org` for a domain cookie). */
   readonly domain: string;
 }
 

@@ -5,12 +5,19 @@ export type ConsentModeValue = 'granted' | 'denied';
 
 /** The seven Google Consent Mode v2 signals. */
 export interface GoogleConsentMode {
+  /** Advertising cookies and identifiers (from `marketing`). */
   ad_storage: ConsentModeValue;
+  /** Sending user data to Google for advertising (from `marketing`). */
   ad_user_data: ConsentModeValue;
+  /** Personalised advertising (from `marketing`). */
   ad_personalization: ConsentModeValue;
+  /** Analytics cookies and identifiers (from `analytics`). */
   analytics_storage: ConsentModeValue;
+  /** Storage for the site's functions, such as language (from `functionality`). */
   functionality_storage: ConsentModeValue;
+  /** Storage for personalisation, such as recommendations (from `functionality`). */
   personalization_storage: ConsentModeValue;
+  /** Storage for security, such as authentication and fraud prevention (from `necessary`: always granted). */
   security_storage: ConsentModeValue;
 }
 
