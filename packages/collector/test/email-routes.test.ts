@@ -1,9 +1,8 @@
 import type { ConsentReceipt } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier } from '@optin/email';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../src/collector.js';
-import { backends, getJson, mid, postJson, startCollector, tokens, type TestStore } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, getJson, mid, postJson, tokens, useCollector } from './helpers.js';
 
 const keys = {
   hx: { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' },
@@ -36,26 +35,18 @@ const email = `<!doctype html><html><body><p>Week 3 of CS50 is open.</p>
 <a href="https://www.edx.org/about">About</a> <a href="mailto:help@edx.org">Help</a>
 </body></html>`;
 
-describe.each(backends)('email pixels and redirects over real HTTP ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  let url = '';
-  const at = (signed: string) => signed.replace('http://127.0.0.1', url);
+describe.each(backends)('email pixels and redirects over real HTTP ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, { email: verifier });
+  const at = (signed: string) => signed.replace('http://127.0.0.1', live.url);
   const events = async () =>
-    (await getJson(`${url}/v1/members/HarvardX/events?limit=500`, { authorization: `Bearer ${tokens.HarvardX}` })).body
-      .events as { event: string; isBot: boolean; anonymousId: string; properties: Record<string, unknown> }[];
+    (await getJson(`${live.url}/v1/members/HarvardX/events?limit=500`, { authorization: `Bearer ${tokens.HarvardX}` }))
+      .body.events as { event: string; isBot: boolean; anonymousId: string; properties: Record<string, unknown> }[];
 
   beforeAll(async () => {
     if (skip) return;
-    store = open();
-    ({ collector, url } = await startCollector(store.storage, { email: verifier }));
-    await postJson(`${url}/v1/consent`, receipt('learner-yes', true));
-    await postJson(`${url}/v1/consent`, receipt('learner-no', false));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
+    await postJson(`${live.url}/v1/consent`, receipt('learner-yes', true));
+    await postJson(`${live.url}/v1/consent`, receipt('learner-no', false));
   });
 
   it.skipIf(skip)("a rewritten email's links all redirect to their targets, each click recorded once", async () => {
@@ -97,8 +88,9 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', ({ 
     ]);
     expect(stored.every((e) => !e.isBot)).toBe(true);
     expect(JSON.stringify(stored)).not.toContain('ada@example.org');
-    const stats = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
-      .body;
+    const stats = (
+      await getJson(`${live.url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` })
+    ).body;
     expect(stats.emailClicks).toBeGreaterThanOrEqual(2);
     expect(stats.emailOpens).toBeGreaterThanOrEqual(1);
   });
@@ -160,7 +152,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', ({ 
     for (let i = 0; i < forged.length; i += 50)
       await Promise.all(
         forged.slice(i, i + 50).map(async (t) => {
-          const res = await fetch(`${url}/e/c/${encodeURIComponent(t)}`, { redirect: 'manual', headers: human });
+          const res = await fetch(`${live.url}/e/c/${encodeURIComponent(t)}`, { redirect: 'manual', headers: human });
           if (res.status !== 400 || res.headers.get('location')) redirected++;
           await res.arrayBuffer();
         }),
@@ -182,20 +174,22 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', ({ 
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe('https://www.edx.org/refused');
       expect((await events()).some((e) => e.properties.email_message_id === 'm-refused')).toBe(false);
-      expect(collector.metrics.render()).toMatch(/optin_email_total\{kind="click",outcome="aggregate"\} [1-9]/);
+      expect(live.collector.metrics.render()).toMatch(/optin_email_total\{kind="click",outcome="aggregate"\} [1-9]/);
     },
   );
 
   it.skipIf(skip)('machine opens are stored flagged and not counted as human opens', async () => {
     const pixel = harvard.pixelUrl({ messageId: 'm-mpp', recipient: 'cy@example.org', subject: 'learner-yes' });
-    const before = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
-      .body.emailOpens as number;
+    const before = (
+      await getJson(`${live.url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` })
+    ).body.emailOpens as number;
     await fetch(at(pixel), { headers: { 'user-agent': 'Mozilla/5.0' } });
     const stored = (await events()).find((e) => e.properties.email_message_id === 'm-mpp');
     expect(stored?.isBot).toBe(true);
     expect(stored?.properties.machine).toBeTruthy();
-    const after = (await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` }))
-      .body.emailOpens;
+    const after = (
+      await getJson(`${live.url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` })
+    ).body.emailOpens;
     expect(after).toBe(before);
   });
 });

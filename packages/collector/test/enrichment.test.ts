@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../src/collector.js';
+import { describe, expect, it } from 'vitest';
 import { loadDbIpGeo, type GeoProvider } from '../src/geo.js';
 import { anonymizeIp, clientIp, trustedProxyList } from '../src/ip-address.js';
 import { trafficSource } from '../src/referrer.js';
 import type { StoredEvent } from '../src/stored-event.js';
 import { createUserAgentParser } from '../src/user-agent.js';
-import { backends, getJson, postJson, startCollector, tokens, trackMessage, type TestStore } from './helpers.js';
+import { backends, getJson, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 // Real user agents of the edX apps, as edx-platform's mobile_api tests quote them.
 const iosApi = 'edX/org.edx.mobile (5.1.2; OS Version 17.0 (Build 21A329))';
@@ -111,20 +110,9 @@ describe('offline geo and ASN (DB-IP Lite, RouteViews)', () => {
   });
 });
 
-describe.each(backends)('enriched events land ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  let url: string;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector, url } = await startCollector(store.storage, { trustedProxies: ['loopback'], geo }));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('enriched events land ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, { trustedProxies: ['loopback'], geo });
 
   it.skipIf(skip)('stores the parsed agent, anonymised IP, geo, source and Member — and never the raw IP', async () => {
     const clientAddress = '8.8.4.4';
@@ -141,12 +129,14 @@ describe.each(backends)('enriched events land ($name)', ({ skip, open }) => {
         ip: clientAddress,
       },
     });
-    const res = await postJson(`${url}/v1/track`, message, {
+    const res = await postJson(`${live.url}/v1/track`, message, {
       'user-agent': androidApi,
       'x-forwarded-for': clientAddress,
     });
     expect(res.status).toBe(200);
-    const page = await getJson(`${url}/v1/members/HarvardX/events`, { authorization: `Bearer ${tokens.HarvardX}` });
+    const page = await getJson(`${live.url}/v1/members/HarvardX/events`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
     const stored = (page.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId)!;
     expect(stored).toMatchObject({
       memberId: 'HarvardX',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Collector } from '../src/collector.js';
-import { backends, startCollector, tokens, type TestStore } from './helpers.js';
+import { backends, tokens, useCollector } from './helpers.js';
 
 // Everything generated here must be refused or dropped: invalid, unauthorised, or without a
 // granted purpose (the collector runs opt-in, so a message without consent is never stored).
@@ -199,24 +199,14 @@ const storable = fc.record({
   }),
 });
 
-describe.each(backends)('fuzz: arbitrary strings in consented messages ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector } = await startCollector(store.storage));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('fuzz: arbitrary strings in consented messages ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
 
   it.skipIf(skip)('1000 batches: each message stored or refused with its index, never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(storable, { minLength: 1, maxLength: 5 }), async (batch) => {
-        const res = await collector.app.inject({
+        const res = await live.collector.app.inject({
           method: 'POST',
           url: '/v1/batch',
           headers: { 'content-type': 'application/json' },
@@ -242,28 +232,18 @@ describe.each(backends)('fuzz: arbitrary strings in consented messages ($name)',
   });
 });
 
-describe.each(backends)('fuzz: bodies and headers on every endpoint ($name)', ({ name, skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector } = await startCollector(store.storage, { trustedProxies: ['loopback'] }));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('fuzz: bodies and headers on every endpoint ($name)', (backend) => {
+  const { name, skip } = backend;
+  const live = useCollector(backend, { trustedProxies: ['loopback'] });
 
   const runs = name === 'sqlite' ? 10_000 : 2_000;
   it.skipIf(skip)(`${runs} generated requests: never a 5xx, never a crash, nothing stored`, async () => {
-    const statuses = await fuzz(collector, runs);
+    const statuses = await fuzz(live.collector, runs);
     // The generators reach every kind of answer, success included (valid but unconsented messages).
     const expected = name === 'sqlite' ? [200, 400, 401, 403, 404, 413, 415] : [200, 400, 415];
     expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining(expected));
-    expect(await store.storage.counts()).toEqual({ events: 0, receipts: 0 });
+    expect(await live.storage.counts()).toEqual({ events: 0, receipts: 0 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect((await collector.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await live.collector.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 });

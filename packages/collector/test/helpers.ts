@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { edxPolicy } from '@optin/consent';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from '../src/collector.js';
 import { resolveCredentials } from '../src/credentials.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
@@ -39,8 +40,15 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
+/** One real backend of the shared suite: `skip` only when its server is truly absent. */
+export interface Backend {
+  readonly name: 'sqlite' | 'postgres';
+  readonly skip: boolean;
+  readonly open: () => TestStore;
+}
+
 /** The two real backends the shared suite runs against. */
-export const backends: { name: 'sqlite' | 'postgres'; skip: boolean; open: () => TestStore }[] = [
+export const backends: Backend[] = [
   {
     name: 'sqlite',
     skip: false,
@@ -108,6 +116,52 @@ export async function startCollector(
   return { collector, url };
 }
 
+/** The collector of one `describe`, on a fresh store of its backend; read it inside tests and hooks. */
+export interface LiveCollector {
+  readonly collector: Collector;
+  readonly storage: Storage;
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+}
+
+/**
+ * Starts a collector over real HTTP on a fresh store of `backend` before the tests of the calling
+ * `describe`, and closes it and throws the store away after them. Nothing starts when the backend
+ * is skipped. `options` may be a function, for options made in an earlier hook.
+ */
+export function useCollector(
+  backend: Backend,
+  options: Partial<CollectorOptions> | (() => Partial<CollectorOptions>) = {},
+): LiveCollector {
+  let live: { store: TestStore; collector: Collector; url: string } | undefined;
+  beforeAll(async () => {
+    if (backend.skip) return;
+    const store = backend.open();
+    const started = await startCollector(store.storage, typeof options === 'function' ? options() : options);
+    live = { store, ...started };
+  });
+  afterAll(async () => {
+    if (!live) return;
+    await live.collector.close();
+    await live.store.dispose();
+  });
+  const get = () => {
+    if (!live) throw new Error(`no collector: the ${backend.name} backend is skipped or its start failed`);
+    return live;
+  };
+  return {
+    get collector() {
+      return get().collector;
+    },
+    get storage() {
+      return get().store.storage;
+    },
+    get url() {
+      return get().url;
+    },
+  };
+}
+
 /** Consent granting everything (as Optin's browser runtime stamps it). */
 export const allGranted = {
   policy: 'edx',
@@ -142,25 +196,29 @@ export function trackMessage(org = 'HarvardX', extra: Record<string, unknown> = 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Body = any;
 
+/** Status and body of a response, the body parsed as JSON when it is JSON. */
+async function read(res: Response): Promise<{ status: number; body: Body }> {
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
+
 /** POSTs JSON and returns status and parsed body. */
 export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Body }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed };
+  return read(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 }
 
 /** GETs and returns status and parsed body. */
@@ -168,13 +226,5 @@ export async function getJson(
   url: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Body }> {
-  const res = await fetch(url, { headers });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed };
+  return read(await fetch(url, { headers }));
 }

@@ -1,36 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../src/collector.js';
-import type { Storage } from '../src/storage.js';
-import {
-  allGranted,
-  backends,
-  mid,
-  postJson,
-  startCollector,
-  tokens,
-  trackMessage,
-  type TestStore,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { allGranted, backends, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let storage: Storage;
-  let collector: Collector;
-  let url: string;
-
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    storage = store.storage;
-    ({ collector, url } = await startCollector(storage));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
 
   it.skipIf(skip)('accepts a batch of track, page, screen and identify and stores each once', async () => {
     const batch = [
@@ -51,17 +26,17 @@ describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
         context: { consent: allGranted },
       },
     ];
-    const res = await postJson(`${url}/v1/batch`, { batch });
+    const res = await postJson(`${live.url}/v1/batch`, { batch });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, accepted: 4, duplicates: 0, dropped: [], errors: [] });
-    const found = await storage.hasEvents(batch.map((m) => m.messageId as string));
+    const found = await live.storage.hasEvents(batch.map((m) => m.messageId as string));
     expect(found.size).toBe(4);
   });
 
   it.skipIf(skip)('answers retries idempotently: the same messageId is stored once', async () => {
     const message = trackMessage();
-    const first = await postJson(`${url}/v1/track`, message);
-    const again = await postJson(`${url}/v1/batch`, { batch: [message, message] });
+    const first = await postJson(`${live.url}/v1/track`, message);
+    const again = await postJson(`${live.url}/v1/batch`, { batch: [message, message] });
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
@@ -69,7 +44,7 @@ describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
 
   it.skipIf(skip)('returns each invalid message with its index and path and accepts the valid rest', async () => {
     const good = trackMessage();
-    const res = await postJson(`${url}/v1/batch`, {
+    const res = await postJson(`${live.url}/v1/batch`, {
       batch: [
         { ...trackMessage(), event: 42 },
         good,
@@ -89,49 +64,52 @@ describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
   });
 
   it.skipIf(skip)('answers 400 when no message is valid, and 400 for invalid JSON', async () => {
-    const none = await postJson(`${url}/v1/track`, { event: 'x' });
+    const none = await postJson(`${live.url}/v1/track`, { event: 'x' });
     expect(none.status).toBe(400);
     expect(none.body.errors[0]).toMatchObject({ index: 0, path: 'anonymousId' });
-    const bad = await postJson(`${url}/v1/batch`, '{"batch": [');
+    const bad = await postJson(`${live.url}/v1/batch`, '{"batch": [');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_json');
-    const wrongType = await postJson(`${url}/v1/page`, { type: 'track', event: 'x', anonymousId: 'a' });
+    const wrongType = await postJson(`${live.url}/v1/page`, { type: 'track', event: 'x', anonymousId: 'a' });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.errors[0].path).toBe('type');
-    const array = await postJson(`${url}/v1/batch`, [1, 2]);
+    const array = await postJson(`${live.url}/v1/batch`, [1, 2]);
     expect(array.status).toBe(400);
   });
 
   it.skipIf(skip)('answers 413 over 500 messages or 500 KB and 415 for other content types', async () => {
-    const many = await postJson(`${url}/v1/batch`, { batch: Array.from({ length: 501 }, () => trackMessage()) });
+    const many = await postJson(`${live.url}/v1/batch`, { batch: Array.from({ length: 501 }, () => trackMessage()) });
     expect(many.status).toBe(413);
     expect(many.body.error.code).toBe('too_many_messages');
-    const big = await postJson(`${url}/v1/track`, { ...trackMessage(), properties: { blob: 'x'.repeat(520 * 1024) } });
+    const big = await postJson(`${live.url}/v1/track`, {
+      ...trackMessage(),
+      properties: { blob: 'x'.repeat(520 * 1024) },
+    });
     expect(big.status).toBe(413);
-    const xml = await fetch(`${url}/v1/track`, {
+    const xml = await fetch(`${live.url}/v1/track`, {
       method: 'POST',
       headers: { 'content-type': 'application/xml' },
       body: '<a/>',
     });
     expect(xml.status).toBe(415);
-    const form = await fetch(`${url}/v1/batch`, {
+    const form = await fetch(`${live.url}/v1/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'a=1',
     });
     expect(form.status).toBe(415);
-    expect((await storage.hasEvents(['x'])).size).toBe(0);
+    expect((await live.storage.hasEvents(['x'])).size).toBe(0);
   });
 
   it.skipIf(skip)('accepts text/plain JSON (navigator.sendBeacon)', async () => {
     const message = trackMessage();
-    const res = await fetch(`${url}/v1/track`, {
+    const res = await fetch(`${live.url}/v1/track`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain;charset=UTF-8' },
       body: JSON.stringify(message),
     });
     expect(res.status).toBe(200);
-    expect((await storage.hasEvents([message.messageId as string])).size).toBe(1);
+    expect((await live.storage.hasEvents([message.messageId as string])).size).toBe(1);
   });
 
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {
@@ -164,7 +142,7 @@ describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
       userId: 'u',
       context: { consent: { categoryPreferences: { analytics: true } } },
     };
-    const res = await postJson(`${url}/v1/batch`, {
+    const res = await postJson(`${live.url}/v1/batch`, {
       batch: [noConsent, refused, marketing, otherPolicy, memberRefused, perf, identify],
     });
     expect(res.status).toBe(200);
@@ -179,31 +157,31 @@ describe.each(backends)('ingestion over HTTP ($name)', ({ skip, open }) => {
       { index: 6, reason: 'purpose_refused', purpose: 'functionality' },
     ]);
     expect(
-      collector.metrics.value('dropped_consent', { reason: 'no_consent', purpose: 'analytics' }),
+      live.collector.metrics.value('dropped_consent', { reason: 'no_consent', purpose: 'analytics' }),
     ).toBeGreaterThanOrEqual(1);
   });
 
   it.skipIf(skip)('Sec-GPC: 1 drops marketing even when granted, and keeps analytics', async () => {
     const marketing = { ...trackMessage(), event: 'marketing.campaign_viewed' };
     const analytics = trackMessage();
-    const res = await postJson(`${url}/v1/batch`, { batch: [marketing, analytics] }, { 'sec-gpc': '1' });
+    const res = await postJson(`${live.url}/v1/batch`, { batch: [marketing, analytics] }, { 'sec-gpc': '1' });
     expect(res.body.dropped).toEqual([{ index: 0, reason: 'gpc', purpose: 'marketing' }]);
     expect(res.body.accepted).toBe(1);
   });
 
   it.skipIf(skip)("accepts Segment's Basic-auth write key and refuses an unknown one", async () => {
-    const ok = await postJson(`${url}/v1/track`, trackMessage(), { authorization: basic(tokens.writeKey) });
+    const ok = await postJson(`${live.url}/v1/track`, trackMessage(), { authorization: basic(tokens.writeKey) });
     expect(ok.status).toBe(200);
-    const inBody = await postJson(`${url}/v1/batch`, { writeKey: tokens.writeKey, batch: [trackMessage()] });
+    const inBody = await postJson(`${live.url}/v1/batch`, { writeKey: tokens.writeKey, batch: [trackMessage()] });
     expect(inBody.status).toBe(200);
-    const bad = await postJson(`${url}/v1/track`, trackMessage(), { authorization: basic('wrong') });
+    const bad = await postJson(`${live.url}/v1/track`, trackMessage(), { authorization: basic('wrong') });
     expect(bad.status).toBe(401);
     expect(bad.body.error.code).toBe('invalid_write_key');
   });
 
   it.skipIf(skip)('merges the batch-level context into each message', async () => {
     const message = { type: 'track', event: 'edx.ui.lms.sequence.next_selected', messageId: mid(), anonymousId: 'a' };
-    const res = await postJson(`${url}/v1/batch`, { batch: [message], context: { consent: allGranted } });
+    const res = await postJson(`${live.url}/v1/batch`, { batch: [message], context: { consent: allGranted } });
     expect(res.body.accepted).toBe(1);
   });
 });

@@ -1,18 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
-import type { Collector } from '../src/collector.js';
-import type { Storage } from '../src/storage.js';
-import {
-  allGranted,
-  backends,
-  getJson,
-  mid,
-  postJson,
-  startCollector,
-  tokens,
-  trackMessage,
-  type TestStore,
-} from './helpers.js';
+import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const chrome =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
@@ -28,19 +16,13 @@ const receipt = (subject: string): ConsentReceipt => ({
   gpc: false,
 });
 
-describe.each(backends)('Member queries, isolation, receipts and privacy ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let storage: Storage;
-  let collector: Collector;
-  let url: string;
+describe.each(backends)('Member queries, isolation, receipts and privacy ($name)', (backend) => {
+  const { skip } = backend;
   const rawIp = '198.51.100.231';
   const rawIpv6 = '2001:db8:abcd:12:34:56:78:9a';
-
+  const live = useCollector(backend, { trustedProxies: ['loopback'] });
   beforeAll(async () => {
     if (skip) return;
-    store = open();
-    storage = store.storage;
-    ({ collector, url } = await startCollector(storage, { trustedProxies: ['loopback'] }));
     const batch = [
       ...Array.from({ length: 7 }, () => trackMessage('HarvardX')),
       ...Array.from({ length: 5 }, () => trackMessage('MITx')),
@@ -63,23 +45,21 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       },
     ];
     expect(
-      (await postJson(`${url}/v1/batch`, { batch }, { 'x-forwarded-for': rawIp, 'user-agent': chrome })).body.accepted,
+      (await postJson(`${live.url}/v1/batch`, { batch }, { 'x-forwarded-for': rawIp, 'user-agent': chrome })).body
+        .accepted,
     ).toBe(batch.length);
     expect(
       (
         await postJson(
-          `${url}/v1/page`,
+          `${live.url}/v1/page`,
           { anonymousId: 'v6', messageId: mid(), context: { consent: allGranted } },
           { 'x-forwarded-for': rawIpv6 },
         )
       ).status,
     ).toBe(200);
-    expect((await postJson(`${url}/v1/consent`, receipt('learner-1'), { 'x-forwarded-for': rawIp })).status).toBe(201);
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
+    expect((await postJson(`${live.url}/v1/consent`, receipt('learner-1'), { 'x-forwarded-for': rawIp })).status).toBe(
+      201,
+    );
   });
 
   it.skipIf(skip)(
@@ -89,7 +69,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       let cursor: string | null = null;
       do {
         const res = await getJson(
-          `${url}/v1/members/HarvardX/events?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+          `${live.url}/v1/members/HarvardX/events?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
           bearer(tokens.HarvardX),
         );
         expect(res.status).toBe(200);
@@ -101,7 +81,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
         cursor = res.body.nextCursor as string | null;
       } while (cursor);
       expect(ids).toHaveLength(7);
-      const mit = await getJson(`${url}/v1/members/MITx/events?type=page`, bearer(tokens.platform));
+      const mit = await getJson(`${live.url}/v1/members/MITx/events?type=page`, bearer(tokens.platform));
       expect(mit.status).toBe(200);
       expect(mit.body.events).toHaveLength(1);
       expect(mit.body.events[0].org).toBe('MITxT');
@@ -114,7 +94,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     let cursor: string | null = null;
     do {
       const res = await getJson(
-        `${url}/v1/events?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+        `${live.url}/v1/events?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
         bearer(tokens.platform),
       );
       expect(res.status).toBe(200);
@@ -128,9 +108,9 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     expect(ids).toHaveLength(15);
     expect(new Set(ids).size).toBe(15);
     expect([...members].sort()).toEqual(['HarvardX', 'MITx', null]);
-    const identify = await getJson(`${url}/v1/events?type=identify`, bearer(tokens.platform));
+    const identify = await getJson(`${live.url}/v1/events?type=identify`, bearer(tokens.platform));
     expect(identify.body.events).toMatchObject([{ type: 'identify', memberId: null, userId: 'u1' }]);
-    const stats = await getJson(`${url}/v1/stats`, bearer(tokens.platform));
+    const stats = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
     expect(stats.status).toBe(200);
     expect(stats.body).toMatchObject({ member: null, clicks: 12 });
   });
@@ -151,7 +131,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       '/v1/stats',
     ];
     for (const path of paths) {
-      const res = await getJson(`${url}${path}`, bearer(tokens.HarvardX));
+      const res = await getJson(`${live.url}${path}`, bearer(tokens.HarvardX));
       expect(res.status, path).toBe(403);
       expect(JSON.stringify(res.body), path).not.toMatch(/messageId|MITxT|learner-1|pageViews/);
       expect(Object.keys(res.body as object)).toEqual(['error']);
@@ -163,10 +143,10 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       '/v1/events',
       '/v1/stats',
     ]) {
-      expect((await getJson(`${url}${path}`)).status, path).toBe(401);
-      expect((await getJson(`${url}${path}`, bearer('not-a-token'))).status, path).toBe(401);
+      expect((await getJson(`${live.url}${path}`)).status, path).toBe(401);
+      expect((await getJson(`${live.url}${path}`, bearer('not-a-token'))).status, path).toBe(401);
     }
-    expect((await getJson(`${url}/v1/members/NoSuchMember/events`, bearer(tokens.platform))).status).toBe(404);
+    expect((await getJson(`${live.url}/v1/members/NoSuchMember/events`, bearer(tokens.platform))).status).toBe(404);
   });
 
   it.skipIf(skip)('rejects bad queries with 400', async () => {
@@ -179,19 +159,21 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
       'unknown=1',
       'type=alias',
     ]) {
-      expect((await getJson(`${url}/v1/members/HarvardX/events?${q}`, bearer(tokens.HarvardX))).status, q).toBe(400);
+      expect((await getJson(`${live.url}/v1/members/HarvardX/events?${q}`, bearer(tokens.HarvardX))).status, q).toBe(
+        400,
+      );
     }
   });
 
   it.skipIf(skip)('answers Member stats with consent rates narrowed by Member overrides', async () => {
-    const harvard = await getJson(`${url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+    const harvard = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
     expect(harvard.status).toBe(200);
     expect(harvard.body).toMatchObject({
       member: 'HarvardX',
       clicks: 7,
       consentRates: { analytics: { rate: 1 }, marketing: { rate: 0 } },
     });
-    const mit = await getJson(`${url}/v1/members/MITx/stats`, bearer(tokens.MITx));
+    const mit = await getJson(`${live.url}/v1/members/MITx/stats`, bearer(tokens.MITx));
     expect(mit.body.consentRates.analytics.rate).toBe(0);
     expect(mit.body.pageViewsPerDay[0].views).toBe(1);
   });
@@ -200,26 +182,27 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     'keeps consent receipts: append, latest for the platform token only, invalid ones refused',
     async () => {
       const second = { ...receipt('learner-1'), purposes: { ...receipt('learner-1').purposes, marketing: true } };
-      expect((await postJson(`${url}/v1/consent`, second)).status).toBe(201);
-      const latest = await getJson(`${url}/v1/consent/learner-1`, bearer(tokens.platform));
+      expect((await postJson(`${live.url}/v1/consent`, second)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/learner-1`, bearer(tokens.platform));
       expect(latest.status).toBe(200);
       expect(latest.body).toMatchObject({
         subject: 'learner-1',
         consentId: second.consentId,
         purposes: { marketing: true },
       });
-      expect((await getJson(`${url}/v1/consent/nobody`, bearer(tokens.platform))).status).toBe(404);
-      const bad = await postJson(`${url}/v1/consent`, { ...second, decidedAt: 'yesterday' });
+      expect((await getJson(`${live.url}/v1/consent/nobody`, bearer(tokens.platform))).status).toBe(404);
+      const bad = await postJson(`${live.url}/v1/consent`, { ...second, decidedAt: 'yesterday' });
       expect(bad.status).toBe(400);
       expect(bad.body.error.errors[0].path).toBe('decidedAt');
       expect(
-        (await postJson(`${url}/v1/consent`, { ...second, policy: { id: 'acme', version: '1', hash: 'x' } })).status,
+        (await postJson(`${live.url}/v1/consent`, { ...second, policy: { id: 'acme', version: '1', hash: 'x' } }))
+          .status,
       ).toBe(400);
     },
   );
 
   it.skipIf(skip)('stores no raw client IP anywhere (default configuration)', async () => {
-    const raw = storage as unknown as { query(sql: string): Promise<Record<string, unknown>[]> };
+    const raw = live.storage as unknown as { query(sql: string): Promise<Record<string, unknown>[]> };
     const dump = JSON.stringify([
       ...(await raw.query('SELECT * FROM events')),
       ...(await raw.query('SELECT * FROM consent_receipts')),
@@ -231,14 +214,14 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
   });
 
   it.skipIf(skip)('serves /healthz, /metrics and /openapi.json', async () => {
-    const health = await getJson(`${url}/healthz`);
+    const health = await getJson(`${live.url}/healthz`);
     expect(health).toMatchObject({ status: 200, body: { status: 'ok', sink: 'storage' } });
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${live.url}/metrics`)).text();
     expect(metrics).toMatch(/^optin_messages_accepted_total \d+$/m);
     expect(metrics).toMatch(
       /optin_http_request_duration_seconds_bucket\{route="\/v1\/batch",method="POST",status="200",le="\+Inf"\} \d+/,
     );
-    const doc = await getJson(`${url}/openapi.json`);
+    const doc = await getJson(`${live.url}/openapi.json`);
     expect(doc.body.openapi).toBe('3.0.3');
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/v1/batch', '/v1/track', '/v1/consent', '/v1/members/{member}/events']),

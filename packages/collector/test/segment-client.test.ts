@@ -1,30 +1,18 @@
 import { Analytics } from '@segment/analytics-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../src/collector.js';
+import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../src/stored-event.js';
-import { allGranted, backends, getJson, startCollector, tokens, trackMessage, type TestStore } from './helpers.js';
+import { allGranted, backends, getJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const safari =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 
-describe.each(backends)('@segment/analytics-node sends to the collector ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  let url: string;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector, url } = await startCollector(store.storage, { requireWriteKey: true }));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('@segment/analytics-node sends to the collector ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, { requireWriteKey: true });
 
   it.skipIf(skip)("a browser's write key does not let it choose the stored IP address", async () => {
     const post = (headers: Record<string, string>, anonymousId: string) =>
-      fetch(`${url}/v1/track`, {
+      fetch(`${live.url}/v1/track`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -39,7 +27,7 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
     expect((await post({ origin: 'https://www.edx.org' }, 'from-browser')).status).toBe(200);
     expect((await post({}, 'from-server')).status).toBe(200);
     const ipOf = async (anonymousId: string) => {
-      const res = await getJson(`${url}/v1/members/HarvardX/events?anonymousId=${anonymousId}`, {
+      const res = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=${anonymousId}`, {
         authorization: `Bearer ${tokens.platform}`,
       });
       return (res.body.events as StoredEvent[])[0]?.ip;
@@ -49,7 +37,7 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
   });
 
   it.skipIf(skip)('track, page and identify land enriched', async () => {
-    const analytics = new Analytics({ writeKey: tokens.writeKey, host: url, flushAt: 3, maxRetries: 0 });
+    const analytics = new Analytics({ writeKey: tokens.writeKey, host: live.url, flushAt: 3, maxRetries: 0 });
     const errors: unknown[] = [];
     analytics.on('error', (e) => errors.push(e));
     const context = {
@@ -81,7 +69,7 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
     await analytics.closeAndFlush();
     expect(errors).toEqual([]);
 
-    const res = await getJson(`${url}/v1/members/HarvardX/events?anonymousId=seg-anon`, {
+    const res = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=seg-anon`, {
       authorization: `Bearer ${tokens.HarvardX}`,
     });
     const events = res.body.events as StoredEvent[];
@@ -99,14 +87,14 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
       path: '/learning/course/x',
     });
     expect(events[0]!.context).toHaveProperty('library');
-    const identify = await getJson(`${url}/v1/members/HarvardX/events?userId=learner-7&type=identify`, {
+    const identify = await getJson(`${live.url}/v1/members/HarvardX/events?userId=learner-7&type=identify`, {
       authorization: `Bearer ${tokens.platform}`,
     });
     expect(identify.body.events[0]).toMatchObject({ type: 'identify', properties: { plan: 'verified' } });
   });
 
   it.skipIf(skip)('refuses the client when its write key is wrong (requireWriteKey)', async () => {
-    const analytics = new Analytics({ writeKey: 'wrong-key', host: url, flushAt: 1, maxRetries: 0 });
+    const analytics = new Analytics({ writeKey: 'wrong-key', host: live.url, flushAt: 1, maxRetries: 0 });
     const errors: unknown[] = [];
     analytics.on('error', (e) => errors.push(e));
     analytics.track({ anonymousId: 'x', event: 'edx.ui.lms.link_clicked', context: { consent: allGranted } });

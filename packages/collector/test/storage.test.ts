@@ -100,22 +100,25 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
     expect(page.events).toEqual([e]);
   });
 
-  it.skipIf(skip)('recognises a retry by its messageId and client timestamp (by messageId alone without one)', async () => {
-    const sent = event('HarvardX');
-    expect(await storage.insertEvents([sent])).toBe(1);
-    // A retry arrives later: same message, new receive time.
-    const later = new Date(Date.now() + 5000).toISOString();
-    expect(await storage.insertEvents([{ ...sent, receivedAt: later }])).toBe(0);
-    // A message sent without a timestamp is timed by its arrival; its retry arrives at another time.
-    const untimed = event('HarvardX', { clientTimestamp: null });
-    expect(await storage.insertEvents([untimed])).toBe(1);
-    expect(await storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
-    // The same id at another moment of the client's is another message.
-    const reused = { ...sent, clientTimestamp: later, timestamp: later };
-    expect(await storage.insertEvents([reused])).toBe(1);
-    const page = await storage.memberEvents('HarvardX', { limit: 10 });
-    expect(page.events).toEqual([sent, untimed, reused]);
-  });
+  it.skipIf(skip)(
+    'recognises a retry by its messageId and client timestamp (by messageId alone without one)',
+    async () => {
+      const sent = event('HarvardX');
+      expect(await storage.insertEvents([sent])).toBe(1);
+      // A retry arrives later: same message, new receive time.
+      const later = new Date(Date.now() + 5000).toISOString();
+      expect(await storage.insertEvents([{ ...sent, receivedAt: later }])).toBe(0);
+      // A message sent without a timestamp is timed by its arrival; its retry arrives at another time.
+      const untimed = event('HarvardX', { clientTimestamp: null });
+      expect(await storage.insertEvents([untimed])).toBe(1);
+      expect(await storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
+      // The same id at another moment of the client's is another message.
+      const reused = { ...sent, clientTimestamp: later, timestamp: later };
+      expect(await storage.insertEvents([reused])).toBe(1);
+      const page = await storage.memberEvents('HarvardX', { limit: 10 });
+      expect(page.events).toEqual([sent, untimed, reused]);
+    },
+  );
 
   it.skipIf(skip)('migrates version 1 events in place: same rows, same order, retries still recognised', async () => {
     const v1 = open();
@@ -148,7 +151,9 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
       const page = await v1.storage.memberEvents('HarvardX', { limit: 10 });
       expect(page.events).toEqual([{ ...timed, clientTimestamp: timed.timestamp }, untimed]);
       const later = new Date(Date.now() + 5000).toISOString();
-      expect(await v1.storage.insertEvents([{ ...timed, clientTimestamp: timed.timestamp, receivedAt: later }])).toBe(0);
+      expect(await v1.storage.insertEvents([{ ...timed, clientTimestamp: timed.timestamp, receivedAt: later }])).toBe(
+        0,
+      );
       expect(await v1.storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
       expect(await v1.storage.insertEvents([event('HarvardX')])).toBe(1);
     } finally {

@@ -1,21 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../src/collector.js';
-import { backends, mid, postJson, startCollector, trackMessage, type TestStore } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { backends, mid, postJson, trackMessage, useCollector } from './helpers.js';
 
-describe.each(backends)('strings no database can store ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  let url: string;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector, url } = await startCollector(store.storage));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('strings no database can store ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
 
   it.skipIf(skip)(
     'refuses NUL characters and unpaired surrogates per message (400 or per-message error, never 5xx)',
@@ -25,13 +13,13 @@ describe.each(backends)('strings no database can store ($name)', ({ skip, open }
       const lone = JSON.stringify(trackMessage('HarvardX', { properties: { x: 'a\ud800b' } }));
       const pair = trackMessage('HarvardX', { properties: { emoji: '😀' } });
       const body = `{"batch":[${JSON.stringify(good)},${nul},${lone},${JSON.stringify(pair)}]}`;
-      const res = await postJson(`${url}/v1/batch`, body);
+      const res = await postJson(`${live.url}/v1/batch`, body);
       expect(res.status).toBe(200);
       expect(res.body.accepted).toBe(2);
       expect((res.body.errors as { index: number }[]).map((e) => e.index)).toEqual([1, 2]);
-      const single = await postJson(`${url}/v1/track`, nul);
+      const single = await postJson(`${live.url}/v1/track`, nul);
       expect(single.status).toBe(400);
-      const receipt = await postJson(`${url}/v1/consent`, {
+      const receipt = await postJson(`${live.url}/v1/consent`, {
         subject: 'x\u0000y',
         consentId: mid(),
         policy: { id: 'edx', version: '1', hash: 'h' },
@@ -46,25 +34,15 @@ describe.each(backends)('strings no database can store ($name)', ({ skip, open }
   );
 });
 
-describe.each(backends)('deeply nested properties ($name)', ({ skip, open }) => {
-  let store: TestStore;
-  let collector: Collector;
-  beforeAll(async () => {
-    if (skip) return;
-    store = open();
-    ({ collector } = await startCollector(store.storage));
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await collector.close();
-    await store.dispose();
-  });
+describe.each(backends)('deeply nested properties ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
 
   it.skipIf(skip)('never answers 5xx for nesting a database cannot parse', async () => {
     for (const depth of [100, 1000, 20_000]) {
       const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       const message = JSON.stringify(trackMessage()).replace('"properties":{', `"properties":{"deep":${nested},`);
-      const res = await collector.app.inject({
+      const res = await live.collector.app.inject({
         method: 'POST',
         url: '/v1/track',
         headers: { 'content-type': 'application/json' },
