@@ -4,15 +4,17 @@ import type { Catalog } from './messages.js';
 export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
 
 /**
- * The first of `candidates` (`fr-CA`, `zh-Hans-CN`, …) whose language is English or one of
- * `available`, by exact code then by base language (`pt-BR` → `pt`); `en` when none is. Codes are
- * compared case-insensitively and returned as spelled in `available` (`pt-br` → `pt-BR`).
+ * The first of `candidates` (`fr-CA`, `zh-Hant-TW`, …) whose language is English or one of
+ * `available`, by exact code then by ever shorter prefixes (`zh-Hant-TW` → `zh-Hant` → `zh`, the
+ * lookup of RFC 4647); `en` when none is. Codes are compared case-insensitively and returned as
+ * spelled in `available` (`pt-br` → `pt-BR`).
  */
 export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
   const byLower = new Map(available.map((code) => [code.toLowerCase(), code]));
   for (const candidate of candidates) {
-    const code = candidate?.toLowerCase() ?? '';
-    for (const c of [code, code.split('-')[0] ?? '']) {
+    const parts = candidate?.toLowerCase().split('-') ?? [];
+    for (let n = parts.length; n > 0; n--) {
+      const c = parts.slice(0, n).join('-');
       const found = byLower.get(c) ?? (c === 'en' ? 'en' : undefined);
       if (found) return found;
     }

@@ -38,6 +38,9 @@ describe('pickLocale', () => {
     expect(pickLocale(['pt-br'], ['pt-BR', 'pt'])).toBe('pt-BR');
     expect(pickLocale(['zh-Hant'], ['zh-Hant', 'es'])).toBe('zh-Hant');
     expect(pickLocale(['ZH-HANT'], ['es', 'zh-Hant'])).toBe('zh-Hant');
+    // Ever shorter prefixes: a region under a script finds the script's catalog before the language's.
+    expect(pickLocale(['zh-Hant-TW'], ['zh', 'zh-Hant'])).toBe('zh-Hant');
+    expect(pickLocale(['zh-Hans-CN'], ['zh-Hant', 'zh'])).toBe('zh');
     expect(pickLocale(['FR-ca'], ['Fr'])).toBe('Fr');
   });
 
