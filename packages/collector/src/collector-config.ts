@@ -78,7 +78,9 @@ export interface CollectorConfig {
 /**
  * Validates a config (a `defineConfig()` result or a plain object) and returns what the collector
  * needs. Throws a {@link CollectorError} `invalid_config` naming every wrong path, including
- * duplicate Member ids and an org claimed by two Members.
+ * duplicate Member ids (also ids that differ only in letter case and punctuation, or that read
+ * `platform`, which would share environment names and event subjects) and an org claimed by two
+ * Members.
  */
 export function parseCollectorConfig(input: unknown): CollectorConfig {
   const parsed = collectorConfigSchema.safeParse(input);
@@ -90,11 +92,25 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
     );
   }
   const issues: { path: string; message: string }[] = [];
-  const ids = new Set<string>();
+  // Environment names (`OPTIN_TOKEN_<ID>`, `OPTIN_EMAIL_<ID>_<KID>`) and JetStream subjects are made
+  // from Member ids: ids that make the same name would share secrets and subjects.
+  const names = new Map<string, string>([
+    ['PLATFORM', 'the platform'],
+    ['_PLATFORM', 'the platform'],
+  ]);
   const orgOwner = new Map<string, string>();
   parsed.data.members.forEach((m, i) => {
-    if (ids.has(m.id)) issues.push({ path: `members[${i}].id`, message: `duplicate Member id "${m.id}"` });
-    ids.add(m.id);
+    const name = m.id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+    const taken = names.get(name);
+    if (taken !== undefined)
+      issues.push({
+        path: `members[${i}].id`,
+        message:
+          taken === m.id
+            ? `duplicate Member id "${m.id}"`
+            : `"${m.id}" and ${taken === 'the platform' ? taken : `"${taken}"`} would share environment names (${name}) and event subjects`,
+      });
+    else names.set(name, m.id);
     m.orgs.forEach((org, j) => {
       const owner = orgOwner.get(org);
       if (owner !== undefined && owner !== m.id)
@@ -102,6 +118,11 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
       orgOwner.set(org, m.id);
     });
   });
-  if (issues.length) throw new CollectorError('invalid_config', issues, 'Each Member id and org must be unique.');
+  if (issues.length)
+    throw new CollectorError(
+      'invalid_config',
+      issues,
+      'Each Member id and org must be unique, and ids must differ in more than letter case and punctuation.',
+    );
   return parsed.data as CollectorConfig;
 }

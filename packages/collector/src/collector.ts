@@ -2,7 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
 import type { CollectorContext } from './collector-context.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
-import type { EmailVerifier } from '@optin/email';
+import { maxTokenChars, type EmailVerifier } from '@optin/email';
 import { emailVerifierFromConfig } from './email-keys.js';
 import { createEnricher, createMemberResolver } from './enrich.js';
 import { storageSink, type EventSink } from './event-sink.js';
@@ -115,8 +115,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     bodyLimit: limits.maxBodyBytes,
     trustProxy: false,
     return503OnClosing: true,
-    // Email tokens (`/e/c/:token`) carry their signed URL: far longer than Fastify's default of 100.
-    routerOptions: { maxParamLength: 4096 },
+    // Email tokens sit in the path (`/e/c/:token`) and carry their signed URL: every token the
+    // signer makes must route (Fastify's default allows 100 characters).
+    routerOptions: { maxParamLength: maxTokenChars },
   });
   registerJsonParsers(app, limits.maxBodyBytes);
 

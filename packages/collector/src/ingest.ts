@@ -182,11 +182,15 @@ export function createIngest(
       const verdict = consentVerdict(message, purposes, deps.rules, gpc, memberId);
       if (verdict) {
         dropped.push({ index, ...verdict });
-        deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: verdict.purpose });
+        // Label values are the policy's purposes only: a sender's own names would grow /metrics without bound.
+        const known = deps.rules.policy.purposes.some((p) => p.id === verdict.purpose);
+        deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: known ? verdict.purpose : 'unknown' });
         return;
       }
-      const messageId = message.messageId ?? randomUUID();
-      if (!rows.has(messageId)) rows.set(messageId, deps.enrich(message, messageId, purposes, request));
+      const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, request);
+      // A retry is the same id at the same client time (as the storage's key): the first one counts.
+      const key = `${event.clientTimestamp ?? ''} ${event.messageId}`;
+      if (!rows.has(key)) rows.set(key, event);
     });
     const invalid = new Set(errors.map((e) => e.index)).size;
     deps.metrics.inc('rejected', { reason: 'invalid_message' }, invalid);

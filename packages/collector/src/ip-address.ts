@@ -3,8 +3,9 @@ import { BlockList, isIP } from 'node:net';
 /**
  * Anonymises an IP address by zeroing its host part: IPv4 keeps its first 24 bits
  * (`203.0.113.77` → `203.0.113.0`), IPv6 its first 48 (`2001:db8:85a3::8a2e:370:7334` →
- * `2001:db8:85a3::`). IPv4-mapped IPv6 addresses are treated as IPv4. Returns `undefined` for
- * anything that is not an IP address.
+ * `2001:db8:85a3::`). IPv4-mapped IPv6 addresses are treated as IPv4, and a 6to4 address keeps no
+ * more of the IPv4 address it carries (`2002:cb00:714d::1` → `2002:cb00:7100::`). Returns
+ * `undefined` for anything that is not an IP address.
  */
 export function anonymizeIp(ip: string, ipv4Bits = 24, ipv6Bits = 48): string | undefined {
   const plain = unmapIpv4(ip);
@@ -17,7 +18,10 @@ export function anonymizeIp(ip: string, ipv4Bits = 24, ipv6Bits = 48): string | 
   }
   if (version === 6) {
     const value = ipv6ToBigInt(plain);
-    const keep = BigInt(Math.min(Math.max(ipv6Bits, 0), 128));
+    // 6to4 (`2002::/16`) carries the client's whole IPv4 address in its next 32 bits: keep of it no
+    // more than IPv4 anonymisation would.
+    const sixToFour = value >> 112n === 0x2002n;
+    const keep = BigInt(Math.min(Math.max(ipv6Bits, 0), 128, sixToFour ? 16 + Math.max(ipv4Bits, 0) : 128));
     const mask = keep === 0n ? 0n : ((1n << keep) - 1n) << (128n - keep);
     return bigIntToIpv6(value & mask);
   }

@@ -64,8 +64,9 @@ export async function openJetStream(
 }
 
 /**
- * The JetStream sink: each event is published to its Member's subject with its `messageId` as
- * the JetStream message id (so a retry within the dedupe window is not stored twice), and `write`
+ * The JetStream sink: each event is published to its Member's subject with its retry key (client
+ * timestamp and `messageId`, as the database's) as the JetStream message id (so a retry within the
+ * dedupe window is not stored twice), and `write`
  * resolves only when the server has acknowledged every event: then the collector answers 2xx.
  * `optin-collector load` drains the stream into PostgreSQL.
  */
@@ -75,7 +76,11 @@ export async function jetStreamSink(options: JetStreamOptions): Promise<EventSin
     kind: 'jetstream',
     async write(events) {
       const acks = await Promise.all(
-        events.map((e) => js.publish(eventSubject(prefix, e.memberId), codec.encode(e), { msgID: e.messageId })),
+        events.map((e) =>
+          js.publish(eventSubject(prefix, e.memberId), codec.encode(e), {
+            msgID: `${e.clientTimestamp ?? ''}/${e.messageId}`,
+          }),
+        ),
       );
       return acks.filter((a) => !a.duplicate).length;
     },

@@ -39,7 +39,7 @@ export function messagePurposes(message: SegmentMessage): string[] {
 }
 
 // Names consent tools other than Optin's stamp in `categoryPreferences` (Segment Consent
-// Management, OneTrust, Cookiebot), mapped to the edX purposes. Exact purpose ids always win.
+// Management, OneTrust, Cookiebot), mapped to the edX purposes, in any letter case.
 const aliases: Readonly<Record<string, string>> = {
   advertising: 'marketing',
   targeting: 'marketing',
@@ -80,14 +80,15 @@ export function consentVerdict(
   const policyId = typeof policyRef === 'string' ? policyRef : policyRef?.id;
   if (policyId !== undefined && policyId !== rules.policy.id)
     return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
+  // Keys name purposes in any letter case, or by an alias; when several name one purpose, a refusal
+  // by any of them wins (`{ Marketing: false, advertising: true }` refuses marketing).
   const prefs = new Map<string, boolean>();
-  if (consent) {
-    const given = consent.categoryPreferences;
-    for (const [key, value] of Object.entries(given)) {
-      const alias = aliases[key.toLowerCase()];
-      prefs.set(alias !== undefined && !Object.hasOwn(given, alias) ? alias : key, value);
+  if (consent)
+    for (const [key, value] of Object.entries(consent.categoryPreferences)) {
+      const lower = key.toLowerCase();
+      const purpose = rules.policy.purposes.find((p) => p.id.toLowerCase() === lower)?.id ?? aliases[lower] ?? key;
+      prefs.set(purpose, (prefs.get(purpose) ?? true) && value);
     }
-  }
   const overrides = memberId === undefined ? undefined : consent?.members?.[memberId];
   for (const purpose of purposes) {
     const def = rules.policy.purposes.find((p) => p.id === purpose);

@@ -1,16 +1,25 @@
 import * as z from 'zod';
+import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 const isoTime = z.iso
   .datetime({ offset: true })
   .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time');
 
+// A value no stored row can hold (NUL, unpaired surrogate) is bad input, not a database error.
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => !holdsUnstorableText(v), unstorableTextMessage);
+
 /** Query string of `GET /v1/members/:member/events`. */
 export const eventsQuerySchema = z.strictObject({
   type: z.enum(['track', 'page', 'screen', 'identify']).optional(),
-  event: z.string().min(1).max(200).optional(),
-  courseId: z.string().min(1).max(400).optional(),
-  anonymousId: z.string().min(1).max(200).optional(),
-  userId: z.string().min(1).max(200).optional(),
+  event: text(200).optional(),
+  courseId: text(400).optional(),
+  anonymousId: text(200).optional(),
+  userId: text(200).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
   cursor: z

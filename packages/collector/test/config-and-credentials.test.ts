@@ -57,6 +57,25 @@ describe('collector config', () => {
       { path: 'members[1].id', message: 'duplicate Member id "A"' },
       { path: 'members[2].orgs[0]', message: 'org "x" already belongs to A' },
     ]);
+    // Ids that would share OPTIN_TOKEN_/OPTIN_EMAIL_ names and JetStream subjects.
+    const alike = error({
+      policy: edxPolicy,
+      members: [
+        { id: 'Harvard.X', orgs: ['h1'] },
+        { id: 'harvard-x', orgs: ['h2'] },
+        { id: 'Platform', orgs: ['p'] },
+      ],
+    });
+    expect(alike.issues).toEqual([
+      {
+        path: 'members[1].id',
+        message: '"harvard-x" and "Harvard.X" would share environment names (HARVARD_X) and event subjects',
+      },
+      {
+        path: 'members[2].id',
+        message: '"Platform" and the platform would share environment names (PLATFORM) and event subjects',
+      },
+    ]);
     expect(error({ members: [] }).issues[0]?.path).toBe('policy');
   });
 

@@ -162,6 +162,20 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     expect((await fetch(at(good), { redirect: 'manual', headers: human })).status).toBe(302);
   });
 
+  it.skipIf(skip)('the longest link the signer takes (4,096 bytes) still redirects', async () => {
+    const prefix = 'https://www.edx.org/course/cs50?q=';
+    const target = prefix + 'x'.repeat(4096 - prefix.length);
+    const link = harvard.clickUrl(target, {
+      messageId: 'm-long',
+      recipient: 'dee@example.org',
+      subject: 'learner-yes',
+    });
+    expect(link.length).toBeGreaterThan(5000);
+    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(target);
+  });
+
   it.skipIf(skip)(
     'a recipient who refused analytics still gets redirected, and only an aggregate count is kept',
     async () => {

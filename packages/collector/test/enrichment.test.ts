@@ -62,6 +62,9 @@ describe('IP addresses', () => {
     expect(anonymizeIp('::ffff:203.0.113.77')).toBe('203.0.113.0');
     expect(anonymizeIp('2001:db8:85a3:1234:5678:8a2e:370:7334')).toBe('2001:db8:85a3::');
     expect(anonymizeIp('2001:db8::1')).toBe('2001:db8::');
+    // 6to4 carries the client's IPv4 address (203.0.113.77): no more of it is kept than of IPv4.
+    expect(anonymizeIp('2002:cb00:714d::1')).toBe('2002:cb00:7100::');
+    expect(anonymizeIp('2002:cb00:714d:1::1', 8)).toBe('2002:cb00::');
     expect(anonymizeIp('not an ip')).toBeUndefined();
   });
   it('honours X-Forwarded-For only from trusted proxies', () => {

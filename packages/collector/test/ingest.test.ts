@@ -161,6 +161,48 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it.skipIf(skip)('reads purposes in any letter case and by alias; any refusal of a purpose wins', async () => {
+    const ad = (categoryPreferences: Record<string, boolean>) => ({
+      ...trackMessage(),
+      event: 'ad_click',
+      context: { consent: { categoryPreferences } },
+    });
+    const page = {
+      type: 'page',
+      anonymousId: 'a',
+      messageId: mid(),
+      context: { consent: { categoryPreferences: { Analytics: true } } },
+    };
+    const res = await postJson(`${live.url}/v1/batch`, {
+      batch: [
+        ad({ Marketing: false, advertising: true }),
+        ad({ targeting: false, advertising: true }),
+        ad({ marketing: true, Advertising: false }),
+        ad({ MARKETING: true }),
+        page,
+      ],
+    });
+    expect(res.body.dropped).toEqual(
+      [0, 1, 2].map((index) => ({ index, reason: 'purpose_refused', purpose: 'marketing' })),
+    );
+    expect(res.body.accepted).toBe(2);
+  });
+
+  it.skipIf(skip)("labels /metrics with the policy's purposes only, whatever purposes a sender declares", async () => {
+    const declared = Array.from({ length: 20 }, (_, i) => ({
+      ...trackMessage(),
+      context: { consent: allGranted, purposes: [`made-up-${i}`] },
+    }));
+    const res = await postJson(`${live.url}/v1/batch`, { batch: declared });
+    expect(res.body.dropped).toHaveLength(20);
+    expect(res.body.dropped[0]).toEqual({ index: 0, reason: 'purpose_refused', purpose: 'made-up-0' });
+    const metrics = live.collector.metrics.render();
+    expect(metrics).not.toContain('made-up');
+    expect(
+      live.collector.metrics.value('dropped_consent', { reason: 'purpose_refused', purpose: 'unknown' }),
+    ).toBeGreaterThanOrEqual(20);
+  });
+
   it.skipIf(skip)('Sec-GPC: 1 drops marketing even when granted, and keeps analytics', async () => {
     const marketing = { ...trackMessage(), event: 'marketing.campaign_viewed' };
     const analytics = trackMessage();

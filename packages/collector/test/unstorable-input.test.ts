@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backends, mid, postJson, trackMessage, useCollector } from './helpers.js';
+import { backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 describe.each(backends)('strings no database can store ($name)', (backend) => {
   const { skip } = backend;
@@ -32,6 +32,16 @@ describe.each(backends)('strings no database can store ($name)', (backend) => {
       expect(receipt.status).toBe(400);
     },
   );
+
+  it.skipIf(skip)('refuses them in query strings and paths too: 400, never 5xx', async () => {
+    const member = { authorization: `Bearer ${tokens.HarvardX}` };
+    const platform = { authorization: `Bearer ${tokens.platform}` };
+    for (const query of ['anonymousId=%00', 'event=a%00b', 'userId=%00x', 'courseId=x%00'])
+      expect((await getJson(`${live.url}/v1/members/HarvardX/events?${query}`, member)).status, query).toBe(400);
+    const subject = await getJson(`${live.url}/v1/consent/a%00b`, platform);
+    expect(subject.status).toBe(400);
+    expect(subject.body.error.code).toBe('invalid_query');
+  });
 });
 
 describe.each(backends)('deeply nested properties ($name)', (backend) => {

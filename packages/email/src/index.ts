@@ -13,7 +13,7 @@ export type {
   VerifiedToken,
 } from './verifier.js';
 export type { EmailKeys } from './keys.js';
-export type { EmailTokenKind } from './token.js';
+export { maxTokenChars, type EmailTokenKind } from './token.js';
 export { noTrackAttribute } from './rewrite-html.js';
 export { isMachineClick, isMachineOpen } from './machine-traffic.js';
 export type {

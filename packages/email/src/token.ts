@@ -24,7 +24,7 @@ export interface TokenClaims {
   url: string | null;
 }
 
-/** Longest token accepted before any decoding (a bound on work per request). */
+/** Longest token accepted before any decoding (a bound on work per request); servers routing `/e/…` must take paths this long. */
 export const maxTokenChars = 8192;
 /** Longest target URL a click token may carry, in bytes. */
 export const maxUrlBytes = 4096;

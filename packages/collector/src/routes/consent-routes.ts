@@ -40,6 +40,8 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     if (!principal) throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <platform token>"');
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
+    if (holdsUnstorableText(request.params.subject))
+      throw new HttpProblem(400, 'invalid_query', `subject: ${unstorableTextMessage}`);
     const receipt = await ctx.storage.latestReceipt(request.params.subject);
     if (!receipt) throw new HttpProblem(404, 'not_found', 'no receipt for this subject');
     return receipt;
