@@ -2,7 +2,7 @@ import { createEmailVerifier, type EmailKeys, type EmailVerifier } from '@optin/
 import * as z from 'zod';
 import type { CollectorConfig } from './collector-config.js';
 import { readSecret, type SecretEnv } from './credentials.js';
-import { CollectorError } from './errors.js';
+import { CollectorError, formatPath } from './errors.js';
 import { secretRefSchema } from './collector-config.js';
 
 const emailSchema = z.looseObject({
@@ -19,16 +19,26 @@ export function emailKeyEnv(owner: string, kid: string): string {
  * The email verifier of a config: each Member's `email` (`{ keyId }` as `defineMember` takes it,
  * plus `keys: { [kid]: 'env:…' | 'file:…' }` for rotation) and the platform's `collector.email`.
  * A key named only by id is read from `OPTIN_EMAIL_<MEMBER>_<KID>`. Returns `undefined` when no
- * email keys are configured (the `/e/` routes are then off). Throws `missing_secret` for a key
- * the config names but the environment does not hold.
+ * email keys are configured (the `/e/` routes are then off). Throws `invalid_config` for an
+ * `email` block of the wrong shape and `missing_secret` for a key the config names but the
+ * environment does not hold.
  */
 export function emailVerifierFromConfig(
   config: CollectorConfig,
   env: SecretEnv = process.env,
 ): EmailVerifier | undefined {
   const keysOf = (owner: string, value: unknown, path: string): EmailKeys | undefined => {
+    if (value === undefined) return undefined;
     const parsed = emailSchema.safeParse(value);
-    if (value === undefined || !parsed.success) return undefined;
+    if (!parsed.success)
+      throw new CollectorError(
+        'invalid_config',
+        parsed.error.issues.map((i) => ({
+          path: i.path.length ? `${path}.${formatPath(i.path)}` : path,
+          message: i.message,
+        })),
+        'Give email as { keyId: "<key id>" } (read from OPTIN_EMAIL_<MEMBER>_<KEY ID>) or { keys: { "<key id>": "env:NAME" } }.',
+      );
     const refs: Record<string, string> = { ...parsed.data.keys };
     if (parsed.data.keyId && !refs[parsed.data.keyId])
       refs[parsed.data.keyId] = `env:${emailKeyEnv(owner, parsed.data.keyId)}`;

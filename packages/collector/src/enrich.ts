@@ -47,7 +47,7 @@ export type Enricher = (
 const orgCache = new Map<string, string | undefined>();
 
 /** The org of an Open edX course or block key: `course-v1:{org}+...`, `block-v1:{org}+...` or `{org}/{course}/{run}`. */
-export function orgOfCourse(courseId: string): string | undefined {
+function orgOfCourse(courseId: string): string | undefined {
   if (orgCache.has(courseId)) return orgCache.get(courseId);
   const modern = /^(?:course|block)-v1:([^+]+)\+/.exec(courseId);
   const org = modern?.[1] ? modern[1] : /^([^/]+)\/[^/]+\/[^/]+$/.exec(courseId)?.[1];
@@ -108,10 +108,12 @@ export function createEnricher(options: EnricherOptions): Enricher {
   const parseUa = createUserAgentParser();
   const memberOf = createMemberResolver(options.members);
   // Pages and referrers repeat: their traffic source is cached by page, then referrer (campaign-less
-  // messages only), at most 10,000 pairs.
+  // messages only), at most 10,000 pairs of at most 1,000 characters (a few MB whatever senders send).
   const sourceCache = new Map<string, Map<string, TrafficSource>>();
   let cachedSources = 0;
   const sourceOf = (url: string | undefined, referrer: string | undefined): TrafficSource => {
+    if ((url?.length ?? 0) + (referrer?.length ?? 0) > 1000)
+      return trafficSource(url, referrer, undefined, options.internalHosts);
     let byReferrer = sourceCache.get(url ?? '');
     let found = byReferrer?.get(referrer ?? '');
     if (!found) {

@@ -10,7 +10,7 @@ export type Row = Record<string, unknown>;
 export const emailEvents = { opened: 'optin.email.opened', clicked: 'optin.email.clicked' } as const;
 
 /** What `@optin/analytics` names a use of a button or other control (counted as a click in Member stats). */
-export const controlUsedEvent = 'optin.ui.control_used';
+const controlUsedEvent = 'optin.ui.control_used';
 
 function parseJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
@@ -83,7 +83,7 @@ type Enrichment = Omit<
 >;
 
 /** Maps a stored row back to an event. */
-export function rowToEvent(r: Row): StoredEvent {
+function rowToEvent(r: Row): StoredEvent {
   const x = parseJson(r.enrichment) as Enrichment;
   return {
     messageId: String(r.message_id),

@@ -64,15 +64,17 @@ function parse(ua: string): UserAgentInfo {
  */
 export function createUserAgentParser(maxEntries = 5000): (ua: string | undefined) => UserAgentInfo | undefined {
   const cache = new Map<string, UserAgentInfo>();
-  return (ua) => {
-    if (!ua) return undefined;
+  return (full) => {
+    if (!full) return undefined;
+    // Parsed (and cached) by its first 1,000 characters: a few MB at most, whatever senders send.
+    const ua = full.slice(0, 1000);
     const hit = cache.get(ua);
     if (hit) {
       cache.delete(ua);
       cache.set(ua, hit);
       return hit;
     }
-    const info = parse(ua.slice(0, 1000));
+    const info = parse(ua);
     if (cache.size >= maxEntries) {
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) cache.delete(oldest);

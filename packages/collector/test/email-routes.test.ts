@@ -226,5 +226,11 @@ describe('email keys from the config', () => {
     expect(built?.verify(token.slice(token.lastIndexOf('/') + 1), 'click').ok).toBe(true);
     expect(() => emailVerifierFromConfig(config, {})).toThrow(/members\[0\]\.email\.keys\.hx-2026/);
     expect(emailVerifierFromConfig(parseCollectorConfig({ policy: edxPolicy, members: [] }), {})).toBeUndefined();
+    // An email block of the wrong shape is an error, not email routes silently off.
+    const wrong = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [{ id: 'HarvardX', orgs: ['HarvardX'], email: { keyId: '' } }],
+    });
+    expect(() => emailVerifierFromConfig(wrong, {})).toThrow(/invalid_config: members\[0\]\.email\.keyId/);
   });
 });

@@ -5,7 +5,7 @@ import type { IngestEndpoint } from '../ingest.js';
 import { mayHoldUnstorableText } from '../unstorable-text.js';
 
 /** The Segment write key of a request: HTTP Basic user name (Segment's way) or the body's `writeKey`. */
-export function writeKeyOf(authorization: string | undefined, body: unknown): string | undefined {
+function writeKeyOf(authorization: string | undefined, body: unknown): string | undefined {
   if (authorization?.startsWith('Basic ')) {
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
