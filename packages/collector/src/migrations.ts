@@ -100,6 +100,16 @@ ALTER TABLE events ALTER COLUMN client_timestamp DROP DEFAULT;
 ALTER TABLE events DROP CONSTRAINT events_message_id_key;
 CREATE UNIQUE INDEX events_retry_key ON events (client_timestamp, message_id);`,
   },
+  {
+    // PostgreSQL hands out `seq` before commit: with several writers, a reader paging by `seq` could
+    // pass a lower one that commits later. Each row now records its transaction, writers take their
+    // `seq` values in transaction order, and readers return only rows of transactions older than
+    // every one still running (a prefix in `seq` order). SQLite has one writer: nothing to do.
+    version: 3,
+    name: 'events: pages never pass an event that commits later',
+    sqlite: `SELECT 1`,
+    postgres: `ALTER TABLE events ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();`,
+  },
 ];
 
 /** The columns of the unique key that recognises a retry (see migration 2). */

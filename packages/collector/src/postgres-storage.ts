@@ -51,6 +51,10 @@ export class PostgresStorage extends SqlStorage {
     return value;
   }
 
+  // Rows of transactions older than every one still running: their `seq` values precede those of any
+  // transaction yet to commit, because writers take `seq` values in transaction order (insertEvents).
+  protected override readonly settled = 'txid < pg_snapshot_xmin(pg_current_snapshot())';
+
   protected async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     const result = await this.pool.query(numbered(sql), params as unknown[]);
     return result.rows as Row[];
@@ -83,15 +87,36 @@ export class PostgresStorage extends SqlStorage {
     }
   }
 
+  /**
+   * One transaction. Its id and its `seq` values are taken under a lock held only while inserting
+   * (not while committing, so commits still overlap), so `seq` order is transaction order across
+   * every collector and loader: what lets `memberEvents` return only settled rows (`settled`).
+   */
   async insertEvents(events: readonly StoredEvent[]): Promise<number> {
-    let inserted = 0;
-    for (let i = 0; i < events.length; i += 1000) {
-      const chunk = events.slice(i, i + 1000);
-      const params = chunk.flatMap((e) => eventValues(e, (b) => b));
-      const result = await this.pool.query(numbered(insertEventsSql(chunk.length)), params);
-      inserted += result.rowCount ?? 0;
+    if (!events.length) return 0;
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_lock(727002)');
+      locked = true;
+      let inserted = 0;
+      for (let i = 0; i < events.length; i += 1000) {
+        const chunk = events.slice(i, i + 1000);
+        const params = chunk.flatMap((e) => eventValues(e, (b) => b));
+        inserted += (await client.query(numbered(insertEventsSql(chunk.length)), params)).rowCount ?? 0;
+      }
+      await client.query('SELECT pg_advisory_unlock(727002)');
+      locked = false;
+      await client.query('COMMIT');
+      return inserted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (locked) await client.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
     }
-    return inserted;
   }
 
   async ping(): Promise<void> {

@@ -136,6 +136,11 @@ export abstract class SqlStorage implements Storage {
   protected abstract exec(sql: string): Promise<void>;
   /** A boolean as the database stores it. */
   protected abstract bool(value: boolean): unknown;
+  /**
+   * The condition that keeps event pages to rows no later commit can precede in `seq` order, when
+   * writers may commit out of `seq` order (PostgreSQL); `undefined` when they cannot (SQLite).
+   */
+  protected readonly settled: string | undefined = undefined;
   abstract insertEvents(events: readonly StoredEvent[]): Promise<number>;
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
@@ -205,6 +210,7 @@ export abstract class SqlStorage implements Storage {
       params.push(value);
     };
     add('seq > ?', q.after);
+    if (this.settled) where.push(this.settled);
     add('type = ?', q.type);
     add('event = ?', q.event);
     add('course_id = ?', q.courseId);

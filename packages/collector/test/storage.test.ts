@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
 import { eventColumnNames, migrations } from '../src/migrations.js';
@@ -8,7 +9,7 @@ import { eventValues } from '../src/sql-storage.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
-import { backends, mid, type TestStore } from './helpers.js';
+import { backends, mid, postgresUrl, type TestStore } from './helpers.js';
 
 function event(memberId: string | null, extra: Partial<StoredEvent> = {}): StoredEvent {
   const now = new Date().toISOString();
@@ -272,5 +273,37 @@ describe('SQLite event writes', () => {
     expect(await Promise.all([storage.insertEvents([e]), storage.insertEvents([e, event(null)])])).toEqual([1, 1]);
     expect((await storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([e]);
     await storage.close();
+  });
+});
+
+describe('PostgreSQL event pages with several writers', () => {
+  const postgres = backends.find((b) => b.name === 'postgres')!;
+
+  it.skipIf(postgres.skip)('never pass an event whose transaction commits after a later one', async () => {
+    const store = postgres.open();
+    const schema = (store.storage as unknown as { schema: string }).schema;
+    const slowWriter = new pg.Client({ connectionString: postgresUrl, options: `-c search_path=${schema}` });
+    try {
+      await store.storage.migrate();
+      await slowWriter.connect();
+      // A writer that takes its seq first (as every writer does: under the lock) and commits last.
+      const slow = event('HarvardX');
+      await slowWriter.query('BEGIN');
+      await slowWriter.query('SELECT pg_advisory_lock(727002)');
+      await slowWriter.query(
+        `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map((_, i) => `$${i + 1}`).join(', ')})`,
+        eventValues(slow, (b) => b),
+      );
+      await slowWriter.query('SELECT pg_advisory_unlock(727002)');
+      const fast = event('HarvardX');
+      expect(await store.storage.insertEvents([fast])).toBe(1);
+      // The fast one has committed, but a reader taking it would then page past the slow one.
+      expect((await store.storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([]);
+      await slowWriter.query('COMMIT');
+      expect((await store.storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([slow, fast]);
+    } finally {
+      await slowWriter.end().catch(() => undefined);
+      await store.dispose();
+    }
   });
 });
