@@ -1,15 +1,19 @@
-// The collector as it runs in production: SQLite (WAL), full enrichment with the offline geo/ASN
-// databases, consent enforcement, dedupe by messageId. Built from dist/ (run the build first).
+// The collector as it runs in production: SQLite (WAL) — or PostgreSQL with
+// `BENCH_DB=postgres://…` (a schema of its own, dropped after) — full enrichment with the offline
+// geo/ASN databases, consent enforcement, retry dedupe. Built from dist/ (run the build first).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { edxPolicy } from '@optin/consent';
-import { createCollector, loadDbIpGeo, SqliteStorage } from '../dist/index.js';
+import { createCollector, loadDbIpGeo, PostgresStorage, SqliteStorage } from '../dist/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-'));
+const postgres = process.env.BENCH_DB?.startsWith('postgres')
+  ? new PostgresStorage({ connectionString: process.env.BENCH_DB, schema: `optin_bench_${process.pid}` })
+  : undefined;
 const collector = await createCollector({
   config: { policy: edxPolicy, members: [{ id: 'HarvardX', orgs: ['HarvardX'] }] },
-  storage: new SqliteStorage(join(dir, 'optin.db')),
+  storage: postgres ?? new SqliteStorage(join(dir, 'optin.db')),
   geo: loadDbIpGeo(),
   trustedProxies: ['loopback'],
 });
@@ -22,8 +26,17 @@ process.on('message', () => process.send?.(process.cpuUsage()));
 process.on(
   'SIGTERM',
   () =>
-    void collector.close().then(() => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    }),
+    void collector
+      .close()
+      .then(async () => {
+        rmSync(dir, { recursive: true, force: true });
+        if (!postgres) return;
+        const dropper = new PostgresStorage({
+          connectionString: process.env.BENCH_DB,
+          schema: `optin_bench_${process.pid}`,
+        });
+        await dropper.dropSchema();
+        await dropper.close();
+      })
+      .then(() => process.exit(0)),
 );

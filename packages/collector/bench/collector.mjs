@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 const seconds = Number(process.argv[2] ?? 10);
+// `BENCH_DB=postgres://user@host:5432/db` benchmarks PostgreSQL instead of SQLite.
+const postgresUrl = process.env.BENCH_DB?.startsWith('postgres') ? process.env.BENCH_DB : undefined;
+const backend = postgresUrl ? 'PostgreSQL' : 'SQLite';
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 if (!existsSync(here('../dist/index.js'))) {
   console.error('bench: build first (pnpm --filter @optin/collector build)');
@@ -130,12 +133,13 @@ rows.push(await run('collector, single event (/v1/track)', collector, '/v1/track
 rows.push(await run('collector, batches of 100 (/v1/batch)', collector, '/v1/batch', batch, 100));
 collector.child.kill('SIGTERM');
 await new Promise((resolve) => collector.child.once('exit', resolve)); // it removes its database
-// The CLI with one process per core (OPTIN_WORKERS=2), same SQLite file, same enrichment.
+// The CLI with one process per core (OPTIN_WORKERS=2), same database, same enrichment.
 const clusterDir = mkdtempSync(join(tmpdir(), 'optin-bench-cluster-'));
+const clusterSchema = `optin_bench_cluster_${process.pid}`;
 const clustered = await startServer('../dist/cli.js', ['serve'], {
   PORT: '0',
   OPTIN_WORKERS: '2',
-  OPTIN_DB: `sqlite:${join(clusterDir, 'optin.db')}`,
+  OPTIN_DB: postgresUrl ? `${postgresUrl}?schema=${clusterSchema}` : `sqlite:${join(clusterDir, 'optin.db')}`,
   OPTIN_TRUSTED_PROXIES: 'loopback',
 });
 await new Promise((r) => setTimeout(r, 3000)); // both workers load the geo databases
@@ -143,6 +147,12 @@ rows.push(await run('collector x2 processes, batches of 100', clustered, '/v1/ba
 clustered.child.kill('SIGTERM');
 await new Promise((resolve) => clustered.child.once('exit', resolve));
 rmSync(clusterDir, { recursive: true, force: true });
+if (postgresUrl) {
+  const { PostgresStorage } = await import('../dist/index.js');
+  const dropper = new PostgresStorage({ connectionString: postgresUrl, schema: clusterSchema });
+  await dropper.dropSchema();
+  await dropper.close();
+}
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const table = rows.map(({ name, perRequest, result, cpu }) => ({
@@ -165,7 +175,7 @@ console.log(
   `single event: collector at ${(ratio * 100).toFixed(0)}% of bare node:http (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
 );
 console.log(
-  `batched: ${fmt(eventsPerSecond)} events/s with enrichment on SQLite, ${ids} message ids, events up to ${fmt(delayMs / 1000)} s old (goal >= 50,000): ${eventsPerSecond >= 50_000 ? 'met' : 'NOT met'} (one process: ${fmt(m.result.requests.average * 100)}, two processes: ${fmt(c.result.requests.average * 100)})`,
+  `batched: ${fmt(eventsPerSecond)} events/s with enrichment on ${backend}, ${ids} message ids, events up to ${fmt(delayMs / 1000)} s old (goal >= 50,000): ${eventsPerSecond >= 50_000 ? 'met' : 'NOT met'} (one process: ${fmt(m.result.requests.average * 100)}, two processes: ${fmt(c.result.requests.average * 100)})`,
 );
 console.log(
   `batched: ${fmt((m.result.requests.total * 100) / (m.cpu / 1e6))} events per second of collector CPU (all threads)`,
