@@ -13,6 +13,9 @@ export interface PostgresOptions {
   readonly max?: number | undefined;
 }
 
+/** The key a retry repeats: client timestamp (`''` when none) and message id. */
+const retryKeyOf = (e: StoredEvent): string => `${e.clientTimestamp ?? ''} ${e.messageId}`;
+
 /** `?` placeholders to PostgreSQL's `$1, $2, ...` (the shared queries use `?`, never inside strings). */
 function numbered(sql: string): string {
   let i = 0;
@@ -88,23 +91,71 @@ export class PostgresStorage extends SqlStorage {
   }
 
   /**
-   * One transaction. Its id and its `seq` values are taken under a lock held only while inserting
-   * (not while committing, so commits still overlap), so `seq` order is transaction order across
-   * every collector and loader: what lets `memberEvents` return only settled rows (`settled`).
+   * Group commit: callers arriving while transactions are in flight share the next one, and each
+   * is answered after its commit, with how many of its events were new. In each transaction the
+   * id and the `seq` values are taken under a lock held only while inserting (not while
+   * committing), so `seq` order is transaction order across every collector and loader: what lets
+   * `memberEvents` return only settled rows (`settled`). A failed transaction fails its callers.
    */
-  async insertEvents(events: readonly StoredEvent[]): Promise<number> {
-    if (!events.length) return 0;
+  insertEvents(events: readonly StoredEvent[]): Promise<number> {
+    if (!events.length) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private waiting: { events: readonly StoredEvent[]; resolve(inserted: number): void; reject(error: unknown): void }[] =
+    [];
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  /**
+   * Starts transactions for what waits, at most four at a time (their inserts take turns under the
+   * lock; their commits overlap); callers arriving meanwhile wait for the next one to start.
+   */
+  private kick(): void {
+    while (this.inFlight < 4 && this.waiting.length) {
+      let size = 0;
+      let n = 0;
+      while (n < this.waiting.length && (n === 0 || size < 5000)) size += this.waiting[n++]?.events.length ?? 0;
+      const group = this.waiting.splice(0, n);
+      this.inFlight++;
+      void this.write(group.flatMap((g) => g.events))
+        .then(
+          // Each new row counts for the first caller that sent it.
+          (inserted) => {
+            for (const g of group) g.resolve(g.events.filter((e) => inserted.delete(retryKeyOf(e))).length);
+          },
+          (error: unknown) => {
+            for (const g of group) g.reject(error);
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.kick();
+          if (!this.inFlight) for (const done of this.idle.splice(0)) done();
+        });
+    }
+  }
+
+  /** One transaction; the retry keys of the rows that were new. */
+  private async write(events: readonly StoredEvent[]): Promise<Set<string>> {
     const client = await this.pool.connect();
     let locked = false;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_lock(727002)');
       locked = true;
-      let inserted = 0;
+      const inserted = new Set<string>();
       for (let i = 0; i < events.length; i += 1000) {
         const chunk = events.slice(i, i + 1000);
         const params = chunk.flatMap((e) => eventValues(e, (b) => b));
-        inserted += (await client.query(numbered(insertEventsSql(chunk.length)), params)).rowCount ?? 0;
+        const rows = await client.query<{ client_timestamp: string; message_id: string }>(
+          numbered(`${insertEventsSql(chunk.length)} RETURNING client_timestamp, message_id`),
+          params,
+        );
+        for (const r of rows.rows) inserted.add(`${r.client_timestamp} ${r.message_id}`);
       }
       await client.query('SELECT pg_advisory_unlock(727002)');
       locked = false;
@@ -129,6 +180,7 @@ export class PostgresStorage extends SqlStorage {
   }
 
   async close(): Promise<void> {
+    if (this.inFlight) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.pool.end();
   }
 }

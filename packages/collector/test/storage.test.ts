@@ -162,6 +162,17 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
     }
   });
 
+  it.skipIf(skip)('answers each of many concurrent callers with how many of its events were new', async () => {
+    const groups = Array.from({ length: 20 }, () => Array.from({ length: 5 }, () => event('HarvardX')));
+    const shared = event('HarvardX');
+    const counts = await Promise.all(groups.map((g) => storage.insertEvents([...g, g[0]!, shared])));
+    // Its own five each, and the event they all sent for exactly one of them.
+    expect(counts.filter((c) => c === 6)).toHaveLength(1);
+    expect(counts.filter((c) => c === 5)).toHaveLength(19);
+    expect((await storage.counts()).events).toBe(101);
+    expect(await storage.insertEvents([shared, ...groups[3]!])).toBe(0);
+  });
+
   it.skipIf(skip)('keeps receipts append-only and returns the latest', async () => {
     await storage.appendReceipt(receipt('learner-1', { analytics: true }), new Date().toISOString());
     await storage.appendReceipt(receipt('learner-1', { analytics: false }), new Date().toISOString());
