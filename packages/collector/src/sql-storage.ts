@@ -124,6 +124,9 @@ function rowToEvent(r: Row): StoredEvent {
   };
 }
 
+/** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
+const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
+
 /**
  * Everything SQLite and PostgreSQL share: the queries (written with `?` placeholders), row
  * mapping and migrations bookkeeping. Subclasses run SQL and write events their own fastest way.
@@ -216,6 +219,8 @@ export abstract class SqlStorage implements Storage {
     add('course_id = ?', q.courseId);
     add('anonymous_id = ?', q.anonymousId);
     add('user_id = ?', q.userId);
+    add(`${hourOf('timestamp')} >= ${hourOf('?')}`, q.from);
+    add(`${hourOf('timestamp')} <= ${hourOf('?')}`, q.to);
     add('timestamp >= ?', q.from);
     add('timestamp < ?', q.to);
     params.push(q.limit + 1);
@@ -231,8 +236,9 @@ export abstract class SqlStorage implements Storage {
     to: string,
     purposes: readonly string[],
   ): Promise<MemberStats> {
-    const range = memberId === null ? [from, to] : [memberId, from, to];
-    const scope = `${memberId === null ? '' : 'member_id = ? AND '}timestamp >= ? AND timestamp < ?`;
+    // The hour bounds let a Member's queries use the (member_id, hour) index; the exact bounds follow.
+    const range = [...(memberId === null ? [] : [memberId]), from, to, from, to];
+    const scope = `${memberId === null ? '' : 'member_id = ? AND '}${hourOf('timestamp')} >= ${hourOf('?')} AND ${hourOf('timestamp')} <= ${hourOf('?')} AND timestamp >= ? AND timestamp < ?`;
     const notBot = `is_bot = ${this.kind === 'sqlite' ? '0' : 'false'}`;
     const perDay = await this.query(
       `SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS views FROM events WHERE ${scope} AND type IN ('page', 'screen') AND ${notBot} GROUP BY substr(timestamp, 1, 10) ORDER BY day`,

@@ -277,6 +277,30 @@ describe('SQLite event writes', () => {
     }
   });
 
+  it("answers a Member's time-bounded queries from the (member_id, hour) index, not a scan", async () => {
+    const storage = new SqliteStorage(':memory:');
+    await storage.migrate();
+    const raw = storage as unknown as {
+      query(sql: string, p?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+    };
+    const run = raw.query.bind(storage);
+    const issued: [string, readonly unknown[]][] = [];
+    raw.query = (sql, p = []) => (issued.push([sql, p]), run(sql, p));
+    await storage.memberStats('HarvardX', '2026-11-01T00:00:00.000Z', '2026-11-29T00:00:00.000Z', ['analytics']);
+    await storage.memberEvents('HarvardX', {
+      limit: 10,
+      from: '2026-11-20T00:00:00.000Z',
+      to: '2026-11-21T00:00:00.000Z',
+    });
+    const onEvents = issued.filter(([sql]) => /FROM events WHERE member_id/.test(sql));
+    expect(onEvents).toHaveLength(4);
+    for (const [sql, p] of onEvents) {
+      const plan = (await run(`EXPLAIN QUERY PLAN ${sql}`, p)).map((r) => String(r.detail)).join('; ');
+      expect(plan, sql).toMatch(/USING INDEX events_member_hour/);
+    }
+    await storage.close();
+  });
+
   it('writes in-memory databases on their own connection', async () => {
     const storage = new SqliteStorage(':memory:');
     await storage.migrate();
