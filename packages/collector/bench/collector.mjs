@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchMessage } from './bench-message.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
 // `BENCH_DB=postgres://user@host:5432/db` benchmarks PostgreSQL instead of SQLite.
@@ -38,29 +39,6 @@ function startServer(script, args = [], env = {}) {
 
 const ua =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
-const consent = {
-  policy: 'edx',
-  categoryPreferences: { analytics: true, performance: true, functionality: true, marketing: false },
-};
-const message = (id) => ({
-  type: 'track',
-  event: 'edx.ui.lms.link_clicked',
-  messageId: id,
-  anonymousId: 'f8c2a7e0-bench',
-  timestamp: new Date().toISOString(),
-  properties: { current_url: 'https://learning.edx.org/course/x', target_url: 'https://www.edx.org/' },
-  context: {
-    consent,
-    course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
-    page: {
-      path: '/learning/course/x',
-      url: 'https://learning.edx.org/learning/course/x?utm_source=news',
-      referrer: 'https://www.google.com/',
-    },
-    session: { id: 's-1', seq: 1 },
-  },
-});
-
 /** CPU microseconds the server process has used so far. */
 const cpuOf = (child) =>
   new Promise((resolve) => {
@@ -106,11 +84,11 @@ const idAt =
 const eventTime = () => Date.now() - Math.floor(Math.random() * delayMs);
 const single = () => {
   const at = Date.now();
-  return JSON.stringify({ ...message(idAt(at)), timestamp: new Date(at).toISOString() });
+  return JSON.stringify({ ...benchMessage(idAt(at)), timestamp: new Date(at).toISOString() });
 };
 // messageId comes before timestamp in each message: each __ID__ picks the time its __TS__ gets.
 const batchTemplate = JSON.stringify({
-  batch: Array.from({ length: 100 }, () => ({ ...message('__ID__'), timestamp: '__TS__' })),
+  batch: Array.from({ length: 100 }, () => ({ ...benchMessage('__ID__'), timestamp: '__TS__' })),
 });
 const batch = () => {
   let at = 0;

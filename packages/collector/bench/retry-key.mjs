@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { benchMessage } from './bench-message.mjs';
 
 const keys = {
   'schema 1: message_id': 'message_id',
@@ -28,20 +29,9 @@ const enrichment = JSON.stringify({
   referrerClass: 'search',
   campaign: { source: 'news' },
 });
-const properties = JSON.stringify({
-  current_url: 'https://learning.edx.org/course/x',
-  target_url: 'https://www.edx.org/',
-});
-const context = JSON.stringify({
-  consent: { policy: 'edx' },
-  course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
-  page: {
-    path: '/learning/course/x',
-    url: 'https://learning.edx.org/learning/course/x?utm_source=news',
-    referrer: 'https://www.google.com/',
-  },
-  session: { id: 's-1', seq: 1 },
-});
+const { properties: sentProperties, context: sentContext } = benchMessage('');
+const properties = JSON.stringify(sentProperties);
+const context = JSON.stringify(sentContext);
 const results = [];
 for (const [name, key] of Object.entries(keys)) {
   const dir = mkdtempSync(join(tmpdir(), 'optin-retry-key-'));

@@ -8,7 +8,7 @@ import type { Metrics } from './metrics.js';
 import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
 import { fastParseMessage } from './message-fast-path.js';
 import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
-import type { StoredEvent } from './stored-event.js';
+import { retryKeyOf, type StoredEvent } from './stored-event.js';
 import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 /** A message that was not valid: where (`index` in the batch, `path` inside it) and why. */
@@ -189,7 +189,7 @@ export function createIngest(
       }
       const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, request);
       // A retry is the same id at the same client time (as the storage's key): the first one counts.
-      const key = `${event.clientTimestamp ?? ''} ${event.messageId}`;
+      const key = retryKeyOf(event);
       if (!rows.has(key)) rows.set(key, event);
     });
     const invalid = new Set(errors.map((e) => e.index)).size;

@@ -9,7 +9,7 @@ import {
 } from 'nats';
 import { CollectorError } from './errors.js';
 import type { EventSink } from './event-sink.js';
-import type { StoredEvent } from './stored-event.js';
+import { retryKeyOf, type StoredEvent } from './stored-event.js';
 
 /** Where events go in JetStream. */
 export interface JetStreamOptions {
@@ -78,7 +78,7 @@ export async function jetStreamSink(options: JetStreamOptions): Promise<EventSin
       const acks = await Promise.all(
         events.map((e) =>
           js.publish(eventSubject(prefix, e.memberId), codec.encode(e), {
-            msgID: `${e.clientTimestamp ?? ''}/${e.messageId}`,
+            msgID: retryKeyOf(e),
           }),
         ),
       );

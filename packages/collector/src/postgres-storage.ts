@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { CollectorError } from './errors.js';
 import { eventValues, insertEventsSql, SqlStorage, type Row } from './sql-storage.js';
-import type { StoredEvent } from './stored-event.js';
+import { retryKeyOf, type StoredEvent } from './stored-event.js';
 
 /** Options of {@link PostgresStorage}. */
 export interface PostgresOptions {
@@ -12,9 +12,6 @@ export interface PostgresOptions {
   /** Pool size; default 10. */
   readonly max?: number | undefined;
 }
-
-/** The key a retry repeats: client timestamp (`''` when none) and message id. */
-const retryKeyOf = (e: StoredEvent): string => `${e.clientTimestamp ?? ''} ${e.messageId}`;
 
 /** `?` placeholders to PostgreSQL's `$1, $2, ...` (the shared queries use `?`, never inside strings). */
 function numbered(sql: string): string {
@@ -155,7 +152,8 @@ export class PostgresStorage extends SqlStorage {
           numbered(`${insertEventsSql(chunk.length)} RETURNING client_timestamp, message_id`),
           params,
         );
-        for (const r of rows.rows) inserted.add(`${r.client_timestamp} ${r.message_id}`);
+        for (const r of rows.rows)
+          inserted.add(retryKeyOf({ clientTimestamp: r.client_timestamp, messageId: r.message_id }));
       }
       await client.query('SELECT pg_advisory_unlock(727002)');
       locked = false;

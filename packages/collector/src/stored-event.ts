@@ -79,3 +79,11 @@ export interface StoredEvent {
   /** The message's `context`, without `ip` (and without `userAgent`, which is parsed above). */
   readonly context: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The key a retry repeats (client timestamp, `''` when none, and message id): what the database's
+ * unique index, JetStream's dedupe and a batch's own duplicates are all judged by.
+ */
+export function retryKeyOf(event: Pick<StoredEvent, 'clientTimestamp' | 'messageId'>): string {
+  return `${event.clientTimestamp ?? ''} ${event.messageId}`;
+}
