@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, retryKey } from './migrations.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, walCheckpointPages } from './sqlite-checkpointer.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { eventValues, SqlStorage, type Row } from './sql-storage.js';
 import type { StoredEvent } from './stored-event.js';
@@ -47,7 +47,8 @@ export class SqliteStorage extends SqlStorage {
   private readonly db: Database.Database;
   private pending: Pending[] = [];
   private scheduled = false;
-  private flushing: Promise<void> | undefined;
+  /** Groups handed to the writer thread and not yet committed (at most two: one written, one next). */
+  private readonly handedOver = new Set<Promise<void>>();
   private insertStatement: Database.Statement | undefined;
   private readonly writer: SqliteWriter | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
@@ -71,11 +72,11 @@ export class SqliteStorage extends SqlStorage {
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
     if (file !== ':memory:') {
-      // Checkpoints run on a background thread; this connection only checkpoints past ~200 MB of log.
-      this.db.pragma('wal_autocheckpoint = 50000');
+      // Checkpoints run on a background thread; this connection only past `walCheckpointPages`.
+      this.db.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
       this.checkpointer = new SqliteCheckpointer(file);
       // Started with the first insert, once migrations have created the table.
-      this.writer = new SqliteWriter({ file, synchronous, sql: insertSql });
+      this.writer = new SqliteWriter({ file, synchronous, sql: insertSql, walCheckpointPages });
     }
   }
 
@@ -107,7 +108,7 @@ export class SqliteStorage extends SqlStorage {
     if (events.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       this.pending.push({ events, resolve, reject });
-      if (!this.flushing) this.schedule();
+      this.schedule();
     });
   }
 
@@ -118,10 +119,14 @@ export class SqliteStorage extends SqlStorage {
     setImmediate(() => this.flush());
   }
 
-  /** Writes what is pending in one transaction; what arrives meanwhile waits for the next. */
+  /**
+   * Hands what is pending to the writer thread as the next transaction, while the one before it
+   * commits: the thread starts it as soon as that commit ends. What arrives while both are out
+   * waits, and joins the group handed over next.
+   */
   private flush(): void {
     this.scheduled = false;
-    if (this.flushing) return; // the write in flight schedules the next one
+    if (this.writer && this.db.open && this.handedOver.size >= 2) return; // a commit ending schedules it
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return;
@@ -141,17 +146,20 @@ export class SqliteStorage extends SqlStorage {
       for (const p of batch) p.reject(error);
       return;
     }
-    this.flushing = this.writer.write(rows, sizes).then(
-      (counts) => batch.forEach((p, i) => p.resolve(counts[i] ?? 0)),
-      (cause: unknown) => {
-        const error = storageFailed(cause);
-        for (const p of batch) p.reject(error);
-      },
-    );
-    void this.flushing.then(() => {
-      this.flushing = undefined;
-      if (this.pending.length) this.schedule();
-    });
+    const written = this.writer
+      .write(rows, sizes)
+      .then(
+        (counts) => batch.forEach((p, i) => p.resolve(counts[i] ?? 0)),
+        (cause: unknown) => {
+          const error = storageFailed(cause);
+          for (const p of batch) p.reject(error);
+        },
+      )
+      .then(() => {
+        this.handedOver.delete(written);
+        if (this.pending.length) this.schedule();
+      });
+    this.handedOver.add(written);
   }
 
   /** The same transaction on this connection (in-memory databases, which another thread cannot open). */
@@ -181,9 +189,9 @@ export class SqliteStorage extends SqlStorage {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    while (this.flushing || this.pending.length) {
-      if (!this.flushing) this.flush();
-      await this.flushing;
+    while (this.pending.length || this.handedOver.size) {
+      this.flush();
+      if (this.handedOver.size) await Promise.race(this.handedOver);
     }
     await this.writer?.close();
     await this.checkpointer?.close();

@@ -1,17 +1,20 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
 // Evaluated as a string so that it runs the same from source (tests) and from the bundle;
-// better-sqlite3 is resolved by the main thread and passed in. One message is one transaction.
+// better-sqlite3 is resolved by the main thread and passed in. Each message is one caller group;
+// every group queued when a transaction ends is written together in the next one, straight away,
+// so the thread never waits for the main thread while groups are waiting for it.
 const source = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
+const port = workerData.port;
 const db = new Database(workerData.file);
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
-db.pragma('wal_autocheckpoint = 50000');
+db.pragma('wal_autocheckpoint = ' + workerData.walCheckpointPages);
 const insert = db.prepare(workerData.sql);
-const write = db.transaction((rows, sizes) => {
+const write = db.transaction((groups) => groups.map(({ rows, sizes }) => {
   const counts = [];
   let i = 0;
   for (const size of sizes) {
@@ -20,24 +23,41 @@ const write = db.transaction((rows, sizes) => {
     counts.push(n);
   }
   return counts;
-});
-parentPort.on('message', (message) => {
-  if (message === 'close') {
-    db.close();
-    parentPort.close();
-    return;
+}));
+let closing = false;
+// Adds every group already queued (up to a close request) to groups.
+const drain = (groups) => {
+  for (let next; !closing && (next = receiveMessageOnPort(port)); )
+    if (next.message === 'close') closing = true;
+    else groups.push(next.message);
+  return groups;
+};
+port.on('message', (first) => {
+  closing = first === 'close';
+  for (let groups = drain(closing ? [] : [first]); groups.length; groups = drain([])) {
+    const ids = groups.map((group) => group.id);
+    try {
+      port.postMessage({ ids, counts: write(groups) });
+    } catch (error) {
+      port.postMessage({ ids, error: String((error && error.message) || error) });
+    }
   }
-  try {
-    parentPort.postMessage({ counts: write(message.rows, message.sizes) });
-  } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
+  if (closing) {
+    db.close();
+    port.close();
   }
 });
 `;
 
 interface Reply {
-  readonly counts?: number[];
+  readonly ids: readonly number[];
+  readonly counts?: readonly number[][];
   readonly error?: string;
+}
+
+interface Waiting {
+  resolve(counts: number[]): void;
+  reject(error: Error): void;
 }
 
 /** Options of {@link SqliteWriter}. */
@@ -48,69 +68,98 @@ export interface SqliteWriterOptions {
   readonly synchronous: 'NORMAL' | 'FULL';
   /** The one-row `INSERT` each row is run with. */
   readonly sql: string;
+  /** Log size (pages) past which this connection checkpoints by itself. */
+  readonly walCheckpointPages: number;
 }
 
 /**
  * Runs event inserts on a thread of their own with its own connection, so that the request path
- * (parsing, validation, enrichment) keeps its core while SQLite writes on the other. Each
- * {@link SqliteWriter.write} is one transaction, and resolves once it has committed; one runs at a
- * time (the caller groups what arrives meanwhile into the next). If the thread dies, the write in
- * flight fails and the next write starts a new thread.
+ * (parsing, validation, enrichment) keeps its core while SQLite writes on the other. Callers hand
+ * over groups of rows at any time; the thread writes every group waiting for it in one transaction
+ * (group commit) and starts the next one as soon as a commit ends, so it never idles while the
+ * main thread prepares the next groups. Each {@link SqliteWriter.write} resolves once its
+ * transaction has committed. If the thread dies, the writes in flight fail and the next write
+ * starts a new thread.
  */
 export class SqliteWriter {
-  private worker: Worker | undefined;
-  private inFlight: { resolve(counts: number[]): void; reject(error: Error): void } | undefined;
+  private worker: { thread: Worker; port: MessagePort } | undefined;
+  private readonly waiting = new Map<number, Waiting>();
+  /** Called once nothing is in flight. */
+  private whenIdle: (() => void)[] = [];
+  private nextId = 0;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: SqliteWriterOptions) {}
 
-  private start(): Worker {
+  private start(): { thread: Worker; port: MessagePort } {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(source, { eval: true, workerData: { driver, ...this.options } });
-    worker.unref(); // referenced only while a write is in flight
-    worker.on('message', (reply: Reply) => {
-      const waiting = this.inFlight;
-      this.inFlight = undefined;
-      worker.unref();
-      if (reply.counts) waiting?.resolve(reply.counts);
-      else waiting?.reject(new Error(reply.error ?? 'the SQLite writer failed'));
+    const { port1: port, port2 } = new MessageChannel();
+    const thread = new Worker(source, {
+      eval: true,
+      workerData: { driver, port: port2, ...this.options },
+      transferList: [port2],
+    });
+    const started = { thread, port };
+    thread.unref(); // referenced only while writes are in flight
+    port.unref();
+    port.on('message', (reply: Reply) => {
+      reply.ids.forEach((id, i) => {
+        const waiting = this.waiting.get(id);
+        this.waiting.delete(id);
+        if (reply.counts) waiting?.resolve(reply.counts[i] ?? []);
+        else waiting?.reject(new Error(reply.error ?? 'the SQLite writer failed'));
+      });
+      if (!this.waiting.size) this.idle();
     });
     const fail = (error: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      const waiting = this.inFlight;
-      this.inFlight = undefined;
-      waiting?.reject(error);
+      if (this.worker === started) this.worker = undefined;
+      port.close();
+      const waiting = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const w of waiting) w.reject(error);
+      this.idle();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
-    return worker;
+    thread.on('error', fail);
+    thread.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
+    return started;
+  }
+
+  private idle(): void {
+    this.worker?.port.unref();
+    const callbacks = this.whenIdle;
+    this.whenIdle = [];
+    for (const callback of callbacks) callback();
   }
 
   /**
-   * Inserts `rows` (values in column order) in one transaction; `sizes` splits them into the
-   * callers' groups. Resolves to how many rows of each group were new, after the commit.
+   * Inserts `rows` (values in column order) in the next transaction the thread starts; `sizes`
+   * splits them into the callers' groups. Resolves to how many rows of each group were new, after
+   * the commit.
    */
   write(rows: readonly (readonly unknown[])[], sizes: readonly number[]): Promise<number[]> {
     if (this.closing) return Promise.reject(new Error('the SQLite writer is closed'));
-    if (this.inFlight) return Promise.reject(new Error('one SQLite write at a time'));
     this.worker ??= this.start();
-    const worker = this.worker;
+    const { port } = this.worker;
+    const id = this.nextId++;
     return new Promise<number[]>((resolve, reject) => {
-      this.inFlight = { resolve, reject };
-      worker.ref();
-      worker.postMessage({ rows, sizes });
+      this.waiting.set(id, { resolve, reject });
+      port.ref();
+      port.postMessage({ id, rows, sizes });
     });
   }
 
-  /** Closes the thread's connection and stops it (after the write in flight, if any). */
+  /** Closes the thread's connection and stops it, after the writes in flight. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= (async () => {
       const worker = this.worker;
-      if (!worker) return resolve();
-      worker.once('exit', () => resolve());
-      worker.ref();
-      worker.postMessage('close');
-    });
+      if (!worker) return;
+      // Every reply is read before the thread goes, so that no committed write is reported failed.
+      if (this.waiting.size) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+      const exited = new Promise<void>((resolve) => worker.thread.once('exit', () => resolve()));
+      worker.thread.ref();
+      worker.port.postMessage('close');
+      await exited;
+    })();
     return this.closing;
   }
 }

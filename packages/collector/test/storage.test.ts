@@ -277,6 +277,33 @@ describe('SQLite event writes', () => {
     }
   });
 
+  it('takes new groups while a transaction commits, counts each in order, and closes after them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
+    const storage = new SqliteStorage(join(dir, 'optin.db'));
+    await storage.migrate();
+    try {
+      const first = Array.from({ length: 2000 }, () => event('HarvardX'));
+      const writes = [storage.insertEvents(first)];
+      // Each later group is handed over on its own event-loop turn, while earlier ones are written.
+      for (let turn = 0; turn < 5; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        writes.push(storage.insertEvents([first[turn]!, event(null), event('HarvardX')]));
+      }
+      const last = event('HarvardX');
+      writes.push(storage.insertEvents([last]));
+      const closed = storage.close(); // with writes still in flight
+      expect(await Promise.all(writes)).toEqual([2000, 2, 2, 2, 2, 2, 1]);
+      await closed;
+      const reopened = new SqliteStorage(join(dir, 'optin.db'));
+      expect((await reopened.counts()).events).toBe(2011);
+      // Committed in the order handed over: the last group's event has the highest position.
+      expect((await reopened.memberEvents('HarvardX', { limit: 3000 })).events.at(-1)).toEqual(last);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers time-bounded queries from an index by the hour, not a scan', async () => {
     const storage = new SqliteStorage(':memory:');
     await storage.migrate();
