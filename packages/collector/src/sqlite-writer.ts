@@ -2,12 +2,14 @@ import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
 // Evaluated as a string so that it runs the same from source (tests) and from the bundle;
-// better-sqlite3 is resolved by the main thread and passed in. Each message is one caller group;
+// better-sqlite3 is resolved by the main thread and passed in. Node runs the string as CommonJS or,
+// when the process was started on an ES module string (`--input-type=module`), as an ES module:
+// `process.getBuiltinModule` works in both, `require` only in the first. Each message is one caller group;
 // every group queued when a transaction ends is written together in the next one, straight away,
 // so the thread never waits for the main thread while groups are waiting for it.
 const source = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const Database = require(workerData.driver);
+const { workerData, receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
+const Database = process.getBuiltinModule('node:module').createRequire(workerData.driver)(workerData.driver);
 const port = workerData.port;
 const db = new Database(workerData.file);
 db.pragma('synchronous = ' + workerData.synchronous);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
 import { eventColumnNames, migrations } from '../src/migrations.js';
 import { eventValues } from '../src/sql-storage.js';
+import { SqliteCheckpointer } from '../src/sqlite-checkpointer.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
@@ -328,6 +329,15 @@ describe('SQLite event writes', () => {
       expect(plan, sql).toMatch(/member_id/.test(sql) ? /USING INDEX events_member_hour/ : /USING INDEX events_hour/);
     }
     await storage.close();
+  });
+
+  it('warns and goes on when the background checkpointer fails', async () => {
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    const checkpointer = new SqliteCheckpointer(join(tmpdir(), 'optin-no-such-dir', 'x', 'optin.db'));
+    const warning = await warned;
+    expect(warning.name).toBe('OptinWarning');
+    expect(warning.message).toMatch(/checkpointer of .*optin\.db stopped/);
+    await checkpointer.close(); // resolves though the thread is gone
   });
 
   it('writes in-memory databases on their own connection', async () => {
