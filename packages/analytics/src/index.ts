@@ -1,10 +1,3 @@
 export { firstParty, type FirstParty, type FirstPartyOptions, type Prefs } from './first-party.js';
 export { declareFirstParty } from './first-party-declaration.js';
-export { autotrack } from './autotrack.js';
-export { controlName } from './control-name.js';
-export { shareNetwork } from './share-network.js';
-export { classifyReferrer, type ReferrerClass } from './referrer-class.js';
-export { attribute, campaignOf, type Attribution, type Touch } from './attribution.js';
-export { courseOf, type CourseRef } from './course-ref.js';
-export { randomId } from './random-id.js';
 export { AnalyticsError, type AnalyticsErrorCode } from './errors.js';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { controlName } from '../src/index.js';
+import { controlName } from '../src/control-name.js';
 
 afterEach(() => document.body.replaceChildren());
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { randomId } from '../src/index.js';
+import { randomId } from '../src/random-id.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, campaignOf, classifyReferrer, courseOf, shareNetwork } from '../src/index.js';
+import { attribute, campaignOf } from '../src/attribution.js';
+import { courseOf } from '../src/course-ref.js';
+import { classifyReferrer } from '../src/referrer-class.js';
+import { shareNetwork } from '../src/share-network.js';
 
 const own = (host: string) => host == 'edx.org' || host.endsWith('.edx.org');
 const classify = (referrer: string, query = '') => classifyReferrer(referrer, new URLSearchParams(query), own);
