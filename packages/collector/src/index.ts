@@ -17,10 +17,6 @@ export { jetStreamSink, eventSubject, jetStreamDefaults, type JetStreamOptions }
 export { createJetStreamLoader, type Loader, type LoaderOptions } from './jetstream-loader.js';
 export { MemberRepository } from './member-repository.js';
 export { loadDbIpGeo, type GeoProvider, type GeoInfo } from './geo.js';
-export { anonymizeIp, clientIp } from './ip-address.js';
-export { createUserAgentParser, parseNativeApp, type UserAgentInfo } from './user-agent.js';
-export { trafficSource, type ReferrerClass, type TrafficSource } from './referrer.js';
-export { messagePurposes, consentVerdict, type ConsentDropReason, type ConsentRules } from './message-purposes.js';
 export { emailEvents } from './sql-storage.js';
 export { openApiDocument } from './openapi.js';
 export { Metrics } from './metrics.js';

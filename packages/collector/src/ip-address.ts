@@ -137,21 +137,11 @@ function resolveClientIp(
 }
 
 /**
- * The client's address: the socket peer, unless that peer is a trusted proxy, in which case
- * `X-Forwarded-For` is read right to left and the first address that is not a trusted proxy wins.
- * A forged header from an untrusted peer is ignored.
- */
-export function clientIp(
-  peer: string | undefined,
-  forwardedFor: string | string[] | undefined,
-  trusted: BlockList,
-): string | undefined {
-  return resolveClientIp(peer, forwardedFor, (ip) => isTrusted(trusted, ip));
-}
-
-/**
- * {@link clientIp} for a request path: whether an address is a trusted proxy is remembered (peers
- * and proxies are few, and `BlockList.check` allocates on every call), in a bounded cache. The
+ * Resolves a request's client address: the socket peer, unless that peer is a trusted proxy, in
+ * which case `X-Forwarded-For` is read right to left and the first address that is not a trusted
+ * proxy wins; a forged header from an untrusted peer is ignored. Whether an address is a trusted
+ * proxy is remembered (peers and proxies are few, and `BlockList.check` allocates on every call),
+ * in a bounded cache. The
  * list must not change afterwards (`trustedProxyList` builds one nobody else holds).
  */
 export function createClientIpResolver(

@@ -29,7 +29,7 @@ const iosApiClient = /(?:^|\s)([\w-]+\/[\w.-]+\.mobile) \(([^;()\s]+);\s*OS Vers
 const appSuffix = /(?:^|\s)([\w-]+\/[\w.-]+\.mobile)\/([^\s;()]+)/;
 
 /** Parses the native-app part of an Open edX mobile user agent, if there is one. */
-export function parseNativeApp(
+function parseNativeApp(
   ua: string,
 ): { app: string; version: string; os?: string; osVersion?: string } | undefined {
   const ios = iosApiClient.exec(ua);
