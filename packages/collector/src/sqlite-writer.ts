@@ -62,6 +62,14 @@ interface Waiting {
   reject(error: Error): void;
 }
 
+/** A started writer thread, its port, and the writes handed to it not yet answered. */
+interface WriterThread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly waiting: Map<number, Waiting>;
+  readonly exited: Promise<void>;
+}
+
 /** Options of {@link SqliteWriter}. */
 export interface SqliteWriterOptions {
   /** The database file (already migrated, in WAL mode). */
@@ -84,8 +92,7 @@ export interface SqliteWriterOptions {
  * starts a new thread.
  */
 export class SqliteWriter {
-  private worker: { thread: Worker; port: MessagePort } | undefined;
-  private readonly waiting = new Map<number, Waiting>();
+  private thread: WriterThread | undefined;
   /** Called once nothing is in flight. */
   private whenIdle: (() => void)[] = [];
   private nextId = 0;
@@ -93,41 +100,50 @@ export class SqliteWriter {
 
   constructor(private readonly options: SqliteWriterOptions) {}
 
-  private start(): { thread: Worker; port: MessagePort } {
+  private start(): WriterThread {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const { port1: port, port2 } = new MessageChannel();
-    const thread = new Worker(source, {
+    const worker = new Worker(source, {
       eval: true,
       workerData: { driver, port: port2, ...this.options },
       transferList: [port2],
     });
-    const started = { thread, port };
-    thread.unref(); // referenced only while writes are in flight
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const started: WriterThread = { worker, port, waiting: new Map(), exited };
+    worker.unref(); // referenced only while writes are in flight
     port.unref();
     port.on('message', (reply: Reply) => {
       reply.ids.forEach((id, i) => {
-        const waiting = this.waiting.get(id);
-        this.waiting.delete(id);
+        const waiting = started.waiting.get(id);
+        started.waiting.delete(id);
         if (reply.counts) waiting?.resolve(reply.counts[i] ?? []);
         else waiting?.reject(new Error(reply.error ?? 'the SQLite writer failed'));
       });
-      if (!this.waiting.size) this.idle();
+      this.settled(started);
     });
+    // A dying thread reports an error, then its exit: its own writes fail once, and none handed to
+    // the thread started after it.
+    let failed = false;
     const fail = (error: Error): void => {
-      if (this.worker === started) this.worker = undefined;
+      if (failed) return;
+      failed = true;
+      if (this.thread === started) this.thread = undefined;
       port.close();
-      const waiting = [...this.waiting.values()];
-      this.waiting.clear();
+      const waiting = [...started.waiting.values()];
+      started.waiting.clear();
       for (const w of waiting) w.reject(error);
-      this.idle();
+      this.settled(started);
     };
-    thread.on('error', fail);
-    thread.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
     return started;
   }
 
-  private idle(): void {
-    this.worker?.port.unref();
+  /** After replies or a failure on `thread`: lets the process exit, and wakes `close` once all is done. */
+  private settled(thread: WriterThread): void {
+    if (thread.waiting.size) return;
+    thread.port.unref();
+    if (this.thread?.waiting.size) return;
     const callbacks = this.whenIdle;
     this.whenIdle = [];
     for (const callback of callbacks) callback();
@@ -140,27 +156,25 @@ export class SqliteWriter {
    */
   write(rows: readonly (readonly unknown[])[], sizes: readonly number[]): Promise<number[]> {
     if (this.closing) return Promise.reject(new Error('the SQLite writer is closed'));
-    this.worker ??= this.start();
-    const { port } = this.worker;
+    const thread = (this.thread ??= this.start());
     const id = this.nextId++;
     return new Promise<number[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      port.ref();
-      port.postMessage({ id, rows, sizes });
+      thread.port.postMessage({ id, rows, sizes }); // throws (nothing handed over) on a value it cannot copy
+      thread.waiting.set(id, { resolve, reject });
+      thread.port.ref();
     });
   }
 
   /** Closes the thread's connection and stops it, after the writes in flight. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const worker = this.worker;
-      if (!worker) return;
+      const thread = this.thread;
+      if (!thread) return;
       // Every reply is read before the thread goes, so that no committed write is reported failed.
-      if (this.waiting.size) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
-      const exited = new Promise<void>((resolve) => worker.thread.once('exit', () => resolve()));
-      worker.thread.ref();
-      worker.port.postMessage('close');
-      await exited;
+      if (thread.waiting.size) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+      thread.worker.ref();
+      thread.port.postMessage('close');
+      await thread.exited;
     })();
     return this.closing;
   }

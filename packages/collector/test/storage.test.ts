@@ -331,6 +331,40 @@ describe('SQLite event writes', () => {
     await storage.close();
   });
 
+  it('answers a write on the next writer thread by its own commit after a thread dies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
+    const storage = new SqliteStorage(join(dir, 'optin.db'));
+    await storage.migrate();
+    const raw = storage as unknown as { query(sql: string): Promise<unknown> };
+    try {
+      // The writer thread dies at start (its INSERT cannot be prepared): its write fails.
+      await raw.query('ALTER TABLE events RENAME TO events_gone');
+      const first = storage.insertEvents([event('HarvardX')]);
+      await expect(first).rejects.toMatchObject({ code: 'storage_failed' });
+      // Fixed at once; the next write goes to a new thread while the dead one may still be exiting.
+      await raw.query('ALTER TABLE events_gone RENAME TO events');
+      expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
+      expect((await storage.counts()).events).toBe(1);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails only the write holding a value it cannot hand over, and still closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
+    const storage = new SqliteStorage(join(dir, 'optin.db'));
+    await storage.migrate();
+    try {
+      const odd = event('HarvardX', { userId: (() => 'x') as unknown as string });
+      await expect(storage.insertEvents([odd])).rejects.toMatchObject({ code: 'storage_failed' });
+      expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
+    } finally {
+      await storage.close(); // used to wait forever for the failed write
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('warns and goes on when the background checkpointer fails', async () => {
     const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
     const checkpointer = new SqliteCheckpointer(join(tmpdir(), 'optin-no-such-dir', 'x', 'optin.db'));
