@@ -30,7 +30,7 @@ export interface HubOptions {
   /**
    * Whether a tracker belongs on the page now, besides consent (e.g. a Member's trackers only on its
    * courses). One out of scope gets nothing and is unloaded where it can be; its cookies stay, as
-   * consent still allows them. Re-evaluated on `hub.rescan()`.
+   * consent still allows them. Re-evaluated on `hub.rescan()`, and for each tracker an event is sent to.
    */
   readonly inScope?: (tracker: Tracker) => boolean;
   /** Extra `context` stamped on every event when it is called (Segment Spec `context`: course, session, ...). */
@@ -111,8 +111,10 @@ export function createHub(options: HubOptions): Hub {
       report(t.id, `.${at}`, error);
     }
   };
+  // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
+  // hub runs before it, and may send right after a withdrawal while `loaded` still holds the tracker.
   const emit = (event: HubEvent, to: Iterable<Tracker>) => {
-    for (const t of to) guard(t, event.type, event);
+    for (const t of to) if (allows(t) && (options.inScope?.(t) ?? true)) guard(t, event.type, event);
   };
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
@@ -165,7 +167,7 @@ export function createHub(options: HubOptions): Hub {
     deleteCookies(drop, cookieDomain, keep);
     tags();
     if (!consent.needsPrompt) {
-      for (const event of buffer) emit(event, fresh.filter((t) => loaded.has(t)));
+      for (const event of buffer) emit(event, fresh); // emit skips any unloaded since (no longer allowed or in scope)
       buffer = [];
     }
     // Still running though consent was withdrawn (out of scope only, they wait to be back in scope).

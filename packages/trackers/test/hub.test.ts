@@ -298,6 +298,19 @@ describe('withdrawal', () => {
     expect(seg.calls).toEqual(['load', 'track resumed']);
     expect(hub.reloadRequired).toEqual([]);
   });
+  test('an event sent by a consent listener subscribed before the hub skips the tracker just withdrawn', () => {
+    consent.decide({ purposes: { analytics: true, marketing: true } });
+    const app: { hub?: ReturnType<typeof hubWith> } = {};
+    // e.g. a banner or provider that records consent changes, subscribed before the hub exists
+    consent.subscribe(() => app.hub?.track('consent_changed'));
+    const pixel = recorder('pixel', ['marketing']);
+    const ga = recorder('ga', ['analytics']);
+    app.hub = hubWith([pixel.tracker, ga.tracker]);
+    consent.withdraw('marketing');
+    expect(pixel.calls).toEqual(['load', 'unload']);
+    expect(ga.calls).toEqual(['load', 'track consent_changed']);
+    expect(app.hub.loaded).toEqual(['ga']);
+  });
 });
 
 describe('Google Consent Mode v2', () => {
