@@ -95,8 +95,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let anonymousId = (keep() && readCookie(idCookie)) || randomId();
   let userId: string | null = null;
   let session: Session | undefined;
-  let attribution = keep() ? local<Attribution>(touchKey) : undefined;
-  let prefs: Fields = (keep() && local<Fields>(prefsKey)) || {};
+  // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
+  let attribution = local<Attribution>(touchKey, keep() ? undefined : null);
+  let prefs: Fields = local<Fields>(prefsKey, keep() ? undefined : null) ?? {};
   let page: Fields | undefined;
   const transport = createTransport({
     url: url.href,

@@ -74,7 +74,9 @@ export function createTransport(o: TransportOptions): Transport {
   let failures = 0;
   const hidden = () => document.visibilityState == 'hidden';
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
-  const save = () => local(queueKey, o.keep() && queue.length ? queue : null);
+  // Only messages whose purpose is still allowed stay queued (in memory too): a withdrawal drops them.
+  const live = () => (queue = queue.filter((i) => o.allows(i.p)));
+  const save = () => local(queueKey, live().length && o.keep() ? queue : null);
   const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `messages dropped: ${why}`));
   const fail = (items: Item[]) => {
     const again = items.filter((i) => ++i.n < maxAttempts);
@@ -102,7 +104,7 @@ export function createTransport(o: TransportOptions): Transport {
   function flush(beacon?: boolean) {
     clearTimeout(timer);
     timer = undefined;
-    const items = queue.filter((i) => o.allows(i.p));
+    const items = live();
     queue = [];
     for (let i = 0; i < items.length; i += o.batchSize) {
       const chunk = items.slice(i, i + o.batchSize);
@@ -118,6 +120,7 @@ export function createTransport(o: TransportOptions): Transport {
     save();
   }
 
+  save(); // what an earlier page stored, and this one may not keep, goes now
   if (queue.length) schedule(o.flushInterval);
   addEventListener('pagehide', () => flush(true));
   document.addEventListener('visibilitychange', () => hidden() && flush(true));

@@ -121,6 +121,26 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('removes what an earlier visit stored while functionality is refused, so a later grant brings none of it back', async () => {
+    const old = { class: 'email', at: '2025-01-01T00:00:00.000Z', utm_source: 'old-newsletter' };
+    localStorage.setItem('optin_touch', JSON.stringify({ first: old, last: old }));
+    localStorage.setItem('optin_prefs', JSON.stringify({ theme: 'dark' }));
+    localStorage.setItem(
+      'optin_queue',
+      JSON.stringify([{ m: { type: 'track', messageId: 'old' }, p: 'analytics', n: 1 }]),
+    );
+    const { consent, analytics, stop } = setup(); // e.g. withdrawn on another subdomain, or the decision expired
+    expect(localStorage.length).toBe(0);
+    consent.decide({ purposes: { analytics: true, functionality: true } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(analytics.prefs.get('theme')).toBeUndefined();
+    expect(`${localStorage.getItem('optin_touch')} ${localStorage.getItem('optin_prefs')}`).not.toMatch(
+      /old-newsletter|dark/,
+    );
+    expect(JSON.stringify(sent)).not.toMatch(/old-newsletter|"old"/);
+    stop();
+  });
+
   it('throws a typed error for an endpoint that is not a URL', () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const fail = () => firstParty({ endpoint: 'http://[bad', consent });

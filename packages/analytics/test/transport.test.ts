@@ -171,6 +171,30 @@ describe('batching', () => {
     expect(ids()).toContain('m1');
   });
 
+  it('forgets a failed batch whose purpose was withdrawn while it was in flight, even if granted again', async () => {
+    let allowed = true;
+    const t = make({ keep: () => true, allows: () => allowed });
+    status = [0];
+    for (const i of [1, 2, 3]) t.add(msg(i), 'analytics'); // a full batch leaves at once
+    allowed = false; // withdrawn before the collector answers
+    await vi.advanceTimersByTimeAsync(0);
+    expect(localStorage.getItem('optin_queue')).toBeNull();
+    allowed = true; // granted again before the retry
+    calls = [];
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(ids()).toEqual([]);
+  });
+
+  it('removes a stored retry queue the next page may not keep or send', () => {
+    const stored = JSON.stringify([{ m: msg(1), p: 'analytics', n: 1 }]);
+    localStorage.setItem('optin_queue', stored);
+    make({ keep: () => false }); // functionality refused
+    expect(localStorage.getItem('optin_queue')).toBeNull();
+    localStorage.setItem('optin_queue', stored);
+    make({ keep: () => true, allows: (p) => p != 'analytics' }); // analytics refused
+    expect(localStorage.getItem('optin_queue')).toBeNull();
+  });
+
   it('uses sendBeacon on pagehide for everything queued, retries included, in batches', async () => {
     const beacons: string[] = [];
     vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
