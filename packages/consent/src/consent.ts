@@ -68,7 +68,11 @@ export interface ConsentStore {
   withdraw(purpose: string, memberId?: string): Decision;
   /** Forgets the decision everywhere it is stored. */
   reset(): void;
-  /** Re-reads storage (e.g. after another tab decided). */
+  /**
+   * Re-reads storage. In a page this happens by itself when another tab of the origin decides or
+   * writes localStorage, when a cookie changes (where the browser reports it), and when the page is
+   * shown again; call it after changing storage yourself.
+   */
   refresh(): void;
   /** Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an unsubscribe. */
   subscribe(listener: (store: ConsentStore) => void): () => void;
@@ -114,6 +118,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const signal = privacySignal(options.signals);
   let kind = 'memory';
   let decision: Decision | null = null;
+  let channel: BroadcastChannel | undefined;
 
   const attempt = <T>(fn: () => T) => {
     try {
@@ -133,8 +138,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       )
         kind = s.kind;
       else attempt(() => s.clear());
+    channel?.postMessage(0);
   };
-  const load = () => {
+  const read = () => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
     if (kind !== 'memory') decision = null;
     for (const s of chain)
@@ -147,8 +153,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         )
           decision = found;
       }
-    // Storing what was found again removes stale copies on other domains and moves it to the best store.
-    if (decision) persist(decision);
+    return decision;
   };
 
   const allows = (purpose: string, memberId?: string) => {
@@ -257,13 +262,28 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       change(() => {
         for (const s of chain) attempt(() => s.clear());
         decision = null;
+        channel?.postMessage(0);
       }),
-    refresh: () => change(load),
+    refresh: () => change(read),
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
   };
-  load();
+  // Another tab may decide at any time. Re-read when one of this origin's says so or writes
+  // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page
+  // is shown again (a cookie shared with other subdomains may have changed meanwhile). Re-reading
+  // writes nothing, so tabs never wake each other in a loop.
+  if (typeof document == 'object') {
+    const again = () => store.refresh();
+    channel = attempt(() => new BroadcastChannel(cookieName));
+    channel?.addEventListener('message', again);
+    addEventListener('storage', again);
+    document.addEventListener('visibilitychange', again);
+    (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again);
+  }
+  // Storing what was found again removes stale copies on other domains and moves it to the best store.
+  const found = read();
+  if (found) persist(found);
   return store;
 }

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cookieDomains, createConsent, edxPolicy } from '../src/index.js';
+import { cookieDomains, createConsent, edxPolicy, encodeDecision, type Decision } from '../src/index.js';
+
+const encodeDecisionFor = (d: Decision): string => encodeDecision(d, edxPolicy);
 
 afterEach(() => {
   for (const pair of document.cookie.split(/; */))
@@ -43,5 +45,44 @@ describe('default storage in a page', () => {
     store.rejectAll();
     expect(store.storageKind).toBe('localStorage');
     expect(createConsent({ policy: edxPolicy, storage: 'localStorage' }).needsPrompt).toBe(false);
+  });
+});
+
+describe('another tab deciding', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('is followed without a call to refresh: its broadcast, a localStorage write, the page shown again', async () => {
+    const other = createConsent({ policy: edxPolicy });
+    const here = createConsent({ policy: edxPolicy });
+    const seen: boolean[] = [];
+    here.subscribe((s) => seen.push(s.allows('analytics')));
+
+    // A tab of this origin decides: it says so on a BroadcastChannel.
+    other.decide({ purposes: { analytics: true } });
+    await tick();
+    expect(here.allows('analytics')).toBe(true);
+    other.withdraw('analytics');
+    await tick();
+    expect(here.allows('analytics')).toBe(false);
+    expect(seen).toEqual([true, false]);
+
+    // A tab on another subdomain changes the shared cookie (no event reaches this page): read again
+    // when the page is shown.
+    const decided = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();
+    document.cookie = `optin=${encodeDecisionFor(decided)};Path=/`;
+    expect(here.allows('marketing')).toBe(false);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(here.allows('marketing')).toBe(true);
+    expect(seen).toEqual([true, false, true]);
+  });
+
+  it('is followed when kept in localStorage (the storage event of another tab)', () => {
+    const here = createConsent({ policy: edxPolicy, storage: 'localStorage' });
+    const elsewhere = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();
+    localStorage.setItem('optin', encodeDecisionFor(elsewhere));
+    expect(here.needsPrompt).toBe(true);
+    dispatchEvent(new Event('storage'));
+    expect(here.needsPrompt).toBe(false);
+    expect(here.allows('analytics')).toBe(true);
   });
 });

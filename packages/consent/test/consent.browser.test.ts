@@ -151,6 +151,23 @@ describe('@optin/consent in Chromium', () => {
     expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
   });
 
+  it('follows a choice made in another tab by itself: same origin at once, another subdomain when shown', async () => {
+    const first = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const second = await open(context, url('www', { cookieDomain: DOMAIN }));
+    await first.page.evaluate(() => window.optin.acceptAll());
+    await expect.poll(async () => (await state(second.page)).allows.analytics).toBe(true);
+    await first.page.evaluate(() => window.optin.withdraw('analytics'));
+    await expect.poll(async () => (await state(second.page)).allows.analytics).toBe(false);
+
+    // Another subdomain shares the cookie but no channel: the tab reads again when it is shown.
+    const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
+    await learning.page.evaluate(() => window.optin.withdraw('performance'));
+    expect((await state(second.page)).allows.performance).toBe(true);
+    await second.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    expect((await state(second.page)).allows.performance).toBe(false);
+    expect((await state(second.page)).decision?.consentId).toBe((await state(learning.page)).decision?.consentId);
+  });
+
   it('re-prompts when the policy changes, and reads a decision only under the policy it was made under', async () => {
     const v1 = { cookieDomain: DOMAIN, version: '2026-11' };
     const { page } = await open(context, url('www', v1));
@@ -329,7 +346,7 @@ describe('@optin/consent in Chromium', () => {
   });
 
   it('keeps the in-memory choice when the page re-reads storage (refresh)', async () => {
-    // Pages call refresh() on focus or visibilitychange to pick up another tab's choice; with nowhere
+    // The store reads again when the page is shown or another tab decides; with nowhere
     // to read from, that must not forget the choice made in this page and bring the banner back.
     const frame = await openSandboxed();
     const decided = await frame.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
