@@ -152,6 +152,22 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await page.evaluate(() => (window as unknown as { optin: { errors: string[] } }).optin.errors)).toEqual([]);
   });
 
+  test('6. a withdrawal in a tab on another subdomain stops GA4 in this one at once (HTTPS: cookieStore)', async () => {
+    await open('ga4');
+    await act('consent.decide({ purposes: { analytics: true } });');
+    const loaded = () => page.evaluate<string[]>('window.optin.hub.loaded');
+    expect(await loaded()).toEqual(['ga4']);
+    // The learner withdraws in another tab, on another subdomain: the shared cookie is the only link.
+    const other = await context.newPage();
+    await other.goto(standIn.url(`${coursePath}?trackers=ga4`).replace('//www.', '//learning.'));
+    await other.waitForFunction(() => 'optin' in window);
+    await other.evaluate("window.optin.consent.withdraw('analytics')");
+    await expect.poll(loaded).toEqual([]);
+    standIn.hits.length = 0;
+    await act("hub.page(); hub.track('edx.ui.lms.link_clicked');");
+    expect(standIn.hits).toEqual([]);
+  });
+
   test('scripts load under a strict CSP with the page’s nonce and with SRI; a failed one is reported, never thrown', async () => {
     await open('ga4,hubspot,script-ok,script-bad-sri,script-missing', coursePath, '&csp=1');
     await act(`
