@@ -32,8 +32,8 @@ export function checkSecret(secret: unknown, path: string): string {
  * Validates `keys` (every kid well-formed, every secret long enough, at least one) and derives each
  * kid's MAC key. `path` is where these keys sit in the caller's options, for the error.
  */
-export function keyRing(keys: EmailKeys | undefined, path: string): Map<string, Buffer> {
-  if (keys === undefined || typeof keys !== 'object' || Object.keys(keys).length === 0)
+export function keyRing(keys: unknown, path: string): Map<string, Buffer> {
+  if (typeof keys !== 'object' || keys === null || Object.keys(keys).length === 0)
     throw new EmailError('invalid_key', path, 'needs at least one key', 'Pass `{ [kid]: secret }`.');
   const ring = new Map<string, Buffer>();
   for (const [kid, secret] of Object.entries(keys)) {

@@ -150,6 +150,8 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   const now = options.now ?? Date.now;
 
   function claimsFor(meta: MessageMeta): MessageClaims {
+    const given: unknown = meta; // from JavaScript callers too
+    if (typeof given !== 'object' || given === null) fail('meta', 'must be an object', 'Pass `{ messageId, recipient }`.');
     if (typeof meta.recipient !== 'string' || meta.recipient.trim().length === 0)
       fail('meta.recipient', 'must be a non-empty email address', "Pass the recipient's address.");
     if (meta.member !== undefined && meta.member !== memberId)

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { normalizeAddress } from './pseudonym.js';
 
 /**
@@ -26,15 +27,19 @@ function percentDecode(text: string): string {
 }
 
 /**
- * Whether `text` contains the recipient's address: as typed, in any letter case, or percent-encoded
- * (up to three times). A URL that carries the address is never put inside a token.
+ * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
+ * form (composed or not, full-width), with an international domain in Unicode or punycode, or
+ * percent-encoded (up to three times). A URL that carries the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
-  const needle = normalizeAddress(address);
-  let hay = text.toLowerCase();
+  const plain = normalizeAddress(address).normalize('NFKC');
+  const at = plain.lastIndexOf('@') + 1;
+  const needles = [plain, plain.slice(0, at) + (domainToASCII(plain.slice(at)) || plain.slice(at))];
+  const fold = (t: string): string => t.normalize('NFKC').toLowerCase();
+  let hay = fold(text);
   for (let round = 0; round < 4; round++) {
-    if (hay.includes(needle)) return true;
-    const next = percentDecode(hay).toLowerCase();
+    if (needles.some((needle) => hay.includes(needle))) return true;
+    const next = fold(percentDecode(hay));
     if (next === hay) return false;
     hay = next;
   }

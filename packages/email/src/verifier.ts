@@ -91,7 +91,8 @@ function memberRings(members: EmailVerifierOptions['members']): Map<string, KeyR
         `a Member id must be 1-${maxFieldBytes} bytes`,
         'Use the id from optin.config.ts.',
       );
-    rings.set(memberId, keyRing(member.keys, `members.${memberId}.keys`));
+    const keys: unknown = (member as MemberKeys | undefined)?.keys; // a missing entry is a missing key
+    rings.set(memberId, keyRing(keys, `members.${memberId}.keys`));
   }
   return rings;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier, EmailError, type EmailErrorCode } from '../src/index.js';
+import {
+  createEmailSigner,
+  createEmailVerifier,
+  EmailError,
+  type EmailErrorCode,
+  type EmailKeys,
+  type MemberKeys,
+  type MessageMeta,
+} from '../src/index.js';
 import { secret } from './support.js';
 
 const key = secret();
@@ -52,6 +60,15 @@ describe('createEmailSigner', () => {
       'https://x.org/u/ada@example.org/',
     ])
       expectError(() => signer.clickUrl(url, meta), 'recipient_in_url', 'url');
+    // The same address typed decomposed (macOS, some forms), or with its domain in punycode.
+    const jose = { ...meta, recipient: 'jose\u0301@bücher.example' };
+    for (const url of [
+      'https://x.org/?e=jose\u0301@bücher.example',
+      'https://x.org/?e=jos\u00e9@bücher.example',
+      'https://x.org/?e=jos%C3%A9%40xn--bcher-kva.example',
+    ])
+      expectError(() => signer.clickUrl(url, jose), 'recipient_in_url', 'url');
+    expectError(() => signer.pixelUrl({ ...jose, messageId: 'jose\u0301@bücher.example' }), 'invalid_meta', 'meta.messageId');
   });
 
   it('refuses ids that carry the address, and bad times', () => {
@@ -82,6 +99,15 @@ describe('createEmailSigner', () => {
     for (const baseUrl of ['t.edx.org', 'javascript:x', 'https://t.edx.org/?a=1', 'https://u:p@t.edx.org'])
       expectError(() => createEmailSigner({ ...options, baseUrl }), 'invalid_option', 'baseUrl');
     expectError(() => createEmailVerifier({}), 'invalid_option', 'members');
+    // Options from JavaScript (or JSON) that the types rule out: still a typed error, never a TypeError.
+    expectError(() => createEmailSigner({ ...options, keys: null as unknown as EmailKeys }), 'invalid_key', 'keys');
+    expectError(
+      () => createEmailVerifier({ members: { HarvardX: undefined as unknown as MemberKeys } }),
+      'invalid_key',
+      'members.HarvardX.keys',
+    );
+    expectError(() => signer.pixelUrl(undefined as unknown as MessageMeta), 'invalid_meta', 'meta');
+    expectError(() => signer.rewriteHtml('<p>x</p>', null as unknown as MessageMeta), 'invalid_meta', 'meta');
   });
 
   it('joins the baseUrl path and signs the normalised URL', () => {
