@@ -1,4 +1,4 @@
-import { declares, type Tracker } from '@optin/trackers';
+import { declares, type CookieDeclaration, type Tracker } from '@optin/trackers';
 import { hostMatches, sameSite } from './host-pattern.js';
 
 /** What kind of problem an audit found. */
@@ -109,13 +109,15 @@ export function findViolations(seen: Observation): Finding[] {
   }
 
   for (const cookie of seen.cookies) {
-    if (cookie.name === seen.consentCookie) continue;
+    // A declaration covers a cookie of its name on its side: the site's domain for `first`, any
+    // other for `third` (a `sessionid` on an ad network is not the site's session cookie).
+    const own = sameSite(cookie.domain, seen.site);
+    const covers = (c: CookieDeclaration) => declares(c, cookie.name) && (c.party === 'first') === own;
+    if (own && cookie.name === seen.consentCookie) continue;
     const subject = `${cookie.name}@${cookie.domain}`;
-    const declaring = seen.inScope.filter((t) => t.cookies.some((c) => declares(c, cookie.name)));
+    const declaring = seen.inScope.filter((t) => t.cookies.some(covers));
     if (declaring.length) {
-      const allowed = declaring.some(
-        (t) => granted(t) && t.cookies.some((c) => declares(c, cookie.name) && seen.allows(c.purpose)),
-      );
+      const allowed = declaring.some((t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose)));
       if (!allowed)
         report(
           'cookie_without_consent',
@@ -125,7 +127,7 @@ export function findViolations(seen: Observation): Finding[] {
         );
       continue;
     }
-    const elsewhere = seen.all.filter((t) => t.cookies.some((c) => declares(c, cookie.name)));
+    const elsewhere = seen.all.filter((t) => t.cookies.some(covers));
     if (elsewhere.length)
       report(
         'out_of_scope_cookie',

@@ -129,6 +129,7 @@ main(process.argv.slice(2)).then(
     } else {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
     }
-    process.exitCode = 2;
+    // A config with problems is 1 for every command, as `validate` answers it.
+    process.exitCode = error instanceof CliError && error.code === 'invalid_config' ? 1 : 2;
   },
 );

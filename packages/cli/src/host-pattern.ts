@@ -5,15 +5,24 @@ import { getDomain } from 'tldts';
  * `*.example.com`. Case-insensitive, like host names.
  */
 export function hostMatches(host: string, pattern: string): boolean {
-  const h = host.toLowerCase();
-  const p = pattern.toLowerCase();
+  const h = canonical(host);
+  const p = canonical(pattern);
   return p.startsWith('*.') ? h.endsWith(p.slice(1)) : h === p;
 }
 
-/** Whether `host` belongs to `site` (a registrable domain such as `edx.org`): the site itself or a subdomain. */
+/**
+ * Whether `host` belongs to `site` (a registrable domain such as `edx.org`): the site itself or a
+ * subdomain, in any letter case.
+ */
 export function sameSite(host: string, site: string): boolean {
-  const h = host.toLowerCase().replace(/^\./, '');
-  return h === site || h.endsWith(`.${site}`);
+  const h = canonical(host);
+  const s = canonical(site);
+  return h === s || h.endsWith(`.${s}`);
+}
+
+/** A host name as DNS compares it: lower case, without a cookie domain's leading dot or a final dot. */
+function canonical(host: string): string {
+  return host.toLowerCase().replace(/^\.|\.$/g, '');
 }
 
 /**

@@ -56,6 +56,31 @@ describe('findViolations', () => {
     expect(findings[0]).toMatchObject({ kind: 'request_without_consent', trackers: ['ga4'] });
   });
 
+  test('a first-party cookie declaration covers the site only; host names in any case or with a final dot', () => {
+    const granted = { allows: () => true };
+    // `_ga` is declared first-party: on an ad network it is nobody's, and so is a cookie named like ours.
+    expect(
+      findViolations(
+        seen({
+          ...granted,
+          cookies: [
+            { name: '_ga', domain: '.edx.org' },
+            { name: '_ga', domain: '.doubleclick.net' },
+            { name: 'optin', domain: '.adnetwork.example' },
+            { name: 'optin', domain: '.edx.org' },
+          ],
+        }),
+      ).map((f) => [f.kind, f.subject]),
+    ).toEqual([
+      ['undeclared_cookie', '_ga@.doubleclick.net'],
+      ['undeclared_cookie', 'optin@.adnetwork.example'],
+    ]);
+    expect(findViolations(seen({ site: 'EDX.org', requests: ['https://www.edx.org/'] }))).toEqual([]);
+    expect(findViolations(seen({ requests: ['https://www.google-analytics.com./g/collect'] }))).toMatchObject([
+      { kind: 'request_without_consent', trackers: ['ga4'] },
+    ]);
+  });
+
   test('granted purposes make declared requests and cookie families fine', () => {
     const findings = findViolations(
       seen({

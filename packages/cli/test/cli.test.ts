@@ -66,6 +66,17 @@ describe('optin declare', () => {
     }
   });
 
+  test('a broken config is exit 1 for declare and audit too, as for validate', async () => {
+    for (const args of [
+      ['declare', fixture('broken.config.mjs')],
+      ['audit', 'http://127.0.0.1:9/', '--config', fixture('broken.config.mjs')],
+    ]) {
+      const result = await optin(...args);
+      expect(result.code, args[0]).toBe(1);
+      expect(result.stderr).toContain('error invalid_config');
+    }
+  });
+
   test('an unknown command prints usage and exits 2', async () => {
     const result = await optin('deploy');
     expect(result.code).toBe(2);
