@@ -1,6 +1,6 @@
 import type { Tracker } from '@optin/trackers';
 import type { Member, OptinConfig } from './config.js';
-import { courseFromUrl, parseCourseKey, type CourseKey } from './course-key.js';
+import { courseFromUrl, courseOwnerKey, parseCourseKey, type CourseKey } from './course-key.js';
 import { buildDeclaration, type Declaration } from './declaration.js';
 
 /** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
@@ -17,7 +17,7 @@ export interface Scope {
 export interface Registry {
   /** The config the registry was built from. */
   readonly config: OptinConfig;
-  /** The Member that owns a course (by its run first, then its org), or `null`. Case-insensitive on orgs. */
+  /** The Member that owns a course (by its run first, then its org), or `null`. Case-insensitive on orgs and course runs. */
   memberFor(where: { courseId?: string | null; orgId?: string | null }): Member | null;
   /** The platform's trackers plus those of the Member that owns the course or org, and no other Member's. */
   trackersFor(where?: { courseId?: string | null; orgId?: string | null }): readonly Tracker[];
@@ -45,12 +45,14 @@ export function createRegistry(config: OptinConfig): Registry {
     for (const org of member.orgs) byOrg.set(org.toLowerCase(), member);
     for (const id of member.courses ?? []) {
       const course = parseCourseKey(id);
-      if (course) byCourse.set(course.id, member);
+      if (course) byCourse.set(courseOwnerKey(course), member);
     }
   }
   const memberFor: Registry['memberFor'] = ({ courseId, orgId }) => {
     const course = parseCourseKey(courseId);
-    return (course && byCourse.get(course.id)) ?? byOrg.get((course?.org ?? orgId ?? '').toLowerCase()) ?? null;
+    return (
+      (course && byCourse.get(courseOwnerKey(course))) ?? byOrg.get((course?.org ?? orgId ?? '').toLowerCase()) ?? null
+    );
   };
   const trackersFor: Registry['trackersFor'] = (where = {}) => [
     ...config.platform.trackers,

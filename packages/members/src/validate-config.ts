@@ -1,7 +1,7 @@
 import { ConsentError, definePolicy, type Policy } from '@optin/consent';
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
-import { parseCourseKey } from './course-key.js';
+import { courseOwnerKey, parseCourseKey } from './course-key.js';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -110,9 +110,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       const course = parseCourseKey(c);
       if (!course)
         return add(`${path}.courses[${j}]`, 'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"');
-      const owner = courses.get(course.id);
+      const key = courseOwnerKey(course);
+      const owner = courses.get(key);
       if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
-      else courses.set(course.id, id);
+      else courses.set(key, id);
     });
     if (m.email !== undefined && !(isObject(m.email) && typeof m.email.keyId === 'string' && keyId.test(m.email.keyId)))
       add(

@@ -33,6 +33,26 @@ describe('registry', () => {
     expect(registry.scopeFor('https://www.edx.org/').member).toBeNull();
   });
 
+  it("gives a course run owned by a Member to that Member, whatever the case of its key, not to its org's owner", () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: base.members.map((m) => (m.id === 'HarvardX' ? { ...m, courses: ['course-v1:MITx+Special+2026'] } : m)),
+    };
+    const scoped = createRegistry(config);
+    for (const courseId of [
+      'course-v1:MITx+Special+2026',
+      'course-v1:mitx+Special+2026',
+      'course-v1:MITX+SPECIAL+2026',
+    ])
+      expect(scoped.memberFor({ courseId })?.id).toBe('HarvardX');
+    expect(ids(scoped.trackersFor({ courseId: 'course-v1:mitx+special+2026' }))).not.toContain('MITx/matomo');
+    expect(
+      scoped.scopeFor('https://learning.edx.org/learning/course/course-v1:mitx+Special+2026/home').member?.id,
+    ).toBe('HarvardX');
+    expect(scoped.memberFor({ courseId: 'course-v1:mitx+Special+2027' })?.id).toBe('MITx');
+  });
+
   it("trackersFor never returns another Member's tracker, whatever it is asked", () => {
     const orgs = ['HarvardX', 'harvardx', 'MITx', 'edX', 'Other', ''];
     const where = fc.record(

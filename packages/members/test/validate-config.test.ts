@@ -116,6 +116,23 @@ describe('validateConfig', () => {
     );
   });
 
+  it('reports a course run owned by two Members, whatever the case of its key, as it does an org', () => {
+    const member = (id: string, orgs: string[], courses: string[]) =>
+      defineMember({ id, name: id, orgs, courses, trackers: [] });
+    const config = {
+      ...sampleConfig(),
+      members: [member('A', ['X'], ['course-v1:Z+C+R']), member('B', ['Y'], ['course-v1:z+c+R'])],
+    };
+    const issues = validateConfig(config);
+    expect(issues).toEqual([{ path: 'members[1].courses[0]', message: expect.stringMatching(/already owned by A/) }]);
+    expect(() => defineConfig(config)).toThrow(MembersError);
+    try {
+      defineConfig(config);
+    } catch (error) {
+      expect((error as MembersError).code).toBe('invalid_config');
+    }
+  });
+
   it('never throws, whatever it is given: random configs give errors', () => {
     const junk = fc.anything({
       withObjectString: true,

@@ -1,5 +1,5 @@
 import { createConsent, type ConsentOptions, type ConsentStore, type Policy } from '@optin/consent';
-import { createContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** What the provider shares: the store (once it exists) and the policy. */
 export interface ConsentContextValue {
@@ -40,10 +40,13 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   const given = 'consent' in props ? props.consent : null;
   const options = 'options' in props ? props.options : null;
   const [created, setCreated] = useState<ConsentStore | null>(null);
-  // Created once, in the browser; later option changes do not recreate the learner's store.
+  // Created once, in the browser; later option changes do not recreate the learner's store. The ref
+  // keeps it across StrictMode's second run of the effect (state is not set yet then), so one
+  // provider never makes a second store that would re-write the choice and keep its listeners.
+  const once = useRef<ConsentStore | null>(null);
   useEffect(() => {
-    if (options && !created) setCreated(createConsent(options));
-  }, [options, created]);
+    if (options) setCreated((once.current ??= createConsent(options)));
+  }, [options]);
   const store = given ?? created;
   const policy = given?.policy ?? options?.policy;
   const value = useMemo(() => policy && { store, policy }, [store, policy]);

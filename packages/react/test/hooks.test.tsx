@@ -1,17 +1,10 @@
 import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
-import { act, createRef, type ReactNode } from 'react';
+import { act, createRef, StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConsentBanner,
-  ConsentProvider,
-  useAllowed,
-  useConsent,
-  useTracker,
-  type ConsentState,
-} from '../src/index.js';
+import { ConsentBanner, ConsentProvider, useAllowed, useConsent, useTracker, type ConsentState } from '../src/index.js';
 
 declare global {
   var IS_REACT_ACT_ENVIRONMENT: boolean;
@@ -76,6 +69,47 @@ describe('useConsent', () => {
     );
     expect(seen[0]).toBe(null);
     expect(seen.at(-1)?.policy).toBe(edxPolicy);
+  });
+
+  it('creates one store under StrictMode, which runs effects twice', () => {
+    let reads = 0;
+    let writes = 0;
+    const storage = {
+      kind: 'counted',
+      read: () => (reads++, []),
+      write: () => (writes++, true),
+      clear: () => {},
+    };
+    const seen = new Set<ConsentStore>();
+    function Probe() {
+      const { store } = useConsent();
+      if (store) seen.add(store);
+      return null;
+    }
+    const options = { policy: edxPolicy, storage };
+    render(
+      <StrictMode>
+        <ConsentProvider options={options}>
+          <Probe />
+        </ConsentProvider>
+      </StrictMode>,
+    );
+    expect(seen.size).toBe(1);
+    expect(reads).toBe(1); // createConsent reads the stored choice once
+    const [only] = seen;
+    act(() => void only?.acceptAll());
+    expect(writes).toBe(1);
+    act(() =>
+      root?.render(
+        <StrictMode>
+          <ConsentProvider options={{ ...options }}>
+            <Probe />
+          </ConsentProvider>
+        </StrictMode>,
+      ),
+    );
+    expect(seen.size).toBe(1); // new options do not recreate the learner's store
+    expect(reads).toBe(1);
   });
 
   it('throws a coded error outside a provider', () => {
