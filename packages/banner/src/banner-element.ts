@@ -107,7 +107,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       const code = pageLocale(this.locales, this.locale);
       this.ready = loadCatalog(this.locales, code).then((catalog) => {
         this.#catalog = catalog;
-        this.#code = code;
+        this.#code = catalog ? code : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...this.messages };
         if (consent.needsPrompt) this.#show('notice');
         else this.#render();

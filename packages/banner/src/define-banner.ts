@@ -26,7 +26,9 @@ export function defineBanner(): new () => OptinBannerElement {
  */
 export function mountBanner(options: BannerOptions, parent: ParentNode = document.body): OptinBannerElement {
   const Banner = defineBanner();
-  const banner = Object.assign(new Banner(), options);
+  // An option given as `undefined` keeps its default.
+  const given = Object.entries(options).filter(([, value]) => value !== undefined);
+  const banner = Object.assign(new Banner(), Object.fromEntries(given));
   parent.append(banner);
   return banner;
 }

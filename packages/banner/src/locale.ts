@@ -5,19 +5,25 @@ export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
 
 /**
  * The first of `candidates` (`fr-CA`, `zh-Hant-TW`, …) whose language is English or one of
- * `available`, by exact code then by ever shorter prefixes (`zh-Hant-TW` → `zh-Hant` → `zh`, the
- * lookup of RFC 4647); `en` when none is. Codes are compared case-insensitively and returned as
+ * `available`, by exact code then by ever shorter prefixes (`zh-Hans-CN` → `zh-Hans` → `zh`, the
+ * lookup of RFC 4647); `en` when none is. Traditional Chinese (`zh-Hant-TW`, `zh-TW`, `zh-HK`) falls
+ * back to `zh-Hant`, never to Simplified `zh`. Codes are compared case-insensitively and returned as
  * spelled in `available` (`pt-br` → `pt-BR`).
  */
 export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
   const byLower = new Map(available.map((code) => [code.toLowerCase(), code]));
   for (const candidate of candidates) {
-    const parts = candidate?.toLowerCase().split('-') ?? [];
-    for (let n = parts.length; n > 0; n--) {
+    const tag = candidate?.toLowerCase() ?? '';
+    // Traditional Chinese (zh-Hant, zh-TW, zh-HK, zh-MO) takes a zh-Hant catalog, never Simplified `zh`.
+    const hant = /^zh-(hant|tw|hk|mo)\b/.test(tag);
+    const parts = tag.split('-');
+    for (let n = parts.length; n > +hant; n--) {
       const c = parts.slice(0, n).join('-');
       const found = byLower.get(c) ?? (c === 'en' ? 'en' : undefined);
       if (found) return found;
     }
+    const hantCatalog = hant && byLower.get('zh-hant');
+    if (hantCatalog) return hantCatalog;
   }
   return 'en';
 }

@@ -58,10 +58,11 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
       h('label', {}, input, name, locked ? h('span', { class: 'd' }, t.alwaysOn) : null),
       description ? h('p', { class: 'd', id }, description) : null,
     );
-    return { node, on: () => input.checked };
+    return { node, input, on: () => input.checked };
   };
 
   const purposes: Record<string, () => boolean> = {};
+  const inputs: Record<string, HTMLInputElement> = {};
   const groups = new Map<string, HTMLElement>();
   const nodes: Node[] = [];
   for (const p of policy.purposes) {
@@ -69,6 +70,7 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
     const gpc = p.gpc && consent.privacySignal ? ` ${t.gpc}` : '';
     const s = toggle(name, consent.allows(p.id), description + gpc, p.required);
     if (!p.required) purposes[p.id] = s.on;
+    inputs[p.id] = s.input;
     let parent = p.group === undefined ? undefined : groups.get(p.group);
     if (p.group !== undefined && !parent) {
       const heading = policy.purposes.filter((x) => x.group === p.group).map((x) => text(x)[0]);
@@ -91,14 +93,21 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
     );
     for (const p of policy.purposes) {
       const serving = own.filter((x) => x.purposes.includes(p.id));
-      if (p.required || (own.length && !serving.length)) continue;
-      const s = toggle(
-        text(p)[0],
-        consent.grants().members[member.id]?.[p.id] !== false,
-        list(serving.map((x) => x.vendor.name)),
-      );
-      memberChoices[p.id] = s.on;
-      section.append(s.node);
+      const site = inputs[p.id];
+      if (p.required || !site || (own.length && !serving.length)) continue;
+      // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
+      // else the Member's own choice, which is what is saved (it only narrows the site-wide one).
+      let mine = consent.grants().members[member.id]?.[p.id] !== false;
+      const { node, input } = toggle(text(p)[0], false, list(serving.map((x) => x.vendor.name)));
+      const sync = () => {
+        input.checked = site.checked && mine;
+        input.disabled = !site.checked;
+      };
+      sync();
+      site.addEventListener('change', sync);
+      input.onchange = () => (mine = input.checked);
+      memberChoices[p.id] = () => mine;
+      section.append(node);
     }
     nodes.push(section);
   }

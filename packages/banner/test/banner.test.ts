@@ -49,6 +49,16 @@ describe('pickLocale', () => {
     expect(pickLocale(['pt-PT', 'es'], ['pt-BR', 'es'])).toBe('es');
     expect(pickLocale(['pt-PT'], ['pt-BR'])).toBe('en');
   });
+
+  it('never falls back from Traditional to Simplified Chinese: zh-Hant if there is one, else English', () => {
+    for (const tag of ['zh-Hant-TW', 'zh-TW', 'zh-HK', 'zh-hant', 'zh-MO']) {
+      expect(pickLocale([tag], ['zh', 'es'])).toBe('en');
+      expect(pickLocale([tag], ['zh', 'zh-Hant'])).toBe('zh-Hant');
+    }
+    expect(pickLocale(['zh-TW', 'es'], ['zh', 'es'])).toBe('es');
+    expect(pickLocale(['zh-Hans-TW'], ['zh'])).toBe('zh');
+    expect(pickLocale(['zh-CN'], ['zh', 'zh-Hant'])).toBe('zh');
+  });
 });
 
 describe('safeUrl', () => {
@@ -144,6 +154,39 @@ describe('<optin-banner>', () => {
     expect(section.querySelectorAll('input').length).toBe(4);
   });
 
+  it('shows a per-Member switch off when its purpose is refused site-wide, and saves as before', async () => {
+    const consent = store();
+    consent.rejectAll();
+    consent.decide({ members: { MITx: { performance: false } } });
+    const { banner, root, button } = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
+    await banner.open('preferences');
+    const section = () => [...root.querySelectorAll('fieldset')].find((f) => f.textContent.includes('On MIT courses'))!;
+    const member = () => [...section().querySelectorAll<HTMLInputElement>('input')];
+    const site = () => [...root.querySelectorAll<HTMLInputElement>('input')].filter((s) => !section().contains(s));
+    // After "Reject all" nothing applies on MIT courses either: off, and locked while off site-wide.
+    expect(member().map((s) => [s.checked, s.disabled])).toEqual(Array(4).fill([false, true]));
+    // Turning purposes on site-wide shows the Member's own choices again: performance stays off.
+    for (const s of site().filter((s) => !s.disabled)) s.click();
+    expect(member().map((s) => [s.checked, s.disabled])).toEqual([
+      [true, false],
+      [false, false],
+      [true, false],
+      [true, false],
+    ]);
+    member()[0]!.click(); // analytics off on MIT courses only
+    button('Save choices')!.click();
+    expect([consent.allows('analytics'), consent.allows('analytics', 'MITx')]).toEqual([true, false]);
+    expect([consent.allows('performance'), consent.allows('performance', 'MITx')]).toEqual([true, false]);
+    expect(consent.allows('marketing', 'MITx')).toBe(true);
+
+    await banner.open('preferences');
+    expect(member().map((s) => s.checked)).toEqual([false, false, true, true]);
+    member()[1]!.click(); // performance back on for MIT
+    button('Save choices')!.click();
+    expect(consent.allows('performance', 'MITx')).toBe(true);
+    expect(consent.allows('analytics', 'MITx')).toBe(false);
+  });
+
   it('falls back to English for missing keys, a failing catalog, and purposes of another policy', async () => {
     const partial: Catalog = { messages: { rejectAll: 'Tout refuser' }, purposes: { edx: { analytics: ['Audience', 'x'] } } };
     document.documentElement.lang = 'fr';
@@ -166,7 +209,22 @@ describe('<optin-banner>', () => {
 
     const broken = await mount({ locales: { fr: () => Promise.reject(new Error('offline')) } });
     expect(broken.button('Reject all')).not.toBe(null);
-    expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('fr');
+    // English text is labelled English, not French.
+    expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('en');
+    await broken.banner.open('preferences');
+    expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('en');
+  });
+
+  it('keeps the default of an option given as undefined', async () => {
+    const consent = store();
+    consent.rejectAll();
+    // As plain JavaScript or code built without exactOptionalPropertyTypes may pass them.
+    const unset = { settingsButton: undefined, locales: undefined } as unknown as Partial<BannerOptions>;
+    const { button } = await mount({ consent, ...unset });
+    expect(button('Cookie settings')).not.toBe(null);
+    const undecided = await mount({ locale: 'fr', ...unset });
+    expect(undecided.banner.layer).toBe('notice');
+    expect(undecided.button('Accept all')).not.toBe(null);
   });
 
   it('shows a regional catalog such as pt-BR for <html lang="pt-BR">', async () => {
