@@ -87,15 +87,21 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   if (!Array.isArray(config.members)) add('members', 'must be a list of Members (defineMember)');
   const orgs = new Map<string, string>();
   const courses = new Map<string, string>();
-  const memberIds = new Set<string>();
+  const memberIds = new Map<string, string>();
   list(config.members).forEach((m, i) => {
     const path = `members[${i}]`;
     if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
     const id = typeof m.id === 'string' ? m.id : '';
     if (!memberId.test(id))
       add(`${path}.id`, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
-    else if (memberIds.has(id)) add(`${path}.id`, `"${id}" is the id of another Member`);
-    memberIds.add(id);
+    else {
+      // The collector names a Member's secrets and event subjects by its id in capitals, punctuation
+      // as "_" (OPTIN_TOKEN_HARVARDX): ids equal in that form would share them.
+      const canonical = id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+      const taken = canonical.replace(/^_/, '') === 'PLATFORM' ? 'the platform' : memberIds.get(canonical);
+      if (taken) add(`${path}.id`, `"${id}" is taken by ${taken === 'the platform' ? taken : `"${taken}"`} (ids are compared in capitals, punctuation as "_")`);
+      else memberIds.set(canonical, id);
+    }
     if (typeof m.name !== 'string' || !m.name.trim()) add(`${path}.name`, 'must be the name learners read');
     if (!Array.isArray(m.orgs) || m.orgs.length + list(m.courses).length === 0)
       add(`${path}.orgs`, 'must list the Open edX orgs the Member owns (or give `courses`)');

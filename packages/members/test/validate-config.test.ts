@@ -133,6 +133,18 @@ describe('validateConfig', () => {
     }
   });
 
+  it('refuses Member ids equal in capitals with punctuation as "_", or reading "platform"', () => {
+    const member = (id: string, org: string) => defineMember({ id, name: id, orgs: [org], trackers: [] });
+    const base = sampleConfig();
+    const with_ = (...members: ReturnType<typeof member>[]) => validateConfig({ ...base, members });
+    expect(with_(member('HarvardX', 'HarvardX'), member('harvardx', 'HX2'))).toEqual([
+      { path: 'members[1].id', message: expect.stringContaining('"harvardx" is taken by "HarvardX"') as string },
+    ]);
+    expect(with_(member('Open.edX', 'A'), member('open-edx', 'B')).map((i) => i.path)).toEqual(['members[1].id']);
+    expect(with_(member('Platform', 'A')).map((i) => i.path)).toEqual(['members[0].id']);
+    expect(with_(member('HarvardX', 'HarvardX'), member('MITx', 'MITx'))).toEqual([]);
+  });
+
   it('never throws, whatever it is given: random configs give errors', () => {
     const junk = fc.anything({
       withObjectString: true,
@@ -171,7 +183,7 @@ describe('validateConfig', () => {
       }),
       { numRuns: 3000 },
     );
-  });
+  }, 30_000); // 3,000 runs: 2-4 s alone, more on a busy machine
 
   it('random mutations of a sound config are reported, never thrown', () => {
     fc.assert(
