@@ -43,11 +43,13 @@ export function parseCourseKey(input: unknown): CourseKey | null {
 }
 
 /**
- * The key under which a course run is owned: its id, case-insensitive (as orgs are), so
- * `course-v1:mitx+Special+2026` is the same run as `course-v1:MITx+Special+2026`. Used by both the
- * registry and `validateConfig`, so what is reported as a clash is what the registry would confuse.
+ * The key under which a course run is owned: its org, course and run, case-insensitive (as orgs
+ * are), whichever way its key is written, so `course-v1:mitx+Special+2026` and `MITx/Special/2026`
+ * are the run `course-v1:MITx+Special+2026`. Used by both the registry and `validateConfig`, so what
+ * is reported as a clash is what the registry would confuse.
  */
-export const courseOwnerKey = (course: CourseKey): string => course.id.toLowerCase();
+export const courseOwnerKey = (course: CourseKey): string =>
+  `${course.org}+${course.course}+${course.run}`.toLowerCase();
 
 /**
  * Parses an XBlock usage key, `block-v1:Org+Course+Run+type@T+block@B`; anything else is `null`.

@@ -33,7 +33,7 @@ describe('registry', () => {
     expect(registry.scopeFor('https://www.edx.org/').member).toBeNull();
   });
 
-  it("gives a course run owned by a Member to that Member, whatever the case of its key, not to its org's owner", () => {
+  it("gives a course run owned by a Member to that Member, however its key is written, not to its org's owner", () => {
     const base = sampleConfig();
     const config = {
       ...base,
@@ -44,6 +44,8 @@ describe('registry', () => {
       'course-v1:MITx+Special+2026',
       'course-v1:mitx+Special+2026',
       'course-v1:MITX+SPECIAL+2026',
+      'MITx/Special/2026', // the old form of the same run
+      'mitx/special/2026',
     ])
       expect(scoped.memberFor({ courseId })?.id).toBe('HarvardX');
     expect(ids(scoped.trackersFor({ courseId: 'course-v1:mitx+special+2026' }))).not.toContain('MITx/matomo');
