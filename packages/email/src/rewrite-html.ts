@@ -54,20 +54,50 @@ function attribute(element: Element, name: string): string | undefined {
 }
 
 function* elements(node: Node): Generator<Element> {
-  if ('tagName' in node) {
-    yield node;
-    if (node.tagName === 'template') yield* elements((node as DefaultTreeAdapterMap['template']).content);
-  }
-  if ('childNodes' in node) for (const child of node.childNodes) yield* elements(child);
+  for (const n of nodes(node)) if ('tagName' in n) yield n;
 }
 
-/** Where the pixel goes: before `</body>`, else before `</html>`, else at the very end. */
+/** Elements whose text runs to the end of the document when their end tag is missing. */
+const rawText = new Set([
+  'textarea',
+  'title',
+  'script',
+  'style',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+  'plaintext',
+]);
+
+/** Every node of `node`, in document order (`<template>` content included). */
+function* nodes(node: Node): Generator<Node> {
+  yield node;
+  if ('tagName' in node && node.tagName === 'template')
+    yield* nodes((node as DefaultTreeAdapterMap['template']).content);
+  if ('childNodes' in node) for (const child of node.childNodes) yield* nodes(child);
+}
+
+/**
+ * Where the pixel goes: before `</body>`, else before `</html>`, else at the very end, unless the
+ * document ends inside a comment or an element left open whose text runs to the end (`<textarea>`,
+ * `<title>`, ...): then before it, where a mail client still shows an image.
+ */
 function pixelOffset(source: string, root: DefaultTreeAdapterMap['document']): number {
   let htmlEnd: number | undefined;
-  for (const element of elements(root)) {
-    const end = element.sourceCodeLocation?.endTag?.startOffset;
-    if (element.tagName === 'body' && end !== undefined) return end;
-    if (element.tagName === 'html' && end !== undefined) htmlEnd = end;
+  for (const node of nodes(root)) {
+    const location = node.sourceCodeLocation;
+    if (!location) continue;
+    if (!('tagName' in node)) {
+      if (node.nodeName === '#comment' && location.endOffset >= source.length && !/--!?>$/.test(source))
+        return htmlEnd ?? location.startOffset;
+      continue;
+    }
+    const end = (location as Token.ElementLocation).endTag?.startOffset;
+    if (node.tagName === 'body' && end !== undefined) return end;
+    if (node.tagName === 'html' && end !== undefined) htmlEnd = end;
+    if (end === undefined && rawText.has(node.tagName)) return location.startOffset;
   }
   return htmlEnd ?? source.length;
 }

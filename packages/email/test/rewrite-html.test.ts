@@ -90,6 +90,16 @@ describe('rewriteHtml on realistic emails', () => {
     expect(signer.rewriteHtml('<html><body><p>x</p></html>', meta)).toMatch(/<p>x<\/p><img [^>]+\/><\/html>$/);
   });
 
+  it('puts the pixel before a comment or a <textarea>/<title> left open at the end, where it still shows', () => {
+    for (const open of ['<!-- footer', '<textarea>', '<title>', '<script>']) {
+      const out = signer.rewriteHtml(`<p>hi</p>${open}`, meta);
+      expect(out).toMatch(new RegExp(`^<p>hi</p><img [^>]+/>${open}$`));
+      expect(pixels(out)).toHaveLength(1);
+      expect(signer.rewriteHtml(out, meta)).toBe(out); // still idempotent
+    }
+    expect(signer.rewriteHtml('<p>hi</p><!-- closed -->', meta)).toMatch(/<!-- closed --><img [^>]+\/>$/);
+  });
+
   it('leaves mailto:, tel:, anchors, relative and notrack links exactly as they were', () => {
     const out = signer.rewriteHtml(newsletter, meta);
     for (const kept of [
