@@ -7,17 +7,27 @@ const packageDir = join(import.meta.dirname, '..');
 /** Where the CLI bundled from source lives for child-process tests. */
 export const cliPath = join(packageDir, 'node_modules', '.cache', 'optin-collector-test', 'cli.mjs');
 
-/** Bundles `src/cli.ts` the way tsup does (dependencies stay external), so tests need no prior build. */
-export async function bundleCli(): Promise<void> {
+/**
+ * Bundles `src/<entry>.ts` the way tsup does (dependencies stay external) into the test cache and
+ * returns the bundle's path, so tests need no prior build.
+ */
+export async function bundleSource(entry: string): Promise<string> {
+  const outfile = join(packageDir, 'node_modules', '.cache', 'optin-collector-test', `${entry}.mjs`);
   await build({
-    entryPoints: [join(packageDir, 'src/cli.ts')],
+    entryPoints: [join(packageDir, `src/${entry}.ts`)],
     bundle: true,
     platform: 'node',
     format: 'esm',
     packages: 'external',
-    outfile: cliPath,
+    outfile,
     logLevel: 'warning',
   });
+  return outfile;
+}
+
+/** Bundles the CLI to {@link cliPath}. */
+export async function bundleCli(): Promise<void> {
+  await bundleSource('cli');
 }
 
 /** Starts `optin-collector serve` and resolves once it listens. */

@@ -3,26 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { expect, it } from 'vitest';
+import { bundleSource } from './cli-bundle.js';
 import { allGranted } from './helpers.js';
 
 const packageDir = join(import.meta.dirname, '..');
-const bundle = join(packageDir, 'node_modules', '.cache', 'optin-collector-test', 'index.mjs');
 
 // The SQLite writer and checkpointer threads run code given as a string. Node reads such code as an
 // ES module when the process itself runs an ES module string (`node --input-type=module -e ...`,
 // as in one-off scripts), and `require` does not exist there.
 it('stores events when the process runs with --input-type=module', async () => {
-  await build({
-    entryPoints: [join(packageDir, 'src/index.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
+  const bundle = await bundleSource('index');
   const dir = mkdtempSync(join(tmpdir(), 'optin-flags-'));
   const script = `
 import { edxPolicy } from '@optin/consent';

@@ -249,12 +249,23 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
   });
 });
 
+/** Runs `fn` on a migrated SQLite storage in a file of its own, then closes it and removes the file. */
+async function withSqliteFile(fn: (storage: SqliteStorage, file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
+  const file = join(dir, 'optin.db');
+  const storage = new SqliteStorage(file);
+  await storage.migrate();
+  try {
+    await fn(storage, file);
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('SQLite event writes', () => {
   it('groups concurrent inserts, answers each caller after the commit, and survives a failed transaction', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
-    const storage = new SqliteStorage(join(dir, 'optin.db'));
-    await storage.migrate();
-    try {
+    await withSqliteFile(async (storage) => {
       const groups = Array.from({ length: 20 }, () => Array.from({ length: 5 }, () => event('HarvardX')));
       const counts = await Promise.all(groups.map((g) => storage.insertEvents([...g, g[0]!])));
       expect(counts).toEqual(groups.map(() => 5));
@@ -272,17 +283,11 @@ describe('SQLite event writes', () => {
         e.messageId,
       ]);
       expect(eventColumnNames.map((c) => row?.[c])).toEqual(eventValues(e, (b) => (b ? 1 : 0)));
-    } finally {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('takes new groups while a transaction commits, counts each in order, and closes after them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
-    const storage = new SqliteStorage(join(dir, 'optin.db'));
-    await storage.migrate();
-    try {
+    await withSqliteFile(async (storage, file) => {
       const first = Array.from({ length: 2000 }, () => event('HarvardX'));
       const writes = [storage.insertEvents(first)];
       // Each later group is handed over on its own event-loop turn, while earlier ones are written.
@@ -295,14 +300,12 @@ describe('SQLite event writes', () => {
       const closed = storage.close(); // with writes still in flight
       expect(await Promise.all(writes)).toEqual([2000, 2, 2, 2, 2, 2, 1]);
       await closed;
-      const reopened = new SqliteStorage(join(dir, 'optin.db'));
+      const reopened = new SqliteStorage(file);
       expect((await reopened.counts()).events).toBe(2011);
       // Committed in the order handed over: the last group's event has the highest position.
       expect((await reopened.memberEvents('HarvardX', { limit: 3000 })).events.at(-1)).toEqual(last);
       await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('answers time-bounded queries from an index by the hour, not a scan', async () => {
@@ -332,11 +335,8 @@ describe('SQLite event writes', () => {
   });
 
   it('answers a write on the next writer thread by its own commit after a thread dies', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
-    const storage = new SqliteStorage(join(dir, 'optin.db'));
-    await storage.migrate();
-    const raw = storage as unknown as { query(sql: string): Promise<unknown> };
-    try {
+    await withSqliteFile(async (storage) => {
+      const raw = storage as unknown as { query(sql: string): Promise<unknown> };
       // The writer thread dies at start (its INSERT cannot be prepared): its write fails.
       await raw.query('ALTER TABLE events RENAME TO events_gone');
       const first = storage.insertEvents([event('HarvardX')]);
@@ -345,24 +345,15 @@ describe('SQLite event writes', () => {
       await raw.query('ALTER TABLE events_gone RENAME TO events');
       expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
       expect((await storage.counts()).events).toBe(1);
-    } finally {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails only the write holding a value it cannot hand over, and still closes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optin-writer-'));
-    const storage = new SqliteStorage(join(dir, 'optin.db'));
-    await storage.migrate();
-    try {
+    await withSqliteFile(async (storage) => {
       const odd = event('HarvardX', { userId: (() => 'x') as unknown as string });
       await expect(storage.insertEvents([odd])).rejects.toMatchObject({ code: 'storage_failed' });
       expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
-    } finally {
-      await storage.close(); // used to wait forever for the failed write
-      rmSync(dir, { recursive: true, force: true });
-    }
+    }); // used to wait forever for the failed write
   });
 
   it('warns and goes on when the background checkpointer fails', async () => {
