@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
 import { CliError } from './errors.js';
+import { hostDeclarationIssues } from './host-declarations.js';
 
 const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts'];
 
@@ -10,7 +11,7 @@ const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', '
  * Finds, imports and validates the one config: `path` when given, else `OPTIN_CONFIG`, else the
  * first of `optin.config.mjs|js|cjs|ts` in `cwd` (a `.ts` file needs a runtime that imports
  * TypeScript, e.g. `node --import tsx`). Its default export (or `config` export) must pass
- * `validateConfig`; otherwise a {@link CliError} lists every problem with its path.
+ * `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`); otherwise a {@link CliError} lists every problem with its path.
  */
 export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
   const named = path ?? process.env.OPTIN_CONFIG;
@@ -35,7 +36,8 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
       { cause },
     );
   }
-  const issues = validateConfig(config);
+  const found = validateConfig(config);
+  const issues = found.length ? found : hostDeclarationIssues(config as OptinConfig);
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;

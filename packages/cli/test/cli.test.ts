@@ -33,6 +33,17 @@ describe('optin validate', () => {
     expect(result.stdout).toContain('members[1].trackers[0].purposes[0]');
   });
 
+  test('a wildcard host over a public suffix is refused with its path: it would declare every site under it', async () => {
+    const result = await optin('validate', fixture('wide-host.config.mjs'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✗ 2 problem\(s\)/);
+    expect(result.stdout).toContain('platform.trackers[0].hosts[1]: "*.co.uk" covers every site under the public suffix "co.uk"');
+    expect(result.stdout).toContain('members[0].trackers[0].hosts[1]: "*.github.io" covers every site');
+    // A vendor's own domain under a public suffix is fine, exact or wildcard.
+    expect(result.stdout).not.toContain('hosts[0]');
+    expect(result.stdout).not.toContain('hosts[2]');
+  });
+
   test('a missing file is a clear error with exit 2', async () => {
     const result = await optin('validate', 'nowhere.config.mjs');
     expect(result.code).toBe(2);
