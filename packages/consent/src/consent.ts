@@ -76,6 +76,12 @@ export interface ConsentStore {
   refresh(): void;
   /** Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an unsubscribe. */
   subscribe(listener: (store: ConsentStore) => void): () => void;
+  /**
+   * Stops following other tabs (their decisions, storage and cookie changes): call it when the store
+   * is no longer used, e.g. when a provider unmounts. The decision stays stored and the store still
+   * answers and decides, but changes made elsewhere no longer reach it.
+   */
+  dispose(): void;
 }
 
 /**
@@ -119,6 +125,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   let kind = 'memory';
   let decision: Decision | null = null;
   let channel: BroadcastChannel | undefined;
+  const stop = new AbortController();
 
   const attempt = <T>(fn: () => T) => {
     try {
@@ -269,6 +276,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    // The channel stays open for this store's own decisions; without a listener it holds nothing.
+    dispose: () => stop.abort(),
   };
   // Another tab may decide at any time. Re-read when one of this origin's says so or writes
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page
@@ -276,11 +285,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // writes nothing, so tabs never wake each other in a loop.
   if (typeof document == 'object') {
     const again = () => store.refresh();
+    const off = { signal: stop.signal };
     channel = attempt(() => new BroadcastChannel(cookieName));
-    channel?.addEventListener('message', again);
-    addEventListener('storage', again);
-    document.addEventListener('visibilitychange', again);
-    (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again);
+    channel?.addEventListener('message', again, off);
+    addEventListener('storage', again, off);
+    document.addEventListener('visibilitychange', again, off);
+    (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store.
   const found = read();

@@ -76,6 +76,29 @@ describe('another tab deciding', () => {
     expect(seen).toEqual([true, false, true]);
   });
 
+  it('is no longer followed once the store is disposed; the store still answers and decides', async () => {
+    const other = createConsent({ policy: edxPolicy });
+    const here = createConsent({ policy: edxPolicy });
+    const seen: boolean[] = [];
+    here.subscribe((s) => seen.push(s.allows('analytics')));
+    here.dispose();
+
+    other.decide({ purposes: { analytics: true } });
+    await tick();
+    dispatchEvent(new Event('storage'));
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(here.allows('analytics')).toBe(false);
+    expect(seen).toEqual([]);
+
+    // What it decides itself is stored and told as before.
+    here.rejectAll();
+    expect(seen).toEqual([false]); // its own decision is told (the learner has decided now)
+    here.decide({ purposes: { marketing: true } });
+    expect(createConsent({ policy: edxPolicy }).allows('marketing')).toBe(true);
+    here.refresh();
+    expect(here.allows('marketing')).toBe(true);
+  });
+
   it('is followed when kept in localStorage (the storage event of another tab)', () => {
     const here = createConsent({ policy: edxPolicy, storage: 'localStorage' });
     const elsewhere = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();

@@ -28,7 +28,8 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * Shares a consent store with `useConsent()`, `useAllowed()`, `useTracker()` and `<ConsentBanner/>`.
  * Give it a store, or `options` to create one lazily in the browser (nothing reads cookies or
  * `window` on the server). Server HTML and hydration render the "no store yet" state, so
- * `renderToString` followed by `hydrateRoot` never mismatches.
+ * `renderToString` followed by `hydrateRoot` never mismatches. A store made from `options` is
+ * disposed (stops following other tabs) when the provider unmounts; a store you give stays yours.
  *
  * @example
  * <ConsentProvider options={{ policy: edxPolicy, cookieDomain: 'edx.org' }}>
@@ -42,10 +43,19 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   const [created, setCreated] = useState<ConsentStore | null>(null);
   // Created once, in the browser; later option changes do not recreate the learner's store. The ref
   // keeps it across StrictMode's second run of the effect (state is not set yet then), so one
-  // provider never makes a second store that would re-write the choice and keep its listeners.
+  // provider never makes a second store that would re-write the choice. A store the provider made
+  // is disposed when the provider really unmounts: the cleanup only schedules that, and a re-run
+  // of the effect (StrictMode, new options) cancels it.
   const once = useRef<ConsentStore | null>(null);
+  const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
-    if (options) setCreated((once.current ??= createConsent(options)));
+    if (!options) return;
+    clearTimeout(disposal.current);
+    const made = (once.current ??= createConsent(options));
+    setCreated(made);
+    return () => {
+      disposal.current = setTimeout(() => made.dispose());
+    };
   }, [options]);
   const store = given ?? created;
   const policy = given?.policy ?? options?.policy;

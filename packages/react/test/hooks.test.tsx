@@ -112,6 +112,30 @@ describe('useConsent', () => {
     expect(reads).toBe(1);
   });
 
+  it('disposes the store it made when it unmounts (not before, not under StrictMode), never a store it was given', async () => {
+    let reads = 0;
+    let givenReads = 0;
+    const storage = { kind: 'counted', read: () => (reads++, []), write: () => true, clear: () => {} };
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const given = createConsent({ policy: edxPolicy, storage: { ...storage, read: () => (givenReads++, []) } });
+    render(
+      <StrictMode>
+        <ConsentProvider options={{ policy: edxPolicy, storage }} />
+        <ConsentProvider consent={given} />
+      </StrictMode>,
+    );
+    await later();
+    // Still following other tabs after StrictMode's extra cleanup: a storage event re-reads.
+    dispatchEvent(new Event('storage'));
+    expect(reads).toBe(2);
+    act(() => root?.unmount());
+    root = null;
+    await later();
+    dispatchEvent(new Event('storage'));
+    expect(reads).toBe(2); // disposed: no longer re-reads
+    expect(givenReads).toBe(3); // the store it was given still follows: created, then both events
+  });
+
   it('throws a coded error outside a provider', () => {
     function Lonely() {
       useConsent();
