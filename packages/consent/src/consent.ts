@@ -102,7 +102,15 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const wrong = (
     [
       ['mode', mode, /^opt-(in|out)$/.test(mode)],
-      ['storage', custom ? '' : storage, custom || /^(auto|cookie|localStorage|memory)$/.test(storage)],
+      [
+        'storage',
+        custom ? 'a storage without read, write and clear' : storage,
+        custom
+          ? (['read', 'write', 'clear'] as const).every(
+              (m) => typeof (storage as Partial<ConsentStorage> | null)?.[m] == 'function',
+            )
+          : /^(auto|cookie|localStorage|memory)$/.test(storage),
+      ],
       ['maxAgeDays', maxAgeDays, maxAgeDays > 0],
     ] as const
   ).filter(([, , ok]) => !ok);
@@ -115,12 +123,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
   const listeners = new Set<(store: ConsentStore) => void>();
-  const chain: ConsentStorage[] =
-    custom
-      ? [storage]
-      : [cookieStorage(cookieName, options.cookieDomain), localStorageStorage(cookieName)].filter((s) =>
-          RegExp(`auto|${s.kind}`).test(storage),
-        );
+  const chain: ConsentStorage[] = custom
+    ? [storage]
+    : [cookieStorage(cookieName, options.cookieDomain), localStorageStorage(cookieName)].filter((s) =>
+        RegExp(`auto|${s.kind}`).test(storage),
+      );
   const signal = privacySignal(options.signals);
   let kind = 'memory';
   let decision: Decision | null = null;
@@ -157,8 +164,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
           found &&
           Date.parse(found.decidedAt) + maxAge > Date.now() &&
           !(decision && decision.decidedAt > found.decidedAt)
-        )
+        ) {
+          // Found in storage (another tab's choice, say): it goes when that copy goes.
           decision = found;
+          kind = s.kind;
+        }
       }
     return decision;
   };
@@ -186,33 +196,39 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       for (const listener of [...listeners]) attempt(() => listener(store));
   };
 
-  const check = (choices: Readonly<Record<string, boolean>> = {}, at = 'purposes') => {
-    for (const [id, granted] of Object.entries(choices)) {
+  // A choice is an object of known purposes, each exactly true or false: `'false'` is no refusal
+  // to guess at, and never a grant.
+  const fail = (path: string, message: string): never => {
+    throw new ConsentError(
+      'invalid_choice',
+      [{ path, message }],
+      `Choose among ${purposes
+        .filter((x) => !x.required)
+        .map((x) => x.id)
+        .join(', ')}, each true or false.`,
+    );
+  };
+  const check = (choices: unknown, at: string) => {
+    for (const [id, granted] of Object.entries(choices ?? fail(at, 'must be an object'))) {
       const p = purposes.find((x) => x.id === id);
-      if (!p || (!granted && p.required))
-        throw new ConsentError(
-          'invalid_choice',
-          [
-            {
-              path: `${at}.${id}`,
-              message: p ? 'is required: it cannot be refused' : `is not a purpose of policy ${policy.id}`,
-            },
-          ],
-          `Choose among ${purposes
-            .filter((x) => !x.required)
-            .map((x) => x.id)
-            .join(', ')}.`,
+      if (!p || granted !== !!granted || (!granted && p.required))
+        fail(
+          `${at}.${id}`,
+          !p
+            ? `is not a purpose of policy ${policy.id}`
+            : granted === false
+              ? 'is required: it cannot be refused'
+              : 'must be true or false',
         );
     }
+    return choices as Readonly<Record<string, boolean>>;
   };
 
   const decide = (choice: ConsentChoice, source: DecisionSource = 'api') => {
-    check(choice.purposes);
+    check(((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')).purposes ?? {}, 'purposes');
     const members = { ...decision?.members };
-    for (const [member, choices] of Object.entries(choice.members ?? {})) {
-      check(choices, `members.${member}`);
-      members[member] = { ...members[member], ...choices };
-    }
+    for (const [member, choices] of Object.entries(choice.members ?? {}))
+      members[member] = { ...members[member], ...check(choices, `members.${member}`) };
     const next: Decision = {
       consentId: decision?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
       policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },

@@ -21,7 +21,9 @@ export interface ConsentStorage {
  * `domain` (the registrable domain, e.g. `edx.org`) when given so that every subdomain shares it.
  * Writing removes copies left on other domain variants (an older host-only cookie, say).
  */
-export function cookieStorage(name: string, domain?: string): ConsentStorage {
+export function cookieStorage(name: string, cookieDomain?: string): ConsentStorage {
+  // `.edx.org` and `edx.org` are one Domain attribute to a browser.
+  const domain = cookieDomain?.replace(/^\./, '');
   const set = (value: string, expires: Date, at?: string) =>
     (document.cookie = `${name}=${value};Path=/;Expires=${expires.toUTCString()};SameSite=Lax${
       at ? `;Domain=${at}` : ''
@@ -31,14 +33,15 @@ export function cookieStorage(name: string, domain?: string): ConsentStorage {
       .split(/; */)
       .filter((pair) => pair.startsWith(`${name}=`))
       .map((pair) => pair.slice(name.length + 1));
-  const clear = (keep?: string) => {
-    for (const at of cookieDomains(location.hostname, domain)) if (at !== keep) set('', new Date(0), at);
+  // Every variant goes, the host-only copy included (the one written when no domain is given).
+  const clear = () => {
+    for (const at of cookieDomains(location.hostname, domain)) set('', new Date(0), at);
   };
   return {
     kind: 'cookie',
     read,
     write(value, expires) {
-      clear(domain);
+      clear();
       set(value, expires, domain);
       return read().includes(value);
     },

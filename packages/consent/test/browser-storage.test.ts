@@ -99,6 +99,18 @@ describe('another tab deciding', () => {
     expect(here.allows('marketing')).toBe(true);
   });
 
+  it('a forget in another tab reaches a tab that opened before any decision', async () => {
+    const here = createConsent({ policy: edxPolicy });
+    const other = createConsent({ policy: edxPolicy });
+    other.acceptAll();
+    await tick();
+    expect(here.allows('analytics')).toBe(true);
+    other.reset();
+    await tick();
+    expect(here.needsPrompt).toBe(true);
+    expect(here.allows('analytics')).toBe(false);
+  });
+
   it('is followed when kept in localStorage (the storage event of another tab)', () => {
     const here = createConsent({ policy: edxPolicy, storage: 'localStorage' });
     const elsewhere = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();

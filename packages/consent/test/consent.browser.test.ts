@@ -168,6 +168,35 @@ describe('@optin/consent in Chromium', () => {
     expect((await state(second.page)).decision?.consentId).toBe((await state(learning.page)).decision?.consentId);
   });
 
+  it('reset forgets the choice for good: host-only (no cookieDomain) and on a domain given with a leading dot', async () => {
+    // The default: no cookieDomain, so the cookie is host-only.
+    const hostOnly = await open(context, url('www'));
+    await hostOnly.page.evaluate(() => window.optin.acceptAll());
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`www.${DOMAIN}`]);
+    expect((await hostOnly.page.evaluate(() => window.optin.reset())).needsPrompt).toBe(true);
+    expect(await consentCookies(context)).toEqual([]);
+    expect((await reload(hostOnly.page)).needsPrompt).toBe(true);
+
+    // `.optin.test` is the same Domain attribute as `optin.test`: shared, and forgotten everywhere.
+    const dotted = await open(context, url('www', { cookieDomain: `.${DOMAIN}` }));
+    await dotted.page.evaluate(() => window.optin.acceptAll());
+    const courses = await open(context, url('courses', { cookieDomain: `.${DOMAIN}` }));
+    expect(courses.state.allows.analytics).toBe(true);
+    await courses.page.evaluate(() => window.optin.reset());
+    expect(await consentCookies(context)).toEqual([]);
+    expect((await reload(dotted.page)).needsPrompt).toBe(true);
+  });
+
+  it('a forget in another tab reaches a tab that opened before any decision', async () => {
+    const early = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const other = await open(context, url('www', { cookieDomain: DOMAIN }));
+    await other.page.evaluate(() => window.optin.acceptAll());
+    await expect.poll(async () => (await state(early.page)).allows.analytics).toBe(true);
+    await other.page.evaluate(() => window.optin.reset());
+    await expect.poll(async () => (await state(early.page)).needsPrompt).toBe(true);
+    expect((await state(early.page)).allows.analytics).toBe(false);
+  });
+
   it('re-prompts when the policy changes, and reads a decision only under the policy it was made under', async () => {
     const v1 = { cookieDomain: DOMAIN, version: '2026-11' };
     const { page } = await open(context, url('www', v1));

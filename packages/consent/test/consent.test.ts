@@ -80,6 +80,29 @@ describe('createConsent in opt-in mode', () => {
     expect(() => store.decide({ purposes: { necessary: false } })).toThrow(/purposes\.necessary: is required/);
     expect(store.decision).toBe(before);
   });
+
+  it('never reads a choice that is not exactly true or false as a grant: a coded error with its path, and the decision kept', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const before = store.rejectAll();
+    const codeAndPath = (choice: unknown) => {
+      try {
+        store.decide(choice as Parameters<typeof store.decide>[0]);
+      } catch (e) {
+        return e instanceof ConsentError ? `${e.code} ${e.issues[0]?.path ?? ''}: ${e.issues[0]?.message ?? ''}` : String(e);
+      }
+      return 'accepted';
+    };
+    expect(codeAndPath({ purposes: { analytics: 'false' } })).toBe('invalid_choice purposes.analytics: must be true or false');
+    expect(codeAndPath({ purposes: { marketing: 1 } })).toBe('invalid_choice purposes.marketing: must be true or false');
+    expect(codeAndPath({ members: { HarvardX: { marketing: 'false' } } })).toBe(
+      'invalid_choice members.HarvardX.marketing: must be true or false',
+    );
+    expect(codeAndPath({ members: { HarvardX: null } })).toBe('invalid_choice members.HarvardX: must be an object');
+    expect(codeAndPath(null)).toBe('invalid_choice choice: must be an object');
+    expect(store.decision).toBe(before);
+    expect(store.allows('analytics')).toBe(false);
+    expect(store.allows('marketing', 'HarvardX')).toBe(false);
+  });
 });
 
 describe('options', () => {
@@ -98,6 +121,13 @@ describe('options', () => {
     expect(error?.hint).toMatch(/opt-in\|opt-out/);
     expect(() => createConsent({ policy: edxPolicy, maxAgeDays: Number.NaN })).toThrow(/maxAgeDays: NaN is not allowed/);
     expect(createConsent({ policy: edxPolicy, storage: 'localStorage', maxAgeDays: 1 }).needsPrompt).toBe(true);
+  });
+
+  it('rejects a custom storage that is not one (null, or without read, write and clear) instead of silently keeping choices in memory', () => {
+    for (const storage of [null, {}, { kind: 'half', read: () => [] }])
+      expect(() => createConsent({ policy: edxPolicy, storage } as unknown as Parameters<typeof createConsent>[0])).toThrow(
+        expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'storage' })] }),
+      );
   });
 
   it('deciding what is already decided changes nothing: same decision, same cookie, no notification', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createConsent,
   edxPolicy,
@@ -31,6 +31,36 @@ describe('toGoogleConsentMode', () => {
     store.acceptAll();
     expect(Object.values(toGoogleConsentMode(store.decision))).toEqual(Array(7).fill('granted'));
     expect(toGoogleConsentMode(null).security_storage).toBe('granted');
+  });
+
+  describe('under a GPC signal sent after the decision', () => {
+    afterEach(() => void vi.unstubAllGlobals());
+
+    it('denies the advertising signals for a stored decision, as store.grants() does', () => {
+      const storage = {
+        kind: 'test',
+        values: [] as string[],
+        read: () => storage.values,
+        write: (v: string) => ((storage.values = [v]), true),
+        clear: () => void (storage.values = []),
+      };
+      const decision = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).acceptAll();
+      vi.stubGlobal('navigator', { globalPrivacyControl: true });
+      const store = createConsent({ policy: edxPolicy, storage });
+      expect(store.allows('marketing')).toBe(false);
+      expect(toGoogleConsentMode(store.grants()).ad_storage).toBe('denied');
+      expect(toGoogleConsentMode(store.decision)).toMatchObject({
+        ad_storage: 'denied',
+        ad_user_data: 'denied',
+        ad_personalization: 'denied',
+        analytics_storage: 'granted',
+      });
+      expect(toGoogleConsentMode(decision).ad_storage).toBe('denied');
+      // A decision made while GPC was on, where the learner explicitly granted marketing, stands.
+      const explicit = store.decide({ purposes: { marketing: true } }, 'preferences');
+      expect(explicit.gpc).toBe(true);
+      expect(toGoogleConsentMode(explicit).ad_storage).toBe('granted');
+    });
   });
 });
 
@@ -76,6 +106,8 @@ describe('fromCookieHeader (server-side rendering)', () => {
     expect(underGpc?.purposes).toEqual({ ...before.purposes, marketing: false });
     const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
     const explicit = store.decide({ purposes: { marketing: true } }, 'preferences');
-    expect(fromCookieHeader(`optin=${encodeDecision(explicit, edxPolicy)}`, edxPolicy, { gpc: true })).toEqual(explicit);
+    expect(fromCookieHeader(`optin=${encodeDecision(explicit, edxPolicy)}`, edxPolicy, { gpc: true })).toEqual(
+      explicit,
+    );
   });
 });

@@ -51,5 +51,6 @@ export function useTracker(tracker: TrackerLike | ((state: ConsentState) => bool
   const state = useConsent();
   if (typeof tracker === 'function') return tracker(state);
   const member = tracker.owner === 'platform' ? undefined : tracker.owner;
-  return tracker.purposes.every((purpose) => state.allows(purpose, member));
+  // Never for no purpose at all (`[].every` is true), as the hub refuses such a tracker.
+  return tracker.purposes.length > 0 && tracker.purposes.every((purpose) => state.allows(purpose, member));
 }

@@ -157,6 +157,7 @@ describe('useAllowed and useTracker', () => {
         harvardMarketing: useAllowed('marketing', 'HarvardX'),
         platformTracker: useTracker({ owner: 'platform', purposes: ['analytics', 'marketing'] }),
         harvardTracker: useTracker({ owner: 'HarvardX', purposes: ['analytics', 'marketing'] }),
+        noPurpose: useTracker({ owner: 'platform', purposes: [] }),
         predicate: useTracker((c: ConsentState) => !c.needsPrompt && c.grants.purposes.functionality === true),
       });
       return null;
@@ -171,6 +172,7 @@ describe('useAllowed and useTracker', () => {
       harvardMarketing: false,
       platformTracker: false,
       harvardTracker: false,
+      noPurpose: false,
       predicate: false,
     });
     act(() => {
@@ -182,6 +184,7 @@ describe('useAllowed and useTracker', () => {
       harvardMarketing: false,
       platformTracker: true,
       harvardTracker: false,
+      noPurpose: false, // a tracker declaring no purpose never runs, as the hub never loads it
       predicate: true,
     });
   });
