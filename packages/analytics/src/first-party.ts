@@ -5,6 +5,7 @@ import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
 import type { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, sessionCookie } from './first-party-declaration.js';
+import { optionCount } from './option-count.js';
 import { randomId } from './random-id.js';
 import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
 import { local, readCookie, writeCookie } from './storage.js';
@@ -22,11 +23,11 @@ export interface FirstPartyOptions {
   readonly cookieDomain?: string;
   /** Also count changes of the URL's `#hash` as page views (hash-routed apps). Default false. */
   readonly hashRoutes?: boolean;
-  /** Messages per batch (a full batch leaves at once). Default 20. */
+  /** Messages per batch (a full batch leaves at once): a whole number from 1. Default 20. */
   readonly batchSize?: number;
-  /** Milliseconds a message may wait for its batch to fill. Default 5000. */
+  /** Milliseconds a message may wait for its batch to fill: a whole number from 0. Default 5000. */
   readonly flushInterval?: number;
-  /** At most this many undelivered messages are kept for retry. Default 200. */
+  /** At most this many undelivered messages are kept for retry: a whole number from 1. Default 200. */
   readonly queueLimit?: number;
   /** Who runs the collector, as listed to learners. Default edX, with its privacy policy. */
   readonly vendor?: Vendor;
@@ -79,7 +80,10 @@ const prefsKey = 'optin_prefs';
  * Each kind of data goes only when its own purpose is granted: page views, links and controls with
  * `analytics`; what identifies the browser is stored (anonymous id and session cookies, first touch,
  * preferences, retry queue) only with `functionality`, and otherwise lives in memory for this page
- * only. Throws an {@link AnalyticsError} (`invalid_option`) for an endpoint that is not a URL.
+ * only; its withdrawal starts the page afresh (new id and session, no touches), and no batch ever
+ * carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
+ * for an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
+ * not a whole number in its range (below 2^31), before anything is read or stored.
  *
  * @example
  * const analytics = firstParty({ endpoint: 'https://collector.edx.org', writeKey: 'wk', consent, cookieDomain: 'edx.org' });
@@ -92,6 +96,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   const own = (host: string) => host == location.hostname || (!!domain && `.${host}`.endsWith(`.${domain}`));
+  // First, so that a wrong count (checked below) throws before anything is read or stored.
+  const transport = createTransport({
+    url: url.href,
+    writeKey: options.writeKey,
+    batchSize: optionCount(options, 'batchSize', 20),
+    flushInterval: optionCount(options, 'flushInterval', 5e3, 0),
+    queueLimit: optionCount(options, 'queueLimit', 200),
+    keep,
+    allows: (p) => consent.allows(p),
+    onError: options.onError ?? console.error,
+  });
   let anonymousId = (keep() && readCookie(idCookie)) || randomId();
   let userId: string | null = null;
   let session: Session | undefined;
@@ -99,16 +114,6 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let attribution = local<Attribution>(touchKey, keep() ? undefined : null);
   let prefs: Fields = local<Fields>(prefsKey, keep() ? undefined : null) ?? {};
   let page: Fields | undefined;
-  const transport = createTransport({
-    url: url.href,
-    writeKey: options.writeKey,
-    batchSize: options.batchSize ?? 20,
-    flushInterval: options.flushInterval ?? 5e3,
-    queueLimit: options.queueLimit ?? 200,
-    keep,
-    allows: (p) => consent.allows(p),
-    onError: options.onError ?? console.error,
-  });
   const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
   const remember = (e: { userId: string | null }) => void (userId = e.userId);
 
@@ -151,16 +156,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     );
   };
 
-  const tracker = (declared: Tracker, purpose: string, more: Partial<Tracker>): Tracker => ({
+  // Unloaded, a tracker's purpose was withdrawn: its queued messages go.
+  const tracker = (declared: Tracker, more: Partial<Tracker>): Tracker => ({
     ...declared,
-    unload: () => transport.purge(purpose),
+    unload: () => transport.save(),
     identify: remember,
     ...more,
   });
 
   return {
     trackers: [
-      tracker(analytics, 'analytics', {
+      tracker(analytics, {
         page(e) {
           const { url: href, path, title, referrer } = e.properties;
           const at = new URL(href);
@@ -178,9 +184,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         },
         track: (e) => send('analytics', 'track', { event: e.event, properties: e.properties }, e.context, e.timestamp),
       }),
-      tracker(functionality, 'functionality', {
+      tracker(functionality, {
         load() {
-          anonymousId = readCookie(idCookie) ?? anonymousId;
+          anonymousId = readCookie(idCookie) || anonymousId; // (an empty cookie is none)
           writeCookie(idCookie, anonymousId, 34128e3, domain);
           saveSession();
           local(touchKey, (attribution = local<Attribution>(touchKey) ?? attribution));
@@ -188,11 +194,13 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           transport.save();
         },
         unload() {
-          // From now on this page is a stranger: a fresh id, in memory only (the hub deletes the cookies).
+          // From now on this page is a stranger (the hub deletes the cookies): a fresh id, in memory
+          // only, and nothing the collector could link it to the old one by: no session, no touches.
           anonymousId = randomId();
+          session = attribution = undefined;
           local(touchKey, null);
           local(prefsKey, null);
-          transport.purge('functionality');
+          transport.save();
         },
         identify(e) {
           remember(e);

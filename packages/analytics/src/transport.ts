@@ -37,9 +37,10 @@ export interface Transport {
   add(message: Message, purpose: string): void;
   /** Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is going away). */
   flush(beacon?: boolean): void;
-  /** Drops every queued message that needs `purpose` (it was withdrawn). */
-  purge(purpose: string): void;
-  /** Keeps the retry queue in localStorage when allowed, else removes it from there. */
+  /**
+   * Drops every queued message whose purpose is no longer allowed, and keeps the retry queue in
+   * localStorage when allowed, else removes it from there.
+   */
   save(): void;
 }
 
@@ -65,8 +66,9 @@ const shared = ['page', 'locale', 'consent'];
  * `visibilitychange`), with `sendBeacon`. Failed batches (network, 429, 5xx) go back to the queue
  * and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
  * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
- * {@link maxAttempts}. The queue is bounded, and kept in localStorage (for the next page) only when
- * `keep()` allows it. Work happens in timers and promises, never in a loop that holds the page.
+ * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
+ * localStorage (for the next page) only when `keep()` allows it. Work happens in timers and promises,
+ * never in a loop that holds the page.
  */
 export function createTransport(o: TransportOptions): Transport {
   let queue: Item[] = o.keep() ? (local<Item[]>(queueKey) ?? []) : [];
@@ -106,8 +108,12 @@ export function createTransport(o: TransportOptions): Transport {
     timer = undefined;
     const items = live();
     queue = [];
-    for (let i = 0; i < items.length; i += o.batchSize) {
-      const chunk = items.slice(i, i + o.batchSize);
+    while (items[0]) {
+      // One anonymous id a batch: the id a learner is given afresh on withdrawing `functionality`
+      // must not arrive beside the old one, retries of its messages included.
+      const chunk = items.splice(0, o.batchSize);
+      const other = chunk.findIndex((i) => i.m.anonymousId != chunk[0]?.m.anonymousId);
+      if (other > 0) items.unshift(...chunk.splice(other));
       if (beacon) {
         if (!navigator.sendBeacon(o.url, body(chunk))) fail(chunk);
       } else
@@ -133,10 +139,6 @@ export function createTransport(o: TransportOptions): Transport {
       else schedule(o.flushInterval);
     },
     flush,
-    purge(p) {
-      queue = queue.filter((i) => i.p != p);
-      save();
-    },
     save,
   };
 }

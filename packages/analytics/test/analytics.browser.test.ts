@@ -17,7 +17,7 @@ interface Received {
     consent: { categoryPreferences: Record<string, boolean> };
     course?: { id: string; org: string };
     page?: { path: string };
-    attribution?: { first: { class: string }; last: { class: string } };
+    attribution?: { first: { class: string; at: string }; last: { class: string } };
   };
 }
 
@@ -411,5 +411,37 @@ describe('the first-party tracker in Chromium', () => {
     await run("consent.withdraw('functionality');");
     expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  });
+
+  test('withdrawing functionality leaves nothing that links the fresh id to the old one: session, seq, touches, batches', async () => {
+    await open('/welcome?utm_source=newsletter&utm_medium=email');
+    await run('consent.decide({ purposes: { analytics: true, functionality: true } });');
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(() => history.pushState({}, '', '/courses'));
+    await arrived((m) => m.type === 'page', 2);
+    // The old id's last message is still queued when functionality goes, beside the new id's first.
+    await run(
+      "hub.track('edx.test.queued'); consent.withdraw('functionality'); history.pushState({}, '', '/next'); hub.track('edx.test.after');",
+    );
+    await arrived((m) => m.event === 'edx.test.after');
+    await quiet();
+
+    const oldId = received[0]!.anonymousId;
+    const old = received.filter((m) => m.anonymousId === oldId);
+    const fresh = received.filter((m) => m.anonymousId !== oldId);
+    expect(old.map((m) => m.event ?? m.properties.path)).toEqual(['/welcome', '/courses', 'edx.test.queued']);
+    expect(fresh.map((m) => m.event ?? m.properties.path)).toEqual(['/next', 'edx.test.after']);
+    expect(fresh.map((m) => m.context.session.seq)).toEqual([1, 2]);
+    expect(fresh[0]!.context.session.id).not.toBe(old[0]!.context.session.id);
+    expect(old[0]!.context.attribution?.first.class).toBe('email');
+    expect(fresh[0]!.context.attribution).toBeUndefined();
+    const json = JSON.stringify(fresh);
+    for (const mark of [oldId, old[0]!.context.session.id, old[0]!.context.attribution!.first.at])
+      expect(json, mark).not.toContain(mark);
+    for (const body of bodies) {
+      const { batch } = JSON.parse(body) as { batch: Received[] };
+      expect(new Set(batch.map((m) => m.anonymousId)).size).toBe(1);
+    }
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
   });
 });

@@ -9,16 +9,20 @@ interface Sent {
   event?: string;
   anonymousId: string;
   userId?: string;
-  context: Record<string, unknown> & { session: { seq: number } };
+  context: Record<string, unknown> & { session: { id: string; seq: number } };
 }
 let sent: Sent[];
+/** The anonymous ids of each batch sent. */
+let batches: string[][];
 
 beforeEach(() => {
   vi.useFakeTimers();
   sent = [];
+  batches = [];
   vi.stubGlobal('fetch', (_: string, init: RequestInit) => {
     const { batch, context } = JSON.parse(init.body as string) as { batch: Sent[]; context: object };
     sent.push(...batch.map((m) => ({ ...m, context: { ...context, ...m.context } })));
+    batches.push(batch.map((m) => m.anonymousId));
     return Promise.resolve(new Response('{}'));
   });
   history.replaceState({}, '', '/courses/course-v1:MITx+6.00x+2026/home');
@@ -121,6 +125,46 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('after a withdrawal of functionality nothing links the fresh id to the old one: session, seq, touches, batches', async () => {
+    history.replaceState({}, '', '/welcome?utm_source=newsletter&utm_medium=email');
+    const { consent, hub, stop } = setup();
+    consent.decide({ purposes: { analytics: true, functionality: true } });
+    history.pushState({}, '', '/courses');
+    await vi.advanceTimersByTimeAsync(100);
+    hub.track('edx.test.queued'); // still queued when functionality goes
+    consent.withdraw('functionality');
+    history.pushState({}, '', '/next');
+    hub.track('edx.test.after');
+    await vi.advanceTimersByTimeAsync(100);
+
+    const oldId = sent[0]!.anonymousId;
+    const old = sent.filter((m) => m.anonymousId === oldId);
+    const fresh = sent.filter((m) => m.anonymousId !== oldId);
+    expect(old.map((m) => m.event ?? m.type)).toEqual(['page', 'page', 'edx.test.queued']);
+    expect(fresh.map((m) => m.event ?? m.type)).toEqual(['page', 'edx.test.after']);
+    // A new session, counted from 1, and no first or last touch carried over.
+    expect(fresh.map((m) => m.context.session.seq)).toEqual([1, 2]);
+    expect(fresh[0]!.context.session.id).not.toBe(old[0]!.context.session.id);
+    expect(fresh[0]!.context.attribution).toBeUndefined();
+    const before = JSON.stringify(old[0]!.context.attribution);
+    expect(before).toMatch(/newsletter/);
+    for (const mark of [oldId, old[0]!.context.session.id, JSON.parse(before).first.at as string])
+      expect(JSON.stringify(fresh), `mark ${mark}`).not.toContain(mark);
+    // The old id's last message and the new id's first were queued together: they leave apart.
+    expect(batches.map((ids) => new Set(ids).size)).toEqual(batches.map(() => 1));
+    stop();
+  });
+
+  it('takes an empty id cookie for none: a fresh id, never an empty one shared by every such browser', async () => {
+    document.cookie = 'optin_id=;Path=/';
+    const { consent, stop } = setup();
+    consent.decide({ purposes: { analytics: true, functionality: true } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent[0]!.anonymousId).toMatch(/^[0-9a-f]{32}$/);
+    expect(document.cookie).toContain(`optin_id=${sent[0]!.anonymousId}`);
+    stop();
+  });
+
   it('removes what an earlier visit stored while functionality is refused, so a later grant brings none of it back', async () => {
     const old = { class: 'email', at: '2025-01-01T00:00:00.000Z', utm_source: 'old-newsletter' };
     localStorage.setItem('optin_touch', JSON.stringify({ first: old, last: old }));
@@ -138,6 +182,47 @@ describe('firstParty', () => {
       /old-newsletter|dark/,
     );
     expect(JSON.stringify(sent)).not.toMatch(/old-newsletter|"old"/);
+    stop();
+  });
+
+  it.each([
+    ['batchSize', 0], // would never advance through the queue: the page would hang
+    ['batchSize', -1],
+    ['batchSize', 1.5],
+    ['batchSize', Number.NaN],
+    ['batchSize', '20'],
+    ['flushInterval', -1],
+    ['flushInterval', 2 ** 31], // longer than setTimeout keeps: it would fire at once
+    ['flushInterval', Infinity],
+    ['queueLimit', 0], // would drop every message
+    ['queueLimit', 2 ** 40],
+  ])('throws a typed error naming %s for %s, before anything is stored or sent', async (key, value) => {
+    localStorage.setItem('optin_touch', '{}');
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.acceptAll();
+    const make = () => firstParty({ endpoint: 'https://collector.test', consent, [key]: value });
+    expect(make).toThrow(AnalyticsError);
+    expect(make).toThrow(expect.objectContaining({ code: 'invalid_option', path: key }));
+    expect(make).toThrow(/whole number from [01] under 2\^31: give one, or leave it out/);
+    expect(localStorage.getItem('optin_touch')).toBe('{}');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sent).toEqual([]);
+  });
+
+  it('takes counts at their bounds, and sends with a batch of 1', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const bounds = { batchSize: 2 ** 31 - 1, flushInterval: 0, queueLimit: 1 };
+    expect(() => firstParty({ endpoint: 'https://collector.test', consent, ...bounds })).not.toThrow();
+    const analytics = firstParty({
+      endpoint: 'https://collector.test',
+      consent,
+      batchSize: 1,
+      flushInterval: 2 ** 31 - 1,
+    });
+    const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
+    consent.decide({ purposes: { analytics: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.map((m) => m.type)).toEqual(['page']);
     stop();
   });
 

@@ -5,7 +5,7 @@ import { backoff, createTransport, maxAttempts, type TransportOptions } from '..
 
 interface Call {
   url: string;
-  batch: { messageId: string; sentAt: string }[];
+  batch: { messageId: string; sentAt: string; anonymousId?: string }[];
   writeKey?: string;
   keepalive: boolean | undefined;
 }
@@ -131,7 +131,8 @@ describe('batching', () => {
   });
 
   it('keeps at most queueLimit messages waiting for retry, the newest', async () => {
-    const t = make({ batchSize: 100 });
+    let allowed = true;
+    const t = make({ batchSize: 100, allows: () => allowed });
     status = [0];
     for (let i = 0; i < 15; i++) t.add(msg(i), 'analytics');
     t.flush();
@@ -142,16 +143,41 @@ describe('batching', () => {
     t.flush();
     expect(calls[2]!.batch).toHaveLength(10);
     await vi.advanceTimersByTimeAsync(0);
-    t.purge('analytics'); // (its listeners stay on this test file's window)
+    allowed = false; // (its listeners stay on this test file's window)
+    t.save();
   });
 
-  it('drops queued messages of a withdrawn purpose', async () => {
-    const t = make();
+  it('drops queued messages of a withdrawn purpose, for good', async () => {
+    let withdrawn = '';
+    const t = make({ allows: (p) => p != withdrawn });
     t.add(msg(1), 'analytics');
     t.add(msg(2), 'performance');
-    t.purge('analytics');
+    withdrawn = 'analytics';
+    t.save(); // what the hub's unload of the tracker does
+    withdrawn = '';
     await vi.advanceTimersByTimeAsync(1000);
     expect(ids()).toEqual(['m2']);
+  });
+
+  it('never puts two anonymous ids in one batch, retries included (a fresh id must not arrive beside the old one)', async () => {
+    const t = make({ batchSize: 2 });
+    const as = (anonymousId: string, i: number) => ({ ...msg(i), anonymousId });
+    status = [0]; // the old id's batch fails in flight
+    t.add(as('old', 1), 'analytics');
+    t.add(as('old', 2), 'analytics');
+    t.add(as('old', 3), 'analytics');
+    await vi.advanceTimersByTimeAsync(0);
+    t.add(as('new', 4), 'analytics');
+    t.add(as('new', 5), 'analytics');
+    t.add(as('new', 6), 'analytics');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls.map((c) => c.batch.map((m) => `${m.anonymousId}:${m.messageId}`))).toEqual([
+      ['old:m1', 'old:m2'],
+      ['old:m1', 'old:m2'],
+      ['old:m3'],
+      ['new:m4', 'new:m5'],
+      ['new:m6'],
+    ]);
   });
 
   it('keeps the retry queue in localStorage only when allowed, and sends it from the next page', async () => {

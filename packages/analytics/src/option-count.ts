@@ -1,0 +1,25 @@
+import { AnalyticsError } from './errors.js';
+
+/**
+ * Count option `key` of `options` (`batchSize`, `flushInterval` or `queueLimit` of `firstParty`), or
+ * `fallback` when it is left out. Throws an {@link AnalyticsError} (`invalid_option`, `path` the
+ * option) unless it is a whole number from `least` below 2^31 (the longest delay `setTimeout` keeps):
+ * a `batchSize` of 0 would hold the page in a loop, a `queueLimit` of 0 drop every message.
+ *
+ * @example optionCount({ batchSize: 0 }, 'batchSize', 20)
+ * // throws 'invalid_option: batchSize: "0" is not a whole number from 1 under 2^31: give one, or leave it out.'
+ */
+export function optionCount<K extends string>(
+  options: Partial<Record<K, number>>,
+  key: K,
+  fallback: number,
+  least = 1,
+): number {
+  const value = options[key] ?? fallback;
+  if (Number.isInteger(value) && value >= least && value < 2 ** 31) return value;
+  throw new AnalyticsError(
+    'invalid_option',
+    key,
+    `"${value}" is not a whole number from ${least} under 2^31: give one, or leave it out.`,
+  );
+}
