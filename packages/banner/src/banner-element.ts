@@ -2,7 +2,7 @@ import type { ConsentStore } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
 import { h } from './dom.js';
 import { trapFocus } from './focus-trap.js';
-import { loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
+import { languageTag, loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
 import { en, type Catalog, type Messages } from './messages.js';
 import { buildPreferences } from './preferences.js';
 import { safeUrl } from './safe-url.js';
@@ -77,7 +77,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     #root = this.attachShadow({ mode: 'open' });
     #t: Messages = en;
     #catalog: Catalog | null = null;
-    #code = 'en';
+    #lang = 'en';
     #dialog: HTMLElement | null = null;
     #returnTo: HTMLElement | null = null;
     #settings = this.#button('', () => void this.open('preferences'));
@@ -107,7 +107,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       const code = pageLocale(this.locales, this.locale);
       this.ready = loadCatalog(this.locales, code).then((catalog) => {
         this.#catalog = catalog;
-        this.#code = catalog ? code : 'en'; // English shown: labelled English
+        this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...this.messages };
         if (consent.needsPrompt) this.#show('notice');
         else this.#render();
@@ -160,7 +160,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     #render() {
       const { consent, layer, member } = this;
       const t = this.#t;
-      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#code });
+      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
       this.#dialog = null;
       this.#settings.textContent = t.settings;
       if (!layer) {
@@ -168,7 +168,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       } else {
         const prefs =
           layer === 'preferences' &&
-          buildPreferences({ consent, lang: this.#code, t, catalog: this.#catalog, declaration: this.declaration, member });
+          buildPreferences({ consent, lang: this.#lang, t, catalog: this.#catalog, declaration: this.declaration, member });
         const policy = safeUrl(this.policyUrl);
         const acceptAll = this.#decide(t.acceptAll, () => {
           consent.acceptAll(prefs ? 'preferences' : 'banner');

@@ -7,13 +7,14 @@ export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
  * The first of `candidates` (`fr-CA`, `zh-Hant-TW`, …) whose language is English or one of
  * `available`, by exact code then by ever shorter prefixes (`zh-Hans-CN` → `zh-Hans` → `zh`, the
  * lookup of RFC 4647); `en` when none is. Traditional Chinese (`zh-Hant-TW`, `zh-TW`, `zh-HK`) falls
- * back to `zh-Hant`, never to Simplified `zh`. Codes are compared case-insensitively and returned as
- * spelled in `available` (`pt-br` → `pt-BR`).
+ * back to `zh-Hant`, never to Simplified `zh`. Codes are compared case-insensitively, `_` as `-` (the
+ * `pt_BR` of Open edX), and returned as spelled in `available` (`pt-br` → `pt-BR`).
  */
 export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
-  const byLower = new Map(available.map((code) => [code.toLowerCase(), code]));
+  const tagOf = (code: string) => code.toLowerCase().replace(/_/g, '-');
+  const byLower = new Map(available.map((code) => [tagOf(code), code]));
   for (const candidate of candidates) {
-    const tag = candidate?.toLowerCase() ?? '';
+    const tag = tagOf(candidate ?? '');
     // Traditional Chinese (zh-Hant, zh-TW, zh-HK, zh-MO) takes a zh-Hant catalog, never Simplified `zh`.
     const hant = /^zh-(hant|tw|hk|mo)\b/.test(tag);
     const parts = tag.split('-');
@@ -26,6 +27,18 @@ export function pickLocale(candidates: readonly (string | null | undefined)[], a
     if (hantCatalog) return hantCatalog;
   }
   return 'en';
+}
+
+/**
+ * `code` as a BCP 47 language tag for `lang` and `Intl` (`pt_BR` → `pt-BR`), or `''` (unknown)
+ * when it is none.
+ */
+export function languageTag(code: string): string {
+  try {
+    return Intl.getCanonicalLocales(code.replace(/_/g, '-'))[0] ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** The language to show: `locale` when given, else `<html lang>`, else the browser's languages. */

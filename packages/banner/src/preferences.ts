@@ -8,7 +8,7 @@ import { safeUrl } from './safe-url.js';
 interface PreferencesInput {
   /** The consent store: its policy's purposes and the switches' current state. */
   readonly consent: ConsentStore;
-  /** The language shown (for lists: "A, B and C"). */
+  /** The language shown, a BCP 47 tag (for lists: "A, B and C"). */
   readonly lang: string;
   /** The messages of the language shown. */
   readonly t: Messages;
@@ -35,7 +35,14 @@ export interface Preferences {
  */
 export function buildPreferences({ consent, lang, t, catalog, declaration, member }: PreferencesInput): Preferences {
   const { policy } = consent;
-  const list = (items: string[]) => new Intl.ListFormat(lang).format(items);
+  // "A, B and C" in the language shown; with commas where Intl cannot (an old browser, a tag it refuses).
+  const list = (items: string[]) => {
+    try {
+      return new Intl.ListFormat(lang).format(items);
+    } catch {
+      return items.join(', ');
+    }
+  };
   const text = (p: Purpose) => catalog?.purposes?.[policy.id]?.[p.id] ?? [p.label, p.description];
   const label = (id: string) => {
     const p = policy.purposes.find((x) => x.id === id);

@@ -50,6 +50,13 @@ describe('pickLocale', () => {
     expect(pickLocale(['pt-PT'], ['pt-BR'])).toBe('en');
   });
 
+  it('reads "_" as "-" (the pt_BR of Open edX) on either side', () => {
+    expect(pickLocale(['pt-BR'], ['pt_BR'])).toBe('pt_BR');
+    expect(pickLocale(['pt_br'], ['es', 'pt-BR'])).toBe('pt-BR');
+    expect(pickLocale(['pt_PT'], ['pt'])).toBe('pt');
+    expect(pickLocale(['zh_TW'], ['zh'])).toBe('en');
+  });
+
   it('never falls back from Traditional to Simplified Chinese: zh-Hant if there is one, else English', () => {
     for (const tag of ['zh-Hant-TW', 'zh-TW', 'zh-HK', 'zh-hant', 'zh-MO']) {
       expect(pickLocale([tag], ['zh', 'es'])).toBe('en');
@@ -235,6 +242,35 @@ describe('<optin-banner>', () => {
     });
     expect(button('Aceitar tudo')).not.toBe(null);
     expect(root.querySelector('[lang]')?.getAttribute('lang')).toBe('pt-BR');
+  });
+
+  it('opens the preferences, and again after a decision, for a catalog keyed pt_BR (not a BCP 47 tag)', async () => {
+    const ptBR: Catalog = { messages: { acceptAll: 'Aceitar tudo', preferences: 'Preferências' } };
+    const consent = store();
+    const { banner, root, button } = await mount({
+      consent,
+      locale: 'pt_BR',
+      locales: { pt_BR: () => Promise.resolve(ptBR) },
+    });
+    expect(root.querySelector('[lang]')?.getAttribute('lang')).toBe('pt-BR');
+    button('Preferências')!.click();
+    await Promise.resolve();
+    expect(banner.layer).toBe('preferences');
+    // The grouped purposes' heading, listed the Portuguese way.
+    expect(root.querySelector('legend')?.textContent).toBe('Analytics, Performance e Functionality');
+    button('Save choices')!.click();
+    expect(consent.decision?.source).toBe('preferences');
+    button('Cookie settings')!.click();
+    await Promise.resolve();
+    expect(banner.layer).toBe('preferences');
+    expect(root.querySelector('h2')?.textContent).toBe(en.prefsTitle);
+  });
+
+  it('lists with commas, and leaves the language unknown, for a catalog key that is no language tag', async () => {
+    const { banner, root } = await mount({ locale: 'x!', locales: { 'x!': () => Promise.resolve({ messages: {} }) } });
+    expect(root.querySelector('[lang]')?.getAttribute('lang')).toBe('');
+    await banner.open('preferences');
+    expect(root.querySelector('legend')?.textContent).toBe('Analytics, Performance, Functionality');
   });
 
   it('lets the page override messages in every language', async () => {

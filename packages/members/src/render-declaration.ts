@@ -1,12 +1,7 @@
 import type { Declaration, DeclaredTracker } from './declaration.js';
+import { mdCode, mdParagraph, mdText, mdUrl } from './markdown.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-// Text inside a Markdown table cell: HTML is escaped, and so is what would start emphasis, code,
-// a link or a new cell.
-const escapeMd = (text: string) =>
-  escapeHtml(text)
-    .replace(/[\\`*_[\]|]/g, '\\$&')
-    .replace(/\r?\n/g, ' ');
 const httpUrl = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);
 const lifetime = (l: string) =>
   l.replace(/^(\d+)(s|min|h|d|w|mo|y)$/, (_, n: string, u: string) => {
@@ -26,28 +21,44 @@ export function declarationToJson(d: Declaration): string {
   return `${JSON.stringify(d, null, 2)}\n`;
 }
 
-/** The declaration as Markdown: one section a purpose, one table row a tracker, links to privacy and opt-out. */
+/**
+ * The declaration as Markdown (GFM): one section a purpose, one table row a tracker, links to privacy
+ * and opt-out. Every config string is escaped, so that it reads as it is and stays in its cell.
+ */
 export function declarationToMarkdown(d: Declaration): string {
   const out = [
     `# Third parties and tracking technologies`,
     '',
-    `Policy \`${d.policy.id}\` version ${d.policy.version}${d.member ? `, courses of ${d.member}` : ''}.`,
+    `Policy ${mdCode(d.policy.id)} version ${mdText(d.policy.version)}${d.member ? `, courses of ${mdText(d.member)}` : ''}.`,
   ];
   for (const p of byPurpose(d)) {
     out.push(
       '',
-      `## ${escapeMd(p.label)}`,
+      `## ${mdText(p.label)}`,
       '',
-      escapeMd(p.description),
+      mdParagraph(p.description),
       '',
       '| Tracker | Run by | Party | Cookies (lifetime) | Hosts | Privacy | Opt out |',
       '| --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const t of p.trackers) {
-      const link = (url: string | null, text: string) => (httpUrl(url) ? `[${text}](<${httpUrl(url)}>)` : '—');
-      out.push(
-        `| ${escapeMd(t.vendor.name)} | ${escapeMd(t.ownerName)} | ${t.party} | ${t.cookies.map((c) => `\`${c.name.replace(/`/g, "'")}\` (${lifetime(c.lifetime)}, ${c.party})`).join(', ') || 'none'} | ${t.hosts.map((h) => `\`${h}\``).join(', ') || '—'} | ${link(t.vendor.privacyUrl, 'privacy')} | ${link(t.vendor.optOutUrl, 'opt out')} |`,
+      const link = (url: string | null, text: string) => {
+        const href = httpUrl(url);
+        return href ? `[${text}](${mdUrl(href)})` : '—';
+      };
+      const cookies = t.cookies.map(
+        (c) => `${mdCode(c.name, true)} (${mdText(`${lifetime(c.lifetime)}, ${c.party}`)})`,
       );
+      const cells = [
+        mdText(t.vendor.name),
+        mdText(t.ownerName),
+        mdText(t.party),
+        cookies.join(', ') || 'none',
+        t.hosts.map((h) => mdCode(h, true)).join(', ') || '—',
+        link(t.vendor.privacyUrl, 'privacy'),
+        link(t.vendor.optOutUrl, 'opt out'),
+      ];
+      out.push(`| ${cells.join(' | ')} |`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -46,11 +46,16 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   const checkTracker = (t: unknown, path: string, owner: string) => {
     if (!isObject(t)) return add(path, 'must be a tracker (defineTracker or an adapter)');
     const tracker = t as unknown as Tracker;
+    // Checked under its own id (a Member's without "memberId/"): the issues' paths start
+    // `trackers.<that id>` (`trackers.?` without one), and an id may hold dots.
+    const own: unknown = typeof t.id === 'string' ? t.id.replace(/^[^/]*\//, '') : t.id;
+    const prefix = `trackers.${typeof own === 'string' && own ? own : '?'}`;
     try {
-      defineTracker({ ...tracker, id: typeof t.id === 'string' ? t.id.replace(/^[^/]*\//, '') : tracker.id });
+      defineTracker({ ...tracker, id: own as string });
     } catch (error) {
       if (error instanceof TrackerError)
-        for (const i of error.issues) add(`${path}${i.path.replace(/^trackers\.[^.[]*/, '')}`, i.message);
+        for (const i of error.issues)
+          add(path + (i.path.startsWith(prefix) ? i.path.slice(prefix.length) : ''), i.message);
       else add(path, 'must be a tracker (defineTracker or an adapter)');
     }
     const id = typeof t.id === 'string' ? t.id : '';

@@ -1,4 +1,5 @@
 import { edxPolicy } from '@optin/consent';
+import { hotjar } from '@optin/trackers/hotjar';
 import { describe, expect, it } from 'vitest';
 import {
   createRegistry,
@@ -7,8 +8,41 @@ import {
   declarationToMarkdown,
   cookiePattern,
   defineMember,
+  type Declaration,
 } from '../src/index.js';
 import { pixel, sampleConfig } from './fixtures/config.js';
+
+/**
+ * The cells of a GFM table row as GFM splits them: at every pipe not escaped by a backslash (code
+ * spans do not protect pipes), each cell trimmed and its `\|` read as `|`.
+ */
+function gfmCells(row: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  for (let i = 0; i < row.length; i++) {
+    const c = row[i]!;
+    if (c === '|') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c === '\\' ? c + (row[++i] ?? '') : c;
+  }
+  // The row starts and ends with a pipe: what is before the first is no cell.
+  return cells.slice(1).map((text) => text.trim().replace(/\\\|/g, '|'));
+}
+
+/** The text of each CommonMark code span in `text`: fenced by equal backtick runs, one padding space each side dropped. */
+function codeSpans(text: string): string[] {
+  return [...text.matchAll(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g)].map(([, , code = '']) =>
+    /^ .*[^ ].* $/.test(code) ? code.slice(1, -1) : code,
+  );
+}
+
+/** The table rows of a Markdown declaration, each as its GFM cells (header and delimiter rows left out). */
+const tableRows = (md: string) =>
+  md
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !line.startsWith('| Tracker |') && !line.startsWith('| ---'))
+    .map(gfmCells);
 
 describe('declaration', () => {
   const registry = createRegistry(sampleConfig());
@@ -77,6 +111,78 @@ describe('declaration', () => {
     const md = declarationToMarkdown(d);
     expect(md).not.toContain('<img');
     expect(md).not.toMatch(/\]\(<?javascript:/);
+  });
+
+  it('keeps each Markdown row at seven cells with the real Hotjar adapter, whose patterns hold `|`', () => {
+    const d = createRegistry({
+      policy: edxPolicy,
+      platform: { trackers: [hotjar({ siteId: 1234 })] },
+      members: [],
+    }).declaration();
+    const rows = tableRows(declarationToMarkdown(d));
+    expect(rows).toHaveLength(1);
+    const [name, owner, party, cookies, hosts, privacy, optOut] = rows[0]!;
+    const { vendor, cookies: declared, hosts: declaredHosts } = d.trackers[0]!;
+    expect(rows[0]).toHaveLength(7);
+    expect([name, owner, party]).toEqual(['Hotjar', 'edX', 'third']);
+    expect(declared.some((c) => c.name.includes('|'))).toBe(true);
+    expect(codeSpans(cookies!)).toEqual(declared.map((c) => c.name));
+    expect(codeSpans(hosts!)).toEqual(declaredHosts);
+    expect(privacy).toBe(`[privacy](<${vendor.privacyUrl}>)`);
+    expect(optOut).toBe(`[opt out](<${vendor.optOutUrl}>)`);
+  });
+
+  it('escapes every string of a Markdown row: pipes, backticks in code, line endings, Markdown and URLs', () => {
+    const names = ['a|b', 'x`y', '`start', 'a``b|c', 'two\nlines', '/^a\\\\|b$/', '/^a\\|b$/'];
+    const d: Declaration = {
+      policy: { id: 'edx', version: '1' },
+      member: null,
+      purposes: [
+        { id: 'analytics', label: 'Ana|lytics', description: '1. line\n| two', required: false, trackers: ['t'] },
+      ],
+      trackers: [
+        {
+          id: 't',
+          owner: 'EvilX',
+          ownerName: 'Evil|X\r\nU',
+          purposes: ['analytics'],
+          party: 'third',
+          vendor: {
+            name: 'Ads | *x* `y`',
+            privacyUrl: 'https://ads.example/p|q>r s',
+            optOutUrl: 'https://ads.example/o\n',
+          },
+          cookies: names.map((name) => ({ name, lifetime: '2y', purpose: 'analytics', party: 'first' })),
+          hosts: ['ads|1.example', 'www.ads.example'],
+        },
+      ],
+    };
+    const md = declarationToMarkdown(d);
+    expect(md).toContain('\n## Ana\\|lytics\n\n1\\. line \\| two\n');
+    const rows = tableRows(md);
+    expect(rows).toEqual([
+      [
+        'Ads | \\*x\\* \\`y\\`',
+        'Evil|X U',
+        'third',
+        [
+          '`a|b`',
+          '``x`y``',
+          '`` `start ``',
+          '```a``b|c```',
+          '`two lines`',
+          '`/^a\\\\|b$/`',
+          // No code span shows "\|" in a table: an HTML <code> of escaped text does.
+          '<code>/^a\\\\|b$/</code>',
+        ]
+          .map((cookie) => `${cookie} (2 years, first)`)
+          .join(', '),
+        '`ads|1.example`, `www.ads.example`',
+        '[privacy](<https://ads.example/p|q\\>r%20s>)',
+        '[opt out](<https://ads.example/o%0A>)',
+      ],
+    ]);
+    expect(codeSpans(rows[0]![3]!)).toEqual(['a|b', 'x`y', '`start', 'a``b|c', 'two lines', '/^a\\\\|b$/']);
   });
 
   it('shows cookie name patterns the way people read them', () => {

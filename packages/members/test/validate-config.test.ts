@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
 import { defineConfig, defineMember, MembersError, validateConfig, type OptinConfig } from '../src/index.js';
 import { matomo, pixel, sampleConfig } from './fixtures/config.js';
@@ -64,6 +65,38 @@ describe('validateConfig', () => {
       expect((error as MembersError).issues).toEqual(issues);
       expect((error as MembersError).message).toContain('members[1].orgs[1]');
     }
+  });
+
+  it('reports a field of a tracker at its path whatever the id: dots, dashes, a Member namespace', () => {
+    const tracker = (id: unknown, cookie = 'c1') => ({
+      ...matomo('1', 'stats.example'),
+      id,
+      cookies: [{ name: cookie, purpose: 'analytics', lifetime: 'forever', party: 'first' }],
+    });
+    const config = {
+      ...sampleConfig(),
+      platform: {
+        trackers: [tracker('matomo'), tracker('matomo.eu', 'c2'), tracker('a.b z'), tracker(undefined, 'c3')],
+      },
+      members: [
+        defineMember({ id: 'Harvard.X', name: 'H', orgs: ['HX'], trackers: [tracker('hx.stats-eu', 'c4') as Tracker] }),
+      ],
+    };
+    expect(paths(config)).toEqual([
+      'platform.trackers[0].cookies[0].lifetime',
+      'platform.trackers[1].cookies[0].lifetime',
+      'platform.trackers[2].id',
+      'platform.trackers[2].cookies[0].lifetime',
+      'platform.trackers[3].id',
+      'platform.trackers[3].cookies[0].lifetime',
+      'members[0].trackers[0].cookies[0].lifetime',
+    ]);
+    fc.assert(
+      fc.property(fc.stringMatching(/^([A-Za-z0-9][\w.-]{0,15}\/)?[A-Za-z0-9][\w.-]{0,15}$/), (id) => {
+        const one = { ...sampleConfig(), platform: { trackers: [tracker(id)] }, members: [] };
+        expect(paths(one)).toEqual(['platform.trackers[0].cookies[0].lifetime']);
+      }),
+    );
   });
 
   it("rejects a Member cookie that collides with the platform's", () => {
@@ -205,5 +238,5 @@ describe('validateConfig', () => {
       ),
       { numRuns: 1000 },
     );
-  });
+  }, 30_000); // 1,000 runs: 2-3 s alone, more on a busy machine
 });
