@@ -1,13 +1,13 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
 import type { CollectorContext } from './collector-context.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 import { maxTokenChars, type EmailVerifier } from '@optin/email';
 import { emailVerifierFromConfig } from './email-keys.js';
 import { createEnricher, createMemberResolver } from './enrich.js';
+import { frameworkErrorOptions, registerErrorAnswers } from './error-answers.js';
 import { storageSink, type EventSink } from './event-sink.js';
 import type { GeoProvider } from './geo.js';
-import { HttpProblem } from './http-problem.js';
 import { createIngest } from './ingest.js';
 import { createClientIpResolver, trustedProxyList } from './ip-address.js';
 import { Metrics } from './metrics.js';
@@ -118,6 +118,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     // Email tokens sit in the path (`/e/c/:token`) and carry their signed URL: every token the
     // signer makes must route (Fastify's default allows 100 characters).
     routerOptions: { maxParamLength: maxTokenChars },
+    ...frameworkErrorOptions(metrics),
   });
   registerJsonParsers(app, limits.maxBodyBytes);
 
@@ -130,36 +131,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     );
     done();
   });
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: 'no such endpoint' } }),
-  );
-  app.setErrorHandler((error: FastifyError | HttpProblem, _request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (error instanceof HttpProblem)
-      return reply.code(status).send({ error: { code: error.code, message: error.message } });
-    if (status >= 400 && status < 500) {
-      const code =
-        status === 413
-          ? 'too_large'
-          : status === 415
-            ? 'unsupported_media_type'
-            : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-              ? 'invalid_json'
-              : 'bad_request';
-      metrics.inc('rejected', { reason: code });
-      const message =
-        code === 'too_large'
-          ? `the body is over ${limits.maxBodyBytes / 1024} KB; split the batch`
-          : code === 'unsupported_media_type'
-            ? 'send Content-Type: application/json'
-            : error.message;
-      return reply.code(status).send({ error: { code, message } });
-    }
-    app.log.error(error);
-    return reply
-      .code(503)
-      .send({ error: { code: 'unavailable', message: 'the collector could not store the request; retry later' } });
-  });
+  registerErrorAnswers(app, metrics);
 
   registerCors(app, options.allowedOrigins ?? []);
   registerIngestRoutes(app, ctx);

@@ -1,6 +1,12 @@
 /** Stable codes of every error `@optin/collector` throws or answers with. */
 export type CollectorErrorCode =
-  'invalid_config' | 'invalid_option' | 'missing_secret' | 'storage_failed' | 'sink_failed' | 'unsupported_database';
+  | 'invalid_config'
+  | 'invalid_option'
+  | 'missing_secret'
+  | 'storage_failed'
+  | 'sink_failed'
+  | 'unsupported_database'
+  | 'unstorable_text';
 
 /** One problem found in an input, with the path of what was wrong. */
 export interface CollectorIssue {

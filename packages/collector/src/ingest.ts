@@ -9,7 +9,7 @@ import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMess
 import { fastParseMessage } from './message-fast-path.js';
 import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
 import { retryKeyOf, type StoredEvent } from './stored-event.js';
-import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
+import { findUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 /** A message that was not valid: where (`index` in the batch, `path` inside it) and why. */
 export interface MessageError {
@@ -121,8 +121,8 @@ export function createIngest(
       shared = parsed.data.context;
       if (shared && nestsDeeperThan(shared))
         return fail('invalid_body', `context: nests deeper than ${maxNestingDepth} levels`);
-      if (checkText && shared && holdsUnstorableText(shared))
-        return fail('invalid_body', `context: ${unstorableTextMessage}`);
+      const unstorable = checkText && shared ? findUnstorableText(shared, 'context') : undefined;
+      if (unstorable !== undefined) return fail('invalid_body', `${unstorable}: ${unstorableTextMessage}`);
       prefix = (i) => `batch[${i}].`;
     } else {
       raw = [body];
@@ -145,8 +145,9 @@ export function createIngest(
         });
         return;
       }
-      if (checkText && holdsUnstorableText(input)) {
-        errors.push({ index, path: prefix(index).replace(/\.$/, ''), message: unstorableTextMessage });
+      const unstorable = checkText ? findUnstorableText(input, prefix(index).replace(/\.$/, '')) : undefined;
+      if (unstorable !== undefined) {
+        errors.push({ index, path: unstorable, message: unstorableTextMessage });
         return;
       }
       const type = endpoint === 'batch' ? input.type : (input.type ?? endpoint);

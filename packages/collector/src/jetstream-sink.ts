@@ -1,15 +1,8 @@
-import {
-  connect,
-  JSONCodec,
-  nanos,
-  RetentionPolicy,
-  StorageType,
-  type JetStreamClient,
-  type NatsConnection,
-} from 'nats';
+import { connect, nanos, RetentionPolicy, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
 import { CollectorError } from './errors.js';
 import type { EventSink } from './event-sink.js';
 import { retryKeyOf, type StoredEvent } from './stored-event.js';
+import { findUnstorableText, jsonHoldsUnstorableText, unstorableTextError } from './unstorable-text.js';
 
 /** Where events go in JetStream. */
 export interface JetStreamOptions {
@@ -29,7 +22,22 @@ export function eventSubject(prefix: string, memberId: string | null): string {
   return `${prefix}.${memberId === null ? '_platform' : memberId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-const codec = JSONCodec<StoredEvent>();
+// What a header value may hold as it is: printable ASCII but `%` (the escape character itself).
+const headerUnsafe = /^ | $|[^\x20-\x24\x26-\x7e]/gu;
+const utf8 = new TextEncoder();
+
+/**
+ * The `Nats-Msg-Id` of an event: its retry key (client timestamp and `messageId`, as the database's),
+ * with `%`, control characters (a CR or LF would end the header), non-ASCII characters and a
+ * leading or trailing space (which header parsing trims) percent-encoded as UTF-8. Any `messageId` the
+ * schema accepts gives a valid header; the encoding is one-to-one, so equal keys (and only they) get
+ * equal ids and JetStream's dedupe judges retries as before.
+ */
+export function jetStreamMessageId(event: Pick<StoredEvent, 'clientTimestamp' | 'messageId'>): string {
+  return retryKeyOf(event).replace(headerUnsafe, (c) =>
+    Array.from(utf8.encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
 
 /** Connects and makes sure the stream exists (file storage, limits retention, 2 minutes of dedupe by message id). */
 export async function openJetStream(
@@ -65,8 +73,8 @@ export async function openJetStream(
 
 /**
  * The JetStream sink: each event is published to its Member's subject with its retry key (client
- * timestamp and `messageId`, as the database's) as the JetStream message id (so a retry within the
- * dedupe window is not stored twice), and `write`
+ * timestamp and `messageId`, as the database's; see {@link jetStreamMessageId}) as the JetStream
+ * message id (so a retry within the dedupe window is not stored twice), and `write`
  * resolves only when the server has acknowledged every event: then the collector answers 2xx.
  * `optin-collector load` drains the stream into PostgreSQL.
  */
@@ -75,11 +83,16 @@ export async function jetStreamSink(options: JetStreamOptions): Promise<EventSin
   return {
     kind: 'jetstream',
     async write(events) {
+      // Refused before anything is published, as the SQL storages refuse it: the loader could never store it.
+      const payloads = events.map((event, i) => {
+        const json = JSON.stringify(event);
+        if (jsonHoldsUnstorableText(json))
+          throw unstorableTextError(findUnstorableText(event, `events[${i}]`) ?? `events[${i}]`);
+        return { event, data: utf8.encode(json) };
+      });
       const acks = await Promise.all(
-        events.map((e) =>
-          js.publish(eventSubject(prefix, e.memberId), codec.encode(e), {
-            msgID: retryKeyOf(e),
-          }),
+        payloads.map(({ event, data }) =>
+          js.publish(eventSubject(prefix, event.memberId), data, { msgID: jetStreamMessageId(event) }),
         ),
       );
       return acks.filter((a) => !a.duplicate).length;

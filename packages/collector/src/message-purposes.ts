@@ -52,6 +52,21 @@ const aliases: Readonly<Record<string, string>> = {
   'strictly necessary': 'necessary',
 };
 
+/**
+ * Choices by purpose, from keys naming purposes in any letter case or by an alias (as in
+ * `categoryPreferences` and in each Member's overrides alike). When several keys name one purpose, a
+ * refusal by any of them wins (`{ Marketing: false, advertising: true }` refuses marketing).
+ */
+function purposeChoices(choices: Readonly<Record<string, boolean>>, policy: Policy): Map<string, boolean> {
+  const byPurpose = new Map<string, boolean>();
+  for (const [key, value] of Object.entries(choices)) {
+    const lower = key.toLowerCase();
+    const purpose = policy.purposes.find((p) => p.id.toLowerCase() === lower)?.id ?? aliases[lower] ?? key;
+    byPurpose.set(purpose, (byPurpose.get(purpose) ?? true) && value);
+  }
+  return byPurpose;
+}
+
 /** Why the server refused to store a message. */
 export type ConsentDropReason = 'no_consent' | 'policy_mismatch' | 'purpose_refused' | 'gpc';
 
@@ -80,24 +95,17 @@ export function consentVerdict(
   const policyId = typeof policyRef === 'string' ? policyRef : policyRef?.id;
   if (policyId !== undefined && policyId !== rules.policy.id)
     return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
-  // Keys name purposes in any letter case, or by an alias; when several name one purpose, a refusal
-  // by any of them wins (`{ Marketing: false, advertising: true }` refuses marketing).
-  const prefs = new Map<string, boolean>();
-  if (consent)
-    for (const [key, value] of Object.entries(consent.categoryPreferences)) {
-      const lower = key.toLowerCase();
-      const purpose = rules.policy.purposes.find((p) => p.id.toLowerCase() === lower)?.id ?? aliases[lower] ?? key;
-      prefs.set(purpose, (prefs.get(purpose) ?? true) && value);
-    }
-  const overrides = memberId === undefined ? undefined : consent?.members?.[memberId];
+  const prefs = consent ? purposeChoices(consent.categoryPreferences, rules.policy) : undefined;
+  const memberChoices = memberId === undefined ? undefined : consent?.members?.[memberId];
+  const overrides = memberChoices ? purposeChoices(memberChoices, rules.policy) : undefined;
   for (const purpose of purposes) {
     const def = rules.policy.purposes.find((p) => p.id === purpose);
     if (!def) return { reason: 'purpose_refused', purpose };
     if (def.required) continue;
     if (gpc && def.gpc) return { reason: 'gpc', purpose };
     if (!consent && rules.mode === 'opt-in') return { reason: 'no_consent', purpose };
-    const granted = prefs.get(purpose) ?? rules.mode === 'opt-out';
-    if (!granted || overrides?.[purpose] === false) return { reason: 'purpose_refused', purpose };
+    const granted = prefs?.get(purpose) ?? rules.mode === 'opt-out';
+    if (!granted || overrides?.get(purpose) === false) return { reason: 'purpose_refused', purpose };
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { CollectorError } from './errors.js';
-import { eventValues, insertEventsSql, SqlStorage, type Row } from './sql-storage.js';
+import { insertEventsSql, SqlStorage, storableEventValues, type Row } from './sql-storage.js';
 import { retryKeyOf, type StoredEvent } from './stored-event.js';
 
 /** Options of {@link PostgresStorage}. */
@@ -11,6 +11,24 @@ export interface PostgresOptions {
   readonly schema?: string | undefined;
   /** Pool size; default 10. */
   readonly max?: number | undefined;
+}
+
+/** One caller of `insertEvents` waiting for its transaction: its events and their values. */
+interface Pending {
+  readonly events: readonly StoredEvent[];
+  readonly rows: readonly unknown[][];
+  resolve(inserted: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Whether a failed transaction failed for want of the database (connection lost or refused, server
+ * shutting down, out of resources), not for a row: then writing its callers one by one would fail
+ * them all again, later.
+ */
+function databaseUnavailable(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return /^(08|53|57|58|XX)/.test(code) || /^E[A-Z]+$/.test(code);
 }
 
 /** `?` placeholders to PostgreSQL's `$1, $2, ...` (the shared queries use `?`, never inside strings). */
@@ -75,14 +93,17 @@ export class PostgresStorage extends SqlStorage {
   }
 
   override async migrate(): Promise<number> {
-    if (this.schema) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-    // One migrator at a time across collectors and loaders sharing the database.
+    // One migrator at a time across collectors and loaders sharing the database, from the schema's
+    // creation on (concurrent `CREATE SCHEMA IF NOT EXISTS` of a new schema can fail on a duplicate key).
     const client = await this.pool.connect();
+    let locked = false;
     try {
       await client.query('SELECT pg_advisory_lock(727001)');
+      locked = true;
+      if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       return await super.migrate();
     } finally {
-      await client.query('SELECT pg_advisory_unlock(727001)');
+      if (locked) await client.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);
       client.release();
     }
   }
@@ -92,18 +113,26 @@ export class PostgresStorage extends SqlStorage {
    * is answered after its commit, with how many of its events were new. In each transaction the
    * id and the `seq` values are taken under a lock held only while inserting (not while
    * committing), so `seq` order is transaction order across every collector and loader: what lets
-   * `memberEvents` return only settled rows (`settled`). A failed transaction fails its callers.
+   * `memberEvents` return only settled rows (`settled`). Events holding a string no backend stores
+   * are refused before they join a group (`unstorable_text`); when a shared transaction fails
+   * anyway, each of its callers is retried in a transaction of its own, so only the callers whose
+   * own rows fail are failed.
    */
   insertEvents(events: readonly StoredEvent[]): Promise<number> {
     if (!events.length) return Promise.resolve(0);
+    let rows: unknown[][];
+    try {
+      rows = storableEventValues(events, (b) => b);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
+      this.waiting.push({ events, rows, resolve, reject });
       this.kick();
     });
   }
 
-  private waiting: { events: readonly StoredEvent[]; resolve(inserted: number): void; reject(error: unknown): void }[] =
-    [];
+  private waiting: Pending[] = [];
   private inFlight = 0;
   private idle: (() => void)[] = [];
 
@@ -118,26 +147,35 @@ export class PostgresStorage extends SqlStorage {
       while (n < this.waiting.length && (n === 0 || size < 5000)) size += this.waiting[n++]?.events.length ?? 0;
       const group = this.waiting.splice(0, n);
       this.inFlight++;
-      void this.write(group.flatMap((g) => g.events))
-        .then(
-          // Each new row counts for the first caller that sent it.
-          (inserted) => {
-            for (const g of group) g.resolve(g.events.filter((e) => inserted.delete(retryKeyOf(e))).length);
-          },
-          (error: unknown) => {
-            for (const g of group) g.reject(error);
-          },
-        )
-        .finally(() => {
-          this.inFlight--;
-          this.kick();
-          if (!this.inFlight) for (const done of this.idle.splice(0)) done();
-        });
+      void this.commit(group).finally(() => {
+        this.inFlight--;
+        this.kick();
+        if (!this.inFlight) for (const done of this.idle.splice(0)) done();
+      });
     }
   }
 
-  /** One transaction; the retry keys of the rows that were new. */
-  private async write(events: readonly StoredEvent[]): Promise<Set<string>> {
+  /**
+   * Writes a group in one transaction and answers its callers; if it fails with several callers in
+   * it (and the database is there), each is written again in a transaction of its own (a row one
+   * caller sent must not fail the others' requests), and only those whose own transaction fails are
+   * failed.
+   */
+  private async commit(group: readonly Pending[]): Promise<void> {
+    let inserted: Set<string>;
+    try {
+      inserted = await this.write(group.flatMap((g) => g.rows));
+    } catch (error) {
+      if (group.length > 1 && !databaseUnavailable(error)) await Promise.all(group.map((g) => this.commit([g])));
+      else for (const g of group) g.reject(error);
+      return;
+    }
+    // Each new row counts for the first caller that sent it.
+    for (const g of group) g.resolve(g.events.filter((e) => inserted.delete(retryKeyOf(e))).length);
+  }
+
+  /** One transaction over rows of `storableEventValues`; the retry keys of the rows that were new. */
+  private async write(values: readonly unknown[][]): Promise<Set<string>> {
     const client = await this.pool.connect();
     let locked = false;
     try {
@@ -145,12 +183,11 @@ export class PostgresStorage extends SqlStorage {
       await client.query('SELECT pg_advisory_lock(727002)');
       locked = true;
       const inserted = new Set<string>();
-      for (let i = 0; i < events.length; i += 1000) {
-        const chunk = events.slice(i, i + 1000);
-        const params = chunk.flatMap((e) => eventValues(e, (b) => b));
+      for (let i = 0; i < values.length; i += 1000) {
+        const chunk = values.slice(i, i + 1000);
         const rows = await client.query<{ client_timestamp: string; message_id: string }>(
           numbered(`${insertEventsSql(chunk.length)} RETURNING client_timestamp, message_id`),
-          params,
+          chunk.flat(),
         );
         for (const r of rows.rows)
           inserted.add(retryKeyOf({ clientTimestamp: r.client_timestamp, messageId: r.message_id }));

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { holdsUnstorableText, unstorableTextMessage } from './unstorable-text.js';
+import { isUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 const isoTime = z.iso
   .datetime({ offset: true })
@@ -11,7 +11,7 @@ const text = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .refine((v) => !holdsUnstorableText(v), unstorableTextMessage);
+    .refine((v) => !isUnstorableText(v), unstorableTextMessage);
 
 /** Query string of `GET /v1/members/:member/events`. */
 export const eventsQuerySchema = z.strictObject({

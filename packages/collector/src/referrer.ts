@@ -1,3 +1,6 @@
+import { truncateText } from './truncate-text.js';
+import { toStorableText } from './unstorable-text.js';
+
 /** Where a visit came from. */
 export type ReferrerClass = 'direct' | 'internal' | 'search' | 'social' | 'email' | 'external';
 
@@ -37,6 +40,15 @@ function queryOf(url: string | undefined): URLSearchParams | undefined {
   return new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash));
 }
 
+/**
+ * A campaign value as stored: at most 200 characters (never half an emoji), and without what a
+ * percent-decoded URL parameter may hold but no database stores (`%00` decodes to NUL): replaced by
+ * U+FFFD, as the URL decoder already does with bytes that are not UTF-8.
+ */
+function campaignValue(value: string): string {
+  return toStorableText(truncateText(value, 200));
+}
+
 function registrable(host: string): string {
   return host.split('.').slice(-2).join('.');
 }
@@ -59,17 +71,17 @@ export function trafficSource(
   if (contextCampaign) {
     for (const key of utm) {
       const v = contextCampaign[key] ?? contextCampaign[key === 'campaign' ? 'name' : key];
-      if (typeof v === 'string' && v) campaign[key] = v.slice(0, 200);
+      if (typeof v === 'string' && v) campaign[key] = campaignValue(v);
     }
   }
   if (query) {
     for (const key of utm) {
       const v = query.get(`utm_${key}`);
-      if (v && !(key in campaign)) campaign[key] = v.slice(0, 200);
+      if (v && !(key in campaign)) campaign[key] = campaignValue(v);
     }
     for (const key of clickIds) {
       const v = query.get(key);
-      if (v) campaign[key] = v.slice(0, 200);
+      if (v) campaign[key] = campaignValue(v);
     }
   }
   const host = hostOf(referrer);

@@ -2,6 +2,12 @@ import type { ConsentReceipt } from '@optin/consent';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
+import {
+  findUnstorableText,
+  isUnstorableText,
+  jsonHoldsUnstorableText,
+  unstorableTextError,
+} from './unstorable-text.js';
 
 /** A row as a database driver returns it. */
 export type Row = Record<string, unknown>;
@@ -62,6 +68,29 @@ export function eventValues(e: StoredEvent, bool: (b: boolean) => unknown): unkn
     JSON.stringify(e.properties),
     JSON.stringify(e.context),
   ];
+}
+
+/** How many of `eventValues` (the last ones) are JSON text. */
+const jsonColumns = 3;
+
+/**
+ * The values of each event (as {@link eventValues}), refusing, before anything is written, a write
+ * with a string no backend stores (NUL, unpaired surrogate): a `CollectorError` `unstorable_text`
+ * with its path (`events[2].properties.note`). SQLite and PostgreSQL refuse exactly the same events.
+ */
+export function storableEventValues(events: readonly StoredEvent[], bool: (b: boolean) => unknown): unknown[][] {
+  return events.map((e, index) => {
+    const values = eventValues(e, bool);
+    const json = values.length - jsonColumns;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v === 'string' && (i < json ? isUnstorableText(v) : jsonHoldsUnstorableText(v))) {
+        const base = `events[${index}]`;
+        throw unstorableTextError(findUnstorableText(e, base) ?? base);
+      }
+    }
+    return values;
+  });
 }
 
 type Enrichment = Omit<
@@ -157,9 +186,16 @@ export abstract class SqlStorage implements Storage {
     for (const m of migrations) {
       if (!applied.has(m.version)) {
         const now = new Date().toISOString();
-        await this.exec(
-          `${this.kind === 'sqlite' ? m.sqlite : m.postgres};\nINSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}', '${now}')`,
-        );
+        try {
+          await this.exec(
+            `${this.kind === 'sqlite' ? m.sqlite : m.postgres};\nINSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}', '${now}')`,
+          );
+        } catch (error) {
+          // Another migrator (a process sharing the database) applied it first: its transaction, with
+          // the version row, committed, and this one rolled back whole.
+          const [done] = await this.query('SELECT version FROM optin_migrations WHERE version = ?', [m.version]);
+          if (!done) throw error;
+        }
       }
       version = m.version;
     }

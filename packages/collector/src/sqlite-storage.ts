@@ -5,7 +5,7 @@ import { CollectorError } from './errors.js';
 import { eventColumnNames, retryKey } from './migrations.js';
 import { SqliteCheckpointer, walCheckpointPages } from './sqlite-checkpointer.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import { eventValues, SqlStorage, type Row } from './sql-storage.js';
+import { SqlStorage, storableEventValues, type Row } from './sql-storage.js';
 import type { StoredEvent } from './stored-event.js';
 
 interface Pending {
@@ -32,6 +32,21 @@ export interface SqliteOptions {
 const insertSql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (${retryKey}) DO NOTHING`;
 const toInteger = (b: boolean): number => (b ? 1 : 0);
 
+/** The error a caller gets: a refusal of its events as it is, anything else as `storage_failed`. */
+function writeFailed(cause: unknown): CollectorError {
+  return cause instanceof CollectorError && cause.code === 'unstorable_text' ? cause : storageFailed(cause);
+}
+
+/** The rows of a caller's events, or `undefined` once the caller has been failed (e.g. `unstorable_text`). */
+function rowsOf(p: Pending): unknown[][] | undefined {
+  try {
+    return storableEventValues(p.events, toInteger);
+  } catch (cause) {
+    p.reject(writeFailed(cause));
+    return undefined;
+  }
+}
+
 /**
  * SQLite storage (better-sqlite3, WAL). Writes from concurrent requests are grouped into one
  * transaction (group commit): those of one event-loop turn, and those that arrive while the
@@ -40,7 +55,9 @@ const toInteger = (b: boolean): number => (b ? 1 : 0);
  * inserts of a database file run on a writer thread (`SqliteWriter`), so that they do not hold up
  * the requests being parsed meanwhile. With `synchronous=NORMAL` in WAL mode a committed
  * transaction survives a process crash (SIGKILL); a power loss may lose the last ones (set
- * `synchronous: 'full'` to rule that out too).
+ * `synchronous: 'full'` to rule that out too). As on PostgreSQL, a caller's events holding a string
+ * no backend stores are refused (`unstorable_text`), and a shared transaction that fails is written
+ * again caller by caller, so that only the callers whose own rows fail are failed.
  */
 export class SqliteStorage extends SqlStorage {
   readonly kind = 'sqlite';
@@ -134,25 +151,30 @@ export class SqliteStorage extends SqlStorage {
       this.writeHere(batch);
       return;
     }
+    // A caller whose events cannot be written is failed alone; the others go on.
     const rows: unknown[][] = [];
     const sizes: number[] = [];
-    try {
-      for (const p of batch) {
-        sizes.push(p.events.length);
-        for (const e of p.events) rows.push(eventValues(e, toInteger));
-      }
-    } catch (cause) {
-      const error = storageFailed(cause);
-      for (const p of batch) p.reject(error);
-      return;
+    const handed: Pending[] = [];
+    for (const p of batch) {
+      const own = rowsOf(p);
+      if (!own) continue;
+      handed.push(p);
+      sizes.push(own.length);
+      for (const row of own) rows.push(row);
     }
+    if (!handed.length) return;
     const written = this.writer
       .write(rows, sizes)
       .then(
-        (counts) => batch.forEach((p, i) => p.resolve(counts[i] ?? 0)),
+        (counts) =>
+          handed.forEach((p, i) => {
+            const count = counts[i];
+            if (count instanceof Error) p.reject(storageFailed(count));
+            else p.resolve(count ?? 0);
+          }),
         (cause: unknown) => {
           const error = storageFailed(cause);
-          for (const p of batch) p.reject(error);
+          for (const p of handed) p.reject(error);
         },
       )
       .then(() => {
@@ -162,25 +184,42 @@ export class SqliteStorage extends SqlStorage {
     this.handedOver.add(written);
   }
 
-  /** The same transaction on this connection (in-memory databases, which another thread cannot open). */
+  /**
+   * The same transaction on this connection (in-memory databases, which another thread cannot
+   * open), and the same answers: if it fails with several callers, each is written in its own.
+   */
   private writeHere(batch: readonly Pending[]): void {
-    const counts: number[] = [];
+    const ready: { p: Pending; rows: unknown[][] }[] = [];
+    for (const p of batch) {
+      const rows = rowsOf(p);
+      if (rows) ready.push({ p, rows });
+    }
+    if (!ready.length) return;
+    let insert: (rows: readonly unknown[][]) => number;
     try {
       this.insertStatement ??= this.db.prepare(insertSql);
       const stmt = this.insertStatement;
-      this.db.transaction(() => {
-        for (const p of batch) {
-          let n = 0;
-          for (const e of p.events) n += stmt.run(eventValues(e, toInteger)).changes;
-          counts.push(n);
-        }
-      })();
+      insert = (rows) => rows.reduce<number>((n, row) => n + stmt.run(row).changes, 0);
     } catch (cause) {
-      const error = storageFailed(cause);
-      for (const p of batch) p.reject(error);
+      for (const { p } of ready) p.reject(storageFailed(cause));
       return;
     }
-    batch.forEach((p, i) => p.resolve(counts[i] ?? 0));
+    let counts: number[];
+    try {
+      counts = this.db.transaction(() => ready.map(({ rows }) => insert(rows)))();
+    } catch (cause) {
+      if (ready.length === 1) for (const { p } of ready) p.reject(storageFailed(cause));
+      else
+        for (const { p, rows } of ready) {
+          try {
+            p.resolve(this.db.transaction(() => insert(rows))());
+          } catch (own) {
+            p.reject(storageFailed(own));
+          }
+        }
+      return;
+    }
+    ready.forEach(({ p }, i) => p.resolve(counts[i] ?? 0));
   }
 
   ping(): Promise<void> {

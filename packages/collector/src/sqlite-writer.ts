@@ -16,16 +16,28 @@ db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
 db.pragma('wal_autocheckpoint = ' + workerData.walCheckpointPages);
 const insert = db.prepare(workerData.sql);
-const write = db.transaction((groups) => groups.map(({ rows, sizes }) => {
-  const counts = [];
-  let i = 0;
-  for (const size of sizes) {
-    let n = 0;
-    for (const end = i + size; i < end; i++) n += insert.run(rows[i]).changes;
-    counts.push(n);
-  }
-  return counts;
-}));
+// Inserts rows[from] to rows[from + size - 1]: how many were new.
+const insertRows = (rows, from, size) => {
+  let n = 0;
+  for (let i = from; i < from + size; i++) n += insert.run(rows[i]).changes;
+  return n;
+};
+// run(rows, from, size) for each caller of each group (a run of sizes[j] rows), as groups of results.
+const eachCaller = (groups, run) => groups.map(({ rows, sizes }) => {
+  let from = 0;
+  return sizes.map((size) => {
+    const result = run(rows, from, size);
+    from += size;
+    return result;
+  });
+});
+const write = db.transaction((groups) => eachCaller(groups, insertRows));
+const writeOne = db.transaction(insertRows);
+const messageOf = (error) => String((error && error.message) || error);
+// Failures of the database file or its lock rather than of a row: writing caller by caller would only
+// fail each again (after its own busy timeout).
+const databaseFailure = (error) =>
+  /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CORRUPT|NOTADB|READONLY|CANTOPEN|NOMEM|INTERRUPT|PERM|AUTH)/.test(String(error && error.code));
 let closing = false;
 // Adds every group already queued (up to a close request) to groups.
 const drain = (groups) => {
@@ -41,7 +53,21 @@ port.on('message', (first) => {
     try {
       port.postMessage({ ids, counts: write(groups) });
     } catch (error) {
-      port.postMessage({ ids, error: String((error && error.message) || error) });
+      // One caller's rows must not fail the others': with several callers, each is written in a
+      // transaction of its own, and one whose own transaction fails gets its error for a count.
+      if ((groups.length === 1 && groups[0].sizes.length === 1) || databaseFailure(error))
+        port.postMessage({ ids, error: messageOf(error) });
+      else
+        port.postMessage({
+          ids,
+          counts: eachCaller(groups, (rows, from, size) => {
+            try {
+              return writeOne(rows, from, size);
+            } catch (own) {
+              return messageOf(own);
+            }
+          }),
+        });
     }
   }
   if (closing) {
@@ -53,12 +79,13 @@ port.on('message', (first) => {
 
 interface Reply {
   readonly ids: readonly number[];
-  readonly counts?: readonly number[][];
+  /** Per group, per caller: how many rows were new, or why the caller's own transaction failed. */
+  readonly counts?: readonly (readonly (number | string)[])[];
   readonly error?: string;
 }
 
 interface Waiting {
-  resolve(counts: number[]): void;
+  resolve(counts: (number | Error)[]): void;
   reject(error: Error): void;
 }
 
@@ -116,7 +143,8 @@ export class SqliteWriter {
       reply.ids.forEach((id, i) => {
         const waiting = started.waiting.get(id);
         started.waiting.delete(id);
-        if (reply.counts) waiting?.resolve(reply.counts[i] ?? []);
+        if (reply.counts)
+          waiting?.resolve((reply.counts[i] ?? []).map((c) => (typeof c === 'number' ? c : new Error(c))));
         else waiting?.reject(new Error(reply.error ?? 'the SQLite writer failed'));
       });
       this.settled(started);
@@ -152,13 +180,14 @@ export class SqliteWriter {
   /**
    * Inserts `rows` (values in column order) in the next transaction the thread starts; `sizes`
    * splits them into the callers' groups. Resolves to how many rows of each group were new, after
-   * the commit.
+   * the commit. When that transaction fails and holds several callers, each is written again in
+   * one of its own: a caller whose own transaction fails then gets an `Error` for its count.
    */
-  write(rows: readonly (readonly unknown[])[], sizes: readonly number[]): Promise<number[]> {
+  write(rows: readonly (readonly unknown[])[], sizes: readonly number[]): Promise<(number | Error)[]> {
     if (this.closing) return Promise.reject(new Error('the SQLite writer is closed'));
     const thread = (this.thread ??= this.start());
     const id = this.nextId++;
-    return new Promise<number[]>((resolve, reject) => {
+    return new Promise<(number | Error)[]>((resolve, reject) => {
       thread.port.postMessage({ id, rows, sizes }); // throws (nothing handed over) on a value it cannot copy
       thread.waiting.set(id, { resolve, reject });
       thread.port.ref();

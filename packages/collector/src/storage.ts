@@ -69,7 +69,10 @@ export interface Storage {
   migrate(): Promise<number>;
   /**
    * Stores events; a retry (the same `messageId` and `clientTimestamp` as a stored event) is
-   * skipped. Resolves to how many were new.
+   * skipped. Resolves to how many were new. Events holding a string no backend stores (a NUL, an
+   * unpaired surrogate) are refused whole, before anything is written, with a `CollectorError`
+   * `unstorable_text` naming the field (`events[2].properties.note`); other callers' writes are
+   * never failed by them.
    */
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   /** Appends a consent receipt (the table refuses updates and deletes). */

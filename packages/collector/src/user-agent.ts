@@ -1,5 +1,7 @@
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
+import { truncateText } from './truncate-text.js';
+import { toStorableText } from './unstorable-text.js';
 
 /** What a user agent string tells: browser, OS, device type, native app and whether it is a bot. */
 export interface UserAgentInfo {
@@ -29,14 +31,17 @@ const iosApiClient = /(?:^|\s)([\w-]+\/[\w.-]+\.mobile) \(([^;()\s]+);\s*OS Vers
 const appSuffix = /(?:^|\s)([\w-]+\/[\w.-]+\.mobile)\/([^\s;()]+)/;
 
 /** Parses the native-app part of an Open edX mobile user agent, if there is one. */
-function parseNativeApp(
-  ua: string,
-): { app: string; version: string; os?: string; osVersion?: string } | undefined {
+function parseNativeApp(ua: string): { app: string; version: string; os?: string; osVersion?: string } | undefined {
   const ios = iosApiClient.exec(ua);
   if (ios?.[1] && ios[2] && ios[3]) return { app: ios[1], version: ios[2], os: 'iOS', osVersion: ios[3] };
   const suffix = appSuffix.exec(ua);
   if (suffix?.[1] && suffix[2]) return { app: suffix[1], version: suffix[2] };
   return undefined;
+}
+
+/** A parsed part as stored: ua-parser-js cuts long agents itself (maybe between two halves of an emoji). */
+function part(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : toStorableText(value);
 }
 
 function parse(ua: string): UserAgentInfo {
@@ -47,13 +52,13 @@ function parse(ua: string): UserAgentInfo {
   const osVersion = result.os.name ? result.os.version : app?.osVersion;
   const appDevice = /iPad|Tablet/i.test(ua) ? 'tablet' : 'mobile';
   return {
-    browser: result.browser.name,
-    browserVersion: result.browser.version,
-    os,
-    osVersion,
-    deviceType: bot ? 'bot' : (result.device.type ?? (app ? appDevice : 'desktop')),
-    app: app?.app,
-    appVersion: app?.version,
+    browser: part(result.browser.name),
+    browserVersion: part(result.browser.version),
+    os: part(os),
+    osVersion: part(osVersion),
+    deviceType: bot ? 'bot' : (part(result.device.type) ?? (app ? appDevice : 'desktop')),
+    app: part(app?.app),
+    appVersion: part(app?.version),
     isBot: bot,
   };
 }
@@ -67,7 +72,7 @@ export function createUserAgentParser(maxEntries = 5000): (ua: string | undefine
   return (full) => {
     if (!full) return undefined;
     // Parsed (and cached) by its first 1,000 characters: a few MB at most, whatever senders send.
-    const ua = full.slice(0, 1000);
+    const ua = truncateText(full, 1000);
     const hit = cache.get(ua);
     if (hit) {
       cache.delete(ua);

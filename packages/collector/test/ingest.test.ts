@@ -188,6 +188,33 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     expect(res.body.accepted).toBe(2);
   });
 
+  it.skipIf(skip)("reads a Member's overrides as categoryPreferences: any letter case, any alias", async () => {
+    const overridden = (overrides: Record<string, boolean>) => ({
+      ...trackMessage('HarvardX'),
+      context: {
+        ...(trackMessage('HarvardX').context as object),
+        consent: { ...allGranted, members: { HarvardX: overrides } },
+      },
+    });
+    const res = await postJson(`${live.url}/v1/batch`, {
+      batch: [
+        overridden({ Analytics: false }),
+        overridden({ STATISTICS: false }),
+        overridden({ statistics: false, analytics: true }),
+        overridden({ Analytics: true }),
+        // Another Member's refusal leaves this one's events alone.
+        {
+          ...overridden({}),
+          context: { ...overridden({}).context, consent: { ...allGranted, members: { MITx: { Analytics: false } } } },
+        },
+      ],
+    });
+    expect(res.body.dropped).toEqual(
+      [0, 1, 2].map((index) => ({ index, reason: 'purpose_refused', purpose: 'analytics' })),
+    );
+    expect(res.body.accepted).toBe(2);
+  });
+
   it.skipIf(skip)("labels /metrics with the policy's purposes only, whatever purposes a sender declares", async () => {
     const declared = Array.from({ length: 20 }, (_, i) => ({
       ...trackMessage(),

@@ -83,6 +83,25 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     expect((await store.storage.counts()).events).toBe(32);
   });
 
+  it('takes any valid messageId (CR, LF, tab, spaces, %, non-ASCII), dedupes its retries, and loads it as sent', async () => {
+    const time = '2026-11-20T10:00:00.000Z';
+    const ids = ['crlf\r\nX-Evil: 1', 'tab\tid', ' spaced ', 'per%20cent', 'dé-ü 😀', `${time} same`];
+    const messages = [
+      ...ids.map((messageId) => trackMessage('HarvardX', { messageId, timestamp: time })),
+      // Without a timestamp its retry key is " <id>": it must not pass for the message above.
+      trackMessage('HarvardX', { messageId: `${time} same`, timestamp: undefined }),
+      trackMessage('HarvardX', { messageId: 'same', timestamp: time }),
+    ];
+    const first = await Promise.all(messages.map((m) => postJson(`${url}/v1/track`, m)));
+    expect(first.map((r) => [r.status, r.body.accepted])).toEqual(messages.map(() => [200, 1]));
+    const retries = await Promise.all(messages.map((m) => postJson(`${url}/v1/track`, m)));
+    expect(retries.map((r) => [r.status, r.body.duplicates])).toEqual(messages.map(() => [200, 1]));
+    expect(await loader.drain()).toBe(messages.length);
+    expect([...(await store.storage.hasEvents(messages.map((m) => m.messageId as string)))].sort()).toEqual(
+      [...new Set(messages.map((m) => m.messageId as string))].sort(),
+    );
+  });
+
   it('publishes on one subject per Member', async () => {
     const nc = await connect({ servers: natsUrl });
     const jsm = await nc.jetstreamManager();

@@ -7,6 +7,7 @@ import type { ConsentReceipt } from '@optin/consent';
 import { eventColumnNames, migrations } from '../src/migrations.js';
 import { eventValues } from '../src/sql-storage.js';
 import { SqliteCheckpointer } from '../src/sqlite-checkpointer.js';
+import { PostgresStorage } from '../src/postgres-storage.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
@@ -174,6 +175,46 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
     expect(await storage.insertEvents([shared, ...groups[3]!])).toBe(0);
   });
 
+  it.skipIf(skip)(
+    'refuses an event holding a NUL or an unpaired surrogate, alike on every backend, failing only its caller',
+    async () => {
+      const fine = event('HarvardX', {
+        properties: { emoji: '😀', text: 'printf("\\u0000 \\ud800")' },
+        campaign: { source: `${'a'.repeat(199)}😀` },
+      });
+      const lone = event('HarvardX', { properties: { note: 'a\ud800b' } });
+      const nul = event('HarvardX', { event: 'a\u0000b' });
+      const key = event('HarvardX', { campaign: { ['k\udc00']: 'x' } });
+      const [ok, withLone, withNul, withKey] = await Promise.allSettled([
+        storage.insertEvents([fine]),
+        storage.insertEvents([event('HarvardX'), lone]),
+        storage.insertEvents([nul]),
+        storage.insertEvents([key]),
+      ]);
+      expect(ok).toEqual({ status: 'fulfilled', value: 1 });
+      const refused = (path: string) => ({
+        status: 'rejected',
+        reason: expect.objectContaining({ code: 'unstorable_text', issues: [{ path, message: expect.any(String) }] }),
+      });
+      expect(withLone).toEqual(refused('events[1].properties.note'));
+      expect(withNul).toEqual(refused('events[0].event'));
+      expect(withKey).toEqual(refused('events[0].campaign["k\\udc00"]'));
+      expect((await storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([fine]);
+    },
+  );
+
+  it.skipIf(skip)("answers the other callers of a transaction one caller's row fails", async () => {
+    // Enough callers at once to share transactions (PostgreSQL starts four, then groups the rest).
+    const callers = Array.from({ length: 20 }, () => [event('HarvardX'), event('MITx')]);
+    callers[10] = [event('HarvardX'), event('HarvardX', { type: null as unknown as StoredEvent['type'] })];
+    const results = await Promise.allSettled(callers.map((c) => storage.insertEvents(c)));
+    expect(results.map((r) => r.status)).toEqual(callers.map((_, i) => (i === 10 ? 'rejected' : 'fulfilled')));
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(
+      Array.from({ length: 19 }, () => 2),
+    );
+    expect((await storage.counts()).events).toBe(38);
+  });
+
   it.skipIf(skip)('keeps receipts append-only and returns the latest', async () => {
     await storage.appendReceipt(receipt('learner-1', { analytics: true }), new Date().toISOString());
     await storage.appendReceipt(receipt('learner-1', { analytics: false }), new Date().toISOString());
@@ -246,6 +287,29 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
     expect(stats).toMatchObject({ clicks: 2, emailOpens: 1, emailClicks: 1 });
     expect(stats.consentRates.analytics).toEqual({ granted: 2, total: 2, rate: 1 });
     expect(stats.consentRates.marketing).toEqual({ granted: 1, total: 2, rate: 0.5 });
+  });
+});
+
+describe.each(backends)('concurrent migrators ($name)', ({ name, skip }) => {
+  it.skipIf(skip)('several collectors starting at once on a new database all migrate it', async () => {
+    for (let round = 0; round < 3; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'optin-migrate-'));
+      const schema = `optin_mig_${process.pid}_${Date.now()}_${round}`;
+      const storages: Storage[] = Array.from({ length: 5 }, () =>
+        name === 'sqlite'
+          ? new SqliteStorage(join(dir, 'optin.db'))
+          : new PostgresStorage({ connectionString: postgresUrl, schema, max: 3 }),
+      );
+      try {
+        const versions = await Promise.allSettled(storages.map((s) => s.migrate()));
+        expect(versions).toEqual(storages.map(() => ({ status: 'fulfilled', value: migrations.length })));
+        expect(await storages[0]!.insertEvents([event('HarvardX')])).toBe(1);
+      } finally {
+        if (storages[0] instanceof PostgresStorage) await storages[0].dropSchema();
+        await Promise.all(storages.map((s) => s.close()));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 });
 

@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { formatPath } from '../errors.js';
 import { HttpProblem } from '../http-problem.js';
-import { holdsUnstorableText, mayHoldUnstorableText, unstorableTextMessage } from '../unstorable-text.js';
+import {
+  findUnstorableText,
+  isUnstorableText,
+  mayHoldUnstorableText,
+  unstorableTextMessage,
+} from '../unstorable-text.js';
 
 /**
  * `POST /v1/consent` appends a receipt (validated with `@optin/consent`'s `receiptSchema`; the
@@ -13,14 +18,13 @@ import { holdsUnstorableText, mayHoldUnstorableText, unstorableTextMessage } fro
 export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/v1/consent', async (request, reply) => {
     const parsed = receiptSchema.safeParse(request.body);
-    if (!parsed.success) {
+    const unstorable = parsed.success && mayHoldUnstorableText(request) ? findUnstorableText(parsed.data) : undefined;
+    if (!parsed.success || unstorable !== undefined) {
       ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
-      const errors = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+      const errors = parsed.success
+        ? [{ path: unstorable, message: unstorableTextMessage }]
+        : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
       return reply.code(400).send({ error: { code: 'invalid_receipt', message: 'the receipt is not valid', errors } });
-    }
-    if (mayHoldUnstorableText(request) && holdsUnstorableText(parsed.data)) {
-      ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
-      throw new HttpProblem(400, 'invalid_receipt', `the receipt ${unstorableTextMessage}`);
     }
     if (parsed.data.policy.id !== ctx.config.policy.id) {
       ctx.metrics.inc('rejected', { reason: 'policy_mismatch' });
@@ -40,7 +44,7 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     if (!principal) throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <platform token>"');
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
-    if (holdsUnstorableText(request.params.subject))
+    if (isUnstorableText(request.params.subject))
       throw new HttpProblem(400, 'invalid_query', `subject: ${unstorableTextMessage}`);
     const receipt = await ctx.storage.latestReceipt(request.params.subject);
     if (!receipt) throw new HttpProblem(404, 'not_found', 'no receipt for this subject');
