@@ -131,6 +131,17 @@ CREATE INDEX events_member_hour ON events (member_id, substr(timestamp, 1, 13));
     sqlite: `CREATE INDEX events_hour ON events (substr(timestamp, 1, 13));`,
     postgres: `CREATE INDEX events_hour ON events (substr(timestamp, 1, 13));`,
   },
+  {
+    // Every open tab of a learner hears of one decision and may send its receipt, and a client may
+    // retry: one decision (subject, consent id, decision time) is stored once. Receipts stored
+    // before keep a NULL key (they are append-only: copies already stored stay).
+    version: 6,
+    name: 'consent receipts: one a decision',
+    sqlite: `ALTER TABLE consent_receipts ADD COLUMN decision_key TEXT;
+CREATE UNIQUE INDEX consent_receipts_decision ON consent_receipts (decision_key);`,
+    postgres: `ALTER TABLE consent_receipts ADD COLUMN decision_key TEXT;
+CREATE UNIQUE INDEX consent_receipts_decision ON consent_receipts (decision_key);`,
+  },
 ];
 
 /** The columns of the unique key that recognises a retry (see migration 2). */

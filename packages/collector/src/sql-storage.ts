@@ -204,7 +204,8 @@ export abstract class SqlStorage implements Storage {
 
   async appendReceipt(r: ConsentReceipt, receivedAt: string): Promise<void> {
     await this.query(
-      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      // The same decision again (another tab's copy, a retry) is taken and not stored twice.
+      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, received_at, decision_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       [
         r.subject,
         r.consentId,
@@ -217,6 +218,7 @@ export abstract class SqlStorage implements Storage {
         r.decidedAt,
         this.bool(r.gpc),
         receivedAt,
+        JSON.stringify([r.subject, r.consentId, r.decidedAt]),
       ],
     );
   }

@@ -75,7 +75,10 @@ export interface Storage {
    * never failed by them.
    */
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
-  /** Appends a consent receipt (the table refuses updates and deletes). */
+  /**
+   * Appends a consent receipt (the table refuses updates and deletes). The same decision (subject,
+   * consent id and decision time) sent again, by another tab or as a retry, is stored once.
+   */
   appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
   /** The latest receipt of a subject. */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;

@@ -226,6 +226,21 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
     expect((await storage.counts()).receipts).toBe(2);
   });
 
+  it.skipIf(skip)('stores one decision once, whichever tab or retry sends it again', async () => {
+    const decision = receipt('learner-2', { analytics: true });
+    await Promise.all([1, 2, 3].map(() => storage.appendReceipt(decision, new Date().toISOString())));
+    await storage.appendReceipt({ ...decision }, new Date().toISOString());
+    expect((await storage.counts()).receipts).toBe(1);
+    // A later decision of the same consent id, and the same decision of another subject, are new.
+    await storage.appendReceipt(
+      { ...decision, decidedAt: new Date(Date.now() + 1000).toISOString(), purposes: { analytics: false } },
+      new Date().toISOString(),
+    );
+    await storage.appendReceipt({ ...decision, subject: 'learner-3' }, new Date().toISOString());
+    expect((await storage.counts()).receipts).toBe(3);
+    expect((await storage.latestReceipt('learner-2'))?.purposes).toEqual({ analytics: false });
+  });
+
   it.skipIf(skip)("pages through a Member's events with filters and never returns another Member's", async () => {
     const mine = Array.from({ length: 25 }, (_, i) =>
       event('HarvardX', { type: i % 2 ? 'track' : 'page', event: i % 2 ? 'edx.ui.lms.link_clicked' : 'Course' }),
