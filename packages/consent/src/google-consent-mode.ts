@@ -1,5 +1,4 @@
-import type { Decision, Grants } from './decision.js';
-import { privacySignal } from './signals.js';
+import type { Grants } from './decision.js';
 
 /** A Google Consent Mode v2 value. */
 export type ConsentModeValue = 'granted' | 'denied';
@@ -23,17 +22,15 @@ export interface GoogleConsentMode {
 }
 
 /**
- * Maps the grants in force to Google Consent Mode v2: analytics → analytics_storage; marketing →
- * ad_storage, ad_user_data, ad_personalization; functionality → functionality_storage,
- * personalization_storage; necessary → security_storage. Prefer `store.grants()`: it is what is
- * allowed now. A stored decision made before the browser began sending Global Privacy Control does
- * not know of it, so for a decision the signal is read here and refuses marketing. `null` (nothing
- * decided in opt-in mode) denies everything but security_storage.
+ * Maps the grants in force, `store.grants()`, to Google Consent Mode v2: analytics →
+ * analytics_storage; marketing → ad_storage, ad_user_data, ad_personalization; functionality →
+ * functionality_storage, personalization_storage; necessary → security_storage. Pass
+ * `store.grants()`, not `store.decision`: a stored decision does not know of a Global Privacy Control
+ * signal the browser began sending since, nor of the mode's defaults, and would grant what is refused
+ * now. `null` (nothing decided in opt-in mode) denies everything but security_storage.
  */
-export function toGoogleConsentMode(grants: Pick<Grants, 'purposes'> | Decision | null): GoogleConsentMode {
-  const gpcSince = !!grants && 'decidedAt' in grants && !grants.gpc && privacySignal();
-  const v = (purpose: string): ConsentModeValue =>
-    grants?.purposes[purpose] && !(gpcSince && purpose === 'marketing') ? 'granted' : 'denied';
+export function toGoogleConsentMode(grants: Pick<Grants, 'purposes'> | null): GoogleConsentMode {
+  const v = (purpose: string): ConsentModeValue => (grants?.purposes[purpose] ? 'granted' : 'denied');
   return {
     ad_storage: v('marketing'),
     ad_user_data: v('marketing'),

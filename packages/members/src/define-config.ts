@@ -9,7 +9,7 @@ import { validateConfig } from './validate-config.js';
  * @example
  * export default defineConfig({
  *   policy: edxPolicy,
- *   platform: { trackers: [ga4({ measurementId: 'G-EDX' })] },
+ *   platform: { trackers: [ga4({ id: 'G-EDX' })] },
  *   members: [defineMember({ id: 'HarvardX', name: 'Harvard University', orgs: ['HarvardX'], trackers: [] })],
  * });
  */

@@ -11,7 +11,7 @@ export type MemberInput = Omit<Member, 'trackers'> & { readonly trackers?: reado
  *
  * @example
  * defineMember({ id: 'HarvardX', name: 'Harvard University', orgs: ['HarvardX'],
- *   trackers: [ga4({ measurementId: 'G-HX1234' })], email: { keyId: 'hx-2026' } });
+ *   trackers: [ga4({ id: 'G-HX1234' })], email: { keyId: 'hx-2026' } });
  */
 export function defineMember(input: MemberInput): Member {
   const trackers = Array.isArray(input.trackers) ? (input.trackers as readonly Tracker[]) : [];

@@ -23,7 +23,9 @@ export interface ScopedHub extends Hub {
  * Member's trackers load only on that Member's courses (with its per-Member consent); every event
  * carries `context.course`, and a Member's tracker is given an event only when the event's course
  * belongs to that Member. When a single-page app leaves the Member's course, the Member's trackers
- * receive nothing more and are unloaded where they can be (their cookies stay, as consent still allows them).
+ * receive nothing more and are unloaded where they can be (their cookies stay, as consent still allows them);
+ * one that cannot unload is listed in `reloadRequired` and reported to `onReloadRequired`, so that
+ * the page reloads rather than leave it running on another Member's pages.
  *
  * @example
  * const hub = createScopedHub({ consent, registry: createRegistry(config), cookieDomain: 'edx.org' });

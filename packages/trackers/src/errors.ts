@@ -5,6 +5,8 @@ export type TrackerErrorCode =
    * by `createHub`): no purpose at all, a purpose the policy does not have, or an id two trackers share.
    */
   | 'invalid_tracker'
+  /** A built-in adapter was given a missing or malformed vendor id (thrown by the adapter: `ga4.id`). */
+  | 'invalid_option'
   /** A static tag names a tracker the hub does not know (reported; the tag stays inert). */
   | 'unknown_tracker'
   /** A tracker threw, or its `load` rejected (reported). */
@@ -12,7 +14,7 @@ export type TrackerErrorCode =
   /** A script a tracker asked for failed to load (reported). */
   | 'script_failed';
 
-/** One problem, with the path of what was wrong: `trackers.ga4.cookies[0].name`. */
+/** One problem, with the path of what was wrong: `trackers.ga4.cookies[0].name`, or `ga4.id` for an adapter's option. */
 export interface TrackerIssue {
   /** Where the problem is. */
   path: string;
@@ -22,21 +24,19 @@ export interface TrackerIssue {
 
 /**
  * The one error class of `@optin/trackers`. `code` is stable across releases; `issues` lists every
- * problem with its path (naming the tracker id); `hint` says what to do about it.
+ * problem with its path (naming the tracker id, or the adapter and its option); `hint` says what to do about it.
  */
 export class TrackerError extends Error {
+  // Declared, and set with one Object.assign: no class field code, as every adapter's bundle has this class.
   /** Stable machine-readable code. */
-  readonly code: TrackerErrorCode;
+  declare readonly code: TrackerErrorCode;
   /** Every problem found, each with its path. */
-  readonly issues: readonly TrackerIssue[];
+  declare readonly issues: readonly TrackerIssue[];
   /** What to do about it. */
-  readonly hint: string;
+  declare readonly hint: string;
 
   constructor(code: TrackerErrorCode, issues: readonly TrackerIssue[], hint: string, cause?: unknown) {
     super(`${code}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}. ${hint}`, { cause });
-    this.name = 'TrackerError';
-    this.code = code;
-    this.issues = issues;
-    this.hint = hint;
+    Object.assign(this, { name: 'TrackerError', code, issues, hint });
   }
 }

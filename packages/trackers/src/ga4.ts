@@ -1,4 +1,4 @@
-import { identity, type AdapterOptions } from './adapter-options.js';
+import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
 import { gtag } from './gtag.js';
 import type { Tracker } from './tracker.js';
 
@@ -23,6 +23,7 @@ export interface Ga4Options extends AdapterOptions {
  * @example createHub({ consent, trackers: [ga4({ id: 'G-XXXXXXX' }), ga4({ id: 'G-HX0001', owner: 'HarvardX' })] });
  */
 export function ga4(options: Ga4Options): Tracker {
+  checkOptions('ga4', options, 'id', /^G-[A-Z0-9]+$/);
   const { id, cookiePrefix = '' } = options;
   const config = { ...options.config, ...(cookiePrefix && { cookie_prefix: cookiePrefix }), send_page_view: false };
   const toggle = (off: boolean) => ((window as unknown as Record<string, boolean>)[`ga-disable-${id}`] = off);

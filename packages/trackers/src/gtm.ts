@@ -1,4 +1,4 @@
-import { identity, type AdapterOptions } from './adapter-options.js';
+import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
 import type { CookieDeclaration, Tracker } from './tracker.js';
 
 /** Options of {@link gtm}. A container runs whatever tags it holds: declare what they do. */
@@ -11,23 +11,34 @@ export interface GtmOptions extends AdapterOptions {
   readonly cookies?: readonly CookieDeclaration[];
   /** Hosts the container's tags contact, besides www.googletagmanager.com. */
   readonly hosts?: readonly string[];
+  /**
+   * The container's own data layer (gtm.js `l`), a JavaScript identifier. Default `dataLayer` for
+   * the platform's container and `dataLayer_<tracker id>` for a Member's (`dataLayer_HarvardX_gtm`),
+   * so that no container sees another's events.
+   */
+  readonly dataLayer?: string;
 }
 
-type DataLayer = { dataLayer?: Record<string, unknown>[] };
-const push = (entry: Record<string, unknown>) => ((window as unknown as DataLayer).dataLayer ??= []).push(entry);
+/** Data layers by name: objects pushed by the page, `arguments` of gtag commands. */
+type Layers = Record<string, Record<PropertyKey, unknown>[] | undefined>;
 
 /**
  * Google Tag Manager. GTM has no page views of its own; its "All Pages" trigger fires once on load.
  * The hub's page views arrive as `{ event: 'optin.page', page_location, page_path, page_title,
  * page_referrer }`: trigger page tags on that custom event so the hub decides which pages they see.
- * Actions arrive as `{ event: <name>, ...properties }`, identities as `{ event: 'optin.identify', user_id }`.
- * A container cannot be unloaded (withdrawal asks for a reload); Google tags in it also follow
- * Consent Mode, which the hub keeps up to date.
+ * Actions arrive as `{ event: <name>, ...properties }`, identities as `{ event: 'optin.identify', user_id }`,
+ * each on this container's data layer only. A container cannot be unloaded (withdrawal, or leaving
+ * its Member's pages, asks for a reload). Google tags in it also follow Consent Mode, which the hub
+ * keeps on `dataLayer`: a container on another data layer starts with a copy of it.
  *
  * @example gtm({ id: 'GTM-XXXXXXX', purposes: ['analytics', 'marketing'] })
  */
 export function gtm(options: GtmOptions): Tracker {
+  checkOptions('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
   const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
+  let name = 'dataLayer';
+  const layers = () => window as unknown as Layers;
+  const push = (...entries: Record<PropertyKey, unknown>[]) => (layers()[name] ??= []).push(...entries);
   return {
     ...identity('gtm', options),
     purposes,
@@ -36,8 +47,13 @@ export function gtm(options: GtmOptions): Tracker {
     cookies,
     hosts: ['www.googletagmanager.com', ...hosts],
     load(ctx) {
+      // `this`: the id and owner it runs under, a Member's too when declared without `owner`.
+      name = options.dataLayer ?? (this.owner === 'platform' ? 'dataLayer' : `dataLayer_${this.id.replace(/\W/g, '_')}`);
+      const own = name !== 'dataLayer';
+      // The hub keeps Consent Mode on `dataLayer`: a container on its own layer starts from a copy.
+      if (own) push(...(layers().dataLayer ?? []).filter((command) => command[0] === 'consent'));
       push({ 'gtm.start': Date.now(), event: 'gtm.js' });
-      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}`);
+      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}${own ? `&l=${name}` : ''}`);
     },
     page: ({ properties: p }) =>
       push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer }),

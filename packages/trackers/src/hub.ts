@@ -17,7 +17,10 @@ export interface HubOptions {
   readonly trackers: readonly Tracker[];
   /** Reports what went wrong in a tracker, a script or a static tag; nothing is thrown into the page. Default `console.error`. */
   readonly onError?: (error: TrackerError) => void;
-  /** Called with every tracker still running after a withdrawal (`unloadable: false`): reload the page to stop them. */
+  /**
+   * Called with every tracker still running that should not (`unloadable: false`): consent was
+   * withdrawn, or a single-page app left its scope (another Member's page). Reload the page to stop them.
+   */
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
   /** Registrable domain (e.g. `edx.org`): cookies are deleted on every domain from the host down to it. */
   readonly cookieDomain?: string;
@@ -29,8 +32,9 @@ export interface HubOptions {
   readonly googleConsentMode?: false | GoogleConsentModeOptions;
   /**
    * Whether a tracker belongs on the page now, besides consent (e.g. a Member's trackers only on its
-   * courses). One out of scope gets nothing and is unloaded where it can be; its cookies stay, as
-   * consent still allows them. Re-evaluated on `hub.rescan()`, and for each tracker an event is sent to.
+   * courses). One out of scope gets nothing and is unloaded where it can be, else it is listed in
+   * `reloadRequired`; its cookies stay, as consent still allows them. Re-evaluated on `hub.rescan()`,
+   * and for each tracker an event is sent to.
    */
   readonly inScope?: (tracker: Tracker) => boolean;
   /** Extra `context` stamped on every event when it is called (Segment Spec `context`: course, session, ...). */
@@ -47,7 +51,7 @@ export interface Hub {
   identify(userId: string | null, traits?: Readonly<Record<string, unknown>>): void;
   /** Ids of the trackers that receive calls now. */
   readonly loaded: readonly string[];
-  /** Ids of withdrawn trackers that cannot unload: they stop only when the page reloads. */
+  /** Ids of trackers that cannot unload, withdrawn or out of scope: they stop only when the page reloads. */
   readonly reloadRequired: readonly string[];
   /** Re-evaluates which trackers run (after what `inScope` answers has changed). */
   rescan(): void;
@@ -125,7 +129,6 @@ export function createHub(options: HubOptions): Hub {
   // Never for no purpose at all: `[].every` is true, and such a tracker would load before any consent.
   const allows = (t: Tracker) =>
     t.purposes.length > 0 && t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
-  let required: Tracker[] = [];
   const tags = () =>
     applyStaticTags(
       (id) => {
@@ -143,6 +146,7 @@ export function createHub(options: HubOptions): Hub {
     const fresh: Tracker[] = [];
     const keep: Cookies = [];
     const drop: Cookies = [];
+    let reload = false;
     for (const t of trackers) {
       const allowed = allows(t);
       (allowed ? keep : drop).push(...t.cookies);
@@ -159,7 +163,12 @@ export function createHub(options: HubOptions): Hub {
         });
       } else if (!on && loaded.delete(t)) {
         if (t.unloadable) guard(t, 'unload', context(t));
-        else stale.add(t);
+        else {
+          // Still running though withdrawn or out of scope (left on another Member's page, its script
+          // would record that page): only a reload stops it. Reused if back on before the reload.
+          stale.add(t);
+          reload = true;
+        }
         for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
           if (script.dataset.optinScript === t.id) script.remove();
       }
@@ -170,10 +179,7 @@ export function createHub(options: HubOptions): Hub {
       for (const event of buffer) emit(event, fresh); // emit skips any unloaded since (no longer allowed or in scope)
       buffer = [];
     }
-    // Still running though consent was withdrawn (out of scope only, they wait to be back in scope).
-    const next = [...stale].filter((t) => !allows(t));
-    if (next.some((t) => !required.includes(t))) options.onReloadRequired?.(ids(next));
-    required = next;
+    if (reload) options.onReloadRequired?.(ids(stale));
   };
 
   const hub: Hub = {
@@ -192,7 +198,7 @@ export function createHub(options: HubOptions): Hub {
       return ids(loaded);
     },
     get reloadRequired() {
-      return ids(required);
+      return ids(stale);
     },
     rescan: sync,
     destroy() {

@@ -1,4 +1,4 @@
-import { identity, type AdapterOptions } from './adapter-options.js';
+import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link linkedin}. */
@@ -24,6 +24,7 @@ interface LinkedInWindow {
  * @example linkedin({ partnerId: '123456' })
  */
 export function linkedin(options: LinkedInOptions): Tracker {
+  checkOptions('linkedin', options, 'partnerId', /^\d+$/);
   const w = () => window as unknown as LinkedInWindow;
   const cookie = (name: string, lifetime: string, party: 'first' | 'third') => ({ name, purpose: 'marketing', lifetime, party });
   return {

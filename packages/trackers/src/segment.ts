@@ -1,4 +1,4 @@
-import { identity, type AdapterOptions } from './adapter-options.js';
+import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link segment}. */
@@ -10,16 +10,18 @@ export interface SegmentOptions extends AdapterOptions {
 }
 
 type Call = (...args: unknown[]) => void;
-type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; _writeKey?: string; _loadOptions?: unknown };
+type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; reset?: Call; _writeKey?: string; _loadOptions?: unknown };
 
 /**
  * Segment Analytics.js, for `analytics`. Segment's snippet calls `analytics.page()` itself; this
  * adapter does not, so Segment sees only the hub's page views (with their original timestamps).
- * Analytics.js has no teardown: a withdrawal asks for a reload.
+ * `hub.identify(null)` (sign-out) is `analytics.reset()`, so what follows is not the previous
+ * learner's. Analytics.js has no teardown: a withdrawal asks for a reload.
  *
  * @example segment({ writeKey: 'YOUR_WRITE_KEY' })
  */
 export function segment(options: SegmentOptions): Tracker {
+  checkOptions('segment', options, 'writeKey', /^\w+$/);
   const { writeKey } = options;
   const a = () => (window as unknown as { analytics?: Analytics }).analytics;
   const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
@@ -34,13 +36,14 @@ export function segment(options: SegmentOptions): Tracker {
       const w = window as unknown as { analytics?: Analytics };
       // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
       const stub = (w.analytics ??= []);
-      for (const method of ['page', 'track', 'identify'] as const) stub[method] ??= (...args) => void stub.push([method, ...args]);
+      for (const method of ['page', 'track', 'identify', 'reset'] as const) stub[method] ??= (...args) => void stub.push([method, ...args]);
       stub._writeKey = writeKey;
       stub._loadOptions = options.loadOptions;
       return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
     },
     page: (e) => (e.name === undefined ? a()?.page?.(e.properties, { timestamp: e.timestamp }) : a()?.page?.(e.name, e.properties, { timestamp: e.timestamp })),
     track: (e) => a()?.track?.(e.event, e.properties, { timestamp: e.timestamp }),
-    identify: (e) => a()?.identify?.(e.userId, e.traits, { timestamp: e.timestamp }),
+    // analytics.js ignores identify(null): the signed-out learner's id would stay on what follows.
+    identify: (e) => (e.userId === null ? a()?.reset?.() : a()?.identify?.(e.userId, e.traits, { timestamp: e.timestamp })),
   };
 }

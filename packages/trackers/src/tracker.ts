@@ -117,13 +117,18 @@ export interface Tracker {
   /** Every host it contacts (`*.example.com` for all subdomains). */
   readonly hosts: readonly string[];
   /**
-   * True when `unload` really stops it. When false (the default) a withdrawal still stops the hub
-   * sending to it and deletes its cookies, and it is listed in `hub.reloadRequired`.
+   * True when `unload` really stops it (withdrawn, or out of scope). When false (the default) a
+   * withdrawal still stops the hub sending to it and deletes its cookies, and it is listed in
+   * `hub.reloadRequired`, as it is when out of scope.
    */
   readonly unloadable?: boolean;
-  /** Starts it: typically queues its configuration and calls `ctx.loadScript`. A returned promise that rejects is reported. */
-  readonly load?: ((ctx: TrackerContext) => unknown) | undefined;
-  /** Stops it after a withdrawal (only called when `unloadable`). */
+  /**
+   * Starts it: typically queues its configuration and calls `ctx.loadScript`. A returned promise that
+   * rejects is reported. Called as a method of the tracker the hub was given: `this` has the id and
+   * owner the tracker runs under (a Member's after `defineMember` re-issued it).
+   */
+  readonly load?: ((this: Tracker, ctx: TrackerContext) => unknown) | undefined;
+  /** Stops it after a withdrawal or when it leaves the scope (only called when `unloadable`). */
   readonly unload?: ((ctx: TrackerContext) => void) | undefined;
   /** A page view. */
   readonly page?: ((event: PageEvent) => void) | undefined;

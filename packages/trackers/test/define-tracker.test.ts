@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { defineTracker, TrackerError, type Tracker } from '../src/index.js';
-import { ga4 } from '../src/ga4.js';
+import { ga4, type Ga4Options } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
 import { hotjar } from '../src/hotjar.js';
-import { linkedin } from '../src/linkedin.js';
+import { linkedin, type LinkedInOptions } from '../src/linkedin.js';
 import { meta } from '../src/meta.js';
 import { segment } from '../src/segment.js';
 
@@ -108,5 +108,28 @@ describe('built-in adapters', () => {
     const tracker = ga4({ id: 'G-HX0001', owner: 'HarvardX' });
     expect([tracker.id, tracker.owner]).toEqual(['HarvardX-ga4', 'HarvardX']);
     expect(ga4({ id: 'G-HX0001', trackerId: 'hx' }).id).toBe('hx');
+  });
+
+  test.each([
+    ['ga4({})', 'ga4.id', () => ga4({} as Ga4Options)],
+    ['ga4()', 'ga4.id', () => (ga4 as (options?: Ga4Options) => Tracker)()],
+    ['ga4({ measurementId })', 'ga4.id', () => ga4({ measurementId: 'G-HX1234' } as unknown as Ga4Options)],
+    ['ga4 with a GTM id', 'ga4.id', () => ga4({ id: 'GTM-ABC123' })],
+    ['gtm with a GA4 id', 'gtm.id', () => gtm({ id: 'G-ABC123' })],
+    ['segment with an empty key', 'segment.writeKey', () => segment({ writeKey: '' })],
+    ['meta with a name', 'meta.id', () => meta({ id: 'my pixel' })],
+    ['linkedin without a partner', 'linkedin.partnerId', () => linkedin({} as LinkedInOptions)],
+    ['hotjar with NaN', 'hotjar.siteId', () => hotjar({ siteId: Number('x') })],
+  ])('%s throws TrackerError invalid_option at %s', (_, path, make) => {
+    const error = (() => {
+      try {
+        make();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TrackerError);
+    expect(error).toMatchObject({ code: 'invalid_option', issues: [{ path, message: expect.stringMatching(/^must match \//) }] });
+    expect((error as TrackerError).message).toMatch(new RegExp(`^invalid_option: ${path.replace('.', '\\.')}: must match`));
   });
 });

@@ -3,9 +3,11 @@ import { deleteCookies } from '../src/index.js';
 
 /**
  * A cookie jar that follows RFC 6265 where deletion depends on it: a cookie is identified by name,
- * domain (host-only or not) and path, and a write replaces (or, expired, removes) only that one.
+ * domain (host-only or not) and path, and a write replaces (or, expired, removes) only that one; a
+ * `__Secure-` write needs `Secure`, a `__Host-` one `Secure`, `Path=/` and no `Domain`, and a
+ * `Secure` one an https page (RFC 6265bis).
  */
-function jar(host: string, pathname: string) {
+function jar(host: string, pathname: string, protocol: string) {
   const cookies = new Map<string, { name: string; domain: string; hostOnly: boolean; path: string }>();
   const key = (c: { name: string; domain: string; hostOnly: boolean; path: string }) => `${c.name}|${c.domain}|${c.hostOnly}|${c.path}`;
   const visible = (c: { domain: string; hostOnly: boolean; path: string }) =>
@@ -17,6 +19,10 @@ function jar(host: string, pathname: string) {
     const attr = (n: string) => attributes.find((a) => a.trim().toLowerCase().startsWith(`${n}=`))?.split('=')[1]?.trim();
     const domain = attr('domain')?.replace(/^\./, '');
     if (domain && host !== domain && !host.endsWith(`.${domain}`)) return; // a browser ignores it
+    const secure = attributes.some((a) => a.trim().toLowerCase() === 'secure');
+    if (secure && protocol !== 'https:') return;
+    if (/^__(secure|host)-/i.test(name) && !secure) return;
+    if (/^__host-/i.test(name) && (domain !== undefined || attr('path') !== '/')) return;
     const cookie = { name, domain: domain ?? host, hostOnly: !domain, path: attr('path') ?? '/' };
     if (attr('max-age') === '0') cookies.delete(key(cookie));
     else cookies.set(key(cookie), cookie);
@@ -31,9 +37,10 @@ function jar(host: string, pathname: string) {
 }
 
 let cookies: ReturnType<typeof jar>;
-beforeEach(() => {
-  cookies = jar('learning.courses.optin.test', '/course/run/unit');
-  vi.stubGlobal('location', { hostname: 'learning.courses.optin.test', pathname: '/course/run/unit' });
+/** Points `location` and `document.cookie` at a fresh jar, on an https page unless told. */
+function page(protocol = 'https:') {
+  cookies = jar('learning.courses.optin.test', '/course/run/unit', protocol);
+  vi.stubGlobal('location', { protocol, hostname: 'learning.courses.optin.test', pathname: '/course/run/unit' });
   vi.stubGlobal('document', {
     get cookie() {
       return cookies.cookie;
@@ -42,7 +49,8 @@ beforeEach(() => {
       cookies.set(text);
     },
   });
-});
+}
+beforeEach(() => page());
 afterEach(() => vi.unstubAllGlobals());
 
 describe('deleteCookies', () => {
@@ -88,5 +96,26 @@ describe('deleteCookies', () => {
       [{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }],
     );
     expect(cookies.all()).toEqual(['_ga@.optin.test/', 'fr@learning.courses.optin.test/']);
+  });
+
+  test('removes __Secure- and __Host- cookies too (with Secure, as browsers require)', () => {
+    cookies.set('__Secure-vid=1; Path=/; Secure; Domain=optin.test');
+    cookies.set('__Host-vs=1; Path=/; Secure');
+    cookies.set('__Host-other=1; Path=/; Secure');
+    deleteCookies(
+      [
+        { name: '__Secure-vid', purpose: 'analytics', lifetime: '1y', party: 'first' },
+        { name: '__Host-vs', purpose: 'analytics', lifetime: '1y', party: 'first' },
+      ],
+      'optin.test',
+    );
+    expect(cookies.all()).toEqual(['__Host-other@learning.courses.optin.test/']);
+  });
+
+  test('on an http page the deletions carry no Secure, which the browser would refuse', () => {
+    page('http:');
+    cookies.set('_ga=1; Path=/; Domain=optin.test');
+    deleteCookies([{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }], 'optin.test');
+    expect(cookies.all()).toEqual([]);
   });
 });

@@ -168,6 +168,66 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(standIn.hits).toEqual([]);
   });
 
+  test('7. leaving a Member’s course in a single-page app reloads away its tracker that cannot unload', async () => {
+    await open('hx-hotjar');
+    await act('consent.acceptAll();');
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['HarvardX-hotjar']);
+    expect(hosts()).toContain('in.hotjar.com');
+    // To another Member's course: Hotjar would go on recording that page, so the app reloads.
+    const reloaded = page.waitForEvent('load', { timeout: 5000 });
+    await page.evaluate(() => history.pushState({}, '', '/courses/course-v1:MITx+6.00x+2026/courseware?trackers=hx-hotjar'));
+    await reloaded;
+    await page.waitForFunction(() => 'optin' in window);
+    await standIn.settle(context);
+    const running = await page.evaluate(() => ({
+      hotjar: 'hj' in window || '_hjSettings' in window,
+      scripts: document.querySelectorAll('script[src*="hotjar"]').length,
+    }));
+    expect(running).toEqual({ hotjar: false, scripts: 0 });
+    expect(standIn.hits.filter((h) => h.host === 'in.hotjar.com' && h.path.includes('MITx'))).toEqual([]);
+  });
+
+  test('8. signing out (hub.identify(null)) resets Segment: what follows is not the previous learner’s', async () => {
+    await open('segment');
+    await act("consent.acceptAll(); hub.identify('learner-42'); hub.track('before_signout');");
+    await act("hub.identify(null); hub.track('after_signout');");
+    await open('segment', '/dashboard');
+    await act("hub.track('next_page');");
+    const tracks = standIn.hits
+      .filter((h) => h.host === 'api.segment.io' && h.path.startsWith('/v1/t'))
+      .map((h) => new URL(h.path, 'https://api.segment.io').searchParams)
+      .map((q) => `${q.get('name') ?? ''} by ${q.get('userId') || 'nobody'}`);
+    expect(tracks).toEqual(['before_signout by learner-42', 'after_signout by nobody', 'next_page by nobody']);
+    expect(await cookieNames()).not.toContain('ajs_user_id');
+  });
+
+  test('9. the platform’s and a Member’s GTM containers each have their own data layer and see only their own events', async () => {
+    await open('gtm,hx-gtm');
+    await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
+    const seen = await page.evaluate(() => (window as unknown as { __gtmSeen: [string, string][] }).__gtmSeen);
+    const of = (container: string) => seen.filter(([c]) => c === container).map(([, message]) => message);
+    // Each once, and the Member's container starts with the page's Consent Mode state.
+    const expected = ['consent default', 'consent update', 'gtm.js', 'optin.page', 'edx.ui.lms.link_clicked'];
+    expect(of('GTM-TEST1')).toEqual(expected);
+    expect(of('GTM-HX1')).toEqual(expected);
+    expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
+      '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+      '/gtm.js?id=GTM-TEST1',
+    ]);
+  });
+
+  test('10. withdrawal deletes __Secure- and __Host- cookies too', async () => {
+    await open('prefixed');
+    await act('consent.acceptAll();');
+    await page.evaluate(() => {
+      document.cookie = '__Secure-optin_vid=1; Path=/; Secure; Domain=optin.test; Max-Age=9999';
+      document.cookie = '__Host-optin_vs=1; Path=/; Secure; Max-Age=9999';
+    });
+    expect((await cookieNames()).sort()).toEqual(['__Host-optin_vs', '__Secure-optin_vid', 'optin']);
+    await act("consent.withdraw('analytics');");
+    expect(await cookieNames()).toEqual(['optin']);
+  });
+
   test('scripts load under a strict CSP with the page’s nonce and with SRI; a failed one is reported, never thrown', async () => {
     await open('ga4,hubspot,script-ok,script-bad-sri,script-missing', coursePath, '&csp=1');
     await act(`

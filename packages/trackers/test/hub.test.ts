@@ -356,7 +356,7 @@ describe('Google Consent Mode v2', () => {
 });
 
 describe('scope and context (for Member-scoped pages)', () => {
-  test('a tracker out of scope gets nothing and is unloaded, keeps its cookies, and is not a reload', () => {
+  test('a tracker out of scope gets nothing, is unloaded, keeps its cookies; one that cannot unload asks for a reload', () => {
     let inCourse = true;
     const member = recorder('HarvardX/ga4', ['analytics'], {
       owner: 'HarvardX',
@@ -374,13 +374,21 @@ describe('scope and context (for Member-scoped pages)', () => {
     expect(member.calls).toEqual(['load', 'unload']);
     expect(stuck.calls).toEqual(['load']);
     expect(document.cookie).toContain('_hx=1');
-    expect(hub.reloadRequired).toEqual([]);
-    expect(onReloadRequired).not.toHaveBeenCalled();
+    // Its script would go on recording another Member's pages: only a reload stops it.
+    expect(hub.reloadRequired).toEqual(['HarvardX/pixel']);
+    expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['HarvardX/pixel']);
+    hub.rescan();
+    expect(onReloadRequired).toHaveBeenCalledOnce();
+    // Back in scope before the reload: reused as it is, and no longer listed.
     inCourse = true;
     hub.rescan();
     hub.page('course');
     expect(stuck.calls).toEqual(['load', 'page course']);
     expect(member.calls).toEqual(['load', 'unload', 'load', 'page course']);
+    expect(hub.reloadRequired).toEqual([]);
+    inCourse = false;
+    hub.rescan();
+    expect(onReloadRequired).toHaveBeenCalledTimes(2);
   });
 
   test('every event carries the context of the moment it was called', () => {
@@ -404,6 +412,30 @@ describe('scope and context (for Member-scoped pages)', () => {
     hub.destroy();
     consent.acceptAll();
     expect(ga.calls).toEqual([]);
+  });
+});
+
+describe('gtm data layers', () => {
+  test('the platform’s container uses dataLayer, a Member’s its own, a configured name wins; each gets its events only', async () => {
+    const w = window as unknown as Record<string, Record<string, unknown>[] | undefined>;
+    const trackers = [
+      gtm({ id: 'GTM-EDX1' }),
+      gtm({ id: 'GTM-HX1', owner: 'HarvardX' }),
+      gtm({ id: 'GTM-MIT1', owner: 'MITx', dataLayer: 'mitLayer' }),
+    ];
+    const hub = hubWith(trackers);
+    consent.acceptAll();
+    hub.page();
+    expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
+      'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-MIT1&l=mitLayer',
+    ]);
+    for (const name of ['dataLayer', 'dataLayer_HarvardX_gtm', 'mitLayer'])
+      expect(w[name]?.map((m) => m.event)).toEqual(['gtm.js', 'optin.page']);
+    delete w.dataLayer_HarvardX_gtm;
+    delete w.mitLayer;
+    await new Promise((r) => setTimeout(r));
   });
 });
 
