@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCollector, resolveCredentials, SqliteStorage, type MemberStats } from '@optin/collector';
-import { edxPolicy } from '@optin/consent';
-import { createEmailSigner, createEmailVerifier } from '@optin/email';
+import { edxPolicy, fromCookieHeader } from '@optin/consent';
+import { createEmailSigner, createEmailVerifier, type MessageMeta } from '@optin/email';
+import { allowsEmailTracking } from './email-consent.js';
 import { course, dashboard, email, home, type Layout } from './pages.js';
 import { courses } from './site.js';
 
@@ -40,8 +41,9 @@ const members = [
 
 /**
  * Starts the demo: the collector (SQLite, CORS open to the site) and the site, an edX-like catalog
- * with HarvardX and MITx course pages, Member dashboards and a signed course email. Everything is
- * on `*.localhost` names, which browsers resolve to this machine.
+ * with HarvardX and MITx course pages, Member dashboards and a course email (signed for tracking
+ * only when the learner's consent allows it). Everything is on `*.localhost` names, which browsers
+ * resolve to this machine.
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const dataDir = options.dataDir ?? join(process.cwd(), '.optin');
@@ -74,23 +76,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const listening = new URL(await collector.listen(collectorPort, '127.0.0.1'));
   const collectorUrl = `http://collector.edx.localhost:${listening.port}`;
 
+  const emailMember = 'HarvardX';
   const signer = createEmailSigner({
-    memberId: 'HarvardX',
+    memberId: emailMember,
     keys: { 'hx-demo': emailKey },
     activeKid: 'hx-demo',
     baseUrl: collectorUrl,
   });
+  const courseEmail = `<p>Week 2 of <a href="${siteUrl}/learning/course/course-v1:HarvardX+CS50+2026_T1/home">CS50</a> is open.</p>`;
   // Sent an hour ago: opens and clicks within seconds of sending are counted as scanners' prefetches.
-  const courseEmail = signer.rewriteHtml(
-    `<p>Week 2 of <a href="${siteUrl}/learning/course/course-v1:HarvardX+CS50+2026_T1/home">CS50</a> is open.</p>`,
-    {
-      messageId: `cs50-week2-${secret()}`,
-      recipient: 'learner@example.org',
-      campaign: 'cs50-week2',
-      subject: learner,
-      sentAt: Date.now() - 3_600_000,
-    },
-  );
+  const courseEmailMeta: MessageMeta = {
+    messageId: `cs50-week2-${secret()}`,
+    recipient: 'learner@example.org',
+    campaign: 'cs50-week2',
+    subject: learner,
+    sentAt: Date.now() - 3_600_000,
+  };
 
   site.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void respond(req, res).catch((error: unknown) => {
@@ -135,7 +136,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       });
       return html(dashboard(layout, member, (await answer.json()) as MemberStats));
     }
-    if (url.pathname === '/email') return html(email(layout, courseEmail));
+    if (url.pathname === '/email') {
+      // The email as this learner receives it: signed pixel and links only if their consent (the
+      // cookie the page wrote, read here on the server) allows it; unrewritten otherwise.
+      const decision = fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' });
+      return allowsEmailTracking(decision, emailMember)
+        ? html(email(layout, signer.rewriteHtml(courseEmail, courseEmailMeta), true))
+        : html(email(layout, courseEmail, false));
+    }
     html(`<!doctype html><title>Not found</title><p>Not found. <a href="/">Courses</a>`, 404);
   }
 

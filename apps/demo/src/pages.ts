@@ -75,11 +75,17 @@ export function dashboard(layout: Layout, member: string, stats: MemberStats): s
   );
 }
 
-/** A Member email, rewritten with a signed open pixel and click links (shown as the learner receives it). */
-export function email(layout: Layout, html: string): string {
+/**
+ * A Member email as the learner receives it: `tracked`, rewritten with a signed open pixel and click
+ * links; otherwise unrewritten, because their consent does not allow it.
+ */
+export function email(layout: Layout, html: string, tracked: boolean): string {
+  const note = tracked
+    ? "Your consent allows analytics for HarvardX: links and the pixel below are signed by HarvardX's key and verified by the collector."
+    : 'Your consent does not allow analytics for HarvardX: the email is sent unrewritten, with no pixel and links straight to the course.';
   return page(
     layout,
     'A HarvardX course email',
-    `<p>Links and the pixel below are signed by HarvardX's key and verified by the collector.</p><article id="email">${html}</article>`,
+    `<p id="email-tracking">${esc(note)}</p><article id="email">${html}</article>`,
   );
 }

@@ -5,7 +5,8 @@ import type { MemberStats } from '@optin/collector';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../../test-support/browser.js';
-import { audit } from '@optin/cli';
+import { audit, consentState } from '@optin/cli';
+import { createConsent, edxPolicy, encodeDecision } from '@optin/consent';
 import { startDemo, type Demo } from '../src/demo-server.js';
 import { declaredSiteConfig } from '../src/site.js';
 
@@ -34,6 +35,14 @@ const stats = async (member: string, token: string): Promise<MemberStats> => {
   return (await res.json()) as MemberStats;
 };
 const views = (s: MemberStats) => s.pageViewsPerDay.reduce((n, d) => n + d.views, 0);
+/** The `/email` page as the server sends it to a learner whose consent cookie is `cookie`. */
+const emailPage = async (cookie: string | null): Promise<string> => {
+  const res = await fetch(`${demo.siteUrl.replace('www.edx.localhost', '127.0.0.1')}/email`, {
+    headers: cookie === null ? {} : { cookie: `optin=${cookie}` },
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'optin-demo-'));
@@ -110,6 +119,29 @@ describe('the demo site', () => {
       .toEqual([1, 1]);
   });
 
+  test('the course email is rewritten only when consent allows analytics for HarvardX', async () => {
+    const pixel = `${demo.collectorUrl}/e/o/`;
+    const link = `href="${demo.siteUrl}${hx}/home"`;
+    const granted = await emailPage(consentState(edxPolicy, 'all').cookie);
+    expect(granted).toContain(`src="${pixel}`);
+    expect(granted).toContain(`href="${demo.collectorUrl}/e/c/`);
+    expect(granted).not.toContain(link);
+
+    // Refused for HarvardX alone (analytics granted for everyone else): unrewritten too.
+    const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    const narrowed = store.decide({ purposes: { analytics: true }, members: { HarvardX: { analytics: false } } });
+    for (const cookie of [
+      null,
+      consentState(edxPolicy, []).cookie,
+      consentState(edxPolicy, ['performance', 'functionality', 'marketing']).cookie,
+      encodeDecision(narrowed, edxPolicy),
+    ]) {
+      const plain = await emailPage(cookie);
+      expect(plain).not.toContain(demo.collectorUrl.replace('http://', '') + '/e/');
+      expect(plain).toContain(link);
+    }
+  });
+
   test('reject all in the preferences: the hub stops sending and the Member cookie is deleted', async () => {
     await page.goto(`${demo.siteUrl}${hx}/home`);
     await page.locator('#cookie-settings').click();
@@ -123,15 +155,31 @@ describe('the demo site', () => {
     expect(views(await stats('HarvardX', demo.tokens.HarvardX))).toBe(before);
   });
 
-  test('optin audit finds nothing on the demo: before a choice, with everything, with analytics only', async () => {
+  test('after the refusal the email page loads no pixel and its link goes straight to the course', async () => {
+    const before = await stats('HarvardX', demo.tokens.HarvardX);
+    const sent = requests.length;
+    await page.goto(`${demo.siteUrl}/email`);
+    await page.getByRole('link', { name: 'CS50' }).click();
+    await page.waitForURL(`${demo.siteUrl}${hx}/home`);
+    await page.waitForTimeout(500);
+    expect(requests.slice(sent).filter((r) => r.includes('/e/'))).toEqual([]);
+    const after = await stats('HarvardX', demo.tokens.HarvardX);
+    expect([after.emailOpens, after.emailClicks]).toEqual([before.emailOpens, before.emailClicks]);
+  });
+
+  test('optin audit finds nothing on the demo: before a choice, refused, with everything, with analytics only', async () => {
     const config = declaredSiteConfig(demo.collectorUrl);
     const runs = await Promise.all([
       audit(`${demo.siteUrl}/`, { config, consent: 'none', waitMs: 500 }),
       audit(`${demo.siteUrl}${hx}/home`, { config, consent: 'none', waitMs: 500 }),
       audit(`${demo.siteUrl}${hx}/home`, { config, consent: 'all', waitMs: 1000 }),
       audit(`${demo.siteUrl}${mitx}/home`, { config, consent: ['analytics', 'functionality'], waitMs: 1000 }),
+      // The email page: a pixel (or a tracked link) before a choice or after a refusal is a finding.
+      audit(`${demo.siteUrl}/email`, { config, consent: 'none', waitMs: 500 }),
+      audit(`${demo.siteUrl}/email`, { config, consent: [], waitMs: 500 }),
+      audit(`${demo.siteUrl}/email`, { config, consent: 'all', waitMs: 1000 }),
     ]);
-    expect(runs.map((r) => r.findings)).toEqual([[], [], [], []]);
+    expect(runs.map((r) => r.findings)).toEqual([[], [], [], [], [], [], []]);
     // The audits did see the trackers they judged: the Member's cookie and the first-party ones.
     expect(runs[2].cookies.map((c) => c.name).sort()).toEqual(['_hxads', 'optin', 'optin_id', 'optin_ses']);
     expect(runs[3].cookies.map((c) => c.name).sort()).toEqual(['_mitxhm', 'optin', 'optin_id', 'optin_ses']);

@@ -1,4 +1,5 @@
 import { EmailError } from './errors.js';
+import { checkOptions, clock, memberIdOption } from './options.js';
 import { checkSecret, deriveKey, keyRing, type EmailKeys } from './keys.js';
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { rewriteDocument, type PixelVerdict } from './rewrite-html.js';
@@ -124,17 +125,11 @@ function parseBaseUrl(baseUrl: unknown): string {
  * const html = signer.rewriteHtml(template, { messageId: 'm-42', recipient: 'ada@example.org', campaign: 'welcome' });
  */
 export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
+  checkOptions(options, '`{ keys, activeKid, baseUrl }`');
   const ring = keyRing(options.keys, 'keys');
   const macKey = ring.get(options.activeKid);
   if (!macKey) throw new EmailError('invalid_option', 'activeKid', 'is not one of `keys`', 'Add its secret to `keys`.');
-  const memberId = options.memberId ?? null;
-  if (memberId !== null && (memberId.length === 0 || Buffer.byteLength(memberId) > maxFieldBytes))
-    throw new EmailError(
-      'invalid_option',
-      'memberId',
-      `must be 1-${maxFieldBytes} bytes`,
-      'Use the id from optin.config.ts.',
-    );
+  const memberId = memberIdOption(options.memberId);
   const pseudonymSecret = options.pseudonymKey ?? options.keys[options.activeKid];
   const pseudonymKey = deriveKey(
     checkSecret(pseudonymSecret, options.pseudonymKey === undefined ? 'keys' : 'pseudonymKey'),
@@ -147,11 +142,12 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     memberId === null
       ? { platform: ring, members: new Map() }
       : { platform: undefined, members: new Map([[memberId, ring]]) };
-  const now = options.now ?? Date.now;
+  const now = clock(options.now);
 
   function claimsFor(meta: MessageMeta): MessageClaims {
     const given: unknown = meta; // from JavaScript callers too
-    if (typeof given !== 'object' || given === null) fail('meta', 'must be an object', 'Pass `{ messageId, recipient }`.');
+    if (typeof given !== 'object' || given === null)
+      fail('meta', 'must be an object', 'Pass `{ messageId, recipient }`.');
     if (typeof meta.recipient !== 'string' || meta.recipient.trim().length === 0)
       fail('meta.recipient', 'must be a non-empty email address', "Pass the recipient's address.");
     if (meta.member !== undefined && meta.member !== memberId)

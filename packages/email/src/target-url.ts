@@ -16,32 +16,52 @@ export function httpUrl(value: string): string | undefined {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
 }
 
-function percentDecode(text: string): string {
-  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
+const escapeRun = /(?:%[0-9a-f]{2})+/gi;
+const bytesOf = (run: string): Buffer => Buffer.from(run.replace(/%/g, ''), 'hex');
+
+/**
+ * Every way a server may read the `%XX` escapes of `text`: as UTF-8 (a run that is not valid UTF-8
+ * kept as typed); as UTF-8 with undecodable bytes and stray `%` dropped (so junk escapes cannot
+ * split an address); and byte by byte as Latin-1 (`jos%E9` is `josé`).
+ */
+function percentDecodings(text: string): string[] {
+  return [
+    text.replace(escapeRun, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    }),
+    text
+      .replace(/%(?![0-9a-f]{2})/gi, '')
+      .replace(escapeRun, (run) => bytesOf(run).toString('utf8').replaceAll('\uFFFD', '')),
+    text.replace(escapeRun, (run) => bytesOf(run).toString('latin1')),
+  ];
 }
 
 /**
  * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
  * form (composed or not, full-width), with an international domain in Unicode or punycode, or
- * percent-encoded (up to three times). A URL that carries the address is never put inside a token.
+ * percent-encoded (up to three times; as UTF-8 or Latin-1, with or without undecodable escapes in
+ * it). A URL that carries the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
   const plain = normalizeAddress(address).normalize('NFKC');
   const at = plain.lastIndexOf('@') + 1;
   const needles = [plain, plain.slice(0, at) + (domainToASCII(plain.slice(at)) || plain.slice(at))];
   const fold = (t: string): string => t.normalize('NFKC').toLowerCase();
-  let hay = fold(text);
-  for (let round = 0; round < 4; round++) {
-    if (needles.some((needle) => hay.includes(needle))) return true;
-    const next = fold(percentDecode(hay));
-    if (next === hay) return false;
-    hay = next;
+  let hays = new Set([fold(text)]);
+  for (let round = 0; ; round++) {
+    if ([...hays].some((hay) => needles.some((needle) => hay.includes(needle)))) return true;
+    if (round === 3) return false;
+    const next = new Set<string>();
+    for (const hay of hays)
+      for (const decoded of percentDecodings(hay)) {
+        const folded = fold(decoded);
+        if (folded !== hay) next.add(folded);
+      }
+    if (next.size === 0) return false;
+    hays = next;
   }
-  return false;
 }

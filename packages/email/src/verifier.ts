@@ -1,4 +1,5 @@
 import { EmailError } from './errors.js';
+import { checkOptions, clock } from './options.js';
 import { keyRing, type EmailKeys, type KeyRing } from './keys.js';
 import { pseudonymText } from './pseudonym.js';
 import { httpUrl } from './target-url.js';
@@ -112,13 +113,14 @@ function memberRings(members: EmailVerifierOptions['members']): Map<string, KeyR
  * if (result.ok) redirect(result.url); else badRequest();
  */
 export function createEmailVerifier(options: EmailVerifierOptions): EmailVerifier {
+  checkOptions(options, '`{ platformKeys, members }`');
   const principals: Principals = {
     platform: options.platformKeys === undefined ? undefined : keyRing(options.platformKeys, 'platformKeys'),
     members: memberRings(options.members),
   };
   if (!principals.platform && principals.members.size === 0)
     throw new EmailError('invalid_option', 'members', 'no keys at all', 'Pass `platformKeys`, `members`, or both.');
-  const now = options.now ?? Date.now;
+  const now = clock(options.now);
 
   function verify(token: string, kind?: EmailTokenKind): Verification {
     const claims = typeof token === 'string' ? openToken(token, principals) : 'malformed';

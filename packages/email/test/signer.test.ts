@@ -5,6 +5,8 @@ import {
   EmailError,
   type EmailErrorCode,
   type EmailKeys,
+  type EmailSignerOptions,
+  type EmailVerifierOptions,
   type MemberKeys,
   type MessageMeta,
 } from '../src/index.js';
@@ -68,7 +70,33 @@ describe('createEmailSigner', () => {
       'https://x.org/?e=jos%C3%A9%40xn--bcher-kva.example',
     ])
       expectError(() => signer.clickUrl(url, jose), 'recipient_in_url', 'url');
-    expectError(() => signer.pixelUrl({ ...jose, messageId: 'jose\u0301@bücher.example' }), 'invalid_meta', 'meta.messageId');
+    expectError(
+      () => signer.pixelUrl({ ...jose, messageId: 'jose\u0301@bücher.example' }),
+      'invalid_meta',
+      'meta.messageId',
+    );
+  });
+
+  it('refuses the address percent-encoded in Latin-1, or split by escapes that do not decode', () => {
+    const latin = { ...meta, recipient: 'josé@example.org' };
+    for (const url of [
+      'https://x.org/?e=jos%E9%40example.org',
+      'https://x.org/?e=jos%e9@example.org',
+      'https://x.org/?e=jos%25E9%2540example.org',
+    ])
+      expectError(() => signer.clickUrl(url, latin), 'recipient_in_url', 'url');
+    for (const url of [
+      'https://x.org/?e=%FF%61da%40example.org',
+      'https://x.org/?e=ad%FFa%40example.org',
+      'https://x.org/?e=ad%C3a@example.org',
+      'https://x.org/?e=ada%%40example.org',
+      'https://x.org/?e=ad%25FFa%2540example.org',
+    ])
+      expectError(() => signer.clickUrl(url, meta), 'recipient_in_url', 'url');
+    const html = '<a href="https://x.org/?e=%FF%61da%40example.org">x</a>';
+    expect(signer.rewriteHtml(html, meta)).toContain('href="https://x.org/?e=%FF%61da%40example.org"');
+    // Escapes that carry no address still sign.
+    expect(signer.clickUrl('https://x.org/?e=%FF%E9%40example.org', meta)).toMatch(/\/e\/c\//);
   });
 
   it('refuses ids that carry the address, and bad times', () => {
@@ -106,6 +134,31 @@ describe('createEmailSigner', () => {
       'invalid_key',
       'members.HarvardX.keys',
     );
+    expectError(
+      () => createEmailSigner({ ...options, memberId: 5 as unknown as string }),
+      'invalid_option',
+      'memberId',
+    );
+    expectError(
+      () => createEmailSigner({ ...options, activeKid: 5 as unknown as string }),
+      'invalid_option',
+      'activeKid',
+    );
+    expectError(() => createEmailSigner({ ...options, baseUrl: 5 as unknown as string }), 'invalid_option', 'baseUrl');
+    expectError(
+      () => createEmailSigner({ ...options, pseudonymKey: 5 as unknown as string }),
+      'invalid_key',
+      'pseudonymKey',
+    );
+    expectError(() => createEmailSigner({ ...options, now: 5 as unknown as () => number }), 'invalid_option', 'now');
+    expectError(() => createEmailSigner(undefined as unknown as EmailSignerOptions), 'invalid_option', 'options');
+    expectError(() => createEmailVerifier(null as unknown as EmailVerifierOptions), 'invalid_option', 'options');
+    expectError(
+      () => createEmailVerifier({ platformKeys: { k: key }, now: 'now' as unknown as () => number }),
+      'invalid_option',
+      'now',
+    );
+    expect(createEmailSigner({ ...options, memberId: null as unknown as string }).memberId).toBeNull();
     expectError(() => signer.pixelUrl(undefined as unknown as MessageMeta), 'invalid_meta', 'meta');
     expectError(() => signer.rewriteHtml('<p>x</p>', null as unknown as MessageMeta), 'invalid_meta', 'meta');
   });
