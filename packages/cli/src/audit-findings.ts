@@ -40,9 +40,14 @@ export interface ObservedCookie {
 export interface Observation {
   /** Its registrable domain (`edx.org`): requests and cookies there are first-party. */
   readonly site: string;
-  /** Every request URL the page made (deduplicated or not). */
+  /**
+   * The audited page's URL. Its document is never a finding, and requests to its origin are never
+   * attributed to a tracker by host (see {@link findViolations}). Without it every request is judged by host.
+   */
+  readonly page?: string;
+  /** Every request URL the page made, WebSocket URLs included (deduplicated or not). */
   readonly requests: readonly string[];
-  /** Every cookie in the browser after the page settled. */
+  /** Every cookie the page set or the browser held. */
   readonly cookies: readonly ObservedCookie[];
   /** The trackers that may run on this page (the platform's and its Member's). */
   readonly inScope: readonly Tracker[];
@@ -59,6 +64,13 @@ export interface Observation {
  * on the page, and that tracker (and, for a cookie, the cookie's purpose) must have consent. First-party
  * requests nobody declares (the page itself, its assets) are fine; first-party cookies are not: every
  * cookie must be declared, necessary ones too. Each URL and cookie is reported once.
+ *
+ * The page's own document and requests to its own origin are never findings. A declaration names
+ * hosts only (no scheme, port or path), so nothing in it tells a first-party collector declared on
+ * the page's own host (`declareFirstParty({ endpoint: 'https://www.edx.org/' })`) from the page's
+ * document, assets and API calls: attributing same-origin requests by host would report all of them.
+ * Such a collector is judged by its cookies, which must be declared; give it a host of its own
+ * (`collector.edx.org`) to have its requests judged too.
  */
 export function findViolations(seen: Observation): Finding[] {
   // As the hub decides: a tracker with no purpose is never allowed (`[].every` would be true).
@@ -66,6 +78,8 @@ export function findViolations(seen: Observation): Finding[] {
   const ids = (ts: readonly Tracker[]) => ts.map((t) => t.id);
   const findings: Finding[] = [];
   const reported = new Set<string>();
+  const origin = (url: URL) => `${url.protocol.replace(/^ws/, 'http')}//${url.host}`;
+  const page = seen.page === undefined ? undefined : new URL(seen.page);
   const report = (kind: FindingKind, subject: string, trackers: readonly Tracker[], message: string) => {
     if (!reported.has(subject)) findings.push({ kind, subject, trackers: ids(trackers), message });
     reported.add(subject);
@@ -76,6 +90,7 @@ export function findViolations(seen: Observation): Finding[] {
     try {
       const parsed = new URL(url);
       if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
+      if (page && origin(parsed) === origin(page)) continue;
       host = parsed.hostname;
     } catch {
       continue;

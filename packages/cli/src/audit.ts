@@ -5,6 +5,8 @@ import { chromiumArgs, chromiumPath } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
 import { siteOf } from './host-pattern.js';
+import { leave } from './leave-page.js';
+import { recordActivity } from './record-activity.js';
 
 /** Options of {@link audit}. */
 export interface AuditOptions {
@@ -34,9 +36,9 @@ export interface AuditReport {
   readonly consent: AuditConsent;
   /** The Member that owns the page's course, or `null`. */
   readonly member: string | null;
-  /** How many requests the page made. */
+  /** How many requests the page made, WebSocket connections and requests sent on leaving included. */
   readonly requests: number;
-  /** Every cookie in the browser after the page settled. */
+  /** Every cookie the page set, as it set it (even if deleted or expired since) or as the browser held it at the end. */
   readonly cookies: readonly ObservedCookie[];
   /** Everything that ran or was set without consent, without a declaration, or outside its Member's scope. */
   readonly findings: readonly Finding[];
@@ -44,8 +46,10 @@ export interface AuditReport {
 
 /**
  * Opens `url` in headless Chromium as a learner with the given consent (the consent cookie planted
- * before the first request), records every request and cookie until the page has settled, and
- * judges them against the config's trackers in scope for that page ({@link findViolations}).
+ * before the first request), records every request, WebSocket connection and cookie write until the
+ * page has settled, then leaves the page (to `about:blank`, firing `visibilitychange` and `pagehide`)
+ * and records what it sends on its way out. Judges all of it, with the cookies left in the browser,
+ * against the config's trackers in scope for that page ({@link findViolations}).
  *
  * @example
  * const report = await audit('https://www.edx.org/', { config, consent: 'none' });
@@ -89,8 +93,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
     if (state.cookie) await context.addCookies([{ name: cookieName, value: state.cookie, url: page.origin }]);
-    const requests: string[] = [];
-    context.on('request', (request) => requests.push(request.url()));
+    const activity = await recordActivity(context);
     const tab = await context.newPage();
     await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
       throw new CliError(
@@ -101,7 +104,13 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       );
     });
     await tab.waitForTimeout(waitMs);
-    const cookies = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
+    await leave(tab);
+    await activity.settled();
+    const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
+    const cookies = [...activity.cookies, ...jar].filter(
+      (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,
+    );
+    const requests = [...activity.requests];
     return {
       url: page.href,
       consent,
@@ -110,6 +119,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       cookies,
       findings: findViolations({
         site: options.site ?? siteOf(page.hostname),
+        page: page.href,
         requests,
         cookies,
         inScope: scope.trackers,

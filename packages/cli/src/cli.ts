@@ -24,25 +24,40 @@ const fail = (option: string, message: string, hint: string): never => {
   throw new CliError('invalid_argument', [{ path: option, message }], hint);
 };
 
+/** `parseArgs` with its errors (`Unknown option '--strict'`) as usage errors naming the option. */
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        member: { type: 'string' },
+        format: { type: 'string', default: 'md' },
+        consent: { type: 'string', default: 'none' },
+        json: { type: 'boolean', default: false },
+        site: { type: 'string' },
+        wait: { type: 'string', default: '2000' },
+        'cookie-name': { type: 'string', default: 'optin' },
+        resolve: { type: 'string', multiple: true, default: [] },
+        'ignore-https-errors': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new CliError(
+      'invalid_argument',
+      [{ path: /'(-[^' ]+)/.exec(message)?.[1] ?? 'arguments', message: message.split('. ')[0] ?? message }],
+      'See optin --help for the options of each command.',
+      { cause },
+    );
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      member: { type: 'string' },
-      format: { type: 'string', default: 'md' },
-      consent: { type: 'string', default: 'none' },
-      json: { type: 'boolean', default: false },
-      site: { type: 'string' },
-      wait: { type: 'string', default: '2000' },
-      'cookie-name': { type: 'string', default: 'optin' },
-      resolve: { type: 'string', multiple: true, default: [] },
-      'ignore-https-errors': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'v', default: false },
-    },
-  });
+  const { values, positionals } = parse(argv);
   const [command, target] = positionals;
   if (values.version) {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

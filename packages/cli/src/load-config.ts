@@ -36,8 +36,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
       { cause },
     );
   }
-  const found = validateConfig(config);
-  const issues = found.length ? found : hostDeclarationIssues(config as OptinConfig);
+  const issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;

@@ -113,6 +113,26 @@ describe('findViolations', () => {
     expect(findings.map((f) => `${f.kind} ${f.subject}`)).toEqual(['undeclared_cookie csrftoken@courses.edx.org']);
   });
 
+  test("the page's own origin is never attributed by host: its document, assets, and a collector declared on its host", () => {
+    const collector = tracker('collector', 'platform', ['analytics'], ['www.edx.org']);
+    const found = findViolations(
+      seen({
+        site: 'other.org',
+        page: 'https://www.edx.org/course',
+        inScope: [collector],
+        all: [collector],
+        requests: [
+          'https://www.edx.org/course',
+          'https://www.edx.org/app.js',
+          'wss://www.edx.org/live',
+          'http://www.edx.org/x',
+        ],
+      }),
+    );
+    // Another scheme is another origin: judged by host as before.
+    expect(found.map((f) => `${f.kind} ${f.subject}`)).toEqual(['request_without_consent http://www.edx.org/x']);
+  });
+
   test("another Member's host is out of scope, even with every purpose granted", () => {
     const findings = findViolations(seen({ requests: ['https://ads.example.net/px'], allows: () => true }));
     expect(findings).toEqual([expect.objectContaining({ kind: 'out_of_scope_request', trackers: ['HarvardX/ads'] })]);

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { OptinConfig } from '@optin/members';
+import { defineConfig, type OptinConfig } from '@optin/members';
+import { defineTracker } from '@optin/trackers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundle, serve, type TestServer } from '../../../test-support/browser.js';
 import { audit, loadConfig, type AuditConsent, type AuditReport } from '../src/index.js';
@@ -37,6 +38,35 @@ beforeAll(async () => {
       else if (url.pathname === '/good' || url.pathname.startsWith('/learning/course/'))
         res.writeHead(200, { 'content-type': 'text/html' }).end(html('<script src="/page.js"></script>'));
       else if (url.pathname === '/leaky') res.writeHead(200, { 'content-type': 'text/html' }).end(leaky(vendorOrigin));
+      else if (url.pathname === '/socket')
+        // A WebSocket fires no request event; one from the page and one from a frame it makes.
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          html(`<script>new WebSocket('ws://cdn.vendor.optin.test:${String(server.port)}/live?uid=1');</script>
+            <iframe srcdoc="<script>new WebSocket('ws://pixel.elsewhere.test:${String(server.port)}/live')</script>"></iframe>`),
+        );
+      else if (url.pathname === '/fleeting')
+        // Cookies set, used and deleted long before the audit reads the jar: by script and by header.
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          html(`<script>
+            document.cookie = 'fleeting=1;Path=/';
+            fetch('/brief').then(() => {
+              document.cookie = 'fleeting=;Path=/;Max-Age=0';
+              document.cookie = 'brief=;Path=/;Expires=Thu, 01 Jan 1970 00:00:00 GMT';
+            });
+          </script>`),
+        );
+      else if (url.pathname === '/brief') res.writeHead(204, { 'set-cookie': 'brief=1; Path=/' }).end();
+      else if (url.pathname === '/leaving')
+        // What a page sends on its way out: a beacon on pagehide, a keepalive fetch once hidden.
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          html(`<script>
+            addEventListener('pagehide', () => navigator.sendBeacon('${vendorOrigin}/b', 'uid=1'));
+            document.addEventListener('visibilitychange', () => {
+              if (document.visibilityState === 'hidden')
+                fetch('http://pixel.elsewhere.test:${String(server.port)}/k', { method: 'POST', keepalive: true, mode: 'no-cors' });
+            });
+          </script>`),
+        );
       else if (url.pathname === '/other-member')
         res
           .writeHead(200, { 'content-type': 'text/html' })
@@ -110,6 +140,59 @@ describe('optin audit in Chromium', () => {
       'out_of_scope_cookie _hxads@www.optin.test',
       'out_of_scope_request http://ads.harvardx.optin.test/ads.js',
     ]);
+  });
+});
+
+describe('what a plain reading of requests and the cookie jar misses', () => {
+  test('WebSocket connections, from the page and its frames, are judged like requests', async () => {
+    const report = await run('/socket', 'none');
+    expect(kinds(report)).toEqual([
+      'request_without_consent ws://cdn.vendor.optin.test/live?uid=1',
+      'undeclared_request ws://pixel.elsewhere.test/live',
+    ]);
+  });
+
+  test('a cookie set and deleted before the page settles is still caught, set by script or by header', async () => {
+    const report = await run('/fleeting', 'none');
+    expect(kinds(report)).toEqual([
+      'undeclared_cookie brief@www.optin.test',
+      'undeclared_cookie fleeting@www.optin.test',
+    ]);
+    expect(report.cookies.map((c) => c.name).sort()).toEqual(['brief', 'fleeting']);
+  });
+
+  test('the page is made to leave: a beacon on pagehide and a keepalive fetch on visibilitychange are caught', async () => {
+    hits.length = 0;
+    const report = await run('/leaving', 'none');
+    expect(kinds(report)).toEqual([
+      'request_without_consent http://cdn.vendor.optin.test/b',
+      'undeclared_request http://pixel.elsewhere.test/k',
+    ]);
+    expect(hits).toContain('cdn.vendor.optin.test/b');
+  });
+
+  test("a first-party collector declared on the page's own host does not make the page and its assets findings", async () => {
+    const collector = defineTracker({
+      id: 'collector',
+      owner: 'platform',
+      purposes: ['analytics'],
+      party: 'first',
+      vendor: { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
+      cookies: [],
+      hosts: ['www.optin.test'],
+    });
+    const withCollector = defineConfig({
+      ...config,
+      platform: { trackers: [...config.platform.trackers, collector] },
+    });
+    const report = await audit(`${server.origin('www.optin.test')}/good`, {
+      config: withCollector,
+      consent: 'none',
+      hostRules: rules,
+      waitMs: 300,
+    });
+    expect(report.requests).toBeGreaterThan(1);
+    expect(report.findings).toEqual([]);
   });
 });
 

@@ -37,11 +37,23 @@ describe('optin validate', () => {
     const result = await optin('validate', fixture('wide-host.config.mjs'));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^✗ 2 problem\(s\)/);
-    expect(result.stdout).toContain('platform.trackers[0].hosts[1]: "*.co.uk" covers every site under the public suffix "co.uk"');
+    expect(result.stdout).toContain(
+      'platform.trackers[0].hosts[1]: "*.co.uk" covers every site under the public suffix "co.uk"',
+    );
     expect(result.stdout).toContain('members[0].trackers[0].hosts[1]: "*.github.io" covers every site');
     // A vendor's own domain under a public suffix is fine, exact or wildcard.
     expect(result.stdout).not.toContain('hosts[0]');
     expect(result.stdout).not.toContain('hosts[2]');
+  });
+
+  test('a wildcard over a public suffix is listed with the schema problems, and a malformed config does not throw', async () => {
+    const result = await optin('validate', fixture('wide-and-broken.config.mjs'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('platform.trackers[1].purposes[0]: "telemetry" is not a purpose');
+    expect(result.stdout).toContain(
+      'platform.trackers[0].hosts[0]: "*.co.uk" covers every site under the public suffix',
+    );
+    expect(result.stdout).toContain('members[0]');
   });
 
   test('a missing file is a clear error with exit 2', async () => {
@@ -86,6 +98,17 @@ describe('optin declare', () => {
       expect(result.code, args[0]).toBe(1);
       expect(result.stderr).toContain('error invalid_config');
     }
+  });
+
+  test('an unknown option or a missing option value is a usage error naming the option, exit 2', async () => {
+    const unknown = await optin('audit', 'https://www.edx.org/', '--strict');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "error invalid_argument\n  --strict: Unknown option '--strict'\nSee optin --help for the options of each command.\n",
+    );
+    const missing = await optin('validate', '--config');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error invalid_argument\n  --config: ');
   });
 
   test('an unknown command prints usage and exits 2', async () => {
