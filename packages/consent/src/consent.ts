@@ -144,15 +144,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // Keeps the decision in the first storage that takes it and removes it from the others; when
   // none does, it lives in memory for the life of the page.
   const persist = (d: Decision) => {
+    const value = encodeDecision(d, policy);
     kind = 'memory';
     for (const s of chain)
-      if (
-        kind === 'memory' &&
-        attempt(() => s.write(encodeDecision(d, policy), new Date(Date.parse(d.decidedAt) + maxAge)))
-      )
-        kind = s.kind;
+      if (kind === 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
       else attempt(() => s.clear());
-    channel?.postMessage(0);
+    channel?.postMessage([value, kind]);
   };
   const read = () => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
@@ -285,7 +282,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       change(() => {
         for (const s of chain) attempt(() => s.clear());
         decision = null;
-        channel?.postMessage(0);
+        channel?.postMessage(['', kind]);
       }),
     refresh: () => change(read),
     subscribe(listener) {
@@ -303,7 +300,17 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     const again = () => store.refresh();
     const off = { signal: stop.signal };
     channel = attempt(() => new BroadcastChannel(cookieName));
-    channel?.addEventListener('message', again, off);
+    // A tab of this origin says what it stored (or '' when it forgot): taken as said, since another
+    // process's cookie write may not be visible here yet. A value made under another policy is none.
+    channel?.addEventListener(
+      'message',
+      ({ data }: MessageEvent<[string, string]>) =>
+        change(() => {
+          decision = attempt(() => decodeDecision(data[0], policy)) ?? null;
+          kind = data[1];
+        }),
+      off,
+    );
     addEventListener('storage', again, off);
     document.addEventListener('visibilitychange', again, off);
     (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
