@@ -299,7 +299,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   if (typeof document == 'object') {
     const again = () => store.refresh();
     const off = { signal: stop.signal };
-    channel = attempt(() => new BroadcastChannel(cookieName));
+    // A store kept in memory only shares nothing: it neither tells nor hears other tabs.
+    channel = chain.length ? attempt(() => new BroadcastChannel(cookieName)) : undefined;
     // A tab of this origin says what it stored (or '' when it forgot): taken as said, since another
     // process's cookie write may not be visible here yet. A value made under another policy is none.
     channel?.addEventListener(

@@ -111,6 +111,17 @@ describe('another tab deciding', () => {
     expect(here.allows('analytics')).toBe(false);
   });
 
+  it('is neither told nor heard by a store kept in memory only', async () => {
+    const isolated = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const shared = createConsent({ policy: edxPolicy });
+    shared.acceptAll();
+    await tick();
+    expect(isolated.needsPrompt).toBe(true);
+    isolated.rejectAll();
+    await tick();
+    expect(shared.allows('analytics')).toBe(true);
+  });
+
   it('is followed when kept in localStorage (the storage event of another tab)', () => {
     const here = createConsent({ policy: edxPolicy, storage: 'localStorage' });
     const elsewhere = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();
