@@ -29,7 +29,8 @@ type Layers = Record<string, Record<PropertyKey, unknown>[] | undefined>;
  * Actions arrive as `{ event: <name>, ...properties }`, identities as `{ event: 'optin.identify', user_id }`,
  * each on this container's data layer only. A container cannot be unloaded (withdrawal, or leaving
  * its Member's pages, asks for a reload). Google tags in it also follow Consent Mode, which the hub
- * keeps on `dataLayer`: a container on another data layer starts with a copy of it.
+ * keeps on `dataLayer`: a container on another data layer gets a copy of every consent command there
+ * before each message pushed to it (its tags fire only on messages, so they always see the latest).
  *
  * @example gtm({ id: 'GTM-XXXXXXX', purposes: ['analytics', 'marketing'] })
  */
@@ -37,8 +38,15 @@ export function gtm(options: GtmOptions): Tracker {
   checkOptions('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
   const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
   let name = 'dataLayer';
+  // How much of `dataLayer` has been looked at for consent commands to copy (own data layer only).
+  let copied = 0;
   const layers = () => window as unknown as Layers;
-  const push = (...entries: Record<PropertyKey, unknown>[]) => (layers()[name] ??= []).push(...entries);
+  const push = (...entries: Record<PropertyKey, unknown>[]) => {
+    const consent = layers().dataLayer ?? [];
+    if (name !== 'dataLayer') entries.unshift(...consent.slice(copied).filter((command) => command[0] === 'consent'));
+    copied = consent.length;
+    return (layers()[name] ??= []).push(...entries);
+  };
   return {
     ...identity('gtm', options),
     purposes,
@@ -49,11 +57,8 @@ export function gtm(options: GtmOptions): Tracker {
     load(ctx) {
       // `this`: the id and owner it runs under, a Member's too when declared without `owner`.
       name = options.dataLayer ?? (this.owner === 'platform' ? 'dataLayer' : `dataLayer_${this.id.replace(/\W/g, '_')}`);
-      const own = name !== 'dataLayer';
-      // The hub keeps Consent Mode on `dataLayer`: a container on its own layer starts from a copy.
-      if (own) push(...(layers().dataLayer ?? []).filter((command) => command[0] === 'consent'));
       push({ 'gtm.start': Date.now(), event: 'gtm.js' });
-      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}${own ? `&l=${name}` : ''}`);
+      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}${name !== 'dataLayer' ? `&l=${name}` : ''}`);
     },
     page: ({ properties: p }) =>
       push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer }),

@@ -203,13 +203,23 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
 
   test('9. the platform’s and a Member’s GTM containers each have their own data layer and see only their own events', async () => {
     await open('gtm,hx-gtm');
-    await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
+    await act("consent.decide({ purposes: { analytics: true, marketing: true } }); hub.track('edx.ui.lms.link_clicked');");
+    // A later grant reaches the Member's container too, before the next message its tags fire on.
+    await act("consent.decide({ purposes: { functionality: true } }, 'preferences'); hub.track('edx.bi.user.account.registered');");
     const seen = await page.evaluate(() => (window as unknown as { __gtmSeen: [string, string][] }).__gtmSeen);
     const of = (container: string) => seen.filter(([c]) => c === container).map(([, message]) => message);
-    // Each once, and the Member's container starts with the page's Consent Mode state.
-    const expected = ['consent default', 'consent update', 'gtm.js', 'optin.page', 'edx.ui.lms.link_clicked'];
+    const expected = [
+      ...['consent default', 'consent update', 'gtm.js', 'optin.page', 'edx.ui.lms.link_clicked'],
+      ...['consent update', 'edx.bi.user.account.registered'],
+    ];
     expect(of('GTM-TEST1')).toEqual(expected);
     expect(of('GTM-HX1')).toEqual(expected);
+    const functionalityStorage = await page.evaluate(() =>
+      (window as unknown as { dataLayer_HarvardX_gtm: IArguments[] }).dataLayer_HarvardX_gtm
+        .filter((command) => command[0] === 'consent')
+        .map((command) => (command[2] as { functionality_storage: string }).functionality_storage),
+    );
+    expect(functionalityStorage).toEqual(['denied', 'denied', 'granted']);
     expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
       '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
       '/gtm.js?id=GTM-TEST1',
