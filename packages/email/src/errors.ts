@@ -1,6 +1,12 @@
 /** Stable codes of every error `@optin/email` throws. */
 export type EmailErrorCode =
-  'invalid_option' | 'invalid_key' | 'invalid_meta' | 'invalid_url' | 'recipient_in_url' | 'member_mismatch';
+  | 'invalid_option'
+  | 'invalid_key'
+  | 'invalid_meta'
+  | 'invalid_argument'
+  | 'invalid_url'
+  | 'recipient_in_url'
+  | 'member_mismatch';
 
 /**
  * The one error class of `@optin/email`. `code` is stable across releases; `path` names the input

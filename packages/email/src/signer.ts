@@ -81,6 +81,13 @@ function fail(path: string, message: string, hint: string): never {
   throw new EmailError('invalid_meta', path, message, hint);
 }
 
+/** A recipient's address as given: a non-empty string (its format is the mail system's business). */
+function recipientAddress(value: unknown, path: string, code: 'invalid_meta' | 'invalid_argument'): string {
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw new EmailError(code, path, 'must be a non-empty email address', "Pass the recipient's address.");
+  return value;
+}
+
 function text(value: unknown, path: string, recipient: string | undefined): string {
   if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > maxFieldBytes)
     fail(path, `must be a string of 1-${maxFieldBytes} bytes`, 'Pass a short id.');
@@ -148,8 +155,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     const given: unknown = meta; // from JavaScript callers too
     if (typeof given !== 'object' || given === null)
       fail('meta', 'must be an object', 'Pass `{ messageId, recipient }`.');
-    if (typeof meta.recipient !== 'string' || meta.recipient.trim().length === 0)
-      fail('meta.recipient', 'must be a non-empty email address', "Pass the recipient's address.");
+    recipientAddress(meta.recipient, 'meta.recipient', 'invalid_meta');
     if (meta.member !== undefined && meta.member !== memberId)
       throw new EmailError(
         'member_mismatch',
@@ -216,8 +222,12 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     memberId,
     pixelUrl: (meta) => seal(claimsFor(meta), 'open', null),
     clickUrl: (url, meta) => signClick(url, claimsFor(meta), meta.recipient),
-    pseudonym: (recipient) => pseudonymText(pseudonymOf(recipient, pseudonymKey)),
+    pseudonym: (recipient) =>
+      pseudonymText(pseudonymOf(recipientAddress(recipient, 'recipient', 'invalid_argument'), pseudonymKey)),
     rewriteHtml(html, meta) {
+      const given: unknown = html; // from JavaScript callers too
+      if (typeof given !== 'string')
+        throw new EmailError('invalid_argument', 'html', 'must be a string', 'Pass the message body as HTML text.');
       const claims = claimsFor(meta);
       const pixelUrl = seal(claims, 'open', null);
       return rewriteDocument(html, {

@@ -163,6 +163,14 @@ describe('createEmailSigner', () => {
     expectError(() => signer.rewriteHtml('<p>x</p>', null as unknown as MessageMeta), 'invalid_meta', 'meta');
   });
 
+  it('refuses an html or a recipient that is not text with a typed error, never a TypeError', () => {
+    for (const html of [undefined, 5, { toString: () => '<p>x</p>' }])
+      expectError(() => signer.rewriteHtml(html as unknown as string, meta), 'invalid_argument', 'html');
+    for (const recipient of [undefined, null, 5, '', '  '])
+      expectError(() => signer.pseudonym(recipient as unknown as string), 'invalid_argument', 'recipient');
+    expect(signer.pseudonym('ADA@example.org ')).toBe(signer.pseudonym('ada@example.org'));
+  });
+
   it('joins the baseUrl path and signs the normalised URL', () => {
     const prefixed = createEmailSigner({ ...options, baseUrl: 'https://edx.org/collect/' });
     const url = prefixed.clickUrl('  HTTPS://Example.ORG/a b  ', meta);
