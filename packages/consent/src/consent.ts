@@ -43,7 +43,11 @@ export interface ConsentStore {
   readonly policy: Policy;
   /** The jurisdiction mode in force. */
   readonly mode: 'opt-in' | 'opt-out';
-  /** The learner's stored decision, or `null` when there is none for this policy. */
+  /**
+   * The learner's decision in force, or `null` when there is none for this policy (or only one made
+   * under an earlier version of it, or made under opt-out with implied grants while the mode is
+   * opt-in: their refusals still count).
+   */
   readonly decision: Decision | null;
   /** True while the learner has not decided under this policy (show the banner). */
   readonly needsPrompt: boolean;
@@ -101,7 +105,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const custom = typeof storage == 'object';
   const wrong = (
     [
+      ['policy', 'a policy without purposes', Array.isArray((policy as Partial<Policy> | undefined)?.purposes)],
       ['mode', mode, /^opt-(in|out)$/.test(mode)],
+      // A cookie name is an RFC 6265 token: anything else makes the cookie silently fail.
+      ['cookieName', cookieName, /^[\w!#$%&'*+.^`|~-]+$/.test(cookieName)],
       [
         'storage',
         custom ? 'a storage without read, write and clear' : storage,
@@ -118,7 +125,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     throw new ConsentError(
       'invalid_option',
       wrong.map(([path, value]) => ({ path, message: `${String(value)} is not allowed` })),
-      'See ConsentOptions: mode opt-in|opt-out, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
+      'See ConsentOptions: policy from definePolicy, mode opt-in|opt-out, cookieName a cookie token, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
     );
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
@@ -130,7 +137,16 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       );
   const signal = privacySignal(options.signals);
   let kind = 'memory';
-  let decision: Decision | null = null;
+  // The newest decision stored, and whether it binds: one made under an earlier policy version, or
+  // with grants implied by opt-out while the mode is opt-in, does not (only its refusals count).
+  let held: Decision | null = null;
+  let binding = false;
+  const decisionInForce = () => (binding ? held : null);
+  const hold = <D extends Decision | null>(d: D) => {
+    held = d;
+    binding = !!d?.policy.hash && !(d.implied && mode === 'opt-in');
+    return d;
+  };
   let channel: BroadcastChannel | undefined;
   const stop = new AbortController();
 
@@ -153,44 +169,48 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   };
   const read = () => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
-    if (kind !== 'memory') decision = null;
+    if (kind !== 'memory') hold(null);
     for (const s of chain)
       for (const value of attempt(() => s.read()) ?? []) {
-        const found = decodeDecision(value, policy);
+        const found = decodeDecision(value, policy, true);
+        const at = found?.decidedAt ?? '';
+        // The newest wins; of two as new, one made under this policy version.
         if (
           found &&
-          Date.parse(found.decidedAt) + maxAge > Date.now() &&
-          !(decision && decision.decidedAt > found.decidedAt)
+          Date.parse(at) + maxAge > Date.now() &&
+          !(held && (found.policy.hash ? held.decidedAt > at : held.decidedAt >= at))
         ) {
           // Found in storage (another tab's choice, say): it goes when that copy goes.
-          decision = found;
+          hold(found);
           kind = s.kind;
         }
       }
-    return decision;
+    return held;
   };
 
+  // Without a decision in force, the mode's default, narrowed by what a decision not in force refused.
   const allows = (purpose: string, memberId?: string) => {
     const p = purposes.find((x) => x.id === purpose);
+    const d = decisionInForce();
     return (
       !!p &&
       (!!p.required ||
-        (!(signal && p.gpc && !decision?.gpc) &&
-          (decision
-            ? decision.purposes[purpose] === true && decision.members[memberId ?? '']?.[purpose] !== false
-            : mode === 'opt-out')))
+        (!(signal && p.gpc && !d?.gpc) &&
+          (d ? d.purposes[purpose] === true : mode === 'opt-out' && held?.purposes[purpose] !== false) &&
+          held?.members[memberId ?? '']?.[purpose] !== false))
     );
   };
   const grants = (): Grants => ({
     purposes: Object.fromEntries(purposes.map((p) => [p.id, allows(p.id)])),
-    members: decision?.members ?? {},
+    members: held?.members ?? {},
   });
-  // Runs a change and tells the listeners when what is allowed (or needsPrompt) really changed.
+  // Runs a change and tells the listeners when what is allowed, needsPrompt or the decision in force
+  // (a new one, even granting the same) really changed.
   const change = (fn: () => void) => {
-    const before = JSON.stringify([grants(), !decision]);
+    const state = () => JSON.stringify([grants(), decisionInForce()]);
+    const before = state();
     fn();
-    if (JSON.stringify([grants(), !decision]) !== before)
-      for (const listener of [...listeners]) attempt(() => listener(store));
+    if (state() !== before) for (const listener of [...listeners]) attempt(() => listener(store));
   };
 
   // A choice is an object of known purposes, each exactly true or false: `'false'` is no refusal
@@ -223,11 +243,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
 
   const decide = (choice: ConsentChoice, source: DecisionSource = 'api') => {
     check(((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')).purposes ?? {}, 'purposes');
-    const members = { ...decision?.members };
+    const members = { ...held?.members };
     for (const [member, choices] of Object.entries(choice.members ?? {}))
       members[member] = { ...members[member], ...check(choices, `members.${member}`) };
     const next: Decision = {
-      consentId: decision?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
+      consentId: held?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
       policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
       // A default or a signal never grants what GPC refuses; only the learner's explicit choice can.
       purposes: Object.fromEntries(
@@ -241,11 +261,19 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       source,
       decidedAt: new Date().toISOString(),
       ...(signal && { gpc: true }),
+      // Under opt-out, a purpose the learner did not choose now keeps its default (or an earlier
+      // implied) grant: the decision says so, and an opt-in page will not take it for consent.
+      ...(mode === 'opt-out' &&
+        !(binding && !held?.implied) &&
+        purposes.some((p) => !p.required && choice.purposes?.[p.id] === undefined && allows(p.id)) && {
+          implied: true,
+        }),
     };
     // Deciding what is already decided changes nothing: same cookie, same receipt, no notification.
-    const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc]);
-    if (same(decision) === same(next)) return decision ?? next;
-    change(() => persist((decision = next)));
+    const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
+    const current = decisionInForce();
+    if (same(current) === same(next)) return current ?? next;
+    change(() => persist(hold(next)));
     return next;
   };
 
@@ -259,10 +287,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     policy,
     mode,
     get decision() {
-      return decision;
+      return decisionInForce();
     },
     get needsPrompt() {
-      return !decision;
+      return !binding;
     },
     get storageKind() {
       return kind;
@@ -281,7 +309,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     reset: () =>
       change(() => {
         for (const s of chain) attempt(() => s.clear());
-        decision = null;
+        hold(null);
         channel?.postMessage(['', kind]);
       }),
     refresh: () => change(read),
@@ -302,12 +330,15 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     // A store kept in memory only shares nothing: it neither tells nor hears other tabs.
     channel = chain.length ? attempt(() => new BroadcastChannel(cookieName)) : undefined;
     // A tab of this origin says what it stored (or '' when it forgot): taken as said, since another
-    // process's cookie write may not be visible here yet. A value made under another policy is none.
+    // process's cookie write may not be visible here yet, unless it is older than the decision held
+    // (this tab decided meanwhile). A value made under another policy is none.
     channel?.addEventListener(
       'message',
       ({ data }: MessageEvent<[string, string]>) =>
         change(() => {
-          decision = attempt(() => decodeDecision(data[0], policy)) ?? null;
+          const found = attempt(() => decodeDecision(data[0], policy, true)) ?? null;
+          if (found && held && found.decidedAt < held.decidedAt) return;
+          hold(found);
           kind = data[1];
         }),
       off,
@@ -316,8 +347,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     document.addEventListener('visibilitychange', again, off);
     (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
   }
-  // Storing what was found again removes stale copies on other domains and moves it to the best store.
+  // Storing what was found again removes stale copies on other domains and moves it to the best store
+  // (a decision that does not bind stays as it is: storing it would make it bind).
   const found = read();
-  if (found) persist(found);
+  if (found && store.decision) persist(found);
   return store;
 }

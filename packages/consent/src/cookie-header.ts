@@ -13,6 +13,11 @@ export interface CookieHeaderOptions {
    * unless the learner granted them while GPC was on (as the browser's consent store does).
    */
   readonly gpc?: boolean;
+  /**
+   * The page's mode, as given to `createConsent`. Default `opt-in`, under which a decision whose
+   * grants were implied by opt-out mode (`implied`) is none: the learner has not granted anything.
+   */
+  readonly mode?: 'opt-in' | 'opt-out';
 }
 
 /**
@@ -27,7 +32,7 @@ export interface CookieHeaderOptions {
 export function fromCookieHeader(
   header: string | null | undefined,
   policy: Policy,
-  { cookieName = 'optin', maxAgeDays = 395, gpc = false }: CookieHeaderOptions = {},
+  { cookieName = 'optin', maxAgeDays = 395, gpc = false, mode = 'opt-in' }: CookieHeaderOptions = {},
 ): Decision | null {
   let best: Decision | null = null;
   for (const pair of (header ?? '').split(/;\s*/)) {
@@ -40,10 +45,13 @@ export function fromCookieHeader(
     )
       best = found;
   }
+  if (best?.implied && mode === 'opt-in') return null;
   if (!best || !gpc || best.gpc) return best;
   const refused = new Set(policy.purposes.filter((p) => p.gpc).map((p) => p.id));
   return {
     ...best,
-    purposes: Object.fromEntries(Object.entries(best.purposes).map(([id, granted]) => [id, granted && !refused.has(id)])),
+    purposes: Object.fromEntries(
+      Object.entries(best.purposes).map(([id, granted]) => [id, granted && !refused.has(id)]),
+    ),
   };
 }

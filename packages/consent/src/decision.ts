@@ -20,6 +20,12 @@ export interface Decision {
   readonly decidedAt: string;
   /** Global Privacy Control was on when the decision was made (so its grants are explicit). */
   readonly gpc?: boolean;
+  /**
+   * Some of its grants are opt-out mode's defaults, carried along when the learner changed something
+   * else, not chosen by the learner: under opt-in they are no grants (only its refusals count) and
+   * the learner is asked.
+   */
+  readonly implied?: boolean;
 }
 
 /** The purposes and Member overrides in force right now (a decision, or the mode's defaults). */

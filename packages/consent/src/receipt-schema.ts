@@ -19,4 +19,5 @@ export const receiptSchema = z.object({
   source: z.enum(['banner', 'preferences', 'api', 'gpc', 'default']),
   decidedAt: z.iso.datetime(),
   gpc: z.boolean(),
+  implied: z.optional(z.boolean()),
 });

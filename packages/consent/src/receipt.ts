@@ -18,6 +18,8 @@ export interface ConsentReceipt {
   decidedAt: string;
   /** Global Privacy Control was on when the decision was made. */
   gpc: boolean;
+  /** Some grants are opt-out mode's defaults, not the learner's choice (see `Decision.implied`). */
+  implied?: boolean;
 }
 
 /** Turns a decision into the receipt to post to the collector's `POST /v1/consent`. */
@@ -31,5 +33,6 @@ export function toReceipt(decision: Decision, subject: string): ConsentReceipt {
     source: decision.source,
     decidedAt: decision.decidedAt,
     gpc: decision.gpc === true,
+    ...(decision.implied && { implied: true }),
   };
 }

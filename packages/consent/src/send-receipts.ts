@@ -35,8 +35,9 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
     );
   let sent = '';
   return consent.subscribe(({ decision }) => {
-    if (!decision || sent === decision.consentId + decision.decidedAt) return;
-    sent = decision.consentId + decision.decidedAt;
+    // Each decision once (listeners also hear changes that are not a new decision).
+    if (!decision || sent === JSON.stringify(decision)) return;
+    sent = JSON.stringify(decision);
     const subject = typeof options.subject === 'function' ? options.subject() : options.subject;
     fetch(url, {
       method: 'POST',

@@ -458,4 +458,78 @@ describe('@optin/consent in Chromium', () => {
       await gpc.close();
     }
   });
+  it('a choice made under opt-out with default grants is asked again on an opt-in page, and its refusals stay', async () => {
+    // Opt-out (e.g. the learner's first visit from a US page): they only turn marketing off.
+    const { page } = await open(context, url('www', { mode: 'opt-out', cookieDomain: DOMAIN }));
+    const withdrawn = await page.evaluate(() => window.optin.withdraw('marketing'));
+    expect(withdrawn.allows).toEqual({
+      ...NOTHING_BUT_NECESSARY,
+      analytics: true,
+      performance: true,
+      functionality: true,
+    });
+    expect(withdrawn.decision?.implied).toBe(true);
+    expect((await reload(page, { mode: 'opt-out' })).needsPrompt).toBe(false);
+
+    // An opt-in page (e.g. a later visit from the EU): nothing was granted by the learner, so ask.
+    const optIn = await reload(page, { mode: 'opt-in' });
+    expect(optIn.needsPrompt).toBe(true);
+    expect(optIn.decision).toBeNull();
+    expect(optIn.allows).toEqual(NOTHING_BUT_NECESSARY);
+    // Granting analytics there keeps the earlier refusal and the consentId, and binds everywhere.
+    const granted = await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
+    expect(granted.allows).toEqual({ ...NOTHING_BUT_NECESSARY, analytics: true });
+    expect(granted.decision?.consentId).toBe(withdrawn.decision?.consentId);
+    expect(granted.decision?.implied).toBeUndefined();
+    expect((await reload(page, { mode: 'opt-out' })).allows).toEqual({ ...NOTHING_BUT_NECESSARY, analytics: true });
+
+    // "Accept all" under opt-out is the learner's own choice: an opt-in page takes it as such.
+    await page.evaluate(() => window.optin.acceptAll());
+    const accepted = await reload(page, { mode: 'opt-in' });
+    expect(accepted.needsPrompt).toBe(false);
+    expect(accepted.allows.analytics && accepted.allows.marketing).toBe(true);
+  });
+
+  it('in opt-out mode, a policy change asks again but keeps the learner’s refusals until they answer', async () => {
+    const v1 = { mode: 'opt-out' as const, cookieDomain: DOMAIN, version: '2026-11' };
+    const { page } = await open(context, url('www', v1));
+    const rejected = await page.evaluate(() => window.optin.rejectAll());
+    expect(rejected.allows).toEqual(NOTHING_BUT_NECESSARY);
+
+    // A new version, and a reworded purpose: asked again, and nothing refused runs meanwhile.
+    for (const change of [{ version: '2027-03' }, { analyticsDescription: 'How visitors use the site, and more.' }]) {
+      const next = await reload(page, { ...v1, ...change });
+      expect(next.needsPrompt).toBe(true);
+      expect(next.decision).toBeNull();
+      expect(next.allows).toEqual(NOTHING_BUT_NECESSARY);
+    }
+    // Its grants do not outlive the change: opt-in asks for them again.
+    await page.evaluate(() => window.optin.acceptAll());
+    const optIn = await reload(page, { ...v1, mode: 'opt-in', version: '2027-03' });
+    expect(optIn.needsPrompt).toBe(true);
+    expect(optIn.allows).toEqual(NOTHING_BUT_NECESSARY);
+    // And answering under the new version binds it.
+    const answered = await page.evaluate(() => window.optin.decide({ purposes: { performance: true } }, 'banner'));
+    expect(answered.allows).toEqual({ ...NOTHING_BUT_NECESSARY, performance: true });
+    expect((await reload(page, { ...v1, version: '2027-03' })).needsPrompt).toBe(false);
+  });
+
+  it('a tab keeps its own newer choice when an older one from another tab reaches it late', async () => {
+    const a = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const b = await open(context, url('www', { cookieDomain: DOMAIN }));
+    // Tab B is busy (a long task) while A accepts; then B handles the learner's "Reject all", and
+    // only afterwards A's message.
+    const busy = b.page.evaluate(() => {
+      const until = Date.now() + 400;
+      while (Date.now() < until);
+      return window.optin.rejectAll();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await a.page.evaluate(() => window.optin.acceptAll());
+    const rejected = await busy;
+    await expect.poll(async () => (await state(a.page)).allows.analytics).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await state(b.page)).decision?.decidedAt).toBe(rejected.decision?.decidedAt);
+    expect((await state(b.page)).allows).toEqual(NOTHING_BUT_NECESSARY);
+  });
 });

@@ -88,12 +88,18 @@ describe('createConsent in opt-in mode', () => {
       try {
         store.decide(choice as Parameters<typeof store.decide>[0]);
       } catch (e) {
-        return e instanceof ConsentError ? `${e.code} ${e.issues[0]?.path ?? ''}: ${e.issues[0]?.message ?? ''}` : String(e);
+        return e instanceof ConsentError
+          ? `${e.code} ${e.issues[0]?.path ?? ''}: ${e.issues[0]?.message ?? ''}`
+          : String(e);
       }
       return 'accepted';
     };
-    expect(codeAndPath({ purposes: { analytics: 'false' } })).toBe('invalid_choice purposes.analytics: must be true or false');
-    expect(codeAndPath({ purposes: { marketing: 1 } })).toBe('invalid_choice purposes.marketing: must be true or false');
+    expect(codeAndPath({ purposes: { analytics: 'false' } })).toBe(
+      'invalid_choice purposes.analytics: must be true or false',
+    );
+    expect(codeAndPath({ purposes: { marketing: 1 } })).toBe(
+      'invalid_choice purposes.marketing: must be true or false',
+    );
     expect(codeAndPath({ members: { HarvardX: { marketing: 'false' } } })).toBe(
       'invalid_choice members.HarvardX.marketing: must be true or false',
     );
@@ -119,13 +125,31 @@ describe('options', () => {
     expect(error?.code).toBe('invalid_option');
     expect(error?.issues.map((i) => i.path)).toEqual(['mode', 'storage', 'maxAgeDays']);
     expect(error?.hint).toMatch(/opt-in\|opt-out/);
-    expect(() => createConsent({ policy: edxPolicy, maxAgeDays: Number.NaN })).toThrow(/maxAgeDays: NaN is not allowed/);
+    expect(() => createConsent({ policy: edxPolicy, maxAgeDays: Number.NaN })).toThrow(
+      /maxAgeDays: NaN is not allowed/,
+    );
     expect(createConsent({ policy: edxPolicy, storage: 'localStorage', maxAgeDays: 1 }).needsPrompt).toBe(true);
+  });
+
+  it('rejects a missing policy and a cookie name that is no cookie token, with their paths', () => {
+    const wrong = (options: unknown) => () => createConsent(options as Parameters<typeof createConsent>[0]);
+    expect(wrong({})).toThrow(
+      expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'policy' })] }),
+    );
+    for (const cookieName of ['my consent;x', '', 'a=b', 'caf\u00e9'])
+      expect(wrong({ policy: edxPolicy, cookieName })).toThrow(
+        expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'cookieName' })] }),
+      );
+    expect(createConsent({ policy: edxPolicy, storage: 'memory', cookieName: 'edx_consent-v2' }).needsPrompt).toBe(
+      true,
+    );
   });
 
   it('rejects a custom storage that is not one (null, or without read, write and clear) instead of silently keeping choices in memory', () => {
     for (const storage of [null, {}, { kind: 'half', read: () => [] }])
-      expect(() => createConsent({ policy: edxPolicy, storage } as unknown as Parameters<typeof createConsent>[0])).toThrow(
+      expect(() =>
+        createConsent({ policy: edxPolicy, storage } as unknown as Parameters<typeof createConsent>[0]),
+      ).toThrow(
         expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'storage' })] }),
       );
   });
@@ -284,6 +308,19 @@ describe('subscribe', () => {
     unsubscribe();
     store.acceptAll();
     expect(listener).toHaveBeenCalledTimes(3);
+  });
+
+  it('is called for a new decision that GPC keeps from changing what is allowed (its receipt must be sent)', () => {
+    const storage = arrayStorage();
+    createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).acceptAll();
+    const underGpc = createConsent({ policy: edxPolicy, storage, signals: { gpc: true } });
+    const listener = vi.fn();
+    underGpc.subscribe(listener);
+    const before = underGpc.grants();
+    underGpc.withdraw('marketing');
+    expect(underGpc.grants()).toEqual(before);
+    expect(listener).toHaveBeenCalledOnce();
+    expect(underGpc.decision?.purposes.marketing).toBe(false);
   });
 
   it('a throwing listener does not stop the others or the decision', () => {

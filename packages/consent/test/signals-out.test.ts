@@ -109,4 +109,18 @@ describe('fromCookieHeader (server-side rendering)', () => {
       explicit,
     );
   });
+
+  it('a decision whose grants opt-out mode implied is none on an opt-in page (the default), as it is in the browser', () => {
+    const implied = createConsent({
+      policy: edxPolicy,
+      storage: 'memory',
+      mode: 'opt-out',
+      signals: { gpc: false },
+    }).withdraw('marketing');
+    expect(implied.implied).toBe(true);
+    const header = `optin=${encodeDecision(implied, edxPolicy)}`;
+    expect(fromCookieHeader(header, edxPolicy)).toBeNull();
+    expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-out' })).toEqual(implied);
+    expect(toReceipt(implied, 'learner-1').implied).toBe(true);
+  });
 });
