@@ -20,7 +20,7 @@ export interface Ga4Options extends AdapterOptions {
  * (`send_page_view: false`): GA4 sees exactly the pages the hub sends it. Unloads for real: it sets
  * Google's documented `window['ga-disable-<id>']` kill switch, so no hit leaves after a withdrawal.
  *
- * @example createHub({ consent, trackers: [ga4({ id: 'G-XXXXXXX' }), ga4({ id: 'G-HX0001', owner: 'HarvardX' })] });
+ * @example createHub({ consent, trackers: [ga4({ id: 'G-XXXXXXX' }), ga4({ id: 'G-HX0001', owner: 'HarvardX', cookiePrefix: 'hx' })] });
  */
 export function ga4(options: Ga4Options): Tracker {
   checkOptions('ga4', options, 'id', /^G-[A-Z0-9]+$/);

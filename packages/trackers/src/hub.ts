@@ -81,10 +81,17 @@ export function createHub(options: HubOptions): Hub {
     if (byId.get(t.id) !== t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
     if (!t.purposes.length) issues.push({ path: `trackers.${t.id}.purposes`, message: 'is empty' });
     t.purposes.forEach(
-      (p, i) => purposes.includes(p) || issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not a purpose of the policy` }),
+      (p, i) =>
+        purposes.includes(p) ||
+        issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not a purpose of the policy` }),
     );
   }
-  if (issues.length) throw new TrackerError('invalid_tracker', issues, `Use one id per tracker, and purposes among: ${purposes.join(', ')}.`);
+  if (issues.length)
+    throw new TrackerError(
+      'invalid_tracker',
+      issues,
+      `Use one id per tracker, and purposes among: ${purposes.join(', ')}.`,
+    );
 
   const loaded = new Set<Tracker>();
   const stale = new Set<Tracker>();
@@ -130,17 +137,14 @@ export function createHub(options: HubOptions): Hub {
   const allows = (t: Tracker) =>
     t.purposes.length > 0 && t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
   const tags = () =>
-    applyStaticTags(
-      (id) => {
-        const t = byId.get(id);
-        if (!t && !broken.has(id)) {
-          broken.add(id);
-          report(id, '', 'no such tracker; tag left inert', 'unknown_tracker');
-        }
-        return t && loaded.has(t);
-      },
-      nonce,
-    );
+    applyStaticTags((id) => {
+      const t = byId.get(id);
+      if (!t && !broken.has(id)) {
+        broken.add(id);
+        report(id, '', 'no such tracker', 'unknown_tracker');
+      }
+      return t && loaded.has(t);
+    }, nonce);
 
   const sync = () => {
     const fresh: Tracker[] = [];
@@ -169,8 +173,10 @@ export function createHub(options: HubOptions): Hub {
           stale.add(t);
           reload = true;
         }
+        // Out of the page for good, into a document of its own: one still on its way never runs there
+        // (stopScript says why; inlined, as the hub's bytes are budgeted).
         for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
-          if (script.dataset.optinScript === t.id) script.remove();
+          if (script.dataset.optinScript === t.id) new Document().adoptNode(script);
       }
     }
     deleteCookies(drop, cookieDomain, keep);

@@ -11,6 +11,15 @@ export interface LoadScriptOptions {
 const loading = new Map<string, [HTMLScriptElement, Promise<boolean>]>();
 
 /**
+ * Takes a script out of the page for good: it is moved to a document of its own, where one still
+ * on its way never runs (a script runs only in the document it was prepared in: HTML, "execute the
+ * script element"), whereas a merely removed one still runs when it arrives.
+ */
+export function stopScript(script: Element | undefined): void {
+  if (script) new Document().adoptNode(script);
+}
+
+/**
  * Adds `<script async src>` to the document once: calling again with the same `src` returns the
  * same promise while that element is in the document (a removed one is added again). Resolves
  * `true` when it loaded and `false` when it failed (network error, CSP, SRI mismatch): it never

@@ -1,11 +1,13 @@
+import { stopScript } from './load-script.js';
+
 const selector = 'script[type="text/plain"][data-optin-tracker],iframe[data-src][data-optin-tracker]';
 const clones = new WeakMap<Element, HTMLScriptElement>();
 
 /**
  * Activates or deactivates every static tag of the document:
  * `<script type="text/plain" data-optin-tracker="id">` runs as a copy of itself inserted after it
- * (removed again when off: what it already did cannot be undone, which is why its tracker's cookies
- * are deleted too), and `<iframe data-src data-optin-tracker="id">` gets its `src` (then
+ * (taken out again when off: one still on its way then never runs; what one already did cannot be
+ * undone, which is why its tracker's cookies are deleted too), and `<iframe data-src data-optin-tracker="id">` gets its `src` (then
  * `about:blank` when off). `state(id)` says whether the tracker is on; `undefined` when unknown.
  */
 export function applyStaticTags(state: (id: string) => boolean | undefined, nonce?: string): void {
@@ -22,6 +24,6 @@ export function applyStaticTags(state: (id: string) => boolean | undefined, nonc
       copy.text = (tag as HTMLScriptElement).text;
       tag.after(copy);
       clones.set(tag, copy);
-    } else if (!on) clones.get(tag)?.remove();
+    } else if (!on) stopScript(clones.get(tag));
   }
 }

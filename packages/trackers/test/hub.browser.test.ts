@@ -226,6 +226,32 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     ]);
   });
 
+  test('a vendor script still on its way when consent is withdrawn never runs: no hit, no cookie', async () => {
+    // fbevents.js (loaded by the hub) and HubSpot's static tag arrive 800 ms after they are asked for.
+    await context.route(/connect\.facebook\.net|js\.hs-scripts\.com/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await open('meta,hubspot');
+    await page.evaluate(`(({ consent }) => {
+      const tag = document.createElement('script');
+      tag.type = 'text/plain';
+      tag.dataset.optinTracker = 'hubspot';
+      tag.src = 'https://js.hs-scripts.com/123.js';
+      document.body.append(tag);
+      consent.acceptAll();
+      setTimeout(() => consent.withdraw('marketing'), 100);
+    })(window.optin)`);
+    await page.waitForTimeout(1200);
+    await standIn.settle(context);
+    // Both scripts were asked for (before the withdrawal), neither ran.
+    expect(hosts()).toEqual(['connect.facebook.net', 'js.hs-scripts.com']);
+    expect(await page.evaluate(() => ({ fbevents: (window as { fbq?: { __standIn?: boolean } }).fbq?.__standIn ?? false }))).toEqual({
+      fbevents: false,
+    });
+    expect(await cookieNames()).toEqual(['optin']);
+  });
+
   test('10. withdrawal deletes __Secure- and __Host- cookies too', async () => {
     await open('prefixed');
     await act('consent.acceptAll();');
