@@ -1,12 +1,26 @@
 import { createHmac } from 'node:crypto';
+import { domainToUnicode } from 'node:url';
 import { toBase64Url } from './base64url.js';
 
 /** Bytes of a recipient pseudonym inside a token (128 bits). */
 export const pseudonymBytes = 16;
 
-/** The address as it is pseudonymised: trimmed, Unicode NFC, lowercased. */
+/** A domain IDNA may rewrite: one with a non-ASCII character or a punycode (`xn--`) label. */
+const internationalDomain = /\P{ASCII}|(?:^|\.)xn--/u;
+
+/**
+ * The address as it is pseudonymised and searched for: trimmed, Unicode NFKC (full-width and other
+ * compatibility characters as their plain forms), lowercased, and an international domain in
+ * Unicode as IDNA maps it, so `ada@xn--bcher-kva.example`, `ada@BÜCHER.example` and
+ * `ａｄａ@bücher.example` are all `ada@bücher.example`. A domain in plain ASCII is kept as typed (only
+ * lowercased): the pseudonyms of ASCII addresses never depend on how a URL parser reads a host.
+ */
 export function normalizeAddress(address: string): string {
-  return address.trim().normalize('NFC').toLowerCase();
+  const plain = address.trim().normalize('NFKC').toLowerCase();
+  const at = plain.lastIndexOf('@') + 1;
+  const domain = plain.slice(at);
+  if (at === 0 || !internationalDomain.test(domain)) return plain;
+  return plain.slice(0, at) + (domainToUnicode(domain) || domain);
 }
 
 /**

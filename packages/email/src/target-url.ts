@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToUnicode } from 'node:url';
 import { normalizeAddress } from './pseudonym.js';
 
 /**
@@ -40,27 +40,42 @@ function percentDecodings(text: string): string[] {
   ];
 }
 
+// Characters IDNA maps to nothing (soft hyphen, zero-width space, word joiner, variation selectors,
+// ...): `ex\u00ADample.org` is the domain `example.org`. Listed from `url.domainToASCII`.
+const ignoredByIdna = /\p{Variation_Selector}|\u034F|[\u00AD\u200B\u2060\u2064\uFEFF\u{1BCA0}-\u{1BCA3}]/gu;
+// A punycode label: `xn--` where a label starts (not inside a longer word).
+const punycodeLabel = /(?<![\p{L}\p{M}\p{N}-])xn--[a-z0-9-]+/gu;
+
+/**
+ * The forms of `text` an address is looked for in: NFKC, lowercased, without the characters IDNA
+ * ignores, the ideographic full stop as "."; and the same with every punycode label in Unicode
+ * (`xn--bcher-kva` as `bücher`), so a domain matches whichever way each of its labels is written.
+ */
+function forms(text: string): string[] {
+  const folded = text.normalize('NFKC').toLowerCase().replace(ignoredByIdna, '').replaceAll('\u3002', '.');
+  const unicode = folded.replace(punycodeLabel, (label) => {
+    const decoded = domainToUnicode(label);
+    return decoded && !decoded.includes('.') ? decoded : label;
+  });
+  return unicode === folded ? [folded] : [folded, unicode];
+}
+
 /**
  * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
- * form (composed or not, full-width), with an international domain in Unicode or punycode, or
- * percent-encoded (up to three times; as UTF-8 or Latin-1, with or without undecodable escapes in
- * it). A URL that carries the address is never put inside a token.
+ * form (composed or not, full-width), with an international domain in Unicode or punycode (either
+ * way round, label by label), or percent-encoded (up to three times; as UTF-8 or Latin-1, with or
+ * without undecodable escapes in it). A URL that carries the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
-  const plain = normalizeAddress(address).normalize('NFKC');
-  const at = plain.lastIndexOf('@') + 1;
-  const needles = [plain, plain.slice(0, at) + (domainToASCII(plain.slice(at)) || plain.slice(at))];
-  const fold = (t: string): string => t.normalize('NFKC').toLowerCase();
-  let hays = new Set([fold(text)]);
+  const needles = forms(normalizeAddress(address));
+  let hays = new Set(forms(text));
   for (let round = 0; ; round++) {
     if ([...hays].some((hay) => needles.some((needle) => hay.includes(needle)))) return true;
     if (round === 3) return false;
     const next = new Set<string>();
     for (const hay of hays)
-      for (const decoded of percentDecodings(hay)) {
-        const folded = fold(decoded);
-        if (folded !== hay) next.add(folded);
-      }
+      for (const decoded of percentDecodings(hay))
+        for (const form of forms(decoded)) if (!hays.has(form)) next.add(form);
     if (next.size === 0) return false;
     hays = next;
   }

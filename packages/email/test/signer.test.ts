@@ -77,6 +77,39 @@ describe('createEmailSigner', () => {
     );
   });
 
+  it('refuses the address in either form of its international domain, whichever form the recipient is in', () => {
+    // A mail system that stores domains in ASCII (punycode) sends to `ada@xn--bcher-kva.example`;
+    // the template's link has the address as the learner typed it, in Unicode.
+    const ascii = { ...meta, recipient: 'ada@xn--bcher-kva.example' };
+    for (const url of [
+      'https://www.edx.org/unsubscribe?email=ada@bücher.example',
+      'https://www.edx.org/unsubscribe?email=ada%40b%C3%BCcher.example',
+      'https://www.edx.org/unsubscribe?email=ADA@BÜCHER.example',
+    ])
+      expectError(() => signer.clickUrl(url, ascii), 'recipient_in_url', 'url');
+    const html = '<a href="https://www.edx.org/unsubscribe?email=ada@bücher.example">Unsubscribe</a>';
+    expect(signer.rewriteHtml(html, ascii)).toContain(html);
+    expectError(
+      () => signer.pixelUrl({ ...ascii, messageId: 'm-ada@bücher.example' }),
+      'invalid_meta',
+      'meta.messageId',
+    );
+    // Label by label: one label in punycode, the other in Unicode; the ideographic full stop is a dot.
+    const cjk = { ...meta, recipient: 'ada@xn--fsqu00a.xn--0zwm56d' };
+    for (const url of [
+      'https://x.org/?e=ada@例子.测试',
+      'https://x.org/?e=ada@例子.xn--0zwm56d',
+      'https://x.org/?e=ada@xn--fsqu00a.测试',
+      'https://x.org/?e=ada@例子。测试',
+    ])
+      expectError(() => signer.clickUrl(url, cjk), 'recipient_in_url', 'url');
+    // Characters IDNA ignores (a soft hyphen) do not hide the domain.
+    expectError(() => signer.clickUrl('https://x.org/?e=ada@ex%C2%ADample.org', meta), 'recipient_in_url', 'url');
+    // Another address, or `xn--` that starts no label, still signs.
+    expect(signer.clickUrl('https://x.org/?e=bob@bücher.example', ascii)).toMatch(/\/e\/c\//);
+    expect(signer.clickUrl('https://x.org/?e=adaxn--bcher-kva.example', ascii)).toMatch(/\/e\/c\//);
+  });
+
   it('refuses the address percent-encoded in Latin-1, or split by escapes that do not decode', () => {
     const latin = { ...meta, recipient: 'josé@example.org' };
     for (const url of [
@@ -185,6 +218,28 @@ describe('createEmailSigner', () => {
   it('is deterministic: the same message signs to the same URL', () => {
     const fixed = { ...meta, sentAt: new Date('2026-11-29T00:00:00Z') };
     expect(signer.clickUrl('https://x.org/', fixed)).toBe(signer.clickUrl('https://x.org/', fixed));
+  });
+
+  it('gives one pseudonym to every form of one address: punycode or Unicode domain, full-width or plain', () => {
+    expect(signer.pseudonym('ada@xn--bcher-kva.example')).toBe(signer.pseudonym('ada@bücher.example'));
+    expect(signer.pseudonym('ADA@BÜCHER.EXAMPLE')).toBe(signer.pseudonym('ada@bücher.example'));
+    expect(signer.pseudonym('ada@xn--fsqu00a.xn--0zwm56d')).toBe(signer.pseudonym('ada@例子。测试'));
+    expect(signer.pseudonym('ａｄａ@ｅｘａｍｐｌｅ．ｏｒｇ')).toBe(signer.pseudonym('ada@example.org'));
+    expect(signer.pseudonym('ada@bücher.example')).not.toBe(signer.pseudonym('ada@bucher.example'));
+  });
+
+  it('keeps the pseudonyms of plain addresses as they were (values pinned before NFKC and IDNA)', () => {
+    const pinned = createEmailSigner({
+      keys: { 'k-2026': 'pinned-test-secret-0123456789-abcdefghij' },
+      activeKid: 'k-2026',
+      baseUrl: 'https://t.edx.org',
+    });
+    expect(pinned.pseudonym('ada@example.org')).toBe('TV-DTF1MeFR8_CGRyB-k1Q');
+    expect(pinned.pseudonym(' Ada.Lovelace+CS50@Example.ORG ')).toBe('l6MxLqxlsqxQIq1RQoguLw');
+    // An ASCII domain is kept as typed, even one a URL parser would read as an IPv4 address.
+    expect(pinned.pseudonym('x@0x7f.1')).toBe('TrqkcrjuMmoI_vpsSzzTmA');
+    // Unicode already in its plain form keeps its pseudonym too.
+    expect(pinned.pseudonym('jos\u00e9@b\u00fccher.example')).toBe('kkjUAgYLneqwNjOtpvZjRQ');
   });
 
   it('keeps pseudonyms stable across rotation when given a pseudonymKey', () => {

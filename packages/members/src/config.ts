@@ -3,7 +3,10 @@ import type { Tracker } from '@optin/trackers';
 
 /** A Member's own email tracking: which signing key (by id; the secret comes from the environment). */
 export interface MemberEmail {
-  /** Id of the Member's active signing key, e.g. `hx-2026`. The secret is never in the config. */
+  /**
+   * Id of the Member's active signing key, e.g. `hx-2026`: 1–64 letters, digits, `.`, `_`, `:` or
+   * `-` (the kids `@optin/email` accepts). The secret is never in the config.
+   */
   readonly keyId: string;
 }
 
@@ -21,6 +24,11 @@ export interface Member {
   readonly trackers: readonly Tracker[];
   /** Its email tracking, when it has any. */
   readonly email?: MemberEmail;
+  /**
+   * Where `@optin/collector` finds this Member's API token: `env:NAME` or `file:/path` (default
+   * `env:OPTIN_TOKEN_<ID>`). Read and checked by the collector only; never the token itself.
+   */
+  readonly tokenRef?: string;
 }
 
 /** The one source of truth (`optin.config.ts`) for the browser, the collector and the CLI. */
@@ -31,4 +39,31 @@ export interface OptinConfig {
   readonly platform: { readonly trackers: readonly Tracker[] };
   /** The Members and their trackers. */
   readonly members: readonly Member[];
+  /**
+   * Settings of `@optin/collector` (`mode`, `platformTokenRef`, `writeKeysRef`, `email`), read and
+   * checked by the collector at start: see its README.
+   */
+  readonly collector?: Readonly<Record<string, unknown>>;
 }
+
+/** Every field of a Member: `validateConfig` reports any other as misspelt. */
+export const memberFields: Readonly<Record<keyof Member, true>> = {
+  id: true,
+  name: true,
+  orgs: true,
+  courses: true,
+  trackers: true,
+  email: true,
+  tokenRef: true,
+};
+
+/** Every field of the config object: `validateConfig` reports any other as misspelt. */
+export const configFields: Readonly<Record<keyof OptinConfig, true>> = {
+  policy: true,
+  platform: true,
+  members: true,
+  collector: true,
+};
+
+/** Every field of `platform`: `validateConfig` reports any other as misspelt. */
+export const platformFields: Readonly<Record<keyof OptinConfig['platform'], true>> = { trackers: true };

@@ -64,9 +64,12 @@ export function parseUsageKey(input: unknown): UsageKey | null {
 }
 
 /**
- * Finds the course of a page from its URL: LMS pages (`/courses/{key}/…`, old keys as three
- * segments), the learning MFE (`/learning/course/{key}/…`), and usage keys anywhere in the path
- * (`/xblock/block-v1:…`). A URL without a course, or a malformed one, gives `null`.
+ * Finds the course of a page from its path (never its query or fragment): LMS pages
+ * (`/courses/{key}/…`, old keys as three segments), the learning MFE wherever it is mounted
+ * (`/learning/course/{key}/…`; `/course/{key}/home`, `/dates`, `/progress` and
+ * `/preview/course/{key}/…` on `learning.edx.org`: a `course` segment followed by a `course-v1:`
+ * key), and usage keys anywhere in the path (`/xblock/block-v1:…`). A URL without a course, or a
+ * malformed one, gives `null`.
  *
  * @example courseFromUrl('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.org // 'MITx'
  */
@@ -81,6 +84,12 @@ export function courseFromUrl(url: string | URL): CourseKey | null {
     const next = segments[i + 1];
     if (segments[i] === 'courses' || (segments[i] === 'course' && segments[i - 1] === 'learning'))
       return parseCourseKey(next) ?? parseCourseKey(segments.slice(i + 1, i + 4).join('/'));
+    // frontend-app-learning's routes, `/course/:courseId/…` and `/preview/course/:courseId/…`: only a
+    // `course-v1:` key here (the marketing site's `/course/{slug}` pages are no course run).
+    if (segments[i] === 'course' && next?.startsWith('course-v1:')) {
+      const key = parseCourseKey(next);
+      if (key) return key;
+    }
     const usage = parseUsageKey(segments[i]);
     if (usage) return usage.course;
   }

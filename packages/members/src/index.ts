@@ -13,4 +13,5 @@ export {
   type DeclaredTracker,
 } from './declaration.js';
 export { declarationToHtml, declarationToJson, declarationToMarkdown } from './render-declaration.js';
+export { declarationCss } from './declaration-css.js';
 export { createScopedHub, type ScopedHub, type ScopedHubOptions } from './scoped-hub.js';

@@ -1,4 +1,5 @@
 import type { Declaration, DeclaredTracker } from './declaration.js';
+import { visuallyHiddenClass } from './declaration-css.js';
 import { mdCode, mdParagraph, mdText, mdUrl } from './markdown.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,13 +68,15 @@ export function declarationToMarkdown(d: Declaration): string {
 /**
  * The declaration as an accessible HTML fragment: a section a purpose (`aria-labelledby` its
  * heading), a table with a caption and column headers, each tracker's name as row header. Every
- * config string is escaped; only http(s) links are rendered, opening safely in a new tab.
+ * config string is escaped; only http(s) links are rendered, opening safely in a new tab. Each
+ * link's name ends in words for screen readers only, in `<span class="optin-visually-hidden">`:
+ * add `declarationCss` to the page, or they show.
  */
 export function declarationToHtml(d: Declaration): string {
   const link = (url: string | null, text: string, vendor: string) => {
     const href = httpUrl(url);
     return href
-      ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${text}<span class="optin-visually-hidden"> for ${escapeHtml(vendor)} (opens in a new tab)</span></a>`
+      ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${text}<span class="${visuallyHiddenClass}"> for ${escapeHtml(vendor)} (opens in a new tab)</span></a>`
       : '—';
   };
   const sections = byPurpose(d).map((p, i) => {

@@ -1,14 +1,18 @@
 import { ConsentError, definePolicy, type Policy } from '@optin/consent';
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
+import { configFields, memberFields, platformFields } from './config.js';
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
+import { unknownFields } from './unknown-fields.js';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
 const orgPattern = /^[\w\-~.:%]{1,255}$/;
-const keyId = /^[A-Za-z0-9][\w.-]{0,63}$/;
+// The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
+// not import email (DESIGN.md's import order), yet must accept exactly the kids the signer accepts.
+const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Two cookie declarations that could name the same cookie. */
 function collide(a: string | RegExp, b: string | RegExp): boolean {
@@ -19,17 +23,20 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
 
 /**
  * Checks a whole config at once and returns **every** problem with its path (an empty list when
- * the config is sound). It never throws, whatever it is given. It checks: the policy; each tracker's
+ * the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
+ * field in the config, `platform` or a Member, naming the closest field; the policy; each tracker's
  * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
  * in the policy; no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
- * platform's or another Member's; no org or course run owned by two Members; http(s) URLs only.
+ * platform's or another Member's; no org or course run owned by two Members; email key ids as
+ * `@optin/email` takes them; http(s) URLs only.
  */
 export function validateConfig(config: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   if (!isObject(config))
     return [{ path: '', message: 'the config must be an object: defineConfig({ policy, platform, members })' }];
+  issues.push(...unknownFields(config, configFields, '', 'the config'));
 
   let policy: Policy | undefined;
   try {
@@ -86,6 +93,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   };
 
   const platform = config.platform;
+  if (isObject(platform)) issues.push(...unknownFields(platform, platformFields, 'platform', '`platform`'));
   if (!isObject(platform) || !Array.isArray(platform.trackers)) add('platform.trackers', 'must be a list of trackers');
   else platform.trackers.forEach((t, i) => checkTracker(t, `platform.trackers[${i}]`, 'platform'));
 
@@ -96,6 +104,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   list(config.members).forEach((m, i) => {
     const path = `members[${i}]`;
     if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
+    issues.push(...unknownFields(m, memberFields, path, 'a Member'));
     const id = typeof m.id === 'string' ? m.id : '';
     if (!memberId.test(id))
       add(`${path}.id`, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
@@ -104,7 +113,11 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       // as "_" (OPTIN_TOKEN_HARVARDX): ids equal in that form would share them.
       const canonical = id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
       const taken = canonical.replace(/^_/, '') === 'PLATFORM' ? 'the platform' : memberIds.get(canonical);
-      if (taken) add(`${path}.id`, `"${id}" is taken by ${taken === 'the platform' ? taken : `"${taken}"`} (ids are compared in capitals, punctuation as "_")`);
+      if (taken)
+        add(
+          `${path}.id`,
+          `"${id}" is taken by ${taken === 'the platform' ? taken : `"${taken}"`} (ids are compared in capitals, punctuation as "_")`,
+        );
       else memberIds.set(canonical, id);
     }
     if (typeof m.name !== 'string' || !m.name.trim()) add(`${path}.name`, 'must be the name learners read');
@@ -126,10 +139,12 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
       else courses.set(key, id);
     });
-    if (m.email !== undefined && !(isObject(m.email) && typeof m.email.keyId === 'string' && keyId.test(m.email.keyId)))
+    if (m.email !== undefined && !isObject(m.email))
+      add(`${path}.email`, "must be `{ keyId }`: the id of the Member's signing key, e.g. { keyId: 'hx-2026' }");
+    else if (m.email !== undefined && !(typeof m.email.keyId === 'string' && keyId.test(m.email.keyId)))
       add(
         `${path}.email.keyId`,
-        "must be the id of the Member's signing key (the secret comes from the environment, never the config)",
+        'must be the id of the Member\'s signing key: 1–64 letters, digits, ".", "_", ":" or "-", e.g. "hx-2026" (the secret comes from the environment, never the config)',
       );
     if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
     list(m.trackers).forEach((t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));

@@ -76,6 +76,44 @@ describe('courseFromUrl', () => {
     );
   });
 
+  it("finds the course on the learning MFE's own routes, wherever the app is mounted", () => {
+    const id = (url: string) => courseFromUrl(url)?.id ?? null;
+    const key = 'course-v1:HarvardX+CS50+X';
+    const unit = 'block-v1:HarvardX+CS50+X+type@sequential+block@s1/block-v1:HarvardX+CS50+X+type@vertical+block@u1';
+    for (const path of [
+      `/course/${key}/home`,
+      `/course/${key}/dates`,
+      `/course/${key}/progress`,
+      `/course/${key}`,
+      `/course/${key}/${unit}`,
+      `/preview/course/${key}/${unit}`,
+      `/course/course-v1%3AHarvardX%2BCS50%2BX/home`,
+    ])
+      expect(id(`https://learning.edx.org${path}`)).toBe(key);
+    expect(id('https://apps.example.org/lms/learning-mfe/course/course-v1:MITx+6.00x+2026/home')).toBe(
+      'course-v1:MITx+6.00x+2026',
+    );
+  });
+
+  it('matches a `course` segment only when a course-v1 key follows, and only in the path', () => {
+    for (const url of [
+      // The marketing site's course pages are slugs, not course runs.
+      'https://www.edx.org/course/cs50',
+      'https://www.edx.org/course/harvardx/cs50/2026',
+      'https://www.edx.org/course/HarvardX%2FCS50%2F2026/home',
+      'https://learning.edx.org/course/course-v1:HarvardX+CS50/home',
+      'https://learning.edx.org/courses-v1/course-v1:HarvardX+CS50+X/home',
+      'https://learning.edx.org/course-v1:HarvardX+CS50+X/home',
+      'https://www.edx.org/search?next=/course/course-v1:HarvardX+CS50+X/home',
+      'https://www.edx.org/#/course/course-v1:HarvardX+CS50+X/home',
+    ])
+      expect(courseFromUrl(url)).toBeNull();
+    // A malformed key after `course` is no course, but a usage key further on still is.
+    expect(courseFromUrl('/course/course-v1:bad/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.id).toBe(
+      'course-v1:MITx+6.00x+2026',
+    );
+  });
+
   it('says "no course" outside courses and for malformed URLs', () => {
     for (const url of [
       'https://www.edx.org/',
@@ -97,6 +135,7 @@ describe('courseFromUrl', () => {
           fc.webUrl({ withQueryParameters: true, withFragments: true }),
           fc.string().map((s) => `/courses/${s}`),
           fc.string().map((s) => `/learning/course/${s}/x`),
+          fc.string().map((s) => `/preview/course/course-v1:${s}/home`),
         ),
         (s) => {
           courseFromUrl(s);

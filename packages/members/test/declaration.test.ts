@@ -1,8 +1,10 @@
 import { edxPolicy } from '@optin/consent';
 import { hotjar } from '@optin/trackers/hotjar';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   createRegistry,
+  declarationCss,
   declarationToHtml,
   declarationToJson,
   declarationToMarkdown,
@@ -82,6 +84,15 @@ describe('declaration', () => {
     expect(html).toContain('<th scope="col">Opt out</th>');
     expect(html).toContain('<th scope="row">Google Analytics 4</th>');
     expect(html).toContain('rel="noopener noreferrer"');
+  });
+
+  it('ships, and the README shows, the CSS of every class the HTML needs styled', () => {
+    const html = declarationToHtml(createRegistry(sampleConfig()).declaration());
+    const hidden = [...html.matchAll(/<span class="([^"]+)">/g)].map(([, name]) => name);
+    expect(new Set(hidden)).toEqual(new Set(['optin-visually-hidden']));
+    expect(declarationCss).toMatch(/^\.optin-visually-hidden \{[^}]*clip: rect\(0, 0, 0, 0\)/);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`\`\`css\n${declarationCss}\`\`\``);
   });
 
   it('keeps every config string inert and renders only http(s) links', () => {

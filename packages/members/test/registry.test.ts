@@ -33,6 +33,24 @@ describe('registry', () => {
     expect(registry.scopeFor('https://www.edx.org/').member).toBeNull();
   });
 
+  it("scopes the learning MFE's course pages (/course/{key}/home, /preview/course/…) to the course's Member", () => {
+    for (const path of [
+      '/course/course-v1:HarvardX+CS50+X/home',
+      '/course/course-v1:HarvardX+CS50+X/progress',
+      '/preview/course/course-v1:HarvardX+CS50+X/block-v1:HarvardX+CS50+X+type@sequential+block@s1',
+    ])
+      expect(ids(registry.scopeFor(`https://learning.edx.org${path}`).trackers)).toEqual([
+        'ga4',
+        'meta',
+        'HarvardX/matomo',
+        'HarvardX/pixel',
+      ]);
+    // An org that merely starts like a Member's is not that Member's; neither is a query string.
+    expect(registry.scopeFor('https://learning.edx.org/course/course-v1:HarvardXtra+CS50+X/home').member).toBeNull();
+    expect(registry.scopeFor('https://learning.edx.org/course/course-v1:MITx+6.00x+X/dates').member?.id).toBe('MITx');
+    expect(registry.scopeFor('https://www.edx.org/?next=/course/course-v1:HarvardX+CS50+X/home').member).toBeNull();
+  });
+
   it("gives a course run owned by a Member to that Member, however its key is written, not to its org's owner", () => {
     const base = sampleConfig();
     const config = {

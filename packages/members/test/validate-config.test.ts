@@ -149,6 +149,61 @@ describe('validateConfig', () => {
     );
   });
 
+  it('reports a misspelt field of a Member, of platform and of the config, naming the closest field', () => {
+    const base = sampleConfig();
+    // Fields as a JavaScript config (optin.config.mjs) may write them; TypeScript would refuse them.
+    const typos = {
+      tracker: [ga4({ id: 'G-HX0001', cookiePrefix: 'hx' })],
+      cources: ['course-v1:edX+HX1+2026'],
+      emial: { keyId: 'hx' },
+      Orgs: ['HX'],
+      'tracking id': 'x',
+    };
+    const misspelt = {
+      ...base,
+      platform: { ...base.platform, tracker: [] },
+      member: [],
+      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], ...typos })],
+    };
+    expect(validateConfig(misspelt)).toEqual([
+      { path: 'member', message: 'is not a field of the config (misspelt? did you mean "members"?)' },
+      { path: 'platform.tracker', message: 'is not a field of `platform` (misspelt? did you mean "trackers"?)' },
+      { path: 'members[0].tracker', message: 'is not a field of a Member (misspelt? did you mean "trackers"?)' },
+      { path: 'members[0].cources', message: 'is not a field of a Member (misspelt? did you mean "courses"?)' },
+      { path: 'members[0].emial', message: 'is not a field of a Member (misspelt? did you mean "email"?)' },
+      { path: 'members[0].Orgs', message: 'is not a field of a Member (misspelt? did you mean "orgs"?)' },
+      { path: 'members[0]["tracking id"]', message: 'is not a field of a Member (misspelt?)' },
+    ]);
+    expect(() => defineConfig(misspelt)).toThrow(/members\[0\]\.cources: is not a field of a Member/);
+    // The collector's fields of the same config are fields, not misspellings.
+    const withCollector = {
+      ...base,
+      collector: { mode: 'opt-in', platformTokenRef: 'env:OPTIN_PLATFORM_TOKEN' },
+      members: base.members.map((m) => ({ ...m, tokenRef: `env:TOKEN_${m.id.toUpperCase()}` })),
+    };
+    expect(validateConfig(withCollector)).toEqual([]);
+  });
+
+  it('takes the email key ids @optin/email takes (1-64 of A-Z a-z 0-9 . _ : -), and names them when refusing', () => {
+    const withKid = (email: unknown) =>
+      validateConfig({
+        ...sampleConfig(),
+        members: [{ ...defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [] }), email }],
+      });
+    for (const kid of ['hx-2026', 'hx:2026', 'HarvardX:email:2026-11', 'a', '_hx', '.2026', 'k'.repeat(64)])
+      expect(withKid({ keyId: kid })).toEqual([]);
+    for (const kid of ['', 'hx 2026', 'hx/2026', 'hé-2026', 'k'.repeat(65), 5])
+      expect(withKid({ keyId: kid })).toEqual([
+        {
+          path: 'members[0].email.keyId',
+          message: expect.stringContaining('1–64 letters, digits, ".", "_", ":" or "-"') as string,
+        },
+      ]);
+    expect(withKid('hx-2026')).toEqual([
+      { path: 'members[0].email', message: expect.stringContaining("{ keyId: 'hx-2026' }") as string },
+    ]);
+  });
+
   it('reports a course run owned by two Members, whatever the case of its key, as it does an org', () => {
     const member = (id: string, orgs: string[], courses: string[]) =>
       defineMember({ id, name: id, orgs, courses, trackers: [] });
