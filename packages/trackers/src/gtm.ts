@@ -1,3 +1,4 @@
+import { toGoogleConsentMode } from '@optin/consent';
 import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
 import type { CookieDeclaration, Tracker } from './tracker.js';
 
@@ -22,6 +23,12 @@ export interface GtmOptions extends AdapterOptions {
 /** Data layers by name: objects pushed by the page, `arguments` of gtag commands. */
 type Layers = Record<string, Record<PropertyKey, unknown>[] | undefined>;
 
+/** A gtag command as gtag.js reads it: an `arguments` object, not an array. */
+const gtagArguments = function () {
+  // eslint-disable-next-line prefer-rest-params -- gtag.js only recognises `arguments` objects
+  return arguments;
+} as unknown as (...args: unknown[]) => Record<PropertyKey, unknown>;
+
 /**
  * Google Tag Manager. GTM has no page views of its own; its "All Pages" trigger fires once on load.
  * The hub's page views arrive as `{ event: 'optin.page', page_location, page_path, page_title,
@@ -30,7 +37,8 @@ type Layers = Record<string, Record<PropertyKey, unknown>[] | undefined>;
  * each on this container's data layer only. A container cannot be unloaded (withdrawal, or leaving
  * its Member's pages, asks for a reload). Google tags in it also follow Consent Mode, which the hub
  * keeps on `dataLayer`: a container on another data layer gets a copy of every consent command there
- * before each message pushed to it (its tags fire only on messages, so they always see the latest).
+ * before each message pushed to it (its tags fire only on messages, so they always see the latest),
+ * granting no more than the purposes it declares.
  *
  * @example gtm({ id: 'GTM-XXXXXXX', purposes: ['analytics', 'marketing'] })
  */
@@ -40,10 +48,27 @@ export function gtm(options: GtmOptions): Tracker {
   let name = 'dataLayer';
   // How much of `dataLayer` has been looked at for consent commands to copy (own data layer only).
   let copied = 0;
+  // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
+  // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
+  // refusal of another purpose stays a refusal for the container's tags too.
+  const declared: Partial<Record<string, string>> = {
+    ...toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) }),
+  };
   const layers = () => window as unknown as Layers;
   const push = (...entries: Record<PropertyKey, unknown>[]) => {
     const consent = layers().dataLayer ?? [];
-    if (name !== 'dataLayer') entries.unshift(...consent.slice(copied).filter((command) => command[0] === 'consent'));
+    if (name !== 'dataLayer')
+      for (const command of consent.slice(copied).reverse())
+        if (command[0] === 'consent')
+          entries.unshift(
+            gtagArguments(
+              'consent',
+              command[1],
+              Object.fromEntries(
+                Object.entries(command[2] as object).map(([key, value]) => [key, declared[key] === 'denied' ? 'denied' : value]),
+              ),
+            ),
+          );
     copied = consent.length;
     return (layers()[name] ??= []).push(...entries);
   };

@@ -214,12 +214,21 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     ];
     expect(of('GTM-TEST1')).toEqual(expected);
     expect(of('GTM-HX1')).toEqual(expected);
-    const functionalityStorage = await page.evaluate(() =>
-      (window as unknown as { dataLayer_HarvardX_gtm: IArguments[] }).dataLayer_HarvardX_gtm
-        .filter((command) => command[0] === 'consent')
-        .map((command) => (command[2] as { functionality_storage: string }).functionality_storage),
-    );
-    expect(functionalityStorage).toEqual(['denied', 'denied', 'granted']);
+    // The Member's container declares analytics only: on its layer Consent Mode grants nothing else,
+    // whatever the platform's grants (the hub runs it only while analytics is allowed for HarvardX).
+    const signals = (layer: string, key: string) =>
+      page.evaluate(
+        ([layer, key]) =>
+          ((window as unknown as Record<string, IArguments[]>)[layer] ?? [])
+            .filter((command) => command[0] === 'consent')
+            .map((command) => (command[2] as Record<string, string>)[key]),
+        [layer, key] as const,
+      );
+    expect(await signals('dataLayer', 'ad_storage')).toEqual(['denied', 'granted', 'granted']);
+    expect(await signals('dataLayer', 'functionality_storage')).toEqual(['denied', 'denied', 'granted']);
+    expect(await signals('dataLayer_HarvardX_gtm', 'ad_storage')).toEqual(['denied', 'denied', 'denied']);
+    expect(await signals('dataLayer_HarvardX_gtm', 'functionality_storage')).toEqual(['denied', 'denied', 'denied']);
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted']);
     expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
       '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
       '/gtm.js?id=GTM-TEST1',
