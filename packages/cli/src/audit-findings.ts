@@ -14,13 +14,19 @@ export type FindingKind =
   /** A cookie no tracker declares. */
   | 'undeclared_cookie'
   /** A cookie only another Member's trackers declare. */
-  | 'out_of_scope_cookie';
+  | 'out_of_scope_cookie'
+  /** A localStorage or sessionStorage key, or an IndexedDB database, only trackers or purposes without consent declare. */
+  | 'storage_without_consent'
+  /** A localStorage or sessionStorage key, or an IndexedDB database, no tracker declares. */
+  | 'undeclared_storage'
+  /** A localStorage or sessionStorage key, or an IndexedDB database, only another Member's trackers declare. */
+  | 'out_of_scope_storage';
 
 /** One problem an audit found. */
 export interface Finding {
   /** What kind of problem. */
   readonly kind: FindingKind;
-  /** The request URL, or the cookie as `name@domain`. */
+  /** The request URL, the cookie as `name@domain`, or stored data as `area.name@origin` (`localStorage.ajs_anonymous_id@https://www.edx.org`). */
   readonly subject: string;
   /** Ids of the trackers that declare it (empty when none does). */
   readonly trackers: readonly string[];
@@ -36,6 +42,23 @@ export interface ObservedCookie {
   readonly domain: string;
 }
 
+/** Where a page stores data besides cookies. */
+export type StorageArea = 'localStorage' | 'sessionStorage' | 'indexedDB';
+
+/**
+ * A key a page wrote to `localStorage` or `sessionStorage`, or an IndexedDB database it opened, on
+ * one origin. Tracker declarations name them as they name cookies (`CookieDeclaration.name`): a
+ * `first`-party declaration covers the site's own origins, a `third`-party one any other origin.
+ */
+export interface ObservedStorage {
+  /** Where it was stored. */
+  readonly area: StorageArea;
+  /** The storage key, or the IndexedDB database name. */
+  readonly name: string;
+  /** The origin it belongs to (`https://www.edx.org`): a frame's storage is its own origin's. */
+  readonly origin: string;
+}
+
 /** What an audit saw on a page, and against what it is judged. */
 export interface Observation {
   /** Its registrable domain (`edx.org`): requests and cookies there are first-party. */
@@ -49,21 +72,25 @@ export interface Observation {
   readonly requests: readonly string[];
   /** Every cookie the page set or the browser held. */
   readonly cookies: readonly ObservedCookie[];
+  /** Every storage key written and IndexedDB database opened, on any origin (none when absent). */
+  readonly storage?: readonly ObservedStorage[];
   /** The trackers that may run on this page (the platform's and its Member's). */
   readonly inScope: readonly Tracker[];
   /** Every tracker of the config (to tell another Member's from undeclared ones). */
   readonly all: readonly Tracker[];
   /** Whether a purpose is allowed for the learner played. */
   allows(purpose: string): boolean;
-  /** The consent cookie's name (always allowed: it holds the choice). */
+  /** The consent cookie's name (always allowed: it holds the choice), also its localStorage key on the site. */
   readonly consentCookie: string;
 }
 
 /**
- * Judges what a page did: every request host and cookie must be declared by a tracker that may run
- * on the page, and that tracker (and, for a cookie, the cookie's purpose) must have consent. First-party
- * requests nobody declares (the page itself, its assets) are fine; first-party cookies are not: every
- * cookie must be declared, necessary ones too. Each URL and cookie is reported once.
+ * Judges what a page did: every request host, cookie and stored item (storage key, IndexedDB
+ * database) must be declared by a tracker that may run on the page, and that tracker (and, for a
+ * cookie or stored item, its declared purpose) must have consent. Cookie declarations name stored
+ * items too: the same name, on the same side (first or third party). First-party requests nobody
+ * declares (the page itself, its assets) are fine; first-party cookies and stored items are not:
+ * each must be declared, necessary ones too. Each URL, cookie and stored item is reported once.
  *
  * The page's own document and requests to its own origin are never findings. A declaration names
  * hosts only (no scheme, port or path), so nothing in it tells a first-party collector declared on
@@ -123,40 +150,81 @@ export function findViolations(seen: Observation): Finding[] {
       );
   }
 
-  for (const cookie of seen.cookies) {
-    // A declaration covers a cookie of its name on its side: the site's domain for `first`, any
-    // other for `third` (a `sessionid` on an ad network is not the site's session cookie).
-    const own = sameSite(cookie.domain, seen.site);
-    const covers = (c: CookieDeclaration) => declares(c, cookie.name) && (c.party === 'first') === own;
-    if (own && cookie.name === seen.consentCookie) continue;
-    const subject = `${cookie.name}@${cookie.domain}`;
+  // A declaration covers a cookie or stored item of its name on its side: the site's own for
+  // `first`, any other for `third` (a `sessionid` on an ad network is not the site's session cookie).
+  const judgeStored = (
+    item: {
+      readonly name: string;
+      readonly host: string;
+      readonly subject: string;
+      readonly what: string;
+      readonly declareIn?: string;
+    },
+    kinds: { readonly denied: FindingKind; readonly undeclared: FindingKind; readonly elsewhere: FindingKind },
+  ) => {
+    const own = sameSite(item.host, seen.site);
+    const covers = (c: CookieDeclaration) => declares(c, item.name) && (c.party === 'first') === own;
     const declaring = seen.inScope.filter((t) => t.cookies.some(covers));
     if (declaring.length) {
       const allowed = declaring.some((t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose)));
       if (!allowed)
         report(
-          'cookie_without_consent',
-          subject,
+          kinds.denied,
+          item.subject,
           declaring,
-          `${cookie.name} is declared by ${ids(declaring).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
+          `${item.what} is declared by ${ids(declaring).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
         );
-      continue;
+      return;
     }
     const elsewhere = seen.all.filter((t) => t.cookies.some(covers));
     if (elsewhere.length)
       report(
-        'out_of_scope_cookie',
-        subject,
+        kinds.elsewhere,
+        item.subject,
         elsewhere,
-        `${cookie.name} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page.`,
+        `${item.what} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page.`,
       );
     else
       report(
-        'undeclared_cookie',
-        subject,
+        kinds.undeclared,
+        item.subject,
         [],
-        `${cookie.name} (on ${cookie.domain}) is set but no tracker declares it: declare it with its purpose and lifetime.`,
+        `${item.what} is set but no tracker declares it: declare it${item.declareIn ?? ''} with its purpose and lifetime.`,
       );
+  };
+
+  for (const cookie of seen.cookies) {
+    if (cookie.name === seen.consentCookie && sameSite(cookie.domain, seen.site)) continue;
+    judgeStored(
+      {
+        name: cookie.name,
+        host: cookie.domain,
+        subject: `${cookie.name}@${cookie.domain}`,
+        what: `The cookie ${cookie.name} (on ${cookie.domain})`,
+      },
+      { denied: 'cookie_without_consent', undeclared: 'undeclared_cookie', elsewhere: 'out_of_scope_cookie' },
+    );
+  }
+
+  for (const stored of seen.storage ?? []) {
+    let host: string;
+    try {
+      host = new URL(stored.origin).hostname;
+    } catch {
+      continue;
+    }
+    // The consent store keeps the choice in localStorage, under the cookie's name, when cookies are refused.
+    if (stored.area === 'localStorage' && stored.name === seen.consentCookie && sameSite(host, seen.site)) continue;
+    judgeStored(
+      {
+        name: stored.name,
+        host,
+        subject: `${stored.area}.${stored.name}@${stored.origin}`,
+        what: `${stored.area === 'indexedDB' ? 'The IndexedDB database' : `The ${stored.area} key`} ${stored.name} (of ${stored.origin})`,
+        declareIn: " among its tracker's cookies (a cookie declaration names storage keys and databases too)",
+      },
+      { denied: 'storage_without_consent', undeclared: 'undeclared_storage', elsewhere: 'out_of_scope_storage' },
+    );
   }
   return findings;
 }

@@ -1,6 +1,6 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium } from 'playwright-core';
-import { findViolations, type Finding, type ObservedCookie } from './audit-findings.js';
+import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
@@ -40,16 +40,23 @@ export interface AuditReport {
   readonly requests: number;
   /** Every cookie the page set, as it set it (even if deleted or expired since) or as the browser held it at the end. */
   readonly cookies: readonly ObservedCookie[];
+  /** Every localStorage and sessionStorage key written (even if removed since) or held when the page had settled, and every IndexedDB database, per origin. */
+  readonly storage: readonly ObservedStorage[];
   /** Everything that ran or was set without consent, without a declaration, or outside its Member's scope. */
   readonly findings: readonly Finding[];
 }
 
+/** The first line of what was thrown, for an issue's message. */
+const firstLine = (cause: unknown) => (cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause));
+
 /**
  * Opens `url` in headless Chromium as a learner with the given consent (the consent cookie planted
- * before the first request), records every request, WebSocket connection and cookie write until the
- * page has settled, then leaves the page (to `about:blank`, firing `visibilitychange` and `pagehide`)
- * and records what it sends on its way out. Judges all of it, with the cookies left in the browser,
- * against the config's trackers in scope for that page ({@link findViolations}).
+ * before the first request), records every request, WebSocket connection, cookie write and storage
+ * write until the page has settled, then leaves the page (to `about:blank`: the browser fires
+ * `beforeunload`, `pagehide`, `visibilitychange` and `unload` in every frame) and records what it
+ * sends on its way out. Judges all of it, with the cookies left in the browser, against the config's
+ * trackers in scope for that page ({@link findViolations}). A page that does not load, or answers
+ * an HTTP error (404, 502), is a {@link CliError} `browser_failed`: its error page is not the page.
  *
  * @example
  * const report = await audit('https://www.edx.org/', { config, consent: 'none' });
@@ -80,12 +87,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
     .catch((cause: unknown) => {
       throw new CliError(
         'browser_failed',
-        [
-          {
-            path: executablePath,
-            message: cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause),
-          },
-        ],
+        [{ path: executablePath, message: firstLine(cause) }],
         'Install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium executable.',
         { cause },
       );
@@ -93,17 +95,31 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
     if (state.cookie) await context.addCookies([{ name: cookieName, value: state.cookie, url: page.origin }]);
-    const activity = await recordActivity(context);
-    const tab = await context.newPage();
-    await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
+    const activity = await recordActivity(browser, context).catch((cause: unknown) => {
       throw new CliError(
         'browser_failed',
-        [{ path: 'url', message: cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause) }],
+        [{ path: executablePath, message: firstLine(cause) }],
+        "Use a Chromium whose DevTools protocol intercepts requests (Fetch domain), such as Debian's chromium.",
+        { cause },
+      );
+    });
+    const tab = await context.newPage();
+    const answer = await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
+      throw new CliError(
+        'browser_failed',
+        [{ path: 'url', message: firstLine(cause) }],
         'Check that the page is reachable from this machine (see --resolve for staging hosts).',
         { cause },
       );
     });
+    if (!answer || answer.status() >= 400)
+      throw new CliError(
+        'browser_failed',
+        [{ path: 'url', message: answer ? `answered ${answer.status()}` : 'answered nothing' }],
+        'Audit a page that loads: check its address, and that the server behind it is up (see --resolve for staging hosts).',
+      );
     await tab.waitForTimeout(waitMs);
+    await activity.readStorage(tab);
     await leave(tab);
     await activity.settled();
     const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
@@ -111,17 +127,20 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,
     );
     const requests = [...activity.requests];
+    const storage = [...activity.storage];
     return {
       url: page.href,
       consent,
       member: scope.member?.id ?? null,
       requests: requests.length,
       cookies,
+      storage,
       findings: findViolations({
         site: options.site ?? siteOf(page.hostname),
         page: page.href,
         requests,
         cookies,
+        storage,
         inScope: scope.trackers,
         all,
         allows: (purpose) => state.allows(purpose),

@@ -5,6 +5,8 @@ export {
   type FindingKind,
   type Observation,
   type ObservedCookie,
+  type ObservedStorage,
+  type StorageArea,
 } from './audit-findings.js';
 export { chromiumArgs, chromiumPath } from './chromium.js';
 export { consentState, type AuditConsent, type ConsentState } from './consent-state.js';

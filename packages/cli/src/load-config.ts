@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
-import { CliError } from './errors.js';
+import { CliError, type CliIssue } from './errors.js';
 import { hostDeclarationIssues } from './host-declarations.js';
 
 const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts'];
@@ -27,6 +27,16 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
     config = mod.default ?? mod.config;
   } catch (cause) {
+    // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
+    // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list.
+    const thrown = issuesOf(cause);
+    if (thrown)
+      throw new CliError(
+        'invalid_config',
+        thrown.map((i) => ({ path: i.path || file, message: i.message })),
+        `Fix ${file} at the paths listed (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+        { cause },
+      );
     throw new CliError(
       'invalid_config',
       [{ path: file, message: cause instanceof Error ? cause.message : String(cause) }],
@@ -40,4 +50,22 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;
+}
+
+/**
+ * The issues an error carries when a package of ours threw it (`MembersError`, `TrackerError`,
+ * `ConsentError`: each has `issues`, every one with a `path` and a `message`), else `undefined`.
+ * Read by shape, not by class: the config may import its own copy of the packages.
+ */
+function issuesOf(error: unknown): CliIssue[] | undefined {
+  const issues = error instanceof Error ? (error as { issues?: unknown }).issues : undefined;
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  const valid = issues.every(
+    (i: unknown) =>
+      typeof i === 'object' &&
+      i !== null &&
+      typeof (i as { path?: unknown }).path === 'string' &&
+      typeof (i as { message?: unknown }).message === 'string',
+  );
+  return valid ? (issues as CliIssue[]) : undefined;
 }

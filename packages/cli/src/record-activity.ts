@@ -1,6 +1,7 @@
-import type { BrowserContext } from 'playwright-core';
-import type { ObservedCookie } from './audit-findings.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
 import { cookieWritten } from './cookie-write.js';
+import { isStorageWrite, storedNow, watchStorageWrites } from './storage-write.js';
 
 /** What a browser context did, as {@link recordActivity} saw it happen. */
 export interface Activity {
@@ -8,20 +9,37 @@ export interface Activity {
   readonly requests: readonly string[];
   /** Every cookie set, when it was set: by a `Set-Cookie` header, `document.cookie` or `cookieStore.set`. */
   readonly cookies: readonly ObservedCookie[];
+  /** Every storage key written and IndexedDB database opened, once each, in the order first seen. */
+  readonly storage: readonly ObservedStorage[];
+  /** Adds what every frame of `page` holds now in storage (keys written by property assignment call no method). */
+  readStorage(page: Page): Promise<void>;
   /** Resolves once the `Set-Cookie` headers of the responses received so far have been read. */
   settled(): Promise<void>;
 }
 
-const binding = '__optinAuditCookieWrite';
+const cookieBinding = '__optinAuditCookieWrite';
+const storageBinding = '__optinAuditStorageWrite';
 
 /**
- * Records what every page and frame of `context` does, as it does it: requests (`context.on('request')`),
- * WebSocket connections (which fire no request event), and cookie writes, so that a cookie set, used
- * and deleted (or expiring) before the audit reads the jar is still seen. Call it before the first page opens.
+ * Records what every page and frame of `context` does, as it does it: requests, WebSocket connections
+ * (which fire no request event), cookie writes (so that a cookie set, used and deleted, or expiring,
+ * before the audit reads the jar is still seen) and storage writes. Call it before the first page opens.
+ *
+ * Requests are seen where Chromium's network stack sees them, by DevTools request interception on
+ * the whole browser (`Fetch.enable` on the browser session), not by the page's events: a request a
+ * document sends as it unloads (`sendBeacon` in `beforeunload`, `pagehide` or `unload`, a keepalive
+ * `fetch`, an image) is handed to the browser process, where no page event reports it. Every
+ * request is let through unchanged. `context` must be the only one of `browser` (as in `audit`):
+ * the interception sees every context of the browser.
  */
-export async function recordActivity(context: BrowserContext): Promise<Activity> {
+export async function recordActivity(browser: Browser, context: BrowserContext): Promise<Activity> {
   const requests: string[] = [];
   const cookies: ObservedCookie[] = [];
+  const storage: ObservedStorage[] = [];
+  const stored = (item: ObservedStorage) => {
+    if (!storage.some((s) => s.area === item.area && s.name === item.name && s.origin === item.origin))
+      storage.push({ area: item.area, name: item.name, origin: item.origin });
+  };
   const pending = new Set<Promise<void>>();
   const written = (header: string, url: string) => {
     let host: string;
@@ -34,7 +52,12 @@ export async function recordActivity(context: BrowserContext): Promise<Activity>
     if (cookie) cookies.push(cookie);
   };
 
-  context.on('request', (request) => requests.push(request.url()));
+  const session = await browser.newBrowserCDPSession();
+  session.on('Fetch.requestPaused', ({ requestId, request }) => {
+    requests.push(request.url + (request.urlFragment ?? ''));
+    session.send('Fetch.continueRequest', { requestId }).catch(() => undefined);
+  });
+  await session.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
   context.on('page', (page) => page.on('websocket', (socket) => requests.push(socket.url())));
   context.on('response', (response) => {
     const read = response
@@ -44,14 +67,23 @@ export async function recordActivity(context: BrowserContext): Promise<Activity>
       .finally(() => pending.delete(read));
     pending.add(read);
   });
-  await context.exposeBinding(binding, ({ frame, page }, header: unknown) => {
+  await context.exposeBinding(cookieBinding, ({ frame, page }, header: unknown) => {
     // A script-made frame (`about:blank`) writes the cookies of the page that made it.
     if (typeof header === 'string') written(header, /^https?:/.test(frame.url()) ? frame.url() : page.url());
   });
-  await context.addInitScript(watchCookieWrites, binding);
+  await context.exposeBinding(storageBinding, (_source, write: unknown) => {
+    if (isStorageWrite(write)) stored(write);
+  });
+  await context.addInitScript(watchCookieWrites, cookieBinding);
+  await context.addInitScript(watchStorageWrites, storageBinding);
   return {
     requests,
     cookies,
+    storage,
+    readStorage: async (page) => {
+      const frames = await Promise.all(page.frames().map((frame) => frame.evaluate(storedNow).catch(() => [])));
+      for (const item of frames.flat()) if (isStorageWrite(item)) stored(item);
+    },
     settled: async () => {
       await Promise.all(pending);
     },

@@ -133,6 +133,43 @@ describe('findViolations', () => {
     expect(found.map((f) => `${f.kind} ${f.subject}`)).toEqual(['request_without_consent http://www.edx.org/x']);
   });
 
+  test('storage keys and IndexedDB databases are judged by the cookie declarations, on their side, per origin', () => {
+    const hxAds = tracker(
+      'HarvardX/ads',
+      'HarvardX',
+      ['marketing'],
+      ['ads.example.net'],
+      [{ name: 'hx_id', purpose: 'marketing', lifetime: '90d', party: 'third' }],
+    );
+    const found = (allows: (p: string) => boolean) =>
+      findViolations(
+        seen({
+          all: [ga, hxAds],
+          allows,
+          storage: [
+            { area: 'localStorage', name: '_ga', origin: 'https://www.edx.org' },
+            { area: 'indexedDB', name: '_ga_ABC', origin: 'https://learning.edx.org' },
+            // `_ga` is declared first-party: on an ad network's frame it is nobody's.
+            { area: 'sessionStorage', name: '_ga', origin: 'https://ads.example.net' },
+            { area: 'localStorage', name: 'hx_id', origin: 'https://ads.example.net' },
+            // The consent store's key: allowed in localStorage on the site only.
+            { area: 'localStorage', name: 'optin', origin: 'https://www.edx.org' },
+            { area: 'sessionStorage', name: 'optin', origin: 'https://www.edx.org' },
+            { area: 'localStorage', name: 'optin', origin: 'https://tracker.example' },
+          ],
+        }),
+      ).map((f) => `${f.kind} ${f.subject} ${f.trackers.join(',')}`);
+    expect(found((p) => p === 'necessary')).toEqual([
+      'storage_without_consent localStorage._ga@https://www.edx.org ga4',
+      'storage_without_consent indexedDB._ga_ABC@https://learning.edx.org ga4',
+      'undeclared_storage sessionStorage._ga@https://ads.example.net ',
+      'out_of_scope_storage localStorage.hx_id@https://ads.example.net HarvardX/ads',
+      'undeclared_storage sessionStorage.optin@https://www.edx.org ',
+      'undeclared_storage localStorage.optin@https://tracker.example ',
+    ]);
+    expect(found(() => true).filter((f) => f.includes('_ga@https://www') || f.includes('_ga_ABC'))).toEqual([]);
+  });
+
   test("another Member's host is out of scope, even with every purpose granted", () => {
     const findings = findViolations(seen({ requests: ['https://ads.example.net/px'], allows: () => true }));
     expect(findings).toEqual([expect.objectContaining({ kind: 'out_of_scope_request', trackers: ['HarvardX/ads'] })]);

@@ -67,6 +67,49 @@ beforeAll(async () => {
             });
           </script>`),
         );
+      else if (url.pathname === '/unloading')
+        // What a page sends as it unloads, from the page and from a frame of another site: a beacon on
+        // beforeunload, an image on unload, and a beacon only for a real (trusted) pagehide.
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          html(`<script>
+            addEventListener('beforeunload', () => navigator.sendBeacon('${vendorOrigin}/before', 'uid=1'));
+            addEventListener('unload', () => { new Image().src = 'http://pixel.elsewhere.test:${String(server.port)}/gone.gif'; });
+            addEventListener('pagehide', (e) => e.isTrusted && navigator.sendBeacon('${vendorOrigin}/trusted'));
+          </script>
+          <iframe src="http://pixel.elsewhere.test:${String(server.port)}/unloading-frame"></iframe>`),
+        );
+      else if (url.pathname === '/unloading-frame')
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(
+            html(`<script>addEventListener('unload', () => navigator.sendBeacon('${vendorOrigin}/frame'));</script>`),
+          );
+      else if (url.pathname === '/gone')
+        res.writeHead(404, { 'content-type': 'text/html' }).end(html('<h1>Not found</h1>'));
+      else if (url.pathname === '/down')
+        res.writeHead(502, { 'content-type': 'text/html' }).end(html('<h1>Bad gateway</h1>'));
+      else if (url.pathname === '/storage')
+        // Identifiers kept in storage instead of cookies: a declared key, a key set by property (no
+        // method call), one written and removed at once, an IndexedDB database, one in a frame of
+        // another origin of the site, and the consent store's own key (kept there when cookies are
+        // refused). (Chromium denies a frame of another site its storage.)
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          html(`<script>
+            localStorage.setItem('_vendor', 'id-1');
+            sessionStorage._hjSession = 'x';
+            localStorage.setItem('fleeting', '1');
+            localStorage.removeItem('fleeting');
+            indexedDB.open('tracker-db');
+            localStorage.setItem('optin', 'choice');
+          </script>
+          <iframe src="http://learn.optin.test:${String(server.port)}/storage-frame"></iframe>`),
+        );
+      else if (url.pathname === '/storage-frame')
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(
+            html(`<script>localStorage.setItem('optin', 'x'); localStorage.setItem('_hjSessionUser', 'u');</script>`),
+          );
       else if (url.pathname === '/other-member')
         res
           .writeHead(200, { 'content-type': 'text/html' })
@@ -171,6 +214,45 @@ describe('what a plain reading of requests and the cookie jar misses', () => {
     expect(hits).toContain('cdn.vendor.optin.test/b');
   });
 
+  test('what the page and its frames send as they unload is caught: beforeunload, unload, and only for trusted events', async () => {
+    hits.length = 0;
+    const report = await run('/unloading', 'none');
+    expect(kinds(report)).toEqual([
+      'request_without_consent http://cdn.vendor.optin.test/before',
+      'request_without_consent http://cdn.vendor.optin.test/frame',
+      'request_without_consent http://cdn.vendor.optin.test/trusted',
+      'undeclared_request http://pixel.elsewhere.test/gone.gif',
+      // The frame's own document: a third-party site the page embeds.
+      'undeclared_request http://pixel.elsewhere.test/unloading-frame',
+    ]);
+    // Each handler ran once: the page was not told twice that it left.
+    expect(hits.filter((h) => h === 'cdn.vendor.optin.test/before')).toHaveLength(1);
+  });
+
+  test('identifiers kept in localStorage, sessionStorage or IndexedDB are judged like cookies, per origin', async () => {
+    const report = await run('/storage', 'none');
+    const site = server.origin('www.optin.test');
+    const frame = server.origin('learn.optin.test');
+    expect(report.findings.map((f) => `${f.kind} ${f.subject}`).sort()).toEqual(
+      [
+        `storage_without_consent localStorage._vendor@${site}`,
+        `undeclared_storage indexedDB.tracker-db@${site}`,
+        `undeclared_storage localStorage.fleeting@${site}`,
+        `undeclared_storage localStorage._hjSessionUser@${frame}`,
+        `undeclared_storage sessionStorage._hjSession@${site}`,
+      ].sort(),
+    );
+    expect(report.findings.find((f) => f.kind === 'storage_without_consent')?.trackers).toEqual(['vendor']);
+    // The consent store's key was seen, on both origins of the site, and is allowed.
+    expect(report.storage).toContainEqual({ area: 'localStorage', name: 'optin', origin: site });
+    expect(report.storage).toContainEqual({ area: 'localStorage', name: 'optin', origin: frame });
+
+    // With analytics granted the declared key is fine; what nobody declares still is not.
+    const granted = await run('/storage', ['analytics']);
+    expect(kinds(granted).filter((k) => k.includes('_vendor'))).toEqual([]);
+    expect(kinds(granted).filter((k) => k.startsWith('undeclared_storage'))).toHaveLength(4);
+  });
+
   test("a first-party collector declared on the page's own host does not make the page and its assets findings", async () => {
     const collector = defineTracker({
       id: 'collector',
@@ -235,6 +317,25 @@ describe('the optin binary', () => {
     const report = JSON.parse(good.stdout) as AuditReport;
     expect(report.consent).toEqual(['analytics']);
     expect(report.findings).toEqual([]);
+  });
+
+  test('a page that answers an HTTP error is not audited: browser_failed naming the status, exit 2', async () => {
+    await expect(run('/gone', 'none')).rejects.toMatchObject({
+      code: 'browser_failed',
+      issues: [{ path: 'url', message: 'answered 404' }],
+    });
+    const down = await optin(
+      'audit',
+      `${server.origin('www.optin.test')}/down`,
+      '--config',
+      fixture('optin.config.mjs'),
+      ...rules.flatMap((r) => ['--resolve', r]),
+      '--wait',
+      '0',
+    );
+    expect(down.code).toBe(2);
+    expect(down.stdout).toBe('');
+    expect(down.stderr).toContain('error browser_failed\n  url: answered 502\n');
   });
 
   test('audit refuses a purpose the policy does not have, naming the option', async () => {

@@ -56,6 +56,27 @@ describe('optin validate', () => {
     expect(result.stdout).toContain('members[0]');
   });
 
+  test('a config written with defineConfig lists the problems it throws, each with its own path, and one hint', async () => {
+    const result = await optin('validate', fixture('defined-broken.config.mjs'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        '✗ 2 problem(s)',
+        '  members[1].orgs[0]: org "harvardx" is already owned by HarvardX',
+        '  members[2].name: must be the name learners read',
+        `Fix ${fixture('defined-broken.config.mjs')} at the paths listed (a MembersError stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+        '',
+      ].join('\n'),
+    );
+    // So does a tracker declared with defineTracker; and declare fails the same way.
+    const tracker = await optin('validate', fixture('defined-tracker-broken.config.mjs'));
+    expect(tracker.stdout).toContain('✗ 1 problem(s)\n  trackers.vendor.cookies[0].lifetime: must be');
+    expect(tracker.stdout).toContain('(a TrackerError stopped its import;');
+    const declare = await optin('declare', fixture('defined-broken.config.mjs'));
+    expect(declare.code).toBe(1);
+    expect(declare.stderr).toMatch(/^error invalid_config\n {2}members\[1\]\.orgs\[0\]: org "harvardx"/);
+  });
+
   test('a missing file is a clear error with exit 2', async () => {
     const result = await optin('validate', 'nowhere.config.mjs');
     expect(result.code).toBe(2);
