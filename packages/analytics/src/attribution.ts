@@ -19,12 +19,12 @@ export interface Attribution {
 /** Query parameters that carry a campaign: `utm_*` and ad click ids. */
 const campaignParam = /^(utm_\w+|[gw]braid|gclid|dclid|msclkid|fbclid|ttclid|twclid|li_fat_id|yclid|mc_cid)$/;
 
-/** The campaign parameters of `url`, as a query string in the URL's order (`''` for none): a session's campaign. */
+/**
+ * The campaign parameters of `url`, as a query string in the URL's order (`''` for none), its values
+ * encoded (`AI & ML` stays one value): a session's campaign.
+ */
 export function campaignOf(url: URL): string {
-  return [...url.searchParams]
-    .filter(([k]) => campaignParam.test(k))
-    .map((p) => p.join('='))
-    .join('&');
+  return new URLSearchParams([...url.searchParams].filter(([k]) => campaignParam.test(k))).toString();
 }
 
 /**

@@ -12,7 +12,8 @@ const clickable =
  * open shadow roots), so elements added later count too: link clicks as `edx.ui.lms.link_clicked`
  * `{ current_url, target_url, outbound }`, share controls as `edx.social.share_clicked { network }`,
  * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
- * `optin.ui.control_used { control, name, current_url }`. Never a field's value or typed text.
+ * `optin.ui.control_used { control, name, current_url }` (a native checkbox, radio or select once,
+ * on `change`, whatever its role). Never a field's value or typed text.
  * `own` tells the site's hosts (for `outbound`). Returns a function that stops it.
  *
  * @example const stop = autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'));
@@ -24,17 +25,16 @@ export function autotrack(
   const listener = (e: Event) => {
     const current_url = location.href;
     const path = e.composedPath();
+    const field = path[0] as HTMLInputElement;
+    const native = field.tagName == 'SELECT' ? 'select' : /^(checkbox|radio)$/.test(field.type) && 'toggle';
     if (e.type != 'click') {
-      const field = path[0] as HTMLInputElement;
-      const control =
-        e.type == 'submit'
-          ? 'form'
-          : field.tagName == 'SELECT'
-            ? 'select'
-            : /^(checkbox|radio)$/.test(field.type) && 'toggle';
+      const control = e.type == 'submit' ? 'form' : native;
       if (control) track(used, { control, name: controlName(field), current_url });
       return;
     }
+    // A native checkbox, radio or select is recorded on `change` only: a click on it (its label's
+    // too), whatever its role or data-track, is the same use.
+    if (native) return;
     const el = path.find((n): n is Element => n instanceof Element && n.matches(clickable));
     if (!el) return;
     const network = shareNetwork(el);

@@ -27,7 +27,8 @@ export function batchUrl(endpoint: string): URL {
 
 /**
  * The first-party trackers as they are declared to learners — `optin-analytics` and
- * `optin-functionality`, with their cookies and the collector's host — without their behaviour.
+ * `optin-functionality`, with their cookies (and localStorage keys: `optin_touch`, `optin_prefs`,
+ * `optin_queue`) and the collector's host — without their behaviour.
  * `firstParty()` builds on exactly these; use them where a config is read outside a page (the
  * `optin` CLI's `declare` and `audit`, a server rendering the list of third parties).
  *
@@ -51,9 +52,17 @@ export function declareFirstParty(options: {
   });
   return [
     declare('analytics'),
+    // The attribution, preferences and retry queue it keeps in localStorage are declared with its cookies
+    // (auditors check storage against the same list); each goes when functionality does.
     declare('functionality', [
       { name: idCookie, purpose: 'functionality', lifetime: '13mo', party: 'first' },
       { name: sessionCookie, purpose: 'functionality', lifetime: '30min', party: 'first' },
+      ...['optin_touch', 'optin_prefs', 'optin_queue'].map((name) => ({
+        name,
+        purpose: 'functionality',
+        lifetime: '13mo',
+        party: 'first' as const,
+      })),
     ]),
   ];
 }

@@ -3,7 +3,7 @@ import { onNavigate, type Hub, type HubEvent, type Tracker, type Vendor } from '
 import { attribute, campaignOf, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
-import type { AnalyticsError } from './errors.js';
+import { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, sessionCookie } from './first-party-declaration.js';
 import { optionCount } from './option-count.js';
 import { randomId } from './random-id.js';
@@ -60,7 +60,9 @@ export interface FirstParty {
   readonly prefs: Prefs;
   /**
    * Sends a `track` message that needs `purpose` straight to the collector (not through the hub),
-   * when that purpose is allowed now; `@optin/analytics/vitals` sends Web Vitals this way.
+   * when that purpose is allowed now; `@optin/analytics/vitals` sends Web Vitals this way. Without
+   * `analytics` it carries no trail: the page's path only (no query, title or referrer), no
+   * session, and a fresh `anonymousId` of its own (no `userId`).
    */
   send(event: string, properties: Readonly<Record<string, unknown>>, purpose: string): void;
   /** Sends every queued message now. */
@@ -75,14 +77,16 @@ const prefsKey = 'optin_prefs';
 /**
  * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
  * `properties`, `context`, `messageId`, `anonymousId`, `userId`, `timestamp`, `sentAt`) and carries
- * `context.consent`, `context.course` (the hub's, else from the page's course key), `context.session`
- * (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch).
- * Each kind of data goes only when its own purpose is granted: page views, links and controls with
- * `analytics`; what identifies the browser is stored (anonymous id and session cookies, first touch,
+ * `context.consent`, `context.course` (the hub's, `null` included, else from the course key of the
+ * message's own page, replayed ones too), `context.session` (`{ id, seq }`), `context.page` and, on
+ * page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
+ * purpose is granted: page views, links and controls with `analytics`; without it, messages of other
+ * purposes (Web Vitals, `identify`) carry no trail (path only, no session; Web Vitals no id of the
+ * learner either); what identifies the browser is stored (anonymous id and session cookies, first touch,
  * preferences, retry queue) only with `functionality`, and otherwise lives in memory for this page
  * only; its withdrawal starts the page afresh (new id and session, no touches), and no batch ever
  * carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
- * for an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
+ * for a missing `consent`, an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
  * not a whole number in its range (below 2^31), before anything is read or stored.
  *
  * @example
@@ -92,6 +96,9 @@ const prefsKey = 'optin_prefs';
  */
 export function firstParty(options: FirstPartyOptions): FirstParty {
   const { consent, cookieDomain: domain, hashRoutes } = options;
+  // Left out (a script without types): a typed error now, not a TypeError on first use.
+  if (!(consent as Partial<ConsentStore> | undefined)?.allows)
+    throw new AnalyticsError('invalid_option', 'consent', 'give the store createConsent() returns.');
   const url = batchUrl(options.endpoint);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
@@ -126,17 +133,25 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     campaign?: string,
   ) => {
     if (!consent.allows(purpose)) return;
+    // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
+    // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
+    const trail = purpose == 'analytics' || consent.allows('analytics');
+    const ids = trail || purpose == 'functionality';
     // The tabs of the site share one session, and one sequence, when it may be stored.
-    session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign);
-    saveSession();
-    const course = (context.course as CourseRef | null | undefined) ?? courseOf(location.pathname);
+    const s = trail
+      ? (session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign))
+      : undefined;
+    if (s) saveSession(); // (an older session of this tab must not replace another tab's)
+    const at = trail ? (page ?? { path: location.pathname, url: location.href }) : { path: location.pathname };
+    // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
+    const course = ('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null | undefined;
     const { purposes, members } = consent.grants();
     transport.add(
       {
         type,
         ...fields,
         context: {
-          page: page ?? { path: location.pathname, url: location.href },
+          page: at,
           locale: navigator.language,
           ...context,
           course: course ? { id: course.id, org: course.org } : undefined,
@@ -145,11 +160,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
             categoryPreferences: purposes,
             members,
           },
-          session: { id: session.id, seq: session.seq },
+          session: s && { id: s.id, seq: s.seq },
         },
         messageId: randomId(true),
-        anonymousId,
-        userId: userId ?? undefined,
+        anonymousId: ids ? anonymousId : randomId(),
+        userId: (ids && userId) || undefined,
         timestamp,
       },
       purpose,

@@ -67,11 +67,14 @@ const shared = ['page', 'locale', 'consent'];
  * and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
  * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
  * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
- * localStorage (for the next page) only when `keep()` allows it. Work happens in timers and promises,
+ * localStorage (for the next page) only when `keep()` allows it; what of a stored one is not an
+ * item with a message is dropped. Work happens in timers and promises,
  * never in a loop that holds the page.
  */
 export function createTransport(o: TransportOptions): Transport {
-  let queue: Item[] = o.keep() ? (local<Item[]>(queueKey) ?? []) : [];
+  // Only items with a message: the rest of a damaged value goes (overwritten by `save()` below, with
+  // the items whose purpose is not one allowed).
+  let queue = [o.keep() && local<Item[]>(queueKey)].flat().filter((i): i is Item => !!i && i.m instanceof Object);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   const hidden = () => document.visibilityState == 'hidden';

@@ -82,7 +82,8 @@ export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tra
       let windowEnd = 0;
       const interactions = new Map<number, number>();
       const nav = performance.getEntriesByType('navigation')[0] as Entry | undefined;
-      if (nav?.responseStart) report('TTFB', nav.responseStart, true);
+      // After the hub's replay of what it kept before the first decision: `seq` follows time.
+      queueMicrotask(() => nav?.responseStart && report('TTFB', nav.responseStart, true));
       observe('paint', (e) => e.name == 'first-contentful-paint' && report('FCP', e.startTime, true));
       observe('largest-contentful-paint', (e) => (lcp = e.startTime));
       observe('layout-shift', (e) => {

@@ -141,6 +141,30 @@ describe('the first-party tracker in Chromium', () => {
     }
   });
 
+  test("a page view made before the first decision keeps the course of its own page, and the hub's course, none included, wins", async () => {
+    for (const query of ['', '?scoped']) {
+      received = [];
+      await open(`/dashboard${query}`);
+      await run(`hub.track('edx.test.dashboard');
+        history.pushState({}, '', '/courses/course-v1:HarvardX+CS50+2026/courseware');
+        hub.track('edx.test.course');
+        consent.acceptAll();`);
+      await arrived((m) => m.event === 'edx.test.course');
+      const messages = [...received]
+        .filter((m) => m.event !== 'optin.web_vitals')
+        .sort((a, b) => a.context.session.seq - b.context.session.seq);
+      expect(
+        messages.map((m) => [m.event ?? m.properties.path, m.context.course?.id ?? null]),
+        query,
+      ).toEqual([
+        ['/dashboard', null],
+        ['edx.test.dashboard', null],
+        ['/courses/course-v1:HarvardX+CS50+2026/courseware', 'course-v1:HarvardX+CS50+2026'],
+        ['edx.test.course', 'course-v1:HarvardX+CS50+2026'],
+      ]);
+    }
+  });
+
   test('with hashRoutes, every new #hash is a page view too (once)', async () => {
     await open('/app?mode=opt-out&hash');
     await run("location.hash = '#/one'; location.hash = '#/two'; history.replaceState({}, '', '#/two');");
@@ -249,6 +273,37 @@ describe('the first-party tracker in Chromium', () => {
     expect(bodies.join('\n')).not.toMatch(/my-typed-secret|2x-secret-choice/);
   });
 
+  test('one use of a native checkbox, radio or select is one message, whatever its role or data-track', async () => {
+    await open('/settings?mode=opt-out');
+    await page.evaluate(
+      () =>
+        (document.querySelector('#app')!.innerHTML = `
+          <div class="form-check form-switch"><input type="checkbox" role="switch" id="sw"><label for="sw">Dark mode</label></div>
+          <input type="checkbox" id="nl" data-track="newsletter"><label for="nl">Newsletter</label>
+          <label><input type="radio" name="speed" id="fast" data-track="speed-2x"> 2x</label>
+          <div role="button" aria-label="Captions"><input type="checkbox" id="cc" aria-label="Captions on"></div>
+          <select id="lang" data-track="language"><option>en</option><option>es</option></select>`),
+    );
+    await page.click('#sw');
+    await page.click('label[for=nl]');
+    await page.click('#fast');
+    await page.click('#cc');
+    await page.click('#lang');
+    await page.keyboard.press('Escape');
+    await page.selectOption('#lang', 'es');
+    await arrived((m) => m.properties.name === 'language');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([
+      ['toggle', 'Dark mode'],
+      ['toggle', 'newsletter'],
+      ['toggle', 'speed-2x'],
+      ['toggle', 'Captions on'],
+      ['select', 'language'],
+    ]);
+  });
+
   test('events fired right before navigating away: at least 99 of 100 arrive, though the collector is slow to answer', async () => {
     await open('/lesson');
     latency = 1000;
@@ -328,6 +383,68 @@ describe('the first-party tracker in Chromium', () => {
     );
     await quiet(800);
     expect(received.slice(before)).toEqual([]);
+  });
+
+  test('analytics refused: Web Vitals carry no trail — no session, query, referrer, title or id that links pages', async () => {
+    await open('/dashboard?from=home');
+    await run("consent.decide({ purposes: { performance: true, functionality: true } }); hub.identify('learner-1');");
+    await arrived((m) => m.event === 'optin.web_vitals', 2);
+    for (const path of ['/courses/course-v1:HarvardX+CS50+2026/courseware', '/search?q=tuition+refund#results']) {
+      const before = received.length;
+      await open(path);
+      for (
+        let i = 0;
+        i < 200 &&
+        received.slice(before).filter((m) => m.event === 'optin.web_vitals' && m.properties.name === 'FCP').length < 1;
+        i++
+      )
+        await quiet(50);
+    }
+    await run(
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    await arrived((m) => m.event === 'optin.web_vitals' && m.properties.name === 'CLS', 3);
+    await quiet();
+
+    const id = (await context.cookies()).find((c) => c.name === 'optin_id')?.value;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    const [identify] = received.filter((m) => m.type === 'identify');
+    expect(identify).toMatchObject({ anonymousId: id, userId: 'learner-1', context: { page: { path: '/dashboard' } } });
+    expect(identify!.context.page).toEqual({ path: '/dashboard' });
+    expect(identify!.context.session).toBeUndefined();
+    const vitals = received.filter((m) => m.event === 'optin.web_vitals');
+    expect(vitals.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(vitals.map((m) => m.context.page?.path))).toEqual(
+      new Set(['/dashboard', '/courses/course-v1:HarvardX+CS50+2026/courseware', '/search']),
+    );
+    for (const m of vitals) {
+      expect(Object.keys(m.context.page ?? {})).toEqual(['path']);
+      expect(m.context.session).toBeUndefined();
+      expect(m.context.attribution).toBeUndefined();
+      expect(m.userId).toBeUndefined();
+      expect(m.anonymousId).toMatch(/^[0-9a-f]{32}$/);
+      // Performance by course is kept: the course is in the path anyway.
+      expect(m.context.course?.id ?? null).toBe(
+        m.context.page?.path.includes('course-v1:') ? 'course-v1:HarvardX+CS50+2026' : null,
+      );
+    }
+    expect(new Set(vitals.map((m) => m.anonymousId)).size).toBe(vitals.length);
+    expect(vitals.map((m) => m.anonymousId)).not.toContain(id);
+    expect(bodies.join('\n')).not.toMatch(/tuition|results|from=home|referrer/);
+  });
+
+  test('seq follows time at the first decision: what was buffered before comes first, then Web Vitals', async () => {
+    await open('/dashboard');
+    await page.evaluate(() => (document.querySelector('#app')!.innerHTML = '<button id="help">Help</button>'));
+    await page.click('#help');
+    await quiet(300);
+    await run('consent.acceptAll();');
+    await arrived((m) => m.event === 'optin.web_vitals', 2);
+    await quiet();
+    const bySeq = [...received].sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(bySeq.slice(0, 2).map((m) => m.event ?? m.type)).toEqual(['page', 'optin.ui.control_used']);
+    expect(bySeq.map((m) => m.timestamp)).toEqual(bySeq.map((m) => m.timestamp).sort());
+    expect(bySeq.map((m) => m.context.session.seq)).toEqual(bySeq.map((_, i) => i + 1));
   });
 
   test('INP: a real click whose handler holds the main thread for 150 ms is reported when the learner leaves, and only with performance', async () => {

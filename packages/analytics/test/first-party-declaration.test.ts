@@ -16,7 +16,13 @@ describe('declareFirstParty', () => {
       ]),
     ).toEqual([
       ['optin-analytics', ['analytics'], 'first', ['collector.edx.org'], []],
-      ['optin-functionality', ['functionality'], 'first', ['collector.edx.org'], ['optin_id 13mo', 'optin_ses 30min']],
+      [
+        'optin-functionality',
+        ['functionality'],
+        'first',
+        ['collector.edx.org'],
+        ['optin_id 13mo', 'optin_ses 30min', 'optin_touch 13mo', 'optin_prefs 13mo', 'optin_queue 13mo'],
+      ],
     ]);
     expect(declared.every((t) => t.load === undefined && t.page === undefined)).toBe(true);
   });

@@ -2,7 +2,7 @@
 import { createConsent, edxPolicy } from '@optin/consent';
 import { createHub } from '@optin/trackers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AnalyticsError, declareFirstParty, firstParty } from '../src/index.js';
+import { AnalyticsError, declareFirstParty, firstParty, type FirstPartyOptions } from '../src/index.js';
 
 interface Sent {
   type: string;
@@ -44,11 +44,11 @@ const setup = (mode: 'opt-in' | 'opt-out' = 'opt-in') => {
 };
 
 describe('firstParty', () => {
-  it('declares one tracker per purpose, first party, with its cookies', () => {
+  it('declares one tracker per purpose, first party, with its cookies and localStorage keys', () => {
     const { analytics, stop } = setup();
     expect(analytics.trackers.map((t) => [t.id, t.purposes, t.cookies.map((c) => c.name)])).toEqual([
       ['optin-analytics', ['analytics'], []],
-      ['optin-functionality', ['functionality'], ['optin_id', 'optin_ses']],
+      ['optin-functionality', ['functionality'], ['optin_id', 'optin_ses', 'optin_touch', 'optin_prefs', 'optin_queue']],
     ]);
     expect(analytics.trackers.every((t) => t.party === 'first' && t.hosts[0] === 'collector.test')).toBe(true);
     stop();
@@ -90,6 +90,23 @@ describe('firstParty', () => {
       attribution: { first: { class: 'direct' } },
     });
     expect(sent[1]!.context.session.seq).toBe(2);
+    stop();
+  });
+
+  it("takes the hub's word for the course, none included, over the page's course key", async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+    // As a scoped hub does for a page its registry places outside any course.
+    const hub = createHub({
+      consent,
+      trackers: analytics.trackers,
+      googleConsentMode: false,
+      context: () => ({ course: null }),
+    });
+    const stop = analytics.start(hub);
+    consent.decide({ purposes: { analytics: true } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => [m.type, m.context.course])).toEqual([['page', undefined]]);
     stop();
   });
 
@@ -224,6 +241,17 @@ describe('firstParty', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(sent.map((m) => m.type)).toEqual(['page']);
     stop();
+  });
+
+  it('throws a typed error naming consent when it is left out, before anything is stored or sent', async () => {
+    localStorage.setItem('optin_queue', '[]');
+    const fail = () => firstParty({ endpoint: 'https://collector.test' } as FirstPartyOptions);
+    expect(fail).toThrow(AnalyticsError);
+    expect(fail).toThrow(expect.objectContaining({ code: 'invalid_option', path: 'consent' }));
+    expect(fail).toThrow(/createConsent/);
+    expect(localStorage.getItem('optin_queue')).toBe('[]');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sent).toEqual([]);
   });
 
   it('throws a typed error for an endpoint that is not a URL', () => {

@@ -45,6 +45,18 @@ describe('attribution', () => {
     expect(campaignOf(url('https://www.edx.org/?page=2'))).toBe('');
   });
 
+  it('keeps campaign values with &, + or = whole, in the campaign and in the touch', () => {
+    const at = url('https://www.edx.org/?utm_campaign=AI%20%26%20ML&utm_term=c%2B%2B&utm_content=a%3Db&x=%26');
+    expect(new URLSearchParams(campaignOf(at)).getAll('utm_campaign')).toEqual(['AI & ML']);
+    expect(attribute(undefined, at, '', own, 't1')?.first).toEqual({
+      class: 'referral',
+      at: 't1',
+      utm_campaign: 'AI & ML',
+      utm_term: 'c++',
+      utm_content: 'a=b',
+    });
+  });
+
   it('keeps the first touch, moves the last touch, ignores internal navigation and direct returns', () => {
     const first = attribute(undefined, url('https://www.edx.org/?utm_source=nl&utm_medium=email'), '', own, 't1');
     expect(first).toEqual({

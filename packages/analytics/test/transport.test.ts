@@ -221,6 +221,33 @@ describe('batching', () => {
     expect(localStorage.getItem('optin_queue')).toBeNull();
   });
 
+  it.each([
+    '{}',
+    '"x"',
+    '7',
+    '[null]',
+    '[1, "m", {"p": "analytics", "n": 0}, {"m": null, "p": "analytics", "n": 0}, {"m": {}, "n": 0}]',
+  ])(
+    'drops a damaged stored queue (%s) and the damaged items in it, keeps the sound ones, and overwrites it',
+    async (damaged) => {
+      const sound = { m: msg(1), p: 'analytics', n: 1 };
+      localStorage.setItem('optin_queue', damaged);
+      // As the consent store answers: no purpose is allowed but the ones it knows.
+      const stored = { keep: () => true, allows: (p: string) => p === 'analytics' };
+      expect(() => make(stored)).not.toThrow();
+      expect(localStorage.getItem('optin_queue')).toBeNull();
+      localStorage.setItem(
+        'optin_queue',
+        damaged.startsWith('[') ? damaged.replace('[', `[${JSON.stringify(sound)}, `) : damaged,
+      );
+      make(stored);
+      expect(JSON.parse(localStorage.getItem('optin_queue') ?? '[]')).toEqual(damaged.startsWith('[') ? [sound] : []);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(ids()).toEqual(damaged.startsWith('[') ? ['m1'] : []);
+      expect(errors).toEqual([]);
+    },
+  );
+
   it('uses sendBeacon on pagehide for everything queued, retries included, in batches', async () => {
     const beacons: string[] = [];
     vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
