@@ -9,7 +9,8 @@ import { createCollector, resolveCredentials, SqliteStorage, type MemberStats } 
 import { edxPolicy, fromCookieHeader } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier, type MessageMeta } from '@optin/email';
 import { allowsEmailTracking } from './email-consent.js';
-import { course, dashboard, email, home, type Layout } from './pages.js';
+import { emailFramePolicy } from './email-frame-policy.js';
+import { course, dashboard, email, emailMessage, home, type Layout } from './pages.js';
 import { courses } from './site.js';
 
 /** Options of {@link startDemo}. */
@@ -108,7 +109,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         .writeHead(status, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
-          'content-security-policy': `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' ${collectorUrl}; connect-src 'self' ${collectorUrl}`,
+          'content-security-policy': `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self'; connect-src 'self' ${collectorUrl}`,
         })
         .end(body);
 
@@ -136,13 +137,24 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       });
       return html(dashboard(layout, member, (await answer.json()) as MemberStats));
     }
-    if (url.pathname === '/email') {
-      // The email as this learner receives it: signed pixel and links only if their consent (the
-      // cookie the page wrote, read here on the server) allows it; unrewritten otherwise.
-      const decision = fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' });
-      return allowsEmailTracking(decision, emailMember)
-        ? html(email(layout, signer.rewriteHtml(courseEmail, courseEmailMeta), true))
-        : html(email(layout, courseEmail, false));
+    // The email as this learner receives it: signed pixel and links only if their consent (the
+    // cookie the page wrote, read here on the server) allows it; unrewritten otherwise.
+    const tracked = () =>
+      allowsEmailTracking(
+        fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' }),
+        emailMember,
+      );
+    if (url.pathname === '/email') return html(email(layout, tracked()));
+    if (url.pathname === '/email/message') {
+      const message = tracked() ? signer.rewriteHtml(courseEmail, courseEmailMeta) : courseEmail;
+      res
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': emailFramePolicy(message, collectorUrl),
+        })
+        .end(emailMessage(message));
+      return;
     }
     html(`<!doctype html><title>Not found</title><p>Not found. <a href="/">Courses</a>`, 404);
   }

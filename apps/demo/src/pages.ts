@@ -21,7 +21,8 @@ export function page(layout: Layout, title: string, main: string): string {
 <title>${esc(title)} | edX (Optin demo)</title>
 <style nonce="${esc(layout.nonce)}">body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#111}header,main,footer{padding:1rem 2rem}
 header{background:#00262b;color:#fff}header a{color:#fff}a{color:#00688d}code{background:#eee;padding:0 .3em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}</style></head>
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
+iframe{width:100%;max-width:40rem;height:6rem;border:1px solid #ccc}</style></head>
 <body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · signed in as <code>${esc(layout.learner)}</code></header>
 <main><h1>${esc(title)}</h1>${main}
 <p>Consent in force: <code id="consent-state">(loading)</code></p></main>
@@ -76,16 +77,25 @@ export function dashboard(layout: Layout, member: string, stats: MemberStats): s
 }
 
 /**
- * A Member email as the learner receives it: `tracked`, rewritten with a signed open pixel and click
- * links; otherwise unrewritten, because their consent does not allow it.
+ * The page showing a Member email as the learner receives it (`/email/message`, in a sandboxed
+ * frame: the email's inline styles stay out of the site's strict CSP). `tracked`: the email is
+ * rewritten with a signed open pixel and click links; otherwise unrewritten, because the learner's
+ * consent does not allow it.
  */
-export function email(layout: Layout, html: string, tracked: boolean): string {
+export function email(layout: Layout, tracked: boolean): string {
   const note = tracked
     ? "Your consent allows analytics for HarvardX: links and the pixel below are signed by HarvardX's key and verified by the collector."
     : 'Your consent does not allow analytics for HarvardX: the email is sent unrewritten, with no pixel and links straight to the course.';
   return page(
     layout,
     'A HarvardX course email',
-    `<p id="email-tracking">${esc(note)}</p><article id="email">${html}</article>`,
+    `<p id="email-tracking">${esc(note)}</p>
+<iframe id="email" title="The HarvardX course email" src="/email/message" sandbox="allow-top-navigation-by-user-activation"></iframe>`,
   );
+}
+
+/** The email itself, as its own document (framed by {@link email}); its links open in the tab. */
+export function emailMessage(html: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><base target="_top">
+<title>Week 2 of CS50 is open</title></head><body>${html}</body></html>`;
 }

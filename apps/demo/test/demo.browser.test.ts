@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemberStats } from '@optin/collector';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../../test-support/browser.js';
 import { audit, consentState } from '@optin/cli';
@@ -35,14 +35,16 @@ const stats = async (member: string, token: string): Promise<MemberStats> => {
   return (await res.json()) as MemberStats;
 };
 const views = (s: MemberStats) => s.pageViewsPerDay.reduce((n, d) => n + d.views, 0);
-/** The `/email` page as the server sends it to a learner whose consent cookie is `cookie`. */
-const emailPage = async (cookie: string | null): Promise<string> => {
-  const res = await fetch(`${demo.siteUrl.replace('www.edx.localhost', '127.0.0.1')}/email`, {
+/** The email (`/email/message`, framed by `/email`) as the server sends it to a learner whose consent cookie is `cookie`. */
+const emailMessage = async (cookie: string | null): Promise<{ html: string; csp: string }> => {
+  const res = await fetch(`${demo.siteUrl.replace('www.edx.localhost', '127.0.0.1')}/email/message`, {
     headers: cookie === null ? {} : { cookie: `optin=${cookie}` },
   });
   expect(res.status).toBe(200);
-  return res.text();
+  return { html: await res.text(), csp: res.headers.get('content-security-policy') ?? '' };
 };
+/** The email's link to CS50, in the frame of the `/email` page. */
+const emailLink = () => page.frameLocator('#email').getByRole('link', { name: 'CS50' });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'optin-demo-'));
@@ -109,7 +111,7 @@ describe('the demo site', () => {
   test('the signed course email: its pixel and its link are counted for HarvardX, and the link lands on the course', async () => {
     const before = await stats('HarvardX', demo.tokens.HarvardX);
     await page.goto(`${demo.siteUrl}/email`);
-    await page.getByRole('link', { name: 'CS50' }).click();
+    await emailLink().click();
     await page.waitForURL(`${demo.siteUrl}${hx}/home`);
     await expect
       .poll(async () => {
@@ -122,10 +124,16 @@ describe('the demo site', () => {
   test('the course email is rewritten only when consent allows analytics for HarvardX', async () => {
     const pixel = `${demo.collectorUrl}/e/o/`;
     const link = `href="${demo.siteUrl}${hx}/home"`;
-    const granted = await emailPage(consentState(edxPolicy, 'all').cookie);
-    expect(granted).toContain(`src="${pixel}`);
-    expect(granted).toContain(`href="${demo.collectorUrl}/e/c/`);
-    expect(granted).not.toContain(link);
+    const granted = await emailMessage(consentState(edxPolicy, 'all').cookie);
+    expect(granted.html).toContain(`src="${pixel}`);
+    expect(granted.html).toContain(`href="${demo.collectorUrl}/e/c/`);
+    expect(granted.html).not.toContain(link);
+    // Its own policy: the pixel's image and inline style (by hash), no script, sandboxed.
+    expect(granted.csp).toMatch(
+      new RegExp(
+        `^default-src 'none'; img-src ${demo.collectorUrl}; style-src-attr 'unsafe-hashes' 'sha256-[\\w+/]+=';.*; sandbox `,
+      ),
+    );
 
     // Refused for HarvardX alone (analytics granted for everyone else): unrewritten too.
     const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
@@ -136,9 +144,36 @@ describe('the demo site', () => {
       consentState(edxPolicy, ['performance', 'functionality', 'marketing']).cookie,
       encodeDecision(narrowed, edxPolicy),
     ]) {
-      const plain = await emailPage(cookie);
-      expect(plain).not.toContain(demo.collectorUrl.replace('http://', '') + '/e/');
-      expect(plain).toContain(link);
+      const plain = await emailMessage(cookie);
+      expect(plain.html).not.toContain(demo.collectorUrl.replace('http://', '') + '/e/');
+      expect(plain.html).toContain(link);
+      expect(plain.csp).not.toContain('style-src');
+    }
+  });
+
+  test("the email page keeps the site's strict CSP: the email, pixel and inline style, is framed under its own", async () => {
+    const violations: string[] = [];
+    const listen = (message: ConsoleMessage) => {
+      // Chromium reports every violation, in the page and in its frames, to the console.
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    };
+    page.on('console', listen);
+    try {
+      const sent = requests.length;
+      await page.goto(`${demo.siteUrl}/email`);
+      await expect
+        .poll(() => requests.slice(sent).filter((r) => r.startsWith(`${demo.collectorUrl}/e/o/`)))
+        .toHaveLength(1);
+      expect(violations).toEqual([]);
+      // The pixel is in the email's frame, loaded, with its inline style applied.
+      const pixel = page.frameLocator('#email').locator(`img[src^="${demo.collectorUrl}/e/o/"]`);
+      await expect.poll(() => pixel.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+      expect(await pixel.evaluate((img) => getComputedStyle(img).display)).toBe('block');
+      // Not blind: an inline style attribute on the page is reported.
+      await page.evaluate(() => document.body.setAttribute('style', 'color: red'));
+      await expect.poll(() => violations).toEqual([expect.stringContaining('style')]);
+    } finally {
+      page.off('console', listen);
     }
   });
 
@@ -159,7 +194,7 @@ describe('the demo site', () => {
     const before = await stats('HarvardX', demo.tokens.HarvardX);
     const sent = requests.length;
     await page.goto(`${demo.siteUrl}/email`);
-    await page.getByRole('link', { name: 'CS50' }).click();
+    await emailLink().click();
     await page.waitForURL(`${demo.siteUrl}${hx}/home`);
     await page.waitForTimeout(500);
     expect(requests.slice(sent).filter((r) => r.includes('/e/'))).toEqual([]);

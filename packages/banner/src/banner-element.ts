@@ -33,7 +33,10 @@ export interface BannerOptions {
 
 /** The `<optin-banner>` element. */
 export interface OptinBannerElement extends HTMLElement, Required<BannerOptions> {
-  /** The consent store; nothing is shown until it is set before the element is connected. */
+  /**
+   * The consent store. The banner starts once the store is set and the element is connected, in
+   * either order; on a server-rendered `<optin-banner>` it may even be set before `defineBanner()`.
+   */
   consent: ConsentStore;
   /** Settles when the language is loaded and the banner is shown (after connection). */
   readonly ready: Promise<void>;
@@ -51,6 +54,21 @@ declare global {
   }
 }
 
+/** The options that are also the element's properties (see {@link BannerOptions}). */
+const settable = [
+  'consent',
+  'declaration',
+  'member',
+  'locale',
+  'locales',
+  'messages',
+  'policyUrl',
+  'settingsButton',
+] as const satisfies readonly (keyof BannerOptions)[];
+
+/** The options as the element keeps them: defaults filled in, the store once it is set. */
+type Options = Omit<Required<BannerOptions>, 'consent'> & { consent?: ConsentStore };
+
 /** The focused element, looking into shadow roots. */
 const deepActive = () => {
   let active = document.activeElement;
@@ -64,16 +82,18 @@ const deepActive = () => {
  */
 export function createBannerClass(): new () => OptinBannerElement {
   return class OptinBanner extends HTMLElement implements OptinBannerElement {
-    consent!: ConsentStore;
-    declaration: BannerDeclaration | null = null;
-    member: BannerMember | null = null;
-    locale: string | null = null;
-    locales: LocaleLoaders = {};
-    messages: Partial<Messages> = {};
-    policyUrl: string | null = null;
-    settingsButton = true;
     ready = Promise.resolve();
     layer: BannerLayer | null = null;
+    #options: Options = {
+      declaration: null,
+      member: null,
+      locale: null,
+      locales: {},
+      messages: {},
+      policyUrl: null,
+      settingsButton: true,
+    };
+    #connected = false;
     #root = this.attachShadow({ mode: 'open' });
     #t: Messages = en;
     #catalog: Catalog | null = null;
@@ -93,30 +113,103 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (event.key === 'Escape') this.#back();
         else trapFocus(event, this.#dialog, this.#root.activeElement);
       });
+      // Properties set on a server-rendered <optin-banner> before the element was defined are its
+      // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
+      for (const key of settable) {
+        const own = Object.getOwnPropertyDescriptor(this, key);
+        if (own && Reflect.deleteProperty(this, key)) Object.assign(this, { [key]: own.value as unknown });
+      }
+    }
+
+    get consent() {
+      return this.#options.consent as ConsentStore;
+    }
+    set consent(consent) {
+      this.#set({ consent });
+    }
+    get declaration() {
+      return this.#options.declaration;
+    }
+    set declaration(declaration) {
+      this.#set({ declaration });
+    }
+    get member() {
+      return this.#options.member;
+    }
+    set member(member) {
+      this.#set({ member });
+    }
+    get locale() {
+      return this.#options.locale;
+    }
+    set locale(locale) {
+      this.#set({ locale });
+    }
+    get locales() {
+      return this.#options.locales;
+    }
+    set locales(locales) {
+      this.#set({ locales });
+    }
+    get messages() {
+      return this.#options.messages;
+    }
+    set messages(messages) {
+      this.#set({ messages });
+    }
+    get policyUrl() {
+      return this.#options.policyUrl;
+    }
+    set policyUrl(policyUrl) {
+      this.#set({ policyUrl });
+    }
+    get settingsButton() {
+      return this.#options.settingsButton;
+    }
+    set settingsButton(settingsButton) {
+      this.#set({ settingsButton });
     }
 
     connectedCallback() {
-      const { consent } = this;
-      if (!(consent as ConsentStore | undefined)) return;
+      this.#connected = true;
+      this.#start();
+    }
+
+    disconnectedCallback() {
+      this.#connected = false;
+      this.#unsubscribe();
+      this.layer = null;
+    }
+
+    // An option set while connected applies at once: the banner starts again with it.
+    #set(option: Partial<Options>) {
+      Object.assign(this.#options, option);
+      if (this.#connected) this.#start();
+    }
+
+    // Follows the store and shows what it asks for, in the language of the page.
+    #start() {
+      const { consent, locales, locale, messages } = this.#options;
+      this.#unsubscribe();
+      if (!consent) return;
       // Another tab, the page or a reset can change the decision while the banner is up.
       this.#unsubscribe = consent.subscribe(() => {
         if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
         } else if (this.layer === 'notice') this.close();
       });
-      const code = pageLocale(this.locales, this.locale);
-      this.ready = loadCatalog(this.locales, code).then((catalog) => {
+      const code = pageLocale(locales, locale);
+      const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
+        if (this.ready !== ready) return; // started again meanwhile: that start shows the banner
         this.#catalog = catalog;
         this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
-        this.#t = { ...en, ...catalog?.messages, ...this.messages };
-        if (consent.needsPrompt) this.#show('notice');
+        this.#t = { ...en, ...catalog?.messages, ...messages };
+        // The notice while undecided; the preferences stay open if an option changed while they were.
+        const layer = this.layer === 'preferences' ? this.layer : consent.needsPrompt ? 'notice' : null;
+        if (layer) this.#show(layer);
+        else if (this.layer) this.close();
         else this.#render();
-      });
-    }
-
-    disconnectedCallback() {
-      this.#unsubscribe();
-      this.layer = null;
+      }));
     }
 
     open(layer: BannerLayer = 'notice') {

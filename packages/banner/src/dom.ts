@@ -17,7 +17,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** Replaces `{name}` in a message (as text: `$` patterns in `name` are not special). */
-export function fill(message: string, name: string): string {
-  return message.replace(/\{name\}/g, () => name);
+/**
+ * Replaces each `{key}` of `values` in a message, in one pass: a value is put in as text, so `$`
+ * patterns and `{…}` in it are not special.
+ */
+export function fill(message: string, values: Readonly<Record<string, string>>): string {
+  return message.replace(/\{(\w+)\}/g, (placeholder, key: string) => values[key] ?? placeholder);
 }

@@ -1,4 +1,4 @@
-/** Every text the banner shows besides the policy's own purpose labels and descriptions. `{name}` is replaced. */
+/** Every text the banner shows besides the policy's own purpose labels and descriptions. `{name}` and `{link}` are replaced. */
 export interface Messages {
   /** Heading of the first layer. */
   title: string;
@@ -36,6 +36,11 @@ export interface Messages {
   privacy: string;
   /** Link text to a vendor's opt-out. */
   optOut: string;
+  /**
+   * Name screen readers give a vendor's privacy or opt-out link, which opens in a new tab: `{link}`
+   * is the link's text (`privacy` or `optOut`), `{name}` the vendor's name.
+   */
+  vendorLink: string;
 }
 
 /** A language: its messages (missing ones fall back to English), direction, and purpose translations. */
@@ -73,4 +78,5 @@ export const en: Messages = {
   thirdParties: 'Third parties',
   privacy: 'Privacy policy',
   optOut: 'Opt out',
+  vendorLink: '{link}: {name} (opens in a new tab)',
 };

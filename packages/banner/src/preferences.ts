@@ -95,8 +95,8 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
     const section = h(
       'fieldset',
       {},
-      h('legend', {}, fill(t.member, member.name)),
-      h('p', { class: 'd' }, fill(t.memberIntro, member.name)),
+      h('legend', {}, fill(t.member, { name: member.name })),
+      h('p', { class: 'd' }, fill(t.memberIntro, { name: member.name })),
     );
     for (const p of policy.purposes) {
       const serving = own.filter((x) => x.purposes.includes(p.id));
@@ -129,9 +129,12 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
           'ul',
           {},
           ...trackers.map((x) => {
-            const link = (url: string | null | undefined, name: string) => {
+            // Named with the vendor and the new tab ("Privacy policy: Segment (opens in a new tab)"):
+            // screen readers list links out of context, where a dozen "Opt out" tell nothing apart.
+            const link = (url: string | null | undefined, text: string) => {
               const href = safeUrl(url);
-              return href && h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, name);
+              const name = fill(t.vendorLink, { link: text, name: x.vendor.name });
+              return href && h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': name }, text);
             };
             return h(
               'li',

@@ -20,16 +20,18 @@ button{font:inherit;cursor:pointer;border-radius:var(--r)}
 fieldset{border:0;margin:0 0 1em;padding:0}
 legend,h3{font-weight:700;font-size:1em;padding:0;margin:0 0 .5em}
 label{display:flex;align-items:center;gap:.6em;font-weight:600}
-input{appearance:none;flex:none;width:2.6em;height:1.5em;margin:0;border:2px solid var(--m);border-radius:1em;background:radial-gradient(circle,var(--m) 40%,#0000 46%) 0/1.5em 100% no-repeat;transition:background-position .15s}
-input:checked{border-color:var(--a);background:radial-gradient(circle,var(--o) 40%,#0000 46%) 100%/1.5em 100% no-repeat var(--a)}
+input{--k:var(--m);--e:var(--m);--g:#0000;appearance:none;flex:none;width:2.6em;height:1.5em;margin:0;border:2px solid var(--e);border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}
+input:checked{--k:var(--o);--e:var(--a);--g:var(--a);background-position-x:100%}
 [dir=rtl] input{background-position-x:100%}
 [dir=rtl] input:checked{background-position-x:0}
 input:disabled{opacity:.6}
 ul{padding:0;list-style:none}
 li{margin:0 0 .5em}
 a{color:var(--a);margin-inline-end:1em}
+a[target]:after{content:" \\2197"/""}
 @keyframes i{from{transform:translateY(100%)}}
 @media (prefers-reduced-motion:reduce){.p{animation:none}input{transition:none}}
+@media (forced-colors:active){input{forced-color-adjust:none;--k:CanvasText;--e:CanvasText}input:checked{--k:HighlightText;--e:Highlight;--g:Highlight}input:disabled{opacity:1;--k:GrayText;--e:GrayText}input:checked:disabled{--k:Canvas;--g:GrayText}:focus-visible{outline-color:Highlight}}
 `;
 
 let sheet: CSSStyleSheet | undefined;

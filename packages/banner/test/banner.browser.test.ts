@@ -24,18 +24,16 @@ let scripts: string[];
 let problems: string[];
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: { page: fileURLToPath(new URL('./fixtures/banner-page.ts', import.meta.url)) },
-    bundle: true,
-    format: 'esm',
-    splitting: true,
-    platform: 'browser',
-    target: 'es2022',
-    outdir: '/assets',
-    write: false,
-    logLevel: 'error',
-  });
-  const assets = new Map(result.outputFiles.map((f) => [`/${basename(f.path)}`, f.text]));
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  const options = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outdir: '/assets', write: false } as const;
+  // Built apart, so that the course page's own script shares no chunk with it.
+  const [page, serverRendered] = await Promise.all([
+    build({ ...options, entryPoints: { page: fixture('banner-page') }, splitting: true, logLevel: 'error' }),
+    build({ ...options, entryPoints: { 'server-rendered': fixture('server-rendered-page') }, logLevel: 'error' }),
+  ]);
+  const assets = new Map(
+    [...page.outputFiles, ...serverRendered.outputFiles].map((f) => [`/${basename(f.path)}`, f.text]),
+  );
   server = await serve([
     file('/favicon.ico', '', 'image/x-icon'),
     (_req, res, url) => {
@@ -47,6 +45,8 @@ beforeAll(async () => {
     (_req, res, url) => {
       if (url.pathname !== '/') return false;
       const lang = url.searchParams.get('lang') ?? 'en';
+      // `ssr`: the server renders <optin-banner> into the HTML, and the page's script configures it.
+      const ssr = url.searchParams.has('ssr');
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP })
         .end(
@@ -54,7 +54,8 @@ beforeAll(async () => {
             '<title>Introduction to Computer Science</title>' +
             '<main><h1>Introduction to Computer Science</h1><p>Week 1: algorithms.</p>' +
             '<button id="open" type="button">Manage cookies</button></main>' +
-            '<script type="module" src="/page.js"></script>',
+            (ssr ? '<optin-banner></optin-banner>' : '') +
+            `<script type="module" src="/${ssr ? 'server-rendered' : 'page'}.js"></script>`,
         );
       return true;
     },
@@ -73,7 +74,7 @@ afterEach(async () => {
   contexts = [];
 });
 
-/** Opens the course page (`query`: lang, locale, member, xss) in a new context and waits for the banner. */
+/** Opens the course page (`query`: lang, locale, member, xss, ssr) in a new context and waits for the banner. */
 async function open(query: Record<string, string> = {}, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 }, ...options });
   contexts.push(context);
@@ -317,6 +318,58 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it("names each third party's links with the vendor and the new tab, in every language", async () => {
+    // Each link's name in the accessibility tree, as a screen reader lists the page's links.
+    const linkNames = async (page: Page) => {
+      await page.evaluate(() => window.banner.open('preferences'));
+      const tree = await page.locator('optin-banner section').ariaSnapshot();
+      // `- link "name":`, YAML-quoted when the name has a colon: `- 'link "name: …"':`
+      return [...tree.matchAll(/^ *- '?link "(.+)"'?:?$/gm)].map((m) => m[1]);
+    };
+    const en = await open({ member: '1' });
+    expect(await linkNames(en)).toEqual([
+      'Privacy policy: Segment (opens in a new tab)',
+      'Privacy policy: Meta Pixel (opens in a new tab)',
+      'Opt out: Meta Pixel (opens in a new tab)',
+      'Privacy policy: Google Analytics 4 (opens in a new tab)',
+      'Opt out: Google Analytics 4 (opens in a new tab)',
+      'Privacy policy: LinkedIn Insight Tag (opens in a new tab)',
+      'Opt out: LinkedIn Insight Tag (opens in a new tab)',
+    ]);
+    // The visible text starts the name (WCAG 2.5.3); a decorative glyph shows sighted learners the new tab.
+    const link = en.getByRole('link', { name: 'Opt out: Meta Pixel (opens in a new tab)' });
+    expect(await link.textContent()).toBe('Opt out');
+    expect(await link.evaluate((a) => getComputedStyle(a, '::after').content)).toBe('" ↗" / ""');
+
+    const translated = {
+      es: ['Política de privacidad: Meta Pixel (se abre en una pestaña nueva)', 'Darse de baja: Meta Pixel (se abre en una pestaña nueva)'],
+      fr: ['Politique de confidentialité : Meta Pixel (s’ouvre dans un nouvel onglet)', 'Refuser (opt-out) : Meta Pixel (s’ouvre dans un nouvel onglet)'],
+      ar: ['سياسة الخصوصية: Meta Pixel (يُفتح في علامة تبويب جديدة)', 'إلغاء الاشتراك: Meta Pixel (يُفتح في علامة تبويب جديدة)'],
+      zh: ['隐私政策：Meta Pixel（在新标签页中打开）', '选择退出：Meta Pixel（在新标签页中打开）'],
+    };
+    for (const [lang, meta] of Object.entries(translated)) {
+      const names = await linkNames(await open({ lang, member: '1' }));
+      expect(names).toHaveLength(7);
+      expect(new Set(names).size).toBe(7); // no two links share a name
+      expect(names.slice(1, 3)).toEqual(meta);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  for (const order of ['before', 'after'])
+    it(`a server-rendered <optin-banner> shows when its properties are set ${order} defineBanner()`, async () => {
+      const page = await open({ ssr: order });
+      expect(await page.locator('optin-banner').count()).toBe(1); // the server's element, upgraded
+      expect(await layer(page)).toBe('notice');
+      expect(await page.getByRole('dialog', { name: 'Cookies et traçage' }).isVisible()).toBe(true);
+      expect(await focused(page)).toMatchObject({ role: 'dialog' });
+      await page.getByRole('button', { name: 'Tout refuser' }).click();
+      expect(await decision(page)).toMatchObject({ source: 'banner', purposes: { analytics: false } });
+      expect(await layer(page)).toBe(null);
+      expect(await page.locator('optin-banner button').count()).toBe(0); // settingsButton: false
+      expect(problems).toEqual([]);
+    });
+
   it(`renders and works under "${CSP}" with no violation reported`, async () => {
     const page = await open({ member: '1' });
     expect(await dialog(page).evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
@@ -394,6 +447,28 @@ describe('<optin-banner> in Chromium', () => {
     expect(await lowestContrast(page)).toBeGreaterThanOrEqual(4.5);
     await page.addStyleTag({ content: 'optin-banner { --optin-fg: #b0b0b0 }' });
     expect(await lowestContrast(page)).toBeLessThan(4.5);
+  });
+
+  it('shows whether a switch is on in forced colours (Windows High Contrast), "Always on" included', async () => {
+    const page = await open({}, { forcedColors: 'active', reducedMotion: 'reduce' });
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    await page.getByRole('switch', { name: 'Analytics', exact: true }).check();
+    const look = (name: string | RegExp) =>
+      page.getByRole('switch', { name, exact: true }).evaluate((el) => {
+        const s = getComputedStyle(el);
+        return { knob: s.backgroundImage, side: s.backgroundPosition, fill: s.backgroundColor };
+      });
+    const [on, off, always] = [await look('Analytics'), await look('Performance'), await look(/^Strictly necessary/)];
+    const canvas = await dialog(page).evaluate((el) => getComputedStyle(el).backgroundColor);
+    // Forced colours drop an author's background image: the knob must be drawn in system colours.
+    for (const state of [on, off, always]) expect(state.knob).toMatch(/^radial-gradient\(/);
+    expect(on.knob).not.toBe(off.knob);
+    expect(on.side).not.toBe(off.side);
+    // On (and "Always on") is filled with a colour that shows on the dialog's background; off is not filled.
+    expect(on.fill).not.toBe(canvas);
+    expect(always.fill).not.toBe(canvas);
+    expect(off.fill).toBe('rgba(0, 0, 0, 0)');
+    expect(problems).toEqual([]);
   });
 
   it('honours prefers-reduced-motion', async () => {

@@ -78,8 +78,9 @@ describe('safeUrl', () => {
 });
 
 describe('fill', () => {
-  it('puts the name in as text: `$&` and `{name}` in it stay as they are', () => {
-    expect(fill('On {name} courses', '$& {name} $`')).toBe('On $& {name} $` courses');
+  it('puts the values in as text: `$&` and `{name}` in them stay as they are', () => {
+    expect(fill('On {name} courses', { name: '$& {name} $`' })).toBe('On $& {name} $` courses');
+    expect(fill('{link}: {name}', { link: '{name}', name: '{link}' })).toBe('{name}: {link}');
   });
 });
 
@@ -279,12 +280,13 @@ describe('<optin-banner>', () => {
     expect(button('Accept all')).not.toBe(null);
   });
 
-  it("ships catalogs with every message and every edX purpose translated, {name} kept", () => {
+  it('ships catalogs with every message and every edX purpose translated, {name} and {link} kept', () => {
     for (const catalog of [es, fr, ar, zh]) {
       expect(Object.keys(catalog.messages).sort()).toEqual(Object.keys(en).sort());
       expect(Object.keys(catalog.purposes?.edx ?? {})).toEqual(edxPolicy.purposes.map((p) => p.id));
       expect(catalog.messages.member).toContain('{name}');
       expect(catalog.messages.memberIntro).toContain('{name}');
+      expect(catalog.messages.vendorLink).toMatch(/\{link\}.*\{name\}/);
     }
   });
 });

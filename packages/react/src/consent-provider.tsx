@@ -1,5 +1,6 @@
 import { createConsent, type ConsentOptions, type ConsentStore, type Policy } from '@optin/consent';
 import { createContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { OptinReactError } from './errors.js';
 
 /** What the provider shares: the store (once it exists) and the policy. */
 export interface ConsentContextValue {
@@ -30,6 +31,8 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * `window` on the server). Server HTML and hydration render the "no store yet" state, so
  * `renderToString` followed by `hydrateRoot` never mismatches. A store made from `options` is
  * disposed (stops following other tabs) when the provider unmounts; a store you give stays yours.
+ * Given neither (a `consent` or `options` that is `undefined`), it throws an {@link OptinReactError}
+ * with code `missing_store`.
  *
  * @example
  * <ConsentProvider options={{ policy: edxPolicy, cookieDomain: 'edx.org' }}>
@@ -40,6 +43,12 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
 export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   const given = 'consent' in props ? props.consent : null;
   const options = 'options' in props ? props.options : null;
+  // Without either there is no policy to render by: say so here, not as a missing provider in a hook.
+  if (!given && !options)
+    throw new OptinReactError(
+      'missing_store',
+      '<ConsentProvider> got no `consent` store and no `options` (undefined): pass `consent={store}` with a store from createConsent(), or `options={{ policy }}` to have it create one in the browser.',
+    );
   const [created, setCreated] = useState<ConsentStore | null>(null);
   // Created once, in the browser; later option changes do not recreate the learner's store. The ref
   // keeps it across StrictMode's second run of the effect (state is not set yet then), so one

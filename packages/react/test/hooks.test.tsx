@@ -1,4 +1,4 @@
-import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
+import { createConsent, edxPolicy, type ConsentOptions, type ConsentStore } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
 import { act, createRef, StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
@@ -144,6 +144,29 @@ describe('useConsent', () => {
     expect(() => renderToString(<Lonely />)).toThrow(
       expect.objectContaining({ name: 'OptinReactError', code: 'missing_provider' }),
     );
+  });
+
+  it('throws missing_store at a provider given neither a store nor options, not missing_provider in its hooks', () => {
+    function Inside() {
+      useConsent();
+      return null;
+    }
+    const notYet: ConsentStore | undefined = undefined; // e.g. a store an effect has not created yet
+    for (const provider of [
+      <ConsentProvider consent={notYet as unknown as ConsentStore}>
+        <Inside />
+      </ConsentProvider>,
+      <ConsentProvider options={undefined as unknown as ConsentOptions}>
+        <Inside />
+      </ConsentProvider>,
+    ])
+      expect(() => renderToString(provider)).toThrow(
+        expect.objectContaining({
+          name: 'OptinReactError',
+          code: 'missing_store',
+          message: expect.stringContaining('pass `consent={store}`'),
+        }),
+      );
   });
 });
 

@@ -24,6 +24,7 @@ export const ar: Catalog = {
     thirdParties: 'الأطراف الثالثة',
     privacy: 'سياسة الخصوصية',
     optOut: 'إلغاء الاشتراك',
+    vendorLink: '{link}: {name} (يُفتح في علامة تبويب جديدة)',
   },
   purposes: {
     edx: {

@@ -23,6 +23,7 @@ export const es: Catalog = {
     thirdParties: 'Terceros',
     privacy: 'Política de privacidad',
     optOut: 'Darse de baja',
+    vendorLink: '{link}: {name} (se abre en una pestaña nueva)',
   },
   purposes: {
     edx: {

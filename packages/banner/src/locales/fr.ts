@@ -23,6 +23,7 @@ export const fr: Catalog = {
     thirdParties: 'Tiers',
     privacy: 'Politique de confidentialité',
     optOut: 'Refuser (opt-out)',
+    vendorLink: '{link} : {name} (s’ouvre dans un nouvel onglet)',
   },
   purposes: {
     edx: {

@@ -22,6 +22,7 @@ export const zh: Catalog = {
     thirdParties: '第三方',
     privacy: '隐私政策',
     optOut: '选择退出',
+    vendorLink: '{link}：{name}（在新标签页中打开）',
   },
   purposes: {
     edx: {
