@@ -82,8 +82,29 @@ const deepActive = () => {
  */
 export function createBannerClass(): new () => OptinBannerElement {
   return class OptinBanner extends HTMLElement implements OptinBannerElement {
+    declare consent: ConsentStore;
+    declare declaration: Options['declaration'];
+    declare member: Options['member'];
+    declare locale: Options['locale'];
+    declare locales: Options['locales'];
+    declare messages: Options['messages'];
+    declare policyUrl: Options['policyUrl'];
+    declare settingsButton: Options['settingsButton'];
     ready = Promise.resolve();
     layer: BannerLayer | null = null;
+
+    // Each option is an accessor: set while connected, it applies at once (the banner starts again).
+    static {
+      for (const key of settable)
+        Object.defineProperty(this.prototype, key, {
+          get(this: OptinBanner) {
+            return this.#options[key];
+          },
+          set(this: OptinBanner, value: unknown) {
+            this.#set({ [key]: value });
+          },
+        });
+    }
     #options: Options = {
       declaration: null,
       member: null,
@@ -119,55 +140,6 @@ export function createBannerClass(): new () => OptinBannerElement {
         const own = Object.getOwnPropertyDescriptor(this, key);
         if (own && Reflect.deleteProperty(this, key)) Object.assign(this, { [key]: own.value as unknown });
       }
-    }
-
-    get consent() {
-      return this.#options.consent as ConsentStore;
-    }
-    set consent(consent) {
-      this.#set({ consent });
-    }
-    get declaration() {
-      return this.#options.declaration;
-    }
-    set declaration(declaration) {
-      this.#set({ declaration });
-    }
-    get member() {
-      return this.#options.member;
-    }
-    set member(member) {
-      this.#set({ member });
-    }
-    get locale() {
-      return this.#options.locale;
-    }
-    set locale(locale) {
-      this.#set({ locale });
-    }
-    get locales() {
-      return this.#options.locales;
-    }
-    set locales(locales) {
-      this.#set({ locales });
-    }
-    get messages() {
-      return this.#options.messages;
-    }
-    set messages(messages) {
-      this.#set({ messages });
-    }
-    get policyUrl() {
-      return this.#options.policyUrl;
-    }
-    set policyUrl(policyUrl) {
-      this.#set({ policyUrl });
-    }
-    get settingsButton() {
-      return this.#options.settingsButton;
-    }
-    set settingsButton(settingsButton) {
-      this.#set({ settingsButton });
     }
 
     connectedCallback() {
