@@ -72,9 +72,9 @@ const runLoad = (name, url, path, makeBody, perRequest) =>
 // (default 10,000: Segment's analytics-node flushes every 10 s, our tracker every 5 s) before their
 // batch is sent, so they arrive out of order, as from many clients. Ids are made as our browser
 // tracker makes them: time-ordered (48-bit milliseconds of the event, then 80 random bits).
-// `BENCH_IDS=v4` sends random UUIDs instead, as Segment's libraries do. A retry repeats a message's
-// id and time: the collector recognises retries by the pair, so new keys land in the recent end of
-// its index whichever kind of id clients make.
+// `BENCH_IDS=v4` sends random UUIDs instead, as Segment's libraries do. The collector recognises
+// retries by messageId alone: time-ordered ids land in the recent end of its unique index, random
+// ones anywhere in it.
 const ids = process.env.BENCH_IDS === 'v4' ? 'random UUIDv4' : 'time-ordered';
 const delayMs = Number(process.env.BENCH_DELAY_MS ?? 10_000);
 const idAt =

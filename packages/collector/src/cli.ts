@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { createCollector } from './collector.js';
 import { loadConfigFile } from './config-file.js';
+import { parseDuration } from './duration.js';
 import { CollectorError } from './errors.js';
 import { loadDbIpGeo } from './geo.js';
 import { createJetStreamLoader } from './jetstream-loader.js';
@@ -18,6 +19,7 @@ Environment:
   OPTIN_DB=sqlite:./.optin/optin.db | postgres://user@host:5432/db
   OPTIN_NATS_URL=nats://127.0.0.1:4222   (events go to JetStream, acknowledged before 2xx; receipts stay in OPTIN_DB)
   OPTIN_NATS_STREAM=OPTIN_EVENTS  OPTIN_NATS_SUBJECT_PREFIX=optin.events  OPTIN_NATS_DURABLE=optin-loader
+  OPTIN_NATS_MAX_AGE=7d                   (how long the stream keeps events, loaded or not: 7d, 36h, 90m...)
   OPTIN_CONFIG=./optin.config.mjs         (default: optin.config.{mjs,js,cjs,json,ts} in the working directory)
   OPTIN_TRUSTED_PROXIES=loopback,10.0.0.0/8  (who may set X-Forwarded-For; default none)
   OPTIN_ALLOWED_ORIGINS=https://www.edx.org,https://learning.edx.org   (pages that may post from browsers; * for any)
@@ -35,9 +37,14 @@ const list = (value: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Stream and subject prefix from the environment (defaults: `OPTIN_EVENTS`, `optin.events`). */
-function stream(): { stream: string | undefined; subjectPrefix: string | undefined } {
-  return { stream: env.OPTIN_NATS_STREAM, subjectPrefix: env.OPTIN_NATS_SUBJECT_PREFIX };
+/** Stream, subject prefix and max age from the environment (defaults: `OPTIN_EVENTS`, `optin.events`, 7 days). */
+function stream(): { stream: string | undefined; subjectPrefix: string | undefined; maxAgeMs: number | undefined } {
+  return {
+    stream: env.OPTIN_NATS_STREAM,
+    subjectPrefix: env.OPTIN_NATS_SUBJECT_PREFIX,
+    maxAgeMs:
+      env.OPTIN_NATS_MAX_AGE === undefined ? undefined : parseDuration(env.OPTIN_NATS_MAX_AGE, 'OPTIN_NATS_MAX_AGE'),
+  };
 }
 
 async function serve(): Promise<void> {
@@ -94,7 +101,14 @@ async function load(once: boolean): Promise<void> {
   const url = env.OPTIN_NATS_URL ?? 'nats://127.0.0.1:4222';
   const storage = openStorage(env.OPTIN_DB);
   await storage.migrate();
-  const loader = await createJetStreamLoader({ url, storage, ...stream(), durable: env.OPTIN_NATS_DURABLE });
+  const loader = await createJetStreamLoader({
+    url,
+    storage,
+    ...stream(),
+    durable: env.OPTIN_NATS_DURABLE,
+    onRefused: ({ subject, streamSequence, error }) =>
+      process.stderr.write(`optin-collector load: refused message ${streamSequence} of ${subject}: ${error.message}\n`),
+  });
   if (once) {
     const n = await loader.drain();
     process.stdout.write(`loaded ${n} events into ${storage.kind}\n`);

@@ -4,6 +4,7 @@ import type { CollectorContext } from './collector-context.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 import { maxTokenChars, type EmailVerifier } from '@optin/email';
 import { emailVerifierFromConfig } from './email-keys.js';
+import { registerContentDecoding } from './content-encoding.js';
 import { createEnricher, createMemberResolver } from './enrich.js';
 import { frameworkErrorOptions, registerErrorAnswers } from './error-answers.js';
 import { storageSink, type EventSink } from './event-sink.js';
@@ -11,6 +12,7 @@ import type { GeoProvider } from './geo.js';
 import { createIngest } from './ingest.js';
 import { createClientIpResolver, trustedProxyList } from './ip-address.js';
 import { Metrics } from './metrics.js';
+import { packageVersion } from './package-version.js';
 import { registerConsentRoutes } from './routes/consent-routes.js';
 import { registerCors } from './routes/cors.js';
 import { registerEmailRoutes } from './routes/email-routes.js';
@@ -41,7 +43,7 @@ export interface CollectorOptions {
   readonly requireWriteKey?: boolean | undefined;
   /** Extra hosts whose referrers count as internal. */
   readonly internalHosts?: readonly string[] | undefined;
-  /** Version reported in the OpenAPI document. */
+  /** Version reported in the OpenAPI document; default: this package's. */
   readonly version?: string | undefined;
   /**
    * Verifies email tokens (`createEmailVerifier` of `@optin/email`, with each Member's keys): enables
@@ -121,6 +123,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     ...frameworkErrorOptions(metrics),
   });
   registerJsonParsers(app, limits.maxBodyBytes);
+  registerContentDecoding(app, limits.maxBodyBytes, metrics);
 
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(
@@ -137,7 +140,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   registerIngestRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
-  registerOpsRoutes(app, ctx, options.version ?? '0.0.0');
+  registerOpsRoutes(app, ctx, options.version ?? packageVersion());
   const email = options.email ?? emailVerifierFromConfig(config);
   if (email) registerEmailRoutes(app, ctx, email);
   await app.ready();

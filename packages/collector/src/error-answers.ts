@@ -15,16 +15,22 @@ const errorBody = (code: string, message: string): ErrorBody => ({ error: { code
 
 const unavailable = errorBody('unavailable', 'the collector could not store the request; retry later');
 
-/** Our code and message for an error Fastify raises before or while parsing a request. */
-function bodyOf(error: FastifyError | SyntaxError, status: number): ErrorBody {
+/**
+ * Our code and message for an error Fastify raises before or while parsing a request (`encoding`:
+ * the body's `Content-Encoding`, which the message names when the decoded body is what failed).
+ */
+function bodyOf(error: FastifyError | SyntaxError, status: number, encoding?: string): ErrorBody {
   if (status === 413)
     return errorBody('too_large', `the body is over ${limits.maxBodyBytes / 1024} KB; split the batch`);
   if (status === 415) return errorBody('unsupported_media_type', 'send Content-Type: application/json');
   if (status === 414) return errorBody('uri_too_long', 'a path segment is too long');
   const code = 'code' in error ? error.code : undefined;
   if (code === 'FST_ERR_BAD_URL') return errorBody('invalid_url', 'the path is not valid percent-encoded UTF-8');
+  // Fastify's own messages name `application/json`, whatever the content type and encoding were.
+  const decoded = encoding ? ` (once decoded from ${encoding})` : '';
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError)
-    return errorBody('invalid_json', error.message);
+    return errorBody('invalid_json', `the body is not valid JSON${decoded}`);
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return errorBody('invalid_json', `the body is empty${decoded}`);
   return errorBody('bad_request', error.message);
 }
 
@@ -76,7 +82,7 @@ export function frameworkErrorOptions(metrics: Metrics): {
  */
 export function registerErrorAnswers(app: FastifyInstance, metrics: Metrics): void {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('not_found', 'no such endpoint')));
-  app.setErrorHandler((error: FastifyError | HttpProblem | CollectorError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpProblem | CollectorError, request, reply) => {
     if (error instanceof HttpProblem) return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     if (error instanceof CollectorError) {
       if (error.code === 'unstorable_text') {
@@ -87,7 +93,7 @@ export function registerErrorAnswers(app: FastifyInstance, metrics: Metrics): vo
           .send(errorBody('invalid_body', issue ? `${issue.path}: ${issue.message}` : error.message));
       }
     } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      const body = bodyOf(error, error.statusCode);
+      const body = bodyOf(error, error.statusCode, request.headers['content-encoding']);
       metrics.inc('rejected', { reason: body.error.code });
       return reply.code(error.statusCode).send(body);
     }

@@ -2,6 +2,8 @@
 export type CollectorErrorCode =
   | 'invalid_config'
   | 'invalid_option'
+  | 'invalid_event'
+  | 'invalid_receipt'
   | 'missing_secret'
   | 'storage_failed'
   | 'sink_failed'

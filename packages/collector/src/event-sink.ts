@@ -10,6 +10,8 @@ export interface EventSink {
   readonly kind: 'storage' | 'jetstream';
   /** Makes events durable; resolves to how many were new (not seen before by `messageId`). */
   write(events: readonly StoredEvent[]): Promise<number>;
+  /** Throws when events cannot be made durable (the database, or the JetStream stream, is unreachable). */
+  ping(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }
@@ -19,6 +21,7 @@ export function storageSink(storage: Storage): EventSink {
   return {
     kind: 'storage',
     write: (events) => storage.insertEvents(events),
+    ping: () => storage.ping(),
     close: () => Promise.resolve(),
   };
 }

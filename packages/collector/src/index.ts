@@ -14,7 +14,13 @@ export { PostgresStorage, type PostgresOptions } from './postgres-storage.js';
 export { openStorage, defaultDatabaseUrl } from './open-storage.js';
 export { storageSink, type EventSink } from './event-sink.js';
 export { jetStreamSink, eventSubject, jetStreamDefaults, type JetStreamOptions } from './jetstream-sink.js';
-export { createJetStreamLoader, type Loader, type LoaderOptions } from './jetstream-loader.js';
+export {
+  createJetStreamLoader,
+  loaderMaxDeliver,
+  type Loader,
+  type LoaderOptions,
+  type LoaderRefusal,
+} from './jetstream-loader.js';
 export { MemberRepository } from './member-repository.js';
 export { loadDbIpGeo, type GeoProvider, type GeoInfo } from './geo.js';
 export { emailEvents } from './sql-storage.js';

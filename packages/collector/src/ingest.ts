@@ -7,8 +7,9 @@ import { consentVerdict, messagePurposes, type ConsentDropReason, type ConsentRu
 import type { Metrics } from './metrics.js';
 import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
 import { fastParseMessage } from './message-fast-path.js';
+import { jsonBytes, oversizedMessage } from './message-size.js';
 import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
-import { retryKeyOf, type StoredEvent } from './stored-event.js';
+import type { StoredEvent } from './stored-event.js';
 import { findUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 /** A message that was not valid: where (`index` in the batch, `path` inside it) and why. */
@@ -84,7 +85,8 @@ function issues(error: z.ZodError, index: number, prefix: string): MessageError[
 
 /**
  * The ingestion pipeline, HTTP-free (`checkText`: look for strings no database stores, when the
- * body's text had an escape that may produce one): validate each message with its type's zod schema (the valid
+ * body's text had an escape that may produce one): refuse each message over 32 KB (with the batch's
+ * `context`, stored with each of its messages) and validate each with its type's zod schema (the valid
  * rest is accepted), enforce consent again, enrich, dedupe by `messageId` within the request, and
  * write to the sink. Resolves once the sink has made the accepted events durable.
  */
@@ -106,6 +108,7 @@ export function createIngest(
     let raw: unknown[];
     let shared: Record<string, unknown> | undefined;
     let prefix: (i: number) => string;
+    let inherited = 0;
     if (endpoint === 'batch') {
       if (Array.isArray(body.batch) && body.batch.length > limits.maxBatchMessages)
         return fail('too_many_messages', `a batch holds at most ${limits.maxBatchMessages} messages; split it`, 413);
@@ -123,6 +126,8 @@ export function createIngest(
         return fail('invalid_body', `context: nests deeper than ${maxNestingDepth} levels`);
       const unstorable = checkText && shared ? findUnstorableText(shared, 'context') : undefined;
       if (unstorable !== undefined) return fail('invalid_body', `${unstorable}: ${unstorableTextMessage}`);
+      // Stored with every message of the batch: it counts in each one's size.
+      inherited = shared ? jsonBytes(shared) : 0;
       prefix = (i) => `batch[${i}].`;
     } else {
       raw = [body];
@@ -148,6 +153,15 @@ export function createIngest(
       const unstorable = checkText ? findUnstorableText(input, prefix(index).replace(/\.$/, '')) : undefined;
       if (unstorable !== undefined) {
         errors.push({ index, path: unstorable, message: unstorableTextMessage });
+        return;
+      }
+      const size = oversizedMessage(input, inherited, limits.maxMessageBytes);
+      if (size !== undefined) {
+        errors.push({
+          index,
+          path: prefix(index).replace(/\.$/, ''),
+          message: `is ${size} bytes${inherited ? ` with the batch's context (${inherited})` : ''}; a message is at most ${limits.maxMessageBytes} bytes (32 KB)`,
+        });
         return;
       }
       const type = endpoint === 'batch' ? input.type : (input.type ?? endpoint);
@@ -189,9 +203,8 @@ export function createIngest(
         return;
       }
       const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, request);
-      // A retry is the same id at the same client time (as the storage's key): the first one counts.
-      const key = retryKeyOf(event);
-      if (!rows.has(key)) rows.set(key, event);
+      // A retry is the same id (as the storage's key): the first one counts.
+      if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });
     const invalid = new Set(errors.map((e) => e.index)).size;
     deps.metrics.inc('rejected', { reason: 'invalid_message' }, invalid);

@@ -1,7 +1,15 @@
-import { connect, nanos, RetentionPolicy, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
+import {
+  connect,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import { CollectorError } from './errors.js';
 import type { EventSink } from './event-sink.js';
-import { retryKeyOf, type StoredEvent } from './stored-event.js';
+import type { StoredEvent } from './stored-event.js';
 import { findUnstorableText, jsonHoldsUnstorableText, unstorableTextError } from './unstorable-text.js';
 
 /** Where events go in JetStream. */
@@ -12,10 +20,20 @@ export interface JetStreamOptions {
   readonly stream?: string | undefined;
   /** Subject prefix; events go to `<prefix>.<member>` (`_platform` without a Member). Default `optin.events`. */
   readonly subjectPrefix?: string | undefined;
+  /**
+   * How long the stream keeps an event (ms), loaded or not: its `max_age`, set when the stream is
+   * made and kept up to date on every start. Default 7 days; loaders down for longer lose the
+   * oldest events.
+   */
+  readonly maxAgeMs?: number | undefined;
 }
 
 /** Defaults of {@link JetStreamOptions}. */
-export const jetStreamDefaults = { stream: 'OPTIN_EVENTS', subjectPrefix: 'optin.events' } as const;
+export const jetStreamDefaults = {
+  stream: 'OPTIN_EVENTS',
+  subjectPrefix: 'optin.events',
+  maxAgeMs: 7 * 86_400_000,
+} as const;
 
 /** The subject of an event: one per Member, so consumers can subscribe to a Member's events alone. */
 export function eventSubject(prefix: string, memberId: string | null): string {
@@ -27,24 +45,35 @@ const headerUnsafe = /^ | $|[^\x20-\x24\x26-\x7e]/gu;
 const utf8 = new TextEncoder();
 
 /**
- * The `Nats-Msg-Id` of an event: its retry key (client timestamp and `messageId`, as the database's),
- * with `%`, control characters (a CR or LF would end the header), non-ASCII characters and a
- * leading or trailing space (which header parsing trims) percent-encoded as UTF-8. Any `messageId` the
- * schema accepts gives a valid header; the encoding is one-to-one, so equal keys (and only they) get
- * equal ids and JetStream's dedupe judges retries as before.
+ * The `Nats-Msg-Id` of an event: its `messageId` (what the database recognises a retry by), with
+ * `%`, control characters (a CR or LF would end the header), non-ASCII characters and a leading or
+ * trailing space (which header parsing trims) percent-encoded as UTF-8. Any `messageId` the schema
+ * accepts gives a valid header; the encoding is one-to-one, so equal ids (and only they) get equal
+ * header values and JetStream's dedupe judges retries as the database does.
  */
-export function jetStreamMessageId(event: Pick<StoredEvent, 'clientTimestamp' | 'messageId'>): string {
-  return retryKeyOf(event).replace(headerUnsafe, (c) =>
+export function jetStreamMessageId(event: Pick<StoredEvent, 'messageId'>): string {
+  return event.messageId.replace(headerUnsafe, (c) =>
     Array.from(utf8.encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
 }
 
-/** Connects and makes sure the stream exists (file storage, limits retention, 2 minutes of dedupe by message id). */
+/**
+ * Connects and makes sure the stream exists (file storage, limits retention with the `max_age` of
+ * `maxAgeMs`, 2 minutes of dedupe by message id); a stream made with another `max_age` (or none, as
+ * earlier versions made it) is updated.
+ */
 export async function openJetStream(
   options: JetStreamOptions,
-): Promise<{ nc: NatsConnection; js: JetStreamClient; stream: string; prefix: string }> {
+): Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; stream: string; prefix: string }> {
   const stream = options.stream ?? jetStreamDefaults.stream;
   const prefix = options.subjectPrefix ?? jetStreamDefaults.subjectPrefix;
+  const maxAgeMs = options.maxAgeMs ?? jetStreamDefaults.maxAgeMs;
+  if (!Number.isSafeInteger(maxAgeMs) || maxAgeMs < 1000)
+    throw new CollectorError(
+      'invalid_option',
+      [{ path: 'maxAgeMs', message: `${maxAgeMs} is not a whole number of milliseconds of at least a second` }],
+      'Give the stream a max age such as 7 days (604800000).',
+    );
   let nc: NatsConnection;
   try {
     nc = await connect({ servers: options.url.split(',').map((s) => s.trim()), name: 'optin-collector' });
@@ -57,31 +86,36 @@ export async function openJetStream(
     );
   }
   const jsm = await nc.jetstreamManager();
-  try {
-    await jsm.streams.info(stream);
-  } catch {
+  const existing = await jsm.streams.info(stream).catch(() => undefined);
+  if (!existing)
     await jsm.streams.add({
       name: stream,
       subjects: [`${prefix}.>`],
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
+      max_age: nanos(maxAgeMs),
       duplicate_window: nanos(120_000),
     });
-  }
-  return { nc, js: nc.jetstream(), stream, prefix };
+  else if (existing.config.max_age !== nanos(maxAgeMs))
+    await jsm.streams.update(stream, { ...existing.config, max_age: nanos(maxAgeMs) });
+  return { nc, js: nc.jetstream(), jsm, stream, prefix };
 }
 
 /**
- * The JetStream sink: each event is published to its Member's subject with its retry key (client
- * timestamp and `messageId`, as the database's; see {@link jetStreamMessageId}) as the JetStream
- * message id (so a retry within the dedupe window is not stored twice), and `write`
+ * The JetStream sink: each event is published to its Member's subject with its `messageId` (see
+ * {@link jetStreamMessageId}) as the JetStream message id (so a retry within the dedupe window is
+ * not stored twice), and `write`
  * resolves only when the server has acknowledged every event: then the collector answers 2xx.
  * `optin-collector load` drains the stream into PostgreSQL.
  */
 export async function jetStreamSink(options: JetStreamOptions): Promise<EventSink> {
-  const { nc, js, prefix } = await openJetStream(options);
+  const { nc, js, jsm, stream, prefix } = await openJetStream(options);
   return {
     kind: 'jetstream',
+    async ping() {
+      // The stream, not only the connection: without it every publish fails.
+      await jsm.streams.info(stream);
+    },
     async write(events) {
       // Refused before anything is published, as the SQL storages refuse it: the loader could never store it.
       const payloads = events.map((event, i) => {

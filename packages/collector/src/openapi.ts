@@ -1,5 +1,7 @@
 import { receiptSchema } from '@optin/consent';
 import * as z from 'zod';
+import type { IngestEndpoint } from './ingest.js';
+import { ingestPaths } from './routes/ingest-routes.js';
 import { errorResponseSchema, eventsQuerySchema, ingestResponseSchema, statsQuerySchema } from './query-schemas.js';
 import {
   batchSchema,
@@ -46,18 +48,40 @@ export function openApiDocument(version: string): JsonSchema {
       ...json({ $ref: '#/components/schemas/IngestResponse' }),
     },
     401: error('Unknown write key'),
-    413: error('More than 500 messages or 500 KB'),
-    415: error('Content-Type is not application/json or text/plain'),
+    413: error('More than 500 messages or 500 KB (once decoded)'),
+    415: error('Content-Type is not application/json or text/plain, or Content-Encoding not gzip or deflate'),
   };
+  const encoding = {
+    name: 'Content-Encoding',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', enum: ['gzip', 'deflate', 'identity'] },
+  };
+  const gpc = { name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } };
   const single = (type: string, ref: string): JsonSchema => ({
     post: {
-      summary: `One ${type} message (Segment Spec)`,
+      summary: `One ${type} message (Segment Spec), at most 32 KB`,
       security: [{}, { writeKey: [] }],
-      parameters: [{ name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } }],
+      parameters: [gpc, encoding],
       requestBody: { required: true, ...json({ $ref: `#/components/schemas/${ref}` }) },
       responses: ingestResponses,
     },
   });
+  const operations: Record<IngestEndpoint, JsonSchema> = {
+    batch: {
+      post: {
+        summary: 'Up to 500 messages (500 KB), each at most 32 KB with the batch context; the valid ones are accepted',
+        security: [{}, { writeKey: [] }],
+        parameters: [gpc, encoding],
+        requestBody: { required: true, ...json({ $ref: '#/components/schemas/Batch' }) },
+        responses: ingestResponses,
+      },
+    },
+    track: single('track', 'Track'),
+    page: single('page', 'Page'),
+    screen: single('screen', 'Screen'),
+    identify: single('identify', 'Identify'),
+  };
   const memberParam = { name: 'member', in: 'path', required: true, schema: { type: 'string' } };
   return {
     openapi: '3.0.3',
@@ -83,19 +107,7 @@ export function openApiDocument(version: string): JsonSchema {
       },
     },
     paths: {
-      '/v1/batch': {
-        post: {
-          summary: 'Up to 500 messages (500 KB); the valid ones are accepted',
-          security: [{}, { writeKey: [] }],
-          parameters: [{ name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } }],
-          requestBody: { required: true, ...json({ $ref: '#/components/schemas/Batch' }) },
-          responses: ingestResponses,
-        },
-      },
-      '/v1/track': single('track', 'Track'),
-      '/v1/page': single('page', 'Page'),
-      '/v1/screen': single('screen', 'Screen'),
-      '/v1/identify': single('identify', 'Identify'),
+      ...Object.fromEntries(Object.entries(ingestPaths).map(([path, endpoint]) => [path, operations[endpoint]])),
       '/v1/consent': {
         post: {
           summary: 'Append a consent receipt',
@@ -172,8 +184,8 @@ export function openApiDocument(version: string): JsonSchema {
       },
       '/healthz': {
         get: {
-          summary: 'Storage reachable',
-          responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } },
+          summary: 'Storage and event sink reachable',
+          responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage or event sink unreachable' } },
         },
       },
       '/metrics': { get: { summary: 'Prometheus text exposition', responses: { 200: { description: 'Metrics' } } } },

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { CollectorError } from './errors.js';
 import { insertEventsSql, SqlStorage, storableEventValues, type Row } from './sql-storage.js';
-import { retryKeyOf, type StoredEvent } from './stored-event.js';
+import { databaseUnavailable } from './storage-failure.js';
+import type { StoredEvent } from './stored-event.js';
 
 /** Options of {@link PostgresStorage}. */
 export interface PostgresOptions {
@@ -11,6 +12,8 @@ export interface PostgresOptions {
   readonly schema?: string | undefined;
   /** Pool size; default 10. */
   readonly max?: number | undefined;
+  /** How long to wait for a new connection before failing the query (ms); default 10,000. */
+  readonly connectionTimeoutMillis?: number | undefined;
 }
 
 /** One caller of `insertEvents` waiting for its transaction: its events and their values. */
@@ -19,16 +22,6 @@ interface Pending {
   readonly rows: readonly unknown[][];
   resolve(inserted: number): void;
   reject(error: unknown): void;
-}
-
-/**
- * Whether a failed transaction failed for want of the database (connection lost or refused, server
- * shutting down, out of resources), not for a row: then writing its callers one by one would fail
- * them all again, later.
- */
-function databaseUnavailable(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  return /^(08|53|57|58|XX)/.test(code) || /^E[A-Z]+$/.test(code);
 }
 
 /** `?` placeholders to PostgreSQL's `$1, $2, ...` (the shared queries use `?`, never inside strings). */
@@ -40,7 +33,7 @@ function numbered(sql: string): string {
 /**
  * PostgreSQL storage (node-postgres pool). Every write is one statement or transaction that has
  * committed before its promise resolves. Events are inserted with one multi-row
- * `INSERT ... ON CONFLICT (client_timestamp, message_id) DO NOTHING`, so retries and loader
+ * `INSERT ... ON CONFLICT (message_id) DO NOTHING`, so retries and loader
  * re-deliveries are idempotent.
  */
 export class PostgresStorage extends SqlStorage {
@@ -61,8 +54,32 @@ export class PostgresStorage extends SqlStorage {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
+      // A server that does not answer (network down, host gone) fails the request after this, rather
+      // than holding it (and /healthz) open.
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
+    // A connection the server drops (restart, failover, network) is an 'error' event, on the pool for
+    // an idle client and on the client itself while it is checked out between two queries: without
+    // a listener either ends the process. The pool drops the client, the queries that needed it
+    // fail (requests get 503, /healthz 503) and the next query connects again.
+    this.pool.on('error', (error) => this.connectionLost(error));
+    this.pool.on('connect', (client) => {
+      this.warned = false;
+      client.on('error', (error) => this.connectionLost(error));
+    });
+  }
+
+  /** Whether a lost connection was reported since the last new connection (one warning an outage). */
+  private warned = false;
+
+  private connectionLost(error: Error): void {
+    if (this.warned) return;
+    this.warned = true;
+    process.emitWarning(
+      `a PostgreSQL connection was lost (${error.message}); requests needing the database get 503 until it answers again`,
+      'OptinWarning',
+    );
   }
 
   protected bool(value: boolean): boolean {
@@ -85,7 +102,7 @@ export class PostgresStorage extends SqlStorage {
       await client.query(sql);
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK');
+      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
@@ -171,10 +188,10 @@ export class PostgresStorage extends SqlStorage {
       return;
     }
     // Each new row counts for the first caller that sent it.
-    for (const g of group) g.resolve(g.events.filter((e) => inserted.delete(retryKeyOf(e))).length);
+    for (const g of group) g.resolve(g.events.filter((e) => inserted.delete(e.messageId)).length);
   }
 
-  /** One transaction over rows of `storableEventValues`; the retry keys of the rows that were new. */
+  /** One transaction over rows of `storableEventValues`; the message ids of the rows that were new. */
   private async write(values: readonly unknown[][]): Promise<Set<string>> {
     const client = await this.pool.connect();
     let locked = false;
@@ -185,12 +202,11 @@ export class PostgresStorage extends SqlStorage {
       const inserted = new Set<string>();
       for (let i = 0; i < values.length; i += 1000) {
         const chunk = values.slice(i, i + 1000);
-        const rows = await client.query<{ client_timestamp: string; message_id: string }>(
-          numbered(`${insertEventsSql(chunk.length)} RETURNING client_timestamp, message_id`),
+        const rows = await client.query<{ message_id: string }>(
+          numbered(`${insertEventsSql(chunk.length)} RETURNING message_id`),
           chunk.flat(),
         );
-        for (const r of rows.rows)
-          inserted.add(retryKeyOf({ clientTimestamp: r.client_timestamp, messageId: r.message_id }));
+        for (const r of rows.rows) inserted.add(r.message_id);
       }
       await client.query('SELECT pg_advisory_unlock(727002)');
       locked = false;
@@ -214,8 +230,12 @@ export class PostgresStorage extends SqlStorage {
     if (this.schema) await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
   }
 
+  /** Closes the pool after the writes in flight (once, however often it is called). */
   async close(): Promise<void> {
     if (this.inFlight) await new Promise<void>((resolve) => this.idle.push(resolve));
-    await this.pool.end();
+    this.closing ??= this.pool.end();
+    await this.closing;
   }
+
+  private closing: Promise<void> | undefined;
 }

@@ -109,8 +109,12 @@ export type SegmentMessage =
   | z.output<typeof screenSchema>
   | z.output<typeof identifySchema>;
 
-/** Limits of one request: Segment's own (500 KB a batch, 32 KB a message is not enforced separately). */
-export const limits = { maxBatchMessages: 500, maxBodyBytes: 500 * 1024 } as const;
+/**
+ * Limits of one request, Segment's own: 500 messages and 500 KB a batch (after decompression), and
+ * 32 KB a message, counting the batch-level `context` that is merged into (and stored with) each
+ * of its messages.
+ */
+export const limits = { maxBatchMessages: 500, maxBodyBytes: 500 * 1024, maxMessageBytes: 32 * 1024 } as const;
 
 /** The body of `POST /v1/batch`: messages are validated one by one, so each error has its index. */
 export const batchSchema = z.looseObject({

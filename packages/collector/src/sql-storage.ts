@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
+import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
@@ -203,9 +204,19 @@ export abstract class SqlStorage implements Storage {
   }
 
   async appendReceipt(r: ConsentReceipt, receivedAt: string): Promise<void> {
+    // One instant, one form: `…12:00:00Z` and `…12:00:00.000Z` are the same decision, and the
+    // latest decision is found by comparing these strings.
+    const time = Date.parse(r.decidedAt);
+    if (Number.isNaN(time))
+      throw new CollectorError(
+        'invalid_receipt',
+        [{ path: 'decidedAt', message: `"${r.decidedAt}" is not a date and time` }],
+        'Send receipts as receiptSchema of @optin/consent describes them (ISO 8601 times).',
+      );
+    const decidedAt = new Date(time).toISOString();
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
-      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, received_at, decision_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       [
         r.subject,
         r.consentId,
@@ -215,18 +226,22 @@ export abstract class SqlStorage implements Storage {
         JSON.stringify(r.purposes),
         JSON.stringify(r.members),
         r.source,
-        r.decidedAt,
+        decidedAt,
         this.bool(r.gpc),
+        this.bool(r.implied === true),
         receivedAt,
-        JSON.stringify([r.subject, r.consentId, r.decidedAt]),
+        JSON.stringify([r.subject, r.consentId, decidedAt]),
       ],
     );
   }
 
   async latestReceipt(subject: string): Promise<StoredReceipt | undefined> {
-    const [r] = await this.query('SELECT * FROM consent_receipts WHERE subject = ? ORDER BY seq DESC LIMIT 1', [
-      subject,
-    ]);
+    // The latest decision, not the last receipt to arrive (a tab may post an older one late); of
+    // two decisions at the same instant, the one received last.
+    const [r] = await this.query(
+      'SELECT * FROM consent_receipts WHERE subject = ? ORDER BY decided_at DESC, seq DESC LIMIT 1',
+      [subject],
+    );
     if (!r) return undefined;
     return {
       subject: String(r.subject),
@@ -237,6 +252,7 @@ export abstract class SqlStorage implements Storage {
       source: String(r.source) as StoredReceipt['source'],
       decidedAt: String(r.decided_at),
       gpc: r.gpc === true || r.gpc === 1,
+      ...((r.implied === true || r.implied === 1) && { implied: true }),
       receivedAt: String(r.received_at),
     };
   }
@@ -294,8 +310,12 @@ export abstract class SqlStorage implements Storage {
        FROM events WHERE ${scope} AND type = 'track'`,
       [emailEvents.clicked, controlUsedEvent, emailEvents.opened, emailEvents.clicked, ...range],
     );
+    // Each learner's latest decision among the receipts received in the period.
     const receipts = await this.query(
-      `SELECT purposes, members FROM consent_receipts WHERE seq IN (SELECT MAX(seq) FROM consent_receipts WHERE received_at >= ? AND received_at < ? GROUP BY subject)`,
+      `SELECT purposes, members FROM (
+         SELECT purposes, members, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
+         FROM consent_receipts WHERE received_at >= ? AND received_at < ?
+       ) latest WHERE nth = 1`,
       [from, to],
     );
     const consentRates: MemberStats['consentRates'] = {};

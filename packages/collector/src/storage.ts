@@ -47,7 +47,11 @@ export interface MemberStats {
   readonly emailOpens: number;
   /** Human email link clicks (`optin.email.clicked`; scanners following links are not counted). */
   readonly emailClicks: number;
-  /** Share of learners (their latest receipt in the period) granting each purpose to this Member. */
+  /**
+   * Per purpose, the share of learners whose latest decision (among the receipts received in the
+   * period) grants it to this Member: granted, and the receipt's override for this Member not
+   * `false` (the platform's: granted).
+   */
   readonly consentRates: Record<string, { granted: number; total: number; rate: number }>;
 }
 
@@ -68,19 +72,20 @@ export interface Storage {
   /** Applies pending migrations; resolves to the schema version. */
   migrate(): Promise<number>;
   /**
-   * Stores events; a retry (the same `messageId` and `clientTimestamp` as a stored event) is
-   * skipped. Resolves to how many were new. Events holding a string no backend stores (a NUL, an
+   * Stores events; a retry (the `messageId` of a stored event) is skipped. Resolves to how many were new. Events holding a string no backend stores (a NUL, an
    * unpaired surrogate) are refused whole, before anything is written, with a `CollectorError`
    * `unstorable_text` naming the field (`events[2].properties.note`); other callers' writes are
    * never failed by them.
    */
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   /**
-   * Appends a consent receipt (the table refuses updates and deletes). The same decision (subject,
-   * consent id and decision time) sent again, by another tab or as a retry, is stored once.
+   * Appends a consent receipt (the table refuses updates and deletes), its decision time as
+   * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`). The same
+   * decision (subject, consent id and decision time) sent again, by another tab or as a retry, is
+   * stored once.
    */
   appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
-  /** The latest receipt of a subject. */
+  /** The latest decision of a subject: the latest decision time, of equal times the last received. */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;

@@ -3,14 +3,11 @@ import type { MessageType } from './segment-schema.js';
 /** One event as it is stored: the validated message, enriched, with no raw IP address. */
 export interface StoredEvent {
   /**
-   * The message's id (Segment `messageId`). A retry is the same message sent again, with the same
-   * `messageId` and `clientTimestamp`: it is stored once.
+   * The message's id (Segment `messageId`, or one the collector made for a message without). A
+   * message with the id of a stored one (a retry) is not stored again.
    */
   readonly messageId: string;
-  /**
-   * The message's own `timestamp` (else `originalTimestamp`) in UTC, `null` when it had none. With
-   * `messageId` it is the key retries are recognised by; without it, `messageId` alone is.
-   */
+  /** The message's own `timestamp` (else `originalTimestamp`) in UTC, `null` when it had none. */
   readonly clientTimestamp: string | null;
   /** `track`, `page`, `screen` or `identify`. */
   readonly type: MessageType;
@@ -78,12 +75,4 @@ export interface StoredEvent {
   readonly properties: Readonly<Record<string, unknown>>;
   /** The message's `context`, without `ip` (and without `userAgent`, which is parsed above). */
   readonly context: Readonly<Record<string, unknown>>;
-}
-
-/**
- * The key a retry repeats (client timestamp, `''` when none, and message id): what the database's
- * unique index, JetStream's dedupe and a batch's own duplicates are all judged by.
- */
-export function retryKeyOf(event: Pick<StoredEvent, 'clientTimestamp' | 'messageId'>): string {
-  return `${event.clientTimestamp ?? ''} ${event.messageId}`;
 }

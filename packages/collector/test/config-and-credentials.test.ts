@@ -1,13 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { edxPolicy } from '@optin/consent';
 import { describe, expect, it } from 'vitest';
 import { parseCollectorConfig } from '../src/collector-config.js';
 import { loadConfigFile } from '../src/config-file.js';
 import { memberTokenEnv, resolveCredentials } from '../src/credentials.js';
+import { parseDuration } from '../src/duration.js';
 import { CollectorError } from '../src/errors.js';
 import { openStorage } from '../src/open-storage.js';
+import { bundleSource } from './cli-bundle.js';
 
 describe('collector config', () => {
   it('accepts a defineConfig()-shaped object with extra fields', () => {
@@ -126,6 +131,50 @@ describe('credentials', () => {
     expect(creds.isWriteKey('k3')).toBe(false);
   });
 
+  it('holds tokens and write keys as digests only: no plaintext secret in the heap', async () => {
+    const bundle = await bundleSource('credentials');
+    const dir = mkdtempSync(join(tmpdir(), 'optin-heap-'));
+    const secret = (name: string) => {
+      const value = `${name}-${randomBytes(16).toString('hex')}`;
+      writeFileSync(join(dir, name), `${value}\n`);
+      return value;
+    };
+    const token = secret('token');
+    const key = secret('key');
+    // A secret the child keeps on purpose: the search must find what is there.
+    const kept = secret('kept');
+    const script = join(dir, 'heap.mjs');
+    writeFileSync(
+      script,
+      `import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import { resolveCredentials } from ${JSON.stringify(pathToFileURL(bundle).href)};
+const at = (name) => ${JSON.stringify(dir)} + '/' + name;
+const creds = resolveCredentials(
+  { members: [{ id: 'HarvardX', orgs: ['HarvardX'], tokenRef: 'file:' + at('token') }], collector: { writeKeysRef: 'file:' + at('key') } },
+  {},
+);
+// They work: read again (as a request's header would bring them), then left to the collector.
+const works = creds.authenticate(readFileSync(at('token'), 'utf8').trim())?.kind === 'member' &&
+  creds.isWriteKey(readFileSync(at('key'), 'utf8').trim());
+globalThis.held = [creds, readFileSync(at('kept'), 'utf8')];
+globalThis.gc();
+writeHeapSnapshot(at('heap.heapsnapshot'));
+process.stdout.write(String(works));
+`,
+    );
+    try {
+      const out = execFileSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' });
+      expect(out).toBe('true');
+      const heap = readFileSync(join(dir, 'heap.heapsnapshot'), 'utf8');
+      expect(heap).toContain(kept);
+      expect(heap).not.toContain(token);
+      expect(heap).not.toContain(key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses one token for two principals and unreadable secret files', () => {
     expect(() => resolveCredentials(config, { OPTIN_PLATFORM_TOKEN: 'same', OPTIN_TOKEN_HARVARDX: 'same' })).toThrow(
       /already used/,
@@ -140,5 +189,23 @@ describe('credentials', () => {
     expect(s.kind).toBe('sqlite');
     await s.close();
     expect(() => openStorage('mysql://x')).toThrow(/not supported/);
+  });
+});
+
+describe('durations', () => {
+  it('reads OPTIN_NATS_MAX_AGE as a whole number and a unit, and names it when it is not one', () => {
+    expect([
+      parseDuration('7d', 'X'),
+      parseDuration('36h', 'X'),
+      parseDuration(' 90m ', 'X'),
+      parseDuration('3600s', 'X'),
+    ]).toEqual([7 * 86_400_000, 36 * 3_600_000, 90 * 60_000, 3_600_000]);
+    for (const bad of ['7', 'd', '1.5h', '-1d', '7 days', ''])
+      expect(() => parseDuration(bad, 'OPTIN_NATS_MAX_AGE'), bad).toThrow(
+        expect.objectContaining({
+          code: 'invalid_option',
+          issues: [expect.objectContaining({ path: 'OPTIN_NATS_MAX_AGE' })],
+        }),
+      );
   });
 });

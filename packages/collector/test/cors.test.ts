@@ -20,6 +20,14 @@ describe('CORS for pages on another origin', () => {
         body: '{"batch":[]}',
       });
       expect(post.headers.get('access-control-allow-origin')).toBe('https://www.edx.org');
+      // analytics.js posts to the one-letter paths.
+      for (const path of ['/v1/t', '/v1/p', '/v1/i', '/v1/b']) {
+        const short = await fetch(`${url}${path}`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://www.edx.org', 'access-control-request-method': 'POST' },
+        });
+        expect(short.headers.get('access-control-allow-origin'), path).toBe('https://www.edx.org');
+      }
       const other = await fetch(`${url}/v1/batch`, {
         method: 'POST',
         headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },

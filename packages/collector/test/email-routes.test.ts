@@ -192,6 +192,27 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     },
   );
 
+  it.skipIf(skip)('follows the latest decision, not the last receipt to arrive', async () => {
+    const refusal = { ...receipt('learner-late', false), decidedAt: '2026-11-20T12:00:00Z' };
+    const grant = { ...receipt('learner-late', true), decidedAt: '2026-11-20T11:00:00.000Z' };
+    expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+    expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201); // older, posted later
+    const latest = await getJson(`${live.url}/v1/consent/learner-late`, { authorization: `Bearer ${tokens.platform}` });
+    expect(latest.body).toMatchObject({
+      consentId: refusal.consentId,
+      purposes: { analytics: false },
+      decidedAt: '2026-11-20T12:00:00.000Z',
+    });
+    const link = harvard.clickUrl('https://www.edx.org/late', {
+      messageId: 'm-late',
+      recipient: 'dee@example.org',
+      subject: 'learner-late',
+    });
+    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    expect(res.headers.get('location')).toBe('https://www.edx.org/late');
+    expect((await events()).some((e) => e.properties.email_message_id === 'm-late')).toBe(false);
+  });
+
   it.skipIf(skip)('machine opens are stored flagged and not counted as human opens', async () => {
     const pixel = harvard.pixelUrl({ messageId: 'm-mpp', recipient: 'cy@example.org', subject: 'learner-yes' });
     const before = (

@@ -163,3 +163,43 @@ describe.each(backends)('enriched events land ($name)', (backend) => {
     expect(stored.context).not.toHaveProperty('ip');
   });
 });
+
+/** Every stored row of events and receipts, as text. */
+async function dump(storage: unknown): Promise<string> {
+  const raw = storage as { query(sql: string): Promise<Record<string, unknown>[]> };
+  return JSON.stringify([
+    ...(await raw.query('SELECT * FROM events')),
+    ...(await raw.query('SELECT * FROM consent_receipts')),
+  ]);
+}
+
+describe.each(backends)('which address is stored ($name)', (backend) => {
+  const { skip } = backend;
+  const clientAddress = '198.51.100.231';
+  // No trusted proxy: whoever sends X-Forwarded-For is the client.
+  const untrusting = useCollector(backend);
+  const raw = useCollector(backend, { trustedProxies: ['loopback'], storeRawIp: true });
+
+  it.skipIf(skip)(
+    "an untrusted peer's X-Forwarded-For is ignored: the peer's own address is stored, anonymised",
+    async () => {
+      const message = trackMessage('HarvardX');
+      const res = await postJson(`${untrusting.url}/v1/track`, message, { 'x-forwarded-for': clientAddress });
+      expect(res.status).toBe(200);
+      const page = await getJson(`${untrusting.url}/v1/members/HarvardX/events`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const stored = (page.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId);
+      expect(stored?.ip).toBe('127.0.0.0');
+      expect(await dump(untrusting.storage)).not.toContain('198.51.100');
+    },
+  );
+
+  it.skipIf(skip)('stores the raw address only when storeRawIp is configured', async () => {
+    const message = trackMessage('HarvardX');
+    expect((await postJson(`${raw.url}/v1/track`, message, { 'x-forwarded-for': clientAddress })).status).toBe(200);
+    const page = await getJson(`${raw.url}/v1/members/HarvardX/events`, { authorization: `Bearer ${tokens.HarvardX}` });
+    expect((page.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId)?.ip).toBe(clientAddress);
+    expect(await dump(raw.storage)).toContain(clientAddress);
+  });
+});

@@ -10,6 +10,7 @@ import { resolveCredentials } from '../src/credentials.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
+import type { StoredEvent } from '../src/stored-event.js';
 
 /** PostgreSQL on this machine (CI starts it); tests skip with this reason only when it is truly absent. */
 export const postgresUrl = process.env.OPTIN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -33,6 +34,17 @@ if (!postgresAvailable)
   console.warn(
     `[collector tests] PostgreSQL is not reachable at ${postgresUrl}: its half of the shared suite is skipped`,
   );
+
+/** Drops a PostgreSQL schema of the tests (and everything in it) on a connection of its own. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** A storage for one test, and how to throw it away. */
 export interface TestStore {
@@ -73,8 +85,10 @@ export const backends: Backend[] = [
       return {
         storage,
         async dispose() {
-          await storage.dropSchema().catch(() => undefined);
-          await storage.close().catch(() => undefined);
+          // The collector using the storage may have closed it already: the schema is dropped on a
+          // connection of its own, and a failure to drop it fails the test run.
+          await storage.close();
+          await dropSchema(schema);
         },
       };
     },
@@ -227,4 +241,47 @@ export async function getJson(
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Body }> {
   return read(await fetch(url, { headers }));
+}
+
+/** An enriched event as the storage takes it, now, with a unique message id. */
+export function storedEvent(memberId: string | null, extra: Partial<StoredEvent> = {}): StoredEvent {
+  const now = new Date().toISOString();
+  return {
+    messageId: mid('s'),
+    clientTimestamp: now,
+    type: 'page',
+    event: 'Course',
+    memberId,
+    anonymousId: 'a',
+    userId: null,
+    timestamp: now,
+    receivedAt: now,
+    courseId: null,
+    org: null,
+    sessionId: null,
+    sessionSeq: null,
+    path: '/home',
+    url: null,
+    referrerClass: 'direct',
+    referrerHost: null,
+    campaign: null,
+    browser: 'Chrome',
+    browserVersion: '130',
+    os: 'Linux',
+    osVersion: null,
+    deviceType: 'desktop',
+    app: null,
+    appVersion: null,
+    isBot: false,
+    ip: '203.0.113.0',
+    country: null,
+    region: null,
+    city: null,
+    asn: null,
+    isp: null,
+    purposes: ['analytics'],
+    properties: { a: 1 },
+    context: {},
+    ...extra,
+  };
 }

@@ -40,6 +40,15 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+    // A client that stamps its retry anew sends the same message: by messageId, it is one.
+    const restamped = { ...message, timestamp: new Date(Date.now() + 1000).toISOString() };
+    const unstamped = { ...message, timestamp: undefined };
+    const fresh = trackMessage();
+    const both = await postJson(`${live.url}/v1/batch`, {
+      batch: [restamped, fresh, { ...fresh, timestamp: undefined }],
+    });
+    expect(both.body).toMatchObject({ accepted: 1, duplicates: 2 });
+    expect((await postJson(`${live.url}/v1/track`, unstamped)).body).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
   it.skipIf(skip)('returns each invalid message with its index and path and accepts the valid rest', async () => {
@@ -246,6 +255,18 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     const bad = await postJson(`${live.url}/v1/track`, trackMessage(), { authorization: basic('wrong') });
     expect(bad.status).toBe(401);
     expect(bad.body.error.code).toBe('invalid_write_key');
+    // The scheme is case-insensitive: a wrong key is wrong in any letter case, a right one right.
+    const encoded = (key: string) => Buffer.from(`${key}:`).toString('base64');
+    for (const scheme of ['basic ', 'BASIC ', 'bAsIc\t  '])
+      expect(
+        (await postJson(`${live.url}/v1/track`, trackMessage(), { authorization: `${scheme}${encoded('wrong')}` }))
+          .status,
+        scheme,
+      ).toBe(401);
+    const lower = await postJson(`${live.url}/v1/track`, trackMessage(), {
+      authorization: `basic ${encoded(tokens.writeKey)}`,
+    });
+    expect(lower.status).toBe(200);
   });
 
   it.skipIf(skip)('merges the batch-level context into each message', async () => {
@@ -253,4 +274,49 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     const res = await postJson(`${live.url}/v1/batch`, { batch: [message], context: { consent: allGranted } });
     expect(res.body.accepted).toBe(1);
   });
+
+  it.skipIf(skip)(
+    'refuses each message over 32 KB, counting the batch context stored with it, and accepts the rest',
+    async () => {
+      const tiny = () => ({ type: 'track', event: 'edx.ui.lms.link_clicked', messageId: mid(), anonymousId: 'a' });
+      const small = [tiny(), tiny(), tiny()];
+      const big = { ...tiny(), properties: { blob: 'y'.repeat(13 * 1024) } }; // 13 KB: over only with the context
+      const res = await postJson(`${live.url}/v1/batch`, {
+        batch: [small[0], big, small[1], small[2]],
+        context: { consent: allGranted, extra: 'x'.repeat(20 * 1024) },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.accepted).toBe(3);
+      expect(res.body.errors).toEqual([
+        {
+          index: 1,
+          path: 'batch[1]',
+          message: expect.stringMatching(/^is \d+ bytes with the batch's context .*32 KB/),
+        },
+      ]);
+      expect((await live.storage.hasEvents([big.messageId])).size).toBe(0);
+      // 250 messages of a few bytes each under one 400 KB context would store 100 MB.
+      const many = Array.from({ length: 250 }, tiny);
+      const amplified = await postJson(`${live.url}/v1/batch`, {
+        batch: many,
+        context: { consent: allGranted, extra: 'z'.repeat(400 * 1024) },
+      });
+      expect(amplified.status).toBe(400);
+      expect(amplified.body.errors).toHaveLength(250);
+      expect(amplified.body.errors[249].path).toBe('batch[249]');
+      expect((await live.storage.hasEvents(many.map((m) => m.messageId))).size).toBe(0);
+      // A single message on its own.
+      const single = await postJson(`${live.url}/v1/track`, {
+        ...trackMessage(),
+        properties: { blob: 'z'.repeat(33 * 1024) },
+      });
+      expect(single.status).toBe(400);
+      expect(single.body.errors).toEqual([{ index: 0, path: '', message: expect.stringMatching(/^is \d+ bytes; /) }]);
+      const fits = await postJson(`${live.url}/v1/track`, {
+        ...trackMessage(),
+        properties: { blob: 'z'.repeat(31 * 1024) },
+      });
+      expect(fits.body.accepted).toBe(1);
+    },
+  );
 });

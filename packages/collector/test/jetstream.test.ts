@@ -2,30 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { AckPolicy, connect, nanos, type StreamConfig } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collector } from '../src/collector.js';
-import { createJetStreamLoader, type Loader } from '../src/jetstream-loader.js';
+import { createJetStreamLoader, loaderMaxDeliver, type Loader, type LoaderRefusal } from '../src/jetstream-loader.js';
 import { jetStreamSink } from '../src/jetstream-sink.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
 import { bundleCli, runCli, startCli } from './cli-bundle.js';
-import { backends, postgresUrl, postJson, startCollector, trackMessage, type TestStore } from './helpers.js';
-
-const natsUrl = process.env.OPTIN_TEST_NATS ?? 'nats://127.0.0.1:4222';
-
-async function jetStreamAvailable(): Promise<boolean> {
-  try {
-    const nc = await connect({ servers: natsUrl, timeout: 2000, reconnect: false });
-    try {
-      await (await nc.jetstreamManager()).getAccountInfo();
-      return true;
-    } finally {
-      await nc.close();
-    }
-  } catch {
-    return false;
-  }
-}
+import {
+  backends,
+  getJson,
+  postgresUrl,
+  postJson,
+  startCollector,
+  storedEvent,
+  trackMessage,
+  type TestStore,
+} from './helpers.js';
+import { deleteStream, jetStreamAvailable, natsUrl } from './nats-helpers.js';
 
 const available = await jetStreamAvailable();
 if (!available)
@@ -57,9 +51,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
   afterAll(async () => {
     await loader.close();
     await collector.close();
-    const nc = await connect({ servers: natsUrl });
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => false);
-    await nc.close();
+    await deleteStream(stream);
     await store.dispose();
   });
 
@@ -85,21 +77,21 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
 
   it('takes any valid messageId (CR, LF, tab, spaces, %, non-ASCII), dedupes its retries, and loads it as sent', async () => {
     const time = '2026-11-20T10:00:00.000Z';
-    const ids = ['crlf\r\nX-Evil: 1', 'tab\tid', ' spaced ', 'per%20cent', 'dé-ü 😀', `${time} same`];
-    const messages = [
-      ...ids.map((messageId) => trackMessage('HarvardX', { messageId, timestamp: time })),
-      // Without a timestamp its retry key is " <id>": it must not pass for the message above.
-      trackMessage('HarvardX', { messageId: `${time} same`, timestamp: undefined }),
-      trackMessage('HarvardX', { messageId: 'same', timestamp: time }),
-    ];
+    const ids = ['crlf\r\nX-Evil: 1', 'tab\tid', ' spaced ', 'per%20cent', 'per cent', 'dé-ü 😀', 'same'];
+    const messages = ids.map((messageId) => trackMessage('HarvardX', { messageId, timestamp: time }));
     const first = await Promise.all(messages.map((m) => postJson(`${url}/v1/track`, m)));
     expect(first.map((r) => [r.status, r.body.accepted])).toEqual(messages.map(() => [200, 1]));
-    const retries = await Promise.all(messages.map((m) => postJson(`${url}/v1/track`, m)));
-    expect(retries.map((r) => [r.status, r.body.duplicates])).toEqual(messages.map(() => [200, 1]));
-    expect(await loader.drain()).toBe(messages.length);
-    expect([...(await store.storage.hasEvents(messages.map((m) => m.messageId as string)))].sort()).toEqual(
-      [...new Set(messages.map((m) => m.messageId as string))].sort(),
+    // Retries: as sent, stamped anew, or without a stamp.
+    const retries = await Promise.all(
+      messages.flatMap((m) => [
+        postJson(`${url}/v1/track`, m),
+        postJson(`${url}/v1/track`, { ...m, timestamp: new Date().toISOString() }),
+        postJson(`${url}/v1/track`, { ...m, timestamp: undefined }),
+      ]),
     );
+    expect(retries.map((r) => [r.status, r.body.duplicates])).toEqual(retries.map(() => [200, 1]));
+    expect(await loader.drain()).toBe(messages.length);
+    expect([...(await store.storage.hasEvents(ids))].sort()).toEqual([...ids].sort());
   });
 
   it('publishes on one subject per Member', async () => {
@@ -120,6 +112,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       OPTIN_NATS_STREAM: `${stream}_CLI`,
       OPTIN_NATS_SUBJECT_PREFIX: `${subjectPrefix}_cli`,
       OPTIN_NATS_DURABLE: `cli_${run}`,
+      OPTIN_NATS_MAX_AGE: '36h',
       OPTIN_DB: `${postgresUrl}?schema=${schema}`,
     };
     const { child, url: cliUrl } = await startCli(env, dir);
@@ -129,18 +122,22 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     } finally {
       child.kill('SIGTERM');
     }
+    // Something else published on the subjects: reported, and no reason to stop loading.
+    const nc = await connect({ servers: natsUrl });
+    await nc.jetstream().publish(`${subjectPrefix}_cli._platform`, new TextEncoder().encode('not json'));
+    await nc.close();
     const loaded = await runCli(['load', '--once'], env, dir);
     expect(loaded.out).toContain('loaded 20 events into postgres');
+    expect(loaded.out).toMatch(/refused message \d+ of optin_test_\w+\.events_cli\._platform: invalid_event/);
     expect(loaded.code).toBe(0);
     const target = new PostgresStorage({ connectionString: postgresUrl, schema });
     try {
       expect((await target.hasEvents(batch.map((m) => m.messageId as string))).size).toBe(20);
+      expect((await streamConfig(`${stream}_CLI`)).max_age).toBe(nanos(36 * 3_600_000));
     } finally {
       await target.dropSchema();
       await target.close();
-      const nc = await connect({ servers: natsUrl });
-      await (await nc.jetstreamManager()).streams.delete(`${stream}_CLI`).catch(() => false);
-      await nc.close();
+      await deleteStream(`${stream}_CLI`);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -156,6 +153,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       subjectPrefix,
       storage: failing,
       durable: `loader_${run}`,
+      retryDelayMs: 100,
     });
     await expect(broken.drain()).rejects.toThrow('database down');
     await broken.close();
@@ -163,4 +161,106 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     expect(await loader.drain()).toBe(1);
     expect((await store.storage.hasEvents([message.messageId as string])).size).toBe(1);
   });
+
+  it('terminates what can never be stored (not JSON, not an event, refused by the database) and loads the rest', async () => {
+    const nc = await connect({ servers: natsUrl });
+    const js = nc.jetstream();
+    const good = storedEvent('HarvardX');
+    const unstorable = storedEvent('HarvardX', { properties: { note: 'a\u0000b' } });
+    await js.publish(`${subjectPrefix}._platform`, new TextEncoder().encode('not json at all'));
+    await js.publish(
+      `${subjectPrefix}._platform`,
+      new TextEncoder().encode(JSON.stringify({ messageId: 'half', type: 'track' })),
+    );
+    await js.publish(`${subjectPrefix}.HarvardX`, new TextEncoder().encode(JSON.stringify(unstorable)));
+    await js.publish(`${subjectPrefix}.HarvardX`, new TextEncoder().encode(JSON.stringify(good)));
+    await nc.close();
+    const sent = trackMessage('HarvardX');
+    expect((await postJson(`${url}/v1/track`, sent)).body.accepted).toBe(1);
+
+    const refusals: LoaderRefusal[] = [];
+    const careful = await createJetStreamLoader({
+      url: natsUrl,
+      stream,
+      subjectPrefix,
+      storage: store.storage,
+      durable: `loader_${run}`,
+      onRefused: (r) => refusals.push(r),
+    });
+    try {
+      expect(await careful.drain()).toBe(2);
+      expect(await careful.drain()).toBe(0); // terminated: never delivered again
+    } finally {
+      await careful.close();
+    }
+    expect((await store.storage.hasEvents([good.messageId, sent.messageId as string, unstorable.messageId])).size).toBe(
+      2,
+    );
+    expect(refusals.map((r) => [r.subject.split('.').pop(), r.error.code, r.error.issues[0]?.path])).toEqual([
+      ['_platform', 'invalid_event', ''],
+      ['_platform', 'invalid_event', 'clientTimestamp'],
+      ['HarvardX', 'unstorable_text', 'events[0].properties.note'],
+    ]);
+  });
+
+  it('gives its consumer a limit of deliveries, also when an earlier version made it without one', async () => {
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await nc.jetstreamManager();
+    try {
+      await jsm.consumers.add(stream, { durable_name: `unlimited_${run}`, ack_policy: AckPolicy.Explicit });
+      expect((await jsm.consumers.info(stream, `unlimited_${run}`)).config.max_deliver).toBe(-1);
+      const later = await createJetStreamLoader({
+        url: natsUrl,
+        stream,
+        subjectPrefix,
+        storage: store.storage,
+        durable: `unlimited_${run}`,
+      });
+      await later.close();
+      expect((await jsm.consumers.info(stream, `unlimited_${run}`)).config.max_deliver).toBe(loaderMaxDeliver);
+      expect((await jsm.consumers.info(stream, `loader_${run}`)).config.max_deliver).toBe(loaderMaxDeliver);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('keeps events 7 days by default, and the max age asked for on a stream that exists', async () => {
+    expect((await streamConfig(stream)).max_age).toBe(nanos(7 * 86_400_000));
+    const other = await jetStreamSink({ url: natsUrl, stream, subjectPrefix, maxAgeMs: 3_600_000 });
+    await other.close();
+    expect((await streamConfig(stream)).max_age).toBe(nanos(3_600_000));
+    await expect(jetStreamSink({ url: natsUrl, stream, subjectPrefix, maxAgeMs: 0 })).rejects.toMatchObject({
+      code: 'invalid_option',
+    });
+  });
+
+  it('answers /healthz 503 when the stream is gone, as every event would be', async () => {
+    const gone = `${stream}_GONE`;
+    const sink = await jetStreamSink({ url: natsUrl, stream: gone, subjectPrefix: `${subjectPrefix}_gone` });
+    const other = postgres.open();
+    const { collector: watched, url: watchedUrl } = await startCollector(other.storage, { sink });
+    try {
+      expect(await getJson(`${watchedUrl}/healthz`)).toMatchObject({ status: 200, body: { sink: 'jetstream' } });
+      await deleteStream(gone);
+      expect(await getJson(`${watchedUrl}/healthz`)).toMatchObject({
+        status: 503,
+        body: { status: 'unavailable', unavailable: 'sink' },
+      });
+      expect((await postJson(`${watchedUrl}/v1/track`, trackMessage())).status).toBe(503);
+    } finally {
+      await watched.close();
+      await other.dispose();
+      await deleteStream(gone);
+    }
+  });
 });
+
+/** The configuration of a stream as the server has it. */
+async function streamConfig(name: string): Promise<StreamConfig> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    return (await (await nc.jetstreamManager()).streams.info(name)).config;
+  } finally {
+    await nc.close();
+  }
+}

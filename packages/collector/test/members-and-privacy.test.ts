@@ -149,6 +149,38 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     expect((await getJson(`${live.url}/v1/members/NoSuchMember/events`, bearer(tokens.platform))).status).toBe(404);
   });
 
+  it.skipIf(skip)('filters events by event name, course and time (to is exclusive), each on a 200', async () => {
+    const course = (run: string) => `course-v1:HarvardX+Filters+${run}`;
+    const played = (run: string, timestamp: string) =>
+      trackMessage('HarvardX', {
+        event: 'edx.video.played',
+        timestamp,
+        context: { consent: allGranted, course: { id: course(run) } },
+      });
+    const early = played('A', '2026-01-01T10:00:00.000Z');
+    const otherCourse = played('B', '2026-01-01T10:00:00.000Z');
+    const late = played('A', '2026-01-03T10:00:00.000Z');
+    expect((await postJson(`${live.url}/v1/batch`, { batch: [early, otherCourse, late] })).body.accepted).toBe(3);
+    const ids = async (query: string) => {
+      const res = await getJson(`${live.url}/v1/members/HarvardX/events?${query}`, bearer(tokens.HarvardX));
+      expect(res.status, query).toBe(200);
+      return (res.body.events as { messageId: string }[]).map((e) => e.messageId);
+    };
+    expect(await ids('event=edx.video.played')).toEqual([early, otherCourse, late].map((m) => m.messageId));
+    expect(await ids(`courseId=${encodeURIComponent(course('B'))}`)).toEqual([otherCourse.messageId]);
+    expect(await ids(`event=edx.video.played&courseId=${encodeURIComponent(course('A'))}`)).toEqual(
+      [early, late].map((m) => m.messageId),
+    );
+    expect(await ids(`event=edx.video.played&to=2026-01-03T10:00:00.000Z`)).toEqual(
+      [early, otherCourse].map((m) => m.messageId),
+    );
+    expect(
+      await ids(
+        `event=edx.video.played&courseId=${encodeURIComponent(course('A'))}&from=2026-01-02T00:00:00Z&to=2026-01-04T00:00:00Z`,
+      ),
+    ).toEqual([late.messageId]);
+  });
+
   it.skipIf(skip)('rejects bad queries with 400', async () => {
     for (const q of [
       'limit=0',
@@ -176,6 +208,9 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     const mit = await getJson(`${live.url}/v1/members/MITx/stats`, bearer(tokens.MITx));
     expect(mit.body.consentRates.analytics.rate).toBe(0);
     expect(mit.body.pageViewsPerDay[0].views).toBe(1);
+    // The learner refused analytics to MITx only: the platform sees the plain grant.
+    const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+    expect(platform.body.consentRates.analytics).toEqual({ granted: 1, total: 1, rate: 1 });
   });
 
   it.skipIf(skip)(

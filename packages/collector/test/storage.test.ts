@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
@@ -11,49 +12,9 @@ import { PostgresStorage } from '../src/postgres-storage.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
-import { backends, mid, postgresUrl, type TestStore } from './helpers.js';
+import { backends, mid, postgresUrl, startCollector, storedEvent, type TestStore } from './helpers.js';
 
-function event(memberId: string | null, extra: Partial<StoredEvent> = {}): StoredEvent {
-  const now = new Date().toISOString();
-  return {
-    messageId: mid('s'),
-    clientTimestamp: now,
-    type: 'page',
-    event: 'Course',
-    memberId,
-    anonymousId: 'a',
-    userId: null,
-    timestamp: now,
-    receivedAt: now,
-    courseId: null,
-    org: null,
-    sessionId: null,
-    sessionSeq: null,
-    path: '/home',
-    url: null,
-    referrerClass: 'direct',
-    referrerHost: null,
-    campaign: null,
-    browser: 'Chrome',
-    browserVersion: '130',
-    os: 'Linux',
-    osVersion: null,
-    deviceType: 'desktop',
-    app: null,
-    appVersion: null,
-    isBot: false,
-    ip: '203.0.113.0',
-    country: null,
-    region: null,
-    city: null,
-    asn: null,
-    isp: null,
-    purposes: ['analytics'],
-    properties: { a: 1 },
-    context: {},
-    ...extra,
-  };
-}
+const event = storedEvent;
 
 const receipt = (
   subject: string,
@@ -103,25 +64,61 @@ describe.each(backends)('storage ($name)', ({ skip, open }) => {
     expect(page.events).toEqual([e]);
   });
 
-  it.skipIf(skip)(
-    'recognises a retry by its messageId and client timestamp (by messageId alone without one)',
-    async () => {
-      const sent = event('HarvardX');
-      expect(await storage.insertEvents([sent])).toBe(1);
-      // A retry arrives later: same message, new receive time.
-      const later = new Date(Date.now() + 5000).toISOString();
-      expect(await storage.insertEvents([{ ...sent, receivedAt: later }])).toBe(0);
-      // A message sent without a timestamp is timed by its arrival; its retry arrives at another time.
-      const untimed = event('HarvardX', { clientTimestamp: null });
-      expect(await storage.insertEvents([untimed])).toBe(1);
-      expect(await storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
-      // The same id at another moment of the client's is another message.
-      const reused = { ...sent, clientTimestamp: later, timestamp: later };
-      expect(await storage.insertEvents([reused])).toBe(1);
-      const page = await storage.memberEvents('HarvardX', { limit: 10 });
-      expect(page.events).toEqual([sent, untimed, reused]);
-    },
-  );
+  it.skipIf(skip)('recognises a retry by its messageId alone, whatever its timestamp', async () => {
+    const sent = event('HarvardX');
+    expect(await storage.insertEvents([sent])).toBe(1);
+    // A retry arrives later: same message, new receive time.
+    const later = new Date(Date.now() + 5000).toISOString();
+    expect(await storage.insertEvents([{ ...sent, receivedAt: later }])).toBe(0);
+    // A message sent without a timestamp is timed by its arrival; its retry arrives at another time.
+    const untimed = event('HarvardX', { clientTimestamp: null });
+    expect(await storage.insertEvents([untimed])).toBe(1);
+    expect(await storage.insertEvents([{ ...untimed, timestamp: later, receivedAt: later }])).toBe(0);
+    // A client that stamps its retry anew (or drops the stamp) still sends the same message.
+    expect(await storage.insertEvents([{ ...sent, clientTimestamp: later, timestamp: later }])).toBe(0);
+    expect(await storage.insertEvents([{ ...sent, clientTimestamp: null }])).toBe(0);
+    const page = await storage.memberEvents('HarvardX', { limit: 10 });
+    expect(page.events).toEqual([sent, untimed]);
+  });
+
+  it.skipIf(skip)('migrates version 7 events: of the copies stored under one messageId, the first stays', async () => {
+    const v7 = open();
+    const raw = v7.storage as unknown as {
+      exec(sql: string): Promise<void>;
+      query(sql: string, p?: unknown[]): Promise<Record<string, unknown>[]>;
+    };
+    const schema = (v7.storage as unknown as { schema?: string }).schema;
+    try {
+      await raw.exec(
+        `${schema ? `CREATE SCHEMA ${schema};` : ''}
+CREATE TABLE optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+${migrations
+  .filter((m) => m.version <= 7)
+  .map(
+    (m) =>
+      `${v7.storage.kind === 'sqlite' ? m.sqlite : m.postgres};
+INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, 'v${m.version}', '2026-11-01T00:00:00.000Z')`,
+  )
+  .join(';\n')}`,
+      );
+      const first = event('HarvardX', {
+        timestamp: '2026-11-20T10:00:00.000Z',
+        clientTimestamp: '2026-11-20T10:00:00.000Z',
+      });
+      const copy = { ...first, timestamp: '2026-11-20T10:00:05.000Z', clientTimestamp: '2026-11-20T10:00:05.000Z' };
+      const other = event('HarvardX');
+      for (const e of [first, copy, other])
+        await raw.query(
+          `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')})`,
+          eventValues(e, (b) => (v7.storage.kind === 'sqlite' ? (b ? 1 : 0) : b)),
+        );
+      expect(await v7.storage.migrate()).toBe(migrations.length);
+      expect((await v7.storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([first, other]);
+      expect(await v7.storage.insertEvents([{ ...copy, receivedAt: new Date().toISOString() }])).toBe(0);
+    } finally {
+      await v7.dispose();
+    }
+  });
 
   it.skipIf(skip)('migrates version 1 events in place: same rows, same order, retries still recognised', async () => {
     const v1 = open();
@@ -219,11 +216,109 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
     await storage.appendReceipt(receipt('learner-1', { analytics: true }), new Date().toISOString());
     await storage.appendReceipt(receipt('learner-1', { analytics: false }), new Date().toISOString());
     expect((await storage.latestReceipt('learner-1'))?.purposes).toEqual({ analytics: false });
+    expect(await storage.latestReceipt('learner-1')).not.toHaveProperty('implied');
     expect(await storage.latestReceipt('nobody')).toBeUndefined();
+    // Grants that are opt-out mode's defaults are marked so, and the mark is kept with the proof.
+    await storage.appendReceipt(
+      { ...receipt('learner-5', { analytics: true }), implied: true },
+      new Date().toISOString(),
+    );
+    expect(await storage.latestReceipt('learner-5')).toMatchObject({ purposes: { analytics: true }, implied: true });
     const raw = storage as unknown as { query(sql: string, p?: unknown[]): Promise<unknown> };
     await expect(raw.query('UPDATE consent_receipts SET subject = ?', ['x'])).rejects.toThrow(/append-only/);
     await expect(raw.query('DELETE FROM consent_receipts')).rejects.toThrow(/append-only/);
-    expect((await storage.counts()).receipts).toBe(2);
+    expect((await storage.counts()).receipts).toBe(3);
+  });
+
+  it.skipIf(skip)(
+    'returns the latest decision, not the last receipt to arrive; one instant in two forms is one decision',
+    async () => {
+      const refusal = { ...receipt('learner-4', { analytics: false }), decidedAt: '2026-11-20T12:00:00Z' };
+      const grant = { ...receipt('learner-4', { analytics: true }), decidedAt: '2026-11-20T11:00:00.000Z' };
+      await storage.appendReceipt(refusal, '2026-11-20T12:00:01.000Z');
+      // An older decision posted late (a tab that was asleep, a retry queue).
+      await storage.appendReceipt(grant, '2026-11-20T12:05:00.000Z');
+      expect(await storage.latestReceipt('learner-4')).toMatchObject({
+        consentId: refusal.consentId,
+        purposes: { analytics: false },
+        decidedAt: '2026-11-20T12:00:00.000Z',
+      });
+      await storage.appendReceipt({ ...refusal, decidedAt: '2026-11-20T12:00:00.000Z' }, '2026-11-20T12:06:00.000Z');
+      expect((await storage.counts()).receipts).toBe(2);
+      const stats = await storage.memberStats(null, '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', [
+        'analytics',
+      ]);
+      expect(stats.consentRates.analytics).toEqual({ granted: 0, total: 1, rate: 0 });
+      await expect(storage.appendReceipt({ ...refusal, decidedAt: 'noon' }, refusal.decidedAt)).rejects.toMatchObject({
+        code: 'invalid_receipt',
+      });
+    },
+  );
+
+  it.skipIf(skip)('migrates version 6 receipts: decision times in one form, one key a decision', async () => {
+    const v6 = open();
+    const raw = v6.storage as unknown as {
+      exec(sql: string): Promise<void>;
+      query(sql: string, p?: unknown[]): Promise<Record<string, unknown>[]>;
+    };
+    const schema = (v6.storage as unknown as { schema?: string }).schema;
+    try {
+      await raw.exec(
+        `${schema ? `CREATE SCHEMA ${schema};` : ''}
+CREATE TABLE optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+${migrations
+  .filter((m) => m.version <= 6)
+  .map(
+    (m) =>
+      `${v6.storage.kind === 'sqlite' ? m.sqlite : m.postgres};
+INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, 'v${m.version}', '2026-11-01T00:00:00.000Z')`,
+  )
+  .join(';\n')}`,
+      );
+      // As version 6 stored them: the decision time as sent, in the key too; one decision twice.
+      const stored = [
+        ['l1', 'c1', '2026-11-20T12:00:00Z', false],
+        ['l1', 'c1', '2026-11-20T12:00:00.000Z', false],
+        ['l1', 'c2', '2026-11-20T11:00:00.5Z', true],
+        ['l2', 'c3', '2026-11-20T09:30:00.000Z', true],
+      ] as const;
+      for (const [subject, consentId, decidedAt, analytics] of stored)
+        await raw.query(
+          'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, received_at, decision_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            subject,
+            consentId,
+            'edx',
+            '2026-11',
+            'abc',
+            JSON.stringify({ analytics }),
+            '{}',
+            'banner',
+            decidedAt,
+            v6.storage.kind === 'sqlite' ? 0 : false,
+            '2026-11-20T13:00:00.000Z',
+            JSON.stringify([subject, consentId, decidedAt]),
+          ],
+        );
+      expect(await v6.storage.migrate()).toBe(migrations.length);
+      const rows = await raw.query('SELECT decided_at, decision_key FROM consent_receipts ORDER BY seq');
+      expect(rows).toEqual([
+        { decided_at: '2026-11-20T12:00:00.000Z', decision_key: '["l1","c1","2026-11-20T12:00:00.000Z"]' },
+        { decided_at: '2026-11-20T12:00:00.000Z', decision_key: null },
+        { decided_at: '2026-11-20T11:00:00.500Z', decision_key: '["l1","c2","2026-11-20T11:00:00.500Z"]' },
+        { decided_at: '2026-11-20T09:30:00.000Z', decision_key: '["l2","c3","2026-11-20T09:30:00.000Z"]' },
+      ]);
+      expect((await v6.storage.latestReceipt('l1'))?.purposes).toEqual({ analytics: false });
+      // The decision sent again in either form is known; the table is append-only again.
+      await v6.storage.appendReceipt(
+        { ...receipt('l1', { analytics: false }), consentId: 'c1', decidedAt: '2026-11-20T12:00:00Z' },
+        '2026-11-20T14:00:00.000Z',
+      );
+      expect((await v6.storage.counts()).receipts).toBe(4);
+      await expect(raw.query('UPDATE consent_receipts SET subject = ?', ['x'])).rejects.toThrow(/append-only/);
+    } finally {
+      await v6.dispose();
+    }
   });
 
   it.skipIf(skip)('stores one decision once, whichever tab or retry sends it again', async () => {
@@ -444,6 +539,23 @@ describe('SQLite event writes', () => {
     await checkpointer.close(); // resolves though the thread is gone
   });
 
+  it("runs the database file in WAL mode: the file's mode, commits in its log", async () => {
+    await withSqliteFile(async (storage, file) => {
+      expect(await storage.insertEvents([event('HarvardX')])).toBe(1);
+      const raw = storage as unknown as { query(sql: string): Promise<Record<string, unknown>[]> };
+      expect(await raw.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      // The mode is the file's: another connection finds it, and the committed row in the log.
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      const other = new Database(file, { readonly: true });
+      try {
+        expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(other.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
+      } finally {
+        other.close();
+      }
+    });
+  });
+
   it('writes in-memory databases on their own connection', async () => {
     const storage = new SqliteStorage(':memory:');
     await storage.migrate();
@@ -482,6 +594,26 @@ describe('PostgreSQL event pages with several writers', () => {
     } finally {
       await slowWriter.end().catch(() => undefined);
       await store.dispose();
+    }
+  });
+});
+
+describe('PostgreSQL test stores', () => {
+  const postgres = backends.find((b) => b.name === 'postgres')!;
+
+  it.skipIf(postgres.skip)('drop their schema when thrown away, after a collector has closed the storage', async () => {
+    const store = postgres.open();
+    const schema = (store.storage as unknown as { schema: string }).schema;
+    const { collector } = await startCollector(store.storage);
+    await collector.close(); // closes the storage, as useCollector does before disposing
+    await store.dispose();
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      expect(found.rowCount).toBe(0);
+    } finally {
+      await client.end();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { receiptSchema } from '@optin/consent';
+import { receiptSchema, type ConsentReceipt } from '@optin/consent';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { formatPath } from '../errors.js';
@@ -34,7 +34,9 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
         `this collector keeps receipts for policy "${ctx.config.policy.id}"`,
       );
     }
-    await ctx.storage.appendReceipt(parsed.data, new Date().toISOString());
+    const { implied, ...decided } = parsed.data;
+    const receipt: ConsentReceipt = implied === undefined ? decided : { ...decided, implied };
+    await ctx.storage.appendReceipt(receipt, new Date().toISOString());
     ctx.metrics.inc('receipts');
     return reply.code(201).send({ stored: true });
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 // What browsers may send: the ingestion endpoints and consent receipts (never the Member or
 // platform APIs, which take bearer tokens from servers).
-const browserRoutes = /^\/v1\/(batch|track|page|identify|screen|consent)\/?(\?|$)/;
+const browserRoutes = /^\/v1\/(batch|track|page|identify|screen|b|t|p|i|s|consent)\/?(\?|$)/;
 
 /**
  * Lets pages on `origins` (e.g. `https://www.edx.org`) post events and receipts to a collector on

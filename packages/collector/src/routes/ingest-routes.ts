@@ -4,10 +4,14 @@ import { HttpProblem } from '../http-problem.js';
 import type { IngestEndpoint } from '../ingest.js';
 import { mayHoldUnstorableText } from '../unstorable-text.js';
 
+// The scheme is case-insensitive (RFC 9110): `basic` is Basic too, and its key is checked.
+const basicScheme = /^Basic\s+/i;
+
 /** The Segment write key of a request: HTTP Basic user name (Segment's way) or the body's `writeKey`. */
 function writeKeyOf(authorization: string | undefined, body: unknown): string | undefined {
-  if (authorization?.startsWith('Basic ')) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+  const scheme = authorization === undefined ? null : basicScheme.exec(authorization);
+  if (scheme) {
+    const decoded = Buffer.from(scheme.input.slice(scheme[0].length).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     return colon === -1 ? decoded : decoded.slice(0, colon);
   }
@@ -19,14 +23,32 @@ function writeKeyOf(authorization: string | undefined, body: unknown): string | 
 }
 
 /**
- * `POST /v1/batch`, `/v1/track`, `/v1/page`, `/v1/identify`, `/v1/screen`: Segment's HTTP
- * tracking API. A write key, when given, must be a configured one (401 otherwise); with
- * `requireWriteKey` it must be given. `Sec-GPC: 1` refuses marketing.
+ * The paths of Segment's HTTP tracking API and the endpoint each one is: `/v1/batch` ... and the
+ * one-letter paths Segment's own libraries post to (analytics.js `/v1/t`, `/v1/p`, `/v1/i` and, when
+ * batching, `/v1/b`; analytics-kotlin and analytics-swift `/v1/b`).
+ */
+export const ingestPaths: Readonly<Record<string, IngestEndpoint>> = {
+  '/v1/batch': 'batch',
+  '/v1/track': 'track',
+  '/v1/page': 'page',
+  '/v1/identify': 'identify',
+  '/v1/screen': 'screen',
+  '/v1/b': 'batch',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/i': 'identify',
+  '/v1/s': 'screen',
+};
+
+/**
+ * `POST /v1/batch`, `/v1/track`, `/v1/page`, `/v1/identify`, `/v1/screen` (and `/v1/b`, `/v1/t`,
+ * `/v1/p`, `/v1/i`, `/v1/s`): Segment's HTTP tracking API. A write key, when given, must be a
+ * configured one (401 otherwise); with `requireWriteKey` it must be given. `Sec-GPC: 1` refuses
+ * marketing.
  */
 export function registerIngestRoutes(app: FastifyInstance, ctx: CollectorContext): void {
-  const endpoints: IngestEndpoint[] = ['batch', 'track', 'page', 'identify', 'screen'];
-  for (const endpoint of endpoints) {
-    app.post(`/v1/${endpoint}`, async (request, reply) => {
+  for (const [path, endpoint] of Object.entries(ingestPaths)) {
+    app.post(path, async (request, reply) => {
       const key = writeKeyOf(request.headers.authorization, request.body);
       const valid = key !== undefined && ctx.credentials.isWriteKey(key);
       if ((key !== undefined && ctx.credentials.hasWriteKeys && !valid) || (ctx.requireWriteKey && !valid)) {
