@@ -34,6 +34,15 @@ async function act(code: string) {
   await standIn.settle(context);
 }
 
+/** Page code that adds HubSpot's static tag (`<script type="text/plain" data-optin-tracker>`). */
+const addHubspotTag = `
+  const tag = document.createElement('script');
+  tag.type = 'text/plain';
+  tag.dataset.optinTracker = 'hubspot';
+  tag.src = 'https://js.hs-scripts.com/123.js';
+  document.body.append(tag);
+`;
+
 const hosts = () => [...new Set(standIn.hits.map((h) => h.host))].sort();
 const cookieNames = async () => (await cookieList(context)).map((c) => c.split('@')[0]!);
 
@@ -243,11 +252,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     });
     await open('meta,hubspot');
     await page.evaluate(`(({ consent }) => {
-      const tag = document.createElement('script');
-      tag.type = 'text/plain';
-      tag.dataset.optinTracker = 'hubspot';
-      tag.src = 'https://js.hs-scripts.com/123.js';
-      document.body.append(tag);
+      ${addHubspotTag}
       consent.acceptAll();
       setTimeout(() => consent.withdraw('marketing'), 100);
     })(window.optin)`);
@@ -276,11 +281,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
   test('scripts load under a strict CSP with the page’s nonce and with SRI; a failed one is reported, never thrown', async () => {
     await open('ga4,hubspot,script-ok,script-bad-sri,script-missing', coursePath, '&csp=1');
     await act(`
-      const tag = document.createElement('script');
-      tag.type = 'text/plain';
-      tag.dataset.optinTracker = 'hubspot';
-      tag.src = 'https://js.hs-scripts.com/123.js';
-      document.body.append(tag);
+      ${addHubspotTag}
       consent.acceptAll();
     `);
     // gtag.js and the static tag's copy ran under script-src 'nonce-…': they sent their hits.
