@@ -109,6 +109,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       ['mode', mode, /^opt-(in|out)$/.test(mode)],
       // A cookie name is an RFC 6265 token: anything else makes the cookie silently fail.
       ['cookieName', cookieName, /^[\w!#$%&'*+.^`|~-]+$/.test(cookieName)],
+      // A host name (`edx.org`, `.edx.org`): a URL or a port makes the cookie silently fail.
+      ['cookieDomain', options.cookieDomain, /^[\w.-]*$/.test(options.cookieDomain ?? '')],
       [
         'storage',
         custom ? 'a storage without read, write and clear' : storage,
@@ -125,7 +127,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     throw new ConsentError(
       'invalid_option',
       wrong.map(([path, value]) => ({ path, message: `${String(value)} is not allowed` })),
-      'See ConsentOptions: policy from definePolicy, mode opt-in|opt-out, cookieName a cookie token, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
+      'See ConsentOptions: policy from definePolicy, mode opt-in|opt-out, cookieName a cookie token, cookieDomain a host name, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
     );
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;

@@ -131,7 +131,7 @@ describe('options', () => {
     expect(createConsent({ policy: edxPolicy, storage: 'localStorage', maxAgeDays: 1 }).needsPrompt).toBe(true);
   });
 
-  it('rejects a missing policy and a cookie name that is no cookie token, with their paths', () => {
+  it('rejects a missing policy, a cookie name that is no cookie token and a cookie domain that is no host name, with their paths', () => {
     const wrong = (options: unknown) => () => createConsent(options as Parameters<typeof createConsent>[0]);
     expect(wrong({})).toThrow(
       expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'policy' })] }),
@@ -143,6 +143,12 @@ describe('options', () => {
     expect(createConsent({ policy: edxPolicy, storage: 'memory', cookieName: 'edx_consent-v2' }).needsPrompt).toBe(
       true,
     );
+    for (const cookieDomain of ['https://edx.org', 'edx.org:443', 'edx.org/', 'ed x.org'])
+      expect(wrong({ policy: edxPolicy, cookieDomain })).toThrow(
+        expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'cookieDomain' })] }),
+      );
+    for (const cookieDomain of ['edx.org', '.edx.org', 'localhost', 'learning.edx.org'])
+      expect(createConsent({ policy: edxPolicy, storage: 'memory', cookieDomain }).needsPrompt).toBe(true);
   });
 
   it('rejects a custom storage that is not one (null, or without read, write and clear) instead of silently keeping choices in memory', () => {
