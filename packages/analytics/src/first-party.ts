@@ -99,6 +99,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'give the store createConsent() returns.');
+  // A host name (`edx.org`): a URL or a port would make the cookies silently fail.
+  if (!/^[\w.-]*$/.test(domain ?? ''))
+    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host name like edx.org.`);
   const url = batchUrl(options.endpoint);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');

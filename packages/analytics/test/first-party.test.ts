@@ -254,6 +254,15 @@ describe('firstParty', () => {
     expect(sent).toEqual([]);
   });
 
+  it('throws a typed error naming cookieDomain when it is not a host name', () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    for (const cookieDomain of ['https://edx.org', 'edx.org:443', 'edx.org/'])
+      expect(() => firstParty({ endpoint: 'https://collector.test', consent, cookieDomain })).toThrow(
+        expect.objectContaining({ code: 'invalid_option', path: 'cookieDomain' }),
+      );
+    expect(() => firstParty({ endpoint: 'https://collector.test', consent, cookieDomain: 'edx.org' })).not.toThrow();
+  });
+
   it('throws a typed error for an endpoint that is not a URL', () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const fail = () => firstParty({ endpoint: 'http://[bad', consent });
