@@ -36,9 +36,8 @@ const gtagArguments = function () {
  * Actions arrive as `{ event: <name>, ...properties }`, identities as `{ event: 'optin.identify', user_id }`,
  * each on this container's data layer only. A container cannot be unloaded (withdrawal, or leaving
  * its Member's pages, asks for a reload). Google tags in it also follow Consent Mode, which the hub
- * keeps on `dataLayer`: a container on another data layer gets a copy of every consent command there
- * before each message pushed to it (its tags fire only on messages, so they always see the latest),
- * granting no more than the purposes it declares.
+ * keeps on `dataLayer`: a container on another data layer gets a copy of every consent command there,
+ * at load and as each is pushed (a withdrawal too), granting no more than the purposes it declares.
  *
  * @example gtm({ id: 'GTM-XXXXXXX', purposes: ['analytics', 'marketing'] })
  */
@@ -46,8 +45,6 @@ export function gtm(options: GtmOptions): Tracker {
   checkOptions('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
   const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
   let name = 'dataLayer';
-  // How much of `dataLayer` has been looked at for consent commands to copy (own data layer only).
-  let copied = 0;
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
   // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
   // refusal of another purpose stays a refusal for the container's tags too.
@@ -55,22 +52,20 @@ export function gtm(options: GtmOptions): Tracker {
     ...toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) }),
   };
   const layers = () => window as unknown as Layers;
-  const push = (...entries: Record<PropertyKey, unknown>[]) => {
-    const consent = layers().dataLayer ?? [];
-    if (name !== 'dataLayer')
-      for (const command of consent.slice(copied).reverse())
-        if (command[0] === 'consent')
-          entries.unshift(
-            gtagArguments(
-              'consent',
-              command[1],
-              Object.fromEntries(
-                Object.entries(command[2] as object).map(([key, value]) => [key, declared[key] === 'denied' ? 'denied' : value]),
-              ),
+  const push = (...entries: Record<PropertyKey, unknown>[]) => (layers()[name] ??= []).push(...entries);
+  // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
+  const copy = (commands: Record<PropertyKey, unknown>[]) => {
+    for (const command of commands)
+      if (command[0] === 'consent')
+        push(
+          gtagArguments(
+            'consent',
+            command[1],
+            Object.fromEntries(
+              Object.entries(command[2] as object).map(([key, value]) => [key, declared[key] === 'denied' ? 'denied' : value]),
             ),
-          );
-    copied = consent.length;
-    return (layers()[name] ??= []).push(...entries);
+          ),
+        );
   };
   return {
     ...identity('gtm', options),
@@ -82,6 +77,15 @@ export function gtm(options: GtmOptions): Tracker {
     load(ctx) {
       // `this`: the id and owner it runs under, a Member's too when declared without `owner`.
       name = options.dataLayer ?? (this.owner === 'platform' ? 'dataLayer' : `dataLayer_${this.id.replace(/\W/g, '_')}`);
+      if (name !== 'dataLayer') {
+        // Consent Mode as the hub keeps it on `dataLayer`: what is there now, then every later command
+        // at once (GTM's own triggers, clicks and timers, fire without a message from the hub), even
+        // after a withdrawal. GTM, loading on `dataLayer` later, calls the push it finds.
+        const platform = (layers().dataLayer ??= []);
+        const base = platform.push;
+        copy(platform);
+        platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
+      }
       push({ 'gtm.start': Date.now(), event: 'gtm.js' });
       return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}${name !== 'dataLayer' ? `&l=${name}` : ''}`);
     },

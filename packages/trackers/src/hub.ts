@@ -166,17 +166,20 @@ export function createHub(options: HubOptions): Hub {
           report(t.id, '.load', error);
         });
       } else if (!on && loaded.delete(t)) {
-        if (t.unloadable) guard(t, 'unload', context(t));
-        else {
+        if (t.unloadable) {
+          guard(t, 'unload', context(t));
+          // Its scripts out of the page for good, into a document of their own: one still on its way
+          // never runs there (stopScript says why; inlined, as the hub's bytes are budgeted). Loaded
+          // again, it gets new ones.
+          for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
+            if (script.dataset.optinScript === t.id) new Document().adoptNode(script);
+        } else {
           // Still running though withdrawn or out of scope (left on another Member's page, its script
-          // would record that page): only a reload stops it. Reused if back on before the reload.
+          // would record that page, and one still on its way runs when it arrives): only a reload stops
+          // it. Reused as it is, scripts included, if back on before the reload.
           stale.add(t);
           reload = true;
         }
-        // Out of the page for good, into a document of its own: one still on its way never runs there
-        // (stopScript says why; inlined, as the hub's bytes are budgeted).
-        for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
-          if (script.dataset.optinScript === t.id) new Document().adoptNode(script);
       }
     }
     deleteCookies(drop, cookieDomain, keep);

@@ -211,7 +211,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
   });
 
   test('9. the platform’s and a Member’s GTM containers each have their own data layer and see only their own events', async () => {
-    await open('gtm,hx-gtm');
+    await open('gtm,hx-gtm', coursePath, '&reload=later');
     await act("consent.decide({ purposes: { analytics: true, marketing: true } }); hub.track('edx.ui.lms.link_clicked');");
     // A later grant reaches the Member's container too, before the next message its tags fire on.
     await act("consent.decide({ purposes: { functionality: true } }, 'preferences'); hub.track('edx.bi.user.account.registered');");
@@ -238,6 +238,14 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await signals('dataLayer_HarvardX_gtm', 'ad_storage')).toEqual(['denied', 'denied', 'denied']);
     expect(await signals('dataLayer_HarvardX_gtm', 'functionality_storage')).toEqual(['denied', 'denied', 'denied']);
     expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted']);
+    // A withdrawal reaches the Member's container at once too, though the hub sends it nothing more
+    // (GTM's own triggers, clicks and timers, would fire until the reload).
+    await act("consent.withdraw('analytics');");
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied']);
+    expect(await page.evaluate(() => (window as unknown as { optin: { hub: { reloadRequired: string[] } } }).optin.hub.reloadRequired)).toEqual([
+      'gtm',
+      'HarvardX/gtm',
+    ]);
     expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
       '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
       '/gtm.js?id=GTM-TEST1',
@@ -264,6 +272,28 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
       fbevents: false,
     });
     expect(await cookieNames()).toEqual(['optin']);
+  });
+
+  test('a tracker that cannot unload, withdrawn while its script downloads and granted again before the reload, resumes', async () => {
+    await context.route(/static\.hotjar\.com/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await open('hotjar', coursePath, '&reload=later');
+    await page.evaluate(`(({ consent }) => {
+      consent.acceptAll();
+      setTimeout(() => consent.withdraw('analytics'), 100);
+      setTimeout(() => consent.decide({ purposes: { analytics: true } }), 300);
+    })(window.optin)`);
+    await page.waitForTimeout(1200);
+    await standIn.settle(context);
+    // Its script arrived after the re-grant and ran: Hotjar recorded, and no reload is needed.
+    expect(hosts()).toContain('in.hotjar.com');
+    const hub = await page.evaluate(() => {
+      const { loaded, reloadRequired } = (window as unknown as { optin: { hub: { loaded: string[]; reloadRequired: string[] } } }).optin.hub;
+      return { loaded, reloadRequired };
+    });
+    expect(hub).toEqual({ loaded: ['hotjar'], reloadRequired: [] });
   });
 
   test('10. withdrawal deletes __Secure- and __Host- cookies too', async () => {
