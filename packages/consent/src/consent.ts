@@ -209,7 +209,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // Runs a change and tells the listeners when what is allowed, needsPrompt or the decision in force
   // (a new one, even granting the same) really changed.
   const change = (fn: () => void) => {
-    const state = () => JSON.stringify([grants(), decisionInForce()]);
+    // The decision as its cookie (one value for one decision, whatever the order of its fields).
+    const state = () => JSON.stringify([grants().purposes, binding, held && encodeDecision(held, policy)]);
     const before = state();
     fn();
     if (state() !== before) for (const listener of [...listeners]) attempt(() => listener(store));

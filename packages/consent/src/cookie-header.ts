@@ -15,15 +15,19 @@ export interface CookieHeaderOptions {
   readonly gpc?: boolean;
   /**
    * The page's mode, as given to `createConsent`. Default `opt-in`, under which a decision whose
-   * grants were implied by opt-out mode (`implied`) is none: the learner has not granted anything.
+   * grants were implied by opt-out mode (`implied`), or made under an earlier version of the policy,
+   * is none: the learner has not granted anything. Under `opt-out`, one made under an earlier
+   * version comes back with its refusals only (and an empty `policy.hash`: ask again), so that what
+   * the learner refused stays refused while everything else takes the mode's default.
    */
   readonly mode?: 'opt-in' | 'opt-out';
 }
 
 /**
- * Reads the decision from a request's `Cookie` header (server-side rendering). Every copy of the
- * cookie is tried; the newest valid one wins. Returns `null` when there is no valid decision for
- * this policy (or it is older than `maxAgeDays`).
+ * Reads the decision from a request's `Cookie` header (server-side rendering), as the browser's
+ * consent store reads it. Every copy of the cookie is tried; the newest valid one wins. Returns
+ * `null` when there is no decision that binds under this policy and `mode` (or it is older than
+ * `maxAgeDays`).
  *
  * @example
  * const decision = fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' });
@@ -37,21 +41,26 @@ export function fromCookieHeader(
   let best: Decision | null = null;
   for (const pair of (header ?? '').split(/;\s*/)) {
     if (!pair.startsWith(`${cookieName}=`)) continue;
-    const found = decodeDecision(pair.slice(cookieName.length + 1), policy);
+    // As the browser's store reads it: the newest copy wins, of two as new the one made under this
+    // policy version; one made under an earlier version (same purposes) keeps only its refusals.
+    const found = decodeDecision(pair.slice(cookieName.length + 1), policy, true);
+    const at = found?.decidedAt ?? '';
     if (
       found &&
-      Date.parse(found.decidedAt) + Math.min(maxAgeDays, 395) * 864e5 > Date.now() &&
-      (!best || found.decidedAt > best.decidedAt)
+      Date.parse(at) + Math.min(maxAgeDays, 395) * 864e5 > Date.now() &&
+      !(best && (found.policy.hash ? best.decidedAt > at : best.decidedAt >= at))
     )
       best = found;
   }
-  if (best?.implied && mode === 'opt-in') return null;
-  if (!best || !gpc || best.gpc) return best;
-  const refused = new Set(policy.purposes.filter((p) => p.gpc).map((p) => p.id));
+  if (!best) return null;
+  if (!best.policy.hash || (best.implied && mode === 'opt-in')) {
+    if (mode === 'opt-in') return null;
+    best = { ...best, purposes: Object.fromEntries(Object.entries(best.purposes).filter(([, granted]) => !granted)) };
+  }
+  if (!gpc || best.gpc) return best;
+  // What GPC refuses reads as refused (also where the decision says nothing, under opt-out).
   return {
     ...best,
-    purposes: Object.fromEntries(
-      Object.entries(best.purposes).map(([id, granted]) => [id, granted && !refused.has(id)]),
-    ),
+    purposes: { ...best.purposes, ...Object.fromEntries(policy.purposes.filter((p) => p.gpc).map((p) => [p.id, false])) },
   };
 }

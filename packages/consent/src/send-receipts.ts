@@ -1,5 +1,6 @@
 import type { ConsentStore } from './consent.js';
 import { ConsentError } from './errors.js';
+import { encodeDecision } from './cookie-codec.js';
 import { toReceipt } from './receipt.js';
 
 /** Options of {@link sendReceipts}. */
@@ -35,9 +36,10 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
     );
   let sent = '';
   return consent.subscribe(({ decision }) => {
-    // Each decision once (listeners also hear changes that are not a new decision).
-    if (!decision || sent === JSON.stringify(decision)) return;
-    sent = JSON.stringify(decision);
+    // Each decision once (listeners also hear changes that are not a new decision), judged by its
+    // cookie value: one value for one decision, whatever the order of its fields.
+    if (!decision || sent === encodeDecision(decision, consent.policy)) return;
+    sent = encodeDecision(decision, consent.policy);
     const subject = typeof options.subject === 'function' ? options.subject() : options.subject;
     fetch(url, {
       method: 'POST',

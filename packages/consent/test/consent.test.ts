@@ -316,6 +316,18 @@ describe('subscribe', () => {
     expect(listener).toHaveBeenCalledTimes(3);
   });
 
+  it('is not called when storage is re-read and holds the same decision, Member choices in any order', () => {
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const listener = vi.fn();
+    store.subscribe(listener);
+    store.decide({ members: { HarvardX: { marketing: false, analytics: false } } });
+    expect(listener).toHaveBeenCalledOnce();
+    store.refresh();
+    store.refresh();
+    expect(listener).toHaveBeenCalledOnce();
+  });
+
   it('is called for a new decision that GPC keeps from changing what is allowed (its receipt must be sent)', () => {
     const storage = arrayStorage();
     createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).acceptAll();

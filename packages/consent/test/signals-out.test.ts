@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createConsent,
+  definePolicy,
   edxPolicy,
   encodeDecision,
   fromCookieHeader,
@@ -108,6 +109,26 @@ describe('fromCookieHeader (server-side rendering)', () => {
     expect(fromCookieHeader(`optin=${encodeDecision(explicit, edxPolicy)}`, edxPolicy, { gpc: true })).toEqual(
       explicit,
     );
+  });
+
+  it('reads a decision made under an earlier policy version as the browser does: none under opt-in, its refusals under opt-out', () => {
+    const earlier = definePolicy({ ...edxPolicy, version: '2026-01' });
+    const refusal = createConsent({ policy: earlier, storage: 'memory', signals: { gpc: false } }).rejectAll();
+    const grant = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).acceptAll();
+    // Two copies (host-only and on the domain): the newer one, an earlier version's refusal, wins.
+    const older = encodeDecision({ ...grant, decidedAt: new Date(Date.now() - 6e4).toISOString() }, edxPolicy);
+    const header = `optin=${older}; optin=${encodeDecision(refusal, earlier)}`;
+    expect(fromCookieHeader(header, edxPolicy)).toBeNull();
+    const optOut = fromCookieHeader(header, edxPolicy, { mode: 'opt-out' });
+    expect(optOut?.policy.hash).toBe('');
+    expect(optOut?.purposes).toEqual({ analytics: false, performance: false, functionality: false, marketing: false });
+    // One that refused only analytics: under GPC, marketing reads as refused too.
+    const partial = createConsent({ policy: earlier, storage: 'memory', mode: 'opt-out', signals: { gpc: false } }).withdraw(
+      'analytics',
+    );
+    expect(
+      fromCookieHeader(`optin=${encodeDecision(partial, earlier)}`, edxPolicy, { mode: 'opt-out', gpc: true })?.purposes,
+    ).toEqual({ analytics: false, marketing: false });
   });
 
   it('a decision whose grants opt-out mode implied is none on an opt-in page (the default), as it is in the browser', () => {
