@@ -26,15 +26,18 @@ export function autotrack(
     const current_url = location.href;
     const path = e.composedPath();
     const field = path[0] as HTMLInputElement;
-    const native = field.tagName == 'SELECT' ? 'select' : /^(checkbox|radio)$/.test(field.type) && 'toggle';
+    const nativeKind = (f?: HTMLInputElement | null) =>
+      f && (f.tagName == 'SELECT' ? 'select' : /^(checkbox|radio)$/.test(f.type) && 'toggle');
+    const native = nativeKind(field);
     if (e.type != 'click') {
       const control = e.type == 'submit' ? 'form' : native;
       if (control) track(used, { control, name: controlName(field), current_url });
       return;
     }
-    // A native checkbox, radio or select is recorded on `change` only: a click on it (its label's
-    // too), whatever its role or data-track, is the same use.
-    if (native) return;
+    // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
+    // (whatever the label's or a wrapper's role or data-track), is the same use.
+    const label = path.find((n): n is HTMLLabelElement => n instanceof HTMLLabelElement);
+    if (native || nativeKind(label?.control as HTMLInputElement | null | undefined)) return;
     const el = path.find((n): n is Element => n instanceof Element && n.matches(clickable));
     if (!el) return;
     const network = shareNetwork(el);

@@ -282,12 +282,17 @@ describe('the first-party tracker in Chromium', () => {
           <input type="checkbox" id="nl" data-track="newsletter"><label for="nl">Newsletter</label>
           <label><input type="radio" name="speed" id="fast" data-track="speed-2x"> 2x</label>
           <div role="button" aria-label="Captions"><input type="checkbox" id="cc" aria-label="Captions on"></div>
-          <select id="lang" data-track="language"><option>en</option><option>es</option></select>`),
+          <select id="lang" data-track="language"><option>en</option><option>es</option></select>
+          <label data-track="terms"><input type="checkbox" id="tos"> I agree</label>
+          <div role="button" aria-label="Card"><label for="cap2">Captions</label></div><input type="checkbox" id="cap2">`),
     );
     await page.click('#sw');
     await page.click('label[for=nl]');
     await page.click('#fast');
     await page.click('#cc');
+    // Through a label that is itself tracked, or inside a control: still the checkbox's one change.
+    await page.click('label[data-track=terms]');
+    await page.click('label[for=cap2]');
     await page.click('#lang');
     await page.keyboard.press('Escape');
     await page.selectOption('#lang', 'es');
@@ -300,6 +305,8 @@ describe('the first-party tracker in Chromium', () => {
       ['toggle', 'newsletter'],
       ['toggle', 'speed-2x'],
       ['toggle', 'Captions on'],
+      ['toggle', 'I agree'], // named as the checkbox (its accessible name), once
+      ['toggle', 'Captions'],
       ['select', 'language'],
     ]);
   });
