@@ -1,4 +1,4 @@
-import { AckPolicy, type JsMsg } from 'nats';
+import { AckPolicy, type ConsumerInfo, type JsMsg } from 'nats';
 import { CollectorError, formatPath } from './errors.js';
 import { openJetStream, type JetStreamOptions } from './jetstream-sink.js';
 import { databaseUnavailable, rowRefused } from './storage-failure.js';
@@ -24,7 +24,10 @@ export interface LoaderOptions extends JetStreamOptions {
   readonly durable?: string | undefined;
   /** Events per fetch and per insert; default 500. */
   readonly batchSize?: number | undefined;
-  /** Delay before a message given back (database unavailable) is delivered again, in ms; default 5,000. */
+  /**
+   * Longest wait between two tries of an unavailable database in `run` (it starts at 100 ms and
+   * doubles), and the delay before a message `drain` gives back is delivered again, in ms; default 5,000.
+   */
   readonly retryDelayMs?: number | undefined;
   /** Called for each message terminated (never delivered again); `optin-collector load` prints each to stderr. */
   readonly onRefused?: ((refusal: LoaderRefusal) => void) | undefined;
@@ -34,23 +37,45 @@ export interface LoaderOptions extends JetStreamOptions {
 export interface Loader {
   /**
    * Loads until the stream has nothing pending; resolves to how many messages were stored (or were
-   * already). Rejects with `storage_failed` when the database is unavailable (the messages go back
-   * to the stream).
+   * already). Rejects with `storage_failed` when the database is unavailable: before fetching
+   * anything when it does not answer, or giving back the batch it failed on (terminated and
+   * reported instead on its last delivery).
    */
   drain(): Promise<number>;
-  /** Loads until `signal` aborts, waiting out the database's outages (polling it every second). */
+  /**
+   * Loads until `signal` aborts. When the database is unavailable the batch is kept (its ack wait
+   * extended) and written again once the database answers, so an outage costs no delivery.
+   */
   run(signal: AbortSignal): Promise<void>;
   /** Closes the NATS connection (not the storage). */
   close(): Promise<void>;
 }
 
 /**
- * How often JetStream delivers one message before giving up on it (the consumer's `max_deliver`). A
- * loader waits for an unavailable database before fetching again, so an outage costs each message
- * about one delivery per loader; on its last delivery a message that still fails is terminated and
- * reported (`onRefused`) rather than silently dropped.
+ * How often JetStream delivers one message before giving up on it (the consumer's `max_deliver`).
+ * An outage of the database costs no delivery in `run` (the batch is held until it answers) and
+ * none in `drain` that finds it unavailable (nothing is fetched); on its last delivery a message
+ * that still fails is terminated and reported (`onRefused`) rather than silently dropped.
  */
 export const loaderMaxDeliver = 20;
+
+/** A message read from the stream and the event it holds. */
+interface Item {
+  readonly m: JsMsg;
+  readonly event: StoredEvent;
+}
+
+/** Messages of a batch not stored, and the failure that stopped them. */
+interface Unstored {
+  readonly items: readonly Item[];
+  readonly cause: unknown;
+}
+
+/** What became of a batch: how many of its messages were stored, and those not stored yet. */
+interface Outcome {
+  readonly stored: number;
+  readonly unstored: Unstored | undefined;
+}
 
 /** Reads one message: the event it holds, or why it can never be stored. */
 function decodeEvent(m: JsMsg): StoredEvent | CollectorError {
@@ -106,8 +131,9 @@ function unavailable(cause: unknown): CollectorError {
  * A loader killed in between gets the batch again: at-least-once delivery, exactly-once rows.
  * Each message is read and checked on its own: one that is not an event, or that the database
  * refuses (found by writing the batch message by message when the batch fails), is terminated and
- * reported, and the others are stored. When the database is unavailable the batch goes back to the
- * stream (delivered again after `retryDelayMs`). Several loaders may share the durable consumer.
+ * reported, and the others are stored. When the database is unavailable `run` holds the batch until
+ * it answers and `drain` gives it back to the stream (delivered again after `retryDelayMs`).
+ * Several loaders may share the durable consumer.
  */
 export async function createJetStreamLoader(options: LoaderOptions): Promise<Loader> {
   const { nc, js, jsm, stream } = await openJetStream(options);
@@ -115,8 +141,9 @@ export async function createJetStreamLoader(options: LoaderOptions): Promise<Loa
   const batchSize = options.batchSize ?? 500;
   const retryDelayMs = options.retryDelayMs ?? 5000;
   const existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
+  let created: ConsumerInfo | undefined;
   if (!existing)
-    await jsm.consumers.add(stream, {
+    created = await jsm.consumers.add(stream, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       max_ack_pending: batchSize * 4,
@@ -127,68 +154,108 @@ export async function createJetStreamLoader(options: LoaderOptions): Promise<Loa
     await jsm.consumers.update(stream, durable, { max_deliver: loaderMaxDeliver });
   const consumer = await js.consumers.get(stream, durable);
 
+  // How often a held batch tells the server it is still being worked on: well inside its ack wait.
+  const ackWaitMs = (existing ?? created)?.config.ack_wait;
+  const heartbeatMs = Math.min(5000, Math.max(100, (ackWaitMs ? ackWaitMs / 1e6 : 30_000) / 3));
+
   const refuse = (m: JsMsg, error: CollectorError): void => {
     // No reason given: servers before 2.10 ignore a `+TERM` that carries one.
     m.term();
     options.onRefused?.({ subject: m.subject, streamSequence: m.seq, error });
   };
 
-  /** Stores what could be read; acknowledges each message stored, terminates each refused. */
-  const store = async (batch: readonly { m: JsMsg; event: StoredEvent }[], stored: JsMsg[]): Promise<void> => {
-    try {
-      await options.storage.insertEvents(batch.map((b) => b.event));
-      for (const { m } of batch) stored.push(m);
-      return;
-    } catch (error) {
-      if (databaseUnavailable(error)) {
-        for (const { m } of batch) m.nak(retryDelayMs);
-        throw unavailable(error);
-      }
-    }
-    // One message the database refuses must not hold back the others: each on its own.
-    for (const [i, { m, event }] of batch.entries()) {
-      try {
-        await options.storage.insertEvents([event]);
-        stored.push(m);
-      } catch (error) {
-        if (rowRefused(error) || m.info.deliveryCount >= loaderMaxDeliver) {
-          refuse(m, refusedBy(error));
-          continue;
-        }
-        for (const rest of batch.slice(i)) rest.m.nak(retryDelayMs);
-        throw unavailable(error);
-      }
-    }
+  const ack = async (items: readonly Item[]): Promise<void> => {
+    await Promise.all(items.map(({ m }) => m.ackAck()));
   };
 
-  const loadBatch = async (expires: number): Promise<number> => {
+  /**
+   * Stores a batch: acknowledges each message stored, terminates each the database refuses, and
+   * stops at the first failure of another kind (the database unavailable, most often), returning
+   * how many were stored and the messages not yet stored with that failure.
+   */
+  const store = async (batch: readonly Item[]): Promise<Outcome> => {
+    try {
+      await options.storage.insertEvents(batch.map((b) => b.event));
+      await ack(batch);
+      return { stored: batch.length, unstored: undefined };
+    } catch (error) {
+      if (databaseUnavailable(error)) return { stored: 0, unstored: { items: batch, cause: error } };
+    }
+    let stored = 0;
+    // One message the database refuses must not hold back the others: each on its own.
+    for (const [i, item] of batch.entries()) {
+      try {
+        await options.storage.insertEvents([item.event]);
+        await ack([item]);
+        stored++;
+      } catch (error) {
+        if (rowRefused(error)) refuse(item.m, refusedBy(error));
+        else return { stored, unstored: { items: batch.slice(i), cause: error } };
+      }
+    }
+    return { stored, unstored: undefined };
+  };
+
+  /**
+   * Gives messages not stored back to the stream (delivered again after `retryDelayMs`), except
+   * those on their last delivery: they are terminated and reported, never dropped silently.
+   */
+  const giveBack = (unstored: Unstored): CollectorError => {
+    for (const { m } of unstored.items) {
+      if (m.info.deliveryCount >= loaderMaxDeliver) refuse(m, refusedBy(unstored.cause));
+      else m.nak(retryDelayMs);
+    }
+    return unavailable(unstored.cause);
+  };
+
+  /** Fetches a batch; terminates what is not an event, stores the rest; what it could not store. */
+  const loadBatch = async (expires: number): Promise<Outcome> => {
     const messages: JsMsg[] = [];
     const iter = await consumer.fetch({ max_messages: batchSize, expires });
     for await (const m of iter) messages.push(m);
-    const readable: { m: JsMsg; event: StoredEvent }[] = [];
+    const readable: Item[] = [];
     for (const m of messages) {
       const event = decodeEvent(m);
       if (event instanceof CollectorError) refuse(m, event);
       else readable.push({ m, event });
     }
-    const stored: JsMsg[] = [];
-    try {
-      if (readable.length) await store(readable, stored);
-    } finally {
-      await Promise.all(stored.map((m) => m.ackAck()));
-    }
-    return stored.length;
+    return readable.length ? store(readable) : { stored: 0, unstored: undefined };
   };
 
-  /** Resolves once the storage answers again, or `signal` aborts. */
-  const databaseBack = async (signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
-      try {
-        await options.storage.ping();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+  /** Waits `ms`, or less when `signal` aborts. */
+  const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
+  /**
+   * Holds messages the database could not take (their ack wait extended with `working()`) until
+   * it answers again, polling it with a backoff from `delayMs` up to `retryDelayMs`; resolves to
+   * whether it did before `signal` aborted.
+   */
+  const holdUntilBack = async (items: readonly Item[], delayMs: number, signal: AbortSignal): Promise<boolean> => {
+    const heartbeat = setInterval(() => {
+      for (const { m } of items) m.working();
+    }, heartbeatMs);
+    try {
+      for (let delay = delayMs; ; delay = Math.min(delay * 2, retryDelayMs)) {
+        await pause(delay, signal);
+        if (signal.aborted) return false;
+        try {
+          await options.storage.ping();
+          return true;
+        } catch {
+          // Still unavailable: wait longer.
+        }
       }
+    } finally {
+      clearInterval(heartbeat);
     }
   };
 
@@ -198,16 +265,28 @@ export async function createJetStreamLoader(options: LoaderOptions): Promise<Loa
       for (;;) {
         const info = await consumer.info();
         if (info.num_pending === 0 && info.num_ack_pending === 0) return total;
-        total += await loadBatch(1000);
+        // Nothing is fetched while the database is unavailable: a delivery is spent only on a try.
+        await options.storage.ping().catch((error: unknown) => {
+          throw unavailable(error);
+        });
+        const { stored, unstored } = await loadBatch(1000);
+        total += stored;
+        if (unstored) throw giveBack(unstored);
       }
     },
     async run(signal) {
       while (!signal.aborted) {
-        try {
-          await loadBatch(2000);
-        } catch (error) {
-          if (!(error instanceof CollectorError && error.code === 'storage_failed')) throw error;
-          await databaseBack(signal);
+        let { unstored } = await loadBatch(2000);
+        // The database unavailable: keep the batch and try it again once the database answers, so
+        // an outage, however long, costs no delivery.
+        for (let delay = Math.min(100, retryDelayMs); unstored && databaseUnavailable(unstored.cause); ) {
+          if (!(await holdUntilBack(unstored.items, delay, signal))) break;
+          delay = Math.min(delay * 2, retryDelayMs);
+          ({ unstored } = await store(unstored.items));
+        }
+        if (unstored) {
+          giveBack(unstored);
+          await holdUntilBack([], Math.min(100, retryDelayMs), signal);
         }
       }
     },

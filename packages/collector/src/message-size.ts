@@ -1,10 +1,10 @@
 /**
  * An upper bound of the UTF-8 size of a value's JSON: at most 6 bytes for each UTF-16 unit of a
- * string (`\u001f`; a non-ASCII unit is at most 3 bytes of UTF-8) plus its quotes, 24 for a number
- * (the longest a double prints), 5 for anything else.
+ * string (`\u001f`; a non-ASCII unit is at most 3 bytes of UTF-8) plus its quotes, 25 for a number
+ * (the longest a double prints: `-0.0000012345678901234567`), 5 for anything else.
  */
 const leafBound = (value: unknown): number =>
-  typeof value === 'string' ? 6 * value.length + 2 : typeof value === 'number' ? 24 : 5;
+  typeof value === 'string' ? 6 * value.length + 2 : typeof value === 'number' ? 25 : 5;
 
 /**
  * An upper bound of the UTF-8 size of `JSON.stringify(value)`, found without building it; once past

@@ -14,6 +14,12 @@ export interface PostgresOptions {
   readonly max?: number | undefined;
   /** How long to wait for a new connection before failing the query (ms); default 10,000. */
   readonly connectionTimeoutMillis?: number | undefined;
+  /**
+   * How long a query may wait for the server's answer before it fails and its connection is
+   * closed (ms); default 15,000. A network cut that leaves the socket open (no reset, no close)
+   * would otherwise hold requests and `/healthz` forever. Migrations are not bound by it.
+   */
+  readonly queryTimeoutMillis?: number | undefined;
 }
 
 /** One caller of `insertEvents` waiting for its transaction: its events and their values. */
@@ -22,6 +28,11 @@ interface Pending {
   readonly rows: readonly unknown[][];
   resolve(inserted: number): void;
   reject(error: unknown): void;
+}
+
+/** An `Error` for `client.release(error)`, which destroys the connection. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** `?` placeholders to PostgreSQL's `$1, $2, ...` (the shared queries use `?`, never inside strings). */
@@ -51,13 +62,20 @@ export class PostgresStorage extends SqlStorage {
         'Use letters, digits and "_".',
       );
     this.schema = schema;
-    this.pool = new pg.Pool({
+    this.connection = {
       connectionString: options.connectionString,
-      max: options.max ?? 10,
       // A server that does not answer (network down, host gone) fails the request after this, rather
       // than holding it (and /healthz) open.
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+      // A peer gone without a word is found by the operating system (TCP keep-alive probes).
+      keepAlive: true,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    };
+    this.pool = new pg.Pool({
+      ...this.connection,
+      max: options.max ?? 10,
+      // A connection that stops answering fails the query after this (and is destroyed on release).
+      query_timeout: options.queryTimeoutMillis ?? 15_000,
     });
     // A connection the server drops (restart, failover, network) is an 'error' event, on the pool for
     // an idle client and on the client itself while it is checked out between two queries: without
@@ -69,6 +87,9 @@ export class PostgresStorage extends SqlStorage {
       client.on('error', (error) => this.connectionLost(error));
     });
   }
+
+  /** How to connect, without the pool's settings. */
+  private readonly connection: pg.ClientConfig;
 
   /** Whether a lost connection was reported since the last new connection (one warning an outage). */
   private warned = false;
@@ -95,8 +116,14 @@ export class PostgresStorage extends SqlStorage {
     return result.rows as Row[];
   }
 
+  /**
+   * Runs a migration in a transaction, on a connection of its own without the query timeout
+   * (building an index over a large table takes longer).
+   */
   protected async exec(sql: string): Promise<void> {
-    const client = await this.pool.connect();
+    const client = new pg.Client(this.connection);
+    client.on('error', (error) => this.connectionLost(error));
+    await client.connect();
     try {
       await client.query('BEGIN');
       await client.query(sql);
@@ -105,7 +132,7 @@ export class PostgresStorage extends SqlStorage {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      await client.end().catch(() => undefined);
     }
   }
 
@@ -114,14 +141,20 @@ export class PostgresStorage extends SqlStorage {
     // creation on (concurrent `CREATE SCHEMA IF NOT EXISTS` of a new schema can fail on a duplicate key).
     const client = await this.pool.connect();
     let locked = false;
+    let failure: Error | undefined;
     try {
       await client.query('SELECT pg_advisory_lock(727001)');
       locked = true;
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       return await super.migrate();
+    } catch (error) {
+      failure = asError(error);
+      throw error;
     } finally {
-      if (locked) await client.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);
-      client.release();
+      if (locked)
+        await client.query('SELECT pg_advisory_unlock(727001)').catch((error: unknown) => (failure = asError(error)));
+      // A connection that failed may be broken (timed out mid-query): destroyed, not reused.
+      client.release(failure);
     }
   }
 
@@ -194,11 +227,9 @@ export class PostgresStorage extends SqlStorage {
   /** One transaction over rows of `storableEventValues`; the message ids of the rows that were new. */
   private async write(values: readonly unknown[][]): Promise<Set<string>> {
     const client = await this.pool.connect();
-    let locked = false;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_lock(727002)');
-      locked = true;
       const inserted = new Set<string>();
       for (let i = 0; i < values.length; i += 1000) {
         const chunk = values.slice(i, i + 1000);
@@ -209,15 +240,14 @@ export class PostgresStorage extends SqlStorage {
         for (const r of rows.rows) inserted.add(r.message_id);
       }
       await client.query('SELECT pg_advisory_unlock(727002)');
-      locked = false;
       await client.query('COMMIT');
+      client.release();
       return inserted;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (locked) await client.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);
+      // Closed, not reused: it may be broken (timed out mid-query), and closing it ends its
+      // transaction and frees its lock as a rollback would.
+      client.release(asError(error));
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -8,6 +8,7 @@ import type { Collector } from '../src/collector.js';
 import { createJetStreamLoader, loaderMaxDeliver, type Loader, type LoaderRefusal } from '../src/jetstream-loader.js';
 import { jetStreamSink } from '../src/jetstream-sink.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
+import type { StoredEvent } from '../src/stored-event.js';
 import { bundleCli, runCli, startCli } from './cli-bundle.js';
 import {
   backends,
@@ -201,6 +202,89 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       ['_platform', 'invalid_event', 'clientTimestamp'],
       ['HarvardX', 'unstorable_text', 'events[0].properties.note'],
     ]);
+  });
+
+  /** A stream of its own with `events` published on it, a loader on it, and a clean-up. */
+  async function outageStream(name: string, events: readonly StoredEvent[]) {
+    const own = { url: natsUrl, stream: `${stream}_${name}`, subjectPrefix: `${subjectPrefix}_${name.toLowerCase()}` };
+    const sink = await jetStreamSink(own);
+    await sink.write(events);
+    await sink.close();
+    return { own, cleanUp: () => deleteStream(own.stream) };
+  }
+
+  /** The storage, failing as unavailable (a refused connection) while `down()` says so. */
+  function unavailableWhile(down: (call: 'insert' | 'ping') => boolean): typeof store.storage {
+    const refused = (): Promise<never> =>
+      Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const flaky = Object.create(store.storage) as typeof store.storage;
+    flaky.insertEvents = (events) => (down('insert') ? refused() : store.storage.insertEvents(events));
+    flaky.ping = () => (down('ping') ? refused() : store.storage.ping());
+    return flaky;
+  }
+
+  it('holds a batch through a database outage longer than max_deliver tries, then stores every event', async () => {
+    const events = Array.from({ length: 5 }, () => storedEvent('HarvardX'));
+    const { own, cleanUp } = await outageStream('RUN_OUTAGE', events);
+    let failures = 0;
+    const flaky = unavailableWhile((call) => call === 'insert' && failures++ < loaderMaxDeliver + 5);
+    const refusals: LoaderRefusal[] = [];
+    const held = await createJetStreamLoader({
+      ...own,
+      storage: flaky,
+      retryDelayMs: 10,
+      onRefused: (r) => refusals.push(r),
+    });
+    const controller = new AbortController();
+    const running = held.run(controller.signal);
+    try {
+      const ids = events.map((e) => e.messageId);
+      for (let i = 0; i < 100 && (await store.storage.hasEvents(ids)).size < ids.length; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await store.storage.hasEvents(ids)).size).toBe(ids.length);
+      expect(failures).toBeGreaterThan(loaderMaxDeliver);
+      expect(refusals).toEqual([]);
+    } finally {
+      controller.abort();
+      await running;
+      await held.close();
+      await cleanUp();
+    }
+  });
+
+  it('spends no delivery on a `drain` that finds the database unavailable; reports one failing on its last', async () => {
+    const event = storedEvent('HarvardX');
+    const { own, cleanUp } = await outageStream('DRAIN_OUTAGE', [event]);
+    const refusals: LoaderRefusal[] = [];
+    const report = { onRefused: (r: LoaderRefusal) => refusals.push(r), retryDelayMs: 10, batchSize: 1 };
+    try {
+      const down = await createJetStreamLoader({ ...own, storage: unavailableWhile(() => true), ...report });
+      for (let i = 0; i < loaderMaxDeliver + 5; i++)
+        await expect(down.drain()).rejects.toMatchObject({ code: 'storage_failed' });
+      await down.close();
+      const up = await createJetStreamLoader({ ...own, storage: store.storage, ...report });
+      expect(await up.drain()).toBe(1);
+      await up.close();
+      expect((await store.storage.hasEvents([event.messageId])).size).toBe(1);
+      expect(refusals).toEqual([]);
+
+      // The database answers the ping, then fails every insert: on its last delivery the message is reported.
+      const last = storedEvent('HarvardX');
+      await outageStream('DRAIN_OUTAGE', [last]);
+      const flapping = await createJetStreamLoader({
+        ...own,
+        storage: unavailableWhile((call) => call === 'insert'),
+        ...report,
+      });
+      for (let i = 0; i < loaderMaxDeliver; i++) {
+        await expect(flapping.drain()).rejects.toMatchObject({ code: 'storage_failed' });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await flapping.close();
+      expect(refusals.map((r) => [r.streamSequence, r.error.code])).toEqual([[2, 'storage_failed']]);
+    } finally {
+      await cleanUp();
+    }
   });
 
   it('gives its consumer a limit of deliveries, also when an earlier version made it without one', async () => {

@@ -3,6 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { jsonBytes, oversizedMessage } from '../src/message-size.js';
 
 describe('message size', () => {
+  it('counts the longest number a double prints (25 characters) at its full size', () => {
+    const longest = -0.0000012345678901234567;
+    expect(String(longest)).toHaveLength(25);
+    const message = { n: Array.from({ length: 1000 }, () => longest) };
+    const size = jsonBytes(message);
+    expect(oversizedMessage(message, 0, size - 1)).toBe(size);
+  });
+
   it('refuses exactly the messages whose JSON (plus the inherited context) is over the limit', () => {
     // Heavy on what JSON escapes or UTF-8 widens, where a size bound is most likely to be wrong.
     const unit = fc.oneof(

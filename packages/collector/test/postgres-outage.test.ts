@@ -8,7 +8,16 @@ import { jetStreamSink } from '../src/jetstream-sink.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
 import { bundleCli, spawnCli, startCli } from './cli-bundle.js';
 import { deleteStream, jetStreamAvailable, natsUrl } from './nats-helpers.js';
-import { dropSchema, getJson, postgresAvailable, postgresUrl, postJson, storedEvent, trackMessage } from './helpers.js';
+import {
+  dropSchema,
+  getJson,
+  postgresAvailable,
+  postgresUrl,
+  postJson,
+  startCollector,
+  storedEvent,
+  trackMessage,
+} from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const pgPort = Number(new URL(postgresUrl).port || 5432);
@@ -72,6 +81,53 @@ describe.skipIf(!postgresAvailable)('PostgreSQL goes away and comes back', () =>
     expect(alive(child)).toBe(true);
   });
 });
+
+describe.skipIf(!postgresAvailable)(
+  'PostgreSQL silently cut off (the network forwards nothing, no socket closes)',
+  () => {
+    const schema = `optin_t_silent_${randomBytes(4).toString('hex')}`;
+    const proxy = new TcpProxy(pgPort);
+
+    afterAll(async () => {
+      proxy.forward();
+      await proxy.stop();
+      await dropSchema(schema);
+    });
+
+    it('fails requests and /healthz with 503 within the query timeout, then recovers on new connections', async () => {
+      await proxy.start();
+      const storage = new PostgresStorage({
+        connectionString: throughProxy(proxy, schema),
+        schema,
+        connectionTimeoutMillis: 500,
+        queryTimeoutMillis: 500,
+      });
+      await storage.migrate();
+      const { collector, url } = await startCollector(storage);
+      try {
+        expect((await postJson(`${url}/v1/track`, trackMessage())).status).toBe(200);
+        proxy.silence();
+        const started = Date.now();
+        const [track, health] = await Promise.all([
+          postJson(`${url}/v1/track`, trackMessage()),
+          getJson(`${url}/healthz`),
+        ]);
+        expect(track).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+        expect(health.status).toBe(503);
+        expect(Date.now() - started).toBeLessThan(5000);
+
+        // The connections that timed out were closed, not given to the next request.
+        proxy.forward();
+        const message = trackMessage();
+        expect((await postJson(`${url}/v1/track`, message)).body).toMatchObject({ accepted: 1 });
+        expect((await getJson(`${url}/healthz`)).status).toBe(200);
+        expect((await storage.hasEvents([message.messageId as string])).size).toBe(1);
+      } finally {
+        await collector.close();
+      }
+    });
+  },
+);
 
 const natsUp = await jetStreamAvailable();
 

@@ -1,6 +1,7 @@
 import { receiptSchema, type ConsentReceipt } from '@optin/consent';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
+import { futureDecisionProblem } from '../decision-time.js';
 import { formatPath } from '../errors.js';
 import { HttpProblem } from '../http-problem.js';
 import {
@@ -19,11 +20,15 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
   app.post('/v1/consent', async (request, reply) => {
     const parsed = receiptSchema.safeParse(request.body);
     const unstorable = parsed.success && mayHoldUnstorableText(request) ? findUnstorableText(parsed.data) : undefined;
-    if (!parsed.success || unstorable !== undefined) {
+    const future = parsed.success ? futureDecisionProblem(parsed.data.decidedAt, Date.now()) : undefined;
+    if (!parsed.success || unstorable !== undefined || future !== undefined) {
       ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
-      const errors = parsed.success
-        ? [{ path: unstorable, message: unstorableTextMessage }]
-        : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+      const errors = !parsed.success
+        ? parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+        : [
+            ...(unstorable !== undefined ? [{ path: unstorable, message: unstorableTextMessage }] : []),
+            ...(future !== undefined ? [{ path: 'decidedAt', message: future }] : []),
+          ];
       return reply.code(400).send({ error: { code: 'invalid_receipt', message: 'the receipt is not valid', errors } });
     }
     if (parsed.data.policy.id !== ctx.config.policy.id) {
