@@ -42,11 +42,14 @@ const receiptColumns = (json: string, bool: string): string => `
   gpc ${bool} NOT NULL,
   received_at TEXT NOT NULL`;
 
-/** An ISO 8601 time column as `Date#toISOString` writes it (UTC, milliseconds), in SQLite. */
-const sqliteUtc = (column: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
-/** The same in PostgreSQL. */
-const postgresUtc = (column: string): string =>
-  `to_char((${column})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * An ISO 8601 UTC time column (`…T12:00:00Z`, `….5Z`, `….9999995Z`: the forms receipts' schema takes)
+ * in `Date#toISOString`'s form, read as text: the fraction cut or padded to milliseconds, as
+ * JavaScript reads it. The same SQL in SQLite and PostgreSQL, with no date parsing (whose range and
+ * rounding differ: PostgreSQL refuses year 0000 and rounds where JavaScript cuts).
+ */
+const isoMillis = (column: string): string =>
+  `(substr(${column}, 1, 19) || '.' || substr(CASE WHEN substr(${column}, 20, 1) = '.' THEN rtrim(substr(${column}, 21), 'Z') ELSE '' END || '000', 1, 3) || 'Z')`;
 
 /** Every migration, oldest first. Never edit a released one: add the next. */
 export const migrations: readonly Migration[] = [
@@ -160,11 +163,11 @@ UPDATE consent_receipts SET decision_key = NULL
 WHERE decision_key IS NOT NULL AND EXISTS (
   SELECT 1 FROM consent_receipts o WHERE o.subject = consent_receipts.subject
     AND o.consent_id = consent_receipts.consent_id AND o.decision_key IS NOT NULL AND o.seq < consent_receipts.seq
-    AND ${sqliteUtc('o.decided_at')} = ${sqliteUtc('consent_receipts.decided_at')});
+    AND ${isoMillis('o.decided_at')} = ${isoMillis('consent_receipts.decided_at')});
 UPDATE consent_receipts SET
-  decision_key = substr(decision_key, 1, length(decision_key) - length(decided_at) - 2) || ${sqliteUtc('decided_at')} || '"]',
-  decided_at = ${sqliteUtc('decided_at')}
-WHERE ${sqliteUtc('decided_at')} IS NOT NULL AND decided_at <> ${sqliteUtc('decided_at')};
+  decision_key = substr(decision_key, 1, length(decision_key) - length(decided_at) - 2) || ${isoMillis('decided_at')} || '"]',
+  decided_at = ${isoMillis('decided_at')}
+WHERE decided_at <> ${isoMillis('decided_at')};
 CREATE TRIGGER consent_receipts_no_update BEFORE UPDATE ON consent_receipts
 BEGIN SELECT RAISE(ABORT, 'consent receipts are append-only'); END;
 DROP INDEX consent_receipts_subject;
@@ -173,11 +176,11 @@ CREATE INDEX consent_receipts_latest ON consent_receipts (subject, decided_at, s
 UPDATE consent_receipts r SET decision_key = NULL
 WHERE decision_key IS NOT NULL AND EXISTS (
   SELECT 1 FROM consent_receipts o WHERE o.subject = r.subject AND o.consent_id = r.consent_id
-    AND o.decision_key IS NOT NULL AND o.seq < r.seq AND ${postgresUtc('o.decided_at')} = ${postgresUtc('r.decided_at')});
+    AND o.decision_key IS NOT NULL AND o.seq < r.seq AND ${isoMillis('o.decided_at')} = ${isoMillis('r.decided_at')});
 UPDATE consent_receipts SET
-  decision_key = left(decision_key, length(decision_key) - length(decided_at) - 2) || ${postgresUtc('decided_at')} || '"]',
-  decided_at = ${postgresUtc('decided_at')}
-WHERE decided_at <> ${postgresUtc('decided_at')};
+  decision_key = left(decision_key, length(decision_key) - length(decided_at) - 2) || ${isoMillis('decided_at')} || '"]',
+  decided_at = ${isoMillis('decided_at')}
+WHERE decided_at <> ${isoMillis('decided_at')};
 ALTER TABLE consent_receipts ENABLE TRIGGER consent_receipts_no_change;
 DROP INDEX consent_receipts_subject;
 CREATE INDEX consent_receipts_latest ON consent_receipts (subject, decided_at, seq);`,

@@ -281,6 +281,9 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
         ['l1', 'c1', '2026-11-20T12:00:00.000Z', false],
         ['l1', 'c2', '2026-11-20T11:00:00.5Z', true],
         ['l2', 'c3', '2026-11-20T09:30:00.000Z', true],
+        // Read as JavaScript reads them: year 0000 (no date type takes it everywhere), the fraction cut.
+        ['l3', 'c4', '0000-01-01T00:00:00Z', true],
+        ['l3', 'c5', '2026-11-20T12:00:00.9999995Z', false],
       ] as const;
       for (const [subject, consentId, decidedAt, analytics] of stored)
         await raw.query(
@@ -307,6 +310,8 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
         { decided_at: '2026-11-20T12:00:00.000Z', decision_key: null },
         { decided_at: '2026-11-20T11:00:00.500Z', decision_key: '["l1","c2","2026-11-20T11:00:00.500Z"]' },
         { decided_at: '2026-11-20T09:30:00.000Z', decision_key: '["l2","c3","2026-11-20T09:30:00.000Z"]' },
+        { decided_at: '0000-01-01T00:00:00.000Z', decision_key: '["l3","c4","0000-01-01T00:00:00.000Z"]' },
+        { decided_at: '2026-11-20T12:00:00.999Z', decision_key: '["l3","c5","2026-11-20T12:00:00.999Z"]' },
       ]);
       expect((await v6.storage.latestReceipt('l1'))?.purposes).toEqual({ analytics: false });
       // The decision sent again in either form is known; the table is append-only again.
@@ -314,7 +319,12 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
         { ...receipt('l1', { analytics: false }), consentId: 'c1', decidedAt: '2026-11-20T12:00:00Z' },
         '2026-11-20T14:00:00.000Z',
       );
-      expect((await v6.storage.counts()).receipts).toBe(4);
+      // So is one sent in its long form: the key the migration wrote is the one the runtime writes.
+      await v6.storage.appendReceipt(
+        { ...receipt('l3', { analytics: false }), consentId: 'c5', decidedAt: '2026-11-20T12:00:00.9999995Z' },
+        '2026-11-20T14:00:00.000Z',
+      );
+      expect((await v6.storage.counts()).receipts).toBe(6);
       await expect(raw.query('UPDATE consent_receipts SET subject = ?', ['x'])).rejects.toThrow(/append-only/);
     } finally {
       await v6.dispose();
