@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { edxPolicy } from '@optin/consent';
 import { describe, expect, it } from 'vitest';
 import { parseCollectorConfig } from '../src/collector-config.js';
@@ -98,6 +98,46 @@ describe('collector config', () => {
     );
     expect(await loadConfigFile('custom.mjs', dir)).toMatchObject({ policy: { id: 'p' } });
     await expect(loadConfigFile('missing.mjs', dir)).rejects.toMatchObject({ code: 'invalid_config' });
+  });
+
+  it('loads optin.config.ts as it is (types stripped), its imports resolved from where it is, and leaves nothing behind', async () => {
+    // Inside the package, so that `@optin/consent` resolves as it would in a project that uses it.
+    const dir = mkdtempSync(join(fileURLToPath(new URL('..', import.meta.url)), '.config-ts-'));
+    try {
+      writeFileSync(join(dir, 'members.mjs'), "export const members = [{ id: 'HarvardX', orgs: ['HarvardX'] }];");
+      writeFileSync(
+        join(dir, 'optin.config.ts'),
+        `import { edxPolicy, type Policy } from '@optin/consent';
+import { members } from './members.mjs';
+interface Config { policy: Policy; members: readonly { id: string; orgs: string[] }[] }
+const config: Config = { policy: edxPolicy, members };
+export default config satisfies Config;
+`,
+      );
+      const before = readdirSync(dir).sort();
+      // In plain Node, as `optin-collector` runs (vitest itself would import TypeScript).
+      const bundle = await bundleSource('config-file');
+      const load = (path: string) =>
+        execFileSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `import { loadConfigFile } from ${JSON.stringify(pathToFileURL(bundle).href)};
+loadConfigFile(${JSON.stringify(path)}, ${JSON.stringify(dir)}).then(
+  (config) => process.stdout.write(JSON.stringify({ policy: config.policy.id, members: config.members })),
+  (error) => process.stdout.write(JSON.stringify({ code: error.code })),
+);`,
+          ],
+          { encoding: 'utf8' },
+        );
+      expect(JSON.parse(load('optin.config.ts'))).toEqual({ policy: 'edx', members: [{ id: 'HarvardX', orgs: ['HarvardX'] }] });
+      expect(readdirSync(dir).sort()).toEqual(before);
+      writeFileSync(join(dir, 'broken.ts'), 'export default { policy: ;');
+      expect(JSON.parse(load('broken.ts'))).toEqual({ code: 'invalid_config' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
