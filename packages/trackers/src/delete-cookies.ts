@@ -16,15 +16,14 @@ export function declares(cookie: CookieDeclaration, name: string): boolean {
 export function deleteCookies(
   cookies: readonly CookieDeclaration[],
   root?: string,
-  keep: readonly CookieDeclaration[] = [],
+  keep?: readonly CookieDeclaration[],
 ): void {
-  const first = cookies.filter((c) => c.party === 'first');
   const paths = ['/'];
   let path = '';
   for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
   for (const pair of document.cookie.split(/; */)) {
     const [name] = pair.split('=', 1);
-    if (name && first.some((c) => declares(c, name)) && !keep.some((c) => declares(c, name)))
+    if (name && cookies.some((c) => c.party === 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
       for (const domain of cookieDomains(location.hostname, root))
         for (const at of paths)
           document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${

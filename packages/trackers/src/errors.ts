@@ -2,7 +2,8 @@
 export type TrackerErrorCode =
   /**
    * A tracker declaration is malformed (thrown by `defineTracker`), or does not fit the page (thrown
-   * by `createHub`): no purpose at all, a purpose the policy does not have, or an id two trackers share.
+   * by `createHub`): no purpose at all, a purpose the policy does not have, an id two trackers share,
+   * or no consent store to check them against (path `consent`).
    */
   | 'invalid_tracker'
   /** A built-in adapter was given a missing or malformed vendor id (thrown by the adapter: `ga4.id`). */

@@ -15,7 +15,7 @@ export interface GtmOptions extends AdapterOptions {
   /**
    * The container's own data layer (gtm.js `l`), a JavaScript identifier. Default `dataLayer` for
    * the platform's container and `dataLayer_<tracker id>` for a Member's (`dataLayer_HarvardX_gtm`),
-   * so that no container sees another's events.
+   * so that no container sees another's events (a Member's is never on `dataLayer`, the platform's).
    */
   readonly dataLayer?: string;
 }
@@ -76,7 +76,12 @@ export function gtm(options: GtmOptions): Tracker {
     hosts: ['www.googletagmanager.com', ...hosts],
     load(ctx) {
       // `this`: the id and owner it runs under, a Member's too when declared without `owner`.
-      name = options.dataLayer ?? (this.owner === 'platform' ? 'dataLayer' : `dataLayer_${this.id.replace(/\W/g, '_')}`);
+      // Never a Member's on the platform's layer: there it would see the platform's events and
+      // Consent Mode unnarrowed.
+      name =
+        this.owner === 'platform'
+          ? (options.dataLayer ?? 'dataLayer')
+          : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${this.id.replace(/\W/g, '_')}`;
       if (name !== 'dataLayer') {
         // Consent Mode as the hub keeps it on `dataLayer`: what is there now, then every later command
         // at once (GTM's own triggers, clicks and timers, fire without a message from the hub), even

@@ -64,7 +64,7 @@ export interface Hub {
  * its owner, buffers calls until the first decision, fans calls out with each tracker isolated, and
  * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. Throws a
  * {@link TrackerError} (`invalid_tracker`) when a tracker declares no purpose, names a purpose the policy does
- * not have, or two share an id.
+ * not have, or two share an id, and when `consent` is missing (path `consent`).
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -74,16 +74,19 @@ export interface Hub {
 export function createHub(options: HubOptions): Hub {
   const { consent, trackers, cookieDomain, nonce, bufferSize = 100, googleConsentMode = {} } = options;
   const onError = options.onError ?? console.error;
-  const purposes = consent.policy.purposes.map((p) => p.id);
+  // A JavaScript caller may pass no store (or one not made yet): a typed error, not a TypeError.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+  const purposes = consent?.policy.purposes.map((p) => p.id) ?? [];
   const byId = new Map(trackers.map((t) => [t.id, t]));
-  const issues: TrackerIssue[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+  const issues: TrackerIssue[] = consent ? [] : [{ path: 'consent', message: 'is missing' }];
   for (const t of trackers) {
     if (byId.get(t.id) !== t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
     if (!t.purposes.length) issues.push({ path: `trackers.${t.id}.purposes`, message: 'is empty' });
     t.purposes.forEach(
       (p, i) =>
         purposes.includes(p) ||
-        issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not a purpose of the policy` }),
+        issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not in the policy` }),
     );
   }
   if (issues.length)
@@ -102,18 +105,17 @@ export function createHub(options: HubOptions): Hub {
   const report = (id: string, at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
     try {
       onError(
-        new TrackerError(code, [{ path: `trackers.${id}${at}`, message: String(cause) }], 'The others go on.', cause),
+        new TrackerError(code, [{ path: `trackers.${id}${at}`, message: String(cause) }], 'Others go on.', cause),
       );
     } catch {
       // a failing onError must not break the page either
     }
   };
   const context = (t: Tracker): TrackerContext => ({
-    loadScript: async (src, o = {}) => {
-      const ok = await loadScript(src, { ...o, nonce, attributes: { ...o.attributes, 'data-optin-script': t.id } });
-      if (!ok) report(t.id, '.load', `${src} failed to load`, 'script_failed');
-      return ok;
-    },
+    loadScript: (src, o = {}) =>
+      loadScript(src, { ...o, nonce, attributes: { ...o.attributes, 'data-optin-script': t.id } }).then(
+        (ok) => ok || (report(t.id, '.load', `${src} failed to load`, 'script_failed'), ok),
+      ),
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
     try {
@@ -193,13 +195,12 @@ export function createHub(options: HubOptions): Hub {
 
   const hub: Hub = {
     page(name, properties) {
-      const { href, pathname } = location;
       send({
         type: 'page',
         name,
-        properties: { url: href, path: pathname, title: document.title, referrer, ...properties },
+        properties: { url: location.href, path: location.pathname, title: document.title, referrer, ...properties },
       });
-      referrer = href;
+      referrer = location.href;
     },
     track: (event, properties = {}) => send({ type: 'track', event, properties }),
     identify: (userId, traits = {}) => send({ type: 'identify', userId, traits }),
@@ -216,10 +217,10 @@ export function createHub(options: HubOptions): Hub {
     },
   };
 
-  const update = googleConsentMode ? startConsentMode(consent, googleConsentMode) : undefined;
+  const update = googleConsentMode && startConsentMode(consent, googleConsentMode);
   sync();
   const unsubscribe = consent.subscribe(() => {
-    update?.();
+    if (update) update();
     sync();
   });
   // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.

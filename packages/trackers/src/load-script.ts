@@ -37,7 +37,7 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
     script.onerror = () => resolve(false);
   });
   script.async = true;
-  if (options.nonce) script.nonce = options.nonce;
+  script.nonce = options.nonce ?? '';
   if (options.integrity) {
     script.integrity = options.integrity;
     script.crossOrigin = 'anonymous';

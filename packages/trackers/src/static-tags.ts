@@ -12,7 +12,7 @@ const clones = new WeakMap<Element, HTMLScriptElement>();
  */
 export function applyStaticTags(state: (id: string) => boolean | undefined, nonce?: string): void {
   for (const tag of document.querySelectorAll<HTMLElement>(selector)) {
-    const on = state(tag.dataset.optinTracker ?? '') === true;
+    const on = state(tag.dataset.optinTracker as string) === true; // the selector says it is there
     if (tag instanceof HTMLIFrameElement) {
       const src = on ? (tag.dataset.src ?? '') : 'about:blank';
       if (tag.getAttribute('src') !== src) tag.src = src;

@@ -55,7 +55,7 @@ describe('createHub checks the trackers against the policy', () => {
     })();
     expect(error?.code).toBe('invalid_tracker');
     expect(error?.issues.map((i) => i.path)).toEqual(['trackers.a.purposes[1]', 'trackers.b.purposes[0]']);
-    expect(error?.message).toMatch(/"ads" is not a purpose of the policy/);
+    expect(error?.message).toMatch(/"ads" is not in the policy/);
     expect(error?.hint).toMatch(/necessary, analytics, performance, functionality, marketing/);
   });
 
@@ -89,6 +89,22 @@ describe('createHub checks the trackers against the policy', () => {
     consent.decide({ purposes: { analytics: false } });
     expect(hub.loaded).toEqual([]);
     expect(emptied.calls).toEqual([]);
+  });
+
+  test('no consent store is a typed error naming `consent`, before any tracker loads', () => {
+    const ga = recorder('ga', ['analytics']);
+    const error = (() => {
+      try {
+        // A JavaScript caller, or a store not created yet: what the types forbid still happens.
+        hubWith([ga.tracker], { consent: undefined as unknown as ConsentStore });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(TrackerError);
+    expect((error as TrackerError).code).toBe('invalid_tracker');
+    expect((error as TrackerError).issues[0]).toEqual({ path: 'consent', message: 'is missing' });
+    expect(ga.calls).toEqual([]);
   });
 
   test('two trackers with one id are refused', () => {
@@ -437,6 +453,26 @@ describe('gtm data layers', () => {
     delete w.mitLayer;
     await new Promise((r) => setTimeout(r));
   });
+});
+
+test('a Member’s container configured onto `dataLayer` gets a layer of its own: never the platform’s events or Consent Mode', async () => {
+  const w = window as unknown as Record<string, unknown[] | undefined>;
+  const hub = hubWith([gtm({ id: 'GTM-EDX1' }), gtm({ id: 'GTM-HX1', owner: 'HarvardX', dataLayer: 'dataLayer' })], {
+    googleConsentMode: {},
+  });
+  consent.decide({ purposes: { analytics: true, marketing: true } });
+  hub.page();
+  expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
+    'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+    'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+  ]);
+  // Its layer: Consent Mode narrowed to what it declares (analytics), its own events.
+  const own = (w.dataLayer_HarvardX_gtm ?? []) as Record<PropertyKey, unknown>[];
+  expect(own.filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).ad_storage)).not.toContain('granted');
+  expect(own.filter((m) => m.event === 'optin.page')).toHaveLength(1);
+  expect((w.dataLayer ?? []).filter((m) => (m as Record<string, unknown>).event === 'optin.page')).toHaveLength(1);
+  delete w.dataLayer_HarvardX_gtm;
+  await new Promise((r) => setTimeout(r));
 });
 
 describe('onNavigate', () => {
