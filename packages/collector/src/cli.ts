@@ -1,11 +1,15 @@
 import cluster from 'node:cluster';
+import { parseCollectorConfig } from './collector-config.js';
 import { createCollector } from './collector.js';
+import { resolveCredentials } from './credentials.js';
 import { loadConfigFile } from './config-file.js';
 import { parseDuration } from './duration.js';
+import { envFlag, envWholeNumber } from './env-options.js';
 import { CollectorError } from './errors.js';
 import { loadDbIpGeo } from './geo.js';
 import { createJetStreamLoader } from './jetstream-loader.js';
 import { jetStreamSink } from './jetstream-sink.js';
+import { trustedProxyList } from './ip-address.js';
 import { openStorage } from './open-storage.js';
 
 const usage = `optin-collector [serve|load|migrate]
@@ -26,6 +30,7 @@ Environment:
   OPTIN_GEO=on|off                        (offline geo/ASN; default on when its packages are installed)
   OPTIN_STORE_RAW_IP=1                    (store raw IP addresses; default off: anonymised)
   OPTIN_REQUIRE_WRITE_KEY=1               (accept events only with a write key)
+                                          (switches take 1/0, true/false, yes/no, on/off; anything else stops the start)
   OPTIN_WORKERS=2                         (processes sharing the port, one per core; default 1)
   OPTIN_PLATFORM_TOKEN, OPTIN_TOKEN_<MEMBER>, OPTIN_WRITE_KEYS  (secrets; or references in the config)
 `;
@@ -47,22 +52,40 @@ function stream(): { stream: string | undefined; subjectPrefix: string | undefin
   };
 }
 
+/**
+ * The settings of `serve`, each checked before anything opens (a wrong one stops the start with a
+ * `CollectorError` naming its variable or config path), and the validated config.
+ */
+async function serveSettings() {
+  const settings = {
+    port: envWholeNumber(env, 'PORT', 8787, 0, 65_535),
+    storeRawIp: envFlag(env, 'OPTIN_STORE_RAW_IP', false),
+    requireWriteKey: envFlag(env, 'OPTIN_REQUIRE_WRITE_KEY', false),
+    geo: envFlag(env, 'OPTIN_GEO', true),
+    trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
+    config: parseCollectorConfig(await loadConfigFile(env.OPTIN_CONFIG)),
+  };
+  trustedProxyList(settings.trustedProxies, 'OPTIN_TRUSTED_PROXIES');
+  resolveCredentials(settings.config);
+  return settings;
+}
+
 async function serve(): Promise<void> {
-  const config = await loadConfigFile(env.OPTIN_CONFIG);
+  const { port, storeRawIp, requireWriteKey, trustedProxies, config, ...settings } = await serveSettings();
   const storage = openStorage(env.OPTIN_DB);
-  const geo = env.OPTIN_GEO === 'off' ? undefined : loadDbIpGeo(process.cwd());
+  const geo = settings.geo ? loadDbIpGeo(process.cwd()) : undefined;
   const sink = env.OPTIN_NATS_URL ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream() }) : undefined;
   const collector = await createCollector({
     config,
     storage,
     sink,
     geo,
-    trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
-    storeRawIp: env.OPTIN_STORE_RAW_IP === '1',
-    requireWriteKey: env.OPTIN_REQUIRE_WRITE_KEY === '1',
+    trustedProxies,
+    storeRawIp,
+    requireWriteKey,
     allowedOrigins: list(env.OPTIN_ALLOWED_ORIGINS),
   });
-  const address = await collector.listen(Number(env.PORT ?? 8787), env.HOST ?? '127.0.0.1');
+  const address = await collector.listen(port, env.HOST ?? '127.0.0.1');
   process.stdout.write(
     `optin-collector listening on ${address} (storage: ${storage.kind}, events: ${sink ? 'jetstream' : storage.kind}, geo: ${geo ? 'on' : 'off'})\n`,
   );
@@ -77,22 +100,31 @@ async function serve(): Promise<void> {
 
 /**
  * Several collector processes on one port (node:cluster), one per core: validation and enrichment
- * are CPU-bound, and SQLite (WAL) and PostgreSQL take writes from several processes. Migrations run
- * once, here, before the workers start; a worker that dies is replaced.
+ * are CPU-bound, and SQLite (WAL) and PostgreSQL take writes from several processes. Settings and
+ * config are checked and migrations run once, here, before the workers start; a worker that dies
+ * after listening is replaced, one that dies before stops them all (exit code 1), rather than being
+ * started again forever.
  */
 async function serveCluster(workers: number): Promise<void> {
+  await serveSettings();
   const storage = openStorage(env.OPTIN_DB);
   await storage.migrate();
   await storage.close();
   let stopping = false;
-  cluster.on('exit', () => {
-    if (!stopping) cluster.fork();
-  });
-  for (let i = 0; i < workers; i++) cluster.fork();
+  const listened = new Set<number>();
   const stop = (): void => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
   };
+  cluster.on('listening', (worker) => listened.add(worker.id));
+  cluster.on('exit', (worker) => {
+    if (stopping) return;
+    if (listened.has(worker.id)) return void cluster.fork();
+    process.stderr.write('optin-collector: a worker stopped before listening (its error is above); stopping\n');
+    process.exitCode = 1;
+    stop();
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
@@ -126,7 +158,7 @@ async function load(once: boolean): Promise<void> {
 async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') {
-    const workers = Number(env.OPTIN_WORKERS ?? 1);
+    const workers = envWholeNumber(env, 'OPTIN_WORKERS', 1, 1, 256);
     return workers > 1 && cluster.isPrimary ? serveCluster(workers) : serve();
   }
   if (command === 'load') return load(process.argv.includes('--once'));

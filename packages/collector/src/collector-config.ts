@@ -1,5 +1,6 @@
 import type { Policy } from '@optin/consent';
 import * as z from 'zod';
+import { courseRunKey, parseCourseRun } from './course-owner.js';
 import { CollectorError, formatPath } from './errors.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -24,6 +25,16 @@ const purposeSchema = z.looseObject({
 const memberSchema = z.looseObject({
   id: z.string().regex(idPattern, 'must be letters, digits, "-", "_" or "."').max(64),
   orgs: z.array(z.string().min(1).max(128)).min(1, 'a Member owns at least one org'),
+  courses: z
+    .array(
+      z
+        .string()
+        .refine(
+          (key) => parseCourseRun(key) !== undefined,
+          'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
+        ),
+    )
+    .optional(),
   tokenRef: secretRefSchema.optional(),
 });
 
@@ -49,12 +60,52 @@ export const collectorConfigSchema = z.looseObject({
     .optional(),
 });
 
+/** Every setting of the config's `collector` section (`email` is checked with the email keys). */
+const collectorSettings = ['mode', 'platformTokenRef', 'writeKeysRef', 'email'];
+
+/** How many single-character edits turn `a` into `b` (case-insensitive). */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++)
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[y.length] ?? 0;
+}
+
+/**
+ * An issue for each key of the `collector` section that is no setting (the section belongs to the
+ * collector alone, so a misspelt `writeKeyRef` must not quietly leave events unauthenticated),
+ * with the setting it is closest to.
+ */
+function unknownCollectorSettings(section: object | undefined): { path: string; message: string }[] {
+  return Object.keys(section ?? {})
+    .filter((key) => !collectorSettings.includes(key))
+    .map((key) => {
+      const near = collectorSettings.find((setting) => editDistance(key, setting) <= 2);
+      return {
+        path: `collector.${key}`,
+        message: `not a collector setting${near ? `; did you mean "${near}"?` : ''} (settings: ${collectorSettings.join(', ')}; switches such as OPTIN_REQUIRE_WRITE_KEY are environment variables)`,
+      };
+    });
+}
+
 /** One Member as the collector sees it. */
 export interface CollectorMember {
   /** Stable Member id, e.g. `HarvardX`. */
   readonly id: string;
   /** The Open edX orgs the Member owns (the org in `course-v1:{org}+...`). */
   readonly orgs: readonly string[];
+  /** Single course runs it owns under orgs it does not (`course-v1:…`): these are its events, not the org owner's. */
+  readonly courses?: readonly string[] | undefined;
   /** Where the Member's API token is (`env:NAME` or `file:/path`); default `env:OPTIN_TOKEN_<ID>`. */
   readonly tokenRef?: string | undefined;
 }
@@ -77,10 +128,11 @@ export interface CollectorConfig {
 
 /**
  * Validates a config (a `defineConfig()` result or a plain object) and returns what the collector
- * needs. Throws a {@link CollectorError} `invalid_config` naming every wrong path, including
- * duplicate Member ids (also ids that differ only in letter case and punctuation, or that read
- * `platform`, which would share environment names and event subjects) and an org claimed by two
- * Members.
+ * needs. Throws a {@link CollectorError} `invalid_config` naming every wrong path, including a
+ * `collector` key that is no setting (with the nearest one), duplicate Member ids (also ids that
+ * differ only in letter case and punctuation, or that read `platform`, which would share
+ * environment names and event subjects) and an org or a course run claimed by two Members (in any
+ * letter case).
  */
 export function parseCollectorConfig(input: unknown): CollectorConfig {
   const parsed = collectorConfigSchema.safeParse(input);
@@ -91,14 +143,16 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
       'Fix optin.config at the paths listed.',
     );
   }
-  const issues: { path: string; message: string }[] = [];
+  const issues = unknownCollectorSettings(parsed.data.collector);
   // Environment names (`OPTIN_TOKEN_<ID>`, `OPTIN_EMAIL_<ID>_<KID>`) and JetStream subjects are made
   // from Member ids: ids that make the same name would share secrets and subjects.
   const names = new Map<string, string>([
     ['PLATFORM', 'the platform'],
     ['_PLATFORM', 'the platform'],
   ]);
+  // Orgs and course runs are matched in any letter case (as @optin/members does).
   const orgOwner = new Map<string, string>();
+  const runOwner = new Map<string, string>();
   parsed.data.members.forEach((m, i) => {
     const name = m.id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
     const taken = names.get(name);
@@ -112,17 +166,27 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
       });
     else names.set(name, m.id);
     m.orgs.forEach((org, j) => {
-      const owner = orgOwner.get(org);
+      const owner = orgOwner.get(org.toLowerCase());
       if (owner !== undefined && owner !== m.id)
         issues.push({ path: `members[${i}].orgs[${j}]`, message: `org "${org}" already belongs to ${owner}` });
-      orgOwner.set(org, m.id);
+      orgOwner.set(org.toLowerCase(), m.id);
+    });
+    m.courses?.forEach((key, j) => {
+      const run = parseCourseRun(key);
+      const owner = run && runOwner.get(courseRunKey(run));
+      if (owner !== undefined && owner !== m.id)
+        issues.push({
+          path: `members[${i}].courses[${j}]`,
+          message: `course run "${key}" already belongs to ${owner}`,
+        });
+      if (run) runOwner.set(courseRunKey(run), m.id);
     });
   });
   if (issues.length)
     throw new CollectorError(
       'invalid_config',
       issues,
-      'Each Member id and org must be unique, and ids must differ in more than letter case and punctuation.',
+      'Fix optin.config at the paths listed: each Member id, org and course run must be unique (orgs and runs in any letter case), ids must differ in more than letter case and punctuation, and collector holds only its settings.',
     );
   return parsed.data as CollectorConfig;
 }

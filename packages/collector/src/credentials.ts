@@ -20,6 +20,12 @@ export interface Credentials {
   isWriteKey(key: string): boolean;
   /** Whether any write key is configured. */
   readonly hasWriteKeys: boolean;
+  /**
+   * The secret event cursors are enciphered with: derived from the digests of every API token (the
+   * platform's and each Member's), so a Member, who knows its own token only, cannot read them, and
+   * every process with the same tokens makes the same cursors. Rotating a token ends open cursors.
+   */
+  readonly cursorSecret: Buffer;
 }
 
 /** The environment variable a Member's token is read from by default: `OPTIN_TOKEN_HARVARDX`. */
@@ -113,5 +119,6 @@ export function resolveCredentials(config: CollectorConfig, env: SecretEnv = pro
       return findDigest(digest(key), keys) !== -1;
     },
     hasWriteKeys: keys.length > 0,
+    cursorSecret: createHash('sha256').update(Buffer.concat(digests)).digest(),
   };
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { CollectorMember } from './collector-config.js';
+import { createMemberResolver, orgOfMessage } from './course-owner.js';
 import type { GeoInfo, GeoProvider } from './geo.js';
 import { anonymizeIp } from './ip-address.js';
 import { trafficSource, type TrafficSource } from './referrer.js';
@@ -43,19 +44,6 @@ export type Enricher = (
   request: RequestFacts,
 ) => StoredEvent;
 
-// Course keys repeat on every event of a course: their org is remembered (bounded).
-const orgCache = new Map<string, string | undefined>();
-
-/** The org of an Open edX course or block key: `course-v1:{org}+...`, `block-v1:{org}+...` or `{org}/{course}/{run}`. */
-function orgOfCourse(courseId: string): string | undefined {
-  if (orgCache.has(courseId)) return orgCache.get(courseId);
-  const modern = /^(?:course|block)-v1:([^+]+)\+/.exec(courseId);
-  const org = modern?.[1] ? modern[1] : /^([^/]+)\/[^/]+\/[^/]+$/.exec(courseId)?.[1];
-  if (orgCache.size >= 10_000) orgCache.clear();
-  orgCache.set(courseId, org);
-  return org;
-}
-
 const canonicalUtc = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** An ISO 8601 time in UTC (`…Z`), or `undefined` when absent or not a real time. */
@@ -63,24 +51,6 @@ function utc(time: string | undefined): string | undefined {
   if (time !== undefined && canonicalUtc.test(time)) return time;
   const ms = time === undefined ? NaN : Date.parse(time);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-/** The org of a message: `context.course.org`, or the org in `context.course.id`. */
-export function orgOfMessage(message: SegmentMessage): string | undefined {
-  const course = message.context?.course;
-  return course?.org ?? (course?.id ? orgOfCourse(course.id) : undefined);
-}
-
-/** Finds the Member that owns a message's course org (`undefined` for platform events). */
-export function createMemberResolver(
-  members: readonly CollectorMember[],
-): (message: SegmentMessage) => string | undefined {
-  const orgOwner = new Map<string, string>();
-  for (const m of members) for (const org of m.orgs) orgOwner.set(org, m.id);
-  return (message) => {
-    const org = orgOfMessage(message);
-    return org === undefined ? undefined : orgOwner.get(org);
-  };
 }
 
 // Context fields that enrichment turns into columns (or, for `ip`, must never be stored raw).

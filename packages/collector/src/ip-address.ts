@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { CollectorError } from './errors.js';
 
 /**
  * Anonymises an IP address by zeroing its host part: IPv4 keeps its first 24 bits
@@ -86,13 +87,14 @@ function bigIntToIpv6(value: bigint): string {
 
 /**
  * Which peers may set `X-Forwarded-For`: CIDRs or addresses (`10.0.0.0/8`, `::1`), or the words
- * `loopback` (127.0.0.0/8 and ::1) and `private` (RFC 1918 and fc00::/7).
+ * `loopback` (127.0.0.0/8 and ::1) and `private` (RFC 1918 and fc00::/7). A wrong entry is a
+ * `CollectorError` `invalid_option` at `{path}[i]` (e.g. `trustedProxies[1]`).
  */
-export function trustedProxyList(entries: readonly string[]): BlockList {
+export function trustedProxyList(entries: readonly string[], path = 'trustedProxies'): BlockList {
   const list = new BlockList();
-  for (const raw of entries) {
+  entries.forEach((raw, i) => {
     const entry = raw.trim();
-    if (!entry) continue;
+    if (!entry) return;
     if (entry === 'loopback') {
       list.addSubnet('127.0.0.0', 8, 'ipv4');
       list.addAddress('::1', 'ipv6');
@@ -102,13 +104,20 @@ export function trustedProxyList(entries: readonly string[]): BlockList {
       list.addSubnet('192.168.0.0', 16, 'ipv4');
       list.addSubnet('fc00::', 7, 'ipv6');
     } else {
-      const [address = '', bits] = entry.split('/');
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (!isIP(address)) throw new TypeError(`not an IP address or CIDR: ${entry}`);
-      if (bits === undefined) list.addAddress(address, family);
-      else list.addSubnet(address, Number(bits), family);
+      const [address = '', bits, extra] = entry.split('/');
+      const version = isIP(address);
+      const prefix = bits === undefined ? undefined : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+      if (!version || extra !== undefined || (prefix !== undefined && !(prefix <= (version === 6 ? 128 : 32))))
+        throw new CollectorError(
+          'invalid_option',
+          [{ path: `${path}[${i}]`, message: `"${entry}" is not an IP address, a CIDR, "loopback" or "private"` }],
+          'List trusted proxies as addresses or CIDRs (10.0.0.0/8, ::1), or the words loopback and private.',
+        );
+      const family = version === 6 ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) list.addAddress(address, family);
+      else list.addSubnet(address, prefix, family);
     }
-  }
+  });
   return list;
 }
 

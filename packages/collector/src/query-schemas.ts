@@ -13,6 +13,20 @@ const text = (max: number) =>
     .max(max)
     .refine((v) => !isUnstorableText(v), unstorableTextMessage);
 
+/**
+ * A query string with each `+` left unencoded put back where it was read as a space, in the values
+ * that never hold a space: `courseId` (`?courseId=course-v1:HarvardX+CS50+2026` as pasted, an
+ * exact filter that would match nothing) and `from`/`to` (an offset, `…T00:00:00+01:00`). Other
+ * values (event names) keep their spaces.
+ */
+export function withPlusRestored(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null) return query;
+  const out: Record<string, unknown> = { ...(query as Record<string, unknown>) };
+  for (const key of ['courseId', 'from', 'to'])
+    if (typeof out[key] === 'string') out[key] = out[key].replaceAll(' ', '+');
+  return out;
+}
+
 /** Query string of `GET /v1/members/:member/events`. */
 export const eventsQuerySchema = z.strictObject({
   type: z.enum(['track', 'page', 'screen', 'identify']).optional(),
@@ -52,15 +66,3 @@ export const ingestResponseSchema = z.object({
 
 /** The body of every error answer. */
 export const errorResponseSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-/** Encodes a position as an opaque cursor. */
-export function encodeCursor(seq: number): string {
-  return Buffer.from(`s${seq}`).toString('base64url');
-}
-
-/** Decodes a cursor; `undefined` when it is not one this collector made. */
-export function decodeCursor(cursor: string): number | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^s(\d{1,15})$/.exec(text);
-  return match?.[1] ? Number(match[1]) : undefined;
-}

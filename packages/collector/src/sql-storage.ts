@@ -312,24 +312,33 @@ export abstract class SqlStorage implements Storage {
     );
     // Each learner's latest decision among the receipts received in the period.
     const receipts = await this.query(
-      `SELECT purposes, members FROM (
-         SELECT purposes, members, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
+      `SELECT purposes, members, implied FROM (
+         SELECT purposes, members, implied, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
          FROM consent_receipts WHERE received_at >= ? AND received_at < ?
        ) latest WHERE nth = 1`,
       [from, to],
     );
     const consentRates: MemberStats['consentRates'] = {};
+    const decisions = receipts.map((r) => ({
+      all: parseJson(r.purposes) as Record<string, boolean>,
+      own:
+        memberId === null
+          ? undefined
+          : (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId],
+      implied: r.implied === true || r.implied === 1,
+    }));
     for (const p of purposes) {
+      // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it
+      // is counted apart and never as consent (its refusals are the learner's, and count as such).
       let granted = 0;
-      for (const r of receipts) {
-        const all = parseJson(r.purposes) as Record<string, boolean>;
-        const own =
-          memberId === null
-            ? undefined
-            : (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId];
-        if (all[p] === true && own?.[p] !== false) granted++;
-      }
-      consentRates[p] = { granted, total: receipts.length, rate: receipts.length ? granted / receipts.length : 0 };
+      let implied = 0;
+      for (const d of decisions)
+        if (d.all[p] === true && d.own?.[p] !== false) {
+          if (d.implied) implied++;
+          else granted++;
+        }
+      const total = decisions.length;
+      consentRates[p] = { granted, implied, total, rate: total ? granted / total : 0 };
     }
     return {
       from,

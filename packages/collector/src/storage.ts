@@ -48,11 +48,13 @@ export interface MemberStats {
   /** Human email link clicks (`optin.email.clicked`; scanners following links are not counted). */
   readonly emailClicks: number;
   /**
-   * Per purpose, the share of learners whose latest decision (among the receipts received in the
-   * period) grants it to this Member: granted, and the receipt's override for this Member not
-   * `false` (the platform's: granted).
+   * Per purpose, over the learners whose latest decision was received in the period (`total`):
+   * `granted`, how many chose to grant it to this Member (granted, and the receipt's override for
+   * this Member not `false`; the platform's: granted), and `rate`, `granted / total`. A decision
+   * marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent: its grants
+   * are counted in `implied` only, never in `granted` or `rate`; its refusals count as refusals.
    */
-  readonly consentRates: Record<string, { granted: number; total: number; rate: number }>;
+  readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
 }
 
 /** A receipt as stored, with its receive time. */

@@ -84,6 +84,29 @@ describe('collector config', () => {
     expect(error({ members: [] }).issues[0]?.path).toBe('policy');
   });
 
+  it('names a collector setting it does not know, with the nearest one, instead of ignoring it', () => {
+    let thrown: unknown;
+    try {
+      parseCollectorConfig({
+        policy: edxPolicy,
+        collector: { mode: 'opt-in', writeKeyRef: 'env:SEGMENT_KEYS', requireWriteKey: true, email: {} },
+      });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(CollectorError);
+    expect((thrown as CollectorError).code).toBe('invalid_config');
+    expect((thrown as CollectorError).issues.map((i) => i.path)).toEqual([
+      'collector.writeKeyRef',
+      'collector.requireWriteKey',
+    ]);
+    expect((thrown as CollectorError).issues[0]?.message).toMatch(/did you mean "writeKeysRef"\?/);
+    expect((thrown as CollectorError).issues[1]?.message).toMatch(/environment variables/);
+    expect(
+      parseCollectorConfig({ policy: edxPolicy, collector: { mode: 'opt-out', platformTokenRef: 'env:P' } }).collector,
+    ).toEqual({ mode: 'opt-out', platformTokenRef: 'env:P' });
+  });
+
   it('loads optin.config.mjs or .json, and falls back to the edX policy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'optin-config-'));
     expect(await loadConfigFile(undefined, dir)).toMatchObject({ policy: { id: 'edx' }, members: [] });
@@ -131,7 +154,10 @@ loadConfigFile(${JSON.stringify(path)}, ${JSON.stringify(dir)}).then(
           ],
           { encoding: 'utf8' },
         );
-      expect(JSON.parse(load('optin.config.ts'))).toEqual({ policy: 'edx', members: [{ id: 'HarvardX', orgs: ['HarvardX'] }] });
+      expect(JSON.parse(load('optin.config.ts'))).toEqual({
+        policy: 'edx',
+        members: [{ id: 'HarvardX', orgs: ['HarvardX'] }],
+      });
       expect(readdirSync(dir).sort()).toEqual(before);
       writeFileSync(join(dir, 'broken.ts'), 'export default { policy: ;');
       expect(JSON.parse(load('broken.ts'))).toEqual({ code: 'invalid_config' });

@@ -231,6 +231,29 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     expect((await events()).some((e) => e.properties.email_message_id === 'm-late')).toBe(false);
   });
 
+  it.skipIf(skip)('records nothing per recipient on an implied grant (opt-out defaults) under opt-in', async () => {
+    const implied = { ...receipt('learner-implied', true), implied: true };
+    expect((await postJson(`${live.url}/v1/consent`, implied)).status).toBe(201);
+    const link = harvard.clickUrl('https://www.edx.org/implied', {
+      messageId: 'm-implied',
+      recipient: 'eve@example.org',
+      subject: 'learner-implied',
+    });
+    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    expect(res.headers.get('location')).toBe('https://www.edx.org/implied');
+    const pixel = harvard.pixelUrl({
+      messageId: 'm-implied',
+      recipient: 'eve@example.org',
+      subject: 'learner-implied',
+    });
+    expect((await fetch(at(pixel), { headers: human })).status).toBe(200);
+    expect((await events()).some((e) => e.properties.email_message_id === 'm-implied')).toBe(false);
+    // The same grant chosen by the learner is consent.
+    expect((await postJson(`${live.url}/v1/consent`, receipt('learner-implied', true))).status).toBe(201);
+    await fetch(at(link), { redirect: 'manual', headers: human });
+    expect((await events()).some((e) => e.properties.email_message_id === 'm-implied')).toBe(true);
+  });
+
   it.skipIf(skip)('machine opens are stored flagged and not counted as human opens', async () => {
     const pixel = harvard.pixelUrl({ messageId: 'm-mpp', recipient: 'cy@example.org', subject: 'learner-yes' });
     const before = (

@@ -179,6 +179,12 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
         `event=edx.video.played&courseId=${encodeURIComponent(course('A'))}&from=2026-01-02T00:00:00Z&to=2026-01-04T00:00:00Z`,
       ),
     ).toEqual([late.messageId]);
+    // As pasted, unencoded: the query string reads each `+` as a space.
+    expect(await ids(`courseId=${course('B')}`)).toEqual([otherCourse.messageId]);
+    expect(await ids(`courseId=${course('A')}&from=2026-01-02T01:00:00+01:00&to=2026-01-03T12:00:00+01:00`)).toEqual([
+      late.messageId,
+    ]);
+    expect(await ids('event=edx.video.played+again')).toEqual([]);
   });
 
   it.skipIf(skip)('rejects bad queries with 400', async () => {
@@ -210,7 +216,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     expect(mit.body.pageViewsPerDay[0].views).toBe(1);
     // The learner refused analytics to MITx only: the platform sees the plain grant.
     const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
-    expect(platform.body.consentRates.analytics).toEqual({ granted: 1, total: 1, rate: 1 });
+    expect(platform.body.consentRates.analytics).toEqual({ granted: 1, implied: 0, total: 1, rate: 1 });
   });
 
   it.skipIf(skip)(

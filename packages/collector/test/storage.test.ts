@@ -248,7 +248,7 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-
       const stats = await storage.memberStats(null, '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', [
         'analytics',
       ]);
-      expect(stats.consentRates.analytics).toEqual({ granted: 0, total: 1, rate: 0 });
+      expect(stats.consentRates.analytics).toEqual({ granted: 0, implied: 0, total: 1, rate: 0 });
       await expect(storage.appendReceipt({ ...refusal, decidedAt: 'noon' }, refusal.decidedAt)).rejects.toMatchObject({
         code: 'invalid_receipt',
       });
@@ -405,8 +405,28 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
     ]);
     // A link and a control used count; a bot's click and the email click do not.
     expect(stats).toMatchObject({ clicks: 2, emailOpens: 1, emailClicks: 1 });
-    expect(stats.consentRates.analytics).toEqual({ granted: 2, total: 2, rate: 1 });
-    expect(stats.consentRates.marketing).toEqual({ granted: 1, total: 2, rate: 0.5 });
+    expect(stats.consentRates.analytics).toEqual({ granted: 2, implied: 0, total: 2, rate: 1 });
+    expect(stats.consentRates.marketing).toEqual({ granted: 1, implied: 0, total: 2, rate: 0.5 });
+  });
+
+  it.skipIf(skip)("counts an implied decision's grants apart, never as consent; its refusals as refusals", async () => {
+    const now = new Date().toISOString();
+    await storage.appendReceipt(receipt('chose', { analytics: true, marketing: true }), now);
+    // Opt-out mode's defaults carried along (the learner refused marketing and chose nothing else).
+    await storage.appendReceipt({ ...receipt('defaulted', { analytics: true, marketing: false }), implied: true }, now);
+    await storage.appendReceipt(
+      {
+        ...receipt('narrowed', { analytics: true, marketing: true }, { HarvardX: { analytics: false } }),
+        implied: true,
+      },
+      now,
+    );
+    const period = ['2026-11-01T00:00:00.000Z', new Date(Date.now() + 1000).toISOString()] as const;
+    const harvard = await storage.memberStats('HarvardX', ...period, ['analytics', 'marketing']);
+    expect(harvard.consentRates.analytics).toEqual({ granted: 1, implied: 1, total: 3, rate: 1 / 3 });
+    expect(harvard.consentRates.marketing).toEqual({ granted: 1, implied: 1, total: 3, rate: 1 / 3 });
+    const platform = await storage.memberStats(null, ...period, ['analytics']);
+    expect(platform.consentRates.analytics).toEqual({ granted: 1, implied: 2, total: 3, rate: 1 / 3 });
   });
 });
 

@@ -24,17 +24,19 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * open or click is stored as an event attributed to the signing Member (`optin.email.opened` /
  * `optin.email.clicked`), with the recipient as a pseudonym. Machine traffic (Apple Mail Privacy
  * Protection, scanners' prefetch) is stored flagged as a bot, so stats never count it as human.
- * When the recipient's latest consent receipt does not grant analytics (for the signing Member),
- * the click still redirects but only an aggregate count is kept (`optin_email_total`).
+ * When the recipient's latest consent receipt does not grant analytics (for the signing Member; under
+ * opt-in, an `implied` grant is none), the click still redirects but only an aggregate count is kept
+ * (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
   const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
-    return (
-      receipt.purposes.analytics === true && (!token.memberId || receipt.members[token.memberId]?.analytics !== false)
-    );
+    // Under opt-in, an implied grant (opt-out mode's default carried along, never chosen) is no
+    // consent: only the receipt's refusals count, as the browser reads it.
+    const granted = receipt.purposes.analytics === true && !(optIn && receipt.implied === true);
+    return granted && (!token.memberId || receipt.members[token.memberId]?.analytics !== false);
   };
   const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
     const userAgent = request.headers['user-agent'];

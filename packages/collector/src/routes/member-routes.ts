@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
+import { createCursorCodec } from '../cursor.js';
 import { formatPath } from '../errors.js';
 import { HttpProblem } from '../http-problem.js';
 import { MemberRepository } from '../member-repository.js';
-import { decodeCursor, encodeCursor, eventsQuerySchema, statsQuerySchema } from '../query-schemas.js';
+import { eventsQuerySchema, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
 const day = 86_400_000;
 
@@ -19,6 +20,7 @@ function utc(time: string | undefined): string | undefined {
  * the platform token only.
  */
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
+  const cursors = createCursorCodec(ctx.credentials.cursorSecret);
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
   const invalid = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): HttpProblem => {
@@ -38,23 +40,23 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
 
   const events = async (request: Request) => {
     const repo = repoOf(request);
-    const parsed = eventsQuerySchema.safeParse(request.query);
+    const parsed = eventsQuerySchema.safeParse(withPlusRestored(request.query));
     if (!parsed.success) throw invalid(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : cursors.decode(cursor);
     if (cursor !== undefined && after === undefined)
       throw new HttpProblem(400, 'invalid_query', 'cursor: not a cursor from a previous page');
     const page = await repo.events({ ...filters, from: utc(from), to: utc(to), after });
     return {
       member: repo.memberId,
       events: page.events,
-      nextCursor: page.last === null ? null : encodeCursor(page.last),
+      nextCursor: page.last === null ? null : cursors.encode(page.last),
     };
   };
 
   const stats = async (request: Request) => {
     const repo = repoOf(request);
-    const parsed = statsQuerySchema.safeParse(request.query);
+    const parsed = statsQuerySchema.safeParse(withPlusRestored(request.query));
     if (!parsed.success) throw invalid(parsed.error);
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CollectorError } from '../src/errors.js';
+import { trustedProxyList } from '../src/ip-address.js';
+import { bundleCli, spawnCli, startCli } from './cli-bundle.js';
+import { postJson } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'optin-cli-settings-'));
+const base = { OPTIN_DB: `sqlite:${join(dir, 'optin.db')}`, OPTIN_GEO: 'off', PORT: '0', OPTIN_WRITE_KEYS: 'wk_1' };
+beforeAll(bundleCli);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * `serve` run with `env` until it ends: its exit code and what it printed. One still running after
+ * 30 s (it took the setting, or it restarts workers forever) is killed, its code then `null`.
+ */
+function serve(env: Record<string, string>, cwd = dir): Promise<{ code: number | null; out: string }> {
+  const { child, output } = spawnCli(['serve'], { ...base, ...env }, cwd);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out: output() });
+    }),
+  );
+}
+
+describe('optin-collector serve settings', () => {
+  it('takes true/yes/on for a switch: OPTIN_REQUIRE_WRITE_KEY=true requires the write key', async () => {
+    const { child, url } = await startCli({ ...base, OPTIN_REQUIRE_WRITE_KEY: 'true' }, dir);
+    try {
+      const event = {
+        event: 'x',
+        anonymousId: 'a',
+        context: { consent: { categoryPreferences: { analytics: true } } },
+      };
+      expect((await postJson(`${url}/v1/track`, event)).status).toBe(401);
+      const basic = `Basic ${Buffer.from('wk_1:').toString('base64')}`;
+      expect((await postJson(`${url}/v1/track`, event, { authorization: basic })).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it.each([
+    ['OPTIN_REQUIRE_WRITE_KEY', 'ture'],
+    ['OPTIN_STORE_RAW_IP', 'yes please'],
+    ['OPTIN_GEO', 'maybe'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['OPTIN_WORKERS', 'two'],
+  ])(
+    'stops at start on %s=%s, naming the variable, without a stack',
+    async (name, value) => {
+      const { code, out } = await serve({ [name]: value });
+      expect(code).toBe(1);
+      expect(out).toContain(`invalid_option: ${name}: "${value}"`);
+      expect(out).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
+
+  it('names a wrong trusted proxy by its place in OPTIN_TRUSTED_PROXIES', async () => {
+    for (const proxies of ['loopback,10.0.0.0/99', 'loopback,localhost', 'loopback,10.0.0.0/8/1']) {
+      const { code, out } = await serve({ OPTIN_TRUSTED_PROXIES: proxies });
+      expect(code, proxies).toBe(1);
+      expect(out, proxies).toContain('invalid_option: OPTIN_TRUSTED_PROXIES[1]:');
+      expect(out, proxies).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('with several workers, a wrong config stops the start (exit 1) instead of restarting workers forever', async () => {
+    const cwd = mkdtempSync(join(dir, 'bad-config-'));
+    writeFileSync(join(cwd, 'optin.config.json'), JSON.stringify({ policy: { id: 'edx' } }));
+    const { code, out } = await serve({ OPTIN_WORKERS: '2' }, cwd);
+    expect(code).toBe(1);
+    expect(out).toContain('invalid_config: policy.version');
+  }, 60_000);
+});
+
+describe('trustedProxies of createCollector', () => {
+  it('refuses a wrong entry with a CollectorError at its path', () => {
+    let error: unknown;
+    try {
+      trustedProxyList(['::1', '::1/129']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CollectorError);
+    expect(error).toMatchObject({ code: 'invalid_option', issues: [{ path: 'trustedProxies[1]' }] });
+    expect(() => trustedProxyList(['loopback', 'private', '10.0.0.0/8', '2001:db8::/32', '::1'])).not.toThrow();
+  });
+});

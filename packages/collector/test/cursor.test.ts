@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createCursorCodec } from '../src/cursor.js';
+import {
+  backends,
+  getJson,
+  postJson,
+  startCollector,
+  testCredentials,
+  tokens,
+  trackMessage,
+  useCollector,
+} from './helpers.js';
+
+describe('event cursors', () => {
+  const codec = createCursorCodec(testCredentials.cursorSecret);
+
+  it('give back their position, and only to the secret that made them', () => {
+    for (const seq of [0, 1, 41, 2 ** 40, Number.MAX_SAFE_INTEGER]) expect(codec.decode(codec.encode(seq))).toBe(seq);
+    const cursor = codec.encode(12_345);
+    const other = createCursorCodec(Buffer.from('another set of tokens'));
+    expect(other.decode(cursor)).toBeUndefined();
+    const flipped = Buffer.from(cursor, 'base64url');
+    flipped[0] = (flipped[0] ?? 0) ^ 1;
+    expect(codec.decode(flipped.toString('base64url'))).toBeUndefined();
+    for (const forged of ['czEyMzQ1', Buffer.from('s12345').toString('base64url'), `${cursor}A`, 'A'.repeat(22)])
+      expect(codec.decode(forged), forged).toBeUndefined();
+  });
+});
+
+describe.each(backends)("a Member's cursor over HTTP ($name)", (backend) => {
+  const live = useCollector(backend);
+  const harvard = { authorization: `Bearer ${tokens.HarvardX}` };
+
+  it.skipIf(backend.skip)("tells nothing of other Members' events, and still works after a restart", async () => {
+    const own = (n: number) => Array.from({ length: n }, () => trackMessage('HarvardX'));
+    const first = own(2);
+    const later = own(2);
+    const batch = [...first, ...Array.from({ length: 40 }, () => trackMessage('MITx')), ...later];
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(44);
+    const page = await getJson(`${live.url}/v1/members/HarvardX/events?limit=2`, harvard);
+    const cursor = page.body.nextCursor as string;
+    // The position is the table's (every Member's events count): it must not be readable.
+    const position = (await live.storage.memberEvents('HarvardX', { limit: 2 })).last ?? -1;
+    expect(position).toBeGreaterThan(0);
+    const bytes = Buffer.from(cursor, 'base64url');
+    expect(bytes.toString('latin1')).not.toContain(String(position));
+    expect([...bytes]).not.toContain(position);
+    // The same tokens make the same cursors in another process (cluster workers, a restart).
+    const again = await startCollector(live.storage);
+    try {
+      const next = await getJson(`${again.url}/v1/members/HarvardX/events?limit=10&cursor=${cursor}`, harvard);
+      expect(next.status).toBe(200);
+      expect((next.body.events as { messageId: string }[]).map((e) => e.messageId).slice(0, 2)).toEqual(
+        later.map((m) => m.messageId),
+      );
+    } finally {
+      await again.collector.app.close();
+    }
+  });
+});
