@@ -42,7 +42,10 @@ export interface OptinBannerElement extends HTMLElement, Required<BannerOptions>
   readonly ready: Promise<void>;
   /** The layer shown, or `null` when closed (only the settings button shows). */
   readonly layer: BannerLayer | null;
-  /** Opens a layer (the notice by default); focus returns where it was when it closes. */
+  /**
+   * Opens a layer (the notice by default); focus returns where it was when it closes. Called before
+   * the store is set (a server-rendered banner), it opens that layer as soon as the banner starts.
+   */
   open(layer?: BannerLayer): Promise<void>;
   /** Closes the banner and returns focus where it was. */
   close(): void;
@@ -122,6 +125,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     #dialog: HTMLElement | null = null;
     #returnTo: HTMLElement | null = null;
     #settings = this.#button('', () => void this.open('preferences'));
+    // A layer asked for before there was a store to show it for, shown once the banner starts.
+    #wanted: BannerLayer | null = null;
     #unsubscribe = () => {};
 
     constructor() {
@@ -164,9 +169,11 @@ export function createBannerClass(): new () => OptinBannerElement {
       const { consent, locales, locale, messages } = this.#options;
       this.#unsubscribe();
       if (!consent) return;
-      // Another tab, the page or a reset can change the decision while the banner is up.
+      // Another tab, the page or a reset can change the decision while the banner is up. Open
+      // preferences show it at once: saving switches that show the old choice would undo it.
       this.#unsubscribe = consent.subscribe(() => {
-        if (consent.needsPrompt) {
+        if (this.layer === 'preferences') this.#show(this.layer);
+        else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
         } else if (this.layer === 'notice') this.close();
       });
@@ -177,7 +184,8 @@ export function createBannerClass(): new () => OptinBannerElement {
         this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...messages };
         // The notice while undecided; the preferences stay open if an option changed while they were.
-        const layer = this.layer === 'preferences' ? this.layer : consent.needsPrompt ? 'notice' : null;
+        const layer = this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+        this.#wanted = null;
         if (layer) this.#show(layer);
         else if (this.layer) this.close();
         else this.#render();
@@ -185,6 +193,11 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     open(layer: BannerLayer = 'notice') {
+      // A "Cookie settings" link used before the page has set the store: shown as soon as it has.
+      if (!this.#options.consent) {
+        this.#wanted = layer;
+        return this.ready;
+      }
       return this.ready.then(() => this.#show(layer));
     }
 

@@ -318,6 +318,29 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('open preferences show a withdrawal made in another tab meanwhile, so saving them does not undo it', async () => {
+    const here = await open({ shared: '1' });
+    const other = await here.context().newPage();
+    await other.goto(`${server.origin()}/?shared=1`);
+    await other.evaluate(() => window.banner.ready);
+    await here.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => layer(other)).toBe(null); // the other tab follows
+    await here.getByRole('button', { name: 'Cookie settings' }).click();
+    await expect.poll(() => layer(here)).toBe('preferences');
+    const analytics = here.getByRole('switch', { name: 'Analytics', exact: true });
+    expect(await analytics.isChecked()).toBe(true);
+
+    await other.getByRole('button', { name: 'Cookie settings' }).click();
+    await other.getByRole('switch', { name: 'Analytics', exact: true }).uncheck();
+    await other.getByRole('button', { name: 'Save choices' }).click();
+    await expect.poll(() => analytics.isChecked()).toBe(false);
+    expect(await layer(here)).toBe('preferences');
+    await here.getByRole('button', { name: 'Save choices' }).click();
+    expect(await decision(here)).toMatchObject({ purposes: { analytics: false, performance: true, marketing: true } });
+    expect(await here.evaluate(() => window.banner.consent.allows('analytics'))).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
   it("names each third party's links with the vendor and the new tab, in every language", async () => {
     // Each link's name in the accessibility tree, as a screen reader lists the page's links.
     const linkNames = async (page: Page) => {

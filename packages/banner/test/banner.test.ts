@@ -1,6 +1,6 @@
 import { createConsent, definePolicy, edxPolicy, type ConsentStore } from '@optin/consent';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mountBanner, pickLocale, type BannerOptions, type Catalog } from '../src/index.js';
+import { defineBanner, mountBanner, pickLocale, type BannerOptions, type Catalog } from '../src/index.js';
 import { fill } from '../src/dom.js';
 import { en } from '../src/messages.js';
 import { safeUrl } from '../src/safe-url.js';
@@ -101,6 +101,19 @@ describe('<optin-banner>', () => {
     expect(again.button('Cookie settings')).not.toBe(null);
   });
 
+  it('opens the layer asked for before the page set the store, once it is set (no TypeError)', async () => {
+    defineBanner();
+    const banner = document.body.appendChild(document.createElement('optin-banner'));
+    await banner.open('preferences'); // a footer "Cookie settings" link used early
+    expect(banner.layer).toBe(null);
+    const consent = store();
+    consent.acceptAll();
+    banner.consent = consent;
+    await banner.ready;
+    expect(banner.layer).toBe('preferences');
+    expect(banner.shadowRoot?.textContent).toContain('Save choices');
+  });
+
   it('can leave out the floating settings button (for a link of the page calling open())', async () => {
     const consent = store();
     consent.acceptAll();
@@ -117,6 +130,22 @@ describe('<optin-banner>', () => {
     expect(banner.layer).toBe(null);
     consent.reset();
     expect(banner.layer).toBe('notice');
+  });
+
+  it('shows in open preferences a choice made meanwhile elsewhere, so that saving does not undo it', async () => {
+    const consent = store();
+    consent.acceptAll();
+    const { banner, root, button } = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
+    await banner.open('preferences');
+    // Another tab (or the page) withdraws analytics, and marketing on MIT courses, while they are open.
+    consent.withdraw('analytics');
+    consent.withdraw('marketing', 'MITx');
+    expect(banner.layer).toBe('preferences');
+    const switches = [...root.querySelectorAll<HTMLInputElement>('input[role=switch]')];
+    expect(switches.map((s) => s.checked)).toEqual([true, false, true, true, true, false, true, true, false]);
+    button('Save choices')!.click();
+    expect(consent.allows('analytics')).toBe(false);
+    expect(consent.allows('marketing', 'MITx')).toBe(false);
   });
 
   it('reads purpose switches and saves them as the learner set them', async () => {

@@ -21,7 +21,7 @@ export interface ConsentOptions {
   storage?: StorageOption;
   /** Cookie (and localStorage key) name. Default `optin`. */
   cookieName?: string;
-  /** Registrable domain (e.g. `edx.org`) so that `www.`, `courses.` and `learning.` share one choice. */
+  /** Registrable domain, in lowercase (e.g. `edx.org`), so that `www.`, `courses.` and `learning.` share one choice. */
   cookieDomain?: string;
   /** Days a decision lasts before the learner is asked again: at most 395 (13 months), the default. */
   maxAgeDays?: number;
@@ -109,11 +109,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       ['mode', mode, /^opt-(in|out)$/.test(mode)],
       // A cookie name is an RFC 6265 token: anything else makes the cookie silently fail.
       ['cookieName', cookieName, /^[\w!#$%&'*+.^`|~-]+$/.test(cookieName)],
-      // A host name (`edx.org`, `.edx.org`): a URL or a port makes the cookie silently fail.
-      ['cookieDomain', options.cookieDomain, /^[\w.-]*$/.test(options.cookieDomain ?? '')],
+      // A host name (`edx.org`, `.edx.org`): a URL or a port makes the cookie silently fail, and
+      // capitals (`EDX.org`) keep reset() and the clean-up of stale copies from matching the host.
+      ['cookieDomain', options.cookieDomain, /^[a-z\d.-]*$/.test(options.cookieDomain ?? '')],
       [
         'storage',
-        custom ? 'a storage without read, write and clear' : storage,
+        custom ? 'a storage without read/write/clear' : storage,
         custom
           ? (['read', 'write', 'clear'] as const).every(
               (m) => typeof (storage as Partial<ConsentStorage> | null)?.[m] == 'function',
@@ -127,7 +128,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     throw new ConsentError(
       'invalid_option',
       wrong.map(([path, value]) => ({ path, message: `${String(value)} is not allowed` })),
-      'See ConsentOptions: policy from definePolicy, mode opt-in|opt-out, cookieName a cookie token, cookieDomain a host name, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
+      'See ConsentOptions: mode opt-in|opt-out, cookieName a cookie token, cookieDomain a host name, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
     );
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
@@ -144,10 +145,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   let held: Decision | null = null;
   let binding = false;
   const decisionInForce = () => (binding ? held : null);
-  const hold = <D extends Decision | null>(d: D) => {
+  const hold = (d: Decision | null) => {
     held = d;
     binding = !!d?.policy.hash && !(d.implied && mode === 'opt-in');
-    return d;
   };
   let channel: BroadcastChannel | undefined;
   const stop = new AbortController();
@@ -159,10 +159,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       return undefined;
     }
   };
-  // Keeps the decision in the first storage that takes it and removes it from the others; when
-  // none does, it lives in memory for the life of the page.
+  // Holds the decision and keeps it in the first storage that takes it, removing it from the others;
+  // when none does, it lives in memory for the life of the page. One that cannot be encoded (a Member
+  // id with a lone surrogate) throws before it is held: the store keeps working.
   const persist = (d: Decision) => {
     const value = encodeDecision(d, policy);
+    hold(d);
     kind = 'memory';
     for (const s of chain)
       if (kind === 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
@@ -250,7 +252,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     for (const [member, choices] of Object.entries(choice.members ?? {}))
       members[member] = { ...members[member], ...check(choices, `members.${member}`) };
     const next: Decision = {
-      consentId: held?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
+      consentId: held?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2),
       policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
       // A default or a signal never grants what GPC refuses; only the learner's explicit choice can.
       purposes: Object.fromEntries(
@@ -276,7 +278,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
     const current = decisionInForce();
     if (same(current) === same(next)) return current ?? next;
-    change(() => persist(hold(next)));
+    change(() => persist(next));
     return next;
   };
 
@@ -318,7 +320,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     refresh: () => change(read),
     subscribe(listener) {
       listeners.add(listener);
-      return () => void listeners.delete(listener);
+      return () => listeners.delete(listener);
     },
     // The channel stays open for this store's own decisions; without a listener it holds nothing.
     dispose: () => stop.abort(),
@@ -327,7 +329,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page
   // is shown again (a cookie shared with other subdomains may have changed meanwhile). Re-reading
   // writes nothing, so tabs never wake each other in a loop.
-  if (typeof document == 'object') {
+  if ((globalThis as { document?: Document }).document) {
     const again = () => store.refresh();
     const off = { signal: stop.signal };
     // A store kept in memory only shares nothing: it neither tells nor hears other tabs.

@@ -34,7 +34,9 @@ export function encodeDecision(decision: Decision, policy: Policy): string {
 /**
  * Decodes a value made by {@link encodeDecision} under this policy. Anything whose checksum does
  * not verify (a random or edited value, one made under another policy or policy version) or that
- * does not parse is `null`: no decision at all, never a grant. The checksum detects corruption and
+ * does not parse, or dated more than 5 minutes after now (clock skew between the browser that decided
+ * and a server reading it: anything later would outlive and outrank every real decision), is `null`:
+ * no decision at all, never a grant. The checksum detects corruption and
  * edits; it is not a signature (a browser holds no secret), and a learner's own choice is theirs.
  *
  * With `anyVersion`, a value made under another version of this policy with the same purposes is
@@ -51,7 +53,10 @@ export function decodeDecision(value: string, policy: Policy, anyVersion?: boole
       policy.purposes.flatMap((p, i) => (text[i] === '-' ? [] : [[p.id, !!p.required || text[i] === '1']])),
     );
   try {
-    return parts.length == 8 && parts[6] === sum && (anyVersion || parts[7] === current)
+    return parts.length == 8 &&
+      parts[6] === sum &&
+      (anyVersion || parts[7] === current) &&
+      parseInt(time, 36) < Date.now() + 3e5
       ? {
           consentId: decodeURIComponent(consentId),
           policy: { id: policy.id, version: policy.version, hash: parts[7] === current ? policyHash(policy) : '' },

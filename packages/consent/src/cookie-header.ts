@@ -57,7 +57,9 @@ export function fromCookieHeader(
     if (mode === 'opt-in') return null;
     best = { ...best, purposes: Object.fromEntries(Object.entries(best.purposes).filter(([, granted]) => !granted)) };
   }
-  if (!gpc || best.gpc) return best;
+  // A grant made while GPC was on is explicit, but only in a decision that still binds (as in the
+  // browser's store): one made under an earlier version keeps its refusals only.
+  if (!gpc || (best.gpc && best.policy.hash)) return best;
   // What GPC refuses reads as refused (also where the decision says nothing, under opt-out).
   return {
     ...best,

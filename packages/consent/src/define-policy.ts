@@ -3,9 +3,13 @@ import { ConsentError, type ConsentIssue } from './errors.js';
 import type { Policy } from './policy.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+// Every decision's receipt carries the policy id and version and each purpose id: the collector's
+// receiptSchema takes at most 64 characters each, so a longer one would have every receipt refused.
+const fits = z.maxLength(64, 'must be at most 64 characters (a consent receipt carries it)');
+const id = z.string().check(z.regex(idPattern, 'must be letters, digits, "-" or "_"'), fits);
 
 const purposeSchema = z.object({
-  id: z.string().check(z.regex(idPattern, 'must be letters, digits, "-" or "_"')),
+  id,
   label: z.string().check(z.minLength(1, 'must not be empty')),
   description: z.string().check(z.minLength(1, 'must not be empty: learners read it')),
   required: z.optional(z.boolean()),
@@ -14,8 +18,8 @@ const purposeSchema = z.object({
 });
 
 const policySchema = z.object({
-  id: z.string().check(z.regex(idPattern, 'must be letters, digits, "-" or "_"')),
-  version: z.string().check(z.minLength(1, 'must not be empty')),
+  id,
+  version: z.string().check(z.minLength(1, 'must not be empty'), fits),
   purposes: z.array(purposeSchema).check(z.minLength(1, 'a policy needs at least one purpose')),
 });
 
@@ -26,8 +30,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validates a policy and returns it frozen. Throws a {@link ConsentError} (`invalid_policy`) that
- * lists every problem with its path: malformed ids, empty descriptions, duplicate purpose ids, a
- * required purpose that GPC would refuse.
+ * lists every problem with its path: malformed ids, an id or version over 64 characters (what a
+ * consent receipt carries), empty descriptions, duplicate purpose ids, a required purpose that GPC
+ * would refuse.
  *
  * @example
  * const policy = definePolicy({ id: 'acme', version: '1', purposes: [

@@ -11,7 +11,8 @@ export interface SignalOptions {
 
 /** Whether the browser asks not to be tracked for the purposes GPC refuses. */
 export function privacySignal({ gpc, dnt }: SignalOptions = {}): boolean {
+  // Without a navigator (Node before 21), neither signal is sent.
   const nav: Partial<{ globalPrivacyControl: boolean; doNotTrack: string | null }> =
-    typeof navigator === 'object' ? navigator : {};
+    (globalThis as { navigator?: Navigator }).navigator ?? {};
   return !!(gpc ?? nav.globalPrivacyControl) || (!!dnt && nav.doNotTrack === '1');
 }

@@ -48,6 +48,24 @@ describe('default storage in a page', () => {
   });
 });
 
+describe('a stored copy dated in the future (a clock set ahead, an edited value)', () => {
+  it('is no decision: it neither grants nor hides the newer choice of another tab', async () => {
+    const grant = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();
+    const future = { ...grant, decidedAt: new Date(Date.now() + 864e5 * 200).toISOString() };
+    document.cookie = `optin=${encodeDecisionFor(future)};Path=/`;
+    const here = createConsent({ policy: edxPolicy });
+    expect(here.needsPrompt).toBe(true);
+    expect(here.allows('analytics')).toBe(false);
+    // Another tab's refusal reaches this one, and a future-dated broadcast does not undo it.
+    createConsent({ policy: edxPolicy }).rejectAll();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(here.needsPrompt).toBe(false);
+    new BroadcastChannel('optin').postMessage([encodeDecisionFor(future), 'cookie']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(here.allows('analytics')).toBe(false);
+  });
+});
+
 describe('another tab deciding', () => {
   const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 

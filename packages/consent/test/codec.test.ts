@@ -11,7 +11,7 @@ const decisions: fc.Arbitrary<Decision> = fc
     purposes: fc.tuple(...ids.map(() => fc.boolean())),
     members: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), choices, { maxKeys: 4 }),
     source: fc.constantFrom('banner', 'preferences', 'api', 'gpc', 'default' as const),
-    decidedAt: fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2040, 0, 1) }),
+    decidedAt: fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.now() }),
     consentId: fc.string({ minLength: 1, maxLength: 30 }),
     gpc: fc.boolean(),
   })
@@ -97,6 +97,18 @@ describe('cookie codec', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('a value dated beyond clock skew in the future is no decision: it would outrank and outlive every real one', () => {
+    const d = fc.sample(decisions, 1)[0]!;
+    const at = (time: number) => encodeDecision({ ...d, decidedAt: new Date(time).toISOString() }, edxPolicy);
+    // A browser clock a minute ahead of the server's still counts.
+    expect(decodeDecision(at(Date.now() + 6e4), edxPolicy)?.purposes).toEqual(d.purposes);
+    // Ten minutes, a day, 30 years ahead, and the last time a Date can hold.
+    for (const time of [Date.now() + 6e5, Date.now() + 864e5, Date.now() + 1e12, 8.64e15]) {
+      expect(decodeDecision(at(time), edxPolicy)).toBeNull();
+      expect(decodeDecision(at(time), edxPolicy, true)).toBeNull();
+    }
   });
 
   it('a value made under another policy or version is no decision', () => {

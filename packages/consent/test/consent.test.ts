@@ -147,8 +147,20 @@ describe('options', () => {
       expect(wrong({ policy: edxPolicy, cookieDomain })).toThrow(
         expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'cookieDomain' })] }),
       );
-    for (const cookieDomain of ['edx.org', '.edx.org', 'localhost', 'learning.edx.org'])
+    for (const cookieDomain of ['edx.org', '.edx.org', 'localhost', 'learning.edx.org', 'edx-2.org'])
       expect(createConsent({ policy: edxPolicy, storage: 'memory', cookieDomain }).needsPrompt).toBe(true);
+  });
+
+  it('rejects a cookie domain with capitals, which reset() and the removal of stale copies could not match', () => {
+    // The browser stores `EDX.org` as `.edx.org`, but the page's host (always lowercase) was compared
+    // with `EDX.org` as given: reset() left the cookie, and the forgotten choice came back.
+    for (const cookieDomain of ['EDX.org', '.Edx.org', 'Learning.edx.org'])
+      expect(() => createConsent({ policy: edxPolicy, storage: 'memory', cookieDomain })).toThrow(
+        expect.objectContaining({
+          code: 'invalid_option',
+          issues: [{ path: 'cookieDomain', message: `${cookieDomain} is not allowed` }],
+        }),
+      );
   });
 
   it('rejects a custom storage that is not one (null, or without read, write and clear) instead of silently keeping choices in memory', () => {
@@ -184,6 +196,17 @@ describe('Member overrides', () => {
     expect(store.allows('marketing', 'MITx')).toBe(true);
     expect(store.allows('marketing', 'HarvardX')).toBe(false);
     expect(store.allows('analytics', 'HarvardX')).toBe(true);
+  });
+
+  it('a Member id that cannot be stored (a lone surrogate) is refused, and the store keeps deciding', () => {
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    store.acceptAll();
+    expect(() => store.withdraw('marketing', 'Harvard\uD800X')).toThrow(URIError);
+    expect(store.decision?.members).toEqual({});
+    store.withdraw('analytics');
+    expect(store.allows('analytics')).toBe(false);
+    expect(createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).allows('analytics')).toBe(false);
   });
 
   it('never widen what a purpose grants', () => {

@@ -31,6 +31,27 @@ describe('definePolicy', () => {
     }
   });
 
+  it('rejects an id or version longer than a consent receipt carries (64), with its path', () => {
+    const long = 'a'.repeat(65);
+    const policy: Policy = {
+      id: long,
+      version: long,
+      purposes: edxPolicy.purposes.map((p, i) => ({ ...p, id: i === 1 ? long : p.id })),
+    };
+    expect(() => definePolicy(policy)).toThrow(
+      expect.objectContaining({
+        code: 'invalid_policy',
+        issues: [
+          { path: 'id', message: expect.stringContaining('64') },
+          { path: 'version', message: expect.stringContaining('64') },
+          { path: 'purposes[1].id', message: expect.stringContaining('64') },
+        ],
+      }),
+    );
+    const fits = { ...structuredClone(edxPolicy), id: 'a'.repeat(64), version: 'v'.repeat(64) } as Policy;
+    expect(definePolicy(fits).id).toHaveLength(64);
+  });
+
   it('rejects a policy without purposes, and input that is not an object', () => {
     expect(() => definePolicy({ id: 'p', version: '1', purposes: [] })).toThrow(
       /purposes: a policy needs at least one purpose/,

@@ -131,6 +131,35 @@ describe('fromCookieHeader (server-side rendering)', () => {
     ).toEqual({ analytics: false, marketing: false });
   });
 
+  it('a copy dated in the future neither outranks a newer refusal nor counts alone', () => {
+    const grant = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).acceptAll();
+    const refusal = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).rejectAll();
+    const future = encodeDecision({ ...grant, decidedAt: new Date(Date.now() + 864e5 * 300).toISOString() }, edxPolicy);
+    expect(fromCookieHeader(`optin=${future}; optin=${encodeDecision(refusal, edxPolicy)}`, edxPolicy)).toEqual(refusal);
+    expect(fromCookieHeader(`optin=${future}`, edxPolicy, { mode: 'opt-out' })).toBeNull();
+  });
+
+  it('under opt-out with Sec-GPC, an earlier version’s decision made while GPC was on still reads marketing as refused', () => {
+    // The browser refuses marketing here (GPC, and no decision in force to grant it explicitly).
+    const earlier = definePolicy({ ...edxPolicy, version: '2026-01' });
+    const made = createConsent({ policy: earlier, storage: 'memory', mode: 'opt-out', signals: { gpc: true } }).decide(
+      { purposes: { marketing: true, analytics: false } },
+      'preferences',
+    );
+    const header = `optin=${encodeDecision(made, earlier)}`;
+    const browser = createConsent({
+      policy: edxPolicy,
+      mode: 'opt-out',
+      signals: { gpc: true },
+      storage: { kind: 'header', read: () => [encodeDecision(made, earlier)], write: () => false, clear: () => {} },
+    });
+    expect(browser.allows('marketing')).toBe(false);
+    expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-out', gpc: true })?.purposes).toEqual({
+      analytics: false,
+      marketing: false,
+    });
+  });
+
   it('a decision whose grants opt-out mode implied is none on an opt-in page (the default), as it is in the browser', () => {
     const implied = createConsent({
       policy: edxPolicy,

@@ -1,9 +1,9 @@
 import { mountBanner, type BannerOptions, type Messages, type OptinBannerElement } from '@optin/banner';
 import { locales as builtIn } from '@optin/banner/locales';
-import { useEffect, type ReactNode, type Ref } from 'react';
+import { useEffect, useState, type ReactNode, type Ref } from 'react';
 import { useConsent } from './use-consent.js';
 
-// One object, so that the default does not remount the banner on every render.
+// One object, so that the default is not set on the banner again (restarting it) on every render.
 const noMessages: Partial<Messages> = {};
 
 /** Props of {@link ConsentBanner}: the banner's options but the store (from the provider). */
@@ -22,8 +22,9 @@ function setRef<T>(ref: Ref<T> | undefined, value: T) {
  * Mounts `<optin-banner>` for the provider's store, in the browser only (it renders nothing into
  * server HTML, so hydration never mismatches). It is appended to `document.body`, so that no
  * transformed ancestor can move its fixed position. The built-in catalogs (`es`, `fr`, `ar`, `zh`)
- * are loaded only when shown; pass `locales` to choose others. Memoize object props
- * (`declaration`, `member`, `messages`): a new object remounts the banner.
+ * are loaded only when shown; pass `locales` to choose others. One banner lives as long as the
+ * store: a prop that changes (a new `declaration` object, another `locale`, an inline `ref`) is set
+ * on it, so open preferences and the learner's focus stay where they are.
  *
  * @example
  * const banner = useRef<OptinBannerElement>(null);
@@ -41,23 +42,27 @@ export function ConsentBanner({
   ref,
 }: ConsentBannerProps): ReactNode {
   const { store } = useConsent();
+  const [banner, setBanner] = useState<OptinBannerElement | null>(null);
+  const options = { declaration, member, locale, locales, messages, policyUrl, settingsButton };
+  // One element a store, made with the options of the render that brought the store.
   useEffect(() => {
     if (!store) return;
-    const banner = mountBanner({
-      consent: store,
-      declaration,
-      member,
-      locale,
-      locales,
-      messages,
-      policyUrl,
-      settingsButton,
-    });
-    setRef(ref, banner);
+    const mounted = mountBanner({ consent: store, ...options });
+    setBanner(mounted);
     return () => {
-      setRef(ref, null);
-      banner.remove();
+      mounted.remove();
+      setBanner(null);
     };
-  }, [store, declaration, member, locale, locales, messages, policyUrl, settingsButton, ref]);
+  }, [store]); // later options are set on it by the effect below
+  // A changed option is set on the banner in the page, which applies it at once.
+  useEffect(() => {
+    if (!banner) return;
+    for (const [key, value] of Object.entries(options) as [keyof typeof options, unknown][])
+      if (banner[key] !== value) Object.assign(banner, { [key]: value });
+  });
+  useEffect(() => {
+    setRef(ref, banner);
+    return () => setRef(ref, null);
+  }, [ref, banner]);
   return null;
 }

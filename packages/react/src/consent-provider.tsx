@@ -53,8 +53,9 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // Created once, in the browser; later option changes do not recreate the learner's store. The ref
   // keeps it across StrictMode's second run of the effect (state is not set yet then), so one
   // provider never makes a second store that would re-write the choice. A store the provider made
-  // is disposed when the provider really unmounts: the cleanup only schedules that, and a re-run
-  // of the effect (StrictMode, new options) cancels it.
+  // is disposed when the provider really unmounts or is hidden (<Activity>): the cleanup only
+  // schedules that, and a re-run of the effect (StrictMode, new options) cancels it. Shown again
+  // after that, the provider makes a new store, which reads the choice afresh and follows other tabs.
   const once = useRef<ConsentStore | null>(null);
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
@@ -63,7 +64,10 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
     const made = (once.current ??= createConsent(options));
     setCreated(made);
     return () => {
-      disposal.current = setTimeout(() => made.dispose());
+      disposal.current = setTimeout(() => {
+        made.dispose();
+        once.current = null;
+      });
     };
   }, [options]);
   const store = given ?? created;

@@ -14,23 +14,27 @@ export interface ConsentState {
   readonly allows: (purpose: string, memberId?: string) => boolean;
 }
 
-const states = new WeakMap<ConsentStore, ConsentState>();
+const states = new WeakMap<ConsentStore, { state: ConsentState; key: string }>();
 
 /**
- * The state of a store, the same object for as long as its decision is the same one (each
- * decision, reset or re-read gives a new one), as `useSyncExternalStore` requires.
+ * The state of a store, the same object for as long as its decision, `needsPrompt` and what it
+ * allows stay the same, as `useSyncExternalStore` requires. What it allows can change with no
+ * decision in force (under opt-out, an earlier policy version's refusal read from storage, or
+ * forgotten), so the decision alone does not say.
  */
 export function consentState(store: ConsentStore): ConsentState {
   const cached = states.get(store);
-  if (cached?.decision === store.decision) return cached;
+  const grants = store.grants();
+  const key = JSON.stringify([store.needsPrompt, grants]);
+  if (cached?.state.decision === store.decision && cached.key === key) return cached.state;
   const state: ConsentState = {
     store,
     decision: store.decision,
     needsPrompt: store.needsPrompt,
-    grants: store.grants(),
+    grants,
     allows: (purpose, memberId) => store.allows(purpose, memberId),
   };
-  states.set(store, state);
+  states.set(store, { state, key });
   return state;
 }
 

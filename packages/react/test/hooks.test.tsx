@@ -1,6 +1,13 @@
-import { createConsent, edxPolicy, type ConsentOptions, type ConsentStore } from '@optin/consent';
+import {
+  createConsent,
+  definePolicy,
+  edxPolicy,
+  encodeDecision,
+  type ConsentOptions,
+  type ConsentStore,
+} from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
-import { act, createRef, StrictMode, type ReactNode } from 'react';
+import { act, Activity, createRef, StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +61,37 @@ describe('useConsent', () => {
     const before = renders;
     act(() => void consent.withdraw('analytics')); // nothing changes
     expect(renders).toBe(before);
+  });
+
+  it('re-renders when what is allowed changes without a decision in force (an earlier version’s refusal read under opt-out)', () => {
+    const earlier = definePolicy({ ...edxPolicy, version: '2026-01' });
+    const refusal = createConsent({ policy: earlier, storage: 'memory', signals: { gpc: false } }).withdraw(
+      'analytics',
+    );
+    const stored: string[] = [];
+    const consent = createConsent({
+      policy: edxPolicy,
+      mode: 'opt-out',
+      signals: { gpc: false },
+      storage: { kind: 'test', read: () => [...stored], write: () => false, clear: () => void stored.splice(0) },
+    });
+    function Probe() {
+      return <p>{`analytics=${useAllowed('analytics')}`}</p>;
+    }
+    const container = render(
+      <ConsentProvider consent={consent}>
+        <Probe />
+      </ConsentProvider>,
+    );
+    expect(container.textContent).toBe('analytics=true');
+    // A tab still running the earlier policy stored its refusal: it does not bind, but it refuses.
+    stored.push(encodeDecision(refusal, earlier));
+    act(() => consent.refresh());
+    expect(consent.decision).toBeNull();
+    expect(consent.allows('analytics')).toBe(false);
+    expect(container.textContent).toBe('analytics=false');
+    act(() => consent.reset());
+    expect(container.textContent).toBe('analytics=true');
   });
 
   it('creates the store from options after mount, in the browser only', () => {
@@ -134,6 +172,37 @@ describe('useConsent', () => {
     dispatchEvent(new Event('storage'));
     expect(reads).toBe(2); // disposed: no longer re-reads
     expect(givenReads).toBe(3); // the store it was given still follows: created, then both events
+  });
+
+  it('follows other tabs again when shown after being hidden (Activity), with a store that is not disposed', async () => {
+    let reads = 0;
+    const storage = { kind: 'counted', read: () => (reads++, []), write: () => true, clear: () => {} };
+    const options = { policy: edxPolicy, storage };
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const seen = new Set<ConsentStore>();
+    function Probe() {
+      const { store } = useConsent();
+      if (store) seen.add(store);
+      return null;
+    }
+    const at = (mode: 'visible' | 'hidden') => (
+      <Activity mode={mode}>
+        <ConsentProvider options={options}>
+          <Probe />
+        </ConsentProvider>
+      </Activity>
+    );
+    render(at('visible'));
+    act(() => root?.render(at('hidden')));
+    await later(); // hidden long enough for the provider's cleanup to dispose its store
+    act(() => root?.render(at('visible')));
+    await later();
+    const before = reads;
+    dispatchEvent(new Event('storage'));
+    expect(reads).toBe(before + 1);
+    const current = [...seen].at(-1);
+    act(() => void current?.rejectAll());
+    expect(current?.needsPrompt).toBe(false);
   });
 
   it('throws a coded error outside a provider', () => {
@@ -237,5 +306,38 @@ describe('<ConsentBanner/>', () => {
     root = null;
     expect(document.querySelector('optin-banner')).toBe(null);
     expect(ref.current).toBe(null);
+  });
+
+  it('keeps one banner while the page re-renders with new props (inline ref, new objects): open preferences stay open', async () => {
+    const consent = store();
+    const refs: (OptinBannerElement | null)[] = [];
+    function Page() {
+      const { allows } = useConsent(); // the page re-renders on every change
+      return (
+        <ConsentBanner
+          ref={(el) => void refs.push(el)}
+          declaration={{ trackers: [] }}
+          policyUrl={allows('analytics') ? 'https://www.edx.org/a' : 'https://www.edx.org/b'}
+        />
+      );
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Page />
+      </ConsentProvider>,
+    );
+    const banner = document.querySelector('optin-banner')!;
+    await banner.ready;
+    act(() => void consent.rejectAll());
+    await banner.open('preferences');
+    act(() => void consent.decide({ purposes: { analytics: true } }));
+    await banner.ready;
+    expect(document.querySelectorAll('optin-banner')).toHaveLength(1);
+    expect(document.querySelector('optin-banner')).toBe(banner);
+    expect(banner.isConnected).toBe(true);
+    expect(banner.layer).toBe('preferences');
+    expect(banner.policyUrl).toBe('https://www.edx.org/a');
+    expect(refs.filter((el) => el && el !== banner)).toEqual([]);
+    expect(refs.at(-1)).toBe(banner);
   });
 });
