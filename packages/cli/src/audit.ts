@@ -1,10 +1,11 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
+import { checkCookieName, checkSite } from './audit-options.js';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
-import { siteOf } from './host-pattern.js';
+import { sameSite, siteOf } from './host-pattern.js';
 import { leave } from './leave-page.js';
 import { recordActivity } from './record-activity.js';
 
@@ -14,9 +15,12 @@ export interface AuditOptions {
   readonly config: OptinConfig;
   /** The learner played: `none` (default: has not decided), `all`, or the purposes granted. */
   readonly consent?: AuditConsent;
-  /** Name of the consent cookie the page reads. Default `optin`. */
+  /** Name of the consent cookie the page reads (a cookie name, else `invalid_argument`). Default `optin`. */
   readonly cookieName?: string;
-  /** Registrable domain of the page (`edx.org`); default: the page host's, by the Public Suffix List. */
+  /**
+   * Registrable domain of the page (`edx.org`); default: the page host's, by the Public Suffix List.
+   * A public suffix (`com`) or anything but a host name is a {@link CliError} `invalid_argument`.
+   */
   readonly site?: string;
   /** How long to watch after the `load` event, in ms, for late trackers. Default 2,000. */
   readonly waitMs?: number;
@@ -30,7 +34,7 @@ export interface AuditOptions {
 
 /** What {@link audit} saw and found on one page. */
 export interface AuditReport {
-  /** The page audited. */
+  /** The page audited: where the browser landed, after any redirect. */
   readonly url: string;
   /** The learner played. */
   readonly consent: AuditConsent;
@@ -46,17 +50,32 @@ export interface AuditReport {
   readonly findings: readonly Finding[];
 }
 
+/**
+ * The consent cookie as the page's consent store keeps it: on the site's registrable domain (DESIGN:
+ * one cookie shared by `www.`, `courses.` and `learning.`), so that a redirect to another host of the
+ * site (`edx.org` → `www.edx.org`) and frames on sibling hosts read the learner played. An IP
+ * address or a single-label host (`localhost`) takes no domain cookie: host-only there.
+ */
+function consentCookie(name: string, value: string, page: URL, site = siteOf(page.hostname)) {
+  const domain = site.replace(/^\./, '');
+  return /^[\d.]+$|^\[|^[^.]+$/.test(domain) || !sameSite(page.hostname, domain)
+    ? { name, value, url: page.origin }
+    : { name, value, domain: `.${domain}`, path: '/' };
+}
+
 /** The first line of what was thrown, for an issue's message. */
 const firstLine = (cause: unknown) => (cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause));
 
 /**
  * Opens `url` in headless Chromium as a learner with the given consent (the consent cookie planted
- * before the first request), records every request, WebSocket connection, cookie write and storage
- * write until the page has settled, then leaves the page (to `about:blank`: the browser fires
- * `beforeunload`, `pagehide`, `visibilitychange` and `unload` in every frame) and records what it
- * sends on its way out. Judges all of it, with the cookies left in the browser, against the config's
- * trackers in scope for that page ({@link findViolations}). A page that does not load, or answers
- * an HTTP error (404, 502), is a {@link CliError} `browser_failed`: its error page is not the page.
+ * on the site's registrable domain before the first request), records every request, WebSocket
+ * connection, cookie write and storage write until the page has settled, then leaves the page (to
+ * `about:blank`: the browser fires `beforeunload`, `pagehide`, `visibilitychange` and `unload` in
+ * every frame) and records what it sends on its way out. Judges all of it, with the cookies left in
+ * the browser, against the config's trackers in scope for that page ({@link findViolations}): the
+ * page the browser landed on, after any redirect, whose origin is the page's own and whose course
+ * decides the Member. A page that does not load, or answers an HTTP error (404, 502), is a
+ * {@link CliError} `browser_failed`: its error page is not the page.
  *
  * @example
  * const report = await audit('https://www.edx.org/', { config, consent: 'none' });
@@ -76,9 +95,10 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       { cause },
     );
   }
+  const given = options.site === undefined ? undefined : checkSite(options.site);
+  checkCookieName(cookieName);
   const state = consentState(config.policy, consent);
   const registry = createRegistry(config);
-  const scope = registry.scopeFor(page);
   const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
 
   const executablePath = options.chromiumPath ?? chromiumPath();
@@ -94,7 +114,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
     });
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
-    if (state.cookie) await context.addCookies([{ name: cookieName, value: state.cookie, url: page.origin }]);
+    if (state.cookie) await context.addCookies([consentCookie(cookieName, state.cookie, page, given)]);
     const activity = await recordActivity(browser, context).catch((cause: unknown) => {
       throw new CliError(
         'browser_failed',
@@ -118,6 +138,11 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         [{ path: 'url', message: answer ? `answered ${answer.status()}` : 'answered nothing' }],
         'Audit a page that loads: check its address, and that the server behind it is up (see --resolve for staging hosts).',
       );
+    // The page audited is the one the browser landed on (`edx.org` → `www.edx.org`, a short link to
+    // a course): its origin is first party, and its course decides the Member scope.
+    const landed = new URL(answer.url());
+    const site = given ?? siteOf(landed.hostname);
+    const scope = registry.scopeFor(landed);
     await tab.waitForTimeout(waitMs);
     await activity.readStorage(tab);
     await leave(tab);
@@ -129,15 +154,15 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
     const requests = [...activity.requests];
     const storage = [...activity.storage];
     return {
-      url: page.href,
+      url: landed.href,
       consent,
       member: scope.member?.id ?? null,
       requests: requests.length,
       cookies,
       storage,
       findings: findViolations({
-        site: options.site ?? siteOf(page.hostname),
-        page: page.href,
+        site,
+        page: landed.href,
         requests,
         cookies,
         storage,

@@ -17,7 +17,7 @@ const usage = `Usage: optin <command> [options]
                                                opens the page in headless Chromium and reports anything
                                                that ran or was set without consent or without a declaration
 
-The config is the file given, else OPTIN_CONFIG, else optin.config.mjs|js|cjs|ts here.
+The config is the file given, else OPTIN_CONFIG, else optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
 const fail = (option: string, message: string, hint: string): never => {
@@ -106,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'audit') {
     if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
-    const waitMs = Number(values.wait);
-    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000)
+    const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
+    if (!(waitMs <= 60_000))
       fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
     const consent =
       values.consent === 'none' || values.consent === 'all'

@@ -4,13 +4,14 @@ import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
 import { CliError, type CliIssue } from './errors.js';
 import { hostDeclarationIssues } from './host-declarations.js';
+import { importTypeScript, isTypeScript } from './import-typescript.js';
 
-const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts'];
+const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts', 'optin.config.mts'];
 
 /**
  * Finds, imports and validates the one config: `path` when given, else `OPTIN_CONFIG`, else the
- * first of `optin.config.mjs|js|cjs|ts` in `cwd` (a `.ts` file needs a runtime that imports
- * TypeScript, e.g. `node --import tsx`). Its default export (or `config` export) must pass
+ * first of `optin.config.mjs|js|cjs|ts|mts` in `cwd` (a TypeScript file is compiled by esbuild, so
+ * plain Node imports it). Its default export (or `config` export) must pass
  * `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`); otherwise a {@link CliError} lists every problem with its path.
  */
 export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
@@ -24,9 +25,14 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     );
   let config: unknown;
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
+    const mod = (await (isTypeScript(file) ? importTypeScript(file) : import(pathToFileURL(file).href))) as {
+      default?: unknown;
+      config?: unknown;
+    };
     config = mod.default ?? mod.config;
   } catch (cause) {
+    // A TypeScript config that does not compile is already one, naming `file:line:column`.
+    if (cause instanceof CliError) throw cause;
     // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
     // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list.
     const thrown = issuesOf(cause);
@@ -40,9 +46,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     throw new CliError(
       'invalid_config',
       [{ path: file, message: cause instanceof Error ? cause.message : String(cause) }],
-      file.endsWith('.ts')
-        ? 'A TypeScript config needs a loader: run `node --import tsx $(which optin) …`, or use optin.config.mjs.'
-        : 'Fix the error above so that the file imports, and export the config as its default export.',
+      'Fix the error above so that the file imports, and export the config as its default export.',
       { cause },
     );
   }

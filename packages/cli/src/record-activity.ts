@@ -1,17 +1,22 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
 import { cookieWritten } from './cookie-write.js';
+import { watchDomStorage } from './dom-storage-writes.js';
 import { isStorageWrite, storedNow, watchStorageWrites } from './storage-write.js';
+import { watchWorkerSockets } from './worker-sockets.js';
 
 /** What a browser context did, as {@link recordActivity} saw it happen. */
 export interface Activity {
-  /** Every request URL, WebSocket URL (`ws:`, `wss:`) included, in the order made. */
+  /** Every request URL, WebSocket URL (`ws:`, `wss:`, workers' included) included, in the order made. */
   readonly requests: readonly string[];
   /** Every cookie set, when it was set: by a `Set-Cookie` header, `document.cookie` or `cookieStore.set`. */
   readonly cookies: readonly ObservedCookie[];
   /** Every storage key written and IndexedDB database opened, once each, in the order first seen. */
   readonly storage: readonly ObservedStorage[];
-  /** Adds what every frame of `page` holds now in storage (keys written by property assignment call no method). */
+  /**
+   * Adds what every frame of `page` holds now in storage (keys written by property assignment call
+   * no method), once the page's storage writes are watched through DevTools too.
+   */
   readStorage(page: Page): Promise<void>;
   /** Resolves once the `Set-Cookie` headers of the responses received so far have been read. */
   settled(): Promise<void>;
@@ -22,8 +27,10 @@ const storageBinding = '__optinAuditStorageWrite';
 
 /**
  * Records what every page and frame of `context` does, as it does it: requests, WebSocket connections
- * (which fire no request event), cookie writes (so that a cookie set, used and deleted, or expiring,
- * before the audit reads the jar is still seen) and storage writes. Call it before the first page opens.
+ * (which fire no request event; those of shared and service workers, which no page reports, too),
+ * cookie writes (so that a cookie set, used and deleted, or expiring, before the audit reads the jar
+ * is still seen) and storage writes (those made while a page unloads too: see `watchDomStorage`).
+ * Call it before the first page opens.
  *
  * Requests are seen where Chromium's network stack sees them, by DevTools request interception on
  * the whole browser (`Fetch.enable` on the browser session), not by the page's events: a request a
@@ -52,13 +59,19 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     if (cookie) cookies.push(cookie);
   };
 
+  const workers = await watchWorkerSockets(browser, (url) => requests.push(url));
   const session = await browser.newBrowserCDPSession();
   session.on('Fetch.requestPaused', ({ requestId, request }) => {
     requests.push(request.url + (request.urlFragment ?? ''));
-    session.send('Fetch.continueRequest', { requestId }).catch(() => undefined);
+    // A worker's script is held until the worker is listened to (see watchWorkerSockets).
+    void workers.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
   });
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
-  context.on('page', (page) => page.on('websocket', (socket) => requests.push(socket.url())));
+  const watched = new Set<Promise<void>>();
+  context.on('page', (page) => {
+    page.on('websocket', (socket) => requests.push(socket.url()));
+    watched.add(watchDomStorage(context, page, stored).catch(() => undefined));
+  });
   context.on('response', (response) => {
     const read = response
       .headerValues('set-cookie')
@@ -81,6 +94,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     cookies,
     storage,
     readStorage: async (page) => {
+      await Promise.all(watched);
       const frames = await Promise.all(page.frames().map((frame) => frame.evaluate(storedNow).catch(() => [])));
       for (const item of frames.flat()) if (isStorageWrite(item)) stored(item);
     },

@@ -132,6 +132,32 @@ describe('optin declare', () => {
     expect(missing.stderr).toContain('error invalid_argument\n  --config: ');
   });
 
+  test('audit refuses a --site that would hide requests, an empty --wait and a --cookie-name no browser holds, before opening anything', async () => {
+    const audit = (...args: string[]) =>
+      optin('audit', 'http://127.0.0.1:9/', '--config', fixture('optin.config.mjs'), ...args);
+    // A public suffix as the site would make every .com (or co.uk) vendor the page's own.
+    for (const [site, message] of [
+      ['com', '"com" is a public suffix: every site under it would count as the page\'s own'],
+      ['co.uk', '"co.uk" is a public suffix'],
+      ['github.io', '"github.io" is a public suffix'],
+      ['', '"" is not a host name'],
+      ['https://edx.org', '"https://edx.org" is not a host name'],
+      ['edx.org:443', '"edx.org:443" is not a host name'],
+    ]) {
+      const result = await audit(`--site=${site}`);
+      expect([result.code, result.stdout], site).toEqual([2, '']);
+      expect(result.stderr).toContain(`error invalid_argument\n  --site: ${message}`);
+    }
+    const wait = await audit('--wait=');
+    expect([wait.code, wait.stderr]).toEqual([
+      2,
+      'error invalid_argument\n  --wait: "" is not a whole number of milliseconds\nUse 0 to 60000.\n',
+    ]);
+    const cookie = await audit('--cookie-name=');
+    expect(cookie.code).toBe(2);
+    expect(cookie.stderr).toContain('--cookie-name: "" is not a cookie name');
+  });
+
   test('an unknown command prints usage and exits 2', async () => {
     const result = await optin('deploy');
     expect(result.code).toBe(2);

@@ -76,7 +76,15 @@ export function parseUsageKey(input: unknown): UsageKey | null {
 export function courseFromUrl(url: string | URL): CourseKey | null {
   let segments: string[];
   try {
-    segments = new URL(url, 'https://localhost').pathname.split('/').map((s) => decodeURIComponent(s));
+    // Each segment decoded on its own: a `%` that starts no escape (`/wiki/100%-done/`) leaves its
+    // segment as written, never the whole page without its course.
+    segments = new URL(url, 'https://localhost').pathname.split('/').map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   } catch {
     return null;
   }

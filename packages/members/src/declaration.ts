@@ -1,5 +1,6 @@
 import type { Party, Tracker } from '@optin/trackers';
 import type { OptinConfig } from './config.js';
+import { MembersError } from './errors.js';
 
 /** One cookie as learners see it listed. */
 export interface DeclaredCookie {
@@ -82,10 +83,18 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
 /**
  * Builds the declaration of a config: every tracker with owner, purposes, party, vendor, cookies,
  * hosts, privacy and opt-out links — for the whole platform, or (with `member`) what runs on that
- * Member's courses: the platform's trackers and the Member's own.
+ * Member's courses: the platform's trackers and the Member's own. A `member` the config does not
+ * have (a misspelt id) is a {@link MembersError} `unknown_member`: its list would silently lack the
+ * Member's own third parties.
  */
 export function buildDeclaration(config: OptinConfig, member?: string): Declaration {
   const members = member === undefined ? config.members : config.members.filter((m) => m.id === member);
+  if (member !== undefined && members.length === 0)
+    throw new MembersError(
+      'unknown_member',
+      [{ path: 'member', message: `"${String(member)}" is not a Member of the config` }],
+      `Use a Member id exactly as the config writes it (${config.members.map((m) => m.id).join(', ') || 'no Members'}), or no member for the whole platform.`,
+    );
   const trackers = [
     ...config.platform.trackers.map((t) => declare(t, 'edX')),
     ...members.flatMap((m) => m.trackers.map((t) => declare(t, m.name))),

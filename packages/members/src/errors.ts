@@ -1,5 +1,8 @@
-/** Stable codes of every error `@optin/members` throws. */
-export type MembersErrorCode = 'invalid_config';
+/**
+ * Stable codes of every error `@optin/members` throws: `invalid_config` (by `defineConfig`),
+ * `unknown_member` (a declaration asked for a Member the config does not have).
+ */
+export type MembersErrorCode = 'invalid_config' | 'unknown_member';
 
 /** One problem in a config, with the path of what was wrong: `members[1].trackers[0].id`. */
 export interface ConfigIssue {
@@ -11,7 +14,8 @@ export interface ConfigIssue {
 
 /**
  * The one error class of `@optin/members`: thrown by `defineConfig` with **every** problem of the
- * config, each with its path. `code` is stable across releases.
+ * config, each with its path, and by `buildDeclaration` for an unknown Member. `code` is stable
+ * across releases.
  */
 export class MembersError extends Error {
   /** Stable machine-readable code. */

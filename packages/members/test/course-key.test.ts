@@ -114,6 +114,14 @@ describe('courseFromUrl', () => {
     );
   });
 
+  it('a stray `%` elsewhere in the path (a wiki slug, a search term) keeps the page in its course', () => {
+    for (const path of ['wiki/100%-done/', 'discussion/forum/%E0%A4%A/threads', 'search/50%'])
+      expect(courseFromUrl(`https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026_T1/${path}`)?.org).toBe(
+        'HarvardX',
+      );
+    expect(courseFromUrl('https://learning.edx.org/course/course-v1:MITx+6.00x+2026/100%')?.org).toBe('MITx');
+  });
+
   it('says "no course" outside courses and for malformed URLs', () => {
     for (const url of [
       'https://www.edx.org/',

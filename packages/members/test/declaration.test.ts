@@ -63,6 +63,15 @@ describe('declaration', () => {
 
   it("for one Member: the platform's trackers and that Member's own", () => {
     expect(registry.declaration({ member: 'MITx' }).trackers.map((t) => t.id)).toEqual(['ga4', 'meta', 'MITx/matomo']);
+    // A misspelt Member would silently lose its own third parties: a typed error instead.
+    for (const member of ['harvardx', 'Nobody', ''])
+      expect(() => registry.declaration({ member })).toThrow(
+        expect.objectContaining({
+          name: 'MembersError',
+          code: 'unknown_member',
+          issues: [{ path: 'member', message: `"${member}" is not a Member of the config` }],
+        }),
+      );
   });
 
   it('takes scope.member?.id as is: the whole platform off courses, a Member’s own list on its courses', () => {

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+
+// The built binary in plain Node: no tsx, no --import, no --experimental-strip-types.
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dir = fileURLToPath(new URL('./fixtures/ts/', import.meta.url));
+const exec = promisify(execFile);
+const optin = async (cwd: string, ...args: string[]) =>
+  exec(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '' } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: unknown) => error as { code: number; stdout: string; stderr: string },
+  );
+const scratch = mkdtempSync(join(tmpdir(), 'optin-ts-config-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('a TypeScript config in plain Node', () => {
+  test('optin.config.ts with `import type`, annotations and a relative .ts import validates, and leaves no file behind', async () => {
+    const before = readdirSync(dir).sort();
+    const result = await optin(dir, 'validate', 'optin.config.ts');
+    expect(result).toMatchObject({ code: 0, stdout: '✓ valid: policy edx@2026-11, 1 Member(s), 1 tracker(s)\n' });
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  test('it is found without an argument, and declare reads it too', async () => {
+    expect((await optin(dir, 'validate')).code).toBe(0);
+    const declare = await optin(dir, 'declare', '--format', 'json');
+    expect(declare.code).toBe(0);
+    expect((JSON.parse(declare.stdout) as { trackers: { id: string }[] }).trackers.map((t) => t.id)).toEqual([
+      'vendor',
+    ]);
+  });
+
+  test('a syntax error is invalid_config naming file:line:column, exit 1', async () => {
+    const file = join(scratch, 'optin.config.ts');
+    writeFileSync(
+      file,
+      "import type { X } from 'x';\nconst config: X = {\n  platform: { trackers: [] ,\n};\nexport default config;\n",
+    );
+    const validate = await optin(scratch, 'validate', file);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toBe(
+      [
+        '✗ 1 problem(s)',
+        `  ${file}:4:2: Expected "}" but found ";"`,
+        `Fix the TypeScript syntax of ${file} at the places listed so that it compiles.`,
+        '',
+      ].join('\n'),
+    );
+    const declare = await optin(scratch, 'declare', file);
+    expect(declare.code).toBe(1);
+    expect(declare.stderr).toContain(`error invalid_config\n  ${file}:4:2: Expected "}"`);
+    expect(readdirSync(scratch)).toEqual(['optin.config.ts']);
+  });
+
+  test('a type error esbuild lets through is reported at its config path, not as a crash', async () => {
+    // Written here, not kept as a fixture: tsc would refuse it, as it should.
+    const file = join(dir, 'type-error.config.ts');
+    writeFileSync(
+      file,
+      [
+        "import { edxPolicy } from '@optin/consent';",
+        "import { defineConfig, defineMember } from '@optin/members';",
+        "const orgs: string[] = 'HarvardX';",
+        'export default defineConfig({',
+        '  policy: edxPolicy,',
+        '  platform: { trackers: [] },',
+        "  members: [defineMember({ id: 'HarvardX', name: 'Harvard University', orgs, trackers: [] })],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await optin(dir, 'validate', file);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('✗ 1 problem(s)\n  members[0].orgs: must list the Open edX orgs');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  test('an import that does not resolve names the config file, not the compiled copy', async () => {
+    const file = join(dir, 'missing-import.config.ts');
+    writeFileSync(
+      file,
+      "import type { OptinConfig } from '@optin/members';\nimport { nothing } from '@optin/nothing-here';\nexport default nothing as OptinConfig;\n",
+    );
+    try {
+      const result = await optin(dir, 'validate', file);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`  ${file}: Cannot find package '@optin/nothing-here' imported from ${file}`);
+      expect(result.stdout).not.toContain('.optin.config.mjs');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
