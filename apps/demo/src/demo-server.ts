@@ -41,10 +41,23 @@ const members = [
 ];
 
 /**
+ * Why a server could not listen, in words a person starting the demo can act on: a port in use
+ * names the port and how to pick others. Any other error is returned as it is.
+ */
+function portError(error: unknown, port: number, what: 'site' | 'collector'): Error {
+  if ((error as NodeJS.ErrnoException | null)?.code !== 'EADDRINUSE')
+    return error instanceof Error ? error : new Error(String(error));
+  return new Error(
+    `port ${String(port)} (the ${what}) is already in use: stop what holds it, or start the demo on other ports, e.g. PORT=4000 pnpm demo (the collector takes PORT + 1).`,
+    { cause: error },
+  );
+}
+
+/**
  * Starts the demo: the collector (SQLite, CORS open to the site) and the site, an edX-like catalog
  * with HarvardX and MITx course pages, Member dashboards and a course email (signed for tracking
  * only when the learner's consent allows it). Everything is on `*.localhost` names, which browsers
- * resolve to this machine.
+ * resolve to this machine. A port in use rejects with an error that names it (and leaves nothing open).
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const dataDir = options.dataDir ?? join(process.cwd(), '.optin');
@@ -56,11 +69,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const learner = 'lms-user-42';
 
   const site = createServer();
-  await new Promise<void>((resolve) => site.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    site.once('error', (error) => reject(portError(error, options.port ?? 0, 'site')));
+    site.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const sitePort = (site.address() as AddressInfo).port;
   const siteUrl = `http://www.edx.localhost:${String(sitePort)}`;
 
   const config = { policy: edxPolicy, members };
+  // A collector that cannot start leaves no site behind: the caller gets the reason, with nothing open.
+  const closeSite = () => new Promise<void>((resolve) => site.close(() => resolve()));
   const collector = await createCollector({
     config,
     storage: new SqliteStorage(join(dataDir, 'demo.db')),
@@ -74,7 +92,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     internalHosts: ['www.edx.localhost'],
   });
   const collectorPort = options.port ? options.port + 1 : 0;
-  const listening = new URL(await collector.listen(collectorPort, '127.0.0.1'));
+  const listening = new URL(
+    await collector.listen(collectorPort, '127.0.0.1').catch(async (error: unknown) => {
+      await collector.close();
+      await closeSite();
+      throw portError(error, collectorPort, 'collector');
+    }),
+  );
   const collectorUrl = `http://collector.edx.localhost:${listening.port}`;
 
   const emailMember = 'HarvardX';

@@ -1,7 +1,17 @@
 // `pnpm demo`: starts the demo site and collector and prints where to go.
 import { startDemo } from './demo-server.js';
 
-const demo = await startDemo({ port: Number(process.env.PORT ?? 3000) });
+const port = Number(process.env.PORT ?? 3000);
+if (!/^\d{1,5}$/.test(process.env.PORT ?? '3000') || port > 65534) {
+  console.error(
+    `PORT=${process.env.PORT ?? ''} is not a port: give a whole number up to 65534, e.g. PORT=4000 pnpm demo.`,
+  );
+  process.exit(2);
+}
+const demo = await startDemo({ port }).catch((error: unknown) => {
+  console.error(`The demo did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 console.log(`Optin demo
   site       ${demo.siteUrl}/   (courses: HarvardX, MITx, edX; banner, preferences, Member scope)
   dashboards ${demo.siteUrl}/dashboard/HarvardX  ${demo.siteUrl}/dashboard/MITx
