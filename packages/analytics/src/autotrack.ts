@@ -5,7 +5,7 @@ const used = 'optin.ui.control_used';
 
 /** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
 const clickable =
-  'a[href],button,summary,[role=button],[role=switch],[role=checkbox],[role=tab],[role=menuitem],[data-track],[data-share],input[type=button],input[type=submit],input[type=reset],input[type=image]';
+  'a[href],button,summary,[role=button],[role=switch],[role=checkbox],[role=tab],[role=menuitem],[data-track],[data-share],[type=button],[type=submit],[type=reset],[type=image]';
 
 /**
  * Records links and controls with one delegated listener on the document (capture phase, through
@@ -13,7 +13,7 @@ const clickable =
  * `{ current_url, target_url, outbound }`, share controls as `edx.social.share_clicked { network }`,
  * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
  * `optin.ui.control_used { control, name, current_url }` (a native checkbox, radio or select once,
- * on `change`, whatever its role). Never a field's value or typed text.
+ * on `change`, whatever its role). Never a field's value, the option chosen or typed text ({@link controlName}).
  * `own` tells the site's hosts (for `outbound`). Returns a function that stops it.
  *
  * @example const stop = autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'));

@@ -1,41 +1,39 @@
-// Their text is never read: it may hold what the learner typed, or every option of a select.
-const field = /^(INPUT|SELECT|TEXTAREA|FORM)$/;
+// Their text is never read: it may hold what the learner typed or chose (a select's options, editable text).
+const fields = 'form,input,select,textarea,[contenteditable]';
 
-// A label's text without the options of a select or the text of a textarea it wraps.
-const labelText = (label: Element) => {
-  const copy = label.cloneNode(true) as Element;
-  for (const el of copy.querySelectorAll('select,textarea')) el.remove();
+// The text of `el` without the fields and forms in it; none of a field, a form, or text the learner can edit.
+const text = (el?: Element | null) => {
+  if (!el || el.matches(fields) || (el as HTMLElement).isContentEditable) return '';
+  const copy = el.cloneNode(true) as Element;
+  for (const field of copy.querySelectorAll(fields)) field.remove();
   return copy.textContent;
 };
 
 /**
  * The name of a link or control, as a person would call it: its `data-track` attribute, else its
  * accessible name (`aria-label`, `aria-labelledby`, its `<label>`, the caption of an input button,
- * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value nor
- * text the learner typed (the text of a field or a form is never read). Whitespace collapsed, at most 100 characters.
+ * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value, the
+ * option chosen (a radio is named by `data-track` or its group's `name` only: its own label is the
+ * choice) nor text the learner typed (the text of fields, of a form and of editable content is never
+ * read, nor a select's options). Whitespace collapsed, at most 100 characters.
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
  */
 export function controlName(el: Element): string {
   const input = el as HTMLInputElement;
-  const isField = field.test(el.tagName);
   const name =
     el.getAttribute('data-track') ||
-    el.getAttribute('aria-label') ||
-    (el.getAttribute('aria-labelledby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' ')
-      .trim() ||
-    (isField
-      ? input.labels?.[0]
-        ? labelText(input.labels[0])
-        : /^(button|submit|reset)$/.test(input.type)
-          ? input.value
-          : ''
-      : el.textContent) ||
-    el.getAttribute('title') ||
-    el.querySelector('img[alt]')?.getAttribute('alt') ||
+    (input.type != 'radio' &&
+      (el.getAttribute('aria-label') ||
+        (el.getAttribute('aria-labelledby') ?? '')
+          .split(' ')
+          .map((id) => text(document.getElementById(id)))
+          .join(' ')
+          .trim() ||
+        (el.matches('input:is([type=button],[type=submit],[type=reset])') && input.value) ||
+        text(input.labels?.[0] ?? el) ||
+        el.getAttribute('title') ||
+        el.querySelector<HTMLImageElement>('img[alt]')?.alt)) ||
     el.getAttribute('name') ||
     '';
   return name.replace(/\s+/g, ' ').trim().slice(0, 100);

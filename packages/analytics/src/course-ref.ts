@@ -6,7 +6,8 @@ export interface CourseRef {
   readonly org: string;
 }
 
-const key = /(?:course|block)-v1:([\w.~:%-]+)\+([\w.~:%-]+)\+([\w.~:%-]+)/;
+// The run's org, course and run (the rest of a block key, `+type@…`, is left out).
+const key = /(?:course|block)-v1:(([\w.~:%-]+)\+[\w.~:%-]+\+[\w.~:%-]+)/;
 
 /**
  * The course of a page from the first `course-v1:` (or XBlock `block-v1:`) key in its path: LMS
@@ -18,5 +19,5 @@ const key = /(?:course|block)-v1:([\w.~:%-]+)\+([\w.~:%-]+)\+([\w.~:%-]+)/;
  */
 export function courseOf(path: string): CourseRef | null {
   const m = key.exec(path);
-  return m ? { id: `course-v1:${m[1]}+${m[2]}+${m[3]}`, org: m[1] ?? '' } : null;
+  return m ? { id: `course-v1:${m[1]}`, org: m[2] as string } : null;
 }

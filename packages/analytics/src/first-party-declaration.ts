@@ -54,15 +54,14 @@ export function declareFirstParty(options: {
     declare('analytics'),
     // The attribution, preferences and retry queue it keeps in localStorage are declared with its cookies
     // (auditors check storage against the same list); each goes when functionality does.
-    declare('functionality', [
-      { name: idCookie, purpose: 'functionality', lifetime: '13mo', party: 'first' },
-      { name: sessionCookie, purpose: 'functionality', lifetime: '30min', party: 'first' },
-      ...['optin_touch', 'optin_prefs', 'optin_queue'].map((name) => ({
+    declare(
+      'functionality',
+      [idCookie, sessionCookie, 'optin_touch', 'optin_prefs', 'optin_queue'].map((name) => ({
         name,
         purpose: 'functionality',
-        lifetime: '13mo',
-        party: 'first' as const,
+        lifetime: name == sessionCookie ? '30min' : '13mo',
+        party: 'first',
       })),
-    ]),
+    ),
   ];
 }

@@ -35,9 +35,12 @@ export interface FirstPartyOptions {
   readonly onError?: (error: AnalyticsError) => void;
 }
 
-/** Learner preferences (purpose `functionality`): kept in localStorage with consent, else for this page only. */
+/**
+ * Learner preferences (purpose `functionality`): kept in localStorage with consent, shared by the
+ * site's tabs (one tab's setting never erases another's), else for this page only.
+ */
 export interface Prefs {
-  /** The value of a preference, or `undefined`. */
+  /** The value of a preference (as set by any tab, with consent), or `undefined`. */
   get(key: string): unknown;
   /** Sets a preference (any JSON value). */
   set(key: string, value: unknown): void;
@@ -53,7 +56,8 @@ export interface FirstParty {
   readonly trackers: readonly Tracker[];
   /**
    * Records page views (now, and after every single-page-app navigation, once a view) and links and
-   * controls through `hub`, so consent and every other tracker see them too. Returns a function that stops it.
+   * controls through `hub`, so consent and every other tracker see them too. Returns a function that
+   * stops it; started again on the page of the last view (a remounted component), it records no second one.
    */
   start(hub: Pick<Hub, 'page' | 'track'>): () => void;
   /** Learner preferences. */
@@ -82,8 +86,9 @@ const prefsKey = 'optin_prefs';
  * page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
  * purpose is granted: page views, links and controls with `analytics`; without it, messages of other
  * purposes (Web Vitals, `identify`) carry no trail (path only, no session; Web Vitals no id of the
- * learner either); what identifies the browser is stored (anonymous id and session cookies, first touch,
- * preferences, retry queue) only with `functionality`, and otherwise lives in memory for this page
+ * learner either), and those still queued with one go when it is withdrawn; what identifies the
+ * browser is stored (anonymous id and session cookies, first touch, preferences, retry queue) only
+ * with `functionality`, and otherwise lives in memory for this page
  * only; its withdrawal starts the page afresh (new id and session, no touches), and no batch ever
  * carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
  * for a missing `consent`, an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
@@ -102,13 +107,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail.
   if (!/^[\w.-]*$/.test(domain ?? ''))
     throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host name like edx.org.`);
-  const url = batchUrl(options.endpoint);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   const own = (host: string) => host == location.hostname || (!!domain && `.${host}`.endsWith(`.${domain}`));
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   const transport = createTransport({
-    url: url.href,
+    url: batchUrl(options.endpoint).href,
     writeKey: options.writeKey,
     batchSize: optionCount(options, 'batchSize', 20),
     flushInterval: optionCount(options, 'flushInterval', 5e3, 0),
@@ -124,7 +128,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let attribution = local<Attribution>(touchKey, keep() ? undefined : null);
   let prefs: Fields = local<Fields>(prefsKey, keep() ? undefined : null) ?? {};
   let page: Fields | undefined;
+  // The URL of the last page view: kept across start() calls, so that starting again (a remounted
+  // component, React's strict mode) on the same page is no second view of it.
+  let last: string | undefined;
   const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
+  // What other tabs have set since is in localStorage (with functionality), over this page's copy.
+  const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
   const remember = (e: { userId: string | null }) => void (userId = e.userId);
 
   const send = (
@@ -138,7 +147,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     if (!consent.allows(purpose)) return;
     // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
     // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
-    const trail = purpose == 'analytics' || consent.allows('analytics');
+    const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
     const ids = trail || purpose == 'functionality';
     // The tabs of the site share one session, and one sequence, when it may be stored.
     const s = trail
@@ -170,14 +179,19 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         userId: (ids && userId) || undefined,
         timestamp,
       },
-      purpose,
+      // With the trail of pages, it needs analytics too: refused before it leaves, it goes.
+      trail ? [purpose, 'analytics'] : purpose,
     );
   };
 
-  // Unloaded, a tracker's purpose was withdrawn: its queued messages go.
+  // Unloaded, a tracker's purpose was withdrawn: its queued messages go, and (analytics) its page is
+  // forgotten, as the learner may navigate before granting it again.
   const tracker = (declared: Tracker, more: Partial<Tracker>): Tracker => ({
     ...declared,
-    unload: () => transport.save(),
+    unload() {
+      page = undefined;
+      transport.save();
+    },
     identify: remember,
     ...more,
   });
@@ -227,9 +241,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       }),
     ],
     start(hub) {
-      let last: string | undefined;
       const view = () => {
-        const href = hashRoutes ? location.href : location.href.replace(/#.*/, '');
+        const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
         if (href != last) {
           last = href;
           hub.page();
@@ -237,16 +250,16 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       };
       view();
       const stops = [onNavigate(view), autotrack((event, properties) => hub.track(event, properties), own)];
-      if (hashRoutes) addEventListener('hashchange', view);
+      addEventListener('hashchange', view); // (a view only with hashRoutes)
       return () => {
         for (const stop of stops) stop();
         removeEventListener('hashchange', view);
       };
     },
     prefs: {
-      get: (key) => prefs[key],
+      get: (key) => stored()[key],
       set(key, value) {
-        prefs = { ...prefs, [key]: value };
+        prefs = { ...stored(), [key]: value };
         if (keep()) local(prefsKey, prefs);
       },
     },

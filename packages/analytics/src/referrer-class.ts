@@ -1,20 +1,21 @@
 /** How a visitor came: from a search engine, a social network, an email, the site itself, another site, or directly. */
 export type ReferrerClass = 'search' | 'social' | 'email' | 'internal' | 'referral' | 'direct';
 
-// Tested in this order against `utm_medium`, then the referrer's host, then click ids.
+// Tested in this order against `utm_medium`, then the referrer's host, then click ids (social before
+// search: a `paid_social` medium is social, not a search ad).
 const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
   ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\.|^mail\.yahoo\./, /mc_cid/],
-  [
-    'search',
-    /cpc|ppc|paid|search/i,
-    /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\./,
-    /gclid|[gw]braid|dclid|msclkid|yclid/,
-  ],
   [
     'social',
     /social/i,
     /(^|\.)(facebook|fb|instagram|linkedin|lnkd|t|twitter|x|youtube|reddit|tiktok|pinterest|whatsapp|threads|quora|bsky)\./,
     /fbclid|ttclid|twclid|li_fat_id/,
+  ],
+  [
+    'search',
+    /cpc|ppc|paid|search/i,
+    /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\./,
+    /gclid|[gw]braid|dclid|msclkid|yclid/,
   ],
 ];
 

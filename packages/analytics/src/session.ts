@@ -28,21 +28,20 @@ export function nextSession(session: Session | undefined, now: number, campaign 
     : { id: randomId(), seq: 1, at: now, campaign };
 }
 
-/** The session as a cookie value: `id.seq.at.campaign` (campaign URI-encoded). */
+/**
+ * The session as a cookie value: `id.seq.at.campaign`. The campaign is written as it is: a query
+ * string as `campaignOf` makes it (form-encoded: letters, digits, `*-._+%=&` only), safe in a cookie.
+ */
 export function encodeSession(s: Session): string {
-  return [s.id, s.seq, s.at, encodeURIComponent(s.campaign)].join('.');
+  return [s.id, s.seq, s.at, s.campaign].join('.');
 }
 
 /**
  * A session from its cookie value; `undefined` when absent or malformed (not `id.seq.at[.campaign]`
- * with positive integers, or a campaign that is not valid percent-encoding), so a fresh one starts.
+ * with positive integers), so a fresh one starts. Never throws.
  */
 export function decodeSession(value: string | undefined): Session | undefined {
   const [, id, seq, at, campaign = ''] = /^([^.]+)\.([1-9]\d*)\.([1-9]\d*)(?:\.(.*))?$/.exec(value ?? '') ?? [];
-  try {
-    // `seq` and `at` are set whenever `id` is: only the campaign is optional.
-    return id ? { id, seq: +(seq as string), at: +(at as string), campaign: decodeURIComponent(campaign) } : undefined;
-  } catch {
-    return undefined; // bad percent-encoding (URIError)
-  }
+  // `seq` and `at` are set whenever `id` is: only the campaign is optional.
+  return id ? { id, seq: +(seq as string), at: +(at as string), campaign } : undefined;
 }

@@ -4,10 +4,10 @@ import { local } from './storage.js';
 /** A Segment Spec message as sent (`sentAt` is added when its batch leaves). */
 export type Message = Readonly<Record<string, unknown>>;
 
-/** A message waiting in the queue: the purpose it needs and how many times it has failed. */
+/** A message waiting in the queue: the purpose (or purposes) it needs and how many times it has failed. */
 interface Item {
   readonly m: Message;
-  readonly p: string;
+  readonly p: string | readonly string[];
   n: number;
 }
 
@@ -25,7 +25,7 @@ export interface TransportOptions {
   readonly queueLimit: number;
   /** Whether the retry queue may be kept in localStorage now (the `functionality` purpose). */
   readonly keep: () => boolean;
-  /** Whether a purpose is allowed now: queued messages whose purpose was withdrawn are dropped. */
+  /** Whether a purpose is allowed now: queued messages one of whose purposes was withdrawn are dropped. */
   readonly allows: (purpose: string) => boolean;
   /** Reports a batch the collector refused or that failed every retry. */
   readonly onError: (error: AnalyticsError) => void;
@@ -33,8 +33,13 @@ export interface TransportOptions {
 
 /** Delivery of messages in batches. */
 export interface Transport {
-  /** Queues a message that needs `purpose`; sends at once when the batch is full or the page is hidden. */
-  add(message: Message, purpose: string): void;
+  /**
+   * Queues a copy of a message (later changes to its properties do not reach it) that needs `purpose`
+   * (or every one of several: `['performance', 'analytics']` for one that carries the trail of pages);
+   * sends at once when the batch is full or the page is hidden. Throws, and queues nothing, for a
+   * message that is not JSON (a circular object): it would take its whole batch down with it.
+   */
+  add(message: Message, purpose: string | readonly string[]): void;
   /** Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is going away). */
   flush(beacon?: boolean): void;
   /**
@@ -62,8 +67,8 @@ const shared = ['page', 'locale', 'consent'];
 
 /**
  * Batches messages by size and time and posts them to the collector with `fetch` (`keepalive`, so a
- * batch survives navigation) or, when the page is hidden or going away (`pagehide`,
- * `visibilitychange`), with `sendBeacon`. Failed batches (network, 429, 5xx) go back to the queue
+ * batch survives navigation, when its body is under the browser's 64 KB allowance) or, when the page
+ * is hidden or going away (`pagehide`, `visibilitychange`), with `sendBeacon`. Failed batches (network, 429, 5xx) go back to the queue
  * and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
  * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
  * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
@@ -77,10 +82,10 @@ export function createTransport(o: TransportOptions): Transport {
   let queue = [o.keep() && local<Item[]>(queueKey)].flat().filter((i): i is Item => !!i && i.m instanceof Object);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  const hidden = () => document.visibilityState == 'hidden';
+  const hidden = () => document.hidden;
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
-  // Only messages whose purpose is still allowed stay queued (in memory too): a withdrawal drops them.
-  const live = () => (queue = queue.filter((i) => o.allows(i.p)));
+  // Only messages whose purposes are all still allowed stay queued (in memory too): a withdrawal drops them.
+  const live = () => (queue = queue.filter((i) => [i.p].flat().every((p) => o.allows(p))));
   const save = () => local(queueKey, live().length && o.keep() ? queue : null);
   const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `messages dropped: ${why}`));
   const fail = (items: Item[]) => {
@@ -100,7 +105,7 @@ export function createTransport(o: TransportOptions): Transport {
     for (const key of shared) {
       const value = JSON.stringify(batch[0]?.context[key]);
       if (value && batch.every((m) => JSON.stringify(m.context[key]) == value)) {
-        context[key] = batch[0]?.context[key];
+        context[key] = JSON.parse(value);
         for (const m of batch) m.context[key] = undefined; // left out by JSON.stringify
       }
     }
@@ -117,10 +122,13 @@ export function createTransport(o: TransportOptions): Transport {
       const chunk = items.splice(0, o.batchSize);
       const other = chunk.findIndex((i) => i.m.anonymousId != chunk[0]?.m.anonymousId);
       if (other > 0) items.unshift(...chunk.splice(other));
+      const b = body(chunk);
       if (beacon) {
-        if (!navigator.sendBeacon(o.url, body(chunk))) fail(chunk);
+        if (!navigator.sendBeacon(o.url, b)) fail(chunk);
       } else
-        fetch(o.url, { method: 'POST', body: body(chunk), keepalive: true, credentials: 'omit' }).then(
+        // `keepalive` (the batch outlives the page) only within the browser's 64 KB allowance for it, which
+        // refuses a larger body every time: that one goes without, while the page is open.
+        fetch(o.url, { method: 'POST', body: b, keepalive: b.length < 6e4, credentials: 'omit' }).then(
           (r) =>
             r.status == 429 || r.status > 499 ? fail(chunk) : ((failures = 0), r.ok || report(`HTTP ${r.status}`)),
           () => fail(chunk),
@@ -135,8 +143,9 @@ export function createTransport(o: TransportOptions): Transport {
   document.addEventListener('visibilitychange', () => hidden() && flush(true));
   return {
     add(m, p) {
-      // Bounded while it waits for a retry too: the oldest message goes first.
-      if (queue.push({ m, p, n: 0 }) > o.queueLimit) queue.shift();
+      // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits
+      // for a retry too: the oldest message goes first.
+      if (queue.push({ m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }) > o.queueLimit) queue.shift();
       if (hidden()) flush(true);
       else if (queue.length >= o.batchSize && !failures) flush();
       else schedule(o.flushInterval);

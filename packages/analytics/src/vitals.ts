@@ -104,7 +104,7 @@ export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tra
       on(document, 'keydown', finalLcp);
       on(document, 'pointerdown', finalLcp);
       on(document, 'visibilitychange', () => {
-        if (document.visibilityState != 'hidden') return;
+        if (!document.hidden) return;
         finalLcp();
         report('CLS', cls);
         const worst = [...interactions.values()].sort((a, b) => b - a);

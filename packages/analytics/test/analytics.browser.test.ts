@@ -273,6 +273,36 @@ describe('the first-party tracker in Chromium', () => {
     expect(bodies.join('\n')).not.toMatch(/my-typed-secret|2x-secret-choice/);
   });
 
+  test('never text typed into an editor, the options of a select or the option a radio chose', async () => {
+    await open('/discussion?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <div data-track="" id="reply"><div contenteditable="true" id="editor"></div><b>Post</b></div>
+        <details><summary id="filter">Filter <select><option>alice@secret.example</option></select></summary></details>
+        <span id="to">Send to <select><option>bob@secret.example</option></select></span>
+        <button id="send" aria-labelledby="to">→</button>
+        <fieldset><legend>Age</legend><label><input type="radio" name="age" id="age"> 18-24-secret</label></fieldset>`;
+    });
+    await page.click('#editor');
+    await page.keyboard.type('my-typed-secret');
+    await page.click('#editor');
+    await page.click('#filter', { position: { x: 2, y: 2 } });
+    await page.click('#send');
+    await page.click('#age');
+    await arrived((m) => m.properties.name === 'age');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([
+      ['div', 'Post'],
+      ['div', 'Post'],
+      ['summary', 'Filter'],
+      ['button', 'Send to'],
+      ['toggle', 'age'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
   test('one use of a native checkbox, radio or select is one message, whatever its role or data-track', async () => {
     await open('/settings?mode=opt-out');
     await page.evaluate(
@@ -324,12 +354,18 @@ describe('the first-party tracker in Chromium', () => {
     expect(new Set(burst.map((m) => m.messageId)).size).toBeGreaterThanOrEqual(99);
   });
 
+  test('a batch larger than the 64 KB a keepalive request may carry still arrives', async () => {
+    await open('/lesson?mode=opt-out');
+    await run("for (let i = 0; i < 20; i++) hub.track('edx.test.large', { i, detail: 'x'.repeat(4000) });");
+    expect(await arrived((m) => m.event === 'edx.test.large', 20)).toHaveLength(20);
+  });
+
   test('events fired right before the tab is hidden arrive by sendBeacon', async () => {
     await open('/lesson?mode=opt-out');
     const beacons: string[] = [];
     page.on('request', (r: Request) => r.url().endsWith('/v1/batch') && beacons.push(r.resourceType()));
     await run(`for (let i = 0; i < 5; i++) hub.track('edx.test.hidden', { i });
-      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));`);
     expect(await arrived((m) => m.event === 'edx.test.hidden', 5)).toHaveLength(5);
     expect(beacons).toContain('ping');
@@ -367,11 +403,13 @@ describe('the first-party tracker in Chromium', () => {
     expect(vitals[0]!.context.consent.categoryPreferences).toMatchObject({ performance: true });
     expect(vitals[0]!.properties.rating).toMatch(/^(good|needs-improvement|poor)$/);
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
     );
     const onHidden = await arrived((m) => m.event === 'optin.web_vitals', 4);
     expect(onHidden.map((m) => m.properties.name).sort()).toEqual(['CLS', 'FCP', 'LCP', 'TTFB']);
-    await run("Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });");
+    await run(
+      "Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); Object.defineProperty(document, 'hidden', { value: false, configurable: true });",
+    );
 
     await run(
       "hub.track('edx.test.queued'); consent.withdraw('analytics'); hub.track('edx.test.after'); history.pushState({}, '', '/after');",
@@ -386,10 +424,25 @@ describe('the first-party tracker in Chromium', () => {
     const before = received.length;
     await page.mouse.click(5, 5);
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
     );
     await quiet(800);
     expect(received.slice(before)).toEqual([]);
+  });
+
+  test('refusing analytics at the banner drops the Web Vitals and identify still queued with the trail of pages', async () => {
+    await open('/search?q=tuition+refund&mode=opt-out');
+    // Measured and queued while everything runs (opt-out), refused before the batch leaves.
+    await run(`analytics.send('edx.test.vital', { name: 'FCP', value: 80 }, 'performance');
+      hub.identify('learner-1');
+      consent.decide({ purposes: { analytics: false, performance: true, functionality: true } });
+      analytics.send('edx.test.vital', { name: 'LCP', value: 90 }, 'performance');`);
+    await arrived((m) => m.event === 'edx.test.vital');
+    await quiet();
+    const after = received.filter((m) => m.event === 'edx.test.vital' || m.type === 'identify');
+    expect(after.map((m) => (m.type === 'identify' ? m.type : m.properties.name))).toEqual(['LCP']);
+    expect(after[0]!.context.page).toEqual({ path: '/search' });
+    expect(after[0]!.context.session).toBeUndefined();
   });
 
   test('analytics refused: Web Vitals carry no trail — no session, query, referrer, title or id that links pages', async () => {
@@ -408,7 +461,7 @@ describe('the first-party tracker in Chromium', () => {
         await quiet(50);
     }
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange'));",
     );
     await arrived((m) => m.event === 'optin.web_vitals' && m.properties.name === 'CLS', 3);
     await quiet();
@@ -535,6 +588,21 @@ describe('the first-party tracker in Chromium', () => {
     await run("consent.withdraw('functionality');");
     expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  });
+
+  test('preferences set in two tabs are both kept', async () => {
+    await open('/home');
+    await run('consent.decide({ purposes: { functionality: true } });');
+    const other = await context.newPage();
+    await other.goto(url('/home'));
+    await other.waitForFunction(() => 'optin' in window);
+    await run("analytics.prefs.set('transcriptLanguage', 'es');");
+    await other.evaluate("window.optin.analytics.prefs.set('playbackSpeed', 1.5)");
+    expect(await other.evaluate("window.optin.analytics.prefs.get('transcriptLanguage')")).toBe('es');
+    await open('/home/next');
+    expect(
+      await run("return [analytics.prefs.get('transcriptLanguage'), analytics.prefs.get('playbackSpeed')];"),
+    ).toEqual(['es', 1.5]);
   });
 
   test('withdrawing functionality leaves nothing that links the fresh id to the old one: session, seq, touches, batches', async () => {

@@ -47,6 +47,29 @@ describe('controlName', () => {
     expect(controlName(area)).toBe('Your answer');
   });
 
+  it("never reads editable text, a select's options or a radio's own label (the option chosen)", () => {
+    const cases: [string, string][] = [
+      // A container named by its text, holding an editor the learner types into.
+      ['<div data-x data-track=""><div contenteditable="true">typed-secret</div><b>Post</b></div>', 'Post'],
+      // Text inside an editor (its own or inherited editability).
+      ['<div contenteditable="true"><span role="button" data-x>typed-secret</span></div>', ''],
+      ['<summary data-x>Filter <select><option>a@secret.example</option></select></summary>', 'Filter'],
+      [
+        '<span id="l">Country <select><option>b@secret.example</option></select></span><button data-x aria-labelledby="l">x</button>',
+        'Country',
+      ],
+      ['<select id="s"><option>c@secret.example</option></select><button data-x aria-labelledby="s">Go</button>', 'Go'],
+      [
+        '<label><input data-x type="checkbox"> Notify <span contenteditable="true">typed-secret</span></label>',
+        'Notify',
+      ],
+      ['<label><input data-x type="radio" name="age"> 18-24-secret</label>', 'age'],
+      ['<input data-x type="radio" name="plan" aria-label="premium-secret" title="premium-secret">', 'plan'],
+      ['<input data-x type="radio" name="plan" data-track="plan-choice">', 'plan-choice'],
+    ];
+    for (const [html, expected] of cases) expect(controlName(el(html)), html).toBe(expected);
+  });
+
   it('is at most 100 characters', () => {
     expect(controlName(el(`<button data-x>${'x'.repeat(300)}</button>`))).toHaveLength(100);
   });

@@ -48,7 +48,11 @@ describe('firstParty', () => {
     const { analytics, stop } = setup();
     expect(analytics.trackers.map((t) => [t.id, t.purposes, t.cookies.map((c) => c.name)])).toEqual([
       ['optin-analytics', ['analytics'], []],
-      ['optin-functionality', ['functionality'], ['optin_id', 'optin_ses', 'optin_touch', 'optin_prefs', 'optin_queue']],
+      [
+        'optin-functionality',
+        ['functionality'],
+        ['optin_id', 'optin_ses', 'optin_touch', 'optin_prefs', 'optin_queue'],
+      ],
     ]);
     expect(analytics.trackers.every((t) => t.party === 'first' && t.hosts[0] === 'collector.test')).toBe(true);
     stop();
@@ -108,6 +112,106 @@ describe('firstParty', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(sent.map((m) => [m.type, m.context.course])).toEqual([['page', undefined]]);
     stop();
+  });
+
+  it('after analytics is withdrawn and granted again, a click is placed on the page it happened on, not the last one recorded', async () => {
+    const { consent, hub, stop } = setup();
+    consent.decide({ purposes: { analytics: true } });
+    await vi.advanceTimersByTimeAsync(100);
+    consent.withdraw('analytics');
+    history.pushState({}, '', '/courses/course-v1:HarvardX+CS50+2026/courseware?unit=2'); // not recorded
+    consent.decide({ purposes: { analytics: true } });
+    hub.track('edx.test.click');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => [m.event ?? m.type, m.context.page, m.context.course])).toEqual([
+      [
+        'page',
+        expect.objectContaining({ path: '/courses/course-v1:MITx+6.00x+2026/home' }),
+        { id: 'course-v1:MITx+6.00x+2026', org: 'MITx' },
+      ],
+      [
+        'edx.test.click',
+        { path: '/courses/course-v1:HarvardX+CS50+2026/courseware', url: location.href },
+        { id: 'course-v1:HarvardX+CS50+2026', org: 'HarvardX' },
+      ],
+    ]);
+    stop();
+  });
+
+  it('a message of another purpose queued with the trail of pages goes when analytics is refused before it leaves', async () => {
+    // Opt-out: everything runs until the learner refuses analytics at the banner, seconds after load.
+    const { consent, analytics, hub, stop } = setup('opt-out');
+    consent.decide({ purposes: { analytics: true, performance: true, functionality: true } });
+    await vi.advanceTimersByTimeAsync(100);
+    analytics.send('optin.web_vitals', { name: 'FCP', value: 80 }, 'performance'); // with session and page
+    hub.identify('learner-1');
+    consent.withdraw('analytics');
+    analytics.send('optin.web_vitals', { name: 'LCP', value: 90 }, 'performance'); // without: path only
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => [m.event ?? m.type, m.context.session])).toEqual([
+      ['page', expect.objectContaining({ seq: 1 })],
+      ['optin.web_vitals', undefined],
+    ]);
+    expect((sent[1] as unknown as { properties: object }).properties).toMatchObject({ name: 'LCP' });
+    stop();
+  });
+
+  it('started again on the same page (a remounted component, React strict mode) records no second view of it', async () => {
+    const { consent, analytics, hub, stop } = setup('opt-out');
+    consent.decide({ purposes: { analytics: true } });
+    stop();
+    const again = analytics.start(hub); // same URL: the same view
+    again();
+    history.pushState({}, '', '/dashboard'); // while stopped: not seen
+    const third = analytics.start(hub); // a new page since: its view
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.filter((m) => m.type === 'page').map((m) => m.context.page)).toEqual([
+      expect.objectContaining({ path: '/courses/course-v1:MITx+6.00x+2026/home' }),
+      expect.objectContaining({ path: '/dashboard' }),
+    ]);
+    third();
+  });
+
+  it('a message whose properties are not JSON is refused when tracked and reported; the others all go, as they were when tracked', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.decide({ purposes: { analytics: true } });
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+    const errors: Error[] = [];
+    const hub = createHub({
+      consent,
+      trackers: analytics.trackers,
+      googleConsentMode: false,
+      onError: (e) => errors.push(e),
+    });
+    const stop = analytics.start(hub);
+    const loop: Record<string, unknown> = {};
+    loop.self = loop; // e.g. a framework's event object
+    const props = { step: 1 };
+    hub.track('edx.test.before', props);
+    props.step = 2; // changed after the call: not what was tracked
+    hub.track('edx.test.circular', { loop });
+    hub.track('edx.test.after');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => m.event ?? m.type)).toEqual(['page', 'edx.test.before', 'edx.test.after']);
+    expect((sent[1] as unknown as { properties: object }).properties).toEqual({ step: 1 });
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/optin-analytics\.track.*circular/)]);
+    stop();
+  });
+
+  it('preferences set in another tab are kept when this one sets its own, and read here', () => {
+    const tab = () => {
+      const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+      consent.decide({ purposes: { functionality: true } });
+      const analytics = firstParty({ endpoint: 'https://collector.test', consent });
+      createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
+      return analytics;
+    };
+    const [a, b] = [tab(), tab()];
+    a.prefs.set('transcriptLanguage', 'es');
+    b.prefs.set('playbackSpeed', 1.5);
+    expect(b.prefs.get('transcriptLanguage')).toBe('es');
+    expect(JSON.parse(localStorage.getItem('optin_prefs')!)).toEqual({ transcriptLanguage: 'es', playbackSpeed: 1.5 });
+    expect(tab().prefs.get('transcriptLanguage')).toBe('es');
   });
 
   it('without functionality: no cookie, no localStorage, preferences for this page only', async () => {

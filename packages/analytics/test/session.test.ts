@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { campaignOf } from '../src/attribution.js';
 import { decodeSession, encodeSession, nextSession, sessionTimeout } from '../src/session.js';
 
 describe('session rules', () => {
@@ -38,9 +39,6 @@ describe('session rules', () => {
 
   it('gives no session, rather than throwing, for a cookie value that is damaged or not its own', () => {
     const bad = [
-      'abc.1.1700000000000.%E0', // bad percent-encoding of the campaign
-      'abc.1.1700000000000.utm_source=%',
-      'abc.1.1700000000000.%C3%28',
       'abc.1700000000000', // too few fields, or an empty one
       '.1.1700000000000',
       'abc..1700000000000',
@@ -55,11 +53,22 @@ describe('session rules', () => {
       'abc.1.1700000000000x',
     ];
     for (const value of bad) expect(decodeSession(value), value).toBeUndefined();
-    expect(decodeSession('abc.2.1700000000000.utm_source=%C3%A9t%C3%A9')).toEqual({
-      id: 'abc',
-      seq: 2,
-      at: 1_700_000_000_000,
-      campaign: 'utm_source=été',
-    });
+    // A campaign that is not what campaignOf writes is only another campaign: never an exception.
+    for (const campaign of ['%E0', 'utm_source=%', '%C3%28'])
+      expect(decodeSession(`abc.2.1700000000000.${campaign}`)).toEqual({
+        id: 'abc',
+        seq: 2,
+        at: 1_700_000_000_000,
+        campaign,
+      });
+  });
+
+  it('writes the campaign of any landing URL into a cookie value the browser keeps whole', () => {
+    const url = new URL('https://www.edx.org/?utm_source=news; letter&utm_campaign="été", 2026\\x&gclid=a.b');
+    const campaign = campaignOf(url);
+    const value = encodeSession(nextSession(undefined, t0, campaign));
+    expect(value).toMatch(/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/); // RFC 6265 cookie-octets
+    expect(decodeSession(value)?.campaign).toBe(campaign);
+    expect(new URLSearchParams(campaign).get('utm_campaign')).toBe('"été", 2026\\x');
   });
 });

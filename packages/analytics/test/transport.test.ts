@@ -67,6 +67,18 @@ describe('batching', () => {
     expect(calls[0]!.batch[0]!.sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it("sends a batch over the browser's 64 KB keepalive allowance without keepalive, which would refuse it every time", () => {
+    const t = make({ batchSize: 2 });
+    t.add({ ...msg(1), properties: { text: 'x'.repeat(40_000) } }, 'analytics');
+    t.add({ ...msg(2), properties: { text: 'x'.repeat(40_000) } }, 'analytics');
+    t.add(msg(3), 'analytics');
+    t.add(msg(4), 'analytics');
+    expect(calls.map((c) => [c.batch.map((m) => m.messageId), c.keepalive])).toEqual([
+      [['m1', 'm2'], false],
+      [['m3', 'm4'], true],
+    ]);
+  });
+
   it('sends the context every message of a batch shares once, at the batch level', () => {
     const t = make();
     const m = (i: number, path: string) => ({
@@ -157,6 +169,18 @@ describe('batching', () => {
     withdrawn = '';
     await vi.advanceTimersByTimeAsync(1000);
     expect(ids()).toEqual(['m2']);
+  });
+
+  it('drops a queued message that needs several purposes when any one of them is withdrawn', async () => {
+    let withdrawn = '';
+    const t = make({ allows: (p) => p != withdrawn });
+    t.add(msg(1), ['performance', 'analytics']); // Web Vitals with the trail of pages
+    t.add(msg(3), 'performance');
+    withdrawn = 'analytics';
+    t.save();
+    withdrawn = '';
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids()).toEqual(['m3']);
   });
 
   it('never puts two anonymous ids in one batch, retries included (a fresh id must not arrive beside the old one)', async () => {
@@ -265,7 +289,7 @@ describe('batching', () => {
   it('sends at once by sendBeacon what is added while the page is hidden', () => {
     const beacons: string[] = [];
     vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
-    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
     make().add(msg(1), 'performance');
     expect(beacons).toHaveLength(1);
   });
