@@ -49,8 +49,9 @@ afterAll(async () => {
   await server.close();
 });
 
-const run = (origin: string, path: string): Promise<AuditReport> =>
-  audit(`${origin}${path}`, { config, consent: 'none', hostRules: rules, waitMs: 300 });
+// A worker starts after its page has loaded: on a busy machine (CI), well after 300 ms.
+const run = (origin: string, path: string, waitMs = 300): Promise<AuditReport> =>
+  audit(`${origin}${path}`, { config, consent: 'none', hostRules: rules, waitMs });
 const findings = (report: AuditReport) =>
   report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/g, '')}`).sort();
 
@@ -67,13 +68,13 @@ describe('optin audit sees what no page event reports', () => {
   });
 
   test('a WebSocket a shared worker opens as it starts is judged like a request', async () => {
-    const report = await run(server.origin('www.optin.test'), '/shared-worker');
+    const report = await run(server.origin('www.optin.test'), '/shared-worker', 3000);
     expect(findings(report)).toEqual(['request_without_consent ws://cdn.vendor.optin.test/from-shared?uid=1']);
   });
 
   test('a WebSocket a service worker opens as it starts is judged like a request', async () => {
     // A service worker needs a secure context: localhost is one over http.
-    const report = await run(server.origin('localhost'), '/service-worker');
+    const report = await run(server.origin('localhost'), '/service-worker', 3000);
     expect(findings(report)).toEqual(['undeclared_request ws://pixel.elsewhere.test/from-service-worker']);
   });
 });
