@@ -33,6 +33,8 @@ Environment:
                                           (switches take 1/0, true/false, yes/no, on/off; anything else stops the start)
   OPTIN_WORKERS=2                         (processes sharing the port, one per core; default 1)
   OPTIN_PLATFORM_TOKEN, OPTIN_TOKEN_<MEMBER>, OPTIN_WRITE_KEYS  (secrets; or references in the config)
+  OPTIN_METRICS_TOKEN                     (the bearer token that reads /metrics, and nothing else)
+                                          (tokens are one word of visible ASCII; any other stops the start)
 `;
 
 const env = process.env;

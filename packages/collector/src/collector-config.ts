@@ -55,13 +55,14 @@ export const collectorConfigSchema = z.looseObject({
       /** `opt-in`: a message without consent is dropped; `opt-out`: granted unless refused. */
       mode: z.enum(['opt-in', 'opt-out']).optional(),
       platformTokenRef: secretRefSchema.optional(),
+      metricsTokenRef: secretRefSchema.optional(),
       writeKeysRef: secretRefSchema.optional(),
     })
     .optional(),
 });
 
 /** Every setting of the config's `collector` section (`email` is checked with the email keys). */
-const collectorSettings = ['mode', 'platformTokenRef', 'writeKeysRef', 'email'];
+const collectorSettings = ['mode', 'platformTokenRef', 'metricsTokenRef', 'writeKeysRef', 'email'];
 
 /** How many single-character edits turn `a` into `b` (case-insensitive). */
 function editDistance(a: string, b: string): number {
@@ -121,6 +122,8 @@ export interface CollectorConfig {
     | {
         readonly mode?: 'opt-in' | 'opt-out' | undefined;
         readonly platformTokenRef?: string | undefined;
+        /** Where the token that reads `/metrics` (and nothing else) is; default `env:OPTIN_METRICS_TOKEN`. */
+        readonly metricsTokenRef?: string | undefined;
         readonly writeKeysRef?: string | undefined;
       }
     | undefined;

@@ -36,6 +36,39 @@ export function courseRunKey(run: CourseRun): string {
   return `${run.org}+${run.course}+${run.run}`.toLowerCase();
 }
 
+/**
+ * What a stored course id is compared with to find one course run, each in lower case: the id
+ * written as an old key (`org/course/run`, `legacy`), the part after `course-v1:` (`run`), and the
+ * start of the part after `block-v1:` of the run's XBlock usage keys (`blockStart`,
+ * `org+course+run+type@`). Only ASCII letters have a case in a course key.
+ */
+export interface CourseRunMatch {
+  /** `org/course/run`, lower case. */
+  readonly legacy: string;
+  /** `org+course+run`, lower case (after `course-v1:`). */
+  readonly run: string;
+  /** `org+course+run+type@`, lower case (after `block-v1:`). */
+  readonly blockStart: string;
+}
+
+/**
+ * How to find the course run of `key` among stored course ids, in any letter case and any form
+ * {@link parseCourseRun} reads (the same run {@link courseRunKey} names); `undefined` when `key` is
+ * no course key.
+ */
+export function courseRunMatch(key: string): CourseRunMatch | undefined {
+  const run = parseCourseRun(key);
+  if (!run) return undefined;
+  const org = run.org.toLowerCase();
+  const course = run.course.toLowerCase();
+  const name = run.run.toLowerCase();
+  return {
+    legacy: `${org}/${course}/${name}`,
+    run: `${org}+${course}+${name}`,
+    blockStart: `${org}+${course}+${name}+type@`,
+  };
+}
+
 // Course keys repeat on every event of a course: their parse is remembered (bounded).
 const runs = new Map<string, CourseRun | undefined>();
 

@@ -3,8 +3,12 @@ import { readFileSync } from 'node:fs';
 import type { CollectorConfig } from './collector-config.js';
 import { CollectorError } from './errors.js';
 
-/** Who a request is, once its bearer token is checked. */
-export type Principal = { readonly kind: 'platform' } | { readonly kind: 'member'; readonly memberId: string };
+/**
+ * Who a request is, once its bearer token is checked: the platform (reads everything), a Member
+ * (reads its own Member) or the metrics scraper (reads `/metrics` and nothing else).
+ */
+export type Principal =
+  { readonly kind: 'platform' } | { readonly kind: 'member'; readonly memberId: string } | { readonly kind: 'metrics' };
 
 /** Where secrets are read from: by default `process.env`. */
 export type SecretEnv = Readonly<Record<string, string | undefined>>;
@@ -21,9 +25,10 @@ export interface Credentials {
   /** Whether any write key is configured. */
   readonly hasWriteKeys: boolean;
   /**
-   * The secret event cursors are enciphered with: derived from the digests of every API token (the
-   * platform's and each Member's), so a Member, who knows its own token only, cannot read them, and
-   * every process with the same tokens makes the same cursors. Rotating a token ends open cursors.
+   * The secret event cursors are enciphered with: derived from the digests of the platform's and
+   * each Member's token, so a Member, who knows its own token only, cannot read them, and every
+   * process with the same tokens makes the same cursors. Rotating one of those tokens ends open
+   * cursors; rotating the metrics token does not.
    */
   readonly cursorSecret: Buffer;
 }
@@ -58,6 +63,20 @@ export function readSecret(ref: string, env: SecretEnv): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/**
+ * Whether a token is what one bearer token can hold and every client sends as it is: visible ASCII,
+ * no space. A header's bytes are read as Latin-1, while curl and Prometheus send UTF-8, so a token
+ * with any other character (or a space, which ends `Bearer <token>`) would never authenticate.
+ * Checked without a regular expression, which would keep the secret as its last input.
+ */
+function isSendableToken(secret: string): boolean {
+  for (let i = 0; i < secret.length; i++) {
+    const code = secret.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return false;
+  }
+  return secret.length > 0;
+}
+
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
@@ -74,37 +93,51 @@ function findDigest(candidate: Buffer, digests: readonly Buffer[]): number {
 
 /**
  * Resolves every token of a config: the platform token (`collector.platformTokenRef`, default
- * `env:OPTIN_PLATFORM_TOKEN`), each Member's (`tokenRef`, default `env:OPTIN_TOKEN_<ID>`) and the
- * Segment write keys (`collector.writeKeysRef`, default `env:OPTIN_WRITE_KEYS`, comma-separated).
- * A Member without a token simply cannot query; a token shared by two principals is refused.
+ * `env:OPTIN_PLATFORM_TOKEN`), each Member's (`tokenRef`, default `env:OPTIN_TOKEN_<ID>`), the
+ * metrics token (`collector.metricsTokenRef`, default `env:OPTIN_METRICS_TOKEN`: reads `/metrics`
+ * only) and the Segment write keys (`collector.writeKeysRef`, default `env:OPTIN_WRITE_KEYS`,
+ * comma-separated). A Member without a token simply cannot query. A `CollectorError`
+ * `invalid_config` at the reference's config path refuses a token shared by two principals and one
+ * that is not a single word of visible ASCII (no client could send it as a bearer token).
  */
 export function resolveCredentials(config: CollectorConfig, env: SecretEnv = process.env): Credentials {
   const principals: Principal[] = [];
   const digests: Buffer[] = [];
-  const add = (principal: Principal, secret: string | undefined, where: string): void => {
+  const add = (principal: Principal, ref: string, where: string): void => {
+    const secret = readSecret(ref, env);
     if (secret === undefined) return;
+    if (!isSendableToken(secret))
+      throw new CollectorError(
+        'invalid_config',
+        [
+          {
+            path: where,
+            message: `the token in ${ref} holds a space, a control or a non-ASCII character: a bearer token is one word of visible ASCII`,
+          },
+        ],
+        'Make the token of letters, digits and punctuation only, e.g. `openssl rand -hex 32`.',
+      );
     const d = digest(secret);
     if (findDigest(d, digests) !== -1)
       throw new CollectorError(
         'invalid_config',
         [{ path: where, message: 'this token is already used by another principal' }],
-        'Give every Member and the platform its own token.',
+        'Give every Member, the platform and the metrics scraper its own token.',
       );
     principals.push(principal);
     digests.push(d);
   };
   add(
     { kind: 'platform' },
-    readSecret(config.collector?.platformTokenRef ?? 'env:OPTIN_PLATFORM_TOKEN', env),
+    config.collector?.platformTokenRef ?? 'env:OPTIN_PLATFORM_TOKEN',
     'collector.platformTokenRef',
   );
   config.members.forEach((m, i) => {
-    add(
-      { kind: 'member', memberId: m.id },
-      readSecret(m.tokenRef ?? `env:${memberTokenEnv(m.id)}`, env),
-      `members[${i}].tokenRef`,
-    );
+    add({ kind: 'member', memberId: m.id }, m.tokenRef ?? `env:${memberTokenEnv(m.id)}`, `members[${i}].tokenRef`);
   });
+  // The cursors' secret comes from the tokens that read events: not from the scraper's.
+  const cursorSecret = createHash('sha256').update(Buffer.concat(digests)).digest();
+  add({ kind: 'metrics' }, config.collector?.metricsTokenRef ?? 'env:OPTIN_METRICS_TOKEN', 'collector.metricsTokenRef');
   const keys = (readSecret(config.collector?.writeKeysRef ?? 'env:OPTIN_WRITE_KEYS', env) ?? '')
     .split(',')
     .map((k) => k.trim())
@@ -119,6 +152,6 @@ export function resolveCredentials(config: CollectorConfig, env: SecretEnv = pro
       return findDigest(digest(key), keys) !== -1;
     },
     hasWriteKeys: keys.length > 0,
-    cursorSecret: createHash('sha256').update(Buffer.concat(digests)).digest(),
+    cursorSecret,
   };
 }

@@ -83,7 +83,8 @@ export function frameworkErrorOptions(metrics: Metrics): {
 export function registerErrorAnswers(app: FastifyInstance, metrics: Metrics): void {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('not_found', 'no such endpoint')));
   app.setErrorHandler((error: FastifyError | HttpProblem | CollectorError, request, reply) => {
-    if (error instanceof HttpProblem) return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    if (error instanceof HttpProblem)
+      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
     if (error instanceof CollectorError) {
       if (error.code === 'unstorable_text') {
         metrics.inc('rejected', { reason: 'invalid_body' });

@@ -1,7 +1,10 @@
 import type { CollectorMember } from './collector-config.js';
 import type { Principal } from './credentials.js';
-import { HttpProblem } from './http-problem.js';
+import { bearerTokenRequired, HttpProblem } from './http-problem.js';
 import type { EventPage, EventQuery, MemberStats, Storage } from './storage.js';
+
+/** What the metrics scraper's token is told anywhere but `/metrics`. */
+const readOnlyMetrics = 'the metrics token reads /metrics only';
 
 /**
  * The only way to read Member data, and the one place Member isolation is enforced. It cannot be
@@ -19,9 +22,11 @@ export class MemberRepository {
   }
 
   /**
-   * Opens the repository of `memberId` for `principal`. Throws an {@link HttpProblem}: 401 without
-   * a valid token, 403 when a Member's token asks for another Member (whether or not it exists),
-   * 404 when the platform asks for an unknown Member.
+   * Opens the repository of `memberId` for `principal`, the id matched in any letter case (as orgs
+   * are; config ids never differ in case alone) and answered as the config writes it. Throws an
+   * {@link HttpProblem}: 401 without a valid token, 403 when a Member's token asks for another
+   * Member (whether or not it exists) or the token is the metrics scraper's, 404 when the platform
+   * asks for an unknown Member.
    */
   static open(
     storage: Storage,
@@ -29,26 +34,24 @@ export class MemberRepository {
     memberId: string,
     members: readonly CollectorMember[],
   ): MemberRepository {
-    if (!principal)
-      throw new HttpProblem(
-        401,
-        'unauthorized',
-        'send "Authorization: Bearer <token>" with a Member or platform token',
-      );
-    if (principal.kind === 'member' && principal.memberId !== memberId)
-      throw new HttpProblem(403, 'forbidden', 'a Member token only opens its own Member');
-    if (!members.some((m) => m.id === memberId))
-      throw new HttpProblem(404, 'unknown_member', `no Member "${memberId}" in the config`);
-    return new MemberRepository(storage, memberId);
+    if (!principal) throw bearerTokenRequired('send "Authorization: Bearer <token>" with a Member or platform token');
+    const wanted = memberId.toLowerCase();
+    const member = members.find((m) => m.id.toLowerCase() === wanted);
+    if (principal.kind === 'member') {
+      if (member?.id !== principal.memberId)
+        throw new HttpProblem(403, 'forbidden', 'a Member token only opens its own Member');
+    } else if (principal.kind !== 'platform') throw new HttpProblem(403, 'forbidden', readOnlyMetrics);
+    if (!member) throw new HttpProblem(404, 'unknown_member', `no Member "${memberId}" in the config`);
+    return new MemberRepository(storage, member.id);
   }
 
   /**
    * Opens the platform-wide repository (every event, with or without a Member) for `principal`.
-   * Throws an {@link HttpProblem}: 401 without a valid token, 403 for a Member's token.
+   * Throws an {@link HttpProblem}: 401 without a valid token, 403 for any token but the platform's.
    */
   static forPlatform(storage: Storage, principal: Principal | undefined): MemberRepository {
-    if (!principal)
-      throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <token>" with the platform token');
+    if (!principal) throw bearerTokenRequired('send "Authorization: Bearer <token>" with the platform token');
+    if (principal.kind === 'metrics') throw new HttpProblem(403, 'forbidden', readOnlyMetrics);
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', "only the platform token reads the whole platform's events");
     return new MemberRepository(storage, null);

@@ -94,6 +94,11 @@ export function openApiDocument(version: string): JsonSchema {
       securitySchemes: {
         writeKey: { type: 'http', scheme: 'basic', description: 'Segment write key as the user name, empty password' },
         bearer: { type: 'http', scheme: 'bearer', description: 'A Member token or the platform token' },
+        metricsBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The metrics token (OPTIN_METRICS_TOKEN): reads /metrics and nothing else',
+        },
       },
       schemas: {
         Batch: schema(batchSchema.extend({ batch: z.array(anyMessageSchema).max(500) })),
@@ -188,7 +193,17 @@ export function openApiDocument(version: string): JsonSchema {
           responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage or event sink unreachable' } },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus text exposition', responses: { 200: { description: 'Metrics' } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus text exposition, to the metrics token or the platform token',
+          security: [{ metricsBearer: [] }, { bearer: [] }],
+          responses: {
+            200: { description: 'Metrics (text/plain; version=0.0.4)' },
+            401: error('No valid token'),
+            403: error("A Member's token"),
+          },
+        },
+      },
     },
   };
 }

@@ -107,6 +107,12 @@ export class PostgresStorage extends SqlStorage {
     return value;
   }
 
+  // Under the "C" collation PostgreSQL lowers ASCII letters only: in the database's own locale it
+  // would fold others too (a Kelvin sign `\u212A` into `k`), and find runs no course key names.
+  protected override asciiLower(sql: string): string {
+    return `lower(${sql} COLLATE "C")`;
+  }
+
   // Rows of transactions older than every one still running: their `seq` values precede those of any
   // transaction yet to commit, because writers take `seq` values in transaction order (insertEvents).
   protected override readonly settled = 'txid < pg_snapshot_xmin(pg_current_snapshot())';

@@ -27,6 +27,16 @@ export function withPlusRestored(query: unknown): unknown {
   return out;
 }
 
+/**
+ * The first parameter a query string gives more than once (`?limit=1&limit=2`, which the query
+ * parser reads as an array, so that its check would say `expected number, received NaN`), or
+ * `undefined`.
+ */
+export function repeatedParameter(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  return Object.entries(query).find(([, value]) => Array.isArray(value))?.[0];
+}
+
 /** Query string of `GET /v1/members/:member/events`. */
 export const eventsQuerySchema = z.strictObject({
   type: z.enum(['track', 'page', 'screen', 'identify']).optional(),

@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
+import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
@@ -170,6 +171,13 @@ export abstract class SqlStorage implements Storage {
   /** A boolean as the database stores it. */
   protected abstract bool(value: boolean): unknown;
   /**
+   * SQL lowering the ASCII letters of a text expression and nothing else (as `toLowerCase` does to
+   * a course key), whatever the database's locale: SQLite's `lower` does only that.
+   */
+  protected asciiLower(sql: string): string {
+    return `lower(${sql})`;
+  }
+  /**
    * The condition that keeps event pages to rows no later commit can precede in `seq` order, when
    * writers may commit out of `seq` order (PostgreSQL); `undefined` when they cannot (SQLite).
    */
@@ -270,7 +278,16 @@ export abstract class SqlStorage implements Storage {
     if (this.settled) where.push(this.settled);
     add('type = ?', q.type);
     add('event = ?', q.event);
-    add('course_id = ?', q.courseId);
+    const course = q.courseId === undefined ? undefined : courseRunMatch(q.courseId);
+    if (course) {
+      // A course run in any letter case and key form, as the collector finds a course's Member;
+      // the `course-v1:`/`block-v1:` prefixes exactly as the key parser reads them.
+      const lower = this.asciiLower('course_id');
+      where.push(
+        `(${lower} = ? OR (substr(course_id, 1, 10) = 'course-v1:' AND substr(${lower}, 11) = ?) OR (substr(course_id, 1, 9) = 'block-v1:' AND substr(${lower}, 10, ${course.blockStart.length}) = ?))`,
+      );
+      params.push(course.legacy, course.run, course.blockStart);
+    } else add('course_id = ?', q.courseId);
     add('anonymous_id = ?', q.anonymousId);
     add('user_id = ?', q.userId);
     add(`${hourOf('timestamp')} >= ${hourOf('?')}`, q.from);

@@ -62,6 +62,36 @@ describe('optin-collector serve settings', () => {
     60_000,
   );
 
+  it('OPTIN_METRICS_TOKEN is the bearer token /metrics asks for (401 without it)', async () => {
+    const { child, url } = await startCli({ ...base, OPTIN_METRICS_TOKEN: 'scrape-cli-1' }, dir);
+    try {
+      const anonymous = await fetch(`${url}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      const scraped = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-cli-1' } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('# TYPE optin_messages_received_total counter');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it.each([
+    ['OPTIN_METRICS_TOKEN', 'scrape token', 'collector.metricsTokenRef'],
+    ['OPTIN_PLATFORM_TOKEN', 'sécret', 'collector.platformTokenRef'],
+  ])(
+    'stops at start on a %s no client can send as a bearer token, naming where it is, never the token',
+    async (name, value, path) => {
+      const { code, out } = await serve({ [name]: value });
+      expect(code).toBe(1);
+      expect(out).toContain(`invalid_config: ${path}:`);
+      expect(out).toMatch(/visible ASCII/);
+      expect(out).not.toContain(value);
+      expect(out).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
+
   it('names a wrong trusted proxy by its place in OPTIN_TRUSTED_PROXIES', async () => {
     for (const proxies of ['loopback,10.0.0.0/99', 'loopback,localhost', 'loopback,10.0.0.0/8/1']) {
       const { code, out } = await serve({ OPTIN_TRUSTED_PROXIES: proxies });

@@ -250,6 +250,80 @@ process.stdout.write(String(works));
     ).toThrow(CollectorError);
   });
 
+  it('reads the metrics token (default OPTIN_METRICS_TOKEN, or collector.metricsTokenRef) as its own principal', () => {
+    const env = { OPTIN_PLATFORM_TOKEN: 'p-token', OPTIN_TOKEN_HARVARDX: 'hx-token', MIT_TOKEN: 'mit-token' };
+    const without = resolveCredentials(config, env);
+    const withDefault = resolveCredentials(config, { ...env, OPTIN_METRICS_TOKEN: 'scrape-1' });
+    expect(withDefault.authenticate('scrape-1')).toEqual({ kind: 'metrics' });
+    expect(without.authenticate('scrape-1')).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'optin-metrics-secret-'));
+    try {
+      // The file Prometheus' `authorization.credentials_file` reads can be the collector's too.
+      writeFileSync(join(dir, 'metrics'), 'scrape-2\n');
+      const fromFile = resolveCredentials(
+        { ...config, collector: { metricsTokenRef: `file:${join(dir, 'metrics')}` } },
+        { ...env, OPTIN_METRICS_TOKEN: 'scrape-1' },
+      );
+      expect(fromFile.authenticate('scrape-2')).toEqual({ kind: 'metrics' });
+      expect(fromFile.authenticate('scrape-1')).toBeUndefined();
+      // Rotating the scraper's token does not end the Members' open cursors.
+      expect(fromFile.cursorSecret.equals(without.cursorSecret)).toBe(true);
+      expect(withDefault.cursorSecret.equals(without.cursorSecret)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => resolveCredentials(config, { ...env, OPTIN_METRICS_TOKEN: 'p-token' })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        issues: [
+          expect.objectContaining({
+            path: 'collector.metricsTokenRef',
+            message: expect.stringMatching(/already used/),
+          }),
+        ],
+      }),
+    );
+    expect(parseCollectorConfig({ policy: edxPolicy, collector: { metricsTokenRef: 'env:SCRAPE' } }).collector).toEqual(
+      { metricsTokenRef: 'env:SCRAPE' },
+    );
+    for (const [collector, path] of [
+      [{ metricsTokenRef: 'the-token-itself' }, 'collector.metricsTokenRef'],
+      [{ metricsToken: 'env:SCRAPE' }, 'collector.metricsToken'],
+    ] as const)
+      expect(() => parseCollectorConfig({ policy: edxPolicy, collector }), path).toThrow(
+        expect.objectContaining({ code: 'invalid_config', issues: [expect.objectContaining({ path })] }),
+      );
+  });
+
+  it('refuses at start a token that no client can send as one bearer token (space, control, non-ASCII)', () => {
+    // Node reads header bytes as Latin-1, and curl and Prometheus send UTF-8: "sécret" would never
+    // authenticate; a token with a space never matches `Bearer <token>`. Each is named where it is.
+    const cases = [
+      [{ OPTIN_PLATFORM_TOKEN: 'sécret' }, 'collector.platformTokenRef'],
+      [{ OPTIN_PLATFORM_TOKEN: 'two words' }, 'collector.platformTokenRef'],
+      [{ OPTIN_TOKEN_HARVARDX: 'tab\there' }, 'members[0].tokenRef'],
+      [{ MIT_TOKEN: 'emoji-\u{1F511}' }, 'members[1].tokenRef'],
+      [{ OPTIN_METRICS_TOKEN: 'scrape token' }, 'collector.metricsTokenRef'],
+      [{ OPTIN_METRICS_TOKEN: 'bell\u0007' }, 'collector.metricsTokenRef'],
+    ] as const;
+    for (const [env, path] of cases) {
+      let thrown: unknown;
+      try {
+        resolveCredentials(config, env);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, path).toBeInstanceOf(CollectorError);
+      expect(thrown, path).toMatchObject({ code: 'invalid_config', issues: [{ path }] });
+      expect((thrown as CollectorError).issues[0]?.message, path).toMatch(/visible ASCII/);
+      // The message names where the token is, never the token.
+      expect((thrown as CollectorError).message, path).not.toContain(Object.values(env)[0]);
+    }
+    expect(() =>
+      resolveCredentials(config, { OPTIN_PLATFORM_TOKEN: 'Ab0-._~+/=!#$%&*^|`\'"(),:;<>?@[]{}' }),
+    ).not.toThrow();
+  });
+
   it('opens storage from a URL and refuses unknown schemes', async () => {
     const s = openStorage('sqlite::memory:');
     expect(s.kind).toBe('sqlite');

@@ -100,6 +100,7 @@ export const tokens = {
   platform: 'platform-secret-token',
   HarvardX: 'harvardx-secret-token',
   MITx: 'mitx-secret-token',
+  metrics: 'metrics-secret-token',
   writeKey: 'wk_test_123',
 };
 
@@ -117,6 +118,7 @@ export const testCredentials = resolveCredentials(testConfig, {
   OPTIN_PLATFORM_TOKEN: tokens.platform,
   OPTIN_TOKEN_HARVARDX: tokens.HarvardX,
   OPTIN_TOKEN_MITX: tokens.MITx,
+  OPTIN_METRICS_TOKEN: tokens.metrics,
   OPTIN_WRITE_KEYS: tokens.writeKey,
 });
 

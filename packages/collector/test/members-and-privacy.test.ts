@@ -257,7 +257,7 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
   it.skipIf(skip)('serves /healthz, /metrics and /openapi.json', async () => {
     const health = await getJson(`${live.url}/healthz`);
     expect(health).toMatchObject({ status: 200, body: { status: 'ok', sink: 'storage' } });
-    const metrics = await (await fetch(`${live.url}/metrics`)).text();
+    const metrics = await (await fetch(`${live.url}/metrics`, { headers: bearer(tokens.metrics) })).text();
     expect(metrics).toMatch(/^optin_messages_accepted_total \d+$/m);
     expect(metrics).toMatch(
       /optin_http_request_duration_seconds_bucket\{route="\/v1\/batch",method="POST",status="200",le="\+Inf"\} \d+/,
@@ -269,5 +269,9 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
     );
     expect(doc.body.components.schemas.Track.properties.event).toMatchObject({ type: 'string', minLength: 1 });
     expect(doc.body.components.schemas.ConsentReceipt.required).toContain('decidedAt');
+    // Generators and gateways see how /metrics is read, and what it answers otherwise.
+    expect(doc.body.paths['/metrics'].get.security).toEqual([{ metricsBearer: [] }, { bearer: [] }]);
+    expect(Object.keys(doc.body.paths['/metrics'].get.responses)).toEqual(['200', '401', '403']);
+    expect(doc.body.components.securitySchemes.metricsBearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });

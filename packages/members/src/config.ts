@@ -40,8 +40,8 @@ export interface OptinConfig {
   /** The Members and their trackers. */
   readonly members: readonly Member[];
   /**
-   * Settings of `@optin/collector` (`mode`, `platformTokenRef`, `writeKeysRef`, `email`), read and
-   * checked by the collector at start: see its README.
+   * Settings of `@optin/collector` (`mode`, `platformTokenRef`, `metricsTokenRef`, `writeKeysRef`,
+   * `email`), read and checked by the collector at start: see its README.
    */
   readonly collector?: Readonly<Record<string, unknown>>;
 }

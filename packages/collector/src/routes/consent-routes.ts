@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { futureDecisionProblem } from '../decision-time.js';
 import { formatPath } from '../errors.js';
-import { HttpProblem } from '../http-problem.js';
+import { bearerTokenRequired, HttpProblem } from '../http-problem.js';
 import {
   findUnstorableText,
   isUnstorableText,
@@ -48,7 +48,7 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
 
   app.get<{ Params: { subject: string } }>('/v1/consent/:subject', async (request) => {
     const principal = ctx.principalOf(request.headers.authorization);
-    if (!principal) throw new HttpProblem(401, 'unauthorized', 'send "Authorization: Bearer <platform token>"');
+    if (!principal) throw bearerTokenRequired('send "Authorization: Bearer <token>" with the platform token');
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
     if (isUnstorableText(request.params.subject))

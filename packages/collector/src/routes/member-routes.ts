@@ -4,7 +4,7 @@ import { createCursorCodec } from '../cursor.js';
 import { formatPath } from '../errors.js';
 import { HttpProblem } from '../http-problem.js';
 import { MemberRepository } from '../member-repository.js';
-import { eventsQuerySchema, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
+import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
 const day = 86_400_000;
 
@@ -32,6 +32,14 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     );
   };
 
+  // Each parameter once; a `+` left unencoded in a course key or time put back (see withPlusRestored).
+  const queryOf = (query: unknown): unknown => {
+    const repeated = repeatedParameter(query);
+    if (repeated !== undefined)
+      throw new HttpProblem(400, 'invalid_query', `${repeated}: given more than once; give it once`);
+    return withPlusRestored(query);
+  };
+
   type Request = FastifyRequest<{ Params: { member?: string } }>;
   const repoOf = (request: Request): MemberRepository =>
     request.params.member === undefined
@@ -40,7 +48,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
 
   const events = async (request: Request) => {
     const repo = repoOf(request);
-    const parsed = eventsQuerySchema.safeParse(withPlusRestored(request.query));
+    const parsed = eventsQuerySchema.safeParse(queryOf(request.query));
     if (!parsed.success) throw invalid(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
     const after = cursor === undefined ? undefined : cursors.decode(cursor);
@@ -56,7 +64,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
 
   const stats = async (request: Request) => {
     const repo = repoOf(request);
-    const parsed = statsQuerySchema.safeParse(withPlusRestored(request.query));
+    const parsed = statsQuerySchema.safeParse(queryOf(request.query));
     if (!parsed.success) throw invalid(parsed.error);
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();

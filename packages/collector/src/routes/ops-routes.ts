@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
+import { bearerTokenRequired, HttpProblem } from '../http-problem.js';
 import { openApiDocument } from '../openapi.js';
 
 /**
  * `GET /healthz` (storage and event sink reachable: 200, else 503 naming the one that is not),
- * `GET /metrics` (Prometheus text), `GET /openapi.json`.
+ * `GET /metrics` (Prometheus text, to the metrics or the platform token: 401 without a valid one,
+ * 403 for a Member's), `GET /openapi.json`.
  */
 export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, version: string): void {
   const openapi = JSON.stringify(openApiDocument(version));
@@ -22,8 +24,19 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, v
     }
     return { status: 'ok', ...kinds };
   });
-  app.get('/metrics', (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render()),
-  );
+  app.get('/metrics', (request, reply) => {
+    const principal = ctx.principalOf(request.headers.authorization);
+    if (!principal)
+      throw bearerTokenRequired(
+        'send "Authorization: Bearer <token>" with the metrics token (OPTIN_METRICS_TOKEN) or the platform token',
+      );
+    if (principal.kind !== 'metrics' && principal.kind !== 'platform')
+      throw new HttpProblem(
+        403,
+        'forbidden',
+        "a Member token does not read the platform's metrics: scrape with the metrics token (OPTIN_METRICS_TOKEN)",
+      );
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render());
+  });
   app.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 }
