@@ -14,14 +14,15 @@ const clickable =
  * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
  * `optin.ui.control_used { control, name, current_url }` (a native checkbox, radio or select once,
  * on `change`, whatever its role). Never a field's value, the option chosen or typed text ({@link controlName}).
- * `own` tells the site's hosts (for `outbound`). Returns a function that stops it.
+ * `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
- * @example const stop = autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'));
+ * @example autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'), stop.signal);
  */
 export function autotrack(
   track: (event: string, properties: Readonly<Record<string, unknown>>) => void,
   own: (host: string) => boolean,
-): () => void {
+  signal: AbortSignal,
+): void {
   const listener = (e: Event) => {
     const current_url = location.href;
     const path = e.composedPath();
@@ -53,9 +54,6 @@ export function autotrack(
         current_url,
       });
   };
-  const types = ['click', 'change', 'submit'];
-  for (const type of types) document.addEventListener(type, listener, true);
-  return () => {
-    for (const type of types) document.removeEventListener(type, listener, true);
-  };
+  for (const type of ['click', 'change', 'submit'])
+    document.addEventListener(type, listener, { capture: true, signal });
 }

@@ -1,23 +1,26 @@
 /** The course of a message (`context.course`): its run key and the org that ties it to a Member. */
 export interface CourseRef {
-  /** `course-v1:{org}+{course}+{run}`. */
+  /** `course-v1:{org}+{course}+{run}`, or an old-style `{org}/{course}/{run}` as written. */
   readonly id: string;
   /** The organisation, e.g. `HarvardX`. */
   readonly org: string;
 }
 
-// The run's org, course and run (the rest of a block key, `+type@…`, is left out).
-const key = /(?:course|block)-v1:(([\w.~:%-]+)\+[\w.~:%-]+\+[\w.~:%-]+)/;
+// The run's org, course and run (the rest of a block key, `+type@…`, is left out); or an old-style
+// key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` path begins.
+const key =
+  /(?:course|block)-v1:(([\w.~:%-]+)\+[\w.~:%-]+\+[\w.~:%-]+)|^\/courses\/(([\w.~%-]+)\/[\w.~%-]+\/[\w.~%-]+)(?![^/])/;
 
 /**
  * The course of a page from the first `course-v1:` (or XBlock `block-v1:`) key in its path: LMS
- * `/courses/{key}/…`, the learning MFE `/learning/course/{key}/…`, `/xblock/block-v1:…`. `null`
- * without one. (A fallback kept to a few bytes: `createScopedHub`'s `context.course`, which also
- * knows old `Org/Course/Run` keys, wins when the hub gives one.)
+ * `/courses/{key}/…`, the learning MFE `/learning/course/{key}/…`, `/xblock/block-v1:…`; or from an
+ * old-style `Org/Course/Run` key in the LMS's `/courses/{key}/…` (and nowhere else: `/blog/2024/11`
+ * is no course). `null` without one. (`createScopedHub`'s `context.course` wins when the hub gives one.)
  *
  * @example courseOf('/learning/course/course-v1:MITx+6.00x+2026/home') // { id: 'course-v1:MITx+6.00x+2026', org: 'MITx' }
+ * @example courseOf('/courses/MITx/6.00x/2013_Spring/info') // { id: 'MITx/6.00x/2013_Spring', org: 'MITx' }
  */
 export function courseOf(path: string): CourseRef | null {
   const m = key.exec(path);
-  return m ? { id: `course-v1:${m[1]}`, org: m[2] as string } : null;
+  return m ? { id: m[3] ?? `course-v1:${m[1]}`, org: (m[2] ?? m[4]) as string } : null;
 }

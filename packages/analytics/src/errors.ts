@@ -11,9 +11,9 @@ export type AnalyticsErrorCode =
  */
 export class AnalyticsError extends Error {
   /** Stable machine-readable code. */
-  readonly code: AnalyticsErrorCode;
+  declare readonly code: AnalyticsErrorCode;
   /** Where the problem is: `endpoint`, `batchSize`, ... */
-  readonly path: string;
+  declare readonly path: string;
 
   constructor(code: AnalyticsErrorCode, path: string, message: string) {
     super(`${code}: ${path}: ${message}`);

@@ -5,6 +5,12 @@ import { AnalyticsError } from './errors.js';
 export const idCookie = 'optin_id';
 /** The session cookie (purpose `functionality`). */
 export const sessionCookie = 'optin_ses';
+/** The localStorage key of the first touch (purpose `functionality`). */
+export const touchKey = 'optin_touch';
+/** The localStorage key of the learner's preferences (purpose `functionality`). */
+export const prefsKey = 'optin_prefs';
+/** The localStorage key of the retry queue (purpose `functionality`). */
+export const queueKey = 'optin_queue';
 
 /**
  * Where batches go: `{endpoint}/v1/batch`, resolved against the page (on a server the endpoint must
@@ -56,7 +62,7 @@ export function declareFirstParty(options: {
     // (auditors check storage against the same list); each goes when functionality does.
     declare(
       'functionality',
-      [idCookie, sessionCookie, 'optin_touch', 'optin_prefs', 'optin_queue'].map((name) => ({
+      [idCookie, sessionCookie, touchKey, prefsKey, queueKey].map((name) => ({
         name,
         purpose: 'functionality',
         lifetime: name == sessionCookie ? '30min' : '13mo',

@@ -4,7 +4,7 @@ import { attribute, campaignOf, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
 import { AnalyticsError } from './errors.js';
-import { batchUrl, declareFirstParty, idCookie, sessionCookie } from './first-party-declaration.js';
+import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
 import { optionCount } from './option-count.js';
 import { randomId } from './random-id.js';
 import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
@@ -55,9 +55,11 @@ export interface FirstParty {
    */
   readonly trackers: readonly Tracker[];
   /**
-   * Records page views (now, and after every single-page-app navigation, once a view) and links and
-   * controls through `hub`, so consent and every other tracker see them too. Returns a function that
-   * stops it; started again on the page of the last view (a remounted component), it records no second one.
+   * Records page views (now, after every single-page-app navigation, once a view, and once each time the
+   * browser restores the page from its back/forward cache) and links and controls through `hub`, so
+   * consent and every other tracker see them too. Returns a function that stops it; started again, the
+   * earlier start stops (one message a click), and on the page of the last view (a remounted
+   * component) it records no second one.
    */
   start(hub: Pick<Hub, 'page' | 'track'>): () => void;
   /** Learner preferences. */
@@ -75,22 +77,23 @@ export interface FirstParty {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const touchKey = 'optin_touch';
-const prefsKey = 'optin_prefs';
+/** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
+type Navigated = { navigation?: { activation: NavigationActivation | null } };
 
 /**
  * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
  * `properties`, `context`, `messageId`, `anonymousId`, `userId`, `timestamp`, `sentAt`) and carries
  * `context.consent`, `context.course` (the hub's, `null` included, else from the course key of the
- * message's own page, replayed ones too), `context.session` (`{ id, seq }`), `context.page` and, on
- * page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
+ * message's own page, replayed ones too: a `course-v1:` or `block-v1:` key, or an old `Org/Course/Run`
+ * one as the LMS's `/courses/` path begins), `context.session` (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
  * purpose is granted: page views, links and controls with `analytics`; without it, messages of other
  * purposes (Web Vitals, `identify`) carry no trail (path only, no session; Web Vitals no id of the
  * learner either), and those still queued with one go when it is withdrawn; what identifies the
  * browser is stored (anonymous id and session cookies, first touch, preferences, retry queue) only
- * with `functionality`, and otherwise lives in memory for this page
- * only; its withdrawal starts the page afresh (new id and session, no touches), and no batch ever
- * carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
+ * with `functionality` (the localStorage keys, like the id cookie, for 13 months from their last
+ * write), and otherwise lives in memory for this page only; its withdrawal deletes it (the cookies
+ * on this `cookieDomain`, whatever the hub's) and starts the page afresh (new id and session, no
+ * touches), and no batch ever carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
  * for a missing `consent`, an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
  * not a whole number in its range (below 2^31), before anything is read or stored.
  *
@@ -121,16 +124,26 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     allows: (p) => consent.allows(p),
     onError: options.onError ?? console.error,
   });
+  // What it stores, gone: its cookies on the domain it wrote them on (the hub deletes them only on
+  // the variants of its own cookieDomain, which may be another), and its first touch and preferences.
+  const forget = () => {
+    for (const name of [idCookie, sessionCookie]) writeCookie(name, '', 0, domain);
+    local(touchKey, null);
+    local(prefsKey, null);
+  };
+  // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
+  if (!keep()) forget();
   let anonymousId = (keep() && readCookie(idCookie)) || randomId();
   let userId: string | null = null;
   let session: Session | undefined;
-  // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
-  let attribution = local<Attribution>(touchKey, keep() ? undefined : null);
-  let prefs: Fields = local<Fields>(prefsKey, keep() ? undefined : null) ?? {};
+  let attribution = local<Attribution>(touchKey);
+  let prefs: Fields = local<Fields>(prefsKey) ?? {};
   let page: Fields | undefined;
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
+  // What the last start() listens with: started again, the earlier one stops (never two messages for one use).
+  let started: AbortController | undefined;
   const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
   // What other tabs have set since is in localStorage (with functionality), over this page's copy.
   const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
@@ -219,7 +232,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       tracker(functionality, {
         load() {
           anonymousId = readCookie(idCookie) || anonymousId; // (an empty cookie is none)
-          writeCookie(idCookie, anonymousId, 34128e3, domain);
+          writeCookie(idCookie, anonymousId, 34128e3, domain); // 13 months, as declared
           saveSession();
           local(touchKey, (attribution = local<Attribution>(touchKey) ?? attribution));
           local(prefsKey, (prefs = { ...local(prefsKey), ...prefs }));
@@ -230,8 +243,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           // only, and nothing the collector could link it to the old one by: no session, no touches.
           anonymousId = randomId();
           session = attribution = undefined;
-          local(touchKey, null);
-          local(prefsKey, null);
+          forget();
           transport.save();
         },
         identify(e) {
@@ -241,20 +253,27 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       }),
     ],
     start(hub) {
-      const view = () => {
+      started?.abort();
+      const listening = (started = new AbortController());
+      // A page restored from the back/forward cache (`pageshow`, `persisted`) is visited again: a view,
+      // from the page the learner came back from, which the browser tells for one of the same origin
+      // (not `document.referrer`: how the page was first reached, long ago).
+      const view = (e?: Partial<PageTransitionEvent>) => {
         const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
-        if (href != last) {
+        if (href != last || e?.persisted) {
           last = href;
-          hub.page();
+          hub.page(
+            undefined,
+            e?.persisted ? { referrer: (self as Navigated).navigation?.activation?.from?.url ?? '' } : {},
+          );
         }
       };
       view();
-      const stops = [onNavigate(view), autotrack((event, properties) => hub.track(event, properties), own)];
-      addEventListener('hashchange', view); // (a view only with hashRoutes)
-      return () => {
-        for (const stop of stops) stop();
-        removeEventListener('hashchange', view);
-      };
+      listening.signal.addEventListener('abort', onNavigate(view));
+      autotrack((event, properties) => hub.track(event, properties), own, listening.signal);
+      // (An AbortController is an options object: its `signal` removes them. `#` changes: only with hashRoutes.)
+      for (const type of ['hashchange', 'pageshow']) addEventListener(type, view, listening);
+      return () => listening.abort();
     },
     prefs: {
       get: (key) => stored()[key],

@@ -9,16 +9,23 @@ export function writeCookie(name: string, value: string, maxAge: number, domain?
 }
 
 /**
- * Reads a JSON value from localStorage, or with `value` writes it (removes the key when `value` is
- * `null`). `undefined` when absent; never throws (blocked or full storage: the value lives in memory only).
+ * Reads a JSON value from localStorage, or with `value` (an object or array) writes it for 13 months,
+ * as declared (removes the key when `value` is `null`). `undefined` when absent; one written more than 13 months ago (or
+ * stored without its expiry) is absent too, and is removed. Never throws (blocked or full storage: the
+ * value lives in memory only).
  */
 export function local<T>(key: string, value?: T | null): T | undefined {
   try {
-    if (value === undefined) return (JSON.parse(localStorage.getItem(key) ?? 'null') as T | null) ?? undefined;
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
+    if (value === undefined) {
+      // `{ v: value, e: expiry in ms }`; absent, `JSON.parse(null)` is null and throws here.
+      const { v, e } = JSON.parse(localStorage.getItem(key) as string) as { v: T; e: number };
+      if (e > Date.now()) return v;
+    }
+    // (What is written is an object: `null`, or `undefined` for an expired value, removes it.)
+    if (value) localStorage.setItem(key, JSON.stringify({ v: value, e: Date.now() + 34128e6 }));
+    else localStorage.removeItem(key);
   } catch {
-    // blocked or full
+    // absent, blocked or full
   }
   return undefined;
 }

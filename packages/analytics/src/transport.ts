@@ -1,4 +1,5 @@
 import { AnalyticsError } from './errors.js';
+import { queueKey } from './first-party-declaration.js';
 import { local } from './storage.js';
 
 /** A Segment Spec message as sent (`sentAt` is added when its batch leaves). */
@@ -62,7 +63,6 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
   return Math.min(500 * 2 ** attempt, 3e5) * (0.5 + random() / 2);
 }
 
-const queueKey = 'optin_queue';
 const shared = ['page', 'locale', 'consent'];
 
 /**

@@ -1,6 +1,7 @@
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { bundle, cookieList, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { chromiumArgs, chromiumPath } from '../../cli/src/chromium.js';
 
 interface Received {
   type: string;
@@ -28,6 +29,8 @@ let received: Received[];
 let bodies: string[];
 /** How long the endpoint takes to answer, so that requests are still in flight when the page goes away. */
 let latency = 0;
+/** While true, the endpoint answers 503 and records nothing (the collector is down). */
+let failing = false;
 let context: BrowserContext;
 let page: Page;
 
@@ -44,6 +47,7 @@ beforeAll(async () => {
         let body = '';
         req.on('data', (chunk: Buffer) => (body += chunk.toString()));
         req.on('end', () => {
+          if (failing) return void res.writeHead(503).end();
           bodies.push(body);
           const {
             batch,
@@ -58,7 +62,13 @@ beforeAll(async () => {
         return true;
       }
       if (req.method !== 'GET') return false;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html());
+      if (url.pathname === '/plain') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Plain</title>');
+        return true;
+      }
+      // `?cache`: a page the browser may keep in its back/forward cache, which `no-store` forbids.
+      const cache = url.searchParams.has('cache') ? 'no-cache' : 'no-store';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': cache }).end(html());
       return true;
     },
   ]);
@@ -71,6 +81,7 @@ beforeEach(async () => {
   received = [];
   bodies = [];
   latency = 0;
+  failing = false;
   context = await browser.newContext();
   page = await context.newPage();
 });
@@ -635,5 +646,127 @@ describe('the first-party tracker in Chromium', () => {
       expect(new Set(batch.map((m) => m.anonymousId)).size).toBe(1);
     }
     expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
+  });
+
+  test("withdrawing functionality removes the tracker's cookies on its cookieDomain, though the hub has none", async () => {
+    // The tracker writes on the registrable domain; the hub, given no cookieDomain, deletes host variants only.
+    const at = (path: string) => `${server.origin('www.optin.test')}${path}`;
+    const names = async () => (await cookieList(context)).map((c) => c.replace(/=.*/, ''));
+    await page.goto(at('/home?domain=optin.test'));
+    await page.waitForFunction(() => 'optin' in window);
+    await run('consent.decide({ purposes: { analytics: true, functionality: true } });');
+    await arrived((m) => m.type === 'page');
+    expect(await names()).toEqual(['optin@www.optin.test', 'optin_id@.optin.test', 'optin_ses@.optin.test']);
+    await run("consent.withdraw('functionality');");
+    expect(await names()).toEqual(['optin@www.optin.test']);
+
+    // Withdrawn where the tracker did not run (another app of the site): gone on its next page here.
+    await context.addCookies([{ name: 'optin_id', value: 'f'.repeat(32), domain: '.optin.test', path: '/' }]);
+    await page.goto(at('/home/next?domain=optin.test'));
+    await page.waitForFunction(() => 'optin' in window);
+    expect(await names()).toEqual(['optin@www.optin.test']);
+  });
+
+  test('what it keeps in localStorage (first touch, preferences, retry queue) is gone 13 months after it was written', async () => {
+    // An opt-out visitor (functionality granted without a decision, so no consent that expires too)
+    // whose last visit, when the collector was down, was 12 or 14 months ago.
+    const now = Date.now();
+    for (const [months, kept] of [
+      [12, true],
+      [14, false],
+    ] as const) {
+      await context.close();
+      context = await browser.newContext();
+      page = await context.newPage();
+      received = [];
+      failing = true;
+      const then = now - months * 30.5 * 864e5;
+      await page.clock.setFixedTime(then);
+      await open('/welcome?mode=opt-out&utm_source=nl&utm_medium=email');
+      // Too large for a beacon when the page goes away: it stays in the stored retry queue.
+      await run("analytics.prefs.set('theme', 'dark'); hub.track('edx.test.then', { detail: 'x'.repeat(70000) });");
+      await page.waitForFunction(() => localStorage.getItem('optin_queue')?.includes('edx.test.then'));
+      await page.goto('about:blank');
+      await page.clock.setFixedTime(now);
+      failing = false;
+      await open('/welcome?mode=opt-out');
+      const [view] = await arrived((m) => m.type === 'page' && Date.parse(m.timestamp) === now);
+      await quiet(1500);
+      const label = `${months} months`;
+      expect(await run("return analytics.prefs.get('theme');"), label).toBe(kept ? 'dark' : undefined);
+      expect(view!.context.attribution?.first, label).toMatchObject(
+        kept
+          ? { class: 'email', at: new Date(then).toISOString() }
+          : { class: 'direct', at: new Date(now).toISOString() },
+      );
+      expect(
+        received.filter((m) => m.event === 'edx.test.then'),
+        label,
+      ).toHaveLength(kept ? 1 : 0);
+      const stored = await page.evaluate(() =>
+        Object.keys(localStorage)
+          .map((k) => localStorage.getItem(k))
+          .join(),
+      );
+      if (!kept) expect(stored, label).not.toMatch(/dark|edx\.test\.then|email/);
+    }
+  });
+});
+
+describe('a page restored from the back/forward cache', () => {
+  let cached: Browser;
+  beforeAll(async () => {
+    // Playwright turns the back/forward cache off (--disable-back-forward-cache); learners' browsers have it on.
+    cached = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: chromiumArgs(['MAP *.optin.test 127.0.0.1']),
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    });
+  });
+  afterAll(() => cached.close());
+
+  test('is a page view: one a restore, from the page the learner came back from, next in the session, only with analytics', async () => {
+    await context.close();
+    context = await cached.newContext();
+    page = await context.newPage();
+    const pages = () => received.filter((m) => m.type === 'page');
+    /** Leaves for `to`, then comes back with the browser's Back button. */
+    const leaveAndComeBack = async (to: string) => {
+      await page.goto(to);
+      await page.waitForFunction(() => document.readyState === 'complete');
+      await page.goBack({ waitUntil: 'commit' }); // a restored page fires no load event
+      // The same document, kept in the cache: not loaded again.
+      expect(await page.evaluate(() => (window as { kept?: boolean }).kept)).toBe(true);
+    };
+    // Opt-out, no decision yet: a page that loads with a decision stored makes the consent store
+    // broadcast it, and Chromium then evicts the other pages of the origin from its cache.
+    await open('/lesson?cache&mode=opt-out');
+    // Started twice (two components mount it): still one view a restore.
+    await run('analytics.start(hub); window.kept = true;');
+    await arrived((m) => m.type === 'page');
+    await leaveAndComeBack(url('/next?cache&mode=opt-out')); // the site's next page, recorded there
+    await arrived((m) => m.type === 'page', 3);
+    await leaveAndComeBack(`${server.origin('other.optin.test')}/elsewhere?cache`); // another site: nothing sent there
+    await arrived((m) => m.type === 'page', 4);
+    await quiet();
+    const views = pages().sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(views.map((m) => [m.properties.url, m.properties.referrer])).toEqual([
+      [url('/lesson?cache&mode=opt-out'), ''],
+      [url('/next?cache&mode=opt-out'), ''],
+      // From the page it came back from: the browser tells it for a page of the same origin only.
+      [url('/lesson?cache&mode=opt-out'), url('/next?cache&mode=opt-out')],
+      [url('/lesson?cache&mode=opt-out'), ''],
+    ]);
+    // One session, in the order things happened: the restored view after everything the next page sent.
+    const all = [...received].sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(new Set(all.map((m) => m.context.session.id)).size).toBe(1);
+    expect(all.map((m) => m.context.session.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(all.map((m) => m.timestamp)).toEqual(all.map((m) => m.timestamp).sort());
+    expect(views[2]!.context.attribution).toEqual(views[0]!.context.attribution); // coming back is no new arrival
+
+    await run("consent.withdraw('analytics');");
+    await leaveAndComeBack(url('/plain')); // a page of the site without the tracker
+    await quiet(1000);
+    expect(pages()).toHaveLength(4);
   });
 });

@@ -3,6 +3,7 @@ import { createConsent, edxPolicy } from '@optin/consent';
 import { createHub } from '@optin/trackers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnalyticsError, declareFirstParty, firstParty, type FirstPartyOptions } from '../src/index.js';
+import { local } from '../src/storage.js';
 
 interface Sent {
   type: string;
@@ -97,6 +98,24 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('with a plain hub, messages on a course with an old-style Org/Course/Run key carry it, and ordinary paths none', async () => {
+    history.replaceState({}, '', '/courses/HarvardX/CS50/2012/courseware/week1');
+    const { consent, hub, stop } = setup();
+    consent.decide({ purposes: { analytics: true } });
+    hub.track('edx.test.unit');
+    history.pushState({}, '', '/blog/2024/11');
+    hub.track('edx.test.blog');
+    await vi.advanceTimersByTimeAsync(100);
+    stop();
+    const course = { id: 'HarvardX/CS50/2012', org: 'HarvardX' };
+    expect(sent.map((m) => [m.event ?? m.type, m.context.course])).toEqual([
+      ['page', course],
+      ['edx.test.unit', course],
+      ['page', undefined],
+      ['edx.test.blog', undefined],
+    ]);
+  });
+
   it("takes the hub's word for the course, none included, over the page's course key", async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
@@ -172,6 +191,25 @@ describe('firstParty', () => {
     third();
   });
 
+  it('started again while still running (two components mount it), the earlier start stops: one message a click, one view a navigation', async () => {
+    const { consent, analytics, hub, stop } = setup('opt-out');
+    consent.decide({ purposes: { analytics: true } });
+    const second = analytics.start(hub);
+    document.body.innerHTML = '<button id="b">Enroll</button>';
+    document.querySelector<HTMLButtonElement>('#b')!.click();
+    history.pushState({}, '', '/dashboard');
+    stop(); // the first component unmounts: the second still records
+    history.pushState({}, '', '/progress');
+    await vi.advanceTimersByTimeAsync(100);
+    second();
+    expect(sent.map((m) => m.event ?? `${m.type} ${(m.context.page as { path: string }).path}`)).toEqual([
+      'page /courses/course-v1:MITx+6.00x+2026/home',
+      'optin.ui.control_used',
+      'page /dashboard',
+      'page /progress',
+    ]);
+  });
+
   it('a message whose properties are not JSON is refused when tracked and reported; the others all go, as they were when tracked', async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     consent.decide({ purposes: { analytics: true } });
@@ -210,7 +248,7 @@ describe('firstParty', () => {
     a.prefs.set('transcriptLanguage', 'es');
     b.prefs.set('playbackSpeed', 1.5);
     expect(b.prefs.get('transcriptLanguage')).toBe('es');
-    expect(JSON.parse(localStorage.getItem('optin_prefs')!)).toEqual({ transcriptLanguage: 'es', playbackSpeed: 1.5 });
+    expect(local('optin_prefs')).toEqual({ transcriptLanguage: 'es', playbackSpeed: 1.5 });
     expect(tab().prefs.get('transcriptLanguage')).toBe('es');
   });
 
@@ -236,7 +274,7 @@ describe('firstParty', () => {
     await vi.advanceTimersByTimeAsync(100);
     const id = /optin_id=([0-9a-f]{32})/.exec(document.cookie)?.[1];
     expect(sent[0]!.anonymousId).toBe(id);
-    expect(JSON.parse(localStorage.getItem('optin_prefs')!)).toEqual({ theme: 'dark' });
+    expect(local('optin_prefs')).toEqual({ theme: 'dark' });
     consent.withdraw('functionality');
     expect(document.cookie).not.toMatch(/optin_(id|ses)=[^;]/); // (happy-dom keeps empty deleted cookies)
     expect(localStorage.length).toBe(0);
@@ -288,12 +326,9 @@ describe('firstParty', () => {
 
   it('removes what an earlier visit stored while functionality is refused, so a later grant brings none of it back', async () => {
     const old = { class: 'email', at: '2025-01-01T00:00:00.000Z', utm_source: 'old-newsletter' };
-    localStorage.setItem('optin_touch', JSON.stringify({ first: old, last: old }));
-    localStorage.setItem('optin_prefs', JSON.stringify({ theme: 'dark' }));
-    localStorage.setItem(
-      'optin_queue',
-      JSON.stringify([{ m: { type: 'track', messageId: 'old' }, p: 'analytics', n: 1 }]),
-    );
+    local('optin_touch', { first: old, last: old });
+    local('optin_prefs', { theme: 'dark' });
+    local('optin_queue', [{ m: { type: 'track', messageId: 'old' }, p: 'analytics', n: 1 }]);
     const { consent, analytics, stop } = setup(); // e.g. withdrawn on another subdomain, or the decision expired
     expect(localStorage.length).toBe(0);
     consent.decide({ purposes: { analytics: true, functionality: true } });

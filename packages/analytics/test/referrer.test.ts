@@ -87,6 +87,35 @@ describe('courseOf', () => {
     expect(courseOf('/xblock/block-v1:HarvardX+CS50+2026_T1+type@problem+block@q1')).toEqual(course);
     expect(courseOf('/dashboard')).toBeNull();
   });
+
+  it('finds an old-style Org/Course/Run key under the LMS /courses/ path, as the scoped hub does', () => {
+    const course = { id: 'HarvardX/CS50/2012', org: 'HarvardX' };
+    expect(courseOf('/courses/HarvardX/CS50/2012/courseware/week1/unit2')).toEqual(course);
+    expect(courseOf('/courses/HarvardX/CS50/2012/')).toEqual(course);
+    expect(courseOf('/courses/HarvardX/CS50/2012')).toEqual(course);
+    expect(courseOf('/courses/MITx/6.00x/2013_Spring/info')).toEqual({ id: 'MITx/6.00x/2013_Spring', org: 'MITx' });
+    // A new-style key under /courses/ stays one.
+    expect(courseOf('/courses/course-v1:HarvardX+CS50+2026_T1/courseware/a/b')).toEqual({
+      id: 'course-v1:HarvardX+CS50+2026_T1',
+      org: 'HarvardX',
+    });
+  });
+
+  it('finds no old-style key in ordinary paths of three segments or more', () => {
+    for (const path of [
+      '/blog/2024/11',
+      '/blog/2024/11/welcome',
+      '/u/name/x',
+      '/en/courses/a/b/c', // /courses/ is the LMS's only at the start of the path
+      '/courses', // the catalog
+      '/courses/',
+      '/courses/HarvardX/CS50', // two segments are no run
+      '/courses/HarvardX/CS50/2012@x/info', // characters no key part has
+      '/coursesX/HarvardX/CS50/2012',
+      '/learning/course/HarvardX/CS50/2012', // the learning MFE only knows course-v1 keys
+    ])
+      expect(courseOf(path), path).toBeNull();
+  });
 });
 
 describe('shareNetwork', () => {

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnalyticsError } from '../src/errors.js';
+import { local } from '../src/storage.js';
 import { backoff, createTransport, maxAttempts, type TransportOptions } from '../src/transport.js';
 
 interface Call {
@@ -214,7 +215,7 @@ describe('batching', () => {
     expect(localStorage.getItem('optin_queue')).toBeNull();
     keep = true;
     t.save();
-    expect(JSON.parse(localStorage.getItem('optin_queue')!)).toHaveLength(1);
+    expect(local('optin_queue')).toHaveLength(1);
     calls = [];
     make({ keep: () => true });
     await vi.advanceTimersByTimeAsync(1000);
@@ -236,11 +237,11 @@ describe('batching', () => {
   });
 
   it('removes a stored retry queue the next page may not keep or send', () => {
-    const stored = JSON.stringify([{ m: msg(1), p: 'analytics', n: 1 }]);
-    localStorage.setItem('optin_queue', stored);
+    const stored = [{ m: msg(1), p: 'analytics', n: 1 }];
+    local('optin_queue', stored);
     make({ keep: () => false }); // functionality refused
     expect(localStorage.getItem('optin_queue')).toBeNull();
-    localStorage.setItem('optin_queue', stored);
+    local('optin_queue', stored);
     make({ keep: () => true, allows: (p) => p != 'analytics' }); // analytics refused
     expect(localStorage.getItem('optin_queue')).toBeNull();
   });
@@ -255,17 +256,17 @@ describe('batching', () => {
     'drops a damaged stored queue (%s) and the damaged items in it, keeps the sound ones, and overwrites it',
     async (damaged) => {
       const sound = { m: msg(1), p: 'analytics', n: 1 };
-      localStorage.setItem('optin_queue', damaged);
+      local('optin_queue', JSON.parse(damaged));
       // As the consent store answers: no purpose is allowed but the ones it knows.
       const stored = { keep: () => true, allows: (p: string) => p === 'analytics' };
       expect(() => make(stored)).not.toThrow();
       expect(localStorage.getItem('optin_queue')).toBeNull();
-      localStorage.setItem(
+      local(
         'optin_queue',
-        damaged.startsWith('[') ? damaged.replace('[', `[${JSON.stringify(sound)}, `) : damaged,
+        JSON.parse(damaged.startsWith('[') ? damaged.replace('[', `[${JSON.stringify(sound)}, `) : damaged),
       );
       make(stored);
-      expect(JSON.parse(localStorage.getItem('optin_queue') ?? '[]')).toEqual(damaged.startsWith('[') ? [sound] : []);
+      expect(local('optin_queue') ?? []).toEqual(damaged.startsWith('[') ? [sound] : []);
       await vi.advanceTimersByTimeAsync(1000);
       expect(ids()).toEqual(damaged.startsWith('[') ? ['m1'] : []);
       expect(errors).toEqual([]);
