@@ -1,6 +1,6 @@
 import type { ConsentStore } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
-import { h } from './dom.js';
+import { h, marked } from './dom.js';
 import { trapFocus } from './focus-trap.js';
 import { languageTag, loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
 import { en, type Catalog, type Messages } from './messages.js';
@@ -120,6 +120,9 @@ export function createBannerClass(): new () => OptinBannerElement {
     #connected = false;
     #root = this.attachShadow({ mode: 'open' });
     #t: Messages = en;
+    // The language a message is in: the banner's, or English where English stands in for a message
+    // neither the catalog nor the page gives.
+    #langOf: (key: keyof Messages) => string = () => 'en';
     #catalog: Catalog | null = null;
     #lang = 'en';
     #dialog: HTMLElement | null = null;
@@ -172,8 +175,14 @@ export function createBannerClass(): new () => OptinBannerElement {
       // Another tab, the page or a reset can change the decision while the banner is up. Open
       // preferences show it at once: saving switches that show the old choice would undo it.
       this.#unsubscribe = consent.subscribe(() => {
-        if (this.layer === 'preferences') this.#show(this.layer);
-        else if (consent.needsPrompt) {
+        if (this.layer === 'preferences') {
+          // Redrawn in place: focus stays on the same control, so that a keyboard or screen reader
+          // user is not sent back to the top of the dialog.
+          const controls = () => [...(this.#dialog?.querySelectorAll<HTMLElement>('a[href],button,input') ?? [])];
+          const at = controls().indexOf(this.#root.activeElement as HTMLElement);
+          this.#render();
+          (controls()[at] ?? this.#dialog)?.focus();
+        } else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
         } else if (this.layer === 'notice') this.close();
       });
@@ -183,6 +192,8 @@ export function createBannerClass(): new () => OptinBannerElement {
         this.#catalog = catalog;
         this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...messages };
+        const lang = this.#lang;
+        this.#langOf = (key) => ((messages[key] ?? catalog?.messages[key]) || /^en\b/i.test(lang) ? lang : 'en');
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer = this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#wanted = null;
@@ -222,13 +233,13 @@ export function createBannerClass(): new () => OptinBannerElement {
       else if (this.layer === 'preferences') this.#show('notice');
     }
 
-    #button(text: string, onclick: () => void) {
+    #button(text: Node | string, onclick: () => void) {
       const button = h('button', { type: 'button' }, text);
       button.onclick = onclick;
       return button;
     }
 
-    #decide(text: string, decide: () => void) {
+    #decide(text: Node | string, decide: () => void) {
       return this.#button(text, () => {
         decide();
         this.close();
@@ -238,17 +249,21 @@ export function createBannerClass(): new () => OptinBannerElement {
     #render() {
       const { consent, layer, member } = this;
       const t = this.#t;
+      const langOf = this.#langOf;
+      // A message as a child of the banner: marked lang="en" where English stands in, so that a screen
+      // reader reads it as English, not with the sounds of the language shown (WCAG 3.1.2).
+      const say = (key: keyof Messages, text = t[key]) => marked(text, langOf(key), this.#lang);
       const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
       this.#dialog = null;
-      this.#settings.textContent = t.settings;
+      this.#settings.replaceChildren(say('settings'));
       if (!layer) {
         if (this.settingsButton) root.append(this.#settings);
       } else {
         const prefs =
           layer === 'preferences' &&
-          buildPreferences({ consent, lang: this.#lang, t, catalog: this.#catalog, declaration: this.declaration, member });
+          buildPreferences({ consent, lang: this.#lang, t, say, langOf, catalog: this.#catalog, declaration: this.declaration, member });
         const policy = safeUrl(this.policyUrl);
-        const acceptAll = this.#decide(t.acceptAll, () => {
+        const acceptAll = this.#decide(say('acceptAll'), () => {
           consent.acceptAll(prefs ? 'preferences' : 'banner');
           // "Accept all" also lifts this Member's own refusals.
           if (prefs && member) {
@@ -256,7 +271,7 @@ export function createBannerClass(): new () => OptinBannerElement {
             consent.decide({ members: { [member.id]: Object.fromEntries(all) as Record<string, boolean> } }, 'preferences');
           }
         });
-        const rejectAll = this.#decide(t.rejectAll, () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
+        const rejectAll = this.#decide(say('rejectAll'), () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
         root.append(
           (this.#dialog = h(
             'div',
@@ -269,13 +284,13 @@ export function createBannerClass(): new () => OptinBannerElement {
               'aria-describedby': 'd',
               tabindex: '-1',
             },
-            h('h2', { id: 't' }, prefs ? t.prefsTitle : t.title),
+            h('h2', { id: 't' }, prefs ? say('prefsTitle') : say('title')),
             h(
               'p',
               { id: 'd' },
-              prefs ? t.prefsIntro : t.notice,
+              prefs ? say('prefsIntro') : say('notice'),
               !prefs && policy ? ' ' : null,
-              !prefs && policy ? h('a', { href: policy }, t.policy) : null,
+              !prefs && policy ? h('a', { href: policy }, say('policy')) : null,
             ),
             ...(prefs ? prefs.nodes : []),
             h(
@@ -283,15 +298,15 @@ export function createBannerClass(): new () => OptinBannerElement {
               { class: 'a' },
               ...(prefs
                 ? [
-                    this.#decide(t.save, () => consent.decide(prefs.choice(), 'preferences')),
+                    this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
                     acceptAll,
                     rejectAll,
-                    this.#button(t.close, () => this.#back()),
+                    this.#button(say('close'), () => this.#back()),
                   ]
                 : [
                     acceptAll,
                     rejectAll,
-                    this.#button(t.preferences, () => void this.open('preferences')),
+                    this.#button(say('preferences'), () => void this.open('preferences')),
                   ]),
             ),
           )),

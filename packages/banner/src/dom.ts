@@ -24,3 +24,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function fill(message: string, values: Readonly<Record<string, string>>): string {
   return message.replace(/\{(\w+)\}/g, (placeholder, key: string) => values[key] ?? placeholder);
 }
+
+/**
+ * `text` as a child of an element in the language `within`: the text itself, or a span marking its
+ * own language `lang` where that differs (WCAG 3.1.2, language of parts), so that a screen reader
+ * switches voice for it.
+ */
+export function marked(text: string, lang: string, within: string): Node | string {
+  return lang === within ? text : h('span', { lang }, text);
+}

@@ -1,6 +1,7 @@
 import type { ConsentChoice, ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
-import { fill, h } from './dom.js';
+import { fill, h, marked } from './dom.js';
+import { languageTag } from './locale.js';
 import type { Catalog, Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
 
@@ -10,8 +11,12 @@ interface PreferencesInput {
   readonly consent: ConsentStore;
   /** The language shown, a BCP 47 tag (for lists: "A, B and C"). */
   readonly lang: string;
-  /** The messages of the language shown. */
+  /** The messages of the language shown (English where the catalog has none). */
   readonly t: Messages;
+  /** A message (or `text` made from it) as a child of an element of the language shown, marked with its own. */
+  readonly say: (key: keyof Messages, text?: string) => Node | string;
+  /** The language a message is in. */
+  readonly langOf: (key: keyof Messages) => string;
   /** The catalog of the language shown (for purpose translations), if not English. */
   readonly catalog: Catalog | null;
   /** The list of third parties. */
@@ -33,37 +38,57 @@ export interface Preferences {
  * purposes sharing a `group` under one heading); on a Member's course page, per-Member switches for
  * the purposes its trackers serve; and the third parties with their privacy and opt-out links.
  */
-export function buildPreferences({ consent, lang, t, catalog, declaration, member }: PreferencesInput): Preferences {
+export function buildPreferences({
+  consent,
+  lang,
+  t,
+  say,
+  langOf,
+  catalog,
+  declaration,
+  member,
+}: PreferencesInput): Preferences {
   const { policy } = consent;
-  // "A, B and C" in the language shown; with commas where Intl cannot (an old browser, a tag it refuses).
-  const list = (items: string[]) => {
+  // "A, B and C" in the language shown; with commas where Intl cannot (an old browser, a tag it
+  // refuses). Items stay as given: a text marked with its own language keeps its mark.
+  const list = (items: (Node | string)[]): (Node | string)[] => {
     try {
-      return new Intl.ListFormat(lang).format(items);
+      let i = 0;
+      return new Intl.ListFormat(lang)
+        .formatToParts(items.map((x) => (typeof x == 'string' ? x : (x.textContent ?? ''))))
+        .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value));
     } catch {
-      return items.join(', ');
+      return items.flatMap((x, i) => (i ? [', ', x] : [x]));
     }
   };
-  const text = (p: Purpose) => catalog?.purposes?.[policy.id]?.[p.id] ?? [p.label, p.description];
+  // A purpose the catalog does not translate shows the policy's own text, in the policy's language:
+  // marked with it where that is not the language shown, so that a screen reader reads it in that
+  // language (WCAG 3.1.2), not, say, English words with French sounds.
+  const policyLang = languageTag(policy.lang ?? 'en');
+  const own = (text: string) => marked(text, policyLang, lang);
+  const text = (p: Purpose): readonly [Node | string, Node | string] =>
+    catalog?.purposes?.[policy.id]?.[p.id] ?? [own(p.label), own(p.description)];
   const label = (id: string) => {
     const p = policy.purposes.find((x) => x.id === id);
     return p ? text(p)[0] : id;
   };
   let n = 0;
   // A switch with its label and (optional) description; `on` is read back on save.
-  const toggle = (name: string, checked: boolean, description: string, locked?: boolean) => {
+  const toggle = (name: Node | string, checked: boolean, description: (Node | string | null)[], locked?: boolean) => {
     const id = `d${n++}`;
+    const described = description.some((x) => x);
     const input = h('input', {
       type: 'checkbox',
       role: 'switch',
       checked,
       disabled: !!locked,
-      'aria-describedby': !!description && id,
+      'aria-describedby': described && id,
     });
     const node = h(
       'div',
       {},
-      h('label', {}, input, name, locked ? h('span', { class: 'd' }, t.alwaysOn) : null),
-      description ? h('p', { class: 'd', id }, description) : null,
+      h('label', {}, input, name, locked ? h('span', { class: 'd' }, say('alwaysOn')) : null),
+      described ? h('p', { class: 'd', id }, ...description) : null,
     );
     return { node, input, on: () => input.checked };
   };
@@ -74,14 +99,14 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
   const nodes: Node[] = [];
   for (const p of policy.purposes) {
     const [name, description] = text(p);
-    const gpc = p.gpc && consent.privacySignal ? ` ${t.gpc}` : '';
-    const s = toggle(name, consent.allows(p.id), description + gpc, p.required);
+    const gpc = p.gpc && consent.privacySignal;
+    const s = toggle(name, consent.allows(p.id), [description, gpc ? ' ' : null, gpc ? say('gpc') : null], p.required);
     if (!p.required) purposes[p.id] = s.on;
     inputs[p.id] = s.input;
     let parent = p.group === undefined ? undefined : groups.get(p.group);
     if (p.group !== undefined && !parent) {
       const heading = policy.purposes.filter((x) => x.group === p.group).map((x) => text(x)[0]);
-      groups.set(p.group, (parent = h('fieldset', {}, h('legend', {}, list(heading)))));
+      groups.set(p.group, (parent = h('fieldset', {}, h('legend', {}, ...list(heading)))));
       nodes.push(parent);
     }
     if (parent) parent.append(s.node);
@@ -95,8 +120,8 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
     const section = h(
       'fieldset',
       {},
-      h('legend', {}, fill(t.member, { name: member.name })),
-      h('p', { class: 'd' }, fill(t.memberIntro, { name: member.name })),
+      h('legend', {}, say('member', fill(t.member, { name: member.name }))),
+      h('p', { class: 'd' }, say('memberIntro', fill(t.memberIntro, { name: member.name }))),
     );
     for (const p of policy.purposes) {
       const serving = own.filter((x) => x.purposes.includes(p.id));
@@ -124,25 +149,40 @@ export function buildPreferences({ consent, lang, t, catalog, declaration, membe
       h(
         'section',
         {},
-        h('h3', {}, t.thirdParties),
+        h('h3', {}, say('thirdParties')),
         h(
           'ul',
           {},
           ...trackers.map((x) => {
             // Named with the vendor and the new tab ("Privacy policy: Segment (opens in a new tab)"):
             // screen readers list links out of context, where a dozen "Opt out" tell nothing apart.
-            const link = (url: string | null | undefined, text: string) => {
+            // Its name is in the language of `vendorLink` (English where it stands in): so is the link.
+            const link = (url: string | null | undefined, key: 'privacy' | 'optOut') => {
               const href = safeUrl(url);
-              const name = fill(t.vendorLink, { link: text, name: x.vendor.name });
-              return href && h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': name }, text);
+              const name = fill(t.vendorLink, { link: t[key], name: x.vendor.name });
+              const named = langOf('vendorLink');
+              return (
+                href &&
+                h(
+                  'a',
+                  {
+                    href,
+                    target: '_blank',
+                    rel: 'noopener noreferrer',
+                    'aria-label': name,
+                    lang: named !== lang && named,
+                  },
+                  marked(t[key], langOf(key), named),
+                )
+              );
             };
             return h(
               'li',
               {},
               h('b', {}, x.vendor.name),
-              h('span', { class: 'd' }, ` (${x.ownerName}: ${list(x.purposes.map(label))}) `),
-              link(x.vendor.privacyUrl, t.privacy),
-              link(x.vendor.optOutUrl, t.optOut),
+              h('span', { class: 'd' }, ` (${x.ownerName}: `, ...list(x.purposes.map(label)), ') '),
+              link(x.vendor.privacyUrl, 'privacy'),
+              link(x.vendor.optOutUrl, 'optOut'),
             );
           }),
         ),

@@ -329,12 +329,17 @@ describe('<optin-banner> in Chromium', () => {
     await expect.poll(() => layer(here)).toBe('preferences');
     const analytics = here.getByRole('switch', { name: 'Analytics', exact: true });
     expect(await analytics.isChecked()).toBe(true);
+    await here.getByRole('switch', { name: 'Marketing', exact: true }).focus(); // the learner is on it
 
     await other.getByRole('button', { name: 'Cookie settings' }).click();
     await other.getByRole('switch', { name: 'Analytics', exact: true }).uncheck();
     await other.getByRole('button', { name: 'Save choices' }).click();
     await expect.poll(() => analytics.isChecked()).toBe(false);
     expect(await layer(here)).toBe('preferences');
+    // Redrawn where the learner is: focus stays on the switch, not back at the top of the dialog.
+    const marketing = here.getByRole('switch', { name: 'Marketing', exact: true });
+    expect(await marketing.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    expect(await focused(here)).toMatchObject({ tag: 'input', role: 'switch' });
     await here.getByRole('button', { name: 'Save choices' }).click();
     expect(await decision(here)).toMatchObject({ purposes: { analytics: false, performance: true, marketing: true } });
     expect(await here.evaluate(() => window.banner.consent.allows('analytics'))).toBe(false);

@@ -8,6 +8,7 @@ import { ar } from '../src/locales/ar.js';
 import { es } from '../src/locales/es.js';
 import { fr } from '../src/locales/fr.js';
 import { zh } from '../src/locales/zh.js';
+import { declaration } from './fixtures/declaration.js';
 
 afterEach(() => {
   document.body.replaceChildren();
@@ -148,6 +149,20 @@ describe('<optin-banner>', () => {
     expect(consent.allows('marketing', 'MITx')).toBe(false);
   });
 
+  it('keeps the focus on the control the learner was on when a choice made elsewhere redraws open preferences', async () => {
+    const consent = store();
+    consent.acceptAll();
+    const { banner, root } = await mount({ consent });
+    await banner.open('preferences');
+    const switches = () => [...root.querySelectorAll<HTMLInputElement>('input[role=switch]')];
+    switches()[3]!.focus(); // functionality, tabbed to with the keyboard
+    expect(root.activeElement).toBe(switches()[3]);
+    consent.withdraw('analytics'); // another tab, or the page
+    expect(switches()[1]!.checked).toBe(false);
+    // Not sent back to the top of the dialog: still on the same switch, redrawn.
+    expect(root.activeElement).toBe(switches()[3]);
+  });
+
   it('reads purpose switches and saves them as the learner set them', async () => {
     const consent = store();
     const { root, button } = await mount({ consent });
@@ -250,6 +265,104 @@ describe('<optin-banner>', () => {
     expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('en');
     await broken.banner.open('preferences');
     expect(broken.root.querySelector('[lang]')?.getAttribute('lang')).toBe('en');
+  });
+
+  it('marks policy text shown untranslated with the policy language, so screen readers read it in that language', async () => {
+    // edX's purposes plus one of the platform's own that no catalog translates, in the usage group
+    // and refused by GPC; the banner in French.
+    const policy = definePolicy({
+      ...structuredClone(edxPolicy),
+      purposes: [
+        ...structuredClone(edxPolicy.purposes),
+        { id: 'research', label: 'Research', description: 'Learning-science research on course use.', group: 'usage', gpc: true },
+      ],
+    });
+    const langOf = (root: Node, text: string) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode())
+        if (node.nodeValue?.includes(text)) return node.parentElement?.closest('[lang]')?.getAttribute('lang');
+      throw new Error(`"${text}" is not shown`);
+    };
+    const consent = createConsent({ policy, storage: 'memory', signals: { gpc: true } });
+    const research = { id: 'research-lab', owner: 'MITx', ownerName: 'MIT', purposes: ['analytics', 'research'] };
+    const { banner, root } = await mount({
+      consent,
+      locale: 'fr',
+      locales: { fr: () => Promise.resolve(fr) },
+      member: { id: 'MITx', name: 'MIT' },
+      declaration: { trackers: [{ ...research, vendor: { name: 'Lab', privacyUrl: 'https://lab.example/privacy' } }] },
+    });
+    await banner.open('preferences');
+    const [analytics] = fr.purposes!.edx!.analytics!;
+    expect(langOf(root, analytics)).toBe('fr');
+    // The policy's own text, wherever it shows: its switch, its description, the group's heading,
+    // the Member's switch and the list of third parties; French around it stays French.
+    const labels = [...root.querySelectorAll('label')].filter((l) => l.textContent.includes('Research'));
+    expect(labels).toHaveLength(2);
+    for (const label of labels) expect(langOf(label, 'Research')).toBe('en');
+    for (const label of labels) expect(label.querySelector('[lang]')?.textContent).toBe('Research');
+    expect(langOf(root, 'Learning-science research')).toBe('en');
+    expect(langOf(root, fr.messages.gpc!)).toBe('fr');
+    const legend = root.querySelector('legend')!;
+    expect(legend.textContent).toContain(`${analytics}, `);
+    expect([...legend.querySelectorAll('[lang]')].map((x) => [x.getAttribute('lang'), x.textContent])).toEqual([
+      ['en', 'Research'],
+    ]);
+    const listed = root.querySelector('li')!;
+    expect([...listed.querySelectorAll('[lang]')].map((x) => [x.getAttribute('lang'), x.textContent])).toEqual([
+      ['en', 'Research'],
+    ]);
+
+    // A policy written in French, shown in French: nothing to mark; shown in English (no catalog): marked French.
+    const french = definePolicy({ ...structuredClone(policy), lang: 'fr' });
+    const same = await mount({ consent: createConsent({ policy: french, storage: 'memory' }), locale: 'fr', locales: { fr: () => Promise.resolve(fr) } });
+    await same.banner.open('preferences');
+    expect([...same.root.querySelectorAll('[lang]')].map((x) => x.getAttribute('lang'))).toEqual(['fr']);
+    const english = await mount({ consent: createConsent({ policy: french, storage: 'memory' }) });
+    await english.banner.open('preferences');
+    expect(langOf(english.root, 'Research')).toBe('fr');
+    expect(langOf(english.root, 'Strictly necessary')).toBe('fr');
+    expect(langOf(english.root, en.prefsTitle)).toBe('en');
+  });
+
+  it('marks the English that stands in for messages a catalog lacks as English, and the rest as the language shown', async () => {
+    // A catalog written before some messages existed (vendorLink, say), and one override of the page.
+    const partial: Catalog = {
+      messages: { title: 'Cookies et traceurs', rejectAll: 'Tout refuser', privacy: 'Confidentialité' },
+    };
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    const { banner, root, button } = await mount({
+      consent,
+      locale: 'fr',
+      locales: { fr: () => Promise.resolve(partial) },
+      messages: { preferences: 'Préférences' },
+      declaration,
+      member: { id: 'HarvardX', name: 'Harvard University' },
+    });
+    const lang = (el: Element | null | undefined) => el?.closest('[lang]')?.getAttribute('lang');
+    const inner = (el: Element | null) => lang(el?.querySelector('[lang]') ?? el);
+    expect(lang(root.querySelector('h2'))).toBe('fr');
+    expect(inner(root.querySelector('h2'))).toBe('fr');
+    expect(inner(root.querySelector('#d'))).toBe('en'); // the notice
+    expect(inner(button('Tout refuser'))).toBe('fr');
+    expect(inner(button('Préférences'))).toBe('fr');
+    expect(inner(button('Accept all'))).toBe('en');
+    expect(button('Accept all')?.querySelector('[lang]')?.textContent).toBe('Accept all');
+    await banner.open('preferences');
+    expect(inner(button('Save choices'))).toBe('en');
+    expect(inner(root.querySelector('h3'))).toBe('en');
+    const gpc = [...root.querySelectorAll('p.d [lang]')].find((x) => x.textContent === en.gpc);
+    expect(lang(gpc)).toBe('en');
+    // A vendor's link: named in English ("Privacy policy" wording, vendorLink, missing), its French text marked French.
+    const link = root.querySelector('a[aria-label^="Confidentialité: Segment"]');
+    expect(link?.getAttribute('aria-label')).toBe('Confidentialité: Segment (opens in a new tab)');
+    expect(link?.getAttribute('lang')).toBe('en');
+    expect(link?.querySelector('[lang]')?.getAttribute('lang')).toBe('fr');
+
+    // A complete catalog: nothing marked but the banner itself.
+    const full = await mount({ locale: 'fr', locales: { fr: () => Promise.resolve(fr) }, declaration });
+    await full.banner.open('preferences');
+    expect([...full.root.querySelectorAll('[lang]')].map((x) => x.getAttribute('lang'))).toEqual(['fr']);
   });
 
   it('keeps the default of an option given as undefined', async () => {

@@ -1,6 +1,7 @@
 import { encodeDecision, decodeDecision } from './cookie-codec.js';
 import type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
 import { ConsentError } from './errors.js';
+import { madeHere } from './made-here.js';
 import { policyHash, type Policy } from './policy.js';
 import { privacySignal, type SignalOptions } from './signals.js';
 import { cookieStorage, localStorageStorage, type ConsentStorage } from './storage.js';
@@ -278,7 +279,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
     const current = decisionInForce();
     if (same(current) === same(next)) return current ?? next;
-    change(() => persist(next));
+    // Stored, then known as made in this page (before the listeners hear it): its receipt is sent
+    // from here, not from the tabs that hear of it.
+    change(() => {
+      persist(next);
+      madeHere.set?.add(next);
+    });
     return next;
   };
 

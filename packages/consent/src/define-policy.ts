@@ -17,9 +17,19 @@ const purposeSchema = z.object({
   group: z.optional(z.string().check(z.minLength(1))),
 });
 
+// What `lang` of HTML takes: a well-formed BCP 47 tag (`en`, `pt-BR`, `zh-Hant`).
+const isTag = (tag: string) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length == 1;
+  } catch {
+    return false;
+  }
+};
+
 const policySchema = z.object({
   id,
   version: z.string().check(z.minLength(1, 'must not be empty'), fits),
+  lang: z.optional(z.string().check(z.refine(isTag, 'must be a BCP 47 language tag, e.g. "en" or "pt-BR"'))),
   purposes: z.array(purposeSchema).check(z.minLength(1, 'a policy needs at least one purpose')),
 });
 

@@ -14,12 +14,13 @@ export interface ConsentIssue {
  * problem found (with its path); `hint` says what to do about it.
  */
 export class ConsentError extends Error {
+  // Declared, not class fields: the constructor sets them (a bundle then carries no field list).
   /** Stable machine-readable code. */
-  readonly code: ConsentErrorCode;
+  declare readonly code: ConsentErrorCode;
   /** Every problem found, each with its path. */
-  readonly issues: readonly ConsentIssue[];
+  declare readonly issues: readonly ConsentIssue[];
   /** What to do about it. */
-  readonly hint: string;
+  declare readonly hint: string;
 
   constructor(code: ConsentErrorCode, issues: readonly ConsentIssue[], hint: string) {
     super(`${code}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}. ${hint}`);

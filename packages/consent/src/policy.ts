@@ -20,6 +20,12 @@ export interface Policy {
   readonly id: string;
   /** Version of the policy text, e.g. `2026-11`. */
   readonly version: string;
+  /**
+   * The language its labels and descriptions are written in, a BCP 47 tag (`fr`, `pt-BR`); `en` when
+   * absent. A banner in another language marks the text it shows untranslated with it, so that
+   * screen readers read it in that language. Not part of {@link policyHash}: it changes nothing consented to.
+   */
+  readonly lang?: string;
   /** The purposes, in display order. */
   readonly purposes: readonly Purpose[];
 }

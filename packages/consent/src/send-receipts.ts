@@ -1,7 +1,11 @@
 import type { ConsentStore } from './consent.js';
 import { ConsentError } from './errors.js';
 import { encodeDecision } from './cookie-codec.js';
+import { madeHere } from './made-here.js';
 import { toReceipt } from './receipt.js';
+
+// The receipts this page posted, as `<url> <cookie value>`.
+const posted = new Set<string>();
 
 /** Options of {@link sendReceipts}. */
 export interface SendReceiptsOptions {
@@ -14,10 +18,13 @@ export interface SendReceiptsOptions {
 }
 
 /**
- * Proves every decision: from now on, each new decision of `consent` (a choice in the banner, a
- * withdrawal, a reset followed by a choice) is posted to the collector as its receipt
- * (`toReceipt`), with `keepalive` so that a choice made just before leaving the page still arrives.
- * A decision already stored when the page loaded was proved when it was made and is not sent again.
+ * Proves every decision: from now on, each new decision of `consent` made in this page (a choice
+ * in the banner, a withdrawal, a reset followed by a choice; through `consent` or another store of
+ * the page that it follows) is posted to the collector as its receipt (`toReceipt`), with
+ * `keepalive` so that a choice made just before leaving the page still arrives. Each decision is
+ * posted once to a collector, by the page (the tab) where it was made: a decision the store follows
+ * from another tab or subdomain, or that was already stored when the page loaded, was proved where
+ * it was made and is not sent again.
  * Returns a function that stops it.
  *
  * @example
@@ -34,12 +41,15 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
         'Check that the collector is reachable from the page and allows its origin (OPTIN_ALLOWED_ORIGINS).',
       ),
     );
-  let sent = '';
+  const made = (madeHere.set ??= new Set());
   return consent.subscribe(({ decision }) => {
-    // Each decision once (listeners also hear changes that are not a new decision), judged by its
-    // cookie value: one value for one decision, whatever the order of its fields.
-    if (!decision || sent === encodeDecision(decision, consent.policy)) return;
-    sent = encodeDecision(decision, consent.policy);
+    // Only a decision made in this page, and each once to each collector, whichever of the page's
+    // stores (or sendReceipts calls) hears it: listeners also hear changes that are not a new
+    // decision, and other tabs' decisions. One cookie value for one decision.
+    const value = decision && encodeDecision(decision, consent.policy);
+    if (!value || ![...made].some((d) => encodeDecision(d, consent.policy) === value) || posted.has(`${url} ${value}`))
+      return;
+    posted.add(`${url} ${value}`);
     const subject = typeof options.subject === 'function' ? options.subject() : options.subject;
     fetch(url, {
       method: 'POST',

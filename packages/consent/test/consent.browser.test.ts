@@ -16,12 +16,26 @@ const DOMAIN = 'optin.test';
 let browser: Browser;
 let server: TestServer;
 let context: BrowserContext;
+/** Receipts POSTed to `/v1/consent` of the test server: `[subject, consentId, decidedAt]`. */
+let receipts: [string, string, string][];
 /** Uncaught errors of every page (and frame) of the test's context. */
 let pageErrors: string[];
 
 beforeAll(async () => {
   const script = await bundle(fileURLToPath(new URL('./fixtures/consent-page.ts', import.meta.url)));
   server = await serve([
+    // A collector's receipt endpoint that only counts what reaches it.
+    (req, res, url) => {
+      if (url.pathname !== '/v1/consent' || req.method !== 'POST') return false;
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const r = JSON.parse(body) as { subject: string; consentId: string; decidedAt: string };
+        receipts.push([r.subject, r.consentId, r.decidedAt]);
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+      });
+      return true;
+    },
     file('/', '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>'),
     file('/consent-page.js', script, 'text/javascript; charset=utf-8'),
     // The page inside a sandboxed frame: an opaque origin, where document.cookie and localStorage throw.
@@ -40,6 +54,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   pageErrors = [];
+  receipts = [];
   context = await newContext();
 });
 
@@ -531,5 +546,39 @@ describe('@optin/consent in Chromium', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await state(b.page)).decision?.decidedAt).toBe(rejected.decision?.decidedAt);
     expect((await state(b.page)).allows).toEqual(NOTHING_BUT_NECESSARY);
+  });
+
+  it('posts the receipt of a decision once, from the tab that made it, never from the tabs that follow it', async () => {
+    // Three tabs, each sending receipts: two of www (they follow each other through BroadcastChannel
+    // and cookieStore) and one of another subdomain, which re-reads the shared cookie when shown.
+    const origin = (host: string) => server.origin(`${host}.${DOMAIN}`);
+    const a = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const b = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
+    for (const [tab, host, subject] of [
+      [a, 'www', 'tab-a'],
+      [b, 'www', 'tab-b'],
+      [learning, 'learning', 'tab-learning'],
+    ] as const)
+      await tab.page.evaluate(([e, s]) => window.optin.sendReceipts(e, s), [origin(host), subject] as const);
+    const shown = () => learning.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+
+    const accepted = (await a.page.evaluate(() => window.optin.acceptAll())).decision;
+    await expect.poll(async () => (await state(b.page)).decision?.decidedAt).toBe(accepted?.decidedAt);
+    await shown();
+    const withdrawn = (await b.page.evaluate(() => window.optin.withdraw('analytics'))).decision;
+    await expect.poll(async () => (await state(a.page)).decision?.decidedAt).toBe(withdrawn?.decidedAt);
+    await shown();
+    const marketing = (await learning.page.evaluate(() => window.optin.withdraw('marketing'))).decision;
+    for (const tab of [a, b]) await tab.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    expect((await state(a.page)).decision?.decidedAt).toBe(marketing?.decidedAt);
+    expect((await state(b.page)).decision?.decidedAt).toBe(marketing?.decidedAt);
+    // Anything late would have arrived by now.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receipts.sort((x, y) => x[2].localeCompare(y[2]))).toEqual([
+      ['tab-a', accepted?.consentId, accepted?.decidedAt],
+      ['tab-b', accepted?.consentId, withdrawn?.decidedAt],
+      ['tab-learning', accepted?.consentId, marketing?.decidedAt],
+    ]);
   });
 });

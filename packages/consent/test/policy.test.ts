@@ -52,6 +52,13 @@ describe('definePolicy', () => {
     expect(definePolicy(fits).id).toHaveLength(64);
   });
 
+  it('takes the language of the policy text as a BCP 47 tag, and names one that is not', () => {
+    expect(definePolicy({ ...structuredClone(edxPolicy), lang: 'pt-BR' }).lang).toBe('pt-BR');
+    expect(() => definePolicy({ ...structuredClone(edxPolicy), lang: 'English (UK)' })).toThrow(
+      expect.objectContaining({ issues: [{ path: 'lang', message: expect.stringContaining('BCP 47') }] }),
+    );
+  });
+
   it('rejects a policy without purposes, and input that is not an object', () => {
     expect(() => definePolicy({ id: 'p', version: '1', purposes: [] })).toThrow(
       /purposes: a policy needs at least one purpose/,
@@ -98,5 +105,7 @@ describe('policyHash', () => {
     );
     expect(policyHash({ ...edxPolicy, purposes })).not.toBe(base);
     expect(policyHash({ ...edxPolicy, purposes: edxPolicy.purposes.slice(0, 4) })).not.toBe(base);
+    // The language the text is written in is no change to what was consented to.
+    expect(policyHash({ ...edxPolicy, lang: 'en' })).toBe(base);
   });
 });

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConsentError, createConsent, edxPolicy, receiptSchema, sendReceipts } from '../src/index.js';
+import {
+  ConsentError,
+  createConsent,
+  edxPolicy,
+  encodeDecision,
+  policyHash,
+  receiptSchema,
+  sendReceipts,
+  type Decision,
+} from '../src/index.js';
 
 interface Posted {
   url: string;
@@ -65,6 +74,82 @@ describe('sendReceipts', () => {
     expect(posted).toEqual([]);
     stop();
     consent.acceptAll();
+    await Promise.resolve();
+    expect(posted).toEqual([]);
+  });
+
+  it('posts each decision made in the page once, whichever of its stores sends receipts', async () => {
+    const posted = stubFetch();
+    const values: string[] = [];
+    const storage = {
+      kind: 'test',
+      read: () => values,
+      write: (v: string) => (values.splice(0, values.length, v), true),
+      clear: () => void values.splice(0),
+    };
+    // The banner's store, and the page's own (say, created apart from a React provider's): both send
+    // receipts, to the same collector; a second call on the same store (an effect run twice) too.
+    const banner = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const page = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    sendReceipts(banner, { endpoint: 'https://c.test', subject: 'banner' });
+    sendReceipts(page, { endpoint: 'https://c.test/', subject: 'page' });
+    sendReceipts(page, { endpoint: 'https://c.test', subject: 'page again' });
+    banner.acceptAll();
+    page.refresh(); // follows the decision made through the banner's store: its listeners hear it
+    expect(page.allows('marketing')).toBe(true);
+    page.withdraw('marketing');
+    banner.refresh();
+    expect(banner.allows('marketing')).toBe(false);
+    await Promise.resolve();
+    expect(posted.map((p) => [body(p).subject, body(p).purposes.marketing])).toEqual([
+      ['banner', true],
+      ['page', false],
+    ]);
+
+    // Only the page's own store sends receipts: a decision made through the banner's is still proved, once.
+    const lone = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    const seen = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    sendReceipts(seen, { endpoint: 'https://c.test', subject: 'seen' });
+    lone.rejectAll();
+    seen.refresh();
+    seen.refresh();
+    await Promise.resolve();
+    expect(posted.map((p) => body(p).subject)).toEqual(['banner', 'page', 'seen']);
+  });
+
+  it('still proves later decisions after one that could not be stored (a Member id with a lone surrogate)', async () => {
+    const posted = stubFetch();
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    sendReceipts(consent, { endpoint: 'https://c.test', subject: 's' });
+    expect(() => consent.withdraw('marketing', 'Harvard\uD800X')).toThrow(URIError);
+    consent.rejectAll();
+    await Promise.resolve();
+    expect(posted.map((p) => body(p).purposes.marketing)).toEqual([false]);
+  });
+
+  it('never posts a decision another page made, read from storage or heard later', async () => {
+    const posted = stubFetch();
+    const values: string[] = [];
+    const storage = {
+      kind: 'test',
+      read: () => values,
+      write: (v: string) => (values.splice(0, values.length, v), true),
+      clear: () => void values.splice(0),
+    };
+    const consent = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    sendReceipts(consent, { endpoint: 'https://c.test', subject: 's' });
+    // Another tab decides and stores it (its value, as that tab wrote it).
+    const elsewhere: Decision = {
+      consentId: 'other-tab',
+      policy: { id: edxPolicy.id, version: edxPolicy.version, hash: policyHash(edxPolicy) },
+      purposes: { necessary: true, analytics: true, performance: true, functionality: true, marketing: true },
+      members: {},
+      source: 'banner',
+      decidedAt: new Date().toISOString(),
+    };
+    values.push(encodeDecision(elsewhere, edxPolicy));
+    consent.refresh();
+    expect(consent.decision?.consentId).toBe('other-tab');
     await Promise.resolve();
     expect(posted).toEqual([]);
   });

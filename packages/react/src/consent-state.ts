@@ -1,4 +1,4 @@
-import type { ConsentStore, Decision, Grants, Policy } from '@optin/consent';
+import { encodeDecision, type ConsentStore, type Decision, type Grants, type Policy } from '@optin/consent';
 
 /** What `useConsent()` returns: the learner's choice as the page should render it now. */
 export interface ConsentState {
@@ -20,16 +20,19 @@ const states = new WeakMap<ConsentStore, { state: ConsentState; key: string }>()
  * The state of a store, the same object for as long as its decision, `needsPrompt` and what it
  * allows stay the same, as `useSyncExternalStore` requires. What it allows can change with no
  * decision in force (under opt-out, an earlier policy version's refusal read from storage, or
- * forgotten), so the decision alone does not say.
+ * forgotten), so the decision alone does not say. The decision is compared by what it is (its
+ * cookie value), not by object: the store re-reads storage whenever the tab is shown again, which
+ * gives a new object for the same decision, and an effect on `decision` must not run again for it.
  */
 export function consentState(store: ConsentStore): ConsentState {
   const cached = states.get(store);
   const grants = store.grants();
-  const key = JSON.stringify([store.needsPrompt, grants]);
-  if (cached?.state.decision === store.decision && cached.key === key) return cached.state;
+  const { decision } = store;
+  const key = JSON.stringify([store.needsPrompt, grants, decision && encodeDecision(decision, store.policy)]);
+  if (cached?.key === key) return cached.state;
   const state: ConsentState = {
     store,
-    decision: store.decision,
+    decision,
     needsPrompt: store.needsPrompt,
     grants,
     allows: (purpose, memberId) => store.allows(purpose, memberId),

@@ -7,7 +7,7 @@ import {
   type ConsentStore,
 } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
-import { act, Activity, createRef, StrictMode, type ReactNode } from 'react';
+import { act, Activity, createRef, StrictMode, useEffect, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,43 @@ describe('useConsent', () => {
     expect(container.textContent).toBe('analytics=false');
     act(() => consent.reset());
     expect(container.textContent).toBe('analytics=true');
+  });
+
+  it('keeps the same state when the page re-reads an unchanged decision (the tab shown again), so effects on it do not re-run', () => {
+    const stored: string[] = [];
+    const consent = createConsent({
+      policy: edxPolicy,
+      signals: { gpc: false },
+      storage: {
+        kind: 'test',
+        read: () => [...stored],
+        write: (v) => (stored.splice(0, stored.length, v), true),
+        clear: () => void stored.splice(0),
+      },
+    });
+    const updates: string[] = [];
+    function Probe({ page }: { page: number }) {
+      const { decision } = useConsent();
+      // What an integrator does on each new decision: tell Google Consent Mode, post it somewhere.
+      useEffect(() => void updates.push(decision?.source ?? 'none'), [decision]);
+      return <p>{`page ${String(page)}`}</p>;
+    }
+    const at = (page: number) => (
+      <ConsentProvider consent={consent}>
+        <Probe page={page} />
+      </ConsentProvider>
+    );
+    render(at(1));
+    act(() => void consent.acceptAll());
+    expect(updates).toEqual(['none', 'banner']);
+    // The tab is shown again (the store re-reads the cookie), then the page renders for its own reasons.
+    act(() => consent.refresh());
+    act(() => root?.render(at(2)));
+    act(() => void document.dispatchEvent(new Event('visibilitychange')));
+    act(() => root?.render(at(3)));
+    expect(updates).toEqual(['none', 'banner']);
+    act(() => void consent.withdraw('analytics'));
+    expect(updates).toEqual(['none', 'banner', 'preferences']);
   });
 
   it('creates the store from options after mount, in the browser only', () => {
