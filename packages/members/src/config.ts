@@ -1,14 +1,26 @@
 import type { Policy } from '@optin/consent';
 import type { Tracker } from '@optin/trackers';
 
-/** A Member's own email tracking: which signing key (by id; the secret comes from the environment). */
+/**
+ * A Member's own email tracking: its signing keys, by id and by reference (the secrets come from the
+ * environment or files, never the config). Give `keyId`, `keys`, or both, as `@optin/collector` reads them.
+ */
 export interface MemberEmail {
   /**
    * Id of the Member's active signing key, e.g. `hx-2026`: 1–64 letters, digits, `.`, `_`, `:` or
-   * `-` (the kids `@optin/email` accepts). The secret is never in the config.
+   * `-` (the kids `@optin/email` accepts). The collector reads its secret from
+   * `OPTIN_EMAIL_<MEMBER>_<KID>` unless `keys` names it.
    */
-  readonly keyId: string;
+  readonly keyId?: string;
+  /**
+   * Keys by id, each `env:NAME` or `file:/path` where the collector reads the secret: to keep
+   * retired kids verifying after a rotation, e.g. `{ 'hx-2026': 'env:HX_EMAIL_2026' }`.
+   */
+  readonly keys?: Readonly<Record<string, string>>;
 }
+
+/** Every field of a Member's `email`: `validateConfig` reports any other as misspelt (or a secret). */
+export const emailFields: Readonly<Record<keyof MemberEmail, true>> = { keyId: true, keys: true };
 
 /** A course provider: the orgs (and single course runs) it owns, and its own trackers. */
 export interface Member {

@@ -7,7 +7,10 @@ export type MemberInput = Omit<Member, 'trackers'> & { readonly trackers?: reado
 /**
  * Declares a Member. Its trackers are re-issued under the Member: ids namespaced
  * `memberId/trackerId` (so `HarvardX/ga4` never collides with the platform's `ga4`), owner set to
- * the Member so its per-Member consent applies. Checked with the whole config by `validateConfig`.
+ * the Member so its per-Member consent applies (one declared for another Member keeps that owner,
+ * which `validateConfig` reports). Checked with the whole config by `validateConfig`,
+ * which reports anything in `trackers` that is not a tracker (one left out by a condition, `undefined`)
+ * at its path.
  *
  * @example
  * defineMember({ id: 'HarvardX', name: 'Harvard University', orgs: ['HarvardX'],
@@ -17,12 +20,18 @@ export function defineMember(input: MemberInput): Member {
   const trackers = Array.isArray(input.trackers) ? (input.trackers as readonly Tracker[]) : [];
   return Object.freeze({
     ...input,
-    trackers: trackers.map((t) =>
-      Object.freeze({
-        ...t,
-        id: namespaced(input.id, t.id),
-        owner: input.id,
-      }),
+    // Anything but an object (a tracker left out by a condition: `undefined`, `null`, `false`) stays
+    // as it is, for validateConfig to report at its path rather than a TypeError here.
+    trackers: trackers.map((t: unknown) =>
+      typeof t === 'object' && t !== null
+        ? Object.freeze({
+            ...(t as Tracker),
+            id: namespaced(input.id, (t as Tracker).id),
+            // One declared for another Member (`ga4({ owner: 'MITx' })` in HarvardX's list) keeps that
+            // owner, for validateConfig to report rather than hand it to this Member unnoticed.
+            owner: [undefined, 'platform', input.id].includes((t as Tracker).owner) ? input.id : (t as Tracker).owner,
+          })
+        : (t as Tracker),
     ),
   });
 }

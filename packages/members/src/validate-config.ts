@@ -1,7 +1,7 @@
 import { ConsentError, definePolicy, type Policy } from '@optin/consent';
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
-import { configFields, memberFields, platformFields } from './config.js';
+import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
 import { unknownFields } from './unknown-fields.js';
 
@@ -13,12 +13,33 @@ const orgPattern = /^[\w\-~.:%]{1,255}$/;
 // The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
 // not import email (DESIGN.md's import order), yet must accept exactly the kids the signer accepts.
 const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
+// The cookie @optin/consent keeps the decision in (its default `cookieName`): no tracker may declare it.
+const consentCookie = 'optin';
+// Where a secret is, as @optin/collector reads it (its secretRefSchema): never the secret itself.
+const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 
-/** Two cookie declarations that could name the same cookie. */
+/** `pattern` without the `g` and `y` flags, whose `test` would otherwise depend on earlier calls. */
+const stateless = (pattern: RegExp) => new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+
+/**
+ * A cookie name a pattern matches, made of its literal head (`/^_pk_id\.1\./` gives `_pk_id.1.`),
+ * or `undefined` when that head is not one of its names.
+ */
+function example(pattern: RegExp): string | undefined {
+  const head = (/^\^?((?:\\[^A-Za-z0-9]|[^\\.*+?()[\]{}|^$])*)/.exec(pattern.source)?.[1] ?? '').replace(/\\(.)/g, '$1');
+  return head && stateless(pattern).test(head) ? head : undefined;
+}
+
+/**
+ * Two cookie declarations that could name the same cookie: equal names, a name a pattern matches,
+ * equal patterns, or a pattern matching another's example (a family inside another: `/^_pk_id\./`
+ * and `/^_pk_id\.1\./`).
+ */
 function collide(a: string | RegExp, b: string | RegExp): boolean {
-  if (typeof a === 'string')
-    return typeof b === 'string' ? a === b : new RegExp(b.source, b.flags.replace(/[gy]/g, '')).test(a);
-  return typeof b === 'string' ? collide(b, a) : a.source === b.source;
+  if (typeof a === 'string') return typeof b === 'string' ? a === b : stateless(b).test(a);
+  if (typeof b === 'string') return collide(b, a);
+  const [x, y] = [example(a), example(b)];
+  return a.source === b.source || (x !== undefined && collide(x, b)) || (y !== undefined && collide(y, a));
 }
 
 /**
@@ -28,7 +49,8 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
  * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
  * in the policy; no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
- * platform's or another Member's; no org or course run owned by two Members; email key ids as
+ * platform's or another Member's (a family inside another's too); no first-party cookie naming the
+ * consent cookie `optin`; no org or course run owned by two Members; email key ids as
  * `@optin/email` takes them; http(s) URLs only.
  */
 export function validateConfig(config: unknown): ConfigIssue[] {
@@ -68,7 +90,13 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     const id = typeof t.id === 'string' ? t.id : '';
     if (owner !== 'platform' && !id.startsWith(`${owner}/`))
       add(`${path}.id`, `must be namespaced "${owner}/…": declare Member trackers through defineMember`);
-    if (t.owner !== owner) add(`${path}.owner`, `must be "${owner}"`);
+    if (t.owner !== owner)
+      add(
+        `${path}.owner`,
+        owner !== 'platform' && typeof t.owner === 'string' && t.owner !== 'platform'
+          ? `declared for "${t.owner}", in ${owner}'s list: move it to ${t.owner}'s trackers, or drop its owner option`
+          : `must be "${owner}"`,
+      );
     const seen = ids.get(id);
     if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}`);
     else ids.set(id, path);
@@ -85,11 +113,42 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (!isObject(c)) return;
       if (policy && !purposes.has(String(c.purpose)))
         add(`${path}.cookies[${i}].purpose`, `"${String(c.purpose)}" is not a purpose of policy "${policy.id}"`);
-      if (typeof c.name === 'string' || c.name instanceof RegExp)
+      if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
+        if (c.party === 'first' && collide(c.name, consentCookie))
+          add(
+            `${path}.cookies[${i}].name`,
+            `names the consent cookie "${consentCookie}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
+          );
+      }
     });
     if (list(t.hosts).length === 0 && (t.party === 'third' || typeof t.load === 'function'))
       add(`${path}.hosts`, 'declare every host the tracker contacts (it loads a script or is a third party)');
+  };
+
+  const kidRule = '1–64 letters, digits, ".", "_", ":" or "-", e.g. "hx-2026"';
+  const checkEmail = (email: unknown, path: string) => {
+    if (!isObject(email) || (email.keyId === undefined && email.keys === undefined))
+      return add(
+        path,
+        "must name the Member's signing keys: { keyId: 'hx-2026' } (the collector reads the secret from OPTIN_EMAIL_<MEMBER>_<KID>) and/or { keys: { 'hx-2025': 'env:NAME' } }",
+      );
+    for (const i of unknownFields(email, emailFields, path, '`email`'))
+      add(i.path, `${i.message}: only keyId and keys, which name the secrets, never the secret itself`);
+    if (email.keyId !== undefined && !(typeof email.keyId === 'string' && keyId.test(email.keyId)))
+      add(
+        `${path}.keyId`,
+        `must be the id of the Member's signing key: ${kidRule} (the secret comes from the environment, never the config)`,
+      );
+    if (email.keys === undefined) return;
+    if (!isObject(email.keys))
+      return add(`${path}.keys`, "must map key ids to where their secrets are: { 'hx-2025': 'env:NAME' | 'file:/path' }");
+    for (const [kid, ref] of Object.entries(email.keys)) {
+      const at = `${path}.keys[${JSON.stringify(kid)}]`;
+      if (!keyId.test(kid)) add(at, `is not a key id: ${kidRule}`);
+      else if (typeof ref !== 'string' || !secretRef.test(ref))
+        add(at, 'must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself');
+    }
   };
 
   const platform = config.platform;
@@ -139,13 +198,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
       else courses.set(key, id);
     });
-    if (m.email !== undefined && !isObject(m.email))
-      add(`${path}.email`, "must be `{ keyId }`: the id of the Member's signing key, e.g. { keyId: 'hx-2026' }");
-    else if (m.email !== undefined && !(typeof m.email.keyId === 'string' && keyId.test(m.email.keyId)))
-      add(
-        `${path}.email.keyId`,
-        'must be the id of the Member\'s signing key: 1–64 letters, digits, ".", "_", ":" or "-", e.g. "hx-2026" (the secret comes from the environment, never the config)',
-      );
+    if (m.email !== undefined) checkEmail(m.email, `${path}.email`);
     if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
     list(m.trackers).forEach((t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
   });
@@ -162,7 +215,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         )
           add(
             c.path,
-            `cookie ${String(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${String(other.name)} (${other.path})`,
+            `cookie ${String(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${String(other.name)} (${other.path}): give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner`,
           );
   return issues;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
-import { defineConfig, defineMember, MembersError, validateConfig, type OptinConfig } from '../src/index.js';
+import { defineConfig, defineMember, MembersError, validateConfig, type MemberEmail, type OptinConfig } from '../src/index.js';
 import { matomo, pixel, sampleConfig } from './fixtures/config.js';
 
 const paths = (config: unknown) => validateConfig(config).map((i) => i.path);
@@ -126,6 +126,72 @@ describe('validateConfig', () => {
     expect(prefixed.members[0]!.trackers[0]!.cookies.map((c) => c.name)).toEqual(['hx_ga', 'hx_ga_HX0001']);
   });
 
+  it('says what to do about a colliding cookie: a prefix of its own, or the vendor left to one owner', () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-HX0001' })] })],
+    };
+    const issue = validateConfig(config).find((i) => i.path === 'members[0].trackers[0].cookies[0].name');
+    expect(issue?.message).toMatch(/collides with the platform's _ga .*: give .*cookiePrefix.*or leave /);
+  });
+
+  it("rejects a Member cookie family inside the platform's (two RegExps that name the same cookies)", () => {
+    const base = sampleConfig();
+    // The platform's Matomo declares every site's visitor cookie; HarvardX's names its own site's.
+    const platform = { ...matomo('1', 'stats.edx.example'), cookies: [{ name: /^_pk_id\./, purpose: 'analytics', lifetime: '13mo', party: 'first' as const }] };
+    const config = {
+      ...base,
+      platform: { trackers: [platform] },
+      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [matomo('1', 'stats.harvardx.example')] })],
+    };
+    expect(paths(config)).toEqual(['members[0].trackers[0].cookies[0].name']);
+    // Families that share a head but no cookie are no collision: _pk_id.1.* and _pk_ses.1.*, _pk_id.1.* and _pk_id.2.*.
+    expect(validateConfig(sampleConfig())).toEqual([]);
+  });
+
+  it("refuses a tracker cookie that names the consent cookie: a withdrawal would erase the learner's decision", () => {
+    const base = sampleConfig();
+    // A sloppy family for an A/B tool's "opt…" cookies also names `optin`, where @optin/consent keeps the decision.
+    const sloppy = { ...matomo('1', 'stats.harvardx.example'), cookies: [{ name: /^opt/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }] };
+    const config = { ...base, members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [sloppy] })] };
+    expect(validateConfig(config)).toEqual([
+      { path: 'members[0].trackers[0].cookies[0].name', message: expect.stringMatching(/consent cookie "optin"/) as string },
+    ]);
+    // The first-party tracker's own optin_id and optin_ses are other cookies.
+    const own = { ...sloppy, cookies: [{ name: /^optin_(id|ses)$/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }] };
+    expect(validateConfig({ ...base, platform: { trackers: [own] }, members: [] })).toEqual([]);
+  });
+
+  it("a tracker declared for another Member, put in this Member's list, is reported, not silently taken over", () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [
+        defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-MIT0001', owner: 'MITx', cookiePrefix: 'mx' })] }),
+        defineMember({ id: 'MITx', name: 'MIT', orgs: ['MITx'], trackers: [] }),
+      ],
+    };
+    expect(validateConfig(config)).toEqual([
+      { path: 'members[0].trackers[0].owner', message: expect.stringMatching(/declared for "MITx".*MITx's trackers/) as string },
+    ]);
+  });
+
+  it('a Member tracker left out by a condition (undefined, null, false) is one issue at its path, never a throw', () => {
+    const optional = (on: boolean) => (on ? ga4({ id: 'G-HX0001', cookiePrefix: 'hx' }) : undefined);
+    const build = () =>
+      defineMember({
+        id: 'HarvardX',
+        name: 'Harvard',
+        orgs: ['HarvardX'],
+        trackers: [optional(false), null, false, ga4({ id: 'G-HX0002', cookiePrefix: 'hy' })] as unknown as Tracker[],
+      });
+    expect(build).not.toThrow();
+    expect(validateConfig({ ...sampleConfig(), members: [build()] })).toEqual(
+      [0, 1, 2].map((i) => ({ path: `members[0].trackers[${i}]`, message: 'must be a tracker (defineTracker or an adapter)' })),
+    );
+  });
+
   it('checks Member ids, names, orgs, courses and email key ids', () => {
     const base = sampleConfig();
     const config = {
@@ -201,6 +267,27 @@ describe('validateConfig', () => {
       ]);
     expect(withKid('hx-2026')).toEqual([
       { path: 'members[0].email', message: expect.stringContaining("{ keyId: 'hx-2026' }") as string },
+    ]);
+  });
+
+  it("takes the collector's key rotation form, email.keys by reference, and refuses a secret in the config", () => {
+    const withEmail = (email: MemberEmail) =>
+      validateConfig({
+        ...sampleConfig(),
+        members: [defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [], email })],
+      });
+    // As @optin/collector reads it: the active kid from OPTIN_EMAIL_<MEMBER>_<KID>, retired ones by reference.
+    expect(withEmail({ keyId: 'hx-2027', keys: { 'hx-2026': 'env:HX_EMAIL_2026', 'hx-2025': 'file:/run/secrets/hx-2025' } })).toEqual([]);
+    expect(withEmail({ keys: { 'hx-2026': 'env:HX_EMAIL_2026' } })).toEqual([]);
+    expect(withEmail({ keys: { 'hx 2026': 'env:HX', 'hx-2025': 'c2VjcmV0LWtleS1ieXRlcw==' } })).toEqual([
+      { path: 'members[0].email.keys["hx 2026"]', message: expect.stringContaining('1–64 letters, digits') as string },
+      { path: 'members[0].email.keys["hx-2025"]', message: expect.stringMatching(/"env:NAME" or "file:\/path".*never the secret itself/) as string },
+    ]);
+    expect(withEmail({})).toEqual([
+      { path: 'members[0].email', message: expect.stringContaining('keyId') as string },
+    ]);
+    expect(withEmail({ keyId: 'hx-2026', secret: 'c2VjcmV0' } as MemberEmail)).toEqual([
+      { path: 'members[0].email.secret', message: expect.stringMatching(/is not a field of `email`.*never the secret itself/) as string },
     ]);
   });
 

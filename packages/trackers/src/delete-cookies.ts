@@ -9,7 +9,8 @@ export function declares(cookie: CookieDeclaration, name: string): boolean {
 /**
  * Deletes every cookie the page can see that `cookies` declare (first-party ones: a third party's
  * cookies live on its own domain) and `keep` does not, on every `Domain` variant from the host down
- * to `root` (the registrable domain) and at `/` and every prefix of the current path. On https the
+ * to `root` (the registrable domain, with or without a leading dot as `@optin/consent` takes it) and
+ * at `/` and every prefix of the current path. On https the
  * deletions carry `Secure`, without which browsers refuse to touch `__Secure-` and `__Host-` cookies
  * (a `__Host-` one only exists host-only at `/`: the browser refuses the other variants, harmlessly).
  */
@@ -22,9 +23,9 @@ export function deleteCookies(
   let path = '';
   for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
   for (const pair of document.cookie.split(/; */)) {
-    const [name] = pair.split('=', 1);
+    const [name] = pair.split('=');
     if (name && cookies.some((c) => c.party === 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
-      for (const domain of cookieDomains(location.hostname, root))
+      for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
         for (const at of paths)
           document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
             location.protocol === 'https:' ? ';Secure' : ''

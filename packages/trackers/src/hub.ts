@@ -2,7 +2,7 @@ import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
 import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
 import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
-import { loadScript } from './load-script.js';
+import { loadScript, stopScript } from './load-script.js';
 import { applyStaticTags } from './static-tags.js';
 import type { HubEvent, Tracker, TrackerContext } from './tracker.js';
 
@@ -55,7 +55,12 @@ export interface Hub {
   readonly reloadRequired: readonly string[];
   /** Re-evaluates which trackers run (after what `inScope` answers has changed). */
   rescan(): void;
-  /** Stops following consent and inserted tags (trackers stay as they are). */
+  /**
+   * Stops following consent and inserted tags (trackers stay as they are). A hub created on the page
+   * afterwards (an app mounted again) takes over the trackers this one left running (their scripts,
+   * added with `ctx.loadScript`, are in the page) rather than start them a second time (GTM would
+   * fire its page tags again).
+   */
   destroy(): void;
 }
 
@@ -72,8 +77,16 @@ export interface Hub {
  * hub.page(); // kept until the learner decides, then sent only to the trackers they allowed
  */
 export function createHub(options: HubOptions): Hub {
-  const { consent, trackers, cookieDomain, nonce, bufferSize = 100, googleConsentMode = {} } = options;
-  const onError = options.onError ?? console.error;
+  const {
+    consent,
+    trackers,
+    cookieDomain,
+    nonce,
+    bufferSize = 100,
+    googleConsentMode = {},
+    inScope = () => true,
+    onError = console.error,
+  } = options;
   // A JavaScript caller may pass no store (or one not made yet): a typed error, not a TypeError.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const purposes = consent?.policy.purposes.map((p) => p.id) ?? [];
@@ -127,7 +140,7 @@ export function createHub(options: HubOptions): Hub {
   // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
   // hub runs before it, and may send right after a withdrawal while `loaded` still holds the tracker.
   const emit = (event: HubEvent, to: Iterable<Tracker>) => {
-    for (const t of to) if (allows(t) && (options.inScope?.(t) ?? true)) guard(t, event.type, event);
+    for (const t of to) if (allows(t) && inScope(t)) guard(t, event.type, event);
   };
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
@@ -135,6 +148,8 @@ export function createHub(options: HubOptions): Hub {
     emit(event, loaded);
   };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
+  // The scripts a tracker added (ctx.loadScript tags them with its id).
+  const scripts = (t: Tracker) => document.querySelectorAll(`[data-optin-script="${CSS.escape(t.id)}"]`);
   // Never for no purpose at all: `[].every` is true, and such a tracker would load before any consent.
   const allows = (t: Tracker) =>
     t.purposes.length > 0 && t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
@@ -145,21 +160,23 @@ export function createHub(options: HubOptions): Hub {
         broken.add(id);
         report(id, '', 'no such tracker', 'unknown_tracker');
       }
-      return t && loaded.has(t);
+      return loaded.has(t as Tracker);
     }, nonce);
 
   const sync = () => {
     const fresh: Tracker[] = [];
     const keep: Cookies = [];
     const drop: Cookies = [];
-    let reload = false;
+    let reload: true | undefined;
     for (const t of trackers) {
       const allowed = allows(t);
       (allowed ? keep : drop).push(...t.cookies);
-      const on = allowed && (options.inScope?.(t) ?? true);
+      const on = allowed && inScope(t);
       if (on && !loaded.has(t) && !broken.has(t.id)) {
         loaded.add(t);
-        if (stale.delete(t)) continue;
+        // Resumed: withdrawn but not unloadable, or started by a hub destroyed since (its scripts are
+        // in the page: an app mounted again), it is not started a second time.
+        if (stale.delete(t) || scripts(t).length) continue;
         fresh.push(t);
         // A throw or a rejection alike: the tracker is left out for the life of the page.
         new Promise((resolve) => resolve(t.load?.(context(t)))).catch((error: unknown) => {
@@ -170,11 +187,9 @@ export function createHub(options: HubOptions): Hub {
       } else if (!on && loaded.delete(t)) {
         if (t.unloadable) {
           guard(t, 'unload', context(t));
-          // Its scripts out of the page for good, into a document of their own: one still on its way
-          // never runs there (stopScript says why; inlined, as the hub's bytes are budgeted). Loaded
-          // again, it gets new ones.
-          for (const script of document.querySelectorAll<HTMLElement>('script[data-optin-script]'))
-            if (script.dataset.optinScript === t.id) new Document().adoptNode(script);
+          // Its scripts out of the page for good: one still on its way never runs (see stopScript).
+          // Loaded again, it gets new ones.
+          scripts(t).forEach(stopScript);
         } else {
           // Still running though withdrawn or out of scope (left on another Member's page, its script
           // would record that page, and one still on its way runs when it arrives): only a reload stops

@@ -7,6 +7,10 @@ export interface MetaOptions extends AdapterOptions {
   readonly id: string;
 }
 
+// Pixels running on the page: Meta's consent is page-wide, so a revoke waits for the last of them
+// (a Member's pixel left behind, or withdrawn for that Member alone, must not silence the platform's).
+const running = new Set<string>();
+
 interface Fbq {
   (...args: unknown[]): void;
   callMethod?: (...args: unknown[]) => void;
@@ -20,8 +24,10 @@ interface Fbq {
 /**
  * The Meta (Facebook) Pixel, for `marketing`. `fbq('init')` sends nothing by itself; automatic
  * events (`autoConfig`) and the automatic PageView on history changes (`disablePushState`) are off,
- * so the pixel sees only the hub's page views (`PageView`) and actions (custom events). Unloads with
- * Meta's `fbq('consent', 'revoke')`, after which the pixel sends nothing.
+ * so the pixel sees only the hub's page views (`PageView`) and actions (custom events), each sent to
+ * this pixel alone. Unloads with Meta's `fbq('consent', 'revoke')`, after which no pixel sends
+ * anything: as that is page-wide, it waits until no other pixel of the page runs (until then the hub
+ * simply sends this one nothing more).
  *
  * @example meta({ id: '1234567890' })
  */
@@ -61,12 +67,13 @@ export function meta(options: MetaOptions): Tracker {
         win.fbq = win._fbq ??= n;
       }
       win.fbq.disablePushState = true;
+      running.add(id);
       fbq('consent', 'grant');
       fbq('set', 'autoConfig', false, id);
       fbq('init', id);
       return ctx.loadScript('https://connect.facebook.net/en_US/fbevents.js');
     },
-    unload: () => fbq('consent', 'revoke'),
+    unload: () => running.delete(id) && !running.size && fbq('consent', 'revoke'),
     page: () => fbq('trackSingle', id, 'PageView'),
     track: (e) => fbq('trackSingleCustom', id, e.event, e.properties),
   };

@@ -8,19 +8,23 @@ const clones = new WeakMap<Element, HTMLScriptElement>();
  * `<script type="text/plain" data-optin-tracker="id">` runs as a copy of itself inserted after it
  * (taken out again when off: one still on its way then never runs; what one already did cannot be
  * undone, which is why its tracker's cookies are deleted too), and `<iframe data-src data-optin-tracker="id">` gets its `src` (then
- * `about:blank` when off). `state(id)` says whether the tracker is on; `undefined` when unknown.
+ * `about:blank` when off). `state(id)` says whether the tracker is on (`false` when unknown).
  */
-export function applyStaticTags(state: (id: string) => boolean | undefined, nonce?: string): void {
+export function applyStaticTags(state: (id: string) => boolean, nonce?: string): void {
   for (const tag of document.querySelectorAll<HTMLElement>(selector)) {
-    const on = state(tag.dataset.optinTracker as string) === true; // the selector says it is there
-    if (tag instanceof HTMLIFrameElement) {
-      const src = on ? (tag.dataset.src ?? '') : 'about:blank';
-      if (tag.getAttribute('src') !== src) tag.src = src;
+    const on = state(tag.dataset.optinTracker as string); // the selector says it is there
+    if (tag.localName == 'iframe') {
+      const src = on ? (tag.dataset.src as string) : 'about:blank'; // the selector says it is there
+      if (tag.getAttribute('src') !== src) (tag as HTMLIFrameElement).src = src;
     } else if (on && !clones.get(tag)?.isConnected) {
+      // A new element, not a clone: a clone of a tag inserted as HTML (innerHTML) would be marked
+      // "already started" like it, and never run. Its nonce: the hub's, else the tag's own (which
+      // scripts cannot read back from its attribute).
       const copy = document.createElement('script');
-      for (const { name, value } of tag.attributes) if (name !== 'type') copy.setAttribute(name, value);
+      for (const { name, value } of tag.attributes) copy.setAttribute(name, value);
+      copy.type = ''; // JavaScript
       copy.async = false;
-      if (nonce) copy.nonce = nonce;
+      copy.nonce = (nonce || tag.nonce) as string;
       copy.text = (tag as HTMLScriptElement).text;
       tag.after(copy);
       clones.set(tag, copy);

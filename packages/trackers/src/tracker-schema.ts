@@ -2,7 +2,14 @@ import * as z from 'zod/mini';
 
 const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_"'));
 /** A tracker id: like a purpose or Member id, and may be namespaced by its Member (`HarvardX/ga4`). */
-const trackerId = z.string().check(z.regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_", optionally after "<member>/"'));
+const trackerId = z
+  .string()
+  .check(
+    z.regex(
+      /^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'must be letters, digits, ".", "-" or "_", optionally after "<member>/"',
+    ),
+  );
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 const url = z.string().check(z.regex(/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/, 'must be an https:// URL'));
 const party = z.enum(['first', 'third'], 'must be "first" or "third"');
@@ -11,7 +18,9 @@ const fn = z.optional(z.custom<(...args: never[]) => unknown>((v) => typeof v ==
 /** A cookie name browsers accept: no spaces, separators or control characters. */
 const cookieName = z.union(
   [
-    z.string().check(z.regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a valid cookie name (no spaces, "=", ";" or ",")')),
+    z
+      .string()
+      .check(z.regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a valid cookie name (no spaces, "=", ";" or ",")')),
     z.instanceof(RegExp),
   ],
   'must be a cookie name or a RegExp',
@@ -21,21 +30,43 @@ const cookieName = z.union(
 export const trackerSchema = z.strictObject({
   id: trackerId,
   owner: id,
-  purposes: z.array(id).check(z.minLength(1, 'a tracker serves at least one purpose')),
+  purposes: z
+    .array(id, 'must be a list of purpose ids, e.g. ["analytics"]')
+    .check(z.minLength(1, 'a tracker serves at least one purpose')),
   party,
-  vendor: z.strictObject({ name: text, privacyUrl: url, optOutUrl: z.optional(url) }),
+  vendor: z.strictObject(
+    { name: text, privacyUrl: url, optOutUrl: z.optional(url) },
+    'must be { name, privacyUrl, optOutUrl? }',
+  ),
   cookies: z.array(
-    z.strictObject({
-      name: cookieName,
-      purpose: id,
-      lifetime: z
-        .string()
-        .check(z.regex(/^(session|[1-9]\d*(s|min|h|d|w|mo|y))$/, 'must be "session" or like "30min", "24h", "90d", "13mo", "2y"')),
-      party,
-    }),
+    z.strictObject(
+      {
+        name: cookieName,
+        purpose: id,
+        lifetime: z
+          .string()
+          .check(
+            z.regex(
+              /^(session|[1-9]\d*(s|min|h|d|w|mo|y))$/,
+              'must be "session" or like "30min", "24h", "90d", "13mo", "2y"',
+            ),
+          ),
+        party,
+      },
+      'must be { name, purpose, lifetime, party }',
+    ),
+    'must be a list of { name, purpose, lifetime, party } ([] when it sets none)',
   ),
   hosts: z.array(
-    z.string().check(z.regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a lower-case host name, optionally "*.": no scheme, port or path')),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/,
+          'must be a lower-case host name, optionally "*.": no scheme, port or path',
+        ),
+      ),
+    'must be a list of the host names it contacts ([] when none)',
   ),
   unloadable: z.optional(z.boolean()),
   load: fn,

@@ -74,6 +74,29 @@ describe('defineTracker', () => {
     ]);
   });
 
+  test('a missing or mistyped list or object says what it must be, never "Invalid input"', () => {
+    // A hand-written declaration: no vendor, hosts or purposes; cookies as an object; a cookie as a bare name.
+    const issues = issuesOf({
+      id: 'matomo',
+      owner: 'platform',
+      party: 'first',
+      vendor: 'Matomo',
+      cookies: { name: '_pk_id' },
+    });
+    expect(issues).toEqual([
+      'trackers.matomo.purposes: must be a list of purpose ids, e.g. ["analytics"]',
+      'trackers.matomo.vendor: must be { name, privacyUrl, optOutUrl? }',
+      'trackers.matomo.cookies: must be a list of { name, purpose, lifetime, party } ([] when it sets none)',
+      'trackers.matomo.hosts: must be a list of the host names it contacts ([] when none)',
+    ]);
+    expect(issuesOf({ ...valid, cookies: ['_pk_id'] })).toEqual([
+      'trackers.matomo.cookies[0]: must be { name, purpose, lifetime, party }',
+    ]);
+    expect(issuesOf({ ...valid, purposes: 'analytics' })).toEqual([
+      'trackers.matomo.purposes: must be a list of purpose ids, e.g. ["analytics"]',
+    ]);
+  });
+
   test('an input without an id is still located', () => {
     expect(issuesOf(null)).toEqual([expect.stringMatching(/^trackers\.\?: /)]);
   });

@@ -348,4 +348,82 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(commands.indexOf('consent default')).toBe(0);
     expect(commands.indexOf('consent update')).toBeLessThan(commands.indexOf('config G-TEST1'));
   });
+
+  test('two Meta pixels: the Member’s withdrawn for it alone, or left behind in an SPA, leaves the platform’s sending', async () => {
+    const pageViews = (id: string) =>
+      standIn.hits.filter((h) => h.host === 'www.facebook.com' && h.path.includes(`id=${id}&ev=PageView`)).length;
+    await open('meta,hx-meta');
+    await act('consent.acceptAll();');
+    expect([pageViews('1234567890'), pageViews('999')]).toEqual([1, 1]);
+    // HarvardX alone is refused marketing: its pixel stops, the platform's (still granted) does not.
+    await act("consent.withdraw('marketing', 'HarvardX'); hub.page();");
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
+    expect([pageViews('1234567890'), pageViews('999')]).toEqual([2, 1]);
+    // Granted again, then left behind by an SPA navigation to a page that is not HarvardX's.
+    await act("consent.decide({ members: { HarvardX: { marketing: true } } }); hub.page();");
+    expect([pageViews('1234567890'), pageViews('999')]).toEqual([3, 2]);
+    await act("history.pushState({}, '', '/dashboard'); hub.page();");
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
+    expect([pageViews('1234567890'), pageViews('999')]).toEqual([4, 2]);
+  });
+
+  test('destroyed and created again (an app mounted twice), the hub starts no tracker a second time', async () => {
+    await open('gtm,hx-gtm,linkedin,meta,ga4', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    const state = () =>
+      page.evaluate(() => {
+        const w = window as unknown as Record<string, unknown[]> & { __gtmSeen: [string, string][] };
+        return {
+          gtm: w.__gtmSeen.map(([c, m]) => `${c} ${m}`),
+          partners: w._linkedin_data_partner_ids,
+          gtag: (w.dataLayer as IArguments[]).filter((c) => c[0] === 'config').length,
+        };
+      });
+    const before = await state();
+    await act('window.optin.restart();');
+    const restarted = await state();
+    await act("consent.withdraw('functionality');");
+    const after = await state();
+    expect(after.gtm.filter((m) => m.endsWith('gtm.js')).sort()).toEqual(['GTM-HX1 gtm.js', 'GTM-TEST1 gtm.js']);
+    // Each container hears the next change once.
+    expect(after.gtm.slice(restarted.gtm.length).sort()).toEqual(['GTM-HX1 consent update', 'GTM-TEST1 consent update']);
+    expect(after.partners).toEqual(['555']);
+    expect(after.gtag).toBe(before.gtag);
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['gtm', 'HarvardX/gtm', 'linkedin', 'meta', 'ga4']);
+    // The new hub follows consent: a withdrawal unloads what the first hub loaded.
+    await act("consent.withdraw('analytics');");
+    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
+  });
+
+  test('a static tag in the page’s HTML with its own CSP nonce runs when allowed, though the hub was given no nonce', async () => {
+    await open('hubspot', coursePath, '&csp=1&static=1&hubnonce=none');
+    await act('consent.acceptAll();');
+    expect(hosts()).toEqual(['js.hs-scripts.com', 'track.hubspot.com']);
+    expect(await cookieNames()).toContain('hubspotutk');
+    await act("consent.withdraw('marketing');");
+    expect(await cookieNames()).not.toContain('hubspotutk');
+  });
+
+  test('cookieDomain written with a leading dot (".optin.test"), as consent takes it: withdrawal still deletes on the parent domain', async () => {
+    await open('ga4', coursePath, '&cookiedomain=.optin.test');
+    await act('consent.decide({ purposes: { analytics: true } });');
+    const set = (await context.cookies()).filter((c) => c.name.startsWith('_ga')).map((c) => `${c.name}@${c.domain}`);
+    expect(set).toContain('_ga@.optin.test');
+    await act("consent.withdraw('analytics');");
+    expect(await cookieNames()).toEqual(['optin']);
+  });
+
+  test('static tags inserted as HTML (innerHTML, nested), inline and with src, run when allowed', async () => {
+    await open('hubspot');
+    await act(`
+      const box = document.createElement('section');
+      box.innerHTML = '<div><p>Course intro</p><script type="text/plain" data-optin-tracker="hubspot" src="https://js.hs-scripts.com/123.js"></scr' + 'ipt>' +
+        '<script type="text/plain" data-optin-tracker="hubspot">window.__inline = (window.__inline || 0) + 1;</scr' + 'ipt></div>';
+      document.body.append(box);
+    `);
+    expect(standIn.hits).toEqual([]);
+    await act('consent.acceptAll();');
+    expect(hosts()).toEqual(['js.hs-scripts.com', 'track.hubspot.com']);
+    expect(await page.evaluate(() => (window as unknown as { __inline?: number }).__inline)).toBe(1);
+  });
 });
