@@ -486,4 +486,16 @@ describe('onNavigate', () => {
     history.pushState({}, '', '/c');
     expect(seen).toEqual(['/a', '/b', '/b']);
   });
+
+  test('two copies of the module on one page (two bundles) still call back once a navigation', async () => {
+    // A second instance of the module, as a second micro-frontend's bundle would carry.
+    const second = '../src/on-navigate.js?second-bundle';
+    const copy = (await import(/* @vite-ignore */ second)) as typeof import('../src/on-navigate.js');
+    const seen: string[] = [];
+    const stops = [onNavigate(() => seen.push('first')), copy.onNavigate(() => seen.push('second'))];
+    history.pushState({}, '', '/d');
+    history.replaceState({}, '', '/e');
+    for (const stop of stops) stop();
+    expect(seen).toEqual(['first', 'second', 'first', 'second']);
+  });
 });
