@@ -2,7 +2,13 @@ import { receiptSchema } from '@optin/consent';
 import * as z from 'zod';
 import type { IngestEndpoint } from './ingest.js';
 import { ingestPaths } from './routes/ingest-routes.js';
-import { errorResponseSchema, eventsQuerySchema, ingestResponseSchema, statsQuerySchema } from './query-schemas.js';
+import {
+  consentQuerySchema,
+  errorResponseSchema,
+  eventsQuerySchema,
+  ingestResponseSchema,
+  statsQuerySchema,
+} from './query-schemas.js';
 import {
   batchSchema,
   identifySchema,
@@ -119,10 +125,24 @@ export function openApiDocument(version: string): JsonSchema {
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
           responses: { 201: { description: 'Stored' }, 400: error('Not a valid receipt') },
         },
+        get: {
+          summary:
+            'The latest receipt of any subject, percent-encoded in the query string (platform token only); reads also the subjects no path carries: ".", "..", and those holding "/", "?" or "#"',
+          security: bearer,
+          parameters: queryParameters(consentQuerySchema),
+          responses: {
+            200: { description: 'The receipt', ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
+            400: error('No subject, a subject given twice, or another parameter'),
+            401: error('No token'),
+            403: error('Not the platform token'),
+            404: error('No receipt'),
+          },
+        },
       },
       '/v1/consent/{subject}': {
         get: {
-          summary: 'The latest receipt of a subject (platform token only)',
+          summary:
+            'The latest receipt of a subject a URL path carries (platform token only); any subject: GET /v1/consent?subject=',
           security: bearer,
           parameters: [{ name: 'subject', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {

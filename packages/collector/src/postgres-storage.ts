@@ -113,6 +113,17 @@ export class PostgresStorage extends SqlStorage {
     return `lower(${sql} COLLATE "C")`;
   }
 
+  // Containment (`{"HarvardX":{"analytics":false}}`): on 200,000 receipts faster than extracting
+  // each value (`->`) and comparing it.
+  protected override jsonHolds(
+    column: string,
+    keys: readonly string[],
+    value: boolean,
+  ): { sql: string; params: unknown[] } {
+    const held = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+    return { sql: `${column} @> ?::jsonb`, params: [JSON.stringify(held)] };
+  }
+
   // Rows of transactions older than every one still running: their `seq` values precede those of any
   // transaction yet to commit, because writers take `seq` values in transaction order (insertEvents).
   protected override readonly settled = 'txid < pg_snapshot_xmin(pg_current_snapshot())';

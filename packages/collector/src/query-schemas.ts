@@ -59,6 +59,18 @@ export const statsQuerySchema = z.strictObject({
   to: isoTime.optional(),
 });
 
+/**
+ * Query string of `GET /v1/consent?subject=`: the subject percent-encoded, so that every subject a
+ * receipt may have is read, also those no URL path carries (`.`, `..`, or holding `/`, `?`, `#`).
+ */
+export const consentQuerySchema = z.strictObject({
+  subject: z
+    .string({ error: 'required: give the subject as ?subject=, percent-encoded (encodeURIComponent)' })
+    .min(1, 'empty: give the subject as ?subject=, percent-encoded (encodeURIComponent)')
+    .max(200, 'longer than any receipt subject (at most 200 characters)')
+    .refine((v) => !isUnstorableText(v), unstorableTextMessage),
+});
+
 /** The body of every ingestion answer. */
 export const ingestResponseSchema = z.object({
   success: z.boolean(),

@@ -155,6 +155,9 @@ function rowToEvent(r: Row): StoredEvent {
   };
 }
 
+/** A Member or purpose id as the config takes them, read as a JSON key in SQL without escaping. */
+const jsonKey = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
@@ -176,6 +179,17 @@ export abstract class SqlStorage implements Storage {
    */
   protected asciiLower(sql: string): string {
     return `lower(${sql})`;
+  }
+  /**
+   * A condition (never NULL) that the JSON object in `column` holds the boolean `value` at `keys`
+   * (object keys, outermost first), and its parameters: SQLite reads the path `$."k1"."k2"` with
+   * `json_type` (which names a JSON boolean `true` or `false`); `jsonKey` ids need no escaping there.
+   */
+  protected jsonHolds(column: string, keys: readonly string[], value: boolean): { sql: string; params: unknown[] } {
+    return {
+      sql: `json_type(${column}, ?) IS '${String(value)}'`,
+      params: [`$${keys.map((k) => `."${k}"`).join('')}`],
+    };
   }
   /**
    * The condition that keeps event pages to rows no later commit can precede in `seq` order, when
@@ -307,6 +321,14 @@ export abstract class SqlStorage implements Storage {
     to: string,
     purposes: readonly string[],
   ): Promise<MemberStats> {
+    // Ids are read as JSON keys in SQL (consent rates).
+    for (const key of [memberId, ...purposes])
+      if (key !== null && !jsonKey.test(key))
+        throw new CollectorError(
+          'invalid_option',
+          [{ path: key === memberId ? 'memberId' : 'purposes', message: `"${key}" is not a Member or purpose id` }],
+          'Ids are letters, digits, "-", "_" and ".", as the config validates them.',
+        );
     // The hour bounds let a Member's queries use the (member_id, hour) index; the exact bounds follow.
     const range = [...(memberId === null ? [] : [memberId]), from, to, from, to];
     const scope = `${memberId === null ? '' : 'member_id = ? AND '}${hourOf('timestamp')} >= ${hourOf('?')} AND ${hourOf('timestamp')} <= ${hourOf('?')} AND timestamp >= ? AND timestamp < ?`;
@@ -327,36 +349,7 @@ export abstract class SqlStorage implements Storage {
        FROM events WHERE ${scope} AND type = 'track'`,
       [emailEvents.clicked, controlUsedEvent, emailEvents.opened, emailEvents.clicked, ...range],
     );
-    // Each learner's latest decision among the receipts received in the period.
-    const receipts = await this.query(
-      `SELECT purposes, members, implied FROM (
-         SELECT purposes, members, implied, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
-         FROM consent_receipts WHERE received_at >= ? AND received_at < ?
-       ) latest WHERE nth = 1`,
-      [from, to],
-    );
-    const consentRates: MemberStats['consentRates'] = {};
-    const decisions = receipts.map((r) => ({
-      all: parseJson(r.purposes) as Record<string, boolean>,
-      own:
-        memberId === null
-          ? undefined
-          : (parseJson(r.members) as Record<string, Record<string, boolean> | undefined>)[memberId],
-      implied: r.implied === true || r.implied === 1,
-    }));
-    for (const p of purposes) {
-      // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it
-      // is counted apart and never as consent (its refusals are the learner's, and count as such).
-      let granted = 0;
-      let implied = 0;
-      for (const d of decisions)
-        if (d.all[p] === true && d.own?.[p] !== false) {
-          if (d.implied) implied++;
-          else granted++;
-        }
-      const total = decisions.length;
-      consentRates[p] = { granted, implied, total, rate: total ? granted / total : 0 };
-    }
+    const consentRates = await this.consentRates(memberId, scope, range, from, to, purposes);
     return {
       from,
       to,
@@ -367,6 +360,60 @@ export abstract class SqlStorage implements Storage {
       emailClicks: Number(counts?.email_clicks ?? 0),
       consentRates,
     };
+  }
+
+  /**
+   * The consent rates of `memberStats`, aggregated in the database: over each subject's latest
+   * decision among the receipts received in `[from, to)`, for a Member only the subjects its events
+   * of the period name (their `anonymousId` or `userId`: `sendReceipts` of `@optin/consent` is given
+   * one or the other, the user id once the learner is signed in), so that a Member learns nothing of
+   * the platform's volume; for the platform (`null`), every subject.
+   */
+  private async consentRates(
+    memberId: string | null,
+    eventScope: string,
+    eventRange: readonly unknown[],
+    from: string,
+    to: string,
+    purposes: readonly string[],
+  ): Promise<MemberStats['consentRates']> {
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    purposes.forEach((purpose, i) => {
+      // Granted, and not refused to this Member by the receipt's override (`members[memberId][purpose]`).
+      const granted = this.jsonHolds('purposes', [purpose], true);
+      const refused = memberId === null ? undefined : this.jsonHolds('members', [memberId, purpose], false);
+      const grant = `${granted.sql}${refused ? ` AND NOT (${refused.sql})` : ''}`;
+      // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it
+      // is counted apart and never as consent (its refusals are the learner's, and count as such).
+      columns.push(
+        `SUM(CASE WHEN ${grant} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
+        `SUM(CASE WHEN ${grant} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
+      );
+      for (let twice = 0; twice < 2; twice++) params.push(...granted.params, ...(refused?.params ?? []));
+    });
+    const seen =
+      memberId === null
+        ? ''
+        : ` AND subject IN (
+             SELECT anonymous_id FROM events WHERE ${eventScope} AND anonymous_id IS NOT NULL
+             UNION SELECT user_id FROM events WHERE ${eventScope} AND user_id IS NOT NULL)`;
+    const [row] = await this.query(
+      `SELECT COUNT(*) AS total${columns.map((c) => `, ${c}`).join('')} FROM (
+         SELECT purposes, members, implied,
+           ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
+         FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
+       ) latest WHERE nth = 1`,
+      [...params, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
+    );
+    const total = Number(row?.total ?? 0);
+    const rates: MemberStats['consentRates'] = {};
+    purposes.forEach((purpose, i) => {
+      const granted = Number(row?.[`granted_${i}`] ?? 0);
+      const implied = Number(row?.[`implied_${i}`] ?? 0);
+      rates[purpose] = { granted, implied, total, rate: total ? granted / total : 0 };
+    });
+    return rates;
   }
 
   async counts(): Promise<{ events: number; receipts: number }> {

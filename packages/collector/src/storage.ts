@@ -48,11 +48,14 @@ export interface MemberStats {
   /** Human email link clicks (`optin.email.clicked`; scanners following links are not counted). */
   readonly emailClicks: number;
   /**
-   * Per purpose, over the learners whose latest decision was received in the period (`total`):
-   * `granted`, how many chose to grant it to this Member (granted, and the receipt's override for
-   * this Member not `false`; the platform's: granted), and `rate`, `granted / total`. A decision
-   * marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent: its grants
-   * are counted in `implied` only, never in `granted` or `rate`; its refusals count as refusals.
+   * Per purpose, over the learners whose latest decision was received in the period (`total`) and,
+   * for a Member, who were seen on its courses in the period (a receipt's subject is the
+   * `anonymousId` or `userId` of one of the Member's events of the period; the platform's: every
+   * learner): `granted`, how many chose to grant it to this Member (granted, and the receipt's
+   * override for this Member not `false`; the platform's: granted), and `rate`, `granted / total`.
+   * A decision marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent:
+   * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
+   * refusals.
    */
   readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
 }
@@ -91,7 +94,12 @@ export interface Storage {
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
-  /** A Member's statistics over a period (`null`: the whole platform's, consent rates without Member overrides). */
+  /**
+   * A Member's statistics over a period, consent rates over the learners seen on its courses
+   * (`null`: the whole platform's, consent rates over every learner, without Member overrides). An
+   * id that is no config id (letters, digits, `-`, `_`, `.`) among `memberId` and `purposes`:
+   * `CollectorError` `invalid_option`.
+   */
   memberStats(memberId: string | null, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
   /** How many events and receipts are stored (for health checks and tests). */
   counts(): Promise<{ events: number; receipts: number }>;

@@ -126,13 +126,14 @@ const request = fc.record({
       '/v1/events',
       '/v1/stats',
       '/v1/consent/learner',
+      '/v1/consent?subject=learner',
       '/healthz',
       '/metrics',
       '/openapi.json',
     ),
     fc
       .tuple(
-        fc.constantFrom('/v1/members/', '/v1/consent/', '/e/o/', '/', '/v1'),
+        fc.constantFrom('/v1/members/', '/v1/consent/', '/v1/consent?subject=', '/e/o/', '/', '/v1'),
         fc.webSegment(),
         fc.constantFrom('', '/events', '/stats'),
         fc.constantFrom('', '?limit=-1', '?cursor=%00', '?from=x&to=y', '?type=track&limit=5000'),

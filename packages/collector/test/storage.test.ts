@@ -372,8 +372,9 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
   it.skipIf(skip)('computes Member stats: views per day, top pages, clicks, email, consent rates', async () => {
     const day = '2026-11-20T10:00:00.000Z';
     await storage.insertEvents([
-      event('HarvardX', { timestamp: day, path: '/a' }),
-      event('HarvardX', { timestamp: day, path: '/a' }),
+      // The learners of the receipts below: l1 by its anonymousId, l2 signed in (its userId).
+      event('HarvardX', { timestamp: day, path: '/a', anonymousId: 'l1' }),
+      event('HarvardX', { timestamp: day, path: '/a', anonymousId: 'device-2', userId: 'l2' }),
       event('HarvardX', { timestamp: '2026-11-21T10:00:00.000Z', path: '/b' }),
       event('HarvardX', { timestamp: day, path: '/bot', isBot: true }),
       event('HarvardX', { timestamp: day, type: 'track', event: 'edx.ui.lms.link_clicked' }),
@@ -389,6 +390,8 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
       receipt('l2', { analytics: true, marketing: true }, { HarvardX: { marketing: false } }),
       now,
     );
+    // A learner never seen on HarvardX's courses is none of its figures.
+    await storage.appendReceipt(receipt('l3', { analytics: false, marketing: false }), now);
     const stats = await storage.memberStats(
       'HarvardX',
       '2026-11-01T00:00:00.000Z',
@@ -411,6 +414,9 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
 
   it.skipIf(skip)("counts an implied decision's grants apart, never as consent; its refusals as refusals", async () => {
     const now = new Date().toISOString();
+    await storage.insertEvents(
+      ['chose', 'defaulted', 'narrowed'].map((anonymousId) => event('HarvardX', { anonymousId })),
+    );
     await storage.appendReceipt(receipt('chose', { analytics: true, marketing: true }), now);
     // Opt-out mode's defaults carried along (the learner refused marketing and chose nothing else).
     await storage.appendReceipt({ ...receipt('defaulted', { analytics: true, marketing: false }), implied: true }, now);
@@ -427,6 +433,45 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
     expect(harvard.consentRates.marketing).toEqual({ granted: 1, implied: 1, total: 3, rate: 1 / 3 });
     const platform = await storage.memberStats(null, ...period, ['analytics']);
     expect(platform.consentRates.analytics).toEqual({ granted: 1, implied: 2, total: 3, rate: 1 / 3 });
+  });
+  it.skipIf(skip)('aggregates consent rates in the database: one row back, however many receipts', async () => {
+    const now = new Date().toISOString();
+    const learners = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    await storage.insertEvents(learners.slice(0, 10).map((anonymousId) => event('HarvardX', { anonymousId })));
+    for (const [i, subject] of learners.entries())
+      await storage.appendReceipt(receipt(subject, { analytics: i % 2 === 0, marketing: i % 4 === 0 }), now);
+    const raw = storage as unknown as { query(sql: string, p?: readonly unknown[]): Promise<unknown[]> };
+    const run = raw.query.bind(storage);
+    const answered: number[] = [];
+    raw.query = async (sql, p) => {
+      const rows = await run(sql, p);
+      if (/consent_receipts/.test(sql)) answered.push(rows.length);
+      return rows;
+    };
+    const period = ['2026-11-01T00:00:00.000Z', new Date(Date.now() + 1000).toISOString()] as const;
+    const platform = await storage.memberStats(null, ...period, ['analytics', 'marketing']);
+    const harvard = await storage.memberStats('HarvardX', ...period, ['analytics', 'marketing']);
+    expect(answered).toEqual([1, 1]);
+    expect(platform.consentRates).toEqual({
+      analytics: { granted: 20, implied: 0, total: 40, rate: 0.5 },
+      marketing: { granted: 10, implied: 0, total: 40, rate: 0.25 },
+    });
+    expect(harvard.consentRates).toEqual({
+      analytics: { granted: 5, implied: 0, total: 10, rate: 0.5 },
+      marketing: { granted: 3, implied: 0, total: 10, rate: 0.3 },
+    });
+  });
+
+  it.skipIf(skip)('refuses Member and purpose ids no config takes, before any query', async () => {
+    const period = ['2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'] as const;
+    await expect(storage.memberStats('HarvardX', ...period, ['analytics', 'ana"lytics'])).rejects.toMatchObject({
+      code: 'invalid_option',
+      issues: [{ path: 'purposes', message: expect.stringContaining('ana"lytics') }],
+    });
+    await expect(storage.memberStats("Harvard'X", ...period, ['analytics'])).rejects.toMatchObject({
+      code: 'invalid_option',
+      issues: [{ path: 'memberId' }],
+    });
   });
 });
 
@@ -530,7 +575,8 @@ describe('SQLite event writes', () => {
     // The platform token's: every Member's events in the period.
     await storage.memberStats(null, '2026-11-01T00:00:00.000Z', '2026-11-29T00:00:00.000Z', ['analytics']);
     const onEvents = issued.filter(([sql]) => /FROM events WHERE/.test(sql));
-    expect(onEvents).toHaveLength(7);
+    // Per stats: views per day, top pages, clicks and email; a Member's consent rates too.
+    expect(onEvents).toHaveLength(8);
     for (const [sql, p] of onEvents) {
       const plan = (await run(`EXPLAIN QUERY PLAN ${sql}`, p)).map((r) => String(r.detail)).join('; ');
       expect(plan, sql).toMatch(/member_id/.test(sql) ? /USING INDEX events_member_hour/ : /USING INDEX events_hour/);

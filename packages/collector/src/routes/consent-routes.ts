@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { futureDecisionProblem } from '../decision-time.js';
 import { formatPath } from '../errors.js';
-import { bearerTokenRequired, HttpProblem } from '../http-problem.js';
+import { bearerTokenRequired, HttpProblem, invalidQuery } from '../http-problem.js';
+import { consentQuerySchema, repeatedParameter } from '../query-schemas.js';
 import {
   findUnstorableText,
   isUnstorableText,
@@ -13,8 +14,9 @@ import {
 
 /**
  * `POST /v1/consent` appends a receipt (validated with `@optin/consent`'s `receiptSchema`; the
- * table is append-only). `GET /v1/consent/:subject` returns a subject's latest receipt, to the
- * platform token only.
+ * table is append-only). `GET /v1/consent?subject=<percent-encoded>` (any subject) and
+ * `GET /v1/consent/:subject` (a subject a URL path carries) return a subject's latest receipt, to
+ * the platform token only.
  */
 export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/v1/consent', async (request, reply) => {
@@ -46,15 +48,40 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     return reply.code(201).send({ stored: true });
   });
 
-  app.get<{ Params: { subject: string } }>('/v1/consent/:subject', async (request) => {
-    const principal = ctx.principalOf(request.headers.authorization);
+  // The latest receipt of a subject, to the platform token only.
+  const latest = async (authorization: string | undefined, subject: () => string, hint = '') => {
+    const principal = ctx.principalOf(authorization);
     if (!principal) throw bearerTokenRequired('send "Authorization: Bearer <token>" with the platform token');
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
-    if (isUnstorableText(request.params.subject))
-      throw new HttpProblem(400, 'invalid_query', `subject: ${unstorableTextMessage}`);
-    const receipt = await ctx.storage.latestReceipt(request.params.subject);
-    if (!receipt) throw new HttpProblem(404, 'not_found', 'no receipt for this subject');
+    const receipt = await ctx.storage.latestReceipt(subject());
+    if (!receipt) throw new HttpProblem(404, 'not_found', `no receipt for this subject${hint}`);
     return receipt;
-  });
+  };
+
+  // Any subject a receipt may have, percent-encoded in the query string: `.`, `..` and subjects
+  // holding `/`, `?` or `#` never reach the path form as they were sent (clients resolve dot
+  // segments, even written `%2E`, and `?` and `#` end a path).
+  app.get<{ Querystring: unknown }>('/v1/consent', (request) =>
+    latest(request.headers.authorization, () => {
+      const repeated = repeatedParameter(request.query);
+      if (repeated !== undefined)
+        throw new HttpProblem(400, 'invalid_query', `${repeated}: given more than once; give it once`);
+      const parsed = consentQuerySchema.safeParse(request.query);
+      if (!parsed.success) throw invalidQuery(parsed.error);
+      return parsed.data.subject;
+    }),
+  );
+
+  app.get<{ Params: { subject: string } }>('/v1/consent/:subject', (request) =>
+    latest(
+      request.headers.authorization,
+      () => {
+        if (isUnstorableText(request.params.subject))
+          throw new HttpProblem(400, 'invalid_query', `subject: ${unstorableTextMessage}`);
+        return request.params.subject;
+      },
+      ' (a subject that is "." or "..", or holds "/", "?" or "#", is read with GET /v1/consent?subject=, percent-encoded)',
+    ),
+  );
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
-import { formatPath } from '../errors.js';
-import { HttpProblem } from '../http-problem.js';
+import { HttpProblem, invalidQuery } from '../http-problem.js';
 import { MemberRepository } from '../member-repository.js';
 import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
@@ -23,15 +22,6 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
-  const invalid = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): HttpProblem => {
-    const first = error.issues[0];
-    return new HttpProblem(
-      400,
-      'invalid_query',
-      first ? `${formatPath(first.path)}: ${first.message}` : 'invalid query',
-    );
-  };
-
   // Each parameter once; a `+` left unencoded in a course key or time put back (see withPlusRestored).
   const queryOf = (query: unknown): unknown => {
     const repeated = repeatedParameter(query);
@@ -49,7 +39,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
   const events = async (request: Request) => {
     const repo = repoOf(request);
     const parsed = eventsQuerySchema.safeParse(queryOf(request.query));
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidQuery(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
     const after = cursor === undefined ? undefined : cursors.decode(cursor);
     if (cursor !== undefined && after === undefined)
@@ -65,7 +55,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
   const stats = async (request: Request) => {
     const repo = repoOf(request);
     const parsed = statsQuerySchema.safeParse(queryOf(request.query));
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidQuery(parsed.error);
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);

@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentReceipt } from '@optin/consent';
+import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+
+const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+const minute = 60_000;
+
+/** A decision of `subject`, `minutesAgo` minutes ago. */
+const receipt = (
+  subject: string,
+  purposes: Record<string, boolean>,
+  extra: Partial<ConsentReceipt> = {},
+  minutesAgo = 1,
+): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy: { id: 'edx', version: '2026-11', hash: 'k3j2' },
+  purposes: { necessary: true, ...purposes },
+  members: {},
+  source: 'banner',
+  decidedAt: new Date(Date.now() - minutesAgo * minute).toISOString(),
+  gpc: false,
+  ...extra,
+});
+
+describe.each(backends)("consent rates: a Member's over the learners seen on its courses ($name)", (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
+
+  beforeAll(async () => {
+    if (skip) return;
+    const longAgo = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const batch = [
+      // HarvardX's learners in the period: one known by its anonymousId, one by its userId (the
+      // subject `sendReceipts` is given once the learner is signed in), one by both, two events each.
+      trackMessage('HarvardX', { anonymousId: 'seen-anon' }),
+      trackMessage('HarvardX', { anonymousId: 'seen-anon' }),
+      trackMessage('HarvardX', { anonymousId: 'device-1', userId: 'seen-user' }),
+      trackMessage('HarvardX', { anonymousId: 'seen-both' }),
+      trackMessage('HarvardX', { anonymousId: 'device-2', userId: 'seen-both' }),
+      trackMessage('HarvardX', { anonymousId: 'seen-implied' }),
+      // On HarvardX's courses only before the period.
+      trackMessage('HarvardX', { anonymousId: 'seen-long-ago', timestamp: longAgo }),
+      // On MITx's courses, and on the platform's own pages.
+      trackMessage('MITx', { anonymousId: 'seen-mit' }),
+      { type: 'page', messageId: mid(), anonymousId: 'seen-platform', context: { consent: allGranted } },
+    ];
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(batch.length);
+    const receipts = [
+      receipt('seen-anon', { analytics: true, marketing: true }),
+      receipt('seen-user', { analytics: true, marketing: true }, { members: { HarvardX: { marketing: false } } }),
+      // Granted, then withdrew: the latest decision counts.
+      receipt('seen-both', { analytics: true, marketing: true }, {}, 3),
+      receipt('seen-both', { analytics: false, marketing: false }, {}, 2),
+      // Opt-out defaults carried along: counted apart, never as consent.
+      receipt('seen-implied', { analytics: true, marketing: false }, { implied: true }),
+      receipt('seen-long-ago', { analytics: true, marketing: true }),
+      receipt('seen-mit', { analytics: true, marketing: true }),
+      receipt('seen-platform', { analytics: true, marketing: true }),
+      receipt('never-seen', { analytics: true, marketing: true }),
+      receipt('never-seen-2', { analytics: false, marketing: false }),
+    ];
+    for (const r of receipts) expect((await postJson(`${live.url}/v1/consent`, r)).status).toBe(201);
+  });
+
+  it.skipIf(skip)(
+    "a Member's rates count the learners of its own events in the period, never the platform's volume",
+    async () => {
+      const harvard = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+      expect(harvard.status).toBe(200);
+      expect(harvard.body.consentRates.analytics).toEqual({ granted: 2, implied: 1, total: 4, rate: 0.5 });
+      expect(harvard.body.consentRates.marketing).toEqual({ granted: 1, implied: 0, total: 4, rate: 0.25 });
+      expect(harvard.body.consentRates.performance).toEqual({ granted: 0, implied: 0, total: 4, rate: 0 });
+      // The platform token reading HarvardX reads the same figures.
+      expect(
+        (await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.platform))).body.consentRates,
+      ).toEqual(harvard.body.consentRates);
+      const mit = await getJson(`${live.url}/v1/members/MITx/stats`, bearer(tokens.MITx));
+      expect(mit.body.consentRates.analytics).toEqual({ granted: 1, implied: 0, total: 1, rate: 1 });
+      // A period when HarvardX saw only the learner of long ago.
+      const then = new Date(Date.now() - 41 * 86_400_000).toISOString();
+      const before = new Date(Date.now() - 39 * 86_400_000).toISOString();
+      const past = await getJson(
+        `${live.url}/v1/members/HarvardX/stats?from=${then}&to=${before}`,
+        bearer(tokens.HarvardX),
+      );
+      // Its receipt was received now, out of that period: nobody's latest decision falls in it.
+      expect(past.body.consentRates.analytics).toEqual({ granted: 0, implied: 0, total: 0, rate: 0 });
+    },
+  );
+
+  it.skipIf(skip)("the platform's rates stay over every learner whose latest decision is in the period", async () => {
+    const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+    expect(platform.status).toBe(200);
+    // Everyone but seen-both (withdrew) and never-seen-2 granted analytics; seen-implied's is implied.
+    expect(platform.body.consentRates.analytics).toEqual({ granted: 6, implied: 1, total: 9, rate: 6 / 9 });
+    // Member overrides do not narrow the platform's own figures.
+    expect(platform.body.consentRates.marketing).toEqual({ granted: 6, implied: 0, total: 9, rate: 6 / 9 });
+  });
+});
