@@ -124,6 +124,8 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       );
     });
     const tab = await context.newPage();
+    // A page held until it is watched takes no navigation well.
+    await activity.ready();
     const answer = await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
       throw new CliError(
         'browser_failed',
@@ -146,7 +148,6 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
     await tab.waitForTimeout(waitMs);
     await activity.readStorage(tab);
     await leave(tab);
-    await activity.settled();
     const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
     const cookies = [...activity.cookies, ...jar].filter(
       (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,

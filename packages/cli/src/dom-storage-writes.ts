@@ -1,11 +1,10 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import type { ObservedStorage } from './audit-findings.js';
 
 /** The origin of a DevTools storage id (`securityOrigin`, else the origin of its `storageKey`), or `null`. */
-function originOf(id: { securityOrigin?: string; storageKey?: string }): string | null {
-  if (id.securityOrigin && /^https?:\/\//.test(id.securityOrigin)) return id.securityOrigin;
+function originOf(id: { securityOrigin?: unknown; storageKey?: unknown }): string | null {
+  if (typeof id.securityOrigin === 'string' && /^https?:\/\//.test(id.securityOrigin)) return id.securityOrigin;
   try {
-    const origin = new URL(id.storageKey ?? '').origin;
+    const origin = new URL(typeof id.storageKey === 'string' ? id.storageKey : '').origin;
     return /^https?:\/\//.test(origin) ? origin : null;
   } catch {
     return null;
@@ -13,28 +12,23 @@ function originOf(id: { securityOrigin?: string; storageKey?: string }): string 
 }
 
 /**
- * Reports every localStorage and sessionStorage key `page` (and the frames in its process) writes,
- * as Chromium's DevTools `DOMStorage` domain sees it: by `setItem` or by property assignment, and
- * also while the page unloads (`pagehide`, `unload`), when a page's own reports can no longer reach
- * Node. Resolves once the domain is enabled.
+ * The localStorage or sessionStorage key a DevTools `DOMStorage.domStorageItemAdded` or
+ * `domStorageItemUpdated` event reports written, on its origin (a frame of another site keeps
+ * partitioned storage: its own origin's still), or `null` for anything else. DevTools sees a key
+ * written by `setItem` or by property assignment alike, also while the document unloads.
+ *
+ * @example
+ * domStorageWrite({ storageId: { securityOrigin: 'https://www.edx.org', isLocalStorage: true }, key: 'id' });
+ * // { area: 'localStorage', name: 'id', origin: 'https://www.edx.org' }
  */
-export async function watchDomStorage(
-  context: BrowserContext,
-  page: Page,
-  found: (write: ObservedStorage) => void,
-): Promise<void> {
-  const session = await context.newCDPSession(page);
-  const added = ({
-    storageId,
-    key,
-  }: {
-    storageId: { securityOrigin?: string; storageKey?: string; isLocalStorage: boolean };
-    key: string;
-  }) => {
-    const origin = originOf(storageId);
-    if (origin) found({ area: storageId.isLocalStorage ? 'localStorage' : 'sessionStorage', name: key, origin });
+export function domStorageWrite(params: Readonly<Record<string, unknown>>): ObservedStorage | null {
+  const { storageId, key } = params as {
+    storageId?: { securityOrigin?: unknown; storageKey?: unknown; isLocalStorage?: unknown } | null;
+    key?: unknown;
   };
-  session.on('DOMStorage.domStorageItemAdded', added);
-  session.on('DOMStorage.domStorageItemUpdated', added);
-  await session.send('DOMStorage.enable');
+  if (!storageId || typeof key !== 'string') return null;
+  const origin = originOf(storageId);
+  return origin
+    ? { area: storageId.isLocalStorage === true ? 'localStorage' : 'sessionStorage', name: key, origin }
+    : null;
 }

@@ -8,8 +8,10 @@ const leaveMs = 500;
  * really navigates to `about:blank`, so the browser itself fires, in every frame and in its own order,
  * `beforeunload`, `pagehide`, `visibilitychange` (`hidden`) and `unload`, all trusted (`isTrusted`,
  * as a page may check), and no handler runs twice. What the frames send then is handed to the
- * browser process, where only a browser-wide request interception sees it (see `recordActivity`).
- * Waits {@link leaveMs} for it, and for the cookies set by the answers to reach the jar.
+ * browser process, where only a browser-wide request interception sees it (see `recordActivity`);
+ * what they write is reported by the audit's DevTools sessions, which the audit's Chromium keeps on
+ * the leaving documents until their handlers have run (see `chromiumArgs`). Waits {@link leaveMs}
+ * for it, and for the answers' `Set-Cookie` headers.
  */
 export async function leave(page: Page): Promise<void> {
   await page.goto('about:blank').catch(() => undefined);

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
 import { cookieWritten } from './cookie-write.js';
-import { watchDomStorage } from './dom-storage-writes.js';
-import { isStorageWrite, storedNow, watchStorageWrites } from './storage-write.js';
-import { watchWorkerSockets } from './worker-sockets.js';
+import { watchTargets, type TargetCommand } from './devtools-targets.js';
+import { domStorageWrite } from './dom-storage-writes.js';
+import { observerScript, readWrite } from './page-writes.js';
+import { setCookieHeaders } from './set-cookie-headers.js';
+import { isStorageWrite, storedNow } from './storage-write.js';
 
 /** What a browser context did, as {@link recordActivity} saw it happen. */
 export interface Activity {
@@ -13,31 +16,32 @@ export interface Activity {
   readonly cookies: readonly ObservedCookie[];
   /** Every storage key written and IndexedDB database opened, once each, in the order first seen. */
   readonly storage: readonly ObservedStorage[];
-  /**
-   * Adds what every frame of `page` holds now in storage (keys written by property assignment call
-   * no method), once the page's storage writes are watched through DevTools too.
-   */
+  /** Resolves once every page opened so far is watched and free to run: navigate a new page only then. */
+  ready(): Promise<void>;
+  /** Adds what every frame of `page` holds now in storage (written before the audit watched, or by a worker). */
   readStorage(page: Page): Promise<void>;
-  /** Resolves once the `Set-Cookie` headers of the responses received so far have been read. */
-  settled(): Promise<void>;
 }
 
-const cookieBinding = '__optinAuditCookieWrite';
-const storageBinding = '__optinAuditStorageWrite';
-
 /**
- * Records what every page and frame of `context` does, as it does it: requests, WebSocket connections
- * (which fire no request event; those of shared and service workers, which no page reports, too),
- * cookie writes (so that a cookie set, used and deleted, or expiring, before the audit reads the jar
- * is still seen) and storage writes (those made while a page unloads too: see `watchDomStorage`).
- * Call it before the first page opens.
+ * Records what every page, frame and worker of `browser` does, as it does it: requests, WebSocket
+ * connections (which fire no request event; those of shared and service workers, which no page
+ * reports, too), cookie writes (so that a cookie set, used and deleted, or expiring, before the audit
+ * reads the jar is still seen) and storage writes, those made while a document unloads included, in
+ * frames of other sites (in processes of their own) too. Call it before the first page opens.
  *
  * Requests are seen where Chromium's network stack sees them, by DevTools request interception on
  * the whole browser (`Fetch.enable` on the browser session), not by the page's events: a request a
  * document sends as it unloads (`sendBeacon` in `beforeunload`, `pagehide` or `unload`, a keepalive
  * `fetch`, an image) is handed to the browser process, where no page event reports it. Every
- * request is let through unchanged. `context` must be the only one of `browser` (as in `audit`):
- * the interception sees every context of the browser.
+ * request is let through unchanged, once every target started so far is watched (a worker's script,
+ * a page's document are held until then).
+ *
+ * Everything else is seen by a DevTools session of our own on every page, frame and worker
+ * ({@link watchTargets}), which stays attached while a document unloads: cookie and storage writes
+ * reported by `observeWrites` (in every document before its scripts, through a DevTools binding
+ * the page cannot reach), DOMStorage events (keys written by property), and the raw headers of every
+ * answer (`Set-Cookie`, paired with the URL that answered by {@link setCookieHeaders}). `context`
+ * must be the only one of `browser` (as in `audit`): all of this sees every context of the browser.
  */
 export async function recordActivity(browser: Browser, context: BrowserContext): Promise<Activity> {
   const requests: string[] = [];
@@ -47,8 +51,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     if (!storage.some((s) => s.area === item.area && s.name === item.name && s.origin === item.origin))
       storage.push({ area: item.area, name: item.name, origin: item.origin });
   };
-  const pending = new Set<Promise<void>>();
-  const written = (header: string, url: string) => {
+  const headers = setCookieHeaders((header, url) => {
     let host: string;
     try {
       host = new URL(url).hostname;
@@ -57,88 +60,87 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     }
     const cookie = host && cookieWritten(header, host);
     if (cookie) cookies.push(cookie);
-  };
+  });
 
-  const workers = await watchWorkerSockets(browser, (url) => requests.push(url));
+  // Named afresh for each audit; the observer takes it off the page before any page script runs.
+  const binding = `__optinAudit${randomBytes(8).toString('hex')}`;
+  const documents: readonly TargetCommand[] = [
+    // Binding calls are reported with both domains on.
+    { method: 'Page.enable' },
+    { method: 'Runtime.enable' },
+    { method: 'Runtime.addBinding', params: { name: binding } },
+    { method: 'Page.addScriptToEvaluateOnNewDocument', params: { source: observerScript(binding) } },
+    { method: 'DOMStorage.enable' },
+    { method: 'Network.enable' },
+    // Frames of other sites, in processes of their own, are targets of their own.
+    {
+      method: 'Target.setAutoAttach',
+      params: {
+        autoAttach: true,
+        waitForDebuggerOnStart: true,
+        flatten: false,
+        filter: [{ type: 'iframe' }, { exclude: true }],
+      },
+    },
+  ];
+  // A shared or service worker has no documents, and some of its interfaces (`CookieStore`) only once
+  // its script is about to run: it is paused there, given the observer, and let go (below).
+  const workers: readonly TargetCommand[] = [
+    { method: 'Runtime.enable' },
+    { method: 'Runtime.addBinding', params: { name: binding } },
+    { method: 'Debugger.enable' },
+    { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
+    { method: 'Network.enable' },
+  ];
+  const observeWorker: readonly TargetCommand[] = [
+    { method: 'Runtime.evaluate', params: { expression: observerScript(binding) } },
+    // Removes the breakpoint and lets the script run.
+    { method: 'Debugger.disable' },
+  ];
+  const targets = await watchTargets(browser, {
+    setup: { page: documents, iframe: documents, shared_worker: workers, service_worker: workers },
+    event: (type, method, params) => {
+      if (method === 'Debugger.paused') return observeWorker;
+      if (method === 'Runtime.bindingCalled' && params.name === binding) {
+        const write = readWrite(params.payload);
+        if (write && 'cookie' in write) cookies.push(write.cookie);
+        else if (write) stored(write.storage);
+      } else if (method === 'DOMStorage.domStorageItemAdded' || method === 'DOMStorage.domStorageItemUpdated') {
+        const write = domStorageWrite(params);
+        if (write) stored(write);
+      } else if (method === 'Network.responseReceivedExtraInfo' && typeof params.requestId === 'string')
+        headers.answered(params.requestId, (params.headers ?? {}) as Record<string, unknown>);
+      // A page's sockets (dedicated workers' too) are page events, below; those of shared and
+      // service workers, which no page reports, are their own targets'.
+      else if (
+        method === 'Network.webSocketCreated' &&
+        type !== 'page' &&
+        type !== 'iframe' &&
+        typeof params.url === 'string'
+      )
+        requests.push(params.url);
+      return undefined;
+    },
+  });
+
   const session = await browser.newBrowserCDPSession();
-  session.on('Fetch.requestPaused', ({ requestId, request }) => {
+  session.on('Fetch.requestPaused', ({ requestId, request, networkId }) => {
     requests.push(request.url + (request.urlFragment ?? ''));
-    // A worker's script is held until the worker is listened to (see watchWorkerSockets).
-    void workers.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
+    if (networkId) headers.requested(networkId, request.url);
+    void targets.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
   });
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
-  const watched = new Set<Promise<void>>();
   context.on('page', (page) => {
     page.on('websocket', (socket) => requests.push(socket.url()));
-    watched.add(watchDomStorage(context, page, stored).catch(() => undefined));
   });
-  context.on('response', (response) => {
-    const read = response
-      .headerValues('set-cookie')
-      .then((headers) => headers.forEach((header) => written(header, response.url())))
-      .catch(() => undefined)
-      .finally(() => pending.delete(read));
-    pending.add(read);
-  });
-  await context.exposeBinding(cookieBinding, ({ frame, page }, header: unknown) => {
-    // A script-made frame (`about:blank`) writes the cookies of the page that made it.
-    if (typeof header === 'string') written(header, /^https?:/.test(frame.url()) ? frame.url() : page.url());
-  });
-  await context.exposeBinding(storageBinding, (_source, write: unknown) => {
-    if (isStorageWrite(write)) stored(write);
-  });
-  await context.addInitScript(watchCookieWrites, cookieBinding);
-  await context.addInitScript(watchStorageWrites, storageBinding);
   return {
     requests,
     cookies,
     storage,
+    ready: () => targets.ready(),
     readStorage: async (page) => {
-      await Promise.all(watched);
       const frames = await Promise.all(page.frames().map((frame) => frame.evaluate(storedNow).catch(() => [])));
       for (const item of frames.flat()) if (isStorageWrite(item)) stored(item);
     },
-    settled: async () => {
-      await Promise.all(pending);
-    },
   };
-}
-
-/**
- * Runs in every frame before its scripts: reports each `document.cookie` write and `cookieStore.set`
- * through the binding named `name`, as a `Set-Cookie`-like string, then lets it through unchanged.
- */
-function watchCookieWrites(name: string): void {
-  const report = (globalThis as unknown as Record<string, ((header: string) => Promise<void>) | undefined>)[name];
-  if (!report) return;
-  const send = (header: string) => void report(header).catch(() => undefined);
-  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
-  if (cookie?.set)
-    Object.defineProperty(Document.prototype, 'cookie', {
-      ...cookie,
-      set(this: Document, value: unknown) {
-        cookie.set?.call(this, value);
-        send(String(value));
-      },
-    });
-  interface CookieInit {
-    name?: string;
-    value?: string;
-    domain?: string | null;
-    expires?: number | null;
-  }
-  type CookieSet = (this: unknown, nameOrInit: string | CookieInit, value?: string) => Promise<void>;
-  const store = (globalThis as { CookieStore?: { prototype: { set: CookieSet } } }).CookieStore?.prototype;
-  const storeSet = store?.set;
-  if (store && storeSet)
-    store.set = function (this: unknown, ...args: Parameters<CookieSet>) {
-      const [nameOrInit, value] = args;
-      const init = typeof nameOrInit === 'string' ? { name: nameOrInit, value: value ?? '' } : nameOrInit;
-      send(
-        `${init.name ?? ''}=${init.value ?? ''}${init.domain ? `; Domain=${init.domain}` : ''}${
-          typeof init.expires === 'number' ? `; Expires=${new Date(init.expires).toUTCString()}` : ''
-        }`,
-      );
-      return storeSet.apply(this, args);
-    };
 }

@@ -92,7 +92,7 @@ beforeAll(async () => {
         // Identifiers kept in storage instead of cookies: a declared key, a key set by property (no
         // method call), one written and removed at once, an IndexedDB database, one in a frame of
         // another origin of the site, and the consent store's own key (kept there when cookies are
-        // refused). (Chromium denies a frame of another site its storage.)
+        // refused). (Frames of other sites: see audit-leaving.browser.test.ts.)
         res.writeHead(200, { 'content-type': 'text/html' }).end(
           html(`<script>
             localStorage.setItem('_vendor', 'id-1');

@@ -1,0 +1,243 @@
+import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
+import { cookieWritten } from './cookie-write.js';
+import { isStorageWrite } from './storage-write.js';
+
+/** A write a document or worker reported through {@link observeWrites}: a cookie it set, or a storage key or database. */
+export type PageWrite = { readonly cookie: ObservedCookie } | { readonly storage: ObservedStorage };
+
+/**
+ * Runs in every document before its scripts (DevTools `Page.addScriptToEvaluateOnNewDocument`), and
+ * in shared and service workers before theirs (`Runtime.evaluate` while they wait to start), with
+ * `binding` a DevTools binding (`Runtime.addBinding`): reports each `document.cookie` write,
+ * `cookieStore.set`, `localStorage`/`sessionStorage` `setItem` and `indexedDB.open` through the
+ * binding, then lets it through unchanged. A write by property (`localStorage.id = 1`) calls no
+ * method: DevTools' DOMStorage events see it.
+ *
+ * The page cannot hide a write from it, nor break it: it takes the binding off the global object
+ * before any page script runs (no page script can call it, replace it or see it), holds on to every
+ * built-in it uses (a page that replaces `JSON`, `Reflect.apply`, `Function.prototype.call` or the
+ * array iterator changes nothing here), and reads a written value once, handing the browser the string it read (a value
+ * naming another cookie on its second reading is reported as the browser set it). A window the page
+ * opens has a document before anything can be injected into it: `window.open` installs the same
+ * observer in it. Frames get it from DevTools like any document.
+ *
+ * A report is `kind`, origin and what was written, one a line (see {@link readWrite}).
+ */
+export function observeWrites(binding: string): void {
+  const report: unknown = Reflect.get(globalThis, binding);
+  if (typeof report !== 'function') return;
+  Reflect.deleteProperty(globalThis, binding);
+  const { apply, defineProperty, getOwnPropertyDescriptor } = Reflect;
+  // Held now, applied later: a page may replace them once its scripts run.
+  const has = Reflect.get<object, 'has'>(WeakSet.prototype, 'has') as (this: WeakSet<object>, value: object) => boolean;
+  const add = Reflect.get<object, 'add'>(WeakSet.prototype, 'add') as (
+    this: WeakSet<object>,
+    value: object,
+  ) => WeakSet<object>;
+  const now = Date.now;
+  const floor = Math.floor;
+  const installed = new WeakSet();
+  // As the browser reads a string argument (ToString): once, and a symbol throws, as it does there.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-template-expression -- the cast only quiets the types
+  const text = (value: unknown) => `${value as string}`;
+  const send = (kind: string, origin: string, written: string) => {
+    apply(report as (payload: string) => void, undefined, [`${kind}\n${origin}\n${written}`]);
+  };
+
+  // A window, or a worker's global scope (no documents, no Web Storage).
+  interface Realm {
+    readonly Document?: { readonly prototype: Document };
+    readonly Storage?: { readonly prototype: Storage };
+    readonly IDBFactory?: { readonly prototype: IDBFactory };
+    readonly CookieStore?: { readonly prototype: object };
+  }
+  const install = (realm: Realm, inherited: string): void => {
+    if (apply(has, installed, [realm])) return;
+    apply(add, installed, [realm]);
+    // A document's origin: its URL's, or the one it inherited (about:blank, srcdoc); none without a
+    // browsing context (its cookie writes do nothing). A window's `document`, a document's `location`
+    // and its `origin` cannot be redefined; a worker has no document: its own origin.
+    const documentOf = getOwnPropertyDescriptor(realm, 'document')?.get;
+    const originOf = (document: Document | null): string | null => {
+      if (!document) return inherited;
+      const location = document.location as Location | null;
+      if (!location) return null;
+      return location.origin === 'null' ? inherited : location.origin;
+    };
+    const realmOrigin = () => originOf(documentOf ? (apply(documentOf, realm, []) as Document) : null);
+
+    const cookie = realm.Document && getOwnPropertyDescriptor(realm.Document.prototype, 'cookie');
+    const setCookie = cookie?.set;
+    if (realm.Document && cookie && setCookie)
+      defineProperty(realm.Document.prototype, 'cookie', {
+        configurable: true,
+        enumerable: cookie.enumerable ?? true,
+        ...(cookie.get ? { get: cookie.get } : {}),
+        set(this: Document, value: unknown) {
+          const written = text(value);
+          apply(setCookie, this, [written]);
+          const origin = originOf(this);
+          if (origin !== null) send('cookie', origin, written);
+        },
+      });
+
+    const store = realm.CookieStore?.prototype;
+    const nativeSet: unknown = store && getOwnPropertyDescriptor(store, 'set')?.value;
+    if (store && typeof nativeSet === 'function')
+      defineProperty(store, 'set', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function set(this: unknown, ...args: unknown[]): unknown {
+          // Indexed, not destructured: a page may replace the array iterator.
+          const first = args[0];
+          const second = args[1];
+          // What the browser is handed: each argument, or each member of the options, read once (in
+          // the order the browser reads them) and handed over as read.
+          let given: unknown[];
+          let name: string;
+          let domain: string | null | undefined;
+          let expires: number | null | undefined;
+          if (args.length >= 2) {
+            name = text(first);
+            given = [name, text(second)];
+          } else if (typeof first === 'object' && first !== null) {
+            const options = first as Record<string, unknown>;
+            const init: Record<string, unknown> = {};
+            const { domain: d, expires: e, name: n, partitioned, path, sameSite, value } = options;
+            if (d !== undefined) init.domain = domain = d === null ? null : text(d);
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- ToNumber, as the browser converts it
+            if (e !== undefined) init.expires = expires = e === null ? null : +(e as number);
+            name = n === undefined ? '' : text(n);
+            if (n !== undefined) init.name = name;
+            if (partitioned !== undefined) init.partitioned = !!partitioned;
+            if (path !== undefined) init.path = text(path);
+            if (sameSite !== undefined) init.sameSite = text(sameSite);
+            if (value !== undefined) init.value = text(value);
+            given = [init];
+          } else return apply(nativeSet, this, args);
+          const result: unknown = apply(nativeSet, this, given);
+          const origin = realmOrigin();
+          if (origin !== null)
+            send(
+              'cookie',
+              origin,
+              `${name}=${domain ? `; Domain=${domain}` : ''}${
+                typeof expires === 'number' ? `; Max-Age=${floor((expires - apply(now, Date, [])) / 1000)}` : ''
+              }`,
+            );
+          return result;
+        },
+      });
+
+    const areaGetters = {
+      localStorage: getOwnPropertyDescriptor(realm, 'localStorage')?.get,
+      sessionStorage: getOwnPropertyDescriptor(realm, 'sessionStorage')?.get,
+    };
+    // Reading an area can throw (storage blocked): such a realm writes nothing there.
+    const isArea = (storage: Storage, area: keyof typeof areaGetters) => {
+      try {
+        const get = areaGetters[area];
+        return !!get && storage === apply(get, realm, []);
+      } catch {
+        return false;
+      }
+    };
+    const nativeSetItem: unknown = realm.Storage && getOwnPropertyDescriptor(realm.Storage.prototype, 'setItem')?.value;
+    if (realm.Storage && typeof nativeSetItem === 'function')
+      defineProperty(realm.Storage.prototype, 'setItem', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function setItem(this: Storage, ...args: unknown[]): void {
+          if (args.length < 2) {
+            apply(nativeSetItem, this, args);
+            return;
+          }
+          const key = text(args[0]);
+          apply(nativeSetItem, this, [key, text(args[1])]);
+          const area = isArea(this, 'localStorage')
+            ? 'localStorage'
+            : isArea(this, 'sessionStorage')
+              ? 'sessionStorage'
+              : null;
+          const origin = area && realmOrigin();
+          if (area && origin !== null) send(area, origin, key);
+        },
+      });
+
+    const factory = realm.IDBFactory?.prototype;
+    const nativeOpenDatabase: unknown = factory && getOwnPropertyDescriptor(factory, 'open')?.value;
+    if (factory && typeof nativeOpenDatabase === 'function')
+      defineProperty(factory, 'open', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function open(this: IDBFactory, ...args: unknown[]): unknown {
+          if (args.length < 1) return apply(nativeOpenDatabase, this, args);
+          const name = text(args[0]);
+          const request: unknown = apply(nativeOpenDatabase, this, args.length > 1 ? [name, args[1]] : [name]);
+          const origin = realmOrigin();
+          if (origin !== null) send('indexedDB', origin, name);
+          return request;
+        },
+      });
+
+    const openWindow = getOwnPropertyDescriptor(realm, 'open');
+    const nativeOpen: unknown = openWindow?.value;
+    if (openWindow && typeof nativeOpen === 'function')
+      defineProperty(realm, 'open', {
+        configurable: openWindow.configurable ?? true,
+        enumerable: openWindow.enumerable ?? true,
+        writable: openWindow.writable ?? true,
+        value: function open(this: unknown, ...args: unknown[]): unknown {
+          const opened: unknown = apply(nativeOpen, this, args);
+          try {
+            // Its first document inherits this one's origin; another origin's window throws here.
+            if (opened) install(opened, realmOrigin() ?? inherited);
+          } catch {
+            // a window of another origin: its own documents get the observer from DevTools
+          }
+          return opened;
+        },
+      });
+  };
+  install(globalThis, globalThis.origin);
+}
+
+/** The script that runs {@link observeWrites} with the binding `binding`, for `Page.addScriptToEvaluateOnNewDocument`. */
+export function observerScript(binding: string): string {
+  return `(${observeWrites.toString()})(${JSON.stringify(binding)});`;
+}
+
+/**
+ * What a report of {@link observeWrites} says: the cookie it set, named as the browser's jar names it
+ * (`null` for a deletion), or the storage key or database, on an http(s) origin; `null` for anything
+ * else. Values are dropped here: an audit reports names only.
+ *
+ * @example
+ * readWrite('cookie\nhttps://www.edx.org\n_ga=GA1.2; Domain=edx.org'); // { cookie: { name: '_ga', domain: '.edx.org' } }
+ */
+export function readWrite(payload: unknown, now: number = Date.now()): PageWrite | null {
+  if (typeof payload !== 'string') return null;
+  const first = payload.indexOf('\n');
+  const second = payload.indexOf('\n', first + 1);
+  if (first < 0 || second < 0) return null;
+  const kind = payload.slice(0, first);
+  const origin = payload.slice(first + 1, second);
+  const written = payload.slice(second + 1);
+  let host: string;
+  try {
+    const url = new URL(origin);
+    if (!/^https?:$/.test(url.protocol)) return null;
+    host = url.hostname;
+  } catch {
+    return null;
+  }
+  if (kind === 'cookie') {
+    const cookie = cookieWritten(written, host, now);
+    return cookie && { cookie };
+  }
+  const storage = { area: kind, name: written, origin: new URL(origin).origin };
+  return isStorageWrite(storage) ? { storage } : null;
+}

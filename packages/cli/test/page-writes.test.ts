@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { readWrite } from '../src/page-writes.js';
+
+describe('readWrite', () => {
+  test('a cookie report names the cookie as the jar does, on the host of the origin that wrote it, without its value', () => {
+    expect(readWrite('cookie\nhttps://www.edx.org:8443\n_ga=GA1.2; Domain=edx.org')).toEqual({
+      cookie: { name: '_ga', domain: '.edx.org' },
+    });
+    expect(readWrite('cookie\nhttp://www.edx.org\nid=secret')).toEqual({
+      cookie: { name: 'id', domain: 'www.edx.org' },
+    });
+    expect(JSON.stringify(readWrite('cookie\nhttp://www.edx.org\nid=secret'))).not.toContain('secret');
+  });
+
+  test('a deletion, a cookieStore write with an expiry in the past, or a nameless write sets nothing', () => {
+    expect(readWrite('cookie\nhttps://www.edx.org\nid=; Max-Age=0')).toBeNull();
+    expect(readWrite('cookie\nhttps://www.edx.org\nid=; Max-Age=-5')).toBeNull();
+    expect(readWrite('cookie\nhttps://www.edx.org\n=1')).toBeNull();
+  });
+
+  test('a storage report is the key or database on its origin; a key may hold newlines', () => {
+    expect(readWrite('localStorage\nhttps://www.edx.org\najs_user_id')).toEqual({
+      storage: { area: 'localStorage', name: 'ajs_user_id', origin: 'https://www.edx.org' },
+    });
+    expect(readWrite('indexedDB\nhttps://www.edx.org\ntracker-db')).toEqual({
+      storage: { area: 'indexedDB', name: 'tracker-db', origin: 'https://www.edx.org' },
+    });
+    expect(readWrite('sessionStorage\nhttp://localhost:3000\na\nb')).toEqual({
+      storage: { area: 'sessionStorage', name: 'a\nb', origin: 'http://localhost:3000' },
+    });
+  });
+
+  test('anything else is no write: another kind, an opaque or non-http origin, a malformed report', () => {
+    expect(readWrite('cacheStorage\nhttps://www.edx.org\nx')).toBeNull();
+    expect(readWrite('cookie\nnull\nid=1')).toBeNull();
+    expect(readWrite('localStorage\nfile:///tmp\nid')).toBeNull();
+    expect(readWrite('cookie https://www.edx.org id=1')).toBeNull();
+    expect(readWrite({ kind: 'cookie' })).toBeNull();
+  });
+});
