@@ -6,6 +6,7 @@ import { languageTag, loadCatalog, pageLocale, type LocaleLoaders } from './loca
 import { en, type Catalog, type Messages } from './messages.js';
 import { buildPreferences } from './preferences.js';
 import { safeUrl } from './safe-url.js';
+import { translations, type Translations } from './translations.js';
 import { bannerSheet } from './styles.js';
 
 /** The banner's layers: the first-layer notice, and the preferences. */
@@ -84,7 +85,12 @@ const deepActive = () => {
  * module is safe to import where `HTMLElement` does not exist (server rendering).
  */
 export function createBannerClass(): new () => OptinBannerElement {
-  return class OptinBanner extends HTMLElement implements OptinBannerElement {
+  // The document's banners that have started, in turn: only the first is shown, so that two
+  // micro-frontends that each mount one show one modal banner, not two stacked. When it leaves the
+  // document the next takes over (asking, if the learner has still not decided); one the page opens
+  // (its "Cookie settings" link) takes the turn.
+  const turns: OptinBanner[] = [];
+  class OptinBanner extends HTMLElement implements OptinBannerElement {
     declare consent: ConsentStore;
     declare declaration: Options['declaration'];
     declare member: Options['member'];
@@ -124,6 +130,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     // neither the catalog nor the page gives.
     #langOf: (key: keyof Messages) => string = () => 'en';
     #catalog: Catalog | null = null;
+    #translated: Translations = {};
     #lang = 'en';
     #dialog: HTMLElement | null = null;
     #returnTo: HTMLElement | null = null;
@@ -159,6 +166,19 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#connected = false;
       this.#unsubscribe();
       this.layer = null;
+      // Moved in the document (disconnected, then connected again at once), it keeps its turn.
+      queueMicrotask(() => {
+        const turn = turns.indexOf(this);
+        if (this.#connected || turn < 0) return;
+        turns.splice(turn, 1);
+        const next = turns[0];
+        if (!turn && next) next.#resume();
+      });
+    }
+
+    // Its turn has come (the banner shown before left): shows what the learner needs now.
+    #resume() {
+      void this.ready.then(() => (this.consent.needsPrompt ? this.#show('notice') : this.#render()));
     }
 
     // An option set while connected applies at once: the banner starts again with it.
@@ -172,6 +192,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       const { consent, locales, locale, messages } = this.#options;
       this.#unsubscribe();
       if (!consent) return;
+      if (!turns.includes(this)) turns.push(this);
       // Another tab, the page or a reset can change the decision while the banner is up. Open
       // preferences show it at once: saving switches that show the old choice would undo it.
       this.#unsubscribe = consent.subscribe(() => {
@@ -190,12 +211,14 @@ export function createBannerClass(): new () => OptinBannerElement {
       const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
         if (this.ready !== ready) return; // started again meanwhile: that start shows the banner
         this.#catalog = catalog;
+        this.#translated = translations(catalog, consent.policy, code);
         this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...messages };
         const lang = this.#lang;
         this.#langOf = (key) => ((messages[key] ?? catalog?.messages[key]) || /^en\b/i.test(lang) ? lang : 'en');
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer = this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+        if (this.#wanted) this.#first();
         this.#wanted = null;
         if (layer) this.#show(layer);
         else if (this.layer) this.close();
@@ -209,7 +232,20 @@ export function createBannerClass(): new () => OptinBannerElement {
         this.#wanted = layer;
         return this.ready;
       }
-      return this.ready.then(() => this.#show(layer));
+      return this.ready.then(() => {
+        this.#first();
+        this.#show(layer);
+      });
+    }
+
+    // Takes the turn (the page opened this banner): the one shown until now closes and shows nothing.
+    #first() {
+      const shown = turns[0];
+      if (!shown || shown === this || !turns.includes(this)) return;
+      turns.splice(turns.indexOf(this), 1);
+      turns.unshift(this);
+      shown.close();
+      shown.#render();
     }
 
     close() {
@@ -220,7 +256,9 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#returnTo = null;
     }
 
+    // Shows a layer, if it is this banner's turn.
     #show(layer: BannerLayer) {
+      if (turns[0] !== this) return;
       if (!this.layer) this.#returnTo = deepActive();
       this.layer = layer;
       this.#render();
@@ -246,6 +284,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       });
     }
 
+    // Draws the layer shown (or the settings button); nothing while another banner has the turn.
     #render() {
       const { consent, layer, member } = this;
       const t = this.#t;
@@ -256,12 +295,25 @@ export function createBannerClass(): new () => OptinBannerElement {
       const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
       this.#dialog = null;
       this.#settings.replaceChildren(say('settings'));
+      if (turns[0] !== this) {
+        this.#root.replaceChildren();
+        return;
+      }
       if (!layer) {
         if (this.settingsButton) root.append(this.#settings);
       } else {
         const prefs =
           layer === 'preferences' &&
-          buildPreferences({ consent, lang: this.#lang, t, say, langOf, catalog: this.#catalog, declaration: this.declaration, member });
+          buildPreferences({
+            consent,
+            lang: this.#lang,
+            t,
+            say,
+            langOf,
+            translated: this.#translated,
+            declaration: this.declaration,
+            member,
+          });
         const policy = safeUrl(this.policyUrl);
         const acceptAll = this.#decide(say('acceptAll'), () => {
           consent.acceptAll(prefs ? 'preferences' : 'banner');
@@ -314,5 +366,6 @@ export function createBannerClass(): new () => OptinBannerElement {
       }
       this.#root.replaceChildren(root);
     }
-  };
+  }
+  return OptinBanner;
 }

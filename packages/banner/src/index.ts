@@ -3,3 +3,5 @@ export type { BannerLayer, BannerOptions, OptinBannerElement } from './banner-el
 export type { BannerDeclaration, BannerMember, ThirdParty } from './declaration.js';
 export { en, type Catalog, type Messages } from './messages.js';
 export { pickLocale, type LocaleLoaders } from './locale.js';
+export { purposeFingerprint } from './fingerprint.js';
+export { BannerError, type BannerErrorCode } from './errors.js';

@@ -50,10 +50,14 @@ export interface Catalog {
   /** The messages of the language. */
   readonly messages: Partial<Messages>;
   /**
-   * Translations of a policy's purposes, by policy id then purpose id: `[label, description]`.
-   * Purposes without one show the policy's own text.
+   * Translations of a policy's purposes, by policy id then purpose id: `[label, description,
+   * fingerprint]`, where `fingerprint` is `purposeFingerprint(purpose)` of the text translated. A
+   * purpose without one, or whose text has changed since (its fingerprint differs), shows the
+   * policy's own text (and a `stale_translation` warning names the entry).
    */
-  readonly purposes?: Readonly<Record<string, Readonly<Record<string, readonly [string, string]>>>>;
+  readonly purposes?: Readonly<
+    Record<string, Readonly<Record<string, readonly [label: string, description: string, fingerprint: string]>>>
+  >;
 }
 
 /** English, built in. */

@@ -2,8 +2,9 @@ import type { ConsentChoice, ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
 import { fill, h, marked } from './dom.js';
 import { languageTag } from './locale.js';
-import type { Catalog, Messages } from './messages.js';
+import type { Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
+import type { Translations } from './translations.js';
 
 /** What the preferences are built from. */
 interface PreferencesInput {
@@ -17,8 +18,8 @@ interface PreferencesInput {
   readonly say: (key: keyof Messages, text?: string) => Node | string;
   /** The language a message is in. */
   readonly langOf: (key: keyof Messages) => string;
-  /** The catalog of the language shown (for purpose translations), if not English. */
-  readonly catalog: Catalog | null;
+  /** The purposes' translations into the language shown that fit the policy's text now. */
+  readonly translated: Translations;
   /** The list of third parties. */
   readonly declaration: BannerDeclaration | null;
   /** The Member whose course page this is. */
@@ -44,7 +45,7 @@ export function buildPreferences({
   t,
   say,
   langOf,
-  catalog,
+  translated,
   declaration,
   member,
 }: PreferencesInput): Preferences {
@@ -61,13 +62,13 @@ export function buildPreferences({
       return items.flatMap((x, i) => (i ? [', ', x] : [x]));
     }
   };
-  // A purpose the catalog does not translate shows the policy's own text, in the policy's language:
-  // marked with it where that is not the language shown, so that a screen reader reads it in that
-  // language (WCAG 3.1.2), not, say, English words with French sounds.
+  // A purpose the catalog does not translate (or translates an earlier text of) shows the policy's
+  // own text, in the policy's language: marked with it where that is not the language shown, so that
+  // a screen reader reads it in that language (WCAG 3.1.2), not, say, English words with French sounds.
   const policyLang = languageTag(policy.lang ?? 'en');
   const own = (text: string) => marked(text, policyLang, lang);
   const text = (p: Purpose): readonly [Node | string, Node | string] =>
-    catalog?.purposes?.[policy.id]?.[p.id] ?? [own(p.label), own(p.description)];
+    translated[p.id] ?? [own(p.label), own(p.description)];
   const label = (id: string) => {
     const p = policy.purposes.find((x) => x.id === id);
     return p ? text(p)[0] : id;

@@ -268,6 +268,42 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('two micro-frontends, each with its banner: one modal dialog, focus kept in it, and the other takes over when it goes', async () => {
+    const page = await open({ two: '1', shared: '1' });
+    await page.evaluate(() => window.second?.ready);
+    const banners = page.locator('optin-banner');
+    expect(await banners.count()).toBe(2);
+    expect(await page.getByRole('dialog').count()).toBe(1);
+    expect(await page.evaluate(() => [window.banner.layer, window.second?.layer])).toEqual(['notice', null]);
+    // Modal: Tab and Shift+Tab go round the one dialog's controls, never to the other banner.
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    const seen: (string | null | undefined)[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      seen.push((await focused(page)).text);
+      expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement !== null)).toBe(true);
+    }
+    expect(seen).toEqual(['Cookie policy', 'Accept all', 'Reject all', 'Preferences', 'Cookie policy', 'Accept all']);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Preferences' });
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter'); // Reject all
+    // Both stores follow the choice; one "Cookie settings" button, not two.
+    await expect.poll(() => page.evaluate(() => window.second?.consent.needsPrompt)).toBe(false);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cookie settings' }).count()).toBe(1);
+
+    // The first micro-frontend unmounts: the other one's button is there, and it asks when needed.
+    await page.evaluate(() => window.banner.remove());
+    await expect.poll(() => page.getByRole('button', { name: 'Cookie settings' }).count()).toBe(1);
+    await page.evaluate(() => window.second?.consent.reset());
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(1);
+    expect(await page.evaluate(() => window.second?.layer)).toBe('notice');
+    expect(await focused(page)).toMatchObject({ role: 'dialog' });
+    expect(problems).toEqual([]);
+  });
+
   it("preferences: every purpose described, necessary locked on, grouped purposes, the Member's switches and the third parties", async () => {
     const page = await open({ member: '1' });
     await page.getByRole('button', { name: 'Preferences' }).click();

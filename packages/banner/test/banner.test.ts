@@ -1,6 +1,14 @@
 import { createConsent, definePolicy, edxPolicy, type ConsentStore } from '@optin/consent';
-import { afterEach, describe, expect, it } from 'vitest';
-import { defineBanner, mountBanner, pickLocale, type BannerOptions, type Catalog } from '../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BannerError,
+  defineBanner,
+  mountBanner,
+  pickLocale,
+  purposeFingerprint,
+  type BannerOptions,
+  type Catalog,
+} from '../src/index.js';
 import { fill } from '../src/dom.js';
 import { en } from '../src/messages.js';
 import { safeUrl } from '../src/safe-url.js';
@@ -16,6 +24,12 @@ afterEach(() => {
 });
 
 const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
+
+/** Takes the banners out of the document, and waits until the next one would have taken over. */
+async function clear() {
+  document.body.replaceChildren();
+  await new Promise((resolve) => setTimeout(resolve));
+}
 
 async function mount(options: Partial<BannerOptions> & { consent?: ConsentStore } = {}) {
   const banner = mountBanner({ consent: store(), ...options });
@@ -97,9 +111,74 @@ describe('<optin-banner>', () => {
     expect(root.querySelector('[role=dialog]')).toBe(null);
     expect(button('Cookie settings')).not.toBe(null);
 
+    await clear();
     const again = await mount({ consent });
     expect(again.banner.layer).toBe(null);
     expect(again.button('Cookie settings')).not.toBe(null);
+  });
+
+  it('shows one banner per document: a second one mounted shows nothing while the first is up, and takes over when it goes if still needed', async () => {
+    const consent = store();
+    const dialogs = () =>
+      [...document.querySelectorAll('optin-banner')].flatMap((b) => [...b.shadowRoot!.querySelectorAll('[role=dialog]')]);
+    const buttons = () =>
+      [...document.querySelectorAll('optin-banner')].flatMap((b) =>
+        [...b.shadowRoot!.querySelectorAll('button')].map((x) => x.textContent),
+      );
+    // Two micro-frontends, each with its banner, on a first visit: one modal notice, not two.
+    const first = await mount({ consent });
+    const second = await mount({ consent });
+    expect([first.banner.layer, second.banner.layer]).toEqual(['notice', null]);
+    expect(dialogs()).toHaveLength(1);
+    expect(second.root.childNodes).toHaveLength(0);
+    // A decision elsewhere, then a reset: still one.
+    consent.acceptAll('api');
+    expect(buttons()).toEqual(['Cookie settings']);
+    consent.reset();
+    expect([first.banner.layer, second.banner.layer]).toEqual(['notice', null]);
+    expect(dialogs()).toHaveLength(1);
+
+    // The first goes (its micro-frontend unmounts) while the learner has not decided: the other asks.
+    first.banner.remove();
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(second.banner.layer).toBe('notice');
+    expect(dialogs()).toHaveLength(1);
+    // A third one waits its turn; after a decision, the one left up shows only its settings button.
+    const third = await mount({ consent });
+    expect(third.banner.layer).toBe(null);
+    second.button('Reject all')!.click();
+    expect(buttons()).toEqual(['Cookie settings']);
+    second.banner.remove();
+    await new Promise((resolve) => setTimeout(resolve));
+    expect([third.banner.layer, buttons()]).toEqual([null, ['Cookie settings']]);
+  });
+
+  it('a banner the page opens (its footer link) is the one shown: the other one closes', async () => {
+    const consent = store();
+    const first = await mount({ consent });
+    const second = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
+    await second.banner.open('preferences');
+    expect([first.banner.layer, second.banner.layer]).toEqual([null, 'preferences']);
+    expect(first.root.childNodes).toHaveLength(0);
+    expect(second.text()).toContain('On MIT courses');
+    second.button('Reject all')!.click();
+    expect([first.banner.layer, second.banner.layer]).toEqual([null, null]);
+    expect(first.button('Cookie settings')).toBe(null);
+    expect(second.button('Cookie settings')).not.toBe(null);
+    // The first one, opened in turn, takes over again.
+    await first.banner.open('preferences');
+    expect([first.banner.layer, second.banner.layer]).toEqual(['preferences', null]);
+    expect(second.root.childNodes).toHaveLength(0);
+  });
+
+  it('keeps its turn when the page moves it in the document', async () => {
+    const consent = store();
+    const first = await mount({ consent });
+    const second = await mount({ consent });
+    document.body.append(first.banner); // moved: disconnected, then connected again at once
+    await Promise.resolve();
+    await first.banner.ready;
+    expect([first.banner.layer, second.banner.layer]).toEqual(['notice', null]);
   });
 
   it('opens the layer asked for before the page set the store, once it is set (no TypeError)', async () => {
@@ -240,7 +319,10 @@ describe('<optin-banner>', () => {
   });
 
   it('falls back to English for missing keys, a failing catalog, and purposes of another policy', async () => {
-    const partial: Catalog = { messages: { rejectAll: 'Tout refuser' }, purposes: { edx: { analytics: ['Audience', 'x'] } } };
+    const partial: Catalog = {
+      messages: { rejectAll: 'Tout refuser' },
+      purposes: { edx: { analytics: ['Audience', 'x', purposeFingerprint(edxPolicy.purposes[1]!)] } },
+    };
     document.documentElement.lang = 'fr';
     const fr = await mount({ locales: { fr: () => Promise.resolve(partial) } });
     expect(fr.button('Tout refuser')).not.toBe(null);
@@ -259,6 +341,7 @@ describe('<optin-banner>', () => {
     expect(acme.text()).toContain('Usage');
     expect(acme.text()).not.toContain('Audience');
 
+    await clear();
     const broken = await mount({ locales: { fr: () => Promise.reject(new Error('offline')) } });
     expect(broken.button('Reject all')).not.toBe(null);
     // English text is labelled English, not French.
@@ -325,6 +408,62 @@ describe('<optin-banner>', () => {
     expect(langOf(english.root, en.prefsTitle)).toBe('en');
   });
 
+  it('shows a translation only for the text it translates: after the policy edits a purpose, its own text, marked, and a warning naming the catalog entry', async () => {
+    const warnings: unknown[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((w: unknown) => void warnings.push(w));
+    try {
+      // The platform rewords analytics (the French catalog translates the old text), and
+      // performance's label; marketing is unchanged.
+      const edited = definePolicy({
+        ...structuredClone(edxPolicy),
+        purposes: edxPolicy.purposes.map((p) =>
+          p.id === 'analytics'
+            ? { ...p, description: `${p.description} And the videos watched, to the second.` }
+            : p.id === 'performance'
+              ? { ...p, label: 'Speed' }
+              : { ...p },
+        ),
+      });
+      const consent = createConsent({ policy: edited, storage: 'memory' });
+      const { banner, root, text } = await mount({ consent, locale: 'fr', locales: { fr: () => Promise.resolve(fr) } });
+      await banner.open('preferences');
+      const shown = text();
+      const [frAnalytics, frAnalyticsText] = fr.purposes!.edx!.analytics!;
+      const [frMarketing, frMarketingText] = fr.purposes!.edx!.marketing!;
+      expect(shown).not.toContain(frAnalyticsText);
+      expect(shown).toContain('And the videos watched, to the second.');
+      expect(shown).toContain('Speed');
+      expect(shown).toContain(frMarketing);
+      expect(shown).toContain(frMarketingText);
+      // The policy's English, marked as English for screen readers, in the switch and the group's heading.
+      const marked = [...root.querySelectorAll('[lang=en]')].map((x) => x.textContent);
+      expect(marked).toEqual(expect.arrayContaining(['Analytics', edited.purposes[1]!.description, 'Speed']));
+      expect(root.querySelector('legend')?.textContent).not.toContain(frAnalytics);
+      // One warning per stale entry (the banner redraws often), naming it, and what to do.
+      consent.acceptAll();
+      await banner.open('preferences');
+      expect(warnings).toHaveLength(2);
+      expect(warnings.map((w) => [(w as BannerError).code, (w as BannerError).path])).toEqual([
+        ['stale_translation', 'locales.fr.purposes.edx.analytics'],
+        ['stale_translation', 'locales.fr.purposes.edx.performance'],
+      ]);
+      expect(warnings[0]).toBeInstanceOf(BannerError);
+      expect(String(warnings[0])).toContain(purposeFingerprint(edited.purposes[1]!));
+
+      // A translation without a fingerprint (the text it translates unknown) is not shown either.
+      warnings.length = 0;
+      await clear();
+      const old = { messages: {}, purposes: { edx: { marketing: ['Pub', 'Publicité ciblée.'] } } } as unknown as Catalog;
+      const unmarked = await mount({ locale: 'fr', locales: { fr: () => Promise.resolve(old) } });
+      await unmarked.banner.open('preferences');
+      expect(unmarked.text()).not.toContain('Publicité ciblée.');
+      expect(unmarked.text()).toContain(edxPolicy.purposes[4]!.description);
+      expect(warnings.map((w) => (w as BannerError).path)).toEqual(['locales.fr.purposes.edx.marketing']);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('marks the English that stands in for messages a catalog lacks as English, and the rest as the language shown', async () => {
     // A catalog written before some messages existed (vendorLink, say), and one override of the page.
     const partial: Catalog = {
@@ -372,6 +511,7 @@ describe('<optin-banner>', () => {
     const unset = { settingsButton: undefined, locales: undefined } as unknown as Partial<BannerOptions>;
     const { button } = await mount({ consent, ...unset });
     expect(button('Cookie settings')).not.toBe(null);
+    await clear();
     const undecided = await mount({ locale: 'fr', ...unset });
     expect(undecided.banner.layer).toBe('notice');
     expect(undecided.button('Accept all')).not.toBe(null);
@@ -426,6 +566,8 @@ describe('<optin-banner>', () => {
     for (const catalog of [es, fr, ar, zh]) {
       expect(Object.keys(catalog.messages).sort()).toEqual(Object.keys(en).sort());
       expect(Object.keys(catalog.purposes?.edx ?? {})).toEqual(edxPolicy.purposes.map((p) => p.id));
+      // Each translates the policy's text as it is now: when edxPolicy changes, so must they.
+      for (const p of edxPolicy.purposes) expect([p.id, catalog.purposes?.edx?.[p.id]?.[2]]).toEqual([p.id, purposeFingerprint(p)]);
       expect(catalog.messages.member).toContain('{name}');
       expect(catalog.messages.memberIntro).toContain('{name}');
       expect(catalog.messages.vendorLink).toMatch(/\{link\}.*\{name\}/);

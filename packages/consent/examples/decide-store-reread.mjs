@@ -50,5 +50,6 @@ console.log('receipt        ', JSON.stringify(toReceipt(next.decision, 'anon-42'
 // 5. A new policy version asks again; a tampered value is no decision at all.
 const newer = createConsent({ policy: { ...edxPolicy, version: '2027-01' }, storage: fileStorage });
 console.log(`policy changed  needsPrompt=${newer.needsPrompt}  allowed: ${allowed(newer)}`);
-const tampered = value.replace(/^(\d{3})0/, '$11'); // grant functionality by editing the cookie
+// Grant functionality by editing the cookie: its 4th purpose digit, after the purposes' fingerprints.
+const tampered = value.replace(/^(\w+\/\d{3})0/, '$11');
 console.log(`tampered        ${JSON.stringify(fromCookieHeader(`optin=${tampered}`, edxPolicy))}`);

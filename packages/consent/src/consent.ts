@@ -161,16 +161,17 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     }
   };
   // Holds the decision and keeps it in the first storage that takes it, removing it from the others;
-  // when none does, it lives in memory for the life of the page. One that cannot be encoded (a Member
-  // id with a lone surrogate) throws before it is held: the store keeps working.
-  const persist = (d: Decision) => {
+  // when none does, it lives in memory for the life of the page; and tells the other tabs of the
+  // origin, unless `quiet` (nothing changed for them). One that cannot be encoded (a Member id with a
+  // lone surrogate) throws before it is held: the store keeps working.
+  const persist = (d: Decision, quiet?: 1) => {
     const value = encodeDecision(d, policy);
     hold(d);
     kind = 'memory';
     for (const s of chain)
       if (kind === 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
       else attempt(() => s.clear());
-    channel?.postMessage([value, kind]);
+    if (!quiet) channel?.postMessage([value, kind]);
   };
   const read = () => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
@@ -190,7 +191,6 @@ export function createConsent(options: ConsentOptions): ConsentStore {
           kind = s.kind;
         }
       }
-    return held;
   };
 
   // Without a decision in force, the mode's default, narrowed by what a decision not in force refused.
@@ -359,8 +359,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store
-  // (a decision that does not bind stays as it is: storing it would make it bind).
-  const found = read();
-  if (found && store.decision) persist(found);
+  // (a decision that does not bind stays as it is: storing it would make it bind). Other tabs are not
+  // told: nothing changed for them, and a message would evict this origin's pages from the browser's
+  // back/forward cache (Chromium's `broadcastchannel-message`), so that Back would load them anew.
+  read();
+  if (store.decision) persist(store.decision, 1);
   return store;
 }

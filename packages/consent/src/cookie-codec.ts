@@ -1,24 +1,31 @@
 import type { Decision, DecisionSource } from './decision.js';
-import { checksum, policyHash, type Policy } from './policy.js';
+import { checksum, policyHash, type Policy, type Purpose } from './policy.js';
 
 const SOURCES: readonly DecisionSource[] = ['banner', 'preferences', 'api', 'gpc', 'default'];
-// Two checksums, salted with the format version: one over the policy hash (a value made under any
-// other policy or policy version never verifies it), one over the policy id and its purposes' ids
-// only (a value made under an earlier version of this policy, with the same purposes, still
-// verifies it: its refusals outlive a policy change, its grants do not).
-const sums = (policy: Policy, body: string) =>
-  `${checksum(`2${policy.id}/${policy.purposes.map((p) => p.id).join()}${body}`)}/${checksum(`2${policyHash(policy)}${body}`)}`;
+// Two checksums, salted with the format version: one over the policy id (a value made under another
+// version of this policy, even with other purposes, still verifies it: its refusals outlive a policy
+// change, its grants do not), one over the policy hash (a value made under any other policy or policy
+// version never verifies it).
+const sums = (policy: Policy, body: string) => [
+  checksum(`3${policy.id}/${body}`),
+  checksum(`3${policyHash(policy)}${body}`),
+];
+// Each purpose's fingerprint: two characters of its id's checksum, so that a value names the
+// purposes its digits are for without spelling out their ids.
+const tag = (p: Purpose) => `0${checksum(p.id)}`.slice(-2);
 
 /**
  * Encodes a decision as a compact cookie value,
- * `<purposes>/<members>/<source>/<time>/<id>/<flags>/<sum>/<sum>`: one digit a purpose in policy
- * order (`-` for unset Member overrides), flags (1: GPC on, 2: grants implied by opt-out mode), and
- * the two checksums. Only cookie-safe characters are used.
+ * `<tags>/<purposes>/<members>/<source>/<time>/<id>/<flags>/<sum>/<sum>`: a two-character
+ * fingerprint of each purpose's id, then one digit a purpose in that order (`-` for unset Member
+ * overrides), flags (1: GPC on, 2: grants implied by opt-out mode), and the two checksums. Only
+ * cookie-safe characters are used.
  */
 export function encodeDecision(decision: Decision, policy: Policy): string {
   const bits = (choices: Readonly<Record<string, boolean>>) =>
     policy.purposes.map((p) => (p.id in choices ? +!!choices[p.id] : '-')).join('');
   const body = [
+    policy.purposes.map(tag).join(''),
     bits(decision.purposes),
     Object.entries(decision.members)
       .map(([member, choices]) => `${encodeURIComponent(member)}:${bits(choices)}`)
@@ -28,7 +35,7 @@ export function encodeDecision(decision: Decision, policy: Policy): string {
     encodeURIComponent(decision.consentId),
     +!!decision.gpc + 2 * +!!decision.implied,
   ].join('/');
-  return `${body}/${sums(policy, body)}`;
+  return [body, ...sums(policy, body)].join('/');
 }
 
 /**
@@ -39,27 +46,39 @@ export function encodeDecision(decision: Decision, policy: Policy): string {
  * no decision at all, never a grant. The checksum detects corruption and
  * edits; it is not a signature (a browser holds no secret), and a learner's own choice is theirs.
  *
- * With `anyVersion`, a value made under another version of this policy with the same purposes is
- * decoded too, with an empty `policy.hash`: it binds no longer, but its refusals
- * (and Member overrides, which only refuse) still say what the learner did not want.
+ * With `anyVersion`, a value made under another version of this policy is decoded too, with an
+ * empty `policy.hash` and its refusals only: it binds no longer, but its refusals (and Member
+ * overrides, which only refuse) still say what the learner did not want. Each is read for the
+ * purpose of the same id (by its fingerprint), wherever the policy has since moved it and whatever
+ * purposes it added or dropped. A purpose whose id shares a fingerprint with a refused one (about
+ * one chance in 1,300 a pair) reads as refused too: never the other way round.
  */
 export function decodeDecision(value: string, policy: Policy, anyVersion?: boolean): Decision | null {
   const parts = value.split('/');
   const body = parts.slice(0, -2).join('/');
-  const [bits = '', memberText, source = '', time = '', consentId = '', flags = ''] = parts;
-  const [sum = '', current] = sums(policy, body).split('/');
+  const [list = '', bits = '', memberText, source = '', time = '', consentId = '', flags = ''] = parts;
+  const [sum, current] = sums(policy, body);
+  const binding = parts[8] === current;
+  const at = parseInt(time, 36);
+  // Made under this very policy: one digit a purpose, in order. Otherwise only refusals, each for the
+  // purpose with the fingerprint it was stored under.
   const choices = (text: string) =>
     Object.fromEntries(
-      policy.purposes.flatMap((p, i) => (text[i] === '-' ? [] : [[p.id, !!p.required || text[i] === '1']])),
+      policy.purposes.flatMap((p, i) =>
+        binding
+          ? text[i] === '-'
+            ? []
+            : [[p.id, !!p.required || text[i] === '1']]
+          : list.match(/../g)?.some((t, j) => t === tag(p) && text[j] === '0')
+            ? [[p.id, !!p.required]]
+            : [],
+      ),
     );
   try {
-    return parts.length == 8 &&
-      parts[6] === sum &&
-      (anyVersion || parts[7] === current) &&
-      parseInt(time, 36) < Date.now() + 3e5
+    return parts[7] === sum && (anyVersion || binding) && at < Date.now() + 3e5
       ? {
           consentId: decodeURIComponent(consentId),
-          policy: { id: policy.id, version: policy.version, hash: parts[7] === current ? policyHash(policy) : '' },
+          policy: { id: policy.id, version: policy.version, hash: binding ? policyHash(policy) : '' },
           purposes: choices(bits),
           members: Object.fromEntries(
             (memberText ? memberText.split('&') : []).map((part) => {
@@ -68,7 +87,7 @@ export function decodeDecision(value: string, policy: Policy, anyVersion?: boole
             }),
           ),
           source: SOURCES[+source] ?? 'default',
-          decidedAt: new Date(parseInt(time, 36)).toISOString(),
+          decidedAt: new Date(at).toISOString(),
           ...(+flags & 1 && { gpc: true }),
           ...(+flags & 2 && { implied: true }),
         }

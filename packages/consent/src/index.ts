@@ -2,7 +2,7 @@ export { createConsent } from './consent.js';
 export type { ConsentChoice, ConsentOptions, ConsentStore, StorageOption } from './consent.js';
 export { definePolicy } from './define-policy.js';
 export { edxPolicy } from './edx-policy.js';
-export { policyHash, type Policy, type Purpose } from './policy.js';
+export { checksum, policyHash, type Policy, type Purpose } from './policy.js';
 export type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
 export { encodeDecision, decodeDecision } from './cookie-codec.js';
 export { fromCookieHeader, type CookieHeaderOptions } from './cookie-header.js';

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeDecision, edxPolicy, encodeDecision, policyHash, type Decision } from '../src/index.js';
+import {
+  decodeDecision,
+  definePolicy,
+  edxPolicy,
+  encodeDecision,
+  policyHash,
+  type Decision,
+  type Policy,
+} from '../src/index.js';
 
 const ids = edxPolicy.purposes.map((p) => p.id);
 const choices = fc.dictionary(fc.constantFrom(...ids.filter((id) => id !== 'necessary')), fc.boolean());
@@ -26,6 +34,52 @@ const decisions: fc.Arbitrary<Decision> = fc
 const grantsBeyondNecessary = (d: Decision | null) =>
   !!d && Object.entries(d.purposes).some(([id, v]) => v && id !== 'necessary');
 
+/**
+ * A later edit of the edX policy that keeps some purposes' ids: purposes dropped, added (new ids),
+ * reordered, reworded, and a new version.
+ */
+const edits: fc.Arbitrary<Policy> = fc
+  .record({
+    kept: fc.shuffledSubarray([...edxPolicy.purposes]),
+    added: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/), { maxLength: 4 }),
+    at: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+    reworded: fc.boolean(),
+  })
+  .map(({ kept, added, at, reworded }) => {
+    const purposes = kept.map((p) => (reworded ? { ...p, description: `${p.description} And more.` } : p));
+    added
+      .filter((id) => !ids.includes(id))
+      .forEach((id, i) => purposes.splice(at[i]! % (purposes.length + 1), 0, { id, label: id, description: id }));
+    return { ...edxPolicy, version: '2027-01', purposes: purposes.length ? purposes : edxPolicy.purposes.slice(0, 1) };
+  });
+
+/** A decision of any policy: as many purposes as `n`, with random ids (so some share a fingerprint). */
+const anyPolicyDecisions = fc
+  .uniqueArray(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,6}$/), { minLength: 1, maxLength: 60 })
+  .chain((purposeIds) => {
+    const policy = definePolicy({
+      id: 'p',
+      version: '1',
+      purposes: purposeIds.map((id, i) => ({ id, label: id, description: id, required: i === 0 })),
+    });
+    // Member overrides of the purposes that can be refused (not the first, required one).
+    const optional = purposeIds.slice(1);
+    const choice = optional.length ? fc.dictionary(fc.constantFrom(...optional), fc.boolean()) : fc.constant({});
+    return fc.record({
+      policy: fc.constant(policy),
+      decision: fc.record({
+        consentId: fc.constant('c1'),
+        policy: fc.constant({ id: 'p', version: '1', hash: policyHash(policy) }),
+        purposes: fc
+          .tuple(...purposeIds.map(() => fc.boolean()))
+          .map((bits) => Object.fromEntries(purposeIds.map((id, i) => [id, i === 0 || bits[i]!]))),
+        members: fc.dictionary(fc.constantFrom('HarvardX', 'MITx'), choice, { maxKeys: 2 }),
+        source: fc.constant('banner' as const),
+        decidedAt: fc.constant(new Date(Date.UTC(2026, 0, 1)).toISOString()),
+      }),
+    });
+  });
+
 describe('cookie codec', () => {
   it('decode(encode(d)) equals d', () => {
     fc.assert(
@@ -36,6 +90,58 @@ describe('cookie codec', () => {
         numRuns: 2000,
       },
     );
+  });
+
+  it('decode(encode(d)) equals d under any policy, even one whose purposes share a fingerprint', () => {
+    fc.assert(
+      fc.property(anyPolicyDecisions, ({ policy, decision }) => {
+        expect(decodeDecision(encodeDecision(decision, policy), policy)).toEqual(decision);
+        expect(decodeDecision(encodeDecision(decision, policy), policy, true)).toEqual(decision);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refusals (and Member overrides) outlive any policy edit that keeps the purpose id: added, dropped or reordered purposes', () => {
+    const optional = new Set(ids.filter((id) => id !== 'necessary'));
+    fc.assert(
+      fc.property(decisions, edits, (d, edited) => {
+        const value = encodeDecision(d, edxPolicy);
+        // Under the edit it binds no more: the learner is asked again, and no grant counts.
+        expect(decodeDecision(value, edited)).toBeNull();
+        const read = decodeDecision(value, edited, true);
+        expect(read?.policy).toEqual({ id: 'edx', version: '2027-01', hash: '' });
+        // Each purpose that kept its id reads what the learner refused of it, wherever it moved; a
+        // purpose the edit added is never read as granted.
+        const refusals = (choices: Readonly<Record<string, boolean>>, got: Readonly<Record<string, boolean>> = {}) => {
+          for (const p of edited.purposes)
+            if (optional.has(p.id))
+              expect([p.id, got[p.id]]).toEqual([p.id, choices[p.id] === false ? false : undefined]);
+            else expect([p.id, got[p.id]]).not.toEqual([p.id, !p.required]);
+        };
+        refusals(d.purposes, read?.purposes);
+        expect(Object.keys(read?.members ?? {})).toEqual(Object.keys(d.members));
+        for (const [member, choices] of Object.entries(d.members)) refusals(choices, read?.members[member]);
+      }),
+      { numRuns: 2000 },
+    );
+    // The case of the report: the platform adds a purpose before marketing, which was refused.
+    const d = fc.sample(decisions, 1)[0]!;
+    const refused = decodeDecision(
+      encodeDecision({ ...d, purposes: { ...d.purposes, analytics: true, marketing: false } }, edxPolicy),
+      {
+        ...edxPolicy,
+        purposes: [
+          ...edxPolicy.purposes.slice(0, 4),
+          { id: 'surveys', label: 'Surveys', description: 'Asking what you think of a course.' },
+          edxPolicy.purposes[4]!,
+        ],
+      },
+      true,
+    );
+    expect(refused?.purposes.marketing).toBe(false);
+    expect(refused?.purposes.analytics).toBeUndefined();
+    expect(refused?.purposes.surveys).toBeUndefined();
   });
 
   it('uses only cookie-safe characters and stays compact', () => {
@@ -49,8 +155,9 @@ describe('cookie codec', () => {
       { ...fc.sample(decisions, 1)[0]!, members: {}, consentId: 'mjx1f3k2a9c8d7e6' },
       edxPolicy,
     );
-    // Two checksums (one outlives a policy version, for the refusals): still well under 64 characters.
-    expect(plain.length).toBeLessThan(60);
+    // Each purpose's fingerprint (so that its refusal outlives policy edits) and two checksums (one
+    // outlives a policy version, for the refusals): still under 64 characters.
+    expect(plain.length).toBeLessThan(64);
   });
 
   it('no random string decodes to anything', () => {
@@ -82,7 +189,7 @@ describe('cookie codec', () => {
       char: fc.string({ minLength: 1, maxLength: 1 }),
     });
     fc.assert(
-      fc.property(refusal, fc.array(mutation, { minLength: 1, maxLength: 3 }), (d, mutations) => {
+      fc.property(refusal, fc.array(mutation, { minLength: 1, maxLength: 3 }), edits, (d, mutations, edited) => {
         let value = encodeDecision(d, edxPolicy);
         const original = value;
         for (const { at, kind, char } of mutations) {
@@ -92,8 +199,11 @@ describe('cookie codec', () => {
               ? value.slice(0, i) + char + value.slice(i)
               : value.slice(0, i) + (kind === 'replace' ? char : '') + value.slice(i + 1);
         }
-        const decoded = decodeDecision(value, edxPolicy);
-        if (value !== original) expect(grantsBeyondNecessary(decoded)).toBe(false);
+        if (value === original) return;
+        expect(grantsBeyondNecessary(decodeDecision(value, edxPolicy))).toBe(false);
+        // Nor read as made under another version or another list of purposes.
+        expect(grantsBeyondNecessary(decodeDecision(value, edxPolicy, true))).toBe(false);
+        expect(grantsBeyondNecessary(decodeDecision(value, edited, true))).toBe(false);
       }),
       { numRuns: 5000 },
     );

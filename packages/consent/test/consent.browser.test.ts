@@ -4,9 +4,10 @@
  * subdomains, blocked, tampered with, and read under another policy, as a learner's browser would.
  */
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Cookie, Frame, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Frame, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundle, file, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { chromiumArgs, chromiumPath } from '../../cli/src/chromium.js';
 import type { PageOptions, PageState } from './fixtures/consent-page.js';
 
 const DAY = 86_400;
@@ -38,6 +39,19 @@ beforeAll(async () => {
     },
     file('/', '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>'),
     file('/consent-page.js', script, 'text/javascript; charset=utf-8'),
+    // The page as a site serves it, which the browser may keep in its back/forward cache (`no-store`
+    // forbids that); it records each `pageshow` (restored from the cache: `persisted`).
+    (_req, res, url) => {
+      if (url.pathname !== '/cached') return false;
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+        .end(
+          '<!doctype html><meta charset="utf-8"><title>Optin</title>' +
+            '<script>window.shows = []; addEventListener("pageshow", (e) => shows.push(e.persisted));</script>' +
+            '<script src="/consent-page.js"></script>',
+        );
+      return true;
+    },
     // The page inside a sandboxed frame: an opaque origin, where document.cookie and localStorage throw.
     file(
       '/sandboxed',
@@ -66,8 +80,8 @@ afterEach(async () => {
   }
 });
 
-async function newContext(): Promise<BrowserContext> {
-  const ctx = await browser.newContext();
+async function newContext(from = browser): Promise<BrowserContext> {
+  const ctx = await from.newContext();
   ctx.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
   return ctx;
 }
@@ -407,9 +421,11 @@ describe('@optin/consent in Chromium', () => {
     await page.evaluate(() => window.optin.rejectAll());
     const [cookie] = await consentCookies(context);
     const valid = cookie!.value;
-    expect(valid[0]).toBe('1'); // necessary
-    expect(valid[1]).toBe('0'); // analytics, refused
-    const flip = (i: number) => valid.slice(0, i) + (valid[i] === '0' ? '1' : '0') + valid.slice(i + 1);
+    // The purposes' fingerprints, then one digit a purpose.
+    const digits = valid.indexOf('/') + 1;
+    expect(valid.slice(digits, digits + 6)).toBe('10000/'); // necessary, then the refusals
+    const flip = (i: number) =>
+      valid.slice(0, digits + i) + (valid[digits + i] === '0' ? '1' : '0') + valid.slice(digits + i + 1);
 
     const put = async (value: string) => {
       await context.clearCookies();
@@ -428,7 +444,7 @@ describe('@optin/consent in Chromium', () => {
       'checksum changed': valid.slice(0, -1) + (valid.endsWith('a') ? 'b' : 'a'),
       garbage: 'garbage',
       'all ones': '11111',
-      'all granted, checksum removed': `11111${valid.slice(5, valid.lastIndexOf('/'))}`,
+      'all granted, checksum removed': `${valid.slice(0, digits)}11111${valid.slice(digits + 5, valid.lastIndexOf('/'))}`,
       empty: '',
     };
     for (const [what, value] of Object.entries(values)) {
@@ -580,5 +596,62 @@ describe('@optin/consent in Chromium', () => {
       ['tab-b', accepted?.consentId, withdrawn?.decidedAt],
       ['tab-learning', accepted?.consentId, marketing?.decidedAt],
     ]);
+  });
+});
+
+describe('a page restored from the back/forward cache', () => {
+  let cached: Browser;
+  beforeAll(async () => {
+    // Playwright turns the back/forward cache off (--disable-back-forward-cache); learners' browsers have it on.
+    cached = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: chromiumArgs([`MAP *.${DOMAIN} 127.0.0.1`]),
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    });
+  });
+  afterAll(() => cached.close());
+
+  it('comes back from the cache when the site’s next page loaded the stored decision, and still follows real decisions', async () => {
+    await context.close();
+    context = await newContext(cached);
+    const at = (n: number) => `${server.origin(`www.${DOMAIN}`)}/cached?auto=1&cookieDomain=${DOMAIN}&n=${n}`;
+    const page = await context.newPage();
+    await page.goto(at(1));
+    await page.evaluate(() => {
+      window.optin.acceptAll();
+      (window as { kept?: boolean }).kept = true;
+    });
+    // The next page of the site finds the decision on load and stores it again (the best store, no
+    // stale copies): had it told the other tabs, Chromium would have evicted the first page
+    // (`broadcastchannel-message`) and Back would load it anew.
+    await page.goto(at(2));
+    await page.waitForFunction(() => document.readyState === 'complete' && 'optin' in window);
+    expect((await state(page)).decision?.source).toBe('banner');
+    await new Promise((r) => setTimeout(r, 300));
+    await page.goBack({ waitUntil: 'commit' }); // a restored page fires no load event
+    await page.waitForFunction(() => 'optin' in window);
+    expect(
+      await page.evaluate(() => [(window as { kept?: boolean }).kept, (window as { shows?: boolean[] }).shows]),
+    ).toEqual([true, [false, true]]);
+
+    // A decision made elsewhere meanwhile (another subdomain: it shares the cookie, not the channel)
+    // is what the restored page shows.
+    await page.goto(at(4).replace('//www.', '//learning.'));
+    await page.evaluate(() => window.optin.withdraw('marketing'));
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForFunction(() => 'optin' in window);
+    expect(await page.evaluate(() => (window as { shows?: boolean[] }).shows)).toEqual([false, true, true]);
+    expect((await state(page)).allows).toEqual({
+      ...NOTHING_BUT_NECESSARY,
+      analytics: true,
+      performance: true,
+      functionality: true,
+    });
+
+    // A real decision still reaches it from another tab at once.
+    const other = await open(context, at(3));
+    expect(other.state.allows.analytics).toBe(true);
+    await other.page.evaluate(() => window.optin.rejectAll());
+    await expect.poll(async () => (await state(page)).allows).toEqual(NOTHING_BUT_NECESSARY);
   });
 });

@@ -401,6 +401,33 @@ describe('storage', () => {
     expect(next.allows('analytics')).toBe(false);
   });
 
+  it('under opt-out, a refusal outlives a policy edit that adds or reorders purposes (and so do Member refusals)', () => {
+    const storage = arrayStorage();
+    createConsent({ policy: edxPolicy, mode: 'opt-out', storage, signals: { gpc: false } }).decide(
+      { purposes: { marketing: false }, members: { HarvardX: { analytics: false } } },
+      'preferences',
+    );
+    const [necessary, analytics, performance, functionality, marketing] = edxPolicy.purposes;
+    const surveys = { id: 'surveys', label: 'Surveys', description: 'Asking what you think of a course.' };
+    for (const purposes of [
+      [necessary!, analytics!, performance!, functionality!, surveys, marketing!],
+      [necessary!, marketing!, analytics!, performance!, functionality!],
+      [necessary!, analytics!, marketing!],
+    ]) {
+      const edited = createConsent({
+        policy: { ...edxPolicy, version: '2027-05', purposes },
+        mode: 'opt-out',
+        storage,
+        signals: { gpc: false },
+      });
+      expect(edited.needsPrompt).toBe(true);
+      expect(edited.allows('marketing')).toBe(false);
+      expect(edited.allows('analytics')).toBe(true);
+      expect(edited.allows('analytics', 'HarvardX')).toBe(false);
+      expect(edited.allows('surveys')).toBe(purposes.includes(surveys));
+    }
+  });
+
   it('treats a decision older than its maximum age as none', () => {
     const storage = arrayStorage();
     const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });

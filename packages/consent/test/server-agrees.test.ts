@@ -10,12 +10,21 @@ import {
   type Decision,
 } from '../src/index.js';
 
-const earlier = definePolicy({ ...edxPolicy, version: '2026-01' });
 const ids = edxPolicy.purposes.map((p) => p.id);
+const [necessary, analytics, , , marketing] = edxPolicy.purposes;
+/** Earlier versions of the policy: the same purposes, and other ones in another order. */
+const earlier = [
+  definePolicy({ ...edxPolicy, version: '2026-01' }),
+  definePolicy({
+    ...edxPolicy,
+    version: '2025-09',
+    purposes: [necessary!, marketing!, { id: 'surveys', label: 'Surveys', description: 'Surveys.' }, analytics!],
+  }),
+];
 
 /** One stored copy of a decision: under this policy version or the earlier one, with any flags. */
 const copy = fc.record({
-  earlier: fc.boolean(),
+  earlier: fc.constantFrom(-1, 0, 1),
   purposes: fc.tuple(...ids.map(() => fc.boolean())),
   secondsAgo: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(-86_400)), // or a day ahead
   gpc: fc.boolean(),
@@ -27,11 +36,13 @@ const copy = fc.record({
 });
 
 const encode = (c: typeof copy extends fc.Arbitrary<infer T> ? T : never) => {
-  const policy = c.earlier ? earlier : edxPolicy;
+  const policy = earlier[c.earlier] ?? edxPolicy;
   const decision: Decision = {
     consentId: 'c1',
     policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
-    purposes: Object.fromEntries(ids.map((id, i) => [id, id === 'necessary' || c.purposes[i]!])),
+    purposes: Object.fromEntries(
+      policy.purposes.map((p, i) => [p.id, !!p.required || (c.purposes[i] ?? c.purposes[0]!)]),
+    ),
     members: c.members,
     source: 'banner',
     decidedAt: new Date(Date.now() - c.secondsAgo * 1000).toISOString(),

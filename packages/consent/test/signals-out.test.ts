@@ -93,7 +93,9 @@ describe('fromCookieHeader (server-side rendering)', () => {
     const value = encodeDecision(decision, edxPolicy);
     expect(fromCookieHeader(`session=abc; optin=${value}; theme=dark`, edxPolicy)).toEqual(decision);
     expect(fromCookieHeader(`edx_consent=${value}`, edxPolicy, { cookieName: 'edx_consent' })).toEqual(decision);
-    expect(fromCookieHeader(`optin=${value.replace(/^1/, '0')}`, edxPolicy)).toBeNull();
+    // Its purposes' digits (after their fingerprints) edited into grants: no decision at all.
+    expect(value.split('/')[1]).toBe('10100');
+    expect(fromCookieHeader(`optin=${value.replace('/10100/', '/11111/')}`, edxPolicy)).toBeNull();
     expect(fromCookieHeader(undefined, edxPolicy)).toBeNull();
     expect(fromCookieHeader(`optin=${value}`, { ...edxPolicy, version: 'next' })).toBeNull();
   });

@@ -24,7 +24,9 @@ function setRef<T>(ref: Ref<T> | undefined, value: T) {
  * transformed ancestor can move its fixed position. The built-in catalogs (`es`, `fr`, `ar`, `zh`)
  * are loaded only when shown; pass `locales` to choose others. One banner lives as long as the
  * store: a prop that changes (a new `declaration` object, another `locale`, an inline `ref`) is set
- * on it, so open preferences and the learner's focus stay where they are.
+ * on it, so open preferences and the learner's focus stay where they are. Several on one page (two
+ * micro-frontends, each with its provider) show one banner at a time: the first mounted, then, when
+ * it unmounts, the next (or the one the page opens through its `ref`).
  *
  * @example
  * const banner = useRef<OptinBannerElement>(null);

@@ -345,6 +345,36 @@ describe('<ConsentBanner/>', () => {
     expect(ref.current).toBe(null);
   });
 
+  it('two micro-frontends, each with its provider and banner (under StrictMode), show one banner; when the first unmounts the other takes over', async () => {
+    const consent = store();
+    const frontends = [0, 1].map(() => {
+      const mfe = createRoot(document.body.appendChild(document.createElement('div')));
+      act(() =>
+        mfe.render(
+          <StrictMode>
+            <ConsentProvider consent={consent}>
+              <ConsentBanner />
+            </ConsentProvider>
+          </StrictMode>,
+        ),
+      );
+      return mfe;
+    });
+    await new Promise((resolve) => setTimeout(resolve));
+    const banners = [...document.querySelectorAll('optin-banner')];
+    const dialogs = () =>
+      [...document.querySelectorAll('optin-banner')].filter((b) => b.shadowRoot?.querySelector('[role=dialog]'));
+    expect(banners).toHaveLength(2);
+    expect(banners.map((b) => b.layer)).toEqual(['notice', null]);
+    expect(dialogs()).toEqual([banners[0]]);
+    act(() => frontends[0]?.unmount());
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(document.querySelectorAll('optin-banner')).toHaveLength(1);
+    expect(banners[1]?.layer).toBe('notice');
+    expect(dialogs()).toEqual([banners[1]]);
+    act(() => frontends[1]?.unmount());
+  });
+
   it('keeps one banner while the page re-renders with new props (inline ref, new objects): open preferences stay open', async () => {
     const consent = store();
     const refs: (OptinBannerElement | null)[] = [];

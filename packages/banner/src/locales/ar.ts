@@ -26,18 +26,26 @@ export const ar: Catalog = {
     optOut: 'إلغاء الاشتراك',
     vendorLink: '{link}: {name} (يُفتح في علامة تبويب جديدة)',
   },
+  // Each: [label, description, purposeFingerprint() of the edxPolicy text translated]. When the
+  // policy's text changes, the fingerprint no longer fits and its own text is shown until translated again.
   purposes: {
     edx: {
-      necessary: ['ضرورية للغاية', 'إدارة النظام والأمان والسلامة، كي يعمل موقع edX بشكل صحيح. مفعّلة دائمًا.'],
+      necessary: [
+        'ضرورية للغاية',
+        'إدارة النظام والأمان والسلامة، كي يعمل موقع edX بشكل صحيح. مفعّلة دائمًا.',
+        '1v7bq4a',
+      ],
       analytics: [
         'التحليلات',
         'كيف يستخدم الزوار موقع edX: أي الصفحات، وبأي ترتيب ومتى، وأي الروابط وعناصر التحكم تُستخدم.',
+        '148zul8',
       ],
-      performance: ['الأداء', 'مراقبة سرعة موقع edX وموثوقيته.'],
-      functionality: ['الوظائف', 'معرفة ما إذا كنت قد زرت موقع edX من قبل وتذكّر تفضيلاتك.'],
+      performance: ['الأداء', 'مراقبة سرعة موقع edX وموثوقيته.', '1w1l05v'],
+      functionality: ['الوظائف', 'معرفة ما إذا كنت قد زرت موقع edX من قبل وتذكّر تفضيلاتك.', '187dawa'],
       marketing: [
         'التسويق',
         'محتوى يناسب اهتماماتك على موقع edX ومواقع الأطراف الثالثة، بناءً على تفاعلك مع إعلانات ومحتوى edX أو الأعضاء.',
+        'tr6v8a',
       ],
     },
   },

@@ -25,24 +25,30 @@ export const es: Catalog = {
     optOut: 'Darse de baja',
     vendorLink: '{link}: {name} (se abre en una pestaña nueva)',
   },
+  // Each: [label, description, purposeFingerprint() of the edxPolicy text translated]. When the
+  // policy's text changes, the fingerprint no longer fits and its own text is shown until translated again.
   purposes: {
     edx: {
       necessary: [
         'Estrictamente necesarias',
         'Administración del sistema, seguridad e integridad, para que el Sitio de edX funcione correctamente. Siempre activas.',
+        '1v7bq4a',
       ],
       analytics: [
         'Analítica',
         'Cómo usan los visitantes el Sitio de edX: qué páginas, en qué orden y cuándo, y qué enlaces y controles se usan.',
+        '148zul8',
       ],
-      performance: ['Rendimiento', 'Supervisión de la rapidez y fiabilidad del Sitio de edX.'],
+      performance: ['Rendimiento', 'Supervisión de la rapidez y fiabilidad del Sitio de edX.', '1w1l05v'],
       functionality: [
         'Funcionalidad',
         'Reconocer si ya has visitado el Sitio de edX y recordar tus preferencias.',
+        '187dawa',
       ],
       marketing: [
         'Marketing',
         'Contenido relevante para tus intereses en el Sitio de edX y en sitios de terceros, según cómo interactúas con los anuncios y contenidos de edX o de los Miembros.',
+        'tr6v8a',
       ],
     },
   },

@@ -25,24 +25,30 @@ export const fr: Catalog = {
     optOut: 'Refuser (opt-out)',
     vendorLink: '{link} : {name} (s’ouvre dans un nouvel onglet)',
   },
+  // Each: [label, description, purposeFingerprint() of the edxPolicy text translated]. When the
+  // policy's text changes, the fingerprint no longer fits and its own text is shown until translated again.
   purposes: {
     edx: {
       necessary: [
         'Strictement nécessaires',
         'Administration du système, sécurité et intégrité, pour que le Site edX fonctionne correctement. Toujours actifs.',
+        '1v7bq4a',
       ],
       analytics: [
         'Mesure d’audience',
         'Comment les visiteurs utilisent le Site edX : quelles pages, dans quel ordre et quand, et quels liens et contrôles sont utilisés.',
+        '148zul8',
       ],
-      performance: ['Performance', 'Surveillance de la rapidité et de la fiabilité du Site edX.'],
+      performance: ['Performance', 'Surveillance de la rapidité et de la fiabilité du Site edX.', '1w1l05v'],
       functionality: [
         'Fonctionnalités',
         'Savoir si vous avez déjà visité le Site edX et mémoriser vos préférences.',
+        '187dawa',
       ],
       marketing: [
         'Marketing',
         'Des contenus adaptés à vos centres d’intérêt sur le Site edX et sur des sites tiers, selon vos interactions avec les publicités et contenus d’edX ou des Membres.',
+        'tr6v8a',
       ],
     },
   },

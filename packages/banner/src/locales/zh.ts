@@ -24,13 +24,19 @@ export const zh: Catalog = {
     optOut: '选择退出',
     vendorLink: '{link}：{name}（在新标签页中打开）',
   },
+  // Each: [label, description, purposeFingerprint() of the edxPolicy text translated]. When the
+  // policy's text changes, the fingerprint no longer fits and its own text is shown until translated again.
   purposes: {
     edx: {
-      necessary: ['严格必要', '系统管理、安全与完整性，确保 edX 网站正常运行。始终启用。'],
-      analytics: ['分析', '访问者如何使用 edX 网站：访问了哪些页面、顺序和时间，以及使用了哪些链接和控件。'],
-      performance: ['性能', '监测 edX 网站的速度和可靠性。'],
-      functionality: ['功能', '识别您是否访问过 edX 网站并记住您的偏好。'],
-      marketing: ['营销', '根据您与 edX 或成员的广告和内容的互动，在 edX 网站和第三方网站上展示与您兴趣相关的内容。'],
+      necessary: ['严格必要', '系统管理、安全与完整性，确保 edX 网站正常运行。始终启用。', '1v7bq4a'],
+      analytics: ['分析', '访问者如何使用 edX 网站：访问了哪些页面、顺序和时间，以及使用了哪些链接和控件。', '148zul8'],
+      performance: ['性能', '监测 edX 网站的速度和可靠性。', '1w1l05v'],
+      functionality: ['功能', '识别您是否访问过 edX 网站并记住您的偏好。', '187dawa'],
+      marketing: [
+        '营销',
+        '根据您与 edX 或成员的广告和内容的互动，在 edX 网站和第三方网站上展示与您兴趣相关的内容。',
+        'tr6v8a',
+      ],
     },
   },
 };

@@ -1,0 +1,42 @@
+import type { Policy } from '@optin/consent';
+import { BannerError } from './errors.js';
+import { purposeFingerprint } from './fingerprint.js';
+import type { Catalog } from './messages.js';
+
+/** A purpose's label and description in the language shown, by purpose id. */
+export type Translations = Readonly<Record<string, readonly [label: string, description: string]>>;
+
+// The catalog entries already reported (path and fingerprint): each once a page, not every time a
+// banner starts again.
+const reported = new Set<string>();
+
+/**
+ * The translations of `policy`'s purposes in `catalog` (the one of key `locale` in the banner's
+ * `locales`) that translate the policy's text as it is now: each entry's fingerprint is that of the
+ * purpose's label and description. An entry of another text (the policy changed it since) or that
+ * does not say which (no fingerprint) is left out, so that the learner reads, and consents to, what
+ * the policy says; it is reported once with `console.warn` as a {@link BannerError}
+ * (`stale_translation`) naming the entry and the fingerprint of the text now.
+ */
+export function translations(catalog: Catalog | null, policy: Policy, locale: string): Translations {
+  const entries = catalog?.purposes?.[policy.id] ?? {};
+  const fitting: Record<string, readonly [string, string]> = {};
+  for (const p of policy.purposes) {
+    const entry = entries[p.id];
+    const now = purposeFingerprint(p);
+    const path = `locales.${locale}.purposes.${policy.id}.${p.id}`;
+    if (entry?.[2] === now) fitting[p.id] = [entry[0], entry[1]];
+    else if (entry && !reported.has(`${path} ${entry[2]}`)) {
+      reported.add(`${path} ${entry[2]}`);
+      console.warn(
+        new BannerError(
+          'stale_translation',
+          path,
+          `translates ${entry[2] ? `an earlier text (fingerprint ${entry[2]})` : 'a text it does not name (no fingerprint)'}, not the policy's now: its own text is shown`,
+          `Translate the label and description again, with the fingerprint ${now} (purposeFingerprint).`,
+        ),
+      );
+    }
+  }
+  return fitting;
+}
