@@ -738,8 +738,9 @@ describe('a page restored from the back/forward cache', () => {
       // The same document, kept in the cache: not loaded again.
       expect(await page.evaluate(() => (window as { kept?: boolean }).kept)).toBe(true);
     };
-    // Opt-out, no decision yet: a page that loads with a decision stored makes the consent store
-    // broadcast it, and Chromium then evicts the other pages of the origin from its cache.
+    // Opt-out, no decision yet: analytics runs without a banner being answered. (A page that loads
+    // with a decision stored keeps the others of the origin in the cache too: @optin/consent's own
+    // back/forward cache test proves it.)
     await open('/lesson?cache&mode=opt-out');
     // Started twice (two components mount it): still one view a restore.
     await run('analytics.start(hub); window.kept = true;');

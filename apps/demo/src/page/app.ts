@@ -14,6 +14,9 @@ const consent = createConsent({ policy: edxPolicy });
 const analytics = firstParty({ endpoint: meta('optin-collector'), consent });
 const registry = createRegistry(siteConfig([...analytics.trackers, webVitals(analytics)], location.port));
 const hub = createScopedHub({ consent, registry, nonce: meta('csp-nonce') });
+// The signed-in learner, as the LMS knows them: their messages carry this `userId` (with consent),
+// which is also the subject of their consent receipts, so each Member's consent rates count them.
+hub.identify(meta('optin-learner') || null);
 analytics.start(hub);
 
 const banner = mountBanner({
