@@ -181,8 +181,11 @@ describe('the demo site', () => {
 
   test('reject all in the preferences: the hub stops sending and the Member cookie is deleted', async () => {
     await page.goto(`${demo.siteUrl}${hx}/home`);
+    await page.evaluate(() => ((window as { before?: boolean }).before = true));
     await page.locator('#cookie-settings').click();
     await page.getByRole('button', { name: 'Reject all' }).click();
+    // HarvardX's tracker cannot unload: the page reloads, so its script runs no more.
+    await expect.poll(() => page.evaluate(() => (window as { before?: boolean }).before ?? false)).toBe(false);
     await expect.poll(async () => (await context.cookies()).map((c) => c.name)).not.toContain('_hxads');
     expect(await page.locator('#consent-state').textContent()).toContain('analytics off');
     const before = views(await stats('HarvardX', demo.tokens.HarvardX));

@@ -13,7 +13,9 @@ const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[nam
 const consent = createConsent({ policy: edxPolicy });
 const analytics = firstParty({ endpoint: meta('optin-collector'), consent });
 const registry = createRegistry(siteConfig([...analytics.trackers, webVitals(analytics)], location.port));
-const hub = createScopedHub({ consent, registry, nonce: meta('csp-nonce') });
+// A Member's tracker that cannot unload (its script keeps running) stops only with a reload: after a
+// withdrawal, or when a single-page navigation leaves its Member's courses.
+const hub = createScopedHub({ consent, registry, nonce: meta('csp-nonce'), onReloadRequired: () => location.reload() });
 // The signed-in learner, as the LMS knows them: their messages carry this `userId` (with consent),
 // which is also the subject of their consent receipts, so each Member's consent rates count them.
 hub.identify(meta('optin-learner') || null);
