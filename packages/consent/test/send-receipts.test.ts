@@ -23,6 +23,17 @@ const stubFetch = (status = 200) => {
   });
   return posted;
 };
+/** A storage every store of the test shares (as a page's stores share its cookie); `values` is what it holds. */
+const sharedStorage = () => {
+  const values: string[] = [];
+  const storage = {
+    kind: 'test',
+    read: () => values,
+    write: (v: string) => (values.splice(0, values.length, v), true),
+    clear: () => void values.splice(0),
+  };
+  return { values, storage };
+};
 const body = (p: Posted | undefined) => receiptSchema.parse(JSON.parse(p?.init.body as string));
 
 afterEach(() => {
@@ -60,13 +71,7 @@ describe('sendReceipts', () => {
 
   it('does not resend a decision stored before the page loaded, and stops when asked', async () => {
     const posted = stubFetch();
-    const values: string[] = [];
-    const storage = {
-      kind: 'test',
-      read: () => values,
-      write: (v: string) => (values.splice(0, values.length, v), true),
-      clear: () => void values.splice(0),
-    };
+    const { storage } = sharedStorage();
     createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).rejectAll();
     const consent = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
     const stop = sendReceipts(consent, { endpoint: 'https://c.test', subject: 's' });
@@ -80,13 +85,7 @@ describe('sendReceipts', () => {
 
   it('posts each decision made in the page once, whichever of its stores sends receipts', async () => {
     const posted = stubFetch();
-    const values: string[] = [];
-    const storage = {
-      kind: 'test',
-      read: () => values,
-      write: (v: string) => (values.splice(0, values.length, v), true),
-      clear: () => void values.splice(0),
-    };
+    const { storage } = sharedStorage();
     // The banner's store, and the page's own (say, created apart from a React provider's): both send
     // receipts, to the same collector; a second call on the same store (an effect run twice) too.
     const banner = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
@@ -129,13 +128,7 @@ describe('sendReceipts', () => {
 
   it('never posts a decision another page made, read from storage or heard later', async () => {
     const posted = stubFetch();
-    const values: string[] = [];
-    const storage = {
-      kind: 'test',
-      read: () => values,
-      write: (v: string) => (values.splice(0, values.length, v), true),
-      clear: () => void values.splice(0),
-    };
+    const { values, storage } = sharedStorage();
     const consent = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
     sendReceipts(consent, { endpoint: 'https://c.test', subject: 's' });
     // Another tab decides and stores it (its value, as that tab wrote it).
