@@ -35,7 +35,7 @@ const gtagArguments = function () {
  * page_referrer }`: trigger page tags on that custom event so the hub decides which pages they see.
  * Actions arrive as `{ event: <name>, ...properties }`, identities as `{ event: 'optin.identify', user_id }`,
  * each on this container's data layer only. A container cannot be unloaded (withdrawal, or leaving
- * its Member's pages, asks for a reload). Google tags in it also follow Consent Mode, which the hub
+ * its Member's pages, asks for a reload; meanwhile Consent Mode on its own layer is denied). Google tags in it also follow Consent Mode, which the hub
  * keeps on `dataLayer`: a container on another data layer gets a copy of every consent command there,
  * at load and as each is pushed (a withdrawal too), granting no more than the purposes it declares.
  *
@@ -48,11 +48,9 @@ export function gtm(options: GtmOptions): Tracker {
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
   // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
   // refusal of another purpose stays a refusal for the container's tags too.
-  const declared: Partial<Record<string, string>> = {
-    ...toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) }),
-  };
-  const layers = () => window as unknown as Layers;
-  const push = (...entries: Record<PropertyKey, unknown>[]) => (layers()[name] ??= []).push(...entries);
+  // After `unload` (withdrawn, or out of its Member's scope, until the page reloads) it grants nothing.
+  let declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
+  const push = (...entries: Record<PropertyKey, unknown>[]) => ((window as unknown as Layers)[name] ??= []).push(...entries);
   // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
   const copy = (commands: Record<PropertyKey, unknown>[]) => {
     for (const command of commands)
@@ -62,7 +60,7 @@ export function gtm(options: GtmOptions): Tracker {
             'consent',
             command[1],
             Object.fromEntries(
-              Object.entries(command[2] as object).map(([key, value]) => [key, declared[key] === 'denied' ? 'denied' : value]),
+              Object.entries(command[2] as object).map(([key, value]) => [key, declared[key as keyof typeof declared] === 'denied' ? 'denied' : value]),
             ),
           ),
         );
@@ -86,7 +84,7 @@ export function gtm(options: GtmOptions): Tracker {
         // Consent Mode as the hub keeps it on `dataLayer`: what is there now, then every later command
         // at once (GTM's own triggers, clicks and timers, fire without a message from the hub), even
         // after a withdrawal. GTM, loading on `dataLayer` later, calls the push it finds.
-        const platform = (layers().dataLayer ??= []);
+        const platform = ((window as unknown as Layers).dataLayer ??= []);
         const base = platform.push;
         copy(platform);
         platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
@@ -98,5 +96,11 @@ export function gtm(options: GtmOptions): Tracker {
       push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer }),
     track: (e) => push({ ...e.properties, event: e.event }),
     identify: (e) => push({ event: 'optin.identify', user_id: e.userId }),
+    // A container cannot be stopped, but its Google tags can be told: on its own layer, Consent Mode is
+    // denied from now on (the platform's layer already follows the hub). Resumed before the reload, it
+    // stays denied: a Member's tags never get back more than the reload would give them.
+    unload() {
+      if (name !== 'dataLayer') copy([gtagArguments('consent', 'update', (declared = toGoogleConsentMode(null)))]);
+    },
   };
 }

@@ -185,8 +185,8 @@ export function createHub(options: HubOptions): Hub {
           report(t.id, '.load', error);
         });
       } else if (!on && loaded.delete(t)) {
+        guard(t, 'unload', context(t));
         if (t.unloadable) {
-          guard(t, 'unload', context(t));
           // Its scripts out of the page for good: one still on its way never runs (see stopScript).
           // Loaded again, it gets new ones.
           scripts(t).forEach(stopScript);

@@ -128,7 +128,10 @@ export interface Tracker {
    * owner the tracker runs under (a Member's after `defineMember` re-issued it).
    */
   readonly load?: ((this: Tracker, ctx: TrackerContext) => unknown) | undefined;
-  /** Stops it after a withdrawal or when it leaves the scope (only called when `unloadable`). */
+  /**
+   * Stops it after a withdrawal or when it leaves the scope. Called whether `unloadable` or not: one
+   * that cannot stop entirely stops what it can (e.g. denies Consent Mode) until the page reloads.
+   */
   readonly unload?: ((ctx: TrackerContext) => void) | undefined;
   /** A page view. */
   readonly page?: ((event: PageEvent) => void) | undefined;

@@ -43,6 +43,18 @@ const addHubspotTag = `
   document.body.append(tag);
 `;
 
+/** The value of Consent Mode signal `key` in each consent command on data layer `layer`, in order. */
+const signals = (layer: string, key: string) =>
+  page.evaluate(
+    ([layer, key]) =>
+      ((window as unknown as Record<string, IArguments[]>)[layer] ?? [])
+        .filter((command) => command[0] === 'consent')
+        .map((command) => (command[2] as Record<string, string>)[key]),
+    [layer, key] as const,
+  );
+const reloadRequired = () =>
+  page.evaluate(() => (window as unknown as { optin: { hub: { reloadRequired: string[] } } }).optin.hub.reloadRequired);
+
 const hosts = () => [...new Set(standIn.hits.map((h) => h.host))].sort();
 const cookieNames = async () => (await cookieList(context)).map((c) => c.split('@')[0]!);
 
@@ -225,14 +237,6 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(of('GTM-HX1')).toEqual(expected);
     // The Member's container declares analytics only: on its layer Consent Mode grants nothing else,
     // whatever the platform's grants (the hub runs it only while analytics is allowed for HarvardX).
-    const signals = (layer: string, key: string) =>
-      page.evaluate(
-        ([layer, key]) =>
-          ((window as unknown as Record<string, IArguments[]>)[layer] ?? [])
-            .filter((command) => command[0] === 'consent')
-            .map((command) => (command[2] as Record<string, string>)[key]),
-        [layer, key] as const,
-      );
     expect(await signals('dataLayer', 'ad_storage')).toEqual(['denied', 'granted', 'granted']);
     expect(await signals('dataLayer', 'functionality_storage')).toEqual(['denied', 'denied', 'granted']);
     expect(await signals('dataLayer_HarvardX_gtm', 'ad_storage')).toEqual(['denied', 'denied', 'denied']);
@@ -241,15 +245,30 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     // A withdrawal reaches the Member's container at once too, though the hub sends it nothing more
     // (GTM's own triggers, clicks and timers, would fire until the reload).
     await act("consent.withdraw('analytics');");
-    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied']);
-    expect(await page.evaluate(() => (window as unknown as { optin: { hub: { reloadRequired: string[] } } }).optin.hub.reloadRequired)).toEqual([
-      'gtm',
-      'HarvardX/gtm',
-    ]);
+    // The hub's update is copied, then the container, withdrawn, is told it is denied for good.
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied', 'denied']);
+    expect(await reloadRequired()).toEqual(['gtm', 'HarvardX/gtm']);
     expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
       '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
       '/gtm.js?id=GTM-TEST1',
     ]);
+  });
+
+  test('9b. a withdrawal for one Member alone denies Consent Mode on its container’s layer at once, and later grants reach it denied until the reload', async () => {
+    await open('gtm,hx-gtm', coursePath, '&reload=later');
+    await act('consent.decide({ purposes: { analytics: true, marketing: true } });');
+    // The platform's grants do not change: only HarvardX's analytics is refused.
+    await act("consent.withdraw('analytics', 'HarvardX');");
+    expect(await signals('dataLayer', 'analytics_storage')).toEqual(['denied', 'granted', 'granted']);
+    // The hub's update (unchanged for the platform) is copied, then the container is told it is denied.
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied']);
+    expect(await reloadRequired()).toEqual(['HarvardX/gtm']);
+    // The container's own triggers still fire until the reload; its Google tags are denied whatever
+    // the platform grants meanwhile, and the platform's container keeps what it was granted.
+    await act("consent.decide({ purposes: { functionality: true } }, 'preferences');");
+    expect((await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).slice(3)).toEqual(['denied', 'denied']);
+    expect(await signals('dataLayer_HarvardX_gtm', 'security_storage')).not.toContain('denied');
+    expect((await signals('dataLayer', 'analytics_storage')).slice(1)).toEqual(['granted', 'granted', 'granted']);
   });
 
   test('a vendor script still on its way when consent is withdrawn never runs: no hit, no cookie', async () => {

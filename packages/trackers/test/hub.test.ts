@@ -300,7 +300,7 @@ describe('withdrawal', () => {
     await new Promise((r) => setTimeout(r));
   });
 
-  test('a tracker that cannot unload is reported as reloadRequired, and resumes if granted again', () => {
+  test('a tracker that cannot unload is told to stop what it can, reported as reloadRequired, and resumes if granted again', () => {
     const seg = recorder('segment', ['analytics'], { unloadable: false });
     const onReloadRequired = vi.fn();
     const hub = hubWith([seg.tracker], { onReloadRequired });
@@ -311,7 +311,7 @@ describe('withdrawal', () => {
     hub.track('ignored');
     consent.decide({ purposes: { analytics: true } });
     hub.track('resumed');
-    expect(seg.calls).toEqual(['load', 'track resumed']);
+    expect(seg.calls).toEqual(['load', 'unload', 'track resumed']);
     expect(hub.reloadRequired).toEqual([]);
   });
   test('an event sent by a consent listener subscribed before the hub skips the tracker just withdrawn', () => {
@@ -388,7 +388,7 @@ describe('scope and context (for Member-scoped pages)', () => {
     hub.page('dashboard');
     expect(hub.loaded).toEqual([]);
     expect(member.calls).toEqual(['load', 'unload']);
-    expect(stuck.calls).toEqual(['load']);
+    expect(stuck.calls).toEqual(['load', 'unload']);
     expect(document.cookie).toContain('_hx=1');
     // Its script would go on recording another Member's pages: only a reload stops it.
     expect(hub.reloadRequired).toEqual(['HarvardX/pixel']);
@@ -399,7 +399,7 @@ describe('scope and context (for Member-scoped pages)', () => {
     inCourse = true;
     hub.rescan();
     hub.page('course');
-    expect(stuck.calls).toEqual(['load', 'page course']);
+    expect(stuck.calls).toEqual(['load', 'unload', 'page course']);
     expect(member.calls).toEqual(['load', 'unload', 'load', 'page course']);
     expect(hub.reloadRequired).toEqual([]);
     inCourse = false;
