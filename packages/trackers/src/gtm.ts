@@ -44,7 +44,7 @@ const gtagArguments = function () {
 export function gtm(options: GtmOptions): Tracker {
   checkOptions('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
   const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
-  let name = 'dataLayer';
+  let name: string;
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
   // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
   // refusal of another purpose stays a refusal for the container's tags too.
@@ -65,6 +65,15 @@ export function gtm(options: GtmOptions): Tracker {
           ),
         );
   };
+  // The layer of the tracker as the hub runs it (`this`: the id and owner it runs under, a Member's
+  // too when declared without `owner`), known from any call: a hub made anew takes a running
+  // container over without loading it. Never a Member's on the platform's layer: there it would see
+  // the platform's events and Consent Mode unnarrowed.
+  const at = (t: Tracker) =>
+    (name =
+      t.owner === 'platform'
+        ? (options.dataLayer ?? 'dataLayer')
+        : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id.replace(/\W/g, '_')}`);
   return {
     ...identity('gtm', options),
     purposes,
@@ -73,14 +82,7 @@ export function gtm(options: GtmOptions): Tracker {
     cookies,
     hosts: ['www.googletagmanager.com', ...hosts],
     load(ctx) {
-      // `this`: the id and owner it runs under, a Member's too when declared without `owner`.
-      // Never a Member's on the platform's layer: there it would see the platform's events and
-      // Consent Mode unnarrowed.
-      name =
-        this.owner === 'platform'
-          ? (options.dataLayer ?? 'dataLayer')
-          : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${this.id.replace(/\W/g, '_')}`;
-      if (name !== 'dataLayer') {
+      if (at(this) !== 'dataLayer') {
         // Consent Mode as the hub keeps it on `dataLayer`: what is there now, then every later command
         // at once (GTM's own triggers, clicks and timers, fire without a message from the hub), even
         // after a withdrawal. GTM, loading on `dataLayer` later, calls the push it finds.
@@ -90,17 +92,25 @@ export function gtm(options: GtmOptions): Tracker {
         platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
       }
       push({ 'gtm.start': Date.now(), event: 'gtm.js' });
-      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}${name !== 'dataLayer' ? `&l=${name}` : ''}`);
+      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}&l=${name}`);
     },
-    page: ({ properties: p }) =>
-      push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer }),
-    track: (e) => push({ ...e.properties, event: e.event }),
-    identify: (e) => push({ event: 'optin.identify', user_id: e.userId }),
+    page({ properties: p }) {
+      at(this);
+      push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer });
+    },
+    track(e) {
+      at(this);
+      push({ ...e.properties, event: e.event });
+    },
+    identify(e) {
+      at(this);
+      push({ event: 'optin.identify', user_id: e.userId });
+    },
     // A container cannot be stopped, but its Google tags can be told: on its own layer, Consent Mode is
     // denied from now on (the platform's layer already follows the hub). Resumed before the reload, it
     // stays denied: a Member's tags never get back more than the reload would give them.
     unload() {
-      if (name !== 'dataLayer') copy([gtagArguments('consent', 'update', (declared = toGoogleConsentMode(null)))]);
+      if (at(this) !== 'dataLayer') copy([gtagArguments('consent', 'update', (declared = toGoogleConsentMode(null)))]);
     },
   };
 }

@@ -250,7 +250,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await reloadRequired()).toEqual(['gtm', 'HarvardX/gtm']);
     expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
       '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
-      '/gtm.js?id=GTM-TEST1',
+      '/gtm.js?id=GTM-TEST1&l=dataLayer',
     ]);
   });
 

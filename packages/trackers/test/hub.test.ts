@@ -443,7 +443,7 @@ describe('gtm data layers', () => {
     consent.acceptAll();
     hub.page();
     expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
-      'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1&l=dataLayer',
       'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
       'https://www.googletagmanager.com/gtm.js?id=GTM-MIT1&l=mitLayer',
     ]);
@@ -463,7 +463,7 @@ test('a Member’s container configured onto `dataLayer` gets a layer of its own
   consent.decide({ purposes: { analytics: true, marketing: true } });
   hub.page();
   expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
-    'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+    'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1&l=dataLayer',
     'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
   ]);
   // Its layer: Consent Mode narrowed to what it declares (analytics), its own events.
@@ -473,6 +473,25 @@ test('a Member’s container configured onto `dataLayer` gets a layer of its own
   expect((w.dataLayer ?? []).filter((m) => (m as Record<string, unknown>).event === 'optin.page')).toHaveLength(1);
   delete w.dataLayer_HarvardX_gtm;
   await new Promise((r) => setTimeout(r));
+});
+
+test('a Member’s container taken over by a hub made anew (another bundle, its own tracker objects) stays on its own layer', () => {
+  const w = window as unknown as Record<string, Record<PropertyKey, unknown>[] | undefined>;
+  const trackers = () => [gtm({ id: 'GTM-EDX1' }), gtm({ id: 'GTM-HX1', owner: 'HarvardX' })];
+  consent.decide({ purposes: { analytics: true } });
+  hubWith(trackers()).destroy();
+  // The containers' scripts are in the page: the new hub takes them over without loading them again.
+  const hub = hubWith(trackers());
+  hub.page();
+  hub.track('edx.course.enrollment.activated');
+  const events = (layer: string) => (w[layer] ?? []).map((m) => m.event).filter(Boolean);
+  expect(events('dataLayer')).toEqual(['gtm.js', 'optin.page', 'edx.course.enrollment.activated']);
+  expect(events('dataLayer_HarvardX_gtm')).toEqual(['gtm.js', 'optin.page', 'edx.course.enrollment.activated']);
+  // Withdrawn, it is denied on its own layer, not on the platform's.
+  consent.withdraw('analytics', 'HarvardX');
+  expect((w.dataLayer ?? []).filter((m) => m[0] === 'consent')).toEqual([]);
+  expect((w.dataLayer_HarvardX_gtm ?? []).filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).analytics_storage)).toEqual(['denied']);
+  delete w.dataLayer_HarvardX_gtm;
 });
 
 describe('onNavigate', () => {
