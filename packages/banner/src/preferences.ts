@@ -30,7 +30,7 @@ interface PreferencesInput {
 export interface Preferences {
   /** Purposes (grouped), the Member's section and the list of third parties. */
   readonly nodes: Node[];
-  /** The choice the switches show now. */
+  /** The choice the learner made on the switches: the purposes they changed, and the Member's switches. */
   choice(): ConsentChoice;
 }
 
@@ -190,12 +190,18 @@ export function buildPreferences({
       ),
     );
 
-  const read = (switches: Record<string, () => boolean>) =>
-    Object.fromEntries(Object.entries(switches).map(([id, on]) => [id, on()]));
+  const read = (switches: Record<string, () => boolean>, changed?: 1) =>
+    Object.fromEntries(
+      Object.entries(switches)
+        .map(([id, on]) => [id, on()] as const)
+        .filter(([id, on]) => !changed || on !== consent.allows(id)),
+    );
   return {
     nodes,
+    // A purpose switch left as shown is no choice of the learner's: the store keeps what is in force,
+    // and says when that is opt-out's default (`implied`), which an opt-in page does not take for consent.
     choice: () => ({
-      purposes: read(purposes),
+      purposes: read(purposes, 1),
       ...(member && { members: { [member.id]: read(memberChoices) } }),
     }),
   };

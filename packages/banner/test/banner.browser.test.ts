@@ -354,6 +354,38 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps every control in view when focused at 200% and 400% zoom: none hidden under the sticky buttons (WCAG 2.4.11, 1.4.10)', async () => {
+    // This suite's window, a narrow one where the French buttons take two rows, and the CSS viewports
+    // of a 1280×720 screen at 200% and of a 1280×1024 screen at 400%.
+    for (const [width, height, lang] of [[900, 640, 'en'], [520, 700, 'fr'], [640, 360, 'en'], [320, 256, 'en']] as const) {
+      const viewport = { width, height };
+      const page = await open({ member: '1', lang }, { viewport, reducedMotion: 'reduce' });
+      for (const shown of ['notice', 'preferences']) {
+        if (shown === 'preferences') await page.evaluate(() => window.banner.open('preferences'));
+        const count = await dialog(page).evaluate((d) => d.querySelectorAll('a[href],button,input:not(:disabled)').length);
+        const obscured: string[] = [];
+        // Once round the dialog by keyboard: at the centre of each control focused is that control itself.
+        for (let i = 0; i < count; i++) {
+          await page.keyboard.press('Tab');
+          const seen = await page.evaluate(() => {
+            const root = window.banner.shadowRoot!;
+            const el = root.activeElement!;
+            // A link may wrap: the centre of its first line box.
+            const r = el.getClientRects()[0]!;
+            const hit = root.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            const name = el.textContent || el.closest('label')?.textContent;
+            return hit && (hit === el || el.contains(hit)) ? null : `${name} under ${hit?.textContent ?? 'nothing'}`;
+          });
+          if (seen) obscured.push(seen);
+        }
+        expect(obscured, `${shown} at ${width}×${height} (${lang})`).toEqual([]);
+        // Reflow: nothing to scroll sideways.
+        expect(await dialog(page).evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+      }
+      expect(problems).toEqual([]);
+    }
+  });
+
   it('open preferences show a withdrawal made in another tab meanwhile, so saving them does not undo it', async () => {
     const here = await open({ shared: '1' });
     const other = await here.context().newPage();

@@ -263,6 +263,31 @@ describe('<optin-banner>', () => {
     });
   });
 
+  it('saves only the switches the learner changed as their choice: under opt-out, defaults left on stay implied, and an opt-in page asks again', async () => {
+    // One storage shared by an opt-out page and, later, an opt-in page of the same learner.
+    let kept: string[] = [];
+    const storage = {
+      kind: 'shared',
+      read: () => kept,
+      write: (value: string) => Boolean((kept = [value])),
+      clear: () => void (kept = []),
+    };
+    const optOut = createConsent({ policy: edxPolicy, mode: 'opt-out', storage });
+    const { root, button } = await mount({ consent: optOut });
+    button('Preferences')!.click();
+    await Promise.resolve();
+    const switches = [...root.querySelectorAll<HTMLInputElement>('input[role=switch]')];
+    expect(switches.map((s) => s.checked)).toEqual([true, true, true, true, true]); // opt-out's defaults
+    switches[4]!.click(); // marketing off: the one thing the learner chose
+    button('Save choices')!.click();
+    expect(optOut.decision).toMatchObject({ purposes: { analytics: true, marketing: false }, implied: true });
+    expect(optOut.allows('analytics')).toBe(true);
+
+    const optIn = createConsent({ policy: edxPolicy, storage });
+    expect(optIn.needsPrompt).toBe(true);
+    expect([optIn.allows('analytics'), optIn.allows('performance'), optIn.allows('marketing')]).toEqual([false, false, false]);
+  });
+
   it('says when Global Privacy Control keeps a purpose off, and lets the learner turn it on', async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
     const { banner, root, button } = await mount({ consent });

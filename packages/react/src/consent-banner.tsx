@@ -12,6 +12,22 @@ export interface ConsentBannerProps extends Omit<BannerOptions, 'consent'> {
   ref?: Ref<OptinBannerElement | null>;
 }
 
+/**
+ * Whether two option values hold the same: plain data compared by content, functions (locale
+ * loaders) by identity. Props written inline (`member={{ id, name }}`, `declaration={registry.declaration()}`)
+ * are new objects on every render: set again, they would restart the banner, redrawing open
+ * preferences and losing the switches the learner has not saved yet, and their focus.
+ */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  );
+}
+
 /** Hands `value` to a callback or object ref. */
 function setRef<T>(ref: Ref<T> | undefined, value: T) {
   if (typeof ref === 'function') ref(value);
@@ -23,8 +39,9 @@ function setRef<T>(ref: Ref<T> | undefined, value: T) {
  * server HTML, so hydration never mismatches). It is appended to `document.body`, so that no
  * transformed ancestor can move its fixed position. The built-in catalogs (`es`, `fr`, `ar`, `zh`)
  * are loaded only when shown; pass `locales` to choose others. One banner lives as long as the
- * store: a prop that changes (a new `declaration` object, another `locale`, an inline `ref`) is set
- * on it, so open preferences and the learner's focus stay where they are. Several on one page (two
+ * store: a prop whose content changes (another `declaration`, `locale`, `member`) is set on it, and
+ * one only rewritten inline with the same content is not, so open preferences, the switches the
+ * learner has not saved yet and their focus stay as they are. Several on one page (two
  * micro-frontends, each with its provider) show one banner at a time: the first mounted, then, when
  * it unmounts, the next (or the one the page opens through its `ref`).
  *
@@ -60,7 +77,7 @@ export function ConsentBanner({
   useEffect(() => {
     if (!banner) return;
     for (const [key, value] of Object.entries(options) as [keyof typeof options, unknown][])
-      if (banner[key] !== value) Object.assign(banner, { [key]: value });
+      if (!same(banner[key], value)) Object.assign(banner, { [key]: value });
   });
   useEffect(() => {
     setRef(ref, banner);

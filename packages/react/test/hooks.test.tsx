@@ -7,7 +7,8 @@ import {
   type ConsentStore,
 } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
-import { act, Activity, createRef, StrictMode, useEffect, type ReactNode } from 'react';
+import { locales } from '@optin/banner/locales';
+import { act, Activity, createRef, StrictMode, useEffect, useState, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -373,6 +374,58 @@ describe('<ConsentBanner/>', () => {
     expect(banners[1]?.layer).toBe('notice');
     expect(dialogs()).toEqual([banners[1]]);
     act(() => frontends[1]?.unmount());
+  });
+
+  it("keeps the learner's unsaved switches and focus when the page re-renders with inline props (new objects, same content)", async () => {
+    const consent = store();
+    consent.rejectAll();
+    let rename: (name: string) => void = () => {};
+    let rerender = () => {};
+    function Page() {
+      const [name, setName] = useState('Harvard University');
+      const [, setRenders] = useState(0);
+      rename = setName;
+      rerender = () => setRenders((n) => n + 1);
+      return (
+        <ConsentBanner
+          declaration={{
+            trackers: [
+              {
+                id: 'HarvardX/ga4',
+                owner: 'HarvardX',
+                ownerName: name,
+                purposes: ['analytics'],
+                vendor: { name: 'Google Analytics 4', privacyUrl: 'https://policies.google.com/privacy' },
+              },
+            ],
+          }}
+          member={{ id: 'HarvardX', name }}
+          messages={{ save: 'Save my choices' }}
+          locales={{ ...locales }}
+        />
+      );
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Page />
+      </ConsentProvider>,
+    );
+    const banner = document.querySelector('optin-banner')!;
+    await banner.open('preferences');
+    const analytics = () => banner.shadowRoot!.querySelector<HTMLInputElement>('input:not(:disabled)')!;
+    analytics().click(); // turned on, not saved yet
+    analytics().focus();
+    act(() => rerender()); // the page re-renders for a reason of its own
+    await banner.ready;
+    expect(analytics().checked).toBe(true);
+    expect(banner.shadowRoot!.activeElement).toBe(analytics());
+    expect(consent.allows('analytics')).toBe(false);
+
+    // A prop whose content changes still applies at once.
+    act(() => rename('HarvardX'));
+    await banner.ready;
+    expect(banner.member).toEqual({ id: 'HarvardX', name: 'HarvardX' });
+    expect([...banner.shadowRoot!.querySelectorAll('legend')].at(-1)?.textContent).toBe('On HarvardX courses');
   });
 
   it('keeps one banner while the page re-renders with new props (inline ref, new objects): open preferences stay open', async () => {
