@@ -1,4 +1,4 @@
-import { createEmailVerifier, type EmailKeys, type EmailVerifier } from '@optin/email';
+import { createEmailVerifier, EmailError, type EmailKeys, type EmailVerifier } from '@optin/email';
 import * as z from 'zod';
 import type { CollectorConfig } from './collector-config.js';
 import { readSecret, type SecretEnv } from './credentials.js';
@@ -27,7 +27,9 @@ export function emailVerifierFromConfig(
   config: CollectorConfig,
   env: SecretEnv = process.env,
 ): EmailVerifier | undefined {
-  const keysOf = (owner: string, value: unknown, path: string): EmailKeys | undefined => {
+  // Where each owner's keys are in the config, by the path the verifier names them under.
+  const places = new Map<string, { path: string; refs: Readonly<Record<string, string>> }>();
+  const keysOf = (owner: string, value: unknown, path: string, verifierPath: string): EmailKeys | undefined => {
     if (value === undefined) return undefined;
     const parsed = emailSchema.safeParse(value);
     if (!parsed.success)
@@ -53,18 +55,46 @@ export function emailVerifierFromConfig(
         );
       keys[kid] = secret;
     }
+    places.set(verifierPath, { path, refs });
     return Object.keys(keys).length ? keys : undefined;
   };
   const members: Record<string, { keys: EmailKeys }> = {};
   config.members.forEach((m, i) => {
-    const keys = keysOf(m.id, (m as { email?: unknown }).email, `members[${i}].email`);
+    const keys = keysOf(m.id, (m as { email?: unknown }).email, `members[${i}].email`, `members.${m.id}.keys`);
     if (keys) members[m.id] = { keys };
   });
   const platformKeys = keysOf(
     'platform',
     (config.collector as { email?: unknown } | undefined)?.email,
     'collector.email',
+    'platformKeys',
   );
   if (!platformKeys && !Object.keys(members).length) return undefined;
-  return createEmailVerifier({ members, ...(platformKeys && { platformKeys }) });
+  try {
+    return createEmailVerifier({ members, ...(platformKeys && { platformKeys }) });
+  } catch (error) {
+    throw error instanceof EmailError ? keyRefused(error, places) : error;
+  }
+}
+
+/**
+ * A key the verifier refused (too short, a malformed kid, one secret of two principals), as an
+ * `invalid_config` at its place in the config, naming the reference it was read from; an error
+ * about no key in particular as it is.
+ */
+function keyRefused(
+  error: EmailError,
+  places: ReadonlyMap<string, { path: string; refs: Readonly<Record<string, string>> }>,
+): CollectorError | EmailError {
+  const [prefix, place] = [...places].find(([owner]) => error.path.startsWith(`${owner}.`)) ?? [];
+  if (prefix === undefined || !place) return error;
+  const kid = error.path.slice(prefix.length + 1);
+  // `EmailError` messages are `<code>: <path>: <what>. <hint>`.
+  const what = error.message.slice(`${error.code}: ${error.path}: `.length, -(error.hint.length + 2));
+  return new CollectorError(
+    'invalid_config',
+    [{ path: `${place.path}.keys.${kid}`, message: `the key in ${place.refs[kid] ?? 'its reference'}: ${what}` }],
+    error.hint,
+    { cause: error },
+  );
 }

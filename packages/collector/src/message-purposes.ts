@@ -67,6 +67,27 @@ function purposeChoices(choices: Readonly<Record<string, boolean>>, policy: Poli
   return byPurpose;
 }
 
+/**
+ * A Member's overrides, under its id in any letter case (as Member ids are matched everywhere else;
+ * config ids never differ in case alone): choices by purpose, a refusal under any spelling winning.
+ */
+function memberOverrides(
+  members: Readonly<Record<string, Readonly<Record<string, boolean>>>> | undefined,
+  memberId: string,
+  policy: Policy,
+): Map<string, boolean> | undefined {
+  if (!members) return undefined;
+  const wanted = memberId.toLowerCase();
+  let merged: Map<string, boolean> | undefined;
+  for (const [id, choices] of Object.entries(members)) {
+    if (id.toLowerCase() !== wanted) continue;
+    merged ??= new Map();
+    for (const [purpose, granted] of purposeChoices(choices, policy))
+      merged.set(purpose, (merged.get(purpose) ?? true) && granted);
+  }
+  return merged;
+}
+
 /** Why the server refused to store a message. */
 export type ConsentDropReason = 'no_consent' | 'policy_mismatch' | 'purpose_refused' | 'gpc';
 
@@ -96,8 +117,7 @@ export function consentVerdict(
   if (policyId !== undefined && policyId !== rules.policy.id)
     return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
   const prefs = consent ? purposeChoices(consent.categoryPreferences, rules.policy) : undefined;
-  const memberChoices = memberId === undefined ? undefined : consent?.members?.[memberId];
-  const overrides = memberChoices ? purposeChoices(memberChoices, rules.policy) : undefined;
+  const overrides = memberId === undefined ? undefined : memberOverrides(consent?.members, memberId, rules.policy);
   for (const purpose of purposes) {
     const def = rules.policy.purposes.find((p) => p.id === purpose);
     if (!def) return { reason: 'purpose_refused', purpose };

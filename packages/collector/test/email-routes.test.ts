@@ -193,6 +193,22 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
   );
 
   it.skipIf(skip)(
+    'records nothing per recipient who refused analytics to the Member, its id in any letter case',
+    async () => {
+      const refused = { ...receipt('learner-no-hx', true), members: { harvardx: { analytics: false } } };
+      expect((await postJson(`${live.url}/v1/consent`, refused)).status).toBe(201);
+      const link = harvard.clickUrl('https://www.edx.org/no-hx', {
+        messageId: 'm-no-hx',
+        recipient: 'fay@example.org',
+        subject: 'learner-no-hx',
+      });
+      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      expect(res.headers.get('location')).toBe('https://www.edx.org/no-hx');
+      expect((await events()).some((e) => e.properties.email_message_id === 'm-no-hx')).toBe(false);
+    },
+  );
+
+  it.skipIf(skip)(
     'refuses a receipt decided more than 5 minutes ahead of the server, which would pin consent',
     async () => {
       const future = { ...receipt('learner-future', true), decidedAt: '2099-01-01T00:00:00.000Z' };
@@ -294,5 +310,50 @@ describe('email keys from the config', () => {
       members: [{ id: 'HarvardX', orgs: ['HarvardX'], email: { keyId: '' } }],
     });
     expect(() => emailVerifierFromConfig(wrong, {})).toThrow(/invalid_config: members\[0\]\.email\.keyId/);
+  });
+
+  it('refuses a short secret, a malformed key id or one secret of two Members at their config paths', async () => {
+    const { emailVerifierFromConfig } = await import('../src/email-keys.js');
+    const { parseCollectorConfig } = await import('../src/collector-config.js');
+    const { edxPolicy } = await import('@optin/consent');
+    const members = (hx: object, mit: object = {}) =>
+      parseCollectorConfig({
+        policy: edxPolicy,
+        members: [
+          { id: 'HarvardX', orgs: ['HarvardX'], email: hx },
+          { id: 'MITx', orgs: ['MITx'], email: mit },
+        ],
+      });
+    const refusal = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const short = refusal(() =>
+      emailVerifierFromConfig(members({ keyId: 'hx-2026' }), { OPTIN_EMAIL_HARVARDX_HX_2026: 'short' }),
+    );
+    expect(short).toMatchObject({
+      name: 'CollectorError',
+      code: 'invalid_config',
+      issues: [
+        { path: 'members[0].email.keys.hx-2026', message: expect.stringContaining('env:OPTIN_EMAIL_HARVARDX_HX_2026') },
+      ],
+    });
+    expect(String(short)).not.toContain('short');
+    const secret = keys.hx['hx-2026'];
+    expect(
+      refusal(() => emailVerifierFromConfig(members({ keys: { 'hx 2026': 'env:HX' } }), { HX: secret })),
+    ).toMatchObject({ code: 'invalid_config', issues: [{ path: 'members[0].email.keys.hx 2026' }] });
+    expect(
+      refusal(() =>
+        emailVerifierFromConfig(members({ keys: { 'hx-1': 'env:HX' } }, { keys: { 'mit-1': 'env:MIT' } }), {
+          HX: secret,
+          MIT: secret,
+        }),
+      ),
+    ).toMatchObject({ code: 'invalid_config', issues: [{ path: 'members[1].email.keys.mit-1' }] });
   });
 });

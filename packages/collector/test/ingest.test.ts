@@ -224,6 +224,25 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     expect(res.body.accepted).toBe(2);
   });
 
+  it.skipIf(skip)("reads a Member's overrides under its id in any letter case, a refusal winning", async () => {
+    const overridden = (members: Record<string, Record<string, boolean>>) => ({
+      ...trackMessage('HarvardX'),
+      context: { ...(trackMessage('HarvardX').context as object), consent: { ...allGranted, members } },
+    });
+    const res = await postJson(`${live.url}/v1/batch`, {
+      batch: [
+        overridden({ harvardx: { analytics: false } }),
+        overridden({ HARVARDX: { Statistics: false } }),
+        overridden({ HarvardX: { analytics: true }, harvardx: { analytics: false } }),
+        overridden({ harvardx: { analytics: true } }),
+      ],
+    });
+    expect(res.body.dropped).toEqual(
+      [0, 1, 2].map((index) => ({ index, reason: 'purpose_refused', purpose: 'analytics' })),
+    );
+    expect(res.body.accepted).toBe(1);
+  });
+
   it.skipIf(skip)("labels /metrics with the policy's purposes only, whatever purposes a sender declares", async () => {
     const declared = Array.from({ length: 20 }, (_, i) => ({
       ...trackMessage(),

@@ -99,10 +99,37 @@ function memberRings(members: EmailVerifierOptions['members']): Map<string, KeyR
 }
 
 /**
+ * Refuses a secret held by two principals (the platform and a Member, or two Members): whoever holds
+ * it could sign tokens naming the other, and they would verify. One principal may hold one secret
+ * under two kids. The error names where the second copy is, never the secret.
+ */
+function checkOwnSecrets(principals: Principals): void {
+  const holders = new Map<string, string>();
+  const rings: [string, KeyRing | undefined][] = [
+    ['platformKeys', principals.platform],
+    ...[...principals.members].map(([id, ring]): [string, KeyRing] => [`members.${id}.keys`, ring]),
+  ];
+  for (const [path, ring] of rings)
+    for (const [kid, key] of ring ?? []) {
+      const derived = key.toString('base64');
+      const holder = holders.get(derived);
+      if (holder !== undefined && holder !== path)
+        throw new EmailError(
+          'invalid_key',
+          `${path}.${kid}`,
+          `is the same secret as one of ${holder}`,
+          'Give the platform and every Member secrets of their own: whoever holds a secret can sign as each of its holders.',
+        );
+      holders.set(derived, path);
+    }
+}
+
+/**
  * Creates the verifier the collector calls for `GET /e/o/:token` and `GET /e/c/:token`. It never
  * throws on a token: anything but a well-formed token whose MAC checks out (in constant time)
  * under a current key of the Member it names, of the expected kind and not expired, is a
- * {@link VerificationFailure}. Throws an {@link EmailError} at construction for bad keys.
+ * {@link VerificationFailure}. Throws an {@link EmailError} at construction for bad keys, and for
+ * one secret held by two principals (`invalid_key`).
  *
  * @example
  * const verifier = createEmailVerifier({
@@ -118,6 +145,7 @@ export function createEmailVerifier(options: EmailVerifierOptions): EmailVerifie
     platform: options.platformKeys === undefined ? undefined : keyRing(options.platformKeys, 'platformKeys'),
     members: memberRings(options.members),
   };
+  checkOwnSecrets(principals);
   if (!principals.platform && principals.members.size === 0)
     throw new EmailError('invalid_option', 'members', 'no keys at all', 'Pass `platformKeys`, `members`, or both.');
   const now = clock(options.now);

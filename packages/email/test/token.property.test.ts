@@ -179,6 +179,25 @@ describe('tokens', () => {
     );
   });
 
+  it('refuses one secret held by two principals: each could sign tokens naming the other', () => {
+    const shared = secret();
+    const twoMembers = () =>
+      createEmailVerifier({ members: { HarvardX: { keys: { 'hx-1': shared } }, MITx: { keys: { 'm-1': shared } } } });
+    expect(twoMembers).toThrow(
+      expect.objectContaining({ name: 'EmailError', code: 'invalid_key', path: 'members.MITx.keys.m-1' }),
+    );
+    expect(twoMembers).toThrow(expect.not.objectContaining({ message: expect.stringContaining(shared) }));
+    const memberAndPlatform = () =>
+      createEmailVerifier({ members: { HarvardX: { keys: { 'hx-1': shared } } }, platformKeys: { 'edx-1': shared } });
+    expect(memberAndPlatform).toThrow(
+      expect.objectContaining({ code: 'invalid_key', path: 'members.HarvardX.keys.hx-1' }),
+    );
+    // One principal may keep one secret under two kids (a renamed kid).
+    expect(() =>
+      createEmailVerifier({ members: { HarvardX: { keys: { 'hx-1': shared, 'hx-2': shared } } } }),
+    ).not.toThrow();
+  });
+
   it('expired tokens fail; unexpired ones pass', () => {
     fc.assert(
       fc.property(

@@ -36,7 +36,12 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     // Under opt-in, an implied grant (opt-out mode's default carried along, never chosen) is no
     // consent: only the receipt's refusals count, as the browser reads it.
     const granted = receipt.purposes.analytics === true && !(optIn && receipt.implied === true);
-    return granted && (!token.memberId || receipt.members[token.memberId]?.analytics !== false);
+    // A refusal to the signing Member counts under its id in any letter case (as ids are matched everywhere).
+    const memberId = token.memberId?.toLowerCase();
+    const refusedToMember = Object.entries(receipt.members).some(
+      ([id, choices]) => id.toLowerCase() === memberId && choices.analytics === false,
+    );
+    return granted && !refusedToMember;
   };
   const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
     const userAgent = request.headers['user-agent'];
