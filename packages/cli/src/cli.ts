@@ -17,12 +17,45 @@ const usage = `Usage: optin <command> [options]
                                                opens the page in headless Chromium and reports anything
                                                that ran or was set without consent or without a declaration
 
-The config is the file given, else OPTIN_CONFIG, else optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
+The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
+optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
 const fail = (option: string, message: string, hint: string): never => {
   throw new CliError('invalid_argument', [{ path: option, message }], hint);
 };
+
+/** The options each command takes besides `--help` and `--version`. */
+const commandOptions: Readonly<Record<string, readonly string[]>> = {
+  validate: ['config'],
+  declare: ['config', 'member', 'format'],
+  audit: ['config', 'consent', 'json', 'site', 'wait', 'cookie-name', 'resolve', 'ignore-https-errors'],
+};
+
+/**
+ * Refuses what `command` would otherwise ignore: an option of another command (`declare --json`
+ * would print Markdown) and a second argument (`audit <url> <config>` would audit against whatever
+ * config is in the directory).
+ */
+function checkArguments(command: string, tokens: NonNullable<ReturnType<typeof parse>['tokens']>): void {
+  const allowed = commandOptions[command] ?? [];
+  for (const token of tokens)
+    if (token.kind === 'option' && !['help', 'version', ...allowed].includes(token.name))
+      fail(
+        token.rawName,
+        `is not an option of optin ${command}`,
+        `${command === 'declare' && token.name === 'json' ? 'Use --format json; see' : 'See'} optin --help for the options of each command.`,
+      );
+  const stray = tokens.filter((t) => t.kind === 'positional')[2];
+  if (stray?.kind === 'positional')
+    fail(
+      stray.value,
+      `is not an argument of optin ${command}`,
+      command === 'audit'
+        ? `Give the config as --config ${stray.value}; see optin --help.`
+        : `Give one config file: optin ${command} [config]; see optin --help.`,
+    );
+}
 
 /** `parseArgs` with its errors (`Unknown option '--strict'`) as usage errors naming the option. */
 function parse(argv: string[]) {
@@ -30,6 +63,7 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         config: { type: 'string' },
         member: { type: 'string' },
@@ -57,7 +91,7 @@ function parse(argv: string[]) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
+  const { values, positionals, tokens } = parse(argv);
   const [command, target] = positionals;
   if (values.version) {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -68,6 +102,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return command || values.help ? 0 : 2;
   }
+  if (!Object.hasOwn(commandOptions, command))
+    fail('command', `"${command}" is not a command`, 'Use validate, declare or audit (optin --help).');
+  checkArguments(command, tokens);
 
   if (command === 'validate') {
     const config = await loadConfig(target ?? values.config).catch((error: unknown) => {
@@ -104,32 +141,28 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command === 'audit') {
-    if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
-    const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
-    if (!(waitMs <= 60_000))
-      fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
-    const consent =
-      values.consent === 'none' || values.consent === 'all'
-        ? values.consent
-        : values.consent
-            .split(',')
-            .map((p) => p.trim())
-            .filter(Boolean);
-    const report = await audit(target, {
-      config: await loadConfig(values.config),
-      consent,
-      waitMs,
-      cookieName: values['cookie-name'],
-      hostRules: values.resolve,
-      ignoreHttpsErrors: values['ignore-https-errors'],
-      ...(values.site !== undefined && { site: values.site }),
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.findings.length ? 1 : 0;
-  }
-
-  return fail('command', `"${command}" is not a command`, 'Use validate, declare or audit (optin --help).');
+  // audit, the one command left
+  if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
+  const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
+  if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
+  const consent =
+    values.consent === 'none' || values.consent === 'all'
+      ? values.consent
+      : values.consent
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+  const report = await audit(target, {
+    config: await loadConfig(values.config),
+    consent,
+    waitMs,
+    cookieName: values['cookie-name'],
+    hostRules: values.resolve,
+    ignoreHttpsErrors: values['ignore-https-errors'],
+    ...(values.site !== undefined && { site: values.site }),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.findings.length ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
@@ -10,28 +10,49 @@ const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', '
 
 /**
  * Finds, imports and validates the one config: `path` when given, else `OPTIN_CONFIG`, else the
- * first of `optin.config.mjs|js|cjs|ts|mts` in `cwd` (a TypeScript file is compiled by esbuild, so
- * plain Node imports it). Its default export (or `config` export) must pass
- * `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`); otherwise a {@link CliError} lists every problem with its path.
+ * first of `optin.config.mjs|js|cjs|ts|mts` in `cwd` (a directory given is searched the same way; a
+ * TypeScript file is compiled by esbuild, so plain Node imports it). Its default export (or `config`
+ * export) must pass `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`);
+ * otherwise a {@link CliError} lists every problem with its path.
  */
 export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
   const named = path ?? process.env.OPTIN_CONFIG;
-  const file = named ? resolve(cwd, named) : candidates.map((c) => resolve(cwd, c)).find((c) => existsSync(c));
+  const given = named ? resolve(cwd, named) : undefined;
+  const dir =
+    given === undefined || statSync(given, { throwIfNoEntry: false })?.isDirectory() ? (given ?? cwd) : undefined;
+  const file = dir === undefined ? given : candidates.map((c) => resolve(dir, c)).find((c) => existsSync(c));
   if (!file || !existsSync(file))
     throw new CliError(
       'config_not_found',
-      [{ path: file ?? cwd, message: named ? 'no such file' : `none of ${candidates.join(', ')} is here` }],
+      [
+        {
+          path: file ?? dir ?? cwd,
+          message: dir === undefined ? 'no such file' : `none of ${candidates.join(', ')} is here`,
+        },
+      ],
       'Give the config file as an argument (--config optin.config.mjs) or run from the directory that holds it.',
     );
   let config: unknown;
   try {
-    const mod = (await (isTypeScript(file) ? importTypeScript(file) : import(pathToFileURL(file).href))) as {
-      default?: unknown;
-      config?: unknown;
-    };
+    const mod = (await (isTypeScript(file) ? importTypeScript(file) : import(pathToFileURL(file).href))) as Record<
+      string,
+      unknown
+    >;
     config = mod.default ?? mod.config;
+    if (config === undefined)
+      throw new CliError(
+        'invalid_config',
+        [
+          {
+            path: file,
+            message: `has no default export${Object.keys(mod).length ? ` (it exports ${Object.keys(mod).join(', ')})` : ''}`,
+          },
+        ],
+        `Export the config as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
+      );
   } catch (cause) {
-    // A TypeScript config that does not compile is already one, naming `file:line:column`.
+    // Already the error to give: a TypeScript config that does not compile (naming
+    // `file:line:column`), or a module without a default export.
     if (cause instanceof CliError) throw cause;
     // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
     // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list.

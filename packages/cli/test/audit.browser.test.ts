@@ -35,7 +35,7 @@ beforeAll(async () => {
       if (url.pathname === '/v.js') js(`document.cookie = '_vendor=1;Path=/;Max-Age=3600';`);
       else if (url.pathname === '/ads.js') js(`document.cookie = '_hxads=1;Path=/;Max-Age=3600';`);
       else if (url.pathname === '/page.js') js(page);
-      else if (url.pathname === '/good' || url.pathname.startsWith('/learning/course/'))
+      else if (url.pathname === '/good' || /^\/(learning\/course\/|course-v1:)/.test(decodeURIComponent(url.pathname)))
         res.writeHead(200, { 'content-type': 'text/html' }).end(html('<script src="/page.js"></script>'));
       else if (url.pathname === '/leaky') res.writeHead(200, { 'content-type': 'text/html' }).end(leaky(vendorOrigin));
       else if (url.pathname === '/socket')
@@ -184,6 +184,13 @@ describe('optin audit in Chromium', () => {
       'out_of_scope_cookie _hxads@www.optin.test',
       'out_of_scope_request http://ads.harvardx.optin.test/ads.js',
     ]);
+  });
+
+  test("a course's discussions page (the discussions MFE's /{key}/posts) is its Member's: its tracker runs there, no finding", async () => {
+    const discussions = await run('/course-v1:HarvardX+CS50+2026_T1/posts', 'all');
+    expect(discussions.member).toBe('HarvardX');
+    expect(discussions.cookies.map((c) => c.name)).toContain('_hxads');
+    expect(discussions.findings).toEqual([]);
   });
 });
 

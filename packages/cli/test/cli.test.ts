@@ -158,6 +158,47 @@ describe('optin declare', () => {
     expect(cookie.stderr).toContain('--cookie-name: "" is not a cookie name');
   });
 
+  test('a stray argument, or an option of another command, is a usage error, never silently ignored', async () => {
+    // `optin audit <url> <config>` would otherwise audit against whatever config is in the directory.
+    const stray = await optin('audit', 'http://127.0.0.1:9/', fixture('broken.config.mjs'));
+    expect([stray.code, stray.stdout]).toEqual([2, '']);
+    expect(stray.stderr).toBe(
+      `error invalid_argument\n  ${fixture('broken.config.mjs')}: is not an argument of optin audit\nGive the config as --config ${fixture('broken.config.mjs')}; see optin --help.\n`,
+    );
+    const twice = await optin('validate', fixture('optin.config.mjs'), fixture('broken.config.mjs'));
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`${fixture('broken.config.mjs')}: is not an argument of optin validate`);
+    // `declare --json` would print Markdown and exit 0.
+    const json = await optin('declare', fixture('optin.config.mjs'), '--json');
+    expect([json.code, json.stdout]).toEqual([2, '']);
+    expect(json.stderr).toBe(
+      'error invalid_argument\n  --json: is not an option of optin declare\nUse --format json; see optin --help for the options of each command.\n',
+    );
+    const consent = await optin('validate', fixture('optin.config.mjs'), '--consent', 'all');
+    expect(consent.code).toBe(2);
+    expect(consent.stderr).toContain('--consent: is not an option of optin validate');
+  });
+
+  test('a directory is where the config is looked for; a file without a default export says so', async () => {
+    const dir = await optin('validate', fileURLToPath(new URL('./fixtures/ts/', import.meta.url)));
+    expect([dir.code, dir.stderr]).toEqual([0, '']);
+    expect(dir.stdout).toMatch(/^✓ valid: /);
+    const empty = await optin('validate', fileURLToPath(new URL('.', import.meta.url)));
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('error config_not_found');
+    expect(empty.stderr).toContain('none of optin.config.mjs, optin.config.js');
+    const named = await optin('validate', fixture('named-export.config.mjs'));
+    expect(named.code).toBe(1);
+    expect(named.stdout).toBe(
+      [
+        '✗ 1 problem(s)',
+        `  ${fixture('named-export.config.mjs')}: has no default export (it exports optinConfig)`,
+        `Export the config as the default export of ${fixture('named-export.config.mjs')} (export default defineConfig({ … })), or as \`config\`.`,
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('an unknown command prints usage and exits 2', async () => {
     const result = await optin('deploy');
     expect(result.code).toBe(2);

@@ -38,7 +38,7 @@ export interface Member {
   readonly email?: MemberEmail;
   /**
    * Where `@optin/collector` finds this Member's API token: `env:NAME` or `file:/path` (default
-   * `env:OPTIN_TOKEN_<ID>`). Read and checked by the collector only; never the token itself.
+   * `env:OPTIN_TOKEN_<ID>`), never the token itself. Read by the collector only.
    */
   readonly tokenRef?: string;
 }

@@ -20,11 +20,12 @@ export interface UsageKey {
   readonly block: string;
 }
 
-// Characters Open edX allows in key parts (opaque-keys' ALLOWED_ID_CHARS), and at most 255 of them.
-const part = '[\\w\\-~.:%]{1,255}';
-const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`);
-const legacy = new RegExp(`^(${part})/(${part})/(${part})$`);
-const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@(${part})\\+block@(${part})$`);
+// Characters Open edX allows in key parts (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's
+// letters, digits and `_`), and at most 255 of them.
+const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
+const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`, 'u');
+const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
+const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@(${part})\\+block@(${part})$`, 'u');
 
 const make = (id: string, org = '', course = '', run = ''): CourseKey => ({ id, org, course, run });
 
@@ -64,12 +65,11 @@ export function parseUsageKey(input: unknown): UsageKey | null {
 }
 
 /**
- * Finds the course of a page from its path (never its query or fragment): LMS pages
- * (`/courses/{key}/…`, old keys as three segments), the learning MFE wherever it is mounted
- * (`/learning/course/{key}/…`; `/course/{key}/home`, `/dates`, `/progress` and
- * `/preview/course/{key}/…` on `learning.edx.org`: a `course` segment followed by a `course-v1:`
- * key), and usage keys anywhere in the path (`/xblock/block-v1:…`). A URL without a course, or a
- * malformed one, gives `null`.
+ * Finds the course of a page from its path (never its query or fragment): the first course key in
+ * it. LMS pages (`/courses/{key}/…`, old keys as three segments), and a `course-v1:` key as a segment
+ * anywhere, as the MFEs write it: the learning MFE (`/learning/course/{key}/…`, `/course/{key}/home`,
+ * `/preview/course/{key}/…`), discussions (`/{key}/posts`), gradebook (`/{key}`); and usage keys
+ * anywhere in the path (`/xblock/block-v1:…`). A URL without a course, or a malformed one, gives `null`.
  *
  * @example courseFromUrl('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.org // 'MITx'
  */
@@ -89,17 +89,14 @@ export function courseFromUrl(url: string | URL): CourseKey | null {
     return null;
   }
   for (let i = 0; i < segments.length; i++) {
-    const next = segments[i + 1];
-    if (segments[i] === 'courses' || (segments[i] === 'course' && segments[i - 1] === 'learning'))
-      return parseCourseKey(next) ?? parseCourseKey(segments.slice(i + 1, i + 4).join('/'));
-    // frontend-app-learning's routes, `/course/:courseId/…` and `/preview/course/:courseId/…`: only a
-    // `course-v1:` key here (the marketing site's `/course/{slug}` pages are no course run).
-    if (segments[i] === 'course' && next?.startsWith('course-v1:')) {
-      const key = parseCourseKey(next);
+    // An old-style key only where the LMS puts keys (`/courses/Org/Course/Run`): elsewhere three
+    // segments are no course (the marketing site's `/course/{slug}` pages are no course run).
+    if (segments[i] === 'courses' || (segments[i] === 'course' && segments[i - 1] === 'learning')) {
+      const key = parseCourseKey(segments[i + 1]) ?? parseCourseKey(segments.slice(i + 1, i + 4).join('/'));
       if (key) return key;
     }
-    const usage = parseUsageKey(segments[i]);
-    if (usage) return usage.course;
+    const key = parseCourseKey(segments[i]) ?? parseUsageKey(segments[i])?.course;
+    if (key?.id.startsWith('course-v1:')) return key;
   }
   return null;
 }

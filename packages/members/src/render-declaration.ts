@@ -1,4 +1,4 @@
-import type { Declaration, DeclaredTracker } from './declaration.js';
+import type { Declaration, DeclaredCookie, DeclaredTracker } from './declaration.js';
 import { visuallyHiddenClass } from './declaration-css.js';
 import { mdCode, mdParagraph, mdText, mdUrl } from './markdown.js';
 
@@ -15,6 +15,15 @@ function byPurpose(d: Declaration): { label: string; description: string; id: st
   return d.purposes
     .map((p) => ({ ...p, trackers: d.trackers.filter((t) => t.purposes.includes(p.id)) }))
     .filter((p) => p.trackers.length > 0);
+}
+
+/**
+ * `, for Marketing` after a cookie listed under another purpose's heading (a tracker serving both is
+ * listed under each), so that no cookie reads as serving the heading's purpose when it does not.
+ */
+function otherPurpose(d: Declaration, cookie: DeclaredCookie, heading: string): string {
+  if (cookie.purpose === heading) return '';
+  return `, for ${d.purposes.find((p) => p.id === cookie.purpose)?.label ?? cookie.purpose}`;
 }
 
 /** The declaration as JSON (stable key order, two-space indent). */
@@ -48,7 +57,7 @@ export function declarationToMarkdown(d: Declaration): string {
         return href ? `[${text}](${mdUrl(href)})` : '—';
       };
       const cookies = t.cookies.map(
-        (c) => `${mdCode(c.name, true)} (${mdText(`${lifetime(c.lifetime)}, ${c.party}`)})`,
+        (c) => `${mdCode(c.name, true)} (${mdText(`${lifetime(c.lifetime)}, ${c.party}${otherPurpose(d, c, p.id)}`)})`,
       );
       const cells = [
         mdText(t.vendor.name),
@@ -86,7 +95,7 @@ export function declarationToHtml(d: Declaration): string {
         (t) =>
           `<tr><th scope="row">${escapeHtml(t.vendor.name)}</th><td>${escapeHtml(t.ownerName)}</td><td>${t.party === 'first' ? 'First party' : 'Third party'}</td><td>${
             t.cookies.length
-              ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(lifetime(c.lifetime))}, ${c.party} party</li>`).join('')}</ul>`
+              ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(`${lifetime(c.lifetime)}, ${c.party} party${otherPurpose(d, c, p.id)}`)}</li>`).join('')}</ul>`
               : 'None'
           }</td><td>${t.hosts.map((h) => `<code>${escapeHtml(h)}</code>`).join(', ') || '—'}</td><td>${link(t.vendor.privacyUrl, 'Privacy policy', t.vendor.name)}</td><td>${link(t.vendor.optOutUrl, 'Opt out', t.vendor.name)}</td></tr>`,
       )

@@ -9,7 +9,8 @@ type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
-const orgPattern = /^[\w\-~.:%]{1,255}$/;
+// An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
+const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
 // The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
 // not import email (DESIGN.md's import order), yet must accept exactly the kids the signer accepts.
 const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -51,7 +52,8 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (a family inside another's too); no first-party cookie naming the
  * consent cookie `optin`; no org or course run owned by two Members; email key ids as
- * `@optin/email` takes them; http(s) URLs only.
+ * `@optin/email` takes them; email keys and `tokenRef` by reference (`env:NAME`, `file:/path`), as
+ * the collector reads them; http(s) URLs only.
  */
 export function validateConfig(config: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -61,13 +63,16 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   issues.push(...unknownFields(config, configFields, '', 'the config'));
 
   let policy: Policy | undefined;
-  try {
-    policy = definePolicy(structuredClone(config.policy) as Policy);
-  } catch (error) {
-    if (error instanceof ConsentError)
-      for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', i.message);
-    else add('policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
-  }
+  if (config.policy === undefined)
+    add('policy', 'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })');
+  else
+    try {
+      policy = definePolicy(structuredClone(config.policy) as Policy);
+    } catch (error) {
+      if (error instanceof ConsentError)
+        for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', i.message);
+      else add('policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
+    }
   const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
 
   const ids = new Map<string, string>();
@@ -189,6 +194,8 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (owner) add(`${path}.orgs[${j}]`, `org "${String(org)}" is already owned by ${owner}`);
       else orgs.set(key, id);
     });
+    if (m.courses !== undefined && !Array.isArray(m.courses))
+      add(`${path}.courses`, 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]');
     list(m.courses).forEach((c, j) => {
       const course = parseCourseKey(c);
       if (!course)
@@ -199,6 +206,11 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       else courses.set(key, id);
     });
     if (m.email !== undefined) checkEmail(m.email, `${path}.email`);
+    if (m.tokenRef !== undefined && !(typeof m.tokenRef === 'string' && secretRef.test(m.tokenRef)))
+      add(
+        `${path}.tokenRef`,
+        'must be "env:NAME" or "file:/path", where the collector reads the Member\'s API token, never the token itself',
+      );
     if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
     list(m.trackers).forEach((t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
   });

@@ -18,6 +18,21 @@ describe('parseCourseKey', () => {
     });
   });
 
+  it('takes the letters and digits of any script, as Open edX does (opaque-keys matches \\w in Unicode)', () => {
+    expect(parseCourseKey('course-v1:UniversitéX+Économie101+2026_été')).toMatchObject({
+      org: 'UniversitéX',
+      course: 'Économie101',
+      run: '2026_été',
+    });
+    expect(parseCourseKey('course-v1:清华大学X+数据结构+2026')?.org).toBe('清华大学X');
+    expect(parseUsageKey('block-v1:清华大学X+数据结构+2026+type@problem+block@题1')?.course.org).toBe('清华大学X');
+    const url = `https://learning.edx.org/course/${encodeURIComponent('course-v1:清华大学X+数据结构+2026')}/home`;
+    expect(courseFromUrl(url)?.org).toBe('清华大学X');
+    // Still no spaces, punctuation or symbols.
+    for (const bad of ['course-v1:Uni X+a+b', 'course-v1:Uni—X+a+b', 'course-v1:Uni€X+a+b'])
+      expect(parseCourseKey(bad)).toBeNull();
+  });
+
   it('says "no course" for anything malformed', () => {
     for (const bad of [
       '',
@@ -102,8 +117,7 @@ describe('courseFromUrl', () => {
       'https://www.edx.org/course/harvardx/cs50/2026',
       'https://www.edx.org/course/HarvardX%2FCS50%2F2026/home',
       'https://learning.edx.org/course/course-v1:HarvardX+CS50/home',
-      'https://learning.edx.org/courses-v1/course-v1:HarvardX+CS50+X/home',
-      'https://learning.edx.org/course-v1:HarvardX+CS50+X/home',
+      'https://learning.edx.org/course/xcourse-v1:HarvardX+CS50+X/home',
       'https://www.edx.org/search?next=/course/course-v1:HarvardX+CS50+X/home',
       'https://www.edx.org/#/course/course-v1:HarvardX+CS50+X/home',
     ])
@@ -112,6 +126,25 @@ describe('courseFromUrl', () => {
     expect(courseFromUrl('/course/course-v1:bad/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.id).toBe(
       'course-v1:MITx+6.00x+2026',
     );
+  });
+
+  it('finds the course of the MFEs whose routes begin with the course key: discussions, gradebook', () => {
+    const id = (url: string) => courseFromUrl(url)?.id ?? null;
+    const key = 'course-v1:HarvardX+CS50+2026_T1';
+    for (const url of [
+      `https://discussions.edx.org/${key}/posts`,
+      `https://discussions.edx.org/${key}/topics/t1/posts/p1`,
+      `https://apps.example.org/discussions/${key}/learners`,
+      `https://gradebook.edx.org/${key}`,
+      `https://discussions.edx.org/course-v1%3AHarvardX%2BCS50%2B2026_T1/my-posts`,
+      // The same key wherever it sits in the path, as @optin/analytics tags the page's events.
+      `https://courses.edx.org/api/courses/v1/courses/${key}`,
+    ])
+      expect(id(url), url).toBe(key);
+    // The first key in the path is the page's course; a query or fragment is never read.
+    expect(id(`https://discussions.edx.org/${key}/posts/block-v1:MITx+6.00x+2026+type@html+block@a1`)).toBe(key);
+    expect(id(`https://discussions.edx.org/?course=${key}`)).toBeNull();
+    expect(id(`https://discussions.edx.org/#/${key}/posts`)).toBeNull();
   });
 
   it('a stray `%` elsewhere in the path (a wiki slug, a search term) keeps the page in its course', () => {

@@ -1,4 +1,5 @@
 import { edxPolicy } from '@optin/consent';
+import { gtm } from '@optin/trackers/gtm';
 import { hotjar } from '@optin/trackers/hotjar';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -203,6 +204,28 @@ describe('declaration', () => {
       ],
     ]);
     expect(codeSpans(rows[0]![3]!)).toEqual(['a|b', 'x`y', '`start', 'a``b|c', 'two lines', '/^a\\\\|b$/']);
+  });
+
+  it("says a cookie's own purpose where a tracker serving several is listed under another", () => {
+    const container = gtm({
+      id: 'GTM-EDX0001',
+      purposes: ['analytics', 'marketing'],
+      cookies: [
+        { name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' },
+        { name: '_gcl_au', purpose: 'marketing', lifetime: '90d', party: 'first' },
+      ],
+    });
+    const d = createRegistry({ policy: edxPolicy, platform: { trackers: [container] }, members: [] }).declaration();
+    const md = declarationToMarkdown(d);
+    const [analytics, marketing] = tableRows(md).map((row) => row[3]);
+    expect(analytics).toBe('`_ga` (2 years, first), `_gcl_au` (90 days, first, for Marketing)');
+    expect(marketing).toBe('`_ga` (2 years, first, for Analytics), `_gcl_au` (90 days, first)');
+    const html = declarationToHtml(d);
+    const cells = [...html.matchAll(/<td><ul>(.*?)<\/ul><\/td>/g)].map(([, cell]) => cell);
+    expect(cells).toEqual([
+      '<li><code>_ga</code>: 2 years, first party</li><li><code>_gcl_au</code>: 90 days, first party, for Marketing</li>',
+      '<li><code>_ga</code>: 2 years, first party, for Analytics</li><li><code>_gcl_au</code>: 90 days, first party</li>',
+    ]);
   });
 
   it('shows cookie name patterns the way people read them', () => {

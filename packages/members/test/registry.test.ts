@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRegistry } from '../src/index.js';
+import { createRegistry, validateConfig } from '../src/index.js';
 import { sampleConfig } from './fixtures/config.js';
 
 const ids = (trackers: readonly { id: string }[]) => trackers.map((t) => t.id);
@@ -45,6 +45,13 @@ describe('registry', () => {
         'HarvardX/matomo',
         'HarvardX/pixel',
       ]);
+    // The discussions MFE's pages of a course (`/{key}/posts`) are that course's too.
+    expect(ids(registry.scopeFor('https://discussions.edx.org/course-v1:HarvardX+CS50+X/posts').trackers)).toEqual([
+      'ga4',
+      'meta',
+      'HarvardX/matomo',
+      'HarvardX/pixel',
+    ]);
     // An org that merely starts like a Member's is not that Member's; neither is a query string.
     expect(registry.scopeFor('https://learning.edx.org/course/course-v1:HarvardXtra+CS50+X/home').member).toBeNull();
     expect(registry.scopeFor('https://learning.edx.org/course/course-v1:MITx+6.00x+X/dates').member?.id).toBe('MITx');
@@ -71,6 +78,17 @@ describe('registry', () => {
       scoped.scopeFor('https://learning.edx.org/learning/course/course-v1:mitx+Special+2026/home').member?.id,
     ).toBe('HarvardX');
     expect(scoped.memberFor({ courseId: 'course-v1:mitx+Special+2027' })?.id).toBe('MITx');
+  });
+
+  it('owns courses of an org written in any script, case-insensitively', () => {
+    const base = sampleConfig();
+    const config = { ...base, members: [{ ...base.members[0]!, orgs: ['UniversitéX'] }] };
+    expect(validateConfig(config)).toEqual([]);
+    const scoped = createRegistry(config);
+    expect(scoped.memberFor({ courseId: 'course-v1:UNIVERSITÉX+Économie+2026' })?.id).toBe('HarvardX');
+    expect(
+      scoped.scopeFor('https://learning.edx.org/course/course-v1:Universit%C3%A9X+%C3%89conomie+2026/home').member?.id,
+    ).toBe('HarvardX');
   });
 
   it("trackersFor never returns another Member's tracker, whatever it is asked", () => {

@@ -215,6 +215,52 @@ describe('validateConfig', () => {
     );
   });
 
+  it('reports `courses` or `orgs` given as one string rather than a list, which would own nothing', () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [
+        { ...base.members[0]!, courses: 'course-v1:MITx+Special+2026' },
+        { ...base.members[1]!, orgs: 'MITx' },
+      ],
+    };
+    const issues = validateConfig(config);
+    expect(issues).toContainEqual({
+      path: 'members[0].courses',
+      message: 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]',
+    });
+    expect(issues.find((i) => i.path === 'members[1].orgs')?.message).toMatch(/^must list the Open edX orgs/);
+  });
+
+  it('refuses a Member tokenRef that is not where the token is (env:NAME or file:/path), as the collector would at start', () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: [
+        { ...base.members[0]!, tokenRef: 'hx-9f2c1e7a55' },
+        { ...base.members[1]!, tokenRef: 'env:OPTIN_TOKEN_MITX' },
+      ],
+    };
+    expect(validateConfig(config)).toEqual([
+      {
+        path: 'members[0].tokenRef',
+        message:
+          'must be "env:NAME" or "file:/path", where the collector reads the Member\'s API token, never the token itself',
+      },
+    ]);
+  });
+
+  it('says what to do when the policy is missing', () => {
+    const config: Record<string, unknown> = { ...sampleConfig() };
+    delete config.policy;
+    expect(validateConfig(config)).toEqual([
+      {
+        path: 'policy',
+        message: 'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })',
+      },
+    ]);
+  });
+
   it('reports a misspelt field of a Member, of platform and of the config, naming the closest field', () => {
     const base = sampleConfig();
     // Fields as a JavaScript config (optin.config.mjs) may write them; TypeScript would refuse them.
