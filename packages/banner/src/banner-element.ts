@@ -146,8 +146,8 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#settings.setAttribute('part', 'settings');
       this.addEventListener('keydown', (event) => {
         if (!this.#dialog) return;
-        if (event.key === 'Escape') this.#back();
-        else trapFocus(event, this.#dialog, this.#root.activeElement);
+        if (event.key !== 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
+        else if (this.#back()) event.stopPropagation(); // handled: not the page's Esc too (its dialog behind)
       });
       // Properties set on a server-rendered <optin-banner> before the element was defined are its
       // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
@@ -266,9 +266,12 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
+    // True when that changed the layer shown.
     #back() {
+      const shown = this.layer;
       if (!this.consent.needsPrompt) this.close();
-      else if (this.layer === 'preferences') this.#show('notice');
+      else if (shown === 'preferences') this.#show('notice');
+      return this.layer !== shown;
     }
 
     #button(text: Node | string, onclick: () => void) {
@@ -315,13 +318,24 @@ export function createBannerClass(): new () => OptinBannerElement {
             member,
           });
         const policy = safeUrl(this.policyUrl);
+        // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
+        // where the learner grants it: already, or by turning its switch on in these preferences.
         const acceptAll = this.#decide(say('acceptAll'), () => {
-          consent.acceptAll(prefs ? 'preferences' : 'banner');
-          // "Accept all" also lifts this Member's own refusals.
-          if (prefs && member) {
-            const all = consent.policy.purposes.filter((p) => !p.required).map((p) => [p.id, true]);
-            consent.decide({ members: { [member.id]: Object.fromEntries(all) as Record<string, boolean> } }, 'preferences');
-          }
+          const turnedOn = prefs ? prefs.choice().purposes : {};
+          const refused = member && consent.grants().members[member.id];
+          consent.decide(
+            {
+              purposes: Object.fromEntries(
+                consent.policy.purposes
+                  .filter((p) => !p.required)
+                  .map((p) => [p.id, !(p.gpc && consent.privacySignal) || consent.allows(p.id) || !!turnedOn?.[p.id]]),
+              ),
+              ...(refused && {
+                members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
+              }),
+            },
+            prefs ? 'preferences' : 'banner',
+          );
         });
         const rejectAll = this.#decide(say('rejectAll'), () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
         root.append(

@@ -74,22 +74,37 @@ export function buildPreferences({
     return p ? text(p)[0] : id;
   };
   let n = 0;
-  // A switch with its label and (optional) description; `on` is read back on save.
-  const toggle = (name: Node | string, checked: boolean, description: (Node | string | null)[], locked?: boolean) => {
-    const id = `d${n++}`;
+  // A switch with its label and (optional) description; `on` is read back on save. In a section
+  // (`within`: its heading's id) it is named by its label then that heading ("Analytics On HarvardX
+  // courses"), so that a list of form controls tells it from the site-wide switch of the same label.
+  const toggle = (
+    name: Node | string,
+    checked: boolean,
+    description: (Node | string | null)[],
+    locked?: boolean,
+    within?: string,
+  ) => {
+    const id = n++;
     const described = description.some((x) => x);
     const input = h('input', {
       type: 'checkbox',
       role: 'switch',
       checked,
       disabled: !!locked,
-      'aria-describedby': described && id,
+      'aria-describedby': described && `d${id}`,
+      'aria-labelledby': !!within && `l${id} ${within}`,
     });
     const node = h(
       'div',
       {},
-      h('label', {}, input, name, locked ? h('span', { class: 'd' }, say('alwaysOn')) : null),
-      described ? h('p', { class: 'd', id }, ...description) : null,
+      h(
+        'label',
+        {},
+        input,
+        within ? h('span', { id: `l${id}` }, name) : name,
+        locked ? h('span', { class: 'd' }, say('alwaysOn')) : null,
+      ),
+      described ? h('p', { class: 'd', id: `d${id}` }, ...description) : null,
     );
     return { node, input, on: () => input.checked };
   };
@@ -121,7 +136,7 @@ export function buildPreferences({
     const section = h(
       'fieldset',
       {},
-      h('legend', {}, say('member', fill(t.member, { name: member.name }))),
+      h('legend', { id: 'm' }, say('member', fill(t.member, { name: member.name }))),
       h('p', { class: 'd' }, say('memberIntro', fill(t.memberIntro, { name: member.name }))),
     );
     for (const p of policy.purposes) {
@@ -131,7 +146,7 @@ export function buildPreferences({
       // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
       // else the Member's own choice, which is what is saved (it only narrows the site-wide one).
       let mine = consent.grants().members[member.id]?.[p.id] !== false;
-      const { node, input } = toggle(text(p)[0], false, list(serving.map((x) => x.vendor.name)));
+      const { node, input } = toggle(text(p)[0], false, list(serving.map((x) => x.vendor.name)), false, 'm');
       const sync = () => {
         input.checked = site.checked && mine;
         input.disabled = !site.checked;

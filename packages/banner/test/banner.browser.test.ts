@@ -167,6 +167,7 @@ declare global {
   interface Window {
     axe: typeof axe;
     __xss?: string;
+    escapes?: number;
   }
 }
 
@@ -351,6 +352,56 @@ describe('<optin-banner> in Chromium', () => {
     expect(await harvard.getByRole('switch', { name: 'Marketing' }).isChecked()).toBe(false);
     await page.getByRole('button', { name: 'Accept all' }).click();
     expect(await page.evaluate(() => window.banner.consent.allows('marketing', 'HarvardX'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it("gives every switch its own name, the Member's naming the Member, in every language", async () => {
+    // Each switch's name in Chromium's accessibility tree, as a screen reader lists the form controls.
+    const switchNames = async (page: Page) => {
+      await page.evaluate(() => window.banner.open('preferences'));
+      const tree = await dialog(page).ariaSnapshot();
+      // `- switch "name"` or `- switch "name" [checked]`, YAML-quoted when the name has a colon.
+      return [...tree.matchAll(/^ *- '?switch "(.+?)"/gm)].map((m) => m[1]);
+    };
+    const en = await switchNames(await open({ member: '1' }));
+    expect(en).toEqual([
+      'Strictly necessary Always on',
+      'Analytics',
+      'Performance',
+      'Functionality',
+      'Marketing',
+      // The visible label first (WCAG 2.5.3), then the Member's section.
+      'Analytics On Harvard University courses',
+      'Marketing On Harvard University courses',
+    ]);
+    for (const lang of ['es', 'fr', 'ar', 'zh']) {
+      const names = await switchNames(await open({ lang, member: '1' }));
+      expect(names, lang).toHaveLength(7);
+      expect(new Set(names).size, lang).toBe(7);
+      for (const name of names.slice(5)) expect(name, lang).toContain('Harvard University');
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps an Esc the banner handles from the page's own Esc handlers, and leaves the page its other ones", async () => {
+    const page = await open();
+    await page.evaluate(() => {
+      window.escapes = 0;
+      document.addEventListener('keydown', (e) => e.key === 'Escape' && window.escapes!++);
+    });
+    const escapes = () => page.evaluate(() => window.escapes);
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    await page.keyboard.press('Escape'); // back to the first layer
+    expect(await layer(page)).toBe('notice');
+    expect(await escapes()).toBe(0);
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.locator('#open').click();
+    await expect.poll(() => layer(page)).toBe('preferences');
+    await page.keyboard.press('Escape'); // closed
+    expect(await layer(page)).toBe(null);
+    expect(await escapes()).toBe(0);
+    await page.keyboard.press('Escape'); // on the page: the page's own
+    expect(await escapes()).toBe(1);
     expect(problems).toEqual([]);
   });
 

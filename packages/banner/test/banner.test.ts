@@ -302,6 +302,51 @@ describe('<optin-banner>', () => {
     expect(consent.allows('marketing')).toBe(true);
   });
 
+  it('under Global Privacy Control, "Accept all" in the preferences grants what the learner turned on there, and only that', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    const { banner, root, button } = await mount({ consent });
+    const marketing = () => [...root.querySelectorAll<HTMLInputElement>('input')].at(-1)!;
+    await banner.open('preferences');
+    button('Accept all')!.click(); // switch left off: GPC's refusal stands
+    expect([consent.allows('analytics'), consent.allows('marketing')]).toEqual([true, false]);
+    await banner.open('preferences');
+    marketing().click(); // turned on here
+    button('Accept all')!.click();
+    expect(consent.decision).toMatchObject({
+      source: 'preferences',
+      gpc: true,
+      purposes: { analytics: true, marketing: true },
+    });
+    expect(consent.allows('marketing')).toBe(true);
+    // Granted explicitly, it stays granted by a later "Accept all", on either layer.
+    await banner.open('notice');
+    button('Accept all')!.click();
+    expect(consent.allows('marketing')).toBe(true);
+  });
+
+  it('"Accept all" on a Member\'s course page is one decision that lifts the Member\'s refusals too, on either layer', async () => {
+    for (const layer of ['notice', 'preferences'] as const) {
+      const consent = store();
+      consent.decide({
+        purposes: { analytics: true, marketing: false },
+        members: { MITx: { analytics: false, marketing: false } },
+      });
+      let heard = 0;
+      consent.subscribe(() => heard++);
+      const { banner, button } = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
+      await banner.open(layer);
+      button('Accept all')!.click();
+      expect(heard, layer).toBe(1); // one decision: one receipt, one broadcast
+      expect(consent.decision, layer).toMatchObject({
+        source: layer === 'notice' ? 'banner' : 'preferences',
+        purposes: { analytics: true, performance: true, functionality: true, marketing: true },
+        members: { MITx: { analytics: true, marketing: true } },
+      });
+      expect([consent.allows('analytics', 'MITx'), consent.allows('marketing', 'MITx')], layer).toEqual([true, true]);
+      await clear();
+    }
+  });
+
   it('shows a per-Member switch for every purpose when no declaration says which its trackers serve', async () => {
     const consent = store();
     const { banner, root } = await mount({ consent, member: { id: 'MITx', name: 'MIT' } });
