@@ -9,11 +9,13 @@ const clickable =
 
 /**
  * Records links and controls with one delegated listener on the document (capture phase, through
- * open shadow roots), so elements added later count too: link clicks as `edx.ui.lms.link_clicked`
- * `{ current_url, target_url, outbound }`, share controls as `edx.social.share_clicked { network }`,
- * and buttons, `[role=button]`, `summary`, toggles, selects and form submits as
- * `optin.ui.control_used { control, name, current_url }` (a native checkbox, radio or select once,
- * on `change`, whatever its role). Never a field's value, the option chosen or typed text ({@link controlName}).
+ * open shadow roots), so elements added later count too: link clicks (the middle button's, which
+ * opens a new tab, too) as `edx.ui.lms.link_clicked` `{ current_url, target_url, outbound }`, share
+ * controls as `edx.social.share_clicked { network }`, and buttons, `[role=button]`, `summary`,
+ * toggles, selects and form submits as `optin.ui.control_used { control, name, current_url }` (a
+ * native checkbox, radio or select once, on `change`, whatever its role). Never a field's value, the
+ * option chosen or typed text ({@link controlName}), nor a link or control inside editable content
+ * (what the learner typed there).
  * `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
  * @example autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'), stop.signal);
@@ -30,7 +32,9 @@ export function autotrack(
     const nativeKind = (f?: HTMLInputElement | null) =>
       f && (f.tagName == 'SELECT' ? 'select' : /^(checkbox|radio)$/.test(f.type) && 'toggle');
     const native = nativeKind(field);
-    if (e.type != 'click') {
+    // (`button`: 0 for the left one, 1 the middle one, 2 the right one; none on `change` and `submit`.)
+    const { button } = e as Partial<MouseEvent>;
+    if (button == null) {
       const control = e.type == 'submit' ? 'form' : native;
       if (control) track(used, { control, name: controlName(field), current_url });
       return;
@@ -40,9 +44,12 @@ export function autotrack(
     const label = path.find((n): n is HTMLLabelElement => n instanceof HTMLLabelElement);
     if (native || nativeKind(label?.control as HTMLInputElement | null | undefined)) return;
     const el = path.find((n): n is Element => n instanceof Element && n.matches(clickable));
-    if (!el) return;
+    // A link opened with the middle button (a new tab) is used too; no other button but the left is. Links
+    // and controls in editable content are what the learner typed there (a pasted link's URL): never.
+    if (!el || (el as HTMLElement).isContentEditable || (button && (button > 1 || el.tagName != 'A'))) return;
     const network = shareNetwork(el);
-    const href = new URL(el.getAttribute('href') ?? '', location.href);
+    // Resolved as the browser follows it: against the page's `<base href>`, if it has one.
+    const href = new URL(el.getAttribute('href') ?? '', el.baseURI);
     const target_url = /^https?:$/.test(href.protocol) ? href.href : undefined;
     if (network) track('edx.social.share_clicked', { network, current_url, target_url });
     else if (el.tagName == 'A') {
@@ -54,6 +61,6 @@ export function autotrack(
         current_url,
       });
   };
-  for (const type of ['click', 'change', 'submit'])
+  for (const type of ['click', 'auxclick', 'change', 'submit'])
     document.addEventListener(type, listener, { capture: true, signal });
 }

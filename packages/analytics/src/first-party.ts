@@ -55,8 +55,10 @@ export interface FirstParty {
    */
   readonly trackers: readonly Tracker[];
   /**
-   * Records page views (now, after every single-page-app navigation, once a view, and once each time the
-   * browser restores the page from its back/forward cache) and links and controls through `hub`, so
+   * Records page views (now, after every single-page-app navigation, by `history` or the Navigation API,
+   * once a view, and once each time the browser restores the page from its back/forward cache; coming
+   * Back to a page, or reloading it, is no new arrival from its old `document.referrer`) and links and
+   * controls (a link opened with the middle button too) through `hub`, so
    * consent and every other tracker see them too. Returns a function that stops it; started again, the
    * earlier start stops (one message a click), and on the page of the last view (a remounted
    * component) it records no second one.
@@ -78,7 +80,7 @@ export interface FirstParty {
 type Fields = Readonly<Record<string, unknown>>;
 
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
-type Navigated = { navigation?: { activation: NavigationActivation | null } };
+type Navigated = { navigation?: EventTarget & { activation: NavigationActivation | null } };
 
 /**
  * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
@@ -106,13 +108,14 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const { consent, cookieDomain: domain, hashRoutes } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
-    throw new AnalyticsError('invalid_option', 'consent', 'give the store createConsent() returns.');
+    throw new AnalyticsError('invalid_option', 'consent', "give createConsent()'s store.");
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail.
   if (!/^[\w.-]*$/.test(domain ?? ''))
     throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host name like edx.org.`);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
-  const own = (host: string) => host == location.hostname || (!!domain && `.${host}`.endsWith(`.${domain}`));
+  // (Without a cookieDomain: `.undefined`, which no host name ends with.)
+  const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   const transport = createTransport({
     url: batchUrl(options.endpoint).href,
@@ -179,7 +182,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           page: at,
           locale: navigator.language,
           ...context,
-          course: course ? { id: course.id, org: course.org } : undefined,
+          course: course || undefined,
           consent: {
             policy: { id: consent.policy.id, version: consent.policy.version },
             categoryPreferences: purposes,
@@ -213,15 +216,13 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     trackers: [
       tracker(analytics, {
         page(e) {
-          const { url: href, path, title, referrer } = e.properties;
-          const at = new URL(href);
-          attribution = attribute(attribution, at, referrer, own, e.timestamp);
+          const at = new URL(e.properties.url);
+          attribution = attribute(attribution, at, e.properties.referrer, own, e.timestamp);
           if (keep()) local(touchKey, attribution);
-          page = { path, referrer, search: at.search, title, url: href };
           send(
             'analytics',
             'page',
-            { name: e.name, properties: { ...e.properties, search: at.search } },
+            { name: e.name, properties: (page = { ...e.properties, search: at.search }) },
             { ...e.context, attribution },
             e.timestamp,
             campaignOf(at),
@@ -255,24 +256,26 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     start(hub) {
       started?.abort();
       const listening = (started = new AbortController());
+      const { navigation } = self as Navigated;
       // A page restored from the back/forward cache (`pageshow`, `persisted`) is visited again: a view,
       // from the page the learner came back from, which the browser tells for one of the same origin
-      // (not `document.referrer`: how the page was first reached, long ago).
+      // (not `document.referrer`: how the page was first reached, long ago); so is one it loads anew
+      // as the learner comes Back or Forward to it (`traverse`) or reloads it.
       const view = (e?: Partial<PageTransitionEvent>) => {
         const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
+        const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
         if (href != last || e?.persisted) {
           last = href;
-          hub.page(
-            undefined,
-            e?.persisted ? { referrer: (self as Navigated).navigation?.activation?.from?.url ?? '' } : {},
-          );
+          hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
         }
       };
       view();
       listening.signal.addEventListener('abort', onNavigate(view));
       autotrack((event, properties) => hub.track(event, properties), own, listening.signal);
-      // (An AbortController is an options object: its `signal` removes them. `#` changes: only with hashRoutes.)
-      for (const type of ['hashchange', 'pageshow']) addEventListener(type, view, listening);
+      // (An AbortController is an options object: its `signal` removes it. A `#` change is a `popstate`.)
+      addEventListener('pageshow', view, listening);
+      // A navigation the app handles through the Navigation API (no `pushState`), once it has drawn the page.
+      navigation?.addEventListener('navigatesuccess', view, listening);
       return () => listening.abort();
     },
     prefs: {

@@ -7,7 +7,7 @@ import { AnalyticsError } from './errors.js';
  * a `batchSize` of 0 would hold the page in a loop, a `queueLimit` of 0 drop every message.
  *
  * @example optionCount({ batchSize: 0 }, 'batchSize', 20)
- * // throws 'invalid_option: batchSize: "0" is not a whole number from 1 under 2^31: give one, or leave it out.'
+ * // throws 'invalid_option: batchSize: "0" is not a whole number from 1 under 2^31.'
  */
 export function optionCount<K extends string>(
   options: Partial<Record<K, number>>,
@@ -17,9 +17,5 @@ export function optionCount<K extends string>(
 ): number {
   const value = options[key] ?? fallback;
   if (Number.isInteger(value) && value >= least && value < 2 ** 31) return value;
-  throw new AnalyticsError(
-    'invalid_option',
-    key,
-    `"${value}" is not a whole number from ${least} under 2^31: give one, or leave it out.`,
-  );
+  throw new AnalyticsError('invalid_option', key, `"${value}" is not a whole number from ${least} under 2^31.`);
 }

@@ -4,7 +4,7 @@ export type ReferrerClass = 'search' | 'social' | 'email' | 'internal' | 'referr
 // Tested in this order against `utm_medium`, then the referrer's host, then click ids (social before
 // search: a `paid_social` medium is social, not a search ad).
 const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
-  ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\.|^mail\.yahoo\./, /mc_cid/],
+  ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\./, /mc_cid/],
   [
     'social',
     /social/i,

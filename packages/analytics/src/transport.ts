@@ -41,7 +41,10 @@ export interface Transport {
    * message that is not JSON (a circular object): it would take its whole batch down with it.
    */
   add(message: Message, purpose: string | readonly string[]): void;
-  /** Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is going away). */
+  /**
+   * Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is
+   * going away), but then, while a queued message waits for a retry, keeps the queue stored instead.
+   */
   flush(beacon?: boolean): void;
   /**
    * Drops every queued message whose purpose is no longer allowed, and keeps the retry queue in
@@ -68,8 +71,10 @@ const shared = ['page', 'locale', 'consent'];
 /**
  * Batches messages by size and time and posts them to the collector with `fetch` (`keepalive`, so a
  * batch survives navigation, when its body is under the browser's 64 KB allowance) or, when the page
- * is hidden or going away (`pagehide`, `visibilitychange`), with `sendBeacon`. Failed batches (network, 429, 5xx) go back to the queue
- * and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
+ * is hidden or going away (`pagehide`, `visibilitychange`), with `sendBeacon`, unless a queued
+ * message has failed before and the queue may be stored: the collector is failing, and the queue
+ * waits stored for the next page rather than go down in a beacon with this one. Failed batches
+ * (network, 429, 5xx) go back to the queue and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
  * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
  * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
  * localStorage (for the next page) only when `keep()` allows it; what of a stored one is not an
@@ -82,7 +87,6 @@ export function createTransport(o: TransportOptions): Transport {
   let queue = [o.keep() && local<Item[]>(queueKey)].flat().filter((i): i is Item => !!i && i.m instanceof Object);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  const hidden = () => document.hidden;
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
   // Only messages whose purposes are all still allowed stay queued (in memory too): a withdrawal drops them.
   const live = () => (queue = queue.filter((i) => [i.p].flat().every((p) => o.allows(p))));
@@ -90,7 +94,7 @@ export function createTransport(o: TransportOptions): Transport {
   const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `messages dropped: ${why}`));
   const fail = (items: Item[]) => {
     const again = items.filter((i) => ++i.n < maxAttempts);
-    if (again.length < items.length) report(`no delivery after ${maxAttempts} attempts`);
+    if (again.length < items.length) report(`${maxAttempts} attempts failed`);
     queue = [...again, ...queue].slice(-o.queueLimit);
     save();
     schedule(backoff(++failures));
@@ -112,6 +116,9 @@ export function createTransport(o: TransportOptions): Transport {
     return JSON.stringify({ batch, context, writeKey: o.writeKey });
   };
   function flush(beacon?: boolean) {
+    // While the collector fails (a queued message failed before), a beacon would go down with the page:
+    // the queue stays stored for the next page instead, where it may be, and its timer runs on here.
+    if (beacon && o.keep() && queue.some((i) => i.n)) return save();
     clearTimeout(timer);
     timer = undefined;
     const items = live();
@@ -126,9 +133,9 @@ export function createTransport(o: TransportOptions): Transport {
       if (beacon) {
         if (!navigator.sendBeacon(o.url, b)) fail(chunk);
       } else
-        // `keepalive` (the batch outlives the page) only within the browser's 64 KB allowance for it, which
-        // refuses a larger body every time: that one goes without, while the page is open.
-        fetch(o.url, { method: 'POST', body: b, keepalive: b.length < 6e4, credentials: 'omit' }).then(
+        // `keepalive` (the batch outlives the page) only within the browser's 64 KB allowance for it (in
+        // UTF-8 bytes), which refuses a larger body every time: that one goes without, while the page is open.
+        fetch(o.url, { method: 'POST', body: b, keepalive: new Blob([b]).size < 6e4, credentials: 'omit' }).then(
           (r) =>
             r.status == 429 || r.status > 499 ? fail(chunk) : ((failures = 0), r.ok || report(`HTTP ${r.status}`)),
           () => fail(chunk),
@@ -140,13 +147,13 @@ export function createTransport(o: TransportOptions): Transport {
   save(); // what an earlier page stored, and this one may not keep, goes now
   if (queue.length) schedule(o.flushInterval);
   addEventListener('pagehide', () => flush(true));
-  document.addEventListener('visibilitychange', () => hidden() && flush(true));
+  document.addEventListener('visibilitychange', () => document.hidden && flush(true));
   return {
     add(m, p) {
       // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits
       // for a retry too: the oldest message goes first.
       if (queue.push({ m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }) > o.queueLimit) queue.shift();
-      if (hidden()) flush(true);
+      if (document.hidden) flush(true);
       else if (queue.length >= o.batchSize && !failures) flush();
       else schedule(o.flushInterval);
     },

@@ -284,11 +284,52 @@ describe('the first-party tracker in Chromium', () => {
     expect(bodies.join('\n')).not.toMatch(/my-typed-secret|2x-secret-choice/);
   });
 
-  test('never text typed into an editor, the options of a select or the option a radio chose', async () => {
+  test('a link opened with the middle button is recorded too; no other button, and no button but the left on a control', async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(
+      () =>
+        (document.querySelector('#app')!.innerHTML =
+          '<a id="l" href="/courses">All courses</a> <button id="b" onclick="event.preventDefault()">Save</button>'),
+    );
+    await page.click('#l', { button: 'middle' }); // a new tab
+    await page.click('#l', { button: 'right' });
+    await page.click('#b', { button: 'middle' });
+    await page.click('#b', { button: 'right' });
+    await page.click('#b');
+    await arrived((m) => m.properties.name === 'Save');
+    await quiet();
+    expect(
+      received
+        .filter((m) => m.type === 'track' && m.event !== 'optin.web_vitals')
+        .map((m) => [m.event, m.properties.target_url ?? m.properties.name]),
+    ).toEqual([
+      ['edx.ui.lms.link_clicked', url('/courses')],
+      ['optin.ui.control_used', 'Save'],
+    ]);
+  });
+
+  test("a relative link is recorded as leading where the browser follows it, after the page's <base href>", async () => {
+    await open('/learning/course/unit?mode=opt-out');
+    await page.evaluate(() => {
+      // As an Angular micro-frontend has it: relative links resolve against the app's root.
+      document.head.insertAdjacentHTML('beforeend', '<base href="/learning/">');
+      document.querySelector('#app')!.innerHTML = '<a id="l" href="progress">Progress</a>';
+      document.querySelector('#l')!.addEventListener('click', (e) => e.preventDefault());
+    });
+    await page.click('#l');
+    const [click] = await arrived((m) => m.event === 'edx.ui.lms.link_clicked');
+    expect(click!.properties.target_url).toBe(url('/learning/progress'));
+    expect(await page.evaluate(() => document.querySelector<HTMLAnchorElement>('#l')!.href)).toBe(
+      url('/learning/progress'),
+    );
+  });
+
+  test('never text typed into an editor (nor a link in it), the options of a select or the option a radio chose', async () => {
     await open('/discussion?mode=opt-out');
     await page.evaluate(() => {
       document.querySelector('#app')!.innerHTML = `
         <div data-track="" id="reply"><div contenteditable="true" id="editor"></div><b>Post</b></div>
+        <p contenteditable="true">See <a id="typed" href="https://docs.example.com/d/secret-doc">my notes</a></p>
         <details><summary id="filter">Filter <select><option>alice@secret.example</option></select></summary></details>
         <span id="to">Send to <select><option>bob@secret.example</option></select></span>
         <button id="send" aria-labelledby="to">→</button>
@@ -297,6 +338,7 @@ describe('the first-party tracker in Chromium', () => {
     await page.click('#editor');
     await page.keyboard.type('my-typed-secret');
     await page.click('#editor');
+    await page.click('#typed'); // a link the learner typed or pasted
     await page.click('#filter', { position: { x: 2, y: 2 } });
     await page.click('#send');
     await page.click('#age');
@@ -369,6 +411,31 @@ describe('the first-party tracker in Chromium', () => {
     await open('/lesson?mode=opt-out');
     await run("for (let i = 0; i < 20; i++) hub.track('edx.test.large', { i, detail: 'x'.repeat(4000) });");
     expect(await arrived((m) => m.event === 'edx.test.large', 20)).toHaveLength(20);
+  });
+
+  test('a batch over 64 KB in UTF-8 though under 64 K characters (a course in Chinese) still arrives', async () => {
+    await open('/lesson?mode=opt-out');
+    // 1,500 characters of 3 bytes each: 20 make about 90 KB in UTF-8, in 30 K characters.
+    await run("for (let i = 0; i < 20; i++) hub.track('edx.test.wide', { i, detail: '課'.repeat(1500) });");
+    expect(await arrived((m) => m.event === 'edx.test.wide', 20)).toHaveLength(20);
+  });
+
+  test('messages the collector has not taken yet reach it from the next page, once each (with functionality)', async () => {
+    await open('/lesson?mode=opt-out');
+    failing = true;
+    await run("hub.track('edx.test.down', { i: 1 }); analytics.flush();");
+    // Refused once (503): in the retry queue, waiting for its backoff.
+    await page.waitForFunction(() => localStorage.getItem('optin_queue')?.includes('edx.test.down'));
+    await run("hub.track('edx.test.down', { i: 2 });");
+    // The learner moves on while the collector is still down: a beacon now would be lost with the page.
+    await page.goto(url('/next?mode=opt-out'));
+    await page.waitForFunction(() => 'optin' in window);
+    await quiet(300);
+    failing = false;
+    const down = await arrived((m) => m.event === 'edx.test.down', 2);
+    await quiet(1500);
+    expect(down.map((m) => m.properties.i).sort()).toEqual([1, 2]);
+    expect(received.filter((m) => m.event === 'edx.test.down')).toHaveLength(2);
   });
 
   test('events fired right before the tab is hidden arrive by sendBeacon', async () => {
@@ -646,6 +713,61 @@ describe('the first-party tracker in Chromium', () => {
       expect(new Set(batch.map((m) => m.anonymousId)).size).toBe(1);
     }
     expect((await context.cookies()).map((c) => c.name)).toEqual(['optin']);
+  });
+
+  test('coming Back to a page the browser loads anew, or reloading it, is no new arrival from the referrer of long ago', async () => {
+    await page.goto(`${server.origin('other.optin.test')}/plain`);
+    await page.evaluate((to) => {
+      document.body.innerHTML = `<a id="go" href="${to}">Learn more</a>`;
+    }, url('/lesson?mode=opt-out'));
+    await page.click('#go');
+    await page.waitForFunction(() => 'optin' in window);
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(
+      () => (document.querySelector('#app')!.innerHTML = '<a id="next" href="/next?mode=opt-out">Next</a>'),
+    );
+    await page.click('#next');
+    await page.waitForURL(/\/next/);
+    await arrived((m) => m.type === 'page', 2);
+    await page.goBack(); // `no-store`: loaded anew, not restored
+    await page.waitForFunction(() => 'optin' in window);
+    await arrived((m) => m.type === 'page', 3);
+    await page.reload();
+    await page.waitForFunction(() => 'optin' in window);
+    const views = (await arrived((m) => m.type === 'page', 4)).sort(
+      (a, b) => a.context.session.seq - b.context.session.seq,
+    );
+    expect(views.map((m) => [m.properties.url, m.properties.referrer])).toEqual([
+      [url('/lesson?mode=opt-out'), `${server.origin('other.optin.test')}/`],
+      [url('/next?mode=opt-out'), url('/lesson?mode=opt-out')],
+      [url('/lesson?mode=opt-out'), url('/next?mode=opt-out')],
+      [url('/lesson?mode=opt-out'), url('/lesson?mode=opt-out')],
+    ]);
+    // One arrival from the other site: its touch, never a later one.
+    for (const view of views) expect(view.context.attribution).toEqual(views[0]!.context.attribution);
+  });
+
+  test('a navigation a single-page app makes through the Navigation API is a page view, with the title it gives', async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = '<a id="spa" href="/learning/home">Home</a>';
+      const { navigation } = window as unknown as {
+        navigation: EventTarget;
+      };
+      navigation.addEventListener('navigate', (e) => {
+        const event = e as Event & { destination: { url: string }; intercept(o: object): void };
+        if (new URL(event.destination.url).pathname == '/learning/home')
+          event.intercept({ handler: () => Promise.resolve().then(() => (document.title = 'Learning home')) });
+      });
+    });
+    await page.click('#spa');
+    const views = await arrived((m) => m.type === 'page', 2);
+    await quiet();
+    expect(views.map((m) => [m.properties.path, m.properties.title, m.properties.referrer])).toEqual([
+      ['/dashboard', 'Course', ''],
+      ['/learning/home', 'Learning home', url('/dashboard?mode=opt-out')],
+    ]);
+    expect(received.filter((m) => m.type === 'page')).toHaveLength(2);
   });
 
   test("withdrawing functionality removes the tracker's cookies on its cookieDomain, though the hub has none", async () => {
