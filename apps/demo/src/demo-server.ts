@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCollector, resolveCredentials, SqliteStorage, type MemberStats } from '@optin/collector';
 import { edxPolicy, fromCookieHeader } from '@optin/consent';
-import { createEmailSigner, createEmailVerifier, type MessageMeta } from '@optin/email';
+import {
+  createEmailSigner,
+  createEmailVerifier,
+  createSubjectVerifier,
+  sealSubject,
+  type MessageMeta,
+} from '@optin/email';
 import { allowsEmailTracking } from './email-consent.js';
 import { emailFramePolicy } from './email-frame-policy.js';
 import { course, dashboard, email, emailMessage, home, type Layout } from './pages.js';
@@ -65,8 +71,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const secret = () => randomBytes(18).toString('base64url');
   const tokens = { platform: secret(), HarvardX: secret(), MITx: secret() };
   const emailKey = randomBytes(32).toString('base64');
+  // The platform's subject key: its server proves whose receipts a page posts (the collector takes
+  // a receipt's grants as consent only for a proved subject).
+  const subjectKeys = { 'edx-demo': randomBytes(32).toString('base64') };
   // The demo's one signed-in learner: receipts are kept under this id and emails are signed for it.
   const learner = 'lms-user-42';
+  const learnerProof = sealSubject(learner, { keys: subjectKeys, activeKid: 'edx-demo' });
 
   const site = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +98,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       OPTIN_TOKEN_MITX: tokens.MITx,
     }),
     email: createEmailVerifier({ members: { HarvardX: { keys: { 'hx-demo': emailKey } } } }),
+    subjectProofs: createSubjectVerifier({ keys: subjectKeys }),
     allowedOrigins: [siteUrl],
     internalHosts: ['www.edx.localhost'],
   });
@@ -127,7 +138,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', siteUrl);
     const nonce = randomBytes(16).toString('base64');
-    const layout: Layout = { nonce, collector: collectorUrl, learner };
+    const layout: Layout = { nonce, collector: collectorUrl, learner, learnerProof };
     const html = (body: string, status = 200): void =>
       void res
         .writeHead(status, {

@@ -10,6 +10,8 @@ export interface Layout {
   readonly collector: string;
   /** The signed-in learner's id (the subject of their consent receipts). */
   readonly learner: string;
+  /** The proof of `learner` the server made (`sealSubject` of `@optin/email`), posted with their receipts. */
+  readonly learnerProof: string;
 }
 
 /** The page frame: header, main, footer with the cookie settings button, and the page script. */
@@ -17,7 +19,7 @@ export function page(layout: Layout, title: string, main: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="optin-collector" content="${esc(layout.collector)}"><meta name="csp-nonce" content="${esc(layout.nonce)}">
-<meta name="optin-learner" content="${esc(layout.learner)}">
+<meta name="optin-learner" content="${esc(layout.learner)}"><meta name="optin-learner-proof" content="${esc(layout.learnerProof)}">
 <title>${esc(title)} | edX (Optin demo)</title>
 <style nonce="${esc(layout.nonce)}">body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#111}header,main,footer{padding:1rem 2rem}
 header{background:#00262b;color:#fff}header a{color:#fff}a{color:#00688d}code{background:#eee;padding:0 .3em}

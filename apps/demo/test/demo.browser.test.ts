@@ -111,6 +111,12 @@ describe('the demo site', () => {
   });
 
   test('the signed course email: its pixel and its link are counted for HarvardX, and the link lands on the course', async () => {
+    // The learner's receipts carry the server's proof of their id: the collector takes their grants.
+    const latest = await fetch(
+      `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/consent?subject=lms-user-42`,
+      { headers: { authorization: `Bearer ${demo.tokens.platform}` } },
+    );
+    expect(await latest.json()).toMatchObject({ purposes: { analytics: true }, subjectProved: true });
     const before = await stats('HarvardX', demo.tokens.HarvardX);
     await page.goto(`${demo.siteUrl}/email`);
     await emailLink().click();

@@ -57,12 +57,14 @@ export const collectorConfigSchema = z.looseObject({
       platformTokenRef: secretRefSchema.optional(),
       metricsTokenRef: secretRefSchema.optional(),
       writeKeysRef: secretRefSchema.optional(),
+      /** The platform's subject-proof keys by kid (`sealSubject` of `@optin/email`): receipts must prove their subject. */
+      subjectKeys: z.record(z.string().min(1), secretRefSchema).optional(),
     })
     .optional(),
 });
 
 /** Every setting of the config's `collector` section (`email` is checked with the email keys). */
-const collectorSettings = ['mode', 'platformTokenRef', 'metricsTokenRef', 'writeKeysRef', 'email'];
+const collectorSettings = ['mode', 'platformTokenRef', 'metricsTokenRef', 'writeKeysRef', 'email', 'subjectKeys'];
 
 /** How many single-character edits turn `a` into `b` (case-insensitive). */
 function editDistance(a: string, b: string): number {
@@ -125,6 +127,11 @@ export interface CollectorConfig {
         /** Where the token that reads `/metrics` (and nothing else) is; default `env:OPTIN_METRICS_TOKEN`. */
         readonly metricsTokenRef?: string | undefined;
         readonly writeKeysRef?: string | undefined;
+        /**
+         * Where the platform's subject-proof secrets are, by kid (`env:NAME` or `file:/path`): with
+         * them, a receipt's grants count only when its subject is proved (see the README).
+         */
+        readonly subjectKeys?: Readonly<Record<string, string>> | undefined;
       }
     | undefined;
 }

@@ -6,6 +6,7 @@ import type { IngestEndpoint, IngestResult } from './ingest.js';
 import type { RequestFacts } from './enrich.js';
 import type { Metrics } from './metrics.js';
 import type { Storage } from './storage.js';
+import type { SubjectVerifier } from '@optin/email';
 
 /** What every route module gets: the parts of a running collector. */
 export interface CollectorContext {
@@ -35,4 +36,9 @@ export interface CollectorContext {
   readonly clientIpOf: (peer: string | undefined, forwardedFor: string | string[] | undefined) => string | undefined;
   /** Accept events only with a valid Segment write key. */
   readonly requireWriteKey: boolean;
+  /**
+   * Verifies receipts' subject proofs; `undefined`: none required (every receipt is taken on its
+   * word). With it, a receipt whose subject is not proved grants nothing (its refusals still count).
+   */
+  readonly subjectProofs: SubjectVerifier | undefined;
 }

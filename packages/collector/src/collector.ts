@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
 import type { CollectorContext } from './collector-context.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
-import { maxTokenChars, type EmailVerifier } from '@optin/email';
+import { maxTokenChars, type EmailVerifier, type SubjectVerifier } from '@optin/email';
 import { emailVerifierFromConfig } from './email-keys.js';
 import { registerContentDecoding } from './content-encoding.js';
 import { createMemberResolver } from './course-owner.js';
@@ -22,6 +22,7 @@ import { registerMemberRoutes } from './routes/member-routes.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
 import { limits } from './segment-schema.js';
 import type { Storage } from './storage.js';
+import { subjectVerifierFromConfig } from './subject-keys.js';
 import { registerJsonParsers } from './unstorable-text.js';
 
 /** Options of {@link createCollector}. */
@@ -52,6 +53,14 @@ export interface CollectorOptions {
    * config's `members[].email` and `collector.email` keys, read from the environment.
    */
   readonly email?: EmailVerifier | undefined;
+  /**
+   * Verifies the subject proofs posted with consent receipts (`createSubjectVerifier` of
+   * `@optin/email`, with the platform's subject keys). With it, a receipt whose subject is not proved
+   * is stored but grants nothing: its grants are never consent (per-recipient email tracking,
+   * `GET /v1/consent`), its refusals still count. Default: built from the config's
+   * `collector.subjectKeys`, read from the environment; none configured, receipts are taken on their word.
+   */
+  readonly subjectProofs?: SubjectVerifier | undefined;
   /** Page origins allowed to post events and receipts from browsers (`https://www.edx.org`, or `*`); default none. */
   readonly allowedOrigins?: readonly string[] | undefined;
   /** Fastify's logger (off by default). */
@@ -111,6 +120,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     clientIpOf,
     requireWriteKey: options.requireWriteKey ?? false,
+    subjectProofs: options.subjectProofs ?? subjectVerifierFromConfig(config),
   };
 
   const app = Fastify({

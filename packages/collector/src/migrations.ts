@@ -209,6 +209,14 @@ CREATE UNIQUE INDEX events_message_id ON events (message_id);`,
     sqlite: `ALTER TABLE consent_receipts ADD COLUMN implied INTEGER NOT NULL DEFAULT 0;`,
     postgres: `ALTER TABLE consent_receipts ADD COLUMN implied BOOLEAN NOT NULL DEFAULT false;`,
   },
+  {
+    // The kid of the platform key that proved a receipt's subject (`sealSubject` of `@optin/email`),
+    // or NULL: not proved. Receipts before it were never proved.
+    version: 10,
+    name: 'consent receipts: the key that proved the subject',
+    sqlite: `ALTER TABLE consent_receipts ADD COLUMN subject_proved_by TEXT;`,
+    postgres: `ALTER TABLE consent_receipts ADD COLUMN subject_proved_by TEXT;`,
+  },
 ];
 
 /** The column of the unique key that recognises a retry (see migration 8). */

@@ -225,7 +225,7 @@ export abstract class SqlStorage implements Storage {
     return version;
   }
 
-  async appendReceipt(r: ConsentReceipt, receivedAt: string): Promise<void> {
+  async appendReceipt(r: ConsentReceipt, receivedAt: string, subjectProvedBy?: string): Promise<void> {
     // One instant, one form: `…12:00:00Z` and `…12:00:00.000Z` are the same decision, and the
     // latest decision is found by comparing these strings.
     const time = Date.parse(r.decidedAt);
@@ -238,7 +238,7 @@ export abstract class SqlStorage implements Storage {
     const decidedAt = new Date(time).toISOString();
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
-      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       [
         r.subject,
         r.consentId,
@@ -253,6 +253,7 @@ export abstract class SqlStorage implements Storage {
         this.bool(r.implied === true),
         receivedAt,
         JSON.stringify([r.subject, r.consentId, decidedAt]),
+        subjectProvedBy ?? null,
       ],
     );
   }
@@ -276,6 +277,7 @@ export abstract class SqlStorage implements Storage {
       gpc: r.gpc === true || r.gpc === 1,
       ...((r.implied === true || r.implied === 1) && { implied: true }),
       receivedAt: String(r.received_at),
+      ...(typeof r.subject_proved_by === 'string' && { subjectProvedBy: r.subject_proved_by }),
     };
   }
 

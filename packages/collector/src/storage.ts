@@ -64,6 +64,8 @@ export interface MemberStats {
 export interface StoredReceipt extends ConsentReceipt {
   /** When the collector received it (ISO 8601). */
   readonly receivedAt: string;
+  /** The kid of the platform key whose proof came with it (`sealSubject` of `@optin/email`); absent: its subject was not proved. */
+  readonly subjectProvedBy?: string;
 }
 
 /**
@@ -87,9 +89,9 @@ export interface Storage {
    * Appends a consent receipt (the table refuses updates and deletes), its decision time as
    * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`). The same
    * decision (subject, consent id and decision time) sent again, by another tab or as a retry, is
-   * stored once.
+   * stored once. `subjectProvedBy`: the kid of the key whose subject proof verified, if one did.
    */
-  appendReceipt(receipt: ConsentReceipt, receivedAt: string): Promise<void>;
+  appendReceipt(receipt: ConsentReceipt, receivedAt: string, subjectProvedBy?: string): Promise<void>;
   /** The latest decision of a subject: the latest decision time, of equal times the last received. */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */

@@ -7,13 +7,31 @@ import { toReceipt } from './receipt.js';
 // The receipts this page posted, as `<url> <cookie value>`.
 const posted = new Set<string>();
 
+/**
+ * A subject with the proof of it that the platform's server made (`sealSubject` of `@optin/email`)
+ * and gave the page: a collector holding the platform's subject keys takes a receipt's grants as
+ * consent only when its subject is proved.
+ */
+export interface ProvedSubject {
+  /** The subject (the signed-in learner's user id). */
+  readonly id: string;
+  /** Its proof; omitted (an anonymous visitor the server made none for), the receipt is unproved. */
+  readonly proof?: string | undefined;
+}
+
 /** Options of {@link sendReceipts}. */
 export interface SendReceiptsOptions {
   /** The collector's base URL: receipts go to `POST {endpoint}/v1/consent`. */
   readonly endpoint: string;
-  /** Whose decision it is (an anonymous or user id, never an email address), or a function giving it when a decision is made. */
-  readonly subject: string | (() => string);
-  /** Reports a receipt the collector did not take (`receipt_failed`). Default `console.error`. */
+  /**
+   * Whose decision it is (an anonymous or user id, never an email address), with its proof when
+   * the server gave one ({@link ProvedSubject}), or a function giving it when a decision is made.
+   */
+  readonly subject: string | ProvedSubject | (() => string | ProvedSubject);
+  /**
+   * Reports a receipt the collector did not take, or whose subject proof it did not take (expired,
+   * or made with a key it does not hold): `receipt_failed`. Default `console.error`.
+   */
   readonly onError?: (error: ConsentError) => void;
 }
 
@@ -28,19 +46,14 @@ export interface SendReceiptsOptions {
  * Returns a function that stops it.
  *
  * @example
- * sendReceipts(consent, { endpoint: 'https://collector.edx.org', subject: () => userId ?? anonymousId });
+ * // `proof`: made by the platform's server for the signed-in learner (`sealSubject` of `@optin/email`).
+ * sendReceipts(consent, { endpoint: 'https://collector.edx.org', subject: () => (userId ? { id: userId, proof } : anonymousId) });
  */
 export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions): () => void {
   const url = `${options.endpoint.replace(/\/$/, '')}/v1/consent`;
   const onError = options.onError ?? console.error;
-  const failed = (message: string) =>
-    onError(
-      new ConsentError(
-        'receipt_failed',
-        [{ path: url, message }],
-        'Check that the collector is reachable from the page and allows its origin (OPTIN_ALLOWED_ORIGINS).',
-      ),
-    );
+  const failed = (message: string, hint: string) =>
+    onError(new ConsentError('receipt_failed', [{ path: url, message }], hint));
   const made = (madeHere.set ??= new Set());
   return consent.subscribe(({ decision }) => {
     // Only a decision made in this page, and each once to each collector, whichever of the page's
@@ -50,16 +63,30 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
     if (!value || ![...made].some((d) => encodeDecision(d, consent.policy) === value) || posted.has(`${url} ${value}`))
       return;
     posted.add(`${url} ${value}`);
-    const subject = typeof options.subject === 'function' ? options.subject() : options.subject;
+    const given = typeof options.subject === 'function' ? options.subject() : options.subject;
+    const { id, proof } = typeof given === 'string' ? { id: given, proof: undefined } : given;
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(toReceipt(decision, subject)),
+      body: JSON.stringify({ ...toReceipt(decision, id), ...(proof && { subjectProof: proof }) }),
       keepalive: true,
       credentials: 'omit',
-    }).then(
-      (response) => response.ok || failed(`the collector answered HTTP ${String(response.status)}`),
-      (error: unknown) => failed(error instanceof Error ? error.message : String(error)),
-    );
+    })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`the collector answered HTTP ${String(response.status)}`);
+        // Stored, but its grants are no consent there: a stale proof, or one made with another key.
+        const answer = proof && ((await response.json()) as { subjectProved?: boolean; reason?: string });
+        if (answer && answer.subjectProved === false)
+          failed(
+            `the collector did not take the subject proof (${String(answer.reason)})`,
+            "Give the page a fresh proof (sealSubject) made with a key in the collector's collector.subjectKeys.",
+          );
+      })
+      .catch((error: unknown) =>
+        failed(
+          error instanceof Error ? error.message : String(error),
+          'Check that the collector is reachable from the page and allows its origin (OPTIN_ALLOWED_ORIGINS).',
+        ),
+      );
   });
 }

@@ -15,11 +15,11 @@ interface Posted {
   init: RequestInit;
 }
 
-const stubFetch = (status = 200) => {
+const stubFetch = (status = 200, answer = '{}') => {
   const posted: Posted[] = [];
   vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
     posted.push({ url, init });
-    return Promise.resolve(new Response('{}', { status }));
+    return Promise.resolve(new Response(answer, { status }));
   });
   return posted;
 };
@@ -163,5 +163,48 @@ describe('sendReceipts', () => {
     consent.acceptAll();
     await vi.waitFor(() => expect(errors).toHaveLength(2));
     expect(errors[1]?.issues[0]?.message).toBe('Failed to fetch');
+  });
+
+  it("posts the subject's proof beside the receipt when the server gave the page one", async () => {
+    const posted = stubFetch(201, '{"stored":true,"subjectProved":true}');
+    const errors: ConsentError[] = [];
+    let subject: string | { id: string; proof?: string } = 'anon-1';
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    sendReceipts(consent, { endpoint: 'https://c.test', subject: () => subject, onError: (e) => errors.push(e) });
+    consent.rejectAll();
+    subject = { id: 'user-42', proof: 'AQhlZHgtMjAyNgAAAABproof' };
+    consent.acceptAll();
+    subject = { id: 'user-43' };
+    consent.withdraw('marketing');
+    await vi.waitFor(() => expect(posted).toHaveLength(3));
+    const sent = posted.map((p) => JSON.parse(p.init.body as string) as Record<string, unknown>);
+    expect(sent.map((b) => [b.subject, b.subjectProof])).toEqual([
+      ['anon-1', undefined],
+      ['user-42', 'AQhlZHgtMjAyNgAAAABproof'],
+      ['user-43', undefined],
+    ]);
+    expect(sent.every((b) => receiptSchema.safeParse(b).success)).toBe(true);
+    await new Promise((r) => setTimeout(r));
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a subject proof the collector did not take (expired, unknown key) as receipt_failed', async () => {
+    stubFetch(201, '{"stored":true,"subjectProved":false,"reason":"expired"}');
+    const errors: ConsentError[] = [];
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+    sendReceipts(consent, {
+      endpoint: 'https://c.test',
+      subject: { id: 'user-42', proof: 'stale' },
+      onError: (e) => errors.push(e),
+    });
+    consent.rejectAll();
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toMatchObject({
+      code: 'receipt_failed',
+      issues: [
+        { path: 'https://c.test/v1/consent', message: 'the collector did not take the subject proof (expired)' },
+      ],
+    });
+    expect(errors[0]?.hint).toMatch(/sealSubject/);
   });
 });

@@ -13,6 +13,14 @@ export type {
   VerifiedToken,
 } from './verifier.js';
 export type { EmailKeys } from './keys.js';
+export { createSubjectVerifier, maxSubjectProofChars, sealSubject } from './subject-proof.js';
+export type {
+  SealSubjectOptions,
+  SubjectProofFailureReason,
+  SubjectProofVerification,
+  SubjectVerifier,
+  SubjectVerifierOptions,
+} from './subject-proof.js';
 export { maxTokenChars, type EmailTokenKind } from './token.js';
 export { noTrackAttribute } from './rewrite-html.js';
 export { isMachineClick, isMachineOpen } from './machine-traffic.js';

@@ -11,8 +11,11 @@ const kidPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 const minSecretBytes = 32;
 const salt = 'optin-email/v1';
 
-/** Derives a 32-byte sub-key of `secret` for one use (`mac`, `recipient-pseudonym`) with HKDF-SHA256. */
-export function deriveKey(secret: string, use: 'mac' | 'recipient-pseudonym'): Buffer {
+/** What a derived key is for: email token MACs, recipient pseudonyms, or consent-subject proofs. */
+export type KeyUse = 'mac' | 'recipient-pseudonym' | 'subject-proof';
+
+/** Derives a 32-byte sub-key of `secret` for one use with HKDF-SHA256: a key never serves two uses. */
+export function deriveKey(secret: string, use: KeyUse): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, salt, use, 32));
 }
 
@@ -30,9 +33,10 @@ export function checkSecret(secret: unknown, path: string): string {
 
 /**
  * Validates `keys` (every kid well-formed, every secret long enough, at least one) and derives each
- * kid's MAC key. `path` is where these keys sit in the caller's options, for the error.
+ * kid's key for `use` (default: token MACs). `path` is where these keys sit in the caller's
+ * options, for the error.
  */
-export function keyRing(keys: unknown, path: string): Map<string, Buffer> {
+export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<string, Buffer> {
   if (typeof keys !== 'object' || keys === null || Object.keys(keys).length === 0)
     throw new EmailError('invalid_key', path, 'needs at least one key', 'Pass `{ [kid]: secret }`.');
   const ring = new Map<string, Buffer>();
@@ -44,7 +48,7 @@ export function keyRing(keys: unknown, path: string): Map<string, Buffer> {
         'a key id must be 1-64 letters, digits, ".", "_", ":" or "-"',
         'Rename the key id, e.g. `hx-2026`.',
       );
-    ring.set(kid, deriveKey(checkSecret(secret, `${path}.${kid}`), 'mac'));
+    ring.set(kid, deriveKey(checkSecret(secret, `${path}.${kid}`), use));
   }
   return ring;
 }

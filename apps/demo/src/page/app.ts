@@ -31,8 +31,12 @@ const banner = mountBanner({
 document.getElementById('cookie-settings')?.addEventListener('click', () => void banner.open('preferences'));
 
 // Every decision is proved: its receipt goes to the collector (append-only), under the signed-in
-// learner's id, which is also the subject the Member's emails are signed for.
-sendReceipts(consent, { endpoint: meta('optin-collector'), subject: meta('optin-learner') });
+// learner's id, which is also the subject the Member's emails are signed for, with the server's
+// proof that the id is theirs (without it, the collector would take no grant of the receipt).
+sendReceipts(consent, {
+  endpoint: meta('optin-collector'),
+  subject: { id: meta('optin-learner'), proof: meta('optin-learner-proof') },
+});
 
 // What consent allows now, shown on the page and kept current.
 const shown = document.getElementById('consent-state');

@@ -14,9 +14,12 @@ import {
 
 /**
  * `POST /v1/consent` appends a receipt (validated with `@optin/consent`'s `receiptSchema`; the
- * table is append-only). `GET /v1/consent?subject=<percent-encoded>` (any subject) and
- * `GET /v1/consent/:subject` (a subject a URL path carries) return a subject's latest receipt, to
- * the platform token only.
+ * table is append-only), with the kid of the key that proved its subject when the collector
+ * requires subject proofs and the `subjectProof` beside it verifies: a receipt without one is
+ * stored all the same (it is the learner's decision, or evidence of a forgery) and answered with
+ * `subjectProved: false` and the reason. `GET /v1/consent?subject=<percent-encoded>` (any subject)
+ * and `GET /v1/consent/:subject` (a subject a URL path carries) return a subject's latest receipt,
+ * to the platform token only, with `subjectProved` when proofs are required.
  */
 export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/v1/consent', async (request, reply) => {
@@ -43,9 +46,18 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     }
     const { implied, ...decided } = parsed.data;
     const receipt: ConsentReceipt = implied === undefined ? decided : { ...decided, implied };
-    await ctx.storage.appendReceipt(receipt, new Date().toISOString());
-    ctx.metrics.inc('receipts');
-    return reply.code(201).send({ stored: true });
+    const proof = ctx.subjectProofs?.verify(receipt.subject, (request.body as { subjectProof?: unknown }).subjectProof);
+    await ctx.storage.appendReceipt(receipt, new Date().toISOString(), proof?.ok ? proof.kid : undefined);
+    if (!proof) {
+      ctx.metrics.inc('receipts');
+      return reply.code(201).send({ stored: true });
+    }
+    ctx.metrics.inc('receipts', { subject: proof.ok ? 'proved' : proof.reason });
+    return reply
+      .code(201)
+      .send(
+        proof.ok ? { stored: true, subjectProved: true } : { stored: true, subjectProved: false, reason: proof.reason },
+      );
   });
 
   // The latest receipt of a subject, to the platform token only.
@@ -56,7 +68,8 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
     const receipt = await ctx.storage.latestReceipt(subject());
     if (!receipt) throw new HttpProblem(404, 'not_found', `no receipt for this subject${hint}`);
-    return receipt;
+    // Under required proofs, an unproved receipt's grants are no consent (its refusals are): say so.
+    return ctx.subjectProofs ? { ...receipt, subjectProved: receipt.subjectProvedBy !== undefined } : receipt;
   };
 
   // Any subject a receipt may have, percent-encoded in the query string: `.`, `..` and subjects

@@ -25,7 +25,8 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * `optin.email.clicked`), with the recipient as a pseudonym. Machine traffic (Apple Mail Privacy
  * Protection, scanners' prefetch) is stored flagged as a bot, so stats never count it as human.
  * When the recipient's latest consent receipt does not grant analytics (for the signing Member; under
- * opt-in, an `implied` grant is none), the click still redirects but only an aggregate count is kept
+ * opt-in, an `implied` grant is none; with subject proofs required, neither is the grant of a receipt
+ * whose subject was not proved), the click still redirects but only an aggregate count is kept
  * (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
@@ -34,8 +35,12 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
     // Under opt-in, an implied grant (opt-out mode's default carried along, never chosen) is no
-    // consent: only the receipt's refusals count, as the browser reads it.
-    const granted = receipt.purposes.analytics === true && !(optIn && receipt.implied === true);
+    // consent: only the receipt's refusals count, as the browser reads it. Nor, when subjects must
+    // be proved, is the grant of a receipt whose subject was not: anyone can post one for any subject.
+    const granted =
+      receipt.purposes.analytics === true &&
+      !(optIn && receipt.implied === true) &&
+      (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined);
     // A refusal to the signing Member counts under its id in any letter case (as ids are matched everywhere).
     const memberId = token.memberId?.toLowerCase();
     const refusedToMember = Object.entries(receipt.members).some(
