@@ -22,21 +22,28 @@ const purposeSchema = z.looseObject({
   group: z.string().min(1).optional(),
 });
 
-const memberSchema = z.looseObject({
-  id: z.string().regex(idPattern, 'must be letters, digits, "-", "_" or "."').max(64),
-  orgs: z.array(z.string().min(1).max(128)).min(1, 'a Member owns at least one org'),
-  courses: z
-    .array(
-      z
-        .string()
-        .refine(
-          (key) => parseCourseRun(key) !== undefined,
-          'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
-        ),
-    )
-    .optional(),
-  tokenRef: secretRefSchema.optional(),
-});
+const memberSchema = z
+  .looseObject({
+    id: z.string().regex(idPattern, 'must be letters, digits, "-", "_" or "."').max(64),
+    // As @optin/members validates them: a Member may own only single runs (`courses`), and orgs are
+    // Open edX key parts (letters of any script, at most 255).
+    orgs: z.array(z.string().min(1).max(255)),
+    courses: z
+      .array(
+        z
+          .string()
+          .refine(
+            (key) => parseCourseRun(key) !== undefined,
+            'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
+          ),
+      )
+      .optional(),
+    tokenRef: secretRefSchema.optional(),
+  })
+  .refine((m) => m.orgs.length + (m.courses?.length ?? 0) > 0, {
+    path: ['orgs'],
+    error: 'a Member owns at least one org or course run (`courses`)',
+  });
 
 /**
  * What the collector needs from `optin.config.ts`: the policy (purposes) and the Members (ids, the

@@ -11,12 +11,13 @@ export interface CourseRun {
   readonly run: string;
 }
 
-// As @optin/members parses keys (opaque-keys' ALLOWED_ID_CHARS, at most 255 of them), so that the
-// collector gives an event to the Member the browser scoped its page and trackers to.
-const part = '[\\w\\-~.:%]{1,255}';
-const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`);
-const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@${part}\\+block@${part}$`);
-const legacy = new RegExp(`^(${part})/(${part})/(${part})$`);
+// As @optin/members parses keys (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's letters, digits
+// and `_`, at most 255 of them), so that the collector gives an event to the Member the browser
+// scoped its page and trackers to.
+const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
+const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`, 'u');
+const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@${part}\\+block@${part}$`, 'u');
+const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
 
 /**
  * The course run of a key: `course-v1:Org+Course+Run`, an XBlock usage key `block-v1:…` (its

@@ -34,6 +34,30 @@ describe('which Member owns a message (as @optin/members registry.memberFor deci
     expect(memberOf(message({ id: 'course-v1:HarvardX CS50 2026' }))).toBeUndefined();
   });
 
+  it('keys and orgs in any script are owned as @optin/members owns them, in any letter case', () => {
+    const resolve = createMemberResolver([
+      { id: 'UniversiteX', orgs: ['UniversitéX'] },
+      { id: 'Tsinghua', orgs: ['清华大学X'] },
+    ]);
+    expect(resolve(message({ id: 'course-v1:UniversitéX+Économie101+2026' }))).toBe('UniversiteX');
+    expect(resolve(message({ id: 'course-v1:universitéx+Économie101+2026' }))).toBe('UniversiteX');
+    expect(resolve(message({ id: 'block-v1:清华大学X+数据结构+2026+type@problem+block@q1' }))).toBe('Tsinghua');
+  });
+
+  it('a Member may own single course runs only, as @optin/members allows; owning nothing is refused', () => {
+    const config = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [
+        { id: 'HarvardX', orgs: [], courses: ['course-v1:MITx+Special+2026'] },
+        { id: 'MITx', orgs: ['MITx'] },
+      ],
+    });
+    expect(createMemberResolver(config.members)(message({ id: 'course-v1:MITx+Special+2026' }))).toBe('HarvardX');
+    expect(() => parseCollectorConfig({ policy: edxPolicy, members: [{ id: 'A', orgs: [], courses: [] }] })).toThrow(
+      /members\[0\]\.orgs: a Member owns at least one org or course run/,
+    );
+  });
+
   it('the course key decides over a contradicting org', () => {
     expect(memberOf(message({ id: 'course-v1:MITx+6.00x+2026', org: 'HarvardX' }))).toBe('MITx');
   });
