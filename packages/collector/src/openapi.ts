@@ -122,8 +122,42 @@ export function openApiDocument(version: string): JsonSchema {
       '/v1/consent': {
         post: {
           summary: 'Append a consent receipt',
-          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
-          responses: { 201: { description: 'Stored' }, 400: error('Not a valid receipt') },
+          requestBody: {
+            required: true,
+            ...json({
+              allOf: [
+                { $ref: '#/components/schemas/ConsentReceipt' },
+                {
+                  type: 'object',
+                  properties: {
+                    subjectProof: {
+                      type: 'string',
+                      description:
+                        "The platform server's proof of the subject (@optin/email sealSubject): when the collector requires proofs (collector.subjectKeys), a receipt without a valid one is stored but grants nothing",
+                    },
+                  },
+                },
+              ],
+            }),
+          },
+          responses: {
+            201: {
+              description: 'Stored (every receipt is: an unproved one still refuses)',
+              ...json({
+                type: 'object',
+                required: ['stored'],
+                properties: {
+                  stored: { const: true },
+                  subjectProved: { type: 'boolean', description: 'Only when the collector requires subject proofs' },
+                  reason: {
+                    enum: ['missing', 'malformed', 'unknown_kid', 'bad_signature', 'expired'],
+                    description: 'Why the subject was not proved',
+                  },
+                },
+              }),
+            },
+            400: error('Not a valid receipt'),
+          },
         },
         get: {
           summary:
@@ -131,7 +165,11 @@ export function openApiDocument(version: string): JsonSchema {
           security: bearer,
           parameters: queryParameters(consentQuerySchema),
           responses: {
-            200: { description: 'The receipt', ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
+            200: {
+              description:
+                'The receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing)',
+              ...json({ $ref: '#/components/schemas/ConsentReceipt' }),
+            },
             400: error('No subject, a subject given twice, or another parameter'),
             401: error('No token'),
             403: error('Not the platform token'),
@@ -146,7 +184,11 @@ export function openApiDocument(version: string): JsonSchema {
           security: bearer,
           parameters: [{ name: 'subject', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            200: { description: 'The receipt', ...json({ $ref: '#/components/schemas/ConsentReceipt' }) },
+            200: {
+              description:
+                'The receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing)',
+              ...json({ $ref: '#/components/schemas/ConsentReceipt' }),
+            },
             401: error('No token'),
             403: error('Not the platform token'),
             404: error('No receipt'),

@@ -76,5 +76,13 @@ describe.each(backends)('reading any accepted subject ($name)', (backend) => {
       }),
     ]);
     expect(Object.keys(get.responses)).toEqual(['200', '400', '401', '403', '404']);
+    // Posting: the subject's proof beside the receipt, and what the answer says of it.
+    const post = doc.paths['/v1/consent'].post;
+    expect(post.requestBody.content['application/json'].schema.allOf[1].properties.subjectProof.type).toBe('string');
+    expect(Object.keys(post.responses[201].content['application/json'].schema.properties)).toEqual([
+      'stored',
+      'subjectProved',
+      'reason',
+    ]);
   });
 });
