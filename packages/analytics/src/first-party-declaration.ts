@@ -23,7 +23,7 @@ export function batchUrl(endpoint: string): URL {
       new URL(endpoint.replace(/\/?$/, '/'), (globalThis as { location?: Location }).location?.href),
     );
   } catch {
-    throw new AnalyticsError('invalid_option', 'endpoint', `"${endpoint}" is not a URL: give the collector's.`);
+    throw new AnalyticsError('invalid_option', 'endpoint', `"${endpoint}" is not a URL.`);
   }
 }
 

@@ -79,6 +79,12 @@ export interface FirstParty {
 
 type Fields = Readonly<Record<string, unknown>>;
 
+/** Runs `then` now or, on a page the browser prerenders (speculation rules), once the learner goes to it. */
+const shown = (then: () => void) =>
+  (document as { prerendering?: boolean }).prerendering
+    ? document.addEventListener('prerenderingchange', then)
+    : then();
+
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
 type Navigated = { navigation?: EventTarget & { activation: NavigationActivation | null } };
 
@@ -108,10 +114,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const { consent, cookieDomain: domain, hashRoutes } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
-    throw new AnalyticsError('invalid_option', 'consent', "give createConsent()'s store.");
+    throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail.
   if (!/^[\w.-]*$/.test(domain ?? ''))
-    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host name like edx.org.`);
+    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host.`);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
@@ -152,7 +158,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
   const remember = (e: { userId: string | null }) => void (userId = e.userId);
 
-  const send = (
+  const sendNow = (
     purpose: string,
     type: HubEvent['type'],
     fields: Fields,
@@ -170,7 +176,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       ? (session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign))
       : undefined;
     if (s) saveSession(); // (an older session of this tab must not replace another tab's)
-    const at = trail ? (page ?? { path: location.pathname, url: location.href }) : { path: location.pathname };
+    const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: location.href })) };
     // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
     const course = ('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null | undefined;
     const { purposes, members } = consent.grants();
@@ -199,6 +205,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       trail ? [purpose, 'analytics'] : purpose,
     );
   };
+
+  // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order.
+  const send: typeof sendNow = (...message) => shown(() => sendNow(...message));
 
   // Unloaded, a tracker's purpose was withdrawn: its queued messages go, and (analytics) its page is
   // forgotten, as the learner may navigate before granting it again.
@@ -264,7 +273,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       const view = (e?: Partial<PageTransitionEvent>) => {
         const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
         const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
-        if (href != last || e?.persisted) {
+        if (href != last || again) {
           last = href;
           hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
         }

@@ -7,7 +7,7 @@ import { AnalyticsError } from './errors.js';
  * a `batchSize` of 0 would hold the page in a loop, a `queueLimit` of 0 drop every message.
  *
  * @example optionCount({ batchSize: 0 }, 'batchSize', 20)
- * // throws 'invalid_option: batchSize: "0" is not a whole number from 1 under 2^31.'
+ * // throws 'invalid_option: batchSize: "0" is not an integer in [1, 2^31).'
  */
 export function optionCount<K extends string>(
   options: Partial<Record<K, number>>,
@@ -17,5 +17,5 @@ export function optionCount<K extends string>(
 ): number {
   const value = options[key] ?? fallback;
   if (Number.isInteger(value) && value >= least && value < 2 ** 31) return value;
-  throw new AnalyticsError('invalid_option', key, `"${value}" is not a whole number from ${least} under 2^31.`);
+  throw new AnalyticsError('invalid_option', key, `"${value}" is not an integer in [${least}, 2^31).`);
 }

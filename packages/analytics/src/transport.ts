@@ -91,7 +91,7 @@ export function createTransport(o: TransportOptions): Transport {
   // Only messages whose purposes are all still allowed stay queued (in memory too): a withdrawal drops them.
   const live = () => (queue = queue.filter((i) => [i.p].flat().every((p) => o.allows(p))));
   const save = () => local(queueKey, live().length && o.keep() ? queue : null);
-  const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `messages dropped: ${why}`));
+  const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `dropped: ${why}`));
   const fail = (items: Item[]) => {
     const again = items.filter((i) => ++i.n < maxAttempts);
     if (again.length < items.length) report(`${maxAttempts} attempts failed`);

@@ -1,4 +1,8 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { bundle, cookieList, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
 import { chromiumArgs, chromiumPath } from '../../cli/src/chromium.js';
@@ -31,12 +35,23 @@ let bodies: string[];
 let latency = 0;
 /** While true, the endpoint answers 503 and records nothing (the collector is down). */
 let failing = false;
+/** Pages loaded: `[path, Sec-Purpose]` (`prefetch;prerender` for a page Chromium prerenders). */
+let loads: [string, string][];
+/** Batches a page sent while Chromium prerendered it (their requests carry its `Sec-Purpose`). */
+let prerenderBatches: number;
+/** With `?prerender=URL`, a page prerenders URL and, once this is true, goes to it. */
+let follow: boolean;
 let context: BrowserContext;
 let page: Page;
 
-const html = () =>
+const html = (prerender?: string | null) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title></head>
-<body><h1>Welcome</h1><p>Some text so that there is a contentful paint.</p><main id="app"></main><script>${script}</script></body></html>`;
+<body><h1>Welcome</h1><p>Some text so that there is a contentful paint.</p><main id="app"></main><script>${script}</script>${
+    prerender
+      ? `<script type="speculationrules">${JSON.stringify({ prerender: [{ source: 'list', urls: [prerender] }] })}</script>
+<script>setInterval(async () => (await (await fetch('/follow')).text()) == 'true' && (location.href = ${JSON.stringify(prerender)}), 100);</script>`
+      : ''
+  }</body></html>`;
 
 beforeAll(async () => {
   script = await bundle(new URL('./fixtures/page.ts', import.meta.url).pathname);
@@ -46,6 +61,7 @@ beforeAll(async () => {
       if (url.pathname === '/v1/batch' && req.method === 'POST') {
         let body = '';
         req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        if (req.headers['sec-purpose']) prerenderBatches++;
         req.on('end', () => {
           if (failing) return void res.writeHead(503).end();
           bodies.push(body);
@@ -62,13 +78,20 @@ beforeAll(async () => {
         return true;
       }
       if (req.method !== 'GET') return false;
+      if (url.pathname === '/follow') {
+        res.writeHead(200).end(String(follow));
+        return true;
+      }
+      loads.push([url.pathname, String(req.headers['sec-purpose'] ?? '')]);
       if (url.pathname === '/plain') {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Plain</title>');
         return true;
       }
       // `?cache`: a page the browser may keep in its back/forward cache, which `no-store` forbids.
       const cache = url.searchParams.has('cache') ? 'no-cache' : 'no-store';
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': cache }).end(html());
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': cache })
+        .end(html(url.searchParams.get('prerender')));
       return true;
     },
   ]);
@@ -82,6 +105,9 @@ beforeEach(async () => {
   bodies = [];
   latency = 0;
   failing = false;
+  loads = [];
+  prerenderBatches = 0;
+  follow = false;
   context = await browser.newContext();
   page = await context.newPage();
 });
@@ -675,6 +701,8 @@ describe('the first-party tracker in Chromium', () => {
     await other.goto(url('/home'));
     await other.waitForFunction(() => 'optin' in window);
     await run("analytics.prefs.set('transcriptLanguage', 'es');");
+    // localStorage reaches another tab's renderer a moment later (as it would a learner switching tabs).
+    await other.waitForFunction(() => localStorage.getItem('optin_prefs')?.includes('transcriptLanguage'));
     await other.evaluate("window.optin.analytics.prefs.set('playbackSpeed', 1.5)");
     expect(await other.evaluate("window.optin.analytics.prefs.get('transcriptLanguage')")).toBe('es');
     await open('/home/next');
@@ -831,6 +859,45 @@ describe('the first-party tracker in Chromium', () => {
           .join(),
       );
       if (!kept) expect(stored, label).not.toMatch(/dark|edx\.test\.then|email/);
+    }
+  });
+});
+
+describe('a page Chromium prerenders', () => {
+  test('sends nothing until the learner goes to it, then one page view, from the page it was activated from', async () => {
+    // Chromium prerenders nothing while a DevTools client that does not speak its tab targets (as
+    // Playwright's) is attached: this Chromium runs on its own, and the page follows the link when told.
+    const profile = await mkdtemp(join(tmpdir(), 'optin-prerender-'));
+    const from = url('/lesson?mode=opt-out&prerender=/next?mode=opt-out');
+    const chromium = spawn(chromiumPath(), [...chromiumArgs(), `--user-data-dir=${profile}`, from], {
+      stdio: 'ignore',
+    });
+    try {
+      const fromNext = () => received.filter((m) => m.context.page?.path === '/next');
+      await arrived((m) => m.type === 'page' && m.context.page?.path === '/lesson');
+      for (let i = 0; i < 100 && !loads.some(([path]) => path === '/next'); i++) await quiet(50);
+      expect(loads).toEqual([
+        ['/lesson', ''],
+        ['/next', 'prefetch;prerender'],
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // its script has run, and would have sent
+      expect(fromNext()).toEqual([]);
+      expect(prerenderBatches).toBe(0);
+
+      follow = true; // the learner follows the link
+      await arrived((m) => m.type === 'page' && m.context.page?.path === '/next');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(loads).toHaveLength(2); // the page shown is the prerendered one, activated: not loaded again
+      expect(
+        fromNext()
+          .filter((m) => m.type === 'page')
+          .map((m) => [m.properties.url, m.properties.referrer]),
+      ).toEqual([[url('/next?mode=opt-out'), from]]);
+    } finally {
+      const exited = new Promise((resolve) => chromium.once('exit', resolve));
+      chromium.kill();
+      await exited;
+      await rm(profile, { recursive: true, force: true });
     }
   });
 });

@@ -359,7 +359,7 @@ describe('firstParty', () => {
     const make = () => firstParty({ endpoint: 'https://collector.test', consent, [key]: value });
     expect(make).toThrow(AnalyticsError);
     expect(make).toThrow(expect.objectContaining({ code: 'invalid_option', path: key }));
-    expect(make).toThrow(/whole number from [01] under 2\^31\./);
+    expect(make).toThrow(/is not an integer in \[[01], 2\^31\)\./);
     expect(localStorage.getItem('optin_touch')).toBe('{}');
     await vi.advanceTimersByTimeAsync(10_000);
     expect(sent).toEqual([]);
