@@ -147,7 +147,12 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.addEventListener('keydown', (event) => {
         if (!this.#dialog) return;
         if (event.key !== 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
-        else if (this.#back()) event.stopPropagation(); // handled: not the page's Esc too (its dialog behind)
+        else {
+          // The banner's, even where it has nothing to close (the first layer before a choice is
+          // modal): never the page's Esc too (a dialog of the page behind it would close).
+          this.#back();
+          event.stopPropagation();
+        }
       });
       // Properties set on a server-rendered <optin-banner> before the element was defined are its
       // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
@@ -268,10 +273,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
     // True when that changed the layer shown.
     #back() {
-      const shown = this.layer;
       if (!this.consent.needsPrompt) this.close();
-      else if (shown === 'preferences') this.#show('notice');
-      return this.layer !== shown;
+      else if (this.layer === 'preferences') this.#show('notice');
     }
 
     #button(text: Node | string, onclick: () => void) {
