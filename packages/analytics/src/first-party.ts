@@ -1,5 +1,13 @@
 import type { ConsentStore } from '@optin/consent';
-import { onNavigate, type Hub, type HubEvent, type Tracker, type Vendor } from '@optin/trackers';
+import {
+  onNavigate,
+  type EventBase,
+  type Hub,
+  type HubEvent,
+  type Tracker,
+  type TrackEvent,
+  type Vendor,
+} from '@optin/trackers';
 import { attribute, campaignOf, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
@@ -158,56 +166,53 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
   const remember = (e: { userId: string | null }) => void (userId = e.userId);
 
-  const sendNow = (
-    purpose: string,
-    type: HubEvent['type'],
-    fields: Fields,
-    context: Fields = {},
-    timestamp = new Date().toISOString(),
-    campaign?: string,
-  ) => {
-    if (!consent.allows(purpose)) return;
-    // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
-    // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
-    const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
-    const ids = trail || purpose == 'functionality';
-    // The tabs of the site share one session, and one sequence, when it may be stored.
-    const s = trail
-      ? (session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign))
-      : undefined;
-    if (s) saveSession(); // (an older session of this tab must not replace another tab's)
-    const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: location.href })) };
-    // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
-    const course = ('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null | undefined;
-    const { purposes, members } = consent.grants();
-    transport.add(
-      {
-        type,
-        ...fields,
-        context: {
-          page: at,
-          locale: navigator.language,
-          ...context,
-          course: course || undefined,
-          consent: {
-            policy: { id: consent.policy.id, version: consent.policy.version },
-            categoryPreferences: purposes,
-            members,
-          },
-          session: s && { id: s.id, seq: s.seq },
-        },
-        messageId: randomId(true),
-        anonymousId: ids ? anonymousId : randomId(),
-        userId: (ids && userId) || undefined,
-        timestamp,
-      },
-      // With the trail of pages, it needs analytics too: refused before it leaves, it goes.
-      trail ? [purpose, 'analytics'] : purpose,
-    );
-  };
-
+  // `event`: a hub's event (its `context` and `timestamp` kept), or an action of this page's own (`send()`).
   // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order.
-  const send: typeof sendNow = (...message) => shown(() => sendNow(...message));
+  const send = (
+    purpose: string,
+    event: HubEvent | (Omit<TrackEvent, keyof EventBase> & Partial<EventBase>),
+    campaign?: string,
+  ) =>
+    shown(() => {
+      const { context = {} } = event;
+      if (!consent.allows(purpose)) return;
+      // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
+      // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
+      const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
+      const ids = trail || purpose == 'functionality';
+      // The tabs of the site share one session, and one sequence, when it may be stored.
+      const s = trail
+        ? (session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign))
+        : undefined;
+      if (s) saveSession(); // (an older session of this tab must not replace another tab's)
+      const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: location.href })) };
+      const { purposes, members } = consent.grants();
+      transport.add(
+        {
+          ...event,
+          context: {
+            page: at,
+            locale: navigator.language,
+            ...context,
+            // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
+            course:
+              (('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null) || undefined,
+            consent: {
+              policy: { id: consent.policy.id, version: consent.policy.version },
+              categoryPreferences: purposes,
+              members,
+            },
+            session: s && { id: s.id, seq: s.seq },
+          },
+          messageId: randomId(true),
+          anonymousId: ids ? anonymousId : randomId(),
+          userId: (ids && userId) || undefined,
+          timestamp: event.timestamp ?? new Date().toISOString(),
+        },
+        // With the trail of pages, it needs analytics too: refused before it leaves, it goes.
+        trail ? [purpose, 'analytics'] : purpose,
+      );
+    });
 
   // Unloaded, a tracker's purpose was withdrawn: its queued messages go, and (analytics) its page is
   // forgotten, as the learner may navigate before granting it again.
@@ -230,14 +235,15 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           if (keep()) local(touchKey, attribution);
           send(
             'analytics',
-            'page',
-            { name: e.name, properties: (page = { ...e.properties, search: at.search }) },
-            { ...e.context, attribution },
-            e.timestamp,
+            {
+              ...e,
+              properties: (page = { ...e.properties, search: at.search }),
+              context: { ...e.context, attribution },
+            },
             campaignOf(at),
           );
         },
-        track: (e) => send('analytics', 'track', { event: e.event, properties: e.properties }, e.context, e.timestamp),
+        track: (e) => send('analytics', e),
       }),
       tracker(functionality, {
         load() {
@@ -258,7 +264,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         },
         identify(e) {
           remember(e);
-          send('functionality', 'identify', { traits: e.traits }, e.context, e.timestamp);
+          send('functionality', e);
         },
       }),
     ],
@@ -280,7 +286,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       };
       view();
       listening.signal.addEventListener('abort', onNavigate(view));
-      autotrack((event, properties) => hub.track(event, properties), own, listening.signal);
+      autotrack(hub.track.bind(hub), own, listening.signal);
       // (An AbortController is an options object: its `signal` removes it. A `#` change is a `popstate`.)
       addEventListener('pageshow', view, listening);
       // A navigation the app handles through the Navigation API (no `pushState`), once it has drawn the page.
@@ -294,7 +300,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         if (keep()) local(prefsKey, prefs);
       },
     },
-    send: (event, properties, purpose) => send(purpose, 'track', { event, properties }),
+    send: (event, properties, purpose) => send(purpose, { type: 'track', event, properties }),
     flush: () => transport.flush(),
   };
 }

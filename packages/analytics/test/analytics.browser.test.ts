@@ -202,6 +202,28 @@ describe('the first-party tracker in Chromium', () => {
     }
   });
 
+  test("a course whose key has letters of another script is the page's course, read from the percent-encoded path", async () => {
+    await open('/courses/course-v1:UniversitéX+Économie101+2026/courseware?mode=opt-out');
+    // As browsers send it: the path percent-encoded.
+    expect(await page.evaluate(() => location.pathname)).toBe(
+      '/courses/course-v1:Universit%C3%A9X+%C3%89conomie101+2026/courseware',
+    );
+    await run(
+      "history.pushState({}, '', '/learning/course/course-v1:清华大学X+数据结构+2026/home'); hub.track('edx.test.unit');",
+    );
+    await run("history.pushState({}, '', '/courses/清华大学X/数据结构/2013/info');");
+    // A `%` that starts no escape (kept as written) leaves the rest of the path decoded, as @optin/members reads it.
+    await run("history.pushState({}, '', '/courses/course-v1:UniversitéX+Économie101+2026/wiki/100%-done');");
+    const messages = await arrived((m) => m.type === 'page' || m.event === 'edx.test.unit', 5);
+    expect(messages.map((m) => [m.event ?? m.type, m.context.course])).toEqual([
+      ['page', { id: 'course-v1:UniversitéX+Économie101+2026', org: 'UniversitéX' }],
+      ['page', { id: 'course-v1:清华大学X+数据结构+2026', org: '清华大学X' }],
+      ['edx.test.unit', { id: 'course-v1:清华大学X+数据结构+2026', org: '清华大学X' }],
+      ['page', { id: '清华大学X/数据结构/2013', org: '清华大学X' }],
+      ['page', { id: 'course-v1:UniversitéX+Économie101+2026', org: 'UniversitéX' }],
+    ]);
+  });
+
   test('with hashRoutes, every new #hash is a page view too (once)', async () => {
     await open('/app?mode=opt-out&hash');
     await run("location.hash = '#/one'; location.hash = '#/two'; history.replaceState({}, '', '#/two');");
