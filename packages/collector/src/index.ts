@@ -7,7 +7,7 @@ export {
 } from './collector-config.js';
 export { resolveCredentials, memberTokenEnv, type Credentials, type Principal, type SecretEnv } from './credentials.js';
 export { CollectorError, type CollectorErrorCode, type CollectorIssue } from './errors.js';
-export type { Storage, EventQuery, EventPage, MemberStats, StoredReceipt } from './storage.js';
+export type { Storage, EventQuery, EventPage, MemberStats, StatsOptions, StoredReceipt } from './storage.js';
 export type { StoredEvent } from './stored-event.js';
 export { SqliteStorage, type SqliteOptions } from './sqlite-storage.js';
 export { PostgresStorage, type PostgresOptions } from './postgres-storage.js';

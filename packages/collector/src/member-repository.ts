@@ -1,7 +1,7 @@
 import type { CollectorMember } from './collector-config.js';
 import type { Principal } from './credentials.js';
 import { bearerTokenRequired, HttpProblem } from './http-problem.js';
-import type { EventPage, EventQuery, MemberStats, Storage } from './storage.js';
+import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage } from './storage.js';
 
 /** What the metrics scraper's token is told anywhere but `/metrics`. */
 const readOnlyMetrics = 'the metrics token reads /metrics only';
@@ -63,7 +63,7 @@ export class MemberRepository {
   }
 
   /** This Member's statistics over `[from, to)`. */
-  stats(from: string, to: string, purposes: readonly string[]): Promise<MemberStats> {
-    return this.#storage.memberStats(this.memberId, from, to, purposes);
+  stats(from: string, to: string, purposes: readonly string[], options?: StatsOptions): Promise<MemberStats> {
+    return this.#storage.memberStats(this.memberId, from, to, purposes, options);
   }
 }

@@ -124,6 +124,17 @@ export class PostgresStorage extends SqlStorage {
     return { sql: `${column} @> ?::jsonb`, params: [JSON.stringify(held)] };
   }
 
+  protected override overrideRefuses(
+    column: string,
+    memberId: string,
+    purpose: string,
+  ): { sql: string; params: unknown[] } {
+    return {
+      sql: `EXISTS (SELECT 1 FROM jsonb_each(${column}) AS o WHERE ${this.asciiLower('o.key')} = ? AND o.value @> ?::jsonb)`,
+      params: [memberId.toLowerCase(), JSON.stringify({ [purpose]: false })],
+    };
+  }
+
   // Rows of transactions older than every one still running: their `seq` values precede those of any
   // transaction yet to commit, because writers take `seq` values in transaction order (insertEvents).
   protected override readonly settled = 'txid < pg_snapshot_xmin(pg_current_snapshot())';

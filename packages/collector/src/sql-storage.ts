@@ -2,7 +2,7 @@ import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
-import type { EventPage, EventQuery, MemberStats, Storage, StoredReceipt } from './storage.js';
+import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
 import {
   findUnstorableText,
@@ -192,6 +192,17 @@ export abstract class SqlStorage implements Storage {
     };
   }
   /**
+   * A condition (never NULL) that the Member overrides in `column` (`{ [memberId]: { [purpose]:
+   * boolean } }`) refuse `purpose` under `memberId` in any letter case, whatever another spelling
+   * grants, and its parameters: SQLite walks the object with `json_each`.
+   */
+  protected overrideRefuses(column: string, memberId: string, purpose: string): { sql: string; params: unknown[] } {
+    return {
+      sql: `EXISTS (SELECT 1 FROM json_each(${column}) WHERE lower(key) = ? AND json_type(value, ?) IS 'false')`,
+      params: [memberId.toLowerCase(), `$."${purpose}"`],
+    };
+  }
+  /**
    * The condition that keeps event pages to rows no later commit can precede in `seq` order, when
    * writers may commit out of `seq` order (PostgreSQL); `undefined` when they cannot (SQLite).
    */
@@ -322,6 +333,7 @@ export abstract class SqlStorage implements Storage {
     from: string,
     to: string,
     purposes: readonly string[],
+    options: StatsOptions = {},
   ): Promise<MemberStats> {
     // Ids are read as JSON keys in SQL (consent rates).
     for (const key of [memberId, ...purposes])
@@ -351,7 +363,7 @@ export abstract class SqlStorage implements Storage {
        FROM events WHERE ${scope} AND type = 'track'`,
       [emailEvents.clicked, controlUsedEvent, emailEvents.opened, emailEvents.clicked, ...range],
     );
-    const consentRates = await this.consentRates(memberId, scope, range, from, to, purposes);
+    const consentRates = await this.consentRates(memberId, scope, range, from, to, purposes, options);
     return {
       from,
       to,
@@ -378,21 +390,27 @@ export abstract class SqlStorage implements Storage {
     from: string,
     to: string,
     purposes: readonly string[],
+    options: StatsOptions,
   ): Promise<MemberStats['consentRates']> {
-    const columns: string[] = [];
+    // Whether each decision grants each purpose, worked out once per decision (the window then sorts
+    // these flags rather than the JSON): granted, not refused to this Member by the receipt's
+    // override under its id in any letter case, and, when subjects must be proved, proved (anyone can
+    // post an unproved receipt for any subject: its grants are none, its refusals still count).
+    const grants: string[] = [];
+    const sums: string[] = [];
     const params: unknown[] = [];
+    const proved = options.provedGrantsOnly ? 'subject_proved_by IS NOT NULL AND ' : '';
     purposes.forEach((purpose, i) => {
-      // Granted, and not refused to this Member by the receipt's override (`members[memberId][purpose]`).
       const granted = this.jsonHolds('purposes', [purpose], true);
-      const refused = memberId === null ? undefined : this.jsonHolds('members', [memberId, purpose], false);
-      const grant = `${granted.sql}${refused ? ` AND NOT (${refused.sql})` : ''}`;
+      const refused = memberId === null ? undefined : this.overrideRefuses('members', memberId, purpose);
+      grants.push(`(${proved}${granted.sql}${refused ? ` AND NOT ${refused.sql}` : ''}) AS grants_${i}`);
+      params.push(...granted.params, ...(refused?.params ?? []));
       // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it
       // is counted apart and never as consent (its refusals are the learner's, and count as such).
-      columns.push(
-        `SUM(CASE WHEN ${grant} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
-        `SUM(CASE WHEN ${grant} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
+      sums.push(
+        `SUM(CASE WHEN grants_${i} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
+        `SUM(CASE WHEN grants_${i} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
       );
-      for (let twice = 0; twice < 2; twice++) params.push(...granted.params, ...(refused?.params ?? []));
     });
     const seen =
       memberId === null
@@ -401,8 +419,8 @@ export abstract class SqlStorage implements Storage {
              SELECT anonymous_id FROM events WHERE ${eventScope} AND anonymous_id IS NOT NULL
              UNION SELECT user_id FROM events WHERE ${eventScope} AND user_id IS NOT NULL)`;
     const [row] = await this.query(
-      `SELECT COUNT(*) AS total${columns.map((c) => `, ${c}`).join('')} FROM (
-         SELECT purposes, members, implied,
+      `SELECT COUNT(*) AS total${sums.map((c) => `, ${c}`).join('')} FROM (
+         SELECT implied${grants.map((c) => `, ${c}`).join('')},
            ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
          FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
        ) latest WHERE nth = 1`,

@@ -51,13 +51,24 @@ export interface MemberStats {
    * Per purpose, over the learners whose latest decision was received in the period (`total`) and,
    * for a Member, who were seen on its courses in the period (a receipt's subject is the
    * `anonymousId` or `userId` of one of the Member's events of the period; the platform's: every
-   * learner): `granted`, how many chose to grant it to this Member (granted, and the receipt's
-   * override for this Member not `false`; the platform's: granted), and `rate`, `granted / total`.
+   * learner): `granted`, how many chose to grant it to this Member (granted, and no override of the
+   * receipt for this Member, under its id in any letter case, `false`; the platform's: granted), and
+   * `rate`, `granted / total`.
    * A decision marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent:
    * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
-   * refusals.
+   * refusals. With {@link StatsOptions.provedGrantsOnly}, the grants of a decision whose subject was
+   * not proved count in neither (its refusals still count).
    */
   readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
+}
+
+/** How `memberStats` reads consent. */
+export interface StatsOptions {
+  /**
+   * Whether only a proved receipt grants (`collector.subjectKeys` configured): the grants of a
+   * latest decision stored without `subjectProvedBy` count as none. Default `false`.
+   */
+  readonly provedGrantsOnly?: boolean;
 }
 
 /** A receipt as stored, with its receive time. */
@@ -97,12 +108,19 @@ export interface Storage {
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
   /**
-   * A Member's statistics over a period, consent rates over the learners seen on its courses
-   * (`null`: the whole platform's, consent rates over every learner, without Member overrides). An
-   * id that is no config id (letters, digits, `-`, `_`, `.`) among `memberId` and `purposes`:
-   * `CollectorError` `invalid_option`.
+   * A Member's statistics over a period, consent rates over the learners seen on its courses and
+   * with each receipt's overrides for this Member under its id in any letter case, a refusal under
+   * any spelling winning (`null`: the whole platform's, consent rates over every learner, without
+   * Member overrides). An id that is no config id (letters, digits, `-`, `_`, `.`) among `memberId`
+   * and `purposes`: `CollectorError` `invalid_option`.
    */
-  memberStats(memberId: string | null, from: string, to: string, purposes: readonly string[]): Promise<MemberStats>;
+  memberStats(
+    memberId: string | null,
+    from: string,
+    to: string,
+    purposes: readonly string[],
+    options?: StatsOptions,
+  ): Promise<MemberStats>;
   /** How many events and receipts are stored (for health checks and tests). */
   counts(): Promise<{ events: number; receipts: number }>;
   /** The ones of these messageIds that some stored event has (a scan: for audits and tests, not the hot path). */

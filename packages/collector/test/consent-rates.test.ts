@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
+import { createSubjectVerifier, sealSubject } from '@optin/email';
 import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
@@ -97,4 +99,97 @@ describe.each(backends)("consent rates: a Member's over the learners seen on its
     // Member overrides do not narrow the platform's own figures.
     expect(platform.body.consentRates.marketing).toEqual({ granted: 6, implied: 0, total: 9, rate: 6 / 9 });
   });
+});
+
+describe.each(backends)("consent rates: a Member's overrides under its id in any letter case ($name)", (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
+
+  beforeAll(async () => {
+    if (skip) return;
+    const learners = [
+      'plain',
+      'lower',
+      'both-spellings',
+      'upper',
+      'lower-grant',
+      'other-member',
+      'implied',
+      'implied-lower',
+    ];
+    const batch = learners.map((anonymousId) => trackMessage('HarvardX', { anonymousId }));
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(batch.length);
+    const granted = { analytics: true, marketing: true };
+    const receipts = [
+      receipt('plain', granted),
+      receipt('lower', granted, { members: { harvardx: { analytics: false } } }),
+      // A refusal under any spelling wins over a grant under another.
+      receipt('both-spellings', granted, {
+        members: { HarvardX: { analytics: true }, HARVARDX: { analytics: false } },
+      }),
+      receipt('upper', granted, { members: { HARVARDX: { marketing: false } } }),
+      // An override can only narrow: a grant under it is the purpose's grant.
+      receipt('lower-grant', granted, { members: { harvardx: { analytics: true } } }),
+      receipt('other-member', granted, { members: { mitx: { analytics: false }, MITx: { marketing: false } } }),
+      receipt('implied', granted, { implied: true }),
+      receipt('implied-lower', granted, { implied: true, members: { harvardX: { analytics: false } } }),
+    ];
+    for (const r of receipts) expect((await postJson(`${live.url}/v1/consent`, r)).status).toBe(201);
+  });
+
+  it.skipIf(skip)('a refusal to HarvardX under harvardx, HARVARDX or beside a grant is a refusal', async () => {
+    const harvard = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+    expect(harvard.status).toBe(200);
+    // Granted: plain, upper, lower-grant, other-member (lower and both-spellings refused it; the
+    // implied ones are counted apart, implied-lower's refusal counting as one).
+    expect(harvard.body.consentRates.analytics).toEqual({ granted: 4, implied: 1, total: 8, rate: 0.5 });
+    // Granted: all but upper (refused to HarvardX) and the implied ones.
+    expect(harvard.body.consentRates.marketing).toEqual({ granted: 5, implied: 2, total: 8, rate: 5 / 8 });
+    // The platform's rates read no Member's overrides.
+    const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+    expect(platform.body.consentRates.analytics).toEqual({ granted: 6, implied: 2, total: 8, rate: 6 / 8 });
+  });
+});
+
+describe.each(backends)('consent rates when subjects must be proved ($name)', (backend) => {
+  const { skip } = backend;
+  const keys = { 'edx-2026': randomBytes(32).toString('base64') };
+  const prove = (subject: string) => sealSubject(subject, { keys, activeKid: 'edx-2026' });
+  const live = useCollector(backend, { subjectProofs: createSubjectVerifier({ keys }) });
+
+  beforeAll(async () => {
+    if (skip) return;
+    const seen = ['proved-grant', 'unproved-grant', 'unproved-refusal', 'forged', 'proved-implied', 'unproved-implied'];
+    const batch = seen.map((anonymousId) => trackMessage('HarvardX', { anonymousId }));
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(batch.length);
+    const granted = { analytics: true, marketing: false };
+    const refused = { analytics: false, marketing: false };
+    const receipts: [ConsentReceipt, boolean][] = [
+      [receipt('proved-grant', granted), true],
+      [receipt('unproved-grant', granted), false],
+      [receipt('unproved-refusal', refused), false],
+      // A proved refusal, then a later grant nobody proved: the latest decision grants nothing.
+      [receipt('forged', refused, {}, 3), true],
+      [receipt('forged', granted, {}, 2), false],
+      [receipt('proved-implied', granted, { implied: true }), true],
+      [receipt('unproved-implied', granted, { implied: true }), false],
+      [receipt('never-seen-unproved', granted), false],
+      [receipt('never-seen-proved', granted), true],
+    ];
+    for (const [r, proved] of receipts) {
+      const res = await postJson(`${live.url}/v1/consent`, proved ? { ...r, subjectProof: prove(r.subject) } : r);
+      expect(res.body).toMatchObject({ stored: true, subjectProved: proved });
+    }
+  });
+
+  it.skipIf(skip)(
+    "an unproved receipt's grants count in neither granted nor implied, its learner in total",
+    async () => {
+      const harvard = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+      expect(harvard.status).toBe(200);
+      expect(harvard.body.consentRates.analytics).toEqual({ granted: 1, implied: 1, total: 6, rate: 1 / 6 });
+      const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+      expect(platform.body.consentRates.analytics).toEqual({ granted: 2, implied: 1, total: 8, rate: 2 / 8 });
+    },
+  );
 });

@@ -1,8 +1,7 @@
-import type { ConsentReceipt } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier } from '@optin/email';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, mid, postJson, tokens, useCollector } from './helpers.js';
+import { backends, getJson, postJson, receipt, tokens, useCollector } from './helpers.js';
 
 const keys = {
   hx: { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' },
@@ -20,16 +19,6 @@ const human = {
   'user-agent':
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
 };
-const receipt = (subject: string, analytics: boolean): ConsentReceipt => ({
-  subject,
-  consentId: mid('c'),
-  policy: { id: 'edx', version: '2026-11', hash: 'abc123' },
-  purposes: { necessary: true, analytics, performance: false, functionality: false, marketing: false },
-  members: {},
-  source: 'banner',
-  decidedAt: new Date().toISOString(),
-  gpc: false,
-});
 const email = `<!doctype html><html><body><p>Week 3 of CS50 is open.</p>
 <a href="https://learning.edx.org/course/week3?utm_source=email&amp;x=1">Start week 3</a>
 <a href="https://www.edx.org/about">About</a> <a href="mailto:help@edx.org">Help</a>

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { edxPolicy } from '@optin/consent';
+import { edxPolicy, type ConsentReceipt } from '@optin/consent';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from '../src/collector.js';
@@ -188,6 +188,20 @@ let counter = 0;
 /** A unique message id. */
 export function mid(prefix = 'm'): string {
   return `${prefix}-${process.pid}-${Date.now()}-${++counter}`;
+}
+
+/** A banner decision of `subject` granting or refusing `analytics` (nothing else but necessary), decided `offsetMs` from now. */
+export function receipt(subject: string, analytics: boolean, offsetMs = 0): ConsentReceipt {
+  return {
+    subject,
+    consentId: mid('c'),
+    policy: { id: 'edx', version: '2026-11', hash: 'abc123' },
+    purposes: { necessary: true, analytics, performance: false, functionality: false, marketing: false },
+    members: {},
+    source: 'banner',
+    decidedAt: new Date(Date.now() + offsetMs).toISOString(),
+    gpc: false,
+  };
 }
 
 /** A valid track message about a course of `org`. */

@@ -3,7 +3,17 @@ import type { ConsentReceipt } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier, sealSubject } from '@optin/email';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, CollectorError, SqliteStorage } from '../src/index.js';
-import { backends, getJson, mid, postJson, testConfig, testCredentials, tokens, useCollector } from './helpers.js';
+import {
+  backends,
+  getJson,
+  mid,
+  postJson,
+  receipt,
+  testConfig,
+  testCredentials,
+  tokens,
+  useCollector,
+} from './helpers.js';
 
 // The platform's subject keys: 'edx-2025' retired from signing but still verifying (rotation).
 const subjectSecrets = {
@@ -26,18 +36,6 @@ const harvard = createEmailSigner({ memberId: 'HarvardX', keys: hxKeys, activeKi
 const human = {
   'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
 };
-
-/** A receipt decided `offsetMs` from now. */
-const receipt = (subject: string, analytics: boolean, offsetMs = 0): ConsentReceipt => ({
-  subject,
-  consentId: mid('c'),
-  policy: { id: 'edx', version: '2026-11', hash: 'abc123' },
-  purposes: { necessary: true, analytics, performance: false, functionality: false, marketing: false },
-  members: {},
-  source: 'banner',
-  decidedAt: new Date(Date.now() + offsetMs).toISOString(),
-  gpc: false,
-});
 
 describe.each(backends)('receipts must prove their subject ($name, real HTTP)', (backend) => {
   const { skip } = backend;

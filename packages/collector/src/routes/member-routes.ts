@@ -59,7 +59,9 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
-    return { member: repo.memberId, ...(await repo.stats(from, to, purposes)) };
+    // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
+    const options = { provedGrantsOnly: ctx.subjectProofs !== undefined };
+    return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options)) };
   };
 
   app.get('/v1/members/:member/events', events);
