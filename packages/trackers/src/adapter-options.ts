@@ -10,21 +10,26 @@ export interface AdapterOptions {
 }
 
 /**
- * Throws a {@link TrackerError} (`invalid_option`, path `<adapter>.<key>`, e.g. `ga4.id`) unless
- * `options` has a `key` (the vendor's id) that `pattern` matches: a missing or misspelt id fails here,
- * by name, not later as a TypeError inside the adapter or silently at the vendor.
+ * The `id`, `owner` and `vendorId` of an adapter's tracker. Throws a {@link TrackerError}
+ * (`invalid_option`, path `<adapter>.<key>`, e.g. `ga4.id`) unless `options` has a `key` (the
+ * vendor's id) that `pattern` matches: a missing or misspelt id fails here, by name, not later as a
+ * TypeError inside the adapter or silently at the vendor.
  */
-export function checkOptions(adapter: string, options: object | undefined, key: string, pattern: RegExp): void {
-  const value = (options as Record<string, unknown> | undefined)?.[key];
-  if (!pattern.test(typeof value === 'string' || typeof value === 'number' ? String(value) : ''))
+export function adapterIdentity(
+  adapter: string,
+  options: AdapterOptions | undefined,
+  key: string,
+  pattern: RegExp,
+): { id: string; owner: TrackerOwner; vendorId: string } {
+  // A string or a number (a Meta or Hotjar id may be given as one); anything else ("[object Object]",
+  // "true") matches no pattern.
+  const vendorId = String((options as Record<string, string | number | undefined> | undefined)?.[key] ?? '');
+  if (!pattern.test(vendorId))
     throw new TrackerError(
       'invalid_option',
       [{ path: `${adapter}.${key}`, message: `must match ${String(pattern)}` }],
       `Pass ${adapter}() its ${key} as the vendor shows it.`,
     );
-}
-
-/** The `id` and `owner` of an adapter's tracker. */
-export function identity(name: string, { owner = 'platform', trackerId }: AdapterOptions): { id: string; owner: TrackerOwner } {
-  return { id: trackerId ?? (owner === 'platform' ? name : `${owner}-${name}`), owner };
+  const { owner = 'platform', trackerId } = options as AdapterOptions;
+  return { id: trackerId ?? (owner === 'platform' ? adapter : `${owner}-${adapter}`), owner, vendorId };
 }

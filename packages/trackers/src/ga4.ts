@@ -1,4 +1,4 @@
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import { gtag } from './gtag.js';
 import type { Tracker } from './tracker.js';
 
@@ -23,12 +23,12 @@ export interface Ga4Options extends AdapterOptions {
  * @example createHub({ consent, trackers: [ga4({ id: 'G-XXXXXXX' }), ga4({ id: 'G-HX0001', owner: 'HarvardX', cookiePrefix: 'hx' })] });
  */
 export function ga4(options: Ga4Options): Tracker {
-  checkOptions('ga4', options, 'id', /^G-[A-Z0-9]+$/);
+  const identity = adapterIdentity('ga4', options, 'id', /^G-[A-Z0-9]+$/);
   const { id, cookiePrefix = '' } = options;
   const config = { ...options.config, ...(cookiePrefix && { cookie_prefix: cookiePrefix }), send_page_view: false };
   const toggle = (off: boolean) => ((window as unknown as Record<string, boolean>)[`ga-disable-${id}`] = off);
   return {
-    ...identity('ga4', options),
+    ...identity,
     purposes: ['analytics'],
     party: 'third',
     vendor: {

@@ -1,5 +1,5 @@
 import { toGoogleConsentMode } from '@optin/consent';
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { CookieDeclaration, Tracker } from './tracker.js';
 
 /** Options of {@link gtm}. A container runs whatever tags it holds: declare what they do. */
@@ -42,7 +42,7 @@ const gtagArguments = function () {
  * @example gtm({ id: 'GTM-XXXXXXX', purposes: ['analytics', 'marketing'] })
  */
 export function gtm(options: GtmOptions): Tracker {
-  checkOptions('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
+  const identity = adapterIdentity('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
   const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
   let name: string;
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
@@ -75,7 +75,7 @@ export function gtm(options: GtmOptions): Tracker {
         ? (options.dataLayer ?? 'dataLayer')
         : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id.replace(/\W/g, '_')}`);
   return {
-    ...identity('gtm', options),
+    ...identity,
     purposes,
     party: 'third',
     vendor: { name: 'Google Tag Manager', privacyUrl: 'https://policies.google.com/privacy' },

@@ -1,4 +1,4 @@
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link hotjar}. */
@@ -22,12 +22,12 @@ interface HotjarWindow {
  * @example hotjar({ siteId: 1234567 })
  */
 export function hotjar(options: HotjarOptions): Tracker {
-  checkOptions('hotjar', options, 'siteId', /^[1-9]\d*$/);
+  const identity = adapterIdentity('hotjar', options, 'siteId', /^[1-9]\d*$/);
   const { siteId } = options;
   const hj = (...args: unknown[]) => (window as unknown as HotjarWindow).hj?.(...args);
   const cookie = (name: string | RegExp, lifetime: string) => ({ name, purpose: 'analytics', lifetime, party: 'first' as const });
   return {
-    ...identity('hotjar', options),
+    ...identity,
     purposes: ['analytics'],
     party: 'third',
     vendor: {

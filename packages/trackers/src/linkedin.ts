@@ -1,4 +1,4 @@
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link linkedin}. */
@@ -24,11 +24,11 @@ interface LinkedInWindow {
  * @example linkedin({ partnerId: '123456' })
  */
 export function linkedin(options: LinkedInOptions): Tracker {
-  checkOptions('linkedin', options, 'partnerId', /^\d+$/);
+  const identity = adapterIdentity('linkedin', options, 'partnerId', /^\d+$/);
   const w = () => window as unknown as LinkedInWindow;
   const cookie = (name: string, lifetime: string, party: 'first' | 'third') => ({ name, purpose: 'marketing', lifetime, party });
   return {
-    ...identity('linkedin', options),
+    ...identity,
     purposes: ['marketing'],
     party: 'third',
     vendor: {

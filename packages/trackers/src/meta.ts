@@ -1,4 +1,4 @@
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link meta}. */
@@ -32,12 +32,12 @@ interface Fbq {
  * @example meta({ id: '1234567890' })
  */
 export function meta(options: MetaOptions): Tracker {
-  checkOptions('meta', options, 'id', /^\d+$/);
+  const identity = adapterIdentity('meta', options, 'id', /^\d+$/);
   const { id } = options;
   const w = () => window as unknown as { fbq?: Fbq; _fbq?: Fbq };
   const fbq = (...args: unknown[]) => w().fbq?.(...args);
   return {
-    ...identity('meta', options),
+    ...identity,
     purposes: ['marketing'],
     party: 'third',
     vendor: {

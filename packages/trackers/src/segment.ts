@@ -1,4 +1,4 @@
-import { checkOptions, identity, type AdapterOptions } from './adapter-options.js';
+import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { Tracker } from './tracker.js';
 
 /** Options of {@link segment}. */
@@ -21,12 +21,12 @@ type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; reset
  * @example segment({ writeKey: 'YOUR_WRITE_KEY' })
  */
 export function segment(options: SegmentOptions): Tracker {
-  checkOptions('segment', options, 'writeKey', /^\w+$/);
+  const identity = adapterIdentity('segment', options, 'writeKey', /^\w+$/);
   const { writeKey } = options;
   const a = () => (window as unknown as { analytics?: Analytics }).analytics;
   const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
   return {
-    ...identity('segment', options),
+    ...identity,
     purposes: ['analytics'],
     party: 'third',
     vendor: { name: 'Segment (Twilio)', privacyUrl: 'https://www.twilio.com/en-us/legal/privacy' },

@@ -68,6 +68,7 @@ export const trackerSchema = z.strictObject({
       ),
     'must be a list of the host names it contacts ([] when none)',
   ),
+  vendorId: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   unloadable: z.optional(z.boolean()),
   load: fn,
   unload: fn,

@@ -117,6 +117,12 @@ export interface Tracker {
   /** Every host it contacts (`*.example.com` for all subdomains). */
   readonly hosts: readonly string[];
   /**
+   * The id the vendor knows this tag by, when it has one (a GA4 measurement id, GTM container id, Meta
+   * pixel id, LinkedIn partner id, Hotjar site id, Segment write key): `optin audit` attributes a
+   * request carrying it to this tracker, where several trackers share the vendor's hosts.
+   */
+  readonly vendorId?: string;
+  /**
    * True when `unload` really stops it (withdrawn, or out of scope). When false (the default) a
    * withdrawal still stops the hub sending to it and deletes its cookies, and it is listed in
    * `hub.reloadRequired`, as it is when out of scope.

@@ -127,6 +127,12 @@ describe('built-in adapters', () => {
     expect(cookies(adapters.linkedin)).toContain('bcookie 1y third');
   });
 
+  test('each adapter names the id its vendor knows it by, for the audit to attribute its requests', () => {
+    expect(Object.values(adapters).map((t) => t.vendorId)).toEqual(['wk123', 'G-ABC123', 'GTM-XYZ', '1234567890', '123456', '3456789']);
+    expect(defineTracker(ga4({ id: 'G-HX0001', owner: 'HarvardX' })).vendorId).toBe('G-HX0001');
+    expect(() => defineTracker({ ...adapters.ga4, vendorId: '' })).toThrow(/vendorId: must not be empty/);
+  });
+
   test('a Member’s adapter is owned by the Member and gets its own id', () => {
     const tracker = ga4({ id: 'G-HX0001', owner: 'HarvardX' });
     expect([tracker.id, tracker.owner]).toEqual(['HarvardX-ga4', 'HarvardX']);
