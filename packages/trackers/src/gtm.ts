@@ -1,4 +1,4 @@
-import { toGoogleConsentMode } from '@optin/consent';
+import { toGoogleConsentMode, type GoogleConsentMode } from '@optin/consent';
 import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { CookieDeclaration, Tracker } from './tracker.js';
 
@@ -21,7 +21,11 @@ export interface GtmOptions extends AdapterOptions {
 }
 
 /** Data layers by name: objects pushed by the page, `arguments` of gtag commands. */
-type Layers = Record<string, Record<PropertyKey, unknown>[] | undefined>;
+/**
+ * The page's data layers. One a withdrawn container runs on keeps the Consent Mode it is held to
+ * (`optin`), for every copy of this adapter on the page.
+ */
+type Layers = Record<string, (Record<PropertyKey, unknown>[] & { optin?: GoogleConsentMode }) | undefined>;
 
 /** A gtag command as gtag.js reads it: an `arguments` object, not an array. */
 const gtagArguments = function () {
@@ -43,14 +47,17 @@ const gtagArguments = function () {
  */
 export function gtm(options: GtmOptions): Tracker {
   const identity = adapterIdentity('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
-  const { id, purposes = ['analytics'], cookies = [], hosts = [] } = options;
+  const { purposes = ['analytics'], cookies = [], hosts = [] } = options;
   let name: string;
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
   // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
   // refusal of another purpose stays a refusal for the container's tags too.
-  // After `unload` (withdrawn, or out of its Member's scope, until the page reloads) it grants nothing.
-  let declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
-  const push = (...entries: Record<PropertyKey, unknown>[]) => ((window as unknown as Layers)[name] ??= []).push(...entries);
+  // After `unload` (withdrawn, or out of its Member's scope, until the page reloads) it grants nothing:
+  // its layer is marked, so that the copying of another copy of this adapter (a hub made anew from
+  // another bundle took the container over) obeys it too.
+  const declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
+  const layer = () => ((window as unknown as Layers)[name] ??= []);
+  const push = (...entries: Record<PropertyKey, unknown>[]) => layer().push(...entries);
   // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
   const copy = (commands: Record<PropertyKey, unknown>[]) => {
     for (const command of commands)
@@ -60,7 +67,10 @@ export function gtm(options: GtmOptions): Tracker {
             'consent',
             command[1],
             Object.fromEntries(
-              Object.entries(command[2] as object).map(([key, value]) => [key, declared[key as keyof typeof declared] === 'denied' ? 'denied' : value]),
+              Object.entries(command[2] as object).map(([key, value]) => [
+                key,
+                (layer().optin ?? declared)[key as keyof GoogleConsentMode] === 'denied' ? 'denied' : value,
+              ]),
             ),
           ),
         );
@@ -92,11 +102,17 @@ export function gtm(options: GtmOptions): Tracker {
         platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
       }
       push({ 'gtm.start': Date.now(), event: 'gtm.js' });
-      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${id}&l=${name}`);
+      return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${identity.vendorId}&l=${name}`);
     },
     page({ properties: p }) {
       at(this);
-      push({ event: 'optin.page', page_location: p.url, page_path: p.path, page_title: p.title, page_referrer: p.referrer });
+      push({
+        event: 'optin.page',
+        page_location: p.url,
+        page_path: p.path,
+        page_title: p.title,
+        page_referrer: p.referrer,
+      });
     },
     track(e) {
       at(this);
@@ -110,7 +126,8 @@ export function gtm(options: GtmOptions): Tracker {
     // denied from now on (the platform's layer already follows the hub). Resumed before the reload, it
     // stays denied: a Member's tags never get back more than the reload would give them.
     unload() {
-      if (at(this) !== 'dataLayer') copy([gtagArguments('consent', 'update', (declared = toGoogleConsentMode(null)))]);
+      if (at(this) !== 'dataLayer')
+        copy([gtagArguments('consent', 'update', (layer().optin = toGoogleConsentMode(null)))]);
     },
   };
 }

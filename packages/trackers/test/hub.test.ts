@@ -494,6 +494,22 @@ test('a Member’s container taken over by a hub made anew (another bundle, its 
   delete w.dataLayer_HarvardX_gtm;
 });
 
+test('a Member’s container taken over by a hub made anew, withdrawn: the platform’s later Consent Mode commands reach its layer denied', () => {
+  const w = window as unknown as Record<string, Record<PropertyKey, unknown>[] | undefined>;
+  const trackers = () => [gtm({ id: 'GTM-EDX1' }), gtm({ id: 'GTM-HX1', owner: 'HarvardX' })];
+  consent.decide({ purposes: { analytics: true } });
+  // The first hub loaded the container: its copy of the platform's commands onto HarvardX's layer stays.
+  hubWith(trackers(), { googleConsentMode: {} }).destroy();
+  hubWith(trackers(), { googleConsentMode: {} });
+  consent.withdraw('analytics', 'HarvardX');
+  const seen = (w.dataLayer_HarvardX_gtm ?? []).length;
+  consent.decide({ purposes: { analytics: true, marketing: true } }, 'preferences');
+  const later = (w.dataLayer_HarvardX_gtm ?? []).slice(seen).filter((m) => m[0] === 'consent');
+  expect(later.length).toBeGreaterThan(0);
+  expect(later.map((m) => (m[2] as Record<string, string>).analytics_storage)).not.toContain('granted');
+  delete w.dataLayer_HarvardX_gtm;
+});
+
 describe('onNavigate', () => {
   test('calls back on pushState, replaceState and back/forward until stopped', () => {
     const seen: string[] = [];
