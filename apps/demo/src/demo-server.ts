@@ -14,10 +14,11 @@ import {
   sealSubject,
   type MessageMeta,
 } from '@optin/email';
+import { buildDeclaration, declarationToHtml } from '@optin/members';
 import { allowsEmailTracking } from './email-consent.js';
 import { emailFramePolicy } from './email-frame-policy.js';
-import { course, dashboard, email, emailMessage, home, type Layout } from './pages.js';
-import { courses } from './site.js';
+import { course, dashboard, email, emailMessage, home, thirdParties, type Layout } from './pages.js';
+import { courses, declaredSiteConfig } from './site.js';
 
 /** Options of {@link startDemo}. */
 export interface DemoOptions {
@@ -112,6 +113,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   );
   const collectorUrl = `http://collector.edx.localhost:${listening.port}`;
 
+  // The list of third parties and tracked emails of the config the pages run, for the help page.
+  const declaration = declarationToHtml(buildDeclaration(declaredSiteConfig(collectorUrl)));
+
   const emailMember = 'HarvardX';
   const signer = createEmailSigner({
     memberId: emailMember,
@@ -179,6 +183,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' }),
         emailMember,
       );
+    if (url.pathname === '/third-parties') return html(thirdParties(layout, declaration));
     if (url.pathname === '/email') return html(email(layout, tracked()));
     if (url.pathname === '/email/message') {
       const message = tracked() ? signer.rewriteHtml(courseEmail, courseEmailMeta) : courseEmail;

@@ -1,4 +1,5 @@
 import type { MemberStats } from '@optin/collector';
+import { declarationCss } from '@optin/members';
 import { courses, courseUrl, type DemoCourse } from './site.js';
 
 /** Escapes text for HTML. */
@@ -25,7 +26,7 @@ export function page(layout: Layout, title: string, main: string): string {
 header{background:#00262b;color:#fff}header a{color:#fff}a{color:#00688d}code{background:#eee;padding:0 .3em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
 iframe{width:100%;max-width:40rem;height:6rem;border:1px solid #ccc}</style></head>
-<body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · signed in as <code>${esc(layout.learner)}</code></header>
+<body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · <a href="/third-parties">Third parties</a> · signed in as <code>${esc(layout.learner)}</code></header>
 <main><h1>${esc(title)}</h1>${main}
 <p>Consent in force: <code id="consent-state">(loading)</code></p></main>
 <footer><button id="cookie-settings" type="button">Cookie settings</button></footer>
@@ -75,6 +76,18 @@ export function dashboard(layout: Layout, member: string, stats: MemberStats): s
         `${String(r.granted)}/${String(r.total)}`,
       ]),
     ])}</table>`,
+  );
+}
+
+/**
+ * The help page's list of third parties and tracked emails, which the policy promises learners: the
+ * declaration (HTML of `@optin/members`) of the config that runs, with its CSS under the page's nonce.
+ */
+export function thirdParties(layout: Layout, declarationHtml: string): string {
+  return page(
+    layout,
+    'Third parties and email tracking',
+    `<style nonce="${esc(layout.nonce)}">${declarationCss}</style>${declarationHtml}`,
   );
 }
 

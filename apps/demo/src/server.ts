@@ -16,6 +16,7 @@ console.log(`Optin demo
   site       ${demo.siteUrl}/   (courses: HarvardX, MITx, edX; banner, preferences, Member scope)
   dashboards ${demo.siteUrl}/dashboard/HarvardX  ${demo.siteUrl}/dashboard/MITx
   email      ${demo.siteUrl}/email   (signed open pixel and click links)
+  list       ${demo.siteUrl}/third-parties   (the declaration: third parties and tracked emails)
   collector  ${demo.collectorUrl}/openapi.json
   tokens     platform ${demo.tokens.platform}  HarvardX ${demo.tokens.HarvardX}  MITx ${demo.tokens.MITx}
 Every *.localhost name is this machine. Ctrl-C stops.`);

@@ -185,6 +185,47 @@ describe('the demo site', () => {
     }
   });
 
+  test("on a HarvardX course the preferences list HarvardX's email tracking, and its own Analytics switch stops it", async () => {
+    await page.goto(`${demo.siteUrl}${hx}/home`);
+    await page.locator('#cookie-settings').click();
+    const listed = page.locator('optin-banner section li');
+    expect(await listed.last().textContent()).toBe('Email opens and clicks (Harvard University: Analytics) ');
+    // HarvardX's own pages run only a marketing tracker; its emails give it an Analytics switch of its own.
+    const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
+    const analytics = harvard.getByRole('switch', { name: 'Analytics' });
+    expect(await harvard.getByText('Email opens and clicks').count()).toBe(1);
+    expect(await analytics.isChecked()).toBe(true);
+    await analytics.uncheck();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+    expect(await page.locator('#consent-state').textContent()).toContain('analytics on');
+    // Analytics stays on for edX, but HarvardX's email goes out unrewritten: no pixel, no tracked link.
+    const sent = requests.length;
+    await page.goto(`${demo.siteUrl}/email`);
+    expect(await page.locator('#email-tracking').textContent()).toContain('does not allow analytics for HarvardX');
+    await expect.poll(() => emailLink().getAttribute('href')).toBe(`${demo.siteUrl}${hx}/home`);
+    expect(requests.slice(sent).filter((r) => r.includes('/e/'))).toEqual([]);
+    // Turned back on, for the tests after this one.
+    await page.goto(`${demo.siteUrl}${hx}/home`);
+    await page.locator('#cookie-settings').click();
+    await analytics.check();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+  });
+
+  test('the help page lists the third parties and the tracked emails, from the config that runs', async () => {
+    await page.goto(`${demo.siteUrl}/third-parties`);
+    const email = page.getByRole('table', { name: /^Email tracking/ });
+    expect(await email.getByRole('row').allTextContents()).toEqual([
+      'Sent byPurposePartyRecordsHow to opt out',
+      expect.stringMatching(/^Harvard UniversityAnalyticsFirst partyOpens, clicksRecorded for you only when/),
+    ]);
+    expect(
+      await page
+        .getByRole('table', { name: /^Marketing/ })
+        .getByRole('rowheader')
+        .allTextContents(),
+    ).toEqual(['HarvardX marketing (demo stand-in)']);
+  });
+
   test('reject all in the preferences: the hub stops sending and the Member cookie is deleted', async () => {
     await page.goto(`${demo.siteUrl}${hx}/home`);
     await page.evaluate(() => ((window as { before?: boolean }).before = true));

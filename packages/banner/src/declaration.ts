@@ -19,10 +19,27 @@ export interface ThirdParty {
   };
 }
 
+/**
+ * One sender whose emails are tracked (open pixel, click links), as the banner needs it. A
+ * `DeclaredEmail` of `@optin/members` is one.
+ */
+export interface EmailSender {
+  /** `platform` or the Member id. */
+  readonly owner: string;
+  /** Name of the owner learners read (`edX` or the Member's name). */
+  readonly ownerName: string;
+  /** The purposes that govern it (`analytics`): refused, its opens and clicks are not recorded. */
+  readonly purposes: readonly string[];
+  /** None: the learner's choice governs it, there is no vendor and no opt-out link. */
+  readonly vendor?: undefined;
+}
+
 /** The list of third parties shown in the preferences: the declaration of `@optin/members` fits. */
 export interface BannerDeclaration {
   /** Every tracker that may run on the page. */
   readonly trackers: readonly ThirdParty[];
+  /** Every sender whose emails are tracked: listed as "Email opens and clicks", by sender. */
+  readonly email?: readonly EmailSender[] | undefined;
 }
 
 /** The Member whose course page this is (e.g. `registry.scopeFor(location.href).member`). */

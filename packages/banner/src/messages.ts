@@ -32,6 +32,8 @@ export interface Messages {
   memberIntro: string;
   /** Heading of the list of third parties. */
   thirdParties: string;
+  /** Names a sender's email tracking in that list and in a Member's section: whether its emails are opened and their links clicked. */
+  email: string;
   /** Link text to a vendor's privacy policy. */
   privacy: string;
   /** Link text to a vendor's opt-out. */
@@ -80,6 +82,7 @@ export const en: Messages = {
   member: 'On {name} courses',
   memberIntro: '{name} uses these on its courses. Turning one off stops it for {name} only.',
   thirdParties: 'Third parties',
+  email: 'Email opens and clicks',
   privacy: 'Privacy policy',
   optOut: 'Opt out',
   vendorLink: '{link}: {name} (opens in a new tab)',

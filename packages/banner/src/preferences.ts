@@ -1,5 +1,5 @@
 import type { ConsentChoice, ConsentStore, Purpose } from '@optin/consent';
-import type { BannerDeclaration, BannerMember } from './declaration.js';
+import type { BannerDeclaration, BannerMember, EmailSender, ThirdParty } from './declaration.js';
 import { fill, h, marked } from './dom.js';
 import { languageTag } from './locale.js';
 import type { Messages } from './messages.js';
@@ -37,7 +37,8 @@ export interface Preferences {
 /**
  * Builds the preferences: a switch per purpose with its description (required ones locked on,
  * purposes sharing a `group` under one heading); on a Member's course page, per-Member switches for
- * the purposes its trackers serve; and the third parties with their privacy and opt-out links.
+ * the purposes its trackers and tracked emails serve; and the third parties with their privacy and
+ * opt-out links, then the senders whose emails are tracked.
  */
 export function buildPreferences({
   consent,
@@ -129,10 +130,12 @@ export function buildPreferences({
     else nodes.push(s.node);
   }
 
-  const trackers = declaration?.trackers ?? [];
+  // The trackers, then the senders whose emails are tracked (named "Email opens and clicks", no links).
+  const listed = [...(declaration?.trackers ?? []), ...(declaration?.email ?? [])];
+  const name = (x: ThirdParty | EmailSender) => x.vendor?.name ?? say('email');
   const memberChoices: Record<string, () => boolean> = {};
   if (member) {
-    const own = trackers.filter((x) => x.owner === member.id);
+    const own = listed.filter((x) => x.owner === member.id);
     const section = h(
       'fieldset',
       {},
@@ -146,7 +149,7 @@ export function buildPreferences({
       // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
       // else the Member's own choice, which is what is saved (it only narrows the site-wide one).
       let mine = consent.grants().members[member.id]?.[p.id] !== false;
-      const { node, input } = toggle(text(p)[0], false, list(serving.map((x) => x.vendor.name)), false, 'm');
+      const { node, input } = toggle(text(p)[0], false, list(serving.map(name)), false, 'm');
       const sync = () => {
         input.checked = site.checked && mine;
         input.disabled = !site.checked;
@@ -160,7 +163,7 @@ export function buildPreferences({
     nodes.push(section);
   }
 
-  if (trackers.length)
+  if (listed.length)
     nodes.push(
       h(
         'section',
@@ -169,13 +172,14 @@ export function buildPreferences({
         h(
           'ul',
           {},
-          ...trackers.map((x) => {
+          ...listed.map((x) => {
+            const { vendor } = x;
             // Named with the vendor and the new tab ("Privacy policy: Segment (opens in a new tab)"):
             // screen readers list links out of context, where a dozen "Opt out" tell nothing apart.
             // Its name is in the language of `vendorLink` (English where it stands in): so is the link.
             const link = (url: string | null | undefined, key: 'privacy' | 'optOut') => {
               const href = safeUrl(url);
-              const name = fill(t.vendorLink, { link: t[key], name: x.vendor.name });
+              const name = fill(t.vendorLink, { link: t[key], name: vendor?.name ?? '' });
               const named = langOf('vendorLink');
               return (
                 href &&
@@ -195,10 +199,10 @@ export function buildPreferences({
             return h(
               'li',
               {},
-              h('b', {}, x.vendor.name),
+              h('b', {}, name(x)),
               h('span', { class: 'd' }, ` (${x.ownerName}: `, ...list(x.purposes.map(label)), ') '),
-              link(x.vendor.privacyUrl, 'privacy'),
-              link(x.vendor.optOutUrl, 'optOut'),
+              link(vendor?.privacyUrl, 'privacy'),
+              link(vendor?.optOutUrl, 'optOut'),
             );
           }),
         ),

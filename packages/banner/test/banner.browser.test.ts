@@ -323,9 +323,13 @@ describe('<optin-banner> in Chromium', () => {
     const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
     expect(await harvard.getByRole('switch').count()).toBe(2); // its trackers serve analytics and marketing
     expect(await harvard.getByText('Google Analytics 4').count()).toBe(1);
+    // Its emails are tracked under analytics: the same switch governs them, and says so.
+    expect(await harvard.getByRole('switch', { name: 'Analytics' }).getAttribute('aria-describedby')).toBeTruthy();
+    expect(await harvard.getByText('Google Analytics 4 and Email opens and clicks').count()).toBe(1);
 
     const third = page.locator('optin-banner section li');
-    expect(await third.count()).toBe(4);
+    expect(await third.count()).toBe(5);
+    expect(await third.last().textContent()).toBe('Email opens and clicks (Harvard University: Analytics) ');
     const links = await page.locator('optin-banner section a').evaluateAll((as) =>
       as.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target')]),
     );

@@ -388,6 +388,38 @@ describe('<optin-banner>', () => {
     expect(consent.allows('analytics', 'MITx')).toBe(false);
   });
 
+  it("lists email tracking, and on a Member's course page gives the purpose governing its emails a switch", async () => {
+    // As the demo's HarvardX: one marketing tracker on its pages, and its emails tracked (analytics).
+    const linkedin = declaration.trackers.find((t) => t.id === 'HarvardX/linkedin')!;
+    const consent = store();
+    const { banner, root, button } = await mount({
+      consent,
+      member: { id: 'HarvardX', name: 'Harvard University' },
+      declaration: {
+        trackers: [linkedin],
+        email: [
+          { owner: 'platform', ownerName: 'edX', purposes: ['analytics'] },
+          { owner: 'HarvardX', ownerName: 'Harvard University', purposes: ['analytics'] },
+        ],
+      },
+    });
+    await banner.open('preferences');
+    expect([...root.querySelectorAll('section li')].map((li) => li.textContent.trim())).toEqual([
+      'LinkedIn Insight Tag (Harvard University: Marketing) Privacy policyOpt out',
+      'Email opens and clicks (edX: Analytics)',
+      'Email opens and clicks (Harvard University: Analytics)',
+    ]);
+    const section = [...root.querySelectorAll('fieldset')].find((f) => f.textContent.includes('On Harvard University courses'))!;
+    expect([...section.querySelectorAll('label')].map((l) => l.textContent)).toEqual(['Analytics', 'Marketing']);
+    expect(section.querySelector('p[id]')?.textContent).toBe('Email opens and clicks');
+    // Analytics on, but not for Harvard's emails: the refusal the collector reads for them.
+    const site = [...root.querySelectorAll<HTMLInputElement>('input')].filter((s) => !section.contains(s));
+    site.find((s) => s.closest('label')?.textContent === 'Analytics')!.click();
+    section.querySelector<HTMLInputElement>('input')!.click();
+    button('Save choices')!.click();
+    expect([consent.allows('analytics'), consent.allows('analytics', 'HarvardX')]).toEqual([true, false]);
+  });
+
   it('falls back to English for missing keys, a failing catalog, and purposes of another policy', async () => {
     const partial: Catalog = {
       messages: { rejectAll: 'Tout refuser' },

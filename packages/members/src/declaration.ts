@@ -1,5 +1,6 @@
 import type { Party, Tracker } from '@optin/trackers';
 import type { OptinConfig } from './config.js';
+import { declareEmail, type DeclaredEmail } from './declared-email.js';
 import { MembersError } from './errors.js';
 
 /** One cookie as learners see it listed. */
@@ -34,7 +35,11 @@ export interface DeclaredTracker {
   readonly hosts: readonly string[];
 }
 
-/** The declaration: "a list of third parties … with links to opt-out processes", from the config that runs. */
+/**
+ * The declaration: "a list of third parties … with links to opt-out processes", and the tracking of
+ * the emails edX and Members send, from the config that runs. As JSON (`declarationToJson`) its keys
+ * keep their names and meaning; new ones may be added.
+ */
 export interface Declaration {
   /** The policy the trackers are held to. */
   readonly policy: { readonly id: string; readonly version: string };
@@ -50,6 +55,11 @@ export interface Declaration {
   }[];
   /** Every tracker. */
   readonly trackers: readonly DeclaredTracker[];
+  /**
+   * Every sender whose emails are tracked (open pixel, click links): the platform's when the
+   * collector's `email` names a key, then each Member's with `email` (`[]` when none).
+   */
+  readonly email: readonly DeclaredEmail[];
 }
 
 /**
@@ -82,8 +92,9 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
 
 /**
  * Builds the declaration of a config: every tracker with owner, purposes, party, vendor, cookies,
- * hosts, privacy and opt-out links — for the whole platform, or (with `member`) what runs on that
- * Member's courses: the platform's trackers and the Member's own. A `member` the config does not
+ * hosts, privacy and opt-out links, and every sender whose emails are tracked — for the whole
+ * platform, or (with `member`) what applies on that Member's courses: the platform's and the
+ * Member's own. A `member` the config does not
  * have (a misspelt id) is a {@link MembersError} `unknown_member`: its list would silently lack the
  * Member's own third parties.
  */
@@ -110,5 +121,6 @@ export function buildDeclaration(config: OptinConfig, member?: string): Declarat
       trackers: trackers.filter((t) => t.purposes.includes(p.id)).map((t) => t.id),
     })),
     trackers,
+    email: declareEmail(config, members),
   };
 }

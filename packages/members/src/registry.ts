@@ -24,8 +24,9 @@ export interface Registry {
   /** The scope of a page from its URL (LMS, learning MFE, usage keys). */
   scopeFor(url: string | URL): Scope;
   /**
-   * The list of third parties: every tracker, for the whole platform or as seen on one Member's
-   * courses. `member` undefined means the whole platform, so `{ member: scope.member?.id }` fits every page.
+   * The list of third parties: every tracker and every sender whose emails are tracked, for the
+   * whole platform or as seen on one Member's courses (the platform's and that Member's own).
+   * `member` undefined means the whole platform, so `{ member: scope.member?.id }` fits every page.
    */
   declaration(options?: { member?: string | undefined }): Declaration;
 }

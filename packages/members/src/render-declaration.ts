@@ -1,5 +1,6 @@
 import type { Declaration, DeclaredCookie, DeclaredTracker } from './declaration.js';
 import { visuallyHiddenClass } from './declaration-css.js';
+import type { DeclaredEmail } from './declared-email.js';
 import { mdCode, mdParagraph, mdText, mdUrl } from './markdown.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -26,6 +27,25 @@ function otherPurpose(d: Declaration, cookie: DeclaredCookie, heading: string): 
   return `, for ${d.purposes.find((p) => p.id === cookie.purpose)?.label ?? cookie.purpose}`;
 }
 
+const purposeLabel = (d: Declaration, id: string) => d.purposes.find((p) => p.id === id)?.label ?? id;
+const recorded = (e: DeclaredEmail) => e.records.map((r) => ({ open: 'opens', click: 'clicks' })[r]).join(', ');
+const emailIntro =
+  "Emails from these senders may carry an invisible image and links that pass through the platform's own server, which record whether you opened an email and which of its links you followed.";
+
+/**
+ * How a learner opts out of one sender's email tracking, in words: the consent choice they saved
+ * while signed in (the receipt under the id the email was sent for) governs it, as the collector reads it.
+ */
+function emailOptOut(d: Declaration, e: DeclaredEmail): string {
+  const purposes = e.purposes.map((id) => purposeLabel(d, id)).join(' and ');
+  const member = e.owner === 'platform' ? '' : ` for ${e.ownerName}`;
+  const when =
+    e.consentMode === 'opt-out'
+      ? `unless the cookie choice you saved while signed in refuses ${purposes}${member}; then only counted`
+      : `only when the cookie choice you saved while signed in allows ${purposes}${member}; otherwise only counted`;
+  return `Recorded for you ${when}. To opt out, refuse ${purposes} in your cookie preferences${member && `, or on ${e.ownerName} courses${member} alone`}.`;
+}
+
 /** The declaration as JSON (stable key order, two-space indent). */
 export function declarationToJson(d: Declaration): string {
   return `${JSON.stringify(d, null, 2)}\n`;
@@ -33,7 +53,9 @@ export function declarationToJson(d: Declaration): string {
 
 /**
  * The declaration as Markdown (GFM): one section a purpose, one table row a tracker, links to privacy
- * and opt-out. Every config string is escaped, so that it reads as it is and stays in its cell.
+ * and opt-out; then, when emails are tracked, an "Email tracking" section, one row a sender, with
+ * what is recorded and how to opt out. Every config string is escaped, so that it reads as it is and
+ * stays in its cell.
  */
 export function declarationToMarkdown(d: Declaration): string {
   const out = [
@@ -71,12 +93,33 @@ export function declarationToMarkdown(d: Declaration): string {
       out.push(`| ${cells.join(' | ')} |`);
     }
   }
+  if (d.email.length)
+    out.push(
+      '',
+      '## Email tracking',
+      '',
+      emailIntro,
+      '',
+      '| Sent by | Purpose | Party | Records | How to opt out |',
+      '| --- | --- | --- | --- | --- |',
+      ...d.email.map(
+        (e) =>
+          `| ${[
+            mdText(e.ownerName),
+            mdText(e.purposes.map((id) => purposeLabel(d, id)).join(', ')),
+            mdText(e.party),
+            recorded(e),
+            mdText(emailOptOut(d, e)),
+          ].join(' | ')} |`,
+      ),
+    );
   return `${out.join('\n')}\n`;
 }
 
 /**
  * The declaration as an accessible HTML fragment: a section a purpose (`aria-labelledby` its
- * heading), a table with a caption and column headers, each tracker's name as row header. Every
+ * heading), a table with a caption and column headers, each tracker's name as row header; then, when
+ * emails are tracked, an "Email tracking" section of the same form, a row a sender. Every
  * config string is escaped; only http(s) links are rendered, opening safely in a new tab. Each
  * link's name ends in words for screen readers only, in `<span class="optin-visually-hidden">`:
  * add `declarationCss` to the page, or they show.
@@ -102,5 +145,16 @@ export function declarationToHtml(d: Declaration): string {
       .join('');
     return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p><table><caption>${escapeHtml(p.label)}: trackers and their cookies</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and lifetime</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table></section>`;
   });
+  if (d.email.length) {
+    const rows = d.email
+      .map(
+        (e) =>
+          `<tr><th scope="row">${escapeHtml(e.ownerName)}</th><td>${escapeHtml(e.purposes.map((id) => purposeLabel(d, id)).join(', '))}</td><td>${e.party === 'first' ? 'First party' : 'Third party'}</td><td>${recorded(e).replace(/^./, (c) => c.toUpperCase())}</td><td>${escapeHtml(emailOptOut(d, e))}</td></tr>`,
+      )
+      .join('');
+    sections.push(
+      `<section aria-labelledby="optin-email"><h2 id="optin-email">Email tracking</h2><p>${escapeHtml(emailIntro)}</p><table><caption>Email tracking: who tracks, what is recorded and how to opt out</caption><thead><tr><th scope="col">Sent by</th><th scope="col">Purpose</th><th scope="col">Party</th><th scope="col">Records</th><th scope="col">How to opt out</th></tr></thead><tbody>${rows}</tbody></table></section>`,
+    );
+  }
   return `<div class="optin-declaration" lang="en">${sections.join('')}</div>\n`;
 }

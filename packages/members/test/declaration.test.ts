@@ -83,6 +83,85 @@ describe('declaration', () => {
     ).toEqual(['ga4', 'meta', 'MITx/matomo']);
   });
 
+  it("lists email tracking: the platform's (collector.email) and each Member's with email keys, for analytics", () => {
+    // HarvardX signs its emails (email: { keyId }); the platform does not, MITx neither.
+    expect(registry.declaration().email).toEqual([
+      {
+        owner: 'HarvardX',
+        ownerName: 'Harvard University',
+        purposes: ['analytics'],
+        party: 'first',
+        records: ['open', 'click'],
+        consentMode: 'opt-in',
+      },
+    ]);
+    // The platform's keys are the collector's `email`; its mode says whether a recipient without a
+    // receipt is recorded. A Member's list has the platform's and its own, no other Member's.
+    const config = sampleConfig();
+    const withPlatform = createRegistry({
+      ...config,
+      collector: { mode: 'opt-out', email: { keys: { 'edx-2026': 'env:EDX_EMAIL_KEY' } } },
+    });
+    const owners = (member?: string) =>
+      withPlatform.declaration({ member }).email.map((e) => [e.owner, e.ownerName, e.consentMode]);
+    expect(owners()).toEqual([
+      ['platform', 'edX', 'opt-out'],
+      ['HarvardX', 'Harvard University', 'opt-out'],
+    ]);
+    expect(owners('MITx')).toEqual([['platform', 'edX', 'opt-out']]);
+    expect(owners('HarvardX')).toEqual(owners());
+    // Email naming no key signs nothing the collector verifies: nothing to declare.
+    const keyless = createRegistry({
+      ...config,
+      collector: { email: {} },
+      members: [defineMember({ id: 'MITx', name: 'MIT', orgs: ['MITx'], trackers: [], email: { keys: {} } })],
+    });
+    expect(keyless.declaration().email).toEqual([]);
+  });
+
+  it('renders email tracking in Markdown and HTML: who, purpose, what is recorded and how to opt out', () => {
+    const d = createRegistry({ ...sampleConfig(), collector: { email: { keyId: 'edx-2026' } } }).declaration();
+    expect(JSON.parse(declarationToJson(d)).email).toEqual(d.email);
+    const md = declarationToMarkdown(d);
+    expect(md).toMatch(/^## Email tracking$/m);
+    const rows = md
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| Sent by') && !line.startsWith('| ---'))
+      .map(gfmCells)
+      .filter((cells) => cells.length === 5);
+    expect(rows).toEqual([
+      [
+        'edX',
+        'Analytics',
+        'first',
+        'opens, clicks',
+        'Recorded for you only when the cookie choice you saved while signed in allows Analytics; otherwise only counted. To opt out, refuse Analytics in your cookie preferences.',
+      ],
+      [
+        'Harvard University',
+        'Analytics',
+        'first',
+        'opens, clicks',
+        'Recorded for you only when the cookie choice you saved while signed in allows Analytics for Harvard University; otherwise only counted. To opt out, refuse Analytics in your cookie preferences, or on Harvard University courses for Harvard University alone.',
+      ],
+    ]);
+    const html = declarationToHtml(d);
+    expect(html).toContain('<section aria-labelledby="optin-email"><h2 id="optin-email">Email tracking</h2>');
+    expect(html).toContain(
+      '<tr><th scope="row">Harvard University</th><td>Analytics</td><td>First party</td><td>Opens, clicks</td><td>Recorded for you only when the cookie choice you saved while signed in allows Analytics for Harvard University; otherwise only counted. To opt out, refuse Analytics in your cookie preferences, or on Harvard University courses for Harvard University alone.</td></tr>',
+    );
+    expect(html).toContain('<th scope="col">How to opt out</th>');
+    // Opt-out mode: recorded unless refused.
+    const optOut = createRegistry({ ...sampleConfig(), collector: { mode: 'opt-out' } }).declaration();
+    expect(declarationToMarkdown(optOut)).toContain(
+      '| Recorded for you unless the cookie choice you saved while signed in refuses Analytics for Harvard University; then only counted.',
+    );
+    // Without email tracking, no section.
+    const none = createRegistry({ ...sampleConfig(), members: [] }).declaration();
+    expect(declarationToMarkdown(none)).not.toContain('Email');
+    expect(declarationToHtml(none)).not.toContain('Email');
+  });
+
   it('renders JSON, Markdown and an accessible HTML table grouped by purpose', () => {
     const d = registry.declaration();
     expect(JSON.parse(declarationToJson(d))).toEqual(d);
@@ -115,6 +194,7 @@ describe('declaration', () => {
           id: 'EvilX',
           name: `${evil} U`,
           orgs: ['EvilX'],
+          email: { keyId: 'ev-1' },
           trackers: [
             {
               ...pixel(`Ads ${evil}`, 'ads.evil.example', 'ev'),
@@ -132,6 +212,9 @@ describe('declaration', () => {
     const md = declarationToMarkdown(d);
     expect(md).not.toContain('<img');
     expect(md).not.toMatch(/\]\(<?javascript:/);
+    // The Member's name in the email section, too.
+    expect(d.email.map((e) => e.ownerName)).toEqual([`${evil} U`]);
+    expect(md).toContain('| &#60;img src=x onerror=alert(1)&#62; U | Analytics |');
   });
 
   it('keeps each Markdown row at seven cells with the real Hotjar adapter, whose patterns hold `|`', () => {
@@ -177,6 +260,7 @@ describe('declaration', () => {
           hosts: ['ads|1.example', 'www.ads.example'],
         },
       ],
+      email: [],
     };
     const md = declarationToMarkdown(d);
     expect(md).toContain('\n## Ana\\|lytics\n\n1\\. line \\| two\n');

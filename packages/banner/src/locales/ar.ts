@@ -22,6 +22,7 @@ export const ar: Catalog = {
     member: 'في دورات {name}',
     memberIntro: 'يستخدم {name} هذه في دوراته. إيقاف أي منها يوقفه لدى {name} فقط.',
     thirdParties: 'الأطراف الثالثة',
+    email: 'فتح الرسائل الإلكترونية والنقر على روابطها',
     privacy: 'سياسة الخصوصية',
     optOut: 'إلغاء الاشتراك',
     vendorLink: '{link}: {name} (يُفتح في علامة تبويب جديدة)',

@@ -21,6 +21,7 @@ export const es: Catalog = {
     member: 'En los cursos de {name}',
     memberIntro: '{name} las usa en sus cursos. Desactivar una la detiene solo para {name}.',
     thirdParties: 'Terceros',
+    email: 'Aperturas y clics en los correos electrónicos',
     privacy: 'Política de privacidad',
     optOut: 'Darse de baja',
     vendorLink: '{link}: {name} (se abre en una pestaña nueva)',

@@ -21,6 +21,7 @@ export const fr: Catalog = {
     member: 'Dans les cours de {name}',
     memberIntro: '{name} les utilise dans ses cours. En désactiver un l’arrête pour {name} seulement.',
     thirdParties: 'Tiers',
+    email: 'Ouvertures et clics des e-mails',
     privacy: 'Politique de confidentialité',
     optOut: 'Refuser (opt-out)',
     vendorLink: '{link} : {name} (s’ouvre dans un nouvel onglet)',

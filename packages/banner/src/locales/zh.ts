@@ -20,6 +20,7 @@ export const zh: Catalog = {
     member: '在 {name} 的课程中',
     memberIntro: '{name} 在其课程中使用这些技术。关闭其中一项只会对 {name} 停止。',
     thirdParties: '第三方',
+    email: '电子邮件的打开和点击',
     privacy: '隐私政策',
     optOut: '选择退出',
     vendorLink: '{link}：{name}（在新标签页中打开）',
