@@ -6,6 +6,7 @@ export type EmailErrorCode =
   | 'invalid_argument'
   | 'invalid_url'
   | 'recipient_in_url'
+  | 'unreadable_token'
   | 'member_mismatch';
 
 /**

@@ -1,21 +1,20 @@
-import { html as htmlSpec, parse, type DefaultTreeAdapterMap, type Token } from 'parse5';
+import { html as htmlSpec, parse, type Token } from 'parse5';
+import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
+import { pixelOffset } from './pixel-place.js';
 
-type Node = DefaultTreeAdapterMap['node'];
-type Element = DefaultTreeAdapterMap['element'];
-
-/** What to do with an `<img>`: not ours, ours for this very message, or ours to re-sign. */
-export type PixelVerdict = 'other' | 'keep' | { replace: string };
+/**
+ * What an `<img>` is: not a pixel of the collector's (`other`), the pixel of this very message
+ * (`this`), or a pixel signed for another message or by another signer, or unreadable (`stale`).
+ */
+export type PixelVerdict = 'other' | 'this' | 'stale';
 
 /** What the HTML rewriter asks of the signer; the rewriter itself only finds and splices. */
 export interface LinkPolicy {
   /** The new href for a link whose decoded href is `value`, or `undefined` to leave it as it is. */
   href(value: string): string | undefined;
-  /**
-   * For an `<img src>`: `'other'` when it is not one of our pixels, `'keep'` when it is the pixel of
-   * this very message, or the new src for a pixel of ours that was signed for another message.
-   */
+  /** What the `<img>` whose decoded src is `value` is. */
   pixel(value: string): PixelVerdict;
-  /** The pixel URL to append when the document has none. */
+  /** The src of this message's pixel, for a stale pixel or to append when there is none. */
   pixelUrl: string;
 }
 
@@ -49,57 +48,8 @@ function valueEdit(source: string, location: Token.Location, value: string): Edi
   return { start, end: location.endOffset, text: `"${escapeAttribute(value)}"` };
 }
 
-function attribute(element: Element, name: string): string | undefined {
-  return element.attrs.find((attr) => attr.name === name && attr.namespace === undefined)?.value;
-}
-
-function* elements(node: Node): Generator<Element> {
+function* elements(node: HtmlNode): Generator<HtmlElement> {
   for (const n of nodes(node)) if ('tagName' in n) yield n;
-}
-
-/** Elements whose text runs to the end of the document when their end tag is missing. */
-const rawText = new Set([
-  'textarea',
-  'title',
-  'script',
-  'style',
-  'xmp',
-  'iframe',
-  'noembed',
-  'noframes',
-  'noscript',
-  'plaintext',
-]);
-
-/** Every node of `node`, in document order (`<template>` content included). */
-function* nodes(node: Node): Generator<Node> {
-  yield node;
-  if ('tagName' in node && node.tagName === 'template')
-    yield* nodes((node as DefaultTreeAdapterMap['template']).content);
-  if ('childNodes' in node) for (const child of node.childNodes) yield* nodes(child);
-}
-
-/**
- * Where the pixel goes: before `</body>`, else before `</html>`, else at the very end, unless the
- * document ends inside a comment or an element left open whose text runs to the end (`<textarea>`,
- * `<title>`, ...): then before it, where a mail client still shows an image.
- */
-function pixelOffset(source: string, root: DefaultTreeAdapterMap['document']): number {
-  let htmlEnd: number | undefined;
-  for (const node of nodes(root)) {
-    const location = node.sourceCodeLocation;
-    if (!location) continue;
-    if (!('tagName' in node)) {
-      if (node.nodeName === '#comment' && location.endOffset >= source.length && !/--!?>$/.test(source))
-        return htmlEnd ?? location.startOffset;
-      continue;
-    }
-    const end = (location as Token.ElementLocation).endTag?.startOffset;
-    if (node.tagName === 'body' && end !== undefined) return end;
-    if (node.tagName === 'html' && end !== undefined) htmlEnd = end;
-    if (end === undefined && rawText.has(node.tagName)) return location.startOffset;
-  }
-  return htmlEnd ?? source.length;
 }
 
 /** The pixel element: 1×1, no alt text for screen readers to announce, no border or spacing. */
@@ -108,17 +58,19 @@ function pixelTag(url: string): string {
 }
 
 /**
- * Rewrites the hrefs of `<a>` and `<area>` (HTML namespace, `<template>` content included) and the
- * src of our own pixels, as `policy` decides, and appends one pixel when none of ours is there.
- * The document is parsed by parse5 (the WHATWG algorithm browsers use) with source locations, and
- * only attribute values are spliced: every other byte of `source` is kept.
+ * Rewrites the hrefs of `<a>` and `<area>` (HTML namespace, `<template>` content included) as
+ * `policy` decides, and leaves one pixel, this message's: the first pixel of this message is kept,
+ * else the first stale pixel gets this message's src, else one is appended; every other pixel of
+ * the collector's is removed. The document is parsed by parse5 (the WHATWG algorithm browsers
+ * use) with source locations, and only attribute values (and removed pixels) are spliced: every
+ * other byte of `source` is kept.
  */
 export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // parse5 7 throws on some runs of lone surrogates; U+FFFD is what a browser sees in their place,
   // and the swap keeps every offset (one UTF-16 unit for one) so the splice still applies to `source`.
   const root = parse(source.replace(loneSurrogate, '\uFFFD'), { sourceCodeLocationInfo: true });
   const edits: Edit[] = [];
-  let hasPixel = false;
+  const found: Record<Exclude<PixelVerdict, 'other'>, HtmlElement[]> = { this: [], stale: [] };
   for (const element of elements(root)) {
     if (element.namespaceURI !== htmlSpec.NS.HTML) continue;
     const locations = element.sourceCodeLocation?.attrs;
@@ -131,18 +83,24 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
       if (edit) edits.push(edit);
     } else if (element.tagName === 'img') {
       const src = attribute(element, 'src');
-      const location = locations?.src;
-      if (src === undefined || !location) continue;
+      if (src === undefined || !locations?.src) continue;
       const verdict = policy.pixel(src);
-      if (verdict === 'other') continue;
-      hasPixel = true;
-      const edit = verdict === 'keep' ? undefined : valueEdit(source, location, verdict.replace);
-      if (edit) edits.push(edit);
+      if (verdict !== 'other') found[verdict].push(element);
     }
   }
-  if (!hasPixel) {
+  let kept = found.this[0];
+  const stale = found.stale[0]?.sourceCodeLocation?.attrs?.src;
+  const staleEdit = kept === undefined && stale ? valueEdit(source, stale, policy.pixelUrl) : undefined;
+  if (staleEdit) {
+    edits.push(staleEdit);
+    kept = found.stale[0];
+  } else if (kept === undefined) {
     const at = pixelOffset(source, root);
     edits.push({ start: at, end: at, text: pixelTag(policy.pixelUrl) });
+  }
+  for (const element of [...found.this, ...found.stale]) {
+    const location = element.sourceCodeLocation;
+    if (element !== kept && location) edits.push({ start: location.startOffset, end: location.endOffset, text: '' });
   }
   edits.sort((a, b) => a.start - b.start);
   const parts: string[] = [];

@@ -1,13 +1,16 @@
+import { isBareAddress } from './address.js';
 import { EmailError } from './errors.js';
 import { checkOptions, clock, memberIdOption } from './options.js';
 import { checkSecret, deriveKey, keyRing, type EmailKeys } from './keys.js';
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
+import { trackingLink, type TrackingLink } from './tracking-link.js';
 import {
   maxFieldBytes,
   maxUrlBytes,
   openToken,
+  readClaims,
   sealToken,
   type EmailTokenKind,
   type Principals,
@@ -37,7 +40,10 @@ export interface EmailSignerOptions {
 export interface MessageMeta {
   /** Your id of the message (one send to one recipient, or one campaign mailing). 1-255 bytes. */
   messageId: string;
-  /** The recipient's email address. It is only ever put in a token as a keyed pseudonym. */
+  /**
+   * The recipient's email address, bare (`ada@example.org`, not `Ada <ada@example.org>`). It is only
+   * ever put in a token as a keyed pseudonym.
+   */
   recipient: string;
   /** A campaign name, 1-255 bytes. */
   campaign?: string;
@@ -63,12 +69,16 @@ export interface EmailSigner {
   /**
    * The click URL that redirects to `url` and only there: `${baseUrl}/e/c/<token>`. Throws
    * `invalid_url` for anything but an absolute http(s) URL, and `recipient_in_url` when `url`
-   * carries the recipient's address (it would end up inside the token).
+   * carries the recipient's address (it would end up inside the token). A `url` that is itself a
+   * click URL under `baseUrl` (anyone's) is signed for the target it redirects to, never wrapped;
+   * one whose token cannot be read throws `unreadable_token`.
    */
   clickUrl(url: string, meta: MessageMeta): string;
   /**
    * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` becomes a
-   * click URL, one pixel is added; every other byte is kept. Idempotent: see the README.
+   * click URL, one pixel is added; every other byte is kept. Links and pixels already under
+   * `baseUrl`'s endpoints are re-signed for `meta` or removed, whoever signed them; a link there
+   * whose token cannot be read throws `unreadable_token`. Idempotent: see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
   /** The keyed pseudonym of an address, as `verify()` reports it: to join events with your users. */
@@ -81,10 +91,21 @@ function fail(path: string, message: string, hint: string): never {
   throw new EmailError('invalid_meta', path, message, hint);
 }
 
-/** A recipient's address as given: a non-empty string (its format is the mail system's business). */
+/**
+ * A recipient's address as given: one bare address. A display name (`Ada <ada@example.org>`) is
+ * refused rather than taken apart: the address inside it would not be looked for in URLs as such,
+ * and its pseudonym would not be the address's.
+ */
 function recipientAddress(value: unknown, path: string, code: 'invalid_meta' | 'invalid_argument'): string {
   if (typeof value !== 'string' || value.trim().length === 0)
     throw new EmailError(code, path, 'must be a non-empty email address', "Pass the recipient's address.");
+  if (!isBareAddress(value))
+    throw new EmailError(
+      code,
+      path,
+      'must be one bare email address (local@domain), without a display name, angle brackets or comment',
+      'Pass the address alone: `learner@example.org`, not `A. Learner <learner@example.org>`.',
+    );
   return value;
 }
 
@@ -145,6 +166,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   const base = parseBaseUrl(options.baseUrl);
   const openPrefix = `${base}/e/o/`;
   const clickPrefix = `${base}/e/c/`;
+  const endpoint = new URL(`${base}/`);
   const own: Principals =
     memberId === null
       ? { platform: ring, members: new Map() }
@@ -182,15 +204,43 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   const seal = (claims: MessageClaims, kind: EmailTokenKind, url: string | null): string =>
     `${kind === 'open' ? openPrefix : clickPrefix}${sealToken({ ...claims, kind, url }, macKey)}`;
 
+  /**
+   * The URL a link leads to: itself, or for a link to the click endpoint under `baseUrl` (whoever
+   * signed it, read without its MAC; a query or fragment after the token is ignored, as the
+   * collector ignores it) the target its token redirects to, unwrapped however often it was wrapped
+   * (each target is shorter than the link that carried it). A link there that is no readable click
+   * token, or to the open endpoint, leads nowhere this signer could sign for: `unreadable_token`.
+   */
+  function untracked(url: string, path: string): string {
+    for (let target = url; ;) {
+      const link = trackingLink(target, endpoint);
+      if (!link) return target;
+      const claims = link.kind === 'click' ? readClaims(link.token) : undefined;
+      const next = claims?.url ? httpUrl(claims.url) : undefined;
+      if (next === undefined)
+        throw new EmailError(
+          'unreadable_token',
+          path,
+          `has a link to the tracking endpoints under ${base} that is not a readable click token (truncated or edited)`,
+          "Put the link's real target in its place: it was probably copied from an email tracked before.",
+        );
+      target = next;
+    }
+  }
+
+  const trackable = (target: string, recipient: string): boolean =>
+    !containsAddress(target, recipient) && Buffer.byteLength(target) <= maxUrlBytes;
+
   function signClick(url: string, claims: MessageClaims, recipient: string): string {
-    const target = httpUrl(url);
-    if (target === undefined)
+    const given = httpUrl(url);
+    if (given === undefined)
       throw new EmailError(
         'invalid_url',
         'url',
         'must be an absolute http(s) URL',
         'Only http and https links can be tracked.',
       );
+    const target = untracked(given, 'url');
     if (Buffer.byteLength(target) > maxUrlBytes)
       throw new EmailError('invalid_url', 'url', `is longer than ${maxUrlBytes} bytes`, 'Shorten the link.');
     if (containsAddress(target, recipient))
@@ -203,11 +253,10 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     return seal(claims, 'click', target);
   }
 
-  /** Our own token behind `url` (of this signer's keys and Member), if it is one. */
-  function ownClaims(url: string, prefix: string): TokenClaims | undefined {
-    if (!url.startsWith(prefix)) return undefined;
-    const claims = openToken(url.slice(prefix.length), own);
-    return typeof claims === 'string' ? undefined : claims;
+  /** The claims of a `kind` token of this signer's own (its keys, its Member), if it is one. */
+  function ownClaims(link: TrackingLink | undefined, kind: EmailTokenKind): TokenClaims | undefined {
+    const claims = link?.kind === kind ? openToken(link.token, own) : undefined;
+    return typeof claims === 'object' && claims.kind === kind ? claims : undefined;
   }
 
   const sameMessage = (a: MessageClaims, b: MessageClaims): boolean =>
@@ -233,20 +282,22 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       return rewriteDocument(html, {
         pixelUrl,
         href(value) {
-          let target = httpUrl(value);
-          if (target === undefined) return undefined;
-          if (target.startsWith(clickPrefix)) {
-            const signed = ownClaims(target, clickPrefix);
-            if (!signed || signed.url === null || sameMessage(signed, claims)) return undefined;
-            target = signed.url;
-          }
-          if (containsAddress(target, meta.recipient) || Buffer.byteLength(target) > maxUrlBytes) return undefined;
+          const given = httpUrl(value);
+          if (given === undefined) return undefined;
+          const link = trackingLink(given, endpoint);
+          const signed = ownClaims(link, 'click');
+          if (signed && sameMessage(signed, claims)) return undefined;
+          const target = untracked(given, 'html');
+          // A tracked link whose target cannot be signed for this recipient becomes that plain target.
+          if (!trackable(target, meta.recipient)) return link ? target : undefined;
           return seal(claims, 'click', target);
         },
         pixel(value): PixelVerdict {
-          const signed = ownClaims(httpUrl(value) ?? '', openPrefix);
-          if (!signed) return 'other';
-          return sameMessage(signed, claims) ? 'keep' : { replace: pixelUrl };
+          const src = httpUrl(value);
+          const link = src === undefined ? undefined : trackingLink(src, endpoint);
+          if (link?.kind !== 'open') return 'other';
+          const signed = ownClaims(link, 'open');
+          return signed && sameMessage(signed, claims) ? 'this' : 'stale';
         },
       });
     },

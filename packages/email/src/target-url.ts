@@ -44,39 +44,65 @@ function percentDecodings(text: string): string[] {
 // ...): `ex\u00ADample.org` is the domain `example.org`. Listed from `url.domainToASCII`.
 const ignoredByIdna = /\p{Variation_Selector}|\u034F|[\u00AD\u200B\u2060\u2064\uFEFF\u{1BCA0}-\u{1BCA3}]/gu;
 // A punycode label: `xn--` where a label starts (not inside a longer word).
-const punycodeLabel = /(?<![\p{L}\p{M}\p{N}-])xn--[a-z0-9-]+/gu;
+const punycodeLabel = /(?<![\p{L}\p{M}\p{N}-])xn--[a-z0-9-]+/giu;
 
 /**
- * The forms of `text` an address is looked for in: NFKC, lowercased, without the characters IDNA
- * ignores, the ideographic full stop as "."; and the same with every punycode label in Unicode
- * (`xn--bcher-kva` as `bücher`), so a domain matches whichever way each of its labels is written.
+ * The forms of `text` an address is looked for in, letter case kept (base64 needs it): NFKC,
+ * without the characters IDNA ignores, the ideographic full stop as "."; and the same with every
+ * punycode label in Unicode (`xn--bcher-kva` as `bücher`), so a domain matches whichever way each
+ * of its labels is written.
  */
 function forms(text: string): string[] {
-  const folded = text.normalize('NFKC').toLowerCase().replace(ignoredByIdna, '').replaceAll('\u3002', '.');
+  const folded = text.normalize('NFKC').replace(ignoredByIdna, '').replaceAll('\u3002', '.');
   const unicode = folded.replace(punycodeLabel, (label) => {
-    const decoded = domainToUnicode(label);
+    const decoded = domainToUnicode(label.toLowerCase());
     return decoded && !decoded.includes('.') ? decoded : label;
   });
   return unicode === folded ? [folded] : [folded, unicode];
 }
 
+const base64Run = /[A-Za-z0-9+/_-]+/g;
+
+/**
+ * What the base64 or base64url runs of `text` at least `minChars` long decode to (Node's decoder
+ * reads both alphabets), as UTF-8 and as Latin-1. Each run is decoded from each of its first four
+ * characters, since it may start with characters that are not part of the encoding (`/u/` before
+ * a path segment): one of the four is aligned with the encoding's own 4-character groups.
+ */
+function base64Decodings(text: string, minChars: number): string[] {
+  const decoded: string[] = [];
+  for (const [run] of text.matchAll(base64Run)) {
+    for (let at = 0; at < 4 && run.length - at >= minChars; at++) {
+      const bytes = Buffer.from(run.slice(at), 'base64');
+      decoded.push(bytes.toString('utf8'), bytes.toString('latin1'));
+    }
+  }
+  return decoded;
+}
+
 /**
  * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
  * form (composed or not, full-width), with an international domain in Unicode or punycode (either
- * way round, label by label), or percent-encoded (up to three times; as UTF-8 or Latin-1, with or
- * without undecodable escapes in it). A URL that carries the address is never put inside a token.
+ * way round, label by label), percent-encoded (as UTF-8 or Latin-1, with or without undecodable
+ * escapes in it) or base64/base64url-encoded (alone or inside a longer encoded text), these
+ * encodings nested up to three deep. A URL that carries the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
-  const needles = forms(normalizeAddress(address));
-  let hays = new Set(forms(text));
+  const needles = forms(normalizeAddress(address)).map((form) => form.toLowerCase());
+  // The shortest run of base64 that can hold the shortest form of the address (3 bytes in 4 characters).
+  const minChars = Math.floor((Math.min(...needles.map((needle) => needle.length)) * 4) / 3);
+  const seen = new Set<string>();
+  let texts = new Set(forms(text));
   for (let round = 0; ; round++) {
-    if ([...hays].some((hay) => needles.some((needle) => hay.includes(needle)))) return true;
+    if ([...texts].some((hay) => needles.some((needle) => hay.toLowerCase().includes(needle)))) return true;
     if (round === 3) return false;
     const next = new Set<string>();
-    for (const hay of hays)
-      for (const decoded of percentDecodings(hay))
-        for (const form of forms(decoded)) if (!hays.has(form)) next.add(form);
+    for (const hay of texts) {
+      seen.add(hay);
+      for (const decoded of [...percentDecodings(hay), ...base64Decodings(hay, minChars)])
+        for (const form of forms(decoded)) if (!seen.has(form)) next.add(form);
+    }
     if (next.size === 0) return false;
-    hays = next;
+    texts = next;
   }
 }

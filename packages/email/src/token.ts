@@ -143,6 +143,31 @@ export function sealToken(claims: TokenClaims, macKey: Buffer): string {
   return toBase64Url(Buffer.concat([body, mac(macKey, body)]));
 }
 
+interface TokenParts {
+  body: Buffer;
+  given: Buffer;
+  claims: TokenClaims;
+}
+
+/** A token split into its body, its MAC and its claims; `undefined` when it is not one of ours at all. */
+function tokenParts(token: string): TokenParts | undefined {
+  if (token.length === 0 || token.length > maxTokenChars) return undefined;
+  const bytes = fromBase64UrlStrict(token);
+  if (!bytes || bytes.length <= macBytes) return undefined;
+  const body = bytes.subarray(0, bytes.length - macBytes);
+  const claims = decodeClaims(body);
+  return claims && { body, given: bytes.subarray(bytes.length - macBytes), claims };
+}
+
+/**
+ * The claims of a token, read without checking its MAC (tokens are signed, not encrypted), or
+ * `undefined` when it is not a token at all. Never trust them: only a signer re-signing what
+ * another signer signed reads them, to carry over a click's target.
+ */
+export function readClaims(token: string): TokenClaims | undefined {
+  return tokenParts(token)?.claims;
+}
+
 /**
  * Why a token could not be opened (before any check of kind or expiry): `malformed` (not a token
  * of ours at all), `unknown_member` (names a Member the verifier has no keys for), `unknown_kid`
@@ -169,13 +194,9 @@ function otherRings(principals: Principals, memberId: string | null): KeyRing[] 
  * another principal's key of that kid is `cross_member`: one Member forging another's events.
  */
 export function openToken(token: string, principals: Principals): TokenClaims | OpenFailure {
-  if (token.length === 0 || token.length > maxTokenChars) return 'malformed';
-  const bytes = fromBase64UrlStrict(token);
-  if (!bytes || bytes.length <= macBytes) return 'malformed';
-  const body = bytes.subarray(0, bytes.length - macBytes);
-  const given = bytes.subarray(bytes.length - macBytes);
-  const claims = decodeClaims(body);
-  if (!claims) return 'malformed';
+  const parts = tokenParts(token);
+  if (!parts) return 'malformed';
+  const { body, given, claims } = parts;
   const ring = claims.memberId === null ? principals.platform : principals.members.get(claims.memberId);
   if (!ring) return 'unknown_member';
   const key = ring.get(claims.kid);

@@ -132,6 +132,61 @@ describe('createEmailSigner', () => {
     expect(signer.clickUrl('https://x.org/?e=%FF%E9%40example.org', meta)).toMatch(/\/e\/c\//);
   });
 
+  it('refuses the address base64- or base64url-encoded, in any letter case, wherever it sits in the URL', () => {
+    const b64 = (text: string, encoding: 'base64' | 'base64url' = 'base64') => Buffer.from(text).toString(encoding);
+    for (const url of [
+      `https://x.org/u?e=${b64('ada@example.org')}`,
+      `https://x.org/u?e=${b64('ada@example.org', 'base64url')}`,
+      `https://x.org/u?e=${encodeURIComponent(b64('ADA@Example.ORG'))}`,
+      `https://x.org/u?e=${b64('ada@example.org').replace(/=+$/, '')}&x=1`,
+      `https://x.org/u/${b64('ada@example.org', 'base64url')}/edit`,
+      `https://x.org/u?t=${b64('{"email":"Ada@example.org","course":"cs50"}', 'base64url')}`,
+      `https://x.org/u?e=${b64('ada%40example.org')}`,
+      `https://x.org/u#e=${b64('xada@example.org')}`,
+    ])
+      expectError(() => signer.clickUrl(url, meta), 'recipient_in_url', 'url');
+    const html = `<a href="https://x.org/u?e=${b64('ada@example.org', 'base64url')}">x</a>`;
+    expect(signer.rewriteHtml(html, meta)).toContain(html);
+    expectError(
+      () => signer.pixelUrl({ ...meta, messageId: b64('ada@example.org') }),
+      'invalid_meta',
+      'meta.messageId',
+    );
+    // Another address, and base64 that happens to be plain words, still sign.
+    expect(signer.clickUrl(`https://x.org/u?e=${b64('bob@example.org')}`, meta)).toMatch(/\/e\/c\//);
+    expect(signer.clickUrl('https://x.org/course/HarvardX+CS50+X/block-v1:week3', meta)).toMatch(/\/e\/c\//);
+  });
+
+  it('takes the recipient only as a bare address, never with a display name or as a list', () => {
+    for (const recipient of [
+      'Ada Lovelace <ada@example.org>',
+      '"Ada" <ada@example.org>',
+      '<ada@example.org>',
+      'ada@example.org (Ada)',
+      'ada@example.org, bob@example.org',
+      'ada@example.org;bob@example.org',
+      'Ada Lovelace ＜ada@example.org＞',
+      'ada',
+      '@example.org',
+      'ada@',
+    ]) {
+      expectError(() => signer.pixelUrl({ ...meta, recipient }), 'invalid_meta', 'meta.recipient');
+      expectError(() => signer.clickUrl('https://x.org/', { ...meta, recipient }), 'invalid_meta', 'meta.recipient');
+      expectError(() => signer.rewriteHtml('<p>x</p>', { ...meta, recipient }), 'invalid_meta', 'meta.recipient');
+      expectError(() => signer.pseudonym(recipient), 'invalid_argument', 'recipient');
+    }
+    // Every bare address still signs: quoted local parts, tags, international and literal domains.
+    for (const recipient of [
+      ' Ada.Lovelace+CS50@Example.ORG ',
+      '"ada lovelace"@example.org',
+      "o'brien!#$%&*/=?^_`{|}~@example.org",
+      'josé@bücher.example',
+      'ada@[192.0.2.1]',
+      'ａｄａ@ｅｘａｍｐｌｅ．ｏｒｇ',
+    ])
+      expect(signer.pixelUrl({ ...meta, recipient })).toMatch(/\/e\/o\//);
+  });
+
   it('refuses ids that carry the address, and bad times', () => {
     expectError(
       () => signer.pixelUrl({ ...meta, messageId: 'welcome-ada@example.org' }),

@@ -54,8 +54,11 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // keeps it across StrictMode's second run of the effect (state is not set yet then), so one
   // provider never makes a second store that would re-write the choice. A store the provider made
   // is disposed when the provider really unmounts or is hidden (<Activity>): the cleanup only
-  // schedules that, and a re-run of the effect (StrictMode, new options) cancels it. Shown again
-  // after that, the provider makes a new store, which reads the choice afresh and follows other tabs.
+  // schedules that, and a re-run of the effect (StrictMode, new options) cancels it. Disposed, it is
+  // also taken from the children: shown again, they render the "no store yet" state (nothing
+  // allowed, no banner), never the disposed store's stale choice (the learner may have decided or
+  // withdrawn in another tab meanwhile), until the new store, which reads the choice afresh and
+  // follows other tabs, is made.
   const once = useRef<ConsentStore | null>(null);
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
@@ -67,6 +70,7 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
       disposal.current = setTimeout(() => {
         made.dispose();
         once.current = null;
+        setCreated(null);
       });
     };
   }, [options]);

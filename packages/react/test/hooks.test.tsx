@@ -243,6 +243,43 @@ describe('useConsent', () => {
     expect(current?.needsPrompt).toBe(false);
   });
 
+  it('shows no choice of the disposed store when shown again: a withdrawal made in another tab meanwhile holds', async () => {
+    // One cookie jar, shared by the provider's store and another tab's.
+    let cookie: string[] = [];
+    const storage = {
+      kind: 'jar',
+      read: () => [...cookie],
+      write: (value: string) => ((cookie = [value]), true),
+      clear: () => void (cookie = []),
+    };
+    const options = { policy: edxPolicy, storage, signals: { gpc: false } };
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const loads: string[] = [];
+    function Analytics() {
+      const allowed = useTracker({ owner: 'platform', purposes: ['analytics'] });
+      useEffect(() => void loads.push(allowed ? 'load analytics' : 'no analytics'), [allowed]);
+      return null;
+    }
+    const at = (mode: 'visible' | 'hidden') => (
+      <Activity mode={mode}>
+        <ConsentProvider options={options}>
+          <Analytics />
+        </ConsentProvider>
+      </Activity>
+    );
+    createConsent(options).acceptAll();
+    render(at('visible'));
+    await later();
+    expect(loads).toEqual(['no analytics', 'load analytics']);
+    act(() => root?.render(at('hidden')));
+    await later(); // hidden long enough for the provider's store to be disposed
+    createConsent(options).withdraw('analytics'); // in another tab
+    loads.length = 0;
+    act(() => root?.render(at('visible')));
+    await later();
+    expect(loads).toEqual(['no analytics']);
+  });
+
   it('throws a coded error outside a provider', () => {
     function Lonely() {
       useConsent();
@@ -344,6 +381,47 @@ describe('<ConsentBanner/>', () => {
     root = null;
     expect(document.querySelector('optin-banner')).toBe(null);
     expect(ref.current).toBe(null);
+  });
+
+  it('shows no notice when shown again (Activity) to a learner who decided in another tab while it was hidden', async () => {
+    let cookie: string[] = [];
+    const storage = {
+      kind: 'jar',
+      read: () => [...cookie],
+      write: (value: string) => ((cookie = [value]), true),
+      clear: () => void (cookie = []),
+    };
+    const options = { policy: edxPolicy, storage, signals: { gpc: false } };
+    const at = (mode: 'visible' | 'hidden') => (
+      <Activity mode={mode}>
+        <ConsentProvider options={options}>
+          <ConsentBanner />
+        </ConsentProvider>
+      </Activity>
+    );
+    // As in the browser: React commits on its own schedule, and the page is looked at in between.
+    globalThis.IS_REACT_ACT_ENVIRONMENT = false;
+    try {
+      const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      root = createRoot(document.body.appendChild(document.createElement('div')));
+      root.render(at('visible'));
+      await wait(50);
+      const first = document.querySelector('optin-banner');
+      await first?.ready;
+      expect(first?.layer).toBe('notice');
+      root.render(at('hidden'));
+      await wait(30); // hidden long enough for the provider's store to be disposed
+      createConsent(options).acceptAll(); // in another tab
+      const layers = new Set<string | null>();
+      root.render(at('visible'));
+      for (let tick = 0; tick < 50; tick++) {
+        await (tick % 5 === 0 ? wait(0) : Promise.resolve());
+        for (const banner of document.querySelectorAll('optin-banner')) layers.add(banner.layer);
+      }
+      expect([...layers]).not.toContain('notice');
+    } finally {
+      globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+    }
   });
 
   it('two micro-frontends, each with its provider and banner (under StrictMode), show one banner; when the first unmounts the other takes over', async () => {

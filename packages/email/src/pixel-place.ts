@@ -1,0 +1,89 @@
+import type { DefaultTreeAdapterMap, Token } from 'parse5';
+import { attribute, childrenOf, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
+
+/** Elements whose text runs to the end of the document when their end tag is missing. */
+const rawText = [
+  'textarea',
+  'title',
+  'script',
+  'style',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+  'plaintext',
+];
+
+/**
+ * Elements whose content a mail client does not show: raw text, a `<select>` (an `<img>` in it is
+ * dropped by the parser), `<template>` content, the fallback content of media and embeds, the
+ * unrendered `<datalist>` and `<rp>`, and a `<frameset>`.
+ */
+const hidingTags = new Set([
+  ...rawText,
+  'select',
+  'datalist',
+  'template',
+  'audio',
+  'video',
+  'canvas',
+  'object',
+  'rp',
+  'frameset',
+]);
+
+const displayNone = /(?:^|[;\s])display\s*:\s*none\b/i;
+
+/** Whether the content of `element` is not shown: by its kind, closed (`<details>`, `<dialog>`), `hidden` or `display:none`. */
+function hides(element: HtmlElement): boolean {
+  if (hidingTags.has(element.tagName)) return true;
+  if ((element.tagName === 'details' || element.tagName === 'dialog') && attribute(element, 'open') === undefined)
+    return true;
+  return attribute(element, 'hidden') !== undefined || displayNone.test(attribute(element, 'style') ?? '');
+}
+
+const endTagStart = (node: HtmlNode | undefined): number | undefined =>
+  (node?.sourceCodeLocation as Token.ElementLocation | undefined)?.endTag?.startOffset;
+
+/** Whether `node` has content before `at`: it starts before it, or (an element the parser implied) has children. */
+const startsBefore = (node: HtmlNode, at: number): boolean =>
+  node.sourceCodeLocation ? node.sourceCodeLocation.startOffset < at : childrenOf(node).length > 0;
+
+/**
+ * The elements still open at offset `at` of the source, outermost first: what a tag inserted there
+ * lands inside. From the document down, each is the last child that starts before `at`, as long as
+ * its end tag (if it has one) is not before `at`.
+ */
+function* openAt(root: HtmlNode, at: number): Generator<HtmlElement> {
+  for (let node = root; ;) {
+    const last = childrenOf(node)
+      .filter((child) => startsBefore(child, at))
+      .pop();
+    if (!last || !('tagName' in last)) return;
+    const end = endTagStart(last);
+    if (end !== undefined && end < at) return;
+    yield last;
+    node = last;
+  }
+}
+
+/**
+ * Where the pixel goes: before `</body>`, else before `</html>`, else at the very end, or before a
+ * comment left open at the end; and, if that spot is inside an element whose content is not shown
+ * (left open: `<textarea>`, `<title>`, `<select>`, `<template>`, `<video>`, a `hidden` `<div>`,
+ * ...), before the outermost such element, where a mail client still loads it.
+ */
+export function pixelOffset(source: string, root: DefaultTreeAdapterMap['document']): number {
+  const html = root.childNodes.find((node) => node.nodeName === 'html');
+  const body = html && 'childNodes' in html ? html.childNodes.find((node) => node.nodeName === 'body') : undefined;
+  let at = endTagStart(body) ?? endTagStart(html) ?? source.length;
+  const comment = [...nodes(root)].find(
+    (node) => node.nodeName === '#comment' && (node.sourceCodeLocation?.endOffset ?? 0) >= source.length,
+  );
+  if (at === source.length && comment?.sourceCodeLocation && !/--!?>$/.test(source))
+    at = comment.sourceCodeLocation.startOffset;
+  for (const element of openAt(root, at))
+    if (hides(element) && element.sourceCodeLocation) return element.sourceCodeLocation.startOffset;
+  return at;
+}
