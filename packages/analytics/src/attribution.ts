@@ -17,7 +17,7 @@ export interface Attribution {
 }
 
 /** Query parameters that carry a campaign: `utm_*` and ad click ids. */
-const campaignParam = /^(utm_\w+|[gw]braid|gclid|dclid|msclkid|fbclid|ttclid|twclid|li_fat_id|yclid|mc_cid)$/;
+const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/;
 
 /**
  * The campaign parameters of `url`, as a query string in the URL's order (`''` for none), its values
@@ -44,10 +44,10 @@ export function attribute(
 ): Attribution | undefined {
   const campaign = campaignOf(url);
   const cls = classifyReferrer(referrer, url.searchParams, own);
-  const host = cls == 'internal' ? '' : referrerHost(referrer);
   const touch: Touch = {
     ...Object.fromEntries(new URLSearchParams(campaign)),
-    ...(host && { referrer: host }),
+    // (None when internal or unknown: `undefined` is left out of JSON.)
+    referrer: ((cls != 'internal' && referrerHost(referrer)) || undefined) as string,
     class: cls,
     at,
   };

@@ -20,18 +20,17 @@ const text = (el?: Element | null) => {
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
  */
 export function controlName(el: Element): string {
-  const input = el as HTMLInputElement;
   const name =
     el.getAttribute('data-track') ||
-    (input.type != 'radio' &&
+    ((el as HTMLInputElement).type != 'radio' &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')
           .split(' ')
           .map((id) => text(document.getElementById(id)))
           .join(' ')
           .trim() ||
-        (el.matches('input:is([type=button],[type=submit],[type=reset])') && input.value) ||
-        text(input.labels?.[0] ?? el) ||
+        (el.matches('input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
+        text((el as HTMLInputElement).labels?.[0] ?? el) ||
         el.getAttribute('title') ||
         el.querySelector<HTMLImageElement>('img[alt]')?.alt)) ||
     el.getAttribute('name') ||

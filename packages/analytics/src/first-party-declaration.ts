@@ -42,28 +42,22 @@ export function declareFirstParty(options: {
   readonly vendor?: Vendor | undefined;
 }): readonly Tracker[] {
   const hosts = [batchUrl(options.endpoint).hostname];
-  const declare = (purpose: string, cookies: Tracker['cookies'] = []): Tracker => ({
+  const declare = (purpose: string, names: string[] = []): Tracker => ({
     id: `optin-${purpose}`,
     owner: 'platform',
     purposes: [purpose],
     party: 'first',
     vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
-    cookies,
+    cookies: names.map((name) => ({
+      name,
+      purpose,
+      lifetime: name == sessionCookie ? '30min' : '13mo',
+      party: 'first',
+    })),
     hosts,
     unloadable: true,
   });
-  return [
-    declare('analytics'),
-    // The attribution, preferences and retry queue it keeps in localStorage are declared with its cookies
-    // (auditors check storage against the same list); each goes when functionality does.
-    declare(
-      'functionality',
-      [idCookie, sessionCookie, touchKey, prefsKey, queueKey].map((name) => ({
-        name,
-        purpose: 'functionality',
-        lifetime: name == sessionCookie ? '30min' : '13mo',
-        party: 'first',
-      })),
-    ),
-  ];
+  // The attribution, preferences and retry queue it keeps in localStorage are declared with its cookies
+  // (auditors check storage against the same list); each goes when functionality does.
+  return [declare('analytics'), declare('functionality', [idCookie, sessionCookie, touchKey, prefsKey, queueKey])];
 }

@@ -13,7 +13,6 @@ import { autotrack } from './autotrack.js';
 import { courseOf, type CourseRef } from './course-ref.js';
 import { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
-import { optionCount } from './option-count.js';
 import { randomId } from './random-id.js';
 import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
 import { local, readCookie, writeCookie } from './storage.js';
@@ -35,7 +34,7 @@ export interface FirstPartyOptions {
   readonly batchSize?: number;
   /** Milliseconds a message may wait for its batch to fill: a whole number from 0. Default 5000. */
   readonly flushInterval?: number;
-  /** At most this many undelivered messages are kept for retry: a whole number from 1. Default 200. */
+  /** At most this many undelivered messages a page keeps for retry: a whole number from 1. Default 200. */
   readonly queueLimit?: number;
   /** Who runs the collector, as listed to learners. Default edX, with its privacy policy. */
   readonly vendor?: Vendor;
@@ -63,10 +62,11 @@ export interface FirstParty {
    */
   readonly trackers: readonly Tracker[];
   /**
-   * Records page views (now, after every single-page-app navigation, by `history` or the Navigation API,
+   * Records page views (now, or on a page the browser prerenders when the learner goes to it; after
+   * every single-page-app navigation, by `history` or the Navigation API,
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival from its old `document.referrer`) and links and
-   * controls (a link opened with the middle button too) through `hub`, so
+   * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
    * consent and every other tracker see them too. Returns a function that stops it; started again, the
    * earlier start stops (one message a click), and on the page of the last view (a remounted
    * component) it records no second one.
@@ -123,8 +123,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
-  // A host name (`edx.org`): a URL or a port would make the cookies silently fail.
-  if (!/^[\w.-]*$/.test(domain ?? ''))
+  // A host name (`edx.org`): a URL or a port would make the cookies silently fail. (Left out, it reads
+  // as `undefined`, which passes.)
+  if (!/^[\w.-]*$/.test(domain as string))
     throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host.`);
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
@@ -132,14 +133,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   const transport = createTransport({
+    ...options,
     url: batchUrl(options.endpoint).href,
-    writeKey: options.writeKey,
-    batchSize: optionCount(options, 'batchSize', 20),
-    flushInterval: optionCount(options, 'flushInterval', 5e3, 0),
-    queueLimit: optionCount(options, 'queueLimit', 200),
     keep,
     allows: (p) => consent.allows(p),
-    onError: options.onError ?? console.error,
   });
   // What it stores, gone: its cookies on the domain it wrote them on (the hub deletes them only on
   // the variants of its own cookieDomain, which may be another), and its first touch and preferences.
@@ -154,7 +151,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let userId: string | null = null;
   let session: Session | undefined;
   let attribution = local<Attribution>(touchKey);
-  let prefs: Fields = local<Fields>(prefsKey) ?? {};
+  // This page's preferences (what it set, or found stored when functionality came): without
+  // functionality, the only copy.
+  let prefs: Fields = {};
   let page: Fields | undefined;
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
@@ -180,11 +179,6 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
       const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
       const ids = trail || purpose == 'functionality';
-      // The tabs of the site share one session, and one sequence, when it may be stored.
-      const s = trail
-        ? (session = nextSession((keep() && decodeSession(readCookie(sessionCookie))) || session, Date.now(), campaign))
-        : undefined;
-      if (s) saveSession(); // (an older session of this tab must not replace another tab's)
       const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: location.href })) };
       const { purposes, members } = consent.grants();
       transport.add(
@@ -202,7 +196,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
               categoryPreferences: purposes,
               members,
             },
-            session: s && { id: s.id, seq: s.seq },
+            // The tabs of the site share one session, and one sequence, when it may be stored (an
+            // older session of this tab must not replace another tab's).
+            session: trail
+              ? ((session = nextSession(
+                  (keep() && decodeSession(readCookie(sessionCookie))) || session,
+                  Date.now(),
+                  campaign,
+                )),
+                saveSession(),
+                { id: session.id, seq: session.seq })
+              : undefined,
           },
           messageId: randomId(true),
           anonymousId: ids ? anonymousId : randomId(),
@@ -275,15 +279,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // A page restored from the back/forward cache (`pageshow`, `persisted`) is visited again: a view,
       // from the page the learner came back from, which the browser tells for one of the same origin
       // (not `document.referrer`: how the page was first reached, long ago); so is one it loads anew
-      // as the learner comes Back or Forward to it (`traverse`) or reloads it.
-      const view = (e?: Partial<PageTransitionEvent>) => {
-        const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
-        const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
-        if (href != last || again) {
-          last = href;
-          hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
-        }
-      };
+      // as the learner comes Back or Forward to it (`traverse`) or reloads it. One the browser prerenders is
+      // viewed when the learner goes to it, and timed then.
+      const view = (e?: Partial<PageTransitionEvent>) =>
+        shown(() => {
+          const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
+          const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
+          if (href != last || again) {
+            last = href;
+            hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
+          }
+        });
       view();
       listening.signal.addEventListener('abort', onNavigate(view));
       autotrack(hub.track.bind(hub), own, listening.signal);

@@ -8,7 +8,7 @@ const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
   [
     'social',
     /social/i,
-    /(^|\.)(facebook|fb|instagram|linkedin|lnkd|t|twitter|x|youtube|reddit|tiktok|pinterest|whatsapp|threads|quora|bsky)\./,
+    /(^|\.)(facebook|linkedin|t|twitter|x|reddit|pinterest|whatsapp|fb|instagram|lnkd|youtube|tiktok|threads|quora|bsky)\./,
     /fbclid|ttclid|twclid|li_fat_id/,
   ],
   [
@@ -38,12 +38,11 @@ export function classifyReferrer(
   params: URLSearchParams,
   own: (host: string) => boolean,
 ): ReferrerClass {
-  const medium = params.get('utm_medium') ?? '';
   const host = referrerHost(referrer);
   const query = [...params.keys()].join();
   const by = (at: 1 | 2 | 3, value: string) => rules.find((r) => r[at].test(value))?.[0];
   return (
-    by(1, medium) ??
+    by(1, params.get('utm_medium') ?? '') ??
     (host
       ? own(host)
         ? 'internal'

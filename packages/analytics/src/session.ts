@@ -1,6 +1,6 @@
 import { randomId } from './random-id.js';
 
-/** A visit: `id`, how many messages it has had (`seq`), its last activity (ms) and its campaign. */
+/** A visit: `id`, how many messages it has had (`seq`), its last activity (ms) and its campaign (`c`). */
 export interface Session {
   /** 32 hex digits. */
   readonly id: string;
@@ -8,8 +8,8 @@ export interface Session {
   readonly seq: number;
   /** Time of the last message, in ms since the epoch. */
   readonly at: number;
-  /** The campaign it started with (or was last given), `''` for none. */
-  readonly campaign: string;
+  /** The campaign it started with (or was last given), `''` for none. (A short key: it ships in every page's script.) */
+  readonly c: string;
 }
 
 /** A session ends after this long without a message: 30 minutes. */
@@ -23,9 +23,9 @@ export const sessionTimeout = 18e5;
  * @example nextSession(undefined, Date.now(), '').seq // 1
  */
 export function nextSession(session: Session | undefined, now: number, campaign = ''): Session {
-  return session && now - session.at < sessionTimeout && (!campaign || campaign == session.campaign)
+  return session && now - session.at < sessionTimeout && (!campaign || campaign == session.c)
     ? { ...session, seq: session.seq + 1, at: now }
-    : { id: randomId(), seq: 1, at: now, campaign };
+    : { id: randomId(), seq: 1, at: now, c: campaign };
 }
 
 /**
@@ -33,7 +33,7 @@ export function nextSession(session: Session | undefined, now: number, campaign 
  * string as `campaignOf` makes it (form-encoded: letters, digits, `*-._+%=&` only), safe in a cookie.
  */
 export function encodeSession(s: Session): string {
-  return [s.id, s.seq, s.at, s.campaign].join('.');
+  return [s.id, s.seq, s.at, s.c].join('.');
 }
 
 /**
@@ -43,5 +43,5 @@ export function encodeSession(s: Session): string {
 export function decodeSession(value: string | undefined): Session | undefined {
   const [, id, seq, at, campaign = ''] = /^([^.]+)\.([1-9]\d*)\.([1-9]\d*)(?:\.(.*))?$/.exec(value ?? '') ?? [];
   // `seq` and `at` are set whenever `id` is: only the campaign is optional.
-  return id ? { id, seq: +(seq as string), at: +(at as string), campaign } : undefined;
+  return id ? { id, seq: +(seq as string), at: +(at as string), c: campaign } : undefined;
 }

@@ -1,6 +1,6 @@
 // Share endpoints: facebook.com/sharer, x.com/intent, linkedin.com/sharing, reddit.com/submit, wa.me, t.me/share, ...
 const share =
-  /\/\/(?:www\.|api\.)?(facebook|twitter|x|linkedin|reddit|wa|whatsapp|t|pinterest)\.(?:com|me)\/(?:shar|intent|submit|send|pin\/create|cws\/share|\d|\?)/;
+  /\/\/(?:www\.|api\.)?(facebook|linkedin|t|twitter|x|reddit|pinterest|whatsapp|wa)\.(?:com|me)\/(?:shar|intent|submit|send|pin\/create|cws\/share|\d|\?)/;
 const names: Readonly<Record<string, string>> = { x: 'twitter', wa: 'whatsapp', t: 'telegram' };
 
 /**

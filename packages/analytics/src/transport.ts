@@ -1,5 +1,6 @@
 import { AnalyticsError } from './errors.js';
 import { queueKey } from './first-party-declaration.js';
+import { optionCount } from './option-count.js';
 import { local } from './storage.js';
 
 /** A Segment Spec message as sent (`sentAt` is added when its batch leaves). */
@@ -18,18 +19,21 @@ export interface TransportOptions {
   readonly url: string;
   /** Segment write key, sent in the body (a header would cost a CORS preflight, and `sendBeacon` cannot send one). */
   readonly writeKey?: string | undefined;
-  /** Messages per batch: a batch leaves as soon as it is full. */
-  readonly batchSize: number;
-  /** Milliseconds a message may wait for its batch to fill. */
-  readonly flushInterval: number;
-  /** At most this many failed messages are kept for retry (the oldest are dropped first). */
-  readonly queueLimit: number;
+  /** Messages per batch: a batch leaves as soon as it is full. Default 20. */
+  readonly batchSize?: number;
+  /** Milliseconds a message may wait for its batch to fill. Default 5000. */
+  readonly flushInterval?: number;
+  /** At most this many failed messages are kept for retry (the oldest are dropped first). Default 200. */
+  readonly queueLimit?: number;
   /** Whether the retry queue may be kept in localStorage now (the `functionality` purpose). */
   readonly keep: () => boolean;
-  /** Whether a purpose is allowed now: queued messages one of whose purposes was withdrawn are dropped. */
+  /**
+   * Whether a purpose is allowed now: queued messages one of whose purposes was withdrawn are dropped.
+   * (Called as `every` calls back: a function of the purpose alone, not `consent.allows`.)
+   */
   readonly allows: (purpose: string) => boolean;
-  /** Reports a batch the collector refused or that failed every retry. */
-  readonly onError: (error: AnalyticsError) => void;
+  /** Reports a batch the collector refused or that failed every retry. Default `console.error`. */
+  readonly onError?: (error: AnalyticsError) => void;
 }
 
 /** Delivery of messages in batches. */
@@ -77,25 +81,43 @@ const shared = ['page', 'locale', 'consent'];
  * (network, 429, 5xx) go back to the queue and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
  * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
  * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
- * localStorage (for the next page) only when `keep()` allows it; what of a stored one is not an
- * item with a message is dropped. Work happens in timers and promises,
- * never in a loop that holds the page.
+ * localStorage (for the next page) only when `keep()` allows it, where the site's tabs share it: each
+ * keeps what the others stored and takes out only its own; what of a stored one is not an item with a
+ * message is dropped. Work happens in timers and promises,
+ * never in a loop that holds the page. Throws an {@link AnalyticsError} (`invalid_option`, `path` the
+ * option) for a count that is not a whole number in its range, before anything is read or stored.
  */
 export function createTransport(o: TransportOptions): Transport {
-  // Only items with a message: the rest of a damaged value goes (overwritten by `save()` below, with
-  // the items whose purpose is not one allowed).
-  let queue = [o.keep() && local<Item[]>(queueKey)].flat().filter((i): i is Item => !!i && i.m instanceof Object);
+  const batchSize = optionCount(o, 'batchSize', 20);
+  const flushInterval = optionCount(o, 'flushInterval', 5e3, 0);
+  const queueLimit = optionCount(o, 'queueLimit', 200);
+  // Only items with a message (the rest of a damaged stored value goes) whose purposes are all still
+  // allowed stay queued, in memory too: a withdrawal drops them.
+  const allowed = (items: unknown[]) =>
+    items.filter(
+      (i): i is Item => (i as Item | undefined)?.m instanceof Object && [(i as Item).p].flat().every(o.allows),
+    );
+  // The stored queue, when it may be kept.
+  const stored = () => allowed([o.keep() && local<unknown[]>(queueKey)].flat());
+  let queue = stored();
+  // What this page stored last (or read from storage): the rest of the stored queue is other tabs'
+  // (the collector failing for them too), which this one keeps as they left it.
+  let mine = queue;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
-  // Only messages whose purposes are all still allowed stay queued (in memory too): a withdrawal drops them.
-  const live = () => (queue = queue.filter((i) => [i.p].flat().every((p) => o.allows(p))));
-  const save = () => local(queueKey, live().length && o.keep() ? queue : null);
-  const report = (why: string) => o.onError(new AnalyticsError('delivery_failed', o.url, `dropped: ${why}`));
+  const live = () => (queue = allowed(queue));
+  const save = () => {
+    const all = [...stored().filter((i) => !mine.some((j) => j.m.messageId == i.m.messageId)), ...live()];
+    mine = queue;
+    local(queueKey, o.keep() && all[0] ? all : null);
+  };
+  const report = (why: string) =>
+    (o.onError ?? console.error)(new AnalyticsError('delivery_failed', o.url, `dropped: ${why}`));
   const fail = (items: Item[]) => {
     const again = items.filter((i) => ++i.n < maxAttempts);
     if (again.length < items.length) report(`${maxAttempts} attempts failed`);
-    queue = [...again, ...queue].slice(-o.queueLimit);
+    queue = [...again, ...queue].slice(-queueLimit);
     save();
     schedule(backoff(++failures));
   };
@@ -119,14 +141,13 @@ export function createTransport(o: TransportOptions): Transport {
     // While the collector fails (a queued message failed before), a beacon would go down with the page:
     // the queue stays stored for the next page instead, where it may be, and its timer runs on here.
     if (beacon && o.keep() && queue.some((i) => i.n)) return save();
-    clearTimeout(timer);
-    timer = undefined;
+    timer = clearTimeout(timer) as undefined; // (clearTimeout returns undefined)
     const items = live();
     queue = [];
     while (items[0]) {
       // One anonymous id a batch: the id a learner is given afresh on withdrawing `functionality`
       // must not arrive beside the old one, retries of its messages included.
-      const chunk = items.splice(0, o.batchSize);
+      const chunk = items.splice(0, batchSize);
       const other = chunk.findIndex((i) => i.m.anonymousId != chunk[0]?.m.anonymousId);
       if (other > 0) items.unshift(...chunk.splice(other));
       const b = body(chunk);
@@ -145,17 +166,17 @@ export function createTransport(o: TransportOptions): Transport {
   }
 
   save(); // what an earlier page stored, and this one may not keep, goes now
-  if (queue.length) schedule(o.flushInterval);
+  if (queue.length) schedule(flushInterval);
   addEventListener('pagehide', () => flush(true));
   document.addEventListener('visibilitychange', () => document.hidden && flush(true));
   return {
     add(m, p) {
       // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits
-      // for a retry too: the oldest message goes first.
-      if (queue.push({ m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }) > o.queueLimit) queue.shift();
+      // for a retry too: the oldest message goes first (in a new array: `mine` stays what was stored).
+      queue = [...queue, { m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }].slice(-queueLimit);
       if (document.hidden) flush(true);
-      else if (queue.length >= o.batchSize && !failures) flush();
-      else schedule(o.flushInterval);
+      else if (queue.length >= batchSize && !failures) flush();
+      else schedule(flushInterval);
     },
     flush,
     save,

@@ -442,6 +442,61 @@ describe('the first-party tracker in Chromium', () => {
     ]);
   });
 
+  test('a custom [role=button] the page activates with Enter or Space (in its own keydown handler, no click) is used once a key', async () => {
+    await open('/player?mode=opt-out');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <div role="button" tabindex="0" id="menu" aria-label="Open menu">≡</div>
+        <div role="button" tabindex="0" id="fav" aria-label="Favourite">☆</div>
+        <button id="save">Save</button>
+        <a role="button" href="#top" id="top">Back to top</a>
+        <input id="q" aria-label="Search">`;
+      const menu = document.querySelector<HTMLElement>('#menu')!;
+      menu.addEventListener('keydown', (e) => {
+        if (e.key != 'Enter' && e.key != ' ') return;
+        e.preventDefault();
+        menu.dataset.open = String(menu.dataset.open != 'true');
+      });
+      // As many pages do: the key becomes a click on the element (one use, not two).
+      const fav = document.querySelector<HTMLElement>('#fav')!;
+      fav.addEventListener('keydown', (e) => e.key == 'Enter' && fav.click());
+      document.querySelector('#top')!.addEventListener('click', (e) => e.preventDefault());
+    });
+    await page.focus('#menu');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('a'); // no key of a button's
+    expect(await page.evaluate(() => document.querySelector<HTMLElement>('#menu')!.dataset.open)).toBe('false');
+    await page.focus('#fav');
+    await page.keyboard.press('Enter');
+    // A native button and a link get a click from the key: that is their one use.
+    await page.focus('#save');
+    await page.keyboard.press('Enter');
+    await page.focus('#top');
+    await page.keyboard.press('Enter');
+    await page.focus('#q');
+    await page.keyboard.type('x ');
+    await page.keyboard.press('Enter');
+    // A script's own key at the document (a shortcut library): no element, nothing recorded, no error.
+    await page.evaluate(() => document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' })));
+    await arrived((m) => m.event === 'edx.ui.lms.link_clicked');
+    await quiet();
+    expect(
+      received
+        .filter((m) => m.type === 'track' && m.event !== 'optin.web_vitals')
+        .map((m) => [m.event, m.properties.control ?? m.properties.target_url, m.properties.name]),
+    ).toEqual([
+      ['optin.ui.control_used', 'button', 'Open menu'],
+      ['optin.ui.control_used', 'button', 'Open menu'],
+      ['optin.ui.control_used', 'button', 'Favourite'],
+      ['optin.ui.control_used', 'button', 'Save'],
+      ['edx.ui.lms.link_clicked', url('/player?mode=opt-out#top'), undefined],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   test('events fired right before navigating away: at least 99 of 100 arrive, though the collector is slow to answer', async () => {
     await open('/lesson');
     latency = 1000;
@@ -484,6 +539,37 @@ describe('the first-party tracker in Chromium', () => {
     await quiet(1500);
     expect(down.map((m) => m.properties.i).sort()).toEqual([1, 2]);
     expect(received.filter((m) => m.event === 'edx.test.down')).toHaveLength(2);
+  });
+
+  test('two tabs while the collector is down: what each has not delivered reaches it from a later page, none lost', async () => {
+    await open('/lesson?mode=opt-out');
+    const other = await context.newPage();
+    await other.goto(url('/unit?mode=opt-out'));
+    await other.waitForFunction(() => 'optin' in window);
+    const stored = (tab: Page, text: string) =>
+      tab.waitForFunction((t) => localStorage.getItem('optin_queue')?.includes(t), text);
+    failing = true;
+    await run("hub.track('edx.test.tab', { tab: 1 }); analytics.flush();");
+    await stored(page, 'edx.test.tab');
+    // localStorage reaches the other tab's renderer a moment later.
+    await stored(other, 'edx.test.tab');
+    await other.evaluate("window.optin.hub.track('edx.test.tab', { tab: 2 }); window.optin.analytics.flush();");
+    await stored(other, '"tab":2');
+    await stored(page, '"tab":2');
+    // Both tabs leave while the collector is still down: each keeps its queue stored for a later page.
+    await page.goto(url('/plain'));
+    await other.goto(url('/plain'));
+    await other.close();
+    failing = false;
+    await open('/next?mode=opt-out');
+    await arrived((m) => m.event === 'edx.test.tab', 2);
+    await quiet(1500);
+    expect(
+      received
+        .filter((m) => m.event === 'edx.test.tab')
+        .map((m) => m.properties.tab)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 
   test('events fired right before the tab is hidden arrive by sendBeacon', async () => {
@@ -886,7 +972,7 @@ describe('the first-party tracker in Chromium', () => {
 });
 
 describe('a page Chromium prerenders', () => {
-  test('sends nothing until the learner goes to it, then one page view, from the page it was activated from', async () => {
+  test('sends nothing until the learner goes to it, then one page view, timed then, from the page it was activated from', async () => {
     // Chromium prerenders nothing while a DevTools client that does not speak its tab targets (as
     // Playwright's) is attached: this Chromium runs on its own, and the page follows the link when told.
     const profile = await mkdtemp(join(tmpdir(), 'optin-prerender-'));
@@ -906,6 +992,7 @@ describe('a page Chromium prerenders', () => {
       expect(fromNext()).toEqual([]);
       expect(prerenderBatches).toBe(0);
 
+      const activated = Date.now();
       follow = true; // the learner follows the link
       await arrived((m) => m.type === 'page' && m.context.page?.path === '/next');
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -915,6 +1002,9 @@ describe('a page Chromium prerenders', () => {
           .filter((m) => m.type === 'page')
           .map((m) => [m.properties.url, m.properties.referrer]),
       ).toEqual([[url('/next?mode=opt-out'), from]]);
+      // The view is when the learner went to the page, not when Chromium prerendered it (seconds before).
+      const [view] = fromNext().filter((m) => m.type === 'page');
+      expect(Date.parse(view!.timestamp)).toBeGreaterThanOrEqual(activated);
     } finally {
       const exited = new Promise((resolve) => chromium.once('exit', resolve));
       chromium.kill();

@@ -6,7 +6,7 @@ describe('session rules', () => {
   const t0 = 1_800_000_000_000;
   it('starts at seq 1 and adds one with every message', () => {
     const a = nextSession(undefined, t0);
-    expect(a).toMatchObject({ seq: 1, at: t0, campaign: '' });
+    expect(a).toMatchObject({ seq: 1, at: t0, c: '' });
     expect(a.id).toMatch(/^[0-9a-f]{32}$/);
     const b = nextSession(a, t0 + 1000);
     expect(b).toEqual({ ...a, seq: 2, at: t0 + 1000 });
@@ -28,7 +28,7 @@ describe('session rules', () => {
     expect(nextSession(a, t0 + 1, '').id).toBe(a.id);
     const b = nextSession(a, t0 + 1, 'gclid=x');
     expect(b.id).not.toBe(a.id);
-    expect(b.campaign).toBe('gclid=x');
+    expect(b.c).toBe('gclid=x');
   });
 
   it('round-trips through its cookie value, and rejects malformed ones', () => {
@@ -59,7 +59,7 @@ describe('session rules', () => {
         id: 'abc',
         seq: 2,
         at: 1_700_000_000_000,
-        campaign,
+        c: campaign,
       });
   });
 
@@ -68,7 +68,7 @@ describe('session rules', () => {
     const campaign = campaignOf(url);
     const value = encodeSession(nextSession(undefined, t0, campaign));
     expect(value).toMatch(/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/); // RFC 6265 cookie-octets
-    expect(decodeSession(value)?.campaign).toBe(campaign);
+    expect(decodeSession(value)?.c).toBe(campaign);
     expect(new URLSearchParams(campaign).get('utm_campaign')).toBe('"été", 2026\\x');
   });
 });

@@ -222,6 +222,32 @@ describe('batching', () => {
     expect(ids()).toContain('m1');
   });
 
+  it("keeps other tabs' messages in the stored retry queue, and takes out only its own once delivered", async () => {
+    const storedIds = () => (local<{ m: { messageId: string } }[]>('optin_queue') ?? []).map((i) => i.m.messageId);
+    // Two tabs of the site, open while the collector is down.
+    const a = make({ keep: () => true });
+    const b = make({ keep: () => true });
+    status = [0, 0];
+    a.add(msg(1), 'analytics');
+    a.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    b.add(msg(2), 'analytics');
+    b.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(storedIds()).toEqual(['m1', 'm2']);
+    a.flush(true); // a leaves (pagehide) while it still fails: its queue stays stored, b's too
+    expect(storedIds().sort()).toEqual(['m1', 'm2']);
+    a.flush(); // the collector is back for a: its message leaves the stored queue, b's stays
+    await vi.advanceTimersByTimeAsync(0);
+    a.save();
+    expect(storedIds()).toEqual(['m2']);
+    calls = [];
+    make({ keep: () => true }); // a later page sends what is left
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids()).toContain('m2');
+    expect(ids()).not.toContain('m1');
+  });
+
   it('forgets a failed batch whose purpose was withdrawn while it was in flight, even if granted again', async () => {
     let allowed = true;
     const t = make({ keep: () => true, allows: () => allowed });
