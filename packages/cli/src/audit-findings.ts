@@ -1,5 +1,7 @@
 import { declares, type CookieDeclaration, type Tracker } from '@optin/trackers';
+import { attributeByVendorId } from './attribute-by-vendor-id.js';
 import { hostMatches, sameSite } from './host-pattern.js';
+import { nameVendorId, requestVendorIds, showVendorId, trackerVendorIds, type VendorId } from './vendor-ids.js';
 
 /** What kind of problem an audit found. */
 export type FindingKind =
@@ -28,7 +30,11 @@ export interface Finding {
   readonly kind: FindingKind;
   /** The request URL, the cookie as `name@domain`, or stored data as `area.name@origin` (`localStorage.ajs_anonymous_id@https://www.edx.org`). */
   readonly subject: string;
-  /** Ids of the trackers that declare it (empty when none does). */
+  /**
+   * Ids of the trackers it is attributed to: those that declare it (narrowed to the one naming the
+   * vendor id it carries, when it carries one), or, out of scope, the tracker whose id it carries.
+   * Empty when none does.
+   */
   readonly trackers: readonly string[];
   /** What is wrong, in words, and what to do. */
   readonly message: string;
@@ -92,6 +98,16 @@ export interface Observation {
  * declares (the page itself, its assets) are fine; first-party cookies and stored items are not:
  * each must be declared, necessary ones too. Each URL, cookie and stored item is reported once.
  *
+ * Where a request or a name carries a vendor id (a GA4 measurement id in `id=` or `tid=`, a GTM
+ * container id in `gtm.js?id=` or `ns.html?id=`, a Meta pixel, LinkedIn partner, Hotjar site id or
+ * Segment write key in its vendor's URLs; `_ga_<id>`, `_hjSession_<id>`), it is attributed by that id
+ * rather than by host or name alone, each id of a request that carries several. A tracker names its
+ * id as its `vendorId`, so a Member's GA4 or GTM container on hosts the platform's declares too is
+ * out of scope off that Member's courses, an id no tracker names is undeclared even on a declared
+ * host, and an id carried to a host (or in a name) its own tracker does not declare is reported, on
+ * the site's own hosts too. A GTM container's tags may carry ids of any other kind; a tracker without
+ * `vendorId` is judged by host and name.
+ *
  * The page's own document and requests to its own origin are never findings. A declaration names
  * hosts only (no scheme, port or path), so nothing in it tells a first-party collector declared on
  * the page's own host (`declareFirstParty({ endpoint: 'https://www.edx.org/' })`) from the page's
@@ -103,6 +119,8 @@ export function findViolations(seen: Observation): Finding[] {
   // As the hub decides: a tracker with no purpose is never allowed (`[].every` would be true).
   const granted = (t: Tracker) => t.purposes.length > 0 && t.purposes.every((p) => seen.allows(p));
   const ids = (ts: readonly Tracker[]) => ts.map((t) => t.id);
+  const whose = (ts: readonly Tracker[]) =>
+    ts.map((t) => `${t.id} (${t.owner === 'platform' ? 'the platform' : `Member ${t.owner}`})`).join(', ');
   const findings: Finding[] = [];
   const reported = new Set<string>();
   const origin = (url: URL) => `${url.protocol.replace(/^ws/, 'http')}//${url.host}`;
@@ -111,35 +129,52 @@ export function findViolations(seen: Observation): Finding[] {
     if (!reported.has(subject)) findings.push({ kind, subject, trackers: ids(trackers), message });
     reported.add(subject);
   };
+  const pool = [...new Set([...seen.inScope, ...seen.all])];
+  const inScope = new Set(seen.inScope);
+  const named = new Map(pool.map((t) => [t, trackerVendorIds(t)]));
+  const attribute = (declaring: readonly Tracker[], carried: VendorId | undefined) =>
+    attributeByVendorId(declaring, carried, pool, (t) => named.get(t) ?? []);
 
-  for (const url of seen.requests) {
-    let host: string;
-    try {
-      const parsed = new URL(url);
-      if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
-      if (page && origin(parsed) === origin(page)) continue;
-      host = parsed.hostname;
-    } catch {
-      continue;
-    }
-    const declaring = seen.inScope.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
-    if (declaring.length) {
-      if (!declaring.some(granted))
+  // A request to `host`, declared by `onHost`, judged by `id` (one of the ids it carries), or by host without.
+  const judgeRequest = (url: string, host: string, onHost: readonly Tracker[], id: VendorId | undefined) => {
+    const { declaring, owners, unclaimed } = attribute(onHost, id);
+    const here = declaring.filter((t) => inScope.has(t));
+    const withId = id ? ` with ${showVendorId(id)}` : '';
+    if (here.length) {
+      if (!here.some(granted))
         report(
           'request_without_consent',
           url,
-          declaring,
-          `${host} is declared by ${ids(declaring).join(', ')}, whose purposes (${[...new Set(declaring.flatMap((t) => t.purposes))].join(', ')}) are not all allowed: load it only through the hub.`,
+          here,
+          `${host} is declared by ${ids(here).join(', ')}, whose purposes (${[...new Set(here.flatMap((t) => t.purposes))].join(', ')}) are not all allowed: load it only through the hub.`,
         );
-      continue;
-    }
-    const elsewhere = seen.all.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
-    if (elsewhere.length)
+    } else if (declaring.length)
       report(
         'out_of_scope_request',
         url,
-        elsewhere,
-        `${host} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page: scope it to its Member's courses.`,
+        declaring,
+        `${host}${withId} belongs to ${whose(declaring)}, which may not run on this page: scope it to its Member's courses.`,
+      );
+    else if (owners.length && !owners.some((t) => inScope.has(t)))
+      report(
+        'out_of_scope_request',
+        url,
+        owners,
+        `${host} is contacted${withId}, the id of ${whose(owners)}, which may not run on this page: scope it to its Member's courses.`,
+      );
+    else if (owners.length)
+      report(
+        'undeclared_request',
+        url,
+        [],
+        `${host} is contacted${withId}, the id of ${ids(owners).join(', ')}, which does not declare ${host}: add it to that tracker's hosts.`,
+      );
+    else if (unclaimed)
+      report(
+        'undeclared_request',
+        url,
+        [],
+        `${host} is contacted${withId}, which no tracker declares (those declaring ${host} name other ids): declare the tracker that sends it, with its id as \`vendorId\`.`,
       );
     else if (!sameSite(host, seen.site))
       report(
@@ -148,10 +183,27 @@ export function findViolations(seen: Observation): Finding[] {
         [],
         `${host} is contacted but no tracker declares it: add it to the hosts of the tracker that loads it.`,
       );
+  };
+
+  for (const url of seen.requests) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+      if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
+      if (page && origin(parsed) === origin(page)) continue;
+    } catch {
+      continue;
+    }
+    const host = parsed.hostname;
+    const onHost = pool.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
+    const carried = requestVendorIds(parsed);
+    // Each id it carries is judged (LinkedIn's `pid=111,222` is two partners'); the first problem is reported.
+    for (const id of carried.length ? carried : [undefined]) judgeRequest(url, host, onHost, id);
   }
 
   // A declaration covers a cookie or stored item of its name on its side: the site's own for
   // `first`, any other for `third` (a `sessionid` on an ad network is not the site's session cookie).
+  // A name that carries a vendor id (`_ga_HX1`) is the tracker's whose `vendorId` it is.
   const judgeStored = (
     item: {
       readonly name: string;
@@ -164,32 +216,49 @@ export function findViolations(seen: Observation): Finding[] {
   ) => {
     const own = sameSite(item.host, seen.site);
     const covers = (c: CookieDeclaration) => declares(c, item.name) && (c.party === 'first') === own;
-    const declaring = seen.inScope.filter((t) => t.cookies.some(covers));
-    if (declaring.length) {
-      const allowed = declaring.some((t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose)));
+    const carried = nameVendorId(item.name);
+    const { declaring, owners, unclaimed } = attribute(
+      pool.filter((t) => t.cookies.some(covers)),
+      carried,
+    );
+    const here = declaring.filter((t) => inScope.has(t));
+    const of = carried ? ` (of ${showVendorId(carried)})` : '';
+    if (here.length) {
+      const allowed = here.some((t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose)));
       if (!allowed)
         report(
           kinds.denied,
           item.subject,
-          declaring,
-          `${item.what} is declared by ${ids(declaring).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
+          here,
+          `${item.what} is declared by ${ids(here).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
         );
-      return;
-    }
-    const elsewhere = seen.all.filter((t) => t.cookies.some(covers));
-    if (elsewhere.length)
+    } else if (declaring.length)
       report(
         kinds.elsewhere,
         item.subject,
-        elsewhere,
-        `${item.what} belongs to ${ids(elsewhere).join(', ')}, which may not run on this page.`,
+        declaring,
+        `${item.what}${of} belongs to ${whose(declaring)}, which may not run on this page.`,
+      );
+    else if (owners.length && !owners.some((t) => inScope.has(t)))
+      report(
+        kinds.elsewhere,
+        item.subject,
+        owners,
+        `${item.what}${of} belongs to ${whose(owners)}, which may not run on this page.`,
+      );
+    else if (owners.length)
+      report(
+        kinds.undeclared,
+        item.subject,
+        [],
+        `${item.what}${of} is ${ids(owners).join(', ')}'s, which does not declare it: declare it${item.declareIn ?? ''} with its purpose and lifetime (or give the tracker the names it declares).`,
       );
     else
       report(
         kinds.undeclared,
         item.subject,
         [],
-        `${item.what} is set but no tracker declares it: declare it${item.declareIn ?? ''} with its purpose and lifetime.`,
+        `${item.what}${of} is set but no tracker declares it${unclaimed ? ' (those declaring its name name other ids)' : ''}: declare it${item.declareIn ?? ''} with its purpose and lifetime.`,
       );
   };
 

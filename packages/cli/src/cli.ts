@@ -10,7 +10,8 @@ const usage = `Usage: optin <command> [options]
 
   optin validate [config]                      every problem of the config, with its path
   optin declare [config] [--member X] [--format md|json|html]
-                                               the list of third parties, for the platform or one Member
+                                               the list of third parties and of tracked emails, for the
+                                               platform or one Member
   optin audit <url> [--config F] [--consent none|all|<purpose,…>] [--json]
              [--site edx.org] [--wait 2000] [--cookie-name optin]
              [--resolve "MAP *.edx.org 127.0.0.1"]… [--ignore-https-errors]

@@ -1,5 +1,11 @@
 import { decodeDecision, edxPolicy } from '@optin/consent';
 import { defineTracker, type Tracker } from '@optin/trackers';
+import { ga4 } from '@optin/trackers/ga4';
+import { gtm } from '@optin/trackers/gtm';
+import { hotjar } from '@optin/trackers/hotjar';
+import { linkedin } from '@optin/trackers/linkedin';
+import { meta } from '@optin/trackers/meta';
+import { segment } from '@optin/trackers/segment';
 import { describe, expect, test } from 'vitest';
 import { consentState, findViolations, hostMatches, type Observation } from '../src/index.js';
 import { siteOf } from '../src/host-pattern.js';
@@ -173,6 +179,229 @@ describe('findViolations', () => {
   test("another Member's host is out of scope, even with every purpose granted", () => {
     const findings = findViolations(seen({ requests: ['https://ads.example.net/px'], allows: () => true }));
     expect(findings).toEqual([expect.objectContaining({ kind: 'out_of_scope_request', trackers: ['HarvardX/ads'] })]);
+  });
+});
+
+describe('findViolations on hosts the platform and a Member share', () => {
+  // As defineMember re-issues a Member's adapter: namespaced id, the Member as owner. A Member's GA4
+  // takes a cookie prefix (validateConfig refuses a Member cookie named like another owner's).
+  const member = (t: Tracker, owner: string): Tracker => ({ ...t, id: `${owner}/${t.id}`, owner });
+  const edx = ga4({ id: 'G-EDX1' });
+  const edxHotjar = hotjar({ siteId: 100 });
+  const hxGa = member(ga4({ id: 'G-HX1', cookiePrefix: 'hx' }), 'HarvardX');
+  const judged = (over: Partial<Observation>) =>
+    findViolations(seen({ inScope: [edx, edxHotjar], all: [edx, edxHotjar, hxGa], allows: () => true, ...over })).map(
+      (f) => `${f.kind} ${f.subject} ${f.trackers.join(',')}`,
+    );
+
+  test("a request carrying a Member's id is that Member's, though the platform declares the host too", () => {
+    expect(
+      judged({
+        requests: [
+          'https://www.googletagmanager.com/gtag/js?id=G-EDX1',
+          'https://region1.google-analytics.com/g/collect?v=2&tid=G-EDX1&en=page_view',
+          'https://www.googletagmanager.com/gtag/js?id=G-HX1',
+          'https://region1.google-analytics.com/g/collect?v=2&tid=g-hx1&en=page_view',
+          // No id: judged by host, as before.
+          'https://region1.google-analytics.com/g/collect?v=2&en=page_view',
+        ],
+      }),
+    ).toEqual([
+      'out_of_scope_request https://www.googletagmanager.com/gtag/js?id=G-HX1 HarvardX/ga4',
+      'out_of_scope_request https://region1.google-analytics.com/g/collect?v=2&tid=g-hx1&en=page_view HarvardX/ga4',
+    ]);
+  });
+
+  test("on the Member's own course its id is in scope, and the consent of the tracker it names decides", () => {
+    const requests = [
+      'https://www.googletagmanager.com/gtag/js?id=G-HX1',
+      'https://www.googletagmanager.com/gtag/js?id=G-EDX1',
+    ];
+    expect(judged({ inScope: [edx, edxHotjar, hxGa], requests })).toEqual([]);
+    expect(judged({ inScope: [edx, edxHotjar, hxGa], requests, allows: (p) => p === 'necessary' })).toEqual([
+      'request_without_consent https://www.googletagmanager.com/gtag/js?id=G-HX1 HarvardX/ga4',
+      'request_without_consent https://www.googletagmanager.com/gtag/js?id=G-EDX1 ga4',
+    ]);
+  });
+
+  test('an id no tracker names, on hosts declared only by trackers of other ids of its kind, is undeclared', () => {
+    const found = findViolations(
+      seen({
+        inScope: [edx, edxHotjar],
+        all: [edx, edxHotjar, hxGa],
+        allows: () => true,
+        requests: [
+          'https://www.googletagmanager.com/gtag/js?id=G-ROGUE',
+          'https://static.hotjar.com/c/hotjar-999.js?sv=6',
+          'https://in.hotjar.com/api/v2/client/sites/999/visit-data',
+          'https://static.hotjar.com/c/hotjar-100.js?sv=6',
+          'https://in.hotjar.com/api/v2/client/sites/100/visit-data',
+          'https://script.hotjar.com/modules.abc.js',
+        ],
+      }),
+    );
+    expect(found.map((f) => `${f.kind} ${f.subject} ${f.trackers.join(',')}`)).toEqual([
+      'undeclared_request https://www.googletagmanager.com/gtag/js?id=G-ROGUE ',
+      'undeclared_request https://static.hotjar.com/c/hotjar-999.js?sv=6 ',
+      'undeclared_request https://in.hotjar.com/api/v2/client/sites/999/visit-data ',
+    ]);
+    expect(found[0]?.message).toContain('G-ROGUE');
+    expect(found[1]?.message).toContain('Hotjar site 999');
+  });
+
+  test("a request carrying a tracker's id to a host it does not declare is reported, on the site's own hosts too", () => {
+    const requests = ['https://sgtm.edx.org/g/collect?tid=G-HX1', 'https://sgtm.edx.org/g/collect?tid=G-EDX1'];
+    expect(judged({ requests })).toEqual([
+      'out_of_scope_request https://sgtm.edx.org/g/collect?tid=G-HX1 HarvardX/ga4',
+      'undeclared_request https://sgtm.edx.org/g/collect?tid=G-EDX1 ',
+    ]);
+    expect(judged({ inScope: [edx, hxGa], requests })).toEqual([
+      'undeclared_request https://sgtm.edx.org/g/collect?tid=G-HX1 ',
+      'undeclared_request https://sgtm.edx.org/g/collect?tid=G-EDX1 ',
+    ]);
+  });
+
+  test('a tracker that names no id keeps every request to its hosts: a container runs tags of any id', () => {
+    const container = tracker('gtm', 'platform', ['analytics'], ['www.googletagmanager.com', '*.google-analytics.com']);
+    expect(
+      judged({
+        inScope: [container],
+        all: [container, hxGa],
+        requests: [
+          'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+          'https://region1.google-analytics.com/g/collect?v=2&tid=G-TAG1',
+          'https://region1.google-analytics.com/g/collect?v=2&tid=G-HX1',
+        ],
+      }),
+    ).toEqual(['out_of_scope_request https://region1.google-analytics.com/g/collect?v=2&tid=G-HX1 HarvardX/ga4']);
+  });
+
+  // The platform's and HarvardX's tag of each vendor, as defineMember re-issues HarvardX's: each
+  // adapter declares the id its vendor knows it by (`vendorId`), which no cookie name carries.
+  // Judges requests on an MITx course, or on HarvardX's (`own`).
+  const pair = (edxTag: Tracker, hxTag: Tracker) => {
+    const hxMember = member(hxTag, 'HarvardX');
+    return (requests: string[], own = false) =>
+      findViolations(
+        seen({ inScope: own ? [edxTag, hxMember] : [edxTag], all: [edxTag, hxMember], allows: () => true, requests }),
+      ).map((f) => `${f.kind} ${f.subject} ${f.trackers.join(',')}`);
+  };
+
+  test("a Member's GTM container, by its id in gtm.js and ns.html, is out of scope; the platform's is clean, one nobody declares undeclared", () => {
+    const containers = pair(gtm({ id: 'GTM-EDX1' }), gtm({ id: 'GTM-HX1' }));
+    const requests = [
+      'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1',
+      'https://www.googletagmanager.com/ns.html?id=GTM-EDX1',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+      'https://www.googletagmanager.com/ns.html?id=GTM-HX1',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-ROGUE',
+      // A tag of the platform's container: a container runs tags of any other id.
+      'https://www.googletagmanager.com/gtag/js?id=G-TAG1',
+    ];
+    expect(containers(requests)).toEqual([
+      'out_of_scope_request https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm HarvardX/gtm',
+      'out_of_scope_request https://www.googletagmanager.com/ns.html?id=GTM-HX1 HarvardX/gtm',
+      'undeclared_request https://www.googletagmanager.com/gtm.js?id=GTM-ROGUE ',
+    ]);
+    // The platform's GA4 declares Google's host too, but loads no container.
+    expect(judged({ requests: ['https://www.googletagmanager.com/gtm.js?id=GTM-ROGUE'] })).toEqual([
+      'undeclared_request https://www.googletagmanager.com/gtm.js?id=GTM-ROGUE ',
+    ]);
+  });
+
+  test("a Member's Meta pixel, by its id in /tr and in its config script, is out of scope; requests without an id are judged by host", () => {
+    const pixels = pair(meta({ id: '111' }), meta({ id: '222' }));
+    expect(
+      pixels([
+        'https://connect.facebook.net/en_US/fbevents.js',
+        'https://connect.facebook.net/signals/config/111?v=2.9.200&r=stable',
+        'https://www.facebook.com/tr/?id=111&ev=PageView',
+        'https://connect.facebook.net/signals/config/222?v=2.9.200&r=stable',
+        'https://www.facebook.com/tr/?id=222&ev=PageView',
+        'https://www.facebook.com/tr?id=222&ev=PageView&noscript=1',
+        'https://www.facebook.com/tr?id=999&ev=PageView&noscript=1',
+      ]),
+    ).toEqual([
+      'out_of_scope_request https://connect.facebook.net/signals/config/222?v=2.9.200&r=stable HarvardX/meta',
+      'out_of_scope_request https://www.facebook.com/tr/?id=222&ev=PageView HarvardX/meta',
+      'out_of_scope_request https://www.facebook.com/tr?id=222&ev=PageView&noscript=1 HarvardX/meta',
+      'undeclared_request https://www.facebook.com/tr?id=999&ev=PageView&noscript=1 ',
+    ]);
+  });
+
+  test("a LinkedIn request carrying a Member's partner id among others is that Member's", () => {
+    const tags = pair(linkedin({ partnerId: '111' }), linkedin({ partnerId: '222' }));
+    const requests = [
+      'https://snap.licdn.com/li.lms-analytics/insight.min.js',
+      'https://px.ads.linkedin.com/collect?v=2&fmt=js&pid=111&time=1',
+      'https://px.ads.linkedin.com/collect?v=2&fmt=js&pid=111,222&time=1',
+      'https://px.ads.linkedin.com/collect/?pid=999&fmt=gif',
+    ];
+    expect(tags(requests)).toEqual([
+      'out_of_scope_request https://px.ads.linkedin.com/collect?v=2&fmt=js&pid=111,222&time=1 HarvardX/linkedin',
+      'undeclared_request https://px.ads.linkedin.com/collect/?pid=999&fmt=gif ',
+    ]);
+    // On HarvardX's course both tags run: the request shared by both is clean.
+    expect(tags(requests.slice(0, 3), true)).toEqual([]);
+  });
+
+  test("a Member's Segment write key in the script and settings URLs is out of scope; api.segment.io, which carries none, by host", () => {
+    const sources = pair(segment({ writeKey: 'EdxKey1' }), segment({ writeKey: 'HxKey2' }));
+    expect(
+      sources([
+        'https://cdn.segment.com/analytics.js/v1/EdxKey1/analytics.min.js',
+        'https://cdn.segment.com/v1/projects/EdxKey1/settings',
+        'https://cdn.segment.com/analytics.js/v1/HxKey2/analytics.min.js',
+        'https://cdn.segment.com/v1/projects/HxKey2/settings',
+        // Write keys are case-sensitive: another source.
+        'https://cdn.segment.com/v1/projects/hxkey2/settings',
+        'https://api.segment.io/v1/t',
+      ]),
+    ).toEqual([
+      'out_of_scope_request https://cdn.segment.com/analytics.js/v1/HxKey2/analytics.min.js HarvardX/segment',
+      'out_of_scope_request https://cdn.segment.com/v1/projects/HxKey2/settings HarvardX/segment',
+      'undeclared_request https://cdn.segment.com/v1/projects/hxkey2/settings ',
+    ]);
+  });
+
+  test('a custom tracker is named by the vendorId it declares, though it declares no cookie that names it', () => {
+    const custom = defineTracker({
+      id: 'HarvardX/gtag',
+      owner: 'HarvardX',
+      purposes: ['analytics'],
+      party: 'third',
+      vendor: { name: 'GA4 by hand', privacyUrl: 'https://example.com/p' },
+      hosts: ['www.googletagmanager.com', '*.google-analytics.com'],
+      cookies: [],
+      vendorId: 'G-HXHAND',
+    });
+    // Sent through the site's own tagging server, a host it does not declare: only its id tells.
+    expect(judged({ all: [edx, custom], requests: ['https://sgtm.edx.org/g/collect?v=2&tid=G-HXHAND'] })).toEqual([
+      'out_of_scope_request https://sgtm.edx.org/g/collect?v=2&tid=G-HXHAND HarvardX/gtag',
+    ]);
+  });
+
+  test("a cookie or stored item whose name carries a Member's id is that Member's, though a family declared in scope covers it", () => {
+    // The platform's hand-written GA declaration covers every GA cookie (`ga` above: /^_ga(_.*)?$/);
+    // HarvardX's GA4 sets `_ga_HX1`, without the prefix it declares (`hx_ga_HX1`).
+    const set = {
+      all: [ga, hxGa],
+      cookies: [
+        { name: '_ga', domain: '.edx.org' },
+        { name: '_ga_EDX1', domain: '.edx.org' },
+        { name: '_ga_HX1', domain: '.edx.org' },
+      ],
+      storage: [{ area: 'localStorage', name: '_ga_HX1', origin: 'https://www.edx.org' }] as const,
+    };
+    expect(judged(set)).toEqual([
+      'out_of_scope_cookie _ga_HX1@.edx.org HarvardX/ga4',
+      'out_of_scope_storage localStorage._ga_HX1@https://www.edx.org HarvardX/ga4',
+    ]);
+    // On HarvardX's course: its tracker runs, but does not declare that name.
+    expect(judged({ ...set, inScope: [ga, hxGa] })).toEqual([
+      'undeclared_cookie _ga_HX1@.edx.org ',
+      'undeclared_storage localStorage._ga_HX1@https://www.edx.org ',
+    ]);
   });
 });
 

@@ -110,6 +110,29 @@ describe('optin declare', () => {
     }
   });
 
+  test("lists the tracked emails: the platform's and, on one Member's list, that Member's own, with how to opt out", async () => {
+    const owners = async (...member: string[]) => {
+      const result = await optin('declare', fixture('email.config.mjs'), ...member, '--format', 'json');
+      expect(result.code).toBe(0);
+      const declaration = JSON.parse(result.stdout) as {
+        email: { owner: string; purposes: string[]; records: string[] }[];
+      };
+      for (const e of declaration.email) expect([e.purposes, e.records]).toEqual([['analytics'], ['open', 'click']]);
+      return declaration.email.map((e) => e.owner);
+    };
+    expect(await owners()).toEqual(['platform', 'HarvardX']);
+    expect(await owners('--member', 'HarvardX')).toEqual(['platform', 'HarvardX']);
+    expect(await owners('--member', 'MITx')).toEqual(['platform']);
+    const md = await optin('declare', fixture('email.config.mjs'), '--member', 'HarvardX');
+    expect(md.stdout).toContain('\n## Email tracking\n');
+    expect(md.stdout).toContain(
+      '| Harvard University | Analytics | first | opens, clicks | Recorded for you only when the cookie choice you saved while signed in allows Analytics for Harvard University; otherwise only counted. To opt out, refuse Analytics in your cookie preferences, or on Harvard University courses for Harvard University alone. |',
+    );
+    const html = await optin('declare', fixture('email.config.mjs'), '--format', 'html');
+    expect(html.stdout).toContain('<h2 id="optin-email">Email tracking</h2>');
+    expect((await optin('--help')).stdout).toContain('the list of third parties and of tracked emails');
+  });
+
   test('a broken config is exit 1 for declare and audit too, as for validate', async () => {
     for (const args of [
       ['declare', fixture('broken.config.mjs')],
