@@ -32,7 +32,7 @@ export interface DeclaredEmail {
 
 // The purpose @optin/collector's email routes record opens and clicks under (its email-routes.ts):
 // members may not import the collector (DESIGN.md's import order), so it is repeated here.
-const emailPurpose = 'analytics';
+export const emailPurpose = 'analytics';
 
 /**
  * Whether an `email` setting names a signing key, as `@optin/collector` reads it (its email-keys.ts):

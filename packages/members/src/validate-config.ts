@@ -3,6 +3,7 @@ import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
+import { emailPurpose } from './declared-email.js';
 import { unknownFields } from './unknown-fields.js';
 
 type Loose = Record<string, unknown>;
@@ -51,7 +52,8 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
  * in the policy; no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (a family inside another's too); no first-party cookie naming the
- * consent cookie `optin`; no org or course run owned by two Members; email key ids as
+ * consent cookie `optin`; no org or course run owned by two Members; email tracking only under a
+ * policy that has `analytics` (the purpose the collector records it under); email key ids as
  * `@optin/email` takes them; email keys and `tokenRef` by reference (`env:NAME`, `file:/path`), as
  * the collector reads them; http(s) URLs only.
  */
@@ -132,7 +134,16 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   };
 
   const kidRule = '1–64 letters, digits, ".", "_", ":" or "-", e.g. "hx-2026"';
+  // The collector records opens and clicks under one purpose: a policy without it never asks for it.
+  const checkEmailPurpose = (path: string) =>
+    policy &&
+    !purposes.has(emailPurpose) &&
+    add(
+      path,
+      `the collector records email opens and clicks under "${emailPurpose}", which policy "${policy.id}" does not have: add that purpose to the policy (so that learners are asked) or remove the email tracking`,
+    );
   const checkEmail = (email: unknown, path: string) => {
+    checkEmailPurpose(path);
     if (!isObject(email) || (email.keyId === undefined && email.keys === undefined))
       return add(
         path,
@@ -155,6 +166,8 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         add(at, 'must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself');
     }
   };
+
+  if (isObject(config.collector) && config.collector.email !== undefined) checkEmailPurpose('collector.email');
 
   const platform = config.platform;
   if (isObject(platform)) issues.push(...unknownFields(platform, platformFields, 'platform', '`platform`'));

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { definePolicy, edxPolicy } from '@optin/consent';
 import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
 import { defineConfig, defineMember, MembersError, validateConfig, type MemberEmail, type OptinConfig } from '../src/index.js';
@@ -314,6 +315,28 @@ describe('validateConfig', () => {
     expect(withKid('hx-2026')).toEqual([
       { path: 'members[0].email', message: expect.stringContaining("{ keyId: 'hx-2026' }") as string },
     ]);
+  });
+
+  it('refuses email tracking under a policy without the purpose the collector records it under (analytics)', () => {
+    const policy = definePolicy({
+      id: 'no-analytics',
+      version: '1',
+      purposes: [
+        { id: 'necessary', label: 'Necessary', required: true, description: 'Security.' },
+        { id: 'marketing', label: 'Marketing', description: 'Ads.' },
+      ],
+    });
+    const config = {
+      policy,
+      platform: { trackers: [] },
+      collector: { email: { keyId: 'edx-2026' } },
+      members: [defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [], email: { keyId: 'hx-2026' } })],
+    };
+    expect(validateConfig(config)).toEqual([
+      { path: 'collector.email', message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string },
+      { path: 'members[0].email', message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string },
+    ]);
+    expect(validateConfig({ ...config, policy: edxPolicy })).toEqual([]);
   });
 
   it("takes the collector's key rotation form, email.keys by reference, and refuses a secret in the config", () => {
