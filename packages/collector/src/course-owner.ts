@@ -38,10 +38,10 @@ export function courseRunKey(run: CourseRun): string {
 }
 
 /**
- * What a stored course id is compared with to find one course run, each in lower case: the id
- * written as an old key (`org/course/run`, `legacy`), the part after `course-v1:` (`run`), and the
- * start of the part after `block-v1:` of the run's XBlock usage keys (`blockStart`,
- * `org+course+run+type@`). Only ASCII letters have a case in a course key.
+ * What a stored course id is compared with to find one course run, each in lower case (as
+ * `toLowerCase` lowers letters of any script): the id written as an old key (`org/course/run`,
+ * `legacy`), the part after `course-v1:` (`run`), and the start of the part after `block-v1:` of the
+ * run's XBlock usage keys (`blockStart`, `org+course+run+type@`).
  */
 export interface CourseRunMatch {
   /** `org/course/run`, lower case. */

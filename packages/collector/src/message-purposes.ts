@@ -1,4 +1,5 @@
 import type { Policy } from '@optin/consent';
+import { memberOverrides, purposeChoices } from './purpose-names.js';
 import type { SegmentMessage } from './segment-schema.js';
 
 const performanceName = /(^|[._:\s-])(perf|performance|web[._-]?vitals?|timing|lcp|cls|inp|fcp|ttfb)([._:\s-]|$)/i;
@@ -38,56 +39,6 @@ export function messagePurposes(message: SegmentMessage): string[] {
   return declared ? [...new Set([base, ...declared])] : [base];
 }
 
-// Names consent tools other than Optin's stamp in `categoryPreferences` (Segment Consent
-// Management, OneTrust, Cookiebot), mapped to the edX purposes, in any letter case.
-const aliases: Readonly<Record<string, string>> = {
-  advertising: 'marketing',
-  targeting: 'marketing',
-  'targeting cookies': 'marketing',
-  statistics: 'analytics',
-  'performance cookies': 'performance',
-  preferences: 'functionality',
-  'functional cookies': 'functionality',
-  functional: 'functionality',
-  'strictly necessary': 'necessary',
-};
-
-/**
- * Choices by purpose, from keys naming purposes in any letter case or by an alias (as in
- * `categoryPreferences` and in each Member's overrides alike). When several keys name one purpose, a
- * refusal by any of them wins (`{ Marketing: false, advertising: true }` refuses marketing).
- */
-function purposeChoices(choices: Readonly<Record<string, boolean>>, policy: Policy): Map<string, boolean> {
-  const byPurpose = new Map<string, boolean>();
-  for (const [key, value] of Object.entries(choices)) {
-    const lower = key.toLowerCase();
-    const purpose = policy.purposes.find((p) => p.id.toLowerCase() === lower)?.id ?? aliases[lower] ?? key;
-    byPurpose.set(purpose, (byPurpose.get(purpose) ?? true) && value);
-  }
-  return byPurpose;
-}
-
-/**
- * A Member's overrides, under its id in any letter case (as Member ids are matched everywhere else;
- * config ids never differ in case alone): choices by purpose, a refusal under any spelling winning.
- */
-function memberOverrides(
-  members: Readonly<Record<string, Readonly<Record<string, boolean>>>> | undefined,
-  memberId: string,
-  policy: Policy,
-): Map<string, boolean> | undefined {
-  if (!members) return undefined;
-  const wanted = memberId.toLowerCase();
-  let merged: Map<string, boolean> | undefined;
-  for (const [id, choices] of Object.entries(members)) {
-    if (id.toLowerCase() !== wanted) continue;
-    merged ??= new Map();
-    for (const [purpose, granted] of purposeChoices(choices, policy))
-      merged.set(purpose, (merged.get(purpose) ?? true) && granted);
-  }
-  return merged;
-}
-
 /** Why the server refused to store a message. */
 export type ConsentDropReason = 'no_consent' | 'policy_mismatch' | 'purpose_refused' | 'gpc';
 
@@ -116,8 +67,9 @@ export function consentVerdict(
   const policyId = typeof policyRef === 'string' ? policyRef : policyRef?.id;
   if (policyId !== undefined && policyId !== rules.policy.id)
     return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
-  const prefs = consent ? purposeChoices(consent.categoryPreferences, rules.policy) : undefined;
-  const overrides = memberId === undefined ? undefined : memberOverrides(consent?.members, memberId, rules.policy);
+  const prefs = consent ? purposeChoices(consent.categoryPreferences, rules.policy.purposes) : undefined;
+  const overrides =
+    memberId === undefined ? undefined : memberOverrides(consent?.members, memberId, rules.policy.purposes);
   for (const purpose of purposes) {
     const def = rules.policy.purposes.find((p) => p.id === purpose);
     if (!def) return { reason: 'purpose_refused', purpose };

@@ -107,10 +107,10 @@ export class PostgresStorage extends SqlStorage {
     return value;
   }
 
-  // Under the "C" collation PostgreSQL lowers ASCII letters only: in the database's own locale it
-  // would fold others too (a Kelvin sign `\u212A` into `k`), and find runs no course key names.
-  protected override asciiLower(sql: string): string {
-    return `lower(${sql} COLLATE "C")`;
+  // ICU's root locale ("und") maps case as JavaScript's toLowerCase does (V8 calls the same ICU
+  // function): the database's own locale may not (`İ`, a final `Σ`), and "C" lowers ASCII only.
+  protected lower(sql: string): string {
+    return `lower(${sql} COLLATE "und-x-icu")`;
   }
 
   // Containment (`{"HarvardX":{"analytics":false}}`): on 200,000 receipts faster than extracting
@@ -124,16 +124,17 @@ export class PostgresStorage extends SqlStorage {
     return { sql: `${column} @> ?::jsonb`, params: [JSON.stringify(held)] };
   }
 
-  protected override overrideRefuses(
-    column: string,
-    memberId: string,
-    purpose: string,
-  ): { sql: string; params: unknown[] } {
-    return {
-      sql: `EXISTS (SELECT 1 FROM jsonb_each(${column}) AS o WHERE ${this.asciiLower('o.key')} = ? AND o.value @> ?::jsonb)`,
-      params: [memberId.toLowerCase(), JSON.stringify({ [purpose]: false })],
-    };
+  protected override jsonEntries(json: string): string {
+    return `jsonb_each(${json})`;
   }
+
+  protected override jsonFalse(entry: string): string {
+    return `${entry}.value = 'false'::jsonb`;
+  }
+
+  protected override readonly emptyJson = "'{}'::jsonb";
+
+  protected override readonly fence = 'OFFSET 0';
 
   // Rows of transactions older than every one still running: their `seq` values precede those of any
   // transaction yet to commit, because writers take `seq` values in transaction order (insertEvents).
@@ -174,6 +175,19 @@ export class PostgresStorage extends SqlStorage {
       await client.query('SELECT pg_advisory_lock(727001)');
       locked = true;
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query(`SELECT ${this.lower("'A'")}`).catch((cause: unknown) => {
+        throw new CollectorError(
+          'unsupported_database',
+          [
+            {
+              path: 'OPTIN_DB',
+              message: 'this PostgreSQL has no ICU collation "und-x-icu" (text in any letter case is lowered with it)',
+            },
+          ],
+          'Use a PostgreSQL built with ICU (the Debian, Ubuntu, Red Hat and official Docker builds are) and a UTF8 database.',
+          { cause },
+        );
+      });
       return await super.migrate();
     } catch (error) {
       failure = asError(error);

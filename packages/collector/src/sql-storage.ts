@@ -2,6 +2,7 @@ import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
+import { purposeKeys } from './purpose-names.js';
 import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
 import {
@@ -158,6 +159,9 @@ function rowToEvent(r: Row): StoredEvent {
 /** A Member or purpose id as the config takes them, read as a JSON key in SQL without escaping. */
 const jsonKey = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/** How many purposes' refusals one integer of `overrideRefusals` holds, a bit each (within 32-bit sums). */
+const refusalBits = 30;
+
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
@@ -174,12 +178,11 @@ export abstract class SqlStorage implements Storage {
   /** A boolean as the database stores it. */
   protected abstract bool(value: boolean): unknown;
   /**
-   * SQL lowering the ASCII letters of a text expression and nothing else (as `toLowerCase` does to
-   * a course key), whatever the database's locale: SQLite's `lower` does only that.
+   * SQL lowering a text expression as `toLowerCase` does (Unicode's default case mapping: `É` to
+   * `é`, a Kelvin sign to `k`), whatever the database's locale, so that the database finds what the
+   * collector's own code matches in any letter case.
    */
-  protected asciiLower(sql: string): string {
-    return `lower(${sql})`;
-  }
+  protected abstract lower(sql: string): string;
   /**
    * A condition (never NULL) that the JSON object in `column` holds the boolean `value` at `keys`
    * (object keys, outermost first), and its parameters: SQLite reads the path `$."k1"."k2"` with
@@ -191,16 +194,54 @@ export abstract class SqlStorage implements Storage {
       params: [`$${keys.map((k) => `."${k}"`).join('')}`],
     };
   }
+  /** A table of the entries of the JSON object `json`, with columns `key` and `value`: SQLite's `json_each`. */
+  protected jsonEntries(json: string): string {
+    return `json_each(${json})`;
+  }
+  /** A condition that the value of `entry`, a row of `jsonEntries`, is JSON `false`. */
+  protected jsonFalse(entry: string): string {
+    return `${entry}.type = 'false'`;
+  }
+  /** An empty JSON object as a JSON column holds it (a receipt without Member overrides). */
+  protected readonly emptyJson: string = "'{}'";
   /**
-   * A condition (never NULL) that the Member overrides in `column` (`{ [memberId]: { [purpose]:
-   * boolean } }`) refuse `purpose` under `memberId` in any letter case, whatever another spelling
-   * grants, and its parameters: SQLite walks the object with `json_each`.
+   * What ends a subquery in `FROM` so that the database computes its columns once a row, rather
+   * than merging it into the query around it and copying a column's expression into each use.
    */
-  protected overrideRefuses(column: string, memberId: string, purpose: string): { sql: string; params: unknown[] } {
-    return {
-      sql: `EXISTS (SELECT 1 FROM json_each(${column}) WHERE lower(key) = ? AND json_type(value, ?) IS 'false')`,
-      params: [memberId.toLowerCase(), `$."${purpose}"`],
-    };
+  protected readonly fence: string = 'LIMIT -1 OFFSET 0';
+  /**
+   * Which of `purposes` the Member overrides in `column` (`{ [memberId]: { [key]: boolean } }`)
+   * refuse to `memberId`, read as `memberOverrides` reads them: under the Member's id in any letter
+   * case, a key naming the purpose (`keys[i]`, from `purposeKeys`, in lower case) in any letter case
+   * being `false`, whatever another spelling grants. One walk of the overrides answers for every
+   * purpose: SQL integer expressions (never NULL), the `k`th holding the refusals of purposes
+   * `30k … 30k + 29` as bits (purpose `i`'s is bit `2 ** (i % 30)` of the `floor(i / 30)`th). A
+   * receipt without overrides, or one `granted` (SQL conditions, one a purpose) grants none of them
+   * in, is not walked.
+   */
+  private overrideRefusals(
+    column: string,
+    memberId: string,
+    keys: readonly (readonly string[])[],
+    granted: readonly string[],
+  ): { columns: string[]; params: unknown[] } {
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    for (let start = 0; start < keys.length; start += refusalBits) {
+      const chunk = keys.slice(start, start + refusalBits);
+      const bits = chunk.flatMap((names, i) => names.map(() => `WHEN ? THEN ${2 ** i}`));
+      const anyGranted = granted.slice(start, start + refusalBits).join(' OR ');
+      // No key names any of these purposes (none is one of the policy's): nothing refuses them.
+      if (!bits.length) {
+        columns.push('0');
+        continue;
+      }
+      columns.push(
+        `CASE WHEN ${column} = ${this.emptyJson} OR NOT (${anyGranted}) THEN 0 ELSE COALESCE((SELECT SUM(DISTINCT CASE ${this.lower('c.key')} ${bits.join(' ')} ELSE 0 END) FROM ${this.jsonEntries(column)} AS m, ${this.jsonEntries('m.value')} AS c WHERE ${this.lower('m.key')} = ? AND ${this.jsonFalse('c')}), 0) END`,
+      );
+      params.push(...chunk.flat(), memberId.toLowerCase());
+    }
+    return { columns, params };
   }
   /**
    * The condition that keeps event pages to rows no later commit can precede in `seq` order, when
@@ -309,9 +350,10 @@ export abstract class SqlStorage implements Storage {
     if (course) {
       // A course run in any letter case and key form, as the collector finds a course's Member;
       // the `course-v1:`/`block-v1:` prefixes exactly as the key parser reads them.
-      const lower = this.asciiLower('course_id');
+      // The databases count characters, not UTF-16 units, in `substr`.
+      const lower = this.lower('course_id');
       where.push(
-        `(${lower} = ? OR (substr(course_id, 1, 10) = 'course-v1:' AND substr(${lower}, 11) = ?) OR (substr(course_id, 1, 9) = 'block-v1:' AND substr(${lower}, 10, ${course.blockStart.length}) = ?))`,
+        `(${lower} = ? OR (substr(course_id, 1, 10) = 'course-v1:' AND substr(${lower}, 11) = ?) OR (substr(course_id, 1, 9) = 'block-v1:' AND substr(${lower}, 10, ${Array.from(course.blockStart).length}) = ?))`,
       );
       params.push(course.legacy, course.run, course.blockStart);
     } else add('course_id = ?', q.courseId);
@@ -393,38 +435,56 @@ export abstract class SqlStorage implements Storage {
     options: StatsOptions,
   ): Promise<MemberStats['consentRates']> {
     // Whether each decision grants each purpose, worked out once per decision (the window then sorts
-    // these flags rather than the JSON): granted, not refused to this Member by the receipt's
-    // override under its id in any letter case, and, when subjects must be proved, proved (anyone can
-    // post an unproved receipt for any subject: its grants are none, its refusals still count).
+    // these flags, and for a Member the overrides, rather than the purposes' JSON): granted and, when
+    // subjects must be proved, proved (anyone can post an unproved receipt for any subject: its grants
+    // are none, its refusals still count).
     const grants: string[] = [];
-    const sums: string[] = [];
-    const params: unknown[] = [];
+    const grantParams: unknown[] = [];
     const proved = options.provedGrantsOnly ? 'subject_proved_by IS NOT NULL AND ' : '';
     purposes.forEach((purpose, i) => {
       const granted = this.jsonHolds('purposes', [purpose], true);
-      const refused = memberId === null ? undefined : this.overrideRefuses('members', memberId, purpose);
-      grants.push(`(${proved}${granted.sql}${refused ? ` AND NOT ${refused.sql}` : ''}) AS grants_${i}`);
-      params.push(...granted.params, ...(refused?.params ?? []));
-      // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it
-      // is counted apart and never as consent (its refusals are the learner's, and count as such).
-      sums.push(
-        `SUM(CASE WHEN grants_${i} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
-        `SUM(CASE WHEN grants_${i} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
-      );
+      grants.push(`(${proved}${granted.sql}) AS grants_${i}`);
+      grantParams.push(...granted.params);
     });
+    // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
+    // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
+    // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
+    const named = options.policyPurposes ?? purposes.map((id) => ({ id }));
+    const refusals =
+      memberId === null
+        ? { columns: [], params: [] }
+        : this.overrideRefusals(
+            'members',
+            memberId,
+            purposes.map((purpose) => purposeKeys(purpose, named)),
+            purposes.map((_, i) => `grants_${i}`),
+          );
+    const granted = (i: number): string =>
+      refusals.columns.length
+        ? `grants_${i} AND (refused_${Math.floor(i / refusalBits)} & ${2 ** (i % refusalBits)}) = 0`
+        : `grants_${i}`;
+    // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it is
+    // counted apart and never as consent (its refusals are the learner's, and count as such).
+    const sums = purposes.flatMap((_, i) => [
+      `SUM(CASE WHEN ${granted(i)} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
+      `SUM(CASE WHEN ${granted(i)} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
+    ]);
     const seen =
       memberId === null
         ? ''
         : ` AND subject IN (
              SELECT anonymous_id FROM events WHERE ${eventScope} AND anonymous_id IS NOT NULL
              UNION SELECT user_id FROM events WHERE ${eventScope} AND user_id IS NOT NULL)`;
+    const flags = ['implied', ...purposes.map((_, i) => `grants_${i}`)];
     const [row] = await this.query(
-      `SELECT COUNT(*) AS total${sums.map((c) => `, ${c}`).join('')} FROM (
-         SELECT implied${grants.map((c) => `, ${c}`).join('')},
-           ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
-         FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
-       ) latest WHERE nth = 1`,
-      [...params, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
+      `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
+         SELECT ${[...flags, ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
+           SELECT implied, ${grants.join(', ')},${refusals.columns.length ? ' members,' : ''}
+             ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
+           FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
+         ) decisions WHERE nth = 1${refusals.columns.length ? ` ${this.fence}` : ''}
+       ) latest`,
+      [...refusals.params, ...grantParams, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
     );
     const total = Number(row?.total ?? 0);
     const rates: MemberStats['consentRates'] = {};

@@ -32,6 +32,9 @@ export interface SqliteOptions {
 const insertSql = `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')}) ON CONFLICT (${retryKey}) DO NOTHING`;
 const toInteger = (b: boolean): number => (b ? 1 : 0);
 
+/** The SQL function this connection lowers text with, as `toLowerCase` does. */
+const lowerFunction = 'optin_lower';
+
 /** The error a caller gets: a refusal of its events as it is, anything else as `storage_failed`. */
 function writeFailed(cause: unknown): CollectorError {
   return cause instanceof CollectorError && cause.code === 'unstorable_text' ? cause : storageFailed(cause);
@@ -88,6 +91,10 @@ export class SqliteStorage extends SqlStorage {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
+    // SQLite's own `lower` lowers ASCII letters only: queries lower text as the collector's code does.
+    this.db.function(lowerFunction, { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? text.toLowerCase() : text,
+    );
     if (file !== ':memory:') {
       // Checkpoints run on a background thread; this connection only past `walCheckpointPages`.
       this.db.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
@@ -99,6 +106,10 @@ export class SqliteStorage extends SqlStorage {
 
   protected bool(value: boolean): number {
     return value ? 1 : 0;
+  }
+
+  protected lower(sql: string): string {
+    return `${lowerFunction}(${sql})`;
   }
 
   protected query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

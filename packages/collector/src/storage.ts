@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
+import type { NamedPurposes } from './purpose-names.js';
 import type { StoredEvent } from './stored-event.js';
 
 /** Filters of a Member's event listing. */
@@ -52,7 +53,8 @@ export interface MemberStats {
    * for a Member, who were seen on its courses in the period (a receipt's subject is the
    * `anonymousId` or `userId` of one of the Member's events of the period; the platform's: every
    * learner): `granted`, how many chose to grant it to this Member (granted, and no override of the
-   * receipt for this Member, under its id in any letter case, `false`; the platform's: granted), and
+   * receipt for this Member, under its id in any letter case, refusing it under any spelling of the
+   * purpose, as {@link StatsOptions.policyPurposes} reads them; the platform's: granted), and
    * `rate`, `granted / total`.
    * A decision marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent:
    * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
@@ -69,6 +71,13 @@ export interface StatsOptions {
    * latest decision stored without `subjectProvedBy` count as none. Default `false`.
    */
   readonly provedGrantsOnly?: boolean;
+  /**
+   * Every purpose of the policy (`policy.purposes` of `@optin/consent`), for reading a Member's
+   * overrides as the event path does: a key names the purpose whose id it is in any letter case,
+   * else the one its alias names (`Advertising`, `targeting`: `marketing`; `Statistics`:
+   * `analytics`). Default: the purposes rated.
+   */
+  readonly policyPurposes?: NamedPurposes;
 }
 
 /** A receipt as stored, with its receive time. */
@@ -109,8 +118,8 @@ export interface Storage {
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
   /**
    * A Member's statistics over a period, consent rates over the learners seen on its courses and
-   * with each receipt's overrides for this Member under its id in any letter case, a refusal under
-   * any spelling winning (`null`: the whole platform's, consent rates over every learner, without
+   * with each receipt's overrides for this Member under its id in any letter case, the purpose in
+   * any letter case or by an alias, a refusal under any spelling winning (`null`: the whole platform's, consent rates over every learner, without
    * Member overrides). An id that is no config id (letters, digits, `-`, `_`, `.`) among `memberId`
    * and `purposes`: `CollectorError` `invalid_option`.
    */

@@ -151,6 +151,72 @@ describe.each(backends)("consent rates: a Member's overrides under its id in any
   });
 });
 
+describe.each(backends)(
+  "consent rates read an override's purposes as events do: any letter case, aliases, refusal winning ($name)",
+  (backend) => {
+    const { skip } = backend;
+    const live = useCollector(backend);
+    // Each learner's overrides, and the purposes they refuse to HarvardX (as the event path reads them).
+    const cases: { learner: string; members: ConsentReceipt['members']; refuses: string[] }[] = [
+      { learner: 'plain', members: {}, refuses: [] },
+      { learner: 'capital', members: { HarvardX: { Analytics: false } }, refuses: ['analytics'] },
+      { learner: 'upper', members: { harvardx: { MARKETING: false } }, refuses: ['marketing'] },
+      { learner: 'alias', members: { HarvardX: { advertising: false } }, refuses: ['marketing'] },
+      { learner: 'alias-capital', members: { HARVARDX: { Statistics: false } }, refuses: ['analytics'] },
+      { learner: 'disagree', members: { HarvardX: { marketing: true, Targeting: false } }, refuses: ['marketing'] },
+      { learner: 'disagree-2', members: { HarvardX: { analytics: false, ANALYTICS: true } }, refuses: ['analytics'] },
+      // A Kelvin sign, which JavaScript's toLowerCase (and so the event path) reads as `k`.
+      { learner: 'kelvin', members: { HarvardX: { 'MAR\u212AETING': false } }, refuses: ['marketing'] },
+      { learner: 'grants', members: { HarvardX: { Analytics: true, 'Targeting Cookies': true } }, refuses: [] },
+      { learner: 'other-member', members: { MITx: { Analytics: false, ADVERTISING: false } }, refuses: [] },
+    ];
+    /** A HarvardX event needing `purpose`, with consent granting everything but `members`. */
+    const event = (anonymousId: string, purpose: 'analytics' | 'marketing', members: ConsentReceipt['members']) => {
+      const message = trackMessage('HarvardX', { anonymousId });
+      if (purpose === 'marketing') message.event = 'campaign.banner_viewed';
+      message.context = { ...(message.context as object), consent: { ...allGranted, members } };
+      return message;
+    };
+
+    beforeAll(async () => {
+      if (skip) return;
+      // Every learner seen on HarvardX's courses (an event without overrides).
+      const seen = cases.map((c) => trackMessage('HarvardX', { anonymousId: c.learner }));
+      expect((await postJson(`${live.url}/v1/batch`, { batch: seen })).body.accepted).toBe(seen.length);
+      const granted = { analytics: true, marketing: true };
+      for (const c of cases)
+        expect(
+          (await postJson(`${live.url}/v1/consent`, receipt(c.learner, granted, { members: c.members }))).status,
+        ).toBe(201);
+    });
+
+    it.skipIf(skip)('the event path drops what each override refuses (the reading rates must share)', async () => {
+      for (const c of cases) {
+        const batch = [event(c.learner, 'analytics', c.members), event(c.learner, 'marketing', c.members)];
+        const res = await postJson(`${live.url}/v1/batch`, { batch });
+        const dropped = (res.body.dropped as { index: number; purpose: string }[]).map((d) => d.purpose);
+        expect(dropped, c.learner).toEqual(c.refuses);
+      }
+    });
+
+    it.skipIf(skip)("HarvardX's rates count each refusal under any spelling, as the events did", async () => {
+      const harvard = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+      expect(harvard.status).toBe(200);
+      const refusing = (purpose: string) => cases.filter((c) => c.refuses.includes(purpose)).length;
+      const total = cases.length;
+      // Refused: capital, alias-capital, disagree-2.
+      expect(refusing('analytics')).toBe(3);
+      expect(harvard.body.consentRates.analytics).toEqual({ granted: total - 3, implied: 0, total, rate: 7 / 10 });
+      // Refused: upper, alias, disagree, kelvin.
+      expect(refusing('marketing')).toBe(4);
+      expect(harvard.body.consentRates.marketing).toEqual({ granted: total - 4, implied: 0, total, rate: 6 / 10 });
+      // The platform's rates read no Member's overrides.
+      const platform = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+      expect(platform.body.consentRates.analytics).toEqual({ granted: total, implied: 0, total, rate: 1 });
+    });
+  },
+);
+
 describe.each(backends)('consent rates when subjects must be proved ($name)', (backend) => {
   const { skip } = backend;
   const keys = { 'edx-2026': randomBytes(32).toString('base64') };

@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allGranted, backends, getJson, mid, postJson, testConfig, tokens, useCollector } from './helpers.js';
 
 // HarvardX also owns one run under MITx's org (members' `courses`), as in course-ownership.test.ts.
+// HarvardX also owns an org written with non-ASCII letters.
 const members = [
-  { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Joint+2026'] },
+  { id: 'HarvardX', orgs: ['HarvardX', 'UniversitéX'], courses: ['course-v1:MITx+Joint+2026'] },
   { id: 'MITx', orgs: ['MITx', 'MITxT'] },
 ];
 
@@ -34,11 +35,21 @@ describe.each(backends)(
       // `_` is a LIKE wildcard: a pattern match would take it for any character.
       wildcard: view('course-v1:HarvardX+CS50+2026xT1'),
       wildcardBlock: view('block-v1:HarvardX+CS50+2026xT1+type@problem+block@q1'),
-      // Not a course key (a Kelvin sign, which only Unicode case folding reads as `K`): the
-      // collector's own parse finds no run in it, so no filter of the run may find it either.
-      kelvin: view('course-v1:HarvardX+CS50\u212A+2026_T1', 'HarvardX'),
     };
+    // A Kelvin sign is a capital whose lower case is `k` (toLowerCase): the collector, as
+    // @optin/members, owns `CS50\u212A` as the run `CS50K`, so a filter of that run finds both.
     const kelvinRun = view('course-v1:HarvardX+CS50K+2026_T1');
+    const kelvinSign = view('course-v1:HarvardX+CS50\u212A+2026_T1', 'HarvardX');
+    // A run with non-ASCII capitals, written every way, and the same letters without accents (another run).
+    const accented = {
+      canonical: view('course-v1:UniversitéX+ÉCONOMIE101+2026'),
+      lower: view('course-v1:universitéx+économie101+2026'),
+      legacy: view('UNIVERSITÉX/Économie101/2026'),
+      block: view('block-v1:UniversitéX+ÉCONOMIE101+2026+type@problem+block@q1'),
+    };
+    const unaccented = view('course-v1:UniversitéX+ECONOMIE101+2026');
+    // A letter outside the Basic Multilingual Plane (two UTF-16 units, one character to the database).
+    const astralBlock = view('block-v1:HarvardX+\u{20000}101+2026+type@problem+block@q1');
     // MITx's run of the same name, the course in the task, and HarvardX's run under MITx's org.
     const mitSameName = view('course-v1:MITx+CS50+2026_T1');
     const mit600 = view('course-v1:MITx+6.00x+2T2026');
@@ -51,6 +62,10 @@ describe.each(backends)(
         ...Object.values(run),
         ...Object.values(misses),
         kelvinRun,
+        kelvinSign,
+        ...Object.values(accented),
+        unaccented,
+        astralBlock,
         mitSameName,
         mit600,
         joint,
@@ -87,9 +102,28 @@ describe.each(backends)(
       }
       // As pasted from a learner-visible URL, unencoded: each `+` read as a space is taken as `+`.
       expect(await ids('HarvardX', 'course-v1:harvardx+cs50+2026_t1', false)).toEqual(expected);
-      expect(await ids('HarvardX', 'course-v1:HarvardX+CS50K+2026_T1')).toEqual(idsOf(kelvinRun));
+      expect(await ids('HarvardX', 'course-v1:HarvardX+CS50K+2026_T1')).toEqual(idsOf(kelvinRun, kelvinSign));
       expect(await ids('HarvardX', 'course-v1:HarvardX+CS50+2026_T10')).toEqual(idsOf(misses.longerRun));
     });
+
+    it.skipIf(skip)(
+      'letters of any script match in any letter case, as JavaScript lowers them, on every store',
+      async () => {
+        const expected = idsOf(...Object.values(accented));
+        for (const filter of [
+          'course-v1:UniversitéX+ÉCONOMIE101+2026',
+          'course-v1:universitéx+économie101+2026',
+          'course-v1:UNIVERSITÉX+ÉCONOMIE101+2026',
+          'UniversitéX/économie101/2026',
+          'block-v1:universitéx+Économie101+2026+type@video+block@v1',
+        ]) {
+          expect(await ids('HarvardX', filter), filter).toEqual(expected);
+          expect(await ids(null, filter), filter).toEqual(expected);
+        }
+        expect(await ids('HarvardX', 'course-v1:universitéx+economie101+2026')).toEqual(idsOf(unaccented));
+        expect(await ids('HarvardX', 'course-v1:HarvardX+\u{20000}101+2026')).toEqual(idsOf(astralBlock));
+      },
+    );
 
     it.skipIf(skip)(
       'the course of the task: course-v1:mitx+6.00x+2T2026 finds course-v1:MITx+6.00x+2T2026',

@@ -198,6 +198,50 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
   );
 
   it.skipIf(skip)(
+    'reads the purposes of a Member override as events do: a refusal in any letter case or alias wins',
+    async () => {
+      const cases: { subject: string; members: Record<string, Record<string, boolean>>; recorded: boolean }[] = [
+        { subject: 'hx-capital', members: { HarvardX: { Analytics: false } }, recorded: false },
+        { subject: 'hx-upper', members: { harvardx: { ANALYTICS: false } }, recorded: false },
+        { subject: 'hx-alias', members: { HARVARDX: { Statistics: false } }, recorded: false },
+        { subject: 'hx-disagree', members: { HarvardX: { analytics: true, statistics: false } }, recorded: false },
+        // Refusals of other purposes, or to another Member, leave analytics granted.
+        { subject: 'hx-marketing', members: { HarvardX: { Analytics: true, Advertising: false } }, recorded: true },
+        { subject: 'hx-other', members: { MITx: { Analytics: false } }, recorded: true },
+      ];
+      for (const c of cases) {
+        const decided = { ...receipt(c.subject, true), members: c.members };
+        expect((await postJson(`${live.url}/v1/consent`, decided)).status).toBe(201);
+        // The event path, given the same overrides, drops an analytics event of HarvardX's course.
+        const ingest = await postJson(`${live.url}/v1/batch`, {
+          batch: [
+            {
+              type: 'page',
+              messageId: `page-${c.subject}-${Date.now()}`,
+              anonymousId: c.subject,
+              context: {
+                consent: { policy: 'edx', categoryPreferences: { analytics: true }, members: c.members },
+                course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+              },
+            },
+          ],
+        });
+        expect(ingest.body.accepted, c.subject).toBe(c.recorded ? 1 : 0);
+        const messageId = `m-${c.subject}`;
+        const signed = { messageId, recipient: `${c.subject}@example.org`, subject: c.subject };
+        const click = await fetch(at(harvard.clickUrl(`https://www.edx.org/${c.subject}`, signed)), {
+          redirect: 'manual',
+          headers: human,
+        });
+        expect(click.headers.get('location')).toBe(`https://www.edx.org/${c.subject}`);
+        expect((await fetch(at(harvard.pixelUrl(signed)), { headers: human })).status).toBe(200);
+        const stored = (await events()).filter((e) => e.properties.email_message_id === messageId);
+        expect(stored.length, c.subject).toBe(c.recorded ? 2 : 0);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
     'refuses a receipt decided more than 5 minutes ahead of the server, which would pin consent',
     async () => {
       const future = { ...receipt('learner-future', true), decidedAt: '2099-01-01T00:00:00.000Z' };

@@ -693,3 +693,36 @@ describe('PostgreSQL test stores', () => {
     }
   });
 });
+
+describe('PostgreSQL without ICU', () => {
+  const postgres = backends.find((b) => b.name === 'postgres')!;
+
+  it.skipIf(postgres.skip)(
+    'is refused at start with unsupported_database, rather than failing course filters later',
+    async () => {
+      // A SQL_ASCII database has no ICU collation, as a server built without ICU has none.
+      const database = `optin_noicu_${process.pid}`;
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      try {
+        await admin.query(
+          `CREATE DATABASE ${database} ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`,
+        );
+        const url = new URL(postgresUrl);
+        url.pathname = `/${database}`;
+        const storage = new PostgresStorage({ connectionString: url.toString() });
+        try {
+          await expect(storage.migrate()).rejects.toMatchObject({
+            code: 'unsupported_database',
+            issues: [{ path: 'OPTIN_DB', message: expect.stringContaining('und-x-icu') }],
+          });
+        } finally {
+          await storage.close();
+        }
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+        await admin.end();
+      }
+    },
+  );
+});

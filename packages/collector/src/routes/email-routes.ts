@@ -12,6 +12,7 @@ import {
 } from '@optin/email';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
+import { memberOverrides } from '../purpose-names.js';
 import { emailEvents } from '../sql-storage.js';
 
 const send = (reply: FastifyReply, response: EmailResponse) =>
@@ -24,13 +25,15 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * open or click is stored as an event attributed to the signing Member (`optin.email.opened` /
  * `optin.email.clicked`), with the recipient as a pseudonym. Machine traffic (Apple Mail Privacy
  * Protection, scanners' prefetch) is stored flagged as a bot, so stats never count it as human.
- * When the recipient's latest consent receipt does not grant analytics (for the signing Member; under
- * opt-in, an `implied` grant is none; with subject proofs required, neither is the grant of a receipt
- * whose subject was not proved), the click still redirects but only an aggregate count is kept
- * (`optin_email_total`).
+ * When the recipient's latest consent receipt does not grant analytics (for the signing Member, whose
+ * overrides are read as the event path reads them: its id and the purpose in any letter case or by
+ * an alias, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
+ * subject proofs required, neither is the grant of a receipt whose subject was not proved), the
+ * click still redirects but only an aggregate count is kept (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
   const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
+  const purposes = ctx.config.policy.purposes;
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
@@ -41,12 +44,10 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
       receipt.purposes.analytics === true &&
       !(optIn && receipt.implied === true) &&
       (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined);
-    // A refusal to the signing Member counts under its id in any letter case (as ids are matched everywhere).
-    const memberId = token.memberId?.toLowerCase();
-    const refusedToMember = Object.entries(receipt.members).some(
-      ([id, choices]) => id.toLowerCase() === memberId && choices.analytics === false,
-    );
-    return granted && !refusedToMember;
+    // A refusal to the signing Member counts as the event path reads one: under its id in any letter
+    // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
+    const overrides = token.memberId === null ? undefined : memberOverrides(receipt.members, token.memberId, purposes);
+    return granted && overrides?.get('analytics') !== false;
   };
   const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
     const userAgent = request.headers['user-agent'];

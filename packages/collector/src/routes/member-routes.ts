@@ -60,7 +60,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
-    const options = { provedGrantsOnly: ctx.subjectProofs !== undefined };
+    // Member overrides are read with every purpose of the policy, as the event path reads them.
+    const options = { provedGrantsOnly: ctx.subjectProofs !== undefined, policyPurposes: ctx.config.policy.purposes };
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options)) };
   };
 
