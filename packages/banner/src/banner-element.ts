@@ -132,7 +132,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     #catalog: Catalog | null = null;
     #translated: Translations = {};
     #lang = 'en';
-    #dialog: HTMLElement | null = null;
+    #dialog: HTMLDialogElement | null = null;
     #returnTo: HTMLElement | null = null;
     #settings = this.#button('', () => void this.open('preferences'));
     // A layer asked for before there was a store to show it for, shown once the banner starts.
@@ -149,9 +149,11 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (event.key !== 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
         else {
           // The banner's, even where it has nothing to close (the first layer before a choice is
-          // modal): never the page's Esc too (a dialog of the page behind it would close).
+          // modal): never the page's Esc too (a dialog of the page behind it would close), nor the
+          // <dialog>'s own (it would close without a choice).
           this.#back();
           event.stopPropagation();
+          event.preventDefault();
         }
       });
       // Properties set on a server-rendered <optin-banner> before the element was defined are its
@@ -343,7 +345,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         const rejectAll = this.#decide(say('rejectAll'), () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
         root.append(
           (this.#dialog = h(
-            'div',
+            'dialog',
             {
               class: prefs ? 'p x' : 'p',
               part: 'dialog',
@@ -382,6 +384,24 @@ export function createBannerClass(): new () => OptinBannerElement {
         );
       }
       this.#root.replaceChildren(root);
+      // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
+      // assistive technology until the layer closes. A close request not made by an Esc pressed in
+      // the banner (Android's back) is the banner's Esc; one the browser will not let be cancelled
+      // (a second in a row) opens it again.
+      const dialog = this.#dialog;
+      if (dialog && this.isConnected) {
+        dialog.oncancel = (event) => {
+          event.preventDefault();
+          this.#back();
+        };
+        dialog.onclose = () => {
+          if (this.#dialog === dialog) {
+            dialog.showModal();
+            dialog.focus();
+          }
+        };
+        dialog.showModal();
+      }
     }
   }
   return OptinBanner;

@@ -6,7 +6,7 @@
 export const css = `
 :host{--b:var(--optin-bg,#fff);--f:var(--optin-fg,#1b1b1b);--a:var(--optin-accent,#0a58a8);--o:var(--optin-on-accent,#fff);--m:var(--optin-muted,#595959);--r:var(--optin-radius,6px);font:15px/1.5 var(--optin-font,system-ui,sans-serif);color:var(--f)}
 .p,.s{position:fixed;z-index:var(--optin-z,2147483600);bottom:0;box-sizing:border-box;background:var(--b);color:var(--f)}
-.p{inset-inline:0;max-height:85vh;overflow:auto;scroll-padding-bottom:8em;margin:auto;padding:1em 1.5em 0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out}
+.p{inset-inline:0;top:auto;width:auto;max-width:none;max-height:85vh;overflow:auto;scroll-padding-bottom:8em;margin:auto;padding:1em 1.5em 0;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out}
 .x{max-width:46em}
 .p:focus{outline:0}
 h2{font-size:1.25em;margin:0 0 .5em}

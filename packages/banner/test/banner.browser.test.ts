@@ -269,6 +269,84 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('is truly modal: the page behind is out of reach by click, Tab, its own script and the accessibility tree until a choice', async () => {
+    const page = await open();
+    const inBanner = () => page.evaluate(() => window.banner.shadowRoot!.activeElement !== null);
+    // What a screen reader can reach: the named buttons, links and headings of Chromium's accessibility tree.
+    const cdp = await page.context().newCDPSession(page);
+    const exposed = async () => {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+        nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[];
+      };
+      return nodes
+        .filter((n) => !n.ignored && ['button', 'link', 'heading'].includes(n.role?.value ?? ''))
+        .map((n) => n.name?.value);
+    };
+    for (const shown of ['notice', 'preferences']) {
+      if (shown === 'preferences') await page.getByRole('button', { name: 'Preferences' }).click();
+      expect(await exposed(), shown).toContain('Reject all');
+      expect(await exposed(), shown).not.toContain('Manage cookies');
+      expect(await exposed(), shown).not.toContain('Introduction to Computer Science');
+      for (const key of ['Tab', 'Shift+Tab']) {
+        await page.mouse.click(450, 20); // on the page's heading
+        await page.keyboard.press(key);
+        expect(await inBanner(), `${shown}: click on the page, ${key}`).toBe(true);
+      }
+      // The page's own script (an SPA focusing the control of its new route) cannot take focus either.
+      await page.evaluate(() => document.querySelector<HTMLElement>('#open')!.focus());
+      expect(await inBanner(), shown).toBe(true);
+      expect(await layer(page)).toBe(shown);
+    }
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    // Decided: the page is the page again, and only the "Cookie settings" button is the banner's.
+    expect(await exposed()).toContain('Manage cookies');
+    await page.mouse.click(450, 20);
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ id: 'open' });
+    await page.locator('#open').click();
+    await expect.poll(() => layer(page)).toBe('preferences');
+    expect(await exposed()).not.toContain('Manage cookies'); // modal again while open
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe(null);
+    expect(await focused(page)).toMatchObject({ id: 'open' });
+    expect(await exposed()).toContain('Manage cookies');
+    expect(problems).toEqual([]);
+  });
+
+  it('Esc, however often, is no dismissal of the first layer: pressed in the banner or where the page dropped focus', async () => {
+    const page = await open();
+    const drop = () => page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    const up = () => page.evaluate(() => window.banner.shadowRoot!.querySelector('dialog:modal') !== null);
+    // In the banner: nothing happens, and the learner stays on the control they are on.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+    expect(await focused(page)).toMatchObject({ text: 'Accept all' });
+    expect(await layer(page)).toBe('notice');
+    await drop();
+    expect(await focused(page)).toMatchObject({ tag: 'body' });
+    // Chromium lets a page cancel one close request, not two in a row without a click between.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe('notice');
+    expect(await up()).toBe(true);
+    expect(await dialog(page).isVisible()).toBe(true);
+    expect(await decision(page)).toBe(null);
+    // The banner's Esc all the same: from the preferences back to the first layer, closed once decided.
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    await drop();
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe('notice');
+    expect(await up()).toBe(true);
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.locator('#open').click();
+    await expect.poll(() => layer(page)).toBe('preferences');
+    await drop();
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe(null);
+    expect(await up()).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
   it('two micro-frontends, each with its banner: one modal dialog, focus kept in it, and the other takes over when it goes', async () => {
     const page = await open({ two: '1', shared: '1' });
     await page.evaluate(() => window.second?.ready);
