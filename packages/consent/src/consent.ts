@@ -65,8 +65,10 @@ export interface ConsentStore {
   /** Refuses every purpose but the required ones. */
   rejectAll(source?: DecisionSource): Decision;
   /**
-   * Sets the purposes and Member overrides given; others keep their value. Source defaults to `api`.
-   * When that grants exactly what is in force already, the decision in force is returned unchanged.
+   * Sets the purposes and Member overrides given; others keep their value (as stored now: a newer
+   * decision another tab stored, even one that did not tell this one, is what the others keep).
+   * Source defaults to `api`. When that grants exactly what is in force already, the decision in
+   * force is returned unchanged. `acceptAll`, `rejectAll` and `withdraw` build on the same.
    */
   decide(choice: ConsentChoice, source?: DecisionSource): Decision;
   /** Refuses one purpose, for everyone or for one Member. */
@@ -76,7 +78,7 @@ export interface ConsentStore {
   /**
    * Re-reads storage. In a page this happens by itself when another tab of the origin decides or
    * writes localStorage, when a cookie changes (where the browser reports it), and when the page is
-   * shown again; call it after changing storage yourself.
+   * shown or its window focused again; call it after changing storage yourself.
    */
   refresh(): void;
   /** Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an unsubscribe. */
@@ -84,7 +86,8 @@ export interface ConsentStore {
   /**
    * Stops following other tabs (their decisions, storage and cookie changes): call it when the store
    * is no longer used, e.g. when a provider unmounts. The decision stays stored and the store still
-   * answers and decides, but changes made elsewhere no longer reach it.
+   * answers and decides, but changes made elsewhere no longer reach it (until it decides: a decision
+   * builds on the newest one stored).
    */
   dispose(): void;
 }
@@ -141,23 +144,18 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       );
   const signal = privacySignal(options.signals);
   let kind = 'memory';
-  // The newest decision stored, and whether it binds: one made under an earlier policy version, or
+  // The newest decision stored, in force when it binds: one made under an earlier policy version, or
   // with grants implied by opt-out while the mode is opt-in, does not (only its refusals count).
   let held: Decision | null = null;
-  let binding = false;
-  const decisionInForce = () => (binding ? held : null);
-  const hold = (d: Decision | null) => {
-    held = d;
-    binding = !!d?.policy.hash && !(d.implied && mode === 'opt-in');
-  };
-  let channel: BroadcastChannel | undefined;
+  const decisionInForce = () => (held?.policy.hash && !(held.implied && mode === 'opt-in') ? held : null);
+  let channel: BroadcastChannel | null | undefined;
   const stop = new AbortController();
 
   const attempt = <T>(fn: () => T) => {
     try {
       return fn();
     } catch {
-      return undefined;
+      return null;
     }
   };
   // Holds the decision and keeps it in the first storage that takes it, removing it from the others;
@@ -166,28 +164,30 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // lone surrogate) throws before it is held: the store keeps working.
   const persist = (d: Decision, quiet?: 1) => {
     const value = encodeDecision(d, policy);
-    hold(d);
+    held = d;
     kind = 'memory';
     for (const s of chain)
       if (kind === 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
       else attempt(() => s.clear());
     if (!quiet) channel?.postMessage([value, kind]);
   };
-  const read = () => {
+  // With `newer`, only a newer decision than the one held is taken (one stored by a tab that did not
+  // tell this one); otherwise what storage holds is what counts (a forget elsewhere is followed).
+  const read = (newer?: 1) => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
-    if (kind !== 'memory') hold(null);
+    if (!newer && kind !== 'memory') held = null;
     for (const s of chain)
       for (const value of attempt(() => s.read()) ?? []) {
         const found = decodeDecision(value, policy, true);
-        const at = found?.decidedAt ?? '';
-        // The newest wins; of two as new, one made under this policy version.
+        // The newest wins; of two as new, one made under this policy version, or with `newer` the one
+        // held. (Of two ISO times, `a + 1 > b` is `a >= b`.)
         if (
           found &&
-          Date.parse(at) + maxAge > Date.now() &&
-          !(held && (found.policy.hash ? held.decidedAt > at : held.decidedAt >= at))
+          Date.parse(found.decidedAt) + maxAge > Date.now() &&
+          !(held && held.decidedAt + (newer || !found.policy.hash ? '1' : '') > found.decidedAt)
         ) {
           // Found in storage (another tab's choice, say): it goes when that copy goes.
-          hold(found);
+          held = found;
           kind = s.kind;
         }
       }
@@ -199,7 +199,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     const d = decisionInForce();
     return (
       !!p &&
-      (!!p.required ||
+      (p.required ||
         (!(signal && p.gpc && !d?.gpc) &&
           (d ? d.purposes[purpose] === true : mode === 'opt-out' && held?.purposes[purpose] !== false) &&
           held?.members[memberId ?? '']?.[purpose] !== false))
@@ -210,13 +210,16 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     members: held?.members ?? {},
   });
   // Runs a change and tells the listeners when what is allowed, needsPrompt or the decision in force
-  // (a new one, even granting the same) really changed.
-  const change = (fn: () => void) => {
+  // (a new one, even granting the same) really changed, even when `fn` throws; returns what it returns.
+  const change = <T>(fn: () => T): T => {
     // The decision as its cookie (one value for one decision, whatever the order of its fields).
-    const state = () => JSON.stringify([grants().purposes, binding, held && encodeDecision(held, policy)]);
+    const state = () => JSON.stringify([grants().purposes, !decisionInForce(), held && encodeDecision(held, policy)]);
     const before = state();
-    fn();
-    if (state() !== before) for (const listener of [...listeners]) attempt(() => listener(store));
+    try {
+      return fn();
+    } finally {
+      if (state() !== before) for (const listener of [...listeners]) attempt(() => listener(store));
+    }
   };
 
   // A choice is an object of known purposes, each exactly true or false: `'false'` is no refusal
@@ -240,59 +243,64 @@ export function createConsent(options: ConsentOptions): ConsentStore {
           !p
             ? `is not a purpose of policy ${policy.id}`
             : granted === false
-              ? 'is required: it cannot be refused'
+              ? 'is required: always on'
               : 'must be true or false',
         );
     }
     return choices as Readonly<Record<string, boolean>>;
   };
 
-  const decide = (choice: ConsentChoice, source: DecisionSource = 'api') => {
-    check(((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')).purposes ?? {}, 'purposes');
-    const members = { ...held?.members };
-    for (const [member, choices] of Object.entries(choice.members ?? {}))
-      members[member] = { ...members[member], ...check(choices, `members.${member}`) };
-    const next: Decision = {
-      consentId: held?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2),
-      policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
-      // A default or a signal never grants what GPC refuses; only the learner's explicit choice can.
-      purposes: Object.fromEntries(
-        purposes.map((p) => [
-          p.id,
-          !!p.required ||
-            ((choice.purposes?.[p.id] ?? allows(p.id)) && !(signal && p.gpc && /default|gpc/.test(source))),
-        ]),
-      ),
-      members,
-      source,
-      decidedAt: new Date().toISOString(),
-      ...(signal && { gpc: true }),
-      // Under opt-out, a purpose the learner did not choose now keeps its default (or an earlier
-      // implied) grant: the decision says so, and an opt-in page will not take it for consent.
-      ...(mode === 'opt-out' &&
-        !(binding && !held?.implied) &&
-        purposes.some((p) => !p.required && choice.purposes?.[p.id] === undefined && allows(p.id)) && {
-          implied: true,
-        }),
-    };
-    // Deciding what is already decided changes nothing: same cookie, same receipt, no notification.
-    const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
-    const current = decisionInForce();
-    if (same(current) === same(next)) return current ?? next;
-    // Stored, then known as made in this page (before the listeners hear it): its receipt is sent
-    // from here, not from the tabs that hear of it.
+  // Decides `choice`, or with `true`/`false` "accept all"/"reject all" (under GPC, "accept all" grants
+  // what GPC refuses only where the learner already granted it explicitly). A change of mind builds
+  // on the newest decision stored, not on an older one held since: a tab of another subdomain shares
+  // the cookie but tells nothing where the browser has no cookieStore. Listeners hear once.
+  const decide = (choice: ConsentChoice | boolean, source: DecisionSource = 'api') =>
     change(() => {
+      read(1);
+      if (choice === !!choice)
+        choice = {
+          purposes: Object.fromEntries(
+            purposes.map((p) => [p.id, !!p.required || ((choice as boolean) && (!(signal && p.gpc) || allows(p.id)))]),
+          ),
+        };
+      const { purposes: chosen = {}, members: memberChoices } =
+        (choice as ConsentChoice | null) ?? fail('choice', 'must be an object');
+      check(chosen, 'purposes');
+      const members = { ...held?.members };
+      for (const [member, choices] of Object.entries(memberChoices ?? {}))
+        members[member] = { ...members[member], ...check(choices, `members.${member}`) };
+      const next: Decision = {
+        consentId: held?.consentId ?? Date.now().toString(36) + Math.random().toString(36).slice(2),
+        policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
+        // A default or a signal never grants what GPC refuses; only the learner's explicit choice can.
+        purposes: Object.fromEntries(
+          purposes.map((p) => [
+            p.id,
+            !!p.required || ((chosen[p.id] ?? allows(p.id)) && !(signal && p.gpc && /default|gpc/.test(source))),
+          ]),
+        ),
+        members,
+        source,
+        decidedAt: new Date().toISOString(),
+        ...(signal && { gpc: true }),
+        // Under opt-out, a purpose the learner did not choose now keeps its default (or an earlier
+        // implied) grant: the decision says so, and an opt-in page will not take it for consent.
+        ...(mode === 'opt-out' &&
+          (!decisionInForce() || held?.implied) &&
+          purposes.some((p) => !p.required && chosen[p.id] === undefined && allows(p.id)) && {
+            implied: true,
+          }),
+      };
+      // Deciding what is already decided changes nothing: same cookie, same receipt, no notification.
+      const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
+      const current = decisionInForce();
+      if (same(current) === same(next)) return current ?? next;
+      // Stored, then known as made in this page (before the listeners hear it): its receipt is sent
+      // from here, not from the tabs that hear of it.
       persist(next);
       madeHere.set?.add(next);
+      return next;
     });
-    return next;
-  };
-
-  // Under GPC, "accept all" grants what GPC refuses only where the learner already granted it explicitly.
-  const all = (granted: boolean) =>
-    Object.fromEntries(
-      purposes.filter((p) => !p.required).map((p) => [p.id, granted && (!(signal && p.gpc) || allows(p.id))]),
-    );
 
   const store: ConsentStore = {
     policy,
@@ -301,7 +309,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       return decisionInForce();
     },
     get needsPrompt() {
-      return !binding;
+      return !decisionInForce();
     },
     get storageKind() {
       return kind;
@@ -310,8 +318,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     allows,
     grants,
     decide,
-    acceptAll: (source = 'banner') => decide({ purposes: all(true) }, source),
-    rejectAll: (source = 'banner') => decide({ purposes: all(false) }, source),
+    acceptAll: (source = 'banner') => decide(true, source),
+    rejectAll: (source = 'banner') => decide(false, source),
     withdraw: (purpose, memberId) =>
       decide(
         memberId == null ? { purposes: { [purpose]: false } } : { members: { [memberId]: { [purpose]: false } } },
@@ -320,7 +328,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     reset: () =>
       change(() => {
         for (const s of chain) attempt(() => s.clear());
-        hold(null);
+        held = null;
         channel?.postMessage(['', kind]);
       }),
     refresh: () => change(read),
@@ -333,13 +341,13 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   };
   // Another tab may decide at any time. Re-read when one of this origin's says so or writes
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page
-  // is shown again (a cookie shared with other subdomains may have changed meanwhile). Re-reading
-  // writes nothing, so tabs never wake each other in a loop.
+  // is shown or focused again (a cookie shared with other subdomains may have changed meanwhile).
+  // Re-reading writes nothing, so tabs never wake each other in a loop.
   if ((globalThis as { document?: Document }).document) {
     const again = () => store.refresh();
     const off = { signal: stop.signal };
     // A store kept in memory only shares nothing: it neither tells nor hears other tabs.
-    channel = chain.length ? attempt(() => new BroadcastChannel(cookieName)) : undefined;
+    channel = chain[0] && attempt(() => new BroadcastChannel(cookieName));
     // A tab of this origin says what it stored (or '' when it forgot): taken as said, since another
     // process's cookie write may not be visible here yet, unless it is older than the decision held
     // (this tab decided meanwhile). A value made under another policy is none.
@@ -347,14 +355,16 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       'message',
       ({ data }: MessageEvent<[string, string]>) =>
         change(() => {
-          const found = attempt(() => decodeDecision(data[0], policy, true)) ?? null;
+          const found = attempt(() => decodeDecision(data[0], policy, true));
           if (found && held && found.decidedAt < held.decidedAt) return;
-          hold(found);
+          held = found;
           kind = data[1];
         }),
       off,
     );
     addEventListener('storage', again, off);
+    // Two windows side by side: the learner comes back to this one (before a click in it decides).
+    addEventListener('focus', again, off);
     document.addEventListener('visibilitychange', again, off);
     (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
   }

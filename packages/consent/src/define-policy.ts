@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ConsentError, type ConsentIssue } from './errors.js';
 import type { Policy } from './policy.js';
+import { unknownFields } from './unknown-fields.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 // Every decision's receipt carries the policy id and version and each purpose id: the collector's
@@ -40,7 +41,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validates a policy and returns it frozen. Throws a {@link ConsentError} (`invalid_policy`) that
- * lists every problem with its path: malformed ids, an id or version over 64 characters (what a
+ * lists every problem with its path: a field it does not know (a misspelt `gcp` for `gpc`, with the
+ * field meant), malformed ids, an id or version over 64 characters (what a
  * consent receipt carries), empty descriptions, duplicate purpose ids, a required purpose that GPC
  * would refuse.
  *
@@ -55,10 +57,14 @@ export function definePolicy(input: Policy): Policy {
   const issues: ConsentIssue[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  // A field the schema does not know is an error, not ignored: a misspelt flag (`gcp: true`,
+  // `requierd: true`) would otherwise leave the policy meaning something else.
+  issues.push(...unknownFields(input, Object.keys(policySchema.shape), '', 'a policy'));
   const purposes: unknown = (input as { purposes?: unknown } | null)?.purposes;
   if (Array.isArray(purposes)) {
     const seen = new Set<unknown>();
     purposes.forEach((p: { id?: unknown; required?: unknown; gpc?: unknown } | null, i) => {
+      issues.push(...unknownFields(p, Object.keys(purposeSchema.shape), `purposes[${i}]`, 'a purpose'));
       if (seen.has(p?.id))
         issues.push({ path: `purposes[${i}].id`, message: `duplicate purpose id "${String(p?.id)}"` });
       seen.add(p?.id);

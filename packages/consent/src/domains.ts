@@ -8,10 +8,8 @@
  */
 export function cookieDomains(host: string, root?: string): (string | undefined)[] {
   const out: (string | undefined)[] = [undefined];
-  const labels = host.split('.');
-  for (let i = 0; i < labels.length; i++) {
-    const domain = labels.slice(i).join('.');
-    if (root ? domain === root || domain.endsWith(`.${root}`) : !i) out.push(domain);
-  }
+  // Each parent: the host less its first label, until none is left.
+  for (let domain = host; domain; domain = domain.replace(/^[^.]*\.?/, ''))
+    if (root ? domain === root || domain.endsWith(`.${root}`) : domain === host) out.push(domain);
   return out;
 }

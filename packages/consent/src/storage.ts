@@ -24,8 +24,8 @@ export interface ConsentStorage {
 export function cookieStorage(name: string, cookieDomain?: string): ConsentStorage {
   // `.edx.org` and `edx.org` are one Domain attribute to a browser.
   const domain = cookieDomain?.replace(/^\./, '');
-  const set = (value: string, expires: Date, at?: string) =>
-    (document.cookie = `${name}=${value};Path=/;Expires=${expires.toUTCString()};SameSite=Lax${
+  const set = (value: string, expires: Date, at?: string, path = '/') =>
+    (document.cookie = `${name}=${value};Path=${path};Expires=${expires.toUTCString()};SameSite=Lax${
       at ? `;Domain=${at}` : ''
     }${location.protocol === 'https:' ? ';Secure' : ''}`);
   const read = () =>
@@ -33,9 +33,12 @@ export function cookieStorage(name: string, cookieDomain?: string): ConsentStora
       .split(/; */)
       .filter((pair) => pair.startsWith(`${name}=`))
       .map((pair) => pair.slice(name.length + 1));
-  // Every variant goes, the host-only copy included (the one written when no domain is given).
+  // Every variant goes, the host-only copy included (the one written when no domain is given), on
+  // every path this page sees: `/learning/x`, `/learning/`, `/learning` and `/` for `/learning/x`
+  // (a copy another script or the server scoped to a path would outlive a reset, and be read again).
   const clear = () => {
-    for (const at of cookieDomains(location.hostname, domain)) set('', new Date(0), at);
+    for (const at of cookieDomains(location.hostname, domain))
+      for (let path = location.pathname; path; path = path.replace(/\/$|[^/]+$/, '')) set('', new Date(0), at, path);
   };
   return {
     kind: 'cookie',

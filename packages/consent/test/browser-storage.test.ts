@@ -69,7 +69,7 @@ describe('a stored copy dated in the future (a clock set ahead, an edited value)
 describe('another tab deciding', () => {
   const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-  it('is followed without a call to refresh: its broadcast, a localStorage write, the page shown again', async () => {
+  it('is followed without a call to refresh: its broadcast, a localStorage write, the page shown or focused again', async () => {
     const other = createConsent({ policy: edxPolicy });
     const here = createConsent({ policy: edxPolicy });
     const seen: boolean[] = [];
@@ -92,6 +92,13 @@ describe('another tab deciding', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     expect(here.allows('marketing')).toBe(true);
     expect(seen).toEqual([true, false, true]);
+
+    // Or, in a window side by side with the other (shown all along), when the learner comes back to it.
+    const later = { ...decided, decidedAt: new Date(Date.parse(decided.decidedAt) + 1000).toISOString() };
+    document.cookie = `optin=${encodeDecisionFor({ ...later, purposes: { ...later.purposes, marketing: false } })};Path=/`;
+    dispatchEvent(new Event('focus'));
+    expect(here.allows('marketing')).toBe(false);
+    expect(seen).toHaveLength(4); // told once
   });
 
   it('is no longer followed once the store is disposed; the store still answers and decides', async () => {
@@ -104,6 +111,7 @@ describe('another tab deciding', () => {
     other.decide({ purposes: { analytics: true } });
     await tick();
     dispatchEvent(new Event('storage'));
+    dispatchEvent(new Event('focus'));
     document.dispatchEvent(new Event('visibilitychange'));
     expect(here.allows('analytics')).toBe(false);
     expect(seen).toEqual([]);

@@ -39,6 +39,11 @@ beforeAll(async () => {
     },
     file('/', '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>'),
     file('/consent-page.js', script, 'text/javascript; charset=utf-8'),
+    // The page deeper in the site (a course page), where a cookie scoped to a path may be found.
+    file(
+      '/learning/course/x',
+      '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>',
+    ),
     // The page as a site serves it, which the browser may keep in its back/forward cache (`no-store`
     // forbids that); it records each `pageshow` (restored from the cache: `persisted`).
     (_req, res, url) => {
@@ -214,6 +219,49 @@ describe('@optin/consent in Chromium', () => {
     await courses.page.evaluate(() => window.optin.reset());
     expect(await consentCookies(context)).toEqual([]);
     expect((await reload(dotted.page)).needsPrompt).toBe(true);
+  });
+
+  it('reset forgets copies scoped to the page’s paths too, which would otherwise grant again on reload', async () => {
+    const page = (await open(context, `${server.origin(`www.${DOMAIN}`)}/learning/course/x?cookieDomain=${DOMAIN}`))
+      .page;
+    await page.evaluate(() => window.optin.acceptAll());
+    const [grant] = await consentCookies(context);
+    // The same grant kept on this page's paths (by an older script or a server): on the domain and host-only.
+    await context.addCookies([
+      { name: NAME, value: grant!.value, domain: `.${DOMAIN}`, path: '/learning' },
+      { name: NAME, value: grant!.value, domain: `www.${DOMAIN}`, path: '/learning/course/' },
+    ]);
+    expect(await consentCookies(context)).toHaveLength(3);
+    expect((await page.evaluate(() => window.optin.rejectAll())).allows).toEqual(NOTHING_BUT_NECESSARY);
+    expect((await page.evaluate(() => window.optin.reset())).needsPrompt).toBe(true);
+    expect(await consentCookies(context)).toEqual([]);
+    const next = await reload(page);
+    expect(next.needsPrompt).toBe(true);
+    expect(next.allows).toEqual(NOTHING_BUT_NECESSARY);
+  });
+
+  it('a change of mind on one subdomain keeps what another subdomain’s tab decided meanwhile (no cookieStore to tell it)', async () => {
+    const www = await open(context, url('www', { cookieDomain: DOMAIN }));
+    await www.page.evaluate(() => window.optin.acceptAll());
+    const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
+    // Plain http: Chromium has no cookieStore here (nor does Firefox anywhere), and both tabs stay shown.
+    expect(await www.page.evaluate(() => 'cookieStore' in window)).toBe(false);
+    await learning.page.evaluate(() => window.optin.withdraw('marketing'));
+    const usage = { necessary: true, analytics: false, performance: true, functionality: true, marketing: false };
+    expect(
+      (await www.page.evaluate(() => window.optin.decide({ purposes: { analytics: false } }, 'preferences'))).allows,
+    ).toEqual(usage);
+    expect((await reload(learning.page)).allows).toEqual(usage);
+    // "Reject all" then "Accept all" on learning, unheard on www: www's next change builds on the acceptance.
+    await learning.page.evaluate(() => window.optin.rejectAll());
+    await learning.page.evaluate(() => window.optin.acceptAll());
+    await www.page.evaluate(() => window.optin.withdraw('functionality'));
+    expect((await reload(learning.page)).allows).toEqual({
+      ...usage,
+      analytics: true,
+      functionality: false,
+      marketing: true,
+    });
   });
 
   it('a forget in another tab reaches a tab that opened before any decision', async () => {

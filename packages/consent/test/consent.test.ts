@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConsentError,
   createConsent,
@@ -486,6 +486,63 @@ describe('storage', () => {
     store.refresh();
     expect(store.needsPrompt).toBe(false);
     expect(store.allows('analytics')).toBe(true);
+  });
+
+  describe('a change of mind builds on the newest stored decision, not on an older one a tab unaware of it still holds', () => {
+    // Two subdomains' tabs sharing one cookie, neither told of the other's choices (no cookieStore);
+    // each step a second after the last, as a learner's clicks are.
+    const later = () => vi.setSystemTime(Date.now() + 1000);
+    const tabs = (gpc = false) => {
+      const storage = arrayStorage();
+      const open = () => createConsent({ policy: edxPolicy, storage, signals: { gpc } });
+      return { www: open(), learning: open(), next: open };
+    };
+    beforeEach(() => vi.useFakeTimers({ toFake: ['Date'] }));
+    afterEach(() => vi.useRealTimers());
+
+    it('decide and withdraw keep what the other tab refused, and listeners hear the outcome once', () => {
+      const { www, learning, next } = tabs();
+      www.acceptAll();
+      later();
+      learning.refresh();
+      learning.withdraw('marketing');
+      later();
+      const heard: string[][] = [];
+      www.subscribe((s) => heard.push(allowed(s)));
+      www.decide({ purposes: { analytics: false } }, 'preferences');
+      const refusedBoth = ['necessary', 'performance', 'functionality'];
+      expect(allowed(www)).toEqual(refusedBoth);
+      expect(allowed(next())).toEqual(refusedBoth);
+      expect(heard).toEqual([refusedBoth]);
+      later();
+      learning.decide({ purposes: { analytics: true } }, 'preferences');
+      later();
+      www.withdraw('performance');
+      expect(allowed(next())).toEqual(['necessary', 'analytics', 'functionality']);
+    });
+
+    it('"accept all" keeps a Member override set in the other tab', () => {
+      const { www, learning, next } = tabs();
+      www.rejectAll();
+      later();
+      learning.decide({ members: { HarvardX: { analytics: false } } }, 'preferences');
+      later();
+      www.acceptAll();
+      expect(allowed(next())).toEqual(['necessary', ...nonRequired]);
+      expect(next().allows('analytics', 'HarvardX')).toBe(false);
+    });
+
+    it('under GPC, "accept all" does not restore an explicit marketing grant withdrawn in the other tab', () => {
+      const { www, learning, next } = tabs(true);
+      www.decide({ purposes: { marketing: true } }, 'preferences');
+      later();
+      learning.refresh();
+      learning.withdraw('marketing');
+      later();
+      www.acceptAll();
+      expect(www.allows('marketing')).toBe(false);
+      expect(next().allows('marketing')).toBe(false);
+    });
   });
 
   it('refresh picks up a decision another tab stored', () => {

@@ -66,6 +66,36 @@ describe('definePolicy', () => {
     expect(() => definePolicy(null as unknown as Policy)).toThrow(ConsentError);
   });
 
+  it('refuses a misspelt field instead of ignoring it (a "gcp" flag would leave GPC off), naming the field meant', () => {
+    const typos = {
+      ...structuredClone(edxPolicy),
+      lnag: 'en',
+      purposes: edxPolicy.purposes.map(({ required, gpc, ...p }) =>
+        required ? { ...p, requierd: true } : gpc ? { ...p, gcp: true } : { ...p, colour: 'blue' },
+      ),
+    } as Policy;
+    let error: unknown;
+    try {
+      definePolicy(typos);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConsentError);
+    const { code, issues } = error as ConsentError;
+    expect(code).toBe('invalid_policy');
+    // One issue a stray field, at its path; a field close to a known one names it.
+    expect(issues).toEqual([
+      { path: 'lnag', message: 'is not a field of a policy (misspelt? did you mean "lang"?)' },
+      { path: 'purposes[0].requierd', message: 'is not a field of a purpose (misspelt? did you mean "required"?)' },
+      { path: 'purposes[1].colour', message: 'is not a field of a purpose (misspelt?)' },
+      { path: 'purposes[2].colour', message: 'is not a field of a purpose (misspelt?)' },
+      { path: 'purposes[3].colour', message: 'is not a field of a purpose (misspelt?)' },
+      { path: 'purposes[4].gcp', message: 'is not a field of a purpose (misspelt? did you mean "gpc"?)' },
+    ]);
+    // Fixed, it passes: and only then does GPC refuse marketing.
+    expect(definePolicy({ ...structuredClone(edxPolicy), lang: 'en' }).purposes[4]?.gpc).toBe(true);
+  });
+
   it('lets a policy define purposes of its own', () => {
     const policy = definePolicy({
       id: 'acme',
