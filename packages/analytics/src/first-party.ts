@@ -291,12 +291,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           }
         });
       view();
-      listening.signal.addEventListener('abort', onNavigate(view));
-      autotrack(hub.track.bind(hub), own, listening.signal);
       // (An AbortController is an options object: its `signal` removes it. A `#` change is a `popstate`.)
+      onNavigate(view, listening);
+      autotrack(hub.track.bind(hub), own, listening.signal);
       addEventListener('pageshow', view, listening);
-      // A navigation the app handles through the Navigation API (no `pushState`), once it has drawn the page.
-      navigation?.addEventListener('navigatesuccess', view, listening);
       return () => listening.abort();
     },
     prefs: {

@@ -906,6 +906,34 @@ describe('the first-party tracker in Chromium', () => {
     expect(received.filter((m) => m.type === 'page')).toHaveLength(2);
   });
 
+  test('an app that navigates with navigation.navigate() and with pushState alike: one page view a navigation', async () => {
+    await open('/dashboard?mode=opt-out');
+    type Navigation = EventTarget & { navigate(url: string): { finished: Promise<unknown> } };
+    const go = (path: string) =>
+      page.evaluate((to) => (window as unknown as { navigation: Navigation }).navigation.navigate(to).finished, path);
+    await page.evaluate(() => {
+      // The router draws every page it is sent to, those pushState and Back go to included.
+      (window as unknown as { navigation: Navigation }).navigation.addEventListener('navigate', (e) => {
+        const event = e as Event & { canIntercept: boolean; intercept(o: object): void };
+        if (event.canIntercept) event.intercept({ handler: () => Promise.resolve() });
+      });
+    });
+    await go('/a');
+    await page.evaluate(() => history.pushState({}, '', '/b'));
+    await go('/c');
+    await page.evaluate(() => history.back());
+    await page.waitForURL(/\/b$/);
+    await arrived((m) => m.type === 'page', 5);
+    await quiet();
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties.path)).toEqual([
+      '/dashboard',
+      '/a',
+      '/b',
+      '/c',
+      '/b',
+    ]);
+  });
+
   test("withdrawing functionality removes the tracker's cookies on its cookieDomain, though the hub has none", async () => {
     // The tracker writes on the registrable domain; the hub, given no cookieDomain, deletes host variants only.
     const at = (path: string) => `${server.origin('www.optin.test')}${path}`;

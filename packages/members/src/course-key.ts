@@ -65,6 +65,18 @@ export function parseUsageKey(input: unknown): UsageKey | null {
 }
 
 /**
+ * The course run a key handed to the registry names, read only as far as is unambiguous: a course
+ * key or an XBlock usage key (its course), without the blanks around it, and with each space inside
+ * read as the `+` a query string decodes into one (keys have no spaces); anything else is `null`.
+ *
+ * @example courseOfKey('course-v1:MITx Special 2026 ')?.id // 'course-v1:MITx+Special+2026'
+ */
+export function courseOfKey(input: unknown): CourseKey | null {
+  const key = typeof input === 'string' ? input.trim().replace(/ /g, '+') : input;
+  return parseCourseKey(key) ?? parseUsageKey(key)?.course ?? null;
+}
+
+/**
  * Finds the course of a page from its path (never its query or fragment): the first course key in
  * it. LMS pages (`/courses/{key}/…`, old keys as three segments), and a `course-v1:` key as a segment
  * anywhere, as the MFEs write it: the learning MFE (`/learning/course/{key}/…`, `/course/{key}/home`,

@@ -14,7 +14,11 @@ export interface ScopedHubOptions extends Omit<HubOptions, 'trackers' | 'inScope
 export interface ScopedHub extends Hub {
   /** Where the page is now: its course, the Member that owns it, and the trackers that may run. */
   readonly scope: Scope;
-  /** Re-reads the scope from the URL (called on every history navigation already). */
+  /**
+   * Re-reads the scope from the URL now. The hub does so on every navigation, before each tracker
+   * loads and before each event it gives one; call it when a custom `url` changes without a
+   * navigation, to load and unload trackers at once.
+   */
   rescope(): void;
 }
 
@@ -33,10 +37,36 @@ export interface ScopedHub extends Hub {
  */
 export function createScopedHub(options: ScopedHubOptions): ScopedHub {
   const { registry, url = () => location.href, context, ...rest } = options;
-  let scope = registry.scopeFor(url());
+  let at = url();
+  let scope = registry.scopeFor(at);
+  // The scope as the URL is now, read again whenever the URL has changed, whatever told the hub of it
+  // (or nothing yet: a router draws and reports a page before the browser reports its navigation done).
+  const read = () => {
+    if (url() !== at) {
+      at = url();
+      const next = registry.scopeFor(at);
+      if (next.course?.id !== scope.course?.id) scope = next;
+    }
+    return scope;
+  };
+  // The scope trackers were last loaded and unloaded for. A rescan when it is no longer the scope; one
+  // read during a rescan (consent changed) was applied by it, and a second rescan finds nothing to do.
+  let applied = scope;
+  const rescope = () => {
+    if (read() !== applied) {
+      applied = scope;
+      hub.rescan();
+    }
+    return scope;
+  };
+  // The event's course is the Member's, and so is the page's now.
   const ownedBy = (member: Member, event: HubEvent) => {
     const course = (event.context as { course?: { id?: string; org?: string } | null } | undefined)?.course;
-    return !!course && registry.memberFor({ courseId: course.id ?? null, orgId: course.org ?? null })?.id === member.id;
+    return (
+      read().member === member &&
+      !!course &&
+      registry.memberFor({ courseId: course.id ?? null, orgId: course.org ?? null }) === member
+    );
   };
   const confine = (member: Member, t: Tracker): Tracker => ({
     ...t,
@@ -50,18 +80,13 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
       ...registry.config.platform.trackers,
       ...registry.config.members.flatMap((m) => m.trackers.map((t) => confine(m, t))),
     ],
-    inScope: (t) => t.owner === 'platform' || t.owner === scope.member?.id,
-    context: () => ({
-      ...context?.(),
-      course: scope.course && { id: scope.course.id, org: scope.course.org },
-    }),
+    // Asked for each tracker during a rescan, and before each event is given to one (after context()).
+    inScope: (t) => t.owner === 'platform' || t.owner === read().member?.id,
+    context: () => {
+      const { course } = rescope();
+      return { ...context?.(), course: course && { id: course.id, org: course.org } };
+    },
   });
-  const rescope = () => {
-    const next = registry.scopeFor(url());
-    if (next.course?.id === scope.course?.id) return;
-    scope = next;
-    hub.rescan();
-  };
   const stop = onNavigate(rescope);
   return {
     ...hub,
@@ -72,7 +97,7 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
       return hub.reloadRequired;
     },
     get scope() {
-      return scope;
+      return rescope();
     },
     rescope,
     destroy() {

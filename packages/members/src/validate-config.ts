@@ -49,7 +49,7 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
  * the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
  * field in the config, `platform` or a Member, naming the closest field; the policy; each tracker's
  * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
- * in the policy; no Member tracker in a required purpose (`necessary`); hosts declared by every
+ * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (a family inside another's too); no first-party cookie naming the
  * consent cookie `optin`; no org or course run owned by two Members; email tracking only under a
@@ -86,6 +86,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     // `trackers.<that id>` (`trackers.?` without one), and an id may hold dots.
     const own: unknown = typeof t.id === 'string' ? t.id.replace(/^[^/]*\//, '') : t.id;
     const prefix = `trackers.${typeof own === 'string' && own ? own : '?'}`;
+    const before = issues.length;
     try {
       defineTracker({ ...tracker, id: own as string });
     } catch (error) {
@@ -94,6 +95,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
           add(path + (i.path.startsWith(prefix) ? i.path.slice(prefix.length) : ''), i.message);
       else add(path, 'must be a tracker (defineTracker or an adapter)');
     }
+    // defineTracker compares each cookie's purpose with the tracker's only once the rest of it is
+    // sound: compared here too, for a tracker with other errors (never twice, nor on a cookie purpose
+    // already reported as malformed).
+    const said = new Set(issues.slice(before).map((i) => i.path));
     const id = typeof t.id === 'string' ? t.id : '';
     if (owner !== 'platform' && !id.startsWith(`${owner}/`))
       add(`${path}.id`, `must be namespaced "${owner}/…": declare Member trackers through defineMember`);
@@ -118,6 +123,9 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     });
     list(t.cookies).forEach((c, i) => {
       if (!isObject(c)) return;
+      const at = `${path}.cookies[${i}].purpose`;
+      if (Array.isArray(t.purposes) && !t.purposes.includes(c.purpose) && !said.has(at))
+        add(at, `"${String(c.purpose)}" is not one of the tracker's purposes`);
       if (policy && !purposes.has(String(c.purpose)))
         add(`${path}.cookies[${i}].purpose`, `"${String(c.purpose)}" is not a purpose of policy "${policy.id}"`);
       if (typeof c.name === 'string' || c.name instanceof RegExp) {

@@ -80,6 +80,29 @@ describe('registry', () => {
     expect(scoped.memberFor({ courseId: 'course-v1:mitx+Special+2027' })?.id).toBe('MITx');
   });
 
+  it('reads a course key from a query string (spaces for +), with spaces around it, or a usage key, as its run; one still no key is no one\'s, whatever the org', () => {
+    const base = sampleConfig();
+    const config = {
+      ...base,
+      members: base.members.map((m) => (m.id === 'HarvardX' ? { ...m, courses: ['course-v1:MITx+Special+2026'] } : m)),
+    };
+    const scoped = createRegistry(config);
+    for (const courseId of [
+      new URLSearchParams('course_id=course-v1:MITx+Special+2026').get('course_id')!, // 'course-v1:MITx Special 2026'
+      'course-v1:MITx+Special+2026 ',
+      '\tcourse-v1:MITx+Special+2026\n',
+      'block-v1:MITx+Special+2026+type@problem+block@q1',
+      'block-v1:MITx Special 2026 type@problem block@q1',
+    ])
+      expect(scoped.memberFor({ courseId, orgId: 'MITx' })?.id, JSON.stringify(courseId)).toBe('HarvardX');
+    for (const courseId of ['course-v1:MITx+Special', 'course-v1:MITx  Special 2026', 'MITx/Special 2026/x', 'garbage', ''])
+      expect(scoped.memberFor({ courseId, orgId: 'MITx' }), JSON.stringify(courseId)).toBeNull();
+    expect(ids(scoped.trackersFor({ courseId: 'course-v1:MITx+Special', orgId: 'MITx' }))).toEqual(['ga4', 'meta']);
+    // No course given: the org decides.
+    expect(scoped.memberFor({ courseId: null, orgId: 'MITx' })?.id).toBe('MITx');
+    expect(scoped.memberFor({ orgId: 'MITx' })?.id).toBe('MITx');
+  });
+
   it('owns courses of an org written in any script, case-insensitively', () => {
     const base = sampleConfig();
     const config = { ...base, members: [{ ...base.members[0]!, orgs: ['UniversitéX'] }] };

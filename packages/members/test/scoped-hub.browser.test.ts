@@ -104,6 +104,65 @@ describe('Member scoping in Chromium', () => {
     expect(hits.filter((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')).toHaveLength(before + 1);
   });
 
+  // A router on the Navigation API: navigation.navigate(url) (or a link it intercepts), no pushState.
+  const router = (draw = 'async () => {}') =>
+    page.evaluate(
+      `navigation.addEventListener('navigate', (e) => e.canIntercept && e.intercept({ handler: ${draw} }))`,
+    );
+  const statsHits = (host: string) =>
+    hits
+      .filter((h) => h.host === host && h.path === '/hit')
+      .map((h) => JSON.parse(h.body) as { type: string; context: { course: { id: string } } })
+      .map((e) => `${e.type} ${e.context.course.id}`);
+
+  test("after a navigation.navigate() to an MITx course, MITx's tracker loads and HarvardX's unloads, before any event", async () => {
+    await open(harvard);
+    await run('consent.acceptAll(); hub.page();');
+    await router();
+    await page.evaluate(`navigation.navigate('${mit}').finished`);
+    await page.waitForTimeout(400);
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { optin: { hub: { loaded: string[] } } }).optin.hub.loaded.sort(),
+      ),
+    ).toEqual(['MITx/stats', 'ads']);
+    await expect.poll(() => hostsHit('/t.js'), { timeout: 10_000 }).toContain('stats.mitx.test');
+  });
+
+  test("a router that reports the MITx page while drawing it (before navigatesuccess) gives HarvardX's tracker nothing", async () => {
+    await open(harvard);
+    await run('consent.acceptAll(); hub.page();');
+    await router("async () => { optin.hub.page(); optin.hub.track('edx.ui.lms.link_clicked', {}); }");
+    await page.evaluate(`navigation.navigate('${mit}').finished`);
+    await expect.poll(() => statsHits('stats.mitx.test').length, { timeout: 10_000 }).toBe(2);
+    await page.waitForTimeout(400);
+    expect(statsHits('stats.harvardx.test')).toEqual(['page course-v1:HarvardX+CS50+2026_T1']);
+    expect(statsHits('stats.mitx.test')).toEqual(['page course-v1:MITx+6.00x+2026', 'track course-v1:MITx+6.00x+2026']);
+    expect(statsHits('ads.platform.test').slice(-2)).toEqual([
+      'page course-v1:MITx+6.00x+2026',
+      'track course-v1:MITx+6.00x+2026',
+    ]);
+  });
+
+  test("consent given while the router still draws the MITx page: HarvardX's trackers never load there", async () => {
+    await open(harvard);
+    await run('hub.page();'); // before any decision: kept until the learner decides
+    await router('() => new Promise((done) => (window.drawn = done))');
+    await page.evaluate(`void navigation.navigate('${mit}')`);
+    await page.waitForFunction(() => 'drawn' in window && location.pathname.includes('MITx'));
+    await run('consent.acceptAll();');
+    await expect.poll(() => hostsHit('/t.js'), { timeout: 10_000 }).toEqual(['ads.platform.test', 'stats.mitx.test']);
+    await page.evaluate('window.drawn()');
+    await run('hub.page();');
+    // The HarvardX page, viewed before the decision, goes to the platform's tracker only.
+    await expect.poll(() => statsHits('ads.platform.test'), { timeout: 10_000 }).toEqual([
+      'page course-v1:HarvardX+CS50+2026_T1',
+      'page course-v1:MITx+6.00x+2026',
+    ]);
+    expect(statsHits('stats.mitx.test')).toEqual(['page course-v1:MITx+6.00x+2026']);
+    expect(hits.some((h) => h.host.endsWith('harvardx.test'))).toBe(false);
+  });
+
   test("with HarvardX.marketing refused, HarvardX's marketing tracker never loads while the platform's does", async () => {
     await open(harvard);
     await run(

@@ -100,6 +100,39 @@ describe('validateConfig', () => {
     );
   });
 
+  it("reports a cookie whose purpose is not its tracker's, though the tracker has other errors too", () => {
+    const cookie = (purpose: string, i: number) => ({ name: `_hx${i}`, purpose, lifetime: '1y', party: 'first' as const });
+    const tracker = (overrides: object) => ({ ...matomo('1', 'stats.harvardx.example'), ...overrides });
+    const issues = (t: Tracker) =>
+      validateConfig({
+        ...sampleConfig(),
+        members: [defineMember({ id: 'HX', name: 'H', orgs: ['HX'], trackers: [t] })],
+      }).map((i) => `${i.path}: ${i.message}`);
+    const marketing = '"marketing" is not one of the tracker\'s purposes';
+    expect(issues(tracker({ hosts: ['BAD'], cookies: [cookie('analytics', 0), cookie('marketing', 1)] }))).toEqual([
+      'members[0].trackers[0].hosts[0]: must be a lower-case host name, optionally "*.": no scheme, port or path',
+      `members[0].trackers[0].cookies[1].purpose: ${marketing}`,
+    ]);
+    // Said once, however many other errors there are; and not when the cookie itself is malformed there.
+    expect(issues(tracker({ cookies: [cookie('marketing', 0)] }))).toEqual([
+      `members[0].trackers[0].cookies[0].purpose: ${marketing}`,
+    ]);
+    expect(
+      issues(
+        tracker({
+          vendor: { name: '', privacyUrl: 'https://stats.harvardx.example/privacy' },
+          cookies: [cookie('marketing', 0), { ...cookie('Bad purpose', 1), lifetime: 'x' }],
+        }),
+      ),
+    ).toEqual([
+      'members[0].trackers[0].vendor.name: must not be empty',
+      'members[0].trackers[0].cookies[1].purpose: must be letters, digits, ".", "-" or "_"',
+      'members[0].trackers[0].cookies[1].lifetime: must be "session" or like "30min", "24h", "90d", "13mo", "2y"',
+      `members[0].trackers[0].cookies[0].purpose: ${marketing}`,
+      'members[0].trackers[0].cookies[1].purpose: "Bad purpose" is not a purpose of policy "edx"',
+    ]);
+  });
+
   it("rejects a Member cookie that collides with the platform's", () => {
     const base = sampleConfig();
     const config = {
