@@ -31,5 +31,5 @@ export function adapterIdentity(
       `Pass ${adapter}() its ${key} as the vendor shows it.`,
     );
   const { owner = 'platform', trackerId } = options as AdapterOptions;
-  return { id: trackerId ?? (owner === 'platform' ? adapter : `${owner}-${adapter}`), owner, vendorId };
+  return { id: trackerId ?? (owner == 'platform' ? adapter : `${owner}-${adapter}`), owner, vendorId };
 }

@@ -3,7 +3,7 @@ import type { CookieDeclaration } from './tracker.js';
 
 /** Whether a cookie named `name` is one `cookie` declares (exact name, or RegExp match). */
 export function declares(cookie: CookieDeclaration, name: string): boolean {
-  return typeof cookie.name === 'string' ? cookie.name === name : name.search(cookie.name) >= 0;
+  return typeof cookie.name === 'string' ? cookie.name == name : name.search(cookie.name) >= 0;
 }
 
 /**
@@ -24,11 +24,11 @@ export function deleteCookies(
   for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
   for (const pair of document.cookie.split(/; */)) {
     const [name] = pair.split('=');
-    if (name && cookies.some((c) => c.party === 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
+    if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
       for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
         for (const at of paths)
           document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
-            location.protocol === 'https:' ? ';Secure' : ''
+            location.protocol == 'https:' ? ';Secure' : ''
           }`;
   }
 }

@@ -61,7 +61,7 @@ export function gtm(options: GtmOptions): Tracker {
   // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
   const copy = (commands: Record<PropertyKey, unknown>[]) => {
     for (const command of commands)
-      if (command[0] === 'consent')
+      if (command[0] == 'consent')
         push(
           gtagArguments(
             'consent',
@@ -69,7 +69,7 @@ export function gtm(options: GtmOptions): Tracker {
             Object.fromEntries(
               Object.entries(command[2] as object).map(([key, value]) => [
                 key,
-                (layer().optin ?? declared)[key as keyof GoogleConsentMode] === 'denied' ? 'denied' : value,
+                (layer().optin ?? declared)[key as keyof GoogleConsentMode] == 'denied' ? 'denied' : value,
               ]),
             ),
           ),
@@ -81,7 +81,7 @@ export function gtm(options: GtmOptions): Tracker {
   // the platform's events and Consent Mode unnarrowed.
   const at = (t: Tracker) =>
     (name =
-      t.owner === 'platform'
+      t.owner == 'platform'
         ? (options.dataLayer ?? 'dataLayer')
         : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id.replace(/\W/g, '_')}`);
   return {
@@ -92,7 +92,7 @@ export function gtm(options: GtmOptions): Tracker {
     cookies,
     hosts: ['www.googletagmanager.com', ...hosts],
     load(ctx) {
-      if (at(this) !== 'dataLayer') {
+      if (at(this) != 'dataLayer') {
         // Consent Mode as the hub keeps it on `dataLayer`: what is there now, then every later command
         // at once (GTM's own triggers, clicks and timers, fire without a message from the hub), even
         // after a withdrawal. GTM, loading on `dataLayer` later, calls the push it finds.
@@ -126,7 +126,7 @@ export function gtm(options: GtmOptions): Tracker {
     // denied from now on (the platform's layer already follows the hub). Resumed before the reload, it
     // stays denied: a Member's tags never get back more than the reload would give them.
     unload() {
-      if (at(this) !== 'dataLayer')
+      if (at(this) != 'dataLayer')
         copy([gtagArguments('consent', 'update', (layer().optin = toGoogleConsentMode(null)))]);
     },
   };

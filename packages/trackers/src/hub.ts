@@ -1,13 +1,15 @@
 import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
-import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
-import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
 import { loadScript, stopScript } from './load-script.js';
 import { applyStaticTags } from './static-tags.js';
+import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
+import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
 import type { HubEvent, Tracker, TrackerContext } from './tracker.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Cookies = Tracker['cookies'][number][];
+/** `document.prerendering` (speculation rules), which TypeScript's DOM types do not have yet. */
+type Prerendered = Document & { readonly prerendering?: boolean };
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -26,7 +28,10 @@ export interface HubOptions {
   readonly cookieDomain?: string;
   /** CSP nonce given to every script the hub adds (`document.currentScript?.nonce`); none when undefined or empty. */
   readonly nonce?: string | undefined;
-  /** How many calls are kept before the first decision (the first ones win). Default 100. */
+  /**
+   * How many calls are kept before the first decision, and while the browser prerenders the page (the
+   * first ones win). Default 100.
+   */
   readonly bufferSize?: number;
   /** Google Consent Mode v2 (on by default): `false` to leave `window.dataLayer` alone. */
   readonly googleConsentMode?: false | GoogleConsentModeOptions;
@@ -53,13 +58,17 @@ export interface Hub {
   readonly loaded: readonly string[];
   /** Ids of trackers that cannot unload, withdrawn or out of scope: they stop only when the page reloads. */
   readonly reloadRequired: readonly string[];
-  /** Re-evaluates which trackers run (after what `inScope` answers has changed). */
+  /**
+   * Re-evaluates which trackers run (after what `inScope` answers has changed); on a page the browser
+   * prerenders, once the learner goes to it.
+   */
   rescan(): void;
   /**
    * Stops following consent and inserted tags (trackers stay as they are). A hub created on the page
    * afterwards (an app mounted again) takes over the trackers this one left running (their scripts,
    * added with `ctx.loadScript`, are in the page) rather than start them a second time (GTM would
-   * fire its page tags again).
+   * fire its page tags again). Destroyed while the browser prerenders the page, it does nothing when
+   * the learner goes to it.
    */
   destroy(): void;
 }
@@ -67,7 +76,9 @@ export interface Hub {
 /**
  * Creates the hub for a page: loads each tracker only when every purpose it declares is allowed for
  * its owner, buffers calls until the first decision, fans calls out with each tracker isolated, and
- * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. Throws a
+ * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. On a page the browser
+ * prerenders (speculation rules), which the learner may never see, it loads no tracker and runs no
+ * static tag, keeping calls as before a decision, until the learner goes to the page. Throws a
  * {@link TrackerError} (`invalid_tracker`) when a tracker declares no purpose, names a purpose the policy does
  * not have, or two share an id, and when `consent` is missing (path `consent`).
  *
@@ -80,7 +91,6 @@ export function createHub(options: HubOptions): Hub {
   const {
     consent,
     trackers,
-    cookieDomain,
     nonce,
     bufferSize = 100,
     googleConsentMode = {},
@@ -90,11 +100,11 @@ export function createHub(options: HubOptions): Hub {
   // A JavaScript caller may pass no store (or one not made yet): a typed error, not a TypeError.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const purposes = consent?.policy.purposes.map((p) => p.id) ?? [];
-  const byId = new Map(trackers.map((t) => [t.id, t]));
+  const byId = new Map<string, Tracker | undefined>(trackers.map((t) => [t.id, t]));
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const issues: TrackerIssue[] = consent ? [] : [{ path: 'consent', message: 'is missing' }];
   for (const t of trackers) {
-    if (byId.get(t.id) !== t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
+    if (byId.get(t.id) != t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
     if (!t.purposes.length) issues.push({ path: `trackers.${t.id}.purposes`, message: 'is empty' });
     t.purposes.forEach(
       (p, i) =>
@@ -111,30 +121,30 @@ export function createHub(options: HubOptions): Hub {
 
   const loaded = new Set<Tracker>();
   const stale = new Set<Tracker>();
-  const broken = new Set<string>();
-  let buffer: HubEvent[] = [];
-  let referrer = document.referrer;
-
-  const report = (id: string, at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
-    try {
-      onError(
-        new TrackerError(code, [{ path: `trackers.${id}${at}`, message: String(cause) }], 'Others go on.', cause),
-      );
-    } catch {
-      // a failing onError must not break the page either
-    }
-  };
+  // Trackers whose load failed: left out for the life of the page.
+  const broken = new Set<Tracker>();
+  // The scripts a tracker added (ctx.loadScript tags them with its id).
+  const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
   const context = (t: Tracker): TrackerContext => ({
-    loadScript: (src, o = {}) =>
-      loadScript(src, { ...o, nonce, attributes: { ...o.attributes, 'data-optin-script': t.id } }).then(
-        (ok) => ok || (report(t.id, '.load', `${src} failed to load`, 'script_failed'), ok),
+    loadScript: (src, o) =>
+      loadScript(src, { ...o, nonce, attributes: { ...o?.attributes, 'data-optin-script': t.id } }).then(
+        (ok) => ok || (report(`${t.id}.load`, `${src} failed to load`, 'script_failed'), ok),
       ),
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
     try {
       (t[at] as ((arg: unknown) => void) | undefined)?.(arg);
     } catch (error) {
-      report(t.id, `.${at}`, error);
+      report(`${t.id}.${at}`, error);
+    }
+  };
+  const report = (at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
+    try {
+      onError(
+        new TrackerError(code, [{ path: `trackers.${at}`, message: String(cause) }], 'Others go on.', cause),
+      );
+    } catch {
+      // a failing onError must not break the page either
     }
   };
   // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
@@ -142,47 +152,54 @@ export function createHub(options: HubOptions): Hub {
   const emit = (event: HubEvent, to: Iterable<Tracker>) => {
     for (const t of to) if (allows(t) && inScope(t)) guard(t, event.type, event);
   };
+  const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
+  // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
+  const allows = (t: Tracker) =>
+    t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner == 'platform' ? undefined : t.owner));
+  let buffer: HubEvent[] = [];
+  let referrer = document.referrer;
+  // Kept (the first `bufferSize`) before the first decision, and while the browser prerenders the page.
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
-    if (consent.needsPrompt && buffer.length < bufferSize) buffer.push(event);
+    if ((consent.needsPrompt || (document as Prerendered).prerendering) && buffer.length < bufferSize)
+      buffer.push(event);
     emit(event, loaded);
   };
-  const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
-  // The scripts a tracker added (ctx.loadScript tags them with its id).
-  const scripts = (t: Tracker) => document.querySelectorAll(`[data-optin-script="${CSS.escape(t.id)}"]`);
-  // Never for no purpose at all: `[].every` is true, and such a tracker would load before any consent.
-  const allows = (t: Tracker) =>
-    t.purposes.length > 0 && t.purposes.every((p) => consent.allows(p, t.owner === 'platform' ? undefined : t.owner));
   const tags = () =>
     applyStaticTags((id) => {
-      const t = byId.get(id);
-      if (!t && !broken.has(id)) {
-        broken.add(id);
-        report(id, '', 'no such tracker', 'unknown_tracker');
+      // An unknown id is reported once: then kept in byId, naming no tracker.
+      if (!byId.has(id)) {
+        byId.set(id, undefined);
+        report(id, 'no such tracker', 'unknown_tracker');
       }
-      return loaded.has(t as Tracker);
+      return loaded.has(byId.get(id) as Tracker);
     }, nonce);
 
   const sync = () => {
+    // A page the browser prerenders (speculation rules), which the learner may never see: nothing
+    // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
+    if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const fresh: Tracker[] = [];
     const keep: Cookies = [];
     const drop: Cookies = [];
-    let reload: true | undefined;
+    let reload: Set<Tracker> | undefined;
     for (const t of trackers) {
       const allowed = allows(t);
       (allowed ? keep : drop).push(...t.cookies);
       const on = allowed && inScope(t);
-      if (on && !loaded.has(t) && !broken.has(t.id)) {
+      if (on && !loaded.has(t) && !broken.has(t)) {
         loaded.add(t);
         // Resumed: withdrawn but not unloadable, or started by a hub destroyed since (its scripts are
         // in the page: an app mounted again), it is not started a second time.
         if (stale.delete(t) || scripts(t).length) continue;
         fresh.push(t);
-        // A throw or a rejection alike: the tracker is left out for the life of the page.
-        new Promise((resolve) => resolve(t.load?.(context(t)))).catch((error: unknown) => {
+        // A throw or a rejection alike (an async function turns a throw into a rejection): the tracker
+        // is left out for the life of the page.
+        // eslint-disable-next-line @typescript-eslint/require-await
+        (async () => t.load?.(context(t)))().catch((error: unknown) => {
           loaded.delete(t);
-          broken.add(t.id);
-          report(t.id, '.load', error);
+          broken.add(t);
+          report(`${t.id}.load`, error);
         });
       } else if (!on && loaded.delete(t)) {
         guard(t, 'unload', context(t));
@@ -194,15 +211,14 @@ export function createHub(options: HubOptions): Hub {
           // Still running though withdrawn or out of scope (left on another Member's page, its script
           // would record that page, and one still on its way runs when it arrives): only a reload stops
           // it. Reused as it is, scripts included, if back on before the reload.
-          stale.add(t);
-          reload = true;
+          reload = stale.add(t);
         }
       }
     }
-    deleteCookies(drop, cookieDomain, keep);
+    deleteCookies(drop, options.cookieDomain, keep);
     tags();
     if (!consent.needsPrompt) {
-      for (const event of buffer) emit(event, fresh); // emit skips any unloaded since (no longer allowed or in scope)
+      buffer.forEach((event) => emit(event, fresh)); // emit skips any unloaded since (no longer allowed or in scope)
       buffer = [];
     }
     if (reload) options.onReloadRequired?.(ids(stale));
@@ -227,6 +243,7 @@ export function createHub(options: HubOptions): Hub {
     },
     rescan: sync,
     destroy() {
+      document.removeEventListener('prerenderingchange', sync);
       unsubscribe();
       observer.disconnect();
     },
@@ -240,6 +257,6 @@ export function createHub(options: HubOptions): Hub {
   });
   // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.
   const observer = new MutationObserver(tags);
-  observer.observe(document.documentElement, { childList: true, subtree: true });
+  observer.observe(document, { childList: true, subtree: true });
   return hub;
 }

@@ -15,13 +15,13 @@ export function applyStaticTags(state: (id: string) => boolean, nonce?: string):
     const on = state(tag.dataset.optinTracker as string); // the selector says it is there
     if (tag.localName == 'iframe') {
       const src = on ? (tag.dataset.src as string) : 'about:blank'; // the selector says it is there
-      if (tag.getAttribute('src') !== src) (tag as HTMLIFrameElement).src = src;
+      if (tag.getAttribute('src') != src) (tag as HTMLIFrameElement).src = src;
     } else if (on && !clones.get(tag)?.isConnected) {
       // A new element, not a clone: a clone of a tag inserted as HTML (innerHTML) would be marked
       // "already started" like it, and never run. Its nonce: the hub's, else the tag's own (which
       // scripts cannot read back from its attribute).
       const copy = document.createElement('script');
-      for (const { name, value } of tag.attributes) copy.setAttribute(name, value);
+      for (const attribute of tag.attributes) copy.setAttribute(attribute.name, attribute.value);
       copy.type = ''; // JavaScript
       copy.async = false;
       copy.nonce = (nonce || tag.nonce) as string;

@@ -221,6 +221,71 @@ describe('the buffer before the first decision', () => {
   });
 });
 
+describe('a page the browser prerenders (speculation rules)', () => {
+  let prerendering: boolean;
+  /** The learner goes to the page: Chromium activates it. */
+  const activate = () => {
+    prerendering = false;
+    document.dispatchEvent(new Event('prerenderingchange'));
+  };
+  beforeEach(() => {
+    prerendering = true;
+    Object.defineProperty(document, 'prerendering', { configurable: true, get: () => prerendering });
+  });
+  afterEach(() => {
+    delete (document as { prerendering?: boolean }).prerendering;
+  });
+
+  test('loads nothing until the learner goes to it, then replays the calls in order', () => {
+    consent.acceptAll();
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    hub.page('home');
+    hub.track('edx.ui.lms.link_clicked');
+    hub.identify('learner-1');
+    // A choice made meanwhile (in another tab), and a rescan, change nothing yet.
+    consent.decide({ purposes: { marketing: true } });
+    hub.rescan();
+    expect(ga.calls).toEqual([]);
+    expect(hub.loaded).toEqual([]);
+    activate();
+    expect(ga.calls).toEqual(['load', 'page home', 'track edx.ui.lms.link_clicked', 'identify learner-1']);
+    expect(hub.loaded).toEqual(['ga']);
+    hub.track('next');
+    expect(ga.calls.slice(4)).toEqual(['track next']);
+  });
+
+  test('keeps the first `bufferSize` calls', () => {
+    consent.acceptAll();
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker], { bufferSize: 2 });
+    for (let i = 0; i < 5; i++) hub.track(`e${i}`);
+    activate();
+    expect(ga.calls).toEqual(['load', 'track e0', 'track e1']);
+  });
+
+  test('not decided when the learner goes to it: the calls wait for the decision, as on any page', () => {
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    hub.page('home');
+    activate();
+    expect(ga.calls).toEqual([]);
+    consent.acceptAll();
+    expect(ga.calls).toEqual(['load', 'page home']);
+  });
+
+  test('a hub destroyed before the learner goes to the page does nothing then', () => {
+    consent.acceptAll();
+    const ga = recorder('ga', ['analytics']);
+    const hub = hubWith([ga.tracker]);
+    hub.page('home');
+    hub.destroy();
+    activate();
+    expect(ga.calls).toEqual([]);
+    expect(hub.loaded).toEqual([]);
+  });
+});
+
 describe('isolation', () => {
   test('a throwing tracker does not stop the others, and is reported', () => {
     const bad = recorder('bad', ['analytics'], {
