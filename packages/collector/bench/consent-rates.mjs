@@ -20,6 +20,8 @@ import { PostgresStorage, SqliteStorage } from '../dist/index.js';
 
 const postgresUrl = process.env.BENCH_DB?.startsWith('postgres') ? process.env.BENCH_DB : undefined;
 const purposes = ['analytics', 'performance', 'functionality', 'marketing'];
+// Every purpose of the policy, as the stats routes give them (receipts name `necessary` too).
+const policyPurposes = [{ id: 'necessary' }, ...purposes.map((id) => ({ id }))];
 const day = 86_400_000;
 
 /** The storage the child and the parent open: a SQLite file or a PostgreSQL schema. */
@@ -30,7 +32,7 @@ if (process.argv[2] === '--measure') {
   // The child: a fresh process for each statistics, so that its peak memory is theirs alone.
   const storage = open(process.argv[3]);
   const member = process.argv[4] === 'platform' ? null : process.argv[4];
-  const options = { provedGrantsOnly: process.argv[5] === 'proved' };
+  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes };
   const to = new Date(Date.now() + 1000).toISOString();
   const from = new Date(Date.parse(to) - 30 * day).toISOString();
   await storage.counts();

@@ -19,13 +19,38 @@ const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`, 'u'
 const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@${part}\\+block@${part}$`, 'u');
 const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
 
+const runOfMatch = (m: RegExpExecArray | null): CourseRun | undefined =>
+  m ? { org: m[1] ?? '', course: m[2] ?? '', run: m[3] ?? '' } : undefined;
+
 /**
- * The course run of a key: `course-v1:Org+Course+Run`, an XBlock usage key `block-v1:…` (its
- * course) or the old `Org/Course/Run`; `undefined` for anything else.
+ * The course run of a course run key, as a Member lists it in `courses` (`parseCourseKey` of
+ * `@optin/members`): `course-v1:Org+Course+Run` or the old `Org/Course/Run`, exactly as written;
+ * `undefined` for anything else (an XBlock usage key names a block, not a run to own).
  */
 export function parseCourseRun(key: string): CourseRun | undefined {
-  const m = courseV1.exec(key) ?? blockV1.exec(key) ?? (key.includes(':') ? null : legacy.exec(key));
-  return m ? { org: m[1] ?? '', course: m[2] ?? '', run: m[3] ?? '' } : undefined;
+  return runOfMatch(courseV1.exec(key) ?? (key.includes(':') ? null : legacy.exec(key)));
+}
+
+/** A course id read as a key: the key it is (written as Open edX writes it) and its course run. */
+export interface CourseKeyRead {
+  /** The key, without the blanks around it and with `+` for each space inside. */
+  readonly key: string;
+  /** Its course run (an XBlock usage key's course's). */
+  readonly run: CourseRun;
+}
+
+/**
+ * Reads a course id a client sent as `courseOfKey` of `@optin/members` (what `registry.memberFor`
+ * reads) does: without the blanks around it, each space inside read as the `+` a query string
+ * decodes into one (keys hold no spaces), then a course run key or an XBlock usage key (its
+ * course); `undefined` when it is still no key.
+ *
+ * @example readCourseKey('course-v1:MITx Special 2026 ')?.key // 'course-v1:MITx+Special+2026'
+ */
+export function readCourseKey(id: string): CourseKeyRead | undefined {
+  const key = id.trim().replace(/ /g, '+');
+  const run = parseCourseRun(key) ?? runOfMatch(blockV1.exec(key));
+  return run && { key, run };
 }
 
 /**
@@ -54,11 +79,11 @@ export interface CourseRunMatch {
 
 /**
  * How to find the course run of `key` among stored course ids, in any letter case and any form
- * {@link parseCourseRun} reads (the same run {@link courseRunKey} names); `undefined` when `key` is
+ * {@link readCourseKey} reads (the same run {@link courseRunKey} names); `undefined` when `key` is
  * no course key.
  */
 export function courseRunMatch(key: string): CourseRunMatch | undefined {
-  const run = parseCourseRun(key);
+  const run = readCourseKey(key)?.run;
   if (!run) return undefined;
   const org = run.org.toLowerCase();
   const course = run.course.toLowerCase();
@@ -70,30 +95,40 @@ export function courseRunMatch(key: string): CourseRunMatch | undefined {
   };
 }
 
-// Course keys repeat on every event of a course: their parse is remembered (bounded).
-const runs = new Map<string, CourseRun | undefined>();
+// Course ids repeat on every event of a course: how they read is remembered (bounded).
+const reads = new Map<string, CourseKeyRead | undefined>();
 
-/** `parseCourseRun` of a message's course id, remembered. */
-function runOf(id: string | undefined): CourseRun | undefined {
-  if (id === undefined) return undefined;
-  if (runs.has(id)) return runs.get(id);
-  const run = parseCourseRun(id);
-  if (runs.size >= 10_000) runs.clear();
-  runs.set(id, run);
-  return run;
+/** `readCourseKey` of a message's course id, remembered. */
+function keyOf(id: string): CourseKeyRead | undefined {
+  if (reads.has(id)) return reads.get(id);
+  const read = readCourseKey(id);
+  if (reads.size >= 10_000) reads.clear();
+  reads.set(id, read);
+  return read;
+}
+
+/**
+ * The course id of a message as stored: the key it names ({@link readCourseKey}: `course-v1:MITx
+ * Special 2026` is stored `course-v1:MITx+Special+2026`), else as sent; `null` without one.
+ */
+export function courseIdOfMessage(message: SegmentMessage): string | null {
+  const id = message.context?.course?.id;
+  return id === undefined ? null : (keyOf(id)?.key ?? id);
 }
 
 /** The org of a message: the one in `context.course.id` when it is a course key, else `context.course.org`. */
 export function orgOfMessage(message: SegmentMessage): string | undefined {
   const course = message.context?.course;
-  return runOf(course?.id)?.org ?? course?.org;
+  return (course?.id === undefined ? undefined : keyOf(course.id)?.run.org) ?? course?.org;
 }
 
 /**
  * Finds the Member that owns a message's course (`undefined` for platform events), as
- * `registry.memberFor` of `@optin/members` does: a course run a Member lists in `courses` first,
- * then the Member owning the org (of the course key, else `context.course.org`), both in any letter
- * case and only whole (`HarvardXPlus` is not `HarvardX`).
+ * `registry.memberFor` of `@optin/members` does: for a `context.course.id`, read as
+ * {@link readCourseKey} reads it, a course run a Member lists in `courses` first, then the Member
+ * owning the key's org, and no Member when it is no key (never the owner of `context.course.org`,
+ * which decides only without an id); orgs and runs in any letter case and only whole
+ * (`HarvardXPlus` is not `HarvardX`).
  */
 export function createMemberResolver(
   members: readonly CollectorMember[],
@@ -109,10 +144,8 @@ export function createMemberResolver(
   }
   return (message) => {
     const course = message.context?.course;
-    const run = runOf(course?.id);
-    return (
-      (run && byRun.size ? byRun.get(courseRunKey(run)) : undefined) ??
-      byOrg.get((run?.org ?? course?.org ?? '').toLowerCase())
-    );
+    if (course?.id === undefined) return byOrg.get((course?.org ?? '').toLowerCase());
+    const run = keyOf(course.id)?.run;
+    return run && ((byRun.size ? byRun.get(courseRunKey(run)) : undefined) ?? byOrg.get(run.org.toLowerCase()));
   };
 }

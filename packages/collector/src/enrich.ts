@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { CollectorMember } from './collector-config.js';
-import { createMemberResolver, orgOfMessage } from './course-owner.js';
+import { courseIdOfMessage, createMemberResolver, orgOfMessage } from './course-owner.js';
 import type { GeoInfo, GeoProvider } from './geo.js';
 import { anonymizeIp } from './ip-address.js';
 import { trafficSource, type TrafficSource } from './referrer.js';
@@ -26,7 +26,7 @@ export interface RequestFacts {
 
 /** Options of {@link createEnricher}. */
 export interface EnricherOptions {
-  /** Members, to find who owns an event's course org. */
+  /** Members, to find who owns an event's course run (or, without a course id, its org). */
   readonly members: readonly CollectorMember[];
   /** Offline geo/ASN lookups; without one, geo fields stay empty. */
   readonly geo?: GeoProvider | undefined;
@@ -72,7 +72,8 @@ function str(value: unknown): string | null {
 /**
  * Builds the enricher: user agent (cached parse: browser, OS, device, native app, bot), client IP
  * (anonymised: IPv4 /24, IPv6 /48), geo and ISP/ASN (looked up on the raw address in memory,
- * cached), traffic source (referrer class, campaign) and the owning Member (from the course org).
+ * cached), traffic source (referrer class, campaign) and the owning Member (of the course run, as
+ * `registry.memberFor` of `@optin/members` finds it).
  */
 export function createEnricher(options: EnricherOptions): Enricher {
   const parseUa = createUserAgentParser();
@@ -122,7 +123,7 @@ export function createEnricher(options: EnricherOptions): Enricher {
     const source = context.campaign
       ? trafficSource(page?.url, page?.referrer, context.campaign, options.internalHosts)
       : sourceOf(page?.url, page?.referrer);
-    const courseId = context.course?.id ?? null;
+    const courseId = courseIdOfMessage(message);
     const org = orgOfMessage(message) ?? null;
     const properties = message.type === 'identify' ? message.traits : message.properties;
     const name = message.type === 'track' ? message.event : message.type === 'identify' ? null : str(message.name);

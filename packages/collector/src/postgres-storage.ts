@@ -124,6 +124,10 @@ export class PostgresStorage extends SqlStorage {
     return { sql: `${column} @> ?::jsonb`, params: [JSON.stringify(held)] };
   }
 
+  protected override onlyKeys(column: string, keys: readonly string[]): { sql: string; params: unknown[] } {
+    return { sql: `(${column} - ?::text[]) = '{}'::jsonb`, params: [[...keys]] };
+  }
+
   protected override jsonEntries(json: string): string {
     return `jsonb_each(${json})`;
   }

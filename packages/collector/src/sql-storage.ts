@@ -2,7 +2,7 @@ import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
-import { purposeKeys } from './purpose-names.js';
+import { purposeKeys, type NamedPurposes } from './purpose-names.js';
 import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
 import {
@@ -162,6 +162,9 @@ const jsonKey = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** How many purposes' refusals one integer of `overrideRefusals` holds, a bit each (within 32-bit sums). */
 const refusalBits = 30;
 
+/** How many purposes' choices one integer of `choiceBits` holds: a grant bit and a refusal bit each. */
+const choiceBits = refusalBits / 2;
+
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
@@ -194,6 +197,16 @@ export abstract class SqlStorage implements Storage {
       params: [`$${keys.map((k) => `."${k}"`).join('')}`],
     };
   }
+  /**
+   * A condition (never NULL) that the JSON object in `column` has no key but `keys` (`jsonKey` ids,
+   * at least one), and its parameters: in SQLite, removing them (`json_remove`) leaves `{}`.
+   */
+  protected onlyKeys(column: string, keys: readonly string[]): { sql: string; params: unknown[] } {
+    return {
+      sql: `json_remove(${column}, ${keys.map(() => '?').join(', ')}) = '{}'`,
+      params: keys.map((k) => `$."${k}"`),
+    };
+  }
   /** A table of the entries of the JSON object `json`, with columns `key` and `value`: SQLite's `json_each`. */
   protected jsonEntries(json: string): string {
     return `json_each(${json})`;
@@ -209,6 +222,53 @@ export abstract class SqlStorage implements Storage {
    * than merging it into the query around it and copying a column's expression into each use.
    */
   protected readonly fence: string = 'LIMIT -1 OFFSET 0';
+  /**
+   * What the JSON object in `column` (`{ [key]: boolean }`, a receipt's `purposes`) chooses of each
+   * of `purposes`, read as `purposeChoices` reads it: a key naming the purpose (`keys[i]`, from
+   * `purposeKeys`, in lower case) in any letter case. SQL integer expressions (never NULL), the
+   * `k`th holding the choices of purposes `15k … 15k + 14`, purpose `i`'s grant as bit
+   * `2 ** (i % 15)` and its refusal as that bit times `2 ** 15`; {@link grantOf} reads them. An
+   * object whose keys are all ids of `named` purposes, as written (every receipt `@optin/consent`
+   * sends), is read by path, each purpose's grant only (its id is its only name there); any other
+   * is walked once for all purposes.
+   */
+  private choiceBits(
+    column: string,
+    purposes: readonly string[],
+    named: NamedPurposes,
+    keys: readonly (readonly string[])[],
+  ): { columns: string[]; params: unknown[] } {
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    const ids = [...new Set([...purposes, ...named.map((p) => p.id)])].filter((id) => jsonKey.test(id));
+    for (let start = 0; start < keys.length; start += choiceBits) {
+      const chunk = keys.slice(start, start + choiceBits);
+      const bits = chunk.flatMap((names, i) => names.map(() => `WHEN ? THEN ${2 ** i}`));
+      // No key names any of these purposes (none is one of the policy's): nothing chooses them.
+      if (!bits.length) {
+        columns.push('0');
+        continue;
+      }
+      const only = this.onlyKeys(column, ids);
+      const exact = purposes
+        .slice(start, start + choiceBits)
+        .map((purpose, i) => ({ i, held: this.jsonHolds(column, [purpose], true) }));
+      columns.push(
+        `CASE WHEN ${only.sql} THEN ${exact.map(({ i, held }) => `CASE WHEN ${held.sql} THEN ${2 ** i} ELSE 0 END`).join(' + ')} ELSE COALESCE((SELECT SUM(DISTINCT CASE ${this.lower('c.key')} ${bits.join(' ')} ELSE 0 END * CASE WHEN ${this.jsonFalse('c')} THEN ${2 ** choiceBits} ELSE 1 END) FROM ${this.jsonEntries(column)} AS c), 0) END`,
+      );
+      params.push(...only.params, ...exact.flatMap(({ held }) => held.params), ...chunk.flat());
+    }
+    return { columns, params };
+  }
+  /**
+   * The condition that purpose `i` is granted in the `choiceBits` columns named `choices_k`: a key
+   * naming it grants it and none refuses it (a refusal under any spelling wins).
+   */
+  private grantOf(i: number): string {
+    const choices = `choices_${Math.floor(i / choiceBits)}`;
+    const bit = 2 ** (i % choiceBits);
+    return `((${choices} & ${bit}) <> 0 AND (${choices} & ${bit * 2 ** choiceBits}) = 0)`;
+  }
   /**
    * Which of `purposes` the Member overrides in `column` (`{ [memberId]: { [key]: boolean } }`)
    * refuse to `memberId`, read as `memberOverrides` reads them: under the Member's id in any letter
@@ -434,31 +494,21 @@ export abstract class SqlStorage implements Storage {
     purposes: readonly string[],
     options: StatsOptions,
   ): Promise<MemberStats['consentRates']> {
-    // Whether each decision grants each purpose, worked out once per decision (the window then sorts
-    // these flags, and for a Member the overrides, rather than the purposes' JSON): granted and, when
-    // subjects must be proved, proved (anyone can post an unproved receipt for any subject: its grants
-    // are none, its refusals still count).
-    const grants: string[] = [];
-    const grantParams: unknown[] = [];
-    const proved = options.provedGrantsOnly ? 'subject_proved_by IS NOT NULL AND ' : '';
-    purposes.forEach((purpose, i) => {
-      const granted = this.jsonHolds('purposes', [purpose], true);
-      grants.push(`(${proved}${granted.sql}) AS grants_${i}`);
-      grantParams.push(...granted.params);
-    });
+    // What each decision chooses of each purpose, worked out once per decision (by path, or in one
+    // walk of its purposes when they are spelled otherwise: `choiceBits`; the window then sorts these integers, and for a Member the overrides, rather than the
+    // purposes' JSON), read as the event path reads choices (any letter case, aliases, a refusal
+    // under any spelling winning) and, when subjects must be proved, granting only when proved
+    // (anyone can post an unproved receipt for any subject: its grants are none, its refusals still count).
+    const named = options.policyPurposes ?? purposes.map((id) => ({ id }));
+    const keys = purposes.map((purpose) => purposeKeys(purpose, named));
+    const choices = this.choiceBits('purposes', purposes, named, keys);
+    const proved = options.provedGrantsOnly ? 'proved AND ' : '';
+    const grants = purposes.map((_, i) => `(${proved}${this.grantOf(i)})`);
     // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
     // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
     // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
-    const named = options.policyPurposes ?? purposes.map((id) => ({ id }));
     const refusals =
-      memberId === null
-        ? { columns: [], params: [] }
-        : this.overrideRefusals(
-            'members',
-            memberId,
-            purposes.map((purpose) => purposeKeys(purpose, named)),
-            purposes.map((_, i) => `grants_${i}`),
-          );
+      memberId === null ? { columns: [], params: [] } : this.overrideRefusals('members', memberId, keys, grants);
     const granted = (i: number): string =>
       refusals.columns.length
         ? `grants_${i} AND (refused_${Math.floor(i / refusalBits)} & ${2 ** (i % refusalBits)}) = 0`
@@ -475,16 +525,15 @@ export abstract class SqlStorage implements Storage {
         : ` AND subject IN (
              SELECT anonymous_id FROM events WHERE ${eventScope} AND anonymous_id IS NOT NULL
              UNION SELECT user_id FROM events WHERE ${eventScope} AND user_id IS NOT NULL)`;
-    const flags = ['implied', ...purposes.map((_, i) => `grants_${i}`)];
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
-         SELECT ${[...flags, ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
-           SELECT implied, ${grants.join(', ')},${refusals.columns.length ? ' members,' : ''}
+         SELECT ${['implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
+           SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
              ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
            FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
          ) decisions WHERE nth = 1${refusals.columns.length ? ` ${this.fence}` : ''}
        ) latest`,
-      [...refusals.params, ...grantParams, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
+      [...refusals.params, ...choices.params, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
     );
     const total = Number(row?.total ?? 0);
     const rates: MemberStats['consentRates'] = {};

@@ -217,6 +217,77 @@ describe.each(backends)(
   },
 );
 
+describe.each(backends)(
+  "consent rates read a receipt's own purposes as its overrides and events' choices: any letter case, aliases, refusal winning ($name)",
+  (backend) => {
+    const { skip } = backend;
+    const live = useCollector(backend);
+    // Each learner's choices, and the purposes they grant (as the event path reads them).
+    const cases: { learner: string; purposes: Record<string, boolean>; grants: string[] }[] = [
+      { learner: 'plain', purposes: { analytics: true, marketing: true }, grants: ['analytics', 'marketing'] },
+      { learner: 'capital', purposes: { Analytics: true, MARKETING: true }, grants: ['analytics', 'marketing'] },
+      { learner: 'alias', purposes: { Statistics: true, advertising: true }, grants: ['analytics', 'marketing'] },
+      { learner: 'disagree', purposes: { analytics: true, Analytics: false, marketing: true }, grants: ['marketing'] },
+      {
+        learner: 'alias-refusal',
+        purposes: { analytics: true, marketing: true, Targeting: false },
+        grants: ['analytics'],
+      },
+      // A Kelvin sign, which JavaScript's toLowerCase (and so the event path) reads as `k`.
+      { learner: 'kelvin', purposes: { analytics: true, 'MAR\u212AETING': true }, grants: ['analytics', 'marketing'] },
+      { learner: 'refuses', purposes: { Analytics: false, marketing: false }, grants: [] },
+    ];
+    /** A HarvardX event needing `purpose`, with consent choosing `purposes`. */
+    const event = (anonymousId: string, purpose: 'analytics' | 'marketing', purposes: Record<string, boolean>) => {
+      const message = trackMessage('HarvardX', { anonymousId });
+      if (purpose === 'marketing') message.event = 'campaign.banner_viewed';
+      message.context = {
+        ...(message.context as object),
+        consent: { policy: 'edx', categoryPreferences: { necessary: true, ...purposes } },
+      };
+      return message;
+    };
+
+    beforeAll(async () => {
+      if (skip) return;
+      const seen = cases.map((c) => trackMessage('HarvardX', { anonymousId: c.learner }));
+      expect((await postJson(`${live.url}/v1/batch`, { batch: seen })).body.accepted).toBe(seen.length);
+      for (const c of cases)
+        expect((await postJson(`${live.url}/v1/consent`, receipt(c.learner, c.purposes))).status).toBe(201);
+    });
+
+    it.skipIf(skip)('the event path stores what each grants (the reading rates must share)', async () => {
+      for (const c of cases) {
+        const batch = [event(c.learner, 'analytics', c.purposes), event(c.learner, 'marketing', c.purposes)];
+        const res = await postJson(`${live.url}/v1/batch`, { batch });
+        const dropped = new Set((res.body.dropped as { purpose: string }[]).map((d) => d.purpose));
+        expect(
+          ['analytics', 'marketing'].filter((p) => !dropped.has(p)),
+          c.learner,
+        ).toEqual(c.grants);
+      }
+    });
+
+    it.skipIf(skip)('the platform’s and a Member’s rates count each grant and refusal under any spelling', async () => {
+      const total = cases.length;
+      const granting = (purpose: string) => cases.filter((c) => c.grants.includes(purpose)).length;
+      // Granted: plain, capital, alias, alias-refusal, kelvin.
+      expect(granting('analytics')).toBe(5);
+      // Granted: plain, capital, alias, disagree, kelvin.
+      expect(granting('marketing')).toBe(5);
+      for (const [path, token] of [
+        ['/v1/stats', tokens.platform],
+        ['/v1/members/HarvardX/stats', tokens.HarvardX],
+      ] as const) {
+        const stats = await getJson(`${live.url}${path}`, bearer(token));
+        expect(stats.status).toBe(200);
+        expect(stats.body.consentRates.analytics, path).toEqual({ granted: 5, implied: 0, total, rate: 5 / total });
+        expect(stats.body.consentRates.marketing, path).toEqual({ granted: 5, implied: 0, total, rate: 5 / total });
+      }
+    });
+  },
+);
+
 describe.each(backends)('consent rates when subjects must be proved ($name)', (backend) => {
   const { skip } = backend;
   const keys = { 'edx-2026': randomBytes(32).toString('base64') };

@@ -242,6 +242,43 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
   );
 
   it.skipIf(skip)(
+    "reads a receipt's own purposes as its overrides and events' choices: any letter case or alias, a refusal winning",
+    async () => {
+      const cases: { subject: string; purposes: Record<string, boolean>; recorded: boolean }[] = [
+        { subject: 'top-capital', purposes: { Analytics: true }, recorded: true },
+        { subject: 'top-alias', purposes: { Statistics: true }, recorded: true },
+        { subject: 'top-disagree', purposes: { analytics: true, Analytics: false }, recorded: false },
+        { subject: 'top-alias-refusal', purposes: { analytics: true, statistics: false }, recorded: false },
+        { subject: 'top-other', purposes: { analytics: true, Advertising: false }, recorded: true },
+      ];
+      for (const c of cases) {
+        const decided = { ...receipt(c.subject, true), purposes: { necessary: true, ...c.purposes } };
+        expect((await postJson(`${live.url}/v1/consent`, decided)).status).toBe(201);
+        // The event path, given the same choices, stores (or drops) an analytics event of HarvardX's course.
+        const ingest = await postJson(`${live.url}/v1/batch`, {
+          batch: [
+            {
+              type: 'page',
+              messageId: `page-${c.subject}-${Date.now()}`,
+              anonymousId: c.subject,
+              context: {
+                consent: { policy: 'edx', categoryPreferences: decided.purposes },
+                course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+              },
+            },
+          ],
+        });
+        expect(ingest.body.accepted, c.subject).toBe(c.recorded ? 1 : 0);
+        const messageId = `m-${c.subject}`;
+        const signed = { messageId, recipient: `${c.subject}@example.org`, subject: c.subject };
+        expect((await fetch(at(harvard.pixelUrl(signed)), { headers: human })).status).toBe(200);
+        const stored = (await events()).filter((e) => e.properties.email_message_id === messageId);
+        expect(stored.length, c.subject).toBe(c.recorded ? 1 : 0);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
     'refuses a receipt decided more than 5 minutes ahead of the server, which would pin consent',
     async () => {
       const future = { ...receipt('learner-future', true), decidedAt: '2099-01-01T00:00:00.000Z' };

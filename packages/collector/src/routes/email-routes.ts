@@ -12,7 +12,7 @@ import {
 } from '@optin/email';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
-import { memberOverrides } from '../purpose-names.js';
+import { memberOverrides, purposeChoices } from '../purpose-names.js';
 import { emailEvents } from '../sql-storage.js';
 
 const send = (reply: FastifyReply, response: EmailResponse) =>
@@ -25,9 +25,9 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * open or click is stored as an event attributed to the signing Member (`optin.email.opened` /
  * `optin.email.clicked`), with the recipient as a pseudonym. Machine traffic (Apple Mail Privacy
  * Protection, scanners' prefetch) is stored flagged as a bot, so stats never count it as human.
- * When the recipient's latest consent receipt does not grant analytics (for the signing Member, whose
- * overrides are read as the event path reads them: its id and the purpose in any letter case or by
- * an alias, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
+ * When the recipient's latest consent receipt does not grant analytics (its choices, and for the
+ * signing Member its overrides, read as the event path reads them: the Member's id and the purpose
+ * in any letter case, the purpose by an alias too, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
  * subject proofs required, neither is the grant of a receipt whose subject was not proved), the
  * click still redirects but only an aggregate count is kept (`optin_email_total`).
  */
@@ -40,8 +40,10 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     // Under opt-in, an implied grant (opt-out mode's default carried along, never chosen) is no
     // consent: only the receipt's refusals count, as the browser reads it. Nor, when subjects must
     // be proved, is the grant of a receipt whose subject was not: anyone can post one for any subject.
+    // Its own choices are read as its overrides are: analytics in any letter case or by an alias,
+    // a refusal under any spelling winning over a grant under another.
     const granted =
-      receipt.purposes.analytics === true &&
+      purposeChoices(receipt.purposes, purposes).get('analytics') === true &&
       !(optIn && receipt.implied === true) &&
       (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined);
     // A refusal to the signing Member counts as the event path reads one: under its id in any letter
