@@ -1,6 +1,7 @@
 export { createConsent } from './consent.js';
 export type { ConsentChoice, ConsentOptions, ConsentStore, StorageOption } from './consent.js';
 export { definePolicy } from './define-policy.js';
+export { unknownFields } from './unknown-fields.js';
 export { edxPolicy } from './edx-policy.js';
 export { checksum, policyHash, type Policy, type Purpose } from './policy.js';
 export type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';

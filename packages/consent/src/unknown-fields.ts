@@ -23,18 +23,23 @@ function closest(key: string, fields: readonly string[]): string | undefined {
   let best: { field: string; edits: number } | undefined;
   for (const field of fields) {
     const allowed = Math.max(1, Math.floor(field.length / 3));
+    if (Math.abs(key.length - field.length) > allowed) continue;
     const edits = distance(key.toLowerCase(), field.toLowerCase());
     if (edits <= allowed && (!best || edits < best.edits)) best = { field, edits };
   }
   return best?.field;
 }
 
+/** `purposes[4].gcp`, or `purposes[4]["a b"]` for a key that is not an identifier. */
+const fieldPath = (path: string, key: string): string =>
+  /^[A-Za-z_$][\w$]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+
 /**
  * One issue for every own key of `value` (when it is a plain object, not an array) that is not one of `fields`, at
  * its path, naming the closest known field when one is close: `purposes[4].gcp: is not a field of
  * a purpose (misspelt? did you mean "gpc"?)`. A misspelt optional flag would otherwise be ignored,
  * and the policy would silently mean something else (GPC not refusing marketing). `what` names the
- * object in the message ("a policy", "a purpose").
+ * object in the message ("a policy", "a purpose"). Also used by `@optin/members` for its config.
  *
  * @example unknownFields({ id: 'x', gcp: true }, ['id', 'gpc'], 'purposes[4]', 'a purpose')
  * // [{ path: 'purposes[4].gcp', message: 'is not a field of a purpose (misspelt? did you mean "gpc"?)' }]
@@ -46,7 +51,7 @@ export function unknownFields(value: unknown, fields: readonly string[], path: s
         .map((key) => {
           const guess = closest(key, fields);
           return {
-            path: path ? `${path}.${key}` : key,
+            path: fieldPath(path, key),
             message: `is not a field of ${what} (misspelt?${guess ? ` did you mean "${guess}"?` : ''})`,
           };
         })

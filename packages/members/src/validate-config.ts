@@ -1,10 +1,9 @@
-import { ConsentError, definePolicy, type Policy } from '@optin/consent';
+import { ConsentError, definePolicy, unknownFields, type Policy } from '@optin/consent';
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
 import { emailPurpose } from './declared-email.js';
-import { unknownFields } from './unknown-fields.js';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,7 +61,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   const add = (path: string, message: string) => issues.push({ path, message });
   if (!isObject(config))
     return [{ path: '', message: 'the config must be an object: defineConfig({ policy, platform, members })' }];
-  issues.push(...unknownFields(config, configFields, '', 'the config'));
+  issues.push(...unknownFields(config, Object.keys(configFields), '', 'the config'));
 
   let policy: Policy | undefined;
   if (config.policy === undefined)
@@ -157,7 +156,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         path,
         "must name the Member's signing keys: { keyId: 'hx-2026' } (the collector reads the secret from OPTIN_EMAIL_<MEMBER>_<KID>) and/or { keys: { 'hx-2025': 'env:NAME' } }",
       );
-    for (const i of unknownFields(email, emailFields, path, '`email`'))
+    for (const i of unknownFields(email, Object.keys(emailFields), path, '`email`'))
       add(i.path, `${i.message}: only keyId and keys, which name the secrets, never the secret itself`);
     if (email.keyId !== undefined && !(typeof email.keyId === 'string' && keyId.test(email.keyId)))
       add(
@@ -178,7 +177,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   if (isObject(config.collector) && config.collector.email !== undefined) checkEmailPurpose('collector.email');
 
   const platform = config.platform;
-  if (isObject(platform)) issues.push(...unknownFields(platform, platformFields, 'platform', '`platform`'));
+  if (isObject(platform)) issues.push(...unknownFields(platform, Object.keys(platformFields), 'platform', '`platform`'));
   if (!isObject(platform) || !Array.isArray(platform.trackers)) add('platform.trackers', 'must be a list of trackers');
   else platform.trackers.forEach((t, i) => checkTracker(t, `platform.trackers[${i}]`, 'platform'));
 
@@ -189,7 +188,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   list(config.members).forEach((m, i) => {
     const path = `members[${i}]`;
     if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
-    issues.push(...unknownFields(m, memberFields, path, 'a Member'));
+    issues.push(...unknownFields(m, Object.keys(memberFields), path, 'a Member'));
     const id = typeof m.id === 'string' ? m.id : '';
     if (!memberId.test(id))
       add(`${path}.id`, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
