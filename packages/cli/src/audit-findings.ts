@@ -22,7 +22,9 @@ export type FindingKind =
   /** A localStorage or sessionStorage key, or an IndexedDB database, no tracker declares. */
   | 'undeclared_storage'
   /** A localStorage or sessionStorage key, or an IndexedDB database, only another Member's trackers declare. */
-  | 'out_of_scope_storage';
+  | 'out_of_scope_storage'
+  /** A shared or service worker (its script URL) that ran before the audit could watch it, in three tries: what it did was not judged. */
+  | 'unwatched_worker';
 
 /** One problem an audit found. */
 export interface Finding {

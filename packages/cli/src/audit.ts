@@ -101,79 +101,104 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   const registry = createRegistry(config);
   const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
 
-  const executablePath = options.chromiumPath ?? chromiumPath();
-  const browser = await chromium
-    .launch({ executablePath, args: chromiumArgs(options.hostRules) })
-    .catch((cause: unknown) => {
-      throw new CliError(
-        'browser_failed',
-        [{ path: executablePath, message: firstLine(cause) }],
-        'Install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium executable.',
-        { cause },
+  // A worker that ran before it was watched (now and then, on a busy machine) did what the audit
+  // could not see: the page is audited again, in a new browser; still so the third time, it is a finding.
+  const attempt = async (): Promise<{ report: AuditReport; unwatched: string[] }> => {
+    const executablePath = options.chromiumPath ?? chromiumPath();
+    const browser = await chromium
+      .launch({ executablePath, args: chromiumArgs(options.hostRules) })
+      .catch((cause: unknown) => {
+        throw new CliError(
+          'browser_failed',
+          [{ path: executablePath, message: firstLine(cause) }],
+          'Install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium executable.',
+          { cause },
+        );
+      });
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
+      if (state.cookie) await context.addCookies([consentCookie(cookieName, state.cookie, page, given)]);
+      const activity = await recordActivity(browser, context).catch((cause: unknown) => {
+        throw new CliError(
+          'browser_failed',
+          [{ path: executablePath, message: firstLine(cause) }],
+          "Use a Chromium whose DevTools protocol intercepts requests (Fetch domain), such as Debian's chromium.",
+          { cause },
+        );
+      });
+      const tab = await context.newPage();
+      // A page held until it is watched takes no navigation well.
+      await activity.ready();
+      const answer = await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
+        throw new CliError(
+          'browser_failed',
+          [{ path: 'url', message: firstLine(cause) }],
+          'Check that the page is reachable from this machine (see --resolve for staging hosts).',
+          { cause },
+        );
+      });
+      if (!answer || answer.status() >= 400)
+        throw new CliError(
+          'browser_failed',
+          [{ path: 'url', message: answer ? `answered ${answer.status()}` : 'answered nothing' }],
+          'Audit a page that loads: check its address, and that the server behind it is up (see --resolve for staging hosts).',
+        );
+      // The page audited is the one the browser landed on (`edx.org` → `www.edx.org`, a short link to
+      // a course): its origin is first party, and its course decides the Member scope.
+      const landed = new URL(answer.url());
+      const site = given ?? siteOf(landed.hostname);
+      const scope = registry.scopeFor(landed);
+      await tab.waitForTimeout(waitMs);
+      await activity.readStorage(tab);
+      await leave(tab);
+      const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
+      const cookies = [...activity.cookies, ...jar].filter(
+        (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,
       );
-    });
-  try {
-    const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
-    if (state.cookie) await context.addCookies([consentCookie(cookieName, state.cookie, page, given)]);
-    const activity = await recordActivity(browser, context).catch((cause: unknown) => {
-      throw new CliError(
-        'browser_failed',
-        [{ path: executablePath, message: firstLine(cause) }],
-        "Use a Chromium whose DevTools protocol intercepts requests (Fetch domain), such as Debian's chromium.",
-        { cause },
-      );
-    });
-    const tab = await context.newPage();
-    // A page held until it is watched takes no navigation well.
-    await activity.ready();
-    const answer = await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
-      throw new CliError(
-        'browser_failed',
-        [{ path: 'url', message: firstLine(cause) }],
-        'Check that the page is reachable from this machine (see --resolve for staging hosts).',
-        { cause },
-      );
-    });
-    if (!answer || answer.status() >= 400)
-      throw new CliError(
-        'browser_failed',
-        [{ path: 'url', message: answer ? `answered ${answer.status()}` : 'answered nothing' }],
-        'Audit a page that loads: check its address, and that the server behind it is up (see --resolve for staging hosts).',
-      );
-    // The page audited is the one the browser landed on (`edx.org` → `www.edx.org`, a short link to
-    // a course): its origin is first party, and its course decides the Member scope.
-    const landed = new URL(answer.url());
-    const site = given ?? siteOf(landed.hostname);
-    const scope = registry.scopeFor(landed);
-    await tab.waitForTimeout(waitMs);
-    await activity.readStorage(tab);
-    await leave(tab);
-    const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
-    const cookies = [...activity.cookies, ...jar].filter(
-      (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,
-    );
-    const requests = [...activity.requests];
-    const storage = [...activity.storage];
-    return {
-      url: landed.href,
-      consent,
-      member: scope.member?.id ?? null,
-      requests: requests.length,
-      cookies,
-      storage,
-      findings: findViolations({
-        site,
-        page: landed.href,
-        requests,
-        cookies,
-        storage,
-        inScope: scope.trackers,
-        all,
-        allows: (purpose) => state.allows(purpose),
-        consentCookie: cookieName,
-      }),
-    };
-  } finally {
-    await browser.close();
+      const requests = [...activity.requests];
+      const storage = [...activity.storage];
+      return {
+        unwatched: activity.unwatched(),
+        report: {
+          url: landed.href,
+          consent,
+          member: scope.member?.id ?? null,
+          requests: requests.length,
+          cookies,
+          storage,
+          findings: findViolations({
+            site,
+            page: landed.href,
+            requests,
+            cookies,
+            storage,
+            inScope: scope.trackers,
+            all,
+            allows: (purpose) => state.allows(purpose),
+            consentCookie: cookieName,
+          }),
+        },
+      };
+    } finally {
+      await browser.close();
+    }
+  };
+  for (let tries = 1; ; tries++) {
+    const { report, unwatched } = await attempt();
+    if (!unwatched.length) return report;
+    if (tries === 3)
+      return {
+        ...report,
+        findings: [
+          ...report.findings,
+          ...unwatched.map((script) => ({
+            kind: 'unwatched_worker' as const,
+            subject: script,
+            trackers: [],
+            message:
+              'This worker ran its first script before the audit could watch it, three times: what it did then was not judged. Audit the page again, on a less busy machine.',
+          })),
+        ],
+      };
   }
 }

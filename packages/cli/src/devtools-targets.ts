@@ -16,8 +16,22 @@ export interface TargetWatch {
    * for it with `Target.setAutoAttach`). A type without commands is let run untouched.
    */
   readonly setup: Readonly<Partial<Record<string, readonly TargetCommand[]>>>;
-  /** Called with every event of every target watched, and that target's type; may answer with commands to send it. */
-  event(type: string, method: string, params: Readonly<Record<string, unknown>>): readonly TargetCommand[] | undefined;
+  /** Called with every event of every target watched, and that target; may answer with commands to send it. */
+  event(
+    target: WatchedTarget,
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+  ): readonly TargetCommand[] | undefined;
+}
+
+/** A target {@link watchTargets} watches. */
+export interface WatchedTarget {
+  /** Tells it from every other target of the browser. */
+  readonly id: string;
+  /** Its type: `page`, `iframe`, `shared_worker`, `service_worker`. */
+  readonly type: string;
+  /** Its URL when it was attached (a worker's script). */
+  readonly url: string;
 }
 
 /** What {@link watchTargets} gives back. */
@@ -40,7 +54,9 @@ const topLevel = new Set(['page', 'shared_worker', 'service_worker']);
  * it does then is reported too.
  *
  * Each target is auto-attached waiting for the debugger; a session of our own is attached to it,
- * our commands queued on it, and only then is the target let run. Chromium allows only flat
+ * our commands queued on it, and only then is the target let run. Playwright's own session lets a
+ * shared worker run as soon as it is attached, though: now and then such a worker runs its first
+ * script before it has taken our commands (a caller can tell from the events). Chromium allows only flat
  * auto-attach at the browser level, whose sessions Playwright does not route: the sessions that
  * listen are therefore non-flat ones (`Target.sendMessageToTarget`), and a frame's session, attached
  * under its parent's, is reached through it. The answers to our commands are not awaited: a target
@@ -48,8 +64,8 @@ const topLevel = new Set(['page', 'shared_worker', 'service_worker']);
  */
 export async function watchTargets(browser: Browser, watch: TargetWatch): Promise<WatchedTargets> {
   const session = await browser.newBrowserCDPSession();
-  // Every session of ours, by its path of session ids from the browser's, and its target's type.
-  const types = new Map<string, string>();
+  // The target of every session of ours, by its path of session ids from the browser's.
+  const targets = new Map<string, WatchedTarget>();
   const ours = new Set<string>();
   const pending = new Set<Promise<void>>();
   let lastId = 0;
@@ -70,10 +86,13 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
   };
 
   const attachedUnder = (parent: readonly string[], params: Readonly<Record<string, unknown>>) => {
-    const { sessionId, targetInfo } = params as { sessionId: string; targetInfo: { type: string } };
+    const { sessionId, targetInfo } = params as {
+      sessionId: string;
+      targetInfo: { targetId: string; type: string; url: string };
+    };
     const path = [...parent, sessionId];
     const commands = watch.setup[targetInfo.type];
-    if (commands) types.set(path.join(' '), targetInfo.type);
+    if (commands) targets.set(path.join(' '), { id: targetInfo.targetId, type: targetInfo.type, url: targetInfo.url });
     void queue(path, [...(commands ?? []), { method: 'Runtime.runIfWaitingForDebugger' }])
       .then(() => (commands ? undefined : send(parent, 'Target.detachFromTarget', { sessionId })))
       .catch(() => undefined);
@@ -91,16 +110,16 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
     if (method === 'Target.receivedMessageFromTarget')
       received([...path, String(params.sessionId)], String(params.message));
     else if (method === 'Target.attachedToTarget') attachedUnder(path, params);
-    else if (method === 'Target.detachedFromTarget') types.delete([...path, String(params.sessionId)].join(' '));
+    else if (method === 'Target.detachedFromTarget') targets.delete([...path, String(params.sessionId)].join(' '));
     else {
-      const type = types.get(path.join(' '));
-      const answer = type === undefined ? undefined : watch.event(type, method, params);
+      const target = targets.get(path.join(' '));
+      const answer = target && watch.event(target, method, params);
       if (answer) void queue(path, answer).catch(() => undefined);
     }
   };
 
   session.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => received([sessionId], message));
-  session.on('Target.detachedFromTarget', ({ sessionId }) => types.delete(sessionId));
+  session.on('Target.detachedFromTarget', ({ sessionId }) => targets.delete(sessionId));
   session.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
     // Our own attach is announced too: one session of ours a target.
     if (ours.has(targetInfo.targetId)) return;
@@ -108,13 +127,23 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
     const commands = watch.setup[targetInfo.type] ?? [];
     const listening = session
       .send('Target.attachToTarget', { targetId: targetInfo.targetId, flatten: false })
-      .then(async ({ sessionId: own }) => {
-        types.set(own, targetInfo.type);
-        await queue([own], commands);
+      .then(({ sessionId: own }) => {
+        targets.set(own, { id: targetInfo.targetId, type: targetInfo.type, url: targetInfo.url });
+        // A worker is let run by our own session, after our commands (a target takes a session's
+        // messages in order). Detaching the auto-attached session lets it run too, but that races our
+        // messages: a worker so let run ran its script before it took our commands, now and then. A
+        // page waits, in the browser, for the auto-attached session only: it is let run by detaching
+        // that session, and loads nothing before it is navigated, after `ready`.
+        return targetInfo.type === 'page'
+          ? queue([own], commands)
+          : queue([own], [...commands, { method: 'Runtime.runIfWaitingForDebugger' }]);
       })
       .catch(() => undefined)
-      // The auto-attached session is not needed: detaching it lets the target run.
-      .finally(() => session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined))
+      .finally(() =>
+        targetInfo.type === 'page'
+          ? session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined)
+          : undefined,
+      )
       .finally(() => pending.delete(listening));
     pending.add(listening);
   });

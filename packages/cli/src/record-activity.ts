@@ -20,6 +20,12 @@ export interface Activity {
   ready(): Promise<void>;
   /** Adds what every frame of `page` holds now in storage (written before the audit watched, or by a worker). */
   readStorage(page: Page): Promise<void>;
+  /**
+   * The script URLs of the shared and service workers that ran their first script before they were
+   * watched (now and then, on a busy machine, a shared worker: see {@link watchTargets}): what they
+   * did then was not seen.
+   */
+  unwatched(): string[];
 }
 
 /**
@@ -97,10 +103,17 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     // Removes the breakpoint and lets the script run.
     { method: 'Debugger.disable' },
   ];
+  // Workers by target id: those whose script started, and those given the observer before it did.
+  const started = new Map<string, string>();
+  const observed = new Set<string>();
   const targets = await watchTargets(browser, {
     setup: { page: documents, iframe: documents, shared_worker: workers, service_worker: workers },
-    event: (type, method, params) => {
-      if (method === 'Debugger.paused') return observeWorker;
+    event: ({ id, type, url }, method, params) => {
+      if (method === 'Debugger.paused') {
+        observed.add(id);
+        return observeWorker;
+      }
+      if (method === 'Runtime.executionContextCreated' && type.endsWith('_worker')) started.set(id, url);
       if (method === 'Runtime.bindingCalled' && params.name === binding) {
         const write = readWrite(params.payload);
         if (write && 'cookie' in write) cookies.push(write.cookie);
@@ -138,6 +151,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     cookies,
     storage,
     ready: () => targets.ready(),
+    unwatched: () => [...started].filter(([id]) => !observed.has(id)).map(([, url]) => url),
     readStorage: async (page) => {
       const frames = await Promise.all(page.frames().map((frame) => frame.evaluate(storedNow).catch(() => [])));
       for (const item of frames.flat()) if (isStorageWrite(item)) stored(item);
