@@ -15,6 +15,14 @@ export interface AuditOptions {
   readonly config: OptinConfig;
   /** The learner played: `none` (default: has not decided), `all`, or the purposes granted. */
   readonly consent?: AuditConsent;
+  /** The site's consent mode, as its pages create their consent store: `opt-in` (default) or `opt-out`. */
+  readonly mode?: 'opt-in' | 'opt-out';
+  /**
+   * Play a learner whose browser sends Global Privacy Control: `Sec-GPC: 1` on every request and
+   * `navigator.globalPrivacyControl` true in every document. What GPC refuses (`marketing`) is then
+   * refused unless `consent` names it. Default false.
+   */
+  readonly gpc?: boolean;
   /** Name of the consent cookie the page reads (a cookie name, else `invalid_argument`). Default `optin`. */
   readonly cookieName?: string;
   /**
@@ -38,6 +46,10 @@ export interface AuditReport {
   readonly url: string;
   /** The learner played. */
   readonly consent: AuditConsent;
+  /** The site's consent mode the audit held the page to. */
+  readonly mode: 'opt-in' | 'opt-out';
+  /** Whether the browser sent Global Privacy Control. */
+  readonly gpc: boolean;
   /** The Member that owns the page's course, or `null`. */
   readonly member: string | null;
   /** How many requests the page made, WebSocket connections and requests sent on leaving included. */
@@ -82,7 +94,7 @@ const firstLine = (cause: unknown) => (cause instanceof Error ? (cause.message.s
  * if (report.findings.length) process.exitCode = 1;
  */
 export async function audit(url: string, options: AuditOptions): Promise<AuditReport> {
-  const { config, consent = 'none', cookieName = 'optin', waitMs = 2000 } = options;
+  const { config, consent = 'none', cookieName = 'optin', waitMs = 2000, mode = 'opt-in', gpc = false } = options;
   let page: URL;
   try {
     page = new URL(url);
@@ -97,7 +109,14 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   }
   const given = options.site === undefined ? undefined : checkSite(options.site);
   checkCookieName(cookieName);
-  const state = consentState(config.policy, consent);
+  // A caller in plain JavaScript may pass anything.
+  if (!/^opt-(in|out)$/.test(mode))
+    throw new CliError(
+      'invalid_argument',
+      [{ path: 'mode', message: `"${mode}" is not a consent mode` }],
+      'Use opt-in or opt-out, as the site creates its consent store.',
+    );
+  const state = consentState(config.policy, consent, { mode, gpc });
   const registry = createRegistry(config);
   const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
 
@@ -116,7 +135,14 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         );
       });
     try {
-      const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
+      const context = await browser.newContext({
+        ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false,
+        ...(gpc && { extraHTTPHeaders: { 'Sec-GPC': '1' } }),
+      });
+      if (gpc)
+        await context.addInitScript(() => {
+          Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+        });
       if (state.cookie) await context.addCookies([consentCookie(cookieName, state.cookie, page, given)]);
       const activity = await recordActivity(browser, context).catch((cause: unknown) => {
         throw new CliError(
@@ -162,6 +188,8 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         report: {
           url: landed.href,
           consent,
+          mode,
+          gpc,
           member: scope.member?.id ?? null,
           requests: requests.length,
           cookies,

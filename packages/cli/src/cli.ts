@@ -13,10 +13,13 @@ const usage = `Usage: optin <command> [options]
                                                the list of third parties and of tracked emails, for the
                                                platform or one Member
   optin audit <url> [--config F] [--consent none|all|<purpose,…>] [--json]
+             [--mode opt-in|opt-out] [--gpc]
              [--site edx.org] [--wait 2000] [--cookie-name optin]
              [--resolve "MAP *.edx.org 127.0.0.1"]… [--ignore-https-errors]
                                                opens the page in headless Chromium and reports anything
-                                               that ran or was set without consent or without a declaration
+                                               that ran or was set without consent or without a declaration,
+                                               as a learner of a site in that consent mode whose browser
+                                               sends Global Privacy Control (--gpc) or not
 
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
@@ -30,7 +33,7 @@ const fail = (option: string, message: string, hint: string): never => {
 const commandOptions: Readonly<Record<string, readonly string[]>> = {
   validate: ['config'],
   declare: ['config', 'member', 'format'],
-  audit: ['config', 'consent', 'json', 'site', 'wait', 'cookie-name', 'resolve', 'ignore-https-errors'],
+  audit: ['config', 'consent', 'json', 'mode', 'gpc', 'site', 'wait', 'cookie-name', 'resolve', 'ignore-https-errors'],
 };
 
 /**
@@ -71,6 +74,8 @@ function parse(argv: string[]) {
         format: { type: 'string', default: 'md' },
         consent: { type: 'string', default: 'none' },
         json: { type: 'boolean', default: false },
+        mode: { type: 'string', default: 'opt-in' },
+        gpc: { type: 'boolean', default: false },
         site: { type: 'string' },
         wait: { type: 'string', default: '2000' },
         'cookie-name': { type: 'string', default: 'optin' },
@@ -146,6 +151,13 @@ async function main(argv: string[]): Promise<number> {
   if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
   const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
   if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
+  const mode = values.mode === 'opt-in' || values.mode === 'opt-out' ? values.mode : null;
+  if (!mode)
+    return fail(
+      '--mode',
+      `"${values.mode}" is not a consent mode`,
+      'Use opt-in or opt-out, as the site creates its consent store.',
+    );
   const consent =
     values.consent === 'none' || values.consent === 'all'
       ? values.consent
@@ -156,6 +168,8 @@ async function main(argv: string[]): Promise<number> {
   const report = await audit(target, {
     config: await loadConfig(values.config),
     consent,
+    mode,
+    gpc: values.gpc,
     waitMs,
     cookieName: values['cookie-name'],
     hostRules: values.resolve,

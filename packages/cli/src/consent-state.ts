@@ -12,13 +12,27 @@ export interface ConsentState {
   readonly cookie: string | null;
 }
 
+/** The browser and site an audit plays the learner in (`--mode`, `--gpc`). */
+export interface AuditLearner {
+  /** The site's consent mode: `opt-in` (default) or `opt-out` (without a decision, purposes are on). */
+  readonly mode?: 'opt-in' | 'opt-out';
+  /** Whether the learner's browser sends Global Privacy Control. Default false. */
+  readonly gpc?: boolean;
+}
+
 /**
  * Turns `--consent none|all|<purpose,purpose>` into what is allowed and the cookie to plant before the
- * page loads, made by the same codec the page reads (`@optin/consent`). Without a decision only
- * required purposes are allowed (opt-in). Unknown purposes are a {@link CliError} naming them.
+ * page loads, made by the same codec and rules the page uses (`@optin/consent`): without a decision,
+ * required purposes only under opt-in, every purpose under opt-out; with GPC, what it refuses stays
+ * refused unless `consent` names it. Unknown purposes are a {@link CliError} naming them.
  */
-export function consentState(policy: Policy, consent: AuditConsent): ConsentState {
-  const store = createConsent({ policy, storage: 'memory', signals: { gpc: false } });
+export function consentState(policy: Policy, consent: AuditConsent, learner: AuditLearner = {}): ConsentState {
+  const store = createConsent({
+    policy,
+    mode: learner.mode ?? 'opt-in',
+    storage: 'memory',
+    signals: { gpc: learner.gpc ?? false },
+  });
   if (consent === 'all') store.acceptAll('banner');
   else if (consent !== 'none') {
     const unknown = consent.filter((id) => !policy.purposes.some((p) => p.id === id));

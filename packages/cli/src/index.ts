@@ -9,7 +9,7 @@ export {
   type StorageArea,
 } from './audit-findings.js';
 export { chromiumArgs, chromiumPath } from './chromium.js';
-export { consentState, type AuditConsent, type ConsentState } from './consent-state.js';
+export { consentState, type AuditConsent, type AuditLearner, type ConsentState } from './consent-state.js';
 export { formatReport } from './format-report.js';
 export { hostMatches, sameSite } from './host-pattern.js';
 export { loadConfig } from './load-config.js';

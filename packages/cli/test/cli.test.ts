@@ -200,6 +200,17 @@ describe('optin declare', () => {
     const consent = await optin('validate', fixture('optin.config.mjs'), '--consent', 'all');
     expect(consent.code).toBe(2);
     expect(consent.stderr).toContain('--consent: is not an option of optin validate');
+    const gpc = await optin('declare', fixture('optin.config.mjs'), '--gpc');
+    expect([gpc.code, gpc.stdout]).toEqual([2, '']);
+    expect(gpc.stderr).toContain('--gpc: is not an option of optin declare');
+  });
+
+  test('audit refuses a consent mode it does not know before it opens a browser, naming the option', async () => {
+    const mode = await optin('audit', 'http://127.0.0.1:9/', '--config', fixture('optin.config.mjs'), '--mode', 'optout');
+    expect([mode.code, mode.stdout]).toEqual([2, '']);
+    expect(mode.stderr).toBe(
+      'error invalid_argument\n  --mode: "optout" is not a consent mode\nUse opt-in or opt-out, as the site creates its consent store.\n',
+    );
   });
 
   test('a directory is where the config is looked for; a file without a default export says so', async () => {
