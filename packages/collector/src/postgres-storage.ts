@@ -113,6 +113,12 @@ export class PostgresStorage extends SqlStorage {
     return `lower(${sql} COLLATE "und-x-icu")`;
   }
 
+  // "C" compares the UTF-8 bytes, as SQLite does: a database's own collation (en_US.UTF-8, ICU)
+  // orders `/B` after `/a`.
+  protected override byCodePoint(sql: string): string {
+    return `${sql} COLLATE "C"`;
+  }
+
   // Containment (`{"HarvardX":{"analytics":false}}`): on 200,000 receipts faster than extracting
   // each value (`->`) and comparing it.
   protected override jsonHolds(

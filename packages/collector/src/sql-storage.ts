@@ -187,6 +187,13 @@ export abstract class SqlStorage implements Storage {
    */
   protected abstract lower(sql: string): string;
   /**
+   * A text expression ordered by its code points (as UTF-8 bytes), whatever the database's
+   * collation, so that a tie is broken alike on SQLite and PostgreSQL: SQLite's default.
+   */
+  protected byCodePoint(sql: string): string {
+    return sql;
+  }
+  /**
    * A condition (never NULL) that the JSON object in `column` holds the boolean `value` at `keys`
    * (object keys, outermost first), and its parameters: SQLite reads the path `$."k1"."k2"` with
    * `json_type` (which names a JSON boolean `true` or `false`); `jsonKey` ids need no escaping there.
@@ -454,12 +461,15 @@ export abstract class SqlStorage implements Storage {
       range,
     );
     const top = await this.query(
-      `SELECT path, COUNT(*) AS views FROM events WHERE ${scope} AND type = 'page' AND path IS NOT NULL AND ${notBot} GROUP BY path ORDER BY views DESC, path LIMIT 10`,
+      `SELECT path, COUNT(*) AS views FROM events WHERE ${scope} AND type = 'page' AND path IS NOT NULL AND ${notBot} GROUP BY path ORDER BY views DESC, ${this.byCodePoint('path')} LIMIT 10`,
       range,
     );
+    // A click's name ends in `_clicked` exactly as written: not SQLite's `LIKE`, which ignores the case
+    // of ASCII letters where PostgreSQL's does not (`edx.ui.lms.LINK_CLICKED` would count on one only).
+    // Both count characters in `substr` and `length`, from 1.
     const [counts] = await this.query(
       `SELECT
-         SUM(CASE WHEN ((event LIKE '%\\_clicked' ESCAPE '\\' AND event <> ?) OR event = ?) AND ${notBot} THEN 1 ELSE 0 END) AS clicks,
+         SUM(CASE WHEN ((substr(event, length(event) - 7) = '_clicked' AND event <> ?) OR event = ?) AND ${notBot} THEN 1 ELSE 0 END) AS clicks,
          SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS opens,
          SUM(CASE WHEN event = ? AND ${notBot} THEN 1 ELSE 0 END) AS email_clicks
        FROM events WHERE ${scope} AND type = 'track'`,
@@ -494,6 +504,8 @@ export abstract class SqlStorage implements Storage {
     purposes: readonly string[],
     options: StatsOptions,
   ): Promise<MemberStats['consentRates']> {
+    // A policy whose every purpose is required has none to rate (and no column to sum).
+    if (!purposes.length) return {};
     // What each decision chooses of each purpose, worked out once per decision (by path, or in one
     // walk of its purposes when they are spelled otherwise: `choiceBits`; the window then sorts these integers, and for a Member the overrides, rather than the
     // purposes' JSON), read as the event path reads choices (any letter case, aliases, a refusal

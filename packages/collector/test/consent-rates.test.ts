@@ -330,3 +330,33 @@ describe.each(backends)('consent rates when subjects must be proved ($name)', (b
     },
   );
 });
+
+describe.each(backends)('stats under a policy with no purpose to choose ($name)', (backend) => {
+  const { skip } = backend;
+  // Only `necessary`, always granted: no purpose has a rate, and the rest of the stats still answers.
+  const policy = {
+    id: 'edx',
+    version: '2026-11',
+    purposes: [{ id: 'necessary', label: 'Necessary', description: 'Keeps the site working.', required: true }],
+  };
+  const live = useCollector(backend, () => ({
+    config: {
+      policy,
+      members: [
+        { id: 'HarvardX', orgs: ['HarvardX'] },
+        { id: 'MITx', orgs: ['MITx'] },
+      ],
+    },
+  }));
+
+  it.skipIf(skip)("answers a Member's and the platform's stats, with no consent rates", async () => {
+    for (const [path, token] of [
+      ['/v1/members/HarvardX/stats', tokens.HarvardX],
+      ['/v1/stats', tokens.platform],
+    ] as const) {
+      const res = await getJson(`${live.url}${path}`, bearer(token));
+      expect(res.status, path).toBe(200);
+      expect(res.body.consentRates, path).toEqual({});
+    }
+  });
+});

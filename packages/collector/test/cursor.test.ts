@@ -15,15 +15,25 @@ describe('event cursors', () => {
   const codec = createCursorCodec(testCredentials.cursorSecret);
 
   it('give back their position, and only to the secret that made them', () => {
-    for (const seq of [0, 1, 41, 2 ** 40, Number.MAX_SAFE_INTEGER]) expect(codec.decode(codec.encode(seq))).toBe(seq);
-    const cursor = codec.encode(12_345);
+    for (const seq of [0, 1, 41, 2 ** 40, Number.MAX_SAFE_INTEGER])
+      expect(codec.decode(codec.encode(seq, 'HarvardX'), 'HarvardX')).toBe(seq);
+    const cursor = codec.encode(12_345, 'HarvardX');
     const other = createCursorCodec(Buffer.from('another set of tokens'));
-    expect(other.decode(cursor)).toBeUndefined();
+    expect(other.decode(cursor, 'HarvardX')).toBeUndefined();
     const flipped = Buffer.from(cursor, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    expect(codec.decode(flipped.toString('base64url'))).toBeUndefined();
+    expect(codec.decode(flipped.toString('base64url'), 'HarvardX')).toBeUndefined();
     for (const forged of ['czEyMzQ1', Buffer.from('s12345').toString('base64url'), `${cursor}A`, 'A'.repeat(22)])
-      expect(codec.decode(forged), forged).toBeUndefined();
+      expect(codec.decode(forged, 'HarvardX'), forged).toBeUndefined();
+  });
+
+  it('give back their position only in the scope they were made for', () => {
+    const cursor = codec.encode(12_345, 'HarvardX');
+    expect(codec.decode(cursor, 'MITx')).toBeUndefined();
+    expect(codec.decode(cursor, 'harvardx')).toBeUndefined();
+    expect(codec.decode(cursor, null)).toBeUndefined();
+    expect(codec.decode(codec.encode(12_345, null), null)).toBe(12_345);
+    expect(codec.decode(codec.encode(12_345, null), 'HarvardX')).toBeUndefined();
   });
 });
 
@@ -55,6 +65,52 @@ describe.each(backends)("a Member's cursor over HTTP ($name)", (backend) => {
       );
     } finally {
       await again.collector.app.close();
+    }
+  });
+});
+
+describe.each(backends)("a cursor of another Member's or the platform's pages ($name)", (backend) => {
+  const live = useCollector(backend);
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const cursorOf = async (path: string, token: string): Promise<string> => {
+    const page = await getJson(`${live.url}${path}?limit=1`, bearer(token));
+    expect(page.status, path).toBe(200);
+    expect(typeof page.body.nextCursor, path).toBe('string');
+    return page.body.nextCursor as string;
+  };
+
+  it.skipIf(backend.skip)('is refused: a position of their events is none of this Member', async () => {
+    const batch = [
+      ...Array.from({ length: 3 }, () => trackMessage('MITx')),
+      trackMessage('HarvardX'),
+      trackMessage('HarvardX'),
+    ];
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(5);
+    const mitx = await cursorOf('/v1/members/MITx/events', tokens.MITx);
+    const platform = await cursorOf('/v1/events', tokens.platform);
+    const harvard = await cursorOf('/v1/members/HarvardX/events', tokens.HarvardX);
+    for (const [path, token, cursor] of [
+      ['/v1/members/HarvardX/events', tokens.HarvardX, mitx],
+      ['/v1/members/HarvardX/events', tokens.HarvardX, platform],
+      ['/v1/members/HarvardX/events', tokens.platform, mitx],
+      ['/v1/events', tokens.platform, harvard],
+    ] as const) {
+      const res = await getJson(`${live.url}${path}?cursor=${cursor}`, bearer(token));
+      expect(res.status, path).toBe(400);
+      expect(res.body.error, path).toEqual({
+        code: 'invalid_query',
+        message: 'cursor: not a cursor from a previous page',
+      });
+    }
+    // A Member's cursor is its Member's, whoever reads that Member and however its id is written.
+    for (const [path, token] of [
+      ['/v1/members/HarvardX/events', tokens.HarvardX],
+      ['/v1/members/harvardx/events', tokens.HarvardX],
+      ['/v1/members/HarvardX/events', tokens.platform],
+    ] as const) {
+      const res = await getJson(`${live.url}${path}?cursor=${harvard}`, bearer(token));
+      expect(res.status, path).toBe(200);
+      expect((res.body.events as { memberId: string }[]).map((e) => e.memberId)).toEqual(['HarvardX']);
     }
   });
 });

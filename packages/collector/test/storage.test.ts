@@ -412,6 +412,26 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
     expect(stats.consentRates.marketing).toEqual({ granted: 1, implied: 0, total: 2, rate: 0.5 });
   });
 
+  it.skipIf(skip)('counts a click by its exact event name, on SQLite as on PostgreSQL', async () => {
+    const day = '2026-11-20T10:00:00.000Z';
+    const track = (name: string) => event('HarvardX', { timestamp: day, type: 'track', event: name });
+    await storage.insertEvents([
+      track('edx.ui.lms.link_clicked'),
+      track('_clicked'),
+      // Not `*_clicked`, `optin.ui.control_used` or the email click as written: none is a click.
+      track('edx.ui.lms.LINK_CLICKED'),
+      track('edx.ui.lms.link_Clicked'),
+      track('Optin.UI.Control_Used'),
+      track('OPTIN.EMAIL.CLICKED'),
+      track('edx.ui.lms.linkXclicked'),
+      track('clicked'),
+    ]);
+    const stats = await storage.memberStats('HarvardX', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z', [
+      'analytics',
+    ]);
+    expect(stats).toMatchObject({ clicks: 2, emailOpens: 0, emailClicks: 0 });
+  });
+
   it.skipIf(skip)("counts an implied decision's grants apart, never as consent; its refusals as refusals", async () => {
     const now = new Date().toISOString();
     await storage.insertEvents(
@@ -670,6 +690,44 @@ describe('PostgreSQL event pages with several writers', () => {
     } finally {
       await slowWriter.end().catch(() => undefined);
       await store.dispose();
+    }
+  });
+});
+
+describe('top pages in a PostgreSQL database of a linguistic collation', () => {
+  const postgres = backends.find((b) => b.name === 'postgres')!;
+  const sqlite = backends.find((b) => b.name === 'sqlite')!;
+
+  it.skipIf(postgres.skip)('are the same pages, in the same order, as on SQLite', async () => {
+    // Eleven pages of one view each: which ten are the top ones, and in which order, is the tie-break's.
+    const day = '2026-11-20T10:00:00.000Z';
+    const paths = ['/a', '/B', '/b', '/C', '/c', '/_x', '/-x', '/é', '/E', '/z', '/Z'];
+    const events = paths.map((path) => event('HarvardX', { timestamp: day, path }));
+    const stores = [sqlite.open(), postgres.open()];
+    const schema = (stores[1]!.storage as unknown as { schema: string }).schema;
+    const client = new pg.Client({ connectionString: postgresUrl, options: `-c search_path=${schema}` });
+    try {
+      await client.connect();
+      const tops = [];
+      for (const store of stores) {
+        await store.storage.migrate();
+        // As in a database created with a linguistic default collation (en_US.UTF-8, ICU).
+        if (store === stores[1])
+          await client.query('ALTER TABLE events ALTER COLUMN path TYPE text COLLATE "und-x-icu"');
+        await store.storage.insertEvents(events);
+        const stats = await store.storage.memberStats(
+          'HarvardX',
+          '2026-11-01T00:00:00.000Z',
+          '2026-12-01T00:00:00.000Z',
+          ['analytics'],
+        );
+        tops.push(stats.topPages.map((p) => p.path));
+      }
+      expect(tops[0]).toEqual([...paths].sort().slice(0, 10));
+      expect(tops[1]).toEqual(tops[0]);
+    } finally {
+      await client.end().catch(() => undefined);
+      for (const store of stores) await store.dispose();
     }
   });
 });

@@ -41,14 +41,15 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const parsed = eventsQuerySchema.safeParse(queryOf(request.query));
     if (!parsed.success) throw invalidQuery(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
-    const after = cursor === undefined ? undefined : cursors.decode(cursor);
+    // A cursor continues the pages it came from only: another Member's, or the platform's, is refused.
+    const after = cursor === undefined ? undefined : cursors.decode(cursor, repo.memberId);
     if (cursor !== undefined && after === undefined)
       throw new HttpProblem(400, 'invalid_query', 'cursor: not a cursor from a previous page');
     const page = await repo.events({ ...filters, from: utc(from), to: utc(to), after });
     return {
       member: repo.memberId,
       events: page.events,
-      nextCursor: page.last === null ? null : cursors.encode(page.last),
+      nextCursor: page.last === null ? null : cursors.encode(page.last, repo.memberId),
     };
   };
 
