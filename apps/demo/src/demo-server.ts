@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCollector, resolveCredentials, SqliteStorage, type MemberStats } from '@optin/collector';
+import { createCollector, resolveCredentials, SqliteStorage, type MemberStatsAnswer } from '@optin/collector';
 import { edxPolicy, fromCookieHeader } from '@optin/consent';
 import {
   createEmailSigner,
@@ -174,7 +174,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       const answer = await fetch(`${listening.origin}/v1/members/${member}/stats`, {
         headers: { authorization: `Bearer ${tokens[member]}` },
       });
-      return html(dashboard(layout, member, (await answer.json()) as MemberStats));
+      return html(dashboard(layout, member, (await answer.json()) as MemberStatsAnswer));
     }
     // The email as this learner receives it: signed pixel and links only if their consent (the
     // cookie the page wrote, read here on the server) allows it; unrewritten otherwise.

@@ -1,4 +1,4 @@
-import type { MemberStats } from '@optin/collector';
+import type { MemberStatsAnswer } from '@optin/collector';
 import { declarationCss } from '@optin/members';
 import { courses, courseUrl, type DemoCourse } from './site.js';
 
@@ -58,7 +58,7 @@ export function course(layout: Layout, c: DemoCourse): string {
 }
 
 /** A Member's dashboard, from the collector's Member-scoped stats. */
-export function dashboard(layout: Layout, member: string, stats: MemberStats): string {
+export function dashboard(layout: Layout, member: string, stats: MemberStatsAnswer): string {
   const rows = (pairs: [string, string | number][]) =>
     pairs.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join('');
   return page(
@@ -71,10 +71,17 @@ export function dashboard(layout: Layout, member: string, stats: MemberStats): s
       ['email opens', stats.emailOpens],
       ['email clicks', stats.emailClicks],
       ...stats.topPages.map((p): [string, number] => [`views of ${p.path}`, p.views]),
-      ...Object.entries(stats.consentRates).map(([p, r]): [string, string] => [
-        `consent: ${p}`,
-        `${String(r.granted)}/${String(r.total)}`,
-      ]),
+      ...(stats.consentRates
+        ? Object.entries(stats.consentRates).map(([p, r]): [string, string] => [
+            `consent: ${p}`,
+            `${String(r.granted)}/${String(r.total)}`,
+          ])
+        : [
+            [
+              'consent rates',
+              `withheld until the period has ${String(stats.consentRatesWithheld?.minLearners)} learners (no one learner's choice is shown)`,
+            ] as [string, string],
+          ]),
     ])}</table>`,
   );
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MemberStats } from '@optin/collector';
+import type { MemberStatsAnswer } from '@optin/collector';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../../test-support/browser.js';
@@ -26,17 +26,17 @@ const learnerAgent =
 const hx = '/learning/course/course-v1:HarvardX+CS50+2026_T1';
 const mitx = '/learning/course/course-v1:MITx+6.00.1x+2026_T1';
 const hosts = () => requests.map((r) => new URL(r).hostname);
-const stats = async (member: string, token: string): Promise<MemberStats> => {
+const stats = async (member: string | null, token: string): Promise<MemberStatsAnswer> => {
   const res = await fetch(
-    `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/members/${member}/stats`,
+    `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/${member === null ? '' : `members/${member}/`}stats`,
     {
       headers: { authorization: `Bearer ${token}` },
     },
   );
   expect(res.status).toBe(200);
-  return (await res.json()) as MemberStats;
+  return (await res.json()) as MemberStatsAnswer;
 };
-const views = (s: MemberStats) => s.pageViewsPerDay.reduce((n, d) => n + d.views, 0);
+const views = (s: MemberStatsAnswer) => s.pageViewsPerDay.reduce((n, d) => n + d.views, 0);
 /** The email (`/email/message`, framed by `/email`) as the server sends it to a learner whose consent cookie is `cookie`. */
 const emailMessage = async (cookie: string | null): Promise<{ html: string; csp: string }> => {
   const res = await fetch(`${demo.siteUrl.replace('www.edx.localhost', '127.0.0.1')}/email/message`, {
@@ -92,7 +92,13 @@ describe('the demo site', () => {
     await expect.poll(async () => views(await stats('HarvardX', demo.tokens.HarvardX)), { timeout: 15_000 }).toBe(3);
     const harvard = await stats('HarvardX', demo.tokens.HarvardX);
     expect(harvard.topPages.map((p) => p.path).sort()).toEqual([`${hx}/home`, `${hx}/unit-2`, `${hx}/unit-3`]);
-    expect(harvard.consentRates.marketing).toMatchObject({ granted: 1, total: 1 });
+    // One learner: HarvardX is not told that learner's choices; the platform, which holds the
+    // receipts, sees the grant arrive.
+    expect(harvard).toMatchObject({
+      consentRates: null,
+      consentRatesWithheld: { reason: 'too_few_learners', minLearners: 10 },
+    });
+    expect((await stats(null, demo.tokens.platform)).consentRates?.marketing).toMatchObject({ granted: 1, total: 1 });
   });
 
   test("a Member's dashboard shows its own courses and no one else's", async () => {
@@ -100,6 +106,7 @@ describe('the demo site', () => {
     const text = await page.locator('#stats').textContent();
     expect(text).toContain(`views of ${hx}/home`);
     expect(text).not.toContain('MITx');
+    expect(text).toContain("consent rateswithheld until the period has 10 learners (no one learner's choice is shown)");
     // MITx's token on HarvardX's data is refused.
     const res = await fetch(
       `${demo.collectorUrl.replace('collector.edx.localhost', '127.0.0.1')}/v1/members/HarvardX/stats`,

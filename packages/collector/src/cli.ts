@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { parseCollectorConfig } from './collector-config.js';
+import { defaultMinLearnersForRates, maxMinLearnersForRates } from './consent-rates-threshold.js';
 import { createCollector } from './collector.js';
 import { resolveCredentials } from './credentials.js';
 import { loadConfigFile } from './config-file.js';
@@ -32,6 +33,8 @@ Environment:
   OPTIN_REQUIRE_WRITE_KEY=1               (accept events only with a write key)
                                           (switches take 1/0, true/false, yes/no, on/off; anything else stops the start)
   OPTIN_WORKERS=2                         (processes sharing the port, one per core; default 1)
+  OPTIN_MIN_LEARNERS_FOR_RATES=10         (a Member's consent rates are withheld over fewer learners;
+                                           default collector.minLearnersForRates of the config, else 10)
   OPTIN_PLATFORM_TOKEN, OPTIN_TOKEN_<MEMBER>, OPTIN_WRITE_KEYS  (secrets; or references in the config)
   OPTIN_METRICS_TOKEN                     (the bearer token that reads /metrics, and nothing else)
                                           (tokens are one word of visible ASCII; any other stops the start)
@@ -59,13 +62,21 @@ function stream(): { stream: string | undefined; subjectPrefix: string | undefin
  * `CollectorError` naming its variable or config path), and the validated config.
  */
 async function serveSettings() {
+  const config = parseCollectorConfig(await loadConfigFile(env.OPTIN_CONFIG));
   const settings = {
     port: envWholeNumber(env, 'PORT', 8787, 0, 65_535),
     storeRawIp: envFlag(env, 'OPTIN_STORE_RAW_IP', false),
     requireWriteKey: envFlag(env, 'OPTIN_REQUIRE_WRITE_KEY', false),
     geo: envFlag(env, 'OPTIN_GEO', true),
     trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
-    config: parseCollectorConfig(await loadConfigFile(env.OPTIN_CONFIG)),
+    minLearnersForRates: envWholeNumber(
+      env,
+      'OPTIN_MIN_LEARNERS_FOR_RATES',
+      config.collector?.minLearnersForRates ?? defaultMinLearnersForRates,
+      0,
+      maxMinLearnersForRates,
+    ),
+    config,
   };
   trustedProxyList(settings.trustedProxies, 'OPTIN_TRUSTED_PROXIES');
   resolveCredentials(settings.config);
@@ -73,7 +84,8 @@ async function serveSettings() {
 }
 
 async function serve(): Promise<void> {
-  const { port, storeRawIp, requireWriteKey, trustedProxies, config, ...settings } = await serveSettings();
+  const { port, storeRawIp, requireWriteKey, trustedProxies, minLearnersForRates, config, ...settings } =
+    await serveSettings();
   const storage = openStorage(env.OPTIN_DB);
   const geo = settings.geo ? loadDbIpGeo(process.cwd()) : undefined;
   const sink = env.OPTIN_NATS_URL ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream() }) : undefined;
@@ -85,6 +97,7 @@ async function serve(): Promise<void> {
     trustedProxies,
     storeRawIp,
     requireWriteKey,
+    minLearnersForRates,
     allowedOrigins: list(env.OPTIN_ALLOWED_ORIGINS),
   });
   const address = await collector.listen(port, env.HOST ?? '127.0.0.1');

@@ -1,5 +1,6 @@
 import type { Policy } from '@optin/consent';
 import * as z from 'zod';
+import { maxMinLearnersForRates } from './consent-rates-threshold.js';
 import { courseRunKey, parseCourseRun } from './course-owner.js';
 import { CollectorError, formatPath } from './errors.js';
 
@@ -66,12 +67,27 @@ export const collectorConfigSchema = z.looseObject({
       writeKeysRef: secretRefSchema.optional(),
       /** The platform's subject-proof keys by kid (`sealSubject` of `@optin/email`): receipts must prove their subject. */
       subjectKeys: z.record(z.string().min(1), secretRefSchema).optional(),
+      /** How many learners a Member's period must hold for its consent rates to be answered (default 10). */
+      minLearnersForRates: z
+        .number()
+        .int('must be a whole number of learners')
+        .min(0, 'must be 0 (never withheld) or more')
+        .max(maxMinLearnersForRates, `must be at most ${maxMinLearnersForRates}`)
+        .optional(),
     })
     .optional(),
 });
 
 /** Every setting of the config's `collector` section (`email` is checked with the email keys). */
-const collectorSettings = ['mode', 'platformTokenRef', 'metricsTokenRef', 'writeKeysRef', 'email', 'subjectKeys'];
+const collectorSettings = [
+  'mode',
+  'platformTokenRef',
+  'metricsTokenRef',
+  'writeKeysRef',
+  'email',
+  'subjectKeys',
+  'minLearnersForRates',
+];
 
 /** How many single-character edits turn `a` into `b` (case-insensitive). */
 function editDistance(a: string, b: string): number {
@@ -139,6 +155,11 @@ export interface CollectorConfig {
          * them, a receipt's grants count only when its subject is proved (see the README).
          */
         readonly subjectKeys?: Readonly<Record<string, string>> | undefined;
+        /**
+         * How many learners a Member's period must hold for `/stats` to answer its consent rates
+         * (fewer: withheld); 0 to a million, default 10. `OPTIN_MIN_LEARNERS_FOR_RATES` wins over it.
+         */
+        readonly minLearnersForRates?: number | undefined;
       }
     | undefined;
 }

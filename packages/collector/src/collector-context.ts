@@ -41,4 +41,6 @@ export interface CollectorContext {
    * word). With it, a receipt whose subject is not proved grants nothing (its refusals still count).
    */
   readonly subjectProofs: SubjectVerifier | undefined;
+  /** How many learners a Member's period must hold for its consent rates to be answered (else withheld). */
+  readonly minLearnersForRates: number;
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parseCollectorConfig, type CollectorConfig } from './collector-config.js';
 import type { CollectorContext } from './collector-context.js';
+import { defaultMinLearnersForRates, minLearnersForRatesOption } from './consent-rates-threshold.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 import { maxTokenChars, type EmailVerifier, type SubjectVerifier } from '@optin/email';
 import { emailVerifierFromConfig } from './email-keys.js';
@@ -63,6 +64,14 @@ export interface CollectorOptions {
   readonly subjectProofs?: SubjectVerifier | undefined;
   /** Page origins allowed to post events and receipts from browsers (`https://www.edx.org`, or `*`); default none. */
   readonly allowedOrigins?: readonly string[] | undefined;
+  /**
+   * How many learners a Member's period must hold for `/stats` to answer its consent rates; fewer,
+   * and they are withheld (`consentRates: null`, `consentRatesWithheld: { reason, minLearners }`),
+   * so that a rate never is the choice of one learner. A whole number from 0 (never withheld) to a
+   * million; default: the config's `collector.minLearnersForRates`, else 10. The platform's own
+   * `/v1/stats` is never withheld. Anything else: `CollectorError` `invalid_option`.
+   */
+  readonly minLearnersForRates?: number | undefined;
   /** Fastify's logger (off by default). */
   readonly logger?: boolean | undefined;
 }
@@ -88,6 +97,10 @@ export interface Collector {
  */
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const config = parseCollectorConfig(options.config);
+  const minLearnersForRates =
+    options.minLearnersForRates === undefined
+      ? (config.collector?.minLearnersForRates ?? defaultMinLearnersForRates)
+      : minLearnersForRatesOption(options.minLearnersForRates);
   const storage = options.storage;
   await storage.migrate();
   const sink = options.sink ?? storageSink(storage);
@@ -121,6 +134,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     clientIpOf,
     requireWriteKey: options.requireWriteKey ?? false,
     subjectProofs: options.subjectProofs ?? subjectVerifierFromConfig(config),
+    minLearnersForRates,
   };
 
   const app = Fastify({

@@ -9,6 +9,11 @@ export { resolveCredentials, memberTokenEnv, type Credentials, type Principal, t
 export { CollectorError, type CollectorErrorCode, type CollectorIssue } from './errors.js';
 export type { Storage, EventQuery, EventPage, MemberStats, StatsOptions, StoredReceipt } from './storage.js';
 export type { StoredEvent } from './stored-event.js';
+export {
+  defaultMinLearnersForRates,
+  type ConsentRatesWithheld,
+  type MemberStatsAnswer,
+} from './consent-rates-threshold.js';
 export type { NamedPurposes } from './purpose-names.js';
 export { SqliteStorage, type SqliteOptions } from './sqlite-storage.js';
 export { PostgresStorage, type PostgresOptions } from './postgres-storage.js';

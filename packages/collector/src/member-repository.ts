@@ -1,7 +1,8 @@
 import type { CollectorMember } from './collector-config.js';
+import { defaultMinLearnersForRates, withholdFewLearners, type MemberStatsAnswer } from './consent-rates-threshold.js';
 import type { Principal } from './credentials.js';
 import { bearerTokenRequired, HttpProblem } from './http-problem.js';
-import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage } from './storage.js';
+import type { EventPage, EventQuery, StatsOptions, Storage } from './storage.js';
 
 /** What the metrics scraper's token is told anywhere but `/metrics`. */
 const readOnlyMetrics = 'the metrics token reads /metrics only';
@@ -62,8 +63,22 @@ export class MemberRepository {
     return this.#storage.memberEvents(this.memberId, query);
   }
 
-  /** This Member's statistics over `[from, to)`. */
-  stats(from: string, to: string, purposes: readonly string[], options?: StatsOptions): Promise<MemberStats> {
-    return this.#storage.memberStats(this.memberId, from, to, purposes, options);
+  /**
+   * This Member's statistics over `[from, to)`, its consent rates withheld (`consentRates: null`,
+   * `consentRatesWithheld` saying why) when the period holds fewer than `minLearnersForRates`
+   * learners (default 10), whoever reads them. The platform's own statistics (`forPlatform`) are
+   * never withheld: the platform holds every receipt itself.
+   */
+  async stats(
+    from: string,
+    to: string,
+    purposes: readonly string[],
+    options?: StatsOptions,
+    minLearnersForRates: number = defaultMinLearnersForRates,
+  ): Promise<MemberStatsAnswer> {
+    const stats = await this.#storage.memberStats(this.memberId, from, to, purposes, options);
+    return this.memberId === null
+      ? { ...stats, consentRatesWithheld: null }
+      : withholdFewLearners(stats, minLearnersForRates);
   }
 }

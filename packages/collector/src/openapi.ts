@@ -213,9 +213,14 @@ export function openApiDocument(version: string): JsonSchema {
         get: {
           summary: 'Page views per day, top pages, clicks, email opens and clicks, consent rates per purpose',
           security: bearer,
+          description:
+            "Consent rates are over the learners named by the Member's events dated and received in the period. When the period holds fewer learners than the minimum (`collector.minLearnersForRates`, `OPTIN_MIN_LEARNERS_FOR_RATES`, default 10), they are withheld whole: `consentRates: null`, `consentRatesWithheld: { reason: 'too_few_learners', minLearners }`; otherwise `consentRatesWithheld: null`.",
           parameters: [memberParam, ...queryParameters(statsQuerySchema)],
           responses: {
-            200: { description: 'The statistics' },
+            200: {
+              description:
+                '`{ member, from, to, pageViewsPerDay, topPages, clicks, emailOpens, emailClicks, consentRates, consentRatesWithheld }`',
+            },
             400: error('Invalid query'),
             401: error('No token'),
             403: error("Another Member's token"),
@@ -240,9 +245,11 @@ export function openApiDocument(version: string): JsonSchema {
         get: {
           summary: "The whole platform's statistics, platform token only",
           security: bearer,
+          description:
+            'Consent rates over every learner whose latest decision was received in the period, never withheld (`consentRatesWithheld: null`).',
           parameters: queryParameters(statsQuerySchema),
           responses: {
-            200: { description: 'The statistics' },
+            200: { description: 'The statistics, `member: null`' },
             400: error('Invalid query'),
             401: error('No token'),
             403: error('Not the platform token'),

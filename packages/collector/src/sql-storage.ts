@@ -531,12 +531,17 @@ export abstract class SqlStorage implements Storage {
       `SUM(CASE WHEN ${granted(i)} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
       `SUM(CASE WHEN ${granted(i)} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
     ]);
+    // A Member's learners are named by its events of the period that also arrived in it
+    // (`received_at`, the collector's clock): an event posted later, its client time back-dated into a
+    // period already closed, adds nobody to it, so that a Member cannot tell one learner's choice
+    // from the difference it makes (the receipts are of the period by `received_at` too).
+    const arrived = `${eventScope} AND received_at >= ? AND received_at < ?`;
     const seen =
       memberId === null
         ? ''
         : ` AND subject IN (
-             SELECT anonymous_id FROM events WHERE ${eventScope} AND anonymous_id IS NOT NULL
-             UNION SELECT user_id FROM events WHERE ${eventScope} AND user_id IS NOT NULL)`;
+             SELECT anonymous_id FROM events WHERE ${arrived} AND anonymous_id IS NOT NULL
+             UNION SELECT user_id FROM events WHERE ${arrived} AND user_id IS NOT NULL)`;
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
          SELECT ${['implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
@@ -545,7 +550,13 @@ export abstract class SqlStorage implements Storage {
            FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
          ) decisions WHERE nth = 1${refusals.columns.length ? ` ${this.fence}` : ''}
        ) latest`,
-      [...refusals.params, ...choices.params, from, to, ...(memberId === null ? [] : [...eventRange, ...eventRange])],
+      [
+        ...refusals.params,
+        ...choices.params,
+        from,
+        to,
+        ...(memberId === null ? [] : [...eventRange, from, to, ...eventRange, from, to]),
+      ],
     );
     const total = Number(row?.total ?? 0);
     const rates: MemberStats['consentRates'] = {};

@@ -51,7 +51,8 @@ export interface MemberStats {
   /**
    * Per purpose, over the learners whose latest decision was received in the period (`total`) and,
    * for a Member, who were seen on its courses in the period (a receipt's subject is the
-   * `anonymousId` or `userId` of one of the Member's events of the period; the platform's: every
+   * `anonymousId` or `userId` of one of the Member's events of the period, an event received in the
+   * period too, so that one posted later and back-dated into it adds nobody; the platform's: every
    * learner): `granted`, how many chose to grant it to this Member (granted, and no override of the
    * receipt for this Member, under its id in any letter case, refusing it under any spelling of the
    * purpose, as {@link StatsOptions.policyPurposes} reads them; the platform's: granted), and

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edxPolicy } from '@optin/consent';
 import { CollectorError } from '../src/errors.js';
 import { trustedProxyList } from '../src/ip-address.js';
 import { bundleCli, spawnCli, startCli } from './cli-bundle.js';
-import { postJson } from './helpers.js';
+import { getJson, postJson, receipt, trackMessage } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-cli-settings-'));
 const base = { OPTIN_DB: `sqlite:${join(dir, 'optin.db')}`, OPTIN_GEO: 'off', PORT: '0', OPTIN_WRITE_KEYS: 'wk_1' };
@@ -51,6 +52,8 @@ describe('optin-collector serve settings', () => {
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['OPTIN_WORKERS', 'two'],
+    ['OPTIN_MIN_LEARNERS_FOR_RATES', 'ten'],
+    ['OPTIN_MIN_LEARNERS_FOR_RATES', '-1'],
   ])(
     'stops at start on %s=%s, naming the variable, without a stack',
     async (name, value) => {
@@ -91,6 +94,28 @@ describe('optin-collector serve settings', () => {
     },
     60_000,
   );
+
+  it('OPTIN_MIN_LEARNERS_FOR_RATES wins over collector.minLearnersForRates of the config', async () => {
+    const cwd = mkdtempSync(join(dir, 'min-learners-'));
+    const config = {
+      policy: edxPolicy,
+      members: [{ id: 'HarvardX', orgs: ['HarvardX'] }],
+      collector: { minLearnersForRates: 5 },
+    };
+    writeFileSync(join(cwd, 'optin.config.json'), JSON.stringify(config));
+    const env = { ...base, OPTIN_TOKEN_HARVARDX: 'harvardx-cli-1', OPTIN_MIN_LEARNERS_FOR_RATES: '1' };
+    const { child, url } = await startCli(env, cwd);
+    try {
+      const event = trackMessage('HarvardX', { anonymousId: 'cli-learner' });
+      const basic = { authorization: `Basic ${Buffer.from('wk_1:').toString('base64')}` };
+      expect((await postJson(`${url}/v1/batch`, { batch: [event] }, basic)).body.accepted).toBe(1);
+      expect((await postJson(`${url}/v1/consent`, receipt('cli-learner', true))).status).toBe(201);
+      const stats = await getJson(`${url}/v1/members/HarvardX/stats`, { authorization: 'Bearer harvardx-cli-1' });
+      expect(stats.body.consentRates.analytics).toEqual({ granted: 1, implied: 0, total: 1, rate: 1 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
 
   it('names a wrong trusted proxy by its place in OPTIN_TRUSTED_PROXIES', async () => {
     for (const proxies of ['loopback,10.0.0.0/99', 'loopback,localhost', 'loopback,10.0.0.0/8/1']) {

@@ -5,6 +5,8 @@ import { createSubjectVerifier, sealSubject } from '@optin/email';
 import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+/** How the rates are counted is tested here, over a few learners: no minimum (rates-min-learners.test.ts tests it). */
+const noMinimum = { minLearnersForRates: 0 };
 const minute = 60_000;
 
 /** A decision of `subject`, `minutesAgo` minutes ago. */
@@ -27,7 +29,7 @@ const receipt = (
 
 describe.each(backends)("consent rates: a Member's over the learners seen on its courses ($name)", (backend) => {
   const { skip } = backend;
-  const live = useCollector(backend);
+  const live = useCollector(backend, noMinimum);
 
   beforeAll(async () => {
     if (skip) return;
@@ -103,7 +105,7 @@ describe.each(backends)("consent rates: a Member's over the learners seen on its
 
 describe.each(backends)("consent rates: a Member's overrides under its id in any letter case ($name)", (backend) => {
   const { skip } = backend;
-  const live = useCollector(backend);
+  const live = useCollector(backend, noMinimum);
 
   beforeAll(async () => {
     if (skip) return;
@@ -155,7 +157,7 @@ describe.each(backends)(
   "consent rates read an override's purposes as events do: any letter case, aliases, refusal winning ($name)",
   (backend) => {
     const { skip } = backend;
-    const live = useCollector(backend);
+    const live = useCollector(backend, noMinimum);
     // Each learner's overrides, and the purposes they refuse to HarvardX (as the event path reads them).
     const cases: { learner: string; members: ConsentReceipt['members']; refuses: string[] }[] = [
       { learner: 'plain', members: {}, refuses: [] },
@@ -221,7 +223,7 @@ describe.each(backends)(
   "consent rates read a receipt's own purposes as its overrides and events' choices: any letter case, aliases, refusal winning ($name)",
   (backend) => {
     const { skip } = backend;
-    const live = useCollector(backend);
+    const live = useCollector(backend, noMinimum);
     // Each learner's choices, and the purposes they grant (as the event path reads them).
     const cases: { learner: string; purposes: Record<string, boolean>; grants: string[] }[] = [
       { learner: 'plain', purposes: { analytics: true, marketing: true }, grants: ['analytics', 'marketing'] },
@@ -292,7 +294,7 @@ describe.each(backends)('consent rates when subjects must be proved ($name)', (b
   const { skip } = backend;
   const keys = { 'edx-2026': randomBytes(32).toString('base64') };
   const prove = (subject: string) => sealSubject(subject, { keys, activeKid: 'edx-2026' });
-  const live = useCollector(backend, { subjectProofs: createSubjectVerifier({ keys }) });
+  const live = useCollector(backend, { ...noMinimum, subjectProofs: createSubjectVerifier({ keys }) });
 
   beforeAll(async () => {
     if (skip) return;

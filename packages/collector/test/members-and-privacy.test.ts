@@ -20,7 +20,8 @@ describe.each(backends)('Member queries, isolation, receipts and privacy ($name)
   const { skip } = backend;
   const rawIp = '198.51.100.231';
   const rawIpv6 = '2001:db8:abcd:12:34:56:78:9a';
-  const live = useCollector(backend, { trustedProxies: ['loopback'] });
+  // A Member's rates over one learner are read here: no minimum of learners (rates-min-learners.test.ts).
+  const live = useCollector(backend, { trustedProxies: ['loopback'], minLearnersForRates: 0 });
   beforeAll(async () => {
     if (skip) return;
     const batch = [

@@ -63,7 +63,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
     // Member overrides are read with every purpose of the policy, as the event path reads them.
     const options = { provedGrantsOnly: ctx.subjectProofs !== undefined, policyPurposes: ctx.config.policy.purposes };
-    return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options)) };
+    // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
+    return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
   };
 
   app.get('/v1/members/:member/events', events);
