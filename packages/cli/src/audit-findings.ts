@@ -17,11 +17,11 @@ export type FindingKind =
   | 'undeclared_cookie'
   /** A cookie only another Member's trackers declare. */
   | 'out_of_scope_cookie'
-  /** A localStorage or sessionStorage key, or an IndexedDB database, only trackers or purposes without consent declare. */
+  /** A localStorage or sessionStorage key, an IndexedDB database, a Cache Storage cache or a file of the origin private file system, only trackers or purposes without consent declare. */
   | 'storage_without_consent'
-  /** A localStorage or sessionStorage key, or an IndexedDB database, no tracker declares. */
+  /** A localStorage or sessionStorage key, an IndexedDB database, a Cache Storage cache or a file of the origin private file system, no tracker declares. */
   | 'undeclared_storage'
-  /** A localStorage or sessionStorage key, or an IndexedDB database, only another Member's trackers declare. */
+  /** A localStorage or sessionStorage key, an IndexedDB database, a Cache Storage cache or a file of the origin private file system, only another Member's trackers declare. */
   | 'out_of_scope_storage'
   /** A shared or service worker (its script URL) that ran before the audit could watch it, in three tries: what it did was not judged. */
   | 'unwatched_worker';
@@ -50,18 +50,21 @@ export interface ObservedCookie {
   readonly domain: string;
 }
 
-/** Where a page stores data besides cookies. */
-export type StorageArea = 'localStorage' | 'sessionStorage' | 'indexedDB';
+/**
+ * Where a page stores data besides cookies: Web Storage, an IndexedDB database, a Cache Storage cache
+ * (`caches.open`), a file or folder of the origin private file system (`navigator.storage.getDirectory()`).
+ */
+export type StorageArea = 'localStorage' | 'sessionStorage' | 'indexedDB' | 'cacheStorage' | 'fileSystem';
 
 /**
- * A key a page wrote to `localStorage` or `sessionStorage`, or an IndexedDB database it opened, on
- * one origin. Tracker declarations name them as they name cookies (`CookieDeclaration.name`): a
+ * A key a page wrote to `localStorage` or `sessionStorage`, an IndexedDB database or Cache Storage
+ * cache it opened, or a file or folder it made in its origin private file system, on one origin. Tracker declarations name them as they name cookies (`CookieDeclaration.name`): a
  * `first`-party declaration covers the site's own origins, a `third`-party one any other origin.
  */
 export interface ObservedStorage {
   /** Where it was stored. */
   readonly area: StorageArea;
-  /** The storage key, or the IndexedDB database name. */
+  /** The storage key, the IndexedDB database's or the cache's name, or the file's or folder's own name. */
   readonly name: string;
   /** The origin it belongs to (`https://www.edx.org`): a frame's storage is its own origin's. */
   readonly origin: string;
@@ -80,7 +83,7 @@ export interface Observation {
   readonly requests: readonly string[];
   /** Every cookie the page set or the browser held. */
   readonly cookies: readonly ObservedCookie[];
-  /** Every storage key written and IndexedDB database opened, on any origin (none when absent). */
+  /** Every storage key written, IndexedDB database or cache opened and file made, on any origin (none when absent). */
   readonly storage?: readonly ObservedStorage[];
   /** The trackers that may run on this page (the platform's and its Member's). */
   readonly inScope: readonly Tracker[];
@@ -94,7 +97,7 @@ export interface Observation {
 
 /**
  * Judges what a page did: every request host, cookie and stored item (storage key, IndexedDB
- * database) must be declared by a tracker that may run on the page, and that tracker (and, for a
+ * database, Cache Storage cache, file) must be declared by a tracker that may run on the page, and that tracker (and, for a
  * cookie or stored item, its declared purpose) must have consent. Cookie declarations name stored
  * items too: the same name, on the same side (first or third party). First-party requests nobody
  * declares (the page itself, its assets) are fine; first-party cookies and stored items are not:
@@ -291,8 +294,17 @@ export function findViolations(seen: Observation): Finding[] {
         name: stored.name,
         host,
         subject: `${stored.area}.${stored.name}@${stored.origin}`,
-        what: `${stored.area === 'indexedDB' ? 'The IndexedDB database' : `The ${stored.area} key`} ${stored.name} (of ${stored.origin})`,
-        declareIn: " among its tracker's cookies (a cookie declaration names storage keys and databases too)",
+        what: `${
+          stored.area === 'indexedDB'
+            ? 'The IndexedDB database'
+            : stored.area === 'cacheStorage'
+              ? 'The Cache Storage cache'
+              : stored.area === 'fileSystem'
+                ? 'The origin private file system entry'
+                : `The ${stored.area} key`
+        } ${stored.name} (of ${stored.origin})`,
+        declareIn:
+          " among its tracker's cookies (a cookie declaration names storage keys, databases, caches and files too)",
       },
       { denied: 'storage_without_consent', undeclared: 'undeclared_storage', elsewhere: 'out_of_scope_storage' },
     );

@@ -56,7 +56,7 @@ export interface AuditReport {
   readonly requests: number;
   /** Every cookie the page set, as it set it (even if deleted or expired since) or as the browser held it at the end. */
   readonly cookies: readonly ObservedCookie[];
-  /** Every localStorage and sessionStorage key written (even if removed since) or held when the page had settled, and every IndexedDB database, per origin. */
+  /** Every localStorage and sessionStorage key written (even if removed since) or held when the page had settled, and every IndexedDB database, Cache Storage cache and origin private file system entry, per origin. */
   readonly storage: readonly ObservedStorage[];
   /** Everything that ran or was set without consent, without a declaration, or outside its Member's scope. */
   readonly findings: readonly Finding[];

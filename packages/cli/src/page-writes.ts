@@ -7,9 +7,10 @@ export type PageWrite = { readonly cookie: ObservedCookie } | { readonly storage
 
 /**
  * Runs in every document before its scripts (DevTools `Page.addScriptToEvaluateOnNewDocument`), and
- * in shared and service workers before theirs (`Runtime.evaluate` while they wait to start), with
+ * in dedicated, shared and service workers before theirs (`Runtime.evaluate` while they wait to start), with
  * `binding` a DevTools binding (`Runtime.addBinding`): reports each `document.cookie` write,
- * `cookieStore.set`, `localStorage`/`sessionStorage` `setItem` and `indexedDB.open` through the
+ * `cookieStore.set`, `localStorage`/`sessionStorage` `setItem`, `indexedDB.open`, `caches.open` and each
+ * file or folder created in the origin private file system (`getFileHandle`/`getDirectoryHandle` with `create`) through the
  * binding, then lets it through unchanged. A write by property (`localStorage.id = 1`) calls no
  * method: DevTools' DOMStorage events see it.
  *
@@ -50,6 +51,8 @@ export function observeWrites(binding: string): void {
     readonly Storage?: { readonly prototype: Storage };
     readonly IDBFactory?: { readonly prototype: IDBFactory };
     readonly CookieStore?: { readonly prototype: object };
+    readonly CacheStorage?: { readonly prototype: CacheStorage };
+    readonly FileSystemDirectoryHandle?: { readonly prototype: FileSystemDirectoryHandle };
   }
   const install = (realm: Realm, inherited: string): void => {
     if (apply(has, installed, [realm])) return;
@@ -182,6 +185,47 @@ export function observeWrites(binding: string): void {
           return request;
         },
       });
+
+    // A cache is made by opening it (`caches.open`); `put` and `add` write only into one opened.
+    const caches = realm.CacheStorage?.prototype;
+    const nativeOpenCache: unknown = caches && getOwnPropertyDescriptor(caches, 'open')?.value;
+    if (caches && typeof nativeOpenCache === 'function')
+      defineProperty(caches, 'open', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function open(this: CacheStorage, ...args: unknown[]): unknown {
+          if (args.length < 1) return apply(nativeOpenCache, this, args);
+          const name = text(args[0]);
+          const opened: unknown = apply(nativeOpenCache, this, [name]);
+          const origin = realmOrigin();
+          if (origin !== null) send('cacheStorage', origin, name);
+          return opened;
+        },
+      });
+
+    // A file or folder of the origin private file system (`navigator.storage.getDirectory()`) is
+    // made by asking for it with `create` (at any depth; reported by its own name).
+    const directory = realm.FileSystemDirectoryHandle?.prototype;
+    for (const method of ['getFileHandle', 'getDirectoryHandle'] as const) {
+      const nativeGet: unknown = directory && getOwnPropertyDescriptor(directory, method)?.value;
+      if (directory && typeof nativeGet === 'function')
+        defineProperty(directory, method, {
+          configurable: true,
+          enumerable: true,
+          writable: true,
+          value: function get(this: FileSystemDirectoryHandle, ...args: unknown[]): unknown {
+            const options = args[1];
+            if (args.length < 1 || typeof options !== 'object' || options === null) return apply(nativeGet, this, args);
+            const name = text(args[0]);
+            const create = !!(options as { create?: unknown }).create;
+            const handle: unknown = apply(nativeGet, this, [name, { create }]);
+            const origin = create && realmOrigin();
+            if (origin) send('fileSystem', origin, name);
+            return handle;
+          },
+        });
+    }
 
     const openWindow = getOwnPropertyDescriptor(realm, 'open');
     const nativeOpen: unknown = openWindow?.value;

@@ -14,7 +14,7 @@ export interface Activity {
   readonly requests: readonly string[];
   /** Every cookie set, when it was set: by a `Set-Cookie` header, `document.cookie` or `cookieStore.set`. */
   readonly cookies: readonly ObservedCookie[];
-  /** Every storage key written and IndexedDB database opened, once each, in the order first seen. */
+  /** Every storage key written, IndexedDB database or Cache Storage cache opened and file made, once each, in the order first seen. */
   readonly storage: readonly ObservedStorage[];
   /** Resolves once every page opened so far is watched and free to run: navigate a new page only then. */
   ready(): Promise<void>;
@@ -43,9 +43,10 @@ export interface Activity {
  * a page's document are held until then).
  *
  * Everything else is seen by a DevTools session of our own on every page, frame and worker
- * ({@link watchTargets}), which stays attached while a document unloads: cookie and storage writes
- * reported by `observeWrites` (in every document before its scripts, through a DevTools binding
- * the page cannot reach), DOMStorage events (keys written by property), and the raw headers of every
+ * ({@link watchTargets}; dedicated workers, and theirs, attached under their page), which stays
+ * attached while a document unloads: cookie and storage writes reported by `observeWrites` (in every
+ * document and worker before its scripts, through a DevTools binding the page cannot reach; in a
+ * dedicated worker that Playwright's session let run first, from where `Debugger.pause` stops it), DOMStorage events (keys written by property), and the raw headers of every
  * answer (`Set-Cookie`, paired with the URL that answered by {@link setCookieHeaders}). `context`
  * must be the only one of `browser` (as in `audit`): all of this sees every context of the browser.
  */
@@ -78,14 +79,14 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     { method: 'Page.addScriptToEvaluateOnNewDocument', params: { source: observerScript(binding) } },
     { method: 'DOMStorage.enable' },
     { method: 'Network.enable' },
-    // Frames of other sites, in processes of their own, are targets of their own.
+    // Frames of other sites, in processes of their own, and dedicated workers are targets of their own.
     {
       method: 'Target.setAutoAttach',
       params: {
         autoAttach: true,
         waitForDebuggerOnStart: true,
         flatten: false,
-        filter: [{ type: 'iframe' }, { exclude: true }],
+        filter: [{ type: 'iframe' }, { type: 'worker' }, { exclude: true }],
       },
     },
   ];
@@ -98,6 +99,21 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
     { method: 'Network.enable' },
   ];
+  // A dedicated worker is its page's: its requests, their answers and its sockets are the page's
+  // network events (enabling them here too would report each answer twice). Workers it starts are
+  // its own targets.
+  const dedicatedWorkers: readonly TargetCommand[] = [
+    ...workers.filter(({ method }) => method !== 'Network.enable'),
+    {
+      method: 'Target.setAutoAttach',
+      params: {
+        autoAttach: true,
+        waitForDebuggerOnStart: true,
+        flatten: false,
+        filter: [{ type: 'worker' }, { exclude: true }],
+      },
+    },
+  ];
   const observeWorker: readonly TargetCommand[] = [
     { method: 'Runtime.evaluate', params: { expression: observerScript(binding) } },
     // Removes the breakpoint and lets the script run.
@@ -107,13 +123,23 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
   const started = new Map<string, string>();
   const observed = new Set<string>();
   const targets = await watchTargets(browser, {
-    setup: { page: documents, iframe: documents, shared_worker: workers, service_worker: workers },
+    setup: {
+      page: documents,
+      iframe: documents,
+      worker: dedicatedWorkers,
+      shared_worker: workers,
+      service_worker: workers,
+    },
     event: ({ id, type, url }, method, params) => {
       if (method === 'Debugger.paused') {
         observed.add(id);
         return observeWorker;
       }
       if (method === 'Runtime.executionContextCreated' && type.endsWith('_worker')) started.set(id, url);
+      // A dedicated worker is let run by its page's Playwright session too, now and then before our
+      // breakpoint is set: it is paused as it stands (at once, or at its next statement when idle)
+      // and given the observer then. One already paused for it stays so.
+      if (method === 'Runtime.executionContextCreated' && type === 'worker') return [{ method: 'Debugger.pause' }];
       if (method === 'Runtime.bindingCalled' && params.name === binding) {
         const write = readWrite(params.payload);
         if (write && 'cookie' in write) cookies.push(write.cookie);

@@ -5,7 +5,11 @@ export function isStorageWrite(value: unknown): value is ObservedStorage {
   if (typeof value !== 'object' || value === null) return false;
   const { area, name, origin } = value as Record<string, unknown>;
   return (
-    (area === 'localStorage' || area === 'sessionStorage' || area === 'indexedDB') &&
+    (area === 'localStorage' ||
+      area === 'sessionStorage' ||
+      area === 'indexedDB' ||
+      area === 'cacheStorage' ||
+      area === 'fileSystem') &&
     typeof name === 'string' &&
     typeof origin === 'string' &&
     /^https?:\/\//.test(origin)
@@ -14,7 +18,8 @@ export function isStorageWrite(value: unknown): value is ObservedStorage {
 
 /**
  * Runs in a frame: every key its origin holds now in `localStorage` and `sessionStorage`, and every
- * IndexedDB database (workers' included). Areas the frame may not read are skipped; a frame on an
+ * IndexedDB database, Cache Storage cache and entry at the root of its origin private file system
+ * (workers' included). Areas the frame may not read are skipped; a frame on an
  * opaque origin (sandboxed) holds nothing.
  */
 export async function storedNow(): Promise<ObservedStorage[]> {
@@ -37,6 +42,20 @@ export async function storedNow(): Promise<ObservedStorage[]> {
       if (database.name !== undefined) found.push({ area: 'indexedDB', name: database.name, origin });
   } catch {
     // IndexedDB is blocked here
+  }
+  try {
+    // Only in secure contexts (https, localhost): elsewhere `caches` is not defined.
+    for (const name of await caches.keys()) found.push({ area: 'cacheStorage', name, origin });
+  } catch {
+    // Cache Storage is missing or blocked here
+  }
+  try {
+    const root = (await navigator.storage.getDirectory()) as FileSystemDirectoryHandle & {
+      keys(): AsyncIterable<string>;
+    };
+    for await (const name of root.keys()) found.push({ area: 'fileSystem', name, origin });
+  } catch {
+    // no origin private file system here
   }
   return found;
 }

@@ -18,7 +18,13 @@ describe('readWrite', () => {
     expect(readWrite('cookie\nhttps://www.edx.org\n=1')).toBeNull();
   });
 
-  test('a storage report is the key or database on its origin; a key may hold newlines', () => {
+  test('a storage report is the key, database, cache or file on its origin; a key may hold newlines', () => {
+    expect(readWrite('cacheStorage\nhttps://www.edx.org\nuid-cache')).toEqual({
+      storage: { area: 'cacheStorage', name: 'uid-cache', origin: 'https://www.edx.org' },
+    });
+    expect(readWrite('fileSystem\nhttps://www.edx.org\nuid')).toEqual({
+      storage: { area: 'fileSystem', name: 'uid', origin: 'https://www.edx.org' },
+    });
     expect(readWrite('localStorage\nhttps://www.edx.org\najs_user_id')).toEqual({
       storage: { area: 'localStorage', name: 'ajs_user_id', origin: 'https://www.edx.org' },
     });
@@ -31,7 +37,7 @@ describe('readWrite', () => {
   });
 
   test('anything else is no write: another kind, an opaque or non-http origin, a malformed report', () => {
-    expect(readWrite('cacheStorage\nhttps://www.edx.org\nx')).toBeNull();
+    expect(readWrite('webSQL\nhttps://www.edx.org\nx')).toBeNull();
     expect(readWrite('cookie\nnull\nid=1')).toBeNull();
     expect(readWrite('localStorage\nfile:///tmp\nid')).toBeNull();
     expect(readWrite('cookie https://www.edx.org id=1')).toBeNull();
