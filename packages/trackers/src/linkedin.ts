@@ -1,5 +1,5 @@
 import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
-import type { Tracker } from './tracker.js';
+import type { HubEvent, Tracker } from './tracker.js';
 
 /** Options of {@link linkedin}. */
 export interface LinkedInOptions extends AdapterOptions {
@@ -14,10 +14,18 @@ interface LinkedInWindow {
   _wait_for_lintrk?: boolean;
 }
 
+// The events a LinkedIn tag of the page sent. The Insight Tag is one per page: `lintrk('track')`
+// fires for every partner id on it, so the hub's event, handed to each LinkedIn tracker (the
+// platform's and a Member's, a replayed one too), is sent once, not once per tracker to every partner.
+const sent = new WeakSet<HubEvent>();
+const once = (e: HubEvent) => !sent.has(e) && sent.add(e);
+
 /**
  * The LinkedIn Insight Tag, for `marketing`. Its automatic page view on load is off
  * (`window._wait_for_lintrk = true`): the hub's page views are sent with `lintrk('track')` (LinkedIn
- * reads the URL itself), and actions with a `conversion_id` property become conversions. It cannot
+ * reads the URL itself), and actions with a `conversion_id` property become conversions. The tag sends
+ * to every partner id on the page: with the platform's and a Member's LinkedIn trackers both running,
+ * each page view or conversion is sent once (to both partners), not once per tracker. It cannot
  * be unloaded: a withdrawal asks for a reload. `lidc`, `bcookie` and the sync cookies are
  * LinkedIn's own (third-party), listed for learners but out of the page's reach.
  *
@@ -56,9 +64,9 @@ export function linkedin(options: LinkedInOptions): Tracker {
       }
       return ctx.loadScript('https://snap.licdn.com/li.lms-analytics/insight.min.js');
     },
-    page: () => w().lintrk?.('track'),
+    page: (e) => once(e) && w().lintrk?.('track'),
     track: (e) => {
-      if (e.properties.conversion_id !== undefined) w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
+      if (e.properties.conversion_id !== undefined && once(e)) w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
-import type { Tracker } from './tracker.js';
+import type { EventBase, Tracker } from './tracker.js';
 
 /** Options of {@link segment}. */
 export interface SegmentOptions extends AdapterOptions {
@@ -12,9 +12,17 @@ export interface SegmentOptions extends AdapterOptions {
 type Call = (...args: unknown[]) => void;
 type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; reset?: Call; _writeKey?: string; _loadOptions?: unknown };
 
+// The call's analytics.js options: its original time, and the hub's `context` (course, and the
+// `consent.categoryPreferences` by which Segment's Consent Management filters destinations: an event
+// without them goes to every destination).
+const callOptions = (e: EventBase) => ({ timestamp: e.timestamp, context: e.context });
+
 /**
  * Segment Analytics.js, for `analytics`. Segment's snippet calls `analytics.page()` itself; this
- * adapter does not, so Segment sees only the hub's page views (with their original timestamps).
+ * adapter does not, so Segment sees only the hub's page views (with their original timestamps). Every
+ * call carries the hub's `context` (give the hub a `context` option that returns
+ * `{ consent: { categoryPreferences } }`, as Segment's consent tools stamp it, for Segment's Consent
+ * Management to enforce the learner's choice on its destinations).
  * `hub.identify(null)` (sign-out) is `analytics.reset()`, so what follows is not the previous
  * learner's. Analytics.js has no teardown: a withdrawal asks for a reload.
  *
@@ -41,9 +49,9 @@ export function segment(options: SegmentOptions): Tracker {
       stub._loadOptions = options.loadOptions;
       return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
     },
-    page: (e) => (e.name === undefined ? a()?.page?.(e.properties, { timestamp: e.timestamp }) : a()?.page?.(e.name, e.properties, { timestamp: e.timestamp })),
-    track: (e) => a()?.track?.(e.event, e.properties, { timestamp: e.timestamp }),
+    page: (e) => (e.name === undefined ? a()?.page?.(e.properties, callOptions(e)) : a()?.page?.(e.name, e.properties, callOptions(e))),
+    track: (e) => a()?.track?.(e.event, e.properties, callOptions(e)),
     // analytics.js ignores identify(null): the signed-out learner's id would stay on what follows.
-    identify: (e) => (e.userId === null ? a()?.reset?.() : a()?.identify?.(e.userId, e.traits, { timestamp: e.timestamp })),
+    identify: (e) => (e.userId === null ? a()?.reset?.() : a()?.identify?.(e.userId, e.traits, callOptions(e))),
   };
 }
