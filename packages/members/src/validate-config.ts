@@ -5,6 +5,18 @@ import { configFields, emailFields, memberFields, platformFields } from './confi
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
 import { emailPurpose } from './declared-email.js';
 
+/**
+ * A value of the config as a problem's message shows it: `String(value)`, or its kind for one
+ * `String` throws on (`{ toString: null }`, a symbol-keyed trap): a config is reported, never thrown on.
+ */
+const shown = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -112,8 +124,8 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}`);
     else ids.set(id, path);
     list(t.purposes).forEach((p, i) => {
-      const purpose = purposes.get(String(p));
-      if (policy && !purpose) add(`${path}.purposes[${i}]`, `"${String(p)}" is not a purpose of policy "${policy.id}"`);
+      const purpose = purposes.get(shown(p));
+      if (policy && !purpose) add(`${path}.purposes[${i}]`, `"${shown(p)}" is not a purpose of policy "${policy.id}"`);
       if (owner !== 'platform' && purpose?.required)
         add(
           `${path}.purposes[${i}]`,
@@ -124,9 +136,9 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (!isObject(c)) return;
       const at = `${path}.cookies[${i}].purpose`;
       if (Array.isArray(t.purposes) && !t.purposes.includes(c.purpose) && !said.has(at))
-        add(at, `"${String(c.purpose)}" is not one of the tracker's purposes`);
-      if (policy && !purposes.has(String(c.purpose)))
-        add(`${path}.cookies[${i}].purpose`, `"${String(c.purpose)}" is not a purpose of policy "${policy.id}"`);
+        add(at, `"${shown(c.purpose)}" is not one of the tracker's purposes`);
+      if (policy && !purposes.has(shown(c.purpose)))
+        add(`${path}.cookies[${i}].purpose`, `"${shown(c.purpose)}" is not a purpose of policy "${policy.id}"`);
       if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
         if (c.party === 'first' && collide(c.name, consentCookie))
@@ -211,7 +223,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       const key = typeof org === 'string' ? org.toLowerCase() : '';
       if (!orgPattern.test(key)) return add(`${path}.orgs[${j}]`, 'must be an Open edX org, e.g. "HarvardX"');
       const owner = orgs.get(key);
-      if (owner) add(`${path}.orgs[${j}]`, `org "${String(org)}" is already owned by ${owner}`);
+      if (owner) add(`${path}.orgs[${j}]`, `org "${shown(org)}" is already owned by ${owner}`);
       else orgs.set(key, id);
     });
     if (m.courses !== undefined && !Array.isArray(m.courses))
@@ -247,7 +259,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         )
           add(
             c.path,
-            `cookie ${String(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${String(other.name)} (${other.path}): give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner`,
+            `cookie ${shown(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path}): give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner`,
           );
   return issues;
 }

@@ -462,6 +462,16 @@ describe('validateConfig', () => {
     );
   }, 30_000); // 3,000 runs: 2-4 s alone, more on a busy machine
 
+  it('a value String() throws on (found by the property below) is reported with its path', () => {
+    const base = sampleConfig();
+    const m = base.members[0]!;
+    const broken = {
+      ...base,
+      members: [{ ...m, trackers: [{ ...m.trackers[0]!, purposes: [{ toString: null }] }] }, ...base.members.slice(1)],
+    };
+    expect(paths(broken)).toContain('members[0].trackers[0].purposes[0]');
+  });
+
   it('random mutations of a sound config are reported, never thrown', () => {
     fc.assert(
       fc.property(
