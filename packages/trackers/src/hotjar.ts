@@ -13,11 +13,19 @@ interface HotjarWindow {
   _hjSettings?: { hjid: number; hjsv: number };
 }
 
+// Hotjar runs once a page (its loader disables itself), whatever the site ids of the platform's and a
+// Member's trackers: the URL it was last told of, and the snippet's stub, in `window.hj` until
+// Hotjar's code takes it over.
+let at: string | undefined;
+let stub: Hj | undefined;
+
 /**
- * Hotjar, for `analytics`. Hotjar has no page-view API to switch off: it records the page it loads
- * on by itself. Set "URL changes" to manual in Hotjar's site settings: the hub's later page views are
- * then sent with `hj('stateChange', url)`, so Hotjar follows only the pages the hub sends. Actions
- * become `hj('event')`, identities `hj('identify')`. It cannot be unloaded: a withdrawal asks for a reload.
+ * Hotjar, for `analytics`. Hotjar has no page-view API to switch off: it records the page it starts
+ * on by itself, so page views made before its code has started are not sent (the page it starts on
+ * would count twice, and a state change to a page left by then would file the next page's recording
+ * under it). Set "URL changes" to manual in Hotjar's site settings: the hub's later page views are
+ * then sent with `hj('stateChange', url)`, one a page, so Hotjar follows only the pages the hub sends.
+ * Actions become `hj('event')`, identities `hj('identify')`. It cannot be unloaded: a withdrawal asks for a reload.
  *
  * @example hotjar({ siteId: 1234567 })
  */
@@ -46,14 +54,20 @@ export function hotjar(options: HotjarOptions): Tracker {
     load(ctx) {
       const w = window as unknown as HotjarWindow;
       if (!w.hj) {
-        // Hotjar's snippet stub: queues calls until the script takes over.
+        // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
         const q: unknown[] = [];
-        w.hj = Object.assign((...args: unknown[]) => void q.push(args), { q });
+        w.hj = stub = Object.assign((...args: unknown[]) => void q.push(args), { q });
       }
       w._hjSettings = { hjid: siteId, hjsv: 6 };
       return ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`);
     },
-    page: (e) => hj('stateChange', e.properties.url),
+    // While the stub is in place Hotjar has recorded nothing: it records the page it starts on itself.
+    page({ properties: { url } }) {
+      if (url != at) {
+        at = url;
+        if ((window as unknown as HotjarWindow).hj != stub) hj('stateChange', url);
+      }
+    },
     track: (e) => hj('event', e.event),
     identify: (e) => hj('identify', e.userId, e.traits),
   };

@@ -475,4 +475,96 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     await act("hub.page(); hub.track('edx.bi.user.account.registered', { conversion_id: 42 });");
     expect([hits('555'), hits('666')]).toEqual([3, 3]);
   });
+
+  /** The page views Hotjar recorded (the page it started on, then each `stateChange`), as paths, in order. */
+  const hotjarViews = (site = 777) =>
+    standIn.hits
+      .filter((h) => h.host === 'in.hotjar.com' && h.path.includes(`/sites/${site}/`))
+      .map((h) => new URL(h.path, 'https://in.hotjar.com').searchParams)
+      .filter((q) => q.get('kind') === 'load' || q.get('kind') === 'stateChange')
+      .map((q) => new URL(q.get('v') ?? '', standIn.url()).pathname);
+
+  test('Hotjar records each page once: the one it starts on (consent given there, or already given), then each page the hub sends', async () => {
+    await open('hotjar');
+    await act('consent.acceptAll();');
+    // The page view sent before the decision is the page Hotjar records by itself as it starts.
+    expect(hotjarViews()).toEqual([coursePath]);
+    await act("history.pushState({}, '', '/dashboard'); hub.page();");
+    expect(hotjarViews()).toEqual([coursePath, '/dashboard']);
+    // The next page, consent already given: Hotjar starts as the hub loads, and the app sends its page view.
+    standIn.hits.length = 0;
+    await open('hotjar', '/dashboard');
+    expect(hotjarViews()).toEqual(['/dashboard']);
+  });
+
+  test('Hotjar, whose code arrives after the learner went on to another page: that page once, and nothing of the page left', async () => {
+    await context.route(/script\.hotjar\.com/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await open('hotjar');
+    await page.evaluate(`(({ consent, hub }) => {
+      consent.acceptAll();
+      setTimeout(() => (history.pushState({}, '', '/dashboard'), hub.page()), 300);
+    })(window.optin)`);
+    await page.waitForTimeout(1200);
+    await standIn.settle(context);
+    // Hotjar records the page it starts on: a state change to the course page, left before it started,
+    // would have it count the dashboard's recording as the course's.
+    expect(hotjarViews()).toEqual(['/dashboard']);
+  });
+
+  test('the platform’s and a Member’s Hotjar on one page: one Hotjar, told of each page once', async () => {
+    await open('hotjar,hx-hotjar', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    const next = coursePath.replace('courseware', 'progress');
+    await act(`history.pushState({}, '', '${next}'); hub.page();`);
+    // Hotjar runs once a page, under the site id set last: its own loader disables itself.
+    expect(hotjarViews(888)).toEqual([coursePath, next]);
+    expect(hotjarViews(777)).toEqual([]);
+  });
+});
+
+describe('onNavigate in Chromium (which has the Navigation API)', () => {
+  test('calls back once a navigation to another URL: pushState (two in one task too), replaceState, Back, # change, and a router’s intercepted navigation once drawn', async () => {
+    await open('ga4');
+    const calls = await page.evaluate(async () => {
+      const w = window as unknown as { onNavigate: (f: () => void) => () => void; navigation: EventTarget & { navigate(url: string): { finished: Promise<unknown> } } };
+      const seen: string[] = [];
+      let drawn = '';
+      const stop = w.onNavigate(() => seen.push(location.pathname + location.hash + drawn));
+      const settle = () => new Promise((r) => setTimeout(r, 50));
+      // Back, and what the browser reports after it.
+      const back = () =>
+        new Promise((r) => {
+          addEventListener('popstate', () => setTimeout(r, 50), { once: true });
+          history.back();
+        });
+      history.pushState({}, '', '/a');
+      await settle();
+      history.replaceState({}, '', '/b');
+      await settle();
+      history.replaceState({ scroll: 1 }, ''); // the same URL: where the page is has not changed
+      await settle();
+      // Two in one task (a redirect): Chromium reports the first as aborted, yet the page was there.
+      history.pushState({}, '', '/c1');
+      history.pushState({}, '', '/c2');
+      await settle();
+      await back();
+      location.hash = 'h';
+      await settle();
+      await back();
+      // A router that intercepts and draws the page later: reported once drawn.
+      w.navigation.addEventListener('navigate', (e) =>
+        (e as Event & { intercept(o: { handler(): Promise<void> }): void }).intercept({
+          handler: () => new Promise<void>((r) => setTimeout(() => ((drawn = ' drawn'), r()), 100)),
+        }),
+      );
+      await w.navigation.navigate('/r').finished;
+      await settle();
+      stop();
+      return seen;
+    });
+    expect(calls).toEqual(['/a', '/b', '/c1', '/c2', '/c1', '/c1#h', '/c1', '/r drawn']);
+  });
 });

@@ -576,15 +576,20 @@ test('a Member’s container taken over by a hub made anew, withdrawn: the platf
 });
 
 describe('onNavigate', () => {
-  test('calls back on pushState, replaceState and back/forward until stopped', () => {
+  test('calls back on pushState, replaceState and back/forward to another URL, until stopped', () => {
     const seen: string[] = [];
     const stop = onNavigate(() => seen.push(location.pathname));
     history.pushState({}, '', '/a');
     history.replaceState({}, '', '/b');
+    // The state alone: the page is where it was.
+    history.replaceState({ scroll: 1 }, '');
+    // Back, as the browser does it: the URL changes, then popstate.
+    (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL('https://www.optin.test/a');
+    dispatchEvent(new PopStateEvent('popstate'));
     dispatchEvent(new PopStateEvent('popstate'));
     stop();
     history.pushState({}, '', '/c');
-    expect(seen).toEqual(['/a', '/b', '/b']);
+    expect(seen).toEqual(['/a', '/b', '/a']);
   });
 
   test('two copies of the module on one page (two bundles) still call back once a navigation', async () => {
