@@ -51,6 +51,19 @@ export interface ObservedCookie {
 }
 
 /**
+ * A request as the browser sent it: its URL and, where DevTools handed them over, its body and
+ * headers, which carry the vendor id of some hits (Segment's write key, a Meta pixel's POSTs).
+ */
+export interface ObservedRequest {
+  /** The request URL (a WebSocket's `ws:` or `wss:` URL too). */
+  readonly url: string;
+  /** Its body as text: none for a request without one, or whose body DevTools does not hand over (a stream). */
+  readonly body?: string;
+  /** Its headers as sent (`Authorization`, `Content-Type`), by name in any case. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
  * Where a page stores data besides cookies: Web Storage, an IndexedDB database, a Cache Storage cache
  * (`caches.open`), a file or folder of the origin private file system (`navigator.storage.getDirectory()`).
  */
@@ -79,8 +92,11 @@ export interface Observation {
    * attributed to a tracker by host (see {@link findViolations}). Without it every request is judged by host.
    */
   readonly page?: string;
-  /** Every request URL the page made, WebSocket URLs included (deduplicated or not). */
-  readonly requests: readonly string[];
+  /**
+   * Every request the page made, WebSocket connections included (deduplicated or not): its URL, or
+   * the request with its body and headers (where Segment's and Meta's POSTs carry their ids).
+   */
+  readonly requests: readonly (string | ObservedRequest)[];
   /** Every cookie the page set or the browser held. */
   readonly cookies: readonly ObservedCookie[];
   /** Every storage key written, IndexedDB database or cache opened and file made, on any origin (none when absent). */
@@ -105,13 +121,15 @@ export interface Observation {
  *
  * Where a request or a name carries a vendor id (a GA4 measurement id in `id=` or `tid=`, a GTM
  * container id in `gtm.js?id=` or `ns.html?id=`, a Meta pixel, LinkedIn partner, Hotjar site id or
- * Segment write key in its vendor's URLs; `_ga_<id>`, `_hjSession_<id>`), it is attributed by that id
- * rather than by host or name alone, each id of a request that carries several. A tracker names its
+ * Segment write key in its vendor's URLs, a Segment write key in the body or Basic auth of its hits
+ * to api.segment.io, a Meta pixel id in the form a pixel posts; `_ga_<id>`, `_hjSession_<id>`), it
+ * is attributed by that id rather than by host or name alone, each id of a request that carries several. A tracker names its
  * id as its `vendorId`, so a Member's GA4 or GTM container on hosts the platform's declares too is
  * out of scope off that Member's courses, an id no tracker names is undeclared even on a declared
  * host, and an id carried to a host (or in a name) its own tracker does not declare is reported, on
  * the site's own hosts too. A GTM container's tags may carry ids of any other kind; a tracker without
- * `vendorId` is judged by host and name.
+ * `vendorId` is judged by host and name. Requests to one URL that carry different ids in their bodies
+ * (Segment's hits of two sources, all to `api.segment.io/v1/t`) are reported once an id.
  *
  * The page's own document and requests to its own origin are never findings. A declaration names
  * hosts only (no scheme, port or path), so nothing in it tells a first-party collector declared on
@@ -130,9 +148,10 @@ export function findViolations(seen: Observation): Finding[] {
   const reported = new Set<string>();
   const origin = (url: URL) => `${url.protocol.replace(/^ws/, 'http')}//${url.host}`;
   const page = seen.page === undefined ? undefined : new URL(seen.page);
-  const report = (kind: FindingKind, subject: string, trackers: readonly Tracker[], message: string) => {
-    if (!reported.has(subject)) findings.push({ kind, subject, trackers: ids(trackers), message });
-    reported.add(subject);
+  // Reported once a subject, or a `key` of its own (a URL and the ids its body carries).
+  const report = (kind: FindingKind, subject: string, trackers: readonly Tracker[], message: string, key = subject) => {
+    if (!reported.has(key)) findings.push({ kind, subject, trackers: ids(trackers), message });
+    reported.add(key);
   };
   const pool = [...new Set([...seen.inScope, ...seen.all])];
   const inScope = new Set(seen.inScope);
@@ -140,8 +159,15 @@ export function findViolations(seen: Observation): Finding[] {
   const attribute = (declaring: readonly Tracker[], carried: VendorId | undefined) =>
     attributeByVendorId(declaring, carried, pool, (t) => named.get(t) ?? []);
 
-  // A request to `host`, declared by `onHost`, judged by `id` (one of the ids it carries), or by host without.
-  const judgeRequest = (url: string, host: string, onHost: readonly Tracker[], id: VendorId | undefined) => {
+  // A request to `host`, declared by `onHost`, judged by `id` (one of the ids it carries), or by host
+  // without; reported once a `key`.
+  const judgeRequest = (
+    url: string,
+    key: string,
+    host: string,
+    onHost: readonly Tracker[],
+    id: VendorId | undefined,
+  ) => {
     const { declaring, owners, unclaimed } = attribute(onHost, id);
     const here = declaring.filter((t) => inScope.has(t));
     const withId = id ? ` with ${showVendorId(id)}` : '';
@@ -152,6 +178,7 @@ export function findViolations(seen: Observation): Finding[] {
           url,
           here,
           `${host} is declared by ${ids(here).join(', ')}, whose purposes (${[...new Set(here.flatMap((t) => t.purposes))].join(', ')}) are not all allowed: load it only through the hub.`,
+          key,
         );
     } else if (declaring.length)
       report(
@@ -159,6 +186,7 @@ export function findViolations(seen: Observation): Finding[] {
         url,
         declaring,
         `${host}${withId} belongs to ${whose(declaring)}, which may not run on this page: scope it to its Member's courses.`,
+        key,
       );
     else if (owners.length && !owners.some((t) => inScope.has(t)))
       report(
@@ -166,6 +194,7 @@ export function findViolations(seen: Observation): Finding[] {
         url,
         owners,
         `${host} is contacted${withId}, the id of ${whose(owners)}, which may not run on this page: scope it to its Member's courses.`,
+        key,
       );
     else if (owners.length)
       report(
@@ -173,6 +202,7 @@ export function findViolations(seen: Observation): Finding[] {
         url,
         [],
         `${host} is contacted${withId}, the id of ${ids(owners).join(', ')}, which does not declare ${host}: add it to that tracker's hosts.`,
+        key,
       );
     else if (unclaimed)
       report(
@@ -180,6 +210,7 @@ export function findViolations(seen: Observation): Finding[] {
         url,
         [],
         `${host} is contacted${withId}, which no tracker declares (those declaring ${host} name other ids): declare the tracker that sends it, with its id as \`vendorId\`.`,
+        key,
       );
     else if (!sameSite(host, seen.site))
       report(
@@ -187,10 +218,12 @@ export function findViolations(seen: Observation): Finding[] {
         url,
         [],
         `${host} is contacted but no tracker declares it: add it to the hosts of the tracker that loads it.`,
+        key,
       );
   };
 
-  for (const url of seen.requests) {
+  for (const request of seen.requests) {
+    const { url, body, headers } = typeof request === 'string' ? { url: request } : request;
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -201,9 +234,11 @@ export function findViolations(seen: Observation): Finding[] {
     }
     const host = parsed.hostname;
     const onHost = pool.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
-    const carried = requestVendorIds(parsed);
-    // Each id it carries is judged (LinkedIn's `pid=111,222` is two partners'); the first problem is reported.
-    for (const id of carried.length ? carried : [undefined]) judgeRequest(url, host, onHost, id);
+    const carried = requestVendorIds(parsed, body, headers);
+    // Each id it carries is judged (LinkedIn's `pid=111,222` is two partners'); the first problem is
+    // reported. A URL carries the same ids each time; a body may not.
+    const key = [url, ...carried.map(showVendorId)].join('\n');
+    for (const id of carried.length ? carried : [undefined]) judgeRequest(url, key, host, onHost, id);
   }
 
   // A declaration covers a cookie or stored item of its name on its side: the site's own for

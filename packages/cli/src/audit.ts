@@ -2,7 +2,7 @@ import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
 import { checkCookieName, checkSite } from './audit-options.js';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import { chromiumArgs, chromiumPath, sendGlobalPrivacyControl } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
 import { sameSite, siteOf } from './host-pattern.js';
@@ -18,9 +18,9 @@ export interface AuditOptions {
   /** The site's consent mode, as its pages create their consent store: `opt-in` (default) or `opt-out`. */
   readonly mode?: 'opt-in' | 'opt-out';
   /**
-   * Play a learner whose browser sends Global Privacy Control: `Sec-GPC: 1` on every request and
-   * `navigator.globalPrivacyControl` true in every document. What GPC refuses (`marketing`) is then
-   * refused unless `consent` names it. Default false.
+   * Play a learner whose browser sends Global Privacy Control, as Chromium implements it: `Sec-GPC: 1`
+   * on every request and `navigator.globalPrivacyControl` true in every document and worker. What GPC
+   * refuses (`marketing`) is then refused unless `consent` names it. Default false.
    */
   readonly gpc?: boolean;
   /** Name of the consent cookie the page reads (a cookie name, else `invalid_argument`). Default `optin`. */
@@ -125,7 +125,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   const attempt = async (): Promise<{ report: AuditReport; unwatched: string[] }> => {
     const executablePath = options.chromiumPath ?? chromiumPath();
     const browser = await chromium
-      .launch({ executablePath, args: chromiumArgs(options.hostRules) })
+      .launch({ executablePath, args: chromiumArgs(options.hostRules, { gpc }) })
       .catch((cause: unknown) => {
         throw new CliError(
           'browser_failed',
@@ -135,14 +135,16 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         );
       });
     try {
-      const context = await browser.newContext({
-        ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false,
-        ...(gpc && { extraHTTPHeaders: { 'Sec-GPC': '1' } }),
-      });
       if (gpc)
-        await context.addInitScript(() => {
-          Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+        await sendGlobalPrivacyControl(browser).catch((cause: unknown) => {
+          throw new CliError(
+            'browser_failed',
+            [{ path: executablePath, message: firstLine(cause) }],
+            "Use a Chromium that implements Global Privacy Control (DevTools' Browser.setGlobalPrivacyControl), such as Debian's chromium.",
+            { cause },
+          );
         });
+      const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false });
       if (state.cookie) await context.addCookies([consentCookie(cookieName, state.cookie, page, given)]);
       const activity = await recordActivity(browser, context).catch((cause: unknown) => {
         throw new CliError(

@@ -5,6 +5,7 @@ export {
   type FindingKind,
   type Observation,
   type ObservedCookie,
+  type ObservedRequest,
   type ObservedStorage,
   type StorageArea,
 } from './audit-findings.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
+import type { ObservedCookie, ObservedRequest, ObservedStorage } from './audit-findings.js';
 import { cookieWritten } from './cookie-write.js';
 import { watchTargets, type TargetCommand } from './devtools-targets.js';
 import { domStorageWrite } from './dom-storage-writes.js';
@@ -10,8 +10,12 @@ import { isStorageWrite, storedNow } from './storage-write.js';
 
 /** What a browser context did, as {@link recordActivity} saw it happen. */
 export interface Activity {
-  /** Every request URL, WebSocket URL (`ws:`, `wss:`, workers' included) included, in the order made. */
-  readonly requests: readonly string[];
+  /**
+   * Every request, in the order made: its URL, body and headers as the browser sends it (a body
+   * DevTools does not hand over, a stream's, none), and every WebSocket connection (`ws:`, `wss:`,
+   * workers' included) by its URL.
+   */
+  readonly requests: readonly ObservedRequest[];
   /** Every cookie set, when it was set: by a `Set-Cookie` header, `document.cookie` or `cookieStore.set`. */
   readonly cookies: readonly ObservedCookie[];
   /** Every storage key written, IndexedDB database or Cache Storage cache opened and file made, once each, in the order first seen. */
@@ -36,7 +40,8 @@ export interface Activity {
  * frames of other sites (in processes of their own) too. Call it before the first page opens.
  *
  * Requests are seen where Chromium's network stack sees them, by DevTools request interception on
- * the whole browser (`Fetch.enable` on the browser session), not by the page's events: a request a
+ * the whole browser (`Fetch.enable` on the browser session), with the body and headers each is sent
+ * with (where a vendor puts its id: Segment's write key), not by the page's events: a request a
  * document sends as it unloads (`sendBeacon` in `beforeunload`, `pagehide` or `unload`, a keepalive
  * `fetch`, an image) is handed to the browser process, where no page event reports it. Every
  * request is let through unchanged, once every target started so far is watched (a worker's script,
@@ -51,7 +56,7 @@ export interface Activity {
  * must be the only one of `browser` (as in `audit`): all of this sees every context of the browser.
  */
 export async function recordActivity(browser: Browser, context: BrowserContext): Promise<Activity> {
-  const requests: string[] = [];
+  const requests: ObservedRequest[] = [];
   const cookies: ObservedCookie[] = [];
   const storage: ObservedStorage[] = [];
   const stored = (item: ObservedStorage) => {
@@ -157,20 +162,27 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
         type !== 'iframe' &&
         typeof params.url === 'string'
       )
-        requests.push(params.url);
+        requests.push({ url: params.url });
       return undefined;
     },
   });
 
   const session = await browser.newBrowserCDPSession();
   session.on('Fetch.requestPaused', ({ requestId, request, networkId }) => {
-    requests.push(request.url + (request.urlFragment ?? ''));
+    // The body in the entries DevTools reads it into (bytes, blobs, form data: not a stream, nor the
+    // content of a file in form data, which it leaves empty).
+    const body = Buffer.concat((request.postDataEntries ?? []).map((e) => Buffer.from(e.bytes ?? '', 'base64')));
+    requests.push({
+      url: request.url + (request.urlFragment ?? ''),
+      headers: request.headers,
+      ...(body.length && { body: body.toString('utf8') }),
+    });
     if (networkId) headers.requested(networkId, request.url);
     void targets.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
   });
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
   context.on('page', (page) => {
-    page.on('websocket', (socket) => requests.push(socket.url()));
+    page.on('websocket', (socket) => requests.push({ url: socket.url() }));
   });
   return {
     requests,

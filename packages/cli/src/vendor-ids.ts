@@ -1,5 +1,6 @@
 import type { Tracker } from '@optin/trackers';
 import { hostMatches } from './host-pattern.js';
+import { basicUser, formFields, header, jsonFields } from './request-fields.js';
 
 /** Whose id a vendor id is: a GA4 property, GTM container, Meta pixel, LinkedIn partner, Hotjar site or Segment source. */
 export type VendorIdKind = 'ga4' | 'gtm' | 'meta' | 'linkedin' | 'hotjar' | 'segment';
@@ -17,6 +18,13 @@ export interface VendorId {
   readonly id: string;
 }
 
+/** A request as ids are read from it: its URL, and its body (empty for none) and headers. */
+interface Sent {
+  readonly url: URL;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** What the audit knows of one kind of id: its shape, where requests carry it, how to read it there. */
 interface Kind {
   /** The id's shape (GA4 and GTM ids in upper case, as `upper` makes them). */
@@ -28,8 +36,8 @@ interface Kind {
    * the id's shape alone tells it, on any host (a server-side tagging endpoint on the site's own too).
    */
   readonly hosts?: readonly string[];
-  /** The ids, as written, a request URL to those hosts carries. */
-  readonly read: (url: URL) => readonly string[];
+  /** The ids, as written, a request to those hosts carries: in its URL, or in its body or headers. */
+  readonly read: (sent: Sent) => readonly string[];
   /** The id as people read it in a finding. */
   readonly show: (id: string) => string;
   /** A tag manager container: its tags carry ids of any other kind. */
@@ -38,9 +46,12 @@ interface Kind {
 
 const param =
   (...names: string[]) =>
-  (url: URL) =>
+  ({ url }: Sent) =>
     names.flatMap((n) => url.searchParams.getAll(n));
-const path = (pattern: RegExp) => (url: URL) => pattern.exec(url.pathname)?.slice(1).filter(Boolean) ?? [];
+const path =
+  (pattern: RegExp) =>
+  ({ url }: Sent) =>
+    pattern.exec(url.pathname)?.slice(1).filter(Boolean) ?? [];
 
 // Each kind as its vendor's tags request it.
 const kinds: Readonly<Record<VendorIdKind, Kind>> = {
@@ -48,18 +59,22 @@ const kinds: Readonly<Record<VendorIdKind, Kind>> = {
   ga4: { shape: /^G-[A-Z0-9]+$/, upper: true, read: param('id', 'tid'), show: (id) => id },
   // The container snippet's `gtm.js?id=` and its no-script `ns.html?id=`.
   gtm: { shape: /^GTM-[A-Z0-9]+$/, upper: true, read: param('id'), show: (id) => id, runsTags: true },
-  // The pixel's hits `/tr?id=` and `/tr/?id=`, and fbevents.js's `/signals/config/<id>`.
+  // The pixel's hits `/tr?id=` and `/tr/?id=`, or `id` in the form they post (a form into a hidden
+  // frame, a beacon of `FormData`), and fbevents.js's `/signals/config/<id>`.
   meta: {
     shape: /^\d+$/,
     hosts: ['www.facebook.com', 'connect.facebook.net'],
-    read: (url) => (/^\/tr\/?$/.test(url.pathname) ? param('id')(url) : path(/^\/signals\/config\/(\d+)$/)(url)),
+    read: (sent) =>
+      /^\/tr\/?$/.test(sent.url.pathname)
+        ? [...param('id')(sent), ...formFields(sent.body, header(sent.headers, 'content-type') ?? '', 'id')]
+        : path(/^\/signals\/config\/(\d+)$/)(sent),
     show: (id) => `Meta pixel ${id}`,
   },
   // The Insight Tag's hits `collect?pid=`, every partner id of the page in one (`pid=111,222`).
   linkedin: {
     shape: /^\d+$/,
     hosts: ['px.ads.linkedin.com'],
-    read: (url) => param('pid')(url).flatMap((p) => p.split(',')),
+    read: (sent) => param('pid')(sent).flatMap((p) => p.split(',')),
     show: (id) => `LinkedIn partner ${id}`,
   },
   // Hotjar's script `/c/hotjar-<id>.js` and its API `/api/v2/client/sites/<id>/…`.
@@ -69,12 +84,18 @@ const kinds: Readonly<Record<VendorIdKind, Kind>> = {
     read: path(/\/hotjar-(\d+)\.js$|\/sites\/(\d+)(?:\/|$)/),
     show: (id) => `Hotjar site ${id}`,
   },
-  // Analytics.js `/analytics.js/v1/<key>/analytics.min.js` and its settings `/v1/projects/<key>/settings`.
-  // Its hits to api.segment.io carry the key in their body, which the audit does not record.
+  // Analytics.js `/analytics.js/v1/<key>/analytics.min.js` and its settings `/v1/projects/<key>/settings`;
+  // its hits to api.segment.io (`/v1/t`, `/v1/p`, a batch `/v1/b`) carry `writeKey` in the JSON they
+  // post (as text/plain), in each event of a batch too; the HTTP Tracking API takes the key as the
+  // user of HTTP Basic auth.
   segment: {
     shape: /^\w+$/,
-    hosts: ['*.segment.com'],
-    read: path(/^\/analytics\.js\/v1\/(\w+)\/|^\/v1\/projects\/(\w+)\//),
+    hosts: ['*.segment.com', 'api.segment.io'],
+    read: (sent) => [
+      ...path(/^\/analytics\.js\/v1\/(\w+)\/|^\/v1\/projects\/(\w+)\//)(sent),
+      ...jsonFields(sent.body, 'writeKey'),
+      ...basicUser(header(sent.headers, 'authorization')),
+    ],
     show: (id) => `Segment write key ${id}`,
   },
 };
@@ -84,13 +105,16 @@ const normal = (kind: VendorIdKind, id: string) => (kinds[kind].upper ? id.trim(
 const unique = (ids: readonly VendorId[]) =>
   ids.filter((v, i) => ids.findIndex((o) => o.kind === v.kind && o.id === v.id) === i);
 
-/** The ids a request URL carries, each of the kind its host and path say. */
-export function requestVendorIds(url: URL): VendorId[] {
+/**
+ * The ids a request carries, each of the kind its host and path say: in its URL, and in its body
+ * and headers where the vendor puts it there (Segment's write key, a Meta pixel's POSTs).
+ */
+export function requestVendorIds(url: URL, body = '', headers: Readonly<Record<string, string>> = {}): VendorId[] {
   return unique(
     kindNames.flatMap((kind) => {
       const { hosts, read, shape } = kinds[kind];
       if (hosts && !hosts.some((h) => hostMatches(url.hostname, h))) return [];
-      return read(url)
+      return read({ url, body, headers })
         .map((raw) => ({ kind, id: normal(kind, raw) }))
         .filter((v) => shape.test(v.id));
     }),

@@ -7,7 +7,7 @@ import { linkedin } from '@optin/trackers/linkedin';
 import { meta } from '@optin/trackers/meta';
 import { segment } from '@optin/trackers/segment';
 import { describe, expect, test } from 'vitest';
-import { consentState, findViolations, hostMatches, type Observation } from '../src/index.js';
+import { consentState, findViolations, hostMatches, type Observation, type ObservedRequest } from '../src/index.js';
 import { siteOf } from '../src/host-pattern.js';
 
 const tracker = (id: string, owner: string, purposes: string[], hosts: string[], cookies: Tracker['cookies'] = []) =>
@@ -281,7 +281,7 @@ describe('findViolations on hosts the platform and a Member share', () => {
   // Judges requests on an MITx course, or on HarvardX's (`own`).
   const pair = (edxTag: Tracker, hxTag: Tracker) => {
     const hxMember = member(hxTag, 'HarvardX');
-    return (requests: string[], own = false) =>
+    return (requests: (string | ObservedRequest)[], own = false) =>
       findViolations(
         seen({ inScope: own ? [edxTag, hxMember] : [edxTag], all: [edxTag, hxMember], allows: () => true, requests }),
       ).map((f) => `${f.kind} ${f.subject} ${f.trackers.join(',')}`);
@@ -361,6 +361,56 @@ describe('findViolations on hosts the platform and a Member share', () => {
       'out_of_scope_request https://cdn.segment.com/analytics.js/v1/HxKey2/analytics.min.js HarvardX/segment',
       'out_of_scope_request https://cdn.segment.com/v1/projects/HxKey2/settings HarvardX/segment',
       'undeclared_request https://cdn.segment.com/v1/projects/hxkey2/settings ',
+    ]);
+  });
+
+  test('Segment hits to one URL are judged by the write key in their JSON body (a batch too) or Basic auth, each key reported once', () => {
+    const sources = pair(segment({ writeKey: 'EdxKey1' }), segment({ writeKey: 'HxKey2' }));
+    const t = 'https://api.segment.io/v1/t';
+    const hit = (writeKey: string) => ({ url: t, body: JSON.stringify({ type: 'track', writeKey }) });
+    expect(
+      sources([
+        hit('EdxKey1'),
+        hit('HxKey2'),
+        hit('HxKey2'),
+        hit('Rogue3'),
+        { url: 'https://api.segment.io/v1/b', body: JSON.stringify({ batch: [{ type: 'page', writeKey: 'HxKey2' }] }) },
+        // The HTTP Tracking API: `Basic base64(writeKey:)`, the header named in any case.
+        { url: 'https://api.segment.io/v1/track', headers: { authorization: `Basic ${btoa('HxKey2:')}` } },
+        { url: 'https://api.segment.io/v1/track', headers: { Authorization: `Basic ${btoa('EdxKey1:')}` } },
+        // A body that is not JSON, and no body: by host.
+        { url: t, body: 'writeKey=HxKey2' },
+        t,
+      ]),
+    ).toEqual([
+      `out_of_scope_request ${t} HarvardX/segment`,
+      `undeclared_request ${t} `,
+      'out_of_scope_request https://api.segment.io/v1/b HarvardX/segment',
+      'out_of_scope_request https://api.segment.io/v1/track HarvardX/segment',
+    ]);
+  });
+
+  test("a Meta pixel's POST is judged by the id in its form body, URL-encoded or multipart", () => {
+    const pixels = pair(meta({ id: '111' }), meta({ id: '222' }));
+    const multipart = (id: string) => ({
+      url: 'https://www.facebook.com/tr',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=----B' },
+      body: `------B\r\nContent-Disposition: form-data; name="id"\r\n\r\n${id}\r\n------B\r\nContent-Disposition: form-data; name="ev"\r\n\r\nPageView\r\n------B--\r\n`,
+    });
+    expect(
+      pixels([
+        { url: 'https://www.facebook.com/tr/', body: 'id=111&ev=PageView' },
+        { url: 'https://www.facebook.com/tr/', body: 'id=222&ev=PageView' },
+        multipart('111'),
+        multipart('222'),
+        multipart('999'),
+        // Only the pixel's hits carry it there.
+        { url: 'https://www.facebook.com/other', body: 'id=222' },
+      ]),
+    ).toEqual([
+      'out_of_scope_request https://www.facebook.com/tr/ HarvardX/meta',
+      'out_of_scope_request https://www.facebook.com/tr HarvardX/meta',
+      'undeclared_request https://www.facebook.com/tr ',
     ]);
   });
 

@@ -15,6 +15,8 @@ const rules = ['MAP *.optin.test 127.0.0.1'];
 const course = '/learning/course/course-v1:HarvardX+CS50+2024';
 // Every request the server answered: host, path and the Sec-GPC header it came with.
 const hits: { path: string; gpc: string | undefined }[] = [];
+// What each worker of the workers page read as `navigator.globalPrivacyControl`, by kind of worker.
+const heard = new Map<string, string>();
 let server: TestServer;
 let config: OptinConfig;
 let page = '';
@@ -30,7 +32,23 @@ beforeAll(async () => {
           .writeHead(200, { 'content-type': 'text/html' })
           .end(`<!doctype html><html lang="en"><title>t</title>${body}</html>`);
       const js = (body: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
-      if (url.pathname === '/v.js') js(`document.cookie = '_vendor=1;Path=/;Max-Age=3600';`);
+      // A page that starts a dedicated worker (which starts one of its own), a shared and a service
+      // worker (on localhost, a secure context), each of which says, as its first statement, what
+      // `navigator.globalPrivacyControl` is there.
+      const worker = /^\/gpc-(dedicated|nested|shared|service)\.js$/.exec(url.pathname)?.[1];
+      if (url.pathname === '/gpc-heard')
+        heard.set(url.searchParams.get('from') ?? '', url.searchParams.get('gpc') ?? '');
+      if (url.pathname === '/gpc-workers')
+        html(`<script>
+          new Worker('/gpc-dedicated.js');
+          new SharedWorker('/gpc-shared.js');
+          navigator.serviceWorker.register('/gpc-service.js');
+        </script>`);
+      else if (worker)
+        js(
+          `fetch('/gpc-heard?from=${worker}&gpc=' + navigator.globalPrivacyControl);${worker === 'dedicated' ? "new Worker('/gpc-nested.js');" : ''}`,
+        );
+      else if (url.pathname === '/v.js') js(`document.cookie = '_vendor=1;Path=/;Max-Age=3600';`);
       else if (url.pathname === '/ads.js') js(`document.cookie = '_hxads=1;Path=/;Max-Age=3600';`);
       else if (url.pathname === '/page.js') js(page);
       else if (decodeURIComponent(url.pathname) === `${course}/careful`) html('<script src="/page.js"></script>');
@@ -97,6 +115,20 @@ describe('optin audit of an opt-out site, with and without Global Privacy Contro
     const granted = await run('careful', { gpc: true, consent: ['analytics', 'marketing'] });
     expect(granted.ads).toBe(true);
     expect(kinds(granted.report)).toEqual([]);
+  });
+
+  test('with GPC, every worker sees navigator.globalPrivacyControl true, from its first statement; without, none does', async () => {
+    const workers = async (gpc: boolean) => {
+      heard.clear();
+      // A service worker starts well after its page on a busy machine: a longer wait.
+      await audit(`${server.origin('localhost')}/gpc-workers`, { config, mode: 'opt-out', gpc, waitMs: 4000 });
+      return Object.fromEntries([...heard].sort());
+    };
+    expect(await workers(true)).toEqual({ dedicated: 'true', nested: 'true', service: 'true', shared: 'true' });
+    // As in Chrome, which sends no GPC: the property is false, or not there at all.
+    const without = await workers(false);
+    expect(Object.keys(without)).toEqual(['dedicated', 'nested', 'service', 'shared']);
+    for (const read of Object.values(without)) expect(['false', 'undefined']).toContain(read);
   });
 
   test('the CLI plays the same learner and says which in its report', async () => {
