@@ -147,7 +147,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // The newest decision stored, in force when it binds: one made under an earlier policy version, or
   // with grants implied by opt-out while the mode is opt-in, does not (only its refusals count).
   let held: Decision | null = null;
-  const decisionInForce = () => (held?.policy.hash && !(held.implied && mode === 'opt-in') ? held : null);
+  const decisionInForce = () => (held?.policy.hash && !(held.implied && mode == 'opt-in') ? held : null);
   let channel: BroadcastChannel | null | undefined;
   const stop = new AbortController();
 
@@ -167,23 +167,23 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     held = d;
     kind = 'memory';
     for (const s of chain)
-      if (kind === 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
+      if (kind == 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
       else attempt(() => s.clear());
     if (!quiet) channel?.postMessage([value, kind]);
   };
   // With `newer`, only a newer decision than the one held is taken (one stored by a tab that did not
   // tell this one); otherwise what storage holds is what counts (a forget elsewhere is followed).
-  const read = (newer?: 1) => {
+  const read = (newer?: 1, now = Date.now()) => {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
-    if (!newer && kind !== 'memory') held = null;
+    if (!newer && kind != 'memory') held = null;
     for (const s of chain)
       for (const value of attempt(() => s.read()) ?? []) {
-        const found = decodeDecision(value, policy, true);
+        const found = decodeDecision(value, policy, true, now);
         // The newest wins; of two as new, one made under this policy version, or with `newer` the one
         // held. (Of two ISO times, `a + 1 > b` is `a >= b`.)
         if (
           found &&
-          Date.parse(found.decidedAt) + maxAge > Date.now() &&
+          Date.parse(found.decidedAt) + maxAge > now &&
           !(held && held.decidedAt + (newer || !found.policy.hash ? '1' : '') > found.decidedAt)
         ) {
           // Found in storage (another tab's choice, say): it goes when that copy goes.
@@ -201,24 +201,22 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       !!p &&
       (p.required ||
         (!(signal && p.gpc && !d?.gpc) &&
-          (d ? d.purposes[purpose] === true : mode === 'opt-out' && held?.purposes[purpose] !== false) &&
+          (d ? d.purposes[purpose] === true : mode == 'opt-out' && held?.purposes[purpose] !== false) &&
           held?.members[memberId ?? '']?.[purpose] !== false))
     );
   };
-  const grants = (): Grants => ({
-    purposes: Object.fromEntries(purposes.map((p) => [p.id, allows(p.id)])),
-    members: held?.members ?? {},
-  });
   // Runs a change and tells the listeners when what is allowed, needsPrompt or the decision in force
   // (a new one, even granting the same) really changed, even when `fn` throws; returns what it returns.
   const change = <T>(fn: () => T): T => {
-    // The decision as its cookie (one value for one decision, whatever the order of its fields).
-    const state = () => JSON.stringify([grants().purposes, !decisionInForce(), held && encodeDecision(held, policy)]);
+    // What is allowed follows from the decision held (the mode and the signal do not change): the
+    // decision as its cookie (one value for one decision, whatever the order of its fields) and
+    // whether it is in force say it all.
+    const state = () => JSON.stringify([!decisionInForce(), held && encodeDecision(held, policy)]);
     const before = state();
     try {
       return fn();
     } finally {
-      if (state() !== before) for (const listener of [...listeners]) attempt(() => listener(store));
+      if (state() != before) for (const listener of [...listeners]) attempt(() => listener(store));
     }
   };
 
@@ -285,16 +283,16 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         ...(signal && { gpc: true }),
         // Under opt-out, a purpose the learner did not choose now keeps its default (or an earlier
         // implied) grant: the decision says so, and an opt-in page will not take it for consent.
-        ...(mode === 'opt-out' &&
+        ...(mode == 'opt-out' &&
           (!decisionInForce() || held?.implied) &&
-          purposes.some((p) => !p.required && chosen[p.id] === undefined && allows(p.id)) && {
+          purposes.some((p) => !p.required && chosen[p.id] == null && allows(p.id)) && {
             implied: true,
           }),
       };
       // Deciding what is already decided changes nothing: same cookie, same receipt, no notification.
       const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
       const current = decisionInForce();
-      if (same(current) === same(next)) return current ?? next;
+      if (same(current) == same(next)) return current ?? next;
       // Stored, then known as made in this page (before the listeners hear it): its receipt is sent
       // from here, not from the tabs that hear of it.
       persist(next);
@@ -302,6 +300,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       return next;
     });
 
+  const refresh = () => change(read);
   const store: ConsentStore = {
     policy,
     mode,
@@ -316,7 +315,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     },
     privacySignal: signal,
     allows,
-    grants,
+    grants: () => ({
+      purposes: Object.fromEntries(purposes.map((p) => [p.id, allows(p.id)])),
+      members: held?.members ?? {},
+    }),
     decide,
     acceptAll: (source = 'banner') => decide(true, source),
     rejectAll: (source = 'banner') => decide(false, source),
@@ -331,7 +333,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         held = null;
         channel?.postMessage(['', kind]);
       }),
-    refresh: () => change(read),
+    refresh,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -344,7 +346,6 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // is shown or focused again (a cookie shared with other subdomains may have changed meanwhile).
   // Re-reading writes nothing, so tabs never wake each other in a loop.
   if ((globalThis as { document?: Document }).document) {
-    const again = () => store.refresh();
     const off = { signal: stop.signal };
     // A store kept in memory only shares nothing: it neither tells nor hears other tabs.
     channel = chain[0] && attempt(() => new BroadcastChannel(cookieName));
@@ -362,11 +363,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         }),
       off,
     );
-    addEventListener('storage', again, off);
+    addEventListener('storage', refresh, off);
     // Two windows side by side: the learner comes back to this one (before a click in it decides).
-    addEventListener('focus', again, off);
-    document.addEventListener('visibilitychange', again, off);
-    (window as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', again, off);
+    addEventListener('focus', refresh, off);
+    document.addEventListener('visibilitychange', refresh, off);
+    (self as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', refresh, off);
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store
   // (a decision that does not bind stays as it is: storing it would make it bind). Other tabs are not

@@ -1,3 +1,4 @@
+import { createConsent } from './consent.js';
 import { decodeDecision } from './cookie-codec.js';
 import type { Decision } from './decision.js';
 import type { Policy } from './policy.js';
@@ -27,7 +28,9 @@ export interface CookieHeaderOptions {
  * Reads the decision from a request's `Cookie` header (server-side rendering), as the browser's
  * consent store reads it. Every copy of the cookie is tried; the newest valid one wins. Returns
  * `null` when there is no decision that binds under this policy and `mode` (or it is older than
- * `maxAgeDays`).
+ * `maxAgeDays`). Options `createConsent` refuses (a `mode` other than `opt-in` or `opt-out`, a
+ * `maxAgeDays` that is not above 0, a `cookieName` that is no cookie token) throw the same
+ * `ConsentError` (`invalid_option`), naming each.
  *
  * @example
  * const decision = fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' });
@@ -38,23 +41,30 @@ export function fromCookieHeader(
   policy: Policy,
   { cookieName = 'optin', maxAgeDays = 395, gpc = false, mode = 'opt-in' }: CookieHeaderOptions = {},
 ): Decision | null {
+  // Checked by createConsent itself (an in-memory store that holds and hears nothing), so that the
+  // server refuses exactly what the browser refuses, with the same error, instead of reading a mode
+  // it does not know as opt-out, or every decision as expired.
+  createConsent({ policy, mode, maxAgeDays, cookieName, storage: 'memory' }).dispose();
   let best: Decision | null = null;
+  // One time for every copy, as the browser's store reads them: copies dated in the future tie.
+  const now = Date.now();
   for (const pair of (header ?? '').split(/;\s*/)) {
     if (!pair.startsWith(`${cookieName}=`)) continue;
     // As the browser's store reads it: the newest copy wins, of two as new the one made under this
     // policy version; one made under an earlier version (same purposes) keeps only its refusals.
-    const found = decodeDecision(pair.slice(cookieName.length + 1), policy, true);
+    const found = decodeDecision(pair.slice(cookieName.length + 1), policy, true, now);
     const at = found?.decidedAt ?? '';
     if (
       found &&
-      Date.parse(at) + Math.min(maxAgeDays, 395) * 864e5 > Date.now() &&
+      Date.parse(at) + Math.min(maxAgeDays, 395) * 864e5 > now &&
       !(best && (found.policy.hash ? best.decidedAt > at : best.decidedAt >= at))
     )
       best = found;
   }
   if (!best) return null;
-  if (!best.policy.hash || (best.implied && mode === 'opt-in')) {
-    if (mode === 'opt-in') return null;
+  // Anything but opt-out is opt-in here: only opt-out reads implied grants (or refusals alone).
+  if (!best.policy.hash || (best.implied && mode != 'opt-out')) {
+    if (mode != 'opt-out') return null;
     best = { ...best, purposes: Object.fromEntries(Object.entries(best.purposes).filter(([, granted]) => !granted)) };
   }
   // A grant made while GPC was on is explicit, but only in a decision that still binds (as in the
@@ -63,6 +73,9 @@ export function fromCookieHeader(
   // What GPC refuses reads as refused (also where the decision says nothing, under opt-out).
   return {
     ...best,
-    purposes: { ...best.purposes, ...Object.fromEntries(policy.purposes.filter((p) => p.gpc).map((p) => [p.id, false])) },
+    purposes: {
+      ...best.purposes,
+      ...Object.fromEntries(policy.purposes.filter((p) => p.gpc).map((p) => [p.id, false])),
+    },
   };
 }

@@ -10,6 +10,6 @@ export function cookieDomains(host: string, root?: string): (string | undefined)
   const out: (string | undefined)[] = [undefined];
   // Each parent: the host less its first label, until none is left.
   for (let domain = host; domain; domain = domain.replace(/^[^.]*\.?/, ''))
-    if (root ? domain === root || domain.endsWith(`.${root}`) : domain === host) out.push(domain);
+    if (root ? domain == root || domain.endsWith(`.${root}`) : domain == host) out.push(domain);
   return out;
 }

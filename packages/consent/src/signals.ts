@@ -14,5 +14,5 @@ export function privacySignal({ gpc, dnt }: SignalOptions = {}): boolean {
   // Without a navigator (Node before 21), neither signal is sent.
   const nav: Partial<{ globalPrivacyControl: boolean; doNotTrack: string | null }> =
     (globalThis as { navigator?: Navigator }).navigator ?? {};
-  return !!(gpc ?? nav.globalPrivacyControl) || (!!dnt && nav.doNotTrack === '1');
+  return !!(gpc ?? nav.globalPrivacyControl) || (!!dnt && nav.doNotTrack == '1');
 }

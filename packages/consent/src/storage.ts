@@ -22,12 +22,12 @@ export interface ConsentStorage {
  * Writing removes copies left on other domain variants (an older host-only cookie, say).
  */
 export function cookieStorage(name: string, cookieDomain?: string): ConsentStorage {
-  // `.edx.org` and `edx.org` are one Domain attribute to a browser.
-  const domain = cookieDomain?.replace(/^\./, '');
+  // `.edx.org` and `edx.org` are one Domain attribute to a browser; none (or '') is host-only.
+  const domain = cookieDomain?.replace(/^\./, '') ?? '';
   const set = (value: string, expires: Date, at?: string, path = '/') =>
     (document.cookie = `${name}=${value};Path=${path};Expires=${expires.toUTCString()};SameSite=Lax${
       at ? `;Domain=${at}` : ''
-    }${location.protocol === 'https:' ? ';Secure' : ''}`);
+    }${location.protocol == 'https:' ? ';Secure' : ''}`);
   const read = () =>
     document.cookie
       .split(/; */)
@@ -36,15 +36,19 @@ export function cookieStorage(name: string, cookieDomain?: string): ConsentStora
   // Every variant goes, the host-only copy included (the one written when no domain is given), on
   // every path this page sees: `/learning/x`, `/learning/`, `/learning` and `/` for `/learning/x`
   // (a copy another script or the server scoped to a path would outlive a reset, and be read again).
-  const clear = () => {
+  // With `keep` (the domain, empty for host-only, then the path), all but that copy, the one a write
+  // overwrites: deleted first, the browser would report the choice gone (cookieStore `deleted`) to
+  // every tab, which would then read no decision until it is set again.
+  const clear = (keep?: string) => {
     for (const at of cookieDomains(location.hostname, domain))
-      for (let path = location.pathname; path; path = path.replace(/\/$|[^/]+$/, '')) set('', new Date(0), at, path);
+      for (let path = location.pathname; path; path = path.replace(/\/$|[^/]+$/, ''))
+        if (keep != (at ?? '') + path) set('', new Date(0), at, path);
   };
   return {
     kind: 'cookie',
     read,
     write(value, expires) {
-      clear();
+      clear(domain + '/');
       set(value, expires, domain);
       return read().includes(value);
     },
@@ -57,7 +61,7 @@ export function localStorageStorage(key: string): ConsentStorage {
   return {
     kind: 'localStorage',
     read: () => [localStorage.getItem(key) ?? ''],
-    write: (value) => (localStorage.setItem(key, value), localStorage.getItem(key) === value),
+    write: (value) => (localStorage.setItem(key, value), localStorage.getItem(key) == value),
     clear: () => localStorage.removeItem(key),
   };
 }

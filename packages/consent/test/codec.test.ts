@@ -209,15 +209,30 @@ describe('cookie codec', () => {
     );
   });
 
-  it('a value dated beyond clock skew in the future is no decision: it would outrank and outlive every real one', () => {
+  it('a value dated beyond clock skew in the future grants nothing but keeps its refusals, dated so it outranks no recent choice', () => {
     const d = fc.sample(decisions, 1)[0]!;
-    const at = (time: number) => encodeDecision({ ...d, decidedAt: new Date(time).toISOString() }, edxPolicy);
+    const at = (time: number, decision: Decision = d) =>
+      encodeDecision({ ...decision, decidedAt: new Date(time).toISOString() }, edxPolicy);
     // A browser clock a minute ahead of the server's still counts.
     expect(decodeDecision(at(Date.now() + 6e4), edxPolicy)?.purposes).toEqual(d.purposes);
+    // A learner whose clock ran ahead refused marketing and analytics (and marketing for HarvardX).
+    const refusal: Decision = {
+      ...d,
+      purposes: { necessary: true, analytics: false, performance: true, functionality: true, marketing: false },
+      members: { HarvardX: { marketing: false, performance: true } },
+    };
     // Ten minutes, a day, 30 years ahead, and the last time a Date can hold.
     for (const time of [Date.now() + 6e5, Date.now() + 864e5, Date.now() + 1e12, 8.64e15]) {
+      // It binds no longer (the learner is asked again) and grants nothing...
       expect(decodeDecision(at(time), edxPolicy)).toBeNull();
-      expect(decodeDecision(at(time), edxPolicy, true)).toBeNull();
+      const read = decodeDecision(at(time, refusal), edxPolicy, true);
+      expect(read?.policy.hash).toBe('');
+      expect(grantsBeyondNecessary(decodeDecision(at(time), edxPolicy, true))).toBe(false);
+      // ...but what the learner refused stays refused.
+      expect(read?.purposes).toEqual({ analytics: false, marketing: false });
+      expect(read?.members).toEqual({ HarvardX: { marketing: false } });
+      // Dated five minutes ago: it outlives no real decision and outranks none made since.
+      expect(Math.abs(Date.parse(read!.decidedAt) - (Date.now() - 3e5))).toBeLessThan(5e3);
     }
   });
 

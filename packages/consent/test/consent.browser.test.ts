@@ -703,3 +703,78 @@ describe('a page restored from the back/forward cache', () => {
     await expect.poll(async () => (await state(page)).allows).toEqual(NOTHING_BUT_NECESSARY);
   });
 });
+
+describe('where Chromium reports cookie changes (cookieStore)', () => {
+  let secure: Browser;
+  beforeAll(async () => {
+    // cookieStore exists only in a secure context: these origins count as one, as https would.
+    const origins = ['www', 'learning'].map((host) => server.origin(`${host}.${DOMAIN}`)).join(',');
+    secure = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [...chromiumArgs([`MAP *.${DOMAIN} 127.0.0.1`]), `--unsafely-treat-insecure-origin-as-secure=${origins}`],
+    });
+  });
+  afterAll(() => secure.close());
+
+  /** Records what the browser tells `page` about the consent cookie (its store re-reads on each). */
+  async function cookieEvents(page: Page): Promise<() => Promise<string[]>> {
+    await page.evaluate((name) => {
+      const w = window as { cookieEvents?: string[] };
+      w.cookieEvents = [];
+      (window as unknown as { cookieStore: EventTarget }).cookieStore.addEventListener('change', (e) => {
+        const { changed, deleted } = e as Event & { changed: { name: string }[]; deleted: { name: string }[] };
+        for (const c of changed) if (c.name === name) w.cookieEvents!.push('changed');
+        for (const c of deleted) if (c.name === name) w.cookieEvents!.push('deleted');
+      });
+    }, NAME);
+    return () => page.evaluate(() => (window as { cookieEvents?: string[] }).cookieEvents ?? []);
+  }
+
+  it('an open tab never sees the choice vanish while another tab loads or decides: no refused tracker loads, no banner', async () => {
+    await context.close();
+    context = await newContext(secure);
+    // A US learner (opt-out) refused marketing; the tab stays open while they browse on in others.
+    const first = await open(context, url('www', { cookieDomain: DOMAIN, mode: 'opt-out' }));
+    expect(await first.page.evaluate(() => 'cookieStore' in window)).toBe(true);
+    const refused = await first.page.evaluate(() => window.optin.withdraw('marketing'));
+    await new Promise((r) => setTimeout(r, 200));
+    const events = await cookieEvents(first.page);
+    // What the open tab's listeners (its trackers, its banner) hear from now on.
+    const told = await first.page.evaluate(() => window.optin.heard().length);
+    const heard = async () => (await first.page.evaluate(() => window.optin.heard())).slice(told);
+
+    // The learner's next pages, on this subdomain and another: each finds the choice and keeps it.
+    const next = await open(context, url('www', { cookieDomain: DOMAIN, mode: 'opt-out' }));
+    expect(next.state.allows.marketing).toBe(false);
+    await reload(next.page, { cookieDomain: DOMAIN, mode: 'opt-out' });
+    await open(context, url('learning', { cookieDomain: DOMAIN, mode: 'opt-out' }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await events(), 'the cookie was deleted and set again by a page load').toEqual([]);
+    expect(await heard()).toEqual([]);
+    expect((await state(first.page)).decision).toEqual(refused.decision);
+
+    // A decision in another tab: the cookie changes once, and the open tab goes straight to it.
+    const withdrawn = await next.page.evaluate(() => window.optin.withdraw('analytics'));
+    await expect.poll(async () => (await state(first.page)).decision).toEqual(withdrawn.decision);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await events()).toEqual(['changed']);
+    expect((await heard()).map((s) => [s.needsPrompt, s.allows.marketing, s.allows.analytics])).toEqual([
+      [false, false, false],
+    ]);
+  });
+
+  it('a host-only cookie (no cookieDomain) is not deleted by the next page load either', async () => {
+    await context.close();
+    context = await newContext(secure);
+    const first = await open(context, url('www'));
+    await first.page.evaluate(() => window.optin.rejectAll());
+    await new Promise((r) => setTimeout(r, 200));
+    const events = await cookieEvents(first.page);
+    const told = await first.page.evaluate(() => window.optin.heard().length);
+    for (let i = 0; i < 3; i++) expect((await open(context, url('www'))).state.needsPrompt).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await events()).toEqual([]);
+    expect((await first.page.evaluate(() => window.optin.heard())).slice(told)).toEqual([]);
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`www.${DOMAIN}`]);
+  });
+});

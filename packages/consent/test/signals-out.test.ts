@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  ConsentError,
   createConsent,
   definePolicy,
   edxPolicy,
@@ -8,6 +9,7 @@ import {
   receiptSchema,
   toGoogleConsentMode,
   toReceipt,
+  type ConsentOptions,
 } from '../src/index.js';
 
 describe('toGoogleConsentMode', () => {
@@ -125,20 +127,61 @@ describe('fromCookieHeader (server-side rendering)', () => {
     expect(optOut?.policy.hash).toBe('');
     expect(optOut?.purposes).toEqual({ analytics: false, performance: false, functionality: false, marketing: false });
     // One that refused only analytics: under GPC, marketing reads as refused too.
-    const partial = createConsent({ policy: earlier, storage: 'memory', mode: 'opt-out', signals: { gpc: false } }).withdraw(
-      'analytics',
-    );
+    const partial = createConsent({
+      policy: earlier,
+      storage: 'memory',
+      mode: 'opt-out',
+      signals: { gpc: false },
+    }).withdraw('analytics');
     expect(
-      fromCookieHeader(`optin=${encodeDecision(partial, earlier)}`, edxPolicy, { mode: 'opt-out', gpc: true })?.purposes,
+      fromCookieHeader(`optin=${encodeDecision(partial, earlier)}`, edxPolicy, { mode: 'opt-out', gpc: true })
+        ?.purposes,
     ).toEqual({ analytics: false, marketing: false });
   });
 
-  it('a copy dated in the future neither outranks a newer refusal nor counts alone', () => {
+  it('a copy dated in the future neither outranks a newer refusal nor grants anything, but keeps its refusals', () => {
     const grant = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).acceptAll();
     const refusal = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } }).rejectAll();
-    const future = encodeDecision({ ...grant, decidedAt: new Date(Date.now() + 864e5 * 300).toISOString() }, edxPolicy);
-    expect(fromCookieHeader(`optin=${future}; optin=${encodeDecision(refusal, edxPolicy)}`, edxPolicy)).toEqual(refusal);
-    expect(fromCookieHeader(`optin=${future}`, edxPolicy, { mode: 'opt-out' })).toBeNull();
+    const ahead = (d: typeof grant) =>
+      encodeDecision({ ...d, decidedAt: new Date(Date.now() + 864e5 * 300).toISOString() }, edxPolicy);
+    const future = ahead(grant);
+    expect(fromCookieHeader(`optin=${future}; optin=${encodeDecision(refusal, edxPolicy)}`, edxPolicy)).toEqual(
+      refusal,
+    );
+    expect(fromCookieHeader(`optin=${future}`, edxPolicy)).toBeNull();
+    expect(fromCookieHeader(`optin=${future}`, edxPolicy, { mode: 'opt-out' })?.purposes).toEqual({});
+    expect(fromCookieHeader(`optin=${ahead(refusal)}`, edxPolicy, { mode: 'opt-out' })?.purposes).toEqual({
+      analytics: false,
+      performance: false,
+      functionality: false,
+      marketing: false,
+    });
+  });
+
+  it('a refusal made on a clock running ahead stays refused on the server, and in the browser once its clock is right', () => {
+    // A learner whose laptop runs ten minutes fast refuses marketing on an opt-out page.
+    const cookies: string[] = [];
+    const storage = {
+      kind: 'cookie',
+      read: () => [...cookies],
+      write: (value: string) => (cookies.splice(0, 9, value), true),
+      clear: () => void cookies.splice(0),
+    };
+    vi.useFakeTimers({ now: Date.now() + 6e5, toFake: ['Date'] });
+    try {
+      createConsent({ policy: edxPolicy, mode: 'opt-out', storage, signals: { gpc: false } }).withdraw('marketing');
+    } finally {
+      vi.useRealTimers();
+    }
+    // The server renders the next page with the right time: no marketing.
+    const header = `optin=${cookies[0]}`;
+    expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-out' })?.purposes.marketing).toBe(false);
+    expect(fromCookieHeader(header, edxPolicy)).toBeNull();
+    // The same browser once its clock is corrected: still refused (and asked to confirm).
+    const corrected = createConsent({ policy: edxPolicy, mode: 'opt-out', storage, signals: { gpc: false } });
+    expect(corrected.allows('marketing')).toBe(false);
+    expect(corrected.allows('analytics')).toBe(true);
+    expect(corrected.needsPrompt).toBe(true);
   });
 
   it('under opt-out with Sec-GPC, an earlier version’s decision made while GPC was on still reads marketing as refused', () => {
@@ -174,5 +217,39 @@ describe('fromCookieHeader (server-side rendering)', () => {
     expect(fromCookieHeader(header, edxPolicy)).toBeNull();
     expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-out' })).toEqual(implied);
     expect(toReceipt(implied, 'learner-1').implied).toBe(true);
+  });
+
+  it('refuses the options createConsent refuses, with the same error, instead of reading them the other way', () => {
+    // A US learner refused analytics only: marketing is a grant opt-out mode implied, no consent.
+    const implied = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out', signals: { gpc: false } });
+    const header = `optin=${encodeDecision(implied.withdraw('analytics'), edxPolicy)}`;
+    const thrown = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error as ConsentError;
+      }
+    };
+    type Options = Parameters<typeof fromCookieHeader>[2];
+    for (const options of [
+      { mode: 'OPT-IN' },
+      { mode: 'opt_in' },
+      { mode: null },
+      { maxAgeDays: Number.NaN },
+      { maxAgeDays: 0 },
+      { mode: 'optout', maxAgeDays: -1 },
+      { cookieName: 'my consent' },
+    ]) {
+      const browser = thrown(() =>
+        createConsent({ policy: edxPolicy, storage: 'memory', ...options } as ConsentOptions),
+      );
+      const server = thrown(() => fromCookieHeader(header, edxPolicy, options as Options));
+      expect(server, JSON.stringify(options)).toBeInstanceOf(ConsentError);
+      expect([server?.code, server?.issues]).toEqual([browser?.code, browser?.issues]);
+      expect(server?.issues.map((i) => i.path)).toEqual(Object.keys(options));
+    }
+    // Exactly the modes createConsent takes still read as before.
+    expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-in' })).toBeNull();
+    expect(fromCookieHeader(header, edxPolicy, { mode: 'opt-out', maxAgeDays: 1 })?.purposes.marketing).toBe(true);
   });
 });
