@@ -63,7 +63,9 @@ export interface FirstParty {
   readonly trackers: readonly Tracker[];
   /**
    * Records page views (now, or on a page the browser prerenders when the learner goes to it; after
-   * every single-page-app navigation, by `history` or the Navigation API,
+   * every single-page-app navigation, by `history` or the Navigation API, with the title the page has
+   * 500 ms later (routers set it after the URL), or sooner when the learner navigates again, hides or
+   * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it,
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival from its old `document.referrer`) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
@@ -81,7 +83,7 @@ export interface FirstParty {
    * session, and a fresh `anonymousId` of its own (no `userId`).
    */
   send(event: string, properties: Readonly<Record<string, unknown>>, purpose: string): void;
-  /** Sends every queued message now. */
+  /** Sends every queued message now (a navigation's page view waiting for its title too). */
   flush(): void;
 }
 
@@ -141,7 +143,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // What it stores, gone: its cookies on the domain it wrote them on (the hub deletes them only on
   // the variants of its own cookieDomain, which may be another), and its first touch and preferences.
   const forget = () => {
-    for (const name of [idCookie, sessionCookie]) writeCookie(name, '', 0, domain);
+    writeCookie(idCookie, '', 0, domain);
+    writeCookie(sessionCookie, '', 0, domain);
     local(touchKey, null);
     local(prefsKey, null);
   };
@@ -164,15 +167,25 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // What other tabs have set since is in localStorage (with functionality), over this page's copy.
   const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
   const remember = (e: { userId: string | null }) => void (userId = e.userId);
+  // The page view of a single-page app's navigation waits for the title the app gives the new page
+  // (routers set it after the URL: in an effect, a microtask, a task or an animation frame), and what
+  // is sent after it waits behind it, in order, each built as it goes (its session `seq`, and the new
+  // page, title included, as `context.page`).
+  const waiting: (() => void)[] = [];
+  // Set while start() records the view of a single-page-app navigation: that view waits.
+  let navigated: unknown;
+  // (Emptied first: what it runs is sent, not held again.)
+  const release = () => waiting.splice(0).map((go) => go());
 
   // `event`: a hub's event (its `context` and `timestamp` kept), or an action of this page's own (`send()`).
-  // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order.
+  // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order. Nor
+  // does anything pass a navigation's view waiting for its title: it goes after it.
   const send = (
     purpose: string,
     event: HubEvent | (Omit<TrackEvent, keyof EventBase> & Partial<EventBase>),
     campaign?: string,
   ) =>
-    shown(() => {
+    (waiting[0] ? (then: () => void) => waiting.push(then) : shown)(() => {
       const { context = {} } = event;
       if (!consent.allows(purpose)) return;
       // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
@@ -223,6 +236,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const tracker = (declared: Tracker, more: Partial<Tracker>): Tracker => ({
     ...declared,
     unload() {
+      release();
       page = undefined;
       transport.save();
     },
@@ -234,18 +248,21 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     trackers: [
       tracker(analytics, {
         page(e) {
+          release();
           const at = new URL(e.properties.url);
           attribution = attribute(attribution, at, e.properties.referrer, own, e.timestamp);
           if (keep()) local(touchKey, attribution);
-          send(
-            'analytics',
-            {
-              ...e,
-              properties: (page = { ...e.properties, search: at.search }),
-              context: { ...e.context, attribution },
-            },
-            campaignOf(at),
-          );
+          const properties = (page = { ...e.properties, search: at.search });
+          // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
+          // where animation frames never come), or sooner: at the next page view (its own URL and
+          // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn
+          // (analytics: then it is dropped, as what is queued is).
+          if (navigated) {
+            const titled = () => (properties.title = document.title);
+            waiting.push(titled);
+            setTimeout(() => waiting[0] == titled && release(), 500);
+          }
+          send('analytics', { ...e, properties, context: { ...e.context, attribution } }, campaignOf(at));
         },
         track: (e) => send('analytics', e),
       }),
@@ -259,6 +276,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           transport.save();
         },
         unload() {
+          release();
           // From now on this page is a stranger (the hub deletes the cookies): a fresh id, in memory
           // only, and nothing the collector could link it to the old one by: no session, no touches.
           anonymousId = randomId();
@@ -287,7 +305,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
           if (href != last || again) {
             last = href;
+            navigated = !again && e;
             hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
+            navigated = 0;
           }
         });
       view();
@@ -295,6 +315,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       onNavigate(view, listening);
       autotrack(hub.track.bind(hub), own, listening.signal);
       addEventListener('pageshow', view, listening);
+      // Hidden (leaving it hides the page too), where timers may never run again: a waiting view goes
+      // now, by beacon. (The document's event bubbles to the window.)
+      addEventListener('visibilitychange', release, listening);
       return () => listening.abort();
     },
     prefs: {
@@ -305,6 +328,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       },
     },
     send: (event, properties, purpose) => send(purpose, { type: 'track', event, properties }),
-    flush: () => transport.flush(),
+    flush() {
+      release();
+      transport.flush();
+    },
   };
 }

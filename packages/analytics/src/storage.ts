@@ -5,7 +5,7 @@ export function readCookie(name: string): string | undefined {
 
 /** Sets first-party cookie `name` for `maxAge` seconds on `domain` (the registrable domain) or the host. */
 export function writeCookie(name: string, value: string, maxAge: number, domain?: string): void {
-  document.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol === 'https:' ? ';Secure' : ''}`;
+  document.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol == 'https:' ? ';Secure' : ''}`;
 }
 
 /**

@@ -999,6 +999,113 @@ describe('the first-party tracker in Chromium', () => {
   });
 });
 
+describe("a single-page app's page view carries the title the app gives the new page", () => {
+  const views = () =>
+    received
+      .filter((m) => m.type === 'page')
+      .sort((a, b) => a.context.session.seq - b.context.session.seq)
+      .map((m) => [
+        m.properties.path,
+        m.properties.title,
+        m.properties.referrer,
+        (m.context.page as { title?: string }).title,
+      ]);
+
+  // As routers do: the URL first, the title once the new page is drawn (React Router and Vue Router in
+  // an effect or hook, Next.js in a microtask, react-helmet in an animation frame).
+  for (const [when, setTitle] of [
+    ['at once', "document.title = 'Unit 2';"],
+    ['in a microtask', "queueMicrotask(() => (document.title = 'Unit 2'));"],
+    ['in the next task', "setTimeout(() => (document.title = 'Unit 2'));"],
+    ['in an animation frame', "requestAnimationFrame(() => (document.title = 'Unit 2'));"],
+  ] as const)
+    test(`set ${when} after pushState`, async () => {
+      await open('/unit-1?mode=opt-out');
+      await arrived((m) => m.type === 'page');
+      await run(`history.pushState({}, '', '/unit-2'); ${setTitle}`);
+      await arrived((m) => m.type === 'page', 2);
+      await quiet();
+      expect(views()).toEqual([
+        ['/unit-1', 'Course', '', 'Course'],
+        ['/unit-2', 'Unit 2', url('/unit-1?mode=opt-out'), 'Unit 2'],
+      ]);
+    });
+
+  test('an app that keeps its title: the view leaves within the bound, with that title', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    const pushed = Date.now();
+    await run("history.pushState({}, '', '/unit-2');");
+    await arrived((m) => m.type === 'page', 2);
+    // The bound (500 ms) and the batch interval of this page (200 ms), with room for a slow machine.
+    expect(Date.now() - pushed).toBeLessThan(1500);
+    await quiet();
+    expect(views()).toEqual([
+      ['/unit-1', 'Course', '', 'Course'],
+      ['/unit-2', 'Course', url('/unit-1?mode=opt-out'), 'Course'],
+    ]);
+  });
+
+  test('two navigations in quick succession: one view each, in order, each with its own title and referrer', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run(`history.pushState({}, '', '/unit-2');
+      requestAnimationFrame(() => {
+        document.title = 'Unit 2';
+        setTimeout(() => {
+          history.pushState({}, '', '/unit-3');
+          requestAnimationFrame(() => (document.title = 'Unit 3'));
+        }, 50);
+      });`);
+    await arrived((m) => m.type === 'page', 3);
+    await quiet();
+    expect(views()).toEqual([
+      ['/unit-1', 'Course', '', 'Course'],
+      ['/unit-2', 'Unit 2', url('/unit-1?mode=opt-out'), 'Unit 2'],
+      ['/unit-3', 'Unit 3', url('/unit-2'), 'Unit 3'],
+    ]);
+  });
+
+  test('what the new page tracks before its title is set comes after its view, with the new page in its context', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run(`history.pushState({}, '', '/unit-2');
+      hub.track('edx.test.mounted');
+      requestAnimationFrame(() => (document.title = 'Unit 2'));`);
+    await arrived((m) => m.event === 'edx.test.mounted');
+    await quiet();
+    const all = received
+      .filter((m) => m.event !== 'optin.web_vitals')
+      .sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(all.map((m) => [m.event ?? m.properties.path, (m.context.page as { title?: string }).title])).toEqual([
+      ['/unit-1', 'Course'],
+      ['/unit-2', 'Unit 2'],
+      ['edx.test.mounted', 'Unit 2'],
+    ]);
+  });
+
+  test('the learner leaving before the bound: the view still arrives, once, with its title', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run("history.pushState({}, '', '/unit-2'); document.title = 'Unit 2'; location.href = '/plain';");
+    await page.waitForURL(/\/plain$/);
+    await arrived((m) => m.type === 'page', 2);
+    await quiet(1000);
+    expect(views()).toEqual([
+      ['/unit-1', 'Course', '', 'Course'],
+      ['/unit-2', 'Unit 2', url('/unit-1?mode=opt-out'), 'Unit 2'],
+    ]);
+  });
+
+  test('analytics withdrawn before the bound: the view is not sent', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run("history.pushState({}, '', '/unit-2'); document.title = 'Unit 2'; consent.withdraw('analytics');");
+    await quiet(1200);
+    expect(views()).toEqual([['/unit-1', 'Course', '', 'Course']]);
+  });
+});
+
 describe('a page Chromium prerenders', () => {
   test('sends nothing until the learner goes to it, then one page view, timed then, from the page it was activated from', async () => {
     // Chromium prerenders nothing while a DevTools client that does not speak its tab targets (as

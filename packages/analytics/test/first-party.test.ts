@@ -105,7 +105,7 @@ describe('firstParty', () => {
     hub.track('edx.test.unit');
     history.pushState({}, '', '/blog/2024/11');
     hub.track('edx.test.blog');
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
     stop();
     const course = { id: 'HarvardX/CS50/2012', org: 'HarvardX' };
     expect(sent.map((m) => [m.event ?? m.type, m.context.course])).toEqual([
@@ -200,7 +200,7 @@ describe('firstParty', () => {
     history.pushState({}, '', '/dashboard');
     stop(); // the first component unmounts: the second still records
     history.pushState({}, '', '/progress');
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
     second();
     expect(sent.map((m) => m.event ?? `${m.type} ${(m.context.page as { path: string }).path}`)).toEqual([
       'page /courses/course-v1:MITx+6.00x+2026/home',
@@ -289,12 +289,12 @@ describe('firstParty', () => {
     const { consent, hub, stop } = setup();
     consent.decide({ purposes: { analytics: true, functionality: true } });
     history.pushState({}, '', '/courses');
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
     hub.track('edx.test.queued'); // still queued when functionality goes
     consent.withdraw('functionality');
     history.pushState({}, '', '/next');
     hub.track('edx.test.after');
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(600);
 
     const oldId = sent[0]!.anonymousId;
     const old = sent.filter((m) => m.anonymousId === oldId);
