@@ -2,6 +2,7 @@ import { createConsent } from './consent.js';
 import { decodeDecision } from './cookie-codec.js';
 import type { Decision } from './decision.js';
 import type { Policy } from './policy.js';
+import type { ConsentStorage } from './storage.js';
 
 /** Options of {@link fromCookieHeader}. */
 export interface CookieHeaderOptions {
@@ -48,11 +49,10 @@ export function fromCookieHeader(
   let best: Decision | null = null;
   // One time for every copy, as the browser's store reads them: copies dated in the future tie.
   const now = Date.now();
-  for (const pair of (header ?? '').split(/;\s*/)) {
-    if (!pair.startsWith(`${cookieName}=`)) continue;
+  for (const value of cookieHeaderStorage(header, cookieName).read()) {
     // As the browser's store reads it: the newest copy wins, of two as new the one made under this
     // policy version; one made under an earlier version (same purposes) keeps only its refusals.
-    const found = decodeDecision(pair.slice(cookieName.length + 1), policy, true, now);
+    const found = decodeDecision(value, policy, true, now);
     const at = found?.decidedAt ?? '';
     if (
       found &&
@@ -77,5 +77,35 @@ export function fromCookieHeader(
       ...best.purposes,
       ...Object.fromEntries(policy.purposes.filter((p) => p.gpc).map((p) => [p.id, false])),
     },
+  };
+}
+
+/**
+ * A storage that reads the consent cookie from a request's `Cookie` header, for a consent store on a
+ * server: `allows()` then answers for the page being rendered exactly as the browser's store will
+ * (opt-out defaults, Global Privacy Control, Member overrides, refusals of an earlier policy version),
+ * including when the request carries no decision at all (where {@link fromCookieHeader} returns
+ * `null`, and an opt-out default applied by hand would forget GPC). It writes nothing: a decision made
+ * on that store lasts for the store's life only (set the cookie on the response yourself).
+ *
+ * @example
+ * const consent = createConsent({
+ *   policy: edxPolicy,
+ *   mode: 'opt-out',
+ *   storage: cookieHeaderStorage(req.headers.cookie),
+ *   signals: { gpc: req.headers['sec-gpc'] === '1' },
+ * });
+ * const renderAds = consent.allows('marketing', 'HarvardX');
+ */
+export function cookieHeaderStorage(header: string | null | undefined, cookieName = 'optin'): ConsentStorage {
+  return {
+    kind: 'cookieHeader',
+    read: () =>
+      (header ?? '')
+        .split(/;\s*/)
+        .filter((pair) => pair.startsWith(`${cookieName}=`))
+        .map((pair) => pair.slice(cookieName.length + 1)),
+    write: () => false,
+    clear() {},
   };
 }

@@ -6,7 +6,7 @@ export { edxPolicy } from './edx-policy.js';
 export { checksum, policyHash, type Policy, type Purpose } from './policy.js';
 export type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
 export { encodeDecision, decodeDecision } from './cookie-codec.js';
-export { fromCookieHeader, type CookieHeaderOptions } from './cookie-header.js';
+export { cookieHeaderStorage, fromCookieHeader, type CookieHeaderOptions } from './cookie-header.js';
 export { cookieDomains } from './domains.js';
 export { cookieStorage, localStorageStorage } from './storage.js';
 export type { ConsentStorage } from './storage.js';
