@@ -454,6 +454,8 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     const calls = standIn.hits
       .filter((h) => h.host === 'api.segment.io')
       .map((h) => new URL(h.path, 'https://api.segment.io'))
+      // In the order the page sent them (each is an image of its own: they may arrive in any order).
+      .sort((a, b) => parseInt(a.searchParams.get('_s')!) - parseInt(b.searchParams.get('_s')!))
       .map((u) => [`${u.pathname} ${u.searchParams.get('name') ?? ''}`, JSON.parse(u.searchParams.get('ctx') ?? '{}') as Record<string, unknown>] as const);
     expect(calls.map(([call]) => call)).toEqual(['/v1/p ', '/v1/t edx.ui.lms.link_clicked', '/v1/p Outline']);
     // Every call, the replayed page view too, carries the course of the page it was made on.
