@@ -18,17 +18,19 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
  * activates with Enter or Space, once a key). Never a field's value, the
  * option chosen or typed text ({@link controlName}), nor a link or control inside editable content
  * (what the learner typed there).
- * `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
+ * `here` gives the page's URL as it may be sent (`current_url`: without its `#fragment` unless hash
+ * routes are pages), `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
- * @example autotrack((event, properties) => hub.track(event, properties), (host) => host.endsWith('edx.org'), stop.signal);
+ * @example autotrack((event, properties) => hub.track(event, properties), () => location.href, (host) => host.endsWith('edx.org'), stop.signal);
  */
 export function autotrack(
   track: (event: string, properties: Readonly<Record<string, unknown>>) => void,
+  here: () => string,
   own: (host: string) => boolean,
   signal: AbortSignal,
 ): void {
   const listener = (e: Event) => {
-    const current_url = location.href;
+    const current_url = here();
     const path = e.composedPath();
     const field = path[0] as HTMLInputElement;
     const use = (control: unknown, el: Element) =>

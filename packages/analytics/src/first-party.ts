@@ -4,6 +4,7 @@ import {
   type EventBase,
   type Hub,
   type HubEvent,
+  type PageEvent,
   type Tracker,
   type TrackEvent,
   type Vendor,
@@ -28,7 +29,10 @@ export interface FirstPartyOptions {
   readonly consent: ConsentStore;
   /** Registrable domain (e.g. `edx.org`): cookies are shared by its subdomains, which count as internal. */
   readonly cookieDomain?: string;
-  /** Also count changes of the URL's `#hash` as page views (hash-routed apps). Default false. */
+  /**
+   * Also count changes of the URL's `#hash` as page views (hash-routed apps). Default false: then no
+   * `#fragment` (an OAuth or magic-link token) is ever sent.
+   */
   readonly hashRoutes?: boolean;
   /** Messages per batch (a full batch leaves at once): a whole number from 1. Default 20. */
   readonly batchSize?: number;
@@ -69,7 +73,8 @@ export interface FirstParty {
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival from its old `document.referrer`) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
-   * consent and every other tracker see them too. Returns a function that stops it; started again, the
+   * consent and every other tracker allowed see them too: links and controls only with `analytics` (those
+   * used before the first decision are not recorded); analytics granted later on a page it has no view of, that page's view goes to this tracker alone. Returns a function that stops it; started again, the
    * earlier start stops (one message a click), and on the page of the last view (a remounted
    * component) it records no second one.
    */
@@ -88,6 +93,8 @@ export interface FirstParty {
 }
 
 type Fields = Readonly<Record<string, unknown>>;
+
+const now = () => new Date().toISOString();
 
 /** Runs `then` now or, on a page the browser prerenders (speculation rules), once the learner goes to it. */
 const shown = (then: () => void) =>
@@ -133,6 +140,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const keep = () => consent.allows('functionality');
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
   const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
+  // A URL as it may be sent: without its `#fragment` (where an OAuth or magic-link token lands) unless
+  // hash routes are pages.
+  const strip = (url: string) => url.replace(hashRoutes ? '' : /#.*/, '');
+  const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   const transport = createTransport({
     ...options,
@@ -151,7 +162,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
   if (!keep()) forget();
   let anonymousId = (keep() && readCookie(idCookie)) || randomId();
-  let userId: string | null = null;
+  let userId: string | null | undefined;
   let session: Session | undefined;
   let attribution = local<Attribution>(touchKey);
   // This page's preferences (what it set, or found stored when functionality came): without
@@ -161,6 +172,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
+  // What start() gave the hub for that view: its URL and referrer.
+  let viewed: Fields | undefined;
   // What the last start() listens with: started again, the earlier one stops (never two messages for one use).
   let started: AbortController | undefined;
   const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
@@ -184,7 +197,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     purpose: string,
     event: HubEvent | (Omit<TrackEvent, keyof EventBase> & Partial<EventBase>),
     campaign?: string,
-  ) =>
+  ) => {
+    // Not JSON (a circular object, such as a framework's event): refused now, into the hub, which reports
+    // it, before it takes a `seq` (or, waiting, holds up what follows).
+    JSON.stringify(event);
     (waiting[0] ? (then: () => void) => waiting.push(then) : shown)(() => {
       const { context = {} } = event;
       if (!consent.allows(purpose)) return;
@@ -192,7 +208,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
       const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
       const ids = trail || purpose == 'functionality';
-      const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: location.href })) };
+      const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: here() })) };
       const { purposes, members } = consent.grants();
       transport.add(
         {
@@ -224,46 +240,48 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           messageId: randomId(true),
           anonymousId: ids ? anonymousId : randomId(),
           userId: (ids && userId) || undefined,
-          timestamp: event.timestamp ?? new Date().toISOString(),
+          timestamp: event.timestamp ?? now(),
         },
         // With the trail of pages, it needs analytics too: refused before it leaves, it goes.
         trail ? [purpose, 'analytics'] : purpose,
       );
     });
+  };
 
-  // Unloaded, a tracker's purpose was withdrawn: its queued messages go, and (analytics) its page is
-  // forgotten, as the learner may navigate before granting it again.
+  // Unloaded, a tracker's purpose was withdrawn: its queued messages go. (Its last view stays the page
+  // of what it sends: granted again on another page, that page gets its view first.)
   const tracker = (declared: Tracker, more: Partial<Tracker>): Tracker => ({
     ...declared,
     unload() {
       release();
-      page = undefined;
       transport.save();
     },
     identify: remember,
     ...more,
   });
 
+  const record = (e: PageEvent) => {
+    release();
+    const at = new URL(e.properties.url);
+    attribution = attribute(attribution, at, e.properties.referrer, own, e.timestamp);
+    if (keep()) local(touchKey, attribution);
+    const properties = (page = { ...e.properties, search: at.search });
+    // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
+    // where animation frames never come), or sooner: at the next page view (its own URL and
+    // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn
+    // (analytics: then it is dropped, as what is queued is).
+    if (navigated) {
+      const titled = () => (properties.title = document.title);
+      waiting.push(titled);
+      setTimeout(() => waiting[0] == titled && release(), 500);
+    }
+    send('analytics', { ...e, properties, context: { ...e.context, attribution } }, campaignOf(at));
+  };
+
   return {
     trackers: [
       tracker(analytics, {
-        page(e) {
-          release();
-          const at = new URL(e.properties.url);
-          attribution = attribute(attribution, at, e.properties.referrer, own, e.timestamp);
-          if (keep()) local(touchKey, attribution);
-          const properties = (page = { ...e.properties, search: at.search });
-          // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
-          // where animation frames never come), or sooner: at the next page view (its own URL and
-          // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn
-          // (analytics: then it is dropped, as what is queued is).
-          if (navigated) {
-            const titled = () => (properties.title = document.title);
-            waiting.push(titled);
-            setTimeout(() => waiting[0] == titled && release(), 500);
-          }
-          send('analytics', { ...e, properties, context: { ...e.context, attribution } }, campaignOf(at));
-        },
+        page: record,
         track: (e) => send('analytics', e),
       }),
       tracker(functionality, {
@@ -278,9 +296,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         unload() {
           release();
           // From now on this page is a stranger (the hub deletes the cookies): a fresh id, in memory
-          // only, and nothing the collector could link it to the old one by: no session, no touches.
+          // only, and nothing the collector could link it to the old one by: no session, no touches,
+          // no userId (until the page calls identify again).
           anonymousId = randomId();
-          session = attribution = undefined;
+          session = attribution = userId = undefined;
           forget();
           transport.save();
         },
@@ -301,22 +320,46 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // viewed when the learner goes to it, and timed then.
       const view = (e?: Partial<PageTransitionEvent>) =>
         shown(() => {
-          const href = location.href.replace(hashRoutes ? '' : /#.*/, '');
+          const href = here();
           const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
           if (href != last || again) {
+            // Its URL and referrer (the last view's, else how the page was reached) without a fragment.
+            viewed = {
+              url: href,
+              referrer: again ? strip(navigation?.activation?.from?.url ?? '') : (last ?? document.referrer),
+            };
             last = href;
             navigated = !again && e;
-            hub.page(undefined, again ? { referrer: navigation?.activation?.from?.url ?? '' } : {});
+            hub.page(undefined, viewed);
             navigated = 0;
           }
         });
       view();
       // (An AbortController is an options object: its `signal` removes it. A `#` change is a `popstate`.)
       onNavigate(view, listening);
-      autotrack(hub.track.bind(hub), own, listening.signal);
+      // With analytics only: the hub would give them to every tracker allowed (marketing ones too), and
+      // replay those made before the first decision to whatever that decision allows (opt-in: not one).
+      autotrack(
+        (event, properties) => consent.allows('analytics') && hub.track(event, properties),
+        here,
+        own,
+        listening.signal,
+      );
+      // (After the hub's own update: it subscribed first.) Analytics granted on a page whose view this
+      // tracker did not get (refused then): that view, to it alone, as the hub gave the others theirs.
+      listening.signal.onabort = consent.subscribe(
+        () =>
+          consent.allows('analytics') &&
+          page?.url != last &&
+          record({
+            type: 'page',
+            properties: { path: location.pathname, title: document.title, ...viewed },
+            timestamp: now(),
+          } as PageEvent),
+      );
       addEventListener('pageshow', view, listening);
       // Hidden (leaving it hides the page too), where timers may never run again: a waiting view goes
-      // now, by beacon. (The document's event bubbles to the window.)
+      // now, by keepalive fetch. (The document's event bubbles to the window.)
       addEventListener('visibilitychange', release, listening);
       return () => listening.abort();
     },

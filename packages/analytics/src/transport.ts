@@ -17,7 +17,7 @@ interface Item {
 export interface TransportOptions {
   /** Where batches are posted (`POST {url}` with `{ batch, writeKey }`). */
   readonly url: string;
-  /** Segment write key, sent in the body (a header would cost a CORS preflight, and `sendBeacon` cannot send one). */
+  /** Segment write key, sent in the body (a header would cost a CORS preflight). */
   readonly writeKey?: string | undefined;
   /** Messages per batch: a batch leaves as soon as it is full. Default 20. */
   readonly batchSize?: number;
@@ -46,10 +46,11 @@ export interface Transport {
    */
   add(message: Message, purpose: string | readonly string[]): void;
   /**
-   * Sends every queued message now: with `fetch` (keepalive), or `sendBeacon` when `beacon` (the page is
-   * going away), but then, while a queued message waits for a retry, keeps the queue stored instead.
+   * Sends every queued message now, with `fetch` (keepalive while the browser's allowance takes it);
+   * when `leaving` (the page is hidden or going away) while a queued message waits for a retry, keeps
+   * the queue stored instead.
    */
-  flush(beacon?: boolean): void;
+  flush(leaving?: boolean): void;
   /**
    * Drops every queued message whose purpose is no longer allowed, and keeps the retry queue in
    * localStorage when allowed, else removes it from there.
@@ -73,19 +74,24 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
 const shared = ['page', 'locale', 'consent'];
 
 /**
- * Batches messages by size and time and posts them to the collector with `fetch` (`keepalive`, so a
- * batch survives navigation, when its body is under the browser's 64 KB allowance) or, when the page
- * is hidden or going away (`pagehide`, `visibilitychange`), with `sendBeacon`, unless a queued
- * message has failed before and the queue may be stored: the collector is failing, and the queue
- * waits stored for the next page rather than go down in a beacon with this one. Failed batches
- * (network, 429, 5xx) go back to the queue and are retried after {@link backoff} (full batches wait for it too, so an outage causes no
- * storm); a message keeps its `messageId`, so a retry is never counted twice, and is dropped after
- * {@link maxAttempts}. A batch never carries two anonymous ids. The queue is bounded, and kept in
- * localStorage (for the next page) only when `keep()` allows it, where the site's tabs share it: each
- * keeps what the others stored and takes out only its own; what of a stored one is not an item with a
- * message is dropped. Work happens in timers and promises,
- * never in a loop that holds the page. Throws an {@link AnalyticsError} (`invalid_option`, `path` the
- * option) for a count that is not a whole number in its range, before anything is read or stored.
+ * Batches messages by size and time and posts them to the collector with `fetch`, never with the
+ * site's cookies (`credentials: 'omit'`; `sendBeacon` would send them), and with `keepalive`, so that
+ * a batch survives navigation, within the browser's allowance (64 KB in all of the page's requests in
+ * flight): a batch is split to fit it, waits for it, or (a single message over it) goes without.
+ * Everything queued goes at once when the page is hidden or going away (`pagehide`,
+ * `visibilitychange`), unless a queued message has failed before and the queue may be stored: the
+ * collector is failing, and the queue waits stored for the next page rather than go down with this
+ * one. Failed batches (network, 429, 5xx) go back to the queue and are retried after {@link backoff},
+ * counted once an attempt however many batches it took (full batches and new messages wait for it
+ * too, so an outage causes no storm); a request the browser rejects as the page goes away (it is
+ * delivered all the same) is never taken for a failure. A message keeps its `messageId`, so a retry
+ * is never counted twice, and is dropped after {@link maxAttempts}. A batch never carries two
+ * anonymous ids. The queue is bounded, and kept in localStorage (for the next page) only when
+ * `keep()` allows it, where the site's tabs share it: each keeps what the others stored and takes out
+ * only its own; what of a stored one is not an item with a message is dropped. Work happens in timers
+ * and promises, never in a loop that holds the page. Throws an {@link AnalyticsError}
+ * (`invalid_option`, `path` the option) for a count that is not a whole number in its range, before
+ * anything is read or stored.
  */
 export function createTransport(o: TransportOptions): Transport {
   const batchSize = optionCount(o, 'batchSize', 20);
@@ -104,22 +110,27 @@ export function createTransport(o: TransportOptions): Transport {
   // (the collector failing for them too), which this one keeps as they left it.
   let mine = queue;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Attempts that failed in a row (the batches of one flush are one attempt), and the bytes of this
+  // page's keepalive requests in flight: the browser allows 64 KB of them in all, and refuses more.
   let failures = 0;
+  let inflight = 0;
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
   const live = () => (queue = allowed(queue));
   const save = () => {
     const all = [...stored().filter((i) => !mine.some((j) => j.m.messageId == i.m.messageId)), ...live()];
     mine = queue;
     local(queueKey, o.keep() && all[0] ? all : null);
+    if (queue[0]) schedule(flushInterval); // (a backoff already scheduled stays)
   };
-  const report = (why: string) =>
-    (o.onError ?? console.error)(new AnalyticsError('delivery_failed', o.url, `dropped: ${why}`));
-  const fail = (items: Item[]) => {
+  const report = (why: string) => (o.onError ?? console.error)(new AnalyticsError('delivery_failed', o.url, why));
+  const fail = (items: Item[], attempt: number) => {
     const again = items.filter((i) => ++i.n < maxAttempts);
     if (again.length < items.length) report(`${maxAttempts} attempts failed`);
     queue = [...again, ...queue].slice(-queueLimit);
     save();
-    schedule(backoff(++failures));
+    // The backoff replaces the flush an `add` scheduled meanwhile.
+    timer = clearTimeout(timer) as undefined;
+    schedule(backoff((failures = attempt)));
   };
   // What every message of the batch has alike (page, locale, consent) goes once, in the batch's own
   // `context`, which the collector (like Segment) merges into each message: a third of the bytes, so
@@ -137,36 +148,51 @@ export function createTransport(o: TransportOptions): Transport {
     }
     return JSON.stringify({ batch, context, writeKey: o.writeKey });
   };
-  function flush(beacon?: boolean) {
-    // While the collector fails (a queued message failed before), a beacon would go down with the page:
-    // the queue stays stored for the next page instead, where it may be, and its timer runs on here.
-    if (beacon && o.keep() && queue.some((i) => i.n)) return save();
+  function flush(leaving?: boolean) {
+    // While the collector fails (a queued message failed before), a request now would go down with the
+    // page: the queue stays stored for the next page instead, where it may be, and its timer runs on here.
+    if (leaving && o.keep() && queue.some((i) => i.n)) return save();
     timer = clearTimeout(timer) as undefined; // (clearTimeout returns undefined)
+    const attempt = failures + 1;
     const items = live();
     queue = [];
     while (items[0]) {
-      // One anonymous id a batch: the id a learner is given afresh on withdrawing `functionality`
-      // must not arrive beside the old one, retries of its messages included.
+      // One anonymous id a batch (the id a learner is given afresh on withdrawing `functionality` must
+      // not arrive beside the old one, retries of its messages included), within the keepalive
+      // allowance (in UTF-8 bytes): a message fewer until it is so, or alone.
       const chunk = items.splice(0, batchSize);
-      const other = chunk.findIndex((i) => i.m.anonymousId != chunk[0]?.m.anonymousId);
-      if (other > 0) items.unshift(...chunk.splice(other));
-      const b = body(chunk);
-      if (beacon) {
-        if (!navigator.sendBeacon(o.url, b)) fail(chunk);
-      } else
-        // `keepalive` (the batch outlives the page) only within the browser's 64 KB allowance for it (in
-        // UTF-8 bytes), which refuses a larger body every time: that one goes without, while the page is open.
-        fetch(o.url, { method: 'POST', body: b, keepalive: new Blob([b]).size < 6e4, credentials: 'omit' }).then(
-          (r) =>
-            r.status == 429 || r.status > 499 ? fail(chunk) : ((failures = 0), r.ok || report(`HTTP ${r.status}`)),
-          () => fail(chunk),
-        );
+      let b: string, size: number;
+      while (
+        chunk.some((i) => i.m.anonymousId != chunk[0]?.m.anonymousId) ||
+        ((size = new Blob([(b = body(chunk))]).size) > 6e4 && chunk[1])
+      )
+        items.unshift(chunk.pop() as Item);
+      const held = inflight + size < 6e4 ? size : 0;
+      // A batch the allowance cannot take now waits, in the stored queue where it may be as the page
+      // goes away; else for the requests in flight: those of a page going away give their share back
+      // just after `pagehide`, before the page is hidden. Once hidden, or never to fit, it goes without.
+      if (!held && ((leaving && o.keep()) || (size < 6e4 && !document.hidden))) {
+        queue = [...chunk, ...items];
+        break;
+      }
+      inflight += held;
+      // The answer, or the error a request that never got one rejects with (no `status`): failed ones
+      // count a task later, as the browser rejects a keepalive request in flight when the page goes
+      // away, though it delivers it. On a page that has gone that task never runs: nothing goes twice.
+      const done = ({ status }: Response) => {
+        inflight -= held;
+        if (status < 500 && status != 429) {
+          failures = 0;
+          if (status > 299) report(`HTTP ${status}`);
+        } else setTimeout(() => fail(chunk, attempt));
+      };
+      // Never a beacon nor the site's cookies (the consent cookie, a login): `credentials: 'omit'`.
+      fetch(o.url, { method: 'POST', body: b, keepalive: held > 0, credentials: 'omit' }).then(done, done);
     }
     save();
   }
 
-  save(); // what an earlier page stored, and this one may not keep, goes now
-  if (queue.length) schedule(flushInterval);
+  save(); // what an earlier page stored, and this one may not keep, goes now (and the rest is sent)
   addEventListener('pagehide', () => flush(true));
   document.addEventListener('visibilitychange', () => document.hidden && flush(true));
   return {

@@ -254,17 +254,17 @@ describe('the first-party tracker against the real collector, cross-origin, in C
   });
 
   // Full batches leave at once by fetch with keepalive; a batch still waiting when the page goes
-  // away leaves by sendBeacon on pagehide. Both send the JSON as text/plain;charset=UTF-8 (a string
-  // body: no preflight, and all sendBeacon can send cross-origin without one); the collector must
-  // parse it as JSON. How each batch left is logged by a spy in sessionStorage, which outlives the
-  // page (Playwright does not report a beacon sent by a page that is going away).
+  // away leaves by keepalive fetch on pagehide (never sendBeacon, which always sends the site's
+  // cookies). Both send the JSON as text/plain;charset=UTF-8 (a string body: no preflight); the
+  // collector must parse it as JSON. How each batch left is logged by a spy in sessionStorage, which
+  // outlives the page (Playwright does not report a request sent by a page that is going away).
   test.each([
     {
       how: 'keepalive fetch',
       query: 'batch=20',
       sent: ['fetch keepalive', 'fetch keepalive', 'fetch keepalive', 'fetch keepalive', 'fetch keepalive'],
     },
-    { how: 'sendBeacon on pagehide', query: 'batch=200&interval=60000', sent: ['beacon queued'] },
+    { how: 'keepalive fetch on pagehide', query: 'batch=200&interval=60000', sent: ['fetch keepalive'] },
   ])('events fired right before navigating away: at least 99 of 100 are stored ($how)', async ({ query, sent }) => {
     await context.addInitScript(() => {
       const log = (what: string) =>

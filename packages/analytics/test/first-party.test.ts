@@ -133,7 +133,7 @@ describe('firstParty', () => {
     stop();
   });
 
-  it('after analytics is withdrawn and granted again, a click is placed on the page it happened on, not the last one recorded', async () => {
+  it('after analytics is withdrawn and granted again on another page, that page gets its view, and a click is placed on it', async () => {
     const { consent, hub, stop } = setup();
     consent.decide({ purposes: { analytics: true } });
     await vi.advanceTimersByTimeAsync(100);
@@ -142,17 +142,25 @@ describe('firstParty', () => {
     consent.decide({ purposes: { analytics: true } });
     hub.track('edx.test.click');
     await vi.advanceTimersByTimeAsync(100);
+    const home = 'http://localhost:3000/courses/course-v1:MITx+6.00x+2026/home';
+    const unit = { path: '/courses/course-v1:HarvardX+CS50+2026/courseware', url: location.href, referrer: home };
     expect(sent.map((m) => [m.event ?? m.type, m.context.page, m.context.course])).toEqual([
       [
         'page',
         expect.objectContaining({ path: '/courses/course-v1:MITx+6.00x+2026/home' }),
         { id: 'course-v1:MITx+6.00x+2026', org: 'MITx' },
       ],
-      [
-        'edx.test.click',
-        { path: '/courses/course-v1:HarvardX+CS50+2026/courseware', url: location.href },
-        { id: 'course-v1:HarvardX+CS50+2026', org: 'HarvardX' },
-      ],
+      ['page', expect.objectContaining(unit), { id: 'course-v1:HarvardX+CS50+2026', org: 'HarvardX' }],
+      ['edx.test.click', expect.objectContaining(unit), { id: 'course-v1:HarvardX+CS50+2026', org: 'HarvardX' }],
+    ]);
+    expect(sent.map((m) => m.context.session.seq)).toEqual([1, 2, 3]);
+    // Granted again on the page whose view it recorded: no second view of it, and that view is the page.
+    consent.withdraw('analytics');
+    consent.decide({ purposes: { analytics: true } });
+    hub.track('edx.test.again');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.slice(3).map((m) => [m.event ?? m.type, m.context.page])).toEqual([
+      ['edx.test.again', expect.objectContaining(unit)],
     ]);
     stop();
   });
@@ -233,6 +241,19 @@ describe('firstParty', () => {
     expect(sent.map((m) => m.event ?? m.type)).toEqual(['page', 'edx.test.before', 'edx.test.after']);
     expect((sent[1] as unknown as { properties: object }).properties).toEqual({ step: 1 });
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/optin-analytics\.track.*circular/)]);
+    // The refused message took no place in the session: no gap in seq.
+    expect(sent.map((m) => m.context.session.seq)).toEqual([1, 2, 3]);
+    // Made while a navigation's view waits for its title: refused at once all the same, and the
+    // view and what waits behind it go.
+    history.pushState({}, '', '/next');
+    hub.track('edx.test.circular', { loop });
+    hub.track('edx.test.next');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(sent.slice(3).map((m) => [m.event ?? m.type, m.context.session.seq])).toEqual([
+      ['page', 4],
+      ['edx.test.next', 5],
+    ]);
+    expect(errors).toHaveLength(2);
     stop();
   });
 
@@ -288,6 +309,7 @@ describe('firstParty', () => {
     history.replaceState({}, '', '/welcome?utm_source=newsletter&utm_medium=email');
     const { consent, hub, stop } = setup();
     consent.decide({ purposes: { analytics: true, functionality: true } });
+    hub.identify('learner-42'); // a signed-in learner
     history.pushState({}, '', '/courses');
     await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
     hub.track('edx.test.queued'); // still queued when functionality goes
@@ -299,15 +321,24 @@ describe('firstParty', () => {
     const oldId = sent[0]!.anonymousId;
     const old = sent.filter((m) => m.anonymousId === oldId);
     const fresh = sent.filter((m) => m.anonymousId !== oldId);
-    expect(old.map((m) => m.event ?? m.type)).toEqual(['page', 'page', 'edx.test.queued']);
-    expect(fresh.map((m) => m.event ?? m.type)).toEqual(['page', 'edx.test.after']);
+    expect(old.map((m) => [m.event ?? m.type, m.userId])).toEqual([
+      ['page', undefined],
+      ['identify', 'learner-42'],
+      ['page', 'learner-42'],
+      ['edx.test.queued', 'learner-42'],
+    ]);
+    // Nor the learner's userId: the page calls identify again for that (and then only with functionality).
+    expect(fresh.map((m) => [m.event ?? m.type, m.userId])).toEqual([
+      ['page', undefined],
+      ['edx.test.after', undefined],
+    ]);
     // A new session, counted from 1, and no first or last touch carried over.
     expect(fresh.map((m) => m.context.session.seq)).toEqual([1, 2]);
     expect(fresh[0]!.context.session.id).not.toBe(old[0]!.context.session.id);
     expect(fresh[0]!.context.attribution).toBeUndefined();
     const before = JSON.stringify(old[0]!.context.attribution);
     expect(before).toMatch(/newsletter/);
-    for (const mark of [oldId, old[0]!.context.session.id, JSON.parse(before).first.at as string])
+    for (const mark of [oldId, 'learner-42', old[0]!.context.session.id, JSON.parse(before).first.at as string])
       expect(JSON.stringify(fresh), `mark ${mark}`).not.toContain(mark);
     // The old id's last message and the new id's first were queued together: they leave apart.
     expect(batches.map((ids) => new Set(ids).size)).toEqual(batches.map(() => 1));

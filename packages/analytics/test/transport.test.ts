@@ -9,28 +9,38 @@ interface Call {
   batch: { messageId: string; sentAt: string; anonymousId?: string }[];
   writeKey?: string;
   keepalive: boolean | undefined;
+  credentials: RequestCredentials | undefined;
+  /** When it was sent (the fake clock). */
+  at: number;
 }
 let calls: Call[];
 let status: number[];
+/** While true, the collector answers 503 after 300 ms (it is down, overloaded). */
+let down: boolean;
 const errors: AnalyticsError[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers();
   calls = [];
   status = [];
+  down = false;
   errors.length = 0;
   localStorage.clear();
   vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
     calls.push({
       url,
       keepalive: init.keepalive,
-      ...(JSON.parse(init.body as string) as Omit<Call, 'url' | 'keepalive'>),
+      credentials: init.credentials,
+      at: Date.now(),
+      ...(JSON.parse(init.body as string) as Omit<Call, 'url' | 'keepalive' | 'credentials' | 'at'>),
     });
+    if (down) return new Promise((r) => setTimeout(() => r(new Response('{}', { status: 503 })), 300));
     const code = status.shift() ?? 200;
     return code ? Promise.resolve(new Response('{}', { status: code })) : Promise.reject(new TypeError('network'));
   });
 });
 afterEach(() => {
+  vi.restoreAllMocks();
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
@@ -68,15 +78,20 @@ describe('batching', () => {
     expect(calls[0]!.batch[0]!.sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it("sends a batch over the browser's 64 KB keepalive allowance without keepalive, which would refuse it every time", () => {
-    const t = make({ batchSize: 2 });
-    t.add({ ...msg(1), properties: { text: 'x'.repeat(40_000) } }, 'analytics');
-    t.add({ ...msg(2), properties: { text: 'x'.repeat(40_000) } }, 'analytics');
-    t.add(msg(3), 'analytics');
-    t.add(msg(4), 'analytics');
+  it("splits a batch over the browser's 64 KB keepalive allowance, which would refuse it every time, and sends a larger message alone without keepalive", async () => {
+    const t = make();
+    const big = (i: number, size: number) => ({ ...msg(i), properties: { text: 'x'.repeat(size) } });
+    for (const i of [1, 2, 3]) t.add(big(i, 25_000), 'analytics');
+    await vi.advanceTimersByTimeAsync(0);
+    // The third waits for the allowance the first two hold in flight.
+    expect(calls.map((c) => [c.batch.map((m) => m.messageId), c.keepalive])).toEqual([[['m1', 'm2'], true]]);
+    await vi.advanceTimersByTimeAsync(1000);
+    t.add(big(4, 70_000), 'analytics');
+    t.flush();
     expect(calls.map((c) => [c.batch.map((m) => m.messageId), c.keepalive])).toEqual([
-      [['m1', 'm2'], false],
-      [['m3', 'm4'], true],
+      [['m1', 'm2'], true],
+      [['m3'], true],
+      [['m4'], false],
     ]);
   });
 
@@ -132,6 +147,36 @@ describe('batching', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls).toHaveLength(3);
     expect(errors.map((e) => e.code)).toEqual(['delivery_failed']);
+  });
+
+  it('during an outage, a page that keeps tracking retries after growing delays, not at every flush interval', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1); // no jitter
+    const t = make({ queueLimit: 1000 });
+    down = true;
+    const start = Date.now();
+    for (let i = 0; i < 120; i++) {
+      t.add(msg(i), 'analytics'); // an event every 250 ms for 30 s
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    // The first full batch (0.5 s), then 1, 2, 4, 8 s of backoff after each answer (0.3 s later), each
+    // attempt with all its batches: a burst of several counts as one attempt (16 s would be next).
+    expect([...new Set(calls.map((c) => Math.round((c.at - start) / 100) / 10))]).toEqual([0.5, 1.8, 4.1, 8.4, 16.7]);
+    down = false;
+    await vi.advanceTimersByTimeAsync(60_000); // (its listeners stay on this test file's window)
+  });
+
+  it('loses nothing in a one-minute outage with many batches an attempt, and delivers soon after it ends', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const t = make({ queueLimit: 1000 });
+    down = true;
+    for (let i = 0; i < 240; i++) {
+      t.add(msg(i), 'analytics'); // an event every 250 ms for 60 s
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    down = false;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(new Set(ids()).size).toBe(240);
+    expect(errors).toEqual([]);
   });
 
   it(`gives a message up after ${maxAttempts} attempts, and reports it`, async () => {
@@ -299,9 +344,7 @@ describe('batching', () => {
     },
   );
 
-  it('uses sendBeacon on pagehide for everything queued, retries included, in batches', async () => {
-    const beacons: string[] = [];
-    vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
+  it("sends everything queued on pagehide with keepalive fetch, retries included, in batches, without the site's cookies", async () => {
     const t = make({ batchSize: 2 });
     status = [0];
     t.add(msg(1), 'analytics');
@@ -309,15 +352,16 @@ describe('batching', () => {
     await vi.advanceTimersByTimeAsync(0);
     t.add(msg(3), 'analytics');
     dispatchEvent(new Event('pagehide'));
-    expect(calls).toHaveLength(1);
-    expect(beacons.map((b) => (JSON.parse(b) as Call).batch.map((m) => m.messageId))).toEqual([['m1', 'm2'], ['m3']]);
+    expect(calls.map((c) => [c.batch.map((m) => m.messageId), c.keepalive, c.credentials])).toEqual([
+      [['m1', 'm2'], true, 'omit'],
+      [['m1', 'm2'], true, 'omit'],
+      [['m3'], true, 'omit'],
+    ]);
   });
 
-  it('sends at once by sendBeacon what is added while the page is hidden', () => {
-    const beacons: string[] = [];
-    vi.stubGlobal('navigator', { sendBeacon: (_: string, body: string) => beacons.push(body) > 0 });
+  it('sends at once, with keepalive, what is added while the page is hidden', () => {
     vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
     make().add(msg(1), 'performance');
-    expect(beacons).toHaveLength(1);
+    expect(calls.map((c) => c.keepalive)).toEqual([true]);
   });
 });
