@@ -209,9 +209,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // (a new one, even granting the same) really changed, even when `fn` throws; returns what it returns.
   const change = <T>(fn: () => T): T => {
     // What is allowed follows from the decision held (the mode and the signal do not change): the
-    // decision as its cookie (one value for one decision, whatever the order of its fields) and
-    // whether it is in force say it all.
-    const state = () => JSON.stringify([!decisionInForce(), held && encodeDecision(held, policy)]);
+    // decision in force as its cookie (one value for one decision, whatever the order of its fields),
+    // else what the one held refuses (not its date: one dated in the future is read as made 5 minutes
+    // ago, a new time at every reading).
+    const state = () =>
+      JSON.stringify(decisionInForce() ? encodeDecision(held as Decision, policy) : [held?.purposes, held?.members]);
     const before = state();
     try {
       return fn();

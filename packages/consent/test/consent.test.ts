@@ -145,7 +145,10 @@ describe('options', () => {
     );
     for (const cookieDomain of ['https://edx.org', 'edx.org:443', 'edx.org/', 'ed x.org'])
       expect(wrong({ policy: edxPolicy, cookieDomain })).toThrow(
-        expect.objectContaining({ code: 'invalid_option', issues: [expect.objectContaining({ path: 'cookieDomain' })] }),
+        expect.objectContaining({
+          code: 'invalid_option',
+          issues: [expect.objectContaining({ path: 'cookieDomain' })],
+        }),
       );
     for (const cookieDomain of ['edx.org', '.edx.org', 'localhost', 'learning.edx.org', 'edx-2.org'])
       expect(createConsent({ policy: edxPolicy, storage: 'memory', cookieDomain }).needsPrompt).toBe(true);
@@ -349,6 +352,35 @@ describe('subscribe', () => {
     store.refresh();
     store.refresh();
     expect(listener).toHaveBeenCalledOnce();
+  });
+
+  it('is not called on re-reading a value dated in the future (a fast clock), nor an opt-out decision an opt-in page does not take', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-11-30T10:00:00Z') });
+    try {
+      const maker = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: false } });
+      const future = { ...maker.decide({ purposes: { marketing: false } }), decidedAt: '2026-11-30T11:00:00.000Z' };
+      for (const [value, mode] of [
+        [encodeDecision(future, edxPolicy), 'opt-out'],
+        [encodeDecision(maker.decision!, edxPolicy), 'opt-in'],
+      ] as const) {
+        const store = createConsent({
+          policy: edxPolicy,
+          mode,
+          storage: { kind: 'custom', read: () => [value], write: () => true, clear() {} },
+          signals: { gpc: false },
+        });
+        const listener = vi.fn();
+        store.subscribe(listener);
+        for (let i = 0; i < 3; i++) {
+          vi.advanceTimersByTime(1000);
+          store.refresh();
+        }
+        expect(listener).not.toHaveBeenCalled();
+        expect(store.allows('marketing')).toBe(false);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is called for a new decision that GPC keeps from changing what is allowed (its receipt must be sent)', () => {
