@@ -358,9 +358,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           } as PageEvent),
       );
       addEventListener('pageshow', view, listening);
-      // Hidden (leaving it hides the page too), where timers may never run again: a waiting view goes
-      // now, by keepalive fetch. (The document's event bubbles to the window.)
+      // Hidden, where timers may never run again, or left (a hidden tab closed fires `pagehide` alone): a
+      // waiting view goes now, by keepalive fetch. (The document's event bubbles to the window.)
       addEventListener('visibilitychange', release, listening);
+      addEventListener('pagehide', () => (release(), transport.flush(true)), listening);
       return () => listening.abort();
     },
     prefs: {

@@ -159,18 +159,19 @@ export function createTransport(o: TransportOptions): Transport {
     while (items[0]) {
       // One anonymous id a batch (the id a learner is given afresh on withdrawing `functionality` must
       // not arrive beside the old one, retries of its messages included), within the keepalive
-      // allowance (in UTF-8 bytes): a message fewer until it is so, or alone.
+      // allowance (in UTF-8 bytes; as the page leaves, what is left of it): a message fewer until it
+      // is so, or alone.
       const chunk = items.splice(0, batchSize);
       let b: string, size: number;
       while (
         chunk.some((i) => i.m.anonymousId != chunk[0]?.m.anonymousId) ||
-        ((size = new Blob([(b = body(chunk))]).size) > 6e4 && chunk[1])
+        ((size = new Blob([(b = body(chunk))]).size) > 6e4 - (leaving ? inflight : 0) && chunk[1])
       )
         items.unshift(chunk.pop() as Item);
       const held = inflight + size < 6e4 ? size : 0;
-      // A batch the allowance cannot take now waits, in the stored queue where it may be as the page
-      // goes away; else for the requests in flight: those of a page going away give their share back
-      // just after `pagehide`, before the page is hidden. Once hidden, or never to fit, it goes without.
+      // A message the allowance left cannot take waits: in the stored queue where it may be as the page
+      // goes away; else, while the page is shown, for the requests in flight to end. Once hidden, or
+      // never to fit, it goes without keepalive.
       if (!held && ((leaving && o.keep()) || (size < 6e4 && !document.hidden))) {
         queue = [...chunk, ...items];
         break;

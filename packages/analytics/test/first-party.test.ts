@@ -59,6 +59,25 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('a view waiting for its title goes when a hidden tab is closed (pagehide only), with what follows it', async () => {
+    const { consent, hub, stop } = setup();
+    consent.decide({ purposes: { analytics: true } });
+    await vi.advanceTimersByTimeAsync(300);
+    // The learner switched to another tab; in the background the app's router moves on, then tracks.
+    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    document.dispatchEvent(new Event('visibilitychange'));
+    history.pushState({}, '', '/dashboard');
+    hub.track('edx.test.after');
+    // The learner closes the tab within 500 ms: only pagehide fires (the page is hidden already).
+    dispatchEvent(new Event('pagehide'));
+    expect(
+      sent.map((m) => m.event ?? `page ${(m as unknown as { properties: { path: string } }).properties.path}`),
+    ).toEqual(['page /courses/course-v1:MITx+6.00x+2026/home', 'page /dashboard', 'edx.test.after']);
+    stop();
+    vi.restoreAllMocks();
+  });
+
   it('declares the collector by host name (no port), the way configs must, and Web Vitals go to the same host', async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const analytics = firstParty({ endpoint: 'http://collector.edx.localhost:3001/', consent });

@@ -359,6 +359,21 @@ describe('batching', () => {
     ]);
   });
 
+  it('as the page leaves with a batch in flight, sends what fits in the allowance left with keepalive, and stores only the rest', async () => {
+    down = true; // the first batch stays in flight (answered 300 ms later)
+    const t = make({ batchSize: 20, queueLimit: 200, keep: () => true });
+    const big = (i: number, size: number) => ({ ...msg(i), properties: { text: 'x'.repeat(size) } });
+    for (let i = 1; i <= 20; i++) t.add(big(i, 2_600), 'analytics'); // ~53 KB: goes at once, full
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.batch.length)).toEqual([20]);
+    for (let i = 21; i <= 25; i++) t.add(big(i, 1_000), 'analytics'); // the last clicks before leaving
+    dispatchEvent(new Event('pagehide'));
+    const sent = calls.slice(1).flatMap((c) => (c.keepalive ? c.batch.map((m) => m.messageId) : []));
+    expect(sent.length).toBeGreaterThan(0);
+    const stored = (local<{ m: { messageId: string } }[]>('optin_queue') ?? []).map((i) => i.m.messageId);
+    expect([...sent, ...stored].sort()).toEqual(['m21', 'm22', 'm23', 'm24', 'm25']);
+  });
+
   it('sends at once, with keepalive, what is added while the page is hidden', () => {
     vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
     make().add(msg(1), 'performance');
