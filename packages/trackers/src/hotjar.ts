@@ -7,17 +7,14 @@ export interface HotjarOptions extends AdapterOptions {
   readonly siteId: number;
 }
 
-type Hj = ((...args: unknown[]) => void) & { q?: unknown[] };
+// `optin`: the snippet's stub this adapter made, in `window.hj` until Hotjar's code takes it over.
+type Hj = ((...args: unknown[]) => void) & { q?: unknown[]; optin?: 1 };
 interface HotjarWindow {
   hj?: Hj;
   _hjSettings?: { hjid: number; hjsv: number };
+  /** The URL Hotjar was last told of. */
+  optinHjUrl?: string;
 }
-
-// Hotjar runs once a page (its loader disables itself), whatever the site ids of the platform's and a
-// Member's trackers: the URL it was last told of, and the snippet's stub, in `window.hj` until
-// Hotjar's code takes it over.
-let at: string | undefined;
-let stub: Hj | undefined;
 
 /**
  * Hotjar, for `analytics`. Hotjar has no page-view API to switch off: it records the page it starts
@@ -56,16 +53,20 @@ export function hotjar(options: HotjarOptions): Tracker {
       if (!w.hj) {
         // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
         const q: unknown[] = [];
-        w.hj = stub = Object.assign((...args: unknown[]) => void q.push(args), { q });
+        w.hj = Object.assign((...args: unknown[]) => void q.push(args), { q, optin: 1 as const });
       }
       w._hjSettings = { hjid: siteId, hjsv: 6 };
       return ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`);
     },
     // While the stub is in place Hotjar has recorded nothing: it records the page it starts on itself.
+    // Hotjar runs once a page (its loader disables itself), whatever the site ids of the platform's and
+    // a Member's trackers, and however many copies of this module the page's bundles carry: what it was
+    // told is kept on the window.
     page({ properties: { url } }) {
-      if (url != at) {
-        at = url;
-        if ((window as unknown as HotjarWindow).hj != stub) hj('stateChange', url);
+      const w = window as unknown as HotjarWindow;
+      if (url != w.optinHjUrl) {
+        w.optinHjUrl = url;
+        if (!w.hj?.optin) hj('stateChange', url);
       }
     },
     track: (e) => hj('event', e.event),
