@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { bodyOf, coursePage } from './fixtures/course-page.js';
 
 interface Received {
   type: string;
@@ -24,9 +25,7 @@ beforeAll(async () => {
   server = await serve([
     (req, res, url) => {
       if (url.pathname === '/v1/batch' && req.method === 'POST') {
-        let body = '';
-        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        req.on('end', () => {
+        void bodyOf(req).then((body) => {
           bodies.push(body);
           const { batch, context: shared } = JSON.parse(body) as { batch: Received[]; context: object };
           received.push(...batch.map((m) => ({ ...m, context: { ...shared, ...m.context } })));
@@ -37,9 +36,7 @@ beforeAll(async () => {
       if (req.method !== 'GET') return false;
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title></head><body><h1>Welcome</h1><main id="app"></main><script>${script}</script></body></html>`,
-        );
+        .end(coursePage(script));
       return true;
     },
   ]);

@@ -1,6 +1,7 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { bodyOf, coursePage } from './fixtures/course-page.js';
 
 // How batches reach the collector as the learner leaves a page, in real Chromium: what the request
 // carries, what survives navigation, and what arrives once.
@@ -28,9 +29,7 @@ beforeAll(async () => {
   server = await serve([
     (req, res, url) => {
       if (url.pathname === '/v1/batch' && req.method === 'POST') {
-        let body = '';
-        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        req.on('end', () => {
+        void bodyOf(req).then((body) => {
           cookies.push(req.headers.cookie ?? '');
           received.push(...(JSON.parse(body) as { batch: Received[] }).batch);
           setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}'), latency);
@@ -43,9 +42,7 @@ beforeAll(async () => {
       }
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title></head><body><h1>Welcome</h1><main id="app"></main><script>${script}</script></body></html>`,
-        );
+        .end(coursePage(script));
       return true;
     },
   ]);
