@@ -87,10 +87,10 @@ const kinds: Readonly<Record<VendorIdKind, Kind>> = {
   // Analytics.js `/analytics.js/v1/<key>/analytics.min.js` and its settings `/v1/projects/<key>/settings`;
   // its hits to api.segment.io (`/v1/t`, `/v1/p`, a batch `/v1/b`) carry `writeKey` in the JSON they
   // post (as text/plain), in each event of a batch too; the HTTP Tracking API takes the key as the
-  // user of HTTP Basic auth.
+  // user of HTTP Basic auth. An EU workspace's hits go to `events.eu1.segmentapis.com` (Regional Segment).
   segment: {
     shape: /^\w+$/,
-    hosts: ['*.segment.com', 'api.segment.io'],
+    hosts: ['*.segment.com', 'api.segment.io', '*.segmentapis.com'],
     read: (sent) => [
       ...path(/^\/analytics\.js\/v1\/(\w+)\/|^\/v1\/projects\/(\w+)\//)(sent),
       ...jsonFields(sent.body, 'writeKey'),

@@ -390,6 +390,18 @@ describe('findViolations on hosts the platform and a Member share', () => {
     ]);
   });
 
+  test("an EU workspace's Segment hits (events.eu1.segmentapis.com) are judged by their write key too", () => {
+    const eu = { apiHost: 'events.eu1.segmentapis.com/v1' };
+    const sources = pair(segment({ writeKey: 'EdxKey1', ...eu }), segment({ writeKey: 'HxKey2', ...eu }));
+    const t = 'https://events.eu1.segmentapis.com/v1/t';
+    expect(
+      sources([
+        { url: t, body: JSON.stringify({ type: 'track', writeKey: 'EdxKey1' }) },
+        { url: t, body: JSON.stringify({ type: 'track', writeKey: 'HxKey2' }) },
+      ]),
+    ).toEqual([`out_of_scope_request ${t} HarvardX/segment`]);
+  });
+
   test("a Meta pixel's POST is judged by the id in its form body, URL-encoded or multipart", () => {
     const pixels = pair(meta({ id: '111' }), meta({ id: '222' }));
     const multipart = (id: string) => ({

@@ -5,12 +5,25 @@ import type { EventBase, Tracker } from './tracker.js';
 export interface SegmentOptions extends AdapterOptions {
   /** The source's write key. */
   readonly writeKey: string;
+  /**
+   * Where analytics.js sends events, as Segment writes it: `events.eu1.segmentapis.com/v1` for a
+   * workspace in the EU (Regional Segment). Passed to analytics.js and declared among the tracker's
+   * hosts, so the third-party list and `optin audit` know it. Default `api.segment.io/v1`.
+   */
+  readonly apiHost?: string;
   /** Options of `analytics.load` (integrations, cdnURL, ...). */
   readonly loadOptions?: Readonly<Record<string, unknown>>;
 }
 
 type Call = (...args: unknown[]) => void;
-type Analytics = unknown[] & { page?: Call; track?: Call; identify?: Call; reset?: Call; _writeKey?: string; _loadOptions?: unknown };
+type Analytics = unknown[] & {
+  page?: Call;
+  track?: Call;
+  identify?: Call;
+  reset?: Call;
+  _writeKey?: string;
+  _loadOptions?: unknown;
+};
 
 // The call's analytics.js options: its original time, and the hub's `context` (course, and the
 // `consent.categoryPreferences` by which Segment's Consent Management filters destinations: an event
@@ -30,7 +43,7 @@ const callOptions = (e: EventBase) => ({ timestamp: e.timestamp, context: e.cont
  */
 export function segment(options: SegmentOptions): Tracker {
   const identity = adapterIdentity('segment', options, 'writeKey', /^\w+$/);
-  const { writeKey } = options;
+  const { writeKey, apiHost = 'api.segment.io/v1', loadOptions } = options;
   const a = () => (window as unknown as { analytics?: Analytics }).analytics;
   const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
   return {
@@ -39,17 +52,24 @@ export function segment(options: SegmentOptions): Tracker {
     party: 'third',
     vendor: { name: 'Segment (Twilio)', privacyUrl: 'https://www.twilio.com/en-us/legal/privacy' },
     cookies: [cookie('ajs_anonymous_id'), cookie('ajs_user_id'), cookie('ajs_group_id')],
-    hosts: ['cdn.segment.com', 'api.segment.io'],
+    hosts: ['cdn.segment.com', apiHost.split('/')[0] as string],
     load(ctx) {
       const w = window as unknown as { analytics?: Analytics };
       // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
       const stub = (w.analytics ??= []);
-      for (const method of ['page', 'track', 'identify', 'reset'] as const) stub[method] ??= (...args) => void stub.push([method, ...args]);
+      for (const method of ['page', 'track', 'identify', 'reset'] as const)
+        stub[method] ??= (...args) => void stub.push([method, ...args]);
       stub._writeKey = writeKey;
-      stub._loadOptions = options.loadOptions;
+      // Segment's own option for its ingestion host: `integrations['Segment.io'].apiHost`.
+      stub._loadOptions = options.apiHost
+        ? { ...loadOptions, integrations: { ...(loadOptions?.integrations as object), 'Segment.io': { apiHost } } }
+        : loadOptions;
       return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
     },
-    page: (e) => (e.name === undefined ? a()?.page?.(e.properties, callOptions(e)) : a()?.page?.(e.name, e.properties, callOptions(e))),
+    page: (e) =>
+      e.name === undefined
+        ? a()?.page?.(e.properties, callOptions(e))
+        : a()?.page?.(e.name, e.properties, callOptions(e)),
     track: (e) => a()?.track?.(e.event, e.properties, callOptions(e)),
     // analytics.js ignores identify(null): the signed-out learner's id would stay on what follows.
     identify: (e) => (e.userId === null ? a()?.reset?.() : a()?.identify?.(e.userId, e.traits, callOptions(e))),

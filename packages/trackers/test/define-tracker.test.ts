@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { defineTracker, TrackerError, type Tracker } from '../src/index.js';
 import { ga4, type Ga4Options } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
@@ -38,7 +38,11 @@ describe('defineTracker', () => {
   });
 
   test('names the tracker id and the field of a malformed cookie', () => {
-    const issues = issuesOf({ ...valid, id: 'ga4', cookies: [{ name: '_ga; x', purpose: 'analytics', lifetime: '2 years', party: 'mine' }] });
+    const issues = issuesOf({
+      ...valid,
+      id: 'ga4',
+      cookies: [{ name: '_ga; x', purpose: 'analytics', lifetime: '2 years', party: 'mine' }],
+    });
     expect(issues).toEqual([
       expect.stringMatching(/^trackers\.ga4\.cookies\[0\]\.name: /),
       expect.stringMatching(/^trackers\.ga4\.cookies\[0\]\.lifetime: must be "session" or like/),
@@ -121,14 +125,46 @@ describe('built-in adapters', () => {
     const cookies = (t: Tracker) => t.cookies.map((c) => `${String(c.name)} ${c.lifetime} ${c.party}`);
     expect(cookies(adapters.ga4)).toEqual(['_ga 2y first', '_ga_ABC123 2y first']);
     expect(cookies(adapters.meta)).toEqual(['_fbp 90d first', '_fbc 90d first', 'fr 90d third']);
-    expect(cookies(adapters.segment)).toEqual(['ajs_anonymous_id 1y first', 'ajs_user_id 1y first', 'ajs_group_id 1y first']);
-    expect(cookies(adapters.hotjar).slice(0, 2)).toEqual(['_hjSessionUser_3456789 365d first', '_hjSession_3456789 30min first']);
+    expect(cookies(adapters.segment)).toEqual([
+      'ajs_anonymous_id 1y first',
+      'ajs_user_id 1y first',
+      'ajs_group_id 1y first',
+    ]);
+    expect(cookies(adapters.hotjar).slice(0, 2)).toEqual([
+      '_hjSessionUser_3456789 365d first',
+      '_hjSession_3456789 30min first',
+    ]);
     expect(cookies(adapters.linkedin)).toContain('li_fat_id 30d first');
     expect(cookies(adapters.linkedin)).toContain('bcookie 1y third');
   });
 
+  test("Segment of an EU workspace declares its apiHost's host and hands analytics.js the apiHost, keeping other load options", async () => {
+    const eu = segment({
+      writeKey: 'wk1',
+      apiHost: 'events.eu1.segmentapis.com/v1',
+      loadOptions: { integrations: { Hotjar: false }, cdnURL: 'https://cdn.segment.com' },
+    });
+    expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
+    expect(adapters.segment.hosts).toEqual(['cdn.segment.com', 'api.segment.io']);
+    const w: { analytics?: { _loadOptions?: unknown } } = {};
+    vi.stubGlobal('window', w);
+    await eu.load?.({ loadScript: () => Promise.resolve(true) });
+    expect(w.analytics?._loadOptions).toEqual({
+      integrations: { Hotjar: false, 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } },
+      cdnURL: 'https://cdn.segment.com',
+    });
+    vi.unstubAllGlobals();
+  });
+
   test('each adapter names the id its vendor knows it by, for the audit to attribute its requests', () => {
-    expect(Object.values(adapters).map((t) => t.vendorId)).toEqual(['wk123', 'G-ABC123', 'GTM-XYZ', '1234567890', '123456', '3456789']);
+    expect(Object.values(adapters).map((t) => t.vendorId)).toEqual([
+      'wk123',
+      'G-ABC123',
+      'GTM-XYZ',
+      '1234567890',
+      '123456',
+      '3456789',
+    ]);
     expect(defineTracker(ga4({ id: 'G-HX0001', owner: 'HarvardX' })).vendorId).toBe('G-HX0001');
     expect(() => defineTracker({ ...adapters.ga4, vendorId: '' })).toThrow(/vendorId: must not be empty/);
   });
@@ -158,7 +194,12 @@ describe('built-in adapters', () => {
       }
     })();
     expect(error).toBeInstanceOf(TrackerError);
-    expect(error).toMatchObject({ code: 'invalid_option', issues: [{ path, message: expect.stringMatching(/^must match \//) }] });
-    expect((error as TrackerError).message).toMatch(new RegExp(`^invalid_option: ${path.replace('.', '\\.')}: must match`));
+    expect(error).toMatchObject({
+      code: 'invalid_option',
+      issues: [{ path, message: expect.stringMatching(/^must match \//) }],
+    });
+    expect((error as TrackerError).message).toMatch(
+      new RegExp(`^invalid_option: ${path.replace('.', '\\.')}: must match`),
+    );
   });
 });

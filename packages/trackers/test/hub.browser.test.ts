@@ -66,7 +66,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(standIn.hits).toEqual([]);
     expect(await cookieList(context)).toEqual([]);
     // Consent Mode's default is the first thing on the dataLayer, everything denied but security.
-    expect(await page.evaluate(() => [...((window as unknown as { dataLayer: IArguments[] }).dataLayer[0] ?? [])])).toEqual([
+    expect(
+      await page.evaluate(() => [...((window as unknown as { dataLayer: IArguments[] }).dataLayer[0] ?? [])]),
+    ).toEqual([
       'consent',
       'default',
       {
@@ -116,7 +118,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
       document.cookie = '_ga_TEST1=old; Path=/courses/course-v1:HarvardX+CS50+2026';
       document.cookie = '_ga=old-host; Path=/';
     });
-    const set = (await context.cookies()).filter((c) => c.name.startsWith('_ga')).map((c) => `${c.name}@${c.domain}${c.path}`);
+    const set = (await context.cookies())
+      .filter((c) => c.name.startsWith('_ga'))
+      .map((c) => `${c.name}@${c.domain}${c.path}`);
     expect(set).toEqual(
       expect.arrayContaining([
         '_ga@.optin.test/',
@@ -159,13 +163,19 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
 
     await act('consent.decide({ purposes: { marketing: true } });');
     expect(hosts()).toEqual(expect.arrayContaining(['js.hs-scripts.com', 'track.hubspot.com', 'www.youtube.com']));
-    expect(await page.evaluate(() => document.querySelector('iframe')?.getAttribute('src'))).toBe('https://www.youtube.com/embed/cs50');
+    expect(await page.evaluate(() => document.querySelector('iframe')?.getAttribute('src'))).toBe(
+      'https://www.youtube.com/embed/cs50',
+    );
     expect(await cookieNames()).toContain('hubspotutk');
 
     const before = standIn.hits.length;
     await act("consent.withdraw('marketing');");
-    expect(await page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('src')))).toEqual(['about:blank']);
-    expect(await page.evaluate(() => document.querySelectorAll('script[src*="hs-scripts"]:not([type])').length)).toBe(0);
+    expect(
+      await page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('src'))),
+    ).toEqual(['about:blank']);
+    expect(await page.evaluate(() => document.querySelectorAll('script[src*="hs-scripts"]:not([type])').length)).toBe(
+      0,
+    );
     expect(await cookieNames()).not.toContain('hubspotutk');
     await insert();
     await page.waitForTimeout(300);
@@ -196,7 +206,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(hosts()).toContain('in.hotjar.com');
     // To another Member's course: Hotjar would go on recording that page, so the app reloads.
     const reloaded = page.waitForEvent('load', { timeout: 5000 });
-    await page.evaluate(() => history.pushState({}, '', '/courses/course-v1:MITx+6.00x+2026/courseware?trackers=hx-hotjar'));
+    await page.evaluate(() =>
+      history.pushState({}, '', '/courses/course-v1:MITx+6.00x+2026/courseware?trackers=hx-hotjar'),
+    );
     await reloaded;
     await page.waitForFunction(() => 'optin' in window);
     await standIn.settle(context);
@@ -222,11 +234,27 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await cookieNames()).not.toContain('ajs_user_id');
   });
 
+  test("an EU workspace's Segment sends to the apiHost it declares (Regional Segment), never to api.segment.io", async () => {
+    await open('segment-eu');
+    await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
+    expect(hosts()).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
+    expect(
+      standIn.hits
+        .filter((h) => h.host === 'events.eu1.segmentapis.com')
+        .map((h) => new URL(h.path, 'https://x').pathname)
+        .sort(),
+    ).toEqual(['/v1/p', '/v1/t']);
+  });
+
   test('9. the platform’s and a Member’s GTM containers each have their own data layer and see only their own events', async () => {
     await open('gtm,hx-gtm', coursePath, '&reload=later');
-    await act("consent.decide({ purposes: { analytics: true, marketing: true } }); hub.track('edx.ui.lms.link_clicked');");
+    await act(
+      "consent.decide({ purposes: { analytics: true, marketing: true } }); hub.track('edx.ui.lms.link_clicked');",
+    );
     // A later grant reaches the Member's container too, before the next message its tags fire on.
-    await act("consent.decide({ purposes: { functionality: true } }, 'preferences'); hub.track('edx.bi.user.account.registered');");
+    await act(
+      "consent.decide({ purposes: { functionality: true } }, 'preferences'); hub.track('edx.bi.user.account.registered');",
+    );
     const seen = await page.evaluate(() => (window as unknown as { __gtmSeen: [string, string][] }).__gtmSeen);
     const of = (container: string) => seen.filter(([c]) => c === container).map(([, message]) => message);
     const expected = [
@@ -246,12 +274,20 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     // (GTM's own triggers, clicks and timers, would fire until the reload).
     await act("consent.withdraw('analytics');");
     // The hub's update is copied, then the container, withdrawn, is told it is denied for good.
-    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied', 'denied']);
-    expect(await reloadRequired()).toEqual(['gtm', 'HarvardX/gtm']);
-    expect(standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path).sort()).toEqual([
-      '/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
-      '/gtm.js?id=GTM-TEST1&l=dataLayer',
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual([
+      'denied',
+      'granted',
+      'granted',
+      'denied',
+      'denied',
     ]);
+    expect(await reloadRequired()).toEqual(['gtm', 'HarvardX/gtm']);
+    expect(
+      standIn.hits
+        .filter((h) => h.path.startsWith('/gtm.js'))
+        .map((h) => h.path)
+        .sort(),
+    ).toEqual(['/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm', '/gtm.js?id=GTM-TEST1&l=dataLayer']);
   });
 
   test('9b. a withdrawal for one Member alone denies Consent Mode on its container’s layer at once, and later grants reach it denied until the reload', async () => {
@@ -261,7 +297,12 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await act("consent.withdraw('analytics', 'HarvardX');");
     expect(await signals('dataLayer', 'analytics_storage')).toEqual(['denied', 'granted', 'granted']);
     // The hub's update (unchanged for the platform) is copied, then the container is told it is denied.
-    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual(['denied', 'granted', 'granted', 'denied']);
+    expect(await signals('dataLayer_HarvardX_gtm', 'analytics_storage')).toEqual([
+      'denied',
+      'granted',
+      'granted',
+      'denied',
+    ]);
     expect(await reloadRequired()).toEqual(['HarvardX/gtm']);
     // The container's own triggers still fire until the reload; its Google tags are denied whatever
     // the platform grants meanwhile, and the platform's container keeps what it was granted.
@@ -287,7 +328,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await standIn.settle(context);
     // Both scripts were asked for (before the withdrawal), neither ran.
     expect(hosts()).toEqual(['connect.facebook.net', 'js.hs-scripts.com']);
-    expect(await page.evaluate(() => ({ fbevents: (window as { fbq?: { __standIn?: boolean } }).fbq?.__standIn ?? false }))).toEqual({
+    expect(
+      await page.evaluate(() => ({ fbevents: (window as { fbq?: { __standIn?: boolean } }).fbq?.__standIn ?? false })),
+    ).toEqual({
       fbevents: false,
     });
     expect(await cookieNames()).toEqual(['optin']);
@@ -309,7 +352,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     // Its script arrived after the re-grant and ran: Hotjar recorded, and no reload is needed.
     expect(hosts()).toContain('in.hotjar.com');
     const hub = await page.evaluate(() => {
-      const { loaded, reloadRequired } = (window as unknown as { optin: { hub: { loaded: string[]; reloadRequired: string[] } } }).optin.hub;
+      const { loaded, reloadRequired } = (
+        window as unknown as { optin: { hub: { loaded: string[]; reloadRequired: string[] } } }
+      ).optin.hub;
       return { loaded, reloadRequired };
     });
     expect(hub).toEqual({ loaded: ['hotjar'], reloadRequired: [] });
@@ -340,10 +385,15 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
       return { runs: w.__scriptRuns, errors: w.optin.errors, loaded: w.optin.hub.loaded };
     });
     expect(state.runs).toBe(1);
-    expect(state.errors.sort()).toEqual(['script_failed trackers.script-bad-sri.load', 'script_failed trackers.script-missing.load']);
+    expect(state.errors.sort()).toEqual([
+      'script_failed trackers.script-bad-sri.load',
+      'script_failed trackers.script-missing.load',
+    ]);
     expect(state.loaded).toEqual(['ga4', 'hubspot', 'script-ok', 'script-bad-sri', 'script-missing']);
     // Idempotent: asking again for a loaded script adds no second element.
-    expect(await page.evaluate(() => document.querySelectorAll('script[src="https://static.example-cdn.com/ok.js"]').length)).toBe(1);
+    expect(
+      await page.evaluate(() => document.querySelectorAll('script[src="https://static.example-cdn.com/ok.js"]').length),
+    ).toBe(1);
   });
 
   test('every adapter sees exactly the hub’s page views: none of its own, on load or on history changes', async () => {
@@ -362,7 +412,9 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(pageViews()).toEqual({ ga4: 2, meta: 2, linkedin: 2, segment: 2 });
     // Consent Mode's default reached the dataLayer before gtag.js was even configured.
     const commands = await page.evaluate(() =>
-      (window as unknown as { dataLayer: unknown[] }).dataLayer.map((entry) => [...(entry as IArguments)].slice(0, 2).join(' ')),
+      (window as unknown as { dataLayer: unknown[] }).dataLayer.map((entry) =>
+        [...(entry as IArguments)].slice(0, 2).join(' '),
+      ),
     );
     expect(commands.indexOf('consent default')).toBe(0);
     expect(commands.indexOf('consent update')).toBeLessThan(commands.indexOf('config G-TEST1'));
@@ -379,7 +431,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([2, 1]);
     // Granted again, then left behind by an SPA navigation to a page that is not HarvardX's.
-    await act("consent.decide({ members: { HarvardX: { marketing: true } } }); hub.page();");
+    await act('consent.decide({ members: { HarvardX: { marketing: true } } }); hub.page();');
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([3, 2]);
     await act("history.pushState({}, '', '/dashboard'); hub.page();");
     expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
@@ -405,10 +457,19 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     const after = await state();
     expect(after.gtm.filter((m) => m.endsWith('gtm.js')).sort()).toEqual(['GTM-HX1 gtm.js', 'GTM-TEST1 gtm.js']);
     // Each container hears the next change once.
-    expect(after.gtm.slice(restarted.gtm.length).sort()).toEqual(['GTM-HX1 consent update', 'GTM-TEST1 consent update']);
+    expect(after.gtm.slice(restarted.gtm.length).sort()).toEqual([
+      'GTM-HX1 consent update',
+      'GTM-TEST1 consent update',
+    ]);
     expect(after.partners).toEqual(['555']);
     expect(after.gtag).toBe(before.gtag);
-    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['gtm', 'HarvardX/gtm', 'linkedin', 'meta', 'ga4']);
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual([
+      'gtm',
+      'HarvardX/gtm',
+      'linkedin',
+      'meta',
+      'ga4',
+    ]);
     // The new hub follows consent: a withdrawal unloads what the first hub loaded.
     await act("consent.withdraw('analytics');");
     expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
@@ -450,13 +511,21 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
 describe('built-in adapters against their vendors (stand-ins in Chromium)', () => {
   test('Segment receives the hub’s context (course, the learner’s categoryPreferences) with every call', async () => {
     await open('segment', coursePath, '&context=1');
-    await act("consent.decide({ purposes: { analytics: true } }); hub.track('edx.ui.lms.link_clicked'); hub.page('Outline');");
+    await act(
+      "consent.decide({ purposes: { analytics: true } }); hub.track('edx.ui.lms.link_clicked'); hub.page('Outline');",
+    );
     const calls = standIn.hits
       .filter((h) => h.host === 'api.segment.io')
       .map((h) => new URL(h.path, 'https://api.segment.io'))
       // In the order the page sent them (each is an image of its own: they may arrive in any order).
       .sort((a, b) => parseInt(a.searchParams.get('_s')!) - parseInt(b.searchParams.get('_s')!))
-      .map((u) => [`${u.pathname} ${u.searchParams.get('name') ?? ''}`, JSON.parse(u.searchParams.get('ctx') ?? '{}') as Record<string, unknown>] as const);
+      .map(
+        (u) =>
+          [
+            `${u.pathname} ${u.searchParams.get('name') ?? ''}`,
+            JSON.parse(u.searchParams.get('ctx') ?? '{}') as Record<string, unknown>,
+          ] as const,
+      );
     expect(calls.map(([call]) => call)).toEqual(['/v1/p ', '/v1/t edx.ui.lms.link_clicked', '/v1/p Outline']);
     // Every call, the replayed page view too, carries the course of the page it was made on.
     expect(calls.map(([, ctx]) => ctx.course)).toEqual(Array(3).fill({ id: 'course-v1:HarvardX+CS50+2026' }));
@@ -464,12 +533,21 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     // destination, marketing ones included ("events without the consent object continue to flow").
     // (The replayed page view carries the context of when it was made, before the decision.)
     expect(calls.slice(1).map(([, ctx]) => ctx.consent)).toEqual(
-      Array(2).fill({ categoryPreferences: { necessary: true, analytics: true, performance: false, functionality: false, marketing: false } }),
+      Array(2).fill({
+        categoryPreferences: {
+          necessary: true,
+          analytics: true,
+          performance: false,
+          functionality: false,
+          marketing: false,
+        },
+      }),
     );
   });
 
   test('the platform’s and a Member’s LinkedIn tags on one page: each page view and conversion reaches each partner once', async () => {
-    const hits = (pid: string) => standIn.hits.filter((h) => h.host === 'px.ads.linkedin.com' && h.path.includes(`pid=${pid}&`)).length;
+    const hits = (pid: string) =>
+      standIn.hits.filter((h) => h.host === 'px.ads.linkedin.com' && h.path.includes(`pid=${pid}&`)).length;
     await open('linkedin,hx-linkedin');
     await act('consent.acceptAll();');
     // The page view sent before the decision, replayed.
@@ -531,7 +609,10 @@ describe('onNavigate in Chromium (which has the Navigation API)', () => {
   test('calls back once a navigation to another URL: pushState (two in one task too), replaceState, Back, # change, and a router’s intercepted navigation once drawn', async () => {
     await open('ga4');
     const calls = await page.evaluate(async () => {
-      const w = window as unknown as { onNavigate: (f: () => void) => () => void; navigation: EventTarget & { navigate(url: string): { finished: Promise<unknown> } } };
+      const w = window as unknown as {
+        onNavigate: (f: () => void) => () => void;
+        navigation: EventTarget & { navigate(url: string): { finished: Promise<unknown> } };
+      };
       const seen: string[] = [];
       let drawn = '';
       const stop = w.onNavigate(() => seen.push(location.pathname + location.hash + drawn));
