@@ -2,19 +2,21 @@
 export type ReferrerClass = 'search' | 'social' | 'email' | 'internal' | 'referral' | 'direct';
 
 // Tested in this order against `utm_medium`, then the referrer's host, then click ids (social before
-// search: a `paid_social` medium is social, not a search ad).
+// search: a `paid_social` medium is social, not a search ad). A network or engine is known by its own
+// domain (`google.com`, `google.co.uk`, `www.google.com.au`), never as part of another's
+// (`docs.google.attacker.net`).
 const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
   ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\./, /mc_cid/],
   [
     'social',
     /social/i,
-    /(^|\.)(facebook|linkedin|t|twitter|x|reddit|pinterest|whatsapp|fb|instagram|lnkd|youtube|tiktok|threads|quora|bsky)\./,
+    /(^|\.)(facebook|linkedin|t|twitter|x|reddit|pinterest|whatsapp|fb|instagram|lnkd|youtube|tiktok|threads|quora|bsky)\.(com?\.)?[a-z]+$/,
     /fbclid|ttclid|twclid|li_fat_id/,
   ],
   [
     'search',
     /cpc|ppc|paid|search/i,
-    /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\./,
+    /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\.(com?\.)?[a-z]+$/,
     /gclid|[gw]braid|dclid|msclkid|yclid/,
   ],
 ];

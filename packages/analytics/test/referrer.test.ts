@@ -21,6 +21,13 @@ describe('classifyReferrer', () => {
     ['https://learning.edx.org/course', '', 'internal'],
     ['https://edx.org/', '', 'internal'],
     ['https://notedx.org/', '', 'referral'],
+    // A known name is a search engine or a network only as the site's own domain, not as a subdomain of another.
+    ['https://docs.google.attacker.net/', '', 'referral'],
+    ['https://www.facebook.com.example.io/', '', 'referral'],
+    ['https://www.google.com.au/', '', 'search'],
+    ['https://search.yahoo.co.jp/search?p=edx', '', 'search'],
+    ['https://lnkd.in/abc', '', 'social'],
+    ['https://bsky.app/profile/edx', '', 'social'],
     ['https://blog.example.com/post', '', 'referral'],
     ['', '', 'direct'],
     ['', 'utm_source=nl&utm_medium=email', 'email'],
