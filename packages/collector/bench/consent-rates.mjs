@@ -32,7 +32,9 @@ if (process.argv[2] === '--measure') {
   // The child: a fresh process for each statistics, so that its peak memory is theirs alone.
   const storage = open(process.argv[3]);
   const member = process.argv[4] === 'platform' ? null : process.argv[4];
-  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes };
+  // As the stats routes ask: with the policy in force (every receipt here is of it).
+  const currentPolicy = { version: '2026-11', hash: 'k3j2' };
+  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes, currentPolicy };
   const to = new Date(Date.now() + 1000).toISOString();
   const from = new Date(Date.parse(to) - 30 * day).toISOString();
   await storage.counts();

@@ -9,7 +9,7 @@ import { envFlag, envWholeNumber } from './env-options.js';
 import { CollectorError } from './errors.js';
 import { loadDbIpGeo } from './geo.js';
 import { createJetStreamLoader } from './jetstream-loader.js';
-import { jetStreamSink } from './jetstream-sink.js';
+import { jetStreamDefaults, jetStreamSink } from './jetstream-sink.js';
 import { trustedProxyList } from './ip-address.js';
 import { openStorage } from './open-storage.js';
 
@@ -25,6 +25,7 @@ Environment:
   OPTIN_NATS_URL=nats://127.0.0.1:4222   (events go to JetStream, acknowledged before 2xx; receipts stay in OPTIN_DB)
   OPTIN_NATS_STREAM=OPTIN_EVENTS  OPTIN_NATS_SUBJECT_PREFIX=optin.events  OPTIN_NATS_DURABLE=optin-loader
   OPTIN_NATS_MAX_AGE=7d                   (how long the stream keeps events, loaded or not: 7d, 36h, 90m...)
+  OPTIN_NATS_DUPLICATE_WINDOW=24h         (how long a retry is answered as a duplicate; at most the max age)
   OPTIN_CONFIG=./optin.config.mjs         (default: optin.config.{mjs,js,cjs,json,ts} in the working directory)
   OPTIN_TRUSTED_PROXIES=loopback,10.0.0.0/8  (who may set X-Forwarded-For; default none)
   OPTIN_ALLOWED_ORIGINS=https://www.edx.org,https://learning.edx.org   (pages that may post from browsers; * for any)
@@ -47,13 +48,36 @@ const list = (value: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Stream, subject prefix and max age from the environment (defaults: `OPTIN_EVENTS`, `optin.events`, 7 days). */
-function stream(): { stream: string | undefined; subjectPrefix: string | undefined; maxAgeMs: number | undefined } {
+/**
+ * Stream, subject prefix, max age and duplicate window from the environment (defaults:
+ * `OPTIN_EVENTS`, `optin.events`, 7 days, 24 hours).
+ */
+function stream(): {
+  stream: string | undefined;
+  subjectPrefix: string | undefined;
+  maxAgeMs: number | undefined;
+  duplicateWindowMs: number | undefined;
+} {
+  const duration = (name: string) => (env[name] === undefined ? undefined : parseDuration(env[name], name));
+  const maxAgeMs = duration('OPTIN_NATS_MAX_AGE');
+  const duplicateWindowMs = duration('OPTIN_NATS_DUPLICATE_WINDOW');
+  const keptMs = maxAgeMs ?? jetStreamDefaults.maxAgeMs;
+  if (duplicateWindowMs !== undefined && (duplicateWindowMs < 1000 || duplicateWindowMs > keptMs))
+    throw new CollectorError(
+      'invalid_option',
+      [
+        {
+          path: 'OPTIN_NATS_DUPLICATE_WINDOW',
+          message: `"${env.OPTIN_NATS_DUPLICATE_WINDOW}" is not from a second to the stream's max age (OPTIN_NATS_MAX_AGE, ${keptMs / 1000}s)`,
+        },
+      ],
+      'Recognise retries for as long as clients retry (24h by default), and no longer than the stream keeps events.',
+    );
   return {
     stream: env.OPTIN_NATS_STREAM,
     subjectPrefix: env.OPTIN_NATS_SUBJECT_PREFIX,
-    maxAgeMs:
-      env.OPTIN_NATS_MAX_AGE === undefined ? undefined : parseDuration(env.OPTIN_NATS_MAX_AGE, 'OPTIN_NATS_MAX_AGE'),
+    maxAgeMs,
+    duplicateWindowMs,
   };
 }
 

@@ -18,8 +18,24 @@ export interface MessageError {
   readonly index: number;
   /** Path inside the message, e.g. `context.consent.categoryPreferences.analytics`. */
   readonly path: string;
+  /**
+   * Why, when a valid message is refused for what it claims to be: `reserved_event`, a `track`
+   * named `optin.email.*` (the collector's email routes alone record those). Absent otherwise.
+   */
+  readonly code?: 'reserved_event';
   /** What is wrong. */
   readonly message: string;
+}
+
+const reservedPrefix = 'optin.email.';
+
+/**
+ * Whether a `track` event's name is one the collector records itself: `optin.email.*` (in any letter
+ * case), counted as a Member's email opens and clicks, is recorded only from a signed link
+ * (`/e/o/`, `/e/c/`), never taken from a sender.
+ */
+export function isReservedEvent(event: string): boolean {
+  return event.slice(0, reservedPrefix.length).toLowerCase() === reservedPrefix;
 }
 
 /** A valid message that consent did not allow: dropped, counted, never stored. */
@@ -191,6 +207,15 @@ export function createIngest(
           return;
         }
         message = parsed.data;
+      }
+      if (message.type === 'track' && isReservedEvent(message.event)) {
+        errors.push({
+          index,
+          path: `${prefix(index)}event`,
+          code: 'reserved_event',
+          message: `"${message.event}": optin.email.* events are reserved for the collector's email routes (/e/o/, /e/c/), which record opens and clicks of links signed with @optin/email; name the event otherwise`,
+        });
+        return;
       }
       const purposes = messagePurposes(message);
       const memberId = deps.memberOf(message);

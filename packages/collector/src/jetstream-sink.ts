@@ -26,6 +26,14 @@ export interface JetStreamOptions {
    * oldest events.
    */
   readonly maxAgeMs?: number | undefined;
+  /**
+   * How long JetStream recognises a retry (an event whose `messageId` it took already) and answers
+   * it as a duplicate (ms): its `duplicate_window`, set when the stream is made and kept up to date
+   * on every start. Default 24 hours, or `maxAgeMs` when that is shorter; at most `maxAgeMs`. A
+   * retry later than this is answered as accepted (and counted so in `/metrics`), and the loader
+   * still stores it once.
+   */
+  readonly duplicateWindowMs?: number | undefined;
 }
 
 /** Defaults of {@link JetStreamOptions}. */
@@ -33,6 +41,7 @@ export const jetStreamDefaults = {
   stream: 'OPTIN_EVENTS',
   subjectPrefix: 'optin.events',
   maxAgeMs: 7 * 86_400_000,
+  duplicateWindowMs: 86_400_000,
 } as const;
 
 /** The subject of an event: one per Member, so consumers can subscribe to a Member's events alone. */
@@ -59,8 +68,9 @@ export function jetStreamMessageId(event: Pick<StoredEvent, 'messageId'>): strin
 
 /**
  * Connects and makes sure the stream exists (file storage, limits retention with the `max_age` of
- * `maxAgeMs`, 2 minutes of dedupe by message id); a stream made with another `max_age` (or none, as
- * earlier versions made it) is updated.
+ * `maxAgeMs`, dedupe by message id over the `duplicate_window` of `duplicateWindowMs`); a stream
+ * made with another `max_age` or `duplicate_window` (as earlier versions made it: none, 2 minutes)
+ * is updated.
  */
 export async function openJetStream(
   options: JetStreamOptions,
@@ -73,6 +83,18 @@ export async function openJetStream(
       'invalid_option',
       [{ path: 'maxAgeMs', message: `${maxAgeMs} is not a whole number of milliseconds of at least a second` }],
       'Give the stream a max age such as 7 days (604800000).',
+    );
+  const duplicateWindowMs = options.duplicateWindowMs ?? Math.min(jetStreamDefaults.duplicateWindowMs, maxAgeMs);
+  if (!Number.isSafeInteger(duplicateWindowMs) || duplicateWindowMs < 1000 || duplicateWindowMs > maxAgeMs)
+    throw new CollectorError(
+      'invalid_option',
+      [
+        {
+          path: 'duplicateWindowMs',
+          message: `${duplicateWindowMs} is not a whole number of milliseconds from a second to the stream's max age (${maxAgeMs})`,
+        },
+      ],
+      'Recognise retries for as long as clients retry, such as 24 hours (86400000), and no longer than the stream keeps events.',
     );
   let nc: NatsConnection;
   try {
@@ -94,17 +116,21 @@ export async function openJetStream(
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       max_age: nanos(maxAgeMs),
-      duplicate_window: nanos(120_000),
+      duplicate_window: nanos(duplicateWindowMs),
     });
-  else if (existing.config.max_age !== nanos(maxAgeMs))
-    await jsm.streams.update(stream, { ...existing.config, max_age: nanos(maxAgeMs) });
+  else if (existing.config.max_age !== nanos(maxAgeMs) || existing.config.duplicate_window !== nanos(duplicateWindowMs))
+    await jsm.streams.update(stream, {
+      ...existing.config,
+      max_age: nanos(maxAgeMs),
+      duplicate_window: nanos(duplicateWindowMs),
+    });
   return { nc, js: nc.jetstream(), jsm, stream, prefix };
 }
 
 /**
  * The JetStream sink: each event is published to its Member's subject with its `messageId` (see
- * {@link jetStreamMessageId}) as the JetStream message id (so a retry within the dedupe window is
- * not stored twice), and `write`
+ * {@link jetStreamMessageId}) as the JetStream message id (so a retry within the duplicate window is
+ * answered as a duplicate; a later one is answered as accepted, and the loader stores it once), and `write`
  * resolves only when the server has acknowledged every event: then the collector answers 2xx.
  * `optin-collector load` drains the stream into PostgreSQL.
  */

@@ -6,6 +6,15 @@ const performanceName = /(^|[._:\s-])(perf|performance|web[._-]?vitals?|timing|l
 const marketingName =
   /(^|[._:\s-])(marketing|ads?|advert\w*|campaign|conversion|upsell|remarketing|retargeting|promo\w*)([._:\s-]|$)/i;
 
+/**
+ * The words of a camelCase name separated as the patterns above read words: a lower-case letter or
+ * digit before an upper-case letter (`adClicked`, `trackAdShown`), an acronym before a capitalised
+ * word (`ADClicked`), and a letter before a digit (`ad2Shown`) end a word. Letters within a word are
+ * never split (`adjusted`, `loaded`, `header_clicked` stay as they are).
+ */
+const wordsOf = (name: string): string =>
+  name.replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])|([A-Za-z])(?=\d)/g, '$1$2$3_');
+
 // Event names repeat on every event of their kind: their purpose is remembered (bounded).
 const trackPurposes = new Map<string, string>();
 
@@ -13,7 +22,8 @@ const trackPurposes = new Map<string, string>();
 function trackPurpose(event: string): string {
   let purpose = trackPurposes.get(event);
   if (purpose === undefined) {
-    purpose = marketingName.test(event) ? 'marketing' : performanceName.test(event) ? 'performance' : 'analytics';
+    const words = wordsOf(event);
+    purpose = marketingName.test(words) ? 'marketing' : performanceName.test(words) ? 'performance' : 'analytics';
     if (trackPurposes.size >= 10_000) trackPurposes.clear();
     trackPurposes.set(event, purpose);
   }
@@ -27,6 +37,8 @@ function trackPurpose(event: string): string {
  * - `track`: `performance` when its name is about speed (`perf`, `web_vitals`, `timing`, LCP, ...),
  *   `marketing` when it is about ads or campaigns (`marketing`, `ad`, `campaign`, `conversion`,
  *   `upsell`, ...), otherwise `analytics` (links and controls used, e.g. `edx.ui.lms.link_clicked`).
+ *   A word is one between separators (`.`, `_`, `:`, `-`, space) or a camelCase one (`adClicked`,
+ *   `webVitalsReported`, `ad2Shown`), never part of one (`adjusted`, `loaded`).
  * - plus any purposes the message itself declares in `context.purposes` (a sender can only add).
  * Purposes the policy does not know are kept: a message needing them is never granted.
  */

@@ -83,7 +83,14 @@ export const ingestResponseSchema = z.object({
       purpose: z.string(),
     }),
   ),
-  errors: z.array(z.object({ index: z.number().int(), path: z.string(), message: z.string() })),
+  errors: z.array(
+    z.object({
+      index: z.number().int(),
+      path: z.string(),
+      code: z.enum(['reserved_event']).optional(),
+      message: z.string(),
+    }),
+  ),
 });
 
 /** The body of every error answer. */

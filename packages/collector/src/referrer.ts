@@ -14,12 +14,19 @@ export interface TrafficSource {
   readonly campaign: Readonly<Record<string, string>> | undefined;
 }
 
-const search =
-  /(^|\.)(google\.[a-z.]+|bing\.com|duckduckgo\.com|search\.yahoo\.com|yahoo\.co\.jp|baidu\.com|yandex\.[a-z.]+|ecosia\.org|startpage\.com|naver\.com|search\.brave\.com|qwant\.com)$/;
-const social =
-  /(^|\.)(facebook\.com|fb\.com|t\.co|twitter\.com|x\.com|linkedin\.com|lnkd\.in|instagram\.com|youtube\.com|youtu\.be|reddit\.com|tiktok\.com|pinterest\.[a-z.]+|weibo\.com|vk\.com|whatsapp\.com|t\.me|telegram\.org|threads\.net|bsky\.app|mastodon\.social)$/;
-const webmail =
-  /(^|\.)(mail\.google\.com|outlook\.live\.com|outlook\.office\.com|outlook\.office365\.com|mail\.yahoo\.com|mail\.proton\.me|mail\.aol\.com|mail\.yandex\.[a-z.]+)$/;
+// The national domains of a site that has one per country: `.com`, `.cat` or a country's own
+// (`.de`), or `.co.`/`.com.` under it (`google.co.uk`, `google.com.au`), and nothing after that:
+// `docs.google.attacker.net` is not Google's.
+const national = '(?:com|cat|[a-z]{2}|co\\.[a-z]{2}|com\\.[a-z]{2})';
+const search = new RegExp(
+  `(^|\\.)(google\\.${national}|bing\\.com|duckduckgo\\.com|search\\.yahoo\\.com|yahoo\\.co\\.jp|baidu\\.com|yandex\\.${national}|ecosia\\.org|startpage\\.com|naver\\.com|search\\.brave\\.com|qwant\\.com)$`,
+);
+const social = new RegExp(
+  `(^|\\.)(facebook\\.com|fb\\.com|t\\.co|twitter\\.com|x\\.com|linkedin\\.com|lnkd\\.in|instagram\\.com|youtube\\.com|youtu\\.be|reddit\\.com|tiktok\\.com|pinterest\\.${national}|weibo\\.com|vk\\.com|whatsapp\\.com|t\\.me|telegram\\.org|threads\\.net|bsky\\.app|mastodon\\.social)$`,
+);
+const webmail = new RegExp(
+  `(^|\\.)(mail\\.google\\.com|outlook\\.live\\.com|outlook\\.office\\.com|outlook\\.office365\\.com|mail\\.yahoo\\.com|mail\\.proton\\.me|mail\\.aol\\.com|mail\\.yandex\\.${national})$`,
+);
 const clickIds = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'li_fat_id', 'ttclid', 'twclid', 'mc_cid'];
 const utm = ['source', 'medium', 'campaign', 'term', 'content'];
 
@@ -49,8 +56,40 @@ function campaignValue(value: string): string {
   return toStorableText(truncateText(value, 200));
 }
 
+/**
+ * Second-level labels that countries register sites under (`co.uk`, `com.au`, `ac.uk`, `ne.jp`,
+ * `or.jp`, `gov.br`, ...): under a two-letter country domain, part of the suffix, not of a site.
+ */
+const secondLevel = new Set([
+  'co',
+  'com',
+  'net',
+  'org',
+  'gov',
+  'govt',
+  'ac',
+  'edu',
+  'ne',
+  'or',
+  'go',
+  'gob',
+  'mil',
+  'nic',
+  'ltd',
+  'plc',
+  'sch',
+  'nhs',
+]);
+
+/**
+ * The site of a host: its last two labels (`edx.org` of `learning.edx.org`), or three under a
+ * country's second level (`bbc.co.uk` of `news.bbc.co.uk`), so that every `*.co.uk` is not one site.
+ */
 function registrable(host: string): string {
-  return host.split('.').slice(-2).join('.');
+  const labels = host.split('.');
+  const n = labels.length;
+  const suffix = n >= 3 && /^[a-z]{2}$/.test(labels[n - 1] ?? '') && secondLevel.has(labels[n - 2] ?? '') ? 3 : 2;
+  return labels.slice(-suffix).join('.');
 }
 
 /**

@@ -165,6 +165,13 @@ const refusalBits = 30;
 /** How many purposes' choices one integer of `choiceBits` holds: a grant bit and a refusal bit each. */
 const choiceBits = refusalBits / 2;
 
+/**
+ * The order of a subject's receipts, its latest decision first: by decision time; of the same
+ * instant, a proved receipt first (the proved copy of a decision over an unproved copy of it); then
+ * the one received last.
+ */
+const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, seq DESC';
+
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
@@ -344,7 +351,11 @@ export abstract class SqlStorage implements Storage {
     return version;
   }
 
-  async appendReceipt(r: ConsentReceipt, receivedAt: string, subjectProvedBy?: string): Promise<void> {
+  async appendReceipt(
+    r: ConsentReceipt,
+    receivedAt: string,
+    subjectProvedBy?: string,
+  ): Promise<{ subjectProvedBy?: string }> {
     // One instant, one form: `…12:00:00Z` and `…12:00:00.000Z` are the same decision, and the
     // latest decision is found by comparing these strings.
     const time = Date.parse(r.decidedAt);
@@ -355,6 +366,16 @@ export abstract class SqlStorage implements Storage {
         'Send receipts as receiptSchema of @optin/consent describes them (ISO 8601 times).',
       );
     const decidedAt = new Date(time).toISOString();
+    const key = JSON.stringify([r.subject, r.consentId, decidedAt]);
+    // A proved copy of a decision has a key of its own: stored beside an unproved copy that came
+    // first (the table is append-only: that copy stays, as evidence), it wins in every read. A copy
+    // stored proved before (under either key, the plain one before this key existed) is the decision.
+    const provedKey = JSON.stringify([r.subject, r.consentId, decidedAt, 'proved']);
+    const [proved] = await this.query(
+      'SELECT subject_proved_by FROM consent_receipts WHERE decision_key IN (?, ?) AND subject_proved_by IS NOT NULL ORDER BY seq LIMIT 1',
+      [key, provedKey],
+    );
+    if (proved) return { subjectProvedBy: String(proved.subject_proved_by) };
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -371,19 +392,20 @@ export abstract class SqlStorage implements Storage {
         this.bool(r.gpc),
         this.bool(r.implied === true),
         receivedAt,
-        JSON.stringify([r.subject, r.consentId, decidedAt]),
+        subjectProvedBy === undefined ? key : provedKey,
         subjectProvedBy ?? null,
       ],
     );
+    return subjectProvedBy === undefined ? {} : { subjectProvedBy };
   }
 
   async latestReceipt(subject: string): Promise<StoredReceipt | undefined> {
     // The latest decision, not the last receipt to arrive (a tab may post an older one late); of
-    // two decisions at the same instant, the one received last.
-    const [r] = await this.query(
-      'SELECT * FROM consent_receipts WHERE subject = ? ORDER BY decided_at DESC, seq DESC LIMIT 1',
-      [subject],
-    );
+    // decisions at the same instant, a proved one (a decision's proved copy over its unproved one),
+    // then the one received last.
+    const [r] = await this.query(`SELECT * FROM consent_receipts WHERE subject = ? ORDER BY ${latestFirst} LIMIT 1`, [
+      subject,
+    ]);
     if (!r) return undefined;
     return {
       subject: String(r.subject),
@@ -515,7 +537,11 @@ export abstract class SqlStorage implements Storage {
     const keys = purposes.map((purpose) => purposeKeys(purpose, named));
     const choices = this.choiceBits('purposes', purposes, named, keys);
     const proved = options.provedGrantsOnly ? 'proved AND ' : '';
-    const grants = purposes.map((_, i) => `(${proved}${this.grantOf(i)})`);
+    // Nor, with `currentPolicy`, does a decision made under another version of the policy grant
+    // (the learner is asked again): its refusals still count.
+    const policy = options.currentPolicy;
+    const current = policy ? 'in_force AND ' : '';
+    const grants = purposes.map((_, i) => `(${current}${proved}${this.grantOf(i)})`);
     // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
     // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
     // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
@@ -545,14 +571,15 @@ export abstract class SqlStorage implements Storage {
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
          SELECT ${['implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
-           SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
-             ROW_NUMBER() OVER (PARTITION BY subject ORDER BY decided_at DESC, seq DESC) AS nth
+           SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
+             ROW_NUMBER() OVER (PARTITION BY subject ORDER BY ${latestFirst}) AS nth
            FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
          ) decisions WHERE nth = 1${refusals.columns.length ? ` ${this.fence}` : ''}
        ) latest`,
       [
         ...refusals.params,
         ...choices.params,
+        ...(policy ? [policy.version, policy.hash] : []),
         from,
         to,
         ...(memberId === null ? [] : [...eventRange, from, to, ...eventRange, from, to]),

@@ -60,7 +60,9 @@ export interface MemberStats {
    * A decision marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent:
    * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
    * refusals. With {@link StatsOptions.provedGrantsOnly}, the grants of a decision whose subject was
-   * not proved count in neither (its refusals still count).
+   * not proved count in neither (its refusals still count); with {@link StatsOptions.currentPolicy},
+   * nor do the grants of a decision made under another version of the policy. Of a decision stored
+   * both unproved and proved, the proved copy counts.
    */
   readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
 }
@@ -72,6 +74,12 @@ export interface StatsOptions {
    * latest decision stored without `subjectProvedBy` count as none. Default `false`.
    */
   readonly provedGrantsOnly?: boolean;
+  /**
+   * The policy in force (its `version` and `policyHash` of `@optin/consent`): the grants of a latest
+   * decision made under another version or hash count as none, as `@optin/consent` reads such a
+   * decision (the learner is asked again; its refusals still count). Default: every decision's grants count.
+   */
+  readonly currentPolicy?: { readonly version: string; readonly hash: string };
   /**
    * Every purpose of the policy (`policy.purposes` of `@optin/consent`), for reading a Member's
    * overrides as the event path does: a key names the purpose whose id it is in any letter case,
@@ -110,10 +118,20 @@ export interface Storage {
    * Appends a consent receipt (the table refuses updates and deletes), its decision time as
    * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`). The same
    * decision (subject, consent id and decision time) sent again, by another tab or as a retry, is
-   * stored once. `subjectProvedBy`: the kid of the key whose subject proof verified, if one did.
+   * stored once, but for its proof: `subjectProvedBy`, the kid of the key whose subject proof
+   * verified, if one did. A proved copy of a decision stored unproved is stored too and wins in
+   * every read; an unproved copy of a decision stored proved adds nothing. Resolves to what is
+   * stored of the decision: `subjectProvedBy` when a proved copy of it is.
    */
-  appendReceipt(receipt: ConsentReceipt, receivedAt: string, subjectProvedBy?: string): Promise<void>;
-  /** The latest decision of a subject: the latest decision time, of equal times the last received. */
+  appendReceipt(
+    receipt: ConsentReceipt,
+    receivedAt: string,
+    subjectProvedBy?: string,
+  ): Promise<{ subjectProvedBy?: string }>;
+  /**
+   * The latest decision of a subject: the latest decision time; of equal times a proved one (the
+   * proved copy of a decision stored unproved too), then the last received.
+   */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
 import { createSubjectVerifier, sealSubject } from '@optin/email';
-import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+import {
+  allGranted,
+  backends,
+  currentPolicy,
+  getJson,
+  mid,
+  postJson,
+  tokens,
+  trackMessage,
+  useCollector,
+} from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 /** How the rates are counted is tested here, over a few learners: no minimum (rates-min-learners.test.ts tests it). */
@@ -18,7 +28,7 @@ const receipt = (
 ): ConsentReceipt => ({
   subject,
   consentId: mid('c'),
-  policy: { id: 'edx', version: '2026-11', hash: 'k3j2' },
+  policy: currentPolicy,
   purposes: { necessary: true, ...purposes },
   members: {},
   source: 'banner',

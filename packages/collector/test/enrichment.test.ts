@@ -100,6 +100,43 @@ describe('traffic source', () => {
     });
     expect(trafficSource(undefined, 'not a url', undefined).referrerClass).toBe('direct');
   });
+
+  it("classes only Google's own domains as search, and sites under a country's second level apart", () => {
+    const classOf = (page: string, referrer: string) => trafficSource(page, referrer, undefined).referrerClass;
+    const page = 'https://www.edx.org/';
+    for (const google of [
+      'https://www.google.com/search?q=x',
+      'https://google.de/',
+      'https://www.google.co.uk/',
+      'https://www.google.com.au/',
+      'https://news.google.co.jp/',
+      'https://scholar.google.com/',
+      'https://yandex.com.tr/',
+    ])
+      expect(classOf(page, google), google).toBe('search');
+    for (const lookalike of [
+      'https://docs.google.attacker.net/',
+      'https://google.evil-seo.example/landing',
+      'https://www.google.com.attacker.net/',
+      'https://google.co.uk.evil.example/',
+      'https://notgoogle.com/',
+      'https://google.example.co.uk/',
+      'https://yandex.attacker.net/',
+      'https://www.pinterest.evil.example/',
+    ])
+      expect(classOf(page, lookalike), lookalike).toBe('external');
+    // One site under a second-level suffix of a country (co.uk, com.au, ac.uk, ne.jp ...), others apart.
+    const shop = 'https://shop.example.co.uk/';
+    expect(classOf(shop, 'https://www.example.co.uk/basket')).toBe('internal');
+    expect(classOf(shop, 'https://news.bbc.co.uk/')).toBe('external');
+    expect(classOf('https://www.uni.ac.uk/', 'https://www.other.ac.uk/')).toBe('external');
+    expect(classOf('https://www.shop.com.au/', 'https://blog.shop.com.au/')).toBe('internal');
+    expect(classOf('https://www.shop.com.au/', 'https://www.rival.com.au/')).toBe('external');
+    expect(classOf('https://a.example.ne.jp/', 'https://b.other.ne.jp/')).toBe('external');
+    // A plain second-level domain is still one site, whatever its subdomains.
+    expect(classOf('https://www.edx.org/', 'https://courses.edx.org/')).toBe('internal');
+    expect(classOf('https://www.example.co/', 'https://blog.example.co/')).toBe('internal');
+  });
 });
 
 const geo: GeoProvider | undefined = loadDbIpGeo();

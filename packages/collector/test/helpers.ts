@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { edxPolicy, type ConsentReceipt } from '@optin/consent';
+import { edxPolicy, policyHash, type ConsentReceipt } from '@optin/consent';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from '../src/collector.js';
@@ -190,12 +190,15 @@ export function mid(prefix = 'm'): string {
   return `${prefix}-${process.pid}-${Date.now()}-${++counter}`;
 }
 
+/** The policy of the test config as `@optin/consent` stamps a receipt made under it (its version and hash). */
+export const currentPolicy = { id: edxPolicy.id, version: edxPolicy.version, hash: policyHash(edxPolicy) };
+
 /** A banner decision of `subject` granting or refusing `analytics` (nothing else but necessary), decided `offsetMs` from now. */
 export function receipt(subject: string, analytics: boolean, offsetMs = 0): ConsentReceipt {
   return {
     subject,
     consentId: mid('c'),
-    policy: { id: 'edx', version: '2026-11', hash: 'abc123' },
+    policy: currentPolicy,
     purposes: { necessary: true, analytics, performance: false, functionality: false, marketing: false },
     members: {},
     source: 'banner',

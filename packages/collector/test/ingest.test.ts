@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allGranted, backends, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
 
 const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
@@ -257,6 +257,96 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
       live.collector.metrics.value('dropped_consent', { reason: 'purpose_refused', purpose: 'unknown' }),
     ).toBeGreaterThanOrEqual(20);
   });
+
+  it.skipIf(skip)(
+    'reads a camelCase word in an event name as a separated one: marketing and speed events need their purpose',
+    async () => {
+      const named = (event: string) => ({
+        ...trackMessage(),
+        event,
+        context: { consent: { categoryPreferences: { analytics: true, marketing: false, performance: false } } },
+      });
+      const marketing = [
+        'adClicked',
+        'upsellShown',
+        'campaignClicked',
+        'conversionTracked',
+        'remarketingPixel',
+        'marketingOptIn',
+        'trackAdClicked',
+        'ad2Shown',
+        'promotionViewed',
+        'ad_clicked',
+        'Ad Clicked',
+      ];
+      const performance = ['webVitalsReported', 'lcpMeasured', 'perfMark', 'pageTiming', 'ttfb2Sample'];
+      const analytics = [
+        'adjusted',
+        'address_changed',
+        'header_clicked',
+        'loaded',
+        'headerClicked',
+        'uploadAdjusted',
+        'readAddress',
+        'campaigns_listed',
+        'performed_search',
+        'clsxLoaded',
+        'edx.ui.lms.link_clicked',
+      ];
+      const batch = [...marketing, ...performance, ...analytics].map(named);
+      const res = await postJson(`${live.url}/v1/batch`, { batch });
+      expect(res.status).toBe(200);
+      const dropped = new Map(
+        (res.body.dropped as { index: number; purpose: string }[]).map((d) => [d.index, d.purpose]),
+      );
+      expect(Object.fromEntries(batch.map((m, i) => [m.event, dropped.get(i) ?? 'stored']))).toEqual({
+        ...Object.fromEntries(marketing.map((e) => [e, 'marketing'])),
+        ...Object.fromEntries(performance.map((e) => [e, 'performance'])),
+        ...Object.fromEntries(analytics.map((e) => [e, 'stored'])),
+      });
+      expect(res.body.accepted).toBe(analytics.length);
+    },
+  );
+
+  it.skipIf(skip)(
+    "refuses optin.email.* events, the email routes' own: no one can forge a Member's email figures",
+    async () => {
+      const forged = (event: string): Record<string, unknown> => ({
+        ...trackMessage(),
+        event,
+        context: { ...(trackMessage().context as object), userAgent: 'Mozilla/5.0 Chrome/131.0' },
+      });
+      const stats = async () =>
+        (await getJson(`${live.url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` })).body;
+      const before = await stats();
+      const single = await postJson(`${live.url}/v1/track`, forged('optin.email.opened'));
+      expect(single.status).toBe(400);
+      expect(single.body).toMatchObject({ accepted: 0, errors: [{ index: 0, path: 'event', code: 'reserved_event' }] });
+      expect(single.body.errors[0].message).toMatch(/optin\.email\..*reserved.*\/e\//);
+      const batch = [
+        trackMessage(),
+        forged('optin.email.clicked'),
+        forged('OPTIN.EMAIL.OPENED'),
+        forged('optin.email.anything'),
+      ];
+      const res = await postJson(`${live.url}/v1/batch`, { batch });
+      expect(res.status).toBe(200);
+      expect(res.body.accepted).toBe(1);
+      expect(res.body.errors).toEqual(
+        [1, 2, 3].map((index) => ({
+          index,
+          path: `batch[${index}].event`,
+          code: 'reserved_event',
+          message: expect.any(String),
+        })),
+      );
+      expect((await live.storage.hasEvents(batch.slice(1).map((m) => m.messageId as string))).size).toBe(0);
+      const after = await stats();
+      expect([after.emailOpens, after.emailClicks]).toEqual([before.emailOpens, before.emailClicks]);
+      // A name that only mentions email is the sender's own.
+      expect((await postJson(`${live.url}/v1/track`, forged('optin.emails.opened'))).body.accepted).toBe(1);
+    },
+  );
 
   it.skipIf(skip)('Sec-GPC: 1 drops marketing even when granted, and keeps analytics', async () => {
     const marketing = { ...trackMessage(), event: 'marketing.campaign_viewed' };

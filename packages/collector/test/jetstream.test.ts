@@ -114,6 +114,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       OPTIN_NATS_SUBJECT_PREFIX: `${subjectPrefix}_cli`,
       OPTIN_NATS_DURABLE: `cli_${run}`,
       OPTIN_NATS_MAX_AGE: '36h',
+      OPTIN_NATS_DUPLICATE_WINDOW: '30h',
       OPTIN_DB: `${postgresUrl}?schema=${schema}`,
     };
     const { child, url: cliUrl } = await startCli(env, dir);
@@ -135,6 +136,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     try {
       expect((await target.hasEvents(batch.map((m) => m.messageId as string))).size).toBe(20);
       expect((await streamConfig(`${stream}_CLI`)).max_age).toBe(nanos(36 * 3_600_000));
+      expect((await streamConfig(`${stream}_CLI`)).duplicate_window).toBe(nanos(30 * 3_600_000));
     } finally {
       await target.dropSchema();
       await target.close();
@@ -316,6 +318,36 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     await expect(jetStreamSink({ url: natsUrl, stream, subjectPrefix, maxAgeMs: 0 })).rejects.toMatchObject({
       code: 'invalid_option',
     });
+  });
+
+  it('recognises retries for 24 hours by default, and for the window asked for on a stream that exists', async () => {
+    const dedupe = `${stream}_DEDUPE`;
+    const options = { url: natsUrl, stream: dedupe, subjectPrefix: `${subjectPrefix}_dedupe` };
+    const window = async () => (await streamConfig(dedupe)).duplicate_window;
+    try {
+      // JetStream's own default (2 minutes) would answer a client's later retry as a new event.
+      await (await jetStreamSink(options)).close();
+      expect(await window()).toBe(nanos(24 * 3_600_000));
+      await (await jetStreamSink({ ...options, duplicateWindowMs: 3 * 86_400_000 })).close();
+      expect(await window()).toBe(nanos(3 * 86_400_000));
+      for (const wrong of [
+        { duplicateWindowMs: 0 },
+        { duplicateWindowMs: 1.5 },
+        { duplicateWindowMs: 8 * 86_400_000 }, // longer than the stream keeps events (7 days)
+        { maxAgeMs: 3_600_000, duplicateWindowMs: 7_200_000 },
+      ])
+        await expect(jetStreamSink({ ...options, ...wrong }), JSON.stringify(wrong)).rejects.toMatchObject({
+          code: 'invalid_option',
+          issues: [{ path: 'duplicateWindowMs' }],
+        });
+      // A stream kept for less than a day recognises retries as long as it keeps them.
+      await (await jetStreamSink({ ...options, maxAgeMs: 3_600_000 })).close();
+      expect(await window()).toBe(nanos(3_600_000));
+      await (await jetStreamSink(options)).close();
+      expect(await window()).toBe(nanos(24 * 3_600_000));
+    } finally {
+      await deleteStream(dedupe);
+    }
   });
 
   it('answers /healthz 503 when the stream is gone, as every event would be', async () => {

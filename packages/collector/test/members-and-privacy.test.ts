@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
-import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+import {
+  allGranted,
+  backends,
+  currentPolicy,
+  getJson,
+  mid,
+  postJson,
+  tokens,
+  trackMessage,
+  useCollector,
+} from './helpers.js';
 
 const chrome =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
@@ -8,7 +18,7 @@ const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer 
 const receipt = (subject: string): ConsentReceipt => ({
   subject,
   consentId: mid('c'),
-  policy: { id: 'edx', version: '2026-11', hash: 'k3j2' },
+  policy: currentPolicy,
   purposes: { necessary: true, analytics: true, performance: false, functionality: true, marketing: false },
   members: { MITx: { analytics: false } },
   source: 'banner',

@@ -6,6 +6,7 @@ import { CollectorError } from '../src/errors.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import {
   backends,
+  currentPolicy,
   getJson,
   mid,
   postJson,
@@ -22,7 +23,7 @@ const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer 
 const decision = (subject: string, analytics: boolean): ConsentReceipt => ({
   subject,
   consentId: mid('c'),
-  policy: { id: 'edx', version: '2026-11', hash: 'k3j2' },
+  policy: currentPolicy,
   purposes: { necessary: true, analytics, marketing: false },
   members: {},
   source: 'banner',

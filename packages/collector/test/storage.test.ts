@@ -346,6 +346,32 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
     expect((await storage.latestReceipt('learner-2'))?.purposes).toEqual({ analytics: false });
   });
 
+  it.skipIf(skip)(
+    'keeps a proved copy of a decision beside an unproved one, and reads the proved one everywhere',
+    async () => {
+      const now = new Date().toISOString();
+      await storage.insertEvents(
+        ['late-proof', 'early-proof'].map((anonymousId) => event('HarvardX', { anonymousId })),
+      );
+      const late = receipt('late-proof', { analytics: true });
+      await storage.appendReceipt(late, now);
+      await storage.appendReceipt(late, now, 'edx-2026');
+      await storage.appendReceipt(late, now, 'edx-2025');
+      const early = receipt('early-proof', { analytics: true });
+      await storage.appendReceipt(early, now, 'edx-2026');
+      await storage.appendReceipt(early, now);
+      // Append-only: the unproved copy stays, as evidence, and the proved one is added once.
+      expect((await storage.counts()).receipts).toBe(3);
+      expect(await storage.latestReceipt('late-proof')).toMatchObject({ subjectProvedBy: 'edx-2026' });
+      expect(await storage.latestReceipt('early-proof')).toMatchObject({ subjectProvedBy: 'edx-2026' });
+      const period = ['2026-11-01T00:00:00.000Z', new Date(Date.now() + 1000).toISOString()] as const;
+      for (const memberId of ['HarvardX', null]) {
+        const stats = await storage.memberStats(memberId, ...period, ['analytics'], { provedGrantsOnly: true });
+        expect(stats.consentRates.analytics, String(memberId)).toEqual({ granted: 2, implied: 0, total: 2, rate: 1 });
+      }
+    },
+  );
+
   it.skipIf(skip)("pages through a Member's events with filters and never returns another Member's", async () => {
     const mine = Array.from({ length: 25 }, (_, i) =>
       event('HarvardX', { type: i % 2 ? 'track' : 'page', event: i % 2 ? 'edx.ui.lms.link_clicked' : 'Course' }),

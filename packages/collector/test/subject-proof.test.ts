@@ -118,6 +118,30 @@ describe.each(backends)('receipts must prove their subject ($name, real HTTP)', 
   );
 
   it.skipIf(skip)(
+    'a decision sent unproved, then proved, is kept proved: in the answer, the latest receipt and email',
+    async () => {
+      const decision = receipt('hedy', true);
+      expect((await post(decision)).body).toEqual({ stored: true, subjectProved: false, reason: 'missing' });
+      expect(await openRecorded('hedy')).toBe(false);
+      // Another tab's copy, or a retry, with its proof.
+      expect((await post(decision, prove('hedy'))).body).toEqual({ stored: true, subjectProved: true });
+      expect(await latest('hedy')).toMatchObject({ subjectProved: true, subjectProvedBy: 'edx-2026' });
+      expect(await openRecorded('hedy')).toBe(true);
+      // An unproved copy after it changes nothing, and the answer says what is stored.
+      expect((await post(decision)).body).toEqual({ stored: true, subjectProved: true });
+      expect((await post(decision, prove('mallory'))).body).toEqual({ stored: true, subjectProved: true });
+      expect(await latest('hedy')).toMatchObject({ subjectProved: true, subjectProvedBy: 'edx-2026' });
+      expect(await openRecorded('hedy')).toBe(true);
+      // Sent proved first: the unproved copy never displaces it either.
+      const other = receipt('hopper', true);
+      expect((await post(other, prove('hopper', 'edx-2025'))).body).toEqual({ stored: true, subjectProved: true });
+      expect((await post(other)).body).toEqual({ stored: true, subjectProved: true });
+      expect(await latest('hopper')).toMatchObject({ subjectProved: true, subjectProvedBy: 'edx-2025' });
+      expect(await openRecorded('hopper')).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
     "an unproved grant is no consent for a subject with no other receipt, nor takes another's place",
     async () => {
       await post(receipt('linus', true));

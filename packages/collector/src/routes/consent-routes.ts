@@ -17,7 +17,12 @@ import {
  * table is append-only), with the kid of the key that proved its subject when the collector
  * requires subject proofs and the `subjectProof` beside it verifies: a receipt without one is
  * stored all the same (it is the learner's decision, or evidence of a forgery) and answered with
- * `subjectProved: false` and the reason. `GET /v1/consent?subject=<percent-encoded>` (any subject)
+ * `subjectProved: false` and the reason; the same decision sent again with a proof is stored proved
+ * too (and read so), and one sent again without is answered as what is stored (`subjectProved: true`
+ * when a proved copy is). A receipt of another version of the policy (its `version` or `hash` not
+ * the configured policy's, `policyHash` of `@optin/consent`) is stored, and its grants are no
+ * consent (as for the browser, which asks again): only its refusals count, in the email routes and
+ * consent rates. `GET /v1/consent?subject=<percent-encoded>` (any subject)
  * and `GET /v1/consent/:subject` (a subject a URL path carries) return a subject's latest receipt,
  * to the platform token only, with `subjectProved` when proofs are required.
  */
@@ -47,16 +52,23 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     const { implied, ...decided } = parsed.data;
     const receipt: ConsentReceipt = implied === undefined ? decided : { ...decided, implied };
     const proof = ctx.subjectProofs?.verify(receipt.subject, (request.body as { subjectProof?: unknown }).subjectProof);
-    await ctx.storage.appendReceipt(receipt, new Date().toISOString(), proof?.ok ? proof.kid : undefined);
+    const stored = await ctx.storage.appendReceipt(
+      receipt,
+      new Date().toISOString(),
+      proof?.ok ? proof.kid : undefined,
+    );
     if (!proof) {
       ctx.metrics.inc('receipts');
       return reply.code(201).send({ stored: true });
     }
     ctx.metrics.inc('receipts', { subject: proof.ok ? 'proved' : proof.reason });
+    // What is stored of the decision: proved when this copy or one before it was.
     return reply
       .code(201)
       .send(
-        proof.ok ? { stored: true, subjectProved: true } : { stored: true, subjectProved: false, reason: proof.reason },
+        proof.ok || stored.subjectProvedBy !== undefined
+          ? { stored: true, subjectProved: true }
+          : { stored: true, subjectProved: false, reason: proof.reason },
       );
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { policyHash } from '@optin/consent';
 import {
   invalidLinkResponse,
   isMachineClick,
@@ -28,12 +29,14 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * When the recipient's latest consent receipt does not grant analytics (its choices, and for the
  * signing Member its overrides, read as the event path reads them: the Member's id and the purpose
  * in any letter case, the purpose by an alias too, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
- * subject proofs required, neither is the grant of a receipt whose subject was not proved), the
+ * subject proofs required, neither is the grant of a receipt whose subject was not proved; nor is the
+ * grant of a receipt made under another version of the policy, its version or hash not the configured one's), the
  * click still redirects but only an aggregate count is kept (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
   const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
   const purposes = ctx.config.policy.purposes;
+  const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
@@ -41,9 +44,13 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     // consent: only the receipt's refusals count, as the browser reads it. Nor, when subjects must
     // be proved, is the grant of a receipt whose subject was not: anyone can post one for any subject.
     // Its own choices are read as its overrides are: analytics in any letter case or by an alias,
-    // a refusal under any spelling winning over a grant under another.
+    // a refusal under any spelling winning over a grant under another. Nor is the grant of a decision
+    // made under another version of the policy (its version or hash not the configured policy's):
+    // the learner is asked again, as `@optin/consent` reads it.
     const granted =
       purposeChoices(receipt.purposes, purposes).get('analytics') === true &&
+      receipt.policy.version === policy.version &&
+      receipt.policy.hash === policy.hash &&
       !(optIn && receipt.implied === true) &&
       (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined);
     // A refusal to the signing Member counts as the event path reads one: under its id in any letter

@@ -1,3 +1,4 @@
+import { policyHash } from '@optin/consent';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
@@ -20,6 +21,7 @@ function utc(time: string | undefined): string | undefined {
  */
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
+  const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
   // Each parameter once; a `+` left unencoded in a course key or time put back (see withPlusRestored).
@@ -62,7 +64,12 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
     // Member overrides are read with every purpose of the policy, as the event path reads them.
-    const options = { provedGrantsOnly: ctx.subjectProofs !== undefined, policyPurposes: ctx.config.policy.purposes };
+    // A decision made under another version of the policy grants nothing either (its refusals count).
+    const options = {
+      provedGrantsOnly: ctx.subjectProofs !== undefined,
+      policyPurposes: ctx.config.policy.purposes,
+      currentPolicy: policy,
+    };
     // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
   };

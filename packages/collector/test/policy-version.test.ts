@@ -1,0 +1,97 @@
+import { edxPolicy, policyHash, type ConsentReceipt } from '@optin/consent';
+import { createEmailSigner, createEmailVerifier } from '@optin/email';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+
+const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+const hxKeys = { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' };
+const harvard = createEmailSigner({ memberId: 'HarvardX', keys: hxKeys, activeKid: 'hx-2026', baseUrl: 'http://x' });
+const human = {
+  'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
+};
+
+/** The policy the collector is configured with, as `@optin/consent` stamps a receipt made under it. */
+const current = { id: edxPolicy.id, version: edxPolicy.version, hash: policyHash(edxPolicy) };
+/** An earlier version of it (another version and hash), and the same version with another text (hash). */
+const earlier = { id: edxPolicy.id, version: '2024-01', hash: 'oldhash1' };
+const edited = { id: edxPolicy.id, version: edxPolicy.version, hash: 'k3j2' };
+
+const receipt = (subject: string, policy: ConsentReceipt['policy'], analytics: boolean): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy,
+  purposes: { necessary: true, functionality: true, performance: true, marketing: true, analytics },
+  members: {},
+  source: 'banner',
+  decidedAt: new Date(Date.now() - 1000).toISOString(),
+  gpc: false,
+});
+
+describe.each(backends)('a receipt under another version of the policy is no consent ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, {
+    email: createEmailVerifier({ members: { HarvardX: { keys: hxKeys } } }),
+    minLearnersForRates: 0,
+  });
+  const learners: [string, ConsentReceipt['policy'], boolean][] = [
+    ['current-yes', current, true],
+    ['current-no', current, false],
+    ['earlier-yes', earlier, true],
+    ['earlier-no', earlier, false],
+    ['edited-yes', edited, true],
+  ];
+
+  beforeAll(async () => {
+    if (skip) return;
+    const seen = learners.map(([anonymousId]) => trackMessage('HarvardX', { anonymousId }));
+    expect((await postJson(`${live.url}/v1/batch`, { batch: seen })).body.accepted).toBe(seen.length);
+  });
+
+  /** Opens an email signed for `subject`; whether the open was recorded for the recipient. */
+  const openRecorded = async (subject: string) => {
+    const messageId = mid('mail');
+    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
+    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
+    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    return (body.events as { properties: { email_message_id: string } }[]).some(
+      (e) => e.properties.email_message_id === messageId,
+    );
+  };
+
+  it.skipIf(skip)('is stored as the proof it is, and read back as sent', async () => {
+    for (const [subject, policy, analytics] of learners) {
+      expect((await postJson(`${live.url}/v1/consent`, receipt(subject, policy, analytics))).status, subject).toBe(201);
+    }
+    const stored = await getJson(`${live.url}/v1/consent?subject=earlier-yes`, bearer(tokens.platform));
+    expect(stored.body).toMatchObject({ policy: earlier, purposes: { analytics: true } });
+  });
+
+  it.skipIf(skip)("its grant records no email open (kept in aggregate only, as a refusal's)", async () => {
+    const aggregate = () => live.collector.metrics.value('email', { kind: 'open', outcome: 'aggregate' });
+    expect(await openRecorded('current-yes')).toBe(true);
+    const before = aggregate();
+    expect(await openRecorded('earlier-yes')).toBe(false);
+    expect(await openRecorded('edited-yes')).toBe(false);
+    expect(await openRecorded('earlier-no')).toBe(false);
+    expect(aggregate()).toBe(before + 3);
+  });
+
+  it.skipIf(skip)('rates count its grants in neither granted nor implied, its refusals as refusals', async () => {
+    // 5 learners; only current-yes granted analytics under the policy in force. Every one granted
+    // marketing, but only the 2 current receipts count.
+    const expected = {
+      analytics: { granted: 1, implied: 0, total: 5, rate: 1 / 5 },
+      marketing: { granted: 2, implied: 0, total: 5, rate: 2 / 5 },
+    };
+    for (const [path, token] of [
+      ['/v1/stats', tokens.platform],
+      ['/v1/members/HarvardX/stats', tokens.HarvardX],
+    ] as const) {
+      const { body } = await getJson(`${live.url}${path}`, bearer(token));
+      expect(body.consentRates.analytics, path).toEqual(expected.analytics);
+      expect(body.consentRates.marketing, path).toEqual(expected.marketing);
+    }
+  });
+});
