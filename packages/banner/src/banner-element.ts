@@ -134,16 +134,17 @@ export function createBannerClass(): new () => OptinBannerElement {
     #lang = 'en';
     #dialog: HTMLDialogElement | null = null;
     #returnTo: HTMLElement | null = null;
-    #settings = this.#button('', () => void this.open('preferences'));
+    #settings = this.#button('', () => void this.open('preferences'), { class: 's', part: 'settings' });
     // A layer asked for before there was a store to show it for, shown once the banner starts.
     #wanted: BannerLayer | null = null;
     #unsubscribe = () => {};
+    // How the learner left the switches of the preferences drawn, to keep when they are drawn again;
+    // none once the decision they show has changed, or the store.
+    #kept?: (() => Record<string, boolean>) | undefined;
 
     constructor() {
       super();
       this.#root.adoptedStyleSheets = [bannerSheet()];
-      this.#settings.className = 's';
-      this.#settings.setAttribute('part', 'settings');
       this.addEventListener('keydown', (event) => {
         if (!this.#dialog) return;
         if (event.key !== 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
@@ -191,25 +192,25 @@ export function createBannerClass(): new () => OptinBannerElement {
     // An option set while connected applies at once: the banner starts again with it.
     #set(option: Partial<Options>) {
       Object.assign(this.#options, option);
-      if (this.#connected) this.#start();
+      if (this.#connected) this.#start(!option.consent);
     }
 
-    // Follows the store and shows what it asks for, in the language of the page.
-    #start() {
+    // Follows the store and shows what it asks for, in the language of the page. `again`: an option
+    // other than the store was set (the same decision shown): open preferences, redrawn with it, keep
+    // the switches the learner has not saved yet.
+    #start(again?: boolean) {
       const { consent, locales, locale, messages } = this.#options;
       this.#unsubscribe();
+      if (!again) this.#kept = undefined;
       if (!consent) return;
       if (!turns.includes(this)) turns.push(this);
       // Another tab, the page or a reset can change the decision while the banner is up. Open
       // preferences show it at once: saving switches that show the old choice would undo it.
       this.#unsubscribe = consent.subscribe(() => {
+        // Redrawn in place, focus kept (see #render), the switches showing the new decision.
         if (this.layer === 'preferences') {
-          // Redrawn in place: focus stays on the same control, so that a keyboard or screen reader
-          // user is not sent back to the top of the dialog.
-          const controls = () => [...(this.#dialog?.querySelectorAll<HTMLElement>('a[href],button,input') ?? [])];
-          const at = controls().indexOf(this.#root.activeElement as HTMLElement);
+          this.#kept = undefined;
           this.#render();
-          (controls()[at] ?? this.#dialog)?.focus();
         } else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
         } else if (this.layer === 'notice') this.close();
@@ -217,14 +218,15 @@ export function createBannerClass(): new () => OptinBannerElement {
       const code = pageLocale(locales, locale);
       const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
         if (this.ready !== ready) return; // started again meanwhile: that start shows the banner
+        // The notice while undecided; the preferences stay open if an option changed while they were.
+        const layer =
+          this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#catalog = catalog;
         this.#translated = translations(catalog, consent.policy, code);
         this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...messages };
         const lang = this.#lang;
         this.#langOf = (key) => ((messages[key] ?? catalog?.messages[key]) || /^en\b/i.test(lang) ? lang : 'en');
-        // The notice while undecided; the preferences stay open if an option changed while they were.
-        const layer = this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         if (this.#wanted) this.#first();
         this.#wanted = null;
         if (layer) this.#show(layer);
@@ -267,9 +269,11 @@ export function createBannerClass(): new () => OptinBannerElement {
     #show(layer: BannerLayer) {
       if (turns[0] !== this) return;
       if (!this.layer) this.#returnTo = deepActive();
+      const moved = this.layer != layer;
       this.layer = layer;
       this.#render();
-      this.#dialog?.focus();
+      // The same layer again is redrawn in place, focus kept (see #render).
+      if (moved) this.#dialog?.focus();
     }
 
     // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
@@ -279,8 +283,8 @@ export function createBannerClass(): new () => OptinBannerElement {
       else if (this.layer === 'preferences') this.#show('notice');
     }
 
-    #button(text: Node | string, onclick: () => void) {
-      const button = h('button', { type: 'button' }, text);
+    #button(text: Node | string, onclick: () => void, attributes = {}) {
+      const button = h('button', { type: 'button', ...attributes }, text);
       button.onclick = onclick;
       return button;
     }
@@ -301,6 +305,18 @@ export function createBannerClass(): new () => OptinBannerElement {
       // reader reads it as English, not with the sounds of the language shown (WCAG 3.1.2).
       const say = (key: keyof Messages, text = t[key]) => marked(text, langOf(key), this.#lang);
       const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
+      // Redrawn in place (the same layer): focus stays on the same control, found by its key (a
+      // switch's or the Member's group's name, else its place among the buttons and links), so that
+      // a keyboard or screen reader user is not sent back to the top of the dialog, nor to another
+      // switch. A switch now locked (another tab refused its purpose) gives it to its group.
+      const controls = (within: ParentNode) => [...within.querySelectorAll<HTMLInputElement>('a[href],button,[name]')];
+      const keyOf = (el: HTMLInputElement | null, all: HTMLInputElement[]) =>
+        el?.name || all.indexOf(el as HTMLInputElement);
+      const at = keyOf(this.#root.activeElement as HTMLInputElement | null, controls(this.#root)); // -1: none
+      // The preferences redrawn for the same store and decision (an option or the language changed)
+      // keep the switches the learner has not saved yet.
+      const kept = this.#kept?.();
+      this.#kept = undefined;
       this.#dialog = null;
       this.#settings.replaceChildren(say('settings'));
       if (turns[0] !== this) {
@@ -321,7 +337,9 @@ export function createBannerClass(): new () => OptinBannerElement {
             translated: this.#translated,
             declaration: this.declaration,
             member,
+            kept,
           });
+        if (prefs) this.#kept = prefs.state;
         const policy = safeUrl(this.policyUrl);
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences.
@@ -331,9 +349,11 @@ export function createBannerClass(): new () => OptinBannerElement {
           consent.decide(
             {
               purposes: Object.fromEntries(
-                consent.policy.purposes
-                  .filter((p) => !p.required)
-                  .map((p) => [p.id, !(p.gpc && consent.privacySignal) || consent.allows(p.id) || !!turnedOn?.[p.id]]),
+                // (A required purpose is granted: it has no `gpc`.)
+                consent.policy.purposes.map((p) => [
+                  p.id,
+                  !(p.gpc && consent.privacySignal) || consent.allows(p.id) || !!turnedOn?.[p.id],
+                ]),
               ),
               ...(refused && {
                 members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
@@ -401,6 +421,12 @@ export function createBannerClass(): new () => OptinBannerElement {
           }
         };
         dialog.showModal();
+        // (A new layer is then focused as a whole by #show.)
+        const all = controls(dialog);
+        const same = all.find((x) => keyOf(x, all) === at);
+        // Only a Member's switch is locked by a choice (its purpose refused site-wide): its group,
+        // which a screen reader names ("On HarvardX courses"), then Tab goes on from there.
+        ((same?.disabled ? same.closest('fieldset') : same) ?? dialog).focus();
       }
     }
   }

@@ -20,6 +20,11 @@ export interface Messages {
   alwaysOn: string;
   /** Added to the description of purposes Global Privacy Control refuses, when the browser sends it. */
   gpc: string;
+  /**
+   * Said instead of `gpc` where the browser sends Do Not Track and not Global Privacy Control (the
+   * store honours DNT when created with `signals: { dnt: true }`).
+   */
+  dnt: string;
   /** Saves the switches. */
   save: string;
   /** Leaves the preferences without saving. */
@@ -76,6 +81,7 @@ export const en: Messages = {
     'Choose what may be used. Turning a purpose off stops it everywhere; a choice for a Member applies to that Member only.',
   alwaysOn: 'Always on',
   gpc: 'Your browser sends Global Privacy Control: this stays off unless you turn it on here.',
+  dnt: 'Your browser sends Do Not Track: this stays off unless you turn it on here.',
   save: 'Save choices',
   close: 'Close',
   settings: 'Cookie settings',

@@ -24,14 +24,25 @@ interface PreferencesInput {
   readonly declaration: BannerDeclaration | null;
   /** The Member whose course page this is. */
   readonly member: BannerMember | null;
+  /**
+   * The switches as the learner left them in the preferences these redraw (see
+   * {@link Preferences.state}), shown instead of what is in force: the decision is the same, only
+   * an option or the language changed.
+   */
+  readonly kept?: Readonly<Record<string, boolean>> | undefined;
 }
 
 /** The preferences' content and the choice its switches make. */
 export interface Preferences {
   /** Purposes (grouped), the Member's section and the list of third parties. */
   readonly nodes: Node[];
-  /** The choice the learner made on the switches: the purposes they changed, and the Member's switches. */
+  /**
+   * The choice the learner made on the switches: the purposes they changed, and the Member's
+   * switches they changed (a grant only where it is shown on).
+   */
   choice(): ConsentChoice;
+  /** The switches as they are now, by key (a purpose's id; `memberId purposeId` for the Member's own choice). */
+  readonly state: () => Record<string, boolean>;
 }
 
 /**
@@ -49,6 +60,7 @@ export function buildPreferences({
   translated,
   declaration,
   member,
+  kept = {},
 }: PreferencesInput): Preferences {
   const { policy } = consent;
   // "A, B and C" in the language shown; with commas where Intl cannot (an old browser, a tag it
@@ -75,10 +87,13 @@ export function buildPreferences({
     return p ? text(p)[0] : id;
   };
   let n = 0;
-  // A switch with its label and (optional) description; `on` is read back on save. In a section
-  // (`within`: its heading's id) it is named by its label then that heading ("Analytics On HarvardX
-  // courses"), so that a list of form controls tells it from the site-wide switch of the same label.
+  // A switch with its label and (optional) description; `on` is read back on save. Its `name` is its
+  // key (the purpose's id, or `memberId purposeId`): a redraw finds it again by it, and the focus with
+  // it. In a section (`within`: its heading's id) it is named by its label then that heading
+  // ("Analytics On HarvardX courses"), so that a list of form controls tells it from the site-wide
+  // switch of the same label.
   const toggle = (
+    key: string,
     name: Node | string,
     checked: boolean,
     description: (Node | string | null)[],
@@ -90,6 +105,7 @@ export function buildPreferences({
     const input = h('input', {
       type: 'checkbox',
       role: 'switch',
+      name: key,
       checked,
       disabled: !!locked,
       'aria-describedby': described && `d${id}`,
@@ -111,13 +127,25 @@ export function buildPreferences({
   };
 
   const purposes: Record<string, () => boolean> = {};
+  const state: Record<string, () => boolean> = {};
   const inputs: Record<string, HTMLInputElement> = {};
   const groups = new Map<string, HTMLElement>();
   const nodes: Node[] = [];
+  // The signal the browser sends, named: Do Not Track where it sends that and not Global Privacy
+  // Control (the store honours DNT only when the page asks it to: `signals: { dnt: true }`).
+  const nav = navigator as { globalPrivacyControl?: boolean; doNotTrack?: string | null };
+  const signal = nav.globalPrivacyControl || nav.doNotTrack != '1' ? 'gpc' : 'dnt';
   for (const p of policy.purposes) {
     const [name, description] = text(p);
     const gpc = p.gpc && consent.privacySignal;
-    const s = toggle(name, consent.allows(p.id), [description, gpc ? ' ' : null, gpc ? say('gpc') : null], p.required);
+    const s = toggle(
+      p.id,
+      name,
+      kept[p.id] ?? consent.allows(p.id),
+      [description, gpc ? ' ' : null, gpc ? say(signal) : null],
+      p.required,
+    );
+    state[p.id] = s.on;
     if (!p.required) purposes[p.id] = s.on;
     inputs[p.id] = s.input;
     let parent = p.group === undefined ? undefined : groups.get(p.group);
@@ -133,12 +161,13 @@ export function buildPreferences({
   // The trackers, then the senders whose emails are tracked (named "Email opens and clicks", no links).
   const listed = [...(declaration?.trackers ?? []), ...(declaration?.email ?? [])];
   const name = (x: ThirdParty | EmailSender) => x.vendor?.name ?? say('email');
-  const memberChoices: Record<string, () => boolean> = {};
+  const memberChoices: Record<string, () => boolean | null> = {};
   if (member) {
     const own = listed.filter((x) => x.owner === member.id);
+    // Named, and focusable by script: a switch of it that another tab's choice locks gives it the focus.
     const section = h(
       'fieldset',
-      {},
+      { name: '.m', tabindex: '-1' },
       h('legend', { id: 'm' }, say('member', fill(t.member, { name: member.name }))),
       h('p', { class: 'd' }, say('memberIntro', fill(t.memberIntro, { name: member.name }))),
     );
@@ -147,9 +176,12 @@ export function buildPreferences({
       const site = inputs[p.id];
       if (p.required || !site || (own.length && !serving.length)) continue;
       // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
-      // else the Member's own choice, which is what is saved (it only narrows the site-wide one).
-      let mine = consent.grants().members[member.id]?.[p.id] !== false;
-      const { node, input } = toggle(text(p)[0], false, list(serving.map(name)), false, 'm');
+      // else the Member's own choice (it only narrows the site-wide one). Saved only where the learner
+      // changed it, and a grant only where it is shown on: never one the learner saw off.
+      const key = `${member.id} ${p.id}`;
+      const stored = () => consent.grants().members[member.id]?.[p.id] !== false;
+      let mine = kept[key] ?? stored();
+      const { node, input } = toggle(key, text(p)[0], false, list(serving.map(name)), false, 'm');
       const sync = () => {
         input.checked = site.checked && mine;
         input.disabled = !site.checked;
@@ -157,7 +189,8 @@ export function buildPreferences({
       sync();
       site.addEventListener('change', sync);
       input.onchange = () => (mine = input.checked);
-      memberChoices[p.id] = () => mine;
+      state[key] = () => mine;
+      memberChoices[p.id] = () => (mine == stored() || (mine && !input.checked) ? null : mine);
       section.append(node);
     }
     nodes.push(section);
@@ -209,19 +242,25 @@ export function buildPreferences({
       ),
     );
 
-  const read = (switches: Record<string, () => boolean>, changed?: 1) =>
+  // The switches' values (`null`: no choice), less those left as they are in force.
+  const read = (switches: Record<string, () => boolean | null>, changed?: 1) =>
     Object.fromEntries(
       Object.entries(switches)
         .map(([id, on]) => [id, on()] as const)
-        .filter(([id, on]) => !changed || on !== consent.allows(id)),
-    );
+        .filter(([id, on]) => on != null && (!changed || on !== consent.allows(id))),
+    ) as Record<string, boolean>;
   return {
     nodes,
     // A purpose switch left as shown is no choice of the learner's: the store keeps what is in force,
     // and says when that is opt-out's default (`implied`), which an opt-in page does not take for consent.
-    choice: () => ({
-      purposes: read(purposes, 1),
-      ...(member && { members: { [member.id]: read(memberChoices) } }),
-    }),
+    // Nor is a Member switch left as stored: an override the learner never set is not saved.
+    choice: () => {
+      const mine = read(memberChoices);
+      return {
+        purposes: read(purposes, 1),
+        ...(member && Object.keys(mine).length > 0 && { members: { [member.id]: mine } }),
+      };
+    },
+    state: () => read(state),
   };
 }

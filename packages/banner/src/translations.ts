@@ -32,8 +32,8 @@ export function translations(catalog: Catalog | null, policy: Policy, locale: st
         new BannerError(
           'stale_translation',
           path,
-          `translates ${entry[2] ? `an earlier text (fingerprint ${entry[2]})` : 'a text it does not name (no fingerprint)'}, not the policy's now: its own text is shown`,
-          `Translate the label and description again, with the fingerprint ${now} (purposeFingerprint).`,
+          `translates ${entry[2] ? `an earlier text (${entry[2]})` : 'an unnamed text'}: the policy's own is shown`,
+          `Translate it again, with fingerprint ${now}.`,
         ),
       );
     }

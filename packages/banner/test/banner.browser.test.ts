@@ -11,6 +11,11 @@ import { build } from 'esbuild';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { file, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { en } from '../src/messages.js';
+import { ar } from '../src/locales/ar.js';
+import { es } from '../src/locales/es.js';
+import { fr } from '../src/locales/fr.js';
+import { zh } from '../src/locales/zh.js';
 import { payloads } from './fixtures/xss.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
@@ -74,8 +79,15 @@ afterEach(async () => {
   contexts = [];
 });
 
-/** Opens the course page (`query`: lang, locale, member, xss, ssr) in a new context and waits for the banner. */
-async function open(query: Record<string, string> = {}, options: BrowserContextOptions = {}): Promise<Page> {
+/**
+ * Opens the course page (`query`: lang, locale, member, xss, ssr, shared, two, dnt) in a new context and
+ * waits for the banner; `init` runs in the page before any of its scripts (to fake what the browser sends).
+ */
+async function open(
+  query: Record<string, string> = {},
+  options: BrowserContextOptions = {},
+  init?: () => void,
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 }, ...options });
   contexts.push(context);
   scripts = [];
@@ -87,6 +99,7 @@ async function open(query: Record<string, string> = {}, options: BrowserContextO
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
+  if (init) await page.addInitScript(init);
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('dialog', (d) => {
@@ -423,12 +436,14 @@ describe('<optin-banner> in Chromium', () => {
     await page.getByRole('button', { name: 'Save choices' }).click();
     expect(await decision(page)).toMatchObject({
       purposes: { analytics: true, performance: true, functionality: true, marketing: true },
-      members: { HarvardX: { analytics: true, marketing: false } },
     });
+    // Only the Member's switch the learner changed is its choice: analytics on Harvard's courses follows edX's.
+    expect((await decision(page))?.members).toEqual({ HarvardX: { marketing: false } });
     expect(await page.evaluate(() => [window.banner.consent.allows('marketing'), window.banner.consent.allows('marketing', 'HarvardX')])).toEqual([
       true,
       false,
     ]);
+    expect(await page.evaluate(() => window.banner.consent.allows('analytics', 'HarvardX'))).toBe(true);
 
     // Reopened, the switches show what is in force; "Accept all" lifts the Member's refusal too.
     await page.getByRole('button', { name: 'Cookie settings' }).click();
@@ -709,6 +724,153 @@ describe('<optin-banner> in Chromium', () => {
     expect(await dialog(moving).evaluate((el) => getComputedStyle(el).animationName)).not.toBe('none');
     const still = await open({}, { reducedMotion: 'reduce' });
     expect(await dialog(still).evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
+  });
+
+  it('keeps the unsaved switches and the focus when the page sets an option again while the preferences are open', async () => {
+    const page = await open({ member: '1' });
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
+    const site = (name: string) => page.getByRole('switch', { name, exact: true });
+    await site('Analytics').check();
+    await harvard.getByRole('switch', { name: 'Analytics' }).uncheck(); // not on Harvard's courses
+    await site('Marketing').check(); // the learner is on it, nothing saved yet
+    const shown = () =>
+      page.evaluate(() => [...window.banner.shadowRoot!.querySelectorAll('input')].map((i) => [i.checked, i.disabled]));
+    const before = await shown();
+    const onMarketing = () => site('Marketing').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
+    expect(await onMarketing()).toBe(true);
+
+    // A page that sets `locales` again (a new map, a loader written inline), then new messages: the
+    // banner starts again and redraws the preferences, with the learner's switches and focus.
+    await page.evaluate(() => {
+      window.banner.locales = { ...window.banner.locales, de: () => Promise.resolve({ messages: {} }) };
+      return window.banner.ready;
+    });
+    expect(await layer(page)).toBe('preferences');
+    expect(await shown()).toEqual(before);
+    expect(await onMarketing()).toBe(true);
+    await page.evaluate(() => {
+      window.banner.messages = { save: 'Save my choices' };
+      return window.banner.ready;
+    });
+    expect(await layer(page)).toBe('preferences');
+    expect(await shown()).toEqual(before);
+    expect(await onMarketing()).toBe(true);
+    await page.getByRole('button', { name: 'Save my choices' }).click();
+    expect(await decision(page)).toMatchObject({
+      purposes: { analytics: true, marketing: true },
+      members: { HarvardX: { analytics: false } },
+    });
+    expect(await page.evaluate(() => window.banner.consent.allows('marketing', 'HarvardX'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('names the signal the browser sends: Do Not Track where the store honours it, in every language', async () => {
+    const dnt = () => {
+      Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false });
+    };
+    const gpc = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });
+    // The note added to the description of Marketing, the purpose the signal refuses.
+    const note = async (page: Page) => {
+      await page.evaluate(() => window.banner.open('preferences'));
+      return page.evaluate(() => {
+        const root = window.banner.shadowRoot!;
+        const marketing = [...root.querySelectorAll('input')].at(4)!;
+        return root.getElementById(marketing.getAttribute('aria-describedby')!)?.textContent;
+      });
+    };
+    for (const [lang, messages] of [
+      ['en', en],
+      ['es', es.messages],
+      ['fr', fr.messages],
+      ['ar', ar.messages],
+      ['zh', zh.messages],
+    ] as const) {
+      const sent = await note(await open({ lang, dnt: '1' }, {}, dnt));
+      expect(sent, lang).toContain(messages.dnt);
+      expect(sent, lang).not.toContain(messages.gpc);
+      expect(messages.dnt, lang).toMatch(/Do Not Track/);
+    }
+    const sent = await note(await open({ dnt: '1' }, {}, gpc));
+    expect(sent).toContain(en.gpc);
+    expect(sent).not.toContain('Do Not Track');
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps focus on the learner's switch, or on its group once it is locked, when another tab's choice redraws the preferences", async () => {
+    const here = await open({ shared: '1', member: '1' });
+    const other = await here.context().newPage();
+    await other.goto(`${server.origin()}/?shared=1&member=1`);
+    await other.evaluate(() => window.banner.ready);
+    await here.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => layer(other)).toBe(null);
+    await here.bringToFront();
+    await here.locator('#open').click();
+    const harvard = here.getByRole('group', { name: 'On Harvard University courses' });
+    const isFocused = (el: SVGElement | HTMLElement) => el === (el.getRootNode() as ShadowRoot).activeElement;
+    await harvard.getByRole('switch', { name: 'Analytics' }).focus();
+
+    // Analytics withdrawn elsewhere: Harvard's Analytics switch is now off and locked (it cannot keep
+    // the focus), so focus goes to its group ("On Harvard University courses"), not to an unrelated
+    // switch, and Tab goes on from there: to the group's switch still enabled.
+    await other.evaluate(() => window.banner.consent.withdraw('analytics'));
+    await expect.poll(() => harvard.getByRole('switch', { name: 'Analytics' }).isDisabled()).toBe(true);
+    expect(await harvard.evaluate(isFocused)).toBe(true);
+    await here.keyboard.press('Tab');
+    expect(await harvard.getByRole('switch', { name: 'Marketing' }).evaluate(isFocused)).toBe(true);
+
+    // Everything rejected elsewhere: Marketing locked too, its group again; Tab then goes past it.
+    await other.evaluate(() => window.banner.consent.rejectAll());
+    await expect.poll(() => harvard.getByRole('switch', { name: 'Marketing' }).isDisabled()).toBe(true);
+    expect(await harvard.evaluate(isFocused)).toBe(true);
+    await here.keyboard.press('Tab'); // the list of third parties, after the group
+    expect(await here.evaluate(() => window.banner.shadowRoot!.activeElement?.closest('section') != null)).toBe(true);
+
+    // A switch that stays enabled keeps the focus, by what it is, not where it is.
+    await here.getByRole('switch', { name: 'Functionality', exact: true }).focus();
+    await other.evaluate(() => window.banner.consent.acceptAll());
+    await expect.poll(() => harvard.getByRole('switch', { name: 'Marketing' }).isDisabled()).toBe(false);
+    expect(await here.getByRole('switch', { name: 'Functionality', exact: true }).evaluate(isFocused)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it("saves no Member choice the learner did not make, and never a Member's grant shown off", async () => {
+    const page = await open({ member: '1' });
+    const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
+    const mine = (name: string) => harvard.getByRole('switch', { name });
+    // What each of the Member's switches shows is what is allowed on its courses once saved.
+    const saveAsShown = async () => {
+      const shown = [await mine('Analytics').isChecked(), await mine('Marketing').isChecked()];
+      await page.getByRole('button', { name: 'Save choices' }).click();
+      expect(
+        await page.evaluate(() => ['analytics', 'marketing'].map((p) => window.banner.consent.allows(p, 'HarvardX'))),
+      ).toEqual(shown);
+    };
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    expect([await mine('Analytics').isChecked(), await mine('Marketing').isDisabled()]).toEqual([false, true]);
+    await saveAsShown(); // undecided, nothing touched: no Member override at all
+    expect((await decision(page))?.members).toEqual({});
+
+    // A refusal already stored stays; a grant the learner made, then hid by turning the purpose off
+    // site-wide (the switch shown off again), is not written.
+    await page.evaluate(() => window.banner.consent.decide({ members: { HarvardX: { marketing: false } } }));
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    const site = page.getByRole('switch', { name: 'Marketing', exact: true });
+    await site.check();
+    await mine('Marketing').check();
+    await site.uncheck();
+    expect(await mine('Marketing').isChecked()).toBe(false);
+    await saveAsShown();
+    expect((await decision(page))?.members).toEqual({ HarvardX: { marketing: false } });
+
+    // Shown on and saved: the learner's grant is written.
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    await site.check();
+    await mine('Marketing').check();
+    await saveAsShown();
+    expect((await decision(page))?.members).toEqual({ HarvardX: { marketing: true } });
+    expect(problems).toEqual([]);
   });
 
   for (const lang of ['en', 'ar'])

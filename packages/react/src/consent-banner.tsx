@@ -14,12 +14,15 @@ export interface ConsentBannerProps extends Omit<BannerOptions, 'consent'> {
 
 /**
  * Whether two option values hold the same: plain data compared by content, functions (locale
- * loaders) by identity. Props written inline (`member={{ id, name }}`, `declaration={registry.declaration()}`)
- * are new objects on every render: set again, they would restart the banner, redrawing open
- * preferences and losing the switches the learner has not saved yet, and their focus.
+ * loaders) by identity or by their source text. Props written inline (`member={{ id, name }}`,
+ * `declaration={registry.declaration()}`, `locales={{ ...locales, de: () => import('./de.js') }}`)
+ * are new objects and functions on every render: set again, they would restart the banner, which
+ * redraws open preferences under the learner (keeping their unsaved switches and focus, but not a
+ * press of the mouse begun before). Two loaders of the same text load the same, unless they read a
+ * variable that changed: the page then sets the new map on the banner itself (its `ref`).
  */
 function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  if (a === b || (typeof a == 'function' && typeof b == 'function' && String(a) === String(b))) return true;
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
   const keys = Object.keys(a);
   return (

@@ -507,6 +507,62 @@ describe('<ConsentBanner/>', () => {
     expect([...banner.shadowRoot!.querySelectorAll('legend')].at(-1)?.textContent).toBe('On HarvardX courses');
   });
 
+  it('keeps open preferences as they are when the page re-renders with locales written inline (a loader of its own)', async () => {
+    const consent = store();
+    consent.rejectAll();
+    let rerender = () => {};
+    let reword = () => {};
+    function Page() {
+      const [, setRenders] = useState(0);
+      const [formal, setFormal] = useState(false);
+      rerender = () => setRenders((n) => n + 1);
+      reword = () => setFormal(true);
+      // As a page writes it: a new map and a new loader function at every render.
+      return (
+        <ConsentBanner
+          locales={{
+            ...locales,
+            de: formal
+              ? () => Promise.resolve({ messages: { acceptAll: 'Allem zustimmen' } })
+              : () => Promise.resolve({ messages: { acceptAll: 'Alle akzeptieren' } }),
+          }}
+          member={{ id: 'HarvardX', name: 'Harvard University' }}
+        />
+      );
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Page />
+      </ConsentProvider>,
+    );
+    const banner = document.querySelector('optin-banner')!;
+    await banner.open('preferences');
+    const analytics = () => banner.shadowRoot!.querySelector<HTMLInputElement>('input:not(:disabled)')!;
+    const drawn = analytics();
+    analytics().click(); // turned on, not saved yet
+    analytics().focus();
+    for (let i = 0; i < 3; i++) {
+      act(() => rerender()); // a video's progress, say
+      await banner.ready;
+    }
+    expect(analytics()).toBe(drawn); // not even redrawn
+    expect(analytics().checked).toBe(true);
+    expect(banner.shadowRoot!.activeElement).toBe(analytics());
+    expect(banner.layer).toBe('preferences');
+    expect(consent.allows('analytics')).toBe(false);
+
+    // A loader of another text is another loader: set on the banner, which keeps the learner's
+    // unsaved switches and focus as it starts again with it.
+    const before = banner.locales;
+    act(() => reword());
+    await banner.ready;
+    expect(banner.locales).not.toBe(before);
+    expect(String(banner.locales.de)).toContain('Allem zustimmen');
+    expect(analytics().checked).toBe(true);
+    expect(banner.shadowRoot!.activeElement).toBe(analytics());
+    expect(banner.layer).toBe('preferences');
+  });
+
   it('keeps one banner while the page re-renders with new props (inline ref, new objects): open preferences stay open', async () => {
     const consent = store();
     const refs: (OptinBannerElement | null)[] = [];

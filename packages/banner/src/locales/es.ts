@@ -15,6 +15,7 @@ export const es: Catalog = {
       'Elige qué se puede usar. Desactivar una finalidad la detiene en todas partes; una elección para un Miembro solo se aplica a ese Miembro.',
     alwaysOn: 'Siempre activas',
     gpc: 'Tu navegador envía Global Privacy Control: esto sigue desactivado salvo que lo actives aquí.',
+    dnt: 'Tu navegador envía la señal Do Not Track (no rastrear): esto sigue desactivado salvo que lo actives aquí.',
     save: 'Guardar elección',
     close: 'Cerrar',
     settings: 'Configuración de cookies',

@@ -15,6 +15,7 @@ export const fr: Catalog = {
       'Choisissez ce qui peut être utilisé. Désactiver une finalité l’arrête partout ; un choix pour un Membre ne s’applique qu’à ce Membre.',
     alwaysOn: 'Toujours actifs',
     gpc: 'Votre navigateur envoie le signal Global Privacy Control : ceci reste désactivé sauf si vous l’activez ici.',
+    dnt: 'Votre navigateur envoie le signal Do Not Track (ne pas me pister) : ceci reste désactivé sauf si vous l’activez ici.',
     save: 'Enregistrer mes choix',
     close: 'Fermer',
     settings: 'Paramètres des cookies',

@@ -14,6 +14,7 @@ export const zh: Catalog = {
     prefsIntro: '选择允许使用的内容。关闭某一用途会在所有地方停止它；针对某个成员的选择仅适用于该成员。',
     alwaysOn: '始终启用',
     gpc: '您的浏览器发送了全球隐私控制（GPC）信号：除非您在此处开启，否则此项保持关闭。',
+    dnt: '您的浏览器发送了“请勿跟踪”（Do Not Track）信号：除非您在此处开启，否则此项保持关闭。',
     save: '保存选择',
     close: '关闭',
     settings: 'Cookie 设置',
