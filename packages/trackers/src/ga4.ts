@@ -25,7 +25,16 @@ export interface Ga4Options extends AdapterOptions {
 export function ga4(options: Ga4Options): Tracker {
   const identity = adapterIdentity('ga4', options, 'id', /^G-[A-Z0-9]+$/);
   const { id, cookiePrefix = '' } = options;
-  const config = { ...options.config, ...(cookiePrefix && { cookie_prefix: cookiePrefix }), send_page_view: false };
+  // A Member's property is on the page-wide dataLayer, whose Consent Mode follows the platform's
+  // grants: it declares analytics only, so it never uses ad signals (as a Member's GTM container grants
+  // no more than it declares), whatever the platform's marketing grant or the Member's. `t`: the
+  // tracker as the hub runs it (a Member's after `defineMember` re-issued it).
+  const config = (t: Tracker) => ({
+    ...options.config,
+    ...(cookiePrefix && { cookie_prefix: cookiePrefix }),
+    ...(t.owner != 'platform' && { allow_google_signals: false, allow_ad_personalization_signals: false }),
+    send_page_view: false,
+  });
   const toggle = (off: boolean) => ((window as unknown as Record<string, boolean>)[`ga-disable-${id}`] = off);
   return {
     ...identity,
@@ -45,13 +54,15 @@ export function ga4(options: Ga4Options): Tracker {
     load(ctx) {
       toggle(false);
       gtag('js', new Date());
-      gtag('config', id, config);
+      gtag('config', id, config(this));
       return ctx.loadScript(`https://www.googletagmanager.com/gtag/js?id=${id}`);
     },
     unload: () => toggle(true),
     page: ({ properties: p }) =>
       gtag('event', 'page_view', { page_location: p.url, page_title: p.title, page_referrer: p.referrer, send_to: id }),
     track: (e) => gtag('event', e.event, { ...e.properties, send_to: id }),
-    identify: (e) => gtag('config', id, { ...config, user_id: e.userId }),
+    identify(e) {
+      gtag('config', id, { ...config(this), user_id: e.userId });
+    },
   };
 }

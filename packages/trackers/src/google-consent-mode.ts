@@ -16,7 +16,8 @@ export interface GoogleConsentModeOptions {
 }
 
 /**
- * Pushes `gtag('consent', 'default', …)`: the regional defaults, then the global one from what the
+ * Pushes `gtag('consent', 'default', …)`: the regional defaults, each granting only what the store
+ * allows now (a signal it refuses, by GPC say, is denied there too), then the global one from what the
  * consent store allows now, with `wait_for_update`, then an `update` when the learner had already
  * decided. Call it before any Google tag is on the page. Returns the function that pushes
  * `gtag('consent', 'update', …)` with what the store allows: call it on every change.
@@ -24,8 +25,14 @@ export interface GoogleConsentModeOptions {
 export function startConsentMode(consent: ConsentStore, options: GoogleConsentModeOptions): () => void {
   const signals = () => toGoogleConsentMode(consent.grants());
   const update = () => gtag('consent', 'update', signals());
-  for (const region of options.regions ?? []) gtag('consent', 'default', region);
-  gtag('consent', 'default', { ...signals(), wait_for_update: options.waitForUpdate ?? 500 });
+  const now = signals() as unknown as Record<string, string>;
+  for (const region of options.regions ?? []) {
+    const narrowed: Record<string, unknown> = { ...region };
+    // `< 'e'`: 'denied' (not 'granted', nor undefined for `region`), shorter for the size budget.
+    for (const key in narrowed) if ((now[key] as string) < 'e') narrowed[key] = now[key];
+    gtag('consent', 'default', narrowed);
+  }
+  gtag('consent', 'default', { ...now, wait_for_update: options.waitForUpdate ?? 500 });
   if (consent.decision) update();
   return update;
 }

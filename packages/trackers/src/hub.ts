@@ -29,8 +29,8 @@ export interface HubOptions {
   /** CSP nonce given to every script the hub adds (`document.currentScript?.nonce`); none when undefined or empty. */
   readonly nonce?: string | undefined;
   /**
-   * How many calls are kept before the first decision, and while the browser prerenders the page (the
-   * first ones win). Default 100.
+   * How many calls are kept before the first decision (opt-in mode: in opt-out mode the defaults apply
+   * at once), and while the browser prerenders the page (the first ones win). Default 100.
    */
   readonly bufferSize?: number;
   /** Google Consent Mode v2 (on by default): `false` to leave `window.dataLayer` alone. */
@@ -75,7 +75,7 @@ export interface Hub {
 
 /**
  * Creates the hub for a page: loads each tracker only when every purpose it declares is allowed for
- * its owner, buffers calls until the first decision, fans calls out with each tracker isolated, and
+ * its owner, buffers calls until the first decision (opt-in mode), fans calls out with each tracker isolated, and
  * on withdrawal unloads a tracker, removes its scripts and deletes its cookies. On a page the browser
  * prerenders (speculation rules), which the learner may never see, it loads no tracker and runs no
  * static tag, keeping calls as before a decision, until the learner goes to the page. Throws a
@@ -85,7 +85,7 @@ export interface Hub {
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
  * const hub = createHub({ consent, cookieDomain: 'edx.org', trackers: [ga4({ id: 'G-XXXXXXX' })] });
- * hub.page(); // kept until the learner decides, then sent only to the trackers they allowed
+ * hub.page(); // opt-in: kept until the learner decides, then sent only to the trackers they allowed
  */
 export function createHub(options: HubOptions): Hub {
   const {
@@ -100,23 +100,24 @@ export function createHub(options: HubOptions): Hub {
   // A JavaScript caller may pass no store (or one not made yet): a typed error, not a TypeError.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const purposes = consent?.policy.purposes.map((p) => p.id) ?? [];
-  const byId = new Map<string, Tracker | undefined>(trackers.map((t) => [t.id, t]));
+  const byId = new Map<string, Tracker | undefined>();
+  const issues: TrackerIssue[] = [];
+  const issue = (path: string, message: string) => issues.push({ path, message });
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-  const issues: TrackerIssue[] = consent ? [] : [{ path: 'consent', message: 'is missing' }];
+  if (!consent) issue('consent', 'is missing');
   for (const t of trackers) {
-    if (byId.get(t.id) != t) issues.push({ path: `trackers.${t.id}.id`, message: 'is not unique' });
-    if (!t.purposes.length) issues.push({ path: `trackers.${t.id}.purposes`, message: 'is empty' });
+    if (byId.has(t.id)) issue(`trackers.${t.id}.id`, 'is not unique');
+    byId.set(t.id, t);
+    if (!t.purposes.length) issue(`trackers.${t.id}.purposes`, 'is empty');
     t.purposes.forEach(
-      (p, i) =>
-        purposes.includes(p) ||
-        issues.push({ path: `trackers.${t.id}.purposes[${i}]`, message: `"${p}" is not in the policy` }),
+      (p, i) => purposes.includes(p) || issue(`trackers.${t.id}.purposes[${i}]`, `"${p}" is not in the policy`),
     );
   }
   if (issues.length)
     throw new TrackerError(
       'invalid_tracker',
       issues,
-      `Use one id per tracker, and purposes among: ${purposes.join(', ')}.`,
+      `Use purposes among: ${purposes.join(', ')}.`,
     );
 
   const loaded = new Set<Tracker>();
@@ -128,7 +129,7 @@ export function createHub(options: HubOptions): Hub {
   const context = (t: Tracker): TrackerContext => ({
     loadScript: (src, o) =>
       loadScript(src, { ...o, nonce, attributes: { ...o?.attributes, 'data-optin-script': t.id } }).then(
-        (ok) => ok || (report(`${t.id}.load`, `${src} failed to load`, 'script_failed'), ok),
+        (ok) => ok || (report(`${t.id}.load`, src, 'script_failed'), ok),
       ),
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
@@ -141,7 +142,7 @@ export function createHub(options: HubOptions): Hub {
   const report = (at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
     try {
       onError(
-        new TrackerError(code, [{ path: `trackers.${at}`, message: String(cause) }], 'Others go on.', cause),
+        new TrackerError(code, [{ path: `trackers.${at}`, message: String(cause) }], 'Others run.', cause),
       );
     } catch {
       // a failing onError must not break the page either
@@ -155,14 +156,18 @@ export function createHub(options: HubOptions): Hub {
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
   const allows = (t: Tracker) =>
-    t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner == 'platform' ? undefined : t.owner));
+    // (`''` names no Member, as `undefined` does: the platform's choices alone.)
+    t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner == 'platform' ? '' : t.owner));
   let buffer: HubEvent[] = [];
   let referrer = document.referrer;
-  // Kept (the first `bufferSize`) before the first decision, and while the browser prerenders the page.
+  // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
+  // defaults (narrowed by GPC and by what an earlier decision refused) apply at once: a call made
+  // while a purpose is refused is never kept for a tracker of it that consent allows later.
+  const waiting = () => consent.needsPrompt && consent.mode < 'opt-o'; // 'opt-in' (shorter, for the size budget)
+  // Kept (the first `bufferSize`) while waiting for the first decision, and while the browser prerenders the page.
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
-    if ((consent.needsPrompt || (document as Prerendered).prerendering) && buffer.length < bufferSize)
-      buffer.push(event);
+    if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize) buffer.push(event);
     emit(event, loaded);
   };
   const tags = () =>
@@ -170,7 +175,7 @@ export function createHub(options: HubOptions): Hub {
       // An unknown id is reported once: then kept in byId, naming no tracker.
       if (!byId.has(id)) {
         byId.set(id, undefined);
-        report(id, 'no such tracker', 'unknown_tracker');
+        report(id, 'is missing', 'unknown_tracker');
       }
       return loaded.has(byId.get(id) as Tracker);
     }, nonce);
@@ -201,7 +206,9 @@ export function createHub(options: HubOptions): Hub {
           broken.add(t);
           report(`${t.id}.load`, error);
         });
-      } else if (!on && loaded.delete(t)) {
+        // One whose load failed gets no calls, but it may have started (its script added, say): when
+        // withdrawn or out of scope it is stopped as any other, and tried again when back on.
+      } else if (!on && (loaded.delete(t) || broken.delete(t))) {
         guard(t, 'unload', context(t));
         if (t.unloadable) {
           // Its scripts out of the page for good: one still on its way never runs (see stopScript).
@@ -217,7 +224,7 @@ export function createHub(options: HubOptions): Hub {
     }
     deleteCookies(drop, options.cookieDomain, keep);
     tags();
-    if (!consent.needsPrompt) {
+    if (!waiting()) {
       buffer.forEach((event) => emit(event, fresh)); // emit skips any unloaded since (no longer allowed or in scope)
       buffer = [];
     }

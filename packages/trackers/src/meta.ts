@@ -27,7 +27,9 @@ interface Fbq {
  * so the pixel sees only the hub's page views (`PageView`) and actions (custom events), each sent to
  * this pixel alone. Unloads with Meta's `fbq('consent', 'revoke')`, after which no pixel sends
  * anything: as that is page-wide, it waits until no other pixel of the page runs (until then the hub
- * simply sends this one nothing more).
+ * simply sends this one nothing more). The pixel reads the URL of the page itself: a page view the hub
+ * kept until the decision is sent only while the learner is still on its page (`properties.url`);
+ * one of a page left since would be counted as the current one.
  *
  * @example meta({ id: '1234567890' })
  */
@@ -74,7 +76,8 @@ export function meta(options: MetaOptions): Tracker {
       return ctx.loadScript('https://connect.facebook.net/en_US/fbevents.js');
     },
     unload: () => running.delete(id) && !running.size && fbq('consent', 'revoke'),
-    page: () => fbq('trackSingle', id, 'PageView'),
+    // The pixel reads the page's URL itself: a view replayed after the learner left its page is not sent.
+    page: (e) => e.properties.url == location.href && fbq('trackSingle', id, 'PageView'),
     track: (e) => fbq('trackSingleCustom', id, e.event, e.properties),
   };
 }

@@ -16,6 +16,7 @@ const trackers: Pick<Tracker, 'id' | 'purposes' | 'hosts'>[] = [
   gtm({ id: 'GTM-TEST1', purposes: ['analytics', 'marketing'] }),
   meta({ id: '1234567890' }),
   segment({ writeKey: 'wk1' }),
+  segment({ writeKey: 'wkEU', apiHost: 'events.eu1.segmentapis.com/v1', trackerId: 'segment-eu' }),
   linkedin({ partnerId: '555' }),
   hotjar({ siteId: 777 }),
   { id: 'youtube', purposes: ['marketing'], hosts: ['www.youtube.com'] },

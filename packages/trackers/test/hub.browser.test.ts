@@ -605,6 +605,64 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
   });
 });
 
+describe('consent and the pages vendors see, in Chromium', () => {
+  const facebook = () =>
+    standIn.hits.filter((h) => h.host === 'www.facebook.com').map((h) => new URL(h.path, 'https://x').searchParams);
+
+  test('opt-out mode with GPC: what the learner did while marketing was refused never reaches the Meta pixel granted later', async () => {
+    await context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+    );
+    await open('ga4,meta', coursePath, '&mode=opt-out');
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['ga4']);
+    await act(
+      "history.pushState({}, '', '/courses/course-v1:HarvardX+CS50+2026/progress'); hub.page(); hub.track('edx.ui.lms.link_clicked', { target_url: 'x' });",
+    );
+    // GA4 (analytics, allowed by the opt-out defaults) got them live: the page view on load and the two calls.
+    expect(standIn.hits.filter((h) => h.path.startsWith('/g/collect')).map((h) => new URL(h.path, 'https://x').searchParams.get('en'))).toEqual([
+      'page_view',
+      'page_view',
+      'edx.ui.lms.link_clicked',
+    ]);
+    await act("history.pushState({}, '', '/dashboard'); consent.decide({ purposes: { marketing: true } }, 'preferences');");
+    expect(hosts()).toContain('connect.facebook.net');
+    expect(facebook()).toEqual([]);
+    await act('hub.page();');
+    expect(facebook().map((q) => [q.get('ev'), new URL(q.get('dl')!).pathname])).toEqual([['PageView', '/dashboard']]);
+  });
+
+  test('a Member’s GA4 uses no ad signals (Google signals, ad personalization) while the platform’s, granted marketing, does', async () => {
+    await open('ga4,hx-ga4');
+    await act(
+      "consent.decide({ purposes: { analytics: true, marketing: true }, members: { HarvardX: { marketing: false } } }, 'preferences'); hub.page('next');",
+    );
+    const views = (tid: string) =>
+      standIn.hits
+        .filter((h) => h.path.startsWith('/g/collect') && h.path.includes(`tid=${tid}&`))
+        .map((h) => new URL(h.path, 'https://x').searchParams)
+        .map((q) => `${q.get('en')} npa=${q.get('npa')} gs=${q.get('gs')}`);
+    expect(views('G-TEST1')).toEqual(['page_view npa=0 gs=1', 'page_view npa=0 gs=1']);
+    expect(views('G-HX1')).toEqual(['page_view npa=1 gs=0', 'page_view npa=1 gs=0']);
+  });
+
+  test('page views replayed after the decision reach Meta and LinkedIn only for the page the learner is on (they read its URL), GA4 for each', async () => {
+    await open('ga4,meta,linkedin');
+    const progress = '/courses/course-v1:HarvardX+CS50+2026/progress';
+    await act(`history.pushState({}, '', '${progress}'); hub.page();`);
+    await act('consent.acceptAll();');
+    const path = (url: string | null) => new URL(url ?? '', 'https://x').pathname;
+    const seen = (host: string, param: string) =>
+      standIn.hits
+        .filter((h) => h.host === host)
+        .map((h) => new URL(h.path, 'https://x').searchParams)
+        .sort((a, b) => parseFloat(a.get('_s')!) - parseFloat(b.get('_s')!))
+        .map((q) => path(q.get(param)));
+    expect(seen('region1.google-analytics.com', 'dl')).toEqual([coursePath, progress]);
+    expect(seen('www.facebook.com', 'dl')).toEqual([progress]);
+    expect(seen('px.ads.linkedin.com', 'url')).toEqual([progress]);
+  });
+});
+
 describe('onNavigate in Chromium (which has the Navigation API)', () => {
   test('calls back once a navigation to another URL: pushState (two in one task too), replaceState, Back, # change, and a router’s intercepted navigation once drawn', async () => {
     await open('ga4');

@@ -2,7 +2,10 @@
 // @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/","settings":{"handleDisabledFileLoadingAsSuccess":true}}
 import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { ga4 } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
+import { linkedin } from '../src/linkedin.js';
+import { meta } from '../src/meta.js';
 import { createHub, onNavigate, TrackerError, type HubEvent, type HubOptions, type PageEvent, type Tracker } from '../src/index.js';
 
 /** A tracker that records what it receives; `overrides` replaces any part. */
@@ -147,6 +150,22 @@ describe('loading by consent', () => {
     expect(hub.loaded).toEqual(['ga4', 'HarvardX-ga4']);
   });
 
+  test('in opt-out mode, calls made while a purpose is refused (GPC) never reach a tracker of it granted later', () => {
+    consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out', signals: { gpc: true } });
+    const ga = recorder('ga', ['analytics']);
+    const ads = recorder('ads', ['marketing']);
+    const hub = hubWith([ga.tracker, ads.tracker]);
+    expect(consent.needsPrompt).toBe(true);
+    hub.page('course');
+    hub.track('edx.ui.lms.link_clicked');
+    expect(ga.calls).toEqual(['load', 'page course', 'track edx.ui.lms.link_clicked']);
+    // Later, on another page, the learner grants marketing explicitly.
+    consent.decide({ purposes: { marketing: true } }, 'preferences');
+    hub.page('dashboard');
+    expect(ads.calls).toEqual(['load', 'page dashboard']);
+    expect(ga.calls).toEqual(['load', 'page course', 'track edx.ui.lms.link_clicked', 'page dashboard']);
+  });
+
   test('in opt-out mode trackers load at once, and still get nothing twice when the learner decides', () => {
     consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out' });
     const ga = recorder('ga', ['analytics']);
@@ -274,6 +293,21 @@ describe('a page the browser prerenders (speculation rules)', () => {
     expect(ga.calls).toEqual(['load', 'page home']);
   });
 
+  test('opt-out, not decided: the calls kept go to the trackers the defaults allow when the learner goes to it, and never to one granted later', () => {
+    consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out', signals: { gpc: true } });
+    const ga = recorder('ga', ['analytics']);
+    const ads = recorder('ads', ['marketing']);
+    const hub = hubWith([ga.tracker, ads.tracker]);
+    hub.page('home');
+    expect(ga.calls).toEqual([]);
+    activate();
+    expect(ga.calls).toEqual(['load', 'page home']);
+    hub.page('next');
+    consent.decide({ purposes: { marketing: true } }, 'preferences');
+    expect(ga.calls).toEqual(['load', 'page home', 'page next']);
+    expect(ads.calls).toEqual(['load']);
+  });
+
   test('a hub destroyed before the learner goes to the page does nothing then', () => {
     consent.acceptAll();
     const ga = recorder('ga', ['analytics']);
@@ -379,6 +413,43 @@ describe('withdrawal', () => {
     expect(seg.calls).toEqual(['load', 'unload', 'track resumed']);
     expect(hub.reloadRequired).toEqual([]);
   });
+  test('a tracker whose load rejected after adding its script is unloaded on withdrawal, its script taken out', async () => {
+    const chat = recorder('chat', ['functionality'], {
+      load: (ctx) => {
+        void ctx.loadScript('data:text/javascript,');
+        return Promise.reject(new Error('chat.start is not a function'));
+      },
+    });
+    const hub = hubWith([chat.tracker]);
+    consent.acceptAll();
+    await new Promise((r) => setTimeout(r));
+    expect(hub.loaded).toEqual([]);
+    expect(errors.map((e) => e.issues[0]?.path)).toEqual(['trackers.chat.load']);
+    expect(document.querySelectorAll('script[data-optin-script="chat"]')).toHaveLength(1);
+    consent.withdraw('functionality');
+    expect(chat.calls).toEqual(['unload']);
+    expect(document.querySelectorAll('script[data-optin-script="chat"]')).toHaveLength(0);
+    expect(hub.reloadRequired).toEqual([]);
+  });
+
+  test('one that cannot unload whose load rejected after adding its script is told to stop and listed in reloadRequired on withdrawal', async () => {
+    const chat = recorder('chat', ['functionality'], {
+      unloadable: false,
+      load: (ctx) => {
+        void ctx.loadScript('data:text/javascript,');
+        return Promise.reject(new Error('chat.start is not a function'));
+      },
+    });
+    const onReloadRequired = vi.fn();
+    const hub = hubWith([chat.tracker], { onReloadRequired });
+    consent.acceptAll();
+    await new Promise((r) => setTimeout(r));
+    consent.withdraw('functionality');
+    expect(chat.calls).toEqual(['unload']);
+    expect(hub.reloadRequired).toEqual(['chat']);
+    expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['chat']);
+  });
+
   test('an event sent by a consent listener subscribed before the hub skips the tracker just withdrawn', () => {
     consent.decide({ purposes: { analytics: true, marketing: true } });
     const app: { hub?: ReturnType<typeof hubWith> } = {};
@@ -410,7 +481,8 @@ describe('Google Consent Mode v2', () => {
     consent.decide({ purposes: { analytics: true } });
     consent.withdraw('analytics');
     const list = commands();
-    expect(list[0]).toEqual(['consent', 'default', { region: ['US-CA'], analytics_storage: 'granted' }]);
+    // Narrowed to what the store allows now: nothing is decided yet (opt-in), so analytics is refused.
+    expect(list[0]).toEqual(['consent', 'default', { region: ['US-CA'], analytics_storage: 'denied' }]);
     expect(list[1]).toEqual([
       'consent',
       'default',
@@ -419,6 +491,19 @@ describe('Google Consent Mode v2', () => {
     expect(list[2]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'denied' })]);
     expect(list[3]).toEqual(['tag loaded']);
     expect(list[4]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'denied' })]);
+  });
+
+  test('a regional default grants no signal the store refuses now (opt-out, GPC, no decision: no update follows)', () => {
+    consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out', signals: { gpc: true } });
+    const granted = { ad_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted', analytics_storage: 'granted' } as const;
+    createHub({ consent, trackers: [], googleConsentMode: { regions: [{ region: ['US'], ...granted }] } });
+    const list = commands();
+    expect(list[0]).toEqual([
+      'consent',
+      'default',
+      expect.objectContaining({ region: ['US'], ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied', analytics_storage: 'granted' }),
+    ]);
+    expect(list.map((c) => c[1])).toEqual(['default', 'default']);
   });
 
   test('a returning learner’s choice is pushed as an update right after the default', () => {
@@ -602,5 +687,56 @@ describe('onNavigate', () => {
     history.replaceState({}, '', '/e');
     for (const stop of stops) stop();
     expect(seen).toEqual(['first', 'second', 'first', 'second']);
+  });
+});
+
+describe('a Member’s GA4 on the page-wide dataLayer', () => {
+  test('is configured without Google signals or ad personalization (it declares analytics only); the platform’s follows Consent Mode', async () => {
+    const configs = () =>
+      ((window as { dataLayer?: IArguments[] }).dataLayer ?? [])
+        .filter((c) => c[0] === 'config')
+        .map((c) => [c[1], c[2]] as [string, Record<string, unknown>]);
+    const hub = hubWith([
+      ga4({ id: 'G-PLAT' }),
+      ga4({ id: 'G-HX', owner: 'HarvardX', cookiePrefix: 'hx', config: { allow_google_signals: true } }),
+      // Declared without an owner and re-issued under the Member, as defineMember (@optin/members) does.
+      { ...ga4({ id: 'G-MX', cookiePrefix: 'mx' }), id: 'MITx/ga4', owner: 'MITx' },
+    ]);
+    consent.decide({ purposes: { analytics: true, marketing: true }, members: { HarvardX: { marketing: false } } });
+    hub.identify('learner-1');
+    const off = { allow_google_signals: false, allow_ad_personalization_signals: false };
+    const list = configs();
+    expect(list.filter(([id]) => id === 'G-PLAT').map(([, c]) => c)).toEqual([
+      { send_page_view: false },
+      { send_page_view: false, user_id: 'learner-1' },
+    ]);
+    for (const id of ['G-HX', 'G-MX']) {
+      const own = list.filter(([at]) => at === id).map(([, c]) => c);
+      expect(own).toHaveLength(2);
+      for (const config of own) expect(config).toMatchObject(off);
+    }
+    await new Promise((r) => setTimeout(r));
+  });
+});
+
+describe('replayed page views and pixels that read the URL themselves', () => {
+  afterEach(() => {
+    for (const name of ['fbq', '_fbq', 'lintrk', '_linkedin_data_partner_ids', '_wait_for_lintrk']) Reflect.deleteProperty(window, name);
+  });
+
+  test('Meta and LinkedIn get no replayed view of a page the learner has left (they would count the current page); GA4-like trackers do', async () => {
+    history.replaceState({}, '', '/courses/course-v1:HarvardX+CS50+2026/about');
+    const hub = hubWith([meta({ id: '1234567890' }), linkedin({ partnerId: '555' })]);
+    hub.page();
+    history.pushState({}, '', '/courses/course-v1:HarvardX+CS50+2026/courseware');
+    hub.page();
+    consent.acceptAll();
+    const w = window as unknown as { fbq: { queue: IArguments[] }; lintrk: { q: unknown[][] } };
+    expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toEqual([['trackSingle', '1234567890', 'PageView']]);
+    expect(w.lintrk.q.filter((a) => a[0] === 'track')).toHaveLength(1);
+    hub.page();
+    expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toHaveLength(2);
+    expect(w.lintrk.q.filter((a) => a[0] === 'track')).toHaveLength(2);
+    await new Promise((r) => setTimeout(r));
   });
 });

@@ -57,7 +57,8 @@ const until = async (done: () => boolean) => {
   for (let i = 0; i < 200 && !done(); i++) await wait(50);
 };
 
-test('a page Chromium prerenders loads no tracker until the learner goes to it, then the tracker gets the page view once', async () => {
+/** `/from<query>` is opened; Chromium prerenders `/next<query>`; the learner goes there when the test says so. */
+const scenario = (query: string) => async () => {
   hits = [];
   loads = [];
   follow = false;
@@ -66,7 +67,7 @@ test('a page Chromium prerenders loads no tracker until the learner goes to it, 
   const profile = await mkdtemp(join(tmpdir(), 'optin-trackers-prerender-'));
   const chromium = spawn(
     chromiumPath(),
-    [...chromiumArgs(['MAP vendor.test 127.0.0.1']), `--user-data-dir=${profile}`, `${server.origin()}/from`],
+    [...chromiumArgs(['MAP vendor.test 127.0.0.1']), `--user-data-dir=${profile}`, `${server.origin()}/from${query}`],
     { stdio: 'ignore' },
   );
   try {
@@ -92,4 +93,13 @@ test('a page Chromium prerenders loads no tracker until the learner goes to it, 
     await exited;
     await rm(profile, { recursive: true, force: true });
   }
-});
+};
+
+test(
+  'a page Chromium prerenders loads no tracker until the learner goes to it, then the tracker gets the page view once',
+  scenario(''),
+);
+
+// Opt-out, and the learner never decides (most do not): the defaults allow the vendor, so the page
+// view kept while prerendered goes to it once the learner is on the page.
+test('opt-out, no decision: the same, the defaults allowing the tracker', scenario('?optout'));

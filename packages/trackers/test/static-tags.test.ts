@@ -1,0 +1,64 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/"}
+// A file of its own: no hub of another test observes the document (each would take these tags for unknown ones).
+import { createConsent, edxPolicy } from '@optin/consent';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createHub, type Tracker } from '../src/index.js';
+import { applyStaticTags } from '../src/static-tags.js';
+
+const hubspot = (unloadable: boolean): Tracker => ({
+  id: 'hubspot',
+  owner: 'platform',
+  purposes: ['marketing'],
+  party: 'third',
+  vendor: { name: 'HubSpot', privacyUrl: 'https://legal.hubspot.com/privacy-policy' },
+  cookies: [],
+  hosts: ['js.hs-scripts.com', 'track.hubspot.com'],
+  unloadable,
+});
+
+const addTag = () => {
+  const tag = document.createElement('script');
+  tag.type = 'text/plain';
+  tag.dataset.optinTracker = 'hubspot';
+  tag.text = 'window.__runs = (window.__runs || 0) + 1;';
+  document.body.append(tag);
+  return tag;
+};
+/** The copies of static tags in the page: each one inserted is one run of the tag (happy-dom runs no script). */
+const copies = () => [...document.querySelectorAll('script[data-optin-tracker]:not([type="text/plain"])')];
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('static tags', () => {
+  test('of a tracker that unloads: its copy is taken out on withdrawal, and a new one runs when granted again', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    addTag();
+    const hub = createHub({ consent, trackers: [hubspot(true)], googleConsentMode: false });
+    consent.acceptAll();
+    const [copy] = copies();
+    consent.withdraw('marketing');
+    expect(copies()).toEqual([]);
+    consent.acceptAll();
+    await new Promise((r) => setTimeout(r));
+    expect(copies()).toHaveLength(1);
+    expect(copies()[0]).not.toBe(copy);
+    hub.destroy();
+  });
+
+  test('two bundles, each with its own copy of the module, agree on the tags that ran', async () => {
+    const second = '../src/static-tags.js?second-bundle';
+    const other = (await import(/* @vite-ignore */ second)) as typeof import('../src/static-tags.js');
+    addTag();
+    applyStaticTags(() => true);
+    const [copy] = copies();
+    expect(copy).toBeDefined();
+    other.applyStaticTags(() => true);
+    expect(copies()).toEqual([copy]);
+    // And the other copy takes out what the first inserted.
+    other.applyStaticTags(() => false);
+    expect(copies()).toEqual([]);
+  });
+});
