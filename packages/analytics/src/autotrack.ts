@@ -66,12 +66,18 @@ export function autotrack(
     )
       return;
     const network = shareNetwork(el);
-    // Resolved as the browser follows it: against the page's `<base href>`, if it has one.
-    const href = new URL(el.getAttribute('href') ?? '', el.baseURI);
-    const target_url = /^https?:$/.test(href.protocol) ? href.href : undefined;
+    // Resolved as the browser follows it: against the page's `<base href>`, if it has one. An href that
+    // is no URL (`http://`, an empty template value) is none.
+    let href: URL | undefined;
+    try {
+      href = new URL(el.getAttribute('href') ?? '', el.baseURI);
+    } catch {
+      // no URL
+    }
+    const target_url = href && /^https?:$/.test(href.protocol) ? href.href : undefined;
     if (network) track('edx.social.share_clicked', { current_url, target_url, network });
     else if (el.localName == 'a') {
-      if (target_url) track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own(href.hostname) });
+      if (target_url) track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
     } else use(el.getAttribute('role') ?? (el.localName == 'input' ? 'button' : el.localName), el);
   };
   for (const type of ['click', 'auxclick', 'change', 'submit', 'keydown'])

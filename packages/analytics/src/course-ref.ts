@@ -7,10 +7,11 @@ export interface CourseRef {
 }
 
 // The run's org, course and run (the rest of a block key, `+type@…`, is left out); or an old-style
-// key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` path begins. Parts
+// key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` or the learning MFE's
+// `/learning/course/{key}` path begins. Parts
 // of letters and digits of any script (as Open edX allows them, and `@optin/members` reads them).
 const key =
-  /(?:course|block)(-v1:([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)|^\/courses\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
+  /(?:course|block)(-v1:([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)|^\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
 
 /**
  * The course of a page from the first `course-v1:` (or XBlock `block-v1:`) key in its path: LMS

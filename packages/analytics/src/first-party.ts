@@ -128,14 +128,16 @@ type Navigated = { navigation?: EventTarget & { activation: NavigationActivation
  * analytics.start(hub); // page views, SPA navigations, links and controls
  */
 export function firstParty(options: FirstPartyOptions): FirstParty {
-  const { consent, cookieDomain: domain, hashRoutes } = options;
+  const { consent, cookieDomain, hashRoutes } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail. (Left out, it reads
   // as `undefined`, which passes.)
-  if (!/^[\w.-]*$/.test(domain as string))
-    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${domain}" is not a host.`);
+  if (!/^[a-z\d.-]*$/.test(cookieDomain as string))
+    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${cookieDomain}" is not a host.`);
+  // `.edx.org` is `edx.org`, as for cookies.
+  const domain = cookieDomain?.replace(/^\./, '');
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
@@ -160,8 +162,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     local(prefsKey, null);
   };
   // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
-  if (!keep()) forget();
-  let anonymousId = (keep() && readCookie(idCookie)) || randomId();
+  // Nor is it kept without the visitor id it was stored with (on the registrable domain: withdrawn,
+  // and perhaps granted again, on another subdomain, whose page could not reach this one's storage).
+  const known = keep() && readCookie(idCookie);
+  if (!known) forget();
+  let anonymousId = known || randomId();
   let userId: string | null | undefined;
   let session: Session | undefined;
   let attribution = local<Attribution>(touchKey);
@@ -365,7 +370,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       return () => listening.abort();
     },
     prefs: {
-      get: (key) => stored()[key],
+      get: (key) => (Object.hasOwn(stored(), key) ? stored()[key] : undefined),
       set(key, value) {
         prefs = { ...stored(), [key]: value };
         if (keep()) local(prefsKey, prefs);

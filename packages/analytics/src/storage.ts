@@ -1,11 +1,22 @@
-/** The value of first-party cookie `name`, or `undefined`. */
+/**
+ * The value of first-party cookie `name`, or `undefined` (also where the document may not use cookies:
+ * a sandboxed frame, whose `document.cookie` throws).
+ */
 export function readCookie(name: string): string | undefined {
-  return new RegExp(`(?:^|; )${name}=([^;]*)`).exec(document.cookie)?.[1];
+  try {
+    return new RegExp(`(?:^|; )${name}=([^;]*)`).exec(document.cookie)?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
-/** Sets first-party cookie `name` for `maxAge` seconds on `domain` (the registrable domain) or the host. */
+/** Sets first-party cookie `name` for `maxAge` seconds on `domain` (the registrable domain) or the host; never throws. */
 export function writeCookie(name: string, value: string, maxAge: number, domain?: string): void {
-  document.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol == 'https:' ? ';Secure' : ''}`;
+  try {
+    document.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol == 'https:' ? ';Secure' : ''}`;
+  } catch {
+    // a document that may not use cookies: nothing stored
+  }
 }
 
 /**

@@ -391,6 +391,22 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('with functionality but no visitor id (withdrawn, then granted again, on another subdomain), what the old visitor stored here is not theirs', async () => {
+    const old = { class: 'search', at: '2025-01-01T00:00:00.000Z', gclid: 'OLD-CLICK' };
+    local('optin_touch', { first: old, last: old });
+    local('optin_prefs', { theme: 'dark' });
+    // The id cookie (on the registrable domain) went with the withdrawal; the new grant is in the cookie.
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.decide({ purposes: { analytics: true, functionality: true } });
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+    const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(analytics.prefs.get('theme')).toBeUndefined();
+    expect(JSON.stringify(sent)).not.toMatch(/OLD-CLICK/);
+    expect(localStorage.getItem('optin_touch') ?? '').not.toMatch(/OLD-CLICK/);
+    stop();
+  });
+
   it.each([
     ['batchSize', 0], // would never advance through the queue: the page would hang
     ['batchSize', -1],
@@ -450,6 +466,81 @@ describe('firstParty', () => {
         expect.objectContaining({ code: 'invalid_option', path: 'cookieDomain' }),
       );
     expect(() => firstParty({ endpoint: 'https://collector.test', consent, cookieDomain: 'edx.org' })).not.toThrow();
+    // Capitals, which createConsent refuses too (no host name would ever match them).
+    expect(() => firstParty({ endpoint: 'https://collector.test', consent, cookieDomain: 'Edx.org' })).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'cookieDomain' }),
+    );
+  });
+
+  it('reads a cookieDomain with a leading dot as the domain: a link to another subdomain is not outbound', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.acceptAll();
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100, cookieDomain: '.localhost' });
+    const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
+    const link = document.createElement('a');
+    link.href = 'https://learning.localhost/course';
+    link.addEventListener('click', (e) => e.preventDefault());
+    document.body.append(link);
+    link.click();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent.find((m) => m.event === 'edx.ui.lms.link_clicked')).toMatchObject({ properties: { outbound: false } });
+    link.remove();
+    stop();
+  });
+
+  it('a link whose href is not a URL (an empty template value) is no click and throws nothing into the page', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.acceptAll();
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+    const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.error ?? e.message);
+    window.addEventListener('error', onError);
+    for (const href of ['http://', 'https://[::1/', 'http://localhost:99999/']) {
+      const link = document.createElement('a');
+      link.setAttribute('href', href);
+      link.addEventListener('click', (e) => e.preventDefault());
+      document.body.append(link);
+      link.click();
+      link.remove();
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    window.removeEventListener('error', onError);
+    expect(errors).toEqual([]);
+    expect(sent.filter((m) => m.event === 'edx.ui.lms.link_clicked')).toEqual([]);
+    stop();
+  });
+
+  it('in a document that may not use cookies (a sandboxed frame, CSP sandbox) it is made and sends, storing nothing', async () => {
+    const security = () => {
+      throw new DOMException('The document is sandboxed', 'SecurityError');
+    };
+    Object.defineProperty(document, 'cookie', { get: security, set: security, configurable: true });
+    try {
+      const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+      consent.acceptAll();
+      const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+      analytics.prefs.set('speed', 2);
+      analytics.send('edx.video.played', {}, 'analytics');
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(sent.map((m) => m.event)).toEqual(['edx.video.played']);
+      expect(analytics.prefs.get('speed')).toBe(2);
+    } finally {
+      // The document's own accessor again.
+      Reflect.deleteProperty(document, 'cookie');
+    }
+  });
+
+  it('prefs.get answers only what was set: no inherited property (constructor, toString)', () => {
+    const { analytics, consent, stop } = setup();
+    consent.acceptAll();
+    analytics.prefs.set('speed', 2);
+    expect([analytics.prefs.get('constructor'), analytics.prefs.get('toString'), analytics.prefs.get('speed')]).toEqual([
+      undefined,
+      undefined,
+      2,
+    ]);
+    stop();
   });
 
   it('throws a typed error for an endpoint that is not a URL', () => {

@@ -101,6 +101,10 @@ describe('courseOf', () => {
     expect(courseOf('/courses/HarvardX/CS50/2012/')).toEqual(course);
     expect(courseOf('/courses/HarvardX/CS50/2012')).toEqual(course);
     expect(courseOf('/courses/MITx/6.00x/2013_Spring/info')).toEqual({ id: 'MITx/6.00x/2013_Spring', org: 'MITx' });
+    // The learning MFE's course pages, the key as segments or percent-encoded in one.
+    expect(courseOf('/learning/course/HarvardX/CS50/2012/home')).toEqual(course);
+    expect(courseOf('/learning/course/HarvardX%2FCS50%2F2012/home')).toEqual(course);
+    expect(courseOf('/learning/courses/HarvardX/CS50/2012/home')).toBeNull();
     // A new-style key under /courses/ stays one.
     expect(courseOf('/courses/course-v1:HarvardX+CS50+2026_T1/courseware/a/b')).toEqual({
       id: 'course-v1:HarvardX+CS50+2026_T1',
@@ -119,7 +123,7 @@ describe('courseOf', () => {
       '/courses/HarvardX/CS50', // two segments are no run
       '/courses/HarvardX/CS50/2012@x/info', // characters no key part has
       '/coursesX/HarvardX/CS50/2012',
-      '/learning/course/HarvardX/CS50/2012', // the learning MFE only knows course-v1 keys
+      '/learning/HarvardX/CS50/2012', // the learning MFE's keys are under /learning/course/
     ])
       expect(courseOf(path), path).toBeNull();
   });
