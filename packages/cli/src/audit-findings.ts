@@ -24,7 +24,9 @@ export type FindingKind =
   /** A localStorage or sessionStorage key, an IndexedDB database, a Cache Storage cache or a file of the origin private file system, only another Member's trackers declare. */
   | 'out_of_scope_storage'
   /** A shared or service worker (its script URL) that ran before the audit could watch it, in three tries: what it did was not judged. */
-  | 'unwatched_worker';
+  | 'unwatched_worker'
+  /** A frame (its URL), the page's own too, that did not answer when the audit read its storage (it kept its thread busy): what it held was not judged. */
+  | 'unresponsive_frame';
 
 /** One problem an audit found. */
 export interface Finding {
@@ -55,7 +57,10 @@ export interface ObservedCookie {
  * headers, which carry the vendor id of some hits (Segment's write key, a Meta pixel's POSTs).
  */
 export interface ObservedRequest {
-  /** The request URL (a WebSocket's `ws:` or `wss:` URL too). */
+  /**
+   * The request URL: a WebSocket's `ws:` or `wss:` URL and a WebTransport session's too, and the
+   * `stun:`, `turn:` or `turns:` URL of an ICE server a peer connection was given.
+   */
   readonly url: string;
   /** Its body as text: none for a request without one, or whose body DevTools does not hand over (a stream). */
   readonly body?: string;
@@ -225,16 +230,25 @@ export function findViolations(seen: Observation): Finding[] {
   for (const request of seen.requests) {
     const { url, body, headers } = typeof request === 'string' ? { url: request } : request;
     let parsed: URL;
+    let host: string;
+    // An ICE server (`stun:host:3478`, `turn:host?transport=tcp`) is contacted at its host; it
+    // carries no vendor id.
+    let ice: boolean;
     try {
       parsed = new URL(url);
-      if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
-      if (page && origin(parsed) === origin(page)) continue;
+      ice = /^(stun|turns?):$/.test(parsed.protocol);
+      if (ice) host = new URL(`http://${parsed.pathname}`).hostname;
+      else {
+        if (!/^(https?|wss?):$/.test(parsed.protocol)) continue;
+        if (page && origin(parsed) === origin(page)) continue;
+        host = parsed.hostname;
+      }
+      if (!host) continue;
     } catch {
       continue;
     }
-    const host = parsed.hostname;
     const onHost = pool.filter((t) => t.hosts.some((h) => hostMatches(host, h)));
-    const carried = requestVendorIds(parsed, body, headers);
+    const carried = ice ? [] : requestVendorIds(parsed, body, headers);
     // Each id it carries is judged (LinkedIn's `pid=111,222` is two partners'); the first problem is
     // reported. A URL carries the same ids each time; a body may not.
     const key = [url, ...carried.map(showVendorId)].join('\n');
@@ -309,7 +323,9 @@ export function findViolations(seen: Observation): Finding[] {
         name: cookie.name,
         host: cookie.domain,
         subject: `${cookie.name}@${cookie.domain}`,
-        what: `The cookie ${cookie.name} (on ${cookie.domain})`,
+        what: cookie.name
+          ? `The cookie ${cookie.name} (on ${cookie.domain})`
+          : `A cookie without a name (on ${cookie.domain}, its value alone: document.cookie = 'id')`,
       },
       { denied: 'cookie_without_consent', undeclared: 'undeclared_cookie', elsewhere: 'out_of_scope_cookie' },
     );

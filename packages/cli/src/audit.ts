@@ -7,7 +7,7 @@ import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
 import { sameSite, siteOf } from './host-pattern.js';
 import { leave } from './leave-page.js';
-import { recordActivity } from './record-activity.js';
+import { answerMs, recordActivity } from './record-activity.js';
 
 /** Options of {@link audit}. */
 export interface AuditOptions {
@@ -177,7 +177,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       const site = given ?? siteOf(landed.hostname);
       const scope = registry.scopeFor(landed);
       await tab.waitForTimeout(waitMs);
-      await activity.readStorage(tab);
+      const unanswered = await activity.readStorage(tab);
       await leave(tab);
       const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
       const cookies = [...activity.cookies, ...jar].filter(
@@ -196,17 +196,25 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
           requests: requests.length,
           cookies,
           storage,
-          findings: findViolations({
-            site,
-            page: landed.href,
-            requests,
-            cookies,
-            storage,
-            inScope: scope.trackers,
-            all,
-            allows: (purpose) => state.allows(purpose),
-            consentCookie: cookieName,
-          }),
+          findings: [
+            ...findViolations({
+              site,
+              page: landed.href,
+              requests,
+              cookies,
+              storage,
+              inScope: scope.trackers,
+              all,
+              allows: (purpose) => state.allows(purpose),
+              consentCookie: cookieName,
+            }),
+            ...[...new Set(unanswered)].map((frame) => ({
+              kind: 'unresponsive_frame' as const,
+              subject: frame,
+              trackers: [],
+              message: `This frame did not answer the audit within ${String(answerMs / 1000)} s: its storage was not read, so what it keeps there was not judged (it keeps its thread busy). Find what runs in it, and audit again.`,
+            })),
+          ],
         },
       };
     } finally {

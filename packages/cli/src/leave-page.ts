@@ -3,6 +3,9 @@ import type { Page } from 'playwright-core';
 /** How long to wait for what a page sends on its way out (`sendBeacon`, keepalive `fetch`, images). */
 const leaveMs = 500;
 
+/** How long to wait for the page to have left (its handlers run), in ms. */
+const leaveTimeoutMs = 10_000;
+
 /**
  * Makes `page` leave as a learner's tab does, so that what it sends on its way out is recorded: it
  * really navigates to `about:blank`, so the browser itself fires, in every frame and in its own order,
@@ -14,6 +17,7 @@ const leaveMs = 500;
  * for it, and for the answers' `Set-Cookie` headers.
  */
 export async function leave(page: Page): Promise<void> {
-  await page.goto('about:blank').catch(() => undefined);
+  // A document that keeps its thread busy never lets the browser navigate away: not waited for long.
+  await page.goto('about:blank', { timeout: leaveTimeoutMs }).catch(() => undefined);
   await page.waitForTimeout(leaveMs);
 }

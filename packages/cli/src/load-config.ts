@@ -1,7 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
+import { transform, type Message } from 'esbuild';
 import { CliError, type CliIssue } from './errors.js';
 import { hostDeclarationIssues } from './host-declarations.js';
 import { importTypeScript, isTypeScript } from './import-typescript.js';
@@ -39,6 +41,13 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
       unknown
     >;
     config = mod.default ?? mod.config;
+    // `export default null` (or a variable still undefined) exports a default: not a config.
+    if (config === undefined && 'default' in mod)
+      throw new CliError(
+        'invalid_config',
+        [{ path: file, message: `its default export is ${String(mod.default)}` }],
+        `Export the config object as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
+      );
     if (config === undefined)
       throw new CliError(
         'invalid_config',
@@ -54,6 +63,18 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     // Already the error to give: a TypeScript config that does not compile (naming
     // `file:line:column`), or a module without a default export.
     if (cause instanceof CliError) throw cause;
+    // Node names no place for a syntax error in the module it imports: it does when checking it.
+    const at =
+      (cause as { name?: unknown } | null)?.name === 'SyntaxError' && !isTypeScript(file)
+        ? await syntaxErrorAt(file)
+        : undefined;
+    if (at)
+      throw new CliError(
+        'invalid_config',
+        [{ path: at, message: cause instanceof Error ? cause.message : String(cause) }],
+        `Fix the syntax of ${file} at the place listed so that it imports.`,
+        { cause },
+      );
     // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
     // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list.
     const thrown = issuesOf(cause);
@@ -75,6 +96,33 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;
+}
+
+/**
+ * Where `file` (a JavaScript config) has a syntax error, as `file:line:column`, or `undefined` when
+ * none is found there (the error is in a module the file imports). `node --check` says where Node
+ * finds it (the file and line, the line itself and a caret under the column); a `.js` file whose
+ * module kind Node 20 detects it leaves unchecked, and esbuild's parser locates it then.
+ */
+async function syntaxErrorAt(file: string): Promise<string | undefined> {
+  const stderr = await new Promise<string>((resolve) => {
+    execFile(process.execPath, ['--check', file], { timeout: 10_000 }, (error, _stdout, err) =>
+      resolve(error ? err : ''),
+    );
+  });
+  const [first = '', , caret = ''] = stderr.split('\n');
+  const line = /^(.*):(\d+)$/.exec(first);
+  if (line && line[1] === file) {
+    const column = caret.indexOf('^');
+    return column < 0 ? `${file}:${line[2]}` : `${file}:${line[2]}:${column + 1}`;
+  }
+  try {
+    await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
+  } catch (cause) {
+    const location = (cause as { errors?: Message[] }).errors?.[0]?.location;
+    if (location) return `${file}:${location.line}:${location.column + 1}`;
+  }
+  return undefined;
 }
 
 /**

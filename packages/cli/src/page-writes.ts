@@ -1,16 +1,19 @@
-import type { ObservedCookie, ObservedStorage } from './audit-findings.js';
+import type { ObservedCookie, ObservedRequest, ObservedStorage } from './audit-findings.js';
 import { cookieWritten } from './cookie-write.js';
 import { isStorageWrite } from './storage-write.js';
 
 /** A write a document or worker reported through {@link observeWrites}: a cookie it set, or a storage key or database. */
-export type PageWrite = { readonly cookie: ObservedCookie } | { readonly storage: ObservedStorage };
+export type PageWrite =
+  { readonly cookie: ObservedCookie } | { readonly storage: ObservedStorage } | { readonly request: ObservedRequest };
 
 /**
  * Runs in every document before its scripts (DevTools `Page.addScriptToEvaluateOnNewDocument`), and
  * in dedicated, shared and service workers before theirs (`Runtime.evaluate` while they wait to start), with
  * `binding` a DevTools binding (`Runtime.addBinding`): reports each `document.cookie` write,
  * `cookieStore.set`, `localStorage`/`sessionStorage` `setItem`, `indexedDB.open`, `caches.open` and each
- * file or folder created in the origin private file system (`getFileHandle`/`getDirectoryHandle` with `create`) through the
+ * file or folder created in the origin private file system (`getFileHandle`/`getDirectoryHandle` with `create`), and each
+ * STUN or TURN server handed to an `RTCPeerConnection` (its constructor, under any name, and
+ * `setConfiguration`: the browser contacts them, with no request DevTools sees) through the
  * binding, then lets it through unchanged. A write by property (`localStorage.id = 1`) calls no
  * method: DevTools' DOMStorage events see it.
  *
@@ -22,13 +25,17 @@ export type PageWrite = { readonly cookie: ObservedCookie } | { readonly storage
  * opens has a document before anything can be injected into it: `window.open` installs the same
  * observer in it. Frames get it from DevTools like any document.
  *
- * A report is `kind`, origin and what was written, one a line (see {@link readWrite}).
+ * A report is `kind`, origin and what was written (an ICE server's URL for `request`), one a line
+ * (see {@link readWrite}).
  */
 export function observeWrites(binding: string): void {
   const report: unknown = Reflect.get(globalThis, binding);
   if (typeof report !== 'function') return;
   Reflect.deleteProperty(globalThis, binding);
-  const { apply, defineProperty, getOwnPropertyDescriptor } = Reflect;
+  const { apply, construct, defineProperty, getOwnPropertyDescriptor, ownKeys } = Reflect;
+  const { create } = Object;
+  const iteratorSymbol = Symbol.iterator;
+  const NotIterable = TypeError;
   // Held now, applied later: a page may replace them once its scripts run.
   const has = Reflect.get<object, 'has'>(WeakSet.prototype, 'has') as (this: WeakSet<object>, value: object) => boolean;
   const add = Reflect.get<object, 'add'>(WeakSet.prototype, 'add') as (
@@ -227,6 +234,151 @@ export function observeWrites(binding: string): void {
         });
     }
 
+    // A peer connection contacts its STUN and TURN servers (ICE servers) as it gathers candidates:
+    // no request DevTools sees. Those it is given (`new RTCPeerConnection(configuration)`, by any
+    // of its names, a subclass's too, and `setConfiguration`) are reported, each URL a request. The
+    // configuration's `iceServers` are read once, as the browser reads them (each server's members
+    // in order, a sequence through its own iterator), and the browser is handed what was read: its
+    // other members it reads from the page's own configuration.
+    // A data property's descriptor, without a prototype a page could give `get` or `set`.
+    const field = (value: unknown, writable = true): PropertyDescriptor => {
+      const descriptor = create(null) as {
+        value?: unknown;
+        writable?: boolean;
+        enumerable?: boolean;
+        configurable?: boolean;
+      };
+      descriptor.value = value;
+      descriptor.writable = writable;
+      descriptor.enumerable = true;
+      descriptor.configurable = true;
+      return descriptor;
+    };
+    const append = (list: unknown[], value: unknown) => {
+      defineProperty(list, list.length, field(value));
+    };
+    // A WebIDL sequence, read through the iterator it has now.
+    const sequence = (value: object): unknown[] => {
+      const method: unknown = (value as Record<symbol, unknown>)[iteratorSymbol];
+      if (typeof method !== 'function') throw new NotIterable('The value provided is not iterable.');
+      const iterator: unknown = apply(method, value, []);
+      if (typeof iterator !== 'object' || iterator === null) throw new NotIterable('The iterator is not an object.');
+      const next: unknown = (iterator as { next?: unknown }).next;
+      const items: unknown[] = [];
+      for (;;) {
+        const step: unknown = apply(next as () => unknown, iterator, []);
+        if (typeof step !== 'object' || step === null) throw new NotIterable('The iterator result is not an object.');
+        if ((step as { done?: unknown }).done) return items;
+        append(items, (step as { value?: unknown }).value);
+      }
+    };
+    // What the browser reads as a sequence: these items, through an iterator of our own.
+    const iterable = (items: readonly unknown[]) => {
+      const made = {};
+      defineProperty(
+        made,
+        iteratorSymbol,
+        field(() => {
+          let i = 0;
+          return {
+            next: () => (i < items.length ? { done: false, value: items[i++] } : { done: true, value: undefined }),
+          };
+        }),
+      );
+      return made;
+    };
+    // The configuration to hand the browser, and the URLs of its ICE servers.
+    const iceConfiguration = (configuration: unknown): { configuration: unknown; urls: string[] } => {
+      const urls: string[] = [];
+      if (typeof configuration !== 'object' || configuration === null) return { configuration, urls };
+      const given: unknown = (configuration as { iceServers?: unknown }).iceServers;
+      if (typeof given !== 'object' || given === null)
+        return { configuration: create(configuration, { iceServers: field(given) }), urls };
+      const servers: unknown[] = [];
+      const read = sequence(given);
+      for (let i = 0; i < read.length; i++) {
+        const server = read[i];
+        if ((typeof server !== 'object' && typeof server !== 'function') || server === null) {
+          append(servers, server);
+          continue;
+        }
+        const copy: Record<string, unknown> = create(null) as Record<string, unknown>;
+        const { credential } = server as { credential?: unknown };
+        if (credential !== undefined) copy.credential = text(credential);
+        const { urls: named } = server as { urls?: unknown };
+        if ((typeof named === 'object' || typeof named === 'function') && named !== null) {
+          const list = sequence(named);
+          const texts: string[] = [];
+          for (let j = 0; j < list.length; j++) append(texts, text(list[j]));
+          copy.urls = iterable(texts);
+          for (let j = 0; j < texts.length; j++) append(urls, texts[j]);
+        } else if (named !== undefined) {
+          copy.urls = text(named);
+          append(urls, copy.urls);
+        }
+        const { username } = server as { username?: unknown };
+        if (username !== undefined) copy.username = text(username);
+        append(servers, copy);
+      }
+      return {
+        configuration: create(configuration, { iceServers: field(iterable(servers)) }),
+        urls,
+      };
+    };
+    // The arguments, the first replaced (none given stays none: the browser's default).
+    const withFirst = (args: readonly unknown[], first: unknown): unknown[] => {
+      const given: unknown[] = [];
+      for (let i = 0; i < args.length; i++) append(given, i === 0 ? first : args[i]);
+      return given;
+    };
+    const reportServers = (urls: readonly string[]) => {
+      const origin = realmOrigin();
+      if (origin !== null) for (let i = 0; i < urls.length; i++) send('request', origin, urls[i] ?? '');
+    };
+    const NativePeer: unknown = getOwnPropertyDescriptor(realm, 'RTCPeerConnection')?.value;
+    if (typeof NativePeer === 'function') {
+      const Peer = function RTCPeerConnection(this: unknown, ...args: unknown[]): unknown {
+        // Called without `new`, as a page may: the browser's own answer (a TypeError).
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined without `new`, whatever the types say
+        if (new.target === undefined) return apply(NativePeer, this, args);
+        const { configuration, urls } = iceConfiguration(args[0]);
+        const given = withFirst(args, configuration);
+        const made: unknown = construct(NativePeer, given, new.target === Peer ? NativePeer : new.target);
+        reportServers(urls);
+        return made;
+      };
+      // Statics (`generateCertificate`), the prototype its instances and subclasses share, its name
+      // and length: the constructor's own. The prototype's `constructor` is this one.
+      const keys = ownKeys(NativePeer);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as PropertyKey;
+        const descriptor = getOwnPropertyDescriptor(NativePeer, key);
+        if (descriptor && key !== 'arguments' && key !== 'caller') defineProperty(Peer, key, descriptor);
+      }
+      const prototype = (NativePeer as { prototype: object }).prototype;
+      const constructor = getOwnPropertyDescriptor(prototype, 'constructor');
+      if (constructor) defineProperty(prototype, 'constructor', { ...constructor, value: Peer });
+      const names = ['RTCPeerConnection', 'webkitRTCPeerConnection'];
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] ?? '';
+        const global = getOwnPropertyDescriptor(realm, name);
+        if (global?.value === NativePeer) defineProperty(realm, name, { ...global, value: Peer });
+      }
+      const setConfiguration = getOwnPropertyDescriptor(prototype, 'setConfiguration');
+      const nativeSetConfiguration: unknown = setConfiguration?.value;
+      if (setConfiguration && typeof nativeSetConfiguration === 'function')
+        defineProperty(prototype, 'setConfiguration', {
+          ...setConfiguration,
+          value: function setConfiguration(this: unknown, ...args: unknown[]): unknown {
+            if (args.length < 1) return apply(nativeSetConfiguration, this, args);
+            const { configuration, urls } = iceConfiguration(args[0]);
+            const result: unknown = apply(nativeSetConfiguration, this, withFirst(args, configuration));
+            reportServers(urls);
+            return result;
+          },
+        });
+    }
+
     const openWindow = getOwnPropertyDescriptor(realm, 'open');
     const nativeOpen: unknown = openWindow?.value;
     if (openWindow && typeof nativeOpen === 'function')
@@ -256,8 +408,8 @@ export function observerScript(binding: string): string {
 
 /**
  * What a report of {@link observeWrites} says: the cookie it set, named as the browser's jar names it
- * (`null` for a deletion), or the storage key or database, on an http(s) origin; `null` for anything
- * else. Values are dropped here: an audit reports names only.
+ * (`null` for a deletion), the storage key or database, or the ICE server (a `stun:`, `turn:` or
+ * `turns:` URL) a peer connection was given, on an http(s) origin; `null` for anything else. Values are dropped here: an audit reports names only.
  *
  * @example
  * readWrite('cookie\nhttps://www.edx.org\n_ga=GA1.2; Domain=edx.org'); // { cookie: { name: '_ga', domain: '.edx.org' } }
@@ -282,6 +434,7 @@ export function readWrite(payload: unknown, now: number = Date.now()): PageWrite
     const cookie = cookieWritten(written, host, now);
     return cookie && { cookie };
   }
+  if (kind === 'request') return /^(stun|turns?):/i.test(written) ? { request: { url: written } } : null;
   const storage = { area: kind, name: written, origin: new URL(origin).origin };
   return isStorageWrite(storage) ? { storage } : null;
 }

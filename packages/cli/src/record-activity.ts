@@ -8,12 +8,16 @@ import { observerScript, readWrite } from './page-writes.js';
 import { setCookieHeaders } from './set-cookie-headers.js';
 import { isStorageWrite, storedNow } from './storage-write.js';
 
+/** How long a frame has to answer when the audit reads its storage, in ms. */
+export const answerMs = 5000;
+
 /** What a browser context did, as {@link recordActivity} saw it happen. */
 export interface Activity {
   /**
    * Every request, in the order made: its URL, body and headers as the browser sends it (a body
-   * DevTools does not hand over, a stream's, none), and every WebSocket connection (`ws:`, `wss:`,
-   * workers' included) by its URL.
+   * DevTools does not hand over, a stream's, none), every WebSocket connection (`ws:`, `wss:`,
+   * workers' included) and WebTransport session by its URL, and every STUN and TURN server a page
+   * or frame handed a peer connection, by its `stun:`, `turn:` or `turns:` URL.
    */
   readonly requests: readonly ObservedRequest[];
   /** Every cookie set, when it was set: by a `Set-Cookie` header, `document.cookie` or `cookieStore.set`. */
@@ -22,8 +26,12 @@ export interface Activity {
   readonly storage: readonly ObservedStorage[];
   /** Resolves once every page opened so far is watched and free to run: navigate a new page only then. */
   ready(): Promise<void>;
-  /** Adds what every frame of `page` holds now in storage (written before the audit watched, or by a worker). */
-  readStorage(page: Page): Promise<void>;
+  /**
+   * Adds what every frame of `page` holds now in storage (written before the audit watched, or by a
+   * worker). Resolves with the URLs of the frames that did not answer within {@link answerMs} (one
+   * that keeps its thread busy never does): what they hold was not read.
+   */
+  readStorage(page: Page): Promise<string[]>;
   /**
    * The script URLs of the shared and service workers that ran their first script before they were
    * watched (now and then, on a busy machine, a shared worker: see {@link watchTargets}): what they
@@ -104,11 +112,13 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
     { method: 'Network.enable' },
   ];
-  // A dedicated worker is its page's: its requests, their answers and its sockets are the page's
-  // network events (enabling them here too would report each answer twice). Workers it starts are
+  // A dedicated worker is its page's: its requests, their answers and its WebSockets are the page's
+  // network events too (its own answers and sockets are not read, below: each would count twice);
+  // its WebTransport sessions are its own target's alone (those it opens before these commands
+  // reach it, as Playwright's session lets it run first, are not reported). Workers it starts are
   // its own targets.
   const dedicatedWorkers: readonly TargetCommand[] = [
-    ...workers.filter(({ method }) => method !== 'Network.enable'),
+    ...workers,
     {
       method: 'Target.setAutoAttach',
       params: {
@@ -148,11 +158,16 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
       if (method === 'Runtime.bindingCalled' && params.name === binding) {
         const write = readWrite(params.payload);
         if (write && 'cookie' in write) cookies.push(write.cookie);
+        else if (write && 'request' in write) requests.push(write.request);
         else if (write) stored(write.storage);
       } else if (method === 'DOMStorage.domStorageItemAdded' || method === 'DOMStorage.domStorageItemUpdated') {
         const write = domStorageWrite(params);
         if (write) stored(write);
-      } else if (method === 'Network.responseReceivedExtraInfo' && typeof params.requestId === 'string')
+      } else if (
+        method === 'Network.responseReceivedExtraInfo' &&
+        type !== 'worker' &&
+        typeof params.requestId === 'string'
+      )
         headers.answered(params.requestId, (params.headers ?? {}) as Record<string, unknown>);
       // A page's sockets (dedicated workers' too) are page events, below; those of shared and
       // service workers, which no page reports, are their own targets'.
@@ -160,8 +175,13 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
         method === 'Network.webSocketCreated' &&
         type !== 'page' &&
         type !== 'iframe' &&
+        type !== 'worker' &&
         typeof params.url === 'string'
       )
+        requests.push({ url: params.url });
+      // A WebTransport session (HTTP/3, over QUIC) fires no request either, and no page event: each
+      // page, frame and worker reports its own, a request to its URL.
+      else if (method === 'Network.webTransportCreated' && typeof params.url === 'string')
         requests.push({ url: params.url });
       return undefined;
     },
@@ -191,8 +211,20 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     ready: () => targets.ready(),
     unwatched: () => [...started].filter(([id]) => !observed.has(id)).map(([, url]) => url),
     readStorage: async (page) => {
-      const frames = await Promise.all(page.frames().map((frame) => frame.evaluate(storedNow).catch(() => [])));
+      const unanswered: string[] = [];
+      const frames = await Promise.all(
+        page.frames().map(async (frame) => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), answerMs)));
+          const answer = await Promise.race([frame.evaluate(storedNow).catch(() => []), late]);
+          clearTimeout(timer);
+          if (answer !== 'late') return answer;
+          unanswered.push(frame.url());
+          return [];
+        }),
+      );
       for (const item of frames.flat()) if (isStorageWrite(item)) stored(item);
+      return unanswered;
     },
   };
 }

@@ -119,6 +119,32 @@ describe('findViolations', () => {
     expect(findings.map((f) => `${f.kind} ${f.subject}`)).toEqual(['undeclared_cookie csrftoken@courses.edx.org']);
   });
 
+  test('an ICE server (STUN, TURN) is a request to its host: undeclared off the site, declared by its tracker', () => {
+    const stun = tracker('stun', 'platform', ['analytics'], ['stun.vendor.example']);
+    const findings = findViolations(
+      seen({
+        page: 'https://courses.edx.org/',
+        inScope: [ga, stun],
+        all: [ga, hx, stun],
+        requests: [
+          'stun:stun.vendor.example:3478',
+          'turn:turn.elsewhere.example?transport=tcp',
+          'turns:[2001:db8::1]:5349',
+          'stun:ads.example.net',
+          // The site's own STUN server, like its own assets, needs no declaration.
+          'stun:stun.edx.org:3478',
+          'stun:',
+        ],
+      }),
+    );
+    expect(findings.map((f) => `${f.kind} ${f.subject} ${f.message.split(' ')[0] ?? ''}`)).toEqual([
+      'request_without_consent stun:stun.vendor.example:3478 stun.vendor.example',
+      'undeclared_request turn:turn.elsewhere.example?transport=tcp turn.elsewhere.example',
+      'undeclared_request turns:[2001:db8::1]:5349 [2001:db8::1]',
+      'out_of_scope_request stun:ads.example.net ads.example.net',
+    ]);
+  });
+
   test("the page's own origin is never attributed by host: its document, assets, and a collector declared on its host", () => {
     const collector = tracker('collector', 'platform', ['analytics'], ['www.edx.org']);
     const found = findViolations(

@@ -12,10 +12,27 @@ describe('readWrite', () => {
     expect(JSON.stringify(readWrite('cookie\nhttp://www.edx.org\nid=secret'))).not.toContain('secret');
   });
 
-  test('a deletion, a cookieStore write with an expiry in the past, or a nameless write sets nothing', () => {
+  test('a deletion, a cookieStore write with an expiry in the past, or a write without name or value sets nothing', () => {
     expect(readWrite('cookie\nhttps://www.edx.org\nid=; Max-Age=0')).toBeNull();
     expect(readWrite('cookie\nhttps://www.edx.org\nid=; Max-Age=-5')).toBeNull();
-    expect(readWrite('cookie\nhttps://www.edx.org\n=1')).toBeNull();
+    expect(readWrite('cookie\nhttps://www.edx.org\n=')).toBeNull();
+  });
+
+  test("a nameless cookie is a cookie named '', as Chrome stores it", () => {
+    expect(readWrite('cookie\nhttps://www.edx.org\n=1')).toEqual({ cookie: { name: '', domain: 'www.edx.org' } });
+    expect(readWrite('cookie\nhttps://www.edx.org\nabc123uid; path=/')).toEqual({
+      cookie: { name: '', domain: 'www.edx.org' },
+    });
+  });
+
+  test('an ICE server (STUN or TURN) a page gives a peer connection is a request to its host', () => {
+    expect(readWrite('request\nhttps://www.edx.org\nstun:stun.vendor.example:3478')).toEqual({
+      request: { url: 'stun:stun.vendor.example:3478' },
+    });
+    expect(readWrite('request\nhttps://www.edx.org\nturns:turn.vendor.example?transport=tcp')).toEqual({
+      request: { url: 'turns:turn.vendor.example?transport=tcp' },
+    });
+    expect(readWrite('request\nhttps://www.edx.org\nhttps://www.edx.org/')).toBeNull();
   });
 
   test('a storage report is the key, database, cache or file on its origin; a key may hold newlines', () => {

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+
+// The built binary in plain Node, as a user runs it (vitest would import the config through Vite).
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const exec = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), 'optin-load-config-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const validate = async (name: string, source: string) => {
+  const file = join(scratch, name);
+  writeFileSync(file, source);
+  const result = await exec(process.execPath, [cli, 'validate', file], {
+    cwd: scratch,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: unknown) => error as { code: number; stdout: string; stderr: string },
+  );
+  return { file, ...result };
+};
+
+describe('a JavaScript config that does not import', () => {
+  test('a syntax error is invalid_config at file:line:column, with what Node says, exit 1', async () => {
+    const { file, code, stdout } = await validate(
+      'syntax.config.mjs',
+      "import { edxPolicy } from '@optin/consent';\nexport default {\n  policy: edxPolicy,,\n};\n",
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        '✗ 1 problem(s)',
+        `  ${file}:3:21: Unexpected token ','`,
+        `Fix the syntax of ${file} at the place listed so that it imports.`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a syntax error in a .js config is located too', async () => {
+    const { file, code, stdout } = await validate('syntax.config.js', 'export default {\n  a: (1 +,\n};\n');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  ${file}:2:10: Unexpected token ','\n`);
+  });
+
+  test('a default export of undefined says so too', async () => {
+    const { file, code, stdout } = await validate('undefined.config.mjs', 'let config;\nexport default config;\n');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  ${file}: its default export is undefined\n`);
+  });
+
+  test('a default export of null says so, and what to export', async () => {
+    const { file, code, stdout } = await validate('null.config.mjs', 'export default null;\n');
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        '✗ 1 problem(s)',
+        `  ${file}: its default export is null`,
+        `Export the config object as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
+        '',
+      ].join('\n'),
+    );
+  });
+});
