@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url';
 import type { OptinConfig } from '@optin/members';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serve, type TestServer } from '../../../test-support/browser.js';
-import { audit, loadConfig, type AuditReport } from '../src/index.js';
+import { auditWithoutConsent, findingLines } from './fixtures/audit-run.js';
+import { loadConfig, type AuditReport } from '../src/index.js';
 
 // Ways a page reaches a vendor or keeps an id that fire no request DevTools intercepts (WebTransport
 // sessions, STUN and TURN servers of a peer connection), cookies Chrome keeps though V8's Date.parse
 // would call them deleted or nameless, and frames that never answer the audit; audited in Debian's
 // Chromium by the real audit code.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const rules = ['MAP *.optin.test 127.0.0.1', 'MAP *.elsewhere.test 127.0.0.1'];
 let server: TestServer;
 const checks: string[] = [];
 let config: OptinConfig;
@@ -103,9 +103,8 @@ afterAll(async () => {
 });
 
 const run = (origin: string, path: string, waitMs = 1500): Promise<AuditReport> =>
-  audit(`${origin}${path}`, { config, consent: 'none', hostRules: rules, waitMs });
-const findings = (report: AuditReport) =>
-  report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/g, '')}`).sort();
+  auditWithoutConsent(config, `${origin}${path}`, waitMs);
+const findings = findingLines;
 
 describe('optin audit sees what reaches a vendor without a request', () => {
   test('WebTransport sessions of a page, its workers and its frames are requests to their URLs', async () => {

@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url';
 import type { OptinConfig } from '@optin/members';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serve, type TestServer } from '../../../test-support/browser.js';
-import { audit, loadConfig, type AuditReport } from '../src/index.js';
+import { auditWithoutConsent, findingLines } from './fixtures/audit-run.js';
+import { loadConfig, type AuditReport } from '../src/index.js';
 
 // What a tracker vendor could ship to keep an id out of the audit's sight: storage made (and removed
 // again) by a dedicated worker or a worker of one, and ids kept in Cache Storage or the origin private
 // file system, by a page or its workers; audited in Debian's Chromium by the real audit code.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const rules = ['MAP *.optin.test 127.0.0.1', 'MAP *.elsewhere.test 127.0.0.1'];
 let server: TestServer;
 let config: OptinConfig;
 
@@ -89,9 +89,8 @@ afterAll(async () => {
 
 // A worker starts after its page has loaded: later still on a busy machine.
 const run = (origin: string, path: string, waitMs = 1500): Promise<AuditReport> =>
-  audit(`${origin}${path}`, { config, consent: 'none', hostRules: rules, waitMs });
-const findings = (report: AuditReport) =>
-  report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/g, '')}`).sort();
+  auditWithoutConsent(config, `${origin}${path}`, waitMs);
+const findings = findingLines;
 
 describe('optin audit sees storage a tracker could hide', () => {
   // Cache Storage and the origin private file system need a secure context: localhost is one over http.

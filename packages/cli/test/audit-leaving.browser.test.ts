@@ -2,12 +2,12 @@ import { fileURLToPath } from 'node:url';
 import type { OptinConfig } from '@optin/members';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serve, type TestServer } from '../../../test-support/browser.js';
-import { audit, loadConfig, type AuditReport } from '../src/index.js';
+import { auditWithoutConsent, findingLines } from './fixtures/audit-run.js';
+import { loadConfig, type AuditReport } from '../src/index.js';
 
 // What a page writes on its way out, and what workers with no page of their own connect to: both
 // out of reach of a page's own events, audited in Debian's Chromium by the real audit code.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const rules = ['MAP *.optin.test 127.0.0.1', 'MAP *.elsewhere.test 127.0.0.1'];
 let server: TestServer;
 let config: OptinConfig;
 
@@ -144,9 +144,8 @@ afterAll(async () => {
 
 // A worker starts after its page has loaded: on a busy machine (CI), well after 300 ms.
 const run = (origin: string, path: string, waitMs = 300): Promise<AuditReport> =>
-  audit(`${origin}${path}`, { config, consent: 'none', hostRules: rules, waitMs });
-const findings = (report: AuditReport) =>
-  report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/g, '')}`).sort();
+  auditWithoutConsent(config, `${origin}${path}`, waitMs);
+const findings = findingLines;
 
 describe('optin audit sees what no page event reports', () => {
   test('storage written in pagehide and unload handlers, by method or by property, is judged', async () => {
