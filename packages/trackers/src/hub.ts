@@ -122,7 +122,7 @@ export function createHub(options: HubOptions): Hub {
 
   const loaded = new Set<Tracker>();
   const stale = new Set<Tracker>();
-  // Trackers whose load failed: left out for the life of the page.
+  // Trackers whose load failed: left out until withdrawn (then stopped, and tried again when back on).
   const broken = new Set<Tracker>();
   // The scripts a tracker added (ctx.loadScript tags them with its id).
   const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
