@@ -122,7 +122,8 @@ export function createHub(options: HubOptions): Hub {
 
   const loaded = new Set<Tracker>();
   const stale = new Set<Tracker>();
-  // Trackers whose load failed: left out until withdrawn (then stopped, and tried again when back on).
+  // Trackers whose load failed: left out until withdrawn (then stopped as any other: an unloadable one
+  // is tried again when back on, another resumed as it is).
   const broken = new Set<Tracker>();
   // The scripts a tracker added (ctx.loadScript tags them with its id).
   const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
@@ -172,12 +173,11 @@ export function createHub(options: HubOptions): Hub {
   };
   const tags = () =>
     applyStaticTags((id) => {
-      // An unknown id is reported once: then kept in byId, naming no tracker.
-      if (!byId.has(id)) {
-        byId.set(id, undefined);
-        report(id, 'is missing', 'unknown_tracker');
-      }
-      return loaded.has(byId.get(id) as Tracker);
+      const t = byId.get(id);
+      // An unknown id is reported once (its tag left as another hub on the page may have it): then
+      // kept in byId, naming no tracker (report returns nothing).
+      if (!byId.has(id)) byId.set(id, report(id, 'is missing', 'unknown_tracker') as undefined);
+      return t && loaded.has(t);
     }, nonce);
 
   const sync = () => {
@@ -207,7 +207,7 @@ export function createHub(options: HubOptions): Hub {
           report(`${t.id}.load`, error);
         });
         // One whose load failed gets no calls, but it may have started (its script added, say): when
-        // withdrawn or out of scope it is stopped as any other, and tried again when back on.
+        // withdrawn or out of scope it is stopped as any other (one that cannot unload is resumed).
       } else if (!on && (loaded.delete(t) || broken.delete(t))) {
         guard(t, 'unload', context(t));
         if (t.unloadable) {

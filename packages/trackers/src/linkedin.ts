@@ -27,7 +27,7 @@ const once = (e: HubEvent) => !sent.has(e) && sent.add(e);
  * to every partner id on the page: with the platform's and a Member's LinkedIn trackers both running,
  * each page view or conversion is sent once (to both partners), not once per tracker. As LinkedIn reads
  * the URL itself, a page view the hub kept until the decision is sent only while the learner is still
- * on its page (`properties.url`); one of a page left since would be counted as the current one. It cannot
+ * on its page (`properties.path`); one of a page left since would be counted as the current one. It cannot
  * be unloaded: a withdrawal asks for a reload. `lidc`, `bcookie` and the sync cookies are
  * LinkedIn's own (third-party), listed for learners but out of the page's reach.
  *
@@ -67,7 +67,7 @@ export function linkedin(options: LinkedInOptions): Tracker {
       return ctx.loadScript('https://snap.licdn.com/li.lms-analytics/insight.min.js');
     },
     // The tag reads the page's URL itself: a view replayed after the learner left its page is not sent.
-    page: (e) => e.properties.url == location.href && once(e) && w().lintrk?.('track'),
+    page: (e) => e.properties.path == location.pathname && once(e) && w().lintrk?.('track'),
     track: (e) => {
       if (e.properties.conversion_id !== undefined && once(e)) w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
     },

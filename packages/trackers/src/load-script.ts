@@ -36,7 +36,7 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
     script.onload = () => resolve(true);
     script.onerror = () => resolve(false);
   });
-  script.async = true;
+  // (No `async = true`: a script a page creates is async until it says otherwise.)
   script.nonce = options.nonce ?? '';
   if (options.integrity) {
     script.integrity = options.integrity;

@@ -28,7 +28,7 @@ interface Fbq {
  * this pixel alone. Unloads with Meta's `fbq('consent', 'revoke')`, after which no pixel sends
  * anything: as that is page-wide, it waits until no other pixel of the page runs (until then the hub
  * simply sends this one nothing more). The pixel reads the URL of the page itself: a page view the hub
- * kept until the decision is sent only while the learner is still on its page (`properties.url`);
+ * kept until the decision is sent only while the learner is still on its page (`properties.path`);
  * one of a page left since would be counted as the current one.
  *
  * @example meta({ id: '1234567890' })
@@ -77,7 +77,7 @@ export function meta(options: MetaOptions): Tracker {
     },
     unload: () => running.delete(id) && !running.size && fbq('consent', 'revoke'),
     // The pixel reads the page's URL itself: a view replayed after the learner left its page is not sent.
-    page: (e) => e.properties.url == location.href && fbq('trackSingle', id, 'PageView'),
+    page: (e) => e.properties.path == location.pathname && fbq('trackSingle', id, 'PageView'),
     track: (e) => fbq('trackSingleCustom', id, e.event, e.properties),
   };
 }

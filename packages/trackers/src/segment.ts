@@ -60,9 +60,11 @@ export function segment(options: SegmentOptions): Tracker {
       for (const method of ['page', 'track', 'identify', 'reset'] as const)
         stub[method] ??= (...args) => void stub.push([method, ...args]);
       stub._writeKey = writeKey;
-      // Segment's own option for its ingestion host: `integrations['Segment.io'].apiHost`.
+      // Segment's own option for its ingestion host: `integrations['Segment.io'].apiHost`, beside the
+      // page's other settings of it (deliveryStrategy, ...).
+      const integrations = loadOptions?.integrations as Record<string, object | undefined> | undefined;
       stub._loadOptions = options.apiHost
-        ? { ...loadOptions, integrations: { ...(loadOptions?.integrations as object), 'Segment.io': { apiHost } } }
+        ? { ...loadOptions, integrations: { ...integrations, 'Segment.io': { ...integrations?.['Segment.io'], apiHost } } }
         : loadOptions;
       return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
     },

@@ -142,7 +142,7 @@ describe('built-in adapters', () => {
     const eu = segment({
       writeKey: 'wk1',
       apiHost: 'events.eu1.segmentapis.com/v1',
-      loadOptions: { integrations: { Hotjar: false }, cdnURL: 'https://cdn.segment.com' },
+      loadOptions: { integrations: { Hotjar: false, 'Segment.io': { deliveryStrategy: { strategy: 'batching' } } }, cdnURL: 'https://cdn.segment.com' },
     });
     expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
     expect(adapters.segment.hosts).toEqual(['cdn.segment.com', 'api.segment.io']);
@@ -150,7 +150,10 @@ describe('built-in adapters', () => {
     vi.stubGlobal('window', w);
     await eu.load?.({ loadScript: () => Promise.resolve(true) });
     expect(w.analytics?._loadOptions).toEqual({
-      integrations: { Hotjar: false, 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } },
+      integrations: {
+        Hotjar: false,
+        'Segment.io': { deliveryStrategy: { strategy: 'batching' }, apiHost: 'events.eu1.segmentapis.com/v1' },
+      },
       cdnURL: 'https://cdn.segment.com',
     });
     vi.unstubAllGlobals();

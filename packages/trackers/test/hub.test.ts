@@ -737,6 +737,12 @@ describe('replayed page views and pixels that read the URL themselves', () => {
     hub.page();
     expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toHaveLength(2);
     expect(w.lintrk.q.filter((a) => a[0] === 'track')).toHaveLength(2);
+    // The page it is on, whatever url the view carries: one without its #fragment (as @optin/analytics
+    // gives it), or a canonical one the page passes.
+    history.replaceState({}, '', '/courses/course-v1:HarvardX+CS50+2026/courseware#unit-2');
+    hub.page(undefined, { url: 'https://www.edx.org/courses/course-v1:HarvardX+CS50+2026/courseware' });
+    expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toHaveLength(3);
+    expect(w.lintrk.q.filter((a) => a[0] === 'track')).toHaveLength(3);
     await new Promise((r) => setTimeout(r));
   });
 });

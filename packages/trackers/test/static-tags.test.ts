@@ -61,4 +61,22 @@ describe('static tags', () => {
     other.applyStaticTags(() => false);
     expect(copies()).toEqual([]);
   });
+
+  test("two hubs on a page (two apps): one leaves alone a tag of a tracker it does not have, the other's runs once", async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    addTag();
+    const errors: unknown[] = [];
+    const owner = createHub({ consent, trackers: [hubspot(true)], googleConsentMode: false });
+    const other = createHub({ consent, trackers: [], googleConsentMode: false, onError: (e) => errors.push(e) });
+    consent.acceptAll();
+    // Each hub's MutationObserver answers the other's changes: before, they took the copy out and put a
+    // new one in, in turn, for ever.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r));
+    expect(copies()).toHaveLength(1);
+    const [copy] = copies();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r));
+    expect(copies()).toEqual([copy]);
+    owner.destroy();
+    other.destroy();
+  });
 });
