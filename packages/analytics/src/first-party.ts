@@ -162,11 +162,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     local(prefsKey, null);
   };
   // Without functionality, what an earlier visit stored goes: a later grant must not bring it back.
-  // Nor is it kept without the visitor id it was stored with (on the registrable domain: withdrawn,
-  // and perhaps granted again, on another subdomain, whose page could not reach this one's storage).
-  const known = keep() && readCookie(idCookie);
-  if (!known) forget();
-  let anonymousId = known || randomId();
+  if (!keep()) forget();
+  let anonymousId = (keep() && readCookie(idCookie)) || randomId();
   let userId: string | null | undefined;
   let session: Session | undefined;
   let attribution = local<Attribution>(touchKey);

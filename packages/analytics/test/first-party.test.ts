@@ -391,22 +391,6 @@ describe('firstParty', () => {
     stop();
   });
 
-  it('with functionality but no visitor id (withdrawn, then granted again, on another subdomain), what the old visitor stored here is not theirs', async () => {
-    const old = { class: 'search', at: '2025-01-01T00:00:00.000Z', gclid: 'OLD-CLICK' };
-    local('optin_touch', { first: old, last: old });
-    local('optin_prefs', { theme: 'dark' });
-    // The id cookie (on the registrable domain) went with the withdrawal; the new grant is in the cookie.
-    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
-    consent.decide({ purposes: { analytics: true, functionality: true } });
-    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
-    const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(analytics.prefs.get('theme')).toBeUndefined();
-    expect(JSON.stringify(sent)).not.toMatch(/OLD-CLICK/);
-    expect(localStorage.getItem('optin_touch') ?? '').not.toMatch(/OLD-CLICK/);
-    stop();
-  });
-
   it.each([
     ['batchSize', 0], // would never advance through the queue: the page would hang
     ['batchSize', -1],
