@@ -539,9 +539,13 @@ export abstract class SqlStorage implements Storage {
     const proved = options.provedGrantsOnly ? 'proved AND ' : '';
     // Nor, with `currentPolicy`, does a decision made under another version of the policy grant
     // (the learner is asked again): its refusals still count.
+    // Under opt-out, its grants are the mode's defaults (as with no receipt, whether proved or not):
+    // counted in `implied` (its `implied` read as true below), never as consent.
     const policy = options.currentPolicy;
-    const current = policy ? 'in_force AND ' : '';
-    const grants = purposes.map((_, i) => `(${current}${proved}${this.grantOf(i)})`);
+    const defaults = policy !== undefined && options.mode === 'opt-out';
+    const current = policy && !defaults ? 'in_force AND ' : '';
+    const gate = defaults && proved ? '(NOT in_force OR proved) AND ' : proved;
+    const grants = purposes.map((_, i) => `(${current}${gate}${this.grantOf(i)})`);
     // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
     // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
     // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
@@ -570,7 +574,7 @@ export abstract class SqlStorage implements Storage {
              UNION SELECT user_id FROM events WHERE ${arrived} AND user_id IS NOT NULL)`;
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
-         SELECT ${['implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
+         SELECT ${[defaults ? '(implied OR NOT in_force) AS implied' : 'implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
            SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
              ROW_NUMBER() OVER (PARTITION BY subject ORDER BY ${latestFirst}) AS nth
            FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}

@@ -61,7 +61,8 @@ export interface MemberStats {
    * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
    * refusals. With {@link StatsOptions.provedGrantsOnly}, the grants of a decision whose subject was
    * not proved count in neither (its refusals still count); with {@link StatsOptions.currentPolicy},
-   * nor do the grants of a decision made under another version of the policy. Of a decision stored
+   * nor do the grants of a decision made under another version of the policy (under opt-out, these are
+   * the mode's defaults, counted in `implied`: {@link StatsOptions.mode}). Of a decision stored
    * both unproved and proved, the proved copy counts.
    */
   readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
@@ -80,6 +81,12 @@ export interface StatsOptions {
    * decision (the learner is asked again; its refusals still count). Default: every decision's grants count.
    */
   readonly currentPolicy?: { readonly version: string; readonly hash: string };
+  /**
+   * The collector's `collector.mode`. Under `'opt-out'`, with {@link currentPolicy}, the grants of a
+   * latest decision made under another version of the policy are the mode's defaults (as with no
+   * receipt): counted in `implied`, never in `granted`. Default `'opt-in'`: they count in neither.
+   */
+  readonly mode?: 'opt-in' | 'opt-out';
   /**
    * Every purpose of the policy (`policy.purposes` of `@optin/consent`), for reading a Member's
    * overrides as the event path does: a key names the purpose whose id it is in any letter case,

@@ -1,7 +1,7 @@
 import { edxPolicy, policyHash, type ConsentReceipt } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier } from '@optin/email';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+import { backends, getJson, mid, postJson, testConfig, tokens, trackMessage, useCollector } from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const hxKeys = { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' };
@@ -93,5 +93,59 @@ describe.each(backends)('a receipt under another version of the policy is no con
       expect(body.consentRates.analytics, path).toEqual(expected.analytics);
       expect(body.consentRates.marketing, path).toEqual(expected.marketing);
     }
+  });
+});
+
+describe.each(backends)('in opt-out mode, a receipt under another version of the policy ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, {
+    email: createEmailVerifier({ members: { HarvardX: { keys: hxKeys } } }),
+    minLearnersForRates: 0,
+    config: { ...testConfig, collector: { mode: 'opt-out' } },
+  });
+  const refusedToHarvard = (subject: string) => ({
+    ...receipt(subject, earlier, true),
+    members: { HarvardX: { analytics: false } },
+  });
+
+  beforeAll(async () => {
+    if (skip) return;
+    const sent = [
+      receipt('out-current-yes', current, true),
+      receipt('out-current-no', current, false),
+      receipt('out-earlier-yes', earlier, true),
+      receipt('out-earlier-no', earlier, false),
+      refusedToHarvard('out-earlier-harvard-no'),
+    ];
+    for (const r of sent) expect((await postJson(`${live.url}/v1/consent`, r)).status, r.subject).toBe(201);
+  });
+
+  const openRecorded = async (subject: string) => {
+    const messageId = mid('mail');
+    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
+    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
+    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    return (body.events as { properties: { email_message_id: string } }[]).some(
+      (e) => e.properties.email_message_id === messageId,
+    );
+  };
+
+  it.skipIf(skip)("grants what no receipt grants (the mode's default), and its refusals refuse", async () => {
+    expect(await openRecorded('out-nobody')).toBe(true);
+    expect(await openRecorded('out-current-yes')).toBe(true);
+    expect(await openRecorded('out-earlier-yes')).toBe(true);
+    expect(await openRecorded('out-current-no')).toBe(false);
+    expect(await openRecorded('out-earlier-no')).toBe(false);
+    expect(await openRecorded('out-earlier-harvard-no')).toBe(false);
+  });
+
+  it.skipIf(skip)('rates count its grants as implied (defaults), never as granted', async () => {
+    const { body } = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
+    // 5 learners: current-yes chose analytics; earlier-yes and earlier-harvard-no (the platform's
+    // rates read no Member's overrides) hold it by default only; the two others refused it.
+    expect(body.consentRates.analytics).toEqual({ granted: 1, implied: 2, total: 5, rate: 1 / 5 });
+    expect(body.consentRates.marketing).toEqual({ granted: 2, implied: 3, total: 5, rate: 2 / 5 });
   });
 });

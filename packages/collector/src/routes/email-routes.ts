@@ -30,13 +30,15 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * signing Member its overrides, read as the event path reads them: the Member's id and the purpose
  * in any letter case, the purpose by an alias too, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
  * subject proofs required, neither is the grant of a receipt whose subject was not proved; nor is the
- * grant of a receipt made under another version of the policy, its version or hash not the configured one's), the
+ * grant of a receipt made under another version of the policy, its version or hash not the configured one's:
+ * under opt-out it falls back to the mode's default, as with no receipt, its refusals still refusing), the
  * click still redirects but only an aggregate count is kept (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
   const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
   const purposes = ctx.config.policy.purposes;
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
+  const analyticsGpc = purposes.some((p) => p.id === 'analytics' && p.gpc === true);
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
@@ -47,12 +49,15 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     // a refusal under any spelling winning over a grant under another. Nor is the grant of a decision
     // made under another version of the policy (its version or hash not the configured policy's):
     // the learner is asked again, as `@optin/consent` reads it.
-    const granted =
-      purposeChoices(receipt.purposes, purposes).get('analytics') === true &&
-      receipt.policy.version === policy.version &&
-      receipt.policy.hash === policy.hash &&
-      !(optIn && receipt.implied === true) &&
-      (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined);
+    // Under opt-out, such a decision's grants fall back to the mode's default, as no receipt's do
+    // (granted, unless it refuses analytics, or GPC was on and the policy marks analytics `gpc`).
+    const choice = purposeChoices(receipt.purposes, purposes).get('analytics');
+    const inForce = receipt.policy.version === policy.version && receipt.policy.hash === policy.hash;
+    const granted = inForce
+      ? choice === true &&
+        !(optIn && receipt.implied === true) &&
+        (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined)
+      : !optIn && choice !== false && !(receipt.gpc && analyticsGpc);
     // A refusal to the signing Member counts as the event path reads one: under its id in any letter
     // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
     const overrides = token.memberId === null ? undefined : memberOverrides(receipt.members, token.memberId, purposes);

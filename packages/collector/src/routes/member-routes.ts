@@ -69,6 +69,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
       provedGrantsOnly: ctx.subjectProofs !== undefined,
       policyPurposes: ctx.config.policy.purposes,
       currentPolicy: policy,
+      // Under opt-out, such a decision's grants are the mode's defaults: counted as implied.
+      mode: ctx.config.collector?.mode ?? 'opt-in',
     };
     // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
