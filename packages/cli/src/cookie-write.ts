@@ -2,17 +2,24 @@ import type { ObservedCookie } from './audit-findings.js';
 
 const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
+/** The earliest time Chrome's cookie jar keeps (1601-01-01, Windows' epoch): a year before 1601 is read as it. */
+const earliest = Date.UTC(1601, 0, 1);
+
 /**
- * The time a cookie's `Expires` attribute names, read by the cookie-date algorithm of RFC 6265
- * §5.1.1 as Chrome reads it, or `null` for a value that is no cookie date (the attribute is then
- * ignored: the cookie lasts the session). Tokens are split on the delimiters, in any order: the
- * first `hh:mm:ss`, the first day of one or two digits, the first month by its first three
- * letters, the first year of two to four digits (70-99 is 19xx, 0-69 is 20xx); each may be
- * followed by a non-digit and anything. V8's `Date.parse` reads what Chrome refuses (`0` as the
- * year 2000, a deletion) and two-digit years otherwise (`60` as 1960).
+ * The time a cookie's `Expires` attribute names, read as Chromium reads it
+ * (net/cookies/cookie_util.cc `ParseCookieExpirationTime`), or `null` for a value that is no
+ * cookie date (the attribute is then ignored: the cookie lasts the session). Tokens are split on
+ * the delimiters of RFC 6265 §5.1.1 and read in any order: the first starting with the first three
+ * letters of a month; the first of digits only with colons, exactly `h:m:s`; the first of one or
+ * two digits only, the day; the next of up to five digits only, the year (70-99 is 19xx, 0-69 is
+ * 20xx; before 1601, the earliest time, in the past). A token with anything after its digits
+ * (`00:00:00GMT`, `1st`, `1970GMT`) is skipped. A day or time out of range, or a day the month does
+ * not have, makes it no date. V8's `Date.parse` reads what Chrome refuses (`0` as the year 2000, a
+ * deletion) and two-digit years otherwise (`60` as 1960).
  *
  * @example
  * cookieDate('Fri, 01 Jan 60 00:00:00 GMT'); // Date.UTC(2060, 0, 1)
+ * cookieDate('Thu, 01 Jan 1970 00:00:00GMT'); // null
  * cookieDate('0'); // null
  */
 export function cookieDate(value: string): number | null {
@@ -23,34 +30,28 @@ export function cookieDate(value: string): number | null {
   // delimiter = %x09 / %x20-2F / %x3B-40 / %x5B-60 / %x7B-7E
   for (const token of value.split(/[\t\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+/)) {
     if (!token) continue;
-    const hms = time ? null : /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D|$)/.exec(token);
-    if (hms) {
-      time = [Number(hms[1]), Number(hms[2]), Number(hms[3])];
-      continue;
+    if (!/^\d/.test(token)) {
+      const mm = months.indexOf(token.slice(0, 3).toLowerCase());
+      if (month === undefined && mm >= 0) month = mm;
+    } else if (token.includes(':')) {
+      const hms = /^(\d+):(\d+):(\d+)$/.exec(token);
+      if (!time && hms) time = [Number(hms[1]), Number(hms[2]), Number(hms[3])];
+    } else if (/^\d+$/.test(token)) {
+      if (day === undefined && token.length <= 2) day = Number(token);
+      else if (year === undefined && token.length <= 5) year = Number(token);
     }
-    const dd = day === undefined ? /^(\d{1,2})(?:\D|$)/.exec(token) : null;
-    if (dd) {
-      day = Number(dd[1]);
-      continue;
-    }
-    const mm = month === undefined ? months.indexOf(token.slice(0, 3).toLowerCase()) : -1;
-    if (mm >= 0) {
-      month = mm;
-      continue;
-    }
-    const yy = year === undefined ? /^(\d{2,4})(?:\D|$)/.exec(token) : null;
-    if (yy) year = Number(yy[1]);
   }
   if (!time || day === undefined || month === undefined || year === undefined) return null;
   if (year >= 70 && year <= 99) year += 1900;
   else if (year >= 0 && year <= 69) year += 2000;
   const [hour, minute, second] = time;
-  if (day < 1 || day > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59) return null;
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
   const at = new Date(0);
   at.setUTCFullYear(year, month, day);
   at.setUTCHours(hour, minute, second, 0);
   // A date that does not exist (31 February) rolls over into the next month.
-  return at.getUTCDate() === day ? at.getTime() : null;
+  if (at.getUTCDate() !== day) return null;
+  return year < 1601 ? earliest : at.getTime();
 }
 
 /**

@@ -32,8 +32,9 @@ export function observeWrites(binding: string): void {
   const report: unknown = Reflect.get(globalThis, binding);
   if (typeof report !== 'function') return;
   Reflect.deleteProperty(globalThis, binding);
-  const { apply, construct, defineProperty, getOwnPropertyDescriptor, ownKeys } = Reflect;
+  const { apply, construct, defineProperty, getOwnPropertyDescriptor, ownKeys, get: read } = Reflect;
   const { create } = Object;
+  const Wrap = Proxy;
   const iteratorSymbol = Symbol.iterator;
   const NotIterable = TypeError;
   // Held now, applied later: a page may replace them once its scripts run.
@@ -237,9 +238,9 @@ export function observeWrites(binding: string): void {
     // A peer connection contacts its STUN and TURN servers (ICE servers) as it gathers candidates:
     // no request DevTools sees. Those it is given (`new RTCPeerConnection(configuration)`, by any
     // of its names, a subclass's too, and `setConfiguration`) are reported, each URL a request. The
-    // configuration's `iceServers` are read once, as the browser reads them (each server's members
-    // in order, a sequence through its own iterator), and the browser is handed what was read: its
-    // other members it reads from the page's own configuration.
+    // browser reads the configuration through a stand-in that reads each member from the page's own
+    // configuration as the browser asks for it, once; `iceServers` is handed as read (a sequence
+    // through its own iterator, each server's `urls` or legacy `url` too), and reported.
     // A data property's descriptor, without a prototype a page could give `get` or `set`.
     const field = (value: unknown, writable = true): PropertyDescriptor => {
       const descriptor = create(null) as {
@@ -287,43 +288,63 @@ export function observeWrites(binding: string): void {
       );
       return made;
     };
-    // The configuration to hand the browser, and the URLs of its ICE servers.
-    const iceConfiguration = (configuration: unknown): { configuration: unknown; urls: string[] } => {
-      const urls: string[] = [];
-      if (typeof configuration !== 'object' || configuration === null) return { configuration, urls };
-      const given: unknown = (configuration as { iceServers?: unknown }).iceServers;
-      if (typeof given !== 'object' || given === null)
-        return { configuration: create(configuration, { iceServers: field(given) }), urls };
-      const servers: unknown[] = [];
-      const read = sequence(given);
-      for (let i = 0; i < read.length; i++) {
-        const server = read[i];
-        if ((typeof server !== 'object' && typeof server !== 'function') || server === null) {
-          append(servers, server);
-          continue;
-        }
-        const copy: Record<string, unknown> = create(null) as Record<string, unknown>;
-        const { credential } = server as { credential?: unknown };
-        if (credential !== undefined) copy.credential = text(credential);
-        const { urls: named } = server as { urls?: unknown };
-        if ((typeof named === 'object' || typeof named === 'function') && named !== null) {
-          const list = sequence(named);
+    // What to hand the browser for an object it reads as a dictionary: each member it reads given
+    // by `member`, read from the page's own object (its getters run once, as the browser runs them,
+    // on that object: one reading a #private field works). Not a proxy of that object itself: a
+    // frozen one's members could not be given as read.
+    const reading = (member: (key: PropertyKey) => unknown): unknown => {
+      const handler = create(null) as ProxyHandler<object>;
+      handler.get = (_target, key) => member(key);
+      return new Wrap(create(null) as object, handler);
+    };
+    // The configuration to hand the browser, and the URLs of its ICE servers as the browser reads
+    // them: each server's `urls`, or else its legacy single `url` (`{ url: 'stun:…' }`).
+    const iceConfiguration = (configuration: unknown): { configuration: unknown; urls: () => string[] } => {
+      if (typeof configuration !== 'object' || configuration === null) return { configuration, urls: () => [] };
+      const servers: { urls: string[] | undefined; url: string | undefined }[] = [];
+      const server = (given: object) => {
+        const named = { urls: undefined as string[] | undefined, url: undefined as string | undefined };
+        append(servers, named);
+        return reading((key) => {
+          const value: unknown = read(given, key, given);
+          if (key === 'url' && value !== undefined) return (named.url = text(value));
+          if (key !== 'urls' || value === undefined) return value;
+          if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+            named.urls = [text(value)];
+            return named.urls[0];
+          }
+          const list = sequence(value);
           const texts: string[] = [];
           for (let j = 0; j < list.length; j++) append(texts, text(list[j]));
-          copy.urls = iterable(texts);
-          for (let j = 0; j < texts.length; j++) append(urls, texts[j]);
-        } else if (named !== undefined) {
-          copy.urls = text(named);
-          append(urls, copy.urls);
-        }
-        const { username } = server as { username?: unknown };
-        if (username !== undefined) copy.username = text(username);
-        append(servers, copy);
-      }
-      return {
-        configuration: create(configuration, { iceServers: field(iterable(servers)) }),
-        urls,
+          named.urls = texts;
+          return iterable(texts);
+        });
       };
+      const handed = reading((key) => {
+        const given: unknown = read(configuration, key, configuration);
+        if (key !== 'iceServers' || (typeof given !== 'object' && typeof given !== 'function') || given === null)
+          return given;
+        const list = sequence(given);
+        const items: unknown[] = [];
+        for (let i = 0; i < list.length; i++) {
+          const item = list[i];
+          append(
+            items,
+            (typeof item === 'object' || typeof item === 'function') && item !== null ? server(item) : item,
+          );
+        }
+        return iterable(items);
+      });
+      // Read as the browser reads the configuration, which it does before it returns.
+      const urls = (): string[] => {
+        const named: string[] = [];
+        for (let i = 0; i < servers.length; i++) {
+          const given = servers[i]?.urls ?? (servers[i]?.url === undefined ? [] : [servers[i]?.url ?? '']);
+          for (let j = 0; j < given.length; j++) append(named, given[j]);
+        }
+        return named;
+      };
+      return { configuration: handed, urls };
     };
     // The arguments, the first replaced (none given stays none: the browser's default).
     const withFirst = (args: readonly unknown[], first: unknown): unknown[] => {
@@ -344,7 +365,7 @@ export function observeWrites(binding: string): void {
         const { configuration, urls } = iceConfiguration(args[0]);
         const given = withFirst(args, configuration);
         const made: unknown = construct(NativePeer, given, new.target === Peer ? NativePeer : new.target);
-        reportServers(urls);
+        reportServers(urls());
         return made;
       };
       // Statics (`generateCertificate`), the prototype its instances and subclasses share, its name
@@ -373,7 +394,7 @@ export function observeWrites(binding: string): void {
             if (args.length < 1) return apply(nativeSetConfiguration, this, args);
             const { configuration, urls } = iceConfiguration(args[0]);
             const result: unknown = apply(nativeSetConfiguration, this, withFirst(args, configuration));
-            reportServers(urls);
+            reportServers(urls());
             return result;
           },
         });

@@ -62,6 +62,20 @@ beforeAll(async () => {
             get iceServers() { return readings++ ? [] : [{ urls: 'stun:once.elsewhere.test' }]; },
           });
           gather(once);
+          // A server by the legacy single \`url\` Chrome still accepts, a configuration whose
+          // getters read private fields (they throw for any other object) and a frozen one.
+          const legacy = new RTCPeerConnection({ iceServers: [{ url: 'stun:legacy.elsewhere.test' }] });
+          gather(legacy);
+          class Configuration {
+            #policy = 'max-bundle';
+            #servers = [{ urls: 'stun:private.elsewhere.test' }];
+            get bundlePolicy() { return this.#policy; }
+            get iceServers() { return this.#servers; }
+          }
+          const privately = new RTCPeerConnection(new Configuration());
+          gather(privately);
+          const frozen = (value) => Object.freeze(value);
+          gather(new RTCPeerConnection(frozen({ iceServers: frozen([frozen({ urls: 'stun:frozen.elsewhere.test' })]) })));
           // The page's peer connections work as before.
           fetch('/rtc-check?' + encodeURIComponent(JSON.stringify([
             once.getConfiguration().iceServers.map((s) => s.urls).join(' '),
@@ -69,6 +83,9 @@ beforeAll(async () => {
             new Peer() instanceof RTCPeerConnection && new RTCPeerConnection() instanceof Peer === false,
             typeof RTCPeerConnection.generateCertificate,
             RTCPeerConnection.name,
+            legacy.getConfiguration().iceServers.map((s) => s.urls).join(' '),
+            privately.getConfiguration().bundlePolicy,
+            privately.getConfiguration().iceServers.map((s) => s.urls).join(' '),
           ])));
         </script>`);
       else if (url.pathname === '/cookies')
@@ -123,8 +140,11 @@ describe('optin audit sees what reaches a vendor without a request', () => {
     const report = await run(server.origin('www.optin.test'), '/webrtc');
     expect(findings(report)).toEqual([
       'request_without_consent stun:cdn.vendor.optin.test',
+      'undeclared_request stun:frozen.elsewhere.test',
       'undeclared_request stun:later.elsewhere.test',
+      'undeclared_request stun:legacy.elsewhere.test',
       'undeclared_request stun:once.elsewhere.test',
+      'undeclared_request stun:private.elsewhere.test',
       'undeclared_request stun:proto.elsewhere.test',
       'undeclared_request stun:stun.elsewhere.test',
       'undeclared_request stun:sub.elsewhere.test',
@@ -137,7 +157,16 @@ describe('optin audit sees what reaches a vendor without a request', () => {
     );
     expect(JSON.stringify(report)).not.toContain('credential');
     expect(checks).toEqual([
-      JSON.stringify(['stun:once.elsewhere.test', 'stun:later.elsewhere.test', true, 'function', 'RTCPeerConnection']),
+      JSON.stringify([
+        'stun:once.elsewhere.test',
+        'stun:later.elsewhere.test',
+        true,
+        'function',
+        'RTCPeerConnection',
+        'stun:legacy.elsewhere.test',
+        'max-bundle',
+        'stun:private.elsewhere.test',
+      ]),
     ]);
   });
 });
