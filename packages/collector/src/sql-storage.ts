@@ -2,6 +2,7 @@ import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
+import { grantReadingSql } from './receipt-grants.js';
 import { purposeKeys, type NamedPurposes } from './purpose-names.js';
 import type { EventPage, EventQuery, MemberStats, StatsOptions, Storage, StoredReceipt } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
@@ -536,16 +537,17 @@ export abstract class SqlStorage implements Storage {
     const named = options.policyPurposes ?? purposes.map((id) => ({ id }));
     const keys = purposes.map((purpose) => purposeKeys(purpose, named));
     const choices = this.choiceBits('purposes', purposes, named, keys);
-    const proved = options.provedGrantsOnly ? 'proved AND ' : '';
-    // Nor, with `currentPolicy`, does a decision made under another version of the policy grant
-    // (the learner is asked again): its refusals still count.
-    // Under opt-out, its grants are the mode's defaults (as with no receipt, whether proved or not):
-    // counted in `implied` (its `implied` read as true below), never as consent.
+    // With `currentPolicy`, a decision made under another version of the policy (the learner is asked
+    // again) grants none under opt-in, and the mode's defaults under opt-out (as with no receipt):
+    // counted in `implied` (its `implied` read as true below), never as consent. Its refusals count.
+    // One rule with the email routes: `grantReading`.
     const policy = options.currentPolicy;
-    const defaults = policy !== undefined && options.mode === 'opt-out';
-    const current = policy && !defaults ? 'in_force AND ' : '';
-    const gate = defaults && proved ? '(NOT in_force OR proved) AND ' : proved;
-    const grants = purposes.map((_, i) => `(${current}${gate}${this.grantOf(i)})`);
+    const reading = grantReadingSql(
+      options.mode ?? 'opt-in',
+      policy ? 'in_force' : undefined,
+      options.provedGrantsOnly ? 'proved' : undefined,
+    );
+    const grants = purposes.map((_, i) => `((${reading.chosen} OR ${reading.defaults}) AND ${this.grantOf(i)})`);
     // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
     // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
     // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
@@ -574,7 +576,7 @@ export abstract class SqlStorage implements Storage {
              UNION SELECT user_id FROM events WHERE ${arrived} AND user_id IS NOT NULL)`;
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
-         SELECT ${[defaults ? '(implied OR NOT in_force) AS implied' : 'implied', ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
+         SELECT ${[`(implied OR ${reading.defaults}) AS implied`, ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
            SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
              ROW_NUMBER() OVER (PARTITION BY subject ORDER BY ${latestFirst}) AS nth
            FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}

@@ -84,7 +84,8 @@ export interface StatsOptions {
   /**
    * The collector's `collector.mode`. Under `'opt-out'`, with {@link currentPolicy}, the grants of a
    * latest decision made under another version of the policy are the mode's defaults (as with no
-   * receipt): counted in `implied`, never in `granted`. Default `'opt-in'`: they count in neither.
+   * receipt): counted in `implied`, never in `granted` (with {@link provedGrantsOnly}, a proved
+   * decision's only: an unproved one's count in neither). Default `'opt-in'`: they count in neither.
    */
   readonly mode?: 'opt-in' | 'opt-out';
   /**

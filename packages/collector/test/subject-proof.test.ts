@@ -151,6 +151,52 @@ describe.each(backends)('receipts must prove their subject ($name, real HTTP)', 
   );
 });
 
+describe.each(backends)('in opt-out mode, an unproved receipt never widens ($name)', (backend) => {
+  const { skip } = backend;
+  beforeAll(() => Object.assign(process.env, env));
+  afterAll(() => Object.keys(env).forEach((name) => Reflect.deleteProperty(process.env, name)));
+  const live = useCollector(backend, () => ({
+    config: { ...config, collector: { ...config.collector, mode: 'opt-out' as const } },
+    email: createEmailVerifier({ members: { HarvardX: { keys: hxKeys } } }),
+    minLearnersForRates: 0,
+  }));
+  const post = (r: ConsentReceipt, subjectProof?: unknown) =>
+    postJson(`${live.url}/v1/consent`, subjectProof === undefined ? r : { ...r, subjectProof });
+  /** A receipt made under an earlier version of the configured policy. */
+  const earlier = (r: ConsentReceipt): ConsentReceipt => ({
+    ...r,
+    policy: { ...r.policy, version: '2024-01', hash: 'oldhash1' },
+  });
+  const openRecorded = async (subject: string) => {
+    const messageId = mid('mail');
+    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
+    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
+    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    return (body.events as { properties: { email_message_id: string } }[]).some(
+      (e) => e.properties.email_message_id === messageId,
+    );
+  };
+
+  it.skipIf(skip)(
+    "a forged later grant, of this policy or an earlier one, does not undo a learner's proved refusal",
+    async () => {
+      expect((await post(receipt('ana', false), prove('ana'))).body.subjectProved).toBe(true);
+      expect((await post(receipt('bea', false), prove('bea'))).body.subjectProved).toBe(true);
+      expect(await openRecorded('ana')).toBe(false);
+      // Posted by anyone, without a proof: stored, and later than the learner's refusal.
+      expect((await post(receipt('ana', true, 60_000))).body.subjectProved).toBe(false);
+      expect((await post(earlier(receipt('bea', true, 60_000)))).body.subjectProved).toBe(false);
+      // Its grants are not counted as the mode's defaults in the rates: in neither granted nor implied.
+      const { body } = await getJson(`${live.url}/v1/stats`, { authorization: `Bearer ${tokens.platform}` });
+      expect(body.consentRates.analytics).toEqual({ granted: 0, implied: 0, total: 2, rate: 0 });
+      expect(await openRecorded('ana')).toBe(false);
+      expect(await openRecorded('bea')).toBe(false);
+    },
+  );
+});
+
 describe('subject keys in the config', () => {
   const start = (collector: object, env: Record<string, string>, members: object[] = testConfig.members) => {
     Object.assign(process.env, env);

@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { memberOverrides, purposeChoices } from '../purpose-names.js';
+import { grantReading } from '../receipt-grants.js';
 import { emailEvents } from '../sql-storage.js';
 
 const send = (reply: FastifyReply, response: EmailResponse) =>
@@ -29,35 +30,37 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * When the recipient's latest consent receipt does not grant analytics (its choices, and for the
  * signing Member its overrides, read as the event path reads them: the Member's id and the purpose
  * in any letter case, the purpose by an alias too, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
- * subject proofs required, neither is the grant of a receipt whose subject was not proved; nor is the
- * grant of a receipt made under another version of the policy, its version or hash not the configured one's:
+ * subject proofs required, neither is the grant of a receipt whose subject was not proved, in either mode; nor is the
+ * grant of a proved receipt made under another version of the policy, its version or hash not the configured one's:
  * under opt-out it falls back to the mode's default, as with no receipt, its refusals still refusing), the
  * click still redirects but only an aggregate count is kept (`optin_email_total`).
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
-  const optIn = (ctx.config.collector?.mode ?? 'opt-in') === 'opt-in';
+  const mode = ctx.config.collector?.mode ?? 'opt-in';
+  const optIn = mode === 'opt-in';
   const purposes = ctx.config.policy.purposes;
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const analyticsGpc = purposes.some((p) => p.id === 'analytics' && p.gpc === true);
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
     if (!receipt) return !optIn;
-    // Under opt-in, an implied grant (opt-out mode's default carried along, never chosen) is no
-    // consent: only the receipt's refusals count, as the browser reads it. Nor, when subjects must
-    // be proved, is the grant of a receipt whose subject was not: anyone can post one for any subject.
     // Its own choices are read as its overrides are: analytics in any letter case or by an alias,
-    // a refusal under any spelling winning over a grant under another. Nor is the grant of a decision
-    // made under another version of the policy (its version or hash not the configured policy's):
-    // the learner is asked again, as `@optin/consent` reads it.
-    // Under opt-out, such a decision's grants fall back to the mode's default, as no receipt's do
-    // (granted, unless it refuses analytics, or GPC was on and the policy marks analytics `gpc`).
+    // a refusal under any spelling winning over a grant under another. Whether its grant counts is
+    // `grantReading`'s rule, shared with the consent rates: as chosen (made under the policy in
+    // force and, when subjects must be proved, proved; under opt-in an implied grant, opt-out mode's
+    // default carried along, is no consent); as the mode's defaults (opt-out, another version of the
+    // policy: the learner is asked again, as `@optin/consent` reads it; granted unless it refuses
+    // analytics, or GPC was on and the policy marks analytics `gpc`); or not at all (opt-in, another
+    // version; either mode, an unproved receipt: anyone can post one, later than a learner's refusal).
     const choice = purposeChoices(receipt.purposes, purposes).get('analytics');
-    const inForce = receipt.policy.version === policy.version && receipt.policy.hash === policy.hash;
-    const granted = inForce
-      ? choice === true &&
-        !(optIn && receipt.implied === true) &&
-        (ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined)
-      : !optIn && choice !== false && !(receipt.gpc && analyticsGpc);
+    const reading = grantReading(mode, {
+      inForce: receipt.policy.version === policy.version && receipt.policy.hash === policy.hash,
+      proved: ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined,
+    });
+    const granted =
+      reading === 'chosen'
+        ? choice === true && !(optIn && receipt.implied === true)
+        : reading === 'defaults' && choice !== false && !(receipt.gpc && analyticsGpc);
     // A refusal to the signing Member counts as the event path reads one: under its id in any letter
     // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
     const overrides = token.memberId === null ? undefined : memberOverrides(receipt.members, token.memberId, purposes);
