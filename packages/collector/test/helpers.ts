@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { edxPolicy, policyHash, type ConsentReceipt } from '@optin/consent';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import type { EmailSigner } from '@optin/email';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from '../src/collector.js';
 import { resolveCredentials } from '../src/credentials.js';
 import { PostgresStorage } from '../src/postgres-storage.js';
@@ -303,4 +304,24 @@ export function storedEvent(memberId: string | null, extra: Partial<StoredEvent>
     context: {},
     ...extra,
   };
+}
+
+/**
+ * Opens an email HarvardX signed with `signer` (base URL `http://x`) for `subject`, as a person's
+ * browser does, at the collector at `url`; whether the open was recorded for the recipient (among
+ * HarvardX's events) rather than kept in aggregate only.
+ */
+export async function emailOpenRecorded(url: string, signer: EmailSigner, subject: string): Promise<boolean> {
+  const messageId = mid('mail');
+  const pixel = signer.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
+  const browser = {
+    'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
+  };
+  expect((await fetch(pixel.replace('http://x', url), { headers: browser })).status).toBe(200);
+  const { body } = await getJson(`${url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
+    authorization: `Bearer ${tokens.HarvardX}`,
+  });
+  return (body.events as { properties: { email_message_id: string } }[]).some(
+    (e) => e.properties.email_message_id === messageId,
+  );
 }

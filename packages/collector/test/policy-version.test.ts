@@ -1,14 +1,21 @@
 import { edxPolicy, policyHash, type ConsentReceipt } from '@optin/consent';
 import { createEmailSigner, createEmailVerifier } from '@optin/email';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, mid, postJson, testConfig, tokens, trackMessage, useCollector } from './helpers.js';
+import {
+  backends,
+  emailOpenRecorded,
+  getJson,
+  mid,
+  postJson,
+  testConfig,
+  tokens,
+  trackMessage,
+  useCollector,
+} from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const hxKeys = { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' };
 const harvard = createEmailSigner({ memberId: 'HarvardX', keys: hxKeys, activeKid: 'hx-2026', baseUrl: 'http://x' });
-const human = {
-  'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
-};
 
 /** The policy the collector is configured with, as `@optin/consent` stamps a receipt made under it. */
 const current = { id: edxPolicy.id, version: edxPolicy.version, hash: policyHash(edxPolicy) };
@@ -47,18 +54,7 @@ describe.each(backends)('a receipt under another version of the policy is no con
     expect((await postJson(`${live.url}/v1/batch`, { batch: seen })).body.accepted).toBe(seen.length);
   });
 
-  /** Opens an email signed for `subject`; whether the open was recorded for the recipient. */
-  const openRecorded = async (subject: string) => {
-    const messageId = mid('mail');
-    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
-    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
-    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
-      authorization: `Bearer ${tokens.HarvardX}`,
-    });
-    return (body.events as { properties: { email_message_id: string } }[]).some(
-      (e) => e.properties.email_message_id === messageId,
-    );
-  };
+  const openRecorded = (subject: string) => emailOpenRecorded(live.url, harvard, subject);
 
   it.skipIf(skip)('is stored as the proof it is, and read back as sent', async () => {
     for (const [subject, policy, analytics] of learners) {
@@ -120,17 +116,7 @@ describe.each(backends)('in opt-out mode, a receipt under another version of the
     for (const r of sent) expect((await postJson(`${live.url}/v1/consent`, r)).status, r.subject).toBe(201);
   });
 
-  const openRecorded = async (subject: string) => {
-    const messageId = mid('mail');
-    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
-    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
-    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
-      authorization: `Bearer ${tokens.HarvardX}`,
-    });
-    return (body.events as { properties: { email_message_id: string } }[]).some(
-      (e) => e.properties.email_message_id === messageId,
-    );
-  };
+  const openRecorded = (subject: string) => emailOpenRecorded(live.url, harvard, subject);
 
   it.skipIf(skip)("grants what no receipt grants (the mode's default), and its refusals refuse", async () => {
     expect(await openRecorded('out-nobody')).toBe(true);

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, CollectorError, SqliteStorage } from '../src/index.js';
 import {
   backends,
+  emailOpenRecorded,
   getJson,
-  mid,
   postJson,
   receipt,
   testConfig,
@@ -33,9 +33,6 @@ const prove = (subject: string, kid: 'edx-2025' | 'edx-2026' = 'edx-2026') =>
 
 const hxKeys = { 'hx-2026': randomBytes(32).toString('base64') };
 const harvard = createEmailSigner({ memberId: 'HarvardX', keys: hxKeys, activeKid: 'hx-2026', baseUrl: 'http://x' });
-const human = {
-  'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
-};
 
 describe.each(backends)('receipts must prove their subject ($name, real HTTP)', (backend) => {
   const { skip } = backend;
@@ -55,18 +52,7 @@ describe.each(backends)('receipts must prove their subject ($name, real HTTP)', 
         authorization: `Bearer ${tokens.platform}`,
       })
     ).body;
-  /** Opens an email signed for `subject`; whether the open was recorded for the recipient. */
-  const openRecorded = async (subject: string) => {
-    const messageId = mid('mail');
-    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
-    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
-    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
-      authorization: `Bearer ${tokens.HarvardX}`,
-    });
-    return (body.events as { properties: { email_message_id: string } }[]).some(
-      (e) => e.properties.email_message_id === messageId,
-    );
-  };
+  const openRecorded = (subject: string) => emailOpenRecorded(live.url, harvard, subject);
 
   it.skipIf(skip)(
     "a forged later grant (no proof, another subject's proof, a wrong key's) never records the learner's opens",
@@ -167,17 +153,7 @@ describe.each(backends)('in opt-out mode, an unproved receipt never widens ($nam
     ...r,
     policy: { ...r.policy, version: '2024-01', hash: 'oldhash1' },
   });
-  const openRecorded = async (subject: string) => {
-    const messageId = mid('mail');
-    const pixel = harvard.pixelUrl({ messageId, recipient: 'ada@example.org', subject, sentAt: Date.now() - 600_000 });
-    expect((await fetch(pixel.replace('http://x', live.url), { headers: human })).status).toBe(200);
-    const { body } = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
-      authorization: `Bearer ${tokens.HarvardX}`,
-    });
-    return (body.events as { properties: { email_message_id: string } }[]).some(
-      (e) => e.properties.email_message_id === messageId,
-    );
-  };
+  const openRecorded = (subject: string) => emailOpenRecorded(live.url, harvard, subject);
 
   it.skipIf(skip)(
     "a forged later grant, of this policy or an earlier one, does not undo a learner's proved refusal",
