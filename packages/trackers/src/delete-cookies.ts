@@ -13,6 +13,7 @@ export function declares(cookie: CookieDeclaration, name: string): boolean {
  * at `/` and every prefix of the current path. On https the
  * deletions carry `Secure`, without which browsers refuse to touch `__Secure-` and `__Host-` cookies
  * (a `__Host-` one only exists host-only at `/`: the browser refuses the other variants, harmlessly).
+ * Never throws: in a sandboxed document, which may use no cookies, it does nothing.
  */
 export function deleteCookies(
   cookies: readonly CookieDeclaration[],
@@ -22,13 +23,17 @@ export function deleteCookies(
   const paths = ['/'];
   let path = '';
   for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
-  for (const pair of document.cookie.split(/; */)) {
-    const [name] = pair.split('=');
-    if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
-      for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
-        for (const at of paths)
-          document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
-            location.protocol == 'https:' ? ';Secure' : ''
-          }`;
+  try {
+    for (const pair of document.cookie.split(/; */)) {
+      const [name] = pair.split('=');
+      if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
+        for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
+          for (const at of paths)
+            document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
+              location.protocol == 'https:' ? ';Secure' : ''
+            }`;
+    }
+  } catch {
+    // A sandboxed document (an opaque origin) may use no cookies: document.cookie throws, and there are none.
   }
 }

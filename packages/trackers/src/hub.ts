@@ -117,7 +117,8 @@ export function createHub(options: HubOptions): Hub {
     throw new TrackerError(
       'invalid_tracker',
       issues,
-      `Use purposes among: ${purposes.join(', ')}.`,
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- ids joined by commas (shorter)
+      `Use purposes among: ${purposes}.`,
     );
 
   const loaded = new Set<Tracker>();
@@ -156,9 +157,8 @@ export function createHub(options: HubOptions): Hub {
   };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
-  const allows = (t: Tracker) =>
-    // (`''` names no Member, as `undefined` does: the platform's choices alone.)
-    t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner == 'platform' ? '' : t.owner));
+  // The platform's own (owner `platform`, which names no Member): its choices alone.
+  const allows = (t: Tracker) => t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner));
   let buffer: HubEvent[] = [];
   let referrer = document.referrer;
   // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
@@ -177,7 +177,9 @@ export function createHub(options: HubOptions): Hub {
       // An unknown id is reported once (its tag left as another hub on the page may have it): then
       // kept in byId, naming no tracker (report returns nothing).
       if (!byId.has(id)) byId.set(id, report(id, 'is missing', 'unknown_tracker') as undefined);
-      return t && loaded.has(t);
+      // One withdrawn that cannot unload: its copy, which ran, is left (granted again before the reload,
+      // it would run a second time); its iframe emptied.
+      return t && (loaded.has(t) || (stale.has(t) && 0));
     }, nonce);
 
   const sync = () => {

@@ -365,6 +365,23 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(hub).toEqual({ loaded: ['hotjar'], reloadRequired: [] });
   });
 
+  test('a static tag of a tracker that cannot unload, withdrawn and granted again before the reload, runs once', async () => {
+    await open('hubspot-stays', coursePath, '&reload=later');
+    await act(`
+      const tag = document.createElement('script');
+      tag.type = 'text/plain';
+      tag.dataset.optinTracker = 'hubspot';
+      tag.text = 'window.__runs = (window.__runs || 0) + 1;';
+      document.body.append(tag);
+    `);
+    await act('consent.acceptAll();');
+    await act("consent.withdraw('marketing');");
+    expect(await reloadRequired()).toEqual(['hubspot']);
+    await act('consent.acceptAll();');
+    // It still ran (only a reload stops it): a second run would be HubSpot's (or GTM's) page tags twice.
+    expect(await page.evaluate(() => (window as unknown as { __runs?: number }).__runs)).toBe(1);
+  });
+
   test('10. withdrawal deletes __Secure- and __Host- cookies too', async () => {
     await open('prefixed');
     await act('consent.acceptAll();');
@@ -496,6 +513,19 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(set).toContain('_ga@.optin.test');
     await act("consent.withdraw('analytics');");
     expect(await cookieNames()).toEqual(['optin']);
+  });
+
+  test('in a sandboxed document (no cookies, no storage: they throw) the hub is made, waits for consent and loads on it', async () => {
+    // The page's own errors (the HubSpot stand-in, which sets a cookie, throws in its own script).
+    const errors: string[] = [];
+    page.on('pageerror', (e) => e.stack?.includes('/app.js') && errors.push(e.message));
+    await open('hubspot', coursePath, '&static=1&sandbox=1');
+    expect(await page.evaluate(() => origin)).toBe('null'); // an opaque origin: document.cookie throws
+    expect(standIn.hits).toEqual([]);
+    await act('consent.acceptAll();');
+    expect(hosts()).toContain('js.hs-scripts.com');
+    await act("consent.withdraw('marketing');");
+    expect(errors).toEqual([]);
   });
 
   test('static tags inserted as HTML (innerHTML, nested), inline and with src, run when allowed', async () => {

@@ -48,6 +48,20 @@ describe('static tags', () => {
     hub.destroy();
   });
 
+  test('an iframe of a tracker that cannot unload is still emptied on withdrawal', () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    const frame = document.createElement('iframe');
+    frame.dataset.optinTracker = 'hubspot';
+    frame.dataset.src = 'https://track.hubspot.com/frame.html';
+    document.body.append(frame);
+    const hub = createHub({ consent, trackers: [hubspot(false)], googleConsentMode: false });
+    consent.acceptAll();
+    expect(frame.getAttribute('src')).toBe('https://track.hubspot.com/frame.html');
+    consent.withdraw('marketing');
+    expect(frame.getAttribute('src')).toBe('about:blank');
+    hub.destroy();
+  });
+
   test('two bundles, each with its own copy of the module, agree on the tags that ran', async () => {
     const second = '../src/static-tags.js?second-bundle';
     const other = (await import(/* @vite-ignore */ second)) as typeof import('../src/static-tags.js');
