@@ -21,8 +21,8 @@ export interface Messages {
   /** Added to the description of purposes Global Privacy Control refuses, when the browser sends it. */
   gpc: string;
   /**
-   * Said instead of `gpc` where the browser sends Do Not Track and not Global Privacy Control (the
-   * store honours DNT when created with `signals: { dnt: true }`).
+   * Said instead of `gpc` where Do Not Track alone refuses: the store honours it (created with
+   * `signals: { dnt: true }`) and Global Privacy Control is not in force.
    */
   dnt: string;
   /** Saves the switches. */

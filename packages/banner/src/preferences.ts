@@ -131,18 +131,16 @@ export function buildPreferences({
   const inputs: Record<string, HTMLInputElement> = {};
   const groups = new Map<string, HTMLElement>();
   const nodes: Node[] = [];
-  // The signal the browser sends, named: Do Not Track where it sends that and not Global Privacy
-  // Control (the store honours DNT only when the page asks it to: `signals: { dnt: true }`).
-  const nav = navigator as { globalPrivacyControl?: boolean; doNotTrack?: string | null };
-  const signal = nav.globalPrivacyControl || nav.doNotTrack != '1' ? 'gpc' : 'dnt';
   for (const p of policy.purposes) {
     const [name, description] = text(p);
+    // The signal that refuses it, named: Global Privacy Control whenever it is in force (from the
+    // browser or the request's `Sec-GPC`), Do Not Track only where it alone refuses.
     const gpc = p.gpc && consent.privacySignal;
     const s = toggle(
       p.id,
       name,
       kept[p.id] ?? consent.allows(p.id),
-      [description, gpc ? ' ' : null, gpc ? say(signal) : null],
+      [description, gpc ? ' ' : null, gpc ? say(gpc) : null],
       p.required,
     );
     state[p.id] = s.on;

@@ -80,7 +80,7 @@ afterEach(async () => {
 });
 
 /**
- * Opens the course page (`query`: lang, locale, member, xss, ssr, shared, two, dnt) in a new context and
+ * Opens the course page (`query`: lang, locale, member, xss, ssr, shared, two, dnt, gpc) in a new context and
  * waits for the banner; `init` runs in the page before any of its scripts (to fake what the browser sends).
  */
 async function open(
@@ -793,6 +793,48 @@ describe('<optin-banner> in Chromium', () => {
       expect(messages.dnt, lang).toMatch(/Do Not Track/);
     }
     const sent = await note(await open({ dnt: '1' }, {}, gpc));
+    expect(sent).toContain(en.gpc);
+    expect(sent).not.toContain('Do Not Track');
+    expect(problems).toEqual([]);
+  });
+
+  it('names Global Privacy Control whenever it refuses, also where the browser sends Do Not Track too', async () => {
+    const dnt = () => {
+      Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false });
+    };
+    const both = () => {
+      Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });
+    };
+    const note = async (page: Page) => {
+      await page.evaluate(() => window.banner.open('preferences'));
+      return page.evaluate(() => {
+        const root = window.banner.shadowRoot!;
+        const marketing = [...root.querySelectorAll('input')].at(4)!;
+        return root.getElementById(marketing.getAttribute('aria-describedby')!)?.textContent;
+      });
+    };
+    // The page passes on the request's `Sec-GPC: 1` (`signals: { gpc: true }`), and the browser sends
+    // DNT too: whether or not the store honours DNT, GPC is what refuses, in every language.
+    for (const [lang, messages] of [
+      ['en', en],
+      ['es', es.messages],
+      ['fr', fr.messages],
+      ['ar', ar.messages],
+      ['zh', zh.messages],
+    ] as const) {
+      for (const query of [
+        { lang, gpc: '1', dnt: '1' },
+        { lang, gpc: '1' },
+      ]) {
+        const sent = await note(await open(query, {}, dnt));
+        expect(sent, JSON.stringify(query)).toContain(messages.gpc);
+        expect(sent, JSON.stringify(query)).not.toContain(messages.dnt);
+      }
+    }
+    // The browser sends both signals itself.
+    const sent = await note(await open({ dnt: '1' }, {}, both));
     expect(sent).toContain(en.gpc);
     expect(sent).not.toContain('Do Not Track');
     expect(problems).toEqual([]);

@@ -3,7 +3,7 @@ import type { Decision, DecisionSource, Grants, MemberChoices } from './decision
 import { ConsentError } from './errors.js';
 import { madeHere } from './made-here.js';
 import { policyHash, type Policy } from './policy.js';
-import { privacySignal, type SignalOptions } from './signals.js';
+import { privacySignal, type PrivacySignal, type SignalOptions } from './signals.js';
 import { cookieStorage, localStorageStorage, type ConsentStorage } from './storage.js';
 
 /**
@@ -54,8 +54,12 @@ export interface ConsentStore {
   readonly needsPrompt: boolean;
   /** Where the decision is kept now: `cookie`, `localStorage`, `memory`, or a custom storage's kind. */
   readonly storageKind: string;
-  /** True when the browser sent Global Privacy Control (or DNT, where honoured). */
-  readonly privacySignal: boolean;
+  /**
+   * The privacy signal in force, which refuses the purposes marked `gpc`: `'gpc'` for Global Privacy
+   * Control (from the browser, or `signals.gpc`), `'dnt'` for Do Not Track where honoured and GPC is
+   * not sent, else `false` (test it for truth to know whether any signal is in force).
+   */
+  readonly privacySignal: PrivacySignal;
   /** Whether `purpose` is allowed now, for `memberId` when given (Member overrides only narrow). */
   allows(purpose: string, memberId?: string): boolean;
   /** The purposes (as allowed now) and Member overrides in force: the decision, or the mode's defaults. */

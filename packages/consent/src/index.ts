@@ -10,7 +10,7 @@ export { cookieHeaderStorage, fromCookieHeader, type CookieHeaderOptions } from 
 export { cookieDomains } from './domains.js';
 export { cookieStorage, localStorageStorage } from './storage.js';
 export type { ConsentStorage } from './storage.js';
-export type { SignalOptions } from './signals.js';
+export type { PrivacySignal, SignalOptions } from './signals.js';
 export { toGoogleConsentMode, type GoogleConsentMode, type ConsentModeValue } from './google-consent-mode.js';
 export { toReceipt, type ConsentReceipt } from './receipt.js';
 export { receiptSchema } from './receipt-schema.js';

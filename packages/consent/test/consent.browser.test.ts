@@ -516,7 +516,7 @@ describe('@optin/consent in Chromium', () => {
         Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
       });
       const { page, state: initial } = await open(gpc, url('www', { mode: 'opt-out', cookieDomain: DOMAIN }));
-      expect(initial.privacySignal).toBe(true);
+      expect(initial.privacySignal).toBe('gpc');
       expect(initial.allows.marketing).toBe(false);
       expect(initial.allows.analytics).toBe(true);
 

@@ -241,7 +241,7 @@ describe('opt-out mode and GPC', () => {
 
   it('GPC refuses marketing; acceptAll keeps it refused; only an explicit choice grants it', () => {
     const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: true } });
-    expect(store.privacySignal).toBe(true);
+    expect(store.privacySignal).toBe('gpc');
     expect(store.allows('marketing')).toBe(false);
     expect(store.allows('analytics')).toBe(true);
     store.acceptAll();
