@@ -8,7 +8,12 @@ const noMessages: Partial<Messages> = {};
 
 /** Props of {@link ConsentBanner}: the banner's options but the store (from the provider). */
 export interface ConsentBannerProps extends Omit<BannerOptions, 'consent'> {
-  /** Receives the `<optin-banner>` element, e.g. for a footer link: `ref.current?.open('preferences')`. */
+  /**
+   * Receives the `<optin-banner>` element once it is mounted (after hydration, never `null` before),
+   * e.g. for a footer link: `ref.current?.open('preferences')`. As on a DOM element, a callback ref may
+   * return a clean-up (React 19), run when the element goes or the ref is replaced; one that returns
+   * nothing is called with `null` then.
+   */
   ref?: Ref<OptinBannerElement | null>;
 }
 
@@ -31,10 +36,18 @@ function same(a: unknown, b: unknown): boolean {
   );
 }
 
-/** Hands `value` to a callback or object ref. */
-function setRef<T>(ref: Ref<T> | undefined, value: T) {
-  if (typeof ref === 'function') ref(value);
-  else if (ref) ref.current = value;
+/**
+ * Hands `element` to a callback or object ref, and returns what undoes that, as React attaches a ref
+ * to a DOM element: the clean-up a callback ref returned (React 19), else a call with `null`; for an
+ * object ref, `current` set back to `null`.
+ */
+function attach<T>(ref: NonNullable<Ref<T | null>>, element: T): () => void {
+  if (typeof ref !== 'function') {
+    ref.current = element;
+    return () => void (ref.current = null);
+  }
+  const cleanup = ref(element);
+  return typeof cleanup === 'function' ? cleanup : () => void ref(null);
 }
 
 /**
@@ -66,6 +79,11 @@ export function ConsentBanner({
   const { store } = useConsent();
   const [banner, setBanner] = useState<OptinBannerElement | null>(null);
   const options = { declaration, member, locale, locales, messages, policyUrl, settingsButton };
+  // The ref gets the element once it exists, never `null` before, and is detached when the element
+  // goes or another ref (an inline one at each render, as on a DOM element) takes its place. Declared
+  // before the effect that mounts the element, so that, as React does for a DOM element, it is
+  // detached while the element is still in the page.
+  useEffect(() => (ref && banner ? attach(ref, banner) : undefined), [ref, banner]);
   // One element a store, made with the options of the render that brought the store.
   useEffect(() => {
     if (!store) return;
@@ -82,9 +100,5 @@ export function ConsentBanner({
     for (const [key, value] of Object.entries(options) as [keyof typeof options, unknown][])
       if (!same(banner[key], value)) Object.assign(banner, { [key]: value });
   });
-  useEffect(() => {
-    setRef(ref, banner);
-    return () => setRef(ref, null);
-  }, [ref, banner]);
   return null;
 }

@@ -13,15 +13,19 @@ export interface ConsentContextValue {
 /** The context behind `useConsent()`; `null` outside a {@link ConsentProvider}. */
 export const ConsentContext = createContext<ConsentContextValue | null>(null);
 
-/** Props of {@link ConsentProvider}: a store, or the options to create one on the client. */
+/** Props of {@link ConsentProvider}: a store, or the options to create one on the client (never both). */
 export type ConsentProviderProps = { readonly children?: ReactNode } & (
   | {
       /** The consent store to share (created by you, e.g. with `createConsent`). */
       readonly consent: ConsentStore;
+      /** Not with `consent`: the store is yours, options would make a second one. */
+      readonly options?: never;
     }
   | {
       /** Options of `createConsent`: the store is created on the client, after hydration. */
       readonly options: ConsentOptions;
+      /** Not with `options`: give a store, or have one created, not both. */
+      readonly consent?: never;
     }
 );
 
@@ -31,6 +35,8 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * `window` on the server). Server HTML and hydration render the "no store yet" state, so
  * `renderToString` followed by `hydrateRoot` never mismatches. A store made from `options` is
  * disposed (stops following other tabs) when the provider unmounts; a store you give stays yours.
+ * The types take one or the other; given both anyway (props spread from elsewhere), `options` are
+ * ignored: no second store reads cookies or follows other tabs beside the one you gave.
  * Given neither (a `consent` or `options` that is `undefined`), it throws an {@link OptinReactError}
  * with code `missing_store`.
  *
@@ -41,8 +47,8 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * </ConsentProvider>
  */
 export function ConsentProvider(props: ConsentProviderProps): ReactNode {
-  const given = 'consent' in props ? props.consent : null;
-  const options = 'options' in props ? props.options : null;
+  const given = props.consent ?? null;
+  const options = given ? null : (props.options ?? null);
   // Without either there is no policy to render by: say so here, not as a missing provider in a hook.
   if (!given && !options)
     throw new OptinReactError(

@@ -281,6 +281,34 @@ describe('useConsent', () => {
     expect(loads).toEqual(['no analytics']);
   });
 
+  it('shares only the store it is given: options given as well are a type error and ignored (no second store reads cookies or follows other tabs)', () => {
+    let optionReads = 0;
+    const storage = { kind: 'counted', read: () => (optionReads++, []), write: () => true, clear: () => {} };
+    const given = store();
+    // A team's shared options for its micro-frontends, spread next to the store it made.
+    const shared = { options: { policy: edxPolicy, storage } };
+    const seen = new Set<ConsentStore | null>();
+    function Probe() {
+      seen.add(useConsent().store);
+      return null;
+    }
+    render(
+      <>
+        {/* @ts-expect-error -- a store or options, not both */}
+        <ConsentProvider consent={given} options={{ policy: edxPolicy, storage }}>
+          <Probe />
+        </ConsentProvider>
+        {/* @ts-expect-error -- the same through a spread */}
+        <ConsentProvider consent={given} {...shared}>
+          <Probe />
+        </ConsentProvider>
+      </>,
+    );
+    dispatchEvent(new Event('storage'));
+    expect(optionReads).toBe(0);
+    expect([...seen]).toEqual([given]);
+  });
+
   it('throws a coded error outside a provider', () => {
     function Lonely() {
       useConsent();
@@ -594,5 +622,80 @@ describe('<ConsentBanner/>', () => {
     expect(banner.policyUrl).toBe('https://www.edx.org/a');
     expect(refs.filter((el) => el && el !== banner)).toEqual([]);
     expect(refs.at(-1)).toBe(banner);
+  });
+
+  it('hands an inline callback ref the element only once it exists and runs the clean-up it returns, as React does for a DOM element', () => {
+    const consent = store();
+    const calls: string[] = [];
+    const keys = { banner: 0, div: 0 };
+    // A React 19 callback ref, written inline: it listens, and returns the clean-up that stops.
+    const listen = (name: 'banner' | 'div') => (el: HTMLElement | null) => {
+      calls.push(`${name} ${el ? 'element' : 'null'}`);
+      const onKey = () => {
+        keys[name]++;
+      };
+      el?.addEventListener('keydown', onKey);
+      return () => {
+        calls.push(el?.isConnected ? `${name} clean-up` : `${name} clean-up of a removed element`);
+        el?.removeEventListener('keydown', onKey);
+      };
+    };
+    let rerender = () => {};
+    function Page() {
+      const [n, setN] = useState(0);
+      rerender = () => setN((x) => x + 1);
+      return (
+        <>
+          <ConsentBanner ref={listen('banner')} policyUrl="https://www.edx.org/cookie-policy" />
+          <div data-n={n} ref={listen('div')} />
+        </>
+      );
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Page />
+      </ConsentProvider>,
+    );
+    for (let i = 0; i < 3; i++) act(() => rerender());
+    const banner = document.querySelector('optin-banner')!;
+    const div = document.querySelector('div[data-n]')!;
+    const press = () => {
+      for (const el of [banner, div]) el.dispatchEvent(new KeyboardEvent('keydown', { key: 'x' }));
+    };
+    press();
+    expect(keys).toEqual({ banner: 1, div: 1 }); // one listener each: every earlier one was cleaned up
+    act(() => root?.unmount());
+    root = null;
+    press();
+    expect(keys).toEqual({ banner: 1, div: 1 }); // none left after unmount
+    expect(calls).not.toContain('banner null');
+    expect(calls).not.toContain('div null');
+    expect(calls).not.toContain('banner clean-up of a removed element'); // cleaned up while still in the page
+    expect(calls).not.toContain('div clean-up of a removed element');
+    const count = (call: string) => calls.filter((c) => c === call).length;
+    expect(count('banner element')).toBe(count('banner clean-up'));
+    expect(count('div element')).toBe(count('div clean-up'));
+  });
+
+  it('calls a callback ref that returns no clean-up with the element once it exists, and with null only when it goes', () => {
+    const consent = store();
+    const calls: (string | null)[] = [];
+    const ref = (el: OptinBannerElement | null) => void calls.push(el && el.localName);
+    let rerender = () => {};
+    function Page() {
+      const [n, setN] = useState(0);
+      rerender = () => setN((x) => x + 1);
+      return <ConsentBanner ref={ref} policyUrl={`https://www.edx.org/p${String(n)}`} />;
+    }
+    render(
+      <ConsentProvider consent={consent}>
+        <Page />
+      </ConsentProvider>,
+    );
+    for (let i = 0; i < 3; i++) act(() => rerender());
+    expect(calls).toEqual(['optin-banner']);
+    act(() => root?.unmount());
+    root = null;
+    expect(calls).toEqual(['optin-banner', null]);
   });
 });
