@@ -1,5 +1,6 @@
 import type { Party, Tracker } from '@optin/trackers';
 import type { OptinConfig } from './config.js';
+import { declareConsentCookie, type DeclaredSiteCookie } from './consent-cookie.js';
 import { declareEmail, type DeclaredEmail } from './declared-email.js';
 import { MembersError } from './errors.js';
 
@@ -60,6 +61,11 @@ export interface Declaration {
    * collector's `email` names a key, then each Member's with `email` (`[]` when none).
    */
   readonly email: readonly DeclaredEmail[];
+  /**
+   * The cookies the site sets for itself, outside any tracker: the consent cookie, which every
+   * choice sets (a refusal of everything included), under the policy's required purpose.
+   */
+  readonly siteCookies: readonly DeclaredSiteCookie[];
 }
 
 /**
@@ -92,7 +98,8 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
 
 /**
  * Builds the declaration of a config: every tracker with owner, purposes, party, vendor, cookies,
- * hosts, privacy and opt-out links, and every sender whose emails are tracked — for the whole
+ * hosts, privacy and opt-out links, every sender whose emails are tracked, and the site's own
+ * cookies (the consent cookie, always) — for the whole
  * platform, or (with `member`) what applies on that Member's courses: the platform's and the
  * Member's own. A `member` the config does not
  * have (a misspelt id) is a {@link MembersError} `unknown_member`: its list would silently lack the
@@ -122,5 +129,6 @@ export function buildDeclaration(config: OptinConfig, member?: string): Declarat
     })),
     trackers,
     email: declareEmail(config, members),
+    siteCookies: [declareConsentCookie(config.policy)],
   };
 }

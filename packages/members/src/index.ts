@@ -13,6 +13,7 @@ export {
   type DeclaredTracker,
 } from './declaration.js';
 export type { DeclaredEmail, EmailRecord } from './declared-email.js';
+export type { DeclaredSiteCookie } from './consent-cookie.js';
 export { declarationToHtml, declarationToJson, declarationToMarkdown } from './render-declaration.js';
 export { declarationCss } from './declaration-css.js';
 export { createScopedHub, type ScopedHub, type ScopedHubOptions } from './scoped-hub.js';

@@ -1,6 +1,7 @@
 import type { Declaration, DeclaredCookie, DeclaredTracker } from './declaration.js';
 import { visuallyHiddenClass } from './declaration-css.js';
 import type { DeclaredEmail } from './declared-email.js';
+import type { DeclaredSiteCookie } from './consent-cookie.js';
 import { mdCode, mdParagraph, mdText, mdUrl } from './markdown.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -11,12 +12,35 @@ const lifetime = (l: string) =>
     return `${n} ${unit}${n === '1' ? '' : 's'}`;
   });
 
-/** The trackers serving each purpose, in policy order (a tracker serving two purposes is listed under both). */
-function byPurpose(d: Declaration): { label: string; description: string; id: string; trackers: DeclaredTracker[] }[] {
-  return d.purposes
-    .map((p) => ({ ...p, trackers: d.trackers.filter((t) => t.purposes.includes(p.id)) }))
-    .filter((p) => p.trackers.length > 0);
+/** A purpose's section: its trackers and the site's own cookies serving it. */
+interface PurposeSection {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly trackers: readonly DeclaredTracker[];
+  readonly cookies: readonly DeclaredSiteCookie[];
 }
+
+/**
+ * The sections a learner reads, in policy order: each purpose with its trackers (a tracker serving
+ * two purposes is listed under both) and the site's own cookies; a purpose served by neither only
+ * when it is required (always on, so a learner still reads what it is).
+ */
+function byPurpose(d: Declaration): PurposeSection[] {
+  return d.purposes
+    .map((p) => ({
+      ...p,
+      trackers: d.trackers.filter((t) => t.purposes.includes(p.id)),
+      cookies: d.siteCookies.filter((c) => c.purpose === p.id),
+    }))
+    .filter((p) => p.trackers.length > 0 || p.cookies.length > 0 || p.required);
+}
+
+const ownCookies = 'Cookies of the site itself';
+const ownCookiesIntro = 'The site sets these for itself, whatever you choose.';
+const nothingDeclared = 'No cookie or tracker is declared for this purpose.';
+/** The site's own cookies of no purpose of the policy (the consent cookie under a policy without a required one). */
+const unsorted = (d: Declaration) => d.siteCookies.filter((c) => c.purpose === null);
 
 /**
  * `, for Marketing` after a cookie listed under another purpose's heading (a tracker serving both is
@@ -51,11 +75,22 @@ export function declarationToJson(d: Declaration): string {
   return `${JSON.stringify(d, null, 2)}\n`;
 }
 
+/** The Markdown table of the site's own cookies: name, who sets it, party, lifetime and what it does. */
+const mdCookieTable = (cookies: readonly DeclaredSiteCookie[]) => [
+  '| Cookie | Set by | Party | Lifetime | What it does |',
+  '| --- | --- | --- | --- | --- |',
+  ...cookies.map(
+    (c) =>
+      `| ${[mdCode(c.name, true), mdText(c.ownerName), mdText(c.party), mdText(lifetime(c.lifetime)), mdText(c.description)].join(' | ')} |`,
+  ),
+];
+
 /**
- * The declaration as Markdown (GFM): one section a purpose, one table row a tracker, links to privacy
- * and opt-out; then, when emails are tracked, an "Email tracking" section, one row a sender, with
- * what is recorded and how to opt out. Every config string is escaped, so that it reads as it is and
- * stays in its cell.
+ * The declaration as Markdown (GFM): one section a purpose, with a table of the site's own cookies
+ * serving it (the consent cookie, under the required purpose) and one row a tracker, links to privacy
+ * and opt-out; a required purpose is shown even when nothing serves it. Then, when emails are
+ * tracked, an "Email tracking" section, one row a sender, with what is recorded and how to opt out.
+ * Every config string is escaped, so that it reads as it is and stays in its cell.
  */
 export function declarationToMarkdown(d: Declaration): string {
   const out = [
@@ -64,11 +99,13 @@ export function declarationToMarkdown(d: Declaration): string {
     `Policy ${mdCode(d.policy.id)} version ${mdText(d.policy.version)}${d.member ? `, courses of ${mdText(d.member)}` : ''}.`,
   ];
   for (const p of byPurpose(d)) {
+    out.push('', `## ${mdText(p.label)}`, '', mdParagraph(p.description));
+    if (p.cookies.length) out.push('', ...mdCookieTable(p.cookies));
+    if (!p.trackers.length) {
+      if (!p.cookies.length) out.push('', nothingDeclared);
+      continue;
+    }
     out.push(
-      '',
-      `## ${mdText(p.label)}`,
-      '',
-      mdParagraph(p.description),
       '',
       '| Tracker | Run by | Party | Cookies (lifetime) | Hosts | Privacy | Opt out |',
       '| --- | --- | --- | --- | --- | --- | --- |',
@@ -93,6 +130,7 @@ export function declarationToMarkdown(d: Declaration): string {
       out.push(`| ${cells.join(' | ')} |`);
     }
   }
+  if (unsorted(d).length) out.push('', `## ${ownCookies}`, '', ownCookiesIntro, '', ...mdCookieTable(unsorted(d)));
   if (d.email.length)
     out.push(
       '',
@@ -116,9 +154,22 @@ export function declarationToMarkdown(d: Declaration): string {
   return `${out.join('\n')}\n`;
 }
 
+const partyText = (party: string) => (party === 'first' ? 'First party' : 'Third party');
+
+/** The accessible HTML table of the site's own cookies, captioned `caption`: the cookie's name as row header. */
+const htmlCookieTable = (cookies: readonly DeclaredSiteCookie[], caption: string) =>
+  `<table><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Cookie</th><th scope="col">Set by</th><th scope="col">Party</th><th scope="col">Lifetime</th><th scope="col">What it does</th></tr></thead><tbody>${cookies
+    .map(
+      (c) =>
+        `<tr><th scope="row"><code>${escapeHtml(c.name)}</code></th><td>${escapeHtml(c.ownerName)}</td><td>${partyText(c.party)}</td><td>${escapeHtml(lifetime(c.lifetime))}</td><td>${escapeHtml(c.description)}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+
 /**
  * The declaration as an accessible HTML fragment: a section a purpose (`aria-labelledby` its
- * heading), a table with a caption and column headers, each tracker's name as row header; then, when
+ * heading), with a table of the site's own cookies serving it (the consent cookie, under the required
+ * purpose) and a table of its trackers, each with a caption and column headers and each cookie's or
+ * tracker's name as row header; a required purpose is shown even when nothing serves it. Then, when
  * emails are tracked, an "Email tracking" section of the same form, a row a sender. Every
  * config string is escaped; only http(s) links are rendered, opening safely in a new tab. Each
  * link's name ends in words for screen readers only, in `<span class="optin-visually-hidden">`:
@@ -136,20 +187,28 @@ export function declarationToHtml(d: Declaration): string {
     const rows = p.trackers
       .map(
         (t) =>
-          `<tr><th scope="row">${escapeHtml(t.vendor.name)}</th><td>${escapeHtml(t.ownerName)}</td><td>${t.party === 'first' ? 'First party' : 'Third party'}</td><td>${
+          `<tr><th scope="row">${escapeHtml(t.vendor.name)}</th><td>${escapeHtml(t.ownerName)}</td><td>${partyText(t.party)}</td><td>${
             t.cookies.length
               ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(`${lifetime(c.lifetime)}, ${c.party} party${otherPurpose(d, c, p.id)}`)}</li>`).join('')}</ul>`
               : 'None'
           }</td><td>${t.hosts.map((h) => `<code>${escapeHtml(h)}</code>`).join(', ') || '—'}</td><td>${link(t.vendor.privacyUrl, 'Privacy policy', t.vendor.name)}</td><td>${link(t.vendor.optOutUrl, 'Opt out', t.vendor.name)}</td></tr>`,
       )
       .join('');
-    return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p><table><caption>${escapeHtml(p.label)}: trackers and their cookies</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and lifetime</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+    const cookies = p.cookies.length ? htmlCookieTable(p.cookies, `${p.label}: cookies of the site itself`) : '';
+    const trackers = p.trackers.length
+      ? `<table><caption>${escapeHtml(p.label)}: trackers and their cookies</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and lifetime</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '';
+    return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p>${cookies || trackers ? cookies + trackers : `<p>${nothingDeclared}</p>`}</section>`;
   });
+  if (unsorted(d).length)
+    sections.push(
+      `<section aria-labelledby="optin-site-cookies"><h2 id="optin-site-cookies">${ownCookies}</h2><p>${ownCookiesIntro}</p>${htmlCookieTable(unsorted(d), ownCookies)}</section>`,
+    );
   if (d.email.length) {
     const rows = d.email
       .map(
         (e) =>
-          `<tr><th scope="row">${escapeHtml(e.ownerName)}</th><td>${escapeHtml(e.purposes.map((id) => purposeLabel(d, id)).join(', '))}</td><td>${e.party === 'first' ? 'First party' : 'Third party'}</td><td>${recorded(e).replace(/^./, (c) => c.toUpperCase())}</td><td>${escapeHtml(emailOptOut(d, e))}</td></tr>`,
+          `<tr><th scope="row">${escapeHtml(e.ownerName)}</th><td>${escapeHtml(e.purposes.map((id) => purposeLabel(d, id)).join(', '))}</td><td>${partyText(e.party)}</td><td>${recorded(e).replace(/^./, (c) => c.toUpperCase())}</td><td>${escapeHtml(emailOptOut(d, e))}</td></tr>`,
       )
       .join('');
     sections.push(

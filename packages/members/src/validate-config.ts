@@ -2,6 +2,7 @@ import { ConsentError, definePolicy, unknownFields, type Policy } from '@optin/c
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
+import { consentCookieName } from './consent-cookie.js';
 import { courseOwnerKey, parseCourseKey } from './course-key.js';
 import { emailPurpose } from './declared-email.js';
 
@@ -26,8 +27,6 @@ const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
 // The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
 // not import email (DESIGN.md's import order), yet must accept exactly the kids the signer accepts.
 const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
-// The cookie @optin/consent keeps the decision in (its default `cookieName`): no tracker may declare it.
-const consentCookie = 'optin';
 // Where a secret is, as @optin/collector reads it (its secretRefSchema): never the secret itself.
 const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 
@@ -141,10 +140,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         add(`${path}.cookies[${i}].purpose`, `"${shown(c.purpose)}" is not a purpose of policy "${policy.id}"`);
       if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
-        if (c.party === 'first' && collide(c.name, consentCookie))
+        if (c.party === 'first' && collide(c.name, consentCookieName))
           add(
             `${path}.cookies[${i}].name`,
-            `names the consent cookie "${consentCookie}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
+            `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
           );
       }
     });

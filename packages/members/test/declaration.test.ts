@@ -1,4 +1,4 @@
-import { edxPolicy } from '@optin/consent';
+import { definePolicy, edxPolicy } from '@optin/consent';
 import { gtm } from '@optin/trackers/gtm';
 import { hotjar } from '@optin/trackers/hotjar';
 import { describe, expect, it } from 'vitest';
@@ -40,11 +40,15 @@ function codeSpans(text: string): string[] {
   );
 }
 
-/** The table rows of a Markdown declaration, each as its GFM cells (header and delimiter rows left out). */
-const tableRows = (md: string) =>
+/**
+ * The rows of the Markdown tables whose header row starts with `header` (the trackers' tables by
+ * default), each as its GFM cells (header and delimiter rows left out).
+ */
+const tableRows = (md: string, header = '| Tracker |') =>
   md
-    .split('\n')
-    .filter((line) => line.startsWith('|') && !line.startsWith('| Tracker |') && !line.startsWith('| ---'))
+    .split('\n\n')
+    .filter((block) => block.startsWith(header))
+    .flatMap((block) => block.trim().split('\n').slice(2))
     .map(gfmCells);
 
 describe('declaration', () => {
@@ -81,6 +85,89 @@ describe('declaration', () => {
     expect(
       forPage('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/home').trackers.map((t) => t.id),
     ).toEqual(['ga4', 'meta', 'MITx/matomo']);
+  });
+
+  it('lists the consent cookie under the required purpose, even where no tracker serves it', () => {
+    // A learner who refuses everything still gets the consent store's cookie: the list must name it.
+    const consentCookie = {
+      name: 'optin',
+      lifetime: '13mo',
+      purpose: 'necessary',
+      party: 'first',
+      owner: 'platform',
+      ownerName: 'edX',
+      description: expect.stringMatching(/^Keeps your cookie choice: .*refusing everything included/) as unknown,
+    };
+    const d = registry.declaration();
+    expect(d.purposes.find((p) => p.id === 'necessary')?.trackers).toEqual([]);
+    expect(d.siteCookies).toEqual([consentCookie]);
+    expect(registry.declaration({ member: 'MITx' }).siteCookies).toEqual([consentCookie]);
+    expect(JSON.parse(declarationToJson(d)).siteCookies).toEqual(d.siteCookies);
+    // Markdown: the required purpose's section, first, with the cookie in a table of the site's own.
+    const md = declarationToMarkdown(d);
+    expect(md.match(/^## .*$/gm)).toEqual([
+      '## Strictly necessary',
+      '## Analytics',
+      '## Marketing',
+      '## Email tracking',
+    ]);
+    expect(tableRows(md, '| Cookie |')).toEqual([
+      ['`optin`', 'edX', 'first', '13 months', d.siteCookies[0]!.description],
+    ]);
+    // HTML: an accessible table of its own in the section, named by its caption.
+    const html = declarationToHtml(d);
+    expect(html).toContain(
+      '<section aria-labelledby="optin-purpose-0"><h2 id="optin-purpose-0">Strictly necessary</h2><p>System administration, security and integrity, so that the edX Site works properly for you. Always on.</p><table><caption>Strictly necessary: cookies of the site itself</caption><thead><tr><th scope="col">Cookie</th><th scope="col">Set by</th><th scope="col">Party</th><th scope="col">Lifetime</th><th scope="col">What it does</th></tr></thead>',
+    );
+    expect(html).toContain(
+      `<tbody><tr><th scope="row"><code>optin</code></th><td>edX</td><td>First party</td><td>13 months</td><td>${d.siteCookies[0]!.description}</td></tr></tbody></table></section>`,
+    );
+    // A config of no tracker at all still lists it.
+    const bare = createRegistry({ policy: edxPolicy, platform: { trackers: [] }, members: [] }).declaration();
+    expect(declarationToMarkdown(bare).match(/^## .*$/gm)).toEqual(['## Strictly necessary']);
+    expect(tableRows(declarationToMarkdown(bare), '| Cookie |').map((row) => row[0])).toEqual(['`optin`']);
+  });
+
+  it('renders every required purpose, and lists the consent cookie under a policy that has none', () => {
+    const purpose = (id: string, required = false) => ({
+      id,
+      label: `${id} label`,
+      description: `${id} text`,
+      required,
+    });
+    const withTwo = createRegistry({
+      policy: definePolicy({
+        id: 'acme',
+        version: '1',
+        purposes: [purpose('security', true), purpose('essential', true), purpose('analytics')],
+      }),
+      platform: { trackers: [] },
+      members: [],
+    }).declaration();
+    expect(withTwo.siteCookies.map((c) => [c.name, c.purpose])).toEqual([['optin', 'security']]);
+    const md = declarationToMarkdown(withTwo);
+    expect(md.match(/^## .*$/gm)).toEqual(['## security label', '## essential label']);
+    expect(md).toContain(
+      '\n## essential label\n\nessential text\n\nNo cookie or tracker is declared for this purpose.\n',
+    );
+    expect(declarationToHtml(withTwo)).toContain(
+      '<h2 id="optin-purpose-1">essential label</h2><p>essential text</p><p>No cookie or tracker is declared for this purpose.</p></section>',
+    );
+    // No required purpose: the consent cookie is still set, so still listed, under a heading of its own.
+    const withNone = createRegistry({
+      policy: definePolicy({ id: 'acme', version: '1', purposes: [purpose('analytics')] }),
+      platform: { trackers: [] },
+      members: [],
+    }).declaration();
+    expect(withNone.siteCookies.map((c) => [c.name, c.purpose])).toEqual([['optin', null]]);
+    const none = declarationToMarkdown(withNone);
+    expect(none.match(/^## .*$/gm)).toEqual(['## Cookies of the site itself']);
+    expect(tableRows(none, '| Cookie |').map((row) => row.slice(0, 4))).toEqual([
+      ['`optin`', 'edX', 'first', '13 months'],
+    ]);
+    expect(declarationToHtml(withNone)).toContain(
+      '<section aria-labelledby="optin-site-cookies"><h2 id="optin-site-cookies">Cookies of the site itself</h2>',
+    );
   });
 
   it("lists email tracking: the platform's (collector.email) and each Member's with email keys, for analytics", () => {
@@ -124,12 +211,7 @@ describe('declaration', () => {
     expect(JSON.parse(declarationToJson(d)).email).toEqual(d.email);
     const md = declarationToMarkdown(d);
     expect(md).toMatch(/^## Email tracking$/m);
-    const rows = md
-      .split('\n')
-      .filter((line) => line.startsWith('| ') && !line.startsWith('| Sent by') && !line.startsWith('| ---'))
-      .map(gfmCells)
-      .filter((cells) => cells.length === 5);
-    expect(rows).toEqual([
+    expect(tableRows(md, '| Sent by |')).toEqual([
       [
         'edX',
         'Analytics',
@@ -169,7 +251,7 @@ describe('declaration', () => {
     expect(md).toMatch(/^## Analytics$/m);
     expect(md).toContain('[opt out](<https://tools.google.com/dlpage/gaoptout>)');
     const html = declarationToHtml(d);
-    expect(html.match(/<section aria-labelledby="optin-purpose-\d+">/g)).toHaveLength(2);
+    expect(html.match(/<section aria-labelledby="optin-purpose-\d+">/g)).toHaveLength(3);
     expect(html).toContain('<th scope="col">Opt out</th>');
     expect(html).toContain('<th scope="row">Google Analytics 4</th>');
     expect(html).toContain('rel="noopener noreferrer"');
@@ -261,6 +343,7 @@ describe('declaration', () => {
         },
       ],
       email: [],
+      siteCookies: [],
     };
     const md = declarationToMarkdown(d);
     expect(md).toContain('\n## Ana\\|lytics\n\n1\\. line \\| two\n');
