@@ -1,17 +1,21 @@
 import * as z from 'zod/mini';
 
-const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_"'));
+const id = z
+  .string('must be a string of letters, digits, ".", "-" or "_"')
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_"'));
 /** A tracker id: like a purpose or Member id, and may be namespaced by its Member (`HarvardX/ga4`). */
 const trackerId = z
-  .string()
+  .string('must be a string like "ga4" or "HarvardX/ga4"')
   .check(
     z.regex(
       /^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/,
       'must be letters, digits, ".", "-" or "_", optionally after "<member>/"',
     ),
   );
-const text = z.string().check(z.minLength(1, 'must not be empty'));
-const url = z.string().check(z.regex(/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/, 'must be an https:// URL'));
+const text = z.string('must be a non-empty string').check(z.minLength(1, 'must not be empty'));
+const url = z
+  .string('must be an https:// URL')
+  .check(z.regex(/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/, 'must be an https:// URL'));
 const party = z.enum(['first', 'third'], 'must be "first" or "third"');
 const fn = z.optional(z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'));
 
@@ -44,7 +48,7 @@ export const trackerSchema = z.strictObject({
         name: cookieName,
         purpose: id,
         lifetime: z
-          .string()
+          .string('must be "session" or like "30min", "24h", "90d", "13mo", "2y"')
           .check(
             z.regex(
               /^(session|[1-9]\d*(s|min|h|d|w|mo|y))$/,
@@ -59,7 +63,7 @@ export const trackerSchema = z.strictObject({
   ),
   hosts: z.array(
     z
-      .string()
+      .string('must be a lower-case host name')
       .check(
         z.regex(
           /^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/,
@@ -68,8 +72,8 @@ export const trackerSchema = z.strictObject({
       ),
     'must be a list of the host names it contacts ([] when none)',
   ),
-  vendorId: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
-  unloadable: z.optional(z.boolean()),
+  vendorId: z.optional(z.string("must be the vendor's id as a string").check(z.minLength(1, 'must not be empty'))),
+  unloadable: z.optional(z.boolean('must be true or false')),
   load: fn,
   unload: fn,
   page: fn,

@@ -101,6 +101,26 @@ describe('defineTracker', () => {
     ]);
   });
 
+  test('a missing or mistyped field says what it must be, never "Invalid input"', () => {
+    const cookie = valid.cookies[0]!;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ cookies: [{ ...cookie, lifetime: 90 }] }, /cookies\[0\]\.lifetime: must be "session" or like/],
+      [{ cookies: [{ ...cookie, purpose: undefined }] }, /cookies\[0\]\.purpose: must be a string/],
+      [{ vendor: { privacyUrl: 'https://matomo.org/privacy' } }, /vendor\.name: must be a non-empty string/],
+      [{ vendor: { name: 'Matomo' } }, /vendor\.privacyUrl: must be an https:\/\/ URL/],
+      [{ unloadable: 'yes' }, /unloadable: must be true or false/],
+      [{ vendorId: 123 }, /vendorId: must be the vendor's id as a string/],
+      [{ owner: 123 }, /owner: must be a string/],
+      [{ hosts: [42] }, /hosts\[0\]: must be a lower-case host name/],
+    ];
+    for (const [change, message] of cases) {
+      const issues = issuesOf({ ...valid, ...change });
+      expect(issues.join('\n'), JSON.stringify(change)).toMatch(message);
+      expect(issues.join('\n'), JSON.stringify(change)).not.toMatch(/Invalid input/);
+    }
+    expect(issuesOf({ ...valid, id: 42 }).join('\n')).toMatch(/id: must be a string like "ga4" or "HarvardX\/ga4"/);
+  });
+
   test('an input without an id is still located', () => {
     expect(issuesOf(null)).toEqual([expect.stringMatching(/^trackers\.\?: /)]);
   });
