@@ -7,7 +7,8 @@
 // collector's own, which other load on the machine disturbs far less; PostgreSQL's server is not
 // counted) and how much the process's peak memory (maxRSS) grew while it answered them. Nine
 // receipts in ten were proved (`subjectProvedBy`); the rows marked "proofs required" ask as a
-// collector with `collector.subjectKeys` does, where an unproved receipt grants nothing.
+// collector with `collector.subjectKeys` does, where an unproved receipt grants nothing (a learner
+// whose latest receipt is unproved counts with their latest proved one, narrowed by its refusals).
 // Usage (after `pnpm build`): node bench/consent-rates.mjs [receipts]
 // `BENCH_DB=postgres://user@host:5432/db` measures PostgreSQL instead of SQLite (a schema of its own,
 // dropped after).

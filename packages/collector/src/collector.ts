@@ -58,7 +58,8 @@ export interface CollectorOptions {
    * Verifies the subject proofs posted with consent receipts (`createSubjectVerifier` of
    * `@optin/email`, with the platform's subject keys). With it, a receipt whose subject is not proved
    * is stored but grants nothing: its grants are never consent (per-recipient email tracking,
-   * `GET /v1/consent`), its refusals still count. Default: built from the config's
+   * `GET /v1/consent`), its refusals still count; decided after the learner's latest proved receipt,
+   * it narrows that one's grants, which still count, rather than hiding them. Default: built from the config's
    * `collector.subjectKeys`, read from the environment; none configured, receipts are taken on their word.
    */
   readonly subjectProofs?: SubjectVerifier | undefined;

@@ -157,6 +157,23 @@ function rowToEvent(r: Row): StoredEvent {
   };
 }
 
+/** Maps a stored row back to a receipt. */
+function rowToReceipt(r: Row): StoredReceipt {
+  return {
+    subject: String(r.subject),
+    consentId: String(r.consent_id),
+    policy: { id: String(r.policy_id), version: String(r.policy_version), hash: String(r.policy_hash) },
+    purposes: parseJson(r.purposes) as Record<string, boolean>,
+    members: parseJson(r.members) as Record<string, Record<string, boolean>>,
+    source: String(r.source) as StoredReceipt['source'],
+    decidedAt: String(r.decided_at),
+    gpc: r.gpc === true || r.gpc === 1,
+    ...((r.implied === true || r.implied === 1) && { implied: true }),
+    receivedAt: String(r.received_at),
+    ...(typeof r.subject_proved_by === 'string' && { subjectProvedBy: r.subject_proved_by }),
+  };
+}
+
 /** A Member or purpose id as the config takes them, read as a JSON key in SQL without escaping. */
 const jsonKey = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -244,14 +261,16 @@ export abstract class SqlStorage implements Storage {
    * `k`th holding the choices of purposes `15k … 15k + 14`, purpose `i`'s grant as bit
    * `2 ** (i % 15)` and its refusal as that bit times `2 ** 15`; {@link grantOf} reads them. An
    * object whose keys are all ids of `named` purposes, as written (every receipt `@optin/consent`
-   * sends), is read by path, each purpose's grant only (its id is its only name there); any other
-   * is walked once for all purposes.
+   * sends), is read by path, each purpose's grant only (its id is its only name there), and its
+   * refusal too where `refusalsWhen` (an SQL condition) holds; any other is walked once for all
+   * purposes.
    */
   private choiceBits(
     column: string,
     purposes: readonly string[],
     named: NamedPurposes,
     keys: readonly (readonly string[])[],
+    refusalsWhen?: string,
   ): { columns: string[]; params: unknown[] } {
     const columns: string[] = [];
     const params: unknown[] = [];
@@ -265,13 +284,18 @@ export abstract class SqlStorage implements Storage {
         continue;
       }
       const only = this.onlyKeys(column, ids);
-      const exact = purposes
-        .slice(start, start + choiceBits)
-        .map((purpose, i) => ({ i, held: this.jsonHolds(column, [purpose], true) }));
+      const exact = purposes.slice(start, start + choiceBits).map((purpose, i) => {
+        const held = this.jsonHolds(column, [purpose], true);
+        const refused = refusalsWhen === undefined ? undefined : this.jsonHolds(column, [purpose], false);
+        return {
+          sql: `CASE WHEN ${held.sql} THEN ${2 ** i}${refused ? ` WHEN (${refusalsWhen}) AND ${refused.sql} THEN ${2 ** i * 2 ** choiceBits}` : ''} ELSE 0 END`,
+          params: [...held.params, ...(refused?.params ?? [])],
+        };
+      });
       columns.push(
-        `CASE WHEN ${only.sql} THEN ${exact.map(({ i, held }) => `CASE WHEN ${held.sql} THEN ${2 ** i} ELSE 0 END`).join(' + ')} ELSE COALESCE((SELECT SUM(DISTINCT CASE ${this.lower('c.key')} ${bits.join(' ')} ELSE 0 END * CASE WHEN ${this.jsonFalse('c')} THEN ${2 ** choiceBits} ELSE 1 END) FROM ${this.jsonEntries(column)} AS c), 0) END`,
+        `CASE WHEN ${only.sql} THEN ${exact.map((e) => e.sql).join(' + ')} ELSE COALESCE((SELECT SUM(DISTINCT CASE ${this.lower('c.key')} ${bits.join(' ')} ELSE 0 END * CASE WHEN ${this.jsonFalse('c')} THEN ${2 ** choiceBits} ELSE 1 END) FROM ${this.jsonEntries(column)} AS c), 0) END`,
       );
-      params.push(...only.params, ...exact.flatMap(({ held }) => held.params), ...chunk.flat());
+      params.push(...only.params, ...exact.flatMap((e) => e.params), ...chunk.flat());
     }
     return { columns, params };
   }
@@ -282,7 +306,11 @@ export abstract class SqlStorage implements Storage {
   private grantOf(i: number): string {
     const choices = `choices_${Math.floor(i / choiceBits)}`;
     const bit = 2 ** (i % choiceBits);
-    return `((${choices} & ${bit}) <> 0 AND (${choices} & ${bit * 2 ** choiceBits}) = 0)`;
+    return `((${choices} & ${bit}) <> 0 AND ${this.refusalOf(i)} = 0)`;
+  }
+  /** Purpose `i`'s refusal bit in the `choiceBits` columns named `choices_k` (an SQL integer, 0 when not refused). */
+  private refusalOf(i: number): string {
+    return `(choices_${Math.floor(i / choiceBits)} & ${2 ** (i % choiceBits) * 2 ** choiceBits})`;
   }
   /**
    * Which of `purposes` the Member overrides in `column` (`{ [memberId]: { [key]: boolean } }`)
@@ -407,20 +435,25 @@ export abstract class SqlStorage implements Storage {
     const [r] = await this.query(`SELECT * FROM consent_receipts WHERE subject = ? ORDER BY ${latestFirst} LIMIT 1`, [
       subject,
     ]);
-    if (!r) return undefined;
-    return {
-      subject: String(r.subject),
-      consentId: String(r.consent_id),
-      policy: { id: String(r.policy_id), version: String(r.policy_version), hash: String(r.policy_hash) },
-      purposes: parseJson(r.purposes) as Record<string, boolean>,
-      members: parseJson(r.members) as Record<string, Record<string, boolean>>,
-      source: String(r.source) as StoredReceipt['source'],
-      decidedAt: String(r.decided_at),
-      gpc: r.gpc === true || r.gpc === 1,
-      ...((r.implied === true || r.implied === 1) && { implied: true }),
-      receivedAt: String(r.received_at),
-      ...(typeof r.subject_proved_by === 'string' && { subjectProvedBy: r.subject_proved_by }),
-    };
+    return r && rowToReceipt(r);
+  }
+
+  async decidingReceipts(subject: string, provedGrantsOnly: boolean): Promise<StoredReceipt[]> {
+    const latest = await this.latestReceipt(subject);
+    if (!latest) return [];
+    if (!provedGrantsOnly || latest.subjectProvedBy !== undefined) return [latest];
+    const [proved] = await this.query(
+      `SELECT * FROM consent_receipts WHERE subject = ? AND subject_proved_by IS NOT NULL ORDER BY ${latestFirst} LIMIT 1`,
+      [subject],
+    );
+    if (!proved) return [latest];
+    // Every decision after it: decided later (of the same instant, the proved one comes first), so
+    // none of them proved.
+    const after = await this.query(
+      `SELECT * FROM consent_receipts WHERE subject = ? AND decided_at > ? ORDER BY ${latestFirst}`,
+      [subject, proved.decided_at],
+    );
+    return [...after.map(rowToReceipt), rowToReceipt(proved)];
   }
 
   async memberEvents(memberId: string | null, q: EventQuery): Promise<EventPage> {
@@ -536,7 +569,15 @@ export abstract class SqlStorage implements Storage {
     // (anyone can post an unproved receipt for any subject: its grants are none, its refusals still count).
     const named = options.policyPurposes ?? purposes.map((id) => ({ id }));
     const keys = purposes.map((purpose) => purposeKeys(purpose, named));
-    const choices = this.choiceBits('purposes', purposes, named, keys);
+    const proofs = options.provedGrantsOnly === true;
+    // An unproved decision's refusals narrow the proved one before it: read them by path too.
+    const choices = this.choiceBits(
+      'purposes',
+      purposes,
+      named,
+      keys,
+      proofs ? 'subject_proved_by IS NULL' : undefined,
+    );
     // With `currentPolicy`, a decision made under another version of the policy (the learner is asked
     // again) grants none under opt-in, and the mode's defaults under opt-out (as with no receipt):
     // counted in `implied` (its `implied` read as true below), never as consent. Its refusals count.
@@ -545,23 +586,47 @@ export abstract class SqlStorage implements Storage {
     const reading = grantReadingSql(
       options.mode ?? 'opt-in',
       policy ? 'in_force' : undefined,
-      options.provedGrantsOnly ? 'proved' : undefined,
+      proofs ? 'proved' : undefined,
     );
     const grants = purposes.map((_, i) => `((${reading.chosen} OR ${reading.defaults}) AND ${this.grantOf(i)})`);
-    // For a Member, then, of each subject's latest decision only, what its overrides refuse to the
-    // Member (read as the event path reads them: the Member's id and the purpose in any letter case,
-    // the purpose by an alias too, a refusal under any spelling winning), in one walk of them.
+    // Which decisions count, one rule with the email routes (`grantingReceipts`): each subject's
+    // latest; when subjects must be proved, every decision down to its latest proved one (all, when
+    // none is), grouped by subject: the proved one grants (the others' grants are none), and the
+    // refusals of the unproved ones after it narrow its grants.
+    const window = `OVER (PARTITION BY subject ORDER BY ${latestFirst}${proofs ? ' ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING' : ''})`;
+    const counted = proofs
+      ? {
+          column: `COALESCE(SUM(CASE WHEN subject_proved_by IS NOT NULL THEN 1 ELSE 0 END) ${window}, 0) AS proved_before`,
+          kept: 'proved_before = 0',
+        }
+      : { column: `ROW_NUMBER() ${window} AS nth`, kept: 'nth = 1' };
+    const each = (sql: string): string => (proofs ? `MAX(${sql})` : sql);
+    // For a Member, then, of the decisions that count only, what their overrides refuse to the Member
+    // (read as the event path reads them: the Member's id and the purpose in any letter case, the
+    // purpose by an alias too, a refusal under any spelling winning), in one walk of them: a
+    // granting decision's, and every unproved one's (whose refusals narrow).
     const refusals =
-      memberId === null ? { columns: [], params: [] } : this.overrideRefusals('members', memberId, keys, grants);
-    const granted = (i: number): string =>
-      refusals.columns.length
-        ? `grants_${i} AND (refused_${Math.floor(i / refusalBits)} & ${2 ** (i % refusalBits)}) = 0`
-        : `grants_${i}`;
+      memberId === null
+        ? { columns: [], params: [] }
+        : this.overrideRefusals(
+            'members',
+            memberId,
+            keys,
+            grants.map((g) => (proofs ? `(${g} OR NOT proved)` : g)),
+          );
+    const refused = (i: number): string[] => [
+      ...(refusals.columns.length ? [`(refused_${Math.floor(i / refusalBits)} & ${2 ** (i % refusalBits)}) <> 0`] : []),
+      ...(proofs ? [`${this.refusalOf(i)} <> 0`] : []),
+    ];
+    const granted = purposes.map((_, i) => {
+      const refusedBy = refused(i);
+      return `CASE WHEN ${each(`grants_${i}`)} = 1${refusedBy.length ? ` AND ${each(`CASE WHEN ${refusedBy.join(' OR ')} THEN 1 ELSE 0 END`)} = 0` : ''} THEN 1 ELSE 0 END AS granted_${i}`;
+    });
     // A grant in an `implied` decision may be opt-out mode's default, not the learner's choice: it is
     // counted apart and never as consent (its refusals are the learner's, and count as such).
     const sums = purposes.flatMap((_, i) => [
-      `SUM(CASE WHEN ${granted(i)} AND NOT implied THEN 1 ELSE 0 END) AS granted_${i}`,
-      `SUM(CASE WHEN ${granted(i)} AND implied THEN 1 ELSE 0 END) AS implied_${i}`,
+      `SUM(CASE WHEN granted_${i} = 1 AND implied = 0 THEN 1 ELSE 0 END) AS granted_${i}`,
+      `SUM(CASE WHEN granted_${i} = 1 AND implied = 1 THEN 1 ELSE 0 END) AS implied_${i}`,
     ]);
     // A Member's learners are named by its events of the period that also arrived in it
     // (`received_at`, the collector's clock): an event posted later, its client time back-dated into a
@@ -574,13 +639,22 @@ export abstract class SqlStorage implements Storage {
         : ` AND subject IN (
              SELECT anonymous_id FROM events WHERE ${arrived} AND anonymous_id IS NOT NULL
              UNION SELECT user_id FROM events WHERE ${arrived} AND user_id IS NOT NULL)`;
+    const perDecision = [
+      ...(proofs ? ['subject', ...choices.columns.map((_, k) => `choices_${k}`)] : []),
+      // Only a granting decision's `implied` counts (another's grants are none).
+      `CASE WHEN (${reading.chosen} OR ${reading.defaults}) AND (implied OR ${reading.defaults}) THEN 1 ELSE 0 END AS implied`,
+      ...grants.map((g, i) => `CASE WHEN ${g} THEN 1 ELSE 0 END AS grants_${i}`),
+      ...refusals.columns.map((c, k) => `${c} AS refused_${k}`),
+    ];
     const [row] = await this.query(
       `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
-         SELECT ${[`(implied OR ${reading.defaults}) AS implied`, ...grants.map((g, i) => `${g} AS grants_${i}`), ...refusals.columns.map((c, k) => `${c} AS refused_${k}`)].join(', ')} FROM (
-           SELECT implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${options.provedGrantsOnly ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
-             ROW_NUMBER() OVER (PARTITION BY subject ORDER BY ${latestFirst}) AS nth
-           FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
-         ) decisions WHERE nth = 1${refusals.columns.length ? ` ${this.fence}` : ''}
+         SELECT ${[`${each('implied')} AS implied`, ...granted].join(', ')} FROM (
+           SELECT ${perDecision.join(', ')} FROM (
+             SELECT ${proofs ? 'subject, ' : ''}implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${proofs ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
+               ${counted.column}
+             FROM consent_receipts WHERE received_at >= ? AND received_at < ?${seen}
+           ) decisions WHERE ${counted.kept}${refusals.columns.length ? ` ${this.fence}` : ''}
+         ) counting${proofs ? ' GROUP BY subject' : ''}
        ) latest`,
       [
         ...refusals.params,

@@ -60,7 +60,10 @@ export interface MemberStats {
    * A decision marked `implied` (some grants are opt-out mode's defaults, not chosen) is no consent:
    * its grants are counted in `implied` only, never in `granted` or `rate`; its refusals count as
    * refusals. With {@link StatsOptions.provedGrantsOnly}, the grants of a decision whose subject was
-   * not proved count in neither (its refusals still count); with {@link StatsOptions.currentPolicy},
+   * not proved count in neither: a learner whose latest decision in the period was not proved counts
+   * with the grants of their latest proved decision in the period, narrowed by the refusals of every
+   * decision after it (`grantingReceipts` of `receipt-grants`), and with none when there is no proved
+   * one; with {@link StatsOptions.currentPolicy},
    * nor do the grants of a decision made under another version of the policy (under opt-out, these are
    * the mode's defaults, counted in `implied`: {@link StatsOptions.mode}). Of a decision stored
    * both unproved and proved, the proved copy counts.
@@ -72,7 +75,9 @@ export interface MemberStats {
 export interface StatsOptions {
   /**
    * Whether only a proved receipt grants (`collector.subjectKeys` configured): the grants of a
-   * latest decision stored without `subjectProvedBy` count as none. Default `false`.
+   * decision stored without `subjectProvedBy` count as none, and a latest decision of that kind
+   * narrows (by its refusals) the grants of the latest proved one before it rather than hiding
+   * them. Default `false`.
    */
   readonly provedGrantsOnly?: boolean;
   /**
@@ -141,6 +146,13 @@ export interface Storage {
    * proved copy of a decision stored unproved too), then the last received.
    */
   latestReceipt(subject: string): Promise<StoredReceipt | undefined>;
+  /**
+   * The receipts that decide what a subject grants, latest decision first (in `latestReceipt`'s
+   * order), as `grantingReceipts` of `receipt-grants` reads them: its latest decision; with
+   * `provedGrantsOnly`, when that one was not proved and a proved one exists, every decision after
+   * its latest proved one and then that one. Empty: the subject has no receipt.
+   */
+  decidingReceipts(subject: string, provedGrantsOnly: boolean): Promise<StoredReceipt[]>;
   /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
   /**

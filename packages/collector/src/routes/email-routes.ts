@@ -14,8 +14,9 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { memberOverrides, purposeChoices } from '../purpose-names.js';
-import { grantReading } from '../receipt-grants.js';
+import { grantingReceipts, grantReading } from '../receipt-grants.js';
 import { emailEvents } from '../sql-storage.js';
+import type { StoredReceipt } from '../storage.js';
 
 const send = (reply: FastifyReply, response: EmailResponse) =>
   reply.code(response.status).headers(response.headers).send(response.body);
@@ -30,7 +31,8 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * When the recipient's latest consent receipt does not grant analytics (its choices, and for the
  * signing Member its overrides, read as the event path reads them: the Member's id and the purpose
  * in any letter case, the purpose by an alias too, a refusal under any spelling winning; under opt-in, an `implied` grant is none; with
- * subject proofs required, neither is the grant of a receipt whose subject was not proved, in either mode; nor is the
+ * subject proofs required, neither is the grant of a receipt whose subject was not proved, in either mode: a latest receipt of that
+ * kind leaves the grants of the learner's latest proved one, narrowed by its refusals and those of every receipt after that one; nor is the
  * grant of a proved receipt made under another version of the policy, its version or hash not the configured one's:
  * under opt-out it falls back to the mode's default, as with no receipt, its refusals still refusing), the
  * click still redirects but only an aggregate count is kept (`optin_email_total`).
@@ -41,30 +43,42 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
   const purposes = ctx.config.policy.purposes;
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const analyticsGpc = purposes.some((p) => p.id === 'analytics' && p.gpc === true);
+  const proofsRequired = ctx.subjectProofs !== undefined;
+  /** Whether a receipt refuses analytics, by its own choices or, to the signing Member, by its overrides. */
+  const refusesAnalytics = (receipt: StoredReceipt, memberId: string | null): boolean =>
+    purposeChoices(receipt.purposes, purposes).get('analytics') === false ||
+    // A refusal to the signing Member counts as the event path reads one: under its id in any letter
+    // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
+    (memberId !== null && memberOverrides(receipt.members, memberId, purposes)?.get('analytics') === false);
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
-    const receipt = token.subject ? await ctx.storage.latestReceipt(token.subject) : undefined;
-    if (!receipt) return !optIn;
+    const receipts = token.subject ? await ctx.storage.decidingReceipts(token.subject, proofsRequired) : [];
+    if (!receipts.length) return !optIn;
+    // Which receipt grants is `grantingReceipts`' rule, shared with the consent rates: the latest
+    // proved one (every one is, when subjects need no proof), narrowed by the refusals of every
+    // unproved one decided after it (anyone can post one, later than the learner's decision: it never
+    // widens, nor hides the learner's own). None proved: no consent.
+    const { grantor, narrowing } = grantingReceipts(
+      receipts,
+      (r) => !proofsRequired || r.subjectProvedBy !== undefined,
+    );
+    if (!grantor) return false;
     // Its own choices are read as its overrides are: analytics in any letter case or by an alias,
     // a refusal under any spelling winning over a grant under another. Whether its grant counts is
     // `grantReading`'s rule, shared with the consent rates: as chosen (made under the policy in
-    // force and, when subjects must be proved, proved; under opt-in an implied grant, opt-out mode's
-    // default carried along, is no consent); as the mode's defaults (opt-out, another version of the
-    // policy: the learner is asked again, as `@optin/consent` reads it; granted unless it refuses
-    // analytics, or GPC was on and the policy marks analytics `gpc`); or not at all (opt-in, another
-    // version; either mode, an unproved receipt: anyone can post one, later than a learner's refusal).
-    const choice = purposeChoices(receipt.purposes, purposes).get('analytics');
+    // force; under opt-in an implied grant, opt-out mode's default carried along, is no consent); as
+    // the mode's defaults (opt-out, another version of the policy: the learner is asked again, as
+    // `@optin/consent` reads it; granted unless it refuses analytics, or GPC was on and the policy
+    // marks analytics `gpc`); or not at all (opt-in, another version).
+    const choice = purposeChoices(grantor.purposes, purposes).get('analytics');
     const reading = grantReading(mode, {
-      inForce: receipt.policy.version === policy.version && receipt.policy.hash === policy.hash,
-      proved: ctx.subjectProofs === undefined || receipt.subjectProvedBy !== undefined,
+      inForce: grantor.policy.version === policy.version && grantor.policy.hash === policy.hash,
+      proved: true,
     });
     const granted =
       reading === 'chosen'
-        ? choice === true && !(optIn && receipt.implied === true)
-        : reading === 'defaults' && choice !== false && !(receipt.gpc && analyticsGpc);
-    // A refusal to the signing Member counts as the event path reads one: under its id in any letter
-    // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
-    const overrides = token.memberId === null ? undefined : memberOverrides(receipt.members, token.memberId, purposes);
-    return granted && overrides?.get('analytics') !== false;
+        ? choice === true && !(optIn && grantor.implied === true)
+        : reading === 'defaults' && choice !== false && !(grantor.gpc && analyticsGpc);
+    return granted && ![grantor, ...narrowing].some((r) => refusesAnalytics(r, token.memberId));
   };
   const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
     const userAgent = request.headers['user-agent'];
