@@ -4,7 +4,6 @@ export { createEmailVerifier } from './verifier.js';
 export type {
   EmailVerifier,
   EmailVerifierOptions,
-  MemberKeys,
   Verification,
   VerificationFailure,
   VerificationFailureReason,
@@ -13,6 +12,7 @@ export type {
   VerifiedToken,
 } from './verifier.js';
 export type { EmailKeys } from './keys.js';
+export type { MemberKeys, PrincipalKeys } from './principals.js';
 export { createSubjectVerifier, maxSubjectProofChars, sealSubject } from './subject-proof.js';
 export type {
   SealSubjectOptions,

@@ -1,7 +1,8 @@
 import { isBareAddress } from './address.js';
 import { EmailError } from './errors.js';
 import { checkOptions, clock, memberIdOption } from './options.js';
-import { checkSecret, deriveKey, keyRing, type EmailKeys } from './keys.js';
+import { checkSecret, deriveKey, keyRing, type EmailKeys, type KeyRing } from './keys.js';
+import { checkOwnSecrets, principalRings, type PrincipalKeys } from './principals.js';
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
@@ -10,7 +11,6 @@ import {
   maxFieldBytes,
   maxUrlBytes,
   openToken,
-  readClaims,
   sealToken,
   type EmailTokenKind,
   type Principals,
@@ -34,6 +34,13 @@ export interface EmailSignerOptions {
   pseudonymKey?: string;
   /** Clock in epoch milliseconds, for `sentAt`. Defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * Keys of other principals (the platform's, other Members') whose tracked links this signer may
+   * unwrap and re-sign to their target (HTML re-used from an email they tracked). Only for a sender
+   * that holds those keys anyway: a link whose token verifies under neither `keys` nor these throws
+   * `unreadable_token`, since anyone can make up a token under the tracking host.
+   */
+  trustedKeys?: PrincipalKeys;
 }
 
 /** The message a URL is signed for. */
@@ -70,15 +77,17 @@ export interface EmailSigner {
    * The click URL that redirects to `url` and only there: `${baseUrl}/e/c/<token>`. Throws
    * `invalid_url` for anything but an absolute http(s) URL, and `recipient_in_url` when `url`
    * carries the recipient's address (it would end up inside the token). A `url` that is itself a
-   * click URL under `baseUrl` (anyone's) is signed for the target it redirects to, never wrapped;
-   * one whose token cannot be read throws `unreadable_token`.
+   * click URL under `baseUrl` is signed for the target it redirects to, never wrapped, when its
+   * token verifies under `keys` or `trustedKeys`; one whose token cannot be read or does not verify
+   * throws `unreadable_token`.
    */
   clickUrl(url: string, meta: MessageMeta): string;
   /**
    * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` becomes a
    * click URL, one pixel is added; every other byte is kept. Links and pixels already under
-   * `baseUrl`'s endpoints are re-signed for `meta` or removed, whoever signed them; a link there
-   * whose token cannot be read throws `unreadable_token`. Idempotent: see the README.
+   * `baseUrl`'s endpoints are re-signed for `meta` or removed; a link there whose token cannot be
+   * read, or does not verify under `keys` or `trustedKeys`, throws `unreadable_token`. Idempotent:
+   * see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
   /** The keyed pseudonym of an address, as `verify()` reports it: to join events with your users. */
@@ -117,8 +126,9 @@ function text(value: unknown, path: string, recipient: string | undefined): stri
   return value;
 }
 
-function seconds(value: Date | number, path: string): number {
-  const ms = value instanceof Date ? value.getTime() : value;
+/** A time given as a Date or epoch milliseconds (anything else, from JavaScript callers too, is refused), in seconds. */
+function seconds(value: unknown, path: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
   const s = Math.floor(ms / 1000);
   if (!Number.isFinite(ms) || s < 0 || s > 0xffffffff)
     fail(path, 'must be a valid Date or epoch milliseconds (1970-2106)', 'Pass a Date.');
@@ -136,6 +146,36 @@ function parseBaseUrl(baseUrl: unknown): string {
       'Pass the origin (and path prefix, if any) the collector answers on, e.g. `https://t.edx.org`.',
     );
   return url.href.replace(/\/$/, '');
+}
+
+/**
+ * The keys a signer unwraps tracked links with: its own (`own`), and the `trustedKeys` of other
+ * principals. Naming itself there, or a secret of its own, is refused: its keys are `keys`.
+ */
+function unwrapKeys(trustedKeys: unknown, own: Principals, ownRing: KeyRing, memberId: string | null): Principals {
+  if (trustedKeys === undefined) return own;
+  if (typeof trustedKeys !== 'object' || trustedKeys === null)
+    throw new EmailError(
+      'invalid_option',
+      'trustedKeys',
+      'must be an object',
+      'Pass `{ platformKeys, members }` of the principals whose tracked links this signer may re-sign, or omit it.',
+    );
+  const { principals: trusted, placed } = principalRings(trustedKeys, 'trustedKeys.');
+  const self =
+    memberId === null ? trusted.platform && 'platformKeys' : trusted.members.has(memberId) && `members.${memberId}`;
+  if (self)
+    throw new EmailError(
+      'invalid_option',
+      `trustedKeys.${self}`,
+      'names the principal this signer signs for',
+      'Its own keys are `keys`: list retired kids there.',
+    );
+  checkOwnSecrets([['keys', ownRing], ...placed]);
+  return {
+    platform: own.platform ?? trusted.platform,
+    members: new Map([...trusted.members, ...own.members]),
+  };
 }
 
 /**
@@ -171,6 +211,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     memberId === null
       ? { platform: ring, members: new Map() }
       : { platform: undefined, members: new Map([[memberId, ring]]) };
+  const unwrapping = unwrapKeys(options.trustedKeys, own, ring, memberId);
   const now = clock(options.now);
 
   function claimsFor(meta: MessageMeta): MessageClaims {
@@ -205,25 +246,32 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     `${kind === 'open' ? openPrefix : clickPrefix}${sealToken({ ...claims, kind, url }, macKey)}`;
 
   /**
-   * The URL a link leads to: itself, or for a link to the click endpoint under `baseUrl` (whoever
-   * signed it, read without its MAC; a query or fragment after the token is ignored, as the
-   * collector ignores it) the target its token redirects to, unwrapped however often it was wrapped
-   * (each target is shorter than the link that carried it). A link there that is no readable click
-   * token, or to the open endpoint, leads nowhere this signer could sign for: `unreadable_token`.
+   * The URL a link leads to: itself, or for a link to the click endpoint under `baseUrl` (a query or
+   * fragment after the token is ignored, as the collector ignores it) the target its token
+   * redirects to, unwrapped however often it was wrapped (each target is shorter than the link that
+   * carried it). Each token must verify under this signer's keys or its `trustedKeys`: anyone can
+   * make up a token under the tracking host, and its target was chosen by no one who signs here.
+   * A link there that is no readable click token, or to the open endpoint, leads nowhere this signer
+   * could sign for; one that does not verify leads somewhere no key it holds vouches for: both are
+   * `unreadable_token`.
    */
   function untracked(url: string, path: string): string {
+    const refuse = (why: string, hint: string): never => {
+      throw new EmailError('unreadable_token', path, `has a link to the tracking endpoints under ${base} ${why}`, hint);
+    };
+    const copied = "Put the link's real target in its place: it was probably copied from an email tracked before.";
     for (let target = url; ;) {
       const link = trackingLink(target, endpoint);
       if (!link) return target;
-      const claims = link.kind === 'click' ? readClaims(link.token) : undefined;
-      const next = claims?.url ? httpUrl(claims.url) : undefined;
-      if (next === undefined)
-        throw new EmailError(
-          'unreadable_token',
-          path,
-          `has a link to the tracking endpoints under ${base} that is not a readable click token (truncated or edited)`,
-          "Put the link's real target in its place: it was probably copied from an email tracked before.",
+      const claims = link.kind === 'click' ? openToken(link.token, unwrapping) : 'malformed';
+      if (claims === 'malformed') return refuse('that is not a readable click token (truncated or edited)', copied);
+      if (typeof claims === 'string')
+        return refuse(
+          'whose token this signer cannot verify: made up, edited, or signed with keys it does not hold',
+          `${copied} If it is a genuine link of the platform or a Member whose keys this sender holds, name them in \`trustedKeys\`.`,
         );
+      const next = claims.url === null ? undefined : httpUrl(claims.url);
+      if (next === undefined) return refuse('that is not a click token (an open token has no target)', copied);
       target = next;
     }
   }

@@ -160,15 +160,6 @@ function tokenParts(token: string): TokenParts | undefined {
 }
 
 /**
- * The claims of a token, read without checking its MAC (tokens are signed, not encrypted), or
- * `undefined` when it is not a token at all. Never trust them: only a signer re-signing what
- * another signer signed reads them, to carry over a click's target.
- */
-export function readClaims(token: string): TokenClaims | undefined {
-  return tokenParts(token)?.claims;
-}
-
-/**
  * Why a token could not be opened (before any check of kind or expiry): `malformed` (not a token
  * of ours at all), `unknown_member` (names a Member the verifier has no keys for), `unknown_kid`
  * (a kid that Member does not have, e.g. retired), `cross_member` (signed with another Member's

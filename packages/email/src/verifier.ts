@@ -1,22 +1,12 @@
 import { EmailError } from './errors.js';
 import { checkOptions, clock } from './options.js';
-import { keyRing, type EmailKeys, type KeyRing } from './keys.js';
+import { checkOwnSecrets, principalRings, type PrincipalKeys } from './principals.js';
 import { pseudonymText } from './pseudonym.js';
 import { httpUrl } from './target-url.js';
-import { maxFieldBytes, openToken, type EmailTokenKind, type OpenFailure, type Principals } from './token.js';
-
-/** The keys of one Member, as the verifier knows them. */
-export interface MemberKeys {
-  /** Every key id this Member has signed with and that should still verify (rotation). */
-  keys: EmailKeys;
-}
+import { openToken, type EmailTokenKind, type OpenFailure } from './token.js';
 
 /** Options of {@link createEmailVerifier}. */
-export interface EmailVerifierOptions {
-  /** Each Member's keys, by Member id. A token only verifies with the keys of the Member it names. */
-  members?: Readonly<Record<string, MemberKeys>>;
-  /** The platform's (edX's) own keys, for tokens signed without a Member. */
-  platformKeys?: EmailKeys;
+export interface EmailVerifierOptions extends PrincipalKeys {
   /** Clock in epoch milliseconds, for expiry. Defaults to `Date.now`. */
   now?: () => number;
 }
@@ -82,48 +72,6 @@ export interface EmailVerifier {
   verify(token: string, kind?: EmailTokenKind): Verification;
 }
 
-function memberRings(members: EmailVerifierOptions['members']): Map<string, KeyRing> {
-  const rings = new Map<string, KeyRing>();
-  for (const [memberId, member] of Object.entries(members ?? {})) {
-    if (memberId.length === 0 || Buffer.byteLength(memberId) > maxFieldBytes)
-      throw new EmailError(
-        'invalid_option',
-        'members',
-        `a Member id must be 1-${maxFieldBytes} bytes`,
-        'Use the id from optin.config.ts.',
-      );
-    const keys: unknown = (member as MemberKeys | undefined)?.keys; // a missing entry is a missing key
-    rings.set(memberId, keyRing(keys, `members.${memberId}.keys`));
-  }
-  return rings;
-}
-
-/**
- * Refuses a secret held by two principals (the platform and a Member, or two Members): whoever holds
- * it could sign tokens naming the other, and they would verify. One principal may hold one secret
- * under two kids. The error names where the second copy is, never the secret.
- */
-function checkOwnSecrets(principals: Principals): void {
-  const holders = new Map<string, string>();
-  const rings: [string, KeyRing | undefined][] = [
-    ['platformKeys', principals.platform],
-    ...[...principals.members].map(([id, ring]): [string, KeyRing] => [`members.${id}.keys`, ring]),
-  ];
-  for (const [path, ring] of rings)
-    for (const [kid, key] of ring ?? []) {
-      const derived = key.toString('base64');
-      const holder = holders.get(derived);
-      if (holder !== undefined && holder !== path)
-        throw new EmailError(
-          'invalid_key',
-          `${path}.${kid}`,
-          `is the same secret as one of ${holder}`,
-          'Give the platform and every Member secrets of their own: whoever holds a secret can sign as each of its holders.',
-        );
-      holders.set(derived, path);
-    }
-}
-
 /**
  * Creates the verifier the collector calls for `GET /e/o/:token` and `GET /e/c/:token`. It never
  * throws on a token: anything but a well-formed token whose MAC checks out (in constant time)
@@ -141,11 +89,8 @@ function checkOwnSecrets(principals: Principals): void {
  */
 export function createEmailVerifier(options: EmailVerifierOptions): EmailVerifier {
   checkOptions(options, '`{ platformKeys, members }`');
-  const principals: Principals = {
-    platform: options.platformKeys === undefined ? undefined : keyRing(options.platformKeys, 'platformKeys'),
-    members: memberRings(options.members),
-  };
-  checkOwnSecrets(principals);
+  const { principals, placed } = principalRings(options, '');
+  checkOwnSecrets(placed);
   if (!principals.platform && principals.members.size === 0)
     throw new EmailError('invalid_option', 'members', 'no keys at all', 'Pass `platformKeys`, `members`, or both.');
   const now = clock(options.now);

@@ -201,6 +201,33 @@ describe('createEmailSigner', () => {
     expectError(() => signer.pixelUrl({ ...meta, expiresAt: Number.NaN }), 'invalid_meta', 'meta.expiresAt');
   });
 
+  it('takes sentAt and expiresAt only as a Date or a finite number: a typed error, never a TypeError', () => {
+    for (const value of [
+      10n,
+      Symbol('t'),
+      '2030-01-01',
+      '1900000000000',
+      { valueOf: () => 2e12 },
+      new Number(2e12),
+      true,
+    ]) {
+      const error = expectError(
+        () => signer.pixelUrl({ ...meta, sentAt: value as unknown as number }),
+        'invalid_meta',
+        'meta.sentAt',
+      );
+      expect(error.hint).toMatch(/Date/);
+      expectError(
+        () => signer.pixelUrl({ ...meta, expiresAt: value as unknown as number }),
+        'invalid_meta',
+        'meta.expiresAt',
+      );
+    }
+    const clock = createEmailSigner({ ...options, now: () => 10n as unknown as number });
+    expectError(() => clock.pixelUrl(meta), 'invalid_meta', 'meta.sentAt');
+    expect(signer.pixelUrl({ ...meta, sentAt: new Date(2e12), expiresAt: 2.1e12 })).toMatch(/\/e\/o\//);
+  });
+
   it('refuses to sign for another Member', () => {
     expectError(() => signer.pixelUrl({ ...meta, member: 'MITx' }), 'member_mismatch', 'meta.member');
     expect(signer.pixelUrl({ ...meta, member: 'HarvardX' })).toMatch(/^https:\/\/t\.edx\.org\/e\/o\/[A-Za-z0-9_-]+$/);

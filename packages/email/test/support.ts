@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { html as htmlSpec, parse, type DefaultTreeAdapterMap } from 'parse5';
 import type { EmailVerifier } from '../src/index.js';
+import { decodeClaims, type TokenClaims } from '../src/token.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -42,6 +43,13 @@ export function attributes(html: string): FoundAttribute[] {
 export function tokenOf(url: string, base: string, kind: 'c' | 'o'): string | undefined {
   const prefix = `${base}/e/${kind}/`;
   return url.startsWith(prefix) ? url.slice(prefix.length) : undefined;
+}
+
+/** The claims a token carries, read without checking its MAC: to forge or re-wrap one in a test. */
+export function claimsOf(token: string): TokenClaims {
+  const claims = decodeClaims(Buffer.from(token, 'base64url').subarray(0, -16));
+  if (!claims) throw new Error('not a token');
+  return claims;
 }
 
 /** The click targets of a rewritten document, in document order, each verified (throws if one does not). */
