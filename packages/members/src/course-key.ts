@@ -1,12 +1,18 @@
-/** An Open edX course run, parsed from its key. */
+/**
+ * An Open edX course run, parsed from its key. A CCX (custom course, `ccx-v1:…+ccx@3`) is its own
+ * key, with the org, course and run of the course it is built on.
+ */
 export interface CourseKey {
-  /** The key as Open edX writes it: `course-v1:HarvardX+CS50+2026_T1` or `HarvardX/CS50/2012`. */
+  /**
+   * The key as Open edX writes it, without a branch or version: `course-v1:HarvardX+CS50+2026_T1`,
+   * `HarvardX/CS50/2012` or a CCX's `ccx-v1:HarvardX+CS50+2026_T1+ccx@3`.
+   */
   readonly id: string;
   /** The organisation: what ties the course to a Member. */
   readonly org: string;
   /** The course code, e.g. `CS50`. */
   readonly course: string;
-  /** The run, e.g. `2026_T1`. */
+  /** The run, e.g. `2026_T1` (a CCX's: that of the course it is built on). */
   readonly run: string;
 }
 
@@ -23,22 +29,38 @@ export interface UsageKey {
 // Characters Open edX allows in key parts (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's
 // letters, digits and `_`), and at most 255 of them.
 const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
-const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`, 'u');
+// A course run, then the branch and the version (a hex id) opaque-keys may add, in that order:
+// `MITx+6.00x+2026+branch@draft+version@5f0c…`; and a CCX's id (`+ccx@3`, digits, ccx-keys) where
+// the namespace is a CCX's.
+const courseRun = `(${part})\\+(${part})\\+(${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?`;
+const ccx = '\\+ccx@(\\d{1,255})';
+const courseV1 = new RegExp(`^course-v1:${courseRun}$`, 'u');
+const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}$`, 'u');
 const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
-const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@(${part})\\+block@(${part})$`, 'u');
+const block = `\\+type@(${part})\\+block@(${part})$`;
+const blockV1 = new RegExp(`^block-v1:${courseRun}()${block}`, 'u');
+const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'u');
 
 const make = (id: string, org = '', course = '', run = ''): CourseKey => ({ id, org, course, run });
+/** The course of a `course-v1:` or `ccx-v1:` match (groups org, course, run, then a CCX's id). */
+const courseOf = (m: RegExpExecArray): CourseKey =>
+  m[4]
+    ? make(`ccx-v1:${m[1]}+${m[2]}+${m[3]}+ccx@${m[4]}`, m[1], m[2], m[3])
+    : make(`course-v1:${m[1]}+${m[2]}+${m[3]}`, m[1], m[2], m[3]);
 
 /**
- * Parses a course run key: `course-v1:Org+Course+Run` or the old `Org/Course/Run`. Anything else
- * (these come from learners' URLs) is `null`, never an exception.
+ * Parses a course run key: `course-v1:Org+Course+Run` (a `+branch@…` or `+version@…` after it is
+ * left out: the same run), the old `Org/Course/Run`, or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its
+ * own key, with its parent course's org, course and run). Anything else (these come from learners'
+ * URLs) is `null`, never an exception.
  *
  * @example parseCourseKey('course-v1:HarvardX+CS50+2026_T1')?.org // 'HarvardX'
+ * @example parseCourseKey('ccx-v1:MITx+6.00x+2026+ccx@3') // { id: 'ccx-v1:MITx+6.00x+2026+ccx@3', org: 'MITx', course: '6.00x', run: '2026' }
  */
 export function parseCourseKey(input: unknown): CourseKey | null {
   if (typeof input !== 'string') return null;
-  const v1 = courseV1.exec(input);
-  if (v1) return make(input, v1[1], v1[2], v1[3]);
+  const v1 = courseV1.exec(input) ?? ccxV1.exec(input);
+  if (v1) return courseOf(v1);
   const old = legacy.exec(input);
   return old && !input.includes(':') ? make(input, old[1], old[2], old[3]) : null;
 }
@@ -52,16 +74,19 @@ export function parseCourseKey(input: unknown): CourseKey | null {
 export const courseOwnerKey = (course: CourseKey): string =>
   `${course.org}+${course.course}+${course.run}`.toLowerCase();
 
+/** Whether a course is a CCX (`ccx-v1:…`), which follows the Member of its org whoever owns its parent run. */
+export const isCcx = (course: CourseKey): boolean => course.id.startsWith('ccx-v1:');
+
 /**
- * Parses an XBlock usage key, `block-v1:Org+Course+Run+type@T+block@B`; anything else is `null`.
+ * Parses an XBlock usage key, `block-v1:Org+Course+Run+type@T+block@B` (a branch or version after
+ * the run left out of its course) or a CCX's `ccx-block-v1:Org+Course+Run+ccx@3+type@T+block@B`;
+ * anything else is `null`.
  *
  * @example parseUsageKey('block-v1:MITx+6.00x+2026+type@problem+block@q1')?.course.org // 'MITx'
  */
 export function parseUsageKey(input: unknown): UsageKey | null {
-  const m = typeof input === 'string' ? blockV1.exec(input) : null;
-  return m
-    ? { course: make(`course-v1:${m[1]}+${m[2]}+${m[3]}`, m[1], m[2], m[3]), type: m[4] ?? '', block: m[5] ?? '' }
-    : null;
+  const m = typeof input === 'string' ? (blockV1.exec(input) ?? ccxBlockV1.exec(input)) : null;
+  return m ? { course: courseOf(m), type: m[5] ?? '', block: m[6] ?? '' } : null;
 }
 
 /**
@@ -78,7 +103,8 @@ export function courseOfKey(input: unknown): CourseKey | null {
 
 /**
  * Finds the course of a page from its path (never its query or fragment): the first course key in
- * it. LMS pages (`/courses/{key}/…`, old keys as three segments), and a `course-v1:` key as a segment
+ * it. LMS pages (`/courses/{key}/…`, old keys as three segments), and a `course-v1:` (or a CCX's
+ * `ccx-v1:`) key as a segment
  * anywhere, as the MFEs write it: the learning MFE (`/learning/course/{key}/…`, `/course/{key}/home`,
  * `/preview/course/{key}/…`), discussions (`/{key}/posts`), gradebook (`/{key}`); and usage keys
  * anywhere in the path (`/xblock/block-v1:…`). A URL without a course, or a malformed one, gives `null`.
@@ -108,7 +134,7 @@ export function courseFromUrl(url: string | URL): CourseKey | null {
       if (key) return key;
     }
     const key = parseCourseKey(segments[i]) ?? parseUsageKey(segments[i])?.course;
-    if (key?.id.startsWith('course-v1:')) return key;
+    if (key && /^(course|ccx)-v1:/.test(key.id)) return key;
   }
   return null;
 }

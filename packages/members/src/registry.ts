@@ -1,6 +1,6 @@
 import type { Tracker } from '@optin/trackers';
 import type { Member, OptinConfig } from './config.js';
-import { courseFromUrl, courseOfKey, courseOwnerKey, parseCourseKey, type CourseKey } from './course-key.js';
+import { courseFromUrl, courseOfKey, courseOwnerKey, isCcx, parseCourseKey, type CourseKey } from './course-key.js';
 import { buildDeclaration, type Declaration } from './declaration.js';
 
 /** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
@@ -18,8 +18,8 @@ export interface Registry {
   /** The config the registry was built from. */
   readonly config: OptinConfig;
   /**
-   * The Member that owns a course (by its run first, then its org), or `null`. Case-insensitive on
-   * orgs and course runs. `courseId` may be a course key or an XBlock usage key, with blanks around
+   * The Member that owns a course (by its run first, then its org; a CCX by its org only), or `null`.
+   * Case-insensitive on orgs and course runs. `courseId` may be a course key or an XBlock usage key, with blanks around
    * it or spaces for its `+` (as a query string decodes them); one that is still no key is `null`,
    * whatever `orgId` says. `orgId` decides only when no `courseId` is given.
    */
@@ -58,7 +58,9 @@ export function createRegistry(config: OptinConfig): Registry {
     // A course given is what decides: one that is no key is no one's, never its supposed org's.
     if (courseId == null) return byOrg.get((orgId ?? '').toLowerCase()) ?? null;
     const course = courseOfKey(courseId);
-    return course && (byCourse.get(courseOwnerKey(course)) ?? byOrg.get(course.org.toLowerCase()) ?? null);
+    // A CCX is its org's: never the Member that owns the run it is built on under another org.
+    const run = course && !isCcx(course) ? byCourse.get(courseOwnerKey(course)) : undefined;
+    return course && (run ?? byOrg.get(course.org.toLowerCase()) ?? null);
   };
   const trackersFor: Registry['trackersFor'] = (where = {}) => [
     ...config.platform.trackers,

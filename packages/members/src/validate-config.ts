@@ -3,7 +3,8 @@ import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { consentCookieName } from './consent-cookie.js';
-import { courseOwnerKey, parseCourseKey } from './course-key.js';
+import { cookieOverlap } from './cookie-overlap.js';
+import { courseOwnerKey, isCcx, parseCourseKey } from './course-key.js';
 import { emailPurpose } from './declared-email.js';
 
 /**
@@ -21,6 +22,22 @@ const shown = (value: unknown): string => {
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/**
+ * Calls `each` with every entry of a list and its index, an empty slot (`[a, , b]`, which `forEach`
+ * and `map` skip) reported at its path (`members[1]`) instead: the registry, the hub and the
+ * declaration would otherwise read `undefined` there.
+ */
+function everySlot(
+  v: unknown,
+  path: string,
+  add: (path: string, message: string) => void,
+  each: (value: unknown, i: number) => void,
+): void {
+  const entries = list(v);
+  for (let i = 0; i < entries.length; i++)
+    if (i in entries) each(entries[i], i);
+    else add(`${path}[${i}]`, 'is empty (a stray comma, as in [a, , b]): remove it, or put what belongs there');
+}
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
 // An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
 const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
@@ -30,30 +47,6 @@ const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
 // Where a secret is, as @optin/collector reads it (its secretRefSchema): never the secret itself.
 const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 
-/** `pattern` without the `g` and `y` flags, whose `test` would otherwise depend on earlier calls. */
-const stateless = (pattern: RegExp) => new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-
-/**
- * A cookie name a pattern matches, made of its literal head (`/^_pk_id\.1\./` gives `_pk_id.1.`),
- * or `undefined` when that head is not one of its names.
- */
-function example(pattern: RegExp): string | undefined {
-  const head = (/^\^?((?:\\[^A-Za-z0-9]|[^\\.*+?()[\]{}|^$])*)/.exec(pattern.source)?.[1] ?? '').replace(/\\(.)/g, '$1');
-  return head && stateless(pattern).test(head) ? head : undefined;
-}
-
-/**
- * Two cookie declarations that could name the same cookie: equal names, a name a pattern matches,
- * equal patterns, or a pattern matching another's example (a family inside another: `/^_pk_id\./`
- * and `/^_pk_id\.1\./`).
- */
-function collide(a: string | RegExp, b: string | RegExp): boolean {
-  if (typeof a === 'string') return typeof b === 'string' ? a === b : stateless(b).test(a);
-  if (typeof b === 'string') return collide(b, a);
-  const [x, y] = [example(a), example(b)];
-  return a.source === b.source || (x !== undefined && collide(x, b)) || (y !== undefined && collide(y, a));
-}
-
 /**
  * Checks a whole config at once and returns **every** problem with its path (an empty list when
  * the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
@@ -61,7 +54,8 @@ function collide(a: string | RegExp, b: string | RegExp): boolean {
  * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
- * platform's or another Member's (a family inside another's too); no first-party cookie naming the
+ * platform's or another Member's (two families that share a name too, sampled from each pattern:
+ * see `cookieOverlap`); no empty slot in a list (`[a, , b]`); no first-party cookie naming the
  * consent cookie `optin`; no org or course run owned by two Members; email tracking only under a
  * policy that has `analytics` (the purpose the collector records it under); email key ids as
  * `@optin/email` takes them; email keys and `tokenRef` by reference (`env:NAME`, `file:/path`), as
@@ -140,7 +134,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         add(`${path}.cookies[${i}].purpose`, `"${shown(c.purpose)}" is not a purpose of policy "${policy.id}"`);
       if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
-        if (c.party === 'first' && collide(c.name, consentCookieName))
+        if (c.party === 'first' && cookieOverlap(c.name, consentCookieName))
           add(
             `${path}.cookies[${i}].name`,
             `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
@@ -162,11 +156,18 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     );
   const checkEmail = (email: unknown, path: string) => {
     checkEmailPurpose(path);
-    if (!isObject(email) || (email.keyId === undefined && email.keys === undefined))
-      return add(
+    // No keyId and no entry in keys: the collector would hold no key for the Member, and answer
+    // every one of its click links 400.
+    const unnamed =
+      !isObject(email) ||
+      (email.keyId === undefined &&
+        (email.keys === undefined || (isObject(email.keys) && Object.keys(email.keys).length === 0)));
+    if (unnamed)
+      add(
         path,
         "must name the Member's signing keys: { keyId: 'hx-2026' } (the collector reads the secret from OPTIN_EMAIL_<MEMBER>_<KID>) and/or { keys: { 'hx-2025': 'env:NAME' } }",
       );
+    if (!isObject(email)) return;
     for (const i of unknownFields(email, Object.keys(emailFields), path, '`email`'))
       add(i.path, `${i.message}: only keyId and keys, which name the secrets, never the secret itself`);
     if (email.keyId !== undefined && !(typeof email.keyId === 'string' && keyId.test(email.keyId)))
@@ -176,7 +177,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       );
     if (email.keys === undefined) return;
     if (!isObject(email.keys))
-      return add(`${path}.keys`, "must map key ids to where their secrets are: { 'hx-2025': 'env:NAME' | 'file:/path' }");
+      return add(
+        `${path}.keys`,
+        "must map key ids to where their secrets are: { 'hx-2025': 'env:NAME' | 'file:/path' }",
+      );
     for (const [kid, ref] of Object.entries(email.keys)) {
       const at = `${path}.keys[${JSON.stringify(kid)}]`;
       if (!keyId.test(kid)) add(at, `is not a key id: ${kidRule}`);
@@ -188,15 +192,19 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   if (isObject(config.collector) && config.collector.email !== undefined) checkEmailPurpose('collector.email');
 
   const platform = config.platform;
-  if (isObject(platform)) issues.push(...unknownFields(platform, Object.keys(platformFields), 'platform', '`platform`'));
+  if (isObject(platform))
+    issues.push(...unknownFields(platform, Object.keys(platformFields), 'platform', '`platform`'));
   if (!isObject(platform) || !Array.isArray(platform.trackers)) add('platform.trackers', 'must be a list of trackers');
-  else platform.trackers.forEach((t, i) => checkTracker(t, `platform.trackers[${i}]`, 'platform'));
+  else
+    everySlot(platform.trackers, 'platform.trackers', add, (t, i) =>
+      checkTracker(t, `platform.trackers[${i}]`, 'platform'),
+    );
 
   if (!Array.isArray(config.members)) add('members', 'must be a list of Members (defineMember)');
   const orgs = new Map<string, string>();
   const courses = new Map<string, string>();
   const memberIds = new Map<string, string>();
-  list(config.members).forEach((m, i) => {
+  everySlot(config.members, 'members', add, (m, i) => {
     const path = `members[${i}]`;
     if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
     issues.push(...unknownFields(m, Object.keys(memberFields), path, 'a Member'));
@@ -218,7 +226,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     if (typeof m.name !== 'string' || !m.name.trim()) add(`${path}.name`, 'must be the name learners read');
     if (!Array.isArray(m.orgs) || m.orgs.length + list(m.courses).length === 0)
       add(`${path}.orgs`, 'must list the Open edX orgs the Member owns (or give `courses`)');
-    list(m.orgs).forEach((org, j) => {
+    everySlot(m.orgs, `${path}.orgs`, add, (org, j) => {
       const key = typeof org === 'string' ? org.toLowerCase() : '';
       if (!orgPattern.test(key)) return add(`${path}.orgs[${j}]`, 'must be an Open edX org, e.g. "HarvardX"');
       const owner = orgs.get(key);
@@ -227,10 +235,15 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     });
     if (m.courses !== undefined && !Array.isArray(m.courses))
       add(`${path}.courses`, 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]');
-    list(m.courses).forEach((c, j) => {
+    everySlot(m.courses, `${path}.courses`, add, (c, j) => {
       const course = parseCourseKey(c);
       if (!course)
         return add(`${path}.courses[${j}]`, 'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"');
+      if (isCcx(course))
+        return add(
+          `${path}.courses[${j}]`,
+          `"${course.id}" is a CCX, which is its org's Member's (${course.org}), whoever owns the run it is built on: list course runs only, or give the Member the org`,
+        );
       const key = courseOwnerKey(course);
       const owner = courses.get(key);
       if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
@@ -243,22 +256,26 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         'must be "env:NAME" or "file:/path", where the collector reads the Member\'s API token, never the token itself',
       );
     if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
-    list(m.trackers).forEach((t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
+    everySlot(m.trackers, `${path}.trackers`, add, (t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
   });
 
   // A Member's cookie may not be one the platform or another Member declares: deleting or reading
-  // it would then touch someone else's data.
+  // it would then touch someone else's data (and a refusal of the Member's alone would keep it).
+  const todo =
+    "give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner";
   for (const c of cookies)
     if (c.owner !== 'platform')
-      for (const other of cookies)
-        if (
-          other.owner !== c.owner &&
-          (other.owner === 'platform' || other.path < c.path) &&
-          collide(c.name, other.name)
-        )
-          add(
-            c.path,
-            `cookie ${shown(c.name)} collides with ${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path}): give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner`,
-          );
+      for (const other of cookies) {
+        if (other.owner === c.owner || (other.owner !== 'platform' && other.path >= c.path)) continue;
+        const overlap = cookieOverlap(c.name, other.name);
+        if (!overlap) continue;
+        const whose = `${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path})`;
+        add(
+          c.path,
+          'name' in overlap
+            ? `cookie ${shown(c.name)} collides with ${whose}, both name "${overlap.name}": ${todo}`
+            : `cookie ${shown(c.name)} may collide with ${whose}: ${shown(overlap.unsampled)} cannot be checked name by name (a lookaround or back-reference), and both begin with "${overlap.prefix}": ${todo}, or write the pattern without lookarounds and back-references`,
+        );
+      }
   return issues;
 }

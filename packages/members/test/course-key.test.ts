@@ -64,6 +64,80 @@ describe('parseCourseKey', () => {
   });
 });
 
+describe('CCX and versioned keys', () => {
+  it('parses a CCX key as itself, with the org, course and run of its parent course', () => {
+    expect(parseCourseKey('ccx-v1:MITx+6.00x+2026+ccx@3')).toEqual({
+      id: 'ccx-v1:MITx+6.00x+2026+ccx@3',
+      org: 'MITx',
+      course: '6.00x',
+      run: '2026',
+    });
+  });
+
+  it('strips the branch and version of a course key: the run is the same course run', () => {
+    for (const key of [
+      'course-v1:Org+Course+Run+branch@draft+version@abc',
+      'course-v1:Org+Course+Run+branch@published-branch',
+      'course-v1:Org+Course+Run+version@5f0c1d2e3a4b5c6d7e8f9a0b',
+    ])
+      expect(parseCourseKey(key), key).toEqual({
+        id: 'course-v1:Org+Course+Run',
+        org: 'Org',
+        course: 'Course',
+        run: 'Run',
+      });
+    expect(parseCourseKey('ccx-v1:MITx+6.00x+2026+branch@draft+ccx@3')?.id).toBe('ccx-v1:MITx+6.00x+2026+ccx@3');
+  });
+
+  it('says "no course" for a malformed CCX or versioned key', () => {
+    for (const bad of [
+      'ccx-v1:MITx+6.00x+2026',
+      'ccx-v1:MITx+6.00x+2026+ccx@',
+      'ccx-v1:MITx+6.00x+2026+ccx@x3',
+      'ccx-v1:MITx+6.00x+ccx@3',
+      'course-v1:MITx+6.00x+2026+ccx@3',
+      'course-v1:MITx+6.00x+2026+branch@',
+      'course-v1:MITx+6.00x+2026+version@xyz',
+      'course-v1:MITx+6.00x+2026+version@abc+branch@draft',
+      'course-v1:version@abc',
+      'course-v1:MITx+6.00x+2026+branch@a b',
+    ])
+      expect(parseCourseKey(bad), bad).toBeNull();
+  });
+
+  it('parses the usage keys of a CCX and of a versioned course, with their course', () => {
+    expect(parseUsageKey('ccx-block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p')).toEqual({
+      course: { id: 'ccx-v1:HarvardX+CS50+2026+ccx@1', org: 'HarvardX', course: 'CS50', run: '2026' },
+      type: 'problem',
+      block: 'p',
+    });
+    expect(parseUsageKey('block-v1:MITx+6.00x+2026+branch@draft+version@abc+type@html+block@h')?.course.id).toBe(
+      'course-v1:MITx+6.00x+2026',
+    );
+    for (const bad of [
+      'ccx-block-v1:HarvardX+CS50+2026+type@problem+block@p',
+      'block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
+    ])
+      expect(parseUsageKey(bad), bad).toBeNull();
+  });
+
+  it("finds a CCX's or a versioned course's key in a page's URL", () => {
+    const ccx = 'ccx-v1:MITx+6.00x+2026+ccx@3';
+    for (const url of [
+      `https://courses.edx.org/courses/${ccx}/courseware`,
+      `https://learning.edx.org/learning/course/${ccx}/home`,
+      `https://learning.edx.org/course/${ccx}/home`,
+      `https://learning.edx.org/course/${encodeURIComponent(ccx)}/progress`,
+      `https://discussions.edx.org/${ccx}/posts`,
+      'https://courses.edx.org/xblock/ccx-block-v1:MITx+6.00x+2026+ccx@3+type@problem+block@p',
+    ])
+      expect(courseFromUrl(url), url).toEqual({ id: ccx, org: 'MITx', course: '6.00x', run: '2026' });
+    expect(
+      courseFromUrl('https://courses.edx.org/courses/course-v1:MITx+6.00x+2026+branch@published-branch/courseware')?.id,
+    ).toBe('course-v1:MITx+6.00x+2026');
+  });
+});
+
 describe('parseUsageKey', () => {
   it('parses block-v1 usage keys with their course', () => {
     expect(parseUsageKey('block-v1:MITx+6.00x+2026+type@problem+block@q1')).toEqual({

@@ -103,6 +103,39 @@ describe('registry', () => {
     expect(scoped.memberFor({ orgId: 'MITx' })?.id).toBe('MITx');
   });
 
+  it("gives a CCX to its org's Member only, never to a Member that owns its parent run under another org", () => {
+    const base = sampleConfig();
+    // HarvardX owns one MITx run; MITx owns one run of the edX org, which no Member owns.
+    const config = {
+      ...base,
+      members: base.members.map((m) => (m.id === 'HarvardX' ? { ...m, courses: ['course-v1:MITx+Special+2026'] } : m)),
+    };
+    expect(validateConfig(config)).toEqual([]);
+    const scoped = createRegistry(config);
+    expect(scoped.memberFor({ courseId: 'ccx-v1:HarvardX+CS50+2026+ccx@3' })?.id).toBe('HarvardX');
+    expect(scoped.memberFor({ courseId: 'ccx-v1:mitx+Special+2026+ccx@1' })?.id).toBe('MITx');
+    expect(scoped.memberFor({ courseId: 'ccx-v1:edX+MIT101+2026+ccx@1' })).toBeNull();
+    expect(scoped.memberFor({ courseId: 'ccx-block-v1:edX+MIT101+2026+ccx@1+type@problem+block@p' })).toBeNull();
+    expect(ids(scoped.trackersFor({ courseId: 'ccx-v1:MITx+Special+2026+ccx@1' }))).toEqual([
+      'ga4',
+      'meta',
+      'MITx/matomo',
+    ]);
+    const page = scoped.scopeFor('https://learning.edx.org/learning/course/ccx-v1:HarvardX+CS50+2026+ccx@3/home');
+    expect(page.course?.id).toBe('ccx-v1:HarvardX+CS50+2026+ccx@3');
+    expect(page.member?.id).toBe('HarvardX');
+    // A versioned key is its run: the run's owner.
+    expect(scoped.memberFor({ courseId: 'course-v1:MITx+Special+2026+branch@draft+version@abc' })?.id).toBe('HarvardX');
+  });
+
+  it('refuses a CCX key among the course runs a Member owns: a CCX follows its org', () => {
+    const base = sampleConfig();
+    const config = { ...base, members: [{ ...base.members[0]!, courses: ['ccx-v1:MITx+Special+2026+ccx@1'] }] };
+    expect(validateConfig(config)).toEqual([
+      { path: 'members[0].courses[0]', message: expect.stringMatching(/is a CCX.*its org's Member/) as string },
+    ]);
+  });
+
   it('owns courses of an org written in any script, case-insensitively', () => {
     const base = sampleConfig();
     const config = { ...base, members: [{ ...base.members[0]!, orgs: ['UniversitéX'] }] };
@@ -124,6 +157,9 @@ describe('registry', () => {
             .tuple(fc.constantFrom(...orgs), fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }))
             .map(([o, c, r]) => `course-v1:${o}+${c}+${r}`),
           fc.constant('course-v1:edX+MIT101+2026'),
+          fc
+            .tuple(fc.constantFrom(...orgs, 'edX'), fc.constantFrom('MIT101', 'CS50', 'x'), fc.nat(9))
+            .map(([o, c, n]) => `ccx-v1:${o}+${c}+2026+ccx@${n}`),
         ),
         orgId: fc.oneof(fc.string(), fc.constantFrom(...orgs)),
       },

@@ -66,6 +66,11 @@ const run = async (code: string) => {
 };
 const hostsHit = (path?: string) =>
   [...new Set(hits.filter((h) => !path || h.path === path).map((h) => h.host))].sort();
+const statsHits = (host: string) =>
+  hits
+    .filter((h) => h.host === host && h.path === '/hit')
+    .map((h) => JSON.parse(h.body) as { type: string; context: { course: { id: string } } })
+    .map((e) => `${e.type} ${e.context.course.id}`);
 const harvard = '/learning/course/course-v1:HarvardX+CS50+2026_T1/home';
 const mit = '/learning/course/course-v1:MITx+6.00x+2026/home';
 
@@ -77,6 +82,23 @@ describe('Member scoping in Chromium', () => {
     expect(hostsHit('/hit')).toEqual(['ads.harvardx.test', 'ads.platform.test', 'stats.harvardx.test']);
     const replayed = JSON.parse(hits.find((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')!.body);
     expect(replayed.context.course).toEqual({ id: 'course-v1:HarvardX+CS50+2026_T1', org: 'HarvardX' });
+    expect(hits.some((h) => h.host.endsWith('mitx.test'))).toBe(false);
+  });
+
+  test("on a HarvardX CCX page HarvardX's tracker loads, and every event carries the CCX as its course", async () => {
+    await open('/courses/ccx-v1:HarvardX+CS50+2026_T1+ccx@3/courseware');
+    await run("consent.acceptAll(); hub.page(); hub.track('edx.ui.lms.link_clicked', { target_url: '/x' });");
+    expect(hostsHit('/t.js')).toEqual(['ads.harvardx.test', 'ads.platform.test', 'stats.harvardx.test']);
+    expect(statsHits('stats.harvardx.test')).toEqual([
+      'page ccx-v1:HarvardX+CS50+2026_T1+ccx@3',
+      'track ccx-v1:HarvardX+CS50+2026_T1+ccx@3',
+    ]);
+    expect(
+      JSON.parse(hits.find((h) => h.host === 'ads.platform.test' && h.path === '/hit')!.body).context.course,
+    ).toEqual({
+      id: 'ccx-v1:HarvardX+CS50+2026_T1+ccx@3',
+      org: 'HarvardX',
+    });
     expect(hits.some((h) => h.host.endsWith('mitx.test'))).toBe(false);
   });
 
@@ -109,11 +131,6 @@ describe('Member scoping in Chromium', () => {
     page.evaluate(
       `navigation.addEventListener('navigate', (e) => e.canIntercept && e.intercept({ handler: ${draw} }))`,
     );
-  const statsHits = (host: string) =>
-    hits
-      .filter((h) => h.host === host && h.path === '/hit')
-      .map((h) => JSON.parse(h.body) as { type: string; context: { course: { id: string } } })
-      .map((e) => `${e.type} ${e.context.course.id}`);
 
   test("after a navigation.navigate() to an MITx course, MITx's tracker loads and HarvardX's unloads, before any event", async () => {
     await open(harvard);

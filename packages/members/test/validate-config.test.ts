@@ -184,6 +184,98 @@ describe('validateConfig', () => {
     expect(validateConfig(sampleConfig())).toEqual([]);
   });
 
+  describe('cookie families written with classes, quantifiers and alternatives', () => {
+    const family = (name: RegExp) => ({
+      ...matomo('1', 'stats.example'),
+      cookies: [{ name, purpose: 'analytics', lifetime: '13mo', party: 'first' as const }],
+    });
+    const issuesOf = (platform: RegExp, member: RegExp) =>
+      validateConfig({
+        ...sampleConfig(),
+        platform: { trackers: [family(platform)] },
+        members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [family(member)] })],
+      });
+
+    it("reports a Member family that shares a cookie with the platform's, both ways round", () => {
+      // Each pair names a cookie in common (shown in the message): refusing the Member's analytics
+      // would keep that cookie, since the platform still declares it.
+      const pairs: [RegExp, RegExp, string][] = [
+        [/^_pk_id\./, /^_pk_id\.\d+\./, '_pk_id.0.'],
+        [/^_pk_id\./, /^_pk_id\.[0-9]+\./, '_pk_id.0.'],
+        [/^_pk_id\./, /^_pk_id\.7\.\w+$/, '_pk_id.7.a'],
+        [/^_pk_id\./, /^_pk_id\.\d{2,}\./, '_pk_id.00.'],
+        [/^_pk_id\.\d+\./, /^_pk_id\./, '_pk_id.0.'],
+        [/^_gcl_au$/, /^_gcl_(aw|au)$/, '_gcl_au'],
+        [/^hx_ad$/, /^hx_ad(_\d+)?$/, 'hx_ad'],
+        [/^hx_ad_1$/, /^hx_ad(_\d+)?$/, 'hx_ad_1'],
+        [/^hx_ad$/, /^hx_a[a-z]*$/, 'hx_ad'],
+        [/^HX_AD$/i, /^hx_ad$/, 'hx_ad'],
+      ];
+      for (const [platform, member, shared] of pairs)
+        expect(issuesOf(platform, member), `${String(member)} vs ${String(platform)}`).toEqual([
+          {
+            path: 'members[0].trackers[0].cookies[0].name',
+            message: expect.stringContaining(`both name "${shared}"`) as string,
+          },
+        ]);
+    });
+
+    it('keeps families that share a head but no cookie', () => {
+      const pairs: [RegExp, RegExp][] = [
+        [/^_pk_id\.1\./, /^_pk_id\.2\./],
+        [/^_pk_id\.\d+\./, /^_pk_ses\.\d+\./],
+        [/^_pk_id\.[a-f]+\./, /^_pk_id\.\d+\./],
+        [/^hx_\w+$/, /^mx_\w+$/],
+        [/^_gcl_(aw|dc)$/, /^_gcl_au$/],
+      ];
+      for (const [platform, member] of pairs)
+        expect(issuesOf(platform, member), `${String(member)} vs ${String(platform)}`).toEqual([]);
+    });
+
+    it('reports a pattern it cannot sample (lookaround, back-reference) only when both begin with the same literal, and says so', () => {
+      expect(issuesOf(/^_pk_id\./, /^_pk_id\.(?=\d)/)).toEqual([
+        {
+          path: 'members[0].trackers[0].cookies[0].name',
+          message: expect.stringMatching(/may collide .*both begin with "_pk_id\."/) as string,
+        },
+      ]);
+      expect(issuesOf(/^_pk_id\.(\d)\1/, /^_pk_id\./)).toEqual([
+        {
+          path: 'members[0].trackers[0].cookies[0].name',
+          message: expect.stringMatching(/may collide .*both begin with "_pk_id\."/) as string,
+        },
+      ]);
+      expect(issuesOf(/^_pk_id\./, /^hx_(?!x)/)).toEqual([]);
+    });
+  });
+
+  it('reports an empty slot in a list ([a, , b]) at its path, which defineConfig throws as invalid_config', () => {
+    // A stray comma leaves a hole that forEach and map skip: the registry, the hub and the
+    // declaration then read `undefined` there.
+    const holed = <T>(length: number, entries: Record<number, T>): T[] => Object.assign(new Array<T>(length), entries);
+    const base = sampleConfig();
+    const [hx, mit] = base.members as [OptinConfig['members'][number], OptinConfig['members'][number]];
+    const config = {
+      ...base,
+      platform: { trackers: holed(3, { 0: base.platform.trackers[0]!, 2: base.platform.trackers[1]! }) },
+      members: holed(3, {
+        0: { ...hx, orgs: holed(2, { 0: 'HarvardX' }), trackers: holed(2, { 1: hx.trackers[0]! }) },
+        2: { ...mit, courses: holed(2, { 1: 'course-v1:edX+MIT101+2026' }) },
+      }),
+    };
+    const empty = expect.stringMatching(/^is empty \(a stray comma, as in \[a, , b\]\): remove it/) as string;
+    expect(validateConfig(config)).toEqual([
+      { path: 'platform.trackers[1]', message: empty },
+      { path: 'members[0].orgs[1]', message: empty },
+      { path: 'members[0].trackers[0]', message: empty },
+      { path: 'members[1]', message: empty },
+      { path: 'members[2].courses[0]', message: empty },
+    ]);
+    expect(() => defineConfig(config)).toThrow(
+      expect.objectContaining({ name: 'MembersError', code: 'invalid_config' }),
+    );
+  });
+
   it("refuses a tracker cookie that names the consent cookie: a withdrawal would erase the learner's decision", () => {
     const base = sampleConfig();
     // A sloppy family for an A/B tool's "opt…" cookies also names `optin`, where @optin/consent keeps the decision.
@@ -388,6 +480,11 @@ describe('validateConfig', () => {
     expect(withEmail({})).toEqual([
       { path: 'members[0].email', message: expect.stringContaining('keyId') as string },
     ]);
+    // Keys named by neither keyId nor an entry of keys: the collector would hold none, and answer every click 400.
+    expect(withEmail({ keys: {} })).toEqual([
+      { path: 'members[0].email', message: expect.stringContaining("must name the Member's signing keys") as string },
+    ]);
+    expect(withEmail({ keyId: 'hx-2026', keys: {} })).toEqual([]);
     expect(withEmail({ keyId: 'hx-2026', secret: 'c2VjcmV0' } as MemberEmail)).toEqual([
       { path: 'members[0].email.secret', message: expect.stringMatching(/is not a field of `email`.*never the secret itself/) as string },
     ]);
