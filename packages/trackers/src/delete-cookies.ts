@@ -23,17 +23,19 @@ export function deleteCookies(
   const paths = ['/'];
   let path = '';
   for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
+  let jar = '';
   try {
-    for (const pair of document.cookie.split(/; */)) {
-      const [name] = pair.split('=');
-      if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
-        for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
-          for (const at of paths)
-            document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
-              location.protocol == 'https:' ? ';Secure' : ''
-            }`;
-    }
+    jar = document.cookie;
   } catch {
     // A sandboxed document (an opaque origin) may use no cookies: document.cookie throws, and there are none.
+  }
+  for (const pair of jar.split(/; */)) {
+    const [name] = pair.split('=');
+    if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
+      for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
+        for (const at of paths)
+          document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
+            location.protocol == 'https:' ? ';Secure' : ''
+          }`;
   }
 }

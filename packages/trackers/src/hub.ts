@@ -177,9 +177,7 @@ export function createHub(options: HubOptions): Hub {
       // An unknown id is reported once (its tag left as another hub on the page may have it): then
       // kept in byId, naming no tracker (report returns nothing).
       if (!byId.has(id)) byId.set(id, report(id, 'is missing', 'unknown_tracker') as undefined);
-      // One withdrawn that cannot unload: its copy, which ran, is left (granted again before the reload,
-      // it would run a second time); its iframe emptied.
-      return t && (loaded.has(t) || (stale.has(t) && 0));
+      return t && loaded.has(t);
     }, nonce);
 
   const sync = () => {

@@ -12,11 +12,10 @@ type Tag = HTMLElement & { optin?: HTMLScriptElement };
  * `<script type="text/plain" data-optin-tracker="id">` runs as a copy of itself inserted after it,
  * once whatever the copies of this module (taken out again when off: one still on its way then never runs; what one already did cannot be
  * undone, which is why its tracker's cookies are deleted too), and `<iframe data-src data-optin-tracker="id">` gets its `src` (then
- * `about:blank` when off). `state(id)` says whether the tracker is on, `0` for one off whose scripts
- * still run (a copy that ran is left, an iframe emptied), `undefined` for one the caller does not have
- * (its tag is left as it is).
+ * `about:blank` when off). `state(id)` says whether the tracker is on, `undefined` for one the caller
+ * does not have (its tag is left as it is).
  */
-export function applyStaticTags(state: (id: string) => boolean | 0 | undefined, nonce?: string): void {
+export function applyStaticTags(state: (id: string) => boolean | undefined, nonce?: string): void {
   for (const tag of document.querySelectorAll<Tag>(selector)) {
     const on = state(tag.dataset.optinTracker as string); // the selector says it is there
     // Another hub's (two apps on a page): left as that hub has it. (Else each took out what the other
@@ -36,6 +35,6 @@ export function applyStaticTags(state: (id: string) => boolean | 0 | undefined, 
       copy.nonce = (nonce || tag.nonce) as string;
       copy.text = (tag as HTMLScriptElement).text;
       tag.after((tag.optin = copy));
-    } else if (on === false) stopScript(tag.optin);
+    } else if (!on) stopScript(tag.optin);
   }
 }
