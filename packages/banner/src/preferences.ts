@@ -140,7 +140,7 @@ export function buildPreferences({
       p.id,
       name,
       kept[p.id] ?? consent.allows(p.id),
-      [description, gpc ? ' ' : null, gpc ? say(gpc) : null],
+      [description, gpc ? ' ' : null, gpc ? say(gpc == 'dnt' ? gpc : 'gpc') : null],
       p.required,
     );
     state[p.id] = s.on;

@@ -117,6 +117,15 @@ describe('<optin-banner>', () => {
     expect(again.button('Cookie settings')).not.toBe(null);
   });
 
+  it('names Global Privacy Control for a store of an earlier @optin/consent, whose privacySignal is true', async () => {
+    const real = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    // What @optin/consent before `'gpc' | 'dnt' | false` gave: a boolean.
+    const earlier = new Proxy(real, { get: (t, k) => (k === 'privacySignal' ? true : Reflect.get(t, k)) as unknown });
+    const { banner, text } = await mount({ consent: earlier });
+    await banner.open('preferences');
+    expect(text()).toContain(en.gpc);
+  });
+
   it('shows one banner per document: a second one mounted shows nothing while the first is up, and takes over when it goes if still needed', async () => {
     const consent = store();
     const dialogs = () =>
