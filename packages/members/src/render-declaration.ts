@@ -26,12 +26,16 @@ interface PurposeSection {
  * two purposes is listed under both) and the site's own cookies; a purpose served by neither only
  * when it is required (always on, so a learner still reads what it is).
  */
+/** The site's own cookies; none in a declaration saved (as JSON) before they were declared. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+const siteCookies = (d: Declaration) => d.siteCookies ?? [];
+
 function byPurpose(d: Declaration): PurposeSection[] {
   return d.purposes
     .map((p) => ({
       ...p,
       trackers: d.trackers.filter((t) => t.purposes.includes(p.id)),
-      cookies: d.siteCookies.filter((c) => c.purpose === p.id),
+      cookies: siteCookies(d).filter((c) => c.purpose === p.id),
     }))
     .filter((p) => p.trackers.length > 0 || p.cookies.length > 0 || p.required);
 }
@@ -40,7 +44,7 @@ const ownCookies = 'Cookies of the site itself';
 const ownCookiesIntro = 'The site sets these for itself, whatever you choose.';
 const nothingDeclared = 'No cookie or tracker is declared for this purpose.';
 /** The site's own cookies of no purpose of the policy (the consent cookie under a policy without a required one). */
-const unsorted = (d: Declaration) => d.siteCookies.filter((c) => c.purpose === null);
+const unsorted = (d: Declaration) => siteCookies(d).filter((c) => c.purpose === null);
 
 /**
  * `, for Marketing` after a cookie listed under another purpose's heading (a tracker serving both is

@@ -52,6 +52,14 @@ const tableRows = (md: string, header = '| Tracker |') =>
     .map(gfmCells);
 
 describe('declaration', () => {
+  it('renders a declaration saved as JSON before the site cookies were declared', () => {
+    const d = createRegistry(sampleConfig()).declaration();
+    const saved = JSON.parse(declarationToJson(d)) as Record<string, unknown>;
+    delete saved['siteCookies'];
+    expect(() => declarationToHtml(saved as unknown as Declaration)).not.toThrow();
+    expect(declarationToMarkdown(saved as unknown as Declaration)).toContain(d.trackers[0]!.vendor.name);
+  });
+
   const registry = createRegistry(sampleConfig());
 
   it('lists every tracker with owner, purposes, party, vendor links, cookies and hosts', () => {
