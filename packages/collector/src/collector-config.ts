@@ -1,7 +1,7 @@
 import type { Policy } from '@optin/consent';
 import * as z from 'zod';
 import { maxMinLearnersForRates } from './consent-rates-threshold.js';
-import { courseRunKey, parseCourseRun } from './course-owner.js';
+import { courseRunKey, parseCourseKey, parseCourseRun } from './course-owner.js';
 import { CollectorError, formatPath } from './errors.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -34,9 +34,16 @@ const memberSchema = z
         z
           .string()
           .refine(
-            (key) => parseCourseRun(key) !== undefined,
+            (key) => parseCourseKey(key) !== undefined,
             'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
-          ),
+          )
+          // As @optin/members reports it: a CCX is its org's Member's, whoever lists its parent run.
+          .refine((key) => parseCourseKey(key)?.ccx == null, {
+            error: (issue) => {
+              const ccx = parseCourseKey(String(issue.input));
+              return `"${ccx?.key ?? ''}" is a CCX, which is its org's Member's (${ccx?.run.org ?? ''}), whoever owns the run it is built on: list course runs only, or give the Member the org`;
+            },
+          }),
       )
       .optional(),
     tokenRef: secretRefSchema.optional(),

@@ -13,44 +13,80 @@ export interface CourseRun {
 
 // As @optin/members parses keys (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's letters, digits
 // and `_`, at most 255 of them), so that the collector gives an event to the Member the browser
-// scoped its page and trackers to.
+// scoped its page and trackers to. A course run, then the branch and the version (a hex id)
+// opaque-keys may add, in that order (left out: the same run); a CCX's id (`+ccx@3`, digits) where
+// the namespace is a CCX's.
 const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
-const courseV1 = new RegExp(`^course-v1:(${part})\\+(${part})\\+(${part})$`, 'u');
-const blockV1 = new RegExp(`^block-v1:(${part})\\+(${part})\\+(${part})\\+type@${part}\\+block@${part}$`, 'u');
+const courseRun = `(${part})\\+(${part})\\+(${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?`;
+const ccx = '\\+ccx@(\\d{1,255})';
+const courseV1 = new RegExp(`^course-v1:${courseRun}$`, 'u');
+const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}$`, 'u');
 const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
-
-const runOfMatch = (m: RegExpExecArray | null): CourseRun | undefined =>
-  m ? { org: m[1] ?? '', course: m[2] ?? '', run: m[3] ?? '' } : undefined;
-
-/**
- * The course run of a course run key, as a Member lists it in `courses` (`parseCourseKey` of
- * `@optin/members`): `course-v1:Org+Course+Run` or the old `Org/Course/Run`, exactly as written;
- * `undefined` for anything else (an XBlock usage key names a block, not a run to own).
- */
-export function parseCourseRun(key: string): CourseRun | undefined {
-  return runOfMatch(courseV1.exec(key) ?? (key.includes(':') ? null : legacy.exec(key)));
-}
+const block = `\\+type@(${part})\\+block@(${part})$`;
+const blockV1 = new RegExp(`^block-v1:${courseRun}()${block}`, 'u');
+const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'u');
 
 /** A course id read as a key: the key it is (written as Open edX writes it) and its course run. */
 export interface CourseKeyRead {
-  /** The key, without the blanks around it and with `+` for each space inside. */
+  /**
+   * The key without a branch or version, with `+` for each space a query string made of one:
+   * `course-v1:MITx+Special+2026`, `MITx/Special/2026`, a CCX's `ccx-v1:MITx+Special+2026+ccx@3`, or
+   * an XBlock usage key (`block-v1:…+type@problem+block@q1`, `ccx-block-v1:…+ccx@3+type@…`).
+   */
   readonly key: string;
-  /** Its course run (an XBlock usage key's course's). */
+  /** Its course run (a CCX's: the run it is built on; an XBlock usage key's: its course's). */
   readonly run: CourseRun;
+  /** The CCX's id (`3` of `+ccx@3`) when the key is a CCX's or one of its blocks', else `null`. */
+  readonly ccx: string | null;
+}
+
+/** The key read from a `course-v1:`, `ccx-v1:` or usage key match (groups org, course, run, CCX id, type, block). */
+function readOfMatch(m: RegExpExecArray, usage: boolean): CourseKeyRead {
+  const run = { org: m[1] ?? '', course: m[2] ?? '', run: m[3] ?? '' };
+  const ccxId = m[4] || null;
+  const course = `${run.org}+${run.course}+${run.run}${ccxId === null ? '' : `+ccx@${ccxId}`}`;
+  const namespace = ccxId === null ? (usage ? 'block-v1:' : 'course-v1:') : usage ? 'ccx-block-v1:' : 'ccx-v1:';
+  return { key: `${namespace}${course}${usage ? `+type@${m[5] ?? ''}+block@${m[6] ?? ''}` : ''}`, run, ccx: ccxId };
+}
+
+/**
+ * Reads a course key as `parseCourseKey` of `@optin/members` does: `course-v1:Org+Course+Run` (a
+ * `+branch@…` or `+version@…` after it left out: the same run), the old `Org/Course/Run`, or a
+ * CCX's `ccx-v1:Org+Course+Run+ccx@3` (its own key, with its parent course's run), exactly as
+ * written; `undefined` for anything else.
+ */
+export function parseCourseKey(key: string): CourseKeyRead | undefined {
+  const v1 = courseV1.exec(key) ?? ccxV1.exec(key);
+  if (v1) return readOfMatch(v1, false);
+  const old = key.includes(':') ? null : legacy.exec(key);
+  return old ? { key, run: { org: old[1] ?? '', course: old[2] ?? '', run: old[3] ?? '' }, ccx: null } : undefined;
+}
+
+/**
+ * The course run of a course run key, as a Member lists it in `courses` (`parseCourseKey` of
+ * `@optin/members`, which reports a CCX there): `course-v1:Org+Course+Run` (with or without a
+ * branch or version) or the old `Org/Course/Run`, exactly as written; `undefined` for anything else
+ * (an XBlock usage key names a block, and a CCX is its org's Member's: neither is a run to own).
+ */
+export function parseCourseRun(key: string): CourseRun | undefined {
+  const read = parseCourseKey(key);
+  return read && read.ccx === null ? read.run : undefined;
 }
 
 /**
  * Reads a course id a client sent as `courseOfKey` of `@optin/members` (what `registry.memberFor`
  * reads) does: without the blanks around it, each space inside read as the `+` a query string
- * decodes into one (keys hold no spaces), then a course run key or an XBlock usage key (its
- * course); `undefined` when it is still no key.
+ * decodes into one (keys hold no spaces), then a course key ({@link parseCourseKey}) or an XBlock
+ * usage key (`block-v1:`, a branch or version after its run left out, or a CCX's `ccx-block-v1:`);
+ * `undefined` when it is still no key.
  *
  * @example readCourseKey('course-v1:MITx Special 2026 ')?.key // 'course-v1:MITx+Special+2026'
+ * @example readCourseKey('ccx-v1:MITx+6.00x+2026+ccx@3')?.run.org // 'MITx'
  */
 export function readCourseKey(id: string): CourseKeyRead | undefined {
   const key = id.trim().replace(/ /g, '+');
-  const run = parseCourseRun(key) ?? runOfMatch(blockV1.exec(key));
-  return run && { key, run };
+  const usage = blockV1.exec(key) ?? ccxBlockV1.exec(key);
+  return parseCourseKey(key) ?? (usage ? readOfMatch(usage, true) : undefined);
 }
 
 /**
@@ -63,36 +99,45 @@ export function courseRunKey(run: CourseRun): string {
 }
 
 /**
- * What a stored course id is compared with to find one course run, each in lower case (as
- * `toLowerCase` lowers letters of any script): the id written as an old key (`org/course/run`,
- * `legacy`), the part after `course-v1:` (`run`), and the start of the part after `block-v1:` of the
- * run's XBlock usage keys (`blockStart`, `org+course+run+type@`).
+ * What a stored course id is compared with to find one course (a run, or a CCX, which is a course of
+ * its own), each in lower case (as `toLowerCase` lowers letters of any script): the whole id written
+ * as an old key (`legacy`, a run's only), the part after the course key's namespace (`keyPrefix`,
+ * `course-v1:` or `ccx-v1:`: `rest`), and the start of the part after the namespace of its XBlock
+ * usage keys (`blockPrefix`, `block-v1:` or `ccx-block-v1:`: `blockStart`).
  */
 export interface CourseRunMatch {
-  /** `org/course/run`, lower case. */
-  readonly legacy: string;
-  /** `org+course+run`, lower case (after `course-v1:`). */
-  readonly run: string;
-  /** `org+course+run+type@`, lower case (after `block-v1:`). */
+  /** `org/course/run`, lower case; `null` for a CCX, which has no old key. */
+  readonly legacy: string | null;
+  /** The namespace of the course's key: `course-v1:`, or a CCX's `ccx-v1:`. */
+  readonly keyPrefix: 'course-v1:' | 'ccx-v1:';
+  /** `org+course+run` (a CCX's `org+course+run+ccx@3`), lower case: the key after `keyPrefix`. */
+  readonly rest: string;
+  /** The namespace of the course's XBlock usage keys: `block-v1:`, or a CCX's `ccx-block-v1:`. */
+  readonly blockPrefix: 'block-v1:' | 'ccx-block-v1:';
+  /** `rest` then `+type@`, lower case: how its usage keys go on after `blockPrefix`. */
   readonly blockStart: string;
 }
 
 /**
- * How to find the course run of `key` among stored course ids, in any letter case and any form
- * {@link readCourseKey} reads (the same run {@link courseRunKey} names); `undefined` when `key` is
- * no course key.
+ * How to find the course of `key` among stored course ids, in any letter case and any form
+ * {@link readCourseKey} reads (a run as {@link courseRunKey} names it; a CCX as itself, never its
+ * parent run, nor a run its CCXs); `undefined` when `key` is no course key.
  */
 export function courseRunMatch(key: string): CourseRunMatch | undefined {
-  const run = readCourseKey(key)?.run;
-  if (!run) return undefined;
-  const org = run.org.toLowerCase();
-  const course = run.course.toLowerCase();
-  const name = run.run.toLowerCase();
-  return {
-    legacy: `${org}/${course}/${name}`,
-    run: `${org}+${course}+${name}`,
-    blockStart: `${org}+${course}+${name}+type@`,
-  };
+  const read = readCourseKey(key);
+  if (!read) return undefined;
+  const { org, course, run } = read.run;
+  const rest = `${org}+${course}+${run}${read.ccx === null ? '' : `+ccx@${read.ccx}`}`.toLowerCase();
+  const blockStart = `${rest}+type@`;
+  return read.ccx === null
+    ? {
+        legacy: `${org}/${course}/${run}`.toLowerCase(),
+        keyPrefix: 'course-v1:',
+        rest,
+        blockPrefix: 'block-v1:',
+        blockStart,
+      }
+    : { legacy: null, keyPrefix: 'ccx-v1:', rest, blockPrefix: 'ccx-block-v1:', blockStart };
 }
 
 // Course ids repeat on every event of a course: how they read is remembered (bounded).
@@ -109,7 +154,8 @@ function keyOf(id: string): CourseKeyRead | undefined {
 
 /**
  * The course id of a message as stored: the key it names ({@link readCourseKey}: `course-v1:MITx
- * Special 2026` is stored `course-v1:MITx+Special+2026`), else as sent; `null` without one.
+ * Special 2026` is stored `course-v1:MITx+Special+2026`, `course-v1:MITx+Special+2026+branch@draft`
+ * as its run `course-v1:MITx+Special+2026`), else as sent; `null` without one.
  */
 export function courseIdOfMessage(message: SegmentMessage): string | null {
   const id = message.context?.course?.id;
@@ -126,9 +172,10 @@ export function orgOfMessage(message: SegmentMessage): string | undefined {
  * Finds the Member that owns a message's course (`undefined` for platform events), as
  * `registry.memberFor` of `@optin/members` does: for a `context.course.id`, read as
  * {@link readCourseKey} reads it, a course run a Member lists in `courses` first, then the Member
- * owning the key's org, and no Member when it is no key (never the owner of `context.course.org`,
- * which decides only without an id); orgs and runs in any letter case and only whole
- * (`HarvardXPlus` is not `HarvardX`).
+ * owning the key's org (a CCX's, `ccx-v1:` or `ccx-block-v1:`, by its org only: never the Member
+ * that lists the run it is built on), and no Member when it is no key (never the owner of
+ * `context.course.org`, which decides only without an id); orgs and runs in any letter case and only
+ * whole (`HarvardXPlus` is not `HarvardX`).
  */
 export function createMemberResolver(
   members: readonly CollectorMember[],
@@ -145,7 +192,10 @@ export function createMemberResolver(
   return (message) => {
     const course = message.context?.course;
     if (course?.id === undefined) return byOrg.get((course?.org ?? '').toLowerCase());
-    const run = keyOf(course.id)?.run;
-    return run && ((byRun.size ? byRun.get(courseRunKey(run)) : undefined) ?? byOrg.get(run.org.toLowerCase()));
+    const read = keyOf(course.id);
+    if (!read) return undefined;
+    // A CCX is its org's: never the Member that owns the run it is built on under another org.
+    const owner = byRun.size && read.ccx === null ? byRun.get(courseRunKey(read.run)) : undefined;
+    return owner ?? byOrg.get(read.run.org.toLowerCase());
   };
 }

@@ -471,14 +471,20 @@ export abstract class SqlStorage implements Storage {
     add('event = ?', q.event);
     const course = q.courseId === undefined ? undefined : courseRunMatch(q.courseId);
     if (course) {
-      // A course run in any letter case and key form, as the collector finds a course's Member;
-      // the `course-v1:`/`block-v1:` prefixes exactly as the key parser reads them.
-      // The databases count characters, not UTF-16 units, in `substr`.
+      // A course (a run, or a CCX) in any letter case and key form, as the collector finds a
+      // course's Member; the namespaces (`course-v1:`/`block-v1:`, a CCX's `ccx-v1:`/`ccx-block-v1:`)
+      // exactly as the key parser reads them. The databases count characters, not UTF-16 units, in
+      // `substr` (the namespaces are ASCII).
       const lower = this.lower('course_id');
-      where.push(
-        `(${lower} = ? OR (substr(course_id, 1, 10) = 'course-v1:' AND substr(${lower}, 11) = ?) OR (substr(course_id, 1, 9) = 'block-v1:' AND substr(${lower}, 10, ${Array.from(course.blockStart).length}) = ?))`,
-      );
-      params.push(course.legacy, course.run, course.blockStart);
+      const { keyPrefix, blockPrefix } = course;
+      const key = `(substr(course_id, 1, ${keyPrefix.length}) = '${keyPrefix}' AND substr(${lower}, ${keyPrefix.length + 1}) = ?)`;
+      const block = `(substr(course_id, 1, ${blockPrefix.length}) = '${blockPrefix}' AND substr(${lower}, ${blockPrefix.length + 1}, ${Array.from(course.blockStart).length}) = ?)`;
+      if (course.legacy === null) where.push(`(${key} OR ${block})`);
+      else {
+        where.push(`(${lower} = ? OR ${key} OR ${block})`);
+        params.push(course.legacy);
+      }
+      params.push(course.rest, course.blockStart);
     } else add('course_id = ?', q.courseId);
     add('anonymous_id = ?', q.anonymousId);
     add('user_id = ?', q.userId);

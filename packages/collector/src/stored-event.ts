@@ -23,7 +23,7 @@ export interface StoredEvent {
   readonly timestamp: string;
   /** When the collector received it (ISO 8601). */
   readonly receivedAt: string;
-  /** Open edX course run key, e.g. `course-v1:HarvardX+CS50+2026_T1`. */
+  /** Open edX course key, e.g. `course-v1:HarvardX+CS50+2026_T1` (a CCX's `ccx-v1:HarvardX+CS50+2026_T1+ccx@3`). */
   readonly courseId: string | null;
   /** Open edX org, e.g. `HarvardX`. */
   readonly org: string | null;

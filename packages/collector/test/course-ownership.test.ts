@@ -1,7 +1,7 @@
 import { edxPolicy } from '@optin/consent';
 import { describe, expect, it } from 'vitest';
 import { parseCollectorConfig } from '../src/collector-config.js';
-import { createMemberResolver } from '../src/course-owner.js';
+import { createMemberResolver, readCourseKey } from '../src/course-owner.js';
 import type { SegmentMessage } from '../src/segment-schema.js';
 import { backends, getJson, mid, postJson, testConfig, tokens, useCollector } from './helpers.js';
 
@@ -68,10 +68,66 @@ describe('which Member owns a message (as @optin/members registry.memberFor deci
   });
 });
 
+describe('CCX and versioned keys, read as @optin/members reads them', () => {
+  it("gives a CCX to its org's Member only, never to the Member that owns the run it is built on", () => {
+    // HarvardX owns MITx's Special run: its CCX is still MITx's, as are the CCX's blocks.
+    expect(memberOf(message({ id: 'course-v1:MITx+Special+2026' }))).toBe('HarvardX');
+    expect(memberOf(message({ id: 'ccx-v1:MITx+Special+2026+ccx@3', org: 'MITx' }))).toBe('MITx');
+    expect(memberOf(message({ id: 'ccx-v1:mitx+special+2026+ccx@3' }))).toBe('MITx');
+    expect(memberOf(message({ id: 'ccx-block-v1:MITx+Special+2026+ccx@3+type@problem+block@q1' }))).toBe('MITx');
+    expect(memberOf(message({ id: 'ccx-v1:HarvardX+CS50+2026+ccx@1', org: 'MITx' }))).toBe('HarvardX');
+    // A CCX of an org no Member owns is no Member's, whatever its org says.
+    expect(memberOf(message({ id: 'ccx-v1:edX+MIT101+2026+ccx@1', org: 'HarvardX' }))).toBeUndefined();
+  });
+
+  it('reads a branch or version after a run as that run, stored without them', () => {
+    expect(memberOf(message({ id: 'course-v1:MITx+Special+2026+branch@draft+version@abc' }))).toBe('HarvardX');
+    expect(memberOf(message({ id: 'block-v1:MITx+Special+2026+version@5f0c+type@html+block@h' }))).toBe('HarvardX');
+    expect(memberOf(message({ id: 'course-v1:MITx+Other+2026+branch@published-branch' }))).toBe('MITx');
+    expect(readCourseKey('course-v1:MITx+Special+2026+branch@draft+version@abc')).toEqual({
+      key: 'course-v1:MITx+Special+2026',
+      run: { org: 'MITx', course: 'Special', run: '2026' },
+      ccx: null,
+    });
+    expect(readCourseKey('block-v1:MITx Special 2026 branch@draft type@html block@h')?.key).toBe(
+      'block-v1:MITx+Special+2026+type@html+block@h',
+    );
+  });
+
+  it('keeps a CCX key as itself, with the org, course and run of its parent course', () => {
+    expect(readCourseKey(' ccx-v1:MITx Special 2026 branch@draft ccx@3')).toEqual({
+      key: 'ccx-v1:MITx+Special+2026+ccx@3',
+      run: { org: 'MITx', course: 'Special', run: '2026' },
+      ccx: '3',
+    });
+    expect(readCourseKey('ccx-block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p')).toEqual({
+      key: 'ccx-block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
+      run: { org: 'HarvardX', course: 'CS50', run: '2026' },
+      ccx: '1',
+    });
+  });
+
+  it('reads a malformed CCX or versioned key as no key: no Member’s', () => {
+    for (const id of [
+      'ccx-v1:MITx+Special+2026',
+      'ccx-v1:MITx+Special+2026+ccx@x3',
+      'course-v1:MITx+Special+2026+ccx@3',
+      'ccx-block-v1:MITx+Special+2026+type@problem+block@q1',
+      'block-v1:MITx+Special+2026+ccx@3+type@problem+block@q1',
+      'course-v1:MITx+Special+2026+version@xyz',
+      'course-v1:MITx+Special+2026+version@abc+branch@draft',
+    ]) {
+      expect(readCourseKey(id), id).toBeUndefined();
+      expect(memberOf(message({ id, org: 'MITx' })), id).toBeUndefined();
+    }
+  });
+});
+
 // What `createRegistry(config).memberFor({ courseId, orgId })` of @optin/members answers for these
 // Members, as run on its source (the collector does not depend on @optin/members, so the answers are
-// written out): `courseId` trimmed, its spaces read as `+`, a `block-v1:` key as its course, and a
-// `courseId` given that is still no key is no one's, whatever `orgId` says.
+// written out): `courseId` trimmed, its spaces read as `+`, a `block-v1:` or `ccx-block-v1:` key as its
+// course, a CCX (`ccx-v1:`) by its org only, a `+branch@…`/`+version@…` left out, and a `courseId` given
+// that is still no key is no one's, whatever `orgId` says.
 const registryMembers = [
   { id: 'HarvardX', orgs: ['HarvardX', 'UniversitéX'], courses: ['course-v1:MITx+Special+2026', 'MITx/Legacy/2012'] },
   { id: 'MITx', orgs: ['MITx'] },
@@ -124,6 +180,48 @@ const memberForAnswers: [courseId: string | undefined, orgId: string | undefined
   [undefined, 'UNIVERSITÉX', 'HarvardX'],
   [undefined, 'Nobody', null],
   [undefined, undefined, null],
+  // A CCX is its org's Member's, never the owner of the run it is built on (HarvardX's MITx+Special+2026);
+  // a branch or version after a run is the same run.
+  ['ccx-v1:MITx+Special+2026+ccx@3', undefined, 'MITx'],
+  ['ccx-v1:mitx+special+2026+ccx@3', 'HarvardX', 'MITx'],
+  ['ccx-v1:MITx Special 2026 ccx@3', undefined, 'MITx'],
+  [' ccx-v1:MITx+Special+2026+ccx@3\n', 'HarvardX', 'MITx'],
+  ['ccx-block-v1:MITx+Special+2026+ccx@3+type@problem+block@q1', undefined, 'MITx'],
+  ['ccx-block-v1:MITx Special 2026 ccx@3 type@problem block@q1', 'HarvardX', 'MITx'],
+  ['ccx-v1:MITx+Legacy+2012+ccx@1', undefined, 'MITx'],
+  ['ccx-v1:HarvardX+CS50+2026+ccx@1', 'MITx', 'HarvardX'],
+  ['ccx-v1:UNIVERSITÉX+Économie101+2026+ccx@7', undefined, 'HarvardX'],
+  ['ccx-v1:清华大学X+数据结构+2026+ccx@2', 'MITx', 'Tsinghua'],
+  ['ccx-v1:edX+MIT101+2026+ccx@1', 'MITx', null],
+  ['ccx-block-v1:edX+MIT101+2026+ccx@1+type@problem+block@p', 'MITx', null],
+  ['ccx-v1:HarvardXPlus+CS50+2026+ccx@1', 'HarvardX', null],
+  ['ccx-v1:MITx+Special+2026+branch@draft+ccx@3', undefined, 'MITx'],
+  ['ccx-v1:MITx+Special+2026+branch@draft+version@abc+ccx@3', 'HarvardX', 'MITx'],
+  ['ccx-v1:MITx+Special+2026', 'MITx', null],
+  ['ccx-v1:MITx+Special+2026+ccx@', 'MITx', null],
+  ['ccx-v1:MITx+Special+2026+ccx@x3', 'MITx', null],
+  ['ccx-v1:MITx+Special+ccx@3', 'MITx', null],
+  ['ccx-v1:MITx+Special+2026+ccx@3+ccx@4', 'MITx', null],
+  ['CCX-V1:MITx+Special+2026+ccx@3', 'MITx', null],
+  ['course-v1:MITx+Special+2026+ccx@3', 'MITx', null],
+  ['ccx-block-v1:MITx+Special+2026+type@problem+block@q1', 'MITx', null],
+  ['block-v1:MITx+Special+2026+ccx@3+type@problem+block@q1', 'MITx', null],
+  ['ccx-v1:MITx+Special+2026+ccx@3/home', 'MITx', null],
+  ['course-v1:MITx+Special+2026+branch@draft+version@abc', undefined, 'HarvardX'],
+  ['course-v1:MITx+Special+2026+branch@published-branch', 'MITx', 'HarvardX'],
+  ['course-v1:MITx+Special+2026+version@5f0c1d2e3a4b5c6d7e8f9a0b', undefined, 'HarvardX'],
+  ['course-v1:MITx Special 2026 branch@draft', undefined, 'HarvardX'],
+  ['course-v1:mitx+special+2026+BRANCH@draft', 'MITx', null],
+  ['course-v1:MITx+Legacy+2012+version@AbC123', 'MITx', 'HarvardX'],
+  ['course-v1:MITx+Other+2026+branch@draft', 'HarvardX', 'MITx'],
+  ['block-v1:MITx+Special+2026+branch@draft+version@abc+type@html+block@h', undefined, 'HarvardX'],
+  ['block-v1:MITx Special 2026 version@abc type@html block@h', 'MITx', 'HarvardX'],
+  ['course-v1:MITx+Special+2026+version@xyz', 'MITx', null],
+  ['course-v1:MITx+Special+2026+version@abc+branch@draft', 'MITx', null],
+  ['course-v1:MITx+Special+2026+branch@', 'MITx', null],
+  ['course-v1:MITx+Special+2026+branch@a+branch@b', 'MITx', null],
+  ['course-v1:version@abc', 'MITx', null],
+  ['MITx/Special/2026+branch@draft', 'MITx', null],
 ];
 
 describe('the collector’s owner of a course id is registry.memberFor’s of @optin/members', () => {
@@ -228,6 +326,100 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
   );
 });
 
+// MITx lists a run of HarvardX's org in `courses`: a CCX built on that run is still HarvardX's.
+const ccxMembers = [
+  { id: 'HarvardX', orgs: ['HarvardX'] },
+  { id: 'MITx', orgs: ['MITx'], courses: ['course-v1:HarvardX+CS50+2026'] },
+];
+
+describe.each(backends)('a CCX page’s events, over HTTP ($name)', (backend) => {
+  const live = useCollector(backend, { config: { ...testConfig, members: ccxMembers } });
+  const ccx = 'ccx-v1:HarvardX+CS50+2026+ccx@3';
+  const page = (id: string, overrides: Record<string, Record<string, boolean>> = {}) => ({
+    type: 'page',
+    messageId: mid('ccx'),
+    anonymousId: 'a',
+    context: {
+      course: { id, org: 'HarvardX' },
+      consent: { policy: 'edx', categoryPreferences: { necessary: true, analytics: true }, members: overrides },
+    },
+  });
+  const ids = async (member: 'HarvardX' | 'MITx' | null, query = '') => {
+    const path = member === null ? '/v1/events' : `/v1/members/${member}/events`;
+    const res = await getJson(`${live.url}${path}${query}`, {
+      authorization: `Bearer ${tokens[member ?? 'platform']}`,
+    });
+    expect(res.status).toBe(200);
+    return (res.body.events as { messageId: string }[]).map((e) => e.messageId);
+  };
+
+  it.skipIf(backend.skip)(
+    "land in the CCX's org's Member's events, never in the Member that lists its parent run",
+    async () => {
+      const ccxPage = page(ccx);
+      const ccxBlock = page('ccx-block-v1:HarvardX+CS50+2026+ccx@3+type@problem+block@q1');
+      const spaced = page('ccx-v1:HarvardX CS50 2026 ccx@3');
+      const parent = page('course-v1:HarvardX+CS50+2026');
+      const batch = [ccxPage, ccxBlock, spaced, parent];
+      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({
+        accepted: batch.length,
+        errors: [],
+      });
+      const harvard = await ids('HarvardX');
+      const mit = await ids('MITx');
+      for (const m of [ccxPage, ccxBlock, spaced]) {
+        expect(harvard).toContain(m.messageId);
+        expect(mit).not.toContain(m.messageId);
+      }
+      // The parent run itself is the Member's that lists it.
+      expect(mit).toContain(parent.messageId);
+      expect(harvard).not.toContain(parent.messageId);
+      const all = (await getJson(`${live.url}/v1/events`, { authorization: `Bearer ${tokens.platform}` })).body
+        .events as { messageId: string; memberId: string | null; courseId: string | null; org: string | null }[];
+      expect(all.find((e) => e.messageId === ccxPage.messageId)).toMatchObject({
+        memberId: 'HarvardX',
+        courseId: ccx,
+        org: 'HarvardX',
+      });
+      expect(all.find((e) => e.messageId === spaced.messageId)).toMatchObject({ memberId: 'HarvardX', courseId: ccx });
+      // A course filter of the CCX finds the CCX, its blocks in any letter case, and not its parent run;
+      // one of the parent run finds the run, never the CCX; MITx finds the CCX under no filter.
+      const ccxIds = [ccxPage, ccxBlock, spaced].map((m) => m.messageId);
+      for (const filter of [
+        ccx,
+        'ccx-v1:harvardx+cs50+2026+ccx@3',
+        'ccx-block-v1:HarvardX+CS50+2026+ccx@3+type@video+block@v',
+      ]) {
+        expect(await ids('HarvardX', `?courseId=${encodeURIComponent(filter)}`), filter).toEqual(ccxIds);
+        expect(await ids(null, `?courseId=${encodeURIComponent(filter)}`), filter).toEqual(ccxIds);
+        expect(await ids('MITx', `?courseId=${encodeURIComponent(filter)}`), filter).toEqual([]);
+      }
+      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('ccx-v1:HarvardX+CS50+2026+ccx@30')}`)).toEqual([]);
+      // The namespaces are read as written, as the key parser reads them: `CCX-V1:` is no key, matched exactly.
+      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('CCX-V1:HarvardX+CS50+2026+ccx@3')}`)).toEqual([]);
+      expect(await ids(null, `?courseId=${encodeURIComponent('course-v1:HarvardX+CS50+2026')}`)).toEqual([
+        parent.messageId,
+      ]);
+      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('course-v1:HarvardX+CS50+2026')}`)).toEqual([]);
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    "are dropped when refused to the CCX's org's Member, not when refused to the parent run's",
+    async () => {
+      const refused = page(ccx, { HarvardX: { analytics: false } });
+      expect((await postJson(`${live.url}/v1/page`, refused)).body).toMatchObject({
+        accepted: 0,
+        dropped: [{ reason: 'purpose_refused', purpose: 'analytics' }],
+      });
+      const kept = page(ccx, { MITx: { analytics: false } });
+      expect((await postJson(`${live.url}/v1/page`, kept)).body.accepted).toBe(1);
+      expect(await ids('HarvardX')).toContain(kept.messageId);
+      expect(await ids('MITx')).not.toContain(kept.messageId);
+    },
+  );
+});
+
 describe('Member course runs and orgs in the config', () => {
   const base = { policy: edxPolicy };
   it('keeps courses and refuses a bad course key with its path', () => {
@@ -241,6 +433,33 @@ describe('Member course runs and orgs in the config', () => {
       expect(() =>
         parseCollectorConfig({ ...base, members: [{ id: 'HarvardX', orgs: ['HarvardX'], courses: [key] }] }),
       ).toThrow(/members\[0\]\.courses\[0\]: must be a course run key/);
+  });
+
+  it('takes a versioned run key as its run, and refuses a CCX key (a CCX is its org’s), as @optin/members does', () => {
+    const versioned = 'course-v1:MITx+Special+2026+branch@draft+version@abc';
+    const config = parseCollectorConfig({
+      ...base,
+      members: [
+        { id: 'HarvardX', orgs: ['HarvardX'], courses: [versioned] },
+        { id: 'MITx', orgs: ['MITx'] },
+      ],
+    });
+    expect(createMemberResolver(config.members)(message({ id: 'course-v1:MITx+Special+2026' }))).toBe('HarvardX');
+    expect(() =>
+      parseCollectorConfig({
+        ...base,
+        members: [
+          { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Special+2026'] },
+          { id: 'Other', orgs: ['Other'], courses: [versioned] },
+        ],
+      }),
+    ).toThrow(/members\[1\]\.courses\[0\]: course run .* already belongs to HarvardX/);
+    expect(() =>
+      parseCollectorConfig({
+        ...base,
+        members: [{ id: 'HarvardX', orgs: ['HarvardX'], courses: ['ccx-v1:MITx+Special+2026+ccx@1'] }],
+      }),
+    ).toThrow(/members\[0\]\.courses\[0\]: "ccx-v1:MITx\+Special\+2026\+ccx@1" is a CCX, which is its org's Member's/);
   });
 
   it('refuses an org or a course run claimed by two Members in any letter case', () => {
