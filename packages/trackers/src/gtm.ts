@@ -57,7 +57,7 @@ export function gtm(options: GtmOptions): Tracker {
   // another bundle took the container over) obeys it too.
   const declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
   const layer = () => ((window as unknown as Layers)[name] ??= []);
-  const push = (...entries: Record<PropertyKey, unknown>[]) => layer().push(...entries);
+  const push = (entry: Record<PropertyKey, unknown>) => layer().push(entry);
   // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
   const copy = (commands: Record<PropertyKey, unknown>[]) => {
     for (const command of commands)
@@ -69,7 +69,8 @@ export function gtm(options: GtmOptions): Tracker {
             Object.fromEntries(
               Object.entries(command[2] as object).map(([key, value]) => [
                 key,
-                (layer().optin ?? declared)[key as keyof GoogleConsentMode] == 'denied' ? 'denied' : value,
+                // `< 'e'`: 'denied' (shorter, for the size budget).
+                (layer().optin ?? declared)[key as keyof GoogleConsentMode] < 'e' ? 'denied' : value,
               ]),
             ),
           ),
