@@ -37,6 +37,13 @@ export function checkSecret(secret: unknown, path: string): string {
  * options, for the error.
  */
 export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<string, Buffer> {
+  if (Array.isArray(keys))
+    throw new EmailError(
+      'invalid_key',
+      path,
+      'is a list, not a map of key id to secret',
+      "Pass `{ [kid]: secret }`, e.g. `{ 'hx-2026': secret }`: the kid is what a token names.",
+    );
   if (typeof keys !== 'object' || keys === null || Object.keys(keys).length === 0)
     throw new EmailError('invalid_key', path, 'needs at least one key', 'Pass `{ [kid]: secret }`.');
   const ring = new Map<string, Buffer>();

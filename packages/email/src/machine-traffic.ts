@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { EmailError } from './errors.js';
 
 /** One request to the pixel or the click endpoint, as the collector sees it. */
 export interface EmailRequest {
@@ -41,6 +42,8 @@ export type HumanProxy = 'google_image_proxy' | 'yahoo_mail_proxy';
 /** The verdict on one request. */
 export type MachineVerdict = { machine: true; reason: MachineReason } | { machine: false; proxy: HumanProxy | null };
 
+const defaultPrefetchWindowMs = 10_000;
+
 // Apple's own networks (AS714): 17.0.0.0/8 and its IPv6 allocations.
 const appleNetworks = new BlockList();
 appleNetworks.addSubnet('17.0.0.0', 8, 'ipv4');
@@ -60,9 +63,23 @@ const scannerAgents =
 const botAgents =
   /(?<!cu)bot\b|\b(?:crawler|spider|headlesschrome|phantomjs|python-requests|python-urllib|aiohttp|httpx|curl|wget|go-http-client|java\/|okhttp|apache-httpclient|libwww-perl|node-fetch|undici|axios|scrapy)\b/i;
 
-function header(headers: EmailRequest['headers'], name: string): string {
-  const value = headers?.[name];
-  return (typeof value === 'string' ? value : (value ?? []).join(',')).toLowerCase();
+// The request is read as `unknown`: the collector answers the pixel and the redirect whatever
+// arrives, so a missing or odd field (from JavaScript, another framework) is read as absent, never a
+// TypeError. The options are the caller's own code: a mistake there is an EmailError.
+
+/** `value` if it is a string, else undefined: anything else is a field that was not given. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function header(headers: unknown, name: string): string {
+  const value: unknown =
+    typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)[name] : undefined;
+  const values: unknown[] = Array.isArray(value) ? value : [value];
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .join(',')
+    .toLowerCase();
 }
 
 function inNetwork(list: BlockList, ip: string | undefined): boolean {
@@ -72,15 +89,36 @@ function inNetwork(list: BlockList, ip: string | undefined): boolean {
   return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-function verdict(kind: 'open' | 'click', request: EmailRequest, options: MachineTrafficOptions): MachineVerdict {
-  const ua = (request.userAgent ?? '').trim();
+/** The prefetch window of `options`, checked: a typed error at its path, never a TypeError. */
+function prefetchWindow(options: unknown): number {
+  if (options === undefined) return defaultPrefetchWindowMs;
+  if (typeof options !== 'object' || options === null)
+    throw new EmailError('invalid_option', 'options', 'must be an object', 'Pass `{ prefetchWindowMs }`, or omit it.');
+  const { prefetchWindowMs } = options as { prefetchWindowMs?: unknown };
+  if (prefetchWindowMs === undefined) return defaultPrefetchWindowMs;
+  if (typeof prefetchWindowMs !== 'number' || !Number.isFinite(prefetchWindowMs) || prefetchWindowMs < 0)
+    throw new EmailError(
+      'invalid_option',
+      'prefetchWindowMs',
+      'must be a finite number of milliseconds, 0 or more',
+      `Pass a number such as ${defaultPrefetchWindowMs}, or omit it for the default.`,
+    );
+  return prefetchWindowMs;
+}
+
+function verdict(kind: 'open' | 'click', given: unknown, options: unknown): MachineVerdict {
+  const windowMs = prefetchWindow(options);
+  const request: Record<string, unknown> =
+    typeof given === 'object' && given !== null ? (given as Record<string, unknown>) : {};
+  const ua = (text(request.userAgent) ?? '').trim();
+  const ip = text(request.ip);
   const machine = (reason: MachineReason): MachineVerdict => ({ machine: true, reason });
   if (ua === '') return machine('no_user_agent');
-  if (request.method?.toUpperCase() === 'HEAD') return machine('prefetch');
+  if (text(request.method)?.toUpperCase() === 'HEAD') return machine('prefetch');
   const purpose = `${header(request.headers, 'purpose')} ${header(request.headers, 'sec-purpose')} ${header(request.headers, 'x-moz')} ${header(request.headers, 'x-purpose')}`;
   if (/prefetch|preview/.test(purpose)) return machine('prefetch');
-  if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, request.ip)) return machine('apple_mpp');
-  if (scannerAgents.test(ua) || inNetwork(gatewayNetworks, request.ip)) return machine('security_scanner');
+  if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, ip)) return machine('apple_mpp');
+  if (scannerAgents.test(ua) || inNetwork(gatewayNetworks, ip)) return machine('security_scanner');
   // Image proxies fetch only images: at the click endpoint they are not a person's browser.
   const proxy: HumanProxy | null = ua.includes('GoogleImageProxy')
     ? 'google_image_proxy'
@@ -89,8 +127,8 @@ function verdict(kind: 'open' | 'click', request: EmailRequest, options: Machine
       : null;
   if (proxy && kind === 'click') return machine('bot_user_agent');
   if (!proxy && botAgents.test(ua)) return machine('bot_user_agent');
-  if (request.msSinceSend !== undefined && request.msSinceSend < (options.prefetchWindowMs ?? 10_000))
-    return machine('too_soon_after_send');
+  const { msSinceSend } = request;
+  if (typeof msSinceSend === 'number' && msSinceSend < windowMs) return machine('too_soon_after_send');
   return { machine: false, proxy };
 }
 
@@ -100,6 +138,10 @@ function verdict(kind: 'open' | 'click', request: EmailRequest, options: Machine
  * seconds of send are machines. Gmail's and Yahoo's image proxies are *not*: they fetch when the
  * person opens the message (Gmail then caches, so later opens of the same message are not seen);
  * the verdict names the proxy because its IP and user agent say nothing about the person.
+ *
+ * Never throws on the request: a field missing or not of its type (a `userAgent` that is not a
+ * string, no request at all) is read as not given, so no user agent is `no_user_agent`. Options the
+ * types rule out throw `EmailError` `invalid_option` (`options`, `prefetchWindowMs`).
  *
  * @example
  * const verdict = isMachineOpen({ userAgent: req.headers['user-agent'], ip, method: req.method,
@@ -113,7 +155,8 @@ export function isMachineOpen(request: EmailRequest, options: MachineTrafficOpti
 /**
  * Whether a click-redirect request was a machine's (a scanner following every link at delivery, a
  * link preview, an image proxy) rather than a person's click, and why. The redirect is answered
- * the same either way; only what is recorded differs.
+ * the same either way; only what is recorded differs. Reads the request and checks the options as
+ * {@link isMachineOpen} does: never throws on the request.
  */
 export function isMachineClick(request: EmailRequest, options: MachineTrafficOptions = {}): MachineVerdict {
   return verdict('click', request, options);

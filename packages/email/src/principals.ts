@@ -20,6 +20,23 @@ export interface PrincipalKeys {
 export type PlacedRing = readonly [path: string, ring: KeyRing];
 
 /**
+ * The entries of a `members` option: a map of Member id to its keys, `{}` when omitted (or null).
+ * A list or any other value has no Member ids (`Object.entries` would read a list as Members "0",
+ * "1", ... and a number as none), so it is an error at `path`.
+ */
+function memberEntries(members: unknown, path: string): [string, unknown][] {
+  if (members === undefined || members === null) return [];
+  if (typeof members !== 'object' || Array.isArray(members))
+    throw new EmailError(
+      'invalid_option',
+      path,
+      Array.isArray(members) ? 'is a list, not a map of Member id to keys' : 'must be a map of Member id to keys',
+      "Pass `{ HarvardX: { keys: { 'hx-2026': secret } } }`: each Member's id, from optin.config.ts, to its keys.",
+    );
+  return Object.entries(members);
+}
+
+/**
  * Validates `given` and derives each principal's MAC keys. `prefix` is where `given` sits in the
  * caller's options (`''` for the verifier's, `'trustedKeys.'` for a signer's), for errors.
  */
@@ -27,7 +44,7 @@ export function principalRings(given: PrincipalKeys, prefix: string): { principa
   const platform = given.platformKeys === undefined ? undefined : keyRing(given.platformKeys, `${prefix}platformKeys`);
   const members = new Map<string, KeyRing>();
   const placed: PlacedRing[] = platform ? [[`${prefix}platformKeys`, platform]] : [];
-  for (const [memberId, member] of Object.entries(given.members ?? {})) {
+  for (const [memberId, member] of memberEntries(given.members, `${prefix}members`)) {
     if (memberId.length === 0 || Buffer.byteLength(memberId) > maxFieldBytes)
       throw new EmailError(
         'invalid_option',

@@ -154,7 +154,7 @@ function parseBaseUrl(baseUrl: unknown): string {
  */
 function unwrapKeys(trustedKeys: unknown, own: Principals, ownRing: KeyRing, memberId: string | null): Principals {
   if (trustedKeys === undefined) return own;
-  if (typeof trustedKeys !== 'object' || trustedKeys === null)
+  if (typeof trustedKeys !== 'object' || trustedKeys === null || Array.isArray(trustedKeys))
     throw new EmailError(
       'invalid_option',
       'trustedKeys',

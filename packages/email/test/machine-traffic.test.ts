@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isMachineClick, isMachineOpen } from '../src/index.js';
+import {
+  EmailError,
+  isMachineClick,
+  isMachineOpen,
+  type EmailRequest,
+  type MachineTrafficOptions,
+} from '../src/index.js';
 
 const chrome =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -90,5 +96,72 @@ describe('isMachineClick', () => {
       reason: 'security_scanner',
     });
     expect(isMachineClick({ userAgent: chrome, msSinceSend: 120_000 })).toEqual({ machine: false, proxy: null });
+  });
+});
+
+describe('a request the types rule out (JavaScript, another framework)', () => {
+  // The collector calls these while answering the pixel and the redirect: a missing or odd header
+  // must give a verdict, never a TypeError (a 500 instead of the image or the redirect).
+  const odd = (request: unknown): EmailRequest => request as EmailRequest;
+
+  it.each([
+    ['no request at all', undefined],
+    ['null', null],
+    ['a string', 'Mozilla/5.0'],
+    ['a numeric user agent', { userAgent: 5 }],
+    ['a user agent that is a list', { userAgent: [chrome] }],
+    ['a user agent that is an object', { userAgent: { toString: () => chrome } }],
+  ])('reads %s as no user agent', (_name, request) => {
+    expect(isMachineOpen(odd(request))).toEqual({ machine: true, reason: 'no_user_agent' });
+    expect(isMachineClick(odd(request))).toEqual({ machine: true, reason: 'no_user_agent' });
+  });
+
+  it.each([
+    ['a numeric method', { method: 5 }],
+    ['a method that is a list', { method: ['HEAD'] }],
+    ['a numeric ip', { ip: 17 }],
+    ['an ip that is a list', { ip: ['17.58.101.4'] }],
+    ['headers that are a string', { headers: 'purpose: prefetch' }],
+    ['a numeric header', { headers: { purpose: 5, 'sec-purpose': [7, null] } }],
+    ['a msSinceSend that is a string', { msSinceSend: '500' }],
+    ['a msSinceSend that is a BigInt', { msSinceSend: 500n }],
+    ['a msSinceSend that is a Symbol', { msSinceSend: Symbol('ms') }],
+    ['a msSinceSend that is NaN', { msSinceSend: Number.NaN }],
+  ])('ignores %s and judges by the rest', (_name, fields) => {
+    expect(isMachineOpen(odd({ userAgent: chrome, ...fields }))).toEqual({ machine: false, proxy: null });
+    expect(isMachineClick(odd({ userAgent: chrome, ...fields }))).toEqual({ machine: false, proxy: null });
+  });
+
+  it('still reads the fields that are well-formed next to odd ones', () => {
+    expect(isMachineOpen(odd({ userAgent: chrome, method: 5, ip: '17.58.101.4' }))).toEqual({
+      machine: true,
+      reason: 'apple_mpp',
+    });
+    expect(
+      isMachineOpen(odd({ userAgent: chrome, ip: 5, headers: { purpose: 5, 'sec-purpose': 'prefetch' } })),
+    ).toEqual({ machine: true, reason: 'prefetch' });
+  });
+
+  it('refuses options the types rule out with a typed error at their path, never a TypeError', () => {
+    const expectError = (options: unknown, path: string): void => {
+      let error: unknown;
+      try {
+        isMachineOpen({ userAgent: chrome }, options as MachineTrafficOptions);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(EmailError);
+      const { code, path: at, hint } = error as EmailError;
+      expect({ code, path: at }).toEqual({ code: 'invalid_option', path });
+      expect(hint).not.toBe('');
+    };
+    expectError(null, 'options');
+    expectError('fast', 'options');
+    for (const prefetchWindowMs of ['10000', -1, Number.NaN, Number.POSITIVE_INFINITY, 10n])
+      expectError({ prefetchWindowMs }, 'prefetchWindowMs');
+    expect(isMachineOpen({ userAgent: chrome, msSinceSend: 5 }, { prefetchWindowMs: 0 })).toEqual({
+      machine: false,
+      proxy: null,
+    });
   });
 });

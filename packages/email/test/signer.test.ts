@@ -278,6 +278,30 @@ describe('createEmailSigner', () => {
     expectError(() => signer.rewriteHtml('<p>x</p>', null as unknown as MessageMeta), 'invalid_meta', 'meta');
   });
 
+  it('refuses members, or keys, given as a list instead of a map, at their path', () => {
+    // `members` maps each Member id to its keys: a list (or a string) has no Member ids, and was
+    // read as none, or as Members "0", "1", ...; a list of secrets would sign under kid "0".
+    for (const members of [[{ keys: { 'hx-2026': key } }], 'HarvardX', 5, true]) {
+      const error = expectError(
+        () => createEmailVerifier({ members: members as unknown as NonNullable<EmailVerifierOptions['members']> }),
+        'invalid_option',
+        'members',
+      );
+      expect(error.hint).toMatch(/HarvardX: \{ keys/);
+    }
+    expectError(
+      () => createEmailVerifier({ platformKeys: [key] as unknown as EmailKeys }),
+      'invalid_key',
+      'platformKeys',
+    );
+    expectError(
+      () => createEmailVerifier({ members: { HarvardX: { keys: [key] as unknown as EmailKeys } } }),
+      'invalid_key',
+      'members.HarvardX.keys',
+    );
+    expectError(() => createEmailSigner({ ...options, keys: [key] as unknown as EmailKeys }), 'invalid_key', 'keys');
+  });
+
   it('refuses an html or a recipient that is not text with a typed error, never a TypeError', () => {
     for (const html of [undefined, 5, { toString: () => '<p>x</p>' }])
       expectError(() => signer.rewriteHtml(html as unknown as string, meta), 'invalid_argument', 'html');

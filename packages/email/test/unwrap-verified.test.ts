@@ -160,5 +160,17 @@ describe('unwrapping a tracked link: only what a key the signer holds signed', (
       'trustedKeys.members.HarvardX',
     );
     expectError({ trustedKeys: { platformKeys: { 'edx-1': hxKey } } }, 'invalid_key', 'trustedKeys.platformKeys.edx-1');
+    // A list where a map is expected is a mistake at its path, as in the verifier's options.
+    expectError({ trustedKeys: [] as unknown as PrincipalKeys }, 'invalid_option', 'trustedKeys');
+    expectError(
+      { trustedKeys: { members: [{ keys: { 'mit-1': mitKey } }] as unknown as NonNullable<PrincipalKeys['members']> } },
+      'invalid_option',
+      'trustedKeys.members',
+    );
+    expectError(
+      { trustedKeys: { platformKeys: [edxKey] as unknown as Record<string, string> } },
+      'invalid_key',
+      'trustedKeys.platformKeys',
+    );
   });
 });
