@@ -9,6 +9,7 @@ import { registerContentDecoding } from './content-encoding.js';
 import { createMemberResolver } from './course-owner.js';
 import { createEnricher } from './enrich.js';
 import { frameworkErrorOptions, registerErrorAnswers } from './error-answers.js';
+import { CollectorError } from './errors.js';
 import { storageSink, type EventSink } from './event-sink.js';
 import type { GeoProvider } from './geo.js';
 import { createIngest } from './ingest.js';
@@ -42,7 +43,10 @@ export interface CollectorOptions {
   readonly storeRawIp?: boolean | undefined;
   /** Offline geo/ASN provider (see `loadDbIpGeo`); default none. */
   readonly geo?: GeoProvider | undefined;
-  /** Accept events only with a valid Segment write key; default false (browsers send none). */
+  /**
+   * Accept events only with a valid Segment write key; default false (browsers send none). On with
+   * no write key configured: `CollectorError` `invalid_option` at start.
+   */
   readonly requireWriteKey?: boolean | undefined;
   /** Extra hosts whose referrers count as internal. */
   readonly internalHosts?: readonly string[] | undefined;
@@ -102,10 +106,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     options.minLearnersForRates === undefined
       ? (config.collector?.minLearnersForRates ?? defaultMinLearnersForRates)
       : minLearnersForRatesOption(options.minLearnersForRates);
+  const credentials = options.credentials ?? resolveCredentials(config);
+  if (options.requireWriteKey && !credentials.hasWriteKeys)
+    throw new CollectorError(
+      'invalid_option',
+      [{ path: 'requireWriteKey', message: 'events need a write key, and no write key is configured' }],
+      'Configure the write keys (collector.writeKeysRef, default env:OPTIN_WRITE_KEYS), or turn requireWriteKey off.',
+    );
   const storage = options.storage;
   await storage.migrate();
   const sink = options.sink ?? storageSink(storage);
-  const credentials = options.credentials ?? resolveCredentials(config);
   const metrics = new Metrics();
   const clientIpOf = createClientIpResolver(trustedProxyList(options.trustedProxies ?? []));
   const enrich = createEnricher({

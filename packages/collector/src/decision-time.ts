@@ -1,13 +1,12 @@
-/** How far after the server's clock a receipt's decision time may be (clients' clocks drift). */
-export const decisionClockSkewMs = 5 * 60_000;
-
 /**
- * Why a receipt's decision time cannot be taken, or `undefined` when it can: the latest decision
- * is the one decided last, so a time in the future (more than {@link decisionClockSkewMs} after
- * `now`) would pin the subject's consent until then, whatever they decide later.
+ * The decision time a receipt is stored and ordered by (`toISOString`'s form): the one it was sent
+ * with (`decidedAt`, a valid ISO 8601 time), or `receivedAt` when that is earlier. A device whose
+ * clock is fast, by minutes or years, sends the learner's decision all the same, and it is taken;
+ * but the latest decision is the one decided last, so a time after its arrival would pin the
+ * subject's consent until then, whatever they decide later.
  */
-export function futureDecisionProblem(decidedAt: string, now: number): string | undefined {
-  const time = Date.parse(decidedAt);
-  if (Number.isNaN(time) || time - now <= decisionClockSkewMs) return undefined;
-  return `"${decidedAt}" is more than ${decisionClockSkewMs / 60_000} minutes after the server's time (${new Date(now).toISOString()})`;
+export function storedDecisionTime(decidedAt: string, receivedAt: string): string {
+  const sent = Date.parse(decidedAt);
+  const received = Date.parse(receivedAt);
+  return new Date(sent > received ? received : sent).toISOString();
 }

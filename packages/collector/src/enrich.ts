@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { CollectorMember } from './collector-config.js';
 import { courseIdOfMessage, createMemberResolver, orgOfMessage } from './course-owner.js';
+import { eventTime } from './event-time.js';
 import type { GeoInfo, GeoProvider } from './geo.js';
 import { anonymizeIp } from './ip-address.js';
 import { trafficSource, type TrafficSource } from './referrer.js';
@@ -16,6 +17,8 @@ export interface RequestFacts {
   readonly userAgent: string | undefined;
   /** Receive time, ISO 8601. */
   readonly receivedAt: string;
+  /** The batch's `sentAt` (the device's clock when the batch left), for its messages without their own. */
+  readonly sentAt?: string | undefined;
   /**
    * The request carried a valid Segment write key and no `Origin` header (a server-side source, not
    * a browser, whose write key is public): its `context.ip` is the end user's address and is used
@@ -136,7 +139,11 @@ export function createEnricher(options: EnricherOptions): Enricher {
       memberId: memberOf(message) ?? null,
       anonymousId: message.anonymousId ?? null,
       userId: message.userId === undefined ? null : String(message.userId),
-      timestamp: clientTimestamp ?? request.receivedAt,
+      timestamp: eventTime(
+        message.timestamp ?? message.originalTimestamp,
+        message.sentAt ?? request.sentAt,
+        request.receivedAt,
+      ),
       receivedAt: request.receivedAt,
       courseId,
       org,

@@ -101,10 +101,11 @@ function issues(error: z.ZodError, index: number, prefix: string): MessageError[
 
 /**
  * The ingestion pipeline, HTTP-free (`checkText`: look for strings no database stores, when the
- * body's text had an escape that may produce one): refuse each message over 32 KB (with the batch's
- * `context`, stored with each of its messages) and validate each with its type's zod schema (the valid
- * rest is accepted), enforce consent again, enrich, dedupe by `messageId` within the request, and
- * write to the sink. Resolves once the sink has made the accepted events durable.
+ * body's text had an escape that may produce one): refuse a batch whose `context` (stored with each
+ * of its messages) is over 4 KB, refuse each message over 32 KB (with that `context`) and validate
+ * each with its type's zod schema (the valid rest is accepted), enforce consent again, enrich (the
+ * batch's `sentAt` serving its messages without their own), dedupe by `messageId` within the
+ * request, and write to the sink. Resolves once the sink has made the accepted events durable.
  */
 export function createIngest(
   deps: IngestDeps,
@@ -125,6 +126,7 @@ export function createIngest(
     let shared: Record<string, unknown> | undefined;
     let prefix: (i: number) => string;
     let inherited = 0;
+    let facts = request;
     if (endpoint === 'batch') {
       if (Array.isArray(body.batch) && body.batch.length > limits.maxBatchMessages)
         return fail('too_many_messages', `a batch holds at most ${limits.maxBatchMessages} messages; split it`, 413);
@@ -142,8 +144,15 @@ export function createIngest(
         return fail('invalid_body', `context: nests deeper than ${maxNestingDepth} levels`);
       const unstorable = checkText && shared ? findUnstorableText(shared, 'context') : undefined;
       if (unstorable !== undefined) return fail('invalid_body', `${unstorable}: ${unstorableTextMessage}`);
-      // Stored with every message of the batch: it counts in each one's size.
+      // Stored with every message of the batch: it counts in each one's size, and it is capped, else
+      // a small request (500 messages, one large context) would store its context 500 times.
       inherited = shared ? jsonBytes(shared) : 0;
+      if (inherited > limits.maxBatchContextBytes)
+        return fail(
+          'invalid_body',
+          `context: is ${inherited} bytes; a batch's context, stored with each of its messages, is at most ${limits.maxBatchContextBytes} bytes (4 KB): send larger fields in each message's own context`,
+        );
+      if (parsed.data.sentAt !== undefined) facts = { ...request, sentAt: parsed.data.sentAt };
       prefix = (i) => `batch[${i}].`;
     } else {
       raw = [body];
@@ -227,7 +236,7 @@ export function createIngest(
         deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: known ? verdict.purpose : 'unknown' });
         return;
       }
-      const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, request);
+      const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, facts);
       // A retry is the same id (as the storage's key): the first one counts.
       if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });

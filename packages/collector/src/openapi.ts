@@ -76,7 +76,8 @@ export function openApiDocument(version: string): JsonSchema {
   const operations: Record<IngestEndpoint, JsonSchema> = {
     batch: {
       post: {
-        summary: 'Up to 500 messages (500 KB), each at most 32 KB with the batch context; the valid ones are accepted',
+        summary:
+          'Up to 500 messages (500 KB), each at most 32 KB with the batch context (at most 4 KB); the valid ones are accepted',
         security: [{}, { writeKey: [] }],
         parameters: [gpc, encoding],
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/Batch' }) },

@@ -1,10 +1,12 @@
 import * as z from 'zod';
+import { isStorableTime } from './event-time.js';
 
 const shortString = z.string().max(200);
 const id = z.string().min(1).max(200);
 const isoTime = z.iso
   .datetime({ offset: true })
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time');
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time')
+  .refine(isStorableTime, 'not a date and time of the UTC years 0000 to 9999');
 const jsonRecord = z.record(z.string(), z.unknown());
 
 /**
@@ -112,9 +114,15 @@ export type SegmentMessage =
 /**
  * Limits of one request, Segment's own: 500 messages and 500 KB a batch (after decompression), and
  * 32 KB a message, counting the batch-level `context` that is merged into (and stored with) each
- * of its messages.
+ * of its messages; that `context` is at most 4 KB (serialized), so that a request cannot store
+ * much more than its own size.
  */
-export const limits = { maxBatchMessages: 500, maxBodyBytes: 500 * 1024, maxMessageBytes: 32 * 1024 } as const;
+export const limits = {
+  maxBatchMessages: 500,
+  maxBodyBytes: 500 * 1024,
+  maxMessageBytes: 32 * 1024,
+  maxBatchContextBytes: 4 * 1024,
+} as const;
 
 /** The body of `POST /v1/batch`: messages are validated one by one, so each error has its index. */
 export const batchSchema = z.looseObject({

@@ -1,5 +1,6 @@
 import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
+import { storedDecisionTime } from './decision-time.js';
 import { CollectorError } from './errors.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import { grantReadingSql } from './receipt-grants.js';
@@ -394,17 +395,21 @@ export abstract class SqlStorage implements Storage {
         [{ path: 'decidedAt', message: `"${r.decidedAt}" is not a date and time` }],
         'Send receipts as receiptSchema of @optin/consent describes them (ISO 8601 times).',
       );
-    const decidedAt = new Date(time).toISOString();
-    const key = JSON.stringify([r.subject, r.consentId, decidedAt]);
+    // The decision is known by the time it was sent with (a retry of a receipt from a fast clock is
+    // the same decision), and stored and ordered by that time capped at its arrival.
+    const sentAt = new Date(time).toISOString();
+    const key = JSON.stringify([r.subject, r.consentId, sentAt]);
     // A proved copy of a decision has a key of its own: stored beside an unproved copy that came
-    // first (the table is append-only: that copy stays, as evidence), it wins in every read. A copy
-    // stored proved before (under either key, the plain one before this key existed) is the decision.
-    const provedKey = JSON.stringify([r.subject, r.consentId, decidedAt, 'proved']);
-    const [proved] = await this.query(
-      'SELECT subject_proved_by FROM consent_receipts WHERE decision_key IN (?, ?) AND subject_proved_by IS NOT NULL ORDER BY seq LIMIT 1',
+    // first (the table is append-only: that copy stays, as evidence), it wins in every read, at that
+    // copy's decision time. A copy stored proved before (under either key, the plain one before this
+    // key existed) is the decision.
+    const provedKey = JSON.stringify([r.subject, r.consentId, sentAt, 'proved']);
+    const [copy] = await this.query(
+      'SELECT subject_proved_by, decided_at FROM consent_receipts WHERE decision_key IN (?, ?) ORDER BY subject_proved_by IS NULL, seq LIMIT 1',
       [key, provedKey],
     );
-    if (proved) return { subjectProvedBy: String(proved.subject_proved_by) };
+    if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
+    const decidedAt = copy ? String(copy.decided_at) : storedDecisionTime(sentAt, receivedAt);
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

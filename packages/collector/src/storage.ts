@@ -129,9 +129,10 @@ export interface Storage {
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   /**
    * Appends a consent receipt (the table refuses updates and deletes), its decision time as
-   * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`). The same
-   * decision (subject, consent id and decision time) sent again, by another tab or as a retry, is
-   * stored once, but for its proof: `subjectProvedBy`, the kid of the key whose subject proof
+   * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`) and capped
+   * at `receivedAt` (a fast device clock's time would pin the subject's consent). The same decision
+   * (subject, consent id and decision time as sent) sent again, by another tab or as a retry, is
+   * stored once, at the first copy's stored time, but for its proof: `subjectProvedBy`, the kid of the key whose subject proof
    * verified, if one did. A proved copy of a decision stored unproved is stored too and wins in
    * every read; an unproved copy of a decision stored proved adds nothing. Resolves to what is
    * stored of the decision: `subjectProvedBy` when a proved copy of it is.

@@ -7,7 +7,7 @@ export interface StoredEvent {
    * message with the id of a stored one (a retry) is not stored again.
    */
   readonly messageId: string;
-  /** The message's own `timestamp` (else `originalTimestamp`) in UTC, `null` when it had none. */
+  /** The message's own `timestamp` (else `originalTimestamp`, the device's clock) in UTC, `null` when it had none. */
   readonly clientTimestamp: string | null;
   /** `track`, `page`, `screen` or `identify`. */
   readonly type: MessageType;
@@ -19,7 +19,12 @@ export interface StoredEvent {
   readonly anonymousId: string | null;
   /** Segment `userId`. */
   readonly userId: string | null;
-  /** When it happened (ISO 8601, the client's `timestamp` or the receive time). */
+  /**
+   * When it happened by the collector's clock (ISO 8601 UTC): the device's `timestamp` (else
+   * `originalTimestamp`) corrected for the device clock's skew, `receivedAt − (sentAt − timestamp)`,
+   * when the message or its batch has `sentAt`, else as sent; the receive time without either. Never
+   * after `receivedAt`.
+   */
   readonly timestamp: string;
   /** When the collector received it (ISO 8601). */
   readonly receivedAt: string;

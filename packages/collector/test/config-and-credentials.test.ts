@@ -7,12 +7,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { edxPolicy } from '@optin/consent';
 import { describe, expect, it } from 'vitest';
 import { parseCollectorConfig } from '../src/collector-config.js';
+import { createCollector } from '../src/collector.js';
 import { loadConfigFile } from '../src/config-file.js';
 import { memberTokenEnv, resolveCredentials } from '../src/credentials.js';
 import { parseDuration } from '../src/duration.js';
 import { CollectorError } from '../src/errors.js';
 import { openStorage } from '../src/open-storage.js';
+import { SqliteStorage } from '../src/sqlite-storage.js';
 import { bundleSource } from './cli-bundle.js';
+import { testConfig } from './helpers.js';
 
 describe('collector config', () => {
   it('accepts a defineConfig()-shaped object with extra fields', () => {
@@ -347,5 +350,26 @@ describe('durations', () => {
           issues: [expect.objectContaining({ path: 'OPTIN_NATS_MAX_AGE' })],
         }),
       );
+  });
+});
+
+describe('requireWriteKey', () => {
+  it('stops the start when no write key is configured, instead of answering every event 401', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-wk-'));
+    const storage = new SqliteStorage(join(dir, 'optin.db'));
+    try {
+      const credentials = resolveCredentials(testConfig, { OPTIN_PLATFORM_TOKEN: 'p-tok' });
+      await expect(
+        createCollector({ config: testConfig, credentials, storage, requireWriteKey: true }),
+      ).rejects.toThrow(
+        expect.objectContaining({
+          code: 'invalid_option',
+          issues: [expect.objectContaining({ path: 'requireWriteKey' })],
+        }),
+      );
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

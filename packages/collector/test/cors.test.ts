@@ -36,6 +36,21 @@ describe('CORS for pages on another origin', () => {
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       const api = await fetch(`${url}/v1/members/HarvardX/events`, { headers: { origin: 'https://www.edx.org' } });
       expect(api.headers.get('access-control-allow-origin')).toBeNull();
+      // Receipts are posted by browsers; the latest one is read by servers, with the platform token.
+      for (const path of ['/v1/consent?subject=learner-1', '/v1/consent', '/v1/consent/learner-1']) {
+        const read = await fetch(`${url}${path}`, { headers: { origin: 'https://www.edx.org' } });
+        expect(read.headers.get('access-control-allow-origin'), path).toBeNull();
+        const preflight = await fetch(`${url}${path}`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://www.edx.org', 'access-control-request-method': 'GET' },
+        });
+        expect(preflight.headers.get('access-control-allow-origin'), path).toBeNull();
+      }
+      const receiptPreflight = await fetch(`${url}/v1/consent`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://www.edx.org', 'access-control-request-method': 'POST' },
+      });
+      expect(receiptPreflight.headers.get('access-control-allow-origin')).toBe('https://www.edx.org');
     } finally {
       await collector.close();
       await store.dispose();

@@ -74,7 +74,7 @@ describe.each(backends)('receipts must prove their subject ($name, real HTTP)', 
         [42, 'malformed'],
       ];
       for (const [i, [proof, reason]] of forgeries.entries()) {
-        // Each later than the last, up to the 5 minutes ahead the collector takes: stored as evidence, answered as unproved.
+        // Each later than the last (a time ahead is taken as the arrival's): stored as evidence, answered as unproved.
         const res = await post(receipt('ada', true, 60_000 + i * 1000), proof);
         expect(res).toEqual({ status: 201, body: { stored: true, subjectProved: false, reason } });
         expect(await latest('ada')).toMatchObject({ purposes: { analytics: true }, subjectProved: false });
@@ -100,6 +100,22 @@ describe.each(backends)('receipts must prove their subject ($name, real HTTP)', 
       expect(await openRecorded('grace')).toBe(false);
       await post(receipt('grace', true, 3000), prove('grace', 'edx-2026'));
       expect(await openRecorded('grace')).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
+    "a fast clock's decision sent proved after a later decision stays before it (its stored copy's time)",
+    async () => {
+      const fast = { ...receipt('ida', true), decidedAt: new Date(Date.now() + 10 * 60_000).toISOString() };
+      expect((await post(fast)).body).toEqual({ stored: true, subjectProved: false, reason: 'missing' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const refusal = receipt('ida', false);
+      expect((await post(refusal, prove('ida'))).body).toEqual({ stored: true, subjectProved: true });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The first decision again, proved (another tab's copy): still the earlier decision.
+      expect((await post(fast, prove('ida'))).body).toEqual({ stored: true, subjectProved: true });
+      expect(await latest('ida')).toMatchObject({ consentId: refusal.consentId, purposes: { analytics: false } });
+      expect(await openRecorded('ida')).toBe(false);
     },
   );
 

@@ -1,10 +1,10 @@
 import { receiptSchema, type ConsentReceipt } from '@optin/consent';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
-import { futureDecisionProblem } from '../decision-time.js';
 import { formatPath } from '../errors.js';
 import { bearerTokenRequired, HttpProblem, invalidQuery } from '../http-problem.js';
 import { consentQuerySchema, repeatedParameter } from '../query-schemas.js';
+import { receiptSizeProblems } from '../receipt-limits.js';
 import {
   findUnstorableText,
   isUnstorableText,
@@ -28,17 +28,16 @@ import {
  */
 export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/v1/consent', async (request, reply) => {
-    const parsed = receiptSchema.safeParse(request.body);
-    const unstorable = parsed.success && mayHoldUnstorableText(request) ? findUnstorableText(parsed.data) : undefined;
-    const future = parsed.success ? futureDecisionProblem(parsed.data.decidedAt, Date.now()) : undefined;
-    if (!parsed.success || unstorable !== undefined || future !== undefined) {
+    const tooLarge = receiptSizeProblems(request.body);
+    const parsed = tooLarge.length ? undefined : receiptSchema.safeParse(request.body);
+    const unstorable = parsed?.success && mayHoldUnstorableText(request) ? findUnstorableText(parsed.data) : undefined;
+    if (!parsed?.success || unstorable !== undefined) {
       ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
-      const errors = !parsed.success
-        ? parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
-        : [
-            ...(unstorable !== undefined ? [{ path: unstorable, message: unstorableTextMessage }] : []),
-            ...(future !== undefined ? [{ path: 'decidedAt', message: future }] : []),
-          ];
+      const errors = !parsed
+        ? tooLarge
+        : !parsed.success
+          ? parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+          : [{ path: unstorable, message: unstorableTextMessage }];
       return reply.code(400).send({ error: { code: 'invalid_receipt', message: 'the receipt is not valid', errors } });
     }
     if (parsed.data.policy.id !== ctx.config.policy.id) {

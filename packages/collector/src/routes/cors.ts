@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 
-// What browsers may send: the ingestion endpoints and consent receipts (never the Member or
-// platform APIs, which take bearer tokens from servers).
+// What browsers may send: posts to the ingestion endpoints and of consent receipts (never the
+// Member or platform APIs, nor reads of receipts, which take bearer tokens from servers).
 const browserRoutes = /^\/v1\/(batch|track|page|identify|screen|b|t|p|i|s|consent)\/?(\?|$)/;
+
+/** A `POST`, or the preflight of one. */
+const isBrowserPost = (method: string, preflightMethod: string | string[] | undefined): boolean =>
+  method === 'POST' || (method === 'OPTIONS' && preflightMethod === 'POST');
 
 /**
  * Lets pages on `origins` (e.g. `https://www.edx.org`) post events and receipts to a collector on
- * another origin: answers preflights (`OPTIONS`, 204) and adds `Access-Control-Allow-Origin` for
- * an allowed `Origin` on the browser routes only. No credentials are ever allowed. `*` allows any
+ * another origin: answers preflights of a `POST` (`OPTIONS`, 204) and adds `Access-Control-Allow-Origin`
+ * for an allowed `Origin` on the browser routes' `POST`s only. No credentials are ever allowed. `*` allows any
  * origin (events carry no secret; consent is enforced on every message anyway).
  */
 export function registerCors(app: FastifyInstance, origins: readonly string[]): void {
@@ -16,7 +20,8 @@ export function registerCors(app: FastifyInstance, origins: readonly string[]): 
     origin !== undefined && (origins.includes('*') || origins.includes(origin));
   app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
-    if (browserRoutes.test(request.url) && allowed(origin)) {
+    const preflightMethod = request.headers['access-control-request-method'];
+    if (isBrowserPost(request.method, preflightMethod) && browserRoutes.test(request.url) && allowed(origin)) {
       void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       if (request.method === 'OPTIONS')
         return void reply

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { allGranted, backends, getJson, mid, postJson, receipt, tokens, useCollector, type Body } from './helpers.js';
+
+const day = 86_400_000;
+const minute = 60_000;
+// A browser (the stats leave bots out).
+const chrome = {
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+};
+const harvard = { authorization: `Bearer ${tokens.HarvardX}` };
+const platform = { authorization: `Bearer ${tokens.platform}` };
+
+/** A page view of a HarvardX course at `path`, as @optin/analytics sends it. */
+const page = (path: string, times: Record<string, string>): Record<string, unknown> => ({
+  type: 'page',
+  anonymousId: `a-${path}`,
+  messageId: mid(),
+  ...times,
+  context: { consent: allGranted, course: { id: 'course-v1:HarvardX+CS50+2026' }, page: { path } },
+});
+
+const eventAt = async (url: string, path: string): Promise<Body> => {
+  const { body } = await getJson(`${url}/v1/members/HarvardX/events?limit=1000`, harvard);
+  return (body.events as Body[]).find((e) => e.path === path);
+};
+
+describe.each(backends)('device clocks ($name)', (backend) => {
+  const live = useCollector(backend);
+  const skip = backend.skip;
+
+  it.skipIf(skip)(
+    'dates an event by the receive time less its age on the device (sentAt − timestamp), keeping the device time',
+    async () => {
+      const now = Date.now();
+      const skews = { ahead3d: 3 * day, behind40d: -40 * day, ahead1y: 365 * day };
+      for (const [name, skew] of Object.entries(skews)) {
+        // Viewed a minute before the batch left, by a clock `skew` off.
+        const timestamp = new Date(now + skew - minute).toISOString();
+        const sentAt = new Date(now + skew).toISOString();
+        const batch = [page(`/${name}`, { timestamp, sentAt })];
+        const res = await postJson(`${live.url}/v1/batch`, { batch }, chrome);
+        expect(res.body.accepted, name).toBe(1);
+        const stored = await eventAt(live.url, `/${name}`);
+        expect(stored.clientTimestamp, name).toBe(timestamp);
+        const age = Date.parse(stored.receivedAt) - Date.parse(stored.timestamp);
+        expect(age, name).toBe(minute);
+      }
+      // The batch-level sentAt (Segment's) serves the messages without their own.
+      const timestamp = new Date(now + 3 * day - 2 * minute).toISOString();
+      const res = await postJson(
+        `${live.url}/v1/batch`,
+        {
+          sentAt: new Date(now + 3 * day).toISOString(),
+          batch: [page('/batch-sent-at', { timestamp })],
+        },
+        chrome,
+      );
+      expect(res.body.accepted).toBe(1);
+      const stored = await eventAt(live.url, '/batch-sent-at');
+      expect(Date.parse(stored.receivedAt) - Date.parse(stored.timestamp)).toBe(2 * minute);
+      // Every view arrived today: /stats counts them today.
+      const stats = await getJson(`${live.url}/v1/members/HarvardX/stats`, harvard);
+      const views = (stats.body.pageViewsPerDay as { day: string; views: number }[]).reduce((n, d) => n + d.views, 0);
+      expect(views).toBe(4);
+    },
+  );
+
+  it.skipIf(skip)('never dates an event after it arrived, sentAt or not', async () => {
+    const now = Date.now();
+    const ahead = new Date(now + 3 * day).toISOString();
+    // Stamped after it was sent (a client bug), and a fast clock that sends no sentAt.
+    const before = new Date(now + 3 * day - minute).toISOString();
+    await postJson(`${live.url}/v1/batch`, {
+      batch: [page('/after-sent', { timestamp: ahead, sentAt: before }), page('/no-sent-at', { timestamp: ahead })],
+    });
+    for (const path of ['/after-sent', '/no-sent-at']) {
+      const stored = await eventAt(live.url, path);
+      expect(stored.timestamp, path).toBe(stored.receivedAt);
+      expect(stored.clientTimestamp, path).toBe(ahead);
+    }
+  });
+
+  it.skipIf(skip)('refuses a time that is no UTC date of years 0000 to 9999, for that message only', async () => {
+    const res = await postJson(`${live.url}/v1/batch`, {
+      batch: [
+        page('/year-10000', { timestamp: '9999-12-31T23:59:59-23:59' }),
+        page('/year-minus-1', { sentAt: '0000-01-01T00:00:00+01:00' }),
+        page('/fine', { timestamp: new Date().toISOString() }),
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(1);
+    expect(res.body.errors).toMatchObject([
+      { index: 0, path: 'batch[0].timestamp' },
+      { index: 1, path: 'batch[1].sentAt' },
+    ]);
+    const far = await getJson(`${live.url}/v1/members/HarvardX/events?to=2000-01-01T00:00:00Z`, harvard);
+    expect(far.body.events).toEqual([]);
+  });
+
+  it.skipIf(skip)(
+    'takes a receipt from a clock more than 5 minutes fast, dated when it arrived, so later decisions follow it',
+    async () => {
+      const fast = { ...receipt('learner-fast', false), decidedAt: new Date(Date.now() + 10 * minute).toISOString() };
+      const before = Date.now();
+      expect(await postJson(`${live.url}/v1/consent`, fast)).toMatchObject({ status: 201 });
+      const after = Date.now();
+      const latest = await getJson(`${live.url}/v1/consent/learner-fast`, platform);
+      expect(latest.body).toMatchObject({ consentId: fast.consentId, purposes: { analytics: false } });
+      const decidedAt = Date.parse(latest.body.decidedAt as string);
+      expect(decidedAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(decidedAt).toBeLessThanOrEqual(after);
+      // Sent again (another tab, a retry): one decision, stored once.
+      const stored = (await live.storage.counts()).receipts;
+      expect((await postJson(`${live.url}/v1/consent`, fast)).status).toBe(201);
+      expect((await live.storage.counts()).receipts).toBe(stored);
+      // Far in the future too: it never pins the subject's consent.
+      const far = { ...receipt('learner-fast', false), decidedAt: '9999-12-31T23:59:59.999Z' };
+      expect((await postJson(`${live.url}/v1/consent`, far)).status).toBe(201);
+      const later = receipt('learner-fast', true, 1000);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await postJson(`${live.url}/v1/consent`, later)).status).toBe(201);
+      const now = await getJson(`${live.url}/v1/consent/learner-fast`, platform);
+      expect(now.body).toMatchObject({ consentId: later.consentId, purposes: { analytics: true } });
+    },
+  );
+});
