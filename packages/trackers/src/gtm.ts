@@ -80,11 +80,13 @@ export function gtm(options: GtmOptions): Tracker {
   // too when declared without `owner`), known from any call: a hub made anew takes a running
   // container over without loading it. Never a Member's on the platform's layer: there it would see
   // the platform's events and Consent Mode unnarrowed.
+  // A name that is no JavaScript name is made one (the same in the script URL and on the window).
   const at = (t: Tracker) =>
-    (name =
+    (name = (
       t.owner == 'platform'
         ? (options.dataLayer ?? 'dataLayer')
-        : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id.replace(/\W/g, '_')}`);
+        : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id}`
+    ).replace(/\W/g, '_'));
   return {
     ...identity,
     purposes,

@@ -55,6 +55,10 @@ export function hotjar(options: HotjarOptions): Tracker {
         const q: unknown[] = [];
         w.hj = Object.assign((...args: unknown[]) => void q.push(args), { q, optin: 1 as const });
       }
+      // Hotjar is one per page, with one site: the first loaded (the platform's, listed first) keeps it;
+      // another only tells it of what the hub sends (the last one's site got every call, and a Member's,
+      // refused, kept recording).
+      if (w._hjSettings) return;
       w._hjSettings = { hjid: siteId, hjsv: 6 };
       return ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`);
     },

@@ -66,6 +66,13 @@ export function linkedin(options: LinkedInOptions): Tracker {
       }
       return ctx.loadScript('https://snap.licdn.com/li.lms-analytics/insight.min.js');
     },
+    // The tag cannot be stopped, but its partner id can come off it: the views `lintrk('track')` sends
+    // for the other partners on the page (the platform's) then no longer reach this one. Granted again
+    // before the reload, it stays off until then.
+    unload() {
+      const ids = w()._linkedin_data_partner_ids ?? [];
+      ids.splice(ids.indexOf(options.partnerId) >>> 0, 1);
+    },
     // The tag reads the page's URL itself: a view replayed after the learner left its page is not sent.
     page: (e) => e.properties.path == location.pathname && once(e) && w().lintrk?.('track'),
     track: (e) => {

@@ -44,7 +44,11 @@ const callOptions = (e: EventBase) => ({ timestamp: e.timestamp, context: e.cont
 export function segment(options: SegmentOptions): Tracker {
   const identity = adapterIdentity('segment', options, 'writeKey', /^\w+$/);
   const { writeKey, apiHost = 'api.segment.io/v1', loadOptions } = options;
-  const a = () => (window as unknown as { analytics?: Analytics }).analytics;
+  // analytics.js of the page when it runs this source (else undefined: nothing sent, see `load`).
+  const a = () => {
+    const w = window as unknown as { analytics?: Analytics; optinSegment?: string };
+    return w.optinSegment == writeKey ? w.analytics : undefined;
+  };
   const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
   return {
     ...identity,
@@ -54,7 +58,10 @@ export function segment(options: SegmentOptions): Tracker {
     cookies: [cookie('ajs_anonymous_id'), cookie('ajs_user_id'), cookie('ajs_group_id')],
     hosts: ['cdn.segment.com', apiHost.split('/')[0] as string],
     load(ctx) {
-      const w = window as unknown as { analytics?: Analytics };
+      const w = window as unknown as { analytics?: Analytics; optinSegment?: string };
+      // analytics.js is one per window, with one source: the first loaded (the platform's, listed first)
+      // keeps it; another is reported and sent nothing (else every call went twice, to the last source).
+      if ((w.optinSegment ??= writeKey) != writeKey) throw Error(`one Segment source a page: ${w.optinSegment} runs`);
       // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
       const stub = (w.analytics ??= []);
       for (const method of ['page', 'track', 'identify', 'reset'] as const)

@@ -584,12 +584,45 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
   test('the platform’s and a Member’s LinkedIn tags on one page: each page view and conversion reaches each partner once', async () => {
     const hits = (pid: string) =>
       standIn.hits.filter((h) => h.host === 'px.ads.linkedin.com' && h.path.includes(`pid=${pid}&`)).length;
-    await open('linkedin,hx-linkedin');
+    await open('linkedin,hx-linkedin', coursePath, '&reload=later');
     await act('consent.acceptAll();');
     // The page view sent before the decision, replayed.
     expect([hits('555'), hits('666')]).toEqual([1, 1]);
     await act("hub.page(); hub.track('edx.bi.user.account.registered', { conversion_id: 42 });");
     expect([hits('555'), hits('666')]).toEqual([3, 3]);
+    // HarvardX's marketing refused: its partner id is off the tag, so the platform's views no longer reach it.
+    await act("consent.decide({ members: { HarvardX: { marketing: false } } }); hub.page();");
+    expect([hits('555'), hits('666')]).toEqual([4, 3]);
+  });
+
+  test('the platform’s and a Member’s Segment on one page: one source (the first), each call once, nothing to the Member after its refusal', async () => {
+    const sent = (key: string) =>
+      standIn.hits
+        .filter((h) => h.host === 'api.segment.io' && h.path.includes(`writeKey=${key}&`))
+        .map((h) => new URL(h.path, 'https://api.segment.io').searchParams.get('name'));
+    await open('segment,hx-segment', coursePath, '&reload=later');
+    await act("consent.acceptAll(); hub.track('clicked');");
+    // analytics.js is one per window: the Member's copy is reported and sent nothing.
+    expect(sent('wkHX')).toEqual([]);
+    expect(sent('wk1').filter((n) => n === 'clicked')).toEqual(['clicked']);
+    expect(await page.evaluate(() => (window as unknown as { optin: { errors: string[] } }).optin.errors)).toEqual([
+      'tracker_failed trackers.HarvardX-segment.load',
+    ]);
+    await act("consent.decide({ members: { HarvardX: { analytics: false } } }); hub.track('after_member_refusal');");
+    expect(sent('wkHX')).toEqual([]);
+    expect(standIn.hits.filter((h) => h.host === 'cdn.segment.com').map((h) => h.path)).toEqual([
+      '/analytics.js/v1/wk1/analytics.min.js',
+    ]);
+  });
+
+  test('a GTM data layer name that is no JavaScript name is the same safe name in the script URL and on the window', async () => {
+    await open('gtm-odd-layer');
+    await act('consent.acceptAll();');
+    const gtmJs = standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path);
+    expect(gtmJs).toEqual(['/gtm.js?id=GTM-OK1&l=x_id_GTM_EVIL']);
+    // The container reads the layer the hub pushes to: it saw the consent default and the page view.
+    const seen = await page.evaluate(() => JSON.stringify((window as unknown as { __gtmSeen?: unknown }).__gtmSeen));
+    expect(seen).toContain('optin.page');
   });
 
   /** The page views Hotjar recorded (the page it started on, then each `stateChange`), as paths, in order. */
@@ -630,14 +663,15 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     expect(hotjarViews()).toEqual(['/dashboard']);
   });
 
-  test('the platform’s and a Member’s Hotjar on one page: one Hotjar, told of each page once', async () => {
+  test('the platform’s and a Member’s Hotjar on one page: one Hotjar (the first site), told of each page once, nothing to the Member after its refusal', async () => {
     await open('hotjar,hx-hotjar', coursePath, '&reload=later');
-    await act('consent.acceptAll();');
+    await act("consent.acceptAll(); hub.track('clicked'); hub.identify('learner-1');");
     const next = coursePath.replace('courseware', 'progress');
     await act(`history.pushState({}, '', '${next}'); hub.page();`);
-    // Hotjar runs once a page, under the site id set last: its own loader disables itself.
-    expect(hotjarViews(888)).toEqual([coursePath, next]);
-    expect(hotjarViews(777)).toEqual([]);
+    // Hotjar runs once a page, under one site id: the first tracker's (the platform's, listed first).
+    expect(hotjarViews(777)).toEqual([coursePath, next]);
+    await act("consent.decide({ members: { HarvardX: { analytics: false } } }); hub.track('after_member_refusal');");
+    expect(standIn.hits.filter((h) => h.path.includes('/sites/888/'))).toEqual([]);
   });
 });
 
