@@ -26,7 +26,9 @@ export type FindingKind =
   /** A shared or service worker (its script URL) that ran before the audit could watch it, in three tries: what it did was not judged. */
   | 'unwatched_worker'
   /** A frame (its URL), the page's own too, that did not answer when the audit read its storage (it kept its thread busy): what it held was not judged. */
-  | 'unresponsive_frame';
+  | 'unresponsive_frame'
+  /** A request (its URL) not answered within the audit's cap after a watch or after leaving: a cookie its answer sets was not seen. */
+  | 'unsettled_request';
 
 /** One problem an audit found. */
 export interface Finding {
@@ -70,9 +72,11 @@ export interface ObservedRequest {
 
 /**
  * Where a page stores data besides cookies: Web Storage, an IndexedDB database, a Cache Storage cache
- * (`caches.open`), a file or folder of the origin private file system (`navigator.storage.getDirectory()`).
+ * (`caches.open`), a file or folder of the origin private file system (`navigator.storage.getDirectory()`),
+ * a storage bucket (`navigator.storageBuckets.open`: its name is kept as surely as a database's).
  */
-export type StorageArea = 'localStorage' | 'sessionStorage' | 'indexedDB' | 'cacheStorage' | 'fileSystem';
+export type StorageArea =
+  'localStorage' | 'sessionStorage' | 'indexedDB' | 'cacheStorage' | 'fileSystem' | 'storageBucket';
 
 /**
  * A key a page wrote to `localStorage` or `sessionStorage`, an IndexedDB database or Cache Storage
@@ -82,7 +86,7 @@ export type StorageArea = 'localStorage' | 'sessionStorage' | 'indexedDB' | 'cac
 export interface ObservedStorage {
   /** Where it was stored. */
   readonly area: StorageArea;
-  /** The storage key, the IndexedDB database's or the cache's name, or the file's or folder's own name. */
+  /** The storage key, the IndexedDB database's, the cache's or the storage bucket's name, or the file's or folder's own name. */
   readonly name: string;
   /** The origin it belongs to (`https://www.edx.org`): a frame's storage is its own origin's. */
   readonly origin: string;
@@ -352,7 +356,9 @@ export function findViolations(seen: Observation): Finding[] {
               ? 'The Cache Storage cache'
               : stored.area === 'fileSystem'
                 ? 'The origin private file system entry'
-                : `The ${stored.area} key`
+                : stored.area === 'storageBucket'
+                  ? 'The storage bucket'
+                  : `The ${stored.area} key`
         } ${stored.name} (of ${stored.origin})`,
         declareIn:
           " among its tracker's cookies (a cookie declaration names storage keys, databases, caches and files too)",

@@ -1,11 +1,12 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
-import { chromium } from 'playwright-core';
+import { chromium, type Frame } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
 import { checkCookieName, checkSite } from './audit-options.js';
 import { chromiumArgs, chromiumPath, sendGlobalPrivacyControl } from './chromium.js';
 import { consentState, type AuditConsent } from './consent-state.js';
 import { CliError } from './errors.js';
 import { sameSite, siteOf } from './host-pattern.js';
+import { interact as interactWith, type Interaction } from './interact.js';
 import { leave } from './leave-page.js';
 import { answerMs, recordActivity } from './record-activity.js';
 
@@ -30,8 +31,20 @@ export interface AuditOptions {
    * A public suffix (`com`) or anything but a host name is a {@link CliError} `invalid_argument`.
    */
   readonly site?: string;
-  /** How long to watch after the `load` event, in ms, for late trackers. Default 2,000. */
+  /** How long to watch after the `load` event, in ms, for late trackers, and again after the interactions. Default 2,000. */
   readonly waitMs?: number;
+  /**
+   * Play a learner who reads the page once it has settled: move the mouse, scroll to the end, press
+   * Tab (never a click, Enter or Space), then watch `waitMs` more, so that trackers started on
+   * interaction or lazily below the fold are seen. Default true.
+   */
+  readonly interact?: boolean;
+  /**
+   * How long to wait, at most, in ms, for the requests in flight to be answered (their `Set-Cookie`
+   * read) after each watch and after leaving. One still unanswered then is an `unsettled_request`.
+   * Default 10,000.
+   */
+  readonly settleMs?: number;
   /** Chromium to drive. Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
   readonly chromiumPath?: string;
   /** Chromium host resolver rules, e.g. `MAP *.edx.org 127.0.0.1` (to audit a staging server under real names). */
@@ -42,7 +55,7 @@ export interface AuditOptions {
 
 /** What {@link audit} saw and found on one page. */
 export interface AuditReport {
-  /** The page audited: where the browser landed, after any redirect. */
+  /** The page audited: where the browser was when the audit left it, after any redirect (one in script too). */
   readonly url: string;
   /** The learner played. */
   readonly consent: AuditConsent;
@@ -52,6 +65,14 @@ export interface AuditReport {
   readonly gpc: boolean;
   /** The Member that owns the page's course, or `null`. */
   readonly member: string | null;
+  /**
+   * The pages the audit was on, in order: where the browser landed, and each URL the page went on to
+   * in script (`location`, `history.pushState`) whose Member differs from the one before. More than
+   * one: the Member changed during the audit, and all was judged as the last's.
+   */
+  readonly visited: readonly { readonly url: string; readonly member: string | null }[];
+  /** How long the page was watched after `load`, in ms, and again after the interactions done (none: watched once). */
+  readonly watch: { readonly waitMs: number; readonly interactions: readonly Interaction[] };
   /** How many requests the page made, WebSocket connections and requests sent on leaving included. */
   readonly requests: number;
   /** Every cookie the page set, as it set it (even if deleted or expired since) or as the browser held it at the end. */
@@ -94,7 +115,16 @@ const firstLine = (cause: unknown) => (cause instanceof Error ? (cause.message.s
  * if (report.findings.length) process.exitCode = 1;
  */
 export async function audit(url: string, options: AuditOptions): Promise<AuditReport> {
-  const { config, consent = 'none', cookieName = 'optin', waitMs = 2000, mode = 'opt-in', gpc = false } = options;
+  const {
+    config,
+    consent = 'none',
+    cookieName = 'optin',
+    waitMs = 2000,
+    mode = 'opt-in',
+    gpc = false,
+    interact = true,
+    settleMs = 10_000,
+  } = options;
   let page: URL;
   try {
     page = new URL(url);
@@ -155,6 +185,13 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         );
       });
       const tab = await context.newPage();
+      // A page may send the learner on in script (a course's "resume" page, a single-page app): the
+      // page audited is where the browser is when the audit leaves, each change of Member noted.
+      const navigated: string[] = [];
+      const went = (frame: Frame) => {
+        if (frame === tab.mainFrame() && /^https?:/.test(frame.url())) navigated.push(frame.url());
+      };
+      tab.on('framenavigated', went);
       // A page held until it is watched takes no navigation well.
       await activity.ready();
       const answer = await tab.goto(page.href, { waitUntil: 'load', timeout: 30_000 }).catch((cause: unknown) => {
@@ -171,14 +208,31 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
           [{ path: 'url', message: answer ? `answered ${answer.status()}` : 'answered nothing' }],
           'Audit a page that loads: check its address, and that the server behind it is up (see --resolve for staging hosts).',
         );
-      // The page audited is the one the browser landed on (`edx.org` → `www.edx.org`, a short link to
-      // a course): its origin is first party, and its course decides the Member scope.
-      const landed = new URL(answer.url());
+      // A learner who stays: the wait, and the answers still due (their `Set-Cookie`); then one who reads.
+      await tab.waitForTimeout(waitMs);
+      const unsettled = await activity.settle(settleMs);
+      // What is still unanswered is reported already: only what the learner's moves start is waited for.
+      const moved = activity.mark();
+      const interactions = interact ? await interactWith(tab) : [];
+      if (interact) {
+        await tab.waitForTimeout(waitMs);
+        unsettled.push(...(await activity.settle(settleMs, moved)));
+      }
+      const unanswered = await activity.readStorage(tab);
+      tab.off('framenavigated', went);
+      const visited: { url: string; member: string | null }[] = [];
+      for (const url of [answer.url(), ...navigated]) {
+        const member = registry.scopeFor(new URL(url)).member?.id ?? null;
+        if (!visited.length || member !== visited.at(-1)?.member) visited.push({ url, member });
+      }
+      // The page audited is where the browser ended up (`edx.org` → `www.edx.org`, a short link to a
+      // course, a page that sends the learner on): its origin is first party, its course decides the Member.
+      const landed = new URL(navigated.at(-1) ?? answer.url());
       const site = given ?? siteOf(landed.hostname);
       const scope = registry.scopeFor(landed);
-      await tab.waitForTimeout(waitMs);
-      const unanswered = await activity.readStorage(tab);
+      const leaving = activity.mark();
       await leave(tab);
+      unsettled.push(...(await activity.settle(settleMs, leaving, true)));
       const jar = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
       const cookies = [...activity.cookies, ...jar].filter(
         (c, i, all) => all.findIndex((o) => o.name === c.name && o.domain === c.domain) === i,
@@ -193,6 +247,8 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
           mode,
           gpc,
           member: scope.member?.id ?? null,
+          visited,
+          watch: { waitMs, interactions },
           requests: requests.length,
           cookies,
           storage,
@@ -208,6 +264,12 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
               allows: (purpose) => state.allows(purpose),
               consentCookie: cookieName,
             }),
+            ...[...new Set(unsettled)].map((request) => ({
+              kind: 'unsettled_request' as const,
+              subject: request,
+              trackers: [],
+              message: `This request was not answered within ${String(settleMs / 1000)} s of the watch: a cookie its answer sets was not seen, so the audit is not a pass. Find why it hangs (a long poll, a slow vendor), or audit with a longer --settle.`,
+            })),
             ...[...new Set(unanswered)].map((frame) => ({
               kind: 'unresponsive_frame' as const,
               subject: frame,

@@ -14,12 +14,15 @@ const usage = `Usage: optin <command> [options]
                                                platform or one Member
   optin audit <url> [--config F] [--consent none|all|<purpose,…>] [--json]
              [--mode opt-in|opt-out] [--gpc]
-             [--site edx.org] [--wait 2000] [--cookie-name optin]
+             [--site edx.org] [--wait 2000] [--no-interact] [--settle 10000] [--cookie-name optin]
              [--resolve "MAP *.edx.org 127.0.0.1"]… [--ignore-https-errors]
                                                opens the page in headless Chromium and reports anything
                                                that ran or was set without consent or without a declaration,
                                                as a learner of a site in that consent mode whose browser
-                                               sends Global Privacy Control (--gpc) or not
+                                               sends Global Privacy Control (--gpc) or not; watches --wait
+                                               ms after load and again after a mouse move, a scroll to the
+                                               end and Tab (not with --no-interact), and waits up to
+                                               --settle ms for the requests in flight
 
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
@@ -33,7 +36,20 @@ const fail = (option: string, message: string, hint: string): never => {
 const commandOptions: Readonly<Record<string, readonly string[]>> = {
   validate: ['config'],
   declare: ['config', 'member', 'format'],
-  audit: ['config', 'consent', 'json', 'mode', 'gpc', 'site', 'wait', 'cookie-name', 'resolve', 'ignore-https-errors'],
+  audit: [
+    'config',
+    'consent',
+    'json',
+    'mode',
+    'gpc',
+    'site',
+    'wait',
+    'no-interact',
+    'settle',
+    'cookie-name',
+    'resolve',
+    'ignore-https-errors',
+  ],
 };
 
 /**
@@ -78,6 +94,8 @@ function parse(argv: string[]) {
         gpc: { type: 'boolean', default: false },
         site: { type: 'string' },
         wait: { type: 'string', default: '2000' },
+        'no-interact': { type: 'boolean', default: false },
+        settle: { type: 'string', default: '10000' },
         'cookie-name': { type: 'string', default: 'optin' },
         resolve: { type: 'string', multiple: true, default: [] },
         'ignore-https-errors': { type: 'boolean', default: false },
@@ -151,6 +169,9 @@ async function main(argv: string[]): Promise<number> {
   if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
   const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
   if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
+  const settleMs = /^\d+$/.test(values.settle) ? Number(values.settle) : Number.NaN;
+  if (!(settleMs <= 120_000))
+    fail('--settle', `"${values.settle}" is not a whole number of milliseconds`, 'Use 0 to 120000.');
   const mode = values.mode === 'opt-in' || values.mode === 'opt-out' ? values.mode : null;
   if (!mode)
     return fail(
@@ -171,6 +192,8 @@ async function main(argv: string[]): Promise<number> {
     mode,
     gpc: values.gpc,
     waitMs,
+    interact: !values['no-interact'],
+    settleMs,
     cookieName: values['cookie-name'],
     hostRules: values.resolve,
     ignoreHttpsErrors: values['ignore-https-errors'],
@@ -187,7 +210,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof CliError) {
       process.stderr.write(
-        `error ${error.code}\n${error.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}\n${error.hint}\n`,
+        `error ${error.code}\n${error.issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}\n${error.hint}\n`,
       );
     } else {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);

@@ -22,6 +22,8 @@ export interface TargetWatch {
     method: string,
     params: Readonly<Record<string, unknown>>,
   ): readonly TargetCommand[] | undefined;
+  /** Called when a target watched is gone (a frame removed or navigated away, a worker ended): it reports nothing more. */
+  detached?(target: WatchedTarget): void;
 }
 
 /** A target {@link watchTargets} watches. */
@@ -98,6 +100,12 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
       .catch(() => undefined);
   };
 
+  const gone = (key: string) => {
+    const target = targets.get(key);
+    targets.delete(key);
+    if (target) watch.detached?.(target);
+  };
+
   const received = (path: readonly string[], message: string) => {
     let data: { method?: string; params?: Readonly<Record<string, unknown>> };
     try {
@@ -110,7 +118,7 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
     if (method === 'Target.receivedMessageFromTarget')
       received([...path, String(params.sessionId)], String(params.message));
     else if (method === 'Target.attachedToTarget') attachedUnder(path, params);
-    else if (method === 'Target.detachedFromTarget') targets.delete([...path, String(params.sessionId)].join(' '));
+    else if (method === 'Target.detachedFromTarget') gone([...path, String(params.sessionId)].join(' '));
     else {
       const target = targets.get(path.join(' '));
       const answer = target && watch.event(target, method, params);
@@ -119,7 +127,7 @@ export async function watchTargets(browser: Browser, watch: TargetWatch): Promis
   };
 
   session.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => received([sessionId], message));
-  session.on('Target.detachedFromTarget', ({ sessionId }) => targets.delete(sessionId));
+  session.on('Target.detachedFromTarget', ({ sessionId }) => gone(sessionId));
   session.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
     // Our own attach is announced too: one session of ours a target.
     if (ours.has(targetInfo.targetId)) return;

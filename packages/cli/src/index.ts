@@ -12,6 +12,7 @@ export {
 export { chromiumArgs, chromiumPath } from './chromium.js';
 export { consentState, type AuditConsent, type AuditLearner, type ConsentState } from './consent-state.js';
 export { formatReport } from './format-report.js';
+export type { Interaction } from './interact.js';
 export { hostMatches, sameSite } from './host-pattern.js';
 export { loadConfig } from './load-config.js';
 export { CliError, type CliErrorCode, type CliIssue } from './errors.js';

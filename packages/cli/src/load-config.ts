@@ -40,7 +40,8 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
       string,
       unknown
     >;
-    config = mod.default ?? mod.config;
+    // A default export that is a promise (a config built asynchronously) is the config it resolves to.
+    config = await (mod.default ?? mod.config);
     // `export default null` (or a variable still undefined) exports a default: not a config.
     if (config === undefined && 'default' in mod)
       throw new CliError(

@@ -235,6 +235,25 @@ export function observeWrites(binding: string): void {
         });
     }
 
+    // A storage bucket is made by opening it (`navigator.storageBuckets.open`); its databases,
+    // caches and files are reported as any others.
+    const buckets = (realm as { StorageBucketManager?: { prototype: object } }).StorageBucketManager?.prototype;
+    const nativeOpenBucket: unknown = buckets && getOwnPropertyDescriptor(buckets, 'open')?.value;
+    if (buckets && typeof nativeOpenBucket === 'function')
+      defineProperty(buckets, 'open', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function open(this: object, ...args: unknown[]): unknown {
+          if (args.length < 1) return apply(nativeOpenBucket, this, args);
+          const name = text(args[0]);
+          const opened: unknown = apply(nativeOpenBucket, this, args.length > 1 ? [name, args[1]] : [name]);
+          const origin = realmOrigin();
+          if (origin !== null) send('storageBucket', origin, name);
+          return opened;
+        },
+      });
+
     // A peer connection contacts its STUN and TURN servers (ICE servers) as it gathers candidates:
     // no request DevTools sees. Those it is given (`new RTCPeerConnection(configuration)`, by any
     // of its names, a subclass's too, and `setConfiguration`) are reported, each URL a request. The

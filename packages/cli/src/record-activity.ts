@@ -27,6 +27,21 @@ export interface Activity {
   /** Resolves once every page opened so far is watched and free to run: navigate a new page only then. */
   ready(): Promise<void>;
   /**
+   * How many requests have been made so far: give it to {@link Activity.settle} to wait only for
+   * those made since (the requests of a document that leaves).
+   */
+  mark(): number;
+  /**
+   * Resolves once every request made since `since` (a count of {@link Activity.mark}) has its
+   * answer's headers, and with them its `Set-Cookie`, or has failed, and none has been made for a
+   * moment; or after `capMs`, with the URLs of the requests still unanswered then. A request the page
+   * dropped (a navigation or an `AbortController` cancels it) is not waited for, unless `leaving`: a
+   * leaving document drops what it sends, and the network still answers a beacon or a keepalive
+   * fetch. A dropped request, or one no page, frame or worker watched reports (its target gone), is
+   * never reported.
+   */
+  settle(capMs: number, since?: number, leaving?: boolean): Promise<string[]>;
+  /**
    * Adds what every frame of `page` holds now in storage (written before the audit watched, or by a
    * worker). Resolves with the URLs of the frames that did not answer within {@link answerMs} (one
    * that keeps its thread busy never does): what they hold was not read.
@@ -82,6 +97,26 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     if (cookie) cookies.push(cookie);
   });
 
+  // Requests not answered yet, by DevTools network id: when made (in `mark`'s count), their URL and
+  // whether the page dropped them.
+  const inFlight = new Map<string, { made: number; url: string; dropped: boolean }>();
+  // The target that reported each request, by network id (before or after the request is intercepted).
+  const owners = new Map<string, string>();
+  let made = 0;
+  const answered = (owner: string, method: string, params: Readonly<Record<string, unknown>>) => {
+    const id = typeof params.requestId === 'string' ? params.requestId : undefined;
+    if (id !== undefined && method === 'Network.requestWillBeSent') owners.set(id, owner);
+    const pending = id === undefined ? undefined : inFlight.get(id);
+    if (!pending || id === undefined || method === 'Network.requestWillBeSent') return;
+    // A redirect's answer leads to the next request of the chain, under the same id.
+    if (method === 'Network.responseReceivedExtraInfo' && /^3/.test(String(params.statusCode))) return;
+    // A document that leaves drops what it sent; the network still answers a beacon or a keepalive fetch.
+    if (method === 'Network.loadingFailed' && params.canceled === true) pending.dropped = true;
+    else inFlight.delete(id);
+  };
+  // Prefetches of speculation rules, once each.
+  const prefetched = new Set<string>();
+
   // Named afresh for each audit; the observer takes it off the page before any page script runs.
   const binding = `__optinAudit${randomBytes(8).toString('hex')}`;
   const documents: readonly TargetCommand[] = [
@@ -92,6 +127,10 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     { method: 'Page.addScriptToEvaluateOnNewDocument', params: { source: observerScript(binding) } },
     { method: 'DOMStorage.enable' },
     { method: 'Network.enable' },
+    // Reporting API endpoints (Reporting-Endpoints, report-to) and speculation-rules prefetches are
+    // contacted by the browser itself, past request interception: DevTools reports them here.
+    { method: 'Network.enableReportingApi', params: { enable: true } },
+    { method: 'Preload.enable' },
     // Frames of other sites, in processes of their own, and dedicated workers are targets of their own.
     {
       method: 'Target.setAutoAttach',
@@ -155,7 +194,25 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
       // breakpoint is set: it is paused as it stands (at once, or at its next statement when idle)
       // and given the observer then. One already paused for it stays so.
       if (method === 'Runtime.executionContextCreated' && type === 'worker') return [{ method: 'Debugger.pause' }];
-      if (method === 'Runtime.bindingCalled' && params.name === binding) {
+      if (
+        method === 'Network.requestWillBeSent' ||
+        method === 'Network.responseReceived' ||
+        method === 'Network.responseReceivedExtraInfo' ||
+        method === 'Network.loadingFinished' ||
+        method === 'Network.loadingFailed'
+      )
+        answered(id, method, params);
+      if (method === 'Network.reportingApiEndpointsChangedForOrigin' && Array.isArray(params.endpoints)) {
+        for (const endpoint of params.endpoints as readonly { url?: unknown }[])
+          if (typeof endpoint.url === 'string') requests.push({ url: endpoint.url });
+      } else if (
+        method === 'Preload.prefetchStatusUpdated' &&
+        typeof params.prefetchUrl === 'string' &&
+        !prefetched.has(params.prefetchUrl)
+      ) {
+        prefetched.add(params.prefetchUrl);
+        requests.push({ url: params.prefetchUrl });
+      } else if (method === 'Runtime.bindingCalled' && params.name === binding) {
         const write = readWrite(params.payload);
         if (write && 'cookie' in write) cookies.push(write.cookie);
         else if (write && 'request' in write) requests.push(write.request);
@@ -185,6 +242,11 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
         requests.push({ url: params.url });
       return undefined;
     },
+    // A frame or worker gone (a frame of another site unloads with its page) tells nothing more of
+    // its requests: a beacon it sent as it left is answered past its session, as if dropped.
+    detached: ({ id }) => {
+      for (const [networkId, request] of inFlight) if (owners.get(networkId) === id) request.dropped = true;
+    },
   });
 
   const session = await browser.newBrowserCDPSession();
@@ -197,7 +259,10 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
       headers: request.headers,
       ...(body.length && { body: body.toString('utf8') }),
     });
-    if (networkId) headers.requested(networkId, request.url);
+    if (networkId) {
+      headers.requested(networkId, request.url);
+      inFlight.set(networkId, { made: ++made, url: request.url, dropped: false });
+    }
     void targets.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
   });
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
@@ -209,6 +274,20 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     cookies,
     storage,
     ready: () => targets.ready(),
+    mark: () => made,
+    settle: async (capMs, since = 0, leaving = false) => {
+      const until = Date.now() + capMs;
+      const waited = () => [...inFlight].filter(([, r]) => r.made > since && (leaving || !r.dropped));
+      // Settled once nothing is waited for twice in a row: an answer may start the next request.
+      for (let quiet = 0; quiet < 2 && Date.now() < until;) {
+        quiet = waited().length ? 0 : quiet + 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // Only a request a target still watched reports is known to be unanswered.
+      return waited()
+        .filter(([id, r]) => !r.dropped && owners.has(id))
+        .map(([, r]) => r.url);
+    },
     unwatched: () => [...started].filter(([id]) => !observed.has(id)).map(([, url]) => url),
     readStorage: async (page) => {
       const unanswered: string[] = [];

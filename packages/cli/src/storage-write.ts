@@ -9,7 +9,8 @@ export function isStorageWrite(value: unknown): value is ObservedStorage {
       area === 'sessionStorage' ||
       area === 'indexedDB' ||
       area === 'cacheStorage' ||
-      area === 'fileSystem') &&
+      area === 'fileSystem' ||
+      area === 'storageBucket') &&
     typeof name === 'string' &&
     typeof origin === 'string' &&
     /^https?:\/\//.test(origin)
@@ -18,8 +19,8 @@ export function isStorageWrite(value: unknown): value is ObservedStorage {
 
 /**
  * Runs in a frame: every key its origin holds now in `localStorage` and `sessionStorage`, and every
- * IndexedDB database, Cache Storage cache and entry at the root of its origin private file system
- * (workers' included). Areas the frame may not read are skipped; a frame on an
+ * IndexedDB database, Cache Storage cache, entry at the root of its origin private file system and
+ * storage bucket (workers' included). Areas the frame may not read are skipped; a frame on an
  * opaque origin (sandboxed) holds nothing.
  */
 export async function storedNow(): Promise<ObservedStorage[]> {
@@ -56,6 +57,13 @@ export async function storedNow(): Promise<ObservedStorage[]> {
     for await (const name of root.keys()) found.push({ area: 'fileSystem', name, origin });
   } catch {
     // no origin private file system here
+  }
+  try {
+    // Only in secure contexts, and in Chromium: elsewhere `storageBuckets` is not defined.
+    const buckets = (navigator as Navigator & { storageBuckets: { keys(): Promise<string[]> } }).storageBuckets;
+    for (const name of await buckets.keys()) found.push({ area: 'storageBucket', name, origin });
+  } catch {
+    // no storage buckets here
   }
   return found;
 }

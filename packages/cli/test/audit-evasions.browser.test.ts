@@ -75,6 +75,13 @@ beforeAll(async () => {
             await root.getFileHandle('uid_file');
           });
         </script>`);
+      else if (url.pathname === '/storage-buckets')
+        // An id as the name of a storage bucket (its databases inside it are judged already), one
+        // opened and deleted again, and one kept.
+        page(`<script>
+          navigator.storageBuckets.open('uid-8f3a2c91').then(() => navigator.storageBuckets.delete('uid-8f3a2c91'));
+          navigator.storageBuckets.open('kept-bucket');
+        </script>`);
       else res.writeHead(204).end();
       return true;
     },
@@ -138,6 +145,14 @@ describe('optin audit sees storage a tracker could hide', () => {
     expect(findings(report)).toEqual([
       'undeclared_storage fileSystem.ids@http://localhost',
       'undeclared_storage fileSystem.uid_file@http://localhost',
+    ]);
+  });
+
+  test('storage buckets a page opens, kept or deleted again, are judged by name', async () => {
+    const report = await run(server.origin('localhost'), '/storage-buckets');
+    expect(findings(report)).toEqual([
+      'undeclared_storage storageBucket.kept-bucket@http://localhost',
+      'undeclared_storage storageBucket.uid-8f3a2c91@http://localhost',
     ]);
   });
 });

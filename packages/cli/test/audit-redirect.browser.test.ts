@@ -2,13 +2,14 @@ import { fileURLToPath } from 'node:url';
 import type { OptinConfig } from '@optin/members';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundle, serve, type TestServer } from '../../../test-support/browser.js';
-import { audit, loadConfig } from '../src/index.js';
+import { audit, formatReport, loadConfig } from '../src/index.js';
 
 // An audit that starts on one URL and lands on another, as `edx.org` lands on `www.edx.org`: the
 // learner played must still be the one the landing page sees, and its course must decide the Member.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const rules = ['MAP *.optin.test 127.0.0.1', 'MAP optin.test 127.0.0.1'];
 const course = '/learning/course/course-v1:HarvardX+CS50+2026_T1/home';
+const mitx = '/learning/course/course-v1:MITx+6.001+2026_T1/home';
 const hits: string[] = [];
 let server: TestServer;
 let config: OptinConfig;
@@ -26,6 +27,18 @@ beforeAll(async () => {
           .writeHead(200, { 'content-type': 'text/html' })
           .end('<!doctype html><html lang="en"><title>t</title><script src="/page.js"></script></html>');
       else if (url.pathname === '/page.js') js(page);
+      else if (url.pathname === '/learning/course/course-v1:HarvardX+CS50+2026_T1/resume')
+        // A HarvardX course page that sends the learner on, in script, to an MITx course, which loads
+        // HarvardX's ad tag.
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(`<!doctype html><html lang="en"><title>t</title><script>location.replace('${mitx}');</script></html>`);
+      else if (url.pathname === mitx)
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(
+            `<!doctype html><html lang="en"><title>t</title><script src="${server.origin('ads.harvardx.optin.test')}/ads.js"></script></html>`,
+          );
       else if (url.pathname === '/v.js') js(`document.cookie = '_vendor=1;Path=/;Max-Age=3600';`);
       else if (url.pathname === '/ads.js') js(`document.cookie = '_hxads=1;Path=/;Max-Age=3600';`);
       else res.writeHead(204).end();
@@ -69,5 +82,23 @@ describe('optin audit after a redirect', () => {
     expect(report.member).toBe('HarvardX');
     expect(hits.filter((h) => h.endsWith('.js') && !h.endsWith('/page.js'))).toEqual([]);
     expect(report.findings).toEqual([]);
+  });
+
+  test("a page that sends the learner on in script is judged as the page it ends on, and the Member's change is reported", async () => {
+    const start = `${server.origin('www.optin.test')}/learning/course/course-v1:HarvardX+CS50+2026_T1/resume`;
+    const report = await audit(start, { config, consent: 'all', hostRules: rules, waitMs: 300, interact: false });
+    expect(report.url).toBe(`${server.origin('www.optin.test')}${mitx}`);
+    expect(report.member).toBe('MITx');
+    expect(report.visited).toEqual([
+      { url: start, member: 'HarvardX' },
+      { url: `${server.origin('www.optin.test')}${mitx}`, member: 'MITx' },
+    ]);
+    expect(report.findings.map((f) => `${f.kind} ${f.subject.replace(/:\d+/, '')}`)).toEqual([
+      'out_of_scope_request http://ads.harvardx.optin.test/ads.js',
+      'out_of_scope_cookie _hxads@www.optin.test',
+    ]);
+    expect(formatReport(report)).toContain(
+      `Member changed as the page went on: HarvardX (${start}) → MITx (${server.origin('www.optin.test')}${mitx}); judged as the last`,
+    );
   });
 });

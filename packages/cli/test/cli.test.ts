@@ -213,6 +213,18 @@ describe('optin declare', () => {
     );
   });
 
+  test('audit refuses a --settle that is not a whole number of milliseconds, and --no-interact elsewhere', async () => {
+    const config = fixture('optin.config.mjs');
+    const settle = await optin('audit', 'http://127.0.0.1:9/', '--config', config, '--settle', 'soon');
+    expect([settle.code, settle.stdout]).toEqual([2, '']);
+    expect(settle.stderr).toBe(
+      'error invalid_argument\n  --settle: "soon" is not a whole number of milliseconds\nUse 0 to 120000.\n',
+    );
+    const still = await optin('declare', config, '--no-interact');
+    expect(still.code).toBe(2);
+    expect(still.stderr).toContain('--no-interact: is not an option of optin declare');
+  });
+
   test('a directory is where the config is looked for; a file without a default export says so', async () => {
     const dir = await optin('validate', fileURLToPath(new URL('./fixtures/ts/', import.meta.url)));
     expect([dir.code, dir.stderr]).toEqual([0, '']);

@@ -12,18 +12,20 @@ const exec = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'optin-load-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const validate = async (name: string, source: string) => {
+const run = async (command: string, name: string, source: string) => {
   const file = join(scratch, name);
   writeFileSync(file, source);
-  const result = await exec(process.execPath, [cli, 'validate', file], {
+  const result = await exec(process.execPath, [cli, command, file], {
     cwd: scratch,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', VENDOR_PORT: '1' },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: unknown) => error as { code: number; stdout: string; stderr: string },
   );
   return { file, ...result };
 };
+const validate = (name: string, source: string) => run('validate', name, source);
+const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
 
 describe('a JavaScript config that does not import', () => {
   test('a syntax error is invalid_config at file:line:column, with what Node says, exit 1', async () => {
@@ -65,5 +67,21 @@ describe('a JavaScript config that does not import', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test('declare on a default export that is a function names the config, as validate does', async () => {
+    const { code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error invalid_config\n {2}\(config\): /);
+    expect(stderr).not.toMatch(/\n {2}: /);
+  });
+});
+
+describe('a config exported as a promise', () => {
+  test('is awaited: a default export that is a Promise of the config is the config', async () => {
+    const source = `export default import(${JSON.stringify(fixture)}).then((m) => m.default);\n`;
+    const { code, stdout } = await validate('promise.config.mjs', source);
+    expect(stdout).toBe('✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n');
+    expect(code).toBe(0);
   });
 });
