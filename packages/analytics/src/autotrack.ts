@@ -49,7 +49,8 @@ export function autotrack(
           : 2
         : undefined,
     } = e as Partial<MouseEvent>;
-    if (button == null) return use(e.type == 'submit' ? 'form' : native, field);
+    // (A control in editable content, as below, never.)
+    if (button == null) return field.isContentEditable || use(e.type == 'submit' ? 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind(path.find((n) => n instanceof HTMLLabelElement)?.control as HTMLInputElement | null))
@@ -77,7 +78,8 @@ export function autotrack(
     const target_url = href && /^https?:$/.test(href.protocol) ? href.href : undefined;
     if (network) track('edx.social.share_clicked', { current_url, target_url, network });
     else if (el.localName == 'a') {
-      if (target_url) track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
+      if (target_url)
+        track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
     } else use(el.getAttribute('role') ?? (el.localName == 'input' ? 'button' : el.localName), el);
   };
   for (const type of ['click', 'auxclick', 'change', 'submit', 'keydown'])

@@ -1,5 +1,7 @@
-// Their text is never read: it may hold what the learner typed or chose (a select's options, editable text).
-const fields = 'form,input,select,textarea,[contenteditable]';
+// Their text is never read: it may hold what the learner typed or chose (a select's options, editable text,
+// a custom select's or ARIA text box's).
+const fields =
+  'form,input,select,textarea,[contenteditable],[aria-haspopup=listbox],[role=combobox],[role=textbox],[role=searchbox]';
 
 // The text of `el` without the fields and forms in it; none of a field, a form, or text the learner can edit.
 const text = (el?: Element | null) => {

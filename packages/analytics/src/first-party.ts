@@ -178,7 +178,13 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let viewed: Fields | undefined;
   // What the last start() listens with: started again, the earlier one stops (never two messages for one use).
   let started: AbortController | undefined;
-  const saveSession = () => session && keep() && writeCookie(sessionCookie, encodeSession(session), 1800, domain);
+  // Only while the id cookie still holds this page's id: functionality withdrawn on another subdomain
+  // (whose cookie change this page may not hear of) deleted both, and a session must not come back alone.
+  const saveSession = () =>
+    session &&
+    keep() &&
+    readCookie(idCookie) == anonymousId &&
+    writeCookie(sessionCookie, encodeSession(session), 1800, domain);
   // What other tabs have set since is in localStorage (with functionality), over this page's copy.
   const stored = (): Fields => (keep() && local<Fields>(prefsKey)) || prefs;
   const remember = (e: { userId: string | null }) => void (userId = e.userId);

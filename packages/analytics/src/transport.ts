@@ -41,8 +41,8 @@ export interface Transport {
   /**
    * Queues a copy of a message (later changes to its properties do not reach it) that needs `purpose`
    * (or every one of several: `['performance', 'analytics']` for one that carries the trail of pages);
-   * sends at once when the batch is full or the page is hidden. Throws, and queues nothing, for a
-   * message that is not JSON (a circular object): it would take its whole batch down with it.
+   * sends at once when the batch is full or the page is hidden, unless backing off. Throws, and queues
+   * nothing, for a message that is not JSON (a circular object): it would take its whole batch down with it.
    */
   add(message: Message, purpose: string | readonly string[]): void;
   /**
@@ -78,12 +78,13 @@ const shared = ['page', 'locale', 'consent'];
  * site's cookies (`credentials: 'omit'`; `sendBeacon` would send them), and with `keepalive`, so that
  * a batch survives navigation, within the browser's allowance (64 KB in all of the page's requests in
  * flight): a batch is split to fit it, waits for it, or (a single message over it) goes without.
- * Everything queued goes at once when the page is hidden or going away (`pagehide`,
- * `visibilitychange`), unless a queued message has failed before and the queue may be stored: the
+ * Everything queued goes at once when the page is hidden (`visibilitychange`, unless backing off) or
+ * going away (`pagehide`), unless a queued message has failed before and the queue may be stored: the
  * collector is failing, and the queue waits stored for the next page rather than go down with this
- * one. Failed batches (network, 429, 5xx) go back to the queue and are retried after {@link backoff},
- * counted once an attempt however many batches it took (full batches and new messages wait for it
- * too, so an outage causes no storm); a request the browser rejects as the page goes away (it is
+ * one, whose backoff goes on from its messages' most attempts. Failed batches (network, 429, 5xx) go
+ * back to the queue and are retried after {@link backoff}, counted once an attempt however many
+ * batches it took (full batches, new messages and a hidden tab wait for it too, so an outage causes no
+ * storm); a request the browser rejects as the page goes away (it is
  * delivered all the same) is never taken for a failure. A message keeps its `messageId`, so a retry
  * is never counted twice, and is dropped after {@link maxAttempts}. A batch never carries two
  * anonymous ids. The queue is bounded, and kept in localStorage (for the next page) only when
@@ -112,7 +113,9 @@ export function createTransport(o: TransportOptions): Transport {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Attempts that failed in a row (the batches of one flush are one attempt), and the bytes of this
   // page's keepalive requests in flight: the browser allows 64 KB of them in all, and refuses more.
-  let failures = 0;
+  // From a stored queue: its backoff goes on from the most attempts one of its messages has had, else
+  // each page of a short outage would use an attempt up at once.
+  let failures = Math.max(0, ...queue.map((i) => i.n));
   let inflight = 0;
   const schedule = (delay: number) => (timer ??= setTimeout(flush, delay));
   const live = () => (queue = allowed(queue));
@@ -193,16 +196,18 @@ export function createTransport(o: TransportOptions): Transport {
     save();
   }
 
+  if (failures) schedule(backoff(failures));
   save(); // what an earlier page stored, and this one may not keep, goes now (and the rest is sent)
+  // While backing off, hiding the page (or adding to the queue of a hidden one) sends nothing: the
+  // queue would go again at each, using its attempts up. Leaving the page tries once.
   addEventListener('pagehide', () => flush(true));
-  document.addEventListener('visibilitychange', () => document.hidden && flush(true));
+  document.addEventListener('visibilitychange', () => document.hidden && !failures && flush(true));
   return {
     add(m, p) {
       // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits
       // for a retry too: the oldest message goes first (in a new array: `mine` stays what was stored).
       queue = [...queue, { m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }].slice(-queueLimit);
-      if (document.hidden) flush(true);
-      else if (queue.length >= batchSize && !failures) flush();
+      if (!failures && (document.hidden || queue.length >= batchSize)) flush(document.hidden);
       else schedule(flushInterval);
     },
     flush,

@@ -404,6 +404,35 @@ describe('the first-party tracker in Chromium', () => {
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
+  test("never the option a custom select (MUI's) shows, an ARIA text box's text, nor a native control in editable content", async () => {
+    await open('/profile?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <label id="country-label">Country of residence</label>
+        <div id="country" role="button" tabindex="0" aria-haspopup="listbox" aria-labelledby="country-label country">Nigeria-secret</div>
+        <div id="gender" role="button" tabindex="0" aria-haspopup="listbox">Female-secret</div>
+        <div id="note" role="textbox" tabindex="0">my-typed-secret</div>
+        <button id="use-note" aria-labelledby="note">Save</button>
+        <div contenteditable="true"><label>todo-secret <input type="checkbox" id="todo"></label>
+          <select id="pick"><option>a</option><option>b-secret</option></select></div>
+        <button id="done">Done</button>`;
+    });
+    for (const id of ['#country', '#gender', '#use-note', '#todo']) await page.click(id);
+    await page.selectOption('#pick', 'b-secret');
+    await page.click('#done');
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([
+      ['button', 'Country of residence'],
+      ['button', ''],
+      ['button', 'Save'],
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
   test('one use of a native checkbox, radio or select is one message, whatever its role or data-track', async () => {
     await open('/settings?mode=opt-out');
     await page.evaluate(
@@ -539,6 +568,27 @@ describe('the first-party tracker in Chromium', () => {
     await quiet(1500);
     expect(down.map((m) => m.properties.i).sort()).toEqual([1, 2]);
     expect(received.filter((m) => m.event === 'edx.test.down')).toHaveLength(2);
+  });
+
+  test('a short outage over many page views: each page goes on with the backoff, and the stored message is not given up', async () => {
+    await open('/lesson?mode=opt-out');
+    failing = true;
+    await run("hub.track('edx.test.outage', {}); analytics.flush();");
+    await page.waitForFunction(() => localStorage.getItem('optin_queue')?.includes('edx.test.outage'));
+    // Ten pages of 300 ms each (its batches leave after 200 ms) while the collector is down.
+    for (let i = 0; i < 10; i++) {
+      await open(`/unit/${i}?mode=opt-out`);
+      await quiet(300);
+    }
+    // (Stored as `{ v: items, e: expiry }`, each item `{ m: message, p: purposes, n: attempts failed }`.)
+    const stored = await page.evaluate(() => localStorage.getItem('optin_queue') ?? '{}');
+    const items = (JSON.parse(stored) as { v: { m: Received; n: number }[] }).v;
+    const [attempts, ...more] = items.filter((i) => i.m.event === 'edx.test.outage').map((i) => i.n);
+    expect(more).toEqual([]);
+    expect(attempts).toBeLessThanOrEqual(2); // (a page's backoff of 0.5-1 s, not one attempt a page)
+    failing = false;
+    await open('/after?mode=opt-out');
+    expect(await arrived((m) => m.event === 'edx.test.outage')).toHaveLength(1);
   });
 
   test('two tabs while the collector is down: what each has not delivered reaches it from a later page, none lost', async () => {
@@ -955,6 +1005,20 @@ describe('the first-party tracker in Chromium', () => {
     await page.goto(at('/home/next?domain=optin.test'));
     await page.waitForFunction(() => 'optin' in window);
     expect(await names()).toEqual(['optin@www.optin.test']);
+  });
+
+  test('functionality withdrawn on another subdomain, unheard here (no cookieStore over http): the session cookie does not come back', async () => {
+    const names = async () => (await cookieList(context)).map((c) => c.replace(/=.*/, ''));
+    await page.goto(`${server.origin('learning.optin.test')}/course?domain=optin.test`);
+    await page.waitForFunction(() => 'optin' in window);
+    await run('consent.decide({ purposes: { analytics: true, functionality: true } });');
+    await arrived((m) => m.type === 'page');
+    expect(await names()).toEqual(['optin@learning.optin.test', 'optin_id@.optin.test', 'optin_ses@.optin.test']);
+    // What the withdrawal on www. deleted on the shared domain (this page still holds its decision).
+    await context.clearCookies({ domain: '.optin.test' });
+    await run("hub.track('video.heartbeat', {});");
+    await arrived((m) => m.event === 'video.heartbeat');
+    expect(await names()).toEqual(['optin@learning.optin.test']);
   });
 
   test('what it keeps in localStorage (first touch, preferences, retry queue) is gone 13 months after it was written', async () => {

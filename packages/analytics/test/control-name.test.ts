@@ -66,6 +66,15 @@ describe('controlName', () => {
       ['<label><input data-x type="radio" name="age"> 18-24-secret</label>', 'age'],
       ['<input data-x type="radio" name="plan" aria-label="premium-secret" title="premium-secret">', 'plan'],
       ['<input data-x type="radio" name="plan" data-track="plan-choice">', 'plan-choice'],
+      // A custom select shows the option chosen; an ARIA text box holds what was typed.
+      [
+        '<span id="l">Country</span><div data-x role="button" aria-haspopup="listbox" aria-labelledby="l s" id="s">Nigeria-secret</div>',
+        'Country',
+      ],
+      ['<div data-x role="button" aria-haspopup="listbox">Female-secret</div>', ''],
+      ['<div data-x role="combobox">Female-secret</div>', ''],
+      ['<div id="t" role="textbox">typed-secret</div><button data-x aria-labelledby="t">Save</button>', 'Save'],
+      ['<button data-x>Find <span role="searchbox">typed-secret</span></button>', 'Find'],
     ];
     for (const [html, expected] of cases) expect(controlName(el(html)), html).toBe(expected);
   });

@@ -379,4 +379,35 @@ describe('batching', () => {
     make().add(msg(1), 'performance');
     expect(calls.map((c) => c.keepalive)).toEqual([true]);
   });
+
+  it('in a hidden tab during an outage (no stored queue), what is added waits for the backoff: nothing lost', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1); // no jitter
+    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    const t = make({ queueLimit: 100 });
+    down = true;
+    const start = Date.now();
+    for (let i = 0; i < 20; i++) {
+      t.add(msg(i), 'analytics'); // a heartbeat every 500 ms for 10 s
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    // The first heartbeat's request (sent at once: hidden), then retries after 1, 2, 4 s of backoff only.
+    expect(new Set(calls.map((c) => c.at - start))).toEqual(new Set([0, 1301, 3602, 7903])); // (answers take 0.3 s)
+    down = false;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(new Set(ids()).size).toBe(20);
+    expect(errors).toEqual([]);
+  });
+
+  it('a page that reads a stored queue goes on backing off from its most attempts, not at once', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    local('optin_queue', [
+      { m: msg(1), p: 'analytics', n: 3 },
+      { m: msg(2), p: 'analytics', n: 1 },
+    ]);
+    make({ keep: () => true });
+    await vi.advanceTimersByTimeAsync(backoff(3) - 1);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ids()).toEqual(['m1', 'm2']);
+  });
 });
