@@ -65,6 +65,32 @@ describe.each(backends)('device clocks ($name)', (backend) => {
     },
   );
 
+  it.skipIf(skip)(
+    'keeps the time of a clock that is right (within a minute of ours): transit times never reorder a session',
+    async () => {
+      const now = Date.now();
+      // Two views 50 ms apart; the first one's batch took half a second on the way, the second's 20 ms.
+      // Taking each batch's transit for clock skew dated the second view 430 ms before the first.
+      const first = { timestamp: new Date(now - 500).toISOString(), sentAt: new Date(now - 500).toISOString() };
+      const second = { timestamp: new Date(now - 450).toISOString(), sentAt: new Date(now - 20).toISOString() };
+      await postJson(`${live.url}/v1/batch`, { batch: [page('/first', first)] }, chrome);
+      await postJson(`${live.url}/v1/batch`, { batch: [page('/second', second)] }, chrome);
+      const a = await eventAt(live.url, '/first');
+      const b = await eventAt(live.url, '/second');
+      expect([a.timestamp, b.timestamp]).toEqual([first.timestamp, second.timestamp]);
+      // A clock 59 s slow is still taken as it is; 61 s slow is corrected.
+      const slow = (s: number) => ({
+        timestamp: new Date(now - s * 1000 - minute).toISOString(),
+        sentAt: new Date(now - s * 1000).toISOString(),
+      });
+      await postJson(`${live.url}/v1/batch`, { batch: [page('/slow59', slow(59)), page('/slow61', slow(61))] }, chrome);
+      const s59 = await eventAt(live.url, '/slow59');
+      const s61 = await eventAt(live.url, '/slow61');
+      expect(s59.timestamp).toBe(slow(59).timestamp);
+      expect(Date.parse(s61.receivedAt) - Date.parse(s61.timestamp)).toBe(minute);
+    },
+  );
+
   it.skipIf(skip)('never dates an event after it arrived, sentAt or not', async () => {
     const now = Date.now();
     const ahead = new Date(now + 3 * day).toISOString();
