@@ -177,40 +177,32 @@ export function observeWrites(binding: string): void {
         },
       });
 
-    const factory = realm.IDBFactory?.prototype;
-    const nativeOpenDatabase: unknown = factory && getOwnPropertyDescriptor(factory, 'open')?.value;
-    if (factory && typeof nativeOpenDatabase === 'function')
-      defineProperty(factory, 'open', {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: function open(this: IDBFactory, ...args: unknown[]): unknown {
-          if (args.length < 1) return apply(nativeOpenDatabase, this, args);
-          const name = text(args[0]);
-          const request: unknown = apply(nativeOpenDatabase, this, args.length > 1 ? [name, args[1]] : [name]);
-          const origin = realmOrigin();
-          if (origin !== null) send('indexedDB', origin, name);
-          return request;
-        },
-      });
-
-    // A cache is made by opening it (`caches.open`); `put` and `add` write only into one opened.
-    const caches = realm.CacheStorage?.prototype;
-    const nativeOpenCache: unknown = caches && getOwnPropertyDescriptor(caches, 'open')?.value;
-    if (caches && typeof nativeOpenCache === 'function')
-      defineProperty(caches, 'open', {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: function open(this: CacheStorage, ...args: unknown[]): unknown {
-          if (args.length < 1) return apply(nativeOpenCache, this, args);
-          const name = text(args[0]);
-          const opened: unknown = apply(nativeOpenCache, this, [name]);
-          const origin = realmOrigin();
-          if (origin !== null) send('cacheStorage', origin, name);
-          return opened;
-        },
-      });
+    // A database, a cache and a storage bucket are each made by opening them by name
+    // (`indexedDB.open`, `caches.open`, `navigator.storageBuckets.open`; `put` and `add` write only
+    // into an opened cache; a bucket's databases, caches and files are reported as any others).
+    const wrapOpen = (prototype: object | undefined, area: string): void => {
+      const nativeOpen: unknown = prototype && getOwnPropertyDescriptor(prototype, 'open')?.value;
+      if (prototype && typeof nativeOpen === 'function')
+        defineProperty(prototype, 'open', {
+          configurable: true,
+          enumerable: true,
+          writable: true,
+          value: function open(this: object, ...args: unknown[]): unknown {
+            if (args.length < 1) return apply(nativeOpen, this, args);
+            const name = text(args[0]);
+            const opened: unknown = apply(nativeOpen, this, args.length > 1 ? [name, args[1]] : [name]);
+            const origin = realmOrigin();
+            if (origin !== null) send(area, origin, name);
+            return opened;
+          },
+        });
+    };
+    wrapOpen(realm.IDBFactory?.prototype, 'indexedDB');
+    wrapOpen(realm.CacheStorage?.prototype, 'cacheStorage');
+    wrapOpen(
+      (realm as { StorageBucketManager?: { prototype: object } }).StorageBucketManager?.prototype,
+      'storageBucket',
+    );
 
     // A file or folder of the origin private file system (`navigator.storage.getDirectory()`) is
     // made by asking for it with `create` (at any depth; reported by its own name).
@@ -234,25 +226,6 @@ export function observeWrites(binding: string): void {
           },
         });
     }
-
-    // A storage bucket is made by opening it (`navigator.storageBuckets.open`); its databases,
-    // caches and files are reported as any others.
-    const buckets = (realm as { StorageBucketManager?: { prototype: object } }).StorageBucketManager?.prototype;
-    const nativeOpenBucket: unknown = buckets && getOwnPropertyDescriptor(buckets, 'open')?.value;
-    if (buckets && typeof nativeOpenBucket === 'function')
-      defineProperty(buckets, 'open', {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: function open(this: object, ...args: unknown[]): unknown {
-          if (args.length < 1) return apply(nativeOpenBucket, this, args);
-          const name = text(args[0]);
-          const opened: unknown = apply(nativeOpenBucket, this, args.length > 1 ? [name, args[1]] : [name]);
-          const origin = realmOrigin();
-          if (origin !== null) send('storageBucket', origin, name);
-          return opened;
-        },
-      });
 
     // A peer connection contacts its STUN and TURN servers (ICE servers) as it gathers candidates:
     // no request DevTools sees. Those it is given (`new RTCPeerConnection(configuration)`, by any
