@@ -26,7 +26,10 @@ export interface BannerOptions {
   locales?: LocaleLoaders;
   /** Overrides of messages (for every language). */
   messages?: Partial<Messages>;
-  /** Link to the cookie policy, shown in the notice (http(s) only). */
+  /**
+   * Link to the cookie policy, shown in the notice: http(s) only, a relative one (`/cookie-policy`)
+   * resolved against the page's base URL.
+   */
   policyUrl?: string | null;
   /** Show the floating "Cookie settings" button while closed (default `true`). */
   settingsButton?: boolean;
@@ -167,17 +170,19 @@ export function createBannerClass(): new () => OptinBannerElement {
 
     connectedCallback() {
       this.#connected = true;
-      this.#start();
+      // Moved in the document (a layer still shown): the preferences keep the switches not yet saved.
+      this.#start(!!this.layer);
     }
 
     disconnectedCallback() {
       this.#connected = false;
       this.#unsubscribe();
-      this.layer = null;
-      // Moved in the document (disconnected, then connected again at once), it keeps its turn.
+      // Moved in the document (disconnected, then connected again at once), it keeps its turn and
+      // the layer shown: open preferences stay open.
       queueMicrotask(() => {
         const turn = turns.indexOf(this);
         if (this.#connected || turn < 0) return;
+        this.layer = null;
         turns.splice(turn, 1);
         const next = turns[0];
         if (!turn && next) next.#resume();

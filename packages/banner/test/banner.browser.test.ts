@@ -566,6 +566,61 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps the preferences open, their unsaved switches and focus in the dialog when the page moves the banner in the document', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.getByRole('button', { name: 'Cookie settings' }).press('Enter');
+    await expect.poll(() => layer(page)).toBe('preferences');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space'); // Analytics on, not saved
+    const analytics = page.getByRole('switch', { name: 'Analytics', exact: true });
+    expect(await analytics.isChecked()).toBe(true);
+    // A layout re-parents it (a single-page app's router, a portal): disconnected, then connected at once.
+    await page.evaluate(() => {
+      const wrapper = document.createElement('div');
+      document.body.append(wrapper);
+      wrapper.append(window.banner);
+      return window.banner.ready;
+    });
+    expect(await layer(page)).toBe('preferences');
+    expect(await page.getByRole('dialog').count()).toBe(1);
+    expect(await analytics.isChecked()).toBe(true);
+    // Focus in the dialog (the browser took it from the switch as the banner left), not dropped to
+    // <body>: Tab goes on among its controls.
+    expect(await focused(page)).toMatchObject({ tag: 'dialog', role: 'dialog' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ tag: 'input', role: 'switch' });
+    await page.keyboard.press('Escape');
+    expect(await layer(page)).toBe(null);
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: false } });
+    // Removed for good, it closes; appended again later, it starts anew, closed (decided).
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    await page.evaluate(async () => {
+      window.banner.remove();
+      await Promise.resolve();
+      document.body.append(window.banner);
+      return window.banner.ready;
+    });
+    expect(await layer(page)).toBe(null);
+    expect(problems).toEqual([]);
+  });
+
+  it('links a cookie policy given relative to the page, and no link for what is not http(s)', async () => {
+    const page = await open();
+    const href = (policyUrl: string) =>
+      page.evaluate((url) => {
+        window.banner.policyUrl = url;
+        return window.banner.ready.then(() => window.banner.shadowRoot!.querySelector('#d a')?.getAttribute('href'));
+      }, policyUrl);
+    expect(await href('/cookie-policy')).toBe(`${server.origin()}/cookie-policy`);
+    expect(await href('cookie-policy.html?v=2')).toBe(`${server.origin()}/cookie-policy.html?v=2`);
+    expect(await href('https://www.edx.org/edx-privacy-policy')).toBe('https://www.edx.org/edx-privacy-policy');
+    for (const url of ['javascript:alert(1)', 'data:text/html,x', '', '//'])
+      expect(await href(url), url).toBeUndefined();
+    expect(await page.getByRole('link', { name: 'Cookie policy' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it("names each third party's links with the vendor and the new tab, in every language", async () => {
     // Each link's name in the accessibility tree, as a screen reader lists the page's links.
     const linkNames = async (page: Page) => {

@@ -84,11 +84,15 @@ describe('pickLocale', () => {
 });
 
 describe('safeUrl', () => {
-  it('keeps http(s) addresses only', () => {
+  it('keeps http(s) addresses only, a relative one resolved against the page', () => {
     expect(safeUrl('https://example.org/a?b=1')).toBe('https://example.org/a?b=1');
     expect(safeUrl('http://example.org')).toBe('http://example.org/');
-    for (const url of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '/relative', '', null, undefined])
-      expect(safeUrl(url)).toBe(null);
+    expect(document.baseURI).toBe('http://localhost:3000/');
+    expect(safeUrl('/cookie-policy')).toBe('http://localhost:3000/cookie-policy');
+    expect(safeUrl('legal/cookies.html#top')).toBe('http://localhost:3000/legal/cookies.html#top');
+    expect(safeUrl('//www.edx.org/cookie-policy')).toBe('http://www.edx.org/cookie-policy');
+    for (const url of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '', null, undefined])
+      expect(safeUrl(url), String(url)).toBe(null);
   });
 });
 

@@ -26,7 +26,7 @@ export interface ConsentOptions {
   cookieDomain?: string;
   /** Days a decision lasts before the learner is asked again: at most 395 (13 months), the default. */
   maxAgeDays?: number;
-  /** Privacy signals to honour (GPC always is). */
+  /** Privacy signals to honour (GPC always is), and those a server passes on from the request. */
   signals?: SignalOptions;
 }
 
@@ -85,7 +85,12 @@ export interface ConsentStore {
    * shown or its window focused again; call it after changing storage yourself.
    */
   refresh(): void;
-  /** Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an unsubscribe. */
+  /**
+   * Calls `listener` whenever what is allowed (or `needsPrompt`) really changes. Returns an
+   * unsubscribe. A listener that throws keeps neither the change nor the other listeners from going
+   * on; its error goes to the page's error reporting (`reportError`: `window.onerror`), or the console
+   * where there is none (a server).
+   */
   subscribe(listener: (store: ConsentStore) => void): () => void;
   /**
    * Stops following other tabs (their decisions, storage and cookie changes): call it when the store
@@ -222,7 +227,18 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     try {
       return fn();
     } finally {
-      if (state() != before) for (const listener of [...listeners]) attempt(() => listener(store));
+      // A listener's error reaches the page's error reporting (window.onerror, the console) without
+      // keeping the other listeners from hearing.
+      if (state() != before)
+        for (const listener of [...listeners])
+          try {
+            listener(store);
+          } catch (error) {
+            // `reportError` where there is one (a browser: `window.onerror`, error trackers), the
+            // console elsewhere (a server: never an uncaught exception that stops the process).
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Node 20 has none
+            (globalThis.reportError ?? console.error)(error);
+          }
     }
   };
 

@@ -12,7 +12,8 @@ export interface CookieHeaderOptions {
   readonly maxAgeDays?: number;
   /**
    * The request carried `Sec-GPC: 1`: purposes Global Privacy Control refuses read as refused,
-   * unless the learner granted them while GPC was on (as the browser's consent store does).
+   * unless the learner granted them while GPC was on (as the browser's consent store does). Where
+   * the site honours Do Not Track, a request's `DNT: 1` counts the same (`secGpc || dnt === '1'`).
    */
   readonly gpc?: boolean;
   /**

@@ -32,8 +32,8 @@ export interface Policy {
 
 /**
  * A short, stable fingerprint of everything a learner consented to: the policy id, version and
- * each purpose's id, flags and description. When it changes, stored decisions no longer apply and
- * the learner is asked again.
+ * each purpose's id, flags, label and description (the text they read). When it changes, stored
+ * decisions no longer apply and the learner is asked again (their refusals stay).
  */
 export function policyHash(policy: Policy): string {
   let hash = hashes.get(policy);
@@ -44,7 +44,7 @@ export function policyHash(policy: Policy): string {
         JSON.stringify([
           policy.id,
           policy.version,
-          policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.description]),
+          policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.label, p.description]),
         ]),
       )),
     );

@@ -519,6 +519,14 @@ describe('@optin/consent in Chromium', () => {
       expect(initial.privacySignal).toBe('gpc');
       expect(initial.allows.marketing).toBe(false);
       expect(initial.allows.analytics).toBe(true);
+      // A page that passes on its server's hint (`gpc: req.headers['sec-gpc'] === '1'`, false on a page
+      // a CDN cached without the header) adds a refusal at most: the browser's GPC stays in force.
+      const hinted = await create(page, { gpc: false });
+      expect(hinted.privacySignal).toBe('gpc');
+      expect(hinted.allows.marketing).toBe(false);
+      expect((await page.evaluate(() => window.optin.acceptAll())).allows.marketing).toBe(false);
+      await page.evaluate(() => window.optin.reset());
+      await create(page);
 
       const accepted = await page.evaluate(() => window.optin.acceptAll());
       expect(accepted.needsPrompt).toBe(false);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConsentError,
+  cookieHeaderStorage,
   createConsent,
   edxPolicy,
   encodeDecision,
@@ -313,6 +314,45 @@ describe('opt-out mode and GPC', () => {
     }
   });
 
+  it("never lets signals.gpc false switch off the GPC the browser sends (a page passing on its server's Sec-GPC hint)", () => {
+    vi.stubGlobal('navigator', { globalPrivacyControl: true });
+    try {
+      // E.g. `gpc: req.headers['sec-gpc'] === '1'` rendered into a page a CDN cached without the header.
+      const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: false } });
+      expect(store.privacySignal).toBe('gpc');
+      expect(store.allows('marketing')).toBe(false);
+      store.acceptAll();
+      expect(store.allows('marketing')).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('honours the Do Not Track a server passes on from the request (`dnt: "1"`), as the browser store honours it', () => {
+    const opts = { policy: edxPolicy, mode: 'opt-out', storage: 'memory' } as const;
+    vi.stubGlobal('navigator', { doNotTrack: '1' });
+    try {
+      const browser = createConsent({ ...opts, signals: { dnt: true } });
+      expect(browser.privacySignal).toBe('dnt');
+      expect(browser.allows('marketing')).toBe(false);
+      // The hint adds a refusal, never removes the browser's.
+      expect(createConsent({ ...opts, signals: { dnt: '0' } }).privacySignal).toBe('dnt');
+      vi.stubGlobal('navigator', undefined); // a server (Node 20: no navigator)
+      const server = createConsent({ ...opts, storage: cookieHeaderStorage(''), signals: { dnt: '1' } });
+      expect(server.privacySignal).toBe('dnt');
+      expect(server.allows('marketing')).toBe(browser.allows('marketing'));
+      // `true` honours the browser's signal, which a server has not: the request's value is what counts.
+      for (const dnt of [true, false, '0', ''])
+        expect(createConsent({ ...opts, signals: { dnt } }).allows('marketing'), String(dnt)).toBe(true);
+      vi.stubGlobal('navigator', { doNotTrack: null }); // a browser that sends no DNT
+      expect(createConsent({ ...opts, signals: { dnt: true } }).privacySignal).toBe(false);
+      // Sec-GPC as well: GPC is the signal in force.
+      expect(createConsent({ ...opts, signals: { dnt: '1', gpc: true } }).privacySignal).toBe('gpc');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('reads navigator.globalPrivacyControl by default', () => {
     vi.stubGlobal('navigator', { globalPrivacyControl: true });
     try {
@@ -406,6 +446,34 @@ describe('subscribe', () => {
     expect(() => store.acceptAll()).not.toThrow();
     expect(second).toHaveBeenCalledOnce();
   });
+
+  it("reports a listener's error (reportError in a browser, the console on a server), after telling the others", () => {
+    const reported: unknown[] = [];
+    const reportError = (error: unknown) => reported.push(error);
+    const console = vi.spyOn(globalThis.console, 'error').mockImplementation(() => undefined);
+    try {
+      const store = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+      const second = vi.fn();
+      store.subscribe(() => {
+        throw new ReferenceError('gtag is not defined'); // e.g. a listener calling a script not loaded yet
+      });
+      store.subscribe(second);
+      // A server (Node 20 has no reportError): the console, never an uncaught exception.
+      store.acceptAll();
+      expect(second).toHaveBeenCalledOnce();
+      expect(store.allows('analytics')).toBe(true);
+      expect(console).toHaveBeenCalledWith(new ReferenceError('gtag is not defined'));
+      // A browser: reportError (window.onerror, error trackers).
+      vi.stubGlobal('reportError', reportError);
+      store.rejectAll();
+      expect(second).toHaveBeenCalledTimes(2);
+      expect(reported).toEqual([new ReferenceError('gtag is not defined')]);
+      expect(console).toHaveBeenCalledOnce();
+    } finally {
+      vi.unstubAllGlobals();
+      console.mockRestore();
+    }
+  });
 });
 
 describe('storage', () => {
@@ -431,6 +499,30 @@ describe('storage', () => {
     const next = createConsent({ policy: { ...edxPolicy, version: '2027-05' }, storage });
     expect(next.needsPrompt).toBe(true);
     expect(next.allows('analytics')).toBe(false);
+  });
+
+  it("re-prompts when only a purpose's label changes (the learner consented to the text they read), refusals kept", () => {
+    const storage = arrayStorage();
+    createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).decide(
+      { purposes: { functionality: true, marketing: false } },
+      'preferences',
+    );
+    const purposes = edxPolicy.purposes.map((p) =>
+      p.id === 'functionality' ? { ...p, label: 'Functionality and sharing with partners' } : p,
+    );
+    const relabelled = createConsent({ policy: { ...edxPolicy, purposes }, storage, signals: { gpc: false } });
+    expect(relabelled.needsPrompt).toBe(true);
+    expect(relabelled.decision).toBeNull();
+    expect(relabelled.allows('functionality')).toBe(false); // the grant was for the earlier text
+    const optOut = createConsent({
+      policy: { ...edxPolicy, purposes },
+      mode: 'opt-out',
+      storage,
+      signals: { gpc: false },
+    });
+    expect(optOut.needsPrompt).toBe(true);
+    expect(optOut.allows('marketing')).toBe(false); // the refusal stays
+    expect(optOut.allows('functionality')).toBe(true); // the mode's default, until asked
   });
 
   it('under opt-out, a refusal outlives a policy edit that adds or reorders purposes (and so do Member refusals)', () => {

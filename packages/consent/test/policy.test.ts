@@ -126,7 +126,7 @@ describe('edxPolicy', () => {
 });
 
 describe('policyHash', () => {
-  it('changes with the version, a purpose, or a description, and not otherwise', () => {
+  it('changes with the version, a purpose, a label or a description, and not otherwise', () => {
     const base = policyHash(edxPolicy);
     expect(policyHash(structuredClone(edxPolicy))).toBe(base);
     expect(policyHash({ ...edxPolicy, version: '2027-01' })).not.toBe(base);
@@ -135,6 +135,12 @@ describe('policyHash', () => {
     );
     expect(policyHash({ ...edxPolicy, purposes })).not.toBe(base);
     expect(policyHash({ ...edxPolicy, purposes: edxPolicy.purposes.slice(0, 4) })).not.toBe(base);
+    // The label is what the learner reads first: a new one is asked about again.
+    const relabelled = edxPolicy.purposes.map((p) => (p.id === 'analytics' ? { ...p, label: 'Analytics and ads' } : p));
+    expect(policyHash({ ...edxPolicy, purposes: relabelled })).not.toBe(base);
+    // The display group only arranges the purposes shown: no change to what was consented to.
+    const regrouped = edxPolicy.purposes.map((p) => (p.group ? { ...p, group: `${p.group}!` } : p));
+    expect(policyHash({ ...edxPolicy, purposes: regrouped })).toBe(base);
     // The language the text is written in is no change to what was consented to.
     expect(policyHash({ ...edxPolicy, lang: 'en' })).toBe(base);
   });
