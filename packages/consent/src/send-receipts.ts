@@ -38,7 +38,8 @@ export interface SendReceiptsOptions {
 /**
  * Proves every decision: from now on, each new decision of `consent` made in this page (a choice
  * in the banner, a withdrawal, a reset followed by a choice; through `consent` or another store of
- * the page that it follows) is posted to the collector as its receipt (`toReceipt`), with
+ * the page that it follows) is posted to the collector as its receipt (`toReceipt`, and `sentAt`:
+ * the device's clock as it leaves, by which the collector corrects a clock that is off), with
  * `keepalive` so that a choice made just before leaving the page still arrives. Each decision is
  * posted once to a collector, by the page (the tab) where it was made: a decision the store follows
  * from another tab or subdomain, or that was already stored when the page loaded, was proved where
@@ -68,7 +69,13 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...toReceipt(decision, id), ...(proof && { subjectProof: proof }) }),
+      // `sentAt`: the device's clock as the receipt leaves, so that the collector can date a
+      // decision from a clock hours off (a later refusal from a slow clock is then the latest).
+      body: JSON.stringify({
+        ...toReceipt(decision, id),
+        ...(proof && { subjectProof: proof }),
+        sentAt: new Date().toISOString(),
+      }),
       keepalive: true,
       credentials: 'omit',
     })

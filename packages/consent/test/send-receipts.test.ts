@@ -69,6 +69,21 @@ describe('sendReceipts', () => {
     expect(body(posted[1]).decidedAt).toBe(consent.decision?.decidedAt);
   });
 
+  it("sends the device's clock at sending (sentAt), so a collector can correct a slow or fast clock", () => {
+    const posted = stubFetch();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.parse('2026-11-30T17:00:00.000Z')); // the device's clock, an hour slow, say
+      const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+      sendReceipts(consent, { endpoint: 'https://c.test', subject: 'anon-1' });
+      consent.rejectAll();
+    } finally {
+      vi.useRealTimers();
+    }
+    const sent = JSON.parse(posted[0]?.init.body as string) as Record<string, unknown>;
+    expect(sent).toMatchObject({ decidedAt: '2026-11-30T17:00:00.000Z', sentAt: '2026-11-30T17:00:00.000Z' });
+  });
+
   it('does not resend a decision stored before the page loaded, and stops when asked', async () => {
     const posted = stubFetch();
     const { storage } = sharedStorage();
