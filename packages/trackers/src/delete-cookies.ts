@@ -9,8 +9,9 @@ export function declares(cookie: CookieDeclaration, name: string): boolean {
 /**
  * Deletes every cookie the page can see that `cookies` declare (first-party ones: a third party's
  * cookies live on its own domain) and `keep` does not, on every `Domain` variant from the host down
- * to `root` (the registrable domain, with or without a leading dot as `@optin/consent` takes it) and
- * at `/` and every prefix of the current path. On https the
+ * to `root` (the registrable domain, with or without a leading dot as `@optin/consent` takes it), or
+ * without a `root` to the top-level domain (vendors set theirs on the registrable domain; the browser
+ * ignores a public suffix), and at `/` and every prefix of the current path. On https the
  * deletions carry `Secure`, without which browsers refuse to touch `__Secure-` and `__Host-` cookies
  * (a `__Host-` one only exists host-only at `/`: the browser refuses the other variants, harmlessly).
  * Never throws: in a sandboxed document, which may use no cookies, it does nothing.
@@ -21,8 +22,8 @@ export function deleteCookies(
   keep?: readonly CookieDeclaration[],
 ): void {
   const paths = ['/'];
-  let path = '';
-  for (const part of location.pathname.split('/').slice(1)) paths.push((path += `/${part}`), `${path}/`);
+  let path = '/';
+  for (const part of location.pathname.slice(1).split('/')) paths.push((path += part), (path += '/'));
   let jar = '';
   try {
     jar = document.cookie;
@@ -32,7 +33,10 @@ export function deleteCookies(
   for (const pair of jar.split(/; */)) {
     const [name] = pair.split('=');
     if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
-      for (const domain of cookieDomains(location.hostname, root?.replace(/^\./, '')))
+      for (const domain of cookieDomains(
+        location.hostname,
+        root?.replace(/^\./, '') ?? location.hostname.replace(/.*\./, ''),
+      ))
         for (const at of paths)
           document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
             location.protocol == 'https:' ? ';Secure' : ''

@@ -61,20 +61,13 @@ export function gtm(options: GtmOptions): Tracker {
   // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
   const copy = (commands: Record<PropertyKey, unknown>[]) => {
     for (const command of commands)
-      if (command[0] == 'consent')
-        push(
-          gtagArguments(
-            'consent',
-            command[1],
-            Object.fromEntries(
-              Object.entries(command[2] as object).map(([key, value]) => [
-                key,
-                // `< 'e'`: 'denied' (shorter, for the size budget).
-                (layer().optin ?? declared)[key as keyof GoogleConsentMode] < 'e' ? 'denied' : value,
-              ]),
-            ),
-          ),
-        );
+      if (command[0] == 'consent') {
+        const signals = { ...(command[2] as Record<string, string>) };
+        // `< 'e'`: 'denied' (shorter, for the size budget).
+        for (const key in signals)
+          if ((layer().optin ?? declared)[key as keyof GoogleConsentMode] < 'e') signals[key] = 'denied';
+        push(gtagArguments('consent', command[1], signals));
+      }
   };
   // The layer of the tracker as the hub runs it (`this`: the id and owner it runs under, a Member's
   // too when declared without `owner`), known from any call: a hub made anew takes a running

@@ -20,11 +20,15 @@ export interface HubOptions {
   /** Reports what went wrong in a tracker, a script or a static tag; nothing is thrown into the page. Default `console.error`. */
   readonly onError?: (error: TrackerError) => void;
   /**
-   * Called with every tracker still running that should not (`unloadable: false`): consent was
-   * withdrawn, or a single-page app left its scope (another Member's page). Reload the page to stop them.
+   * Called with every tracker still running that should not (`unloadable: false`, or whose `unload`
+   * returned `false`: a Meta pixel while another pixel runs): consent was withdrawn, or a single-page app
+   * left its scope (another Member's page). Reload the page to stop them.
    */
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
-  /** Registrable domain (e.g. `edx.org`): cookies are deleted on every domain from the host down to it. */
+  /**
+   * Registrable domain (e.g. `edx.org`): cookies are deleted on every domain from the host down to it.
+   * Without it, on every parent of the host (down to its top-level domain).
+   */
   readonly cookieDomain?: string;
   /** CSP nonce given to every script the hub adds (`document.currentScript?.nonce`); none when undefined or empty. */
   readonly nonce?: string | undefined;
@@ -67,8 +71,9 @@ export interface Hub {
    * Stops following consent and inserted tags (trackers stay as they are). A hub created on the page
    * afterwards (an app mounted again) takes over the trackers this one left running (their scripts,
    * added with `ctx.loadScript`, are in the page) rather than start them a second time (GTM would
-   * fire its page tags again). Destroyed while the browser prerenders the page, it does nothing when
-   * the learner goes to it.
+   * fire its page tags again), and stops those that consent or scope no longer allows (withdrawn, or
+   * another Member's page, while no hub followed them). Destroyed while the browser prerenders the
+   * page, it does nothing when the learner goes to it.
    */
   destroy(): void;
 }
@@ -136,7 +141,7 @@ export function createHub(options: HubOptions): Hub {
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
     try {
-      (t[at] as ((arg: unknown) => void) | undefined)?.(arg);
+      return (t[at] as ((arg: unknown) => unknown) | undefined)?.(arg);
     } catch (error) {
       report(`${t.id}.${at}`, error);
     }
@@ -150,16 +155,14 @@ export function createHub(options: HubOptions): Hub {
       // a failing onError must not break the page either
     }
   };
-  // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
-  // hub runs before it, and may send right after a withdrawal while `loaded` still holds the tracker.
-  const emit = (event: HubEvent, to: Iterable<Tracker>) => {
-    for (const t of to) if (allows(t) && inScope(t)) guard(t, event.type, event);
-  };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
   // The platform's own (owner `platform`, which names no Member): its choices alone.
   const allows = (t: Tracker) => t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner));
-  let buffer: HubEvent[] = [];
+  // Each call kept, with the trackers in scope when it was made: it is replayed to those only (a call made
+  // on a Member's course never reaches another Member's trackers because a single-page app went on to
+  // that Member's course before the decision).
+  let buffer: [HubEvent, Tracker[]][] = [];
   let referrer = document.referrer;
   // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
   // defaults (narrowed by GPC and by what an earlier decision refused) apply at once: a call made
@@ -168,8 +171,11 @@ export function createHub(options: HubOptions): Hub {
   // Kept (the first `bufferSize`) while waiting for the first decision, and while the browser prerenders the page.
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
-    if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize) buffer.push(event);
-    emit(event, loaded);
+    if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
+      buffer.push([event, trackers.filter(inScope)]);
+    // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
+    // hub runs before it, and may send right after a withdrawal while `loaded` still holds the tracker.
+    for (const t of loaded) if (allows(t) && inScope(t)) guard(t, event.type, event);
   };
   const tags = () =>
     applyStaticTags((id) => {
@@ -184,7 +190,6 @@ export function createHub(options: HubOptions): Hub {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
-    const fresh: Tracker[] = [];
     const keep: Cookies = [];
     const drop: Cookies = [];
     let reload: Set<Tracker> | undefined;
@@ -192,12 +197,13 @@ export function createHub(options: HubOptions): Hub {
       const allowed = allows(t);
       (allowed ? keep : drop).push(...t.cookies);
       const on = allowed && inScope(t);
-      if (on && !loaded.has(t) && !broken.has(t)) {
+      if (on) {
+        // Already running, or its load failed (left out until withdrawn or out of scope).
+        if (loaded.has(t) || broken.has(t)) continue;
         loaded.add(t);
         // Resumed: withdrawn but not unloadable, or started by a hub destroyed since (its scripts are
         // in the page: an app mounted again), it is not started a second time.
         if (stale.delete(t) || scripts(t).length) continue;
-        fresh.push(t);
         // A throw or a rejection alike (an async function turns a throw into a rejection): the tracker
         // is left out for the life of the page.
         // eslint-disable-next-line @typescript-eslint/require-await
@@ -206,11 +212,15 @@ export function createHub(options: HubOptions): Hub {
           broken.add(t);
           report(`${t.id}.load`, error);
         });
-        // One whose load failed gets no calls, but it may have started (its script added, say): when
-        // withdrawn or out of scope it is stopped as any other (one that cannot unload is resumed).
-      } else if (!on && (loaded.delete(t) || broken.delete(t))) {
-        guard(t, 'unload', context(t));
-        if (t.unloadable) {
+        // The calls kept until the decision (or while prerendered) that it was in scope for, in order.
+        if (!waiting()) buffer.forEach(([event, scoped]) => scoped.includes(t) && guard(t, event.type, event));
+        // Off, and running: loaded; or its load failed, but it may have started (its script added, say),
+        // so it is stopped as any other (one that cannot unload is resumed); or left running by a hub
+        // destroyed since (its scripts are in the page: an app mounted again) though consent or scope
+        // changed meanwhile.
+      } else if (loaded.delete(t) || broken.delete(t) || (!stale.has(t) && scripts(t).length)) {
+        // `false`: it could not stop (a Meta pixel while another pixel runs), as one that cannot unload.
+        if (guard(t, 'unload', context(t)) !== false && t.unloadable) {
           // Its scripts out of the page for good: one still on its way never runs (see stopScript).
           // Loaded again, it gets new ones.
           scripts(t).forEach(stopScript);
@@ -224,14 +234,20 @@ export function createHub(options: HubOptions): Hub {
     }
     deleteCookies(drop, options.cookieDomain, keep);
     tags();
-    if (!waiting()) {
-      buffer.forEach((event) => emit(event, fresh)); // emit skips any unloaded since (no longer allowed or in scope)
-      buffer = [];
-    }
+    if (!waiting()) buffer = [];
     if (reload) options.onReloadRequired?.(ids(stale));
   };
 
-  const hub: Hub = {
+  const update = googleConsentMode && startConsentMode(consent, googleConsentMode);
+  sync();
+  const unsubscribe = consent.subscribe(() => {
+    if (update) update();
+    sync();
+  });
+  // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.
+  const observer = new MutationObserver(tags);
+  observer.observe(document, { childList: true, subtree: true });
+  return {
     page(name, properties) {
       send({
         type: 'page',
@@ -254,16 +270,5 @@ export function createHub(options: HubOptions): Hub {
       unsubscribe();
       observer.disconnect();
     },
-  };
-
-  const update = googleConsentMode && startConsentMode(consent, googleConsentMode);
-  sync();
-  const unsubscribe = consent.subscribe(() => {
-    if (update) update();
-    sync();
-  });
-  // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.
-  const observer = new MutationObserver(tags);
-  observer.observe(document, { childList: true, subtree: true });
-  return hub;
+  } satisfies Hub;
 }

@@ -59,7 +59,9 @@ export function linkedin(options: LinkedInOptions): Tracker {
     load(ctx) {
       const win = w();
       win._wait_for_lintrk = true;
-      (win._linkedin_data_partner_ids ??= []).push(options.partnerId);
+      // Once: a hub taking over after `destroy()` (an app mounted again) loads it a second time.
+      const ids = (win._linkedin_data_partner_ids ??= []);
+      if (!ids.includes(options.partnerId)) ids.push(options.partnerId);
       if (!win.lintrk) {
         const q: unknown[][] = [];
         win.lintrk = Object.assign((action: string, data?: Readonly<Record<string, unknown>>) => void q.push([action, data]), { q });

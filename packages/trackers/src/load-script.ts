@@ -8,7 +8,8 @@ export interface LoadScriptOptions {
   readonly attributes?: Readonly<Record<string, string>> | undefined;
 }
 
-const loading = new Map<string, [HTMLScriptElement, Promise<boolean>]>();
+// Each src's script, with the promise of its load.
+const loading = new Map<string, HTMLScriptElement & { optin?: Promise<boolean> }>();
 
 /**
  * Takes a script out of the page for good: it is moved to a document of its own, where one still
@@ -29,13 +30,13 @@ export function stopScript(script: Element | undefined): void {
  * if (!(await loadScript('https://example.com/tag.js', { nonce }))) console.warn('tag blocked');
  */
 export function loadScript(src: string, options: LoadScriptOptions = {}): Promise<boolean> {
-  const found = loading.get(src);
-  if (found?.[0].isConnected) return found[1];
-  const script = document.createElement('script');
-  const promise = new Promise<boolean>((resolve) => {
+  let script = loading.get(src);
+  if (script?.isConnected) return script.optin as Promise<boolean>; // set below
+  script = document.createElement('script');
+  const promise = (script.optin = new Promise<boolean>((resolve) => {
     script.onload = () => resolve(true);
     script.onerror = () => resolve(false);
-  });
+  }));
   // (No `async = true`: a script a page creates is async until it says otherwise.)
   script.nonce = options.nonce ?? '';
   if (options.integrity) {
@@ -44,7 +45,7 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
   }
   for (const [name, value] of Object.entries(options.attributes ?? {})) script.setAttribute(name, value);
   script.src = src;
-  loading.set(src, [script, promise]);
+  loading.set(src, script);
   document.head.append(script);
   return promise;
 }

@@ -7,10 +7,6 @@ export interface MetaOptions extends AdapterOptions {
   readonly id: string;
 }
 
-// Pixels running on the page: Meta's consent is page-wide, so a revoke waits for the last of them
-// (a Member's pixel left behind, or withdrawn for that Member alone, must not silence the platform's).
-const running = new Set<string>();
-
 interface Fbq {
   (...args: unknown[]): void;
   callMethod?: (...args: unknown[]) => void;
@@ -19,6 +15,13 @@ interface Fbq {
   loaded: boolean;
   version: string;
   disablePushState?: boolean;
+  /**
+   * The ids of the pixels running on the page: Meta's consent is page-wide, so a revoke waits for the
+   * last of them (a Member's pixel left behind, or withdrawn for that Member alone, must not silence the
+   * platform's). Kept on Meta's `fbq`, which every copy of this adapter shares (a hub of another bundle
+   * taking over after `destroy()` too).
+   */
+  optin?: Set<string>;
 }
 
 /**
@@ -26,8 +29,9 @@ interface Fbq {
  * events (`autoConfig`) and the automatic PageView on history changes (`disablePushState`) are off,
  * so the pixel sees only the hub's page views (`PageView`) and actions (custom events), each sent to
  * this pixel alone. Unloads with Meta's `fbq('consent', 'revoke')`, after which no pixel sends
- * anything: as that is page-wide, it waits until no other pixel of the page runs (until then the hub
- * simply sends this one nothing more). The pixel reads the URL of the page itself: a page view the hub
+ * anything: as that is page-wide, it waits until no other pixel of the page runs. Until then this one
+ * cannot be stopped (what the other's code sends, `fbq('track')` of the page or of a static tag, reaches
+ * it too): its `unload` returns `false`, and the hub asks for a reload. The pixel reads the URL of the page itself: a page view the hub
  * kept until the decision is sent only while the learner is still on its page (`properties.path`);
  * one of a page left since would be counted as the current one.
  *
@@ -38,6 +42,9 @@ export function meta(options: MetaOptions): Tracker {
   const { id } = options;
   const w = () => window as unknown as { fbq?: Fbq; _fbq?: Fbq };
   const fbq = (...args: unknown[]) => w().fbq?.(...args);
+  // Sent to by the hub, it runs: again too, when resumed (granted again before the reload) after an
+  // unload that could not stop it.
+  const send = (...args: unknown[]) => (w().fbq?.optin?.add(id), fbq(...args));
   return {
     ...identity,
     purposes: ['marketing'],
@@ -69,15 +76,20 @@ export function meta(options: MetaOptions): Tracker {
         win.fbq = win._fbq ??= n;
       }
       win.fbq.disablePushState = true;
-      running.add(id);
+      (win.fbq.optin ??= new Set()).add(id);
       fbq('consent', 'grant');
       fbq('set', 'autoConfig', false, id);
       fbq('init', id);
       return ctx.loadScript('https://connect.facebook.net/en_US/fbevents.js');
     },
-    unload: () => running.delete(id) && !running.size && fbq('consent', 'revoke'),
+    unload() {
+      const running = w().fbq?.optin;
+      running?.delete(id);
+      // Another pixel runs: this one cannot be stopped without it (`false`: the hub asks for a reload).
+      return running?.size ? false : fbq('consent', 'revoke');
+    },
     // The pixel reads the page's URL itself: a view replayed after the learner left its page is not sent.
-    page: (e) => e.properties.path == location.pathname && fbq('trackSingle', id, 'PageView'),
-    track: (e) => fbq('trackSingleCustom', id, e.event, e.properties),
+    page: (e) => e.properties.path == location.pathname && send('trackSingle', id, 'PageView'),
+    track: (e) => send('trackSingleCustom', id, e.event, e.properties),
   };
 }

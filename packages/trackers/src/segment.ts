@@ -43,7 +43,9 @@ const callOptions = (e: EventBase) => ({ timestamp: e.timestamp, context: e.cont
  */
 export function segment(options: SegmentOptions): Tracker {
   const identity = adapterIdentity('segment', options, 'writeKey', /^\w+$/);
-  const { writeKey, apiHost = 'api.segment.io/v1', loadOptions } = options;
+  const { writeKey, loadOptions } = options;
+  // As Segment writes it, without a scheme: analytics.js adds `https://` (one given too would be doubled).
+  const apiHost = (options.apiHost ?? 'api.segment.io/v1').replace(/^https?:\/\//, '');
   // analytics.js of the page when it runs this source (else undefined: nothing sent, see `load`).
   const a = () => {
     const w = window as unknown as { analytics?: Analytics; optinSegment?: string };

@@ -179,6 +179,18 @@ describe('built-in adapters', () => {
     vi.unstubAllGlobals();
   });
 
+  test('Segment given its apiHost as a URL (https://…) declares the host and hands analytics.js the apiHost without the scheme, as Segment writes it', async () => {
+    for (const apiHost of ['https://events.eu1.segmentapis.com/v1', 'http://events.eu1.segmentapis.com/v1']) {
+      const eu = segment({ writeKey: 'wk1', apiHost });
+      expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
+      const w: { analytics?: { _loadOptions?: unknown } } = {};
+      vi.stubGlobal('window', w);
+      await eu.load?.({ loadScript: () => Promise.resolve(true) });
+      expect(w.analytics?._loadOptions).toEqual({ integrations: { 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } } });
+      vi.unstubAllGlobals();
+    }
+  });
+
   test('each adapter names the id its vendor knows it by, for the audit to attribute its requests', () => {
     expect(Object.values(adapters).map((t) => t.vendorId)).toEqual([
       'wk123',

@@ -76,11 +76,17 @@ describe('deleteCookies', () => {
     expect(cookies.all()).toEqual(['csrftoken@learning.courses.optin.test/', 'optin@.optin.test/']);
   });
 
-  test('without the registrable domain only the host forms are reached', () => {
+  test('without the registrable domain every parent domain is reached (vendors set theirs on the registrable one)', () => {
     cookies.set('_fbp=1; Path=/; Domain=optin.test');
     cookies.set('_fbp=2; Path=/');
-    deleteCookies([{ name: '_fbp', purpose: 'marketing', lifetime: '90d', party: 'first' }]);
-    expect(cookies.all()).toEqual(['_fbp@.optin.test/']);
+    cookies.set('_fbp=3; Path=/; Domain=courses.optin.test');
+    cookies.set('_ga=4; Path=/; Domain=optin.test');
+    cookies.set('optin=5; Path=/; Domain=optin.test');
+    deleteCookies([
+      { name: '_fbp', purpose: 'marketing', lifetime: '90d', party: 'first' },
+      { name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' },
+    ]);
+    expect(cookies.all()).toEqual(['optin@.optin.test/']);
   });
 
   test('keeps cookies another tracker still declares, and never touches third-party names', () => {

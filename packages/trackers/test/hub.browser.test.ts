@@ -54,6 +54,11 @@ const signals = (layer: string, key: string) =>
   );
 const reloadRequired = () =>
   page.evaluate(() => (window as unknown as { optin: { hub: { reloadRequired: string[] } } }).optin.hub.reloadRequired);
+/** The ids the hub passed to each call of `onReloadRequired`, in order. */
+const reloads = () => page.evaluate(() => (window as unknown as { optin: { reloads: string[][] } }).optin.reloads);
+/** How many of Meta's hits for pixel `id` are event `ev`. */
+const pixelEvents = (id: string, ev: string) =>
+  standIn.hits.filter((h) => h.host === 'www.facebook.com' && h.path.includes(`id=${id}&ev=${ev}&`)).length;
 
 const hosts = () => [...new Set(standIn.hits.map((h) => h.host))].sort();
 const cookieNames = async () => (await cookieList(context)).map((c) => c.split('@')[0]!);
@@ -239,17 +244,20 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await cookieNames()).not.toContain('ajs_user_id');
   });
 
-  test("an EU workspace's Segment sends to the apiHost it declares (Regional Segment), never to api.segment.io", async () => {
-    await open('segment-eu');
-    await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
-    expect(hosts()).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
-    expect(
-      standIn.hits
-        .filter((h) => h.host === 'events.eu1.segmentapis.com')
-        .map((h) => new URL(h.path, 'https://x').pathname)
-        .sort(),
-    ).toEqual(['/v1/p', '/v1/t']);
-  });
+  test.each(['segment-eu', 'segment-eu-url'])(
+    "an EU workspace's Segment sends to the apiHost it declares (Regional Segment), never to api.segment.io (%s)",
+    async (tracker) => {
+      await open(tracker);
+      await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
+      expect(hosts()).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
+      expect(
+        standIn.hits
+          .filter((h) => h.host === 'events.eu1.segmentapis.com')
+          .map((h) => new URL(h.path, 'https://x').pathname)
+          .sort(),
+      ).toEqual(['/v1/p', '/v1/t']);
+    },
+  );
 
   test('9. the platform’s and a Member’s GTM containers each have their own data layer and see only their own events', async () => {
     await open('gtm,hx-gtm', coursePath, '&reload=later');
@@ -443,22 +451,39 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(commands.indexOf('consent update')).toBeLessThan(commands.indexOf('config G-TEST1'));
   });
 
-  test('two Meta pixels: the Member’s withdrawn for it alone, or left behind in an SPA, leaves the platform’s sending', async () => {
-    const pageViews = (id: string) =>
-      standIn.hits.filter((h) => h.host === 'www.facebook.com' && h.path.includes(`id=${id}&ev=PageView`)).length;
-    await open('meta,hx-meta');
+  test('two Meta pixels: the Member’s withdrawn for it alone, or left behind in an SPA, leaves the platform’s sending (and asks for a reload)', async () => {
+    const pageViews = (id: string) => pixelEvents(id, 'PageView');
+    await open('meta,hx-meta', coursePath, '&reload=later');
     await act('consent.acceptAll();');
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([1, 1]);
-    // HarvardX alone is refused marketing: its pixel stops, the platform's (still granted) does not.
+    // HarvardX alone is refused marketing: the hub sends its pixel nothing more, the platform's (still
+    // granted) goes on; but Meta cannot stop one pixel alone, so a reload is asked for.
     await act("consent.withdraw('marketing', 'HarvardX'); hub.page();");
     expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([2, 1]);
+    expect(await reloadRequired()).toEqual(['HarvardX-meta']);
     // Granted again, then left behind by an SPA navigation to a page that is not HarvardX's.
     await act('consent.decide({ members: { HarvardX: { marketing: true } } }); hub.page();');
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([3, 2]);
-    await act("history.pushState({}, '', '/dashboard'); hub.page();");
+    expect(await reloadRequired()).toEqual([]);
+    await act("history.pushState({}, '', '/dashboard?reload=later'); hub.page();");
     expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
     expect([pageViews('1234567890'), pageViews('999')]).toEqual([4, 2]);
+    expect(await reloads()).toEqual([['HarvardX-meta'], ['HarvardX-meta']]);
+  });
+
+  test('a Member’s Meta pixel refused while the platform’s runs still gets what the page sends every pixel: the hub asks for a reload; with every pixel refused, Meta’s consent is revoked', async () => {
+    await open('meta,hx-meta', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act("consent.withdraw('marketing', 'HarvardX');");
+    // `fbq('track')` (the page's own code, or the platform's static tag) reaches every pixel Meta runs.
+    await act("fbq('track', 'Lead');");
+    expect([pixelEvents('1234567890', 'Lead'), pixelEvents('999', 'Lead')]).toEqual([1, 1]);
+    expect(await reloadRequired()).toEqual(['HarvardX-meta']);
+    expect(await reloads()).toEqual([['HarvardX-meta']]);
+    // The platform's refused too: Meta's consent is revoked, and nothing reaches either pixel.
+    await act("consent.withdraw('marketing'); fbq('track', 'Lead');");
+    expect([pixelEvents('1234567890', 'Lead'), pixelEvents('999', 'Lead')]).toEqual([1, 1]);
   });
 
   test('destroyed and created again (an app mounted twice), the hub starts no tracker a second time', async () => {
@@ -496,6 +521,69 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     // The new hub follows consent: a withdrawal unloads what the first hub loaded.
     await act("consent.withdraw('analytics');");
     expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
+  });
+
+  test('a hub created after destroy() stops what the destroyed one left running that consent no longer allows', async () => {
+    await open('ga4,hotjar', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    // Withdrawn while no hub follows consent (between an app's unmount and its next mount).
+    await act('hub.destroy(); consent.rejectAll(); window.optin.restart();');
+    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
+    // Hotjar cannot unload: it records on until a reload.
+    expect(await reloadRequired()).toEqual(['hotjar']);
+    expect(await reloads()).toEqual([['hotjar']]);
+    expect(await cookieNames()).toEqual(['optin']);
+  });
+
+  test('a hub created after destroy() on another Member’s page stops the trackers of the Member left', async () => {
+    await open('hx-ga4,hx-hotjar', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    // The app unmounts, the router moves to MITx's course, the app mounts again.
+    const mitx = '/courses/course-v1:MITx+6.00x+2026/courseware';
+    await act(
+      `hub.destroy(); window.optin.hub = { destroy() {}, rescan() {} }; history.pushState({}, '', '${mitx}?reload=later');`,
+    );
+    await act('window.optin.restart();');
+    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-HX1'])).toBe(true);
+    expect(await reloadRequired()).toEqual(['HarvardX-hotjar']);
+    expect(await reloads()).toEqual([['HarvardX-hotjar']]);
+  });
+
+  test('a hub of another bundle (its own copy of this package) taking over after destroy() revokes Meta when marketing is withdrawn', async () => {
+    await open('meta', coursePath, '&reload=later&other=1');
+    await act('consent.acceptAll();');
+    await act('window.optin.restartOther();');
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual(['meta']);
+    await act("consent.withdraw('marketing'); fbq('track', 'Lead');");
+    expect(pixelEvents('1234567890', 'Lead')).toBe(0);
+    expect(await reloadRequired()).toEqual([]);
+  });
+
+  test('LinkedIn, its hub created again (an app mounted twice): each partner once a view, and a refused Member’s partner off the tag', async () => {
+    const hits = (pid: string) =>
+      standIn.hits.filter((h) => h.host === 'px.ads.linkedin.com' && h.path.includes(`pid=${pid}&`)).length;
+    await open('linkedin,hx-linkedin', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act('window.optin.restart();');
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { _linkedin_data_partner_ids: string[] })._linkedin_data_partner_ids,
+      ),
+    ).toEqual(['555', '666']);
+    standIn.hits.length = 0;
+    await act('window.optin.hub.page();');
+    expect([hits('555'), hits('666')]).toEqual([1, 1]);
+    await act('consent.decide({ members: { HarvardX: { marketing: false } } }); window.optin.hub.page();');
+    expect([hits('555'), hits('666')]).toEqual([2, 1]);
+  });
+
+  test('without cookieDomain, withdrawal deletes the cookies vendors set on the registrable domain too (_ga, _fbp)', async () => {
+    await open('ga4,meta', coursePath, '&cookiedomain=none');
+    await act('consent.acceptAll();');
+    const set = (await context.cookies()).map((c) => `${c.name}@${c.domain}`);
+    expect(set).toEqual(expect.arrayContaining(['_ga@.optin.test', '_fbp@.optin.test']));
+    await act('consent.rejectAll();');
+    expect(await cookieNames()).toEqual(['optin']);
   });
 
   test('a static tag in the page’s HTML with its own CSP nonce runs when allowed, though the hub was given no nonce', async () => {
@@ -713,6 +801,21 @@ describe('consent and the pages vendors see, in Chromium', () => {
         .map((q) => `${q.get('en')} npa=${q.get('npa')} gs=${q.get('gs')}`);
     expect(views('G-TEST1')).toEqual(['page_view npa=0 gs=1', 'page_view npa=0 gs=1']);
     expect(views('G-HX1')).toEqual(['page_view npa=1 gs=0', 'page_view npa=1 gs=0']);
+  });
+
+  test('calls kept until the decision reach only the trackers in scope when they were made: not another Member’s after a single-page app moved to its page', async () => {
+    await open('ga4,hx-ga4,mitx-ga4', coursePath, '&reload=later');
+    // The view of HarvardX's course (sent on load) and an action there are kept; the learner moves on to MITx's.
+    const mitx = '/courses/course-v1:MITx+6.00x+2026/courseware';
+    await act(`hub.track('edx.course.enrollment.activated'); history.pushState({}, '', '${mitx}');`);
+    await act('consent.acceptAll();');
+    const sent = (tid: string) =>
+      standIn.hits
+        .filter((h) => h.host === 'region1.google-analytics.com' && h.path.includes(`tid=${tid}&`))
+        .map((h) => new URL(h.path, 'https://x').searchParams.get('en'));
+    expect(sent('G-TEST1').sort()).toEqual(['edx.course.enrollment.activated', 'page_view']);
+    expect(sent('G-MIT1')).toEqual([]);
+    expect(sent('G-HX1')).toEqual([]);
   });
 
   test('page views replayed after the decision reach Meta and LinkedIn only for the page the learner is on (they read its URL), GA4 for each', async () => {

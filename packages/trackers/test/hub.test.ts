@@ -227,6 +227,25 @@ describe('the buffer before the first decision', () => {
     expect(ga.calls.filter((c) => c.startsWith('track'))).toHaveLength(100);
   });
 
+  test('is replayed only to the trackers that were in scope when each call was made (not another Member’s, after a single-page app moved to its page)', () => {
+    let member = 'HarvardX';
+    const platform = recorder('ga', ['analytics']);
+    const harvardx = recorder('HarvardX-ga', ['analytics'], { owner: 'HarvardX' });
+    const mitx = recorder('MITx-ga', ['analytics'], { owner: 'MITx' });
+    const hub = hubWith([platform.tracker, harvardx.tracker, mitx.tracker], {
+      inScope: (t) => t.owner == 'platform' || t.owner == member,
+    });
+    hub.page('harvardx course');
+    hub.track('edx.course.enrollment.activated');
+    member = 'MITx';
+    hub.rescan();
+    hub.page('mitx course');
+    consent.acceptAll();
+    expect(platform.calls).toEqual(['load', 'page harvardx course', 'track edx.course.enrollment.activated', 'page mitx course']);
+    expect(mitx.calls).toEqual(['load', 'page mitx course']);
+    expect(harvardx.calls).toEqual([]);
+  });
+
   test('is not replayed after a later change, and not kept once decided', () => {
     const ga = recorder('ga', ['analytics']);
     const ads = recorder('ads', ['marketing']);
@@ -413,6 +432,34 @@ describe('withdrawal', () => {
     expect(seg.calls).toEqual(['load', 'unload', 'track resumed']);
     expect(hub.reloadRequired).toEqual([]);
   });
+  test('one whose unload returns false (it could not stop: a Meta pixel while another runs) is handled as one that cannot unload', async () => {
+    let others = true;
+    const pixel = recorder('pixel', ['marketing'], {
+      load: (ctx) => ctx.loadScript('data:text/javascript,'),
+      unload: () => !others,
+    });
+    const onReloadRequired = vi.fn();
+    const hub = hubWith([pixel.tracker], { onReloadRequired });
+    consent.acceptAll();
+    consent.withdraw('marketing');
+    // Still running: its script stays, and only a reload stops it.
+    expect(document.querySelectorAll('script[data-optin-script="pixel"]')).toHaveLength(1);
+    expect(hub.reloadRequired).toEqual(['pixel']);
+    expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['pixel']);
+    // Granted again before the reload, it resumes as it is.
+    consent.decide({ purposes: { marketing: true } });
+    hub.track('resumed');
+    expect(pixel.calls).toEqual(['track resumed']);
+    expect(hub.reloadRequired).toEqual([]);
+    // One that could stop (`true`, or nothing) is unloaded as before.
+    others = false;
+    consent.withdraw('marketing');
+    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(0);
+    expect(hub.reloadRequired).toEqual([]);
+    expect(onReloadRequired).toHaveBeenCalledOnce();
+    await new Promise((r) => setTimeout(r));
+  });
+
   test('a tracker whose load rejected after adding its script is unloaded on withdrawal, its script taken out', async () => {
     const chat = recorder('chat', ['functionality'], {
       load: (ctx) => {
@@ -570,6 +617,33 @@ describe('scope and context (for Member-scoped pages)', () => {
       { course: { id: 'course-v1:HarvardX+CS50+2026' } },
       { course: { id: 'course-v1:MITx+6.00x+2026' } },
     ]);
+  });
+
+  test('a hub created after destroy() stops what the destroyed one left running that consent or scope no longer allows', async () => {
+    let inCourse = true;
+    const tracker = (id: string, overrides: Partial<Tracker> = {}) =>
+      recorder(id, ['analytics'], { load: (ctx) => ctx.loadScript(`data:text/javascript,${id}`), ...overrides });
+    const ga = tracker('ga');
+    const recording = tracker('recording', { unloadable: false });
+    const member = tracker('HarvardX-ga', { owner: 'HarvardX' });
+    const onReloadRequired = vi.fn();
+    const options = { inScope: (t: Tracker) => t.owner == 'platform' || inCourse, onReloadRequired };
+    hubWith([ga.tracker, recording.tracker, member.tracker], options).destroy();
+    consent.acceptAll();
+    hubWith([ga.tracker, recording.tracker, member.tracker], options).destroy();
+    // Nobody follows consent or scope meanwhile (an app between two mounts, or moving to another Member's page).
+    consent.withdraw('analytics', 'platform');
+    inCourse = false;
+    const hub = hubWith([ga.tracker, recording.tracker, member.tracker], options);
+    expect(ga.calls).toEqual(['unload']);
+    expect(member.calls).toEqual(['unload']);
+    expect(recording.calls).toEqual(['unload']);
+    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(1);
+    expect(hub.reloadRequired).toEqual(['recording']);
+    expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['recording']);
+    hub.rescan();
+    expect(onReloadRequired).toHaveBeenCalledOnce();
+    await new Promise((r) => setTimeout(r));
   });
 
   test('destroy stops following consent', () => {

@@ -1,0 +1,54 @@
+// @vitest-environment happy-dom
+import { afterEach, expect, test, vi } from 'vitest';
+import type { TrackerContext } from '../src/index.js';
+
+type MetaModule = typeof import('../src/meta.js');
+/** A copy of the adapter's module of its own, as each bundle of a page (micro-frontends) carries one. */
+const copy = async (): Promise<MetaModule> => {
+  vi.resetModules();
+  return import('../src/meta.js');
+};
+const ctx = { loadScript: () => Promise.resolve(true) } as unknown as TrackerContext;
+/** The commands queued on Meta's stub (fbevents.js is not loaded here). */
+const commands = () =>
+  (window as unknown as { fbq: { queue: IArguments[] } }).fbq.queue.map((a) => [...a].slice(0, 2).join(' '));
+
+afterEach(() => {
+  delete (window as { fbq?: unknown }).fbq;
+  delete (window as { _fbq?: unknown })._fbq;
+});
+
+test('a pixel cannot be stopped while another runs (Meta’s consent is page-wide): its unload says so; the last one revokes', async () => {
+  const { meta } = await copy();
+  const platform = meta({ id: '111' });
+  const member = meta({ id: '222', owner: 'HarvardX' });
+  await platform.load?.(ctx);
+  await member.load?.(ctx);
+  expect(member.unload?.(ctx)).toBe(false);
+  expect(commands()).not.toContain('consent revoke');
+  expect(platform.unload?.(ctx)).not.toBe(false);
+  expect(commands().at(-1)).toBe('consent revoke');
+});
+
+test('resumed by the hub after an unload that could not stop it (granted again), the pixel counts as running again', async () => {
+  const { meta } = await copy();
+  const platform = meta({ id: '111' });
+  const member = meta({ id: '222', owner: 'HarvardX' });
+  await platform.load?.(ctx);
+  await member.load?.(ctx);
+  expect(member.unload?.(ctx)).toBe(false);
+  // Granted again: the hub sends to it without loading it again.
+  member.track?.({ type: 'track', event: 'enrolled', properties: {}, timestamp: '', context: {} });
+  // The platform's pixel refused, HarvardX's granted: Meta's consent stays, the platform's cannot stop.
+  expect(platform.unload?.(ctx)).toBe(false);
+  expect(commands()).not.toContain('consent revoke');
+});
+
+test('a hub of another bundle (its own copy of this adapter) taking the pixel over revokes when it is withdrawn', async () => {
+  const first = (await copy()).meta({ id: '111' });
+  await first.load?.(ctx);
+  // The other bundle's hub takes the running pixel over: it never loads it.
+  const other = (await copy()).meta({ id: '111' });
+  expect(other.unload?.(ctx)).not.toBe(false);
+  expect(commands().at(-1)).toBe('consent revoke');
+});
