@@ -29,5 +29,9 @@ export function privacySignal({ gpc, dnt }: SignalOptions = {}): PrivacySignal {
   // on (a request's headers) adds a signal, never takes the browser's away.
   const nav: Partial<{ globalPrivacyControl: boolean; doNotTrack: string | null }> =
     (globalThis as { navigator?: Navigator }).navigator ?? {};
-  return gpc || nav.globalPrivacyControl ? 'gpc' : [dnt, dnt && nav.doNotTrack].includes('1') && 'dnt';
+  // `dnt` other than false or undefined honours the browser's DNT: `true`, and what a server passes
+  // on (`honourDnt && headers.get('dnt')`: null or '' for a request without the header, a cached page).
+  return gpc || nav.globalPrivacyControl
+    ? 'gpc'
+    : [dnt, dnt !== false && dnt !== undefined && nav.doNotTrack].includes('1') && 'dnt';
 }

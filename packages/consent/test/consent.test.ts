@@ -337,6 +337,10 @@ describe('opt-out mode and GPC', () => {
       expect(browser.allows('marketing')).toBe(false);
       // The hint adds a refusal, never removes the browser's.
       expect(createConsent({ ...opts, signals: { dnt: '0' } }).privacySignal).toBe('dnt');
+      // A request without the header (a page a CDN cached: `honourDnt && headers.get('dnt')` is null
+      // or ''): the browser's DNT is still honoured.
+      for (const dnt of [null, ''])
+        expect(createConsent({ ...opts, signals: { dnt } }).privacySignal, String(dnt)).toBe('dnt');
       vi.stubGlobal('navigator', undefined); // a server (Node 20: no navigator)
       const server = createConsent({ ...opts, storage: cookieHeaderStorage(''), signals: { dnt: '1' } });
       expect(server.privacySignal).toBe('dnt');
