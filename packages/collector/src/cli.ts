@@ -11,7 +11,9 @@ import { loadDbIpGeo } from './geo.js';
 import { createJetStreamLoader } from './jetstream-loader.js';
 import { jetStreamDefaults, jetStreamSink } from './jetstream-sink.js';
 import { trustedProxyList } from './ip-address.js';
-import { openStorage } from './open-storage.js';
+import { emailVerifierFromConfig } from './email-keys.js';
+import { listenFailure, openDatabase } from './start-failures.js';
+import { subjectVerifierFromConfig } from './subject-keys.js';
 
 const usage = `optin-collector [serve|load|migrate]
 
@@ -83,7 +85,8 @@ function stream(): {
 
 /**
  * The settings of `serve`, each checked before anything opens (a wrong one stops the start with a
- * `CollectorError` naming its variable or config path), and the validated config.
+ * `CollectorError` naming its variable or config path, the database untouched), the validated
+ * config and the verifiers of its secrets (email and subject-proof keys).
  */
 async function serveSettings() {
   const config = parseCollectorConfig(await loadConfigFile(env.OPTIN_CONFIG));
@@ -104,13 +107,13 @@ async function serveSettings() {
   };
   trustedProxyList(settings.trustedProxies, 'OPTIN_TRUSTED_PROXIES');
   resolveCredentials(settings.config);
-  return settings;
+  return { ...settings, email: emailVerifierFromConfig(config), subjectProofs: subjectVerifierFromConfig(config) };
 }
 
 async function serve(): Promise<void> {
   const { port, storeRawIp, requireWriteKey, trustedProxies, minLearnersForRates, config, ...settings } =
     await serveSettings();
-  const storage = openStorage(env.OPTIN_DB);
+  const storage = await openDatabase(env.OPTIN_DB);
   const geo = settings.geo ? loadDbIpGeo(process.cwd()) : undefined;
   const sink = env.OPTIN_NATS_URL ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream() }) : undefined;
   const collector = await createCollector({
@@ -123,8 +126,14 @@ async function serve(): Promise<void> {
     requireWriteKey,
     minLearnersForRates,
     allowedOrigins: list(env.OPTIN_ALLOWED_ORIGINS),
+    email: settings.email,
+    subjectProofs: settings.subjectProofs,
   });
-  const address = await collector.listen(port, env.HOST ?? '127.0.0.1');
+  const host = env.HOST ?? '127.0.0.1';
+  const address = await collector.listen(port, host).catch(async (error: unknown) => {
+    await collector.close().catch(() => undefined);
+    throw listenFailure(error, port, host);
+  });
   process.stdout.write(
     `optin-collector listening on ${address} (storage: ${storage.kind}, events: ${sink ? 'jetstream' : storage.kind}, geo: ${geo ? 'on' : 'off'})\n`,
   );
@@ -146,8 +155,7 @@ async function serve(): Promise<void> {
  */
 async function serveCluster(workers: number): Promise<void> {
   await serveSettings();
-  const storage = openStorage(env.OPTIN_DB);
-  await storage.migrate();
+  const storage = await openDatabase(env.OPTIN_DB);
   await storage.close();
   let stopping = false;
   const listened = new Set<number>();
@@ -170,8 +178,7 @@ async function serveCluster(workers: number): Promise<void> {
 
 async function load(once: boolean): Promise<void> {
   const url = env.OPTIN_NATS_URL ?? 'nats://127.0.0.1:4222';
-  const storage = openStorage(env.OPTIN_DB);
-  await storage.migrate();
+  const storage = await openDatabase(env.OPTIN_DB);
   const loader = await createJetStreamLoader({
     url,
     storage,
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
   }
   if (command === 'load') return load(process.argv.includes('--once'));
   if (command === 'migrate') {
-    const storage = openStorage(env.OPTIN_DB);
+    const storage = await openDatabase(env.OPTIN_DB);
     const version = await storage.migrate();
     await storage.close();
     process.stdout.write(`schema at version ${version}\n`);

@@ -27,6 +27,9 @@ import type { Storage } from './storage.js';
 import { subjectVerifierFromConfig } from './subject-keys.js';
 import { registerJsonParsers } from './unstorable-text.js';
 
+/** How long `close()` lets requests in flight finish before cutting their connections. */
+export const closeGraceMs = 3000;
+
 /** Options of {@link createCollector}. */
 export interface CollectorOptions {
   /** The config (a `defineConfig()` result or a plain object); validated here. */
@@ -91,12 +94,18 @@ export interface Collector {
   readonly metrics: Metrics;
   /** Starts listening; resolves to the address, e.g. `http://127.0.0.1:8787`. */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops accepting requests, waits for those in flight, closes the sink and storage. */
+  /**
+   * Stops accepting requests, answers those in flight with `Connection: close` (idle keep-alive
+   * connections are closed; a request still unanswered after `closeGraceMs`, 3 s, is cut), waits for
+   * email recordings still running, then closes the sink and storage. Calling it again returns the
+   * same promise.
+   */
   close(): Promise<void>;
 }
 
 /**
- * Builds the collector: migrates the storage, then wires validation, consent, enrichment, the
+ * Builds the collector: checks the config and reads its secrets (a `CollectorError` then, the
+ * storage untouched), migrates the storage, then wires validation, consent, enrichment, the
  * sink and every route on Fastify. Bad input always gets a 4xx: 400 (invalid JSON or no valid
  * message), 401, 403, 404, 413 (over 500 messages or 500 KB), 415 (not JSON).
  */
@@ -113,6 +122,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       [{ path: 'requireWriteKey', message: 'events need a write key, and no write key is configured' }],
       'Configure the write keys (collector.writeKeysRef, default env:OPTIN_WRITE_KEYS), or turn requireWriteKey off.',
     );
+  // Every secret is read and checked before the database is touched: a start that fails on the
+  // config leaves it as it was.
+  const subjectProofs = options.subjectProofs ?? subjectVerifierFromConfig(config);
+  const email = options.email ?? emailVerifierFromConfig(config);
   const storage = options.storage;
   await storage.migrate();
   const sink = options.sink ?? storageSink(storage);
@@ -144,7 +157,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     clientIpOf,
     requireWriteKey: options.requireWriteKey ?? false,
-    subjectProofs: options.subjectProofs ?? subjectVerifierFromConfig(config),
+    subjectProofs,
     minLearnersForRates,
   };
 
@@ -171,16 +184,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     done();
   });
   registerErrorAnswers(app, metrics);
+  // While closing, every answer ends its connection: a keep-alive client is not kept waiting for
+  // Fastify's 72 s keep-alive timeout, nor the process with it.
+  let closing = false;
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   registerCors(app, options.allowedOrigins ?? []);
   registerIngestRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerOpsRoutes(app, ctx, options.version ?? packageVersion());
-  const email = options.email ?? emailVerifierFromConfig(config);
   if (email) registerEmailRoutes(app, ctx, email);
   await app.ready();
 
+  let closed: Promise<void> | undefined;
   return {
     app,
     config,
@@ -188,10 +208,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     async listen(port, host = '127.0.0.1') {
       return app.listen({ port, host });
     },
-    async close() {
-      await app.close();
-      await sink.close();
-      await storage.close();
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        // Idle connections are closed as they become idle, and whatever is still open after a short
+        // grace (a request whose body never ends) is cut.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(idle);
+          clearTimeout(cut);
+        }
+        await sink.close();
+        await storage.close();
+      })();
+      return closed;
     },
   };
 }

@@ -19,7 +19,7 @@ export interface ConsentRatesWithheld {
  * Statistics as `/stats` answers them: {@link MemberStats}, whose `consentRates` are `null` when they
  * are withheld, `consentRatesWithheld` then saying why (else `null`).
  */
-export interface MemberStatsAnswer extends Omit<MemberStats, 'consentRates'> {
+export interface MemberStatsAnswer extends Omit<MemberStats, 'consentRates' | 'provedLearners'> {
   /** Per purpose, as {@link MemberStats.consentRates}; `null`: withheld (see `consentRatesWithheld`). */
   readonly consentRates: MemberStats['consentRates'] | null;
   /** Why `consentRates` is `null`; `null` when they are answered. */
@@ -41,13 +41,18 @@ export function minLearnersForRatesOption(value: number, path = 'minLearnersForR
 
 /**
  * A Member's statistics with its consent rates withheld, whole, when the period holds fewer than
- * `minLearners` learners (their `total`, the same for every purpose): a rate over a handful of
- * learners is their choices (over one, that learner's). Nothing of them is answered then, not even
- * `total`. A policy with no purpose to rate has no rates to withhold (`{}`).
+ * `minLearners` learners (their `total`, the same for every purpose; with subject proofs required,
+ * its proved learners only, `provedLearners`: anyone can post receipts and events for learners of
+ * their making, and pad a period up to the minimum): a rate over a handful of learners is their
+ * choices (over one, that learner's). Nothing of them is answered then, not even `total`; nor is
+ * `provedLearners` ever. A policy with no purpose to rate has no rates to withhold (`{}`).
  */
 export function withholdFewLearners(stats: MemberStats, minLearners: number): MemberStatsAnswer {
+  const { provedLearners, ...answer } = stats;
   const rates = Object.values(stats.consentRates);
-  const learners = rates[0]?.total;
-  if (learners === undefined || learners >= minLearners) return { ...stats, consentRatesWithheld: null };
-  return { ...stats, consentRates: null, consentRatesWithheld: { reason: 'too_few_learners', minLearners } };
+  const total = rates[0]?.total;
+  if (total === undefined) return { ...answer, consentRatesWithheld: null };
+  const learners = provedLearners ?? total;
+  if (learners >= minLearners) return { ...answer, consentRatesWithheld: null };
+  return { ...answer, consentRates: null, consentRatesWithheld: { reason: 'too_few_learners', minLearners } };
 }

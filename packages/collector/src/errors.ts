@@ -8,6 +8,8 @@ export type CollectorErrorCode =
   | 'storage_failed'
   | 'sink_failed'
   | 'unsupported_database'
+  | 'database_unavailable'
+  | 'port_unavailable'
   | 'unstorable_text';
 
 /** One problem found in an input, with the path of what was wrong. */

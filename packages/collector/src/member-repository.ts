@@ -66,7 +66,7 @@ export class MemberRepository {
   /**
    * This Member's statistics over `[from, to)`, its consent rates withheld (`consentRates: null`,
    * `consentRatesWithheld` saying why) when the period holds fewer than `minLearnersForRates`
-   * learners (default 10), whoever reads them. The platform's own statistics (`forPlatform`) are
+   * learners (default 10; with subject proofs required, proved learners), whoever reads them. The platform's own statistics (`forPlatform`) are
    * never withheld: the platform holds every receipt itself.
    */
   async stats(
@@ -77,8 +77,7 @@ export class MemberRepository {
     minLearnersForRates: number = defaultMinLearnersForRates,
   ): Promise<MemberStatsAnswer> {
     const stats = await this.#storage.memberStats(this.memberId, from, to, purposes, options);
-    return this.memberId === null
-      ? { ...stats, consentRatesWithheld: null }
-      : withholdFewLearners(stats, minLearnersForRates);
+    // The platform's: never withheld (a minimum of 0).
+    return withholdFewLearners(stats, this.memberId === null ? 0 : minLearnersForRates);
   }
 }

@@ -199,10 +199,12 @@ export function openApiDocument(version: string): JsonSchema {
       '/v1/members/{member}/events': {
         get: {
           summary: "A Member's events, oldest first, with cursor pagination",
+          description:
+            '`nextCursor` is given on every page that has events, the last one too: passed as `cursor` later, it returns only the events stored since (an export continues where it stopped); on an empty page it is `null` (nothing new: keep the `cursor` sent, and try it again later). `hasMore` says whether more events follow now: read on while it is `true`.',
           security: bearer,
           parameters: [memberParam, ...queryParameters(eventsQuerySchema)],
           responses: {
-            200: { description: '`{ member, events, nextCursor }`' },
+            200: { description: '`{ member, events, nextCursor, hasMore }`' },
             400: error('Invalid query'),
             401: error('No token'),
             403: error("Another Member's token"),
@@ -235,7 +237,7 @@ export function openApiDocument(version: string): JsonSchema {
           security: bearer,
           parameters: queryParameters(eventsQuerySchema),
           responses: {
-            200: { description: '`{ member: null, events, nextCursor }`' },
+            200: { description: '`{ member: null, events, nextCursor, hasMore }`' },
             400: error('Invalid query'),
             401: error('No token'),
             403: error('Not the platform token'),

@@ -1,9 +1,35 @@
 import * as z from 'zod';
+import { earliestTime, latestTime } from './event-time.js';
 import { isUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
+/** What a time of a query looks like, shown with every refusal of one. */
+const timeExample = 'e.g. 2026-11-30T00:00:00Z or 2026-11-30T00:00:00+01:00';
+
+// A time with its offset, of the UTC years 0000-9999 (a later one, `9999-12-31T23:30:00-01:00`, would
+// be written `+010000-…` in UTC and compare before every stored time: a silent miss).
 const isoTime = z.iso
-  .datetime({ offset: true })
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time');
+  .datetime({ offset: true, error: `not a date and time with its offset, ${timeExample}` })
+  .superRefine((v, ctx) => {
+    const ms = Date.parse(v);
+    const message = Number.isNaN(ms)
+      ? `not a real date and time, ${timeExample}`
+      : ms < earliestTime
+        ? `before ${new Date(earliestTime).toISOString()} in UTC; give a time from year 0000 to 9999`
+        : ms > latestTime
+          ? `past ${new Date(latestTime).toISOString()} in UTC; give a time from year 0000 to 9999`
+          : undefined;
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+
+/** A period whose end comes after its start, when both are given. */
+const periodInOrder = (q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void => {
+  if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: 'not after from; give a period whose end (to) comes after its start (from)',
+    });
+};
 
 // A value no stored row can hold (NUL, unpaired surrogate) is bad input, not a database error.
 const text = (max: number) =>
@@ -37,27 +63,34 @@ export function repeatedParameter(query: unknown): string | undefined {
   return Object.entries(query).find(([, value]) => Array.isArray(value))?.[0];
 }
 
-/** Query string of `GET /v1/members/:member/events`. */
-export const eventsQuerySchema = z.strictObject({
-  type: z.enum(['track', 'page', 'screen', 'identify']).optional(),
-  event: text(200).optional(),
-  courseId: text(400).optional(),
-  anonymousId: text(200).optional(),
-  userId: text(200).optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'not a cursor from a previous page')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+/**
+ * Query string of `GET /v1/members/:member/events`: `from`/`to` times with their offset, of the UTC
+ * years 0000-9999, `to` after `from` when both are given.
+ */
+export const eventsQuerySchema = z
+  .strictObject({
+    type: z.enum(['track', 'page', 'screen', 'identify']).optional(),
+    event: text(200).optional(),
+    courseId: text(400).optional(),
+    anonymousId: text(200).optional(),
+    userId: text(200).optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'not a cursor from a previous page')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .superRefine(periodInOrder);
 
-/** Query string of `GET /v1/members/:member/stats` (default: the last 30 days). */
-export const statsQuerySchema = z.strictObject({
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-});
+/** Query string of `GET /v1/members/:member/stats` (default: the last 30 days), `from`/`to` as for the events. */
+export const statsQuerySchema = z
+  .strictObject({
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+  })
+  .superRefine(periodInOrder);
 
 /**
  * Query string of `GET /v1/consent?subject=`: the subject percent-encoded, so that every subject a

@@ -501,7 +501,9 @@ export abstract class SqlStorage implements Storage {
     const rows = await this.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
     const page = rows.slice(0, q.limit);
     const lastRow = page[page.length - 1];
-    return { events: page.map(rowToEvent), last: rows.length > q.limit && lastRow ? Number(lastRow.seq) : null };
+    // The last event's position on every page that has events (the last too: following it later
+    // gives only what came since), and whether more follow now.
+    return { events: page.map(rowToEvent), last: lastRow ? Number(lastRow.seq) : null, hasMore: rows.length > q.limit };
   }
 
   async memberStats(
@@ -542,7 +544,15 @@ export abstract class SqlStorage implements Storage {
        FROM events WHERE ${scope} AND type = 'track'`,
       [emailEvents.clicked, controlUsedEvent, emailEvents.opened, emailEvents.clicked, ...range],
     );
-    const consentRates = await this.consentRates(memberId, scope, range, from, to, purposes, options);
+    const { rates: consentRates, provedLearners } = await this.consentRates(
+      memberId,
+      scope,
+      range,
+      from,
+      to,
+      purposes,
+      options,
+    );
     return {
       from,
       to,
@@ -552,6 +562,7 @@ export abstract class SqlStorage implements Storage {
       emailOpens: Number(counts?.opens ?? 0),
       emailClicks: Number(counts?.email_clicks ?? 0),
       consentRates,
+      ...(provedLearners !== undefined && { provedLearners }),
     };
   }
 
@@ -570,9 +581,9 @@ export abstract class SqlStorage implements Storage {
     to: string,
     purposes: readonly string[],
     options: StatsOptions,
-  ): Promise<MemberStats['consentRates']> {
+  ): Promise<{ rates: MemberStats['consentRates']; provedLearners?: number }> {
     // A policy whose every purpose is required has none to rate (and no column to sum).
-    if (!purposes.length) return {};
+    if (!purposes.length) return { rates: {} };
     // What each decision chooses of each purpose, worked out once per decision (by path, or in one
     // walk of its purposes when they are spelled otherwise: `choiceBits`; the window then sorts these integers, and for a Member the overrides, rather than the
     // purposes' JSON), read as the event path reads choices (any letter case, aliases, a refusal
@@ -656,10 +667,12 @@ export abstract class SqlStorage implements Storage {
       `CASE WHEN (${reading.chosen} OR ${reading.defaults}) AND (implied OR ${reading.defaults}) THEN 1 ELSE 0 END AS implied`,
       ...grants.map((g, i) => `CASE WHEN ${g} THEN 1 ELSE 0 END AS grants_${i}`),
       ...refusals.columns.map((c, k) => `${c} AS refused_${k}`),
+      // Whether the decision's subject was proved: such learners alone count toward the minimum.
+      ...(proofs ? ['CASE WHEN proved THEN 1 ELSE 0 END AS proved_decision'] : []),
     ];
     const [row] = await this.query(
-      `SELECT COUNT(*) AS total, ${sums.join(', ')} FROM (
-         SELECT ${[`${each('implied')} AS implied`, ...granted].join(', ')} FROM (
+      `SELECT COUNT(*) AS total, ${proofs ? 'SUM(proved_subject) AS proved_total, ' : ''}${sums.join(', ')} FROM (
+         SELECT ${[`${each('implied')} AS implied`, ...(proofs ? ['MAX(proved_decision) AS proved_subject'] : []), ...granted].join(', ')} FROM (
            SELECT ${perDecision.join(', ')} FROM (
              SELECT ${proofs ? 'subject, ' : ''}implied, ${choices.columns.map((c, k) => `${c} AS choices_${k}`).join(', ')},${policy ? ' (policy_version = ? AND policy_hash = ?) AS in_force,' : ''}${proofs ? ' subject_proved_by IS NOT NULL AS proved,' : ''}${refusals.columns.length ? ' members,' : ''}
                ${counted.column}
@@ -683,7 +696,7 @@ export abstract class SqlStorage implements Storage {
       const implied = Number(row?.[`implied_${i}`] ?? 0);
       rates[purpose] = { granted, implied, total, rate: total ? granted / total : 0 };
     });
-    return rates;
+    return proofs ? { rates, provedLearners: Number(row?.proved_total ?? 0) } : { rates };
   }
 
   async counts(): Promise<{ events: number; receipts: number }> {

@@ -28,8 +28,14 @@ export interface EventQuery {
 export interface EventPage {
   /** The events. */
   readonly events: StoredEvent[];
-  /** Position of the last event, to pass as `after`; `null` at the end. */
+  /**
+   * Position of the last event, to pass as `after`, on every page that has events (the last one too:
+   * passed later, it gives only the events stored since); `null` on an empty page (keep the `after`
+   * it was read with).
+   */
   readonly last: number | null;
+  /** Whether events follow this page now (read on with `after: last`). */
+  readonly hasMore: boolean;
 }
 
 /** What a Member's dashboard shows. */
@@ -69,6 +75,13 @@ export interface MemberStats {
    * both unproved and proved, the proved copy counts.
    */
   readonly consentRates: Record<string, { granted: number; implied: number; total: number; rate: number }>;
+  /**
+   * With {@link StatsOptions.provedGrantsOnly}: how many of the learners of `consentRates` (their
+   * `total`) have a proved decision among those that count, the only ones a Member cannot make up
+   * (receipts and events need no credentials), and so the ones counted toward the minimum of
+   * learners of `/stats`. Absent without it. Never answered by `/stats`.
+   */
+  readonly provedLearners?: number;
 }
 
 /** How `memberStats` reads consent. */

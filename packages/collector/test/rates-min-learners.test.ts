@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '@optin/consent';
+import { createSubjectVerifier, sealSubject } from '@optin/email';
 import { parseCollectorConfig } from '../src/collector-config.js';
 import { createCollector } from '../src/collector.js';
 import { CollectorError } from '../src/errors.js';
@@ -147,6 +148,53 @@ describe.each(backends)(
       // But it arrived after the period: the target's choice is not added to the rates.
       const after = await getJson(period, bearer(tokens.HarvardX));
       expect(after.body.consentRates).toEqual(before.body.consentRates);
+    });
+  },
+);
+
+describe.each(backends)(
+  'with subject proofs required, only proved learners count toward the minimum (padding) ($name)',
+  (backend) => {
+    const { skip } = backend;
+    const keys = { 'edx-2026': 'platform-subject-key-0123456789abcdef-0123' };
+    const live = useCollector(backend, { subjectProofs: createSubjectVerifier({ keys }) });
+    const prove = (subject: string) => sealSubject(subject, { keys, activeKid: 'edx-2026' });
+
+    it.skipIf(skip)('nine made-up learners do not reveal the one real learner’s choice', async () => {
+      // The real learner, proved by the platform, refuses analytics.
+      expect(
+        (await postJson(`${live.url}/v1/batch`, { batch: [trackMessage('HarvardX', { anonymousId: 'real' })] })).status,
+      ).toBe(200);
+      const real = await postJson(`${live.url}/v1/consent`, {
+        ...decision('real', false),
+        subjectProof: prove('real'),
+      });
+      expect(real.body).toMatchObject({ stored: true });
+      // A Member (no credentials needed) pads the period with nine learners of its own making.
+      await seen(live.url, 'HarvardX', learners('fake', 9), false);
+      const padded = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+      expect(padded.body.consentRates).toBeNull();
+      expect(padded.body.consentRatesWithheld).toEqual(withheld(10));
+      expect(JSON.stringify(padded.body)).not.toContain('provedLearners');
+
+      // Ten proved learners: answered (the made-up ones still count in the rates themselves).
+      const proved = learners('p', 9);
+      expect(
+        (
+          await postJson(`${live.url}/v1/batch`, {
+            batch: proved.map((anonymousId) => trackMessage('HarvardX', { anonymousId })),
+          })
+        ).body.accepted,
+      ).toBe(9);
+      for (const learner of proved)
+        expect(
+          (await postJson(`${live.url}/v1/consent`, { ...decision(learner, true), subjectProof: prove(learner) }))
+            .status,
+        ).toBe(201);
+      const ten = await getJson(`${live.url}/v1/members/HarvardX/stats`, bearer(tokens.HarvardX));
+      expect(ten.body.consentRatesWithheld).toBeNull();
+      expect(ten.body.consentRates.analytics).toEqual({ granted: 9, implied: 0, total: 19, rate: 9 / 19 });
+      expect(JSON.stringify(ten.body)).not.toContain('provedLearners');
     });
   },
 );

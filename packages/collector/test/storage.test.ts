@@ -382,8 +382,8 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
     for (;;) {
       const page = await storage.memberEvents('HarvardX', { limit: 10, after });
       seen.push(...page.events.map((e) => e.messageId));
-      if (page.last === null) break;
-      after = page.last;
+      if (!page.hasMore) break;
+      after = page.last ?? undefined;
     }
     expect(seen).toEqual(mine.map((e) => e.messageId));
     const tracks = await storage.memberEvents('HarvardX', { limit: 100, type: 'track' });

@@ -18,6 +18,9 @@ import { grantingReceipts, grantReading } from '../receipt-grants.js';
 import { emailEvents } from '../sql-storage.js';
 import type { StoredReceipt } from '../storage.js';
 
+/** The longest a click redirect or an open pixel waits for its recording before answering. */
+export const answerWithinMs = 200;
+
 const send = (reply: FastifyReply, response: EmailResponse) =>
   reply.code(response.status).headers(response.headers).send(response.body);
 
@@ -35,7 +38,9 @@ const send = (reply: FastifyReply, response: EmailResponse) =>
  * kind leaves the grants of the learner's latest proved one, narrowed by its refusals and those of every receipt after that one; nor is the
  * grant of a proved receipt made under another version of the policy, its version or hash not the configured one's:
  * under opt-out it falls back to the mode's default, as with no receipt, its refusals still refusing), the
- * click still redirects but only an aggregate count is kept (`optin_email_total`).
+ * click still redirects but only an aggregate count is kept (`optin_email_total`). Neither waits for
+ * the database longer than {@link answerWithinMs}: the recording goes on in the background (a failure
+ * counted as `not_stored` and logged), and closing the app waits for it.
  */
 export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext, verifier: EmailVerifier): void {
   const mode = ctx.config.collector?.mode ?? 'opt-in';
@@ -112,12 +117,28 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     await ctx.sink.write([{ ...event, memberId: token.memberId, isBot: event.isBot || verdict.machine }]);
     ctx.metrics.inc('email', { kind: token.kind, outcome: verdict.machine ? 'machine' : 'recorded' });
   };
-  // Recording never stands between a learner and the link, nor fails a pixel.
-  const tryRecord = (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) =>
-    record(token, request).catch((error: unknown) => {
-      app.log.error(error);
-      ctx.metrics.inc('email', { kind: token.kind, outcome: 'not_stored' });
-    });
+  // Recording never stands between a learner and the link, nor fails a pixel, nor holds either for
+  // longer than `answerWithinMs`: past it the answer goes, and the recording goes on in the
+  // background (its failure counted and logged all the same). Closing waits for those still running.
+  const running = new Set<Promise<void>>();
+  const tryRecord = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest): Promise<void> => {
+    const recording = record(token, request).then(
+      () => undefined,
+      (error: unknown) => {
+        app.log.error(error);
+        ctx.metrics.inc('email', { kind: token.kind, outcome: 'not_stored' });
+      },
+    );
+    running.add(recording);
+    void recording.finally(() => running.delete(recording));
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, answerWithinMs)));
+    await Promise.race([recording, cap]);
+    clearTimeout(timer);
+  };
+  app.addHook('onClose', async () => {
+    while (running.size) await Promise.all(running);
+  });
 
   app.get<{ Params: { token: string } }>('/e/o/:token', async (request, reply) => {
     const token = verifier.verify(request.params.token, 'open');

@@ -2,6 +2,7 @@ import { policyHash } from '@optin/consent';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
+import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
 import { MemberRepository } from '../member-repository.js';
 import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
@@ -13,7 +14,9 @@ function utc(time: string | undefined): string | undefined {
 }
 
 /**
- * `GET /v1/members/:member/events` (filters, cursor pagination, oldest first) and
+ * `GET /v1/members/:member/events` (filters, cursor pagination, oldest first: `nextCursor` on every
+ * page with events, the last one too, so that an export continues later from where it stopped;
+ * `hasMore` whether more follow now) and
  * `GET /v1/members/:member/stats`, each through a {@link MemberRepository}: a Member token reads
  * its own Member only (403 elsewhere); the platform token reads any Member. `GET /v1/events` and
  * `GET /v1/stats` are the same over the whole platform (events of every Member and of none), for
@@ -52,6 +55,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
       member: repo.memberId,
       events: page.events,
       nextCursor: page.last === null ? null : cursors.encode(page.last, repo.memberId),
+      hasMore: page.hasMore,
     };
   };
 
@@ -60,7 +64,14 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const parsed = statsQuerySchema.safeParse(queryOf(request.query));
     if (!parsed.success) throw invalidQuery(parsed.error);
     const to = utc(parsed.data.to) ?? new Date(Date.now() + 1000).toISOString();
-    const from = utc(parsed.data.from) ?? new Date(Date.parse(to) - 30 * day).toISOString();
+    const from = utc(parsed.data.from) ?? new Date(Math.max(earliestTime, Date.parse(to) - 30 * day)).toISOString();
+    // Both given, the schema checks their order; `to` left to its default (now), so is it here.
+    if (Date.parse(from) >= Date.parse(to))
+      throw new HttpProblem(
+        400,
+        'invalid_query',
+        'from: not before to (now, when to is not given); give a from in the past, or a to after it',
+      );
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
     // Member overrides are read with every purpose of the policy, as the event path reads them.
