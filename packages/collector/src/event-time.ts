@@ -13,24 +13,26 @@ export function isStorableTime(time: string): boolean {
 }
 
 /**
- * How far a device's `sentAt` may be from the receive time and its clock still be taken as right:
+ * How far behind the receive time a device's `sentAt` may be and its clock still be taken as right:
  * within it the difference is the batch's time on the way, not skew, and correcting for it would
- * move each batch by its own transit time (a fast batch's events dated before a slow one's).
+ * move each batch by its own transit time (a fast batch's events dated before a slow one's). A
+ * `sentAt` after the receive time is never transit: that clock is fast, and always corrected.
  */
 const clockTolerance = 60_000;
 
 /**
  * When an event happened, by the collector's clock (Segment's rule): a device stamps `timestamp`
- * and `sentAt` with its own clock, which may be days off, so when `sentAt` is more than
- * a minute ({@link clockTolerance}) from the receive time the event's age on the device (`sentAt − timestamp`)
- * is taken from the receive time. A clock within it, or without `sentAt`, is taken as it is; without
- * `timestamp`, the receive time. Never after `receivedAt` (nothing happens after it arrived) nor
- * before year 0000. All times are ISO 8601 (valid); the answer is UTC.
+ * and `sentAt` with its own clock, which may be days off, so when `sentAt` is after the receive
+ * time (a fast clock) or more than a minute ({@link clockTolerance}) before it (a slow one), the
+ * event's age on the device (`sentAt − timestamp`) is taken from the receive time. A clock less than
+ * a minute behind, or without `sentAt`, is taken as it is; without `timestamp`, the receive time.
+ * Never after `receivedAt` (nothing happens after it arrived) nor before year 0000. All times are
+ * ISO 8601 (valid); the answer is UTC. Receipts' decision times are dated by the same rule.
  */
 export function eventTime(timestamp: string | undefined, sentAt: string | undefined, receivedAt: string): string {
   if (timestamp === undefined) return receivedAt;
   const received = Date.parse(receivedAt);
   const skew = sentAt === undefined ? 0 : Date.parse(sentAt) - received;
-  const time = Date.parse(timestamp) - (Math.abs(skew) > clockTolerance ? skew : 0);
+  const time = Date.parse(timestamp) - (skew > 0 || skew < -clockTolerance ? skew : 0);
   return time >= received ? receivedAt : new Date(Math.max(time, earliestTime)).toISOString();
 }

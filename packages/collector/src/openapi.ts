@@ -136,6 +136,12 @@ export function openApiDocument(version: string): JsonSchema {
                       description:
                         "The platform server's proof of the subject (@optin/email sealSubject): when the collector requires proofs (collector.subjectKeys), a receipt without a valid one is stored but grants nothing",
                     },
+                    sentAt: {
+                      type: 'string',
+                      format: 'date-time',
+                      description:
+                        "The device's clock as the receipt left (sendReceipts sends it): the decision time is corrected by it as events' times are (a clock a minute or more slow, or fast at all), so a later decision from a device whose clock is off is the latest",
+                    },
                   },
                 },
               ],

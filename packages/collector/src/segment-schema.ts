@@ -3,7 +3,8 @@ import { isStorableTime } from './event-time.js';
 
 const shortString = z.string().max(200);
 const id = z.string().min(1).max(200);
-const isoTime = z.iso
+/** An ISO 8601 time with an offset, of the UTC years 0000 to 9999 (every time a device sends). */
+export const isoTime = z.iso
   .datetime({ offset: true })
   .refine((v) => !Number.isNaN(Date.parse(v)), 'not a real date and time')
   .refine(isStorableTime, 'not a date and time of the UTC years 0000 to 9999');

@@ -1,7 +1,7 @@
 import type { ConsentReceipt } from '@optin/consent';
 import { courseRunMatch } from './course-owner.js';
-import { storedDecisionTime } from './decision-time.js';
 import { CollectorError } from './errors.js';
+import { eventTime } from './event-time.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
 import { grantReadingSql } from './receipt-grants.js';
 import { purposeKeys, type NamedPurposes } from './purpose-names.js';
@@ -385,6 +385,7 @@ export abstract class SqlStorage implements Storage {
     r: ConsentReceipt,
     receivedAt: string,
     subjectProvedBy?: string,
+    deviceSentAt?: string,
   ): Promise<{ subjectProvedBy?: string }> {
     // One instant, one form: `…12:00:00Z` and `…12:00:00.000Z` are the same decision, and the
     // latest decision is found by comparing these strings.
@@ -396,20 +397,21 @@ export abstract class SqlStorage implements Storage {
         'Send receipts as receiptSchema of @optin/consent describes them (ISO 8601 times).',
       );
     // The decision is known by the time it was sent with (a retry of a receipt from a fast clock is
-    // the same decision), and stored and ordered by that time capped at its arrival.
-    const sentAt = new Date(time).toISOString();
-    const key = JSON.stringify([r.subject, r.consentId, sentAt]);
+    // the same decision), and stored and ordered by that time corrected by the device's sentAt and
+    // capped at its arrival, as events' times are.
+    const asSent = new Date(time).toISOString();
+    const key = JSON.stringify([r.subject, r.consentId, asSent]);
     // A proved copy of a decision has a key of its own: stored beside an unproved copy that came
     // first (the table is append-only: that copy stays, as evidence), it wins in every read, at that
     // copy's decision time. A copy stored proved before (under either key, the plain one before this
     // key existed) is the decision.
-    const provedKey = JSON.stringify([r.subject, r.consentId, sentAt, 'proved']);
+    const provedKey = JSON.stringify([r.subject, r.consentId, asSent, 'proved']);
     const [copy] = await this.query(
       'SELECT subject_proved_by, decided_at FROM consent_receipts WHERE decision_key IN (?, ?) ORDER BY subject_proved_by IS NULL, seq LIMIT 1',
       [key, provedKey],
     );
     if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
-    const decidedAt = copy ? String(copy.decided_at) : storedDecisionTime(sentAt, receivedAt);
+    const decidedAt = copy ? String(copy.decided_at) : eventTime(asSent, deviceSentAt, receivedAt);
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

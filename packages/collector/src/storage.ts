@@ -142,7 +142,8 @@ export interface Storage {
   insertEvents(events: readonly StoredEvent[]): Promise<number>;
   /**
    * Appends a consent receipt (the table refuses updates and deletes), its decision time as
-   * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`) and capped
+   * `toISOString` writes it (a time that is not one: `CollectorError` `invalid_receipt`), corrected
+   * by `sentAt` (the device's clock as the receipt left, when sent) as events' times are, and capped
    * at `receivedAt` (a fast device clock's time would pin the subject's consent). The same decision
    * (subject, consent id and decision time as sent) sent again, by another tab or as a retry, is
    * stored once, at the first copy's stored time, but for its proof: `subjectProvedBy`, the kid of the key whose subject proof
@@ -154,6 +155,7 @@ export interface Storage {
     receipt: ConsentReceipt,
     receivedAt: string,
     subjectProvedBy?: string,
+    sentAt?: string,
   ): Promise<{ subjectProvedBy?: string }>;
   /**
    * The latest decision of a subject: the latest decision time; of equal times a proved one (the

@@ -125,6 +125,52 @@ describe.each(backends)('device clocks ($name)', (backend) => {
   });
 
   it.skipIf(skip)(
+    "dates a receipt by its sentAt (sendReceipts sends it): a refusal from a phone an hour slow is the latest",
+    async () => {
+      const hour = 60 * minute;
+      // The laptop (a right clock) granted a minute ago.
+      const laptop = receipt('learner-two-devices', true, -minute);
+      expect((await postJson(`${live.url}/v1/consent`, laptop)).status).toBe(201);
+      // Now the phone, its clock an hour slow, refuses; its receipt leaves at once.
+      const slow = new Date(Date.now() - hour).toISOString();
+      const phone = { ...receipt('learner-two-devices', false), decidedAt: slow, sentAt: slow };
+      expect((await postJson(`${live.url}/v1/consent`, phone)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/learner-two-devices`, platform);
+      expect(latest.body).toMatchObject({ consentId: phone.consentId, purposes: { analytics: false } });
+      expect(Math.abs(Date.parse(latest.body.decidedAt as string) - Date.now())).toBeLessThan(minute);
+      // A clock a little fast (2 s) is corrected too: never collapsed onto the arrival time.
+      const fast = Date.now() + 2000;
+      const quick = {
+        ...receipt('learner-fast-2s', false),
+        decidedAt: new Date(fast - 500).toISOString(),
+        sentAt: new Date(fast).toISOString(),
+      };
+      await postJson(`${live.url}/v1/consent`, quick);
+      const stored = await getJson(`${live.url}/v1/consent/learner-fast-2s`, platform);
+      const age = Date.parse(stored.body.receivedAt as string) - Date.parse(stored.body.decidedAt as string);
+      expect(age).toBeGreaterThanOrEqual(450);
+      expect(age).toBeLessThan(1500);
+      // A sentAt that is no time of years 0000 to 9999: a 400 naming it, nothing stored.
+      const bad = await postJson(`${live.url}/v1/consent`, { ...receipt('learner-bad', false), sentAt: 'noon' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'invalid_receipt', errors: [{ path: 'sentAt' }] });
+    },
+  );
+
+  it.skipIf(skip)('corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed', async () => {
+    const fast = Date.now() + 2000; // the device's clock, 2 s fast
+    const batch = [
+      page('/fast-first', { timestamp: new Date(fast - 600).toISOString() }),
+      page('/fast-second', { timestamp: new Date(fast - 300).toISOString() }),
+    ];
+    await postJson(`${live.url}/v1/batch`, { sentAt: new Date(fast).toISOString(), batch }, chrome);
+    const first = await eventAt(live.url, '/fast-first');
+    const second = await eventAt(live.url, '/fast-second');
+    expect(Date.parse(second.timestamp) - Date.parse(first.timestamp)).toBe(300);
+    expect(Date.parse(second.receivedAt) - Date.parse(second.timestamp)).toBe(300);
+  });
+
+  it.skipIf(skip)(
     'takes a receipt from a clock more than 5 minutes fast, dated when it arrived, so later decisions follow it',
     async () => {
       const fast = { ...receipt('learner-fast', false), decidedAt: new Date(Date.now() + 10 * minute).toISOString() };

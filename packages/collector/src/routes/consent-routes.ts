@@ -5,6 +5,7 @@ import { formatPath } from '../errors.js';
 import { bearerTokenRequired, HttpProblem, invalidQuery } from '../http-problem.js';
 import { consentQuerySchema, repeatedParameter } from '../query-schemas.js';
 import { receiptSizeProblems } from '../receipt-limits.js';
+import { isoTime } from '../segment-schema.js';
 import {
   findUnstorableText,
   isUnstorableText,
@@ -31,13 +32,18 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     const tooLarge = receiptSizeProblems(request.body);
     const parsed = tooLarge.length ? undefined : receiptSchema.safeParse(request.body);
     const unstorable = parsed?.success && mayHoldUnstorableText(request) ? findUnstorableText(parsed.data) : undefined;
-    if (!parsed?.success || unstorable !== undefined) {
+    // Beside the receipt, as `subjectProof`: the device's clock as it left (sendReceipts sends it),
+    // by which a decision from a clock that is off is dated.
+    const sentAt = isoTime.optional().safeParse((request.body as { sentAt?: unknown } | null)?.sentAt);
+    if (!parsed?.success || unstorable !== undefined || !sentAt.success) {
       ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
       const errors = !parsed
         ? tooLarge
         : !parsed.success
           ? parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
-          : [{ path: unstorable, message: unstorableTextMessage }];
+          : unstorable !== undefined
+            ? [{ path: unstorable, message: unstorableTextMessage }]
+            : [{ path: 'sentAt', message: sentAt.error?.issues[0]?.message ?? 'not a time' }];
       return reply.code(400).send({ error: { code: 'invalid_receipt', message: 'the receipt is not valid', errors } });
     }
     if (parsed.data.policy.id !== ctx.config.policy.id) {
@@ -55,6 +61,7 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
       receipt,
       new Date().toISOString(),
       proof?.ok ? proof.kid : undefined,
+      sentAt.data,
     );
     if (!proof) {
       ctx.metrics.inc('receipts');
