@@ -125,7 +125,7 @@ describe.each(backends)('device clocks ($name)', (backend) => {
   });
 
   it.skipIf(skip)(
-    "dates a receipt by its sentAt (sendReceipts sends it): a refusal from a phone an hour slow is the latest",
+    'dates a receipt by its sentAt (sendReceipts sends it): a refusal from a phone an hour slow is the latest',
     async () => {
       const hour = 60 * minute;
       // The laptop (a right clock) granted a minute ago.
@@ -157,18 +157,21 @@ describe.each(backends)('device clocks ($name)', (backend) => {
     },
   );
 
-  it.skipIf(skip)('corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed', async () => {
-    const fast = Date.now() + 2000; // the device's clock, 2 s fast
-    const batch = [
-      page('/fast-first', { timestamp: new Date(fast - 600).toISOString() }),
-      page('/fast-second', { timestamp: new Date(fast - 300).toISOString() }),
-    ];
-    await postJson(`${live.url}/v1/batch`, { sentAt: new Date(fast).toISOString(), batch }, chrome);
-    const first = await eventAt(live.url, '/fast-first');
-    const second = await eventAt(live.url, '/fast-second');
-    expect(Date.parse(second.timestamp) - Date.parse(first.timestamp)).toBe(300);
-    expect(Date.parse(second.receivedAt) - Date.parse(second.timestamp)).toBe(300);
-  });
+  it.skipIf(skip)(
+    'corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed',
+    async () => {
+      const fast = Date.now() + 2000; // the device's clock, 2 s fast
+      const batch = [
+        page('/fast-first', { timestamp: new Date(fast - 600).toISOString() }),
+        page('/fast-second', { timestamp: new Date(fast - 300).toISOString() }),
+      ];
+      await postJson(`${live.url}/v1/batch`, { sentAt: new Date(fast).toISOString(), batch }, chrome);
+      const first = await eventAt(live.url, '/fast-first');
+      const second = await eventAt(live.url, '/fast-second');
+      expect(Date.parse(second.timestamp) - Date.parse(first.timestamp)).toBe(300);
+      expect(Date.parse(second.receivedAt) - Date.parse(second.timestamp)).toBe(300);
+    },
+  );
 
   it.skipIf(skip)(
     'takes a receipt from a clock more than 5 minutes fast, dated when it arrived, so later decisions follow it',
