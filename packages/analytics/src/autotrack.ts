@@ -17,21 +17,28 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
  * native checkbox, radio or select once, on `change`, whatever its role; a custom `[role=button]` the page
  * activates with Enter or Space, once a key). Never a field's value, the
  * option chosen or typed text ({@link controlName}), nor a link or control inside editable content
- * (what the learner typed there).
+ * (what the learner typed there), in a `contenteditable="false"` island of an editor too. Nothing is
+ * read (no name) while `may` answers no.
  * `here` gives the page's URL as it may be sent (`current_url`: without its `#fragment` unless hash
  * routes are pages), `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
- * @example autotrack((event, properties) => hub.track(event, properties), () => location.href, (host) => host.endsWith('edx.org'), stop.signal);
+ * @example autotrack((event, properties) => hub.track(event, properties), () => location.href, (host) => host.endsWith('edx.org'), stop.signal, () => consent.allows('analytics'));
  */
 export function autotrack(
   track: (event: string, properties: Readonly<Record<string, unknown>>) => void,
   here: () => string,
   own: (host: string) => boolean,
   signal: AbortSignal,
+  may: () => unknown,
 ): void {
   const listener = (e: Event) => {
+    // Not allowed now: nothing read (naming a control reads its text, a whole long card's).
+    if (!may()) return;
     const current_url = here();
     const path = e.composedPath();
+    // In editable content: `n` or what holds it (through shadow roots), an editor's `contenteditable="false"`
+    // island (a link card, a task's checkbox) too.
+    const edited = (n: EventTarget) => path.slice(path.indexOf(n)).some((p) => (p as HTMLElement).isContentEditable);
     const field = path[0] as HTMLInputElement;
     const use = (control: unknown, el: Element) =>
       control && track('optin.ui.control_used', { control, name: controlName(el), current_url });
@@ -50,7 +57,7 @@ export function autotrack(
         : undefined,
     } = e as Partial<MouseEvent>;
     // (A control in editable content, as below, never.)
-    if (button == null) return field.isContentEditable || use(e.type == 'submit' ? 'form' : native, field);
+    if (button == null) return edited(field) || use(e.type == 'submit' ? 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind(path.find((n) => n instanceof HTMLLabelElement)?.control as HTMLInputElement | null))
@@ -59,12 +66,7 @@ export function autotrack(
     // A link opened with the middle button (a new tab) is used too; no other button but the left is. Links
     // and controls in editable content are what the learner typed there (a pasted link's URL): never.
     // A click the page makes on a custom button (`el.click()` from its keydown handler) is that key's use.
-    if (
-      !el ||
-      (el as HTMLElement).isContentEditable ||
-      (button && (button > 1 || el.localName != 'a')) ||
-      (!e.isTrusted && el.matches(custom))
-    )
+    if (!el || edited(el) || (button && (button > 1 || el.localName != 'a')) || (!e.isTrusted && el.matches(custom)))
       return;
     const network = shareNetwork(el);
     // Resolved as the browser follows it: against the page's `<base href>`, if it has one. An href that

@@ -4,27 +4,31 @@ const fields =
   'form,input,select,textarea,[contenteditable],[aria-haspopup=listbox],[role=combobox],[role=textbox],[role=searchbox]';
 
 // The text of `el` without the fields and forms in it; none of a field, a form, or text the learner can edit.
+// Only its first 1,000 characters or so are read (a name is at most 100): a card holding a 20,000-item list
+// costs no more than a button. (A tree walker over elements, 1, and text, 4, skipping a field's subtree, 2.)
 const text = (el?: Element | null) => {
   if (!el || el.matches(fields) || (el as HTMLElement).isContentEditable) return '';
-  const copy = el.cloneNode(true) as Element;
-  for (const field of copy.querySelectorAll(fields)) field.remove();
-  return copy.textContent;
+  const walker = document.createTreeWalker(el, 5, (n) => ((n as Partial<Element>).matches?.(fields) ? 2 : 1));
+  let read = '';
+  while (read.length < 1e3 && walker.nextNode()) read += (walker.currentNode as Partial<Text>).data ?? '';
+  return read;
 };
 
 /**
  * The name of a link or control, as a person would call it: its `data-track` attribute, else its
  * accessible name (`aria-label`, `aria-labelledby`, its `<label>`, the caption of an input button,
  * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value, the
- * option chosen (a radio is named by `data-track` or its group's `name` only: its own label is the
- * choice) nor text the learner typed (the text of fields, of a form and of editable content is never
- * read, nor a select's options). Whitespace collapsed, at most 100 characters.
+ * option chosen (a radio, native or `role="radio"`/`menuitemradio`, or a `role="option"` is named by
+ * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed
+ * (the text of fields, of a form and of editable content is never read, nor a select's options).
+ * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
  */
 export function controlName(el: Element): string {
   const name =
     el.getAttribute('data-track') ||
-    ((el as HTMLInputElement).type != 'radio' &&
+    (!el.matches('[type=radio],[role$=radio],[role=option]') &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')
           .split(' ')

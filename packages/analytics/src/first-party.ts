@@ -42,6 +42,11 @@ export interface FirstPartyOptions {
   readonly queueLimit?: number;
   /** Who runs the collector, as listed to learners. Default edX, with its privacy policy. */
   readonly vendor?: Vendor;
+  /**
+   * Hosts whose referral is no new arrival (the learner coming back from signing in or paying there),
+   * each with its subdomains: `['accounts.google.com', 'paypal.com']`. Default none.
+   */
+  readonly ignoreReferrers?: readonly string[];
   /** Reports batches that were refused or could not be delivered. Default `console.error`. */
   readonly onError?: (error: AnalyticsError) => void;
 }
@@ -69,9 +74,10 @@ export interface FirstParty {
    * Records page views (now, or on a page the browser prerenders when the learner goes to it; after
    * every single-page-app navigation, by `history` or the Navigation API, with the title the page has
    * 500 ms later (routers set it after the URL), or sooner when the learner navigates again, hides or
-   * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it,
+   * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it;
+   * a change of the query alone meanwhile (a search box's `replaceState`) updates that view's URL, no new view),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
-   * Back to a page, or reloading it, is no new arrival from its old `document.referrer`) and links and
+   * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
    * consent and every other tracker allowed see them too: links and controls only with `analytics` (those
    * used before the first decision are not recorded); analytics granted later on a page it has no view of, that page's view goes to this tracker alone. Returns a function that stops it; started again, the
@@ -128,7 +134,7 @@ type Navigated = { navigation?: EventTarget & { activation: NavigationActivation
  * analytics.start(hub); // page views, SPA navigations, links and controls
  */
 export function firstParty(options: FirstPartyOptions): FirstParty {
-  const { consent, cookieDomain, hashRoutes } = options;
+  const { consent, cookieDomain, hashRoutes, ignoreReferrers = [] } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
@@ -174,8 +180,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
-  // What start() gave the hub for that view: its URL and referrer.
+  // What start() gave the hub for that view: its URL and referrer; and whether it was the page visited
+  // again (Back, Forward, reload): no new arrival.
   let viewed: Fields | undefined;
+  let again: boolean | undefined;
   // What the last start() listens with: started again, the earlier one stops (never two messages for one use).
   let started: AbortController | undefined;
   // Only while the id cookie still holds this page's id: functionality withdrawn on another subdomain
@@ -216,6 +224,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
       const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
       const ids = trail || purpose == 'functionality';
+      const shared = trail && keep() && decodeSession(readCookie(sessionCookie));
       const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: here() })) };
       const { purposes, members } = consent.grants();
       transport.add(
@@ -234,10 +243,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
               members,
             },
             // The tabs of the site share one session, and one sequence, when it may be stored (an
-            // older session of this tab must not replace another tab's).
+            // older session of this tab must not replace another tab's): the cookie's, unless it is this
+            // tab's own session at a lower seq (another tab's write that crossed this tab's): a tab's seq
+            // never goes back (two tabs' may tie).
             session: trail
               ? ((session = nextSession(
-                  (keep() && decodeSession(readCookie(sessionCookie))) || session,
+                  (shared && !(session?.id == shared.id && session.seq > shared.seq) && shared) || session,
                   Date.now(),
                   campaign,
                 )),
@@ -271,7 +282,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const record = (e: PageEvent) => {
     release();
     const at = new URL(e.properties.url);
-    attribution = attribute(attribution, at, e.properties.referrer, own, e.timestamp);
+    // A page visited again (reloaded, Back or Forward to it) is no new arrival; nor is a return from a
+    // host the site ignores (sign-in, payment), which counts as its own.
+    attribution =
+      (again && attribution) ||
+      attribute(
+        attribution,
+        at,
+        e.properties.referrer,
+        (host) => own(host) || ignoreReferrers.some((i) => `.${host}`.endsWith(`.${i}`)),
+        e.timestamp,
+      );
     if (keep()) local(touchKey, attribution);
     const properties = (page = { ...e.properties, search: at.search });
     // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
@@ -329,8 +350,15 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       const view = (e?: Partial<PageTransitionEvent>) =>
         shown(() => {
           const href = here();
-          const again = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
-          if (href != last || again) {
+          const visited = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
+          // The URL without its query.
+          const bare = (url?: unknown) => (url as string).replace(/\?[^#]*/, '');
+          // Only the query changed while this page's view waits for its title (a search box keeping what
+          // is typed in the URL, a keystroke a `replaceState`): that view gets the new URL, no new view.
+          if (waiting[0] && bare(href) == bare(page?.url))
+            Object.assign(page as Fields, { url: (last = href), search: location.search });
+          else if (href != last || visited) {
+            again = visited;
             // Its URL and referrer (the last view's, else how the page was reached) without a fragment.
             viewed = {
               url: href,
@@ -348,10 +376,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // With analytics only: the hub would give them to every tracker allowed (marketing ones too), and
       // replay those made before the first decision to whatever that decision allows (opt-in: not one).
       autotrack(
-        (event, properties) => consent.allows('analytics') && hub.track(event, properties),
+        (event, properties) => hub.track(event, properties),
         here,
         own,
         listening.signal,
+        () => consent.allows('analytics'),
       );
       // (After the hub's own update: it subscribed first.) Analytics granted on a page whose view this
       // tracker did not get (refused then): that view, to it alone, as the hub gave the others theirs.

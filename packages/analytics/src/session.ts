@@ -8,7 +8,7 @@ export interface Session {
   readonly seq: number;
   /** Time of the last message, in ms since the epoch. */
   readonly at: number;
-  /** The campaign it started with (or was last given), `''` for none. (A short key: it ships in every page's script.) */
+  /** The campaign it started with (its first 200 characters), `''` for none. (A short key: it ships in every page's script.) */
   readonly c: string;
 }
 
@@ -18,14 +18,16 @@ export const sessionTimeout = 18e5;
 /**
  * The session of the next message at `now`: the same one with `seq + 1`, or a new one (seq 1) when
  * there was none, after 30 minutes idle, or when the page brings a campaign (`campaign`, non-empty)
- * other than the session's.
+ * other than the session's (campaigns compared by their first 200 characters, all the cookie keeps).
  *
  * @example nextSession(undefined, Date.now(), '').seq // 1
  */
 export function nextSession(session: Session | undefined, now: number, campaign = ''): Session {
-  return session && now - session.at < sessionTimeout && (!campaign || campaign == session.c)
+  // (Its first 200 characters: the cookie stays small however long a `utm_content`.)
+  const c = campaign.slice(0, 200);
+  return session && now - session.at < sessionTimeout && (!c || c == session.c)
     ? { ...session, seq: session.seq + 1, at: now }
-    : { id: randomId(), seq: 1, at: now, c: campaign };
+    : { id: randomId(), seq: 1, at: now, c };
 }
 
 /**

@@ -433,6 +433,77 @@ describe('the first-party tracker in Chromium', () => {
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
+  test('a custom radio, listbox option or menu radio is named by its data-track or name only, never by the option chosen', async () => {
+    await open('/profile?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <div role="radiogroup" aria-label="Gender">
+          <button type="button" role="radio" aria-checked="false" id="r1"></button><label for="r1">Female-secret</label>
+        </div>
+        <div role="group" aria-label="Billing"><button type="button" role="radio" id="plan">Annual-secret plan</button></div>
+        <div role="listbox" aria-label="Country"><button role="option" id="opt">Iran-secret</button></div>
+        <div role="menu"><button role="menuitemradio" id="theme" aria-label="Dark-secret"></button></div>
+        <button role="option" id="tracked" data-track="country-option">Iran-secret</button>
+        <button type="button" role="checkbox" id="c1"></button><label for="c1">Captions</label>`;
+    });
+    for (const id of ['#r1', '#plan', '#opt', '#theme', '#tracked', '#c1']) await page.click(id);
+    await arrived((m) => m.properties.name === 'Captions');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([
+      ['radio', ''],
+      ['radio', ''],
+      ['option', ''],
+      ['menuitemradio', ''],
+      ['option', 'country-option'],
+      ['checkbox', 'Captions'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('never a link or control in a contenteditable="false" island of an editor (a link card, a mention, a task checkbox)', async () => {
+    await open('/forum?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <div contenteditable="true">
+          <p>See <a id="card" contenteditable="false" href="https://files.example.org/medical-report-secret.pdf">report</a></p>
+          <p><span id="mention" contenteditable="false" role="button" data-track="mention-secret">@Jane</span></p>
+          <ul><li><label contenteditable="false"><input id="task" type="checkbox"></label><p>Call my therapist</p></li></ul>
+          <div contenteditable="false"><button id="embed" data-track="embed-secret">Play</button></div>
+        </div>
+        <button id="done">Done</button>`;
+    });
+    await page.click('#card', { button: 'middle' });
+    await page.click('#mention');
+    await page.click('#task');
+    await page.click('#embed');
+    await page.click('#done');
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(received.filter((m) => m.type === 'track' && m.event !== 'optin.web_vitals').map((m) => m.event)).toEqual([
+      'optin.ui.control_used',
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('a click on a control holding a long list (a 20,000-item card) reads only the start of its text', async () => {
+    await open('/outline?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML =
+        `<div role="button" tabindex="0" id="card"><ul>${'<li><span>Unit</span> <b>1</b> <i>done</i></li>'.repeat(20000)}</ul></div>`;
+      const w = window as unknown as { took: number[]; start: number };
+      w.took = [];
+      addEventListener('click', () => (w.start = performance.now()), true);
+      addEventListener('click', () => w.took.push(performance.now() - w.start));
+    });
+    for (let i = 0; i < 3; i++) await page.click('#card', { position: { x: 5, y: 5 } });
+    const took = await page.evaluate(() => (window as unknown as { took: number[] }).took.sort((a, b) => a - b));
+    expect(took[1]).toBeLessThan(10); // (the whole subtree's text: 50 ms and more)
+    const used = await arrived((m) => m.event === 'optin.ui.control_used', 3);
+    expect(used[0]!.properties.name).toBe('Unit 1 done'.repeat(10).slice(0, 100));
+  });
+
   test('one use of a native checkbox, radio or select is one message, whatever its role or data-track', async () => {
     await open('/settings?mode=opt-out');
     await page.evaluate(
@@ -620,6 +691,34 @@ describe('the first-party tracker in Chromium', () => {
         .map((m) => m.properties.tab)
         .sort(),
     ).toEqual([1, 2]);
+  });
+
+  test("two tabs of one session tracking at once: each tab's seq only goes up (two tabs' may tie)", async () => {
+    await open('/a?mode=opt-out');
+    const other = await context.newPage();
+    await other.goto(url('/b?mode=opt-out'));
+    await other.waitForFunction(() => 'optin' in window);
+    await quiet(500);
+    const burst = (tab: string) => `(async () => {
+      for (let j = 0; j < 20; j++) {
+        for (let i = 0; i < 10; i++) window.optin.hub.track('edx.test.tab', { tab: '${tab}', n: j * 10 + i });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })()`;
+    await Promise.all([page.evaluate(burst('a')), other.evaluate(burst('b'))]);
+    await arrived((m) => m.event === 'edx.test.tab', 400);
+    for (const tab of ['a', 'b']) {
+      // In the order the tab made them (batches may arrive in another).
+      const seqs = received
+        .filter((m) => m.event === 'edx.test.tab' && m.properties.tab === tab)
+        .sort((x, y) => (x.properties.n as number) - (y.properties.n as number))
+        .map((m) => m.context.session.seq);
+      expect(seqs).toHaveLength(200);
+      expect(
+        seqs.filter((seq, i) => i && seq <= seqs[i - 1]!),
+        tab,
+      ).toEqual([]);
+    }
   });
 
   test('events fired right before the tab is hidden arrive, by fetch (never sendBeacon, which sends the site’s cookies)', async () => {
@@ -937,6 +1036,21 @@ describe('the first-party tracker in Chromium', () => {
     for (const view of views) expect(view.context.attribution).toEqual(views[0]!.context.attribution);
   });
 
+  test('reloading a campaign landing page (an ad click from Google) is no new touch, and the same session', async () => {
+    await page.goto(url('/landing?mode=opt-out&gclid=abc123'), { referer: 'https://www.google.com/' });
+    await page.waitForFunction(() => 'optin' in window);
+    await arrived((m) => m.type === 'page');
+    await page.reload();
+    await page.waitForFunction(() => 'optin' in window);
+    const views = (await arrived((m) => m.type === 'page', 2)).sort(
+      (a, b) => a.context.session.seq - b.context.session.seq,
+    );
+    expect(views).toHaveLength(2);
+    expect(views[0]!.context.attribution?.last).toMatchObject({ class: 'search', gclid: 'abc123' });
+    expect(views[1]!.context.attribution).toEqual(views[0]!.context.attribution);
+    expect(views[1]!.context.session.id).toBe(views[0]!.context.session.id);
+  });
+
   test('a navigation a single-page app makes through the Navigation API is a page view, with the title it gives', async () => {
     await open('/dashboard?mode=opt-out');
     await page.evaluate(() => {
@@ -1165,6 +1279,37 @@ describe("a single-page app's page view carries the title the app gives the new 
     ]);
   });
 
+  test('a search box keeping its query in the URL (replaceState a keystroke) while the view waits for its title: one view, with the last query', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run(`history.pushState({}, '', '/search');
+      let i = 0;
+      const typed = setInterval(() => {
+        history.replaceState({}, '', '/search?q=' + 'python'.slice(0, ++i));
+        if (i == 6) clearInterval(typed);
+      }, 40);`);
+    await quiet(1200);
+    // After the view has gone: a new query is a new view.
+    await run("history.replaceState({}, '', '/search?q=java');");
+    await arrived((m) => m.type === 'page', 3);
+    await quiet();
+    const pages = received
+      .filter((m) => m.type === 'page')
+      .sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(
+      pages.map((m) => [
+        m.properties.url,
+        m.properties.search,
+        (m.context.page as { url?: string }).url,
+        m.properties.referrer,
+      ]),
+    ).toEqual([
+      [url('/unit-1?mode=opt-out'), '?mode=opt-out', url('/unit-1?mode=opt-out'), ''],
+      [url('/search?q=python'), '?q=python', url('/search?q=python'), url('/unit-1?mode=opt-out')],
+      [url('/search?q=java'), '?q=java', url('/search?q=java'), url('/search?q=python')],
+    ]);
+  });
+
   test('analytics withdrawn before the bound: the view is not sent', async () => {
     await open('/unit-1?mode=opt-out');
     await arrived((m) => m.type === 'page');
@@ -1273,5 +1418,30 @@ describe('a page restored from the back/forward cache', () => {
     await leaveAndComeBack(url('/plain')); // a page of the site without the tracker
     await quiet(1000);
     expect(pages()).toHaveLength(4);
+  });
+
+  test('coming Back to a campaign landing page kept in the cache is no new touch', async () => {
+    await context.close();
+    context = await cached.newContext();
+    page = await context.newPage();
+    await page.goto(url('/landing?cache&mode=opt-out&utm_source=nl&utm_medium=email'), {
+      referer: 'https://mail.google.com/',
+    });
+    await page.waitForFunction(() => 'optin' in window);
+    await run('window.kept = true;');
+    await arrived((m) => m.type === 'page');
+    await page.goto(url('/next?cache&mode=opt-out'));
+    await arrived((m) => m.type === 'page', 2);
+    await page.goBack({ waitUntil: 'commit' });
+    expect(await page.evaluate(() => (window as { kept?: boolean }).kept)).toBe(true);
+    const views = (await arrived((m) => m.type === 'page', 3)).sort(
+      (a, b) => a.context.session.seq - b.context.session.seq,
+    );
+    expect(views.map((m) => m.context.attribution?.last)).toEqual([
+      expect.objectContaining({ class: 'email', utm_source: 'nl' }),
+      expect.objectContaining({ class: 'email', utm_source: 'nl' }),
+      expect.objectContaining({ class: 'email', utm_source: 'nl' }),
+    ]);
+    expect(views[2]!.context.attribution).toEqual(views[0]!.context.attribution);
   });
 });

@@ -79,6 +79,21 @@ describe('controlName', () => {
     for (const [html, expected] of cases) expect(controlName(el(html)), html).toBe(expected);
   });
 
+  it('names a custom radio, an option or a menu radio by its data-track or group name only: never its label or text (the choice)', () => {
+    const cases: [string, string][] = [
+      [
+        '<div role="radiogroup" aria-label="Gender"><button data-x type="button" role="radio" id="r"></button><label for="r">Female-secret</label></div>',
+        '',
+      ],
+      ['<button data-x type="button" role="radio" name="billing">Annual-secret plan</button>', 'billing'],
+      ['<div data-x role="radio" aria-label="Female-secret" title="Female-secret">Female-secret</div>', ''],
+      ['<div role="listbox" aria-label="Country"><button data-x role="option">Iran-secret</button></div>', ''],
+      ['<li data-x role="option" data-track="country-option">Iran-secret</li>', 'country-option'],
+      ['<div data-x role="menuitemradio"><img alt="Dark-secret">Dark-secret</div>', ''],
+    ];
+    for (const [html, expected] of cases) expect(controlName(el(html)), html).toBe(expected);
+  });
+
   it('is at most 100 characters', () => {
     expect(controlName(el(`<button data-x>${'x'.repeat(300)}</button>`))).toHaveLength(100);
   });

@@ -459,7 +459,12 @@ describe('firstParty', () => {
   it('reads a cookieDomain with a leading dot as the domain: a link to another subdomain is not outbound', async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     consent.acceptAll();
-    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100, cookieDomain: '.localhost' });
+    const analytics = firstParty({
+      endpoint: 'https://collector.test',
+      consent,
+      flushInterval: 100,
+      cookieDomain: '.localhost',
+    });
     const stop = analytics.start(createHub({ consent, trackers: analytics.trackers, googleConsentMode: false }));
     const link = document.createElement('a');
     link.href = 'https://learning.localhost/course';
@@ -519,11 +524,76 @@ describe('firstParty', () => {
     const { analytics, consent, stop } = setup();
     consent.acceptAll();
     analytics.prefs.set('speed', 2);
-    expect([analytics.prefs.get('constructor'), analytics.prefs.get('toString'), analytics.prefs.get('speed')]).toEqual([
-      undefined,
-      undefined,
-      2,
+    expect([analytics.prefs.get('constructor'), analytics.prefs.get('toString'), analytics.prefs.get('speed')]).toEqual(
+      [undefined, undefined, 2],
+    );
+    stop();
+  });
+
+  it("a tab's seq never goes backwards though another tab of the session writes an older seq to the cookie", async () => {
+    const { consent, hub, stop } = setup('opt-out');
+    consent.decide({ purposes: { analytics: true, functionality: true } });
+    hub.track('a');
+    await vi.advanceTimersByTimeAsync(200);
+    const { id, seq } = sent.at(-1)!.context.session;
+    expect(seq).toBe(2);
+    const other = (session: string, n: number) => (document.cookie = `optin_ses=${session}.${n}.${Date.now()}.;Path=/`);
+    other(id, 1); // another tab that read the cookie before this tab's last message
+    hub.track('b');
+    other(id, 9); // another tab ahead of this one: its seq is taken
+    hub.track('c');
+    other('f'.repeat(32), 1); // another tab started a new session (a new campaign there): it is this tab's too
+    hub.track('d');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.slice(-3).map((m) => [m.event, m.context.session.id, m.context.session.seq])).toEqual([
+      ['b', id, 3],
+      ['c', id, 10],
+      ['d', 'f'.repeat(32), 2],
     ]);
+    stop();
+  });
+
+  it('a return from a host in ignoreReferrers (sign-in, payment) or its subdomains is no new touch', async () => {
+    const consent = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' });
+    const analytics = firstParty({
+      endpoint: 'https://collector.test',
+      consent,
+      flushInterval: 100,
+      ignoreReferrers: ['accounts.google.com', 'paypal.com'],
+    });
+    const hub = createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
+    const stop = analytics.start(hub);
+    for (const [path, referrer] of [
+      ['/landing', 'https://www.bing.com/'],
+      ['/dashboard', 'https://accounts.google.com/'],
+      ['/receipt', 'https://www.paypal.com/'],
+      ['/other', 'https://notpaypal.com/'],
+    ] as const)
+      hub.page(undefined, { url: `${location.origin}${path}`, referrer });
+    await vi.advanceTimersByTimeAsync(200);
+    const last = (m: Sent) => (m.context.attribution as { last: { class: string; referrer?: string } }).last;
+    expect(sent.filter((m) => m.type === 'page').map((m) => [last(m).class, last(m).referrer])).toEqual([
+      ['direct', undefined],
+      ['search', 'www.bing.com'],
+      ['search', 'www.bing.com'],
+      ['search', 'www.bing.com'],
+      ['referral', 'notpaypal.com'],
+    ]);
+    stop();
+  });
+
+  it('never reads the name of a control clicked while analytics is refused (a large card costs nothing)', () => {
+    const { consent, stop } = setup();
+    consent.decide({ purposes: { analytics: false } });
+    document.body.innerHTML = '<button id="card" aria-labelledby="t"><b id="t">Unit 1</b></button>';
+    // Its name is read through its aria-labelledby.
+    const read = vi.spyOn(document, 'getElementById');
+    document.querySelector<HTMLElement>('#card')!.click();
+    expect(read).not.toHaveBeenCalled();
+    consent.decide({ purposes: { analytics: true } });
+    document.querySelector<HTMLElement>('#card')!.click();
+    expect(read).toHaveBeenCalledWith('t');
+    read.mockRestore();
     stop();
   });
 

@@ -31,6 +31,16 @@ describe('session rules', () => {
     expect(b.c).toBe('gclid=x');
   });
 
+  it('keeps its cookie small whatever the campaign (a 3,000-character utm_content), and still knows a new campaign', () => {
+    const long = campaignOf(new URL(`https://www.edx.org/?utm_source=nl&utm_content=${'a'.repeat(3000)}`));
+    const a = nextSession(undefined, t0, long);
+    expect(encodeSession(a).length).toBeLessThan(300);
+    expect(decodeSession(encodeSession(a))).toEqual(a);
+    // The same campaign again: the same session, read back from its cookie too.
+    expect(nextSession(decodeSession(encodeSession(a)), t0 + 1, long).id).toBe(a.id);
+    expect(nextSession(a, t0 + 1, 'utm_source=other').id).not.toBe(a.id);
+  });
+
   it('round-trips through its cookie value, and rejects malformed ones', () => {
     const a = nextSession(undefined, t0, 'utm_source=a.b&utm_medium=email');
     expect(decodeSession(encodeSession(a))).toEqual(a);
