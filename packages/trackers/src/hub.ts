@@ -21,8 +21,9 @@ export interface HubOptions {
   readonly onError?: (error: TrackerError) => void;
   /**
    * Called with every tracker still running that should not (`unloadable: false`, or whose `unload`
-   * returned `false`: a Meta pixel while another pixel runs): consent was withdrawn, or a single-page app
-   * left its scope (another Member's page). Reload the page to stop them.
+   * returned `'reload'`: a Meta pixel while another pixel runs): consent was withdrawn, or a single-page
+   * app left its scope (another Member's page). Reload the page to stop them. Never called while
+   * `createHub` runs.
    */
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
   /**
@@ -71,9 +72,9 @@ export interface Hub {
    * Stops following consent and inserted tags (trackers stay as they are). A hub created on the page
    * afterwards (an app mounted again) takes over the trackers this one left running (their scripts,
    * added with `ctx.loadScript`, are in the page) rather than start them a second time (GTM would
-   * fire its page tags again), and stops those that consent or scope no longer allows (withdrawn, or
-   * another Member's page, while no hub followed them). Destroyed while the browser prerenders the
-   * page, it does nothing when the learner goes to it.
+   * fire its page tags again). It does not stop those that consent or scope no longer allows (withdrawn,
+   * or another Member's page, while no hub followed them): they run until the page reloads. Destroyed
+   * while the browser prerenders the page, it does nothing when the learner goes to it.
    */
   destroy(): void;
 }
@@ -192,6 +193,7 @@ export function createHub(options: HubOptions): Hub {
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];
+    const fresh: Tracker[] = [];
     let reload: Set<Tracker> | undefined;
     for (const t of trackers) {
       const allowed = allows(t);
@@ -212,15 +214,13 @@ export function createHub(options: HubOptions): Hub {
           broken.add(t);
           report(`${t.id}.load`, error);
         });
-        // The calls kept until the decision (or while prerendered) that it was in scope for, in order.
-        if (!waiting()) buffer.forEach(([event, scoped]) => scoped.includes(t) && guard(t, event.type, event));
+        fresh.push(t);
         // Off, and running: loaded; or its load failed, but it may have started (its script added, say),
-        // so it is stopped as any other (one that cannot unload is resumed); or left running by a hub
-        // destroyed since (its scripts are in the page: an app mounted again) though consent or scope
-        // changed meanwhile.
-      } else if (loaded.delete(t) || broken.delete(t) || (!stale.has(t) && scripts(t).length)) {
-        // `false`: it could not stop (a Meta pixel while another pixel runs), as one that cannot unload.
-        if (guard(t, 'unload', context(t)) !== false && t.unloadable) {
+        // so it is stopped as any other (one that cannot unload is resumed). Only this hub's: one another
+        // hub of the page runs (or a destroyed one left running) is not this hub's to stop.
+      } else if (loaded.delete(t) || broken.delete(t)) {
+        // `'reload'`: it could not stop (a Meta pixel while another pixel runs), as one that cannot unload.
+        if (guard(t, 'unload', context(t)) != 'reload' && t.unloadable) {
           // Its scripts out of the page for good: one still on its way never runs (see stopScript).
           // Loaded again, it gets new ones.
           scripts(t).forEach(stopScript);
@@ -234,7 +234,13 @@ export function createHub(options: HubOptions): Hub {
     }
     deleteCookies(drop, options.cookieDomain, keep);
     tags();
-    if (!waiting()) buffer = [];
+    // The calls kept until the decision (or while prerendered), taken out of the buffer, in order, to the
+    // trackers started now that were in scope when each was made: after the static tags ran, one of which
+    // may set up the queue its tracker's calls go to (Matomo's `_paq`).
+    if (!waiting()) {
+      buffer.forEach(([event, scoped]) => fresh.forEach((t) => scoped.includes(t) && guard(t, event.type, event)));
+      buffer = [];
+    }
     if (reload) options.onReloadRequired?.(ids(stale));
   };
 

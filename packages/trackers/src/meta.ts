@@ -31,9 +31,9 @@ interface Fbq {
  * this pixel alone. Unloads with Meta's `fbq('consent', 'revoke')`, after which no pixel sends
  * anything: as that is page-wide, it waits until no other pixel of the page runs. Until then this one
  * cannot be stopped (what the other's code sends, `fbq('track')` of the page or of a static tag, reaches
- * it too): its `unload` returns `false`, and the hub asks for a reload. The pixel reads the URL of the page itself: a page view the hub
- * kept until the decision is sent only while the learner is still on its page (`properties.path`);
- * one of a page left since would be counted as the current one.
+ * it too): its `unload` returns `'reload'`, and the hub asks for a reload. The pixel reads the URL of
+ * the page itself: a page view the hub kept until the decision is sent only while the learner is still
+ * on its page (`properties.path`); one of a page left since would be counted as the current one.
  *
  * @example meta({ id: '1234567890' })
  */
@@ -85,8 +85,8 @@ export function meta(options: MetaOptions): Tracker {
     unload() {
       const running = w().fbq?.optin;
       running?.delete(id);
-      // Another pixel runs: this one cannot be stopped without it (`false`: the hub asks for a reload).
-      return running?.size ? false : fbq('consent', 'revoke');
+      // Another pixel runs: this one cannot be stopped without it (the hub asks for a reload).
+      return running?.size ? 'reload' : fbq('consent', 'revoke');
     },
     // The pixel reads the page's URL itself: a view replayed after the learner left its page is not sent.
     page: (e) => e.properties.path == location.pathname && send('trackSingle', id, 'PageView'),

@@ -123,7 +123,7 @@ export interface Tracker {
    */
   readonly vendorId?: string;
   /**
-   * True when `unload` really stops it (withdrawn, or out of scope), unless that returns `false`. When
+   * True when `unload` really stops it (withdrawn, or out of scope), unless that returns `'reload'`. When
    * false (the default) a withdrawal still stops the hub sending to it and deletes its cookies, and it is
    * listed in `hub.reloadRequired`, as it is when out of scope.
    */
@@ -137,10 +137,12 @@ export interface Tracker {
   /**
    * Stops it after a withdrawal or when it leaves the scope. Called whether `unloadable` or not: one
    * that cannot stop entirely stops what it can (e.g. denies Consent Mode) until the page reloads.
-   * Returns `false` when, though `unloadable`, it could not stop this time (a Meta pixel while another
+   * Returns `'reload'` when, though `unloadable`, it could not stop this time (a Meta pixel while another
    * pixel of the page runs: Meta's consent is page-wide): the hub then handles it as a tracker that
    * cannot unload (its scripts stay, it is listed in `hub.reloadRequired` and reported to
-   * `onReloadRequired`). Any other value (none, `true`): stopped.
+   * `onReloadRequired`). Any other value (none, `false`, `true`: an `unload` written as a boolean
+   * expression, `() => ready && stats.optOut()`, may return one by accident): stopped. The return type is
+   * `unknown` so that such an `unload` still compiles.
    */
   readonly unload?: ((ctx: TrackerContext) => unknown) | undefined;
   /** A page view. */

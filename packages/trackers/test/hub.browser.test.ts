@@ -249,13 +249,19 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     async (tracker) => {
       await open(tracker);
       await act("consent.acceptAll(); hub.track('edx.ui.lms.link_clicked');");
+      // analytics.js sends once it has run, which may be later than the network's quiet spell `act`
+      // waits for (a busy machine): waited for, not assumed.
+      await expect
+        .poll(
+          () =>
+            standIn.hits
+              .filter((h) => h.host === 'events.eu1.segmentapis.com')
+              .map((h) => new URL(h.path, 'https://x').pathname)
+              .sort(),
+          { timeout: 10_000 },
+        )
+        .toEqual(['/v1/p', '/v1/t']);
       expect(hosts()).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
-      expect(
-        standIn.hits
-          .filter((h) => h.host === 'events.eu1.segmentapis.com')
-          .map((h) => new URL(h.path, 'https://x').pathname)
-          .sort(),
-      ).toEqual(['/v1/p', '/v1/t']);
     },
   );
 
@@ -523,32 +529,6 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
   });
 
-  test('a hub created after destroy() stops what the destroyed one left running that consent no longer allows', async () => {
-    await open('ga4,hotjar', coursePath, '&reload=later');
-    await act('consent.acceptAll();');
-    // Withdrawn while no hub follows consent (between an app's unmount and its next mount).
-    await act('hub.destroy(); consent.rejectAll(); window.optin.restart();');
-    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-TEST1'])).toBe(true);
-    // Hotjar cannot unload: it records on until a reload.
-    expect(await reloadRequired()).toEqual(['hotjar']);
-    expect(await reloads()).toEqual([['hotjar']]);
-    expect(await cookieNames()).toEqual(['optin']);
-  });
-
-  test('a hub created after destroy() on another Member’s page stops the trackers of the Member left', async () => {
-    await open('hx-ga4,hx-hotjar', coursePath, '&reload=later');
-    await act('consent.acceptAll();');
-    // The app unmounts, the router moves to MITx's course, the app mounts again.
-    const mitx = '/courses/course-v1:MITx+6.00x+2026/courseware';
-    await act(
-      `hub.destroy(); window.optin.hub = { destroy() {}, rescan() {} }; history.pushState({}, '', '${mitx}?reload=later');`,
-    );
-    await act('window.optin.restart();');
-    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>)['ga-disable-G-HX1'])).toBe(true);
-    expect(await reloadRequired()).toEqual(['HarvardX-hotjar']);
-    expect(await reloads()).toEqual([['HarvardX-hotjar']]);
-  });
-
   test('a hub of another bundle (its own copy of this package) taking over after destroy() revokes Meta when marketing is withdrawn', async () => {
     await open('meta', coursePath, '&reload=later&other=1');
     await act('consent.acceptAll();');
@@ -801,6 +781,24 @@ describe('consent and the pages vendors see, in Chromium', () => {
         .map((q) => `${q.get('en')} npa=${q.get('npa')} gs=${q.get('gs')}`);
     expect(views('G-TEST1')).toEqual(['page_view npa=0 gs=1', 'page_view npa=0 gs=1']);
     expect(views('G-HX1')).toEqual(['page_view npa=1 gs=0', 'page_view npa=1 gs=0']);
+  });
+
+  test('a page view kept until the decision reaches a tracker whose static tag sets up its queue (Matomo’s `_paq`): it is replayed after the tag ran', async () => {
+    await open('matomo');
+    // The page's static tag (the view of the course was sent, and kept, on load).
+    await act(`
+      const tag = document.createElement('script');
+      tag.type = 'text/plain';
+      tag.dataset.optinTracker = 'matomo';
+      tag.text = 'window._paq = window._paq || [];';
+      document.body.append(tag);
+    `);
+    expect(await page.evaluate(() => '_paq' in window)).toBe(false);
+    await act('consent.acceptAll();');
+    expect(await page.evaluate(() => (window as unknown as { _paq: unknown })._paq)).toEqual([
+      ['trackPageView', coursePath],
+    ]);
+    expect(await page.evaluate(() => (window as unknown as { optin: { errors: string[] } }).optin.errors)).toEqual([]);
   });
 
   test('calls kept until the decision reach only the trackers in scope when they were made: not another Member’s after a single-page app moved to its page', async () => {

@@ -4,6 +4,7 @@ import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ga4 } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
+import { hotjar } from '../src/hotjar.js';
 import { linkedin } from '../src/linkedin.js';
 import { meta } from '../src/meta.js';
 import { createHub, onNavigate, TrackerError, type HubEvent, type HubOptions, type PageEvent, type Tracker } from '../src/index.js';
@@ -246,6 +247,20 @@ describe('the buffer before the first decision', () => {
     expect(harvardx.calls).toEqual([]);
   });
 
+  test('is not replayed to a tracker unloaded as it started (its load, or its static tag, changed consent)', () => {
+    const ga = recorder('ga', ['analytics'], {
+      load: () => {
+        ga.calls.push('load');
+        consent.withdraw('analytics');
+      },
+    });
+    const hub = hubWith([ga.tracker]);
+    hub.page('course');
+    consent.acceptAll();
+    expect(ga.calls).toEqual(['load', 'unload']);
+    expect(hub.loaded).toEqual([]);
+  });
+
   test('is not replayed after a later change, and not kept once decided', () => {
     const ga = recorder('ga', ['analytics']);
     const ads = recorder('ads', ['marketing']);
@@ -432,11 +447,11 @@ describe('withdrawal', () => {
     expect(seg.calls).toEqual(['load', 'unload', 'track resumed']);
     expect(hub.reloadRequired).toEqual([]);
   });
-  test('one whose unload returns false (it could not stop: a Meta pixel while another runs) is handled as one that cannot unload', async () => {
+  test("one whose unload returns 'reload' (it could not stop: a Meta pixel while another runs) is handled as one that cannot unload", async () => {
     let others = true;
     const pixel = recorder('pixel', ['marketing'], {
       load: (ctx) => ctx.loadScript('data:text/javascript,'),
-      unload: () => !others,
+      unload: () => (others ? 'reload' : undefined),
     });
     const onReloadRequired = vi.fn();
     const hub = hubWith([pixel.tracker], { onReloadRequired });
@@ -451,12 +466,33 @@ describe('withdrawal', () => {
     hub.track('resumed');
     expect(pixel.calls).toEqual(['track resumed']);
     expect(hub.reloadRequired).toEqual([]);
-    // One that could stop (`true`, or nothing) is unloaded as before.
+    // One that could stop (it returns nothing) is unloaded as before.
     others = false;
     consent.withdraw('marketing');
     expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(0);
     expect(hub.reloadRequired).toEqual([]);
     expect(onReloadRequired).toHaveBeenCalledOnce();
+    await new Promise((r) => setTimeout(r));
+  });
+
+  test("an unload that returns anything but 'reload' (false of a boolean expression, true, a number) has stopped its tracker", async () => {
+    const stats = (id: string, answer: unknown) =>
+      recorder(id, ['analytics'], {
+        load: (ctx) => ctx.loadScript(`data:text/javascript,${id}`),
+        // As one written for `=> void` may be: `unload: () => 'stats' in window && stats.optOut()`.
+        unload: () => answer,
+      });
+    const trackers = [stats('no', false), stats('yes', true), stats('count', 1), stats('text', 'stopped')];
+    const onReloadRequired = vi.fn();
+    const hub = hubWith(
+      trackers.map((t) => t.tracker),
+      { onReloadRequired },
+    );
+    consent.acceptAll();
+    consent.withdraw('analytics');
+    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(0);
+    expect(hub.reloadRequired).toEqual([]);
+    expect(onReloadRequired).not.toHaveBeenCalled();
     await new Promise((r) => setTimeout(r));
   });
 
@@ -619,7 +655,26 @@ describe('scope and context (for Member-scoped pages)', () => {
     ]);
   });
 
-  test('a hub created after destroy() stops what the destroyed one left running that consent or scope no longer allows', async () => {
+  test('two live hubs listing one tracker, in scope for one of them alone, leave it running; neither asks for a reload as it is created', () => {
+    consent.acceptAll();
+    const onReloadRequired = vi.fn();
+    const shell = hubWith([ga4({ id: 'G-SHELL01' }), hotjar({ siteId: 1234567 })], { onReloadRequired });
+    // A second micro-frontend's hub on the same page, with the same trackers out of its scope (a Member-scoped one).
+    const other = hubWith([ga4({ id: 'G-SHELL01' }), hotjar({ siteId: 1234567 })], {
+      onReloadRequired,
+      inScope: () => false,
+    });
+    expect((window as unknown as Record<string, unknown>)['ga-disable-G-SHELL01']).toBe(false);
+    expect(document.querySelectorAll('script[data-optin-script="ga4"]')).toHaveLength(1);
+    expect(shell.loaded).toEqual(['ga4', 'hotjar']);
+    expect([shell.reloadRequired, other.reloadRequired]).toEqual([[], []]);
+    expect(onReloadRequired).not.toHaveBeenCalled();
+    other.rescan();
+    expect((window as unknown as Record<string, unknown>)['ga-disable-G-SHELL01']).toBe(false);
+    expect(onReloadRequired).not.toHaveBeenCalled();
+  });
+
+  test('a hub created after destroy() resumes what the old one left running, and does not stop it though consent or scope no longer allows it (a limit); it is never asked for a reload as it is created', async () => {
     let inCourse = true;
     const tracker = (id: string, overrides: Partial<Tracker> = {}) =>
       recorder(id, ['analytics'], { load: (ctx) => ctx.loadScript(`data:text/javascript,${id}`), ...overrides });
@@ -628,21 +683,26 @@ describe('scope and context (for Member-scoped pages)', () => {
     const member = tracker('HarvardX-ga', { owner: 'HarvardX' });
     const onReloadRequired = vi.fn();
     const options = { inScope: (t: Tracker) => t.owner == 'platform' || inCourse, onReloadRequired };
-    hubWith([ga.tracker, recording.tracker, member.tracker], options).destroy();
     consent.acceptAll();
     hubWith([ga.tracker, recording.tracker, member.tracker], options).destroy();
+    // Taken over as it is: nothing loaded a second time.
+    const resumed = hubWith([ga.tracker, recording.tracker, member.tracker], options);
+    expect(resumed.loaded).toEqual(['ga', 'recording', 'HarvardX-ga']);
+    resumed.destroy();
     // Nobody follows consent or scope meanwhile (an app between two mounts, or moving to another Member's page).
     consent.withdraw('analytics', 'platform');
     inCourse = false;
-    const hub = hubWith([ga.tracker, recording.tracker, member.tracker], options);
-    expect(ga.calls).toEqual(['unload']);
-    expect(member.calls).toEqual(['unload']);
-    expect(recording.calls).toEqual(['unload']);
-    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(1);
-    expect(hub.reloadRequired).toEqual(['recording']);
-    expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['recording']);
+    // `hub` read in onReloadRequired: a call during createHub would throw (it is not assigned yet).
+    const hub = hubWith([ga.tracker, recording.tracker, member.tracker], {
+      ...options,
+      onReloadRequired: (ids) => onReloadRequired(ids, hub.reloadRequired),
+    });
+    // None told to unload (`load` is theirs, so it is not recorded).
+    expect([ga.calls, recording.calls, member.calls]).toEqual([[], [], []]);
+    expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(3);
+    expect([hub.loaded, hub.reloadRequired]).toEqual([[], []]);
     hub.rescan();
-    expect(onReloadRequired).toHaveBeenCalledOnce();
+    expect(onReloadRequired).not.toHaveBeenCalled();
     await new Promise((r) => setTimeout(r));
   });
 
