@@ -140,7 +140,7 @@ export function openApiDocument(version: string): JsonSchema {
                       type: 'string',
                       format: 'date-time',
                       description:
-                        "The device's clock as the receipt left (sendReceipts sends it): the decision time is corrected by it as events' times are (a clock a minute or more slow, or fast at all), so a later decision from a device whose clock is off is the latest",
+                        "The device's clock as the receipt left (sendReceipts sends it): the decision time is corrected by it as events' times are (a clock minutes slow, or fast at all), so a later decision from a device whose clock is off is the latest",
                     },
                   },
                 },

@@ -22,9 +22,9 @@ export interface StoredEvent {
   /**
    * When it happened by the collector's clock (ISO 8601 UTC): the device's `timestamp` (else
    * `originalTimestamp`) corrected for the device clock's skew, `receivedAt − (sentAt − timestamp)`,
-   * when the message's or its batch's `sentAt` is after `receivedAt` or more than a minute before it,
-   * else as sent (so transit times never reorder a session); the receive time without either. Never
-   * after `receivedAt`.
+   * when the message's or its batch's `sentAt` is after `receivedAt` or two minutes or more before it,
+   * as sent when less than a minute before it (so transit times never reorder a session), in part
+   * between; the receive time without either. Never after `receivedAt`.
    */
   readonly timestamp: string;
   /** When the collector received it (ISO 8601). */
