@@ -21,7 +21,9 @@ beforeAll(async () => {
       const js = (body: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
       if (url.pathname === '/worker-writes')
         page(
-          `<script>const worker = new Worker('/dedicated-writes.js'); worker.onmessage = () => setTimeout(() => worker.postMessage('go'), 300);</script>`,
+          // A second: on a busy machine the audit may take that long to stop a worker Playwright's own
+          // session let run (it is paused at its next statement, see record-activity.ts).
+          `<script>const worker = new Worker('/dedicated-writes.js'); worker.onmessage = () => setTimeout(() => worker.postMessage('go'), 1000);</script>`,
         );
       else if (url.pathname === '/dedicated-writes.js')
         // A dedicated worker that says it has started and, once its page answers (a moment later),
