@@ -5,13 +5,18 @@ const fields =
 
 // The text of `el` without the fields and forms in it; none of a field, a form, or text the learner can edit.
 // Only its first 1,000 characters or so are read (a name is at most 100): a card holding a 20,000-item list
-// costs no more than a button. (A tree walker over elements, 1, and text, 4, skipping a field's subtree, 2.)
+// costs no more than a button. Text of whitespace alone (the indentation of a pretty-printed icon) counts as
+// one space, however long and however many in a row; whitespace alone is no name (the title is). (A tree
+// walker over elements, 1, and text, 4, skipping a field's subtree, 2.)
 const text = (el?: Element | null) => {
   if (!el || el.matches(fields) || (el as HTMLElement).isContentEditable) return '';
   const walker = document.createTreeWalker(el, 5, (n) => ((n as Partial<Element>).matches?.(fields) ? 2 : 1));
   let read = '';
-  while (read.length < 1e3 && walker.nextNode()) read += (walker.currentNode as Partial<Text>).data ?? '';
-  return read;
+  while (read.length < 1e3 && walker.nextNode()) {
+    const data = (walker.currentNode as Partial<Text>).data ?? '';
+    read += /\S/.test(data) ? data : data && !read.endsWith(' ') ? ' ' : '';
+  }
+  return read.trim();
 };
 
 /**

@@ -44,7 +44,8 @@ export interface FirstPartyOptions {
   readonly vendor?: Vendor;
   /**
    * Hosts whose referral is no new arrival (the learner coming back from signing in or paying there),
-   * each with its subdomains: `['accounts.google.com', 'paypal.com']`. Default none.
+   * each with its subdomains: `['accounts.google.com', 'paypal.com']` (host names, any case; a leading dot is
+   * read as the domain's; no `https://` or path). Default none.
    */
   readonly ignoreReferrers?: readonly string[];
   /** Reports batches that were refused or could not be delivered. Default `console.error`. */
@@ -75,7 +76,8 @@ export interface FirstParty {
    * every single-page-app navigation, by `history` or the Navigation API, with the title the page has
    * 500 ms later (routers set it after the URL), or sooner when the learner navigates again, hides or
    * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it;
-   * a change of the query alone meanwhile (a search box's `replaceState`) updates that view's URL, no new view),
+   * a change of the query alone meanwhile by `replaceState` (a search box's; told by the Navigation API, where the
+   * browser has it) updates that view's URL, no new view, while a `pushState` or Back to another query is a view),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
@@ -109,7 +111,9 @@ const shown = (then: () => void) =>
     : then();
 
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
-type Navigated = { navigation?: EventTarget & { activation: NavigationActivation | null } };
+type Navigated = {
+  navigation?: EventTarget & { activation: NavigationActivation | null; currentEntry: { key: string } | null };
+};
 
 /**
  * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
@@ -125,7 +129,8 @@ type Navigated = { navigation?: EventTarget & { activation: NavigationActivation
  * write), and otherwise lives in memory for this page only; its withdrawal deletes it (the cookies
  * on this `cookieDomain`, whatever the hub's) and starts the page afresh (new id and session, no
  * touches), and no batch ever carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
- * for a missing `consent`, an endpoint that is not a URL, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
+ * for a missing `consent`, an endpoint that is not a URL, an `ignoreReferrers` that is not a list of host
+ * names, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
  * not a whole number in its range (below 2^31), before anything is read or stored.
  *
  * @example
@@ -144,6 +149,19 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     throw new AnalyticsError('invalid_option', 'cookieDomain', `"${cookieDomain}" is not a host.`);
   // `.edx.org` is `edx.org`, as for cookies.
   const domain = cookieDomain?.replace(/^\./, '');
+  // Host names, as a referrer's host is read: lower case, a leading dot the domain's (a URL or a path would
+  // silently never match; a string, not a list, would fail every page view).
+  if (!Array.isArray(ignoreReferrers))
+    throw new AnalyticsError('invalid_option', 'ignoreReferrers', 'use a list of host names: ["paypal.com"].');
+  const ignored = ignoreReferrers.map((entry: unknown, i) => {
+    if (typeof entry != 'string' || !/^\.?[a-z\d.-]+$/i.test(entry))
+      throw new AnalyticsError(
+        'invalid_option',
+        `ignoreReferrers[${i}]`,
+        `${JSON.stringify(entry)}: use a host name alone ("paypal.com"), no "https://" or path.`,
+      );
+    return entry.toLowerCase().replace(/^\./, '');
+  });
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
@@ -203,6 +221,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const waiting: (() => void)[] = [];
   // Set while start() records the view of a single-page-app navigation: that view waits.
   let navigated: unknown;
+  // The history entry of the last view (the Navigation API's key, which a `replaceState` keeps).
+  let entry: string | undefined;
   // (Emptied first: what it runs is sent, not held again.)
   const release = () => waiting.splice(0).map((go) => go());
 
@@ -290,7 +310,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         attribution,
         at,
         e.properties.referrer,
-        (host) => own(host) || ignoreReferrers.some((i) => `.${host}`.endsWith(`.${i}`)),
+        (host) => own(host) || ignored.some((i) => `.${host}`.endsWith(`.${i}`)),
         e.timestamp,
       );
     if (keep()) local(touchKey, attribution);
@@ -353,9 +373,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           const visited = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
           // The URL without its query.
           const bare = (url?: unknown) => (url as string).replace(/\?[^#]*/, '');
-          // Only the query changed while this page's view waits for its title (a search box keeping what
-          // is typed in the URL, a keystroke a `replaceState`): that view gets the new URL, no new view.
-          if (waiting[0] && bare(href) == bare(page?.url))
+          const key = navigation?.currentEntry?.key;
+          // Only the query changed while this page's view waits for its title, in the same history entry
+          // (a search box keeping what is typed in the URL, a keystroke a `replaceState`; not a `pushState`
+          // or Back, a page of its own; unknown without the Navigation API: a view): that view gets the
+          // new URL, no new view.
+          if (waiting[0] && key && key == entry && bare(href) == bare(page?.url))
             Object.assign(page as Fields, { url: (last = href), search: location.search });
           else if (href != last || visited) {
             again = visited;
@@ -365,6 +388,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
               referrer: again ? strip(navigation?.activation?.from?.url ?? '') : (last ?? document.referrer),
             };
             last = href;
+            entry = key;
             navigated = !again && e;
             hub.page(undefined, viewed);
             navigated = 0;

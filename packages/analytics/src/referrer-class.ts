@@ -4,8 +4,9 @@ export type ReferrerClass = 'search' | 'social' | 'email' | 'internal' | 'referr
 // Tested in this order against `utm_medium`, then the referrer's host, then click ids (social before
 // search: a `paid_social` medium is social, not a search ad). A network or engine is known by its own
 // domain (`google.com`, `google.co.uk`, `www.google.com.au`), never as part of another's
-// (`docs.google.attacker.net`); an engine only as its search host (`www.`, `search.`, a country's or
-// `m.` before those), never another service of the same company (`accounts.google.com`, `docs.`, `sites.`).
+// (`docs.google.attacker.net`); an engine only as its search host (`www.`, `search.`, a country's, `m.`,
+// or a light, WAP, image or news search's `html.`, `lite.`, `wap.`, `images.`, `news.` before those), never
+// another service of the same company (`accounts.google.com`, `docs.`, `sites.`).
 const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
   ['email', /e-?mail|newsletter/i, /^(mail|webmail|outlook)\./, /mc_cid/],
   [
@@ -17,7 +18,7 @@ const rules: readonly (readonly [ReferrerClass, RegExp, RegExp, RegExp])[] = [
   [
     'search',
     /cpc|ppc|paid|search/i,
-    /^([a-z]{1,2}\.)?(www\.|search\.)?(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\.(com?\.)?[a-z]+$/,
+    /^(([a-z]{1,2}|html|lite|wap|images|news)\.)?(www\.|search\.)?(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|naver|qwant|brave)\.(com?\.)?[a-z]+$/,
     /gclid|[gw]braid|dclid|msclkid|yclid/,
   ],
 ];

@@ -1310,6 +1310,42 @@ describe("a single-page app's page view carries the title the app gives the new 
     ]);
   });
 
+  test('a facet clicked 300 ms after a search (pushState, the query alone changes): two views, each its own query', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run(`history.pushState({}, '', '/search?q=python');
+      setTimeout(() => history.pushState({}, '', '/search?q=python&level=intro'), 300);`);
+    await arrived((m) => m.type === 'page', 3);
+    await quiet(1200);
+    const pages = received
+      .filter((m) => m.type === 'page')
+      .sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(pages.map((m) => [m.properties.url, m.properties.search, m.properties.referrer])).toEqual([
+      [url('/unit-1?mode=opt-out'), '?mode=opt-out', ''],
+      [url('/search?q=python'), '?q=python', url('/unit-1?mode=opt-out')],
+      [url('/search?q=python&level=intro'), '?q=python&level=intro', url('/search?q=python')],
+    ]);
+  });
+
+  test('Back to the previous query (popstate) while a view waits for its title: a view of its own', async () => {
+    await open('/unit-1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await run("history.pushState({}, '', '/search?q=java');");
+    await quiet(1200);
+    await run("history.pushState({}, '', '/search?q=python'); setTimeout(() => history.back(), 100);");
+    await arrived((m) => m.type === 'page', 4);
+    await quiet(1200);
+    const pages = received
+      .filter((m) => m.type === 'page')
+      .sort((a, b) => a.context.session.seq - b.context.session.seq);
+    expect(pages.map((m) => m.properties.url)).toEqual([
+      url('/unit-1?mode=opt-out'),
+      url('/search?q=java'),
+      url('/search?q=python'),
+      url('/search?q=java'),
+    ]);
+  });
+
   test('analytics withdrawn before the bound: the view is not sent', async () => {
     await open('/unit-1?mode=opt-out');
     await arrived((m) => m.type === 'page');

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { controlName } from '../src/control-name.js';
 
 afterEach(() => document.body.replaceChildren());
@@ -92,6 +92,35 @@ describe('controlName', () => {
       ['<div data-x role="menuitemradio"><img alt="Dark-secret">Dark-secret</div>', ''],
     ];
     for (const [html, expected] of cases) expect(controlName(el(html)), html).toBe(expected);
+  });
+
+  it('reads past the indentation of a pretty-printed icon before the text (whitespace is not what the cap counts)', () => {
+    const paths = Array.from({ length: 40 }, (_, i) => `\n                        <path d="M${i} 0h1v1z"></path>`).join(
+      '',
+    );
+    const link = el(
+      `<a data-x href="/c">\n        <svg viewBox="0 0 24 24">${paths}\n        </svg>\n        <span>Intro to Python</span>\n    </a>`,
+    );
+    expect(controlName(link)).toBe('Intro to Python');
+    // Words apart in separate elements stay apart.
+    expect(controlName(el('<button data-x><span>Intro</span>\n  <span>to</span> <b>Python</b></button>'))).toBe(
+      'Intro to Python',
+    );
+  });
+
+  it('reads only about the first 1,000 characters of a long text', () => {
+    const items = Array.from({ length: 300 }, (_, i) => `<li>item ${i}</li>\n  `).join('');
+    const card = el(`<div role="button" data-x><ul>\n  ${items}</ul></div>`);
+    const next = vi.spyOn(TreeWalker.prototype, 'nextNode');
+    expect(controlName(card)).toBe(
+      Array.from({ length: 300 }, (_, i) => `item ${i}`)
+        .join(' ')
+        .slice(0, 100),
+    );
+    // About 1,000 characters: some 110 items of 900 (each an element, its text, the whitespace after).
+    expect(next.mock.calls.length).toBeGreaterThan(100);
+    expect(next.mock.calls.length).toBeLessThan(400);
+    next.mockRestore();
   });
 
   it('is at most 100 characters', () => {

@@ -582,6 +582,57 @@ describe('firstParty', () => {
     stop();
   });
 
+  it("ignoreReferrers entries are read as host names: any case, a leading dot as the domain's", async () => {
+    const consent = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' });
+    const analytics = firstParty({
+      endpoint: 'https://collector.test',
+      consent,
+      flushInterval: 100,
+      ignoreReferrers: ['Accounts.Google.com', '.paypal.com'],
+    });
+    const hub = createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
+    const stop = analytics.start(hub);
+    for (const [path, referrer] of [
+      ['/landing', 'https://www.bing.com/'],
+      ['/dashboard', 'https://accounts.google.com/'],
+      ['/receipt', 'https://www.paypal.com/'],
+      ['/paid', 'https://paypal.com/'],
+    ] as const)
+      hub.page(undefined, { url: `${location.origin}${path}`, referrer });
+    await vi.advanceTimersByTimeAsync(200);
+    const last = (m: Sent) => (m.context.attribution as { last: { class: string; referrer?: string } }).last;
+    expect(sent.filter((m) => m.type === 'page').map((m) => last(m).referrer)).toEqual([
+      undefined,
+      'www.bing.com',
+      'www.bing.com',
+      'www.bing.com',
+      'www.bing.com',
+    ]);
+    stop();
+  });
+
+  it('throws a typed error naming ignoreReferrers when it is not a list of host names, before anything is stored', () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    localStorage.setItem('optin_queue', '[]');
+    const make = (ignoreReferrers: unknown) => () =>
+      firstParty({ endpoint: 'https://collector.test', consent, ignoreReferrers: ignoreReferrers as string[] });
+    expect(make('paypal.com')).toThrow(expect.objectContaining({ code: 'invalid_option', path: 'ignoreReferrers' }));
+    expect(make('paypal.com')).toThrow(/list of host names/);
+    for (const [list, path] of [
+      [['paypal.com', 'https://accounts.google.com/'], 'ignoreReferrers[1]'],
+      [['paypal.com/checkout'], 'ignoreReferrers[0]'],
+      [['paypal.com', 7], 'ignoreReferrers[1]'],
+      [[''], 'ignoreReferrers[0]'],
+    ] as const) {
+      expect(make(list), JSON.stringify(list)).toThrow(AnalyticsError);
+      expect(make(list), JSON.stringify(list)).toThrow(expect.objectContaining({ code: 'invalid_option', path }));
+      expect(make(list)).toThrow(/host name/);
+    }
+    expect(localStorage.getItem('optin_queue')).toBe('[]');
+    expect(make(['accounts.google.com', '.PayPal.com'])).not.toThrow();
+    expect(make(undefined)).not.toThrow();
+  });
+
   it('never reads the name of a control clicked while analytics is refused (a large card costs nothing)', () => {
     const { consent, stop } = setup();
     consent.decide({ purposes: { analytics: false } });
