@@ -553,62 +553,53 @@ describe('firstParty', () => {
     stop();
   });
 
-  it('a return from a host in ignoreReferrers (sign-in, payment) or its subdomains is no new touch', async () => {
+  /** The last touch of each page view after `pages` (path, referrer) with `ignoreReferrers`. */
+  async function lastTouches(ignoreReferrers: string[], pages: [string, string][]) {
     const consent = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' });
-    const analytics = firstParty({
-      endpoint: 'https://collector.test',
-      consent,
-      flushInterval: 100,
-      ignoreReferrers: ['accounts.google.com', 'paypal.com'],
-    });
+    const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100, ignoreReferrers });
     const hub = createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
     const stop = analytics.start(hub);
-    for (const [path, referrer] of [
-      ['/landing', 'https://www.bing.com/'],
-      ['/dashboard', 'https://accounts.google.com/'],
-      ['/receipt', 'https://www.paypal.com/'],
-      ['/other', 'https://notpaypal.com/'],
-    ] as const)
-      hub.page(undefined, { url: `${location.origin}${path}`, referrer });
+    for (const [path, referrer] of pages) hub.page(undefined, { url: `${location.origin}${path}`, referrer });
     await vi.advanceTimersByTimeAsync(200);
+    stop();
     const last = (m: Sent) => (m.context.attribution as { last: { class: string; referrer?: string } }).last;
-    expect(sent.filter((m) => m.type === 'page').map((m) => [last(m).class, last(m).referrer])).toEqual([
+    return sent.filter((m) => m.type === 'page').map((m) => [last(m).class, last(m).referrer]);
+  }
+
+  it('a return from a host in ignoreReferrers (sign-in, payment) or its subdomains is no new touch', async () => {
+    expect(
+      await lastTouches(
+        ['accounts.google.com', 'paypal.com'],
+        [
+          ['/landing', 'https://www.bing.com/'],
+          ['/dashboard', 'https://accounts.google.com/'],
+          ['/receipt', 'https://www.paypal.com/'],
+          ['/other', 'https://notpaypal.com/'],
+        ],
+      ),
+    ).toEqual([
       ['direct', undefined],
       ['search', 'www.bing.com'],
       ['search', 'www.bing.com'],
       ['search', 'www.bing.com'],
       ['referral', 'notpaypal.com'],
     ]);
-    stop();
   });
 
   it("ignoreReferrers entries are read as host names: any case, a leading dot as the domain's", async () => {
-    const consent = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory' });
-    const analytics = firstParty({
-      endpoint: 'https://collector.test',
-      consent,
-      flushInterval: 100,
-      ignoreReferrers: ['Accounts.Google.com', '.paypal.com'],
-    });
-    const hub = createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
-    const stop = analytics.start(hub);
-    for (const [path, referrer] of [
-      ['/landing', 'https://www.bing.com/'],
-      ['/dashboard', 'https://accounts.google.com/'],
-      ['/receipt', 'https://www.paypal.com/'],
-      ['/paid', 'https://paypal.com/'],
-    ] as const)
-      hub.page(undefined, { url: `${location.origin}${path}`, referrer });
-    await vi.advanceTimersByTimeAsync(200);
-    const last = (m: Sent) => (m.context.attribution as { last: { class: string; referrer?: string } }).last;
-    expect(sent.filter((m) => m.type === 'page').map((m) => last(m).referrer)).toEqual([
-      undefined,
-      'www.bing.com',
-      'www.bing.com',
-      'www.bing.com',
-      'www.bing.com',
-    ]);
-    stop();
+    expect(
+      (
+        await lastTouches(
+          ['Accounts.Google.com', '.paypal.com'],
+          [
+            ['/landing', 'https://www.bing.com/'],
+            ['/dashboard', 'https://accounts.google.com/'],
+            ['/receipt', 'https://www.paypal.com/'],
+            ['/paid', 'https://paypal.com/'],
+          ],
+        )
+      ).map(([, referrer]) => referrer),
+    ).toEqual([undefined, 'www.bing.com', 'www.bing.com', 'www.bing.com', 'www.bing.com']);
   });
 
   it('throws a typed error naming ignoreReferrers when it is not a list of host names, before anything is stored', () => {

@@ -18,25 +18,26 @@ afterEach(() => {
   delete (window as { _fbq?: unknown })._fbq;
 });
 
-test('a pixel cannot be stopped while another runs (Meta’s consent is page-wide): its unload says so; the last one revokes', async () => {
+/** The platform's pixel and a Member's, both loaded, then the Member's unloaded (which cannot stop it). */
+async function twoPixelsMemberUnloaded() {
   const { meta } = await copy();
   const platform = meta({ id: '111' });
   const member = meta({ id: '222', owner: 'HarvardX' });
   await platform.load?.(ctx);
   await member.load?.(ctx);
   expect(member.unload?.(ctx)).toBe('reload');
+  return { platform, member };
+}
+
+test('a pixel cannot be stopped while another runs (Meta’s consent is page-wide): its unload says so; the last one revokes', async () => {
+  const { platform } = await twoPixelsMemberUnloaded();
   expect(commands()).not.toContain('consent revoke');
   expect(platform.unload?.(ctx)).not.toBe('reload');
   expect(commands().at(-1)).toBe('consent revoke');
 });
 
 test('resumed by the hub after an unload that could not stop it (granted again), the pixel counts as running again', async () => {
-  const { meta } = await copy();
-  const platform = meta({ id: '111' });
-  const member = meta({ id: '222', owner: 'HarvardX' });
-  await platform.load?.(ctx);
-  await member.load?.(ctx);
-  expect(member.unload?.(ctx)).toBe('reload');
+  const { platform, member } = await twoPixelsMemberUnloaded();
   // Granted again: the hub sends to it without loading it again.
   member.track?.({ type: 'track', event: 'enrolled', properties: {}, timestamp: '', context: {} });
   // The platform's pixel refused, HarvardX's granted: Meta's consent stays, the platform's cannot stop.
