@@ -141,6 +141,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', siteUrl);
+    // A browser that opened the site by another name (localhost:3000, 127.0.0.1:3000) is sent to the
+    // URL the demo printed: from another origin the collector, which allows the site's only, would
+    // refuse the page's receipts and page views, and the dashboards would stay empty.
+    if (req.headers['sec-fetch-mode'] === 'navigate' && req.headers.host !== url.host)
+      return void res.writeHead(308, { location: url.href, 'cache-control': 'no-store' }).end();
     const nonce = randomBytes(16).toString('base64');
     const layout: Layout = { nonce, collector: collectorUrl, learner, learnerProof };
     const html = (body: string, status = 200): void =>
@@ -160,6 +165,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         .end(`document.cookie = '${cookie}=demo;Path=/;Max-Age=7776000;SameSite=Lax';`);
       return;
     }
+    // The site has no icon: answered with nothing rather than a 404 that every page logs as an error.
+    if (url.pathname === '/favicon.ico') return void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
     if (/^\/[\w-]+\.js$/.test(url.pathname)) {
       const file = await readFile(join(publicDir, url.pathname.slice(1))).catch(() => null);
       if (file) res.writeHead(200, { 'content-type': 'text/javascript' }).end(file);

@@ -319,4 +319,46 @@ describe('the demo site', () => {
     expect(names(runs[2])).toEqual(['_hxads', 'optin', 'optin_id', 'optin_ses']);
     expect(names(runs[3])).toEqual(['_mitxhm', 'optin', 'optin_id', 'optin_ses']);
   });
+
+  test('every page loads without an error in the console, before a choice and after one', async () => {
+    // A fresh browser profile, as a newcomer opening the printed URL with the developer tools open.
+    // Last: its page views and its choice would count in the stats the tests above compare.
+    const fresh = await browser.newContext();
+    const errors: string[] = [];
+    const tab = await fresh.newPage();
+    tab.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+    tab.on('pageerror', (e) => errors.push(e.message));
+    const paths = ['/', `${hx}/home`, `${mitx}/home`, '/email', '/third-parties', '/dashboard/HarvardX'];
+    for (const path of paths) {
+      await tab.goto(`${demo.siteUrl}${path}`);
+      await tab.waitForLoadState('networkidle');
+    }
+    await tab.getByRole('button', { name: 'Accept all' }).click();
+    for (const path of paths) {
+      await tab.goto(`${demo.siteUrl}${path}`);
+      await tab.waitForLoadState('networkidle');
+    }
+    await fresh.close();
+    expect(errors).toEqual([]);
+  });
+
+  test('opened by another name (localhost, 127.0.0.1), the site sends the browser to the URL it printed, where the collector takes what the page sends', async () => {
+    // Last, like the test above: its choice would count in the stats the tests before compare.
+    const fresh = await browser.newContext();
+    const errors: string[] = [];
+    const tab = await fresh.newPage();
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const port = new URL(demo.siteUrl).port;
+    for (const host of ['localhost', '127.0.0.1']) {
+      await tab.goto(`http://${host}:${port}${hx}/home?from=bookmark`);
+      expect(tab.url()).toBe(`${demo.siteUrl}${hx}/home?from=bookmark`);
+    }
+    const receipt = tab.waitForResponse(
+      (r) => r.url() === `${demo.collectorUrl}/v1/consent` && r.request().method() === 'POST',
+    );
+    await tab.getByRole('button', { name: 'Accept all' }).click();
+    expect((await receipt).ok()).toBe(true);
+    await fresh.close();
+    expect(errors).toEqual([]);
+  });
 });

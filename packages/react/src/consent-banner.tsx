@@ -1,6 +1,7 @@
 import { mountBanner, type BannerOptions, type Messages, type OptinBannerElement } from '@optin/banner';
 import { locales as builtIn } from '@optin/banner/locales';
 import { useEffect, useState, type ReactNode, type Ref } from 'react';
+import { same } from './same.js';
 import { useConsent } from './use-consent.js';
 
 // One object, so that the default is not set on the banner again (restarting it) on every render.
@@ -15,25 +16,6 @@ export interface ConsentBannerProps extends Omit<BannerOptions, 'consent'> {
    * nothing is called with `null` then.
    */
   ref?: Ref<OptinBannerElement | null>;
-}
-
-/**
- * Whether two option values hold the same: plain data compared by content, functions (locale
- * loaders) by identity or by their source text. Props written inline (`member={{ id, name }}`,
- * `declaration={registry.declaration()}`, `locales={{ ...locales, de: () => import('./de.js') }}`)
- * are new objects and functions on every render: set again, they would restart the banner, which
- * redraws open preferences under the learner (keeping their unsaved switches and focus, but not a
- * press of the mouse begun before). Two loaders of the same text load the same, unless they read a
- * variable that changed: the page then sets the new map on the banner itself (its `ref`).
- */
-function same(a: unknown, b: unknown): boolean {
-  if (a === b || (typeof a == 'function' && typeof b == 'function' && String(a) === String(b))) return true;
-  if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
-  );
 }
 
 /**

@@ -1,6 +1,13 @@
 import { createConsent, type ConsentOptions, type ConsentStore, type Policy } from '@optin/consent';
 import { createContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { OptinReactError } from './errors.js';
+import { same } from './same.js';
+
+/** A store the provider made, with the options it was made from. */
+interface Made {
+  readonly store: ConsentStore;
+  readonly options: ConsentOptions;
+}
 
 /** What the provider shares: the store (once it exists) and the policy. */
 export interface ConsentContextValue {
@@ -33,8 +40,12 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * Shares a consent store with `useConsent()`, `useAllowed()`, `useTracker()` and `<ConsentBanner/>`.
  * Give it a store, or `options` to create one lazily in the browser (nothing reads cookies or
  * `window` on the server). Server HTML and hydration render the "no store yet" state, so
- * `renderToString` followed by `hydrateRoot` never mismatches. A store made from `options` is
- * disposed (stops following other tabs) when the provider unmounts; a store you give stays yours.
+ * `renderToString` followed by `hydrateRoot` never mismatches. `options` are compared by content:
+ * rewritten inline with the same content they keep the store; changed (another policy or version,
+ * the mode a region hint gives after the first render, another cookie domain), the store is
+ * replaced by one made from them, which reads the learner's choice for them (a new policy version
+ * asks again). A store made from `options` is disposed (stops following other tabs) when the
+ * provider unmounts or its options change; a store you give stays yours.
  * The types take one or the other; given both anyway (props spread from elsewhere), `options` are
  * ignored: no second store reads cookies or follows other tabs beside the one you gave.
  * Given neither (a `consent` or `options` that is `undefined`), it throws an {@link OptinReactError}
@@ -55,33 +66,45 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
       'missing_store',
       '<ConsentProvider> got no `consent` store and no `options` (undefined): pass `consent={store}` with a store from createConsent(), or `options={{ policy }}` to have it create one in the browser.',
     );
-  const [created, setCreated] = useState<ConsentStore | null>(null);
-  // Created once, in the browser; later option changes do not recreate the learner's store. The ref
-  // keeps it across StrictMode's second run of the effect (state is not set yet then), so one
-  // provider never makes a second store that would re-write the choice. A store the provider made
-  // is disposed when the provider really unmounts or is hidden (<Activity>): the cleanup only
-  // schedules that, and a re-run of the effect (StrictMode, new options) cancels it. Disposed, it is
-  // also taken from the children: shown again, they render the "no store yet" state (nothing
-  // allowed, no banner), never the disposed store's stale choice (the learner may have decided or
-  // withdrawn in another tab meanwhile), until the new store, which reads the choice afresh and
-  // follows other tabs, is made.
-  const once = useRef<ConsentStore | null>(null);
+  // The options by content: rewritten inline (a new object at every render) they keep the store;
+  // changed (another policy or version, the mode a region hint gives after the first render, another
+  // cookie domain or storage), the store made from them is replaced by one made from the new ones,
+  // which reads the learner's choice for them (a new policy version asks again).
+  const [latest, setLatest] = useState(options);
+  if (latest !== options && !same(latest, options)) setLatest(options);
+  const [created, setCreated] = useState<Made | null>(null);
+  // Created in the browser, once for the same options. The ref keeps it across StrictMode's second
+  // run of the effect (state is not set yet then), so one provider never makes a second store that
+  // would re-write the choice. A store the provider made is disposed when the provider really
+  // unmounts or is hidden (<Activity>): the cleanup only schedules that, and a re-run of the effect
+  // (StrictMode) cancels it; options changed by content dispose it at once. Disposed, it is also
+  // taken from the children: shown again, they render the "no store yet" state (nothing allowed, no
+  // banner), never the disposed store's stale choice (the learner may have decided or withdrawn in
+  // another tab meanwhile), until the new store, which reads the choice afresh and follows other
+  // tabs, is made.
+  const once = useRef<Made | null>(null);
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
-    if (!options) return;
+    if (!latest) return;
     clearTimeout(disposal.current);
-    const made = (once.current ??= createConsent(options));
+    if (once.current && !same(once.current.options, latest)) {
+      once.current.store.dispose();
+      once.current = null;
+    }
+    const made = (once.current = { store: once.current?.store ?? createConsent(latest), options: latest });
     setCreated(made);
     return () => {
       disposal.current = setTimeout(() => {
-        made.dispose();
+        made.store.dispose();
         once.current = null;
         setCreated(null);
       });
     };
-  }, [options]);
-  const store = given ?? created;
-  const policy = given?.policy ?? options?.policy;
+  }, [latest]);
+  // Until the store for the options in force exists, the children get the "no store yet" state, never
+  // what a store made for other options allows.
+  const store = given ?? (created?.options === latest ? created.store : null);
+  const policy = given?.policy ?? latest?.policy;
   const value = useMemo(() => policy && { store, policy }, [store, policy]);
   return <ConsentContext.Provider value={value ?? null}>{props.children}</ConsentContext.Provider>;
 }

@@ -281,6 +281,71 @@ describe('useConsent', () => {
     expect(loads).toEqual(['no analytics']);
   });
 
+  it('follows options that change by content: the mode a region hint gives later, a new policy version that asks again', async () => {
+    // One cookie jar: what the learner decided stays stored across stores.
+    let cookie: string[] = [];
+    let reads = 0;
+    const storage = {
+      kind: 'jar',
+      read: () => (reads++, [...cookie]),
+      write: (value: string) => ((cookie = [value]), true),
+      clear: () => void (cookie = []),
+    };
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const v2 = definePolicy({ ...edxPolicy, version: '2027-01' });
+    let set: (next: { mode: 'opt-in' | 'opt-out'; policy: typeof edxPolicy }) => void = () => {};
+    let rerender = () => {};
+    const stores = new Set<ConsentStore>();
+    function Probe() {
+      const { store, needsPrompt } = useConsent();
+      if (store) stores.add(store);
+      const analytics = useTracker({ owner: 'platform', purposes: ['analytics'] });
+      return <p>{`${needsPrompt ? 'ask' : 'no banner'} analytics=${String(analytics)}`}</p>;
+    }
+    function Page() {
+      const [options, setOptions] = useState({ mode: 'opt-out' as 'opt-in' | 'opt-out', policy: edxPolicy });
+      const [, setRenders] = useState(0);
+      set = setOptions;
+      rerender = () => setRenders((n) => n + 1);
+      // Written inline, as pages do: a new object at every render.
+      return (
+        <ConsentProvider options={{ ...options, storage, signals: { gpc: false } }}>
+          <Probe />
+          <ConsentBanner />
+        </ConsentProvider>
+      );
+    }
+    const container = render(
+      <StrictMode>
+        <Page />
+      </StrictMode>,
+    );
+    await later();
+    expect(container.textContent).toBe('ask analytics=true'); // opt-out: granted until refused
+    act(() => rerender());
+    expect(stores.size).toBe(1); // the same options rewritten inline keep the store
+    // The region hint arrives: an opt-in region. Nothing but necessary until the learner chooses.
+    act(() => set({ mode: 'opt-in', policy: edxPolicy }));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => void [...stores].at(-1)?.acceptAll());
+    expect(container.textContent).toBe('no banner analytics=true');
+    // A new version of the policy: the choice made under the earlier one does not bind, the learner is asked again.
+    act(() => set({ mode: 'opt-in', policy: v2 }));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    expect([...stores].at(-1)?.policy).toBe(v2);
+    expect(stores.size).toBe(3);
+    // The stores replaced were disposed: only the one in force follows other tabs.
+    const before = reads;
+    dispatchEvent(new Event('storage'));
+    expect(reads - before).toBe(1);
+    const banners = document.querySelectorAll('optin-banner');
+    expect(banners).toHaveLength(1);
+    await banners[0]?.ready;
+    expect(banners[0]?.layer).toBe('notice');
+  });
+
   it('shares only the store it is given: options given as well are a type error and ignored (no second store reads cookies or follows other tabs)', () => {
     let optionReads = 0;
     const storage = { kind: 'counted', read: () => (optionReads++, []), write: () => true, clear: () => {} };
