@@ -17,8 +17,14 @@ export function childrenOf(node: HtmlNode): HtmlNode[] {
   return 'childNodes' in node ? node.childNodes : [];
 }
 
-/** Every node of `node`, in document order (`<template>` content included). */
+/**
+ * Every node of `node`, in document order (`<template>` content included). Walked with a stack of
+ * its own, not by recursion: sloppy HTML leaves thousands of elements open, one inside the other.
+ */
 export function* nodes(node: HtmlNode): Generator<HtmlNode> {
-  yield node;
-  for (const child of childrenOf(node)) yield* nodes(child);
+  const stack = [node];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    yield next;
+    for (const child of [...childrenOf(next)].reverse()) stack.push(child);
+  }
 }

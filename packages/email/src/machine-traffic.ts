@@ -9,7 +9,7 @@ export interface EmailRequest {
   ip?: string | undefined;
   /** The HTTP method; `HEAD` never fetches what a person would see. */
   method?: string | undefined;
-  /** Request headers, lowercase names (as `node:http` gives them). */
+  /** Request headers by name, in any letter case (`node:http` gives them lowercase, AWS Lambda as sent). */
   headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
   /** Milliseconds between the token's `sentAt` and this request. */
   msSinceSend?: number | undefined;
@@ -72,10 +72,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Every value of the header `name` (lowercase), whatever the letter case of the names in `headers`, joined and lowercased. */
 function header(headers: unknown, name: string): string {
-  const value: unknown =
-    typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)[name] : undefined;
-  const values: unknown[] = Array.isArray(value) ? value : [value];
+  if (typeof headers !== 'object' || headers === null) return '';
+  const values = Object.entries(headers)
+    .filter(([key]) => key.toLowerCase() === name)
+    .flatMap(([, value]: [string, unknown]) => (Array.isArray(value) ? (value as unknown[]) : [value]));
   return values
     .filter((v): v is string => typeof v === 'string')
     .join(',')

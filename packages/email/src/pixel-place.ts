@@ -2,26 +2,17 @@ import type { DefaultTreeAdapterMap, Token } from 'parse5';
 import { attribute, childrenOf, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
 
 /** Elements whose text runs to the end of the document when their end tag is missing. */
-const rawText = [
-  'textarea',
-  'title',
-  'script',
-  'style',
-  'xmp',
-  'iframe',
-  'noembed',
-  'noframes',
-  'noscript',
-  'plaintext',
-];
+const rawText = ['textarea', 'title', 'script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext'];
 
 /**
  * Elements whose content a mail client does not show: raw text, a `<select>` (an `<img>` in it is
  * dropped by the parser), `<template>` content, the fallback content of media and embeds, the
- * unrendered `<datalist>` and `<rp>`, and a `<frameset>`.
+ * unrendered `<datalist>` and `<rp>`, and a `<frameset>`; and `<noscript>`, whose content a client
+ * without scripts shows but webmail drops.
  */
 const hidingTags = new Set([
   ...rawText,
+  'noscript',
   'select',
   'datalist',
   'template',

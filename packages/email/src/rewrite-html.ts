@@ -1,6 +1,7 @@
 import { html as htmlSpec, parse, type Token } from 'parse5';
 import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
 import { pixelOffset } from './pixel-place.js';
+import { httpUrl } from './target-url.js';
 
 /**
  * What an `<img>` is: not a pixel of the collector's (`other`), the pixel of this very message
@@ -10,8 +11,12 @@ export type PixelVerdict = 'other' | 'this' | 'stale';
 
 /** What the HTML rewriter asks of the signer; the rewriter itself only finds and splices. */
 export interface LinkPolicy {
-  /** The new href for a link whose decoded href is `value`, or `undefined` to leave it as it is. */
-  href(value: string): string | undefined;
+  /**
+   * The new href for a link whose decoded href is `value`, or `undefined` to leave it as it is.
+   * `base` is the document's base URL, to resolve a relative `value` against, if it has one;
+   * `where` is the href's place in the source (`line 4, column 6`), for an error about it.
+   */
+  href(value: string, base: string | undefined, where: string): string | undefined;
   /** What the `<img>` whose decoded src is `value` is. */
   pixel(value: string): PixelVerdict;
   /** The src of this message's pixel, for a stale pixel or to append when there is none. */
@@ -34,23 +39,56 @@ function escapeAttribute(value: string): string {
 }
 
 /**
- * The edit that replaces only the value of the attribute at `location` (its name, the `=`, the
- * whitespace and the quote character are kept). An unquoted value is given double quotes.
+ * An attribute as the HTML tokenizer reads it from where its name starts: the name, `=` with the
+ * whitespace around it, and the value, double-quoted, single-quoted, or up to whitespace or `>`.
+ */
+const attributeSyntax = /[^\t\n\f\r />=]+[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r >]*)/y;
+
+/**
+ * The edit that replaces only the value of the attribute starting at `location` (its name, the
+ * `=`, the whitespace and the quote character are kept). An unquoted value is given double quotes.
+ * The value's end is read from the source: parse5 ends the location of an attribute followed by
+ * another without a space between (`href="…"target=…`) after its name.
  */
 function valueEdit(source: string, location: Token.Location, value: string): Edit | undefined {
-  const raw = source.slice(location.startOffset, location.endOffset);
-  const head = /^[^\s=]+\s*=\s*/.exec(raw);
-  if (!head) return undefined;
+  attributeSyntax.lastIndex = location.startOffset;
+  const raw = attributeSyntax.exec(source)?.[0];
+  const head = raw === undefined ? undefined : /^[^=]+=[\t\n\f\r ]*/.exec(raw);
+  if (raw === undefined || !head) return undefined;
   const start = location.startOffset + head[0].length;
+  const end = location.startOffset + raw.length;
   const quote = source[start];
-  if (quote === '"' || quote === "'")
-    return { start: start + 1, end: location.endOffset - 1, text: escapeAttribute(value) };
-  return { start, end: location.endOffset, text: `"${escapeAttribute(value)}"` };
+  if (quote === '"' || quote === "'") return { start: start + 1, end: end - 1, text: escapeAttribute(value) };
+  return { start, end, text: `"${escapeAttribute(value)}"` };
 }
 
 function* elements(node: HtmlNode): Generator<HtmlElement> {
   for (const n of nodes(node)) if ('tagName' in n) yield n;
 }
+
+/** Whether `element` is in the document `root` itself, not in the content of a `<template>`. */
+function inDocument(element: HtmlElement, root: HtmlNode): boolean {
+  let node: HtmlNode = element;
+  while ('parentNode' in node && node.parentNode) node = node.parentNode;
+  return node === root;
+}
+
+/**
+ * The document's base URL, as a mail client that honours `<base>` resolves links: the href of the
+ * first `<base href>` of the document, when it is an absolute http(s) URL (an email has no URL of
+ * its own to resolve a relative one against).
+ */
+function documentBase(root: HtmlNode): string | undefined {
+  for (const element of elements(root)) {
+    const href = element.tagName === 'base' ? attribute(element, 'href') : undefined;
+    if (href !== undefined && element.namespaceURI === htmlSpec.NS.HTML && inDocument(element, root))
+      return httpUrl(href);
+  }
+  return undefined;
+}
+
+/** An href that is only a fragment (`#top`) or empty: a place in the email itself, never resolved against a base. */
+const inThisEmail = /^[\0-\x20]*(?:#|$)/;
 
 /** The pixel element: 1×1, no alt text for screen readers to announce, no border or spacing. */
 function pixelTag(url: string): string {
@@ -68,9 +106,17 @@ function pixelTag(url: string): string {
 export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // parse5 7 throws on some runs of lone surrogates; U+FFFD is what a browser sees in their place,
   // and the swap keeps every offset (one UTF-16 unit for one) so the splice still applies to `source`.
-  const root = parse(source.replace(loneSurrogate, '\uFFFD'), { sourceCodeLocationInfo: true });
+  // Parsed as a mail client parses it, with scripting off: the content of <noscript> is shown.
+  const root = parse(source.replace(loneSurrogate, '\uFFFD'), {
+    sourceCodeLocationInfo: true,
+    scriptingEnabled: false,
+  });
+  const base = documentBase(root);
   const edits: Edit[] = [];
   const found: Record<Exclude<PixelVerdict, 'other'>, HtmlElement[]> = { this: [], stale: [] };
+  // The parser re-opens an `<a>` left open across `</b>`, `<p>`, `<li>`, ...: several elements, one
+  // source tag. Its href is spliced once (twice would glue two URLs into one broken link).
+  const rewritten = new Set<number>();
   for (const element of elements(root)) {
     if (element.namespaceURI !== htmlSpec.NS.HTML) continue;
     const locations = element.sourceCodeLocation?.attrs;
@@ -78,7 +124,10 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
       const href = attribute(element, 'href');
       const location = locations?.href;
       if (href === undefined || !location || attribute(element, noTrackAttribute) !== undefined) continue;
-      const next = policy.href(href);
+      if (rewritten.has(location.startOffset)) continue;
+      rewritten.add(location.startOffset);
+      const where = `line ${location.startLine}, column ${location.startCol}`;
+      const next = policy.href(href, inThisEmail.test(href) ? undefined : base, where);
       const edit = next === undefined ? undefined : valueEdit(source, location, next);
       if (edit) edits.push(edit);
     } else if (element.tagName === 'img') {

@@ -83,11 +83,12 @@ export interface EmailSigner {
    */
   clickUrl(url: string, meta: MessageMeta): string;
   /**
-   * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` becomes a
-   * click URL, one pixel is added; every other byte is kept. Links and pixels already under
-   * `baseUrl`'s endpoints are re-signed for `meta` or removed; a link there whose token cannot be
-   * read, or does not verify under `keys` or `trustedKeys`, throws `unreadable_token`. Idempotent:
-   * see the README.
+   * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` (and, under a
+   * `<base href>`, every relative one but an anchor) becomes a click URL, one pixel is added; every
+   * other byte is kept. Links and pixels already under `baseUrl`'s endpoints are re-signed for
+   * `meta` or removed; a link there whose token cannot be read, or does not verify under `keys` or
+   * `trustedKeys`, throws `unreadable_token` (its message gives the link's line and column).
+   * Idempotent: see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
   /** The keyed pseudonym of an address, as `verify()` reports it: to join events with your users. */
@@ -253,11 +254,17 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
    * make up a token under the tracking host, and its target was chosen by no one who signs here.
    * A link there that is no readable click token, or to the open endpoint, leads nowhere this signer
    * could sign for; one that does not verify leads somewhere no key it holds vouches for: both are
-   * `unreadable_token`.
+   * `unreadable_token`, at `path`, with `where` (the link's line and column in the HTML) if given.
    */
-  function untracked(url: string, path: string): string {
+  function untracked(url: string, path: string, where?: string): string {
+    const at = where === undefined ? '' : ` at ${where}`;
     const refuse = (why: string, hint: string): never => {
-      throw new EmailError('unreadable_token', path, `has a link to the tracking endpoints under ${base} ${why}`, hint);
+      throw new EmailError(
+        'unreadable_token',
+        path,
+        `has a link${at} to the tracking endpoints under ${base} ${why}`,
+        hint,
+      );
     };
     const copied = "Put the link's real target in its place: it was probably copied from an email tracked before.";
     for (let target = url; ;) {
@@ -329,13 +336,13 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       const pixelUrl = seal(claims, 'open', null);
       return rewriteDocument(html, {
         pixelUrl,
-        href(value) {
-          const given = httpUrl(value);
+        href(value, documentBase, where) {
+          const given = httpUrl(value, documentBase);
           if (given === undefined) return undefined;
           const link = trackingLink(given, endpoint);
           const signed = ownClaims(link, 'click');
           if (signed && sameMessage(signed, claims)) return undefined;
-          const target = untracked(given, 'html');
+          const target = untracked(given, 'html', where);
           // A tracked link whose target cannot be signed for this recipient becomes that plain target.
           if (!trackable(target, meta.recipient)) return link ? target : undefined;
           return seal(claims, 'click', target);

@@ -4,12 +4,13 @@ import { normalizeAddress } from './pseudonym.js';
 /**
  * Parses `value` as an absolute http(s) URL the way a mail client's browser would (surrounding
  * whitespace and embedded tabs/newlines dropped), and returns its serialised form, or `undefined`
- * for anything else: relative references, `mailto:`, `tel:`, `javascript:`, `data:`, unparsable text.
+ * for anything else: relative references (unless `base` is given to resolve them against),
+ * `mailto:`, `tel:`, `javascript:`, `data:`, unparsable text.
  */
-export function httpUrl(value: string): string | undefined {
+export function httpUrl(value: string, base?: string): string | undefined {
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(value, base);
   } catch {
     return undefined;
   }

@@ -33,6 +33,13 @@ describe('isMachineOpen', () => {
     ['Exchange Online Protection network', { userAgent: chrome, ip: '40.107.218.12' }, 'security_scanner'],
     ['HEAD request', { userAgent: chrome, method: 'HEAD' }, 'prefetch'],
     ['declared prefetch', { userAgent: chrome, headers: { 'sec-purpose': 'prefetch;prerender' } }, 'prefetch'],
+    // Headers as AWS Lambda / API Gateway and some frameworks hand them over: names as the client sent them.
+    [
+      'declared prefetch, header names in any case',
+      { userAgent: chrome, headers: { 'Sec-Purpose': 'prefetch' } },
+      'prefetch',
+    ],
+    ['Firefox prefetch, header names in any case', { userAgent: chrome, headers: { 'X-Moz': 'prefetch' } }, 'prefetch'],
     ['no user agent', { userAgent: undefined }, 'no_user_agent'],
     ['curl', { userAgent: 'curl/8.5.0' }, 'bot_user_agent'],
     [

@@ -150,6 +150,18 @@ describe('rewriteHtml on realistic emails', () => {
       expect(out).toContain(kept);
   });
 
+  it('tracks links inside <noscript>, which a mail client (scripts off) shows, and keeps the pixel out of it', () => {
+    // Content pasted from a web page: a mail client runs no scripts, so it shows <noscript> content.
+    const html = '<p>New on the blog</p><noscript><a href="https://www.edx.org/blog/cs50">Read it</a></noscript>';
+    const out = signer.rewriteHtml(html, meta);
+    expect(clickTargets(out)).toEqual(['https://www.edx.org/blog/cs50']);
+    expect(restore(html, out)).toBe(html);
+    expect(signer.rewriteHtml(out, meta)).toBe(out);
+    // Left open at the end, it still gets no pixel inside: webmail drops <noscript> with its content.
+    const open = signer.rewriteHtml('<p>New on the blog</p><noscript><p>Read it', meta);
+    expect(open.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe('<p>New on the blog</p><PIXEL><noscript><p>Read it');
+  });
+
   it('escapes the new value for the attribute it lands in, keeping the quote style', () => {
     const out = signer.rewriteHtml(courseEmail, meta);
     expect(out).toMatch(/<a href = "https:\/\/t\.edx\.org\/e\/c\/[A-Za-z0-9_-]+" class="btn">/);

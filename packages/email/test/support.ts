@@ -29,7 +29,8 @@ function* walk(node: Node): Generator<Element> {
 export function attributes(html: string): FoundAttribute[] {
   const found: FoundAttribute[] = [];
   const wellFormed = html.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-  for (const el of walk(parse(wellFormed, { sourceCodeLocationInfo: true }))) {
+  // As a mail client parses it: no scripts, so <noscript> content is elements.
+  for (const el of walk(parse(wellFormed, { sourceCodeLocationInfo: true, scriptingEnabled: false }))) {
     if (el.namespaceURI !== htmlSpec.NS.HTML) continue;
     const name = el.tagName === 'img' ? 'src' : el.tagName === 'a' || el.tagName === 'area' ? 'href' : undefined;
     const attr = name === undefined ? undefined : el.attrs.find((a) => a.name === name);

@@ -94,6 +94,16 @@ describe('unwrapping a tracked link: only what a key the signer holds signed', (
     }
   });
 
+  it('says where in the email the link it cannot unwrap is, so the sender can find it among the others', () => {
+    const own = harvard.clickUrl('https://www.edx.org/course/x', alice);
+    const forged = forgeries()['HarvardX, its kid, a made-up key']!;
+    const html = `<table>\n<tr><td><a href="${own}">Course</a></td></tr>\n<tr><td>\n  <a href="${forged}">Notes</a></td></tr>\n</table>`;
+    const error = thrown(() => harvard.rewriteHtml(html, bob));
+    expect({ code: error.code, path: error.path }).toEqual({ code: 'unreadable_token', path: 'html' });
+    expect(error.message).toContain('line 4, column 6');
+    expect(error.message).not.toContain(forged);
+  });
+
   it('still unwraps its own genuine links, however often wrapped, to the target they redirect to', () => {
     const own = harvard.clickUrl('https://www.edx.org/course/x', alice);
     expect(redirectOf(harvard.clickUrl(`${own}?utm_source=x`, bob))).toBe('https://www.edx.org/course/x');
