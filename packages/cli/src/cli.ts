@@ -8,7 +8,7 @@ import { loadConfig } from './load-config.js';
 
 const usage = `Usage: optin <command> [options]
 
-  optin validate [config]                      every problem of the config, with its path
+  optin validate [config] [--json]             every problem of the config, with its path
   optin declare [config] [--member X] [--format md|json|html]
                                                the list of third parties and of tracked emails, for the
                                                platform or one Member
@@ -26,6 +26,7 @@ const usage = `Usage: optin <command> [options]
 
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
+With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
 const fail = (option: string, message: string, hint: string): never => {
@@ -34,7 +35,7 @@ const fail = (option: string, message: string, hint: string): never => {
 
 /** The options each command takes besides `--help` and `--version`. */
 const commandOptions: Readonly<Record<string, readonly string[]>> = {
-  validate: ['config'],
+  validate: ['config', 'json'],
   declare: ['config', 'member', 'format'],
   audit: [
     'config',
@@ -114,6 +115,12 @@ function parse(argv: string[]) {
   }
 }
 
+/**
+ * Whether the command was asked for JSON and takes it (`validate --json`, `audit --json`): an error
+ * is then JSON on stdout too, for CI to read. Set once the arguments are read.
+ */
+let answerInJson = false;
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals, tokens } = parse(argv);
   const [command, target] = positionals;
@@ -129,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Object.hasOwn(commandOptions, command))
     fail('command', `"${command}" is not a command`, 'Use validate, declare or audit (optin --help).');
   checkArguments(command, tokens);
+  answerInJson = values.json;
 
   if (command === 'validate') {
     const config = await loadConfig(target ?? values.config).catch((error: unknown) => {
@@ -136,12 +144,24 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     });
     if (config instanceof CliError) {
+      if (values.json) {
+        process.stdout.write(
+          `${JSON.stringify({ valid: false, problems: config.issues, hint: config.hint }, null, 2)}\n`,
+        );
+        return 1;
+      }
       process.stdout.write(
         `✗ ${config.issues.length} problem(s)\n${config.issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}\n${config.hint}\n`,
       );
       return 1;
     }
     const trackers = config.platform.trackers.length + config.members.reduce((n, m) => n + m.trackers.length, 0);
+    if (values.json) {
+      const policy = { id: config.policy.id, version: config.policy.version };
+      const summary = { valid: true, policy, members: config.members.length, trackers, problems: [] };
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      return 0;
+    }
     process.stdout.write(
       `✓ valid: policy ${config.policy.id}@${config.policy.version}, ${config.members.length} Member(s), ${trackers} tracker(s)\n`,
     );
@@ -209,6 +229,10 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CliError) {
+      if (answerInJson)
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: error.code, issues: error.issues, hint: error.hint } }, null, 2)}\n`,
+        );
       process.stderr.write(
         `error ${error.code}\n${error.issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}\n${error.hint}\n`,
       );

@@ -62,7 +62,7 @@ describe('optin validate', () => {
     expect(result.stdout).toBe(
       [
         '✗ 2 problem(s)',
-        '  members[1].orgs[0]: org "harvardx" is already owned by HarvardX',
+        '  members[1].orgs[0]: org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member\'s org goes in `courses`)',
         '  members[2].name: must be the name learners read',
         `Fix ${fixture('defined-broken.config.mjs')} at the paths listed (a MembersError stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
         '',
@@ -75,6 +75,39 @@ describe('optin validate', () => {
     const declare = await optin('declare', fixture('defined-broken.config.mjs'));
     expect(declare.code).toBe(1);
     expect(declare.stderr).toMatch(/^error invalid_config\n {2}members\[1\]\.orgs\[0\]: org "harvardx"/);
+  });
+
+  test('--json prints the result for CI: the summary, or every problem with its path, and the same exit codes', async () => {
+    const sound = await optin('validate', fixture('optin.config.mjs'), '--json');
+    expect(sound.code).toBe(0);
+    expect(JSON.parse(sound.stdout)).toEqual({
+      valid: true,
+      policy: { id: 'edx', version: '2026-11' },
+      members: 2,
+      trackers: 3,
+      problems: [],
+    });
+    const broken = await optin('validate', fixture('defined-broken.config.mjs'), '--json');
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stdout)).toEqual({
+      valid: false,
+      problems: [
+        { path: 'members[1].orgs[0]', message: expect.stringContaining('org "harvardx" is already owned by HarvardX') },
+        { path: 'members[2].name', message: expect.stringContaining('must be the name learners read') },
+      ],
+      hint: expect.stringContaining('at the paths listed'),
+    });
+    // A config that cannot be found is still an error (exit 2), in JSON on stdout and in words on stderr.
+    const missing = await optin('validate', 'nowhere.config.mjs', '--json');
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: {
+        code: 'config_not_found',
+        issues: [{ path: expect.stringMatching(/nowhere\.config\.mjs$/), message: 'no such file' }],
+        hint: expect.any(String),
+      },
+    });
+    expect(missing.stderr).toContain('error config_not_found');
   });
 
   test('a missing file is a clear error with exit 2', async () => {
@@ -205,8 +238,40 @@ describe('optin declare', () => {
     expect(gpc.stderr).toContain('--gpc: is not an option of optin declare');
   });
 
+  test('audit --json answers in JSON when it cannot audit too: the error with its code, issues and hint', async () => {
+    const usage = await optin(
+      'audit',
+      'http://127.0.0.1:9/',
+      '--config',
+      fixture('optin.config.mjs'),
+      '--consent',
+      'telemetry',
+      '--json',
+    );
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({
+      error: {
+        code: 'invalid_argument',
+        issues: [{ path: '--consent', message: '"telemetry" is not a purpose of policy edx' }],
+        hint: expect.stringContaining('Use none, all, or a comma-separated list'),
+      },
+    });
+    const broken = await optin('audit', 'http://127.0.0.1:9/', '--config', fixture('broken.config.mjs'), '--json');
+    expect(broken.code).toBe(1);
+    const { error } = JSON.parse(broken.stdout) as { error: { code: string; issues: { path: string }[] } };
+    expect(error.code).toBe('invalid_config');
+    expect(error.issues.map((i) => i.path)).toContain('members[1].orgs[0]');
+  });
+
   test('audit refuses a consent mode it does not know before it opens a browser, naming the option', async () => {
-    const mode = await optin('audit', 'http://127.0.0.1:9/', '--config', fixture('optin.config.mjs'), '--mode', 'optout');
+    const mode = await optin(
+      'audit',
+      'http://127.0.0.1:9/',
+      '--config',
+      fixture('optin.config.mjs'),
+      '--mode',
+      'optout',
+    );
     expect([mode.code, mode.stdout]).toEqual([2, '']);
     expect(mode.stderr).toBe(
       'error invalid_argument\n  --mode: "optout" is not a consent mode\nUse opt-in or opt-out, as the site creates its consent store.\n',

@@ -68,16 +68,94 @@ export interface Declaration {
   readonly siteCookies: readonly DeclaredSiteCookie[];
 }
 
+/** At most this many names are listed for one declared pattern; a pattern of more is shown as it is. */
+const maxNames = 16;
+
 /**
- * Shows a cookie name pattern the way people read it: `/^_ga_/` and `/^_ga_.*$/` → `_ga_*`,
- * `/^_ga$/` → `_ga`; anything not a plain prefix or name stays a regular expression, `/…/`.
+ * The names a cookie name pattern stands for, as people read them: a literal prefix or name with
+ * `*` where the pattern allows anything (`.*`, `.+`, `\d+`, `\w+`, or after an open end), each
+ * alternative of a group (`(a|b)`, nested too) a name of its own, an optional part (`(_.*)?`) a
+ * name with it and one without. `null` for a pattern that is not
+ * of that form (character classes, other quantifiers, lookarounds, the `i` flag), or of more than
+ * {@link maxNames} names.
+ */
+function expandPattern(name: RegExp): string[] | null {
+  const src = name.source;
+  if (name.flags.includes('i') || !src.startsWith('^')) return null;
+  let i = 1;
+  let exact = false;
+  // The names of an alternation, up to its closing `)` (depth > 0) or the end of the pattern.
+  const alternation = (depth: number): string[] | null => {
+    const done: string[] = [];
+    let current = [''];
+    while (i < src.length) {
+      const c = src[i] ?? '';
+      let atom: string[] | null;
+      if (c === '|') {
+        done.push(...current);
+        current = [''];
+        i++;
+        continue;
+      }
+      if (c === ')') {
+        if (depth === 0) return null;
+        i++;
+        return [...done, ...current];
+      }
+      if (c === '$' && depth === 0 && i === src.length - 1) {
+        exact = true;
+        i++;
+        break;
+      }
+      if (c === '(') {
+        if (src.startsWith('(?:', i)) i += 3;
+        else if (src[i + 1] === '?') return null;
+        else i++;
+        atom = alternation(depth + 1);
+      } else if (c === '\\') {
+        const e = src[i + 1] ?? '';
+        if ((e === 'd' || e === 'w') && /[+*]/.test(src[i + 2] ?? '')) [atom, i] = [['*'], i + 3];
+        else if (/^[^A-Za-z0-9*]$/.test(e)) [atom, i] = [[e], i + 2];
+        else return null;
+      } else if (c === '.' && /[+*]/.test(src[i + 1] ?? '')) [atom, i] = [['*'], i + 2];
+      else if (/[.[\]{}?*+^$]/.test(c)) return null;
+      else [atom, i] = [[c], i + 1];
+      if (!atom) return null;
+      // An optional part (`(_.*)?`, `s?`): names with it and without.
+      if (src[i] === '?') [atom, i] = [[...atom, ''], i + 1];
+      if (/[?*+{]/.test(src[i] ?? '')) return null;
+      const parts = atom;
+      current = current.flatMap((before) => parts.map((part) => before + part));
+      if (done.length + current.length > maxNames) return null;
+    }
+    return depth === 0 ? [...done, ...current] : null;
+  };
+  const names = alternation(0)?.map((n) => (exact ? n : `${n}*`).replace(/\*+/g, '*'));
+  return names && names.every((n) => n !== '' && n !== '*') ? names : null;
+}
+
+/**
+ * The names learners read for a declared cookie name: the name itself, or the names a pattern stands
+ * for (`/^_hj(DonePolls|MinimizedPolls)$/` → `_hjDonePolls`, `_hjMinimizedPolls`; `/^_ga_/` →
+ * `_ga_*`; `/^_hjSession_\d+$/` → `_hjSession_*`); a pattern of any other form stays a regular
+ * expression, `/…/`.
+ */
+function cookieNames(name: string | RegExp): string[] {
+  if (typeof name === 'string') return [name];
+  return expandPattern(name) ?? [`/${name.source}/${name.flags}`];
+}
+
+/**
+ * Shows a cookie name pattern the way people read it, as one name: `/^_ga_/` and `/^_ga_.*$/` →
+ * `_ga_*`, `/^_ga$/` → `_ga`, `/^_hjSession_\d+$/` → `_hjSession_*`; anything else (a pattern of
+ * several names, such as `/^(_ga|_gid)$/`, included) stays a regular expression, `/…/`. The
+ * declaration lists each name of such a pattern on its own.
  */
 export function cookiePattern(name: string | RegExp): string {
-  if (typeof name === 'string') return name;
-  const m = /^\^((?:\\[^A-Za-z0-9]|[^\\.*+?()[\]{}|^$])*)(\.\*|\.\+)?(\$)?$/.exec(name.source);
-  if (!m || name.flags.includes('i')) return `/${name.source}/${name.flags}`;
-  const literal = (m[1] ?? '').replace(/\\(.)/g, '$1');
-  return m[3] && !m[2] ? literal : `${literal}*`;
+  const names = cookieNames(name);
+  return names.length === 1 && names[0] !== undefined
+    ? names[0]
+    : `/${(name as RegExp).source}/${(name as RegExp).flags}`;
 }
 
 const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
@@ -87,12 +165,9 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
   purposes: [...t.purposes],
   party: t.party,
   vendor: { name: t.vendor.name, privacyUrl: t.vendor.privacyUrl, optOutUrl: t.vendor.optOutUrl ?? null },
-  cookies: t.cookies.map((c) => ({
-    name: cookiePattern(c.name),
-    lifetime: c.lifetime,
-    purpose: c.purpose,
-    party: c.party,
-  })),
+  cookies: t.cookies.flatMap((c) =>
+    cookieNames(c.name).map((name) => ({ name, lifetime: c.lifetime, purpose: c.purpose, party: c.party })),
+  ),
   hosts: [...t.hosts],
 });
 

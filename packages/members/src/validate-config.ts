@@ -80,6 +80,9 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       else add('policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
     }
   const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
+  // What an unknown purpose is replaced by: one the policy has.
+  const notAPurpose = (p: unknown) =>
+    `"${shown(p)}" is not a purpose of policy "${policy?.id ?? ''}": use one of ${[...purposes.keys()].join(', ')}`;
 
   const ids = new Map<string, string>();
   const cookies: { owner: string; name: string | RegExp; path: string }[] = [];
@@ -111,14 +114,16 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         `${path}.owner`,
         owner !== 'platform' && typeof t.owner === 'string' && t.owner !== 'platform'
           ? `declared for "${t.owner}", in ${owner}'s list: move it to ${t.owner}'s trackers, or drop its owner option`
-          : `must be "${owner}"`,
+          : owner === 'platform' && typeof t.owner === 'string' && t.owner !== ''
+            ? `must be "platform": a tracker of Member ${t.owner} belongs in its trackers (defineMember), where its owner is set`
+            : `must be "${owner}"`,
       );
     const seen = ids.get(id);
-    if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}`);
+    if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}: give each tracker an id of its own`);
     else ids.set(id, path);
     list(t.purposes).forEach((p, i) => {
       const purpose = purposes.get(shown(p));
-      if (policy && !purpose) add(`${path}.purposes[${i}]`, `"${shown(p)}" is not a purpose of policy "${policy.id}"`);
+      if (policy && !purpose) add(`${path}.purposes[${i}]`, notAPurpose(p));
       if (owner !== 'platform' && purpose?.required)
         add(
           `${path}.purposes[${i}]`,
@@ -130,8 +135,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       const at = `${path}.cookies[${i}].purpose`;
       if (Array.isArray(t.purposes) && !t.purposes.includes(c.purpose) && !said.has(at))
         add(at, `"${shown(c.purpose)}" is not one of the tracker's purposes`);
-      if (policy && !purposes.has(shown(c.purpose)))
-        add(`${path}.cookies[${i}].purpose`, `"${shown(c.purpose)}" is not a purpose of policy "${policy.id}"`);
+      if (policy && !purposes.has(shown(c.purpose))) add(`${path}.cookies[${i}].purpose`, notAPurpose(c.purpose));
       if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
         if (c.party === 'first' && cookieOverlap(c.name, consentCookieName))
@@ -230,7 +234,11 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       const key = typeof org === 'string' ? org.toLowerCase() : '';
       if (!orgPattern.test(key)) return add(`${path}.orgs[${j}]`, 'must be an Open edX org, e.g. "HarvardX"');
       const owner = orgs.get(key);
-      if (owner) add(`${path}.orgs[${j}]`, `org "${shown(org)}" is already owned by ${owner}`);
+      if (owner)
+        add(
+          `${path}.orgs[${j}]`,
+          `org "${shown(org)}" is already owned by ${owner}: an org belongs to one Member; remove it here or there (a single course run under another Member's org goes in \`courses\`)`,
+        );
       else orgs.set(key, id);
     });
     if (m.courses !== undefined && !Array.isArray(m.courses))
@@ -246,7 +254,11 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         );
       const key = courseOwnerKey(course);
       const owner = courses.get(key);
-      if (owner) add(`${path}.courses[${j}]`, `course "${course.id}" is already owned by ${owner}`);
+      if (owner)
+        add(
+          `${path}.courses[${j}]`,
+          `course "${course.id}" is already owned by ${owner}: a course run belongs to one Member; remove it here or there`,
+        );
       else courses.set(key, id);
     });
     if (m.email !== undefined) checkEmail(m.email, `${path}.email`);

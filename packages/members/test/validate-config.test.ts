@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { definePolicy, edxPolicy } from '@optin/consent';
 import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
-import { defineConfig, defineMember, MembersError, validateConfig, type MemberEmail, type OptinConfig } from '../src/index.js';
+import {
+  defineConfig,
+  defineMember,
+  MembersError,
+  validateConfig,
+  type MemberEmail,
+  type OptinConfig,
+} from '../src/index.js';
 import { matomo, pixel, sampleConfig } from './fixtures/config.js';
 
 const paths = (config: unknown) => validateConfig(config).map((i) => i.path);
@@ -12,6 +19,41 @@ describe('validateConfig', () => {
   it('accepts a sound config, and defineConfig returns it', () => {
     expect(validateConfig(sampleConfig())).toEqual([]);
     expect(defineConfig(sampleConfig()).members.map((m) => m.id)).toEqual(['HarvardX', 'MITx']);
+  });
+
+  it('says what to do about each problem: the purposes to choose from, which id or org to change', () => {
+    const base = sampleConfig();
+    const platform = base.platform.trackers[0]!;
+    const config: OptinConfig = {
+      ...base,
+      platform: {
+        trackers: [
+          platform,
+          { ...platform, purposes: ['advertising'] },
+          { ...platform, id: 'other', owner: 'HarvardX' },
+        ],
+      },
+      members: [
+        base.members[0]!,
+        defineMember({ id: 'Copy', name: 'Copy U', orgs: ['harvardx'], trackers: [] }),
+        defineMember({ id: 'A', name: 'A U', orgs: ['AX'], courses: ['course-v1:MITx+S+1'], trackers: [] }),
+        defineMember({ id: 'B', name: 'B U', orgs: ['BX'], courses: ['MITx/S/1'], trackers: [] }),
+      ],
+    };
+    const byPath = Object.fromEntries(validateConfig(config).map((i) => [i.path, i.message]));
+    expect(byPath['platform.trackers[1].id']).toMatch(/: give each tracker an id of its own$/);
+    expect(byPath['platform.trackers[1].purposes[0]']).toBe(
+      '"advertising" is not a purpose of policy "edx": use one of necessary, analytics, performance, functionality, marketing',
+    );
+    expect(byPath['platform.trackers[2].owner']).toBe(
+      'must be "platform": a tracker of Member HarvardX belongs in its trackers (defineMember), where its owner is set',
+    );
+    expect(byPath['members[1].orgs[0]']).toBe(
+      'org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member\'s org goes in `courses`)',
+    );
+    expect(byPath['members[3].courses[0]']).toBe(
+      'course "MITx/S/1" is already owned by A: a course run belongs to one Member; remove it here or there',
+    );
   });
 
   it('namespaces Member tracker ids and sets their owner', () => {
@@ -101,7 +143,12 @@ describe('validateConfig', () => {
   });
 
   it("reports a cookie whose purpose is not its tracker's, though the tracker has other errors too", () => {
-    const cookie = (purpose: string, i: number) => ({ name: `_hx${i}`, purpose, lifetime: '1y', party: 'first' as const });
+    const cookie = (purpose: string, i: number) => ({
+      name: `_hx${i}`,
+      purpose,
+      lifetime: '1y',
+      party: 'first' as const,
+    });
     const tracker = (overrides: object) => ({ ...matomo('1', 'stats.harvardx.example'), ...overrides });
     const issues = (t: Tracker) =>
       validateConfig({
@@ -129,7 +176,7 @@ describe('validateConfig', () => {
       'members[0].trackers[0].cookies[1].purpose: must be letters, digits, ".", "-" or "_"',
       'members[0].trackers[0].cookies[1].lifetime: must be "session" or like "30min", "24h", "90d", "13mo", "2y"',
       `members[0].trackers[0].cookies[0].purpose: ${marketing}`,
-      'members[0].trackers[0].cookies[1].purpose: "Bad purpose" is not a purpose of policy "edx"',
+      'members[0].trackers[0].cookies[1].purpose: "Bad purpose" is not a purpose of policy "edx": use one of necessary, analytics, performance, functionality, marketing',
     ]);
   });
 
@@ -164,7 +211,9 @@ describe('validateConfig', () => {
     const base = sampleConfig();
     const config = {
       ...base,
-      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-HX0001' })] })],
+      members: [
+        defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-HX0001' })] }),
+      ],
     };
     const issue = validateConfig(config).find((i) => i.path === 'members[0].trackers[0].cookies[0].name');
     expect(issue?.message).toMatch(/collides with the platform's _ga .*: give .*cookiePrefix.*or leave /);
@@ -173,11 +222,21 @@ describe('validateConfig', () => {
   it("rejects a Member cookie family inside the platform's (two RegExps that name the same cookies)", () => {
     const base = sampleConfig();
     // The platform's Matomo declares every site's visitor cookie; HarvardX's names its own site's.
-    const platform = { ...matomo('1', 'stats.edx.example'), cookies: [{ name: /^_pk_id\./, purpose: 'analytics', lifetime: '13mo', party: 'first' as const }] };
+    const platform = {
+      ...matomo('1', 'stats.edx.example'),
+      cookies: [{ name: /^_pk_id\./, purpose: 'analytics', lifetime: '13mo', party: 'first' as const }],
+    };
     const config = {
       ...base,
       platform: { trackers: [platform] },
-      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [matomo('1', 'stats.harvardx.example')] })],
+      members: [
+        defineMember({
+          id: 'HarvardX',
+          name: 'Harvard',
+          orgs: ['HarvardX'],
+          trackers: [matomo('1', 'stats.harvardx.example')],
+        }),
+      ],
     };
     expect(paths(config)).toEqual(['members[0].trackers[0].cookies[0].name']);
     // Families that share a head but no cookie are no collision: _pk_id.1.* and _pk_ses.1.*, _pk_id.1.* and _pk_id.2.*.
@@ -279,13 +338,25 @@ describe('validateConfig', () => {
   it("refuses a tracker cookie that names the consent cookie: a withdrawal would erase the learner's decision", () => {
     const base = sampleConfig();
     // A sloppy family for an A/B tool's "opt…" cookies also names `optin`, where @optin/consent keeps the decision.
-    const sloppy = { ...matomo('1', 'stats.harvardx.example'), cookies: [{ name: /^opt/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }] };
-    const config = { ...base, members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [sloppy] })] };
+    const sloppy = {
+      ...matomo('1', 'stats.harvardx.example'),
+      cookies: [{ name: /^opt/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }],
+    };
+    const config = {
+      ...base,
+      members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [sloppy] })],
+    };
     expect(validateConfig(config)).toEqual([
-      { path: 'members[0].trackers[0].cookies[0].name', message: expect.stringMatching(/consent cookie "optin"/) as string },
+      {
+        path: 'members[0].trackers[0].cookies[0].name',
+        message: expect.stringMatching(/consent cookie "optin"/) as string,
+      },
     ]);
     // The first-party tracker's own optin_id and optin_ses are other cookies.
-    const own = { ...sloppy, cookies: [{ name: /^optin_(id|ses)$/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }] };
+    const own = {
+      ...sloppy,
+      cookies: [{ name: /^optin_(id|ses)$/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }],
+    };
     expect(validateConfig({ ...base, platform: { trackers: [own] }, members: [] })).toEqual([]);
   });
 
@@ -294,12 +365,20 @@ describe('validateConfig', () => {
     const config = {
       ...base,
       members: [
-        defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], trackers: [ga4({ id: 'G-MIT0001', owner: 'MITx', cookiePrefix: 'mx' })] }),
+        defineMember({
+          id: 'HarvardX',
+          name: 'Harvard',
+          orgs: ['HarvardX'],
+          trackers: [ga4({ id: 'G-MIT0001', owner: 'MITx', cookiePrefix: 'mx' })],
+        }),
         defineMember({ id: 'MITx', name: 'MIT', orgs: ['MITx'], trackers: [] }),
       ],
     };
     expect(validateConfig(config)).toEqual([
-      { path: 'members[0].trackers[0].owner', message: expect.stringMatching(/declared for "MITx".*MITx's trackers/) as string },
+      {
+        path: 'members[0].trackers[0].owner',
+        message: expect.stringMatching(/declared for "MITx".*MITx's trackers/) as string,
+      },
     ]);
   });
 
@@ -314,7 +393,10 @@ describe('validateConfig', () => {
       });
     expect(build).not.toThrow();
     expect(validateConfig({ ...sampleConfig(), members: [build()] })).toEqual(
-      [0, 1, 2].map((i) => ({ path: `members[0].trackers[${i}]`, message: 'must be a tracker (defineTracker or an adapter)' })),
+      [0, 1, 2].map((i) => ({
+        path: `members[0].trackers[${i}]`,
+        message: 'must be a tracker (defineTracker or an adapter)',
+      })),
     );
   });
 
@@ -455,11 +537,19 @@ describe('validateConfig', () => {
       policy,
       platform: { trackers: [] },
       collector: { email: { keyId: 'edx-2026' } },
-      members: [defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [], email: { keyId: 'hx-2026' } })],
+      members: [
+        defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [], email: { keyId: 'hx-2026' } }),
+      ],
     };
     expect(validateConfig(config)).toEqual([
-      { path: 'collector.email', message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string },
-      { path: 'members[0].email', message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string },
+      {
+        path: 'collector.email',
+        message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string,
+      },
+      {
+        path: 'members[0].email',
+        message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string,
+      },
     ]);
     expect(validateConfig({ ...config, policy: edxPolicy })).toEqual([]);
   });
@@ -471,22 +561,28 @@ describe('validateConfig', () => {
         members: [defineMember({ id: 'HarvardX', name: 'H', orgs: ['HarvardX'], trackers: [], email })],
       });
     // As @optin/collector reads it: the active kid from OPTIN_EMAIL_<MEMBER>_<KID>, retired ones by reference.
-    expect(withEmail({ keyId: 'hx-2027', keys: { 'hx-2026': 'env:HX_EMAIL_2026', 'hx-2025': 'file:/run/secrets/hx-2025' } })).toEqual([]);
+    expect(
+      withEmail({ keyId: 'hx-2027', keys: { 'hx-2026': 'env:HX_EMAIL_2026', 'hx-2025': 'file:/run/secrets/hx-2025' } }),
+    ).toEqual([]);
     expect(withEmail({ keys: { 'hx-2026': 'env:HX_EMAIL_2026' } })).toEqual([]);
     expect(withEmail({ keys: { 'hx 2026': 'env:HX', 'hx-2025': 'c2VjcmV0LWtleS1ieXRlcw==' } })).toEqual([
       { path: 'members[0].email.keys["hx 2026"]', message: expect.stringContaining('1–64 letters, digits') as string },
-      { path: 'members[0].email.keys["hx-2025"]', message: expect.stringMatching(/"env:NAME" or "file:\/path".*never the secret itself/) as string },
+      {
+        path: 'members[0].email.keys["hx-2025"]',
+        message: expect.stringMatching(/"env:NAME" or "file:\/path".*never the secret itself/) as string,
+      },
     ]);
-    expect(withEmail({})).toEqual([
-      { path: 'members[0].email', message: expect.stringContaining('keyId') as string },
-    ]);
+    expect(withEmail({})).toEqual([{ path: 'members[0].email', message: expect.stringContaining('keyId') as string }]);
     // Keys named by neither keyId nor an entry of keys: the collector would hold none, and answer every click 400.
     expect(withEmail({ keys: {} })).toEqual([
       { path: 'members[0].email', message: expect.stringContaining("must name the Member's signing keys") as string },
     ]);
     expect(withEmail({ keyId: 'hx-2026', keys: {} })).toEqual([]);
     expect(withEmail({ keyId: 'hx-2026', secret: 'c2VjcmV0' } as MemberEmail)).toEqual([
-      { path: 'members[0].email.secret', message: expect.stringMatching(/is not a field of `email`.*never the secret itself/) as string },
+      {
+        path: 'members[0].email.secret',
+        message: expect.stringMatching(/is not a field of `email`.*never the secret itself/) as string,
+      },
     ]);
   });
 
