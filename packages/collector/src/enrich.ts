@@ -5,9 +5,9 @@ import { eventTime } from './event-time.js';
 import type { GeoInfo, GeoProvider } from './geo.js';
 import { anonymizeIp } from './ip-address.js';
 import { trafficSource, type TrafficSource } from './referrer.js';
-import type { SegmentMessage } from './segment-schema.js';
+import { userIdOf, type SegmentMessage } from './segment-schema.js';
 import type { StoredEvent } from './stored-event.js';
-import { createUserAgentParser } from './user-agent.js';
+import { createUserAgentParser, deviceUserAgent } from './user-agent.js';
 
 /** What the HTTP request says about the message's sender. */
 export interface RequestFacts {
@@ -118,7 +118,8 @@ export function createEnricher(options: EnricherOptions): Enricher {
   return (message, messageId, purposes, request) => {
     const context = message.context ?? {};
     const contextIp = context.ip;
-    const ua = parseUa(context.userAgent ?? request.userAgent);
+    // The message's own user agent, else the request's unless it is the sending library's.
+    const ua = parseUa(context.userAgent ?? deviceUserAgent(request.userAgent));
     const ip = request.trustedSource && contextIp && isIP(contextIp) ? contextIp : request.ip;
     const address = ip ? addressFacts(ip) : undefined;
     const geo = address?.geo;
@@ -138,7 +139,7 @@ export function createEnricher(options: EnricherOptions): Enricher {
       event: name,
       memberId: memberOf(message) ?? null,
       anonymousId: message.anonymousId ?? null,
-      userId: message.userId === undefined ? null : String(message.userId),
+      userId: userIdOf(message),
       timestamp: eventTime(
         message.timestamp ?? message.originalTimestamp,
         message.sentAt ?? request.sentAt,

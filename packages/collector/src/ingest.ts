@@ -3,7 +3,13 @@ import type * as z from 'zod';
 import { formatPath } from './errors.js';
 import type { Enricher, RequestFacts } from './enrich.js';
 import type { EventSink } from './event-sink.js';
-import { consentVerdict, messagePurposes, type ConsentDropReason, type ConsentRules } from './message-purposes.js';
+import {
+  consentVerdict,
+  messagePurposes,
+  withAdvertisingIdAllowed,
+  type ConsentDropReason,
+  type ConsentRules,
+} from './message-purposes.js';
 import type { Metrics } from './metrics.js';
 import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
 import { fastParseMessage } from './message-fast-path.js';
@@ -236,7 +242,9 @@ export function createIngest(
         deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: known ? verdict.purpose : 'unknown' });
         return;
       }
-      const event = deps.enrich(message, message.messageId ?? randomUUID(), purposes, facts);
+      // An advertising id is stored only with marketing granted, whatever the message's own purpose.
+      const stored = withAdvertisingIdAllowed(message, deps.rules, gpc, memberId);
+      const event = deps.enrich(stored, message.messageId ?? randomUUID(), purposes, facts);
       // A retry is the same id (as the storage's key): the first one counts.
       if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });

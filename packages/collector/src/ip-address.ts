@@ -127,6 +127,17 @@ function isTrusted(list: BlockList, ip: string): boolean {
   return version !== 0 && list.check(plain, version === 6 ? 'ipv6' : 'ipv4');
 }
 
+// An X-Forwarded-For entry with a port, as some proxies write it (Azure Application Gateway:
+// `203.0.113.7:54321`, `[2001:db8::1]:443`).
+const withPort = /^(?:\[([^\]]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/;
+
+/** An X-Forwarded-For entry's address (IPv4-mapped unmapped), its port left out; may be no address. */
+function forwardedAddress(entry: string): string {
+  const port = withPort.exec(entry);
+  const address = port && Number(port[3]) <= 65_535 ? (port[1] ?? port[2] ?? '') : entry;
+  return unmapIpv4(address);
+}
+
 function resolveClientIp(
   peer: string | undefined,
   forwardedFor: string | string[] | undefined,
@@ -137,7 +148,7 @@ function resolveClientIp(
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => h.trim());
   let client = unmapIpv4(peer);
   for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = unmapIpv4(hops[i] ?? '');
+    const hop = forwardedAddress(hops[i] ?? '');
     if (!isIP(hop)) break;
     client = hop;
     if (!trusted(hop)) break;
@@ -148,7 +159,8 @@ function resolveClientIp(
 /**
  * Resolves a request's client address: the socket peer, unless that peer is a trusted proxy, in
  * which case `X-Forwarded-For` is read right to left and the first address that is not a trusted
- * proxy wins; a forged header from an untrusted peer is ignored. Whether an address is a trusted
+ * proxy wins (an entry with a port, `203.0.113.7:54321` or `[2001:db8::1]:443`, is its address); a
+ * forged header from an untrusted peer is ignored. Whether an address is a trusted
  * proxy is remembered (peers and proxies are few, and `BlockList.check` allocates on every call),
  * in a bounded cache. The
  * list must not change afterwards (`trustedProxyList` builds one nobody else holds).

@@ -98,7 +98,13 @@ export async function openJetStream(
     );
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: options.url.split(',').map((s) => s.trim()), name: 'optin-collector' });
+    // Reconnects for as long as NATS is away (the client's default gives up after 10 tries, 2 s apart,
+    // and every later publish failed until a restart): events get 503 meanwhile, and 2xx once it is back.
+    nc = await connect({
+      servers: options.url.split(',').map((s) => s.trim()),
+      name: 'optin-collector',
+      maxReconnectAttempts: -1,
+    });
   } catch (cause) {
     throw new CollectorError(
       'sink_failed',

@@ -93,3 +93,23 @@ export function consentVerdict(
   }
   return undefined;
 }
+
+/**
+ * The message as it may be stored: a device's advertising id (`context.device.advertisingId`, the
+ * IDFA or AAID Segment's mobile libraries send, an identifier for advertising alone) is removed unless
+ * marketing is granted for the message, as {@link consentVerdict} reads its consent (GPC and the
+ * Member's overrides included); the rest of the message is kept as it is.
+ */
+export function withAdvertisingIdAllowed(
+  message: SegmentMessage,
+  rules: ConsentRules,
+  gpc: boolean,
+  memberId: string | undefined,
+): SegmentMessage {
+  const device: unknown = message.context?.device;
+  if (typeof device !== 'object' || device === null || !('advertisingId' in device)) return message;
+  if (consentVerdict(message, ['marketing'], rules, gpc, memberId) === undefined) return message;
+  const kept: Record<string, unknown> = { ...device };
+  delete kept.advertisingId;
+  return { ...message, context: { ...message.context, device: kept } };
+}

@@ -174,7 +174,7 @@ export function openApiDocument(version: string): JsonSchema {
           responses: {
             200: {
               description:
-                'The receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing)',
+                'The latest receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing); and `inEffect`, what the collector applies: `{ receipt, purposes, members }`, the receipt whose grants count (the latest proved one; `null`: none grants), each purpose of the policy granted or not (narrowed by every refusal decided after that receipt), and the purposes refused to each Member (`{ HarvardX: { analytics: false } }`)',
               ...json({ $ref: '#/components/schemas/ConsentReceipt' }),
             },
             400: error('No subject, a subject given twice, or another parameter'),
@@ -193,7 +193,7 @@ export function openApiDocument(version: string): JsonSchema {
           responses: {
             200: {
               description:
-                'The receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing)',
+                'The latest receipt; when the collector requires subject proofs, with `subjectProved` (an unproved receipt grants nothing); and `inEffect`, what the collector applies: `{ receipt, purposes, members }`, the receipt whose grants count (the latest proved one; `null`: none grants), each purpose of the policy granted or not (narrowed by every refusal decided after that receipt), and the purposes refused to each Member (`{ HarvardX: { analytics: false } }`)',
               ...json({ $ref: '#/components/schemas/ConsentReceipt' }),
             },
             401: error('No token'),

@@ -1,3 +1,5 @@
+import { memberOverrides, purposeChoices } from './purpose-names.js';
+
 /**
  * How the grants of a subject's latest consent receipt are read (its refusals always refuse):
  * - `'chosen'`: as the learner chose them (made under the policy in force, its subject proved when
@@ -76,4 +78,87 @@ export function grantingReceipts<R>(latestFirst: readonly R[], proved: (receipt:
   return at < 0
     ? { grantor: undefined, narrowing: [] }
     : { grantor: latestFirst[at], narrowing: latestFirst.slice(0, at) };
+}
+
+/** What a subject's consent grants now, as the collector applies it: see {@link grantsInEffect}. */
+export interface GrantsInEffect<R> {
+  /** The receipt whose grants are read (the latest proved one); `null`: none grants. */
+  readonly receipt: R | null;
+  /** Each purpose of the policy: whether it is granted (a required one always is). */
+  readonly purposes: Record<string, boolean>;
+  /** The purposes refused to a Member by the overrides of that receipt or of one after it, by the Member's configured id. */
+  readonly members: Record<string, Record<string, false>>;
+}
+
+/** A receipt as {@link grantsInEffect} reads it. */
+export interface ReceiptChoices {
+  /** The choices by purpose (any letter case, aliases). */
+  readonly purposes: Readonly<Record<string, boolean>>;
+  /** The Member overrides, by Member id (any letter case). */
+  readonly members: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+  /** The policy it was decided under. */
+  readonly policy: { readonly version: string; readonly hash: string };
+  /** Whether GPC was on. */
+  readonly gpc: boolean;
+  /** Whether its grants are opt-out defaults the learner did not choose. */
+  readonly implied?: boolean | undefined;
+}
+
+/** What {@link grantsInEffect} reads receipts with: the collector's mode, policy and Members. */
+export interface GrantRules<R> {
+  /** `collector.mode`. */
+  readonly mode: 'opt-in' | 'opt-out';
+  /** The policy in force: its purposes (`required`, `gpc`), its `version` and `policyHash`. */
+  readonly policy: {
+    readonly purposes: readonly { readonly id: string; readonly required?: boolean; readonly gpc?: boolean }[];
+    readonly version: string;
+    readonly hash: string;
+  };
+  /** The configured Members' ids. */
+  readonly memberIds: readonly string[];
+  /** Whether a receipt may grant: its subject was proved, or proofs are not required. */
+  readonly proved: (receipt: R) => boolean;
+}
+
+/**
+ * What a subject's receipts (latest decision first, at least one) grant now, the one rule of the
+ * email routes and `GET /v1/consent`: the grants of the receipt {@link grantingReceipts} picks, read
+ * as {@link grantReading} says (as chosen, an opt-in `implied` grant being none; as opt-out's
+ * defaults, granted unless refused or refused by GPC; or none), each purpose and Member override
+ * read as the event path reads them (any letter case, aliases, a refusal under any spelling
+ * winning), narrowed by the refusals of every receipt decided after it.
+ */
+export function grantsInEffect<R extends ReceiptChoices>(
+  latestFirst: readonly R[],
+  rules: GrantRules<R>,
+): GrantsInEffect<R> {
+  const named = rules.policy.purposes;
+  const { grantor, narrowing } = grantingReceipts(latestFirst, rules.proved);
+  const deciding = grantor ? [grantor, ...narrowing] : [];
+  const choices = deciding.map((r) => purposeChoices(r.purposes, named));
+  const reading = grantor
+    ? grantReading(rules.mode, {
+        inForce: grantor.policy.version === rules.policy.version && grantor.policy.hash === rules.policy.hash,
+        proved: true,
+      })
+    : 'none';
+  const purposes: Record<string, boolean> = {};
+  for (const p of named) {
+    const choice = choices[0]?.get(p.id);
+    const granted =
+      reading === 'chosen'
+        ? choice === true && !(rules.mode === 'opt-in' && grantor?.implied === true)
+        : reading === 'defaults' && choice !== false && !(grantor?.gpc === true && p.gpc === true);
+    purposes[p.id] = p.required === true || (granted && !choices.some((c) => c.get(p.id) === false));
+  }
+  const members: Record<string, Record<string, false>> = {};
+  for (const memberId of rules.memberIds) {
+    for (const r of deciding) {
+      for (const [purpose, choice] of memberOverrides(r.members, memberId, named) ?? []) {
+        if (choice || !named.some((p) => p.id === purpose && p.required !== true)) continue;
+        (members[memberId] ??= {})[purpose] = false;
+      }
+    }
+  }
+  return { receipt: grantor ?? null, purposes, members };
 }

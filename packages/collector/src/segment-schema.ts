@@ -53,7 +53,8 @@ export const contextSchema = z.looseObject({
 const common = {
   messageId: id.optional(),
   anonymousId: id.optional(),
-  userId: z.union([id, z.number().int()]).optional(),
+  // No id yet: classic analytics.js sends `"userId": null` until identify, RudderStack's SDK `""`.
+  userId: z.union([id, z.number().int(), z.null(), z.literal('')]).optional(),
   timestamp: isoTime.optional(),
   originalTimestamp: isoTime.optional(),
   sentAt: isoTime.optional(),
@@ -61,8 +62,13 @@ const common = {
   integrations: jsonRecord.optional(),
 };
 
-const needsIdentity = (m: { anonymousId?: string | undefined; userId?: string | number | undefined }): boolean =>
-  m.anonymousId !== undefined || m.userId !== undefined;
+/** A message's `userId`, `null` when it has none (absent, `null` or `""`). */
+export function userIdOf(m: { userId?: string | number | null | undefined }): string | null {
+  return m.userId === undefined || m.userId === null || m.userId === '' ? null : String(m.userId);
+}
+
+const needsIdentity = (m: { anonymousId?: string | undefined; userId?: string | number | null | undefined }): boolean =>
+  m.anonymousId !== undefined || userIdOf(m) !== null;
 const identityError = { message: 'either anonymousId or userId is required', path: ['anonymousId'] };
 
 /** A Segment `track` message: something the user did (`event` names it, Open edX style). */
@@ -74,8 +80,9 @@ export const pageSchema = z
   .looseObject({
     ...common,
     type: z.literal('page'),
-    name: shortString.optional(),
-    category: shortString.optional(),
+    // Classic analytics.js sends a `page()` without them as null.
+    name: shortString.nullable().optional(),
+    category: shortString.nullable().optional(),
     properties: jsonRecord.optional(),
   })
   .refine(needsIdentity, identityError);
@@ -84,8 +91,8 @@ export const screenSchema = z
   .looseObject({
     ...common,
     type: z.literal('screen'),
-    name: shortString.optional(),
-    category: shortString.optional(),
+    name: shortString.nullable().optional(),
+    category: shortString.nullable().optional(),
     properties: jsonRecord.optional(),
   })
   .refine(needsIdentity, identityError);

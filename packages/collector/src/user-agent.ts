@@ -39,6 +39,21 @@ function parseNativeApp(ua: string): { app: string; version: string; os?: string
   return undefined;
 }
 
+// Segment's libraries name themselves in the User-Agent of the requests they send:
+// `analytics-node-next/latest`, `analytics-kotlin/1.16.3`, `analytics-ios/1.5.0` (analytics-swift too),
+// `analytics-android/4.11.3`, `analytics-python/2.3.2`, `analytics-go (version: 3.3.0)`.
+const segmentLibraryAgent = /^analytics-[a-z]+(?:-[a-z]+)*(?:\/|\s\(|$)/i;
+
+/**
+ * The learner's device as a request's `User-Agent` tells it: the header, unless it names one of
+ * Segment's libraries (a server-side source such as analytics-node, or a native app's analytics-kotlin
+ * or analytics-swift), which is the sender and says nothing of the device (isbot would flag it a bot,
+ * and its events would count in no statistic); then `undefined`.
+ */
+export function deviceUserAgent(header: string | undefined): string | undefined {
+  return header !== undefined && segmentLibraryAgent.test(header) ? undefined : header;
+}
+
 /** A parsed part as stored: ua-parser-js cuts long agents itself (maybe between two halves of an emoji). */
 function part(value: string | undefined): string | undefined {
   return value === undefined ? undefined : toStorableText(value);

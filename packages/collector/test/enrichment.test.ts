@@ -232,6 +232,26 @@ describe.each(backends)('which address is stored ($name)', (backend) => {
     },
   );
 
+  it.skipIf(skip)(
+    "reads a trusted proxy's X-Forwarded-For entries that carry a port (Azure Application Gateway's)",
+    async () => {
+      const ipOf = async (forwardedFor: string) => {
+        const message = trackMessage('HarvardX');
+        expect((await postJson(`${raw.url}/v1/track`, message, { 'x-forwarded-for': forwardedFor })).status).toBe(200);
+        const page = await getJson(`${raw.url}/v1/members/HarvardX/events?limit=1000`, {
+          authorization: `Bearer ${tokens.HarvardX}`,
+        });
+        return (page.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId)?.ip;
+      };
+      expect(await ipOf(`${clientAddress}:54321`)).toBe(clientAddress);
+      expect(await ipOf('[2001:db8:85a3::7334]:443')).toBe('2001:db8:85a3::7334');
+      expect(await ipOf(`${clientAddress}:54321, 127.0.0.1:80`)).toBe(clientAddress);
+      // Not an address with a port: the chain stops there, as before (the proxy's own address).
+      expect(await ipOf(`${clientAddress}:99999`)).toBe('127.0.0.1');
+      expect(await ipOf('2001:db8::1:443')).toBe('2001:db8::1:443');
+    },
+  );
+
   it.skipIf(skip)('stores the raw address only when storeRawIp is configured', async () => {
     const message = trackMessage('HarvardX');
     expect((await postJson(`${raw.url}/v1/track`, message, { 'x-forwarded-for': clientAddress })).status).toBe(200);

@@ -33,6 +33,47 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     expect(found.size).toBe(4);
   });
 
+  it.skipIf(skip)(
+    'takes the null and empty ids of classic analytics.js and RudderStack as absent (an anonymous visitor)',
+    async () => {
+      // Classic analytics.js sends `"userId": null` until identify, and `page()` its `name` and
+      // `category` as null; RudderStack's JavaScript SDK sends `"userId": ""`.
+      const classic = {
+        ...trackMessage('HarvardX', { anonymousId: 'classic-ajs' }),
+        userId: null,
+      };
+      const page = {
+        type: 'page',
+        name: null,
+        category: null,
+        userId: null,
+        anonymousId: 'classic-ajs',
+        messageId: mid(),
+        context: { consent: allGranted, page: { path: '/dashboard' }, course: { id: 'course-v1:HarvardX+CS50+2026' } },
+      };
+      const rudder = { ...trackMessage('HarvardX', { anonymousId: 'rudder-js' }), userId: '' };
+      const sent: Record<string, unknown>[] = [classic, page, rudder];
+      const res = await postJson(`${live.url}/v1/batch`, { batch: sent });
+      expect(res.body).toMatchObject({ accepted: 3, errors: [] });
+      const events = await getJson(`${live.url}/v1/members/HarvardX/events?limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const stored = (events.body.events as { messageId: string; userId: unknown; event: unknown }[]).filter((e) =>
+        sent.some((m) => m.messageId === e.messageId),
+      );
+      expect(stored.map((e) => [e.userId, e.event])).toEqual([
+        [null, 'edx.ui.lms.link_clicked'],
+        [null, null],
+        [null, 'edx.ui.lms.link_clicked'],
+      ]);
+      // Still, a message needs an id: a null or empty userId alone names nobody.
+      const nobody = await postJson(`${live.url}/v1/track`, { ...trackMessage(), anonymousId: undefined, userId: '' });
+      expect(nobody.body.errors).toEqual([
+        { index: 0, path: 'anonymousId', message: 'either anonymousId or userId is required' },
+      ]);
+    },
+  );
+
   it.skipIf(skip)('answers retries idempotently: the same messageId is stored once', async () => {
     const message = trackMessage();
     const first = await postJson(`${live.url}/v1/track`, message);
@@ -119,6 +160,42 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     });
     expect(res.status).toBe(200);
     expect((await live.storage.hasEvents([message.messageId as string])).size).toBe(1);
+  });
+
+  it.skipIf(skip)("stores a device's advertising id (IDFA, AAID) only where marketing is granted", async () => {
+    // Segment's mobile libraries send it in context.device: an identifier for advertising alone.
+    const device = { advertisingId: '38400000-8cf0-11bd-b23e-10b96e40000d', adTrackingEnabled: true, model: 'Pixel 8' };
+    const screen = (
+      categoryPreferences: Record<string, boolean>,
+      members?: Record<string, Record<string, boolean>>,
+    ) => ({
+      type: 'screen',
+      name: 'Course outline',
+      anonymousId: 'app-learner',
+      messageId: mid(),
+      context: {
+        consent: { categoryPreferences, ...(members && { members }) },
+        device,
+        course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+      },
+    });
+    const analyticsOnly = screen({ analytics: true, marketing: false });
+    const withMarketing = screen({ analytics: true, marketing: true });
+    const refusedToMember = screen({ analytics: true, marketing: true }, { HarvardX: { marketing: false } });
+    const withGpc = screen({ analytics: true, marketing: true });
+    const batch = [analyticsOnly, withMarketing, refusedToMember];
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 3 });
+    expect((await postJson(`${live.url}/v1/screen`, withGpc, { 'sec-gpc': '1' })).body).toMatchObject({ accepted: 1 });
+    const page = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=app-learner&limit=1000`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    const deviceOf = (m: { messageId: string }) =>
+      (page.body.events as { messageId: string; context: { device?: unknown } }[]).find(
+        (e) => e.messageId === m.messageId,
+      )?.context.device;
+    expect(deviceOf(withMarketing)).toEqual(device);
+    for (const refused of [analyticsOnly, refusedToMember, withGpc])
+      expect(deviceOf(refused)).toEqual({ adTrackingEnabled: true, model: 'Pixel 8' });
   });
 
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {

@@ -21,6 +21,7 @@ import {
   type TestStore,
 } from './helpers.js';
 import { deleteStream, jetStreamAvailable, natsUrl } from './nats-helpers.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 const available = await jetStreamAvailable();
 if (!available)
@@ -347,6 +348,42 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       expect(await window()).toBe(nanos(24 * 3_600_000));
     } finally {
       await deleteStream(dedupe);
+    }
+  });
+
+  it('takes events again once NATS is back after an outage of any length (here 25 s), and closes cleanly', async () => {
+    // NATS through a proxy that the test stops, as a NATS restart or a network failure would: longer
+    // than the client's default of 10 reconnection attempts, 2 s apart.
+    const proxy = new TcpProxy(Number(new URL(natsUrl).port || 4222), new URL(natsUrl).hostname);
+    await proxy.start();
+    const outage = `${stream}_OUTAGE`;
+    const sink = await jetStreamSink({
+      url: `nats://127.0.0.1:${proxy.port}`,
+      stream: outage,
+      subjectPrefix: `${subjectPrefix}_outage`,
+    });
+    const other = postgres.open();
+    const { collector: watched, url: watchedUrl } = await startCollector(other.storage, { sink });
+    try {
+      expect((await postJson(`${watchedUrl}/v1/track`, trackMessage())).status).toBe(200);
+      await proxy.stop();
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+      expect((await postJson(`${watchedUrl}/v1/track`, trackMessage())).status).toBe(503);
+      await proxy.start();
+      // Back within a few seconds (the next reconnection attempt), without a restart.
+      let health = 0;
+      for (let tries = 0; tries < 40 && health !== 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        health = (await getJson(`${watchedUrl}/healthz`)).status;
+      }
+      expect(health).toBe(200);
+      expect((await postJson(`${watchedUrl}/v1/track`, trackMessage())).status).toBe(200);
+    } finally {
+      await proxy.start().catch(() => undefined);
+      await watched.close();
+      await other.dispose();
+      await proxy.stop();
+      await deleteStream(outage);
     }
   });
 

@@ -93,6 +93,47 @@ describe.each(backends)('@segment/analytics-node sends to the collector ($name)'
     expect(identify.body.events[0]).toMatchObject({ type: 'identify', properties: { plan: 'verified' } });
   });
 
+  it.skipIf(skip)("events without context.userAgent are not bots for the library's own User-Agent", async () => {
+    // Segment's libraries name themselves in the request's User-Agent (`analytics-node-next/latest`,
+    // `analytics-kotlin/1.x`, `analytics-ios/…`): that is the sender, not the learner's device.
+    const analytics = new Analytics({ writeKey: tokens.writeKey, host: live.url, flushAt: 2, maxRetries: 0 });
+    const errors: unknown[] = [];
+    analytics.on('error', (e) => errors.push(e));
+    const context = { consent: allGranted, course: { id: 'course-v1:HarvardX+Server+2026' } };
+    analytics.page({ anonymousId: 'server-side', name: 'Dashboard', context: { ...context, page: { path: '/srv' } } });
+    analytics.track({ anonymousId: 'server-side', event: 'edx.ui.lms.link_clicked', context });
+    await analytics.closeAndFlush();
+    expect(errors).toEqual([]);
+    const res = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=server-side`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    const events = res.body.events as StoredEvent[];
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(e).toMatchObject({ isBot: false, deviceType: null, browser: null });
+    // Posted as a native app's library does (its own User-Agent, the write key), the same.
+    const native = await fetch(`${live.url}/v1/b`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'analytics-kotlin/1.16.3',
+        authorization: `Basic ${Buffer.from(`${tokens.writeKey}:`).toString('base64')}`,
+      },
+      body: JSON.stringify({
+        batch: [{ type: 'screen', name: 'Course', anonymousId: 'native-app', messageId: `n-${Date.now()}`, context }],
+      }),
+    });
+    expect(native.status).toBe(200);
+    const app = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=native-app`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    expect(app.body.events[0]).toMatchObject({ isBot: false });
+    // And they count as the learners' page views.
+    const stats = await getJson(`${live.url}/v1/members/HarvardX/stats`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    expect(stats.body.topPages).toContainEqual({ path: '/srv', views: 1 });
+  });
+
   it.skipIf(skip)('refuses the client when its write key is wrong (requireWriteKey)', async () => {
     const analytics = new Analytics({ writeKey: 'wrong-key', host: live.url, flushAt: 1, maxRetries: 0 });
     const errors: unknown[] = [];

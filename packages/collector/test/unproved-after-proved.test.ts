@@ -94,6 +94,36 @@ describe.each(backends)("an unproved receipt after a learner's proved one only n
   });
 
   it.skipIf(skip)(
+    'GET /v1/consent says what is in effect: the proved grants (its receipt), narrowed by every later refusal',
+    async () => {
+      const inEffect = async (subject: string) =>
+        (await getJson(`${live.url}/v1/consent?subject=${subject}`, bearer(tokens.platform))).body.inEffect;
+      const granted = (choices: Record<string, boolean>) => ({ necessary: true, ...choices });
+      const none = granted({ analytics: false, performance: false, functionality: false, marketing: false });
+      // A forged later grant neither widens nor hides the proved decision.
+      expect(await inEffect('ada')).toMatchObject({
+        receipt: { subjectProvedBy: 'edx-2026', purposes: { marketing: false } },
+        purposes: granted({ ...all, marketing: false }),
+        members: {},
+      });
+      // A later refusal without a proof still refuses.
+      expect(await inEffect('bob')).toMatchObject({ purposes: granted({ ...all, analytics: false }), members: {} });
+      // A later refusal to a Member (its id and the purpose in another spelling) is that Member's, as configured.
+      expect(await inEffect('cy')).toMatchObject({
+        purposes: granted(all),
+        members: { HarvardX: { analytics: false } },
+      });
+      // Nothing proved: nothing granted.
+      expect(await inEffect('dee')).toEqual({ receipt: null, purposes: none, members: {} });
+      expect(await inEffect('eve')).toMatchObject({
+        purposes: granted({ ...all, analytics: false, marketing: false }),
+      });
+      // A proved grant of an earlier version of the policy, under opt-in: no consent.
+      expect(await inEffect('fay')).toMatchObject({ receipt: { policy: earlier }, purposes: none });
+    },
+  );
+
+  it.skipIf(skip)(
     "the platform's rates count the proved grants, narrowed by every later unproved refusal",
     async () => {
       const { body } = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
@@ -141,6 +171,15 @@ describe.each(backends)(
       const { body } = await getJson(`${live.url}/v1/stats`, bearer(tokens.platform));
       expect(body.consentRates.analytics).toEqual({ granted: 1, implied: 1, total: 3, rate: 1 / 3 });
       expect(body.consentRates.marketing).toEqual({ granted: 0, implied: 2, total: 3, rate: 0 });
+    });
+
+    it.skipIf(skip)('GET /v1/consent says what is in effect as that reading says', async () => {
+      const purposes = async (subject: string) =>
+        (await getJson(`${live.url}/v1/consent?subject=${subject}`, bearer(tokens.platform))).body.inEffect.purposes;
+      // The defaults of opt-out (the receipt is of an earlier policy), narrowed by a later refusal.
+      expect(await purposes('gil')).toEqual({ necessary: true, ...all });
+      expect(await purposes('hal')).toEqual({ necessary: true, ...all, analytics: false });
+      expect(await purposes('ivy')).toEqual({ necessary: true, ...all, marketing: false });
     });
 
     it.skipIf(skip)('an email open is recorded as that reading says', async () => {

@@ -1,9 +1,10 @@
-import { receiptSchema, type ConsentReceipt } from '@optin/consent';
+import { policyHash, receiptSchema, type ConsentReceipt } from '@optin/consent';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { formatPath } from '../errors.js';
 import { bearerTokenRequired, HttpProblem, invalidQuery } from '../http-problem.js';
 import { consentQuerySchema, repeatedParameter } from '../query-schemas.js';
+import { grantsInEffect } from '../receipt-grants.js';
 import { receiptSizeProblems } from '../receipt-limits.js';
 import { isoTime } from '../segment-schema.js';
 import {
@@ -25,7 +26,9 @@ import {
  * consent (as for the browser, which asks again): only its refusals count, in the email routes and
  * consent rates. `GET /v1/consent?subject=<percent-encoded>` (any subject)
  * and `GET /v1/consent/:subject` (a subject a URL path carries) return a subject's latest receipt,
- * to the platform token only, with `subjectProved` when proofs are required.
+ * to the platform token only, with `subjectProved` when proofs are required, and `inEffect`: what the
+ * collector applies (`grantsInEffect`: the receipt whose grants count, each purpose granted or not,
+ * the purposes refused to each Member).
  */
 export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/v1/consent', async (request, reply) => {
@@ -78,16 +81,30 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
       );
   });
 
-  // The latest receipt of a subject, to the platform token only.
+  // The latest receipt of a subject, and what is in effect, to the platform token only.
+  const proofsRequired = ctx.subjectProofs !== undefined;
+  const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const latest = async (authorization: string | undefined, subject: () => string, hint = '') => {
     const principal = ctx.principalOf(authorization);
     if (!principal) throw bearerTokenRequired('send "Authorization: Bearer <token>" with the platform token');
     if (principal.kind !== 'platform')
       throw new HttpProblem(403, 'forbidden', 'receipts are read with the platform token only');
-    const receipt = await ctx.storage.latestReceipt(subject());
+    const receipts = await ctx.storage.decidingReceipts(subject(), proofsRequired);
+    const [receipt] = receipts;
     if (!receipt) throw new HttpProblem(404, 'not_found', `no receipt for this subject${hint}`);
-    // Under required proofs, an unproved receipt's grants are no consent (its refusals are): say so.
-    return ctx.subjectProofs ? { ...receipt, subjectProved: receipt.subjectProvedBy !== undefined } : receipt;
+    // What the collector applies (the email routes' rule): under required proofs, an unproved receipt's
+    // grants are no consent, and a later one neither widens nor hides the latest proved one; its
+    // refusals narrow it.
+    const inEffect = grantsInEffect(receipts, {
+      mode: ctx.config.collector?.mode ?? 'opt-in',
+      policy: { purposes: ctx.config.policy.purposes, ...policy },
+      memberIds: ctx.config.members.map((m) => m.id),
+      proved: (r) => !proofsRequired || r.subjectProvedBy !== undefined,
+    });
+    // Under required proofs, whether the latest receipt's subject was proved.
+    return proofsRequired
+      ? { ...receipt, subjectProved: receipt.subjectProvedBy !== undefined, inEffect }
+      : { ...receipt, inEffect };
   };
 
   // Any subject a receipt may have, percent-encoded in the query string: `.`, `..` and subjects

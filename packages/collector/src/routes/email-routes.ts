@@ -13,10 +13,8 @@ import {
 } from '@optin/email';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
-import { memberOverrides, purposeChoices } from '../purpose-names.js';
-import { grantingReceipts, grantReading } from '../receipt-grants.js';
+import { grantsInEffect } from '../receipt-grants.js';
 import { emailEvents } from '../sql-storage.js';
-import type { StoredReceipt } from '../storage.js';
 
 /** The longest a click redirect or an open pixel waits for its recording before answering. */
 export const answerWithinMs = 200;
@@ -47,43 +45,22 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
   const optIn = mode === 'opt-in';
   const purposes = ctx.config.policy.purposes;
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
-  const analyticsGpc = purposes.some((p) => p.id === 'analytics' && p.gpc === true);
   const proofsRequired = ctx.subjectProofs !== undefined;
-  /** Whether a receipt refuses analytics, by its own choices or, to the signing Member, by its overrides. */
-  const refusesAnalytics = (receipt: StoredReceipt, memberId: string | null): boolean =>
-    purposeChoices(receipt.purposes, purposes).get('analytics') === false ||
-    // A refusal to the signing Member counts as the event path reads one: under its id in any letter
-    // case, analytics named in any letter case or by an alias, a refusal under any spelling winning.
-    (memberId !== null && memberOverrides(receipt.members, memberId, purposes)?.get('analytics') === false);
   const allowed = async (token: VerifiedOpen | VerifiedClick) => {
     const receipts = token.subject ? await ctx.storage.decidingReceipts(token.subject, proofsRequired) : [];
     if (!receipts.length) return !optIn;
-    // Which receipt grants is `grantingReceipts`' rule, shared with the consent rates: the latest
-    // proved one (every one is, when subjects need no proof), narrowed by the refusals of every
-    // unproved one decided after it (anyone can post one, later than the learner's decision: it never
-    // widens, nor hides the learner's own). None proved: no consent.
-    const { grantor, narrowing } = grantingReceipts(
-      receipts,
-      (r) => !proofsRequired || r.subjectProvedBy !== undefined,
-    );
-    if (!grantor) return false;
-    // Its own choices are read as its overrides are: analytics in any letter case or by an alias,
-    // a refusal under any spelling winning over a grant under another. Whether its grant counts is
-    // `grantReading`'s rule, shared with the consent rates: as chosen (made under the policy in
-    // force; under opt-in an implied grant, opt-out mode's default carried along, is no consent); as
-    // the mode's defaults (opt-out, another version of the policy: the learner is asked again, as
-    // `@optin/consent` reads it; granted unless it refuses analytics, or GPC was on and the policy
-    // marks analytics `gpc`); or not at all (opt-in, another version).
-    const choice = purposeChoices(grantor.purposes, purposes).get('analytics');
-    const reading = grantReading(mode, {
-      inForce: grantor.policy.version === policy.version && grantor.policy.hash === policy.hash,
-      proved: true,
+    // One rule with GET /v1/consent (`grantsInEffect`), and with the consent rates: the grants of the
+    // latest proved receipt (every one is, when subjects need no proof), read as chosen, as the mode's
+    // defaults (opt-out, another version of the policy) or not at all, narrowed by the refusals of every
+    // receipt decided after it (anyone can post one: it never widens, nor hides the learner's own), its
+    // overrides to the signing Member included. None proved: no consent.
+    const inEffect = grantsInEffect(receipts, {
+      mode,
+      policy: { purposes, ...policy },
+      memberIds: token.memberId === null ? [] : [token.memberId],
+      proved: (r) => !proofsRequired || r.subjectProvedBy !== undefined,
     });
-    const granted =
-      reading === 'chosen'
-        ? choice === true && !(optIn && grantor.implied === true)
-        : reading === 'defaults' && choice !== false && !(grantor.gpc && analyticsGpc);
-    return granted && ![grantor, ...narrowing].some((r) => refusesAnalytics(r, token.memberId));
+    return inEffect.purposes.analytics === true && inEffect.members[token.memberId ?? '']?.analytics !== false;
   };
   const record = async (token: VerifiedOpen | VerifiedClick, request: FastifyRequest) => {
     const userAgent = request.headers['user-agent'];
