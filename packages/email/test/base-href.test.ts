@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier } from '../src/index.js';
-import { clickTargets, secret } from './support.js';
+import { clickTargets, harvardSigning } from './support.js';
 
 // A CMS that renders emails with relative links sets `<base href>`; a mail client that honours it
 // (Outlook for Windows, Apple Mail) opens those links on that site.
-const base = 'https://t.edx.org';
-const key = secret();
-const signer = createEmailSigner({
-  memberId: 'HarvardX',
-  keys: { 'hx-2026': key },
-  activeKid: 'hx-2026',
-  baseUrl: base,
-});
-const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+const { base, signer, verifier } = harvardSigning();
 const meta = { messageId: 'cms-0001', recipient: 'ada@example.org' };
 
 const links = [

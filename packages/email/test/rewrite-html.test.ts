@@ -1,25 +1,16 @@
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier } from '../src/index.js';
 import { courseEmail, fragment, newsletter, recipient, tracked } from './fixtures/emails.js';
 import {
   attributes,
   clickTargets as supportClickTargets,
   pixels as supportPixels,
   restore as supportRestore,
-  secret,
+  harvardSigning,
   tokenOf,
 } from './support.js';
 
-const base = 'https://t.edx.org';
-const key = secret();
-const signer = createEmailSigner({
-  memberId: 'HarvardX',
-  keys: { 'hx-2026': key },
-  activeKid: 'hx-2026',
-  baseUrl: base,
-});
-const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+const { base, signer, verifier } = harvardSigning();
 const meta = { messageId: 'msg-2026-11-29-0001', recipient, campaign: 'weekly-48' };
 
 const fixtures = { newsletter, courseEmail, fragment } as const;

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier } from '../src/index.js';
-import { secret, tokenOf } from './support.js';
+import { harvardSigning, tokenOf } from './support.js';
 
 // HTML as editors, CMSs and copy-paste leave it: tags left open, tags closed in the wrong order.
-const base = 'https://t.edx.org';
-const key = secret();
-const signer = createEmailSigner({
-  memberId: 'HarvardX',
-  keys: { 'hx-2026': key },
-  activeKid: 'hx-2026',
-  baseUrl: base,
-});
-const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+const { base, signer, verifier } = harvardSigning();
 const meta = { messageId: 'digest-0001', recipient: 'ada@example.org' };
 
 describe('rewriteHtml on sloppy HTML', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { html as htmlSpec, parse, type DefaultTreeAdapterMap } from 'parse5';
-import type { EmailVerifier } from '../src/index.js';
+import { createEmailSigner, createEmailVerifier, type EmailSigner, type EmailVerifier } from '../src/index.js';
 import { decodeClaims, type TokenClaims } from '../src/token.js';
 
 type Node = DefaultTreeAdapterMap['node'];
@@ -92,4 +92,21 @@ export function restore(original: string, rewritten: string, base: string): stri
   const tagStart = out.lastIndexOf('<img src="', out.indexOf(found[0]!));
   const tagEnd = out.indexOf('/>', tagStart) + 2;
   return out.slice(0, tagStart) + out.slice(tagEnd);
+}
+
+/**
+ * HarvardX's signer with one fresh key, under `https://t.edx.org`, and the verifier that trusts it:
+ * the set-up most rewriting tests share.
+ */
+export function harvardSigning(): { base: string; signer: EmailSigner; verifier: EmailVerifier } {
+  const base = 'https://t.edx.org';
+  const key = secret();
+  const signer = createEmailSigner({
+    memberId: 'HarvardX',
+    keys: { 'hx-2026': key },
+    activeKid: 'hx-2026',
+    baseUrl: base,
+  });
+  const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-2026': key } } } });
+  return { base, signer, verifier };
 }
