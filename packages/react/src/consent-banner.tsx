@@ -1,6 +1,6 @@
 import { mountBanner, type BannerOptions, type Messages, type OptinBannerElement } from '@optin/banner';
 import { locales as builtIn } from '@optin/banner/locales';
-import { useEffect, useState, type ReactNode, type Ref } from 'react';
+import { forwardRef, useEffect, useState, type Ref } from 'react';
 import { same } from './same.js';
 import { useConsent } from './use-consent.js';
 
@@ -11,17 +11,17 @@ const noMessages: Partial<Messages> = {};
 export interface ConsentBannerProps extends Omit<BannerOptions, 'consent'> {
   /**
    * Receives the `<optin-banner>` element once it is mounted (after hydration, never `null` before),
-   * e.g. for a footer link: `ref.current?.open('preferences')`. As on a DOM element, a callback ref may
-   * return a clean-up (React 19), run when the element goes or the ref is replaced; one that returns
-   * nothing is called with `null` then.
+   * e.g. for a footer link: `ref.current?.open('preferences')`. As on a DOM element in React 19, a
+   * callback ref may return a clean-up, run when the element goes or the ref is replaced; one that
+   * returns nothing is called with `null` then. The same on React 18, whose DOM elements ignore it.
    */
-  ref?: Ref<OptinBannerElement | null>;
+  ref?: Ref<OptinBannerElement>;
 }
 
 /**
- * Hands `element` to a callback or object ref, and returns what undoes that, as React attaches a ref
- * to a DOM element: the clean-up a callback ref returned (React 19), else a call with `null`; for an
- * object ref, `current` set back to `null`.
+ * Hands `element` to a callback or object ref, and returns what undoes that, as React 19 attaches a
+ * ref to a DOM element: the clean-up a callback ref returned, else a call with `null`; for an object
+ * ref, `current` set back to `null`. Done here, not by React, so it is the same on React 18.
  */
 function attach<T>(ref: NonNullable<Ref<T | null>>, element: T): () => void {
   if (typeof ref !== 'function') {
@@ -41,23 +41,26 @@ function attach<T>(ref: NonNullable<Ref<T | null>>, element: T): () => void {
  * one only rewritten inline with the same content is not, so open preferences, the switches the
  * learner has not saved yet and their focus stay as they are. Several on one page (two
  * micro-frontends, each with its provider) show one banner at a time: the first mounted, then, when
- * it unmounts, the next (or the one the page opens through its `ref`).
+ * it unmounts, the next (or the one the page opens through its `ref`). The `ref` is forwarded
+ * (`forwardRef`), so it reaches the element on React 18 as on React 19.
  *
  * @example
  * const banner = useRef<OptinBannerElement>(null);
  * <ConsentBanner ref={banner} declaration={declaration} member={scope.member} />
  * <button onClick={() => banner.current?.open('preferences')}>Cookie settings</button>
  */
-export function ConsentBanner({
-  declaration = null,
-  member = null,
-  locale = null,
-  locales = builtIn,
-  messages = noMessages,
-  policyUrl = null,
-  settingsButton = true,
+export const ConsentBanner = forwardRef<OptinBannerElement, Omit<ConsentBannerProps, 'ref'>>(function ConsentBanner(
+  {
+    declaration = null,
+    member = null,
+    locale = null,
+    locales = builtIn,
+    messages = noMessages,
+    policyUrl = null,
+    settingsButton = true,
+  },
   ref,
-}: ConsentBannerProps): ReactNode {
+) {
   const { store } = useConsent();
   const [banner, setBanner] = useState<OptinBannerElement | null>(null);
   const options = { declaration, member, locale, locales, messages, policyUrl, settingsButton };
@@ -83,4 +86,4 @@ export function ConsentBanner({
       if (!same(banner[key], value)) Object.assign(banner, { [key]: value });
   });
   return null;
-}
+});
