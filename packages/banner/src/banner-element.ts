@@ -27,8 +27,8 @@ export interface BannerOptions {
   /** Overrides of messages (for every language). */
   messages?: Partial<Messages>;
   /**
-   * Link to the cookie policy, shown in the notice: http(s) only, a relative one (`/cookie-policy`)
-   * resolved against the page's base URL.
+   * Link to the cookie policy, shown in the notice and the preferences: http(s) only, a relative one
+   * (`/cookie-policy`) resolved against the page's base URL.
    */
   policyUrl?: string | null;
   /** Show the floating "Cookie settings" button while closed (default `true`). */
@@ -282,10 +282,14 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
-    // True when that changed the layer shown.
     #back() {
       if (!this.consent.needsPrompt) this.close();
-      else if (this.layer === 'preferences') this.#show('notice');
+      else if (this.layer === 'preferences') {
+        this.#show('notice');
+        // Focus goes back to the control that opened the preferences: the notice's "Preferences",
+        // the last button of its last row.
+        (this.#dialog?.lastChild?.lastChild as HTMLElement | null | undefined)?.focus();
+      }
     }
 
     #button(text: Node | string, onclick: () => void, attributes = {}) {
@@ -385,8 +389,9 @@ export function createBannerClass(): new () => OptinBannerElement {
               'p',
               { id: 'd' },
               prefs ? say('prefsIntro') : say('notice'),
-              !prefs && policy ? ' ' : null,
-              !prefs && policy ? h('a', { href: policy }, say('policy')) : null,
+              // On both layers: once decided, the preferences are the only one the learner reopens.
+              policy ? ' ' : null,
+              policy ? h('a', { href: policy }, say('policy')) : null,
             ),
             ...(prefs ? prefs.nodes : []),
             h(

@@ -241,6 +241,8 @@ describe('<optin-banner> in Chromium', () => {
     await expect.poll(() => layer(page)).toBe('preferences');
     expect(await focused(page)).toMatchObject({ role: 'dialog' });
     await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Cookie policy' }); // in the introduction
+    await page.keyboard.press('Tab');
     expect(await focused(page)).toMatchObject({ role: 'switch' });
     await page.keyboard.press('Space'); // the first switch: Analytics
     for (let i = 0; i < 20 && (await focused(page)).text !== 'Save choices'; i++) await page.keyboard.press('Tab');
@@ -261,7 +263,7 @@ describe('<optin-banner> in Chromium', () => {
     await page.keyboard.press('Shift+Tab');
     expect(await focused(page)).toMatchObject({ text: 'Close' });
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toMatchObject({ role: 'switch' });
+    expect(await focused(page)).toMatchObject({ text: 'Cookie policy' }); // the first control
     await page.keyboard.press('Shift+Tab');
     expect(await focused(page)).toMatchObject({ text: 'Close' });
     await page.keyboard.press('Escape');
@@ -571,6 +573,7 @@ describe('<optin-banner> in Chromium', () => {
     await page.getByRole('button', { name: 'Reject all' }).click();
     await page.getByRole('button', { name: 'Cookie settings' }).press('Enter');
     await expect.poll(() => layer(page)).toBe('preferences');
+    await page.keyboard.press('Tab'); // the cookie policy
     await page.keyboard.press('Tab');
     await page.keyboard.press('Space'); // Analytics on, not saved
     const analytics = page.getByRole('switch', { name: 'Analytics', exact: true });
@@ -589,7 +592,7 @@ describe('<optin-banner> in Chromium', () => {
     // <body>: Tab goes on among its controls.
     expect(await focused(page)).toMatchObject({ tag: 'dialog', role: 'dialog' });
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toMatchObject({ tag: 'input', role: 'switch' });
+    expect(await focused(page)).toMatchObject({ tag: 'a', text: 'Cookie policy' });
     await page.keyboard.press('Escape');
     expect(await layer(page)).toBe(null);
     expect(await decision(page)).toMatchObject({ purposes: { analytics: false } });
@@ -618,6 +621,17 @@ describe('<optin-banner> in Chromium', () => {
     for (const url of ['javascript:alert(1)', 'data:text/html,x', '', '//'])
       expect(await href(url), url).toBeUndefined();
     expect(await page.getByRole('link', { name: 'Cookie policy' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('links the cookie policy from the preferences too: once decided, the only layer a learner can reopen', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.getByRole('button', { name: 'Cookie settings' }).click();
+    await expect.poll(() => layer(page)).toBe('preferences');
+    const policy = dialog(page).getByRole('link', { name: 'Cookie policy' });
+    expect(await policy.count()).toBe(1);
+    expect(await policy.getAttribute('href')).toBe('https://www.edx.org/edx-privacy-policy');
     expect(problems).toEqual([]);
   });
 
@@ -771,6 +785,89 @@ describe('<optin-banner> in Chromium', () => {
     expect(on.fill).not.toBe(canvas);
     expect(always.fill).not.toBe(canvas);
     expect(off.fill).toBe('rgba(0, 0, 0, 0)');
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps the page's text styles out: alignment, case, spacing and wrapping set on its <body> do not reach the banner", async () => {
+    // A page's stylesheet (Bootstrap 4, Open edX's Paragon: `body { text-align: left }`), with more a
+    // site may set on its body.
+    const css =
+      'body { text-align: left; text-transform: uppercase; letter-spacing: .3em; text-indent: 4em; white-space: nowrap }';
+    const look = (page: Page) =>
+      page.evaluate(() => {
+        const root = window.banner.shadowRoot!;
+        const box = root.querySelector('dialog')!.getBoundingClientRect();
+        const heading = root.querySelector('h2')!;
+        const text = document.createRange();
+        text.selectNodeContents(heading);
+        const s = getComputedStyle(root.querySelector('#d')!);
+        return {
+          // Where the heading's text starts: its side of the dialog (the right in Arabic), not the page's.
+          gap: Math.round(
+            heading.closest('[dir=rtl]')
+              ? box.right - text.getBoundingClientRect().right
+              : text.getBoundingClientRect().left - box.left,
+          ),
+          sideways: root.querySelector('dialog')!.scrollWidth > root.querySelector('dialog')!.clientWidth,
+          text: [s.textTransform, s.letterSpacing, s.textIndent],
+        };
+      });
+    for (const lang of ['ar', 'en']) {
+      const page = await open({ lang }, { bypassCSP: true, reducedMotion: 'reduce' });
+      const before = await look(page);
+      await page.addStyleTag({ content: css });
+      expect(await look(page), lang).toEqual(before);
+      expect(before, lang).toMatchObject({ sideways: false, text: ['none', 'normal', '0px'] });
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("follows the learner's default font size, as the page's text does", async () => {
+    const page = await open({}, { reducedMotion: 'reduce' });
+    const sizes = () =>
+      page.evaluate(() =>
+        [document.querySelector('main p')!, window.banner.shadowRoot!.querySelector('#d')!].map(
+          (el) => getComputedStyle(el).fontSize,
+        ),
+      );
+    // The browser's "Font size: Very large" (chrome://settings/fonts), a low-vision setting.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.setFontSizes', { fontSizes: { standard: 24 } });
+    expect(await sizes()).toEqual(['24px', '24px']);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows "Always on" in line with the name of the switch it belongs to', async () => {
+    const page = await open({}, { reducedMotion: 'reduce' });
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    const middles = await page.evaluate(() => {
+      const label = window.banner.shadowRoot!.querySelector('label')!;
+      return [label.childNodes[1]!, label.childNodes[2]!].map((node) => {
+        const text = document.createRange();
+        text.selectNodeContents(node);
+        const r = text.getBoundingClientRect();
+        return r.top + r.height / 2;
+      });
+    });
+    expect(Math.abs(middles[0]! - middles[1]!)).toBeLessThan(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('Esc or Close in the preferences goes back to the first layer with focus on its Preferences button', async () => {
+    const page = await open();
+    for (const key of ['Escape', 'Close']) {
+      const preferences = page.getByRole('button', { name: 'Preferences' });
+      await preferences.focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => layer(page)).toBe('preferences');
+      if (key === 'Escape') await page.keyboard.press('Escape');
+      else await page.getByRole('button', { name: 'Close' }).press('Enter');
+      expect(await layer(page), key).toBe('notice');
+      expect(await focused(page), key).toMatchObject({ text: 'Preferences' });
+      // Tab goes on from there, as before the preferences: round to the first control.
+      await page.keyboard.press('Tab');
+      expect(await focused(page), key).toMatchObject({ text: 'Cookie policy' });
+    }
     expect(problems).toEqual([]);
   });
 
