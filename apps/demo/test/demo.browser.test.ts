@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../../test-support/browser.js';
 import { audit, consentState, type AuditReport } from '@optin/cli';
-import { createConsent, edxPolicy, encodeDecision } from '@optin/consent';
+import { createConsent, decodeDecision, edxPolicy, encodeDecision } from '@optin/consent';
 import { startDemo, type Demo } from '../src/demo-server.js';
 import { declaredSiteConfig } from '../src/site.js';
 
@@ -340,6 +340,53 @@ describe('the demo site', () => {
     }
     await fresh.close();
     expect(errors).toEqual([]);
+  });
+
+  test("after a single-page navigation from a HarvardX course to an MITx course, the preferences are MITx's and a refusal there stops MITx's tracker", async () => {
+    // Last, like the tests above: its choice would count in the stats the tests before compare.
+    // A learner who allowed analytics only: HarvardX's marketing tracker never runs, so leaving its
+    // course needs no reload, and the learning MFE goes on to the MITx course in the same page.
+    const fresh = await browser.newContext();
+    const sent: string[] = [];
+    fresh.on('request', (r) => sent.push(new URL(r.url()).hostname));
+    await fresh.addCookies([
+      { name: 'optin', value: consentState(edxPolicy, ['analytics']).cookie!, url: demo.siteUrl },
+    ]);
+    const tab = await fresh.newPage();
+    await tab.goto(`${demo.siteUrl}${hx}/home`);
+    await tab.evaluate(() => ((window as { before?: boolean }).before = true));
+    await tab.evaluate((path) => history.pushState(null, '', path), `${mitx}/home`);
+    await expect.poll(() => sent.includes('heatmap.mitx.localhost')).toBe(true);
+    await expect.poll(async () => (await fresh.cookies()).map((c) => c.name)).toContain('_mitxhm');
+    expect(sent).not.toContain('ads.harvardx.localhost');
+
+    await tab.locator('#cookie-settings').click();
+    const mit = tab.getByRole('group', { name: 'On Massachusetts Institute of Technology courses' });
+    await expect.poll(() => mit.count()).toBe(1);
+    expect(await tab.getByRole('group', { name: 'On Harvard University courses' }).count()).toBe(0);
+    // The list of third parties is the MITx page's: MITx's tracker, not HarvardX's.
+    const listed = await tab.locator('optin-banner section li').allTextContents();
+    expect(listed.some((item) => item.includes('MITx analytics'))).toBe(true);
+    expect(listed.some((item) => item.includes('HarvardX'))).toBe(false);
+
+    const analytics = mit.getByRole('switch', { name: 'Analytics' });
+    expect(await analytics.isChecked()).toBe(true);
+    await analytics.uncheck();
+    const before = sent.length;
+    await tab.getByRole('button', { name: 'Save choices' }).click();
+    // Saved for MITx, analytics still on for edX.
+    const saved = async () => {
+      const value = (await fresh.cookies(demo.siteUrl)).find((c) => c.name === 'optin')?.value ?? '';
+      return decodeDecision(value, edxPolicy)?.members;
+    };
+    await expect.poll(saved).toEqual({ MITx: { analytics: false } });
+    // MITx's tracker cannot unload: the page reloads, and runs it no more; its cookie is deleted.
+    await expect.poll(() => tab.evaluate(() => (window as { before?: boolean }).before ?? false)).toBe(false);
+    await tab.waitForLoadState('networkidle');
+    expect(sent.slice(before)).not.toContain('heatmap.mitx.localhost');
+    expect((await fresh.cookies()).map((c) => c.name)).not.toContain('_mitxhm');
+    expect(await tab.locator('#consent-state').textContent()).toContain('analytics on');
+    await fresh.close();
   });
 
   test('opened by another name (localhost, 127.0.0.1), the site sends the browser to the URL it printed, where the collector takes what the page sends', async () => {

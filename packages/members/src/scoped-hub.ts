@@ -20,6 +20,21 @@ export interface ScopedHub extends Hub {
    * navigation, to load and unload trackers at once.
    */
   rescope(): void;
+  /**
+   * Calls `listener` with the new scope each time the page's Member changes (a single-page app goes
+   * from a HarvardX course to an MITx course, or to a platform page: `member` is then `null`); not
+   * when it goes to a unit or another course of the same Member, and not at once for the scope of
+   * now (read `scope`). Whatever shows the page's Member follows it: the banner's `member` and
+   * `declaration`, so that the learner's choices on the MITx page are MITx's. A listener that throws
+   * is reported (`reportError`), and the others and the hub go on.
+   *
+   * @returns Stops calling `listener`.
+   * @example
+   * hub.onScopeChange(({ member }) => {
+   *   Object.assign(banner, { member, declaration: registry.declaration({ member: member?.id }) });
+   * });
+   */
+  onScopeChange(listener: (scope: Scope) => void): () => void;
 }
 
 /**
@@ -52,10 +67,26 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
   // The scope trackers were last loaded and unloaded for. A rescan when it is no longer the scope; one
   // read during a rescan (consent changed) was applied by it, and a second rescan finds nothing to do.
   let applied = scope;
+  // The Member listeners were last told of, and the listeners.
+  let told = scope.member;
+  const listeners = new Set<(scope: Scope) => void>();
   const rescope = () => {
     if (read() !== applied) {
       applied = scope;
       hub.rescan();
+    }
+    const now = scope;
+    if (now.member !== told) {
+      told = now.member;
+      for (const listener of [...listeners]) {
+        // A listener that navigated on has had the newer Member told to every listener: none is told this one after it.
+        if (told !== now.member) break;
+        try {
+          listener(now);
+        } catch (error) {
+          reportError(error);
+        }
+      }
     }
     return scope;
   };
@@ -100,8 +131,14 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
       return rescope();
     },
     rescope,
+    onScopeChange(listener) {
+      const own = (scope: Scope) => listener(scope);
+      listeners.add(own);
+      return () => void listeners.delete(own);
+    },
     destroy() {
       stop();
+      listeners.clear();
       hub.destroy();
     },
   };

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { bundle, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import type { ScopedHub } from '../src/index.js';
 
 interface Hit {
   host: string;
@@ -124,6 +125,51 @@ describe('Member scoping in Chromium', () => {
     await run('history.back();');
     await run('hub.page();');
     expect(hits.filter((h) => h.host === 'stats.harvardx.test' && h.path === '/hit')).toHaveLength(before + 1);
+  });
+
+  test('onScopeChange tells of each new Member once: not of a unit or another course of the same Member', async () => {
+    await open(harvard);
+    await page.evaluate(() => {
+      const { hub } = (window as unknown as { optin: { hub: ScopedHub } }).optin;
+      const told: string[] = [];
+      const stop = hub.onScopeChange((scope) =>
+        told.push(`${scope.member?.id ?? 'none'} ${scope.course?.id ?? 'none'}`),
+      );
+      Object.assign(window, { told, stop });
+    });
+    const told = () => page.evaluate(() => (window as unknown as { told: string[] }).told);
+    const go = (path: string) => run(`history.pushState({}, '', '${path}');`);
+    await go('/learning/course/course-v1:HarvardX+CS50+2026_T1/block-v1:HarvardX+CS50+2026_T1+type@vertical+block@u2');
+    await go('/learning/course/course-v1:HarvardX+PH125+2026/home');
+    expect(await told()).toEqual([]);
+    await go(mit);
+    expect(await told()).toEqual(['MITx course-v1:MITx+6.00x+2026']);
+    expect(
+      await page.evaluate(
+        () =>
+          (window as unknown as { optin: { hub: { scope: { member: { id: string } } } } }).optin.hub.scope.member.id,
+      ),
+    ).toBe('MITx');
+    await go('/dashboard');
+    await run('history.back();');
+    expect(await told()).toEqual(['MITx course-v1:MITx+6.00x+2026', 'none none', 'MITx course-v1:MITx+6.00x+2026']);
+    // Unsubscribed: told no more.
+    await page.evaluate(() => (window as unknown as { stop: () => void }).stop());
+    await go(harvard);
+    expect(await told()).toHaveLength(3);
+  });
+
+  test('a listener that throws is reported, and the others and the hub go on', async () => {
+    await open(harvard);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await run(
+      "consent.acceptAll(); window.told = []; hub.onScopeChange(() => { throw new Error('listener broke'); }); hub.onScopeChange((s) => window.told.push(s.member.id));",
+    );
+    await run(`history.pushState({}, '', '${mit}'); hub.page();`);
+    expect(errors).toEqual(['listener broke']);
+    expect(await page.evaluate(() => (window as unknown as { told: string[] }).told)).toEqual(['MITx']);
+    expect(statsHits('stats.mitx.test')).toEqual(['page course-v1:MITx+6.00x+2026']);
   });
 
   // A router on the Navigation API: navigation.navigate(url) (or a link it intercepts), no pushState.

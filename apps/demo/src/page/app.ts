@@ -29,6 +29,11 @@ const banner = mountBanner({
   policyUrl: 'https://www.edx.org/edx-privacy-policy',
 });
 document.getElementById('cookie-settings')?.addEventListener('click', () => void banner.open('preferences'));
+// A single-page navigation to another Member's course (or off the courses): the banner shows that
+// Member's switches and third parties, so that a choice made there is for the Member whose trackers run.
+hub.onScopeChange(({ member }) => {
+  Object.assign(banner, { member, declaration: registry.declaration({ member: member?.id }) });
+});
 
 // Every decision is proved: its receipt goes to the collector (append-only), under the signed-in
 // learner's id, which is also the subject the Member's emails are signed for, with the server's
