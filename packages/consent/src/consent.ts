@@ -1,7 +1,7 @@
 import { encodeDecision, decodeDecision } from './cookie-codec.js';
 import type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
 import { ConsentError } from './errors.js';
-import { madeHere } from './made-here.js';
+import { madeHere, type MadeHereHolder } from './made-here.js';
 import { policyHash, type Policy } from './policy.js';
 import { privacySignal, type PrivacySignal, type SignalOptions } from './signals.js';
 import { cookieStorage, localStorageStorage, type ConsentStorage } from './storage.js';
@@ -315,10 +315,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
       const current = decisionInForce();
       if (same(current) == same(next)) return current ?? next;
-      // Stored, then known as made in this page (before the listeners hear it): its receipt is sent
-      // from here, not from the tabs that hear of it.
+      // Stored, then known as made in this page, by every copy of the package on it (before the
+      // listeners hear it): its receipt is sent from here, not from the tabs that hear of it.
       persist(next);
-      madeHere.set?.add(next);
+      (globalThis as MadeHereHolder)[madeHere]?.add(next);
       return next;
     });
 
