@@ -114,8 +114,11 @@ export interface Observation {
   readonly inScope: readonly Tracker[];
   /** Every tracker of the config (to tell another Member's from undeclared ones). */
   readonly all: readonly Tracker[];
-  /** Whether a purpose is allowed for the learner played. */
-  allows(purpose: string): boolean;
+  /**
+   * Whether a purpose is allowed for the learner played, for the trackers of `owner` (`platform` or a
+   * Member id), as the hub asks: a learner may refuse a purpose for one Member only.
+   */
+  allows(purpose: string, owner?: string): boolean;
   /** The consent cookie's name (always allowed: it holds the choice), also its localStorage key on the site. */
   readonly consentCookie: string;
 }
@@ -148,8 +151,19 @@ export interface Observation {
  * (`collector.edx.org`) to have its requests judged too.
  */
 export function findViolations(seen: Observation): Finding[] {
-  // As the hub decides: a tracker with no purpose is never allowed (`[].every` would be true).
-  const granted = (t: Tracker) => t.purposes.length > 0 && t.purposes.every((p) => seen.allows(p));
+  // As the hub decides, for the tracker's owner: a tracker with no purpose is never allowed (`[].every`
+  // would be true), and a Member's tracker needs each purpose granted for that Member too.
+  const granted = (t: Tracker) => t.purposes.length > 0 && t.purposes.every((p) => seen.allows(p, t.owner));
+  // Why trackers that are not granted are not, where their purposes are allowed but the learner refused
+  // them for the trackers' Member: ` (refused for Member HarvardX)`.
+  const refusedFor = (ts: readonly Tracker[]) => {
+    const members = [
+      ...new Set(
+        ts.filter((t) => t.owner !== 'platform' && t.purposes.every((p) => seen.allows(p))).map((t) => t.owner),
+      ),
+    ];
+    return members.length ? ` (refused for Member ${members.join(', Member ')})` : '';
+  };
   const ids = (ts: readonly Tracker[]) => ts.map((t) => t.id);
   const whose = (ts: readonly Tracker[]) =>
     ts.map((t) => `${t.id} (${t.owner === 'platform' ? 'the platform' : `Member ${t.owner}`})`).join(', ');
@@ -186,7 +200,7 @@ export function findViolations(seen: Observation): Finding[] {
           'request_without_consent',
           url,
           here,
-          `${host} is declared by ${ids(here).join(', ')}, whose purposes (${[...new Set(here.flatMap((t) => t.purposes))].join(', ')}) are not all allowed: load it only through the hub.`,
+          `${host} is declared by ${ids(here).join(', ')}, whose purposes (${[...new Set(here.flatMap((t) => t.purposes))].join(', ')}) are not all allowed${refusedFor(here)}: load it only through the hub.`,
           key,
         );
     } else if (declaring.length)
@@ -282,13 +296,15 @@ export function findViolations(seen: Observation): Finding[] {
     const here = declaring.filter((t) => inScope.has(t));
     const of = carried ? ` (of ${showVendorId(carried)})` : '';
     if (here.length) {
-      const allowed = here.some((t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose)));
+      const allowed = here.some(
+        (t) => granted(t) && t.cookies.some((c) => covers(c) && seen.allows(c.purpose, t.owner)),
+      );
       if (!allowed)
         report(
           kinds.denied,
           item.subject,
           here,
-          `${item.what} is declared by ${ids(here).join(', ')}, but its purpose is not allowed: it must not be set before consent.`,
+          `${item.what} is declared by ${ids(here).join(', ')}, but its purpose is not allowed${refusedFor(here)}: it must not be set before consent.`,
         );
     } else if (declaring.length)
       report(

@@ -1,4 +1,5 @@
 import { parse } from 'tldts';
+import type { MemberRefusals } from './consent-state.js';
 import { CliError } from './errors.js';
 
 // A cookie name as RFC 6265 allows it: a token, one or more characters, no separators.
@@ -38,4 +39,48 @@ export function checkCookieName(name: string): string {
       "Give the name of the consent cookie the page reads (default optin): letters, digits and !#$%&'*+-.^_`|~.",
     );
   return name;
+}
+
+/**
+ * Reads `--refuse` (repeatable, each a comma-separated list of `Member:purpose`) into the purposes
+ * refused per Member: `['HarvardX:marketing,MITx:analytics']` is `{ HarvardX: ['marketing'], MITx:
+ * ['analytics'] }`. Anything else is a {@link CliError} `invalid_argument` naming it.
+ */
+export function parseRefusals(values: readonly string[]): MemberRefusals {
+  const refused: Record<string, string[]> = {};
+  for (const item of values.flatMap((v) => v.split(',')).map((i) => i.trim())) {
+    const [member, purpose, ...rest] = item.split(':').map((part) => part.trim());
+    if (!member || !purpose || rest.length)
+      throw new CliError(
+        'invalid_argument',
+        [{ path: '--refuse', message: `"${item}" is not Member:purpose` }],
+        'Give a Member and a purpose it is refused for, e.g. --refuse HarvardX:marketing (repeat it, or separate several with commas); to refuse a purpose for every Member and the platform, leave it out of --consent.',
+      );
+    const purposes = (refused[member] ??= []);
+    if (!purposes.includes(purpose)) purposes.push(purpose);
+  }
+  return refused;
+}
+
+/**
+ * Checks that every Member a learner refused something for (`--refuse HarvardX:marketing`) is one of
+ * `members`, the config's: a refusal for a Member id the pages never ask about (`Harvard`) would
+ * refuse nothing, and the audit would pass a page it should fail. Else a {@link CliError} naming each.
+ */
+export function checkRefusedMembers(refused: MemberRefusals, members: readonly string[]): MemberRefusals {
+  const issues = Object.entries(refused).flatMap(([member, purposes]) =>
+    members.includes(member)
+      ? []
+      : purposes.map((p) => ({
+          path: '--refuse',
+          message: `"${member}:${p}": "${member}" is not a Member of the config`,
+        })),
+  );
+  if (issues.length)
+    throw new CliError(
+      'invalid_argument',
+      issues,
+      `Refuse a purpose for one of the Members of the config: ${members.join(', ') || '(no Members)'}.`,
+    );
+  return refused;
 }

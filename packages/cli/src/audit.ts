@@ -1,9 +1,9 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium, type Frame } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
-import { checkCookieName, checkSite } from './audit-options.js';
+import { checkCookieName, checkRefusedMembers, checkSite } from './audit-options.js';
 import { chromiumArgs, chromiumPath, sendGlobalPrivacyControl } from './chromium.js';
-import { consentState, type AuditConsent } from './consent-state.js';
+import { consentState, type AuditConsent, type MemberRefusals } from './consent-state.js';
 import { CliError } from './errors.js';
 import { sameSite, siteOf } from './host-pattern.js';
 import { interact as interactWith, type Interaction } from './interact.js';
@@ -16,6 +16,14 @@ export interface AuditOptions {
   readonly config: OptinConfig;
   /** The learner played: `none` (default: has not decided), `all`, or the purposes granted. */
   readonly consent?: AuditConsent;
+  /**
+   * Purposes the learner refused for one Member only, by Member id: `{ HarvardX: ['marketing'] }` is a
+   * learner who granted marketing (in `consent`) but refused it for HarvardX. The planted decision
+   * carries them (`members: { HarvardX: { marketing: false } }`), and each Member's trackers are judged
+   * by that Member's grants. A Member the config does not have, an unknown or required purpose, or
+   * refusals with `consent: 'none'` are a {@link CliError} `invalid_argument`. Default none.
+   */
+  readonly refused?: MemberRefusals;
   /** The site's consent mode, as its pages create their consent store: `opt-in` (default) or `opt-out`. */
   readonly mode?: 'opt-in' | 'opt-out';
   /**
@@ -59,6 +67,8 @@ export interface AuditReport {
   readonly url: string;
   /** The learner played. */
   readonly consent: AuditConsent;
+  /** The purposes the learner refused for one Member only, by Member id (`{}` when none). */
+  readonly refused: MemberRefusals;
   /** The site's consent mode the audit held the page to. */
   readonly mode: 'opt-in' | 'opt-out';
   /** Whether the browser sent Global Privacy Control. */
@@ -118,6 +128,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   const {
     config,
     consent = 'none',
+    refused: asked = {},
     cookieName = 'optin',
     waitMs = 2000,
     mode = 'opt-in',
@@ -146,7 +157,11 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
       [{ path: 'mode', message: `"${mode}" is not a consent mode` }],
       'Use opt-in or opt-out, as the site creates its consent store.',
     );
-  const state = consentState(config.policy, consent, { mode, gpc });
+  const refused = checkRefusedMembers(
+    Object.fromEntries(Object.entries(asked).filter(([, purposes]) => purposes.length)),
+    config.members.map((m) => m.id),
+  );
+  const state = consentState(config.policy, consent, { mode, gpc, refused });
   const registry = createRegistry(config);
   const all = [...config.platform.trackers, ...config.members.flatMap((m) => m.trackers)];
 
@@ -244,6 +259,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
         report: {
           url: landed.href,
           consent,
+          refused,
           mode,
           gpc,
           member: scope.member?.id ?? null,
@@ -261,7 +277,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
               storage,
               inScope: scope.trackers,
               all,
-              allows: (purpose) => state.allows(purpose),
+              allows: (purpose, owner) => state.allows(purpose, owner),
               consentCookie: cookieName,
             }),
             ...[...new Set(unsettled)].map((request) => ({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildDeclaration, declarationToHtml, declarationToJson, declarationToMarkdown } from '@optin/members';
 import { audit } from './audit.js';
+import { parseRefusals } from './audit-options.js';
 import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
 import { loadConfig } from './load-config.js';
@@ -13,13 +14,16 @@ const usage = `Usage: optin <command> [options]
                                                the list of third parties and of tracked emails, for the
                                                platform or one Member
   optin audit <url> [--config F] [--consent none|all|<purpose,…>] [--json]
-             [--mode opt-in|opt-out] [--gpc]
+             [--refuse <Member>:<purpose>[,…]]… [--mode opt-in|opt-out] [--gpc]
              [--site edx.org] [--wait 2000] [--no-interact] [--settle 10000] [--cookie-name optin]
              [--resolve "MAP *.edx.org 127.0.0.1"]… [--ignore-https-errors]
                                                opens the page in headless Chromium and reports anything
                                                that ran or was set without consent or without a declaration,
                                                as a learner of a site in that consent mode whose browser
-                                               sends Global Privacy Control (--gpc) or not; watches --wait
+                                               sends Global Privacy Control (--gpc) or not, and who may
+                                               refuse a purpose for one Member only (--consent all --refuse
+                                               HarvardX:marketing: HarvardX's trackers are judged by
+                                               HarvardX's grants, the others' by theirs); watches --wait
                                                ms after load and again after a mouse move, a scroll to the
                                                end and Tab (not with --no-interact), and waits up to
                                                --settle ms for the requests in flight
@@ -40,6 +44,7 @@ const commandOptions: Readonly<Record<string, readonly string[]>> = {
   audit: [
     'config',
     'consent',
+    'refuse',
     'json',
     'mode',
     'gpc',
@@ -90,6 +95,7 @@ function parse(argv: string[]) {
         member: { type: 'string' },
         format: { type: 'string', default: 'md' },
         consent: { type: 'string', default: 'none' },
+        refuse: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         mode: { type: 'string', default: 'opt-in' },
         gpc: { type: 'boolean', default: false },
@@ -206,9 +212,11 @@ async function main(argv: string[]): Promise<number> {
           .split(',')
           .map((p) => p.trim())
           .filter(Boolean);
+  const refused = parseRefusals(values.refuse);
   const report = await audit(target, {
     config: await loadConfig(values.config),
     consent,
+    refused,
     mode,
     gpc: values.gpc,
     waitMs,

@@ -3,7 +3,10 @@ import type { AuditReport } from './audit.js';
 /** An audit report as people read it in a terminal or a CI log. */
 export function formatReport(report: AuditReport): string {
   const consent = typeof report.consent === 'string' ? report.consent : report.consent.join(',') || 'required only';
-  const first = `optin audit ${report.url}\n  consent: ${consent}; ${report.mode}${report.gpc ? ', GPC sent' : ''}; Member: ${report.member ?? 'none (platform page)'}; ${report.requests} requests, ${report.cookies.length} cookies, ${report.storage.length} stored items`;
+  const refused = Object.entries(report.refused)
+    .map(([member, purposes]) => `; refused for ${member}: ${purposes.join(',')}`)
+    .join('');
+  const first = `optin audit ${report.url}\n  consent: ${consent}${refused}; ${report.mode}${report.gpc ? ', GPC sent' : ''}; Member: ${report.member ?? 'none (platform page)'}; ${report.requests} requests, ${report.cookies.length} cookies, ${report.storage.length} stored items`;
   const { waitMs, interactions } = report.watch;
   const watched = `  watched ${String(waitMs)} ms after load${interactions.length ? `, then ${String(waitMs)} ms more after: ${interactions.join(', ')}` : ''}`;
   const member = (m: string | null) => m ?? 'none';

@@ -10,7 +10,13 @@ export {
   type StorageArea,
 } from './audit-findings.js';
 export { chromiumArgs, chromiumPath } from './chromium.js';
-export { consentState, type AuditConsent, type AuditLearner, type ConsentState } from './consent-state.js';
+export {
+  consentState,
+  type AuditConsent,
+  type AuditLearner,
+  type ConsentState,
+  type MemberRefusals,
+} from './consent-state.js';
 export { formatReport } from './format-report.js';
 export type { Interaction } from './interact.js';
 export { hostMatches, sameSite } from './host-pattern.js';

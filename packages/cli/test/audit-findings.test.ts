@@ -493,6 +493,43 @@ describe('findViolations on hosts the platform and a Member share', () => {
   });
 });
 
+describe('findViolations, a learner whose choice differs per Member', () => {
+  test("a Member's tracker is judged by that Member's grants: refused for HarvardX, its marketing is a finding, the platform's is not", () => {
+    const ads = tracker(
+      'ads',
+      'platform',
+      ['marketing'],
+      ['ads.edx.example'],
+      [{ name: '_edxads', purpose: 'marketing', lifetime: '90d', party: 'first' }],
+    );
+    const hxAds = tracker(
+      'HarvardX/ads',
+      'HarvardX',
+      ['marketing'],
+      ['ads.harvardx.example'],
+      [{ name: '_hxads', purpose: 'marketing', lifetime: '90d', party: 'first' }],
+    );
+    const state = consentState(edxPolicy, ['marketing'], { refused: { HarvardX: ['marketing'] } });
+    const findings = findViolations(
+      seen({
+        inScope: [ads, hxAds],
+        all: [ads, hxAds],
+        requests: ['https://ads.edx.example/p.js', 'https://ads.harvardx.example/p.js'],
+        cookies: [
+          { name: '_edxads', domain: '.edx.org' },
+          { name: '_hxads', domain: '.edx.org' },
+        ],
+        allows: (purpose, owner) => state.allows(purpose, owner),
+      }),
+    );
+    expect(findings.map((f) => [f.kind, f.subject, f.trackers.join()])).toEqual([
+      ['request_without_consent', 'https://ads.harvardx.example/p.js', 'HarvardX/ads'],
+      ['cookie_without_consent', '_hxads@.edx.org', 'HarvardX/ads'],
+    ]);
+    expect(findings[0]?.message).toContain('refused for Member HarvardX');
+  });
+});
+
 describe('consentState', () => {
   test('none allows only required purposes and plants no cookie; a list grants exactly those', () => {
     const none = consentState(edxPolicy, 'none');
@@ -515,6 +552,44 @@ describe('consentState', () => {
       expect.objectContaining({
         code: 'invalid_argument',
         issues: [{ path: '--consent', message: '"telemetry" is not a purpose of policy edx' }],
+      }),
+    );
+  });
+
+  test('refusals for a Member are planted in the cookie as the page stores them, and narrow only that Member', () => {
+    const state = consentState(edxPolicy, 'all', { refused: { HarvardX: ['marketing'] } });
+    const decision = decodeDecision(state.cookie ?? '', edxPolicy);
+    expect(decision?.members).toEqual({ HarvardX: { marketing: false } });
+    expect(decision?.purposes.marketing).toBe(true);
+    expect(state.allows('marketing')).toBe(true);
+    expect(state.allows('marketing', 'platform')).toBe(true);
+    expect(state.allows('marketing', 'MITx')).toBe(true);
+    expect(state.allows('marketing', 'HarvardX')).toBe(false);
+    expect(state.allows('analytics', 'HarvardX')).toBe(true);
+  });
+
+  test('a refusal of an unknown or required purpose, or by a learner who has not decided, is a typed error naming --refuse', () => {
+    expect(() => consentState(edxPolicy, 'all', { refused: { HarvardX: ['telemetry', 'necessary'] } })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        issues: [
+          { path: '--refuse', message: '"HarvardX:telemetry": "telemetry" is not a purpose of policy edx' },
+          {
+            path: '--refuse',
+            message: '"HarvardX:necessary": "necessary" is required: always on, it cannot be refused',
+          },
+        ],
+      }),
+    );
+    expect(() => consentState(edxPolicy, 'none', { refused: { HarvardX: ['marketing'] } })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        issues: [
+          {
+            path: '--refuse',
+            message: 'a learner who has not decided (--consent none) has refused nothing for a Member',
+          },
+        ],
       }),
     );
   });

@@ -263,6 +263,39 @@ describe('optin declare', () => {
     expect(error.issues.map((i) => i.path)).toContain('members[1].orgs[0]');
   });
 
+  test('audit refuses a --refuse that is not Member:purpose, names an unknown Member or purpose, before opening anything', async () => {
+    const audit = (...args: string[]) =>
+      optin('audit', 'http://127.0.0.1:9/', '--config', fixture('optin.config.mjs'), '--consent', 'all', ...args);
+    const bare = await audit('--refuse', 'marketing');
+    expect([bare.code, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toBe(
+      'error invalid_argument\n  --refuse: "marketing" is not Member:purpose\nGive a Member and a purpose it is refused for, e.g. --refuse HarvardX:marketing (repeat it, or separate several with commas); to refuse a purpose for every Member and the platform, leave it out of --consent.\n',
+    );
+    const member = await audit('--refuse', 'HarvardX:marketing,Harvard:marketing', '--json');
+    expect([member.code, JSON.parse(member.stdout)]).toEqual([
+      2,
+      {
+        error: {
+          code: 'invalid_argument',
+          issues: [{ path: '--refuse', message: '"Harvard:marketing": "Harvard" is not a Member of the config' }],
+          hint: 'Refuse a purpose for one of the Members of the config: HarvardX, MITx.',
+        },
+      },
+    ]);
+    const purpose = await audit('--refuse', 'HarvardX:marketing', '--refuse', 'MITx:ads');
+    expect([purpose.code, purpose.stderr]).toEqual([
+      2,
+      'error invalid_argument\n  --refuse: "MITx:ads": "ads" is not a purpose of policy edx\nRefuse one of analytics, performance, functionality, marketing for a Member, e.g. --refuse HarvardX:marketing.\n',
+    ]);
+    const undecided = await audit('--refuse', 'HarvardX:marketing', '--consent', 'none');
+    expect(undecided.code).toBe(2);
+    expect(undecided.stderr).toContain(
+      '--refuse: a learner who has not decided (--consent none) has refused nothing for a Member',
+    );
+    const elsewhere = await optin('validate', fixture('optin.config.mjs'), '--refuse', 'HarvardX:marketing');
+    expect(elsewhere.stderr).toContain('--refuse: is not an option of optin validate');
+  });
+
   test('audit refuses a consent mode it does not know before it opens a browser, naming the option', async () => {
     const mode = await optin(
       'audit',
