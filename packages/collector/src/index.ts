@@ -31,7 +31,7 @@ export { MemberRepository } from './member-repository.js';
 export { loadDbIpGeo, type GeoProvider, type GeoInfo } from './geo.js';
 export { emailEvents } from './sql-storage.js';
 export { openApiDocument } from './openapi.js';
-export { Metrics } from './metrics.js';
+export { Metrics, type MetricName } from './metrics.js';
 export { HttpProblem } from './http-problem.js';
 export type { IngestResponse, MessageError, DroppedMessage } from './ingest.js';
 export {

@@ -44,7 +44,11 @@ export function isReservedEvent(event: string): boolean {
   return event.slice(0, reservedPrefix.length).toLowerCase() === reservedPrefix;
 }
 
-/** A valid message that consent did not allow: dropped, counted, never stored. */
+/**
+ * A valid message that consent did not allow: dropped, counted, never stored. (A refusal by the
+ * learner's overrides for the course's Member alone drops nothing: the message is stored for the
+ * platform alone.)
+ */
 export interface DroppedMessage {
   /** Position in the batch. */
   readonly index: number;
@@ -58,7 +62,10 @@ export interface DroppedMessage {
 export interface IngestResponse {
   /** At least one message was valid (Segment clients read the status code, not this). */
   readonly success: boolean;
-  /** Messages stored now. */
+  /**
+   * Messages stored now: a message the learner's overrides refuse to its course's Member only (the
+   * platform-wide choice granting it) among them, stored for the platform alone.
+   */
   readonly accepted: number;
   /** Valid messages whose `messageId` was already stored (a retry): not stored twice. */
   readonly duplicates: number;
@@ -77,7 +84,7 @@ export interface IngestDeps {
   readonly rules: ConsentRules;
   /** Enrichment. */
   readonly enrich: Enricher;
-  /** The Member owning a message's course, if any. */
+  /** The Member owning a message's course, if any (the message is its unless the learner refused it that Member). */
   readonly memberOf: (message: SegmentMessage) => string | undefined;
   /** Where accepted events go. */
   readonly sink: EventSink;
@@ -109,7 +116,8 @@ function issues(error: z.ZodError, index: number, prefix: string): MessageError[
  * The ingestion pipeline, HTTP-free (`checkText`: look for strings no database stores, when the
  * body's text had an escape that may produce one): refuse a batch whose `context` (stored with each
  * of its messages) is over 4 KB, refuse each message over 32 KB (with that `context`) and validate
- * each with its type's zod schema (the valid rest is accepted), enforce consent again, enrich (the
+ * each with its type's zod schema (the valid rest is accepted), enforce consent again (a message
+ * refused to its course's Member alone by the learner's overrides is stored with no Member), enrich (the
  * batch's `sentAt` serving its messages without their own), dedupe by `messageId` within the
  * request, and write to the sink. Resolves once the sink has made the accepted events durable.
  */
@@ -233,8 +241,8 @@ export function createIngest(
         return;
       }
       const purposes = messagePurposes(message);
-      const memberId = deps.memberOf(message);
-      const verdict = consentVerdict(message, purposes, deps.rules, gpc, memberId);
+      // The platform's own reading (its purposes, GPC, the mode) decides whether the message is stored.
+      const verdict = consentVerdict(message, purposes, deps.rules, gpc, undefined);
       if (verdict) {
         dropped.push({ index, ...verdict });
         // Label values are the policy's purposes only: a sender's own names would grow /metrics without bound.
@@ -242,9 +250,20 @@ export function createIngest(
         deps.metrics.inc('dropped_consent', { reason: verdict.reason, purpose: known ? verdict.purpose : 'unknown' });
         return;
       }
+      // The Member's overrides decide whether it is also the Member's: a purpose the learner refused
+      // to the Member alone keeps it from the Member, not from the platform, which the learner granted
+      // it. It is stored for the platform alone (no Member: no Member query, stats or rates finds it),
+      // read with the platform's consent from here on.
+      const owner = deps.memberOf(message);
+      const refusedToOwner =
+        owner === undefined ? undefined : consentVerdict(message, purposes, deps.rules, gpc, owner);
+      if (owner !== undefined && refusedToOwner)
+        deps.metrics.inc('platform_only', { member: owner, purpose: refusedToOwner.purpose });
+      const memberId = refusedToOwner ? undefined : owner;
       // An advertising id is stored only with marketing granted, whatever the message's own purpose.
       const stored = withAdvertisingIdAllowed(message, deps.rules, gpc, memberId);
-      const event = deps.enrich(stored, message.messageId ?? randomUUID(), purposes, facts);
+      const enriched = deps.enrich(stored, message.messageId ?? randomUUID(), purposes, facts);
+      const event = refusedToOwner ? { ...enriched, memberId: null } : enriched;
       // A retry is the same id (as the storage's key): the first one counts.
       if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });

@@ -135,6 +135,7 @@ const consentFields = {
   ),
   categoryPreferences: required(record(1, 64, boolean)),
   members: optional(record(1, 64, record(1, 64, boolean))),
+  gpc: optional(boolean),
 };
 
 // The declared keys of `contextSchema`, in its order.

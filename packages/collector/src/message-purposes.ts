@@ -56,7 +56,7 @@ export type ConsentDropReason = 'no_consent' | 'policy_mismatch' | 'purpose_refu
 
 /** How consent is read on the server. */
 export interface ConsentRules {
-  /** The policy: its `required` purposes are always granted, its `gpc` purposes refused by `Sec-GPC: 1`. */
+  /** The policy: its `required` purposes are always granted, its `gpc` purposes refused by `Sec-GPC: 1` (but where granted explicitly under GPC). */
   readonly policy: Policy;
   /** `opt-in` (default): no `context.consent` means nothing but required purposes. `opt-out`: granted unless refused. */
   readonly mode: 'opt-in' | 'opt-out';
@@ -65,7 +65,10 @@ export interface ConsentRules {
 /**
  * Checks a message's `context.consent` against the purposes it needs. Returns `undefined` when it
  * may be stored, or the reason and purpose it is dropped for. A Member override (`members`) can
- * only narrow a grant; `Sec-GPC: 1` refuses every purpose the policy marks `gpc` (marketing).
+ * only narrow a grant. `Sec-GPC: 1` refuses every purpose the policy marks `gpc` (marketing), unless
+ * the learner granted it explicitly while GPC was on: `context.consent.gpc` is `true` (the decision
+ * in force was made under GPC, as `@optin/consent` marks it) and its `categoryPreferences` grant the
+ * purpose. No default grants it then (not opt-out mode, not a stamp that leaves the purpose out).
  */
 export function consentVerdict(
   message: SegmentMessage,
@@ -86,7 +89,8 @@ export function consentVerdict(
     const def = rules.policy.purposes.find((p) => p.id === purpose);
     if (!def) return { reason: 'purpose_refused', purpose };
     if (def.required) continue;
-    if (gpc && def.gpc) return { reason: 'gpc', purpose };
+    // Under GPC, only the learner's explicit grant made while GPC was on counts, never a default.
+    if (gpc && def.gpc && !(consent?.gpc === true && prefs?.get(purpose) === true)) return { reason: 'gpc', purpose };
     if (!consent && rules.mode === 'opt-in') return { reason: 'no_consent', purpose };
     const granted = prefs?.get(purpose) ?? rules.mode === 'opt-out';
     if (!granted || overrides?.get(purpose) === false) return { reason: 'purpose_refused', purpose };

@@ -10,9 +10,14 @@ function labels(values: Readonly<Record<string, string>>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/** A counter of {@link Metrics}, by its short name. */
+export type MetricName =
+  'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'platform_only' | 'receipts' | 'email';
+
 /**
  * The collector's Prometheus metrics, kept in memory and rendered as text exposition format 0.0.4:
  * messages received, accepted, duplicates, rejected by reason, dropped by consent (reason and
+ * purpose), stored for the platform alone by a learner's refusal to the course's Member (Member and
  * purpose), and request latency per route.
  */
 export class Metrics {
@@ -30,6 +35,10 @@ export class Metrics {
       'optin_messages_dropped_consent_total',
       'Messages dropped because consent did not allow them, by reason and purpose.',
     );
+    this.define(
+      'optin_messages_platform_only_total',
+      "Messages stored for the platform alone, never the course's Member's, because the learner refused that Member a purpose the platform was granted (counted in accepted too), by Member and purpose.",
+    );
     this.define('optin_consent_receipts_total', 'Consent receipts appended.');
     this.define(
       'optin_email_total',
@@ -42,11 +51,7 @@ export class Metrics {
   }
 
   /** Adds `by` to a counter's series. */
-  inc(
-    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts' | 'email',
-    labelValues: Readonly<Record<string, string>> = {},
-    by = 1,
-  ): void {
+  inc(name: MetricName, labelValues: Readonly<Record<string, string>> = {}, by = 1): void {
     if (by === 0) return;
     const full =
       name === 'receipts'
@@ -79,10 +84,7 @@ export class Metrics {
   }
 
   /** A counter's current value for a label set (0 when never incremented). */
-  value(
-    name: 'received' | 'accepted' | 'duplicate' | 'rejected' | 'dropped_consent' | 'receipts' | 'email',
-    labelValues: Readonly<Record<string, string>> = {},
-  ): number {
+  value(name: MetricName, labelValues: Readonly<Record<string, string>> = {}): number {
     const full =
       name === 'receipts'
         ? 'optin_consent_receipts_total'

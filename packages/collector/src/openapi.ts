@@ -63,7 +63,14 @@ export function openApiDocument(version: string): JsonSchema {
     required: false,
     schema: { type: 'string', enum: ['gzip', 'deflate', 'identity'] },
   };
-  const gpc = { name: 'Sec-GPC', in: 'header', required: false, schema: { type: 'string', enum: ['1'] } };
+  const gpc = {
+    name: 'Sec-GPC',
+    in: 'header',
+    required: false,
+    description:
+      "Global Privacy Control: refuses the purposes the policy marks gpc (marketing), unless a message's context.consent.gpc is true (the learner's decision was made under GPC) and its categoryPreferences grant them",
+    schema: { type: 'string', enum: ['1'] },
+  };
   const single = (type: string, ref: string): JsonSchema => ({
     post: {
       summary: `One ${type} message (Segment Spec), at most 32 KB`,

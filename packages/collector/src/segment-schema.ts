@@ -12,7 +12,10 @@ const jsonRecord = z.record(z.string(), z.unknown());
 
 /**
  * `context.consent`, as Segment's consent tools stamp it (`categoryPreferences`) plus Optin's
- * optional `policy` and per-Member overrides (`members`, which can only narrow a grant).
+ * optional `policy`, per-Member overrides (`members`, which can only narrow a grant) and `gpc`
+ * (`true`: the decision in force was made while the browser sent Global Privacy Control, so its
+ * grants of what GPC refuses are the learner's explicit choice, which a request's `Sec-GPC: 1`
+ * then honours).
  */
 export const consentContextSchema = z.looseObject({
   policy: z
@@ -23,6 +26,12 @@ export const consentContextSchema = z.looseObject({
     .optional(),
   categoryPreferences: z.record(z.string().min(1).max(64), z.boolean()),
   members: z.record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), z.boolean())).optional(),
+  gpc: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: the decision in force was made while the browser sent Global Privacy Control (Sec-GPC: 1), so what it grants of the purposes GPC refuses (marketing) is the learner's explicit choice, and is stored under Sec-GPC: 1; without it, Sec-GPC: 1 refuses them",
+    ),
 });
 
 /** The Segment `context` object with the fields the collector reads; other fields are kept. */

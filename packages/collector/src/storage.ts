@@ -169,7 +169,10 @@ export interface Storage {
    * its latest proved one and then that one. Empty: the subject has no receipt.
    */
   decidingReceipts(subject: string, provedGrantsOnly: boolean): Promise<StoredReceipt[]>;
-  /** One page of a Member's events (`null`: every event, a Member's or the platform's own). */
+  /**
+   * One page of a Member's events, those whose `memberId` is the Member's (`null`: every event, a
+   * Member's or the platform's own, events stored for the platform alone included).
+   */
   memberEvents(memberId: string | null, query: EventQuery): Promise<EventPage>;
   /**
    * A Member's statistics over a period, consent rates over the learners seen on its courses and

@@ -13,7 +13,12 @@ export interface StoredEvent {
   readonly type: MessageType;
   /** The track event's name (`edx.ui.lms.link_clicked`), or the page or screen name. */
   readonly event: string | null;
-  /** The Member that owns the course the event is about, or `null` for platform events. */
+  /**
+   * The Member that owns the course the event is about, or `null` for platform events: those about
+   * no Member's course, and those about a Member's course that the learner's overrides refused to
+   * that Member (the platform-wide choice granting them), stored for the platform alone. Only this
+   * field makes an event a Member's: every Member query reads it, never `courseId` or `org`.
+   */
   readonly memberId: string | null;
   /** Segment `anonymousId`. */
   readonly anonymousId: string | null;

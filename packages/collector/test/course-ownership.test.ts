@@ -249,23 +249,24 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
       .body.events as { messageId: string; memberId: string }[];
 
   it.skipIf(backend.skip)(
-    "is dropped when refused to its owner (another Member's refusal does not count)",
+    "is kept from its owner when refused to it, for the platform alone (another Member's refusal does not count)",
     async () => {
       const refused = mid();
       expect(
         (await postJson(`${live.url}/v1/page`, page(refused, { HarvardX: { analytics: false } }))).body,
-      ).toMatchObject({
-        accepted: 0,
-        dropped: [{ reason: 'purpose_refused', purpose: 'analytics' }],
-      });
+      ).toMatchObject({ accepted: 1, dropped: [] });
       const granted = mid();
       expect((await postJson(`${live.url}/v1/page`, page(granted, { MITx: { analytics: false } }))).body.accepted).toBe(
         1,
       );
-      expect((await live.storage.hasEvents([refused, granted])).has(refused)).toBe(false);
-      // Its owner reads it; the org's owner does not.
+      // Its owner reads the granted one; the org's owner neither; the refused one is no Member's.
       expect((await events('HarvardX')).map((e) => e.messageId)).toContain(granted);
+      expect((await events('HarvardX')).map((e) => e.messageId)).not.toContain(refused);
       expect((await events('MITx')).map((e) => e.messageId)).not.toContain(granted);
+      expect((await events('MITx')).map((e) => e.messageId)).not.toContain(refused);
+      const all = (await getJson(`${live.url}/v1/events`, { authorization: `Bearer ${tokens.platform}` })).body
+        .events as { messageId: string; memberId: string | null }[];
+      expect(all.find((e) => e.messageId === refused)).toMatchObject({ memberId: null });
     },
   );
 
@@ -309,7 +310,7 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
         memberId: null,
         courseId: 'course-v1:MITx  Special 2026',
       });
-      // A refusal to the run's owner drops it, another Member's does not.
+      // A refusal to the run's owner keeps it from the owner (stored for the platform alone).
       const refused = {
         type: 'page',
         ...sent('course-v1:MITx Special 2026'),
@@ -318,10 +319,9 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
           consent: consent({ HarvardX: { analytics: false } }),
         },
       };
-      expect((await postJson(`${live.url}/v1/page`, refused)).body).toMatchObject({
-        accepted: 0,
-        dropped: [{ reason: 'purpose_refused' }],
-      });
+      expect((await postJson(`${live.url}/v1/page`, refused)).body).toMatchObject({ accepted: 1, dropped: [] });
+      expect(await ids('HarvardX', '?courseId=course-v1:MITx+Special+2026')).not.toContain(refused.messageId);
+      expect(await ids('MITx')).not.toContain(refused.messageId);
     },
   );
 });
@@ -405,13 +405,12 @@ describe.each(backends)('a CCX page’s events, over HTTP ($name)', (backend) =>
   );
 
   it.skipIf(backend.skip)(
-    "are dropped when refused to the CCX's org's Member, not when refused to the parent run's",
+    "are kept from the CCX's org's Member when refused to it (for the platform alone), not when refused to the parent run's",
     async () => {
       const refused = page(ccx, { HarvardX: { analytics: false } });
-      expect((await postJson(`${live.url}/v1/page`, refused)).body).toMatchObject({
-        accepted: 0,
-        dropped: [{ reason: 'purpose_refused', purpose: 'analytics' }],
-      });
+      expect((await postJson(`${live.url}/v1/page`, refused)).body).toMatchObject({ accepted: 1, dropped: [] });
+      expect(await ids('HarvardX')).not.toContain(refused.messageId);
+      expect(await ids('MITx')).not.toContain(refused.messageId);
       const kept = page(ccx, { MITx: { analytics: false } });
       expect((await postJson(`${live.url}/v1/page`, kept)).body.accepted).toBe(1);
       expect(await ids('HarvardX')).toContain(kept.messageId);

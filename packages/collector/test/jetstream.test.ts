@@ -11,6 +11,7 @@ import { PostgresStorage } from '../src/postgres-storage.js';
 import type { StoredEvent } from '../src/stored-event.js';
 import { bundleCli, runCli, startCli } from './cli-bundle.js';
 import {
+  allGranted,
   backends,
   getJson,
   postgresUrl,
@@ -104,6 +105,32 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     expect(Object.keys(info.state.subjects ?? {}).sort()).toEqual(
       [`${subjectPrefix}.HarvardX`, `${subjectPrefix}.MITx`, `${subjectPrefix}._platform`].sort(),
     );
+  });
+
+  it("publishes an event the learner refused to its course's Member on the platform's subject, and loads it as no Member's", async () => {
+    const refused = trackMessage('HarvardX', { anonymousId: `refuses-harvardx-${run}` });
+    refused.context = {
+      ...(refused.context as object),
+      consent: { ...allGranted, members: { HarvardX: { analytics: false } } },
+    };
+    expect((await postJson(`${url}/v1/track`, refused)).body).toMatchObject({ accepted: 1, dropped: [] });
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const last = await (
+        await nc.jetstreamManager()
+      ).streams.getMessage(stream, {
+        last_by_subj: `${subjectPrefix}._platform`,
+      });
+      expect(last.json<StoredEvent>()).toMatchObject({ messageId: refused.messageId, memberId: null });
+    } finally {
+      await nc.close();
+    }
+    expect(await loader.drain()).toBe(1);
+    const query = { anonymousId: `refuses-harvardx-${run}`, limit: 10 };
+    expect((await store.storage.memberEvents('HarvardX', query)).events).toEqual([]);
+    expect((await store.storage.memberEvents(null, query)).events).toMatchObject([
+      { messageId: refused.messageId, memberId: null, courseId: 'course-v1:HarvardX+CS50+2026_T1' },
+    ]);
   });
 
   it('runs end to end through the CLI: serve with OPTIN_NATS_URL, then `load --once` into PostgreSQL', async () => {

@@ -82,6 +82,7 @@ const consent = loose(
     policy: fc.oneof(str(0, 200), loose({ id: str(0, 200), version: str(0, 200), hash: str(0, 200) }, ['id'])),
     categoryPreferences: record(bool),
     members: record(record(bool)),
+    gpc: bool,
   },
   ['categoryPreferences'],
 );

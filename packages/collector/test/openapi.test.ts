@@ -29,6 +29,15 @@ describe('OpenAPI document', () => {
           expect.arrayContaining(['/v1/batch', '/v1/b', '/v1/t', '/v1/p', '/v1/i', '/v1/s']),
         );
         expect(doc.body.paths['/v1/b']).toEqual(doc.body.paths['/v1/batch']);
+        // Sec-GPC and the stamp that says a grant under it was the learner's explicit choice.
+        expect(doc.body.components.schemas.Track.properties.context.properties.consent.properties.gpc).toMatchObject({
+          type: 'boolean',
+          description: expect.stringMatching(/Global Privacy Control/),
+        });
+        const secGpc = (doc.body.paths['/v1/batch'].post.parameters as { name: string; description?: string }[]).find(
+          (p) => p.name === 'Sec-GPC',
+        );
+        expect(secGpc?.description).toMatch(/context\.consent\.gpc/);
       } finally {
         await collector.close();
       }

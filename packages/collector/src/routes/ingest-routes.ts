@@ -44,7 +44,8 @@ export const ingestPaths: Readonly<Record<string, IngestEndpoint>> = {
  * `POST /v1/batch`, `/v1/track`, `/v1/page`, `/v1/identify`, `/v1/screen` (and `/v1/b`, `/v1/t`,
  * `/v1/p`, `/v1/i`, `/v1/s`): Segment's HTTP tracking API. A write key, when given, must be a
  * configured one (401 otherwise); with `requireWriteKey` it must be given. `Sec-GPC: 1` refuses
- * marketing.
+ * marketing, unless a message's `context.consent` says the learner granted it while GPC was on
+ * (`gpc: true`, and marketing granted: `consentVerdict`).
  */
 export function registerIngestRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   for (const [path, endpoint] of Object.entries(ingestPaths)) {
