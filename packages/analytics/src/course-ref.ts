@@ -1,27 +1,34 @@
 /** The course of a message (`context.course`): its run key and the org that ties it to a Member. */
 export interface CourseRef {
-  /** `course-v1:{org}+{course}+{run}`, or an old-style `{org}/{course}/{run}` as written. */
+  /** `course-v1:{org}+{course}+{run}`, a CCX's `ccx-v1:{org}+{course}+{run}+ccx@{n}`, or an old-style `{org}/{course}/{run}` as written. */
   readonly id: string;
   /** The organisation, e.g. `HarvardX`. */
   readonly org: string;
 }
 
-// The run's org, course and run (the rest of a block key, `+type@…`, is left out); or an old-style
-// key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` or the learning MFE's
-// `/learning/course/{key}` path begins. Parts
-// of letters and digits of any script (as Open edX allows them, and `@optin/members` reads them).
+// A path segment that is a whole key, as `@optin/members` reads keys: a course run's
+// (`course-v1:Org+Course+Run`, then the branch and the version opaque-keys may add, in that order), a
+// block's (`block-v1:`, the run then `+type@…+block@…`), a CCX's (`ccx-v1:`, the run then `+ccx@3`)
+// or a CCX block's (`ccx-block-v1:`), checked whole first; then read: whether it is a CCX's, the run
+// (org first) and the CCX's id. Parts of letters and digits of any script (as Open edX allows them).
+// Or an old-style key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` or
+// the learning MFE's `/learning/course/{key}` path begins.
 const key =
-  /(?:course|block)(-v1:([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)|^\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
+  /\/(?=(?:course-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?|block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+|ccx-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+|ccx-block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+)(?![^/]))(ccx-)?\D*?v1:(([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?(\+ccx@\d+)?|^\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
 
 /**
- * The course of a page from the first `course-v1:` (or XBlock `block-v1:`) key in its path: LMS
- * `/courses/{key}/…`, the learning MFE `/learning/course/{key}/…`, `/xblock/block-v1:…`; or from an
+ * The course of a page from the first segment of its path that is a `course-v1:` key (or an XBlock's
+ * `block-v1:`, its course's), or a CCX's `ccx-v1:` (or `ccx-block-v1:`): the CCX, with the org of
+ * the course it is built on, which ties it to that org's Member as `@optin/members` and the collector
+ * read it (a `+branch@…` or `+version@…` left out): LMS `/courses/{key}/…`, the learning MFE
+ * `/learning/course/{key}/…`, `/xblock/block-v1:…`; or from an
  * old-style `Org/Course/Run` key in the LMS's `/courses/{key}/…` (and nowhere else: `/blog/2024/11`
  * is no course). `null` without one. (`createScopedHub`'s `context.course` wins when the hub gives one.)
  * Each segment is decoded first (a browser percent-encodes `清华大学X`), as `@optin/members` reads a URL.
  *
  * @example courseOf('/learning/course/course-v1:MITx+6.00x+2026/home') // { id: 'course-v1:MITx+6.00x+2026', org: 'MITx' }
  * @example courseOf('/courses/MITx/6.00x/2013_Spring/info') // { id: 'MITx/6.00x/2013_Spring', org: 'MITx' }
+ * @example courseOf('/courses/ccx-v1:MITx+6.00x+2026+ccx@7/courseware') // { id: 'ccx-v1:MITx+6.00x+2026+ccx@7', org: 'MITx' }
  */
 export function courseOf(path: string): CourseRef | null {
   const m = key.exec(
@@ -33,5 +40,7 @@ export function courseOf(path: string): CourseRef | null {
       }
     }),
   );
-  return m ? { id: m[3] ?? `course${m[1]}`, org: (m[2] ?? m[4]) as string } : null;
+  return m
+    ? { id: m[5] ?? (m[1] ? `ccx-v1:${m[2]}${m[4]}` : `course-v1:${m[2]}`), org: (m[3] ?? m[6]) as string }
+    : null;
 }

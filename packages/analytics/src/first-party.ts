@@ -11,6 +11,7 @@ import {
 } from '@optin/trackers';
 import { attribute, campaignOf, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
+import { narrow } from './consent-stamp.js';
 import { courseOf, type CourseRef } from './course-ref.js';
 import { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
@@ -25,7 +26,11 @@ export interface FirstPartyOptions {
   readonly endpoint: string;
   /** The source's Segment write key, sent in each batch's body. */
   readonly writeKey?: string;
-  /** The page's consent store: stamped on every message (`context.consent`), and what may be stored. */
+  /**
+   * The page's consent store: stamped on every message (`context.consent`, again as it leaves, never
+   * wider than when it was recorded; `gpc: true` for a decision made under Global Privacy Control),
+   * and what may be stored.
+   */
   readonly consent: ConsentStore;
   /** Registrable domain (e.g. `edx.org`): cookies are shared by its subdomains, which count as internal. */
   readonly cookieDomain?: string;
@@ -119,8 +124,9 @@ type Navigated = {
  * Optin's first-party tracker. Every message follows the Segment Spec (`type`, `event`,
  * `properties`, `context`, `messageId`, `anonymousId`, `userId`, `timestamp`, `sentAt`) and carries
  * `context.consent`, `context.course` (the hub's, `null` included, else from the course key of the
- * message's own page, replayed ones too: a `course-v1:` or `block-v1:` key, or an old `Org/Course/Run`
- * one as the LMS's `/courses/` path begins), `context.session` (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
+ * message's own page, replayed ones too: a `course-v1:` or `block-v1:` key, a CCX's `ccx-v1:` or
+ * `ccx-block-v1:` one (the CCX, with its org), or an old `Org/Course/Run` one as the LMS's `/courses/`
+ * path begins), `context.session` (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
  * purpose is granted: page views, links and controls with `analytics`; without it, messages of other
  * purposes (Web Vitals, `identify`) carry no trail (path only, no session; Web Vitals no id of the
  * learner either), and those still queued with one go when it is withdrawn; what identifies the
@@ -171,11 +177,25 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const strip = (url: string) => url.replace(hashRoutes ? '' : /#.*/, '');
   const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
+  // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
+  // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
+  // in force was made while the browser sent Global Privacy Control (its grants are then explicit).
+  const stamp = (was?: unknown) =>
+    narrow(
+      {
+        policy: { id: consent.policy.id, version: consent.policy.version },
+        categoryPreferences: consent.grants().purposes,
+        members: consent.grants().members,
+        gpc: consent.decision?.gpc,
+      },
+      was,
+    );
   const transport = createTransport({
     ...options,
     url: batchUrl(options.endpoint).href,
     keep,
     allows: (p) => consent.allows(p),
+    stamp,
   });
   // What it stores, gone: its cookies on the domain it wrote them on (the hub deletes them only on
   // the variants of its own cookieDomain, which may be another), and its first touch and preferences.
@@ -246,7 +266,6 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       const ids = trail || purpose == 'functionality';
       const shared = trail && keep() && decodeSession(readCookie(sessionCookie));
       const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: here() })) };
-      const { purposes, members } = consent.grants();
       transport.add(
         {
           ...event,
@@ -257,11 +276,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
             // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
             course:
               (('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null) || undefined,
-            consent: {
-              policy: { id: consent.policy.id, version: consent.policy.version },
-              categoryPreferences: purposes,
-              members,
-            },
+            consent: stamp(),
             // The tabs of the site share one session, and one sequence, when it may be stored (an
             // older session of this tab must not replace another tab's): the cookie's, unless it is this
             // tab's own session at a lower seq (another tab's write that crossed this tab's): a tab's seq

@@ -32,6 +32,11 @@ export interface TransportOptions {
    * (Called as `every` calls back: a function of the purpose alone, not `consent.allows`.)
    */
   readonly allows: (purpose: string) => boolean;
+  /**
+   * A message's consent stamp (`context.consent`) as it leaves, each time it is sent (retries too),
+   * from the one it was recorded with (`was`): consent as it is then, never wider than it was.
+   */
+  readonly stamp: (was: unknown) => unknown;
   /** Reports a batch the collector refused or that failed every retry. Default `console.error`. */
   readonly onError?: (error: AnalyticsError) => void;
 }
@@ -140,7 +145,13 @@ export function createTransport(o: TransportOptions): Transport {
   // more of a burst fits the browser's 64 KB allowance for requests that outlive the page.
   const body = (items: Item[]) => {
     const sentAt = new Date().toISOString();
-    const batch = items.map((i) => ({ ...i.m, sentAt, context: { ...(i.m.context as Message) } }));
+    // Each with its consent as it is now, never wider than when it was recorded: a refusal since (for
+    // one Member too: the collector drops what that Member may not have) reaches the queued ones.
+    const batch = items.map(({ m }) => {
+      const context: Record<string, unknown> = { ...(m.context as Message) };
+      context.consent = o.stamp(context.consent);
+      return { ...m, sentAt, context };
+    });
     const context: Record<string, unknown> = {};
     for (const key of shared) {
       const value = JSON.stringify(batch[0]?.context[key]);

@@ -386,3 +386,93 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     expect((await storage.counts()).events).toBe(1);
   });
 });
+
+describe("withdrawn for one Member: what is queued or waiting for a retry leaves with the learner's consent as it is now", () => {
+  /** What of this learner's stored for HarvardX, but Web Vitals (performance, which they keep): `type path`. */
+  const harvardGot = async () =>
+    (await memberEvents()).filter((e) => e.event !== 'optin.web_vitals').map((e) => `${e.type} ${e.path}`);
+
+  test('a HarvardX page view queued when the learner refuses analytics for HarvardX never reaches HarvardX', async () => {
+    await open(`${course}/home?interval=5000`); // a batch waits 5 s to fill
+    await run('consent.acceptAll();'); // the page view is queued
+    await quiet(100);
+    await run("consent.withdraw('analytics', 'HarvardX'); hub.track('edx.test.after'); analytics.flush();");
+    await quiet(1000);
+    expect(batches().length).toBeGreaterThan(0); // it was sent, and the collector dropped it
+    expect(await harvardGot()).toEqual([]);
+  });
+
+  test('nor does one that failed and waits for its retry when the learner refuses', async () => {
+    let failed = 0;
+    await page.route('**/v1/batch', (r) => (failed++ ? r.continue() : r.fulfill({ status: 503, body: '' })));
+    await open(`${course}/home?interval=5000`);
+    await run('consent.acceptAll(); analytics.flush();'); // fails: retried after 0.5 to 1 s
+    await quiet(100);
+    expect(failed).toBe(1);
+    await run("consent.withdraw('analytics', 'HarvardX');");
+    await quiet(2500);
+    expect(failed).toBeGreaterThan(1); // retried
+    expect(batches().length).toBeGreaterThan(0);
+    expect(await harvardGot()).toEqual([]);
+  });
+
+  test('a page view made while analytics was refused for HarvardX stays refused when the learner grants it again before it leaves', async () => {
+    await open(`${course}/home?interval=5000`);
+    await run('consent.decide({ purposes: { analytics: true }, members: { HarvardX: { analytics: false } } });');
+    await quiet(100);
+    await run('consent.decide({ members: { HarvardX: { analytics: true } } }); analytics.flush();');
+    await quiet(1000);
+    expect(batches().length).toBeGreaterThan(0);
+    expect(await harvardGot()).toEqual([]);
+    // What the learner does after granting it again arrives.
+    await run("hub.track('edx.test.after'); analytics.flush();");
+    expect((await stored({ event: 'edx.test.after' }, 1)).map((e) => e.path)).toEqual([`${course}/home`]);
+  });
+});
+
+describe("a CCX's pages are its org's Member's, as @optin/members and the collector read them", () => {
+  test("a HarvardX CCX's course and unit pages are stored for HarvardX as the CCX", async () => {
+    const ccx = 'ccx-v1:HarvardX+CS50+2026_T1+ccx@3';
+    const unit = `/learning/course/${ccx}/ccx-block-v1:HarvardX+CS50+2026_T1+ccx@3+type@sequential+block@s1`;
+    await open(`/courses/${ccx}/courseware`);
+    await run('consent.decide({ purposes: { analytics: true } });');
+    await open(unit);
+    const views = await stored({ type: 'page' }, 2);
+    expect(views.map((e) => [e.path, e.courseId, e.memberId])).toEqual([
+      [`/courses/${ccx}/courseware`, ccx, 'HarvardX'],
+      [unit, ccx, 'HarvardX'],
+    ]);
+  });
+});
+
+describe('Global Privacy Control: the collector keeps what the learner granted knowing of it', () => {
+  test('under GPC, marketing granted explicitly is stored; marketing not granted is not', async () => {
+    // Chromium sending GPC for real: navigator.globalPrivacyControl and `Sec-GPC: 1` on every request.
+    const gpcBrowser = await launchChromium([], ['--enable-features=GlobalPrivacyControlTest']);
+    try {
+      const cdp = await gpcBrowser.newBrowserCDPSession();
+      expect((await cdp.send('Browser.setGlobalPrivacyControl', { gpc: true })).gpc).toBe(true);
+      const learner = async (purposes: string, banner: string) => {
+        const ctx = await gpcBrowser.newContext({ userAgent });
+        page = await ctx.newPage();
+        await open(`${course}/home`);
+        expect(await page.evaluate(() => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)).toBe(
+          true,
+        );
+        await run(`consent.decide({ purposes: ${purposes} }, 'preferences');
+          analytics.send('edx.bi.marketing.promo_banner_clicked', { banner: '${banner}' }, 'marketing');
+          analytics.flush();`);
+        await quiet();
+        await ctx.close();
+      };
+      await learner('{ analytics: true, marketing: true }', 'granted');
+      await learner('{ analytics: true }', 'not granted');
+      expect(await stored({ type: 'page' }, 2)).toHaveLength(2);
+      expect((await stored({ event: 'edx.bi.marketing.promo_banner_clicked' }, 1)).map((e) => e.properties)).toEqual([
+        { banner: 'granted' },
+      ]);
+    } finally {
+      await gpcBrowser.close();
+    }
+  });
+});

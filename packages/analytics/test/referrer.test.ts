@@ -155,6 +155,64 @@ describe('courseOf', () => {
   });
 });
 
+describe('courseOf: CCX and versioned keys, read as @optin/members reads them', () => {
+  const ccx = { id: 'ccx-v1:MITx+6.00x+2026+ccx@3', org: 'MITx' };
+
+  it("reads a CCX's page as the CCX, with the org of the course it is built on", () => {
+    for (const path of [
+      '/courses/ccx-v1:MITx+6.00x+2026+ccx@3/courseware',
+      '/learning/course/ccx-v1:MITx+6.00x+2026+ccx@3/home',
+      '/course/ccx-v1:MITx+6.00x+2026+ccx@3/home',
+      `/course/${encodeURIComponent('ccx-v1:MITx+6.00x+2026+ccx@3')}/progress`,
+      '/ccx-v1:MITx+6.00x+2026+ccx@3/posts',
+      '/xblock/ccx-block-v1:MITx+6.00x+2026+ccx@3+type@problem+block@p',
+      // A CCX's unit page: its own block key, never read as the course it is built on (another Member's run).
+      '/learning/course/ccx-v1:MITx+6.00x+2026+ccx@3/ccx-block-v1:MITx+6.00x+2026+ccx@3+type@sequential+block@s1',
+    ])
+      expect(courseOf(path), path).toEqual(ccx);
+    expect(courseOf('/xblock/ccx-block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p')).toEqual({
+      id: 'ccx-v1:HarvardX+CS50+2026+ccx@1',
+      org: 'HarvardX',
+    });
+  });
+
+  it('leaves out the branch and version of a key: the same run (or CCX)', () => {
+    for (const key of [
+      'course-v1:Org+Course+Run+branch@draft+version@abc',
+      'course-v1:Org+Course+Run+branch@published-branch',
+      'course-v1:Org+Course+Run+version@5f0c1d2e3a4b5c6d7e8f9a0b',
+    ])
+      expect(courseOf(`/courses/${key}/courseware`), key).toEqual({ id: 'course-v1:Org+Course+Run', org: 'Org' });
+    expect(courseOf('/courses/ccx-v1:MITx+6.00x+2026+branch@draft+ccx@3/courseware')).toEqual(ccx);
+    expect(courseOf('/courses/course-v1:MITx+6.00x+2026+branch@published-branch/courseware')?.id).toBe(
+      'course-v1:MITx+6.00x+2026',
+    );
+    expect(courseOf('/xblock/block-v1:MITx+6.00x+2026+branch@draft+version@abc+type@html+block@h')?.id).toBe(
+      'course-v1:MITx+6.00x+2026',
+    );
+  });
+
+  it('finds no course in a malformed CCX, usage or versioned key', () => {
+    for (const bad of [
+      'ccx-v1:MITx+6.00x+2026',
+      'ccx-v1:MITx+6.00x+2026+ccx@',
+      'ccx-v1:MITx+6.00x+2026+ccx@x3',
+      'ccx-v1:MITx+6.00x+ccx@3',
+      'course-v1:MITx+6.00x+2026+ccx@3',
+      'course-v1:MITx+6.00x+2026+branch@',
+      'course-v1:MITx+6.00x+2026+version@xyz',
+      'course-v1:MITx+6.00x+2026+version@abc+branch@draft',
+      'course-v1:version@abc',
+      'course-v1:MITx+6.00x+2026+branch@a b',
+      'ccx-block-v1:HarvardX+CS50+2026+type@problem+block@p',
+      'block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
+      'block-v1:MITx+6.00x+2026+type@problem',
+      'xcourse-v1:HarvardX+CS50+X',
+    ])
+      expect(courseOf(`/courses/${bad}/courseware`), bad).toBeNull();
+  });
+});
+
 describe('shareNetwork', () => {
   const link = (href: string, share?: string) =>
     ({

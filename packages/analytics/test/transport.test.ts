@@ -54,6 +54,7 @@ const make = (o: Partial<TransportOptions> = {}) =>
     queueLimit: 10,
     keep: () => false,
     allows: () => true,
+    stamp: (was) => was,
     onError: (e) => errors.push(e),
     ...o,
   });
