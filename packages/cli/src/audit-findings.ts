@@ -121,11 +121,6 @@ export interface Observation {
   allows(purpose: string, owner?: string): boolean;
   /** The consent cookie's name (always allowed: it holds the choice), also its localStorage key on the site. */
   readonly consentCookie: string;
-  /**
-   * The names of the site's other own cookies the declaration lists (`siteCookies`: the record of
-   * receipts `sendReceipts` keeps, `optin_receipts`): allowed on the site as the consent cookie is.
-   */
-  readonly siteCookies?: readonly string[];
 }
 
 /**
@@ -342,8 +337,7 @@ export function findViolations(seen: Observation): Finding[] {
   };
 
   for (const cookie of seen.cookies) {
-    const own = cookie.name === seen.consentCookie || seen.siteCookies?.includes(cookie.name);
-    if (own && sameSite(cookie.domain, seen.site)) continue;
+    if (cookie.name === seen.consentCookie && sameSite(cookie.domain, seen.site)) continue;
     judgeStored(
       {
         name: cookie.name,

@@ -279,7 +279,6 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
               all,
               allows: (purpose, owner) => state.allows(purpose, owner),
               consentCookie: cookieName,
-              siteCookies: registry.declaration().siteCookies.map((c) => c.name),
             }),
             ...[...new Set(unsettled)].map((request) => ({
               kind: 'unsettled_request' as const,
