@@ -26,13 +26,6 @@ export interface DeclaredSiteCookie {
 export const consentCookieName = 'optin';
 
 /**
- * The cookie `sendReceipts` of `@optin/consent` records in which decisions were posted to the
- * collector under which learner (checksums only), so that a learner who signs in has their choice
- * recorded under their account too. No tracker may declare it.
- */
-export const receiptsCookieName = 'optin_receipts';
-
-/**
  * The consent store's own cookie, as learners see it listed: set on every choice, refusing
  * everything included, so the list names it under the policy's required purpose (the first, if
  * there are several; `null` when there is none). It lives at most 13 months, as the store keeps it.
@@ -47,18 +40,5 @@ export function declareConsentCookie(policy: Policy): DeclaredSiteCookie {
     ownerName: 'edX',
     description:
       'Keeps your cookie choice: which purposes you allowed or refused, for edX and for each Member. It is set once a choice is made, refusing everything included, on the domain of the site, so that every site under it honours the same choice. It holds only that choice, when it was made, whether your browser asked not to be tracked (Global Privacy Control) and a random id for the record of it. You are asked again when the policy changes or after 13 months.',
-  };
-}
-
-/**
- * The cookie `sendReceipts` keeps (see {@link receiptsCookieName}), as learners see it listed: under
- * the same purpose as the consent cookie, for as long (13 months).
- */
-export function declareReceiptsCookie(policy: Policy): DeclaredSiteCookie {
-  return {
-    ...declareConsentCookie(policy),
-    name: receiptsCookieName,
-    description:
-      'Records which of your cookie choices were sent to the record of consent edX keeps, and under which account, so that your choice is also recorded under your account when you sign in. It holds only check codes of those choices and accounts, never the choices or account names themselves, and lives at most 13 months.',
   };
 }

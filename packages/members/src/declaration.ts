@@ -1,6 +1,6 @@
 import type { Party, Tracker } from '@optin/trackers';
 import type { OptinConfig } from './config.js';
-import { declareConsentCookie, declareReceiptsCookie, type DeclaredSiteCookie } from './consent-cookie.js';
+import { declareConsentCookie, type DeclaredSiteCookie } from './consent-cookie.js';
 import { declareEmail, type DeclaredEmail } from './declared-email.js';
 import { MembersError } from './errors.js';
 
@@ -204,6 +204,6 @@ export function buildDeclaration(config: OptinConfig, member?: string): Declarat
     })),
     trackers,
     email: declareEmail(config, members),
-    siteCookies: [declareConsentCookie(config.policy), declareReceiptsCookie(config.policy)],
+    siteCookies: [declareConsentCookie(config.policy)],
   };
 }

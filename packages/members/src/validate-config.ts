@@ -2,7 +2,7 @@ import { ConsentError, definePolicy, unknownFields, type Policy } from '@optin/c
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
 import type { ConfigIssue } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
-import { consentCookieName, receiptsCookieName } from './consent-cookie.js';
+import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
 import { courseOwnerKey, isCcx, parseCourseKey } from './course-key.js';
 import { emailPurpose } from './declared-email.js';
@@ -136,15 +136,12 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (Array.isArray(t.purposes) && !t.purposes.includes(c.purpose) && !said.has(at))
         add(at, `"${shown(c.purpose)}" is not one of the tracker's purposes`);
       if (policy && !purposes.has(shown(c.purpose))) add(`${path}.cookies[${i}].purpose`, notAPurpose(c.purpose));
-      const cookieName = c.name;
-      if (typeof cookieName === 'string' || cookieName instanceof RegExp) {
-        cookies.push({ owner, name: cookieName, path: `${path}.cookies[${i}].name` });
-        // The consent store's cookie, and the record of receipts sendReceipts keeps beside it.
-        const own = [consentCookieName, receiptsCookieName].find((name) => cookieOverlap(cookieName, name));
-        if (c.party === 'first' && own)
+      if (typeof c.name === 'string' || c.name instanceof RegExp) {
+        cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
+        if (c.party === 'first' && cookieOverlap(c.name, consentCookieName))
           add(
             `${path}.cookies[${i}].name`,
-            `names the consent cookie "${own}" of @optin/consent: a withdrawal would delete it, and the learner's decision (or the record of its receipts) with it; name only the tracker's own cookies`,
+            `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
           );
       }
     });

@@ -107,18 +107,10 @@ describe('declaration', () => {
       ownerName: 'edX',
       description: expect.stringMatching(/^Keeps your cookie choice: .*refusing everything included/) as unknown,
     };
-    // And the record of which decisions were posted as receipts under which learner (sendReceipts).
-    const receiptsCookie = {
-      ...consentCookie,
-      name: 'optin_receipts',
-      description: expect.stringMatching(
-        /^Records which of your cookie choices were sent to the record of consent edX keeps/,
-      ) as unknown,
-    };
     const d = registry.declaration();
     expect(d.purposes.find((p) => p.id === 'necessary')?.trackers).toEqual([]);
-    expect(d.siteCookies).toEqual([consentCookie, receiptsCookie]);
-    expect(registry.declaration({ member: 'MITx' }).siteCookies).toEqual([consentCookie, receiptsCookie]);
+    expect(d.siteCookies).toEqual([consentCookie]);
+    expect(registry.declaration({ member: 'MITx' }).siteCookies).toEqual([consentCookie]);
     expect(JSON.parse(declarationToJson(d)).siteCookies).toEqual(d.siteCookies);
     // Markdown: the required purpose's section, first, with the cookie in a table of the site's own.
     const md = declarationToMarkdown(d);
@@ -130,7 +122,6 @@ describe('declaration', () => {
     ]);
     expect(tableRows(md, '| Cookie |')).toEqual([
       ['`optin`', 'edX', 'first', '13 months', d.siteCookies[0]!.description],
-      ['`optin_receipts`', 'edX', 'first', '13 months', d.siteCookies[1]!.description],
     ]);
     // HTML: an accessible table of its own in the section, named by its caption.
     const html = declarationToHtml(d);
@@ -138,15 +129,12 @@ describe('declaration', () => {
       '<section aria-labelledby="optin-purpose-0"><h2 id="optin-purpose-0">Strictly necessary</h2><p>System administration, security and integrity, so that the edX Site works properly for you. Always on.</p><table><caption>Strictly necessary: cookies of the site itself</caption><thead><tr><th scope="col">Cookie</th><th scope="col">Set by</th><th scope="col">Party</th><th scope="col">Lifetime</th><th scope="col">What it does</th></tr></thead>',
     );
     expect(html).toContain(
-      `<tbody><tr><th scope="row"><code>optin</code></th><td>edX</td><td>First party</td><td>13 months</td><td>${d.siteCookies[0]!.description}</td></tr><tr><th scope="row"><code>optin_receipts</code></th><td>edX</td><td>First party</td><td>13 months</td><td>${d.siteCookies[1]!.description}</td></tr></tbody></table></section>`,
+      `<tbody><tr><th scope="row"><code>optin</code></th><td>edX</td><td>First party</td><td>13 months</td><td>${d.siteCookies[0]!.description}</td></tr></tbody></table></section>`,
     );
     // A config of no tracker at all still lists it.
     const bare = createRegistry({ policy: edxPolicy, platform: { trackers: [] }, members: [] }).declaration();
     expect(declarationToMarkdown(bare).match(/^## .*$/gm)).toEqual(['## Strictly necessary']);
-    expect(tableRows(declarationToMarkdown(bare), '| Cookie |').map((row) => row[0])).toEqual([
-      '`optin`',
-      '`optin_receipts`',
-    ]);
+    expect(tableRows(declarationToMarkdown(bare), '| Cookie |').map((row) => row[0])).toEqual(['`optin`']);
   });
 
   it('renders every required purpose, and lists the consent cookie under a policy that has none', () => {
@@ -165,10 +153,7 @@ describe('declaration', () => {
       platform: { trackers: [] },
       members: [],
     }).declaration();
-    expect(withTwo.siteCookies.map((c) => [c.name, c.purpose])).toEqual([
-      ['optin', 'security'],
-      ['optin_receipts', 'security'],
-    ]);
+    expect(withTwo.siteCookies.map((c) => [c.name, c.purpose])).toEqual([['optin', 'security']]);
     const md = declarationToMarkdown(withTwo);
     expect(md.match(/^## .*$/gm)).toEqual(['## security label', '## essential label']);
     expect(md).toContain(
@@ -183,15 +168,11 @@ describe('declaration', () => {
       platform: { trackers: [] },
       members: [],
     }).declaration();
-    expect(withNone.siteCookies.map((c) => [c.name, c.purpose])).toEqual([
-      ['optin', null],
-      ['optin_receipts', null],
-    ]);
+    expect(withNone.siteCookies.map((c) => [c.name, c.purpose])).toEqual([['optin', null]]);
     const none = declarationToMarkdown(withNone);
     expect(none.match(/^## .*$/gm)).toEqual(['## Cookies of the site itself']);
     expect(tableRows(none, '| Cookie |').map((row) => row.slice(0, 4))).toEqual([
       ['`optin`', 'edX', 'first', '13 months'],
-      ['`optin_receipts`', 'edX', 'first', '13 months'],
     ]);
     expect(declarationToHtml(withNone)).toContain(
       '<section aria-labelledby="optin-site-cookies"><h2 id="optin-site-cookies">Cookies of the site itself</h2>',

@@ -358,17 +358,6 @@ describe('validateConfig', () => {
       cookies: [{ name: /^optin_(id|ses)$/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }],
     };
     expect(validateConfig({ ...base, platform: { trackers: [own] }, members: [] })).toEqual([]);
-    // Nor may one name the record sendReceipts keeps: deleted, a sign-in would post every receipt again.
-    const receipts = {
-      ...sloppy,
-      cookies: [{ name: /^optin_r/, purpose: 'analytics', lifetime: '1y', party: 'first' as const }],
-    };
-    expect(validateConfig({ ...base, platform: { trackers: [receipts] }, members: [] })).toEqual([
-      {
-        path: 'platform.trackers[0].cookies[0].name',
-        message: expect.stringMatching(/consent cookie "optin_receipts"/) as string,
-      },
-    ]);
   });
 
   it("a tracker declared for another Member, put in this Member's list, is reported, not silently taken over", () => {
