@@ -14,5 +14,5 @@ export type { PrivacySignal, SignalOptions } from './signals.js';
 export { toGoogleConsentMode, type GoogleConsentMode, type ConsentModeValue } from './google-consent-mode.js';
 export { toReceipt, type ConsentReceipt } from './receipt.js';
 export { receiptSchema } from './receipt-schema.js';
-export { sendReceipts, type ProvedSubject, type ReceiptSender, type SendReceiptsOptions } from './send-receipts.js';
+export { sendReceipts, type ProvedSubject, type SendReceiptsOptions } from './send-receipts.js';
 export { ConsentError, type ConsentErrorCode, type ConsentIssue } from './errors.js';

@@ -1,9 +1,8 @@
 /**
  * `sendReceipts` in real Chromium: a subject's proof travels beside the receipt, cross-origin (CORS
  * preflight) and with `keepalive`, to a collector on another host, and the page hears when the
- * collector does not take it; a learner who signs in after deciding has the decision in force posted
- * under their user id too; a decision made through a second copy of the package on the page (another
- * bundle) is posted by the copy that sends receipts.
+ * collector does not take it; a decision made through a second copy of the package on the page
+ * (another bundle) is posted by the copy that sends receipts.
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -99,25 +98,16 @@ async function pageSending(subject: string | ProvedSubject): Promise<Page> {
   return page;
 }
 
-/**
- * Loads `path` of `host` in `page` (a new page load: nothing of the last page's scripts is left),
- * creates the store (on `cookieDomain` when given) and sends its receipts as `subject`.
- */
-async function load(
-  page: Page,
-  subject: string,
-  { host = 'www', path = '/', live = false, cookieDomain }: { host?: string; path?: string; live?: boolean; cookieDomain?: string } = {},
-): Promise<void> {
-  await page.goto(`${server.origin(`${host}.${DOMAIN}`)}${path}`);
-  await page.evaluate((d) => window.optin.create(d ? { cookieDomain: d } : {}), cookieDomain);
-  await page.evaluate(
-    ([endpoint, s, l, d]) => window.optin.sendReceipts(endpoint, s, { live: l, ...(d && { cookieDomain: d }) }),
-    [server.origin(`collector.${DOMAIN}`), subject, live, cookieDomain] as const,
-  );
+/** Loads `path` of the site in `page`, creates the store and sends its receipts as `subject`. */
+async function load(page: Page, subject: string, path = '/'): Promise<void> {
+  await page.goto(`${server.origin(`www.${DOMAIN}`)}${path}`);
+  await page.evaluate(() => window.optin.create());
+  await page.evaluate(([endpoint, s]) => window.optin.sendReceipts(endpoint, s), [
+    server.origin(`collector.${DOMAIN}`),
+    subject,
+  ] as const);
 }
 
-/** What the collector got, as `[subject, consentId, decidedAt]`. */
-const received = () => bodies.map((b) => [b.subject, b.consentId, b.decidedAt]);
 /** Long enough for a receipt that was going to be posted to have arrived. */
 const settle = () => new Promise((r) => setTimeout(r, 400));
 
@@ -148,86 +138,10 @@ describe('sendReceipts in Chromium', () => {
   });
 });
 
-describe('sendReceipts when the learner signs in after deciding', () => {
-  it('posts the decision in force again under the user id on the next page, once, with the same consentId', async () => {
-    const page = await context.newPage();
-    await load(page, 'anon-7f3a');
-    await page.evaluate(() => window.optin.rejectAll('preferences'));
-    await expect.poll(() => bodies.length).toBe(1);
-    const [, consentId, decidedAt] = received()[0] ?? [];
-    // Signs in: the next page of the site knows the user id.
-    await load(page, 'lms-user-42');
-    await expect.poll(() => bodies.length).toBe(2);
-    expect(received()).toEqual([
-      ['anon-7f3a', consentId, decidedAt],
-      ['lms-user-42', consentId, decidedAt],
-    ]);
-    expect(bodies[1]).toMatchObject({ source: 'preferences', purposes: { analytics: false } });
-    // Further pages, as the same learner or signed out again, post nothing: the collector has both.
-    await load(page, 'lms-user-42');
-    await load(page, 'anon-7f3a');
-    await settle();
-    expect(received()).toHaveLength(2);
-  });
-
-  it('posts it from another subdomain of the shared cookie when sendReceipts is given its cookieDomain', async () => {
-    const page = await context.newPage();
-    await load(page, 'anon-1', { cookieDomain: DOMAIN });
-    await page.evaluate(() => window.optin.acceptAll());
-    await expect.poll(() => bodies.length).toBe(1);
-    // Signs in on the sign-in service and lands on the learning subdomain.
-    await load(page, 'user-1', { host: 'learning', cookieDomain: DOMAIN });
-    await expect.poll(() => bodies.length).toBe(2);
-    expect(received()[1]).toEqual(['user-1', ...received()[0]!.slice(1)]);
-  });
-
-  it('posts it when the page signs the learner in without a load: on focus, when shown, or when told', async () => {
-    const page = await context.newPage();
-    await load(page, 'anon-2', { live: true });
-    await page.evaluate(() => window.optin.rejectAll());
-    await expect.poll(() => bodies.length).toBe(1);
-    await page.evaluate(() => window.optin.signIn('user-2'));
-    await page.evaluate(() => dispatchEvent(new Event('focus')));
-    await expect.poll(() => bodies.length).toBe(2);
-    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-    await page.evaluate(() => window.optin.signIn('user-3'));
-    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-    await expect.poll(() => bodies.length).toBe(3);
-    await page.evaluate(() => window.optin.signIn('user-4'));
-    await page.evaluate(() => window.optin.subjectChanged());
-    await expect.poll(() => bodies.length).toBe(4);
-    await page.evaluate(() => window.optin.subjectChanged());
-    await settle();
-    expect(received().map(([subject]) => subject)).toEqual(['anon-2', 'user-2', 'user-3', 'user-4']);
-    expect(new Set(received().map(([, id, at]) => `${String(id)} ${String(at)}`)).size).toBe(1);
-  });
-
-  it('does not post, under its own subject, a decision another tab made, nor one found stored that no page posted', async () => {
-    const maker = await context.newPage();
-    await load(maker, 'anon-3');
-    const follower = await context.newPage();
-    await load(follower, 'user-3', { live: true });
-    await maker.evaluate(() => window.optin.acceptAll());
-    await expect.poll(async () => (await follower.evaluate(() => window.optin.state())).allows.marketing).toBe(true);
-    await follower.evaluate(() => dispatchEvent(new Event('focus')));
-    await settle();
-    expect(received().map(([subject]) => subject)).toEqual(['anon-3']);
-
-    // A decision stored by a page that sent no receipt: no page posted it, so none posts it.
-    await context.clearCookies();
-    await maker.goto(`${server.origin(`www.${DOMAIN}`)}/`);
-    await maker.evaluate(() => window.optin.create());
-    await maker.evaluate(() => window.optin.withdraw('marketing'));
-    await load(maker, 'user-5');
-    await settle();
-    expect(received().map(([subject]) => subject)).toEqual(['anon-3']);
-  });
-});
-
 describe('sendReceipts with two copies of @optin/consent on the page', () => {
   it("posts a decision made through the other copy's store, and never one another tab made", async () => {
     const page = await context.newPage();
-    await load(page, 'learner-two', { path: '/two-bundles' });
+    await load(page, 'learner-two', '/two-bundles');
     await page.evaluate(() => window.secondCopy.create());
     const decidedAt = await page.evaluate(() => window.secondCopy.rejectAll());
     await expect.poll(() => bodies.length).toBe(1);
@@ -239,7 +153,9 @@ describe('sendReceipts with two copies of @optin/consent on the page', () => {
     await other.goto(`${server.origin(`www.${DOMAIN}`)}/two-bundles`);
     await other.evaluate(() => window.secondCopy.create());
     const elsewhere = await other.evaluate(() => window.secondCopy.acceptAll());
-    await expect.poll(async () => (await page.evaluate(() => window.optin.state())).decision?.decidedAt).toBe(elsewhere);
+    await expect
+      .poll(async () => (await page.evaluate(() => window.optin.state())).decision?.decidedAt)
+      .toBe(elsewhere);
     await settle();
     expect(bodies).toHaveLength(1);
   });

@@ -131,35 +131,6 @@ describe('sendReceipts', () => {
     expect(posted.map((p) => body(p).subject)).toEqual(['banner', 'page', 'seen']);
   });
 
-  it('posts the decision in force again when the subject changes, once per subject, from the sender that posted it', async () => {
-    const posted = stubFetch();
-    const { storage } = sharedStorage();
-    let subject = 'anon-1';
-    const consent = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
-    const sender = sendReceipts(consent, { endpoint: 'https://c.test', subject: () => subject });
-    // Another store of the page that follows it, sending as another subject: it posted nothing, so it re-posts nothing.
-    const follower = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
-    sendReceipts(follower, { endpoint: 'https://c.test', subject: 'follower' });
-    consent.rejectAll();
-    follower.refresh();
-    subject = 'user-42'; // signed in without a page load
-    sender.subjectChanged();
-    sender.subjectChanged();
-    subject = 'anon-1'; // signed out again: the collector has this decision under anon-1 already
-    sender.subjectChanged();
-    subject = 'user-43';
-    consent.withdraw('analytics', 'HarvardX'); // a new decision: posted under the subject of the moment
-    await Promise.resolve();
-    const sent = posted.map((p) => body(p));
-    expect(sent.map((b) => [b.subject, b.members.HarvardX?.analytics])).toEqual([
-      ['anon-1', undefined],
-      ['user-42', undefined],
-      ['user-43', false],
-    ]);
-    expect(sent[1]).toMatchObject({ consentId: sent[0]?.consentId, decidedAt: sent[0]?.decidedAt });
-    expect(sent[2]?.consentId).toBe(sent[0]?.consentId);
-  });
-
   it('still proves later decisions after one that could not be stored (a Member id with a lone surrogate)', async () => {
     const posted = stubFetch();
     const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
