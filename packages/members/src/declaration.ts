@@ -92,6 +92,8 @@ function expandPattern(name: RegExp): string[] | null {
       const c = src[i] ?? '';
       let atom: string[] | null;
       if (c === '|') {
+        // Outside a group it splits the whole pattern (`^_ga|_gid$`: the second half unanchored at its start).
+        if (depth === 0) return null;
         done.push(...current);
         current = [''];
         i++;

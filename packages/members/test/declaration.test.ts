@@ -429,6 +429,11 @@ describe('declaration', () => {
     const ga = { ...pixel('GA', 'ga.example', 'x'), cookies: [{ ...d.trackers[0]!.cookies[0]!, name: /^_ga(_.*)?$/ }] };
     const family = createRegistry({ ...config, platform: { trackers: [ga] } }).declaration();
     expect(family.trackers[0]!.cookies.map((c) => c.name)).toEqual(['_ga_*', '_ga']);
+    // A `|` outside a group splits the whole pattern (`^_ga`, or `_gid$` anywhere: `tracker_gid`):
+    // no list of names says that, so the pattern is shown as it is.
+    const loose = { ...ga, cookies: [{ ...ga.cookies[0]!, name: /^_ga|_gid$/ }] };
+    const shown = createRegistry({ ...config, platform: { trackers: [loose] } }).declaration();
+    expect(shown.trackers[0]!.cookies.map((c) => c.name)).toEqual(['/^_ga|_gid$/']);
   });
 
   it('shows cookie name patterns the way people read them', () => {
@@ -437,6 +442,9 @@ describe('declaration', () => {
     expect(cookiePattern(/^_gid.*$/)).toBe('_gid*');
     expect(cookiePattern(/^_hjSession_\d+$/)).toBe('_hjSession_*');
     expect(cookiePattern(/^(_ga|_gid)$/)).toBe('/^(_ga|_gid)$/');
+    // A `|` outside a group splits the whole pattern (`^_ga` or `_gid$`, anywhere): shown as it is.
+    expect(cookiePattern(/^_ga|_gid$/)).toBe('/^_ga|_gid$/');
+    expect(cookiePattern(/^_hj|_fbp/)).toBe('/^_hj|_fbp/');
     expect(cookiePattern(/^_x(?=y)/)).toBe('/^_x(?=y)/');
     expect(cookiePattern(/^_pk_id\.1\./)).toBe('_pk_id.1.*');
     expect(cookiePattern(/^ajs/i)).toBe('/^ajs/i');
