@@ -135,7 +135,8 @@ const consentFields = {
   ),
   categoryPreferences: required(record(1, 64, boolean)),
   members: optional(record(1, 64, record(1, 64, boolean))),
-  gpc: optional(boolean),
+  // As the schema's `.catch(undefined)`: any other value is no stamp.
+  gpc: optional((v) => (typeof v === 'boolean' ? v : undefined)),
 };
 
 // The declared keys of `contextSchema`, in its order.

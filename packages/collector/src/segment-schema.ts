@@ -26,9 +26,11 @@ export const consentContextSchema = z.looseObject({
     .optional(),
   categoryPreferences: z.record(z.string().min(1).max(64), z.boolean()),
   members: z.record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), z.boolean())).optional(),
+  // Another value (another sender's `"1"`, `null`) is no stamp, never a reason to lose the message.
   gpc: z
     .boolean()
     .optional()
+    .catch(undefined)
     .describe(
       "true: the decision in force was made while the browser sent Global Privacy Control (Sec-GPC: 1), so what it grants of the purposes GPC refuses (marketing) is the learner's explicit choice, and is stored under Sec-GPC: 1; without it, Sec-GPC: 1 refuses them",
     ),

@@ -94,11 +94,28 @@ describe.each(backends)('Sec-GPC: 1 and an explicit grant made under GPC ($name)
     },
   );
 
-  it.skipIf(skip)('refuses a `context.consent.gpc` that is not a boolean, naming its path', async () => {
-    const res = await postJson(`${live.url}/v1/track`, promo({ ...allGranted, gpc: 'yes' }));
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toMatchObject([{ index: 0, path: 'context.consent.gpc' }]);
-  });
+  it.skipIf(skip)(
+    'reads a `context.consent.gpc` that is not `true` as no stamp: the message is kept, GPC still refuses',
+    async () => {
+      // Another sender's stamp ("1", 1, null): a page view needs no marketing, and is not lost for it.
+      const view = (gpc: unknown) => ({
+        type: 'page',
+        messageId: mid('gpc-view'),
+        anonymousId: 'gpc-learner',
+        context: { consent: { ...allGranted, gpc }, page: { path: '/', url: 'https://www.edx.org/' } },
+      });
+      const views = ['1', 1, null, 'yes'].map(view);
+      const res = await postJson(
+        `${live.url}/v1/batch`,
+        { batch: [...views, promo({ ...allGranted, gpc: 'yes' })] },
+        gpcOn,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([]);
+      expect(res.body.accepted).toBe(4);
+      expect(res.body.dropped).toEqual([{ index: 4, reason: 'gpc', purpose: 'marketing' }]);
+    },
+  );
 });
 
 describe.each(backends)('Sec-GPC: 1 under opt-out mode ($name)', (backend) => {

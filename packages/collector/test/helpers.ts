@@ -306,6 +306,15 @@ export function storedEvent(memberId: string | null, extra: Partial<StoredEvent>
   };
 }
 
+/** How many email opens the collector at `url` has counted (`optin_email_total`, every outcome). */
+async function emailOpensCounted(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${tokens.metrics}` } });
+  const text = await res.text();
+  let total = 0;
+  for (const [, count] of text.matchAll(/^optin_email_total\{[^}]*kind="open"[^}]*\} (\d+)$/gm)) total += Number(count);
+  return total;
+}
+
 /**
  * Opens an email HarvardX signed with `signer` (base URL `http://x`) for `subject`, as a person's
  * browser does, at the collector at `url`; whether the open was recorded for the recipient (among
@@ -317,7 +326,11 @@ export async function emailOpenRecorded(url: string, signer: EmailSigner, subjec
   const browser = {
     'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
   };
+  // The pixel answers within 200 ms while its recording may go on behind (a slow database): wait until
+  // the collector has counted it, whichever way (recorded, kept as an aggregate, a machine's), first.
+  const before = await emailOpensCounted(url);
   expect((await fetch(pixel.replace('http://x', url), { headers: browser })).status).toBe(200);
+  await expect.poll(() => emailOpensCounted(url), { timeout: 10_000 }).toBeGreaterThan(before);
   const { body } = await getJson(`${url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
     authorization: `Bearer ${tokens.HarvardX}`,
   });
