@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildDeclaration, declarationToHtml, declarationToJson, declarationToMarkdown } from '@optin/members';
 import { audit } from './audit.js';
 import { parseRefusals } from './audit-options.js';
-import { CliError } from './errors.js';
+import { CliError, type CliIssue } from './errors.js';
 import { formatReport } from './format-report.js';
 import { loadConfig } from './load-config.js';
 
@@ -32,6 +32,9 @@ The config is the file given (or the optin.config.* in the directory given), els
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
+
+/** A problem as the words on stdout and stderr show it: `  members[1].orgs[0] [already_owned]: …`. */
+const line = (i: CliIssue) => `  ${i.path || '(config)'}${i.code ? ` [${i.code}]` : ''}: ${i.message}`;
 
 const fail = (option: string, message: string, hint: string): never => {
   throw new CliError('invalid_argument', [{ path: option, message }], hint);
@@ -157,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       process.stdout.write(
-        `✗ ${config.issues.length} problem(s)\n${config.issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}\n${config.hint}\n`,
+        `✗ ${config.issues.length} problem(s)\n${config.issues.map(line).join('\n')}\n${config.hint}\n`,
       );
       return 1;
     }
@@ -241,9 +244,7 @@ main(process.argv.slice(2)).then(
         process.stdout.write(
           `${JSON.stringify({ error: { code: error.code, issues: error.issues, hint: error.hint } }, null, 2)}\n`,
         );
-      process.stderr.write(
-        `error ${error.code}\n${error.issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}\n${error.hint}\n`,
-      );
+      process.stderr.write(`error ${error.code}\n${error.issues.map(line).join('\n')}\n${error.hint}\n`);
     } else {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
     }

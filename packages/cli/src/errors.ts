@@ -1,10 +1,31 @@
+import type { ConfigIssueCode } from '@optin/members';
+
 /** Stable codes of every error `@optin/cli` throws. */
 export type CliErrorCode = 'config_not_found' | 'invalid_config' | 'invalid_argument' | 'browser_failed';
+
+/**
+ * Stable code of one problem of an `invalid_config` error: those of `@optin/members` (its README's
+ * table), and of what only the CLI finds (this package's README).
+ */
+export type ConfigProblemCode =
+  | ConfigIssueCode
+  /** A wildcard host over a public suffix (`*.co.uk`): it would declare every site under it. */
+  | 'public_suffix_host'
+  /** The config file does not parse or compile, at `file:line:column`. */
+  | 'syntax_error'
+  /** The config file exports no config (no default or `config` export, or `null`). */
+  | 'no_config_export'
+  /** The config file threw as it was imported (a package it imports is missing, a statement failed). */
+  | 'import_failed'
+  /** An adapter threw on its options as the config was imported (`ga4({ id: 'x' })`), as `@optin/trackers` reports it. */
+  | 'invalid_option';
 
 /** One problem, with the path of what was wrong (`members[1].trackers[0].id`, `--consent`). */
 export interface CliIssue {
   /** Where the problem is: a config path, a file or a command-line option. */
   path: string;
+  /** What kind of problem it is: set on every problem of an `invalid_config` error. */
+  code?: ConfigProblemCode;
   /** What is wrong there. */
   message: string;
 }

@@ -27,6 +27,7 @@ export function hostDeclarationIssues(config: unknown): CliIssue[] {
         return [
           {
             path: `${path}.trackers[${i}].hosts[${j}]`,
+            code: 'public_suffix_host' as const,
             message: `"${String(host)}" covers every site under the public suffix "${suffix}": declare the vendor's own domain (e.g. "*.vendor.${suffix}")`,
           },
         ];

@@ -42,9 +42,10 @@ export async function importTypeScript(file: string): Promise<unknown> {
       errors.length
         ? errors.map((e) => ({
             path: e.location ? `${resolve(dir, e.location.file)}:${e.location.line}:${e.location.column + 1}` : file,
+            code: 'syntax_error' as const,
             message: e.text,
           }))
-        : [{ path: file, message: cause instanceof Error ? cause.message : String(cause) }],
+        : [{ path: file, code: 'import_failed', message: cause instanceof Error ? cause.message : String(cause) }],
       `Fix the TypeScript syntax of ${file} at the places listed so that it compiles.`,
       { cause },
     );
@@ -55,7 +56,13 @@ export async function importTypeScript(file: string): Promise<unknown> {
   } catch (cause) {
     throw new CliError(
       'invalid_config',
-      [{ path: compiled, message: `cannot write the compiled config beside ${file}: ${(cause as Error).message}` }],
+      [
+        {
+          path: compiled,
+          code: 'import_failed',
+          message: `cannot write the compiled config beside ${file}: ${(cause as Error).message}`,
+        },
+      ],
       'Run optin where the directory of the config is writable, or compile the config to optin.config.mjs yourself.',
       { cause },
     );

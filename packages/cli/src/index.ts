@@ -21,4 +21,4 @@ export { formatReport } from './format-report.js';
 export type { Interaction } from './interact.js';
 export { hostMatches, sameSite } from './host-pattern.js';
 export { loadConfig } from './load-config.js';
-export { CliError, type CliErrorCode, type CliIssue } from './errors.js';
+export { CliError, type CliErrorCode, type CliIssue, type ConfigProblemCode } from './errors.js';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
 import { transform, type Message } from 'esbuild';
-import { CliError, type CliIssue } from './errors.js';
+import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
 import { hostDeclarationIssues } from './host-declarations.js';
 import { importTypeScript, isTypeScript } from './import-typescript.js';
 
@@ -46,7 +46,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     if (config === undefined && 'default' in mod)
       throw new CliError(
         'invalid_config',
-        [{ path: file, message: `its default export is ${String(mod.default)}` }],
+        [{ path: file, code: 'no_config_export', message: `its default export is ${String(mod.default)}` }],
         `Export the config object as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
       );
     if (config === undefined)
@@ -55,6 +55,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
         [
           {
             path: file,
+            code: 'no_config_export',
             message: `has no default export${Object.keys(mod).length ? ` (it exports ${Object.keys(mod).join(', ')})` : ''}`,
           },
         ],
@@ -72,7 +73,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     if (at)
       throw new CliError(
         'invalid_config',
-        [{ path: at, message: cause instanceof Error ? cause.message : String(cause) }],
+        [{ path: at, code: 'syntax_error', message: cause instanceof Error ? cause.message : String(cause) }],
         `Fix the syntax of ${file} at the place listed so that it imports.`,
         { cause },
       );
@@ -82,13 +83,13 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     if (thrown)
       throw new CliError(
         'invalid_config',
-        thrown.map((i) => ({ path: i.path || file, message: i.message })),
+        thrown.map((i) => ({ ...i, path: i.path || file })),
         `Fix ${file} at the paths listed (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
         { cause },
       );
     throw new CliError(
       'invalid_config',
-      [{ path: file, message: cause instanceof Error ? cause.message : String(cause) }],
+      [{ path: file, code: 'import_failed', message: cause instanceof Error ? cause.message : String(cause) }],
       'Fix the error above so that the file imports, and export the config as its default export.',
       { cause },
     );
@@ -126,10 +127,14 @@ async function syntaxErrorAt(file: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** The codes of errors our packages throw as a config is built that say what each of their issues is. */
+const thrownCodes: readonly ConfigProblemCode[] = ['invalid_policy', 'invalid_tracker', 'invalid_option'];
+
 /**
  * The issues an error carries when a package of ours threw it (`MembersError`, `TrackerError`,
  * `ConsentError`: each has `issues`, every one with a `path` and a `message`), else `undefined`.
- * Read by shape, not by class: the config may import its own copy of the packages.
+ * Read by shape, not by class: the config may import its own copy of the packages. Each keeps its
+ * own `code` (a `MembersError`'s), else takes the error's (`invalid_tracker` of a `TrackerError`).
  */
 function issuesOf(error: unknown): CliIssue[] | undefined {
   const issues = error instanceof Error ? (error as { issues?: unknown }).issues : undefined;
@@ -141,5 +146,13 @@ function issuesOf(error: unknown): CliIssue[] | undefined {
       typeof (i as { path?: unknown }).path === 'string' &&
       typeof (i as { message?: unknown }).message === 'string',
   );
-  return valid ? (issues as CliIssue[]) : undefined;
+  if (!valid) return undefined;
+  const thrown = (error as { code?: unknown }).code;
+  const code = thrownCodes.find((c) => c === thrown) ?? 'import_failed';
+  return (issues as { path: string; code?: unknown; message: string }[]).map((i) => ({
+    path: i.path,
+    // A config importing another release of @optin/members may give that release's codes.
+    code: typeof i.code === 'string' ? (i.code as ConfigProblemCode) : code,
+    message: i.message,
+  }));
 }

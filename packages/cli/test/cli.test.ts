@@ -38,9 +38,11 @@ describe('optin validate', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^✗ 2 problem\(s\)/);
     expect(result.stdout).toContain(
-      'platform.trackers[0].hosts[1]: "*.co.uk" covers every site under the public suffix "co.uk"',
+      'platform.trackers[0].hosts[1] [public_suffix_host]: "*.co.uk" covers every site under the public suffix "co.uk"',
     );
-    expect(result.stdout).toContain('members[0].trackers[0].hosts[1]: "*.github.io" covers every site');
+    expect(result.stdout).toContain(
+      'members[0].trackers[0].hosts[1] [public_suffix_host]: "*.github.io" covers every site',
+    );
     // A vendor's own domain under a public suffix is fine, exact or wildcard.
     expect(result.stdout).not.toContain('hosts[0]');
     expect(result.stdout).not.toContain('hosts[2]');
@@ -49,9 +51,9 @@ describe('optin validate', () => {
   test('a wildcard over a public suffix is listed with the schema problems, and a malformed config does not throw', async () => {
     const result = await optin('validate', fixture('wide-and-broken.config.mjs'));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('platform.trackers[1].purposes[0]: "telemetry" is not a purpose');
+    expect(result.stdout).toContain('platform.trackers[1].purposes[0] [unknown_purpose]: "telemetry" is not a purpose');
     expect(result.stdout).toContain(
-      'platform.trackers[0].hosts[0]: "*.co.uk" covers every site under the public suffix',
+      'platform.trackers[0].hosts[0] [public_suffix_host]: "*.co.uk" covers every site under the public suffix',
     );
     expect(result.stdout).toContain('members[0]');
   });
@@ -62,22 +64,26 @@ describe('optin validate', () => {
     expect(result.stdout).toBe(
       [
         '✗ 2 problem(s)',
-        '  members[1].orgs[0]: org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member\'s org goes in `courses`)',
-        '  members[2].name: must be the name learners read',
+        '  members[1].orgs[0] [already_owned]: org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member\'s org goes in `courses`)',
+        '  members[2].name [required]: must be the name learners read',
         `Fix ${fixture('defined-broken.config.mjs')} at the paths listed (a MembersError stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
         '',
       ].join('\n'),
     );
     // So does a tracker declared with defineTracker; and declare fails the same way.
     const tracker = await optin('validate', fixture('defined-tracker-broken.config.mjs'));
-    expect(tracker.stdout).toContain('✗ 1 problem(s)\n  trackers.vendor.cookies[0].lifetime: must be');
+    expect(tracker.stdout).toContain(
+      '✗ 1 problem(s)\n  trackers.vendor.cookies[0].lifetime [invalid_tracker]: must be',
+    );
     expect(tracker.stdout).toContain('(a TrackerError stopped its import;');
     const declare = await optin('declare', fixture('defined-broken.config.mjs'));
     expect(declare.code).toBe(1);
-    expect(declare.stderr).toMatch(/^error invalid_config\n {2}members\[1\]\.orgs\[0\]: org "harvardx"/);
+    expect(declare.stderr).toMatch(
+      /^error invalid_config\n {2}members\[1\]\.orgs\[0\] \[already_owned\]: org "harvardx"/,
+    );
   });
 
-  test('--json prints the result for CI: the summary, or every problem with its path, and the same exit codes', async () => {
+  test('--json prints the result for CI: the summary, or every problem with its path and code, and the same exit codes', async () => {
     const sound = await optin('validate', fixture('optin.config.mjs'), '--json');
     expect(sound.code).toBe(0);
     expect(JSON.parse(sound.stdout)).toEqual({
@@ -92,11 +98,40 @@ describe('optin validate', () => {
     expect(JSON.parse(broken.stdout)).toEqual({
       valid: false,
       problems: [
-        { path: 'members[1].orgs[0]', message: expect.stringContaining('org "harvardx" is already owned by HarvardX') },
-        { path: 'members[2].name', message: expect.stringContaining('must be the name learners read') },
+        {
+          path: 'members[1].orgs[0]',
+          code: 'already_owned',
+          message: expect.stringContaining('org "harvardx" is already owned by HarvardX'),
+        },
+        {
+          path: 'members[2].name',
+          code: 'required',
+          message: expect.stringContaining('must be the name learners read'),
+        },
       ],
       hint: expect.stringContaining('at the paths listed'),
     });
+    // Problems validateConfig finds and those only the CLI finds, each with its code; a tracker's
+    // declaration that defineTracker threw on as the file was imported, with that package's code.
+    const codes = async (name: string) => {
+      const result = await optin('validate', fixture(name), '--json');
+      expect(result.code).toBe(1);
+      const { problems } = JSON.parse(result.stdout) as { problems: { path: string; code: string }[] };
+      return problems.map((p) => `${p.path} ${p.code}`);
+    };
+    expect(await codes('wide-and-broken.config.mjs')).toEqual([
+      'platform.trackers[1].purposes[0] unknown_purpose',
+      'members[0] invalid_type',
+      'members[1].id required',
+      'members[1].name required',
+      'members[1].orgs required',
+      'members[1].trackers invalid_type',
+      'platform.trackers[0].hosts[0] public_suffix_host',
+    ]);
+    expect(await codes('defined-tracker-broken.config.mjs')).toEqual([
+      'trackers.vendor.cookies[0].lifetime invalid_tracker',
+    ]);
+    expect(await codes('named-export.config.mjs')).toEqual([`${fixture('named-export.config.mjs')} no_config_export`]);
     // A config that cannot be found is still an error (exit 2), in JSON on stdout and in words on stderr.
     const missing = await optin('validate', 'nowhere.config.mjs', '--json');
     expect(missing.code).toBe(2);
@@ -336,7 +371,7 @@ describe('optin declare', () => {
     expect(named.stdout).toBe(
       [
         '✗ 1 problem(s)',
-        `  ${fixture('named-export.config.mjs')}: has no default export (it exports optinConfig)`,
+        `  ${fixture('named-export.config.mjs')} [no_config_export]: has no default export (it exports optinConfig)`,
         `Export the config as the default export of ${fixture('named-export.config.mjs')} (export default defineConfig({ … })), or as \`config\`.`,
         '',
       ].join('\n'),

@@ -37,7 +37,7 @@ describe('a JavaScript config that does not import', () => {
     expect(stdout).toBe(
       [
         '✗ 1 problem(s)',
-        `  ${file}:3:21: Unexpected token ','`,
+        `  ${file}:3:21 [syntax_error]: Unexpected token ','`,
         `Fix the syntax of ${file} at the place listed so that it imports.`,
         '',
       ].join('\n'),
@@ -47,13 +47,13 @@ describe('a JavaScript config that does not import', () => {
   test('a syntax error in a .js config is located too', async () => {
     const { file, code, stdout } = await validate('syntax.config.js', 'export default {\n  a: (1 +,\n};\n');
     expect(code).toBe(1);
-    expect(stdout).toContain(`  ${file}:2:10: Unexpected token ','\n`);
+    expect(stdout).toContain(`  ${file}:2:10 [syntax_error]: Unexpected token ','\n`);
   });
 
   test('a default export of undefined says so too', async () => {
     const { file, code, stdout } = await validate('undefined.config.mjs', 'let config;\nexport default config;\n');
     expect(code).toBe(1);
-    expect(stdout).toContain(`  ${file}: its default export is undefined\n`);
+    expect(stdout).toContain(`  ${file} [no_config_export]: its default export is undefined\n`);
   });
 
   test('a default export of null says so, and what to export', async () => {
@@ -62,7 +62,7 @@ describe('a JavaScript config that does not import', () => {
     expect(stdout).toBe(
       [
         '✗ 1 problem(s)',
-        `  ${file}: its default export is null`,
+        `  ${file} [no_config_export]: its default export is null`,
         `Export the config object as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
         '',
       ].join('\n'),
@@ -72,7 +72,7 @@ describe('a JavaScript config that does not import', () => {
   test('declare on a default export that is a function names the config, as validate does', async () => {
     const { code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error invalid_config\n {2}\(config\): /);
+    expect(stderr).toMatch(/^error invalid_config\n {2}\(config\) \[invalid_type\]: /);
     expect(stderr).not.toMatch(/\n {2}: /);
   });
 });
@@ -83,5 +83,20 @@ describe('a config exported as a promise', () => {
     const { code, stdout } = await validate('promise.config.mjs', source);
     expect(stdout).toBe('✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n');
     expect(code).toBe(0);
+  });
+});
+
+describe('a config that throws as it is imported', () => {
+  test("keeps a code for each problem: an adapter's option invalid_option, any other error import_failed", async () => {
+    const ga4 = new URL('../node_modules/@optin/trackers/dist/ga4.js', import.meta.url).href;
+    const adapter = await validate(
+      'adapter.config.mjs',
+      `import { ga4 } from ${JSON.stringify(ga4)};\nexport default { platform: { trackers: [ga4({ id: 'UA-1' })] } };\n`,
+    );
+    expect(adapter.code).toBe(1);
+    expect(adapter.stdout).toMatch(/^✗ 1 problem\(s\)\n {2}ga4\.id \[invalid_option\]: /);
+    const thrown = await validate('throws.config.mjs', "throw new Error('no config today');\n");
+    expect(thrown.code).toBe(1);
+    expect(thrown.stdout).toContain(`  ${thrown.file} [import_failed]: no config today\n`);
   });
 });

@@ -46,14 +46,14 @@ describe('a TypeScript config in plain Node', () => {
     expect(validate.stdout).toBe(
       [
         '✗ 1 problem(s)',
-        `  ${file}:4:2: Expected "}" but found ";"`,
+        `  ${file}:4:2 [syntax_error]: Expected "}" but found ";"`,
         `Fix the TypeScript syntax of ${file} at the places listed so that it compiles.`,
         '',
       ].join('\n'),
     );
     const declare = await optin(scratch, 'declare', file);
     expect(declare.code).toBe(1);
-    expect(declare.stderr).toContain(`error invalid_config\n  ${file}:4:2: Expected "}"`);
+    expect(declare.stderr).toContain(`error invalid_config\n  ${file}:4:2 [syntax_error]: Expected "}"`);
     expect(readdirSync(scratch)).toEqual(['optin.config.ts']);
   });
 
@@ -77,7 +77,7 @@ describe('a TypeScript config in plain Node', () => {
     try {
       const result = await optin(dir, 'validate', file);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('✗ 1 problem(s)\n  members[0].orgs: must list the Open edX orgs');
+      expect(result.stdout).toContain('✗ 1 problem(s)\n  members[0].orgs [invalid_type]: must list the Open edX orgs');
     } finally {
       rmSync(file, { force: true });
     }
@@ -92,7 +92,9 @@ describe('a TypeScript config in plain Node', () => {
     try {
       const result = await optin(dir, 'validate', file);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`  ${file}: Cannot find package '@optin/nothing-here' imported from ${file}`);
+      expect(result.stdout).toContain(
+        `  ${file} [import_failed]: Cannot find package '@optin/nothing-here' imported from ${file}`,
+      );
       expect(result.stdout).not.toContain('.optin.config.mjs');
     } finally {
       rmSync(file, { force: true });

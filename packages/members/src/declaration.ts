@@ -187,7 +187,7 @@ export function buildDeclaration(config: OptinConfig, member?: string): Declarat
   if (member !== undefined && members.length === 0)
     throw new MembersError(
       'unknown_member',
-      [{ path: 'member', message: `"${member}" is not a Member of the config` }],
+      [{ path: 'member', code: 'unknown_member', message: `"${member}" is not a Member of the config` }],
       `Use a Member id exactly as the config writes it (${config.members.map((m) => m.id).join(', ') || 'no Members'}), or no member for the whole platform.`,
     );
   const trackers = [

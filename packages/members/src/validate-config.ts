@@ -1,6 +1,6 @@
 import { ConsentError, definePolicy, unknownFields, type Policy } from '@optin/consent';
 import { defineTracker, TrackerError, type Tracker } from '@optin/trackers';
-import type { ConfigIssue } from './errors.js';
+import type { ConfigIssue, ConfigIssueCode } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
@@ -20,6 +20,10 @@ const shown = (value: unknown): string => {
 };
 
 type Loose = Record<string, unknown>;
+/** Records one problem of the config. */
+type Add = (path: string, code: ConfigIssueCode, message: string) => void;
+/** `required` when a value is missing (`undefined`), `invalid_type` when it is there but of the wrong kind. */
+const absent = (v: unknown): ConfigIssueCode => (v === undefined ? 'required' : 'invalid_type');
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /**
@@ -27,17 +31,27 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
  * and `map` skip) reported at its path (`members[1]`) instead: the registry, the hub and the
  * declaration would otherwise read `undefined` there.
  */
-function everySlot(
-  v: unknown,
-  path: string,
-  add: (path: string, message: string) => void,
-  each: (value: unknown, i: number) => void,
-): void {
+function everySlot(v: unknown, path: string, add: Add, each: (value: unknown, i: number) => void): void {
   const entries = list(v);
   for (let i = 0; i < entries.length; i++)
     if (i in entries) each(entries[i], i);
-    else add(`${path}[${i}]`, 'is empty (a stray comma, as in [a, , b]): remove it, or put what belongs there');
+    else
+      add(
+        `${path}[${i}]`,
+        'empty_slot',
+        'is empty (a stray comma, as in [a, , b]): remove it, or put what belongs there',
+      );
 }
+/**
+ * What is wrong with cookie `i` of tracker `t` when its purpose is not one of the tracker's, as
+ * `defineTracker` words it too; `undefined` when nothing is.
+ */
+const purposeMismatch = (t: Loose, i: number): string | undefined => {
+  const c = list(t.cookies)[i];
+  return isObject(c) && Array.isArray(t.purposes) && !t.purposes.includes(c.purpose)
+    ? `"${shown(c.purpose)}" is not one of the tracker's purposes`
+    : undefined;
+};
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
 // An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
 const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
@@ -48,8 +62,8 @@ const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
 const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 
 /**
- * Checks a whole config at once and returns **every** problem with its path (an empty list when
- * the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
+ * Checks a whole config at once and returns **every** problem with its path and its stable
+ * {@link ConfigIssueCode} (an empty list when the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
  * field in the config, `platform` or a Member, naming the closest field; the policy; each tracker's
  * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
@@ -63,21 +77,36 @@ const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
  */
 export function validateConfig(config: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const add = (path: string, message: string) => issues.push({ path, message });
+  const add: Add = (path, code, message) => issues.push({ path, code, message });
+  // unknownFields of @optin/consent: each is a field the object does not have.
+  const unknown = (value: Loose, fields: object, path: string, what: string, more = '') => {
+    for (const i of unknownFields(value, Object.keys(fields), path, what))
+      add(i.path, 'unknown_field', i.message + more);
+  };
   if (!isObject(config))
-    return [{ path: '', message: 'the config must be an object: defineConfig({ policy, platform, members })' }];
-  issues.push(...unknownFields(config, Object.keys(configFields), '', 'the config'));
+    return [
+      {
+        path: '',
+        code: absent(config),
+        message: 'the config must be an object: defineConfig({ policy, platform, members })',
+      },
+    ];
+  unknown(config, configFields, '', 'the config');
 
   let policy: Policy | undefined;
   if (config.policy === undefined)
-    add('policy', 'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })');
+    add(
+      'policy',
+      'required',
+      'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })',
+    );
   else
     try {
       policy = definePolicy(structuredClone(config.policy) as Policy);
     } catch (error) {
       if (error instanceof ConsentError)
-        for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', i.message);
-      else add('policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
+        for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', 'invalid_policy', i.message);
+      else add('policy', 'invalid_policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
     }
   const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
   // What an unknown purpose is replaced by: one the policy has.
@@ -87,7 +116,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
   const ids = new Map<string, string>();
   const cookies: { owner: string; name: string | RegExp; path: string }[] = [];
   const checkTracker = (t: unknown, path: string, owner: string) => {
-    if (!isObject(t)) return add(path, 'must be a tracker (defineTracker or an adapter)');
+    if (!isObject(t)) return add(path, 'invalid_type', 'must be a tracker (defineTracker or an adapter)');
     const tracker = t as unknown as Tracker;
     // Checked under its own id (a Member's without "memberId/"): the issues' paths start
     // `trackers.<that id>` (`trackers.?` without one), and an id may hold dots.
@@ -98,9 +127,15 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       defineTracker({ ...tracker, id: own as string });
     } catch (error) {
       if (error instanceof TrackerError)
-        for (const i of error.issues)
-          add(path + (i.path.startsWith(prefix) ? i.path.slice(prefix.length) : ''), i.message);
-      else add(path, 'must be a tracker (defineTracker or an adapter)');
+        for (const i of error.issues) {
+          const at = i.path.startsWith(prefix) ? i.path.slice(prefix.length) : '';
+          // Once the rest of a tracker is sound, defineTracker reports a cookie whose purpose is not
+          // the tracker's, in the words used below for a tracker with other errors: the same code.
+          const cookie = /^\.cookies\[(\d+)\]\.purpose$/.exec(at)?.[1];
+          const mismatch = cookie !== undefined && i.message === purposeMismatch(t, Number(cookie));
+          add(path + at, mismatch ? 'cookie_purpose_mismatch' : 'invalid_tracker', i.message);
+        }
+      else add(path, 'invalid_type', 'must be a tracker (defineTracker or an adapter)');
     }
     // defineTracker compares each cookie's purpose with the tracker's only once the rest of it is
     // sound: compared here too, for a tracker with other errors (never twice, nor on a cookie purpose
@@ -108,10 +143,15 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     const said = new Set(issues.slice(before).map((i) => i.path));
     const id = typeof t.id === 'string' ? t.id : '';
     if (owner !== 'platform' && !id.startsWith(`${owner}/`))
-      add(`${path}.id`, `must be namespaced "${owner}/…": declare Member trackers through defineMember`);
+      add(
+        `${path}.id`,
+        'not_namespaced',
+        `must be namespaced "${owner}/…": declare Member trackers through defineMember`,
+      );
     if (t.owner !== owner)
       add(
         `${path}.owner`,
+        'wrong_owner',
         owner !== 'platform' && typeof t.owner === 'string' && t.owner !== 'platform'
           ? `declared for "${t.owner}", in ${owner}'s list: move it to ${t.owner}'s trackers, or drop its owner option`
           : owner === 'platform' && typeof t.owner === 'string' && t.owner !== ''
@@ -119,34 +159,41 @@ export function validateConfig(config: unknown): ConfigIssue[] {
             : `must be "${owner}"`,
       );
     const seen = ids.get(id);
-    if (id && seen) add(`${path}.id`, `"${id}" is also the id of ${seen}: give each tracker an id of its own`);
+    if (id && seen)
+      add(`${path}.id`, 'duplicate_id', `"${id}" is also the id of ${seen}: give each tracker an id of its own`);
     else ids.set(id, path);
     list(t.purposes).forEach((p, i) => {
       const purpose = purposes.get(shown(p));
-      if (policy && !purpose) add(`${path}.purposes[${i}]`, notAPurpose(p));
+      if (policy && !purpose) add(`${path}.purposes[${i}]`, 'unknown_purpose', notAPurpose(p));
       if (owner !== 'platform' && purpose?.required)
         add(
           `${path}.purposes[${i}]`,
+          'required_purpose',
           `a Member tracker cannot run as "${purpose.id}": that purpose is never asked, so it would run without consent`,
         );
     });
     list(t.cookies).forEach((c, i) => {
       if (!isObject(c)) return;
       const at = `${path}.cookies[${i}].purpose`;
-      if (Array.isArray(t.purposes) && !t.purposes.includes(c.purpose) && !said.has(at))
-        add(at, `"${shown(c.purpose)}" is not one of the tracker's purposes`);
-      if (policy && !purposes.has(shown(c.purpose))) add(`${path}.cookies[${i}].purpose`, notAPurpose(c.purpose));
+      const mismatch = purposeMismatch(t, i);
+      if (mismatch && !said.has(at)) add(at, 'cookie_purpose_mismatch', mismatch);
+      if (policy && !purposes.has(shown(c.purpose))) add(at, 'unknown_purpose', notAPurpose(c.purpose));
       if (typeof c.name === 'string' || c.name instanceof RegExp) {
         cookies.push({ owner, name: c.name, path: `${path}.cookies[${i}].name` });
         if (c.party === 'first' && cookieOverlap(c.name, consentCookieName))
           add(
             `${path}.cookies[${i}].name`,
+            'names_consent_cookie',
             `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
           );
       }
     });
     if (list(t.hosts).length === 0 && (t.party === 'third' || typeof t.load === 'function'))
-      add(`${path}.hosts`, 'declare every host the tracker contacts (it loads a script or is a third party)');
+      add(
+        `${path}.hosts`,
+        'missing_hosts',
+        'declare every host the tracker contacts (it loads a script or is a third party)',
+      );
   };
 
   const kidRule = '1–64 letters, digits, ".", "_", ":" or "-", e.g. "hx-2026"';
@@ -156,6 +203,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     !purposes.has(emailPurpose) &&
     add(
       path,
+      'no_email_purpose',
       `the collector records email opens and clicks under "${emailPurpose}", which policy "${policy.id}" does not have: add that purpose to the policy (so that learners are asked) or remove the email tracking`,
     );
   const checkEmail = (email: unknown, path: string) => {
@@ -169,52 +217,69 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     if (unnamed)
       add(
         path,
+        isObject(email) ? 'no_email_key' : 'invalid_type',
         "must name the Member's signing keys: { keyId: 'hx-2026' } (the collector reads the secret from OPTIN_EMAIL_<MEMBER>_<KID>) and/or { keys: { 'hx-2025': 'env:NAME' } }",
       );
     if (!isObject(email)) return;
-    for (const i of unknownFields(email, Object.keys(emailFields), path, '`email`'))
-      add(i.path, `${i.message}: only keyId and keys, which name the secrets, never the secret itself`);
+    unknown(
+      email,
+      emailFields,
+      path,
+      '`email`',
+      ': only keyId and keys, which name the secrets, never the secret itself',
+    );
     if (email.keyId !== undefined && !(typeof email.keyId === 'string' && keyId.test(email.keyId)))
       add(
         `${path}.keyId`,
+        'invalid_key_id',
         `must be the id of the Member's signing key: ${kidRule} (the secret comes from the environment, never the config)`,
       );
     if (email.keys === undefined) return;
     if (!isObject(email.keys))
       return add(
         `${path}.keys`,
+        'invalid_type',
         "must map key ids to where their secrets are: { 'hx-2025': 'env:NAME' | 'file:/path' }",
       );
     for (const [kid, ref] of Object.entries(email.keys)) {
       const at = `${path}.keys[${JSON.stringify(kid)}]`;
-      if (!keyId.test(kid)) add(at, `is not a key id: ${kidRule}`);
+      if (!keyId.test(kid)) add(at, 'invalid_key_id', `is not a key id: ${kidRule}`);
       else if (typeof ref !== 'string' || !secretRef.test(ref))
-        add(at, 'must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself');
+        add(
+          at,
+          'invalid_secret_ref',
+          'must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself',
+        );
     }
   };
 
   if (isObject(config.collector) && config.collector.email !== undefined) checkEmailPurpose('collector.email');
 
   const platform = config.platform;
-  if (isObject(platform))
-    issues.push(...unknownFields(platform, Object.keys(platformFields), 'platform', '`platform`'));
-  if (!isObject(platform) || !Array.isArray(platform.trackers)) add('platform.trackers', 'must be a list of trackers');
+  if (isObject(platform)) unknown(platform, platformFields, 'platform', '`platform`');
+  if (!isObject(platform) || !Array.isArray(platform.trackers))
+    add('platform.trackers', absent(isObject(platform) ? platform.trackers : platform), 'must be a list of trackers');
   else
     everySlot(platform.trackers, 'platform.trackers', add, (t, i) =>
       checkTracker(t, `platform.trackers[${i}]`, 'platform'),
     );
 
-  if (!Array.isArray(config.members)) add('members', 'must be a list of Members (defineMember)');
+  if (!Array.isArray(config.members))
+    add('members', absent(config.members), 'must be a list of Members (defineMember)');
   const orgs = new Map<string, string>();
   const courses = new Map<string, string>();
   const memberIds = new Map<string, string>();
   everySlot(config.members, 'members', add, (m, i) => {
     const path = `members[${i}]`;
-    if (!isObject(m)) return add(path, 'must be a Member (defineMember)');
-    issues.push(...unknownFields(m, Object.keys(memberFields), path, 'a Member'));
+    if (!isObject(m)) return add(path, 'invalid_type', 'must be a Member (defineMember)');
+    unknown(m, memberFields, path, 'a Member');
     const id = typeof m.id === 'string' ? m.id : '';
     if (!memberId.test(id))
-      add(`${path}.id`, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
+      add(
+        `${path}.id`,
+        m.id === undefined ? 'required' : 'invalid_id',
+        'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit',
+      );
     else {
       // The collector names a Member's secrets and event subjects by its id in capitals, punctuation
       // as "_" (OPTIN_TOKEN_HARVARDX): ids equal in that form would share them.
@@ -223,33 +288,50 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (taken)
         add(
           `${path}.id`,
+          'duplicate_id',
           `"${id}" is taken by ${taken === 'the platform' ? taken : `"${taken}"`} (ids are compared in capitals, punctuation as "_")`,
         );
       else memberIds.set(canonical, id);
     }
-    if (typeof m.name !== 'string' || !m.name.trim()) add(`${path}.name`, 'must be the name learners read');
+    if (typeof m.name !== 'string' || !m.name.trim())
+      add(`${path}.name`, typeof m.name === 'string' ? 'required' : absent(m.name), 'must be the name learners read');
     if (!Array.isArray(m.orgs) || m.orgs.length + list(m.courses).length === 0)
-      add(`${path}.orgs`, 'must list the Open edX orgs the Member owns (or give `courses`)');
+      add(
+        `${path}.orgs`,
+        Array.isArray(m.orgs) ? 'required' : absent(m.orgs),
+        'must list the Open edX orgs the Member owns (or give `courses`)',
+      );
     everySlot(m.orgs, `${path}.orgs`, add, (org, j) => {
       const key = typeof org === 'string' ? org.toLowerCase() : '';
-      if (!orgPattern.test(key)) return add(`${path}.orgs[${j}]`, 'must be an Open edX org, e.g. "HarvardX"');
+      if (!orgPattern.test(key))
+        return add(`${path}.orgs[${j}]`, 'invalid_org', 'must be an Open edX org, e.g. "HarvardX"');
       const owner = orgs.get(key);
       if (owner)
         add(
           `${path}.orgs[${j}]`,
+          'already_owned',
           `org "${shown(org)}" is already owned by ${owner}: an org belongs to one Member; remove it here or there (a single course run under another Member's org goes in \`courses\`)`,
         );
       else orgs.set(key, id);
     });
     if (m.courses !== undefined && !Array.isArray(m.courses))
-      add(`${path}.courses`, 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]');
+      add(
+        `${path}.courses`,
+        'invalid_type',
+        'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]',
+      );
     everySlot(m.courses, `${path}.courses`, add, (c, j) => {
       const course = parseCourseKey(c);
       if (!course)
-        return add(`${path}.courses[${j}]`, 'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"');
+        return add(
+          `${path}.courses[${j}]`,
+          'invalid_course',
+          'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
+        );
       if (isCcx(course))
         return add(
           `${path}.courses[${j}]`,
+          'ccx_course',
           `"${course.id}" is a CCX, which is its org's Member's (${course.org}), whoever owns the run it is built on: list course runs only, or give the Member the org`,
         );
       const key = courseOwnerKey(course);
@@ -257,6 +339,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       if (owner)
         add(
           `${path}.courses[${j}]`,
+          'already_owned',
           `course "${course.id}" is already owned by ${owner}: a course run belongs to one Member; remove it here or there`,
         );
       else courses.set(key, id);
@@ -265,9 +348,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     if (m.tokenRef !== undefined && !(typeof m.tokenRef === 'string' && secretRef.test(m.tokenRef)))
       add(
         `${path}.tokenRef`,
+        'invalid_secret_ref',
         'must be "env:NAME" or "file:/path", where the collector reads the Member\'s API token, never the token itself',
       );
-    if (!Array.isArray(m.trackers)) add(`${path}.trackers`, 'must be a list of trackers');
+    if (!Array.isArray(m.trackers)) add(`${path}.trackers`, absent(m.trackers), 'must be a list of trackers');
     everySlot(m.trackers, `${path}.trackers`, add, (t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
   });
 
@@ -284,6 +368,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
         const whose = `${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path})`;
         add(
           c.path,
+          'name' in overlap ? 'cookie_collision' : 'uncheckable_cookie_pattern',
           'name' in overlap
             ? `cookie ${shown(c.name)} collides with ${whose}, both name "${overlap.name}": ${todo}`
             : `cookie ${shown(c.name)} may collide with ${whose}: ${shown(overlap.unsampled)} cannot be checked name by name (a lookaround or back-reference), and both begin with "${overlap.prefix}": ${todo}, or write the pattern without lookarounds and back-references`,

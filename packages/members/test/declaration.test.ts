@@ -83,7 +83,7 @@ describe('declaration', () => {
         expect.objectContaining({
           name: 'MembersError',
           code: 'unknown_member',
-          issues: [{ path: 'member', message: `"${member}" is not a Member of the config` }],
+          issues: [{ path: 'member', code: 'unknown_member', message: `"${member}" is not a Member of the config` }],
         }),
       );
   });

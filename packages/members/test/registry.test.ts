@@ -132,7 +132,11 @@ describe('registry', () => {
     const base = sampleConfig();
     const config = { ...base, members: [{ ...base.members[0]!, courses: ['ccx-v1:MITx+Special+2026+ccx@1'] }] };
     expect(validateConfig(config)).toEqual([
-      { path: 'members[0].courses[0]', message: expect.stringMatching(/is a CCX.*its org's Member/) as string },
+      {
+        path: 'members[0].courses[0]',
+        code: 'ccx_course',
+        message: expect.stringMatching(/is a CCX.*its org's Member/) as string,
+      },
     ]);
   });
 

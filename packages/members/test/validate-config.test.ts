@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { definePolicy, edxPolicy } from '@optin/consent';
+import { edxPolicy } from '@optin/consent';
 import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
 import {
@@ -11,7 +11,7 @@ import {
   type MemberEmail,
   type OptinConfig,
 } from '../src/index.js';
-import { matomo, pixel, sampleConfig } from './fixtures/config.js';
+import { matomo, pixel, policyWithoutAnalytics, sampleConfig } from './fixtures/config.js';
 
 const paths = (config: unknown) => validateConfig(config).map((i) => i.path);
 
@@ -190,6 +190,7 @@ describe('validateConfig', () => {
     };
     expect(validateConfig(config)).toContainEqual({
       path: 'members[0].trackers[0].cookies[0].name',
+      code: 'cookie_collision',
       message: expect.stringMatching(/_ga collides with the platform's _ga/),
     });
     const prefixed = {
@@ -274,6 +275,7 @@ describe('validateConfig', () => {
         expect(issuesOf(platform, member), `${String(member)} vs ${String(platform)}`).toEqual([
           {
             path: 'members[0].trackers[0].cookies[0].name',
+            code: 'cookie_collision',
             message: expect.stringContaining(`both name "${shared}"`) as string,
           },
         ]);
@@ -295,12 +297,14 @@ describe('validateConfig', () => {
       expect(issuesOf(/^_pk_id\./, /^_pk_id\.(?=\d)/)).toEqual([
         {
           path: 'members[0].trackers[0].cookies[0].name',
+          code: 'uncheckable_cookie_pattern',
           message: expect.stringMatching(/may collide .*both begin with "_pk_id\."/) as string,
         },
       ]);
       expect(issuesOf(/^_pk_id\.(\d)\1/, /^_pk_id\./)).toEqual([
         {
           path: 'members[0].trackers[0].cookies[0].name',
+          code: 'uncheckable_cookie_pattern',
           message: expect.stringMatching(/may collide .*both begin with "_pk_id\."/) as string,
         },
       ]);
@@ -324,11 +328,11 @@ describe('validateConfig', () => {
     };
     const empty = expect.stringMatching(/^is empty \(a stray comma, as in \[a, , b\]\): remove it/) as string;
     expect(validateConfig(config)).toEqual([
-      { path: 'platform.trackers[1]', message: empty },
-      { path: 'members[0].orgs[1]', message: empty },
-      { path: 'members[0].trackers[0]', message: empty },
-      { path: 'members[1]', message: empty },
-      { path: 'members[2].courses[0]', message: empty },
+      { path: 'platform.trackers[1]', code: 'empty_slot', message: empty },
+      { path: 'members[0].orgs[1]', code: 'empty_slot', message: empty },
+      { path: 'members[0].trackers[0]', code: 'empty_slot', message: empty },
+      { path: 'members[1]', code: 'empty_slot', message: empty },
+      { path: 'members[2].courses[0]', code: 'empty_slot', message: empty },
     ]);
     expect(() => defineConfig(config)).toThrow(
       expect.objectContaining({ name: 'MembersError', code: 'invalid_config' }),
@@ -349,6 +353,7 @@ describe('validateConfig', () => {
     expect(validateConfig(config)).toEqual([
       {
         path: 'members[0].trackers[0].cookies[0].name',
+        code: 'names_consent_cookie',
         message: expect.stringMatching(/consent cookie "optin"/) as string,
       },
     ]);
@@ -377,6 +382,7 @@ describe('validateConfig', () => {
     expect(validateConfig(config)).toEqual([
       {
         path: 'members[0].trackers[0].owner',
+        code: 'wrong_owner',
         message: expect.stringMatching(/declared for "MITx".*MITx's trackers/) as string,
       },
     ]);
@@ -395,6 +401,7 @@ describe('validateConfig', () => {
     expect(validateConfig({ ...sampleConfig(), members: [build()] })).toEqual(
       [0, 1, 2].map((i) => ({
         path: `members[0].trackers[${i}]`,
+        code: 'invalid_type',
         message: 'must be a tracker (defineTracker or an adapter)',
       })),
     );
@@ -435,6 +442,7 @@ describe('validateConfig', () => {
     const issues = validateConfig(config);
     expect(issues).toContainEqual({
       path: 'members[0].courses',
+      code: 'invalid_type',
       message: 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]',
     });
     expect(issues.find((i) => i.path === 'members[1].orgs')?.message).toMatch(/^must list the Open edX orgs/);
@@ -452,6 +460,7 @@ describe('validateConfig', () => {
     expect(validateConfig(config)).toEqual([
       {
         path: 'members[0].tokenRef',
+        code: 'invalid_secret_ref',
         message:
           'must be "env:NAME" or "file:/path", where the collector reads the Member\'s API token, never the token itself',
       },
@@ -464,6 +473,7 @@ describe('validateConfig', () => {
     expect(validateConfig(config)).toEqual([
       {
         path: 'policy',
+        code: 'required',
         message: 'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })',
       },
     ]);
@@ -486,15 +496,39 @@ describe('validateConfig', () => {
       members: [defineMember({ id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'], ...typos })],
     };
     expect(validateConfig(misspelt)).toEqual([
-      { path: 'member', message: 'is not a field of the config (misspelt? did you mean "members"?)' },
-      { path: 'platform.tracker', message: 'is not a field of `platform` (misspelt? did you mean "trackers"?)' },
-      { path: 'members[0].tracker', message: 'is not a field of a Member (misspelt? did you mean "trackers"?)' },
-      { path: 'members[0].cources', message: 'is not a field of a Member (misspelt? did you mean "courses"?)' },
-      { path: 'members[0].emial', message: 'is not a field of a Member (misspelt? did you mean "email"?)' },
-      { path: 'members[0].Orgs', message: 'is not a field of a Member (misspelt? did you mean "orgs"?)' },
-      { path: 'members[0]["tracking id"]', message: 'is not a field of a Member (misspelt?)' },
+      {
+        path: 'member',
+        code: 'unknown_field',
+        message: 'is not a field of the config (misspelt? did you mean "members"?)',
+      },
+      {
+        path: 'platform.tracker',
+        code: 'unknown_field',
+        message: 'is not a field of `platform` (misspelt? did you mean "trackers"?)',
+      },
+      {
+        path: 'members[0].tracker',
+        code: 'unknown_field',
+        message: 'is not a field of a Member (misspelt? did you mean "trackers"?)',
+      },
+      {
+        path: 'members[0].cources',
+        code: 'unknown_field',
+        message: 'is not a field of a Member (misspelt? did you mean "courses"?)',
+      },
+      {
+        path: 'members[0].emial',
+        code: 'unknown_field',
+        message: 'is not a field of a Member (misspelt? did you mean "email"?)',
+      },
+      {
+        path: 'members[0].Orgs',
+        code: 'unknown_field',
+        message: 'is not a field of a Member (misspelt? did you mean "orgs"?)',
+      },
+      { path: 'members[0]["tracking id"]', code: 'unknown_field', message: 'is not a field of a Member (misspelt?)' },
     ]);
-    expect(() => defineConfig(misspelt)).toThrow(/members\[0\]\.cources: is not a field of a Member/);
+    expect(() => defineConfig(misspelt)).toThrow(/members\[0\]\.cources \[unknown_field\]: is not a field of a Member/);
     // The collector's fields of the same config are fields, not misspellings.
     const withCollector = {
       ...base,
@@ -516,23 +550,21 @@ describe('validateConfig', () => {
       expect(withKid({ keyId: kid })).toEqual([
         {
           path: 'members[0].email.keyId',
+          code: 'invalid_key_id',
           message: expect.stringContaining('1–64 letters, digits, ".", "_", ":" or "-"') as string,
         },
       ]);
     expect(withKid('hx-2026')).toEqual([
-      { path: 'members[0].email', message: expect.stringContaining("{ keyId: 'hx-2026' }") as string },
+      {
+        path: 'members[0].email',
+        code: 'invalid_type',
+        message: expect.stringContaining("{ keyId: 'hx-2026' }") as string,
+      },
     ]);
   });
 
   it('refuses email tracking under a policy without the purpose the collector records it under (analytics)', () => {
-    const policy = definePolicy({
-      id: 'no-analytics',
-      version: '1',
-      purposes: [
-        { id: 'necessary', label: 'Necessary', required: true, description: 'Security.' },
-        { id: 'marketing', label: 'Marketing', description: 'Ads.' },
-      ],
-    });
+    const policy = policyWithoutAnalytics();
     const config = {
       policy,
       platform: { trackers: [] },
@@ -544,10 +576,12 @@ describe('validateConfig', () => {
     expect(validateConfig(config)).toEqual([
       {
         path: 'collector.email',
+        code: 'no_email_purpose',
         message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string,
       },
       {
         path: 'members[0].email',
+        code: 'no_email_purpose',
         message: expect.stringMatching(/under "analytics", which policy "no-analytics" does not have/) as string,
       },
     ]);
@@ -566,21 +600,33 @@ describe('validateConfig', () => {
     ).toEqual([]);
     expect(withEmail({ keys: { 'hx-2026': 'env:HX_EMAIL_2026' } })).toEqual([]);
     expect(withEmail({ keys: { 'hx 2026': 'env:HX', 'hx-2025': 'c2VjcmV0LWtleS1ieXRlcw==' } })).toEqual([
-      { path: 'members[0].email.keys["hx 2026"]', message: expect.stringContaining('1–64 letters, digits') as string },
+      {
+        path: 'members[0].email.keys["hx 2026"]',
+        code: 'invalid_key_id',
+        message: expect.stringContaining('1–64 letters, digits') as string,
+      },
       {
         path: 'members[0].email.keys["hx-2025"]',
+        code: 'invalid_secret_ref',
         message: expect.stringMatching(/"env:NAME" or "file:\/path".*never the secret itself/) as string,
       },
     ]);
-    expect(withEmail({})).toEqual([{ path: 'members[0].email', message: expect.stringContaining('keyId') as string }]);
+    expect(withEmail({})).toEqual([
+      { path: 'members[0].email', code: 'no_email_key', message: expect.stringContaining('keyId') as string },
+    ]);
     // Keys named by neither keyId nor an entry of keys: the collector would hold none, and answer every click 400.
     expect(withEmail({ keys: {} })).toEqual([
-      { path: 'members[0].email', message: expect.stringContaining("must name the Member's signing keys") as string },
+      {
+        path: 'members[0].email',
+        code: 'no_email_key',
+        message: expect.stringContaining("must name the Member's signing keys") as string,
+      },
     ]);
     expect(withEmail({ keyId: 'hx-2026', keys: {} })).toEqual([]);
     expect(withEmail({ keyId: 'hx-2026', secret: 'c2VjcmV0' } as MemberEmail)).toEqual([
       {
         path: 'members[0].email.secret',
+        code: 'unknown_field',
         message: expect.stringMatching(/is not a field of `email`.*never the secret itself/) as string,
       },
     ]);
@@ -594,7 +640,9 @@ describe('validateConfig', () => {
       members: [member('A', ['X'], ['course-v1:Z+C+R']), member('B', ['Y'], ['course-v1:z+c+R'])],
     };
     const issues = validateConfig(config);
-    expect(issues).toEqual([{ path: 'members[1].courses[0]', message: expect.stringMatching(/already owned by A/) }]);
+    expect(issues).toEqual([
+      { path: 'members[1].courses[0]', code: 'already_owned', message: expect.stringMatching(/already owned by A/) },
+    ]);
     expect(() => defineConfig(config)).toThrow(MembersError);
     try {
       defineConfig(config);
@@ -608,7 +656,11 @@ describe('validateConfig', () => {
     const base = sampleConfig();
     const with_ = (...members: ReturnType<typeof member>[]) => validateConfig({ ...base, members });
     expect(with_(member('HarvardX', 'HarvardX'), member('harvardx', 'HX2'))).toEqual([
-      { path: 'members[1].id', message: expect.stringContaining('"harvardx" is taken by "HarvardX"') as string },
+      {
+        path: 'members[1].id',
+        code: 'duplicate_id',
+        message: expect.stringContaining('"harvardx" is taken by "HarvardX"') as string,
+      },
     ]);
     expect(with_(member('Open.edX', 'A'), member('open-edx', 'B')).map((i) => i.path)).toEqual(['members[1].id']);
     expect(with_(member('Platform', 'A')).map((i) => i.path)).toEqual(['members[0].id']);
