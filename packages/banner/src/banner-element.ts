@@ -61,27 +61,22 @@ declare global {
   }
 }
 
-/** The options that are also the element's properties (see {@link BannerOptions}). */
-const settable = [
-  'consent',
-  'declaration',
-  'member',
-  'locale',
-  'locales',
-  'messages',
-  'policyUrl',
-  'settingsButton',
-] as const satisfies readonly (keyof BannerOptions)[];
-
 /** The options as the element keeps them: defaults filled in, the store once it is set. */
 type Options = Omit<Required<BannerOptions>, 'consent'> & { consent?: ConsentStore };
 
-/** The focused element, looking into shadow roots. */
-const deepActive = () => {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active as HTMLElement | null;
+/** The defaults of the options other than the store. */
+const defaults: Omit<Options, 'consent'> = {
+  declaration: null,
+  member: null,
+  locale: null,
+  locales: {},
+  messages: {},
+  policyUrl: null,
+  settingsButton: true,
 };
+
+/** The options that are also the element's properties (see {@link BannerOptions}). */
+const settable = ['consent', ...Object.keys(defaults)] as (keyof BannerOptions)[];
 
 /**
  * Creates the `<optin-banner>` class. Called by `defineBanner()`, never at import, so that the
@@ -106,6 +101,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     layer: BannerLayer | null = null;
 
     // Each option is an accessor: set while connected, it applies at once (the banner starts again).
+    // One set to `undefined` (plain JavaScript, or code built without exactOptionalPropertyTypes)
+    // takes its default.
     static {
       for (const key of settable)
         Object.defineProperty(this.prototype, key, {
@@ -113,33 +110,25 @@ export function createBannerClass(): new () => OptinBannerElement {
             return this.#options[key];
           },
           set(this: OptinBanner, value: unknown) {
-            this.#set({ [key]: value });
+            this.#set({ [key]: value === undefined ? (defaults as Partial<Options>)[key] : value });
           },
         });
     }
-    #options: Options = {
-      declaration: null,
-      member: null,
-      locale: null,
-      locales: {},
-      messages: {},
-      policyUrl: null,
-      settingsButton: true,
-    };
-    #connected = false;
+    #options: Options = { ...defaults };
+    #connected?: boolean;
     #root = this.attachShadow({ mode: 'open' });
     #t: Messages = en;
     // The language a message is in: the banner's, or English where English stands in for a message
     // neither the catalog nor the page gives.
     #langOf: (key: keyof Messages) => string = () => 'en';
-    #catalog: Catalog | null = null;
+    #catalog?: Catalog | null;
     #translated: Translations = {};
     #lang = 'en';
-    #dialog: HTMLDialogElement | null = null;
-    #returnTo: HTMLElement | null = null;
+    #dialog?: HTMLDialogElement | null;
+    #returnTo?: HTMLElement | null;
     #settings = this.#button('', () => void this.open('preferences'), { class: 's', part: 'settings' });
     // A layer asked for before there was a store to show it for, shown once the banner starts.
-    #wanted: BannerLayer | null = null;
+    #wanted?: BannerLayer | null;
     #unsubscribe = () => {};
     // How the learner left the switches of the preferences drawn, to keep when they are drawn again;
     // none once the decision they show has changed, or the store.
@@ -150,7 +139,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#root.adoptedStyleSheets = [bannerSheet()];
       this.addEventListener('keydown', (event) => {
         if (!this.#dialog) return;
-        if (event.key !== 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
+        if (event.key != 'Escape') trapFocus(event, this.#dialog, this.#root.activeElement);
         else {
           // The banner's, even where it has nothing to close (the first layer before a choice is
           // modal): never the page's Esc too (a dialog of the page behind it would close), nor the
@@ -162,10 +151,9 @@ export function createBannerClass(): new () => OptinBannerElement {
       });
       // Properties set on a server-rendered <optin-banner> before the element was defined are its
       // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
-      for (const key of settable) {
-        const own = Object.getOwnPropertyDescriptor(this, key);
-        if (own && Reflect.deleteProperty(this, key)) Object.assign(this, { [key]: own.value as unknown });
-      }
+      for (const [key, value] of Object.entries(this))
+        if (settable.includes(key as keyof BannerOptions) && Reflect.deleteProperty(this, key))
+          Object.assign(this, { [key]: value as unknown });
     }
 
     connectedCallback() {
@@ -184,8 +172,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (this.#connected || turn < 0) return;
         this.layer = null;
         turns.splice(turn, 1);
-        const next = turns[0];
-        if (!turn && next) next.#resume();
+        if (!turn && turns[0]) turns[0].#resume();
       });
     }
 
@@ -213,24 +200,23 @@ export function createBannerClass(): new () => OptinBannerElement {
       // preferences show it at once: saving switches that show the old choice would undo it.
       this.#unsubscribe = consent.subscribe(() => {
         // Redrawn in place, focus kept (see #render), the switches showing the new decision.
-        if (this.layer === 'preferences') {
+        if (this.layer == 'preferences') {
           this.#kept = undefined;
           this.#render();
         } else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
-        } else if (this.layer === 'notice') this.close();
+        } else if (this.layer == 'notice') this.close();
       });
       const code = pageLocale(locales, locale);
       const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
-        if (this.ready !== ready) return; // started again meanwhile: that start shows the banner
+        if (this.ready != ready) return; // started again meanwhile: that start shows the banner
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer =
-          this.layer === 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+          this.layer == 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#catalog = catalog;
         this.#translated = translations(catalog, consent.policy, code);
-        this.#lang = catalog ? languageTag(code) : 'en'; // English shown: labelled English
+        const lang = (this.#lang = catalog ? languageTag(code) : 'en'); // English shown: labelled English
         this.#t = { ...en, ...catalog?.messages, ...messages };
-        const lang = this.#lang;
         this.#langOf = (key) => ((messages[key] ?? catalog?.messages[key]) || /^en\b/i.test(lang) ? lang : 'en');
         if (this.#wanted) this.#first();
         this.#wanted = null;
@@ -254,27 +240,36 @@ export function createBannerClass(): new () => OptinBannerElement {
 
     // Takes the turn (the page opened this banner): the one shown until now closes and shows nothing.
     #first() {
-      const shown = turns[0];
-      if (!shown || shown === this || !turns.includes(this)) return;
-      turns.splice(turns.indexOf(this), 1);
-      turns.unshift(this);
-      shown.close();
-      shown.#render();
+      const [shown] = turns;
+      const turn = turns.indexOf(this);
+      // (-1: not started; 0: its turn already.)
+      if (shown && turn > 0) {
+        turns.splice(turn, 1);
+        turns.unshift(this);
+        shown.close();
+        shown.#render();
+      }
     }
 
     close() {
       if (!this.layer) return;
       this.layer = null;
       this.#render();
+      // (Set again by the next layer shown.)
       this.#returnTo?.focus();
-      this.#returnTo = null;
     }
 
     // Shows a layer, if it is this banner's turn.
     #show(layer: BannerLayer) {
-      if (turns[0] !== this) return;
-      if (!this.layer) this.#returnTo = deepActive();
+      if (turns[0] != this) return;
       const moved = this.layer != layer;
+      // Opened (from closed): focus returns, when it closes, to the focused element, looked for
+      // into shadow roots.
+      if (!this.layer) {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        this.#returnTo = active as HTMLElement | null;
+      }
       this.layer = layer;
       this.#render();
       // The same layer again is redrawn in place, focus kept (see #render).
@@ -284,7 +279,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     // Esc and Close: from the preferences back to the notice while undecided, otherwise closed.
     #back() {
       if (!this.consent.needsPrompt) this.close();
-      else if (this.layer === 'preferences') {
+      else if (this.layer == 'preferences') {
         this.#show('notice');
         // Focus goes back to the control that opened the preferences: the notice's "Preferences",
         // the last button of its last row.
@@ -293,9 +288,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     #button(text: Node | string, onclick: () => void, attributes = {}) {
-      const button = h('button', { type: 'button', ...attributes }, text);
-      button.onclick = onclick;
-      return button;
+      return Object.assign(h('button', { type: 'button', ...attributes }, text), { onclick });
     }
 
     #decide(text: Node | string, decide: () => void) {
@@ -328,7 +321,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#kept = undefined;
       this.#dialog = null;
       this.#settings.replaceChildren(say('settings'));
-      if (turns[0] !== this) {
+      if (turns[0] != this) {
         this.#root.replaceChildren();
         return;
       }
@@ -336,7 +329,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (this.settingsButton) root.append(this.#settings);
       } else {
         const prefs =
-          layer === 'preferences' &&
+          layer == 'preferences' &&
           buildPreferences({
             consent,
             lang: this.#lang,
@@ -350,6 +343,12 @@ export function createBannerClass(): new () => OptinBannerElement {
           });
         if (prefs) this.#kept = prefs.state;
         const policy = safeUrl(this.policyUrl);
+        // Read with the notice: the preferences' way to control cookies in the browser too; on the
+        // first layer, the purpose a privacy signal keeps off (unless already granted), "Accept all"
+        // included, so that a learner deciding there knows it.
+        const note = prefs
+          ? 'browser'
+          : consent.privacySignal && consent.policy.purposes.some((p) => p.gpc && !consent.allows(p.id)) && 'signal';
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences.
         const acceptAll = this.#decide(say('acceptAll'), () => {
@@ -389,6 +388,8 @@ export function createBannerClass(): new () => OptinBannerElement {
               'p',
               { id: 'd' },
               prefs ? say('prefsIntro') : say('notice'),
+              note ? ' ' : null,
+              note ? say(note) : null,
               // On both layers: once decided, the preferences are the only one the learner reopens.
               policy ? ' ' : null,
               policy ? h('a', { href: policy }, say('policy')) : null,
@@ -397,18 +398,13 @@ export function createBannerClass(): new () => OptinBannerElement {
             h(
               'div',
               { class: 'a' },
-              ...(prefs
-                ? [
-                    this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
-                    acceptAll,
-                    rejectAll,
-                    this.#button(say('close'), () => this.#back()),
-                  ]
-                : [
-                    acceptAll,
-                    rejectAll,
-                    this.#button(say('preferences'), () => void this.open('preferences')),
-                  ]),
+              prefs ? this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')) : null,
+              acceptAll,
+              rejectAll,
+              // Close (the preferences), or Preferences (the notice's last button: see #back).
+              prefs
+                ? this.#button(say('close'), () => this.#back())
+                : this.#button(say('preferences'), () => void this.open('preferences')),
             ),
           )),
         );
@@ -425,7 +421,7 @@ export function createBannerClass(): new () => OptinBannerElement {
           this.#back();
         };
         dialog.onclose = () => {
-          if (this.#dialog === dialog) {
+          if (this.#dialog == dialog) {
             dialog.showModal();
             dialog.focus();
           }

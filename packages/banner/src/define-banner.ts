@@ -26,9 +26,8 @@ export function defineBanner(): new () => OptinBannerElement {
  */
 export function mountBanner(options: BannerOptions, parent: ParentNode = document.body): OptinBannerElement {
   const Banner = defineBanner();
-  // An option given as `undefined` keeps its default.
-  const given = Object.entries(options).filter(([, value]) => value !== undefined);
-  const banner = Object.assign(new Banner(), Object.fromEntries(given));
+  // (An option given as `undefined` keeps its default: see the element's properties.)
+  const banner = Object.assign(new Banner(), options);
   parent.append(banner);
   return banner;
 }

@@ -1,4 +1,4 @@
-/** Attributes of {@link h}: `false` omits one, `true` sets it empty. */
+/** Attributes of {@link h}: `false` omits one, `true` sets it (a boolean attribute such as `checked`). */
 type Attributes = Readonly<Record<string, string | boolean>>;
 
 /**
@@ -11,8 +11,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   ...children: (Node | string | null)[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes))
-    if (value !== false) el.setAttribute(name, value === true ? '' : value);
+  for (const [name, value] of Object.entries(attributes)) if (value !== false) el.setAttribute(name, `${value}`);
   for (const child of children) if (child != null) el.append(child);
   return el;
 }
@@ -31,5 +30,5 @@ export function fill(message: string, values: Readonly<Record<string, string>>):
  * switches voice for it.
  */
 export function marked(text: string, lang: string, within: string): Node | string {
-  return lang === within ? text : h('span', { lang }, text);
+  return lang == within ? text : h('span', { lang }, text);
 }

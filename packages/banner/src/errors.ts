@@ -17,9 +17,6 @@ export class BannerError extends Error {
 
   constructor(code: BannerErrorCode, path: string, message: string, hint: string) {
     super(`${code}: ${path}: ${message}. ${hint}`);
-    this.name = 'BannerError';
-    this.code = code;
-    this.path = path;
-    this.hint = hint;
+    Object.assign(this, { name: 'BannerError', code, path, hint });
   }
 }

@@ -3,11 +3,11 @@
  * dialog itself, focused when it opens, counts as before the first).
  */
 export function trapFocus(event: KeyboardEvent, dialog: HTMLElement, active: Element | null): void {
-  if (event.key !== 'Tab') return;
+  if (event.key != 'Tab') return;
   const controls = [...dialog.querySelectorAll<HTMLElement>('a[href],button,input:not(:disabled)')];
-  const first = controls[0];
-  const last = controls[controls.length - 1];
-  const target = event.shiftKey ? (active === first || active === dialog ? last : null) : active === last ? first : null;
+  const [first] = controls;
+  const last = controls.at(-1);
+  const target = event.shiftKey ? (active == first || active == dialog ? last : null) : active == last ? first : null;
   if (target) {
     event.preventDefault();
     target.focus();

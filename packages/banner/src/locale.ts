@@ -12,19 +12,17 @@ export type LocaleLoaders = Readonly<Record<string, () => Promise<Catalog>>>;
  */
 export function pickLocale(candidates: readonly (string | null | undefined)[], available: readonly string[]): string {
   const tagOf = (code: string) => code.toLowerCase().replace(/_/g, '-');
-  const byLower = new Map(available.map((code) => [tagOf(code), code]));
+  // English is built in: found as `en`, unless a catalog spells it otherwise.
+  const byLower = new Map([['en', 'en'], ...available.map((code) => [tagOf(code), code] as const)]);
   for (const candidate of candidates) {
     const tag = tagOf(candidate ?? '');
     // Traditional Chinese (zh-Hant, zh-TW, zh-HK, zh-MO) takes a zh-Hant catalog, never Simplified `zh`.
     const hant = /^zh-(hant|tw|hk|mo)\b/.test(tag);
-    const parts = tag.split('-');
-    for (let n = parts.length; n > +hant; n--) {
-      const c = parts.slice(0, n).join('-');
-      const found = byLower.get(c) ?? (c === 'en' ? 'en' : undefined);
+    // The tag, then ever shorter prefixes (`zh-hant-tw`, `zh-hant`, `zh`).
+    for (let prefix = tag; prefix; prefix = prefix.replace(/-?[^-]*$/, '')) {
+      const found = byLower.get(hant && prefix == 'zh' ? 'zh-hant' : prefix);
       if (found) return found;
     }
-    const hantCatalog = hant && byLower.get('zh-hant');
-    if (hantCatalog) return hantCatalog;
   }
   return 'en';
 }

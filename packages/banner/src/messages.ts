@@ -12,10 +12,18 @@ export interface Messages {
   rejectAll: string;
   /** Opens the preferences. */
   preferences: string;
+  /**
+   * Added to the first layer's notice while a privacy signal the store honours (Global Privacy
+   * Control, or Do Not Track: see `gpc` and `dnt`) keeps a purpose off: marketing stays off,
+   * "Accept all" included, unless the learner turns it on in the preferences.
+   */
+  signal: string;
   /** Heading of the preferences. */
   prefsTitle: string;
   /** Introduction of the preferences. */
   prefsIntro: string;
+  /** Follows the introduction of the preferences: cookies can also be controlled in the browser's settings. */
+  browser: string;
   /** Shown beside a required purpose's locked switch. */
   alwaysOn: string;
   /** Added to the description of purposes Global Privacy Control refuses, when the browser sends it. */
@@ -37,6 +45,8 @@ export interface Messages {
   memberIntro: string;
   /** Heading of the list of third parties. */
   thirdParties: string;
+  /** Under that heading: a third party's own opt-out is the learner's to use, and neither edX nor any Member answers for it. */
+  optOuts: string;
   /** Names a sender's email tracking in that list and in a Member's section: whether its emails are opened and their links clicked. */
   email: string;
   /** Link text to a vendor's privacy policy. */
@@ -76,9 +86,12 @@ export const en: Messages = {
   acceptAll: 'Accept all',
   rejectAll: 'Reject all',
   preferences: 'Preferences',
+  signal:
+    'Your browser sends a privacy signal: marketing stays off unless you turn it on in Preferences, even with Accept all.',
   prefsTitle: 'Cookie preferences',
   prefsIntro:
     'Choose what may be used. Turning a purpose off stops it everywhere; a choice for a Member applies to that Member only.',
+  browser: "You can also control cookies in your browser's privacy settings.",
   alwaysOn: 'Always on',
   gpc: 'Your browser sends Global Privacy Control: this stays off unless you turn it on here.',
   dnt: 'Your browser sends Do Not Track: this stays off unless you turn it on here.',
@@ -88,6 +101,8 @@ export const en: Messages = {
   member: 'On {name} courses',
   memberIntro: '{name} uses these on its courses. Turning one off stops it for {name} only.',
   thirdParties: 'Third parties',
+  optOuts:
+    'To stop their tracking, use their opt-outs: neither we nor any Member are responsible for how well they work.',
   email: 'Email opens and clicks',
   privacy: 'Privacy policy',
   optOut: 'Opt out',

@@ -68,9 +68,12 @@ export function buildPreferences({
   const list = (items: (Node | string)[]): (Node | string)[] => {
     try {
       let i = 0;
-      return new Intl.ListFormat(lang)
-        .formatToParts(items.map((x) => (typeof x == 'string' ? x : (x.textContent ?? ''))))
-        .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value));
+      return (
+        new Intl.ListFormat(lang)
+          // (A string has no textContent: itself.)
+          .formatToParts(items.map((x) => (x as Node).textContent ?? (x as string)))
+          .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value))
+      );
     } catch {
       return items.flatMap((x, i) => (i ? [', ', x] : [x]));
     }
@@ -80,10 +83,10 @@ export function buildPreferences({
   // a screen reader reads it in that language (WCAG 3.1.2), not, say, English words with French sounds.
   const policyLang = languageTag(policy.lang ?? 'en');
   const own = (text: string) => marked(text, policyLang, lang);
-  const text = (p: Purpose): readonly [Node | string, Node | string] =>
+  const text = (p: Purpose): readonly [Node | string, Node | string, ...unknown[]] =>
     translated[p.id] ?? [own(p.label), own(p.description)];
   const label = (id: string) => {
-    const p = policy.purposes.find((x) => x.id === id);
+    const p = policy.purposes.find((x) => x.id == id);
     return p ? text(p)[0] : id;
   };
   let n = 0;
@@ -129,7 +132,8 @@ export function buildPreferences({
   const purposes: Record<string, () => boolean> = {};
   const state: Record<string, () => boolean> = {};
   const inputs: Record<string, HTMLInputElement> = {};
-  const groups = new Map<string, HTMLElement>();
+  // (No prototype: a group such as "constructor" is one like any other.)
+  const groups = Object.create(null) as Record<string, HTMLElement>;
   const nodes: Node[] = [];
   for (const p of policy.purposes) {
     const [name, description] = text(p);
@@ -146,14 +150,14 @@ export function buildPreferences({
     state[p.id] = s.on;
     if (!p.required) purposes[p.id] = s.on;
     inputs[p.id] = s.input;
-    let parent = p.group === undefined ? undefined : groups.get(p.group);
-    if (p.group !== undefined && !parent) {
-      const heading = policy.purposes.filter((x) => x.group === p.group).map((x) => text(x)[0]);
-      groups.set(p.group, (parent = h('fieldset', {}, h('legend', {}, ...list(heading)))));
-      nodes.push(parent);
+    const group = p.group;
+    // A group's fieldset comes with its first purpose, headed by all of theirs.
+    if (group != null && !groups[group]) {
+      const heading = policy.purposes.filter((x) => x.group == group).map((x) => text(x)[0]);
+      nodes.push((groups[group] = h('fieldset', {}, h('legend', {}, ...list(heading)))));
     }
-    if (parent) parent.append(s.node);
-    else nodes.push(s.node);
+    if (group == null) nodes.push(s.node);
+    else groups[group]?.append(s.node);
   }
 
   // The trackers, then the senders whose emails are tracked (named "Email opens and clicks", no links).
@@ -161,7 +165,7 @@ export function buildPreferences({
   const name = (x: ThirdParty | EmailSender) => x.vendor?.name ?? say('email');
   const memberChoices: Record<string, () => boolean | null> = {};
   if (member) {
-    const own = listed.filter((x) => x.owner === member.id);
+    const own = listed.filter((x) => x.owner == member.id);
     // Named, and focusable by script: a switch of it that another tab's choice locks gives it the focus.
     const section = h(
       'fieldset',
@@ -177,7 +181,7 @@ export function buildPreferences({
       // else the Member's own choice (it only narrows the site-wide one). Saved only where the learner
       // changed it, and a grant only where it is shown on: never one the learner saw off.
       const key = `${member.id} ${p.id}`;
-      const stored = () => consent.grants().members[member.id]?.[p.id] !== false;
+      const stored = () => consent.grants().members[member.id]?.[p.id] != false;
       let mine = kept[key] ?? stored();
       const { node, input } = toggle(key, text(p)[0], false, list(serving.map(name)), false, 'm');
       const sync = () => {
@@ -200,6 +204,8 @@ export function buildPreferences({
         'section',
         {},
         h('h3', {}, say('thirdParties')),
+        // Their opt-outs (the links below) are theirs: the policy's word on them.
+        h('p', { class: 'd' }, say('optOuts')),
         h(
           'ul',
           {},
@@ -221,7 +227,7 @@ export function buildPreferences({
                     target: '_blank',
                     rel: 'noopener noreferrer',
                     'aria-label': name,
-                    lang: named !== lang && named,
+                    lang: named != lang && named,
                   },
                   marked(t[key], langOf(key), named),
                 )
@@ -245,7 +251,7 @@ export function buildPreferences({
     Object.fromEntries(
       Object.entries(switches)
         .map(([id, on]) => [id, on()] as const)
-        .filter(([id, on]) => on != null && (!changed || on !== consent.allows(id))),
+        .filter(([id, on]) => on != null && (!changed || on != consent.allows(id))),
     ) as Record<string, boolean>;
   return {
     nodes,
@@ -256,7 +262,7 @@ export function buildPreferences({
       const mine = read(memberChoices);
       return {
         purposes: read(purposes, 1),
-        ...(member && Object.keys(mine).length > 0 && { members: { [member.id]: mine } }),
+        ...(member && Object.keys(mine).length && { members: { [member.id]: mine } }),
       };
     },
     state: () => read(state),

@@ -4,7 +4,7 @@ import { purposeFingerprint } from './fingerprint.js';
 import type { Catalog } from './messages.js';
 
 /** A purpose's label and description in the language shown, by purpose id. */
-export type Translations = Readonly<Record<string, readonly [label: string, description: string]>>;
+export type Translations = Readonly<Record<string, readonly [label: string, description: string, ...rest: string[]]>>;
 
 // The catalog entries already reported (path and fingerprint): each once a page, not every time a
 // banner starts again.
@@ -20,14 +20,14 @@ const reported = new Set<string>();
  */
 export function translations(catalog: Catalog | null, policy: Policy, locale: string): Translations {
   const entries = catalog?.purposes?.[policy.id] ?? {};
-  const fitting: Record<string, readonly [string, string]> = {};
+  const fitting: Record<string, readonly [string, string, string]> = {};
   for (const p of policy.purposes) {
     const entry = entries[p.id];
     const now = purposeFingerprint(p);
     const path = `locales.${locale}.purposes.${policy.id}.${p.id}`;
-    if (entry?.[2] === now) fitting[p.id] = [entry[0], entry[1]];
-    else if (entry && !reported.has(`${path} ${entry[2]}`)) {
-      reported.add(`${path} ${entry[2]}`);
+    if (entry?.[2] == now) fitting[p.id] = entry;
+    // Reported unless it was already (the set grows only with a new one).
+    else if (entry && reported.size < reported.add(`${path} ${entry[2]}`).size)
       console.warn(
         new BannerError(
           'stale_translation',
@@ -36,7 +36,6 @@ export function translations(catalog: Catalog | null, policy: Policy, locale: st
           `Translate it again, with fingerprint ${now}.`,
         ),
       );
-    }
   }
   return fitting;
 }

@@ -120,6 +120,8 @@ const focused = (page: Page) =>
     return { tag: el?.tagName.toLowerCase(), text: el?.textContent, role: el?.getAttribute('role') ?? null, id: el?.id };
   });
 
+/** The first layer's notice (or the preferences' introduction): what the dialog is described by. */
+const described = (page: Page) => page.locator('optin-banner #d').textContent();
 const decision = (page: Page) => page.evaluate(() => window.banner.consent.decision);
 const layer = (page: Page) => page.evaluate(() => window.banner.layer);
 const dialog = (page: Page) => page.locator('optin-banner [role=dialog]');
@@ -990,6 +992,104 @@ describe('<optin-banner> in Chromium', () => {
     expect(sent).toContain(en.gpc);
     expect(sent).not.toContain('Do Not Track');
     expect(problems).toEqual([]);
+  });
+
+  it('tells a learner deciding on the first layer that the privacy signal keeps marketing off, Accept all included, in every language', async () => {
+    // The browser sends Global Privacy Control (navigator.globalPrivacyControl, before any script).
+    const gpc = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });
+    const dnt = () => {
+      Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false });
+    };
+    const catalogs = [
+      ['en', {}],
+      ['es', es.messages],
+      ['fr', fr.messages],
+      ['ar', ar.messages],
+      ['zh', zh.messages],
+    ] as const;
+    for (const [lang, catalog] of catalogs) {
+      const messages = { ...en, ...catalog };
+      const page = await open({ lang }, {}, gpc);
+      expect(await layer(page)).toBe('notice');
+      // In the notice the dialog is described by, shown with it.
+      const said = page.locator('optin-banner #d').getByText(messages.signal, { exact: false });
+      expect(await said.isVisible(), lang).toBe(true);
+      await page.getByRole('button', { name: messages.acceptAll, exact: true }).click();
+      expect(await decision(page), lang).toMatchObject({ gpc: true, purposes: { analytics: true, marketing: false } });
+    }
+    // Do Not Track, where the store honours it, says so too; a browser sending neither, nothing.
+    const honoured = await open({ dnt: '1' }, {}, dnt);
+    expect(await described(honoured)).toContain(en.signal);
+    const none = await open({}, {}, () =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false }),
+    );
+    expect(await described(none)).not.toContain(en.signal);
+    expect(problems).toEqual([]);
+  });
+
+  it("says in the preferences that cookies can also be controlled in the browser, and that third parties' opt-outs are theirs", async () => {
+    for (const [lang, messages] of [
+      ['en', en],
+      ['ar', { ...en, ...ar.messages }],
+    ] as const) {
+      const page = await open({ member: '1', lang });
+      await page.getByRole('button', { name: messages.preferences, exact: true }).click();
+      expect(
+        await page.locator('optin-banner #d').getByText(messages.browser, { exact: false }).isVisible(),
+        lang,
+      ).toBe(true);
+      const note = page.locator('optin-banner section h3 + p');
+      expect(await note.textContent(), lang).toBe(messages.optOuts);
+      await note.scrollIntoViewIfNeeded();
+      expect(await note.isVisible(), lang).toBe(true);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps a scroll of the preferences past their end, by wheel or by finger (a phone), from scrolling the page behind', async () => {
+    // How far the page behind moved, by way of scrolling: none.
+    const moved: Record<string, number> = {};
+    for (const [how, options] of [
+      ['wheel', { reducedMotion: 'reduce' }],
+      ['touch', { viewport: { width: 390, height: 664 }, hasTouch: true, reducedMotion: 'reduce' }],
+    ] as const) {
+      const page = await open({ member: '1' }, options);
+      await page.evaluate(() => (document.body.style.minHeight = '400vh')); // a long course page
+      await page.getByRole('button', { name: 'Preferences' }).click();
+      const box = dialog(page);
+      const { x, y, width, height } = (await box.boundingBox())!;
+      const [atX, atY] = [x + width / 2, y + height / 2];
+      const scroll = async (distance: number) => {
+        if (how === 'wheel') {
+          await page.mouse.move(atX, atY);
+          await page.mouse.wheel(0, distance);
+        } else {
+          // A finger's swipe up, through Chromium's touch input.
+          const cdp = await page.context().newCDPSession(page);
+          const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', dy: number) =>
+            cdp.send('Input.dispatchTouchEvent', {
+              type,
+              touchPoints: type === 'touchEnd' ? [] : [{ x: Math.round(atX), y: Math.round(atY - dy) }],
+            });
+          await touch('touchStart', 0);
+          for (let dy = 20; dy <= distance; dy += 20) await touch('touchMove', dy);
+          await touch('touchEnd', distance);
+        }
+        await page.waitForTimeout(300);
+      };
+      // The preferences scroll.
+      await scroll(200);
+      expect(await box.evaluate((d) => d.scrollTop), how).toBeGreaterThan(0);
+      // Scrolled to their end, then on: the page behind stays where it was.
+      await box.evaluate((d) => d.scrollTo(0, d.scrollHeight));
+      await page.waitForTimeout(100);
+      for (let i = 0; i < 3; i++) await scroll(400);
+      moved[how] = await page.evaluate(() => window.scrollY);
+      expect(await box.evaluate((d) => d.scrollTop + d.clientHeight >= d.scrollHeight - 1), how).toBe(true);
+      expect(problems).toEqual([]);
+    }
+    expect(moved).toEqual({ wheel: 0, touch: 0 });
   });
 
   it("keeps focus on the learner's switch, or on its group once it is locked, when another tab's choice redraws the preferences", async () => {

@@ -337,6 +337,77 @@ describe('<optin-banner>', () => {
     expect(consent.allows('marketing')).toBe(true);
   });
 
+  it('tells on the first layer that a privacy signal keeps marketing off, "Accept all" included, in every language', async () => {
+    const notice = (root: ShadowRoot) => root.getElementById('d')?.textContent ?? '';
+    for (const [lang, catalog] of [
+      ['en', null],
+      ['es', es],
+      ['fr', fr],
+      ['ar', ar],
+      ['zh', zh],
+    ] as const) {
+      const signal = catalog ? catalog.messages.signal! : en.signal;
+      const locales = catalog ? { [lang]: () => Promise.resolve(catalog) } : {};
+      // Global Privacy Control (as a server passes on Sec-GPC), or Do Not Track where the store honours it.
+      for (const signals of [{ gpc: true }, { dnt: '1' }]) {
+        const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals });
+        const { root, button } = await mount({ consent, locale: lang, locales });
+        expect(notice(root), `${lang} ${JSON.stringify(signals)}`).toContain(signal);
+        button(catalog?.messages.acceptAll ?? en.acceptAll)!.click();
+        expect(consent.allows('marketing'), lang).toBe(false); // as it said
+        await clear();
+      }
+      // No signal: nothing to tell.
+      const { root } = await mount({ locale: lang, locales });
+      expect(notice(root), lang).not.toContain(signal);
+      await clear();
+    }
+    // Nothing it refuses stays off: marketing granted under GPC (the page reopens the notice), or a
+    // policy with no purpose GPC refuses.
+    const granted = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: true } });
+    granted.decide({ purposes: { marketing: true } });
+    const reopened = await mount({ consent: granted });
+    await reopened.banner.open('notice');
+    expect(notice(reopened.root)).toContain(en.notice);
+    expect(notice(reopened.root)).not.toContain(en.signal);
+    await clear();
+    const other = definePolicy({
+      id: 'acme',
+      version: '1',
+      purposes: [{ id: 'ads', label: 'Ads', description: 'Ads on this site.' }],
+    });
+    const unrefused = await mount({
+      consent: createConsent({ policy: other, storage: 'memory', signals: { gpc: true } }),
+    });
+    expect(unrefused.banner.layer).toBe('notice');
+    expect(notice(unrefused.root)).not.toContain(en.signal);
+  });
+
+  it("says in the preferences that cookies can also be controlled in the browser, and that third parties' own opt-outs are theirs, in every language", async () => {
+    for (const [lang, catalog] of [
+      ['en', null],
+      ['es', es],
+      ['fr', fr],
+      ['ar', ar],
+      ['zh', zh],
+    ] as const) {
+      const messages = { ...en, ...catalog?.messages };
+      const locales = catalog ? { [lang]: () => Promise.resolve(catalog) } : {};
+      const { banner, root } = await mount({ locale: lang, locales, declaration });
+      await banner.open('preferences');
+      // With the introduction, which the dialog is described by.
+      expect(root.getElementById('d')?.textContent, lang).toContain(messages.browser);
+      // Under the heading of the third parties, before their links.
+      const thirdParties = root.querySelector('section')!;
+      expect(thirdParties.querySelector('h3 + p')?.textContent, lang).toBe(messages.optOuts);
+      expect(thirdParties.querySelectorAll('li a').length, lang).toBeGreaterThan(0);
+      // The first layer says neither: the policy's options are in the preferences.
+      await banner.open('notice');
+      expect(root.textContent, lang).not.toContain(messages.browser);
+      await clear();
+    }
+  });
+
   it('"Accept all" on a Member\'s course page is one decision that lifts the Member\'s refusals too, on either layer', async () => {
     for (const layer of ['notice', 'preferences'] as const) {
       const consent = store();

@@ -10,9 +10,12 @@ export const es: Catalog = {
     acceptAll: 'Aceptar todo',
     rejectAll: 'Rechazar todo',
     preferences: 'Preferencias',
+    signal:
+      'Tu navegador envía una señal de privacidad: el marketing sigue desactivado salvo que lo actives en Preferencias, aunque aceptes todo.',
     prefsTitle: 'Preferencias de cookies',
     prefsIntro:
       'Elige qué se puede usar. Desactivar una finalidad la detiene en todas partes; una elección para un Miembro solo se aplica a ese Miembro.',
+    browser: 'También puedes controlar las cookies en la configuración de privacidad de tu navegador.',
     alwaysOn: 'Siempre activas',
     gpc: 'Tu navegador envía Global Privacy Control: esto sigue desactivado salvo que lo actives aquí.',
     dnt: 'Tu navegador envía la señal Do Not Track (no rastrear): esto sigue desactivado salvo que lo actives aquí.',
@@ -22,6 +25,8 @@ export const es: Catalog = {
     member: 'En los cursos de {name}',
     memberIntro: '{name} las usa en sus cursos. Desactivar una la detiene solo para {name}.',
     thirdParties: 'Terceros',
+    optOuts:
+      'Usa sus opciones de baja para detener su seguimiento: ni nosotros ni ningún Miembro somos responsables de su eficacia.',
     email: 'Aperturas y clics en los correos electrónicos',
     privacy: 'Política de privacidad',
     optOut: 'Darse de baja',

@@ -10,9 +10,12 @@ export const fr: Catalog = {
     acceptAll: 'Tout accepter',
     rejectAll: 'Tout refuser',
     preferences: 'Préférences',
+    signal:
+      'Votre navigateur envoie un signal de confidentialité : le marketing reste désactivé sauf si vous l’activez dans Préférences, même avec Tout accepter.',
     prefsTitle: 'Préférences en matière de cookies',
     prefsIntro:
       'Choisissez ce qui peut être utilisé. Désactiver une finalité l’arrête partout ; un choix pour un Membre ne s’applique qu’à ce Membre.',
+    browser: 'Vous pouvez aussi contrôler les cookies dans les paramètres de confidentialité de votre navigateur.',
     alwaysOn: 'Toujours actifs',
     gpc: 'Votre navigateur envoie le signal Global Privacy Control : ceci reste désactivé sauf si vous l’activez ici.',
     dnt: 'Votre navigateur envoie le signal Do Not Track (ne pas me pister) : ceci reste désactivé sauf si vous l’activez ici.',
@@ -22,6 +25,8 @@ export const fr: Catalog = {
     member: 'Dans les cours de {name}',
     memberIntro: '{name} les utilise dans ses cours. En désactiver un l’arrête pour {name} seulement.',
     thirdParties: 'Tiers',
+    optOuts:
+      'Utilisez leurs options de refus (opt-out) pour arrêter leur traçage : ni nous ni aucun Membre ne sommes responsables de leur efficacité.',
     email: 'Ouvertures et clics des e-mails',
     privacy: 'Politique de confidentialité',
     optOut: 'Refuser (opt-out)',
