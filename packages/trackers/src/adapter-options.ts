@@ -27,7 +27,8 @@ export function adapterIdentity(
   if (!pattern.test(vendorId))
     throw new TrackerError(
       'invalid_option',
-      [{ path: `${adapter}.${key}`, message: `must match ${String(pattern)}` }],
+      // (A RegExp in a template prints as String(pattern) does: shorter.)
+      [{ path: `${adapter}.${key}`, message: `must match ${pattern}` }],
       `Pass ${adapter}() its ${key} as the vendor shows it.`,
     );
   const { owner = 'platform', trackerId } = options as AdapterOptions;

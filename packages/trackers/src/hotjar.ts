@@ -1,5 +1,5 @@
 import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
-import type { Tracker } from './tracker.js';
+import type { HubEvent, Tracker } from './tracker.js';
 
 /** Options of {@link hotjar}. */
 export interface HotjarOptions extends AdapterOptions {
@@ -14,6 +14,8 @@ interface HotjarWindow {
   _hjSettings?: { hjid: number; hjsv: number };
   /** The URL Hotjar was last told of. */
   optinHjUrl?: string;
+  /** The event (page view, action, identity) Hotjar was last told of. */
+  optinHj?: HubEvent;
 }
 
 /**
@@ -22,14 +24,20 @@ interface HotjarWindow {
  * would count twice, and a state change to a page left by then would file the next page's recording
  * under it). Set "URL changes" to manual in Hotjar's site settings: the hub's later page views are
  * then sent with `hj('stateChange', url)`, one a page, so Hotjar follows only the pages the hub sends.
- * Actions become `hj('event')`, identities `hj('identify')`. It cannot be unloaded: a withdrawal asks for a reload.
+ * Actions become `hj('event')`, identities `hj('identify')`, each once however many Hotjar trackers
+ * run (the platform's and a Member's share the page's one Hotjar). It cannot be unloaded: a withdrawal
+ * asks for a reload.
  *
  * @example hotjar({ siteId: 1234567 })
  */
 export function hotjar(options: HotjarOptions): Tracker {
   const identity = adapterIdentity('hotjar', options, 'siteId', /^[1-9]\d*$/);
   const { siteId } = options;
-  const hj = (...args: unknown[]) => (window as unknown as HotjarWindow).hj?.(...args);
+  // Each event once, however many Hotjar trackers run (the platform's and a Member's share one Hotjar,
+  // and the hub hands each of them the same event), and whatever copies of this module the page has.
+  // (The window: globalThis, which a server rendering the page has too.)
+  const w = globalThis as unknown as HotjarWindow;
+  const hj = (e: HubEvent, ...args: unknown[]) => w.optinHj != (w.optinHj = e) && w.hj?.(...args);
   const cookie = (name: string | RegExp, lifetime: string) => ({ name, purpose: 'analytics', lifetime, party: 'first' as const });
   return {
     ...identity,
@@ -49,31 +57,20 @@ export function hotjar(options: HotjarOptions): Tracker {
     ],
     hosts: ['static.hotjar.com', 'script.hotjar.com', '*.hotjar.com', '*.hotjar.io'],
     load(ctx) {
-      const w = window as unknown as HotjarWindow;
-      if (!w.hj) {
-        // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
-        const q: unknown[] = [];
-        w.hj = Object.assign((...args: unknown[]) => void q.push(args), { q, optin: 1 as const });
-      }
+      // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
+      const q: unknown[] = [];
+      w.hj ??= Object.assign((...args: unknown[]) => void q.push(args), { q, optin: 1 as const });
       // Hotjar is one per page, with one site: the first loaded (the platform's, listed first) keeps it;
       // another only tells it of what the hub sends (the last one's site got every call, and a Member's,
       // refused, kept recording).
-      if (w._hjSettings) return;
-      w._hjSettings = { hjid: siteId, hjsv: 6 };
-      return ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`);
+      return w._hjSettings || ((w._hjSettings = { hjid: siteId, hjsv: 6 }), ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`));
     },
     // While the stub is in place Hotjar has recorded nothing: it records the page it starts on itself.
     // Hotjar runs once a page (its loader disables itself), whatever the site ids of the platform's and
     // a Member's trackers, and however many copies of this module the page's bundles carry: what it was
     // told is kept on the window.
-    page({ properties: { url } }) {
-      const w = window as unknown as HotjarWindow;
-      if (url != w.optinHjUrl) {
-        w.optinHjUrl = url;
-        if (!w.hj?.optin) hj('stateChange', url);
-      }
-    },
-    track: (e) => hj('event', e.event),
-    identify: (e) => hj('identify', e.userId, e.traits),
+    page: (e) => w.optinHjUrl != (w.optinHjUrl = e.properties.url) && !w.hj?.optin && hj(e, 'stateChange', w.optinHjUrl),
+    track: (e) => hj(e, 'event', e.event),
+    identify: (e) => hj(e, 'identify', e.userId, e.traits),
   };
 }

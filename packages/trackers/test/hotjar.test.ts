@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, test, vi } from 'vitest';
-import type { PageEvent, TrackerContext } from '../src/index.js';
+import type { IdentifyEvent, PageEvent, TrackEvent, TrackerContext } from '../src/index.js';
 
 type HotjarModule = typeof import('../src/hotjar.js');
 /** A copy of the adapter's module of its own, as the platform's and a Member's bundles each carry one. */
@@ -16,6 +16,8 @@ const hj = () => (window as unknown as { hj: ((...args: unknown[]) => void) & { 
 afterEach(() => {
   delete (window as { hj?: unknown }).hj;
   delete (window as { optinHjUrl?: unknown }).optinHjUrl;
+  delete (window as { optinHj?: unknown }).optinHj;
+  delete (window as { _hjSettings?: unknown })._hjSettings;
 });
 
 test('two copies of the adapter (the platform’s and a Member’s bundles): the page Hotjar starts on is not queued for it, each later page is told once', async () => {
@@ -35,4 +37,19 @@ test('two copies of the adapter (the platform’s and a Member’s bundles): the
   platform.page?.(view(dates));
   member.page?.(view(dates));
   expect(told).toEqual([['stateChange', dates]]);
+});
+
+test('two copies of the adapter running: each action and identity the hub hands both reaches Hotjar once', async () => {
+  const platform = (await copy()).hotjar({ siteId: 111 });
+  const member = (await copy()).hotjar({ siteId: 222 });
+  await platform.load?.(ctx);
+  await member.load?.(ctx);
+  const told: unknown[][] = [];
+  (window as unknown as { hj: unknown }).hj = (...args: unknown[]) => told.push(args);
+  // The hub hands every tracker the same event object.
+  const click = { type: 'track', event: 'clicked', properties: {} } as unknown as TrackEvent;
+  const who = { type: 'identify', userId: 'learner-1', traits: {} } as unknown as IdentifyEvent;
+  const again = { ...click } as TrackEvent;
+  for (const e of [click, who, again]) for (const t of [platform, member]) t[e.type]?.(e as never);
+  expect(told).toEqual([['event', 'clicked'], ['identify', 'learner-1', {}], ['event', 'clicked']]);
 });

@@ -738,6 +738,11 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     await act(`history.pushState({}, '', '${next}'); hub.page();`);
     // Hotjar runs once a page, under one site id: the first tracker's (the platform's, listed first).
     expect(hotjarViews(777)).toEqual([coursePath, next]);
+    // Each action and identity reaches it once, though both trackers are sent them.
+    const told = standIn.hits
+      .filter((h) => h.path.startsWith('/api/v2/client/sites/777/') && !/kind=(load|stateChange)/.test(h.path))
+      .map((h) => new URL(h.path, 'https://in.hotjar.com').searchParams.get('kind'));
+    expect(told).toEqual(['event', 'identify']);
     await act("consent.decide({ members: { HarvardX: { analytics: false } } }); hub.track('after_member_refusal');");
     expect(standIn.hits.filter((h) => h.path.includes('/sites/888/'))).toEqual([]);
   });
