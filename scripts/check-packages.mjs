@@ -5,9 +5,10 @@
  *   1. `pnpm pack` it into a temp dir (so `files`, `workspace:` rewriting and
  *      the real tarball contents are what gets checked),
  *   2. run publint on the tarball (errors and warnings fail; suggestions are printed),
- *   3. run @arethetypeswrong/cli on the tarball with the `node16` profile
- *      (node16 CJS, node16 ESM and bundler resolution; plain `node10` is not
- *      a target because our packages require Node >= 20.19).
+ *   3. run @arethetypeswrong/cli on the tarball with its `strict` profile
+ *      (node10, node16 CJS, node16 ESM and bundler resolution: node10 is TypeScript's
+ *      `moduleResolution: "node"`, which many webpack apps still use, so subpaths carry
+ *      `typesVersions`).
  *
  * Prints one line per package and exits 1 if any package has a problem.
  * Usage: node scripts/check-packages.mjs   (expects `dist/` to be built)
@@ -70,9 +71,9 @@ for (const { dir, name } of packages) {
       (m.type === 'suggestion' ? notes : problems).push(line);
     }
 
-    // No ignored rules: dual ESM/CJS builds with .d.ts/.d.cts per condition
-    // pass every rule of the node16 profile, so nothing needs silencing.
-    const res = spawnSync(process.execPath, [attw, tarball, '--profile', 'node16', '--format', 'ascii', '--no-color', '--no-emoji'], {
+    // No ignored rules: dual ESM/CJS builds with .d.ts/.d.cts per condition (and typesVersions
+    // for subpaths) pass every rule of the strict profile, so nothing needs silencing.
+    const res = spawnSync(process.execPath, [attw, tarball, '--profile', 'strict', '--format', 'ascii', '--no-color', '--no-emoji'], {
       encoding: 'utf8',
     });
     if (res.status !== 0) problems.push(`attw:\n${(res.stdout + res.stderr).trim()}`);
@@ -84,7 +85,7 @@ for (const { dir, name } of packages) {
 
   if (problems.length) failed++;
   const status = problems.length ? `FAIL (${problems.length} problem${problems.length > 1 ? 's' : ''})` : 'ok';
-  console.log(`${problems.length ? '✗' : '✓'} ${name}: publint + attw(node16) ${status}`);
+  console.log(`${problems.length ? '✗' : '✓'} ${name}: publint + attw(strict) ${status}`);
   for (const line of [...problems, ...notes]) console.log(`    ${line.replace(/\n/g, '\n    ')}`);
 }
 

@@ -24,7 +24,9 @@
  *      esm=cjs - both have the same export names,
  *      types- a `check.mts` and a `check.cts` that read every runtime export
  *             from `<spec>` type-check with `tsc --noEmit` under
- *             module/moduleResolution node16 and nodenext, plus bundler,
+ *             module/moduleResolution node16 and nodenext, plus bundler and node10
+ *             (`moduleResolution: "node"`, still the setting of many webpack apps: subpaths
+ *             resolve there through `typesVersions`),
  *      decl - every value export declared by the `.d.ts` (import) and `.d.cts` (require)
  *             typings exists at runtime in that format (node16 resolution).
  *    For packages with several entry points, a class exported under the same name by two
@@ -497,6 +499,7 @@ try {
     node16: { module: 'node16', moduleResolution: 'node16' },
     nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
     bundler: { module: 'preserve', moduleResolution: 'bundler' },
+    node10: { module: 'esnext', moduleResolution: 'node10' },
   };
   for (const [label, opts] of Object.entries(configs)) {
     const config = `tsconfig.${label}.json`;
