@@ -9,6 +9,10 @@
 // receipts in ten were proved (`subjectProvedBy`); the rows marked "proofs required" ask as a
 // collector with `collector.subjectKeys` does, where an unproved receipt grants nothing (a learner
 // whose latest receipt is unproved counts with their latest proved one, narrowed by its refusals).
+// The platform also stored 100,000 page views of no course and 4,000 of HarvardX's courses kept from
+// HarvardX (stored for the platform alone: 2,000 of the learners refused it analytics), which name
+// HarvardX's learners too (`courseOwner`, as the stats routes ask); "HarvardX, without courseOwner"
+// asks as before, its learners named by its own events alone.
 // Usage (after `pnpm build`): node bench/consent-rates.mjs [receipts]
 // `BENCH_DB=postgres://user@host:5432/db` measures PostgreSQL instead of SQLite (a schema of its own,
 // dropped after).
@@ -17,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgresStorage, SqliteStorage } from '../dist/index.js';
+import { createCourseOwner, PostgresStorage, SqliteStorage } from '../dist/index.js';
 
 const postgresUrl = process.env.BENCH_DB?.startsWith('postgres') ? process.env.BENCH_DB : undefined;
 const purposes = ['analytics', 'performance', 'functionality', 'marketing'];
@@ -33,9 +37,12 @@ if (process.argv[2] === '--measure') {
   // The child: a fresh process for each statistics, so that its peak memory is theirs alone.
   const storage = open(process.argv[3]);
   const member = process.argv[4] === 'platform' ? null : process.argv[4];
-  // As the stats routes ask: with the policy in force (every receipt here is of it).
+  // As the stats routes ask: with the policy in force (every receipt here is of it), and the Member
+  // of each course (unless measuring without it).
   const currentPolicy = { version: '2026-11', hash: 'k3j2' };
-  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes, currentPolicy };
+  const courseOwner =
+    process.argv[6] === 'own' ? undefined : createCourseOwner([{ id: 'HarvardX', orgs: ['HarvardX'] }]);
+  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes, currentPolicy, courseOwner };
   const to = new Date(Date.now() + 1000).toISOString();
   const from = new Date(Date.parse(to) - 30 * day).toISOString();
   await storage.counts();
@@ -104,16 +111,17 @@ for (let i = 0; i < writes.length; i += 500)
   );
 
 // HarvardX's events: 20,000 of the learners, two page views each.
-const event = (i, n) => {
+const event = (i, n, kept = false) => {
   const timestamp = new Date(now - 20 * day + i * 60_000 + n).toISOString();
+  const learner = `learner-${i * 5 + (kept ? 1 : 0)}`;
   return {
-    messageId: `bench-${i}-${n}`,
+    messageId: `bench-${kept ? 'kept-' : ''}${i}-${n}`,
     clientTimestamp: timestamp,
     type: 'page',
     event: null,
-    memberId: 'HarvardX',
-    anonymousId: i % 2 ? `learner-${i * 5}` : `anon-${i}`,
-    userId: i % 2 ? null : `learner-${i * 5}`,
+    memberId: kept ? null : 'HarvardX',
+    anonymousId: i % 2 ? learner : `anon-${i}`,
+    userId: i % 2 ? null : learner,
     timestamp,
     receivedAt: timestamp,
     courseId: 'course-v1:HarvardX+CS50+2026_T1',
@@ -146,15 +154,32 @@ const event = (i, n) => {
 };
 for (let i = 0; i < 20_000; i += 1000)
   await storage.insertEvents(Array.from({ length: 2000 }, (_, k) => event(i + (k >> 1), k & 1)));
+// Kept from HarvardX: 2,000 learners' page views of its course, stored for the platform alone.
+for (let i = 0; i < 2_000; i += 1000)
+  await storage.insertEvents(Array.from({ length: 2000 }, (_, k) => event(i + (k >> 1), k & 1, true)));
+// The platform's own pages (no course): 100,000 of them.
+for (let i = 0; i < 100_000; i += 2000)
+  await storage.insertEvents(
+    Array.from({ length: 2000 }, (_, k) => ({
+      ...event(i + k, 0),
+      messageId: `bench-platform-${i + k}`,
+      memberId: null,
+      timestamp: new Date(now - 20 * day + (i + k) * 15_000).toISOString(),
+      receivedAt: new Date(now - 20 * day + (i + k) * 15_000).toISOString(),
+      courseId: null,
+      org: null,
+      path: '/dashboard',
+    })),
+  );
 const counts = await storage.counts();
 console.log(
   `${storage.kind}: ${counts.receipts.toLocaleString('en-US')} receipts, ${counts.events.toLocaleString('en-US')} events stored in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 await storage.close();
 
-const measure = (who, proofs) =>
+const measure = (who, proofs, own = '') =>
   JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', where, who, proofs], {
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', where, who, proofs, own], {
       encoding: 'utf8',
     }),
   );
@@ -162,12 +187,14 @@ console.table(
   [
     ['platform', 'any'],
     ['HarvardX', 'any'],
+    ['HarvardX', 'any', 'own'],
     ['platform', 'proved'],
     ['HarvardX', 'proved'],
-  ].map(([who, proofs]) => {
-    const m = measure(who, proofs);
+    ['HarvardX', 'proved', 'own'],
+  ].map(([who, proofs, own]) => {
+    const m = measure(who, proofs, own);
     return {
-      stats: proofs === 'proved' ? `${who}, proofs required` : who,
+      stats: `${proofs === 'proved' ? `${who}, proofs required` : who}${own ? ', without courseOwner' : ''}`,
       'median ms': m.ms.toFixed(1),
       'CPU ms (this process)': m.cpuMs.toFixed(1),
       'maxRSS growth MiB': m.maxRssGrowthMiB.toFixed(1),

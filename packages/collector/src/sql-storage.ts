@@ -1,5 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
-import { courseRunMatch } from './course-owner.js';
+import { courseRunMatch, type CourseOwner } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventTime } from './event-time.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
@@ -195,6 +195,12 @@ const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, seq 
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
 /**
+ * Events of `[from, to)` by their own time (parameters: from, to, from, to): the hour bounds let a
+ * query use the `(member_id, hour)` index, the exact bounds follow.
+ */
+const eventPeriod = `${hourOf('timestamp')} >= ${hourOf('?')} AND ${hourOf('timestamp')} <= ${hourOf('?')} AND timestamp >= ? AND timestamp < ?`;
+
+/**
  * Everything SQLite and PostgreSQL share: the queries (written with `?` placeholders), row
  * mapping and migrations bookkeeping. Subclasses run SQL and write events their own fastest way.
  */
@@ -247,6 +253,17 @@ export abstract class SqlStorage implements Storage {
   /** A condition that the value of `entry`, a row of `jsonEntries`, is JSON `false`. */
   protected jsonFalse(entry: string): string {
     return `${entry}.type = 'false'`;
+  }
+  /** The text at `key` (a `jsonKey`) of the JSON object in `column`; NULL when it is none. */
+  protected jsonText(column: string, key: string): string {
+    return `json_extract(${column}, '$.${key}')`;
+  }
+  /**
+   * A condition that the text expression `sql` is one of `values` (any number, one parameter): in
+   * SQLite, one of the elements of a JSON array.
+   */
+  protected inList(sql: string, values: readonly string[]): { sql: string; params: unknown[] } {
+    return { sql: `${sql} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
   }
   /** An empty JSON object as a JSON column holds it (a receipt without Member overrides). */
   protected readonly emptyJson: string = "'{}'";
@@ -523,9 +540,8 @@ export abstract class SqlStorage implements Storage {
           [{ path: key === memberId ? 'memberId' : 'purposes', message: `"${key}" is not a Member or purpose id` }],
           'Ids are letters, digits, "-", "_" and ".", as the config validates them.',
         );
-    // The hour bounds let a Member's queries use the (member_id, hour) index; the exact bounds follow.
     const range = [...(memberId === null ? [] : [memberId]), from, to, from, to];
-    const scope = `${memberId === null ? '' : 'member_id = ? AND '}${hourOf('timestamp')} >= ${hourOf('?')} AND ${hourOf('timestamp')} <= ${hourOf('?')} AND timestamp >= ? AND timestamp < ?`;
+    const scope = `${memberId === null ? '' : 'member_id = ? AND '}${eventPeriod}`;
     const notBot = `is_bot = ${this.kind === 'sqlite' ? '0' : 'false'}`;
     const perDay = await this.query(
       `SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS views FROM events WHERE ${scope} AND type IN ('page', 'screen') AND ${notBot} GROUP BY substr(timestamp, 1, 10) ORDER BY day`,
@@ -657,12 +673,21 @@ export abstract class SqlStorage implements Storage {
     // period already closed, adds nobody to it, so that a Member cannot tell one learner's choice
     // from the difference it makes (the receipts are of the period by `received_at` too).
     const arrived = `${eventScope} AND received_at >= ? AND received_at < ?`;
-    const seen =
-      memberId === null
-        ? ''
-        : ` AND subject IN (
-             SELECT anonymous_id FROM events WHERE ${arrived} AND anonymous_id IS NOT NULL
-             UNION SELECT user_id FROM events WHERE ${arrived} AND user_id IS NOT NULL)`;
+    // And, with `courseOwner`, by the period's events of its courses kept from it (stored for the
+    // platform alone: the learner refused it a purpose) that arrived in it too: a learner who refused
+    // the Member is one of its learners, who does not grant it what they refused.
+    const kept =
+      memberId === null || !options.courseOwner
+        ? undefined
+        : await this.keptFrom(memberId, from, to, options.courseOwner);
+    const namedBy = (where: string): string =>
+      `SELECT anonymous_id FROM events WHERE ${where} AND anonymous_id IS NOT NULL
+             UNION SELECT user_id FROM events WHERE ${where} AND user_id IS NOT NULL`;
+    const keptWhere =
+      kept && `member_id IS NULL AND ${eventPeriod} AND received_at >= ? AND received_at < ? AND ${kept.sql}`;
+    const subjectQueries = [namedBy(arrived), ...(keptWhere ? [namedBy(keptWhere)] : [])];
+    const seen = memberId === null ? '' : ` AND subject IN (${subjectQueries.join(' UNION ')})`;
+    const keptRange = kept ? [from, to, from, to, from, to, ...kept.params] : [];
     const perDecision = [
       ...(proofs ? ['subject', ...choices.columns.map((_, k) => `choices_${k}`)] : []),
       // Only a granting decision's `implied` counts (another's grants are none).
@@ -688,7 +713,7 @@ export abstract class SqlStorage implements Storage {
         ...(policy ? [policy.version, policy.hash] : []),
         from,
         to,
-        ...(memberId === null ? [] : [...eventRange, from, to, ...eventRange, from, to]),
+        ...(memberId === null ? [] : [...eventRange, from, to, ...eventRange, from, to, ...keptRange, ...keptRange]),
       ],
     );
     const total = Number(row?.total ?? 0);
@@ -699,6 +724,43 @@ export abstract class SqlStorage implements Storage {
       rates[purpose] = { granted, implied, total, rate: total ? granted / total : 0 };
     });
     return proofs ? { rates, provedLearners: Number(row?.proved_total ?? 0) } : { rates };
+  }
+
+  /**
+   * Which events of `[from, to)` (by their own time and their arrival) stored for the platform alone
+   * are of a course of `memberId`, as `owner` finds a course's Member: a condition on `events` and
+   * its parameters, or `undefined` when there is none. Each course id (and, of events without one,
+   * each org) of the period is looked up once.
+   */
+  private async keptFrom(
+    memberId: string,
+    from: string,
+    to: string,
+    owner: CourseOwner,
+  ): Promise<{ sql: string; params: unknown[] } | undefined> {
+    const org = this.jsonText('enrichment', 'org');
+    const rows = await this.query(
+      `SELECT DISTINCT course_id, CASE WHEN course_id IS NULL THEN ${org} END AS org FROM events
+       WHERE member_id IS NULL AND ${eventPeriod} AND received_at >= ? AND received_at < ?
+         AND (course_id IS NOT NULL OR ${org} IS NOT NULL)`,
+      [from, to, from, to, from, to],
+    );
+    const courseIds: string[] = [];
+    const orgs: string[] = [];
+    for (const r of rows) {
+      const courseId = text(r.course_id);
+      if (owner(courseId, text(r.org)) !== memberId) continue;
+      if (courseId === null) orgs.push(String(r.org));
+      else courseIds.push(courseId);
+    }
+    const byCourse = courseIds.length ? this.inList('course_id', courseIds) : undefined;
+    const byOrg = orgs.length ? this.inList(org, orgs) : undefined;
+    const either = [
+      ...(byCourse ? [byCourse] : []),
+      ...(byOrg ? [{ sql: `(course_id IS NULL AND ${byOrg.sql})`, params: byOrg.params }] : []),
+    ];
+    if (!either.length) return undefined;
+    return { sql: `(${either.map((c) => c.sql).join(' OR ')})`, params: either.flatMap((c) => c.params) };
   }
 
   async counts(): Promise<{ events: number; receipts: number }> {

@@ -1,4 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
+import type { CourseOwner } from './course-owner.js';
 import type { NamedPurposes } from './purpose-names.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -113,6 +114,15 @@ export interface StatsOptions {
    * `analytics`). Default: the purposes rated.
    */
   readonly policyPurposes?: NamedPurposes;
+  /**
+   * The Member each course belongs to, from an event's stored `courseId` and `org`, as ingestion
+   * finds it (`createCourseOwner` of the config's Members, the config in force now). With it, a
+   * Member's learners are also those named by the period's events of its courses stored for the
+   * platform alone (`memberId` null: the learner refused the Member a purpose), so that its rates
+   * count the learners who refused it; they are counted in the rates only, nothing else. Default:
+   * only the Member's own events name its learners.
+   */
+  readonly courseOwner?: CourseOwner;
 }
 
 /** A receipt as stored, with its receive time. */

@@ -1,7 +1,7 @@
 import { createEmailSigner, createEmailVerifier } from '@optin/email';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, postJson, receipt, tokens, useCollector } from './helpers.js';
+import { backends, emailRequest, getJson, postJson, receipt, tokens, useCollector } from './helpers.js';
 
 const keys = {
   hx: { 'hx-2026': 'harvard-secret-2026-0123456789abcdef-0123' },
@@ -28,6 +28,8 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
   const { skip } = backend;
   const live = useCollector(backend, { email: verifier });
   const at = (signed: string) => signed.replace('http://127.0.0.1', live.url);
+  // Opens a signed pixel or link and waits for its recording, which may go on behind the answer.
+  const request = (signed: string, init: RequestInit) => emailRequest(live.url, at(signed), init);
   const events = async () =>
     (await getJson(`${live.url}/v1/members/HarvardX/events?limit=500`, { authorization: `Bearer ${tokens.HarvardX}` }))
       .body.events as { event: string; isBot: boolean; anonymousId: string; properties: Record<string, unknown> }[];
@@ -52,7 +54,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     expect(links).toHaveLength(2);
     const targets = [];
     for (const link of links) {
-      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      const res = await request(link, { redirect: 'manual', headers: human });
       expect(res.status).toBe(302);
       targets.push(res.headers.get('location'));
     }
@@ -61,7 +63,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
       'https://www.edx.org/about',
     ]);
     const pixel = /<img[^>]+src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
-    const gif = await fetch(at(pixel), { headers: human });
+    const gif = await request(pixel, { headers: human });
     expect(gif.headers.get('content-type')).toBe('image/gif');
     expect(gif.headers.get('cache-control')).toMatch(/no-store/);
     expect(
@@ -148,7 +150,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
       );
     expect(redirected).toBe(0);
     expect((await events()).length).toBe(before);
-    expect((await fetch(at(good), { redirect: 'manual', headers: human })).status).toBe(302);
+    expect((await request(good, { redirect: 'manual', headers: human })).status).toBe(302);
   });
 
   it.skipIf(skip)('the longest link the signer takes (4,096 bytes) still redirects', async () => {
@@ -160,7 +162,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
       subject: 'learner-yes',
     });
     expect(link.length).toBeGreaterThan(5000);
-    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    const res = await request(link, { redirect: 'manual', headers: human });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(target);
   });
@@ -173,7 +175,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
         recipient: 'bob@example.org',
         subject: 'learner-no',
       });
-      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      const res = await request(link, { redirect: 'manual', headers: human });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe('https://www.edx.org/refused');
       expect((await events()).some((e) => e.properties.email_message_id === 'm-refused')).toBe(false);
@@ -191,7 +193,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
         recipient: 'fay@example.org',
         subject: 'learner-no-hx',
       });
-      const res = await fetch(at(link), { redirect: 'manual', headers: human });
+      const res = await request(link, { redirect: 'manual', headers: human });
       expect(res.headers.get('location')).toBe('https://www.edx.org/no-hx');
       expect((await events()).some((e) => e.properties.email_message_id === 'm-no-hx')).toBe(false);
     },
@@ -239,12 +241,12 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
         ).toBe(c.recorded);
         const messageId = `m-${c.subject}`;
         const signed = { messageId, recipient: `${c.subject}@example.org`, subject: c.subject };
-        const click = await fetch(at(harvard.clickUrl(`https://www.edx.org/${c.subject}`, signed)), {
+        const click = await request(harvard.clickUrl(`https://www.edx.org/${c.subject}`, signed), {
           redirect: 'manual',
           headers: human,
         });
         expect(click.headers.get('location')).toBe(`https://www.edx.org/${c.subject}`);
-        expect((await fetch(at(harvard.pixelUrl(signed)), { headers: human })).status).toBe(200);
+        expect((await request(harvard.pixelUrl(signed), { headers: human })).status).toBe(200);
         const stored = (await events()).filter((e) => e.properties.email_message_id === messageId);
         expect(stored.length, c.subject).toBe(c.recorded ? 2 : 0);
       }
@@ -281,7 +283,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
         expect(ingest.body.accepted, c.subject).toBe(c.recorded ? 1 : 0);
         const messageId = `m-${c.subject}`;
         const signed = { messageId, recipient: `${c.subject}@example.org`, subject: c.subject };
-        expect((await fetch(at(harvard.pixelUrl(signed)), { headers: human })).status).toBe(200);
+        expect((await request(harvard.pixelUrl(signed), { headers: human })).status).toBe(200);
         const stored = (await events()).filter((e) => e.properties.email_message_id === messageId);
         expect(stored.length, c.subject).toBe(c.recorded ? 1 : 0);
       }
@@ -315,7 +317,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
       recipient: 'dee@example.org',
       subject: 'learner-late',
     });
-    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    const res = await request(link, { redirect: 'manual', headers: human });
     expect(res.headers.get('location')).toBe('https://www.edx.org/late');
     expect((await events()).some((e) => e.properties.email_message_id === 'm-late')).toBe(false);
   });
@@ -328,18 +330,18 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
       recipient: 'eve@example.org',
       subject: 'learner-implied',
     });
-    const res = await fetch(at(link), { redirect: 'manual', headers: human });
+    const res = await request(link, { redirect: 'manual', headers: human });
     expect(res.headers.get('location')).toBe('https://www.edx.org/implied');
     const pixel = harvard.pixelUrl({
       messageId: 'm-implied',
       recipient: 'eve@example.org',
       subject: 'learner-implied',
     });
-    expect((await fetch(at(pixel), { headers: human })).status).toBe(200);
+    expect((await request(pixel, { headers: human })).status).toBe(200);
     expect((await events()).some((e) => e.properties.email_message_id === 'm-implied')).toBe(false);
     // The same grant chosen by the learner is consent.
     expect((await postJson(`${live.url}/v1/consent`, receipt('learner-implied', true))).status).toBe(201);
-    await fetch(at(link), { redirect: 'manual', headers: human });
+    await request(link, { redirect: 'manual', headers: human });
     expect((await events()).some((e) => e.properties.email_message_id === 'm-implied')).toBe(true);
   });
 
@@ -348,7 +350,7 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     const before = (
       await getJson(`${live.url}/v1/members/HarvardX/stats`, { authorization: `Bearer ${tokens.HarvardX}` })
     ).body.emailOpens as number;
-    await fetch(at(pixel), { headers: { 'user-agent': 'Mozilla/5.0' } });
+    await request(pixel, { headers: { 'user-agent': 'Mozilla/5.0' } });
     const stored = (await events()).find((e) => e.properties.email_message_id === 'm-mpp');
     expect(stored?.isBot).toBe(true);
     expect(stored?.properties.machine).toBeTruthy();

@@ -50,6 +50,13 @@ export async function dropSchema(schema: string): Promise<void> {
 /** A storage for one test, and how to throw it away. */
 export interface TestStore {
   readonly storage: Storage;
+  /**
+   * Waits until every event stored so far is one that event pages return. PostgreSQL's pages hold
+   * only rows of transactions older than every one still running anywhere in the cluster (so that
+   * the cursor never passes a row that commits later): a row answered 200 stays out of them while
+   * an older transaction, of any database, is open. SQLite's show every row once stored.
+   */
+  settled(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -70,6 +77,7 @@ export const backends: Backend[] = [
       const storage = new SqliteStorage(join(dir, 'optin.db'));
       return {
         storage,
+        settled: () => Promise.resolve(),
         async dispose() {
           await storage.close().catch(() => undefined);
           rmSync(dir, { recursive: true, force: true });
@@ -83,12 +91,28 @@ export const backends: Backend[] = [
     open() {
       const schema = `optin_t_${process.pid}_${randomBytes(4).toString('hex')}`;
       const storage = new PostgresStorage({ connectionString: postgresUrl, schema, max: 4 });
+      let watcher: pg.Pool | undefined;
       return {
         storage,
+        async settled() {
+          // The condition `memberEvents` pages rows by (`settled` of PostgresStorage), on a connection of its own.
+          watcher ??= new pg.Pool({ connectionString: postgresUrl, max: 1 });
+          const pool = watcher;
+          const unsettled = async () =>
+            Number(
+              (
+                await pool.query<{ n: string }>(
+                  `SELECT COUNT(*) AS n FROM ${schema}.events WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())`,
+                )
+              ).rows[0]?.n,
+            );
+          await expect.poll(unsettled, { timeout: 30_000 }).toBe(0);
+        },
         async dispose() {
           // The collector using the storage may have closed it already: the schema is dropped on a
           // connection of its own, and a failure to drop it fails the test run.
           await storage.close();
+          await watcher?.end();
           await dropSchema(schema);
         },
       };
@@ -156,9 +180,11 @@ export function useCollector(
     const store = backend.open();
     const started = await startCollector(store.storage, typeof options === 'function' ? options() : options);
     live = { store, ...started };
+    settledAt.set(started.url, () => store.settled());
   });
   afterAll(async () => {
     if (!live) return;
+    settledAt.delete(live.url);
     await live.collector.close();
     await live.store.dispose();
   });
@@ -255,11 +281,20 @@ export async function postJson(
   );
 }
 
-/** GETs and returns status and parsed body. */
+/** How to wait, by the base URL of each collector `useCollector` runs, until its stored events are settled. */
+const settledAt = new Map<string, () => Promise<void>>();
+
+/**
+ * GETs and returns status and parsed body. A page of events (`/events`) from a collector of
+ * `useCollector` is read once every event stored so far is settled ({@link TestStore.settled}), so
+ * that it holds every event the requests before it stored.
+ */
 export async function getJson(
   url: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Body }> {
+  const { origin, pathname } = new URL(url);
+  if (pathname.endsWith('/events')) await settledAt.get(origin)?.();
   return read(await fetch(url, { headers }));
 }
 
@@ -306,13 +341,31 @@ export function storedEvent(memberId: string | null, extra: Partial<StoredEvent>
   };
 }
 
-/** How many email opens the collector at `url` has counted (`optin_email_total`, every outcome). */
-async function emailOpensCounted(url: string): Promise<number> {
+/**
+ * How many email opens and clicks the collector at `url` has finished with: `optin_email_total` of
+ * every kind and outcome (recorded, a machine's, kept as an aggregate, not stored, or a bad token).
+ */
+async function emailRequestsCounted(url: string): Promise<number> {
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${tokens.metrics}` } });
   const text = await res.text();
   let total = 0;
-  for (const [, count] of text.matchAll(/^optin_email_total\{[^}]*kind="open"[^}]*\} (\d+)$/gm)) total += Number(count);
+  for (const [, count] of text.matchAll(/^optin_email_total\{[^}]*\} (\d+)$/gm)) total += Number(count);
   return total;
+}
+
+/**
+ * Requests an email open pixel or click redirect (`link`, on the collector at `url`) as `fetch` does,
+ * and answers once the collector has finished with it. The email routes answer within 200 ms and may
+ * go on recording behind the answer (a slow database); the collector counts each open and click in
+ * `optin_email_total` only once it is stored, kept as an aggregate or failed, so stored events and
+ * stats read after this hold it. Send one at a time to a collector, and every email request through
+ * this: one still recording from before would count for this one.
+ */
+export async function emailRequest(url: string, link: string, init: RequestInit = {}): Promise<Response> {
+  const before = await emailRequestsCounted(url);
+  const res = await fetch(link, init);
+  await expect.poll(() => emailRequestsCounted(url), { timeout: 10_000 }).toBeGreaterThan(before);
+  return res;
 }
 
 /**
@@ -326,11 +379,7 @@ export async function emailOpenRecorded(url: string, signer: EmailSigner, subjec
   const browser = {
     'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
   };
-  // The pixel answers within 200 ms while its recording may go on behind (a slow database): wait until
-  // the collector has counted it, whichever way (recorded, kept as an aggregate, a machine's), first.
-  const before = await emailOpensCounted(url);
-  expect((await fetch(pixel.replace('http://x', url), { headers: browser })).status).toBe(200);
-  await expect.poll(() => emailOpensCounted(url), { timeout: 10_000 }).toBeGreaterThan(before);
+  expect((await emailRequest(url, pixel.replace('http://x', url), { headers: browser })).status).toBe(200);
   const { body } = await getJson(`${url}/v1/members/HarvardX/events?limit=1000&event=optin.email.opened`, {
     authorization: `Bearer ${tokens.HarvardX}`,
   });

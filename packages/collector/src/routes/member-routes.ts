@@ -1,6 +1,7 @@
 import { policyHash } from '@optin/consent';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
+import { createCourseOwner } from '../course-owner.js';
 import { createCursorCodec } from '../cursor.js';
 import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
@@ -25,6 +26,8 @@ function utc(time: string | undefined): string | undefined {
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
+  // Whose course an event stored for the platform alone is, as ingestion found it (consent rates).
+  const courseOwner = createCourseOwner(ctx.config.members);
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
   // Each parameter once; a `+` left unencoded in a course key or time put back (see withPlusRestored).
@@ -82,6 +85,9 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
       currentPolicy: policy,
       // Under opt-out, such a decision's grants are the mode's defaults: counted as implied.
       mode: ctx.config.collector?.mode ?? 'opt-in',
+      // A learner who refused the Member a purpose, seen on its courses through events kept from it
+      // (stored for the platform alone), is one of its learners too: counted in its rates only.
+      courseOwner,
     };
     // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
