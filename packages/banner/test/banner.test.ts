@@ -24,6 +24,14 @@ afterEach(() => {
 });
 
 const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
+/** Each language the package ships, with its catalog (English is built in). */
+const shipped = [
+  ['en', null],
+  ['es', es],
+  ['fr', fr],
+  ['ar', ar],
+  ['zh', zh],
+] as const;
 
 /** Takes the banners out of the document, and waits until the next one would have taken over. */
 async function clear() {
@@ -339,13 +347,7 @@ describe('<optin-banner>', () => {
 
   it('tells on the first layer that a privacy signal keeps marketing off, "Accept all" included, in every language', async () => {
     const notice = (root: ShadowRoot) => root.getElementById('d')?.textContent ?? '';
-    for (const [lang, catalog] of [
-      ['en', null],
-      ['es', es],
-      ['fr', fr],
-      ['ar', ar],
-      ['zh', zh],
-    ] as const) {
+    for (const [lang, catalog] of shipped) {
       const signal = catalog ? catalog.messages.signal! : en.signal;
       const locales = catalog ? { [lang]: () => Promise.resolve(catalog) } : {};
       // Global Privacy Control (as a server passes on Sec-GPC), or Do Not Track where the store honours it.
@@ -384,13 +386,7 @@ describe('<optin-banner>', () => {
   });
 
   it("says in the preferences that cookies can also be controlled in the browser, and that third parties' own opt-outs are theirs, in every language", async () => {
-    for (const [lang, catalog] of [
-      ['en', null],
-      ['es', es],
-      ['fr', fr],
-      ['ar', ar],
-      ['zh', zh],
-    ] as const) {
+    for (const [lang, catalog] of shipped) {
       const messages = { ...en, ...catalog?.messages };
       const locales = catalog ? { [lang]: () => Promise.resolve(catalog) } : {};
       const { banner, root } = await mount({ locale: lang, locales, declaration });
