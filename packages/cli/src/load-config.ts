@@ -42,11 +42,19 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
     >;
     // A default export that is a promise (a config built asynchronously) is the config it resolves to.
     config = await (mod.default ?? mod.config);
-    // `export default null` (or a variable still undefined) exports a default: not a config.
-    if (config === undefined && 'default' in mod)
+    // `export default null` or `export const config = null` (or a variable still undefined) exports
+    // something that is no config.
+    const named = 'default' in mod ? 'default' : 'config' in mod ? 'config' : undefined;
+    if (config == null && named)
       throw new CliError(
         'invalid_config',
-        [{ path: file, code: 'no_config_export', message: `its default export is ${String(mod.default)}` }],
+        [
+          {
+            path: file,
+            code: 'no_config_export',
+            message: `its ${named == 'config' ? '`config`' : named} export is ${String(mod[named])}`,
+          },
+        ],
         `Export the config object as the default export of ${file} (export default defineConfig({ … })), or as \`config\`.`,
       );
     if (config === undefined)

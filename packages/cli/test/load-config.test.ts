@@ -69,6 +69,12 @@ describe('a JavaScript config that does not import', () => {
     );
   });
 
+  test('a `config` export of null is no config export either', async () => {
+    const { file, code, stdout } = await validate('config-null.config.mjs', 'export const config = null;\n');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  ${file} [no_config_export]: its \`config\` export is null\n`);
+  });
+
   test('declare on a default export that is a function names the config, as validate does', async () => {
     const { code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
     expect(code).toBe(1);

@@ -277,7 +277,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     if (!memberId.test(id))
       add(
         `${path}.id`,
-        m.id === undefined ? 'required' : 'invalid_id',
+        m.id === undefined || m.id === '' ? 'required' : typeof m.id == 'string' ? 'invalid_id' : 'invalid_type',
         'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit',
       );
     else {

@@ -124,6 +124,8 @@ describe('the code of each config problem', () => {
     expect(at({ ...base, platform: { trackers: 'ga4' } }, 'platform.trackers')).toBe('invalid_type');
     expect(at({ ...base, members: [{ ...hx, name: ' ' }] }, 'members[0].name')).toBe('required');
     expect(at({ ...base, members: [{ ...hx, name: 7 }] }, 'members[0].name')).toBe('invalid_type');
+    expect(at({ ...base, members: [{ ...hx, id: '' }] }, 'members[0].id')).toBe('required');
+    expect(at({ ...base, members: [{ ...hx, id: null }] }, 'members[0].id')).toBe('invalid_type');
     expect(at(base, '')).toBeUndefined();
     expect(validateConfig(undefined)).toEqual([{ path: '', code: 'required', message: expect.any(String) as string }]);
   });
