@@ -1,6 +1,6 @@
-import type { ConsentStore } from '@optin/consent';
+import type { ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
-import { h, marked } from './dom.js';
+import { fill, h, listed, marked } from './dom.js';
 import { trapFocus } from './focus-trap.js';
 import { languageTag, loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
 import { en, type Catalog, type Messages } from './messages.js';
@@ -64,8 +64,11 @@ declare global {
 /** The options as the element keeps them: defaults filled in, the store once it is set. */
 type Options = Omit<Required<BannerOptions>, 'consent'> & { consent?: ConsentStore };
 
-/** The defaults of the options other than the store. */
-const defaults: Omit<Options, 'consent'> = {
+/**
+ * The defaults of the options other than the store: new ones each time, so that each banner has its
+ * own `locales` and `messages` (one changed in place changes no other banner's).
+ */
+const defaults = (): Omit<Options, 'consent'> => ({
   declaration: null,
   member: null,
   locale: null,
@@ -73,10 +76,10 @@ const defaults: Omit<Options, 'consent'> = {
   messages: {},
   policyUrl: null,
   settingsButton: true,
-};
+});
 
 /** The options that are also the element's properties (see {@link BannerOptions}). */
-const settable = ['consent', ...Object.keys(defaults)] as (keyof BannerOptions)[];
+const settable = ['consent', ...Object.keys(defaults())] as (keyof BannerOptions)[];
 
 /**
  * Creates the `<optin-banner>` class. Called by `defineBanner()`, never at import, so that the
@@ -109,12 +112,15 @@ export function createBannerClass(): new () => OptinBannerElement {
           get(this: OptinBanner) {
             return this.#options[key];
           },
+          // Set while connected, it applies at once: the banner starts again with it (`again`, the
+          // same decision shown, unless it is a new store).
           set(this: OptinBanner, value: unknown) {
-            this.#set({ [key]: value === undefined ? (defaults as Partial<Options>)[key] : value });
+            Reflect.set(this.#options, key, value === undefined ? (defaults() as Partial<Options>)[key] : value);
+            if (this.#connected) this.#start(key != 'consent' || !value);
           },
         });
     }
-    #options: Options = { ...defaults };
+    #options: Options = defaults();
     #connected?: boolean;
     #root = this.attachShadow({ mode: 'open' });
     #t: Messages = en;
@@ -153,7 +159,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
       for (const [key, value] of Object.entries(this))
         if (settable.includes(key as keyof BannerOptions) && Reflect.deleteProperty(this, key))
-          Object.assign(this, { [key]: value as unknown });
+          Reflect.set(this, key, value);
     }
 
     connectedCallback() {
@@ -179,12 +185,6 @@ export function createBannerClass(): new () => OptinBannerElement {
     // Its turn has come (the banner shown before left): shows what the learner needs now.
     #resume() {
       void this.ready.then(() => (this.consent.needsPrompt ? this.#show('notice') : this.#render()));
-    }
-
-    // An option set while connected applies at once: the banner starts again with it.
-    #set(option: Partial<Options>) {
-      Object.assign(this.#options, option);
-      if (this.#connected) this.#start(!option.consent);
     }
 
     // Follows the store and shows what it asks for, in the language of the page. `again`: an option
@@ -287,8 +287,10 @@ export function createBannerClass(): new () => OptinBannerElement {
       }
     }
 
+    // (No type="button": a button in the shadow root has no form to submit, a page's form around the
+    // element included.)
     #button(text: Node | string, onclick: () => void, attributes = {}) {
-      return Object.assign(h('button', { type: 'button', ...attributes }, text), { onclick });
+      return Object.assign(h('button', attributes, text), { onclick });
     }
 
     #decide(text: Node | string, decide: () => void) {
@@ -303,9 +305,11 @@ export function createBannerClass(): new () => OptinBannerElement {
       const { consent, layer, member } = this;
       const t = this.#t;
       const langOf = this.#langOf;
-      // A message as a child of the banner: marked lang="en" where English stands in, so that a screen
-      // reader reads it as English, not with the sounds of the language shown (WCAG 3.1.2).
-      const say = (key: keyof Messages, text = t[key]) => marked(text, langOf(key), this.#lang);
+      // A message (its `{…}` filled with `values`) as a child of the banner: marked lang="en" where
+      // English stands in, so that a screen reader reads it as English, not with the sounds of the
+      // language shown (WCAG 3.1.2).
+      const say = (key: keyof Messages, values?: Readonly<Record<string, string>>) =>
+        marked(fill(t[key], values), langOf(key), this.#lang);
       const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
       // Redrawn in place (the same layer): focus stays on the same control, found by its key (a
       // switch's or the Member's group's name, else its place among the buttons and links), so that
@@ -344,11 +348,21 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (prefs) this.#kept = prefs.state;
         const policy = safeUrl(this.policyUrl);
         // Read with the notice: the preferences' way to control cookies in the browser too; on the
-        // first layer, the purpose a privacy signal keeps off (unless already granted), "Accept all"
-        // included, so that a learner deciding there knows it.
+        // first layer, the purposes a privacy signal keeps off (unless already granted), "Accept all"
+        // included, named as the preferences name them, so that a learner deciding there knows it.
+        // (Whether a privacy signal refuses a purpose now: then "Accept all" too leaves it off, unless
+        // turned on in the preferences.)
+        const off = (p: Purpose) => p.gpc && consent.privacySignal && !consent.allows(p.id);
+        const signalled = consent.policy.purposes.filter(off);
         const note = prefs
-          ? 'browser'
-          : consent.privacySignal && consent.policy.purposes.some((p) => p.gpc && !consent.allows(p.id)) && 'signal';
+          ? say('browser')
+          : signalled[0] &&
+            say('signal', {
+              purposes: listed(
+                signalled.map((p) => this.#translated[p.id]?.[0] ?? p.label),
+                this.#lang,
+              ).join(''),
+            });
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences.
         const acceptAll = this.#decide(say('acceptAll'), () => {
@@ -358,10 +372,7 @@ export function createBannerClass(): new () => OptinBannerElement {
             {
               purposes: Object.fromEntries(
                 // (A required purpose is granted: it has no `gpc`.)
-                consent.policy.purposes.map((p) => [
-                  p.id,
-                  !(p.gpc && consent.privacySignal) || consent.allows(p.id) || !!turnedOn?.[p.id],
-                ]),
+                consent.policy.purposes.map((p) => [p.id, !off(p) || !!turnedOn?.[p.id]]),
               ),
               ...(refused && {
                 members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
@@ -388,17 +399,17 @@ export function createBannerClass(): new () => OptinBannerElement {
               'p',
               { id: 'd' },
               prefs ? say('prefsIntro') : say('notice'),
-              note ? ' ' : null,
-              note ? say(note) : null,
+              note && ' ',
+              note,
               // On both layers: once decided, the preferences are the only one the learner reopens.
-              policy ? ' ' : null,
-              policy ? h('a', { href: policy }, say('policy')) : null,
+              policy && ' ',
+              policy && h('a', { href: policy }, say('policy')),
             ),
             ...(prefs ? prefs.nodes : []),
             h(
               'div',
               { class: 'a' },
-              prefs ? this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')) : null,
+              prefs && this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
               acceptAll,
               rejectAll,
               // Close (the preferences), or Preferences (the notice's last button: see #back).

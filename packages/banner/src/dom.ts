@@ -1,27 +1,32 @@
 /** Attributes of {@link h}: `false` omits one, `true` sets it (a boolean attribute such as `checked`). */
 type Attributes = Readonly<Record<string, string | boolean>>;
 
+/** A child of {@link h}: a node, a text, or none (left out). */
+export type Child = Node | string | null | undefined | false;
+
 /**
  * Creates an element with attributes and children. Strings become text nodes, never markup, so
- * configuration text (an XSS payload included) is always shown as text.
+ * configuration text (an XSS payload included) is always shown as text; a child that is none
+ * (`null`, `undefined`, `false`, `''`) is left out.
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attributes: Attributes = {},
-  ...children: (Node | string | null)[]
+  ...children: Child[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) if (value !== false) el.setAttribute(name, `${value}`);
-  for (const child of children) if (child != null) el.append(child);
+  // (`true` is set as "true": setAttribute makes a string of it.)
+  for (const [name, value] of Object.entries(attributes)) if (value !== false) el.setAttribute(name, value as string);
+  for (const child of children) if (child) el.append(child);
   return el;
 }
 
 /**
  * Replaces each `{key}` of `values` in a message, in one pass: a value is put in as text, so `$`
- * patterns and `{…}` in it are not special.
+ * patterns and `{…}` in it are not special. A placeholder without a value (or no `values`) stays.
  */
-export function fill(message: string, values: Readonly<Record<string, string>>): string {
-  return message.replace(/\{(\w+)\}/g, (placeholder, key: string) => values[key] ?? placeholder);
+export function fill(message: string, values?: Readonly<Record<string, string>>): string {
+  return message.replace(/\{(\w+)\}/g, (placeholder, key: string) => values?.[key] ?? placeholder);
 }
 
 /**
@@ -31,4 +36,22 @@ export function fill(message: string, values: Readonly<Record<string, string>>):
  */
 export function marked(text: string, lang: string, within: string): Node | string {
   return lang == within ? text : h('span', { lang }, text);
+}
+
+/**
+ * "A, B and C" in the language `lang`; with commas where Intl cannot (an old browser, a tag it
+ * refuses). Items stay as given: a text marked with its own language keeps its mark.
+ */
+export function listed<T extends Node | string>(items: T[], lang: string): (T | string)[] {
+  try {
+    let i = 0;
+    return (
+      new Intl.ListFormat(lang)
+        // (A string has no textContent: itself.)
+        .formatToParts(items.map((x) => (x as Node).textContent ?? (x as string)))
+        .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value))
+    );
+  } catch {
+    return items.flatMap((x, i) => (i ? [', ', x] : [x]));
+  }
 }

@@ -1,4 +1,4 @@
-/** Every text the banner shows besides the policy's own purpose labels and descriptions. `{name}` and `{link}` are replaced. */
+/** Every text the banner shows besides the policy's own purpose labels and descriptions. `{name}`, `{link}` and `{purposes}` are replaced. */
 export interface Messages {
   /** Heading of the first layer. */
   title: string;
@@ -14,8 +14,10 @@ export interface Messages {
   preferences: string;
   /**
    * Added to the first layer's notice while a privacy signal the store honours (Global Privacy
-   * Control, or Do Not Track: see `gpc` and `dnt`) keeps a purpose off: marketing stays off,
-   * "Accept all" included, unless the learner turns it on in the preferences.
+   * Control, or Do Not Track: see `gpc` and `dnt`) keeps a purpose off: `{purposes}` (the labels of
+   * the purposes it keeps off, as the preferences show them: "Marketing") stay off, "Accept all"
+   * included, unless the learner turns them on in the preferences. Quote no button: a page may
+   * rename them.
    */
   signal: string;
   /** Heading of the preferences. */
@@ -45,7 +47,10 @@ export interface Messages {
   memberIntro: string;
   /** Heading of the list of third parties. */
   thirdParties: string;
-  /** Under that heading: a third party's own opt-out is the learner's to use, and neither edX nor any Member answers for it. */
+  /**
+   * Under that heading, where a listed third party has an opt-out link: a third party's own opt-out
+   * is the learner's to use, and neither edX nor any Member answers for it.
+   */
   optOuts: string;
   /** Names a sender's email tracking in that list and in a Member's section: whether its emails are opened and their links clicked. */
   email: string;
@@ -87,7 +92,7 @@ export const en: Messages = {
   rejectAll: 'Reject all',
   preferences: 'Preferences',
   signal:
-    'Your browser sends a privacy signal: marketing stays off unless you turn it on in Preferences, even with Accept all.',
+    'Your browser sends a privacy signal, so even if you accept all, this stays off unless you turn it on: {purposes}.',
   prefsTitle: 'Cookie preferences',
   prefsIntro:
     'Choose what may be used. Turning a purpose off stops it everywhere; a choice for a Member applies to that Member only.',
@@ -102,7 +107,7 @@ export const en: Messages = {
   memberIntro: '{name} uses these on its courses. Turning one off stops it for {name} only.',
   thirdParties: 'Third parties',
   optOuts:
-    'To stop their tracking, use their opt-outs: neither we nor any Member are responsible for how well they work.',
+    'To stop their tracking, use their opt-outs: neither we nor any Member is responsible for how well they work.',
   email: 'Email opens and clicks',
   privacy: 'Privacy policy',
   optOut: 'Opt out',

@@ -1,6 +1,6 @@
 import type { ConsentChoice, ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember, EmailSender, ThirdParty } from './declaration.js';
-import { fill, h, marked } from './dom.js';
+import { fill, h, listed, marked, type Child } from './dom.js';
 import { languageTag } from './locale.js';
 import type { Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
@@ -14,8 +14,8 @@ interface PreferencesInput {
   readonly lang: string;
   /** The messages of the language shown (English where the catalog has none). */
   readonly t: Messages;
-  /** A message (or `text` made from it) as a child of an element of the language shown, marked with its own. */
-  readonly say: (key: keyof Messages, text?: string) => Node | string;
+  /** A message (its `{…}` filled with `values`) as a child of an element of the language shown, marked with its own. */
+  readonly say: (key: keyof Messages, values?: Readonly<Record<string, string>>) => Node | string;
   /** The language a message is in. */
   readonly langOf: (key: keyof Messages) => string;
   /** The purposes' translations into the language shown that fit the policy's text now. */
@@ -63,21 +63,6 @@ export function buildPreferences({
   kept = {},
 }: PreferencesInput): Preferences {
   const { policy } = consent;
-  // "A, B and C" in the language shown; with commas where Intl cannot (an old browser, a tag it
-  // refuses). Items stay as given: a text marked with its own language keeps its mark.
-  const list = (items: (Node | string)[]): (Node | string)[] => {
-    try {
-      let i = 0;
-      return (
-        new Intl.ListFormat(lang)
-          // (A string has no textContent: itself.)
-          .formatToParts(items.map((x) => (x as Node).textContent ?? (x as string)))
-          .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value))
-      );
-    } catch {
-      return items.flatMap((x, i) => (i ? [', ', x] : [x]));
-    }
-  };
   // A purpose the catalog does not translate (or translates an earlier text of) shows the policy's
   // own text, in the policy's language: marked with it where that is not the language shown, so that
   // a screen reader reads it in that language (WCAG 3.1.2), not, say, English words with French sounds.
@@ -99,7 +84,7 @@ export function buildPreferences({
     key: string,
     name: Node | string,
     checked: boolean,
-    description: (Node | string | null)[],
+    description: Child[],
     locked?: boolean,
     within?: string,
   ) => {
@@ -122,9 +107,9 @@ export function buildPreferences({
         {},
         input,
         within ? h('span', { id: `l${id}` }, name) : name,
-        locked ? h('span', { class: 'd' }, say('alwaysOn')) : null,
+        locked && h('span', { class: 'd' }, say('alwaysOn')),
       ),
-      described ? h('p', { class: 'd', id: `d${id}` }, ...description) : null,
+      described && h('p', { class: 'd', id: `d${id}` }, ...description),
     );
     return { node, input, on: () => input.checked };
   };
@@ -144,7 +129,7 @@ export function buildPreferences({
       p.id,
       name,
       kept[p.id] ?? consent.allows(p.id),
-      [description, gpc ? ' ' : null, gpc ? say(gpc == 'dnt' ? gpc : 'gpc') : null],
+      [description, gpc && ' ', gpc && say(gpc == 'dnt' ? gpc : 'gpc')],
       p.required,
     );
     state[p.id] = s.on;
@@ -154,24 +139,24 @@ export function buildPreferences({
     // A group's fieldset comes with its first purpose, headed by all of theirs.
     if (group != null && !groups[group]) {
       const heading = policy.purposes.filter((x) => x.group == group).map((x) => text(x)[0]);
-      nodes.push((groups[group] = h('fieldset', {}, h('legend', {}, ...list(heading)))));
+      nodes.push((groups[group] = h('fieldset', {}, h('legend', {}, ...listed(heading, lang)))));
     }
     if (group == null) nodes.push(s.node);
     else groups[group]?.append(s.node);
   }
 
   // The trackers, then the senders whose emails are tracked (named "Email opens and clicks", no links).
-  const listed = [...(declaration?.trackers ?? []), ...(declaration?.email ?? [])];
+  const parties = [...(declaration?.trackers ?? []), ...(declaration?.email ?? [])];
   const name = (x: ThirdParty | EmailSender) => x.vendor?.name ?? say('email');
   const memberChoices: Record<string, () => boolean | null> = {};
   if (member) {
-    const own = listed.filter((x) => x.owner == member.id);
+    const own = parties.filter((x) => x.owner == member.id);
     // Named, and focusable by script: a switch of it that another tab's choice locks gives it the focus.
     const section = h(
       'fieldset',
       { name: '.m', tabindex: '-1' },
-      h('legend', { id: 'm' }, say('member', fill(t.member, { name: member.name }))),
-      h('p', { class: 'd' }, say('memberIntro', fill(t.memberIntro, { name: member.name }))),
+      h('legend', { id: 'm' }, say('member', { name: member.name })),
+      h('p', { class: 'd' }, say('memberIntro', { name: member.name })),
     );
     for (const p of policy.purposes) {
       const serving = own.filter((x) => x.purposes.includes(p.id));
@@ -183,7 +168,7 @@ export function buildPreferences({
       const key = `${member.id} ${p.id}`;
       const stored = () => consent.grants().members[member.id]?.[p.id] != false;
       let mine = kept[key] ?? stored();
-      const { node, input } = toggle(key, text(p)[0], false, list(serving.map(name)), false, 'm');
+      const { node, input } = toggle(key, text(p)[0], false, listed(serving.map(name), lang), false, 'm');
       const sync = () => {
         input.checked = site.checked && mine;
         input.disabled = !site.checked;
@@ -198,18 +183,18 @@ export function buildPreferences({
     nodes.push(section);
   }
 
-  if (listed.length)
+  if (parties.length)
     nodes.push(
       h(
         'section',
         {},
         h('h3', {}, say('thirdParties')),
-        // Their opt-outs (the links below) are theirs: the policy's word on them.
-        h('p', { class: 'd' }, say('optOuts')),
+        // Their opt-outs (the links below) are theirs: the policy's word on them, where one is shown.
+        parties.some((x) => safeUrl(x.vendor?.optOutUrl)) && h('p', { class: 'd' }, say('optOuts')),
         h(
           'ul',
           {},
-          ...listed.map((x) => {
+          ...parties.map((x) => {
             const { vendor } = x;
             // Named with the vendor and the new tab ("Privacy policy: Segment (opens in a new tab)"):
             // screen readers list links out of context, where a dozen "Opt out" tell nothing apart.
@@ -225,7 +210,7 @@ export function buildPreferences({
                   {
                     href,
                     target: '_blank',
-                    rel: 'noopener noreferrer',
+                    rel: 'noreferrer', // (which implies noopener)
                     'aria-label': name,
                     lang: named != lang && named,
                   },
@@ -237,7 +222,7 @@ export function buildPreferences({
               'li',
               {},
               h('b', {}, name(x)),
-              h('span', { class: 'd' }, ` (${x.ownerName}: `, ...list(x.purposes.map(label)), ') '),
+              h('span', { class: 'd' }, ` (${x.ownerName}: `, ...listed(x.purposes.map(label), lang), ') '),
               link(vendor?.privacyUrl, 'privacy'),
               link(vendor?.optOutUrl, 'optOut'),
             );

@@ -10,32 +10,32 @@
  */
 export const css = `\
 :host{all:initial;--a:var(--optin-accent,#0a58a8);--o:var(--optin-on-accent,#fff);--m:var(--optin-muted,#595959);font:medium/1.5 var(--optin-font,system-ui,sans-serif)}\
-.p,.s{position:fixed;z-index:var(--optin-z,2147483600);box-sizing:border-box;background:var(--optin-bg,#fff);color:var(--optin-fg,#1b1b1b)}\
-.p{inset:auto 0 0;overscroll-behavior:contain;width:auto;max-width:none;max-height:85vh;scroll-padding-bottom:8em;padding:1em 1.5em 0;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out}\
+.p,.s{position:fixed;box-sizing:border-box;z-index:var(--optin-z,2147483600);background:var(--optin-bg,#fff);color:var(--optin-fg,#1b1b1b)}\
+.p{inset:auto 0 0;overscroll-behavior:contain;max-width:none;width:auto;max-height:85vh;padding:1em 1.5em 0;scroll-padding-bottom:8em;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out}\
 .x{max-width:46em}\
 .p:focus{outline:0}\
 h2,h3,legend,li{margin:0 0 .5em}\
 h2{font-size:1.25em}\
 p{margin:0 0 .75em}\
-.d{color:var(--m)}p.d{margin-top:.25em}\
-.a{display:flex;flex-flow:wrap;gap:.5em;position:sticky;bottom:0;padding:.5em 0 1em;background:inherit}\
+p.d{margin-top:.25em}.d{color:var(--m)}\
+.a{display:flex;flex-flow:wrap;gap:.5em;position:sticky;padding:.5em 0 1em;bottom:0;background:inherit}\
 button{font:inherit;cursor:pointer;border-radius:var(--optin-radius,6px)}\
-.a button{min-width:9em;padding:.5em 1em;border:2px solid var(--a);background:var(--a);color:var(--o);font-weight:600}\
+.a button{min-width:9em;border:2px solid var(--a);padding:.5em 1em;background:var(--a);color:var(--o);font-weight:600}\
 .s{inset-inline-start:1em;bottom:1em;padding:.4em .8em;border:1px solid var(--m);font-size:.85em}\
 :focus-visible{outline:3px solid var(--a);outline-offset:2px}\
 fieldset{border:0;margin:0 0 1em;padding:0}\
-legend,h3{font-weight:700;font-size:1em;padding:0}\
+h3,legend{font-weight:700;font-size:1em;padding:0}\
 label{display:flex;align-items:center;gap:.6em;font-weight:600}\
-input{--k:var(--m);--e:var(--m);--g:#0000;appearance:none;flex:none;width:2.6em;height:1.5em;margin:0;border:2px solid var(--e);border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}\
+input{--k:var(--m);--e:var(--m);--g:#0000;flex:none;appearance:none;width:2.6em;height:1.5em;border:2px solid var(--e);margin:0;border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}\
 input:checked{--k:var(--o);--e:var(--a);--g:var(--a);background-position-x:100%}\
 [dir=rtl] input{scale:-1}\
 input:disabled{opacity:.6}\
-ul{padding:0;list-style:none}\
+ul{list-style:none;padding:0}\
 a{color:var(--a);margin-inline-end:1em}\
 a[target]:after{content:" \\2197"/""}\
 @keyframes i{from{translate:0 100%}}\
 @media (max-height:30em),(max-width:30em){.a{position:static}}\
-@media (prefers-reduced-motion){.p{animation:none}input{transition:none}}\
+@media (prefers-reduced-motion){.p,input{animation:none;transition:none}}\
 @media (forced-colors){input{forced-color-adjust:none;--k:CanvasText;--e:CanvasText}input:checked{--k:HighlightText;--e:Highlight;--g:Highlight}input:disabled{opacity:1;--k:GrayText;--e:GrayText}input:checked:disabled{--k:Canvas;--g:GrayText}:focus-visible{outline-color:Highlight}}`;
 
 let sheet: CSSStyleSheet | undefined;

@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { file, launchChromium, serve, type TestServer } from '../../../test-support/browser.js';
+import { fill } from '../src/dom.js';
 import { en } from '../src/messages.js';
 import { ar } from '../src/locales/ar.js';
 import { es } from '../src/locales/es.js';
@@ -994,7 +995,7 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('tells a learner deciding on the first layer that the privacy signal keeps marketing off, Accept all included, in every language', async () => {
+  it('tells a learner deciding on the first layer that the privacy signal keeps marketing off, Accept all included, naming it, in every language', async () => {
     // The browser sends Global Privacy Control (navigator.globalPrivacyControl, before any script).
     const gpc = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });
     const dnt = () => {
@@ -1002,29 +1003,31 @@ describe('<optin-banner> in Chromium', () => {
       Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false });
     };
     const catalogs = [
-      ['en', {}],
-      ['es', es.messages],
-      ['fr', fr.messages],
-      ['ar', ar.messages],
-      ['zh', zh.messages],
+      ['en', null],
+      ['es', es],
+      ['fr', fr],
+      ['ar', ar],
+      ['zh', zh],
     ] as const;
     for (const [lang, catalog] of catalogs) {
-      const messages = { ...en, ...catalog };
+      const messages = { ...en, ...catalog?.messages };
       const page = await open({ lang }, {}, gpc);
       expect(await layer(page)).toBe('notice');
-      // In the notice the dialog is described by, shown with it.
-      const said = page.locator('optin-banner #d').getByText(messages.signal, { exact: false });
+      // In the notice the dialog is described by, shown with it, naming the purpose as the
+      // preferences do.
+      const signal = fill(messages.signal, { purposes: catalog?.purposes?.edx?.marketing?.[0] ?? 'Marketing' });
+      const said = page.locator('optin-banner #d').getByText(signal, { exact: false });
       expect(await said.isVisible(), lang).toBe(true);
       await page.getByRole('button', { name: messages.acceptAll, exact: true }).click();
       expect(await decision(page), lang).toMatchObject({ gpc: true, purposes: { analytics: true, marketing: false } });
     }
     // Do Not Track, where the store honours it, says so too; a browser sending neither, nothing.
     const honoured = await open({ dnt: '1' }, {}, dnt);
-    expect(await described(honoured)).toContain(en.signal);
+    expect(await described(honoured)).toContain(fill(en.signal, { purposes: 'Marketing' }));
     const none = await open({}, {}, () =>
       Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false }),
     );
-    expect(await described(none)).not.toContain(en.signal);
+    expect(await described(none)).not.toContain('privacy signal');
     expect(problems).toEqual([]);
   });
 

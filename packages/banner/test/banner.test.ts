@@ -10,7 +10,7 @@ import {
   type Catalog,
 } from '../src/index.js';
 import { fill } from '../src/dom.js';
-import { en } from '../src/messages.js';
+import { en, type Messages } from '../src/messages.js';
 import { safeUrl } from '../src/safe-url.js';
 import { ar } from '../src/locales/ar.js';
 import { es } from '../src/locales/es.js';
@@ -345,23 +345,27 @@ describe('<optin-banner>', () => {
     expect(consent.allows('marketing')).toBe(true);
   });
 
-  it('tells on the first layer that a privacy signal keeps marketing off, "Accept all" included, in every language', async () => {
+  it('tells on the first layer that a privacy signal keeps marketing off, "Accept all" included, in every language, naming it as the preferences do', async () => {
     const notice = (root: ShadowRoot) => root.getElementById('d')?.textContent ?? '';
     for (const [lang, catalog] of shipped) {
-      const signal = catalog ? catalog.messages.signal! : en.signal;
+      const messages = { ...en, ...catalog?.messages };
+      const signal = fill(messages.signal, { purposes: catalog?.purposes?.edx?.marketing?.[0] ?? 'Marketing' });
       const locales = catalog ? { [lang]: () => Promise.resolve(catalog) } : {};
       // Global Privacy Control (as a server passes on Sec-GPC), or Do Not Track where the store honours it.
       for (const signals of [{ gpc: true }, { dnt: '1' }]) {
         const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals });
         const { root, button } = await mount({ consent, locale: lang, locales });
         expect(notice(root), `${lang} ${JSON.stringify(signals)}`).toContain(signal);
-        button(catalog?.messages.acceptAll ?? en.acceptAll)!.click();
+        // True whatever the buttons are called: it quotes none.
+        expect(signal, lang).not.toContain(messages.acceptAll);
+        expect(signal, lang).not.toContain(messages.preferences);
+        button(messages.acceptAll)!.click();
         expect(consent.allows('marketing'), lang).toBe(false); // as it said
         await clear();
       }
       // No signal: nothing to tell.
       const { root } = await mount({ locale: lang, locales });
-      expect(notice(root), lang).not.toContain(signal);
+      expect(notice(root), lang).toBe(messages.notice);
       await clear();
     }
     // Nothing it refuses stays off: marketing granted under GPC (the page reopens the notice), or a
@@ -370,8 +374,7 @@ describe('<optin-banner>', () => {
     granted.decide({ purposes: { marketing: true } });
     const reopened = await mount({ consent: granted });
     await reopened.banner.open('notice');
-    expect(notice(reopened.root)).toContain(en.notice);
-    expect(notice(reopened.root)).not.toContain(en.signal);
+    expect(notice(reopened.root)).toBe(en.notice);
     await clear();
     const other = definePolicy({
       id: 'acme',
@@ -382,7 +385,32 @@ describe('<optin-banner>', () => {
       consent: createConsent({ policy: other, storage: 'memory', signals: { gpc: true } }),
     });
     expect(unrefused.banner.layer).toBe('notice');
-    expect(notice(unrefused.root)).not.toContain(en.signal);
+    expect(notice(unrefused.root)).toBe(en.notice);
+  });
+
+  it("names in the first layer's privacy-signal note the purposes the signal refuses, by their labels, whatever the policy and the buttons' names", async () => {
+    const policy = definePolicy({
+      id: 'acme',
+      version: '1',
+      purposes: [
+        { id: 'essential', label: 'Essential', description: 'Runs the site.', required: true },
+        { id: 'stats', label: 'Statistics', description: 'How the site is used.' },
+        { id: 'ads', label: 'Personalised ads', description: 'Ads chosen for you.', gpc: true },
+        { id: 'partners', label: 'Partner offers', description: 'Offers of our partners.', gpc: true },
+      ],
+    });
+    const consent = createConsent({ policy, storage: 'memory', signals: { gpc: true } });
+    const { root, button } = await mount({
+      consent,
+      messages: { acceptAll: 'Allow everything', preferences: 'Let me choose' },
+    });
+    const note = root.getElementById('d')!.textContent.replace(en.notice, '');
+    expect(note).toContain(fill(en.signal, { purposes: 'Personalised ads and Partner offers' }));
+    // Not edX's purpose, nor one the signal leaves alone, nor the default buttons' names.
+    expect(note).not.toMatch(/marketing|statistics/i);
+    expect(note).not.toMatch(/Accept all|Preferences/);
+    button('Allow everything')!.click();
+    expect([consent.allows('stats'), consent.allows('ads'), consent.allows('partners')]).toEqual([true, false, false]);
   });
 
   it("says in the preferences that cookies can also be controlled in the browser, and that third parties' own opt-outs are theirs, in every language", async () => {
@@ -400,6 +428,35 @@ describe('<optin-banner>', () => {
       // The first layer says neither: the policy's options are in the preferences.
       await banner.open('notice');
       expect(root.textContent, lang).not.toContain(messages.browser);
+      await clear();
+    }
+  });
+
+  it("says that third parties' opt-outs are theirs only where one is listed: not for vendors without one, nor for tracked emails", async () => {
+    // The policy's word: "Neither edX nor any Member is responsible for the effectiveness of any
+    // third-party opt-out options".
+    expect(en.optOuts).toContain('neither we nor any Member is responsible');
+    const member = { id: 'HarvardX', name: 'HarvardX' };
+    const email = [{ owner: 'HarvardX', ownerName: 'Harvard University', purposes: ['analytics'] }];
+    const hotjar = (optOutUrl: string | null) => ({
+      id: 'HarvardX/hotjar',
+      owner: 'HarvardX',
+      ownerName: 'Harvard University',
+      purposes: ['analytics'],
+      vendor: { name: 'Hotjar', privacyUrl: 'https://www.hotjar.com/legal/policies/privacy/', optOutUrl },
+    });
+    for (const [trackers, said] of [
+      [[], false], // only the Member's tracked emails
+      [[hotjar(null)], false],
+      [[hotjar('javascript:alert(1)')], false], // no link is shown for it
+      [[hotjar('https://www.hotjar.com/policies/do-not-track/')], true],
+    ] as const) {
+      const { banner, root } = await mount({ declaration: { trackers, email }, member });
+      await banner.open('preferences');
+      const thirdParties = root.querySelector('section')!;
+      expect(thirdParties.textContent).toContain(en.email);
+      expect(thirdParties.textContent.includes(en.optOuts), JSON.stringify(trackers)).toBe(said);
+      expect(thirdParties.querySelectorAll('a[href*="do-not-track"]').length).toBe(said ? 1 : 0);
       await clear();
     }
   });
@@ -697,6 +754,23 @@ describe('<optin-banner>', () => {
     const undecided = await mount({ locale: 'fr', ...unset });
     expect(undecided.banner.layer).toBe('notice');
     expect(undecided.button('Accept all')).not.toBe(null);
+  });
+
+  it("gives each banner its own messages and locales: one changed in place changes no other banner's, nor a later one's", async () => {
+    const first = await mount({ consent: store() });
+    const de: Catalog = { messages: { acceptAll: 'Alle akzeptieren' } };
+    first.banner.messages.acceptAll = 'Accept everything (this banner only)';
+    (first.banner.locales as Record<string, () => Promise<Catalog>>).de = () => Promise.resolve(de);
+    // Given undefined, a default again: its own too.
+    first.banner.messages = undefined as unknown as Partial<Messages>;
+    first.banner.messages.rejectAll = 'Reject everything (this banner only)';
+    await clear();
+    const later = await mount({ locale: 'de' });
+    expect(later.button('Accept all')).not.toBe(null);
+    expect(later.button('Reject all')).not.toBe(null);
+    expect(later.root.querySelector('[lang]')?.getAttribute('lang')).toBe('en');
+    expect(later.banner.messages).toEqual({});
+    expect(later.banner.locales).toEqual({});
   });
 
   it('shows a regional catalog such as pt-BR for <html lang="pt-BR">', async () => {

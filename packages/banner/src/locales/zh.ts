@@ -10,7 +10,7 @@ export const zh: Catalog = {
     acceptAll: '全部接受',
     rejectAll: '全部拒绝',
     preferences: '偏好设置',
-    signal: '您的浏览器发送了隐私信号：除非您在“偏好设置”中开启，否则即使选择“全部接受”，营销也保持关闭。',
+    signal: '您的浏览器发送了隐私信号：即使您接受所有内容，除非您开启，否则以下各项保持关闭：{purposes}。',
     prefsTitle: 'Cookie 偏好设置',
     prefsIntro: '选择允许使用的内容。关闭某一用途会在所有地方停止它；针对某个成员的选择仅适用于该成员。',
     browser: '您还可以在浏览器的隐私设置中控制 Cookie。',
