@@ -10,9 +10,8 @@
 // collector with `collector.subjectKeys` does, where an unproved receipt grants nothing (a learner
 // whose latest receipt is unproved counts with their latest proved one, narrowed by its refusals).
 // The platform also stored 100,000 page views of no course and 4,000 of HarvardX's courses kept from
-// HarvardX (stored for the platform alone: 2,000 of the learners refused it analytics), which name
-// HarvardX's learners too (`courseOwner`, as the stats routes ask); "HarvardX, without courseOwner"
-// asks as before, its learners named by its own events alone.
+// HarvardX (stored for the platform alone, `keptFrom: 'HarvardX'`: 2,000 of the learners refused it
+// analytics), which name HarvardX's learners too.
 // Usage (after `pnpm build`): node bench/consent-rates.mjs [receipts]
 // `BENCH_DB=postgres://user@host:5432/db` measures PostgreSQL instead of SQLite (a schema of its own,
 // dropped after).
@@ -21,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCourseOwner, PostgresStorage, SqliteStorage } from '../dist/index.js';
+import { PostgresStorage, SqliteStorage } from '../dist/index.js';
 
 const postgresUrl = process.env.BENCH_DB?.startsWith('postgres') ? process.env.BENCH_DB : undefined;
 const purposes = ['analytics', 'performance', 'functionality', 'marketing'];
@@ -37,12 +36,9 @@ if (process.argv[2] === '--measure') {
   // The child: a fresh process for each statistics, so that its peak memory is theirs alone.
   const storage = open(process.argv[3]);
   const member = process.argv[4] === 'platform' ? null : process.argv[4];
-  // As the stats routes ask: with the policy in force (every receipt here is of it), and the Member
-  // of each course (unless measuring without it).
+  // As the stats routes ask: with the policy in force (every receipt here is of it).
   const currentPolicy = { version: '2026-11', hash: 'k3j2' };
-  const courseOwner =
-    process.argv[6] === 'own' ? undefined : createCourseOwner([{ id: 'HarvardX', orgs: ['HarvardX'] }]);
-  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes, currentPolicy, courseOwner };
+  const options = { provedGrantsOnly: process.argv[5] === 'proved', policyPurposes, currentPolicy };
   const to = new Date(Date.now() + 1000).toISOString();
   const from = new Date(Date.parse(to) - 30 * day).toISOString();
   await storage.counts();
@@ -120,6 +116,7 @@ const event = (i, n, kept = false) => {
     type: 'page',
     event: null,
     memberId: kept ? null : 'HarvardX',
+    keptFrom: kept ? 'HarvardX' : null,
     anonymousId: i % 2 ? learner : `anon-${i}`,
     userId: i % 2 ? null : learner,
     timestamp,
@@ -177,9 +174,9 @@ console.log(
 );
 await storage.close();
 
-const measure = (who, proofs, own = '') =>
+const measure = (who, proofs) =>
   JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', where, who, proofs, own], {
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', where, who, proofs], {
       encoding: 'utf8',
     }),
   );
@@ -187,14 +184,12 @@ console.table(
   [
     ['platform', 'any'],
     ['HarvardX', 'any'],
-    ['HarvardX', 'any', 'own'],
     ['platform', 'proved'],
     ['HarvardX', 'proved'],
-    ['HarvardX', 'proved', 'own'],
-  ].map(([who, proofs, own]) => {
-    const m = measure(who, proofs, own);
+  ].map(([who, proofs]) => {
+    const m = measure(who, proofs);
     return {
-      stats: `${proofs === 'proved' ? `${who}, proofs required` : who}${own ? ', without courseOwner' : ''}`,
+      stats: proofs === 'proved' ? `${who}, proofs required` : who,
       'median ms': m.ms.toFixed(1),
       'CPU ms (this process)': m.cpuMs.toFixed(1),
       'maxRSS growth MiB': m.maxRssGrowthMiB.toFixed(1),

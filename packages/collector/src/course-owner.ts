@@ -169,18 +169,17 @@ export function orgOfMessage(message: SegmentMessage): string | undefined {
 }
 
 /**
- * The Member that owns a course, from a message's `context.course` or an event's stored `courseId`
- * and `org`, as `registry.memberFor` of `@optin/members` finds it: for a course id (`null` or
- * `undefined`: none), read as {@link readCourseKey} reads it, a course run a Member lists in `courses`
- * first, then the Member owning the key's org (a CCX's, `ccx-v1:` or `ccx-block-v1:`, by its org
- * only: never the Member that lists the run it is built on), and no Member when it is no key (never
- * the owner of `org`, which decides only without an id); orgs and runs in any letter case and only
- * whole (`HarvardXPlus` is not `HarvardX`). `undefined`: no Member's (a platform event's).
+ * Finds the Member that owns a message's course (`undefined` for platform events), as
+ * `registry.memberFor` of `@optin/members` does: for a `context.course.id`, read as
+ * {@link readCourseKey} reads it, a course run a Member lists in `courses` first, then the Member
+ * owning the key's org (a CCX's, `ccx-v1:` or `ccx-block-v1:`, by its org only: never the Member
+ * that lists the run it is built on), and no Member when it is no key (never the owner of
+ * `context.course.org`, which decides only without an id); orgs and runs in any letter case and only
+ * whole (`HarvardXPlus` is not `HarvardX`).
  */
-export type CourseOwner = (courseId: string | null | undefined, org: string | null | undefined) => string | undefined;
-
-/** The {@link CourseOwner} of `members`. */
-export function createCourseOwner(members: readonly CollectorMember[]): CourseOwner {
+export function createMemberResolver(
+  members: readonly CollectorMember[],
+): (message: SegmentMessage) => string | undefined {
   const byOrg = new Map<string, string>();
   const byRun = new Map<string, string>();
   for (const m of members) {
@@ -190,23 +189,13 @@ export function createCourseOwner(members: readonly CollectorMember[]): CourseOw
       if (run) byRun.set(courseRunKey(run), m.id);
     }
   }
-  return (courseId, org) => {
-    if (courseId === undefined || courseId === null) return byOrg.get((org ?? '').toLowerCase());
-    const read = keyOf(courseId);
+  return (message) => {
+    const course = message.context?.course;
+    if (course?.id === undefined) return byOrg.get((course?.org ?? '').toLowerCase());
+    const read = keyOf(course.id);
     if (!read) return undefined;
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
     const owner = byRun.size && read.ccx === null ? byRun.get(courseRunKey(read.run)) : undefined;
     return owner ?? byOrg.get(read.run.org.toLowerCase());
   };
-}
-
-/**
- * Finds the Member that owns a message's course (`undefined` for platform events): its
- * `context.course`'s id, or without one its `org`, as {@link createCourseOwner} reads them.
- */
-export function createMemberResolver(
-  members: readonly CollectorMember[],
-): (message: SegmentMessage) => string | undefined {
-  const ownerOf = createCourseOwner(members);
-  return (message) => ownerOf(message.context?.course?.id, message.context?.course?.org);
 }

@@ -138,6 +138,7 @@ export function createEnricher(options: EnricherOptions): Enricher {
       type: message.type,
       event: name,
       memberId: memberOf(message) ?? null,
+      keptFrom: null,
       anonymousId: message.anonymousId ?? null,
       userId: userIdOf(message),
       timestamp: eventTime(

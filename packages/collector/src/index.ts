@@ -15,7 +15,6 @@ export {
   type MemberStatsAnswer,
 } from './consent-rates-threshold.js';
 export type { NamedPurposes } from './purpose-names.js';
-export { createCourseOwner, type CourseOwner } from './course-owner.js';
 export { SqliteStorage, type SqliteOptions } from './sqlite-storage.js';
 export { PostgresStorage, type PostgresOptions } from './postgres-storage.js';
 export { openStorage, defaultDatabaseUrl } from './open-storage.js';

@@ -263,7 +263,9 @@ export function createIngest(
       // An advertising id is stored only with marketing granted, whatever the message's own purpose.
       const stored = withAdvertisingIdAllowed(message, deps.rules, gpc, memberId);
       const enriched = deps.enrich(stored, message.messageId ?? randomUUID(), purposes, facts);
-      const event = refusedToOwner ? { ...enriched, memberId: null } : enriched;
+      // The Member it was kept from (the course's Member under the config in force now) is recorded
+      // with it: that Member's consent rates count the learner, whatever the config says later.
+      const event = refusedToOwner ? { ...enriched, memberId: null, keptFrom: owner ?? null } : enriched;
       // A retry is the same id (as the storage's key): the first one counts.
       if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });

@@ -217,6 +217,18 @@ CREATE UNIQUE INDEX events_message_id ON events (message_id);`,
     sqlite: `ALTER TABLE consent_receipts ADD COLUMN subject_proved_by TEXT;`,
     postgres: `ALTER TABLE consent_receipts ADD COLUMN subject_proved_by TEXT;`,
   },
+  {
+    // The Member an event stored for the platform alone was kept from (the learner's overrides
+    // refused it the event's purpose), recorded at ingestion as the config then had it, so that the
+    // Member's consent rates count that learner however its courses move later. Events stored before
+    // keep NULL: no Member's. Indexed for those rows alone, by the hour, as the rates read them.
+    version: 11,
+    name: 'events: the Member an event was kept from',
+    sqlite: `ALTER TABLE events ADD COLUMN kept_from TEXT;
+CREATE INDEX events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL;`,
+    postgres: `ALTER TABLE events ADD COLUMN kept_from TEXT;
+CREATE INDEX events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL;`,
+  },
 ];
 
 /** The column of the unique key that recognises a retry (see migration 8). */
@@ -235,6 +247,7 @@ export const eventColumnNames = [
   'received_at',
   'course_id',
   'path',
+  'kept_from',
   'is_bot',
   'enrichment',
   'properties',

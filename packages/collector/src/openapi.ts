@@ -230,7 +230,7 @@ export function openApiDocument(version: string): JsonSchema {
           summary: 'Page views per day, top pages, clicks, email opens and clicks, consent rates per purpose',
           security: bearer,
           description:
-            "Consent rates are over the learners named by the events of the Member's courses dated and received in the period: its own, and those stored for the platform alone because the learner refused the Member a purpose (counted in the rates only, as learners not granting it what they refused). When the period holds fewer learners than the minimum (`collector.minLearnersForRates`, `OPTIN_MIN_LEARNERS_FOR_RATES`, default 10), they are withheld whole: `consentRates: null`, `consentRatesWithheld: { reason: 'too_few_learners', minLearners }`; otherwise `consentRatesWithheld: null`.",
+            "Consent rates are over the learners named by the events of the Member's courses dated and received in the period: its own, and those stored for the platform alone because the learner refused the Member a purpose, the Member recorded with them when they were stored, whatever the config says of the course later (counted in the rates only, as learners not granting it what they refused). When the period holds fewer learners than the minimum (`collector.minLearnersForRates`, `OPTIN_MIN_LEARNERS_FOR_RATES`, default 10), they are withheld whole: `consentRates: null`, `consentRatesWithheld: { reason: 'too_few_learners', minLearners }`; otherwise `consentRatesWithheld: null`.",
           parameters: [memberParam, ...queryParameters(statsQuerySchema)],
           responses: {
             200: {

@@ -142,14 +142,6 @@ export class PostgresStorage extends SqlStorage {
     return `${entry}.value = 'false'::jsonb`;
   }
 
-  protected override jsonText(column: string, key: string): string {
-    return `(${column} ->> '${key}')`;
-  }
-
-  protected override inList(sql: string, values: readonly string[]): { sql: string; params: unknown[] } {
-    return { sql: `${sql} = ANY(?::text[])`, params: [[...values]] };
-  }
-
   protected override readonly emptyJson = "'{}'::jsonb";
 
   protected override readonly fence = 'OFFSET 0';

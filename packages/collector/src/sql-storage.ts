@@ -1,5 +1,5 @@
 import type { ConsentReceipt } from '@optin/consent';
-import { courseRunMatch, type CourseOwner } from './course-owner.js';
+import { courseRunMatch } from './course-owner.js';
 import { CollectorError } from './errors.js';
 import { eventTime } from './event-time.js';
 import { eventColumnNames, migrations, retryKey } from './migrations.js';
@@ -68,6 +68,7 @@ export function eventValues(e: StoredEvent, bool: (b: boolean) => unknown): unkn
     e.receivedAt,
     e.courseId,
     e.path,
+    e.keptFrom,
     bool(e.isBot),
     JSON.stringify(enrichment),
     JSON.stringify(e.properties),
@@ -105,6 +106,7 @@ type Enrichment = Omit<
   | 'type'
   | 'event'
   | 'memberId'
+  | 'keptFrom'
   | 'anonymousId'
   | 'userId'
   | 'timestamp'
@@ -125,6 +127,7 @@ function rowToEvent(r: Row): StoredEvent {
     type: String(r.type) as StoredEvent['type'],
     event: text(r.event),
     memberId: text(r.member_id),
+    keptFrom: text(r.kept_from),
     anonymousId: text(r.anonymous_id),
     userId: text(r.user_id),
     timestamp: String(r.timestamp),
@@ -253,17 +256,6 @@ export abstract class SqlStorage implements Storage {
   /** A condition that the value of `entry`, a row of `jsonEntries`, is JSON `false`. */
   protected jsonFalse(entry: string): string {
     return `${entry}.type = 'false'`;
-  }
-  /** The text at `key` (a `jsonKey`) of the JSON object in `column`; NULL when it is none. */
-  protected jsonText(column: string, key: string): string {
-    return `json_extract(${column}, '$.${key}')`;
-  }
-  /**
-   * A condition that the text expression `sql` is one of `values` (any number, one parameter): in
-   * SQLite, one of the elements of a JSON array.
-   */
-  protected inList(sql: string, values: readonly string[]): { sql: string; params: unknown[] } {
-    return { sql: `${sql} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
   }
   /** An empty JSON object as a JSON column holds it (a receipt without Member overrides). */
   protected readonly emptyJson: string = "'{}'";
@@ -673,21 +665,15 @@ export abstract class SqlStorage implements Storage {
     // period already closed, adds nobody to it, so that a Member cannot tell one learner's choice
     // from the difference it makes (the receipts are of the period by `received_at` too).
     const arrived = `${eventScope} AND received_at >= ? AND received_at < ?`;
-    // And, with `courseOwner`, by the period's events of its courses kept from it (stored for the
-    // platform alone: the learner refused it a purpose) that arrived in it too: a learner who refused
-    // the Member is one of its learners, who does not grant it what they refused.
-    const kept =
-      memberId === null || !options.courseOwner
-        ? undefined
-        : await this.keptFrom(memberId, from, to, options.courseOwner);
+    // And by the period's events kept from it (stored for the platform alone because the learner
+    // refused it a purpose: `kept_from`, recorded at ingestion) that arrived in it too: a learner who
+    // refused the Member is one of its learners, who does not grant it what they refused.
     const namedBy = (where: string): string =>
       `SELECT anonymous_id FROM events WHERE ${where} AND anonymous_id IS NOT NULL
              UNION SELECT user_id FROM events WHERE ${where} AND user_id IS NOT NULL`;
-    const keptWhere =
-      kept && `member_id IS NULL AND ${eventPeriod} AND received_at >= ? AND received_at < ? AND ${kept.sql}`;
-    const subjectQueries = [namedBy(arrived), ...(keptWhere ? [namedBy(keptWhere)] : [])];
-    const seen = memberId === null ? '' : ` AND subject IN (${subjectQueries.join(' UNION ')})`;
-    const keptRange = kept ? [from, to, from, to, from, to, ...kept.params] : [];
+    const keptFrom = `kept_from = ? AND ${eventPeriod} AND received_at >= ? AND received_at < ?`;
+    const seen = memberId === null ? '' : ` AND subject IN (${namedBy(arrived)} UNION ${namedBy(keptFrom)})`;
+    const keptRange = [memberId, from, to, from, to, from, to];
     const perDecision = [
       ...(proofs ? ['subject', ...choices.columns.map((_, k) => `choices_${k}`)] : []),
       // Only a granting decision's `implied` counts (another's grants are none).
@@ -724,43 +710,6 @@ export abstract class SqlStorage implements Storage {
       rates[purpose] = { granted, implied, total, rate: total ? granted / total : 0 };
     });
     return proofs ? { rates, provedLearners: Number(row?.proved_total ?? 0) } : { rates };
-  }
-
-  /**
-   * Which events of `[from, to)` (by their own time and their arrival) stored for the platform alone
-   * are of a course of `memberId`, as `owner` finds a course's Member: a condition on `events` and
-   * its parameters, or `undefined` when there is none. Each course id (and, of events without one,
-   * each org) of the period is looked up once.
-   */
-  private async keptFrom(
-    memberId: string,
-    from: string,
-    to: string,
-    owner: CourseOwner,
-  ): Promise<{ sql: string; params: unknown[] } | undefined> {
-    const org = this.jsonText('enrichment', 'org');
-    const rows = await this.query(
-      `SELECT DISTINCT course_id, CASE WHEN course_id IS NULL THEN ${org} END AS org FROM events
-       WHERE member_id IS NULL AND ${eventPeriod} AND received_at >= ? AND received_at < ?
-         AND (course_id IS NOT NULL OR ${org} IS NOT NULL)`,
-      [from, to, from, to, from, to],
-    );
-    const courseIds: string[] = [];
-    const orgs: string[] = [];
-    for (const r of rows) {
-      const courseId = text(r.course_id);
-      if (owner(courseId, text(r.org)) !== memberId) continue;
-      if (courseId === null) orgs.push(String(r.org));
-      else courseIds.push(courseId);
-    }
-    const byCourse = courseIds.length ? this.inList('course_id', courseIds) : undefined;
-    const byOrg = orgs.length ? this.inList(org, orgs) : undefined;
-    const either = [
-      ...(byCourse ? [byCourse] : []),
-      ...(byOrg ? [{ sql: `(course_id IS NULL AND ${byOrg.sql})`, params: byOrg.params }] : []),
-    ];
-    if (!either.length) return undefined;
-    return { sql: `(${either.map((c) => c.sql).join(' OR ')})`, params: either.flatMap((c) => c.params) };
   }
 
   async counts(): Promise<{ events: number; receipts: number }> {

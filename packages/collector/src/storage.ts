@@ -1,5 +1,4 @@
 import type { ConsentReceipt } from '@optin/consent';
-import type { CourseOwner } from './course-owner.js';
 import type { NamedPurposes } from './purpose-names.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -58,9 +57,9 @@ export interface MemberStats {
   /**
    * Per purpose, over the learners whose latest decision was received in the period (`total`) and,
    * for a Member, who were seen on its courses in the period (a receipt's subject is the
-   * `anonymousId` or `userId` of one of the Member's events of the period, an event received in the
-   * period too, so that one posted later and back-dated into it adds nobody; the platform's: every
-   * learner): `granted`, how many chose to grant it to this Member (granted, and no override of the
+   * `anonymousId` or `userId` of one of the Member's events of the period, or of the events kept
+   * from it ({@link StoredEvent.keptFrom}), an event received in the period too, so that one posted
+   * later and back-dated into it adds nobody; the platform's: every learner): `granted`, how many chose to grant it to this Member (granted, and no override of the
    * receipt for this Member, under its id in any letter case, refusing it under any spelling of the
    * purpose, as {@link StatsOptions.policyPurposes} reads them; the platform's: granted), and
    * `rate`, `granted / total`.
@@ -114,15 +113,6 @@ export interface StatsOptions {
    * `analytics`). Default: the purposes rated.
    */
   readonly policyPurposes?: NamedPurposes;
-  /**
-   * The Member each course belongs to, from an event's stored `courseId` and `org`, as ingestion
-   * finds it (`createCourseOwner` of the config's Members, the config in force now). With it, a
-   * Member's learners are also those named by the period's events of its courses stored for the
-   * platform alone (`memberId` null: the learner refused the Member a purpose), so that its rates
-   * count the learners who refused it; they are counted in the rates only, nothing else. Default:
-   * only the Member's own events name its learners.
-   */
-  readonly courseOwner?: CourseOwner;
 }
 
 /** A receipt as stored, with its receive time. */

@@ -19,6 +19,8 @@ export const storedEventSchema = z.object({
   type: z.enum(['track', 'page', 'screen', 'identify']),
   event: optionalText,
   memberId: optionalText,
+  // Published before it was recorded: none.
+  keptFrom: optionalText.default(null),
   anonymousId: optionalText,
   userId: optionalText,
   timestamp: text,

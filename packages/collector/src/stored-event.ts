@@ -20,6 +20,14 @@ export interface StoredEvent {
    * field makes an event a Member's: every Member query reads it, never `courseId` or `org`.
    */
   readonly memberId: string | null;
+  /**
+   * The Member the event was kept from: of an event about a Member's course stored for the platform
+   * alone because the learner's overrides refused that Member the event's purpose, that Member (its
+   * course's owner as the config had it at ingestion), else `null`. The Member's consent rates count
+   * the learner it names (as one not granting it what they refused); nothing else of the Member's
+   * reads it.
+   */
+  readonly keptFrom: string | null;
   /** Segment `anonymousId`. */
   readonly anonymousId: string | null;
   /** Segment `userId`. */

@@ -265,8 +265,9 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
       expect((await events('MITx')).map((e) => e.messageId)).not.toContain(granted);
       expect((await events('MITx')).map((e) => e.messageId)).not.toContain(refused);
       const all = (await getJson(`${live.url}/v1/events`, { authorization: `Bearer ${tokens.platform}` })).body
-        .events as { messageId: string; memberId: string | null }[];
-      expect(all.find((e) => e.messageId === refused)).toMatchObject({ memberId: null });
+        .events as { messageId: string; memberId: string | null; keptFrom: string | null }[];
+      expect(all.find((e) => e.messageId === refused)).toMatchObject({ memberId: null, keptFrom: 'HarvardX' });
+      expect(all.find((e) => e.messageId === granted)).toMatchObject({ memberId: 'HarvardX', keptFrom: null });
     },
   );
 

@@ -307,6 +307,7 @@ export function storedEvent(memberId: string | null, extra: Partial<StoredEvent>
     type: 'page',
     event: 'Course',
     memberId,
+    keptFrom: null,
     anonymousId: 'a',
     userId: null,
     timestamp: now,

@@ -121,7 +121,11 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       ).streams.getMessage(stream, {
         last_by_subj: `${subjectPrefix}._platform`,
       });
-      expect(last.json<StoredEvent>()).toMatchObject({ messageId: refused.messageId, memberId: null });
+      expect(last.json<StoredEvent>()).toMatchObject({
+        messageId: refused.messageId,
+        memberId: null,
+        keptFrom: 'HarvardX',
+      });
     } finally {
       await nc.close();
     }
@@ -129,7 +133,13 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     const query = { anonymousId: `refuses-harvardx-${run}`, limit: 10 };
     expect((await store.storage.memberEvents('HarvardX', query)).events).toEqual([]);
     expect((await store.storage.memberEvents(null, query)).events).toMatchObject([
-      { messageId: refused.messageId, memberId: null, courseId: 'course-v1:HarvardX+CS50+2026_T1' },
+      {
+        messageId: refused.messageId,
+        memberId: null,
+        // The Member it was kept from travels with it: HarvardX's consent rates count the learner.
+        keptFrom: 'HarvardX',
+        courseId: 'course-v1:HarvardX+CS50+2026_T1',
+      },
     ]);
   });
 

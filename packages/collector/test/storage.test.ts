@@ -16,6 +16,12 @@ import { backends, mid, postgresUrl, startCollector, storedEvent, type TestStore
 
 const event = storedEvent;
 
+/** The columns of `events` before migration 11 (no `kept_from`), and an event's values for them. */
+const keptAt = eventColumnNames.indexOf('kept_from');
+const v7Columns = eventColumnNames.filter((c) => c !== 'kept_from');
+const v7Values = (e: StoredEvent, bool: (b: boolean) => unknown): unknown[] =>
+  eventValues(e, bool).filter((_, i) => i !== keptAt);
+
 const receipt = (
   subject: string,
   purposes: Record<string, boolean>,
@@ -109,8 +115,8 @@ INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, '
       const other = event('HarvardX');
       for (const e of [first, copy, other])
         await raw.query(
-          `INSERT INTO events (${eventColumnNames.join(', ')}) VALUES (${eventColumnNames.map(() => '?').join(', ')})`,
-          eventValues(e, (b) => (v7.storage.kind === 'sqlite' ? (b ? 1 : 0) : b)),
+          `INSERT INTO events (${v7Columns.join(', ')}) VALUES (${v7Columns.map(() => '?').join(', ')})`,
+          v7Values(e, (b) => (v7.storage.kind === 'sqlite' ? (b ? 1 : 0) : b)),
         );
       expect(await v7.storage.migrate()).toBe(migrations.length);
       expect((await v7.storage.memberEvents('HarvardX', { limit: 10 })).events).toEqual([first, other]);
@@ -136,11 +142,11 @@ CREATE TABLE optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, 
 ${v1.storage.kind === 'sqlite' ? first.sqlite : first.postgres};
 INSERT INTO optin_migrations (version, name, applied_at) VALUES (1, 'v1', '2026-11-01T00:00:00.000Z')`,
       );
-      const columns = eventColumnNames.filter((c) => c !== 'client_timestamp');
+      const columns = v7Columns.filter((c) => c !== 'client_timestamp');
       const timed = event('HarvardX', { timestamp: '2026-11-20T10:00:00.000Z' });
       const untimed = event('HarvardX', { clientTimestamp: null });
       for (const e of [timed, untimed]) {
-        const values = eventValues(e, (b) => (v1.storage.kind === 'sqlite' ? (b ? 1 : 0) : b));
+        const values = v7Values(e, (b) => (v1.storage.kind === 'sqlite' ? (b ? 1 : 0) : b));
         values.splice(1, 1);
         await raw.query(
           `INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,

@@ -1,7 +1,6 @@
 import { policyHash } from '@optin/consent';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
-import { createCourseOwner } from '../course-owner.js';
 import { createCursorCodec } from '../cursor.js';
 import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
@@ -26,8 +25,6 @@ function utc(time: string | undefined): string | undefined {
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
-  // Whose course an event stored for the platform alone is, as ingestion found it (consent rates).
-  const courseOwner = createCourseOwner(ctx.config.members);
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
   // Each parameter once; a `+` left unencoded in a course key or time put back (see withPlusRestored).
@@ -79,15 +76,14 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
     // Member overrides are read with every purpose of the policy, as the event path reads them.
     // A decision made under another version of the policy grants nothing either (its refusals count).
+    // A Member's learners include those whose events were kept from it (`keptFrom`, recorded at
+    // ingestion: they refused it a purpose), counted in its rates only.
     const options = {
       provedGrantsOnly: ctx.subjectProofs !== undefined,
       policyPurposes: ctx.config.policy.purposes,
       currentPolicy: policy,
       // Under opt-out, such a decision's grants are the mode's defaults: counted as implied.
       mode: ctx.config.collector?.mode ?? 'opt-in',
-      // A learner who refused the Member a purpose, seen on its courses through events kept from it
-      // (stored for the platform alone), is one of its learners too: counted in its rates only.
-      courseOwner,
     };
     // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
