@@ -235,6 +235,37 @@ export function receipt(subject: string, analytics: boolean, offsetMs = 0): Cons
 }
 
 /** A valid track message about a course of `org`. */
+/** A learner's choices for Members, as a receipt and a message's stamp carry them. */
+export type MemberOverrides = ConsentReceipt['members'];
+
+/** A decision of `subject` granting analytics platform-wide, narrowed for Members by `members`. */
+export const refusalDecision = (subject: string, members: MemberOverrides): ConsentReceipt => ({
+  subject,
+  consentId: mid('c'),
+  policy: currentPolicy,
+  purposes: { necessary: true, analytics: true, performance: false, functionality: false, marketing: false },
+  members,
+  source: 'preferences',
+  decidedAt: new Date().toISOString(),
+  gpc: false,
+});
+
+/** A page view of `learner` with those choices stamped, about `course` (`context.course`). */
+export const learnerPageView = (
+  learner: string,
+  members: MemberOverrides,
+  course: Record<string, string> | undefined,
+): Record<string, unknown> => ({
+  type: 'page',
+  messageId: mid(learner),
+  anonymousId: learner,
+  context: {
+    consent: { ...allGranted, members },
+    ...(course && { course }),
+    page: { path: `/p/${learner}`, url: `https://learning.edx.org/p/${learner}` },
+  },
+});
+
 export function trackMessage(org = 'HarvardX', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'track',

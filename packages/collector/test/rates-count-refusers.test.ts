@@ -1,15 +1,14 @@
-import type { ConsentReceipt } from '@optin/consent';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  allGranted,
   backends,
-  currentPolicy,
   getJson,
-  mid,
+  learnerPageView,
   postJson,
+  refusalDecision,
   testConfig,
   tokens,
   useCollector,
+  type MemberOverrides,
 } from './helpers.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
@@ -26,34 +25,9 @@ const config = {
   ],
 };
 
-type Overrides = ConsentReceipt['members'];
-
-/** A decision granting analytics platform-wide, narrowed for Members by `members`. */
-const decision = (subject: string, members: Overrides): ConsentReceipt => ({
-  subject,
-  consentId: mid('c'),
-  policy: currentPolicy,
-  purposes: { necessary: true, analytics: true, performance: false, functionality: false, marketing: false },
-  members,
-  source: 'preferences',
-  decidedAt: new Date().toISOString(),
-  gpc: false,
-});
-
-/** A page view of `learner` with the same choices stamped, about `course` (`context.course`). */
-const pageView = (learner: string, members: Overrides, course: Record<string, string> | undefined) => ({
-  type: 'page',
-  messageId: mid(learner),
-  anonymousId: learner,
-  context: {
-    consent: { ...allGranted, members },
-    ...(course && { course }),
-    page: { path: `/p/${learner}`, url: `https://learning.edx.org/p/${learner}` },
-  },
-});
 
 const refusesHarvardX = { HarvardX: { analytics: false } };
-const learners: { id: string; members: Overrides; course: Record<string, string> | undefined }[] = [
+const learners: { id: string; members: MemberOverrides; course: Record<string, string> | undefined }[] = [
   // Two learners granting HarvardX: its own events name them.
   { id: 'hx-granter-1', members: {}, course: { id: 'course-v1:HarvardX+CS50+2026_T1' } },
   { id: 'hx-granter-2', members: {}, course: { id: 'course-v1:HarvardX+CS50+2026_T1' } },
@@ -77,8 +51,8 @@ describe.each(backends)("a Member's consent rates count the learners who refused
   beforeAll(async () => {
     if (skip) return;
     for (const l of learners)
-      expect((await postJson(`${live.url}/v1/consent`, decision(l.id, l.members))).status).toBe(201);
-    const batch = learners.map((l) => pageView(l.id, l.members, l.course));
+      expect((await postJson(`${live.url}/v1/consent`, refusalDecision(l.id, l.members))).status).toBe(201);
+    const batch = learners.map((l) => learnerPageView(l.id, l.members, l.course));
     const answer = await postJson(`${live.url}/v1/batch`, { batch }, { 'user-agent': chrome });
     expect(answer.body).toMatchObject({ accepted: learners.length, dropped: [] });
   });

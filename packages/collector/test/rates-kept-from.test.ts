@@ -1,17 +1,16 @@
-import type { ConsentReceipt } from '@optin/consent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCredentials } from '../src/credentials.js';
 import type { Collector } from '../src/collector.js';
 import {
-  allGranted,
   backends,
-  currentPolicy,
   getJson,
-  mid,
+  learnerPageView,
   postJson,
+  refusalDecision,
   startCollector,
   testConfig,
   tokens,
+  type MemberOverrides,
   type TestStore,
 } from './helpers.js';
 
@@ -44,22 +43,9 @@ const afterCredentials = resolveCredentials(after, {
   OPTIN_METRICS_TOKEN: tokens.metrics,
 });
 
-type Overrides = ConsentReceipt['members'];
-
-/** A decision granting analytics platform-wide, narrowed for Members by `members`. */
-const decision = (subject: string, members: Overrides): ConsentReceipt => ({
-  subject,
-  consentId: mid('c'),
-  policy: currentPolicy,
-  purposes: { necessary: true, analytics: true, performance: false, functionality: false, marketing: false },
-  members,
-  source: 'preferences',
-  decidedAt: new Date().toISOString(),
-  gpc: false,
-});
 
 const refusesHarvardX = { HarvardX: { analytics: false } };
-const learners: { id: string; members: Overrides; course: string }[] = [
+const learners: { id: string; members: MemberOverrides; course: string }[] = [
   // HarvardX's learners when stored: two granting it, three refusing it (two on the run that moves).
   { id: 'hx-granter-1', members: {}, course: moved },
   { id: 'hx-granter-2', members: {}, course: moved },
@@ -99,17 +85,8 @@ describe.each(backends)("a Member's consent rates after its courses move to anot
     running.push(stored.collector);
     first = stored.url;
     for (const l of learners)
-      expect((await postJson(`${first}/v1/consent`, decision(l.id, l.members))).status).toBe(201);
-    const batch = learners.map((l) => ({
-      type: 'page',
-      messageId: mid(l.id),
-      anonymousId: l.id,
-      context: {
-        consent: { ...allGranted, members: l.members },
-        course: { id: l.course },
-        page: { path: `/p/${l.id}`, url: `https://learning.edx.org/p/${l.id}` },
-      },
-    }));
+      expect((await postJson(`${first}/v1/consent`, refusalDecision(l.id, l.members))).status).toBe(201);
+    const batch = learners.map((l) => learnerPageView(l.id, l.members, { id: l.course }));
     const answer = await postJson(`${first}/v1/batch`, { batch }, { 'user-agent': chrome });
     expect(answer.body).toMatchObject({ accepted: learners.length, dropped: [] });
     // A period that is over: every event and receipt of it has arrived.
