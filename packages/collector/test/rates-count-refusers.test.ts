@@ -25,7 +25,6 @@ const config = {
   ],
 };
 
-
 const refusesHarvardX = { HarvardX: { analytics: false } };
 const learners: { id: string; members: MemberOverrides; course: Record<string, string> | undefined }[] = [
   // Two learners granting HarvardX: its own events name them.

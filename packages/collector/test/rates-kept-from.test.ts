@@ -43,7 +43,6 @@ const afterCredentials = resolveCredentials(after, {
   OPTIN_METRICS_TOKEN: tokens.metrics,
 });
 
-
 const refusesHarvardX = { HarvardX: { analytics: false } };
 const learners: { id: string; members: MemberOverrides; course: string }[] = [
   // HarvardX's learners when stored: two granting it, three refusing it (two on the run that moves).
