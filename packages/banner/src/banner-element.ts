@@ -66,7 +66,8 @@ type Options = Omit<Required<BannerOptions>, 'consent'> & { consent?: ConsentSto
 
 /**
  * The defaults of the options other than the store: new ones each time, so that each banner has its
- * own `locales` and `messages` (one changed in place changes no other banner's).
+ * own `locales` and `messages` (one changed in place reaches no other banner; the texts are read when
+ * the banner starts, so such a change shows once it starts again: assign a new object to apply one).
  */
 const defaults = (): Omit<Options, 'consent'> => ({
   declaration: null,
@@ -289,7 +290,7 @@ export function createBannerClass(): new () => OptinBannerElement {
 
     // (No type="button": a button in the shadow root has no form to submit, a page's form around the
     // element included.)
-    #button(text: Node | string, onclick: () => void, attributes = {}) {
+    #button(text: Node | string, onclick: () => void, attributes?: Readonly<Record<string, string>>) {
       return Object.assign(h('button', attributes, text), { onclick });
     }
 
@@ -372,7 +373,7 @@ export function createBannerClass(): new () => OptinBannerElement {
             {
               purposes: Object.fromEntries(
                 // (A required purpose is granted: it has no `gpc`.)
-                consent.policy.purposes.map((p) => [p.id, !off(p) || !!turnedOn?.[p.id]]),
+                consent.policy.purposes.map((p) => [p.id, !off(p) || !!turnedOn[p.id]]),
               ),
               ...(refused && {
                 members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },

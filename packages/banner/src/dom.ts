@@ -49,7 +49,8 @@ export function listed<T extends Node | string>(items: T[], lang: string): (T | 
       new Intl.ListFormat(lang)
         // (A string has no textContent: itself.)
         .formatToParts(items.map((x) => (x as Node).textContent ?? (x as string)))
-        .map((part) => (part.type == 'element' ? (items[i++] ?? '') : part.value))
+        // (One element part per item, in order.)
+        .map((part) => (part.type == 'element' ? (items[i++] as T) : part.value))
     );
   } catch {
     return items.flatMap((x, i) => (i ? [', ', x] : [x]));

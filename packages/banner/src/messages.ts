@@ -16,8 +16,8 @@ export interface Messages {
    * Added to the first layer's notice while a privacy signal the store honours (Global Privacy
    * Control, or Do Not Track: see `gpc` and `dnt`) keeps a purpose off: `{purposes}` (the labels of
    * the purposes it keeps off, as the preferences show them: "Marketing") stay off, "Accept all"
-   * included, unless the learner turns them on in the preferences. Quote no button: a page may
-   * rename them.
+   * included, unless the learner turns them on in the preferences. Word it for a list (one or
+   * more purposes), and quote no button: a page may rename them.
    */
   signal: string;
   /** Heading of the preferences. */
@@ -92,7 +92,7 @@ export const en: Messages = {
   rejectAll: 'Reject all',
   preferences: 'Preferences',
   signal:
-    'Your browser sends a privacy signal, so even if you accept all, this stays off unless you turn it on: {purposes}.',
+    'Your browser sends a privacy signal, so even if you accept all, these stay off unless you turn them on: {purposes}.',
   prefsTitle: 'Cookie preferences',
   prefsIntro:
     'Choose what may be used. Turning a purpose off stops it everywhere; a choice for a Member applies to that Member only.',

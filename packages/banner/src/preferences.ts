@@ -40,7 +40,7 @@ export interface Preferences {
    * The choice the learner made on the switches: the purposes they changed, and the Member's
    * switches they changed (a grant only where it is shown on).
    */
-  choice(): ConsentChoice;
+  choice(): ConsentChoice & Required<Pick<ConsentChoice, 'purposes'>>;
   /** The switches as they are now, by key (a purpose's id; `memberId purposeId` for the Member's own choice). */
   readonly state: () => Record<string, boolean>;
 }

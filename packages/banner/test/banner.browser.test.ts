@@ -638,6 +638,56 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it("submits no form it is placed in, in the page or in another element's shadow root, and opens links with no opener or referrer", async () => {
+    for (const form of ['page', 'shadow']) {
+      const page = await open({ form, member: '1' });
+      const action: string[] = [];
+      page.on('request', (r) => new URL(r.url()).pathname == '/submitted' && action.push(r.method()));
+      // Every submit and formdata event the form fires (none is cancelled: a submission would load /submitted).
+      await page.evaluate(() => {
+        const f = document.querySelector('#f') ?? document.querySelector('div')!.shadowRoot!.querySelector('#f')!;
+        window.escapes = 0;
+        for (const type of ['submit', 'formdata']) f.addEventListener(type, () => window.escapes!++);
+      });
+      const submitted = async (step: string) => {
+        await page.waitForTimeout(100);
+        expect([await page.evaluate(() => window.escapes), action], `${form}: ${step}`).toEqual([0, []]);
+      };
+      await page.getByRole('button', { name: 'Accept all' }).click();
+      await submitted('Accept all');
+      await page.evaluate(() => window.banner.open());
+      await page.getByRole('button', { name: 'Reject all' }).click();
+      await submitted('Reject all');
+      await page.evaluate(() => window.banner.open());
+      await page.getByRole('button', { name: 'Preferences' }).click();
+      await page.getByRole('switch').and(page.locator(':enabled')).first().focus();
+      await page.keyboard.press('Enter');
+      await submitted('Enter on a switch');
+      expect(await layer(page)).toBe('preferences');
+      await page.getByRole('button', { name: 'Save choices' }).click();
+      await submitted('Save choices');
+      expect(await layer(page)).toBe(null);
+
+      // A third party's link opens its site in a new tab that cannot reach this page, and is not told it.
+      await page.evaluate(() => window.banner.open('preferences'));
+      // (No network here: the new tab shows Chromium's error page, but its request and window tell.)
+      const sent: Record<string, string>[] = [];
+      page.context().on('request', (r) => r.url().startsWith('https://www.facebook.com/') && sent.push(r.headers()));
+      const [tab] = await Promise.all([
+        page.context().waitForEvent('page'),
+        page.getByRole('link', { name: 'Opt out: Meta Pixel (opens in a new tab)' }).click(),
+      ]);
+      await tab.waitForLoadState();
+      expect(await tab.evaluate(() => [window.opener === null, document.referrer])).toEqual([true, '']);
+      expect(sent.map((headers) => headers['referer'])).toEqual([undefined]);
+
+      // While a plain button in the same form does submit it (so the test would see one).
+      await page.evaluate(() => window.banner.close());
+      await Promise.all([page.waitForRequest('**/submitted**'), page.locator('#submit').click()]);
+      expect(action, form).toEqual(['GET']);
+    }
+  });
+
   it("names each third party's links with the vendor and the new tab, in every language", async () => {
     // Each link's name in the accessibility tree, as a screen reader lists the page's links.
     const linkNames = async (page: Page) => {

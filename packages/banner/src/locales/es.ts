@@ -11,7 +11,7 @@ export const es: Catalog = {
     rejectAll: 'Rechazar todo',
     preferences: 'Preferencias',
     signal:
-      'Tu navegador envía una señal de privacidad: aunque aceptes todo, esto sigue desactivado salvo que lo actives: {purposes}.',
+      'Tu navegador envía una señal de privacidad: aunque aceptes todo, estos siguen desactivados salvo que los actives: {purposes}.',
     prefsTitle: 'Preferencias de cookies',
     prefsIntro:
       'Elige qué se puede usar. Desactivar una finalidad la detiene en todas partes; una elección para un Miembro solo se aplica a ese Miembro.',

@@ -11,7 +11,7 @@ export const fr: Catalog = {
     rejectAll: 'Tout refuser',
     preferences: 'Préférences',
     signal:
-      'Votre navigateur envoie un signal de confidentialité : même si vous acceptez tout, ceci reste désactivé sauf si vous l’activez : {purposes}.',
+      'Votre navigateur envoie un signal de confidentialité : même si vous acceptez tout, ceux-ci restent désactivés sauf si vous les activez : {purposes}.',
     prefsTitle: 'Préférences en matière de cookies',
     prefsIntro:
       'Choisissez ce qui peut être utilisé. Désactiver une finalité l’arrête partout ; un choix pour un Membre ne s’applique qu’à ce Membre.',
