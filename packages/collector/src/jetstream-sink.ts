@@ -9,6 +9,7 @@ import {
 } from 'nats';
 import { CollectorError } from './errors.js';
 import type { EventSink } from './event-sink.js';
+import { memberFacingEvent } from './member-facing-event.js';
 import type { StoredEvent } from './stored-event.js';
 import { findUnstorableText, jsonHoldsUnstorableText, unstorableTextError } from './unstorable-text.js';
 
@@ -151,7 +152,8 @@ export async function jetStreamSink(options: JetStreamOptions): Promise<EventSin
     async write(events) {
       // Refused before anything is published, as the SQL storages refuse it: the loader could never store it.
       const payloads = events.map((event, i) => {
-        const json = JSON.stringify(event);
+        // A Member's subject is Member-facing: its events carry no `keptFrom` (see memberFacingEvent).
+        const json = JSON.stringify(event.memberId === null ? event : memberFacingEvent(event));
         if (jsonHoldsUnstorableText(json))
           throw unstorableTextError(findUnstorableText(event, `events[${i}]`) ?? `events[${i}]`);
         return { event, data: utf8.encode(json) };

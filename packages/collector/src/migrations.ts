@@ -226,8 +226,10 @@ CREATE UNIQUE INDEX events_message_id ON events (message_id);`,
     name: 'events: the Member an event was kept from',
     sqlite: `ALTER TABLE events ADD COLUMN kept_from TEXT;
 CREATE INDEX events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL;`,
-    postgres: `ALTER TABLE events ADD COLUMN kept_from TEXT;
-CREATE INDEX events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL;`,
+    // IF NOT EXISTS on PostgreSQL: an operator may add the column and build the index CONCURRENTLY
+    // beforehand, under these names, so that a large table is not locked while it is built (README).
+    postgres: `ALTER TABLE events ADD COLUMN IF NOT EXISTS kept_from TEXT;
+CREATE INDEX IF NOT EXISTS events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL;`,
   },
 ];
 

@@ -25,7 +25,10 @@ export interface StoredEvent {
    * alone because the learner's overrides refused that Member the event's purpose, that Member (its
    * course's owner as the config had it at ingestion), else `null`. The Member's consent rates count
    * the learner it names (as one not granting it what they refused); nothing else of the Member's
-   * reads it.
+   * reads it. It never makes an event a Member's: never route, join or export by it (no
+   * `COALESCE(memberId, keptFrom)`): the events that carry it are exactly those the Member it names
+   * must never get. Always `null` when `memberId` is set (the loader refuses a message with both), and
+   * left out of a Member's outputs (its `/events`, its JetStream subject).
    */
   readonly keptFrom: string | null;
   /** Segment `anonymousId`. */

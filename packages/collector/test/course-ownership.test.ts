@@ -261,6 +261,8 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
       );
       // Its owner reads the granted one; the org's owner neither; the refused one is no Member's.
       expect((await events('HarvardX')).map((e) => e.messageId)).toContain(granted);
+      // A Member's events name no Member they were kept from: none ever is.
+      expect((await events('HarvardX')).find((e) => e.messageId === granted)).not.toHaveProperty('keptFrom');
       expect((await events('HarvardX')).map((e) => e.messageId)).not.toContain(refused);
       expect((await events('MITx')).map((e) => e.messageId)).not.toContain(granted);
       expect((await events('MITx')).map((e) => e.messageId)).not.toContain(refused);

@@ -107,6 +107,27 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     );
   });
 
+  it("publishes a Member's event without `keptFrom` (never set on a Member's event), and loads it with none", async () => {
+    const sent = trackMessage('HarvardX', { anonymousId: `harvardx-own-${run}` });
+    expect((await postJson(`${url}/v1/track`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const last = await (
+        await nc.jetstreamManager()
+      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.HarvardX` });
+      const published = last.json<Record<string, unknown>>();
+      expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'HarvardX' });
+      expect(published).not.toHaveProperty('keptFrom');
+    } finally {
+      await nc.close();
+    }
+    expect(await loader.drain()).toBe(1);
+    const query = { anonymousId: `harvardx-own-${run}`, limit: 10 };
+    expect((await store.storage.memberEvents('HarvardX', query)).events).toMatchObject([
+      { messageId: sent.messageId, memberId: 'HarvardX', keptFrom: null },
+    ]);
+  });
+
   it("publishes an event the learner refused to its course's Member on the platform's subject, and loads it as no Member's", async () => {
     const refused = trackMessage('HarvardX', { anonymousId: `refuses-harvardx-${run}` });
     refused.context = {
@@ -208,11 +229,14 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     const js = nc.jetstream();
     const good = storedEvent('HarvardX');
     const unstorable = storedEvent('HarvardX', { properties: { note: 'a\u0000b' } });
+    // A Member's event naming a Member it was kept from: HarvardX's `/events` would show it MITx's.
+    const ownedAndKept = storedEvent('HarvardX', { keptFrom: 'MITx' });
     await js.publish(`${subjectPrefix}._platform`, new TextEncoder().encode('not json at all'));
     await js.publish(
       `${subjectPrefix}._platform`,
       new TextEncoder().encode(JSON.stringify({ messageId: 'half', type: 'track' })),
     );
+    await js.publish(`${subjectPrefix}.HarvardX`, new TextEncoder().encode(JSON.stringify(ownedAndKept)));
     await js.publish(`${subjectPrefix}.HarvardX`, new TextEncoder().encode(JSON.stringify(unstorable)));
     await js.publish(`${subjectPrefix}.HarvardX`, new TextEncoder().encode(JSON.stringify(good)));
     await nc.close();
@@ -234,12 +258,20 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     } finally {
       await careful.close();
     }
-    expect((await store.storage.hasEvents([good.messageId, sent.messageId as string, unstorable.messageId])).size).toBe(
-      2,
-    );
+    expect(
+      (
+        await store.storage.hasEvents([
+          good.messageId,
+          sent.messageId as string,
+          unstorable.messageId,
+          ownedAndKept.messageId,
+        ])
+      ).size,
+    ).toBe(2);
     expect(refusals.map((r) => [r.subject.split('.').pop(), r.error.code, r.error.issues[0]?.path])).toEqual([
       ['_platform', 'invalid_event', ''],
       ['_platform', 'invalid_event', 'clientTimestamp'],
+      ['HarvardX', 'invalid_event', 'keptFrom'],
       ['HarvardX', 'unstorable_text', 'events[0].properties.note'],
     ]);
   });

@@ -764,6 +764,50 @@ describe('top pages in a PostgreSQL database of a linguistic collation', () => {
   });
 });
 
+describe('PostgreSQL migration 11 after its index was built by hand', () => {
+  const postgres = backends.find((b) => b.name === 'postgres')!;
+
+  it.skipIf(postgres.skip)(
+    'applies over the column and the index made beforehand (CONCURRENTLY), as the README says to on a large table',
+    async () => {
+      const v10 = postgres.open();
+      const raw = v10.storage as unknown as { exec(sql: string): Promise<void> };
+      const schema = (v10.storage as unknown as { schema: string }).schema;
+      try {
+        await raw.exec(
+          `CREATE SCHEMA ${schema};
+CREATE TABLE optin_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+${migrations
+  .filter((m) => m.version <= 10)
+  .map(
+    (m) => `${m.postgres};
+INSERT INTO optin_migrations (version, name, applied_at) VALUES (${m.version}, 'v${m.version}', '2026-11-01T00:00:00.000Z')`,
+  )
+  .join(';\n')}`,
+        );
+        // By hand, as psql runs them: each statement on its own (CONCURRENTLY runs in no transaction).
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        try {
+          await client.query(`SET search_path = ${schema}`);
+          await client.query('ALTER TABLE events ADD COLUMN kept_from TEXT');
+          await client.query(
+            'CREATE INDEX CONCURRENTLY events_kept_hour ON events (kept_from, substr(timestamp, 1, 13)) WHERE kept_from IS NOT NULL',
+          );
+        } finally {
+          await client.end();
+        }
+        expect(await v10.storage.migrate()).toBe(migrations.length);
+        const kept = event(null, { keptFrom: 'HarvardX' });
+        expect(await v10.storage.insertEvents([kept])).toBe(1);
+        expect((await v10.storage.memberEvents(null, { limit: 10 })).events).toEqual([kept]);
+      } finally {
+        await v10.dispose();
+      }
+    },
+  );
+});
+
 describe('PostgreSQL test stores', () => {
   const postgres = backends.find((b) => b.name === 'postgres')!;
 

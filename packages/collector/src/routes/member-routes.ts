@@ -4,6 +4,7 @@ import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
 import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
+import { memberFacingEvent } from '../member-facing-event.js';
 import { MemberRepository } from '../member-repository.js';
 import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
@@ -53,7 +54,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const page = await repo.events({ ...filters, from: utc(from), to: utc(to), after });
     return {
       member: repo.memberId,
-      events: page.events,
+      // A Member is given its events without `keptFrom` (`null` on each); the platform, as stored.
+      events: repo.memberId === null ? page.events : page.events.map(memberFacingEvent),
       nextCursor: page.last === null ? null : cursors.encode(page.last, repo.memberId),
       hasMore: page.hasMore,
     };
