@@ -18,6 +18,7 @@ import { es } from '../src/locales/es.js';
 import { fr } from '../src/locales/fr.js';
 import { zh } from '../src/locales/zh.js';
 import { payloads } from './fixtures/xss.js';
+import { shipped } from './fixtures/shipped-languages.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
 const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
@@ -1052,14 +1053,7 @@ describe('<optin-banner> in Chromium', () => {
       Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
       Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => false });
     };
-    const catalogs = [
-      ['en', null],
-      ['es', es],
-      ['fr', fr],
-      ['ar', ar],
-      ['zh', zh],
-    ] as const;
-    for (const [lang, catalog] of catalogs) {
+    for (const [lang, catalog] of shipped) {
       const messages = { ...en, ...catalog?.messages };
       const page = await open({ lang }, {}, gpc);
       expect(await layer(page)).toBe('notice');

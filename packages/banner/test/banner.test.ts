@@ -17,6 +17,7 @@ import { es } from '../src/locales/es.js';
 import { fr } from '../src/locales/fr.js';
 import { zh } from '../src/locales/zh.js';
 import { declaration } from './fixtures/declaration.js';
+import { shipped } from './fixtures/shipped-languages.js';
 
 afterEach(() => {
   document.body.replaceChildren();
@@ -24,14 +25,6 @@ afterEach(() => {
 });
 
 const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
-/** Each language the package ships, with its catalog (English is built in). */
-const shipped = [
-  ['en', null],
-  ['es', es],
-  ['fr', fr],
-  ['ar', ar],
-  ['zh', zh],
-] as const;
 
 /** Takes the banners out of the document, and waits until the next one would have taken over. */
 async function clear() {
