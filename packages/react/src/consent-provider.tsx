@@ -1,6 +1,13 @@
-import { createConsent, type ConsentOptions, type ConsentStore, type Policy } from '@optin/consent';
-import { createContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createConsent,
+  type ConsentOptions,
+  type ConsentStorage,
+  type ConsentStore,
+  type Policy,
+} from '@optin/consent';
+import { createContext, startTransition, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { OptinReactError } from './errors.js';
+import { followStorage } from './follow-storage.js';
 import { same } from './same.js';
 
 /** A store the provider made, with the options it was made from. */
@@ -84,6 +91,18 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // tabs, is made.
   const once = useRef<Made | null>(null);
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
+  // A custom storage is followed by identity, not compared by content: the functions of two storages
+  // one factory makes (one per signed-in learner, `storageFor(user)`) have the same text, and only what
+  // they close over tells them apart. The store reads and writes through the storage given last, and
+  // re-reads when it is another object: the next learner's choice (none: asked again), never the
+  // previous learner's grants; the same storage made anew at each render re-reads what it read.
+  const storage = useRef<unknown>(undefined);
+  const givenStorage = options?.storage;
+  useEffect(() => {
+    if (storage.current === givenStorage) return;
+    storage.current = givenStorage;
+    once.current?.store.refresh();
+  }, [givenStorage]);
   useEffect(() => {
     if (!latest) return;
     clearTimeout(disposal.current);
@@ -91,8 +110,13 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
       once.current.store.dispose();
       once.current = null;
     }
-    const made = (once.current = { store: once.current?.store ?? createConsent(latest), options: latest });
-    setCreated(made);
+    const made = (once.current = {
+      store: once.current?.store ?? createConsent(followStorage(latest, () => storage.current as ConsentStorage)),
+      options: latest,
+    });
+    // A transition: under React 18 an urgent update reaching a <Suspense> boundary still hydrating (a
+    // lazy chunk on its way) throws its server HTML away and renders it anew on the client.
+    startTransition(() => setCreated(made));
     return () => {
       disposal.current = setTimeout(() => {
         made.store.dispose();

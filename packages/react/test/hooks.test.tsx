@@ -360,6 +360,52 @@ describe('useConsent', () => {
     expect(banners[0]?.layer).toBe('notice');
   });
 
+  it("reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there", async () => {
+    // Each signed-in learner's choice in storage of their own, made by one factory: the functions of
+    // two learners' storages have the same text, and only what they close over tells them apart.
+    const jars = new Map<string, string>();
+    const storageFor = (user: string) => ({
+      kind: 'per-learner',
+      read: () => [jars.get(user) ?? ''],
+      write: (value: string) => (jars.set(user, value), true),
+      clear: () => void jars.delete(user),
+    });
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    let signIn: (user: string) => void = () => {};
+    let current: ConsentStore | null = null;
+    function Probe() {
+      const { store, needsPrompt } = useConsent();
+      current = store;
+      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
+    }
+    function Page() {
+      const [user, setUser] = useState('ada');
+      signIn = setUser;
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+          <Probe />
+        </ConsentProvider>
+      );
+    }
+    const container = render(
+      <StrictMode>
+        <Page />
+      </StrictMode>,
+    );
+    await later();
+    act(() => void current?.acceptAll());
+    expect(container.textContent).toBe('decided analytics=true');
+    act(() => signIn('grace'));
+    await later();
+    // Grace has decided nothing: she is asked, and nothing Ada granted is hers.
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => void current?.rejectAll());
+    expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
+    act(() => signIn('ada'));
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+  });
+
   it('shares only the store it is given: options given as well are a type error and ignored (no second store reads cookies or follows other tabs)', () => {
     let optionReads = 0;
     const storage = { kind: 'counted', read: () => (optionReads++, []), write: () => true, clear: () => {} };
