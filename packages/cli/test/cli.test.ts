@@ -83,6 +83,17 @@ describe('optin validate', () => {
     );
   });
 
+  test("a problem inside the policy's or a tracker's own declaration is printed with the code of what is wrong there", async () => {
+    const result = await optin('validate', fixture('declarations-broken.config.mjs'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      '\n  policy.purposes[5].gcp [unknown_field]: is not a field of a purpose (misspelt? did you mean "gpc"?)\n',
+    );
+    expect(result.stdout).toContain(
+      '\n  platform.trackers[0].cookies[0].lifetime [invalid_lifetime]: must be "session"',
+    );
+  });
+
   test('--json prints the result for CI: the summary, or every problem with its path and code, and the same exit codes', async () => {
     const sound = await optin('validate', fixture('optin.config.mjs'), '--json');
     expect(sound.code).toBe(0);
@@ -130,6 +141,14 @@ describe('optin validate', () => {
     ]);
     expect(await codes('defined-tracker-broken.config.mjs')).toEqual([
       'trackers.vendor.cookies[0].lifetime invalid_tracker',
+    ]);
+    // Problems inside the policy's or a tracker's own declaration, each with the code of what is wrong there.
+    expect(await codes('declarations-broken.config.mjs')).toEqual([
+      'policy.purposes[5].gcp unknown_field',
+      'policy.purposes[5].id duplicate_id',
+      'platform.trackers[0].vendor.privacyUrl invalid_url',
+      'platform.trackers[0].cookies[0].lifetime invalid_lifetime',
+      'platform.trackers[0].hosts[0] invalid_host',
     ]);
     expect(await codes('named-export.config.mjs')).toEqual([`${fixture('named-export.config.mjs')} no_config_export`]);
     // A config that cannot be found is still an error (exit 2), in JSON on stdout and in words on stderr.

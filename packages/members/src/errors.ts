@@ -9,22 +9,52 @@ export type MembersErrorCode = 'invalid_config' | 'unknown_member';
  * on without reading the message. The README's table says what each means and what to do.
  */
 export type ConfigIssueCode =
-  /** A value of the wrong kind: the config, a list, a Member, a tracker or a field that is not what it must be. */
+  /** A value of the wrong kind: the config, a list, a Member, a tracker or a field (of the policy or a tracker too) that is not what it must be. */
   | 'invalid_type'
-  /** Something the config must have is missing or empty: the policy, a list, a Member's name or orgs. */
+  /** Something the config must have is missing or empty: the policy, a list, a Member's name or orgs, a field of the policy or a tracker. */
   | 'required'
-  /** A field the config, `platform`, a Member or its `email` does not have (misspelt?). */
+  /** A field the config, `platform`, a Member or its `email`, the policy or a purpose, a tracker, its vendor or a cookie does not have (misspelt?). */
   | 'unknown_field'
   /** An empty slot in a list (a stray comma: `[a, , b]`). */
   | 'empty_slot'
-  /** The policy itself is malformed, as `definePolicy` of `@optin/consent` reports it (the path is under `policy`). */
+  /**
+   * A problem in the policy that `definePolicy` of `@optin/consent` reports and no other code names (a
+   * check of a later release of it); problems inside the policy otherwise have the codes of what they are.
+   * `optin validate` gives it to what `definePolicy` throws as the config file is imported.
+   */
   | 'invalid_policy'
-  /** A tracker's declaration is malformed, as `defineTracker` of `@optin/trackers` reports it (a field, a URL, a lifetime). */
+  /**
+   * A problem in a tracker's declaration that `defineTracker` of `@optin/trackers` reports and no other
+   * code names (a check of a later release of it); problems inside a declaration otherwise have the codes of what they are.
+   * `optin validate` gives it to what `defineTracker` throws as the config file is imported.
+   */
   | 'invalid_tracker'
-  /** A Member id that is not 1–64 letters, digits, `.`, `-` or `_`. */
+  /**
+   * An id not in its form: a Member's (1–64 letters, digits, `.`, `-` or `_`), the policy's or a purpose's
+   * (letters, digits, `-` or `_`, at most 64), a tracker's, its owner, or a purpose a tracker or cookie names.
+   */
   | 'invalid_id'
-  /** An id another tracker or Member already has (Member ids compared in capitals, punctuation as `_`; `platform` is taken). */
+  /**
+   * An id another one already has: a tracker's, a purpose's in the policy, a Member's (compared in
+   * capitals, punctuation as `_`; `platform` is taken).
+   */
   | 'duplicate_id'
+  /** A policy version over 64 characters: a consent receipt carries it. */
+  | 'too_long'
+  /** A policy `lang` that is not a BCP 47 language tag (`en`, `pt-BR`). */
+  | 'invalid_lang'
+  /** A required purpose with `gpc: true`: Global Privacy Control cannot refuse a purpose that is never asked. */
+  | 'gpc_on_required'
+  /** A vendor's `privacyUrl` or `optOutUrl` that is not an `https://` URL. */
+  | 'invalid_url'
+  /** An entry of a tracker's `hosts` that is not a lower-case host name (optionally `*.`): a scheme, port or path. */
+  | 'invalid_host'
+  /** A cookie `name` that browsers do not take (a space, `=`, `;` or `,`). */
+  | 'invalid_cookie_name'
+  /** A cookie `lifetime` that is not `session` or a count and unit (`30min`, `24h`, `90d`, `13mo`, `2y`). */
+  | 'invalid_lifetime'
+  /** A `party` (a tracker's or a cookie's) that is not `first` or `third`. */
+  | 'invalid_party'
   /** A Member tracker whose id is not `memberId/…` (not declared through `defineMember`). */
   | 'not_namespaced'
   /** A tracker whose `owner` is not the owner of the list it is in. */

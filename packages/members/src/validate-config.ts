@@ -5,6 +5,7 @@ import { configFields, emailFields, memberFields, platformFields } from './confi
 import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
 import { courseOwnerKey, isCcx, parseCourseKey } from './course-key.js';
+import { policyIssueCode, trackerIssueCode } from './declaration-issue-code.js';
 import { emailPurpose } from './declared-email.js';
 
 /**
@@ -64,8 +65,9 @@ const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 /**
  * Checks a whole config at once and returns **every** problem with its path and its stable
  * {@link ConfigIssueCode} (an empty list when the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
- * field in the config, `platform` or a Member, naming the closest field; the policy; each tracker's
- * declaration; unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
+ * field in the config, `platform` or a Member, naming the closest field; the policy and each tracker's
+ * declaration, as `definePolicy` and `defineTracker` do, each problem coded for what it is (see
+ * `policyIssueCode`); unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (two families that share a name too, sampled from each pattern:
@@ -100,14 +102,19 @@ export function validateConfig(config: unknown): ConfigIssue[] {
       'required',
       'is missing: give the consent policy, edxPolicy or definePolicy({ id, version, purposes })',
     );
-  else
+  else {
+    let input: unknown;
     try {
-      policy = definePolicy(structuredClone(config.policy) as Policy);
+      input = structuredClone(config.policy);
+      policy = definePolicy(input as Policy);
     } catch (error) {
       if (error instanceof ConsentError)
-        for (const i of error.issues) add(i.path ? `policy.${i.path}` : 'policy', 'invalid_policy', i.message);
-      else add('policy', 'invalid_policy', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
+        for (const i of error.issues)
+          add(i.path ? `policy.${i.path}` : 'policy', policyIssueCode(input, i, error.issues), i.message);
+      // Not data (a function in it, a getter that throws): what structuredClone does not copy.
+      else add('policy', 'invalid_type', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
     }
+  }
   const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
   // What an unknown purpose is replaced by: one the policy has.
   const notAPurpose = (p: unknown) =>
@@ -123,8 +130,10 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     const own: unknown = typeof t.id === 'string' ? t.id.replace(/^[^/]*\//, '') : t.id;
     const prefix = `trackers.${typeof own === 'string' && own ? own : '?'}`;
     const before = issues.length;
+    let input: unknown;
     try {
-      defineTracker({ ...tracker, id: own as string });
+      input = { ...tracker, id: own };
+      defineTracker(input as Tracker);
     } catch (error) {
       if (error instanceof TrackerError)
         for (const i of error.issues) {
@@ -133,7 +142,7 @@ export function validateConfig(config: unknown): ConfigIssue[] {
           // the tracker's, in the words used below for a tracker with other errors: the same code.
           const cookie = /^\.cookies\[(\d+)\]\.purpose$/.exec(at)?.[1];
           const mismatch = cookie !== undefined && i.message === purposeMismatch(t, Number(cookie));
-          add(path + at, mismatch ? 'cookie_purpose_mismatch' : 'invalid_tracker', i.message);
+          add(path + at, mismatch ? 'cookie_purpose_mismatch' : trackerIssueCode(input, at), i.message);
         }
       else add(path, 'invalid_type', 'must be a tracker (defineTracker or an adapter)');
     }
