@@ -96,7 +96,8 @@ export interface ConsentStore {
    * Stops following other tabs (their decisions, storage and cookie changes): call it when the store
    * is no longer used, e.g. when a provider unmounts. The decision stays stored and the store still
    * answers and decides, but changes made elsewhere no longer reach it (until it decides: a decision
-   * builds on the newest one stored).
+   * builds on the newest one stored); the other tabs learn of its decisions from storage (their focus,
+   * a cookie change), no longer by message. Its page stays fit for the back/forward cache.
    */
   dispose(): void;
 }
@@ -360,8 +361,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    // The channel stays open for this store's own decisions; without a listener it holds nothing.
-    dispose: () => stop.abort(),
+    // The channel closes too: left open, it would keep the page out of the back/forward cache each
+    // time another tab decides. A decision made later still reaches the other tabs through storage.
+    dispose: () => (stop.abort(), channel?.close(), (channel = null)),
   };
   // Another tab may decide at any time. Re-read when one of this origin's says so or writes
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page

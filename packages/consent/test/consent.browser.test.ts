@@ -710,6 +710,24 @@ describe('a page restored from the back/forward cache', () => {
     await other.page.evaluate(() => window.optin.rejectAll());
     await expect.poll(async () => (await state(page)).allows).toEqual(NOTHING_BUT_NECESSARY);
   });
+
+  it('comes back from the cache after another page decided, once its store is disposed (an unmounted provider)', async () => {
+    await context.close();
+    context = await newContext(cached);
+    const at = (n: number) => `${server.origin(`www.${DOMAIN}`)}/cached?auto=1&cookieDomain=${DOMAIN}&n=${n}`;
+    const page = await context.newPage();
+    await page.goto(at(1));
+    await page.evaluate(() => window.optin.dispose());
+    // The next page decides, which it tells the other pages of the origin: a page whose store follows
+    // them is evicted from the cache (it must hear it), one whose store was disposed has nothing to hear.
+    await page.goto(at(2));
+    await page.waitForFunction(() => document.readyState === 'complete' && 'optin' in window);
+    await page.evaluate(() => window.optin.acceptAll());
+    await new Promise((r) => setTimeout(r, 300));
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForFunction(() => 'optin' in window);
+    expect(await page.evaluate(() => (window as { shows?: boolean[] }).shows)).toEqual([false, true]);
+  });
 });
 
 describe('where Chromium reports cookie changes (cookieStore)', () => {
