@@ -1,5 +1,5 @@
-import type { DefaultTreeAdapterMap, Token } from 'parse5';
 import { attribute, childrenOf, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
+import type { ParsedEmail } from './parse-email.js';
 
 /** Elements whose text runs to the end of the document when their end tag is missing. */
 const rawText = ['textarea', 'title', 'script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext'];
@@ -34,9 +34,6 @@ function hides(element: HtmlElement): boolean {
   return attribute(element, 'hidden') !== undefined || displayNone.test(attribute(element, 'style') ?? '');
 }
 
-const endTagStart = (node: HtmlNode | undefined): number | undefined =>
-  (node?.sourceCodeLocation as Token.ElementLocation | undefined)?.endTag?.startOffset;
-
 /** Whether `node` has content before `at`: it starts before it, or (an element the parser implied) has children. */
 const startsBefore = (node: HtmlNode, at: number): boolean =>
   node.sourceCodeLocation ? node.sourceCodeLocation.startOffset < at : childrenOf(node).length > 0;
@@ -46,8 +43,8 @@ const startsBefore = (node: HtmlNode, at: number): boolean =>
  * lands inside. From the document down, each is the last child that starts before `at`, as long as
  * its end tag (if it has one) is not before `at`.
  */
-function* openAt(root: HtmlNode, at: number): Generator<HtmlElement> {
-  for (let node = root; ;) {
+function* openAt({ root, endTagStart }: ParsedEmail, at: number): Generator<HtmlElement> {
+  for (let node: HtmlNode = root; ;) {
     const last = childrenOf(node)
       .filter((child) => startsBefore(child, at))
       .pop();
@@ -65,7 +62,8 @@ function* openAt(root: HtmlNode, at: number): Generator<HtmlElement> {
  * (left open: `<textarea>`, `<title>`, `<select>`, `<template>`, `<video>`, a `hidden` `<div>`,
  * ...), before the outermost such element, where a mail client still loads it.
  */
-export function pixelOffset(source: string, root: DefaultTreeAdapterMap['document']): number {
+export function pixelOffset(source: string, parsed: ParsedEmail): number {
+  const { root, endTagStart } = parsed;
   const html = root.childNodes.find((node) => node.nodeName === 'html');
   const body = html && 'childNodes' in html ? html.childNodes.find((node) => node.nodeName === 'body') : undefined;
   let at = endTagStart(body) ?? endTagStart(html) ?? source.length;
@@ -74,7 +72,7 @@ export function pixelOffset(source: string, root: DefaultTreeAdapterMap['documen
   );
   if (at === source.length && comment?.sourceCodeLocation && !/--!?>$/.test(source))
     at = comment.sourceCodeLocation.startOffset;
-  for (const element of openAt(root, at))
+  for (const element of openAt(parsed, at))
     if (hides(element) && element.sourceCodeLocation) return element.sourceCodeLocation.startOffset;
   return at;
 }

@@ -1,5 +1,6 @@
-import { html as htmlSpec, parse, type Token } from 'parse5';
+import { html as htmlSpec, type Token } from 'parse5';
 import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
+import { parseEmail } from './parse-email.js';
 import { pixelOffset } from './pixel-place.js';
 import { httpUrl } from './target-url.js';
 
@@ -22,8 +23,6 @@ export interface LinkPolicy {
   /** The src of this message's pixel, for a stale pixel or to append when there is none. */
   pixelUrl: string;
 }
-
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The attribute a sender puts on a link to keep it out of click tracking. */
 export const noTrackAttribute = 'data-optin-notrack';
@@ -104,13 +103,8 @@ function pixelTag(url: string): string {
  * other byte of `source` is kept.
  */
 export function rewriteDocument(source: string, policy: LinkPolicy): string {
-  // parse5 7 throws on some runs of lone surrogates; U+FFFD is what a browser sees in their place,
-  // and the swap keeps every offset (one UTF-16 unit for one) so the splice still applies to `source`.
-  // Parsed as a mail client parses it, with scripting off: the content of <noscript> is shown.
-  const root = parse(source.replace(loneSurrogate, '\uFFFD'), {
-    sourceCodeLocationInfo: true,
-    scriptingEnabled: false,
-  });
+  const parsed = parseEmail(source);
+  const { root } = parsed;
   const base = documentBase(root);
   const edits: Edit[] = [];
   const found: Record<Exclude<PixelVerdict, 'other'>, HtmlElement[]> = { this: [], stale: [] };
@@ -144,7 +138,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     edits.push(staleEdit);
     kept = found.stale[0];
   } else if (kept === undefined) {
-    const at = pixelOffset(source, root);
+    const at = pixelOffset(source, parsed);
     edits.push({ start: at, end: at, text: pixelTag(policy.pixelUrl) });
   }
   for (const element of [...found.this, ...found.stale]) {

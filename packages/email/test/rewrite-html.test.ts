@@ -82,6 +82,57 @@ describe('rewriteHtml on realistic emails', () => {
     expect(signer.rewriteHtml('<html><body><p>x</p></html>', meta)).toMatch(/<p>x<\/p><img [^>]+\/><\/html>$/);
   });
 
+  it('puts the pixel right before </body> after a byte order mark, whitespace, comments or a doctype, keeping the mark', () => {
+    // A template saved by a Windows editor and read with readFile(…, 'utf8') starts with U+FEFF.
+    const body =
+      '<body>\r\n<p><a href="https://a.org/1?x=1&amp;y=2">a</a> <a href=\'https://b.org/2\'>b</a></p>\r\n</body></html>';
+    for (const head of [
+      '\uFEFF<!doctype html><html>',
+      '\uFEFF<html>',
+      '\uFEFF\r\n<!DOCTYPE html>\r\n<html lang="en">',
+      '\uFEFF<!-- saved by Notepad --><!doctype html><html>',
+      '\uFEFF',
+      '  \n<!doctype html><!-- x -->\n<html>',
+    ]) {
+      const html = head + body;
+      const out = signer.rewriteHtml(html, meta);
+      expect(out.startsWith(head)).toBe(true);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toMatch(/<\/p>\r\n<PIXEL><\/body><\/html>$/);
+      expect(restore(html, out)).toBe(html);
+      expect(clickTargets(out)).toEqual(['https://a.org/1?x=1&y=2', 'https://b.org/2']);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
+    // The doctype after the mark counts, as in a browser (whose decoder drops the mark): in standards
+    // mode <table> closes the hidden <p>, so the end of the body is shown and the pixel goes there.
+    const standards = '\uFEFF<!doctype html><body><p hidden>x<table><tr><td>y</table> Thanks</body>';
+    expect(signer.rewriteHtml(standards, meta).replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(
+      standards.replace('</body>', '<PIXEL></body>'),
+    );
+  });
+
+  it('puts the pixel right before </body> (else </html>) when text comes before <html> or <body>', () => {
+    // Text before them (a stray zero-width space, &nbsp;, a preheader pasted above <html>) makes the
+    // parser imply <html> and <body>; their end tags still close them, as in every browser.
+    for (const [html, expected] of [
+      [
+        '\u200B<!doctype html><html><body><p>x</p>\n</body></html>',
+        '\u200B<!doctype html><html><body><p>x</p>\n<PIXEL></body></html>',
+      ],
+      ['&nbsp;<html><body><p>x</p></body></html>\n', '&nbsp;<html><body><p>x</p><PIXEL></body></html>\n'],
+      [
+        '<div style="display:none">Week 3</div><html><body>x</body></html>',
+        '<div style="display:none">Week 3</div><html><body>x<PIXEL></body></html>',
+      ],
+      ['<html><head></head>Hi<body><p>x</p></body></html>', '<html><head></head>Hi<body><p>x</p><PIXEL></body></html>'],
+      ['Hi<html><body><p>x</p></html>', 'Hi<html><body><p>x</p><PIXEL></html>'],
+      ['Hi<body><p>x</p><div hidden><p>y</body>', 'Hi<body><p>x</p><PIXEL><div hidden><p>y</body>'],
+    ]) {
+      const out = signer.rewriteHtml(html!, meta);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
+  });
+
   it('puts the pixel before a comment or a <textarea>/<title> left open at the end, where it still shows', () => {
     for (const open of ['<!-- footer', '<textarea>', '<title>', '<script>']) {
       const out = signer.rewriteHtml(`<p>hi</p>${open}`, meta);

@@ -1,0 +1,51 @@
+import { defaultTreeAdapter, parse, type DefaultTreeAdapterMap, type Token, type TreeAdapter } from 'parse5';
+import type { HtmlNode } from './html-tree.js';
+
+/** An email parsed as a mail client parses it, with the source location of every node. */
+export interface ParsedEmail {
+  /** The document. */
+  root: DefaultTreeAdapterMap['document'];
+  /** Where the end tag of `node` starts in the source, if it has one. */
+  endTagStart: (node: HtmlNode | undefined) => number | undefined;
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Parses `source` with parse5 (the WHATWG algorithm browsers use) with source locations and
+ * scripting off (a mail client runs none: the content of `<noscript>` is shown). Offsets are those
+ * of `source` itself, so edits found in the document splice into it:
+ * - parse5 7 throws on some runs of lone surrogates: each is read as U+FFFD, as a browser does;
+ * - a leading byte order mark (a template saved on Windows, read as UTF-8), which a browser's
+ *   decoder drops, is read as a space, which the parser ignores there as well;
+ * - an `<html>` or `<body>` the parser implied (text before it) still gets the end tag that closes
+ *   it, which parse5 records only for an element with a start tag.
+ * Each swap is one UTF-16 unit for one.
+ */
+export function parseEmail(source: string): ParsedEmail {
+  const implied = new Map<HtmlNode, Partial<Token.ElementLocation>>();
+  const treeAdapter: TreeAdapter<DefaultTreeAdapterMap> = {
+    ...defaultTreeAdapter,
+    setNodeSourceCodeLocation(node, location) {
+      node.sourceCodeLocation = location;
+      if (!location && 'tagName' in node && (node.tagName === 'html' || node.tagName === 'body')) implied.set(node, {});
+    },
+    getNodeSourceCodeLocation: (node) => node.sourceCodeLocation ?? (implied.get(node) as Token.ElementLocation),
+    updateNodeSourceCodeLocation(node, end) {
+      const location = implied.get(node);
+      if (location) Object.assign(location, end);
+      else defaultTreeAdapter.updateNodeSourceCodeLocation(node, end);
+    },
+  };
+  const root = parse(source.replace(loneSurrogate, '\uFFFD').replace(/^\uFEFF/, ' '), {
+    sourceCodeLocationInfo: true,
+    scriptingEnabled: false,
+    treeAdapter,
+  });
+  return {
+    root,
+    endTagStart: (node) =>
+      node &&
+      ((node.sourceCodeLocation as Token.ElementLocation | undefined) ?? implied.get(node))?.endTag?.startOffset,
+  };
+}
