@@ -140,7 +140,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   });
 
   async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', siteUrl);
+    // Always a path of the site: `//evil.example/x`, `/\evil.example` (read as `//`) or an absolute
+    // `http://evil.example/x` would otherwise be another host, and a redirect below would send the
+    // browser there. The leading slashes and backslashes are one, after the site's origin.
+    const url = new URL(`${siteUrl}/${(req.url ?? '').replace(/^[/\\]+/, '')}`);
     // A browser that opened the site by another name (localhost:3000, 127.0.0.1:3000) is sent to the
     // URL the demo printed: from another origin the collector, which allows the site's only, would
     // refuse the page's receipts and page views, and the dashboards would stay empty.

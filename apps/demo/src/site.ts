@@ -30,6 +30,13 @@ export const courses: readonly DemoCourse[] = [
   },
 ];
 
+/**
+ * The site's registrable domain: the consent cookie and the first-party analytics' cookies are set
+ * on it, so that `www.`, `learning.` and `courses.` share one choice and one anonymous id, as on
+ * `edx.org` (browsers take `Domain=edx.localhost`; `localhost` itself is refused).
+ */
+export const cookieDomain = 'edx.localhost';
+
 /** Where a course's home page is, the way the learning MFE writes it. */
 export const courseUrl = (key: string, unit?: number): string =>
   `/learning/course/${key}/${unit === undefined ? 'home' : `unit-${String(unit + 1)}`}`;

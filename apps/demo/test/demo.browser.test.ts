@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,23 @@ describe('the demo site', () => {
       consentRatesWithheld: { reason: 'too_few_learners', minLearners: 10 },
     });
     expect((await stats(null, demo.tokens.platform)).consentRates?.marketing).toMatchObject({ granted: 1, total: 1 });
+  });
+
+  test('the choice and the anonymous id are kept on the domain of the site: www., learning. and courses. share them', async () => {
+    const port = new URL(demo.siteUrl).port;
+    for (const host of ['www', 'learning', 'courses']) {
+      const jar = await context.cookies(`http://${host}.edx.localhost:${port}/`);
+      expect(
+        jar
+          .filter((c) => c.name.startsWith('optin'))
+          .map((c) => [c.name, c.domain])
+          .sort(),
+      ).toEqual([
+        ['optin', '.edx.localhost'],
+        ['optin_id', '.edx.localhost'],
+        ['optin_ses', '.edx.localhost'],
+      ]);
+    }
   });
 
   test("a Member's dashboard shows its own courses and no one else's", async () => {
@@ -231,6 +248,12 @@ describe('the demo site', () => {
         .getByRole('rowheader')
         .allTextContents(),
     ).toEqual(['HarvardX marketing (demo stand-in)']);
+    // The first-party analytics' localStorage keys are listed with its cookies: not called cookies alone.
+    const functionality = page.getByRole('table', { name: /^Functionality/ });
+    expect(await functionality.getByRole('columnheader').allTextContents()).toContain(
+      'Cookies and stored data (lifetime)',
+    );
+    expect(await functionality.textContent()).toContain('optin_touch');
   });
 
   test('reject all in the preferences: the hub stops sending and the Member cookie is deleted', async () => {
@@ -407,5 +430,52 @@ describe('the demo site', () => {
     expect((await receipt).ok()).toBe(true);
     await fresh.close();
     expect(errors).toEqual([]);
+  });
+
+  test("a path that reads as another host (//evil.example, /\\evil.example) is a path of the site: no redirect leaves the site's origin", async () => {
+    const port = new URL(demo.siteUrl).port;
+    // A browser's navigation, on real HTTP: the request target exactly as written (fetch would normalise it).
+    const navigate = (host: string, path: string) =>
+      new Promise<{ status: number; location: string | null }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, path, headers: { host, 'sec-fetch-mode': 'navigate' } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null });
+          },
+        );
+        req.on('error', reject).end();
+      });
+    const site = new URL(demo.siteUrl).host;
+    for (const path of [
+      '//evil.example/x',
+      '/\\evil.example',
+      '/%2F%2Fevil.example',
+      '///evil.example/x?y=1',
+      'http://evil.example/x',
+    ]) {
+      // On the site's own name: served there (not found), never sent elsewhere.
+      expect(await navigate(site, path)).toEqual({ status: 404, location: null });
+      // By another name: sent on to the same path on the site's origin.
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `evil.example`]) {
+        const { status, location } = await navigate(host, path);
+        expect(status).toBe(308);
+        expect(new URL(location ?? '').origin).toBe(demo.siteUrl);
+      }
+    }
+    // Other names' legitimate redirects keep the path and query.
+    expect(await navigate(`localhost:${port}`, `${hx}/home?from=bookmark`)).toEqual({
+      status: 308,
+      location: `${demo.siteUrl}${hx}/home?from=bookmark`,
+    });
+    expect(await navigate(`127.0.0.1:${port}`, '/')).toEqual({ status: 308, location: `${demo.siteUrl}/` });
+    // In Chromium, a link to such a path (`\\` is read as `/`) stays on the site.
+    const fresh = await browser.newContext();
+    const tab = await fresh.newPage();
+    for (const path of ['//evil.example/phish', '/\\evil.example/phish']) {
+      expect((await tab.goto(`${demo.siteUrl}${path}`))?.status()).toBe(404);
+      expect(new URL(tab.url()).origin).toBe(demo.siteUrl);
+    }
+    await fresh.close();
   });
 });

@@ -4,7 +4,10 @@ import { declareConsentCookie, type DeclaredSiteCookie } from './consent-cookie.
 import { declareEmail, type DeclaredEmail } from './declared-email.js';
 import { MembersError } from './errors.js';
 
-/** One cookie as learners see it listed. */
+/**
+ * One cookie as learners see it listed, or another item a tracker stores (a localStorage key, say):
+ * tracker declarations list those with their cookies, so the lists call them cookies and stored data.
+ */
 export interface DeclaredCookie {
   /** Exact name, or a pattern such as `_ga_*` for a family. */
   readonly name: string;
@@ -30,7 +33,7 @@ export interface DeclaredTracker {
   readonly party: Party;
   /** The vendor, with privacy and opt-out links. */
   readonly vendor: { readonly name: string; readonly privacyUrl: string; readonly optOutUrl: string | null };
-  /** Every cookie it may set. */
+  /** Every cookie it may set, and every other item it may store (localStorage keys…). */
   readonly cookies: readonly DeclaredCookie[];
   /** Every host it contacts. */
   readonly hosts: readonly string[];

@@ -111,7 +111,7 @@ export function declarationToMarkdown(d: Declaration): string {
     }
     out.push(
       '',
-      '| Tracker | Run by | Party | Cookies (lifetime) | Hosts | Privacy | Opt out |',
+      '| Tracker | Run by | Party | Cookies and stored data (lifetime) | Hosts | Privacy | Opt out |',
       '| --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const t of p.trackers) {
@@ -200,7 +200,7 @@ export function declarationToHtml(d: Declaration): string {
       .join('');
     const cookies = p.cookies.length ? htmlCookieTable(p.cookies, `${p.label}: cookies of the site itself`) : '';
     const trackers = p.trackers.length
-      ? `<table><caption>${escapeHtml(p.label)}: trackers and their cookies</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and lifetime</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table>`
+      ? `<table><caption>${escapeHtml(p.label)}: trackers and what they store</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and stored data (lifetime)</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table>`
       : '';
     return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p>${cookies || trackers ? cookies + trackers : `<p>${nothingDeclared}</p>`}</section>`;
   });

@@ -1,4 +1,5 @@
 import { definePolicy, edxPolicy } from '@optin/consent';
+import { defineTracker } from '@optin/trackers';
 import { gtm } from '@optin/trackers/gtm';
 import { hotjar } from '@optin/trackers/hotjar';
 import fc from 'fast-check';
@@ -401,6 +402,34 @@ describe('declaration', () => {
       '<li><code>_ga</code>: 2 years, first party</li><li><code>_gcl_au</code>: 90 days, first party, for Marketing</li>',
       '<li><code>_ga</code>: 2 years, first party, for Analytics</li><li><code>_gcl_au</code>: 90 days, first party</li>',
     ]);
+  });
+
+  it('names what a tracker stores as cookies and stored data, since its declaration lists localStorage keys with its cookies', () => {
+    // As @optin/analytics declares its first-party tracker: cookies and localStorage keys in one list.
+    const own = defineTracker({
+      id: 'optin-functionality',
+      owner: 'platform',
+      purposes: ['functionality'],
+      party: 'first',
+      vendor: { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
+      cookies: ['optin_id', 'optin_touch'].map((name) => ({
+        name,
+        purpose: 'functionality',
+        lifetime: '13mo',
+        party: 'first' as const,
+      })),
+      hosts: ['collector.edx.org'],
+    });
+    const d = createRegistry({ policy: edxPolicy, platform: { trackers: [own] }, members: [] }).declaration();
+    const md = declarationToMarkdown(d);
+    expect(md).toContain(
+      '| Tracker | Run by | Party | Cookies and stored data (lifetime) | Hosts | Privacy | Opt out |',
+    );
+    expect(md).not.toMatch(/\| Cookies \(lifetime\)/);
+    const html = declarationToHtml(d);
+    expect(html).toContain('<caption>Functionality: trackers and what they store</caption>');
+    expect(html).toContain('<th scope="col">Cookies and stored data (lifetime)</th>');
+    expect(html).not.toMatch(/their cookies|Cookies and lifetime/);
   });
 
   it('lists a family of cookies by the names learners find in their browser, never as a regular expression', () => {

@@ -6,16 +6,22 @@ import { mountBanner } from '@optin/banner';
 import { locales } from '@optin/banner/locales';
 import { createConsent, edxPolicy, sendReceipts } from '@optin/consent';
 import { createRegistry, createScopedHub } from '@optin/members';
-import { siteConfig } from '../site.js';
+import { cookieDomain, siteConfig } from '../site.js';
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
-const consent = createConsent({ policy: edxPolicy });
-const analytics = firstParty({ endpoint: meta('optin-collector'), consent });
+const consent = createConsent({ policy: edxPolicy, cookieDomain });
+const analytics = firstParty({ endpoint: meta('optin-collector'), consent, cookieDomain });
 const registry = createRegistry(siteConfig([...analytics.trackers, webVitals(analytics)], location.port));
 // A Member's tracker that cannot unload (its script keeps running) stops only with a reload: after a
 // withdrawal, or when a single-page navigation leaves its Member's courses.
-const hub = createScopedHub({ consent, registry, nonce: meta('csp-nonce'), onReloadRequired: () => location.reload() });
+const hub = createScopedHub({
+  consent,
+  registry,
+  cookieDomain,
+  nonce: meta('csp-nonce'),
+  onReloadRequired: () => location.reload(),
+});
 // The signed-in learner, as the LMS knows them: their messages carry this `userId` (with consent),
 // which is also the subject of their consent receipts, so each Member's consent rates count them.
 hub.identify(meta('optin-learner') || null);
