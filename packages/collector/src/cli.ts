@@ -115,7 +115,9 @@ async function serve(): Promise<void> {
     await serveSettings();
   const storage = await openDatabase(env.OPTIN_DB);
   const geo = settings.geo ? loadDbIpGeo(process.cwd()) : undefined;
-  const sink = env.OPTIN_NATS_URL ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream() }) : undefined;
+  const sink = env.OPTIN_NATS_URL
+    ? await jetStreamSink({ url: env.OPTIN_NATS_URL, ...stream(), members: config.members })
+    : undefined;
   const collector = await createCollector({
     config,
     storage,

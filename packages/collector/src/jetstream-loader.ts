@@ -1,6 +1,6 @@
 import { AckPolicy, type ConsumerInfo, type JsMsg } from 'nats';
 import { CollectorError, formatPath } from './errors.js';
-import { openJetStream, type JetStreamOptions } from './jetstream-sink.js';
+import { memberCopyId, openJetStream, type JetStreamOptions } from './jetstream-sink.js';
 import { databaseUnavailable, rowRefused } from './storage-failure.js';
 import type { Storage } from './storage.js';
 import type { StoredEvent } from './stored-event.js';
@@ -215,6 +215,11 @@ export async function createJetStreamLoader(options: LoaderOptions): Promise<Loa
     for await (const m of iter) messages.push(m);
     const readable: Item[] = [];
     for (const m of messages) {
+      // A Member's event as the Member is given it: the event itself is stored from its own copy.
+      if (m.headers?.get('Nats-Msg-Id').startsWith(memberCopyId)) {
+        await m.ackAck();
+        continue;
+      }
       const event = decodeEvent(m);
       if (event instanceof CollectorError) refuse(m, event);
       else readable.push({ m, event });

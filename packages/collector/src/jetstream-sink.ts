@@ -7,9 +7,10 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
+import type { CollectorMember } from './collector-config.js';
 import { CollectorError } from './errors.js';
 import type { EventSink } from './event-sink.js';
-import { memberFacingEvent } from './member-facing-event.js';
+import { createMemberFacing } from './member-facing-event.js';
 import type { StoredEvent } from './stored-event.js';
 import { findUnstorableText, jsonHoldsUnstorableText, unstorableTextError } from './unstorable-text.js';
 
@@ -19,7 +20,11 @@ export interface JetStreamOptions {
   readonly url: string;
   /** Stream name; default `OPTIN_EVENTS`. */
   readonly stream?: string | undefined;
-  /** Subject prefix; events go to `<prefix>.<member>` (`_platform` without a Member). Default `optin.events`. */
+  /**
+   * Subject prefix. Default `optin.events`. Each event goes as stored to `<prefix>._platform` (no
+   * Member's) or `<prefix>._platform.<member>` (what the loader stores), and a Member's event also as
+   * the Member is given it (see `createMemberFacing`) to `<prefix>.<member>`, the Member's subject.
+   */
   readonly subjectPrefix?: string | undefined;
   /**
    * How long the stream keeps an event (ms), loaded or not: its `max_age`, set when the stream is
@@ -35,6 +40,11 @@ export interface JetStreamOptions {
    * still stores it once.
    */
   readonly duplicateWindowMs?: number | undefined;
+  /**
+   * The Members (the config's `members`), to tell which referrers on a Member's subject are pages of
+   * its own courses. Without them, a referrer on any course's page is left out there.
+   */
+  readonly members?: readonly CollectorMember[] | undefined;
 }
 
 /** Defaults of {@link JetStreamOptions}. */
@@ -45,10 +55,20 @@ export const jetStreamDefaults = {
   duplicateWindowMs: 86_400_000,
 } as const;
 
-/** The subject of an event: one per Member, so consumers can subscribe to a Member's events alone. */
+/**
+ * The subject a Member's events go to as the Member is given them (one per Member, so a Member can
+ * subscribe to its own alone), or, for `null`, the platform's events (of no Member) as stored.
+ */
 export function eventSubject(prefix: string, memberId: string | null): string {
   return `${prefix}.${memberId === null ? '_platform' : memberId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
+
+/**
+ * How the JetStream message id of a Member's event as the Member is given it begins (then its
+ * {@link jetStreamMessageId}): a `%` no encoded id has before `m`, so it never takes another
+ * event's id, and the loader knows the copy it does not store.
+ */
+export const memberCopyId = '%member:';
 
 // What a header value may hold as it is: printable ASCII but `%` (the escape character itself).
 const headerUnsafe = /^ | $|[^\x20-\x24\x26-\x7e]/gu;
@@ -143,6 +163,8 @@ export async function openJetStream(
  */
 export async function jetStreamSink(options: JetStreamOptions): Promise<EventSink> {
   const { nc, js, jsm, stream, prefix } = await openJetStream(options);
+  const memberFacing = createMemberFacing(options.members ?? []);
+  const platform = eventSubject(prefix, null);
   return {
     kind: 'jetstream',
     async ping() {
@@ -152,16 +174,26 @@ export async function jetStreamSink(options: JetStreamOptions): Promise<EventSin
     async write(events) {
       // Refused before anything is published, as the SQL storages refuse it: the loader could never store it.
       const payloads = events.map((event, i) => {
-        // A Member's subject is Member-facing: its events carry no `keptFrom` (see memberFacingEvent).
-        const json = JSON.stringify(event.memberId === null ? event : memberFacingEvent(event));
+        const json = JSON.stringify(event);
         if (jsonHoldsUnstorableText(json))
           throw unstorableTextError(findUnstorableText(event, `events[${i}]`) ?? `events[${i}]`);
         return { event, data: utf8.encode(json) };
       });
+      // The stored event (whose ack answers whether it was a retry), and a Member's as it is given it.
       const acks = await Promise.all(
-        payloads.map(({ event, data }) =>
-          js.publish(eventSubject(prefix, event.memberId), data, { msgID: jetStreamMessageId(event) }),
-        ),
+        payloads.map(async ({ event, data }) => {
+          const msgID = jetStreamMessageId(event);
+          const { memberId } = event;
+          const [stored] = await Promise.all([
+            // `<prefix>._platform`, a Member's `<prefix>._platform.<member>`.
+            js.publish(memberId === null ? platform : eventSubject(platform, memberId), data, { msgID }),
+            memberId !== null &&
+              js.publish(eventSubject(prefix, memberId), utf8.encode(JSON.stringify(memberFacing(event))), {
+                msgID: memberCopyId + msgID,
+              }),
+          ]);
+          return stored;
+        }),
       );
       return acks.filter((a) => !a.duplicate).length;
     },

@@ -18,6 +18,7 @@ import {
   postJson,
   startCollector,
   storedEvent,
+  testConfig,
   trackMessage,
   type TestStore,
 } from './helpers.js';
@@ -41,7 +42,7 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
   beforeAll(async () => {
     await bundleCli();
     store = postgres.open();
-    const sink = await jetStreamSink({ url: natsUrl, stream, subjectPrefix });
+    const sink = await jetStreamSink({ url: natsUrl, stream, subjectPrefix, members: testConfig.members });
     ({ collector, url } = await startCollector(store.storage, { sink }));
     loader = await createJetStreamLoader({
       url: natsUrl,
@@ -102,9 +103,66 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(stream, { subjects_filter: '>' });
     await nc.close();
+    // A Member's events as it is given them on its own; as stored (the loader's) under `_platform`.
     expect(Object.keys(info.state.subjects ?? {}).sort()).toEqual(
-      [`${subjectPrefix}.HarvardX`, `${subjectPrefix}.MITx`, `${subjectPrefix}._platform`].sort(),
+      [
+        `${subjectPrefix}.HarvardX`,
+        `${subjectPrefix}.MITx`,
+        `${subjectPrefix}._platform`,
+        `${subjectPrefix}._platform.HarvardX`,
+        `${subjectPrefix}._platform.MITx`,
+      ].sort(),
     );
+  });
+
+  it("publishes a Member's page view on its subject without the platform's touches or another Member's referrer, and loads it whole", async () => {
+    const learner = `from-harvardx-${run}`;
+    const touch = {
+      utm_source: 'harvardx-newsletter',
+      utm_campaign: 'hx-cs50-retarget',
+      class: 'email',
+      at: '2026-11-30T10:00:00.000Z',
+    };
+    const referrer = 'https://www.edx.org/learning/course/course-v1:HarvardX+CS50+2026_T1/home';
+    const page = {
+      path: '/learning/course/course-v1:MITx+6.00x+2026_T1/home',
+      url: 'https://www.edx.org/learning/course/course-v1:MITx+6.00x+2026_T1/home',
+      referrer,
+    };
+    const sent = {
+      type: 'page',
+      messageId: `${learner}-view`,
+      anonymousId: learner,
+      properties: page,
+      context: {
+        consent: allGranted,
+        course: { id: 'course-v1:MITx+6.00x+2026_T1' },
+        page,
+        attribution: { first: touch, last: touch },
+      },
+    };
+    expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
+    expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const last = await (
+        await nc.jetstreamManager()
+      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.MITx` });
+      const published = last.json<StoredEvent>();
+      expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'MITx', url: page.url });
+      expect(published.context).not.toHaveProperty('attribution');
+      expect(published.properties).not.toHaveProperty('referrer');
+      expect(last.data.length).toBeGreaterThan(0);
+      expect(new TextDecoder().decode(last.data)).not.toMatch(/harvardx-newsletter|HarvardX\+CS50/);
+    } finally {
+      await nc.close();
+    }
+    // The platform's copy is the one loaded, once: as it was sent.
+    expect(await loader.drain()).toBe(1);
+    const loaded = (await store.storage.memberEvents(null, { anonymousId: learner, limit: 10 })).events;
+    expect(loaded).toHaveLength(1);
+    expect(loaded[0]).toMatchObject({ memberId: 'MITx', keptFrom: null, properties: { referrer } });
+    expect(loaded[0]?.context.attribution).toEqual({ first: touch, last: touch });
   });
 
   it("publishes a Member's event without `keptFrom` (never set on a Member's event), and loads it with none", async () => {
@@ -353,7 +411,8 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await flapping.close();
-      expect(refusals.map((r) => [r.streamSequence, r.error.code])).toEqual([[2, 'storage_failed']]);
+      // (Each HarvardX event is two messages, the stored one first: the second event's is the third.)
+      expect(refusals.map((r) => [r.streamSequence, r.error.code])).toEqual([[3, 'storage_failed']]);
     } finally {
       await cleanUp();
     }

@@ -4,7 +4,7 @@ import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
 import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
-import { memberFacingEvent } from '../member-facing-event.js';
+import { createMemberFacing } from '../member-facing-event.js';
 import { MemberRepository } from '../member-repository.js';
 import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
@@ -25,6 +25,7 @@ function utc(time: string | undefined): string | undefined {
  */
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
+  const memberFacing = createMemberFacing(ctx.config.members);
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
@@ -54,8 +55,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const page = await repo.events({ ...filters, from: utc(from), to: utc(to), after });
     return {
       member: repo.memberId,
-      // A Member is given its events without `keptFrom` (`null` on each); the platform, as stored.
-      events: repo.memberId === null ? page.events : page.events.map(memberFacingEvent),
+      // A Member's events as the Member is given them (see createMemberFacing); the platform's, as stored.
+      events: repo.memberId === null ? page.events : page.events.map(memberFacing),
       nextCursor: page.last === null ? null : cursors.encode(page.last, repo.memberId),
       hasMore: page.hasMore,
     };
