@@ -311,7 +311,14 @@ export function createBannerClass(): new () => OptinBannerElement {
       // language shown (WCAG 3.1.2).
       const say = (key: keyof Messages, values?: Readonly<Record<string, string>>) =>
         marked(fill(t[key], values), langOf(key), this.#lang);
-      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang: this.#lang });
+      const lang = this.#lang;
+      // A purpose's label and description in the language shown, else the policy's own text (the
+      // catalog has no translation of it now), marked with the policy's language where that is not
+      // the one shown, so that a screen reader reads it in that language (WCAG 3.1.2), not, say,
+      // English words with French sounds: in the preferences and in the first layer's note alike.
+      const own = (x: string) => marked(x, languageTag(consent.policy.lang), lang);
+      const text = (p: Purpose) => this.#translated[p.id] ?? [own(p.label), own(p.description)];
+      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang });
       // Redrawn in place (the same layer): focus stays on the same control, found by its key (a
       // switch's or the Member's group's name, else its place among the buttons and links), so that
       // a keyboard or screen reader user is not sent back to the top of the dialog, nor to another
@@ -337,11 +344,11 @@ export function createBannerClass(): new () => OptinBannerElement {
           layer == 'preferences' &&
           buildPreferences({
             consent,
-            lang: this.#lang,
+            lang,
             t,
             say,
             langOf,
-            translated: this.#translated,
+            text,
             declaration: this.declaration,
             member,
             kept,
@@ -355,15 +362,25 @@ export function createBannerClass(): new () => OptinBannerElement {
         // turned on in the preferences.)
         const off = (p: Purpose) => p.gpc && consent.privacySignal && !consent.allows(p.id);
         const signalled = consent.policy.purposes.filter(off);
+        // (Its `{purposes}` filled with nodes: a label shown untranslated keeps its mark.)
         const note = prefs
           ? say('browser')
           : signalled[0] &&
-            say('signal', {
-              purposes: listed(
-                signalled.map((p) => this.#translated[p.id]?.[0] ?? p.label),
-                this.#lang,
-              ).join(''),
-            });
+            marked(
+              t.signal.split('{purposes}').flatMap((x, i) =>
+                i
+                  ? [
+                      ...listed(
+                        signalled.map((p) => text(p)[0]),
+                        lang,
+                      ),
+                      x,
+                    ]
+                  : x,
+              ),
+              langOf('signal'),
+              lang,
+            );
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences.
         const acceptAll = this.#decide(say('acceptAll'), () => {
@@ -406,7 +423,7 @@ export function createBannerClass(): new () => OptinBannerElement {
               policy && ' ',
               policy && h('a', { href: policy }, say('policy')),
             ),
-            ...(prefs ? prefs.nodes : []),
+            prefs && prefs.nodes,
             h(
               'div',
               { class: 'a' },

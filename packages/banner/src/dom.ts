@@ -7,17 +7,17 @@ export type Child = Node | string | null | undefined | false;
 /**
  * Creates an element with attributes and children. Strings become text nodes, never markup, so
  * configuration text (an XSS payload included) is always shown as text; a child that is none
- * (`null`, `undefined`, `false`, `''`) is left out.
+ * (`null`, `undefined`, `false`, `''`) is left out, and a list's children are added in turn.
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attributes: Attributes = {},
-  ...children: Child[]
+  ...children: (Child | readonly Child[])[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   // (`true` is set as "true": setAttribute makes a string of it.)
   for (const [name, value] of Object.entries(attributes)) if (value !== false) el.setAttribute(name, value as string);
-  for (const child of children) if (child) el.append(child);
+  for (const child of children.flat()) if (child) el.append(child);
   return el;
 }
 
@@ -30,11 +30,11 @@ export function fill(message: string, values?: Readonly<Record<string, string>>)
 }
 
 /**
- * `text` as a child of an element in the language `within`: the text itself, or a span marking its
- * own language `lang` where that differs (WCAG 3.1.2, language of parts), so that a screen reader
- * switches voice for it.
+ * `text` (a text, or nodes and texts) as a child of an element in the language `within`: itself, or
+ * a span marking its own language `lang` where that differs (WCAG 3.1.2, language of parts), so that
+ * a screen reader switches voice for it.
  */
-export function marked(text: string, lang: string, within: string): Node | string {
+export function marked<T extends Child | readonly Child[]>(text: T, lang: string, within: string): T | HTMLSpanElement {
   return lang == within ? text : h('span', { lang }, text);
 }
 

@@ -7,7 +7,7 @@ export function trapFocus(event: KeyboardEvent, dialog: HTMLElement, active: Ele
   const controls = [...dialog.querySelectorAll<HTMLElement>('a[href],button,input:not(:disabled)')];
   const [first] = controls;
   const last = controls.at(-1);
-  const target = event.shiftKey ? (active == first || active == dialog ? last : null) : active == last ? first : null;
+  const target = event.shiftKey ? (active == first || active == dialog) && last : active == last && first;
   if (target) {
     event.preventDefault();
     target.focus();

@@ -28,10 +28,10 @@ export function pickLocale(candidates: readonly (string | null | undefined)[], a
 }
 
 /**
- * `code` as a BCP 47 language tag for `lang` and `Intl` (`pt_BR` → `pt-BR`), or `''` (unknown)
- * when it is none.
+ * `code` (`en` when not given: a policy without `lang` is in English) as a BCP 47 language tag for
+ * `lang` and `Intl` (`pt_BR` → `pt-BR`), or `''` (unknown) when it is none.
  */
-export function languageTag(code: string): string {
+export function languageTag(code = 'en'): string {
   try {
     return Intl.getCanonicalLocales(code.replace(/_/g, '-'))[0] ?? '';
   } catch {

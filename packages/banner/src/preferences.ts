@@ -1,10 +1,8 @@
 import type { ConsentChoice, ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember, EmailSender, ThirdParty } from './declaration.js';
 import { fill, h, listed, marked, type Child } from './dom.js';
-import { languageTag } from './locale.js';
 import type { Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
-import type { Translations } from './translations.js';
 
 /** What the preferences are built from. */
 interface PreferencesInput {
@@ -18,8 +16,11 @@ interface PreferencesInput {
   readonly say: (key: keyof Messages, values?: Readonly<Record<string, string>>) => Node | string;
   /** The language a message is in. */
   readonly langOf: (key: keyof Messages) => string;
-  /** The purposes' translations into the language shown that fit the policy's text now. */
-  readonly translated: Translations;
+  /**
+   * A purpose's label and description in the language shown, or the policy's own text, marked with
+   * its language where that is another.
+   */
+  readonly text: (p: Purpose) => readonly [Node | string, Node | string, ...unknown[]];
   /** The list of third parties. */
   readonly declaration: BannerDeclaration | null;
   /** The Member whose course page this is. */
@@ -57,19 +58,12 @@ export function buildPreferences({
   t,
   say,
   langOf,
-  translated,
+  text,
   declaration,
   member,
   kept = {},
 }: PreferencesInput): Preferences {
   const { policy } = consent;
-  // A purpose the catalog does not translate (or translates an earlier text of) shows the policy's
-  // own text, in the policy's language: marked with it where that is not the language shown, so that
-  // a screen reader reads it in that language (WCAG 3.1.2), not, say, English words with French sounds.
-  const policyLang = languageTag(policy.lang ?? 'en');
-  const own = (text: string) => marked(text, policyLang, lang);
-  const text = (p: Purpose): readonly [Node | string, Node | string, ...unknown[]] =>
-    translated[p.id] ?? [own(p.label), own(p.description)];
   const label = (id: string) => {
     const p = policy.purposes.find((x) => x.id == id);
     return p ? text(p)[0] : id;
@@ -109,7 +103,7 @@ export function buildPreferences({
         within ? h('span', { id: `l${id}` }, name) : name,
         locked && h('span', { class: 'd' }, say('alwaysOn')),
       ),
-      described && h('p', { class: 'd', id: `d${id}` }, ...description),
+      described && h('p', { class: 'd', id: `d${id}` }, description),
     );
     return { node, input, on: () => input.checked };
   };
@@ -139,7 +133,7 @@ export function buildPreferences({
     // A group's fieldset comes with its first purpose, headed by all of theirs.
     if (group != null && !groups[group]) {
       const heading = policy.purposes.filter((x) => x.group == group).map((x) => text(x)[0]);
-      nodes.push((groups[group] = h('fieldset', {}, h('legend', {}, ...listed(heading, lang)))));
+      nodes.push((groups[group] = h('fieldset', {}, h('legend', {}, listed(heading, lang)))));
     }
     if (group == null) nodes.push(s.node);
     else groups[group]?.append(s.node);
@@ -194,7 +188,7 @@ export function buildPreferences({
         h(
           'ul',
           {},
-          ...parties.map((x) => {
+          parties.map((x) => {
             const { vendor } = x;
             // Named with the vendor and the new tab ("Privacy policy: Segment (opens in a new tab)"):
             // screen readers list links out of context, where a dozen "Opt out" tell nothing apart.
@@ -222,7 +216,7 @@ export function buildPreferences({
               'li',
               {},
               h('b', {}, name(x)),
-              h('span', { class: 'd' }, ` (${x.ownerName}: `, ...listed(x.purposes.map(label), lang), ') '),
+              h('span', { class: 'd' }, ` (${x.ownerName}: `, listed(x.purposes.map(label), lang), ') '),
               link(vendor?.privacyUrl, 'privacy'),
               link(vendor?.optOutUrl, 'optOut'),
             );

@@ -26,8 +26,8 @@ button{font:inherit;cursor:pointer;border-radius:var(--optin-radius,6px)}\
 fieldset{border:0;margin:0 0 1em;padding:0}\
 h3,legend{font-weight:700;font-size:1em;padding:0}\
 label{display:flex;align-items:center;gap:.6em;font-weight:600}\
-input{--k:var(--m);--e:var(--m);--g:#0000;flex:none;appearance:none;width:2.6em;height:1.5em;border:2px solid var(--e);margin:0;border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}\
-input:checked{--k:var(--o);--e:var(--a);--g:var(--a);background-position-x:100%}\
+input{--k:var(--m);--g:#0000;flex:none;appearance:none;width:2.6em;height:1.5em;border:2px solid var(--k);margin:0;border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}\
+input:checked{--k:var(--o);--g:var(--a);border-color:var(--g);background-position-x:100%}\
 [dir=rtl] input{scale:-1}\
 input:disabled{opacity:.6}\
 ul{list-style:none;padding:0}\
@@ -36,7 +36,7 @@ a[target]:after{content:" \\2197"/""}\
 @keyframes i{from{translate:0 100%}}\
 @media (max-height:30em),(max-width:30em){.a{position:static}}\
 @media (prefers-reduced-motion){.p,input{animation:none;transition:none}}\
-@media (forced-colors){input{forced-color-adjust:none;--k:CanvasText;--e:CanvasText}input:checked{--k:HighlightText;--e:Highlight;--g:Highlight}input:disabled{opacity:1;--k:GrayText;--e:GrayText}input:checked:disabled{--k:Canvas;--g:GrayText}:focus-visible{outline-color:Highlight}}`;
+@media (forced-colors){input{forced-color-adjust:none;--k:CanvasText}input:checked{--k:HighlightText;--g:Highlight}input:disabled{opacity:1;--k:GrayText}input:checked:disabled{--k:Canvas;--g:GrayText}:focus-visible{outline-color:Highlight}}`;
 
 let sheet: CSSStyleSheet | undefined;
 

@@ -640,6 +640,45 @@ describe('<optin-banner>', () => {
     expect(langOf(english.root, en.prefsTitle)).toBe('en');
   });
 
+  it("marks a purpose the first layer's privacy-signal note names untranslated with the policy language, as the preferences do", async () => {
+    // edX's purposes plus one of the platform's own, refused by GPC, that no catalog translates.
+    const policy = definePolicy({
+      ...structuredClone(edxPolicy),
+      purposes: [
+        ...structuredClone(edxPolicy.purposes),
+        { id: 'research', label: 'Research', description: 'Learning-science research on course use.', gpc: true },
+      ],
+    });
+    const marks = (root: ShadowRoot) =>
+      [...root.getElementById('d')!.querySelectorAll('[lang]')].map((x) => [x.getAttribute('lang'), x.textContent]);
+    const signalled = async (shown: typeof policy, options: Partial<BannerOptions> = {}) => {
+      const consent = createConsent({ policy: shown, storage: 'memory', signals: { gpc: true } });
+      const { banner, root } = await mount({ ...options, consent });
+      expect(banner.layer).toBe('notice');
+      return root;
+    };
+    const french = { locale: 'fr', locales: { fr: () => Promise.resolve(fr) } };
+    const [marketing] = fr.purposes!.edx!.marketing!;
+    // In French: the French label as the note's, "Research" marked English (it is, in the preferences).
+    const root = await signalled(policy, french);
+    expect(root.getElementById('d')?.textContent).toContain(
+      fill(fr.messages.signal!, { purposes: `${marketing} et Research` }),
+    );
+    expect(marks(root)).toEqual([['en', 'Research']]);
+    await clear();
+    // A policy written in French, shown in English (no catalog): its labels marked French.
+    const inFrench = definePolicy({ ...structuredClone(policy), lang: 'fr' });
+    const english = await signalled(inFrench);
+    expect(marks(english)).toEqual([
+      ['fr', 'Marketing'],
+      ['fr', 'Research'],
+    ]);
+    await clear();
+    // Shown in French: nothing to mark.
+    const same = await signalled(inFrench, french);
+    expect(marks(same)).toEqual([]);
+  });
+
   it('shows a translation only for the text it translates: after the policy edits a purpose, its own text, marked, and a warning naming the catalog entry', async () => {
     const warnings: unknown[] = [];
     const warn = vi.spyOn(console, 'warn').mockImplementation((w: unknown) => void warnings.push(w));
