@@ -29,7 +29,7 @@ iframe{width:100%;max-width:40rem;height:6rem;border:1px solid #ccc}</style></he
 <body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · <a href="/third-parties">Third parties</a> · signed in as <code>${esc(layout.learner)}</code></header>
 <main><h1>${esc(title)}</h1>${main}
 <p>Consent in force: <code id="consent-state">(loading)</code></p></main>
-<footer><button id="cookie-settings" type="button">Cookie settings</button></footer>
+<footer><button id="cookie-settings" type="button" data-optin-consent>Cookie settings</button></footer>
 <script type="module" src="/app.js" nonce="${esc(layout.nonce)}"></script></body></html>`;
 }
 

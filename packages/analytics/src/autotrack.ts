@@ -17,8 +17,10 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
  * native checkbox, radio or select once, on `change`, whatever its role; a custom `[role=button]` the page
  * activates with Enter or Space, once a key). Never a field's value, the
  * option chosen or typed text ({@link controlName}), nor a link or control inside editable content
- * (what the learner typed there), in a `contenteditable="false"` island of an editor too. Nothing is
- * read (no name) while `may` answers no.
+ * (what the learner typed there), in a `contenteditable="false"` island of an editor too, nor one of the
+ * consent UI (`<optin-banner>`, its shadow root and what it holds, or an element of the site's marked
+ * `data-optin-consent`, such as a "Cookie settings" button that opens it). Nothing is read (no name) while
+ * `may` answers no.
  * `here` gives the page's URL as it may be sent (`current_url`: without its `#fragment` unless hash
  * routes are pages), `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
@@ -32,10 +34,11 @@ export function autotrack(
   may: () => unknown,
 ): void {
   const listener = (e: Event) => {
-    // Not allowed now: nothing read (naming a control reads its text, a whole long card's).
-    if (!may()) return;
-    const current_url = here();
     const path = e.composedPath();
+    // Not allowed now: nothing read (naming a control reads its text, a whole long card's). Nor the consent
+    // UI's controls, the banner's or a site's own marked so (no one learns when the learner used them).
+    if (!may() || path.some((n) => (n as Partial<Element>).matches?.('optin-banner,[data-optin-consent]'))) return;
+    const current_url = here();
     // In editable content: `n` or what holds it (through shadow roots), an editor's `contenteditable="false"`
     // island (a link card, a task's checkbox) too.
     const edited = (n: EventTarget) => path.slice(path.indexOf(n)).some((p) => (p as HTMLElement).isContentEditable);

@@ -85,7 +85,8 @@ export interface FirstParty {
    * browser has it) updates that view's URL, no new view, while a `pushState` or Back to another query is a view),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
-   * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space) through `hub`, so
+   * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space; never those of the
+   * consent UI: `<optin-banner>`, `[data-optin-consent]`) through `hub`, so
    * consent and every other tracker allowed see them too: links and controls only with `analytics` (those
    * used before the first decision are not recorded); analytics granted later on a page it has no view of, that page's view goes to this tracker alone. Returns a function that stops it; started again, the
    * earlier start stops (one message a click), and on the page of the last view (a remounted
@@ -97,8 +98,9 @@ export interface FirstParty {
   /**
    * Sends a `track` message that needs `purpose` straight to the collector (not through the hub),
    * when that purpose is allowed now; `@optin/analytics/vitals` sends Web Vitals this way. Without
-   * `analytics` it carries no trail: the page's path only (no query, title or referrer), no
-   * session, and a fresh `anonymousId` of its own (no `userId`).
+   * `analytics` (on a course page, also when refused to any Member) it carries no trail: the page's
+   * path and course only (no query, title or referrer), no session, and a fresh `anonymousId` of its
+   * own (no `userId`).
    */
   send(event: string, properties: Readonly<Record<string, unknown>>, purpose: string): void;
   /** Sends every queued message now (a navigation's page view waiting for its title too). */
@@ -127,9 +129,12 @@ type Navigated = {
  * message's own page, replayed ones too: a `course-v1:` or `block-v1:` key, a CCX's `ccx-v1:` or
  * `ccx-block-v1:` one (the CCX, with its org), or an old `Org/Course/Run` one as the LMS's `/courses/`
  * path begins), `context.session` (`{ id, seq }`), `context.page` and, on page views, `context.attribution` (first and last touch). Each kind of data goes only when its own
- * purpose is granted: page views, links and controls with `analytics`; without it, messages of other
- * purposes (Web Vitals, `identify`) carry no trail (path only, no session; Web Vitals no id of the
- * learner either), and those still queued with one go when it is withdrawn; what identifies the
+ * purpose is granted: page views, links and controls with `analytics` (never the consent banner's); without it
+ * (on a course page, also when the learner refused it to any Member: the page knows no Member's courses),
+ * messages of other purposes carry no trail (no session; Web Vitals their path and course alone and no id
+ * of the learner, `identify` no page or course at all), and those still queued with one go when it is
+ * withdrawn; a message the hub kept until the first decision carries the page it was made on, not the
+ * one the learner is on when it is replayed; what identifies the
  * browser is stored (anonymous id and session cookies, first touch, preferences, retry queue) only
  * with `functionality` (the localStorage keys, like the id cookie, for 13 months from their last
  * write), and otherwise lives in memory for this page only; its withdrawal deletes it (the cookies
@@ -170,6 +175,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   });
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
+  // Whether analytics is allowed: for the platform, or for the Member `memberId` (its overrides too).
+  const tracks = (memberId?: string) => consent.allows('analytics', memberId);
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
   const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
   // A URL as it may be sent: without its `#fragment` (where an OAuth or magic-link token lands) unless
@@ -215,6 +222,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // functionality, the only copy.
   let prefs: Fields = {};
   let page: Fields | undefined;
+  // The page as it was loaded: the page of what was made before its first view (an LMS page's identify).
+  const loaded: Fields = { url: here(), path: location.pathname };
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
@@ -260,22 +269,28 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     (waiting[0] ? (then: () => void) => waiting.push(then) : shown)(() => {
       const { context = {} } = event;
       if (!consent.allows(purpose)) return;
-      // Without analytics, a message of another purpose (Web Vitals, identify) carries no trail of pages:
-      // its path but no query, title or referrer, no session, and (but for identify) no id of the learner.
-      const trail = consent.allows('analytics'); // (`purpose` is allowed: analytics itself too)
+      // The page it was made on: with analytics, the last view this tracker recorded (the hub replays what it
+      // kept before the first decision in order, views included; not the page now, which a single-page app
+      // may have left for another Member's course meanwhile), else the page as it was loaded; without, the
+      // page now (a Web Vitals measure's: only they tell a path then).
+      const at = tracks() ? (page ?? loaded) : { path: location.pathname };
+      // The course of the message's own page, unless the hub gives one, or none.
+      const course = ('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null;
+      // The trail of pages (its page, session, the learner's ids) only where analytics is allowed for the
+      // page's Member too: on a course, for every Member the learner refused it (this page knows no
+      // Member's courses; '' is the platform). Without, a message of another purpose (Web Vitals, identify)
+      // carries none: Web Vitals (no id of the learner) their page's path and course, identify no page at all.
+      const trail = Object.keys({ '': 0, ...(course && consent.grants().members) }).every(tracks);
       const ids = trail || purpose == 'functionality';
       const shared = trail && keep() && decodeSession(readCookie(sessionCookie));
-      const at: Fields = { path: location.pathname, ...(trail && (page ?? { url: here() })) };
       transport.add(
         {
           ...event,
           context: {
-            page: at,
+            page: trail ? at : ids ? undefined : { path: at.path },
             locale: navigator.language,
             ...context,
-            // The course of the message's own page (a replayed one's too), unless the hub gives one, or none.
-            course:
-              (('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null) || undefined,
+            course: ((trail || !ids) && course) || undefined,
             consent: stamp(),
             // The tabs of the site share one session, and one sequence, when it may be stored (an
             // older session of this tab must not replace another tab's): the cookie's, unless it is this
@@ -414,18 +429,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       onNavigate(view, listening);
       // With analytics only: the hub would give them to every tracker allowed (marketing ones too), and
       // replay those made before the first decision to whatever that decision allows (opt-in: not one).
-      autotrack(
-        (event, properties) => hub.track(event, properties),
-        here,
-        own,
-        listening.signal,
-        () => consent.allows('analytics'),
-      );
+      autotrack((event, properties) => hub.track(event, properties), here, own, listening.signal, tracks);
       // (After the hub's own update: it subscribed first.) Analytics granted on a page whose view this
       // tracker did not get (refused then): that view, to it alone, as the hub gave the others theirs.
       listening.signal.onabort = consent.subscribe(
         () =>
-          consent.allows('analytics') &&
+          tracks() &&
           page?.url != last &&
           record({
             type: 'page',

@@ -831,8 +831,9 @@ describe('the first-party tracker in Chromium', () => {
     const id = (await context.cookies()).find((c) => c.name === 'optin_id')?.value;
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     const [identify] = received.filter((m) => m.type === 'identify');
-    expect(identify).toMatchObject({ anonymousId: id, userId: 'learner-1', context: { page: { path: '/dashboard' } } });
-    expect(identify!.context.page).toEqual({ path: '/dashboard' });
+    // identify (the learner's ids) says nothing of the page it was made on.
+    expect(identify).toMatchObject({ anonymousId: id, userId: 'learner-1' });
+    expect(identify!.context.page).toBeUndefined();
     expect(identify!.context.session).toBeUndefined();
     const vitals = received.filter((m) => m.event === 'optin.web_vitals');
     expect(vitals.length).toBeGreaterThanOrEqual(9);
@@ -1479,5 +1480,140 @@ describe('a page restored from the back/forward cache', () => {
       expect.objectContaining({ class: 'email', utm_source: 'nl' }),
     ]);
     expect(views[2]!.context.attribution).toEqual(views[0]!.context.attribution);
+  });
+});
+
+describe('what a message of another purpose tells without analytics, for the whole platform or for one Member', () => {
+  const hx = '/courses/course-v1:HarvardX+CS50+2026/courseware';
+  const mitx = '/learning/course/course-v1:MITx+6.00x+2026/home';
+  const hidden =
+    "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange'));";
+
+  test("analytics refused for HarvardX alone: on its course, Web Vitals and identify carry no trail (no userId, stable id, session, URL or page); the platform's pages keep it", async () => {
+    for (const query of ['?identify=learner-1', '?identify=learner-1&scoped']) {
+      received = [];
+      await context.clearCookies();
+      await open(hx + query);
+      await run(
+        'consent.decide({ purposes: { analytics: true, performance: true, functionality: true }, members: { HarvardX: { analytics: false } } });',
+      );
+      await arrived((m) => m.type === 'identify');
+      await arrived((m) => m.event === 'optin.web_vitals', 2);
+      await run(hidden);
+      await arrived((m) => m.event === 'optin.web_vitals', 3);
+      await quiet();
+      const id = (await context.cookies()).find((c) => c.name === 'optin_id')?.value;
+      expect(id, query).toMatch(/^[0-9a-f]{32}$/);
+      const vitals = received.filter((m) => m.event === 'optin.web_vitals');
+      for (const m of vitals) {
+        expect(m.userId, query).toBeUndefined();
+        expect(m.anonymousId, query).not.toBe(id);
+        expect(m.context.session, query).toBeUndefined();
+        expect(m.context.page, query).toEqual({ path: hx });
+        expect(m.context.course?.id, query).toBe('course-v1:HarvardX+CS50+2026');
+      }
+      expect(new Set(vitals.map((m) => m.anonymousId)).size, query).toBe(vitals.length);
+      const identify = received.filter((m) => m.type === 'identify');
+      expect(identify, query).toHaveLength(1);
+      expect(identify[0], query).toMatchObject({ userId: 'learner-1', anonymousId: id });
+      expect(identify[0]!.context.page, query).toBeUndefined();
+      expect(identify[0]!.context.course, query).toBeUndefined();
+      expect(identify[0]!.context.session, query).toBeUndefined();
+      expect(JSON.stringify(vitals.concat(identify).map((m) => [m.properties, m.context.page])), query).not.toMatch(
+        /identify=|scoped|Course/,
+      );
+
+      // A platform page, the same decision: the trail goes with them (the learner granted it analytics).
+      received = [];
+      await open(`/dashboard${query}`);
+      const [vital] = await arrived((m) => m.event === 'optin.web_vitals');
+      const [again] = await arrived((m) => m.type === 'identify');
+      expect(vital, query).toMatchObject({
+        userId: 'learner-1',
+        anonymousId: id,
+        context: { page: { path: '/dashboard' } },
+      });
+      expect(vital!.context.session.id, query).toMatch(/^[0-9a-f]{32}$/);
+      expect(again!.context.page, query).toMatchObject({ path: '/dashboard', url: url(`/dashboard${query}`) });
+    }
+  });
+
+  test('analytics refused everywhere: identify says nothing of the page or course it was made on', async () => {
+    for (const query of ['?identify=learner-1', '?identify=learner-1&scoped']) {
+      received = [];
+      await context.clearCookies();
+      await open(`/dashboard${query}`);
+      await run('consent.decide({ purposes: { performance: true, functionality: true } });');
+      await arrived((m) => m.type === 'identify');
+      await open(hx + query);
+      const identify = await arrived((m) => m.type === 'identify', 2);
+      await arrived((m) => m.event === 'optin.web_vitals' && m.context.page?.path === hx);
+      await quiet();
+      expect(
+        identify.map((m) => m.userId),
+        query,
+      ).toEqual(['learner-1', 'learner-1']);
+      for (const m of identify) {
+        expect(m.context.page, query).toBeUndefined();
+        expect(m.context.course, query).toBeUndefined();
+        expect(m.context.session, query).toBeUndefined();
+      }
+      // Web Vitals (no id of the learner) keep their page's path and course: performance by page.
+      const vital = received.find((m) => m.event === 'optin.web_vitals' && m.context.page?.path === hx);
+      expect(vital!.context.course?.id, query).toBe('course-v1:HarvardX+CS50+2026');
+    }
+  });
+
+  test('kept until the first decision while a single-page app went on to another course, a message keeps the page it was made on', async () => {
+    for (const query of ['?identify=learner-1', '?identify=learner-1&scoped']) {
+      received = [];
+      await context.clearCookies();
+      await open(hx + query);
+      await quiet(100);
+      await run(`history.pushState({}, '', '${mitx}');`);
+      await quiet(100);
+      await run('consent.acceptAll();');
+      const [identify] = await arrived((m) => m.type === 'identify');
+      await arrived((m) => m.type === 'page', 2);
+      expect(identify!.context.course?.id, query).toBe('course-v1:HarvardX+CS50+2026');
+      expect(identify!.context.page, query).toMatchObject({ path: hx, url: url(hx + query) });
+      expect(
+        received
+          .filter((m) => m.type === 'page')
+          .map((m) => [m.properties.path, m.context.page?.path, m.context.course?.id]),
+        query,
+      ).toEqual([
+        [hx, hx, 'course-v1:HarvardX+CS50+2026'],
+        [mitx, mitx, 'course-v1:MITx+6.00x+2026'],
+      ]);
+    }
+  });
+
+  test("the consent UI's controls (<optin-banner>'s, in its shadow root or slotted, and the site's marked data-optin-consent) are no use of the page", async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      const banner = document.createElement('optin-banner');
+      banner.innerHTML = '<button id="slotted">Learn more</button>';
+      banner.attachShadow({ mode: 'open' }).innerHTML =
+        '<div role="dialog" aria-label="Cookies"><button id="settings">Cookie settings</button><a id="policy" href="/privacy">Privacy policy</a><div role="switch" id="switch" aria-label="Analytics">on</div><button id="close">Close</button><button id="all">Accept all</button><slot></slot></div>';
+      banner.shadowRoot!.querySelector('#policy')!.addEventListener('click', (e) => e.preventDefault());
+      document.querySelector('#app')!.append(banner);
+      document
+        .querySelector('#app')!
+        .insertAdjacentHTML(
+          'beforeend',
+          '<footer data-optin-consent><button id="footer">Cookie <b id="bold">settings</b></button></footer><button id="enroll">Enroll</button>',
+        );
+    });
+    for (const id of ['footer', 'bold', 'settings', 'policy', 'switch', 'close', 'all', 'slotted'])
+      await page.click(`#${id}`);
+    await page.keyboard.press('Tab');
+    await page.click('#enroll');
+    const [used] = await arrived((m) => m.event === 'optin.ui.control_used');
+    await quiet();
+    expect(
+      received.filter((m) => m.type === 'track' && m.event !== 'optin.web_vitals').map((m) => m.properties.name),
+    ).toEqual(['Enroll']);
+    expect(used!.properties.name).toBe('Enroll');
   });
 });

@@ -168,9 +168,11 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     expect(new Set(pages.map((e) => e.sessionId)).size).toBe(1);
     const times = pages.map((e) => Date.parse(e.timestamp));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+    // (As HarvardX reads them: a referrer without its campaign parameters, which the landing page's
+    // own view and `campaign` hold.)
     expect(pages.map((e) => e.properties.referrer)).toEqual([
       '',
-      url(`${course}/courseware?utm_source=newsletter&utm_medium=email`),
+      url(`${course}/courseware`),
       url(`${course}/progress`),
       url(`${course}/dates`),
       url(`${course}/progress`),
@@ -427,6 +429,27 @@ describe("withdrawn for one Member: what is queued or waiting for a retry leaves
     // What the learner does after granting it again arrives.
     await run("hub.track('edx.test.after'); analytics.flush();");
     expect((await stored({ event: 'edx.test.after' }, 1)).map((e) => e.path)).toEqual([`${course}/home`]);
+  });
+});
+
+describe('analytics refused to HarvardX alone, performance and functionality granted', () => {
+  test("HarvardX gets its course's Web Vitals with nothing of the learner (no userId, stable id, session or URL), and no identify", async () => {
+    await open(`${course}/home?from=newsletter`);
+    await run(
+      "consent.decide({ purposes: { analytics: true, performance: true, functionality: true }, members: { HarvardX: { analytics: false } } }); hub.identify('learner-1');",
+    );
+    const vitals = await stored({ event: 'optin.web_vitals' }, 2);
+    await quiet();
+    const id = (await context.cookies()).find((c) => c.name === 'optin_id')?.value;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(vitals.length).toBeGreaterThanOrEqual(2);
+    for (const e of vitals) {
+      expect(e).toMatchObject({ userId: null, sessionId: null, sessionSeq: null, path: `${course}/home` });
+      expect(e.anonymousId).not.toBe(id);
+      expect(e.url ?? '').not.toMatch(/from=newsletter/);
+    }
+    // Its page view (the platform's: the learner granted it analytics) and the identify are not HarvardX's.
+    expect((await memberEvents()).filter((e) => e.event !== 'optin.web_vitals')).toEqual([]);
   });
 });
 
