@@ -5,10 +5,23 @@ import {
   type ConsentStore,
   type Policy,
 } from '@optin/consent';
-import { createContext, startTransition, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  startTransition,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { OptinReactError } from './errors.js';
 import { followStorage } from './follow-storage.js';
 import { same } from './same.js';
+import { sameStorage } from './same-storage.js';
+
+// A layout effect in the browser (it runs before any child's effect), none on the server (React 18 warns there).
+const useIsomorphicLayoutEffect = typeof document == 'undefined' ? useEffect : useLayoutEffect;
 
 /** A store the provider made, with the options it was made from. */
 interface Made {
@@ -78,7 +91,12 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // cookie domain or storage), the store made from them is replaced by one made from the new ones,
   // which reads the learner's choice for them (a new policy version asks again).
   const [latest, setLatest] = useState(options);
-  if (latest !== options && !same(latest, options)) setLatest(options);
+  const once = useRef<Made | null>(null);
+  if (
+    latest !== options &&
+    !(same(latest, options) && sameStorage(latest?.storage, options?.storage, once.current?.store))
+  )
+    setLatest(options);
   const [created, setCreated] = useState<Made | null>(null);
   // Created in the browser, once for the same options. The ref keeps it across StrictMode's second
   // run of the effect (state is not set yet then), so one provider never makes a second store that
@@ -89,24 +107,19 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // banner), never the disposed store's stale choice (the learner may have decided or withdrawn in
   // another tab meanwhile), until the new store, which reads the choice afresh and follows other
   // tabs, is made.
-  const once = useRef<Made | null>(null);
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
-  // A custom storage is followed by identity, not compared by content: the functions of two storages
-  // one factory makes (one per signed-in learner, `storageFor(user)`) have the same text, and only what
-  // they close over tells them apart. The store reads and writes through the storage given last, and
-  // re-reads when it is another object: the next learner's choice (none: asked again), never the
-  // previous learner's grants; the same storage made anew at each render re-reads what it read.
-  const storage = useRef<unknown>(undefined);
-  const givenStorage = options?.storage;
-  useEffect(() => {
-    if (storage.current === givenStorage) return;
-    storage.current = givenStorage;
-    once.current?.store.refresh();
-  }, [givenStorage]);
+  // The store reads and writes through the custom storage given last (see followStorage): one made
+  // anew that reads what the store's reads (the same storage made at each render, or a next learner's
+  // with nothing stored, as the previous one) takes over before any child's effect runs; one that
+  // reads otherwise (see sameStorage) replaced the options above, and so the store.
+  const storage = useRef<unknown>(options?.storage);
+  useIsomorphicLayoutEffect(() => {
+    storage.current = options?.storage;
+  });
   useEffect(() => {
     if (!latest) return;
     clearTimeout(disposal.current);
-    if (once.current && !same(once.current.options, latest)) {
+    if (once.current && once.current.options !== latest) {
       once.current.store.dispose();
       once.current = null;
     }

@@ -1,7 +1,7 @@
 /**
  * Whether two option values hold the same: plain data compared by content, functions (locale
  * loaders, a custom storage's methods) by identity or by their source text (`ConsentProvider`
- * follows a custom storage by identity besides: see `followStorage`). Props written inline
+ * compares a custom storage by what it reads besides: see `sameStorage`). Props written inline
  * (`member={{ id, name }}`, `options={{ policy, storage }}`, `locales={{ ...locales, de: () => import('./de.js') }}`)
  * are new objects and functions on every render: taken as changed, they would restart what they
  * configure. Two functions of the same text are taken as the same, unless they read a variable that

@@ -15,7 +15,10 @@ import { OptinReactError } from './errors.js';
 export function useConsent(): ConsentState {
   const context = useContext(ConsentContext);
   if (!context)
-    throw new OptinReactError('missing_provider', 'useConsent() was called outside <ConsentProvider>: wrap your app in one.');
+    throw new OptinReactError(
+      'missing_provider',
+      'useConsent() was called outside <ConsentProvider>: wrap your app in one.',
+    );
   const { store, policy } = context;
   const pending = useMemo(() => pendingState(policy), [policy]);
   const subscribe = useCallback((onChange: () => void) => store?.subscribe(onChange) ?? (() => {}), [store]);

@@ -406,6 +406,85 @@ describe('useConsent', () => {
     expect(container.textContent).toBe('decided analytics=true');
   });
 
+  it("gives a child's effect in the commit where another learner signs in the new learner's choice, and keeps what it decides in theirs", async () => {
+    const jars = new Map<string, string>();
+    const storageFor = (user: string) => ({
+      kind: 'per-learner',
+      read: () => [jars.get(user) ?? ''],
+      write: (value: string) => (jars.set(user, value), true),
+      clear: () => void jars.delete(user),
+    });
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    let signIn: (user: string) => void = () => {};
+    let current: ConsentStore | null = null;
+    const seen: string[] = [];
+    function Child({ user }: { user: string }) {
+      const { store } = useConsent();
+      current = store;
+      useEffect(() => {
+        if (!store) return;
+        seen.push(`${user}: analytics=${String(store.allows('analytics'))}`);
+        // The app applies the choice Grace saved on the server once she signs in.
+        if (user === 'grace') store.rejectAll();
+      }, [user, store]);
+      return null;
+    }
+    function Page() {
+      const [user, setUser] = useState('ada');
+      signIn = setUser;
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+          <Child user={user} />
+        </ConsentProvider>
+      );
+    }
+    render(<Page />);
+    await later();
+    act(() => void current?.acceptAll());
+    const ada = jars.get('ada');
+    act(() => signIn('grace'));
+    await later();
+    expect(seen).not.toContain('grace: analytics=true');
+    expect(seen.at(-1)).toBe('grace: analytics=false');
+    expect(jars.get('ada')).toBe(ada);
+    expect(jars.has('grace')).toBe(true);
+  });
+
+  it("gives the next learner none of a choice the previous learner's storage refused (held in memory)", async () => {
+    const jars = new Map<string, string>();
+    // Ada's storage refuses to write (her profile is read-only); Grace's keeps what she decides.
+    const storageFor = (user: string) => ({
+      kind: 'per-learner',
+      read: () => [jars.get(user) ?? ''],
+      write: (value: string) => user !== 'ada' && (jars.set(user, value), true),
+      clear: () => void jars.delete(user),
+    });
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    let signIn: (user: string) => void = () => {};
+    let current = null as ConsentStore | null;
+    function Probe() {
+      current = useConsent().store;
+      return null;
+    }
+    function Page() {
+      const [user, setUser] = useState('ada');
+      signIn = setUser;
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+          <Probe />
+        </ConsentProvider>
+      );
+    }
+    render(<Page />);
+    await later();
+    act(() => void current?.acceptAll());
+    expect(current?.allows('analytics')).toBe(true);
+    act(() => signIn('grace'));
+    await later();
+    expect(current?.needsPrompt).toBe(true);
+    expect(current?.allows('analytics')).toBe(false);
+  });
+
   it('shares only the store it is given: options given as well are a type error and ignored (no second store reads cookies or follows other tabs)', () => {
     let optionReads = 0;
     const storage = { kind: 'counted', read: () => (optionReads++, []), write: () => true, clear: () => {} };
