@@ -220,13 +220,16 @@ export function createHub(options: HubOptions): Hub {
         // hub of the page runs (or a destroyed one left running) is not this hub's to stop.
       } else if (loaded.delete(t) || broken.delete(t)) {
         // `'reload'`: it could not stop (a Meta pixel while another pixel runs), as one that cannot unload.
-        // Still running though withdrawn or out of scope (left on another Member's page, its script
-        // would record that page): only a reload stops it. Reused as it is if back on before the reload.
-        if (guard(t, 'unload', context(t)) == 'reload' || !t.unloadable) reload = stale.add(t);
-        // Its scripts out of the page for good, whether it could unload or not: one still on its way never
-        // runs (see stopScript; resumed before the reload, a tracker whose script never arrived stays off
-        // until the reload); what one that has run did goes on. Loaded again, it gets new ones.
-        scripts(t).forEach(stopScript);
+        if (guard(t, 'unload', context(t)) != 'reload' && t.unloadable) {
+          // Its scripts out of the page for good: one still on its way never runs (see stopScript).
+          // Loaded again, it gets new ones.
+          scripts(t).forEach(stopScript);
+        } else {
+          // Still running though withdrawn or out of scope (left on another Member's page, its script
+          // would record that page, and one still on its way runs when it arrives): only a reload stops
+          // it. Reused as it is, scripts included, if back on before the reload.
+          reload = stale.add(t);
+        }
       }
     }
     deleteCookies(drop, options.cookieDomain, keep);

@@ -21,9 +21,7 @@ export function applyStaticTags(state: (id: string) => boolean | undefined, nonc
     // Another hub's (two apps on a page): left as that hub has it. (Else each took out what the other
     // put in, in turn, for ever: their MutationObservers answer each other.)
     if (on == null) continue;
-    // An iframe (the selector says it is one of the two): it has no `text`.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    if ((tag as HTMLScriptElement).text == null) {
+    if (tag.localName == 'iframe') {
       const src = on ? (tag.dataset.src as string) : 'about:blank'; // the selector says it is there
       if (tag.getAttribute('src') != src) (tag as HTMLIFrameElement).src = src;
     } else if (on && !tag.optin?.isConnected) {
