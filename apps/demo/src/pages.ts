@@ -1,6 +1,6 @@
 import type { MemberStatsAnswer } from '@optin/collector';
-import { declarationCss } from '@optin/members';
-import { courses, courseUrl, type DemoCourse } from './site.js';
+import { createRegistry, declarationCss } from '@optin/members';
+import { courses, courseUrl, siteConfig, type DemoCourse } from './site.js';
 
 /** Escapes text for HTML. */
 const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
@@ -15,8 +15,15 @@ export interface Layout {
   readonly learnerProof: string;
 }
 
-/** The page frame: header, main, footer with the cookie settings button, and the page script. */
-export function page(layout: Layout, title: string, main: string): string {
+/** Which Member owns a course (the config's Members, without their trackers running). */
+const registry = createRegistry(siteConfig([], ''));
+
+/**
+ * The page frame: header, main, footer with the cookie settings button, and the page script. On a
+ * page outside a Member's courses (`memberPage` false), where the banner shows no Member's switches,
+ * the footer links to the choices per course provider.
+ */
+export function page(layout: Layout, title: string, main: string, memberPage = false): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="optin-collector" content="${esc(layout.collector)}"><meta name="csp-nonce" content="${esc(layout.nonce)}">
@@ -29,7 +36,9 @@ iframe{width:100%;max-width:40rem;height:6rem;border:1px solid #ccc}</style></he
 <body><header><a href="/">edX</a> · <a href="/dashboard/HarvardX">HarvardX dashboard</a> · <a href="/dashboard/MITx">MITx dashboard</a> · <a href="/email">Email</a> · <a href="/third-parties">Third parties</a> · signed in as <code>${esc(layout.learner)}</code></header>
 <main><h1>${esc(title)}</h1>${main}
 <p>Consent in force: <code id="consent-state">(loading)</code></p></main>
-<footer><button id="cookie-settings" type="button" data-optin-consent>Cookie settings</button></footer>
+<footer><button id="cookie-settings" type="button" data-optin-consent>Cookie settings</button>${
+    memberPage ? '' : ' · <a href="/third-parties#member-choices">Choices per course provider</a>'
+  }</footer>
 <script type="module" src="/app.js" nonce="${esc(layout.nonce)}"></script></body></html>`;
 }
 
@@ -54,6 +63,7 @@ export function course(layout: Layout, c: DemoCourse): string {
     c.title,
     `<p><code>${esc(c.key)}</code></p><nav><ul>${units.join('')}</ul></nav><p id="unit">Course home</p>
 <p><button type="button" data-track="enroll">Enroll</button> <a href="${esc(share)}" target="_blank" rel="noopener">Share on X</a></p>`,
+    !!registry.memberFor({ courseId: c.key }),
   );
 }
 
@@ -88,13 +98,16 @@ export function dashboard(layout: Layout, member: string, stats: MemberStatsAnsw
 
 /**
  * The help page's list of third parties and tracked emails, which the policy promises learners: the
- * declaration (HTML of `@optin/members`) of the config that runs, with its CSS under the page's nonce.
+ * declaration (HTML of `@optin/members`) of the config that runs, with its CSS under the page's nonce;
+ * then the choices per course provider (their switches are the page script's, which holds the consent).
  */
 export function thirdParties(layout: Layout, declarationHtml: string): string {
   return page(
     layout,
     'Third parties and email tracking',
-    `<style nonce="${esc(layout.nonce)}">${declarationCss}</style>${declarationHtml}`,
+    `<style nonce="${esc(layout.nonce)}">${declarationCss}#member-choices fieldset{margin:1rem 0}#member-choices .d{margin:0 0 .5rem 1.6rem;color:#555}</style>${declarationHtml}
+<section id="member-choices" aria-labelledby="member-choices-h"><h2 id="member-choices-h">Choices per course provider</h2>
+<p>Each course provider's trackers run only on its own courses. Refuse them here before you open one; what you allow for all of edX (Cookie settings) still applies.</p></section>`,
   );
 }
 

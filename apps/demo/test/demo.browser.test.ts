@@ -412,6 +412,94 @@ describe('the demo site', () => {
     await fresh.close();
   });
 
+  test("on the third-parties page a learner who accepted everything refuses HarvardX's marketing: HarvardX's ad tracker never loads on its course, MITx's still does", async () => {
+    // Last, like the tests above: its choice would count in the stats the tests before compare.
+    const fresh = await browser.newContext();
+    const sent: string[] = [];
+    fresh.on('request', (r) => sent.push(new URL(r.url()).hostname));
+    const tab = await fresh.newPage();
+    await tab.goto(`${demo.siteUrl}/`);
+    await tab.getByRole('button', { name: 'Accept all' }).click();
+    // Reached from the catalog's footer, where the banner has no Member switches.
+    await tab.getByRole('link', { name: 'Choices per course provider' }).click();
+    await tab.waitForURL(`${demo.siteUrl}/third-parties#member-choices`);
+    const harvard = tab.locator('main').getByRole('group', { name: 'On Harvard University courses' });
+    const marketing = harvard.getByRole('switch', { name: 'Marketing' });
+    // HarvardX's trackers serve marketing and its tracked emails analytics: a switch for each, none else.
+    expect(await harvard.getByRole('switch').count()).toBe(2);
+    expect(await harvard.getByRole('switch', { name: 'Analytics' }).isChecked()).toBe(true);
+    await expect.poll(() => marketing.isChecked()).toBe(true);
+    // A second tab on the same page follows the choice made in the first.
+    const other = await fresh.newPage();
+    await other.goto(`${demo.siteUrl}/third-parties`);
+    const otherMarketing = other
+      .locator('main')
+      .getByRole('group', { name: 'On Harvard University courses' })
+      .getByRole('switch', { name: 'Marketing' });
+    await expect.poll(() => otherMarketing.isChecked()).toBe(true);
+
+    await marketing.uncheck();
+    const saved = async () => {
+      const value = (await fresh.cookies(demo.siteUrl)).find((c) => c.name === 'optin')?.value ?? '';
+      return decodeDecision(value, edxPolicy);
+    };
+    await expect.poll(async () => (await saved())?.members).toEqual({ HarvardX: { marketing: false } });
+    expect((await saved())?.purposes.marketing).toBe(true);
+    await expect.poll(() => otherMarketing.isChecked()).toBe(false);
+    await other.close();
+    // MITx's switches are untouched.
+    const mit = tab.locator('main').getByRole('group', { name: 'On Massachusetts Institute of Technology courses' });
+    expect(await mit.getByRole('switch', { name: 'Analytics' }).isChecked()).toBe(true);
+
+    // On HarvardX's course: its ad tracker never loads, nor sets its cookie; the first-party analytics still runs.
+    const before = sent.length;
+    await tab.goto(`${demo.siteUrl}${hx}/home`);
+    await tab.waitForLoadState('networkidle');
+    await tab.waitForTimeout(500);
+    expect(sent.slice(before)).toContain('collector.edx.localhost');
+    expect(sent).not.toContain('ads.harvardx.localhost');
+    expect((await fresh.cookies()).map((c) => c.name)).not.toContain('_hxads');
+    // On MITx's course, MITx's tracker loads.
+    await tab.goto(`${demo.siteUrl}${mitx}/home`);
+    await expect.poll(() => sent.includes('heatmap.mitx.localhost')).toBe(true);
+    await expect.poll(async () => (await fresh.cookies()).map((c) => c.name)).toContain('_mitxhm');
+
+    // Marketing refused for all of edX (in the banner): the HarvardX switch is off and locked, and says why.
+    await tab.goto(`${demo.siteUrl}/third-parties`);
+    await tab.locator('#cookie-settings').click();
+    await tab.locator('optin-banner').getByRole('switch', { name: 'Marketing' }).uncheck();
+    await tab.getByRole('button', { name: 'Save choices' }).click();
+    await expect.poll(() => marketing.isDisabled()).toBe(true);
+    expect(await marketing.isChecked()).toBe(false);
+    const why = harvard.getByText(
+      'Off on all of edX: turn Marketing on in Cookie settings to choose it for Harvard University.',
+    );
+    expect(await why.isVisible()).toBe(true);
+    // Its description, as a screen reader reads it: what it covers, and why it is locked (only while it is).
+    const description = () =>
+      marketing.evaluate((input) =>
+        (input.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent)
+          .join(' '),
+      );
+    expect(await description()).toBe(`HarvardX marketing (demo stand-in) ${(await why.textContent()) ?? ''}`);
+    // Granted again for edX, the refusal for HarvardX still holds; lifted here, its tracker runs on its course.
+    await tab.locator('#cookie-settings').click();
+    await tab.locator('optin-banner').getByRole('switch', { name: 'Marketing' }).check();
+    await tab.getByRole('button', { name: 'Save choices' }).click();
+    await expect.poll(() => marketing.isDisabled()).toBe(false);
+    expect(await marketing.isChecked()).toBe(false);
+    expect(await why.isVisible()).toBe(false);
+    expect(await description()).toBe('HarvardX marketing (demo stand-in)');
+    await marketing.check();
+    await expect.poll(async () => (await saved())?.members).toEqual({ HarvardX: { marketing: true } });
+    await tab.goto(`${demo.siteUrl}${hx}/home`);
+    await expect.poll(() => sent.includes('ads.harvardx.localhost')).toBe(true);
+    await expect.poll(async () => (await fresh.cookies()).map((c) => c.name)).toContain('_hxads');
+    await fresh.close();
+  });
+
   test('opened by another name (localhost, 127.0.0.1), the site sends the browser to the URL it printed, where the collector takes what the page sends', async () => {
     // Last, like the test above: its choice would count in the stats the tests before compare.
     const fresh = await browser.newContext();

@@ -7,6 +7,7 @@ import { locales } from '@optin/banner/locales';
 import { createConsent, edxPolicy, sendReceipts } from '@optin/consent';
 import { createRegistry, createScopedHub } from '@optin/members';
 import { cookieDomain, siteConfig } from '../site.js';
+import { mountMemberChoices } from './member-choices.js';
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
@@ -40,6 +41,11 @@ document.getElementById('cookie-settings')?.addEventListener('click', () => void
 hub.onScopeChange(({ member }) => {
   Object.assign(banner, { member, declaration: registry.declaration({ member: member?.id }) });
 });
+
+// On the third-parties page, the choices per course provider: refused there, a Member's trackers
+// never run on its courses (the banner shows a Member's switches only there, once they run).
+const memberChoices = document.getElementById('member-choices');
+if (memberChoices) mountMemberChoices(memberChoices, consent, registry);
 
 // Every decision is proved: its receipt goes to the collector (append-only), under the signed-in
 // learner's id, which is also the subject the Member's emails are signed for, with the server's
