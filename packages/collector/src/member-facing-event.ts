@@ -1,23 +1,13 @@
 import type { CollectorMember } from './collector-config.js';
-import { createMemberResolver, parseCourseKey, readCourseKey } from './course-owner.js';
+import { createMemberResolver } from './course-owner.js';
+import { coursesOfPath } from './course-path.js';
 import type { StoredEvent } from './stored-event.js';
 
 /** A Member's event as the Member is given it: every field but `keptFrom`. */
 export type MemberFacingEvent = Omit<StoredEvent, 'keptFrom'>;
 
-/** Query parameters that carry a campaign (as `@optin/analytics` reads them): `utm_*` and ad click ids. */
-const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/;
-// An old-style key as the LMS's `/courses/{key}` or the learning MFE's `/learning/course/{key}` path begins.
-const legacyPath = /^\/(?:courses|learning\/course)\/([^/]+\/[^/]+\/[^/]+)(?:\/|$)/;
-
-/** `s` percent-decoded, or as written when it is no valid escape. */
-function decoded(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+/** Query parameters that carry a campaign (as `@optin/analytics` reads them), in any letter case: `utm_*` and ad click ids. */
+const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/i;
 
 /**
  * Makes the function that turns a Member's event into what the Member's outputs give
@@ -27,11 +17,12 @@ function decoded(s: string): string {
  * - without `context.attribution`: the platform-wide first and last touch of `@optin/analytics`,
  *   whose touches record how the learner arrived (class, referrer host, `utm_*`, click ids, time)
  *   but not the page they landed on, so none can be told to be this Member's;
- * - without `properties.referrer` when it is a page of a course that is not this Member's (one of
- *   another Member's courses, or of none: the platform's), found as the collector finds an event's
- *   Member (`course-v1:`, `block-v1:`, CCX keys in any segment of its path, an old `Org/Course/Run`
- *   after `/courses/` or `/learning/course/`), or no URL; any other referrer loses its campaign
- *   parameters (`utm_*`, click ids).
+ * - with `properties.referrer` only as far as it is the Member's: left out when its path names a
+ *   course ({@link coursesOfPath}) whose Member, found as the collector finds an event's Member, is
+ *   another or none (the platform's), and when it is no URL; one of the Member's own course pages
+ *   without its campaign parameters (`utm_*`, click ids, in any letter case) and fragment; any other
+ *   its origin and path only (no query, which carries search terms, `next=` URLs, course ids and
+ *   tokens, no fragment). Never credentials.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
@@ -45,13 +36,11 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     } catch {
       return undefined;
     }
-    const path = url.pathname.split('/').map(decoded);
-    const legacy = legacyPath.exec(path.join('/'))?.[1];
-    const key = path.find((s) => readCourseKey(s)) ?? (legacy && parseCourseKey(legacy) ? legacy : undefined);
-    if (key !== undefined && ownerOf(key) !== memberId) return undefined;
-    const campaign = [...url.searchParams.keys()].filter((k) => campaignParam.test(k));
-    if (!campaign.length) return referrer;
-    for (const k of campaign) url.searchParams.delete(k);
+    const courses = coursesOfPath(url.pathname);
+    if (courses.some((key) => ownerOf(key) !== memberId)) return undefined;
+    if (!courses.length) url.search = '';
+    for (const key of [...url.searchParams.keys()]) if (campaignParam.test(key)) url.searchParams.delete(key);
+    url.username = url.password = url.hash = '';
     return url.href;
   };
   return (event) => {
