@@ -6,9 +6,6 @@ import type { StoredEvent } from './stored-event.js';
 /** A Member's event as the Member is given it: every field but `keptFrom`. */
 export type MemberFacingEvent = Omit<StoredEvent, 'keptFrom'>;
 
-/** Query parameters that carry a campaign (as `@optin/analytics` reads them), in any letter case: `utm_*` and ad click ids. */
-const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/i;
-
 /**
  * Makes the function that turns a Member's event into what the Member's outputs give
  * (`/v1/members/:member/events`, its JetStream subject), as the Member's view of the platform:
@@ -19,10 +16,9 @@ const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw
  *   but not the page they landed on, so none can be told to be this Member's;
  * - with `properties.referrer` only as far as it is the Member's: left out when its path names a
  *   course ({@link coursesOfPath}) whose Member, found as the collector finds an event's Member, is
- *   another or none (the platform's), and when it is no URL; one of the Member's own course pages
- *   without its campaign parameters (`utm_*`, click ids, in any letter case) and fragment; any other
- *   its origin and path only (no query, which carries search terms, `next=` URLs, course ids and
- *   tokens, no fragment). Never credentials.
+ *   another or none (the platform's), and when it is no URL; otherwise its origin and path only (no
+ *   query, which carries campaign parameters, search terms, `next=` URLs, other courses' ids and
+ *   tokens, even on the Member's own pages; no fragment). Never credentials.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
@@ -38,9 +34,7 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     }
     const courses = coursesOfPath(url.pathname);
     if (courses.some((key) => ownerOf(key) !== memberId)) return undefined;
-    if (!courses.length) url.search = '';
-    for (const key of [...url.searchParams.keys()]) if (campaignParam.test(key)) url.searchParams.delete(key);
-    url.username = url.password = url.hash = '';
+    url.username = url.password = url.search = url.hash = '';
     return url.href;
   };
   return (event) => {
