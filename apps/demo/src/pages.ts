@@ -106,7 +106,7 @@ export function thirdParties(layout: Layout, declarationHtml: string): string {
     layout,
     'Third parties and email tracking',
     `<style nonce="${esc(layout.nonce)}">${declarationCss}#member-choices fieldset{margin:1rem 0}#member-choices .d{margin:0 0 .5rem 1.6rem;color:#555}</style>${declarationHtml}
-<section id="member-choices" aria-labelledby="member-choices-h"><h2 id="member-choices-h">Choices per course provider</h2>
+<section id="member-choices" aria-labelledby="member-choices-h" data-optin-consent><h2 id="member-choices-h">Choices per course provider</h2>
 <p>Each course provider's trackers run only on its own courses. Refuse them here before you open one; what you allow for all of edX (Cookie settings) still applies.</p></section>`,
   );
 }

@@ -485,6 +485,63 @@ describe('useConsent', () => {
     expect(current?.allows('analytics')).toBe(false);
   });
 
+  it('keeps one store for a storage written inline (new functions at every render), undecided or decided, with an app that lifts the grants into its state', async () => {
+    const jar = new Map<string, string>();
+    const stores = new Set<ConsentStore>();
+    let current = null as ConsentStore | null;
+    let bump = () => {};
+    function Probe() {
+      const { store } = useConsent();
+      current = store;
+      if (store) stores.add(store);
+      return null;
+    }
+    function Page() {
+      const [, setRenders] = useState(0);
+      const [, setGrants] = useState<unknown>(null);
+      bump = () => setRenders((n) => n + 1);
+      return (
+        <ConsentProvider
+          options={{
+            policy: edxPolicy,
+            storage: {
+              kind: 'server-profile',
+              read: () => [jar.get('choice') ?? ''],
+              write: (value: string) => (jar.set('choice', value), true),
+              clear: () => void jar.delete('choice'),
+            },
+          }}
+        >
+          <Probe />
+          <Lift onGrants={setGrants} />
+        </ConsentProvider>
+      );
+    }
+    // The app keeps what is allowed in its own state: a render of the page at each new store.
+    function Lift({ onGrants }: { onGrants: (grants: unknown) => void }) {
+      const { store } = useConsent();
+      useEffect(() => {
+        if (store) onGrants(store.grants());
+      }, [store, onGrants]);
+      return null;
+    }
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    render(<Page />);
+    await later();
+    for (let i = 0; i < 3; i++) {
+      act(() => bump());
+      await later();
+    }
+    expect(stores.size).toBe(1); // undecided: the same store across the page's renders
+    act(() => void current?.acceptAll());
+    for (let i = 0; i < 3; i++) {
+      act(() => bump());
+      await later();
+    }
+    expect(stores.size).toBe(1);
+    expect(current?.allows('analytics')).toBe(true);
+  });
+
   it('shares only the store it is given: options given as well are a type error and ignored (no second store reads cookies or follows other tabs)', () => {
     let optionReads = 0;
     const storage = { kind: 'counted', read: () => (optionReads++, []), write: () => true, clear: () => {} };
