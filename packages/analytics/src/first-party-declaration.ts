@@ -29,8 +29,8 @@ export function batchUrl(endpoint: string): URL {
 
 /**
  * The first-party trackers as they are declared to learners — `optin-analytics` and
- * `optin-functionality`, with their cookies (and localStorage keys: `optin_touch`, `optin_prefs`,
- * `optin_queue`) and the collector's host — without their behaviour.
+ * `optin-functionality`, with their cookies (and localStorage keys, `storage: 'localStorage'`:
+ * `optin_touch`, `optin_prefs`, `optin_queue`) and the collector's host — without their behaviour.
  * `firstParty()` builds on exactly these; use them where a config is read outside a page (the
  * `optin` CLI's `declare` and `audit`, a server rendering the list of third parties).
  *
@@ -48,16 +48,19 @@ export function declareFirstParty(options: {
     purposes: [purpose],
     party: 'first',
     vendor: options.vendor ?? { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
-    cookies: names.map((name) => ({
+    // Its first touch, preferences and retry queue (every name after the two cookies) are localStorage
+    // keys, declared as such: the list of third parties must not call them cookies.
+    cookies: names.map((name, i) => ({
       name,
       purpose,
       lifetime: name == sessionCookie ? '30min' : '13mo',
       party: 'first',
+      ...(i > 1 && { storage: 'localStorage' }),
     })),
     hosts,
     unloadable: true,
   });
   // The attribution, preferences and retry queue it keeps in localStorage are declared with its cookies
-  // (auditors check storage against the same list); each goes when functionality does.
+  // (auditors check storage against the same list), in this order after them; each goes when functionality does.
   return [declare('analytics'), declare('functionality', [idCookie, sessionCookie, touchKey, prefsKey, queueKey])];
 }

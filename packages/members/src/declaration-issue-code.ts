@@ -56,6 +56,8 @@ const cookie: Fields<CookieDeclaration> = {
   purpose: id,
   lifetime: form('invalid_lifetime'),
   party,
+  // One of a few words (`localStorage`): any other value is not what the field holds.
+  storage: () => 'invalid_type',
 };
 const tracker: Fields<Tracker> = {
   id,

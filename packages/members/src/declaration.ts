@@ -1,4 +1,4 @@
-import type { Party, Tracker } from '@optin/trackers';
+import type { CookieStorage, Party, Tracker } from '@optin/trackers';
 import type { OptinConfig } from './config.js';
 import { declareConsentCookie, type DeclaredSiteCookie } from './consent-cookie.js';
 import { declareEmail, type DeclaredEmail } from './declared-email.js';
@@ -17,6 +17,8 @@ export interface DeclaredCookie {
   readonly purpose: string;
   /** Set by the site (`first`) or by the vendor (`third`). */
   readonly party: Party;
+  /** Where it is kept: `cookie`, or a key of `localStorage` or `sessionStorage` (as its tracker declares it; `cookie` by default). */
+  readonly storage: CookieStorage;
 }
 
 /** One tracker as learners see it listed. */
@@ -171,7 +173,13 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
   party: t.party,
   vendor: { name: t.vendor.name, privacyUrl: t.vendor.privacyUrl, optOutUrl: t.vendor.optOutUrl ?? null },
   cookies: t.cookies.flatMap((c) =>
-    cookieNames(c.name).map((name) => ({ name, lifetime: c.lifetime, purpose: c.purpose, party: c.party })),
+    cookieNames(c.name).map((name) => ({
+      name,
+      lifetime: c.lifetime,
+      purpose: c.purpose,
+      party: c.party,
+      storage: c.storage ?? 'cookie',
+    })),
   ),
   hosts: [...t.hosts],
 });

@@ -9,7 +9,7 @@ export type MembersErrorCode = 'invalid_config' | 'unknown_member';
  * on without reading the message. The README's table says what each means and what to do.
  */
 export type ConfigIssueCode =
-  /** A value of the wrong kind: the config, a list, a Member, a tracker or a field (of the policy or a tracker too) that is not what it must be. */
+  /** A value of the wrong kind: the config, a list, a Member, a tracker or a field (of the policy or a tracker too) that is not what it must be (a cookie's `storage` that is not `cookie`, `localStorage` or `sessionStorage`). */
   | 'invalid_type'
   /** Something the config must have is missing or empty: the policy, a list, a Member's name or orgs, a field of the policy or a tracker. */
   | 'required'

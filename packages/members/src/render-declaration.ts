@@ -12,6 +12,14 @@ const lifetime = (l: string) =>
     return `${n} ${unit}${n === '1' ? '' : 's'}`;
   });
 
+/**
+ * `localStorage, ` before the lifetime of an item kept elsewhere than in a cookie, so that no
+ * localStorage key reads as a cookie; nothing for a cookie (nor in a declaration saved as JSON before
+ * items said where they are kept).
+ */
+const storedIn = (c: DeclaredCookie) =>
+  c.storage === 'localStorage' || c.storage === 'sessionStorage' ? `${c.storage}, ` : '';
+
 /** A purpose's section: its trackers and the site's own cookies serving it. */
 interface PurposeSection {
   readonly id: string;
@@ -120,7 +128,8 @@ export function declarationToMarkdown(d: Declaration): string {
         return href ? `[${text}](${mdUrl(href)})` : '—';
       };
       const cookies = t.cookies.map(
-        (c) => `${mdCode(c.name, true)} (${mdText(`${lifetime(c.lifetime)}, ${c.party}${otherPurpose(d, c, p.id)}`)})`,
+        (c) =>
+          `${mdCode(c.name, true)} (${mdText(`${storedIn(c)}${lifetime(c.lifetime)}, ${c.party}${otherPurpose(d, c, p.id)}`)})`,
       );
       const cells = [
         mdText(t.vendor.name),
@@ -193,7 +202,7 @@ export function declarationToHtml(d: Declaration): string {
         (t) =>
           `<tr><th scope="row">${escapeHtml(t.vendor.name)}</th><td>${escapeHtml(t.ownerName)}</td><td>${partyText(t.party)}</td><td>${
             t.cookies.length
-              ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(`${lifetime(c.lifetime)}, ${c.party} party${otherPurpose(d, c, p.id)}`)}</li>`).join('')}</ul>`
+              ? `<ul>${t.cookies.map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(`${storedIn(c)}${lifetime(c.lifetime)}, ${c.party} party${otherPurpose(d, c, p.id)}`)}</li>`).join('')}</ul>`
               : 'None'
           }</td><td>${t.hosts.map((h) => `<code>${escapeHtml(h)}</code>`).join(', ') || '—'}</td><td>${link(t.vendor.privacyUrl, 'Privacy policy', t.vendor.name)}</td><td>${link(t.vendor.optOutUrl, 'Opt out', t.vendor.name)}</td></tr>`,
       )

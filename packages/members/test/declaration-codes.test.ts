@@ -98,6 +98,16 @@ describe("the code of a problem inside a tracker's declaration", () => {
     ]);
   });
 
+  it('a cookie said to be kept somewhere other than a cookie, localStorage or sessionStorage is invalid_type, at its storage', () => {
+    expect(
+      withTracker({ cookies: [cookie({ storage: 'localStorage' }), cookie({ storage: 'sessionStorage' })] }),
+    ).toEqual([]);
+    expect(withTracker({ cookies: [cookie({ storage: 'indexedDb' }), cookie({ storage: 1 })] })).toEqual([
+      'platform.trackers[0].cookies[0].storage [invalid_type]',
+      'platform.trackers[0].cookies[1].storage [invalid_type]',
+    ]);
+  });
+
   it('a misspelt field is unknown_field, in the tracker, its vendor or a cookie', () => {
     expect(
       withTracker({

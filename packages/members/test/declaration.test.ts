@@ -71,7 +71,13 @@ describe('declaration', () => {
     const ga = d.trackers[0]!;
     expect(ga).toMatchObject({ owner: 'platform', ownerName: 'edX', party: 'third', purposes: ['analytics'] });
     expect(ga.vendor.optOutUrl).toBe('https://tools.google.com/dlpage/gaoptout');
-    expect(ga.cookies).toContainEqual({ name: '_ga', lifetime: '2y', purpose: 'analytics', party: 'first' });
+    expect(ga.cookies).toContainEqual({
+      name: '_ga',
+      lifetime: '2y',
+      purpose: 'analytics',
+      party: 'first',
+      storage: 'cookie',
+    });
     expect(d.trackers[2]!.cookies[0]!.name).toBe('_pk_id.1.*');
     expect(d.purposes.find((p) => p.id === 'marketing')?.trackers).toEqual(['meta', 'HarvardX/pixel']);
   });
@@ -347,7 +353,13 @@ describe('declaration', () => {
             privacyUrl: 'https://ads.example/p|q>r s',
             optOutUrl: 'https://ads.example/o\n',
           },
-          cookies: names.map((name) => ({ name, lifetime: '2y', purpose: 'analytics', party: 'first' })),
+          cookies: names.map((name) => ({
+            name,
+            lifetime: '2y',
+            purpose: 'analytics',
+            party: 'first',
+            storage: 'cookie',
+          })),
           hosts: ['ads|1.example', 'www.ads.example'],
         },
       ],
@@ -430,6 +442,48 @@ describe('declaration', () => {
     expect(html).toContain('<caption>Functionality: trackers and what they store</caption>');
     expect(html).toContain('<th scope="col">Cookies and stored data (lifetime)</th>');
     expect(html).not.toMatch(/their cookies|Cookies and lifetime/);
+  });
+
+  it('lists a localStorage or sessionStorage key as what it is, never as a cookie, in Markdown, HTML and JSON', () => {
+    const entry = (name: string, storage?: 'cookie' | 'localStorage' | 'sessionStorage') => ({
+      name,
+      purpose: 'functionality',
+      lifetime: name === 'optin_tab' ? 'session' : '13mo',
+      party: 'first' as const,
+      ...(storage && { storage }),
+    });
+    const own = defineTracker({
+      id: 'optin-functionality',
+      owner: 'platform',
+      purposes: ['functionality'],
+      party: 'first',
+      vendor: { name: 'edX', privacyUrl: 'https://www.edx.org/edx-privacy-policy' },
+      cookies: [
+        entry('optin_id'),
+        entry('optin_ses', 'cookie'),
+        entry('optin_touch', 'localStorage'),
+        entry('optin_tab', 'sessionStorage'),
+      ],
+      hosts: ['collector.edx.org'],
+    });
+    const d = createRegistry({ policy: edxPolicy, platform: { trackers: [own] }, members: [] }).declaration();
+    expect(tableRows(declarationToMarkdown(d)).map((row) => row[3])).toEqual([
+      '`optin_id` (13 months, first), `optin_ses` (13 months, first), `optin_touch` (localStorage, 13 months, first), `optin_tab` (sessionStorage, session, first)',
+    ]);
+    expect([...declarationToHtml(d).matchAll(/<td><ul>(.*?)<\/ul><\/td>/g)].map(([, cell]) => cell)).toEqual([
+      '<li><code>optin_id</code>: 13 months, first party</li><li><code>optin_ses</code>: 13 months, first party</li><li><code>optin_touch</code>: localStorage, 13 months, first party</li><li><code>optin_tab</code>: sessionStorage, session, first party</li>',
+    ]);
+    const saved = JSON.parse(declarationToJson(d)) as Declaration;
+    expect(saved.trackers[0]!.cookies.map((c) => `${c.name} ${c.storage}`)).toEqual([
+      'optin_id cookie',
+      'optin_ses cookie',
+      'optin_touch localStorage',
+      'optin_tab sessionStorage',
+    ]);
+    // A declaration saved as JSON before entries said where they are kept: each reads as a cookie.
+    for (const c of saved.trackers[0]!.cookies) delete (c as { storage?: string }).storage;
+    expect(declarationToMarkdown(saved)).toContain('`optin_touch` (13 months, first)');
+    expect(declarationToHtml(saved)).toContain('<li><code>optin_touch</code>: 13 months, first party</li>');
   });
 
   it('lists a family of cookies by the names learners find in their browser, never as a regular expression', () => {

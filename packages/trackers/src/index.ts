@@ -8,6 +8,7 @@ export type { AdapterOptions } from './adapter-options.js';
 export { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
 export type {
   CookieDeclaration,
+  CookieStorage,
   EventBase,
   HubEvent,
   IdentifyEvent,

@@ -56,10 +56,13 @@ export const trackerSchema = z.strictObject({
             ),
           ),
         party,
+        storage: z.optional(
+          z.enum(['cookie', 'localStorage', 'sessionStorage'], 'must be "cookie", "localStorage" or "sessionStorage"'),
+        ),
       },
-      'must be { name, purpose, lifetime, party }',
+      'must be { name, purpose, lifetime, party, storage? }',
     ),
-    'must be a list of { name, purpose, lifetime, party } ([] when it sets none)',
+    'must be a list of { name, purpose, lifetime, party, storage? } ([] when it sets none)',
   ),
   hosts: z.array(
     z

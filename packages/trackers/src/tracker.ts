@@ -27,7 +27,16 @@ export interface CookieDeclaration {
   readonly lifetime: string;
   /** Set on the site's domain (`first`) or the vendor's (`third`, which the hub cannot delete). */
   readonly party: Party;
+  /**
+   * Where it is kept: a cookie (`cookie`, the default), or a key of the page's `localStorage` or
+   * `sessionStorage`. The declaration lists each as what it is ("optin_touch (localStorage, 13
+   * months)"); the hub deletes cookies only: a tracker removes what it keeps in Web Storage itself.
+   */
+  readonly storage?: CookieStorage | undefined;
 }
+
+/** Where a declared item is kept: a cookie, or a key of `localStorage` or `sessionStorage`. */
+export type CookieStorage = 'cookie' | 'localStorage' | 'sessionStorage';
 
 /** What a page view carries: where the learner is, captured when `hub.page()` was called. */
 export interface PageProperties extends Readonly<Record<string, unknown>> {

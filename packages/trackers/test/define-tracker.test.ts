@@ -90,11 +90,11 @@ describe('defineTracker', () => {
     expect(issues).toEqual([
       'trackers.matomo.purposes: must be a list of purpose ids, e.g. ["analytics"]',
       'trackers.matomo.vendor: must be { name, privacyUrl, optOutUrl? }',
-      'trackers.matomo.cookies: must be a list of { name, purpose, lifetime, party } ([] when it sets none)',
+      'trackers.matomo.cookies: must be a list of { name, purpose, lifetime, party, storage? } ([] when it sets none)',
       'trackers.matomo.hosts: must be a list of the host names it contacts ([] when none)',
     ]);
     expect(issuesOf({ ...valid, cookies: ['_pk_id'] })).toEqual([
-      'trackers.matomo.cookies[0]: must be { name, purpose, lifetime, party }',
+      'trackers.matomo.cookies[0]: must be { name, purpose, lifetime, party, storage? }',
     ]);
     expect(issuesOf({ ...valid, purposes: 'analytics' })).toEqual([
       'trackers.matomo.purposes: must be a list of purpose ids, e.g. ["analytics"]',
@@ -119,6 +119,31 @@ describe('defineTracker', () => {
       expect(issues.join('\n'), JSON.stringify(change)).not.toMatch(/Invalid input/);
     }
     expect(issuesOf({ ...valid, id: 42 }).join('\n')).toMatch(/id: must be a string like "ga4" or "HarvardX\/ga4"/);
+  });
+
+  test('an entry may say it is stored elsewhere than a cookie (storage), one of the places it knows', () => {
+    const touch = { name: 'stats_touch', purpose: 'analytics', lifetime: '13mo', party: 'first' } as const;
+    const stored = {
+      ...valid,
+      cookies: [
+        { ...touch, storage: 'localStorage' },
+        { ...touch, name: 'stats_tab', storage: 'sessionStorage' },
+        { ...touch, name: '_pk_ses', storage: 'cookie' },
+      ],
+    } satisfies Tracker;
+    expect(defineTracker(stored)).toBe(stored);
+    expect(
+      issuesOf({
+        ...valid,
+        cookies: [
+          { ...touch, storage: 'indexedDb' },
+          { ...touch, storage: true },
+        ],
+      }),
+    ).toEqual([
+      'trackers.matomo.cookies[0].storage: must be "cookie", "localStorage" or "sessionStorage"',
+      'trackers.matomo.cookies[1].storage: must be "cookie", "localStorage" or "sessionStorage"',
+    ]);
   });
 
   test('an input without an id is still located', () => {
@@ -162,7 +187,10 @@ describe('built-in adapters', () => {
     const eu = segment({
       writeKey: 'wk1',
       apiHost: 'events.eu1.segmentapis.com/v1',
-      loadOptions: { integrations: { Hotjar: false, 'Segment.io': { deliveryStrategy: { strategy: 'batching' } } }, cdnURL: 'https://cdn.segment.com' },
+      loadOptions: {
+        integrations: { Hotjar: false, 'Segment.io': { deliveryStrategy: { strategy: 'batching' } } },
+        cdnURL: 'https://cdn.segment.com',
+      },
     });
     expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
     expect(adapters.segment.hosts).toEqual(['cdn.segment.com', 'api.segment.io']);
@@ -186,7 +214,9 @@ describe('built-in adapters', () => {
       const w: { analytics?: { _loadOptions?: unknown } } = {};
       vi.stubGlobal('window', w);
       await eu.load?.({ loadScript: () => Promise.resolve(true) });
-      expect(w.analytics?._loadOptions).toEqual({ integrations: { 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } } });
+      expect(w.analytics?._loadOptions).toEqual({
+        integrations: { 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } },
+      });
       vi.unstubAllGlobals();
     }
   });
