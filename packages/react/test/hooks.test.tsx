@@ -48,6 +48,31 @@ function render(node: ReactNode): HTMLElement {
   return container;
 }
 
+/**
+ * A page where learners sign in (Ada first), each with storage of their own made by one factory: the
+ * functions of two learners' storages have the same text, and only what they close over tells them
+ * apart. `readOnly` names a learner whose storage refuses every write; `children` renders for the
+ * learner signed in.
+ */
+function signInPage(children: (user: string) => ReactNode, readOnly?: string) {
+  const jars = new Map<string, string>();
+  const storageFor = (user: string) => ({
+    kind: 'per-learner',
+    read: () => [jars.get(user) ?? ''],
+    write: (value: string) => user !== readOnly && (jars.set(user, value), true),
+    clear: () => void jars.delete(user),
+  });
+  let signIn: (user: string) => void = () => {};
+  function Page() {
+    const [user, setUser] = useState('ada');
+    signIn = setUser;
+    return (
+      <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>{children(user)}</ConsentProvider>
+    );
+  }
+  return { jars, Page, signIn: (user: string) => signIn(user) };
+}
+
 describe('useConsent', () => {
   it('re-renders on every change of what is allowed, and only then', () => {
     const consent = store();
@@ -361,32 +386,14 @@ describe('useConsent', () => {
   });
 
   it("reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there", async () => {
-    // Each signed-in learner's choice in storage of their own, made by one factory: the functions of
-    // two learners' storages have the same text, and only what they close over tells them apart.
-    const jars = new Map<string, string>();
-    const storageFor = (user: string) => ({
-      kind: 'per-learner',
-      read: () => [jars.get(user) ?? ''],
-      write: (value: string) => (jars.set(user, value), true),
-      clear: () => void jars.delete(user),
-    });
     const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
-    let signIn: (user: string) => void = () => {};
     let current: ConsentStore | null = null;
     function Probe() {
       const { store, needsPrompt } = useConsent();
       current = store;
       return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
     }
-    function Page() {
-      const [user, setUser] = useState('ada');
-      signIn = setUser;
-      return (
-        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
-          <Probe />
-        </ConsentProvider>
-      );
-    }
+    const { jars, Page, signIn } = signInPage(() => <Probe />);
     const container = render(
       <StrictMode>
         <Page />
@@ -407,15 +414,7 @@ describe('useConsent', () => {
   });
 
   it("gives a child's effect in the commit where another learner signs in the new learner's choice, and keeps what it decides in theirs", async () => {
-    const jars = new Map<string, string>();
-    const storageFor = (user: string) => ({
-      kind: 'per-learner',
-      read: () => [jars.get(user) ?? ''],
-      write: (value: string) => (jars.set(user, value), true),
-      clear: () => void jars.delete(user),
-    });
     const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
-    let signIn: (user: string) => void = () => {};
     let current: ConsentStore | null = null;
     const seen: string[] = [];
     function Child({ user }: { user: string }) {
@@ -429,15 +428,7 @@ describe('useConsent', () => {
       }, [user, store]);
       return null;
     }
-    function Page() {
-      const [user, setUser] = useState('ada');
-      signIn = setUser;
-      return (
-        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
-          <Child user={user} />
-        </ConsentProvider>
-      );
-    }
+    const { jars, Page, signIn } = signInPage((user) => <Child user={user} />);
     render(<Page />);
     await later();
     act(() => void current?.acceptAll());
@@ -451,30 +442,14 @@ describe('useConsent', () => {
   });
 
   it("gives the next learner none of a choice the previous learner's storage refused (held in memory)", async () => {
-    const jars = new Map<string, string>();
-    // Ada's storage refuses to write (her profile is read-only); Grace's keeps what she decides.
-    const storageFor = (user: string) => ({
-      kind: 'per-learner',
-      read: () => [jars.get(user) ?? ''],
-      write: (value: string) => user !== 'ada' && (jars.set(user, value), true),
-      clear: () => void jars.delete(user),
-    });
     const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
-    let signIn: (user: string) => void = () => {};
     let current = null as ConsentStore | null;
     function Probe() {
       current = useConsent().store;
       return null;
     }
-    function Page() {
-      const [user, setUser] = useState('ada');
-      signIn = setUser;
-      return (
-        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
-          <Probe />
-        </ConsentProvider>
-      );
-    }
+    // Ada's storage refuses to write (her profile is read-only); Grace's keeps what she decides.
+    const { Page, signIn } = signInPage(() => <Probe />, 'ada');
     render(<Page />);
     await later();
     act(() => void current?.acceptAll());
