@@ -11,10 +11,11 @@ export interface CourseRef {
 // block's (`block-v1:`, the run then `+type@…+block@…`), a CCX's (`ccx-v1:`, the run then `+ccx@3`)
 // or a CCX block's (`ccx-block-v1:`), checked whole first; then read: whether it is a CCX's, the run
 // (org first) and the CCX's id. Parts of letters and digits of any script (as Open edX allows them).
-// Or an old-style key, `Org/Course/Run` (no `:` in its parts), only as the LMS's `/courses/{key}` or
-// the learning MFE's `/learning/course/{key}` path begins.
+// Or an old-style key, `Org/Course/Run` (no `:` in its parts), only right after a `courses` segment
+// (the LMS's `/courses/{key}`) or `learning/course` (the learning MFE's), wherever it is in the path,
+// as `@optin/members` and the collector read a page's URL (`//courses/…`, `/en/courses/…` too).
 const key =
-  /\/(?=(?:course-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?|block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+|ccx-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+|ccx-block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+)(?![^/]))(ccx-)?\D*?v1:(([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?(\+ccx@\d+)?|^\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
+  /\/(?=(?:course-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?|block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+|ccx-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+|ccx-block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+)(?![^/]))(ccx-)?\D*?v1:(([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?(\+ccx@\d+)?|\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
 
 /**
  * The course of a page from the first segment of its path that is a `course-v1:` key (or an XBlock's
@@ -22,8 +23,8 @@ const key =
  * the course it is built on, which ties it to that org's Member as `@optin/members` and the collector
  * read it (a `+branch@…` or `+version@…` left out): LMS `/courses/{key}/…`, the learning MFE
  * `/learning/course/{key}/…`, `/xblock/block-v1:…`; or from an
- * old-style `Org/Course/Run` key in the LMS's `/courses/{key}/…` (and nowhere else: `/blog/2024/11`
- * is no course). `null` without one. (`createScopedHub`'s `context.course` wins when the hub gives one.)
+ * old-style `Org/Course/Run` key right after a `courses` segment (the LMS's `/courses/{key}/…`) or
+ * `learning/course` (and nowhere else: `/blog/2024/11` is no course). `null` without one. (`createScopedHub`'s `context.course` wins when the hub gives one.)
  * Each segment is decoded first (a browser percent-encodes `清华大学X`), as `@optin/members` reads a URL.
  *
  * @example courseOf('/learning/course/course-v1:MITx+6.00x+2026/home') // { id: 'course-v1:MITx+6.00x+2026', org: 'MITx' }

@@ -130,7 +130,12 @@ describe('courseOf', () => {
     // The learning MFE's course pages, the key as segments or percent-encoded in one.
     expect(courseOf('/learning/course/HarvardX/CS50/2012/home')).toEqual(course);
     expect(courseOf('/learning/course/HarvardX%2FCS50%2F2012/home')).toEqual(course);
-    expect(courseOf('/learning/courses/HarvardX/CS50/2012/home')).toBeNull();
+    // After any `courses` segment (and `learning/course`), as @optin/members and the collector read
+    // a page's URL: so a Member's page is read as its course here too, and its trail withheld alike.
+    expect(courseOf('/learning/courses/HarvardX/CS50/2012/home')).toEqual(course);
+    expect(courseOf('//courses/HarvardX/CS50/2012/info')).toEqual(course);
+    expect(courseOf('/dashboard/courses/HarvardX/CS50/2012')).toEqual(course);
+    expect(courseOf('/en/courses/HarvardX/CS50/2012')).toEqual(course);
     // A new-style key under /courses/ stays one.
     expect(courseOf('/courses/course-v1:HarvardX+CS50+2026_T1/courseware/a/b')).toEqual({
       id: 'course-v1:HarvardX+CS50+2026_T1',
@@ -143,13 +148,14 @@ describe('courseOf', () => {
       '/blog/2024/11',
       '/blog/2024/11/welcome',
       '/u/name/x',
-      '/en/courses/a/b/c', // /courses/ is the LMS's only at the start of the path
       '/courses', // the catalog
       '/courses/',
       '/courses/HarvardX/CS50', // two segments are no run
       '/courses/HarvardX/CS50/2012@x/info', // characters no key part has
       '/coursesX/HarvardX/CS50/2012',
       '/learning/HarvardX/CS50/2012', // the learning MFE's keys are under /learning/course/
+      '/my-courses/HarvardX/CS50/2012', // a whole `courses` segment only
+      '/learning/xcourse/HarvardX/CS50/2012',
     ])
       expect(courseOf(path), path).toBeNull();
   });
