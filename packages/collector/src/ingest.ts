@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
+import {
+  answeredProblems,
+  maxErrorsPerMessage,
+  maxErrorsPerResponse,
+  oneProblem,
+  tooManyErrors,
+  zodProblems,
+  type Problems,
+} from './error-caps.js';
 import { formatPath } from './errors.js';
 import type { Enricher, RequestFacts } from './enrich.js';
 import type { EventSink } from './event-sink.js';
@@ -14,8 +22,9 @@ import type { Metrics } from './metrics.js';
 import { batchSchema, limits, messageSchemas, type MessageType, type SegmentMessage } from './segment-schema.js';
 import { fastParseMessage } from './message-fast-path.js';
 import { jsonBytes, oversizedMessage } from './message-size.js';
-import { maxNestingDepth, nestsDeeperThan } from './nesting-depth.js';
+import { maxNestingDepth, tooDeepPath } from './nesting-depth.js';
 import type { StoredEvent } from './stored-event.js';
+import { truncateText } from './truncate-text.js';
 import { findUnstorableText, unstorableTextMessage } from './unstorable-text.js';
 
 /** A message that was not valid: where (`index` in the batch, `path` inside it) and why. */
@@ -26,9 +35,11 @@ export interface MessageError {
   readonly path: string;
   /**
    * Why, when a valid message is refused for what it claims to be: `reserved_event`, a `track`
-   * named `optin.email.*` (the collector's email routes alone record those). Absent otherwise.
+   * named `optin.email.*` (the collector's email routes alone record those); `too_many_errors`: the
+   * entry standing for the errors left out (of the message at `path`, or, last, of the messages
+   * after it), its `message` saying how many. Absent otherwise.
    */
-  readonly code?: 'reserved_event';
+  readonly code?: 'reserved_event' | 'too_many_errors';
   /** What is wrong. */
   readonly message: string;
 }
@@ -71,7 +82,11 @@ export interface IngestResponse {
   readonly duplicates: number;
   /** Valid messages consent did not allow. */
   readonly dropped: readonly DroppedMessage[];
-  /** Invalid messages. */
+  /**
+   * Invalid messages' errors, capped (`error-caps.ts`): at most 10 of a message, then a
+   * `too_many_errors` entry for the rest of it; at most 100 entries in all, then one `too_many_errors`
+   * entry counting the errors of the messages left out.
+   */
   readonly errors: readonly MessageError[];
 }
 
@@ -102,14 +117,13 @@ export interface IngestResult {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** One error per path (a value failing two checks, e.g. format and real date, is reported once). */
-function issues(error: z.ZodError, index: number, prefix: string): MessageError[] {
-  const byPath = new Map<string, MessageError>();
-  for (const i of error.issues) {
-    const path = `${prefix}${formatPath(i.path)}`.replace(/\.$/, '');
-    if (!byPath.has(path)) byPath.set(path, { index, path, message: i.message });
-  }
-  return [...byPath.values()];
+/** At most this many characters of a path the collector found (a nesting too deep, of long keys). */
+const maxPathLength = 200;
+
+/** `path` (of `segments` below `prefix`), cut with `…` past {@link maxPathLength} characters. */
+function pathOf(prefix: string, segments: readonly PropertyKey[]): string {
+  const path = `${prefix}${formatPath(segments)}`;
+  return path.length > maxPathLength ? `${truncateText(path, maxPathLength)}…` : path;
 }
 
 /**
@@ -154,8 +168,9 @@ export function createIngest(
       }
       raw = parsed.data.batch;
       shared = parsed.data.context;
-      if (shared && nestsDeeperThan(shared))
-        return fail('invalid_body', `context: nests deeper than ${maxNestingDepth} levels`);
+      const tooDeep = shared && tooDeepPath(shared);
+      if (tooDeep)
+        return fail('invalid_body', `${pathOf('context.', tooDeep)}: nests deeper than ${maxNestingDepth} levels`);
       const unstorable = checkText && shared ? findUnstorableText(shared, 'context') : undefined;
       if (unstorable !== undefined) return fail('invalid_body', `${unstorable}: ${unstorableTextMessage}`);
       // Stored with every message of the batch: it counts in each one's size, and it is capped, else
@@ -174,48 +189,45 @@ export function createIngest(
     }
     deps.metrics.inc('received', {}, raw.length);
     const errors: MessageError[] = [];
+    // Answered up to maxErrorsPerResponse entries; the errors of the messages after that are counted.
+    let invalid = 0;
+    let leftOut: { index: number; errors: number; messages: number } | undefined;
+    const at = (index: number) => prefix(index).replace(/\.$/, '');
+    const refuse = (index: number, problems: Problems) => {
+      invalid++;
+      const room = maxErrorsPerResponse - errors.length;
+      if (room <= 0) {
+        leftOut ??= { index, errors: 0, messages: 0 };
+        leftOut.errors += problems.total;
+        leftOut.messages++;
+      } else for (const p of answeredProblems(problems, at(index), room)) errors.push({ index, ...p });
+    };
+    const refuseWith = (index: number, path: string, message: string) => refuse(index, oneProblem({ path, message }));
     const dropped: DroppedMessage[] = [];
     const rows = new Map<string, StoredEvent>();
     raw.forEach((input, index) => {
-      if (!isObject(input)) {
-        errors.push({ index, path: prefix(index).replace(/\.$/, ''), message: 'a message must be an object' });
-        return;
-      }
-      if (nestsDeeperThan(input)) {
-        errors.push({
+      if (!isObject(input)) return refuseWith(index, at(index), 'a message must be an object');
+      const tooDeep = tooDeepPath(input);
+      if (tooDeep)
+        return refuseWith(
           index,
-          path: prefix(index).replace(/\.$/, ''),
-          message: `nests objects or arrays deeper than ${maxNestingDepth} levels`,
-        });
-        return;
-      }
-      const unstorable = checkText ? findUnstorableText(input, prefix(index).replace(/\.$/, '')) : undefined;
-      if (unstorable !== undefined) {
-        errors.push({ index, path: unstorable, message: unstorableTextMessage });
-        return;
-      }
+          pathOf(prefix(index), tooDeep),
+          `nests objects or arrays deeper than ${maxNestingDepth} levels`,
+        );
+      const unstorable = checkText ? findUnstorableText(input, at(index)) : undefined;
+      if (unstorable !== undefined) return refuseWith(index, unstorable, unstorableTextMessage);
       const size = oversizedMessage(input, inherited, limits.maxMessageBytes);
-      if (size !== undefined) {
-        errors.push({
+      if (size !== undefined)
+        return refuseWith(
           index,
-          path: prefix(index).replace(/\.$/, ''),
-          message: `is ${size} bytes${inherited ? ` with the batch's context (${inherited})` : ''}; a message is at most ${limits.maxMessageBytes} bytes (32 KB)`,
-        });
-        return;
-      }
+          at(index),
+          `is ${size} bytes${inherited ? ` with the batch's context (${inherited})` : ''}; a message is at most ${limits.maxMessageBytes} bytes (32 KB)`,
+        );
       const type = endpoint === 'batch' ? input.type : (input.type ?? endpoint);
-      if (endpoint !== 'batch' && type !== endpoint) {
-        errors.push({ index, path: 'type', message: `this endpoint takes "${endpoint}" messages` });
-        return;
-      }
-      if (type !== 'track' && type !== 'page' && type !== 'screen' && type !== 'identify') {
-        errors.push({
-          index,
-          path: `${prefix(index)}type`,
-          message: 'must be "track", "page", "screen" or "identify"',
-        });
-        return;
-      }
+      if (endpoint !== 'batch' && type !== endpoint)
+        return refuseWith(index, 'type', `this endpoint takes "${endpoint}" messages`);
+      if (type !== 'track' && type !== 'page' && type !== 'screen' && type !== 'identify')
+        return refuseWith(index, `${prefix(index)}type`, 'must be "track", "page", "screen" or "identify"');
       const candidate =
         shared && (input.context === undefined || isObject(input.context))
           ? { ...input, type, context: { ...shared, ...input.context } }
@@ -226,20 +238,21 @@ export function createIngest(
       if (!message) {
         const parsed = messageSchemas[type].safeParse(candidate);
         if (!parsed.success) {
-          errors.push(...issues(parsed.error, index, prefix(index)));
-          return;
+          // Once the answer is full, the rest are only counted.
+          const keep = errors.length < maxErrorsPerResponse ? maxErrorsPerMessage : 0;
+          return refuse(index, zodProblems(parsed.error, prefix(index), keep));
         }
         message = parsed.data;
       }
-      if (message.type === 'track' && isReservedEvent(message.event)) {
-        errors.push({
+      if (message.type === 'track' && isReservedEvent(message.event))
+        return refuse(
           index,
-          path: `${prefix(index)}event`,
-          code: 'reserved_event',
-          message: `"${message.event}": optin.email.* events are reserved for the collector's email routes (/e/o/, /e/c/), which record opens and clicks of links signed with @optin/email; name the event otherwise`,
-        });
-        return;
-      }
+          oneProblem({
+            path: `${prefix(index)}event`,
+            code: 'reserved_event',
+            message: `"${message.event}": optin.email.* events are reserved for the collector's email routes (/e/o/, /e/c/), which record opens and clicks of links signed with @optin/email; name the event otherwise`,
+          }),
+        );
       const purposes = messagePurposes(message);
       // The platform's own reading (its purposes, GPC, the mode) decides whether the message is stored.
       const verdict = consentVerdict(message, purposes, deps.rules, gpc, undefined);
@@ -269,7 +282,15 @@ export function createIngest(
       // A retry is the same id (as the storage's key): the first one counts.
       if (!rows.has(event.messageId)) rows.set(event.messageId, event);
     });
-    const invalid = new Set(errors.map((e) => e.index)).size;
+    if (leftOut)
+      errors.push({
+        index: leftOut.index,
+        ...tooManyErrors(
+          at(leftOut.index),
+          leftOut.errors,
+          `, in ${leftOut.messages} more message${leftOut.messages === 1 ? '' : 's'}`,
+        ),
+      });
     deps.metrics.inc('rejected', { reason: 'invalid_message' }, invalid);
     const events = [...rows.values()];
     const accepted = events.length ? await deps.sink.write(events) : 0;

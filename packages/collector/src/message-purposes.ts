@@ -1,4 +1,5 @@
-import type { Policy } from '@optin/consent';
+import { policyHash, type Policy } from '@optin/consent';
+import { decidedUnderPolicy } from './policy-in-force.js';
 import { memberOverrides, purposeChoices } from './purpose-names.js';
 import type { SegmentMessage } from './segment-schema.js';
 
@@ -69,6 +70,12 @@ export interface ConsentRules {
  * the learner granted it explicitly while GPC was on: `context.consent.gpc` is `true` (the decision
  * in force was made under GPC, as `@optin/consent` marks it) and its `categoryPreferences` grant the
  * purpose. No default grants it then (not opt-out mode, not a stamp that leaves the purpose out).
+ *
+ * A stamp of another version of the policy (`policy.version`, or `policy.hash` when given, not the
+ * configured policy's: {@link decidedUnderPolicy}, as receipts are read) grants nothing: in opt-in
+ * mode its purposes are refused (`policy_mismatch`; `purpose_refused` for those it refuses), in
+ * opt-out mode the mode's defaults apply (granted, as with no stamp; never what GPC refuses), and
+ * its refusals, its Member overrides' too, still refuse.
  */
 export function consentVerdict(
   message: SegmentMessage,
@@ -82,6 +89,10 @@ export function consentVerdict(
   const policyId = typeof policyRef === 'string' ? policyRef : policyRef?.id;
   if (policyId !== undefined && policyId !== rules.policy.id)
     return { reason: 'policy_mismatch', purpose: purposes[0] ?? '' };
+  // Decided under another version of the policy: its grants are none (the learner is asked again).
+  const outdated =
+    typeof policyRef === 'object' &&
+    !decidedUnderPolicy(policyRef, { version: rules.policy.version, hash: policyHash(rules.policy) });
   const prefs = consent ? purposeChoices(consent.categoryPreferences, rules.policy.purposes) : undefined;
   const overrides =
     memberId === undefined ? undefined : memberOverrides(consent?.members, memberId, rules.policy.purposes);
@@ -90,9 +101,12 @@ export function consentVerdict(
     if (!def) return { reason: 'purpose_refused', purpose };
     if (def.required) continue;
     // Under GPC, only the learner's explicit grant made while GPC was on counts, never a default.
-    if (gpc && def.gpc && !(consent?.gpc === true && prefs?.get(purpose) === true)) return { reason: 'gpc', purpose };
+    const choice = prefs?.get(purpose);
+    if (gpc && def.gpc && !(consent?.gpc === true && choice === true && !outdated)) return { reason: 'gpc', purpose };
     if (!consent && rules.mode === 'opt-in') return { reason: 'no_consent', purpose };
-    const granted = prefs?.get(purpose) ?? rules.mode === 'opt-out';
+    // Of another version, only its refusals count: the rest is the mode's default.
+    if (outdated && choice !== false && rules.mode === 'opt-in') return { reason: 'policy_mismatch', purpose };
+    const granted = outdated ? choice !== false : (choice ?? rules.mode === 'opt-out');
     if (!granted || overrides?.get(purpose) === false) return { reason: 'purpose_refused', purpose };
   }
   return undefined;

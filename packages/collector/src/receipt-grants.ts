@@ -1,3 +1,4 @@
+import { decidedUnderPolicy } from './policy-in-force.js';
 import { memberOverrides, purposeChoices } from './purpose-names.js';
 
 /**
@@ -138,7 +139,7 @@ export function grantsInEffect<R extends ReceiptChoices>(
   const choices = deciding.map((r) => purposeChoices(r.purposes, named));
   const reading = grantor
     ? grantReading(rules.mode, {
-        inForce: grantor.policy.version === rules.policy.version && grantor.policy.hash === rules.policy.hash,
+        inForce: decidedUnderPolicy(grantor.policy, rules.policy),
         proved: true,
       })
     : 'none';

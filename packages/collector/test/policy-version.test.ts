@@ -135,3 +135,73 @@ describe.each(backends)('in opt-out mode, a receipt under another version of the
     expect(body.consentRates.marketing).toEqual({ granted: 2, implied: 3, total: 5, rate: 2 / 5 });
   });
 });
+
+/** A page view stamped as `@optin/analytics` stamps it (`policy: { id, version }`, `hash` when given). */
+const stampedView = (
+  policy: { id: string; version?: string; hash?: string },
+  categoryPreferences: Record<string, boolean>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  type: 'page',
+  messageId: mid('pv'),
+  anonymousId: `pv-${policy.version ?? 'none'}`,
+  context: { consent: { policy, categoryPreferences, ...extra }, page: { path: '/courses' } },
+});
+const grantsAll = { analytics: true, marketing: true, performance: true, functionality: true };
+
+describe.each(backends)('in opt-in mode, an event stamped under another version of the policy ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend);
+
+  it.skipIf(skip)('is refused as a refusal is: dropped, never stored', async () => {
+    const batch = [
+      stampedView({ id: edxPolicy.id, version: edxPolicy.version }, grantsAll),
+      stampedView(current, grantsAll),
+      stampedView(earlier, grantsAll),
+      stampedView({ id: edxPolicy.id, version: '2024-01' }, grantsAll),
+      stampedView(edited, grantsAll),
+      stampedView({ id: edxPolicy.id, version: '2024-01' }, { ...grantsAll, analytics: false }),
+    ];
+    const res = await postJson(`${live.url}/v1/batch`, { batch });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, errors: [] });
+    expect(res.body.dropped).toEqual([
+      { index: 2, reason: 'policy_mismatch', purpose: 'analytics' },
+      { index: 3, reason: 'policy_mismatch', purpose: 'analytics' },
+      { index: 4, reason: 'policy_mismatch', purpose: 'analytics' },
+      { index: 5, reason: 'purpose_refused', purpose: 'analytics' },
+    ]);
+    const { body } = await getJson(`${live.url}/v1/events?type=page`, bearer(tokens.platform));
+    expect(body.events.map((e: { messageId: string }) => e.messageId).sort()).toEqual(
+      [batch[0]!.messageId, batch[1]!.messageId].sort(),
+    );
+  });
+});
+
+describe.each(backends)('in opt-out mode, an event stamped under another version of the policy ($name)', (backend) => {
+  const { skip } = backend;
+  const live = useCollector(backend, { config: { ...testConfig, collector: { mode: 'opt-out' } } });
+
+  it.skipIf(skip)("is read with the mode's defaults: granted unless refused, GPC's purposes never", async () => {
+    const stale = { id: edxPolicy.id, version: '2024-01' };
+    const promo = (policy: typeof stale, extra: Record<string, unknown>) => ({
+      ...stampedView(policy, grantsAll, extra),
+      type: 'track',
+      event: 'promo_banner_shown',
+    });
+    const batch = [
+      stampedView(stale, grantsAll),
+      stampedView(stale, { analytics: false }),
+      // Granted "under GPC" under another version: no explicit choice of this policy, so GPC refuses it.
+      promo(stale, { gpc: true }),
+      promo({ id: edxPolicy.id, version: edxPolicy.version }, { gpc: true }),
+    ];
+    const res = await postJson(`${live.url}/v1/batch`, { batch }, { 'sec-gpc': '1' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, errors: [] });
+    expect(res.body.dropped).toEqual([
+      { index: 1, reason: 'purpose_refused', purpose: 'analytics' },
+      { index: 2, reason: 'gpc', purpose: 'marketing' },
+    ]);
+  });
+});

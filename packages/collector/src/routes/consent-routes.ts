@@ -1,7 +1,7 @@
 import { policyHash, receiptSchema, type ConsentReceipt } from '@optin/consent';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
-import { formatPath } from '../errors.js';
+import { answeredProblems, zodProblems } from '../error-caps.js';
 import { bearerTokenRequired, HttpProblem, invalidQuery } from '../http-problem.js';
 import { consentQuerySchema, repeatedParameter } from '../query-schemas.js';
 import { grantsInEffect } from '../receipt-grants.js';
@@ -40,10 +40,13 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: CollectorContex
     const sentAt = isoTime.optional().safeParse((request.body as { sentAt?: unknown } | null)?.sentAt);
     if (!parsed?.success || unstorable !== undefined || !sentAt.success) {
       ctx.metrics.inc('rejected', { reason: 'invalid_receipt' });
+      // At most maxErrorsPerMessage of them, then how many more (a receipt may hold 4,096 choices).
+      const capped = (problems: { path: string; message: string }[]) =>
+        answeredProblems({ first: problems, total: problems.length }, '', undefined, 'receipt');
       const errors = !parsed
-        ? tooLarge
+        ? capped(tooLarge)
         : !parsed.success
-          ? parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))
+          ? answeredProblems(zodProblems(parsed.error), '', undefined, 'receipt')
           : unstorable !== undefined
             ? [{ path: unstorable, message: unstorableTextMessage }]
             : [{ path: 'sentAt', message: sentAt.error?.issues[0]?.message ?? 'not a time' }];
