@@ -33,8 +33,12 @@ optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
-/** A problem as the words on stdout and stderr show it: `  members[1].orgs[0] [already_owned]: …`. */
-const line = (i: CliIssue) => `  ${i.path || '(config)'}${i.code ? ` [${i.code}]` : ''}: ${i.message}`;
+/**
+ * A problem as the words on stdout and stderr show it: `  members[1].orgs[0] [already_owned]: …`,
+ * with the call that threw it when it was thrown as the config was imported (`… at optin.config.mjs:12:5: …`).
+ */
+const line = (i: CliIssue) =>
+  `  ${i.path || '(config)'}${i.code ? ` [${i.code}]` : ''}${i.at ? ` at ${i.at}` : ''}: ${i.message}`;
 
 const fail = (option: string, message: string, hint: string): never => {
   throw new CliError('invalid_argument', [{ path: option, message }], hint);
@@ -124,6 +128,19 @@ function parse(argv: string[]) {
   }
 }
 
+/** {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it. */
+const load = (command: string, path: string | undefined) =>
+  loadConfig(path).catch((error: unknown) => {
+    if (error instanceof CliError && error.code === 'config_not_found')
+      throw new CliError(
+        error.code,
+        error.issues,
+        `Give the config file (or its directory) as ${command === 'audit' ? 'optin audit <url> --config' : `optin ${command}`} path/to/optin.config.mjs, set OPTIN_CONFIG, or run from the directory that holds it.`,
+        { cause: error },
+      );
+    throw error;
+  });
+
 /**
  * Whether the command was asked for JSON and takes it (`validate --json`, `audit --json`): an error
  * is then JSON on stdout too, for CI to read. Set once the arguments are read.
@@ -148,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
   answerInJson = values.json;
 
   if (command === 'validate') {
-    const config = await loadConfig(target ?? values.config).catch((error: unknown) => {
+    const config = await load(command, target ?? values.config).catch((error: unknown) => {
       if (error instanceof CliError && error.code === 'invalid_config') return error;
       throw error;
     });
@@ -178,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'declare') {
-    const config = await loadConfig(target ?? values.config);
+    const config = await load(command, target ?? values.config);
     if (values.member !== undefined && !config.members.some((m) => m.id === values.member))
       fail(
         '--member',
@@ -217,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
           .filter(Boolean);
   const refused = parseRefusals(values.refuse);
   const report = await audit(target, {
-    config: await loadConfig(values.config),
+    config: await load(command, values.config),
     consent,
     refused,
     mode,

@@ -26,6 +26,12 @@ export interface CliIssue {
   path: string;
   /** What kind of problem it is: set on every problem of an `invalid_config` error. */
   code?: ConfigProblemCode;
+  /**
+   * Where in the config file the call that threw it is, `file:line:column`: set on a problem that
+   * `defineConfig`, `defineTracker`, `definePolicy` or an adapter threw as the file was imported,
+   * whose `path` is then the one that call's package gave (`trackers.hotjar.cookies[0].lifetime`, `ga4.id`).
+   */
+  at?: string;
   /** What is wrong there. */
   message: string;
 }

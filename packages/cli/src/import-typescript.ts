@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message } from 'esbuild';
 import { CliError } from './errors.js';
 
@@ -13,11 +14,15 @@ export const isTypeScript = (file: string): boolean => /\.[mc]?ts$/.test(file);
  * relative imports into one ES module (packages stay external), written beside the file so that
  * those packages resolve as the file's own would, imported, and removed. A file esbuild cannot
  * compile is a {@link CliError} `invalid_config` naming `file:line:column` of each error. Types are
- * not checked (run `tsc` for that); a value of the wrong shape is reported by `validateConfig`.
+ * not checked (run `tsc` for that); a value of the wrong shape is reported by `validateConfig`. An
+ * error thrown as it is imported names the TypeScript files, lines and columns in its stack, not the
+ * compiled module's.
  */
 export async function importTypeScript(file: string): Promise<unknown> {
   const dir = dirname(file);
+  const compiled = join(dir, `.${randomUUID()}.optin.config.mjs`);
   let code: string;
+  let map: string | undefined;
   try {
     const result = await build({
       entryPoints: [file],
@@ -28,13 +33,18 @@ export async function importTypeScript(file: string): Promise<unknown> {
       platform: 'node',
       target: 'node20',
       write: false,
+      // The map of each place of the compiled module to the TypeScript source, kept in memory.
+      outfile: compiled,
+      sourcemap: 'external',
+      sourcesContent: false,
       logLevel: 'silent',
       // A `.cts` config (or a CommonJS helper it imports) may `require` packages.
       banner: {
         js: "import { createRequire as __optinRequire } from 'node:module'; const require = __optinRequire(import.meta.url);",
       },
     });
-    code = result.outputFiles[0]?.text ?? '';
+    code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))?.text ?? '';
+    map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   } catch (cause) {
     const errors = (cause as { errors?: Message[] }).errors ?? [];
     throw new CliError(
@@ -50,7 +60,6 @@ export async function importTypeScript(file: string): Promise<unknown> {
       { cause },
     );
   }
-  const compiled = join(dir, `.${randomUUID()}.optin.config.mjs`);
   try {
     writeFileSync(compiled, code);
   } catch (cause) {
@@ -71,9 +80,45 @@ export async function importTypeScript(file: string): Promise<unknown> {
     return (await import(pathToFileURL(compiled).href)) as unknown;
   } catch (error) {
     // Name the user's file, not the compiled one that is about to disappear.
-    if (error instanceof Error) error.message = error.message.replaceAll(compiled, file);
+    if (error instanceof Error) {
+      error.message = error.message.replaceAll(compiled, file);
+      if (typeof error.stack === 'string')
+        error.stack = toSource(error.stack, compiled, file, map).replaceAll(compiled, file);
+    }
     throw error;
   } finally {
     rmSync(compiled, { force: true });
   }
+}
+
+/**
+ * `stack` with each place in the `compiled` module (`file:///dir/.….optin.config.mjs:14:7`, as Node
+ * names it: after symbolic links) as the place in the TypeScript source that `map` says it was
+ * compiled from (`/dir/optin.config.ts:17:5`), or as `file` where it says nothing.
+ */
+function toSource(stack: string, compiled: string, file: string, map: string | undefined): string {
+  if (!map) return stack;
+  const sourceMap = new SourceMap(JSON.parse(map) as ConstructorParameters<typeof SourceMap>[0]);
+  const names = new Set([compiled, realpathSync(compiled)]);
+  return stack.replace(/(?<=^\s+at (?:.*? \()?)(.+?):(\d+):(\d+)(?=\)?$)/gm, (place, where: string, line, column) => {
+    let path = where;
+    try {
+      if (where.startsWith('file:')) path = fileURLToPath(where);
+    } catch {
+      return place;
+    }
+    if (!names.has(path)) return place;
+    const entry = sourceMap.findEntry(Number(line) - 1, Number(column) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    // A place the map does not cover is the config, at no place that could be told.
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined)
+      return file;
+    const source = entry.originalSource.startsWith('file:')
+      ? fileURLToPath(entry.originalSource)
+      : resolve(dirname(compiled), entry.originalSource);
+    return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+  });
 }

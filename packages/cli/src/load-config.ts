@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { validateConfig, type OptinConfig } from '@optin/members';
 import { transform, type Message } from 'esbuild';
 import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
@@ -15,7 +15,9 @@ const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', '
  * first of `optin.config.mjs|js|cjs|ts|mts` in `cwd` (a directory given is searched the same way; a
  * TypeScript file is compiled by esbuild, so plain Node imports it). Its default export (or `config`
  * export) must pass `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`);
- * otherwise a {@link CliError} lists every problem with its path.
+ * otherwise a {@link CliError} lists every problem with its path. A problem that `defineConfig`,
+ * `defineTracker`, `definePolicy` or an adapter threw as the file was imported keeps the code and
+ * path its package gave it, and its `at` names the call that threw as `file:line:column`.
  */
 export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
   const named = path ?? process.env.OPTIN_CONFIG;
@@ -32,9 +34,13 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
           message: dir === undefined ? 'no such file' : `none of ${candidates.join(', ')} is here`,
         },
       ],
-      'Give the config file as an argument (--config optin.config.mjs) or run from the directory that holds it.',
+      'Give the path of the config file (or of its directory), set OPTIN_CONFIG, or run from the directory that holds it.',
     );
   let config: unknown;
+  // Room for the frames between the throw inside a package and the call in the config (a helper of
+  // the config's own that calls the adapter), so that the call can be named.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(stackTraceLimit, 50);
   try {
     const mod = (await (isTypeScript(file) ? importTypeScript(file) : import(pathToFileURL(file).href))) as Record<
       string,
@@ -86,21 +92,26 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
         { cause },
       );
     // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
-    // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list.
+    // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list, at
+    // the call that threw (a path such as `trackers.hotjar…` or `ga4.id` names no Member).
     const thrown = issuesOf(cause);
-    if (thrown)
+    if (thrown) {
+      const at = thrownAt(cause, file);
       throw new CliError(
         'invalid_config',
-        thrown.map((i) => ({ ...i, path: i.path || file })),
-        `Fix ${file} at the paths listed (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+        thrown.map((i) => ({ ...i, path: i.path || file, ...(at && { at }) })),
+        `Fix ${file} ${at ? 'at the places listed: each path is in what the call at that line and column was given' : 'at the paths listed'} (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
         { cause },
       );
+    }
     throw new CliError(
       'invalid_config',
       [{ path: file, code: 'import_failed', message: cause instanceof Error ? cause.message : String(cause) }],
       'Fix the error above so that the file imports, and export the config as its default export.',
       { cause },
     );
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
   if (issues.length)
@@ -131,6 +142,29 @@ async function syntaxErrorAt(file: string): Promise<string | undefined> {
   } catch (cause) {
     const location = (cause as { errors?: Message[] }).errors?.[0]?.location;
     if (location) return `${file}:${location.line}:${location.column + 1}`;
+  }
+  return undefined;
+}
+
+/**
+ * Where in `file` the call that threw `error` is, as `file:line:column`: the first frame of its stack
+ * in `file` (a package throws from inside its own code, called from the config), a TypeScript
+ * config's as {@link importTypeScript} maps it to the source. `undefined` when no frame is in `file`
+ * (a module the config imports threw).
+ */
+function thrownAt(error: unknown, file: string): string | undefined {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (typeof stack !== 'string') return undefined;
+  // Node names an ES module by its URL, a CommonJS one by its path; both after symbolic links.
+  const names = new Set([file, realpathSync(file)]);
+  for (const [, where = '', line, column] of stack.matchAll(/^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/gm)) {
+    let path = where;
+    try {
+      if (where.startsWith('file:')) path = fileURLToPath(where);
+    } catch {
+      continue;
+    }
+    if (names.has(path)) return `${file}:${line}:${column}`;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -64,22 +65,22 @@ describe('optin validate', () => {
     expect(result.stdout).toBe(
       [
         '✗ 2 problem(s)',
-        '  members[1].orgs[0] [already_owned]: org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member\'s org goes in `courses`)',
-        '  members[2].name [required]: must be the name learners read',
-        `Fix ${fixture('defined-broken.config.mjs')} at the paths listed (a MembersError stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+        `  members[1].orgs[0] [already_owned] at ${fixture('defined-broken.config.mjs')}:6:16: org "harvardx" is already owned by HarvardX: an org belongs to one Member; remove it here or there (a single course run under another Member's org goes in \`courses\`)`,
+        `  members[2].name [required] at ${fixture('defined-broken.config.mjs')}:6:16: must be the name learners read`,
+        `Fix ${fixture('defined-broken.config.mjs')} at the places listed: each path is in what the call at that line and column was given (a MembersError stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
         '',
       ].join('\n'),
     );
     // So does a tracker declared with defineTracker; and declare fails the same way.
     const tracker = await optin('validate', fixture('defined-tracker-broken.config.mjs'));
     expect(tracker.stdout).toContain(
-      '✗ 1 problem(s)\n  trackers.vendor.cookies[0].lifetime [invalid_tracker]: must be',
+      `✗ 1 problem(s)\n  trackers.vendor.cookies[0].lifetime [invalid_tracker] at ${fixture('defined-tracker-broken.config.mjs')}:11:7: must be`,
     );
     expect(tracker.stdout).toContain('(a TrackerError stopped its import;');
     const declare = await optin('declare', fixture('defined-broken.config.mjs'));
     expect(declare.code).toBe(1);
     expect(declare.stderr).toMatch(
-      /^error invalid_config\n {2}members\[1\]\.orgs\[0\] \[already_owned\]: org "harvardx"/,
+      /^error invalid_config\n {2}members\[1\]\.orgs\[0\] \[already_owned\] at \S+defined-broken\.config\.mjs:6:16: org "harvardx"/,
     );
   });
 
@@ -112,15 +113,17 @@ describe('optin validate', () => {
         {
           path: 'members[1].orgs[0]',
           code: 'already_owned',
+          at: `${fixture('defined-broken.config.mjs')}:6:16`,
           message: expect.stringContaining('org "harvardx" is already owned by HarvardX'),
         },
         {
           path: 'members[2].name',
           code: 'required',
+          at: `${fixture('defined-broken.config.mjs')}:6:16`,
           message: expect.stringContaining('must be the name learners read'),
         },
       ],
-      hint: expect.stringContaining('at the paths listed'),
+      hint: expect.stringContaining('at the places listed'),
     });
     // Problems validateConfig finds and those only the CLI finds, each with its code; a tracker's
     // declaration that defineTracker threw on as the file was imported, with that package's code.
@@ -164,11 +167,20 @@ describe('optin validate', () => {
     expect(missing.stderr).toContain('error config_not_found');
   });
 
-  test('a missing file is a clear error with exit 2', async () => {
+  test('a missing file is a clear error with exit 2, whose hint gives the config as the command takes it', async () => {
     const result = await optin('validate', 'nowhere.config.mjs');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error config_not_found');
     expect(result.stderr).toContain('nowhere.config.mjs: no such file');
+    // validate and declare take the config as their argument, audit as --config (--help, the README).
+    expect(result.stderr).toContain('optin validate path/to/optin.config.mjs');
+    expect(result.stderr).not.toContain('--config');
+    const declare = await optin('declare', 'nowhere.config.mjs');
+    expect(declare.stderr).toContain('optin declare path/to/optin.config.mjs');
+    expect(declare.stderr).not.toContain('--config');
+    const audit = await optin('audit', 'http://127.0.0.1:9/', '--config', 'nowhere.config.mjs');
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toContain('optin audit <url> --config path/to/optin.config.mjs');
   });
 });
 
@@ -395,6 +407,38 @@ describe('optin declare', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test("the README's exit codes of each command are those it exits with", async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const exits = (command: string) =>
+      new RegExp(`^\\| \`optin ${command} [^\\n]*\\| ([^|\\n]+) \\|$`, 'm').exec(readme)?.[1]?.trim();
+    const codes = (words = '') => [...words.matchAll(/\b(\d)\b/g)].map((m) => Number(m[1]));
+    const config = fixture('optin.config.mjs');
+    const broken = fixture('broken.config.mjs');
+    const runs: Record<string, string[][]> = {
+      validate: [
+        ['validate', config],
+        ['validate', broken],
+        ['validate', 'nowhere.config.mjs'],
+      ],
+      declare: [
+        ['declare', config],
+        ['declare', broken],
+        ['declare', config, '--member', 'Nobody'],
+      ],
+      audit: [
+        ['audit', 'http://127.0.0.1:9/', '--config', broken],
+        ['audit', 'http://127.0.0.1:9/', '--config', config, '--wait', 'x'],
+      ],
+    };
+    for (const [command, argv] of Object.entries(runs)) {
+      const seen = new Set([
+        ...(command === 'audit' ? [0] : []),
+        ...(await Promise.all(argv.map(async (a) => (await optin(...a)).code))),
+      ]);
+      expect(codes(exits(command)), command).toEqual([...seen].sort());
+    }
   });
 
   test('an unknown command prints usage and exits 2', async () => {

@@ -20,10 +20,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('a TypeScript config in plain Node', () => {
   test('optin.config.ts with `import type`, annotations and a relative .ts import validates, and leaves no file behind', async () => {
-    const before = readdirSync(dir).sort();
+    // Another test file validates this directory at the same time: its compiled copy comes and goes.
+    const compiled = (name: string) => /^\.[\da-f-]{36}\.optin\.config\.mjs$/.test(name);
+    const sources = () =>
+      readdirSync(dir)
+        .filter((name) => !compiled(name))
+        .sort();
+    const before = sources();
     const result = await optin(dir, 'validate', 'optin.config.ts');
     expect(result).toMatchObject({ code: 0, stdout: '✓ valid: policy edx@2026-11, 1 Member(s), 1 tracker(s)\n' });
-    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(sources()).toEqual(before);
+    await expect.poll(() => readdirSync(dir).filter(compiled)).toEqual([]);
   });
 
   test('it is found without an argument, and declare reads it too', async () => {
@@ -77,7 +84,9 @@ describe('a TypeScript config in plain Node', () => {
     try {
       const result = await optin(dir, 'validate', file);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('✗ 1 problem(s)\n  members[0].orgs [invalid_type]: must list the Open edX orgs');
+      expect(result.stdout).toContain(
+        `✗ 1 problem(s)\n  members[0].orgs [invalid_type] at ${file}:4:16: must list the Open edX orgs`,
+      );
     } finally {
       rmSync(file, { force: true });
     }
@@ -95,6 +104,43 @@ describe('a TypeScript config in plain Node', () => {
       expect(result.stdout).toContain(
         `  ${file} [import_failed]: Cannot find package '@optin/nothing-here' imported from ${file}`,
       );
+      expect(result.stdout).not.toContain('.optin.config.mjs');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  test('a problem a helper threw is located at its call in the TypeScript source, not in the compiled copy', async () => {
+    const file = join(dir, 'located.config.ts');
+    // The interface and the annotations esbuild strips move every line and column after them.
+    writeFileSync(
+      file,
+      [
+        "import { edxPolicy } from '@optin/consent';",
+        "import { defineConfig, defineMember } from '@optin/members';",
+        "import { ga4 } from '@optin/trackers/ga4';",
+        '',
+        'interface Ids {',
+        '  readonly platform: string;',
+        '  readonly harvard: string;',
+        '}',
+        "const ids: Ids = { platform: 'G-EDX0001', harvard: 'UA-12345-1' };",
+        '',
+        'export default defineConfig({',
+        '  policy: edxPolicy,',
+        '  platform: { trackers: [ga4({ id: ids.platform })] },',
+        '  members: [',
+        "    defineMember({ id: 'HarvardX', name: 'Harvard University', orgs: ['HarvardX'], trackers: [ga4({ id: ids.harvard as string })] }),",
+        '  ],',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await optin(dir, 'validate', file, '--json');
+      expect(result.code).toBe(1);
+      const { problems } = JSON.parse(result.stdout) as { problems: { path: string; code: string; at?: string }[] };
+      expect(problems.map((p) => [p.path, p.code, p.at])).toEqual([['ga4.id', 'invalid_option', `${file}:15:95`]]);
       expect(result.stdout).not.toContain('.optin.config.mjs');
     } finally {
       rmSync(file, { force: true });

@@ -19,7 +19,7 @@ export function defineConfig<T extends OptinConfig>(config: T): T {
     throw new MembersError(
       'invalid_config',
       issues,
-      'Fix optin.config.ts at the paths listed (`optin validate` prints the same list).',
+      'Fix the config file at the paths listed (`optin validate` prints the same list).',
     );
   return Object.freeze(config);
 }

@@ -176,6 +176,9 @@ describe('the code of each config problem', () => {
       '\n  members[1].orgs[1] [already_owned]: org "harvardx" is already owned by HarvardX',
     );
     expect(error.message).toContain('\n  members[1].tokenRef [invalid_secret_ref]: must be "env:NAME"');
+    // It cannot know the file (optin.config.mjs, .js, .ts…), so it names none it could get wrong.
+    expect(error.hint).toBe('Fix the config file at the paths listed (`optin validate` prints the same list).');
+    expect(error.message).not.toContain('optin.config.ts');
   });
 
   it('gives every problem of any config one of the documented codes', () => {
