@@ -492,6 +492,7 @@ describe('declaration', () => {
     expect(d.trackers[0]!.cookies.map((c) => [c.name, c.lifetime])).toEqual([
       ['_hjSessionUser_123', '365d'],
       ['_hjSession_123', '30min'],
+      ['_hjid', '365d'],
       ['_hjClosedSurveyInvites', '365d'],
       ['_hjDonePolls', '365d'],
       ['_hjMinimizedPolls', '365d'],
@@ -499,10 +500,11 @@ describe('declaration', () => {
       ['_hjIncludedInSessionSample*', '30min'],
       ['_hjIncludedInPageviewSample*', '30min'],
       ['_hjAbsoluteSessionInProgress', '30min'],
+      ['_hjFirstSeen', '30min'],
       ['_hjSessionTooLarge', 'session'],
       ['_hjSessionRejected', 'session'],
       ['_hjSessionResumed', 'session'],
-      ['_hjUserAttributesHash', 'session'],
+      ['_hj*UserAttributes*', 'session'],
       ['_hj*Test', 'session'],
     ]);
     const md = declarationToMarkdown(d);

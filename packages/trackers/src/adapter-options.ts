@@ -29,7 +29,7 @@ export function adapterIdentity(
       'invalid_option',
       // (A RegExp in a template prints as String(pattern) does: shorter.)
       [{ path: `${adapter}.${key}`, message: `must match ${pattern}` }],
-      `Pass ${adapter}() its ${key} as the vendor shows it.`,
+      `Copy ${key} from the vendor.`,
     );
   const { owner = 'platform', trackerId } = options as AdapterOptions;
   return { id: trackerId ?? (owner == 'platform' ? adapter : `${owner}-${adapter}`), owner, vendorId };

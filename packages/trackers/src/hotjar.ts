@@ -38,7 +38,12 @@ export function hotjar(options: HotjarOptions): Tracker {
   // (The window: globalThis, which a server rendering the page has too.)
   const w = globalThis as unknown as HotjarWindow;
   const hj = (e: HubEvent, ...args: unknown[]) => w.optinHj != (w.optinHj = e) && w.hj?.(...args);
-  const cookie = (name: string | RegExp, lifetime: string) => ({ name, purpose: 'analytics', lifetime, party: 'first' as const });
+  const cookie = (name: string | RegExp, lifetime: string) => ({
+    name,
+    purpose: 'analytics',
+    lifetime,
+    party: 'first' as const,
+  });
   return {
     ...identity,
     purposes: ['analytics'],
@@ -51,11 +56,11 @@ export function hotjar(options: HotjarOptions): Tracker {
     cookies: [
       cookie(`_hjSessionUser_${siteId}`, '365d'),
       cookie(`_hjSession_${siteId}`, '30min'),
-      cookie(/^_hj(ClosedSurveyInvites|DonePolls|MinimizedPolls|ShownFeedbackMessage)$/, '365d'),
-      cookie(/^_hj(IncludedIn(Session|Pageview)Sample.*|AbsoluteSessionInProgress)$/, '30min'),
-      cookie(/^_hj(SessionTooLarge|SessionRejected|SessionResumed|UserAttributesHash|\w+Test)$/, 'session'),
+      cookie(/^_hj(id|ClosedSurveyInvites|DonePolls|MinimizedPolls|ShownFeedbackMessage)$/, '365d'),
+      cookie(/^_hj(IncludedIn(Session|Pageview)Sample.*|AbsoluteSessionInProgress|FirstSeen)$/, '30min'),
+      cookie(/^_hj(Session(TooLarge|Rejected|Resumed)|\w*UserAttributes\w*|\w+Test)$/, 'session'),
     ],
-    hosts: ['static.hotjar.com', 'script.hotjar.com', '*.hotjar.com', '*.hotjar.io'],
+    hosts: ['*.hotjar.com', '*.hotjar.io'],
     load(ctx) {
       // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
       const q: unknown[] = [];
@@ -63,13 +68,18 @@ export function hotjar(options: HotjarOptions): Tracker {
       // Hotjar is one per page, with one site: the first loaded (the platform's, listed first) keeps it;
       // another only tells it of what the hub sends (the last one's site got every call, and a Member's,
       // refused, kept recording).
-      return w._hjSettings || ((w._hjSettings = { hjid: siteId, hjsv: 6 }), ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`));
+      return (
+        w._hjSettings ||
+        ((w._hjSettings = { hjid: siteId, hjsv: 6 }),
+        ctx.loadScript(`https://static.hotjar.com/c/hotjar-${siteId}.js?sv=6`))
+      );
     },
     // While the stub is in place Hotjar has recorded nothing: it records the page it starts on itself.
     // Hotjar runs once a page (its loader disables itself), whatever the site ids of the platform's and
     // a Member's trackers, and however many copies of this module the page's bundles carry: what it was
     // told is kept on the window.
-    page: (e) => w.optinHjUrl != (w.optinHjUrl = e.properties.url) && !w.hj?.optin && hj(e, 'stateChange', w.optinHjUrl),
+    page: (e) =>
+      w.optinHjUrl != (w.optinHjUrl = e.properties.url) && !w.hj?.optin && hj(e, 'stateChange', w.optinHjUrl),
     track: (e) => hj(e, 'event', e.event),
     identify: (e) => hj(e, 'identify', e.userId, e.traits),
   };

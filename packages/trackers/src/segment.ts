@@ -25,11 +25,6 @@ type Analytics = unknown[] & {
   _loadOptions?: unknown;
 };
 
-// The call's analytics.js options: its original time, and the hub's `context` (course, and the
-// `consent.categoryPreferences` by which Segment's Consent Management filters destinations: an event
-// without them goes to every destination).
-const callOptions = (e: EventBase) => ({ timestamp: e.timestamp, context: e.context });
-
 /**
  * Segment Analytics.js, for `analytics`. Segment's snippet calls `analytics.page()` itself; this
  * adapter does not, so Segment sees only the hub's page views (with their original timestamps). Every
@@ -46,24 +41,57 @@ export function segment(options: SegmentOptions): Tracker {
   const { writeKey, loadOptions } = options;
   // As Segment writes it, without a scheme: analytics.js adds `https://` (one given too would be doubled).
   const apiHost = (options.apiHost ?? 'api.segment.io/v1').replace(/^https?:\/\//, '');
-  // analytics.js of the page when it runs this source (else undefined: nothing sent, see `load`).
-  const a = () => {
-    const w = window as unknown as { analytics?: Analytics; optinSegment?: string };
-    return w.optinSegment == writeKey ? w.analytics : undefined;
-  };
-  const cookie = (name: string) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const });
+  // (The window: globalThis, which a server rendering the page has too.)
+  const w = globalThis as unknown as { analytics?: Analytics; optinSegment?: string };
+  // Calls analytics.js of the page when it runs this source (else nothing is sent, see `load`; `load`
+  // made every method), with the call's options: its original time, and the hub's `context` (course,
+  // and the `consent.categoryPreferences` by which Segment's Consent Management filters destinations:
+  // an event without them goes to every destination). analytics.js tells its arguments by their types:
+  // `page(undefined, properties, options)` is a page view without a name.
+  const call = (e: EventBase, method: 'page' | 'track' | 'identify' | 'reset', ...args: unknown[]) =>
+    w.optinSegment == writeKey &&
+    (w.analytics as unknown as Record<typeof method, Call>)[method](...args, {
+      timestamp: e.timestamp,
+      context: e.context,
+    });
+  const cookie = (name: string | RegExp, storage?: 'localStorage') => ({
+    name,
+    purpose: 'analytics',
+    lifetime: '1y',
+    party: 'first' as const,
+    storage,
+  });
+  // What analytics.js keeps in localStorage: its ids and traits (ajs_anonymous_id, ajs_user_id,
+  // ajs_user_traits, ajs_group_id, ajs_group_properties), from which it copies an id back into a new
+  // cookie.
+  const stored = /^ajs_/;
   return {
     ...identity,
     purposes: ['analytics'],
     party: 'third',
-    vendor: { name: 'Segment (Twilio)', privacyUrl: 'https://www.twilio.com/en-us/legal/privacy' },
-    cookies: [cookie('ajs_anonymous_id'), cookie('ajs_user_id'), cookie('ajs_group_id')],
+    vendor: { name: 'Segment (Twilio)', privacyUrl: 'https://www.twilio.com/legal/privacy' },
+    cookies: [
+      cookie('ajs_anonymous_id'),
+      cookie('ajs_user_id'),
+      cookie('ajs_group_id'),
+      cookie(stored, 'localStorage'),
+    ],
     hosts: ['cdn.segment.com', apiHost.split('/')[0] as string],
     load(ctx) {
-      const w = window as unknown as { analytics?: Analytics; optinSegment?: string };
       // analytics.js is one per window, with one source: the first loaded (the platform's, listed first)
       // keeps it; another is reported and sent nothing (else every call went twice, to the last source).
-      if ((w.optinSegment ??= writeKey) != writeKey) throw Error(`one Segment source a page: ${w.optinSegment} runs`);
+      // (The error names the source that runs.)
+      if ((w.optinSegment ??= writeKey) != writeKey) throw Error(`Segment ${w.optinSegment} runs`);
+      // No ajs_anonymous_id cookie (the hub deleted it at a withdrawal, on this or another subdomain of
+      // the cookie domain, or it expired): what analytics.js left in localStorage goes too, else it would
+      // copy those ids back into new cookies and a grant after a withdrawal would carry on the same
+      // learner's trail. A learner who never withdrew keeps theirs (the cookie is there).
+      try {
+        if (!document.cookie.includes('ajs_anonymous_id='))
+          for (const key in localStorage) if (stored.test(key)) localStorage.removeItem(key);
+      } catch {
+        // Blocked storage, a sandboxed document: nothing stored to remove (and the load goes on).
+      }
       // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
       const stub = (w.analytics ??= []);
       for (const method of ['page', 'track', 'identify', 'reset'] as const)
@@ -73,16 +101,16 @@ export function segment(options: SegmentOptions): Tracker {
       // page's other settings of it (deliveryStrategy, ...).
       const integrations = loadOptions?.integrations as Record<string, object | undefined> | undefined;
       stub._loadOptions = options.apiHost
-        ? { ...loadOptions, integrations: { ...integrations, 'Segment.io': { ...integrations?.['Segment.io'], apiHost } } }
+        ? {
+            ...loadOptions,
+            integrations: { ...integrations, 'Segment.io': { ...integrations?.['Segment.io'], apiHost } },
+          }
         : loadOptions;
       return ctx.loadScript(`https://cdn.segment.com/analytics.js/v1/${writeKey}/analytics.min.js`);
     },
-    page: (e) =>
-      e.name === undefined
-        ? a()?.page?.(e.properties, callOptions(e))
-        : a()?.page?.(e.name, e.properties, callOptions(e)),
-    track: (e) => a()?.track?.(e.event, e.properties, callOptions(e)),
+    page: (e) => call(e, 'page', e.name, e.properties),
+    track: (e) => call(e, 'track', e.event, e.properties),
     // analytics.js ignores identify(null): the signed-out learner's id would stay on what follows.
-    identify: (e) => (e.userId === null ? a()?.reset?.() : a()?.identify?.(e.userId, e.traits, callOptions(e))),
+    identify: (e) => (e.userId == null ? call(e, 'reset') : call(e, 'identify', e.userId, e.traits)),
   };
 }

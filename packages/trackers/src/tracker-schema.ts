@@ -3,6 +3,15 @@ import * as z from 'zod/mini';
 const id = z
   .string('must be a string of letters, digits, ".", "-" or "_"')
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "-" or "_"'));
+/** Who a tracker belongs to: the platform, or a Member by its id. */
+const owner = z
+  .string('must be "platform" or the id of a Member: letters, digits, ".", "-" or "_"')
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'must be "platform" or the id of a Member: letters, digits, ".", "-" or "_"',
+    ),
+  );
 /** A tracker id: like a purpose or Member id, and may be namespaced by its Member (`HarvardX/ga4`). */
 const trackerId = z
   .string('must be a string like "ga4" or "HarvardX/ga4"')
@@ -33,7 +42,7 @@ const cookieName = z.union(
 /** The schema of a tracker declaration, used by `defineTracker` only (browser bundles skip it). */
 export const trackerSchema = z.strictObject({
   id: trackerId,
-  owner: id,
+  owner,
   purposes: z
     .array(id, 'must be a list of purpose ids, e.g. ["analytics"]')
     .check(z.minLength(1, 'a tracker serves at least one purpose')),

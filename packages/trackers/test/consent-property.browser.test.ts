@@ -40,10 +40,16 @@ type Action =
   | { kind: 'insert'; tag: 'script' | 'iframe' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ kind: fc.constant('decide' as const), choice: fc.record(Object.fromEntries(purposes.map((p) => [p, fc.boolean()])), { requiredKeys: [] }) }),
+  fc.record({
+    kind: fc.constant('decide' as const),
+    choice: fc.record(Object.fromEntries(purposes.map((p) => [p, fc.boolean()])), { requiredKeys: [] }),
+  }),
   fc.constantFrom({ kind: 'acceptAll' as const }, { kind: 'rejectAll' as const }, { kind: 'call' as const }),
   fc.record({ kind: fc.constant('withdraw' as const), purpose: fc.constantFrom(...purposes) }),
-  fc.record({ kind: fc.constant('navigate' as const), path: fc.constantFrom('/', '/dashboard', '/courses/course-v1:MITx+6.00x+2026/') }),
+  fc.record({
+    kind: fc.constant('navigate' as const),
+    path: fc.constantFrom('/', '/dashboard', '/courses/course-v1:MITx+6.00x+2026/'),
+  }),
   fc.record({ kind: fc.constant('insert' as const), tag: fc.constantFrom('script' as const, 'iframe' as const) }),
 );
 
@@ -93,8 +99,13 @@ test('over 200 random sequences, no request reaches a host of a tracker whose pu
   const check = (actions: Action[]) => {
     for (const hit of standIn.hits.slice(checked)) {
       const granted = grantedAt.get(hit.step) ?? new Set();
-      const allowed = ownersOf(hit).some((id) => trackers.find((t) => t.id === id)!.purposes.every((p) => granted.has(p)));
-      expect(allowed, `${hit.host}${hit.path} with [${[...granted].join(', ')}] granted in ${JSON.stringify(actions)}`).toBe(true);
+      const allowed = ownersOf(hit).some((id) =>
+        trackers.find((t) => t.id === id)!.purposes.every((p) => granted.has(p)),
+      );
+      expect(
+        allowed,
+        `${hit.host}${hit.path} with [${[...granted].join(', ')}] granted in ${JSON.stringify(actions)}`,
+      ).toBe(true);
       checked += 1;
     }
   };
@@ -123,7 +134,10 @@ test('over 200 random sequences, no request reaches a host of a tracker whose pu
         if (a.kind === 'withdraw') granted.delete(a.purpose);
         grantedAt.set(standIn.step, new Set(granted));
         if (a.kind === 'navigate') await page.goto(standIn.url(a.path));
-        else await page.evaluate(`window.__optinStep = ${standIn.step}; (({ consent, hub }) => { ${codeOf(a)} })(window.optin)`);
+        else
+          await page.evaluate(
+            `window.__optinStep = ${standIn.step}; (({ consent, hub }) => { ${codeOf(a)} })(window.optin)`,
+          );
         await ready();
         check(actions);
       }

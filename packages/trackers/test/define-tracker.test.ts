@@ -1,4 +1,4 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { defineTracker, TrackerError, type Tracker } from '../src/index.js';
 import { ga4, type Ga4Options } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
@@ -16,6 +16,10 @@ const valid: Tracker = {
   cookies: [{ name: /^_pk_id\./, purpose: 'analytics', lifetime: '13mo', party: 'first' }],
   hosts: ['stats.example.org'],
 };
+
+/** `object` without the fields `keys` (left out, as a hand-written declaration may). */
+const without = (object: object, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 
 /** The issues `defineTracker` reports for `input`, as `path: message` lines. */
 function issuesOf(input: unknown): string[] {
@@ -78,6 +82,37 @@ describe('defineTracker', () => {
     ]);
   });
 
+  test('a missing required field says it is required, and what it takes', () => {
+    expect(issuesOf(without(valid, 'owner'))).toEqual([
+      'trackers.matomo.owner: is required (must be "platform" or the id of a Member: letters, digits, ".", "-" or "_")',
+    ]);
+    expect(issuesOf(without(valid, 'id', 'party'))).toEqual([
+      'trackers.?.id: is required (must be a string like "ga4" or "HarvardX/ga4")',
+      'trackers.?.party: is required (must be "first" or "third")',
+    ]);
+    expect(issuesOf({ ...valid, cookies: [without(valid.cookies[0]!, 'lifetime')] })).toEqual([
+      'trackers.matomo.cookies[0].lifetime: is required (must be "session" or like "30min", "24h", "90d", "13mo", "2y")',
+    ]);
+  });
+
+  test('a cookie serving none of the tracker’s purposes is reported with the other problems, not after they are fixed', () => {
+    expect(
+      issuesOf({
+        ...without(valid, 'vendor'),
+        hosts: ['https://stats.example.org/'],
+        cookies: [
+          { ...valid.cookies[0], purpose: 'marketing' },
+          { ...valid.cookies[0], lifetime: 'forever' },
+        ],
+      }),
+    ).toEqual([
+      'trackers.matomo.vendor: is required (must be { name, privacyUrl, optOutUrl? })',
+      'trackers.matomo.cookies[1].lifetime: must be "session" or like "30min", "24h", "90d", "13mo", "2y"',
+      expect.stringMatching(/^trackers\.matomo\.hosts\[0\]: must be a lower-case host name/),
+      'trackers.matomo.cookies[0].purpose: "marketing" is not one of the tracker\'s purposes',
+    ]);
+  });
+
   test('a missing or mistyped list or object says what it must be, never "Invalid input"', () => {
     // A hand-written declaration: no vendor, hosts or purposes; cookies as an object; a cookie as a bare name.
     const issues = issuesOf({
@@ -88,10 +123,10 @@ describe('defineTracker', () => {
       cookies: { name: '_pk_id' },
     });
     expect(issues).toEqual([
-      'trackers.matomo.purposes: must be a list of purpose ids, e.g. ["analytics"]',
+      'trackers.matomo.purposes: is required (must be a list of purpose ids, e.g. ["analytics"])',
       'trackers.matomo.vendor: must be { name, privacyUrl, optOutUrl? }',
       'trackers.matomo.cookies: must be a list of { name, purpose, lifetime, party, storage? } ([] when it sets none)',
-      'trackers.matomo.hosts: must be a list of the host names it contacts ([] when none)',
+      'trackers.matomo.hosts: is required (must be a list of the host names it contacts ([] when none))',
     ]);
     expect(issuesOf({ ...valid, cookies: ['_pk_id'] })).toEqual([
       'trackers.matomo.cookies[0]: must be { name, purpose, lifetime, party, storage? }',
@@ -105,12 +140,15 @@ describe('defineTracker', () => {
     const cookie = valid.cookies[0]!;
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ cookies: [{ ...cookie, lifetime: 90 }] }, /cookies\[0\]\.lifetime: must be "session" or like/],
-      [{ cookies: [{ ...cookie, purpose: undefined }] }, /cookies\[0\]\.purpose: must be a string/],
-      [{ vendor: { privacyUrl: 'https://matomo.org/privacy' } }, /vendor\.name: must be a non-empty string/],
-      [{ vendor: { name: 'Matomo' } }, /vendor\.privacyUrl: must be an https:\/\/ URL/],
+      [{ cookies: [{ ...cookie, purpose: undefined }] }, /cookies\[0\]\.purpose: is required \(must be a string/],
+      [
+        { vendor: { privacyUrl: 'https://matomo.org/privacy' } },
+        /vendor\.name: is required \(must be a non-empty string/,
+      ],
+      [{ vendor: { name: 'Matomo' } }, /vendor\.privacyUrl: is required \(must be an https:\/\/ URL/],
       [{ unloadable: 'yes' }, /unloadable: must be true or false/],
       [{ vendorId: 123 }, /vendorId: must be the vendor's id as a string/],
-      [{ owner: 123 }, /owner: must be a string/],
+      [{ owner: 123 }, /owner: must be "platform" or the id of a Member/],
       [{ hosts: [42] }, /hosts\[0\]: must be a lower-case host name/],
     ];
     for (const [change, message] of cases) {
@@ -174,6 +212,7 @@ describe('built-in adapters', () => {
       'ajs_anonymous_id 1y first',
       'ajs_user_id 1y first',
       'ajs_group_id 1y first',
+      '/^ajs_/ 1y first',
     ]);
     expect(cookies(adapters.hotjar).slice(0, 2)).toEqual([
       '_hjSessionUser_3456789 365d first',
@@ -194,8 +233,8 @@ describe('built-in adapters', () => {
     });
     expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
     expect(adapters.segment.hosts).toEqual(['cdn.segment.com', 'api.segment.io']);
-    const w: { analytics?: { _loadOptions?: unknown } } = {};
-    vi.stubGlobal('window', w);
+    // The adapter keeps analytics.js on globalThis (the window in a page).
+    const w = globalThis as { analytics?: { _loadOptions?: unknown }; optinSegment?: string };
     await eu.load?.({ loadScript: () => Promise.resolve(true) });
     expect(w.analytics?._loadOptions).toEqual({
       integrations: {
@@ -204,20 +243,22 @@ describe('built-in adapters', () => {
       },
       cdnURL: 'https://cdn.segment.com',
     });
-    vi.unstubAllGlobals();
+    delete w.analytics;
+    delete w.optinSegment;
   });
 
   test('Segment given its apiHost as a URL (https://…) declares the host and hands analytics.js the apiHost without the scheme, as Segment writes it', async () => {
     for (const apiHost of ['https://events.eu1.segmentapis.com/v1', 'http://events.eu1.segmentapis.com/v1']) {
       const eu = segment({ writeKey: 'wk1', apiHost });
       expect(eu.hosts).toEqual(['cdn.segment.com', 'events.eu1.segmentapis.com']);
-      const w: { analytics?: { _loadOptions?: unknown } } = {};
-      vi.stubGlobal('window', w);
+      // The adapter keeps analytics.js on globalThis (the window in a page).
+      const w = globalThis as { analytics?: { _loadOptions?: unknown }; optinSegment?: string };
       await eu.load?.({ loadScript: () => Promise.resolve(true) });
       expect(w.analytics?._loadOptions).toEqual({
         integrations: { 'Segment.io': { apiHost: 'events.eu1.segmentapis.com/v1' } },
       });
-      vi.unstubAllGlobals();
+      delete w.analytics;
+      delete w.optinSegment;
     }
   });
 

@@ -9,14 +9,19 @@ import { deleteCookies } from '../src/index.js';
  */
 function jar(host: string, pathname: string, protocol: string) {
   const cookies = new Map<string, { name: string; domain: string; hostOnly: boolean; path: string }>();
-  const key = (c: { name: string; domain: string; hostOnly: boolean; path: string }) => `${c.name}|${c.domain}|${c.hostOnly}|${c.path}`;
+  const key = (c: { name: string; domain: string; hostOnly: boolean; path: string }) =>
+    `${c.name}|${c.domain}|${c.hostOnly}|${c.path}`;
   const visible = (c: { domain: string; hostOnly: boolean; path: string }) =>
     (c.hostOnly ? c.domain === host : host === c.domain || host.endsWith(`.${c.domain}`)) &&
     (c.path === '/' || pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`));
   const set = (text: string) => {
     const [pair = '', ...attributes] = text.split(';');
     const name = pair.split('=')[0]!.trim();
-    const attr = (n: string) => attributes.find((a) => a.trim().toLowerCase().startsWith(`${n}=`))?.split('=')[1]?.trim();
+    const attr = (n: string) =>
+      attributes
+        .find((a) => a.trim().toLowerCase().startsWith(`${n}=`))
+        ?.split('=')[1]
+        ?.trim();
     const domain = attr('domain')?.replace(/^\./, '');
     if (domain && host !== domain && !host.endsWith(`.${domain}`)) return; // a browser ignores it
     const secure = attributes.some((a) => a.trim().toLowerCase() === 'secure');
@@ -30,7 +35,10 @@ function jar(host: string, pathname: string, protocol: string) {
   return {
     set,
     get cookie() {
-      return [...cookies.values()].filter(visible).map((c) => `${c.name}=v`).join('; ');
+      return [...cookies.values()]
+        .filter(visible)
+        .map((c) => `${c.name}=v`)
+        .join('; ');
     },
     all: () => [...cookies.values()].map((c) => `${c.name}@${c.hostOnly ? '' : '.'}${c.domain}${c.path}`).sort(),
   };

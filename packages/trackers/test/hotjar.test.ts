@@ -51,5 +51,22 @@ test('two copies of the adapter running: each action and identity the hub hands 
   const who = { type: 'identify', userId: 'learner-1', traits: {} } as unknown as IdentifyEvent;
   const again = { ...click } as TrackEvent;
   for (const e of [click, who, again]) for (const t of [platform, member]) t[e.type]?.(e as never);
-  expect(told).toEqual([['event', 'clicked'], ['identify', 'learner-1', {}], ['event', 'clicked']]);
+  expect(told).toEqual([
+    ['event', 'clicked'],
+    ['identify', 'learner-1', {}],
+    ['event', 'clicked'],
+  ]);
+});
+
+test('Hotjar’s documented cookies are all declared (the hub deletes them at a withdrawal), with their lifetimes', async () => {
+  const { cookies } = (await copy()).hotjar({ siteId: 111 });
+  const lifetime = (name: string) =>
+    cookies.find(
+      (c) => (c.storage ?? 'cookie') == 'cookie' && (typeof c.name == 'string' ? c.name == name : c.name.test(name)),
+    )?.lifetime;
+  expect(
+    ['_hjHasCachedUserAttributes', '_hjid', '_hjFirstSeen', '_hjSessionUser_111', '_hjAbsoluteSessionInProgress'].map(
+      lifetime,
+    ),
+  ).toEqual(['session', '365d', '30min', '365d', '30min']);
 });

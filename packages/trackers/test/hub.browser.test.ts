@@ -75,7 +75,8 @@ async function settled<T>(read: () => T | Promise<T>, expected: T) {
 /** Resolves once the page's consent store no longer allows `purpose` (up to 10 s). */
 const withdrawn = (purpose: string) =>
   page.waitForFunction(
-    (purpose) => !(window as unknown as { optin: { consent: { allows(p: string): boolean } } }).optin.consent.allows(purpose),
+    (purpose) =>
+      !(window as unknown as { optin: { consent: { allows(p: string): boolean } } }).optin.consent.allows(purpose),
     purpose,
     { timeout: 10_000 },
   );
@@ -260,9 +261,44 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await settled(tracks, ['after_signout by nobody', 'before_signout by learner-42', 'next_page by nobody']);
     // The vendor's script, added as every script a page creates: async (it never holds up the page).
     expect(
-      await page.evaluate(() => [...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.async)),
+      await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.async),
+      ),
     ).toEqual([true]);
     expect(await cookieNames()).not.toContain('ajs_user_id');
+  });
+
+  test('a grant after a withdrawal starts Segment with new ids: analytics.js’s localStorage copies of the old ones go, else it copied them back into new cookies', async () => {
+    const ids = () =>
+      standIn.hits
+        .filter((h) => h.host === 'api.segment.io' && h.path.startsWith('/v1/t'))
+        .map((h) => new URL(h.path, 'https://api.segment.io').searchParams)
+        .map((q) => `${q.get('name') ?? ''} ${q.get('anon') ?? ''} ${q.get('userId') || 'nobody'}`)
+        .sort();
+    const stored = () =>
+      page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((k) => k.startsWith('ajs_'))
+          .sort(),
+      );
+    await open('segment');
+    await act("consent.acceptAll(); hub.identify('learner-42', { email: 'a@b.c' }); hub.track('before');");
+    await expect.poll(ids, { timeout: 10_000 }).toHaveLength(1);
+    const [, before] = ids()[0]!.split(' ');
+    expect(await stored()).toEqual(['ajs_anonymous_id', 'ajs_user_id', 'ajs_user_traits']);
+    // A reload (the hub asks for one) without the learner's choice changing: the same learner.
+    await open('segment', '/dashboard');
+    await act("hub.track('again');");
+    await expect.poll(ids, { timeout: 10_000 }).toHaveLength(2);
+    expect(ids()[0]).toBe(`again ${before} learner-42`);
+    await act("consent.withdraw('analytics');");
+    await open('segment', '/dashboard');
+    await act("consent.acceptAll(); hub.track('after');");
+    await expect.poll(ids, { timeout: 10_000 }).toHaveLength(3);
+    const after = ids().find((id) => id.startsWith('after '))!;
+    expect(after).not.toContain(before);
+    expect(after).toMatch(/^after \d+ nobody$/);
+    expect(await stored()).toEqual(['ajs_anonymous_id']);
   });
 
   test.each(['segment-eu', 'segment-eu-url'])(
@@ -614,7 +650,8 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
   test('cookieDomain written with a leading dot (".optin.test"), as consent takes it: withdrawal still deletes on the parent domain', async () => {
     await open('ga4', coursePath, '&cookiedomain=.optin.test');
     await act('consent.decide({ purposes: { analytics: true } });');
-    const set = async () => (await context.cookies()).filter((c) => c.name.startsWith('_ga')).map((c) => `${c.name}@${c.domain}`);
+    const set = async () =>
+      (await context.cookies()).filter((c) => c.name.startsWith('_ga')).map((c) => `${c.name}@${c.domain}`);
     await settled(set, expect.arrayContaining(['_ga@.optin.test']));
     await act("consent.withdraw('analytics');");
     expect(await cookieNames()).toEqual(['optin']);
@@ -654,18 +691,19 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     await act(
       "consent.decide({ purposes: { analytics: true } }); hub.track('edx.ui.lms.link_clicked'); hub.page('Outline');",
     );
-    const read = () => standIn.hits
-      .filter((h) => h.host === 'api.segment.io')
-      .map((h) => new URL(h.path, 'https://api.segment.io'))
-      // In the order the page sent them (each is an image of its own: they may arrive in any order).
-      .sort((a, b) => parseInt(a.searchParams.get('_s')!) - parseInt(b.searchParams.get('_s')!))
-      .map(
-        (u) =>
-          [
-            `${u.pathname} ${u.searchParams.get('name') ?? ''}`,
-            JSON.parse(u.searchParams.get('ctx') ?? '{}') as Record<string, unknown>,
-          ] as const,
-      );
+    const read = () =>
+      standIn.hits
+        .filter((h) => h.host === 'api.segment.io')
+        .map((h) => new URL(h.path, 'https://api.segment.io'))
+        // In the order the page sent them (each is an image of its own: they may arrive in any order).
+        .sort((a, b) => parseInt(a.searchParams.get('_s')!) - parseInt(b.searchParams.get('_s')!))
+        .map(
+          (u) =>
+            [
+              `${u.pathname} ${u.searchParams.get('name') ?? ''}`,
+              JSON.parse(u.searchParams.get('ctx') ?? '{}') as Record<string, unknown>,
+            ] as const,
+        );
     await settled(() => read().map(([call]) => call), ['/v1/p ', '/v1/t edx.ui.lms.link_clicked', '/v1/p Outline']);
     const calls = read();
     // Every call, the replayed page view too, carries the course of the page it was made on.
@@ -697,7 +735,7 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     await act("hub.page(); hub.track('edx.bi.user.account.registered', { conversion_id: 42 });");
     await settled(both, [3, 3]);
     // HarvardX's marketing refused: its partner id is off the tag, so the platform's views no longer reach it.
-    await act("consent.decide({ members: { HarvardX: { marketing: false } } }); hub.page();");
+    await act('consent.decide({ members: { HarvardX: { marketing: false } } }); hub.page();');
     await settled(both, [4, 3]);
   });
 
@@ -727,7 +765,8 @@ describe('built-in adapters against their vendors (stand-ins in Chromium)', () =
     const gtmJs = standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path);
     expect(gtmJs).toEqual(['/gtm.js?id=GTM-OK1&l=x_id_GTM_EVIL']);
     // The container reads the layer the hub pushes to: it saw the consent default and the page view.
-    const seen = () => page.evaluate(() => JSON.stringify((window as unknown as { __gtmSeen?: unknown }).__gtmSeen ?? []));
+    const seen = () =>
+      page.evaluate(() => JSON.stringify((window as unknown as { __gtmSeen?: unknown }).__gtmSeen ?? []));
     await settled(seen, expect.stringContaining('optin.page'));
   });
 
@@ -803,16 +842,23 @@ describe('consent and the pages vendors see, in Chromium', () => {
       "history.pushState({}, '', '/courses/course-v1:HarvardX+CS50+2026/progress'); hub.page(); hub.track('edx.ui.lms.link_clicked', { target_url: 'x' });",
     );
     // GA4 (analytics, allowed by the opt-out defaults) got them live: the page view on load and the two calls.
-    await settled(() => standIn.hits.filter((h) => h.path.startsWith('/g/collect')).map((h) => new URL(h.path, 'https://x').searchParams.get('en')), [
-      'page_view',
-      'page_view',
-      'edx.ui.lms.link_clicked',
-    ]);
-    await act("history.pushState({}, '', '/dashboard'); consent.decide({ purposes: { marketing: true } }, 'preferences');");
+    await settled(
+      () =>
+        standIn.hits
+          .filter((h) => h.path.startsWith('/g/collect'))
+          .map((h) => new URL(h.path, 'https://x').searchParams.get('en')),
+      ['page_view', 'page_view', 'edx.ui.lms.link_clicked'],
+    );
+    await act(
+      "history.pushState({}, '', '/dashboard'); consent.decide({ purposes: { marketing: true } }, 'preferences');",
+    );
     await settled(hosts, expect.arrayContaining(['connect.facebook.net']));
     expect(facebook()).toEqual([]);
     await act('hub.page();');
-    await settled(() => facebook().map((q) => [q.get('ev'), new URL(q.get('dl')!).pathname]), [['PageView', '/dashboard']]);
+    await settled(
+      () => facebook().map((q) => [q.get('ev'), new URL(q.get('dl')!).pathname]),
+      [['PageView', '/dashboard']],
+    );
   });
 
   test('a Member’s GA4 uses no ad signals (Google signals, ad personalization) while the platform’s, granted marketing, does', async () => {

@@ -7,13 +7,27 @@ import { gtm } from '../src/gtm.js';
 import { hotjar } from '../src/hotjar.js';
 import { linkedin } from '../src/linkedin.js';
 import { meta } from '../src/meta.js';
-import { createHub, onNavigate, TrackerError, type HubEvent, type HubOptions, type PageEvent, type Tracker } from '../src/index.js';
+import {
+  createHub,
+  onNavigate,
+  TrackerError,
+  type HubEvent,
+  type HubOptions,
+  type PageEvent,
+  type Tracker,
+} from '../src/index.js';
 
 /** A tracker that records what it receives; `overrides` replaces any part. */
 function recorder(id: string, purposes: string[], overrides: Partial<Tracker> = {}) {
   const calls: string[] = [];
   const note = (e: HubEvent) =>
-    calls.push(e.type === 'page' ? `page ${e.name ?? ''}`.trim() : e.type === 'track' ? `track ${e.event}` : `identify ${e.userId}`);
+    calls.push(
+      e.type === 'page'
+        ? `page ${e.name ?? ''}`.trim()
+        : e.type === 'track'
+          ? `track ${e.event}`
+          : `identify ${e.userId}`,
+    );
   const tracker: Tracker = {
     id,
     owner: 'platform',
@@ -209,7 +223,9 @@ describe('the buffer before the first decision', () => {
       ['/dashboard', 'Dashboard', undefined],
     ]);
     expect(seen[0]!.timestamp <= before).toBe(true);
-    expect(seen[1]!.properties).toMatchObject({ referrer: 'https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/' });
+    expect(seen[1]!.properties).toMatchObject({
+      referrer: 'https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/',
+    });
   });
 
   test('is bounded: the first calls are kept', () => {
@@ -242,7 +258,12 @@ describe('the buffer before the first decision', () => {
     hub.rescan();
     hub.page('mitx course');
     consent.acceptAll();
-    expect(platform.calls).toEqual(['load', 'page harvardx course', 'track edx.course.enrollment.activated', 'page mitx course']);
+    expect(platform.calls).toEqual([
+      'load',
+      'page harvardx course',
+      'track edx.course.enrollment.activated',
+      'page mitx course',
+    ]);
     expect(mitx.calls).toEqual(['load', 'page mitx course']);
     expect(harvardx.calls).toEqual([]);
   });
@@ -389,9 +410,14 @@ describe('isolation', () => {
         throw new Error('boom');
       },
     });
-    const hub = createHub({ consent, trackers: [bad.tracker], googleConsentMode: false, onError: () => {
-      throw new Error('reporter down');
-    } });
+    const hub = createHub({
+      consent,
+      trackers: [bad.tracker],
+      googleConsentMode: false,
+      onError: () => {
+        throw new Error('reporter down');
+      },
+    });
     consent.acceptAll();
     expect(() => hub.track('x')).not.toThrow();
   });
@@ -569,22 +595,42 @@ describe('Google Consent Mode v2', () => {
     expect(list[1]).toEqual([
       'consent',
       'default',
-      expect.objectContaining({ analytics_storage: 'denied', ad_storage: 'denied', security_storage: 'granted', wait_for_update: 800 }),
+      expect.objectContaining({
+        analytics_storage: 'denied',
+        ad_storage: 'denied',
+        security_storage: 'granted',
+        wait_for_update: 800,
+      }),
     ]);
-    expect(list[2]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'denied' })]);
+    expect(list[2]).toEqual([
+      'consent',
+      'update',
+      expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'denied' }),
+    ]);
     expect(list[3]).toEqual(['tag loaded']);
     expect(list[4]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'denied' })]);
   });
 
   test('a regional default grants no signal the store refuses now (opt-out, GPC, no decision: no update follows)', () => {
     consent = createConsent({ policy: edxPolicy, storage: 'memory', mode: 'opt-out', signals: { gpc: true } });
-    const granted = { ad_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted', analytics_storage: 'granted' } as const;
+    const granted = {
+      ad_storage: 'granted',
+      ad_user_data: 'granted',
+      ad_personalization: 'granted',
+      analytics_storage: 'granted',
+    } as const;
     createHub({ consent, trackers: [], googleConsentMode: { regions: [{ region: ['US'], ...granted }] } });
     const list = commands();
     expect(list[0]).toEqual([
       'consent',
       'default',
-      expect.objectContaining({ region: ['US'], ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied', analytics_storage: 'granted' }),
+      expect.objectContaining({
+        region: ['US'],
+        ad_storage: 'denied',
+        ad_user_data: 'denied',
+        ad_personalization: 'denied',
+        analytics_storage: 'granted',
+      }),
     ]);
     expect(list.map((c) => c[1])).toEqual(['default', 'default']);
   });
@@ -752,7 +798,9 @@ test('a Member’s container configured onto `dataLayer` gets a layer of its own
   ]);
   // Its layer: Consent Mode narrowed to what it declares (analytics), its own events.
   const own = (w.dataLayer_HarvardX_gtm ?? []) as Record<PropertyKey, unknown>[];
-  expect(own.filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).ad_storage)).not.toContain('granted');
+  expect(own.filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).ad_storage)).not.toContain(
+    'granted',
+  );
   expect(own.filter((m) => m.event === 'optin.page')).toHaveLength(1);
   expect((w.dataLayer ?? []).filter((m) => (m as Record<string, unknown>).event === 'optin.page')).toHaveLength(1);
   delete w.dataLayer_HarvardX_gtm;
@@ -774,7 +822,11 @@ test('a Member’s container taken over by a hub made anew (another bundle, its 
   // Withdrawn, it is denied on its own layer, not on the platform's.
   consent.withdraw('analytics', 'HarvardX');
   expect((w.dataLayer ?? []).filter((m) => m[0] === 'consent')).toEqual([]);
-  expect((w.dataLayer_HarvardX_gtm ?? []).filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).analytics_storage)).toEqual(['denied']);
+  expect(
+    (w.dataLayer_HarvardX_gtm ?? [])
+      .filter((m) => m[0] === 'consent')
+      .map((m) => (m[2] as Record<string, string>).analytics_storage),
+  ).toEqual(['denied']);
   delete w.dataLayer_HarvardX_gtm;
 });
 
@@ -855,7 +907,8 @@ describe('a Member’s GA4 on the page-wide dataLayer', () => {
 
 describe('replayed page views and pixels that read the URL themselves', () => {
   afterEach(() => {
-    for (const name of ['fbq', '_fbq', 'lintrk', '_linkedin_data_partner_ids', '_wait_for_lintrk']) Reflect.deleteProperty(window, name);
+    for (const name of ['fbq', '_fbq', 'lintrk', '_linkedin_data_partner_ids', '_wait_for_lintrk'])
+      Reflect.deleteProperty(window, name);
   });
 
   test('Meta and LinkedIn get no replayed view of a page the learner has left (they would count the current page); GA4-like trackers do', async () => {
@@ -866,7 +919,9 @@ describe('replayed page views and pixels that read the URL themselves', () => {
     hub.page();
     consent.acceptAll();
     const w = window as unknown as { fbq: { queue: IArguments[] }; lintrk: { q: unknown[][] } };
-    expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toEqual([['trackSingle', '1234567890', 'PageView']]);
+    expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toEqual([
+      ['trackSingle', '1234567890', 'PageView'],
+    ]);
     expect(w.lintrk.q.filter((a) => a[0] === 'track')).toHaveLength(1);
     hub.page();
     expect(w.fbq.queue.map((a) => [...a]).filter((a) => a[0] === 'trackSingle')).toHaveLength(2);

@@ -32,7 +32,11 @@ beforeAll(async () => {
     (req, res, url) => {
       const headers = { 'cache-control': 'no-store', 'access-control-allow-origin': '*' };
       if (url.hostname == 'vendor.test') {
-        hits.push({ path: url.pathname + url.search, purpose: String(req.headers['sec-purpose'] ?? ''), followed: follow });
+        hits.push({
+          path: url.pathname + url.search,
+          purpose: String(req.headers['sec-purpose'] ?? ''),
+          followed: follow,
+        });
         res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end('');
         return true;
       }
@@ -44,7 +48,9 @@ beforeAll(async () => {
       loads.push([url.pathname, String(req.headers['sec-purpose'] ?? '')]);
       // `/next` has a static tag of the vendor too: it may run only once the learner is on the page.
       const tag = `<script type="text/plain" data-optin-tracker="vendor" src="http://vendor.test:${server.port}/static.js"></script>`;
-      res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' }).end(html(url.pathname == '/next' ? tag : ''));
+      res
+        .writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' })
+        .end(html(url.pathname == '/next' ? tag : ''));
       return true;
     },
   ]);

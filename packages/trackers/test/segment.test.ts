@@ -1,0 +1,64 @@
+// @vitest-environment happy-dom
+import { afterEach, expect, test } from 'vitest';
+import type { TrackerContext } from '../src/index.js';
+import { segment } from '../src/segment.js';
+
+const ctx = { loadScript: () => Promise.resolve(true) } as unknown as TrackerContext;
+// What analytics.js keeps in localStorage besides its cookies (Segment's "Client-side persistence").
+const stored = {
+  ajs_anonymous_id: '"anon-1"',
+  ajs_user_id: '"learner-42"',
+  ajs_user_traits: '{"email":"a@b.c"}',
+  ajs_group_id: '"g-1"',
+  ajs_group_properties: '{}',
+};
+const store = () => {
+  for (const [k, v] of Object.entries(stored)) localStorage.setItem(k, v);
+  localStorage.setItem('other', 'kept');
+};
+const keys = () => Object.keys(localStorage).sort();
+
+afterEach(() => {
+  localStorage.clear();
+  document.cookie = 'ajs_anonymous_id=;Max-Age=0;Path=/';
+  delete (window as { analytics?: unknown }).analytics;
+  delete (window as { optinSegment?: unknown }).optinSegment;
+});
+
+test('a grant after a withdrawal (the hub deleted the ajs_anonymous_id cookie) starts analytics.js with new ids: its localStorage copies are removed before it loads', async () => {
+  store();
+  await segment({ writeKey: 'wk1' }).load?.(ctx);
+  expect(keys()).toEqual(['other']);
+});
+
+test('a learner who never withdrew (the cookie is there) keeps the ids analytics.js stored', async () => {
+  store();
+  document.cookie = 'ajs_anonymous_id=%22anon-1%22;Path=/';
+  await segment({ writeKey: 'wk1' }).load?.(ctx);
+  expect(keys()).toEqual([...Object.keys(stored), 'other'].sort());
+});
+
+test('blocked storage (localStorage throws) does not break the load', async () => {
+  const desc = Object.getOwnPropertyDescriptor(window, 'localStorage');
+  Object.defineProperty(window, 'localStorage', {
+    configurable: true,
+    get() {
+      throw new DOMException('denied', 'SecurityError');
+    },
+  });
+  try {
+    await expect(segment({ writeKey: 'wk1' }).load?.(ctx)).resolves.toBe(true);
+  } finally {
+    if (desc) Object.defineProperty(window, 'localStorage', desc);
+  }
+});
+
+test('the localStorage keys analytics.js keeps the ids in are declared as such', () => {
+  const declared = segment({ writeKey: 'wk1' }).cookies.map((c) => `${String(c.name)} ${c.storage ?? 'cookie'}`);
+  expect(declared).toEqual([
+    'ajs_anonymous_id cookie',
+    'ajs_user_id cookie',
+    'ajs_group_id cookie',
+    '/^ajs_/ localStorage',
+  ]);
+});
