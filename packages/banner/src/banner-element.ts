@@ -124,6 +124,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     #options: Options = defaults();
     #connected?: boolean;
     #root = this.attachShadow({ mode: 'open' });
+    // What the shadow root shows, in the language shown: the layer's <dialog>, or the settings button.
+    #box = this.#root.appendChild(h('div'));
     #t: Messages = en;
     // The language a message is in: the banner's, or English where English stands in for a message
     // neither the catalog nor the page gives.
@@ -172,6 +174,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     disconnectedCallback() {
       this.#connected = false;
       this.#unsubscribe();
+      // Its dialog, if any, is no longer modal: connected again, it shows a new one.
+      this.#dialog = null;
       // Moved in the document (disconnected, then connected again at once), it keeps its turn and
       // the layer shown: open preferences stay open.
       queueMicrotask(() => {
@@ -255,7 +259,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     close() {
       if (!this.layer) return;
       this.layer = null;
-      this.#render();
+      this.#render(true);
       // (Set again by the next layer shown.)
       this.#returnTo?.focus();
     }
@@ -272,7 +276,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         this.#returnTo = active as HTMLElement | null;
       }
       this.layer = layer;
-      this.#render();
+      this.#render(moved);
       // The same layer again is redrawn in place, focus kept (see #render).
       if (moved) this.#dialog?.focus();
     }
@@ -302,23 +306,24 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     // Draws the layer shown (or the settings button); nothing while another banner has the turn.
-    #render() {
+    // `moved`: the layer shown is another than the one drawn (see #show), or none (closed).
+    #render(moved?: boolean) {
       const { consent, layer, member } = this;
       const t = this.#t;
       const langOf = this.#langOf;
+      const lang = this.#lang;
       // A message (its `{…}` filled with `values`) as a child of the banner: marked lang="en" where
       // English stands in, so that a screen reader reads it as English, not with the sounds of the
       // language shown (WCAG 3.1.2).
       const say = (key: keyof Messages, values?: Readonly<Record<string, string>>) =>
-        marked(fill(t[key], values), langOf(key), this.#lang);
-      const lang = this.#lang;
+        marked(fill(t[key], values), langOf(key), lang);
       // A purpose's label and description in the language shown, else the policy's own text (the
       // catalog has no translation of it now), marked with the policy's language where that is not
       // the one shown, so that a screen reader reads it in that language (WCAG 3.1.2), not, say,
       // English words with French sounds: in the preferences and in the first layer's note alike.
       const own = (x: string) => marked(x, languageTag(consent.policy.lang), lang);
       const text = (p: Purpose) => this.#translated[p.id] ?? [own(p.label), own(p.description)];
-      const root = h('div', { dir: this.#catalog?.dir ?? 'ltr', lang });
+      const root = Object.assign(this.#box, { dir: this.#catalog?.dir ?? 'ltr', lang });
       // Redrawn in place (the same layer): focus stays on the same control, found by its key (a
       // switch's or the Member's group's name, else its place among the buttons and links), so that
       // a keyboard or screen reader user is not sent back to the top of the dialog, nor to another
@@ -330,13 +335,15 @@ export function createBannerClass(): new () => OptinBannerElement {
       // The preferences redrawn for the same store and decision (an option or the language changed)
       // keep the switches the learner has not saved yet.
       const kept = this.#kept?.();
+      // The same layer again (an option set, the language, another tab's choice) is redrawn in place,
+      // in the dialog shown: not slid in again, scrolled where the learner left it, and the same
+      // dialog to a screen reader (not announced again).
+      const shown = !moved && this.#dialog;
       this.#kept = undefined;
       this.#dialog = null;
+      if (!shown) root.replaceChildren();
       this.#settings.replaceChildren(say('settings'));
-      if (turns[0] != this) {
-        this.#root.replaceChildren();
-        return;
-      }
+      if (turns[0] != this) return;
       if (!layer) {
         if (this.settingsButton) root.append(this.#settings);
       } else {
@@ -400,45 +407,45 @@ export function createBannerClass(): new () => OptinBannerElement {
           );
         });
         const rejectAll = this.#decide(say('rejectAll'), () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
-        root.append(
-          (this.#dialog = h(
-            'dialog',
-            {
-              class: prefs ? 'p x' : 'p',
-              part: 'dialog',
-              role: 'dialog',
-              'aria-modal': 'true',
-              'aria-labelledby': 't',
-              'aria-describedby': 'd',
-              tabindex: '-1',
-            },
-            h('h2', { id: 't' }, prefs ? say('prefsTitle') : say('title')),
-            h(
-              'p',
-              { id: 'd' },
-              prefs ? say('prefsIntro') : say('notice'),
-              note && ' ',
-              note,
-              // On both layers: once decided, the preferences are the only one the learner reopens.
-              policy && ' ',
-              policy && h('a', { href: policy }, say('policy')),
+        const dialog = h(
+          'dialog',
+          {
+            class: prefs ? 'p x' : 'p',
+            part: 'dialog',
+            role: 'dialog',
+            'aria-modal': true, // ("true")
+            'aria-labelledby': 't',
+            'aria-describedby': 'd',
+            tabindex: '-1',
+          },
+          h('h2', { id: 't' }, prefs ? say('prefsTitle') : say('title')),
+          h(
+            'p',
+            { id: 'd' },
+            prefs ? say('prefsIntro') : say('notice'),
+            note && ' ',
+            note,
+            // On both layers: once decided, the preferences are the only one the learner reopens.
+            policy && ' ',
+            policy && h('a', { href: policy }, say('policy')),
+          ),
+          prefs && prefs.nodes,
+          h(
+            'div',
+            { class: 'a' },
+            prefs && this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
+            acceptAll,
+            rejectAll,
+            // Close (the preferences), or Preferences (the notice's last button: see #back).
+            this.#button(
+              say(prefs ? 'close' : 'preferences'),
+              prefs ? () => this.#back() : () => void this.open('preferences'),
             ),
-            prefs && prefs.nodes,
-            h(
-              'div',
-              { class: 'a' },
-              prefs && this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
-              acceptAll,
-              rejectAll,
-              // Close (the preferences), or Preferences (the notice's last button: see #back).
-              prefs
-                ? this.#button(say('close'), () => this.#back())
-                : this.#button(say('preferences'), () => void this.open('preferences')),
-            ),
-          )),
+          ),
         );
+        // (A new dialog takes its own children again.)
+        (this.#dialog = shown || root.appendChild(dialog)).replaceChildren(...dialog.childNodes);
       }
-      this.#root.replaceChildren(root);
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
       // assistive technology until the layer closes. A close request not made by an Esc pressed in
       // the banner (Android's back) is the banner's Esc; one the browser will not let be cancelled
@@ -461,7 +468,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         const same = all.find((x) => keyOf(x, all) === at);
         // Only a Member's switch is locked by a choice (its purpose refused site-wide): its group,
         // which a screen reader names ("On HarvardX courses"), then Tab goes on from there.
-        ((same?.disabled ? same.closest('fieldset') : same) ?? dialog).focus();
+        ((same?.disabled ? same.closest('fieldset') : same) ?? dialog).focus({ preventScroll: true });
       }
     }
   }

@@ -32,8 +32,8 @@ export function translations(catalog: Catalog | null, policy: Policy, locale: st
         new BannerError(
           'stale_translation',
           path,
-          `translates ${entry[2] ? `an earlier text (${entry[2]})` : 'an unnamed text'}: the policy's own is shown`,
-          `Translate it again, with fingerprint ${now}.`,
+          `translates text ${entry[2] || '?'}: the policy's own is shown`,
+          `Translate text ${now} again.`,
         ),
       );
   }

@@ -1139,6 +1139,76 @@ describe('<optin-banner> in Chromium', () => {
     expect(moved).toEqual({ wheel: 0, touch: 0 });
   });
 
+  it('redraws open preferences in place: the same dialog, scrolled where the learner left it, no slide-in again', async () => {
+    const here = await open({ shared: '1', member: '1' });
+    const other = await here.context().newPage();
+    await other.goto(`${server.origin()}/?shared=1&member=1`);
+    await other.evaluate(() => window.banner.ready);
+    await here.bringToFront();
+    await here.getByRole('button', { name: 'Preferences' }).click();
+    // The preferences slide in once; the learner scrolls to their end (a wheel: the dialog focused).
+    await dialog(here).evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+    const top = await dialog(here).evaluate((el) => {
+      (window as { shown?: Element }).shown = el;
+      el.scrollTop = 1e4;
+      return el.scrollTop;
+    });
+    expect(top).toBeGreaterThan(100);
+    const shown = () =>
+      dialog(here).evaluate((el) => ({
+        same: el === (window as { shown?: Element }).shown,
+        modal: el.matches(':modal'),
+        top: el.scrollTop,
+        slides: el.getAnimations().length,
+        // (The focused control, by its place.)
+        at: [...el.querySelectorAll('a,button,input')].indexOf(window.banner.shadowRoot!.activeElement!),
+      }));
+    const before = await shown();
+    expect(before).toEqual({ same: true, modal: true, top, slides: 0, at: -1 });
+
+    // The README's single-page app: the same options set again at each change of scope.
+    await here.evaluate(() => {
+      const { member, declaration } = window.banner;
+      Object.assign(window.banner, { member: { ...member }, declaration: { ...declaration } });
+      return window.banner.ready;
+    });
+    expect(await shown()).toEqual(before);
+    // Another tab's choice, shown at once.
+    await other.evaluate(() => window.banner.consent.acceptAll());
+    await expect.poll(() => decision(here)).not.toBe(null);
+    expect(await shown()).toEqual(before);
+    // Another language, the learner on a link at the end (the last third party's last one): the same
+    // dialog, now in French, focus kept.
+    await here.locator('optin-banner li a').last().focus();
+    const at = (await shown()).at;
+    expect(at).toBeGreaterThan(0);
+    await here.evaluate(() => {
+      window.banner.locale = 'fr';
+      return window.banner.ready;
+    });
+    expect(await here.locator('optin-banner h2').textContent()).toBe(fr.messages.prefsTitle);
+    expect(await here.locator('optin-banner [lang=fr]').count()).toBeGreaterThan(0);
+    expect(await shown()).toMatchObject({ same: true, modal: true, slides: 0, at });
+    expect((await shown()).top).toBeGreaterThan(100);
+    // On the cookie policy link at the top, scrolled away from it to the end: both kept.
+    await here.locator('optin-banner #d a').focus();
+    await dialog(here).evaluate((el) => (el.scrollTop = 1e4));
+    const policy = await shown();
+    expect(policy).toMatchObject({ same: true, at: 0 });
+    expect(policy.top).toBeGreaterThan(100);
+    await here.evaluate(() => {
+      window.banner.policyUrl = `${window.banner.policyUrl}`;
+      return window.banner.ready;
+    });
+    expect(await shown()).toEqual(policy);
+    // Another layer is another dialog, slid in.
+    await here.keyboard.press('Escape');
+    expect(await layer(here)).toBe(null);
+    await here.locator('#open').click();
+    expect(await shown()).toMatchObject({ same: false, modal: true, top: 0, slides: 1 });
+    expect(problems).toEqual([]);
+  });
+
   it("keeps focus on the learner's switch, or on its group once it is locked, when another tab's choice redraws the preferences", async () => {
     const here = await open({ shared: '1', member: '1' });
     const other = await here.context().newPage();
