@@ -1,7 +1,7 @@
 import type { Policy } from '@optin/consent';
 import * as z from 'zod';
 import { maxMinLearnersForRates } from './consent-rates-threshold.js';
-import { courseRunKey, parseCourseKey, parseCourseRun } from './course-owner.js';
+import { courseRunKey, foldCase, parseCourseKey, parseCourseRun } from './course-owner.js';
 import { CollectorError, formatPath } from './errors.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -28,7 +28,7 @@ const memberSchema = z
     id: z.string().regex(idPattern, 'must be letters, digits, "-", "_" or "."').max(64),
     // As @optin/members validates them: a Member may own only single runs (`courses`), and orgs are
     // Open edX key parts (letters of any script, at most 255).
-    orgs: z.array(z.string().min(1).max(255)),
+    orgs: z.array(z.string().min(1).max(255)).default([]),
     courses: z
       .array(
         z
@@ -211,10 +211,10 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
       });
     else names.set(name, m.id);
     m.orgs.forEach((org, j) => {
-      const owner = orgOwner.get(org.toLowerCase());
+      const owner = orgOwner.get(foldCase(org));
       if (owner !== undefined && owner !== m.id)
         issues.push({ path: `members[${i}].orgs[${j}]`, message: `org "${org}" already belongs to ${owner}` });
-      orgOwner.set(org.toLowerCase(), m.id);
+      orgOwner.set(foldCase(org), m.id);
     });
     m.courses?.forEach((key, j) => {
       const run = parseCourseRun(key);

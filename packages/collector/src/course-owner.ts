@@ -90,12 +90,24 @@ export function readCourseKey(id: string): CourseKeyRead | undefined {
 }
 
 /**
+ * A key part (an org, a course, a run) in lower case for finding its owner, one character at a time,
+ * each only where its lower case maps back to it (`A`→`a`, `É`→`é`): never the Kelvin sign `K`
+ * (U+212A) into `k`, nor `İ` into `i̇`, which would give a key written with it to another Member's
+ * org. As `foldCase` of `@optin/members`.
+ */
+export const foldCase = (s: string): string =>
+  s.replace(/[^\0-@[-\x7f]/gu, (c) => {
+    const lower = c.toLowerCase();
+    return lower.toUpperCase() === c ? lower : c;
+  });
+
+/**
  * The key a course run is owned under, whichever way it is written and in any letter case (as
  * orgs and runs are matched by `@optin/members`): `course-v1:mitx+Special+2026` and
  * `MITx/Special/2026` are one run.
  */
 export function courseRunKey(run: CourseRun): string {
-  return `${run.org}+${run.course}+${run.run}`.toLowerCase();
+  return foldCase(`${run.org}+${run.course}+${run.run}`);
 }
 
 /**
@@ -183,7 +195,7 @@ export function createMemberResolver(
   const byOrg = new Map<string, string>();
   const byRun = new Map<string, string>();
   for (const m of members) {
-    for (const org of m.orgs) byOrg.set(org.toLowerCase(), m.id);
+    for (const org of m.orgs) byOrg.set(foldCase(org), m.id);
     for (const key of m.courses ?? []) {
       const run = parseCourseRun(key);
       if (run) byRun.set(courseRunKey(run), m.id);
@@ -191,11 +203,11 @@ export function createMemberResolver(
   }
   return (message) => {
     const course = message.context?.course;
-    if (course?.id === undefined) return byOrg.get((course?.org ?? '').toLowerCase());
+    if (course?.id === undefined) return byOrg.get(foldCase(course?.org ?? ''));
     const read = keyOf(course.id);
     if (!read) return undefined;
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
     const owner = byRun.size && read.ccx === null ? byRun.get(courseRunKey(read.run)) : undefined;
-    return owner ?? byOrg.get(read.run.org.toLowerCase());
+    return owner ?? byOrg.get(foldCase(read.run.org));
   };
 }

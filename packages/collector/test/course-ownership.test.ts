@@ -43,6 +43,25 @@ describe('which Member owns a message (as @optin/members registry.memberFor deci
     expect(resolve(message({ id: 'block-v1:清华大学X+数据结构+2026+type@problem+block@q1' }))).toBe('Tsinghua');
   });
 
+  it('folds only letters whose lower case maps back to them, as @optin/members does: the Kelvin sign is not K', () => {
+    const resolve = createMemberResolver([{ id: 'KTHx', orgs: ['KTHx'], courses: ['course-v1:MITx+K1+2026'] }]);
+    expect(resolve(message({ id: 'course-v1:kthx+A+B' }))).toBe('KTHx');
+    expect(resolve(message({ id: 'course-v1:\u212ATHx+A+B' }))).toBeUndefined();
+    expect(resolve(message({ org: '\u212ATHx' }))).toBeUndefined();
+    expect(resolve(message({ id: 'course-v1:MITx+\u212A1+2026' }))).toBeUndefined();
+    expect(resolve(message({ id: 'course-v1:mitx+k1+2026' }))).toBe('KTHx');
+    // Two Members with those orgs are two owners, not a clash.
+    expect(() =>
+      parseCollectorConfig({
+        policy: edxPolicy,
+        members: [
+          { id: 'A', orgs: ['KX'] },
+          { id: 'B', orgs: ['\u212AX'] },
+        ],
+      }),
+    ).not.toThrow();
+  });
+
   it('a Member may own single course runs only, as @optin/members allows; owning nothing is refused', () => {
     const config = parseCollectorConfig({
       policy: edxPolicy,
@@ -52,6 +71,12 @@ describe('which Member owns a message (as @optin/members registry.memberFor deci
       ],
     });
     expect(createMemberResolver(config.members)(message({ id: 'course-v1:MITx+Special+2026' }))).toBe('HarvardX');
+    // No `orgs` at all, as @optin/members takes it too.
+    const runsOnly = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [{ id: 'R', courses: ['course-v1:MITx+R+2026'] }],
+    });
+    expect(createMemberResolver(runsOnly.members)(message({ id: 'course-v1:MITx+R+2026' }))).toBe('R');
     expect(() => parseCollectorConfig({ policy: edxPolicy, members: [{ id: 'A', orgs: [], courses: [] }] })).toThrow(
       /members\[0\]\.orgs: a Member owns at least one org or course run/,
     );

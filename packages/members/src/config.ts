@@ -28,9 +28,9 @@ export interface Member {
   readonly id: string;
   /** Name learners read, e.g. "Harvard University". */
   readonly name: string;
-  /** The Open edX orgs it owns: every course under them is the Member's. */
-  readonly orgs: readonly string[];
-  /** Single course runs it owns under orgs it does not (`course-v1:…`). */
+  /** The Open edX orgs it owns: every course under them is the Member's. `orgs` or `courses` (or both). */
+  readonly orgs?: readonly string[];
+  /** Single course runs it owns under orgs it does not (`course-v1:…`). `orgs` or `courses` (or both). */
   readonly courses?: readonly string[];
   /** Its trackers, with ids namespaced `memberId/trackerId` and owner set to the Member. */
   readonly trackers: readonly Tracker[];

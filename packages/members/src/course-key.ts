@@ -66,13 +66,24 @@ export function parseCourseKey(input: unknown): CourseKey | null {
 }
 
 /**
+ * A key part (an org, a course, a run) in lower case for matching, one character at a time, each
+ * only where its lower case maps back to it (`A`→`a`, `É`→`é`, `Σ`→`σ`): never the Kelvin sign `K`
+ * (U+212A) into `k`, the Ångström sign into `å` or `İ` into `i̇`, which would let a key written with
+ * it be taken for another Member's org.
+ */
+export const foldCase = (s: string): string =>
+  s.replace(/[^\0-@[-\x7f]/gu, (c) => {
+    const lower = c.toLowerCase();
+    return lower.toUpperCase() === c ? lower : c;
+  });
+
+/**
  * The key under which a course run is owned: its org, course and run, case-insensitive (as orgs
- * are), whichever way its key is written, so `course-v1:mitx+Special+2026` and `MITx/Special/2026`
+ * are: `foldCase`), whichever way its key is written, so `course-v1:mitx+Special+2026` and `MITx/Special/2026`
  * are the run `course-v1:MITx+Special+2026`. Used by both the registry and `validateConfig`, so what
  * is reported as a clash is what the registry would confuse.
  */
-export const courseOwnerKey = (course: CourseKey): string =>
-  `${course.org}+${course.course}+${course.run}`.toLowerCase();
+export const courseOwnerKey = (course: CourseKey): string => foldCase(`${course.org}+${course.course}+${course.run}`);
 
 /** Whether a course is a CCX (`ccx-v1:…`), which follows the Member of its org whoever owns its parent run. */
 export const isCcx = (course: CourseKey): boolean => course.id.startsWith('ccx-v1:');
@@ -112,20 +123,35 @@ export function courseOfKey(input: unknown): CourseKey | null {
  * @example courseFromUrl('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/block-v1:MITx+6.00x+2026+type@sequential+block@s1')?.org // 'MITx'
  */
 export function courseFromUrl(url: string | URL): CourseKey | null {
-  let segments: string[];
+  let path: string;
   try {
-    // Each segment decoded on its own: a `%` that starts no escape (`/wiki/100%-done/`) leaves its
-    // segment as written, never the whole page without its course.
-    segments = new URL(url, 'https://localhost').pathname.split('/').map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+    path = new URL(url, 'https://localhost').pathname;
   } catch {
     return null;
   }
+  // Read twice: each segment decoded on its own (a `%2F` stays inside its segment), and as Django
+  // routes it, the whole path decoded (`%2F` included) then split. Where the two readings name
+  // different courses (`/courses/course-v1:HarvardX+CS50+2026%2Fwiki/course-v1:MITx+…/` is
+  // HarvardX's wiki to the LMS), the page is no course: the platform's trackers only.
+  const own = firstCourse(path.split('/').map(decode));
+  return own?.id === firstCourse(decode(path).split('/'))?.id ? own : null;
+}
+
+/**
+ * Decodes the escapes of a path, leaving as written any run of them that is no UTF-8 and any `%`
+ * that starts no escape (`/wiki/100%-done/`): never the whole page without its course.
+ */
+export const decode = (s: string): string =>
+  s.replace(/(?:%[\dA-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+
+/** The first course key in a path's segments (see `courseFromUrl`). */
+function firstCourse(segments: string[]): CourseKey | null {
   for (let i = 0; i < segments.length; i++) {
     // An old-style key only where the LMS puts keys (`/courses/Org/Course/Run`): elsewhere three
     // segments are no course (the marketing site's `/course/{slug}` pages are no course run).

@@ -189,13 +189,13 @@ const declare = (t: Tracker, ownerName: string): DeclaredTracker => ({
  * hosts, privacy and opt-out links, every sender whose emails are tracked, and the site's own
  * cookies (the consent cookie, always) — for the whole
  * platform, or (with `member`) what applies on that Member's courses: the platform's and the
- * Member's own. A `member` the config does not
+ * Member's own (`null` or none: the whole platform, as the JSON writes it). A `member` the config does not
  * have (a misspelt id) is a {@link MembersError} `unknown_member`: its list would silently lack the
  * Member's own third parties.
  */
-export function buildDeclaration(config: OptinConfig, member?: string): Declaration {
-  const members = member === undefined ? config.members : config.members.filter((m) => m.id === member);
-  if (member !== undefined && members.length === 0)
+export function buildDeclaration(config: OptinConfig, member?: string | null): Declaration {
+  const members = member == null ? config.members : config.members.filter((m) => m.id === member);
+  if (member != null && members.length === 0)
     throw new MembersError(
       'unknown_member',
       [{ path: 'member', code: 'unknown_member', message: `"${member}" is not a Member of the config` }],

@@ -67,6 +67,8 @@ export type ConfigIssueCode =
   | 'cookie_purpose_mismatch'
   /** A first-party cookie that names the consent cookie (`optin`): a withdrawal would delete the decision. */
   | 'names_consent_cookie'
+  /** A first-party cookie that names a cookie of Open edX itself (`csrftoken`, `sessionid`…): a refusal would delete it. */
+  | 'reserved_cookie'
   /** A tracker that loads a script or is a third party but declares no host. */
   | 'missing_hosts'
   /** A Member cookie name that the platform's or another Member's cookie also names. */

@@ -1,6 +1,14 @@
 import type { Tracker } from '@optin/trackers';
 import type { Member, OptinConfig } from './config.js';
-import { courseFromUrl, courseOfKey, courseOwnerKey, isCcx, parseCourseKey, type CourseKey } from './course-key.js';
+import {
+  courseFromUrl,
+  courseOfKey,
+  courseOwnerKey,
+  foldCase,
+  isCcx,
+  parseCourseKey,
+  type CourseKey,
+} from './course-key.js';
 import { buildDeclaration, type Declaration } from './declaration.js';
 
 /** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
@@ -31,9 +39,10 @@ export interface Registry {
   /**
    * The list of third parties: every tracker and every sender whose emails are tracked, for the
    * whole platform or as seen on one Member's courses (the platform's and that Member's own).
-   * `member` undefined means the whole platform, so `{ member: scope.member?.id }` fits every page.
+   * `member` undefined or `null` (as the JSON writes it) means the whole platform, so
+   * `{ member: scope.member?.id }` fits every page.
    */
-  declaration(options?: { member?: string | undefined }): Declaration;
+  declaration(options?: { member?: string | null | undefined }): Declaration;
 }
 
 /**
@@ -48,7 +57,7 @@ export function createRegistry(config: OptinConfig): Registry {
   const byOrg = new Map<string, Member>();
   const byCourse = new Map<string, Member>();
   for (const member of config.members) {
-    for (const org of member.orgs) byOrg.set(org.toLowerCase(), member);
+    for (const org of member.orgs ?? []) byOrg.set(foldCase(org), member);
     for (const id of member.courses ?? []) {
       const course = parseCourseKey(id);
       if (course) byCourse.set(courseOwnerKey(course), member);
@@ -56,11 +65,11 @@ export function createRegistry(config: OptinConfig): Registry {
   }
   const memberFor: Registry['memberFor'] = ({ courseId, orgId }) => {
     // A course given is what decides: one that is no key is no one's, never its supposed org's.
-    if (courseId == null) return byOrg.get((orgId ?? '').toLowerCase()) ?? null;
+    if (courseId == null) return byOrg.get(foldCase(orgId ?? '')) ?? null;
     const course = courseOfKey(courseId);
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
     const run = course && !isCcx(course) ? byCourse.get(courseOwnerKey(course)) : undefined;
-    return course && (run ?? byOrg.get(course.org.toLowerCase()) ?? null);
+    return course && (run ?? byOrg.get(foldCase(course.org)) ?? null);
   };
   const trackersFor: Registry['trackersFor'] = (where = {}) => [
     ...config.platform.trackers,

@@ -1,5 +1,6 @@
 import { createHub, onNavigate, type Hub, type HubEvent, type HubOptions, type Tracker } from '@optin/trackers';
 import type { Member } from './config.js';
+import { courseFromUrl, courseOfKey, decode } from './course-key.js';
 import type { Registry, Scope } from './registry.js';
 
 /** Options of {@link createScopedHub}: those of `createHub`, with the registry in place of a tracker list. */
@@ -8,6 +9,14 @@ export interface ScopedHubOptions extends Omit<HubOptions, 'trackers' | 'inScope
   readonly registry: Registry;
   /** The page's URL now. Default `location.href`. */
   readonly url?: () => string;
+  /**
+   * Called with the trackers still running that should not: a Member's tracker that cannot unload
+   * (a session recorder such as Hotjar) once a single-page app leaves that Member's courses, or any
+   * tracker that cannot unload once consent is withdrawn. Default: reloads the page
+   * (`location.reload()`), which stops them, so that no Member's tracker records another Member's
+   * pages. Pass your own to show a notice first; one that does not reload leaves them running.
+   */
+  readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
 }
 
 /** A hub that follows the page's Member scope. */
@@ -43,15 +52,15 @@ export interface ScopedHub extends Hub {
  * carries `context.course`, and a Member's tracker is given an event only when the event's course
  * belongs to that Member. When a single-page app leaves the Member's course, the Member's trackers
  * receive nothing more and are unloaded where they can be (their cookies stay, as consent still allows them);
- * one that cannot unload is listed in `reloadRequired` and reported to `onReloadRequired`, so that
- * the page reloads rather than leave it running on another Member's pages.
+ * one that cannot unload is listed in `reloadRequired` and reported to `onReloadRequired`, whose
+ * default reloads the page rather than leave it running on another Member's pages.
  *
  * @example
  * const hub = createScopedHub({ consent, registry: createRegistry(config), cookieDomain: 'edx.org' });
  * hub.page(); // on a HarvardX course page: platform trackers and HarvardX's, never MITx's
  */
 export function createScopedHub(options: ScopedHubOptions): ScopedHub {
-  const { registry, url = () => location.href, context, ...rest } = options;
+  const { registry, url = () => location.href, context, onReloadRequired = () => location.reload(), ...rest } = options;
   let at = url();
   let scope = registry.scopeFor(at);
   // The scope as the URL is now, read again whenever the URL has changed, whatever told the hub of it
@@ -99,14 +108,38 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
       registry.memberFor({ courseId: course.id ?? null, orgId: course.org ?? null }) === member
     );
   };
+  // The referrer a Member's tracker is given: its origin and path only (a query carries campaign
+  // parameters, search terms, tokens), and none when its path names a course that is not the
+  // Member's (the page a single-page app came from on another Member's course), as the collector
+  // gives a Member's events.
+  const referrerFor = (member: Member, referrer: string): string => {
+    try {
+      const url = new URL(referrer);
+      const path = decode(url.pathname);
+      const keys = [
+        courseFromUrl(url),
+        ...[...path.matchAll(/(?:ccx-block|block|ccx|course)-v1:[^/]+/g)].map(([k]) => courseOfKey(k)),
+      ];
+      return keys.some((k) => k && registry.memberFor({ courseId: k.id }) !== member) || !/^https?:$/.test(url.protocol)
+        ? ''
+        : url.origin + url.pathname;
+    } catch {
+      return '';
+    }
+  };
   const confine = (member: Member, t: Tracker): Tracker => ({
     ...t,
-    page: t.page && ((e) => ownedBy(member, e) && t.page?.(e)),
+    page:
+      t.page &&
+      ((e) =>
+        ownedBy(member, e) &&
+        t.page?.({ ...e, properties: { ...e.properties, referrer: referrerFor(member, e.properties.referrer) } })),
     track: t.track && ((e) => ownedBy(member, e) && t.track?.(e)),
     identify: t.identify && ((e) => ownedBy(member, e) && t.identify?.(e)),
   });
   const hub = createHub({
     ...rest,
+    onReloadRequired,
     trackers: [
       ...registry.config.platform.trackers,
       ...registry.config.members.flatMap((m) => m.trackers.map((t) => confine(m, t))),

@@ -4,7 +4,7 @@ import type { ConfigIssue, ConfigIssueCode } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
-import { courseOwnerKey, isCcx, parseCourseKey } from './course-key.js';
+import { courseOwnerKey, foldCase, isCcx, parseCourseKey } from './course-key.js';
 import { policyIssueCode, trackerIssueCode } from './declaration-issue-code.js';
 import { emailPurpose } from './declared-email.js';
 
@@ -34,14 +34,72 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
  */
 function everySlot(v: unknown, path: string, add: Add, each: (value: unknown, i: number) => void): void {
   const entries = list(v);
-  for (let i = 0; i < entries.length; i++)
-    if (i in entries) each(entries[i], i);
-    else
+  // The entries there (a list with a billion empty slots has few), and at most `maxHoles` of its
+  // empty slots reported one by one, in order with them; the rest counted in one problem.
+  const present = Object.keys(entries).filter(isIndex).map(Number);
+  let from = 0;
+  let reported = 0;
+  for (const i of [...present, entries.length]) {
+    for (; from < i && reported < maxHoles; from++, reported++)
       add(
-        `${path}[${i}]`,
+        `${path}[${from}]`,
         'empty_slot',
         'is empty (a stray comma, as in [a, , b]): remove it, or put what belongs there',
       );
+    if (i < entries.length) each(entries[i], i);
+    from = i + 1;
+  }
+  const more = entries.length - present.length - reported;
+  if (more > 0)
+    add(
+      path,
+      'empty_slot',
+      `has ${more.toLocaleString('en-US')} more empty slots: write the list without gaps (its length set too far?)`,
+    );
+}
+const maxHoles = 10;
+const isIndex = (key: string): boolean => /^(0|[1-9]\d*)$/.test(key);
+
+/**
+ * The config as plain data, read once, so that no check reads it again: each list and plain object
+ * copied (other values as they are: a RegExp, a function, a class's instance), a read that throws (a
+ * getter, a Proxy's trap) a problem at its path, `undefined` there, and no problem of its own.
+ */
+function snapshot(
+  value: unknown,
+  path: string,
+  unreadable: Map<string, string>,
+  seen = new Map<object, unknown>(),
+): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  try {
+    if (seen.has(value)) return seen.get(value);
+    const array = Array.isArray(value);
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (!array && proto !== Object.prototype && proto !== null) return value;
+    const copy: Loose | unknown[] = array
+      ? new Array<unknown>(value.length)
+      : proto
+        ? {}
+        : (Object.create(null) as Loose);
+    seen.set(value, copy);
+    for (const key of Object.keys(value)) {
+      if (array && !isIndex(key)) continue;
+      const at = array ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      let v: unknown;
+      try {
+        v = (value as Loose)[key];
+      } catch (error) {
+        unreadable.set(at, shown(error));
+        continue;
+      }
+      Object.defineProperty(copy, key, { value: snapshot(v, at, unreadable, seen), enumerable: true, writable: true });
+    }
+    return copy;
+  } catch (error) {
+    unreadable.set(path, shown(error));
+    return undefined;
+  }
 }
 /**
  * What is wrong with cookie `i` of tracker `t` when its purpose is not one of the tracker's, as
@@ -53,6 +111,25 @@ const purposeMismatch = (t: Loose, i: number): string | undefined => {
     ? `"${shown(c.purpose)}" is not one of the tracker's purposes`
     : undefined;
 };
+/**
+ * The cookies Open edX sets for itself on the site's domain (its `settings`: `CSRF_COOKIE_NAME`,
+ * `SESSION_COOKIE_NAME` and devstack's `lms_sessionid`, the logged-in and user-info cookies the MFEs
+ * and the marketing site read, the JWT cookies of edx-rest-api-client, the language cookie): a
+ * tracker may not declare them, as the hub deletes a tracker's first-party cookies wherever consent
+ * does not allow it (before any decision too), which would break CSRF and log learners out.
+ */
+const openEdxCookies = [
+  'csrftoken',
+  'sessionid',
+  'lms_sessionid',
+  'edxloggedin',
+  'edx-user-info',
+  'edx-jwt-cookie-header-payload',
+  'edx-jwt-cookie-signature',
+  'edx-jwt-refresh-cookie',
+  'openedx-language-preference',
+  'django_language',
+];
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
 // An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
 const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
@@ -72,27 +149,40 @@ const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (two families that share a name too, sampled from each pattern:
  * see `cookieOverlap`); no empty slot in a list (`[a, , b]`); no first-party cookie naming the
- * consent cookie `optin`; no org or course run owned by two Members; email tracking only under a
+ * consent cookie `optin` or a cookie of Open edX itself (`csrftoken`, `sessionid`…: `openEdxCookies`); no org or course run owned by two Members; email tracking only under a
  * policy that has `analytics` (the purpose the collector records it under); email key ids as
  * `@optin/email` takes them; email keys and `tokenRef` by reference (`env:NAME`, `file:/path`), as
  * the collector reads them; http(s) URLs only.
  */
-export function validateConfig(config: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const add: Add = (path, code, message) => issues.push({ path, code, message });
+export function validateConfig(input: unknown): ConfigIssue[] {
+  const unreadable = new Map<string, string>();
+  const config = snapshot(input, '', unreadable);
+  const issues: ConfigIssue[] = [...unreadable].map(([path, error]) => ({
+    path,
+    code: 'invalid_type',
+    message: `could not be read (${error}): give plain data here, not a getter or a Proxy that throws`,
+  }));
+  // What is said of a value that could not be read, or inside it, is said already.
+  const said = (path: string) =>
+    [...unreadable.keys()].some((at) => path === at || path.startsWith(`${at}.`) || path.startsWith(`${at}[`));
+  const add: Add = (path, code, message) => {
+    if (!said(path)) issues.push({ path, code, message });
+  };
   // unknownFields of @optin/consent: each is a field the object does not have.
   const unknown = (value: Loose, fields: object, path: string, what: string, more = '') => {
     for (const i of unknownFields(value, Object.keys(fields), path, what))
       add(i.path, 'unknown_field', i.message + more);
   };
   if (!isObject(config))
-    return [
-      {
-        path: '',
-        code: absent(config),
-        message: 'the config must be an object: defineConfig({ policy, platform, members })',
-      },
-    ];
+    return issues.length
+      ? issues
+      : [
+          {
+            path: '',
+            code: absent(config),
+            message: 'the config must be an object: defineConfig({ policy, platform, members })',
+          },
+        ];
   unknown(config, configFields, '', 'the config');
 
   let policy: Policy | undefined;
@@ -194,6 +284,14 @@ export function validateConfig(config: unknown): ConfigIssue[] {
             `${path}.cookies[${i}].name`,
             'names_consent_cookie',
             `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
+          );
+        const site =
+          c.party === 'first' && openEdxCookies.find((name) => cookieOverlap(c.name as string | RegExp, name));
+        if (site)
+          add(
+            `${path}.cookies[${i}].name`,
+            'reserved_cookie',
+            `${shown(c.name)} names "${site}", a cookie of Open edX itself: the hub deletes a tracker's cookies wherever consent does not allow it, which would break CSRF or log learners out; name only the tracker's own cookies`,
           );
       }
     });
@@ -304,14 +402,15 @@ export function validateConfig(config: unknown): ConfigIssue[] {
     }
     if (typeof m.name !== 'string' || !m.name.trim())
       add(`${path}.name`, typeof m.name === 'string' ? 'required' : absent(m.name), 'must be the name learners read');
-    if (!Array.isArray(m.orgs) || m.orgs.length + list(m.courses).length === 0)
+    // `orgs` or `courses` (or both): a Member may own single course runs only.
+    if ((m.orgs !== undefined && !Array.isArray(m.orgs)) || list(m.orgs).length + list(m.courses).length === 0)
       add(
         `${path}.orgs`,
-        Array.isArray(m.orgs) ? 'required' : absent(m.orgs),
+        m.orgs === undefined || Array.isArray(m.orgs) ? 'required' : 'invalid_type',
         'must list the Open edX orgs the Member owns (or give `courses`)',
       );
     everySlot(m.orgs, `${path}.orgs`, add, (org, j) => {
-      const key = typeof org === 'string' ? org.toLowerCase() : '';
+      const key = typeof org === 'string' ? foldCase(org) : '';
       if (!orgPattern.test(key))
         return add(`${path}.orgs[${j}]`, 'invalid_org', 'must be an Open edX org, e.g. "HarvardX"');
       const owner = orgs.get(key);

@@ -229,6 +229,30 @@ describe('courseFromUrl', () => {
     expect(courseFromUrl('https://learning.edx.org/course/course-v1:MITx+6.00x+2026/100%')?.org).toBe('MITx');
   });
 
+  it('reads an encoded slash as Django does too: where the two readings give different courses, the page is no course', () => {
+    // Django routes the path decoded whole (`%2F` included): this is HarvardX's wiki page, whose
+    // slug happens to name MITx's course; read segment by segment it looked like MITx's.
+    for (const url of [
+      'https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026%2Fwiki/course-v1:MITx+6.00x+2026/',
+      'https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026%2fwiki/course-v1:MITx+6.00x+2026/',
+      'https://learning.edx.org/course/course-v1:HarvardX+CS50+2026%2Fhome/block-v1:MITx+6.00x+2026+type@html+block@a',
+      'https://courses.edx.org/courses/HarvardX%2FCS50/2026%2Fx/course-v1:MITx+6.00x+2026/',
+    ])
+      expect(courseFromUrl(url), url).toBeNull();
+    // Where both readings agree, an encoded slash changes nothing.
+    expect(courseFromUrl('https://courses.edx.org/courses/HarvardX%2FCS50%2F2026/about')?.id).toBe(
+      'HarvardX/CS50/2026',
+    );
+    expect(
+      courseFromUrl(
+        'https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026/wiki/a%2Fb/course-v1:MITx+6.00x+2026/',
+      )?.id,
+    ).toBe('course-v1:HarvardX+CS50+2026');
+    expect(courseFromUrl('https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026/wiki/100%-done%2F/')?.org).toBe(
+      'HarvardX',
+    );
+  });
+
   it('says "no course" outside courses and for malformed URLs', () => {
     for (const url of [
       'https://www.edx.org/',

@@ -95,6 +95,14 @@ describe('declaration', () => {
       );
   });
 
+  it('takes member: null, as the JSON writes the whole platform’s, for the whole platform', () => {
+    expect(registry.declaration({ member: null })).toEqual(registry.declaration());
+    expect(createRegistry(sampleConfig()).declaration({ member: null })).toEqual(
+      createRegistry(sampleConfig()).declaration({}),
+    );
+    expect(registry.declaration({ member: null }).member).toBeNull();
+  });
+
   it('takes scope.member?.id as is: the whole platform off courses, a Member’s own list on its courses', () => {
     const forPage = (url: string) => registry.declaration({ member: registry.scopeFor(url).member?.id });
     expect(forPage('https://www.edx.org/dashboard')).toEqual(registry.declaration());

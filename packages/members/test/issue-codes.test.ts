@@ -97,6 +97,10 @@ const cases: Record<
     issues: () => withPlatform(edxMatomo({ cookies: [cookie('optin')] })),
     path: 'platform.trackers[0].cookies[0].name',
   },
+  reserved_cookie: {
+    issues: () => withPlatform(edxMatomo({ cookies: [cookie(/^(csrf|session)/)] })),
+    path: 'platform.trackers[0].cookies[0].name',
+  },
   missing_hosts: {
     issues: () => withPlatform({ ...pixel('Ads', 'ads.edx.example', 'edx_ad'), hosts: [] }),
     path: 'platform.trackers[0].hosts',

@@ -80,7 +80,7 @@ describe('registry', () => {
     expect(scoped.memberFor({ courseId: 'course-v1:mitx+Special+2027' })?.id).toBe('MITx');
   });
 
-  it('reads a course key from a query string (spaces for +), with spaces around it, or a usage key, as its run; one still no key is no one\'s, whatever the org', () => {
+  it("reads a course key from a query string (spaces for +), with spaces around it, or a usage key, as its run; one still no key is no one's, whatever the org", () => {
     const base = sampleConfig();
     const config = {
       ...base,
@@ -95,7 +95,13 @@ describe('registry', () => {
       'block-v1:MITx Special 2026 type@problem block@q1',
     ])
       expect(scoped.memberFor({ courseId, orgId: 'MITx' })?.id, JSON.stringify(courseId)).toBe('HarvardX');
-    for (const courseId of ['course-v1:MITx+Special', 'course-v1:MITx  Special 2026', 'MITx/Special 2026/x', 'garbage', ''])
+    for (const courseId of [
+      'course-v1:MITx+Special',
+      'course-v1:MITx  Special 2026',
+      'MITx/Special 2026/x',
+      'garbage',
+      '',
+    ])
       expect(scoped.memberFor({ courseId, orgId: 'MITx' }), JSON.stringify(courseId)).toBeNull();
     expect(ids(scoped.trackersFor({ courseId: 'course-v1:MITx+Special', orgId: 'MITx' }))).toEqual(['ga4', 'meta']);
     // No course given: the org decides.
@@ -149,6 +155,31 @@ describe('registry', () => {
     expect(
       scoped.scopeFor('https://learning.edx.org/course/course-v1:Universit%C3%A9X+%C3%89conomie+2026/home').member?.id,
     ).toBe('HarvardX');
+  });
+
+  it('folds only letters whose lower case maps back to them: the Kelvin sign is not K, nor İ an i', () => {
+    const base = sampleConfig();
+    const config = { ...base, members: [{ ...base.members[0]!, orgs: ['KTHx', 'iX'] }] };
+    const scoped = createRegistry(config);
+    expect(scoped.memberFor({ courseId: 'course-v1:kthx+A+B' })?.id).toBe('HarvardX');
+    for (const id of ['course-v1:\u212ATHx+A+B', 'course-v1:\u0130X+A+B', '\u212ATHx/A/B'])
+      expect(scoped.memberFor({ courseId: id }), id).toBeNull();
+    expect(scoped.memberFor({ orgId: '\u212ATHx' })).toBeNull();
+    expect(scoped.scopeFor('https://learning.edx.org/course/course-v1:%E2%84%AATHx+A+B/home').member).toBeNull();
+    // Nor is a course run owned under `courses` its Kelvin-sign twin.
+    const runs = createRegistry({ ...base, members: [{ ...base.members[0]!, courses: ['course-v1:MITx+K1+2026'] }] });
+    expect(runs.memberFor({ courseId: 'course-v1:MITx+k1+2026' })?.id).toBe('HarvardX');
+    expect(runs.memberFor({ courseId: 'course-v1:MITx+\u212A1+2026' })).toBeNull();
+    // And validateConfig sees two orgs there, as the registry does.
+    expect(
+      validateConfig({
+        ...base,
+        members: [
+          { id: 'K1', name: 'K1', orgs: ['\u212AX'], trackers: [] },
+          { id: 'K2', name: 'K2', orgs: ['kx'], trackers: [] },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it("trackersFor never returns another Member's tracker, whatever it is asked", () => {

@@ -13,21 +13,34 @@ interface Hit {
 let browser: Browser;
 let server: TestServer;
 let script = '';
+let reloadScript = '';
+// A session recorder's script (as Hotjar's): reports the page's URL as it loads and after each pushState.
+const recorder = (host: string) =>
+  `(() => { const report = () => fetch('http://${host}:' + location.port + '/rec', { method: 'POST', body: location.href, mode: 'no-cors' }); const push = history.pushState; history.pushState = function (...a) { push.apply(this, a); setTimeout(report); }; report(); })();`;
 const hits: Hit[] = [];
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
   script = await bundle(fileURLToPath(new URL('./fixtures/scoped-page.ts', import.meta.url)));
+  reloadScript = await bundle(fileURLToPath(new URL('./fixtures/scoped-reload-page.ts', import.meta.url)));
   server = await serve([
     (req, res, url) => {
       const host = (req.headers.host ?? '').split(':')[0] ?? '';
       if (host.startsWith('www.')) {
         if (url.pathname === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+        else if (url.pathname === '/reload.js')
+          res.writeHead(200, { 'content-type': 'text/javascript' }).end(reloadScript);
         else
           res
             .writeHead(200, { 'content-type': 'text/html' })
-            .end('<!doctype html><title>course</title><script src="/page.js"></script>');
+            .end(
+              `<!doctype html><title>course</title><script src="/${url.searchParams.has('reload') ? 'reload' : 'page'}.js"></script>`,
+            );
+        return true;
+      }
+      if (url.pathname === '/rec.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript' }).end(recorder(host));
         return true;
       }
       let body = '';
@@ -218,10 +231,9 @@ describe('Member scoping in Chromium', () => {
     await page.evaluate('window.drawn()');
     await run('hub.page();');
     // The HarvardX page, viewed before the decision, goes to the platform's tracker only.
-    await expect.poll(() => statsHits('ads.platform.test'), { timeout: 10_000 }).toEqual([
-      'page course-v1:HarvardX+CS50+2026_T1',
-      'page course-v1:MITx+6.00x+2026',
-    ]);
+    await expect
+      .poll(() => statsHits('ads.platform.test'), { timeout: 10_000 })
+      .toEqual(['page course-v1:HarvardX+CS50+2026_T1', 'page course-v1:MITx+6.00x+2026']);
     expect(statsHits('stats.mitx.test')).toEqual(['page course-v1:MITx+6.00x+2026']);
     expect(hits.some((h) => h.host.endsWith('harvardx.test'))).toBe(false);
   });
@@ -233,6 +245,51 @@ describe('Member scoping in Chromium', () => {
     );
     expect(hostsHit('/t.js')).toEqual(['ads.platform.test', 'stats.harvardx.test']);
     expect(hits.some((h) => h.host === 'ads.harvardx.test')).toBe(false);
+  });
+
+  test("by default the page reloads when HarvardX's recorder, which cannot unload, would run on MITx's page", async () => {
+    await open(`${harvard}?reload`);
+    await run('consent.acceptAll();');
+    const recorded = (host: string) =>
+      hits.filter((h) => h.host === host && h.path === '/rec').map((h) => new URL(h.body).pathname);
+    await expect.poll(() => recorded('rec.harvardx.test'), { timeout: 10_000 }).toEqual([harvard]);
+    let before = 0;
+    const loads: string[] = [];
+    page.on('load', () => {
+      loads.push(new URL(page.url()).pathname);
+      before = recorded('rec.harvardx.test').length;
+    });
+    await run(`history.pushState({}, '', '${mit}?reload'); hub.page();`);
+    await expect.poll(() => loads, { timeout: 10_000 }).toEqual([mit]);
+    await page.waitForFunction(() => 'optin' in window);
+    await run("hub.page(); history.pushState({}, '', '/learning/course/course-v1:MITx+6.00x+2026/progress?reload');");
+    await expect
+      .poll(() => recorded('rec.mitx.test'), { timeout: 10_000 })
+      .toEqual([mit, '/learning/course/course-v1:MITx+6.00x+2026/progress']);
+    expect(await page.evaluate(() => (window as unknown as { optin: { hub: ScopedHub } }).optin.hub.loaded)).toEqual([
+      'MITx/rec',
+    ]);
+    // After the reload HarvardX's recorder is gone: nothing more of MITx's pages reaches it.
+    expect(recorded('rec.harvardx.test')).toHaveLength(before);
+  });
+
+  test("a Member's tracker is given a referrer as origin and path only, and none naming another Member's course", async () => {
+    await open(`${harvard}?token=secret`);
+    await run('consent.acceptAll(); hub.page();');
+    const progress = '/learning/course/course-v1:MITx+6.00x+2026/progress';
+    await run(`history.pushState({}, '', '${mit}?q=2#f'); hub.page();`);
+    await run(`history.pushState({}, '', '${progress}?x=1'); hub.page();`);
+    const referrers = (host: string) =>
+      hits
+        .filter((h) => h.host === host && h.path === '/hit')
+        .map((h) => JSON.parse(h.body) as { type: string; properties: { referrer?: string } })
+        .filter((e) => e.type === 'page')
+        .map((e) => e.properties.referrer ?? 'none');
+    const origin = server.origin('www.optin.test');
+    // HarvardX's page is not MITx's to know of: no referrer; MITx's own page, without its query.
+    expect(referrers('stats.mitx.test')).toEqual(['', `${origin}${mit}`]);
+    // The platform's tracker is given the referrer as the hub has it.
+    expect(referrers('ads.platform.test')).toEqual(['', `${origin}${harvard}?token=secret`, `${origin}${mit}?q=2#f`]);
   });
 
   test("outside any course only the platform's trackers run", async () => {

@@ -4,6 +4,7 @@ import { edxPolicy } from '@optin/consent';
 import type { Tracker } from '@optin/trackers';
 import { ga4 } from '@optin/trackers/ga4';
 import {
+  createRegistry,
   defineConfig,
   defineMember,
   MembersError,
@@ -365,6 +366,55 @@ describe('validateConfig', () => {
     expect(validateConfig({ ...base, platform: { trackers: [own] }, members: [] })).toEqual([]);
   });
 
+  it("refuses a tracker cookie that names one of Open edX's own site cookies: its deletion would log learners out or break CSRF", () => {
+    const base = sampleConfig();
+    const tracker = (owner: string, ...names: (string | RegExp)[]) => ({
+      ...matomo('1', 'stats.example'),
+      id: owner === 'platform' ? 'stats' : `${owner}/stats`,
+      owner,
+      cookies: names.map((name) => ({ name, purpose: 'analytics', lifetime: '1y', party: 'first' as const })),
+    });
+    const config = {
+      ...base,
+      platform: { trackers: [tracker('platform', 'openedx-language-preference')] },
+      members: [
+        {
+          id: 'HarvardX',
+          name: 'Harvard',
+          orgs: ['HarvardX'],
+          trackers: [
+            tracker('HarvardX', 'csrftoken', 'sessionid', 'edxloggedin', 'edx-user-info', /^[a-n]/, /^hx_/, 'hx_id'),
+          ],
+        },
+      ],
+    };
+    const issues = validateConfig(config);
+    expect(issues.map((i) => `${i.path} [${i.code}]`)).toEqual([
+      'platform.trackers[0].cookies[0].name [reserved_cookie]',
+      'members[0].trackers[0].cookies[0].name [reserved_cookie]',
+      'members[0].trackers[0].cookies[1].name [reserved_cookie]',
+      'members[0].trackers[0].cookies[2].name [reserved_cookie]',
+      'members[0].trackers[0].cookies[3].name [reserved_cookie]',
+      'members[0].trackers[0].cookies[4].name [reserved_cookie]',
+    ]);
+    expect(issues[1]!.message).toMatch(/"csrftoken", a cookie of Open edX itself/);
+    expect(issues[5]!.message).toMatch(
+      /^\/\^\[a-n\]\/ names "csrftoken", a cookie of Open edX itself.*; name only the tracker's own cookies/,
+    );
+    // A third party's cookie of the same name (on its own domain) is out of the page's reach: not the site's.
+    const third = {
+      ...tracker('HarvardX', 'sessionid'),
+      cookies: [{ name: 'sessionid', purpose: 'analytics', lifetime: '1y', party: 'third' as const }],
+    };
+    expect(
+      validateConfig({
+        ...config,
+        platform: { trackers: [] },
+        members: [{ ...config.members[0]!, trackers: [third] }],
+      }),
+    ).toEqual([]);
+  });
+
   it("a tracker declared for another Member, put in this Member's list, is reported, not silently taken over", () => {
     const base = sampleConfig();
     const config = {
@@ -446,6 +496,25 @@ describe('validateConfig', () => {
       message: 'must be a list of course run keys, e.g. ["course-v1:HarvardX+CS50+2026_T1"]',
     });
     expect(issues.find((i) => i.path === 'members[1].orgs')?.message).toMatch(/^must list the Open edX orgs/);
+  });
+
+  it('takes a Member with `courses` and no `orgs`, and the registry scopes its runs; one owning nothing is refused', () => {
+    const base = sampleConfig();
+    const runsOnly = { id: 'Runs', name: 'Runs U', courses: ['course-v1:edX+R1+2026'], trackers: [] };
+    const config = { ...base, members: [...base.members, runsOnly] } as unknown as OptinConfig;
+    expect(validateConfig(config)).toEqual([]);
+    expect(defineConfig(config).members).toHaveLength(3);
+    const registry = createRegistry(config);
+    expect(registry.memberFor({ courseId: 'course-v1:edX+R1+2026' })?.id).toBe('Runs');
+    expect(registry.memberFor({ courseId: 'course-v1:edX+R2+2026' })).toBeNull();
+    expect(registry.memberFor({ orgId: 'HarvardX' })?.id).toBe('HarvardX');
+    expect(validateConfig({ ...base, members: [{ ...runsOnly, courses: undefined }] })).toEqual([
+      {
+        path: 'members[0].orgs',
+        code: 'required',
+        message: expect.stringMatching(/^must list the Open edX orgs/) as string,
+      },
+    ]);
   });
 
   it('refuses a Member tokenRef that is not where the token is (env:NAME or file:/path), as the collector would at start', () => {
@@ -706,6 +775,52 @@ describe('validateConfig', () => {
       { numRuns: 3000 },
     );
   }, 30_000); // 3,000 runs: 2-4 s alone, more on a busy machine
+
+  it('a read that throws (a getter, a Proxy) is a problem at its path, never a throw', () => {
+    const base = sampleConfig();
+    const m = base.members[0]!;
+    const at = (config: unknown) => validateConfig(config).map((i) => `${i.path} [${i.code}]`);
+    const getter = (name: string) => ({
+      get() {
+        throw new Error(name);
+      },
+      enumerable: true,
+    });
+    expect(at(Object.defineProperty({ ...base }, 'policy', getter('boom')))).toEqual(['policy [invalid_type]']);
+    const proxy = new Proxy([], {
+      get(target, key) {
+        if (key === 'length') throw new Error('len');
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(at({ ...base, members: proxy })).toEqual(['members [invalid_type]']);
+    expect(
+      at({ ...base, members: [Object.defineProperty({ ...m }, 'orgs', getter('orgs')), base.members[1]] }),
+    ).toEqual(['members[0].orgs [invalid_type]']);
+    const keys = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('keys');
+        },
+      },
+    );
+    expect(at({ ...base, platform: keys })).toEqual(['platform [invalid_type]']);
+    expect(validateConfig({ ...base, members: [proxy] })[0]?.message).toMatch(/^could not be read \(Error: len\)/);
+  });
+
+  it('a list with a billion empty slots is reported in a few problems, at once', () => {
+    const base = sampleConfig();
+    const orgs = ['HarvardX'];
+    orgs.length = 1e9;
+    const started = performance.now();
+    const issues = validateConfig({ ...base, members: [{ ...base.members[0]!, orgs }, base.members[1]] });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(issues.length).toBeLessThanOrEqual(11);
+    expect(issues[0]).toMatchObject({ path: 'members[0].orgs[1]', code: 'empty_slot' });
+    expect(issues.at(-1)).toMatchObject({ path: 'members[0].orgs', code: 'empty_slot' });
+    expect(issues.at(-1)?.message).toMatch(/999,999,989 more empty slots/);
+  });
 
   it('a value String() throws on (found by the property below) is reported with its path', () => {
     const base = sampleConfig();
