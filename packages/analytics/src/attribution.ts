@@ -17,7 +17,7 @@ export interface Attribution {
 }
 
 /** Query parameters that carry a campaign: `utm_*` and ad click ids. */
-const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/;
+export const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gclid|[gw]braid|dclid|msclkid|yclid)$/;
 
 /**
  * The campaign parameters of `url`, as a query string in the URL's order (`''` for none), its values

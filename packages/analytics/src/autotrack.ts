@@ -21,14 +21,15 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
  * consent UI (`<optin-banner>`, its shadow root and what it holds, or an element of the site's marked
  * `data-optin-consent`, such as a "Cookie settings" button that opens it). Nothing is read (no name) while
  * `may` answers no.
- * `here` gives the page's URL as it may be sent (`current_url`: without its `#fragment` unless hash
- * routes are pages), `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
+ * `clean` gives a URL as it may be sent (the page's `current_url`, a link's `target_url`: without its
+ * `#fragment` unless hash routes are pages, secret query values redacted), `own` tells the site's hosts (for
+ * `outbound`). It stops when `signal` is aborted.
  *
- * @example autotrack((event, properties) => hub.track(event, properties), () => location.href, (host) => host.endsWith('edx.org'), stop.signal, () => consent.allows('analytics'));
+ * @example autotrack((event, properties) => hub.track(event, properties), (url) => url, (host) => host.endsWith('edx.org'), stop.signal, () => consent.allows('analytics'));
  */
 export function autotrack(
   track: (event: string, properties: Readonly<Record<string, unknown>>) => void,
-  here: () => string,
+  clean: (url: string) => string,
   own: (host: string) => boolean,
   signal: AbortSignal,
   may: () => unknown,
@@ -38,11 +39,12 @@ export function autotrack(
     // Not allowed now: nothing read (naming a control reads its text, a whole long card's). Nor the consent
     // UI's controls, the banner's or a site's own marked so (no one learns when the learner used them).
     if (!may() || path.some((n) => (n as Partial<Element>).matches?.('optin-banner,[data-optin-consent]'))) return;
-    const current_url = here();
+    const current_url = clean(location.href);
     // In editable content: `n` or what holds it (through shadow roots), an editor's `contenteditable="false"`
     // island (a link card, a task's checkbox) too.
     const edited = (n: EventTarget) => path.slice(path.indexOf(n)).some((p) => (p as HTMLElement).isContentEditable);
-    const field = path[0] as HTMLInputElement;
+    // (An option of a listbox select, clicked: that select's use.)
+    const field = ((path[0] as Partial<Element>).closest?.('select') ?? path[0]) as HTMLInputElement;
     const use = (control: unknown, el: Element) =>
       control && track('optin.ui.control_used', { control, name: controlName(el), current_url });
     const nativeKind = (f?: HTMLInputElement | null) =>
@@ -80,7 +82,7 @@ export function autotrack(
     } catch {
       // no URL
     }
-    const target_url = href && /^https?:$/.test(href.protocol) ? href.href : undefined;
+    const target_url = href && /^https?:$/.test(href.protocol) ? clean(href.href) : undefined;
     if (network) track('edx.social.share_clicked', { current_url, target_url, network });
     else if (el.localName == 'a') {
       if (target_url)

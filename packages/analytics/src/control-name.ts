@@ -1,39 +1,59 @@
-// Their text is never read: it may hold what the learner typed or chose (a select's options, editable text,
-// a custom select's or ARIA text box's).
+// Fields: what they hold or show may be what the learner typed or chose (a select's options, a custom
+// select's value, title or flag). Nothing in or of one is read for a name (text, title, alt, a label in it).
 const fields =
-  'form,input,select,textarea,[contenteditable],[aria-haspopup=listbox],[role=combobox],[role=textbox],[role=searchbox]';
+  'input,select,textarea,[contenteditable],[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]';
 
-// The text of `el` without the fields and forms in it; none of a field, a form, or text the learner can edit.
-// Only its first 1,000 characters or so are read (a name is at most 100): a card holding a 20,000-item list
-// costs no more than a button. Text of whitespace alone (the indentation of a pretty-printed icon) counts as
-// one space, however long and however many in a row; whitespace alone is no name (the title is). (A tree
-// walker over elements, 1, and text, 4, skipping a field's subtree, 2.)
+// The text of `el` without the fields and forms in it; none of a field, of what is in one, or of a form.
+// Only its first 1,000 characters or so are read (a name is at most 100), and its first 2,000 nodes: a card
+// holding a 20,000-item list, or a chart of 100,000 text-less cells, costs no more than a button. Text of
+// whitespace alone (the indentation of a pretty-printed icon) counts as one space, however long and however
+// many in a row; whitespace alone is no name (the title is). (A tree walker over elements, 1, and text, 4,
+// skipping a field's or a form's subtree, 2.)
 const text = (el?: Element | null) => {
-  if (!el || el.matches(fields) || (el as HTMLElement).isContentEditable) return '';
-  const walker = document.createTreeWalker(el, 5, (n) => ((n as Partial<Element>).matches?.(fields) ? 2 : 1));
+  if (!el || el.closest(fields) || el.matches('form')) return '';
+  const walker = document.createTreeWalker(el, 5, (n) => ((n as Partial<Element>).matches?.('form,' + fields) ? 2 : 1));
   let read = '';
-  while (read.length < 1e3 && walker.nextNode()) {
+  for (let i = 0; read.length < 1e3 && i++ < 2e3 && walker.nextNode();) {
     const data = (walker.currentNode as Partial<Text>).data ?? '';
     read += /\S/.test(data) ? data : data && !read.endsWith(' ') ? ' ' : '';
   }
   return read.trim();
 };
 
+// A control in the wrapper of a combobox one types into (`el`'s parent or grandparent, not a form, holds one
+// as its child or grandchild): a chip of a multi-value field (MUI's Autocomplete, react-select), whose text
+// or label is a value chosen or typed. (Only through elements of fewer than 99 children: a click in a chart
+// of 100,000 cells reads none of them.)
+const holds = (el: Element, deep?: boolean): unknown =>
+  el.childElementCount < 99 &&
+  [...el.children].some((c) => c.matches('input[role=combobox],[aria-autocomplete]') || (deep && holds(c)));
+const beside = (el: Element | null, up = 2): unknown =>
+  up && (el = (el as Element).parentElement) && !el.matches('form') && (holds(el, true) || beside(el, up - 1));
+
 /**
  * The name of a link or control, as a person would call it: its `data-track` attribute, else its
  * accessible name (`aria-label`, `aria-labelledby`, its `<label>`, the caption of an input button,
  * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value, the
  * option chosen (a radio, native or `role="radio"`/`menuitemradio`, or a `role="option"` is named by
- * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed
- * (the text of fields, of a form and of editable content is never read, nor a select's options).
+ * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed:
+ * nothing in or of a field (`input`, `textarea`, `select`, editable content, and the custom ones:
+ * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`) is read,
+ * not its text, `title`, an image's `alt` in it (a custom select's flag) or a label inside it; a form
+ * is never named by its text or an image (an upload's preview); and a control in the wrapper of a
+ * combobox one types into (its parent or grandparent, not a form, has an `input[role=combobox]` or an
+ * `[aria-autocomplete]` as child or grandchild: a chip of a multi-value field, whose text or label is a
+ * value) is named by `data-track` (or `name`) only. When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
  */
 export function controlName(el: Element): string {
+  // (A field or a form: none of its title or images.)
+  const field = el.closest(fields) || el.matches('form');
   const name =
     el.getAttribute('data-track') ||
     (!el.matches('[type=radio],[role$=radio],[role=option]') &&
+      !beside(el) &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')
           .split(' ')
@@ -42,8 +62,8 @@ export function controlName(el: Element): string {
           .trim() ||
         (el.matches('input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
         text((el as HTMLInputElement).labels?.[0] ?? el) ||
-        el.getAttribute('title') ||
-        el.querySelector<HTMLImageElement>('img[alt]')?.alt)) ||
+        (!field &&
+          (el.getAttribute('title') || el.querySelector<HTMLImageElement>(`img[alt]:not(:is(${fields}) *)`)?.alt)))) ||
     el.getAttribute('name') ||
     '';
   return name.replace(/\s+/g, ' ').trim().slice(0, 100);

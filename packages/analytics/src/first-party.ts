@@ -9,7 +9,7 @@ import {
   type TrackEvent,
   type Vendor,
 } from '@optin/trackers';
-import { attribute, campaignOf, type Attribution } from './attribution.js';
+import { attribute, campaignOf, campaignParam, type Attribution } from './attribution.js';
 import { autotrack } from './autotrack.js';
 import { narrow } from './consent-stamp.js';
 import { courseOf, type CourseRef } from './course-ref.js';
@@ -39,6 +39,13 @@ export interface FirstPartyOptions {
    * `#fragment` (an OAuth or magic-link token) is ever sent.
    */
   readonly hashRoutes?: boolean;
+  /**
+   * More query parameters whose values are never sent (each name is tested, case as written): `/^(q|search)$/`.
+   * Always redacted: those whose name has `email`/`e-mail`, `token`, `code`, `pass`, `secret`, `key`, `auth`,
+   * `sig`, `session`, `state`, `ticket`, `otp` or `nonce` in it (any case), and those whose value holds an `@`
+   * (an email address); never a campaign's (`utm_*`, ad click ids). Their values go as `REDACTED`.
+   */
+  readonly redact?: RegExp;
   /** Messages per batch (a full batch leaves at once): a whole number from 1. Default 20. */
   readonly batchSize?: number;
   /** Milliseconds a message may wait for its batch to fill: a whole number from 0. Default 5000. */
@@ -82,7 +89,9 @@ export interface FirstParty {
    * 500 ms later (routers set it after the URL), or sooner when the learner navigates again, hides or
    * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it;
    * a change of the query alone meanwhile by `replaceState` (a search box's; told by the Navigation API, where the
-   * browser has it) updates that view's URL, no new view, while a `pushState` or Back to another query is a view),
+   * browser has it) updates that view's URL, no new view, while a `pushState` or Back to another query is a view;
+   * so does a `replaceState` that only removes parameters or the fragment, at any time: an app cleaning an OAuth
+   * callback's `?code=…&state=…`), every URL sent with secret query values redacted (see {@link FirstPartyOptions.redact}),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space; never those of the
@@ -150,7 +159,7 @@ type Navigated = {
  * analytics.start(hub); // page views, SPA navigations, links and controls
  */
 export function firstParty(options: FirstPartyOptions): FirstParty {
-  const { consent, cookieDomain, hashRoutes, ignoreReferrers = [] } = options;
+  const { consent, cookieDomain, hashRoutes, ignoreReferrers = [], redact } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
@@ -180,8 +189,20 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
   const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
   // A URL as it may be sent: without its `#fragment` (where an OAuth or magic-link token lands) unless
-  // hash routes are pages.
-  const strip = (url: string) => url.replace(hashRoutes ? '' : /#.*/, '');
+  // hash routes are pages, and the values of its parameters (in the query, and a kept fragment) that may be a
+  // secret or the learner's (their names tell, or an `@` in the value: an email address) as `REDACTED`;
+  // never a campaign's (attribution reads them).
+  const strip = (url: string) =>
+    url
+      .replace(hashRoutes ? '' : /#.*/, '')
+      .replace(/([?&#]([^=&#]+)=)[^&#]*/g, (all, head: string, name: string) =>
+        !campaignParam.test(name) &&
+        (/e-?mail|token|code|pass|secret|key|auth|sig|session|state|ticket|otp|nonce/i.test(name) ||
+          redact?.test(name) ||
+          /@|%40/i.test(all))
+          ? head + 'REDACTED'
+          : all,
+      );
   const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
@@ -224,6 +245,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let page: Fields | undefined;
   // The page as it was loaded: the page of what was made before its first view (an LMS page's identify).
   const loaded: Fields = { url: here(), path: location.pathname };
+  // Prerendered: what is sent before its first view (the hub's replay, Web Vitals, as the learner goes to it)
+  // waits for it.
+  const prerendered = (document as { prerendering?: boolean }).prerendering;
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
@@ -256,8 +280,8 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const release = () => waiting.splice(0).map((go) => go());
 
   // `event`: a hub's event (its `context` and `timestamp` kept), or an action of this page's own (`send()`).
-  // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order. Nor
-  // does anything pass a navigation's view waiting for its title: it goes after it.
+  // Nothing leaves a page the browser prerenders before the learner goes to it: then, in order, after its
+  // view. Nor does anything pass a navigation's view waiting for its title: it goes after it.
   const send = (
     purpose: string,
     event: HubEvent | (Omit<TrackEvent, keyof EventBase> & Partial<EventBase>),
@@ -266,7 +290,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     // Not JSON (a circular object, such as a framework's event): refused now, into the hub, which reports
     // it, before it takes a `seq` (or, waiting, holds up what follows).
     JSON.stringify(event);
-    (waiting[0] ? (then: () => void) => waiting.push(then) : shown)(() => {
+    (waiting[0]
+      ? (then: () => void) => waiting.push(then)
+      : prerendered && !last
+        ? (then: () => void) => setTimeout(shown, 0, then)
+        : shown)(() => {
       const { context = {} } = event;
       if (!consent.allows(purpose)) return;
       // The page it was made on: with analytics, the last view this tracker recorded (the hub replays what it
@@ -408,14 +436,29 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           // (a search box keeping what is typed in the URL, a keystroke a `replaceState`; not a `pushState`
           // or Back, a page of its own; unknown without the Navigation API: a view): that view gets the
           // new URL, no new view.
-          if (waiting[0] && key && key == entry && bare(href) == bare(page?.url))
-            Object.assign(page as Fields, { url: (last = href), search: location.search });
-          else if (href != last || visited) {
+          // Nor is a URL cleaned in the same entry (a `replaceState` removing an OAuth callback's `code` or a
+          // magic link's token right after load): the same path, only parameters or the fragment gone.
+          if (
+            key &&
+            key == entry &&
+            (waiting[0]
+              ? bare(href) == bare(page?.url)
+              : // (Its pieces, the path first, each one of the last view's URL.)
+                href != last && href.split(/[?&#]/).every((p) => (last as string).split(/[?&#]/).includes(p)))
+          ) {
+            // This view's page (where this tracker has it), and its URL as the next view's referrer. (Without it,
+            // `last` stays the URL the hub was given: a view it replays at the first decision is no other page.)
+            if (page?.url == viewed?.url)
+              Object.assign(page as Fields, { url: (last = href), search: new URL(href).search });
+            Object.assign(viewed as Fields, { url: href });
+          } else if (href != last || visited) {
             again = visited;
             // Its URL and referrer (the last view's, else how the page was reached) without a fragment.
             viewed = {
               url: href,
-              referrer: again ? strip(navigation?.activation?.from?.url ?? '') : (last ?? document.referrer),
+              referrer: strip(
+                again ? (navigation?.activation?.from?.url ?? '') : ((viewed?.url ?? document.referrer) as string),
+              ),
             };
             last = href;
             entry = key;
@@ -429,13 +472,14 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       onNavigate(view, listening);
       // With analytics only: the hub would give them to every tracker allowed (marketing ones too), and
       // replay those made before the first decision to whatever that decision allows (opt-in: not one).
-      autotrack((event, properties) => hub.track(event, properties), here, own, listening.signal, tracks);
+      autotrack((event, properties) => hub.track(event, properties), strip, own, listening.signal, tracks);
       // (After the hub's own update: it subscribed first.) Analytics granted on a page whose view this
       // tracker did not get (refused then): that view, to it alone, as the hub gave the others theirs.
       listening.signal.onabort = consent.subscribe(
         () =>
           tracks() &&
           page?.url != last &&
+          page?.url != viewed?.url &&
           record({
             type: 'page',
             properties: { path: location.pathname, title: document.title, ...viewed },

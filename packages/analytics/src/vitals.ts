@@ -18,11 +18,13 @@ type Entry = PerformanceEntry & {
   value?: number;
   interactionId?: number;
   responseStart?: number;
+  activationStart?: number;
 };
 
 /**
  * Web Vitals (purpose `performance`): LCP, CLS, INP, FCP and TTFB measured with the browser's own
- * `PerformanceObserver`, sent through `analytics` as `optin.web_vitals { name, value, rating }`
+ * `PerformanceObserver` (on a page the browser prerendered, FCP, LCP and TTFB from when the learner
+ * went to it, as web-vitals measures them), sent through `analytics` as `optin.web_vitals { name, value, rating }`
  * (`rating`: `good`, `needs-improvement` or `poor`). FCP and TTFB are sent once known; LCP at the
  * first input or when the page is hidden; CLS (largest 5 s session window) and INP (worst
  * interaction, or the 98th percentile from 50 on) whenever the page is hidden and they changed.
@@ -36,7 +38,11 @@ type Entry = PerformanceEntry & {
 export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tracker {
   let stop: (() => void)[] = [];
   const sent: Partial<Record<VitalName, number>> = {};
+  const nav = performance.getEntriesByType('navigation')[0] as Entry | undefined;
   const report = (name: VitalName, value: number, final?: boolean) => {
+    // A time (LCP, FCP, TTFB: the final ones) on a page the browser prerendered: from when the learner went
+    // to it (as web-vitals measures), at least 0.
+    if (final) value = Math.max(value - (nav?.activationStart ?? 0), 0);
     if (sent[name] === value || (final && name in sent)) return;
     sent[name] = value;
     const [good, poor] = thresholds[name];
@@ -81,7 +87,6 @@ export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tra
       let windowStart = 0;
       let windowEnd = 0;
       const interactions = new Map<number, number>();
-      const nav = performance.getEntriesByType('navigation')[0] as Entry | undefined;
       // After the hub's replay of what it kept before the first decision: `seq` follows time.
       queueMicrotask(() => nav?.responseStart && report('TTFB', nav.responseStart, true));
       observe('paint', (e) => e.name == 'first-contentful-paint' && report('FCP', e.startTime, true));

@@ -592,7 +592,7 @@ describe('the first-party tracker in Chromium', () => {
       ['optin.ui.control_used', 'button', 'Open menu'],
       ['optin.ui.control_used', 'button', 'Favourite'],
       ['optin.ui.control_used', 'button', 'Save'],
-      ['edx.ui.lms.link_clicked', url('/player?mode=opt-out#top'), undefined],
+      ['edx.ui.lms.link_clicked', url('/player?mode=opt-out'), undefined],
     ]);
     expect(errors).toEqual([]);
   });
@@ -1390,6 +1390,15 @@ describe('a page Chromium prerenders', () => {
       // The view is when the learner went to the page, not when Chromium prerendered it (seconds before).
       const [view] = fromNext().filter((m) => m.type === 'page');
       expect(Date.parse(view!.timestamp)).toBeGreaterThanOrEqual(activated);
+      // Web Vitals measured from the activation (as web-vitals does), not from the prerender seconds before;
+      // and nothing of the page goes before its view.
+      const vitals = await arrived(
+        (m) => m.context.page?.path === '/next' && /FCP|TTFB/.test(m.properties.name as string),
+        2,
+      );
+      for (const m of vitals) expect(m.properties.value, m.properties.name as string).toBeLessThan(1500);
+      const seqs = fromNext().map((m) => [m.type, m.context.session.seq] as const);
+      expect(Math.min(...seqs.map(([, seq]) => seq)), JSON.stringify(seqs)).toBe(view!.context.session.seq);
     } finally {
       const exited = new Promise((resolve) => chromium.once('exit', resolve));
       chromium.kill();
@@ -1615,5 +1624,172 @@ describe('what a message of another purpose tells without analytics, for the who
       received.filter((m) => m.type === 'track' && m.event !== 'optin.web_vitals').map((m) => m.properties.name),
     ).toEqual(['Enroll']);
     expect(used!.properties.name).toBe('Enroll');
+  });
+});
+
+describe('privacy of names and URLs', () => {
+  test("a control is never named by the option chosen or text typed: a custom select's title, flag or value, a chip, an upload preview, editable content", async () => {
+    await open('/profile?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <label id="lbl">Country</label>
+        <button id="bs" type="button" role="combobox" aria-haspopup="listbox" title="France-secret">France-secret</button>
+        <button id="flag" type="button" aria-haspopup="listbox"><img src="data:," alt="Germany-secret"> Germany-secret</button>
+        <button id="lb" type="button" aria-haspopup="listbox" aria-labelledby="val lbl"><span id="val">Spain-secret</span></button>
+        <form id="f" action="javascript:void 0"><input type="file"><img src="data:," alt="jane-passport-secret.jpg"><input value="typed"></form>
+        <div role="button" id="card"><div contenteditable="true"><img src="data:," alt="diagram-secret"></div></div>
+        <div class="MuiAutocomplete-root"><label for="inv">Invite by email</label><div class="MuiFormControl-root"><div class="MuiInputBase-root"><div role="button" tabindex="-1"><span>jane.doe-secret@example.com</span><svg id="del" width="16" height="16" aria-hidden="true"><path d="M0 0h16v16H0z"/></svg></div><input id="inv" role="combobox" value=""></div></div></div>
+        <div><div><div role="button" id="chip2" data-track="remove-invitee" aria-label="Remove jane-secret">×</div><input role="combobox"></div></div>
+        <div class="select__control"><div class="select__value-container"><span><span>tag-secret</span><button id="chip3" aria-label="Remove tag-secret">×</button></span><div class="select__input-container"><input aria-autocomplete="list"></div></div></div>
+        <button id="done">Done</button>`;
+    });
+    for (const id of ['#bs', '#flag', '#lb', '#card', '#del', '#chip2', '#chip3']) {
+      await page.$eval(id, (e) => e.scrollIntoView());
+      await page.click(id, { force: true });
+    }
+    await page.evaluate(() => (document.querySelector('#f') as HTMLFormElement).requestSubmit());
+    await page.click('#done');
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([
+      ['combobox', ''],
+      ['button', ''],
+      ['button', 'Country'],
+      ['button', ''],
+      ['button', ''],
+      ['button', 'remove-invitee'],
+      ['button', ''],
+      ['form', ''],
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("secrets and email addresses in a URL's query are redacted everywhere a URL is sent or stored; campaign parameters kept", async () => {
+    await open(
+      '/register?mode=opt-out&email=jane.doe%40example.com&access_token=SECRET1&utm_source=nl&to=bob@example.org&q=ok',
+    );
+    await run(`consent.acceptAll();`);
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <a id="verify" href="/verify?code=SECRET2&next=/home#token=SECRET3">Verify</a>
+        <button id="b">Go</button>`;
+      document.querySelector('#verify')!.addEventListener('click', (e) => e.preventDefault());
+    });
+    await page.click('#verify');
+    await page.click('#b');
+    await run(`history.pushState({}, '', '/welcome?session=SECRET4'); hub.track('edx.test.after');`);
+    await arrived((m) => m.event === 'edx.test.after');
+    await quiet();
+    const clean = url('/register?mode=opt-out&email=REDACTED&access_token=REDACTED&utm_source=nl&to=REDACTED&q=ok');
+    const [first, second] = received.filter((m) => m.type === 'page');
+    expect(first!.properties).toMatchObject({
+      url: clean,
+      search: '?mode=opt-out&email=REDACTED&access_token=REDACTED&utm_source=nl&to=REDACTED&q=ok',
+    });
+    expect(first!.context.attribution).toMatchObject({ first: { utm_source: 'nl' } });
+    expect(second!.properties).toMatchObject({ url: url('/welcome?session=REDACTED'), referrer: clean });
+    expect(received.find((m) => m.event === 'edx.ui.lms.link_clicked')!.properties).toMatchObject({
+      current_url: clean,
+      target_url: url('/verify?code=REDACTED&next=/home'),
+    });
+    expect(received.find((m) => m.event === 'optin.ui.control_used')!.properties.current_url).toBe(clean);
+    expect(bodies.join('\n')).not.toMatch(/SECRET|jane|bob/);
+    // What it stores for retry too.
+    failing = true;
+    await run(`hub.track('edx.test.stored'); analytics.flush();`);
+    await quiet();
+    expect(await page.evaluate(() => JSON.stringify(Object.entries(localStorage)))).not.toMatch(/SECRET|jane|bob/);
+  });
+
+  test('with hashRoutes, the parameters of a kept fragment are redacted the same way', async () => {
+    await open('/app?mode=opt-out&hash#access_token=SECRET5&view=grid');
+    await arrived((m) => m.type === 'page');
+    await quiet();
+    expect(received.find((m) => m.type === 'page')!.properties.url).toBe(
+      url('/app?mode=opt-out&hash#access_token=REDACTED&view=grid'),
+    );
+    expect(bodies.join('\n')).not.toMatch(/SECRET/);
+  });
+
+  test('the redact option adds parameter names', async () => {
+    await open('/search?mode=opt-out&redact=^q$&q=my-private-search&page=2');
+    await arrived((m) => m.type === 'page');
+    expect(received.find((m) => m.type === 'page')!.properties.url).toBe(
+      url('/search?mode=opt-out&redact=^q$&q=REDACTED&page=2'),
+    );
+  });
+
+  test('cleaning the URL right after load (replaceState removing the query) is the same view; another path or new parameters are views', async () => {
+    await open('/callback?mode=opt-out&code=ONE_TIME&state=xyz');
+    await run(`history.replaceState(null, '', location.pathname + '?mode=opt-out');`);
+    await quiet(700);
+    await run(`hub.track('edx.test.after');`);
+    await arrived((m) => m.event === 'edx.test.after');
+    await quiet();
+    expect(received.filter((m) => m.type === 'page')).toHaveLength(1);
+    expect(received.find((m) => m.event === 'edx.test.after')!.context.page).toMatchObject({
+      url: url('/callback?mode=opt-out'),
+    });
+    await run(`history.replaceState(null, '', '/done?mode=opt-out');`);
+    await quiet(700);
+    await run(`history.replaceState(null, '', '/done?mode=opt-out&tab=2');`);
+    await quiet(700);
+    await arrived((m) => m.type === 'page', 3);
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties.url)).toEqual([
+      url('/callback?mode=opt-out&code=REDACTED&state=REDACTED'),
+      url('/done?mode=opt-out'),
+      url('/done?mode=opt-out&tab=2'),
+    ]);
+  });
+
+  test('cleaning the URL before the first decision (opt-in): still one view once analytics is granted, the cleaned URL the next referrer', async () => {
+    await open('/callback?code=ONE_TIME&state=xyz');
+    await run(`history.replaceState(null, '', location.pathname);`);
+    await quiet(300);
+    await run(`consent.acceptAll(); hub.track('edx.test.after');`);
+    await arrived((m) => m.event === 'edx.test.after');
+    await quiet();
+    expect(received.filter((m) => m.type === 'page')).toHaveLength(1);
+    // (The view the hub replays is the URL it was given, its values redacted: the page of what follows.)
+    expect(received.find((m) => m.event === 'edx.test.after')!.context.page).toMatchObject({
+      url: url('/callback?code=REDACTED&state=REDACTED'),
+    });
+    await run(`history.pushState(null, '', '/next');`);
+    const [, next] = await arrived((m) => m.type === 'page', 2);
+    expect(next!.properties.referrer).toBe(url('/callback'));
+  });
+
+  test('cleaning the URL while analytics is refused: granted later, one view of the page, not one per later consent change', async () => {
+    await open('/first');
+    await run(`consent.decide({ purposes: { analytics: false } });`);
+    await open('/callback?code=ONE_TIME');
+    await run(`history.replaceState(null, '', location.pathname);`);
+    await quiet(300);
+    await run(`consent.decide({ purposes: { analytics: true } });`);
+    await quiet(300);
+    await run(`consent.decide({ purposes: { analytics: true, functionality: true } });`);
+    await quiet(300);
+    await run(`consent.decide({ purposes: { analytics: true, functionality: false } });`);
+    await arrived((m) => m.type === 'page' && m.context.page?.path === '/callback');
+    await quiet();
+    expect(
+      received.filter((m) => m.type === 'page' && m.context.page?.path === '/callback').map((m) => m.properties.url),
+    ).toEqual([url('/callback')]);
+  });
+
+  test('a click on an option of a listbox select inside [data-track] is one use of the select', async () => {
+    await open('/search?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML =
+        `<div data-track="filters"><select id="s" size="4" name="subject"><option>Math</option><option>Physics</option></select></div>`;
+    });
+    await page.click('#s option:nth-child(2)');
+    await quiet();
+    expect(
+      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
+    ).toEqual([['select', 'subject']]);
   });
 });

@@ -139,3 +139,49 @@ describe('controlName of a form', () => {
     );
   });
 });
+
+describe('controlName never reads a value chosen or typed', () => {
+  it.each([
+    [
+      'a custom select by its title (bootstrap-select)',
+      '<button data-x role="combobox" title="France-secret">France-secret</button>',
+      '',
+    ],
+    ['a custom select by its flag', '<button data-x aria-haspopup="listbox"><img alt="Germany-secret"></button>', ''],
+    [
+      "a label inside the custom select it names (React Aria's value)",
+      '<span id="l">Country</span><button data-x aria-haspopup="listbox" aria-labelledby="v l"><span id="v">Spain-secret</span></button>',
+      'Country',
+    ],
+    // (An image in editable content: in Chromium, analytics.browser.test.ts; happy-dom has no `:not(:is(…) *)`.)
+    [
+      'a form by an image (an upload preview)',
+      '<form data-x><input type="file"><img alt="passport-secret.jpg"></form>',
+      '',
+    ],
+    [
+      "a chip of a multi-value combobox (MUI's Autocomplete)",
+      '<div><div role="button" data-x><span>jane-secret@example.com</span></div><input role="combobox"></div>',
+      '',
+    ],
+    [
+      "a chip's remove button (react-select)",
+      '<div><div><span>x-secret</span><div role="button" data-x aria-label="Remove x-secret"></div></div><div><input aria-autocomplete="list"></div></div>',
+      '',
+    ],
+    [
+      'a chip by its data-track',
+      '<div><div role="button" data-x data-track="remove-invitee">jane-secret</div><input role="combobox"></div>',
+      'remove-invitee',
+    ],
+    ['an image beside a field, still', '<button data-x><img alt="Search"></button>', 'Search'],
+  ])('%s', (_, html, expected) => expect(controlName(el(html))).toBe(expected));
+
+  it('walks at most some 2,000 nodes of a text-less subtree (a chart of 100,000 cells)', () => {
+    const button = el(`<button data-x title="Chart">${'<i></i>'.repeat(5000)}late text</button>`);
+    const next = vi.spyOn(TreeWalker.prototype, 'nextNode');
+    expect(controlName(button)).toBe('Chart');
+    expect(next.mock.calls.length).toBeLessThan(2100);
+    next.mockRestore();
+  });
+});
