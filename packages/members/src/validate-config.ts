@@ -285,8 +285,12 @@ export function validateConfig(input: unknown): ConfigIssue[] {
             'names_consent_cookie',
             `names the consent cookie "${consentCookieName}" of @optin/consent: a withdrawal would delete it, and the learner's decision with it; name only the tracker's own cookies`,
           );
+        // Only a tracker the hub may stop: one whose purposes are all required (the platform declaring
+        // its own session cookie under `necessary`) is always allowed, and its cookies never deleted.
         const site =
-          c.party === 'first' && openEdxCookies.find((name) => cookieOverlap(c.name as string | RegExp, name));
+          c.party === 'first' &&
+          list(t.purposes).some((p) => !purposes.get(shown(p))?.required) &&
+          openEdxCookies.find((name) => cookieOverlap(c.name as string | RegExp, name));
         if (site)
           add(
             `${path}.cookies[${i}].name`,

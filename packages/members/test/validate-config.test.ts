@@ -401,6 +401,14 @@ describe('validateConfig', () => {
     expect(issues[5]!.message).toMatch(
       /^\/\^\[a-n\]\/ names "csrftoken", a cookie of Open edX itself.*; name only the tracker's own cookies/,
     );
+    // The platform declaring its own session cookie under `necessary` (always allowed: never deleted) is
+    // its declaration, not a tracker's reach into the site's cookies.
+    const session = {
+      ...tracker('platform', 'sessionid', 'csrftoken'),
+      purposes: ['necessary'],
+      cookies: ['sessionid', 'csrftoken'].map((name) => ({ name, purpose: 'necessary', lifetime: '14d', party: 'first' as const })),
+    };
+    expect(validateConfig({ ...base, platform: { trackers: [session] }, members: [] })).toEqual([]);
     // A third party's cookie of the same name (on its own domain) is out of the page's reach: not the site's.
     const third = {
       ...tracker('HarvardX', 'sessionid'),
