@@ -135,8 +135,8 @@ function unknownCollectorSettings(section: object | undefined): { path: string; 
 export interface CollectorMember {
   /** Stable Member id, e.g. `HarvardX`. */
   readonly id: string;
-  /** The Open edX orgs the Member owns (the org in `course-v1:{org}+...`). */
-  readonly orgs: readonly string[];
+  /** The Open edX orgs the Member owns (the org in `course-v1:{org}+...`); none when it owns single `courses` only. */
+  readonly orgs?: readonly string[] | undefined;
   /** Single course runs it owns under orgs it does not (`course-v1:…`): these are its events, not the org owner's. */
   readonly courses?: readonly string[] | undefined;
   /** Where the Member's API token is (`env:NAME` or `file:/path`); default `env:OPTIN_TOKEN_<ID>`. */

@@ -98,7 +98,8 @@ export function readCourseKey(id: string): CourseKeyRead | undefined {
 export const foldCase = (s: string): string =>
   s.replace(/[^\0-@[-\x7f]/gu, (c) => {
     const lower = c.toLowerCase();
-    return lower.toUpperCase() === c ? lower : c;
+    // (A word's final sigma ς is σ: `ΟΔΟΣ` is `οδος`, as toLowerCase read it.)
+    return c === 'ς' ? 'σ' : lower.toUpperCase() === c ? lower : c;
   });
 
 /**
@@ -195,7 +196,7 @@ export function createMemberResolver(
   const byOrg = new Map<string, string>();
   const byRun = new Map<string, string>();
   for (const m of members) {
-    for (const org of m.orgs) byOrg.set(foldCase(org), m.id);
+    for (const org of m.orgs ?? []) byOrg.set(foldCase(org), m.id);
     for (const key of m.courses ?? []) {
       const run = parseCourseRun(key);
       if (run) byRun.set(courseRunKey(run), m.id);

@@ -120,7 +120,7 @@ export const ingestResponseSchema = z.object({
     z.object({
       index: z.number().int(),
       path: z.string(),
-      code: z.enum(['reserved_event']).optional(),
+      code: z.enum(['reserved_event', 'too_many_errors']).optional(),
       message: z.string(),
     }),
   ),

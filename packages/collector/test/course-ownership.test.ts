@@ -50,6 +50,10 @@ describe('which Member owns a message (as @optin/members registry.memberFor deci
     expect(resolve(message({ org: '\u212ATHx' }))).toBeUndefined();
     expect(resolve(message({ id: 'course-v1:MITx+\u212A1+2026' }))).toBeUndefined();
     expect(resolve(message({ id: 'course-v1:mitx+k1+2026' }))).toBe('KTHx');
+    // A Member of an @optin/members config that owns single runs only (no `orgs`), passed as it is.
+    expect(createMemberResolver([{ id: 'R', courses: ['course-v1:MITx+K1+2026'] }])(message({ id: 'course-v1:MITx+K1+2026' }))).toBe('R');
+    // A Greek org is one org in capitals or not, its final sigma too.
+    expect(createMemberResolver([{ id: 'G', orgs: ['ΟΔΟΣ'] }])(message({ id: 'course-v1:οδος+A+B' }))).toBe('G');
     // Two Members with those orgs are two owners, not a clash.
     expect(() =>
       parseCollectorConfig({

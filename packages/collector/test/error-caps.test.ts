@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { ingestResponseSchema } from '../src/query-schemas.js';
 import { allGranted, backends, mid, postJson, useCollector } from './helpers.js';
 
 /** A message whose `categoryPreferences` hold `n` values that are no booleans: `n` errors. */
@@ -39,6 +40,8 @@ describe.each(backends)('errors answered are capped ($name)', (backend) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, accepted: 1 });
     const errors = res.body.errors as Answered[];
+    // As /openapi.json describes it (a client generated from it reads the new code).
+    expect(ingestResponseSchema.safeParse(res.body).success).toBe(true);
     expect(res.bytes).toBeLessThan(30_000);
     expect(errors).toHaveLength(101);
     expect(errors.slice(0, 10)).toEqual(

@@ -74,7 +74,8 @@ export function parseCourseKey(input: unknown): CourseKey | null {
 export const foldCase = (s: string): string =>
   s.replace(/[^\0-@[-\x7f]/gu, (c) => {
     const lower = c.toLowerCase();
-    return lower.toUpperCase() === c ? lower : c;
+    // (A word's final sigma ς is σ: `ΟΔΟΣ` is `οδος`, as toLowerCase read it.)
+    return c === 'ς' ? 'σ' : lower.toUpperCase() === c ? lower : c;
   });
 
 /**

@@ -162,6 +162,9 @@ describe('registry', () => {
     const config = { ...base, members: [{ ...base.members[0]!, orgs: ['KTHx', 'iX'] }] };
     const scoped = createRegistry(config);
     expect(scoped.memberFor({ courseId: 'course-v1:kthx+A+B' })?.id).toBe('HarvardX');
+    // A Greek org is one org in capitals or not, its final sigma too.
+    const greek = createRegistry({ ...base, members: [{ ...base.members[0]!, orgs: ['ΟΔΟΣ'] }] });
+    expect(greek.memberFor({ courseId: 'course-v1:οδος+A+B' })?.id).toBe('HarvardX');
     for (const id of ['course-v1:\u212ATHx+A+B', 'course-v1:\u0130X+A+B', '\u212ATHx/A/B'])
       expect(scoped.memberFor({ courseId: id }), id).toBeNull();
     expect(scoped.memberFor({ orgId: '\u212ATHx' })).toBeNull();
