@@ -100,7 +100,14 @@ function toSource(stack: string, compiled: string, file: string, map: string | u
   if (!map) return stack;
   const sourceMap = new SourceMap(JSON.parse(map) as ConstructorParameters<typeof SourceMap>[0]);
   const names = new Set([compiled, realpathSync(compiled)]);
-  return stack.replace(/(?<=^\s+at (?:.*? \()?)(.+?):(\d+):(\d+)(?=\)?$)/gm, (place, where: string, line, column) => {
+  // `at fn (place)` or `at place`: the function's name is no part of the place.
+  return stack.replace(
+    /^(\s+at (?:.*? \()?)(.+?):(\d+):(\d+)(\)?)$/gm,
+    (_, head: string, where: string, line: string, column: string, tail: string) =>
+      head + mapped(where, Number(line), Number(column), `${where}:${line}:${column}`) + tail,
+  );
+
+  function mapped(where: string, line: number, column: number, place: string): string {
     let path = where;
     try {
       if (where.startsWith('file:')) path = fileURLToPath(where);
@@ -108,7 +115,7 @@ function toSource(stack: string, compiled: string, file: string, map: string | u
       return place;
     }
     if (!names.has(path)) return place;
-    const entry = sourceMap.findEntry(Number(line) - 1, Number(column) - 1) as {
+    const entry = sourceMap.findEntry(line - 1, column - 1) as {
       originalSource?: string;
       originalLine?: number;
       originalColumn?: number;
@@ -120,5 +127,5 @@ function toSource(stack: string, compiled: string, file: string, map: string | u
       ? fileURLToPath(entry.originalSource)
       : resolve(dirname(compiled), entry.originalSource);
     return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-  });
+  }
 }

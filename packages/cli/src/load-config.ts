@@ -39,7 +39,8 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
   let config: unknown;
   // Room for the frames between the throw inside a package and the call in the config (a helper of
   // the config's own that calls the adapter), so that the call can be named.
-  const stackTraceLimit = Error.stackTraceLimit;
+  // (Set once for all the imports under way: two loads at once restore the process's own limit.)
+  if (importing++ === 0) stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = Math.max(stackTraceLimit, 50);
   try {
     const mod = (await (isTypeScript(file) ? importTypeScript(file) : import(pathToFileURL(file).href))) as Record<
@@ -111,7 +112,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
       { cause },
     );
   } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+    if (--importing === 0) Error.stackTraceLimit = stackTraceLimit;
   }
   const issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
   if (issues.length)
@@ -168,6 +169,10 @@ function thrownAt(error: unknown, file: string): string | undefined {
   }
   return undefined;
 }
+
+/** How many config imports are under way, and the stack trace limit that was in force before the first. */
+let importing = 0;
+let stackTraceLimit = Error.stackTraceLimit;
 
 /** The codes of errors our packages throw as a config is built that say what each of their issues is. */
 const thrownCodes: readonly ConfigProblemCode[] = ['invalid_policy', 'invalid_tracker', 'invalid_option'];

@@ -108,6 +108,23 @@ describe('a config that throws as it is imported', () => {
     expect(thrown.stdout).toContain(`  ${thrown.file} [import_failed]: no config today\n`);
   });
 
+  test('two loads at once (the library API) leave the stack trace limit as it was', async () => {
+    writeFileSync(join(scratch, 'limit-a.config.mjs'), "throw new Error('no config');\n");
+    writeFileSync(join(scratch, 'limit-b.config.mjs'), `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};\n`);
+    const script = join(scratch, 'limit.mjs');
+    writeFileSync(
+      script,
+      [
+        `import { loadConfig } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};`,
+        'const before = Error.stackTraceLimit;',
+        "await Promise.allSettled([loadConfig('limit-a.config.mjs'), loadConfig('limit-b.config.mjs')]);",
+        'console.log(before, Error.stackTraceLimit);',
+      ].join('\n'),
+    );
+    const { stdout } = await exec(process.execPath, [script], { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(stdout.trim()).toBe('10 10');
+  });
+
   test('a problem a helper threw names the file:line:column of the call that threw, keeping its own code and path', async () => {
     // Two Members each with a tracker `hotjar`: the path (`trackers.hotjar…`) alone cannot tell which.
     const source = [

@@ -146,4 +146,30 @@ describe('a TypeScript config in plain Node', () => {
       rmSync(file, { force: true });
     }
   });
+
+  test("a call inside the config's own function is located in the source too", async () => {
+    const file = join(dir, 'located-in-function.config.ts');
+    writeFileSync(
+      file,
+      [
+        "import { edxPolicy } from '@optin/consent';",
+        "import { defineConfig } from '@optin/members';",
+        "import { ga4 } from '@optin/trackers/ga4';",
+        'type Id = string;',
+        'function analytics(id: Id) {',
+        '  return ga4({ id });',
+        '}',
+        "export default defineConfig({ policy: edxPolicy, platform: { trackers: [analytics('UA-1')] }, members: [] });",
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await optin(dir, 'validate', file, '--json');
+      const { problems } = JSON.parse(result.stdout) as { problems: { path: string; at?: string }[] };
+      // The throw's first frame in the config is inside analytics(), at the ga4() call of line 6.
+      expect(problems.map((p) => [p.path, p.at])).toEqual([['ga4.id', `${file}:6:10`]]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
 });
