@@ -1,7 +1,8 @@
 // Fields: what they hold or show may be what the learner typed or chose (a select's options, a custom
 // select's value, title or flag). Nothing in or of one is read for a name (text, title, alt, a label in it).
+// (Not an input button, whose caption or title is the author's; nor a `contenteditable="false"` wrapper.)
 const fields =
-  'input,select,textarea,[contenteditable],[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]';
+  'input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]';
 
 // The text of `el` without the fields and forms in it; none of a field, of what is in one, or of a form.
 // Only its first 1,000 characters or so are read (a name is at most 100), and its first 2,000 nodes: a card
@@ -20,15 +21,17 @@ const text = (el?: Element | null) => {
   return read.trim();
 };
 
-// A control in the wrapper of a combobox one types into (`el`'s parent or grandparent, not a form, holds one
-// as its child or grandchild): a chip of a multi-value field (MUI's Autocomplete, react-select), whose text
-// or label is a value chosen or typed. (Only through elements of fewer than 99 children: a click in a chart
-// of 100,000 cells reads none of them.)
-const holds = (el: Element, deep?: boolean): unknown =>
+// A chip of a multi-value combobox one types into (MUI's Autocomplete, react-select), whose text or label is a
+// value chosen or typed: a later sibling of `el` or of its parent (not in a form) is such a combobox, or has one
+// as its child (chips come before the input; a button after a search box, a toolbar's filter or a table cell's is
+// no chip). (Only through elements of fewer than 99 children: a click in a chart of 100,000 cells reads none.)
+const combo = (el: Element | null): unknown =>
+  el &&
   el.childElementCount < 99 &&
-  [...el.children].some((c) => c.matches('input[role=combobox],[aria-autocomplete]') || (deep && holds(c)));
-const beside = (el: Element | null, up = 2): unknown =>
-  up && (el = (el as Element).parentElement) && !el.matches('form') && (holds(el, true) || beside(el, up - 1));
+  ([el, ...el.children].some((c) => c.matches('input[role=combobox],[aria-autocomplete]')) ||
+    combo(el.nextElementSibling));
+const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
+  up && p && p.childElementCount < 99 && !p.matches('form') && (combo(el.nextElementSibling) || beside(p, up - 1));
 
 /**
  * The name of a link or control, as a person would call it: its `data-track` attribute, else its
@@ -36,12 +39,13 @@ const beside = (el: Element | null, up = 2): unknown =>
  * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value, the
  * option chosen (a radio, native or `role="radio"`/`menuitemradio`, or a `role="option"` is named by
  * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed:
- * nothing in or of a field (`input`, `textarea`, `select`, editable content, and the custom ones:
+ * nothing in or of a field (`input` but an input button, `textarea`, `select`, editable content but a
+ * `contenteditable="false"` wrapper, and the custom ones:
  * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`) is read,
  * not its text, `title`, an image's `alt` in it (a custom select's flag) or a label inside it; a form
- * is never named by its text or an image (an upload's preview); and a control in the wrapper of a
- * combobox one types into (its parent or grandparent, not a form, has an `input[role=combobox]` or an
- * `[aria-autocomplete]` as child or grandchild: a chip of a multi-value field, whose text or label is a
+ * is never named by its text or an image (an upload's preview); and a chip of a combobox one types into
+ * (a later sibling of the control or of its parent, not in a form, is or has as child an
+ * `input[role=combobox]` or an `[aria-autocomplete]`: chips come before the input, their text or label a
  * value) is named by `data-track` (or `name`) only. When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *

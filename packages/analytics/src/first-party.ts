@@ -40,10 +40,14 @@ export interface FirstPartyOptions {
    */
   readonly hashRoutes?: boolean;
   /**
-   * More query parameters whose values are never sent (each name is tested, case as written): `/^(q|search)$/`.
-   * Always redacted: those whose name has `email`/`e-mail`, `token`, `code`, `pass`, `secret`, `key`, `auth`,
-   * `sig`, `session`, `state`, `ticket`, `otp` or `nonce` in it (any case), and those whose value holds an `@`
-   * (an email address); never a campaign's (`utm_*`, ad click ids). Their values go as `REDACTED`.
+   * More query parameters whose values are never sent: a RegExp tested against each name (decoded, case as
+   * written; a `g` or `y` flag changes nothing): `/^(q|search)$/`. Always redacted: those whose name has one
+   * of these whole words (any case; words split at `_`, `-`, `.`, digits and camelCase, each also with an `s`):
+   * `email`/`e-mail`, `token`, `code`, `state`, `pass`, `password`, `passwd`, `secret`, `key`, `apikey`,
+   * `auth`, `authorization`, `sig`, `signature`, `session`, `sessionid`, `ticket`, `otp`, `nonce` (so
+   * `access_token`, `accessToken`, `X-Amz-Signature`, `api_key`, not `author`, `keywords`, `postcode`,
+   * `assignment`), unless a campaign's (`utm_*`, ad click ids); and any whose value, decoded twice, holds an
+   * `@` (an email address) or a parameter that would be redacted (`next=/cb?code=…`). Their values go as `REDACTED`.
    */
   readonly redact?: RegExp;
   /** Messages per batch (a full batch leaves at once): a whole number from 1. Default 20. */
@@ -90,8 +94,10 @@ export interface FirstParty {
    * leaves the page, or {@link FirstParty.flush} is called, what the page sends meanwhile waiting behind it;
    * a change of the query alone meanwhile by `replaceState` (a search box's; told by the Navigation API, where the
    * browser has it) updates that view's URL, no new view, while a `pushState` or Back to another query is a view;
-   * so does a `replaceState` that only removes parameters or the fragment, at any time: an app cleaning an OAuth
-   * callback's `?code=…&state=…`), every URL sent with secret query values redacted (see {@link FirstPartyOptions.redact}),
+   * so does a `replaceState` that only removes parameters that are redacted or a campaign's, or the fragment, at any
+   * time (an app cleaning an OAuth callback's `?code=…&state=…`; told by the Navigation API, elsewhere a second
+   * view, its secret redacted); views told apart by their URLs as they are (a filter's `?state=open` to
+   * `?state=closed` is a view), every URL sent with secret query values redacted (see {@link FirstPartyOptions.redact}),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space; never those of the
@@ -150,7 +156,7 @@ type Navigated = {
  * on this `cookieDomain`, whatever the hub's) and starts the page afresh (new id and session, no
  * touches), and no batch ever carries two anonymous ids. Throws an {@link AnalyticsError} (`invalid_option`, `path` the option)
  * for a missing `consent`, an endpoint that is not a URL, an `ignoreReferrers` that is not a list of host
- * names, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
+ * names, a `redact` that is not a RegExp, or a count (`batchSize`, `flushInterval`, `queueLimit`) that is
  * not a whole number in its range (below 2^31), before anything is read or stored.
  *
  * @example
@@ -163,6 +169,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
+  // A RegExp: a string would throw a TypeError on the first URL. (It is read by `search`, which a `g` or `y`
+  // flag's `lastIndex` never changes: with `test`, every other URL would be sent unredacted.)
+  if (redact !== undefined && !(redact instanceof RegExp))
+    throw new AnalyticsError('invalid_option', 'redact', 'use a RegExp: /^q$/.');
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail. (Left out, it reads
   // as `undefined`, which passes.)
   if (!/^[a-z\d.-]*$/.test(cookieDomain as string))
@@ -188,21 +198,34 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const tracks = (memberId?: string) => consent.allows('analytics', memberId);
   // (Without a cookieDomain: `.undefined`, which no host name ends with.)
   const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
-  // A URL as it may be sent: without its `#fragment` (where an OAuth or magic-link token lands) unless
-  // hash routes are pages, and the values of its parameters (in the query, and a kept fragment) that may be a
-  // secret or the learner's (their names tell, or an `@` in the value: an email address) as `REDACTED`;
-  // never a campaign's (attribution reads them).
-  const strip = (url: string) =>
-    url
-      .replace(hashRoutes ? '' : /#.*/, '')
-      .replace(/([?&#]([^=&#]+)=)[^&#]*/g, (all, head: string, name: string) =>
-        !campaignParam.test(name) &&
-        (/e-?mail|token|code|pass|secret|key|auth|sig|session|state|ticket|otp|nonce/i.test(name) ||
-          redact?.test(name) ||
-          /@|%40/i.test(all))
-          ? head + 'REDACTED'
-          : all,
-      );
+  // A URL without its `#fragment` (where an OAuth or magic-link token lands) unless hash routes are pages:
+  // what views are told apart by.
+  const cut = (url: string) => url.replace(hashRoutes ? '' : /#.*/, '');
+  // `%xx` decoded, as Latin-1: never throws (`decodeURIComponent` does, on a `%` that starts no escape or a
+  // byte that is no UTF-8); what is read of it is ASCII (names, `@`, `=`).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- exactly what is needed, and 9 bytes
+  const decode: (s: string) => string = unescape;
+  // The values of the parameters in `query` (a URL's query and kept fragment) that may be a secret or the
+  // learner's, as `REDACTED`: a name (`%xx` decoded) that has one of these words (any case; `accessToken` is
+  // `access token`), or one `redact` matches, unless a campaign's (attribution reads them); a value (decoded
+  // twice) that holds an `@` (an email address) or a parameter of its own that would be redacted (a nested
+  // URL: `next=/cb?code=…`).
+  const hide = (query: string): string =>
+    query.replace(/([?&#]([^=?&#]+)=)([^&#]*)/g, (all, head: string, name: string, value: string) =>
+      (!campaignParam.test((name = decode(name))) &&
+        (/\b(e.?mail|token|code|state|pass(word|wd)?|secret|(api)?key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce)s?\b/i.test(
+          name.replace(/([a-z])(?=[A-Z])|_|\d/g, '$1 '),
+        ) ||
+          (redact && name.search(redact) >= 0))) ||
+      /@/.test((value = decode(decode(value)))) ||
+      hidden(value)
+        ? head + 'REDACTED'
+        : all,
+    );
+  // Whether `hide` changes a parameter (or any in a string of them).
+  const hidden = (query: string) => hide('&' + query) != '&' + query;
+  // A URL as it may be sent: cut, its query (and a kept fragment) hidden; never its path.
+  const strip = (url: string) => cut(url).replace(/[?#].*/, hide);
   const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
@@ -247,7 +270,9 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const loaded: Fields = { url: here(), path: location.pathname };
   // Prerendered: what is sent before its first view (the hub's replay, Web Vitals, as the learner goes to it)
   // waits for it.
-  const prerendered = (document as { prerendering?: boolean }).prerendering;
+  // (Until a task after the learner goes to it: a page that never starts the tracker has no view to wait for.)
+  let prerendered = (document as { prerendering?: boolean }).prerendering;
+  shown(() => setTimeout(() => (prerendered = false)));
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
   let last: string | undefined;
@@ -427,35 +452,46 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // viewed when the learner goes to it, and timed then.
       const view = (e?: Partial<PageTransitionEvent>) =>
         shown(() => {
-          const href = here();
+          // Views are told apart by their URLs unredacted (a filter `?state=open` to `?state=closed` is a view),
+          // and sent redacted.
+          const href = cut(location.href);
+          const sent = strip(href);
           const visited = e?.persisted || (!last && /^(t|rel)/.test(navigation?.activation?.navigationType as string));
           // The URL without its query.
           const bare = (url?: unknown) => (url as string).replace(/\?[^#]*/, '');
           const key = navigation?.currentEntry?.key;
+          // Its pieces: the path, each parameter and the fragment.
+          const pieces = (url = last as string) => url.split(/[?&#]/);
           // Only the query changed while this page's view waits for its title, in the same history entry
           // (a search box keeping what is typed in the URL, a keystroke a `replaceState`; not a `pushState`
           // or Back, a page of its own; unknown without the Navigation API: a view): that view gets the
           // new URL, no new view.
           // Nor is a URL cleaned in the same entry (a `replaceState` removing an OAuth callback's `code` or a
-          // magic link's token right after load): the same path, only parameters or the fragment gone.
+          // magic link's token right after load): the same path, only parameters gone that are redacted or
+          // a campaign's (not a filter cleared), or the fragment.
           if (
             key &&
             key == entry &&
             (waiting[0]
-              ? bare(href) == bare(page?.url)
-              : // (Its pieces, the path first, each one of the last view's URL.)
-                href != last && href.split(/[?&#]/).every((p) => (last as string).split(/[?&#]/).includes(p)))
+              ? bare(href) == bare(last)
+              : href != last &&
+                pieces(href).every((p) => pieces().includes(p)) &&
+                pieces().every(
+                  (p) => pieces(href).includes(p) || hidden(p) || campaignParam.test(p.replace(/=.*/, '')),
+                ))
           ) {
             // This view's page (where this tracker has it), and its URL as the next view's referrer. (Without it,
             // `last` stays the URL the hub was given: a view it replays at the first decision is no other page.)
-            if (page?.url == viewed?.url)
-              Object.assign(page as Fields, { url: (last = href), search: new URL(href).search });
-            Object.assign(viewed as Fields, { url: href });
+            if (page?.url == viewed?.url) {
+              Object.assign(page as Fields, { url: sent, search: new URL(sent).search });
+              last = href;
+            }
+            Object.assign(viewed as Fields, { url: sent });
           } else if (href != last || visited) {
             again = visited;
             // Its URL and referrer (the last view's, else how the page was reached) without a fragment.
             viewed = {
-              url: href,
+              url: sent,
               referrer: strip(
                 again ? (navigation?.activation?.from?.url ?? '') : ((viewed?.url ?? document.referrer) as string),
               ),
@@ -478,7 +514,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       listening.signal.onabort = consent.subscribe(
         () =>
           tracks() &&
-          page?.url != last &&
+          page?.url != (last && strip(last)) &&
           page?.url != viewed?.url &&
           record({
             type: 'page',

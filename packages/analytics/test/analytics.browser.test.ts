@@ -1408,6 +1408,33 @@ describe('a page Chromium prerenders', () => {
   });
 });
 
+describe('a prerendered page that never starts the tracker', () => {
+  test('sends at once after activation (nothing put off for ever)', async () => {
+    const profile = await mkdtemp(join(tmpdir(), 'optin-prerender-'));
+    const from = url(`/lesson?mode=opt-out&prerender=${encodeURIComponent('/next?mode=opt-out&nostart')}`);
+    const chromium = spawn(chromiumPath(), [...chromiumArgs(), `--user-data-dir=${profile}`, from], {
+      stdio: 'ignore',
+    });
+    try {
+      await arrived((m) => m.type === 'page' && m.context.page?.path === '/lesson');
+      for (let i = 0; i < 100 && !loads.some(([path]) => path === '/next'); i++) await quiet(50);
+      expect(loads).toEqual([
+        ['/lesson', ''],
+        ['/next', 'prefetch;prerender'],
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      follow = true;
+      // The page sends and flushes at once (its batches otherwise wait a minute).
+      expect(await arrived((m) => m.event === 'edx.test.later')).toHaveLength(1);
+    } finally {
+      const exited = new Promise((resolve) => chromium.once('exit', resolve));
+      chromium.kill();
+      await exited;
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a page restored from the back/forward cache', () => {
   let cached: Browser;
   beforeAll(async () => {
@@ -1665,6 +1692,107 @@ describe('privacy of names and URLs', () => {
       ['button', 'Done'],
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('ordinary controls keep their names: beside a search box, a toolbar filter or a table cell, in a non-editable island, input buttons by title', async () => {
+    await open('/home?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <header><div class="search"><input role="combobox" aria-autocomplete="list" aria-label="Search courses"></div>
+          <nav><button id="signin">Sign in</button> <a id="reg" role="button" tabindex="0">Register</a></nav></header>
+        <div class="toolbar"><div><input aria-autocomplete="list" placeholder="Filter"></div><button id="save" aria-label="Save changes">Save</button></div>
+        <table><tr><td><input aria-autocomplete="list"></td><td><button id="td" title="Delete row">x</button></td></tr></table>
+        <div contenteditable="false"><button id="ince">Enroll now</button></div>
+        <form action="javascript:void 0" onsubmit="return false"><input id="img" type="image" src="data:," title="Search" alt="Search"><input id="ib" type="button" value="" title="Close"></form>`;
+    });
+    for (const id of ['#signin', '#save', '#td', '#ince', '#img', '#ib']) await page.click(id, { force: true });
+    await arrived((m) => m.event === 'optin.ui.control_used' && m.properties.name === 'Close');
+    await quiet();
+    expect(
+      received
+        .filter((m) => m.event === 'optin.ui.control_used' && m.properties.control !== 'form')
+        .map((m) => m.properties.name),
+    ).toEqual(['Sign in', 'Save changes', 'x', 'Enroll now', 'Search', 'Close']);
+  });
+
+  test('a change of a redacted value only is a view all the same (filters, searches, assignments)', async () => {
+    await open('/issues?mode=opt-out&state=open');
+    for (const to of [
+      '/issues?mode=opt-out&state=closed',
+      '/search?mode=opt-out&keywords=python',
+      '/search?mode=opt-out&keywords=rust',
+      '/progress?mode=opt-out&assignment=1',
+      '/progress?mode=opt-out&assignment=2',
+    ]) {
+      await quiet(100);
+      await run(`history.pushState({}, '', ${JSON.stringify(to)});`);
+    }
+    await arrived((m) => m.type === 'page', 6);
+    await quiet();
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties.url)).toEqual([
+      url('/issues?mode=opt-out&state=REDACTED'),
+      url('/issues?mode=opt-out&state=REDACTED'),
+      url('/search?mode=opt-out&keywords=python'),
+      url('/search?mode=opt-out&keywords=rust'),
+      url('/progress?mode=opt-out&assignment=1'),
+      url('/progress?mode=opt-out&assignment=2'),
+    ]);
+  });
+
+  test('names are read as whole words, decoded; nested URLs and encoded emails in a value redact it; the path is never redacted', async () => {
+    const cases: [string, string][] = [
+      [
+        '/p?mode=opt-out&author=ann&postcode=1&compass=n&design=x&signup=1',
+        '/p?mode=opt-out&author=ann&postcode=1&compass=n&design=x&signup=1',
+      ],
+      [
+        '/p?mode=opt-out&accessToken=S&X-Amz-Signature=S&api_key=S&apikey=S&sessionid=S&id_token=S&passwd=S&client_secret=S',
+        '/p?mode=opt-out&accessToken=REDACTED&X-Amz-Signature=REDACTED&api_key=REDACTED&apikey=REDACTED&sessionid=REDACTED&id_token=REDACTED&passwd=REDACTED&client_secret=REDACTED',
+      ],
+      [
+        '/login?mode=opt-out&next=%2Foauth2%2Fauthorize%3Fclient_id%3Dx%26state%3DSECRET1%26code%3DSECRET2',
+        '/login?mode=opt-out&next=REDACTED',
+      ],
+      ['/login?mode=opt-out&next=/cb?code=SECRET3', '/login?mode=opt-out&next=REDACTED'],
+      ['/p?mode=opt-out&%74oken=SECRET4&%63ode=SECRET5', '/p?mode=opt-out&%74oken=REDACTED&%63ode=REDACTED'],
+      ['/p?mode=opt-out&next=%2Fverify%3Fe%3Djohn%2540doe.com', '/p?mode=opt-out&next=REDACTED'],
+      ['/p?mode=opt-out&utm_term=john%40doe.com&utm_source=nl', '/p?mode=opt-out&utm_term=REDACTED&utm_source=nl'],
+      ['/p&token=abc/def?mode=opt-out&next=/home', '/p&token=abc/def?mode=opt-out&next=/home'],
+    ];
+    for (const [from] of cases) {
+      await open(from);
+      await run(`analytics.flush();`);
+    }
+    await arrived((m) => m.type === 'page', cases.length);
+    await quiet();
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties.url)).toEqual(
+      cases.map(([, to]) => url(to)),
+    );
+    expect(bodies.join('\n')).not.toMatch(/SECRET|john/);
+  });
+
+  test('a redact option with the g flag redacts every time; a cleared filter (replaceState) is a view', async () => {
+    await open('/s?mode=opt-out&redact=^q$&flags=g&q=alice');
+    for (const q of ['bob', 'carol', 'dave']) {
+      await quiet(100);
+      await run(`history.pushState({}, '', '/s?mode=opt-out&redact=^q$&flags=g&q=${q}');`);
+    }
+    await arrived((m) => m.type === 'page', 4);
+    await open('/catalog?mode=opt-out&subject=math');
+    await quiet(800);
+    await run(`history.replaceState({}, '', '/catalog?mode=opt-out');`);
+    await arrived((m) => m.type === 'page', 6);
+    // Campaign parameters cleaned away: the same view.
+    await open('/land?mode=opt-out&utm_source=nl&gclid=G1');
+    await quiet(800);
+    await run(`history.replaceState({}, '', '/land?mode=opt-out');`);
+    await quiet(800);
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties.url)).toEqual([
+      ...Array(4).fill(url('/s?mode=opt-out&redact=^q$&flags=g&q=REDACTED')),
+      url('/catalog?mode=opt-out&subject=math'),
+      url('/catalog?mode=opt-out'),
+      url('/land?mode=opt-out&utm_source=nl&gclid=G1'),
+    ]);
   });
 
   test("secrets and email addresses in a URL's query are redacted everywhere a URL is sent or stored; campaign parameters kept", async () => {

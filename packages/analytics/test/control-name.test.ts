@@ -175,6 +175,28 @@ describe('controlName never reads a value chosen or typed', () => {
       'remove-invitee',
     ],
     ['an image beside a field, still', '<button data-x><img alt="Search"></button>', 'Search'],
+    [
+      'a button after a search box in a header (not a chip)',
+      '<header><div><input role="combobox" aria-autocomplete="list"></div><nav><button data-x>Sign in</button><a role="button">Register</a></nav></header>',
+      'Sign in',
+    ],
+    [
+      "a toolbar's button after its filter box",
+      '<div><div><input aria-autocomplete="list"></div><button data-x aria-label="Save changes">Save</button></div>',
+      'Save changes',
+    ],
+    [
+      "a table row's button after a cell's combobox",
+      '<table><tr><td><input aria-autocomplete="list"></td><td><button data-x title="Delete row">x</button></td></tr></table>',
+      'x',
+    ],
+    [
+      'a button in a non-editable island (contenteditable=false)',
+      '<div contenteditable="false"><button data-x>Enroll now</button></div>',
+      'Enroll now',
+    ],
+    ['an image button by its title', '<form><input data-x type="image" src="data:," title="Search"></form>', 'Search'],
+    ['an input button without a caption by its title', '<input data-x type="button" value="" title="Close">', 'Close'],
   ])('%s', (_, html, expected) => expect(controlName(el(html))).toBe(expected));
 
   it('walks at most some 2,000 nodes of a text-less subtree (a chart of 100,000 cells)', () => {

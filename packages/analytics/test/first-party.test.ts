@@ -415,6 +415,16 @@ describe('firstParty', () => {
     expect(sent).toEqual([]);
   });
 
+  it.each([['q'], [{ test: () => true }], [null]])(
+    'throws a typed error naming redact for %j (not a RegExp)',
+    (value) => {
+      const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+      const make = () =>
+        firstParty({ endpoint: 'https://collector.test', consent, redact: value as unknown as RegExp });
+      expect(make).toThrow(expect.objectContaining({ code: 'invalid_option', path: 'redact' }));
+    },
+  );
+
   it('takes counts at their bounds, and sends with a batch of 1', async () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const bounds = { batchSize: 2 ** 31 - 1, flushInterval: 0, queueLimit: 1 };
