@@ -263,8 +263,10 @@ describe('Member scoping in Chromium', () => {
     await expect.poll(() => loads, { timeout: 10_000 }).toEqual([mit]);
     await page.waitForFunction(() => 'optin' in window);
     await run("hub.page(); history.pushState({}, '', '/learning/course/course-v1:MITx+6.00x+2026/progress?reload');");
+    // (MITx's recorder may also start in the page before the reload, as the move put it in scope: its
+    // record of that page may or may not leave before the reload does.)
     await expect
-      .poll(() => recorded('rec.mitx.test'), { timeout: 10_000 })
+      .poll(() => [...new Set(recorded('rec.mitx.test'))], { timeout: 10_000 })
       .toEqual([mit, '/learning/course/course-v1:MITx+6.00x+2026/progress']);
     expect(await page.evaluate(() => (window as unknown as { optin: { hub: ScopedHub } }).optin.hub.loaded)).toEqual([
       'MITx/rec',
