@@ -21,10 +21,10 @@ const text = (el?: Element | null) => {
   return read.trim();
 };
 
-// A chip of a multi-value combobox one types into (MUI's Autocomplete, react-select), whose text or label is a
-// value chosen or typed: a later sibling of `el` or of its parent (not in a form) is such a combobox, or has one
-// as its child (chips come before the input; a button after a search box, a toolbar's filter or a table cell's is
-// no chip). (Only through elements of fewer than 99 children: a click in a chart of 100,000 cells reads none.)
+// A chip of a multi-value combobox one types into (MUI's Autocomplete, react-select: a `[role=button]` that is
+// no `<button>`), whose text or label is a value chosen or typed: a later sibling of `el` or of its parent (not
+// in a form) is such a combobox, or has one as its child (chips come before the input; a button after a search
+// box, a toolbar's filter or a table cell's is no chip, nor a native `<button>` before one). (Only through elements of fewer than 99 children: a click in a chart of 100,000 cells reads none.)
 const combo = (el: Element | null): unknown =>
   el &&
   el.childElementCount < 99 &&
@@ -43,10 +43,11 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * `contenteditable="false"` wrapper, and the custom ones:
  * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`) is read,
  * not its text, `title`, an image's `alt` in it (a custom select's flag) or a label inside it; a form
- * is never named by its text or an image (an upload's preview); and a chip of a combobox one types into
- * (a later sibling of the control or of its parent, not in a form, is or has as child an
- * `input[role=combobox]` or an `[aria-autocomplete]`: chips come before the input, their text or label a
- * value) is named by `data-track` (or `name`) only. When unsure, no name (the event still tells the control's kind).
+ * is never named by its text or an image (an upload's preview); a chip of a combobox one types into
+ * (a `[role=button]` that is no `<button>`, a later sibling of which or of its parent, not in a form, is or
+ * has as child an `input[role=combobox]` or an `[aria-autocomplete]`: chips come before the input, their
+ * text or label a value) is named by `data-track` (or `name`) only; and a name holding an `@` (an email
+ * address) is none. When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
@@ -57,7 +58,7 @@ export function controlName(el: Element): string {
   const name =
     el.getAttribute('data-track') ||
     (!el.matches('[type=radio],[role$=radio],[role=option]') &&
-      !beside(el) &&
+      !(el.matches('[role=button]:not(button)') && beside(el)) &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')
           .split(' ')
@@ -70,5 +71,6 @@ export function controlName(el: Element): string {
           (el.getAttribute('title') || el.querySelector<HTMLImageElement>(`img[alt]:not(:is(${fields}) *)`)?.alt)))) ||
     el.getAttribute('name') ||
     '';
-  return name.replace(/\s+/g, ' ').trim().slice(0, 100);
+  // (A name that holds an email address is the learner's, whatever put it there: no name.)
+  return /@/.test(name) ? '' : name.replace(/\s+/g, ' ').trim().slice(0, 100);
 }

@@ -41,13 +41,15 @@ export interface FirstPartyOptions {
   readonly hashRoutes?: boolean;
   /**
    * More query parameters whose values are never sent: a RegExp tested against each name (decoded, case as
-   * written; a `g` or `y` flag changes nothing): `/^(q|search)$/`. Always redacted: those whose name has one
-   * of these whole words (any case; words split at `_`, `-`, `.`, digits and camelCase, each also with an `s`):
-   * `email`/`e-mail`, `token`, `code`, `state`, `pass`, `password`, `passwd`, `secret`, `key`, `apikey`,
-   * `auth`, `authorization`, `sig`, `signature`, `session`, `sessionid`, `ticket`, `otp`, `nonce` (so
-   * `access_token`, `accessToken`, `X-Amz-Signature`, `api_key`, not `author`, `keywords`, `postcode`,
-   * `assignment`), unless a campaign's (`utm_*`, ad click ids); and any whose value, decoded twice, holds an
-   * `@` (an email address) or a parameter that would be redacted (`next=/cb?code=…`). Their values go as `REDACTED`.
+   * written; a `g` flag changes nothing, a `y` flag anchors it at the name's start): `/^(q|search)$/`. Always
+   * redacted: those whose name has one of these whole words (any case; words split at `_`, `-`, `.`, digits and
+   * camelCase, each also with an `s`): `email`/`e-mail`, `token`, `code`, `state`, `pass`, `password`, `passwd`,
+   * `secret`, `key`, `apikey`, `auth`, `authorization`, `sig`, `signature`, `session`, `sessionid`, `ticket`,
+   * `otp`, `nonce`, `mail`, or has anywhere `email`, `token`, `secret`, `password`, `passwd`, `passcode`, `pwd`,
+   * `jwt`, `hmac`, `saml` or `apikey` (so `access_token`, `accesstoken`, `useremail`, `pwd`, `X-Amz-Signature`,
+   * not `author`, `keywords`, `postcode`, `assignment`), unless a campaign's (`utm_*`, ad click ids); and any
+   * whose value, decoded three times, holds an `@` (an email address; a parameter without `=` too) or a
+   * parameter that would be redacted (`next=/cb?code=…`, three deep at most). Their values go as `REDACTED`.
    */
   readonly redact?: RegExp;
   /** Messages per batch (a full batch leaves at once): a whole number from 1. Default 20. */
@@ -169,7 +171,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
     throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
-  // A RegExp: a string would throw a TypeError on the first URL. (It is read by `search`, which a `g` or `y`
+  // A RegExp: a string would throw a TypeError on the first URL. (It is read by `search`, which a `g`
   // flag's `lastIndex` never changes: with `test`, every other URL would be sent unredacted.)
   if (redact !== undefined && !(redact instanceof RegExp))
     throw new AnalyticsError('invalid_option', 'redact', 'use a RegExp: /^q$/.');
@@ -207,25 +209,30 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const decode: (s: string) => string = unescape;
   // The values of the parameters in `query` (a URL's query and kept fragment) that may be a secret or the
   // learner's, as `REDACTED`: a name (`%xx` decoded) that has one of these words (any case; `accessToken` is
-  // `access token`), or one `redact` matches, unless a campaign's (attribution reads them); a value (decoded
-  // twice) that holds an `@` (an email address) or a parameter of its own that would be redacted (a nested
-  // URL: `next=/cb?code=…`).
-  const hide = (query: string): string =>
-    query.replace(/([?&#]([^=?&#]+)=)([^&#]*)/g, (all, head: string, name: string, value: string) =>
-      (!campaignParam.test((name = decode(name))) &&
-        (/\b(e.?mail|token|code|state|pass(word|wd)?|secret|(api)?key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce)s?\b/i.test(
+  // `access token`; or runs one of the longer ones into others: `accesstoken`, `useremail`), or one `redact`
+  // matches, unless a campaign's (attribution reads them); a value (decoded three times) that holds an `@` (an
+  // email address) or a parameter of its own that would be redacted (a nested URL: `next=/cb?code=…`).
+  // (Nested three deep at most: a crafted link of thousands of `?x=` must not overflow the stack.) A parameter
+  // without `=` (`/unsubscribe?john%40doe.com`) is read as a value too, and goes as `REDACTED` whole.
+  const hide = (query: string, deep = 0): string =>
+    query.replace(/([?&#])([^=?&#]+)(?:(=)([^&#]*))?/g, (all, sep: string, raw: string, is?: string, value?: string) => {
+      const name = decode(raw);
+      const held = decode(decode(decode(value ?? raw)));
+      return (is &&
+        !campaignParam.test(name) &&
+        (/e.?mail|token|secret|passw(or)?d|passcode|pwd|jwt|hmac|saml|apikey|\b(code|state|pass|key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce|mail)s?\b/i.test(
           name.replace(/([a-z])(?=[A-Z])|_|\d/g, '$1 '),
         ) ||
           (redact && name.search(redact) >= 0))) ||
-      /@/.test((value = decode(decode(value)))) ||
-      hidden(value)
-        ? head + 'REDACTED'
-        : all,
-    );
+        /@/.test(held) ||
+        (deep < 3 && hidden(held, deep + 1))
+        ? sep + (is ? raw + '=' : '') + 'REDACTED'
+        : all;
+    });
   // Whether `hide` changes a parameter (or any in a string of them).
-  const hidden = (query: string) => hide('&' + query) != '&' + query;
+  const hidden = (query: string, deep = 0) => hide('&' + query, deep) != '&' + query;
   // A URL as it may be sent: cut, its query (and a kept fragment) hidden; never its path.
-  const strip = (url: string) => cut(url).replace(/[?#].*/, hide);
+  const strip = (url: string) => cut(url).replace(/[?#].*/, (query) => hide(query));
   const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
@@ -384,7 +391,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
 
   const record = (e: PageEvent) => {
     release();
-    const at = new URL(e.properties.url);
+    // As it may be sent: a view the app records itself (`hub.page()`, the URL as it is) is redacted too.
+    const url = strip(e.properties.url);
+    const referrer = strip(e.properties.referrer);
+    const at = new URL(url);
     // A page visited again (reloaded, Back or Forward to it) is no new arrival; nor is a return from a
     // host the site ignores (sign-in, payment), which counts as its own.
     attribution =
@@ -392,12 +402,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       attribute(
         attribution,
         at,
-        e.properties.referrer,
+        referrer,
         (host) => own(host) || ignored.some((i) => `.${host}`.endsWith(`.${i}`)),
         e.timestamp,
       );
     if (keep()) local(touchKey, attribution);
-    const properties = (page = { ...e.properties, search: at.search });
+    const properties = (page = { ...e.properties, url, referrer, search: at.search });
     // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
     // where animation frames never come), or sooner: at the next page view (its own URL and
     // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn

@@ -197,6 +197,16 @@ describe('controlName never reads a value chosen or typed', () => {
     ],
     ['an image button by its title', '<form><input data-x type="image" src="data:," title="Search"></form>', 'Search'],
     ['an input button without a caption by its title', '<input data-x type="button" value="" title="Close">', 'Close'],
+    [
+      "a header's menu button before its search box (a native button is no chip)",
+      '<header><button data-x aria-label="Open menu">≡</button><div><input role="combobox" aria-autocomplete="list"></div></header>',
+      'Open menu',
+    ],
+    [
+      "a form's chip naming an email address (the form's own child): none",
+      '<form><span><button data-x aria-label="Remove john@doe.com">x</button></span><input role="combobox"></form>',
+      '',
+    ],
   ])('%s', (_, html, expected) => expect(controlName(el(html))).toBe(expected));
 
   it('walks at most some 2,000 nodes of a text-less subtree (a chart of 100,000 cells)', () => {
