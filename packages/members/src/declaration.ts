@@ -47,8 +47,11 @@ export interface DeclaredTracker {
  * keep their names and meaning; new ones may be added.
  */
 export interface Declaration {
-  /** The policy the trackers are held to. */
-  readonly policy: { readonly id: string; readonly version: string };
+  /**
+   * The policy the trackers are held to; its `lang` when it gives one (the language its purposes' labels
+   * and descriptions are written in: the HTML marks them with it).
+   */
+  readonly policy: { readonly id: string; readonly version: string; readonly lang?: string };
   /** The Member it was made for, or `null` for the whole platform. */
   readonly member: string | null;
   /** The policy's purposes, in order, each with the ids of the trackers that serve it. */
@@ -206,7 +209,11 @@ export function buildDeclaration(config: OptinConfig, member?: string | null): D
     ...members.flatMap((m) => m.trackers.map((t) => declare(t, m.name))),
   ];
   return {
-    policy: { id: config.policy.id, version: config.policy.version },
+    policy: {
+      id: config.policy.id,
+      version: config.policy.version,
+      ...(config.policy.lang !== undefined && { lang: config.policy.lang }),
+    },
     member: member ?? null,
     purposes: config.policy.purposes.map((p) => ({
       id: p.id,

@@ -170,8 +170,9 @@ export function declarationToMarkdown(d: Declaration): string {
 const partyText = (party: string) => (party === 'first' ? 'First party' : 'Third party');
 
 /** The accessible HTML table of the site's own cookies, captioned `caption`: the cookie's name as row header. */
+// (`caption` is HTML: escaped by the caller.)
 const htmlCookieTable = (cookies: readonly DeclaredSiteCookie[], caption: string) =>
-  `<table><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Cookie</th><th scope="col">Set by</th><th scope="col">Party</th><th scope="col">Lifetime</th><th scope="col">What it does</th></tr></thead><tbody>${cookies
+  `<table><caption>${caption}</caption><thead><tr><th scope="col">Cookie</th><th scope="col">Set by</th><th scope="col">Party</th><th scope="col">Lifetime</th><th scope="col">What it does</th></tr></thead><tbody>${cookies
     .map(
       (c) =>
         `<tr><th scope="row"><code>${escapeHtml(c.name)}</code></th><td>${escapeHtml(c.ownerName)}</td><td>${partyText(c.party)}</td><td>${escapeHtml(lifetime(c.lifetime))}</td><td>${escapeHtml(c.description)}</td></tr>`,
@@ -195,6 +196,9 @@ export function declarationToHtml(d: Declaration): string {
       ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${text}<span class="${visuallyHiddenClass}"> for ${escapeHtml(vendor)} (opens in a new tab)</span></a>`
       : '—';
   };
+  // The policy's own words (its purposes' labels and descriptions) in its language, within the English page.
+  const lang = d.policy.lang && d.policy.lang !== 'en' ? ` lang="${escapeHtml(d.policy.lang)}"` : '';
+  const own = (text: string) => (lang ? `<span${lang}>${escapeHtml(text)}</span>` : escapeHtml(text));
   const sections = byPurpose(d).map((p, i) => {
     const id = `optin-purpose-${i}`;
     const rows = p.trackers
@@ -207,15 +211,15 @@ export function declarationToHtml(d: Declaration): string {
           }</td><td>${t.hosts.map((h) => `<code>${escapeHtml(h)}</code>`).join(', ') || '—'}</td><td>${link(t.vendor.privacyUrl, 'Privacy policy', t.vendor.name)}</td><td>${link(t.vendor.optOutUrl, 'Opt out', t.vendor.name)}</td></tr>`,
       )
       .join('');
-    const cookies = p.cookies.length ? htmlCookieTable(p.cookies, `${p.label}: cookies of the site itself`) : '';
+    const cookies = p.cookies.length ? htmlCookieTable(p.cookies, `${own(p.label)}: cookies of the site itself`) : '';
     const trackers = p.trackers.length
-      ? `<table><caption>${escapeHtml(p.label)}: trackers and what they store</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and stored data (lifetime)</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table>`
+      ? `<table><caption>${own(p.label)}: trackers and what they store</caption><thead><tr><th scope="col">Tracker</th><th scope="col">Run by</th><th scope="col">Party</th><th scope="col">Cookies and stored data (lifetime)</th><th scope="col">Hosts</th><th scope="col">Privacy</th><th scope="col">Opt out</th></tr></thead><tbody>${rows}</tbody></table>`
       : '';
-    return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(p.label)}</h2><p>${escapeHtml(p.description)}</p>${cookies || trackers ? cookies + trackers : `<p>${nothingDeclared}</p>`}</section>`;
+    return `<section aria-labelledby="${id}"><h2 id="${id}"${lang}>${escapeHtml(p.label)}</h2><p${lang}>${escapeHtml(p.description)}</p>${cookies || trackers ? cookies + trackers : `<p>${nothingDeclared}</p>`}</section>`;
   });
   if (unsorted(d).length)
     sections.push(
-      `<section aria-labelledby="optin-site-cookies"><h2 id="optin-site-cookies">${ownCookies}</h2><p>${ownCookiesIntro}</p>${htmlCookieTable(unsorted(d), ownCookies)}</section>`,
+      `<section aria-labelledby="optin-site-cookies"><h2 id="optin-site-cookies">${ownCookies}</h2><p>${ownCookiesIntro}</p>${htmlCookieTable(unsorted(d), escapeHtml(ownCookies))}</section>`,
     );
   if (d.email.length) {
     const rows = d.email

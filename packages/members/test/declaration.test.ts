@@ -146,6 +146,17 @@ describe('declaration', () => {
     expect(html).toContain(
       `<tbody><tr><th scope="row"><code>optin</code></th><td>edX</td><td>First party</td><td>13 months</td><td>${d.siteCookies[0]!.description}</td></tr></tbody></table></section>`,
     );
+    // A policy written in another language: its labels and descriptions are marked with it in the English page
+    // (screen readers read them in that language), and the JSON says which.
+    const fr = definePolicy({ ...edxPolicy, lang: 'fr' });
+    const french = createRegistry({ policy: fr, platform: { trackers: [] }, members: [] }).declaration();
+    expect(french.policy.lang).toBe('fr');
+    expect(declarationToHtml(french)).toContain(
+      '<h2 id="optin-purpose-0" lang="fr">Strictly necessary</h2><p lang="fr">System administration',
+    );
+    expect(declarationToHtml(french)).toContain(
+      '<caption><span lang="fr">Strictly necessary</span>: cookies of the site itself</caption>',
+    );
     // A config of no tracker at all still lists it.
     const bare = createRegistry({ policy: edxPolicy, platform: { trackers: [] }, members: [] }).declaration();
     expect(declarationToMarkdown(bare).match(/^## .*$/gm)).toEqual(['## Strictly necessary']);
