@@ -125,6 +125,9 @@ const arrived = async (match: (m: Received) => boolean, count = 1) => {
   return received.filter(match);
 };
 const quiet = (ms = 600) => page.waitForTimeout(ms);
+/** The [control, name] of each control use received, in order. */
+const controlsUsed = () =>
+  received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]);
 
 describe('the first-party tracker in Chromium', () => {
   test('page views across SPA navigations arrive in order, once a view, with increasing seq and the previous page as referrer', async () => {
@@ -392,9 +395,7 @@ describe('the first-party tracker in Chromium', () => {
     await page.click('#age');
     await arrived((m) => m.properties.name === 'age');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([
+    expect(controlsUsed()).toEqual([
       ['div', 'Post'],
       ['div', 'Post'],
       ['summary', 'Filter'],
@@ -422,9 +423,7 @@ describe('the first-party tracker in Chromium', () => {
     await page.click('#done');
     await arrived((m) => m.properties.name === 'Done');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([
+    expect(controlsUsed()).toEqual([
       ['button', 'Country of residence'],
       ['button', ''],
       ['button', 'Save'],
@@ -449,9 +448,7 @@ describe('the first-party tracker in Chromium', () => {
     for (const id of ['#r1', '#plan', '#opt', '#theme', '#tracked', '#c1']) await page.click(id);
     await arrived((m) => m.properties.name === 'Captions');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([
+    expect(controlsUsed()).toEqual([
       ['radio', ''],
       ['radio', ''],
       ['option', ''],
@@ -529,9 +526,7 @@ describe('the first-party tracker in Chromium', () => {
     await page.selectOption('#lang', 'es');
     await arrived((m) => m.properties.name === 'language');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([
+    expect(controlsUsed()).toEqual([
       ['toggle', 'Dark mode'],
       ['toggle', 'newsletter'],
       ['toggle', 'speed-2x'],
@@ -1678,9 +1673,7 @@ describe('privacy of names and URLs', () => {
     await page.click('#done');
     await arrived((m) => m.properties.name === 'Done');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([
+    expect(controlsUsed()).toEqual([
       ['combobox', ''],
       ['button', ''],
       ['button', 'Country'],
@@ -1941,8 +1934,6 @@ describe('privacy of names and URLs', () => {
     });
     await page.click('#s option:nth-child(2)');
     await quiet();
-    expect(
-      received.filter((m) => m.event === 'optin.ui.control_used').map((m) => [m.properties.control, m.properties.name]),
-    ).toEqual([['select', 'subject']]);
+    expect(controlsUsed()).toEqual([['select', 'subject']]);
   });
 });
