@@ -21,7 +21,7 @@ export const edxPolicy: Policy = {
       id: 'analytics',
       label: 'Analytics',
       description:
-        'How visitors use the edX Site: which pages, in what order and when, and which links and controls are used.',
+        'How visitors find and use the edX Site: which pages, in what order and when, which links and controls are used, and whether emails from edX and Members are opened and their links clicked.',
       group: 'usage',
     },
     {

@@ -123,6 +123,14 @@ describe('edxPolicy', () => {
     expect(edxPolicy.purposes.filter((p) => p.gpc).map((p) => p.id)).toEqual(['marketing']);
     expect(new Set(edxPolicy.purposes.filter((p) => p.group).map((p) => p.group)).size).toBe(1);
   });
+
+  it('tells the learner, before they grant analytics, that it covers how they arrive and the emails of edX and Members', () => {
+    // The collector counts email opens and clicks, and the tracker sends referrers and campaigns,
+    // only under `analytics`: its description is what a learner reads before granting it.
+    const analytics = edxPolicy.purposes.find((p) => p.id === 'analytics')!.description;
+    expect(analytics).toMatch(/find/);
+    expect(analytics).toMatch(/emails from edX and Members are opened and their links clicked/);
+  });
 });
 
 describe('policyHash', () => {

@@ -43,8 +43,8 @@ export const es: Catalog = {
       ],
       analytics: [
         'Analítica',
-        'Cómo usan los visitantes el Sitio de edX: qué páginas, en qué orden y cuándo, y qué enlaces y controles se usan.',
-        '148zul8',
+        'Cómo encuentran y usan los visitantes el Sitio de edX: qué páginas, en qué orden y cuándo, qué enlaces y controles se usan, y si se abren los correos de edX y de los Miembros y se hace clic en sus enlaces.',
+        '1e76fnp',
       ],
       performance: ['Rendimiento', 'Supervisión de la rapidez y fiabilidad del Sitio de edX.', '1w1l05v'],
       functionality: [

@@ -43,8 +43,8 @@ export const fr: Catalog = {
       ],
       analytics: [
         'Mesure d’audience',
-        'Comment les visiteurs utilisent le Site edX : quelles pages, dans quel ordre et quand, et quels liens et contrôles sont utilisés.',
-        '148zul8',
+        'Comment les visiteurs trouvent et utilisent le Site edX : quelles pages, dans quel ordre et quand, quels liens et contrôles sont utilisés, et si les e-mails d’edX et des Membres sont ouverts et leurs liens cliqués.',
+        '1e76fnp',
       ],
       performance: ['Performance', 'Surveillance de la rapidité et de la fiabilité du Site edX.', '1w1l05v'],
       functionality: [

@@ -34,7 +34,7 @@ export const zh: Catalog = {
   purposes: {
     edx: {
       necessary: ['严格必要', '系统管理、安全与完整性，确保 edX 网站正常运行。始终启用。', '1v7bq4a'],
-      analytics: ['分析', '访问者如何使用 edX 网站：访问了哪些页面、顺序和时间，以及使用了哪些链接和控件。', '148zul8'],
+      analytics: ['分析', '访问者如何找到并使用 edX 网站：访问了哪些页面、顺序和时间，使用了哪些链接和控件，以及是否打开了 edX 和成员发送的电子邮件并点击了其中的链接。', '1e76fnp'],
       performance: ['性能', '监测 edX 网站的速度和可靠性。', '1w1l05v'],
       functionality: ['功能', '识别您是否访问过 edX 网站并记住您的偏好。', '187dawa'],
       marketing: [
