@@ -18,7 +18,9 @@ import { buildDeclaration, declarationToHtml } from '@optin/members';
 import { allowsEmailTracking } from './email-consent.js';
 import { emailFramePolicy } from './email-frame-policy.js';
 import { course, dashboard, email, emailMessage, home, thirdParties, type Layout } from './pages.js';
-import { courses, declaredSiteConfig } from './site.js';
+import { courses, declaredSiteConfig, optOutPath, vendorHosts } from './site.js';
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 
 /** Options of {@link startDemo}. */
 export interface DemoOptions {
@@ -114,7 +116,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const collectorUrl = `http://collector.edx.localhost:${listening.port}`;
 
   // The list of third parties and tracked emails of the config the pages run, for the help page.
-  const declaration = declarationToHtml(buildDeclaration(declaredSiteConfig(collectorUrl)));
+  const declared = buildDeclaration(declaredSiteConfig(collectorUrl));
+  const declaration = declarationToHtml(declared);
+  /** A stand-in vendor's opt-out page, by its host: what the vendor's own would say. */
+  const optOutPages = new Map<string, string>(
+    Object.values(vendorHosts).map((host) => {
+      const vendor = declared.trackers.find((t) => t.hosts.includes(host))?.vendor.name ?? host;
+      return [
+        host,
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Opt-out recorded | ${escapeHtml(vendor)}</title></head>
+<body><h1>Opt-out recorded</h1><p id="opt-out">Your opt-out of ${escapeHtml(vendor)} is recorded.</p>
+<p>This page stands in for a vendor's own opt-out: the demo keeps nothing. Neither edX nor any Member is responsible for how well a third party's opt-out works; your cookie choices on edX decide what edX's pages load.</p>
+<p><a href="${escapeHtml(siteUrl)}/third-parties">Back to edX's third parties</a></p></body></html>`,
+      ];
+    }),
+  );
 
   const emailMember = 'HarvardX';
   const signer = createEmailSigner({
@@ -144,6 +160,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // `http://evil.example/x` would otherwise be another host, and a redirect below would send the
     // browser there. The leading slashes and backslashes are one, after the site's origin.
     const url = new URL(`${siteUrl}/${(req.url ?? '').replace(/^[/\\]+/, '')}`);
+    // A stand-in vendor's opt-out, on its own host (answered there: not sent to the site's name below).
+    const optOut = url.pathname === optOutPath && optOutPages.get((req.headers.host ?? '').replace(/:\d+$/, ''));
+    if (optOut)
+      return void res
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': "default-src 'none'",
+        })
+        .end(optOut);
     // A browser that opened the site by another name (localhost:3000, 127.0.0.1:3000) is sent to the
     // URL the demo printed: from another origin the collector, which allows the site's only, would
     // refuse the page's receipts and page views, and the dashboards would stay empty.

@@ -42,7 +42,14 @@ export const courseUrl = (key: string, unit?: number): string =>
   `/learning/course/${key}/${unit === undefined ? 'home' : `unit-${String(unit + 1)}`}`;
 
 /** The stand-in vendor hosts (every `*.localhost` name is this machine). */
-const vendorHosts = { harvardx: 'ads.harvardx.localhost', mitx: 'heatmap.mitx.localhost' } as const;
+export const vendorHosts = { harvardx: 'ads.harvardx.localhost', mitx: 'heatmap.mitx.localhost' } as const;
+
+/**
+ * Where a stand-in vendor's opt-out is, on its own host (the demo server answers it there): `https:`,
+ * as `defineTracker` takes vendor links, so that the banner and the third-parties page link it and
+ * say that neither edX nor any Member answers for how well it works.
+ */
+export const optOutPath = '/opt-out';
 
 const standIn = (member: string, id: string, purpose: string, host: string, cookie: string, port: string): Tracker =>
   defineTracker({
@@ -50,7 +57,11 @@ const standIn = (member: string, id: string, purpose: string, host: string, cook
     owner: member,
     purposes: [purpose],
     party: 'third',
-    vendor: { name: `${member} ${purpose} (demo stand-in)`, privacyUrl: `https://${host}/privacy` },
+    vendor: {
+      name: `${member} ${purpose} (demo stand-in)`,
+      privacyUrl: `https://${host}/privacy`,
+      optOutUrl: `https://${host}${optOutPath}`,
+    },
     cookies: [{ name: cookie, purpose, lifetime: '90d', party: 'first' }],
     hosts: [host],
     unloadable: false,

@@ -45,6 +45,11 @@ const emailMessage = async (cookie: string | null): Promise<{ html: string; csp:
   expect(res.status).toBe(200);
   return { html: await res.text(), csp: res.headers.get('content-security-policy') ?? '' };
 };
+/** What the banner and the third-parties page say where a third party's opt-out is linked (the policy's word on it). */
+const optOutsBanner =
+  'To stop their tracking, use their opt-outs: neither we nor any Member is responsible for how well they work.';
+const optOutsDeclaration =
+  'Some third parties offer an opt-out of their tracking, linked under Opt out: neither we nor any Member is responsible for how well their opt-outs work.';
 /** The email's link to CS50, in the frame of the `/email` page. */
 const emailLink = () => page.frameLocator('#email').getByRole('link', { name: 'CS50' });
 
@@ -215,6 +220,16 @@ describe('the demo site', () => {
     const listed = page.locator('optin-banner section li');
     expect(await listed.last().textContent()).toBe('Email opens and clicks (Harvard University: Analytics) ');
     // HarvardX's own pages run only a marketing tracker; its emails give it an Analytics switch of its own.
+    // HarvardX's stand-in tracker is listed with its opt-out, on its own host, and the policy's word on it.
+    const parties = page
+      .locator('optin-banner section')
+      .filter({ has: page.getByRole('heading', { name: 'Third parties' }) });
+    expect(
+      await parties
+        .getByRole('link', { name: 'Opt out: HarvardX marketing (demo stand-in) (opens in a new tab)' })
+        .getAttribute('href'),
+    ).toBe('https://ads.harvardx.localhost/opt-out');
+    expect(await parties.getByText(optOutsBanner).isVisible()).toBe(true);
     const harvard = page.getByRole('group', { name: 'On Harvard University courses' });
     const analytics = harvard.getByRole('switch', { name: 'Analytics' });
     expect(await harvard.getByText('Email opens and clicks').count()).toBe(1);
@@ -248,6 +263,31 @@ describe('the demo site', () => {
         .getByRole('rowheader')
         .allTextContents(),
     ).toEqual(['HarvardX marketing (demo stand-in)']);
+    // Each stand-in links its opt-out, on its own host; the page says neither edX nor any Member answers for it.
+    for (const [purpose, name, host] of [
+      ['Marketing', 'HarvardX marketing', 'ads.harvardx.localhost'],
+      ['Analytics', 'MITx analytics', 'heatmap.mitx.localhost'],
+    ] as const) {
+      const link = page
+        .getByRole('table', { name: new RegExp(`^${purpose}: trackers`) })
+        .getByRole('row', { name: new RegExp(`^${name}`) })
+        .getByRole('link', { name: /^Opt out/ });
+      expect([await link.textContent(), await link.getAttribute('href')]).toEqual([
+        `Opt out for ${name} (demo stand-in) (opens in a new tab)`,
+        `https://${host}/opt-out`,
+      ]);
+      // The demo answers it on that host (over HTTP on its port, as it serves the stand-ins' scripts),
+      // not sent on to the site's name: the opt-out is recorded (in a browser of its own, out of `requests`).
+      const elsewhere = await browser.newContext();
+      const tab = await elsewhere.newPage();
+      await tab.goto(`http://${host}:${new URL(demo.siteUrl).port}/opt-out`);
+      expect([tab.url(), await tab.locator('#opt-out').textContent()]).toEqual([
+        `http://${host}:${new URL(demo.siteUrl).port}/opt-out`,
+        `Your opt-out of ${name} (demo stand-in) is recorded.`,
+      ]);
+      await elsewhere.close();
+    }
+    expect(await page.getByText(optOutsDeclaration).isVisible()).toBe(true);
     // The first-party analytics' localStorage keys are listed with its cookies: not called cookies alone.
     const functionality = page.getByRole('table', { name: /^Functionality/ });
     expect(await functionality.getByRole('columnheader').allTextContents()).toContain(

@@ -63,6 +63,16 @@ function otherPurpose(d: Declaration, cookie: DeclaredCookie, heading: string): 
   return `, for ${d.purposes.find((p) => p.id === cookie.purpose)?.label ?? cookie.purpose}`;
 }
 
+/**
+ * The policy's "Neither edX nor any Member is responsible for the effectiveness of any third-party
+ * opt-out options", as the banner says it: shown once, before the tables, when a tracker listed links
+ * an opt-out (an http(s) one: no other is rendered). It is the page's English, not the policy's words.
+ */
+const optOutsDisclaimer =
+  'Some third parties offer an opt-out of their tracking, linked under Opt out: neither we nor any Member is responsible for how well their opt-outs work.';
+const linksOptOut = (sections: readonly PurposeSection[]) =>
+  sections.some((p) => p.trackers.some((t) => httpUrl(t.vendor.optOutUrl)));
+
 const purposeLabel = (d: Declaration, id: string) => d.purposes.find((p) => p.id === id)?.label ?? id;
 const recorded = (e: DeclaredEmail) => e.records.map((r) => ({ open: 'opens', click: 'clicks' })[r]).join(', ');
 const emailIntro =
@@ -100,7 +110,8 @@ const mdCookieTable = (cookies: readonly DeclaredSiteCookie[]) => [
 /**
  * The declaration as Markdown (GFM): one section a purpose, with a table of the site's own cookies
  * serving it (the consent cookie, under the required purpose) and one row a tracker, links to privacy
- * and opt-out; a required purpose is shown even when nothing serves it. Then, when emails are
+ * and opt-out; a required purpose is shown even when nothing serves it. Before them, when an opt-out
+ * is linked, that neither the platform nor any Member answers for it. Then, when emails are
  * tracked, an "Email tracking" section, one row a sender, with what is recorded and how to opt out.
  * Every config string is escaped, so that it reads as it is and stays in its cell.
  */
@@ -110,7 +121,9 @@ export function declarationToMarkdown(d: Declaration): string {
     '',
     `Policy ${mdCode(d.policy.id)} version ${mdText(d.policy.version)}${d.member ? `, courses of ${mdText(d.member)}` : ''}.`,
   ];
-  for (const p of byPurpose(d)) {
+  const sections = byPurpose(d);
+  if (linksOptOut(sections)) out.push('', optOutsDisclaimer);
+  for (const p of sections) {
     out.push('', `## ${mdText(p.label)}`, '', mdParagraph(p.description));
     if (p.cookies.length) out.push('', ...mdCookieTable(p.cookies));
     if (!p.trackers.length) {
@@ -183,7 +196,8 @@ const htmlCookieTable = (cookies: readonly DeclaredSiteCookie[], caption: string
  * The declaration as an accessible HTML fragment: a section a purpose (`aria-labelledby` its
  * heading), with a table of the site's own cookies serving it (the consent cookie, under the required
  * purpose) and a table of its trackers, each with a caption and column headers and each cookie's or
- * tracker's name as row header; a required purpose is shown even when nothing serves it. Then, when
+ * tracker's name as row header; a required purpose is shown even when nothing serves it. Before them,
+ * when an opt-out is linked, a paragraph: neither the platform nor any Member answers for it. Then, when
  * emails are tracked, an "Email tracking" section of the same form, a row a sender. Every
  * config string is escaped; only http(s) links are rendered, opening safely in a new tab. Each
  * link's name ends in words for screen readers only, in `<span class="optin-visually-hidden">`:
@@ -199,7 +213,8 @@ export function declarationToHtml(d: Declaration): string {
   // The policy's own words (its purposes' labels and descriptions) in its language, within the English page.
   const lang = d.policy.lang && d.policy.lang !== 'en' ? ` lang="${escapeHtml(d.policy.lang)}"` : '';
   const own = (text: string) => (lang ? `<span${lang}>${escapeHtml(text)}</span>` : escapeHtml(text));
-  const sections = byPurpose(d).map((p, i) => {
+  const listed = byPurpose(d);
+  const sections = listed.map((p, i) => {
     const id = `optin-purpose-${i}`;
     const rows = p.trackers
       .map(
@@ -232,5 +247,6 @@ export function declarationToHtml(d: Declaration): string {
       `<section aria-labelledby="optin-email"><h2 id="optin-email">Email tracking</h2><p>${escapeHtml(emailIntro)}</p><table><caption>Email tracking: who tracks, what is recorded and how to opt out</caption><thead><tr><th scope="col">Sent by</th><th scope="col">Purpose</th><th scope="col">Party</th><th scope="col">Records</th><th scope="col">How to opt out</th></tr></thead><tbody>${rows}</tbody></table></section>`,
     );
   }
-  return `<div class="optin-declaration" lang="en">${sections.join('')}</div>\n`;
+  const disclaimer = linksOptOut(listed) ? `<p>${escapeHtml(optOutsDisclaimer)}</p>` : '';
+  return `<div class="optin-declaration" lang="en">${disclaimer}${sections.join('')}</div>\n`;
 }

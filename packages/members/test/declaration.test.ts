@@ -292,6 +292,35 @@ describe('declaration', () => {
     expect(html).toContain('rel="noopener noreferrer"');
   });
 
+  it("says, where a third party's opt-out is linked, that neither edX nor any Member answers for how well it works", () => {
+    const disclaimer =
+      'Some third parties offer an opt-out of their tracking, linked under Opt out: neither we nor any Member is responsible for how well their opt-outs work.';
+    const linked = registry.declaration();
+    expect(linked.trackers.some((t) => t.vendor.optOutUrl)).toBe(true);
+    const md = declarationToMarkdown(linked);
+    // Once, before the tables, as its own paragraph.
+    expect(md.split(disclaimer)).toHaveLength(2);
+    expect(md).toContain(`\n\n${disclaimer}\n\n## `);
+    const html = declarationToHtml(linked);
+    expect(html.split(disclaimer)).toHaveLength(2);
+    expect(html).toMatch(new RegExp(`^<div class="optin-declaration" lang="en"><p>${disclaimer}</p><section `));
+    // In the policy's language too, the sentence is the page's English (not marked with the policy's lang).
+    const fr = createRegistry({ ...sampleConfig(), policy: definePolicy({ ...edxPolicy, lang: 'fr' }) }).declaration();
+    expect(declarationToHtml(fr)).toContain(`lang="en"><p>${disclaimer}</p>`);
+    // No opt-out linked (none given, or none an http(s) link): nothing to answer for, no sentence.
+    const unlinked = (optOutUrl: string | null): Declaration => ({
+      ...linked,
+      trackers: linked.trackers.map((t) => ({ ...t, vendor: { ...t.vendor, optOutUrl } })),
+    });
+    for (const d of [unlinked(null), unlinked('javascript:alert(1)')]) {
+      expect(declarationToMarkdown(d)).not.toContain('opt-out');
+      expect(declarationToHtml(d)).not.toContain('opt-out');
+    }
+    // Nor where no third party is listed at all.
+    const empty = createRegistry({ policy: edxPolicy, platform: { trackers: [] }, members: [] }).declaration();
+    expect(declarationToMarkdown(empty)).not.toContain(disclaimer);
+  });
+
   it('ships, and the README shows, the CSS of every class the HTML needs styled', () => {
     const html = declarationToHtml(createRegistry(sampleConfig()).declaration());
     const hidden = [...html.matchAll(/<span class="([^"]+)">/g)].map(([, name]) => name);
