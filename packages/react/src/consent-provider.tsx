@@ -13,6 +13,7 @@ import {
   useMemo,
   useRef,
   useState,
+  type ReactElement,
   type ReactNode,
 } from 'react';
 import { OptinReactError } from './errors.js';
@@ -77,7 +78,7 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  *   <ConsentBanner />
  * </ConsentProvider>
  */
-export function ConsentProvider(props: ConsentProviderProps): ReactNode {
+export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   const given = props.consent ?? null;
   const options = given ? null : (props.options ?? null);
   // Without either there is no policy to render by: say so here, not as a missing provider in a hook.
@@ -92,11 +93,24 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // which reads the learner's choice for them (a new policy version asks again).
   const [latest, setLatest] = useState(options);
   const once = useRef<Made | null>(null);
+  // The store reads and writes through the custom storage given last (see followStorage): one made
+  // anew that reads what the store's reads now (the same storage made at each render, or a next
+  // learner's with nothing stored, as the previous one) takes over before any child's effect runs;
+  // one that reads otherwise (see sameStorage) replaces the options, and so the store. Compared with
+  // the storage in use (of the last commit), not the one the store was made with: that one may read as
+  // empty as the next learner's while the learner who took it over has decided; and even when the
+  // options are the very object the store was made with (options kept per learner, Ada's again after
+  // Grace's). While new options wait for their store (set in this render), theirs is the one in use.
+  const storage = useRef<unknown>(options?.storage);
+  const committed = useRef(latest);
+  const inUse = (latest === committed.current ? storage.current : latest?.storage) as ConsentOptions['storage'];
   if (
-    latest !== options &&
-    !(same(latest, options) && sameStorage(latest?.storage, options?.storage, once.current?.store))
+    options !== latest &&
+    !(same(latest, options) && sameStorage(inUse, options?.storage, once.current?.store))
   )
     setLatest(options);
+  else if (options && inUse !== options.storage && !sameStorage(inUse, options.storage, once.current?.store))
+    setLatest({ ...options }); // the same options object: a copy makes it new options, and so a new store
   const [created, setCreated] = useState<Made | null>(null);
   // Created in the browser, once for the same options. The ref keeps it across StrictMode's second
   // run of the effect (state is not set yet then), so one provider never makes a second store that
@@ -108,13 +122,9 @@ export function ConsentProvider(props: ConsentProviderProps): ReactNode {
   // another tab meanwhile), until the new store, which reads the choice afresh and follows other
   // tabs, is made.
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
-  // The store reads and writes through the custom storage given last (see followStorage): one made
-  // anew that reads what the store's reads (the same storage made at each render, or a next learner's
-  // with nothing stored, as the previous one) takes over before any child's effect runs; one that
-  // reads otherwise (see sameStorage) replaced the options above, and so the store.
-  const storage = useRef<unknown>(options?.storage);
   useIsomorphicLayoutEffect(() => {
     storage.current = options?.storage;
+    committed.current = latest;
   });
   useEffect(() => {
     if (!latest) return;

@@ -52,9 +52,10 @@ function render(node: ReactNode): HTMLElement {
  * A page where learners sign in (Ada first), each with storage of their own made by one factory: the
  * functions of two learners' storages have the same text, and only what they close over tells them
  * apart. `readOnly` names a learner whose storage refuses every write; `children` renders for the
- * learner signed in.
+ * learner signed in. `kept`: the page keeps one options object a learner (made at their first sign-in),
+ * rather than writing them inline.
  */
-function signInPage(children: (user: string) => ReactNode, readOnly?: string) {
+function signInPage(children: (user: string) => ReactNode, readOnly?: string, kept = false) {
   const jars = new Map<string, string>();
   const storageFor = (user: string) => ({
     kind: 'per-learner',
@@ -62,13 +63,17 @@ function signInPage(children: (user: string) => ReactNode, readOnly?: string) {
     write: (value: string) => user !== readOnly && (jars.set(user, value), true),
     clear: () => void jars.delete(user),
   });
+  const optionsOf = new Map<string, ConsentOptions>();
+  const optionsFor = (user: string): ConsentOptions => {
+    const options = optionsOf.get(user) ?? { policy: edxPolicy, storage: storageFor(user) };
+    if (kept) optionsOf.set(user, options);
+    return options;
+  };
   let signIn: (user: string) => void = () => {};
   function Page() {
     const [user, setUser] = useState('ada');
     signIn = setUser;
-    return (
-      <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>{children(user)}</ConsentProvider>
-    );
+    return <ConsentProvider options={optionsFor(user)}>{children(user)}</ConsentProvider>;
   }
   return { jars, Page, signIn: (user: string) => signIn(user) };
 }
@@ -439,6 +444,68 @@ describe('useConsent', () => {
     expect(seen.at(-1)).toBe('grace: analytics=false');
     expect(jars.get('ada')).toBe(ada);
     expect(jars.has('grace')).toBe(true);
+  });
+
+  it("gives a third learner none of the second learner's grants when the first learner's storage read as empty as the third's", async () => {
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    let current: ConsentStore | null = null;
+    function Probe() {
+      const { store, needsPrompt } = useConsent();
+      current = store;
+      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
+    }
+    const { jars, Page, signIn } = signInPage(() => <Probe />);
+    const container = render(<Page />);
+    await later();
+    // Ada decides nothing; Grace, with nothing stored either, takes over Ada's store and accepts all.
+    act(() => signIn('grace'));
+    await later();
+    act(() => void current?.acceptAll());
+    expect(container.textContent).toBe('decided analytics=true');
+    expect([...jars.keys()]).toEqual(['grace']);
+    // Bob has nothing stored, as Ada had: he is asked, and nothing Grace granted is his.
+    act(() => signIn('bob'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    // Nor Ada's, signed in again with nothing stored.
+    act(() => signIn('ada'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => signIn('grace'));
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    expect([...jars.keys()]).toEqual(['grace']);
+  });
+
+  it("gives a learner none of the next learner's grants when the page keeps one options object a learner (the first learner's given again)", async () => {
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    let current: ConsentStore | null = null;
+    const stores = new Set<ConsentStore>();
+    function Probe() {
+      const { store, needsPrompt } = useConsent();
+      current = store;
+      if (store) stores.add(store);
+      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
+    }
+    const { Page, signIn } = signInPage(() => <Probe />, undefined, true);
+    const container = render(
+      <StrictMode>
+        <Page />
+      </StrictMode>,
+    );
+    await later();
+    act(() => signIn('grace'));
+    await later();
+    act(() => void current?.acceptAll());
+    expect(container.textContent).toBe('decided analytics=true');
+    // Ada's options, the very object her store was made with, again: her storage holds nothing.
+    act(() => signIn('ada'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => signIn('grace'));
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    expect(stores.size).toBe(3); // Ada's and Grace's; Ada's again; Grace's again
   });
 
   it("gives the next learner none of a choice the previous learner's storage refused (held in memory)", async () => {
