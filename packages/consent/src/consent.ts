@@ -16,7 +16,11 @@ export type StorageOption = 'auto' | 'cookie' | 'localStorage' | 'memory' | Cons
 export interface ConsentOptions {
   /** The policy whose purposes are decided (e.g. `edxPolicy`). */
   policy: Policy;
-  /** `opt-in` (default): nothing but required purposes until a choice. `opt-out`: granted until refused. */
+  /**
+   * `opt-in` (default): nothing but required purposes until a choice. `opt-out`: granted until refused,
+   * except where every storage throws on read (a sandboxed frame): a refusal may be stored there
+   * unseen, so nothing but required purposes until a choice is made in the document.
+   */
   mode?: 'opt-in' | 'opt-out';
   /** Where the decision is kept. Default `auto`. */
   storage?: StorageOption;
@@ -93,8 +97,8 @@ export interface ConsentStore {
    */
   subscribe(listener: (store: ConsentStore) => void): () => void;
   /**
-   * Stops following other tabs (their decisions, storage and cookie changes): call it when the store
-   * is no longer used, e.g. when a provider unmounts. The decision stays stored and the store still
+   * Stops following other tabs and the page's other stores (their decisions, storage and cookie
+   * changes): call it when the store is no longer used, e.g. when a provider unmounts. The decision stays stored and the store still
    * answers and decides, but changes made elsewhere no longer reach it (until it decides: a decision
    * builds on the newest one stored); the other tabs learn of its decisions from storage (their focus,
    * a cookie change), no longer by message. Its page stays fit for the back/forward cache.
@@ -105,7 +109,9 @@ export interface ConsentStore {
 /**
  * Creates the consent store for a page (or, with `storage: 'memory'`, for a server request).
  * Storage that is blocked or throws falls back to the next one, then to memory: it never throws
- * into the page. A stored value that does not parse is no decision, never a grant. Options out of
+ * into the page (under opt-out, storage that throws on every read grants no default: see `mode`).
+ * A decision (or reset) reaches the page's other stores at once, in the same task (whatever copy of
+ * the package made them), and other tabs of the origin by BroadcastChannel. A stored value that does not parse is no decision, never a grant. Options out of
  * range throw a `ConsentError` (`invalid_option`) naming each one.
  *
  * @example
@@ -146,6 +152,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     );
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
+  const purposeOf = (id: string) => purposes.find((x) => x.id === id);
   const listeners = new Set<(store: ConsentStore) => void>();
   const chain: ConsentStorage[] = custom
     ? [storage]
@@ -157,8 +164,15 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // The newest decision stored, in force when it binds: one made under an earlier policy version, or
   // with grants implied by opt-out while the mode is opt-in, does not (only its refusals count).
   let held: Decision | null = null;
+  // Whether a storage could be read (even when empty) in this document, or none is used (memory by
+  // choice): one where each read threw (a sandboxed frame: document.cookie and localStorage throw)
+  // may hold a refusal there, which must never be read as a grant.
+  let seen: string[] | boolean = !chain[0];
   const decisionInForce = () => (held?.policy.hash && !(held.implied && mode == 'opt-in') ? held : null);
   let channel: BroadcastChannel | null | undefined;
+  // Tells the page's other stores at once (a synchronous event on the window: every copy of the
+  // package on the page hears it, in the same task), then the other tabs (the channel, a later task).
+  let tell: ((data: [string, string]) => void) | undefined;
   const stop = new AbortController();
 
   const attempt = <T>(fn: () => T) => {
@@ -179,7 +193,12 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     for (const s of chain)
       if (kind == 'memory' && attempt(() => s.write(value, new Date(Date.parse(d.decidedAt) + maxAge)))) kind = s.kind;
       else attempt(() => s.clear());
-    if (!quiet) channel?.postMessage([value, kind]);
+    // Known as made in this page, by every copy of the package on it, before any store's listeners
+    // hear it (its receipt is sent from here, not from the tabs that hear of it).
+    if (!quiet) {
+      (globalThis as MadeHereHolder)[madeHere]?.add(d);
+      tell?.([value, kind]);
+    }
   };
   // With `newer`, only a newer decision than the one held is taken (one stored by a tab that did not
   // tell this one); otherwise what storage holds is what counts (a forget elsewhere is followed).
@@ -187,7 +206,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     // A choice held only in memory (every storage refused it) lasts for the life of the page.
     if (!newer && kind != 'memory') held = null;
     for (const s of chain)
-      for (const value of attempt(() => s.read()) ?? []) {
+      for (const value of attempt(() => (seen = s.read())) ?? []) {
         const found = decodeDecision(value, policy, true, now);
         // The newest wins; of two as new, one made under this policy version, or with `newer` the one
         // held. (Of two ISO times, `a + 1 > b` is `a >= b`.)
@@ -203,15 +222,18 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       }
   };
 
-  // Without a decision in force, the mode's default, narrowed by what a decision not in force refused.
+  // Without a decision in force, the mode's default (opt-out's only where storage could be read),
+  // narrowed by what a decision not in force refused.
   const allows = (purpose: string, memberId?: string) => {
-    const p = purposes.find((x) => x.id === purpose);
+    const p = purposeOf(purpose);
     const d = decisionInForce();
     return (
       !!p &&
       (p.required ||
         (!(signal && p.gpc && !d?.gpc) &&
-          (d ? d.purposes[purpose] === true : mode == 'opt-out' && held?.purposes[purpose] !== false) &&
+          (d
+            ? d.purposes[purpose] === true
+            : mode == 'opt-out' && seen && held?.purposes[purpose] !== false) &&
           held?.members[memberId ?? '']?.[purpose] !== false))
     );
   };
@@ -257,7 +279,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   };
   const check = (choices: unknown, at: string) => {
     for (const [id, granted] of Object.entries(choices ?? fail(at, 'must be an object'))) {
-      const p = purposes.find((x) => x.id === id);
+      const p = purposeOf(id);
       if (!p || granted !== !!granted || (!granted && p.required))
         fail(
           `${at}.${id}`,
@@ -316,10 +338,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       const same = (d: Decision | null) => JSON.stringify(d && [d.purposes, d.members, d.gpc, d.implied]);
       const current = decisionInForce();
       if (same(current) == same(next)) return current ?? next;
-      // Stored, then known as made in this page, by every copy of the package on it (before the
-      // listeners hear it): its receipt is sent from here, not from the tabs that hear of it.
       persist(next);
-      (globalThis as MadeHereHolder)[madeHere]?.add(next);
       return next;
     });
 
@@ -354,7 +373,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       change(() => {
         for (const s of chain) attempt(() => s.clear());
         held = null;
-        channel?.postMessage(['', kind]);
+        tell?.(['', kind]);
       }),
     refresh,
     subscribe(listener) {
@@ -371,22 +390,25 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // Re-reading writes nothing, so tabs never wake each other in a loop.
   if ((globalThis as { document?: Document }).document) {
     const off = { signal: stop.signal };
-    // A store kept in memory only shares nothing: it neither tells nor hears other tabs.
-    channel = chain[0] && attempt(() => new BroadcastChannel(cookieName));
-    // A tab of this origin says what it stored (or '' when it forgot): taken as said, since another
-    // process's cookie write may not be visible here yet, unless it is older than the decision held
-    // (this tab decided meanwhile). A value made under another policy is none.
-    channel?.addEventListener(
-      'message',
-      ({ data }: MessageEvent<[string, string]>) =>
-        change(() => {
-          const found = attempt(() => decodeDecision(data[0], policy, true));
-          if (found && held && found.decidedAt < held.decidedAt) return;
-          held = found;
-          kind = data[1];
-        }),
-      off,
-    );
+    const type = '@' + cookieName; // no DOM event's name
+    // A tab of this origin (or another store of the page) says what it stored (or '' when it forgot):
+    // taken as said, since another process's cookie write may not be visible here yet, unless it is
+    // not newer than the decision held (this tab decided meanwhile, or this is the same decision
+    // again: the store's own, or one heard before). A value made under another policy is none.
+    const hear = ({ data }: MessageEvent<[string, string]>) =>
+      change(() => {
+        const found = attempt(() => decodeDecision(data[0], policy, true));
+        if (found && held && found.decidedAt <= held.decidedAt) return;
+        held = found;
+        kind = data[1];
+      });
+    // A store kept in memory only shares nothing: it neither tells nor hears other stores or tabs.
+    if (chain[0]) {
+      // (Its listener goes when dispose() closes it.)
+      attempt(() => ((channel = new BroadcastChannel(cookieName)).onmessage = hear));
+      addEventListener(type, hear as EventListener, off);
+      tell = (data) => (channel?.postMessage(data), dispatchEvent(new MessageEvent(type, { data })));
+    }
     addEventListener('storage', refresh, off);
     // Two windows side by side: the learner comes back to this one (before a click in it decides).
     addEventListener('focus', refresh, off);
@@ -398,6 +420,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // told: nothing changed for them, and a message would evict this origin's pages from the browser's
   // back/forward cache (Chromium's `broadcastchannel-message`), so that Back would load them anew.
   read();
-  if (store.decision) persist(store.decision, 1);
+  const found = decisionInForce();
+  if (found) persist(found, 1);
   return store;
 }

@@ -137,6 +137,26 @@ describe('another tab deciding', () => {
     expect(here.allows('analytics')).toBe(false);
   });
 
+  it('reaches the page’s other stores at once (same task), and no longer a disposed one', () => {
+    const banner = createConsent({ policy: edxPolicy });
+    const app = createConsent({ policy: edxPolicy });
+    const heard: boolean[] = [];
+    app.subscribe((s) => heard.push(s.allows('analytics')));
+    banner.acceptAll();
+    expect(app.allows('analytics')).toBe(true);
+    banner.rejectAll();
+    expect(app.allows('analytics')).toBe(false);
+    app.acceptAll();
+    expect(banner.allows('analytics')).toBe(true);
+    app.reset();
+    expect(banner.needsPrompt).toBe(true);
+    expect(heard).toEqual([true, false, true, false]);
+    app.dispose();
+    banner.acceptAll();
+    expect(app.needsPrompt).toBe(true);
+    expect(heard).toHaveLength(4);
+  });
+
   it('is neither told nor heard by a store kept in memory only', async () => {
     const isolated = createConsent({ policy: edxPolicy, storage: 'memory' });
     const shared = createConsent({ policy: edxPolicy });

@@ -24,6 +24,7 @@ let pageErrors: string[];
 
 beforeAll(async () => {
   const script = await bundle(fileURLToPath(new URL('./fixtures/consent-page.ts', import.meta.url)));
+  const secondCopy = await bundle(fileURLToPath(new URL('./fixtures/second-copy.ts', import.meta.url)));
   server = await serve([
     // A collector's receipt endpoint that only counts what reaches it.
     (req, res, url) => {
@@ -39,6 +40,12 @@ beforeAll(async () => {
     },
     file('/', '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script>'),
     file('/consent-page.js', script, 'text/javascript; charset=utf-8'),
+    // A page with two separately built copies of the package (two bundles: a micro-frontend's, say).
+    file(
+      '/two-copies',
+      '<!doctype html><meta charset="utf-8"><title>Optin</title><script src="/consent-page.js"></script><script src="/second-copy.js"></script>',
+    ),
+    file('/second-copy.js', secondCopy, 'text/javascript; charset=utf-8'),
     // The page deeper in the site (a course page), where a cookie scoped to a path may be found.
     file(
       '/learning/course/x',
@@ -451,6 +458,29 @@ describe('@optin/consent in Chromium', () => {
     pageErrors = pageErrors.filter((message) => message !== 'probe');
   });
 
+  it('in opt-out mode, storage that cannot be read grants nothing but the required purposes until the learner decides there', async () => {
+    // A sandboxed frame cannot read the choice the learner made on the site (marketing refused, say):
+    // unreadable is not "no decision", so opt-out's default grants do not apply.
+    const frame = await openSandboxed();
+    const blind = await create(frame, { mode: 'opt-out' });
+    expect(blind.storageKind).toBe('memory');
+    expect(blind.needsPrompt).toBe(true);
+    expect(blind.allows).toEqual(NOTHING_BUT_NECESSARY);
+    expect((await frame.evaluate(() => window.optin.refresh())).allows).toEqual(NOTHING_BUT_NECESSARY);
+    // A choice made in the frame holds for its life, and grants only what it grants.
+    const decided = await frame.evaluate(() => window.optin.decide({ purposes: { analytics: true } }));
+    expect(decided.allows).toEqual({ ...NOTHING_BUT_NECESSARY, analytics: true });
+    expect(decided.decision?.implied).toBeUndefined();
+    // A store kept in memory by choice (`storage: 'memory'`) reads nothing and keeps opt-out's defaults.
+    expect((await create(frame, { mode: 'opt-out', storage: 'memory' })).allows).toEqual({
+      necessary: true,
+      analytics: true,
+      performance: true,
+      functionality: true,
+      marketing: true,
+    });
+  });
+
   it('keeps the in-memory choice when the page re-reads storage (refresh)', async () => {
     // The store reads again when the page is shown or another tab decides; with nowhere
     // to read from, that must not forget the choice made in this page and bring the banner back.
@@ -618,6 +648,45 @@ describe('@optin/consent in Chromium', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await state(b.page)).decision?.decidedAt).toBe(rejected.decision?.decidedAt);
     expect((await state(b.page)).allows).toEqual(NOTHING_BUT_NECESSARY);
+  });
+
+  it('two stores on one page (two copies of the package) hear each other’s decision at once, in the same task', async () => {
+    // The banner's store decides in a click handler; the app's listener of the same click (its hub
+    // on the other store) runs before any message could arrive: it must already see the refusal.
+    const page = await context.newPage();
+    await page.goto(`${server.origin(`www.${DOMAIN}`)}/two-copies`);
+    await create(page);
+    const seen = await page.evaluate(() => {
+      window.secondCopy.create();
+      window.secondCopy.acceptAll();
+      const accepted = window.optin.state();
+      window.secondCopy.rejectAll();
+      const rejected = window.optin.state();
+      return { accepted: accepted.allows.analytics, rejected: rejected.allows, heard: window.optin.heard().length };
+    });
+    expect(seen).toEqual({ accepted: true, rejected: NOTHING_BUT_NECESSARY, heard: 2 });
+    // The same decision arriving again later (BroadcastChannel) is no change.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await page.evaluate(() => window.optin.heard().length)).toBe(2);
+
+    // Its own decisions and a reset reach the other copy just as soon.
+    expect(
+      await page.evaluate(() => {
+        window.optin.acceptAll();
+        const accepted = window.secondCopy.state();
+        window.optin.reset();
+        return [accepted, window.secondCopy.state()];
+      }),
+    ).toEqual([
+      { needsPrompt: false, analytics: true },
+      { needsPrompt: true, analytics: false },
+    ]);
+    await page.evaluate(() => window.secondCopy.acceptAll());
+
+    // Disposed, a store no longer hears the page's other stores either (nothing left behind).
+    await page.evaluate(() => window.optin.dispose());
+    const after = await page.evaluate(() => (window.secondCopy.rejectAll(), window.optin.state().allows.analytics));
+    expect(after).toBe(true);
   });
 
   it('posts the receipt of a decision once, from the tab that made it, never from the tabs that follow it', async () => {

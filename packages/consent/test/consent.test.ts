@@ -240,6 +240,32 @@ describe('opt-out mode and GPC', () => {
     expect(allowed(store)).toEqual(['necessary', 'analytics', 'performance', 'functionality']);
   });
 
+  it('storage that throws on every read is no "no decision": nothing but required purposes until a choice', () => {
+    const blind: ConsentStorage = {
+      kind: 'blocked',
+      read: () => {
+        throw new Error('SecurityError');
+      },
+      write: () => false,
+      clear: () => undefined,
+    };
+    const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: blind, signals: { gpc: false } });
+    expect(store.needsPrompt).toBe(true);
+    expect(allowed(store)).toEqual(['necessary']);
+    store.withdraw('marketing');
+    expect(allowed(store)).toEqual(['necessary']);
+    store.decide({ purposes: { analytics: true } });
+    expect(allowed(store)).toEqual(['necessary', 'analytics']);
+    // Storage that reads (even nothing) keeps opt-out's defaults.
+    const empty = createConsent({
+      policy: edxPolicy,
+      mode: 'opt-out',
+      storage: { ...blind, read: () => [] },
+      signals: { gpc: false },
+    });
+    expect(allowed(empty)).toEqual(['necessary', ...nonRequired]);
+  });
+
   it('GPC refuses marketing; acceptAll keeps it refused; only an explicit choice grants it', () => {
     const store = createConsent({ policy: edxPolicy, mode: 'opt-out', storage: 'memory', signals: { gpc: true } });
     expect(store.privacySignal).toBe('gpc');
