@@ -127,17 +127,26 @@ export function createHub(options: HubOptions): Hub {
       `Use purposes among: ${purposes}.`,
     );
 
+  const report = (at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
+    try {
+      onError(new TrackerError(code, [{ path: `trackers.${at}`, message: String(cause) }], 'Others run.', cause));
+    } catch {
+      // a failing onError must not break the page either
+    }
+  };
   const loaded = new Set<Tracker>();
   const stale = new Set<Tracker>();
   // Trackers whose load failed: left out until withdrawn (then stopped as any other: an unloadable one
   // is tried again when back on, another resumed as it is).
   const broken = new Set<Tracker>();
-  // The scripts a tracker added (ctx.loadScript tags them with its id).
-  const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
   const context = (t: Tracker): TrackerContext => ({
-    loadScript: (src, o) =>
-      loadScript(src, { ...o, nonce, attributes: { ...o?.attributes, 'data-optin-script': t.id } }).then(
-        (ok) => ok || (report(`${t.id}.load`, src, 'script_failed'), ok),
+    // A tracker no longer loaded (withdrawn, or out of scope, while an async `load` awaited) gets no
+    // script: `false`, nothing reported. A script that failed: `false` too (report returns nothing).
+    loadScript: async (src, o) =>
+      loaded.has(t) &&
+      !!(
+        (await loadScript(src, { ...o, nonce, attributes: { ...o?.attributes, 'data-optin-script': t.id } })) ||
+        report(`${t.id}.load`, src, 'script_failed')
       ),
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
@@ -147,16 +156,9 @@ export function createHub(options: HubOptions): Hub {
       report(`${t.id}.${at}`, error);
     }
   };
-  const report = (at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
-    try {
-      onError(
-        new TrackerError(code, [{ path: `trackers.${at}`, message: String(cause) }], 'Others run.', cause),
-      );
-    } catch {
-      // a failing onError must not break the page either
-    }
-  };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
+  // The scripts a tracker added (ctx.loadScript tags them with its id).
+  const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
   // The platform's own (owner `platform`, which names no Member): its choices alone.
   const allows = (t: Tracker) => t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner));

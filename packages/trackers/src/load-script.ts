@@ -33,10 +33,10 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
   let script = loading.get(src);
   if (script?.isConnected) return script.optin as Promise<boolean>; // set below
   script = document.createElement('script');
-  const promise = (script.optin = new Promise<boolean>((resolve) => {
+  script.optin = new Promise<boolean>((resolve) => {
     script.onload = () => resolve(true);
     script.onerror = () => resolve(false);
-  }));
+  });
   // (No `async = true`: a script a page creates is async until it says otherwise.)
   script.nonce = options.nonce ?? '';
   if (options.integrity) {
@@ -47,5 +47,5 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
   script.src = src;
   loading.set(src, script);
   document.head.append(script);
-  return promise;
+  return script.optin;
 }

@@ -104,7 +104,9 @@ export interface TrackerContext {
   /**
    * Adds `<script async src>` once (idempotent), with the hub's CSP nonce, tagged with the tracker's
    * id so the hub removes it on withdrawal. Resolves `false` when it failed to load (the hub has
-   * already reported it through `onError`); never rejects.
+   * already reported it through `onError`), and when the tracker no longer runs (withdrawn, or out of
+   * scope, while an async `load` awaited): then no script is added and nothing is reported. Never
+   * rejects.
    */
   loadScript(src: string, options?: ScriptOptions): Promise<boolean>;
 }
@@ -139,7 +141,8 @@ export interface Tracker {
   readonly unloadable?: boolean;
   /**
    * Starts it: typically queues its configuration and calls `ctx.loadScript`. A returned promise that
-   * rejects is reported. Called as a method of the tracker the hub was given: `this` has the id and
+   * rejects is reported. One that awaits (a remote configuration) before `ctx.loadScript` gets `false`
+   * and no script if consent was withdrawn, or the tracker left the scope, meanwhile. Called as a method of the tracker the hub was given: `this` has the id and
    * owner the tracker runs under (a Member's after `defineMember` re-issued it).
    */
   readonly load?: ((this: Tracker, ctx: TrackerContext) => unknown) | undefined;

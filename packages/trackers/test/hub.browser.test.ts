@@ -457,6 +457,92 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(hub).toEqual({ loaded: ['hotjar'], reloadRequired: [] });
   });
 
+  /** What the hub and the late trackers of the page (test/fixtures/page.ts) say, and the script runs. */
+  const lateState = () =>
+    page.evaluate(() => {
+      const w = window as unknown as {
+        __scriptRuns?: number;
+        optin: {
+          errors: string[];
+          lateLoads: Record<string, boolean>;
+          hub: { loaded: string[]; reloadRequired: string[] };
+        };
+      };
+      const { errors, lateLoads, hub } = w.optin;
+      return { runs: w.__scriptRuns ?? 0, errors, lateLoads, loaded: hub.loaded, reloadRequired: hub.reloadRequired };
+    });
+
+  test('a tracker whose load awaits (a remote configuration), withdrawn during the await: its script is never added, no request to its host', async () => {
+    await open('late', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act("consent.withdraw('analytics');");
+    await act('optin.release();');
+    await page.waitForTimeout(300);
+    await standIn.settle(context);
+    expect(standIn.hits).toEqual([]);
+    expect(await page.evaluate(() => document.querySelectorAll('script[src*="example-cdn"]').length)).toBe(0);
+    // ctx.loadScript answered false, and nothing was reported (no script failed: none was asked for).
+    expect(await lateState()).toEqual({
+      runs: 0,
+      errors: [],
+      lateLoads: { late: false },
+      loaded: [],
+      reloadRequired: [],
+    });
+  });
+
+  test('a Member’s tracker whose load awaits, its page left for another Member’s (pushState) during the await: no request to its host', async () => {
+    await open('hx-late', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act("history.pushState(null, '', '/courses/course-v1:MITx+6.00x+2026/courseware');");
+    await act('optin.release();');
+    await page.waitForTimeout(300);
+    await standIn.settle(context);
+    expect(standIn.hits).toEqual([]);
+    expect(await lateState()).toEqual({
+      runs: 0,
+      errors: [],
+      lateLoads: { 'hx-late': false },
+      loaded: [],
+      reloadRequired: [],
+    });
+  });
+
+  test('a tracker that cannot unload, withdrawn during its load’s await and granted again before it ends, gets its script', async () => {
+    await open('late-stays', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act("consent.withdraw('analytics');");
+    await act("consent.decide({ purposes: { analytics: true } }, 'preferences');");
+    await act('optin.release();');
+    await settled(hosts, ['static.example-cdn.com']);
+    expect(await lateState()).toEqual({
+      runs: 1,
+      errors: [],
+      lateLoads: { 'late-stays': true },
+      loaded: ['late-stays'],
+      reloadRequired: [],
+    });
+  });
+
+  test('a tracker that cannot unload, whose load’s await ends while withdrawn, granted again before the reload: resumed without its script (README Limits)', async () => {
+    await open('late-stays', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await act("consent.withdraw('analytics');");
+    await act('optin.release();');
+    await act("consent.decide({ purposes: { analytics: true } }, 'preferences');");
+    await page.waitForTimeout(300);
+    await standIn.settle(context);
+    expect(standIn.hits).toEqual([]);
+    expect(await lateState()).toEqual({
+      runs: 0,
+      errors: [],
+      lateLoads: { 'late-stays': false },
+      loaded: ['late-stays'],
+      reloadRequired: [],
+    });
+    expect(await reloads()).toEqual([['late-stays']]);
+  });
+
   test('10. withdrawal deletes __Secure- and __Host- cookies too', async () => {
     await open('prefixed');
     await act('consent.acceptAll();');
