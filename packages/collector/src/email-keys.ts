@@ -86,14 +86,18 @@ function keyRefused(
   error: EmailError,
   places: ReadonlyMap<string, { path: string; refs: Readonly<Record<string, string>> }>,
 ): CollectorError | EmailError {
-  const [prefix, place] = [...places].find(([owner]) => error.path.startsWith(`${owner}.`)) ?? [];
+  const [prefix, place] =
+    [...places].find(([owner]) => error.path.startsWith(`${owner}.`) || error.path.startsWith(`${owner}[`)) ?? [];
   if (prefix === undefined || !place) return error;
-  const kid = error.path.slice(prefix.length + 1);
+  // A key named by its id (`.hx-2026`), or by its position (`[0]`) when its id may be a secret.
+  const at = error.path.slice(prefix.length);
+  const position = /^\[(\d+)\]$/.exec(at)?.[1];
+  const ref = position === undefined ? place.refs[at.slice(1)] : Object.values(place.refs)[Number(position)];
   // `EmailError` messages are `<code>: <path>: <what>. <hint>`.
   const what = error.message.slice(`${error.code}: ${error.path}: `.length, -(error.hint.length + 2));
   return new CollectorError(
     'invalid_config',
-    [{ path: `${place.path}.keys.${kid}`, message: `the key in ${place.refs[kid] ?? 'its reference'}: ${what}` }],
+    [{ path: `${place.path}.keys${at}`, message: `the key in ${ref ?? 'its reference'}: ${what}` }],
     error.hint,
     { cause: error },
   );

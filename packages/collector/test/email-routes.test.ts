@@ -86,6 +86,35 @@ describe.each(backends)('email pixels and redirects over real HTTP ($name)', (ba
     expect(stats.emailOpens).toBeGreaterThanOrEqual(1);
   });
 
+  it.skipIf(skip)('answers 404 to an email path written otherwise (percent-encoded), recording nothing', async () => {
+    const meta = { messageId: 'm-encoded', recipient: 'ada@example.org', subject: 'learner-yes', sentAt: 0 };
+    const link = at(harvard.clickUrl('https://www.edx.org/course/cs50', { ...meta, sentAt: Date.now() - 600_000 }));
+    const pixel = at(harvard.pixelUrl({ ...meta, sentAt: Date.now() - 600_000 }));
+    for (const url of [
+      link.replace('/e/c/', '/e/%63/'),
+      link.replace('/e/c/', '/%65/c/'),
+      link.replace('/e/c/', '/e/%43/'),
+      pixel.replace('/e/o/', '/e/%6F/'),
+      pixel.replace('/e/o/', '/%65/o/'),
+    ]) {
+      const res = await fetch(url, { redirect: 'manual', headers: human });
+      expect({ url, status: res.status, location: res.headers.get('location') }).toEqual({
+        url,
+        status: 404,
+        location: null,
+      });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    }
+    // The same link as the signer wrote it still redirects (a token percent-encoded after `/e/c/` too).
+    const encoded = link.replace(/\/e\/c\/(.)/, (_, c: string) => `/e/c/%${c.charCodeAt(0).toString(16)}`);
+    for (const url of [link, encoded]) {
+      const res = await emailRequest(live.url, url, { redirect: 'manual', headers: human });
+      expect(res.headers.get('location')).toBe('https://www.edx.org/course/cs50');
+    }
+    const stored = (await events()).filter((e) => e.properties.email_message_id === 'm-encoded');
+    expect(stored.map((e) => e.event)).toEqual(['optin.email.clicked', 'optin.email.clicked']);
+  });
+
   it.skipIf(skip)('1,000 forged links never redirect', async () => {
     const good = harvard.clickUrl('https://www.edx.org/course/cs50', {
       messageId: 'm-forge',
@@ -421,7 +450,18 @@ describe('email keys from the config', () => {
     const secret = keys.hx['hx-2026'];
     expect(
       refusal(() => emailVerifierFromConfig(members({ keys: { 'hx 2026': 'env:HX' } }), { HX: secret })),
-    ).toMatchObject({ code: 'invalid_config', issues: [{ path: 'members[0].email.keys.hx 2026' }] });
+    ).toMatchObject({ code: 'invalid_config', issues: [{ path: 'members[0].email.keys[0]' }] });
+    // A key map written the wrong way round, a secret (`openssl rand -base64 32`) as the key id: never repeated.
+    const base64 = 'q8Vx0Jt3+Yb/2Lk9mWnR4sPz7cD1eF6gH5iJ0kL2mNo=';
+    const swapped = refusal(() =>
+      emailVerifierFromConfig(members({ keys: { 'hx-1': 'env:HX', [base64]: 'env:HX' } }), { HX: secret }),
+    );
+    expect(swapped).toMatchObject({
+      code: 'invalid_config',
+      issues: [{ path: 'members[0].email.keys[1]', message: expect.stringContaining('env:HX') }],
+    });
+    expect(String(swapped)).not.toContain(base64);
+    expect(JSON.stringify(swapped)).not.toContain(base64);
     expect(
       refusal(() =>
         emailVerifierFromConfig(members({ keys: { 'hx-1': 'env:HX' } }, { keys: { 'mit-1': 'env:MIT' } }), {

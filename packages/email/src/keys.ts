@@ -47,15 +47,18 @@ export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<s
   if (typeof keys !== 'object' || keys === null || Object.keys(keys).length === 0)
     throw new EmailError('invalid_key', path, 'needs at least one key', 'Pass `{ [kid]: secret }`.');
   const ring = new Map<string, Buffer>();
-  for (const [kid, secret] of Object.entries(keys)) {
+  for (const [index, [kid, secret]] of Object.entries(keys).entries()) {
+    // A key map written the wrong way round (`{ [secret]: kid }`) has a secret for a kid: a kid that
+    // is malformed, or as long as a secret, is named by its position, never repeated.
+    const at = `${path}[${index}]`;
     if (!kidPattern.test(kid))
       throw new EmailError(
         'invalid_key',
-        `${path}.${kid}`,
-        'a key id must be 1-64 letters, digits, ".", "_", ":" or "-"',
-        'Rename the key id, e.g. `hx-2026`.',
+        at,
+        'is not a valid key id (1-64 letters, digits, ".", "_", ":" or "-"); not shown, as it may be a secret',
+        "Map each key id to its secret, `{ 'hx-2026': secret }`, not the other way round; or rename the key id.",
       );
-    ring.set(kid, deriveKey(checkSecret(secret, `${path}.${kid}`), use));
+    ring.set(kid, deriveKey(checkSecret(secret, Buffer.byteLength(kid) < minSecretBytes ? `${path}.${kid}` : at), use));
   }
   return ring;
 }

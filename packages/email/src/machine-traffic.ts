@@ -59,7 +59,11 @@ gatewayNetworks.addSubnet('52.100.0.0', 14, 'ipv4');
 gatewayNetworks.addSubnet('104.47.0.0', 17, 'ipv4');
 
 const scannerAgents =
-  /barracuda|mimecast|proofpoint|ppops|messagelabs|symantec|forcepoint|sophos|trend ?micro|fortinet|fortiguard|cisco ?ironport|zscaler|checkpoint|avanan|abnormal ?security|ms-office|microsoft office (?:existence|protocol) discovery|safelinks|bingpreview|skypeuripreview/i;
+  /barracuda|mimecast|proofpoint|ppops|messagelabs|symantec|forcepoint|sophos|trend ?micro|fortinet|fortiguard|cisco ?ironport|zscaler|checkpoint|avanan|abnormal ?security|microsoft office (?:existence|protocol) discovery|safelinks|bingpreview|skypeuripreview/i;
+// Office's link prefetch names itself `ms-office`; so do Outlook 2013-2019 for Windows loading
+// images, after `Microsoft Outlook <version>`: those are a person.
+const officePrefetch = /ms-office/i;
+const outlookDesktop = /microsoft outlook \d/i;
 const botAgents =
   /(?<!cu)bot\b|\b(?:crawler|spider|headlesschrome|phantomjs|python-requests|python-urllib|aiohttp|httpx|curl|wget|go-http-client|java\/|okhttp|apache-httpclient|libwww-perl|node-fetch|undici|axios|scrapy)\b/i;
 
@@ -120,7 +124,8 @@ function verdict(kind: 'open' | 'click', given: unknown, options: unknown): Mach
   const purpose = `${header(request.headers, 'purpose')} ${header(request.headers, 'sec-purpose')} ${header(request.headers, 'x-moz')} ${header(request.headers, 'x-purpose')}`;
   if (/prefetch|preview/.test(purpose)) return machine('prefetch');
   if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, ip)) return machine('apple_mpp');
-  if (scannerAgents.test(ua) || inNetwork(gatewayNetworks, ip)) return machine('security_scanner');
+  if (scannerAgents.test(ua) || (officePrefetch.test(ua) && !outlookDesktop.test(ua)) || inNetwork(gatewayNetworks, ip))
+    return machine('security_scanner');
   // Image proxies fetch only images: at the click endpoint they are not a person's browser.
   const proxy: HumanProxy | null = ua.includes('GoogleImageProxy')
     ? 'google_image_proxy'

@@ -1,5 +1,5 @@
 import { defaultTreeAdapter, parse, type DefaultTreeAdapterMap, type Token, type TreeAdapter } from 'parse5';
-import type { HtmlNode } from './html-tree.js';
+import { nodes, type HtmlNode } from './html-tree.js';
 
 /** An email parsed as a mail client parses it, with the source location of every node. */
 export interface ParsedEmail {
@@ -7,6 +7,11 @@ export interface ParsedEmail {
   root: DefaultTreeAdapterMap['document'];
   /** Where the end tag of `node` starts in the source, if it has one. */
   endTagStart: (node: HtmlNode | undefined) => number | undefined;
+  /**
+   * Where a tag the source ends partway through starts (`…<b`, `…</p`, `…<a href="x`), if it does:
+   * the parser drops it, and whatever is appended to the source would be read as part of it.
+   */
+  unfinishedTag: number | undefined;
 }
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -37,15 +42,50 @@ export function parseEmail(source: string): ParsedEmail {
       else defaultTreeAdapter.updateNodeSourceCodeLocation(node, end);
     },
   };
+  const eofErrors = new Set<string>();
   const root = parse(source.replace(loneSurrogate, '\uFFFD').replace(/^\uFEFF/, ' '), {
     sourceCodeLocationInfo: true,
     scriptingEnabled: false,
     treeAdapter,
+    onParseError: ({ code }) => {
+      if (code.startsWith('eof-')) eofErrors.add(code);
+    },
   });
+  const locationOf = (node: HtmlNode) =>
+    (node.sourceCodeLocation as Token.ElementLocation | undefined) ?? implied.get(node);
   return {
     root,
-    endTagStart: (node) =>
-      node &&
-      ((node.sourceCodeLocation as Token.ElementLocation | undefined) ?? implied.get(node))?.endTag?.startOffset,
+    endTagStart: (node) => node && locationOf(node)?.endTag?.startOffset,
+    unfinishedTag: eofErrors.has('eof-before-tag-name')
+      ? source.length - (/<\/?$/.exec(source)?.[0].length ?? 0)
+      : eofErrors.has('eof-in-tag') || eofErrors.has('eof-in-doctype')
+        ? unfinishedTagStart(source, root, locationOf)
+        : undefined,
   };
+}
+
+/**
+ * Where the tag the source ends inside starts: the first `<` that opens a tag after the last tag,
+ * comment or doctype the parser kept (a text node's end is no guide: the end of the source extends
+ * it). Starting there, the tags the parser ignored come first, as harmless to put something before.
+ */
+function unfinishedTagStart(
+  source: string,
+  root: HtmlNode,
+  locationOf: (node: HtmlNode) => Partial<Token.ElementLocation> | undefined,
+): number | undefined {
+  let end = 0;
+  for (const node of nodes(root)) {
+    const location = locationOf(node);
+    const ends =
+      'tagName' in node
+        ? [location?.startTag?.endOffset, location?.endTag?.endOffset]
+        : node.nodeName === '#text'
+          ? []
+          : [location?.endOffset];
+    for (const offset of ends) if (offset !== undefined && offset > end) end = offset;
+  }
+  const tagOpen = /<(?:[a-z!?]|\/[a-z])/gi;
+  tagOpen.lastIndex = end;
+  return tagOpen.exec(source)?.index;
 }

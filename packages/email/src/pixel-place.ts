@@ -1,3 +1,4 @@
+import type { Token } from 'parse5';
 import { attribute, childrenOf, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
 import type { ParsedEmail } from './parse-email.js';
 
@@ -66,13 +67,35 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
   const { root, endTagStart } = parsed;
   const html = root.childNodes.find((node) => node.nodeName === 'html');
   const body = html && 'childNodes' in html ? html.childNodes.find((node) => node.nodeName === 'body') : undefined;
-  let at = endTagStart(body) ?? endTagStart(html) ?? source.length;
+  let at = Math.min(endTagStart(body) ?? endTagStart(html) ?? source.length, parsed.unfinishedTag ?? Infinity);
   const comment = [...nodes(root)].find(
     (node) => node.nodeName === '#comment' && (node.sourceCodeLocation?.endOffset ?? 0) >= source.length,
   );
   if (at === source.length && comment?.sourceCodeLocation && !/--!?>$/.test(source))
     at = comment.sourceCodeLocation.startOffset;
   for (const element of openAt(parsed, at))
-    if (hides(element) && element.sourceCodeLocation) return element.sourceCodeLocation.startOffset;
+    if (hides(element) && element.sourceCodeLocation) {
+      at = element.sourceCodeLocation.startOffset;
+      break;
+    }
+  // A tag at `at` may have closed an element that hides (`<select>…<textarea>` closes the select):
+  // inserted before that tag, the pixel would still be inside it.
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const node of nodes(root)) {
+      const location = node.sourceCodeLocation as Token.ElementLocation | null | undefined;
+      if (
+        'tagName' in node &&
+        location &&
+        !location.endTag &&
+        location.startOffset < at &&
+        location.endOffset >= at &&
+        hides(node)
+      ) {
+        at = location.startOffset;
+        moved = true;
+      }
+    }
+  }
   return at;
 }

@@ -6,20 +6,38 @@ export interface TrackingLink {
 }
 
 /**
+ * `path` percent-decoded once, as a router decodes it (`decodeURI`: an encoded `/`, `?` or `#`
+ * stays encoded); a run of escapes that is no UTF-8 keeps its non-ASCII bytes as written, never
+ * throws.
+ */
+function decodedPath(path: string): string {
+  return path.replace(/(?:%[\da-f]{2})+/gi, (run) => {
+    try {
+      return decodeURI(run);
+    } catch {
+      return run.replace(/%[0-7][\da-f]/gi, (escape) => decodeURI(escape));
+    }
+  });
+}
+
+/** The host of `url` as DNS reads it: without the trailing dot of a fully qualified name. */
+const hostOf = (url: URL): string => `${url.hostname.replace(/\.$/, '')}:${url.port}`;
+
+/**
  * Whether `url` (an absolute http(s) URL) points at the tracking endpoints under `base` (the
  * signer's normalised `baseUrl`), recognised as the collector's router would: by host and path,
- * with `http:` and `https:` alike, the host in any letter case and its default port written or
- * not, whatever query or fragment follows. The collector ignores both, so such a URL leads where
- * its token says.
+ * with `http:` and `https:` alike, the host in any letter case, with a trailing dot or not and its
+ * default port written or not, the path percent-encoded or not, whatever query or fragment
+ * follows. The collector ignores both, so such a URL leads where its token says.
  */
 export function trackingLink(url: string, base: URL): TrackingLink | undefined {
   const parsed = new URL(url);
-  if (parsed.host !== base.host) return undefined;
+  if (hostOf(parsed) !== hostOf(base)) return undefined;
+  const path = decodedPath(parsed.pathname);
   const kinds = { o: 'open', c: 'click' } as const;
   for (const [segment, kind] of Object.entries(kinds)) {
-    const prefix = `${base.pathname}e/${segment}/`;
-    if (parsed.pathname.startsWith(prefix))
-      return { kind, token: /^[^/]*/.exec(parsed.pathname.slice(prefix.length))?.[0] ?? '' };
+    const prefix = `${decodedPath(base.pathname)}e/${segment}/`;
+    if (path.startsWith(prefix)) return { kind, token: /^[^/]*/.exec(path.slice(prefix.length))?.[0] ?? '' };
   }
   return undefined;
 }

@@ -25,6 +25,12 @@ describe('isMachineOpen', () => {
     ['Mimecast', { userAgent: 'Mozilla/5.0 Mimecast URL Protect' }, 'security_scanner'],
     ['Proofpoint', { userAgent: 'Proofpoint URL Defense' }, 'security_scanner'],
     ['Office link check', { userAgent: 'Microsoft Office Existence Discovery' }, 'security_scanner'],
+    ['Office protocol check', { userAgent: 'Microsoft Office Protocol Discovery' }, 'security_scanner'],
+    [
+      'Outlook desktop from an Exchange Online Protection network',
+      { userAgent: 'Mozilla/4.0 (compatible; Microsoft Outlook 16.0.9126; ms-office; MSOffice 16)', ip: '40.107.1.2' },
+      'security_scanner',
+    ],
     [
       'Office prefetch',
       { userAgent: 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; ms-office; MSOffice 16)' },
@@ -64,6 +70,21 @@ describe('isMachineOpen', () => {
     ['a browser, an hour after send', { userAgent: chrome, ip: '198.51.100.4', msSinceSend: 3_600_000 }],
     ['Apple Mail without MPP', { userAgent: iphoneMail, ip: '198.51.100.4' }],
     ['Outlook desktop loading images', { userAgent: outlook, ip: '198.51.100.4' }],
+    // Outlook 2013-2019 for Windows name `ms-office` too, after `Microsoft Outlook <version>`.
+    [
+      'Outlook 2013 desktop loading images',
+      {
+        userAgent:
+          'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.2; Win64; x64; Trident/6.0; .NET4.0E; .NET4.0C; Microsoft Outlook 15.0.4763; ms-office; MSOffice 15)',
+      },
+    ],
+    [
+      'Outlook 2016 desktop loading images',
+      {
+        userAgent:
+          'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; WOW64; Trident/7.0; .NET4.0C; .NET4.0E; Microsoft Outlook 16.0.9126; Microsoft Outlook 16.0.9126; ms-office; MSOffice 16)',
+      },
+    ],
     [
       'a Cubot phone',
       { userAgent: 'Mozilla/5.0 (Linux; Android 9; CUBOT P30) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36' },

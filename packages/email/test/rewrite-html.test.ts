@@ -19,6 +19,20 @@ const clickTargets = (html: string) => supportClickTargets(html, base, verifier)
 const pixels = (html: string) => supportPixels(html, base);
 const restore = (original: string, rewritten: string) => supportRestore(original, rewritten, base);
 
+// Where a mail client (no scripts) shows the pixel: in the parsed document, outside `<template>`
+// content and outside every element whose content is not rendered.
+const hides = (el: DefaultTreeAdapterMap['element']) =>
+  ['select', 'datalist', 'template', 'video', 'audio', 'object', 'canvas'].includes(el.tagName) ||
+  (['details', 'dialog'].includes(el.tagName) && !el.attrs.some((a) => a.name === 'open')) ||
+  el.attrs.some((a) => a.name === 'hidden' || (a.name === 'style' && /display\s*:\s*none/i.test(a.value)));
+const shown = (node: DefaultTreeAdapterMap['parentNode']): boolean =>
+  node.childNodes.some((child) =>
+    'tagName' in child
+      ? (child.tagName === 'img' && child.attrs.some((a) => a.name === 'src' && a.value.includes('/e/o/'))) ||
+        (!hides(child) && shown(child))
+      : false,
+  );
+
 describe('rewriteHtml on realistic emails', () => {
   for (const [name, html] of Object.entries(fixtures)) {
     describe(name, () => {
@@ -144,19 +158,6 @@ describe('rewriteHtml on realistic emails', () => {
   });
 
   it('puts the pixel before an element left open whose content is not shown (<select>, <template>, hidden, ...)', () => {
-    // Where a mail client (no scripts) shows the pixel: in the parsed document, outside `<template>`
-    // content and outside every element whose content is not rendered.
-    const hides = (el: DefaultTreeAdapterMap['element']) =>
-      ['select', 'datalist', 'template', 'video', 'audio', 'object', 'canvas'].includes(el.tagName) ||
-      (['details', 'dialog'].includes(el.tagName) && !el.attrs.some((a) => a.name === 'open')) ||
-      el.attrs.some((a) => a.name === 'hidden' || (a.name === 'style' && /display\s*:\s*none/i.test(a.value)));
-    const shown = (node: DefaultTreeAdapterMap['parentNode']): boolean =>
-      node.childNodes.some((child) =>
-        'tagName' in child
-          ? (child.tagName === 'img' && child.attrs.some((a) => a.name === 'src' && a.value.includes('/e/o/'))) ||
-            (!hides(child) && shown(child))
-          : false,
-      );
     for (const [html, expected] of [
       ['<p>Pick your track</p><select><option>Verified', '<p>Pick your track</p><PIXEL><select><option>Verified'],
       ['<p>Hi</p><template><p>later', '<p>Hi</p><PIXEL><template><p>later'],
@@ -174,6 +175,40 @@ describe('rewriteHtml on realistic emails', () => {
       expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
       expect(shown(parse(out, { scriptingEnabled: false }))).toBe(true);
       expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
+  });
+
+  it('puts the pixel before a tag left unfinished at the end, where it still loads', () => {
+    for (const [html, expected] of [
+      ['<p>Hello</p><b', '<p>Hello</p><PIXEL><b'],
+      ['<p>Hello</p></p', '<p>Hello</p><PIXEL></p'],
+      ['<p>Hello</p><a href="https://x.org/', '<p>Hello</p><PIXEL><a href="https://x.org/'],
+      ['<p>Hello <img alt="x', '<p>Hello <PIXEL><img alt="x'],
+      ["<p>hi</p><div class='x", "<p>hi</p><PIXEL><div class='x"],
+      ['<p>hi</p><a title="<b>" href="x', '<p>hi</p><PIXEL><a title="<b>" href="x'],
+      ['<body><p>x</body', '<body><p>x<PIXEL></body'],
+      ['<p>x</p><', '<p>x</p><PIXEL><'],
+      ['<p>x</p></', '<p>x</p><PIXEL></'],
+      ['<p>x<!DOCTYPE html', '<p>x<PIXEL><!DOCTYPE html'],
+    ]) {
+      const out = signer.rewriteHtml(html!, meta);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
+      expect(shown(parse(out, { scriptingEnabled: false }))).toBe(true);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
+  });
+
+  it('puts the pixel before a <select> left open that a later tag closed, not inside it', () => {
+    for (const [html, expected] of [
+      ['<p>Hi<select><option>a<textarea>', '<p>Hi<PIXEL><select><option>a<textarea>'],
+      ['<p>Hi<select><option>a<input>b', '<p>Hi<select><option>a<input>b<PIXEL>'],
+    ]) {
+      const out = signer.rewriteHtml(html!, meta);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
+      expect(shown(parse(out, { scriptingEnabled: false }))).toBe(true);
+      const again = signer.rewriteHtml(out, meta);
+      expect(again).toBe(out);
+      expect(pixels(again)).toHaveLength(1);
     }
   });
 

@@ -3,6 +3,7 @@ import {
   createEmailSigner,
   createEmailVerifier,
   EmailError,
+  sealSubject,
   type EmailErrorCode,
   type EmailKeys,
   type EmailSignerOptions,
@@ -10,6 +11,7 @@ import {
   type MemberKeys,
   type MessageMeta,
 } from '../src/index.js';
+import { randomBytes } from 'node:crypto';
 import { secret } from './support.js';
 
 const key = secret();
@@ -235,7 +237,7 @@ describe('createEmailSigner', () => {
 
   it('refuses weak keys, malformed kids, a missing active kid and a bad baseUrl', () => {
     expectError(() => createEmailSigner({ ...options, keys: { 'hx-2026': 'short' } }), 'invalid_key', 'keys.hx-2026');
-    expectError(() => createEmailSigner({ ...options, keys: { 'hx 2026': key } }), 'invalid_key', 'keys.hx 2026');
+    expectError(() => createEmailSigner({ ...options, keys: { 'hx 2026': key } }), 'invalid_key', 'keys[0]');
     expectError(() => createEmailSigner({ ...options, keys: {} }), 'invalid_key', 'keys');
     expectError(() => createEmailSigner({ ...options, activeKid: 'hx-2027' }), 'invalid_option', 'activeKid');
     expectError(() => createEmailSigner({ ...options, pseudonymKey: 'short' }), 'invalid_key', 'pseudonymKey');
@@ -276,6 +278,36 @@ describe('createEmailSigner', () => {
     expect(createEmailSigner({ ...options, memberId: null as unknown as string }).memberId).toBeNull();
     expectError(() => signer.pixelUrl(undefined as unknown as MessageMeta), 'invalid_meta', 'meta');
     expectError(() => signer.rewriteHtml('<p>x</p>', null as unknown as MessageMeta), 'invalid_meta', 'meta');
+  });
+
+  it('never repeats a secret given as a key id (a key map written the wrong way round)', () => {
+    const hex = randomBytes(32).toString('hex'); // `openssl rand -hex 32`: a well-formed key id too
+    const cases: [() => unknown, string, string][] = [
+      [() => createEmailSigner({ ...options, keys: { [key]: 'hx-2026' } }), 'keys[0]', key],
+      [() => createEmailSigner({ ...options, keys: { 'hx-2025': key, [key]: 'hx-2026' } }), 'keys[1]', key],
+      [() => createEmailSigner({ ...options, keys: { [hex]: 'hx-2026' } }), 'keys[0]', hex],
+      [
+        () => createEmailVerifier({ members: { HarvardX: { keys: { [key]: 'hx-2026' } } } }),
+        'members.HarvardX.keys[0]',
+        key,
+      ],
+      [() => createEmailVerifier({ platformKeys: { [hex]: 'edx-2026' } }), 'platformKeys[0]', hex],
+      [() => sealSubject('lms-user-1', { keys: { [key]: 'edx-2026' }, activeKid: 'edx-2026' }), 'keys[0]', key],
+    ];
+    for (const [fn, path, given] of cases) {
+      const error = expectError(fn, 'invalid_key', path);
+      expect(error.message).not.toContain(given);
+      expect(error.path).not.toContain(given);
+    }
+    const misnamed = expectError(
+      () => createEmailSigner({ ...options, keys: { [key]: 'hx-2026' } }),
+      'invalid_key',
+      'keys[0]',
+    );
+    expect(misnamed.message).toMatch(/not a valid key id .*not shown/);
+    expect(misnamed.hint).toMatch(/the other way round/);
+    // A well-formed key id short of a secret's length is still named.
+    expectError(() => createEmailSigner({ ...options, keys: { 'hx-2026': 'short' } }), 'invalid_key', 'keys.hx-2026');
   });
 
   it('refuses members, or keys, given as a list instead of a map, at their path', () => {

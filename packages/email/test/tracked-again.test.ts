@@ -80,6 +80,29 @@ describe('rewriteHtml of HTML tracked for someone else', () => {
     expect(harvard.rewriteHtml(respelled, bob)).toBe(harvard.rewriteHtml(template, bob));
   });
 
+  it('recognises its endpoints as the collector routes them: a percent-encoded path, a host with a trailing dot', () => {
+    // The collector's router decodes the path (`/e/%63/…` is served as `/e/c/…`) and DNS reads
+    // `t.edx.org.` as `t.edx.org`: such a link is one of its tracked links, not a target to wrap.
+    const encodeFirst = (token: string) => `%${token.charCodeAt(0).toString(16)}${token.slice(1)}`;
+    for (const respelled of [
+      forAlice.replaceAll('/e/c/', '/e/%63/').replaceAll('/e/o/', '/e/%6F/'),
+      forAlice.replaceAll('/e/', '/%65/'),
+      forAlice.replace(
+        /\/e\/([co])\/([\w-]+)/g,
+        (_, kind: string, token: string) => `/e/${kind}/${encodeFirst(token)}`,
+      ),
+      forAlice.replaceAll('https://t.edx.org/', 'https://T.EDX.ORG./'),
+    ]) {
+      expect(respelled).not.toBe(forAlice);
+      expect(tokens(harvard.rewriteHtml(respelled, bob))).toEqual(tokens(harvard.rewriteHtml(template, bob)));
+      expect(harvard.rewriteHtml(respelled, bob)).toBe(harvard.rewriteHtml(template, bob));
+    }
+    const link = platform.clickUrl('https://www.edx.org/course/x', alice).replace('/e/c/', '/e/%63/');
+    expect(tokens(`<a href="${harvard.clickUrl(link, bob)}">x</a>`)).toEqual([
+      `click HarvardX user-bob ${harvard.pseudonym('bob@example.org')} https://www.edx.org/course/x`,
+    ]);
+  });
+
   it("keeps this message's own tracked links as they are, appended query included (idempotent)", () => {
     const forBob = harvard.rewriteHtml(template, bob);
     const appended = forBob.replace(/(\/e\/c\/[\w-]+)/, '$1?utm_source=newsletter');
@@ -130,6 +153,10 @@ describe('rewriteHtml of HTML tracked for someone else', () => {
       `${base}/e/c/${truncated}`,
       `${base}/e/c/`,
       `${base}/e/c/%%`,
+      `${base}/e/%63/${truncated}`,
+      `${base}/%65/c/%%`,
+      `${base}/e/%63/${truncated}%E0%A4%A`,
+      `https://t.edx.org./e/c/${truncated}`,
       platform.pixelUrl(alice),
       ownOpenAsClick,
     ]) {

@@ -117,13 +117,19 @@ export function registerEmailRoutes(app: FastifyInstance, ctx: CollectorContext,
     while (running.size) await Promise.all(running);
   });
 
+  // The router decodes the path, so `/e/%63/…` would be served as `/e/c/…`: a link written so is
+  // none the signer made (it recognises its own however written, and re-signs or refuses them), so it
+  // is answered as any unknown route, never redirected nor recorded.
+  const canonical = (request: FastifyRequest, prefix: string) => request.url.startsWith(prefix);
   app.get<{ Params: { token: string } }>('/e/o/:token', async (request, reply) => {
+    if (!canonical(request, '/e/o/')) return reply.callNotFound();
     const token = verifier.verify(request.params.token, 'open');
     if (token.ok) await tryRecord(token, request);
     else ctx.metrics.inc('email', { kind: 'open', outcome: token.reason });
     return send(reply, pixelResponse());
   });
   app.get<{ Params: { token: string } }>('/e/c/:token', async (request, reply) => {
+    if (!canonical(request, '/e/c/')) return reply.callNotFound();
     const token = verifier.verify(request.params.token, 'click');
     if (!token.ok) {
       ctx.metrics.inc('email', { kind: 'click', outcome: token.reason });
