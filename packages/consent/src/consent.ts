@@ -324,7 +324,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         ),
         members,
         source,
-        decidedAt: new Date().toISOString(),
+        // Later than the decision it builds on, even in the same millisecond (acceptAll then
+        // rejectAll, a listener's withdraw): the page's other stores and tabs take the newest.
+        decidedAt: new Date(Math.max(Date.now(), Date.parse(held?.decidedAt as string) + 1 || 0)).toISOString(),
         ...(signal && { gpc: true }),
         // Under opt-out, a purpose the learner did not choose now keeps its default (or an earlier
         // implied) grant: the decision says so, and an opt-in page will not take it for consent.

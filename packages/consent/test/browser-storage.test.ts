@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cookieDomains, createConsent, edxPolicy, encodeDecision, type Decision } from '../src/index.js';
 
 const encodeDecisionFor = (d: Decision): string => encodeDecision(d, edxPolicy);
@@ -155,6 +155,31 @@ describe('another tab deciding', () => {
     banner.acceptAll();
     expect(app.needsPrompt).toBe(true);
     expect(heard).toHaveLength(4);
+  });
+
+  it('takes the last of decisions made in the same millisecond, and keeps it after the channel\'s copies come', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-12-01T10:00:00.000Z'));
+      const banner = createConsent({ policy: edxPolicy });
+      const app = createConsent({ policy: edxPolicy });
+      banner.acceptAll();
+      app.rejectAll(); // the same millisecond
+      expect([banner.allows('analytics'), app.allows('analytics')]).toEqual([false, false]);
+      banner.acceptAll();
+      expect([banner.allows('analytics'), app.allows('analytics')]).toEqual([true, true]);
+      app.rejectAll();
+      app.acceptAll();
+      app.withdraw('marketing'); // still the same millisecond: each later than the one it builds on
+      // The channel's copies of each (a task later, as other tabs hear them) change nothing.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([banner.allows('analytics'), app.allows('analytics')]).toEqual([true, true]);
+      expect([banner.allows('marketing'), app.allows('marketing')]).toEqual([false, false]);
+      banner.dispose();
+      app.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is neither told nor heard by a store kept in memory only', async () => {
