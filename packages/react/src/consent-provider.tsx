@@ -94,8 +94,9 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   const [latest, setLatest] = useState(options);
   const once = useRef<Made | null>(null);
   // The store reads and writes through the custom storage given last (see followStorage): one made
-  // anew that reads what the store's reads now (the same storage made at each render, or a next
-  // learner's with nothing stored, as the previous one) takes over before any child's effect runs;
+  // anew that reads what the store's reads now and holds the store's decision, if any (the same
+  // storage made at each render, or a next learner's with nothing stored, as the previous one, while
+  // the store holds no decision another app's store told it) takes over before any child's effect runs;
   // one that reads otherwise (see sameStorage) replaces the options, and so the store. Compared with
   // the storage in use (of the last commit), not the one the store was made with: that one may read as
   // empty as the next learner's while the learner who took it over has decided; and even when the

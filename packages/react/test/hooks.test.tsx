@@ -527,6 +527,67 @@ describe('useConsent', () => {
     expect(current?.allows('analytics')).toBe(false);
   });
 
+  it("gives the next learner none of a choice another app's store told, which this app's storage never held (two roots, one per app)", async () => {
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    // What the server holds a learner; each app's storage is its own copy of it, read when made.
+    const server = new Map<string, string>();
+    const storageFor = (user: string) => {
+      let copy = server.get(user);
+      return {
+        kind: 'server',
+        read: () => (copy ? [copy] : []),
+        write: (value: string) => ((copy = value), server.set(user, value), true),
+        clear: () => void ((copy = undefined), server.delete(user)),
+      };
+    };
+    const signIns: ((user: string) => void)[] = [];
+    const stores: Record<string, ConsentStore | null> = {};
+    const granted: string[] = [];
+    function Probe({ app, user }: { app: string; user: string }) {
+      const { store, needsPrompt } = useConsent();
+      const analytics = useAllowed('analytics');
+      stores[app] = store;
+      // What a child's effect sees in every commit (an app identifying the learner to its analytics).
+      useEffect(() => {
+        if (analytics) granted.push(`${app}: ${user}`);
+      }, [app, user, analytics]);
+      return <p>{`${app}: ${needsPrompt ? 'ask' : 'decided'} analytics=${String(analytics)}`}</p>;
+    }
+    function App({ app }: { app: string }) {
+      const [user, setUser] = useState('ada');
+      signIns.push(setUser);
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+          <Probe app={app} user={user} />
+        </ConsentProvider>
+      );
+    }
+    const roots: Root[] = [];
+    const containers = ['header', 'main'].map((app) => {
+      const container = document.body.appendChild(document.createElement('div'));
+      const r = createRoot(container);
+      roots.push(r);
+      act(() => r.render(<App app={app} />));
+      return container;
+    });
+    const text = () => containers.map((c) => c.textContent).join(' | ');
+    try {
+      await later();
+      // Ada accepts in the main app; the header's store hears it (its own storage is never written).
+      act(() => void stores.main?.acceptAll());
+      await later();
+      expect(text()).toBe('header: decided analytics=true | main: decided analytics=true');
+      // Both apps sign Grace in, who has nothing stored, as the header's copy of Ada's storage.
+      act(() => signIns.forEach((signIn) => signIn('grace')));
+      await later();
+      expect(text()).toBe('header: ask analytics=false | main: ask analytics=false');
+      expect(granted.filter((g) => g.endsWith('grace'))).toEqual([]);
+      expect([...server.keys()]).toEqual(['ada']);
+    } finally {
+      act(() => roots.forEach((r) => r.unmount()));
+    }
+  });
+
   it('keeps one store for a storage written inline (new functions at every render), undecided or decided, with an app that lifts the grants into its state', async () => {
     const jar = new Map<string, string>();
     const stores = new Set<ConsentStore>();
