@@ -10,10 +10,9 @@ export function attribute(element: HtmlElement, name: string): string | undefine
   return element.attrs.find((attr) => attr.name === name && attr.namespace === undefined)?.value;
 }
 
-/** The children of `node`; for a `<template>`, those of its content. */
+/** The children of `node`; for an HTML `<template>`, those of its content (an SVG or MathML one has none). */
 export function childrenOf(node: HtmlNode): HtmlNode[] {
-  if ('tagName' in node && node.tagName === 'template')
-    return (node as DefaultTreeAdapterMap['template']).content.childNodes;
+  if ('tagName' in node && node.tagName === 'template' && 'content' in node) return node.content.childNodes;
   return 'childNodes' in node ? node.childNodes : [];
 }
 

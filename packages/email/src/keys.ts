@@ -49,7 +49,8 @@ export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<s
   const ring = new Map<string, Buffer>();
   for (const [index, [kid, secret]] of Object.entries(keys).entries()) {
     // A key map written the wrong way round (`{ [secret]: kid }`) has a secret for a kid: a kid that
-    // is malformed, or as long as a secret, is named by its position, never repeated.
+    // is malformed, as long as a secret, or of 16 bytes or more mapped to a value shaped as a key
+    // id, is named by its position, never repeated.
     const at = `${path}[${index}]`;
     if (!kidPattern.test(kid))
       throw new EmailError(
@@ -58,7 +59,10 @@ export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<s
         'is not a valid key id (1-64 letters, digits, ".", "_", ":" or "-"); not shown, as it may be a secret',
         "Map each key id to its secret, `{ 'hx-2026': secret }`, not the other way round; or rename the key id.",
       );
-    ring.set(kid, deriveKey(checkSecret(secret, Buffer.byteLength(kid) < minSecretBytes ? `${path}.${kid}` : at), use));
+    const bytes = Buffer.byteLength(kid);
+    const reversed = typeof secret === 'string' && kidPattern.test(secret);
+    const named = bytes < 16 || (bytes < minSecretBytes && !reversed);
+    ring.set(kid, deriveKey(checkSecret(secret, named ? `${path}.${kid}` : at), use));
   }
   return ring;
 }

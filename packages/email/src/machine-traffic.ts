@@ -124,7 +124,11 @@ function verdict(kind: 'open' | 'click', given: unknown, options: unknown): Mach
   const purpose = `${header(request.headers, 'purpose')} ${header(request.headers, 'sec-purpose')} ${header(request.headers, 'x-moz')} ${header(request.headers, 'x-purpose')}`;
   if (/prefetch|preview/.test(purpose)) return machine('prefetch');
   if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, ip)) return machine('apple_mpp');
-  if (scannerAgents.test(ua) || (officePrefetch.test(ua) && !outlookDesktop.test(ua)) || inNetwork(gatewayNetworks, ip))
+  if (
+    scannerAgents.test(ua) ||
+    (officePrefetch.test(ua) && !(kind === 'open' && outlookDesktop.test(ua))) ||
+    inNetwork(gatewayNetworks, ip)
+  )
     return machine('security_scanner');
   // Image proxies fetch only images: at the click endpoint they are not a person's browser.
   const proxy: HumanProxy | null = ua.includes('GoogleImageProxy')

@@ -80,7 +80,9 @@ function unfinishedTagStart(
     const ends =
       'tagName' in node
         ? [location?.startTag?.endOffset, location?.endTag?.endOffset]
-        : node.nodeName === '#text'
+        : node.nodeName === '#text' ||
+            // A doctype the source ends inside is kept, ending at the end: it is the unfinished tag.
+            (node.nodeName === '#documentType' && (location?.endOffset ?? 0) >= source.length && !source.endsWith('>'))
           ? []
           : [location?.endOffset];
     for (const offset of ends) if (offset !== undefined && offset > end) end = offset;

@@ -80,22 +80,14 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
     }
   // A tag at `at` may have closed an element that hides (`<select>…<textarea>` closes the select):
   // inserted before that tag, the pixel would still be inside it.
-  for (let moved = true; moved;) {
-    moved = false;
-    for (const node of nodes(root)) {
-      const location = node.sourceCodeLocation as Token.ElementLocation | null | undefined;
-      if (
-        'tagName' in node &&
-        location &&
-        !location.endTag &&
-        location.startOffset < at &&
-        location.endOffset >= at &&
-        hides(node)
-      ) {
-        at = location.startOffset;
-        moved = true;
-      }
-    }
+  // Walked once: latest start first, `at` only moves back, so an element passed over starts at or
+  // after where `at` ends up (quadratic if every move re-walked the document).
+  const unclosed: Token.ElementLocation[] = [];
+  for (const node of nodes(root)) {
+    const location = node.sourceCodeLocation as Token.ElementLocation | null | undefined;
+    if ('tagName' in node && location && !location.endTag && hides(node)) unclosed.push(location);
   }
+  unclosed.sort((a, b) => b.startOffset - a.startOffset);
+  for (const { startOffset, endOffset } of unclosed) if (startOffset < at && endOffset >= at) at = startOffset;
   return at;
 }

@@ -341,7 +341,8 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
           if (given === undefined) return undefined;
           const link = trackingLink(given, endpoint);
           const signed = ownClaims(link, 'click');
-          if (signed && sameMessage(signed, claims)) return undefined;
+          // Written otherwise (`/e/%63/…`), the collector does not serve it: it is signed again.
+          if (signed && sameMessage(signed, claims) && link?.canonical) return undefined;
           const target = untracked(given, 'html', where);
           // A tracked link whose target cannot be signed for this recipient becomes that plain target.
           if (!trackable(target, meta.recipient)) return link ? target : undefined;
@@ -352,7 +353,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
           const link = src === undefined ? undefined : trackingLink(src, endpoint);
           if (link?.kind !== 'open') return 'other';
           const signed = ownClaims(link, 'open');
-          return signed && sameMessage(signed, claims) ? 'this' : 'stale';
+          return signed && sameMessage(signed, claims) && link.canonical ? 'this' : 'stale';
         },
       });
     },

@@ -3,6 +3,11 @@ export interface TrackingLink {
   kind: 'open' | 'click';
   /** The path segment after `/e/o/` or `/e/c/` (possibly empty or no token at all). */
   token: string;
+  /**
+   * Whether the path is written as the signer writes it (`<base path>e/o/` or `e/c/`, not encoded):
+   * the only form the collector serves.
+   */
+  canonical: boolean;
 }
 
 /**
@@ -37,7 +42,12 @@ export function trackingLink(url: string, base: URL): TrackingLink | undefined {
   const kinds = { o: 'open', c: 'click' } as const;
   for (const [segment, kind] of Object.entries(kinds)) {
     const prefix = `${decodedPath(base.pathname)}e/${segment}/`;
-    if (path.startsWith(prefix)) return { kind, token: /^[^/]*/.exec(path.slice(prefix.length))?.[0] ?? '' };
+    if (path.startsWith(prefix))
+      return {
+        kind,
+        token: /^[^/]*/.exec(path.slice(prefix.length))?.[0] ?? '',
+        canonical: parsed.pathname.startsWith(`${base.pathname}e/${segment}/`),
+      };
   }
   return undefined;
 }

@@ -124,6 +124,12 @@ describe('isMachineClick', () => {
       reason: 'security_scanner',
     });
     expect(isMachineClick({ userAgent: chrome, msSinceSend: 120_000 })).toEqual({ machine: false, proxy: null });
+    // Outlook 2013-2019 load images as `Microsoft Outlook …; ms-office`: a person opening, but no
+    // browser follows a link so, only Office's link prefetch.
+    const outlook2016 =
+      'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; WOW64; Trident/7.0; Microsoft Outlook 16.0.9126; ms-office; MSOffice 16)';
+    expect(isMachineOpen({ userAgent: outlook2016 })).toEqual({ machine: false, proxy: null });
+    expect(isMachineClick({ userAgent: outlook2016 })).toEqual({ machine: true, reason: 'security_scanner' });
   });
 });
 

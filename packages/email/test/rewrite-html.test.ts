@@ -190,6 +190,8 @@ describe('rewriteHtml on realistic emails', () => {
       ['<p>x</p><', '<p>x</p><PIXEL><'],
       ['<p>x</p></', '<p>x</p><PIXEL></'],
       ['<p>x<!DOCTYPE html', '<p>x<PIXEL><!DOCTYPE html'],
+      ['<!DOCTYPE', '<PIXEL><!DOCTYPE'],
+      ['<!DOCTYPE html', '<PIXEL><!DOCTYPE html'],
     ]) {
       const out = signer.rewriteHtml(html!, meta);
       expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
@@ -209,6 +211,26 @@ describe('rewriteHtml on realistic emails', () => {
       const again = signer.rewriteHtml(out, meta);
       expect(again).toBe(out);
       expect(pixels(again)).toHaveLength(1);
+    }
+  });
+
+  it('places the pixel in one walk before a long run of hiding elements a later tag closed (<p hidden>x<p hidden>x…)', () => {
+    // Each `<p>` closes the one before it: were every move to re-walk the document, 20,000 of them
+    // would take minutes, past the test's timeout.
+    const html = '<p hidden>x'.repeat(20_000);
+    const out = signer.rewriteHtml(html, meta);
+    expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(`<PIXEL>${html}`);
+    expect(pixels(out)).toHaveLength(1);
+  });
+
+  it('reads a <template> inside <svg> or <math> (no template content there) as an ordinary element', () => {
+    for (const html of [
+      '<p><svg><template></template></svg></p>',
+      '<p><math><template><a href="https://x.org/">x</a></template></math></p>',
+    ]) {
+      const out = signer.rewriteHtml(html, meta);
+      expect(pixels(out)).toHaveLength(1);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
     }
   });
 

@@ -286,6 +286,12 @@ describe('createEmailSigner', () => {
       [() => createEmailSigner({ ...options, keys: { [key]: 'hx-2026' } }), 'keys[0]', key],
       [() => createEmailSigner({ ...options, keys: { 'hx-2025': key, [key]: 'hx-2026' } }), 'keys[1]', key],
       [() => createEmailSigner({ ...options, keys: { [hex]: 'hx-2026' } }), 'keys[0]', hex],
+      // A secret short of 32 bytes, mapped to a key id: too short a secret for the value, yet never shown.
+      [
+        () => createEmailSigner({ ...options, keys: { Zm9vYmFyYmF6cXV4MTIzNDU2: 'hx-2026' } }),
+        'keys[0]',
+        'Zm9vYmFyYmF6cXV4MTIzNDU2',
+      ],
       [
         () => createEmailVerifier({ members: { HarvardX: { keys: { [key]: 'hx-2026' } } } }),
         'members.HarvardX.keys[0]',

@@ -20,7 +20,7 @@ export interface FoundAttribute {
 function* walk(node: Node): Generator<Element> {
   if ('tagName' in node) {
     yield node;
-    if (node.tagName === 'template') yield* walk((node as DefaultTreeAdapterMap['template']).content);
+    if (node.tagName === 'template' && 'content' in node) yield* walk(node.content);
   }
   if ('childNodes' in node) for (const child of node.childNodes) yield* walk(child);
 }

@@ -109,6 +109,19 @@ describe('rewriteHtml of HTML tracked for someone else', () => {
     expect(harvard.rewriteHtml(appended, bob)).toBe(appended);
   });
 
+  it("writes this message's own links and pixel in the canonical form when their path is encoded", () => {
+    // The collector serves only `/e/c/…` and `/e/o/…` as written: `/e/%63/…` is answered 404.
+    const forBob = harvard.rewriteHtml(template, bob);
+    expect(forBob).toMatch(/\/e\/o\//);
+    for (const respelled of [
+      forBob.replaceAll('/e/c/', '/e/%63/').replaceAll('/e/o/', '/e/%6F/'),
+      forBob.replaceAll('/e/', '/%65/'),
+    ]) {
+      expect(respelled).not.toBe(forBob);
+      expect(harvard.rewriteHtml(respelled, bob)).toBe(forBob);
+    }
+  });
+
   it("keeps one pixel, this message's: others' pixels are replaced (the first) or removed", () => {
     const alicePixel = `<img src="${platform.pixelUrl(alice)}">`;
     const carolPixel = `<img src="${harvard.pixelUrl(carol)}" width="1">`;
