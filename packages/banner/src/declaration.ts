@@ -11,6 +11,12 @@ export interface ThirdParty {
   readonly ownerName: string;
   /** Purposes it serves. */
   readonly purposes: readonly string[];
+  /**
+   * Whether the tracker is the site's own (`first`: its opt-out is edX's or the Member's, which the
+   * banner does not disown) or a third party's (`third`, as one that does not say is taken to be).
+   * A string, so that a declaration read from JSON fits.
+   */
+  readonly party?: string | undefined;
   /** The vendor: its name and links. Links other than http(s) are not shown. */
   readonly vendor: {
     readonly name: string;
@@ -30,6 +36,8 @@ export interface EmailSender {
   readonly ownerName: string;
   /** The purposes that govern it (`analytics`): refused, its opens and clicks are not recorded. */
   readonly purposes: readonly string[];
+  /** `first`: the pixel and the links are the platform's own collector, as `DeclaredEmail` says. */
+  readonly party?: string | undefined;
   /** None: the learner's choice governs it, there is no vendor and no opt-out link. */
   readonly vendor?: undefined;
 }

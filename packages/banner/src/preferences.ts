@@ -183,8 +183,10 @@ export function buildPreferences({
         'section',
         {},
         h('h3', {}, say('thirdParties')),
-        // Their opt-outs (the links below) are theirs: the policy's word on them, where one is shown.
-        parties.some((x) => safeUrl(x.vendor?.optOutUrl)) && h('p', { class: 'd' }, say('optOuts')),
+        // Their opt-outs (the links below) are theirs: the policy's word on them, where a third
+        // party's is shown (a first-party tracker's is the site's own, not to be disowned).
+        parties.some((x) => x.party != 'first' && safeUrl(x.vendor?.optOutUrl)) &&
+          h('p', { class: 'd' }, say('optOuts')),
         h(
           'ul',
           {},
@@ -195,7 +197,6 @@ export function buildPreferences({
             // Its name is in the language of `vendorLink` (English where it stands in): so is the link.
             const link = (url: string | null | undefined, key: 'privacy' | 'optOut') => {
               const href = safeUrl(url);
-              const name = fill(t.vendorLink, { link: t[key], name: vendor?.name ?? '' });
               const named = langOf('vendorLink');
               return (
                 href &&
@@ -205,7 +206,8 @@ export function buildPreferences({
                     href,
                     target: '_blank',
                     rel: 'noreferrer', // (which implies noopener)
-                    'aria-label': name,
+                    // (A link is one of the vendor's URLs: there is a vendor.)
+                    'aria-label': fill(t.vendorLink, { link: t[key], name: (vendor as ThirdParty['vendor']).name }),
                     lang: named != lang && named,
                   },
                   marked(t[key], langOf(key), named),

@@ -454,6 +454,34 @@ describe('<optin-banner>', () => {
     }
   });
 
+  it("does not disown a first-party tracker's opt-out: the site's own link alone brings no disclaimer", async () => {
+    const own = (party: 'first' | 'third' | undefined, optOutUrl: string | null) => ({
+      id: `own-${String(party)}-${String(optOutUrl)}`,
+      owner: 'platform',
+      ownerName: 'edX',
+      purposes: ['analytics'],
+      ...(party && { party }),
+      vendor: { name: `edX analytics ${String(party)}`, privacyUrl: 'https://www.edx.org/privacy', optOutUrl },
+    });
+    const optOut = 'https://www.edx.org/opt-out';
+    for (const [trackers, said] of [
+      [[own('first', optOut)], false], // run by edX: its opt-out is edX's own
+      [[own('first', optOut), own('third', null)], false], // the third party links none
+      [[own('first', optOut), own('third', optOut)], true],
+      [[own('third', optOut)], true],
+      // Listed as a third party without saying which (a hand-made list): one, as before.
+      [[own(undefined, optOut)], true],
+    ] as const) {
+      const { banner, root } = await mount({ declaration: { trackers } });
+      await banner.open('preferences');
+      const thirdParties = root.querySelector('section')!;
+      expect(thirdParties.textContent.includes(en.optOuts), JSON.stringify(trackers)).toBe(said);
+      // The first-party link itself is still listed.
+      expect(thirdParties.querySelectorAll(`a[href="${optOut}"]`).length).toBeGreaterThan(0);
+      await clear();
+    }
+  });
+
   it('"Accept all" on a Member\'s course page is one decision that lifts the Member\'s refusals too, on either layer', async () => {
     for (const layer of ['notice', 'preferences'] as const) {
       const consent = store();

@@ -65,13 +65,15 @@ function otherPurpose(d: Declaration, cookie: DeclaredCookie, heading: string): 
 
 /**
  * The policy's "Neither edX nor any Member is responsible for the effectiveness of any third-party
- * opt-out options", as the banner says it: shown once, before the tables, when a tracker listed links
- * an opt-out (an http(s) one: no other is rendered). It is the page's English, not the policy's words.
+ * opt-out options", as the banner says it: shown once, before the tables, when a third-party tracker
+ * listed links an opt-out (an http(s) one: no other is rendered). A first-party tracker's opt-out is
+ * the site's own (edX's or a Member's), which the page does not disown: it alone brings no sentence.
+ * It is the page's English, not the policy's words.
  */
 const optOutsDisclaimer =
   'Some third parties offer an opt-out of their tracking, linked under Opt out: neither we nor any Member is responsible for how well their opt-outs work.';
 const linksOptOut = (sections: readonly PurposeSection[]) =>
-  sections.some((p) => p.trackers.some((t) => httpUrl(t.vendor.optOutUrl)));
+  sections.some((p) => p.trackers.some((t) => t.party === 'third' && httpUrl(t.vendor.optOutUrl)));
 
 const purposeLabel = (d: Declaration, id: string) => d.purposes.find((p) => p.id === id)?.label ?? id;
 const recorded = (e: DeclaredEmail) => e.records.map((r) => ({ open: 'opens', click: 'clicks' })[r]).join(', ');
@@ -110,8 +112,8 @@ const mdCookieTable = (cookies: readonly DeclaredSiteCookie[]) => [
 /**
  * The declaration as Markdown (GFM): one section a purpose, with a table of the site's own cookies
  * serving it (the consent cookie, under the required purpose) and one row a tracker, links to privacy
- * and opt-out; a required purpose is shown even when nothing serves it. Before them, when an opt-out
- * is linked, that neither the platform nor any Member answers for it. Then, when emails are
+ * and opt-out; a required purpose is shown even when nothing serves it. Before them, when a third
+ * party's opt-out is linked, that neither the platform nor any Member answers for it. Then, when emails are
  * tracked, an "Email tracking" section, one row a sender, with what is recorded and how to opt out.
  * Every config string is escaped, so that it reads as it is and stays in its cell.
  */
@@ -197,7 +199,7 @@ const htmlCookieTable = (cookies: readonly DeclaredSiteCookie[], caption: string
  * heading), with a table of the site's own cookies serving it (the consent cookie, under the required
  * purpose) and a table of its trackers, each with a caption and column headers and each cookie's or
  * tracker's name as row header; a required purpose is shown even when nothing serves it. Before them,
- * when an opt-out is linked, a paragraph: neither the platform nor any Member answers for it. Then, when
+ * when a third party's opt-out is linked, a paragraph: neither the platform nor any Member answers for it. Then, when
  * emails are tracked, an "Email tracking" section of the same form, a row a sender. Every
  * config string is escaped; only http(s) links are rendered, opening safely in a new tab. Each
  * link's name ends in words for screen readers only, in `<span class="optin-visually-hidden">`:

@@ -319,6 +319,42 @@ describe('declaration', () => {
     // Nor where no third party is listed at all.
     const empty = createRegistry({ policy: edxPolicy, platform: { trackers: [] }, members: [] }).declaration();
     expect(declarationToMarkdown(empty)).not.toContain(disclaimer);
+    // Nor where only a first-party tracker (the site's own, run by edX or a Member) links an opt-out:
+    // that opt-out is the site's own, which the page must not disown. Its link is still shown.
+    const own = createRegistry({
+      policy: edxPolicy,
+      platform: {
+        trackers: [
+          defineTracker({
+            id: 'own',
+            owner: 'platform',
+            purposes: ['analytics'],
+            party: 'first',
+            vendor: { name: 'edX analytics', privacyUrl: 'https://www.edx.org/privacy', optOutUrl: 'https://www.edx.org/opt-out' },
+            // Even where it lists a cookie another site sets, the tracker and its opt-out are the site's.
+            cookies: [{ name: '_edxa', purpose: 'analytics', lifetime: '90d', party: 'third' }],
+            hosts: ['www.edx.org'],
+            load: () => {},
+          }),
+        ],
+      },
+      members: [],
+    }).declaration();
+    for (const text of [declarationToMarkdown(own), declarationToHtml(own)]) {
+      expect(text).toContain('https://www.edx.org/opt-out');
+      expect(text).not.toContain(disclaimer);
+    }
+    // A third party's opt-out listed beside it still gets the sentence, once.
+    const both: Declaration = { ...linked, trackers: [...own.trackers, ...linked.trackers] };
+    expect(declarationToMarkdown(both).split(disclaimer)).toHaveLength(2);
+    expect(declarationToHtml(both).split(disclaimer)).toHaveLength(2);
+    // And a first-party tracker's only: none, whatever else is declared without a link.
+    const firstOnly: Declaration = {
+      ...linked,
+      trackers: [...own.trackers, ...unlinked(null).trackers],
+    };
+    expect(declarationToMarkdown(firstOnly)).not.toContain(disclaimer);
+    expect(declarationToHtml(firstOnly)).not.toContain(disclaimer);
   });
 
   it('ships, and the README shows, the CSS of every class the HTML needs styled', () => {
