@@ -162,6 +162,33 @@ describe.each(backends)('device clocks ($name)', (backend) => {
   );
 
   it.skipIf(skip)(
+    'dates a receipt decided after it was sent by its sentAt: a refusal built on a decision from a fast clock stays the latest when an earlier grant arrives after it',
+    async () => {
+      // The page held a decision dated 3 minutes ahead (made while the device's clock was fast, since
+      // corrected): @optin/consent dates each new decision after the one it builds on, so the grant
+      // and the refusal that followed it 2 s later are both dated ahead of the clock they were sent by.
+      const ahead = Date.now() + 3 * minute;
+      const grant = {
+        ...receipt('learner-ahead', true),
+        decidedAt: new Date(ahead + 1).toISOString(),
+        sentAt: new Date(Date.now() - 3000).toISOString(),
+      };
+      const refusal = {
+        ...receipt('learner-ahead', false),
+        consentId: grant.consentId,
+        decidedAt: new Date(ahead + 2).toISOString(),
+        sentAt: new Date(Date.now() - 1000).toISOString(),
+      };
+      // The grant's receipt was retried, and arrives after the refusal's.
+      expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/learner-ahead`, platform);
+      expect(latest.body).toMatchObject({ purposes: { analytics: false } });
+    },
+  );
+
+  it.skipIf(skip)(
     'corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed',
     async () => {
       const fast = Date.now() + 2000; // the device's clock, 2 s fast
