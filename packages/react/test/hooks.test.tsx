@@ -588,6 +588,53 @@ describe('useConsent', () => {
     }
   });
 
+  it("keeps a refusal the page's cookie store told the app, at the app's next render with the same learner's storage made anew", async () => {
+    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
+    const storageFor = (user: string) => ({
+      kind: 'server',
+      read: () => (server.has(user) ? [server.get(user)!] : []),
+      write: (value: string) => (server.set(user, value), true),
+      clear: () => void server.delete(user),
+    });
+    let store: ConsentStore | null = null;
+    let bump = () => {};
+    const seen: boolean[] = [];
+    function Probe() {
+      store = useConsent().store;
+      const analytics = useAllowed('analytics');
+      useEffect(() => void seen.push(analytics), [analytics]);
+      return null;
+    }
+    function App() {
+      const [n, setN] = useState(0);
+      bump = () => setN(n + 1);
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor('ada') }}>
+          <Probe />
+        </ConsentProvider>
+      );
+    }
+    root = createRoot(document.body.appendChild(document.createElement('div')));
+    act(() => root!.render(<App />));
+    await later();
+    act(() => void store!.acceptAll()); // Ada grants in the app: kept in her server storage
+    await later();
+    // Later she withdraws in the page's banner, whose store keeps the choice in the cookie.
+    const banner = createConsent({ policy: edxPolicy });
+    try {
+      act(() => void banner.withdraw('analytics'));
+      await later();
+      expect(store!.allows('analytics')).toBe(false);
+      act(() => bump()); // any render of the app
+      await later();
+      expect(store!.allows('analytics')).toBe(false);
+      expect(seen).toEqual([false, true, false]);
+    } finally {
+      banner.dispose();
+    }
+  });
+
   it('keeps one store for a storage written inline (new functions at every render), undecided or decided, with an app that lifts the grants into its state', async () => {
     const jar = new Map<string, string>();
     const stores = new Set<ConsentStore>();
