@@ -14,6 +14,24 @@ export const secretRefSchema = z
   .string()
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be "env:NAME" or "file:/path", never the secret itself');
 
+const kidPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+const refPattern = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+
+/**
+ * Where the key `kid` of a key map (`{ [kid]: 'env:…' }`) at `path` is, as `@optin/email` names
+ * keys: by its id, or by its position in the map when the id may be a secret (a map written the
+ * wrong way round): malformed, as long as a secret, or of 16 bytes or more with no reference as
+ * its value.
+ */
+export function keyPath(path: string, keys: unknown, kid: string): string {
+  const entries = typeof keys === 'object' && keys !== null ? Object.entries(keys) : [];
+  const index = entries.findIndex(([k]) => k === kid);
+  const ref: unknown = entries[index]?.[1];
+  const bytes = Buffer.byteLength(kid);
+  const named = kidPattern.test(kid) && (bytes < 16 || (bytes < 32 && typeof ref === 'string' && refPattern.test(ref)));
+  return named || index < 0 ? `${path}.${kid}` : `${path}[${index}]`;
+}
+
 const purposeSchema = z.looseObject({
   id: z.string().regex(idPattern, 'must be letters, digits, "-", "_" or "."'),
   label: z.string().min(1),
@@ -184,7 +202,19 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
   if (!parsed.success) {
     throw new CollectorError(
       'invalid_config',
-      parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+      parsed.error.issues.map((i) => {
+        const [section, setting, kid, ...rest] = i.path;
+        // A subject-proof key id may be a secret (a map written the wrong way round): never printed.
+        const path =
+          section === 'collector' && setting === 'subjectKeys' && typeof kid === 'string'
+            ? keyPath(
+                'collector.subjectKeys',
+                (input as { collector?: { subjectKeys?: unknown } }).collector?.subjectKeys,
+                kid,
+              ) + (rest.length ? `.${formatPath(rest)}` : '')
+            : formatPath(i.path);
+        return { path, message: i.message };
+      }),
       'Fix optin.config at the paths listed.',
     );
   }

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { CollectorConfig } from './collector-config.js';
 import { readSecret, type SecretEnv } from './credentials.js';
 import { CollectorError, formatPath } from './errors.js';
-import { secretRefSchema } from './collector-config.js';
+import { keyPath, secretRefSchema } from './collector-config.js';
 
 const emailSchema = z.looseObject({
   keyId: z.string().min(1).optional(),
@@ -35,10 +35,18 @@ export function emailVerifierFromConfig(
     if (!parsed.success)
       throw new CollectorError(
         'invalid_config',
-        parsed.error.issues.map((i) => ({
-          path: i.path.length ? `${path}.${formatPath(i.path)}` : path,
-          message: i.message,
-        })),
+        parsed.error.issues.map((i) => {
+          const [setting, kid, ...rest] = i.path;
+          // A key id may be a secret (a map written the wrong way round): named by position then.
+          const at =
+            setting === 'keys' && typeof kid === 'string'
+              ? keyPath(`${path}.keys`, (value as { keys?: unknown }).keys, kid) +
+                (rest.length ? `.${formatPath(rest)}` : '')
+              : i.path.length
+                ? `${path}.${formatPath(i.path)}`
+                : path;
+          return { path: at, message: i.message };
+        }),
         'Give email as { keyId: "<key id>" } (read from OPTIN_EMAIL_<MEMBER>_<KEY ID>) or { keys: { "<key id>": "env:NAME" } }.',
       );
     const refs: Record<string, string> = { ...parsed.data.keys };
@@ -50,7 +58,7 @@ export function emailVerifierFromConfig(
       if (!secret)
         throw new CollectorError(
           'missing_secret',
-          [{ path: `${path}.keys.${kid}`, message: `${ref} is not set` }],
+          [{ path: keyPath(`${path}.keys`, refs, kid), message: `${ref} is not set` }],
           'Set the email signing key in the environment (the same secret the signer uses).',
         );
       keys[kid] = secret;

@@ -1,5 +1,5 @@
 import { createSubjectVerifier, EmailError, type SubjectVerifier } from '@optin/email';
-import type { CollectorConfig } from './collector-config.js';
+import { keyPath, type CollectorConfig } from './collector-config.js';
 import { readSecret, type SecretEnv } from './credentials.js';
 import { CollectorError } from './errors.js';
 import { emailKeyEnv } from './email-keys.js';
@@ -15,7 +15,7 @@ function memberEmailSecrets(config: CollectorConfig, env: SecretEnv): Map<string
       refs[email.keyId] = `env:${emailKeyEnv(m.id, email.keyId)}`;
     for (const [kid, ref] of Object.entries(refs)) {
       const secret = typeof ref === 'string' ? readSecret(ref, env) : undefined;
-      if (secret) secrets.set(secret, `members[${i}].email.keys.${kid}`);
+      if (secret) secrets.set(secret, keyPath(`members[${i}].email.keys`, refs, kid));
     }
   });
   return secrets;
@@ -38,7 +38,7 @@ export function subjectVerifierFromConfig(
   const keys: Record<string, string> = {};
   const memberSecrets = memberEmailSecrets(config, env);
   for (const [kid, ref] of Object.entries(refs)) {
-    const path = `collector.subjectKeys.${kid}`;
+    const path = keyPath('collector.subjectKeys', refs, kid);
     const secret = readSecret(ref, env);
     if (!secret)
       throw new CollectorError(
@@ -64,12 +64,15 @@ export function subjectVerifierFromConfig(
     return createSubjectVerifier({ keys });
   } catch (error) {
     if (!(error instanceof EmailError)) throw error;
-    const kid = error.path.slice('keys.'.length);
+    // A key named by its id (`keys.hx-2026`), or by its position (`keys[0]`) when its id may be a secret.
+    const at = error.path.slice('keys'.length);
+    const position = /^\[(\d+)\]$/.exec(at)?.[1];
+    const ref = position === undefined ? refs[at.slice(1)] : Object.values(refs)[Number(position)];
     // `EmailError` messages are `<code>: <path>: <what>. <hint>`.
     const what = error.message.slice(`${error.code}: ${error.path}: `.length, -(error.hint.length + 2));
     throw new CollectorError(
       'invalid_config',
-      [{ path: `collector.subjectKeys.${kid}`, message: `the key in ${refs[kid] ?? 'its reference'}: ${what}` }],
+      [{ path: `collector.subjectKeys${at}`, message: `the key in ${ref ?? 'its reference'}: ${what}` }],
       error.hint,
       { cause: error },
     );

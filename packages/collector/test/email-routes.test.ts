@@ -471,4 +471,50 @@ describe('email keys from the config', () => {
       ),
     ).toMatchObject({ code: 'invalid_config', issues: [{ path: 'members[1].email.keys.mit-1' }] });
   });
+
+  it('never prints a secret written as a key id: a reference not set, or a key id as the value', async () => {
+    const { emailVerifierFromConfig } = await import('../src/email-keys.js');
+    const { subjectVerifierFromConfig } = await import('../src/subject-keys.js');
+    const { parseCollectorConfig } = await import('../src/collector-config.js');
+    const { edxPolicy } = await import('@optin/consent');
+    const hex = 'ab12'.repeat(16); // `openssl rand -hex 32`: a well-formed key id too
+    const config = (email: object, collector: object = {}) =>
+      parseCollectorConfig({
+        policy: edxPolicy,
+        members: [{ id: 'HarvardX', orgs: ['HarvardX'], email: { keys: { 'hx-1': 'env:HX' } } }],
+        collector: { email, ...collector },
+      });
+    const refusal = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error as Error & { code: string; issues: { path: string; message: string }[] };
+      }
+      throw new Error('not refused');
+    };
+    const env = { HX: keys.hx['hx-2026'] };
+    for (const [email, code, path] of [
+      [{ keys: { [hex]: 'env:EDX_EMAIL_KEY' } }, 'missing_secret', 'collector.email.keys[0]'],
+      [{ keys: { 'edx-1': 'env:HX', [hex]: 'edx-2026' } }, 'invalid_config', 'collector.email.keys[1]'],
+      [{ keys: { [hex]: 'edx-2026' } }, 'invalid_config', 'collector.email.keys[0]'],
+    ] as const) {
+      const error = refusal(() => emailVerifierFromConfig(config(email), env));
+      expect(error).toMatchObject({ code, issues: [{ path }] });
+      expect(JSON.stringify(error.issues)).not.toContain(hex);
+      expect(String(error)).not.toContain(hex);
+    }
+    // A key id (even a long one) with a reference is named.
+    expect(
+      refusal(() => emailVerifierFromConfig(config({ keys: { 'edx-email-2026-rotation-b': 'env:EDX' } }), env)),
+    ).toMatchObject({ code: 'missing_secret', issues: [{ path: 'collector.email.keys.edx-email-2026-rotation-b' }] });
+    // Subject-proof keys the same way.
+    for (const subjectKeys of [{ [hex]: 'env:EDX_SUBJECT_KEY' }, { [hex]: 'edx-2026' }]) {
+      const error = refusal(() =>
+        subjectVerifierFromConfig(config({ keys: { 'edx-1': 'env:HX' } }, { subjectKeys }), env),
+      );
+      expect(error.issues[0]!.path).toBe('collector.subjectKeys[0]');
+      expect(JSON.stringify(error.issues)).not.toContain(hex);
+      expect(String(error)).not.toContain(hex);
+    }
+  });
 });

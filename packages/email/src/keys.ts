@@ -19,13 +19,13 @@ export function deriveKey(secret: string, use: KeyUse): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, salt, use, 32));
 }
 
-/** Checks one secret; `path` names it in the error. */
-export function checkSecret(secret: unknown, path: string): string {
+/** Checks one secret; `path` names it in the error, `which` (if given) in the message. */
+export function checkSecret(secret: unknown, path: string, which = ''): string {
   if (typeof secret !== 'string' || Buffer.byteLength(secret) < minSecretBytes)
     throw new EmailError(
       'invalid_key',
       path,
-      `must be a string of at least ${minSecretBytes} bytes`,
+      `${which}must be a string of at least ${minSecretBytes} bytes`,
       'Generate one with `openssl rand -base64 32` and keep it out of source control.',
     );
   return secret;
@@ -62,7 +62,25 @@ export function keyRing(keys: unknown, path: string, use: KeyUse = 'mac'): Map<s
     const bytes = Buffer.byteLength(kid);
     const reversed = typeof secret === 'string' && kidPattern.test(secret);
     const named = bytes < 16 || (bytes < minSecretBytes && !reversed);
-    ring.set(kid, deriveKey(checkSecret(secret, named ? `${path}.${kid}` : at), use));
+    ring.set(
+      kid,
+      deriveKey(
+        named
+          ? checkSecret(secret, `${path}.${kid}`)
+          : checkSecret(
+              secret,
+              at,
+              `the ${ordinal(index + 1)} key (its id is not shown: ${reversed ? 'both the id and the value look like key ids' : 'it is as long as a secret'} — is the map the wrong way round?) `,
+            ),
+        use,
+      ),
+    );
   }
   return ring;
+}
+
+/** `1st`, `2nd`, `3rd`, `4th`, ..., `11th`, `21st`. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }

@@ -53,14 +53,19 @@ export function parseEmail(source: string): ParsedEmail {
   });
   const locationOf = (node: HtmlNode) =>
     (node.sourceCodeLocation as Token.ElementLocation | undefined) ?? implied.get(node);
+  const unfinishedTag = eofErrors.has('eof-before-tag-name')
+    ? source.length - (/<\/?$/.exec(source)?.[0].length ?? 0)
+    : eofErrors.has('eof-in-tag') || eofErrors.has('eof-in-doctype')
+      ? unfinishedTagStart(source, root, locationOf)
+      : undefined;
+  // A doctype the source ends inside (`<!DOCTYPE html PUBL`): parse5 ends one cut off in PUBLIC or
+  // SYSTEM with no error at the end, and one in the body gets no node; nothing but `>` ends it.
+  const doctype = source.toLowerCase().lastIndexOf('<!doctype');
+  const inDoctype = doctype >= 0 && !source.includes('>', doctype) ? doctype : undefined;
   return {
     root,
     endTagStart: (node) => node && locationOf(node)?.endTag?.startOffset,
-    unfinishedTag: eofErrors.has('eof-before-tag-name')
-      ? source.length - (/<\/?$/.exec(source)?.[0].length ?? 0)
-      : eofErrors.has('eof-in-tag') || eofErrors.has('eof-in-doctype')
-        ? unfinishedTagStart(source, root, locationOf)
-        : undefined,
+    unfinishedTag: inDoctype === undefined ? unfinishedTag : Math.min(inDoctype, unfinishedTag ?? Infinity),
   };
 }
 

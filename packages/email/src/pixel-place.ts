@@ -1,4 +1,4 @@
-import type { Token } from 'parse5';
+import { html as htmlSpec, type Token } from 'parse5';
 import { attribute, childrenOf, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
 import type { ParsedEmail } from './parse-email.js';
 
@@ -25,10 +25,14 @@ const hidingTags = new Set([
   'frameset',
 ]);
 
+const htmlNs = htmlSpec.NS.HTML;
+
 const displayNone = /(?:^|[;\s])display\s*:\s*none\b/i;
 
 /** Whether the content of `element` is not shown: by its kind, closed (`<details>`, `<dialog>`), `hidden` or `display:none`. */
 function hides(element: HtmlElement): boolean {
+  // In SVG or MathML a `<template>`, `<title>` or `<style>` is an element like any other.
+  if (element.namespaceURI !== htmlNs) return false;
   if (hidingTags.has(element.tagName)) return true;
   if ((element.tagName === 'details' || element.tagName === 'dialog') && attribute(element, 'open') === undefined)
     return true;
@@ -61,7 +65,8 @@ function* openAt({ root, endTagStart }: ParsedEmail, at: number): Generator<Html
  * Where the pixel goes: before `</body>`, else before `</html>`, else at the very end, or before a
  * comment left open at the end; and, if that spot is inside an element whose content is not shown
  * (left open: `<textarea>`, `<title>`, `<select>`, `<template>`, `<video>`, a `hidden` `<div>`,
- * ...), before the outermost such element, where a mail client still loads it.
+ * ...) or inside an `<svg>` or `<math>`, before the outermost such element, where a mail client
+ * still loads it.
  */
 export function pixelOffset(source: string, parsed: ParsedEmail): number {
   const { root, endTagStart } = parsed;
@@ -73,8 +78,10 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
   );
   if (at === source.length && comment?.sourceCodeLocation && !/--!?>$/.test(source))
     at = comment.sourceCodeLocation.startOffset;
+  // Inside an `<svg>` or `<math>` (an SVG `<title>`, `<text>`, ...), the pixel is not shown: it goes
+  // before the outermost one, as before the outermost element that hides.
   for (const element of openAt(parsed, at))
-    if (hides(element) && element.sourceCodeLocation) {
+    if ((hides(element) || element.namespaceURI !== htmlNs) && element.sourceCodeLocation) {
       at = element.sourceCodeLocation.startOffset;
       break;
     }

@@ -192,6 +192,13 @@ describe('rewriteHtml on realistic emails', () => {
       ['<p>x<!DOCTYPE html', '<p>x<PIXEL><!DOCTYPE html'],
       ['<!DOCTYPE', '<PIXEL><!DOCTYPE'],
       ['<!DOCTYPE html', '<PIXEL><!DOCTYPE html'],
+      // Cut off inside PUBLIC or SYSTEM: parse5 ends the doctype there with no error at the end.
+      ['<!DOCTYPE html PUBL', '<PIXEL><!DOCTYPE html PUBL'],
+      ['<!doctype html syst', '<PIXEL><!doctype html syst'],
+      ['<!DOCTYPE html P', '<PIXEL><!DOCTYPE html P'],
+      // In the body, a doctype gets no node at all.
+      ['<p>x</p><!DOCTYPE HTML PU', '<p>x</p><PIXEL><!DOCTYPE HTML PU'],
+      ['<p>x</p><!DocType html SYSTE', '<p>x</p><PIXEL><!DocType html SYSTE'],
     ]) {
       const out = signer.rewriteHtml(html!, meta);
       expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
@@ -221,6 +228,28 @@ describe('rewriteHtml on realistic emails', () => {
     const out = signer.rewriteHtml(html, meta);
     expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(`<PIXEL>${html}`);
     expect(pixels(out)).toHaveLength(1);
+  });
+
+  it('puts the pixel before an <svg> or <math> left open, never inside it (a foreign <template> hides nothing)', () => {
+    for (const [html, expected] of [
+      [
+        '<p>Formula: <math><template><a href="https://x.org/">x</a>Read on',
+        '<p>Formula: <PIXEL><math><template><a href="https://x.org/">x</a>Read on',
+      ],
+      [
+        '<p>Icon <svg><template><a href="https://x.org/">x</a>Read on',
+        '<p>Icon <PIXEL><svg><template><a href="https://x.org/">x</a>Read on',
+      ],
+      ['<p>Icon <svg><title>Logo', '<p>Icon <PIXEL><svg><title>Logo'],
+      ['<p>Icon <svg><g><text>edX', '<p>Icon <PIXEL><svg><g><text>edX'],
+      ['<p>Icon <svg><foreignObject><p>x', '<p>Icon <PIXEL><svg><foreignObject><p>x'],
+      ['<p>Icon <svg><title>Logo</title></svg> Read on', '<p>Icon <svg><title>Logo</title></svg> Read on<PIXEL>'],
+    ]) {
+      const out = signer.rewriteHtml(html!, meta);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
+      expect(pixels(out)).toHaveLength(1);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
   });
 
   it('reads a <template> inside <svg> or <math> (no template content there) as an ordinary element', () => {

@@ -312,6 +312,20 @@ describe('createEmailSigner', () => {
     );
     expect(misnamed.message).toMatch(/not a valid key id .*not shown/);
     expect(misnamed.hint).toMatch(/the other way round/);
+    // A key id of 16 bytes or more mapped to a short value shaped as a key id: by position, saying which.
+    const ambiguous = expectError(
+      () =>
+        createEmailSigner({
+          ...options,
+          keys: { 'hx-2025': key, 'harvardx-email-2026-rotation-b': 'dev-secret' },
+          activeKid: 'hx-2025',
+        }),
+      'invalid_key',
+      'keys[1]',
+    );
+    expect(ambiguous.message).toContain('the 2nd key (its id is not shown');
+    expect(ambiguous.message).toMatch(/wrong way round\?\) must be a string of at least 32 bytes/);
+    expect(ambiguous.message).not.toContain('harvardx-email-2026-rotation-b');
     // A well-formed key id short of a secret's length is still named.
     expectError(() => createEmailSigner({ ...options, keys: { 'hx-2026': 'short' } }), 'invalid_key', 'keys.hx-2026');
   });
