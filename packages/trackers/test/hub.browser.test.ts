@@ -471,24 +471,25 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
       const { errors, lateLoads, hub } = w.optin;
       return { runs: w.__scriptRuns ?? 0, errors, lateLoads, loaded: hub.loaded, reloadRequired: hub.reloadRequired };
     });
+  /** The late trackers' state, with no error reported and no reload required. */
+  const expectLate = async (state: { runs: number; lateLoads: Record<string, boolean>; loaded: string[] }) =>
+    expect(await lateState()).toEqual({ ...state, errors: [], reloadRequired: [] });
+  /** Nothing reached the stand-in vendor hosts, the page given time to add and run a script. */
+  const nothingSent = async () => {
+    await page.waitForTimeout(300);
+    await standIn.settle(context);
+    expect(standIn.hits).toEqual([]);
+  };
 
   test('a tracker whose load awaits (a remote configuration), withdrawn during the await: its script is never added, no request to its host', async () => {
     await open('late', coursePath, '&reload=later');
     await act('consent.acceptAll();');
     await act("consent.withdraw('analytics');");
     await act('optin.release();');
-    await page.waitForTimeout(300);
-    await standIn.settle(context);
-    expect(standIn.hits).toEqual([]);
+    await nothingSent();
     expect(await page.evaluate(() => document.querySelectorAll('script[src*="example-cdn"]').length)).toBe(0);
     // ctx.loadScript answered false, and nothing was reported (no script failed: none was asked for).
-    expect(await lateState()).toEqual({
-      runs: 0,
-      errors: [],
-      lateLoads: { late: false },
-      loaded: [],
-      reloadRequired: [],
-    });
+    await expectLate({ runs: 0, lateLoads: { late: false }, loaded: [] });
   });
 
   test('a Member’s tracker whose load awaits, its page left for another Member’s (pushState) during the await: no request to its host', async () => {
@@ -496,16 +497,8 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await act('consent.acceptAll();');
     await act("history.pushState(null, '', '/courses/course-v1:MITx+6.00x+2026/courseware');");
     await act('optin.release();');
-    await page.waitForTimeout(300);
-    await standIn.settle(context);
-    expect(standIn.hits).toEqual([]);
-    expect(await lateState()).toEqual({
-      runs: 0,
-      errors: [],
-      lateLoads: { 'hx-late': false },
-      loaded: [],
-      reloadRequired: [],
-    });
+    await nothingSent();
+    await expectLate({ runs: 0, lateLoads: { 'hx-late': false }, loaded: [] });
   });
 
   test('a tracker that cannot unload, withdrawn during its load’s await and granted again before it ends, gets its script', async () => {
@@ -515,13 +508,7 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await act("consent.decide({ purposes: { analytics: true } }, 'preferences');");
     await act('optin.release();');
     await settled(hosts, ['static.example-cdn.com']);
-    expect(await lateState()).toEqual({
-      runs: 1,
-      errors: [],
-      lateLoads: { 'late-stays': true },
-      loaded: ['late-stays'],
-      reloadRequired: [],
-    });
+    await expectLate({ runs: 1, lateLoads: { 'late-stays': true }, loaded: ['late-stays'] });
   });
 
   test('a tracker that cannot unload, whose load’s await ends while withdrawn, granted again before the reload: resumed without its script (README Limits)', async () => {
@@ -530,16 +517,8 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await act("consent.withdraw('analytics');");
     await act('optin.release();');
     await act("consent.decide({ purposes: { analytics: true } }, 'preferences');");
-    await page.waitForTimeout(300);
-    await standIn.settle(context);
-    expect(standIn.hits).toEqual([]);
-    expect(await lateState()).toEqual({
-      runs: 0,
-      errors: [],
-      lateLoads: { 'late-stays': false },
-      loaded: ['late-stays'],
-      reloadRequired: [],
-    });
+    await nothingSent();
+    await expectLate({ runs: 0, lateLoads: { 'late-stays': false }, loaded: ['late-stays'] });
     expect(await reloads()).toEqual([['late-stays']]);
   });
 
