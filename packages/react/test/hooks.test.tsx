@@ -27,6 +27,8 @@ const noActivity = `<Activity> exists from React 19.2; this is React ${version}`
 const domRefCleanups = major >= 19;
 
 let root: Root | null = null;
+/** Lets the page's timers and effects run (10 ms), inside act. */
+const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
 
 beforeAll(() => {
   globalThis.IS_REACT_ACT_ENVIRONMENT = true;
@@ -231,7 +233,6 @@ describe('useConsent', () => {
     let reads = 0;
     let givenReads = 0;
     const storage = { kind: 'counted', read: () => (reads++, []), write: () => true, clear: () => {} };
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     const given = createConsent({ policy: edxPolicy, storage: { ...storage, read: () => (givenReads++, []) } });
     render(
       <StrictMode>
@@ -258,7 +259,6 @@ describe('useConsent', () => {
     let reads = 0;
     const storage = { kind: 'counted', read: () => (reads++, []), write: () => true, clear: () => {} };
     const options = { policy: edxPolicy, storage };
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     const seen = new Set<ConsentStore>();
     function Probe() {
       const { store } = useConsent();
@@ -298,7 +298,6 @@ describe('useConsent', () => {
       clear: () => void (cookie = []),
     };
     const options = { policy: edxPolicy, storage, signals: { gpc: false } };
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     const loads: string[] = [];
     function Analytics() {
       const allowed = useTracker({ owner: 'platform', purposes: ['analytics'] });
@@ -335,7 +334,6 @@ describe('useConsent', () => {
       write: (value: string) => ((cookie = [value]), true),
       clear: () => void (cookie = []),
     };
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     const v2 = definePolicy({ ...edxPolicy, version: '2027-01' });
     let set: (next: { mode: 'opt-in' | 'opt-out'; policy: typeof edxPolicy }) => void = () => {};
     let rerender = () => {};
@@ -391,7 +389,6 @@ describe('useConsent', () => {
   });
 
   it("reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     let current: ConsentStore | null = null;
     function Probe() {
       const { store, needsPrompt } = useConsent();
@@ -419,7 +416,6 @@ describe('useConsent', () => {
   });
 
   it("gives a child's effect in the commit where another learner signs in the new learner's choice, and keeps what it decides in theirs", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     let current: ConsentStore | null = null;
     const seen: string[] = [];
     function Child({ user }: { user: string }) {
@@ -447,7 +443,6 @@ describe('useConsent', () => {
   });
 
   it("gives a third learner none of the second learner's grants when the first learner's storage read as empty as the third's", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     let current: ConsentStore | null = null;
     function Probe() {
       const { store, needsPrompt } = useConsent();
@@ -478,7 +473,6 @@ describe('useConsent', () => {
   });
 
   it("gives a learner none of the next learner's grants when the page keeps one options object a learner (the first learner's given again)", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     let current: ConsentStore | null = null;
     const stores = new Set<ConsentStore>();
     function Probe() {
@@ -509,7 +503,6 @@ describe('useConsent', () => {
   });
 
   it("gives the next learner none of a choice the previous learner's storage refused (held in memory)", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     let current = null as ConsentStore | null;
     function Probe() {
       current = useConsent().store;
@@ -528,7 +521,6 @@ describe('useConsent', () => {
   });
 
   it("gives the next learner none of a choice another app's store told, which this app's storage never held (two roots, one per app)", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     // What the server holds a learner; each app's storage is its own copy of it, read when made.
     const server = new Map<string, string>();
     const storageFor = (user: string) => {
@@ -589,7 +581,6 @@ describe('useConsent', () => {
   });
 
   it("keeps a refusal the page's cookie store told the app, at the app's next render with the same learner's storage made anew", async () => {
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
     const storageFor = (user: string) => ({
       kind: 'server',
@@ -675,7 +666,6 @@ describe('useConsent', () => {
       }, [store, onGrants]);
       return null;
     }
-    const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     render(<Page />);
     await later();
     for (let i = 0; i < 3; i++) {
