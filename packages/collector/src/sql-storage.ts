@@ -420,12 +420,14 @@ export abstract class SqlStorage implements Storage {
       [key, provedKey],
     );
     if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
-    // Nothing is decided after it was sent: a decision dated after its sentAt (@optin/consent dates
-    // each decision after the one it builds on, which a fast clock may have dated ahead) is dated by it.
-    const sentFirst = deviceSentAt !== undefined && Date.parse(deviceSentAt) < time;
+    // Nothing is decided long after it was sent: a decision dated more than a second after its
+    // sentAt (@optin/consent dates each decision after the one it builds on, which a clock once fast
+    // may have dated minutes ahead) is dated a second after it. Within the second, its own time stays
+    // (decisions of one millisecond are dated a millisecond apart: they keep their order).
+    const latest = deviceSentAt === undefined ? time : Date.parse(deviceSentAt) + 1000;
     const decidedAt = copy
       ? String(copy.decided_at)
-      : eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt);
+      : eventTime(time > latest ? new Date(latest).toISOString() : asSent, deviceSentAt, receivedAt);
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

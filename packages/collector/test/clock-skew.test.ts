@@ -189,6 +189,28 @@ describe.each(backends)('device clocks ($name)', (backend) => {
   );
 
   it.skipIf(skip)(
+    'keeps apart two decisions of one millisecond sent in it (the second dated a millisecond after the first), whichever arrives first',
+    async () => {
+      const at = Date.now() - 2000;
+      const grant = {
+        ...receipt('learner-same-ms', true),
+        decidedAt: new Date(at).toISOString(),
+        sentAt: new Date(at).toISOString(),
+      };
+      const refusal = {
+        ...receipt('learner-same-ms', false),
+        consentId: grant.consentId,
+        decidedAt: new Date(at + 1).toISOString(),
+        sentAt: new Date(at).toISOString(),
+      };
+      expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+      expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/learner-same-ms`, platform);
+      expect(latest.body).toMatchObject({ purposes: { analytics: false } });
+    },
+  );
+
+  it.skipIf(skip)(
     'corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed',
     async () => {
       const fast = Date.now() + 2000; // the device's clock, 2 s fast
