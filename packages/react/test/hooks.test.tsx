@@ -626,6 +626,51 @@ describe('useConsent', () => {
     }
   });
 
+  it("gives a next learner none of a grant the page's cookie store told the app on the previous learner's storage", async () => {
+    const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
+    const storageFor = (user: string) => ({
+      kind: 'server',
+      read: () => (server.has(user) ? [server.get(user)!] : []),
+      write: (value: string) => (server.set(user, value), true),
+      clear: () => void server.delete(user),
+    });
+    let store: ConsentStore | null = null;
+    let signIn: (user: string) => void = () => {};
+    const seen: string[] = [];
+    function Probe({ user }: { user: string }) {
+      store = useConsent().store;
+      const analytics = useAllowed('analytics');
+      useEffect(() => void seen.push(`${user}: ${String(analytics)}`), [user, analytics]);
+      return null;
+    }
+    function App() {
+      const [user, setUser] = useState('ada');
+      signIn = setUser;
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+          <Probe user={user} />
+        </ConsentProvider>
+      );
+    }
+    root = createRoot(document.body.appendChild(document.createElement('div')));
+    act(() => root!.render(<App />));
+    await later();
+    // Ada accepts in the page's banner, whose store keeps the choice in the cookie.
+    const banner = createConsent({ policy: edxPolicy });
+    try {
+      act(() => void banner.acceptAll());
+      await later();
+      expect(store!.allows('analytics')).toBe(true);
+      act(() => signIn('bob')); // Bob, with nothing stored for him
+      await later();
+      expect(store!.allows('analytics')).toBe(false);
+      expect(store!.needsPrompt).toBe(true);
+      expect(seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: false']);
+    } finally {
+      banner.dispose();
+    }
+  });
+
   it('keeps one store for a storage written inline (new functions at every render), undecided or decided, with an app that lifts the grants into its state', async () => {
     const jar = new Map<string, string>();
     const stores = new Set<ConsentStore>();
