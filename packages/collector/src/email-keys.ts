@@ -28,7 +28,7 @@ export function emailVerifierFromConfig(
   env: SecretEnv = process.env,
 ): EmailVerifier | undefined {
   // Where each owner's keys are in the config, by the path the verifier names them under.
-  const places = new Map<string, { path: string; refs: Readonly<Record<string, string>> }>();
+  const places = new Map<string, KeyPlace>();
   const keysOf = (owner: string, value: unknown, path: string, verifierPath: string): EmailKeys | undefined => {
     if (value === undefined) return undefined;
     const parsed = emailSchema.safeParse(value);
@@ -50,20 +50,25 @@ export function emailVerifierFromConfig(
         'Give email as { keyId: "<key id>" } (read from OPTIN_EMAIL_<MEMBER>_<KEY ID>) or { keys: { "<key id>": "env:NAME" } }.',
       );
     const refs: Record<string, string> = { ...parsed.data.keys };
+    // The reference made from a key id (`env:OPTIN_EMAIL_<MEMBER>_<KID>`) holds the id.
+    let derived: string | undefined;
     if (parsed.data.keyId && !refs[parsed.data.keyId])
-      refs[parsed.data.keyId] = `env:${emailKeyEnv(owner, parsed.data.keyId)}`;
+      refs[(derived = parsed.data.keyId)] = `env:${emailKeyEnv(owner, parsed.data.keyId)}`;
     const keys: Record<string, string> = {};
     for (const [kid, ref] of Object.entries(refs)) {
       const secret = readSecret(ref, env);
-      if (!secret)
+      if (!secret) {
+        const at = keyPath(`${path}.keys`, refs, kid);
+        const { name, note } = refName(ref, kid === derived ? at : undefined);
         throw new CollectorError(
           'missing_secret',
-          [{ path: keyPath(`${path}.keys`, refs, kid), message: `${ref} is not set` }],
+          [{ path: at, message: `${name} is not set${note}` }],
           'Set the email signing key in the environment (the same secret the signer uses).',
         );
+      }
       keys[kid] = secret;
     }
-    places.set(verifierPath, { path, refs });
+    places.set(verifierPath, { path, refs, derived });
     return Object.keys(keys).length ? keys : undefined;
   };
   const members: Record<string, { keys: EmailKeys }> = {};
@@ -85,28 +90,50 @@ export function emailVerifierFromConfig(
   }
 }
 
+interface KeyPlace {
+  path: string;
+  refs: Readonly<Record<string, string>>;
+  /** The key id whose reference was made from it, if any. */
+  derived?: string | undefined;
+}
+
+/**
+ * How an error names a reference: as written, except one made from a key id named by position
+ * (`…keys[0]`: the id may be a secret), whose name would print the id; `note` then says why not.
+ */
+function refName(ref: string, derivedAt: string | undefined): { name: string; note: string } {
+  const position = derivedAt === undefined ? undefined : /\[(\d+)\]$/.exec(derivedAt)?.[1];
+  if (position === undefined) return { name: ref, note: '' };
+  const n = Number(position) + 1;
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return {
+    name: `the environment variable for the ${n}${suffix} key id`,
+    note: ' (its name, made from the id, is not shown: the id may be a secret)',
+  };
+}
+
 /**
  * A key the verifier refused (too short, a malformed kid, one secret of two principals), as an
  * `invalid_config` at its place in the config, naming the reference it was read from; an error
  * about no key in particular as it is.
  */
-function keyRefused(
-  error: EmailError,
-  places: ReadonlyMap<string, { path: string; refs: Readonly<Record<string, string>> }>,
-): CollectorError | EmailError {
+function keyRefused(error: EmailError, places: ReadonlyMap<string, KeyPlace>): CollectorError | EmailError {
   const [prefix, place] =
     [...places].find(([owner]) => error.path.startsWith(`${owner}.`) || error.path.startsWith(`${owner}[`)) ?? [];
   if (prefix === undefined || !place) return error;
   // A key named by its id (`.hx-2026`), or by its position (`[0]`) when its id may be a secret.
   const at = error.path.slice(prefix.length);
   const position = /^\[(\d+)\]$/.exec(at)?.[1];
-  const ref = position === undefined ? place.refs[at.slice(1)] : Object.values(place.refs)[Number(position)];
+  const [kid, ref] =
+    (position === undefined
+      ? Object.entries(place.refs).find(([k]) => k === at.slice(1))
+      : Object.entries(place.refs)[Number(position)]) ?? [];
+  const path = `${place.path}.keys${at}`;
   // `EmailError` messages are `<code>: <path>: <what>. <hint>`.
   const what = error.message.slice(`${error.code}: ${error.path}: `.length, -(error.hint.length + 2));
-  return new CollectorError(
-    'invalid_config',
-    [{ path: `${place.path}.keys${at}`, message: `the key in ${ref ?? 'its reference'}: ${what}` }],
-    error.hint,
-    { cause: error },
-  );
+  const { name, note } =
+    ref === undefined ? { name: 'its reference', note: '' } : refName(ref, kid === place.derived ? path : undefined);
+  return new CollectorError('invalid_config', [{ path, message: `the key in ${name}${note}: ${what}` }], error.hint, {
+    cause: error,
+  });
 }

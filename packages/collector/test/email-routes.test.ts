@@ -517,4 +517,44 @@ describe('email keys from the config', () => {
       expect(String(error)).not.toContain(hex);
     }
   });
+
+  it('never prints a secret written as email.keyId, nor the variable name made from it', async () => {
+    const { emailVerifierFromConfig, emailKeyEnv } = await import('../src/email-keys.js');
+    const { parseCollectorConfig } = await import('../src/collector-config.js');
+    const { edxPolicy } = await import('@optin/consent');
+    const hex = 'ab12cd34'.repeat(8); // `openssl rand -hex 32`
+    const base64 = 'q8Vx0Jt3+Yb/2Lk9mWnR4sPz7cD1eF6gH5iJ0kL2mNo='; // `openssl rand -base64 32`
+    for (const secret of [hex, base64])
+      for (const [config, path, owner] of [
+        [
+          parseCollectorConfig({
+            policy: edxPolicy,
+            members: [{ id: 'HarvardX', orgs: ['HarvardX'], email: { keyId: secret } }],
+          }),
+          'members[0].email.keys[0]',
+          'HarvardX',
+        ],
+        [
+          parseCollectorConfig({ policy: edxPolicy, members: [], collector: { email: { keyId: secret } } }),
+          'collector.email.keys[0]',
+          'platform',
+        ],
+      ] as const)
+        for (const [env, code, message] of [
+          [{}, 'missing_secret', /the environment variable for the 1st key id is not set/],
+          [{ [emailKeyEnv(owner, secret)]: 'short' }, 'invalid_config', /the environment variable for the 1st key id/],
+        ] as const) {
+          let error: (Error & { issues: { path: string; message: string }[] }) | undefined;
+          try {
+            emailVerifierFromConfig(config, env);
+          } catch (thrown) {
+            error = thrown as typeof error;
+          }
+          expect(error).toMatchObject({ code, issues: [{ path, message: expect.stringMatching(message) }] });
+          const printed = `${JSON.stringify(error!.issues)} ${String(error)}`.toUpperCase();
+          expect(printed).not.toContain(secret.toUpperCase());
+          expect(printed).not.toContain(secret.toUpperCase().replace(/[^A-Z0-9]/g, '_'));
+          expect(printed).not.toContain(emailKeyEnv(owner, secret));
+        }
+  });
 });

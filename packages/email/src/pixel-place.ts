@@ -76,7 +76,7 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
   const comment = [...nodes(root)].find(
     (node) => node.nodeName === '#comment' && (node.sourceCodeLocation?.endOffset ?? 0) >= source.length,
   );
-  if (at === source.length && comment?.sourceCodeLocation && !/--!?>$/.test(source))
+  if (comment?.sourceCodeLocation && at > comment.sourceCodeLocation.startOffset && !/--!?>$/.test(source))
     at = comment.sourceCodeLocation.startOffset;
   // Inside an `<svg>` or `<math>` (an SVG `<title>`, `<text>`, ...), the pixel is not shown: it goes
   // before the outermost one, as before the outermost element that hides.
@@ -92,7 +92,8 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
   const unclosed: Token.ElementLocation[] = [];
   for (const node of nodes(root)) {
     const location = node.sourceCodeLocation as Token.ElementLocation | null | undefined;
-    if ('tagName' in node && location && !location.endTag && hides(node)) unclosed.push(location);
+    if ('tagName' in node && location && !location.endTag && (hides(node) || node.namespaceURI !== htmlNs))
+      unclosed.push(location);
   }
   unclosed.sort((a, b) => b.startOffset - a.startOffset);
   for (const { startOffset, endOffset } of unclosed) if (startOffset < at && endOffset >= at) at = startOffset;

@@ -157,6 +157,21 @@ describe('rewriteHtml on realistic emails', () => {
     expect(signer.rewriteHtml('<p>hi</p><!-- closed -->', meta)).toMatch(/<!-- closed --><img [^>]+\/>$/);
   });
 
+  it('puts the pixel before a comment left open at the end that holds `<!doctype` (no unfinished doctype there)', () => {
+    for (const [html, expected] of [
+      ['<p>Hello</p><!-- <!doctype', '<p>Hello</p><PIXEL><!-- <!doctype'],
+      ['<p>Hello</p><!-- a <!DOCTYPE html', '<p>Hello</p><PIXEL><!-- a <!DOCTYPE html'],
+      ['<p>Hello</p><? <!doctype', '<p>Hello</p><PIXEL><? <!doctype'],
+      ['<p>Hi</p><!-- footer: see <!doctype html PUBLIC', '<p>Hi</p><PIXEL><!-- footer: see <!doctype html PUBLIC'],
+      ['<p>hi</p><!-- <!doctype -->', '<p>hi</p><!-- <!doctype --><PIXEL>'],
+    ]) {
+      const out = signer.rewriteHtml(html!, meta);
+      expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
+      expect(pixels(out)).toHaveLength(1);
+      expect(signer.rewriteHtml(out, meta)).toBe(out);
+    }
+  });
+
   it('puts the pixel before an element left open whose content is not shown (<select>, <template>, hidden, ...)', () => {
     for (const [html, expected] of [
       ['<p>Pick your track</p><select><option>Verified', '<p>Pick your track</p><PIXEL><select><option>Verified'],
@@ -244,6 +259,10 @@ describe('rewriteHtml on realistic emails', () => {
       ['<p>Icon <svg><g><text>edX', '<p>Icon <PIXEL><svg><g><text>edX'],
       ['<p>Icon <svg><foreignObject><p>x', '<p>Icon <PIXEL><svg><foreignObject><p>x'],
       ['<p>Icon <svg><title>Logo</title></svg> Read on', '<p>Icon <svg><title>Logo</title></svg> Read on<PIXEL>'],
+      // Foster-parented out of a `<table>`: the pixel goes before the `<svg>`, and out of the table with it.
+      ['<table><svg><title>x', '<table><PIXEL><svg><title>x'],
+      ['<table><svg><title><textarea>', '<table><PIXEL><svg><title><textarea>'],
+      ['<table><svg><title><template><select>', '<table><PIXEL><svg><title><template><select>'],
     ]) {
       const out = signer.rewriteHtml(html!, meta);
       expect(out.replace(/<img [^>]+\/>/, '<PIXEL>')).toBe(expected);
