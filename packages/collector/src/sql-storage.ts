@@ -192,7 +192,9 @@ const choiceBits = refusalBits / 2;
  * instant, a proved receipt first (the proved copy of a decision over an unproved copy of it); then
  * the one received last.
  */
-const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, seq DESC';
+// Of one instant, a proved copy first, then the decision the device dated last (its own time, in the
+// key: two a page made in one millisecond, dated by the sentAt they left with, keep their order).
+const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, decision_key DESC, seq DESC';
 
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
@@ -420,14 +422,13 @@ export abstract class SqlStorage implements Storage {
       [key, provedKey],
     );
     if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
-    // Nothing is decided long after it was sent: a decision dated more than a second after its
-    // sentAt (@optin/consent dates each decision after the one it builds on, which a clock once fast
-    // may have dated minutes ahead) is dated a second after it. Within the second, its own time stays
-    // (decisions of one millisecond are dated a millisecond apart: they keep their order).
-    const latest = deviceSentAt === undefined ? time : Date.parse(deviceSentAt) + 1000;
+    // Nothing is decided after it was sent: a decision dated after its sentAt (@optin/consent dates
+    // each decision after the one it builds on, which a clock once fast may have dated ahead) is
+    // dated by it. Two so dated alike keep the order of their own times (latestFirst).
+    const sentFirst = deviceSentAt !== undefined && Date.parse(deviceSentAt) < time;
     const decidedAt = copy
       ? String(copy.decided_at)
-      : eventTime(time > latest ? new Date(latest).toISOString() : asSent, deviceSentAt, receivedAt);
+      : eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt);
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

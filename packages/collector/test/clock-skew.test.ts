@@ -189,24 +189,51 @@ describe.each(backends)('device clocks ($name)', (backend) => {
   );
 
   it.skipIf(skip)(
-    'keeps apart two decisions of one millisecond sent in it (the second dated a millisecond after the first), whichever arrives first',
+    'keeps the order of a grant and a refusal 300 ms apart, both dated ahead of their sentAt, whichever arrives first',
     async () => {
-      const at = Date.now() - 2000;
+      const ahead = Date.now() + 3 * minute;
       const grant = {
-        ...receipt('learner-same-ms', true),
-        decidedAt: new Date(at).toISOString(),
-        sentAt: new Date(at).toISOString(),
+        ...receipt('learner-ahead-300', true),
+        decidedAt: new Date(ahead + 1).toISOString(),
+        sentAt: new Date(Date.now() - 500).toISOString(),
       };
       const refusal = {
-        ...receipt('learner-same-ms', false),
+        ...receipt('learner-ahead-300', false),
         consentId: grant.consentId,
-        decidedAt: new Date(at + 1).toISOString(),
-        sentAt: new Date(at).toISOString(),
+        decidedAt: new Date(ahead + 2).toISOString(),
+        sentAt: new Date(Date.now() - 200).toISOString(),
       };
       expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
       expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
-      const latest = await getJson(`${live.url}/v1/consent/learner-same-ms`, platform);
+      const latest = await getJson(`${live.url}/v1/consent/learner-ahead-300`, platform);
       expect(latest.body).toMatchObject({ purposes: { analytics: false } });
+    },
+  );
+
+  it.skipIf(skip)(
+    'keeps apart two decisions of one millisecond sent in it (the second dated a millisecond after the first), whichever arrives first',
+    async () => {
+      // Made at the clock's time, or (a held decision dated ahead) both after their sentAt.
+      for (const [learner, at, ahead] of [
+        ['learner-same-ms', Date.now() - 2000, 0],
+        ['learner-same-ms-ahead', Date.now(), 200],
+      ] as const) {
+        const grant = {
+          ...receipt(learner, true),
+          decidedAt: new Date(at + ahead).toISOString(),
+          sentAt: new Date(at).toISOString(),
+        };
+        const refusal = {
+          ...receipt(learner, false),
+          consentId: grant.consentId,
+          decidedAt: new Date(at + ahead + 1).toISOString(),
+          sentAt: new Date(at).toISOString(),
+        };
+        expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+        expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
+        const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
+        expect(latest.body).toMatchObject({ purposes: { analytics: false } });
+      }
     },
   );
 
