@@ -9,9 +9,12 @@ function reads(storage: object): unknown {
   }
 }
 
-/** Whether decision `d` allows nothing `own` does not: no purpose, for the platform or any Member either names. */
-function within(d: Decision, own: Decision): boolean {
-  const allows = (x: Decision, purpose: string, member: string) =>
+/** What a decision grants: its purposes, and the Members it narrows them for. */
+type Grants = Pick<Decision, 'purposes' | 'members'>;
+
+/** Whether `d` allows nothing `own` does not: no purpose, for the platform or any Member either names. */
+function within(d: Grants, own: Grants): boolean {
+  const allows = (x: Grants, purpose: string, member: string) =>
     x.purposes[purpose] === true && x.members[member]?.[purpose] !== false;
   const members = ['', ...Object.keys(d.members), ...Object.keys(own.members)];
   return Object.keys(d.purposes).every((p) => members.every((m) => !allows(d, p, m) || allows(own, p, m)));
@@ -46,11 +49,22 @@ export function sameStorage(
     return found ? [found] : [];
   });
   const cookie = encodeDecision(decision, store.policy);
-  return own.some(
-    (d) =>
-      encodeDecision(d, store.policy) === cookie ||
-      // One told by the page's store of another storage (its cookie banner) stays when it allows
-      // nothing `b`'s own decision does not (a refusal made there): not a grant to inherit.
-      (store.storageKind != 'memory' && store.storageKind != b.kind && within(decision, d)),
+  if (own.some((d) => encodeDecision(d, store.policy) === cookie)) return true;
+  // One told by the page's store of another storage (its cookie banner) stays when it allows nothing
+  // `b`'s own decision does not, or, when `b` holds none, nothing a store made on `b` would allow (a
+  // refusal made there): it is no grant to inherit, and the store made anew would lose it.
+  const fresh: Grants = {
+    purposes: Object.fromEntries(
+      store.policy.purposes.map((p) => [
+        p.id,
+        !!p.required || (store.mode == 'opt-out' && !(store.privacySignal && p.gpc)),
+      ]),
+    ),
+    members: {},
+  };
+  return (
+    store.storageKind != 'memory' &&
+    store.storageKind != b.kind &&
+    (own.length ? own : [fresh]).some((d) => within(decision, d))
   );
 }

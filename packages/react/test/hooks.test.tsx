@@ -38,6 +38,8 @@ afterEach(() => {
   act(() => root?.unmount());
   root = null;
   document.body.replaceChildren();
+  // A test's consent cookie (a page's banner store keeps its choice there) is not the next test's.
+  document.cookie = 'optin=; Max-Age=0; Path=/';
 });
 
 const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
@@ -625,6 +627,51 @@ describe('useConsent', () => {
       banner.dispose();
     }
   });
+
+  for (const mode of ['opt-out', 'opt-in'] as const)
+    it(`keeps a refusal the page's cookie store told the app in ${mode} mode when the learner's storage, made anew at each render, holds nothing`, async () => {
+      const server = new Map<string, string>();
+      const storageFor = (user: string) => ({
+        kind: 'server',
+        read: () => (server.has(user) ? [server.get(user)!] : []),
+        write: (value: string) => (server.set(user, value), true),
+        clear: () => void server.delete(user),
+      });
+      let store: ConsentStore | null = null;
+      let bump = () => {};
+      const stores = new Set<ConsentStore>();
+      function Probe() {
+        store = useConsent().store;
+        if (store) stores.add(store);
+        return null;
+      }
+      function App() {
+        const [, setN] = useState(0);
+        bump = () => setN((n) => n + 1);
+        return (
+          <ConsentProvider options={{ policy: edxPolicy, mode, storage: storageFor('ada') }}>
+            <Probe />
+          </ConsentProvider>
+        );
+      }
+      root = createRoot(document.body.appendChild(document.createElement('div')));
+      act(() => root!.render(<App />));
+      await later();
+      const banner = createConsent({ policy: edxPolicy, mode }); // the page's banner, on the cookie
+      try {
+        act(() => void banner.withdraw('analytics'));
+        await later();
+        act(() => bump());
+        await later();
+        act(() => bump());
+        await later();
+        expect(store!.allows('analytics')).toBe(false);
+        expect(store!.needsPrompt).toBe(false);
+        expect(stores.size).toBe(1);
+      } finally {
+        banner.dispose();
+      }
+    });
 
   it("gives a next learner none of a grant the page's cookie store told the app on the previous learner's storage", async () => {
     const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
