@@ -161,81 +161,42 @@ describe.each(backends)('device clocks ($name)', (backend) => {
     },
   );
 
-  it.skipIf(skip)(
-    'dates a receipt decided after it was sent by its sentAt: a refusal built on a decision from a fast clock stays the latest when an earlier grant arrives after it',
-    async () => {
+  // A grant and the refusal that followed it, the refusal's receipt arriving first (the grant's was
+  // retried): the refusal stays the latest. Times are [decidedAt, sentAt] in ms from the test's now.
+  for (const [learner, why, grant, refusal] of [
+    [
+      'learner-ahead',
       // The page held a decision dated 3 minutes ahead (made while the device's clock was fast, since
-      // corrected): @optin/consent dates each new decision after the one it builds on, so the grant
-      // and the refusal that followed it 2 s later are both dated ahead of the clock they were sent by.
-      const ahead = Date.now() + 3 * minute;
-      const grant = {
-        ...receipt('learner-ahead', true),
-        decidedAt: new Date(ahead + 1).toISOString(),
-        sentAt: new Date(Date.now() - 3000).toISOString(),
-      };
-      const refusal = {
-        ...receipt('learner-ahead', false),
-        consentId: grant.consentId,
-        decidedAt: new Date(ahead + 2).toISOString(),
-        sentAt: new Date(Date.now() - 1000).toISOString(),
-      };
-      // The grant's receipt was retried, and arrives after the refusal's.
-      expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+      // corrected): @optin/consent dates each new decision after the one it builds on, so both are
+      // dated ahead of the clock they were sent by; the refusal followed 2 s later.
+      'decided after it was sent is dated by its sentAt (a decision from a fast clock built on)',
+      [3 * minute + 1, -3000],
+      [3 * minute + 2, -1000],
+    ],
+    [
+      'learner-ahead-300',
+      '300 ms apart, both dated ahead of their sentAt',
+      [3 * minute + 1, -500],
+      [3 * minute + 2, -200],
+    ],
+    // Two decisions of one millisecond sent in it, the second dated a millisecond after the first.
+    ['learner-same-ms', 'of one millisecond, sent in it', [-2000, -2000], [-1999, -2000]],
+    ['learner-same-ms-ahead', 'of one millisecond, sent in it, dated ahead of it', [200, 0], [201, 0]],
+  ] as const)
+    it.skipIf(skip)(`keeps a refusal the latest over an earlier grant arriving after it: ${why}`, async () => {
+      const now = Date.now();
+      const at = ([decided, sent]: readonly [number, number]) => ({
+        decidedAt: new Date(now + decided).toISOString(),
+        sentAt: new Date(now + sent).toISOString(),
+      });
+      const granted = { ...receipt(learner, true), ...at(grant) };
+      const refused = { ...receipt(learner, false), consentId: granted.consentId, ...at(refusal) };
+      expect((await postJson(`${live.url}/v1/consent`, refused)).status).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
-      const latest = await getJson(`${live.url}/v1/consent/learner-ahead`, platform);
+      expect((await postJson(`${live.url}/v1/consent`, granted)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
       expect(latest.body).toMatchObject({ purposes: { analytics: false } });
-    },
-  );
-
-  it.skipIf(skip)(
-    'keeps the order of a grant and a refusal 300 ms apart, both dated ahead of their sentAt, whichever arrives first',
-    async () => {
-      const ahead = Date.now() + 3 * minute;
-      const grant = {
-        ...receipt('learner-ahead-300', true),
-        decidedAt: new Date(ahead + 1).toISOString(),
-        sentAt: new Date(Date.now() - 500).toISOString(),
-      };
-      const refusal = {
-        ...receipt('learner-ahead-300', false),
-        consentId: grant.consentId,
-        decidedAt: new Date(ahead + 2).toISOString(),
-        sentAt: new Date(Date.now() - 200).toISOString(),
-      };
-      expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
-      expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
-      const latest = await getJson(`${live.url}/v1/consent/learner-ahead-300`, platform);
-      expect(latest.body).toMatchObject({ purposes: { analytics: false } });
-    },
-  );
-
-  it.skipIf(skip)(
-    'keeps apart two decisions of one millisecond sent in it (the second dated a millisecond after the first), whichever arrives first',
-    async () => {
-      // Made at the clock's time, or (a held decision dated ahead) both after their sentAt.
-      for (const [learner, at, ahead] of [
-        ['learner-same-ms', Date.now() - 2000, 0],
-        ['learner-same-ms-ahead', Date.now(), 200],
-      ] as const) {
-        const grant = {
-          ...receipt(learner, true),
-          decidedAt: new Date(at + ahead).toISOString(),
-          sentAt: new Date(at).toISOString(),
-        };
-        const refusal = {
-          ...receipt(learner, false),
-          consentId: grant.consentId,
-          decidedAt: new Date(at + ahead + 1).toISOString(),
-          sentAt: new Date(at).toISOString(),
-        };
-        expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
-        expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
-        const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
-        expect(latest.body).toMatchObject({ purposes: { analytics: false } });
-      }
-    },
-  );
+    });
 
   it.skipIf(skip)(
     'corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed',

@@ -53,6 +53,20 @@ function render(node: ReactNode): HTMLElement {
 }
 
 /**
+ * The app's storage for each learner, kept on a server (a `Map` here): `storageFor(user)` makes a new
+ * storage object at each call, as an app writing it inline at each render does, all over one server.
+ */
+function serverStorage() {
+  const server = new Map<string, string>();
+  return (user: string) => ({
+    kind: 'server',
+    read: () => (server.has(user) ? [server.get(user)!] : []),
+    write: (value: string) => (server.set(user, value), true),
+    clear: () => void server.delete(user),
+  });
+}
+
+/**
  * A page where learners sign in (Ada first), each with storage of their own made by one factory: the
  * functions of two learners' storages have the same text, and only what they close over tells them
  * apart. `readOnly` names a learner whose storage refuses every write; `children` renders for the
@@ -583,13 +597,7 @@ describe('useConsent', () => {
   });
 
   it("keeps a refusal the page's cookie store told the app, at the app's next render with the same learner's storage made anew", async () => {
-    const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
-    const storageFor = (user: string) => ({
-      kind: 'server',
-      read: () => (server.has(user) ? [server.get(user)!] : []),
-      write: (value: string) => (server.set(user, value), true),
-      clear: () => void server.delete(user),
-    });
+    const storageFor = serverStorage();
     let store: ConsentStore | null = null;
     let bump = () => {};
     const seen: boolean[] = [];
@@ -630,13 +638,7 @@ describe('useConsent', () => {
 
   for (const mode of ['opt-out', 'opt-in'] as const)
     it(`keeps a refusal the page's cookie store told the app in ${mode} mode when the learner's storage, made anew at each render, holds nothing`, async () => {
-      const server = new Map<string, string>();
-      const storageFor = (user: string) => ({
-        kind: 'server',
-        read: () => (server.has(user) ? [server.get(user)!] : []),
-        write: (value: string) => (server.set(user, value), true),
-        clear: () => void server.delete(user),
-      });
+      const storageFor = serverStorage();
       let store: ConsentStore | null = null;
       let bump = () => {};
       const stores = new Set<ConsentStore>();
@@ -674,13 +676,7 @@ describe('useConsent', () => {
     });
 
   it("gives a next learner none of a grant the page's cookie store told the app on the previous learner's storage", async () => {
-    const server = new Map<string, string>(); // the app's storage for each learner (server-backed)
-    const storageFor = (user: string) => ({
-      kind: 'server',
-      read: () => (server.has(user) ? [server.get(user)!] : []),
-      write: (value: string) => (server.set(user, value), true),
-      clear: () => void server.delete(user),
-    });
+    const storageFor = serverStorage();
     let store: ConsentStore | null = null;
     let signIn: (user: string) => void = () => {};
     const seen: string[] = [];
