@@ -53,6 +53,22 @@ function render(node: ReactNode): HTMLElement {
 }
 
 /**
+ * A child showing whether the learner is asked and whether analytics is allowed (`ask analytics=false`),
+ * which keeps the store it was last given (`current()`) and every store it was given (`stores`).
+ */
+function statusProbe() {
+  let current: ConsentStore | null = null;
+  const stores = new Set<ConsentStore>();
+  function Probe() {
+    const { store, needsPrompt } = useConsent();
+    current = store;
+    if (store) stores.add(store);
+    return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
+  }
+  return { Probe, stores, current: () => current };
+}
+
+/**
  * The app's storage for each learner, kept on a server (a `Map` here): `storageFor(user)` makes a new
  * storage object at each call, as an app writing it inline at each render does, all over one server.
  */
@@ -405,26 +421,21 @@ describe('useConsent', () => {
   });
 
   it("reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there", async () => {
-    let current: ConsentStore | null = null;
-    function Probe() {
-      const { store, needsPrompt } = useConsent();
-      current = store;
-      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
-    }
-    const { jars, Page, signIn } = signInPage(() => <Probe />);
+    const probe = statusProbe();
+    const { jars, Page, signIn } = signInPage(() => <probe.Probe />);
     const container = render(
       <StrictMode>
         <Page />
       </StrictMode>,
     );
     await later();
-    act(() => void current?.acceptAll());
+    act(() => void probe.current()?.acceptAll());
     expect(container.textContent).toBe('decided analytics=true');
     act(() => signIn('grace'));
     await later();
     // Grace has decided nothing: she is asked, and nothing Ada granted is hers.
     expect(container.textContent).toBe('ask analytics=false');
-    act(() => void current?.rejectAll());
+    act(() => void probe.current()?.rejectAll());
     expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
     act(() => signIn('ada'));
     await later();
@@ -459,19 +470,14 @@ describe('useConsent', () => {
   });
 
   it("gives a third learner none of the second learner's grants when the first learner's storage read as empty as the third's", async () => {
-    let current: ConsentStore | null = null;
-    function Probe() {
-      const { store, needsPrompt } = useConsent();
-      current = store;
-      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
-    }
-    const { jars, Page, signIn } = signInPage(() => <Probe />);
+    const probe = statusProbe();
+    const { jars, Page, signIn } = signInPage(() => <probe.Probe />);
     const container = render(<Page />);
     await later();
     // Ada decides nothing; Grace, with nothing stored either, takes over Ada's store and accepts all.
     act(() => signIn('grace'));
     await later();
-    act(() => void current?.acceptAll());
+    act(() => void probe.current()?.acceptAll());
     expect(container.textContent).toBe('decided analytics=true');
     expect([...jars.keys()]).toEqual(['grace']);
     // Bob has nothing stored, as Ada had: he is asked, and nothing Grace granted is his.
@@ -489,15 +495,8 @@ describe('useConsent', () => {
   });
 
   it("gives a learner none of the next learner's grants when the page keeps one options object a learner (the first learner's given again)", async () => {
-    let current: ConsentStore | null = null;
-    const stores = new Set<ConsentStore>();
-    function Probe() {
-      const { store, needsPrompt } = useConsent();
-      current = store;
-      if (store) stores.add(store);
-      return <p>{`${needsPrompt ? 'ask' : 'decided'} analytics=${String(useAllowed('analytics'))}`}</p>;
-    }
-    const { Page, signIn } = signInPage(() => <Probe />, undefined, true);
+    const probe = statusProbe();
+    const { Page, signIn } = signInPage(() => <probe.Probe />, undefined, true);
     const container = render(
       <StrictMode>
         <Page />
@@ -506,7 +505,7 @@ describe('useConsent', () => {
     await later();
     act(() => signIn('grace'));
     await later();
-    act(() => void current?.acceptAll());
+    act(() => void probe.current()?.acceptAll());
     expect(container.textContent).toBe('decided analytics=true');
     // Ada's options, the very object her store was made with, again: her storage holds nothing.
     act(() => signIn('ada'));
@@ -515,7 +514,7 @@ describe('useConsent', () => {
     act(() => signIn('grace'));
     await later();
     expect(container.textContent).toBe('decided analytics=true');
-    expect(stores.size).toBe(3); // Ada's and Grace's; Ada's again; Grace's again
+    expect(probe.stores.size).toBe(3); // Ada's and Grace's; Ada's again; Grace's again
   });
 
   it("gives the next learner none of a choice the previous learner's storage refused (held in memory)", async () => {
