@@ -190,11 +190,9 @@ const choiceBits = refusalBits / 2;
 /**
  * The order of a subject's receipts, its latest decision first: by decision time; of the same
  * instant, a proved receipt first (the proved copy of a decision over an unproved copy of it); then
- * the one received last.
+ * the one received last. (One device's decisions are never of one instant: see `appendReceipt`.)
  */
-// Of one instant, a proved copy first, then the decision the device dated last (its own time, in the
-// key: two a page made in one millisecond, dated by the sentAt they left with, keep their order).
-const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, decision_key DESC, seq DESC';
+const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, seq DESC';
 
 /** The hour of an ISO time in SQL (`2026-11-29T09`), as the `(member_id, hour)` index has it. */
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
@@ -424,11 +422,11 @@ export abstract class SqlStorage implements Storage {
     if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
     // Nothing is decided after it was sent: a decision dated after its sentAt (@optin/consent dates
     // each decision after the one it builds on, which a clock once fast may have dated ahead) is
-    // dated by it. Two so dated alike keep the order of their own times (latestFirst).
+    // dated by it.
     const sentFirst = deviceSentAt !== undefined && Date.parse(deviceSentAt) < time;
     const decidedAt = copy
       ? String(copy.decided_at)
-      : eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt);
+      : await this.inDeviceOrder(r, asSent, eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt));
     await this.query(
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
       'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -450,6 +448,29 @@ export abstract class SqlStorage implements Storage {
       ],
     );
     return subjectProvedBy === undefined ? {} : { subjectProvedBy };
+  }
+
+  /**
+   * `decidedAt` (the time a receipt is stored at, corrected for its device's clock) moved, if need
+   * be, so that one device's decisions (one consent id) keep the order the device gave them: after
+   * every one stored that it dated earlier, before every one it dated later. Two posted at once from
+   * a clock fast or slow (acceptAll then rejectAll) are corrected alike, to the same instant; the
+   * refusal arriving first would otherwise be taken as the earlier.
+   */
+  private async inDeviceOrder(r: ConsentReceipt, asSent: string, decidedAt: string): Promise<string> {
+    const others = await this.query(
+      'SELECT decided_at, decision_key FROM consent_receipts WHERE subject = ? AND consent_id = ? AND decision_key IS NOT NULL',
+      [r.subject, r.consentId],
+    );
+    let at = Date.parse(decidedAt);
+    let before = Infinity;
+    for (const o of others) {
+      const theirs = Date.parse(String(o.decided_at));
+      const [, , device] = JSON.parse(String(o.decision_key)) as [string, string, string];
+      if (device < asSent) at = Math.max(at, theirs + 1);
+      else if (device > asSent) before = Math.min(before, theirs - 1);
+    }
+    return new Date(Math.min(at, before)).toISOString();
   }
 
   async latestReceipt(subject: string): Promise<StoredReceipt | undefined> {

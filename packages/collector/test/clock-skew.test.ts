@@ -182,6 +182,22 @@ describe.each(backends)('device clocks ($name)', (backend) => {
     // Two decisions of one millisecond sent in it, the second dated a millisecond after the first.
     ['learner-same-ms', 'of one millisecond, sent in it', [-2000, -2000], [-1999, -2000]],
     ['learner-same-ms-ahead', 'of one millisecond, sent in it, dated ahead of it', [200, 0], [201, 0]],
+    // The same from a device whose clock is fast or slow (two receipts posted at once, one sentAt):
+    // each is dated anew when it arrives, and the device's order of the two is kept.
+    ['learner-same-ms-fast', 'of one millisecond, from a clock 50 ms fast', [50, 50], [51, 50]],
+    [
+      'learner-same-ms-10-min-fast',
+      'of one millisecond, from a clock 10 minutes fast',
+      [10 * minute, 10 * minute],
+      [10 * minute + 1, 10 * minute],
+    ],
+    ['learner-same-ms-slow', 'of one millisecond, from a clock 90 s slow', [-90_000, -90_000], [-89_999, -90_000]],
+    [
+      'learner-same-ms-3-min-slow',
+      'of one millisecond, from a clock 3 minutes slow',
+      [-3 * minute, -3 * minute],
+      [-3 * minute + 1, -3 * minute],
+    ],
   ] as const)
     it.skipIf(skip)(`keeps a refusal the latest over an earlier grant arriving after it: ${why}`, async () => {
       const now = Date.now();
@@ -197,6 +213,22 @@ describe.each(backends)('device clocks ($name)', (backend) => {
       const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
       expect(latest.body).toMatchObject({ purposes: { analytics: false } });
     });
+
+  it.skipIf(skip)(
+    'keeps a refusal of the instant of a grant, made after a reset (another consent id) and arriving after it, the latest',
+    async () => {
+      // acceptAll(), reset(), rejectAll() in one millisecond: the refusal has a new consent id (which
+      // may sort before the grant's) and the grant's time; it was posted, and arrived, after it.
+      const at = new Date(Date.now() - 20).toISOString();
+      const grant = { ...receipt('learner-reset', true), consentId: 'mzzzzzzz', decidedAt: at, sentAt: at };
+      const refusal = { ...receipt('learner-reset', false), consentId: 'maaaaaaa', decidedAt: at, sentAt: at };
+      expect((await postJson(`${live.url}/v1/consent`, grant)).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await postJson(`${live.url}/v1/consent`, refusal)).status).toBe(201);
+      const latest = await getJson(`${live.url}/v1/consent/learner-reset`, platform);
+      expect(latest.body).toMatchObject({ consentId: 'maaaaaaa', purposes: { analytics: false } });
+    },
+  );
 
   it.skipIf(skip)(
     'corrects a clock a little fast (within the minute): a batch keeps its times, never collapsed',

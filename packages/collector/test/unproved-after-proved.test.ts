@@ -189,3 +189,29 @@ describe.each(backends)(
     });
   },
 );
+
+describe.each(backends)('an unproved refusal of the instant of a proved grant ($name)', (backend) => {
+  const live = useCollector(backend, () => ({
+    config: { ...testConfig, collector: { mode: 'opt-in' } },
+    subjectProofs: createSubjectVerifier({ keys: subjectKeys }),
+  }));
+
+  it.skipIf(backend.skip)('narrows it: acceptAll then rejectAll in one millisecond, the refusal unproved', async () => {
+    // The device dates the refusal a millisecond after the grant; both leave in that millisecond (one
+    // sentAt, so both are dated by it); the refusal's proof could not be given (it had expired).
+    const t = Date.now() - 20;
+    const sentAt = new Date(t).toISOString();
+    const grant = { ...receipt('jo', 0, { purposes: all }), decidedAt: sentAt, sentAt };
+    const refusal = {
+      ...receipt('jo', 0, { purposes: { ...all, analytics: false } }),
+      consentId: grant.consentId,
+      decidedAt: new Date(t + 1).toISOString(),
+      sentAt,
+    };
+    const proved = await postJson(`${live.url}/v1/consent`, { ...grant, subjectProof: prove('jo') });
+    expect(proved.body).toMatchObject({ subjectProved: true });
+    expect((await postJson(`${live.url}/v1/consent`, refusal)).body).toMatchObject({ subjectProved: false });
+    const { body } = await getJson(`${live.url}/v1/consent?subject=jo`, bearer(tokens.platform));
+    expect(body).toMatchObject({ purposes: { analytics: false }, inEffect: { purposes: { analytics: false } } });
+  });
+});
