@@ -94,10 +94,10 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   const [latest, setLatest] = useState(options);
   const once = useRef<Made | null>(null);
   // The store reads and writes through the custom storage given last (see followStorage): one made
-  // anew that reads what the store's reads now and holds the store's decision, if any (the same
-  // storage made at each render, or a next learner's with nothing stored, as the previous one, while
-  // the store holds no decision another app's store told it) takes over before any child's effect runs;
-  // one that reads otherwise (see sameStorage) replaces the options, and so the store. Compared with
+  // anew that reads what the store's reads now (the same storage made at each render, or a next
+  // learner's with nothing stored, as the previous one, while the store holds no grant it did not keep
+  // there) takes over before any child's effect runs; one that reads otherwise, or reads nothing while
+  // the store holds such a grant (see sameStorage), replaces the options, and so the store. Compared with
   // the storage in use (of the last commit), not the one the store was made with: that one may read as
   // empty as the next learner's while the learner who took it over has decided; and even when the
   // options are the very object the store was made with (options kept per learner, Ada's again after

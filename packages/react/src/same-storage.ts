@@ -1,4 +1,4 @@
-import { decodeDecision, encodeDecision, type ConsentOptions, type ConsentStore, type Decision } from '@optin/consent';
+import { decodeDecision, type ConsentOptions, type ConsentStore, type Grants } from '@optin/consent';
 
 /** What a storage reads; `undefined` when reading it throws (two that throw read alike). */
 function reads(storage: object): unknown {
@@ -8,9 +8,6 @@ function reads(storage: object): unknown {
     return undefined;
   }
 }
-
-/** What a decision grants: its purposes, and the Members it narrows them for. */
-type Grants = Pick<Decision, 'purposes' | 'members'>;
 
 /** Whether `d` allows nothing `own` does not: no purpose, for the platform or any Member either names. */
 function within(d: Grants, own: Grants): boolean {
@@ -24,15 +21,12 @@ function within(d: Grants, own: Grants): boolean {
  * Whether custom storage `b` can take over from `a` under the same store (`store`, made with `a`):
  * the same object; a storage named by a string (compared as data elsewhere); or another object (one
  * factory's: their functions have the same text, only what they close over tells them apart) that
- * reads what `a` reads, and holds the decision the store holds, if any. A decision the store holds
- * that `b` does not (its storage refused it: held in memory; or another store of the page told it)
- * is not `b`'s learner's to inherit: a next learner's storage that reads as empty as the previous
- * learner's copy does not take over a store holding a choice. Only a decision told by the page's store
- * of another kind of storage (the cookie banner's) that allows nothing `b`'s own decision does not (a
- * refusal made there) stays with `b` without it. (So a
- * storage that refuses every write, given anew at each render, loses such a choice at the next
- * render: give it once.) A next learner's storage that holds another choice than the previous
- * learner's, or none where theirs held one, is not either: the store is replaced, and reads it afresh.
+ * reads what `a` reads, when what they read holds a decision (its id and time tell one learner's
+ * storage from any other's) or the store holds none. Storages that read alike and hold no decision
+ * (empty, or throwing) may be a next learner's: a decision the store holds without them (another store
+ * of the page told it, or they refused to keep it) stays only when it is a refusal, one that allows
+ * nothing a store made on `b` would not, and less than it, or nothing but the required purposes; a grant
+ * would be the previous learner's, and the store is replaced, which reads `b` afresh (none: asked).
  */
 export function sameStorage(
   a: ConsentOptions['storage'],
@@ -44,27 +38,18 @@ export function sameStorage(
   if (JSON.stringify(reads(a)) !== JSON.stringify(read)) return false;
   const decision = store?.decision;
   if (!store || !decision) return true;
-  const own = (Array.isArray(read) ? read : []).flatMap((value) => {
-    const found = typeof value == 'string' && decodeDecision(value, store.policy);
-    return found ? [found] : [];
-  });
-  const cookie = encodeDecision(decision, store.policy);
-  if (own.some((d) => encodeDecision(d, store.policy) === cookie)) return true;
-  // One told by the page's store of another storage (its cookie banner) stays when it allows nothing
-  // `b`'s own decision does not, or, when `b` holds none, nothing a store made on `b` would allow (a
-  // refusal made there): it is no grant to inherit, and the store made anew would lose it.
-  const fresh: Grants = {
-    purposes: Object.fromEntries(
-      store.policy.purposes.map((p) => [
-        p.id,
-        !!p.required || (store.mode == 'opt-out' && !(store.privacySignal && p.gpc)),
-      ]),
-    ),
+  if (
+    Array.isArray(read) &&
+    read.some((value) => typeof value == 'string' && decodeDecision(value, store.policy, true))
+  )
+    return true;
+  // What a store made on `b` would allow (opt-out's defaults only where `b` could be read), and nothing
+  // but the required purposes.
+  const grants = (optional: (gpc?: boolean) => boolean): Grants => ({
+    purposes: Object.fromEntries(store.policy.purposes.map((p) => [p.id, !!p.required || optional(p.gpc)])),
     members: {},
-  };
-  return (
-    store.storageKind != 'memory' &&
-    store.storageKind != b.kind &&
-    (own.length ? own : [fresh]).some((d) => within(decision, d))
-  );
+  });
+  const fresh = grants((gpc) => store.mode == 'opt-out' && read !== undefined && !(store.privacySignal && gpc));
+  const none = grants(() => false);
+  return within(decision, fresh) && (within(decision, none) || !within(fresh, decision));
 }

@@ -4,6 +4,7 @@ import {
   edxPolicy,
   encodeDecision,
   type ConsentOptions,
+  type ConsentStorage,
   type ConsentStore,
 } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
@@ -71,11 +72,12 @@ function statusProbe() {
 /**
  * The app's storage for each learner, kept on a server (a `Map` here): `storageFor(user)` makes a new
  * storage object at each call, as an app writing it inline at each render does, all over one server.
+ * `kind` is the name the app gives it.
  */
-function serverStorage() {
+function serverStorage(kind = 'server') {
   const server = new Map<string, string>();
   return (user: string) => ({
-    kind: 'server',
+    kind,
     read: () => (server.has(user) ? [server.get(user)!] : []),
     write: (value: string) => (server.set(user, value), true),
     clear: () => void server.delete(user),
@@ -110,6 +112,65 @@ function signInPage(children: (user: string) => ReactNode, readOnly?: string, ke
     return <ConsentProvider options={optionsFor(user)}>{children(user)}</ConsentProvider>;
   }
   return { jars, Page, signIn: (user: string) => signIn(user) };
+}
+
+/** The app's storage for each learner where reading throws (a backend down), a new object at each call. */
+const throwingStorage = (user: string): ConsentStorage => ({
+  kind: 'server',
+  read: () => {
+    throw new Error(`no storage for ${user}`);
+  },
+  write: () => false,
+  clear: () => {},
+});
+
+/**
+ * An app where learners sign in (Ada first), its provider given `storageFor(user)` made anew at each
+ * render, in `mode`. `text()` is what the learner sees (`ask analytics=false`, see statusProbe),
+ * `seen` what the app's effects saw, by learner (`bob: analytics=false`), `store()` the store its
+ * children have and `stores` every store they had; `signIn(user)` and `render()` (any render of the app) run in act.
+ */
+function learnerApp(mode: 'opt-in' | 'opt-out', storageFor: (user: string) => ConsentStorage) {
+  const probe = statusProbe();
+  const seen: string[] = [];
+  let signIn: (user: string) => void = () => {};
+  let bump = () => {};
+  function Effects({ user }: { user: string }) {
+    const analytics = useAllowed('analytics');
+    useEffect(() => void seen.push(`${user}: analytics=${String(analytics)}`), [user, analytics]);
+    return null;
+  }
+  function App() {
+    const [user, setUser] = useState('ada');
+    const [, setRenders] = useState(0);
+    signIn = setUser;
+    bump = () => setRenders((n) => n + 1);
+    return (
+      <ConsentProvider options={{ policy: edxPolicy, mode, storage: storageFor(user) }}>
+        <probe.Probe />
+        <Effects user={user} />
+      </ConsentProvider>
+    );
+  }
+  const container = render(<App />);
+  return {
+    text: () => container.textContent,
+    store: probe.current,
+    stores: probe.stores,
+    seen,
+    signIn: (user: string) => act(() => signIn(user)),
+    render: () => act(() => bump()),
+  };
+}
+
+const banners: ConsentStore[] = [];
+afterEach(() => banners.splice(0).forEach((banner) => banner.dispose()));
+
+/** The page's cookie banner: a store of its own on the consent cookie, disposed after the test. */
+function cookieBanner(mode: 'opt-in' | 'opt-out') {
+  const banner = createConsent({ policy: edxPolicy, mode });
+  banners.push(banner);
+  return banner;
 }
 
 describe('useConsent', () => {
@@ -595,122 +656,104 @@ describe('useConsent', () => {
     }
   });
 
-  it("keeps a refusal the page's cookie store told the app, at the app's next render with the same learner's storage made anew", async () => {
-    const storageFor = serverStorage();
-    let store: ConsentStore | null = null;
-    let bump = () => {};
-    const seen: boolean[] = [];
-    function Probe() {
-      store = useConsent().store;
-      const analytics = useAllowed('analytics');
-      useEffect(() => void seen.push(analytics), [analytics]);
-      return null;
-    }
-    function App() {
-      const [n, setN] = useState(0);
-      bump = () => setN(n + 1);
-      return (
-        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor('ada') }}>
-          <Probe />
-        </ConsentProvider>
-      );
-    }
-    root = createRoot(document.body.appendChild(document.createElement('div')));
-    act(() => root!.render(<App />));
+  it("keeps a refusal the page's cookie banner told the app at its next render, the same learner's storage made anew", async () => {
+    const app = learnerApp('opt-in', serverStorage());
     await later();
-    act(() => void store!.acceptAll()); // Ada grants in the app: kept in her server storage
+    act(() => void app.store()?.acceptAll()); // Ada grants in the app: kept in her server storage
     await later();
     // Later she withdraws in the page's banner, whose store keeps the choice in the cookie.
-    const banner = createConsent({ policy: edxPolicy });
-    try {
-      act(() => void banner.withdraw('analytics'));
-      await later();
-      expect(store!.allows('analytics')).toBe(false);
-      act(() => bump()); // any render of the app
-      await later();
-      expect(store!.allows('analytics')).toBe(false);
-      expect(seen).toEqual([false, true, false]);
-    } finally {
-      banner.dispose();
-    }
+    act(() => void cookieBanner('opt-in').withdraw('analytics'));
+    await later();
+    expect(app.text()).toBe('decided analytics=false');
+    app.render(); // any render of the app
+    await later();
+    expect(app.text()).toBe('decided analytics=false');
+    expect(app.seen).toEqual(['ada: analytics=false', 'ada: analytics=true', 'ada: analytics=false']);
   });
 
   for (const mode of ['opt-out', 'opt-in'] as const)
-    it(`keeps a refusal the page's cookie store told the app in ${mode} mode when the learner's storage, made anew at each render, holds nothing`, async () => {
-      const storageFor = serverStorage();
-      let store: ConsentStore | null = null;
-      let bump = () => {};
-      const stores = new Set<ConsentStore>();
-      function Probe() {
-        store = useConsent().store;
-        if (store) stores.add(store);
-        return null;
-      }
-      function App() {
-        const [, setN] = useState(0);
-        bump = () => setN((n) => n + 1);
-        return (
-          <ConsentProvider options={{ policy: edxPolicy, mode, storage: storageFor('ada') }}>
-            <Probe />
-          </ConsentProvider>
-        );
-      }
-      root = createRoot(document.body.appendChild(document.createElement('div')));
-      act(() => root!.render(<App />));
+    it(`${mode}: keeps a refusal the page's cookie banner told the app when the learner's storage, made anew at each render, holds nothing`, async () => {
+      const app = learnerApp(mode, serverStorage());
       await later();
-      const banner = createConsent({ policy: edxPolicy, mode }); // the page's banner, on the cookie
-      try {
-        act(() => void banner.withdraw('analytics'));
-        await later();
-        act(() => bump());
-        await later();
-        act(() => bump());
-        await later();
-        expect(store!.allows('analytics')).toBe(false);
-        expect(store!.needsPrompt).toBe(false);
-        expect(stores.size).toBe(1);
-      } finally {
-        banner.dispose();
-      }
+      act(() => void cookieBanner(mode).withdraw('analytics'));
+      await later();
+      app.render();
+      await later();
+      app.render();
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      expect(app.stores.size).toBe(1);
     });
 
-  it("gives a next learner none of a grant the page's cookie store told the app on the previous learner's storage", async () => {
-    const storageFor = serverStorage();
-    let store: ConsentStore | null = null;
-    let signIn: (user: string) => void = () => {};
-    const seen: string[] = [];
-    function Probe({ user }: { user: string }) {
-      store = useConsent().store;
-      const analytics = useAllowed('analytics');
-      useEffect(() => void seen.push(`${user}: ${String(analytics)}`), [user, analytics]);
-      return null;
-    }
-    function App() {
-      const [user, setUser] = useState('ada');
-      signIn = setUser;
-      return (
-        <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
-          <Probe user={user} />
-        </ConsentProvider>
-      );
-    }
-    root = createRoot(document.body.appendChild(document.createElement('div')));
-    act(() => root!.render(<App />));
+  // What Bob is shown, and what the app's effects see for him: opt-out's default grant comes with the
+  // new store, after the "no store yet" state, never Ada's acceptance in the commit of the sign-in.
+  for (const [mode, shown, effects] of [
+    ['opt-in', 'ask analytics=false', ['bob: analytics=false']],
+    ['opt-out', 'ask analytics=true', ['bob: analytics=false', 'bob: analytics=true']],
+  ] as const)
+    it(`${mode}: asks a next learner with nothing stored, rather than giving them the acceptance the page's cookie banner told the previous learner's store`, async () => {
+      const app = learnerApp(mode, serverStorage());
+      await later();
+      act(() => void cookieBanner(mode).acceptAll()); // Ada accepts all in the page's banner
+      await later();
+      expect(app.text()).toBe('decided analytics=true');
+      app.signIn('bob'); // Bob has nothing stored: he is asked (with the mode's defaults meanwhile)
+      await later();
+      expect(app.text()).toBe(shown);
+      expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(effects);
+    });
+
+  // Ada accepts all, or refuses only marketing (the rest granted), in the page's banner.
+  for (const choice of ['acceptAll', 'refuse marketing'] as const)
+    it(`opt-out, the app's storage throwing on read: a next learner gets none of what the page's cookie banner told (${choice})`, async () => {
+      const app = learnerApp('opt-out', throwingStorage);
+      await later();
+      // Opt-out grants no default where storage throws on read: a refusal may be stored there unseen.
+      expect(app.text()).toBe('ask analytics=false');
+      const banner = cookieBanner('opt-out');
+      act(() => {
+        if (choice == 'acceptAll') banner.acceptAll();
+        else banner.withdraw('marketing');
+      });
+      await later();
+      expect(app.text()).toBe('decided analytics=true');
+      app.signIn('bob');
+      await later();
+      expect(app.text()).toBe('ask analytics=false');
+      expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: analytics=false']);
+    });
+
+  for (const mode of ['opt-in', 'opt-out'] as const)
+    it(`${mode}: keeps a refusal the page's cookie banner told the app at its next render, when the learner's own storage holds an earlier choice the refusal does not narrow`, async () => {
+      // Ada's cookie, from an earlier visit: she accepted all in the page's banner.
+      const visit = createConsent({ policy: edxPolicy, mode, storage: 'memory' }).acceptAll();
+      const earlier = { ...visit, decidedAt: new Date(Date.now() - 60_000).toISOString() };
+      document.cookie = `optin=${encodeDecision(earlier, edxPolicy)}; Path=/`;
+      const app = learnerApp(mode, serverStorage());
+      await later();
+      // In the app she grants analytics and refuses marketing: kept in her server storage.
+      act(() => void app.store()?.decide({ purposes: { analytics: true, marketing: false } }));
+      await later();
+      expect(app.text()).toBe('decided analytics=true');
+      // Then she withdraws analytics in the page's banner (which still shows her earlier acceptance).
+      act(() => void cookieBanner(mode).withdraw('analytics'));
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      app.render(); // any render of the app: her storage made anew
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      expect(app.seen).toEqual(['ada: analytics=false', 'ada: analytics=true', 'ada: analytics=false']);
+    });
+
+  it("keeps a refusal the page's cookie banner told the app at its next render when the app's own storage is named kind 'cookie' too", async () => {
+    const app = learnerApp('opt-out', serverStorage('cookie'));
     await later();
-    // Ada accepts in the page's banner, whose store keeps the choice in the cookie.
-    const banner = createConsent({ policy: edxPolicy });
-    try {
-      act(() => void banner.acceptAll());
-      await later();
-      expect(store!.allows('analytics')).toBe(true);
-      act(() => signIn('bob')); // Bob, with nothing stored for him
-      await later();
-      expect(store!.allows('analytics')).toBe(false);
-      expect(store!.needsPrompt).toBe(true);
-      expect(seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: false']);
-    } finally {
-      banner.dispose();
-    }
+    act(() => void cookieBanner('opt-out').withdraw('analytics'));
+    await later();
+    expect(app.text()).toBe('decided analytics=false');
+    app.render();
+    await later();
+    expect(app.text()).toBe('decided analytics=false');
   });
 
   it('keeps one store for a storage written inline (new functions at every render), undecided or decided, with an app that lifts the grants into its state', async () => {
