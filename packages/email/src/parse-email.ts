@@ -1,10 +1,45 @@
-import { defaultTreeAdapter, parse, type DefaultTreeAdapterMap, type Token, type TreeAdapter } from 'parse5';
+import { defaultTreeAdapter, Parser, type DefaultTreeAdapterMap, type Token, type TreeAdapter } from 'parse5';
 import { nodes, type HtmlNode } from './html-tree.js';
+
+/**
+ * A start tag with attributes, as the tokenizer read it, whatever the parser then made of it: an
+ * element (several, for a formatting element it re-opens), attributes merged into `<html>` or
+ * `<body>` (a second `<body background=…>`), or nothing (a `<td>` outside any table).
+ */
+export interface StartTag {
+  /** Where the tag starts in the source: where the elements made of it start. */
+  startOffset: number;
+  /** Its attributes: name as written in lower case, value as decoded, and place in the source. */
+  attrs: { name: string; value: string; location: Token.Location }[];
+}
+
+/** parse5's parser, noting every start tag with attributes on its way. */
+class TagNotingParser extends Parser<DefaultTreeAdapterMap> {
+  readonly startTags: StartTag[] = [];
+
+  override onStartTag(token: Token.TagToken): void {
+    const locations = token.location?.attrs;
+    if (token.location && locations && token.attrs.length > 0)
+      this.startTags.push({
+        startOffset: token.location.startOffset,
+        // Copied before the parser adjusts the names of SVG and MathML attributes in place.
+        attrs: token.attrs.flatMap(({ name, value }) => {
+          const location = locations[name];
+          return location ? [{ name, value, location }] : [];
+        }),
+      });
+    super.onStartTag(token);
+  }
+}
 
 /** An email parsed as a mail client parses it, with the source location of every node. */
 export interface ParsedEmail {
   /** The document. */
   root: DefaultTreeAdapterMap['document'];
+  /** The source as parsed: lone surrogates read as U+FFFD, a leading byte order mark as a space. */
+  input: string;
+  /** Every start tag with attributes, in source order. */
+  startTags: StartTag[];
   /** Where the end tag of `node` starts in the source, if it has one. */
   endTagStart: (node: HtmlNode | undefined) => number | undefined;
   /**
@@ -43,7 +78,8 @@ export function parseEmail(source: string): ParsedEmail {
     },
   };
   const eofErrors = new Set<string>();
-  const root = parse(source.replace(loneSurrogate, '\uFFFD').replace(/^\uFEFF/, ' '), {
+  const input = source.replace(loneSurrogate, '\uFFFD').replace(/^\uFEFF/, ' ');
+  const parser = new TagNotingParser({
     sourceCodeLocationInfo: true,
     scriptingEnabled: false,
     treeAdapter,
@@ -51,6 +87,8 @@ export function parseEmail(source: string): ParsedEmail {
       if (code.startsWith('eof-')) eofErrors.add(code);
     },
   });
+  parser.tokenizer.write(input, true);
+  const root = parser.document;
   const locationOf = (node: HtmlNode) =>
     (node.sourceCodeLocation as Token.ElementLocation | undefined) ?? implied.get(node);
   const unfinishedTag = eofErrors.has('eof-before-tag-name')
@@ -64,6 +102,8 @@ export function parseEmail(source: string): ParsedEmail {
   const inDoctype = doctype >= 0 && !source.includes('>', doctype) ? doctype : undefined;
   return {
     root,
+    input,
+    startTags: parser.startTags,
     endTagStart: (node) => node && locationOf(node)?.endTag?.startOffset,
     unfinishedTag: inDoctype === undefined ? unfinishedTag : Math.min(inDoctype, unfinishedTag ?? Infinity),
   };

@@ -1,7 +1,10 @@
 import { html as htmlSpec, type Token } from 'parse5';
+import { urlsInCss, urlsInText, type EmbeddedUrl } from './embedded-urls.js';
 import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
-import { parseEmail } from './parse-email.js';
+import { parseEmail, type StartTag } from './parse-email.js';
 import { pixelOffset } from './pixel-place.js';
+import { transparentGif } from './responses.js';
+import { sourceReader, type SourceKind, type SourceText } from './source-text.js';
 import { httpUrl } from './target-url.js';
 
 /**
@@ -22,7 +25,20 @@ export interface LinkPolicy {
   pixel(value: string): PixelVerdict;
   /** The src of this message's pixel, for a stale pixel or to append when there is none. */
   pixelUrl: string;
+  /**
+   * The new URL for `url` (absolute or protocol-relative), written anywhere but an `<a>`/`<area>`
+   * href or a pixel's src: in another attribute, CSS, text or a comment; or `undefined` to leave it.
+   * `open` is what an open URL of another message becomes there; `where` is as for `href`.
+   */
+  embedded(url: string, open: string, where: string): string | undefined;
 }
+
+/**
+ * What an open URL of another message becomes outside the one pixel: the 1×1 transparent GIF the
+ * open endpoint answers, written in place, so the email looks the same, loads nothing and counts
+ * no second open (the collector records every request to the pixel).
+ */
+const blankImage = `data:image/gif;base64,${Buffer.from(transparentGif()).toString('base64')}`;
 
 /** The attribute a sender puts on a link to keep it out of click tracking. */
 export const noTrackAttribute = 'data-optin-notrack';
@@ -37,6 +53,8 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+const escapeText = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
 /**
  * An attribute as the HTML tokenizer reads it from where its name starts: the name, `=` with the
  * whitespace around it, and the value, double-quoted, single-quoted, or up to whitespace or `>`.
@@ -50,6 +68,17 @@ const attributeSyntax = /[^\t\n\f\r />=]+[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^
  * another without a space between (`href="…"target=…`) after its name.
  */
 function valueEdit(source: string, location: Token.Location, value: string): Edit | undefined {
+  const span = valueSpan(source, location);
+  if (!span) return undefined;
+  if (span.quoted) return { start: span.start, end: span.end, text: escapeAttribute(value) };
+  return { start: span.start, end: span.end, text: `"${escapeAttribute(value)}"` };
+}
+
+/** Where the value of the attribute starting at `location` is in the source, inside its quotes if it has them. */
+function valueSpan(
+  source: string,
+  location: Token.Location,
+): { start: number; end: number; quoted: boolean } | undefined {
   attributeSyntax.lastIndex = location.startOffset;
   const raw = attributeSyntax.exec(source)?.[0];
   const head = raw === undefined ? undefined : /^[^=]+=[\t\n\f\r ]*/.exec(raw);
@@ -57,9 +86,35 @@ function valueEdit(source: string, location: Token.Location, value: string): Edi
   const start = location.startOffset + head[0].length;
   const end = location.startOffset + raw.length;
   const quote = source[start];
-  if (quote === '"' || quote === "'") return { start: start + 1, end: end - 1, text: escapeAttribute(value) };
-  return { start, end, text: `"${escapeAttribute(value)}"` };
+  if (quote === '"' || quote === "'") return { start: start + 1, end: end - 1, quoted: true };
+  return { start, end, quoted: false };
 }
+
+/** A URL found in a text, with what replaces it. */
+type Replaced = EmbeddedUrl & { next: string };
+
+/** `text` with each URL of `replaced` (found in it) in place. */
+function splice(text: string, replaced: readonly Replaced[]): string {
+  let out = '';
+  let at = 0;
+  for (const url of replaced) {
+    out += text.slice(at, url.start) + url.write(url.next);
+    at = url.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Adds to `edits` those that put each URL of `replaced` (found in `read.text`) in place in the source. */
+function spanEdits(edits: Edit[], read: SourceText, replaced: readonly Replaced[], escape: (text: string) => string) {
+  for (const url of replaced)
+    edits.push({ start: read.offset(url.start), end: read.offset(url.end), text: escape(url.write(url.next)) });
+}
+
+/** Elements whose content is raw text: no character references, no tags. */
+const rawTextTags = new Set(['style', 'script', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
+
+/** A place in the source, for an error about what is there. */
+const placeOf = (location: Token.Location): string => `line ${location.startLine}, column ${location.startCol}`;
 
 function* elements(node: HtmlNode): Generator<HtmlElement> {
   for (const n of nodes(node)) if ('tagName' in n) yield n;
@@ -98,38 +153,105 @@ function pixelTag(url: string): string {
  * Rewrites the hrefs of `<a>` and `<area>` (HTML namespace, `<template>` content included) as
  * `policy` decides, and leaves one pixel, this message's: the first pixel of this message is kept,
  * else the first stale pixel gets this message's src, else one is appended; every other pixel of
- * the collector's is removed. The document is parsed by parse5 (the WHATWG algorithm browsers
- * use) with source locations, and only attribute values (and removed pixels) are spliced: every
- * other byte of `source` is kept.
+ * the collector's is removed. Every other URL in the document (in any attribute, in CSS, in text
+ * or in a comment) is replaced as `policy.embedded` decides. The document is parsed by parse5 (the
+ * WHATWG algorithm browsers use) with source locations, and only attribute values, URLs (and
+ * removed pixels) are spliced: every other byte of `source` is kept.
  */
 export function rewriteDocument(source: string, policy: LinkPolicy): string {
   const parsed = parseEmail(source);
   const { root } = parsed;
+  const read = sourceReader(parsed.input);
   const base = documentBase(root);
   const edits: Edit[] = [];
   const found: Record<Exclude<PixelVerdict, 'other'>, HtmlElement[]> = { this: [], stale: [] };
   // The parser re-opens an `<a>` left open across `</b>`, `<p>`, `<li>`, ...: several elements, one
   // source tag. Its href is spliced once (twice would glue two URLs into one broken link).
   const rewritten = new Set<number>();
-  for (const element of elements(root)) {
-    if (element.namespaceURI !== htmlSpec.NS.HTML) continue;
+  // Where the tags of HTML `<a>` and `<area>` start: their href is the link policy's.
+  const links = new Set<number>();
+
+  /** The URLs of `text` (CSS or not) that `policy` replaces, with what replaces each. */
+  const replacedIn = (text: string, css: boolean, open: string, where: string): Replaced[] => {
+    if (!/[\\/]/.test(text)) return [];
+    const replaced: Replaced[] = [];
+    for (const url of css ? urlsInCss(text) : urlsInText(text)) {
+      const next = policy.embedded(url.url, open, where);
+      if (next !== undefined) replaced.push({ ...url, next });
+    }
+    return replaced;
+  };
+
+  /** Edits the URLs in the attributes of `tag` but `skip`, another message's open URLs becoming `open`. */
+  const editAttributes = (tag: StartTag, skip: string | undefined, open: string): void => {
+    for (const { name, value, location } of tag.attrs) {
+      const replaced = name === skip ? [] : replacedIn(value, name === 'style', open, placeOf(location));
+      const span = replaced.length > 0 ? valueSpan(source, location) : undefined;
+      if (!span) continue;
+      const text = read(span.start, span.end, 'attribute');
+      if (text.text === value) spanEdits(edits, text, replaced, escapeAttribute);
+      else {
+        // Read otherwise than the parser read it (never seen): the whole value is written anew.
+        const edit = valueEdit(source, location, splice(value, replaced));
+        if (edit) edits.push(edit);
+      }
+    }
+  };
+
+  /** Edits the URLs in a text node or comment. */
+  const editContent = (node: HtmlNode, text: string, parent: HtmlNode | null): void => {
+    const location = node.sourceCodeLocation;
+    if (!location) return;
+    const comment = node.nodeName === '#comment';
+    const element = parent && 'tagName' in parent ? parent : undefined;
+    const css = element?.tagName === 'style';
+    const kind: SourceKind =
+      comment || (element?.namespaceURI === htmlSpec.NS.HTML && rawTextTags.has(element.tagName))
+        ? 'raw'
+        : element && element.namespaceURI !== htmlSpec.NS.HTML
+          ? 'foreign'
+          : 'text';
+    const where = placeOf(location);
+    if (replacedIn(text, css, blankImage, where).length === 0) return;
+    // A comment's text starts after `<!--`, or after `<!` or `</` (a bogus comment), or at `?` (`<?xml …?>`).
+    const start = comment
+      ? location.startOffset +
+        (source.startsWith('<!--', location.startOffset) ? 4 : source[location.startOffset + 1] === '?' ? 1 : 2)
+      : location.startOffset;
+    let span = read(start, location.endOffset, kind);
+    // Text the parser put together from more than one place (foster-parented out of a table) is
+    // read as written: its URLs are replaced where they are in the source.
+    if (!(comment ? span.text.startsWith(text) : span.text === text)) span = read(start, location.endOffset, 'raw');
+    const replaced = replacedIn(comment ? span.text.slice(0, text.length) : span.text, css, blankImage, where);
+    spanEdits(edits, span, replaced, kind === 'raw' ? (url) => url : escapeText);
+  };
+
+  for (const node of nodes(root)) {
+    const text = 'value' in node ? node.value : 'data' in node ? node.data : undefined;
+    if (text !== undefined) {
+      editContent(node, text, 'parentNode' in node ? node.parentNode : null);
+      continue;
+    }
+    if (!('tagName' in node)) continue;
+    const element = node;
+    const html = element.namespaceURI === htmlSpec.NS.HTML;
     const locations = element.sourceCodeLocation?.attrs;
-    if (element.tagName === 'a' || element.tagName === 'area') {
+    if (html && (element.tagName === 'a' || element.tagName === 'area')) {
+      if (element.sourceCodeLocation) links.add(element.sourceCodeLocation.startOffset);
       const href = attribute(element, 'href');
       const location = locations?.href;
       if (href === undefined || !location || attribute(element, noTrackAttribute) !== undefined) continue;
       if (rewritten.has(location.startOffset)) continue;
       rewritten.add(location.startOffset);
-      const where = `line ${location.startLine}, column ${location.startCol}`;
+      const where = placeOf(location);
       const next = policy.href(href, inThisEmail.test(href) ? undefined : base, where);
       const edit = next === undefined ? undefined : valueEdit(source, location, next);
       if (edit) edits.push(edit);
-    } else if (element.tagName === 'img') {
-      const src = attribute(element, 'src');
-      if (src === undefined || !locations?.src) continue;
-      const verdict = policy.pixel(src);
-      if (verdict !== 'other') found[verdict].push(element);
+      continue;
     }
+    const src = html && element.tagName === 'img' && locations?.src ? attribute(element, 'src') : undefined;
+    const verdict = src === undefined ? 'other' : policy.pixel(src);
+    if (verdict !== 'other') found[verdict].push(element);
   }
   let kept = found.this[0];
   const stale = found.stale[0]?.sourceCodeLocation?.attrs?.src;
@@ -141,11 +263,25 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     const at = pixelOffset(source, parsed);
     edits.push({ start: at, end: at, text: pixelTag(policy.pixelUrl) });
   }
+  const removed = new Set<number>();
   for (const element of [...found.this, ...found.stale]) {
     const location = element.sourceCodeLocation;
-    if (element !== kept && location) edits.push({ start: location.startOffset, end: location.endOffset, text: '' });
+    if (element !== kept && location) {
+      edits.push({ start: location.startOffset, end: location.endOffset, text: '' });
+      removed.add(location.startOffset);
+    }
   }
-  edits.sort((a, b) => a.start - b.start);
+  // The attributes of every tag, whatever the parser made of it (a second `<body background=…>` is
+  // merged into the first, a `<td>` outside a table dropped, yet its URLs are in the email).
+  const keptAt = kept?.sourceCodeLocation?.startOffset;
+  for (const tag of parsed.startTags) {
+    if (removed.has(tag.startOffset)) continue;
+    // The one image the kept pixel loads, from its `src` or its `srcset`, is this message's pixel.
+    if (tag.startOffset === keptAt) editAttributes(tag, 'src', policy.pixelUrl);
+    else editAttributes(tag, links.has(tag.startOffset) ? 'href' : undefined, blankImage);
+  }
+  // The pixel inserted where an edit starts (never seen) goes before it.
+  edits.sort((a, b) => a.start - b.start || a.end - b.end);
   const parts: string[] = [];
   let at = 0;
   for (const edit of edits) {

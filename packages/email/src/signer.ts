@@ -86,8 +86,10 @@ export interface EmailSigner {
    * Rewrites an HTML email for `meta`: every absolute http(s) `<a href>`/`<area href>` (and, under a
    * `<base href>`, every relative one but an anchor) becomes a click URL, one pixel is added; every
    * other byte is kept. Links and pixels already under `baseUrl`'s endpoints are re-signed for
-   * `meta` or removed; a link there whose token cannot be read, or does not verify under `keys` or
-   * `trustedKeys`, throws `unreadable_token` (its message gives the link's line and column).
+   * `meta` or removed, and so is such a URL of another message anywhere else in the document (any
+   * attribute, CSS, text, comments): a click URL re-signed to its target, an open URL replaced by the
+   * blank GIF it served. A click URL there whose token cannot be read, or does not verify under
+   * `keys` or `trustedKeys`, throws `unreadable_token` (its message gives its line and column).
    * Idempotent: see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
@@ -135,6 +137,13 @@ function seconds(value: unknown, path: string): number {
     fail(path, 'must be a valid Date or epoch milliseconds (1970-2106)', 'Pass a Date.');
   return s;
 }
+
+/**
+ * What a URL found in the HTML is resolved against, to read one written protocol-relative
+ * (`//t.edx.org/…`) as a mail client may (over https): a host no collector answers on, so that a
+ * path alone (`/e/o/…`) is never read as the collector's.
+ */
+const noBase = 'https://base.invalid/';
 
 function parseBaseUrl(baseUrl: unknown): string {
   const href = typeof baseUrl === 'string' ? httpUrl(baseUrl) : undefined;
@@ -283,6 +292,15 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     }
   }
 
+  /**
+   * `value` as a URL under this signer's tracking endpoints, if it is one: absolute, or
+   * protocol-relative (`//t.edx.org/e/o/…`, which a mail client may well load over https).
+   */
+  function ownEndpoint(value: string): string | undefined {
+    const url = httpUrl(value, noBase);
+    return url !== undefined && trackingLink(url, endpoint) ? url : undefined;
+  }
+
   const trackable = (target: string, recipient: string): boolean =>
     !containsAddress(target, recipient) && Buffer.byteLength(target) <= maxUrlBytes;
 
@@ -334,10 +352,11 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         throw new EmailError('invalid_argument', 'html', 'must be a string', 'Pass the message body as HTML text.');
       const claims = claimsFor(meta);
       const pixelUrl = seal(claims, 'open', null);
+      const decided = new Map<string, string | undefined>();
       return rewriteDocument(html, {
         pixelUrl,
         href(value, documentBase, where) {
-          const given = httpUrl(value, documentBase);
+          const given = httpUrl(value, documentBase) ?? ownEndpoint(value);
           if (given === undefined) return undefined;
           const link = trackingLink(given, endpoint);
           const signed = ownClaims(link, 'click');
@@ -349,11 +368,29 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
           return seal(claims, 'click', target);
         },
         pixel(value): PixelVerdict {
-          const src = httpUrl(value);
+          const src = ownEndpoint(value);
           const link = src === undefined ? undefined : trackingLink(src, endpoint);
           if (link?.kind !== 'open') return 'other';
           const signed = ownClaims(link, 'open');
           return signed && sameMessage(signed, claims) && link.canonical ? 'this' : 'stale';
+        },
+        embedded(value, open, where) {
+          // The same URL, written again and again (a background on every cell), is looked at once.
+          const key = `${open}\n${value}`;
+          if (decided.has(key)) return decided.get(key);
+          const given = httpUrl(value, noBase);
+          const link = given === undefined ? undefined : trackingLink(given, endpoint);
+          const signed = link && ownClaims(link, link.kind);
+          let next: string | undefined;
+          if (given === undefined || !link || (signed && sameMessage(signed, claims) && link.canonical))
+            next = undefined;
+          else if (link.kind === 'open') next = open;
+          else {
+            const target = untracked(given, 'html', where);
+            next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
+          }
+          decided.set(key, next);
+          return next;
         },
       });
     },
