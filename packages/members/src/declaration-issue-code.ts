@@ -114,6 +114,22 @@ function codeAt(field: Field, root: unknown, path: string, fallback: ConfigIssue
 }
 
 /**
+ * The value at `path` of `root`, a path as `validateConfig`, `definePolicy` and `defineTracker` write
+ * them (`members[0].orgs[1]`, `.cookies[0].name`, `keys["hx-2026"]`); `undefined` where there is none.
+ */
+export function valueAt(root: unknown, path: string): unknown {
+  let value = root;
+  for (const [, index, quoted, key] of path.matchAll(step)) {
+    const name = index ?? (quoted === undefined ? String(key) : (JSON.parse(quoted) as string));
+    value =
+      typeof value === 'object' && value !== null && Object.hasOwn(value, name)
+        ? (value as Record<string, unknown>)[name]
+        : undefined;
+  }
+  return value;
+}
+
+/**
  * The code of `issue`, one of the `issues` `definePolicy` reported in `input` (those of its
  * `ConsentError`, paths relative to the policy). A purpose id an earlier purpose has is
  * `duplicate_id`: told from what is wrong with the id itself (said at the earlier purpose too, in the

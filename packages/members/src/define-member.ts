@@ -8,31 +8,39 @@ export type MemberInput = Omit<Member, 'trackers'> & { readonly trackers?: reado
  * Declares a Member. Its trackers are re-issued under the Member: ids namespaced
  * `memberId/trackerId` (so `HarvardX/ga4` never collides with the platform's `ga4`), owner set to
  * the Member so its per-Member consent applies (one declared for another Member keeps that owner,
- * which `validateConfig` reports). Checked with the whole config by `validateConfig`,
- * which reports anything in `trackers` that is not a tracker (one left out by a condition, `undefined`)
- * at its path.
+ * which `validateConfig` reports). Checked with the whole config by `validateConfig`, which reports
+ * at its path what this leaves as it is: anything in `trackers` that is not a tracker (one left out by
+ * a condition, `undefined`), `trackers` that are not a list (one tracker without its brackets), and an
+ * `input` that is not an object (`defineMember(undefined)`, `defineMember('MITx')`), returned as it is.
+ * Only `trackers` left out are none.
  *
  * @example
  * defineMember({ id: 'HarvardX', name: 'Harvard University', orgs: ['HarvardX'],
  *   trackers: [ga4({ id: 'G-HX1234' })], email: { keyId: 'hx-2026' } });
  */
 export function defineMember(input: MemberInput): Member {
-  const trackers = Array.isArray(input.trackers) ? (input.trackers as readonly Tracker[]) : [];
+  const given: unknown = input;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return given as Member;
+  const { trackers = [] } = input;
   return Object.freeze({
     ...input,
     // Anything but an object (a tracker left out by a condition: `undefined`, `null`, `false`) stays
     // as it is, for validateConfig to report at its path rather than a TypeError here.
-    trackers: trackers.map((t: unknown) =>
-      typeof t === 'object' && t !== null
-        ? Object.freeze({
-            ...(t as Tracker),
-            id: namespaced(input.id, (t as Tracker).id),
-            // One declared for another Member (`ga4({ owner: 'MITx' })` in HarvardX's list) keeps that
-            // owner, for validateConfig to report rather than hand it to this Member unnoticed.
-            owner: [undefined, 'platform', input.id].includes((t as Tracker).owner) ? input.id : (t as Tracker).owner,
-          })
-        : (t as Tracker),
-    ),
+    trackers: Array.isArray(trackers)
+      ? trackers.map((t: unknown) =>
+          typeof t === 'object' && t !== null
+            ? Object.freeze({
+                ...(t as Tracker),
+                id: namespaced(input.id, (t as Tracker).id),
+                // One declared for another Member (`ga4({ owner: 'MITx' })` in HarvardX's list) keeps that
+                // owner, for validateConfig to report rather than hand it to this Member unnoticed.
+                owner: [undefined, 'platform', input.id].includes((t as Tracker).owner)
+                  ? input.id
+                  : (t as Tracker).owner,
+              })
+            : (t as Tracker),
+        )
+      : trackers,
   });
 }
 

@@ -11,7 +11,11 @@ export type MembersErrorCode = 'invalid_config' | 'unknown_member';
 export type ConfigIssueCode =
   /** A value of the wrong kind: the config, a list, a Member, a tracker or a field (of the policy or a tracker too) that is not what it must be (a cookie's `storage` that is not `cookie`, `localStorage` or `sessionStorage`). */
   | 'invalid_type'
-  /** Something the config must have is missing or empty: the policy, a list, a Member's name or orgs, a field of the policy or a tracker. */
+  /**
+   * Something the config must have is missing or empty: the policy, a list, a Member's name or orgs, a
+   * field of the policy or a tracker; or a text learners read (a Member's or vendor's name, a purpose's
+   * label or description) with no letter or digit.
+   */
   | 'required'
   /** A field the config, `platform`, a Member or its `email`, the policy or a purpose, a tracker, its vendor or a cookie does not have (misspelt?). */
   | 'unknown_field'
@@ -36,7 +40,8 @@ export type ConfigIssueCode =
   | 'invalid_id'
   /**
    * An id another one already has: a tracker's, a purpose's in the policy, a Member's (compared in
-   * capitals, punctuation as `_`; `platform` is taken).
+   * capitals, punctuation as `_`; `platform` is taken), or a tracker's `vendorId` that another owner's
+   * tracker on the same hosts names (`optin audit` tells their traffic apart by it).
    */
   | 'duplicate_id'
   /** A policy version over 64 characters: a consent receipt carries it. */

@@ -5,7 +5,7 @@ import { configFields, emailFields, memberFields, platformFields } from './confi
 import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
 import { courseOwnerKey, foldCase, isCcx, parseCourseKey } from './course-key.js';
-import { policyIssueCode, trackerIssueCode } from './declaration-issue-code.js';
+import { policyIssueCode, trackerIssueCode, valueAt } from './declaration-issue-code.js';
 import { emailPurpose } from './declared-email.js';
 
 /**
@@ -19,6 +19,27 @@ const shown = (value: unknown): string => {
     return Object.prototype.toString.call(value);
   }
 };
+
+/**
+ * The codes of a string not in its form, whose problem shows the string it got: a space, a zero-width
+ * character or a lookalike letter is otherwise invisible in a message. Never a secret's
+ * (`invalid_secret_ref`: the value may be the secret itself).
+ */
+const shownForm = new Set<ConfigIssueCode>([
+  'invalid_id',
+  'invalid_host',
+  'invalid_cookie_name',
+  'invalid_lifetime',
+  'invalid_party',
+  'invalid_url',
+  'invalid_lang',
+  'invalid_org',
+  'invalid_course',
+  'invalid_key_id',
+]);
+/** ` (got "…")`: a string JSON-quoted, its first 80 characters, every character but printable ASCII as `\uXXXX`. */
+const got = (v: string): string =>
+  ` (got ${JSON.stringify(v.slice(0, 80)).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}${v.length > 80 ? `, the first 80 of ${v.length} characters` : ''})`;
 
 type Loose = Record<string, unknown>;
 /** Records one problem of the config. */
@@ -58,6 +79,17 @@ function everySlot(v: unknown, path: string, add: Add, each: (value: unknown, i:
     );
 }
 const maxHoles = 10;
+/**
+ * Whether a text learners read shows nothing: not empty (its own package reports that) yet without a
+ * letter or digit (spaces, a no-break space, zero-width characters), which the declaration renders blank.
+ */
+const blank = (v: unknown): boolean => typeof v === 'string' && v !== '' && !/[\p{L}\p{N}]/u.test(v);
+const blankText =
+  'must have a letter or digit: learners read it (in the banner, the list of third parties), where only spaces or invisible characters show nothing';
+/** Whether two `hosts` entries name a host in common (`*.example.com` covers `example.com` and its subdomains). */
+const hostsMeet = (a: string, b: string): boolean => covers(a, b) || covers(b, a);
+const covers = (pattern: string, host: string): boolean =>
+  pattern === host || (pattern.startsWith('*.') && `.${host.replace(/^\*\./, '')}`.endsWith(pattern.slice(1)));
 const isIndex = (key: string): boolean => /^(0|[1-9]\d*)$/.test(key);
 
 /**
@@ -144,11 +176,12 @@ const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
  * {@link ConfigIssueCode} (an empty list when the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
  * field in the config, `platform` or a Member, naming the closest field; the policy and each tracker's
  * declaration, as `definePolicy` and `defineTracker` do, each problem coded for what it is (see
- * `policyIssueCode`); unique ids (Member tracker ids namespaced `memberId/trackerId`); purposes that exist
+ * `policyIssueCode`); names learners read with a letter or digit; unique ids (Member tracker ids namespaced
+ * `memberId/trackerId`), and vendor ids not shared by two owners' trackers on the same hosts; purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (two families that share a name too, sampled from each pattern:
- * see `cookieOverlap`); no empty slot in a list (`[a, , b]`); no first-party cookie naming the
+ * see `cookieOverlap`; each cookie once, against the first owner it collides with); no empty slot in a list (`[a, , b]`); no first-party cookie naming the
  * consent cookie `optin` or a cookie of Open edX itself (`csrftoken`, `sessionid`…: `openEdxCookies`); no org or course run owned by two Members; email tracking only under a
  * policy that has `analytics` (the purpose the collector records it under); email key ids as
  * `@optin/email` takes them; email keys and `tokenRef` by reference (`env:NAME`, `file:/path`), as
@@ -166,7 +199,9 @@ export function validateConfig(input: unknown): ConfigIssue[] {
   const said = (path: string) =>
     [...unreadable.keys()].some((at) => path === at || path.startsWith(`${at}.`) || path.startsWith(`${at}[`));
   const add: Add = (path, code, message) => {
-    if (!said(path)) issues.push({ path, code, message });
+    // An `email.keys` entry holds a secret's reference, or the secret itself: its key id is in the path.
+    const value = shownForm.has(code) && !path.includes('.email.keys[') ? valueAt(config, path) : undefined;
+    if (!said(path)) issues.push({ path, code, message: typeof value === 'string' ? message + got(value) : message });
   };
   // unknownFields of @optin/consent: each is a field the object does not have.
   const unknown = (value: Loose, fields: object, path: string, what: string, more = '') => {
@@ -205,6 +240,13 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       else add('policy', 'invalid_type', 'must be a policy: edxPolicy or definePolicy({ id, version, purposes })');
     }
   }
+  // What definePolicy takes, but learners would read as nothing: a purpose's label or description.
+  if (isObject(config.policy))
+    list(config.policy.purposes).forEach((p, i) => {
+      for (const field of ['label', 'description'])
+        if (isObject(p) && blank(p[field]) && !issues.some((s) => s.path === `policy.purposes[${i}].${field}`))
+          add(`policy.purposes[${i}].${field}`, 'required', blankText);
+    });
   const purposes = new Map(policy?.purposes.map((p) => [p.id, p]));
   // What an unknown purpose is replaced by: one the policy has.
   const notAPurpose = (p: unknown) =>
@@ -212,6 +254,8 @@ export function validateConfig(input: unknown): ConfigIssue[] {
 
   const ids = new Map<string, string>();
   const cookies: { owner: string; name: string | RegExp; path: string }[] = [];
+  // Each tracker's vendor id (`vendorId`: a GA4 measurement id, a pixel id), with its owner and hosts.
+  const vendorIds: { owner: string; id: string; hosts: string[]; path: string }[] = [];
   const checkTracker = (t: unknown, path: string, owner: string) => {
     if (!isObject(t)) return add(path, 'invalid_type', 'must be a tracker (defineTracker or an adapter)');
     const tracker = t as unknown as Tracker;
@@ -240,6 +284,24 @@ export function validateConfig(input: unknown): ConfigIssue[] {
     // sound: compared here too, for a tracker with other errors (never twice, nor on a cookie purpose
     // already reported as malformed).
     const said = new Set(issues.slice(before).map((i) => i.path));
+    if (isObject(t.vendor) && blank(t.vendor.name) && !said.has(`${path}.vendor.name`))
+      add(`${path}.vendor.name`, 'required', blankText);
+    // `optin audit` tells apart trackers on the same hosts (the platform's GA4 and a Member's) by their
+    // vendor ids: another owner's on hosts it declares too would have its traffic taken for this one's.
+    if (typeof t.vendorId === 'string' && t.vendorId) {
+      const hosts = list(t.hosts).filter((h): h is string => typeof h === 'string');
+      const vendorId = t.vendorId;
+      const first = vendorIds.find(
+        (v) => v.id === vendorId && v.owner !== owner && v.hosts.some((h) => hosts.some((o) => hostsMeet(h, o))),
+      );
+      if (first)
+        add(
+          `${path}.vendorId`,
+          'duplicate_id',
+          `"${vendorId}" is also the vendor id of ${first.path} (${first.owner === 'platform' ? "the platform's" : `Member ${first.owner}'s`}), on the same hosts: \`optin audit\` could not tell their traffic apart; give each owner an account of its own with the vendor (its own GA4 property, pixel or site)`,
+        );
+      vendorIds.push({ owner, id: vendorId, hosts, path });
+    }
     const id = typeof t.id === 'string' ? t.id : '';
     if (owner !== 'platform' && !id.startsWith(`${owner}/`))
       add(
@@ -404,8 +466,14 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         );
       else memberIds.set(canonical, id);
     }
-    if (typeof m.name !== 'string' || !m.name.trim())
+    if (typeof m.name !== 'string' || m.name === '')
       add(`${path}.name`, typeof m.name === 'string' ? 'required' : absent(m.name), 'must be the name learners read');
+    else if (blank(m.name))
+      add(
+        `${path}.name`,
+        'required',
+        'must be the name learners read, with a letter or digit: only spaces or invisible characters show nothing',
+      );
     // `orgs` or `courses` (or both): a Member may own single course runs only.
     if ((m.orgs !== undefined && !Array.isArray(m.orgs)) || list(m.orgs).length + list(m.courses).length === 0)
       add(
@@ -471,20 +539,26 @@ export function validateConfig(input: unknown): ConfigIssue[] {
   // it would then touch someone else's data (and a refusal of the Member's alone would keep it).
   const todo =
     "give the Member's tracker cookies of its own (ga4's cookiePrefix; a custom tracker's own names), or leave a vendor whose cookie names are fixed (Meta's _fbp, Segment's ajs_*) to one owner";
-  for (const c of cookies)
-    if (c.owner !== 'platform')
-      for (const other of cookies) {
-        if (other.owner === c.owner || (other.owner !== 'platform' && other.path >= c.path)) continue;
-        const overlap = cookieOverlap(c.name, other.name);
-        if (!overlap) continue;
-        const whose = `${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path})`;
-        add(
-          c.path,
-          'name' in overlap ? 'cookie_collision' : 'uncheckable_cookie_pattern',
-          'name' in overlap
-            ? `cookie ${shown(c.name)} collides with ${whose}, both name "${overlap.name}": ${todo}`
-            : `cookie ${shown(c.name)} may collide with ${whose}: ${shown(overlap.unsampled)} cannot be checked name by name (a lookaround or back-reference), and both begin with "${overlap.prefix}": ${todo}, or write the pattern without lookarounds and back-references`,
-        );
-      }
+  // Each Member cookie once, against the first of another owner's before it that it collides with:
+  // the platform's come first, then each Member's in the order of `members` (so a collision between
+  // two Members is reported at the later one).
+  cookies.forEach((c) => {
+    if (c.owner === 'platform') return;
+    for (const other of cookies) {
+      if (other === c) return;
+      if (other.owner === c.owner) continue;
+      const overlap = cookieOverlap(c.name, other.name);
+      if (!overlap) continue;
+      const whose = `${other.owner === 'platform' ? 'the platform' : `Member ${other.owner}`}'s ${shown(other.name)} (${other.path})`;
+      add(
+        c.path,
+        'name' in overlap ? 'cookie_collision' : 'uncheckable_cookie_pattern',
+        'name' in overlap
+          ? `cookie ${shown(c.name)} collides with ${whose}, both name "${overlap.name}": ${todo}`
+          : `cookie ${shown(c.name)} may collide with ${whose}: ${shown(overlap.unsampled)} cannot be checked name by name (a lookaround or back-reference), and both begin with "${overlap.prefix}": ${todo}, or write the pattern without lookarounds and back-references`,
+      );
+      return;
+    }
+  });
   return issues;
 }

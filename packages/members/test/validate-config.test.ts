@@ -158,7 +158,7 @@ describe('validateConfig', () => {
       }).map((i) => `${i.path}: ${i.message}`);
     const marketing = '"marketing" is not one of the tracker\'s purposes';
     expect(issues(tracker({ hosts: ['BAD'], cookies: [cookie('analytics', 0), cookie('marketing', 1)] }))).toEqual([
-      'members[0].trackers[0].hosts[0]: must be a lower-case host name, optionally "*.": no scheme, port or path',
+      'members[0].trackers[0].hosts[0]: must be a lower-case host name, optionally "*.": no scheme, port or path (got "BAD")',
       `members[0].trackers[0].cookies[1].purpose: ${marketing}`,
     ]);
     // Said once, however many other errors there are; and not when the cookie itself is malformed there.
@@ -174,8 +174,8 @@ describe('validateConfig', () => {
       ),
     ).toEqual([
       'members[0].trackers[0].vendor.name: must not be empty',
-      'members[0].trackers[0].cookies[1].purpose: must be letters, digits, ".", "-" or "_"',
-      'members[0].trackers[0].cookies[1].lifetime: must be "session" or like "30min", "24h", "90d", "13mo", "2y"',
+      'members[0].trackers[0].cookies[1].purpose: must be letters, digits, ".", "-" or "_" (got "Bad purpose")',
+      'members[0].trackers[0].cookies[1].lifetime: must be "session" or like "30min", "24h", "90d", "13mo", "2y" (got "x")',
       `members[0].trackers[0].cookies[0].purpose: ${marketing}`,
       'members[0].trackers[0].cookies[1].purpose: "Bad purpose" is not a purpose of policy "edx": use one of necessary, analytics, performance, functionality, marketing',
     ]);
