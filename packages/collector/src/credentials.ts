@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CollectorConfig } from './collector-config.js';
 import { CollectorError } from './errors.js';
@@ -28,7 +28,9 @@ export interface Credentials {
    * The secret event cursors are enciphered with: derived from the digests of the platform's and
    * each Member's token, so a Member, who knows its own token only, cannot read them, and every
    * process with the same tokens makes the same cursors. Rotating one of those tokens ends open
-   * cursors; rotating the metrics token does not.
+   * cursors; rotating the metrics token does not. Without a platform token and with one Member token
+   * at most, no token is unknown to every Member: the secret is then random, this process's alone
+   * (cursors end on restart and are refused by other processes).
    */
   readonly cursorSecret: Buffer;
 }
@@ -135,8 +137,12 @@ export function resolveCredentials(config: CollectorConfig, env: SecretEnv = pro
   config.members.forEach((m, i) => {
     add({ kind: 'member', memberId: m.id }, m.tokenRef ?? `env:${memberTokenEnv(m.id)}`, `members[${i}].tokenRef`);
   });
-  // The cursors' secret comes from the tokens that read events: not from the scraper's.
-  const cursorSecret = createHash('sha256').update(Buffer.concat(digests)).digest();
+  // The cursors' secret comes from the tokens that read events: not from the scraper's. It must hold
+  // one a Member does not know (the platform's, or another Member's), else a random one of this process.
+  const unknownToMembers = principals.some((p) => p.kind === 'platform') || principals.length > 1;
+  const cursorSecret = createHash('sha256')
+    .update(Buffer.concat(unknownToMembers ? digests : [...digests, randomBytes(32)]))
+    .digest();
   add({ kind: 'metrics' }, config.collector?.metricsTokenRef ?? 'env:OPTIN_METRICS_TOKEN', 'collector.metricsTokenRef');
   const keys = (readSecret(config.collector?.writeKeysRef ?? 'env:OPTIN_WRITE_KEYS', env) ?? '')
     .split(',')

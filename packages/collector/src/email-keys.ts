@@ -20,7 +20,8 @@ export function emailKeyEnv(owner: string, kid: string): string {
  * plus `keys: { [kid]: 'env:…' | 'file:…' }` for rotation) and the platform's `collector.email`.
  * A key named only by id is read from `OPTIN_EMAIL_<MEMBER>_<KID>`. Returns `undefined` when no
  * email keys are configured (the `/e/` routes are then off). Throws `invalid_config` for an
- * `email` block of the wrong shape and `missing_secret` for a key the config names but the
+ * `email` block of the wrong shape and for two owners whose keys are read from one place (key ids
+ * that make one environment variable name), and `missing_secret` for a key the config names but the
  * environment does not hold.
  */
 export function emailVerifierFromConfig(
@@ -29,8 +30,8 @@ export function emailVerifierFromConfig(
 ): EmailVerifier | undefined {
   // Where each owner's keys are in the config, by the path the verifier names them under.
   const places = new Map<string, KeyPlace>();
-  const keysOf = (owner: string, value: unknown, path: string, verifierPath: string): EmailKeys | undefined => {
-    if (value === undefined) return undefined;
+  const placeOf = (owner: string, value: unknown, path: string, verifierPath: string): void => {
+    if (value === undefined) return;
     const parsed = emailSchema.safeParse(value);
     if (!parsed.success)
       throw new CollectorError(
@@ -54,12 +55,22 @@ export function emailVerifierFromConfig(
     let derived: string | undefined;
     if (parsed.data.keyId && !refs[parsed.data.keyId])
       refs[(derived = parsed.data.keyId)] = `env:${emailKeyEnv(owner, parsed.data.keyId)}`;
+    places.set(verifierPath, { path, refs, derived });
+  };
+  config.members.forEach((m, i) =>
+    placeOf(m.id, (m as { email?: unknown }).email, `members[${i}].email`, `members.${m.id}.keys`),
+  );
+  placeOf('platform', (config.collector as { email?: unknown } | undefined)?.email, 'collector.email', 'platformKeys');
+  refuseSharedReferences(places);
+  const keysOf = (verifierPath: string): EmailKeys | undefined => {
+    const place = places.get(verifierPath);
+    if (!place) return undefined;
     const keys: Record<string, string> = {};
-    for (const [kid, ref] of Object.entries(refs)) {
+    for (const [kid, ref] of Object.entries(place.refs)) {
       const secret = readSecret(ref, env);
       if (!secret) {
-        const at = keyPath(`${path}.keys`, refs, kid);
-        const { name, note } = refName(ref, kid === derived ? at : undefined);
+        const at = keyPath(`${place.path}.keys`, place.refs, kid);
+        const { name, note } = refName(ref, kid === place.derived ? at : undefined);
         throw new CollectorError(
           'missing_secret',
           [{ path: at, message: `${name} is not set${note}` }],
@@ -68,20 +79,14 @@ export function emailVerifierFromConfig(
       }
       keys[kid] = secret;
     }
-    places.set(verifierPath, { path, refs, derived });
     return Object.keys(keys).length ? keys : undefined;
   };
   const members: Record<string, { keys: EmailKeys }> = {};
-  config.members.forEach((m, i) => {
-    const keys = keysOf(m.id, (m as { email?: unknown }).email, `members[${i}].email`, `members.${m.id}.keys`);
+  for (const m of config.members) {
+    const keys = keysOf(`members.${m.id}.keys`);
     if (keys) members[m.id] = { keys };
-  });
-  const platformKeys = keysOf(
-    'platform',
-    (config.collector as { email?: unknown } | undefined)?.email,
-    'collector.email',
-    'platformKeys',
-  );
+  }
+  const platformKeys = keysOf('platformKeys');
   if (!platformKeys && !Object.keys(members).length) return undefined;
   try {
     return createEmailVerifier({ members, ...(platformKeys && { platformKeys }) });
@@ -95,6 +100,36 @@ interface KeyPlace {
   refs: Readonly<Record<string, string>>;
   /** The key id whose reference was made from it, if any. */
   derived?: string | undefined;
+}
+
+/**
+ * Refuses two owners (Members, or a Member and the platform) that read their email keys from one
+ * place: key ids that make one environment variable name (`Harvard` with `x-2026` and `Harvard.X`
+ * with `2026` both read `OPTIN_EMAIL_HARVARD_X_2026`), or one reference written for both. An
+ * `invalid_config` at the later key, naming the earlier one, before any secret is read.
+ */
+function refuseSharedReferences(places: ReadonlyMap<string, KeyPlace>): void {
+  const readers = new Map<string, { owner: string; at: string; name: string }>();
+  const issues: { path: string; message: string }[] = [];
+  for (const [owner, place] of places)
+    for (const [kid, ref] of Object.entries(place.refs)) {
+      const at = keyPath(`${place.path}.keys`, place.refs, kid);
+      const { name } = refName(ref, kid === place.derived ? at : undefined);
+      const first = readers.get(ref);
+      if (!first) readers.set(ref, { owner, at, name });
+      else if (first.owner !== owner)
+        // Named only where neither name is made from a key id that may be a secret.
+        issues.push({
+          path: at,
+          message: `its key is read from ${name === ref && first.name === ref ? ref : 'the same place'}, as ${first.at}'s is: two principals would share one email key`,
+        });
+    }
+  if (issues.length)
+    throw new CollectorError(
+      'invalid_config',
+      issues,
+      'Give each Member and the platform its own key: name where it is in email.keys ({ "<key id>": "env:NAME" }), or choose key ids that make different environment variable names (OPTIN_EMAIL_<MEMBER>_<KEY ID>, letters and digits kept, anything else "_").',
+    );
 }
 
 /**

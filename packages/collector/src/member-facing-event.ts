@@ -3,29 +3,82 @@ import { createMemberResolver } from './course-owner.js';
 import { coursesOfPath } from './course-path.js';
 import type { StoredEvent } from './stored-event.js';
 
-/** A Member's event as the Member is given it: every field but `keptFrom`. */
+/**
+ * A Member's event as the Member is given it ({@link createMemberFacing}): every field but `keptFrom`,
+ * `sessionSeq` `null`, `context` and referrer-like properties only as far as they are the Member's.
+ */
 export type MemberFacingEvent = Omit<StoredEvent, 'keptFrom'>;
+
+/**
+ * The keys of `context` a Member is given, and of each object the fields it is given (text, numbers
+ * and booleans only): the event's own page title, language and time zone, and what the sending
+ * library, native app and device are. Nothing else: a client adds to `context` what is not the
+ * Member's (Segment's `referrer`, RudderStack's copy of the learner's identify `traits`, the
+ * platform's touches in `attribution`, a device's push `token`).
+ */
+const memberContext: Readonly<Record<string, readonly string[] | null>> = {
+  page: ['title'],
+  locale: null,
+  timezone: null,
+  library: ['name', 'version'],
+  app: ['name', 'version', 'build', 'namespace'],
+  os: ['name', 'version'],
+  device: ['type', 'manufacturer', 'model', 'adTrackingEnabled', 'advertisingId'],
+  screen: ['width', 'height', 'density', 'innerWidth', 'innerHeight'],
+};
+
+const isScalar = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+/** The part of a stored event's `context` a Member is given (see {@link memberContext}). */
+function contextForMember(context: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  for (const [key, fields] of Object.entries(memberContext)) {
+    const value = context[key];
+    if (fields === null) {
+      if (isScalar(value)) given[key] = value;
+    } else if (typeof value === 'object' && value !== null) {
+      const kept: Record<string, unknown> = {};
+      for (const field of fields) {
+        const v = (value as Record<string, unknown>)[field];
+        if (isScalar(v)) kept[field] = v;
+      }
+      if (Object.keys(kept).length) given[key] = kept;
+    }
+  }
+  return given;
+}
+
+/** A property that holds a referrer (`referrer`, `referring_domain`, RudderStack's `$initial_referrer`, ...). */
+const referrerLike = /refer(?:r?er|ring)/i;
+/** One that holds the learner's first arrival on the site (`initial_referrer`, ...): the platform's. */
+const firstArrival = /initial/i;
 
 /**
  * Makes the function that turns a Member's event into what the Member's outputs give
  * (`/v1/members/:member/events`, its JetStream subject), as the Member's view of the platform:
  * - without `keptFrom` (`null` on every Member's event; it names the Member an event stored for the
  *   platform alone was kept from);
- * - without `context.attribution`: the platform-wide first and last touch of `@optin/analytics`,
- *   whose touches record how the learner arrived (class, referrer host, `utm_*`, click ids, time)
- *   but not the page they landed on, so none can be told to be this Member's;
- * - with `properties.referrer` only as far as it is the Member's: left out when its path names a
- *   course ({@link coursesOfPath}) whose Member, found as the collector finds an event's Member, is
- *   another or none (the platform's), and when it is no URL; otherwise its origin and path only (no
- *   query, which carries campaign parameters, search terms, `next=` URLs, other courses' ids and
- *   tokens, even on the Member's own pages; no fragment). Never credentials.
+ * - with `sessionSeq` `null` (`sessionId` kept): the position counts the learner's events on every
+ *   Member's and the platform's pages, so the gap between two of this Member's would tell it how
+ *   many the learner had elsewhere;
+ * - with only the keys of `context` in {@link memberContext}: never `context.attribution` (the
+ *   platform-wide first and last touch of `@optin/analytics`, which record no landing page),
+ *   `context.referrer`, `context.traits` or any other key;
+ * - with each referrer-like property ({@link referrerLike}) only as far as it is the Member's: left
+ *   out when it is no URL, and when its path names a course ({@link coursesOfPath}) whose Member,
+ *   found as the collector finds an event's Member, is another or none (the platform's); otherwise
+ *   its origin and path only (no query, which carries campaign parameters, search terms, `next=`
+ *   URLs, other courses' ids and tokens, even on the Member's own pages; no fragment; never
+ *   credentials). A first arrival's (`initial_referrer`, ...: the platform's touch, as
+ *   `attribution`) is kept only when its path names this Member's courses and no other.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
   const ownerOf = (id: string) => memberOf({ type: 'track', event: '', context: { course: { id } } });
   /** What the Member `memberId` is given of a referrer: `undefined` when nothing. */
-  const referrerFor = (referrer: string, memberId: string | null): string | undefined => {
-    if (!referrer) return referrer;
+  const referrerFor = (referrer: unknown, memberId: string | null, first: boolean): unknown => {
+    if (referrer === '') return referrer;
+    if (typeof referrer !== 'string') return undefined;
     let url: URL;
     try {
       url = new URL(referrer);
@@ -33,21 +86,27 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       return undefined;
     }
     const courses = coursesOfPath(url.pathname);
-    if (courses.some((key) => ownerOf(key) !== memberId)) return undefined;
+    if (courses.some((key) => ownerOf(key) !== memberId) || (first && !courses.length)) return undefined;
     url.username = url.password = url.search = url.hash = '';
     return url.href;
   };
   return (event) => {
     const facing: Partial<Record<keyof StoredEvent, unknown>> = { ...event };
     delete facing.keptFrom;
-    const context: Record<string, unknown> = { ...event.context };
-    delete context.attribution;
-    const { referrer, ...properties } = event.properties;
-    const kept = typeof referrer === 'string' ? referrerFor(referrer, event.memberId) : undefined;
+    // (Entries, not assignments: a property named `__proto__` stays a property.)
+    const properties = Object.fromEntries(
+      Object.entries(event.properties)
+        .map(([key, value]): [string, unknown] => [
+          key,
+          referrerLike.test(key) ? referrerFor(value, event.memberId, firstArrival.test(key)) : value,
+        ])
+        .filter(([, value]) => value !== undefined),
+    );
     return {
       ...(facing as MemberFacingEvent),
-      context,
-      properties: kept === undefined ? properties : { ...properties, referrer: kept },
+      sessionSeq: null,
+      context: contextForMember(event.context),
+      properties,
     };
   };
 }

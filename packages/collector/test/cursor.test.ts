@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { resolveCredentials } from '../src/credentials.js';
 import { createCursorCodec } from '../src/cursor.js';
 import {
   backends,
   getJson,
   postJson,
   startCollector,
+  testConfig,
   testCredentials,
   tokens,
   trackMessage,
@@ -112,6 +115,33 @@ describe.each(backends)("a cursor of another Member's or the platform's pages ($
       expect(res.status, path).toBe(200);
       expect((res.body.events as { memberId: string }[]).map((e) => e.memberId)).toEqual(['HarvardX']);
     }
+  });
+});
+
+describe.each(backends)("a Member's cursor where its token is the only one that reads events ($name)", (backend) => {
+  // No platform token, one Member token: every token that reads events is that Member's.
+  const live = useCollector(backend, () => ({
+    credentials: resolveCredentials(testConfig, { OPTIN_TOKEN_MITX: tokens.MITx }),
+  }));
+  const mitx = { authorization: `Bearer ${tokens.MITx}` };
+
+  it.skipIf(backend.skip)('cannot be deciphered by that Member from its own token', async () => {
+    const batch = [
+      trackMessage('MITx'),
+      ...Array.from({ length: 5 }, () => trackMessage('HarvardX')),
+      trackMessage('MITx'),
+    ];
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body.accepted).toBe(7);
+    const page = await getJson(`${live.url}/v1/members/MITx/events?limit=1`, mitx);
+    const cursor = page.body.nextCursor as string;
+    // The key the collector would derive from the tokens' digests alone, which this Member can compute.
+    const digest = createHash('sha256').update(tokens.MITx, 'utf8').digest();
+    const derivable = createCursorCodec(createHash('sha256').update(digest).digest());
+    expect(derivable.decode(cursor, 'MITx')).toBeUndefined();
+    // The cursor still continues the Member's pages.
+    const next = await getJson(`${live.url}/v1/members/MITx/events?cursor=${cursor}`, mitx);
+    expect(next.status).toBe(200);
+    expect((next.body.events as { messageId: string }[]).map((e) => e.messageId)).toEqual([batch[6]?.messageId]);
   });
 });
 

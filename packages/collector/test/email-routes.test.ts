@@ -518,6 +518,59 @@ describe('email keys from the config', () => {
     }
   });
 
+  it('names two Members (or a Member and the platform) whose key ids make one environment variable name', async () => {
+    const { emailVerifierFromConfig } = await import('../src/email-keys.js');
+    const { parseCollectorConfig } = await import('../src/collector-config.js');
+    const { edxPolicy } = await import('@optin/consent');
+    const refusal = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    // `Harvard` + `x-2026` and `Harvard.X` + `2026` both read OPTIN_EMAIL_HARVARD_X_2026: one key for two Members.
+    const config = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [
+        { id: 'Harvard', orgs: ['Harvard'], email: { keyId: 'x-2026' } },
+        { id: 'Harvard.X', orgs: ['HX2'], email: { keyId: '2026' } },
+      ],
+    });
+    const shared = {
+      name: 'CollectorError',
+      code: 'invalid_config',
+      issues: [
+        {
+          path: 'members[1].email.keys.2026',
+          message: expect.stringMatching(/OPTIN_EMAIL_HARVARD_X_2026.*members\[0\]\.email\.keys\.x-2026/),
+        },
+      ],
+      hint: expect.stringMatching(/email\.keys/),
+    };
+    // Reported as such whether the variable is set or not.
+    expect(refusal(() => emailVerifierFromConfig(config, {}))).toMatchObject(shared);
+    expect(
+      refusal(() => emailVerifierFromConfig(config, { OPTIN_EMAIL_HARVARD_X_2026: keys.hx['hx-2026'] })),
+    ).toMatchObject(shared);
+    // The platform's `collector.email` too: `platform` + `a-1` and Member `platform_a` + `1`.
+    const platform = parseCollectorConfig({
+      policy: edxPolicy,
+      members: [{ id: 'platform_a', orgs: ['PA'], email: { keyId: '1' } }],
+      collector: { email: { keyId: 'a-1' } },
+    });
+    expect(refusal(() => emailVerifierFromConfig(platform, {}))).toMatchObject({
+      code: 'invalid_config',
+      issues: [
+        {
+          path: 'collector.email.keys.a-1',
+          message: expect.stringMatching(/OPTIN_EMAIL_PLATFORM_A_1.*members\[0\]\.email\.keys\.1/),
+        },
+      ],
+    });
+  });
+
   it('never prints a secret written as email.keyId, nor the variable name made from it', async () => {
     const { emailVerifierFromConfig, emailKeyEnv } = await import('../src/email-keys.js');
     const { parseCollectorConfig } = await import('../src/collector-config.js');

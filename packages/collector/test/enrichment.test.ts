@@ -192,9 +192,14 @@ describe.each(backends)('enriched events land ($name)', (backend) => {
       referrerHost: 'www.facebook.com',
       campaign: { source: 'fb', campaign: 'fall' },
       sessionId: 's1',
-      sessionSeq: 4,
+      // A Member is given no position in the session (it counts the learner's events elsewhere too).
+      sessionSeq: null,
       purposes: ['analytics'],
     });
+    const platform = await getJson(`${live.url}/v1/events?anonymousId=${String(message.anonymousId)}`, {
+      authorization: `Bearer ${tokens.platform}`,
+    });
+    expect((platform.body.events as StoredEvent[]).find((e) => e.messageId === message.messageId)?.sessionSeq).toBe(4);
     if (geo) expect(stored).toMatchObject({ country: 'US', asn: 15169 });
     expect(JSON.stringify(stored)).not.toContain(clientAddress);
     expect(stored.context).not.toHaveProperty('ip');

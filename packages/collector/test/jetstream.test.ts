@@ -165,6 +165,46 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     expect(loaded[0]?.context.attribution).toEqual({ first: touch, last: touch });
   });
 
+  it("publishes a Member's event without the context, referrers or session position that are another's", async () => {
+    const learner = `scope-${run}`;
+    const hxUnit = 'https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026_T1/courseware/unit3';
+    const sent = {
+      type: 'page',
+      messageId: `${learner}-view`,
+      anonymousId: learner,
+      properties: {
+        path: '/p',
+        referrer: hxUnit,
+        initial_referrer: hxUnit,
+        initial_referring_domain: 'courses.edx.org',
+      },
+      context: {
+        consent: allGranted,
+        course: { id: 'course-v1:MITx+6.00x+2026_T1' },
+        page: { path: '/p', url: 'https://courses.edx.org/p' },
+        session: { id: `s-${learner}`, seq: 9 },
+        referrer: { type: 'link', url: hxUnit, link: hxUnit },
+        traits: { email: 'ada@example.org' },
+        locale: 'en-US',
+      },
+    };
+    expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const last = await (
+        await nc.jetstreamManager()
+      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.MITx` });
+      const published = last.json<StoredEvent>();
+      expect(published).toMatchObject({ messageId: sent.messageId, sessionId: `s-${learner}`, sessionSeq: null });
+      expect(published.context).toEqual({ locale: 'en-US' });
+      expect(published.properties).toEqual({ path: '/p' });
+      expect(new TextDecoder().decode(last.data)).not.toMatch(/HarvardX|ada@example/);
+    } finally {
+      await nc.close();
+    }
+    expect(await loader.drain()).toBe(1);
+  });
+
   it("publishes a Member's event without `keptFrom` (never set on a Member's event), and loads it with none", async () => {
     const sent = trackMessage('HarvardX', { anonymousId: `harvardx-own-${run}` });
     expect((await postJson(`${url}/v1/track`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });

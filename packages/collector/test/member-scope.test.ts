@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allGranted, backends, getJson, mid, postJson, tokens, useCollector, type Body } from './helpers.js';
+
+const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+const lms = 'https://courses.edx.org';
+const mitCourse = 'course-v1:MITx+6.00x+2026_T1';
+const hxCourse = 'course-v1:HarvardX+CS50+2026_T1';
+const hxUnit = `${lms}/courses/${hxCourse}/courseware/unit3?utm_source=hx-newsletter&token=abc`;
+
+/** A page view of `course` by `learner`, with what a client adds to `properties` and `context`. */
+const view = (
+  learner: string,
+  course: string,
+  properties: Record<string, unknown> = {},
+  context: Record<string, unknown> = {},
+): Record<string, unknown> => {
+  const path = `/courses/${course}/courseware`;
+  return {
+    type: 'page',
+    messageId: mid(learner),
+    anonymousId: learner,
+    properties: { path, url: `${lms}${path}`, ...properties },
+    context: {
+      consent: allGranted,
+      course: { id: course },
+      page: { path, url: `${lms}${path}`, title: 'Week 1' },
+      ...context,
+    },
+  };
+};
+
+describe.each(backends)("a Member reads nothing of other Members' pages in the event's context ($name)", (backend) => {
+  const live = useCollector(backend);
+  const learner = `scope-${backend.name}`;
+  const rudderProperties = {
+    // What RudderStack's page() adds to every page view: the learner's first arrival on the site.
+    initial_referrer: hxUnit,
+    initial_referring_domain: 'courses.edx.org',
+    $initial_referrer: hxUnit,
+    $initial_referring_domain: 'courses.edx.org',
+    referring_domain: 'courses.edx.org',
+    referrer: hxUnit,
+    title: 'Week 1',
+  };
+  const nativeContext = {
+    locale: 'en-US',
+    timezone: 'Europe/Paris',
+    library: { name: 'analytics-kotlin', version: '1.16.0' },
+    app: { name: 'edX', version: '5.1.2', build: '512', namespace: 'org.edx.mobile' },
+    os: { name: 'Android', version: '14' },
+    device: { model: 'Pixel 8', manufacturer: 'Google', type: 'android', token: 'push-token-of-ada' },
+    screen: { width: 1080, height: 2400, density: 2.625 },
+  };
+  const sent = {
+    fromHx: view(learner, mitCourse, rudderProperties, {
+      // The Segment spec's context.referrer, and RudderStack's copy of the identify traits on every event.
+      referrer: { type: 'link', name: 'HarvardX CS50 unit 3', url: hxUnit, link: hxUnit },
+      traits: { email: 'ada@example.org', name: 'Ada' },
+      network: { carrier: 'Orange', wifi: true },
+      ...nativeContext,
+    }),
+    // A first arrival on MITx's own course: its origin and path are MITx's.
+    ownFirstTouch: view(learner, mitCourse, {
+      initial_referrer: `${lms}/courses/${mitCourse}/about?utm_source=mitx-newsletter`,
+    }),
+    // A first arrival from a search engine: the platform's first touch.
+    searchFirstTouch: view(learner, mitCourse, { initial_referrer: 'https://www.google.com/search?q=cs50' }),
+  };
+  const mitxEvents = async (): Promise<Body[]> => {
+    const { status, body } = await getJson(
+      `${live.url}/v1/members/MITx/events?anonymousId=${learner}&limit=1000`,
+      bearer(tokens.MITx),
+    );
+    expect(status).toBe(200);
+    return body.events;
+  };
+  const byId = (events: Body[], m: Record<string, unknown>): Body => events.find((e) => e.messageId === m.messageId);
+
+  beforeAll(async () => {
+    if (backend.skip) return;
+    const res = await postJson(`${live.url}/v1/batch`, { batch: Object.values(sent) });
+    expect(res.body).toMatchObject({ accepted: Object.keys(sent).length, dropped: [] });
+  });
+
+  it.skipIf(backend.skip)(
+    'gives a Member no context.referrer, no identify traits and no other key of context it was not meant to read',
+    async () => {
+      const event = byId(await mitxEvents(), sent.fromHx);
+      expect(JSON.stringify(event)).not.toMatch(/HarvardX|hx-newsletter|ada@example\.org|push-token|Orange/);
+      expect(Object.keys(event.context).sort()).toEqual(
+        ['app', 'device', 'library', 'locale', 'os', 'page', 'screen', 'timezone'].sort(),
+      );
+      // What a Member reads of the device and the app, as the client sent it (no push token).
+      expect(event.context).toEqual({
+        ...nativeContext,
+        page: { title: 'Week 1' },
+        device: { model: 'Pixel 8', manufacturer: 'Google', type: 'android' },
+      });
+    },
+  );
+
+  it.skipIf(backend.skip)(
+    'gives a Member a referrer-like property only as properties.referrer, and a first arrival only on its own course',
+    async () => {
+      const events = await mitxEvents();
+      expect(byId(events, sent.fromHx).properties).toEqual({
+        path: `/courses/${mitCourse}/courseware`,
+        url: `${lms}/courses/${mitCourse}/courseware`,
+        title: 'Week 1',
+      });
+      expect(byId(events, sent.ownFirstTouch).properties.initial_referrer).toBe(`${lms}/courses/${mitCourse}/about`);
+      expect(byId(events, sent.searchFirstTouch).properties).not.toHaveProperty('initial_referrer');
+    },
+  );
+
+  it.skipIf(backend.skip)('gives the platform every event as it was sent', async () => {
+    const { body } = await getJson(`${live.url}/v1/events?anonymousId=${learner}`, bearer(tokens.platform));
+    const event = byId(body.events, sent.fromHx);
+    expect(event.properties).toMatchObject(rudderProperties);
+    expect(event.context).toMatchObject({
+      referrer: { url: hxUnit },
+      traits: { email: 'ada@example.org' },
+      device: { token: 'push-token-of-ada' },
+    });
+  });
+});
+
+describe.each(backends)("a Member reads no count of a session's events elsewhere ($name)", (backend) => {
+  const live = useCollector(backend);
+  const learner = `session-${backend.name}`;
+  const session = (seq: number, course: string) => view(learner, course, {}, { session: { id: `s-${learner}`, seq } });
+
+  it.skipIf(backend.skip)(
+    "gives a Member no session position: between its pages, the learner's others are none of its business",
+    async () => {
+      const batch = [
+        session(1, mitCourse),
+        ...[2, 3, 4, 5, 6, 7, 8].map((n) => session(n, hxCourse)),
+        session(9, mitCourse),
+      ];
+      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 9 });
+      const { body } = await getJson(`${live.url}/v1/members/MITx/events?anonymousId=${learner}`, bearer(tokens.MITx));
+      expect(body.events.map((e: Body) => [e.sessionId, e.sessionSeq])).toEqual([
+        [`s-${learner}`, null],
+        [`s-${learner}`, null],
+      ]);
+      const platform = await getJson(`${live.url}/v1/events?anonymousId=${learner}`, bearer(tokens.platform));
+      expect(platform.body.events.map((e: Body) => e.sessionSeq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    },
+  );
+});
+
+describe.each(backends)('a referrer read as Django reads its path, whole path decoded ($name)', (backend) => {
+  const live = useCollector(backend);
+  const learner = `django-${backend.name}`;
+  const sent = {
+    // HarvardX's course wiki to the LMS (whose router decodes the whole path first), with MITx's key after it.
+    wiki: view(learner, mitCourse, {
+      referrer: `${lms}/courses/course-v1:HarvardX+CS50+2026_T1%2Fwiki/course-v1:MITx+6.00x+2026_T1/`,
+    }),
+    // An old HarvardX course key, two of its slashes written %2F.
+    legacy: view(learner, mitCourse, { referrer: `${lms}/courses/HarvardX%2FCS50/2013/info` }),
+    // MITx's own wiki, written so: its own.
+    own: view(learner, mitCourse, { referrer: `${lms}/courses/course-v1:MITx+6.00x+2026_T1%2Fwiki/?q=1` }),
+  };
+
+  it.skipIf(backend.skip)("gives no referrer that either reading makes another Member's course page", async () => {
+    expect((await postJson(`${live.url}/v1/batch`, { batch: Object.values(sent) })).body).toMatchObject({
+      accepted: 3,
+    });
+    const { body } = await getJson(`${live.url}/v1/members/MITx/events?anonymousId=${learner}`, bearer(tokens.MITx));
+    const byId = (m: Record<string, unknown>): Body => body.events.find((e: Body) => e.messageId === m.messageId);
+    expect(byId(sent.wiki).properties).not.toHaveProperty('referrer');
+    expect(byId(sent.legacy).properties).not.toHaveProperty('referrer');
+    expect(byId(sent.own).properties.referrer).toBe(`${lms}/courses/course-v1:MITx+6.00x+2026_T1%2Fwiki/`);
+  });
+});
