@@ -14,7 +14,7 @@ export type ConfigIssueCode =
   /**
    * Something the config must have is missing or empty: the policy, a list, a Member's name or orgs, a
    * field of the policy or a tracker; or a text learners read (a Member's or vendor's name, a purpose's
-   * label or description) with no letter or digit.
+   * label or description) with no letter, digit or symbol that shows.
    */
   | 'required'
   /** A field the config, `platform`, a Member or its `email`, the policy or a purpose, a tracker, its vendor or a cookie does not have (misspelt?). */
@@ -41,7 +41,8 @@ export type ConfigIssueCode =
   /**
    * An id another one already has: a tracker's, a purpose's in the policy, a Member's (compared in
    * capitals, punctuation as `_`; `platform` is taken), or a tracker's `vendorId` that another owner's
-   * tracker on the same hosts names (`optin audit` tells their traffic apart by it).
+   * tracker on the same hosts names (`optin audit` tells their traffic apart by it), compared as the audit
+   * compares them: trimmed, a GA4 or GTM id in capitals.
    */
   | 'duplicate_id'
   /** A policy version over 64 characters: a consent receipt carries it. */
@@ -92,7 +93,7 @@ export type ConfigIssueCode =
   | 'no_email_purpose'
   /** A Member's `email` that names no signing key. */
   | 'no_email_key'
-  /** An email key id that `@optin/email` does not take. */
+  /** An email key id that `@optin/email` does not take (never shown: it may be a secret; one in `email.keys` named by its position). */
   | 'invalid_key_id'
   /** A secret given where its reference belongs (`env:NAME` or `file:/path`): an email key or a `tokenRef`. */
   | 'invalid_secret_ref'

@@ -23,7 +23,7 @@ const shown = (value: unknown): string => {
 /**
  * The codes of a string not in its form, whose problem shows the string it got: a space, a zero-width
  * character or a lookalike letter is otherwise invisible in a message. Never a secret's
- * (`invalid_secret_ref`: the value may be the secret itself).
+ * (`invalid_secret_ref`) nor a key id's (`invalid_key_id`: a secret typed where the id belongs).
  */
 const shownForm = new Set<ConfigIssueCode>([
   'invalid_id',
@@ -35,7 +35,6 @@ const shownForm = new Set<ConfigIssueCode>([
   'invalid_lang',
   'invalid_org',
   'invalid_course',
-  'invalid_key_id',
 ]);
 /** ` (got "…")`: a string JSON-quoted, its first 80 characters, every character but printable ASCII as `\uXXXX`. */
 const got = (v: string): string =>
@@ -81,16 +80,26 @@ function everySlot(v: unknown, path: string, add: Add, each: (value: unknown, i:
 const maxHoles = 10;
 /**
  * Whether a text learners read shows nothing: not empty (its own package reports that) yet without a
- * letter or digit (spaces, a no-break space, zero-width characters), which the declaration renders blank.
+ * letter, digit, symbol (an emoji) or punctuation mark that shows (only spaces, a no-break space,
+ * zero-width characters, a Hangul filler or a blank Braille pattern), which the declaration renders blank.
  */
-const blank = (v: unknown): boolean => typeof v === 'string' && v !== '' && !/[\p{L}\p{N}]/u.test(v);
+const blank = (v: unknown): boolean =>
+  typeof v === 'string' && v !== '' && !/(?![\p{Default_Ignorable_Code_Point}\u2800])[\p{L}\p{N}\p{S}\p{P}]/u.test(v);
 const blankText =
-  'must have a letter or digit: learners read it (in the banner, the list of third parties), where only spaces or invisible characters show nothing';
+  'must have a letter, digit or symbol: learners read it (in the banner, the list of third parties), where only spaces or invisible characters show nothing';
 /** Whether two `hosts` entries name a host in common (`*.example.com` covers `example.com` and its subdomains). */
 const hostsMeet = (a: string, b: string): boolean => covers(a, b) || covers(b, a);
 const covers = (pattern: string, host: string): boolean =>
   pattern === host || (pattern.startsWith('*.') && `.${host.replace(/^\*\./, '')}`.endsWith(pattern.slice(1)));
 const isIndex = (key: string): boolean => /^(0|[1-9]\d*)$/.test(key);
+/**
+ * A `vendorId` as `optin audit` compares it (its vendor-ids.ts): trimmed, a GA4 or GTM id in capitals
+ * (`tid=g-hx1` is `G-HX1`); any other (a Segment write key) in its own case.
+ */
+const vendorKey = (id: string): string => {
+  const upper = id.trim().toUpperCase();
+  return /^(G|GTM)-[A-Z0-9]+$/.test(upper) ? upper : id.trim();
+};
 
 /**
  * The config as plain data, read once, so that no check reads it again: each list and plain object
@@ -170,13 +179,16 @@ const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
 const keyId = /^[A-Za-z0-9._:-]{1,64}$/;
 // Where a secret is, as @optin/collector reads it (its secretRefSchema): never the secret itself.
 const secretRef = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+/** `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`. */
+const ordinal = (n: number): string =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 /**
  * Checks a whole config at once and returns **every** problem with its path and its stable
  * {@link ConfigIssueCode} (an empty list when the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
  * field in the config, `platform` or a Member, naming the closest field; the policy and each tracker's
  * declaration, as `definePolicy` and `defineTracker` do, each problem coded for what it is (see
- * `policyIssueCode`); names learners read with a letter or digit; unique ids (Member tracker ids namespaced
+ * `policyIssueCode`); names learners read with a letter, digit or symbol that shows; unique ids (Member tracker ids namespaced
  * `memberId/trackerId`), and vendor ids not shared by two owners' trackers on the same hosts; purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
@@ -199,8 +211,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
   const said = (path: string) =>
     [...unreadable.keys()].some((at) => path === at || path.startsWith(`${at}.`) || path.startsWith(`${at}[`));
   const add: Add = (path, code, message) => {
-    // An `email.keys` entry holds a secret's reference, or the secret itself: its key id is in the path.
-    const value = shownForm.has(code) && !path.includes('.email.keys[') ? valueAt(config, path) : undefined;
+    const value = shownForm.has(code) ? valueAt(config, path) : undefined;
     if (!said(path)) issues.push({ path, code, message: typeof value === 'string' ? message + got(value) : message });
   };
   // unknownFields of @optin/consent: each is a field the object does not have.
@@ -291,8 +302,9 @@ export function validateConfig(input: unknown): ConfigIssue[] {
     if (typeof t.vendorId === 'string' && t.vendorId) {
       const hosts = list(t.hosts).filter((h): h is string => typeof h === 'string');
       const vendorId = t.vendorId;
+      const key = vendorKey(vendorId);
       const first = vendorIds.find(
-        (v) => v.id === vendorId && v.owner !== owner && v.hosts.some((h) => hosts.some((o) => hostsMeet(h, o))),
+        (v) => v.id === key && v.owner !== owner && v.hosts.some((h) => hosts.some((o) => hostsMeet(h, o))),
       );
       if (first)
         add(
@@ -300,7 +312,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
           'duplicate_id',
           `"${vendorId}" is also the vendor id of ${first.path} (${first.owner === 'platform' ? "the platform's" : `Member ${first.owner}'s`}), on the same hosts: \`optin audit\` could not tell their traffic apart; give each owner an account of its own with the vendor (its own GA4 property, pixel or site)`,
         );
-      vendorIds.push({ owner, id: vendorId, hosts, path });
+      vendorIds.push({ owner, id: key, hosts, path });
     }
     const id = typeof t.id === 'string' ? t.id : '';
     if (owner !== 'platform' && !id.startsWith(`${owner}/`))
@@ -405,7 +417,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       add(
         `${path}.keyId`,
         'invalid_key_id',
-        `must be the id of the Member's signing key: ${kidRule} (the secret comes from the environment, never the config)`,
+        `must be the id of the Member's signing key: ${kidRule} (the secret comes from the environment, never the config); not shown, as it may be a secret`,
       );
     if (email.keys === undefined) return;
     if (!isObject(email.keys))
@@ -414,16 +426,23 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         'invalid_type',
         "must map key ids to where their secrets are: { 'hx-2025': 'env:NAME' | 'file:/path' }",
       );
-    for (const [kid, ref] of Object.entries(email.keys)) {
-      const at = `${path}.keys[${JSON.stringify(kid)}]`;
-      if (!keyId.test(kid)) add(at, 'invalid_key_id', `is not a key id: ${kidRule}`);
-      else if (typeof ref !== 'string' || !secretRef.test(ref))
+    Object.entries(email.keys).forEach(([kid, ref], i) => {
+      const isRef = typeof ref === 'string' && secretRef.test(ref);
+      // A key id may be a secret (the map written the wrong way round): one not in its form, or as long as
+      // a secret (16 characters, or 32 next to a reference), is named by its position, as the collector names it.
+      const named = keyId.test(kid) && (kid.length < 16 || (kid.length < 32 && isRef));
+      const at = named ? `${path}.keys[${JSON.stringify(kid)}]` : `${path}.keys[${i}]`;
+      const which = named
+        ? ''
+        : `the ${ordinal(i + 1)} key (its id not shown, as it may be a secret: is the map the wrong way round?) `;
+      if (!keyId.test(kid)) add(at, 'invalid_key_id', `${which}is not a key id: ${kidRule}`);
+      else if (!isRef)
         add(
           at,
           'invalid_secret_ref',
-          'must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself',
+          `${which}must be "env:NAME" or "file:/path", where the collector reads the secret, never the secret itself`,
         );
-    }
+    });
   };
 
   if (isObject(config.collector) && config.collector.email !== undefined) checkEmailPurpose('collector.email');
@@ -472,7 +491,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       add(
         `${path}.name`,
         'required',
-        'must be the name learners read, with a letter or digit: only spaces or invisible characters show nothing',
+        'must be the name learners read, with a letter, digit or symbol: only spaces or invisible characters show nothing',
       );
     // `orgs` or `courses` (or both): a Member may own single course runs only.
     if ((m.orgs !== undefined && !Array.isArray(m.orgs)) || list(m.orgs).length + list(m.courses).length === 0)

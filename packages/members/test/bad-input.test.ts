@@ -101,6 +101,65 @@ describe('vendor ids', () => {
     );
   });
 
+  it('compares GA4 and GTM ids as `optin audit` reads them: trimmed, in capitals', () => {
+    // A custom tracker may write the id in another case, or with a space: the audit reads `tid=g-edx0001` as G-EDX0001.
+    for (const vendorId of ['g-edx0001', ' G-EDX0001 ', 'G-edx0001'])
+      expect(
+        shown(
+          withMembers(
+            defineMember({
+              id: 'HarvardX',
+              name: 'Harvard University',
+              orgs: ['HarvardX'],
+              trackers: [{ ...ga4({ id: 'G-HX0001', cookiePrefix: 'hx' }), vendorId }],
+            }),
+          ),
+        ),
+        JSON.stringify(vendorId),
+      ).toEqual(['members[0].trackers[0].vendorId [duplicate_id]']);
+    const gtm = (owner: string, vendorId: string) =>
+      defineTracker({
+        id: 'gtm',
+        owner,
+        purposes: ['analytics'],
+        party: 'third',
+        vendor: { name: 'Google Tag Manager', privacyUrl: 'https://policies.google.com/privacy' },
+        cookies: [],
+        hosts: ['www.googletagmanager.com'],
+        vendorId,
+      });
+    expect(
+      shown(
+        validateConfig({
+          policy: edxPolicy,
+          platform: { trackers: [gtm('platform', 'GTM-EDX1')] },
+          members: [member(0, [gtm('M0', 'gtm-edx1')])],
+        }),
+      ),
+    ).toEqual(['members[0].trackers[0].vendorId [duplicate_id]']);
+  });
+
+  it('keeps ids the audit compares exactly apart when only their case differs (Segment write keys)', () => {
+    const segment = (owner: string, vendorId: string) =>
+      defineTracker({
+        id: 'segment',
+        owner,
+        purposes: ['analytics'],
+        party: 'third',
+        vendor: { name: 'Segment', privacyUrl: 'https://segment.com/legal/privacy/' },
+        cookies: [],
+        hosts: ['cdn.segment.com', 'api.segment.io'],
+        vendorId,
+      });
+    expect(
+      validateConfig({
+        policy: edxPolicy,
+        platform: { trackers: [segment('platform', 'AbC123')] },
+        members: [member(0, [segment('M0', 'abc123')])],
+      }),
+    ).toEqual([]);
+  });
+
   it("keeps equal ids of different vendors (a Meta pixel and a Hotjar site), and one owner's own", () => {
     expect(
       validateConfig({
@@ -120,8 +179,9 @@ describe('vendor ids', () => {
   });
 });
 
-describe('names learners read have a letter or digit', () => {
-  const invisible = ['   ', ' \u200b', '\u200b', '\u00a0'];
+describe('names learners read show something', () => {
+  // Spaces, zero-width characters, and the letter and symbol that render blank (a Hangul filler, a blank Braille pattern).
+  const invisible = ['   ', ' \u200b', '\u200b', '\u00a0', '\u3164', '\u2800', '\u200d\ufe0f'];
   const tracker = (name: string) =>
     defineTracker({
       id: 'x',
@@ -145,7 +205,7 @@ describe('names learners read have a letter or digit', () => {
         {
           path: 'platform.trackers[0].vendor.name',
           code: 'required',
-          message: expect.stringMatching(/letter or digit/) as string,
+          message: expect.stringMatching(/a letter, digit or symbol/) as string,
         },
       ]);
   });
@@ -173,6 +233,23 @@ describe('names learners read have a letter or digit', () => {
     expect(withMembers(defineMember({ id: 'Tsinghua', name: '清华大学', orgs: ['TsinghuaX'], trackers: [] }))).toEqual(
       [],
     );
+  });
+
+  it('takes a name, a vendor name or a label of an emoji or symbols alone: they show', () => {
+    for (const name of ['🎓', '❤️', '👩‍🎓', '★', '&'])
+      expect(
+        withMembers(
+          defineMember({
+            id: 'HarvardX',
+            name,
+            orgs: ['HarvardX'],
+            trackers: [{ ...tracker('X'), owner: 'HarvardX', vendor: { name, privacyUrl: 'https://x.example/p' } }],
+          }),
+        ),
+        JSON.stringify(name),
+      ).toEqual([]);
+    const policy = { ...edxPolicy, purposes: edxPolicy.purposes.map((p, i) => (i === 1 ? { ...p, label: '📊' } : p)) };
+    expect(validateConfig({ ...sampleConfig(), policy })).toEqual([]);
   });
 });
 
@@ -213,9 +290,52 @@ describe('a value in the wrong form is shown in its problem', () => {
     });
     expect(shown(issues)).toEqual([
       'members[0].email.keys["hx-2026"] [invalid_secret_ref]',
-      'members[0].email.keys["hx]2025"] [invalid_key_id]',
+      // A key id not in its form may be a secret: named by its position, as @optin/collector names it.
+      'members[0].email.keys[1] [invalid_key_id]',
       'members[0].tokenRef [invalid_secret_ref]',
     ]);
     expect(JSON.stringify(issues)).not.toContain('s3cr3t');
+  });
+
+  // A base64 secret and a hex one, as `openssl rand` prints them.
+  const secrets = [
+    'c2VjcmV0LXNpZ25pbmcta2V5LTEyMzQ1Njc4OTAhQCM+/=',
+    'a3f1c9e07b5d42e8a3f1c9e07b5d42e8a3f1c9e07b5d42e8',
+  ];
+  const withEmail = (email: unknown) => {
+    const [hx] = sampleConfig().members as [Member];
+    return withMembers({ ...hx, email });
+  };
+  const leaks = (issues: readonly object[], secret: string) =>
+    [secret, secret.slice(0, 12), secret.slice(-12)].some((s) => JSON.stringify(issues).includes(s));
+
+  it('never shows a secret typed into email.keyId', () => {
+    const issues = withEmail({ keyId: secrets[0] });
+    expect(issues).toEqual([
+      {
+        path: 'members[0].email.keyId',
+        code: 'invalid_key_id',
+        message: expect.stringContaining('not shown') as string,
+      },
+    ]);
+    expect(leaks(issues, secrets[0]!)).toBe(false);
+    // A key id with a space or a lookalike is not shown either: it may be a secret.
+    expect(JSON.stringify(withEmail({ keyId: 'hx 2026' }))).not.toContain('hx 2026');
+  });
+
+  it('names a key of email.keys whose id may be a secret by its position, never by its id', () => {
+    // The map written the wrong way round: the secret as the key id.
+    for (const secret of secrets) {
+      const issues = withEmail({ keys: { 'hx-2025': 'env:HX_2025', [secret]: 'hx-2026' } });
+      expect(shown(issues), secret).toEqual([
+        `members[0].email.keys[1] [${secret === secrets[0] ? 'invalid_key_id' : 'invalid_secret_ref'}]`,
+      ]);
+      expect(issues[0]?.message).toMatch(/the 2nd key/);
+      expect(leaks(issues, secret)).toBe(false);
+    }
+    // A short key id is named by itself, as the collector names it.
+    expect(shown(withEmail({ keys: { 'hx-2026': 'hx-2026-secret' } }))).toEqual([
+      'members[0].email.keys["hx-2026"] [invalid_secret_ref]',
+    ]);
   });
 });
