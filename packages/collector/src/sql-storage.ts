@@ -390,7 +390,32 @@ export abstract class SqlStorage implements Storage {
     return version;
   }
 
+  /** The appends running for a subject's consent id (the last one), each waiting for the one before. */
+  private readonly appending = new Map<string, Promise<unknown>>();
+
   async appendReceipt(
+    r: ConsentReceipt,
+    receivedAt: string,
+    subjectProvedBy?: string,
+    deviceSentAt?: string,
+  ): Promise<{ subjectProvedBy?: string }> {
+    // Receipts of one consent id are stored in turn: each is placed in its device's order among those
+    // stored before it (inDeviceOrder), which two posted at once (sendReceipts' two fetches) would both
+    // miss. In this process: with OPTIN_WORKERS > 1, two reaching two workers at once are not.
+    const id = JSON.stringify([r.subject, r.consentId]);
+    const run = (this.appending.get(id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.append(r, receivedAt, subjectProvedBy, deviceSentAt));
+    this.appending.set(id, run);
+    try {
+      return await run;
+    } finally {
+      if (this.appending.get(id) === run) this.appending.delete(id);
+    }
+  }
+
+  /** Stores a receipt (see appendReceipt), once the appends of its consent id before it are done. */
+  private async append(
     r: ConsentReceipt,
     receivedAt: string,
     subjectProvedBy?: string,
@@ -452,17 +477,19 @@ export abstract class SqlStorage implements Storage {
 
   /**
    * `decidedAt` (the time a receipt is stored at, corrected for its device's clock) moved, if need
-   * be, so that one device's decisions (one consent id) keep the order the device gave them: after
-   * every one stored that it dated earlier, before every one it dated later. Two posted at once from
-   * a clock fast or slow (acceptAll then rejectAll) are corrected alike, to the same instant; the
-   * refusal arriving first would otherwise be taken as the earlier.
+   * be, so that one device's decisions made together (one consent id, stored within a second of each
+   * other) keep the order the device gave them: after every one it dated earlier, before every one it
+   * dated later. Two posted at once from a clock fast or slow (acceptAll then rejectAll) are corrected
+   * by their own arrivals; the refusal arriving first would otherwise be taken as the earlier.
+   * Farther apart (one consent id on two devices, a learner's storage on the server), the corrected
+   * times order them: one device's clock says nothing of the other's.
    */
   private async inDeviceOrder(r: ConsentReceipt, asSent: string, decidedAt: string): Promise<string> {
-    const others = await this.query(
-      'SELECT decided_at, decision_key FROM consent_receipts WHERE subject = ? AND consent_id = ? AND decision_key IS NOT NULL',
-      [r.subject, r.consentId],
-    );
     let at = Date.parse(decidedAt);
+    const others = await this.query(
+      'SELECT decided_at, decision_key FROM consent_receipts WHERE subject = ? AND decided_at >= ? AND decided_at <= ? AND consent_id = ? AND decision_key IS NOT NULL',
+      [r.subject, new Date(at - 1000).toISOString(), new Date(at + 1000).toISOString(), r.consentId],
+    );
     let before = Infinity;
     for (const o of others) {
       const theirs = Date.parse(String(o.decided_at));

@@ -215,6 +215,56 @@ describe.each(backends)('device clocks ($name)', (backend) => {
     });
 
   it.skipIf(skip)(
+    'keeps a refusal made in the millisecond of a grant the latest when both are posted at once (as sendReceipts does), from a clock fast or slow',
+    async () => {
+      for (const [n, off] of [10 * minute, 50, -90_000].flatMap((off) =>
+        [0, 1, 2, 3, 4].map((n) => [n, off] as const),
+      )) {
+        const learner = `learner-parallel-${off}-${n}`;
+        const t = Date.now() + off;
+        const sentAt = new Date(t).toISOString();
+        const grant = { ...receipt(learner, true), decidedAt: sentAt, sentAt };
+        const refusal = {
+          ...receipt(learner, false),
+          consentId: grant.consentId,
+          decidedAt: new Date(t + 1).toISOString(),
+          sentAt,
+        };
+        const answers = await Promise.all([refusal, grant].map((r) => postJson(`${live.url}/v1/consent`, r)));
+        expect(answers.map((a) => a.status)).toEqual([201, 201]);
+        const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
+        expect(latest.body, learner).toMatchObject({ purposes: { analytics: false } });
+      }
+    },
+  );
+
+  for (const grantFirst of [true, false])
+    it.skipIf(skip)(
+      `orders decisions of one consent id made on two devices a minute apart by their corrected times (${grantFirst ? 'grant' : 'refusal'} arriving first)`,
+      async () => {
+        // One learner's storage on the server, shared by a laptop whose clock is 10 minutes fast (it
+        // granted 2 minutes ago) and a phone whose clock is right (it refused a minute ago).
+        const learner = `learner-two-devices-${String(grantFirst)}`;
+        const now = Date.now();
+        const laptop = {
+          ...receipt(learner, true),
+          decidedAt: new Date(now + 8 * minute).toISOString(),
+          sentAt: new Date(now + 10 * minute).toISOString(),
+        };
+        const phone = {
+          ...receipt(learner, false),
+          consentId: laptop.consentId,
+          decidedAt: new Date(now - minute).toISOString(),
+          sentAt: new Date(now).toISOString(),
+        };
+        for (const r of grantFirst ? [laptop, phone] : [phone, laptop])
+          expect((await postJson(`${live.url}/v1/consent`, r)).status).toBe(201);
+        const latest = await getJson(`${live.url}/v1/consent/${learner}`, platform);
+        expect(latest.body).toMatchObject({ purposes: { analytics: false } });
+      },
+    );
+
+  it.skipIf(skip)(
     'keeps a refusal of the instant of a grant, made after a reset (another consent id) and arriving after it, the latest',
     async () => {
       // acceptAll(), reset(), rejectAll() in one millisecond: the refusal has a new consent id (which
