@@ -12,10 +12,15 @@ const asIs = (url: string): string => url;
 /**
  * Something that may be an absolute or protocol-relative URL in text, a `srcset` or an SVG
  * attribute: `//` (or `\\`, which a browser reads the same) with the scheme before it, if any, up to
- * whitespace, a quote, a bracket or `<>`. The scheme starts only where no scheme character comes
- * before it, so a long run of letters is scanned once, not once from each of its characters.
+ * whitespace, a quote, a bracket, `<>`, or anything outside printable ASCII (a tracking URL is
+ * ASCII: `&nbsp;`, `。` or an emoji after one is text). The scheme starts only where no scheme
+ * character comes before it, so a long run of letters is scanned once, not once from each of its
+ * characters.
  */
-const urlLike = /(?:(?<![A-Za-z\d+.-])[A-Za-z][A-Za-z\d+.-]*:)?[\\/]{2}[^\t\n\f\r "'<>()[\]{}^`|]*/g;
+const urlLike = /(?:(?<![A-Za-z\d+.-])[A-Za-z][A-Za-z\d+.-]*:)?[\\/]{2}[^\0-\x20"'<>()[\]{}^`|\x7F-\uFFFF]*/g;
+
+const isSpace = (char: string | undefined): boolean =>
+  char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
 
 /**
  * The URLs in `text`, with punctuation after one left out (`https://…/x.` at the end of a
@@ -26,6 +31,40 @@ export function* urlsInText(text: string): Generator<EmbeddedUrl> {
     const url = match[0].replace(/[.,;:!?]+$/, '');
     yield { start: match.index, end: match.index + url.length, url, write: asIs };
   }
+}
+
+/** Where a URL may start: `//` (or `\\`), with the scheme before it, if any. */
+const urlStart = /(?:(?<![A-Za-z\d+.-])[A-Za-z][A-Za-z\d+.-]*:)?[\\/]{2}/g;
+
+/**
+ * The URLs inside a URL (`https://x.org/share?url=https://t.edx.org/e/c/…`), nested or not: one
+ * from each `//` after its own, in order, each up to where it would end in text. For a link's
+ * target, which is short: the work grows with its length times the number of `//` in it.
+ */
+export function* urlsInUrl(url: string): Generator<EmbeddedUrl> {
+  const first = url.indexOf('//');
+  for (const start of url.slice(first + 2).matchAll(urlStart)) {
+    const at = first + 2 + start.index;
+    const [inner] = urlsInText(url.slice(at));
+    if (inner?.start === 0) yield { ...inner, start: at, end: at + inner.end };
+  }
+}
+
+/**
+ * The URLs in an attribute value (not CSS), as in text; first, for a value that is one URL with
+ * tabs or line breaks inside (Outlook wraps long lines), which a URL parser drops, that URL, whole
+ * (where it is not the one URL it seems, what is found in the value as text comes after it).
+ */
+export function* urlsInAttribute(value: string): Generator<EmbeddedUrl> {
+  // The value without the ASCII whitespace around it, which a URL parser drops too.
+  let start = 0;
+  let end = value.length;
+  while (isSpace(value[start])) start++;
+  while (end > start && isSpace(value[end - 1])) end--;
+  const url = value.slice(start, end).replace(/[\t\n\r]/g, '');
+  if (url.length !== end - start && url.match(urlLike)?.[0] === url && url.split(/[\\/]{2}/).length === 2)
+    yield { start, end, url, write: asIs };
+  yield* urlsInText(value);
 }
 
 /**

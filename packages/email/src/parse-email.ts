@@ -1,4 +1,11 @@
-import { defaultTreeAdapter, Parser, type DefaultTreeAdapterMap, type Token, type TreeAdapter } from 'parse5';
+import {
+  defaultTreeAdapter,
+  ErrorCodes,
+  Parser,
+  type DefaultTreeAdapterMap,
+  type Token,
+  type TreeAdapter,
+} from 'parse5';
 import { nodes, type HtmlNode } from './html-tree.js';
 
 /**
@@ -9,26 +16,75 @@ import { nodes, type HtmlNode } from './html-tree.js';
 export interface StartTag {
   /** Where the tag starts in the source: where the elements made of it start. */
   startOffset: number;
-  /** Its attributes: name as written in lower case, value as decoded, and place in the source. */
+  /**
+   * Its attributes: name as written in lower case, value as decoded, and place in the source (only
+   * its start, for a second attribute of the same name, which the parser drops: the email holds it).
+   */
   attrs: { name: string; value: string; location: Token.Location }[];
 }
 
-/** parse5's parser, noting every start tag with attributes on its way. */
+/** A part of the source. */
+export interface Span {
+  startOffset: number;
+  endOffset: number;
+}
+
+/** What parse5's tokenizer holds while it reads an attribute (protected in its types). */
+interface AttributeReading {
+  currentAttr: Token.Attribute;
+  currentLocation: Token.Location | null;
+}
+
+/** parse5's parser, noting every start tag with attributes on its way, duplicate attributes included. */
 class TagNotingParser extends Parser<DefaultTreeAdapterMap> {
   readonly startTags: StartTag[] = [];
+  /** The characters being inserted into the document. */
+  inserting: Token.Location | undefined;
+  /** The attributes of the tag being read that repeat a name before them, read on as the tokenizer goes. */
+  private duplicates: StartTag['attrs'] = [];
+
+  /** Called on the parse error `duplicate-attribute`: the tokenizer is at the end of the repeated name. */
+  noteDuplicate(): void {
+    const { currentAttr, currentLocation } = this.tokenizer as unknown as AttributeReading;
+    // The tokenizer reads the value into this same object, which then goes nowhere.
+    if (currentLocation)
+      this.duplicates.push({
+        name: currentAttr.name,
+        get value() {
+          return currentAttr.value;
+        },
+        location: currentLocation,
+      });
+  }
 
   override onStartTag(token: Token.TagToken): void {
     const locations = token.location?.attrs;
+    const duplicates = this.duplicates;
+    this.duplicates = [];
     if (token.location && locations && token.attrs.length > 0)
       this.startTags.push({
         startOffset: token.location.startOffset,
         // Copied before the parser adjusts the names of SVG and MathML attributes in place.
-        attrs: token.attrs.flatMap(({ name, value }) => {
-          const location = locations[name];
-          return location ? [{ name, value, location }] : [];
-        }),
+        attrs: [
+          ...token.attrs.flatMap(({ name, value }) => {
+            const location = locations[name];
+            return location ? [{ name, value, location }] : [];
+          }),
+          ...duplicates.map(({ name, value, location }) => ({ name, value, location })),
+        ],
       });
     super.onStartTag(token);
+  }
+
+  override _insertCharacters(token: Token.CharacterToken): void {
+    this.inserting = token.location ?? undefined;
+    super._insertCharacters(token);
+    this.inserting = undefined;
+  }
+
+  override onEndTag(token: Token.TagToken): void {
+    this.duplicates = []; // of an end tag, whose attributes are nothing
+    super.onEndTag(token);
   }
 }
 
@@ -40,6 +96,12 @@ export interface ParsedEmail {
   input: string;
   /** Every start tag with attributes, in source order. */
   startTags: StartTag[];
+  /**
+   * The parts of the source a text node was put together from, in source order, when there are
+   * several (text foster-parented out of a table, text around a tag the parser drops); else
+   * `undefined`: its location is its one part.
+   */
+  textParts: (node: HtmlNode) => Span[] | undefined;
   /** Where the end tag of `node` starts in the source, if it has one. */
   endTagStart: (node: HtmlNode | undefined) => number | undefined;
   /**
@@ -64,10 +126,13 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  */
 export function parseEmail(source: string): ParsedEmail {
   const implied = new Map<HtmlNode, Partial<Token.ElementLocation>>();
+  const pieces = new Map<HtmlNode, Span[]>();
   const treeAdapter: TreeAdapter<DefaultTreeAdapterMap> = {
     ...defaultTreeAdapter,
     setNodeSourceCodeLocation(node, location) {
       node.sourceCodeLocation = location;
+      if (location && node.nodeName === '#text')
+        pieces.set(node, [{ startOffset: location.startOffset, endOffset: location.endOffset }]);
       if (!location && 'tagName' in node && (node.tagName === 'html' || node.tagName === 'body')) implied.set(node, {});
     },
     getNodeSourceCodeLocation: (node) => node.sourceCodeLocation ?? (implied.get(node) as Token.ElementLocation),
@@ -75,6 +140,14 @@ export function parseEmail(source: string): ParsedEmail {
       const location = implied.get(node);
       if (location) Object.assign(location, end);
       else defaultTreeAdapter.updateNodeSourceCodeLocation(node, end);
+      // Characters appended to a text node: where they are in the source, after the text's or not.
+      const parts = node.nodeName === '#text' ? pieces.get(node) : undefined;
+      const last = parts?.[parts.length - 1];
+      const from = parser.inserting?.startOffset;
+      if (parts && last && from !== undefined && end.endOffset !== undefined) {
+        if (from === last.endOffset) last.endOffset = end.endOffset;
+        else parts.push({ startOffset: from, endOffset: end.endOffset });
+      }
     },
   };
   const eofErrors = new Set<string>();
@@ -85,6 +158,7 @@ export function parseEmail(source: string): ParsedEmail {
     treeAdapter,
     onParseError: ({ code }) => {
       if (code.startsWith('eof-')) eofErrors.add(code);
+      if (code === ErrorCodes.duplicateAttribute) parser.noteDuplicate();
     },
   });
   parser.tokenizer.write(input, true);
@@ -104,6 +178,10 @@ export function parseEmail(source: string): ParsedEmail {
     root,
     input,
     startTags: parser.startTags,
+    textParts: (node) => {
+      const parts = pieces.get(node);
+      return parts && parts.length > 1 ? parts : undefined;
+    },
     endTagStart: (node) => node && locationOf(node)?.endTag?.startOffset,
     unfinishedTag: inDoctype === undefined ? unfinishedTag : Math.min(inDoctype, unfinishedTag ?? Infinity),
   };

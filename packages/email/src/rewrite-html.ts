@@ -1,7 +1,7 @@
 import { html as htmlSpec, type Token } from 'parse5';
-import { urlsInCss, urlsInText, type EmbeddedUrl } from './embedded-urls.js';
+import { urlsInAttribute, urlsInCss, urlsInText, type EmbeddedUrl } from './embedded-urls.js';
 import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
-import { parseEmail, type StartTag } from './parse-email.js';
+import { parseEmail, type Span, type StartTag } from './parse-email.js';
 import { pixelOffset } from './pixel-place.js';
 import { transparentGif } from './responses.js';
 import { sourceReader, type SourceKind, type SourceText } from './source-text.js';
@@ -38,7 +38,7 @@ export interface LinkPolicy {
  * open endpoint answers, written in place, so the email looks the same, loads nothing and counts
  * no second open (the collector records every request to the pixel).
  */
-const blankImage = `data:image/gif;base64,${Buffer.from(transparentGif()).toString('base64')}`;
+export const blankImage = `data:image/gif;base64,${Buffer.from(transparentGif()).toString('base64')}`;
 
 /** The attribute a sender puts on a link to keep it out of click tracking. */
 export const noTrackAttribute = 'data-optin-notrack';
@@ -107,7 +107,27 @@ function splice(text: string, replaced: readonly Replaced[]): string {
 /** Adds to `edits` those that put each URL of `replaced` (found in `read.text`) in place in the source. */
 function spanEdits(edits: Edit[], read: SourceText, replaced: readonly Replaced[], escape: (text: string) => string) {
   for (const url of replaced)
-    edits.push({ start: read.offset(url.start), end: read.offset(url.end), text: escape(url.write(url.next)) });
+    edits.push({ start: read.offset(url.start), end: read.endOffset(url.end), text: escape(url.write(url.next)) });
+}
+
+/** How the URLs of a text are found in it. */
+type UrlFinder = (text: string) => Iterable<EmbeddedUrl>;
+
+/** How the URLs of the attribute `name` are found: CSS in `style`, candidates in a `srcset`, else one value. */
+const urlsOf = (name: string): UrlFinder =>
+  name === 'style' ? urlsInCss : name.endsWith('srcset') ? urlsInText : urlsInAttribute;
+
+/** Whether `offset` is inside one of `spans` (in source order, none inside another). */
+function inSpan(spans: readonly Span[], offset: number): boolean {
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((spans[middle]?.startOffset ?? Infinity) <= offset) low = middle + 1;
+    else high = middle;
+  }
+  const span = spans[low - 1];
+  return span !== undefined && offset < span.endOffset;
 }
 
 /** Elements whose content is raw text: no character references, no tags. */
@@ -168,24 +188,26 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // The parser re-opens an `<a>` left open across `</b>`, `<p>`, `<li>`, ...: several elements, one
   // source tag. Its href is spliced once (twice would glue two URLs into one broken link).
   const rewritten = new Set<number>();
-  // Where the tags of HTML `<a>` and `<area>` start: their href is the link policy's.
-  const links = new Set<number>();
+  // Where the hrefs the link policy rewrote, or a `data-optin-notrack` link keeps, start: no other
+  // URL is looked for in them (any other href is read as any attribute: a `mailto:` holds URLs too).
+  const linkHrefs = new Set<number>();
 
-  /** The URLs of `text` (CSS or not) that `policy` replaces, with what replaces each. */
-  const replacedIn = (text: string, css: boolean, open: string, where: string): Replaced[] => {
+  /** The URLs of `text` (found by `find`) that `policy` replaces, with what replaces each. */
+  const replacedIn = (text: string, find: UrlFinder, open: string, where: string): Replaced[] => {
     if (!/[\\/]/.test(text)) return [];
     const replaced: Replaced[] = [];
-    for (const url of css ? urlsInCss(text) : urlsInText(text)) {
-      const next = policy.embedded(url.url, open, where);
+    for (const url of find(text)) {
+      // A URL inside one replaced (an attribute's whole value) goes with it.
+      const next = url.start < (replaced.at(-1)?.end ?? 0) ? undefined : policy.embedded(url.url, open, where);
       if (next !== undefined) replaced.push({ ...url, next });
     }
     return replaced;
   };
 
-  /** Edits the URLs in the attributes of `tag` but `skip`, another message's open URLs becoming `open`. */
-  const editAttributes = (tag: StartTag, skip: string | undefined, open: string): void => {
+  /** Edits the URLs in the attributes of `tag` but those starting at `skip`, another message's open URLs becoming `open`. */
+  const editAttributes = (tag: StartTag, skip: ReadonlySet<number>, open: string): void => {
     for (const { name, value, location } of tag.attrs) {
-      const replaced = name === skip ? [] : replacedIn(value, name === 'style', open, placeOf(location));
+      const replaced = skip.has(location.startOffset) ? [] : replacedIn(value, urlsOf(name), open, placeOf(location));
       const span = replaced.length > 0 ? valueSpan(source, location) : undefined;
       if (!span) continue;
       const text = read(span.start, span.end, 'attribute');
@@ -204,7 +226,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     if (!location) return;
     const comment = node.nodeName === '#comment';
     const element = parent && 'tagName' in parent ? parent : undefined;
-    const css = element?.tagName === 'style';
+    const find = element?.tagName === 'style' ? urlsInCss : urlsInText;
     const kind: SourceKind =
       comment || (element?.namespaceURI === htmlSpec.NS.HTML && rawTextTags.has(element.tagName))
         ? 'raw'
@@ -212,17 +234,20 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
           ? 'foreign'
           : 'text';
     const where = placeOf(location);
-    if (replacedIn(text, css, blankImage, where).length === 0) return;
+    if (replacedIn(text, find, blankImage, where).length === 0) return;
     // A comment's text starts after `<!--`, or after `<!` or `</` (a bogus comment), or at `?` (`<?xml …?>`).
     const start = comment
       ? location.startOffset +
         (source.startsWith('<!--', location.startOffset) ? 4 : source[location.startOffset + 1] === '?' ? 1 : 2)
       : location.startOffset;
-    let span = read(start, location.endOffset, kind);
-    // Text the parser put together from more than one place (foster-parented out of a table) is
-    // read as written: its URLs are replaced where they are in the source.
-    if (!(comment ? span.text.startsWith(text) : span.text === text)) span = read(start, location.endOffset, 'raw');
-    const replaced = replacedIn(comment ? span.text.slice(0, text.length) : span.text, css, blankImage, where);
+    const span = read(start, location.endOffset, kind);
+    let replaced = replacedIn(comment ? span.text.slice(0, text.length) : span.text, find, blankImage, where);
+    // Text the parser put together from more than one place (foster-parented out of a table, or
+    // around a tag it drops: a `<td>` outside a table) is read as written: its URLs are replaced
+    // where they are in the source, but for those in what lies between its parts (a tag, a comment,
+    // a `<style>`), read as what it is.
+    const parts = comment ? undefined : parsed.textParts(node);
+    if (parts) replaced = replaced.filter((url) => inSpan(parts, span.offset(url.start)));
     spanEdits(edits, span, replaced, kind === 'raw' ? (url) => url : escapeText);
   };
 
@@ -237,16 +262,21 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     const html = element.namespaceURI === htmlSpec.NS.HTML;
     const locations = element.sourceCodeLocation?.attrs;
     if (html && (element.tagName === 'a' || element.tagName === 'area')) {
-      if (element.sourceCodeLocation) links.add(element.sourceCodeLocation.startOffset);
       const href = attribute(element, 'href');
       const location = locations?.href;
-      if (href === undefined || !location || attribute(element, noTrackAttribute) !== undefined) continue;
-      if (rewritten.has(location.startOffset)) continue;
+      if (href === undefined || !location || rewritten.has(location.startOffset)) continue;
       rewritten.add(location.startOffset);
+      if (attribute(element, noTrackAttribute) !== undefined) {
+        linkHrefs.add(location.startOffset);
+        continue;
+      }
       const where = placeOf(location);
       const next = policy.href(href, inThisEmail.test(href) ? undefined : base, where);
       const edit = next === undefined ? undefined : valueEdit(source, location, next);
-      if (edit) edits.push(edit);
+      if (edit) {
+        edits.push(edit);
+        linkHrefs.add(location.startOffset);
+      }
       continue;
     }
     const src = html && element.tagName === 'img' && locations?.src ? attribute(element, 'src') : undefined;
@@ -274,11 +304,12 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // The attributes of every tag, whatever the parser made of it (a second `<body background=…>` is
   // merged into the first, a `<td>` outside a table dropped, yet its URLs are in the email).
   const keptAt = kept?.sourceCodeLocation?.startOffset;
+  const keptSrc = kept?.sourceCodeLocation?.attrs?.src?.startOffset;
   for (const tag of parsed.startTags) {
     if (removed.has(tag.startOffset)) continue;
     // The one image the kept pixel loads, from its `src` or its `srcset`, is this message's pixel.
-    if (tag.startOffset === keptAt) editAttributes(tag, 'src', policy.pixelUrl);
-    else editAttributes(tag, links.has(tag.startOffset) ? 'href' : undefined, blankImage);
+    if (tag.startOffset === keptAt && keptSrc !== undefined) editAttributes(tag, new Set([keptSrc]), policy.pixelUrl);
+    else editAttributes(tag, linkHrefs, blankImage);
   }
   // The pixel inserted where an edit starts (never seen) goes before it.
   edits.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -4,7 +4,8 @@ import { checkOptions, clock, memberIdOption } from './options.js';
 import { checkSecret, deriveKey, keyRing, type EmailKeys, type KeyRing } from './keys.js';
 import { checkOwnSecrets, principalRings, type PrincipalKeys } from './principals.js';
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
-import { rewriteDocument, type PixelVerdict } from './rewrite-html.js';
+import { urlsInUrl } from './embedded-urls.js';
+import { blankImage, rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
 import { trackingLink, type TrackingLink } from './tracking-link.js';
 import {
@@ -353,6 +354,42 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       const claims = claimsFor(meta);
       const pixelUrl = seal(claims, 'open', null);
       const decided = new Map<string, string | undefined>();
+      /** The new URL for another message's tracking URL `value` found in the HTML, or `undefined`. */
+      const embedded = (value: string, open: string, where: string): string | undefined => {
+        // The same URL, written again and again (a background on every cell), is looked at once.
+        const key = `${open}\n${value}`;
+        if (decided.has(key)) return decided.get(key);
+        const given = httpUrl(value, noBase);
+        const link = given === undefined ? undefined : trackingLink(given, endpoint);
+        const signed = link && ownClaims(link, link.kind);
+        let next: string | undefined;
+        if (given === undefined || !link || (signed && sameMessage(signed, claims) && link.canonical)) next = undefined;
+        else if (link.kind === 'open') next = open;
+        else {
+          const target = cleaned(untracked(given, 'html', where), where);
+          next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
+        }
+        decided.set(key, next);
+        return next;
+      };
+      /**
+       * A link's target with the tracking URLs of other messages inside it replaced (a share link's
+       * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none.
+       */
+      const cleaned = (target: string, where: string): string => {
+        if (target.length > maxUrlBytes) return target; // never signed: left as it is
+        let out = '';
+        let at = 0;
+        for (const url of urlsInUrl(target)) {
+          const next = url.start < at ? undefined : embedded(url.url, blankImage, where);
+          if (next === undefined) continue;
+          out += target.slice(at, url.start) + next;
+          at = url.end;
+        }
+        if (at === 0) return target;
+        out += target.slice(at);
+        return httpUrl(out) ?? out;
+      };
       return rewriteDocument(html, {
         pixelUrl,
         href(value, documentBase, where) {
@@ -362,7 +399,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
           const signed = ownClaims(link, 'click');
           // Written otherwise (`/e/%63/…`), the collector does not serve it: it is signed again.
           if (signed && sameMessage(signed, claims) && link?.canonical) return undefined;
-          const target = untracked(given, 'html', where);
+          const target = cleaned(untracked(given, 'html', where), where);
           // A tracked link whose target cannot be signed for this recipient becomes that plain target.
           if (!trackable(target, meta.recipient)) return link ? target : undefined;
           return seal(claims, 'click', target);
@@ -374,24 +411,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
           const signed = ownClaims(link, 'open');
           return signed && sameMessage(signed, claims) && link.canonical ? 'this' : 'stale';
         },
-        embedded(value, open, where) {
-          // The same URL, written again and again (a background on every cell), is looked at once.
-          const key = `${open}\n${value}`;
-          if (decided.has(key)) return decided.get(key);
-          const given = httpUrl(value, noBase);
-          const link = given === undefined ? undefined : trackingLink(given, endpoint);
-          const signed = link && ownClaims(link, link.kind);
-          let next: string | undefined;
-          if (given === undefined || !link || (signed && sameMessage(signed, claims) && link.canonical))
-            next = undefined;
-          else if (link.kind === 'open') next = open;
-          else {
-            const target = untracked(given, 'html', where);
-            next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
-          }
-          decided.set(key, next);
-          return next;
-        },
+        embedded,
       });
     },
   };

@@ -13,6 +13,12 @@ export interface SourceText {
   text: string;
   /** The source offset of the character at `index` of `text` (of the span's end for `text.length`). */
   offset: (index: number) => number;
+  /**
+   * The source offset right after the character before `index` (the span's start for 0): where a
+   * part of `text` ending at `index` ends in the source, before anything read but not in `text`
+   * (the `]]>` of a CDATA section).
+   */
+  endOffset: (index: number) => number;
 }
 
 type Element = DefaultTreeAdapterMap['element'];
@@ -50,18 +56,23 @@ export function sourceReader(input: string): (start: number, end: number, kind: 
   return (start, end, kind) => {
     let text = '';
     const offsets: number[] = [];
-    const emit = (chars: string, at: number) => {
+    const ends: number[] = [];
+    const emit = (chars: string, at: number, after: number) => {
       text += chars;
-      for (let n = 0; n < chars.length; n++) offsets.push(at);
+      for (let n = 0; n < chars.length; n++) {
+        offsets.push(at);
+        ends.push(after);
+      }
     };
     for (let at = start; at < end;) {
       const char = input.charAt(at);
       if (char === '\r') {
         // CR LF and a lone CR are one line feed.
-        emit('\n', at);
-        at += input[at + 1] === '\n' && at + 1 < end ? 2 : 1;
+        const length = input[at + 1] === '\n' && at + 1 < end ? 2 : 1;
+        emit('\n', at, at + length);
+        at += length;
       } else if (char === '\0') {
-        emit('\uFFFD', at);
+        emit('\uFFFD', at, at + 1);
         at++;
       } else if (char === '&' && kind !== 'raw') {
         reference.lastIndex = at;
@@ -70,20 +81,24 @@ export function sourceReader(input: string): (start: number, end: number, kind: 
         const context = kind === 'attribute' && input[at + written.length] === '=' ? `${written}=` : written;
         const value = decode(context, kind === 'attribute');
         const length = value === context ? 1 : consumed(context, value);
-        emit(value === context ? '&' : value.slice(0, value.length - (context.length - length)), at);
+        emit(value === context ? '&' : value.slice(0, value.length - (context.length - length)), at, at + length);
         at += length;
       } else if (kind === 'foreign' && input.startsWith('<![CDATA[', at)) {
         const close = input.indexOf(']]>', at + 9);
         const contentEnd = close === -1 || close > end ? end : close;
         for (let n = at + 9; n < contentEnd; n++)
-          if (input[n] !== '\r' || input[n + 1] !== '\n') emit(input[n] === '\r' ? '\n' : input.charAt(n), n);
+          if (input[n] !== '\r' || input[n + 1] !== '\n') emit(input[n] === '\r' ? '\n' : input.charAt(n), n, n + 1);
         at = close === -1 || close > end ? end : close + 3;
       } else {
-        emit(char, at);
+        emit(char, at, at + 1);
         at++;
       }
     }
-    return { text, offset: (index) => offsets[index] ?? end };
+    return {
+      text,
+      offset: (index) => offsets[index] ?? end,
+      endOffset: (index) => (index > 0 ? (ends[index - 1] ?? end) : start),
+    };
   };
 }
 

@@ -249,3 +249,121 @@ describe("rewriteHtml leaves no other recipient's tracking URL anywhere", () => 
     );
   }, 60_000);
 });
+
+describe('rewriteHtml reads each URL where it ends, and each place a URL can hide (review)', () => {
+  const aliceOpenToken = aliceOpen.slice(base.length + 5);
+  const aliceClickToken = aliceClick.slice(base.length + 5);
+
+  it('keeps the `]]>` after a URL at the end of a CDATA section in SVG', () => {
+    const html = `<body><svg><text><![CDATA[${aliceOpen}]]></text><text><![CDATA[see ${aliceClick}]]></text></svg><p>after</p></body>`;
+    expect(forBob(html)).toBe(
+      html.replace(aliceOpen, blank).replace(aliceClick, bobClick).replace('</body>', '<PIXEL></body>'),
+    );
+  });
+
+  it('ends a URL in text at the first character outside printable ASCII (&nbsp;, CJK punctuation, …, emoji)', () => {
+    for (const after of ['&nbsp;more', '。谢谢', '…', '&nbsp;|&nbsp;Unsubscribe', '👉', '\u00a0x'])
+      for (const [from, to] of [
+        [aliceOpen, blank],
+        [aliceClick, bobClick],
+      ]) {
+        const html = `<body><p>View: ${from}${after}</p></body>`;
+        expect(forBob(html)).toBe(`<body><p>View: ${to}${after}</p><PIXEL></body>`);
+      }
+  });
+
+  it('edits a tag the parser drops inside text once, in its own place (a stray <td>)', () => {
+    for (const html of [
+      `<body>${aliceOpen} <td background="${aliceOpen}">y</body>`,
+      `<body>see ${aliceClick} <td style="background:url(${aliceClick})">y</body>`,
+      `<body>see ${aliceClick} <td title="&quot;${aliceClick}&quot;">y</body>`,
+    ])
+      expect(forBob(html)).toBe(
+        html.replaceAll(aliceOpen, blank).replaceAll(aliceClick, bobClick).replace('</body>', '<PIXEL></body>'),
+      );
+  });
+
+  it('reads an attribute URL with a tab or line break inside, as a URL parser does', () => {
+    for (const html of [
+      `<body><table background="https://t.e\ndx.org/e/o/${aliceOpenToken}"><tr><td>x</td></tr></table></body>`,
+      `<body><table background="${base}/e/o/\r\n${aliceOpenToken}"><tr><td>x</td></tr></table></body>`,
+    ])
+      expect(forBob(html)).toBe(
+        html.replace(/"[^"]*\/e\/o\/[^"]*"/, `"${blank}"`).replace('</body>', '<PIXEL></body>'),
+      );
+    const form = `<body><form action=" ${base}/e/c/\t${aliceClickToken}\n"><button>Go</button></form></body>`;
+    expect(forBob(form)).toBe(`<body><form action=" ${bobClick}\n"><button>Go</button></form><PIXEL></body>`);
+    // Values that are not one URL: each URL in them is found as in text.
+    const list = `<div title="https://a.example.org/x\n${aliceOpen}" data-a="go\r\n${aliceOpen}" data-b="${aliceClick}\thttps://b.example.org/">x</div>`;
+    expect(forBob(list)).toBe(`${list.replaceAll(aliceOpen, blank).replace(aliceClick, bobClick)}<PIXEL>`);
+  });
+
+  it('replaces a URL inside an href that is not tracked (a mailto: forward link)', () => {
+    const html = `<body><a href="mailto:?subject=Look&amp;body=${aliceClick}">Forward</a><a href="/x?u=${aliceOpen}">y</a></body>`;
+    expect(forBob(html)).toBe(
+      html.replace(aliceClick, bobClick).replace(aliceOpen, blank).replace('</body>', '<PIXEL></body>'),
+    );
+  });
+
+  it("replaces another message's URL inside the target of a link it tracks", () => {
+    const tweet = (url: string) => `https://twitter.com/intent/tweet?url=${url}`;
+    const html = `<body><a href="${tweet(aliceClick)}">Tweet</a></body>`;
+    expect(forBob(html)).toBe(`<body><a href="${harvard.clickUrl(tweet(bobClick), bob)}">Tweet</a><PIXEL></body>`);
+    // The same, reached through a click link of Alice's to it.
+    const wrapped = `<body><a href="${harvard.clickUrl(tweet(aliceClick), alice)}">Tweet</a></body>`;
+    expect(forBob(wrapped)).toBe(`<body><a href="${harvard.clickUrl(tweet(bobClick), bob)}">Tweet</a><PIXEL></body>`);
+  });
+
+  it('reads a duplicate attribute, which the parser drops but the email still holds', () => {
+    const html = `<body><table background="https://c.example.org/bg.png" BACKGROUND='${aliceOpen}'><tr><td><a href="https://x.example.org/" href="${aliceClick}">x</a><img src="a.png" src=${aliceOpen}></td></tr></table></body>`;
+    expect(forBob(html)).toBe(
+      html
+        .replace('https://x.example.org/', harvard.clickUrl('https://x.example.org/', bob))
+        .replace(aliceClick, bobClick)
+        .replaceAll(aliceOpen, blank)
+        .replace('</body>', '<PIXEL></body>'),
+    );
+  });
+
+  it('on generated documents with stray table tags, line ends, entities and non-ASCII around the URLs', () => {
+    const junkAttr = fc.constantFrom(
+      ...['&amp;', '&', '&ampx', '&amp', '\r\n', '\r', '\n', '\0', '😀', '&#x1F600;', 'x', '&notit;', '&lt;', '\t'],
+      ...['&#0;', '&#x0D;', '&NotEqualTilde;', '&#xD800;', 'é', '\u00ad'],
+    );
+    const junkText = fc.oneof(
+      junkAttr,
+      fc.constantFrom(
+        '<b>',
+        '</b>',
+        '<br/>',
+        '<!-- c -->',
+        '<p>',
+        ']]>',
+        '"',
+        "'",
+        '</td>',
+        '<td>',
+        '<table>',
+        '</table>',
+      ),
+    );
+    const junk = (arb: fc.Arbitrary<string>) => fc.array(arb, { maxLength: 4 }).map((a) => a.join(''));
+    const url = fc.constantFrom(aliceOpen, aliceClick);
+    const part = fc.oneof(
+      fc.tuple(junk(junkAttr), url, junk(junkAttr)).map(([p, u, q]) => `<td background="${p} ${u} ${q}">`),
+      fc.tuple(junk(junkAttr), url, junk(junkAttr)).map(([p, u, q]) => `<div title='${p} ${u} ${q}'>`),
+      fc.tuple(junk(junkText), url, junk(junkText)).map(([p, u, q]) => `${p} ${u} ${q}`),
+      fc.tuple(junk(junkAttr), url, junk(junkAttr)).map(([p, u, q]) => `<!--${p} ${u} ${q}-->`),
+      url.map((u) => `<img src="https://c.example.org/a.png" srcset="${u} 2x, https://c.example.org/b.png 3x">`),
+      url.map((u) => `<svg><text><![CDATA[${u}]]></text></svg>`),
+    );
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), junk(junkText), (parts, tail) => {
+        const html = `<html><body>${parts.join('\n')}${tail}</body></html>`;
+        const out = forBob(html).replace('<PIXEL>', '');
+        expect(out).toBe(html.replaceAll(aliceOpen, blank).replaceAll(aliceClick, bobClick));
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+});
