@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDeclaration, declarationToHtml, declarationToJson, declarationToMarkdown } from '@optin/members';
-import { audit } from './audit.js';
 import { parseRefusals } from './audit-options.js';
 import { CliError, type CliIssue } from './errors.js';
 import { formatReport } from './format-report.js';
-import { loadConfig } from './load-config.js';
+import { importFailure } from './import-failure.js';
+import { findConfig, loadConfig } from './load-config.js';
+import { userFrame } from './user-frame.js';
 
 const usage = `Usage: optin <command> [options]
 
@@ -90,33 +91,31 @@ function checkArguments(command: string, tokens: NonNullable<ReturnType<typeof p
     );
 }
 
+/** Every option of every command, as `parseArgs` reads them. */
+const options = {
+  config: { type: 'string' },
+  member: { type: 'string' },
+  format: { type: 'string', default: 'md' },
+  consent: { type: 'string', default: 'none' },
+  refuse: { type: 'string', multiple: true, default: [] as string[] },
+  json: { type: 'boolean', default: false },
+  mode: { type: 'string', default: 'opt-in' },
+  gpc: { type: 'boolean', default: false },
+  site: { type: 'string' },
+  wait: { type: 'string', default: '2000' },
+  'no-interact': { type: 'boolean', default: false },
+  settle: { type: 'string', default: '10000' },
+  'cookie-name': { type: 'string', default: 'optin' },
+  resolve: { type: 'string', multiple: true, default: [] as string[] },
+  'ignore-https-errors': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
 /** `parseArgs` with its errors (`Unknown option '--strict'`) as usage errors naming the option. */
 function parse(argv: string[]) {
   try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      tokens: true,
-      options: {
-        config: { type: 'string' },
-        member: { type: 'string' },
-        format: { type: 'string', default: 'md' },
-        consent: { type: 'string', default: 'none' },
-        refuse: { type: 'string', multiple: true, default: [] },
-        json: { type: 'boolean', default: false },
-        mode: { type: 'string', default: 'opt-in' },
-        gpc: { type: 'boolean', default: false },
-        site: { type: 'string' },
-        wait: { type: 'string', default: '2000' },
-        'no-interact': { type: 'boolean', default: false },
-        settle: { type: 'string', default: '10000' },
-        'cookie-name': { type: 'string', default: 'optin' },
-        resolve: { type: 'string', multiple: true, default: [] },
-        'ignore-https-errors': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, tokens: true, options });
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new CliError(
@@ -128,9 +127,23 @@ function parse(argv: string[]) {
   }
 }
 
-/** {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it. */
-const load = (command: string, path: string | undefined) =>
-  loadConfig(path).catch((error: unknown) => {
+/**
+ * Whether the command line asks a command that answers in JSON for it (`validate --json`, `audit
+ * --json`), read leniently before anything is checked, so that a usage error is JSON too.
+ */
+function wantsJson(argv: string[]): boolean {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options });
+  return values.json === true && (positionals[0] === 'validate' || positionals[0] === 'audit');
+}
+
+/**
+ * {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it;
+ * the file found is kept, so that an error the config throws later is told as its own.
+ */
+const load = async (command: string, path: string | undefined) => {
+  try {
+    configFile = findConfig(path);
+  } catch (error) {
     if (error instanceof CliError && error.code === 'config_not_found')
       throw new CliError(
         error.code,
@@ -139,63 +152,57 @@ const load = (command: string, path: string | undefined) =>
         { cause: error },
       );
     throw error;
-  });
+  }
+  const config = await loadConfig(configFile);
+  configLoaded = true;
+  return config;
+};
 
-/**
- * Whether the command was asked for JSON and takes it (`validate --json`, `audit --json`): an error
- * is then JSON on stdout too, for CI to read. Set once the arguments are read.
- */
-let answerInJson = false;
+/** The config file the command reads, once found, and whether it has finished loading. */
+let configFile: string | undefined;
+let configLoaded = false;
 
-async function main(argv: string[]): Promise<number> {
+/** What the command answers: its words (or JSON) on stdout and stderr, and its exit code. */
+interface Answer {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+async function main(argv: string[]): Promise<Answer> {
   const { values, positionals, tokens } = parse(argv);
   const [command, target] = positionals;
   if (values.version) {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
-    return 0;
+    return { stdout: `${pkg.version}\n`, stderr: '', code: 0 };
   }
-  if (values.help || !command) {
-    process.stdout.write(`${usage}\n`);
-    return command || values.help ? 0 : 2;
-  }
+  if (values.help) return { stdout: `${usage}\n`, stderr: '', code: 0 };
+  // `optin` alone is a usage error: the usage goes where errors go.
+  if (!command) return { stdout: '', stderr: `${usage}\n`, code: 2 };
   if (!Object.hasOwn(commandOptions, command))
     fail('command', `"${command}" is not a command`, 'Use validate, declare or audit (optin --help).');
   checkArguments(command, tokens);
-  answerInJson = values.json;
+  const configPath = command === 'audit' ? values.config : configOf(command, target, values.config);
+  if (command === 'audit' && values.config === '')
+    fail('--config', 'is empty', 'Give the config file (or its directory): --config path/to/optin.config.mjs.');
 
   if (command === 'validate') {
-    const config = await load(command, target ?? values.config).catch((error: unknown) => {
-      if (error instanceof CliError && error.code === 'invalid_config') return error;
-      throw error;
-    });
-    if (config instanceof CliError) {
-      if (values.json) {
-        process.stdout.write(
-          `${JSON.stringify({ valid: false, problems: config.issues, hint: config.hint }, null, 2)}\n`,
-        );
-        return 1;
-      }
-      process.stdout.write(
-        `✗ ${config.issues.length} problem(s)\n${config.issues.map(line).join('\n')}\n${config.hint}\n`,
-      );
-      return 1;
-    }
+    const config = await load(command, configPath);
     const trackers = config.platform.trackers.length + config.members.reduce((n, m) => n + m.trackers.length, 0);
     if (values.json) {
       const policy = { id: config.policy.id, version: config.policy.version };
       const summary = { valid: true, policy, members: config.members.length, trackers, problems: [] };
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      return 0;
+      return { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr: '', code: 0 };
     }
-    process.stdout.write(
-      `✓ valid: policy ${config.policy.id}@${config.policy.version}, ${config.members.length} Member(s), ${trackers} tracker(s)\n`,
-    );
-    return 0;
+    return {
+      stdout: `✓ valid: policy ${config.policy.id}@${config.policy.version}, ${config.members.length} Member(s), ${trackers} tracker(s)\n`,
+      stderr: '',
+      code: 0,
+    };
   }
 
   if (command === 'declare') {
-    const config = await load(command, target ?? values.config);
+    const config = await load(command, configPath);
     if (values.member !== undefined && !config.members.some((m) => m.id === values.member))
       fail(
         '--member',
@@ -207,8 +214,7 @@ async function main(argv: string[]): Promise<number> {
       ? renderers[values.format as keyof typeof renderers]
       : undefined;
     if (!render) return fail('--format', `"${values.format}" is not a format`, 'Use md, json or html.');
-    process.stdout.write(`${render(buildDeclaration(config, values.member))}\n`);
-    return 0;
+    return { stdout: `${render(buildDeclaration(config, values.member))}\n`, stderr: '', code: 0 };
   }
 
   // audit, the one command left
@@ -225,6 +231,12 @@ async function main(argv: string[]): Promise<number> {
       `"${values.mode}" is not a consent mode`,
       'Use opt-in or opt-out, as the site creates its consent store.',
     );
+  if (!values.consent.trim())
+    fail(
+      '--consent',
+      'is empty',
+      'Use none, all, or a comma-separated list of purposes (--consent analytics,marketing).',
+    );
   const consent =
     values.consent === 'none' || values.consent === 'all'
       ? values.consent
@@ -233,8 +245,10 @@ async function main(argv: string[]): Promise<number> {
           .map((p) => p.trim())
           .filter(Boolean);
   const refused = parseRefusals(values.refuse);
+  // Loaded only to audit: validate and declare start without Playwright (seconds on a busy machine).
+  const { audit } = await import('./audit.js');
   const report = await audit(target, {
-    config: await load(command, values.config),
+    config: await load(command, configPath),
     consent,
     refused,
     mode,
@@ -247,25 +261,110 @@ async function main(argv: string[]): Promise<number> {
     ignoreHttpsErrors: values['ignore-https-errors'],
     ...(values.site !== undefined && { site: values.site }),
   });
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return report.findings.length ? 1 : 0;
+  return {
+    stdout: values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+    stderr: '',
+    code: report.findings.length ? 1 : 0,
+  };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliError) {
-      if (answerInJson)
-        process.stdout.write(
-          `${JSON.stringify({ error: { code: error.code, issues: error.issues, hint: error.hint } }, null, 2)}\n`,
-        );
-      process.stderr.write(`error ${error.code}\n${error.issues.map(line).join('\n')}\n${error.hint}\n`);
-    } else {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
-    }
+/**
+ * The config `validate` or `declare` reads: its argument or `--config`, never both, and never an
+ * empty one (which would read the config in the working directory instead).
+ */
+function configOf(command: string, target: string | undefined, option: string | undefined): string | undefined {
+  if (target === '' || option === '')
+    fail(
+      target === '' ? 'config' : '--config',
+      'is empty',
+      `Give the config file (or its directory): optin ${command} path/to/optin.config.mjs, or leave it out to read the one here.`,
+    );
+  if (target !== undefined && option !== undefined)
+    fail('--config', `gives a second config besides ${target}`, `Give one config: optin ${command} ${target}.`);
+  return target ?? option;
+}
+
+/** `error` as the command answers it: a config's problems as `validate` lists them, else `error <code>`. */
+function toAnswer(error: unknown, command: string | undefined, json: boolean): Answer {
+  if (!(error instanceof CliError))
+    return { stdout: '', stderr: `${error instanceof Error ? error.message : String(error)}\n`, code: 2 };
+  if (command === 'validate' && error.code === 'invalid_config')
+    return json
+      ? {
+          stdout: `${JSON.stringify({ valid: false, problems: error.issues, hint: error.hint }, null, 2)}\n`,
+          stderr: '',
+          code: 1,
+        }
+      : {
+          stdout: `✗ ${error.issues.length} problem(s)\n${error.issues.map(line).join('\n')}\n${error.hint}\n`,
+          stderr: '',
+          code: 1,
+        };
+  return {
+    stdout: json
+      ? `${JSON.stringify({ error: { code: error.code, issues: error.issues, hint: error.hint } }, null, 2)}\n`
+      : '',
+    stderr: `error ${error.code}\n${error.issues.map(line).join('\n')}\n${error.hint}\n`,
     // A config with problems is 1 for every command, as `validate` answers it.
-    process.exitCode = error instanceof CliError && error.code === 'invalid_config' ? 1 : 2;
-  },
-);
+    code: error.code === 'invalid_config' ? 1 : 2,
+  };
+}
+
+/** How long the answer waits, once ready, for a config that keeps the process busy (an open socket, a timer). */
+const lingerMs = 2000;
+
+let answered = false;
+
+/**
+ * Prints `answer` and sets the exit code, once; with `exit`, ends the process when it is written,
+ * whatever the config still has running.
+ */
+function respond(answer: Answer, exit: boolean): void {
+  if (answered) return;
+  answered = true;
+  process.exitCode = answer.code;
+  if (answer.stderr) process.stderr.write(answer.stderr);
+  if (exit) process.stdout.write(answer.stdout, () => process.exit(answer.code));
+  else process.stdout.write(answer.stdout);
+}
+
+const argv = process.argv.slice(2);
+const json = wantsJson(argv);
+const command = parseArgs({ args: argv, allowPositionals: true, strict: false, options }).positionals[0];
+let ready: Answer | undefined;
+
+// A reader that stops reading (`optin declare | head -c 100`) is no error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+// The answer waits until nothing is left to run, so that a config that fails later (a promise it
+// never handled, a timer that throws) is told as one answer, never "valid" and a stack trace after.
+process.on('beforeExit', () => {
+  if (ready) respond(ready, false);
+});
+process.on('uncaughtException', (error, origin) => {
+  if (answered) return;
+  // The config's, unless the audit is under way and no frame of the config's threw it.
+  if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
+    void importFailure(
+      configFile,
+      error,
+      origin === 'unhandledRejection' ? 'unhandled_rejection' : 'uncaught_exception',
+    ).then((failure) => respond(toAnswer(failure, command, json), true));
+    return;
+  }
+  respond(toAnswer(error, command, json), true);
+});
+
+void main(argv)
+  .catch((error: unknown) => toAnswer(error, command, json))
+  .then((answer) => {
+    // Ready on the next turn of the event loop, after which 'beforeExit' comes (again, when it came
+    // as a config never finished importing) once nothing is left to run.
+    setImmediate(() => {
+      ready = answer;
+    });
+    // Waits no longer for a config that keeps the process running.
+    setTimeout(() => respond(answer, true), lingerMs).unref();
+  });

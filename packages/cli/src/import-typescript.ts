@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message } from 'esbuild';
 import { CliError } from './errors.js';
@@ -76,19 +76,48 @@ export async function importTypeScript(file: string): Promise<unknown> {
       { cause },
     );
   }
+  // Removed however the import ends: a config that calls process.exit(), or Ctrl-C while it waits.
+  const remove = () => rmSync(compiled, { force: true });
+  const interrupted = (signal: NodeJS.Signals) => {
+    remove();
+    for (const s of signals) process.off(s, interrupted);
+    // What the signal would have done had no one listened: end the process.
+    process.kill(process.pid, signal);
+  };
+  process.on('exit', remove);
+  for (const s of signals) process.once(s, interrupted);
+  compiledModules.push({ compiled, file, map });
   try {
     return (await import(pathToFileURL(compiled).href)) as unknown;
   } catch (error) {
     // Name the user's file, not the compiled one that is about to disappear.
     if (error instanceof Error) {
       error.message = error.message.replaceAll(compiled, file);
-      if (typeof error.stack === 'string')
-        error.stack = toSource(error.stack, compiled, file, map).replaceAll(compiled, file);
+      if (typeof error.stack === 'string') error.stack = toTypeScriptSource(error.stack);
     }
     throw error;
   } finally {
-    rmSync(compiled, { force: true });
+    remove();
+    process.off('exit', remove);
+    for (const s of signals) process.off(s, interrupted);
   }
+}
+
+/** The signals that end the process by default, after which no compiled config is to be left behind. */
+const signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Every TypeScript config compiled in this process, so that a stack naming it later can be mapped. */
+const compiledModules: { compiled: string; file: string; map: string | undefined }[] = [];
+
+/**
+ * `stack` with every place in a TypeScript config's compiled module as its place in the source
+ * (an error the config throws later too, in a timer, when the compiled module is gone).
+ */
+export function toTypeScriptSource(stack: string): string {
+  return compiledModules.reduce(
+    (mapped, { compiled, file, map }) => toSource(mapped, compiled, file, map).replaceAll(compiled, file),
+    stack,
+  );
 }
 
 /**
@@ -99,7 +128,7 @@ export async function importTypeScript(file: string): Promise<unknown> {
 function toSource(stack: string, compiled: string, file: string, map: string | undefined): string {
   if (!map) return stack;
   const sourceMap = new SourceMap(JSON.parse(map) as ConstructorParameters<typeof SourceMap>[0]);
-  const names = new Set([compiled, realpathSync(compiled)]);
+  const names = new Set([compiled, join(realpathSync(dirname(compiled)), basename(compiled))]);
   // `at fn (place)` or `at place`: the function's name is no part of the place.
   return stack.replace(
     /^(\s+at (?:.*? \()?)(.+?):(\d+):(\d+)(\)?)$/gm,

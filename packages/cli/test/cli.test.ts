@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -438,6 +438,81 @@ describe('optin declare', () => {
         ...(await Promise.all(argv.map(async (a) => (await optin(...a)).code))),
       ]);
       expect(codes(exits(command)), command).toEqual([...seen].sort());
+    }
+  });
+
+  test('--json answers usage errors in JSON too, for validate and audit', async () => {
+    const config = fixture('optin.config.mjs');
+    const runs: [readonly string[], string, ReturnType<typeof optin>][] = [];
+    for (const [args, path] of [
+      [['validate', config, '--strict', '--json'], '--strict'],
+      [['validate', '--json', config, fixture('broken.config.mjs')], fixture('broken.config.mjs')],
+      [['validate', config, '--format', 'md', '--json'], '--format'],
+      [['audit', 'http://127.0.0.1:9/', '--config', config, '--json', '--strict'], '--strict'],
+      [['validate', config, '--json', '--config'], '--config'],
+    ] as const)
+      runs.push([args, path, optin(...args)]);
+    for (const [args, path, run] of runs) {
+      const result = await run;
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: { code: 'invalid_argument', issues: [{ path, message: expect.any(String) }], hint: expect.any(String) },
+      });
+      expect(result.stderr).toContain('error invalid_argument');
+    }
+  });
+
+  test('an empty config or --consent, or two configs, are refused rather than read as something else', async () => {
+    const config = fixture('optin.config.mjs');
+    const runs: [readonly string[], string, ReturnType<typeof optin>][] = [];
+    for (const [args, path] of [
+      [['validate', ''], 'config'],
+      [['declare', '--config', ''], '--config'],
+      [['audit', 'http://127.0.0.1:9/', '--config='], '--config'],
+      [['validate', config, '--config', fixture('broken.config.mjs')], '--config'],
+      [['audit', 'http://127.0.0.1:9/', '--config', config, '--consent', ''], '--consent'],
+    ] as const)
+      runs.push([args, path, optin(...args)]);
+    for (const [args, path, run] of runs) {
+      const result = await run;
+      expect([result.code, result.stdout], args.join(' ')).toEqual([2, '']);
+      expect(result.stderr).toMatch(new RegExp(`^error invalid_argument\\n {2}${path}: `));
+    }
+  });
+
+  test('optin alone prints the usage on stderr, exit 2; --help on stdout, exit 0', async () => {
+    const bare = await optin();
+    expect([bare.code, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toMatch(/^Usage: optin <command>/);
+    const help = await optin('--help');
+    expect([help.code, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^Usage: optin <command>/);
+  });
+
+  test('declare into a pipe closed early (| head) exits quietly', async () => {
+    const members = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
+    );
+    const pkg = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
+    const file = fileURLToPath(new URL('./fixtures/.many-members.config.mjs', import.meta.url));
+    writeFileSync(
+      file,
+      `import { edxPolicy } from ${pkg('consent/dist/index.js')};\nimport { defineConfig, defineMember } from ${pkg('members/dist/index.js')};\nimport { ga4 } from ${pkg('trackers/dist/ga4.js')};\nexport default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });\n`,
+    );
+    try {
+      // A shell's pipe, as a user writes it: `head` exits after 100 bytes, while optin still writes.
+      const { stdout, stderr } = await exec('bash', [
+        '-c',
+        '"$0" "$1" declare "$2" | head -c 100 > /dev/null; echo "${PIPESTATUS[0]}"',
+        process.execPath,
+        cli,
+        file,
+      ]);
+      expect([stdout, stderr]).toEqual(['0\n', '']);
+    } finally {
+      rmSync(file, { force: true });
     }
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,20 @@ const run = async (command: string, name: string, source: string, ...args: strin
   return { file, ...result };
 };
 const validate = (name: string, source: string) => run('validate', name, source);
+/** The CLI on a config already written, as another user when the tests run as root (who reads every file). */
+const runOn = async (args: string[], options: { uid?: number; gid?: number } = {}) =>
+  exec(process.execPath, [cli, ...args], {
+    cwd: scratch,
+    env: { ...process.env, NODE_OPTIONS: '', VENDOR_PORT: '1' },
+    ...options,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: unknown) => error as { code: number; stdout: string; stderr: string },
+  );
+const someoneElse = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
+// The packages as the scratch directory cannot resolve them by name.
+const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
 describe('a JavaScript config that does not import', () => {
   test('a syntax error is invalid_config at file:line:column, with what Node says, exit 1', async () => {
@@ -75,11 +88,203 @@ describe('a JavaScript config that does not import', () => {
     expect(stdout).toContain(`  ${file} [no_config_export]: its \`config\` export is null\n`);
   });
 
-  test('declare on a default export that is a function names the config, as validate does', async () => {
-    const { code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
+  test('a default export that is a function says to export the object it returns, in declare as in validate', async () => {
+    const { file, code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error invalid_config\n {2}\(config\) \[invalid_type\]: /);
-    expect(stderr).not.toMatch(/\n {2}: /);
+    expect(stderr).toMatch(
+      new RegExp(`^error invalid_config\\n {2}${file.replaceAll('.', '\\.')} \\[no_config_export\\]: its default export is a function`),
+    );
+    expect(stderr).toContain('export the object it returns');
+    const validated = await validate('async-function.config.mjs', 'export default async () => ({});\n');
+    expect(validated.code).toBe(1);
+    expect(validated.stdout).toContain(`  ${validated.file} [no_config_export]: its default export is a function`);
+  });
+
+  test('a JSON or YAML config says which files optin imports, not what Node says', async () => {
+    for (const name of ['optin.config.json', 'optin.config.yaml']) {
+      const { file, code, stdout } = await validate(name, '{"policy": {}}\n');
+      expect(code, name).toBe(1);
+      expect(stdout).toContain(`  ${file} [import_failed]: `);
+      expect(stdout).toContain('.mjs, .js, .cjs, .ts or .mts');
+      expect(stdout).not.toMatch(/import attribute|Unknown file extension/);
+    }
+  });
+
+  test('an ES module config in a CommonJS project says to name it .mjs, not what Node says', async () => {
+    const project = join(scratch, 'commonjs-project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(join(project, 'optin.config.js'), 'export default {};\n');
+    const { code, stdout } = await runOn(['validate', project]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  ${join(project, 'optin.config.js')} [import_failed]: `);
+    expect(stdout).toContain('ES module');
+    expect(stdout).toContain('optin.config.mjs');
+    expect(stdout).not.toContain('[syntax_error]');
+  });
+});
+
+describe('a config that never finishes importing', () => {
+  const sources = {
+    'exported promise': 'export default new Promise(() => {});\n',
+    'top-level await': 'await new Promise(() => {});\nexport default {};\n',
+  };
+  for (const [what, source] of Object.entries(sources))
+    test(`a ${what} that never settles is import_failed in every command, never a silent exit 0`, async () => {
+      const name = `never-${what.replaceAll(' ', '-')}.config.mjs`;
+      const message = 'never finished importing: a top-level await or exported promise that never settles';
+      const { file, code, stdout } = await validate(name, source);
+      expect([code, stdout]).toEqual([1, `✗ 1 problem(s)\n  ${file} [import_failed]: ${message}\n${stdout.split('\n')[2]}\n`]);
+      const json = await run('validate', name, source, '--json');
+      expect([json.code, JSON.parse(json.stdout)]).toEqual([
+        1,
+        { valid: false, problems: [{ path: file, code: 'import_failed', message }], hint: expect.any(String) },
+      ]);
+      const declare = await run('declare', name, source);
+      expect([declare.code, declare.stdout]).toEqual([1, '']);
+      expect(declare.stderr).toContain(`error invalid_config\n  ${file} [import_failed]: ${message}\n`);
+      const audit = await runOn(['audit', 'http://127.0.0.1:9/', '--config', file, '--json']);
+      expect(audit.code).toBe(1);
+      expect(JSON.parse(audit.stdout)).toMatchObject({ error: { code: 'invalid_config', issues: [{ message }] } });
+    });
+});
+
+describe('a config that fails after it imported', () => {
+  const sound = `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};`;
+  const sources = {
+    'unhandled rejection': [`${sound}\nPromise.reject(new Error('vault unreachable'));\n`, '2:16', 'vault unreachable'],
+    'late throw': [`${sound}\nsetTimeout(() => { throw new Error('late boom'); }, 50);\n`, '2:26', 'late boom'],
+  };
+  for (const [what, [source = '', place, message = '']] of Object.entries(sources))
+    test(`an ${what} is one answer, import_failed at file:line:column, never "valid" and a stack trace`, async () => {
+      const name = `${what.replaceAll(' ', '-')}.config.mjs`;
+      const { file, code, stdout, stderr } = await validate(name, source);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^✗ 1 problem\(s\)\n/);
+      expect(stdout).toContain(`  ${file} [import_failed] at ${file}:${place}: `);
+      expect(stdout).toContain(message);
+      expect(stdout).not.toContain('valid:');
+      expect(stderr).not.toMatch(/^\s+at /m);
+      const json = await run('validate', name, source, '--json');
+      expect([json.code, JSON.parse(json.stdout)]).toEqual([
+        1,
+        {
+          valid: false,
+          problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message: expect.stringContaining(message) }],
+          hint: expect.any(String),
+        },
+      ]);
+      expect(json.stderr).not.toMatch(/^\s+at /m);
+      const declare = await run('declare', name, source);
+      expect([declare.code, declare.stdout]).toEqual([1, '']);
+      expect(declare.stderr).toContain(`[import_failed] at ${file}:${place}: `);
+    });
+});
+
+describe('a config path that cannot be followed', () => {
+  test('a file taken for a directory, a loop of links, a name too long: config_not_found with the reason, JSON too', async () => {
+    writeFileSync(join(scratch, 'plain.mjs'), 'export default {};\n');
+    rmSync(join(scratch, 'loop-a'), { force: true });
+    rmSync(join(scratch, 'loop-b'), { force: true });
+    symlinkSync('loop-b', join(scratch, 'loop-a'));
+    symlinkSync('loop-a', join(scratch, 'loop-b'));
+    const runs: [string, string, ReturnType<typeof runOn>, ReturnType<typeof runOn>][] = [];
+    for (const [path, reason] of [
+      [join(scratch, 'plain.mjs', 'optin.config.mjs'), 'ENOTDIR'],
+      [join(scratch, 'loop-a'), 'ELOOP'],
+      [join(scratch, `${'a'.repeat(300)}.mjs`), 'ENAMETOOLONG'],
+    ] as const)
+      runs.push([path, reason, runOn(['validate', path]), runOn(['validate', path, '--json'])]);
+    for (const [path, reason, inWords, inJson] of runs) {
+      const words = await inWords;
+      expect([words.code, words.stdout], reason).toEqual([2, '']);
+      expect(words.stderr).toMatch(new RegExp(`^error config_not_found\\n {2}\\S+: .*\\(${reason}\\)\\n`));
+      expect(words.stderr).not.toContain('Usage:');
+      const json = await inJson;
+      expect([json.code, JSON.parse(json.stdout)]).toEqual([
+        2,
+        { error: { code: 'config_not_found', issues: [{ path, message: expect.stringContaining(reason) }], hint: expect.any(String) } },
+      ]);
+    }
+  });
+
+  test('a directory on the way that the user may not enter is config_not_found naming EACCES', async () => {
+    const locked = join(scratch, 'locked');
+    mkdirSync(locked, { recursive: true });
+    writeFileSync(join(locked, 'optin.config.mjs'), 'export default {};\n');
+    chmodSync(scratch, 0o755);
+    chmodSync(locked, 0o700);
+    const result = await runOn(['validate', join(locked, 'optin.config.mjs'), '--json'], someoneElse);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'config_not_found', issues: [{ message: expect.stringContaining('EACCES') }] } });
+  });
+});
+
+describe('a config that cannot be read', () => {
+  test('is import_failed with a permissions hint, JavaScript or TypeScript, never a syntax error', async () => {
+    chmodSync(scratch, 0o755);
+    for (const name of ['unreadable.config.ts', 'unreadable.config.mjs']) {
+      const file = join(scratch, name);
+      writeFileSync(file, 'export default {};\n');
+      chmodSync(file, 0o600);
+      const result = await runOn(['validate', file], someoneElse);
+      expect(result.code, name).toBe(1);
+      expect(result.stdout).toContain(`  ${file} [import_failed]: `);
+      expect(result.stdout).toContain('EACCES');
+      expect(result.stdout).toMatch(/permission/i);
+      expect(result.stdout).not.toContain('syntax');
+    }
+  });
+});
+
+describe('a module the config imports', () => {
+  test('a syntax error there is located in that module, ES or CommonJS', async () => {
+    const dir = join(scratch, 'nested');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'helper.mjs'), 'export const x = {\n  a: 1,\n  b: ]\n};\n');
+    writeFileSync(join(dir, 'helper.cjs'), 'module.exports = {\n  a: 1,\n  b: ]\n};\n');
+    writeFileSync(join(dir, 'optin.config.mjs'), "import { x } from './helper.mjs';\nexport default x;\n");
+    writeFileSync(join(dir, 'optin.config.cjs'), "module.exports = require('./helper.cjs');\n");
+    for (const [config, helper] of [
+      ['optin.config.mjs', 'helper.mjs'],
+      ['optin.config.cjs', 'helper.cjs'],
+    ] as const) {
+      const result = await runOn(['validate', join(dir, config)]);
+      expect(result.code, config).toBe(1);
+      expect(result.stdout).toContain(`  ${join(dir, helper)}:3:6 [syntax_error]: Unexpected token ']'\n`);
+    }
+  });
+
+  test("a problem thrown in a Member's own file is located there, and any error at its line", async () => {
+    const dir = join(scratch, 'split');
+    mkdirSync(join(dir, 'members'), { recursive: true });
+    writeFileSync(
+      join(dir, 'members', 'harvardx.mjs'),
+      [
+        `import { defineMember } from ${dist('members/dist/index.js')};`,
+        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
+        '',
+        'export const harvardx = defineMember({',
+        "  id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'],",
+        "  trackers: [ga4({ id: 'UA-1234-1', cookiePrefix: 'hx' })],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'members', 'mitx.mjs'), "export const mitx = {};\nthrow new Error('no MITx today');\n");
+    const config = (member: string) =>
+      `import { ${member} } from './members/${member}.mjs';\nexport default { members: [${member}] };\n`;
+    writeFileSync(join(dir, 'harvardx.config.mjs'), config('harvardx'));
+    writeFileSync(join(dir, 'mitx.config.mjs'), config('mitx'));
+    const invalid = await runOn(['validate', join(dir, 'harvardx.config.mjs')]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain(`  ga4.id [invalid_option] at ${join(dir, 'members', 'harvardx.mjs')}:6:14: `);
+    const thrown = await runOn(['validate', join(dir, 'mitx.config.mjs'), '--json']);
+    expect(JSON.parse(thrown.stdout)).toMatchObject({
+      problems: [
+        { path: join(dir, 'mitx.config.mjs'), code: 'import_failed', at: `${join(dir, 'members', 'mitx.mjs')}:2:7`, message: 'no MITx today' },
+      ],
+    });
   });
 });
 
@@ -93,8 +298,6 @@ describe('a config exported as a promise', () => {
 });
 
 describe('a config that throws as it is imported', () => {
-  // The packages as the scratch directory cannot resolve them by name.
-  const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
   test("keeps a code for each problem: an adapter's option invalid_option, any other error import_failed", async () => {
     const adapter = await validate(
@@ -105,7 +308,7 @@ describe('a config that throws as it is imported', () => {
     expect(adapter.stdout).toMatch(/^✗ 1 problem\(s\)\n {2}ga4\.id \[invalid_option\] at /);
     const thrown = await validate('throws.config.mjs', "throw new Error('no config today');\n");
     expect(thrown.code).toBe(1);
-    expect(thrown.stdout).toContain(`  ${thrown.file} [import_failed]: no config today\n`);
+    expect(thrown.stdout).toContain(`  ${thrown.file} [import_failed] at ${thrown.file}:1:7: no config today\n`);
   });
 
   test('two loads at once (the library API) leave the stack trace limit as it was', async () => {

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +170,65 @@ describe('a TypeScript config in plain Node', () => {
       expect(problems.map((p) => [p.path, p.at])).toEqual([['ga4.id', `${file}:6:10`]]);
     } finally {
       rmSync(file, { force: true });
+    }
+  });
+
+  test('the compiled copy is removed when the config exits the process, or on Ctrl-C', async () => {
+    const compiled = (d: string) => readdirSync(d).filter((n) => n.endsWith('.optin.config.mjs'));
+    const exits = join(scratch, 'exits');
+    mkdirSync(exits, { recursive: true });
+    writeFileSync(
+      join(exits, 'optin.config.ts'),
+      "const id: string | undefined = process.env.NO_SUCH_ID;\nif (!id) { console.error('NO_SUCH_ID is not set'); process.exit(3); }\nexport default {};\n",
+    );
+    const exited = await optin(exits, 'validate');
+    expect([exited.code, exited.stderr]).toEqual([3, 'NO_SUCH_ID is not set\n']);
+    expect(compiled(exits)).toEqual([]);
+    const waits = join(scratch, 'waits');
+    mkdirSync(waits, { recursive: true });
+    writeFileSync(
+      join(waits, 'optin.config.ts'),
+      'const secret: string = await new Promise(() => setInterval(() => {}, 1000));\nexport default { secret };\n',
+    );
+    const child = spawn(process.execPath, [cli, 'validate'], { cwd: waits, env: { ...process.env, NODE_OPTIONS: '' } });
+    const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal)),
+    );
+    await expect.poll(() => compiled(waits), { timeout: 20_000 }).toHaveLength(1);
+    child.kill('SIGINT');
+    expect(await closed).toBe('SIGINT');
+    expect(compiled(waits)).toEqual([]);
+  });
+
+  test("a problem thrown in a Member's own .ts file is located there", async () => {
+    const split = join(dir, 'split-members');
+    mkdirSync(split, { recursive: true });
+    writeFileSync(
+      join(split, 'harvardx.ts'),
+      [
+        "import { defineMember } from '@optin/members';",
+        "import { ga4 } from '@optin/trackers/ga4';",
+        'const prefix: string = "hx";',
+        'export const harvardx = defineMember({',
+        "  id: 'HarvardX', name: 'Harvard', orgs: ['HarvardX'],",
+        "  trackers: [ga4({ id: 'UA-1234-1', cookiePrefix: prefix })],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const file = join(dir, 'split.config.ts');
+    writeFileSync(
+      file,
+      "import { edxPolicy } from '@optin/consent';\nimport { harvardx } from './split-members/harvardx';\nexport default { policy: edxPolicy, platform: { trackers: [] }, members: [harvardx] };\n",
+    );
+    try {
+      const result = await optin(dir, 'validate', file, '--json');
+      expect(result.code).toBe(1);
+      const { problems } = JSON.parse(result.stdout) as { problems: { path: string; at?: string }[] };
+      expect(problems.map((p) => [p.path, p.at])).toEqual([['ga4.id', `${join(split, 'harvardx.ts')}:6:14`]]);
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(split, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { build, type Message } from 'esbuild';
+import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
+import { isTypeScript } from './import-typescript.js';
+import { userFrame } from './user-frame.js';
+
+/** How the config failed: as it was imported, or later (a promise it never handled, a timer that threw). */
+export type FailureTiming = 'import' | 'unhandled_rejection' | 'uncaught_exception';
+
+const later: Record<Exclude<FailureTiming, 'import'>, string> = {
+  unhandled_rejection: 'a promise it made was rejected and never handled',
+  uncaught_exception: 'it threw after it was imported (in a timer or a callback)',
+};
+
+/**
+ * What `cause`, thrown by `file` (the config) as it was imported or later, is to the user: a
+ * {@link CliError} `invalid_config` with one problem per issue a package of ours threw (each with
+ * its own code and path), or a `syntax_error` at `file:line:column` of the module that does not
+ * parse (the config or a module it imports), or an `import_failed` saying what went wrong; each
+ * located (`at`) at the config's own line that threw, where there is one ({@link userFrame}).
+ */
+export async function importFailure(file: string, cause: unknown, timing: FailureTiming = 'import'): Promise<CliError> {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const name = (cause as { name?: unknown } | null)?.name;
+  const nodeCode = (cause as { code?: unknown } | null)?.code;
+  const failed = (issueMessage: string, hint: string, at = userFrame(cause, file)) =>
+    new CliError(
+      'invalid_config',
+      [{ path: file, code: 'import_failed', ...(at && { at }), message: issueMessage }],
+      hint,
+      { cause },
+    );
+  if (timing !== 'import')
+    return failed(
+      `${later[timing]}: ${message}`,
+      `Fix ${file} ${userFrame(cause, file) ? 'at the place listed ' : ''}so that it imports without an error, then or later.`,
+    );
+  // Node's words for an ES module in a project whose package.json makes .js files CommonJS.
+  if (
+    name === 'SyntaxError' &&
+    /Cannot use import statement outside a module|Unexpected token 'export'/.test(message) &&
+    /\.c?js$/.test(file)
+  )
+    return failed(
+      'is an ES module (import, export), but Node reads it as CommonJS: the nearest package.json has no "type": "module"',
+      `Rename it to optin.config.mjs, or set "type": "module" in the package.json of its project.`,
+      undefined,
+    );
+  if (name === 'SyntaxError' && !isTypeScript(file)) {
+    const at = await syntaxErrorAt(file);
+    if (at)
+      return new CliError(
+        'invalid_config',
+        [{ path: at, code: 'syntax_error', message }],
+        `Fix the syntax of ${at.replace(/(:\d+)+$/, '')} at the place listed so that it imports.`,
+        { cause },
+      );
+  }
+  if (nodeCode === 'EACCES' || nodeCode === 'EPERM')
+    return failed(
+      `cannot be read: permission denied (${nodeCode})`,
+      `Let the user who runs optin read ${file} (chmod a+r), or run optin as its owner.`,
+      undefined,
+    );
+  // defineConfig, defineTracker, an adapter or definePolicy threw while the file ran: their
+  // issues name the paths (`members[1].orgs[0]`, `ga4.id`), so they are the problems to list, at
+  // the call that threw (a path such as `trackers.hotjar…` or `ga4.id` names no Member).
+  const thrown = issuesOf(cause);
+  if (thrown) {
+    const at = userFrame(cause, file);
+    return new CliError(
+      'invalid_config',
+      thrown.map((i) => ({ ...i, path: i.path || file, ...(at && { at }) })),
+      `Fix ${at ? `${at.replace(/(:\d+)+$/, '')} at the places listed: each path is in what the call at that line and column was given` : `${file} at the paths listed`} (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+      { cause },
+    );
+  }
+  return failed(message, 'Fix the error above so that the file imports, and export the config as its default export.');
+}
+
+/**
+ * Where the config `file` (JavaScript), or a module it imports, has a syntax error, as
+ * `file:line:column`, or `undefined` when none is found. `node --check` says where Node finds it in
+ * the file (the file and line, the line itself and a caret under the column); esbuild's parser,
+ * bundling the file with its relative imports (packages left out), locates it in a module it imports
+ * (Node names no place for that), and in a `.js` file whose module kind Node 20 leaves unchecked.
+ */
+async function syntaxErrorAt(file: string): Promise<string | undefined> {
+  const stderr = await new Promise<string>((resolve) => {
+    execFile(process.execPath, ['--check', file], { timeout: 10_000 }, (error, _stdout, err) =>
+      resolve(error ? err : ''),
+    );
+  });
+  const [first = '', , caret = ''] = stderr.split('\n');
+  const line = /^(.*):(\d+)$/.exec(first);
+  if (line && line[1] === file) {
+    const column = caret.indexOf('^');
+    return column < 0 ? `${file}:${line[2]}` : `${file}:${line[2]}:${column + 1}`;
+  }
+  try {
+    await build({
+      entryPoints: [file],
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+  } catch (cause) {
+    const location = (cause as { errors?: Message[] }).errors?.[0]?.location;
+    if (location) return `${resolve(location.file)}:${location.line}:${location.column + 1}`;
+  }
+  return undefined;
+}
+
+/** The codes of errors our packages throw as a config is built that say what each of their issues is. */
+const thrownCodes: readonly ConfigProblemCode[] = ['invalid_policy', 'invalid_tracker', 'invalid_option'];
+
+/**
+ * The issues an error carries when a package of ours threw it (`MembersError`, `TrackerError`,
+ * `ConsentError`: each has `issues`, every one with a `path` and a `message`), else `undefined`.
+ * Read by shape, not by class: the config may import its own copy of the packages. Each keeps its
+ * own `code` (a `MembersError`'s), else takes the error's (`invalid_tracker` of a `TrackerError`).
+ */
+function issuesOf(error: unknown): CliIssue[] | undefined {
+  const issues = error instanceof Error ? (error as { issues?: unknown }).issues : undefined;
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  const valid = issues.every(
+    (i: unknown) =>
+      typeof i === 'object' &&
+      i !== null &&
+      typeof (i as { path?: unknown }).path === 'string' &&
+      typeof (i as { message?: unknown }).message === 'string',
+  );
+  if (!valid) return undefined;
+  const thrown = (error as { code?: unknown }).code;
+  const code = thrownCodes.find((c) => c === thrown) ?? 'import_failed';
+  return (issues as { path: string; code?: unknown; message: string }[]).map((i) => ({
+    path: i.path,
+    // A config importing another release of @optin/members may give that release's codes.
+    code: typeof i.code === 'string' ? (i.code as ConfigProblemCode) : code,
+    message: i.message,
+  }));
+}
