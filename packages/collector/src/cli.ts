@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { parseCollectorConfig } from './collector-config.js';
 import { defaultMinLearnersForRates, maxMinLearnersForRates } from './consent-rates-threshold.js';
 import { createCollector } from './collector.js';
@@ -40,6 +41,8 @@ Environment:
                                            default collector.minLearnersForRates of the config, else 10)
   OPTIN_PLATFORM_TOKEN, OPTIN_TOKEN_<MEMBER>, OPTIN_WRITE_KEYS  (secrets; or references in the config)
   OPTIN_METRICS_TOKEN                     (the bearer token that reads /metrics, and nothing else)
+  OPTIN_CURSOR_SECRET                     (keeps event cursors across restarts when no platform token and one
+                                           Member token at most are set; workers share one made at start)
                                           (tokens are one word of visible ASCII; any other stops the start)
 `;
 
@@ -159,6 +162,9 @@ async function serveCluster(workers: number): Promise<void> {
   await serveSettings();
   const storage = await openDatabase(env.OPTIN_DB);
   await storage.close();
+  // One cursor secret for every worker (and any that replaces one), when the tokens give none a
+  // Member cannot derive (see resolveCredentials): a cursor of one worker continues on another.
+  process.env.OPTIN_CURSOR_SECRET ||= randomBytes(32).toString('base64');
   let stopping = false;
   const listened = new Set<number>();
   const stop = (): void => {

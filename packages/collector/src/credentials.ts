@@ -29,8 +29,9 @@ export interface Credentials {
    * each Member's token, so a Member, who knows its own token only, cannot read them, and every
    * process with the same tokens makes the same cursors. Rotating one of those tokens ends open
    * cursors; rotating the metrics token does not. Without a platform token and with one Member token
-   * at most, no token is unknown to every Member: the secret is then random, this process's alone
-   * (cursors end on restart and are refused by other processes).
+   * at most, no token is unknown to every Member: the secret then also holds `OPTIN_CURSOR_SECRET`
+   * (which `serve` with `OPTIN_WORKERS` > 1 makes once for all its workers when unset), else random
+   * bytes of this process (cursors end on restart and are refused by other processes).
    */
   readonly cursorSecret: Buffer;
 }
@@ -138,10 +139,12 @@ export function resolveCredentials(config: CollectorConfig, env: SecretEnv = pro
     add({ kind: 'member', memberId: m.id }, m.tokenRef ?? `env:${memberTokenEnv(m.id)}`, `members[${i}].tokenRef`);
   });
   // The cursors' secret comes from the tokens that read events: not from the scraper's. It must hold
-  // one a Member does not know (the platform's, or another Member's), else a random one of this process.
+  // one a Member does not know (the platform's, or another Member's), else OPTIN_CURSOR_SECRET (the
+  // same in every worker of a cluster), else a random one of this process.
   const unknownToMembers = principals.some((p) => p.kind === 'platform') || principals.length > 1;
+  const own = env.OPTIN_CURSOR_SECRET ? Buffer.from(env.OPTIN_CURSOR_SECRET) : randomBytes(32);
   const cursorSecret = createHash('sha256')
-    .update(Buffer.concat(unknownToMembers ? digests : [...digests, randomBytes(32)]))
+    .update(Buffer.concat(unknownToMembers ? digests : [...digests, own]))
     .digest();
   add({ kind: 'metrics' }, config.collector?.metricsTokenRef ?? 'env:OPTIN_METRICS_TOKEN', 'collector.metricsTokenRef');
   const keys = (readSecret(config.collector?.writeKeysRef ?? 'env:OPTIN_WRITE_KEYS', env) ?? '')

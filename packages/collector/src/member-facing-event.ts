@@ -5,7 +5,7 @@ import type { StoredEvent } from './stored-event.js';
 
 /**
  * A Member's event as the Member is given it ({@link createMemberFacing}): every field but `keptFrom`,
- * `sessionSeq` `null`, `context` and referrer-like properties only as far as they are the Member's.
+ * `sessionId` and `sessionSeq` `null`, `context` and referrer-like properties only as far as they are the Member's.
  */
 export type MemberFacingEvent = Omit<StoredEvent, 'keptFrom'>;
 
@@ -58,9 +58,10 @@ const firstArrival = /initial/i;
  * (`/v1/members/:member/events`, its JetStream subject), as the Member's view of the platform:
  * - without `keptFrom` (`null` on every Member's event; it names the Member an event stored for the
  *   platform alone was kept from);
- * - with `sessionSeq` `null` (`sessionId` kept): the position counts the learner's events on every
- *   Member's and the platform's pages, so the gap between two of this Member's would tell it how
- *   many the learner had elsewhere;
+ * - with `sessionId` and `sessionSeq` `null`: a session spans every Member's and the platform's pages
+ *   (a new one after 30 minutes idle or a new campaign), so its position would tell this Member how
+ *   many events the learner had elsewhere between two of its own, and its id whether the learner
+ *   was active elsewhere (one session across an hour) or arrived elsewhere by a campaign;
  * - with only the keys of `context` in {@link memberContext}: never `context.attribution` (the
  *   platform-wide first and last touch of `@optin/analytics`, which record no landing page),
  *   `context.referrer`, `context.traits` or any other key;
@@ -104,6 +105,7 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     );
     return {
       ...(facing as MemberFacingEvent),
+      sessionId: null,
       sessionSeq: null,
       context: contextForMember(event.context),
       properties,

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { edxPolicy } from '@optin/consent';
 import { CollectorError } from '../src/errors.js';
 import { trustedProxyList } from '../src/ip-address.js';
 import { bundleCli, spawnCli, startCli } from './cli-bundle.js';
-import { getJson, postJson, receipt, trackMessage } from './helpers.js';
+import { getJson, postJson, receipt, testConfig, tokens, trackMessage } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-cli-settings-'));
 const base = { OPTIN_DB: `sqlite:${join(dir, 'optin.db')}`, OPTIN_GEO: 'off', PORT: '0', OPTIN_WRITE_KEYS: 'wk_1' };
@@ -125,6 +126,43 @@ describe('optin-collector serve settings', () => {
       expect(out, proxies).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("with several workers and a Member's token the only one that reads events, its cursors continue on every worker", async () => {
+    const cwd = mkdtempSync(join(dir, 'sole-member-'));
+    writeFileSync(join(cwd, 'optin.config.json'), JSON.stringify(testConfig));
+    const db = { OPTIN_DB: `sqlite:${join(cwd, 'optin.db')}` };
+    const { child, url } = await startCli({ ...base, ...db, OPTIN_WORKERS: '2', OPTIN_TOKEN_MITX: tokens.MITx }, cwd);
+    // Each page on a connection of its own, as a new client's: it reaches either worker.
+    const read = (query: string) =>
+      new Promise<{ status: number; body: { events: { messageId: string }[]; nextCursor: string } }>(
+        (resolve, reject) =>
+          httpGet(
+            `${url}/v1/members/MITx/events?limit=1${query}`,
+            { agent: false, headers: { authorization: `Bearer ${tokens.MITx}` } },
+            (res) => {
+              let text = '';
+              res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+            },
+          ).on('error', reject),
+      );
+    try {
+      const batch = Array.from({ length: 10 }, () => trackMessage('MITx'));
+      const basic = { authorization: `Basic ${Buffer.from('wk_1:').toString('base64')}` };
+      expect((await postJson(`${url}/v1/batch`, { batch }, basic)).body.accepted).toBe(10);
+      const seen: string[] = [];
+      let page = await read('');
+      for (let i = 0; i < 9; i++) {
+        expect(page.status, `page ${i + 1}`).toBe(200);
+        seen.push(...page.body.events.map((e) => e.messageId));
+        page = await read(`&cursor=${page.body.nextCursor}`);
+      }
+      expect(page.status).toBe(200);
+      expect(seen).toEqual(batch.slice(0, 9).map((m) => m.messageId));
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
 
   it('with several workers, a wrong config stops the start (exit 1) instead of restarting workers forever', async () => {
     const cwd = mkdtempSync(join(dir, 'bad-config-'));

@@ -177,3 +177,25 @@ describe.each(backends)('exporting incrementally: the last page has a cursor too
     expect(next.body.hasMore).toBe(false);
   });
 });
+
+describe("a sole Member's cursors with OPTIN_CURSOR_SECRET", () => {
+  // No platform token, one Member token (see above): the cursor secret is the tokens' and this one.
+  const sole = (secret?: string) =>
+    resolveCredentials(testConfig, { OPTIN_TOKEN_MITX: tokens.MITx, OPTIN_CURSOR_SECRET: secret }).cursorSecret;
+
+  it('are the same in every process given the same secret (the workers of one serve), and random without', () => {
+    expect(sole('s3cret-of-the-deployment')).toEqual(sole('s3cret-of-the-deployment'));
+    expect(sole('s3cret-of-the-deployment')).not.toEqual(sole('another'));
+    expect(sole()).not.toEqual(sole());
+  });
+
+  it('are left to the tokens where one is unknown to every Member (the platform token set)', () => {
+    const withPlatform = (secret?: string) =>
+      resolveCredentials(testConfig, {
+        OPTIN_TOKEN_MITX: tokens.MITx,
+        OPTIN_PLATFORM_TOKEN: tokens.platform,
+        OPTIN_CURSOR_SECRET: secret,
+      }).cursorSecret;
+    expect(withPlatform('one')).toEqual(withPlatform('two'));
+  });
+});

@@ -191,8 +191,8 @@ describe.each(backends)('enriched events land ($name)', (backend) => {
       referrerClass: 'social',
       referrerHost: 'www.facebook.com',
       campaign: { source: 'fb', campaign: 'fall' },
-      sessionId: 's1',
-      // A Member is given no position in the session (it counts the learner's events elsewhere too).
+      // A Member is given no session (it spans the learner's events elsewhere too).
+      sessionId: null,
       sessionSeq: null,
       purposes: ['analytics'],
     });
