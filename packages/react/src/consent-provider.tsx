@@ -48,12 +48,25 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
       readonly consent: ConsentStore;
       /** Not with `consent`: the store is yours, options would make a second one. */
       readonly options?: never;
+      /** Not with `consent`: the store is yours, and so is whose it is. */
+      readonly learner?: never;
     }
   | {
       /** Options of `createConsent`: the store is created on the client, after hydration. */
       readonly options: ConsentOptions;
       /** Not with `options`: give a store, or have one created, not both. */
       readonly consent?: never;
+      /**
+       * Who the learner is: their user id, or any stable key of theirs (`user?.id`). A different
+       * learner (to or from none too) gets a store of their own, made afresh from their storage and
+       * asking as a store made on it would ask; the same learner keeps their store whatever storage
+       * object is passed, so a choice the page's cookie banner told it, or one their storage refused
+       * to keep, stays. Only options that change by content replace it. An app where learners sign in
+       * or out without a page load must pass it (or `key={user}`): without it, a custom storage made
+       * anew is taken for the same learner's or another's by what it reads, which cannot tell every
+       * case apart (see the README's Limits).
+       */
+      readonly learner?: string | undefined;
     }
 );
 
@@ -72,10 +85,22 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * Given neither (a `consent` or `options` that is `undefined`), it throws an {@link OptinReactError}
  * with code `missing_store`.
  *
+ * **Learners who sign in or out without a page load: pass `learner`** (their user id), or
+ * `key={user}`. With it, each learner gets a store of their own, made afresh from their storage, and
+ * keeps it while signed in. Without it, a custom storage given anew is taken for the same learner's or
+ * another's by what it reads, which cannot tell every case apart: a next learner may be shown, and
+ * have loaded, the previous one's choice (see the README's Limits).
+ *
  * @example
  * <ConsentProvider options={{ policy: edxPolicy, cookieDomain: 'edx.org' }}>
  *   <App />
  *   <ConsentBanner />
+ * </ConsentProvider>
+ *
+ * @example
+ * // Learners sign in and out in the app; their choice is kept on the server.
+ * <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }} learner={user?.id}>
+ *   <App />
  * </ConsentProvider>
  */
 export function ConsentProvider(props: ConsentProviderProps): ReactElement {
@@ -92,8 +117,15 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   // cookie domain or storage), the store made from them is replaced by one made from the new ones,
   // which reads the learner's choice for them (a new policy version asks again).
   const [latest, setLatest] = useState(options);
+  // Whose the store is, when the app says (`learner`): another learner (to or from none too) gets
+  // new options, and so a store of their own made afresh from their storage, even when the options
+  // are the very object the store was made with; the same learner keeps the store for options of the
+  // same content, whatever storage object they hold and whatever it reads.
+  const learner = options ? props.learner : undefined;
+  const [whose, setWhose] = useState(learner);
   const once = useRef<Made | null>(null);
-  // The store reads and writes through the custom storage given last (see followStorage): one made
+  // The store reads and writes through the custom storage given last (see followStorage). With
+  // `learner`, any the same learner's options hold takes over. Without, a storage made
   // anew that reads what the store's reads now (the same storage made at each render, or a next
   // learner's with nothing stored, as the previous one, while the store holds no grant it did not keep
   // there) takes over before any child's effect runs; one that reads otherwise, or reads nothing while
@@ -105,7 +137,12 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   const storage = useRef<unknown>(options?.storage);
   const committed = useRef(latest);
   const inUse = (latest === committed.current ? storage.current : latest?.storage) as ConsentOptions['storage'];
-  if (
+  if (learner !== whose) {
+    setWhose(learner);
+    setLatest(options && options === latest ? { ...options } : options);
+  } else if (learner !== undefined) {
+    if (options !== latest && !same(latest, options)) setLatest(options);
+  } else if (
     options !== latest &&
     !(same(latest, options) && sameStorage(inUse, options?.storage, once.current?.store))
   )
@@ -134,8 +171,18 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
       once.current.store.dispose();
       once.current = null;
     }
+    // A store follows the storage given last only while its options are in force: replaced (another
+    // learner signed in), it keeps to its own until it is disposed, so that nothing still holding it
+    // (a hub made with it, deciding before its clean-up runs) reads or writes in the next learner's.
     const made = (once.current = {
-      store: once.current?.store ?? createConsent(followStorage(latest, () => storage.current as ConsentStorage)),
+      store:
+        once.current?.store ??
+        createConsent(
+          followStorage(
+            latest,
+            () => (committed.current === latest ? storage.current : latest.storage) as ConsentStorage,
+          ),
+        ),
       options: latest,
     });
     // A transition: under React 18 an urgent update reaching a <Suspense> boundary still hydrating (a

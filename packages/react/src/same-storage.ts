@@ -27,6 +27,7 @@ function within(d: Grants, own: Grants): boolean {
  * of the page told it, or they refused to keep it) stays only when it is a refusal, one that allows
  * nothing a store made on `b` would not, and less than it, or nothing but the required purposes; a grant
  * would be the previous learner's, and the store is replaced, which reads `b` afresh (none: asked).
+ * Used only when the app does not say who the learner is (`learner`): see the README's Limits.
  */
 export function sameStorage(
   a: ConsentOptions['storage'],

@@ -9,7 +9,17 @@ import {
 } from '@optin/consent';
 import type { OptinBannerElement } from '@optin/banner';
 import { locales } from '@optin/banner/locales';
-import { act, Activity, createRef, StrictMode, useEffect, useState, version, type ReactNode } from 'react';
+import {
+  act,
+  Activity,
+  createRef,
+  StrictMode,
+  useEffect,
+  useLayoutEffect,
+  useState,
+  version,
+  type ReactNode,
+} from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -89,9 +99,12 @@ function serverStorage(kind = 'server') {
  * functions of two learners' storages have the same text, and only what they close over tells them
  * apart. `readOnly` names a learner whose storage refuses every write; `children` renders for the
  * learner signed in. `kept`: the page keeps one options object a learner (made at their first sign-in),
- * rather than writing them inline.
+ * rather than writing them inline. `learner`: the page tells the provider who is signed in (`learner={user}`).
  */
-function signInPage(children: (user: string) => ReactNode, readOnly?: string, kept = false) {
+function signInPage(
+  children: (user: string) => ReactNode,
+  { readOnly, kept = false, learner = false }: { readOnly?: string; kept?: boolean; learner?: boolean } = {},
+) {
   const jars = new Map<string, string>();
   const storageFor = (user: string) => ({
     kind: 'per-learner',
@@ -109,7 +122,11 @@ function signInPage(children: (user: string) => ReactNode, readOnly?: string, ke
   function Page() {
     const [user, setUser] = useState('ada');
     signIn = setUser;
-    return <ConsentProvider options={optionsFor(user)}>{children(user)}</ConsentProvider>;
+    return (
+      <ConsentProvider options={optionsFor(user)} learner={learner ? user : undefined}>
+        {children(user)}
+      </ConsentProvider>
+    );
   }
   return { jars, Page, signIn: (user: string) => signIn(user) };
 }
@@ -129,8 +146,13 @@ const throwingStorage = (user: string): ConsentStorage => ({
  * render, in `mode`. `text()` is what the learner sees (`ask analytics=false`, see statusProbe),
  * `seen` what the app's effects saw, by learner (`bob: analytics=false`), `store()` the store its
  * children have and `stores` every store they had; `signIn(user)` and `render()` (any render of the app) run in act.
+ * `learner`: the app tells the provider who is signed in (`learner={user}`); `strict`: under StrictMode.
  */
-function learnerApp(mode: 'opt-in' | 'opt-out', storageFor: (user: string) => ConsentStorage) {
+function learnerApp(
+  mode: 'opt-in' | 'opt-out',
+  storageFor: (user: string) => ConsentStorage,
+  { learner = false, strict = false } = {},
+) {
   const probe = statusProbe();
   const seen: string[] = [];
   let signIn: (user: string) => void = () => {};
@@ -146,13 +168,24 @@ function learnerApp(mode: 'opt-in' | 'opt-out', storageFor: (user: string) => Co
     signIn = setUser;
     bump = () => setRenders((n) => n + 1);
     return (
-      <ConsentProvider options={{ policy: edxPolicy, mode, storage: storageFor(user) }}>
+      <ConsentProvider
+        options={{ policy: edxPolicy, mode, storage: storageFor(user) }}
+        learner={learner ? user : undefined}
+      >
         <probe.Probe />
         <Effects user={user} />
       </ConsentProvider>
     );
   }
-  const container = render(<App />);
+  const container = render(
+    strict ? (
+      <StrictMode>
+        <App />
+      </StrictMode>
+    ) : (
+      <App />
+    ),
+  );
   return {
     text: () => container.textContent,
     store: probe.current,
@@ -557,7 +590,7 @@ describe('useConsent', () => {
 
   it("gives a learner none of the next learner's grants when the page keeps one options object a learner (the first learner's given again)", async () => {
     const probe = statusProbe();
-    const { Page, signIn } = signInPage(() => <probe.Probe />, undefined, true);
+    const { Page, signIn } = signInPage(() => <probe.Probe />, { kept: true });
     const container = render(
       <StrictMode>
         <Page />
@@ -585,7 +618,7 @@ describe('useConsent', () => {
       return null;
     }
     // Ada's storage refuses to write (her profile is read-only); Grace's keeps what she decides.
-    const { Page, signIn } = signInPage(() => <Probe />, 'ada');
+    const { Page, signIn } = signInPage(() => <Probe />, { readOnly: 'ada' });
     render(<Page />);
     await later();
     act(() => void current?.acceptAll());
@@ -871,6 +904,377 @@ describe('useConsent', () => {
           message: expect.stringContaining('pass `consent={store}`'),
         }),
       );
+  });
+});
+
+/** A refusal of all made an hour ago, encoded once: the same bytes for whoever's storage holds it. */
+function encodedRefusal() {
+  const made = createConsent({ policy: edxPolicy, mode: 'opt-in', storage: 'memory' }).rejectAll();
+  return encodeDecision({ ...made, decidedAt: new Date(Date.now() - 3_600_000).toISOString() }, edxPolicy);
+}
+
+/** What a store made on `storage` in `mode` shows, as statusProbe does (`ask analytics=true`). */
+function freshText(mode: 'opt-in' | 'opt-out', storage: ConsentStorage) {
+  const fresh = createConsent({ policy: edxPolicy, mode, storage });
+  const text = `${fresh.needsPrompt ? 'ask' : 'decided'} analytics=${String(fresh.allows('analytics'))}`;
+  fresh.dispose();
+  return text;
+}
+
+// With `learner`, the provider keeps the store for the same learner and makes another learner's
+// afresh from their storage, whatever the storages read: the cases the inference above cannot tell
+// apart (README, Limits) hold both ways.
+describe('<ConsentProvider learner>', () => {
+  for (const strict of [false, true])
+    for (const how of ["the page's cookie banner", 'the app, the storage refusing to keep it'] as const)
+      it(`opt-in: gives a next learner none of an acceptance made in ${how} when both learners' storages read the same server default${strict ? ' (StrictMode)' : ''}`, async () => {
+        // The LMS answers one org-wide default refusal for every learner who has not chosen.
+        const orgDefault = encodedRefusal();
+        const server = new Map<string, string>();
+        const refuses = how.includes('refusing');
+        const storageFor = (user: string): ConsentStorage => ({
+          kind: 'server',
+          read: () => [server.get(user) ?? orgDefault],
+          write: (value) => !refuses && (server.set(user, value), true),
+          clear: () => void server.delete(user),
+        });
+        const app = learnerApp('opt-in', storageFor, { learner: true, strict });
+        await later();
+        expect(app.text()).toBe('decided analytics=false');
+        act(() => {
+          if (refuses) app.store()?.acceptAll();
+          else cookieBanner('opt-in').acceptAll();
+        });
+        await later();
+        expect(app.text()).toBe('decided analytics=true');
+        app.signIn('bob');
+        await later();
+        expect(app.text()).toBe(freshText('opt-in', storageFor('bob')));
+        expect(app.text()).toBe('decided analytics=false');
+        expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: analytics=false']);
+        // Ada again: her store made afresh, from her storage, which never held the acceptance.
+        app.signIn('ada');
+        await later();
+        expect(app.text()).toBe('decided analytics=false');
+      });
+
+  it("opt-out: asks a next learner with nothing stored rather than giving them the preferences the previous one saved in the page's cookie banner, and stores their own choice", async () => {
+    const storageFor = serverStorage();
+    const app = learnerApp('opt-out', storageFor, { learner: true });
+    await later();
+    // Ada saves preferences with marketing off: analytics explicitly granted.
+    const choice = { purposes: { analytics: true, performance: true, functionality: true, marketing: false } };
+    act(() => void cookieBanner('opt-out').decide(choice, 'preferences'));
+    await later();
+    const ada = app.store()?.decision?.consentId;
+    expect(ada).toBeDefined();
+    app.signIn('bob');
+    await later();
+    expect(app.text()).toBe(freshText('opt-out', storageFor('bob')));
+    expect(app.text()).toBe('ask analytics=true');
+    expect(app.store()?.decision).toBeNull();
+    // Bob refuses performance: what is stored for him grants analytics by opt-out's default only,
+    // which an opt-in page does not take for his consent.
+    act(() => void app.store()?.withdraw('performance'));
+    await later();
+    const optIn = createConsent({ policy: edxPolicy, mode: 'opt-in', storage: storageFor('bob') });
+    expect(optIn.allows('analytics')).toBe(false);
+    expect(optIn.decision).toBeNull();
+    optIn.dispose();
+    expect(app.store()?.decision?.consentId).not.toBe(ada);
+  });
+
+  it("opt-out: asks a next learner with nothing stored rather than giving them the acceptance the previous one narrowed for one Member in the page's cookie banner", async () => {
+    const app = learnerApp('opt-out', serverStorage(), { learner: true });
+    await later();
+    const banner = cookieBanner('opt-out');
+    act(() => void banner.acceptAll());
+    act(() => void banner.withdraw('analytics', 'MITx'));
+    await later();
+    expect(app.store()?.allows('analytics', 'MITx')).toBe(false);
+    app.signIn('bob');
+    await later();
+    expect(app.text()).toBe('ask analytics=true');
+    expect(app.store()?.allows('analytics', 'MITx')).toBe(true);
+    expect(app.store()?.decision).toBeNull();
+  });
+
+  it("opt-out: gives a next learner none of opt-out's defaults when their storage throws on read (the backend went down after the previous learner's sign-in)", async () => {
+    let down = false;
+    const storageFor = (user: string): ConsentStorage => ({
+      kind: 'server',
+      read: () => {
+        if (down) throw new Error(`no storage for ${user}`);
+        return [];
+      },
+      write: () => !down,
+      clear: () => {},
+    });
+    const app = learnerApp('opt-out', storageFor, { learner: true });
+    await later();
+    expect(app.text()).toBe('ask analytics=true');
+    down = true;
+    app.signIn('bob');
+    await later();
+    expect(app.text()).toBe(freshText('opt-out', storageFor('bob')));
+    expect(app.text()).toBe('ask analytics=false');
+    expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: analytics=false']);
+  });
+
+  for (const mode of ['opt-in', 'opt-out'] as const)
+    it(`${mode}, the learner's storage throwing on read: keeps a refusal the page's cookie banner told the app at its next render`, async () => {
+      const app = learnerApp(mode, throwingStorage, { learner: true });
+      await later();
+      act(() => void cookieBanner(mode).withdraw('analytics'));
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      app.render();
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      expect(app.stores.size).toBe(1);
+    });
+
+  // With the case above where both learners' storages read the same value: no rule over what
+  // storages read keeps this refusal and gives the next learner none of that acceptance.
+  for (const mode of ['opt-in', 'opt-out'] as const)
+    it(`${mode}: keeps a refusal the page's cookie banner told the app at its next render, when the learner's own storage holds an earlier choice`, async () => {
+      const visit = createConsent({ policy: edxPolicy, mode, storage: 'memory' }).acceptAll();
+      const earlier = { ...visit, decidedAt: new Date(Date.now() - 60_000).toISOString() };
+      document.cookie = `optin=${encodeDecision(earlier, edxPolicy)}; Path=/`;
+      const app = learnerApp(mode, serverStorage(), { learner: true });
+      await later();
+      act(() => void app.store()?.decide({ purposes: { analytics: true, marketing: false } }));
+      await later();
+      act(() => void cookieBanner(mode).withdraw('analytics'));
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      app.render();
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      expect(app.seen).toEqual(['ada: analytics=false', 'ada: analytics=true', 'ada: analytics=false']);
+    });
+
+  for (const mode of ['opt-out', 'opt-in'] as const)
+    it(`${mode}: keeps a refusal the page's cookie banner told the app at its next render, the learner's storage holding nothing`, async () => {
+      const app = learnerApp(mode, serverStorage(), { learner: true });
+      await later();
+      act(() => void cookieBanner(mode).withdraw('analytics'));
+      await later();
+      app.render();
+      await later();
+      expect(app.text()).toBe('decided analytics=false');
+      expect(app.stores.size).toBe(1);
+    });
+
+  for (const [mode, shown, effects] of [
+    ['opt-in', 'ask analytics=false', ['bob: analytics=false']],
+    ['opt-out', 'ask analytics=true', ['bob: analytics=false', 'bob: analytics=true']],
+  ] as const)
+    for (const storageFor of [serverStorage(), throwingStorage])
+      it(`${mode}: asks a next learner (storage ${storageFor === throwingStorage ? 'throwing' : 'empty'}) rather than giving them the acceptance the page's cookie banner told the previous learner's store`, async () => {
+        const app = learnerApp(mode, storageFor, { learner: true });
+        await later();
+        act(() => void cookieBanner(mode).acceptAll());
+        await later();
+        expect(app.text()).toBe('decided analytics=true');
+        app.signIn('bob');
+        await later();
+        expect(app.text()).toBe(freshText(mode, storageFor('bob')));
+        if (storageFor !== throwingStorage) {
+          expect(app.text()).toBe(shown);
+          expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(effects);
+        } else expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: analytics=false']);
+      });
+
+  it("reads each learner's choice from their storage and writes theirs there; one who signs in again finds theirs", async () => {
+    const probe = statusProbe();
+    const { jars, Page, signIn } = signInPage(() => <probe.Probe />, { learner: true });
+    const container = render(
+      <StrictMode>
+        <Page />
+      </StrictMode>,
+    );
+    await later();
+    act(() => void probe.current()?.acceptAll());
+    act(() => signIn('grace'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => void probe.current()?.rejectAll());
+    expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
+    act(() => signIn('ada'));
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+  });
+
+  it("gives a child's effect in the commit where another learner signs in the new learner's choice", async () => {
+    let current: ConsentStore | null = null;
+    const seen: string[] = [];
+    function Child({ user }: { user: string }) {
+      const { store } = useConsent();
+      current = store;
+      useEffect(() => {
+        if (store) seen.push(`${user}: analytics=${String(store.allows('analytics'))}`);
+      }, [user, store]);
+      return null;
+    }
+    const { Page, signIn } = signInPage((user) => <Child user={user} />, { learner: true });
+    render(<Page />);
+    await later();
+    act(() => void current?.acceptAll());
+    act(() => signIn('grace'));
+    await later();
+    expect(seen).toEqual(['ada: analytics=false', 'grace: analytics=false']);
+  });
+
+  for (const kept of [false, true])
+    it(`gives every learner a store of their own, even when their storages read alike (nothing stored)${kept ? ', with one options object a learner' : ''}`, async () => {
+      const probe = statusProbe();
+      const { jars, Page, signIn } = signInPage(() => <probe.Probe />, { kept, learner: true });
+      const container = render(<Page />);
+      await later();
+      act(() => signIn('grace'));
+      await later();
+      act(() => void probe.current()?.acceptAll());
+      expect(container.textContent).toBe('decided analytics=true');
+      for (const user of ['bob', 'ada']) {
+        act(() => signIn(user));
+        await later();
+        expect(container.textContent).toBe('ask analytics=false');
+      }
+      act(() => signIn('grace'));
+      await later();
+      expect(container.textContent).toBe('decided analytics=true');
+      expect([...jars.keys()]).toEqual(['grace']);
+      expect(probe.stores.size).toBe(5); // Ada's, Grace's, Bob's, Ada's again, Grace's again
+    });
+
+  it("gives the next learner none of a choice the previous learner's storage refused (held in memory), and keeps it for that learner", async () => {
+    const probe = statusProbe();
+    const { Page, signIn } = signInPage(() => <probe.Probe />, { readOnly: 'ada', learner: true });
+    const container = render(<Page />);
+    await later();
+    act(() => void probe.current()?.acceptAll());
+    act(() => signIn('ada')); // the same learner again: her store stays
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    act(() => signIn('grace'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+  });
+
+  it("makes another learner's store even when the app gives one options object, its storage reading whoever is signed in", async () => {
+    // One storage object for the page, reading the server for the learner signed in now: no read tells
+    // one learner's from another's, as nothing of the options changes.
+    const server = new Map<string, string>();
+    let user = 'ada';
+    const options: ConsentOptions = {
+      policy: edxPolicy,
+      storage: {
+        kind: 'server',
+        read: () => (server.has(user) ? [server.get(user)!] : []),
+        write: (value) => (server.set(user, value), true),
+        clear: () => void server.delete(user),
+      },
+    };
+    const probe = statusProbe();
+    let signIn: (next: string) => void = () => {};
+    function Page() {
+      const [signedIn, setSignedIn] = useState('ada');
+      signIn = (next) => ((user = next), setSignedIn(next));
+      return (
+        <ConsentProvider options={options} learner={signedIn}>
+          <probe.Probe />
+        </ConsentProvider>
+      );
+    }
+    const container = render(<Page />);
+    await later();
+    // Ada accepts in the page's banner, whose cookie Bob's storage never holds.
+    act(() => void cookieBanner('opt-in').acceptAll());
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    act(() => signIn('bob'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    expect(server.size).toBe(0);
+  });
+
+  for (const learner of [true, false])
+    it(`writes nothing of the previous learner's store in the next learner's storage, even when code outside React decides on it in the commit of the sign-in${learner ? '' : ' (no learner given)'}`, async () => {
+      const probe = statusProbe();
+      const jars = new Map<string, string>();
+      const storageFor = (user: string): ConsentStorage => ({
+        kind: 'server',
+        read: () => (jars.has(user) ? [jars.get(user)!] : []),
+        write: (value) => (jars.set(user, value), true),
+        clear: () => void jars.delete(user),
+      });
+      let ada: ConsentStore | null = null;
+      // Code that holds Ada's store outside the provider's children (a hub made with it) and changes her
+      // choice as the page signs Bob in, before anything tells it of his store.
+      function Outside({ user }: { user: string }) {
+        useLayoutEffect(() => {
+          if (user === 'bob') ada?.withdraw('marketing');
+        }, [user]);
+        return null;
+      }
+      let signIn: (user: string) => void = () => {};
+      function Page() {
+        const [user, setUser] = useState('ada');
+        signIn = setUser;
+        return (
+          <>
+            <ConsentProvider
+              options={{ policy: edxPolicy, storage: storageFor(user) }}
+              learner={learner ? user : undefined}
+            >
+              <probe.Probe />
+            </ConsentProvider>
+            <Outside user={user} />
+          </>
+        );
+      }
+      const container = render(<Page />);
+      await later();
+      act(() => void (ada = probe.current())?.acceptAll());
+      act(() => signIn('bob'));
+      await later();
+      expect(container.textContent).toBe('ask analytics=false');
+      expect([...jars.keys()]).toEqual(['ada']);
+    });
+
+  it('replaces the store when the learner signs out (no learner), and for options changed by content', async () => {
+    const probe = statusProbe();
+    let set: (next: { user?: string; mode: 'opt-in' | 'opt-out' }) => void = () => {};
+    const storageFor = serverStorage();
+    function Page() {
+      const [{ user, mode }, setState] = useState<{ user?: string; mode: 'opt-in' | 'opt-out' }>({
+        user: 'ada',
+        mode: 'opt-in',
+      });
+      set = setState;
+      return (
+        <ConsentProvider options={{ policy: edxPolicy, mode, storage: storageFor(user ?? 'anonymous') }} learner={user}>
+          <probe.Probe />
+        </ConsentProvider>
+      );
+    }
+    const container = render(<Page />);
+    await later();
+    act(() => void cookieBanner('opt-in').acceptAll());
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    act(() => set({ mode: 'opt-in' })); // signed out
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    act(() => set({ user: 'ada', mode: 'opt-in' }));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false'); // the banner's choice was never stored in hers
+    act(() => void probe.current()?.acceptAll());
+    act(() => set({ user: 'ada', mode: 'opt-out' })); // the region hint: her choice read for it
+    await later();
+    expect(container.textContent).toBe('decided analytics=true');
+    expect(probe.stores.size).toBe(4);
   });
 });
 

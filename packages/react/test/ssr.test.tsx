@@ -21,6 +21,15 @@ describe('@optin/react on a server', () => {
     expect(fromOptions).toBe(
       '<p>store=no prompt=false {&quot;necessary&quot;:true,&quot;analytics&quot;:false,&quot;performance&quot;:false,&quot;functionality&quot;:false,&quot;marketing&quot;:false}</p>',
     );
+    // Naming the learner changes nothing of the server HTML.
+    expect(
+      renderToString(
+        <ConsentProvider options={{ policy: edxPolicy }} learner="ada">
+          <Status />
+          <ConsentBanner />
+        </ConsentProvider>,
+      ),
+    ).toBe(fromOptions);
     // A store given on the server renders the same, so the client's hydration matches whatever it finds.
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     consent.acceptAll();
