@@ -514,54 +514,56 @@ describe('useConsent', () => {
     expect(banners[0]?.layer).toBe('notice');
   });
 
-  it("reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there", async () => {
-    const probe = statusProbe();
-    const { jars, Page, signIn } = signInPage(() => <probe.Probe />);
-    const container = render(
-      <StrictMode>
-        <Page />
-      </StrictMode>,
-    );
-    await later();
-    act(() => void probe.current()?.acceptAll());
-    expect(container.textContent).toBe('decided analytics=true');
-    act(() => signIn('grace'));
-    await later();
-    // Grace has decided nothing: she is asked, and nothing Ada granted is hers.
-    expect(container.textContent).toBe('ask analytics=false');
-    act(() => void probe.current()?.rejectAll());
-    expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
-    act(() => signIn('ada'));
-    await later();
-    expect(container.textContent).toBe('decided analytics=true');
-  });
+  for (const learner of [false, true])
+    it(`reads the next learner's choice from a storage made anew by the same factory (another learner signs in), and writes theirs there${learner ? ' (learner given)' : ''}`, async () => {
+      const probe = statusProbe();
+      const { jars, Page, signIn } = signInPage(() => <probe.Probe />, { learner });
+      const container = render(
+        <StrictMode>
+          <Page />
+        </StrictMode>,
+      );
+      await later();
+      act(() => void probe.current()?.acceptAll());
+      expect(container.textContent).toBe('decided analytics=true');
+      act(() => signIn('grace'));
+      await later();
+      // Grace has decided nothing: she is asked, and nothing Ada granted is hers.
+      expect(container.textContent).toBe('ask analytics=false');
+      act(() => void probe.current()?.rejectAll());
+      expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
+      act(() => signIn('ada'));
+      await later();
+      expect(container.textContent).toBe('decided analytics=true');
+    });
 
-  it("gives a child's effect in the commit where another learner signs in the new learner's choice, and keeps what it decides in theirs", async () => {
-    let current: ConsentStore | null = null;
-    const seen: string[] = [];
-    function Child({ user }: { user: string }) {
-      const { store } = useConsent();
-      current = store;
-      useEffect(() => {
-        if (!store) return;
-        seen.push(`${user}: analytics=${String(store.allows('analytics'))}`);
-        // The app applies the choice Grace saved on the server once she signs in.
-        if (user === 'grace') store.rejectAll();
-      }, [user, store]);
-      return null;
-    }
-    const { jars, Page, signIn } = signInPage((user) => <Child user={user} />);
-    render(<Page />);
-    await later();
-    act(() => void current?.acceptAll());
-    const ada = jars.get('ada');
-    act(() => signIn('grace'));
-    await later();
-    expect(seen).not.toContain('grace: analytics=true');
-    expect(seen.at(-1)).toBe('grace: analytics=false');
-    expect(jars.get('ada')).toBe(ada);
-    expect(jars.has('grace')).toBe(true);
-  });
+  for (const learner of [false, true])
+    it(`gives a child's effect in the commit where another learner signs in the new learner's choice, and keeps what it decides in theirs${learner ? ' (learner given)' : ''}`, async () => {
+      let current: ConsentStore | null = null;
+      const seen: string[] = [];
+      function Child({ user }: { user: string }) {
+        const { store } = useConsent();
+        current = store;
+        useEffect(() => {
+          if (!store) return;
+          seen.push(`${user}: analytics=${String(store.allows('analytics'))}`);
+          // The app applies the choice Grace saved on the server once she signs in.
+          if (user === 'grace') store.rejectAll();
+        }, [user, store]);
+        return null;
+      }
+      const { jars, Page, signIn } = signInPage((user) => <Child user={user} />, { learner });
+      render(<Page />);
+      await later();
+      act(() => void current?.acceptAll());
+      const ada = jars.get('ada');
+      act(() => signIn('grace'));
+      await later();
+      expect(seen).not.toContain('grace: analytics=true');
+      expect(seen.at(-1)).toBe('grace: analytics=false');
+      expect(jars.get('ada')).toBe(ada);
+      expect(jars.has('grace')).toBe(true);
+    });
 
   it("gives a third learner none of the second learner's grants when the first learner's storage read as empty as the third's", async () => {
     const probe = statusProbe();
@@ -1085,46 +1087,6 @@ describe('<ConsentProvider learner>', () => {
           expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(effects);
         } else expect(app.seen.filter((s) => s.startsWith('bob'))).toEqual(['bob: analytics=false']);
       });
-
-  it("reads each learner's choice from their storage and writes theirs there; one who signs in again finds theirs", async () => {
-    const probe = statusProbe();
-    const { jars, Page, signIn } = signInPage(() => <probe.Probe />, { learner: true });
-    const container = render(
-      <StrictMode>
-        <Page />
-      </StrictMode>,
-    );
-    await later();
-    act(() => void probe.current()?.acceptAll());
-    act(() => signIn('grace'));
-    await later();
-    expect(container.textContent).toBe('ask analytics=false');
-    act(() => void probe.current()?.rejectAll());
-    expect([...jars.keys()].sort()).toEqual(['ada', 'grace']);
-    act(() => signIn('ada'));
-    await later();
-    expect(container.textContent).toBe('decided analytics=true');
-  });
-
-  it("gives a child's effect in the commit where another learner signs in the new learner's choice", async () => {
-    let current: ConsentStore | null = null;
-    const seen: string[] = [];
-    function Child({ user }: { user: string }) {
-      const { store } = useConsent();
-      current = store;
-      useEffect(() => {
-        if (store) seen.push(`${user}: analytics=${String(store.allows('analytics'))}`);
-      }, [user, store]);
-      return null;
-    }
-    const { Page, signIn } = signInPage((user) => <Child user={user} />, { learner: true });
-    render(<Page />);
-    await later();
-    act(() => void current?.acceptAll());
-    act(() => signIn('grace'));
-    await later();
-    expect(seen).toEqual(['ada: analytics=false', 'grace: analytics=false']);
-  });
 
   for (const kept of [false, true])
     it(`gives every learner a store of their own, even when their storages read alike (nothing stored)${kept ? ', with one options object a learner' : ''}`, async () => {
