@@ -169,7 +169,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // may hold a refusal there, which must never be read as a grant.
   let seen: string[] | boolean = !chain[0];
   const decisionInForce = () => (held?.policy.hash && !(held.implied && mode == 'opt-in') ? held : null);
-  let channel: BroadcastChannel | null | undefined;
+  let channel: BroadcastChannel | undefined;
   // Tells the page's other stores at once (a synchronous event on the window: every copy of the
   // package on the page hears it, in the same task), then the other tabs (the channel, a later task).
   let tell: ((data: [string, string]) => void) | undefined;
@@ -383,8 +383,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       return () => listeners.delete(listener);
     },
     // The channel closes too: left open, it would keep the page out of the back/forward cache each
-    // time another tab decides. A decision made later still reaches the other tabs through storage.
-    dispose: () => (stop.abort(), channel?.close(), (channel = null)),
+    // time another tab decides. A decision made later still reaches the other tabs through storage,
+    // and tells the page's other stores nothing (a replaced React provider's store, which code may
+    // still hold, is the previous learner's: the next learner's store must not take it).
+    dispose: () => (stop.abort(), channel?.close(), (tell = undefined)),
   };
   // Another tab may decide at any time. Re-read when one of this origin's says so or writes
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page

@@ -157,6 +157,24 @@ describe('another tab deciding', () => {
     expect(heard).toHaveLength(4);
   });
 
+  it("tells the page's other stores nothing once disposed (a replaced provider's store that code still holds)", async () => {
+    // Each learner's storage of its own (server-backed), as a React app signing learners in gives.
+    const storageOf = (jar = new Map<string, string>()) => ({
+      kind: 'server',
+      read: () => [...jar.values()],
+      write: (value: string) => (jar.set('consent', value), true),
+      clear: () => void jar.delete('consent'),
+    });
+    const ada = createConsent({ policy: edxPolicy, storage: storageOf() });
+    ada.dispose();
+    const bob = createConsent({ policy: edxPolicy, storage: storageOf() });
+    ada.acceptAll(); // code still holding Ada's store decides on it
+    await tick();
+    expect(bob.needsPrompt).toBe(true);
+    expect(bob.allows('analytics')).toBe(false);
+    bob.dispose();
+  });
+
   it('takes the last of decisions made in the same millisecond, and keeps it after the channel\'s copies come', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
