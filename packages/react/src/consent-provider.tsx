@@ -64,7 +64,11 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
        * to keep, stays. Only options that change by content replace it. An app where learners sign in
        * or out without a page load must pass it (or `key={user}`): without it, a custom storage made
        * anew is taken for the same learner's or another's by what it reads, which cannot tell every
-       * case apart (see the README's Limits).
+       * case apart (see the README's Limits). It separates learners only where each has a storage of
+       * their own: with the default consent cookie the choice is the browser's, and the next learner
+       * reads it (call `store.reset()` before signing one out to forget it). Pass it once the session is
+       * known: `undefined` while it loads is no one, and a choice made then is not kept for the learner
+       * who then appears.
        */
       readonly learner?: string | undefined;
     }
@@ -89,7 +93,8 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * `key={user}`. With it, each learner gets a store of their own, made afresh from their storage, and
  * keeps it while signed in. Without it, a custom storage given anew is taken for the same learner's or
  * another's by what it reads, which cannot tell every case apart: a next learner may be shown, and
- * have loaded, the previous one's choice (see the README's Limits).
+ * have loaded, the previous one's choice (see the README's Limits). `learner` separates learners only
+ * with a storage per learner: with the default consent cookie the choice is the browser's.
  *
  * @example
  * <ConsentProvider options={{ policy: edxPolicy, cookieDomain: 'edx.org' }}>
@@ -137,9 +142,12 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   const storage = useRef<unknown>(options?.storage);
   const committed = useRef(latest);
   const inUse = (latest === committed.current ? storage.current : latest?.storage) as ConsentOptions['storage'];
+  // Another learner always gets a copy: options no store was made with, so no store made for another
+  // learner with that object (one options object for the page), still set in a transition that waits
+  // (a child suspended), is ever taken for theirs.
   if (learner !== whose) {
     setWhose(learner);
-    setLatest(options && options === latest ? { ...options } : options);
+    setLatest(options && { ...options });
   } else if (learner !== undefined) {
     if (options !== latest && !same(latest, options)) setLatest(options);
   } else if (
@@ -160,7 +168,11 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
   // another tab meanwhile), until the new store, which reads the choice afresh and follows other
   // tabs, is made.
   const disposal = useRef<ReturnType<typeof setTimeout>>(undefined);
+  // The storage each replaced options' store followed last (a next learner's it took over, not the one
+  // it was made with), which it keeps to from then on.
+  const left = useRef(new WeakMap<ConsentOptions, unknown>());
   useIsomorphicLayoutEffect(() => {
+    if (committed.current && committed.current !== latest) left.current.set(committed.current, storage.current);
     storage.current = options?.storage;
     committed.current = latest;
   });
@@ -172,15 +184,19 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
       once.current = null;
     }
     // A store follows the storage given last only while its options are in force: replaced (another
-    // learner signed in), it keeps to its own until it is disposed, so that nothing still holding it
-    // (a hub made with it, deciding before its clean-up runs) reads or writes in the next learner's.
+    // learner signed in), it keeps to the one it followed last (the learner's whose it was) until it is
+    // disposed, and after, so that nothing still holding it (a hub made with it) reads or writes in the
+    // next learner's, nor in an earlier learner's it was made with.
     const made = (once.current = {
       store:
         once.current?.store ??
         createConsent(
           followStorage(
             latest,
-            () => (committed.current === latest ? storage.current : latest.storage) as ConsentStorage,
+            () =>
+              (committed.current === latest
+                ? storage.current
+                : (left.current.get(latest) ?? latest.storage)) as ConsentStorage,
           ),
         ),
       options: latest,

@@ -13,7 +13,9 @@ import {
   act,
   Activity,
   createRef,
+  lazy,
   StrictMode,
+  Suspense,
   useEffect,
   useLayoutEffect,
   useState,
@@ -590,6 +592,52 @@ describe('useConsent', () => {
     expect([...jars.keys()]).toEqual(['grace']);
   });
 
+  it("writes nothing in the first learner's storage when code holding the store the second learner took over decides as a third signs in", async () => {
+    const probe = statusProbe();
+    const jars = new Map<string, string>();
+    const storageFor = (user: string): ConsentStorage => ({
+      kind: 'server',
+      read: () => (jars.has(user) ? [jars.get(user)!] : []),
+      write: (value) => (jars.set(user, value), true),
+      clear: () => void jars.delete(user),
+    });
+    let held: ConsentStore | null = null;
+    // Code that holds the store outside the provider's children (a hub made with it) and changes the
+    // choice as the page signs Carol in, before anything tells it of her store.
+    function Outside({ user }: { user: string }) {
+      useLayoutEffect(() => {
+        if (user === 'carol') held?.withdraw('marketing');
+      }, [user]);
+      return null;
+    }
+    let signIn: (user: string) => void = () => {};
+    function Page() {
+      const [user, setUser] = useState('ada');
+      signIn = setUser;
+      return (
+        <>
+          <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
+            <probe.Probe />
+          </ConsentProvider>
+          <Outside user={user} />
+        </>
+      );
+    }
+    const container = render(<Page />);
+    await later();
+    const ada = probe.current();
+    // Bob, with nothing stored as Ada, takes over her store and accepts all: stored as his.
+    act(() => signIn('bob'));
+    await later();
+    expect(probe.current()).toBe(ada);
+    act(() => void (held = probe.current())?.acceptAll());
+    await later();
+    act(() => signIn('carol'));
+    await later();
+    expect(container.textContent).toBe('ask analytics=false');
+    expect([...jars.keys()]).toEqual(['bob']);
+  });
+
   it("gives a learner none of the next learner's grants when the page keeps one options object a learner (the first learner's given again)", async () => {
     const probe = statusProbe();
     const { Page, signIn } = signInPage(() => <probe.Probe />, { kept: true });
@@ -1160,6 +1208,63 @@ describe('<ConsentProvider learner>', () => {
     expect(container.textContent).toBe('ask analytics=false');
     expect(server.size).toBe(0);
   });
+
+  for (const next of ['carol', undefined])
+    it(`gives ${next ?? 'a signed-out page'} none of the first learner's grants when the app gives one options object and the second learner's store waits in a suspended transition`, async () => {
+      // One storage object for the page, reading the server for the learner signed in now.
+      const server = new Map<string, string>();
+      let user: string | undefined = 'ada';
+      const options: ConsentOptions = {
+        policy: edxPolicy,
+        storage: {
+          kind: 'server',
+          read: () => (user && server.has(user) ? [server.get(user)!] : []),
+          write: (value) => (user ? (server.set(user, value), true) : false),
+          clear: () => {
+            if (user) server.delete(user);
+          },
+        },
+      };
+      // Bob's page renders a code-split chunk still on its way: the transition that gives his store waits.
+      let arrive = () => {};
+      const chunk = new Promise<{ default: () => null }>(
+        (resolve) => (arrive = () => resolve({ default: () => null })),
+      );
+      const Chunk = lazy(() => chunk);
+      const seen: string[] = [];
+      let current = null as ConsentStore | null;
+      function Child({ who }: { who: string | undefined }) {
+        current = useConsent().store;
+        const analytics = useAllowed('analytics');
+        useEffect(() => void seen.push(`${who}: analytics=${String(analytics)}`), [who, analytics]);
+        return current && who === 'bob' ? <Chunk /> : null;
+      }
+      let signIn: (next: string | undefined) => void = () => {};
+      function Page() {
+        const [signedIn, setSignedIn] = useState<string | undefined>('ada');
+        signIn = (next) => ((user = next), setSignedIn(next));
+        return (
+          <ConsentProvider options={options} learner={signedIn}>
+            <Suspense fallback={null}>
+              <Child who={signedIn} />
+            </Suspense>
+          </ConsentProvider>
+        );
+      }
+      render(<Page />);
+      await later();
+      const ada = current;
+      act(() => void ada?.acceptAll());
+      await later();
+      act(() => signIn('bob'));
+      await later();
+      act(() => signIn(next));
+      await later();
+      arrive();
+      await later();
+      expect(seen.filter((s) => !/^(ada|bob):/.test(s))).toEqual([`${next}: analytics=false`]);
+      expect(current).not.toBe(ada);
+    });
 
   for (const learner of [true, false])
     it(`writes nothing of the previous learner's store in the next learner's storage, even when code outside React decides on it in the commit of the sign-in${learner ? '' : ' (no learner given)'}`, async () => {
