@@ -3,6 +3,17 @@
 // (Not an input button, whose caption or title is the author's; nor a `contenteditable="false"` wrapper.)
 const fields =
   'input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]';
+// A select's wrapper: an element with a native `<select>` and at most two other elements as children (a page's
+// container that holds a select among many controls is none). Anything else in it but a label is taken for the
+// select's face, as a field: the plain `<button>` bootstrap-select 1.x and bootstrap-multiselect build next to
+// the select they hide shows the option chosen, with no ARIA role to tell it (a Sort button beside a select in a
+// small wrapper loses its name too: when unsure, no name). Only on the way up from a control, and as the walk
+// below enters an element: `:has()` on the parent of every node read would cost a scan of its siblings each,
+// 100 ms for a card holding a 20,000-item list. (`:has()`: Chrome 105, Safari 15.4, Firefox 121.)
+const near = ':is(:has(>select):not(:has(>:nth-child(4))))';
+
+// What a field is, or anything in one, is the `closest` of: a field, or anything beside a native select but a label.
+const field = `${near}>:not(label),${fields}`;
 
 // The text of `el` without the fields and forms in it; none of a field, of what is in one, or of a form.
 // Only its first 1,000 characters or so are read (a name is at most 100), and its first 2,000 nodes: a card
@@ -11,8 +22,10 @@ const fields =
 // many in a row; whitespace alone is no name (the title is). (A tree walker over elements, 1, and text, 4,
 // skipping a field's or a form's subtree, 2.)
 const text = (el?: Element | null) => {
-  if (!el || el.closest(fields) || el.matches('form')) return '';
-  const walker = document.createTreeWalker(el, 5, (n) => ((n as Partial<Element>).matches?.('form,' + fields) ? 2 : 1));
+  if (!el || el.closest(field) || el.matches('form')) return '';
+  const walker = document.createTreeWalker(el, 5, (n) =>
+    (n as Partial<Element>).matches?.(`form,${near},${fields}`) ? 2 : 1,
+  );
   let read = '';
   for (let i = 0; read.length < 1e3 && i++ < 2e3 && walker.nextNode();) {
     const data = (walker.currentNode as Partial<Text>).data ?? '';
@@ -41,7 +54,9 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed:
  * nothing in or of a field (`input` but an input button, `textarea`, `select`, editable content but a
  * `contenteditable="false"` wrapper, and the custom ones:
- * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`) is read,
+ * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`, and anything
+ * beside a native `<select>` in a small wrapper but a label: the button bootstrap-select and bootstrap-multiselect
+ * show) is read,
  * not its text, `title`, an image's `alt` in it (a custom select's flag) or a label inside it; a form
  * is never named by its text or an image (an upload's preview); a chip of a combobox one types into
  * (a `[role=button]` that is no `<button>`, a later sibling of which or of its parent, not in a form, is or
@@ -54,7 +69,7 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  */
 export function controlName(el: Element): string {
   // (A field or a form: none of its title or images.)
-  const field = el.closest(fields) || el.matches('form');
+  const inField = el.closest(field) || el.matches('form');
   const name =
     el.getAttribute('data-track') ||
     (!el.matches('[type=radio],[role$=radio],[role=option]') &&
@@ -67,8 +82,9 @@ export function controlName(el: Element): string {
           .trim() ||
         (el.matches('input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
         text((el as HTMLInputElement).labels?.[0] ?? el) ||
-        (!field &&
-          (el.getAttribute('title') || el.querySelector<HTMLImageElement>(`img[alt]:not(:is(${fields}) *)`)?.alt)))) ||
+        (!inField &&
+          (el.getAttribute('title') ||
+            el.querySelector<HTMLImageElement>(`img[alt]:not(:is(${near},${fields}) *)`)?.alt)))) ||
     el.getAttribute('name') ||
     '';
   // (A name that holds an email address is the learner's, whatever put it there: no name.)

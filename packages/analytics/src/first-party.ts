@@ -117,7 +117,11 @@ export interface FirstParty {
    * when that purpose is allowed now; `@optin/analytics/vitals` sends Web Vitals this way. Without
    * `analytics` (on a course page, also when refused to any Member) it carries no trail: the page's
    * path and course only (no query, title or referrer), no session, and a fresh `anonymousId` of its
-   * own (no `userId`).
+   * own (no `userId`). With the trail it also declares `context.purposes: ['analytics']`, so that the
+   * collector keeps it from a Member the learner refuses analytics before it arrives. `'necessary'`
+   * (system administration, security, integrity) needs no consent: such a message leaves before any
+   * decision, in opt-in mode too, without the trail and with nothing stored; put nothing in it that
+   * needs consent.
    */
   send(event: string, properties: Readonly<Record<string, unknown>>, purpose: string): void;
   /** Sends every queued message now (a navigation's page view waiting for its title too). */
@@ -174,24 +178,20 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // A RegExp: a string would throw a TypeError on the first URL. (It is read by `search`, which a `g`
   // flag's `lastIndex` never changes: with `test`, every other URL would be sent unredacted.)
   if (redact !== undefined && !(redact instanceof RegExp))
-    throw new AnalyticsError('invalid_option', 'redact', 'use a RegExp: /^q$/.');
+    throw new AnalyticsError('invalid_option', 'redact', 'use a RegExp.');
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail. (Left out, it reads
   // as `undefined`, which passes.)
   if (!/^[a-z\d.-]*$/.test(cookieDomain as string))
-    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${cookieDomain}" is not a host.`);
+    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${cookieDomain}" is not a host name.`);
   // `.edx.org` is `edx.org`, as for cookies.
   const domain = cookieDomain?.replace(/^\./, '');
   // Host names, as a referrer's host is read: lower case, a leading dot the domain's (a URL or a path would
   // silently never match; a string, not a list, would fail every page view).
   if (!Array.isArray(ignoreReferrers))
-    throw new AnalyticsError('invalid_option', 'ignoreReferrers', 'use a list of host names: ["paypal.com"].');
+    throw new AnalyticsError('invalid_option', 'ignoreReferrers', 'use a list of host names.');
   const ignored = ignoreReferrers.map((entry: unknown, i) => {
     if (typeof entry != 'string' || !/^\.?[a-z\d.-]+$/i.test(entry))
-      throw new AnalyticsError(
-        'invalid_option',
-        `ignoreReferrers[${i}]`,
-        `${JSON.stringify(entry)}: use a host name alone ("paypal.com"), no "https://" or path.`,
-      );
+      throw new AnalyticsError('invalid_option', `ignoreReferrers[${i}]`, `"${entry as string}" is not a host name.`);
     return entry.toLowerCase().replace(/^\./, '');
   });
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
@@ -220,7 +220,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       const held = decode(decode(decode(value ?? raw)));
       return (is &&
         !campaignParam.test(name) &&
-        (/e.?mail|token|secret|passw(or)?d|passcode|pwd|jwt|hmac|saml|apikey|\b(code|state|pass|key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce|mail)s?\b/i.test(
+        (/e.?mail|token|secret|pass(w(or)?d|code)|pwd|jwt|hmac|saml|apikey|\b(code|state|pass|key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce|mail)s?\b/i.test(
           name.replace(/([a-z])(?=[A-Z])|_|\d/g, '$1 '),
         ) ||
           (redact && name.search(redact) >= 0))) ||
@@ -233,7 +233,6 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const hidden = (query: string, deep = 0) => hide('&' + query, deep) != '&' + query;
   // A URL as it may be sent: cut, its query (and a kept fragment) hidden; never its path.
   const strip = (url: string) => cut(url).replace(/[?#].*/, (query) => hide(query));
-  const here = () => strip(location.href);
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
@@ -255,6 +254,10 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     allows: (p) => consent.allows(p),
     stamp,
   });
+  // Any change of consent (performance withdrawn, for which the hub unloads no tracker of this one's; a purpose
+  // given to send()): what it no longer allows leaves the queue at once, in memory and in localStorage, where
+  // the retry queue of an outage would otherwise keep it until its next retry (minutes later).
+  consent.subscribe(transport.save);
   // What it stores, gone: its cookies on the domain it wrote them on (the hub deletes them only on
   // the variants of its own cookieDomain, which may be another), and its first touch and preferences.
   const forget = () => {
@@ -274,7 +277,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let prefs: Fields = {};
   let page: Fields | undefined;
   // The page as it was loaded: the page of what was made before its first view (an LMS page's identify).
-  const loaded: Fields = { url: here(), path: location.pathname };
+  const loaded: Fields = { url: strip(location.href), path: location.pathname };
   // Prerendered: what is sent before its first view (the hub's replay, Web Vitals, as the learner goes to it)
   // waits for it.
   // (Until a task after the learner goes to it: a page that never starts the tracker has no view to wait for.)
@@ -352,19 +355,23 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
             ...context,
             course: ((trail || !ids) && course) || undefined,
             consent: stamp(),
-            // The tabs of the site share one session, and one sequence, when it may be stored (an
-            // older session of this tab must not replace another tab's): the cookie's, unless it is this
-            // tab's own session at a lower seq (another tab's write that crossed this tab's): a tab's seq
-            // never goes back (two tabs' may tie).
-            session: trail
-              ? ((session = nextSession(
+            ...(trail && {
+              // With the trail, it needs analytics at the collector too, for the Member of its course: refused
+              // to that Member before it arrives, it is none of theirs. (A sender can only add purposes.)
+              ...(purpose != 'analytics' && { purposes: ['analytics'] }),
+              // The tabs of the site share one session, and one sequence, when it may be stored (an
+              // older session of this tab must not replace another tab's): the cookie's, unless it is this
+              // tab's own session at a lower seq (another tab's write that crossed this tab's): a tab's seq
+              // never goes back (two tabs' may tie).
+              session:
+                ((session = nextSession(
                   (shared && !(session?.id == shared.id && session.seq > shared.seq) && shared) || session,
                   Date.now(),
                   campaign,
                 )),
                 saveSession(),
-                { id: session.id, seq: session.seq })
-              : undefined,
+                { id: session.id, seq: session.seq }),
+            }),
           },
           messageId: randomId(true),
           anonymousId: ids ? anonymousId : randomId(),
@@ -377,14 +384,12 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     });
   };
 
-  // Unloaded, a tracker's purpose was withdrawn: its queued messages go. (Its last view stays the page
-  // of what it sends: granted again on another page, that page gets its view first.)
+  // Unloaded, a tracker's purpose was withdrawn: what waits behind a view for its title is built now, under the
+  // consent in force (its queued messages went as consent changed: see `consent.subscribe` above). (Its last view
+  // stays the page of what it sends: granted again on another page, that page gets its view first.)
   const tracker = (declared: Tracker, more: Partial<Tracker>): Tracker => ({
     ...declared,
-    unload() {
-      release();
-      transport.save();
-    },
+    unload: release,
     identify: remember,
     ...more,
   });
@@ -428,12 +433,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       }),
       tracker(functionality, {
         load() {
-          anonymousId = readCookie(idCookie) || anonymousId; // (an empty cookie is none)
-          writeCookie(idCookie, anonymousId, 34128e3, domain); // 13 months, as declared
+          // (An empty cookie is none.) 13 months, as declared.
+          writeCookie(idCookie, (anonymousId = readCookie(idCookie) || anonymousId), 34128e3, domain);
           saveSession();
           local(touchKey, (attribution = local<Attribution>(touchKey) ?? attribution));
           local(prefsKey, (prefs = { ...local(prefsKey), ...prefs }));
-          transport.save();
         },
         unload() {
           release();
@@ -443,7 +447,6 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           anonymousId = randomId();
           session = attribution = userId = undefined;
           forget();
-          transport.save();
         },
         identify(e) {
           remember(e);
@@ -493,10 +496,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
             // This view's page (where this tracker has it), and its URL as the next view's referrer. (Without it,
             // `last` stays the URL the hub was given: a view it replays at the first decision is no other page.)
             if (page?.url == viewed?.url) {
-              Object.assign(page as Fields, { url: sent, search: new URL(sent).search });
+              (page as Record<string, unknown>).url = sent;
+              (page as Record<string, unknown>).search = new URL(sent).search;
               last = href;
             }
-            Object.assign(viewed as Fields, { url: sent });
+            (viewed as Record<string, unknown>).url = sent;
           } else if (href != last || visited) {
             again = visited;
             // Its URL and referrer (the last view's, else how the page was reached) without a fragment.

@@ -58,9 +58,9 @@ export interface Transport {
   flush(leaving?: boolean): void;
   /**
    * Drops every queued message whose purpose is no longer allowed, and keeps the retry queue in
-   * localStorage when allowed, else removes it from there.
+   * localStorage when allowed, else removes it from there. (Unbound: a consent listener.)
    */
-  save(): void;
+  readonly save: () => void;
 }
 
 /** Attempts per message before it is dropped. */
@@ -147,11 +147,11 @@ export function createTransport(o: TransportOptions): Transport {
     const sentAt = new Date().toISOString();
     // Each with its consent as it is now, never wider than when it was recorded: a refusal since (for
     // one Member too: the collector drops what that Member may not have) reaches the queued ones.
-    const batch = items.map(({ m }) => {
-      const context: Record<string, unknown> = { ...(m.context as Message) };
-      context.consent = o.stamp(context.consent);
-      return { ...m, sentAt, context };
-    });
+    const batch: { context: Record<string, unknown> }[] = items.map(({ m }) => ({
+      ...m,
+      sentAt,
+      context: { ...(m.context as Message), consent: o.stamp((m.context as Message | undefined)?.consent) },
+    }));
     const context: Record<string, unknown> = {};
     for (const key of shared) {
       const value = JSON.stringify(batch[0]?.context[key]);

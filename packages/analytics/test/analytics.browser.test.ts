@@ -657,6 +657,23 @@ describe('the first-party tracker in Chromium', () => {
     expect(await arrived((m) => m.event === 'edx.test.outage')).toHaveLength(1);
   });
 
+  test('withdrawing performance while the collector is down removes its Web Vitals from the stored retry queue at once', async () => {
+    await open('/lesson?mode=opt-out');
+    failing = true;
+    await run(
+      "analytics.send('edx.test.vital', { name: 'FCP', value: 80 }, 'performance'); hub.track('edx.test.click'); analytics.flush();",
+    );
+    await page.waitForFunction(() => localStorage.getItem('optin_queue')?.includes('edx.test.vital'));
+    // Read in the same task as the withdrawal: not what a retry (0.5 s and more later) would store.
+    const [before, after] = (await run(`const stored = () => localStorage.getItem('optin_queue') ?? '';
+      const before = stored();
+      consent.withdraw('performance');
+      return [before, stored()];`)) as [string, string];
+    expect(before).toMatch(/edx\.test\.vital/);
+    expect(after).not.toMatch(/edx\.test\.vital|optin\.web_vitals/);
+    expect(after).toMatch(/edx\.test\.click/); // what analytics (still granted) needs stays stored
+  });
+
   test('two tabs while the collector is down: what each has not delivered reaches it from a later page, none lost', async () => {
     await open('/lesson?mode=opt-out');
     const other = await context.newPage();
@@ -1682,6 +1699,45 @@ describe('privacy of names and URLs', () => {
       ['button', 'remove-invitee'],
       ['button', ''],
       ['form', ''],
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('a custom select built beside a native one (bootstrap-select, bootstrap-multiselect) is never named by the option chosen', async () => {
+    await open('/account/settings?mode=opt-out');
+    // As bootstrap-select 1.12 and bootstrap-multiselect 1.1 build them: a plain <button> showing the chosen
+    // option(s) as its text and title, next to the native <select> they hide; the options as checkboxes.
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <form onsubmit="return false">
+        <label for="gender">Gender</label>
+        <div class="btn-group bootstrap-select"><button type="button" class="btn dropdown-toggle btn-default" data-toggle="dropdown" role="button" data-id="gender" title="Female-secret" id="bs"><span class="filter-option pull-left">Female-secret</span>&nbsp;<span class="bs-caret"><span class="caret"></span></span></button><div class="dropdown-menu open" role="combobox"><ul class="dropdown-menu inner" role="listbox"><li class="selected"><a tabindex="0" role="option" aria-selected="true"><span class="text">Female-secret</span></a></li></ul></div><select id="gender" class="selectpicker" tabindex="-98"><option>Male</option><option selected>Female-secret</option></select></div>
+        <label for="needs">Accessibility needs</label>
+        <span class="multiselect-native-select"><select id="needs" multiple><option value="d" selected>Dyslexia-secret</option><option value="a" selected>ADHD-secret</option></select>
+        <div class="btn-group"><button type="button" class="multiselect dropdown-toggle btn btn-default" data-toggle="dropdown" title="Dyslexia-secret, ADHD-secret" id="ms"><span class="multiselect-selected-text">Dyslexia-secret, ADHD-secret</span></button>
+        <div class="multiselect-container dropdown-menu">
+        <button type="button" class="multiselect-option dropdown-item active" title="Dyslexia-secret" id="opt"><span class="form-check"><input class="form-check-input" type="checkbox" id="c1" value="d"><label class="form-check-label" for="c1">Dyslexia-secret</label></span></button>
+        <button type="button" class="multiselect-option dropdown-item active" title="ADHD-secret"><span class="form-check"><input class="form-check-input" type="checkbox" id="c2" value="a"><label class="form-check-label" for="c2">ADHD-secret</label></span></button>
+        </div></div></span>
+        <div class="form-group"><label for="country">Country</label><select id="country"><option>Iran-secret</option><option>Chile-secret</option></select></div>
+        </form>
+        <button id="done">Done</button>`;
+    });
+    await page.click('#bs');
+    await page.click('#ms');
+    await page.click('#opt', { position: { x: 2, y: 2 } }); // the option's padding, where a menu item is usually clicked
+    await page.click('label[for=c2]'); // the option's label
+    await page.selectOption('#country', 'Chile-secret');
+    await page.click('#done');
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['button', ''],
+      ['button', ''],
+      ['button', ''],
+      ['toggle', ''],
+      ['select', 'Country'], // a native select keeps the name its label gives it
       ['button', 'Done'],
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);

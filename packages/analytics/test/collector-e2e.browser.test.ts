@@ -104,14 +104,17 @@ const open = async (path: string) => {
 const run = (code: string) => page.evaluate(`(({ consent, hub, analytics }) => { ${code} })(window.optin)`);
 const quiet = (ms = 800) => page.waitForTimeout(ms);
 
-/** Every stored event of HarvardX's courses, oldest first, read through the Member API with its token. */
-async function memberEvents(query: Record<string, string> = {}): Promise<StoredEvent[]> {
+/**
+ * Every stored event of HarvardX's courses, oldest first, read through the Member API with its token
+ * (or, `asPlatform`, through the platform's, which also gives each event's place in the session).
+ */
+async function memberEvents(query: Record<string, string> = {}, asPlatform = false): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${collectorApi}/v1/members/HarvardX/events?${params}`, {
-      headers: { authorization: `Bearer ${tokens.HarvardX}` },
+    const res = await fetch(`${collectorApi}/v1/${asPlatform ? '' : 'members/HarvardX/'}events?${params}`, {
+      headers: { authorization: `Bearer ${asPlatform ? tokens.platform : tokens.HarvardX}` },
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { events: StoredEvent[]; nextCursor: string | null };
@@ -163,9 +166,13 @@ describe('the first-party tracker against the real collector, cross-origin, in C
       `${course}/progress`,
       `${course}/discussion`,
     ]);
-    // In the order they happened: the stored order, the session's sequence and the timestamps agree.
-    expect(pages.map((e) => e.sessionSeq)).toEqual([1, 2, 3, 4, 5]);
-    expect(new Set(pages.map((e) => e.sessionId)).size).toBe(1);
+    // In the order they happened: the stored order, the session's sequence (the platform's to read:
+    // a session spans other Members' pages) and the timestamps agree.
+    expect(pages.map((e) => [e.sessionId, e.sessionSeq])).toEqual(pages.map(() => [null, null]));
+    const session = (await memberEvents({ type: 'page' }, true)).filter((e) => e.memberId === 'HarvardX');
+    expect(session.map((e) => e.messageId)).toEqual(pages.map((e) => e.messageId));
+    expect(session.map((e) => e.sessionSeq)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(session.map((e) => e.sessionId)).size).toBe(1);
     const times = pages.map((e) => Date.parse(e.timestamp));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     // (As HarvardX reads them: a referrer without its campaign parameters, which the landing page's
@@ -250,7 +257,7 @@ describe('the first-party tracker against the real collector, cross-origin, in C
       { event: 'optin.ui.control_used', control: 'form', name: '', current_url: here },
     ]);
     for (const e of tracks) expect(e).toMatchObject({ memberId: 'HarvardX', purposes: ['analytics'] });
-    const all = await memberEvents();
+    const all = await memberEvents({}, true);
     expect(all.map((e) => e.sessionSeq)).toEqual(all.map((_, i) => i + 1));
     expect(JSON.stringify(all)).not.toMatch(/my-typed-secret|2x-secret-choice/);
   });
@@ -323,7 +330,8 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     await visit('{ analytics: true, performance: true }', 'unit-1', 'unit-2');
     const vitals = await stored({ event: 'optin.web_vitals' }, 5, (e) => e.path === `${course}/unit-1`);
     expect(vitals.map((e) => e.properties.name).sort()).toEqual(['CLS', 'FCP', 'INP', 'LCP', 'TTFB']);
-    for (const e of vitals) expect(e).toMatchObject({ purposes: ['performance'], memberId: 'HarvardX' });
+    // (With the trail of pages, analytics granted: they need it too, so a refusal of it reaches them.)
+    for (const e of vitals) expect(e).toMatchObject({ purposes: ['performance', 'analytics'], memberId: 'HarvardX' });
     expect(vitals.find((e) => e.properties.name === 'INP')!.properties.value).toBeGreaterThanOrEqual(150);
 
     // Another learner, who grants analytics only: their pages are stored, no vitals.
@@ -390,9 +398,17 @@ describe('the first-party tracker against the real collector, cross-origin, in C
 });
 
 describe("withdrawn for one Member: what is queued or waiting for a retry leaves with the learner's consent as it is now", () => {
-  /** What of this learner's stored for HarvardX, but Web Vitals (performance, which they keep): `type path`. */
-  const harvardGot = async () =>
-    (await memberEvents()).filter((e) => e.event !== 'optin.web_vitals').map((e) => `${e.type} ${e.path}`);
+  /**
+   * What of this learner HarvardX got: `type event path`. Web Vitals included, but those made after the
+   * refusal, without the trail (an `anonymousId` of their own, not the learner's: performance, which the
+   * learner keeps, with nothing of them).
+   */
+  const harvardGot = async () => {
+    const id = (await context.cookies()).find((c) => c.name === 'optin_id')?.value;
+    return (await memberEvents())
+      .filter((e) => e.event !== 'optin.web_vitals' || e.anonymousId === id)
+      .map((e) => `${e.type} ${e.event ?? ''} ${e.path}`);
+  };
 
   test('a HarvardX page view queued when the learner refuses analytics for HarvardX never reaches HarvardX', async () => {
     await open(`${course}/home?interval=5000`); // a batch waits 5 s to fill
@@ -402,6 +418,23 @@ describe("withdrawn for one Member: what is queued or waiting for a retry leaves
     await quiet(1000);
     expect(batches().length).toBeGreaterThan(0); // it was sent, and the collector dropped it
     expect(await harvardGot()).toEqual([]);
+  });
+
+  test('Web Vitals and an identify made on a HarvardX page, queued when the learner refuses analytics for HarvardX, never reach HarvardX', async () => {
+    const sent: { type: string; event?: string; userId?: string; context: { session?: object } }[] = [];
+    page.on('request', (r) => r.url().endsWith('/v1/batch') && sent.push(...(r.postDataJSON() as { batch: [] }).batch));
+    await open(`${course}/home?section=3&interval=5000`);
+    await run("consent.acceptAll(); hub.identify('learner-1');");
+    await quiet(); // FCP and TTFB measured and queued, with the trail of pages
+    await run("consent.withdraw('analytics', 'HarvardX'); analytics.flush();");
+    await quiet(1000);
+    // They left with the learner's trail (ids, session), which only HarvardX's refusal keeps from it.
+    const trailed = sent.filter((m) => m.type === 'identify' || m.event === 'optin.web_vitals');
+    expect(trailed.map((m) => m.event ?? m.userId)).toEqual(expect.arrayContaining(['learner-1', 'optin.web_vitals']));
+    expect(trailed.every((m) => m.context.session)).toBe(true);
+    expect(await harvardGot()).toEqual([]);
+    // The platform, which the learner granted analytics, keeps them.
+    expect((await storage.counts()).events).toBeGreaterThanOrEqual(trailed.length + 1);
   });
 
   test('nor does one that failed and waits for its retry when the learner refuses', async () => {

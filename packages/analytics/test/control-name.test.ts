@@ -58,7 +58,10 @@ describe('controlName', () => {
         '<span id="l">Country <select><option>b@secret.example</option></select></span><button data-x aria-labelledby="l">x</button>',
         'Country',
       ],
-      ['<select id="s"><option>c@secret.example</option></select><button data-x aria-labelledby="s">Go</button>', 'Go'],
+      [
+        '<span><select id="s"><option>c@secret.example</option></select></span><button data-x aria-labelledby="s">Go</button>',
+        'Go',
+      ],
       [
         '<label><input data-x type="checkbox"> Notify <span contenteditable="true">typed-secret</span></label>',
         'Notify',
@@ -201,6 +204,26 @@ describe('controlName never reads a value chosen or typed', () => {
       "a header's menu button before its search box (a native button is no chip)",
       '<header><button data-x aria-label="Open menu">≡</button><div><input role="combobox" aria-autocomplete="list"></div></header>',
       'Open menu',
+    ],
+    [
+      "bootstrap-select 1.12's button beside its native select (the option chosen as text and title)",
+      '<div class="btn-group bootstrap-select"><button data-x type="button" class="btn dropdown-toggle" data-toggle="dropdown" role="button" data-id="g" title="Female-secret"><span class="filter-option pull-left">Female-secret</span>&nbsp;<span class="bs-caret"><span class="caret"></span></span></button><div class="dropdown-menu open"></div><select id="g" class="selectpicker" tabindex="-98"><option>Male</option><option selected>Female-secret</option></select></div>',
+      '',
+    ],
+    [
+      "bootstrap-multiselect 1.1's button after its native select (the options chosen)",
+      '<span class="multiselect-native-select"><select multiple><option selected>Dyslexia-secret</option><option selected>ADHD-secret</option></select><div class="btn-group"><button data-x type="button" class="multiselect dropdown-toggle btn" title="Dyslexia-secret, ADHD-secret"><span class="multiselect-selected-text">Dyslexia-secret, ADHD-secret</span></button></div></span>',
+      '',
+    ],
+    [
+      "bootstrap-multiselect 1.1's option, by its checkbox's label",
+      '<span class="multiselect-native-select"><select multiple><option>ADHD-secret</option></select><div class="btn-group"><div class="multiselect-container"><button type="button" class="multiselect-option" title="ADHD-secret"><span class="form-check"><input data-x type="checkbox" id="c2"><label for="c2">ADHD-secret</label></span></button></div></div></span>',
+      '',
+    ],
+    [
+      'a native select still by the label beside it',
+      '<div class="form-group"><label for="g">Gender</label><select data-x id="g"><option selected>Female-secret</option></select></div>',
+      'Gender',
     ],
     [
       "a form's chip naming an email address (the form's own child): none",
