@@ -27,10 +27,12 @@ export interface LinkPolicy {
   pixelUrl: string;
   /**
    * The new URL for `url` (absolute or protocol-relative), written anywhere but an `<a>`/`<area>`
-   * href or a pixel's src: in another attribute, CSS, text or a comment; or `undefined` to leave it.
-   * `open` is what an open URL of another message becomes there; `where` is as for `href`.
+   * href or a pixel's src: in another attribute, CSS, text or a comment; `null` for a tracking URL
+   * left as it is (this message's own, or one that cannot be read with certainty); `undefined` for
+   * no tracking URL. Never throws. `open` is what an open URL of another message becomes there;
+   * `where` is as for `href`.
    */
-  embedded(url: string, open: string, where: string): string | undefined;
+  embedded(url: string, open: string, where: string): string | null | undefined;
 }
 
 /**
@@ -113,12 +115,36 @@ function spanEdits(edits: Edit[], read: SourceText, replaced: readonly Replaced[
 /** How the URLs of a text are found in it. */
 type UrlFinder = (text: string) => Iterable<EmbeddedUrl>;
 
-/** How the URLs of the attribute `name` are found: CSS in `style`, candidates in a `srcset`, else one value. */
-const urlsOf = (name: string): UrlFinder =>
-  name === 'style' ? urlsInCss : name.endsWith('srcset') ? urlsInText : urlsInAttribute;
+/**
+ * The attributes whose value is a URL: one wrapped across lines there is read whole (a URL parser
+ * drops the line breaks); in any other (`alt`, `title`, `data-*`), a line break ends a URL, as in text.
+ */
+const urlAttributes = new Set([
+  'action',
+  'background',
+  'cite',
+  'codebase',
+  'data',
+  'dynsrc',
+  'formaction',
+  'href',
+  'icon',
+  'longdesc',
+  'lowsrc',
+  'manifest',
+  'ping',
+  'poster',
+  'src',
+  'usemap',
+  'xlink:href',
+]);
 
-/** Whether `offset` is inside one of `spans` (in source order, none inside another). */
-function inSpan(spans: readonly Span[], offset: number): boolean {
+/** How the URLs of the attribute `name` are found: CSS in `style`, a URL attribute's as one value, else as text. */
+const urlsOf = (name: string): UrlFinder =>
+  name === 'style' ? urlsInCss : urlAttributes.has(name) ? urlsInAttribute : urlsInText;
+
+/** The one of `spans` (in source order, none inside another) that `offset` is inside, if any. */
+function spanAt(spans: readonly Span[], offset: number): Span | undefined {
   let low = 0;
   let high = spans.length;
   while (low < high) {
@@ -127,7 +153,7 @@ function inSpan(spans: readonly Span[], offset: number): boolean {
     else high = middle;
   }
   const span = spans[low - 1];
-  return span !== undefined && offset < span.endOffset;
+  return span !== undefined && offset < span.endOffset ? span : undefined;
 }
 
 /** Elements whose content is raw text: no character references, no tags. */
@@ -192,14 +218,27 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // URL is looked for in them (any other href is read as any attribute: a `mailto:` holds URLs too).
   const linkHrefs = new Set<number>();
 
-  /** The URLs of `text` (found by `find`) that `policy` replaces, with what replaces each. */
-  const replacedIn = (text: string, find: UrlFinder, open: string, where: string): Replaced[] => {
-    if (!/[\\/]/.test(text)) return [];
+  /**
+   * The URLs of `text` (found by `find`, and kept by `keep`: in the text itself) that `policy`
+   * replaces, with what replaces each.
+   */
+  const replacedIn = (
+    text: string,
+    find: UrlFinder,
+    open: string,
+    where: string,
+    keep: (url: EmbeddedUrl) => boolean = () => true,
+  ): Replaced[] => {
+    if (!/[\\/%]/.test(text)) return [];
     const replaced: Replaced[] = [];
+    // A URL inside a tracking URL (an attribute's whole value), replaced or left, goes with it.
+    let covered = 0;
     for (const url of find(text)) {
-      // A URL inside one replaced (an attribute's whole value) goes with it.
-      const next = url.start < (replaced.at(-1)?.end ?? 0) ? undefined : policy.embedded(url.url, open, where);
-      if (next !== undefined) replaced.push({ ...url, next });
+      if (url.start < covered || !keep(url)) continue;
+      const next = policy.embedded(url.url, open, where);
+      if (next === undefined) continue;
+      covered = url.end;
+      if (next !== null) replaced.push({ ...url, next });
     }
     return replaced;
   };
@@ -234,20 +273,23 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
           ? 'foreign'
           : 'text';
     const where = placeOf(location);
-    if (replacedIn(text, find, blankImage, where).length === 0) return;
+    // Text the parser put together from more than one place (foster-parented out of a table, or
+    // around a tag it drops: a `<td>` outside a table) is read as written: its URLs are replaced
+    // where they are in the source, but for those in what lies between its parts (a tag, a comment,
+    // a `<style>`, read as what it is), which are left out before anything is asked about them.
+    const parts = comment ? undefined : parsed.textParts(node);
+    if (!parts && replacedIn(text, find, blankImage, where).length === 0) return;
     // A comment's text starts after `<!--`, or after `<!` or `</` (a bogus comment), or at `?` (`<?xml …?>`).
     const start = comment
       ? location.startOffset +
         (source.startsWith('<!--', location.startOffset) ? 4 : source[location.startOffset + 1] === '?' ? 1 : 2)
       : location.startOffset;
     const span = read(start, location.endOffset, kind);
-    let replaced = replacedIn(comment ? span.text.slice(0, text.length) : span.text, find, blankImage, where);
-    // Text the parser put together from more than one place (foster-parented out of a table, or
-    // around a tag it drops: a `<td>` outside a table) is read as written: its URLs are replaced
-    // where they are in the source, but for those in what lies between its parts (a tag, a comment,
-    // a `<style>`), read as what it is.
-    const parts = comment ? undefined : parsed.textParts(node);
-    if (parts) replaced = replaced.filter((url) => inSpan(parts, span.offset(url.start)));
+    const inText = (url: EmbeddedUrl): boolean => {
+      const part = parts && spanAt(parts, span.offset(url.start));
+      return !parts || (part !== undefined && span.endOffset(url.end) <= part.endOffset);
+    };
+    const replaced = replacedIn(comment ? span.text.slice(0, text.length) : span.text, find, blankImage, where, inText);
     spanEdits(edits, span, replaced, kind === 'raw' ? (url) => url : escapeText);
   };
 

@@ -89,8 +89,9 @@ export interface EmailSigner {
    * other byte is kept. Links and pixels already under `baseUrl`'s endpoints are re-signed for
    * `meta` or removed, and so is such a URL of another message anywhere else in the document (any
    * attribute, CSS, text, comments): a click URL re-signed to its target, an open URL replaced by the
-   * blank GIF it served. A click URL there whose token cannot be read, or does not verify under
-   * `keys` or `trustedKeys`, throws `unreadable_token` (its message gives its line and column).
+   * blank GIF it served; one there whose token cannot be read, or does not verify under `keys` or
+   * `trustedKeys`, is left as it is. A link or pixel under `baseUrl` whose token cannot be read or
+   * verified throws `unreadable_token` (its message gives its line and column).
    * Idempotent: see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
@@ -353,21 +354,33 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         throw new EmailError('invalid_argument', 'html', 'must be a string', 'Pass the message body as HTML text.');
       const claims = claimsFor(meta);
       const pixelUrl = seal(claims, 'open', null);
-      const decided = new Map<string, string | undefined>();
-      /** The new URL for another message's tracking URL `value` found in the HTML, or `undefined`. */
-      const embedded = (value: string, open: string, where: string): string | undefined => {
+      const decided = new Map<string, string | null | undefined>();
+      /**
+       * The new URL for another message's tracking URL `value` found in the HTML outside link
+       * targets and pixels; `null` for a tracking URL left as it is: this message's own, or one whose
+       * token cannot be read or verified (never thrown about: it may be a URL read wrongly, the end
+       * of a sentence glued to it, and the bytes are kept rather than guessed at); `undefined` for
+       * no tracking URL.
+       */
+      const embedded = (value: string, open: string, where: string): string | null | undefined => {
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
         const given = httpUrl(value, noBase);
         const link = given === undefined ? undefined : trackingLink(given, endpoint);
         const signed = link && ownClaims(link, link.kind);
-        let next: string | undefined;
-        if (given === undefined || !link || (signed && sameMessage(signed, claims) && link.canonical)) next = undefined;
+        let next: string | null | undefined;
+        if (given === undefined || !link) next = undefined;
+        else if (signed && sameMessage(signed, claims) && link.canonical) next = null;
         else if (link.kind === 'open') next = open;
         else {
-          const target = cleaned(untracked(given, 'html', where), where);
-          next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
+          try {
+            const target = cleaned(untracked(given, 'html', where), where);
+            next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
+          } catch (error) {
+            if (!(error instanceof EmailError && error.code === 'unreadable_token')) throw error;
+            next = null;
+          }
         }
         decided.set(key, next);
         return next;
@@ -376,14 +389,23 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
        * A link's target with the tracking URLs of other messages inside it replaced (a share link's
        * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none.
        */
+      const cleanedTargets = new Map<string, string>();
       const cleaned = (target: string, where: string): string => {
         if (target.length > maxUrlBytes) return target; // never signed: left as it is
+        // The same target, linked again and again, is looked at once (`where` only names a place).
+        const known = cleanedTargets.get(target);
+        if (known !== undefined) return known;
+        const result = cleanedOnce(target, where);
+        cleanedTargets.set(target, result);
+        return result;
+      };
+      const cleanedOnce = (target: string, where: string): string => {
         let out = '';
         let at = 0;
         for (const url of urlsInUrl(target)) {
           const next = url.start < at ? undefined : embedded(url.url, blankImage, where);
-          if (next === undefined) continue;
-          out += target.slice(at, url.start) + next;
+          if (next === undefined || next === null) continue;
+          out += target.slice(at, url.start) + url.write(next);
           at = url.end;
         }
         if (at === 0) return target;

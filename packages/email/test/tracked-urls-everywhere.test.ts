@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier, EmailError, transparentGif, type MessageMeta } from '../src/index.js';
+import { createEmailSigner, createEmailVerifier, transparentGif, type MessageMeta } from '../src/index.js';
 import { secret } from './support.js';
 
 // HTML re-used from Alice's tracked email, rewritten for Bob: Alice's tokens in places other than
@@ -195,19 +195,6 @@ describe("rewriteHtml leaves no other recipient's tracking URL anywhere", () => 
     const html =
       '<body background="https://cdn.example.org/bg.png"><img src="https://cdn.example.org/a.png" srcset="https://cdn.example.org/a.png?w=1&amp;h=2 1x,https://cdn.example.org/a@2x.png&#x3F;v=3 2x" style="background:url(&quot;//cdn.example.org/x.png&quot;)"></body>';
     expect(forBob(html)).toBe(html.replace('</body>', '<PIXEL></body>'));
-  });
-
-  it('refuses a click URL there whose token it cannot verify, as in an href', () => {
-    const made = `${base}/e/c/${'A'.repeat(60)}`;
-    let error: unknown;
-    try {
-      harvard.rewriteHtml(`<body>\n<img src="a.png" srcset="${made} 2x"></body>`, bob);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(EmailError);
-    expect(error).toMatchObject({ code: 'unreadable_token', path: 'html' });
-    expect((error as EmailError).message).toContain('line 2');
   });
 
   it("on generated documents: every other message's URL replaced, every other byte kept, idempotent", () => {
