@@ -1,23 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier, transparentGif, type MessageMeta } from '../src/index.js';
-import { secret } from './support.js';
+import { aliceClick, aliceOpen, base, blank, bob, bobClick, bobOpen, harvard, verifier } from './reused-html.js';
 
 // Outside an `<a>`/`<area>` href and an `<img src>`, a valid email never makes rewriteHtml throw:
 // what cannot be read there with certainty is left exactly as it is, and no byte is corrupted.
-const base = 'https://t.edx.org';
-const key = secret();
-const harvard = createEmailSigner({ memberId: 'HarvardX', keys: { 'hx-1': key }, activeKid: 'hx-1', baseUrl: base });
-const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-1': key } } } });
-const sentAt = Date.UTC(2026, 10, 29);
-const alice: MessageMeta = { messageId: 'm-alice', recipient: 'alice@example.org', subject: 'user-alice', sentAt };
-const bob: MessageMeta = { messageId: 'm-bob', recipient: 'bob@example.org', subject: 'user-bob', sentAt };
-const target = 'https://www.edx.org/course/cs50';
-const aliceOpen = harvard.pixelUrl(alice);
-const aliceClick = harvard.clickUrl(target, alice);
-const bobOpen = harvard.pixelUrl(bob);
-const bobClick = harvard.clickUrl(target, bob);
-const blank = `data:image/gif;base64,${Buffer.from(transparentGif()).toString('base64')}`;
 const pixel = /<img src="[^"]*" width="1" height="1" alt="" border="0" [^>]*\/>/;
 const wrap = (url: string, at = 40, by = '\n'): string => `${url.slice(0, at)}${by}${url.slice(at)}`;
 

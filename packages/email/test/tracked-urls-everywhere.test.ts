@@ -1,26 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEmailSigner, createEmailVerifier, transparentGif, type MessageMeta } from '../src/index.js';
-import { secret } from './support.js';
+import {
+  alice,
+  aliceClick,
+  aliceOpen,
+  base,
+  blank,
+  bob,
+  bobClick,
+  bobOpen,
+  harvard,
+  target,
+  verifier,
+} from './reused-html.js';
 
 // HTML re-used from Alice's tracked email, rewritten for Bob: Alice's tokens in places other than
 // an `<a href>` or the pixel's `<img src>` would count Bob's opens and clicks as hers, and leave her
 // pseudonym and subject in Bob's email.
-const base = 'https://t.edx.org';
-const key = secret();
-const harvard = createEmailSigner({ memberId: 'HarvardX', keys: { 'hx-1': key }, activeKid: 'hx-1', baseUrl: base });
-const verifier = createEmailVerifier({ members: { HarvardX: { keys: { 'hx-1': key } } } });
-const sentAt = Date.UTC(2026, 10, 29);
-const alice: MessageMeta = { messageId: 'm-alice', recipient: 'alice@example.org', subject: 'user-alice', sentAt };
-const bob: MessageMeta = { messageId: 'm-bob', recipient: 'bob@example.org', subject: 'user-bob', sentAt };
-
-const target = 'https://www.edx.org/course/cs50';
-const aliceOpen = harvard.pixelUrl(alice);
-const aliceClick = harvard.clickUrl(target, alice);
-const bobOpen = harvard.pixelUrl(bob);
-const bobClick = harvard.clickUrl(target, bob);
-/** What the collector's open endpoint answers, written in place: the same blank image, fetched from nowhere. */
-const blank = `data:image/gif;base64,${Buffer.from(transparentGif()).toString('base64')}`;
 
 /** Every tracking URL of the collector's in a document, wherever it is, as the collector would record it. */
 function recorded(html: string): string[] {
