@@ -84,10 +84,9 @@ function statusProbe() {
 /**
  * The app's storage for each learner, kept on a server (a `Map` here): `storageFor(user)` makes a new
  * storage object at each call, as an app writing it inline at each render does, all over one server.
- * `kind` is the name the app gives it.
+ * `kind` is the name the app gives it; `server`, the `Map` behind it (given, a test reads what it holds).
  */
-function serverStorage(kind = 'server') {
-  const server = new Map<string, string>();
+function serverStorage(kind = 'server', server = new Map<string, string>()) {
   return (user: string) => ({
     kind,
     read: () => (server.has(user) ? [server.get(user)!] : []),
@@ -595,12 +594,7 @@ describe('useConsent', () => {
   it("writes nothing in the first learner's storage when code holding the store the second learner took over decides as a third signs in", async () => {
     const probe = statusProbe();
     const jars = new Map<string, string>();
-    const storageFor = (user: string): ConsentStorage => ({
-      kind: 'server',
-      read: () => (jars.has(user) ? [jars.get(user)!] : []),
-      write: (value) => (jars.set(user, value), true),
-      clear: () => void jars.delete(user),
-    });
+    const storageFor = serverStorage('server', jars);
     let held: ConsentStore | null = null;
     // Code that holds the store outside the provider's children (a hub made with it) and changes the
     // choice as the page signs Carol in, before anything tells it of her store.
@@ -1270,12 +1264,7 @@ describe('<ConsentProvider learner>', () => {
     it(`writes nothing of the previous learner's store in the next learner's storage, even when code outside React decides on it in the commit of the sign-in${learner ? '' : ' (no learner given)'}`, async () => {
       const probe = statusProbe();
       const jars = new Map<string, string>();
-      const storageFor = (user: string): ConsentStorage => ({
-        kind: 'server',
-        read: () => (jars.has(user) ? [jars.get(user)!] : []),
-        write: (value) => (jars.set(user, value), true),
-        clear: () => void jars.delete(user),
-      });
+      const storageFor = serverStorage('server', jars);
       let ada: ConsentStore | null = null;
       // Code that holds Ada's store outside the provider's children (a hub made with it) and changes her
       // choice as the page signs Bob in, before anything tells it of his store.
