@@ -28,68 +28,142 @@ const urlLike = new RegExp(String.raw`${scheme}[\\/]{2}[^\0-\x20"'<>()[\]{}^\x60
 const isSpace = (char: string | undefined): boolean =>
   char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
 
+/** Whether `code` (a character code) ends a URL in text: whitespace, a quote, a bracket, `<>`, or outside printable ASCII. */
+const endsUrl = (code: number): boolean =>
+  code <= 0x20 || code >= 0x7f || '"\'<>()[]{}^`|'.includes(String.fromCharCode(code));
+
+/**
+ * Punctuation a linkifier leaves out at the end of a URL (GitHub's and linkify's rules): `.`, `,`,
+ * `;`, `:`, `!`, `?`, `*`, `~` (none of them a token character).
+ */
+const trailing = '.,;:!?*~';
+
+/** Where `text` up to `end` ends without the punctuation a linkifier leaves out at its end, but not before `start`. */
+function trimmedEnd(text: string, start: number, end: number): number {
+  while (end > start && trailing.includes(text.charAt(end - 1))) end--;
+  return end;
+}
+
 /**
  * Where an http(s) URL percent-encoded as a query value starts (`?u=https%3A%2F%2Ft.edx.org%2F…`,
  * a share button's), encoded once, twice (`%253A`) or three times.
  */
 const encodedStart = /https?%(?:25){0,2}3A%(?:25){0,2}2F%(?:25){0,2}2F/gi;
 
-/** The longest encoded URL read (a tracking URL is at most a few kilobytes, encoded at most three times). */
+/** The longest URL read inside another or decoded (a tracking URL is at most a few kilobytes, encoded at most three times). */
 const maxEncodedLength = 8192;
 
-/** The rest of an encoded URL: up to `&`, `#`, or where a URL ends in text. */
-const encodedRest = /[^&#\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]*/y;
+/** What a percent-encoder (`encodeURIComponent`, or one that leaves `/:@;,$=?` as they are) writes as it is, by character code. */
+const unescaped = new Uint8Array(128).map((_, code) => +/[A-Za-z\d\-_.!~*/:@;,$=?]/.test(String.fromCharCode(code)));
 
 /**
- * `text` with its `%XX` escapes decoded, and where each character of it was in what `from` maps
- * (`from[i]` for `text[i]`, one more at the end). A byte outside ASCII is U+FFFD: it ends a URL.
+ * One run of text read as written `times` times percent-encoded (from `start`): the text it decodes
+ * to, where each decoded character was (`from`, one more at the end: where the run ends), and
+ * nothing else. It ends at what belongs to a shallower encoding: a character an encoder escapes
+ * (`&`, `+`, `#`, `%` alone), an escape written fewer times (`%26` in a URL encoded twice), or one
+ * that decodes to what ends a URL in text (`%20`, `%22`, a byte outside ASCII). Linear in its length.
  */
-function percentDecoded(text: string, from: readonly number[]): [string, number[]] {
-  let out = '';
-  const at: number[] = [];
-  for (let n = 0; n < text.length;) {
-    const code =
-      text[n] === '%' && isHex(text[n + 1]) && isHex(text[n + 2]) ? parseInt(text.slice(n + 1, n + 3), 16) : -1;
-    out += code < 0 ? text.charAt(n) : code < 0x80 ? String.fromCharCode(code) : '\uFFFD';
-    at.push(from[n] ?? 0);
-    n += code < 0 ? 1 : 3;
+function decodedRun(text: string, start: number, times: number): { decoded: string; from: number[] } {
+  const parts: string[] = [];
+  const from: number[] = [];
+  let n = start;
+  while (n < text.length) {
+    if (text.charCodeAt(n) !== 0x25) {
+      // A run of characters written as they are, taken at once.
+      const first = n;
+      while (unescaped[text.charCodeAt(n)] === 1) from.push(n++);
+      if (n === first) break;
+      parts.push(text.slice(first, n));
+      continue;
+    }
+    // `%` then `25` k times then two hex digits: `%2520` is `%20` written once more.
+    let k = 0;
+    while (text.startsWith('25', n + 1 + 2 * k)) k++;
+    if (!isHex(text[n + 1 + 2 * k]) || !isHex(text[n + 2 + 2 * k])) k--;
+    const hex = text.slice(n + 1 + 2 * k, n + 3 + 2 * k);
+    if (k < times - 1 || !isHex(hex[0]) || !isHex(hex[1])) break;
+    const code = parseInt(hex, 16);
+    if (k === times - 1 && endsUrl(code)) break;
+    const written = k === times - 1 ? String.fromCharCode(code) : `%${'25'.repeat(k - times)}${hex}`;
+    parts.push(written);
+    for (let c = 0; c < written.length; c++) from.push(n);
+    n += 3 + 2 * k;
   }
-  at.push(from[text.length] ?? 0);
-  return [out, at];
+  from.push(n);
+  return { decoded: parts.join(''), from };
 }
 
-const isHex = (char: string | undefined): boolean => char !== undefined && /^[\da-fA-F]$/.test(char);
+const isHex = (char: string | undefined): boolean =>
+  char !== undefined && ((char >= '0' && char <= '9') || (char >= 'a' && char <= 'f') || (char >= 'A' && char <= 'F'));
+
+/**
+ * The URLs starting at `starts` (increasing indices into `text`, inside one run of URL characters
+ * that ends at `end`), each up to the end of the run, or, for one that is a parameter's value (after
+ * `=`), up to the next `&` or `#` (`?url=…&text=…`); without the punctuation a linkifier leaves out
+ * at its end. One inside the first, longer than any tracking URL, is left out. Linear in the run's
+ * length and the number of starts.
+ */
+function* candidates(text: string, starts: readonly number[], end: number): Generator<[number, number]> {
+  const trimmed = trimmedEnd(text, 0, end);
+  let delimiter = -1;
+  let beforeDelimiter = -1;
+  for (const start of starts) {
+    if (text[start - 1] === '=' && delimiter < start) {
+      delimiter = start;
+      while (delimiter < end && text[delimiter] !== '&' && text[delimiter] !== '#') delimiter++;
+      beforeDelimiter = trimmedEnd(text, 0, delimiter);
+    }
+    const stop = Math.max(start, text[start - 1] === '=' ? beforeDelimiter : trimmed);
+    if (start === starts[0] || stop - start <= maxEncodedLength) yield [start, stop];
+  }
+}
+
+/** A run of text decoded as often as it was encoded, and where the URLs in it start. */
+interface DecodedRun {
+  times: number;
+  decoded: string;
+  from: number[];
+  starts: number[];
+}
 
 /**
  * The percent-encoded URLs in `text`, one from each start (one inside another too), each decoded
  * as often as it was encoded and written back encoded as often; one that does not decode to an
- * http(s) URL is skipped.
+ * http(s) URL is skipped. Each run is decoded once for its encoding level: linear in its length.
  */
-function* encodedUrls(text: string): Generator<EmbeddedUrl> {
-  // Every start in one run of URL characters ends where the run ends: it is scanned once.
-  let runEnd = 0;
+function encodedUrls(text: string): EmbeddedUrl[] {
+  const last = new Map<number, DecodedRun>();
+  const runs: DecodedRun[] = [];
   for (const match of text.matchAll(encodedStart)) {
-    if (match.index + match[0].length > runEnd) {
-      encodedRest.lastIndex = match.index + match[0].length;
-      runEnd = encodedRest.lastIndex + (encodedRest.exec(text)?.[0].length ?? 0);
-    }
-    // Longer than any tracking URL encoded three times: left as it is, not decoded.
-    if (runEnd - match.index > maxEncodedLength) continue;
     const times = 1 + (/%((?:25)*)3A/i.exec(match[0])?.[1]?.length ?? 0) / 2;
-    // Decoded as often as it was encoded, each character with where it was written.
-    let decoded = text.slice(match.index, runEnd);
-    let from = Array.from({ length: decoded.length + 1 }, (_, n) => n);
-    for (let n = 0; n < times; n++) [decoded, from] = percentDecoded(decoded, from);
-    // The URL ends, decoded, where it would end in text (`%20ok` after it is text).
-    const url = (/^[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]*/.exec(decoded)?.[0] ?? '').replace(/[.,;:!?]+$/, '');
-    if (!/^https?:\/\//i.test(url)) continue;
-    const written = text.slice(match.index, match.index + (from[url.length] ?? 0));
-    const write = (next: string): string => {
-      let out = next;
-      for (let n = 0; n < times; n++) out = encodeURIComponent(out);
-      return out;
-    };
-    yield { start: match.index, end: match.index + written.length, url, write };
+    let run = last.get(times);
+    if (!run || match.index >= (run.from.at(-1) ?? 0)) {
+      run = { times, ...decodedRun(text, match.index, times), starts: [] };
+      last.set(times, run);
+      runs.push(run);
+    }
+    run.starts.push(match.index);
+  }
+  return runs.flatMap((run) => [...urlsOfRun(run)]);
+}
+
+/** The URLs of one decoded run (see `encodedUrls`). */
+function* urlsOfRun({ times, decoded, from, starts }: DecodedRun): Generator<EmbeddedUrl> {
+  // Where each start is in the decoded run: starts are in order, so one pass finds them all.
+  let index = 0;
+  const at: number[] = [];
+  for (const start of starts) {
+    while ((from[index] ?? Infinity) < start) index++;
+    at.push(index);
+  }
+  const write = (next: string): string => {
+    let out = next;
+    for (let n = 0; n < times; n++) out = encodeURIComponent(out);
+    return out;
+  };
+  for (const [start, end] of candidates(decoded, at, decoded.length)) {
+    const url = decoded.slice(start, end);
+    if (/^https?:\/\//i.test(url)) yield { start: from[start] ?? 0, end: from[end] ?? 0, url, write };
   }
 }
 
@@ -97,43 +171,53 @@ function* encodedUrls(text: string): Generator<EmbeddedUrl> {
  * `found` in order of where each starts. One inside another is kept: a URL decoded from another
  * that is no tracking URL (a share link, encoded once, with a tracking URL encoded twice inside it).
  */
-const inOrder = (found: EmbeddedUrl[]): EmbeddedUrl[] => found.sort((a, b) => a.start - b.start);
+const inOrder = (found: EmbeddedUrl[]): EmbeddedUrl[] => found.sort((a, b) => a.start - b.start || b.end - a.end);
 
 /**
- * The URLs in `text`, with punctuation after one left out (`https://…/x.` at the end of a
- * sentence, `…/a.png,` before the next `srcset` candidate), percent-encoded ones among them.
+ * The URLs in `text` (or in a URL: a share link's `?url=https://t.edx.org/e/c/…`), one inside
+ * another too, with punctuation after one left out as a linkifier leaves it out (`https://…/x.` at
+ * the end of a sentence, `**https://…**`, `…/a.png,` before the next `srcset` candidate),
+ * percent-encoded ones among them.
  */
 export function urlsInText(text: string): EmbeddedUrl[] {
   return inOrder([...literalUrls(text), ...encodedUrls(text)]);
-}
-
-/** The URLs written as such (not percent-encoded) in `text`. */
-function* literalUrls(text: string): Generator<EmbeddedUrl> {
-  for (const match of text.matchAll(urlLike)) {
-    // `//` right after a `:` the scheme was not read from (`a+b://`): some other scheme's, left out.
-    if (text[match.index - 1] === ':' && /^[\\/]/.test(match[0])) continue;
-    const url = match[0].replace(/[.,;:!?]+$/, '');
-    yield { start: match.index, end: match.index + url.length, url, write: asIs };
-  }
 }
 
 /** Where a URL may start: `//` (or `\\`), with the scheme before it, if any. */
 const urlStart = new RegExp(String.raw`${scheme}[\\/]{2}`, 'g');
 
 /**
- * The URLs inside a URL (`https://x.org/share?url=https://t.edx.org/e/c/…`), nested or not: one
- * from each `//` after its own, in order, each up to where it would end in text, and one that is a
- * parameter's value (after `=`) up to the next `&` or `#` too (`?url=…&title=…`). For a link's
- * target, which is short: the work grows with its length times the number of `//` in it.
+ * The URLs written as such (not percent-encoded) in `text`: each run of URL characters, and the
+ * URLs inside it (one from each `//` after its own).
  */
-export function urlsInUrl(url: string): EmbeddedUrl[] {
-  const first = url.indexOf('//');
-  const found: EmbeddedUrl[] = [...encodedUrls(url)];
-  for (const start of url.slice(first + 2).matchAll(urlStart)) {
-    const at = first + 2 + start.index;
-    const rest = url.slice(at);
-    const [inner] = literalUrls(url[at - 1] === '=' ? rest.replace(/[&#][\s\S]*/, '') : rest);
-    if (inner?.start === 0) found.push({ ...inner, start: at, end: at + inner.end });
+function* literalUrls(text: string): Generator<EmbeddedUrl> {
+  for (const match of text.matchAll(urlLike)) {
+    // `//` right after a `:` the scheme was not read from (`a+b://`): some other scheme's, left out.
+    if (text[match.index - 1] === ':' && /^[\\/]/.test(match[0])) continue;
+    const end = match.index + match[0].length;
+    const first = match.index + (/[\\/]{2}/.exec(match[0])?.index ?? 0) + 2;
+    const starts = [match.index];
+    for (const inner of match[0].slice(first - match.index).matchAll(urlStart)) {
+      const at = first + inner.index;
+      if (text[at - 1] !== ':' || /^[^\\/]/.test(inner[0])) starts.push(at);
+    }
+    for (const [start, stop] of candidates(text, starts, end))
+      yield { start, end: stop, url: text.slice(start, stop), write: asIs };
+  }
+}
+
+/**
+ * In a comment (Outlook's `<!--[if mso]>` VML), the quoted attribute values wrapped across lines
+ * and read whole as a URL attribute's (`href="https://t.edx.org/e/c/…⏎…"`), then its URLs as in text.
+ */
+export function urlsInComment(text: string): EmbeddedUrl[] {
+  const found = urlsInText(text);
+  for (const value of text.matchAll(/=[\t\n\f\r ]*(["'])([^"'<>]*)\1/g)) {
+    if (!/[\t\n\r]/.test(value[2] ?? '')) continue;
+    const at = value.index + value[0].length - 1 - (value[2]?.length ?? 0);
+    const [whole] = urlsInAttribute(value[2] ?? '');
+    if (whole && whole.write === asIs && /[\t\n\r]/.test(value[2]?.slice(whole.start, whole.end) ?? ''))
+      found.push({ ...whole, start: at + whole.start, end: at + whole.end });
   }
   return inOrder(found);
 }
@@ -179,7 +263,10 @@ function unescapeCss(written: string): string {
 /** A URL escaped for a CSS string or an unquoted `url(`: quotes, brackets and backslashes. */
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
 
-/** The URLs in CSS (a `style` attribute, a `<style>` sheet): every string and every unquoted `url(…)`. */
+/**
+ * The URLs in CSS (a `style` attribute, a `<style>` sheet): every string and every unquoted `url(…)`,
+ * and, in one without escapes, the URLs inside it as in text (a proxy's `?u=https%3A%2F%2F…`).
+ */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   for (const match of css.matchAll(cssToken)) {
     const [, double, single, unquoted] = match;
@@ -188,5 +275,14 @@ export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
     // A string's content starts after its quote; a `url(`'s ends the match.
     const start = unquoted === undefined ? match.index + 1 : match.index + match[0].length - written.length;
     yield { start, end: start + written.length, url: unescapeCss(written), write: escapeCss };
+    // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), where no escape moves them.
+    if (!written.includes('\\'))
+      for (const inner of urlsInText(written))
+        yield {
+          ...inner,
+          start: start + inner.start,
+          end: start + inner.end,
+          write: (url) => escapeCss(inner.write(url)),
+        };
   }
 }

@@ -1,5 +1,5 @@
 import { html as htmlSpec, type Token } from 'parse5';
-import { urlsInAttribute, urlsInCss, urlsInText, type EmbeddedUrl } from './embedded-urls.js';
+import { urlsInAttribute, urlsInComment, urlsInCss, urlsInText, type EmbeddedUrl } from './embedded-urls.js';
 import { attribute, nodes, type HtmlElement, type HtmlNode } from './html-tree.js';
 import { parseEmail, type Span, type StartTag } from './parse-email.js';
 import { pixelOffset } from './pixel-place.js';
@@ -265,7 +265,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     if (!location) return;
     const comment = node.nodeName === '#comment';
     const element = parent && 'tagName' in parent ? parent : undefined;
-    const find = element?.tagName === 'style' ? urlsInCss : urlsInText;
+    const find = comment ? urlsInComment : element?.tagName === 'style' ? urlsInCss : urlsInText;
     const kind: SourceKind =
       comment || (element?.namespaceURI === htmlSpec.NS.HTML && rawTextTags.has(element.tagName))
         ? 'raw'

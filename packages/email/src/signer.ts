@@ -4,7 +4,7 @@ import { checkOptions, clock, memberIdOption } from './options.js';
 import { checkSecret, deriveKey, keyRing, type EmailKeys, type KeyRing } from './keys.js';
 import { checkOwnSecrets, principalRings, type PrincipalKeys } from './principals.js';
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
-import { urlsInUrl } from './embedded-urls.js';
+import { urlsInText } from './embedded-urls.js';
 import { blankImage, rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
 import { trackingLink, type TrackingLink } from './tracking-link.js';
@@ -303,6 +303,16 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     return url !== undefined && trackingLink(url, endpoint) ? url : undefined;
   }
 
+  /**
+   * Whether `value` (an absolute or protocol-relative URL) may be under the tracking endpoints: its
+   * host, read alone (up to the first `/`, `\\`, `?` or `#` after `//`), is the tracking host.
+   */
+  function onEndpointHost(value: string): boolean {
+    const authority = /^[^\\/]*[\\/]{2}([^\\/?#]*)/.exec(value)?.[1];
+    const host = authority === undefined ? undefined : httpUrl(`https://${authority}/`);
+    return host === undefined || new URL(host).hostname.replace(/\.$/, '') === endpoint.hostname.replace(/\.$/, '');
+  }
+
   const trackable = (target: string, recipient: string): boolean =>
     !containsAddress(target, recipient) && Buffer.byteLength(target) <= maxUrlBytes;
 
@@ -363,6 +373,9 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
        * no tracking URL.
        */
       const embedded = (value: string, open: string, where: string): string | null | undefined => {
+        // A URL to another host is no tracking URL: told from its host alone, so that the many URLs
+        // found inside one another in a long run are not each parsed whole.
+        if (!onEndpointHost(value)) return undefined;
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
@@ -402,7 +415,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       const cleanedOnce = (target: string, where: string): string => {
         let out = '';
         let at = 0;
-        for (const url of urlsInUrl(target)) {
+        for (const url of urlsInText(target)) {
           const next = url.start < at ? undefined : embedded(url.url, blankImage, where);
           if (next === undefined || next === null) continue;
           out += target.slice(at, url.start) + url.write(next);

@@ -51,6 +51,14 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
     { html: '<br/>\r\n' },
   ),
   text.map((t) => ({ html: t })),
+  // URLs with text right after them: kept byte for byte (none is a tracking URL).
+  webUrl.map((u) => ({ html: `<p>**${entityEncode(u)}**, (${entityEncode(u)}). ${entityEncode(u)}~</p>` })),
+  webUrl.map((u) => ({
+    html: `<a href="mailto:?body=Look%20${encodeURIComponent(u)}+from+edX&amp;x=${encodeURIComponent(`https://t.co/s?url=${encodeURIComponent(u)}&text=a b`)}">m</a>`,
+  })),
+  webUrl.map((u) => ({
+    html: `<div style="background:url(https://i.example.org/p?u=${encodeURIComponent(u)}&amp;w=1)">z</div>`,
+  })),
 );
 
 const documentArb = fc

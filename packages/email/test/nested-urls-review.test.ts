@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { alice, aliceClick, aliceOpen, base, blank, bob, bobClick, bobOpen, harvard, verifier } from './reused-html.js';
+
+// Another recipient's tracking URLs nested in re-used HTML, where they end and what follows them.
+
+const enc = encodeURIComponent;
+const aliceClickToken = aliceClick.slice(base.length + 5);
+
+/** `html` rewritten for Bob, idempotent, with none of Alice's tokens left and Bob's pixel written `<PIXEL>`. */
+function forBob(html: string): string {
+  const out = harvard.rewriteHtml(html, bob);
+  expect(harvard.rewriteHtml(out, bob)).toBe(out);
+  expect(out).not.toContain(aliceOpen.slice(base.length + 5));
+  expect(out).not.toContain(aliceClickToken);
+  return out.replace(/<img src="[^"]*" width="1" height="1" alt="" border="0" [^>]*\/>/, '<PIXEL>');
+}
+
+describe('an encoded URL ends where its encoding level ends: what follows it is kept', () => {
+  it('a share link tracked: ?url=<encoded open URL>&text=…', () => {
+    const tweet = (url: string) => `https://twitter.com/intent/tweet?url=${enc(url)}&text=Week%203+is+open`;
+    const html = `<p><a href="${tweet(aliceOpen).replace(/&/g, '&amp;')}">Tweet</a></p>`;
+    expect(forBob(html)).toBe(`<p><a href="${harvard.clickUrl(tweet(blank), bob)}">Tweet</a></p><PIXEL>`);
+  });
+
+  it('a mailto body with +-encoded text right after the encoded URL', () => {
+    for (const [from, to] of [
+      [aliceOpen, blank],
+      [aliceClick, bobClick],
+    ] as const) {
+      const mail = (url: string) => `mailto:?subject=CS50&amp;body=Look%20${enc(url)}+from+edX`;
+      expect(forBob(`<p><a href="${mail(from)}">Mail</a></p>`)).toBe(`<p><a href="${mail(to)}">Mail</a></p><PIXEL>`);
+    }
+  });
+
+  it('a share link encoded in a mailto body: the twice-encoded URL ends at %26, %2B, %20 or %23', () => {
+    for (const after of ['&text=Week 3', '+from+edX', ' from edX', '#top'])
+      for (const [from, to] of [
+        [aliceOpen, blank],
+        [aliceClick, bobClick],
+      ] as const) {
+        const mail = (url: string) =>
+          `mailto:?body=${enc(`Share: https://twitter.com/intent/tweet?url=${enc(url)}${after}`)}+and+more`;
+        expect(forBob(`<p><a href="${mail(from)}">Mail</a></p>`)).toBe(`<p><a href="${mail(to)}">Mail</a></p><PIXEL>`);
+      }
+  });
+
+  it('a share link encoded once with the tracking URL written plainly inside it, then &text=', () => {
+    const mail = (url: string) => `mailto:?body=${enc(`https://twitter.com/intent/tweet?url=${url}&text=hi`)}+from+edX`;
+    expect(forBob(`<p><a href="${mail(aliceOpen)}">Mail</a></p>`)).toBe(
+      `<p><a href="${mail(blank)}">Mail</a></p><PIXEL>`,
+    );
+  });
+});
+
+describe('punctuation glued after a URL in text, as a linkifier reads it', () => {
+  it('**URL**, (URL), URL., URL,, URL!, URL~, _URL_', () => {
+    for (const [before, after] of [
+      ['**', '**'],
+      ['(', ')'],
+      ['', '.'],
+      ['', ','],
+      ['', '!'],
+      ['', '~'],
+      ['*', '*.'],
+    ])
+      for (const [from, to] of [
+        [aliceOpen, blank],
+        [aliceClick, bobClick],
+      ] as const)
+        expect(forBob(`<p>See ${before}${from}${after} now</p>`)).toBe(`<p>See ${before}${to}${after} now</p><PIXEL>`);
+  });
+});
+
+describe('CSS url() is searched for encoded nested URLs', () => {
+  it('in an inline style and a <style> sheet', () => {
+    const proxy = (url: string) => `https://img.example.org/p?u=${enc(url)}&amp;w=600`;
+    const html = (url: string) =>
+      `<html><head><style>.a{background:url('${proxy(url)}')}</style></head><body><div style="background-image:url(${proxy(url)})">x</div></body></html>`;
+    expect(forBob(html(aliceOpen))).toBe(html(blank).replace('</body>', '<PIXEL></body>'));
+  });
+});
+
+describe('a URL wrapped across lines in a VML comment', () => {
+  it('is read whole and replaced', () => {
+    for (const wrap of ['\r\n', '\n', '\n\t'])
+      for (const [from, to] of [
+        [aliceClick, bobClick],
+        [aliceOpen, blank],
+      ] as const) {
+        const cut = from.length - 20;
+        const html = `<body><!--[if mso]><v:roundrect href="${from.slice(0, cut)}${wrap}${from.slice(cut)}" arcsize="10%"><v:fill src="x.png"/></v:roundrect><![endif]--><p>x</p></body>`;
+        expect(forBob(html)).toBe(
+          html.replace(`${from.slice(0, cut)}${wrap}${from.slice(cut)}`, to).replace('</body>', '<PIXEL></body>'),
+        );
+      }
+  });
+});
+
+describe('literal URLs nested in other URLs outside tracked link targets', () => {
+  it('in text, an untracked href and another attribute: replaced, what follows kept', () => {
+    const share = (url: string) => `https://twitter.com/share?url=${url}&amp;text=hi`;
+    for (const [from, to] of [
+      [aliceOpen, blank],
+      [aliceClick, bobClick],
+    ] as const) {
+      const html = (url: string) =>
+        `<body><p>Share: ${share(url)}</p><a href="mailto:?body=${share(url)}">m</a><div title="${share(url)}">t</div></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('still reads a URL longer than any nested one whole (an ESP query appended to it)', () => {
+    const html = (url: string) => `<body><p>See ${url}?utm=${'a'.repeat(9000)} now</p></body>`;
+    expect(forBob(html(aliceOpen))).toBe(`<body><p>See ${blank} now</p><PIXEL></body>`);
+  });
+
+  it("leaves this message's own nested URLs as they are", () => {
+    const html = `<body><p>Share: https://twitter.com/share?url=${bobOpen}&amp;text=hi</p></body>`;
+    expect(forBob(html)).toBe(html.replace('</body>', '<PIXEL></body>'));
+    expect(verifier.verify(bobOpen.slice(base.length + 5), 'open').ok).toBe(true);
+    expect(alice.messageId).not.toBe(bob.messageId);
+  });
+});
+
+describe('hostile input is read in linear time', () => {
+  it('256 KB of %25 runs, nested encodings, slashes and punctuation finish fast', () => {
+    const size = 256 * 1024;
+    const inputs = [
+      '%25'.repeat(size / 3),
+      `https%3A%2F%2F${'%25'.repeat(size / 3)}`,
+      'https%3A%2F%2F'.repeat(size / 14),
+      'https%253A%252F%252F'.repeat(size / 20),
+      `${'https%3A%2F%2Fa%3Fu%3D'.repeat(300)}x&`.repeat(size / 6600),
+      'http://'.repeat(size / 7),
+      `//${'.'.repeat(size)}x`,
+      `a=http://${'=http://'.repeat(size / 8)}`,
+    ];
+    // Each place alone takes about 0.2 s here (11 s and more before); the bound is coarse, for a loaded machine.
+    for (const hostile of inputs)
+      for (const html of [
+        `<p title="${hostile}">x</p>`,
+        `<a href="https://x.example.org/?q=${hostile}">x</a>`,
+        `<p>${hostile}</p>`,
+        `<style>.a{background:url(${hostile})}</style>`,
+        `<!--${hostile}-->`,
+      ]) {
+        const started = performance.now();
+        harvard.rewriteHtml(html, bob);
+        expect(performance.now() - started).toBeLessThan(2000);
+      }
+  }, 60_000);
+});
+
+describe('an unreadable token in <img src> never throws', () => {
+  it('an unreadable open URL there is a stale pixel (this message’s pixel takes its place); an unreadable click URL is kept', () => {
+    const made = `${base}/e/o/made-up`;
+    const click = `${base}/e/c/${aliceClickToken.slice(0, -4)}`;
+    const html = `<body><img src="${made}"><img src="${click}"><img src="${made}x"></body>`;
+    expect(harvard.rewriteHtml(html, bob)).toBe(`<body><img src="${bobOpen}"><img src="${click}"></body>`);
+    expect(() => harvard.clickUrl(click, bob)).toThrow(expect.objectContaining({ code: 'unreadable_token' }));
+  });
+});
