@@ -50,6 +50,12 @@ function contextForMember(context: Readonly<Record<string, unknown>>): Record<st
 
 /** A property that holds a referrer (`referrer`, `referring_domain`, RudderStack's `$initial_referrer`, ...). */
 const referrerLike = /refer(?:r?er|ring)/i;
+/**
+ * One that holds the URL of the learner's previous page under another name (`previous_url`,
+ * `prev_url`, `from_url`, `source_url`, `last_page`, `previousPageUrl`, ...): a referrer too.
+ */
+const previousPage =
+  /^\$?(?:prev(?:ious)?|from|source|last)[_\-.]?(?:page[_\-.]?)?(?:url|uri|href|page|path|location)$/i;
 /** One that holds the learner's first arrival on the site (`initial_referrer`, ...): the platform's. */
 const firstArrival = /initial/i;
 
@@ -65,13 +71,15 @@ const firstArrival = /initial/i;
  * - with only the keys of `context` in {@link memberContext}: never `context.attribution` (the
  *   platform-wide first and last touch of `@optin/analytics`, which record no landing page),
  *   `context.referrer`, `context.traits` or any other key;
- * - with each referrer-like property ({@link referrerLike}) only as far as it is the Member's: left
- *   out when it is no URL, and when its path names a course ({@link coursesOfPath}) whose Member,
- *   found as the collector finds an event's Member, is another or none (the platform's); otherwise
- *   its origin and path only (no query, which carries campaign parameters, search terms, `next=`
+ * - with each referrer-like property ({@link referrerLike}, {@link previousPage}), at any depth of
+ *   `properties` (`page.referrer`, `context_info.initial_referrer`, in arrays), only as far as it
+ *   is the Member's: left out when it is no URL, and when its path names a course
+ *   ({@link coursesOfPath}) whose Member, found as the collector finds an event's Member, is
+ *   another or none (the platform's); otherwise its origin and path only (no query, which carries campaign parameters, search terms, `next=`
  *   URLs, other courses' ids and tokens, even on the Member's own pages; no fragment; never
- *   credentials). A first arrival's (`initial_referrer`, ...: the platform's touch, as
- *   `attribution`) is kept only when its path names this Member's courses and no other.
+ *   credentials). A first arrival's (`initial_referrer`, or any referrer under an `initial...` key:
+ *   the platform's touch, as `attribution`) is kept only when its path names this Member's courses
+ *   and no other.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
@@ -91,18 +99,32 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     url.username = url.password = url.search = url.hash = '';
     return url.href;
   };
+  /**
+   * `value` with every referrer-like property of its objects, at any depth, as `referrerFor` gives
+   * it (left out when `undefined`); `first` when under a first arrival's key.
+   */
+  const forMember = (value: unknown, memberId: string | null, first: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((item) => forMember(item, memberId, first));
+    if (typeof value !== 'object' || value === null) return value;
+    // (Entries, not assignments: a property named `__proto__` stays a property.)
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([key, v]): [string, unknown] => {
+          const firstHere = first || firstArrival.test(key);
+          return [
+            key,
+            referrerLike.test(key) || previousPage.test(key)
+              ? referrerFor(v, memberId, firstHere)
+              : forMember(v, memberId, firstHere),
+          ];
+        })
+        .filter(([, v]) => v !== undefined),
+    );
+  };
   return (event) => {
     const facing: Partial<Record<keyof StoredEvent, unknown>> = { ...event };
     delete facing.keptFrom;
-    // (Entries, not assignments: a property named `__proto__` stays a property.)
-    const properties = Object.fromEntries(
-      Object.entries(event.properties)
-        .map(([key, value]): [string, unknown] => [
-          key,
-          referrerLike.test(key) ? referrerFor(value, event.memberId, firstArrival.test(key)) : value,
-        ])
-        .filter(([, value]) => value !== undefined),
-    );
+    const properties = forMember(event.properties, event.memberId, false) as Record<string, unknown>;
     return {
       ...(facing as MemberFacingEvent),
       sessionId: null,

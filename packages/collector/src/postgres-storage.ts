@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { CollectorError } from './errors.js';
-import { insertEventsSql, SqlStorage, storableEventValues, type Row } from './sql-storage.js';
+import { insertEventsSql, SqlStorage, storableEventValues, type Row, type SqlSteps } from './sql-storage.js';
 import { databaseUnavailable } from './storage-failure.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -153,6 +153,30 @@ export class PostgresStorage extends SqlStorage {
   protected async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     const result = await this.pool.query(numbered(sql), params as unknown[]);
     return result.rows as Row[];
+  }
+
+  /**
+   * One transaction holding a transaction-scoped advisory lock on `key` (hashed to 64 bits) from its
+   * start: the same key's transactions, from any collector or loader on the database, run one after
+   * another (another key's rarely wait, on a hash collision). The lock ends with the transaction.
+   */
+  protected async locked<T>(key: string, steps: () => SqlSteps<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 727003))', [key]);
+      const work = steps();
+      let next = work.next();
+      while (!next.done)
+        next = work.next((await client.query(numbered(next.value.sql), [...next.value.params])).rows as Row[]);
+      await client.query('COMMIT');
+      client.release();
+      return next.value;
+    } catch (error) {
+      // Closed, not reused (it may be broken): closing it rolls its transaction back and frees the lock.
+      client.release(asError(error));
+      throw error;
+    }
   }
 
   /**

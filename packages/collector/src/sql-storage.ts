@@ -17,6 +17,19 @@ import {
 /** A row as a database driver returns it. */
 export type Row = Record<string, unknown>;
 
+/** A statement with `?` placeholders, and its parameters. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Work done in a transaction, one statement at a time: it yields each statement, is given back its
+ * rows, and returns its answer. A generator, so that SQLite runs it whole without leaving the thread
+ * (no other work on its connection inside the transaction) and PostgreSQL over the network.
+ */
+export type SqlSteps<T> = Generator<SqlStatement, T, Row[]>;
+
 /** Event names counted as email opens and clicks (the email routes record these). */
 export const emailEvents = { opened: 'optin.email.opened', clicked: 'optin.email.clicked' } as const;
 
@@ -401,7 +414,8 @@ export abstract class SqlStorage implements Storage {
   ): Promise<{ subjectProvedBy?: string }> {
     // Receipts of one consent id are stored in turn: each is placed in its device's order among those
     // stored before it (inDeviceOrder), which two posted at once (sendReceipts' two fetches) would both
-    // miss. In this process: with OPTIN_WORKERS > 1, two reaching two workers at once are not.
+    // miss. Across processes (OPTIN_WORKERS > 1, loaders) the database serializes them (`locked`); in
+    // this process they also wait here, so that those waiting hold no connection.
     const id = JSON.stringify([r.subject, r.consentId]);
     const run = (this.appending.get(id) ?? Promise.resolve())
       .catch(() => undefined)
@@ -413,6 +427,13 @@ export abstract class SqlStorage implements Storage {
       if (this.appending.get(id) === run) this.appending.delete(id);
     }
   }
+
+  /**
+   * Runs `steps` in one transaction that no other of the same `key` overlaps, in any process sharing
+   * the database: each statement it yields is run and its rows given back, and the transaction
+   * commits once it returns (rolls back if it throws).
+   */
+  protected abstract locked<T>(key: string, steps: () => SqlSteps<T>): Promise<T>;
 
   /** Stores a receipt (see appendReceipt), once the appends of its consent id before it are done. */
   private async append(
@@ -430,6 +451,21 @@ export abstract class SqlStorage implements Storage {
         [{ path: 'decidedAt', message: `"${r.decidedAt}" is not a date and time` }],
         'Send receipts as receiptSchema of @optin/consent describes them (ISO 8601 times).',
       );
+    // Read and written under the consent id's lock: two appends reading before either writes would
+    // both miss the other (a refusal stored as older than the grant it followed).
+    return this.locked(JSON.stringify([r.subject, r.consentId]), () =>
+      this.storeReceipt(r, time, receivedAt, subjectProvedBy, deviceSentAt),
+    );
+  }
+
+  /** The statements of `append`, under its consent id's lock. */
+  private *storeReceipt(
+    r: ConsentReceipt,
+    time: number,
+    receivedAt: string,
+    subjectProvedBy?: string,
+    deviceSentAt?: string,
+  ): SqlSteps<{ subjectProvedBy?: string }> {
     // The decision is known by the time it was sent with (a retry of a receipt from a fast clock is
     // the same decision), and stored and ordered by that time corrected by the device's sentAt and
     // capped at its arrival, as events' times are.
@@ -440,10 +476,10 @@ export abstract class SqlStorage implements Storage {
     // copy's decision time. A copy stored proved before (under either key, the plain one before this
     // key existed) is the decision.
     const provedKey = JSON.stringify([r.subject, r.consentId, asSent, 'proved']);
-    const [copy] = await this.query(
-      'SELECT subject_proved_by, decided_at FROM consent_receipts WHERE decision_key IN (?, ?) ORDER BY subject_proved_by IS NULL, seq LIMIT 1',
-      [key, provedKey],
-    );
+    const [copy] = yield {
+      sql: 'SELECT subject_proved_by, decided_at FROM consent_receipts WHERE decision_key IN (?, ?) ORDER BY subject_proved_by IS NULL, seq LIMIT 1',
+      params: [key, provedKey],
+    };
     if (typeof copy?.subject_proved_by === 'string') return { subjectProvedBy: copy.subject_proved_by };
     // Nothing is decided after it was sent: a decision dated after its sentAt (@optin/consent dates
     // each decision after the one it builds on, which a clock once fast may have dated ahead) is
@@ -451,11 +487,11 @@ export abstract class SqlStorage implements Storage {
     const sentFirst = deviceSentAt !== undefined && Date.parse(deviceSentAt) < time;
     const decidedAt = copy
       ? String(copy.decided_at)
-      : await this.inDeviceOrder(r, asSent, eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt));
-    await this.query(
+      : yield* this.inDeviceOrder(r, asSent, eventTime(sentFirst ? deviceSentAt : asSent, deviceSentAt, receivedAt));
+    yield {
       // The same decision again (another tab's copy, a retry) is taken and not stored twice.
-      'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      [
+      sql: 'INSERT INTO consent_receipts (subject, consent_id, policy_id, policy_version, policy_hash, purposes, members, source, decided_at, gpc, implied, received_at, decision_key, subject_proved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      params: [
         r.subject,
         r.consentId,
         r.policy.id,
@@ -471,7 +507,7 @@ export abstract class SqlStorage implements Storage {
         subjectProvedBy === undefined ? key : provedKey,
         subjectProvedBy ?? null,
       ],
-    );
+    };
     return subjectProvedBy === undefined ? {} : { subjectProvedBy };
   }
 
@@ -484,12 +520,12 @@ export abstract class SqlStorage implements Storage {
    * Farther apart (one consent id on two devices, a learner's storage on the server), the corrected
    * times order them: one device's clock says nothing of the other's.
    */
-  private async inDeviceOrder(r: ConsentReceipt, asSent: string, decidedAt: string): Promise<string> {
+  private *inDeviceOrder(r: ConsentReceipt, asSent: string, decidedAt: string): SqlSteps<string> {
     let at = Date.parse(decidedAt);
-    const others = await this.query(
-      'SELECT decided_at, decision_key FROM consent_receipts WHERE subject = ? AND decided_at >= ? AND decided_at <= ? AND consent_id = ? AND decision_key IS NOT NULL',
-      [r.subject, new Date(at - 1000).toISOString(), new Date(at + 1000).toISOString(), r.consentId],
-    );
+    const others = yield {
+      sql: 'SELECT decided_at, decision_key FROM consent_receipts WHERE subject = ? AND decided_at >= ? AND decided_at <= ? AND consent_id = ? AND decision_key IS NOT NULL',
+      params: [r.subject, new Date(at - 1000).toISOString(), new Date(at + 1000).toISOString(), r.consentId],
+    };
     let before = Infinity;
     for (const o of others) {
       const theirs = Date.parse(String(o.decided_at));

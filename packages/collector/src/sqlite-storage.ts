@@ -5,7 +5,7 @@ import { CollectorError } from './errors.js';
 import { eventColumnNames, retryKey } from './migrations.js';
 import { SqliteCheckpointer, walCheckpointPages } from './sqlite-checkpointer.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import { SqlStorage, storableEventValues, type Row } from './sql-storage.js';
+import { SqlStorage, storableEventValues, type Row, type SqlSteps } from './sql-storage.js';
 import type { StoredEvent } from './stored-event.js';
 
 interface Pending {
@@ -112,12 +112,37 @@ export class SqliteStorage extends SqlStorage {
     return `${lowerFunction}(${sql})`;
   }
 
+  /** Runs a statement on this connection, now: its rows (none for a write). */
+  private run(sql: string, params: readonly unknown[]): Row[] {
+    const stmt = this.db.prepare(sql);
+    if (stmt.reader) return stmt.all(...params) as Row[];
+    stmt.run(...params);
+    return [];
+  }
+
   protected query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     try {
-      const stmt = this.db.prepare(sql);
-      if (stmt.reader) return Promise.resolve(stmt.all(...params) as Row[]);
-      stmt.run(...params);
-      return Promise.resolve([]);
+      return Promise.resolve(this.run(sql, params));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * One `BEGIN IMMEDIATE` transaction: it takes the database's write lock before its first read, so
+   * that no other connection (another worker's, another process's) writes between its reads and its writes.
+   * Run whole without leaving the thread, waiting up to `busy_timeout` for the lock: every key is one
+   * lock here.
+   */
+  protected locked<T>(_key: string, steps: () => SqlSteps<T>): Promise<T> {
+    try {
+      const transaction = this.db.transaction(() => {
+        const work = steps();
+        let next = work.next();
+        while (!next.done) next = work.next(this.run(next.value.sql, next.value.params));
+        return next.value;
+      });
+      return Promise.resolve(transaction.immediate());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -22,7 +22,7 @@ import {
   trackMessage,
   type TestStore,
 } from './helpers.js';
-import { deleteStream, jetStreamAvailable, natsUrl } from './nats-helpers.js';
+import { deleteStream, jetStreamAvailable, lastMessage, natsUrl } from './nats-helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const available = await jetStreamAvailable();
@@ -143,20 +143,13 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
     };
     expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
     expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 0, duplicates: 1 });
-    const nc = await connect({ servers: natsUrl });
-    try {
-      const last = await (
-        await nc.jetstreamManager()
-      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.MITx` });
-      const published = last.json<StoredEvent>();
-      expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'MITx', url: page.url });
-      expect(published.context).not.toHaveProperty('attribution');
-      expect(published.properties).not.toHaveProperty('referrer');
-      expect(last.data.length).toBeGreaterThan(0);
-      expect(new TextDecoder().decode(last.data)).not.toMatch(/harvardx-newsletter|HarvardX\+CS50/);
-    } finally {
-      await nc.close();
-    }
+    const last = await lastMessage(stream, `${subjectPrefix}.MITx`);
+    const published = last.json<StoredEvent>();
+    expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'MITx', url: page.url });
+    expect(published.context).not.toHaveProperty('attribution');
+    expect(published.properties).not.toHaveProperty('referrer');
+    expect(last.data.length).toBeGreaterThan(0);
+    expect(new TextDecoder().decode(last.data)).not.toMatch(/harvardx-newsletter|HarvardX\+CS50/);
     // The platform's copy is the one loaded, once: as it was sent.
     expect(await loader.drain()).toBe(1);
     const loaded = (await store.storage.memberEvents(null, { anonymousId: learner, limit: 10 })).events;
@@ -189,36 +182,22 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       },
     };
     expect((await postJson(`${url}/v1/page`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
-    const nc = await connect({ servers: natsUrl });
-    try {
-      const last = await (
-        await nc.jetstreamManager()
-      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.MITx` });
-      const published = last.json<StoredEvent>();
-      expect(published).toMatchObject({ messageId: sent.messageId, sessionId: null, sessionSeq: null });
-      expect(published.context).toEqual({ locale: 'en-US' });
-      expect(published.properties).toEqual({ path: '/p' });
-      expect(new TextDecoder().decode(last.data)).not.toMatch(/HarvardX|ada@example/);
-    } finally {
-      await nc.close();
-    }
+    const last = await lastMessage(stream, `${subjectPrefix}.MITx`);
+    const published = last.json<StoredEvent>();
+    expect(published).toMatchObject({ messageId: sent.messageId, sessionId: null, sessionSeq: null });
+    expect(published.context).toEqual({ locale: 'en-US' });
+    expect(published.properties).toEqual({ path: '/p' });
+    expect(new TextDecoder().decode(last.data)).not.toMatch(/HarvardX|ada@example/);
     expect(await loader.drain()).toBe(1);
   });
 
   it("publishes a Member's event without `keptFrom` (never set on a Member's event), and loads it with none", async () => {
     const sent = trackMessage('HarvardX', { anonymousId: `harvardx-own-${run}` });
     expect((await postJson(`${url}/v1/track`, sent)).body).toMatchObject({ accepted: 1, dropped: [] });
-    const nc = await connect({ servers: natsUrl });
-    try {
-      const last = await (
-        await nc.jetstreamManager()
-      ).streams.getMessage(stream, { last_by_subj: `${subjectPrefix}.HarvardX` });
-      const published = last.json<Record<string, unknown>>();
-      expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'HarvardX' });
-      expect(published).not.toHaveProperty('keptFrom');
-    } finally {
-      await nc.close();
-    }
+    const last = await lastMessage(stream, `${subjectPrefix}.HarvardX`);
+    const published = last.json<Record<string, unknown>>();
+    expect(published).toMatchObject({ messageId: sent.messageId, memberId: 'HarvardX' });
+    expect(published).not.toHaveProperty('keptFrom');
     expect(await loader.drain()).toBe(1);
     const query = { anonymousId: `harvardx-own-${run}`, limit: 10 };
     expect((await store.storage.memberEvents('HarvardX', query)).events).toMatchObject([
@@ -233,21 +212,12 @@ describe.skipIf(!available || postgres.skip)('NATS JetStream sink and loader int
       consent: { ...allGranted, members: { HarvardX: { analytics: false } } },
     };
     expect((await postJson(`${url}/v1/track`, refused)).body).toMatchObject({ accepted: 1, dropped: [] });
-    const nc = await connect({ servers: natsUrl });
-    try {
-      const last = await (
-        await nc.jetstreamManager()
-      ).streams.getMessage(stream, {
-        last_by_subj: `${subjectPrefix}._platform`,
-      });
-      expect(last.json<StoredEvent>()).toMatchObject({
-        messageId: refused.messageId,
-        memberId: null,
-        keptFrom: 'HarvardX',
-      });
-    } finally {
-      await nc.close();
-    }
+    const last = await lastMessage(stream, `${subjectPrefix}._platform`);
+    expect(last.json<StoredEvent>()).toMatchObject({
+      messageId: refused.messageId,
+      memberId: null,
+      keptFrom: 'HarvardX',
+    });
     expect(await loader.drain()).toBe(1);
     const query = { anonymousId: `refuses-harvardx-${run}`, limit: 10 };
     expect((await store.storage.memberEvents('HarvardX', query)).events).toEqual([]);

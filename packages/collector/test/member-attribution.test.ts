@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { allGranted, backends, getJson, mid, postJson, tokens, useCollector, type Body } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { allGranted, backends, getJson, mid, tokens, useCollector, type Body } from './helpers.js';
+import { byId, postBeforeAll } from './sent-batch.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const site = 'https://www.edx.org';
@@ -67,13 +68,8 @@ describe.each(backends)("a Member reads nothing of another's arrivals or campaig
     ),
     fromGoogle: view(learner, mitCourse, `/learning/course/${mitCourse}/dates`, 'https://www.google.com/'),
   };
-  const byId = (events: Body[], m: Record<string, unknown>): Body => events.find((e) => e.messageId === m.messageId);
 
-  beforeAll(async () => {
-    if (backend.skip) return;
-    const res = await postJson(`${live.url}/v1/batch`, { batch: Object.values(sent) });
-    expect(res.body).toMatchObject({ accepted: Object.keys(sent).length, dropped: [] });
-  });
+  postBeforeAll(backend, live, sent);
 
   it.skipIf(backend.skip)(
     'gives a Member no first or last touch: a touch records no landing page to tell whose it is',
@@ -161,11 +157,7 @@ describe.each(backends)(
     const referrerOf = (events: Body[], m: Record<string, unknown>): unknown =>
       events.find((e) => e.messageId === m.messageId)?.properties.referrer;
 
-    beforeAll(async () => {
-      if (backend.skip) return;
-      const res = await postJson(`${live.url}/v1/batch`, { batch: Object.values(sent) });
-      expect(res.body).toMatchObject({ accepted: Object.keys(sent).length, dropped: [] });
-    });
+    postBeforeAll(backend, live, sent);
 
     it.skipIf(backend.skip)(
       "gives a Member a referrer that is not one of its course pages as its origin and path only, none naming another's course",

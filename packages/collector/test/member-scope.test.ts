@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allGranted, backends, getJson, mid, postJson, tokens, useCollector, type Body } from './helpers.js';
+import { byId, postBeforeAll } from './sent-batch.js';
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const lms = 'https://courses.edx.org';
@@ -74,13 +75,8 @@ describe.each(backends)("a Member reads nothing of other Members' pages in the e
     expect(status).toBe(200);
     return body.events;
   };
-  const byId = (events: Body[], m: Record<string, unknown>): Body => events.find((e) => e.messageId === m.messageId);
 
-  beforeAll(async () => {
-    if (backend.skip) return;
-    const res = await postJson(`${live.url}/v1/batch`, { batch: Object.values(sent) });
-    expect(res.body).toMatchObject({ accepted: Object.keys(sent).length, dropped: [] });
-  });
+  postBeforeAll(backend, live, sent);
 
   it.skipIf(backend.skip)(
     'gives a Member no context.referrer, no identify traits and no other key of context it was not meant to read',
@@ -176,3 +172,91 @@ describe.each(backends)('a referrer read as Django reads its path, whole path de
     expect(byId(sent.own).properties.referrer).toBe(`${lms}/courses/course-v1:MITx+6.00x+2026_T1%2Fwiki/`);
   });
 });
+
+describe.each(backends)(
+  "a referrer at any depth, and a previous page's URL under any of its names ($name)",
+  (backend) => {
+    const live = useCollector(backend);
+    const learner = `nested-${backend.name}`;
+    const own = `${lms}/courses/${mitCourse}/about?utm_source=mitx-newsletter#top`;
+    const ownReduced = `${lms}/courses/${mitCourse}/about`;
+    const previousPage = {
+      previous_url: hxUnit,
+      prev_url: hxUnit,
+      from_url: hxUnit,
+      source_url: hxUnit,
+      last_page: hxUnit,
+      previousUrl: hxUnit,
+    };
+    const sent = {
+      // Segment's page properties nested as a client sent them, edX's context_info, a history of pages.
+      fromHx: view(learner, mitCourse, {
+        page: { referrer: hxUnit, title: 'Week 1' },
+        context_info: { initial_referrer: hxUnit, referrer: hxUnit, user_id: 7 },
+        history: [{ referrer: hxUnit, step: 1 }, { previous_url: hxUnit, step: 2 }, 'kept'],
+        ...previousPage,
+      }),
+      // The same names naming MITx's own pages: their origin and path.
+      own: view(learner, mitCourse, {
+        page: { referrer: own },
+        context_info: { initial_referrer: own },
+        history: [{ referrer: own }],
+        ...Object.fromEntries(Object.keys(previousPage).map((key) => [key, own])),
+      }),
+      // A first arrival from a search engine, nested: the platform's first touch.
+      search: view(learner, mitCourse, {
+        context_info: {
+          initial_referrer: 'https://www.google.com/search?q=cs50',
+          referrer: 'https://www.google.com/search?q=cs50',
+        },
+      }),
+    };
+    const mitxEvents = async (): Promise<Body[]> => {
+      const { body } = await getJson(
+        `${live.url}/v1/members/MITx/events?anonymousId=${learner}&limit=1000`,
+        bearer(tokens.MITx),
+      );
+      return body.events;
+    };
+
+    postBeforeAll(backend, live, sent);
+
+    it.skipIf(backend.skip)(
+      "gives a Member no other Member's page nested in properties or as the previous page",
+      async () => {
+        const event = byId(await mitxEvents(), sent.fromHx);
+        expect(JSON.stringify(event)).not.toMatch(/HarvardX|hx-newsletter/);
+        expect(event.properties).toEqual({
+          path: `/courses/${mitCourse}/courseware`,
+          url: `${lms}/courses/${mitCourse}/courseware`,
+          page: { title: 'Week 1' },
+          context_info: { user_id: 7 },
+          history: [{ step: 1 }, { step: 2 }, 'kept'],
+        });
+      },
+    );
+
+    it.skipIf(backend.skip)('gives a Member its own pages at any depth, origin and path only', async () => {
+      const events = await mitxEvents();
+      expect(byId(events, sent.own).properties).toEqual({
+        path: `/courses/${mitCourse}/courseware`,
+        url: `${lms}/courses/${mitCourse}/courseware`,
+        page: { referrer: ownReduced },
+        context_info: { initial_referrer: ownReduced },
+        history: [{ referrer: ownReduced }],
+        ...Object.fromEntries(Object.keys(previousPage).map((key) => [key, ownReduced])),
+      });
+      expect(byId(events, sent.search).properties.context_info).toEqual({ referrer: 'https://www.google.com/search' });
+    });
+
+    it.skipIf(backend.skip)('gives the platform every nested referrer as it was sent', async () => {
+      const { body } = await getJson(`${live.url}/v1/events?anonymousId=${learner}`, bearer(tokens.platform));
+      expect(byId(body.events, sent.fromHx).properties).toMatchObject({
+        page: { referrer: hxUnit },
+        context_info: { initial_referrer: hxUnit },
+        history: [{ referrer: hxUnit }, { previous_url: hxUnit }, 'kept'],
+        ...previousPage,
+      });
+    });
+  },
+);

@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { connect, type StoredMsg } from 'nats';
 
 /** NATS with JetStream on this machine (CI starts it). */
 export const natsUrl = process.env.OPTIN_TEST_NATS ?? 'nats://127.0.0.1:4222';
@@ -23,6 +23,16 @@ export async function deleteStream(stream: string): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The last message of `stream` on `subject` (read on a connection of its own). */
+export async function lastMessage(stream: string, subject: string): Promise<StoredMsg> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    return await (await nc.jetstreamManager()).streams.getMessage(stream, { last_by_subj: subject });
   } finally {
     await nc.close();
   }
