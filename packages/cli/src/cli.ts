@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDeclaration, declarationToHtml, declarationToJson, declarationToMarkdown } from '@optin/members';
 import { parseRefusals } from './audit-options.js';
+import { errorMessage } from './error-message.js';
 import { CliError, type CliIssue } from './errors.js';
 import { formatReport } from './format-report.js';
-import { importFailure } from './import-failure.js';
+import { endedProcess, importFailure } from './import-failure.js';
 import { findConfig, loadConfig } from './load-config.js';
 import { userFrame } from './user-frame.js';
 
@@ -286,8 +287,7 @@ function configOf(command: string, target: string | undefined, option: string | 
 
 /** `error` as the command answers it: a config's problems as `validate` lists them, else `error <code>`. */
 function toAnswer(error: unknown, command: string | undefined, json: boolean): Answer {
-  if (!(error instanceof CliError))
-    return { stdout: '', stderr: `${error instanceof Error ? error.message : String(error)}\n`, code: 2 };
+  if (!(error instanceof CliError)) return { stdout: '', stderr: `${errorMessage(error)}\n`, code: 2 };
   if (command === 'validate' && error.code === 'invalid_config')
     return json
       ? {
@@ -317,15 +317,25 @@ let answered = false;
 
 /**
  * Prints `answer` and sets the exit code, once; with `exit`, ends the process when it is written,
- * whatever the config still has running.
+ * whatever the config still has running (with the exit code a config's error raised meanwhile).
  */
 function respond(answer: Answer, exit: boolean): void {
   if (answered) return;
   answered = true;
   process.exitCode = answer.code;
   if (answer.stderr) process.stderr.write(answer.stderr);
-  if (exit) process.stdout.write(answer.stdout, () => process.exit(answer.code));
+  if (exit) process.stdout.write(answer.stdout, () => process.exit());
   else process.stdout.write(answer.stdout);
+}
+
+/**
+ * An error that comes once the answer is printed (the config's timer fired while it was written):
+ * told on stderr after it, as `error <code>`, and the exit code raised to its own, never swallowed.
+ */
+function tellLate(error: unknown): void {
+  const late = toAnswer(error, undefined, false);
+  process.exitCode = Math.max(Number(process.exitCode ?? 0), late.code);
+  process.stderr.write(late.stderr);
 }
 
 const argv = process.argv.slice(2);
@@ -343,18 +353,29 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 process.on('beforeExit', () => {
   if (ready) respond(ready, false);
 });
-process.on('uncaughtException', (error, origin) => {
-  if (answered) return;
-  // The config's, unless the audit is under way and no frame of the config's threw it.
+/**
+ * An error nothing caught (a timer's, a callback's) or a promise's rejection nothing handled, at any
+ * time of the run, after the answer too: never swallowed, nor a stack trace. The config's (unless
+ * the audit is under way and no frame of the config's threw it) is told as its `import_failed`.
+ */
+function unhandled(error: unknown, timing: 'unhandled_rejection' | 'uncaught_exception'): void {
   if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
-    void importFailure(
-      configFile,
-      error,
-      origin === 'unhandledRejection' ? 'unhandled_rejection' : 'uncaught_exception',
-    ).then((failure) => respond(toAnswer(failure, command, json), true));
-    return;
-  }
-  respond(toAnswer(error, command, json), true);
+    // Failed from now on, whenever the words below are written.
+    if (answered) process.exitCode = Math.max(Number(process.exitCode ?? 0), 1);
+    void importFailure(configFile, error, timing).then((failure) =>
+      answered ? tellLate(failure) : respond(toAnswer(failure, command, json), true),
+    );
+  } else if (answered) tellLate(error);
+  else respond(toAnswer(error, command, json), true);
+}
+process.on('uncaughtException', (error) => unhandled(error, 'uncaught_exception'));
+// The reason itself (`Promise.reject(null)`), not Node's words around one that is no Error.
+process.on('unhandledRejection', (reason) => unhandled(reason, 'unhandled_rejection'));
+// A config that ends the process (process.exit) before the answer, as it is imported or later, is
+// one that failed: its exit code (0 would pass a config never read) is never the command's.
+process.on('exit', (code) => {
+  if (!answered && configFile)
+    respond(toAnswer(endedProcess(configFile, code, configLoaded ? 'later' : 'import'), command, json), false);
 });
 
 void main(argv)
@@ -365,6 +386,13 @@ void main(argv)
     setImmediate(() => {
       ready = answer;
     });
-    // Waits no longer for a config that keeps the process running.
-    setTimeout(() => respond(answer, true), lingerMs).unref();
+    // Waits no longer for a config that keeps the process running, and says so: what it throws
+    // later is not seen. (An audit gave the config the whole audit to fail, and told what it threw.)
+    setTimeout(() => {
+      if (!answered && configFile && command !== 'audit')
+        process.stderr.write(
+          `note: ${configFile} still had work scheduled (a timer, an open connection) ${String(lingerMs / 1000)} s after optin was ready to answer: optin answered without waiting for it, so an error it throws later is not reported. A config should do nothing once imported.\n`,
+        );
+      respond(answer, true);
+    }, lingerMs).unref();
   });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
+import { errorMessage } from './error-message.js';
 import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
 import { isTypeScript } from './import-typescript.js';
 import { userFrame } from './user-frame.js';
@@ -21,7 +22,7 @@ const later: Record<Exclude<FailureTiming, 'import'>, string> = {
  * located (`at`) at the config's own line that threw, where there is one ({@link userFrame}).
  */
 export async function importFailure(file: string, cause: unknown, timing: FailureTiming = 'import'): Promise<CliError> {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = errorMessage(cause);
   const name = (cause as { name?: unknown } | null)?.name;
   const nodeCode = (cause as { code?: unknown } | null)?.code;
   const failed = (issueMessage: string, hint: string, at = userFrame(cause, file)) =>
@@ -77,6 +78,29 @@ export async function importFailure(file: string, cause: unknown, timing: Failur
     );
   }
   return failed(message, 'Fix the error above so that the file imports, and export the config as its default export.');
+}
+
+/**
+ * What a config `file` that ended the process (`process.exit()`, with the exit `code` it gave) is to
+ * the user, called as the process exits: a {@link CliError} `invalid_config` whose `import_failed`
+ * problem is located at the config's call, where it made it, and says when (as it was imported, or
+ * later in a timer or a callback). Never the config's exit code: `process.exit(0)` would pass a
+ * config that was never read.
+ */
+export function endedProcess(file: string, code: number, timing: 'import' | 'later'): CliError {
+  const at = userFrame(new Error('process.exit()'), file);
+  return new CliError(
+    'invalid_config',
+    [
+      {
+        path: file,
+        code: 'import_failed',
+        ...(at && { at }),
+        message: `ended the process with process.exit() (exit code ${code}) ${timing === 'import' ? 'as it was imported' : 'after it was imported (in a timer or a callback)'}, before optin could read it`,
+      },
+    ],
+    `Remove the process.exit() call from ${file}${at ? ' at the place listed' : ''}: optin imports the config to read it, so the config must not end the process; to stop on a problem, throw an Error that says what is wrong (optin reports its message).`,
+  );
 }
 
 /**

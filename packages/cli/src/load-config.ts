@@ -93,7 +93,13 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
   } finally {
     if (--importing === 0) Error.stackTraceLimit = stackTraceLimit;
   }
-  const issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
+  let issues;
+  try {
+    issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
+  } catch (cause) {
+    // What the config exports threw as it was read (a getter, a proxy): its error, at its line.
+    throw await importFailure(file, cause);
+  }
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;

@@ -23,7 +23,12 @@ function packageOf(path: string): string {
  * `undefined` when no frame is the config's (a package it imports threw on its own).
  */
 export function userFrame(error: unknown, file: string): string | undefined {
-  const stack = error instanceof Error ? error.stack : undefined;
+  let stack: unknown;
+  try {
+    stack = error instanceof Error ? error.stack : undefined;
+  } catch {
+    return undefined; // a stack that cannot be read names no place
+  }
   if (typeof stack !== 'string') return undefined;
   const project = packageOf(realpathSync(file));
   for (const [, where = '', line, column] of toTypeScriptSource(stack).matchAll(

@@ -181,6 +181,129 @@ describe('a config that fails after it imported', () => {
     });
 });
 
+describe('a config that ends the process', () => {
+  const sound = `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};`;
+  const exits = {
+    'process.exit(0)': [`${sound}\nprocess.exit(0);\n`, '2:9', 0],
+    'process.exit()': [`${sound}\nprocess.exit();\n`, '2:9', 0],
+    'process.exitCode = 0, then process.exit()': [`${sound}\nprocess.exitCode = 0;\nprocess.exit();\n`, '3:9', 0],
+    'process.exit(3) after a message of its own': [
+      `${sound}\nconsole.error('NO_SUCH_ID is not set');\nprocess.exit(3);\n`,
+      '3:9',
+      3,
+    ],
+  } as const;
+  for (const [what, [source, place, exitCode]] of Object.entries(exits))
+    test(`${what} as it is imported is import_failed at its line in every command, never the config's exit code`, async () => {
+      const name = `exits-${what.replace(/\W+/g, '-')}.config.mjs`;
+      const message = `ended the process with process.exit() (exit code ${exitCode}) as it was imported, before optin could read it`;
+      const { file, code, stdout } = await validate(name, source);
+      expect([code, stdout.split('\n').slice(0, 2)]).toEqual([
+        1,
+        ['✗ 1 problem(s)', `  ${file} [import_failed] at ${file}:${place}: ${message}`],
+      ]);
+      expect(stdout).toContain(`Remove the process.exit() call from ${file}`);
+      const json = await run('validate', name, source, '--json');
+      expect([json.code, JSON.parse(json.stdout)]).toEqual([
+        1,
+        { valid: false, problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message }], hint: expect.any(String) },
+      ]);
+      const declare = await run('declare', name, source);
+      expect([declare.code, declare.stdout]).toEqual([1, '']);
+      expect(declare.stderr).toContain(`error invalid_config\n  ${file} [import_failed] at ${file}:${place}: ${message}\n`);
+      const audit = await runOn(['audit', 'http://127.0.0.1:9/', '--config', file, '--json']);
+      expect(audit.code).toBe(1);
+      expect(JSON.parse(audit.stdout)).toMatchObject({
+        error: { code: 'invalid_config', issues: [{ path: file, code: 'import_failed', message }] },
+      });
+    });
+
+  test('process.exit() in a timer after it imported, before optin answered, is import_failed too', async () => {
+    const { file, code, stdout } = await validate(
+      'exits-later.config.mjs',
+      `${sound}\nsetTimeout(() => process.exit(0), 200);\n`,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      `  ${file} [import_failed] at ${file}:2:26: ended the process with process.exit() (exit code 0) after it was imported (in a timer or a callback), before optin could read it\n`,
+    );
+    expect(stdout).not.toContain('valid:');
+  });
+});
+
+describe('a config that still runs when optin answers', () => {
+  const sound = `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};`;
+
+  test('optin answers at most 2 s after it is ready, and says on stderr that it did not wait for the rest', async () => {
+    const { file, code, stdout, stderr } = await validate(
+      'late-timer.config.mjs',
+      `${sound}\nsetTimeout(() => { throw new Error('too late'); }, 3000);\n`,
+    );
+    expect([code, stdout]).toEqual([0, '✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n']);
+    expect(stderr).toBe(
+      `note: ${file} still had work scheduled (a timer, an open connection) 2 s after optin was ready to answer: optin answered without waiting for it, so an error it throws later is not reported. A config should do nothing once imported.\n`,
+    );
+    // Work that would not keep Node running (an unref'd timer) is not waited for, and needs no note.
+    const unref = await validate(
+      'late-unref.config.mjs',
+      `${sound}\nsetTimeout(() => { throw new Error('too late'); }, 3000).unref();\n`,
+    );
+    expect([unref.code, unref.stderr]).toEqual([0, '']);
+  });
+
+  test('a config error after the answer was printed, while it is still being written, makes the exit code 1 and is told on stderr', async () => {
+    const members = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
+    );
+    const file = join(scratch, 'late-large.config.mjs');
+    writeFileSync(
+      file,
+      [
+        `import { edxPolicy } from ${dist('consent/dist/index.js')};`,
+        `import { defineConfig, defineMember } from ${dist('members/dist/index.js')};`,
+        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
+        "import { writeFileSync } from 'node:fs';",
+        "const later = () => setTimeout(() => { writeFileSync('late-large.fired', ''); throw new Error('too late'); }, 4000);",
+        `export default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });`,
+        'later();',
+        '',
+      ].join('\n'),
+    );
+    // optin answers 2 s after it is ready, into a pipe read only once the config's timer (4 s) has
+    // thrown: the error comes while the answer is being written.
+    rmSync(join(scratch, 'late-large.fired'), { force: true });
+    const { stdout, stderr } = await exec(
+      'bash',
+      [
+        '-c',
+        '"$0" "$1" declare "$2" | { for i in $(seq 300); do [ -e late-large.fired ] && break; sleep 0.1; done; sleep 0.5; wc -c; }; echo "${PIPESTATUS[0]}"',
+        process.execPath,
+        cli,
+        file,
+      ],
+      { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    const [bytes, exitCode] = stdout.trim().split(/\s+/).map(Number);
+    expect(bytes).toBeGreaterThan(100_000);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain(`error invalid_config\n  ${file} [import_failed] at ${file}:5:`);
+    expect(stderr).toContain(': it threw after it was imported (in a timer or a callback): too late\n');
+  });
+});
+
+describe('a config whose export throws as it is read', () => {
+  test('a getter that throws is import_failed at its line, not a bare message with exit 2', async () => {
+    const source = `import config from ${JSON.stringify(fixture)};\nexport default { ...config, get members() { throw new Error('members are loading'); } };\n`;
+    const { file, code, stdout } = await validate('getter.config.mjs', source);
+    expect([code, stdout.split('\n')[1]]).toEqual([1, `  ${file} [import_failed] at ${file}:2:51: members are loading`]);
+    const declare = await run('declare', 'getter.config.mjs', source);
+    expect(declare.code).toBe(1);
+    expect(declare.stderr).toMatch(/^error invalid_config\n/);
+  });
+});
+
 describe('a config path that cannot be followed', () => {
   test('a file taken for a directory, a loop of links, a name too long: config_not_found with the reason, JSON too', async () => {
     writeFileSync(join(scratch, 'plain.mjs'), 'export default {};\n');
@@ -309,6 +432,37 @@ describe('a config that throws as it is imported', () => {
     const thrown = await validate('throws.config.mjs', "throw new Error('no config today');\n");
     expect(thrown.code).toBe(1);
     expect(thrown.stdout).toContain(`  ${thrown.file} [import_failed] at ${thrown.file}:1:7: no config today\n`);
+  });
+
+  test('a thrown value that cannot be turned into words, or an error whose stack cannot be read, is import_failed too', async () => {
+    const sound = `export { default } from ${JSON.stringify(fixture)};`;
+    const runs = [
+      ['bare-object.config.mjs', 'throw Object.create(null);\n', '[object Object]'],
+      ['bare-thenable.config.mjs', 'export default { then(resolve, reject) { reject(Object.create(null)); } };\n', '[object Object]'],
+      [
+        'unreadable-stack.config.mjs',
+        "const e = new Error('no vault');\nObject.defineProperty(e, 'stack', { get() { throw new Error('no stack'); } });\nthrow e;\n",
+        'no vault',
+      ],
+      [
+        'bare-late.config.mjs',
+        `${sound}\nsetTimeout(() => { throw Object.create(null); }, 50);\n`,
+        'it threw after it was imported (in a timer or a callback): [object Object]',
+      ],
+      [
+        'rejects-null.config.mjs',
+        `${sound}\nPromise.reject(null);\n`,
+        'a promise it made was rejected and never handled: null',
+      ],
+    ] as const;
+    for (const [name, source, message] of runs) {
+      const { file, code, stdout, stderr } = await validate(name, source);
+      expect([code, stdout.split('\n')[1]?.replace(/ at \S+:\d+:\d+:/, ':'), stderr], name).toEqual([
+        1,
+        `  ${file} [import_failed]: ${message}`,
+        '',
+      ]);
+    }
   });
 
   test('two loads at once (the library API) leave the stack trace limit as it was', async () => {

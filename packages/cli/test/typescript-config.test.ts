@@ -182,7 +182,11 @@ describe('a TypeScript config in plain Node', () => {
       "const id: string | undefined = process.env.NO_SUCH_ID;\nif (!id) { console.error('NO_SUCH_ID is not set'); process.exit(3); }\nexport default {};\n",
     );
     const exited = await optin(exits, 'validate');
-    expect([exited.code, exited.stderr]).toEqual([3, 'NO_SUCH_ID is not set\n']);
+    // Told as the config's failure at its call, never with the config's exit code.
+    expect([exited.code, exited.stderr]).toEqual([1, 'NO_SUCH_ID is not set\n']);
+    expect(exited.stdout).toContain(
+      `  ${join(exits, 'optin.config.ts')} [import_failed] at ${join(exits, 'optin.config.ts')}:2:60: ended the process with process.exit() (exit code 3) as it was imported`,
+    );
     expect(compiled(exits)).toEqual([]);
     const waits = join(scratch, 'waits');
     mkdirSync(waits, { recursive: true });
