@@ -46,9 +46,14 @@ function trimmedEnd(text: string, start: number, end: number): number {
 
 /**
  * Where an http(s) URL percent-encoded as a query value starts (`?u=https%3A%2F%2Ft.edx.org%2F…`,
- * a share button's), encoded once, twice (`%253A`) or three times.
+ * a share button's), encoded once, twice (`%253A`) or three times, its slashes encoded or left as
+ * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`).
  */
-const encodedStart = /https?%(?:25){0,2}3A%(?:25){0,2}2F%(?:25){0,2}2F/gi;
+const encodedStart = /https?%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}/gi;
+
+/** Whether the `//` at `at` in `text` follows an encoded scheme's `%3A` (`https%3A//`): an encoded URL's, not one of its own. */
+const afterEncodedColon = (text: string, at: number): boolean =>
+  /%(?:25){0,2}3A$/i.test(text.slice(Math.max(0, at - 7), at));
 
 /** The longest URL read inside another or decoded (a tracking URL is at most a few kilobytes, encoded at most three times). */
 const maxEncodedLength = 8192;
@@ -61,17 +66,18 @@ const unescaped = new Uint8Array(128).map((_, code) => +/[A-Za-z\d\-_.!~*/:@;,$=
  * to, where each decoded character was (`from`, one more at the end: where the run ends), and
  * nothing else. It ends at what belongs to a shallower encoding: a character an encoder escapes
  * (`&`, `+`, `#`, `%` alone), an escape written fewer times (`%26` in a URL encoded twice), or one
- * that decodes to what ends a URL in text (`%20`, `%22`, a byte outside ASCII). Linear in its length.
+ * that decodes to what ends a URL in text (`%20`, `%22`, a byte outside ASCII), or at `limit` (where
+ * a URL encoded fewer times starts). Linear in its length.
  */
-function decodedRun(text: string, start: number, times: number): { decoded: string; from: number[] } {
+function decodedRun(text: string, start: number, times: number, limit: number): { decoded: string; from: number[] } {
   const parts: string[] = [];
   const from: number[] = [];
   let n = start;
-  while (n < text.length) {
+  while (n < limit) {
     if (text.charCodeAt(n) !== 0x25) {
       // A run of characters written as they are, taken at once.
       const first = n;
-      while (unescaped[text.charCodeAt(n)] === 1) from.push(n++);
+      while (n < limit && unescaped[text.charCodeAt(n)] === 1) from.push(n++);
       if (n === first) break;
       parts.push(text.slice(first, n));
       continue;
@@ -121,6 +127,8 @@ function* candidates(text: string, starts: readonly number[], end: number): Gene
 /** A run of text decoded as often as it was encoded, and where the URLs in it start. */
 interface DecodedRun {
   times: number;
+  /** Whether its first URL's slashes are written as they are (`https%3A//…`). */
+  slashes: boolean;
   decoded: string;
   from: number[];
   starts: number[];
@@ -134,11 +142,22 @@ interface DecodedRun {
 function encodedUrls(text: string): EmbeddedUrl[] {
   const last = new Map<number, DecodedRun>();
   const runs: DecodedRun[] = [];
-  for (const match of text.matchAll(encodedStart)) {
-    const times = 1 + (/%((?:25)*)3A/i.exec(match[0])?.[1]?.length ?? 0) / 2;
+  const matches = Array.from(text.matchAll(encodedStart), (match) => ({
+    match,
+    times: 1 + (/%((?:25)*)3A/i.exec(match[0])?.[1]?.length ?? 0) / 2,
+  }));
+  // Where, after each match, the next URL encoded fewer times than it starts (a run ends there).
+  const shallower: number[] = [];
+  const next = [Infinity, Infinity, Infinity];
+  for (const [m, { match, times }] of [...matches.entries()].reverse()) {
+    shallower[m] = Math.min(text.length, ...next.slice(0, times - 1));
+    next[times - 1] = match.index;
+  }
+  for (const [m, { match, times }] of matches.entries()) {
     let run = last.get(times);
     if (!run || match.index >= (run.from.at(-1) ?? 0)) {
-      run = { times, ...decodedRun(text, match.index, times), starts: [] };
+      const decoded = decodedRun(text, match.index, times, shallower[m] ?? text.length);
+      run = { times, slashes: match[0].endsWith('/'), ...decoded, starts: [] };
       last.set(times, run);
       runs.push(run);
     }
@@ -148,7 +167,7 @@ function encodedUrls(text: string): EmbeddedUrl[] {
 }
 
 /** The URLs of one decoded run (see `encodedUrls`). */
-function* urlsOfRun({ times, decoded, from, starts }: DecodedRun): Generator<EmbeddedUrl> {
+function* urlsOfRun({ times, slashes, decoded, from, starts }: DecodedRun): Generator<EmbeddedUrl> {
   // Where each start is in the decoded run: starts are in order, so one pass finds them all.
   let index = 0;
   const at: number[] = [];
@@ -159,9 +178,10 @@ function* urlsOfRun({ times, decoded, from, starts }: DecodedRun): Generator<Emb
   const write = (next: string): string => {
     let out = next;
     for (let n = 0; n < times; n++) out = encodeURIComponent(out);
-    return out;
+    // Slashes left as they are where they were (`https%3A//…`, `https%253A//…`).
+    return slashes ? out.replace(/%(?:25)*2F/g, '/') : out;
   };
-  for (const [start, end] of candidates(decoded, at, decoded.length)) {
+  for (const [start, end] of tokenEnded(decoded, 0, candidates(decoded, at, decoded.length))) {
     const url = decoded.slice(start, end);
     if (/^https?:\/\//i.test(url)) yield { start: from[start] ?? 0, end: from[end] ?? 0, url, write };
   }
@@ -191,18 +211,40 @@ const urlStart = new RegExp(String.raw`${scheme}[\\/]{2}`, 'g');
  * URLs inside it (one from each `//` after its own).
  */
 function* literalUrls(text: string): Generator<EmbeddedUrl> {
+  // `//` right after a `:` the scheme was not read from (`a+b://`): some other scheme's, left out;
+  // after `%3A`, an encoded URL's (`https%3A//…`), read as such. The URLs inside it are looked for.
+  const ownStart = (at: number, written: string): boolean =>
+    (text[at - 1] !== ':' && !afterEncodedColon(text, at)) || /^[^\\/]/.test(written);
   for (const match of text.matchAll(urlLike)) {
-    // `//` right after a `:` the scheme was not read from (`a+b://`): some other scheme's, left out.
-    if (text[match.index - 1] === ':' && /^[\\/]/.test(match[0])) continue;
     const end = match.index + match[0].length;
     const first = match.index + (/[\\/]{2}/.exec(match[0])?.index ?? 0) + 2;
-    const starts = [match.index];
-    for (const inner of match[0].slice(first - match.index).matchAll(urlStart)) {
-      const at = first + inner.index;
-      if (text[at - 1] !== ':' || /^[^\\/]/.test(inner[0])) starts.push(at);
-    }
-    for (const [start, stop] of candidates(text, starts, end))
+    const starts = ownStart(match.index, match[0]) ? [match.index] : [];
+    for (const inner of match[0].slice(first - match.index).matchAll(urlStart))
+      if (ownStart(first + inner.index, inner[0])) starts.push(first + inner.index);
+    for (const [start, stop] of tokenEnded(match[0], match.index, candidates(text, starts, end)))
       yield { start, end: stop, url: text.slice(start, stop), write: asIs };
+  }
+}
+
+/**
+ * A tracking URL's path (`/e/o/` or `/e/c/`, then its token, base64url) followed by what is no part
+ * of that URL: neither a token character nor the path, query or fragment that may follow it, nor
+ * `:` (the token runs into the scheme of a URL glued to it: `…/e/o/<token>https://…`, read whole).
+ */
+const tokenPath = /[\\/]e[\\/][oc][\\/][\w-]+(?=[^\w\\/?#:-])/g;
+
+/**
+ * `found` (where URLs in `run` start and end, in order of their starts, as indices into a text in
+ * which `run` starts at `offset`), each ending where the token of a tracking URL in it ends, when
+ * what follows is no part of that URL (`%20from`, `+from`, `,https://…`, `&utm=` of the URL around
+ * it). Linear in the run's length and the number of URLs.
+ */
+function* tokenEnded(run: string, offset: number, found: Iterable<[number, number]>): Generator<[number, number]> {
+  const cuts = Array.from(run.matchAll(tokenPath), (path) => offset + path.index + path[0].length);
+  let cut = 0;
+  for (const [start, stop] of found) {
+    while ((cuts[cut] ?? Infinity) <= start) cut++;
+    yield [start, Math.min(stop, cuts[cut] ?? Infinity)];
   }
 }
 
@@ -264,8 +306,9 @@ function unescapeCss(written: string): string {
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
 
 /**
- * The URLs in CSS (a `style` attribute, a `<style>` sheet): every string and every unquoted `url(…)`,
- * and, in one without escapes, the URLs inside it as in text (a proxy's `?u=https%3A%2F%2F…`).
+ * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
+ * without whitespace inside, and, in one without escapes, the URLs inside it as in text (a proxy's
+ * `?u=https%3A%2F%2F…`, a URL in a `content:` string's text).
  */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   for (const match of css.matchAll(cssToken)) {
@@ -274,7 +317,10 @@ export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
     if (!written) continue; // a comment, or nothing
     // A string's content starts after its quote; a `url(`'s ends the match.
     const start = unquoted === undefined ? match.index + 1 : match.index + match[0].length - written.length;
-    yield { start, end: start + written.length, url: unescapeCss(written), write: escapeCss };
+    // A string is read whole only when it may be one URL: not `"https://… — thanks"` (`content:`).
+    const url = unescapeCss(written);
+    if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
+      yield { start, end: start + written.length, url, write: escapeCss };
     // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), where no escape moves them.
     if (!written.includes('\\'))
       for (const inner of urlsInText(written))

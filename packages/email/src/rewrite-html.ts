@@ -231,13 +231,16 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   ): Replaced[] => {
     if (!/[\\/%]/.test(text)) return [];
     const replaced: Replaced[] = [];
-    // A URL inside a tracking URL (an attribute's whole value), replaced or left, goes with it.
+    // A URL inside a tracking URL (an attribute's whole value), replaced or left, goes with it; but
+    // for one left as it is (its token unreadable), those in its query or fragment are looked for
+    // (`…/e/c/made-up?u=<tracking URL>`).
     let covered = 0;
     for (const url of find(text)) {
       if (url.start < covered || !keep(url)) continue;
       const next = policy.embedded(url.url, open, where);
       if (next === undefined) continue;
-      covered = url.end;
+      const query = url.url.search(/[?#]/);
+      covered = next === null && query >= 0 ? url.start + query : url.end;
       if (next !== null) replaced.push({ ...url, next });
     }
     return replaced;

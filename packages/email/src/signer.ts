@@ -305,11 +305,13 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
 
   /**
    * Whether `value` (an absolute or protocol-relative URL) may be under the tracking endpoints: its
-   * host, read alone (up to the first `/`, `\\`, `?` or `#` after `//`), is the tracking host.
+   * host, read alone (up to the first `/`, `\\`, `?` or `#` after `//` and the few slashes a URL
+   * parser skips there), is the tracking host. No host (a run of slashes) is none: told at once.
    */
   function onEndpointHost(value: string): boolean {
-    const authority = /^[^\\/]*[\\/]{2}([^\\/?#]*)/.exec(value)?.[1];
-    const host = authority === undefined ? undefined : httpUrl(`https://${authority}/`);
+    const authority = /^[^\\/]*[\\/]{2}[\\/]{0,8}([^\\/?#]*)/.exec(value)?.[1];
+    if (!authority) return false;
+    const host = httpUrl(`https://${authority}/`);
     return host === undefined || new URL(host).hostname.replace(/\.$/, '') === endpoint.hostname.replace(/\.$/, '');
   }
 

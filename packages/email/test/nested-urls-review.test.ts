@@ -52,6 +52,90 @@ describe('an encoded URL ends where its encoding level ends: what follows it is 
   });
 });
 
+describe('an encoded URL whose slashes are left as they are (https%3A//…)', () => {
+  // Django's and Jinja2's |urlencode and Python's quote() leave `/` as it is; so does JS escape().
+  const quote = (url: string) => enc(url).replace(/%2F/g, '/');
+  const escaped = (url: string) => url.replace(/:/g, '%3A');
+
+  it('a tracked share link: ?url=<quoted tracking URL>, with &text= after it or not', () => {
+    for (const encode of [quote, escaped])
+      for (const share of [
+        (url: string) => `https://twitter.com/intent/tweet?url=${url}&text=Week+3`,
+        (url: string) => `https://www.facebook.com/sharer/sharer.php?u=${url}`,
+      ])
+        for (const [from, to] of [
+          [aliceOpen, blank],
+          [aliceClick, bobClick],
+        ] as const)
+          expect(forBob(`<p><a href="${share(encode(from)).replace(/&/g, '&amp;')}">Share</a></p>`)).toBe(
+            `<p><a href="${harvard.clickUrl(share(quote(to)), bob)}">Share</a></p><PIXEL>`,
+          );
+  });
+
+  it('in text and an image proxy src: replaced, what follows kept', () => {
+    for (const encode of [quote, escaped, (url: string) => quote(quote(url))])
+      for (const [from, to] of [
+        [aliceOpen, blank],
+        [aliceClick, bobClick],
+      ] as const) {
+        const html = (url: string) =>
+          `<body><p>https://twitter.com/intent/tweet?url=${url}&amp;text=Week+3</p><img src="https://img.example.org/p?u=${url}&amp;w=600" alt=""></body>`;
+        expect(forBob(html(encode(from)))).toBe(
+          html(encode === escaped ? quote(to) : encode(to)).replace('</body>', '<PIXEL></body>'),
+        );
+      }
+  });
+});
+
+describe('a plain tracking URL ends where its token ends', () => {
+  it('inside percent-encoded text: a mailto body, a tweet text (%20, +, %0A after it)', () => {
+    for (const [from, to] of [
+      [aliceOpen, blank],
+      [aliceClick, bobClick],
+    ] as const) {
+      for (const body of [
+        (url: string) => `Look%20${url}%20from%20edX`,
+        (url: string) => `Look+${url}+from+edX`,
+        (url: string) => `Look:%0A${url}%0A%0AThanks`,
+      ])
+        expect(forBob(`<p><a href="mailto:?body=${body(from)}">m</a></p>`)).toBe(
+          `<p><a href="mailto:?body=${body(to)}">m</a></p><PIXEL>`,
+        );
+      const tweet = (url: string) => `https://twitter.com/intent/tweet?text=Week%203%20${url}%20%23edX`;
+      expect(forBob(`<p><a href="${tweet(from)}">t</a></p>`)).toBe(
+        `<p><a href="${harvard.clickUrl(tweet(to), bob)}">t</a></p><PIXEL>`,
+      );
+    }
+  });
+
+  it('inside the query of an unreadable tracking URL, which is kept', () => {
+    const made = `${base}/e/c/made-up?u=`;
+    for (const [from, to] of [
+      [aliceOpen, blank],
+      [aliceClick, bobClick],
+    ] as const)
+      expect(forBob(`<body><p>${made}${from}</p></body>`)).toBe(`<body><p>${made}${to}</p><PIXEL></body>`);
+  });
+
+  it('glued to another URL or a query of the URL around it (`,`, `&`)', () => {
+    for (const html of [
+      (_: string, click: string) => `<p>${click},${click}</p>`,
+      (open: string, click: string) => `<p>${open},${click}</p>`,
+      (_: string, click: string) => `<p>https://x.org/r?${click}&amp;utm=1</p>`,
+    ])
+      expect(forBob(`<body>${html(aliceOpen, aliceClick)}</body>`)).toBe(
+        `<body>${html(blank, bobClick)}<PIXEL></body>`,
+      );
+  });
+});
+
+describe('encoded URLs glued together at different encoding levels', () => {
+  it('a twice-encoded URL ends where a once-encoded one starts', () => {
+    const html = (open: string, click: string) => `<body><p>${enc(enc(open))}${enc(click)}</p></body>`;
+    expect(forBob(html(aliceOpen, aliceClick))).toBe(html(blank, bobClick).replace('</body>', '<PIXEL></body>'));
+  });
+});
+
 describe('punctuation glued after a URL in text, as a linkifier reads it', () => {
   it('**URL**, (URL), URL., URL,, URL!, URL~, _URL_', () => {
     for (const [before, after] of [
@@ -77,6 +161,19 @@ describe('CSS url() is searched for encoded nested URLs', () => {
     const html = (url: string) =>
       `<html><head><style>.a{background:url('${proxy(url)}')}</style></head><body><div style="background-image:url(${proxy(url)})">x</div></body></html>`;
     expect(forBob(html(aliceOpen))).toBe(html(blank).replace('</body>', '<PIXEL></body>'));
+  });
+});
+
+describe('a CSS string with text around a URL', () => {
+  it('only the URL is replaced: the text is kept', () => {
+    for (const [from, to] of [
+      [aliceOpen, blank],
+      [aliceClick, bobClick],
+    ] as const) {
+      const html = (url: string) =>
+        `<html><head><style>.f::after{content:"${url} — thanks"}</style></head><body><p style="--u:'See ${url}'">x</p></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
   });
 });
 
@@ -134,6 +231,8 @@ describe('hostile input is read in linear time', () => {
       'http://'.repeat(size / 7),
       `//${'.'.repeat(size)}x`,
       `a=http://${'=http://'.repeat(size / 8)}`,
+      // Many runs, each short enough for every `//` in it to be a nested URL's start.
+      `${'/'.repeat(8190)} `.repeat(size / 8191),
     ];
     // Each place alone takes about 0.2 s here (11 s and more before); the bound is coarse, for a loaded machine.
     for (const hostile of inputs)
@@ -148,6 +247,11 @@ describe('hostile input is read in linear time', () => {
         harvard.rewriteHtml(html, bob);
         expect(performance.now() - started).toBeLessThan(2000);
       }
+    // Untracked links whose targets are each such a run.
+    const links = Array.from({ length: 30 }, (_, n) => `<a href="https://x.org/${n}?q=${'/'.repeat(7990)}">x</a>`);
+    const started = performance.now();
+    harvard.rewriteHtml(links.join('\n'), bob);
+    expect(performance.now() - started).toBeLessThan(2000);
   }, 60_000);
 });
 
