@@ -7,13 +7,15 @@ export function declares(cookie: CookieDeclaration, name: string): boolean {
 }
 
 /**
- * Deletes every cookie the page can see that `cookies` declare (first-party ones: a third party's
- * cookies live on its own domain) and `keep` does not, on every `Domain` variant from the host down
+ * Deletes every cookie the page can see that `cookies` declare (first-party ones, and those declared
+ * without a `party`, as a JavaScript config may: a third party's cookies live on its own domain) and `keep` does not, on every `Domain` variant from the host down
  * to `root` (the registrable domain, with or without a leading dot as `@optin/consent` takes it), or
  * without a `root` to the top-level domain (vendors set theirs on the registrable domain; the browser
  * ignores a public suffix), and at `/` and every prefix of the current path. On https the
  * deletions carry `Secure`, without which browsers refuse to touch `__Secure-` and `__Host-` cookies
  * (a `__Host-` one only exists host-only at `/`: the browser refuses the other variants, harmlessly).
+ * Each is written a second time `Partitioned`, which alone reaches a CHIPS cookie (an embedded frame's,
+ * gtag's with `cookie_flags` Partitioned); a browser takes it only on https, with `Secure`.
  * Never throws: in a sandboxed document, which may use no cookies, it does nothing.
  */
 export function deleteCookies(
@@ -32,14 +34,17 @@ export function deleteCookies(
   }
   for (const pair of jar.split(/; */)) {
     const [name] = pair.split('=');
-    if (name && cookies.some((c) => c.party == 'first' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
+    if (name && cookies.some((c) => c.party != 'third' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
       for (const domain of cookieDomains(
         location.hostname,
         root?.replace(/^\./, '') ?? location.hostname.replace(/.*\./, ''),
       ))
         for (const at of paths)
-          document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
-            location.protocol == 'https:' ? ';Secure' : ''
-          }`;
+          // Partitioned too (CHIPS: gtag's cookie_flags, an embedded frame), which a browser takes only with
+          // Secure: on http a browser refuses that second write, harmlessly.
+          for (const flags of ['', ';Partitioned'])
+            document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
+              location.protocol == 'https:' ? ';Secure' : ''
+            }${flags}`;
   }
 }

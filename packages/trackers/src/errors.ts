@@ -2,7 +2,8 @@
 export type TrackerErrorCode =
   /**
    * A tracker declaration is malformed (thrown by `defineTracker`), or does not fit the page (thrown
-   * by `createHub`): no purpose at all, a purpose the policy does not have, an id two trackers share,
+   * by `createHub`): no purpose at all, a purpose the policy does not have, a required (always-on)
+   * purpose declared by a third party's tracker (it would load before any decision), an id two trackers share,
    * or no consent store to check them against (path `consent`).
    */
   | 'invalid_tracker'

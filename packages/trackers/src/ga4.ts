@@ -24,13 +24,14 @@ export interface Ga4Options extends AdapterOptions {
  */
 export function ga4(options: Ga4Options): Tracker {
   const identity = adapterIdentity('ga4', options, 'id', /^G-[A-Z0-9]+$/);
-  const { id, cookiePrefix = '' } = options;
+  // gtag's own `cookie_prefix` in `config` too: the cookies declared (deleted on withdrawal) are the ones it sets.
+  const { id, config: extra, cookiePrefix = (extra?.cookie_prefix as string | undefined) ?? '' } = options;
   // A Member's property is on the page-wide dataLayer, whose Consent Mode follows the platform's
   // grants: it declares analytics only, so it never uses ad signals (as a Member's GTM container grants
   // no more than it declares), whatever the platform's marketing grant or the Member's. `t`: the
   // tracker as the hub runs it (a Member's after `defineMember` re-issued it).
   const config = (t: Tracker) => ({
-    ...options.config,
+    ...extra,
     ...(cookiePrefix && { cookie_prefix: cookiePrefix }),
     ...(t.owner != 'platform' && { allow_google_signals: false, allow_ad_personalization_signals: false }),
     send_page_view: false,

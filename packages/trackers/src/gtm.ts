@@ -73,13 +73,17 @@ export function gtm(options: GtmOptions): Tracker {
   // too when declared without `owner`), known from any call: a hub made anew takes a running
   // container over without loading it. Never a Member's on the platform's layer: there it would see
   // the platform's events and Consent Mode unnarrowed.
-  // A name that is no JavaScript name is made one (the same in the script URL and on the window).
+  // A name that is no JavaScript name is made one (the same in the script URL and on the window). The
+  // default's tracker id: "-" and "/" as "_", "." as "$0" and "_" as "$1", so that Members `Harvard.X`
+  // and `Harvard-X` get two (HarvardX-gtm and HarvardX/gtm: dataLayer_HarvardX_gtm; Harvard.X-gtm:
+  // dataLayer_Harvard$0X_gtm).
   const at = (t: Tracker) =>
     (name = (
       t.owner == 'platform'
         ? (options.dataLayer ?? 'dataLayer')
-        : options.dataLayer?.replace(/^dataLayer$/, '') || `dataLayer_${t.id}`
-    ).replace(/\W/g, '_'));
+        : (options.dataLayer != 'dataLayer' && options.dataLayer) ||
+          `dataLayer_${t.id.replace(/_/g, '$$1').replace(/\./g, '$$0')}`
+    ).replace(/[^\w$]/g, '_'));
   return {
     ...identity,
     purposes,
@@ -97,7 +101,7 @@ export function gtm(options: GtmOptions): Tracker {
         copy(platform);
         platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
       }
-      push({ 'gtm.start': Date.now(), event: 'gtm.js' });
+      push({ 'gtm.start': +new Date(), event: 'gtm.js' });
       return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${identity.vendorId}&l=${name}`);
     },
     page({ properties: p }) {

@@ -1,7 +1,7 @@
 import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
 import { loadScript, stopScript } from './load-script.js';
-import { applyStaticTags } from './static-tags.js';
+import { applyStaticTags, type TagOwner } from './static-tags.js';
 import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
 import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
 import type { HubEvent, Tracker, TrackerContext } from './tracker.js';
@@ -86,7 +86,8 @@ export interface Hub {
  * prerenders (speculation rules), which the learner may never see, it loads no tracker and runs no
  * static tag, keeping calls as before a decision, until the learner goes to the page. Throws a
  * {@link TrackerError} (`invalid_tracker`) when a tracker declares no purpose, names a purpose the policy does
- * not have, or two share an id, and when `consent` is missing (path `consent`).
+ * not have, is a third party's (`party: 'third'`) and names a required purpose (always on: it would load
+ * before any decision), or two share an id, and when `consent` is missing (path `consent`).
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -105,7 +106,7 @@ export function createHub(options: HubOptions): Hub {
   } = options;
   // A JavaScript caller may pass no store (or one not made yet): a typed error, not a TypeError.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-  const purposes = consent?.policy.purposes.map((p) => p.id) ?? [];
+  const policy = consent?.policy.purposes ?? [];
   const byId = new Map<string, Tracker | undefined>();
   const issues: TrackerIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path, message });
@@ -115,8 +116,11 @@ export function createHub(options: HubOptions): Hub {
     if (byId.has(t.id)) issue(`trackers.${t.id}.id`, 'is not unique');
     byId.set(t.id, t);
     if (!t.purposes.length) issue(`trackers.${t.id}.purposes`, 'is empty');
+    // A third party's tracker never serves a required purpose (always on): it would load before any decision.
     t.purposes.forEach(
-      (p, i) => purposes.includes(p) || issue(`trackers.${t.id}.purposes[${i}]`, `"${p}" is not in the policy`),
+      (p, i, _, q = policy.find((q) => q.id == p)) =>
+        (!q || (q.required && t.party > 'g')) /* 'third' (shorter, for the size budget) */ &&
+        issue(`trackers.${t.id}.purposes[${i}]`, `"${p}" is ${q ? 'always on' : 'not in the policy'}`),
     );
   }
   if (issues.length)
@@ -124,7 +128,7 @@ export function createHub(options: HubOptions): Hub {
       'invalid_tracker',
       issues,
       // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- ids joined by commas (shorter)
-      `Use purposes among: ${purposes}.`,
+      `Use purposes among: ${policy.map((p) => p.id)}.`,
     );
 
   const report = (at: string, cause: unknown, code: TrackerErrorCode = 'tracker_failed') => {
@@ -135,6 +139,8 @@ export function createHub(options: HubOptions): Hub {
     }
   };
   const loaded = new Set<Tracker>();
+  // This hub, as the static tags' copies it inserted name it (`on`: not destroyed).
+  const me: TagOwner = { on: 1 };
   const stale = new Set<Tracker>();
   // Trackers whose load failed: left out until withdrawn (then stopped as any other: an unloadable one
   // is tried again when back on, another resumed as it is).
@@ -167,12 +173,18 @@ export function createHub(options: HubOptions): Hub {
   // that Member's course before the decision).
   let buffer: [HubEvent, Tracker[]][] = [];
   let referrer = document.referrer;
+  // The decision the last sync followed.
+  let seen: unknown;
   // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
   // defaults (narrowed by GPC and by what an earlier decision refused) apply at once: a call made
   // while a purpose is refused is never kept for a tracker of it that consent allows later.
   const waiting = () => consent.needsPrompt && consent.mode < 'opt-o'; // 'opt-in' (shorter, for the size budget)
   // Kept (the first `bufferSize`) while waiting for the first decision, and while the browser prerenders the page.
   const send = (fields: DistributiveOmit<HubEvent, 'timestamp' | 'context'>) => {
+    // Consent changed since the last sync (a consent listener subscribed before the hub runs before it,
+    // and may send right after the first decision): synced first, or a tracker it grants missed the call.
+    // Not once destroyed: it follows consent no more.
+    if (me.on && seen !== consent.decision) changed();
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
     if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
       buffer.push([event, trackers.filter(inScope)]);
@@ -181,17 +193,22 @@ export function createHub(options: HubOptions): Hub {
     for (const t of loaded) if (allows(t) && inScope(t)) guard(t, event.type, event);
   };
   const tags = () =>
-    applyStaticTags((id) => {
-      const t = byId.get(id);
-      // An unknown id is reported once (its tag left as another hub on the page may have it): then
-      // kept in byId, naming no tracker (report returns nothing).
-      if (!byId.has(id)) byId.set(id, report(id, 'is missing', 'unknown_tracker') as undefined);
-      return t && loaded.has(t);
-    }, nonce);
+    applyStaticTags(
+      (id) => {
+        const t = byId.get(id);
+        // An unknown id is reported once (its tag left as another hub on the page may have it): then
+        // kept in byId, naming no tracker (report returns nothing).
+        if (!byId.has(id)) byId.set(id, report(id, 'is missing', 'unknown_tracker') as undefined);
+        return t && loaded.has(t);
+      },
+      me,
+      nonce,
+    );
 
   const sync = () => {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
+    seen = consent.decision;
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];
@@ -208,15 +225,19 @@ export function createHub(options: HubOptions): Hub {
         // Resumed: withdrawn but not unloadable, or started by a hub destroyed since (its scripts are
         // in the page: an app mounted again), it is not started a second time.
         if (stale.delete(t) || scripts(t).length) continue;
-        // A throw or a rejection alike (an async function turns a throw into a rejection): the tracker
+        // A throw (at once: before the calls kept are replayed to it) or a rejection alike: the tracker
         // is left out for the life of the page.
-        // eslint-disable-next-line @typescript-eslint/require-await
-        (async () => t.load?.(context(t)))().catch((error: unknown) => {
+        const fail = (error: unknown) => {
           loaded.delete(t);
           broken.add(t);
           report(`${t.id}.load`, error);
-        });
-        fresh.push(t);
+        };
+        try {
+          Promise.resolve(t.load?.(context(t))).catch(fail);
+          fresh.push(t);
+        } catch (error) {
+          fail(error);
+        }
         // Off, and running: loaded; or its load failed, but it may have started (its script added, say),
         // so it is stopped as any other (one that cannot unload is resumed). Only this hub's: one another
         // hub of the page runs (or a destroyed one left running) is not this hub's to stop.
@@ -247,11 +268,12 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const update = googleConsentMode && startConsentMode(consent, googleConsentMode);
-  sync();
-  const unsubscribe = consent.subscribe(() => {
+  const changed = () => {
     if (update) update();
     sync();
-  });
+  };
+  sync();
+  const unsubscribe = consent.subscribe(changed);
   // Tags inserted later (single-page apps): one pass over the document per batch of DOM changes.
   const observer = new MutationObserver(tags);
   observer.observe(document, { childList: true, subtree: true });
@@ -275,6 +297,7 @@ export function createHub(options: HubOptions): Hub {
     rescan: sync,
     destroy() {
       document.removeEventListener('prerenderingchange', sync);
+      me.on = 0;
       unsubscribe();
       observer.disconnect();
     },

@@ -22,6 +22,11 @@ interface Fbq {
    * taking over after `destroy()` too).
    */
   optin?: Set<string>;
+  /**
+   * The ids of every pixel set up on the page (`fbq('init')`), running or not: fbevents.js keeps a
+   * pixel set up once revoked, and Meta's `grant` is page-wide, so it would turn them all on again.
+   */
+  optins?: Set<string>;
 }
 
 /**
@@ -34,6 +39,8 @@ interface Fbq {
  * it too): its `unload` returns `'reload'`, and the hub asks for a reload. The pixel reads the URL of
  * the page itself: a page view the hub kept until the decision is sent only while the learner is still
  * on its page (`properties.path`); one of a page left since would be counted as the current one.
+ * Once revoked, every pixel set up stays so in fbevents.js, and a grant would turn them all on: a pixel
+ * that loads while one set up before is stopped fails (`tracker_failed`) and stays off until the reload.
  *
  * @example meta({ id: '1234567890' })
  */
@@ -75,8 +82,14 @@ export function meta(options: MetaOptions): Tracker {
         n.push = n;
         win.fbq = win._fbq ??= n;
       }
-      win.fbq.disablePushState = true;
-      (win.fbq.optin ??= new Set()).add(id);
+      const f = win.fbq;
+      const running = (f.optin ??= new Set());
+      // A pixel set up before and stopped since (revoked: a Member's left for another Member's page, or
+      // refused) would be turned on again by this grant, page-wide: this one stays off until the reload.
+      for (const p of (f.optins ??= new Set()).add(id))
+        if (p != id && !running.has(p)) throw Error(`pixel ${p} is off`);
+      f.disablePushState = true;
+      running.add(id);
       fbq('consent', 'grant');
       fbq('set', 'autoConfig', false, id);
       fbq('init', id);

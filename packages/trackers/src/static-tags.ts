@@ -5,7 +5,12 @@ const selector = 'script[type="text/plain"][data-optin-tracker],iframe[data-src]
  * A tag and the copy of it that ran, kept on the element itself (not in a WeakMap of this module):
  * every copy of this module on the page (two bundles, a hub made anew from another one) sees it.
  */
-type Tag = HTMLElement & { optin?: HTMLScriptElement };
+type Tag = HTMLElement & { optin?: HTMLScriptElement & { optin?: TagOwner | undefined } };
+
+/** The hub that inserted a copy, kept on the copy: `on` while it lives (1), not once destroyed (0). */
+export interface TagOwner {
+  on: number;
+}
 
 /**
  * Activates or deactivates every static tag of the document:
@@ -15,7 +20,7 @@ type Tag = HTMLElement & { optin?: HTMLScriptElement };
  * `about:blank` when off). `state(id)` says whether the tracker is on, `undefined` for one the caller
  * does not have (its tag is left as it is).
  */
-export function applyStaticTags(state: (id: string) => boolean | undefined, nonce?: string): void {
+export function applyStaticTags(state: (id: string) => boolean | undefined, owner?: TagOwner, nonce?: string): void {
   for (const tag of document.querySelectorAll<Tag>(selector)) {
     const on = state(tag.dataset.optinTracker as string); // the selector says it is there
     // Another hub's (two apps on a page): left as that hub has it. (Else each took out what the other
@@ -28,13 +33,17 @@ export function applyStaticTags(state: (id: string) => boolean | undefined, nonc
       // A new element, not a clone: a clone of a tag inserted as HTML (innerHTML) would be marked
       // "already started" like it, and never run. Its nonce: the hub's, else the tag's own (which
       // scripts cannot read back from its attribute).
-      const copy = document.createElement('script');
+      const copy: NonNullable<Tag['optin']> = document.createElement('script');
       for (const attribute of tag.attributes) copy.setAttribute(attribute.name, attribute.value);
       copy.type = ''; // JavaScript
       copy.async = false;
       copy.nonce = (nonce || tag.nonce) as string;
       copy.text = (tag as HTMLScriptElement).text;
+      copy.optin = owner;
       tag.after((tag.optin = copy));
-    } else if (!on) stopScript(tag.optin);
+      // Off: a copy this hub inserted, or one whose hub is gone (destroyed: an app mounted again takes
+      // it over). Not one another live hub inserted (two apps on a page that disagree on it): else each
+      // took out what the other put in, in turn, for ever.
+    } else if (!on && !(tag.optin?.optin?.on && tag.optin.optin != owner)) stopScript(tag.optin);
   }
 }

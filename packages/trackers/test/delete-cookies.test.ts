@@ -132,4 +132,24 @@ describe('deleteCookies', () => {
     deleteCookies([{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }], 'optin.test');
     expect(cookies.all()).toEqual([]);
   });
+
+  test('a cookie declared without its party (a JavaScript or JSON config) is a first-party one: deleted', () => {
+    cookies.set('_gcl_au=1; Path=/; Domain=optin.test');
+    deleteCookies([{ name: '_gcl_au', purpose: 'marketing', lifetime: '90d' } as never], 'optin.test');
+    expect(cookies.all()).toEqual([]);
+  });
+
+  test('on https each deletion is written Partitioned too (CHIPS cookies: an embedded frame, gtag with cookie_flags Partitioned)', () => {
+    const written: string[] = [];
+    vi.stubGlobal('document', {
+      get cookie() {
+        return '_ga=1';
+      },
+      set cookie(text: string) {
+        written.push(text);
+      },
+    });
+    deleteCookies([{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }], 'optin.test');
+    expect(written.filter((w) => w.endsWith(';Secure;Partitioned'))).toHaveLength(written.length / 2);
+  });
 });

@@ -623,6 +623,30 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(leads()).toEqual([1, 1]);
   });
 
+  test('a Member’s pixel left behind for another Member’s page (revoked) is never turned back on by that Member’s pixel: the second stays off until the reload', async () => {
+    await open('hx-meta,mitx-meta', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    await expect.poll(() => pixelEvents('999', 'PageView'), { timeout: 10_000 }).toBe(1);
+    // A single-page app goes on to MITx's course: HarvardX's pixel is the only one, so Meta's consent is revoked.
+    await act("history.pushState({}, '', '/courses/course-v1:MITx+6.00x+2026/courseware?reload=later'); hub.page();");
+    // MITx's pixel's grant would be page-wide: HarvardX's, still set up in fbevents.js, would get MITx's Purchase.
+    await act("fbq('track', 'Purchase');");
+    expect(pixelEvents('999', 'Purchase')).toBe(0);
+    expect(await page.evaluate<string[]>('window.optin.hub.loaded')).toEqual([]);
+    expect(await page.evaluate<string[]>('window.optin.errors')).toEqual(['tracker_failed trackers.MITx-meta.load']);
+  });
+
+  test('a declared cookie set Partitioned (CHIPS: gtag with cookie_flags Partitioned, an embedded LTI frame) is deleted on withdrawal', async () => {
+    await open('ga4');
+    await act('consent.acceptAll();');
+    await page.evaluate(() => {
+      document.cookie = '_ga=GA1.1.42.42; Path=/; Domain=optin.test; Secure; SameSite=None; Partitioned; Max-Age=600';
+    });
+    expect(await page.evaluate(() => document.cookie)).toMatch(/_ga=GA1\.1\.42\.42/);
+    await act("consent.withdraw('analytics');");
+    expect(await page.evaluate(() => document.cookie)).not.toMatch(/_ga=/);
+  });
+
   test('destroyed and created again (an app mounted twice), the hub starts no tracker a second time', async () => {
     await open('gtm,hx-gtm,linkedin,meta,ga4', coursePath, '&reload=later');
     await act('consent.acceptAll();');

@@ -935,3 +935,70 @@ describe('replayed page views and pixels that read the URL themselves', () => {
     await new Promise((r) => setTimeout(r));
   });
 });
+
+describe('review fixes', () => {
+  test('a third-party tracker declared for a required purpose (always on) is refused: it would load before any decision', () => {
+    const error = (() => {
+      try {
+        hubWith([gtm({ id: 'GTM-NEC1', purposes: ['analytics', 'necessary'] })]);
+      } catch (e) {
+        return e as TrackerError;
+      }
+    })();
+    expect(error?.code).toBe('invalid_tracker');
+    expect(error?.issues.map((i) => i.path)).toEqual(['trackers.gtm.purposes[1]']);
+    expect(document.querySelectorAll('script')).toHaveLength(0);
+    // A first-party one may (the platform's own, e.g. a CSRF cookie's).
+    expect(() => hubWith([recorder('own', ['necessary'], { party: 'first' }).tracker]).destroy()).not.toThrow();
+  });
+
+  test('a call a consent listener subscribed before the hub makes right after the first decision reaches the tracker granted by it', () => {
+    const { tracker, calls } = recorder('a', ['analytics']);
+    const app: { hub?: ReturnType<typeof hubWith> } = {};
+    consent.subscribe(() => app.hub?.track('consent_changed'));
+    const hub = (app.hub = hubWith([tracker]));
+    consent.acceptAll();
+    expect(calls).toEqual(['load', 'track consent_changed']);
+    hub.destroy();
+    // Destroyed, it follows consent no more: a later call loads nothing.
+    const other = recorder('b', ['marketing']);
+    consent.decide({ purposes: { marketing: false } });
+    const destroyed = hubWith([other.tracker]);
+    destroyed.destroy();
+    consent.decide({ purposes: { marketing: true } });
+    destroyed.track('later');
+    expect(other.calls).toEqual([]);
+  });
+
+  test('a tracker whose load throws at once gets none of the calls kept until the decision', () => {
+    const { tracker, calls } = recorder('a', ['analytics'], {
+      load: () => {
+        throw new Error('config missing');
+      },
+    });
+    const hub = hubWith([tracker]);
+    hub.page();
+    consent.acceptAll();
+    expect(calls).toEqual([]);
+    expect(hub.loaded).toEqual([]);
+    expect(errors.map((e) => `${e.code} ${e.issues[0]?.path}`)).toEqual(['tracker_failed trackers.a.load']);
+    hub.destroy();
+  });
+
+  test('ga4 given cookie_prefix in config declares the prefixed cookies (deleted on withdrawal)', () => {
+    const names = ga4({ id: 'G-EDX1', config: { cookie_prefix: 'edx' } }).cookies.map((c) => c.name);
+    expect(names).toEqual(['edx_ga', 'edx_ga_EDX1']);
+  });
+
+  test('two Members whose ids differ by "." and "-" get two GTM data layers', async () => {
+    const srcs: string[] = [];
+    const ctx = { loadScript: (src: string) => (srcs.push(src), Promise.resolve(true)) };
+    for (const owner of ['Harvard.X', 'Harvard-X']) {
+      const t = gtm({ id: 'GTM-HX1', owner });
+      await t.load?.call(t, ctx);
+    }
+    const layers = srcs.map((src) => new URL(src).searchParams.get('l'));
+    expect(new Set(layers).size).toBe(2);
+    for (const l of layers) expect(l).toMatch(/^[A-Za-z_$][\w$]*$/);
+  });
+});

@@ -93,4 +93,33 @@ describe('static tags', () => {
     owner.destroy();
     other.destroy();
   });
+
+  test('two live hubs that disagree on a tag (one has its tracker on, the other out of scope) leave the one copy alone: no endless take-out and put-back', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    addTag();
+    const on = createHub({ consent, trackers: [hubspot(true)], googleConsentMode: false });
+    const off = createHub({ consent, trackers: [hubspot(true)], googleConsentMode: false, inScope: () => false });
+    // Each copy inserted; past 20 the test breaks the loop (else the page, and this test, froze).
+    const { after } = Element.prototype as { after: (this: Element, ...nodes: (Node | string)[]) => void };
+    let inserted = 0;
+    Element.prototype.after = function (this: Element, ...nodes) {
+      if (++inserted > 20) throw new Error('endless');
+      after.apply(this, nodes);
+    };
+    try {
+      consent.acceptAll();
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r));
+    } finally {
+      Element.prototype.after = after;
+    }
+    expect(inserted).toBe(1);
+    expect(copies()).toHaveLength(1);
+    // The hub that inserted it, destroyed: a hub made since (an app mounted again) takes it out on withdrawal.
+    on.destroy();
+    off.destroy();
+    const next = createHub({ consent, trackers: [hubspot(true)], googleConsentMode: false });
+    consent.withdraw('marketing');
+    expect(copies()).toEqual([]);
+    next.destroy();
+  });
 });
