@@ -1,8 +1,11 @@
 // Fields: what they hold or show may be what the learner typed or chose (a select's options, a custom
 // select's value, title or flag). Nothing in or of one is read for a name (text, title, alt, a label in it).
 // (Not an input button, whose caption or title is the author's; nor a `contenteditable="false"` wrapper.)
-const fields =
-  'input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]';
+// Text a site marks private for its session-recording tools (Hotjar's `data-hj-suppress`, as Open edX's header marks
+// the learner's username; LogRocket's, FullStory's, PostHog's, Datadog's text masks): read as a field's, never.
+const marked =
+  '[data-hj-suppress],[data-private],.fs-mask,.fs-exclude,.ph-no-capture,[data-dd-privacy=mask],[data-dd-privacy=hidden]';
+const fields = `${marked},input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]`;
 // A select's wrapper: an element with a native `<select>` and at most two other elements as children (a page's
 // container that holds a select among many controls is none). Anything else in it but a label is taken for the
 // select's face, as a field: the plain `<button>` bootstrap-select 1.x and bootstrap-multiselect build next to
@@ -62,7 +65,12 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * (a `[role=button]` that is no `<button>`, a later sibling of which or of its parent, not in a form, is or
  * has as child an `input[role=combobox]` or an `[aria-autocomplete]`: chips come before the input, their
  * text or label a value) is named by `data-track` (or `name`) only; and a name holding an `@` (an email
- * address) is none. When unsure, no name (the event still tells the control's kind).
+ * address) is none. Text a site marks private for session-recording tools is read as a field's (never):
+ * in or of an element with `data-hj-suppress` (Hotjar's, on the username in Open edX's user menu),
+ * `data-private` (LogRocket), class `fs-mask` or `fs-exclude` (FullStory), `ph-no-capture` (PostHog),
+ * `data-dd-privacy="mask"` or `"hidden"` (Datadog); a control so marked, or in such an element, is named
+ * by `data-track` (or `name`) only, not by its own `aria-label` ("Account menu for alice").
+ * When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
@@ -73,6 +81,8 @@ export function controlName(el: Element): string {
   const name =
     el.getAttribute('data-track') ||
     (!el.matches('[type=radio],[role$=radio],[role=option]') &&
+      // (Marked private, or in what is: none of its own names either, its aria-label "Account menu for alice".)
+      !el.closest(marked) &&
       !(el.matches('[role=button]:not(button)') && beside(el)) &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')

@@ -9,13 +9,15 @@ export interface CourseRef {
 // A path segment that is a whole key, as `@optin/members` reads keys: a course run's
 // (`course-v1:Org+Course+Run`, then the branch and the version opaque-keys may add, in that order), a
 // block's (`block-v1:`, the run then `+type@…+block@…`), a CCX's (`ccx-v1:`, the run then `+ccx@3`)
-// or a CCX block's (`ccx-block-v1:`), checked whole first; then read: whether it is a CCX's, the run
-// (org first) and the CCX's id. Parts of letters and digits of any script (as Open edX allows them).
+// or a CCX block's (`ccx-block-v1:`), read whole: whether it is a CCX's, the run (org first) and the CCX's
+// id. Its prefix says which parts it has (parts hold no `+` nor `@`, so a `+ccx@` or `+type@` in the segment
+// is that part): a course run's neither, a block's `+type@` only, a CCX's `+ccx@` only, a CCX block's both.
+// Parts of letters and digits of any script (as Open edX allows them).
 // Or an old-style key, `Org/Course/Run` (no `:` in its parts), only right after a `courses` segment
 // (the LMS's `/courses/{key}`) or `learning/course` (the learning MFE's), wherever it is in the path,
 // as `@optin/members` and the collector read a page's URL (`//courses/…`, `/en/courses/…` too).
 const key =
-  /\/(?=(?:course-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?|block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+|ccx-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+|ccx-block-v1:[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?\+ccx@\d+\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+)(?![^/]))(ccx-)?\D*?v1:(([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?(\+ccx@\d+)?|\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
+  /\/(?:course-(?![^/]*\+(?:ccx|type)@)|block-(?![^/]*\+ccx@)(?=[^/]*\+type@)|(ccx-)(?=[^/]*\+ccx@)(?:block-(?=[^/]*\+type@)|(?![^/]*\+type@)))v1:(([\p{L}\p{N}_.~:%-]+)\+[\p{L}\p{N}_.~:%-]+\+[\p{L}\p{N}_.~:%-]+)(?:\+branch@[\p{L}\p{N}_.~:%-]+)?(?:\+version@[\da-fA-F]+)?(\+ccx@\d+)?(?:\+type@[\p{L}\p{N}_.~:%-]+\+block@[\p{L}\p{N}_.~:%-]+)?(?![^/])|\/(?:courses|learning\/course)\/(([\p{L}\p{N}_.~%-]+)\/[\p{L}\p{N}_.~%-]+\/[\p{L}\p{N}_.~%-]+)(?![^/])/u;
 
 /**
  * The course of a page from the first segment of its path that is a `course-v1:` key (or an XBlock's

@@ -1743,6 +1743,68 @@ describe('privacy of names and URLs', () => {
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
+  test("text a site marks private for session-recording tools (Hotjar's data-hj-suppress, as Open edX's header, LogRocket, FullStory, PostHog, Datadog) never names a control", async () => {
+    await open('/dashboard?mode=opt-out');
+    // The user menu of Open edX's learning header (frontend-component-header's AuthenticatedUserDropdown, a Paragon
+    // Dropdown.Toggle): the learner's username in a span Hotjar is told to suppress, and no aria-label.
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <header class="learning-header"><div class="dropdown"><button aria-haspopup="true" aria-expanded="false" id="user" type="button" class="dropdown-toggle btn btn-outline-primary"><img class="avatar" src="data:," alt=""> <span data-hj-suppress="" class="d-none d-md-inline">alice_smith-secret</span></button></div></header>
+        <button id="avatar" class="btn-avatar" data-hj-suppress aria-label="Account menu for alice-secret" title="alice-secret"><img src="data:," alt="alice-secret"></button>
+        <div data-hj-suppress><button id="inside" aria-label="Message alice-secret">✉</button></div>
+        <button id="who" aria-labelledby="name"><svg width="9" height="9"></svg></button><span id="name" data-hj-suppress>alice-secret</span>
+        <button id="pic" style="width:20px;height:20px"><span data-hj-suppress><img src="data:," alt="alice-secret"></span></button>
+        <button id="lr">Sign out <span data-private>alice-secret</span></button>
+        <details><summary id="fs"><span class="fs-mask">Alice-secret</span> profile</summary></details>
+        <button id="fx"><b class="fs-exclude">alice-secret</b></button>
+        <button id="ph"><span class="ph-no-capture">alice-secret</span></button>
+        <button id="dd"><span data-dd-privacy="mask">alice-secret</span></button>
+        <button id="ddh"><span data-dd-privacy="hidden">alice-secret</span></button>
+        <button id="author" aria-label="Account menu"><span data-hj-suppress>alice-secret</span></button>
+        <button id="tracked" data-track="account-menu" data-hj-suppress>alice-secret</button>
+        <button id="input-masked" data-dd-privacy="mask-user-input">Save</button>
+        <button id="done">Done</button>`;
+    });
+    for (const id of [
+      'user',
+      'avatar',
+      'inside',
+      'who',
+      'pic',
+      'lr',
+      'fs',
+      'fx',
+      'ph',
+      'dd',
+      'ddh',
+      'author',
+      'tracked',
+      'input-masked',
+      'done',
+    ])
+      await page.click(`#${id}`, { force: true });
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['button', ''], // Open edX's user menu
+      ['button', ''], // a control marked private: not its aria-label, title or image either
+      ['button', ''], // nor one inside a private region
+      ['button', ''], // an aria-labelledby target marked private
+      ['button', ''], // an image inside private text
+      ['button', 'Sign out'], // what remains
+      ['summary', 'profile'],
+      ['button', ''],
+      ['button', ''],
+      ['button', ''],
+      ['button', ''],
+      ['button', 'Account menu'], // the author's aria-label on a control that is not itself private
+      ['button', 'account-menu'], // data-track is the author's name for analytics
+      ['button', 'Save'], // Datadog's mask-user-input masks fields only
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
   test('ordinary controls keep their names: beside a search box, a toolbar filter or a table cell, in a non-editable island, input buttons by title', async () => {
     await open('/home?mode=opt-out');
     await page.evaluate(() => {
