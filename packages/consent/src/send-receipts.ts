@@ -70,34 +70,46 @@ export function sendReceipts(consent: ConsentStore, options: SendReceiptsOptions
     posted.add(`${url} ${value}`);
     const given = typeof options.subject === 'function' ? options.subject() : options.subject;
     const { id, proof } = typeof given === 'string' ? { id: given, proof: undefined } : given;
-    fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      // `sentAt`: the device's clock as the receipt leaves, so that the collector can date a
-      // decision from a clock hours off (a later refusal from a slow clock is then the latest).
-      body: JSON.stringify({
-        ...toReceipt(decision, id),
-        ...(proof && { subjectProof: proof }),
-        sentAt: new Date().toISOString(),
-      }),
-      keepalive: true,
-      credentials: 'omit',
-    })
-      .then(async (response) => {
-        if (!response.ok) throw new Error(`the collector answered HTTP ${String(response.status)}`);
-        // Stored, but its grants are no consent there: a stale proof, or one made with another key.
-        const answer = proof && ((await response.json()) as { subjectProved?: boolean; reason?: string });
-        if (answer && answer.subjectProved === false)
-          failed(
-            `the collector did not take the subject proof (${String(answer.reason)})`,
-            "Give the page a fresh proof (sealSubject) made with a key in the collector's collector.subjectKeys.",
-          );
+    const receipt = toReceipt(decision, id);
+    // Tried again after 1, 2, 4, 8 and 16 s (the collector takes the same decision twice as one) while
+    // it is unreachable or busy (408, 429, 5xx: a database locked by another worker), so that a
+    // refusal is not left unproved by a moment's outage; reported when it gives up or is refused.
+    const post = (attempt: number): void => {
+      const retry = () => attempt < 5 && !!setTimeout(post, 1000 * 2 ** attempt, attempt + 1);
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // `sentAt`: the device's clock as the receipt leaves (this try), so that the collector can date a
+        // decision from a clock hours off (a later refusal from a slow clock is then the latest).
+        body: JSON.stringify({ ...receipt, ...(proof && { subjectProof: proof }), sentAt: new Date().toISOString() }),
+        keepalive: true,
+        credentials: 'omit',
       })
-      .catch((error: unknown) =>
-        failed(
-          error instanceof Error ? error.message : String(error),
-          'Check that the collector is reachable from the page and allows its origin (OPTIN_ALLOWED_ORIGINS).',
-        ),
-      );
+        .then(
+          async (response) => {
+            const { ok, status } = response;
+            if (!ok && ((status != 408 && status != 429 && status < 500) || !retry()))
+              throw new Error(`the collector answered HTTP ${String(status)}`);
+            // Stored, but its grants are no consent there: a stale proof, or one made with another key.
+            const answer = ok && proof && ((await response.json()) as { subjectProved?: boolean; reason?: string });
+            if (answer && answer.subjectProved === false)
+              failed(
+                `the collector did not take the subject proof (${String(answer.reason)})`,
+                "Give the page a fresh proof (sealSubject) made with a key in the collector's collector.subjectKeys.",
+              );
+          },
+          // Never arrived (offline, the collector down, CORS): tried again, then reported.
+          (error: unknown) => {
+            if (!retry()) throw error;
+          },
+        )
+        .catch((error: unknown) =>
+          failed(
+            error instanceof Error ? error.message : String(error),
+            'Check that the collector is reachable from the page and allows its origin (OPTIN_ALLOWED_ORIGINS).',
+          ),
+        );
+    };
+    post(0);
   });
 }

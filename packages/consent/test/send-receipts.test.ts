@@ -162,7 +162,7 @@ describe('sendReceipts', () => {
     expect(posted).toEqual([]);
   });
 
-  it('reports a receipt the collector refused, or that never arrived, as receipt_failed', async () => {
+  it('reports a receipt the collector refused as receipt_failed', async () => {
     stubFetch(403);
     const errors: ConsentError[] = [];
     const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
@@ -173,11 +173,54 @@ describe('sendReceipts', () => {
       code: 'receipt_failed',
       issues: [{ path: 'https://c.test/v1/consent', message: 'the collector answered HTTP 403' }],
     });
+  });
 
-    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
-    consent.acceptAll();
-    await vi.waitFor(() => expect(errors).toHaveLength(2));
-    expect(errors[1]?.issues[0]?.message).toBe('Failed to fetch');
+  it('tries a receipt again, with backoff, while the collector is busy or unreachable, and reports it only when it gives up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    // Promises settled (fetch's answer, its handling) without moving the fake clock.
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const wait = async (ms: number) => {
+      await settle();
+      await vi.advanceTimersByTimeAsync(ms);
+      await settle();
+    };
+    try {
+      // The collector answers 503 (a database busy), then is unreachable, then 429, then takes it.
+      const answers: (number | Error)[] = [503, new TypeError('Failed to fetch'), 429, 201];
+      const sent: { at: number; sentAt: string }[] = [];
+      const start = Date.now();
+      vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+        const { sentAt } = JSON.parse(init.body as string) as { sentAt: string };
+        sent.push({ at: Date.now() - start, sentAt });
+        const answer = answers.shift() ?? 201;
+        return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(new Response('{}', { status: answer }));
+      });
+      const errors: ConsentError[] = [];
+      const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });
+      sendReceipts(consent, { endpoint: 'https://c.test', subject: 's', onError: (e) => errors.push(e) });
+      consent.rejectAll();
+      await wait(60_000);
+      expect(sent.map((s) => s.at)).toEqual([0, 1000, 3000, 7000]);
+      // Each try says when it left, so the collector corrects the device's clock by the right offset.
+      expect(sent.map((s) => Date.parse(s.sentAt) - start)).toEqual([0, 1000, 3000, 7000]);
+      expect(errors).toEqual([]);
+
+      // Down for good: given up after the fifth try again (about 31 s), reported once, with the last failure.
+      answers.splice(0, answers.length, ...Array<number>(5).fill(503), new TypeError('Failed to fetch'));
+      consent.acceptAll();
+      await wait(120_000);
+      expect(sent).toHaveLength(10);
+      expect(errors.map((e) => [e.code, e.issues[0]?.message])).toEqual([['receipt_failed', 'Failed to fetch']]);
+
+      // A refusal of the receipt itself (400, 403: not allowed from this origin) is reported at once, not tried again.
+      answers.splice(0, answers.length, 403);
+      consent.withdraw('marketing');
+      await wait(120_000);
+      expect(sent).toHaveLength(11);
+      expect(errors[1]?.issues[0]?.message).toBe('the collector answered HTTP 403');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("posts the subject's proof beside the receipt when the server gave the page one", async () => {

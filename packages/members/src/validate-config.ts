@@ -190,7 +190,7 @@ const ordinal = (n: number): string =>
  * declaration, as `definePolicy` and `defineTracker` do, each problem coded for what it is (see
  * `policyIssueCode`); names learners read with a letter, digit or symbol that shows; unique ids (Member tracker ids namespaced
  * `memberId/trackerId`), and vendor ids not shared by two owners' trackers on the same hosts; purposes that exist
- * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member tracker in a required purpose (`necessary`); hosts declared by every
+ * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member or third-party tracker in a required purpose (`necessary`: `createHub` refuses it too); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
  * platform's or another Member's (two families that share a name too, sampled from each pattern:
  * see `cookieOverlap`; each cookie once, against the first owner it collides with); no empty slot in a list (`[a, , b]`); no first-party cookie naming the
@@ -338,11 +338,12 @@ export function validateConfig(input: unknown): ConfigIssue[] {
     list(t.purposes).forEach((p, i) => {
       const purpose = purposes.get(shown(p));
       if (policy && !purpose) add(`${path}.purposes[${i}]`, 'unknown_purpose', notAPurpose(p));
-      if (owner !== 'platform' && purpose?.required)
+      // createHub refuses the same (a third party's tracker would load before any decision).
+      if ((owner !== 'platform' || t.party === 'third') && purpose?.required)
         add(
           `${path}.purposes[${i}]`,
           'required_purpose',
-          `a Member tracker cannot run as "${purpose.id}": that purpose is never asked, so it would run without consent`,
+          `${owner !== 'platform' ? 'a Member' : "a third party's"} tracker cannot run as "${purpose.id}": that purpose is never asked, so it would run without consent`,
         );
     });
     list(t.cookies).forEach((c, i) => {

@@ -22,6 +22,28 @@ describe('validateConfig', () => {
     expect(defineConfig(sampleConfig()).members.map((m) => m.id)).toEqual(['HarvardX', 'MITx']);
   });
 
+  it("refuses a platform tracker of a third party in a required purpose, as createHub does (it would load before any decision)", () => {
+    const base = sampleConfig();
+    const platform = base.platform.trackers[0]!;
+    const config: OptinConfig = {
+      ...base,
+      platform: {
+        trackers: [
+          { ...platform, id: 'sentry', party: 'third', purposes: ['necessary'], cookies: [] },
+          // The platform's own (first party) may serve a required purpose.
+          { ...platform, id: 'edx-csrf', party: 'first', purposes: ['necessary'], cookies: [] },
+        ],
+      },
+    };
+    expect(validateConfig(config)).toEqual([
+      {
+        path: 'platform.trackers[0].purposes[0]',
+        code: 'required_purpose',
+        message: `a third party's tracker cannot run as "necessary": that purpose is never asked, so it would run without consent`,
+      },
+    ]);
+  });
+
   it('says what to do about each problem: the purposes to choose from, which id or org to change', () => {
     const base = sampleConfig();
     const platform = base.platform.trackers[0]!;

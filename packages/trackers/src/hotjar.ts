@@ -40,9 +40,9 @@ export function hotjar(options: HotjarOptions): Tracker {
   const hj = (e: HubEvent, ...args: unknown[]) => w.optinHj != (w.optinHj = e) && w.hj?.(...args);
   const cookie = (name: string | RegExp, lifetime: string) => ({
     name,
-    purpose: 'analytics',
     lifetime,
     party: 'first' as const,
+    purpose: 'analytics',
   });
   return {
     ...identity,

@@ -173,7 +173,8 @@ export function createHub(options: HubOptions): Hub {
   // that Member's course before the decision).
   let buffer: [HubEvent, Tracker[]][] = [];
   let referrer = document.referrer;
-  // The decision the last sync followed.
+  // When the decision the last sync followed was made: the store reads a new copy of it on every focus
+  // and tab switch, with nothing changed.
   let seen: unknown;
   // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
   // defaults (narrowed by GPC and by what an earlier decision refused) apply at once: a call made
@@ -184,7 +185,7 @@ export function createHub(options: HubOptions): Hub {
     // Consent changed since the last sync (a consent listener subscribed before the hub runs before it,
     // and may send right after the first decision): synced first, or a tracker it grants missed the call.
     // Not once destroyed: it follows consent no more.
-    if (me.on && seen !== consent.decision) changed();
+    if (me.on && seen !== consent.decision?.decidedAt) changed();
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
     if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
       buffer.push([event, trackers.filter(inScope)]);
@@ -208,7 +209,7 @@ export function createHub(options: HubOptions): Hub {
   const sync = () => {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
-    seen = consent.decision;
+    seen = consent.decision?.decidedAt;
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];

@@ -85,9 +85,10 @@ export function meta(options: MetaOptions): Tracker {
       const f = win.fbq;
       const running = (f.optin ??= new Set());
       // A pixel set up before and stopped since (revoked: a Member's left for another Member's page, or
-      // refused) would be turned on again by this grant, page-wide: this one stays off until the reload.
-      for (const p of (f.optins ??= new Set()).add(id))
-        if (p != id && !running.has(p)) throw Error(`pixel ${p} is off`);
+      // refused) would be turned on again by this grant, page-wide: this one stays off until the reload
+      // (and is not set up: it stops no other pixel from loading again).
+      for (const p of (f.optins ??= new Set())) if (p != id && !running.has(p)) throw Error(`pixel ${p} is off`);
+      f.optins.add(id);
       f.disablePushState = true;
       running.add(id);
       fbq('consent', 'grant');

@@ -1001,4 +1001,32 @@ describe('review fixes', () => {
     expect(new Set(layers).size).toBe(2);
     for (const l of layers) expect(l).toMatch(/^[A-Za-z_$][\w$]*$/);
   });
+
+  test('a consent re-read that changes nothing (a tab switch) neither pushes a Consent Mode update nor re-syncs the hub', () => {
+    const store = createConsent({ policy: edxPolicy }); // the cookie, re-read on focus
+    store.acceptAll();
+    let member = 'HarvardX';
+    const reloads: string[][] = [];
+    const { tracker, calls } = recorder('HarvardX/gtm', ['analytics'], { owner: 'HarvardX', unloadable: false });
+    const hub = createHub({
+      consent: store,
+      trackers: [tracker],
+      inScope: (t) => t.owner == member,
+      onReloadRequired: (ids) => reloads.push([...ids]),
+    });
+    const updates = () =>
+      (window as unknown as { dataLayer: IArguments[] }).dataLayer.filter((a) => a[0] == 'consent' && a[1] == 'update');
+    const before = updates().length;
+    // The app on another Member's course, relying on the hub's check of each call (no rescan).
+    member = 'MITx';
+    for (let i = 0; i < 3; i++) {
+      window.dispatchEvent(new Event('focus'));
+      hub.track('click');
+    }
+    expect(updates()).toHaveLength(before);
+    expect(reloads).toEqual([]);
+    expect(calls).toEqual(['load']);
+    hub.destroy();
+    store.dispose();
+  });
 });

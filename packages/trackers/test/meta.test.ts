@@ -53,3 +53,19 @@ test('a hub of another bundle (its own copy of this adapter) taking the pixel ov
   expect(other.unload?.(ctx)).not.toBe('reload');
   expect(commands().at(-1)).toBe('consent revoke');
 });
+
+test('a pixel refused at load (another set up earlier is stopped) is not counted as set up: the stopped one loads again alone', async () => {
+  const { meta } = await copy();
+  const harvard = meta({ id: '222', owner: 'HarvardX' });
+  const mit = meta({ id: '333', owner: 'MITx' });
+  await harvard.load?.(ctx);
+  // A single-page app goes on to MITx's course: HarvardX's pixel is stopped (the last: Meta revoked).
+  expect(harvard.unload?.(ctx)).not.toBe('reload');
+  // MITx's load would grant Meta page-wide, HarvardX's pixel too: refused until the page reloads.
+  expect(() => mit.load?.(ctx)).toThrow('pixel 222 is off');
+  mit.unload?.(ctx);
+  // Back on HarvardX's course: its pixel, the only one Meta ever had, runs again.
+  await harvard.load?.(ctx);
+  expect(commands().at(-3)).toBe('consent grant');
+  expect(commands()).not.toContain('init 333');
+});
