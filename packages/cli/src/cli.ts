@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDeclaration, declarationToHtml, declarationToJson, declarationToMarkdown } from '@optin/members';
 import { parseRefusals } from './audit-options.js';
-import { errorMessage } from './error-message.js';
-import { CliError, type CliIssue } from './errors.js';
+import { toAnswer, type Answer } from './answer.js';
+import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
 import { endedProcess, importFailure } from './import-failure.js';
 import { findConfig, loadConfig } from './load-config.js';
+import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
 const usage = `Usage: optin <command> [options]
@@ -34,13 +35,6 @@ The config is the file given (or the optin.config.* in the directory given), els
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
-
-/**
- * A problem as the words on stdout and stderr show it: `  members[1].orgs[0] [already_owned]: …`,
- * with the call that threw it when it was thrown as the config was imported (`… at optin.config.mjs:12:5: …`).
- */
-const line = (i: CliIssue) =>
-  `  ${i.path || '(config)'}${i.code ? ` [${i.code}]` : ''}${i.at ? ` at ${i.at}` : ''}: ${i.message}`;
 
 const fail = (option: string, message: string, hint: string): never => {
   throw new CliError('invalid_argument', [{ path: option, message }], hint);
@@ -118,7 +112,7 @@ function parse(argv: string[]) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, tokens: true, options });
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const { message } = describe(cause);
     throw new CliError(
       'invalid_argument',
       [{ path: /'(-[^' ]+)/.exec(message)?.[1] ?? 'arguments', message: message.split('. ')[0] ?? message }],
@@ -145,7 +139,7 @@ const load = async (command: string, path: string | undefined) => {
   try {
     configFile = findConfig(path);
   } catch (error) {
-    if (error instanceof CliError && error.code === 'config_not_found')
+    if (isInstance(error, CliError) && error.code === 'config_not_found')
       throw new CliError(
         error.code,
         error.issues,
@@ -162,13 +156,6 @@ const load = async (command: string, path: string | undefined) => {
 /** The config file the command reads, once found, and whether it has finished loading. */
 let configFile: string | undefined;
 let configLoaded = false;
-
-/** What the command answers: its words (or JSON) on stdout and stderr, and its exit code. */
-interface Answer {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
 
 async function main(argv: string[]): Promise<Answer> {
   const { values, positionals, tokens } = parse(argv);
@@ -285,47 +272,50 @@ function configOf(command: string, target: string | undefined, option: string | 
   return target ?? option;
 }
 
-/** `error` as the command answers it: a config's problems as `validate` lists them, else `error <code>`. */
-function toAnswer(error: unknown, command: string | undefined, json: boolean): Answer {
-  if (!(error instanceof CliError)) return { stdout: '', stderr: `${errorMessage(error)}\n`, code: 2 };
-  if (command === 'validate' && error.code === 'invalid_config')
-    return json
-      ? {
-          stdout: `${JSON.stringify({ valid: false, problems: error.issues, hint: error.hint }, null, 2)}\n`,
-          stderr: '',
-          code: 1,
-        }
-      : {
-          stdout: `✗ ${error.issues.length} problem(s)\n${error.issues.map(line).join('\n')}\n${error.hint}\n`,
-          stderr: '',
-          code: 1,
-        };
-  return {
-    stdout: json
-      ? `${JSON.stringify({ error: { code: error.code, issues: error.issues, hint: error.hint } }, null, 2)}\n`
-      : '',
-    stderr: `error ${error.code}\n${error.issues.map(line).join('\n')}\n${error.hint}\n`,
-    // A config with problems is 1 for every command, as `validate` answers it.
-    code: error.code === 'invalid_config' ? 1 : 2,
-  };
-}
-
 /** How long the answer waits, once ready, for a config that keeps the process busy (an open socket, a timer). */
 const lingerMs = 2000;
 
+/**
+ * The answer's own way to stdout. What the config prints as optin imports and runs it (`console.log`,
+ * `.info`, `.debug`, `.dir`, `.table`, `process.stdout.write`) goes to stderr instead, so that stdout
+ * carries the answer alone (its JSON with `--json`); so until the process ends, so that a timer or an
+ * 'exit' listener of the config's that prints cannot add to the answer either.
+ */
+const writeAnswer = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr);
+
 let answered = false;
+/** The command's exit code once it answered, raised by an error of the config's after: never the config's own. */
+let status = 0;
+/** Whether optin itself ends the process (its answer written, a reader that stopped reading). */
+let ending = false;
+/** Whether the config ended the process while the answer was being written (and said so). */
+let cutOff = false;
+
+/** Ends the process, with the command's exit code. */
+function exit(): void {
+  ending = true;
+  process.exit(status);
+}
+
+/** Raises the exit code to `code` (an error of the config's after the answer): never lowers it. */
+function raise(code: number): void {
+  status = Math.max(status, code);
+  process.exitCode = status;
+}
 
 /**
- * Prints `answer` and sets the exit code, once; with `exit`, ends the process when it is written,
+ * Prints `answer` and sets the exit code, once; `thenExit`, ends the process when it is written,
  * whatever the config still has running (with the exit code a config's error raised meanwhile).
  */
-function respond(answer: Answer, exit: boolean): void {
+function respond(answer: Answer, thenExit: boolean): void {
   if (answered) return;
   answered = true;
-  process.exitCode = answer.code;
+  status = answer.code;
+  process.exitCode = status;
   if (answer.stderr) process.stderr.write(answer.stderr);
-  if (exit) process.stdout.write(answer.stdout, () => process.exit());
-  else process.stdout.write(answer.stdout);
+  if (thenExit) writeAnswer(answer.stdout, exit);
+  else writeAnswer(answer.stdout);
 }
 
 /**
@@ -334,8 +324,29 @@ function respond(answer: Answer, exit: boolean): void {
  */
 function tellLate(error: unknown): void {
   const late = toAnswer(error, undefined, false);
-  process.exitCode = Math.max(Number(process.exitCode ?? 0), late.code);
+  raise(late.code);
   process.stderr.write(late.stderr);
+}
+
+/**
+ * optin's own handling of an error failed (nothing should make it): it answers `internal_error`
+ * (when it has not answered yet) and ends, exit 2 at least, never with an error of its own, which
+ * would come back to it.
+ */
+function giveUp(): void {
+  try {
+    const error = new CliError(
+      'internal_error',
+      [{ path: command ?? 'optin', message: 'optin could not tell what went wrong' }],
+      'Run the command again, and report it if it fails the same way.',
+    );
+    if (answered) tellLate(error);
+    else respond(toAnswer(error, command, json), false);
+  } catch {
+    // nothing more can be said
+  }
+  raise(2);
+  exit();
 }
 
 const argv = process.argv.slice(2);
@@ -345,38 +356,63 @@ let ready: Answer | undefined;
 
 // A reader that stops reading (`optin declare | head -c 100`) is no error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  if (error.code === 'EPIPE') exit();
+  else throw error;
 });
 // The answer waits until nothing is left to run, so that a config that fails later (a promise it
 // never handled, a timer that throws) is told as one answer, never "valid" and a stack trace after.
 process.on('beforeExit', () => {
-  if (ready) respond(ready, false);
+  if (ready) respond(ready, true);
 });
 /**
  * An error nothing caught (a timer's, a callback's) or a promise's rejection nothing handled, at any
  * time of the run, after the answer too: never swallowed, nor a stack trace. The config's (unless
  * the audit is under way and no frame of the config's threw it) is told as its `import_failed`.
+ * Whatever was thrown, telling it throws nothing (which would come back here): else optin gives up.
  */
 function unhandled(error: unknown, timing: 'unhandled_rejection' | 'uncaught_exception'): void {
-  if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
-    // Failed from now on, whenever the words below are written.
-    if (answered) process.exitCode = Math.max(Number(process.exitCode ?? 0), 1);
-    void importFailure(configFile, error, timing).then((failure) =>
-      answered ? tellLate(failure) : respond(toAnswer(failure, command, json), true),
-    );
-  } else if (answered) tellLate(error);
-  else respond(toAnswer(error, command, json), true);
+  try {
+    if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
+      // Failed from now on, whenever the words below are written.
+      if (answered) raise(1);
+      importFailure(configFile, error, timing)
+        .then((failure) => (answered ? tellLate(failure) : respond(toAnswer(failure, command, json), true)))
+        .catch(giveUp);
+    } else if (answered) tellLate(error);
+    else respond(toAnswer(error, command, json), true);
+  } catch {
+    giveUp();
+  }
 }
 process.on('uncaughtException', (error) => unhandled(error, 'uncaught_exception'));
 // The reason itself (`Promise.reject(null)`), not Node's words around one that is no Error.
 process.on('unhandledRejection', (reason) => unhandled(reason, 'unhandled_rejection'));
-// A config that ends the process (process.exit) before the answer, as it is imported or later, is
-// one that failed: its exit code (0 would pass a config never read) is never the command's.
-process.on('exit', (code) => {
-  if (!answered && configFile)
+
+/**
+ * The process ends with `code` and optin did not end it: the config did (process.exit). Before the
+ * answer, that is the answer (its exit code, 0 would pass a config never read, is never the
+ * command's); while the answer is still being written, the answer is cut off: said on stderr, and
+ * the exit code is 1 at least.
+ */
+function ended(code: number): void {
+  if (ending || !configFile) return;
+  if (!answered)
     respond(toAnswer(endedProcess(configFile, code, configLoaded ? 'later' : 'import'), command, json), false);
-});
+  else if (!cutOff && process.stdout.writableLength > 0) {
+    cutOff = true;
+    tellLate(endedProcess(configFile, code, 'answering'));
+  }
+}
+process.on('exit', ended);
+// Node's own end of the process, which process.exit() calls once the 'exit' listeners ran (and a
+// config may call itself): once optin answered, the process ends with the command's exit code,
+// whatever the config set meanwhile (process.exitCode, in an 'exit' listener of its own).
+const node = process as unknown as { reallyExit: (code?: number) => never };
+const reallyExit = node.reallyExit.bind(process);
+node.reallyExit = (code?: number) => {
+  ended(code ?? 0);
+  return reallyExit(answered ? status : code);
+};
 
 void main(argv)
   .catch((error: unknown) => toAnswer(error, command, json))
@@ -395,4 +431,5 @@ void main(argv)
         );
       respond(answer, true);
     }, lingerMs).unref();
-  });
+  })
+  .catch(giveUp);

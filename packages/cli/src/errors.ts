@@ -1,7 +1,13 @@
 import type { ConfigIssueCode } from '@optin/members';
 
-/** Stable codes of every error `@optin/cli` throws. */
-export type CliErrorCode = 'config_not_found' | 'invalid_config' | 'invalid_argument' | 'browser_failed';
+/** Stable codes of every error `@optin/cli` throws, or the CLI answers with (`internal_error`). */
+export type CliErrorCode =
+  | 'config_not_found'
+  | 'invalid_config'
+  | 'invalid_argument'
+  | 'browser_failed'
+  /** An error optin did not expect (not the config's, nor the command line's): its message says what. */
+  | 'internal_error';
 
 /**
  * Stable code of one problem of an `invalid_config` error: those of `@optin/members` (its README's

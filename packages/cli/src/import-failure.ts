@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
-import { errorMessage } from './error-message.js';
 import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
 import { isTypeScript } from './import-typescript.js';
+import { describe, read } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
 /** How the config failed: as it was imported, or later (a promise it never handled, a timer that threw). */
@@ -22,9 +22,8 @@ const later: Record<Exclude<FailureTiming, 'import'>, string> = {
  * located (`at`) at the config's own line that threw, where there is one ({@link userFrame}).
  */
 export async function importFailure(file: string, cause: unknown, timing: FailureTiming = 'import'): Promise<CliError> {
-  const message = errorMessage(cause);
-  const name = (cause as { name?: unknown } | null)?.name;
-  const nodeCode = (cause as { code?: unknown } | null)?.code;
+  // Each read once and safely: a getter or a Proxy trap of the config's that throws is no error of optin's.
+  const { message, name, code: nodeCode } = describe(cause);
   const failed = (issueMessage: string, hint: string, at = userFrame(cause, file)) =>
     new CliError(
       'invalid_config',
@@ -73,7 +72,7 @@ export async function importFailure(file: string, cause: unknown, timing: Failur
     return new CliError(
       'invalid_config',
       thrown.map((i) => ({ ...i, path: i.path || file, ...(at && { at }) })),
-      `Fix ${at ? `${at.replace(/(:\d+)+$/, '')} at the places listed: each path is in what the call at that line and column was given` : `${file} at the paths listed`} (a ${(cause as Error).name} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
+      `Fix ${at ? `${at.replace(/(:\d+)+$/, '')} at the places listed: each path is in what the call at that line and column was given` : `${file} at the paths listed`} (a ${name ?? 'Error'} stopped its import; wildcard hosts over a public suffix are checked once it imports).`,
       { cause },
     );
   }
@@ -83,11 +82,12 @@ export async function importFailure(file: string, cause: unknown, timing: Failur
 /**
  * What a config `file` that ended the process (`process.exit()`, with the exit `code` it gave) is to
  * the user, called as the process exits: a {@link CliError} `invalid_config` whose `import_failed`
- * problem is located at the config's call, where it made it, and says when (as it was imported, or
- * later in a timer or a callback). Never the config's exit code: `process.exit(0)` would pass a
- * config that was never read.
+ * problem is located at the config's call, where it made it, and says when: as it was imported
+ * (before optin could read it), later in a timer or a callback (`later`: read, but before optin
+ * answered), or while optin wrote its answer (`answering`: the answer is cut off). Never the config's
+ * exit code: `process.exit(0)` would pass a config that was never read.
  */
-export function endedProcess(file: string, code: number, timing: 'import' | 'later'): CliError {
+export function endedProcess(file: string, code: number, timing: 'import' | 'later' | 'answering'): CliError {
   const at = userFrame(new Error('process.exit()'), file);
   return new CliError(
     'invalid_config',
@@ -96,7 +96,7 @@ export function endedProcess(file: string, code: number, timing: 'import' | 'lat
         path: file,
         code: 'import_failed',
         ...(at && { at }),
-        message: `ended the process with process.exit() (exit code ${code}) ${timing === 'import' ? 'as it was imported' : 'after it was imported (in a timer or a callback)'}, before optin could read it`,
+        message: `ended the process with process.exit() (exit code ${code}) ${timing === 'import' ? 'as it was imported, before optin could read it' : `after it was imported (in a timer or a callback), ${timing === 'later' ? 'before optin answered' : 'while optin wrote its answer, which is cut off'}`}`,
       },
     ],
     `Remove the process.exit() call from ${file}${at ? ' at the place listed' : ''}: optin imports the config to read it, so the config must not end the process; to stop on a problem, throw an Error that says what is wrong (optin reports its message).`,
@@ -149,22 +149,22 @@ const thrownCodes: readonly ConfigProblemCode[] = ['invalid_policy', 'invalid_tr
  * own `code` (a `MembersError`'s), else takes the error's (`invalid_tracker` of a `TrackerError`).
  */
 function issuesOf(error: unknown): CliIssue[] | undefined {
-  const issues = error instanceof Error ? (error as { issues?: unknown }).issues : undefined;
-  if (!Array.isArray(issues) || issues.length === 0) return undefined;
-  const valid = issues.every(
-    (i: unknown) =>
-      typeof i === 'object' &&
-      i !== null &&
-      typeof (i as { path?: unknown }).path === 'string' &&
-      typeof (i as { message?: unknown }).message === 'string',
-  );
-  if (!valid) return undefined;
-  const thrown = (error as { code?: unknown }).code;
+  const { error: isError, issues, code: thrown } = describe(error);
+  let list: unknown[];
+  try {
+    if (!isError || !Array.isArray(issues)) return undefined;
+    list = Array.from(issues as unknown[]); // each read once: a getter may answer otherwise the second time
+  } catch {
+    return undefined; // a list that throws as it is read (a revoked Proxy) is no list of issues
+  }
+  const copied = list.map((i) => ({ path: read(i, 'path'), code: read(i, 'code'), message: read(i, 'message') }));
+  if (!copied.length || !copied.every((i) => typeof i.path === 'string' && typeof i.message === 'string'))
+    return undefined;
   const code = thrownCodes.find((c) => c === thrown) ?? 'import_failed';
-  return (issues as { path: string; code?: unknown; message: string }[]).map((i) => ({
-    path: i.path,
+  return copied.map((i) => ({
+    path: i.path as string,
     // A config importing another release of @optin/members may give that release's codes.
     code: typeof i.code === 'string' ? (i.code as ConfigProblemCode) : code,
-    message: i.message,
+    message: i.message as string,
   }));
 }

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message } from 'esbuild';
 import { CliError } from './errors.js';
+import { isInstance } from './thrown.js';
 
 /** A config written in TypeScript (`optin.config.ts|mts|cts`), which plain Node cannot import. */
 export const isTypeScript = (file: string): boolean => /\.[mc]?ts$/.test(file);
@@ -90,11 +91,15 @@ export async function importTypeScript(file: string): Promise<unknown> {
   try {
     return (await import(pathToFileURL(compiled).href)) as unknown;
   } catch (error) {
-    // Name the user's file, not the compiled one that is about to disappear.
-    if (error instanceof Error) {
-      error.message = error.message.replaceAll(compiled, file);
-      if (typeof error.stack === 'string') error.stack = toTypeScriptSource(error.stack);
-    }
+    // Name the user's file, not the compiled one that is about to disappear (unless the error
+    // will not be changed: frozen, a message that is no string, a getter or a Proxy that throws).
+    if (isInstance(error, Error))
+      try {
+        error.message = error.message.replaceAll(compiled, file);
+        if (typeof error.stack === 'string') error.stack = toTypeScriptSource(error.stack);
+      } catch {
+        // told as it is
+      }
     throw error;
   } finally {
     remove();
@@ -128,7 +133,12 @@ export function toTypeScriptSource(stack: string): string {
 function toSource(stack: string, compiled: string, file: string, map: string | undefined): string {
   if (!map) return stack;
   const sourceMap = new SourceMap(JSON.parse(map) as ConstructorParameters<typeof SourceMap>[0]);
-  const names = new Set([compiled, join(realpathSync(dirname(compiled)), basename(compiled))]);
+  const names = new Set([compiled]);
+  try {
+    names.add(join(realpathSync(dirname(compiled)), basename(compiled)));
+  } catch {
+    // Its directory is gone (the config removed it): the compiled module is named as it was written.
+  }
   // `at fn (place)` or `at place`: the function's name is no part of the place.
   return stack.replace(
     /^(\s+at (?:.*? \()?)(.+?):(\d+):(\d+)(\)?)$/gm,

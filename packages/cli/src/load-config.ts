@@ -6,6 +6,7 @@ import { CliError } from './errors.js';
 import { hostDeclarationIssues } from './host-declarations.js';
 import { importFailure } from './import-failure.js';
 import { importTypeScript, isTypeScript } from './import-typescript.js';
+import { isInstance } from './thrown.js';
 
 const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts', 'optin.config.mts'];
 
@@ -88,7 +89,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
   } catch (cause) {
     // Already the error to give: a TypeScript config that does not compile (naming
     // `file:line:column`), a module without a default export, one that never finishes importing.
-    if (cause instanceof CliError) throw cause;
+    if (isInstance(cause, CliError)) throw cause;
     throw await importFailure(file, cause);
   } finally {
     if (--importing === 0) Error.stackTraceLimit = stackTraceLimit;

@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toTypeScriptSource } from './import-typescript.js';
+import { describe } from './thrown.js';
 
 /** The directory of the CLI's own modules: a frame there is never the config's. */
 const ownDir = dirname(fileURLToPath(import.meta.url));
@@ -23,14 +24,16 @@ function packageOf(path: string): string {
  * `undefined` when no frame is the config's (a package it imports threw on its own).
  */
 export function userFrame(error: unknown, file: string): string | undefined {
-  let stack: unknown;
+  // A stack that cannot be read (a getter, a Proxy that throws) names no place.
+  const { error: isError, stack } = describe(error);
+  if (!isError || stack === undefined) return undefined;
+  let real = file;
   try {
-    stack = error instanceof Error ? error.stack : undefined;
+    real = realpathSync(file);
   } catch {
-    return undefined; // a stack that cannot be read names no place
+    // A config that removed itself: its frames still name it.
   }
-  if (typeof stack !== 'string') return undefined;
-  const project = packageOf(realpathSync(file));
+  const project = packageOf(real);
   for (const [, where = '', line, column] of toTypeScriptSource(stack).matchAll(
     /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/gm,
   )) {
@@ -41,10 +44,10 @@ export function userFrame(error: unknown, file: string): string | undefined {
       continue;
     }
     if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) continue; // node:internal, <anonymous>
+    if (path === real) return `${file}:${line}:${column}`; // the config itself, as it was named (a symbolic link)
     if (/[\\/]node_modules[\\/]/.test(path) || dirname(path) === ownDir || !existsSync(path)) continue;
     if (packageOf(path) !== project) continue;
-    // The config itself as it was named (a symbolic link), not as Node resolved it.
-    return `${path === realpathSync(file) ? file : path}:${line}:${column}`;
+    return `${path}:${line}:${column}`;
   }
   return undefined;
 }

@@ -225,7 +225,7 @@ describe('a config that ends the process', () => {
     );
     expect(code).toBe(1);
     expect(stdout).toContain(
-      `  ${file} [import_failed] at ${file}:2:26: ended the process with process.exit() (exit code 0) after it was imported (in a timer or a callback), before optin could read it\n`,
+      `  ${file} [import_failed] at ${file}:2:26: ended the process with process.exit() (exit code 0) after it was imported (in a timer or a callback), before optin answered\n`,
     );
     expect(stdout).not.toContain('valid:');
   });
