@@ -1,4 +1,4 @@
-import { controlName } from './control-name.js';
+import { controlName, up } from './control-name.js';
 import { shareNetwork } from './share-network.js';
 
 /** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
@@ -22,8 +22,8 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
  * `data-optin-consent`, such as a "Cookie settings" button that opens it). Nothing is read (no name) while
  * `may` answers no.
  * `clean` gives a URL as it may be sent (the page's `current_url`, a link's `target_url`: without its
- * `#fragment` unless hash routes are pages, secret query values redacted), `own` tells the site's hosts (for
- * `outbound`). It stops when `signal` is aborted.
+ * `#fragment` unless hash routes are pages, secret query values and an Open edX profile's username redacted),
+ * `own` tells the site's hosts (for `outbound`). It stops when `signal` is aborted.
  *
  * @example autotrack((event, properties) => hub.track(event, properties), (url) => url, (host) => host.endsWith('edx.org'), stop.signal, () => consent.allows('analytics'));
  */
@@ -38,7 +38,7 @@ export function autotrack(
     const path = e.composedPath();
     // Not allowed now: nothing read (naming a control reads its text, a whole long card's). Nor the consent
     // UI's controls, the banner's or a site's own marked so (no one learns when the learner used them).
-    if (!may() || path.some((n) => (n as Partial<Element>).matches?.('optin-banner,[data-optin-consent]'))) return;
+    if (!may() || up(path[0], 'optin-banner,[data-optin-consent]')) return;
     const current_url = clean(location.href);
     // In editable content: `n` or what holds it (through shadow roots), an editor's `contenteditable="false"`
     // island (a link card, a task's checkbox) too.
@@ -67,7 +67,7 @@ export function autotrack(
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind(path.find((n) => n instanceof HTMLLabelElement)?.control as HTMLInputElement | null))
       return;
-    const el = path.find((n): n is Element => n instanceof Element && n.matches(clickable));
+    const el = path.find((n): n is Element => !!(n as Partial<Element>).matches?.(clickable));
     // A link opened with the middle button (a new tab) is used too; no other button but the left is. Links
     // and controls in editable content are what the learner typed there (a pasted link's URL): never.
     // A click the page makes on a custom button (`el.click()` from its keydown handler) is that key's use.

@@ -2,10 +2,12 @@
 // select's value, title or flag). Nothing in or of one is read for a name (text, title, alt, a label in it).
 // (Not an input button, whose caption or title is the author's; nor a `contenteditable="false"` wrapper.)
 // Text a site marks private for its session-recording tools (Hotjar's `data-hj-suppress`, as Open edX's header marks
-// the learner's username; LogRocket's, FullStory's, PostHog's, Datadog's text masks): read as a field's, never.
+// the learner's username; LogRocket's, FullStory's, PostHog's, Datadog's, Clarity's, rrweb's and Sentry's masks and
+// blocks; Datadog's `mask-unless-allowlisted` is the one value of `data-dd-privacy` that ends so): read as a field's,
+// never. (An `<output>` shows what was typed or computed from it: a field.)
 const marked =
-  '[data-hj-suppress],[data-private],.fs-mask,.fs-exclude,.ph-no-capture,[data-dd-privacy=mask],[data-dd-privacy=hidden]';
-const fields = `${marked},input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]`;
+  '[data-hj-suppress],[data-private],[data-clarity-mask="true" i],[data-dd-privacy=mask],[data-dd-privacy=hidden],[data-dd-privacy$=allowlisted],.dd-privacy-mask,.dd-privacy-hidden,._lr-hide,.fs-mask,.fs-exclude,.ph-no-capture,.rr-mask,.rr-block,.sentry-mask,.sentry-block';
+const fields = `${marked},output,input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]`;
 // A select's wrapper: an element with a native `<select>` and at most two other elements as children (a page's
 // container that holds a select among many controls is none). Anything else in it but a label is taken for the
 // select's face, as a field: the plain `<button>` bootstrap-select 1.x and bootstrap-multiselect build next to
@@ -15,8 +17,19 @@ const fields = `${marked},input:not([type=button],[type=submit],[type=reset],[ty
 // 100 ms for a card holding a 20,000-item list. (`:has()`: Chrome 105, Safari 15.4, Firefox 121.)
 const near = ':is(:has(>select):not(:has(>:nth-child(4))))';
 
-// What a field is, or anything in one, is the `closest` of: a field, or anything beside a native select but a label.
+// What a field is, or anything in one, is the `up` (below) of: a field, or anything beside a native select but a label.
 const field = `${near}>:not(label),${fields}`;
+
+// `el` or the nearest of what holds it that matches `sel` (as `closest`), up the composed tree as it is shown: from a
+// slotted element to its slot, out of a shadow root to its host, nested roots too (a mark or field around a web
+// component's host, or around the slot it shows light DOM in, covers what is in it, as on the screen a recording
+// shows). (Through `parentNode`: a shadow root's `host` is the next, and an element's `host`, an `<a>`'s string,
+// is never reached while it has a parent; a document or window, an event's target, matches nothing and ends it.)
+type Up = Partial<Element & ShadowRoot> | null | undefined;
+export const up = (el: Up, sel: string) => {
+  for (; el && !el.matches?.(sel); el = el.assignedSlot || (el.parentNode as Up) || el.host);
+  return el;
+};
 
 // The text of `el` without the fields and forms in it; none of a field, of what is in one, or of a form.
 // Only its first 1,000 characters or so are read (a name is at most 100), and its first 2,000 nodes: a card
@@ -25,7 +38,7 @@ const field = `${near}>:not(label),${fields}`;
 // many in a row; whitespace alone is no name (the title is). (A tree walker over elements, 1, and text, 4,
 // skipping a field's or a form's subtree, 2.)
 const text = (el?: Element | null) => {
-  if (!el || el.closest(field) || el.matches('form')) return '';
+  if (!el || up(el, field) || el.matches('form')) return '';
   const walker = document.createTreeWalker(el, 5, (n) =>
     (n as Partial<Element>).matches?.(`form,${near},${fields}`) ? 2 : 1,
   );
@@ -55,7 +68,7 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * its text, `title`, an image's `alt`), else its `name` attribute. Never a form field's value, the
  * option chosen (a radio, native or `role="radio"`/`menuitemradio`, or a `role="option"` is named by
  * `data-track` or its `name` only: its own label or text is the choice) nor text the learner typed:
- * nothing in or of a field (`input` but an input button, `textarea`, `select`, editable content but a
+ * nothing in or of a field (`input` but an input button, `textarea`, `select`, `output`, editable content but a
  * `contenteditable="false"` wrapper, and the custom ones:
  * `[role=combobox|listbox|option|textbox|searchbox|spinbutton]`, `[aria-haspopup=listbox]`, and anything
  * beside a native `<select>` in a small wrapper but a label: the button bootstrap-select and bootstrap-multiselect
@@ -67,9 +80,13 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * text or label a value) is named by `data-track` (or `name`) only; and a name holding an `@` (an email
  * address) is none. Text a site marks private for session-recording tools is read as a field's (never):
  * in or of an element with `data-hj-suppress` (Hotjar's, on the username in Open edX's user menu),
- * `data-private` (LogRocket), class `fs-mask` or `fs-exclude` (FullStory), `ph-no-capture` (PostHog),
- * `data-dd-privacy="mask"` or `"hidden"` (Datadog); a control so marked, or in such an element, is named
- * by `data-track` (or `name`) only, not by its own `aria-label` ("Account menu for alice").
+ * `data-private` or class `_lr-hide` (LogRocket), class `fs-mask` or `fs-exclude` (FullStory), `ph-no-capture`
+ * (PostHog), `data-dd-privacy="mask"`, `"hidden"` or `"mask-unless-allowlisted"` or class `dd-privacy-mask` or
+ * `dd-privacy-hidden` (Datadog), `data-clarity-mask="true"` (Clarity, any case), class `rr-block` or `rr-mask`
+ * (rrweb), `sentry-block` or `sentry-mask` (Sentry); an image so marked (its `alt`); a control so marked, or in
+ * such an element, is named by `data-track` (or `name`) only, not by its own `aria-label` ("Account menu for alice").
+ * Fields and marks are looked for up the composed tree: through the slot an element is shown in and out of shadow
+ * roots to their hosts (a web component's button in a marked element, or slotted into a marked one).
  * When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
@@ -77,12 +94,12 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  */
 export function controlName(el: Element): string {
   // (A field or a form: none of its title or images.)
-  const inField = el.closest(field) || el.matches('form');
+  const inField = up(el, field) || el.matches('form');
   const name =
     el.getAttribute('data-track') ||
     (!el.matches('[type=radio],[role$=radio],[role=option]') &&
       // (Marked private, or in what is: none of its own names either, its aria-label "Account menu for alice".)
-      !el.closest(marked) &&
+      !up(el, marked) &&
       !(el.matches('[role=button]:not(button)') && beside(el)) &&
       (el.getAttribute('aria-label') ||
         (el.getAttribute('aria-labelledby') ?? '')
@@ -94,7 +111,7 @@ export function controlName(el: Element): string {
         text((el as HTMLInputElement).labels?.[0] ?? el) ||
         (!inField &&
           (el.getAttribute('title') ||
-            el.querySelector<HTMLImageElement>(`img[alt]:not(:is(${near},${fields}) *)`)?.alt)))) ||
+            el.querySelector<HTMLImageElement>(`img[alt]:not(${fields},:is(${near},${fields}) *)`)?.alt)))) ||
     el.getAttribute('name') ||
     '';
   // (A name that holds an email address is the learner's, whatever put it there: no name.)

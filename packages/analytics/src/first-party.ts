@@ -100,6 +100,7 @@ export interface FirstParty {
    * time (an app cleaning an OAuth callback's `?code=…&state=…`; told by the Navigation API, elsewhere a second
    * view, its secret redacted); views told apart by their URLs as they are (a filter's `?state=open` to
    * `?state=closed` is a view), every URL sent with secret query values redacted (see {@link FirstPartyOptions.redact}),
+   * and every URL and path without the username of an Open edX profile (`/u/alice` goes as `/u/:username`),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space; never those of the
@@ -231,8 +232,14 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     });
   // Whether `hide` changes a parameter (or any in a string of them).
   const hidden = (query: string, deep = 0) => hide('&' + query, deep) != '&' + query;
-  // A URL as it may be sent: cut, its query (and a kept fragment) hidden; never its path.
-  const strip = (url: string) => cut(url).replace(/[?#].*/, (query) => hide(query));
+  // A URL (or a path) as it may be sent: cut, its query (and a kept fragment) hidden; never its path, but for the
+  // learner's username where Open edX's profile has it (`/u/alice`: the profile MFE's pages, the user menu's Profile
+  // link; under any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice`), which
+  // goes as `/u/:username` (the rest of that value with it).
+  const strip = (url: string) =>
+    cut(url)
+      .replace(/[?#].*/, (query) => hide(query))
+      .replace(/(\/|%2F)u\1[^/?#&]+/gi, '$1u$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
@@ -277,7 +284,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   let prefs: Fields = {};
   let page: Fields | undefined;
   // The page as it was loaded: the page of what was made before its first view (an LMS page's identify).
-  const loaded: Fields = { url: strip(location.href), path: location.pathname };
+  const loaded: Fields = { url: strip(location.href), path: strip(location.pathname) };
   // Prerendered: what is sent before its first view (the hub's replay, Web Vitals, as the learner goes to it)
   // waits for it.
   // (Until a task after the learner goes to it: a page that never starts the tracker has no view to wait for.)
@@ -336,7 +343,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       // kept before the first decision in order, views included; not the page now, which a single-page app
       // may have left for another Member's course meanwhile), else the page as it was loaded; without, the
       // page now (a Web Vitals measure's: only they tell a path then).
-      const at = tracks() ? (page ?? loaded) : { path: location.pathname };
+      const at = tracks() ? (page ?? loaded) : { path: strip(location.pathname) };
       // The course of the message's own page, unless the hub gives one, or none.
       const course = ('course' in context ? context.course : courseOf(at.path as string)) as CourseRef | null;
       // The trail of pages (its page, session, the learner's ids) only where analytics is allowed for the
@@ -412,7 +419,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         e.timestamp,
       );
     if (keep()) local(touchKey, attribution);
-    const properties = (page = { ...e.properties, url, referrer, search: at.search });
+    const properties = (page = { ...e.properties, url, referrer, path: strip(e.properties.path), search: at.search });
     // It goes with the title the page has 500 ms later (a bound that holds in a hidden tab too,
     // where animation frames never come), or sooner: at the next page view (its own URL and
     // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn

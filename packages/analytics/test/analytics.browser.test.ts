@@ -1805,6 +1805,147 @@ describe('privacy of names and URLs', () => {
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
+  test('a mark on an image itself, or around a shadow root a control is in (a marked ancestor or host, a marked wrapper of its slot, a root in a root), keeps its text from naming it', async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      // A web component's menu button: the username in its own shadow root, where a mark outside cannot reach.
+      const define = (name: string, html: (host: HTMLElement) => string) =>
+        customElements.define(
+          name,
+          class extends HTMLElement {
+            connectedCallback() {
+              this.attachShadow({ mode: 'open' }).innerHTML = html(this);
+            }
+          },
+        );
+      define(
+        'x-menu',
+        (h) => `<button aria-label="Account menu for ${h.dataset.u}" title="${h.dataset.u}">${h.dataset.u}</button>`,
+      );
+      define('x-wrap', () => '<span data-hj-suppress><slot></slot></span>');
+      define('x-outer', () => '<div class="fs-exclude"><x-menu data-u="alice-secret7"></x-menu></div>');
+      document.querySelector('#app')!.innerHTML = `
+        <button id="img"><img data-hj-suppress src="data:," width="10" height="10" alt="alice-secret1"></button>
+        <button id="imgfs"><img class="fs-exclude" src="data:," width="10" height="10" alt="alice-secret2"></button>
+        <div data-hj-suppress><x-menu id="ancestor" data-u="alice-secret3"></x-menu></div>
+        <x-menu id="host" data-private data-u="alice-secret4"></x-menu>
+        <x-wrap id="slotted"><button>alice-secret5</button></x-wrap>
+        <x-wrap id="slotted-field"><b><button>alice-secret6</button></b></x-wrap>
+        <x-outer id="nested"></x-outer>
+        <x-menu id="plain" data-u="Help"></x-menu>
+        <button id="done">Done</button>`;
+    });
+    for (const sel of [
+      '#img',
+      '#imgfs',
+      '#ancestor button',
+      '#host button',
+      '#slotted button',
+      '#slotted-field button',
+      '#nested button',
+      '#plain button',
+      '#done',
+    ])
+      await page.click(sel, { force: true });
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['button', ''], // an image marked itself
+      ['button', ''],
+      ['button', ''], // a shadow root's button in a marked element
+      ['button', ''], // its host marked
+      ['button', ''], // slotted into a marked element of a shadow root
+      ['button', ''], // in what is slotted so
+      ['button', ''], // a root inside a root inside a marked element
+      ['button', 'Account menu for Help'], // a shadow root's button unmarked keeps its name
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("other vendors' marks (Datadog's classes and mask-unless-allowlisted, Clarity, LogRocket's class, rrweb, Sentry) and an <output>'s text never name a control", async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <button id="ddc"><span class="dd-privacy-mask">alice-secret</span></button>
+        <button id="ddh"><span class="dd-privacy-hidden">alice-secret</span></button>
+        <button id="ddu"><span data-dd-privacy="mask-unless-allowlisted">alice-secret</span></button>
+        <button id="cl"><span data-clarity-mask="True">alice-secret</span></button>
+        <button id="lr" class="_lr-hide" aria-label="Menu of alice-secret"></button>
+        <button id="rb"><span class="rr-block">alice-secret</span></button>
+        <button id="rm"><span class="rr-mask">alice-secret</span></button>
+        <button id="sb"><span class="sentry-block">alice-secret</span></button>
+        <button id="sm"><span class="sentry-mask">alice-secret</span></button>
+        <button id="out">Total <output>alice-secret</output></button>
+        <button id="cl-no"><span data-clarity-mask="false">Next</span></button>
+        <button id="done">Done</button>`;
+    });
+    for (const id of ['ddc', 'ddh', 'ddu', 'cl', 'lr', 'rb', 'rm', 'sb', 'sm', 'out', 'cl-no', 'done'])
+      await page.click(`#${id}`, { force: true });
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ...Array.from({ length: 9 }, () => ['button', '']),
+      ['button', 'Total'], // what an <output> shows (a result of what was typed) is a field's
+      ['button', 'Next'],
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("the username in an Open edX profile path (/u/{username}, the user menu's Profile link) is never sent: url, path, referrer, current_url, target_url", async () => {
+    // The profile MFE's page of a learner (frontend-app-profile's route /u/:username).
+    await open('/u/alice-secret1?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(() => {
+      // frontend-component-header's user menu: its Profile item links to `${ACCOUNT_PROFILE_URL}/u/${username}`
+      // (ACCOUNT_PROFILE_URL with a path under Tutor: /profile).
+      document.querySelector('#app')!.innerHTML = `
+        <div class="dropdown-menu show" role="menu"><a role="menuitem" class="dropdown-item" id="prof" href="/profile/u/alice-secret2?next=/u/alice-secret3">Profile</a></div>
+        <button id="b">Follow</button>`;
+      document.querySelector('#prof')!.addEventListener('click', (e) => e.preventDefault());
+    });
+    await page.click('#prof');
+    await page.click('#b');
+    await run(`history.pushState({}, '', '/dashboard/u/bob-secret4'); hub.track('edx.test.after');`);
+    await arrived((m) => m.event === 'edx.test.after');
+    // Without analytics, a message of another purpose carries its page's path alone.
+    await run(`consent.decide({ purposes: { analytics: false, performance: true } });
+      analytics.send('edx.test.perf', {}, 'performance');`);
+    await arrived((m) => m.event === 'edx.test.perf');
+    await quiet();
+    const profile = url('/u/:username?mode=opt-out');
+    const [first, second] = received.filter((m) => m.type === 'page');
+    expect(first!.properties).toMatchObject({ url: profile, path: '/u/:username' });
+    expect(first!.context.page).toMatchObject({ url: profile, path: '/u/:username' });
+    expect(second!.properties).toMatchObject({
+      url: url('/dashboard/u/:username'),
+      path: '/dashboard/u/:username',
+      referrer: profile,
+    });
+    expect(received.find((m) => m.event === 'edx.ui.lms.link_clicked')!.properties).toMatchObject({
+      current_url: profile,
+      target_url: url('/profile/u/:username?next=/u/:username'),
+    });
+    expect(received.find((m) => m.event === 'optin.ui.control_used')!.properties.current_url).toBe(profile);
+    expect(received.find((m) => m.event === 'edx.test.perf')!.context.page).toEqual({ path: '/dashboard/u/:username' });
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+    // Not the paths of other sites' users alone: /menu/, /u (no name), /user/ stay.
+    // A sign-in page the profile MFE sends a signed-out visitor to (frontend-platform: next=the page's URL, encoded).
+    await run(`consent.decide({ purposes: { analytics: true } });
+      history.pushState({}, '', '/login?next=https%3A%2F%2Fprofile.example%2Fu%2Falice-secret5%3Fx%3D1&utm_source=a');
+      hub.track('edx.test.login');`);
+    await arrived((m) => m.event === 'edx.test.login');
+    expect(received.filter((m) => m.type === 'page').at(-1)!.properties.url).toBe(
+      url('/login?next=https%3A%2F%2Fprofile.example%2Fu%2F:username&utm_source=a'),
+    );
+    // Not other paths: /menu/, /u2/, /user/, a last /u with no name.
+    await run(`history.pushState({}, '', '/menu/u2/x/user/y/u'); hub.track('edx.test.kept');`);
+    await arrived((m) => m.event === 'edx.test.kept');
+    expect(received.filter((m) => m.type === 'page').at(-1)!.properties.path).toBe('/menu/u2/x/user/y/u');
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
   test('ordinary controls keep their names: beside a search box, a toolbar filter or a table cell, in a non-editable island, input buttons by title', async () => {
     await open('/home?mode=opt-out');
     await page.evaluate(() => {
