@@ -4,7 +4,7 @@ import { readCourseKey } from './course-owner.js';
  * `s` with its escapes decoded, as `decode` of `@optin/members` does: each run of escapes on its own,
  * a run that is no UTF-8 (and a `%` that starts no escape, `/wiki/100%-done/`) left as written.
  */
-function decoded(s: string): string {
+export function decoded(s: string): string {
   return s.replace(/(?:%[\dA-Fa-f]{2})+/g, (run) => {
     try {
       return decodeURIComponent(run);

@@ -1,6 +1,7 @@
 import type { CollectorMember } from './collector-config.js';
 import { createMemberResolver } from './course-owner.js';
-import { coursesOfPath } from './course-path.js';
+import { coursesOfPath, decoded } from './course-path.js';
+import { nestsDeeperThan } from './nesting-depth.js';
 import type { StoredEvent } from './stored-event.js';
 
 /**
@@ -27,10 +28,16 @@ const memberContext: Readonly<Record<string, readonly string[] | null>> = {
   screen: ['width', 'height', 'density', 'innerWidth', 'innerHeight'],
 };
 
-const isScalar = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
-
-/** The part of a stored event's `context` a Member is given (see {@link memberContext}). */
-function contextForMember(context: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The part of a stored event's `context` a Member is given (see {@link memberContext}): its text,
+ * numbers and booleans, but text that `keeps` refuses (that names another's course).
+ */
+function contextForMember(
+  context: Readonly<Record<string, unknown>>,
+  keeps: (text: string) => boolean,
+): Record<string, unknown> {
+  const isScalar = (value: unknown): boolean =>
+    typeof value === 'string' ? keeps(value) : typeof value === 'number' || typeof value === 'boolean';
   const given: Record<string, unknown> = {};
   for (const [key, fields] of Object.entries(memberContext)) {
     const value = context[key];
@@ -48,16 +55,107 @@ function contextForMember(context: Readonly<Record<string, unknown>>): Record<st
   return given;
 }
 
-/** A property that holds a referrer (`referrer`, `referring_domain`, RudderStack's `$initial_referrer`, ...). */
-const referrerLike = /refer(?:r?er|ring)/i;
 /**
- * One that holds the URL of the learner's previous page under another name (`previous_url`,
- * `prev_url`, `from_url`, `source_url`, `last_page`, `previousPageUrl`, ...): a referrer too.
+ * The words of a property's name, in lower case: `previousPageUrl`, `previous_page_url`,
+ * `Previous Page URL`, `$previous-page.url` are all `previous`, `page`, `url`.
  */
-const previousPage =
-  /^\$?(?:prev(?:ious)?|from|source|last)[_\-.]?(?:page[_\-.]?)?(?:url|uri|href|page|path|location)$/i;
-/** One that holds the learner's first arrival on the site (`initial_referrer`, ...): the platform's. */
-const firstArrival = /initial/i;
+const wordsOf = (key: string): string[] =>
+  key
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z\d]+/)
+    .filter(Boolean);
+
+/**
+ * A word of a name that holds a referrer: `referrer`, `referer`, `referring` (also glued to others:
+ * `httpReferer`, `referrerurl`), `referral`, `referred` (`referredFrom`), `ref`, `refs`, Matomo's `urlref`.
+ */
+const referrerWord = (word: string): boolean =>
+  /refer(?:r?er|r?ing)/.test(word) || /^(?:url)?ref(?:s?|er{1,2}al\w*|er{1,2}ed\w*)$/.test(word);
+/**
+ * A word of a name that holds the learner's previous page: `prev`, `previous`, `from`, `last`,
+ * `source`, `history`, alone or glued to `page`, `visited`, `url`, `path`, … (`previous_urls`,
+ * `prevPages`, `last_visited_url`, `previous_page_url_full`, `Previous URL`, `navigation.from`).
+ */
+const previousWord = (word: string): boolean =>
+  /^(?:prev(?:ious)?|from|last|source|history)(?:page|visited)?(?:ur[li]|href|page|path|pathname|location|link)?s?$/.test(
+    word,
+  );
+/** A word of a name that holds the learner's first arrival on the site: the platform's touch. */
+const firstWord = (word: string): boolean => /^(?:initial|first|original|landing|entry)/.test(word);
+
+/** What the names of a property and of the objects holding it say its text is. */
+interface Names {
+  /** A referrer's (`referrer`, `ref`, …): its text is given only as a URL or a path. */
+  readonly referrer: boolean;
+  /** A previous page's (`previous_url`, `from`, …): its URLs and paths by origin and path only. */
+  readonly previous: boolean;
+  /** A first arrival's (`initial_…`, `landing_…`, …): its URLs and paths only on the Member's own courses. */
+  readonly first: boolean;
+}
+const noNames: Names = { referrer: false, previous: false, first: false };
+
+/** `names` and what the words of `key` add to them. */
+function namesOf(key: string, names: Names): Names {
+  const words = wordsOf(key);
+  return {
+    referrer: names.referrer || words.some(referrerWord),
+    previous: names.previous || words.some(previousWord),
+    first: names.first || words.some(firstWord),
+  };
+}
+
+/** A course key with its namespace, anywhere in text (its `+` possibly read as spaces). */
+const part = '[\\p{L}\\p{N}_\\-~.%]+';
+const namespacedKey = new RegExp(
+  `(ccx-block-v1|block-v1|ccx-v1|course-v1):(${part})(?:[+ ](${part})[+ ](${part}))?`,
+  'giu',
+);
+/** What may name a course (a key, a `courses` path, or text encoded over one); else it names none. */
+const mayNameCourse = /v1:|course|[%\\[{"]/i;
+
+/**
+ * The value of JSON text (an object, array or string); `undefined` when it is none, `tooDeep` when
+ * it nests deeper than a message may (walking it could overflow the stack).
+ */
+function jsonOf(text: string): unknown {
+  if (!/^\s*[[{"]/.test(text)) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return nestsDeeperThan(value) ? tooDeep : value;
+  } catch {
+    return undefined;
+  }
+}
+const tooDeep = Symbol('too deep');
+
+/** Every string of a JSON value: the keys and values of its objects, at any depth. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) => [key, ...stringsOf(v)]);
+}
+
+/** `text` parsed as a URL (`relative`: a path, `/…`), or `undefined` when it is neither. */
+function urlOf(text: string): { url: URL; relative: boolean } | undefined {
+  try {
+    return { url: new URL(text), relative: false };
+  } catch {
+    if (!text.startsWith('/')) return undefined;
+    try {
+      return { url: new URL(text, 'https://path.invalid'), relative: true };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A URL's origin and path, or a path alone (never a query, fragment or credentials). */
+function bare({ url, relative }: { url: URL; relative: boolean }): string {
+  url.username = url.password = url.search = url.hash = '';
+  return relative ? url.pathname : url.href;
+}
 
 /**
  * Makes the function that turns a Member's event into what the Member's outputs give
@@ -71,66 +169,145 @@ const firstArrival = /initial/i;
  * - with only the keys of `context` in {@link memberContext}: never `context.attribution` (the
  *   platform-wide first and last touch of `@optin/analytics`, which record no landing page),
  *   `context.referrer`, `context.traits` or any other key;
- * - with each referrer-like property ({@link referrerLike}, {@link previousPage}), at any depth of
- *   `properties` (`page.referrer`, `context_info.initial_referrer`, in arrays), only as far as it
- *   is the Member's: left out when it is no URL, and when its path names a course
- *   ({@link coursesOfPath}) whose Member, found as the collector finds an event's Member, is
- *   another or none (the platform's); otherwise its origin and path only (no query, which carries campaign parameters, search terms, `next=`
- *   URLs, other courses' ids and tokens, even on the Member's own pages; no fragment; never
- *   credentials). A first arrival's (`initial_referrer`, or any referrer under an `initial...` key:
- *   the platform's touch, as `attribution`) is kept only when its path names this Member's courses
- *   and no other.
+ * - with no text anywhere in `properties` (any key, at any depth, the keys too), nor in `url`,
+ *   `path`, `campaign` or what it is given of `context`, that names a course whose Member, found as
+ *   the collector finds an event's Member, is another or none (the platform's): left out with its
+ *   key (an array's item, with its place). Text names a course when, as written or percent-decoded
+ *   (again and again: a URL encoded in a query encoded in another), or inside JSON text (an object,
+ *   array or string, its `\/` escapes read), it holds a `course-v1:`, `ccx-v1:`, `block-v1:` or
+ *   `ccx-block-v1:` key (its `+` possibly read as spaces) or a path that {@link coursesOfPath} reads
+ *   one in (the old `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`). A URL or path that
+ *   names one in its query or fragment only is given without them (origin and path);
+ * - with JSON text in `properties` given with these rules applied inside it (re-written as JSON);
+ * - with each property named as a referrer ({@link referrerWord}: `referrer`, `referral_url`,
+ *   `ref`, `urlref`, …) or a previous page ({@link previousWord}: `previous_url`, `prevPages`,
+ *   `navigation.from`, `Previous URL`, …), or held by an object so named (`previous: { url }`), only
+ *   as far as it is the Member's: a URL or path (text with a `/`, or a `scheme:`) by its origin and
+ *   path only, and left out when its path names a course whose Member is another or none; other
+ *   text left out under a referrer's name (`referring_domain`'s host is the event's `referrerHost`),
+ *   kept under a previous page's (`source_location: 'sidebar'`); numbers and booleans kept;
+ * - with a first arrival's URL or path (a name with `initial`, `first`, `original`, `landing` or
+ *   `entry` as a word, or an object so named holding it: `initial_referrer`, `$initial_page`,
+ *   `first_referrer`, `landing_page`, `entry_url`; the platform's touch, as `attribution`) kept
+ *   (origin and path only) only when its path names this Member's courses and no other.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
   const ownerOf = (id: string) => memberOf({ type: 'track', event: '', context: { course: { id } } });
-  /** What the Member `memberId` is given of a referrer: `undefined` when nothing. */
-  const referrerFor = (referrer: unknown, memberId: string | null, first: boolean): unknown => {
-    if (referrer === '') return referrer;
-    if (typeof referrer !== 'string') return undefined;
-    let url: URL;
-    try {
-      url = new URL(referrer);
-    } catch {
-      return undefined;
-    }
-    const courses = coursesOfPath(url.pathname);
-    if (courses.some((key) => ownerOf(key) !== memberId) || (first && !courses.length)) return undefined;
-    url.username = url.password = url.search = url.hash = '';
-    return url.href;
+  const ownerOfOrg = (org: string) => memberOf({ type: 'track', event: '', context: { course: { org } } });
+
+  /** The Members (`undefined`: none) of the courses `text` names as written (see {@link createMemberFacing}). */
+  const ownersIn = (text: string): (string | undefined)[] => {
+    const owners: (string | undefined)[] = [];
+    for (const [, namespace = '', org = '', course, run] of text.matchAll(namespacedKey))
+      // A CCX is its org's; a run (or a block of it) the Member's that lists it, else its org's.
+      owners.push(
+        course && run && !namespace.toLowerCase().startsWith('ccx')
+          ? ownerOf(`course-v1:${org}+${course}+${run}`)
+          : ownerOfOrg(org),
+      );
+    for (const token of text.replace(/\\\//g, '/').split(/[\s"'<>\\{}[\]|^`]+/))
+      if (token.includes('/'))
+        for (const key of coursesOfPath(token.replace(/[?#&=]/g, '/'))) owners.push(ownerOf(key));
+    return owners;
   };
+
+  // Pages and property values repeat from event to event: what they name is remembered (bounded).
+  const named = new Map<string, boolean>();
+  /** Whether `text` names a course whose Member is not `memberId` (see {@link createMemberFacing}). */
+  const namesOther = (text: string, memberId: string | null): boolean => {
+    if (!mayNameCourse.test(text)) return false;
+    const key = `${memberId ?? ''}\n${text}`;
+    let answer = named.get(key);
+    if (answer === undefined) {
+      answer = namesOtherIn(text, memberId, 0);
+      if (named.size >= 4096) named.clear();
+      if (text.length <= 1024) named.set(key, answer);
+    }
+    return answer;
+  };
+  const namesOtherIn = (text: string, memberId: string | null, depth: number): boolean => {
+    let value = text;
+    // Decoded until nothing changes (bounded: each round removes a level of `%25`).
+    for (let round = 0; round < 16 && mayNameCourse.test(value); round++) {
+      if (ownersIn(value).some((owner) => (owner ?? null) !== memberId)) return true;
+      const json = depth < 16 ? jsonOf(value) : undefined;
+      if (json === tooDeep) return true;
+      if (json !== undefined && stringsOf(json).some((s) => namesOtherIn(s, memberId, depth + 1))) return true;
+      const next = decoded(value);
+      if (next === value) break;
+      value = next;
+    }
+    return false;
+  };
+
   /**
-   * `value` with every referrer-like property of its objects, at any depth, as `referrerFor` gives
-   * it (left out when `undefined`); `first` when under a first arrival's key.
+   * What the Member is given of `text`, a string of `properties` (or the event's `url`, `path`)
+   * under `names`: `undefined` when nothing.
    */
-  const forMember = (value: unknown, memberId: string | null, first: boolean): unknown => {
-    if (Array.isArray(value)) return value.map((item) => forMember(item, memberId, first));
+  const textFor = (text: string, memberId: string | null, names: Names): unknown => {
+    let given = text;
+    if (namesOther(given, memberId)) {
+      const url = urlOf(given);
+      if (!url) return undefined;
+      given = bare(url);
+      if (namesOther(given, memberId)) return undefined;
+    }
+    const json = jsonOf(given);
+    // JSON text too deep to read through is left out: what it holds cannot be told.
+    if (json === tooDeep) return undefined;
+    if (typeof json === 'object' && json !== null) {
+      const inside = forMember(json, memberId, names);
+      return JSON.stringify(inside) === JSON.stringify(json) ? given : JSON.stringify(inside);
+    }
+    if (given === '' || !(names.referrer || names.previous || names.first)) return given;
+    // Text that is no URL or path (no `/`, no `scheme:`, percent-decoded too): a referrer's host is
+    // left out, a word (`sidebar`) or a time under a previous page's or a first arrival's name kept.
+    let plain = given;
+    for (let round = 0, next = decoded(plain); round < 16 && next !== plain; round++, next = decoded(plain))
+      plain = next;
+    if (!plain.includes('/') && !/^[a-z][a-z\d+.-]*:/i.test(plain)) return names.referrer ? undefined : given;
+    // (A URL percent-encoded whole, `https%3A%2F%2F…`, is left out: it cannot be given bare as written.)
+    const url = urlOf(given);
+    if (!url) return undefined;
+    const courses = coursesOfPath(url.url.pathname);
+    if (courses.some((key) => (ownerOf(key) ?? null) !== memberId) || (names.first && !courses.length))
+      return undefined;
+    return bare(url);
+  };
+
+  /** `value` as the Member `memberId` is given it under `names` (see {@link createMemberFacing}): `undefined` when nothing. */
+  const forMember = (value: unknown, memberId: string | null, names: Names): unknown => {
+    if (typeof value === 'string') return textFor(value, memberId, names);
+    if (Array.isArray(value))
+      return value.map((item) => forMember(item, memberId, names)).filter((item) => item !== undefined);
     if (typeof value !== 'object' || value === null) return value;
     // (Entries, not assignments: a property named `__proto__` stays a property.)
     return Object.fromEntries(
       Object.entries(value)
-        .map(([key, v]): [string, unknown] => {
-          const firstHere = first || firstArrival.test(key);
-          return [
-            key,
-            referrerLike.test(key) || previousPage.test(key)
-              ? referrerFor(v, memberId, firstHere)
-              : forMember(v, memberId, firstHere),
-          ];
-        })
+        .filter(([key]) => !namesOther(key, memberId))
+        .map(([key, v]): [string, unknown] => [key, forMember(v, memberId, namesOf(key, names))])
         .filter(([, v]) => v !== undefined),
     );
   };
+
   return (event) => {
     const facing: Partial<Record<keyof StoredEvent, unknown>> = { ...event };
     delete facing.keptFrom;
-    const properties = forMember(event.properties, event.memberId, false) as Record<string, unknown>;
+    const { memberId } = event;
+    const keeps = (text: string) => !namesOther(text, memberId);
+    const own = (text: string | null) =>
+      text === null ? null : ((textFor(text, memberId, noNames) as string | undefined) ?? null);
+    const campaign = event.campaign && Object.entries(event.campaign).filter(([key, v]) => keeps(key) && keeps(v));
     return {
       ...(facing as MemberFacingEvent),
       sessionId: null,
       sessionSeq: null,
-      context: contextForMember(event.context),
-      properties,
+      url: own(event.url),
+      path: own(event.path),
+      campaign: campaign?.length ? Object.fromEntries(campaign) : null,
+      context: contextForMember(event.context, keeps),
+      properties: forMember(event.properties, memberId, noNames) as Record<string, unknown>,
     };
   };
 }

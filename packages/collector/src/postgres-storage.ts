@@ -159,11 +159,15 @@ export class PostgresStorage extends SqlStorage {
    * One transaction holding a transaction-scoped advisory lock on `key` (hashed to 64 bits) from its
    * start: the same key's transactions, from any collector or loader on the database, run one after
    * another (another key's rarely wait, on a hash collision). The lock ends with the transaction.
+   * READ COMMITTED whatever the database's `default_transaction_isolation`: each statement after the
+   * lock reads what the transaction before it committed (under REPEATABLE READ the snapshot would be
+   * taken by the lock's statement, before the wait, and miss it; under SERIALIZABLE the second would
+   * fail with 40001 instead of waiting).
    */
   protected async locked<T>(key: string, steps: () => SqlSteps<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 727003))', [key]);
       const work = steps();
       let next = work.next();
@@ -304,7 +308,10 @@ export class PostgresStorage extends SqlStorage {
   private async write(values: readonly unknown[][]): Promise<Set<string>> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      // READ COMMITTED whatever the database's default (see `locked`): under REPEATABLE READ or
+      // SERIALIZABLE a row another writer committed while this one waited for the lock is a
+      // serialization failure (40001) for `ON CONFLICT DO NOTHING`, not a duplicate skipped.
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       await client.query('SELECT pg_advisory_lock(727002)');
       const inserted = new Set<string>();
       for (let i = 0; i < values.length; i += 1000) {

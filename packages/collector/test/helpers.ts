@@ -36,6 +36,34 @@ if (!postgresAvailable)
     `[collector tests] PostgreSQL is not reachable at ${postgresUrl}: its half of the shared suite is skipped`,
   );
 
+/**
+ * Two storages (two collector workers) on a PostgreSQL database of their own whose transactions
+ * default to `isolation` (`ALTER DATABASE … SET default_transaction_isolation`, as a DBA may set
+ * it), migrated; `dispose` closes them and drops the database.
+ */
+export async function postgresDefaulting(
+  isolation: 'repeatable read' | 'serializable',
+): Promise<{ storages: [PostgresStorage, PostgresStorage]; dispose(): Promise<void> }> {
+  const name = `optin_iso_${isolation.replace(' ', '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`ALTER DATABASE ${name} SET default_transaction_isolation = '${isolation}'`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  const storage = () => new PostgresStorage({ connectionString: url.href, schema: 'optin', max: 4 });
+  const storages: [PostgresStorage, PostgresStorage] = [storage(), storage()];
+  for (const s of storages) await s.migrate();
+  return {
+    storages,
+    async dispose() {
+      await Promise.all(storages.map((s) => s.close()));
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 /** Drops a PostgreSQL schema of the tests (and everything in it) on a connection of its own. */
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });

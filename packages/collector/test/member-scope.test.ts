@@ -260,3 +260,44 @@ describe.each(backends)(
     });
   },
 );
+
+describe.each(backends)(
+  "a Member reads no other Member's page under a name the collector does not know, nor in its own URL's query ($name)",
+  (backend) => {
+    const live = useCollector(backend);
+    const learner = `values-${backend.name}`;
+    const path = `/courses/${mitCourse}/courseware`;
+    const from = `?from=${encodeURIComponent(hxUnit)}`;
+    const sent = {
+      plural: view(learner, mitCourse, { previous_urls: [hxUnit] }),
+      referral: view(learner, mitCourse, { referral_url: hxUnit }),
+      spaced: view(learner, mitCourse, { 'Previous Page': hxUnit }),
+      nested: view(learner, mitCourse, { previous: { url: hxUnit } }),
+      json: view(learner, mitCourse, { page: JSON.stringify({ referrer: hxUnit }) }),
+      madeUp: view(learner, mitCourse, { came_in_by: hxUnit }),
+      firstReferrer: view(learner, mitCourse, { first_referrer: 'https://www.google.com/search?q=cs50' }),
+      landing: view(learner, mitCourse, { landing_page: hxUnit }),
+      pageQuery: view(
+        learner,
+        mitCourse,
+        { url: `${lms}${path}${from}` },
+        { page: { path, url: `${lms}${path}${from}`, title: 'Week 1' } },
+      ),
+    };
+    postBeforeAll(backend, live, sent);
+
+    it.skipIf(backend.skip)('leaves those out, and gives the page URL without that query', async () => {
+      const { body } = await getJson(
+        `${live.url}/v1/members/MITx/events?anonymousId=${learner}&limit=1000`,
+        bearer(tokens.MITx),
+      );
+      for (const message of Object.values(sent)) {
+        const event = byId(body.events, message);
+        expect(event, String(message.messageId)).toBeDefined();
+        expect(JSON.stringify(event)).not.toMatch(/HarvardX|hx-newsletter|google/);
+        expect(event.properties).toMatchObject({ path, url: `${lms}${path}` });
+        expect(event.url).toBe(`${lms}${path}`);
+      }
+    });
+  },
+);

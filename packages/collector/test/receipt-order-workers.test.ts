@@ -1,12 +1,15 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorage } from '../src/postgres-storage.js';
 import { SqliteStorage } from '../src/sqlite-storage.js';
 import type { Storage } from '../src/storage.js';
-import { dropSchema, postgresAvailable, postgresUrl, receipt } from './helpers.js';
+import { dropSchema, postgresAvailable, postgresDefaulting, postgresUrl, receipt } from './helpers.js';
+import type { WorkerOrder, WorkerStart } from './receipt-worker-process.js';
 
 const minute = 60_000;
 
@@ -17,30 +20,14 @@ interface Workers {
 }
 
 /**
- * Two collector workers (`OPTIN_WORKERS=2`) on one database: two storages, each with connections of
- * its own, to one SQLite file or one PostgreSQL schema.
+ * Two collector workers (`OPTIN_WORKERS=2`) on one PostgreSQL database: two storages, each with
+ * connections of its own, to one schema (SQLite's are two processes: see the end of this file).
  */
 const databases = [
   {
-    name: 'sqlite',
-    skip: false,
-    open: (): Workers => {
-      const dir = mkdtempSync(join(tmpdir(), 'optin-workers-'));
-      const file = join(dir, 'optin.db');
-      const workers: [Storage, Storage] = [new SqliteStorage(file), new SqliteStorage(file)];
-      return {
-        workers,
-        async dispose() {
-          await Promise.all(workers.map((w) => w.close()));
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
     name: 'postgres',
     skip: !postgresAvailable,
-    open: (): Workers => {
+    open: (): Workers | Promise<Workers> => {
       const schema = `optin_w_${process.pid}_${randomBytes(4).toString('hex')}`;
       const worker = () => new PostgresStorage({ connectionString: postgresUrl, schema, max: 4 });
       const workers: [Storage, Storage] = [worker(), worker()];
@@ -53,13 +40,32 @@ const databases = [
       };
     },
   },
+  // The lock is taken by the transaction's first statement: under a database default of REPEATABLE
+  // READ a snapshot taken before it would miss the other worker's receipt, and under SERIALIZABLE
+  // the second would fail (40001) rather than wait.
+  {
+    name: 'postgres, database default REPEATABLE READ',
+    skip: !postgresAvailable,
+    open: async (): Promise<Workers> => {
+      const db = await postgresDefaulting('repeatable read');
+      return { workers: db.storages, dispose: () => db.dispose() };
+    },
+  },
+  {
+    name: 'postgres, database default SERIALIZABLE',
+    skip: !postgresAvailable,
+    open: async (): Promise<Workers> => {
+      const db = await postgresDefaulting('serializable');
+      return { workers: db.storages, dispose: () => db.dispose() };
+    },
+  },
 ];
 
 describe.each(databases)('receipts of one consent id on two workers ($name)', ({ skip, open }) => {
   let db: Workers | undefined;
   beforeAll(async () => {
     if (skip) return;
-    db = open();
+    db = await open();
     for (const w of db.workers) await w.migrate();
   });
   afterAll(async () => {
@@ -94,4 +100,87 @@ describe.each(databases)('receipts of one consent id on two workers ($name)', ({
       }
     },
   );
+});
+
+/** A grant and the refusal the device made a millisecond after it, from a clock 10 minutes fast. */
+function grantThenRefusal(learner: string) {
+  const sent = Date.now() + 10 * minute;
+  const sentAt = new Date(sent).toISOString();
+  const grant = { ...receipt(learner, true), decidedAt: sentAt };
+  const refusal = {
+    ...receipt(learner, false),
+    consentId: grant.consentId,
+    decidedAt: new Date(sent + 1).toISOString(),
+  };
+  return { grant, refusal, sentAt };
+}
+
+describe('receipts of one consent id on two worker processes (sqlite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'optin-workers-'));
+  const file = join(dir, 'optin.db');
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the device order when the grant and the refusal reach two processes at once, each with its own connection', async () => {
+    // The lock that matters is SQLite's own (BEGIN IMMEDIATE), between processes: in one process
+    // the appends never interleave (better-sqlite3 runs each transaction whole), so the workers are
+    // forked, each opening the file itself, and start their appends at one instant.
+    const worker = join(
+      import.meta.dirname,
+      '..',
+      'node_modules',
+      '.cache',
+      'optin-collector-test',
+      'receipt-worker.mjs',
+    );
+    await build({
+      entryPoints: [join(import.meta.dirname, 'receipt-worker-process.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: worker,
+      logLevel: 'warning',
+    });
+    const storage = new SqliteStorage(file);
+    await storage.migrate();
+    const learners = Array.from({ length: 200 }, (_, n) => `learner-processes-${n}`);
+    const orders: [WorkerOrder['receipts'][number][], WorkerOrder['receipts'][number][]] = [[], []];
+    for (const [n, learner] of learners.entries()) {
+      const { grant, refusal, sentAt } = grantThenRefusal(learner);
+      const receivedAt = new Date().toISOString();
+      // Each process takes one; which takes the refusal varies.
+      const [one, two] = n % 2 ? [grant, refusal] : [refusal, grant];
+      orders[0].push({ receipt: one, receivedAt, sentAt });
+      orders[1].push({ receipt: two, receivedAt, sentAt });
+    }
+    const results = orders.map(async (receipts) => {
+      const child = fork(worker, { stdio: 'inherit' });
+      children.push(child);
+      const ready = new Promise((resolve) => child.once('message', resolve));
+      child.send({ file, receipts } satisfies WorkerOrder);
+      await ready;
+      return child;
+    });
+    const started = await Promise.all(results);
+    const done = started.map(
+      (child) =>
+        new Promise<{ errors: string[] }>((resolve, reject) => {
+          child.once('message', (answer) => resolve(answer as { errors: string[] }));
+          child.once('exit', (code) => reject(new Error(`worker exited (${code}) without answering`)));
+        }),
+    );
+    const startAt = Date.now() + 200;
+    for (const child of started) child.send({ startAt } satisfies WorkerStart);
+    const answers = await Promise.all(done);
+    expect(answers.flatMap((a) => a.errors)).toEqual([]);
+    const wrong = [];
+    for (const learner of learners)
+      if ((await storage.latestReceipt(learner))?.purposes.analytics !== false) wrong.push(learner);
+    await storage.close();
+    expect(wrong).toEqual([]);
+  }, 60_000);
 });

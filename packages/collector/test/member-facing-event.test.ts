@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import { createMemberFacing } from '../src/member-facing-event.js';
+import type { StoredEvent } from '../src/stored-event.js';
+
+const lms = 'https://courses.edx.org';
+const mit = 'course-v1:MITx+6.00x+2026_T1';
+const hx = 'course-v1:HarvardX+CS50+2026_T1';
+const hxUnit = `${lms}/courses/${hx}/courseware/unit3?utm_source=hx-newsletter&token=abc`;
+const mitPage = `${lms}/courses/${mit}/courseware`;
+const google = 'https://www.google.com/search?q=cs50';
+const facing = createMemberFacing([
+  { id: 'HarvardX', orgs: ['HarvardX'] },
+  { id: 'MITx', orgs: ['MITx'], courses: ['course-v1:Partner+Joint+2026'] },
+]);
+
+/** A stored page view of MITx's course with `properties` (its own `path` first) and `fields`. */
+const event = (properties: Record<string, unknown>, fields: Partial<StoredEvent> = {}): StoredEvent => ({
+  messageId: 'm1',
+  clientTimestamp: null,
+  type: 'page',
+  event: null,
+  memberId: 'MITx',
+  keptFrom: null,
+  anonymousId: 'a',
+  userId: null,
+  timestamp: '2026-12-01T00:00:00.000Z',
+  receivedAt: '2026-12-01T00:00:00.000Z',
+  courseId: mit,
+  org: 'MITx',
+  sessionId: null,
+  sessionSeq: null,
+  path: null,
+  url: null,
+  referrerClass: null,
+  referrerHost: null,
+  campaign: null,
+  browser: null,
+  browserVersion: null,
+  os: null,
+  osVersion: null,
+  deviceType: null,
+  app: null,
+  appVersion: null,
+  isBot: false,
+  ip: null,
+  country: null,
+  region: null,
+  city: null,
+  asn: null,
+  isp: null,
+  purposes: ['analytics'],
+  properties: { path: `/courses/${mit}/courseware`, ...properties },
+  context: {},
+  ...fields,
+});
+/** What MITx is given of a MITx page view's `properties`, without its own `path`. */
+const given = (properties: Record<string, unknown>): Record<string, unknown> => {
+  const rest = { ...facing(event(properties)).properties };
+  delete rest.path;
+  return rest;
+};
+
+describe("a previous page under any of its names is given only as far as it is the Member's", () => {
+  const names: Record<string, Record<string, unknown>> = {
+    'a plural (previous_urls)': { previous_urls: [hxUnit] },
+    'a plural in camel case (prevPages)': { prevPages: [hxUnit] },
+    'an object under previous ({ url })': { previous: { url: hxUnit } },
+    'an object under prev ({ href })': { prev: { href: hxUnit } },
+    "a router's navigation.from": { navigation: { from: hxUnit, to: mitPage } },
+    referral_url: { referral_url: hxUnit },
+    referred_from: { referred_from: hxUnit },
+    referredFrom: { referredFrom: hxUnit },
+    ref: { ref: hxUnit },
+    "Matomo's urlref": { urlref: hxUnit },
+    'a name with spaces ("Previous URL")': { 'Previous URL': hxUnit },
+    'a name with spaces ("Previous Page")': { 'Previous Page': hxUnit },
+    'a path alone (prev_pathname)': { prev_pathname: `/courses/${hx}/courseware/unit3` },
+    last_visited_url: { last_visited_url: hxUnit },
+    previous_page_url_full: { previous_page_url_full: hxUnit },
+    'a JSON string (page: \'{"referrer":…}\')': { page: JSON.stringify({ referrer: hxUnit }) },
+    'a history of URLs (page_history)': { page_history: [hxUnit] },
+  };
+  for (const [name, properties] of Object.entries(names))
+    it(`leaves out another Member's page under ${name}`, () => {
+      expect(JSON.stringify(given(properties))).not.toMatch(/HarvardX|hx-newsletter/);
+    });
+
+  it("gives the Member's own page under those names by its origin and path only", () => {
+    const own = `${mitPage}?utm_source=mitx-newsletter#top`;
+    expect(
+      given({
+        previous_urls: [own],
+        previous: { url: own },
+        referral_url: own,
+        ref: own,
+        'Previous URL': own,
+        prev_pathname: `/courses/${mit}/courseware?x=1`,
+        navigation: { from: own },
+      }),
+    ).toEqual({
+      previous_urls: [mitPage],
+      previous: { url: mitPage },
+      referral_url: mitPage,
+      ref: mitPage,
+      'Previous URL': mitPage,
+      prev_pathname: `/courses/${mit}/courseware`,
+      navigation: { from: mitPage },
+    });
+  });
+
+  it('applies the names inside a JSON string: its search terms are dropped, the rest kept as JSON', () => {
+    expect(given({ page: JSON.stringify({ referrer: google, title: 'Week 1' }) })).toEqual({
+      page: JSON.stringify({ referrer: 'https://www.google.com/search', title: 'Week 1' }),
+    });
+  });
+});
+
+describe("no string anywhere in properties names a course that is not the Member's (the value rule)", () => {
+  const values: Record<string, unknown> = {
+    'a URL under a made-up name': hxUnit,
+    'a course key alone': hx,
+    'an XBlock usage key': 'block-v1:HarvardX+CS50+2026_T1+type@problem+block@q1',
+    "a CCX's key": 'ccx-v1:HarvardX+CS50+2026_T1+ccx@3',
+    "a CCX block's key": 'ccx-block-v1:HarvardX+CS50+2026_T1+ccx@3+type@html+block@b',
+    'an old key in a path': `${lms}/courses/HarvardX/CS50/2013/info`,
+    'an old key written as one segment': '/courses/HarvardX%2FCS50%2F2013/info',
+    'a query naming one (next=)': 'next=%2Fcourses%2Fcourse-v1%3AHarvardX%2BCS50%2B2026_T1%2Fcourseware',
+    'a URL percent-encoded twice': encodeURIComponent(encodeURIComponent(hxUnit)),
+    'a URL percent-encoded three times': encodeURIComponent(encodeURIComponent(encodeURIComponent(hxUnit))),
+    'a key with its + read as spaces': 'course-v1:HarvardX CS50 2026_T1',
+    'a key in text': `Came from the ${hx} unit 3`,
+    'a URL in a JSON string': JSON.stringify({ a: { b: [hxUnit] } }),
+    'a URL in a percent-encoded JSON string': encodeURIComponent(JSON.stringify({ to: hxUnit })),
+    'a URL with its slashes escaped in JSON':
+      '{"u":"https:\\/\\/courses.edx.org\\/courses\\/HarvardX\\/CS50\\/2013\\/info"}',
+    'a URL with its slashes escaped in JSON, cut short':
+      '"https:\\/\\/courses.edx.org\\/courses\\/HarvardX\\/CS50\\/2013\\/i',
+    "a course of the platform's (no Member)": `${lms}/courses/course-v1:edX+DemoX+2026/courseware`,
+    "a run another Member lists, under MITx's org": 'course-v1:MITx+Lent+2026',
+  };
+  const rival = createMemberFacing([
+    { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Lent+2026'] },
+    { id: 'MITx', orgs: ['MITx'] },
+  ]);
+  for (const [name, value] of Object.entries(values))
+    it(`leaves out ${name}, with its key`, () => {
+      const properties = { target_url: value, nested: [{ deep: { text: value } }], kept: 1 };
+      expect(rival(event(properties)).properties).toEqual({
+        path: `/courses/${mit}/courseware`,
+        nested: [{ deep: {} }],
+        kept: 1,
+      });
+    });
+
+  it('leaves out JSON text nested too deep to read through, and answers', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(given({ blob: deep, [deep]: 1, list: [deep], kept: '[1]' })).toEqual({ list: [], kept: '[1]' });
+  });
+
+  it('leaves out a key that names another course', () => {
+    expect(given({ progress: { [hx]: 0.5, [mit]: 0.25 } })).toEqual({ progress: { [mit]: 0.25 } });
+  });
+
+  it("keeps the Member's own courses, a run it lists under another org and text naming no course", () => {
+    const kept = {
+      link: `${lms}/courses/${mit}/courseware/unit3?x=1`,
+      key: mit,
+      joint: 'course-v1:Partner+Joint+2026',
+      block: 'block-v1:MITx+6.00x+2026_T1+type@problem+block@q1',
+      text: 'courses of HarvardX are elsewhere',
+      date: '2026/01/02',
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it('gives a URL whose query or fragment names another course without them', () => {
+    expect(
+      given({
+        link: `https://www.google.com/url?q=${encodeURIComponent(hxUnit)}`,
+        hash: `${mitPage}#/courses/${hx}`,
+        login: `${lms}/login?next=%2Fcourses%2Fcourse-v1%3AHarvardX%2BCS50%2B2026_T1%2Fcourseware`,
+        register: `/register?course_id=${encodeURIComponent(hx)}`,
+      }),
+    ).toEqual({ link: 'https://www.google.com/url', hash: mitPage, login: `${lms}/login`, register: '/register' });
+  });
+});
+
+describe("the event's own URL", () => {
+  const from = `?from=${encodeURIComponent(hxUnit)}`;
+  it("is given without a query or fragment naming another Member's page (url and properties.url)", () => {
+    const given = facing(
+      event({ url: `${mitPage}${from}` }, { url: `${mitPage}${from}`, path: `/courses/${mit}/courseware` }),
+    );
+    expect(given.url).toBe(mitPage);
+    expect(given.properties.url).toBe(mitPage);
+    expect(given.path).toBe(`/courses/${mit}/courseware`);
+  });
+
+  it("is null when its path names another Member's course", () => {
+    const given = facing(event({}, { url: hxUnit, path: `/courses/${hx}/courseware/unit3` }));
+    expect([given.url, given.path]).toEqual([null, null]);
+  });
+
+  it('keeps a query naming no other course', () => {
+    const url = `${mitPage}?utm_source=mitx-newsletter`;
+    expect(facing(event({ url }, { url })).url).toBe(url);
+  });
+
+  it("leaves out a campaign value naming another Member's course", () => {
+    const given = facing(event({}, { campaign: { source: 'newsletter', content: hx } }));
+    expect(given.campaign).toEqual({ source: 'newsletter' });
+  });
+});
+
+describe("a first arrival (the platform's touch) is given only when it names the Member's own course", () => {
+  for (const key of [
+    'first_referrer',
+    'original_referrer',
+    'landing_referrer',
+    'firstTouchReferrer',
+    'initial_referrer',
+  ])
+    it(`leaves out a search engine under ${key}`, () => {
+      expect(given({ [key]: google })).toEqual({});
+    });
+  for (const key of [
+    'initial_landing_page',
+    'initial_url',
+    '$initial_page',
+    'landing_page',
+    'landing_url',
+    'entry_url',
+    'firstPage',
+  ])
+    it(`leaves out a first arrival that is not on the Member's course under ${key}`, () => {
+      expect(given({ [key]: google, nested: { [key]: hxUnit } })).toEqual({ nested: {} });
+    });
+
+  it("keeps one on the Member's own course, origin and path only, and what is no URL", () => {
+    expect(
+      given({
+        landing_page: `${mitPage}?utm_source=mitx`,
+        entry_path: `/courses/${mit}/about?x=1`,
+        first_name: 'Ada',
+        first_seen: '2026-12-01T00:00:00Z',
+      }),
+    ).toEqual({
+      landing_page: mitPage,
+      entry_path: `/courses/${mit}/about`,
+      first_name: 'Ada',
+      first_seen: '2026-12-01T00:00:00Z',
+    });
+  });
+});
+
+describe('under previous-page names, what is no URL or path is kept', () => {
+  it('keeps numbers, booleans and words (pagination.last_page, link.source_location, order.referring_user_id)', () => {
+    const kept = {
+      pagination: { current_page: 2, last_page: 10 },
+      link: { source_location: 'sidebar' },
+      order: { referring_user_id: 42, referred: true },
+      from_date: '2026-12-01T00:00:00Z',
+      history: ['kept'],
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it("gives a URL there by its origin and path only (an embedded video's source_url loses ?v=)", () => {
+    expect(given({ video: { source_url: 'https://www.youtube.com/watch?v=abc123' } })).toEqual({
+      video: { source_url: 'https://www.youtube.com/watch' },
+    });
+  });
+
+  it('leaves out a URL percent-encoded whole there (its search terms)', () => {
+    const encoded = encodeURIComponent(google);
+    expect(given({ previous_url: encoded, landing: { page: encodeURIComponent(encoded) } })).toEqual({ landing: {} });
+  });
+
+  it('leaves out text under a referrer name that is no URL (a host)', () => {
+    expect(given({ referring_domain: 'www.google.com', ref: 'newsletter' })).toEqual({});
+  });
+});
