@@ -46,7 +46,8 @@ export interface SendReceiptsOptions {
  * posted once to a collector, by the page (the tab) where it was made: a decision the store follows
  * from another tab or subdomain, or that was already stored when the page loaded, was proved where
  * it was made and is not sent again.
- * Returns a function that stops it.
+ * Returns a function that stops it (a receipt already on its way is still tried again until it
+ * arrives or the tries run out: it proves a decision made while it ran).
  *
  * @example
  * // `proof`: made by the platform's server for the signed-in learner (`sealSubject` of `@optin/email`).

@@ -97,10 +97,12 @@ export function meta(options: MetaOptions): Tracker {
       return ctx.loadScript('https://connect.facebook.net/en_US/fbevents.js');
     },
     unload() {
-      const running = w().fbq?.optin;
+      const f = w().fbq;
+      const running = f?.optin;
       running?.delete(id);
-      // Another pixel runs: this one cannot be stopped without it (the hub asks for a reload).
-      return running?.size ? 'reload' : fbq('consent', 'revoke');
+      // Never set up (its load refused): nothing to stop. Another pixel runs: this one cannot be stopped
+      // without it (the hub asks for a reload).
+      return f?.optins?.has(id) && (running?.size ? 'reload' : fbq('consent', 'revoke'));
     },
     // The pixel reads the page's URL itself: a view replayed after the learner left its page is not sent.
     page: (e) => e.properties.path == location.pathname && send('trackSingle', id, 'PageView'),

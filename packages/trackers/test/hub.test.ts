@@ -1029,4 +1029,25 @@ describe('review fixes', () => {
     hub.destroy();
     store.dispose();
   });
+
+  test('a Meta pixel refused at load (it never ran) asks for no reload when out of scope, and loads when back in it', () => {
+    consent.acceptAll();
+    let member = 'HarvardX';
+    const reloads: string[][] = [];
+    const hub = hubWith([meta({ id: '222', owner: 'HarvardX' }), meta({ id: '333', owner: 'MITx' })], {
+      inScope: (t) => t.owner == member,
+      onReloadRequired: (ids) => reloads.push([...ids]),
+    });
+    member = 'MITx';
+    hub.rescan(); // HarvardX's pixel stopped (Meta revoked); MITx's refused: it would turn HarvardX's back on
+    expect(errors.map((e) => e.issues[0]?.message)).toEqual(['Error: pixel 222 is off']);
+    member = 'HarvardX';
+    hub.rescan();
+    expect(hub.loaded).toEqual(['HarvardX-meta']);
+    expect(reloads).toEqual([]);
+    expect(hub.reloadRequired).toEqual([]);
+    hub.destroy();
+    delete (window as { fbq?: unknown }).fbq;
+    delete (window as { _fbq?: unknown })._fbq;
+  });
 });
