@@ -173,9 +173,10 @@ export function createHub(options: HubOptions): Hub {
   // that Member's course before the decision).
   let buffer: [HubEvent, Tracker[]][] = [];
   let referrer = document.referrer;
-  // When the decision the last sync followed was made: the store reads a new copy of it on every focus
-  // and tab switch, with nothing changed.
-  let seen: unknown;
+  // What the last sync followed: the grants in force, as text (the store reads a new copy of the decision
+  // on every focus and tab switch, with nothing changed; and a refusal under an earlier policy version
+  // changes the grants while no decision is in force).
+  let seen: string;
   // Only opt-in mode waits for a first decision: nothing is allowed until then. In opt-out mode the
   // defaults (narrowed by GPC and by what an earlier decision refused) apply at once: a call made
   // while a purpose is refused is never kept for a tracker of it that consent allows later.
@@ -185,7 +186,7 @@ export function createHub(options: HubOptions): Hub {
     // Consent changed since the last sync (a consent listener subscribed before the hub runs before it,
     // and may send right after the first decision): synced first, or a tracker it grants missed the call.
     // Not once destroyed: it follows consent no more.
-    if (me.on && seen !== consent.decision?.decidedAt) changed();
+    if (me.on && seen != JSON.stringify(consent.grants())) changed();
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
     if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
       buffer.push([event, trackers.filter(inScope)]);
@@ -209,7 +210,7 @@ export function createHub(options: HubOptions): Hub {
   const sync = () => {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
-    seen = consent.decision?.decidedAt;
+    seen = JSON.stringify(consent.grants());
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];

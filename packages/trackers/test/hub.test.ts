@@ -1050,4 +1050,39 @@ describe('review fixes', () => {
     delete (window as { fbq?: unknown }).fbq;
     delete (window as { _fbq?: unknown })._fbq;
   });
+
+  test('a consent listener subscribed before the hub sends after a refusal that leaves no decision in force (opt-out, an earlier policy version): Consent Mode hears the refusal first', () => {
+    localStorage.clear();
+    const store = createConsent({ policy: edxPolicy, storage: 'localStorage', mode: 'opt-out' });
+    const layer: unknown[] = ((window as unknown as { dataLayer: unknown[] }).dataLayer = []);
+    // (Subscribed first: the hub is made after it, and told through it.)
+    const app: { hub?: ReturnType<typeof createHub> } = {};
+    store.subscribe(() => app.hub?.track('preferences_changed'));
+    const hub = (app.hub = createHub({
+      consent: store,
+      trackers: [gtm({ id: 'GTM-ABC' })],
+      onError: (e) => errors.push(e),
+    }));
+    layer.length = 0;
+    // A store of the page still on the earlier policy version refuses marketing: its refusal counts here,
+    // though it is no decision in force under this version.
+    const old = createConsent({
+      policy: { ...edxPolicy, version: '2026-10' },
+      storage: 'localStorage',
+      mode: 'opt-out',
+    });
+    old.decide({ purposes: { marketing: false } });
+    expect(store.decision).toBeNull();
+    expect(store.allows('marketing')).toBe(false);
+    const order = layer.map((e) =>
+      'event' in (e as object)
+        ? `event ${(e as { event: string }).event}`
+        : `${[...(e as IArguments)].slice(0, 2).join(' ')} ${String(((e as IArguments)[2] as { ad_storage?: string }).ad_storage)}`,
+    );
+    expect(order.slice(0, 2)).toEqual(['consent update denied', 'event preferences_changed']);
+    hub.destroy();
+    store.dispose();
+    old.dispose();
+    localStorage.clear();
+  });
 });
