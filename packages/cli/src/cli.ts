@@ -6,7 +6,7 @@ import { toAnswer, type Answer } from './answer.js';
 import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
 import { endedProcess, importFailure } from './import-failure.js';
-import { findConfig, loadConfig } from './load-config.js';
+import { defaultImportTimeoutMs, findConfig, loadConfig, timedOut } from './load-config.js';
 import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
@@ -32,7 +32,8 @@ const usage = `Usage: optin <command> [options]
                                                --settle ms for the requests in flight
 
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
-optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is).
+optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is). Every command waits up to
+--import-timeout ms (default 30000) for it to finish importing (a top-level await that never settles).
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
@@ -42,10 +43,11 @@ const fail = (option: string, message: string, hint: string): never => {
 
 /** The options each command takes besides `--help` and `--version`. */
 const commandOptions: Readonly<Record<string, readonly string[]>> = {
-  validate: ['config', 'json'],
-  declare: ['config', 'member', 'format'],
+  validate: ['config', 'json', 'import-timeout'],
+  declare: ['config', 'member', 'format', 'import-timeout'],
   audit: [
     'config',
+    'import-timeout',
     'consent',
     'refuse',
     'json',
@@ -89,6 +91,7 @@ function checkArguments(command: string, tokens: NonNullable<ReturnType<typeof p
 /** Every option of every command, as `parseArgs` reads them. */
 const options = {
   config: { type: 'string' },
+  'import-timeout': { type: 'string', default: String(defaultImportTimeoutMs) },
   member: { type: 'string' },
   format: { type: 'string', default: 'md' },
   consent: { type: 'string', default: 'none' },
@@ -135,7 +138,7 @@ function wantsJson(argv: string[]): boolean {
  * {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it;
  * the file found is kept, so that an error the config throws later is told as its own.
  */
-const load = async (command: string, path: string | undefined) => {
+const load = async (command: string, path: string | undefined, importTimeoutMs: number) => {
   try {
     configFile = findConfig(path);
   } catch (error) {
@@ -148,14 +151,24 @@ const load = async (command: string, path: string | undefined) => {
       );
     throw error;
   }
-  const config = await loadConfig(configFile);
-  configLoaded = true;
-  return config;
+  try {
+    const config = await loadConfig(configFile, undefined, { importTimeoutMs });
+    configLoaded = true;
+    return config;
+  } catch (error) {
+    // Waited long enough: what keeps the process running will not let it end, so answer at once.
+    importTimedOut ||= timedOut(error);
+    throw error;
+  }
 };
 
-/** The config file the command reads, once found, and whether it has finished loading. */
+/**
+ * The config file the command reads, once found, whether it has finished loading, and whether it
+ * did not in the time given (`--import-timeout`).
+ */
 let configFile: string | undefined;
 let configLoaded = false;
+let importTimedOut = false;
 
 async function main(argv: string[]): Promise<Answer> {
   const { values, positionals, tokens } = parse(argv);
@@ -173,9 +186,16 @@ async function main(argv: string[]): Promise<Answer> {
   const configPath = command === 'audit' ? values.config : configOf(command, target, values.config);
   if (command === 'audit' && values.config === '')
     fail('--config', 'is empty', 'Give the config file (or its directory): --config path/to/optin.config.mjs.');
+  const importTimeoutMs = /^\d+$/.test(values['import-timeout']) ? Number(values['import-timeout']) : Number.NaN;
+  if (!(importTimeoutMs >= 1 && importTimeoutMs <= 600_000))
+    fail(
+      '--import-timeout',
+      `"${values['import-timeout']}" is not a whole number of milliseconds`,
+      `Use 1 to 600000 (default ${String(defaultImportTimeoutMs)}).`,
+    );
 
   if (command === 'validate') {
-    const config = await load(command, configPath);
+    const config = await load(command, configPath, importTimeoutMs);
     const trackers = config.platform.trackers.length + config.members.reduce((n, m) => n + m.trackers.length, 0);
     if (values.json) {
       const policy = { id: config.policy.id, version: config.policy.version };
@@ -190,7 +210,7 @@ async function main(argv: string[]): Promise<Answer> {
   }
 
   if (command === 'declare') {
-    const config = await load(command, configPath);
+    const config = await load(command, configPath, importTimeoutMs);
     if (values.member !== undefined && !config.members.some((m) => m.id === values.member))
       fail(
         '--member',
@@ -236,7 +256,7 @@ async function main(argv: string[]): Promise<Answer> {
   // Loaded only to audit: validate and declare start without Playwright (seconds on a busy machine).
   const { audit } = await import('./audit.js');
   const report = await audit(target, {
-    config: await load(command, configPath),
+    config: await load(command, configPath, importTimeoutMs),
     consent,
     refused,
     mode,
@@ -417,6 +437,11 @@ node.reallyExit = (code?: number) => {
 void main(argv)
   .catch((error: unknown) => toAnswer(error, command, json))
   .then((answer) => {
+    // A config that did not finish importing in time keeps the process running: nothing to wait for.
+    if (importTimedOut) {
+      respond(answer, true);
+      return;
+    }
     // Ready on the next turn of the event loop, after which 'beforeExit' comes (again, when it came
     // as a config never finished importing) once nothing is left to run.
     setImmediate(() => {

@@ -20,5 +20,5 @@ export {
 export { formatReport } from './format-report.js';
 export type { Interaction } from './interact.js';
 export { hostMatches, sameSite } from './host-pattern.js';
-export { loadConfig } from './load-config.js';
+export { loadConfig, type LoadConfigOptions } from './load-config.js';
 export { CliError, type CliErrorCode, type CliIssue, type ConfigProblemCode } from './errors.js';

@@ -10,6 +10,20 @@ import { isInstance } from './thrown.js';
 
 const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', 'optin.config.ts', 'optin.config.mts'];
 
+/** How long {@link loadConfig} waits, by default, for the config to finish importing: 30 s. */
+export const defaultImportTimeoutMs = 30_000;
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /**
+   * How long to wait for the config to finish importing (its top-level `await`s, a default export
+   * that is a promise), in milliseconds; default 30000 (`Infinity`: as long as it takes). A config
+   * still importing then is a {@link CliError} `import_failed`, though its import goes on (nothing
+   * can stop it).
+   */
+  importTimeoutMs?: number;
+}
+
 /**
  * Finds, imports and validates the one config: `path` when given, else `OPTIN_CONFIG`, else the
  * first of `optin.config.mjs|js|cjs|ts|mts` in `cwd` (a directory given is searched the same way; a
@@ -17,9 +31,15 @@ const candidates = ['optin.config.mjs', 'optin.config.js', 'optin.config.cjs', '
  * export) must pass `validateConfig` and declare no wildcard host over a public suffix (`*.co.uk`);
  * otherwise a {@link CliError} lists every problem with its path. A problem that `defineConfig`,
  * `defineTracker`, `definePolicy` or an adapter threw as the file was imported keeps the code and
- * path its package gave it, and its `at` names the call that threw as `file:line:column`.
+ * path its package gave it, and its `at` names the call that threw as `file:line:column`. A config
+ * that has not finished importing `importTimeoutMs` after its import began (default 30 s: a top-level
+ * `await` that never settles while a timer keeps the process running) is `import_failed`.
  */
-export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<OptinConfig> {
+export async function loadConfig(
+  path?: string,
+  cwd: string = process.cwd(),
+  { importTimeoutMs = defaultImportTimeoutMs }: LoadConfigOptions = {},
+): Promise<OptinConfig> {
   const file = findConfig(path, cwd);
   let config: unknown;
   // Room for the frames between the throw inside a package and the call in the config (a helper of
@@ -55,6 +75,7 @@ export async function loadConfig(path?: string, cwd: string = process.cwd()): Pr
         return { mod: imported, value: await (imported.default ?? imported.config) };
       })(),
       file,
+      importTimeoutMs,
     );
     config = value;
     // `export default null` or `export const config = null` (or a variable still undefined) exports
@@ -159,10 +180,31 @@ function unfollowable(cause: unknown): string {
 /**
  * `work` (the config's import), or a {@link CliError} `import_failed` when the process has nothing
  * left to do before it settles: a top-level `await`, or an exported promise, that never settles
- * would otherwise end the process, silently and with exit 0, as Node ends it.
+ * would otherwise end the process, silently and with exit 0, as Node ends it. When something keeps
+ * the process running meanwhile (a timer, an open connection), Node never ends it: after `timeoutMs`
+ * the import is `import_failed` too (see {@link timedOut}), by a timer of its own that does not keep
+ * the process running.
  */
-function unlessStalled<T>(work: Promise<T>, file: string): Promise<T> {
+function unlessStalled<T>(work: Promise<T>, file: string, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
+    const expire = () => {
+      const error = new CliError(
+        'invalid_config',
+        [
+          {
+            path: file,
+            code: 'import_failed',
+            message: `did not finish loading within ${String(timeoutMs / 1000)} s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running)`,
+          },
+        ],
+        `Make every promise ${file} awaits or exports settle (a secret it waits for, an event that never comes); if it is only slow to load, give it longer with --import-timeout <ms> (default ${String(defaultImportTimeoutMs)}; importTimeoutMs from code).`,
+      );
+      timedOutErrors.add(error);
+      process.off('beforeExit', stalled);
+      reject(error);
+    };
+    // Infinity (or more than a timer holds, 24.8 days) waits as long as the import takes.
+    const timer = timeoutMs <= 2 ** 31 - 1 ? setTimeout(expire, timeoutMs).unref() : undefined;
     const stalled = () =>
       reject(
         new CliError(
@@ -178,9 +220,21 @@ function unlessStalled<T>(work: Promise<T>, file: string): Promise<T> {
         ),
       );
     process.once('beforeExit', stalled);
-    void work.then(resolvePromise, reject).finally(() => process.off('beforeExit', stalled));
+    void work.then(resolvePromise, reject).finally(() => {
+      clearTimeout(timer);
+      process.off('beforeExit', stalled);
+    });
   });
 }
+
+const timedOutErrors = new WeakSet();
+
+/**
+ * Whether `error` is {@link loadConfig}'s answer to a config that did not finish importing in time:
+ * its import still runs, and whatever keeps the process running, so there is nothing to wait for.
+ */
+export const timedOut = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && timedOutErrors.has(error);
 
 /** How many config imports are under way, and the stack trace limit that was in force before the first. */
 let importing = 0;

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 
@@ -92,7 +92,9 @@ describe('a JavaScript config that does not import', () => {
     const { file, code, stderr } = await run('declare', 'function.config.mjs', 'export default () => ({});\n');
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      new RegExp(`^error invalid_config\\n {2}${file.replaceAll('.', '\\.')} \\[no_config_export\\]: its default export is a function`),
+      new RegExp(
+        `^error invalid_config\\n {2}${file.replaceAll('.', '\\.')} \\[no_config_export\\]: its default export is a function`,
+      ),
     );
     expect(stderr).toContain('export the object it returns');
     const validated = await validate('async-function.config.mjs', 'export default async () => ({});\n');
@@ -134,7 +136,10 @@ describe('a config that never finishes importing', () => {
       const name = `never-${what.replaceAll(' ', '-')}.config.mjs`;
       const message = 'never finished importing: a top-level await or exported promise that never settles';
       const { file, code, stdout } = await validate(name, source);
-      expect([code, stdout]).toEqual([1, `✗ 1 problem(s)\n  ${file} [import_failed]: ${message}\n${stdout.split('\n')[2]}\n`]);
+      expect([code, stdout]).toEqual([
+        1,
+        `✗ 1 problem(s)\n  ${file} [import_failed]: ${message}\n${stdout.split('\n')[2]}\n`,
+      ]);
       const json = await run('validate', name, source, '--json');
       expect([json.code, JSON.parse(json.stdout)]).toEqual([
         1,
@@ -147,6 +152,110 @@ describe('a config that never finishes importing', () => {
       expect(audit.code).toBe(1);
       expect(JSON.parse(audit.stdout)).toMatchObject({ error: { code: 'invalid_config', issues: [{ message }] } });
     });
+});
+
+describe('a config whose import never settles while something keeps Node running', () => {
+  // A timer keeps the process alive, so Node never ends it: without a bound, optin would wait forever.
+  const hang = 'setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport default {};\n';
+  const message =
+    'did not finish loading within 0.5 s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running)';
+  /** The CLI on a config already written, killed after 15 s (optin must end well before). */
+  const bounded = (args: string[]) =>
+    exec(process.execPath, [cli, ...args], {
+      cwd: scratch,
+      env: { ...process.env, NODE_OPTIONS: '', VENDOR_PORT: '1' },
+      timeout: 15_000,
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: unknown) => error as { code: number | null; stdout: string; stderr: string },
+    );
+
+  test('is import_failed after --import-timeout in every command, JSON under --json, exit 1, and optin ends', async () => {
+    const file = join(scratch, 'hang-timer.config.mjs');
+    writeFileSync(file, hang);
+    const started = Date.now();
+    const json = await bounded(['validate', file, '--json', '--import-timeout', '500']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect([json.code, JSON.parse(json.stdout || '{}')]).toEqual([
+      1,
+      {
+        valid: false,
+        problems: [{ path: file, code: 'import_failed', message }],
+        hint: expect.stringContaining('--import-timeout'),
+      },
+    ]);
+    expect(json.stderr).toBe('');
+    const words = await bounded(['validate', file, '--import-timeout', '500']);
+    expect([words.code, words.stdout.split('\n')[1]]).toEqual([1, `  ${file} [import_failed]: ${message}`]);
+    const declare = await bounded(['declare', file, '--import-timeout', '500']);
+    expect([declare.code, declare.stdout]).toEqual([1, '']);
+    expect(declare.stderr).toContain(`error invalid_config\n  ${file} [import_failed]: ${message}\n`);
+    const audit = await bounded([
+      'audit',
+      'http://127.0.0.1:9/',
+      '--config',
+      file,
+      '--json',
+      '--import-timeout',
+      '500',
+    ]);
+    expect([audit.code, JSON.parse(audit.stdout || '{}')]).toMatchObject([
+      1,
+      { error: { code: 'invalid_config', issues: [{ path: file, code: 'import_failed', message }] } },
+    ]);
+  });
+
+  test('a TypeScript config too, and its compiled module is not left behind', async () => {
+    const dir = join(scratch, 'hang-ts');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'optin.config.ts');
+    writeFileSync(
+      file,
+      `const never: Promise<void> = new Promise(() => {});\n${hang.replace('await new Promise(() => {})', 'await never')}`,
+    );
+    const result = await bounded(['validate', file, '--json', '--import-timeout', '500']);
+    expect([result.code, JSON.parse(result.stdout || '{}')]).toEqual([
+      1,
+      { valid: false, problems: [{ path: file, code: 'import_failed', message }], hint: expect.any(String) },
+    ]);
+    expect(readdirSync(dir)).toEqual(['optin.config.ts']);
+  });
+
+  test('a config that is only slow (a 2 s top-level await) still loads within the default bound, JavaScript or TypeScript', async () => {
+    // The fixture imported by a name esbuild leaves alone, so that a TypeScript config resolves its packages too.
+    const slow = `const sound = ${JSON.stringify(pathToFileURL(fixture).href)};\nawait new Promise((resolve) => setTimeout(resolve, 2000));\nexport default (await import(sound)).default;\n`;
+    for (const name of ['slow.config.mjs', 'slow.config.ts']) {
+      const file = join(scratch, name);
+      writeFileSync(file, slow);
+      const result = await bounded(['validate', file]);
+      expect([result.code, result.stdout], name).toEqual([
+        0,
+        '✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n',
+      ]);
+    }
+    // And within a bound given longer than it takes, on every command that reads a config.
+    const file = join(scratch, 'slow.config.mjs');
+    const declare = await bounded(['declare', file, '--import-timeout', '10000', '--format', 'json']);
+    expect(declare.code).toBe(0);
+  });
+
+  test('an --import-timeout that is not a whole number of milliseconds is a usage error, before the config is read', async () => {
+    const file = join(scratch, 'hang-timer.config.mjs');
+    writeFileSync(file, hang);
+    for (const value of ['x', '0', '-1', '1.5', '600001']) {
+      const result = await bounded(['validate', file, '--json', `--import-timeout=${value}`]);
+      expect([result.code, JSON.parse(result.stdout || '{}')], value).toEqual([
+        2,
+        {
+          error: {
+            code: 'invalid_argument',
+            issues: [{ path: '--import-timeout', message: `"${value}" is not a whole number of milliseconds` }],
+            hint: 'Use 1 to 600000 (default 30000).',
+          },
+        },
+      ]);
+    }
+  });
 });
 
 describe('a config that fails after it imported', () => {
@@ -170,7 +279,9 @@ describe('a config that fails after it imported', () => {
         1,
         {
           valid: false,
-          problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message: expect.stringContaining(message) }],
+          problems: [
+            { path: file, code: 'import_failed', at: `${file}:${place}`, message: expect.stringContaining(message) },
+          ],
           hint: expect.any(String),
         },
       ]);
@@ -206,11 +317,17 @@ describe('a config that ends the process', () => {
       const json = await run('validate', name, source, '--json');
       expect([json.code, JSON.parse(json.stdout)]).toEqual([
         1,
-        { valid: false, problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message }], hint: expect.any(String) },
+        {
+          valid: false,
+          problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message }],
+          hint: expect.any(String),
+        },
       ]);
       const declare = await run('declare', name, source);
       expect([declare.code, declare.stdout]).toEqual([1, '']);
-      expect(declare.stderr).toContain(`error invalid_config\n  ${file} [import_failed] at ${file}:${place}: ${message}\n`);
+      expect(declare.stderr).toContain(
+        `error invalid_config\n  ${file} [import_failed] at ${file}:${place}: ${message}\n`,
+      );
       const audit = await runOn(['audit', 'http://127.0.0.1:9/', '--config', file, '--json']);
       expect(audit.code).toBe(1);
       expect(JSON.parse(audit.stdout)).toMatchObject({
@@ -297,7 +414,10 @@ describe('a config whose export throws as it is read', () => {
   test('a getter that throws is import_failed at its line, not a bare message with exit 2', async () => {
     const source = `import config from ${JSON.stringify(fixture)};\nexport default { ...config, get members() { throw new Error('members are loading'); } };\n`;
     const { file, code, stdout } = await validate('getter.config.mjs', source);
-    expect([code, stdout.split('\n')[1]]).toEqual([1, `  ${file} [import_failed] at ${file}:2:51: members are loading`]);
+    expect([code, stdout.split('\n')[1]]).toEqual([
+      1,
+      `  ${file} [import_failed] at ${file}:2:51: members are loading`,
+    ]);
     const declare = await run('declare', 'getter.config.mjs', source);
     expect(declare.code).toBe(1);
     expect(declare.stderr).toMatch(/^error invalid_config\n/);
@@ -326,7 +446,13 @@ describe('a config path that cannot be followed', () => {
       const json = await inJson;
       expect([json.code, JSON.parse(json.stdout)]).toEqual([
         2,
-        { error: { code: 'config_not_found', issues: [{ path, message: expect.stringContaining(reason) }], hint: expect.any(String) } },
+        {
+          error: {
+            code: 'config_not_found',
+            issues: [{ path, message: expect.stringContaining(reason) }],
+            hint: expect.any(String),
+          },
+        },
       ]);
     }
   });
@@ -339,7 +465,9 @@ describe('a config path that cannot be followed', () => {
     chmodSync(locked, 0o700);
     const result = await runOn(['validate', join(locked, 'optin.config.mjs'), '--json'], someoneElse);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'config_not_found', issues: [{ message: expect.stringContaining('EACCES') }] } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { code: 'config_not_found', issues: [{ message: expect.stringContaining('EACCES') }] },
+    });
   });
 });
 
@@ -405,7 +533,12 @@ describe('a module the config imports', () => {
     const thrown = await runOn(['validate', join(dir, 'mitx.config.mjs'), '--json']);
     expect(JSON.parse(thrown.stdout)).toMatchObject({
       problems: [
-        { path: join(dir, 'mitx.config.mjs'), code: 'import_failed', at: `${join(dir, 'members', 'mitx.mjs')}:2:7`, message: 'no MITx today' },
+        {
+          path: join(dir, 'mitx.config.mjs'),
+          code: 'import_failed',
+          at: `${join(dir, 'members', 'mitx.mjs')}:2:7`,
+          message: 'no MITx today',
+        },
       ],
     });
   });
@@ -421,7 +554,6 @@ describe('a config exported as a promise', () => {
 });
 
 describe('a config that throws as it is imported', () => {
-
   test("keeps a code for each problem: an adapter's option invalid_option, any other error import_failed", async () => {
     const adapter = await validate(
       'adapter.config.mjs',
@@ -438,7 +570,11 @@ describe('a config that throws as it is imported', () => {
     const sound = `export { default } from ${JSON.stringify(fixture)};`;
     const runs = [
       ['bare-object.config.mjs', 'throw Object.create(null);\n', '[object Object]'],
-      ['bare-thenable.config.mjs', 'export default { then(resolve, reject) { reject(Object.create(null)); } };\n', '[object Object]'],
+      [
+        'bare-thenable.config.mjs',
+        'export default { then(resolve, reject) { reject(Object.create(null)); } };\n',
+        '[object Object]',
+      ],
       [
         'unreadable-stack.config.mjs',
         "const e = new Error('no vault');\nObject.defineProperty(e, 'stack', { get() { throw new Error('no stack'); } });\nthrow e;\n",
@@ -467,7 +603,10 @@ describe('a config that throws as it is imported', () => {
 
   test('two loads at once (the library API) leave the stack trace limit as it was', async () => {
     writeFileSync(join(scratch, 'limit-a.config.mjs'), "throw new Error('no config');\n");
-    writeFileSync(join(scratch, 'limit-b.config.mjs'), `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};\n`);
+    writeFileSync(
+      join(scratch, 'limit-b.config.mjs'),
+      `export { default } from ${JSON.stringify(new URL('./fixtures/optin.config.mjs', import.meta.url).href)};\n`,
+    );
     const script = join(scratch, 'limit.mjs');
     writeFileSync(
       script,
@@ -478,7 +617,10 @@ describe('a config that throws as it is imported', () => {
         'console.log(before, Error.stackTraceLimit);',
       ].join('\n'),
     );
-    const { stdout } = await exec(process.execPath, [script], { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' } });
+    const { stdout } = await exec(process.execPath, [script], {
+      cwd: scratch,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     expect(stdout.trim()).toBe('10 10');
   });
 
