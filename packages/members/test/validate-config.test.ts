@@ -23,10 +23,9 @@ describe('validateConfig', () => {
   });
 
   it("refuses a platform tracker of a third party in a required purpose, as createHub does (it would load before any decision)", () => {
-    const base = sampleConfig();
-    const platform = base.platform.trackers[0]!;
-    const config: OptinConfig = {
-      ...base,
+    const platform = sampleConfig().platform.trackers[0]!;
+    const issues = validateConfig({
+      ...sampleConfig(),
       platform: {
         trackers: [
           { ...platform, id: 'sentry', party: 'third', purposes: ['necessary'], cookies: [] },
@@ -34,8 +33,8 @@ describe('validateConfig', () => {
           { ...platform, id: 'edx-csrf', party: 'first', purposes: ['necessary'], cookies: [] },
         ],
       },
-    };
-    expect(validateConfig(config)).toEqual([
+    });
+    expect(issues).toEqual([
       {
         path: 'platform.trackers[0].purposes[0]',
         code: 'required_purpose',
