@@ -18,12 +18,18 @@ const asIs = (url: string): string => url;
 const scheme = String.raw`(?:[Hh][Tt][Tt][Pp][Ss]?:|(?<![A-Za-z\d+.-])(?![A-Za-z\d+.-]*?[Hh][Tt][Tt][Pp][Ss]?:)[A-Za-z][A-Za-z\d+.-]*:)?`;
 
 /**
- * Something that may be an absolute or protocol-relative URL in text, a `srcset` or an SVG
- * attribute: `//` (or `\\`, which a browser reads the same) with the scheme before it, if any, up to
- * whitespace, a quote, a bracket, `<>`, or anything outside printable ASCII (a tracking URL is
- * ASCII: `&nbsp;`, `。` or an emoji after one is text).
+ * Where a URL may start: `//` (or `\\`, which a browser reads the same) with the scheme before it,
+ * if any; or `http:` or `https:` and one slash, which a browser reads as two (`https:/t.edx.org/…`, as
+ * an archive that merges slashes in its paths writes a URL inside its own).
  */
-const urlLike = new RegExp(String.raw`${scheme}[\\/]{2}[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]*`, 'g');
+const startPattern = String.raw`(?:${scheme}[\\/]{2}|[Hh][Tt][Tt][Pp][Ss]?:[\\/])`;
+
+/**
+ * Something that may be an absolute or protocol-relative URL in text, a `srcset` or an SVG
+ * attribute: its start (see `startPattern`) up to whitespace, a quote, a bracket, `<>`, or anything
+ * outside printable ASCII (a tracking URL is ASCII: `&nbsp;`, `。` or an emoji after one is text).
+ */
+const urlLike = new RegExp(String.raw`${startPattern}[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]*`, 'g');
 
 const isSpace = (char: string | undefined): boolean =>
   char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
@@ -47,13 +53,42 @@ function trimmedEnd(text: string, start: number, end: number): number {
 /**
  * Where an http(s) URL percent-encoded as a query value starts (`?u=https%3A%2F%2Ft.edx.org%2F…`,
  * a share button's), encoded once, twice (`%253A`) or three times, its slashes encoded or left as
- * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`).
+ * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`), each escape as
+ * often as the encoders that did not leave it wrote it (`https%253A%2F%2F…`: `|urlencode`d, then
+ * encoded once more).
  */
 const encodedStart = /https?%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}/gi;
+
+/**
+ * How an encoded URL was written: how often, and by how many of those encodings (the first ones)
+ * its colon and its slashes were left as they are.
+ */
+interface Encoding {
+  times: number;
+  colonLeft: number;
+  slashLeft: number;
+}
+
+/**
+ * How the URL whose start (an `encodedStart` match) is `start` was encoded: as often as its most
+ * escaped character.
+ */
+function encodingOf(start: string): Encoding {
+  // How often its colon and each slash was escaped (`%2F` once, `%252F` twice), `-1` for one left as it is.
+  const [colon = 0, slash = -1, ...rest] = Array.from(start.matchAll(/%((?:25)*)(?:3A|2F)|\//gi), (escape) =>
+    escape[1] === undefined ? -1 : escape[1].length / 2,
+  );
+  const times = 1 + Math.max(colon, slash, ...rest);
+  return { times, colonLeft: times - 1 - colon, slashLeft: times - 1 - slash };
+}
 
 /** Whether the `//` at `at` in `text` follows an encoded scheme's `%3A` (`https%3A//`): an encoded URL's, not one of its own. */
 const afterEncodedColon = (text: string, at: number): boolean =>
   /%(?:25){0,2}3A$/i.test(text.slice(Math.max(0, at - 7), at));
+
+/** Whether `at` in `text` comes right after `http://` or `https://` (or `https:\/`, `https:\\\\`). */
+const afterHttpSlashes = (text: string, at: number): boolean =>
+  /[Hh][Tt][Tt][Pp][Ss]?:[\\/]{2}$/.test(text.slice(Math.max(0, at - 8), at));
 
 /** The longest URL read inside another or decoded (a tracking URL is at most a few kilobytes, encoded at most three times). */
 const maxEncodedLength = 8192;
@@ -64,10 +99,11 @@ const unescaped = new Uint8Array(128).map((_, code) => +/[A-Za-z\d\-_.!~*/:@;,$=
 /**
  * One run of text read as written `times` times percent-encoded (from `start`): the text it decodes
  * to, where each decoded character was (`from`, one more at the end: where the run ends), and
- * nothing else. It ends at what belongs to a shallower encoding: a character an encoder escapes
- * (`&`, `+`, `#`, `%` alone), an escape written fewer times (`%26` in a URL encoded twice), or one
- * that decodes to what ends a URL in text (`%20`, `%22`, a byte outside ASCII), or at `limit` (where
- * a URL encoded fewer times starts). Linear in its length.
+ * nothing else. A character an encoder may leave as it is (`/`, `:`, a letter) may be escaped fewer
+ * times: by the later encoders only. It ends at what belongs to a shallower encoding: a character
+ * an encoder escapes (`&`, `+`, `#`, `%` alone), an escape of one written fewer times (`%26` in a
+ * URL encoded twice), or one that decodes to what ends a URL in text (`%20`, `%22`, a byte outside
+ * ASCII), or at `limit` (where a URL encoded fewer times starts). Linear in its length.
  */
 function decodedRun(text: string, start: number, times: number, limit: number): { decoded: string; from: number[] } {
   const parts: string[] = [];
@@ -87,10 +123,13 @@ function decodedRun(text: string, start: number, times: number, limit: number): 
     while (text.startsWith('25', n + 1 + 2 * k)) k++;
     if (!isHex(text[n + 1 + 2 * k]) || !isHex(text[n + 2 + 2 * k])) k--;
     const hex = text.slice(n + 1 + 2 * k, n + 3 + 2 * k);
-    if (k < times - 1 || !isHex(hex[0]) || !isHex(hex[1])) break;
+    if (!isHex(hex[0]) || !isHex(hex[1])) break;
     const code = parseInt(hex, 16);
-    if (k === times - 1 && endsUrl(code)) break;
-    const written = k === times - 1 ? String.fromCharCode(code) : `%${'25'.repeat(k - times)}${hex}`;
+    // Escaped fewer times than the URL was encoded: a character the first encoders left as it is
+    // (the `/` of `https%253A%2F%2F…`, `|urlencode`d then encoded once more), or one of the text
+    // around the URL (`%26` after a URL encoded twice).
+    if (k < times - 1 ? unescaped[code] !== 1 : k === times - 1 && endsUrl(code)) break;
+    const written = k < times ? String.fromCharCode(code) : `%${'25'.repeat(k - times)}${hex}`;
     parts.push(written);
     for (let c = 0; c < written.length; c++) from.push(n);
     n += 3 + 2 * k;
@@ -106,8 +145,7 @@ const isHex = (char: string | undefined): boolean =>
  * The URLs starting at `starts` (increasing indices into `text`, inside one run of URL characters
  * that ends at `end`), each up to the end of the run, or, for one that is a parameter's value (after
  * `=`), up to the next `&` or `#` (`?url=…&text=…`); without the punctuation a linkifier leaves out
- * at its end. One inside the first, longer than any tracking URL, is left out. Linear in the run's
- * length and the number of starts.
+ * at its end. Linear in the run's length and the number of starts.
  */
 function* candidates(text: string, starts: readonly number[], end: number): Generator<[number, number]> {
   const trimmed = trimmedEnd(text, 0, end);
@@ -119,19 +157,18 @@ function* candidates(text: string, starts: readonly number[], end: number): Gene
       while (delimiter < end && text[delimiter] !== '&' && text[delimiter] !== '#') delimiter++;
       beforeDelimiter = trimmedEnd(text, 0, delimiter);
     }
-    const stop = Math.max(start, text[start - 1] === '=' ? beforeDelimiter : trimmed);
-    if (start === starts[0] || stop - start <= maxEncodedLength) yield [start, stop];
+    yield [start, Math.max(start, text[start - 1] === '=' ? beforeDelimiter : trimmed)];
   }
 }
 
 /** A run of text decoded as often as it was encoded, and where the URLs in it start. */
 interface DecodedRun {
   times: number;
-  /** Whether its first URL's slashes are written as they are (`https%3A//…`). */
-  slashes: boolean;
   decoded: string;
   from: number[];
   starts: number[];
+  /** How the URL at each start was encoded. */
+  encodings: Encoding[];
 }
 
 /**
@@ -142,10 +179,7 @@ interface DecodedRun {
 function encodedUrls(text: string): EmbeddedUrl[] {
   const last = new Map<number, DecodedRun>();
   const runs: DecodedRun[] = [];
-  const matches = Array.from(text.matchAll(encodedStart), (match) => ({
-    match,
-    times: 1 + (/%((?:25)*)3A/i.exec(match[0])?.[1]?.length ?? 0) / 2,
-  }));
+  const matches = Array.from(text.matchAll(encodedStart), (match) => ({ match, ...encodingOf(match[0]) }));
   // Where, after each match, the next URL encoded fewer times than it starts (a run ends there).
   const shallower: number[] = [];
   const next = [Infinity, Infinity, Infinity];
@@ -153,38 +187,54 @@ function encodedUrls(text: string): EmbeddedUrl[] {
     shallower[m] = Math.min(text.length, ...next.slice(0, times - 1));
     next[times - 1] = match.index;
   }
-  for (const [m, { match, times }] of matches.entries()) {
+  for (const [m, { match, ...encoding }] of matches.entries()) {
+    const { times } = encoding;
     let run = last.get(times);
     if (!run || match.index >= (run.from.at(-1) ?? 0)) {
       const decoded = decodedRun(text, match.index, times, shallower[m] ?? text.length);
-      run = { times, slashes: match[0].endsWith('/'), ...decoded, starts: [] };
+      run = { times, ...decoded, starts: [], encodings: [] };
       last.set(times, run);
       runs.push(run);
     }
     run.starts.push(match.index);
+    run.encodings.push(encoding);
   }
   return runs.flatMap((run) => [...urlsOfRun(run)]);
 }
 
 /** The URLs of one decoded run (see `encodedUrls`). */
-function* urlsOfRun({ times, slashes, decoded, from, starts }: DecodedRun): Generator<EmbeddedUrl> {
+function* urlsOfRun({ decoded, from, starts, encodings }: DecodedRun): Generator<EmbeddedUrl> {
   // Where each start is in the decoded run: starts are in order, so one pass finds them all.
   let index = 0;
   const at: number[] = [];
-  for (const start of starts) {
+  const encodingAt = new Map<number, Encoding>();
+  for (const [n, start] of starts.entries()) {
     while ((from[index] ?? Infinity) < start) index++;
     at.push(index);
+    const encoding = encodings[n];
+    if (encoding) encodingAt.set(index, encoding);
   }
-  const write = (next: string): string => {
-    let out = next;
-    for (let n = 0; n < times; n++) out = encodeURIComponent(out);
-    // Slashes left as they are where they were (`https%3A//…`, `https%253A//…`).
-    return slashes ? out.replace(/%(?:25)*2F/g, '/') : out;
-  };
   for (const [start, end] of tokenEnded(decoded, 0, candidates(decoded, at, decoded.length))) {
     const url = decoded.slice(start, end);
-    if (/^https?:\/\//i.test(url)) yield { start: from[start] ?? 0, end: from[end] ?? 0, url, write };
+    const encoding = encodingAt.get(start);
+    if (encoding && /^https?:\/\//i.test(url))
+      yield { start: from[start] ?? 0, end: from[end] ?? 0, url, write: (next) => encoded(next, encoding) };
   }
+}
+
+/**
+ * `url` encoded as `encoding` says: each time with encodeURIComponent, the colon and slashes left as
+ * they are by the encodings that left them (`https%3A//…`, `https%253A%2F%2F…`).
+ */
+function encoded(url: string, { times, colonLeft, slashLeft }: Encoding): string {
+  let out = url;
+  for (let n = 1; n <= times; n++) {
+    // Every `%` of what is encoded becomes `%25`: a `%2F` or `%3A` is one this encoding wrote.
+    out = encodeURIComponent(out);
+    if (n <= slashLeft) out = out.replaceAll('%2F', '/');
+    if (n <= colonLeft) out = out.replaceAll('%3A', ':');
+  }
+  return out;
 }
 
 /**
@@ -203,48 +253,97 @@ export function urlsInText(text: string): EmbeddedUrl[] {
   return inOrder([...literalUrls(text), ...encodedUrls(text)]);
 }
 
-/** Where a URL may start: `//` (or `\\`), with the scheme before it, if any. */
-const urlStart = new RegExp(String.raw`${scheme}[\\/]{2}`, 'g');
+/** Where a URL may start (see `startPattern`). */
+const urlStart = new RegExp(startPattern, 'g');
+
+/**
+ * A URL whose slashes are escaped as JSON may write them (`https:\/\/t.edx.org\/e\/c\/…`: PHP's
+ * `json_encode`, in a JSON-LD Go-To Action), which a URL parser reads as `https://t.edx.org//e//c//…`.
+ */
+const jsonEscaped = /^[^\\/]*\\\/\\\/[^\\/]/;
+
+/** A URL written with its slashes escaped as JSON, as `jsonEscaped`'s are. */
+const escapeJson = (url: string): string => url.replaceAll('/', '\\/');
+
+/** A URL with one slash after its scheme (`https:/t.edx.org/…`): one put in its place is written so too. */
+const oneSlash = /^[Hh][Tt][Tt][Pp][Ss]?:([\\/])(?![\\/])/;
+
+/** The slashes after an http(s) URL's scheme. */
+const twoSlashes = /(?<=^https?:)\/\//i;
+
+/**
+ * `run` with the slashes escaped as JSON (`\/`) read as JSON reads them, and where each index of
+ * `run` (and its end) is in that: read once for all the URLs in it, each then a part of it.
+ */
+function jsonUnescaped(run: string): { text: string; at: Int32Array } {
+  const at = new Int32Array(run.length + 1);
+  let index = 0;
+  for (let n = 0; n < run.length; n++, index++) {
+    at[n] = index;
+    if (run.charCodeAt(n) === 0x5c && run.charCodeAt(n + 1) === 0x2f) at[++n] = index;
+  }
+  at[run.length] = index;
+  return { text: run.replaceAll('\\/', '/'), at };
+}
 
 /**
  * The URLs written as such (not percent-encoded) in `text`: each run of URL characters, and the
- * URLs inside it (one from each `//` after its own).
+ * URLs inside it (one from each `//` after its own); one with its slashes escaped as JSON
+ * (`https:\/\/…`) read as JSON reads it, and written back so.
  */
 function* literalUrls(text: string): Generator<EmbeddedUrl> {
   // `//` right after a `:` the scheme was not read from (`a+b://`): some other scheme's, left out;
-  // after `%3A`, an encoded URL's (`https%3A//…`), read as such. The URLs inside it are looked for.
+  // after `%3A`, an encoded URL's (`https%3A//…`), read as such; right after `http(s)://`, more
+  // slashes of that URL, which a browser skips (`https:\/\/…` escaped as JSON, `https:////…`). The
+  // URLs inside it are looked for.
   const ownStart = (at: number, written: string): boolean =>
-    (text[at - 1] !== ':' && !afterEncodedColon(text, at)) || /^[^\\/]/.test(written);
+    (text[at - 1] !== ':' && !afterEncodedColon(text, at) && !afterHttpSlashes(text, at)) || /^[^\\/]/.test(written);
   for (const match of text.matchAll(urlLike)) {
     const end = match.index + match[0].length;
-    const first = match.index + (/[\\/]{2}/.exec(match[0])?.index ?? 0) + 2;
+    const first = match.index + (/^[^\\/]*[\\/]{1,2}/.exec(match[0])?.[0].length ?? 0);
     const starts = ownStart(match.index, match[0]) ? [match.index] : [];
     for (const inner of match[0].slice(first - match.index).matchAll(urlStart))
       if (ownStart(first + inner.index, inner[0])) starts.push(first + inner.index);
-    for (const [start, stop] of tokenEnded(match[0], match.index, candidates(text, starts, end)))
-      yield { start, end: stop, url: text.slice(start, stop), write: asIs };
+    let json: ReturnType<typeof jsonUnescaped> | undefined;
+    for (const [start, stop] of tokenEnded(match[0], match.index, candidates(text, starts, end))) {
+      const url = text.slice(start, stop);
+      if (!jsonEscaped.test(url)) {
+        const slash = oneSlash.exec(url)?.[1];
+        yield { start, end: stop, url, write: slash ? (next) => next.replace(twoSlashes, () => slash) : asIs };
+        continue;
+      }
+      json ??= jsonUnescaped(match[0]);
+      const from = json.at[start - match.index] ?? 0;
+      const to = json.at[stop - match.index] ?? 0;
+      yield { start, end: stop, url: json.text.slice(from, to), write: escapeJson };
+    }
   }
 }
 
 /**
- * A tracking URL's path (`/e/o/` or `/e/c/`, then its token, base64url) followed by what is no part
- * of that URL: neither a token character nor the path, query or fragment that may follow it, nor
- * `:` (the token runs into the scheme of a URL glued to it: `…/e/o/<token>https://…`, read whole).
+ * A tracking URL's path (`/e/o/` or `/e/c/`, its slashes escaped as JSON or not, then its token,
+ * base64url) followed by what is no part of that URL: neither a token character nor the path, query
+ * or fragment that may follow it, nor `:` (the token runs into the scheme of a URL glued to it:
+ * `…/e/o/<token>https://…`, read whole).
  */
-const tokenPath = /[\\/]e[\\/][oc][\\/][\w-]+(?=[^\w\\/?#:-])/g;
+const tokenPath = /(?:\\?\/|\\)e(?:\\?\/|\\)[oc](?:\\?\/|\\)[\w-]+(?=[^\w\\/?#:-])/g;
 
 /**
  * `found` (where URLs in `run` start and end, in order of their starts, as indices into a text in
  * which `run` starts at `offset`), each ending where the token of a tracking URL in it ends, when
  * what follows is no part of that URL (`%20from`, `+from`, `,https://…`, `&utm=` of the URL around
- * it). Linear in the run's length and the number of URLs.
+ * it). One after the first, longer than any tracking URL once so ended, is left out (a long run
+ * holds as many URLs as it has slashes). Linear in the run's length and the number of URLs.
  */
 function* tokenEnded(run: string, offset: number, found: Iterable<[number, number]>): Generator<[number, number]> {
   const cuts = Array.from(run.matchAll(tokenPath), (path) => offset + path.index + path[0].length);
   let cut = 0;
+  let first = true;
   for (const [start, stop] of found) {
     while ((cuts[cut] ?? Infinity) <= start) cut++;
-    yield [start, Math.min(stop, cuts[cut] ?? Infinity)];
+    const end = Math.min(stop, cuts[cut] ?? Infinity);
+    if (first || end - start <= maxEncodedLength) yield [start, end];
+    first = false;
   }
 }
 
@@ -282,12 +381,12 @@ export function* urlsInAttribute(value: string): Generator<EmbeddedUrl> {
 }
 
 /**
- * In CSS, what is read whole: a comment (skipped), a string (`"…"` or `'…'`, up to its quote or the
- * end of its line), or the unquoted argument of `url(`; each with its backslash escapes (in `url(`,
- * a hex escape takes the one whitespace after it: `\3a /`).
+ * In CSS, what is read whole: a comment (its text captured, up to `*\/` or the end), a string (`"…"`
+ * or `'…'`, up to its quote or the end of its line), or the unquoted argument of `url(`; each with
+ * its backslash escapes (in `url(`, a hex escape takes the one whitespace after it: `\3a /`).
  */
 const cssToken =
-  /\/\*[\s\S]*?(?:\*\/|$)|"((?:[^"\\\n\r\f]|\\[\s\S])*)"?|'((?:[^'\\\n\r\f]|\\[\s\S])*)'?|(?<![\w-])url\([\t\n\f\r ]*((?:[^"'()\\\t\n\f\r ]|\\[\da-fA-F]{1,6}[\t\n\f\r ]?|\\[\s\S])*)/gi;
+  /\/\*([\s\S]*?)(?:\*\/|$)|"((?:[^"\\\n\r\f]|\\[\s\S])*)"?|'((?:[^'\\\n\r\f]|\\[\s\S])*)'?|(?<![\w-])url\([\t\n\f\r ]*((?:[^"'()\\\t\n\f\r ]|\\[\da-fA-F]{1,6}[\t\n\f\r ]?|\\[\s\S])*)/gi;
 
 /** A CSS escape: up to six hex digits and one whitespace after them, an escaped line end, or any one character. */
 const cssEscape = /\\(?:([\da-fA-F]{1,6})[\t\n\f\r ]?|(\r\n|[\n\r\f])|([\s\S]))/g;
@@ -306,21 +405,42 @@ function unescapeCss(written: string): string {
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
 
 /**
+ * Where `written` (a string's or a `url(`'s content) is without the whitespace around it, which a
+ * URL parser drops (`url(' https://… ')`): but for the one a hex escape ends with (`\31 `).
+ */
+function trimmedCss(written: string): { lead: number; trail: number } {
+  let lead = 0;
+  let trail = written.length;
+  while (isSpace(written[lead])) lead++;
+  while (trail > lead && isSpace(written[trail - 1])) trail--;
+  if (trail < written.length && written.includes('\\'))
+    for (const escape of written.matchAll(cssEscape)) trail = Math.max(trail, escape.index + escape[0].length);
+  return { lead, trail };
+}
+
+/**
  * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
- * without whitespace inside, and, in one without escapes, the URLs inside it as in text (a proxy's
- * `?u=https%3A%2F%2F…`, a URL in a `content:` string's text).
+ * without whitespace inside (the whitespace around it kept), and, in one without escapes, the URLs
+ * inside it as in text (a proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's text); and
+ * those in the text of a comment (`/* old hero: url(https://…) *\/`), which the email still holds.
  */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   for (const match of css.matchAll(cssToken)) {
-    const [, double, single, unquoted] = match;
+    const [, comment, double, single, unquoted] = match;
+    if (comment !== undefined) {
+      for (const inner of urlsInText(comment))
+        yield { ...inner, start: match.index + 2 + inner.start, end: match.index + 2 + inner.end };
+      continue;
+    }
     const written = double ?? single ?? unquoted;
-    if (!written) continue; // a comment, or nothing
+    if (!written) continue;
     // A string's content starts after its quote; a `url(`'s ends the match.
     const start = unquoted === undefined ? match.index + 1 : match.index + match[0].length - written.length;
     // A string is read whole only when it may be one URL: not `"https://… — thanks"` (`content:`).
-    const url = unescapeCss(written);
+    const { lead, trail } = trimmedCss(written);
+    const url = unescapeCss(written.slice(lead, trail));
     if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
-      yield { start, end: start + written.length, url, write: escapeCss };
+      yield { start: start + lead, end: start + trail, url, write: escapeCss };
     // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), where no escape moves them.
     if (!written.includes('\\'))
       for (const inner of urlsInText(written))

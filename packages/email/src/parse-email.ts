@@ -11,7 +11,8 @@ import { nodes, type HtmlNode } from './html-tree.js';
 /**
  * A start tag with attributes, as the tokenizer read it, whatever the parser then made of it: an
  * element (several, for a formatting element it re-opens), attributes merged into `<html>` or
- * `<body>` (a second `<body background=…>`), or nothing (a `<td>` outside any table).
+ * `<body>` (a second `<body background=…>`), or nothing (a `<td>` outside any table); or an end tag
+ * with attributes (`</p title="…">`), which the parser ignores, yet the email holds.
  */
 export interface StartTag {
   /** Where the tag starts in the source: where the elements made of it start. */
@@ -58,6 +59,12 @@ class TagNotingParser extends Parser<DefaultTreeAdapterMap> {
   }
 
   override onStartTag(token: Token.TagToken): void {
+    this.noteTag(token);
+    super.onStartTag(token);
+  }
+
+  /** Notes `token` (a start or end tag) in `startTags` if it has attributes. */
+  private noteTag(token: Token.TagToken): void {
     const locations = token.location?.attrs;
     const duplicates = this.duplicates;
     this.duplicates = [];
@@ -73,7 +80,6 @@ class TagNotingParser extends Parser<DefaultTreeAdapterMap> {
           ...duplicates.map(({ name, value, location }) => ({ name, value, location })),
         ],
       });
-    super.onStartTag(token);
   }
 
   override _insertCharacters(token: Token.CharacterToken): void {
@@ -83,7 +89,7 @@ class TagNotingParser extends Parser<DefaultTreeAdapterMap> {
   }
 
   override onEndTag(token: Token.TagToken): void {
-    this.duplicates = []; // of an end tag, whose attributes are nothing
+    this.noteTag(token);
     super.onEndTag(token);
   }
 }
@@ -94,7 +100,7 @@ export interface ParsedEmail {
   root: DefaultTreeAdapterMap['document'];
   /** The source as parsed: lone surrogates read as U+FFFD, a leading byte order mark as a space. */
   input: string;
-  /** Every start tag with attributes, in source order. */
+  /** Every start tag with attributes, in source order, and every end tag with attributes among them. */
   startTags: StartTag[];
   /**
    * The parts of the source a text node was put together from, in source order, when there are

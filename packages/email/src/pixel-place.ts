@@ -43,16 +43,24 @@ function hides(element: HtmlElement): boolean {
 const startsBefore = (node: HtmlNode, at: number): boolean =>
   node.sourceCodeLocation ? node.sourceCodeLocation.startOffset < at : childrenOf(node).length > 0;
 
+/** Where `node` starts in the source; for one the parser implied, where its content does (`-1`: none). */
+function startOf(node: HtmlNode): number {
+  for (let next: HtmlNode | undefined = node; next; next = childrenOf(next)[0])
+    if (next.sourceCodeLocation) return next.sourceCodeLocation.startOffset;
+  return -1;
+}
+
 /**
  * The elements still open at offset `at` of the source, outermost first: what a tag inserted there
- * lands inside. From the document down, each is the last child that starts before `at`, as long as
- * its end tag (if it has one) is not before `at`.
+ * lands inside. From the document down, each is the child that starts last before `at` (in the
+ * source: one foster-parented out of a `<table>` comes before it in the document, yet starts after
+ * it), as long as its end tag (if it has one) is not before `at`.
  */
 function* openAt({ root, endTagStart }: ParsedEmail, at: number): Generator<HtmlElement> {
   for (let node: HtmlNode = root; ;) {
-    const last = childrenOf(node)
-      .filter((child) => startsBefore(child, at))
-      .pop();
+    let last: HtmlNode | undefined;
+    for (const child of childrenOf(node))
+      if (startsBefore(child, at) && (!last || startOf(child) >= startOf(last))) last = child;
     if (!last || !('tagName' in last)) return;
     const end = endTagStart(last);
     if (end !== undefined && end < at) return;
@@ -89,11 +97,17 @@ export function pixelOffset(source: string, parsed: ParsedEmail): number {
   // inserted before that tag, the pixel would still be inside it.
   // Walked once: latest start first, `at` only moves back, so an element passed over starts at or
   // after where `at` ends up (quadratic if every move re-walked the document).
-  const unclosed: Token.ElementLocation[] = [];
+  // The text of a raw-text element without its end tag runs to the end of the source, whatever end
+  // parse5 gives it (its start, for one foster-parented out of a `<table>`).
+  const unclosed: Token.Location[] = [];
   for (const node of nodes(root)) {
     const location = node.sourceCodeLocation as Token.ElementLocation | null | undefined;
     if ('tagName' in node && location && !location.endTag && (hides(node) || node.namespaceURI !== htmlNs))
-      unclosed.push(location);
+      unclosed.push(
+        node.namespaceURI === htmlNs && rawText.includes(node.tagName)
+          ? { ...location, endOffset: Infinity }
+          : location,
+      );
   }
   unclosed.sort((a, b) => b.startOffset - a.startOffset);
   for (const { startOffset, endOffset } of unclosed) if (startOffset < at && endOffset >= at) at = startOffset;

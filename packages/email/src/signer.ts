@@ -147,6 +147,13 @@ function seconds(value: unknown, path: string): number {
  */
 const noBase = 'https://base.invalid/';
 
+/**
+ * A URL found in the HTML, absolute or protocol-relative, as a mail client reads it: read alone
+ * first, so that `https:/t.edx.org/…` (one slash) is the URL a browser opens, not a path under the
+ * https `noBase`.
+ */
+const foundUrl = (value: string): string | undefined => httpUrl(value) ?? httpUrl(value, noBase);
+
 function parseBaseUrl(baseUrl: unknown): string {
   const href = typeof baseUrl === 'string' ? httpUrl(baseUrl) : undefined;
   const url = href === undefined ? undefined : new URL(href);
@@ -299,17 +306,18 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
    * protocol-relative (`//t.edx.org/e/o/…`, which a mail client may well load over https).
    */
   function ownEndpoint(value: string): string | undefined {
-    const url = httpUrl(value, noBase);
+    const url = foundUrl(value);
     return url !== undefined && trackingLink(url, endpoint) ? url : undefined;
   }
 
   /**
    * Whether `value` (an absolute or protocol-relative URL) may be under the tracking endpoints: its
-   * host, read alone (up to the first `/`, `\\`, `?` or `#` after `//` and the few slashes a URL
-   * parser skips there), is the tracking host. No host (a run of slashes) is none: told at once.
+   * host, read alone (up to the first `/`, `\\`, `?` or `#` after the slashes a URL parser skips
+   * there: `//`, or one, `https:/t.edx.org/…`), is the tracking host. No host (a run of slashes) is
+   * none: told at once.
    */
   function onEndpointHost(value: string): boolean {
-    const authority = /^[^\\/]*[\\/]{2}[\\/]{0,8}([^\\/?#]*)/.exec(value)?.[1];
+    const authority = /^[^\\/]*[\\/]{1,10}([^\\/?#]*)/.exec(value)?.[1];
     if (!authority) return false;
     const host = httpUrl(`https://${authority}/`);
     return host === undefined || new URL(host).hostname.replace(/\.$/, '') === endpoint.hostname.replace(/\.$/, '');
@@ -381,7 +389,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
-        const given = httpUrl(value, noBase);
+        const given = foundUrl(value);
         const link = given === undefined ? undefined : trackingLink(given, endpoint);
         const signed = link && ownClaims(link, link.kind);
         let next: string | null | undefined;

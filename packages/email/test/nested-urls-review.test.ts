@@ -233,6 +233,11 @@ describe('hostile input is read in linear time', () => {
       `a=http://${'=http://'.repeat(size / 8)}`,
       // Many runs, each short enough for every `//` in it to be a nested URL's start.
       `${'/'.repeat(8190)} `.repeat(size / 8191),
+      // URLs on the tracking host, each ended by a token within 8 KB, written plainly and JSON-escaped.
+      `${'https://t.edx.org/'.repeat(450)}e/c/x%20`.repeat(size / 8110),
+      `${'https:\\/\\/t.edx.org\\/'.repeat(350)}e\\/c\\/x,`.repeat(size / 7360),
+      'https:/t.edx.org/'.repeat(size / 17),
+      'https%253A%2F%2Ft.edx.org%2F'.repeat(size / 28),
     ];
     // Each place alone takes about 0.2 s here (11 s and more before); the bound is coarse, for a loaded machine.
     for (const hostile of inputs)
@@ -262,5 +267,105 @@ describe('an unreadable token in <img src> never throws', () => {
     const html = `<body><img src="${made}"><img src="${click}"><img src="${made}x"></body>`;
     expect(harvard.rewriteHtml(html, bob)).toBe(`<body><img src="${bobOpen}"><img src="${click}"></body>`);
     expect(() => harvard.clickUrl(click, bob)).toThrow(expect.objectContaining({ code: 'unreadable_token' }));
+  });
+});
+
+const pairs = [
+  [aliceOpen, blank],
+  [aliceClick, bobClick],
+] as const;
+
+describe('an encoded URL whose colon and slashes were encoded a different number of times', () => {
+  // A share link with the tracking URL `|urlencode`d (Django: `https%3A//…`), encoded once more
+  // with encodeURIComponent in a mailto body: the colon is now `%253A`, the slashes `%2F`.
+  const quote = (url: string) => enc(url).replace(/%2F/g, '/');
+
+  it('is replaced, and written back encoded the same way', () => {
+    for (const [from, to] of pairs) {
+      const share = (url: string) => enc(`https://twitter.com/intent/tweet?url=${quote(url)}&text=Hi`);
+      const html = (url: string) =>
+        `<body><a href="mailto:?subject=CS50&amp;body=${share(url)}">m</a><p>${share(url)}+from+edX</p></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('slashes encoded more often than the colon (https%3A%252F%252F…)', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) => `<body><p>${enc(enc(url)).replace(/%253A/g, '%3A')}%20from%20edX</p></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+});
+
+describe('a tracking URL nested in a run of text longer than any tracking URL', () => {
+  it('ends at its token: the 8 KB bound is on the URL, not the text after it', () => {
+    for (const [from, to] of pairs) {
+      const body = (url: string) =>
+        `Hi%20from%20https://www.edx.org/%20-%20join%20at%20${url}%20${'and%20more%20words%20'.repeat(500)}`;
+      const html = (url: string) => `<body><p><a href="mailto:?body=${body(url)}">m</a></p><p>${body(url)}</p></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+});
+
+describe('a URL with its slashes JSON-escaped (https:\\/\\/…, as PHP json_encode writes)', () => {
+  const json = (url: string) => url.replace(/\//g, '\\/');
+
+  it('in a JSON-LD Go-To Action, a share link and an attribute: replaced, written back escaped', () => {
+    for (const [from, to] of pairs) {
+      const ld = (url: string) =>
+        `{"@context":"http:\\/\\/schema.org","@type":"EmailMessage","potentialAction":{"@type":"ViewAction","url":"${json(url)}","name":"Open"},"share":"${json(`https://twitter.com/share?url=${url}`)}"}`;
+      const html = (url: string) =>
+        `<html><head><script type="application/ld+json">${ld(url)}</script></head><body><div data-ld='${ld(url).replace(/'/g, '&#39;')}'>x</div><p>${json(url)}, ${json(url)}</p></body></html>`;
+      const out = forBob(html(from));
+      expect(out).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+      const script = /<script[^>]*>(.*?)<\/script>/.exec(out)?.[1] ?? '';
+      expect((JSON.parse(script) as { potentialAction: { url: string } }).potentialAction.url).toBe(to);
+    }
+  });
+});
+
+describe('CSS comments are searched', () => {
+  it('in a <style> sheet (closed or left open) and in style=""', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>/* old hero: .hero{background:url(${url})} see ${url} */ .x{color:red} /* ${url}</style></head><body><div style="/* background:url(${url}) */ color:red">x</div></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+});
+
+describe('a CSS string with whitespace around the URL', () => {
+  it('keeps the whitespace: only the URL is replaced', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>.a{background:url(" ${url}\t")}</style></head><body><div style="background:url(' ${url} ')">x</div></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('keeps a whitespace that ends a CSS escape inside the string', () => {
+    const html = `<p style="background:url(' https://x.org/\\31  ')">x</p>`;
+    expect(forBob(html)).toBe(`${html}<PIXEL>`);
+  });
+});
+
+describe('a nested URL with one slash after its scheme (https:/t.edx.org/…, as a slash-merging archive writes it)', () => {
+  it('is read as the URL a browser reads, and replaced written the same way', () => {
+    const archive = (url: string) => `https://web.archive.org/web/2020/${url.replace('https://', 'https:/')}`;
+    for (const [from, to] of pairs)
+      expect(forBob(`<p><a href="${archive(from)}">a</a> ${archive(from)}</p>`)).toBe(
+        `<p><a href="${harvard.clickUrl(archive(to), bob)}">a</a> ${archive(to)}</p><PIXEL>`,
+      );
+  });
+});
+
+describe('attributes written on an end tag (which a browser ignores, but the email holds)', () => {
+  it('are searched as those of a start tag', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<body><p>x</p title="${url}"><b>y</b href='${url}' style="background:url(${url})"></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
   });
 });
