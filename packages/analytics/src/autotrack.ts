@@ -1,4 +1,4 @@
-import { controlName, up } from './control-name.js';
+import { attr, controlName, is, up } from './control-name.js';
 import { shareNetwork } from './share-network.js';
 
 /** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
@@ -44,7 +44,7 @@ export function autotrack(
     // island (a link card, a task's checkbox) too.
     const edited = (n: EventTarget) => path.slice(path.indexOf(n)).some((p) => (p as HTMLElement).isContentEditable);
     // (An option of a listbox select, clicked: that select's use.)
-    const field = ((path[0] as Partial<Element>).closest?.('select') ?? path[0]) as HTMLInputElement;
+    const field = (up(path[0], 'select') || path[0]) as HTMLInputElement;
     const use = (control: unknown, el: Element) =>
       control && track('optin.ui.control_used', { control, name: controlName(el), current_url });
     const nativeKind = (f?: HTMLInputElement | null) =>
@@ -56,7 +56,7 @@ export function autotrack(
     // key a script dispatches at the document has no element to match.)
     const {
       button = e.type == 'keydown'
-        ? /^( |Enter)$/.test((e as KeyboardEvent).key) && (field as Partial<Element>).matches?.(custom)
+        ? /^( |Enter)$/.test((e as KeyboardEvent).key) && is(field, custom)
           ? 0
           : 2
         : undefined,
@@ -67,18 +67,18 @@ export function autotrack(
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind(path.find((n) => n instanceof HTMLLabelElement)?.control as HTMLInputElement | null))
       return;
-    const el = path.find((n): n is Element => !!(n as Partial<Element>).matches?.(clickable));
+    const el = path.find((n): n is Element => is(n, clickable));
     // A link opened with the middle button (a new tab) is used too; no other button but the left is. Links
     // and controls in editable content are what the learner typed there (a pasted link's URL): never.
     // A click the page makes on a custom button (`el.click()` from its keydown handler) is that key's use.
-    if (!el || edited(el) || (button && (button > 1 || el.localName != 'a')) || (!e.isTrusted && el.matches(custom)))
+    if (!el || edited(el) || (button && (button > 1 || el.localName != 'a')) || (!e.isTrusted && is(el, custom)))
       return;
     const network = shareNetwork(el);
     // Resolved as the browser follows it: against the page's `<base href>`, if it has one. An href that
     // is no URL (`http://`, an empty template value) is none.
     let href: URL | undefined;
     try {
-      href = new URL(el.getAttribute('href') ?? '', el.baseURI);
+      href = new URL(attr(el, 'href') ?? '', el.baseURI);
     } catch {
       // no URL
     }
@@ -87,7 +87,7 @@ export function autotrack(
     else if (el.localName == 'a') {
       if (target_url)
         track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
-    } else use(el.getAttribute('role') ?? (el.localName == 'input' ? 'button' : el.localName), el);
+    } else use(attr(el, 'role') ?? (el.localName == 'input' ? 'button' : el.localName), el);
   };
   for (const type of ['click', 'auxclick', 'change', 'submit', 'keydown'])
     document.addEventListener(type, listener, { capture: true, signal });

@@ -23,12 +23,23 @@ const field = `${near}>:not(label),${fields}`;
 // `el` or the nearest of what holds it that matches `sel` (as `closest`), up the composed tree as it is shown: from a
 // slotted element to its slot, out of a shadow root to its host, nested roots too (a mark or field around a web
 // component's host, or around the slot it shows light DOM in, covers what is in it, as on the screen a recording
-// shows). (Through `parentNode`: a shadow root's `host` is the next, and an element's `host`, an `<a>`'s string,
-// is never reached while it has a parent; a document or window, an event's target, matches nothing and ends it.)
-type Up = Partial<Element & ShadowRoot> | null | undefined;
-export const up = (el: Up, sel: string) => {
-  for (; el && !el.matches?.(sel); el = el.assignedSlot || (el.parentNode as Up) || el.host);
-  return el;
+// shows). (A document or window, an event's target, or a fragment, ends it.)
+// Read through the prototypes' own getters and methods, never a property of the node: a form's controls
+// (`<input name="parentNode">`, `name="matches"`) and a document's named images and forms (`<img name="host">`, which
+// course authors' HTML may have) shadow them, and a walk through them would never end (or throw).
+// (A shadow root has no named properties: its own `host` is read.)
+const get = (el: Element, key: string) => Reflect.get(Element.prototype, key, el) as Element | null;
+/** Whether `el` is an element that matches `sel` (`Element.prototype.matches`, which a form's control can't shadow). */
+export const is = (el: unknown, sel: string) => el instanceof Element && Element.prototype.matches.call(el, sel);
+/** `el`'s attribute `name` (`Element.prototype.getAttribute`, which a form's control can't shadow). */
+export const attr = (el: Element, name: string) => Element.prototype.getAttribute.call(el, name);
+export const up = (el: unknown, sel: string) => {
+  for (
+    ;
+    el && !is(el, sel);
+    el = el instanceof Element ? get(el, 'assignedSlot') || get(el, 'parentNode') : el instanceof ShadowRoot && el.host
+  );
+  return el as Element | null | false;
 };
 
 // The text of `el` without the fields and forms in it; none of a field, of what is in one, or of a form.
@@ -38,9 +49,9 @@ export const up = (el: Up, sel: string) => {
 // many in a row; whitespace alone is no name (the title is). (A tree walker over elements, 1, and text, 4,
 // skipping a field's or a form's subtree, 2.)
 const text = (el?: Element | null) => {
-  if (!el || up(el, field) || el.matches('form')) return '';
+  if (!el || up(el, field) || is(el, 'form')) return '';
   const walker = document.createTreeWalker(el, 5, (n) =>
-    (n as Partial<Element>).matches?.(`form,${near},${fields}`) ? 2 : 1,
+    is(n, `form,${near},${fields}`) ? 2 : 1,
   );
   let read = '';
   for (let i = 0; read.length < 1e3 && i++ < 2e3 && walker.nextNode();) {
@@ -57,10 +68,10 @@ const text = (el?: Element | null) => {
 const combo = (el: Element | null): unknown =>
   el &&
   el.childElementCount < 99 &&
-  ([el, ...el.children].some((c) => c.matches('input[role=combobox],[aria-autocomplete]')) ||
+  ([el, ...(get(el, 'children') as unknown as Element[])].some((c) => is(c, 'input[role=combobox],[aria-autocomplete]')) ||
     combo(el.nextElementSibling));
 const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
-  up && p && p.childElementCount < 99 && !p.matches('form') && (combo(el.nextElementSibling) || beside(p, up - 1));
+  up && p && p.childElementCount < 99 && !is(p, 'form') && (combo(el.nextElementSibling) || beside(p, up - 1));
 
 /**
  * The name of a link or control, as a person would call it: its `data-track` attribute, else its
@@ -94,25 +105,25 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  */
 export function controlName(el: Element): string {
   // (A field or a form: none of its title or images.)
-  const inField = up(el, field) || el.matches('form');
+  const inField = up(el, field) || is(el, 'form');
   const name =
-    el.getAttribute('data-track') ||
-    (!el.matches('[type=radio],[role$=radio],[role=option]') &&
+    attr(el, 'data-track') ||
+    (!is(el, '[type=radio],[role$=radio],[role=option]') &&
       // (Marked private, or in what is: none of its own names either, its aria-label "Account menu for alice".)
       !up(el, marked) &&
-      !(el.matches('[role=button]:not(button)') && beside(el)) &&
-      (el.getAttribute('aria-label') ||
-        (el.getAttribute('aria-labelledby') ?? '')
+      !(is(el, '[role=button]:not(button)') && beside(el)) &&
+      (attr(el, 'aria-label') ||
+        (attr(el, 'aria-labelledby') ?? '')
           .split(' ')
           .map((id) => text(document.getElementById(id)))
           .join(' ')
           .trim() ||
-        (el.matches('input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
+        (is(el, 'input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
         text((el as HTMLInputElement).labels?.[0] ?? el) ||
         (!inField &&
-          (el.getAttribute('title') ||
+          (attr(el, 'title') ||
             el.querySelector<HTMLImageElement>(`img[alt]:not(${fields},:is(${near},${fields}) *)`)?.alt)))) ||
-    el.getAttribute('name') ||
+    attr(el, 'name') ||
     '';
   // (A name that holds an email address is the learner's, whatever put it there: no name.)
   return /@/.test(name) ? '' : name.replace(/\s+/g, ' ').trim().slice(0, 100);

@@ -16,6 +16,7 @@ import { courseOf, type CourseRef } from './course-ref.js';
 import { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
 import { randomId } from './random-id.js';
+import { referrerHost } from './referrer-class.js';
 import { decodeSession, encodeSession, nextSession, type Session } from './session.js';
 import { local, readCookie, writeCookie } from './storage.js';
 import { createTransport } from './transport.js';
@@ -234,12 +235,13 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const hidden = (query: string, deep = 0) => hide('&' + query, deep) != '&' + query;
   // A URL (or a path) as it may be sent: cut, its query (and a kept fragment) hidden; never its path, but for the
   // learner's username where Open edX's profile has it (`/u/alice`: the profile MFE's pages, the user menu's Profile
-  // link; under any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice`), which
-  // goes as `/u/:username` (the rest of that value with it).
-  const strip = (url: string) =>
+  // link; under any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
+  // `%252Fu%252Falice`), which goes as `/u/:username` (the rest of that value with it). Only in the site's own URLs (a
+  // path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's `/drive/u/0/` keeps its `u/0`.
+  const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(/(\/|%2F)u\1[^/?#&]+/gi, '$1u$1:username');
+      .replace(!host || own(host.toLowerCase()) ? /(\/|%(25)?2[Ff])u\1[^/?#&]+/g : /$^/, '$1u$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision

@@ -496,7 +496,7 @@ describe('the first-party tracker in Chromium', () => {
     });
     for (let i = 0; i < 3; i++) await page.click('#card', { position: { x: 5, y: 5 } });
     const took = await page.evaluate(() => (window as unknown as { took: number[] }).took.sort((a, b) => a - b));
-    expect(took[1]).toBeLessThan(10); // (the whole subtree's text: 50 ms and more)
+    expect(took[1]).toBeLessThan(25); // (the whole subtree's text: 50 ms and more; the median of three, with room for a busy CI machine)
     const used = await arrived((m) => m.event === 'optin.ui.control_used', 3);
     expect(used[0]!.properties.name).toBe('Unit 1 done'.repeat(10).slice(0, 100));
   });
@@ -1943,6 +1943,74 @@ describe('privacy of names and URLs', () => {
     await run(`history.pushState({}, '', '/menu/u2/x/user/y/u'); hub.track('edx.test.kept');`);
     await arrived((m) => m.event === 'edx.test.kept');
     expect(received.filter((m) => m.type === 'page').at(-1)!.properties.path).toBe('/menu/u2/x/user/y/u');
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("a page whose HTML names images or a form's fields after DOM properties (host, parentNode, matches) answers, and its clicks are named", async () => {
+    await open('/courseware?mode=opt-out');
+    await page.evaluate(() => {
+      // Course authors' raw HTML: named images shadow `document.host` and `document.parentNode`, a form's fields
+      // shadow the form's own properties and methods.
+      document.querySelector('#app')!.innerHTML = `
+        <img name="host" alt="Host of the course" src="data:,"><img name="parentNode" alt="" src="data:,">
+        <button id="a">Next unit</button>
+        <form action="javascript:void 0" onsubmit="return false">
+          <input type="hidden" name="parentNode"><input type="hidden" name="assignedSlot"><input type="hidden" name="matches">
+          <input type="hidden" name="closest"><input type="hidden" name="getAttribute">
+          <span id="t">Note</span> <button id="b">Save</button>
+        </form>`;
+    });
+    const answers = () =>
+      Promise.race([page.evaluate(() => 'answers'), new Promise((r) => setTimeout(r, 3000, 'frozen'))]);
+    // (By the mouse at each one's place, read before: Playwright's own click reads the form's shadowed properties.)
+    const places = await page.evaluate(() =>
+      ['#a', '#t', '#b'].map((id) => {
+        const box = document.querySelector(id)!.getBoundingClientRect();
+        return [box.x + 2, box.y + 2] as const;
+      }),
+    );
+    for (const [x, y] of places) {
+      await Promise.race([page.mouse.click(x, y), new Promise((r) => setTimeout(r, 3000))]);
+      expect(await answers()).toBe('answers');
+    }
+    await arrived((m) => m.event === 'optin.ui.control_used', 3);
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['button', 'Next unit'],
+      ['button', 'Save'],
+      ['form', ''],
+    ]);
+  });
+
+  test('only the site\'s own URLs lose a /u/{username}: a link out to Google Drive or Gmail (/u/0/), an upper-case /U/, keep theirs', async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = [
+        'https://drive.google.com/drive/u/0/folders/1AbC',
+        'https://mail.google.com/mail/u/1/',
+        'https://example.com/U/Report.pdf',
+        '/assets/U/Report.pdf',
+        '/login?next=%252Fu%252Falice-secret1',
+        '/login?next=%2fu%2falice-secret2',
+        `${location.origin}/profile/u/alice-secret3`,
+      ]
+        .map((href) => `<a href="${href}">Link</a>`)
+        .join('');
+      for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
+    });
+    for (const a of await page.$$('#app a')) await a.click();
+    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 7);
+    expect(
+      received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => m.properties.target_url),
+    ).toEqual([
+      'https://drive.google.com/drive/u/0/folders/1AbC',
+      'https://mail.google.com/mail/u/1/',
+      'https://example.com/U/Report.pdf',
+      url('/assets/U/Report.pdf'),
+      url('/login?next=%252Fu%252F:username'),
+      url('/login?next=%2fu%2f:username'),
+      url('/profile/u/:username'),
+    ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
