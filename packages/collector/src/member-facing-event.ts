@@ -1,7 +1,8 @@
 import type { CollectorMember } from './collector-config.js';
-import { createMemberResolver } from './course-owner.js';
+import { courseRunKey, createMemberResolver, foldCase, parseCourseRun, readCourseKey } from './course-owner.js';
 import { coursesOfPath, decoded } from './course-path.js';
 import { nestsDeeperThan } from './nesting-depth.js';
+import { registrable } from './referrer.js';
 import type { StoredEvent } from './stored-event.js';
 
 /**
@@ -68,11 +69,13 @@ const wordsOf = (key: string): string[] =>
     .filter(Boolean);
 
 /**
- * A word of a name that holds a referrer: `referrer`, `referer`, `referring` (also glued to others:
- * `httpReferer`, `referrerurl`), `referral`, `referred` (`referredFrom`), `ref`, `refs`, Matomo's `urlref`.
+ * A word of a name that holds a referrer: `referrer`, `referer`, `referring` (also glued after
+ * `http`, `url`, `page` or `document`: `httpReferer`, `referrerurl`), `referral`, `referred`
+ * (`referredFrom`), `ref`, `refs`, Matomo's `urlref`; never `preferring`.
  */
 const referrerWord = (word: string): boolean =>
-  /refer(?:r?er|r?ing)/.test(word) || /^(?:url)?ref(?:s?|er{1,2}al\w*|er{1,2}ed\w*)$/.test(word);
+  /^(?:http|url|page|doc(?:ument)?)?refer(?:r?er|r?ing)/.test(word) ||
+  /^(?:url)?ref(?:s?|er{1,2}al\w*|er{1,2}ed\w*)$/.test(word);
 /**
  * A word of a name that holds the learner's previous page: `prev`, `previous`, `from`, `last`,
  * `source`, `history`, alone or glued to `page`, `visited`, `url`, `path`, … (`previous_urls`,
@@ -82,8 +85,23 @@ const previousWord = (word: string): boolean =>
   /^(?:prev(?:ious)?|from|last|source|history)(?:page|visited)?(?:ur[li]|href|page|path|pathname|location|link)?s?$/.test(
     word,
   );
-/** A word of a name that holds the learner's first arrival on the site: the platform's touch. */
-const firstWord = (word: string): boolean => /^(?:initial|first|original|landing|entry)/.test(word);
+/** A word that says what a first arrival is: a URL, page, referrer, touch, path or location (glued: `firstpage`). */
+const arrivalWhat = '(?:ur[li]|page|referr?er|referring|touch|path|pathname|href|location|landing)s?';
+const firstGlued = new RegExp(`^(?:initial|first|original)${arrivalWhat}$`);
+const firstThen = new RegExp(`^${arrivalWhat}$`);
+/**
+ * Whether the words of a name say it holds the learner's first arrival on the site (the platform's
+ * touch): a word `landing…` or `entry…`, or `initial`, `first` or `original` followed by (or glued to)
+ * a word for a URL, page, referrer, touch, path or location (`initial_referrer`, `$initial_page`,
+ * `firstTouchReferrer`, `original_url`); not `original_image` or `first_video_url`.
+ */
+const firstWords = (words: readonly string[]): boolean =>
+  words.some(
+    (word, i) =>
+      /^(?:landing|entry)/.test(word) ||
+      firstGlued.test(word) ||
+      (/^(?:initial|first|original)$/.test(word) && firstThen.test(words[i + 1] ?? '')),
+  );
 
 /** What the names of a property and of the objects holding it say its text is. */
 interface Names {
@@ -98,22 +116,64 @@ const noNames: Names = { referrer: false, previous: false, first: false };
 
 /** `names` and what the words of `key` add to them. */
 function namesOf(key: string, names: Names): Names {
-  const words = wordsOf(key);
+  // (`$ref` is a JSON Reference, no referrer.)
+  const words = key === '$ref' ? [] : wordsOf(key);
   return {
     referrer: names.referrer || words.some(referrerWord),
     previous: names.previous || words.some(previousWord),
-    first: names.first || words.some(firstWord),
+    first: names.first || firstWords(words),
   };
 }
 
-/** A course key with its namespace, anywhere in text (its `+` possibly read as spaces). */
-const part = '[\\p{L}\\p{N}_\\-~.%]+';
+/**
+ * A course key with its namespace, anywhere in text (its `+` possibly read as spaces), an asset's
+ * (`asset-v1:Org+Course+Run+type@asset+block@…`) too; never a `%` (read once decoded).
+ */
+const part = '[\\p{L}\\p{N}_\\-~.]+';
 const namespacedKey = new RegExp(
-  `(ccx-block-v1|block-v1|ccx-v1|course-v1):(${part})(?:[+ ](${part})[+ ](${part}))?`,
+  `(ccx-block-v1|block-v1|ccx-v1|course-v1|asset-v1):(${part})(?:[+ ](${part})[+ ](${part}))?`,
   'giu',
 );
+/** What follows a key up to where it surely ends: a `%` in it, and the key is read once decoded. */
+const keyTail = /[\p{L}\p{N}_\-~.%+]*/uy;
+/** An old asset (`/c4x/Org/Course/…`) or usage (`i4x://Org/Course/…`) of a course. */
+const oldAsset = new RegExp(`(?:/c4x/|i4x:/{1,2})(${part})/(${part})`, 'giu');
 /** What may name a course (a key, a `courses` path, or text encoded over one); else it names none. */
-const mayNameCourse = /v1:|course|[%\\[{"]/i;
+const mayNameCourse = /v1:|course|[ic]4x|[%\\[{"&]/i;
+/** Punctuation that may end a sentence after a key (`…2026.`), read as not the key's. */
+const trailing = /[.~-]+$/;
+
+/** How much reading one event may cost, whatever it holds (see {@link createMemberFacing}). */
+const maxRounds = 8;
+const maxJsonDepth = 4;
+const readBudget = 256_000;
+
+/** An HTML character reference that may hide a key's `:`, `/` or `+` (`&#58;`, `&#x2F;`, `&sol;`, `&plus;`). */
+const entity = /&(?:#(\d{1,7})|#x([\dA-Fa-f]{1,6})|(colon|sol|plus|amp|percnt|quot|apos|lt|gt));/gi;
+const named: Readonly<Record<string, string>> = {
+  colon: ':',
+  sol: '/',
+  plus: '+',
+  amp: '&',
+  percnt: '%',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+};
+/** `s` with one level of percent escapes, JavaScript `\u003a` escapes and HTML character references decoded. */
+function decodedText(s: string): string {
+  let text = decoded(s);
+  if (text.includes('\\u'))
+    text = text.replace(/\\u([\dA-Fa-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text.includes('&')
+    ? text.replace(entity, (ref, dec?: string, hex?: string, name?: string) => {
+        const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
+        if (code === undefined) return named[(name ?? '').toLowerCase()] ?? ref;
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+      })
+    : text;
+}
 
 /**
  * The value of JSON text (an object, array or string); `undefined` when it is none, `tooDeep` when
@@ -137,18 +197,40 @@ function stringsOf(value: unknown): string[] {
   return Object.entries(value).flatMap(([key, v]) => [key, ...stringsOf(v)]);
 }
 
+/** A URL: `http(s)://…` (any `scheme://`) or a path (`/…`); prose (`Answer: 42`) is none. */
+const urlLike = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)/i;
+/** Text that is written as a URL or path, or as a host and path (`www.google.com/search?q=…`). */
+const urlOrHostPath = /^\s*(?:[a-z][a-z\d+.-]*:\/\/|\/|[\w-]+(?:\.[\w-]+)+(?::\d+)?\/)/i;
+
+/** A host (`www.bing.com`), as a key may be. */
+const hostKey = /^\s*[\w-]+(?:\.[\w-]+)+(?::\d+)?\s*$/;
+
 /** `text` parsed as a URL (`relative`: a path, `/…`), or `undefined` when it is neither. */
 function urlOf(text: string): { url: URL; relative: boolean } | undefined {
+  if (!urlLike.test(text)) return undefined;
   try {
-    return { url: new URL(text), relative: false };
+    return text.startsWith('/')
+      ? { url: new URL(text, 'https://path.invalid'), relative: true }
+      : { url: new URL(text), relative: false };
   } catch {
-    if (!text.startsWith('/')) return undefined;
-    try {
-      return { url: new URL(text, 'https://path.invalid'), relative: true };
-    } catch {
-      return undefined;
-    }
+    return undefined;
   }
+}
+
+/** The host of an absolute URL at the start of `text`, lower case; `undefined` for a path. */
+const hostAt = (text: string): string | undefined =>
+  /^[a-z][a-z\d+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(text)?.[1]?.toLowerCase();
+
+/** What one event's reading has left to spend, and what it has read. */
+interface Reading {
+  /** Characters it may still read; below 0, unread text is left out. */
+  left: number;
+  /** Whether text was left out unread (its answers are not remembered across events). */
+  spent: boolean;
+  /** Each string's answer within the event. */
+  readonly memo: Map<string, boolean>;
+  /** The site (registrable domain) of the event's own page; `undefined` without one. */
+  readonly site: string | undefined;
 }
 
 /** A URL's origin and path, or a path alone (never a query, fragment or credentials). */
@@ -172,142 +254,260 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  * - with no text anywhere in `properties` (any key, at any depth, the keys too), nor in `url`,
  *   `path`, `campaign` or what it is given of `context`, that names a course whose Member, found as
  *   the collector finds an event's Member, is another or none (the platform's): left out with its
- *   key (an array's item, with its place). Text names a course when, as written or percent-decoded
- *   (again and again: a URL encoded in a query encoded in another), or inside JSON text (an object,
- *   array or string, its `\/` escapes read), it holds a `course-v1:`, `ccx-v1:`, `block-v1:` or
- *   `ccx-block-v1:` key (its `+` possibly read as spaces) or a path that {@link coursesOfPath} reads
- *   one in (the old `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`). A URL or path that
- *   names one in its query or fragment only is given without them (origin and path);
- * - with JSON text in `properties` given with these rules applied inside it (re-written as JSON);
+ *   key (an array's item, with its place). Text names a course when, as written or decoded (percent
+ *   escapes, HTML character references, `\u` escapes: again and again, at most `maxRounds`), or
+ *   inside JSON text (an object, array or string, its `\/` escapes read), it holds a `course-v1:`,
+ *   `ccx-v1:`, `block-v1:`, `ccx-block-v1:` or `asset-v1:` key (its `+` possibly read as spaces,
+ *   sentence punctuation after it not its own), an old asset or usage (`/c4x/Org/Course/…`,
+ *   `i4x://Org/Course/…`), or a path that {@link coursesOfPath} reads one in (the old
+ *   `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`; one of no Member in the path of a URL
+ *   on another site than the event's page is none). A URL or path that names one in its query or
+ *   fragment only is given without them (origin and path);
+ * - with its `event` name given, each word of it naming such a course as `[course]`;
+ * - read in bounded time: what cannot be read within `maxRounds`, `maxJsonDepth` and the event's
+ *   `readBudget` is left out, never given unread;
+ * - with JSON text in `properties` given with these rules applied inside it (as written unless
+ *   something in it is left out);
  * - with each property named as a referrer ({@link referrerWord}: `referrer`, `referral_url`,
  *   `ref`, `urlref`, …) or a previous page ({@link previousWord}: `previous_url`, `prevPages`,
- *   `navigation.from`, `Previous URL`, …), or held by an object so named (`previous: { url }`), only
- *   as far as it is the Member's: a URL or path (text with a `/`, or a `scheme:`) by its origin and
- *   path only, and left out when its path names a course whose Member is another or none; other
- *   text left out under a referrer's name (`referring_domain`'s host is the event's `referrerHost`),
- *   kept under a previous page's (`source_location: 'sidebar'`); numbers and booleans kept;
- * - with a first arrival's URL or path (a name with `initial`, `first`, `original`, `landing` or
- *   `entry` as a word, or an object so named holding it: `initial_referrer`, `$initial_page`,
- *   `first_referrer`, `landing_page`, `entry_url`; the platform's touch, as `attribution`) kept
- *   (origin and path only) only when its path names this Member's courses and no other.
+ *   `navigation.from`, `Previous URL`, …), or held by an object so named (`previous: { url }`, its
+ *   keys that are URLs, paths or hosts too), only as far as it is the Member's: a URL or path
+ *   (`scheme://…` or `/…`) by its origin and path only, and left out when its path names a course
+ *   whose Member is another or none; a host and path with no scheme left out; other text left out
+ *   under a referrer's name (`referring_domain`'s host is the event's `referrerHost`), kept under a
+ *   previous page's (`source_location: 'sidebar'`, `from_date: '12/01/2026'`); numbers and booleans kept;
+ * - with a first arrival's URL or path (a name {@link firstWords} reads as one, or an object so
+ *   named holding it: `initial_referrer`, `$initial_page`, `first_referrer`, `landing_page`,
+ *   `entry_url`; the platform's touch, as `attribution`) kept (origin and path only) only when its
+ *   path names this Member's courses and no other.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
   const ownerOf = (id: string) => memberOf({ type: 'track', event: '', context: { course: { id } } });
   const ownerOfOrg = (org: string) => memberOf({ type: 'track', event: '', context: { course: { org } } });
+  // The runs Members list (as their owner finds them), and by org and course (for old assets, which name no run).
+  const listed = new Set<string>();
+  const listedByCourse = new Map<string, string[]>();
+  for (const m of members)
+    for (const key of m.courses ?? []) {
+      const run = parseCourseRun(key);
+      if (!run) continue;
+      listed.add(courseRunKey(run));
+      const course = foldCase(`${run.org}+${run.course}`);
+      listedByCourse.set(course, [...(listedByCourse.get(course) ?? []), m.id]);
+    }
+  /** The Member of a course key, read without punctuation ending it (`…+2026.`) unless a Member lists it so. */
+  const ownerOfKey = (key: string): string | undefined => {
+    const trimmed = key.replace(trailing, '');
+    if (trimmed === key) return ownerOf(key);
+    const read = readCourseKey(key);
+    return read && listed.has(courseRunKey(read.run)) ? ownerOf(key) : ownerOf(trimmed);
+  };
 
-  /** The Members (`undefined`: none) of the courses `text` names as written (see {@link createMemberFacing}). */
-  const ownersIn = (text: string): (string | undefined)[] => {
+  /**
+   * The Members (`undefined`: none) of the courses `text` names as written (see
+   * {@link createMemberFacing}); `final`: `text` decodes no further (a key before a `%` is read too).
+   */
+  const ownersIn = (text: string, final: boolean, site: string | undefined): (string | undefined)[] => {
     const owners: (string | undefined)[] = [];
-    for (const [, namespace = '', org = '', course, run] of text.matchAll(namespacedKey))
-      // A CCX is its org's; a run (or a block of it) the Member's that lists it, else its org's.
+    const unescaped = text.replace(/\\\//g, '/');
+    for (const m of unescaped.matchAll(namespacedKey)) {
+      const [whole, namespace = '', org = '', course, run] = m;
+      keyTail.lastIndex = m.index + whole.length;
+      if (!final && keyTail.exec(unescaped)?.[0].includes('%')) continue;
+      // A CCX is its org's; a run (or a block or asset of it) the Member's that lists it, else its org's.
       owners.push(
         course && run && !namespace.toLowerCase().startsWith('ccx')
-          ? ownerOf(`course-v1:${org}+${course}+${run}`)
-          : ownerOfOrg(org),
+          ? ownerOfKey(`course-v1:${org}+${course}+${run}`)
+          : ownerOfOrg(org.replace(trailing, '')),
       );
-    for (const token of text.replace(/\\\//g, '/').split(/[\s"'<>\\{}[\]|^`]+/))
+    }
+    for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset))
+      owners.push(ownerOfOrg(org), ...(listedByCourse.get(foldCase(`${org}+${course}`)) ?? []));
+    for (const token of unescaped.split(/[\s"'<>\\{}[\]|^`(),;]+/))
       if (token.includes('/'))
-        for (const key of coursesOfPath(token.replace(/[?#&=]/g, '/'))) owners.push(ownerOf(key));
+        // Each URL in it on its own (a URL in another's query): an old key of no Member in the path
+        // of a URL on another site than the event's is no course of the platform's (`ocw.mit.edu/courses/a/b/c`).
+        for (const piece of token.split(/(?<![a-z\d+.-])(?=[a-z][a-z\d+.-]*:\/\/)/i)) {
+          const host = hostAt(piece);
+          const foreign = site !== undefined && host !== undefined && registrable(host) !== site;
+          const cut = foreign ? piece.search(/[?#]/) : -1;
+          const [path, rest] =
+            cut < 0 ? (foreign ? [piece, ''] : ['', piece]) : [piece.slice(0, cut), piece.slice(cut)];
+          for (const key of coursesOfPath(path.replace(/[?#&=]/g, '/'))) {
+            const owner = ownerOfKey(key);
+            if (owner !== undefined || key.includes(':')) owners.push(owner);
+          }
+          for (const key of coursesOfPath(rest.replace(/[?#&=]/g, '/'))) owners.push(ownerOfKey(key));
+        }
     return owners;
   };
 
   // Pages and property values repeat from event to event: what they name is remembered (bounded).
-  const named = new Map<string, boolean>();
+  const remembered = new Map<string, boolean>();
   /** Whether `text` names a course whose Member is not `memberId` (see {@link createMemberFacing}). */
-  const namesOther = (text: string, memberId: string | null): boolean => {
+  const namesOther = (text: string, memberId: string | null, reading: Reading, depth = 0): boolean => {
     if (!mayNameCourse.test(text)) return false;
-    const key = `${memberId ?? ''}\n${text}`;
-    let answer = named.get(key);
+    let answer = reading.memo.get(text);
+    if (answer !== undefined) return answer;
+    const key = `${memberId ?? ''}\n${reading.site ?? ''}\n${text}`;
+    answer = remembered.get(key);
     if (answer === undefined) {
-      answer = namesOtherIn(text, memberId, 0);
-      if (named.size >= 4096) named.clear();
-      if (text.length <= 1024) named.set(key, answer);
+      const spent = reading.spent;
+      answer = namesOtherIn(text, memberId, reading, depth);
+      if (remembered.size >= 4096) remembered.clear();
+      // (An answer that ran out of budget, or read too deep in JSON text, is this event's only.)
+      if (text.length <= 1024 && depth === 0 && reading.spent === spent) remembered.set(key, answer);
     }
+    reading.memo.set(text, answer);
     return answer;
   };
-  const namesOtherIn = (text: string, memberId: string | null, depth: number): boolean => {
-    let value = text;
-    // Decoded until nothing changes (bounded: each round removes a level of `%25`).
-    for (let round = 0; round < 16 && mayNameCourse.test(value); round++) {
-      if (ownersIn(value).some((owner) => (owner ?? null) !== memberId)) return true;
-      const json = depth < 16 ? jsonOf(value) : undefined;
-      if (json === tooDeep) return true;
-      if (json !== undefined && stringsOf(json).some((s) => namesOtherIn(s, memberId, depth + 1))) return true;
-      const next = decoded(value);
-      if (next === value) break;
+  /**
+   * {@link namesOther}, read: at most `maxRounds` decoding rounds, each only while the text changes;
+   * JSON text parsed once, its strings read once each (`depth`: JSON text in a string in JSON text),
+   * at most `maxJsonDepth` deep; every character read spent from the event's budget. What cannot be
+   * read within these bounds is answered `true` (left out), never given unread.
+   */
+  const namesOtherIn = (text: string, memberId: string | null, reading: Reading, depth: number): boolean => {
+    let parsed = false;
+    for (let round = 0, value = text; ; round++) {
+      reading.left -= value.length;
+      if (reading.left < 0) return (reading.spent = true);
+      const next = decodedText(value);
+      const final = next === value;
+      if (ownersIn(value, final, reading.site).some((owner) => (owner ?? null) !== memberId)) return true;
+      if (!parsed) {
+        const json = jsonOf(value);
+        if (json !== undefined) {
+          parsed = true;
+          if (json === tooDeep) return true;
+          const strings = stringsOf(json);
+          if (depth >= maxJsonDepth) return strings.some((s) => mayNameCourse.test(s));
+          if (strings.some((s) => namesOther(s, memberId, reading, depth + 1))) return true;
+        }
+      }
+      if (final) return false;
+      // Still encoded after every round: left out.
+      if (round + 1 >= maxRounds) return true;
       value = next;
     }
-    return false;
+  };
+
+  /** The course keys a URL's path names that count: an old key of no Member on another site does not (see {@link ownersIn}). */
+  const coursesOfUrl = ({ url, relative }: { url: URL; relative: boolean }, site: string | undefined) => {
+    const foreign = !relative && site !== undefined && registrable(url.hostname.toLowerCase()) !== site;
+    return coursesOfPath(url.pathname).filter((key) => !foreign || key.includes(':') || ownerOfKey(key) !== undefined);
   };
 
   /**
    * What the Member is given of `text`, a string of `properties` (or the event's `url`, `path`)
-   * under `names`: `undefined` when nothing.
+   * under `names`: `undefined` when nothing. `depth`: how deep in JSON text in strings it is.
    */
-  const textFor = (text: string, memberId: string | null, names: Names): unknown => {
+  const textFor = (text: string, memberId: string | null, names: Names, reading: Reading, depth = 0): unknown => {
     let given = text;
-    if (namesOther(given, memberId)) {
+    if (namesOther(given, memberId, reading)) {
       const url = urlOf(given);
       if (!url) return undefined;
       given = bare(url);
-      if (namesOther(given, memberId)) return undefined;
+      if (namesOther(given, memberId, reading)) return undefined;
     }
+    if (/^\s*[[{"]/.test(given) && (reading.left -= given.length) < 0) return void (reading.spent = true);
     const json = jsonOf(given);
-    // JSON text too deep to read through is left out: what it holds cannot be told.
-    if (json === tooDeep) return undefined;
+    // JSON text too deep to read through (or in strings nested too deep) is left out: what it holds cannot be told.
+    if (json === tooDeep || (json !== undefined && typeof json === 'object' && depth >= maxJsonDepth)) return undefined;
     if (typeof json === 'object' && json !== null) {
-      const inside = forMember(json, memberId, names);
+      const inside = forMember(json, memberId, names, reading, depth + 1);
       return JSON.stringify(inside) === JSON.stringify(json) ? given : JSON.stringify(inside);
     }
     if (given === '' || !(names.referrer || names.previous || names.first)) return given;
-    // Text that is no URL or path (no `/`, no `scheme:`, percent-decoded too): a referrer's host is
-    // left out, a word (`sidebar`) or a time under a previous page's or a first arrival's name kept.
+    // Text that is no URL or path (written so, percent-decoded too: `/…` or `scheme://…`, or a host
+    // and a path): a referrer's host is left out, a word (`sidebar`), a date (`12/01/2026`), a MIME type
+    // or prose (`Answer: 42`) under a previous page's or a first arrival's name kept.
     let plain = given;
-    for (let round = 0, next = decoded(plain); round < 16 && next !== plain; round++, next = decoded(plain))
+    for (let round = 0; round < maxRounds && plain.includes('%'); round++) {
+      const next = decoded(plain);
+      if (next === plain) break;
       plain = next;
-    if (!plain.includes('/') && !/^[a-z][a-z\d+.-]*:/i.test(plain)) return names.referrer ? undefined : given;
-    // (A URL percent-encoded whole, `https%3A%2F%2F…`, is left out: it cannot be given bare as written.)
+    }
+    if (!urlOrHostPath.test(plain)) return names.referrer ? undefined : given;
+    // (A URL percent-encoded whole, `https%3A%2F%2F…`, or with no scheme, is left out: it cannot be given bare as written.)
     const url = urlOf(given);
     if (!url) return undefined;
-    const courses = coursesOfPath(url.url.pathname);
-    if (courses.some((key) => (ownerOf(key) ?? null) !== memberId) || (names.first && !courses.length))
+    const courses = coursesOfUrl(url, reading.site);
+    if (courses.some((key) => (ownerOfKey(key) ?? null) !== memberId) || (names.first && !courses.length))
       return undefined;
     return bare(url);
   };
 
   /** `value` as the Member `memberId` is given it under `names` (see {@link createMemberFacing}): `undefined` when nothing. */
-  const forMember = (value: unknown, memberId: string | null, names: Names): unknown => {
-    if (typeof value === 'string') return textFor(value, memberId, names);
+  const forMember = (value: unknown, memberId: string | null, names: Names, reading: Reading, depth = 0): unknown => {
+    if (typeof value === 'string') return textFor(value, memberId, names, reading, depth);
     if (Array.isArray(value))
-      return value.map((item) => forMember(item, memberId, names)).filter((item) => item !== undefined);
+      return value.map((item) => forMember(item, memberId, names, reading, depth)).filter((item) => item !== undefined);
     if (typeof value !== 'object' || value === null) return value;
+    // A key that is a URL, path or host under a referrer's, previous page's or first arrival's name is
+    // read as its values are (`referrers: { 'https://www.google.com/search?q=…': 2 }`, `'www.bing.com'`);
+    // any other (`referrer: { url }`) by the value rule alone.
+    const named = names.referrer || names.previous || names.first;
+    const keyFor = (key: string): string | undefined =>
+      named && (urlOrHostPath.test(decoded(key)) || hostKey.test(key))
+        ? (textFor(key, memberId, names, reading, maxJsonDepth) as string | undefined)
+        : namesOther(key, memberId, reading)
+          ? undefined
+          : key;
     // (Entries, not assignments: a property named `__proto__` stays a property.)
     return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => !namesOther(key, memberId))
-        .map(([key, v]): [string, unknown] => [key, forMember(v, memberId, namesOf(key, names))])
-        .filter(([, v]) => v !== undefined),
+      Object.entries(value).flatMap(([key, v]): [string, unknown][] => {
+        const givenKey = keyFor(key);
+        if (givenKey === undefined) return [];
+        const given = forMember(v, memberId, namesOf(key, names), reading, depth);
+        return given === undefined ? [] : [[givenKey, given]];
+      }),
     );
+  };
+
+  /**
+   * The event's name as the Member is given it: each word naming another's course (or the
+   * platform's) as `[course]` (`Clicked course-v1:HarvardX+CS50+2026_T1` is `Clicked [course]`);
+   * all of it `[course]` when it still names one.
+   */
+  const eventNameFor = (name: string | null, memberId: string | null, reading: Reading): string | null => {
+    if (name === null || !namesOther(name, memberId, reading)) return name;
+    const words = name
+      .split(/(\s+)/)
+      .map((word) => (/\S/.test(word) && namesOther(word, memberId, reading) ? '[course]' : word))
+      .join('');
+    return namesOther(words, memberId, reading) ? '[course]' : words;
   };
 
   return (event) => {
     const facing: Partial<Record<keyof StoredEvent, unknown>> = { ...event };
     delete facing.keptFrom;
     const { memberId } = event;
-    const keeps = (text: string) => !namesOther(text, memberId);
+    const host = event.url === null ? undefined : hostAt(event.url);
+    const reading: Reading = {
+      left: readBudget,
+      spent: false,
+      memo: new Map(),
+      site: host === undefined ? undefined : registrable(host),
+    };
+    const keeps = (text: string) => !namesOther(text, memberId, reading);
     const own = (text: string | null) =>
-      text === null ? null : ((textFor(text, memberId, noNames) as string | undefined) ?? null);
+      text === null ? null : ((textFor(text, memberId, noNames, reading) as string | undefined) ?? null);
+    const url = own(event.url);
+    const path = own(event.path);
+    const eventName = eventNameFor(event.event, memberId, reading);
     const campaign = event.campaign && Object.entries(event.campaign).filter(([key, v]) => keeps(key) && keeps(v));
     return {
       ...(facing as MemberFacingEvent),
+      event: eventName,
       sessionId: null,
       sessionSeq: null,
-      url: own(event.url),
-      path: own(event.path),
+      url,
+      path,
       campaign: campaign?.length ? Object.fromEntries(campaign) : null,
       context: contextForMember(event.context, keeps),
-      properties: forMember(event.properties, memberId, noNames) as Record<string, unknown>,
+      properties: forMember(event.properties, memberId, noNames, reading) as Record<string, unknown>,
     };
   };
 }

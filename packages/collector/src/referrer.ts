@@ -85,7 +85,7 @@ const secondLevel = new Set([
  * The site of a host: its last two labels (`edx.org` of `learning.edx.org`), or three under a
  * country's second level (`bbc.co.uk` of `news.bbc.co.uk`), so that every `*.co.uk` is not one site.
  */
-function registrable(host: string): string {
+export function registrable(host: string): string {
   const labels = host.split('.');
   const n = labels.length;
   const suffix = n >= 3 && /^[a-z]{2}$/.test(labels[n - 1] ?? '') && secondLevel.has(labels[n - 2] ?? '') ? 3 : 2;

@@ -280,3 +280,189 @@ describe('under previous-page names, what is no URL or path is kept', () => {
     expect(given({ referring_domain: 'www.google.com', ref: 'newsletter' })).toEqual({});
   });
 });
+
+describe('what it costs to read an event is bounded (no input blocks the event loop)', () => {
+  /** A `%41` percent-encoded 15 times (`%25252525…41`): each decoding round changes it. */
+  let chain = '%41';
+  for (let i = 0; i < 14; i++) chain = chain.replace('%', '%25');
+  /** JSON text nested `levels` deep in strings, around `leaves` strings each ending with `chain`. */
+  const nested = (levels: number, leaves: number): string => {
+    let s = JSON.stringify(Array.from({ length: leaves }, (_, i) => `${i}${chain}`));
+    for (let level = 0; level < levels; level++) s = JSON.stringify([s, chain, chain]);
+    return s;
+  };
+  for (const [levels, leaves] of [
+    [3, 20],
+    [6, 20],
+    [6, 200],
+  ] as const)
+    it(`reads JSON nested ${levels} levels in strings around ${leaves} %25-chains in well under a second`, () => {
+      const s = nested(levels, leaves);
+      const start = performance.now();
+      facing(event({ s, [s]: 1, list: [s, s] }, { event: s }));
+      expect(performance.now() - start).toBeLessThan(200);
+    });
+
+  it('leaves out what may name a course once the budget is spent (never gives it unread)', () => {
+    let chain7 = '%41';
+    for (let i = 0; i < 6; i++) chain7 = chain7.replace('%', '%25');
+    const big = Array.from({ length: 60 }, (_, i) => `${i} ${`${chain7} `.repeat(70)}`);
+    const start = performance.now();
+    const out = given({ big, own: `${mit} %41`, plain: 'kept' });
+    expect(performance.now() - start).toBeLessThan(200);
+    // What was read within the budget (naming no course) is kept; the rest, the Member's own key too, is not.
+    expect((out.big as string[]).length).toBeLessThan(big.length);
+    expect(out).toEqual({ big: big.slice(0, (out.big as string[]).length), plain: 'kept' });
+  });
+
+  it('leaves out what it has no budget left to read (never gives it unread)', () => {
+    const big = Array.from({ length: 400 }, (_, i) => `${i} ${chain} /courses/${hx}/x `.repeat(8));
+    const out = given({ big, after: `x ${encodeURIComponent(hxUnit)}`, plain: 'kept' });
+    expect(JSON.stringify(out)).not.toMatch(/HarvardX/);
+    expect(out.plain).toBe('kept');
+  });
+
+  it('leaves out JSON text nested in strings deeper than it reads', () => {
+    let s: unknown = hx;
+    for (let i = 0; i < 12; i++) s = JSON.stringify([s]);
+    let q: unknown = google;
+    for (let i = 0; i < 12; i++) q = JSON.stringify({ referrer: q });
+    expect(given({ s, q, shallow: JSON.stringify([JSON.stringify(['ok'])]) })).toEqual({
+      shallow: JSON.stringify([JSON.stringify(['ok'])]),
+    });
+  });
+
+  it('leaves out text encoded more times than it decodes', () => {
+    let s = `/courses/${hx}/courseware`;
+    for (let i = 0; i < 17; i++) s = encodeURIComponent(s);
+    expect(given({ s })).toEqual({});
+  });
+});
+
+describe("the Member's own data is kept", () => {
+  it('keeps its own course written with %2B for + (url, path, properties)', () => {
+    const url = `${lms}/courses/course-v1:MITx%2B6.00x%2B2026_T1/courseware`;
+    const out = facing(event({ link: url }, { url, path: new URL(url).pathname }));
+    expect([out.url, out.path, out.properties.link]).toEqual([url, new URL(url).pathname, url]);
+    // Another's run behind %2B is still read once decoded.
+    expect(given({ link: `${lms}/courses/course-v1:HarvardX%2BCS50%2B2026_T1/courseware` })).toEqual({});
+  });
+
+  it("keeps a /courses/a/b/c URL on another site (no course of the platform's)", () => {
+    const ocw = 'https://ocw.mit.edu/courses/6-0001-intro-to-cs-fall-2016/pages/syllabus/';
+    const out = facing(event({ link: ocw, source_url: ocw }, { url: mitPage }));
+    expect(out.properties).toMatchObject({ link: ocw, source_url: ocw });
+    // On the event's own site, or as a path, or in a query, an old key of no Member is still the platform's.
+    expect(
+      facing(
+        event(
+          {
+            a: `${lms}/courses/edX/DemoX/2013/info`,
+            b: '/courses/edX/DemoX/2013/info',
+            c: `https://www.google.com/url?q=${lms}/courses/edX/DemoX/2013/info`,
+          },
+          { url: mitPage },
+        ),
+      ).properties,
+    ).toEqual({ path: `/courses/${mit}/courseware`, c: 'https://www.google.com/url' });
+  });
+
+  it('keeps text that is no URL or path under previous-page and first-arrival names', () => {
+    const kept = {
+      from_date: '12/01/2026',
+      last_score: '7/10',
+      first_answer: '2/3',
+      source_type: 'video/mp4',
+      last_answer: 'Answer: 42',
+      first_question: 'Intro: what is x',
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it('reads first arrivals by whole words only (original_image, first_video_url are no arrival)', () => {
+    const kept = {
+      original_image: 'https://mitx.example/img/cat.png',
+      entry_point: `/courses/${mit}/about`,
+      first_video_url: 'https://www.youtube.com/watch?v=abc',
+      preferring_language: 'en',
+    };
+    expect(given(kept)).toEqual(kept);
+    expect(given({ first_touch_url: google, originalLandingPage: google, landing_x: google })).toEqual({});
+  });
+
+  it('leaves JSON text as written when nothing in it is left out ($ref is no referrer)', () => {
+    const text = '{ "a": {"$ref": "$"}, "b": "[[]]" }';
+    expect(given({ text })).toEqual({ text });
+  });
+});
+
+describe('more ways of naming a course are read', () => {
+  const members = createMemberFacing([
+    { id: 'HarvardX', orgs: ['HarvardX'] },
+    { id: 'MITx', orgs: ['MITx'], courses: ['course-v1:Partner+Joint+2026', 'course-v1:HarvardX+Joint+2026'] },
+  ]);
+  const to = (memberId: string, properties: Record<string, unknown>) =>
+    members(event(properties, { memberId })).properties;
+
+  it("reads a run ending a sentence without its punctuation (another Member's listed run)", () => {
+    for (const end of ['.', '~', '-', ',', ')', ';'])
+      expect(to('HarvardX', { note: `see course-v1:HarvardX+Joint+2026${end} now` }), end).not.toHaveProperty('note');
+    expect(to('MITx', { note: 'Welcome to course-v1:Partner+Joint+2026.' })).toMatchObject({
+      note: 'Welcome to course-v1:Partner+Joint+2026.',
+    });
+  });
+
+  it('reads old keys next to ), , and ;', () => {
+    for (const x of [
+      `[CS50](${lms}/courses/HarvardX/CS50/2013)`,
+      `came from ${lms}/courses/HarvardX/CS50/2013, then left`,
+      `/courses/HarvardX/CS50/2013;/x`,
+    ])
+      expect(given({ x }), x).toEqual({});
+  });
+
+  it('reads asset keys, /c4x/ and i4x:// as their course', () => {
+    for (const x of [
+      `${lms}/asset-v1:HarvardX+CS50+2026_T1+type@asset+block@course_image.jpg`,
+      `${lms}/c4x/HarvardX/CS50/asset/course_image.jpg`,
+      'i4x://HarvardX/CS50/problem/q1',
+    ])
+      expect(given({ x }), x).toEqual({});
+    const own = {
+      a: `${lms}/asset-v1:MITx+6.00x+2026_T1+type@asset+block@img.jpg`,
+      b: `${lms}/c4x/MITx/6.00x/asset/img.jpg`,
+      c: 'i4x://MITx/6.00x/problem/q1',
+    };
+    expect(given(own)).toEqual(own);
+  });
+
+  it('reads HTML entities (&#58; &colon; &#x2F; &sol; &plus; &#43;) and \\u003a escapes', () => {
+    for (const x of [
+      'course-v1&#58;HarvardX+CS50+2026_T1',
+      'course-v1&colon;HarvardX&plus;CS50&#43;2026_T1',
+      '&#x2F;courses&#x2F;HarvardX&#x2F;CS50&#x2F;2013&#x2F;info',
+      '&sol;courses&sol;HarvardX&sol;CS50&sol;2013&sol;info',
+      'next=course-v1\\u003aHarvardX+CS50+2026_T1',
+    ])
+      expect(given({ x }), x).toEqual({});
+  });
+
+  it('applies the referrer and first-arrival rule to the keys of objects so named', () => {
+    expect(given({ referrers: { 'https://www.google.com/search?q=secret+terms': 2, 'www.bing.com': 1 } })).toEqual({
+      referrers: { 'https://www.google.com/search': 2 },
+    });
+    // Keys that are no URL, path or host are read by the value rule alone (their values as before).
+    const ownReferrer = { referrer: { url: mitPage, visits: 2 }, previous: { path: '/x', 'www.bing.com': 1 } };
+    expect(given(ownReferrer)).toEqual(ownReferrer);
+    expect(given({ landing_pages: { 'https://www.edx.org/search?q=harvard+cs50': 1, [mitPage]: 2 } })).toEqual({
+      landing_pages: { [mitPage]: 2 },
+    });
+  });
+
+  it("gives the event's name with another's course key in it replaced by [course]", () => {
+    const named = (name: string) => facing(event({}, { type: 'track', event: name })).event;
+    expect(named(`Clicked ${hx}`)).toBe('Clicked [course]');
+    expect(named(`Opened ${mitPage}`)).toBe(`Opened ${mitPage}`);
+    expect(named(`Opened ${encodeURIComponent(hxUnit)} twice`)).toBe('Opened [course] twice');
+  });
+});
