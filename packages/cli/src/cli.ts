@@ -190,7 +190,7 @@ async function main(argv: string[]): Promise<Answer> {
   if (!(importTimeoutMs >= 1 && importTimeoutMs <= 600_000))
     fail(
       '--import-timeout',
-      `"${values['import-timeout']}" is not a whole number of milliseconds`,
+      `"${values['import-timeout']}" is not a whole number of milliseconds from 1 to 600000`,
       `Use 1 to 600000 (default ${String(defaultImportTimeoutMs)}).`,
     );
 
@@ -228,10 +228,10 @@ async function main(argv: string[]): Promise<Answer> {
   // audit, the one command left
   if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
   const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
-  if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds`, 'Use 0 to 60000.');
+  if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds from 0 to 60000`, 'Use 0 to 60000.');
   const settleMs = /^\d+$/.test(values.settle) ? Number(values.settle) : Number.NaN;
   if (!(settleMs <= 120_000))
-    fail('--settle', `"${values.settle}" is not a whole number of milliseconds`, 'Use 0 to 120000.');
+    fail('--settle', `"${values.settle}" is not a whole number of milliseconds from 0 to 120000`, 'Use 0 to 120000.');
   const mode = values.mode === 'opt-in' || values.mode === 'opt-out' ? values.mode : null;
   if (!mode)
     return fail(
@@ -312,10 +312,15 @@ let ending = false;
 /** Whether the config ended the process while the answer was being written (and said so). */
 let cutOff = false;
 
-/** Ends the process, with the command's exit code. */
+/** Node's process.exit as optin found it: a config that replaces it cannot keep the process running. */
+const processExit = process.exit.bind(process);
+/** What is still being told on stderr (a config's error after the answer): the process ends once it is. */
+let telling: Promise<unknown> = Promise.resolve();
+
+/** Ends the process, with the command's exit code, once every late error is told. */
 function exit(): void {
   ending = true;
-  process.exit(status);
+  void telling.finally(() => processExit(status));
 }
 
 /** Raises the exit code to `code` (an error of the config's after the answer): never lowers it. */
@@ -395,9 +400,10 @@ function unhandled(error: unknown, timing: 'unhandled_rejection' | 'uncaught_exc
     if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
       // Failed from now on, whenever the words below are written.
       if (answered) raise(1);
-      importFailure(configFile, error, timing)
+      const told = importFailure(configFile, error, timing)
         .then((failure) => (answered ? tellLate(failure) : respond(toAnswer(failure, command, json), true)))
         .catch(giveUp);
+      telling = Promise.all([telling, told]);
     } else if (answered) tellLate(error);
     else respond(toAnswer(error, command, json), true);
   } catch {

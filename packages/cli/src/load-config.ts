@@ -40,6 +40,13 @@ export async function loadConfig(
   cwd: string = process.cwd(),
   { importTimeoutMs = defaultImportTimeoutMs }: LoadConfigOptions = {},
 ): Promise<OptinConfig> {
+  // NaN would wait forever and 0 or less time out before the import began.
+  if (!(typeof importTimeoutMs === 'number' && importTimeoutMs > 0))
+    throw new CliError(
+      'invalid_argument',
+      [{ path: 'importTimeoutMs', message: `${String(importTimeoutMs)} is not a number of milliseconds above 0` }],
+      `Give importTimeoutMs in milliseconds (default ${String(defaultImportTimeoutMs)}; Infinity waits as long as the import takes).`,
+    );
   const file = findConfig(path, cwd);
   let config: unknown;
   // Room for the frames between the throw inside a package and the call in the config (a helper of
@@ -194,7 +201,7 @@ function unlessStalled<T>(work: Promise<T>, file: string, timeoutMs: number): Pr
           {
             path: file,
             code: 'import_failed',
-            message: `did not finish loading within ${String(timeoutMs / 1000)} s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running)`,
+            message: `did not finish loading within ${String(timeoutMs / 1000)} s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running), or a config slower to load than that`,
           },
         ],
         `Make every promise ${file} awaits or exports settle (a secret it waits for, an event that never comes); if it is only slow to load, give it longer with --import-timeout <ms> (default ${String(defaultImportTimeoutMs)}; importTimeoutMs from code).`,

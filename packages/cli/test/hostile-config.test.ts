@@ -293,6 +293,32 @@ describe("the command's own exit code", () => {
   });
 });
 
+describe('optin always ends, and never with an unexplained exit code', () => {
+  test("a config's error as the answer is written (in its own 'beforeExit' listener) is told on stderr before the exit 1", async () => {
+    const { file, code, stdout, stderr } = await run(
+      'validate',
+      'throws-before-exit.config.mjs',
+      `${sound}\nprocess.on('beforeExit', () => { throw new Error('boom'); });\n`,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('valid');
+    expect(stderr).toContain(`error invalid_config\n  ${file} [import_failed]`);
+    expect(stderr).toContain('boom');
+  });
+
+  test('a config that replaces process.exit and keeps a timer running cannot keep optin from ending', async () => {
+    const { code, stdout } = await run(
+      'validate',
+      'replaces-exit.config.mjs',
+      `${sound}\nprocess.exit = () => {};\nsetInterval(() => {}, 1000);\n`,
+      '--json',
+    );
+    // Killed after 15 s (code null) before the fix: it printed its answer, then never ended.
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ valid: true });
+  });
+});
+
 describe("a config's own output", () => {
   test('console.log, console.info, console.table and process.stdout.write go to stderr: stdout is the JSON answer only', async () => {
     const source = [

@@ -158,7 +158,7 @@ describe('a config whose import never settles while something keeps Node running
   // A timer keeps the process alive, so Node never ends it: without a bound, optin would wait forever.
   const hang = 'setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport default {};\n';
   const message =
-    'did not finish loading within 0.5 s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running)';
+    'did not finish loading within 0.5 s: a top-level await or exported promise that never settles (while a timer or an open connection keeps the process running), or a config slower to load than that';
   /** The CLI on a config already written, killed after 15 s (optin must end well before). */
   const bounded = (args: string[]) =>
     exec(process.execPath, [cli, ...args], {
@@ -239,7 +239,7 @@ describe('a config whose import never settles while something keeps Node running
     expect(declare.code).toBe(0);
   });
 
-  test('an --import-timeout that is not a whole number of milliseconds is a usage error, before the config is read', async () => {
+  test('an --import-timeout that is not a whole number of milliseconds from 1 to 600000 is a usage error, before the config is read', async () => {
     const file = join(scratch, 'hang-timer.config.mjs');
     writeFileSync(file, hang);
     for (const value of ['x', '0', '-1', '1.5', '600001']) {
@@ -249,7 +249,7 @@ describe('a config whose import never settles while something keeps Node running
         {
           error: {
             code: 'invalid_argument',
-            issues: [{ path: '--import-timeout', message: `"${value}" is not a whole number of milliseconds` }],
+            issues: [{ path: '--import-timeout', message: `"${value}" is not a whole number of milliseconds from 1 to 600000` }],
             hint: 'Use 1 to 600000 (default 30000).',
           },
         },
@@ -622,6 +622,36 @@ describe('a config that throws as it is imported', () => {
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     expect(stdout.trim()).toBe('10 10');
+  });
+
+  test('loadConfig refuses an importTimeoutMs that would wait forever (NaN) or time out at once (0, -5)', async () => {
+    const script = join(scratch, 'timeout-option.mjs');
+    writeFileSync(
+      script,
+      [
+        `import { loadConfig } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};`,
+        `const file = ${JSON.stringify(fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url)))};`,
+        'for (const importTimeoutMs of [NaN, 0, -5, Infinity]) {',
+        '  const answer = await loadConfig(file, undefined, { importTimeoutMs }).then(',
+        "    (config) => 'loaded ' + config.members.length,",
+        '    (error) => error.code + " " + error.issues[0].path + ": " + error.issues[0].message,',
+        '  );',
+        '  console.log(answer);',
+        '}',
+      ].join('\n'),
+    );
+    const { stdout } = await exec(process.execPath, [script], {
+      cwd: scratch,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 15_000,
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'invalid_argument importTimeoutMs: NaN is not a number of milliseconds above 0',
+      'invalid_argument importTimeoutMs: 0 is not a number of milliseconds above 0',
+      'invalid_argument importTimeoutMs: -5 is not a number of milliseconds above 0',
+    ]);
+    expect(lines[3]).toMatch(/^loaded \d+$/);
   });
 
   test('a problem a helper threw names the file:line:column of the call that threw, keeping its own code and path', async () => {
