@@ -1,3 +1,5 @@
+import { proofpointUrls } from './proofpoint.js';
+
 /** A URL written inside a longer text: where (indices into the text), and the URL it stands for. */
 export interface EmbeddedUrl {
   start: number;
@@ -53,11 +55,12 @@ function trimmedEnd(text: string, start: number, end: number): number {
 /**
  * Where an http(s) URL percent-encoded as a query value starts (`?u=https%3A%2F%2Ft.edx.org%2F…`,
  * a share button's), encoded once, twice (`%253A`) or three times, its slashes encoded or left as
- * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`), each escape as
+ * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`), or its colon
+ * left as it is and its slashes encoded (`https:%2F%2F…`: Go's `url.PathEscape`), each escape as
  * often as the encoders that did not leave it wrote it (`https%253A%2F%2F…`: `|urlencode`d, then
  * encoded once more).
  */
-const encodedStart = /https?%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}/gi;
+const encodedStart = /https?(?:%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}|:(?:%(?:25){0,2}2F){2})/gi;
 
 /**
  * How an encoded URL was written: how often, and by how many of those encodings (the first ones)
@@ -75,7 +78,7 @@ interface Encoding {
  */
 function encodingOf(start: string): Encoding {
   // How often its colon and each slash was escaped (`%2F` once, `%252F` twice), `-1` for one left as it is.
-  const [colon = 0, slash = -1, ...rest] = Array.from(start.matchAll(/%((?:25)*)(?:3A|2F)|\//gi), (escape) =>
+  const [colon = 0, slash = -1, ...rest] = Array.from(start.matchAll(/%((?:25)*)(?:3A|2F)|[:/]/gi), (escape) =>
     escape[1] === undefined ? -1 : escape[1].length / 2,
   );
   const times = 1 + Math.max(colon, slash, ...rest);
@@ -243,14 +246,27 @@ function encoded(url: string, { times, colonLeft, slashLeft }: Encoding): string
  */
 const inOrder = (found: EmbeddedUrl[]): EmbeddedUrl[] => found.sort((a, b) => a.start - b.start || b.end - a.end);
 
+/** The URLs in `text`, written as such or percent-encoded (see `urlsInText`), those in wrappers aside. */
+const unwrappedUrls = (text: string): EmbeddedUrl[] => [...literalUrls(text), ...encodedUrls(text)];
+
 /**
  * The URLs in `text` (or in a URL: a share link's `?url=https://t.edx.org/e/c/…`), one inside
  * another too, with punctuation after one left out as a linkifier leaves it out (`https://…/x.` at
  * the end of a sentence, `**https://…**`, `…/a.png,` before the next `srcset` candidate),
- * percent-encoded ones among them.
+ * percent-encoded ones among them, and those a Proofpoint URL Defense wrapper holds (a URL that
+ * starts inside a v3 wrapper's ends where the wrapper's URL ends, at `__;`).
  */
 export function urlsInText(text: string): EmbeddedUrl[] {
-  return inOrder([...literalUrls(text), ...encodedUrls(text)]);
+  const wrapped = proofpointUrls(text, unwrappedUrls);
+  const found = unwrappedUrls(text);
+  if (wrapped.urls.length === 0 && wrapped.inner.length === 0) return inOrder(found);
+  // Both in order: one pass tells which found URLs start inside a v3 wrapper's URL.
+  let span = 0;
+  const outside = inOrder(found).filter((url) => {
+    while ((wrapped.inner[span]?.[1] ?? Infinity) <= url.start) span++;
+    return url.start < (wrapped.inner[span]?.[0] ?? Infinity);
+  });
+  return inOrder([...outside, ...wrapped.urls]);
 }
 
 /** Where a URL may start (see `startPattern`). */
@@ -401,6 +417,30 @@ function unescapeCss(written: string): string {
   });
 }
 
+/**
+ * `written` (a string's or a `url(`'s content) as CSS reads it (see `unescapeCss`), and where each
+ * of its characters was in `written` (an escape's, where the escape starts; one more at the end).
+ */
+function cssRead(written: string): { text: string; from: number[] } {
+  const parts: string[] = [];
+  const from: number[] = [];
+  let at = 0;
+  const take = (end: number) => {
+    parts.push(written.slice(at, end));
+    for (; at < end; at++) from.push(at);
+  };
+  for (const escape of written.matchAll(cssEscape)) {
+    take(escape.index);
+    const char = unescapeCss(escape[0]);
+    parts.push(char);
+    for (let n = 0; n < char.length; n++) from.push(escape.index);
+    at = escape.index + escape[0].length;
+  }
+  take(written.length);
+  from.push(written.length);
+  return { text: parts.join(''), from };
+}
+
 /** A URL escaped for a CSS string or an unquoted `url(`: quotes, brackets and backslashes. */
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
 
@@ -418,18 +458,27 @@ function trimmedCss(written: string): { lead: number; trail: number } {
   return { lead, trail };
 }
 
+/** The URLs of `urlsInText(text)`, `text` being the part of a longer text that starts at `offset`. */
+function* urlsAt(text: string, offset: number): Generator<EmbeddedUrl> {
+  for (const url of urlsInText(text)) yield { ...url, start: offset + url.start, end: offset + url.end };
+}
+
 /**
  * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
- * without whitespace inside (the whitespace around it kept), and, in one without escapes, the URLs
- * inside it as in text (a proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's text); and
- * those in the text of a comment (`/* old hero: url(https://…) *\/`), which the email still holds.
+ * without whitespace inside (the whitespace around it kept), and the URLs inside each as in text,
+ * read with its escapes resolved (a proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's
+ * text), each written back escaped; those in the text of a comment (`/* old hero: url(https://…)
+ * *\/`), which the email still holds; and those anywhere else, as in text (a custom property's
+ * `--hero:https://…`, a bad `url((…))` a browser skips).
  */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
+  let after = 0;
   for (const match of css.matchAll(cssToken)) {
+    yield* urlsAt(css.slice(after, match.index), after);
+    after = match.index + match[0].length;
     const [, comment, double, single, unquoted] = match;
     if (comment !== undefined) {
-      for (const inner of urlsInText(comment))
-        yield { ...inner, start: match.index + 2 + inner.start, end: match.index + 2 + inner.end };
+      yield* urlsAt(comment, match.index + 2);
       continue;
     }
     const written = double ?? single ?? unquoted;
@@ -441,14 +490,15 @@ export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
     const url = unescapeCss(written.slice(lead, trail));
     if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
       yield { start: start + lead, end: start + trail, url, write: escapeCss };
-    // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), where no escape moves them.
-    if (!written.includes('\\'))
-      for (const inner of urlsInText(written))
-        yield {
-          ...inner,
-          start: start + inner.start,
-          end: start + inner.end,
-          write: (url) => escapeCss(inner.write(url)),
-        };
+    // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), each over whole escapes.
+    const read = cssRead(written);
+    for (const inner of urlsInText(read.text))
+      yield {
+        ...inner,
+        start: start + (read.from[inner.start] ?? 0),
+        end: start + (read.from[inner.end] ?? 0),
+        write: (url) => escapeCss(inner.write(url)),
+      };
   }
+  yield* urlsAt(css.slice(after), after);
 }

@@ -323,6 +323,25 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     return host === undefined || new URL(host).hostname.replace(/\.$/, '') === endpoint.hostname.replace(/\.$/, '');
   }
 
+  /** Whether `value` (absolute or protocol-relative) is a tracking URL whose token a key this signer holds verifies. */
+  function verified(value: string): boolean {
+    const url = foundUrl(value);
+    const link = url === undefined ? undefined : trackingLink(url, endpoint);
+    return link !== undefined && typeof openToken(link.token, unwrapping) === 'object';
+  }
+
+  /**
+   * `value` (a URL on the tracking host) without the one or two `-` glued to its end (`…/e/c/<token>-
+   * now`, `<token>--`) when its token verifies only without them (a token may end in `-` too): the
+   * dashes are the text after it. Any other `value` as it is.
+   */
+  function unglued(value: string): string {
+    if (!/^[^?#]*[^?#-]-{1,2}$/.test(value) || verified(value)) return value;
+    for (let cut = value.length - 1; value[cut] === '-'; cut--)
+      if (verified(value.slice(0, cut))) return value.slice(0, cut);
+    return value;
+  }
+
   const trackable = (target: string, recipient: string): boolean =>
     !containsAddress(target, recipient) && Buffer.byteLength(target) <= maxUrlBytes;
 
@@ -389,6 +408,15 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
+        const url = unglued(value);
+        const next = decide(url, open, where);
+        // The dashes glued to its end, if any, are kept after what replaces it.
+        const result = typeof next === 'string' ? next + value.slice(url.length) : next;
+        decided.set(key, result);
+        return result;
+      };
+      /** What `embedded` decides for `value`, a URL on the tracking host. */
+      const decide = (value: string, open: string, where: string): string | null | undefined => {
         const given = foundUrl(value);
         const link = given === undefined ? undefined : trackingLink(given, endpoint);
         const signed = link && ownClaims(link, link.kind);
@@ -405,7 +433,6 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
             next = null;
           }
         }
-        decided.set(key, next);
         return next;
       };
       /**

@@ -238,6 +238,15 @@ describe('hostile input is read in linear time', () => {
       `${'https:\\/\\/t.edx.org\\/'.repeat(350)}e\\/c\\/x,`.repeat(size / 7360),
       'https:/t.edx.org/'.repeat(size / 17),
       'https%253A%2F%2Ft.edx.org%2F'.repeat(size / 28),
+      // Go's url.PathEscape form, Proofpoint URL Defense wrappers (v3 never closed, v3 and v2 many),
+      // a long run of host labels, CSS escapes, and tracking URLs with dashes glued to them.
+      'https:%2F%2Ft.edx.org%2F'.repeat(size / 24),
+      'https://urldefense.com/v3/__'.repeat(size / 28),
+      'https://urldefense.com/v3/__https://t.edx.org/e/c/x__;!!a$'.repeat(size / 58),
+      'https://urldefense.proofpoint.com/v2/url?u=https-3A__t.edx.org_e_c_x-2D'.repeat(size / 72),
+      'urldefense.'.repeat(size / 11),
+      '\\41 https:\\/\\/'.repeat(size / 16),
+      Array.from({ length: size / 32 }, (_, n) => `https://t.edx.org/e/c/x${n}-- `).join(''),
     ];
     // Each place alone takes about 0.2 s here (11 s and more before); the bound is coarse, for a loaded machine.
     for (const hostile of inputs)
@@ -246,6 +255,8 @@ describe('hostile input is read in linear time', () => {
         `<a href="https://x.example.org/?q=${hostile}">x</a>`,
         `<p>${hostile}</p>`,
         `<style>.a{background:url(${hostile})}</style>`,
+        `<style>.a{--x:${hostile}}</style>`,
+        `<style>.b{content:"\\41 ${hostile}"}</style>`,
         `<!--${hostile}-->`,
       ]) {
         const started = performance.now();

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { aliceClick, aliceOpen, base, blank, bob, bobClick, harvard, target, verifier } from './reused-html.js';
+import { clickTargets } from './support.js';
+
+// Another recipient's tracking URLs written in more forms in re-used HTML: each is found and
+// replaced, written back in the same form, and every byte around it is kept.
+
+const enc = encodeURIComponent;
+const tokenOf = (url: string): string => url.slice(base.length + 5);
+
+/** `html` rewritten for Bob, idempotent, with none of Alice's tokens left and Bob's pixel written `<PIXEL>`. */
+function forBob(html: string): string {
+  const out = harvard.rewriteHtml(html, bob);
+  expect(harvard.rewriteHtml(out, bob)).toBe(out);
+  for (const token of [tokenOf(aliceOpen), tokenOf(aliceClick)]) {
+    expect(out).not.toContain(token);
+    expect(out).not.toContain(enc(token));
+  }
+  return out.replace(/<img src="[^"]*" width="1" height="1" alt="" border="0" [^>]*\/>/, '<PIXEL>');
+}
+
+const pairs = [
+  [aliceOpen, blank],
+  [aliceClick, bobClick],
+] as const;
+
+describe("a nested URL as Go's url.PathEscape writes it (https:%2F%2F…: the colon left, the slashes escaped)", () => {
+  /** Go's url.PathEscape: `:@&=+$` left as they are, `/` escaped. */
+  const pathEscape = (url: string) =>
+    enc(url).replace(/%(3A|40|26|3D|2B|24)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const redirect = (url: string) => `https://t.example/r/${pathEscape(url)}`;
+
+  it('in a tracked link, text and an image src: replaced, written back path-escaped', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string, link: string) =>
+        `<body><p><a href="${link}">Course</a> ${redirect(url)} now</p><img src="${redirect(url)}" alt=""></body>`;
+      const out = forBob(html(from, redirect(from)));
+      expect(out).toBe(html(to, harvard.clickUrl(redirect(to), bob)).replace('</body>', '<PIXEL></body>'));
+      expect(clickTargets(out, base, verifier)).toEqual([redirect(to)]);
+    }
+  });
+});
+
+describe('a URL wrapped by Proofpoint URL Defense', () => {
+  /** v2: the URL percent-encoded, `%` written `-` and `/` written `_`. */
+  const v2 = (url: string) =>
+    `https://urldefense.proofpoint.com/v2/url?u=${enc(url)
+      .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%2E/g, '.')
+      .replace(/%/g, '-')
+      .replace(/-2F/g, '_')}&d=DwMFaQ&c=abc&r=def&m=ghi&s=jkl&e=`;
+  /** v3: the URL as it is between `__` and `__;`, then the bytes Proofpoint took out and its signature. */
+  const v3 = (url: string) => `https://urldefense.com/v3/__${url}__;!!Fq6y3Kkd!AbCdEf-gh_ij$`;
+
+  it('v2 (?u=https-3A__…): the inner URL replaced and written back as v2 writes it', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string, link: string) =>
+        `<body><p><a href="${link.replace(/&/g, '&amp;')}">Course</a></p><p>${v2(url).replace(/&/g, '&amp;')}</p></body>`;
+      const out = forBob(html(from, v2(from)));
+      expect(out).toBe(html(to, harvard.clickUrl(v2(to), bob)).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('v3 (__https://…__;!!…$): the inner URL replaced, the wrapper kept byte for byte', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string, link: string) =>
+        `<body><p><a href="${link}">Course</a> ${v3(url)}</p><div style="background:url(${v3(url)})">x</div></body>`;
+      const out = forBob(html(from, v3(from)));
+      expect(out).toBe(html(to, harvard.clickUrl(v3(to), bob)).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('v3 around a share link: the tracking URL inside it ends before __;', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) => `<body><p>${v3(`https://twitter.com/share?url=${url}`)}</p></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+});
+
+describe('a URL glued to what follows it', () => {
+  it('to a `-` after it, or between <>, in text, an attribute and a comment: the `-` kept', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<body><p>${url}- now, &lt;${url}&gt;- and ${url}-- too</p><span title="<${url}>- ${url}-">t</span><!-- ${url}- --></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('a click URL whose token itself ends in `-` is still read with it', () => {
+    let meta = { ...bob, messageId: 'm-dash-0' };
+    for (let n = 1; !tokenOf(harvard.clickUrl(target, meta)).endsWith('-'); n++)
+      meta = { ...bob, messageId: `m-dash-${n}` };
+    const dashed = harvard.clickUrl(target, meta);
+    expect(forBob(`<body><p>${dashed}- now</p></body>`)).toBe(`<body><p>${bobClick}- now</p><PIXEL></body>`);
+  });
+});
+
+describe('a CSS string or url() with whitespace and escapes in it', () => {
+  it('a URL nested in a string with an escape: replaced, the CSS escapes kept', () => {
+    const proxy = (url: string) => `https://img.example.org/p?u=${enc(url)}&amp;q=\\"y\\"`;
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>.a{background:url( "${proxy(url)}" )}</style></head><body><div style='background:url( "${proxy(url)}"	)'>x</div></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('a whole URL with an escaped quote in its query: replaced, the string still closed', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) => `<body><div style='background:url( "${url}?v=\\"2\\"" )'>x</div></body>`;
+      const out = forBob(html(from));
+      expect(out).toBe(
+        `<body><div style='background:url( "${to.replace(/[\\"'()]/g, '\\$&')}" )'>x</div><PIXEL></body>`,
+      );
+    }
+  });
+});
+
+describe('a split URL in a quoted-printable body is rewritten once the body is decoded', () => {
+  // rewriteHtml takes the HTML text, as a MIME library hands it over: decoded from quoted-printable.
+  /** The quoted-printable decoding of RFC 2045 §6.7: soft line breaks dropped, `=XX` bytes read as UTF-8. */
+  const decodeQp = (body: string) =>
+    Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([\dA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      'latin1',
+    ).toString('utf8');
+
+  it('a link and a text URL split by =CRLF and =LF soft line breaks', () => {
+    const split = (url: string, at: number, br: string) => `${url.slice(0, at)}=${br}${url.slice(at)}`;
+    for (const br of ['\r\n', '\n']) {
+      const qp = `<p><a href=3D"${split(aliceClick, 20, br)}">Course</a> ${split(aliceOpen, 40, br)}</p>`;
+      const out = forBob(decodeQp(qp));
+      expect(out).toBe(`<p><a href="${harvard.clickUrl(target, bob)}">Course</a> ${blank}</p><PIXEL>`);
+      expect(clickTargets(out, base, verifier)).toEqual([target]);
+    }
+  });
+});
+
+describe('old fuzz cases', () => {
+  it('url((https%253A//…)): a bad CSS url() with the URL encoded inside it', () => {
+    const twice = (url: string) => enc(enc(url)).replace(/%252F/g, '/');
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>.a{background:url((${twice(url)}))}</style></head><body><div style="background:url((${twice(url)}))">x</div></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('a bare URL in CSS (a custom property), plain or encoded', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>:root{--hero:${url};--proxied:${enc(url)}}</style></head><body><p>x</p></body></html>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('<token>%3Futm_source=… in CDATA and srcset: the URL ends at its token, what follows is kept', () => {
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<body><svg><text><![CDATA[${url}%3Futm_source=newsletter]]></text></svg><p><![CDATA[${url}%3Futm_source=x]]></p><img srcset="${url}%3Futm_source=x 1x, ${url}%3Futm_source=x,https://x.org/a.png 2x"></body>`;
+      expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('the same URL encoded in a proxy URL: its encoded query goes with it, as any query does', () => {
+    const proxy = (url: string) => `https://img.example.org/p?u=${url}`;
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<body><svg><text><![CDATA[${proxy(url)}]]></text></svg><p><![CDATA[${proxy(url)}]]></p><img srcset="${proxy(url)} 1x, ${proxy(url)} 2x"></body>`;
+      expect(forBob(html(`${enc(from)}%3Futm_source%3Dnewsletter`))).toBe(
+        html(enc(to)).replace('</body>', '<PIXEL></body>'),
+      );
+    }
+  });
+});
