@@ -1,6 +1,8 @@
+import { base64Texts } from './base64-text.js';
 import type { CollectorMember } from './collector-config.js';
 import { courseRunKey, createMemberResolver, foldCase, parseCourseRun, readCourseKey } from './course-owner.js';
 import { coursesOfPath, decoded } from './course-path.js';
+import { catalogCourse, courseParamName, namespacelessCourseIdsIn } from './namespaceless-course-ids.js';
 import { nestsDeeperThan } from './nesting-depth.js';
 import { registrable } from './referrer.js';
 import type { StoredEvent } from './stored-event.js';
@@ -138,8 +140,18 @@ const namespacedKey = new RegExp(
 const keyTail = /[\p{L}\p{N}_\-~.%+]*/uy;
 /** An old asset (`/c4x/Org/Course/…`) or usage (`i4x://Org/Course/…`) of a course. */
 const oldAsset = new RegExp(`(?:/c4x/|i4x:/{1,2})(${part})/(${part})`, 'giu');
-/** What may name a course (a key, a `courses` path, or text encoded over one); else it names none. */
-const mayNameCourse = /v1:|course|[ic]4x|[%\\[{"&]/i;
+/**
+ * What may name a course (a key, a `courses` path, an old `Org/Course/Run`, an `Org+Course`, or text
+ * encoded over one, base64 too: a run of 16 of its characters); else it names none.
+ */
+const mayNameCourse = /v1:|course|[ic]4x|[%\\[{"&/+]|[\w-]{16}/i;
+/**
+ * A character no course key, nor its encodings, holds (a blank, a quote, a bracket, `<>|^`, a
+ * backtick, `(),`): text items split there join to no key (a key whose `+` are read as spaces, cut
+ * at one, still shows its namespace and org: {@link createMemberFacing} reads it so).
+ */
+const breakAfter = /[\s"'<>{}[\]|^`(),]$/;
+const breakBefore = /^[\s"'<>{}[\]|^`(),]/;
 /** Punctuation that may end a sentence after a key (`…2026.`), read as not the key's. */
 const trailing = /[.~-]+$/;
 
@@ -261,8 +273,14 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   sentence punctuation after it not its own), an old asset or usage (`/c4x/Org/Course/…`,
  *   `i4x://Org/Course/…`), or a path that {@link coursesOfPath} reads one in (the old
  *   `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`; one of no Member in the path of a URL
- *   on another site than the event's page is none). A URL or path that names one in its query or
- *   fragment only is given without them (origin and path);
+ *   on another site than the event's page is none), or an id {@link namespacelessCourseIdsIn} reads
+ *   (an old `Org/Course/Run`, a catalog key `Org+Course` or a run's `Org+Course+Run` under a Member's
+ *   org anywhere, any of them as a `course_id`, `courseId` or `course_key` parameter's value, a
+ *   property so named too); a key cut short (`course-v1:MITx`) names each run of its org. Base64 or
+ *   base64url text ({@link base64Texts}: an OAuth `state`, a JWT) is read decoded too. A URL or path
+ *   that names one in its query or fragment only is given without them (origin and path);
+ * - with no run of adjacent text items of an array that, joined, names such a course (a key split
+ *   across items, `['course-v1:', 'HarvardX+CS50+2026']`);
  * - with its `event` name given, each word of it naming such a course as `[course]`;
  * - read in bounded time: what cannot be read within `maxRounds`, `maxJsonDepth` and the event's
  *   `readBudget` is left out, never given unread;
@@ -285,16 +303,22 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
   const memberOf = createMemberResolver(members);
   const ownerOf = (id: string) => memberOf({ type: 'track', event: '', context: { course: { id } } });
   const ownerOfOrg = (org: string) => memberOf({ type: 'track', event: '', context: { course: { org } } });
-  // The runs Members list (as their owner finds them), and by org and course (for old assets, which name no run).
+  // The runs Members list (as their owner finds them), by org and course (old assets and catalog keys name
+  // no run) and by org (a key cut short names none).
   const listed = new Set<string>();
   const listedByCourse = new Map<string, string[]>();
+  const listedByOrg = new Map<string, string[]>();
+  // The orgs of Members and of the runs they list: an old `Org/Course/Run` or `Org+Course` under one is read anywhere.
+  const orgs = new Set(members.flatMap((m) => (m.orgs ?? []).map(foldCase)));
   for (const m of members)
     for (const key of m.courses ?? []) {
       const run = parseCourseRun(key);
       if (!run) continue;
+      orgs.add(foldCase(run.org));
       listed.add(courseRunKey(run));
       const course = foldCase(`${run.org}+${run.course}`);
       listedByCourse.set(course, [...(listedByCourse.get(course) ?? []), m.id]);
+      listedByOrg.set(foldCase(run.org), [...(listedByOrg.get(foldCase(run.org)) ?? []), m.id]);
     }
   /** The Member of a course key, read without punctuation ending it (`…+2026.`) unless a Member lists it so. */
   const ownerOfKey = (key: string): string | undefined => {
@@ -315,15 +339,25 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       const [whole, namespace = '', org = '', course, run] = m;
       keyTail.lastIndex = m.index + whole.length;
       if (!final && keyTail.exec(unescaped)?.[0].includes('%')) continue;
-      // A CCX is its org's; a run (or a block or asset of it) the Member's that lists it, else its org's.
-      owners.push(
-        course && run && !namespace.toLowerCase().startsWith('ccx')
-          ? ownerOfKey(`course-v1:${org}+${course}+${run}`)
-          : ownerOfOrg(org.replace(trailing, '')),
-      );
+      // A CCX is its org's; a run (or a block or asset of it) the Member's that lists it, else its org's;
+      // a key cut short (`course-v1:MITx `) may be any run of its org, those Members list too.
+      const ccx = namespace.toLowerCase().startsWith('ccx');
+      if (course && run && !ccx) owners.push(ownerOfKey(`course-v1:${org}+${course}+${run}`));
+      else owners.push(ownerOfOrg(org.replace(trailing, '')));
+      if (!course && !ccx) owners.push(...(listedByOrg.get(foldCase(org.replace(trailing, ''))) ?? []));
     }
     for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset))
       owners.push(ownerOfOrg(org), ...(listedByCourse.get(foldCase(`${org}+${course}`)) ?? []));
+    for (const id of namespacelessCourseIdsIn(unescaped, (org) => orgs.has(foldCase(org)))) {
+      // A catalog key is its org's course, and the course of each Member listing a run of it.
+      const catalog = catalogCourse(id);
+      if (catalog)
+        owners.push(
+          ownerOfOrg(catalog.org),
+          ...(listedByCourse.get(foldCase(`${catalog.org}+${catalog.course}`)) ?? []),
+        );
+      else if (readCourseKey(id)) owners.push(ownerOfKey(id));
+    }
     for (const token of unescaped.split(/[\s"'<>\\{}[\]|^`(),;]+/))
       if (token.includes('/'))
         // Each URL in it on its own (a URL in another's query): an old key of no Member in the path
@@ -376,6 +410,14 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       const next = decodedText(value);
       const final = next === value;
       if (ownersIn(value, final, reading.site).some((owner) => (owner ?? null) !== memberId)) return true;
+      // Base64 text is read decoded (JSON text's depth bounds how deep in base64 it is read).
+      const texts = base64Texts(value);
+      if (
+        depth >= maxJsonDepth
+          ? texts.some((t) => mayNameCourse.test(t))
+          : texts.some((t) => namesOther(t, memberId, reading, depth + 1))
+      )
+        return true;
       if (!parsed) {
         const json = jsonOf(value);
         if (json !== undefined) {
@@ -439,11 +481,36 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     return bare(url);
   };
 
+  /**
+   * `items` (what the Member is given of an array) without each run of adjacent text items that,
+   * joined, names a course whose Member is not `memberId` (a key split across items:
+   * `['course-v1:', 'HarvardX+CS50+2026']`), the run's other items too. Items are joined only where
+   * a key can span them: not after text ending, or before text starting, with what no key (nor its
+   * encodings) holds ({@link breakAfter}); a key whose `+` are spaces, cut at one, shows its org.
+   */
+  const withoutSplitKeys = (items: unknown[], memberId: string | null, reading: Reading): unknown[] => {
+    const given: unknown[] = [];
+    const spans = (left: unknown, right: unknown) =>
+      typeof left === 'string' && typeof right === 'string' && !breakAfter.test(left) && !breakBefore.test(right);
+    for (let i = 0; i < items.length;) {
+      let end = i + 1;
+      while (end < items.length && spans(items[end - 1], items[end])) end++;
+      const run = items.slice(i, end);
+      if (run.length < 2 || !namesOther(run.join(''), memberId, reading)) for (const item of run) given.push(item);
+      i = end;
+    }
+    return given;
+  };
+
   /** `value` as the Member `memberId` is given it under `names` (see {@link createMemberFacing}): `undefined` when nothing. */
   const forMember = (value: unknown, memberId: string | null, names: Names, reading: Reading, depth = 0): unknown => {
     if (typeof value === 'string') return textFor(value, memberId, names, reading, depth);
     if (Array.isArray(value))
-      return value.map((item) => forMember(item, memberId, names, reading, depth)).filter((item) => item !== undefined);
+      return withoutSplitKeys(
+        value.map((item) => forMember(item, memberId, names, reading, depth)).filter((item) => item !== undefined),
+        memberId,
+        reading,
+      );
     if (typeof value !== 'object' || value === null) return value;
     // A key that is a URL, path or host under a referrer's, previous page's or first arrival's name is
     // read as its values are (`referrers: { 'https://www.google.com/search?q=…': 2 }`, `'www.bing.com'`);
@@ -460,6 +527,8 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       Object.entries(value).flatMap(([key, v]): [string, unknown][] => {
         const givenKey = keyFor(key);
         if (givenKey === undefined) return [];
+        // A course id parameter's value is read as in a query (`course_id: 'MITx/6.002x/2012_Fall'`).
+        if (courseParamName(key) && typeof v === 'string' && namesOther(`${key}=${v}`, memberId, reading)) return [];
         const given = forMember(v, memberId, namesOf(key, names), reading, depth);
         return given === undefined ? [] : [[givenKey, given]];
       }),

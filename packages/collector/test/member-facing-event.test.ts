@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemberFacing } from '../src/member-facing-event.js';
 import type { StoredEvent } from '../src/stored-event.js';
+import { storedEvent } from './helpers.js';
 
 const lms = 'https://courses.edx.org';
 const mit = 'course-v1:MITx+6.00x+2026_T1';
@@ -14,45 +15,13 @@ const facing = createMemberFacing([
 ]);
 
 /** A stored page view of MITx's course with `properties` (its own `path` first) and `fields`. */
-const event = (properties: Record<string, unknown>, fields: Partial<StoredEvent> = {}): StoredEvent => ({
-  messageId: 'm1',
-  clientTimestamp: null,
-  type: 'page',
-  event: null,
-  memberId: 'MITx',
-  keptFrom: null,
-  anonymousId: 'a',
-  userId: null,
-  timestamp: '2026-12-01T00:00:00.000Z',
-  receivedAt: '2026-12-01T00:00:00.000Z',
-  courseId: mit,
-  org: 'MITx',
-  sessionId: null,
-  sessionSeq: null,
-  path: null,
-  url: null,
-  referrerClass: null,
-  referrerHost: null,
-  campaign: null,
-  browser: null,
-  browserVersion: null,
-  os: null,
-  osVersion: null,
-  deviceType: null,
-  app: null,
-  appVersion: null,
-  isBot: false,
-  ip: null,
-  country: null,
-  region: null,
-  city: null,
-  asn: null,
-  isp: null,
-  purposes: ['analytics'],
-  properties: { path: `/courses/${mit}/courseware`, ...properties },
-  context: {},
-  ...fields,
-});
+const event = (properties: Record<string, unknown>, fields: Partial<StoredEvent> = {}): StoredEvent =>
+  storedEvent('MITx', {
+    courseId: mit,
+    org: 'MITx',
+    properties: { path: `/courses/${mit}/courseware`, ...properties },
+    ...fields,
+  });
 /** What MITx is given of a MITx page view's `properties`, without its own `path`. */
 const given = (properties: Record<string, unknown>): Record<string, unknown> => {
   const rest = { ...facing(event(properties)).properties };
@@ -282,6 +251,8 @@ describe('under previous-page names, what is no URL or path is kept', () => {
 });
 
 describe('what it costs to read an event is bounded (no input blocks the event loop)', () => {
+  // Each bound is 500 ms: these inputs take tens of ms, and a busy 2-core CI runner several times that;
+  // an unbounded reading took seconds (18–27 s for the nested JSON below before the budget).
   /** A `%41` percent-encoded 15 times (`%25252525…41`): each decoding round changes it. */
   let chain = '%41';
   for (let i = 0; i < 14; i++) chain = chain.replace('%', '%25');
@@ -300,7 +271,7 @@ describe('what it costs to read an event is bounded (no input blocks the event l
       const s = nested(levels, leaves);
       const start = performance.now();
       facing(event({ s, [s]: 1, list: [s, s] }, { event: s }));
-      expect(performance.now() - start).toBeLessThan(200);
+      expect(performance.now() - start).toBeLessThan(500);
     });
 
   it('leaves out what may name a course once the budget is spent (never gives it unread)', () => {
@@ -309,7 +280,7 @@ describe('what it costs to read an event is bounded (no input blocks the event l
     const big = Array.from({ length: 60 }, (_, i) => `${i} ${`${chain7} `.repeat(70)}`);
     const start = performance.now();
     const out = given({ big, own: `${mit} %41`, plain: 'kept' });
-    expect(performance.now() - start).toBeLessThan(200);
+    expect(performance.now() - start).toBeLessThan(500);
     // What was read within the budget (naming no course) is kept; the rest, the Member's own key too, is not.
     expect((out.big as string[]).length).toBeLessThan(big.length);
     expect(out).toEqual({ big: big.slice(0, (out.big as string[]).length), plain: 'kept' });
@@ -464,5 +435,140 @@ describe('more ways of naming a course are read', () => {
     expect(named(`Clicked ${hx}`)).toBe('Clicked [course]');
     expect(named(`Opened ${mitPage}`)).toBe(`Opened ${mitPage}`);
     expect(named(`Opened ${encodeURIComponent(hxUnit)} twice`)).toBe('Opened [course] twice');
+  });
+});
+
+describe('old course ids (Org/Course/Run) outside a /courses/ path are read', () => {
+  it("leaves out another Member's or the platform's old id in a course_id parameter, or under a Member's org", () => {
+    expect(
+      given({
+        register: '/register?course_id=HarvardX/CS50/2013',
+        encoded: 'course_id=HarvardX%2FCS50%2F2013',
+        camel: 'https://auth.example.org/cb?courseId=HarvardX/CS50/2013&x=1',
+        platform: 'enroll?course_key=edX/DemoX/2013',
+        json: '{"course_id": "edX/DemoX/2013"}',
+        text: 'see HarvardX/CS50/2013 for more',
+        course_id: 'edX/DemoX/2013',
+        other: { courseKey: 'HarvardX%2FCS50%2F2013' },
+        kept: 1,
+      }),
+    ).toEqual({ register: '/register', camel: 'https://auth.example.org/cb', other: {}, kept: 1 });
+  });
+
+  it("keeps the Member's own old ids, and dates, fractions and other sites' paths", () => {
+    const kept = {
+      own: '/register?course_id=MITx/6.002x/2012_Fall',
+      encoded: 'course_id=MITx%2F6.002x%2F2012_Fall',
+      text: 'MITx/6.002x/2012_Fall',
+      course_id: 'MITx/6.002x/2012_Fall',
+      date: '2024/01/02',
+      fraction: '3/4 done',
+      site: 'https://example.com/docs/a/b/c',
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+});
+
+describe("a course key split across an array's items is read", () => {
+  it("leaves out adjacent text items that join to another Member's course (with the text next to them)", () => {
+    expect(
+      given({
+        a: ['course-v1:', 'HarvardX', '+CS50+2026_T1'],
+        b: ['course-v1:OtherX', '+CS50+2024'],
+        c: ['course-v1:OtherX+', 'CS50+2024'],
+        d: ['intro', '/courses/Harvard', 'X/CS50/2013/info', 7, 'outro'],
+      }),
+    ).toEqual({ a: [], b: ['+CS50+2024'], c: ['CS50+2024'], d: [7, 'outro'] });
+    const rival = createMemberFacing([
+      { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Lent+2026'] },
+      { id: 'MITx', orgs: ['MITx'] },
+    ]);
+    // (A key of the Member's org cut short may be the run another Member lists under it: left out.)
+    expect(rival(event({ parts: ['course-v1:MITx', '+Lent+2026', 1] })).properties.parts).toEqual(['+Lent+2026', 1]);
+    // Its + read as spaces, cut at a space: a key of the Member's org cut short may be that run.
+    expect(rival(event({ parts: ['course-v1:MITx ', 'Lent 2026'] })).properties.parts).toEqual(['Lent 2026']);
+  });
+
+  it('joins items only where a key can span them: those read within the budget are kept', () => {
+    let chain7 = '%41';
+    for (let i = 0; i < 6; i++) chain7 = chain7.replace('%', '%25');
+    const big = Array.from({ length: 60 }, (_, i) => `${i} ${`${chain7} `.repeat(70)}`);
+    const kept = (given({ big }).big as string[]).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(big.length);
+  });
+
+  it("keeps the Member's own split keys and other text", () => {
+    const kept = { a: ['course-v1:', 'MITx+6.00x+2026_T1'], b: ['a', 'b', 'c/d'], c: [mit, mit] };
+    expect(given(kept)).toEqual(kept);
+  });
+});
+
+describe('base64 text is read decoded', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const b64url = (text: string) => Buffer.from(text).toString('base64url');
+  it("leaves out a base64 or base64url value (an OAuth state, a JWT's payload) naming another's course", () => {
+    const state = b64url(JSON.stringify({ course: hx, n: '?>?>' }));
+    expect(
+      given({
+        state: 'eyJjb3Vyc2UiOiJjb3Vyc2UtdjE6T3RoZXJYK0NTNTArMjAyNCJ9',
+        padded: b64(JSON.stringify({ course: hx, n: '?>?>' })),
+        url: `https://accounts.example.org/callback?code=abc&state=${state}`,
+        escaped: `state=${encodeURIComponent(b64(hxUnit))}`,
+        jwt: `${b64url('{"alg":"none"}')}.${b64url(JSON.stringify({ next: hxUnit }))}.`,
+        twice: b64(b64(hx)),
+        kept: 1,
+      }),
+    ).toEqual({ url: 'https://accounts.example.org/callback', kept: 1 });
+  });
+
+  it("keeps base64 naming the Member's own course or none", () => {
+    const kept = {
+      own: b64(JSON.stringify({ course: mit })),
+      token: b64('this is just a test of a token'),
+      id: '550e8400-e29b-41d4-a716-446655440000',
+      word: 'Antidisestablishmentarianism',
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it('reads a hostile event of base64, split items, old ids and catalog keys in well under a second', () => {
+    let nestedB64 = hx;
+    for (let i = 0; i < 12; i++) nestedB64 = Buffer.from(nestedB64).toString('base64');
+    const pieces = Array.from({ length: 1000 }, (_, i) => (i % 2 ? 'HarvardX/' : 'course-v1:'));
+    const slashes = `${'HarvardX/'.repeat(1000)}x`;
+    const blobs = Array.from({ length: 300 }, (_, i) => b64(`${i} ${'%2541'.repeat(20)} x`));
+    const plus = `${'HarvardX+'.repeat(1000)}x`;
+    const start = performance.now();
+    const out = given({ nestedB64, pieces, slashes, s: slashes.replace(/\//g, '%2F'), plus, blobs });
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(JSON.stringify(out)).not.toMatch(/HarvardX|course-v1/);
+  });
+});
+
+describe('catalog keys (Org+Course, without a namespace) are read', () => {
+  it("leaves out another Member's catalog key, or the platform's in a course_key parameter", () => {
+    expect(
+      given({
+        link: 'https://www.edx.org/course/HarvardX+CS50',
+        param: '/enroll?course_key=HarvardX+CS50',
+        platform: 'course_key=edX+DemoX',
+        run: 'HarvardX+CS50+2026_T1',
+        text: 'compare HarvardX+CS50 with ours',
+        kept: 1,
+      }),
+    ).toEqual({ param: '/enroll', kept: 1 });
+  });
+
+  it("keeps the Member's own catalog keys and other text with +", () => {
+    const kept = {
+      link: 'https://www.edx.org/course/MITx+6.00x',
+      param: 'course_key=MITx+6.00x',
+      run: 'MITx+6.00x+2026_T1',
+      math: '1+2+3',
+      code: 'C++ and A+B',
+      block: 'block-v1:MITx+6.00x+2026_T1+type@problem+block@q1',
+    };
+    expect(given(kept)).toEqual(kept);
   });
 });

@@ -61,6 +61,19 @@ const databases = [
   },
 ];
 
+/** A grant and the refusal the device made a millisecond after it, from a clock 10 minutes fast. */
+function grantThenRefusal(learner: string) {
+  const sent = Date.now() + 10 * minute;
+  const sentAt = new Date(sent).toISOString();
+  const grant = { ...receipt(learner, true), decidedAt: sentAt };
+  const refusal = {
+    ...receipt(learner, false),
+    consentId: grant.consentId,
+    decidedAt: new Date(sent + 1).toISOString(),
+  };
+  return { grant, refusal, sentAt };
+}
+
 describe.each(databases)('receipts of one consent id on two workers ($name)', ({ skip, open }) => {
   let db: Workers | undefined;
   beforeAll(async () => {
@@ -80,14 +93,7 @@ describe.each(databases)('receipts of one consent id on two workers ($name)', ({
       // device order says which came last.
       for (let n = 0; n < 40; n++) {
         const learner = `learner-workers-${n}`;
-        const sent = Date.now() + 10 * minute;
-        const sentAt = new Date(sent).toISOString();
-        const grant = { ...receipt(learner, true), decidedAt: sentAt };
-        const refusal = {
-          ...receipt(learner, false),
-          consentId: grant.consentId,
-          decidedAt: new Date(sent + 1).toISOString(),
-        };
+        const { grant, refusal, sentAt } = grantThenRefusal(learner);
         const receivedAt = new Date().toISOString();
         // Each worker takes one; which starts first varies.
         const [first, second] = n % 2 ? [one, two] : [two, one];
@@ -101,19 +107,6 @@ describe.each(databases)('receipts of one consent id on two workers ($name)', ({
     },
   );
 });
-
-/** A grant and the refusal the device made a millisecond after it, from a clock 10 minutes fast. */
-function grantThenRefusal(learner: string) {
-  const sent = Date.now() + 10 * minute;
-  const sentAt = new Date(sent).toISOString();
-  const grant = { ...receipt(learner, true), decidedAt: sentAt };
-  const refusal = {
-    ...receipt(learner, false),
-    consentId: grant.consentId,
-    decidedAt: new Date(sent + 1).toISOString(),
-  };
-  return { grant, refusal, sentAt };
-}
 
 describe('receipts of one consent id on two worker processes (sqlite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optin-workers-'));
