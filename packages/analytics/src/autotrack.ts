@@ -1,4 +1,5 @@
-import { attr, controlName, is, up } from './control-name.js';
+import { controlName, up } from './control-name.js';
+import { attr, get, is } from './dom.js';
 import { shareNetwork } from './share-network.js';
 
 /** Elements whose clicks are recorded (native checkboxes, radios and selects are recorded on `change`). */
@@ -9,7 +10,14 @@ const clickable =
 const custom = '[role=button]:not(a[href],button,summary,input)';
 
 /**
- * Records links and controls with one delegated listener on the document (capture phase, through
+ * Editable content, as `up` looks for it from a control (through shadow roots): anything in an editor, in its
+ * `contenteditable="false"` islands too (a link card, a task's checkbox). (Not `isContentEditable`, which a form's
+ * field or the document's image of that name shadows.)
+ */
+const edited = ':read-write';
+
+/**
+ * Records links and controls with one delegated listener on the window (capture phase, through
  * open shadow roots), so elements added later count too: link clicks (the middle button's, which
  * opens a new tab, too) as `edx.ui.lms.link_clicked` `{ current_url, target_url, outbound }`, share
  * controls as `edx.social.share_clicked { network }`, and buttons, `[role=button]`, `summary`,
@@ -35,20 +43,17 @@ export function autotrack(
   may: () => unknown,
 ): void {
   const listener = (e: Event) => {
-    const path = e.composedPath();
+    const [target] = e.composedPath();
     // Not allowed now: nothing read (naming a control reads its text, a whole long card's). Nor the consent
     // UI's controls, the banner's or a site's own marked so (no one learns when the learner used them).
-    if (!may() || up(path[0], 'optin-banner,[data-optin-consent]')) return;
+    if (!may() || up(target, 'optin-banner,[data-optin-consent]')) return;
     const current_url = clean(location.href);
-    // In editable content: `n` or what holds it (through shadow roots), an editor's `contenteditable="false"`
-    // island (a link card, a task's checkbox) too.
-    const edited = (n: EventTarget) => path.slice(path.indexOf(n)).some((p) => (p as HTMLElement).isContentEditable);
     // (An option of a listbox select, clicked: that select's use.)
-    const field = (up(path[0], 'select') || path[0]) as HTMLInputElement;
+    const field = (up(target, 'select') || target) as HTMLInputElement;
     const use = (control: unknown, el: Element) =>
       control && track('optin.ui.control_used', { control, name: controlName(el), current_url });
-    const nativeKind = (f?: HTMLInputElement | null) =>
-      f && (f.localName == 'select' ? 'select' : /^(checkbox|radio)$/.test(f.type) && 'toggle');
+    const nativeKind = (f: unknown) =>
+      is(f, 'select') ? 'select' : is(f, 'input:is([type=checkbox],[type=radio])') && 'toggle';
     const native = nativeKind(field);
     // (`button`: 0 for the left one, 1 the middle one, 2 the right one; none on `change` and `submit`.)
     // A key is a left click on a custom `[role=button]` when it is Enter or Space, with which ARIA has the
@@ -62,17 +67,15 @@ export function autotrack(
         : undefined,
     } = e as Partial<MouseEvent>;
     // (A control in editable content, as below, never.)
-    if (button == null) return edited(field) || use(e.type == 'submit' ? 'form' : native, field);
+    if (button == null) return up(field, edited) || use(e.type == 'submit' ? 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
-    if (native || nativeKind(path.find((n) => n instanceof HTMLLabelElement)?.control as HTMLInputElement | null))
-      return;
-    const el = path.find((n): n is Element => is(n, clickable));
+    if (native || nativeKind((up(target, 'label') as HTMLLabelElement | null)?.control)) return;
+    const el = up(target, clickable);
     // A link opened with the middle button (a new tab) is used too; no other button but the left is. Links
     // and controls in editable content are what the learner typed there (a pasted link's URL): never.
     // A click the page makes on a custom button (`el.click()` from its keydown handler) is that key's use.
-    if (!el || edited(el) || (button && (button > 1 || el.localName != 'a')) || (!e.isTrusted && is(el, custom)))
-      return;
+    if (!el || up(el, edited) || (button && (button > 1 || !is(el, 'a'))) || (!e.isTrusted && is(el, custom))) return;
     const network = shareNetwork(el);
     // Resolved as the browser follows it: against the page's `<base href>`, if it has one. An href that
     // is no URL (`http://`, an empty template value) is none.
@@ -84,11 +87,11 @@ export function autotrack(
     }
     const target_url = href && /^https?:$/.test(href.protocol) ? clean(href.href) : undefined;
     if (network) track('edx.social.share_clicked', { current_url, target_url, network });
-    else if (el.localName == 'a') {
+    else if (is(el, 'a')) {
       if (target_url)
         track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
-    } else use(attr(el, 'role') ?? (el.localName == 'input' ? 'button' : el.localName), el);
+    } else use(attr(el, 'role') ?? (is(el, 'input') ? 'button' : get(el, 'localName')), el);
   };
   for (const type of ['click', 'auxclick', 'change', 'submit', 'keydown'])
-    document.addEventListener(type, listener, { capture: true, signal });
+    addEventListener(type, listener, { capture: true, signal });
 }

@@ -1,12 +1,16 @@
+import { attr, get, is } from './dom.js';
+
 // Fields: what they hold or show may be what the learner typed or chose (a select's options, a custom
 // select's value, title or flag). Nothing in or of one is read for a name (text, title, alt, a label in it).
 // (Not an input button, whose caption or title is the author's; nor a `contenteditable="false"` wrapper.)
 // Text a site marks private for its session-recording tools (Hotjar's `data-hj-suppress`, as Open edX's header marks
 // the learner's username; LogRocket's, FullStory's, PostHog's, Datadog's, Clarity's, rrweb's and Sentry's masks and
-// blocks; Datadog's `mask-unless-allowlisted` is the one value of `data-dd-privacy` that ends so): read as a field's,
-// never. (An `<output>` shows what was typed or computed from it: a field.)
+// blocks, Sentry's attributes too; Datadog's `mask-unless-allowlisted` is the one value of `data-dd-privacy` that ends
+// so): read as a field's, never; and no unmask (`data-sentry-unmask`) inside one counts. The HTML parser lower-cases
+// attribute names, not class names nor values: those are read in any case (`Sentry-Mask`, `data-dd-privacy="MASK"`),
+// when unsure, no name. (An `<output>` shows what was typed or computed from it: a field.)
 const marked =
-  '[data-hj-suppress],[data-private],[data-clarity-mask="true" i],[data-dd-privacy=mask],[data-dd-privacy=hidden],[data-dd-privacy$=allowlisted],.dd-privacy-mask,.dd-privacy-hidden,._lr-hide,.fs-mask,.fs-exclude,.ph-no-capture,.rr-mask,.rr-block,.sentry-mask,.sentry-block';
+  '[data-hj-suppress],[data-private],[data-sentry-mask],[data-sentry-block],[data-clarity-mask="true" i],[data-dd-privacy="mask" i],[data-dd-privacy="hidden" i],[data-dd-privacy$="allowlisted" i],[class~="dd-privacy-mask" i],[class~="dd-privacy-hidden" i],[class~="_lr-hide" i],[class~="fs-mask" i],[class~="fs-exclude" i],[class~="ph-no-capture" i],[class~="rr-mask" i],[class~="rr-block" i],[class~="sentry-mask" i],[class~="sentry-block" i]';
 const fields = `${marked},output,input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea,[contenteditable]:not([contenteditable=false]),[aria-haspopup=listbox],[role=combobox],[role=listbox],[role=option],[role=textbox],[role=searchbox],[role=spinbutton]`;
 // A select's wrapper: an element with a native `<select>` and at most two other elements as children (a page's
 // container that holds a select among many controls is none). Anything else in it but a label is taken for the
@@ -24,15 +28,8 @@ const field = `${near}>:not(label),${fields}`;
 // slotted element to its slot, out of a shadow root to its host, nested roots too (a mark or field around a web
 // component's host, or around the slot it shows light DOM in, covers what is in it, as on the screen a recording
 // shows). (A document or window, an event's target, or a fragment, ends it.)
-// Read through the prototypes' own getters and methods, never a property of the node: a form's controls
-// (`<input name="parentNode">`, `name="matches"`) and a document's named images and forms (`<img name="host">`, which
-// course authors' HTML may have) shadow them, and a walk through them would never end (or throw).
-// (A shadow root has no named properties: its own `host` is read.)
-const get = (el: Element, key: string) => Reflect.get(Element.prototype, key, el) as Element | null;
-/** Whether `el` is an element that matches `sel` (`Element.prototype.matches`, which a form's control can't shadow). */
-export const is = (el: unknown, sel: string) => el instanceof Element && Element.prototype.matches.call(el, sel);
-/** `el`'s attribute `name` (`Element.prototype.getAttribute`, which a form's control can't shadow). */
-export const attr = (el: Element, name: string) => Element.prototype.getAttribute.call(el, name);
+// (Read through the prototypes' own getters, which a form's controls can't shadow: see dom.ts. A shadow root has no
+// named properties: its own `host` is read.)
 export const up = (el: unknown, sel: string) => {
   for (
     ;
@@ -46,18 +43,17 @@ export const up = (el: unknown, sel: string) => {
 // Only its first 1,000 characters or so are read (a name is at most 100), and its first 2,000 nodes: a card
 // holding a 20,000-item list, or a chart of 100,000 text-less cells, costs no more than a button. Text of
 // whitespace alone (the indentation of a pretty-printed icon) counts as one space, however long and however
-// many in a row; whitespace alone is no name (the title is). (A tree walker over elements, 1, and text, 4,
-// skipping a field's or a form's subtree, 2.)
+// many in a row (collapsed as it is read); whitespace alone is no name (the title is). (A tree walker over
+// elements, 1, and text, 4, skipping a field's or a form's subtree, 2.)
 const text = (el?: Element | null) => {
   if (!el || up(el, field) || is(el, 'form')) return '';
-  const walker = document.createTreeWalker(el, 5, (n) =>
+  // (The document's own methods, here and below: a named image, `<img name="createTreeWalker">`, shadows them.)
+  const walker = Document.prototype.createTreeWalker.call(document, el, 5, (n) =>
     is(n, `form,${near},${fields}`) ? 2 : 1,
   );
   let read = '';
-  for (let i = 0; read.length < 1e3 && i++ < 2e3 && walker.nextNode();) {
-    const data = (walker.currentNode as Partial<Text>).data ?? '';
-    read += /\S/.test(data) ? data : data && !read.endsWith(' ') ? ' ' : '';
-  }
+  for (let i = 0; read.length < 1e3 && i++ < 2e3 && walker.nextNode();)
+    read = (read + ((walker.currentNode as Partial<Text>).data ?? '')).replace(/\s+/g, ' ');
   return read.trim();
 };
 
@@ -68,7 +64,9 @@ const text = (el?: Element | null) => {
 const combo = (el: Element | null): unknown =>
   el &&
   el.childElementCount < 99 &&
-  ([el, ...(get(el, 'children') as unknown as Element[])].some((c) => is(c, 'input[role=combobox],[aria-autocomplete]')) ||
+  ([el, ...(get(el, 'children') as unknown as Element[])].some((c) =>
+    is(c, 'input[role=combobox],[aria-autocomplete]'),
+  ) ||
     combo(el.nextElementSibling));
 const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
   up && p && p.childElementCount < 99 && !is(p, 'form') && (combo(el.nextElementSibling) || beside(p, up - 1));
@@ -115,7 +113,7 @@ export function controlName(el: Element): string {
       (attr(el, 'aria-label') ||
         (attr(el, 'aria-labelledby') ?? '')
           .split(' ')
-          .map((id) => text(document.getElementById(id)))
+          .map((id) => text(Document.prototype.getElementById.call(document, id)))
           .join(' ')
           .trim() ||
         (is(el, 'input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||

@@ -101,7 +101,8 @@ export interface FirstParty {
    * time (an app cleaning an OAuth callback's `?code=…&state=…`; told by the Navigation API, elsewhere a second
    * view, its secret redacted); views told apart by their URLs as they are (a filter's `?state=open` to
    * `?state=closed` is a view), every URL sent with secret query values redacted (see {@link FirstPartyOptions.redact}),
-   * and every URL and path without the username of an Open edX profile (`/u/alice` goes as `/u/:username`),
+   * and every URL and path without the username of an Open edX profile (`/u/alice` goes as `/u/:username`, the
+   * discussions' `/learners/alice` as `/learners/:username`),
    * once a view, and once each time the browser restores the page from its back/forward cache; coming
    * Back to a page, or reloading it, is no new arrival: no new touch) and links and
    * controls (a link opened with the middle button too, a custom `[role=button]` with Enter or Space; never those of the
@@ -217,31 +218,36 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // (Nested three deep at most: a crafted link of thousands of `?x=` must not overflow the stack.) A parameter
   // without `=` (`/unsubscribe?john%40doe.com`) is read as a value too, and goes as `REDACTED` whole.
   const hide = (query: string, deep = 0): string =>
-    query.replace(/([?&#])([^=?&#]+)(?:(=)([^&#]*))?/g, (all, sep: string, raw: string, is?: string, value?: string) => {
-      const name = decode(raw);
-      const held = decode(decode(decode(value ?? raw)));
-      return (is &&
-        !campaignParam.test(name) &&
-        (/e.?mail|token|secret|pass(w(or)?d|code)|pwd|jwt|hmac|saml|apikey|\b(code|state|pass|key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce|mail)s?\b/i.test(
-          name.replace(/([a-z])(?=[A-Z])|_|\d/g, '$1 '),
-        ) ||
-          (redact && name.search(redact) >= 0))) ||
-        /@/.test(held) ||
-        (deep < 3 && hidden(held, deep + 1))
-        ? sep + (is ? raw + '=' : '') + 'REDACTED'
-        : all;
-    });
+    query.replace(
+      /([?&#])([^=?&#]+)(?:(=)([^&#]*))?/g,
+      (all, sep: string, raw: string, is?: string, value?: string) => {
+        const name = decode(raw);
+        const held = decode(decode(decode(value ?? raw)));
+        return (is &&
+          !campaignParam.test(name) &&
+          (/e.?mail|token|secret|pass(w(or)?d|code)|pwd|jwt|hmac|saml|apikey|\b(code|state|pass|key|auth(orization)?|sig(nature)?|session(id)?|ticket|otp|nonce|mail)s?\b/i.test(
+            name.replace(/([a-z])(?=[A-Z])|_|\d/g, '$1 '),
+          ) ||
+            (redact && name.search(redact) >= 0))) ||
+          /@/.test(held) ||
+          (deep < 3 && hidden(held, deep + 1))
+          ? sep + (is ? raw + '=' : '') + 'REDACTED'
+          : all;
+      },
+    );
   // Whether `hide` changes a parameter (or any in a string of them).
   const hidden = (query: string, deep = 0) => hide('&' + query, deep) != '&' + query;
   // A URL (or a path) as it may be sent: cut, its query (and a kept fragment) hidden; never its path, but for the
   // learner's username where Open edX's profile has it (`/u/alice`: the profile MFE's pages, the user menu's Profile
-  // link; under any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
-  // `%252Fu%252Falice`), which goes as `/u/:username` (the rest of that value with it). Only in the site's own URLs (a
-  // path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's `/drive/u/0/` keeps its `u/0`.
+  // link; `/learners/alice`: the discussions MFE's learner pages, `/discussions/<course>/learners/alice/posts`; under
+  // any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
+  // `%252Fu%252Falice`), which goes as `/u/:username` or `/learners/:username` (the rest of that value with it). Only
+  // in the site's own URLs (a path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's
+  // `/drive/u/0/` keeps its `u/0`.
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(!host || own(host.toLowerCase()) ? /(\/|%(25)?2[Ff])u\1[^/?#&]+/g : /$^/, '$1u$1:username');
+      .replace(!host || own(host.toLowerCase()) ? /(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
@@ -512,11 +518,14 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
             (viewed as Record<string, unknown>).url = sent;
           } else if (href != last || visited) {
             again = visited;
-            // Its URL and referrer (the last view's, else how the page was reached) without a fragment.
+            // Its URL and referrer (the last view's, else how the page was reached) without a fragment. (The document's
+            // own getter: a named image, `<img name="referrer">`, shadows `document.referrer`.)
             viewed = {
               url: sent,
               referrer: strip(
-                again ? (navigation?.activation?.from?.url ?? '') : ((viewed?.url ?? document.referrer) as string),
+                again
+                  ? (navigation?.activation?.from?.url ?? '')
+                  : ((viewed?.url ?? Reflect.get(Document.prototype, 'referrer', document)) as string),
               ),
             };
             last = href;
@@ -531,7 +540,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       onNavigate(view, listening);
       // With analytics only: the hub would give them to every tracker allowed (marketing ones too), and
       // replay those made before the first decision to whatever that decision allows (opt-in: not one).
-      autotrack((event, properties) => hub.track(event, properties), strip, own, listening.signal, tracks);
+      autotrack(hub.track.bind(hub), strip, own, listening.signal, tracks);
       // (After the hub's own update: it subscribed first.) Analytics granted on a page whose view this
       // tracker did not get (refused then): that view, to it alone, as the hub gave the others theirs.
       listening.signal.onabort = consent.subscribe(

@@ -1,3 +1,5 @@
+import { attr } from './dom.js';
+
 // Share endpoints: facebook.com/sharer, x.com/intent, linkedin.com/sharing, reddit.com/submit, wa.me, t.me/share, ...
 const share =
   /\/\/(?:www\.|api\.)?(facebook|linkedin|t|twitter|x|reddit|pinterest|whatsapp|wa)\.(?:com|me)\/(?:shar|intent|submit|send|pin\/create|cws\/share|\d|\?)/;
@@ -12,6 +14,6 @@ const names: Readonly<Record<string, string>> = { x: 'twitter', wa: 'whatsapp', 
  * @example shareNetwork(link('https://www.facebook.com/sharer/sharer.php?u=…')) // 'facebook'
  */
 export function shareNetwork(el: Element): string | undefined {
-  const network = share.exec(el.getAttribute('href') ?? '')?.[1];
-  return el.getAttribute('data-share') ?? (network && (names[network] ?? network));
+  const network = share.exec(attr(el, 'href') ?? '')?.[1];
+  return attr(el, 'data-share') ?? (network && (names[network] ?? network));
 }

@@ -106,9 +106,10 @@ export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tra
       observe('event', interaction, { durationThreshold: 40 });
       observe('first-input', interaction);
       const finalLcp = () => lcp && report('LCP', lcp, true);
-      on(document, 'keydown', finalLcp);
-      on(document, 'pointerdown', finalLcp);
-      on(document, 'visibilitychange', () => {
+      // (The document's events, heard on the window: a named form shadows the document's own `addEventListener`.)
+      on(self, 'keydown', finalLcp);
+      on(self, 'pointerdown', finalLcp);
+      on(self, 'visibilitychange', () => {
         if (!document.hidden) return;
         finalLcp();
         report('CLS', cls);

@@ -1982,7 +1982,125 @@ describe('privacy of names and URLs', () => {
     ]);
   });
 
-  test('only the site\'s own URLs lose a /u/{username}: a link out to Google Drive or Gmail (/u/0/), an upper-case /U/, keep theirs', async () => {
+  test("a form whose fields are named after what is read of an element (isContentEditable, localName, getAttribute, type) still has its buttons' clicks recorded, named", async () => {
+    await open('/courseware?mode=opt-out');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.evaluate(() => {
+      // A course author's form: a field named after a property of the form shadows it.
+      document.querySelector('#app')!.innerHTML = `
+        <form id="f" data-track="survey" style="padding:20px" action="javascript:void 0" onsubmit="return false">
+          <input type="hidden" name="isContentEditable"><input type="hidden" name="localName">
+          <input type="hidden" name="getAttribute"><input type="hidden" name="type">
+          <button id="b" type="button">Save</button> <button id="s">Send</button>
+        </form>`;
+    });
+    // (By the mouse at each one's place, read before: Playwright's own click reads the form's shadowed properties.)
+    const places = await page.evaluate(() =>
+      ['#b', '#s', '#f'].map((id) => {
+        const box = document.querySelector(id)!.getBoundingClientRect();
+        return [box.x + 2, box.y + 2] as const;
+      }),
+    );
+    for (const [x, y] of places) await page.mouse.click(x, y);
+    await arrived((m) => m.event === 'optin.ui.control_used', 4);
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['button', 'Save'],
+      ['button', 'Send'],
+      ['form', 'survey'], // its submit
+      ['form', 'survey'], // a click on the form itself, marked data-track
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  test("a page whose HTML names images or a form after the document's methods and properties (querySelector, addEventListener, createTreeWalker, getElementById, referrer, isContentEditable) is viewed, and its clicks are recorded, named", async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url('/courseware?mode=opt-out&named'));
+    await page.waitForFunction(() => 'optin' in window);
+    await page.evaluate(() => {
+      // (The document's own querySelector is shadowed: the body's.)
+      document.body.querySelector('#app')!.innerHTML =
+        '<span id="l">Next unit</span> <button id="a" aria-labelledby="l">→</button> <button id="b">Done</button>';
+    });
+    await page.click('#a');
+    await page.click('#b');
+    await arrived((m) => m.event === 'optin.ui.control_used', 2);
+    await quiet();
+    expect(received.filter((m) => m.type === 'page').map((m) => [m.properties.path, m.properties.referrer])).toEqual([
+      ['/courseware', ''],
+    ]);
+    expect(controlsUsed()).toEqual([
+      ['button', 'Next unit'],
+      ['button', 'Done'],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  test("marks in another case (a class's, an attribute's value), Sentry's data-sentry-mask and data-sentry-block, and an unmask inside a mark, never name a control", async () => {
+    await open('/dashboard?mode=opt-out');
+    await page.evaluate(() => {
+      // (The HTML parser lower-cases attribute names, never class names or attribute values.)
+      document.querySelector('#app')!.innerHTML = `
+        <button id="up" DATA-PRIVATE aria-label="Menu of alice-secret"></button>
+        <button id="hj"><span DATA-HJ-SUPPRESS>alice-secret</span></button>
+        <button id="sm"><span class="Sentry-Mask">alice-secret</span></button>
+        <button id="sb"><span class="SENTRY-BLOCK">alice-secret</span></button>
+        <button id="fs"><span class="FS-Exclude">alice-secret</span></button>
+        <button id="rr"><span class="RR-Mask">alice-secret</span></button>
+        <button id="ph"><span class="PH-No-Capture">alice-secret</span></button>
+        <button id="lr"><span class="_LR-Hide">alice-secret</span></button>
+        <button id="ddc"><span class="DD-Privacy-Mask">alice-secret</span></button>
+        <button id="dd"><span data-dd-privacy="MASK">alice-secret</span></button>
+        <button id="ddh"><span data-dd-privacy="Hidden">alice-secret</span></button>
+        <button id="ddu"><span data-dd-privacy="MASK-UNLESS-ALLOWLISTED">alice-secret</span></button>
+        <button id="dsm"><span data-sentry-mask>alice-secret</span></button>
+        <button id="dsb" data-sentry-block aria-label="Profile of alice-secret"></button>
+        <div data-sentry-mask><button id="um" data-sentry-unmask>alice-secret</button></div>
+        <div class="sentry-block"><button id="um2" class="sentry-unmask" data-sentry-unmask>alice-secret</button></div>
+        <button id="allow" data-dd-privacy="ALLOW">Next</button>
+        <button id="done">Done</button>`;
+    });
+    const ids = ['up', 'hj', 'sm', 'sb', 'fs', 'rr', 'ph', 'lr', 'ddc', 'dd', 'ddh', 'ddu', 'dsm', 'dsb', 'um', 'um2'];
+    for (const id of [...ids, 'allow', 'done']) await page.click(`#${id}`, { force: true });
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([...ids.map(() => ['button', '']), ['button', 'Next'], ['button', 'Done']]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("the username in an Open edX discussions profile (/learners/{username}) is never sent, on the site's own URLs", async () => {
+    await open('/discussions/course-v1:edX+DemoX+2026/learners/alice-secret1/posts?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = [
+        '/discussions/course-v1:edX+DemoX+2026/learners/bob-secret2',
+        '/discussions/course-v1:edX+DemoX+2026/learners',
+        '/login?next=%2Fdiscussions%2Fc%2Flearners%2Fcarol-secret3%2Fposts',
+        'https://example.com/learners/guide',
+      ]
+        .map((href) => `<a href="${href}">Link</a>`)
+        .join('');
+      for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
+    });
+    for (const a of await page.$$('#app a')) await a.click();
+    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 4);
+    const [view] = received.filter((m) => m.type === 'page');
+    expect(view!.properties).toMatchObject({
+      url: url('/discussions/course-v1:edX+DemoX+2026/learners/:username/posts?mode=opt-out'),
+      path: '/discussions/course-v1:edX+DemoX+2026/learners/:username/posts',
+    });
+    expect(received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => m.properties.target_url)).toEqual([
+      url('/discussions/course-v1:edX+DemoX+2026/learners/:username'),
+      url('/discussions/course-v1:edX+DemoX+2026/learners'),
+      url('/login?next=%2Fdiscussions%2Fc%2Flearners%2F:username'),
+      'https://example.com/learners/guide',
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("only the site's own URLs lose a /u/{username}: a link out to Google Drive or Gmail (/u/0/), an upper-case /U/, keep theirs", async () => {
     await open('/dashboard?mode=opt-out');
     await page.evaluate(() => {
       document.querySelector('#app')!.innerHTML = [
@@ -2000,9 +2118,7 @@ describe('privacy of names and URLs', () => {
     });
     for (const a of await page.$$('#app a')) await a.click();
     await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 7);
-    expect(
-      received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => m.properties.target_url),
-    ).toEqual([
+    expect(received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => m.properties.target_url)).toEqual([
       'https://drive.google.com/drive/u/0/folders/1AbC',
       'https://mail.google.com/mail/u/1/',
       'https://example.com/U/Report.pdf',

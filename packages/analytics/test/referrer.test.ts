@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { attribute, campaignOf } from '../src/attribution.js';
 import { courseOf } from '../src/course-ref.js';
@@ -220,10 +221,12 @@ describe('courseOf: CCX and versioned keys, read as @optin/members reads them', 
 });
 
 describe('shareNetwork', () => {
-  const link = (href: string, share?: string) =>
-    ({
-      getAttribute: (n: string) => (n == 'href' ? href : n == 'data-share' ? (share ?? null) : null),
-    }) as unknown as Element;
+  const link = (href: string, share?: string) => {
+    const a = document.createElement('a');
+    a.setAttribute('href', href);
+    if (share) a.setAttribute('data-share', share);
+    return a;
+  };
   it.each([
     ['https://www.facebook.com/sharer/sharer.php?u=x', 'facebook'],
     ['https://twitter.com/intent/tweet?text=x', 'twitter'],
