@@ -416,7 +416,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     addEventListener('storage', refresh, off);
     // Two windows side by side: the learner comes back to this one (before a click in it decides).
     addEventListener('focus', refresh, off);
-    document.addEventListener('visibilitychange', refresh, off);
+    addEventListener('visibilitychange', refresh, off);
     (self as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', refresh, off);
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store

@@ -89,7 +89,7 @@ describe('another tab deciding', () => {
     const decided = createConsent({ policy: edxPolicy, storage: 'memory' }).acceptAll();
     document.cookie = `optin=${encodeDecisionFor(decided)};Path=/`;
     expect(here.allows('marketing')).toBe(false);
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     expect(here.allows('marketing')).toBe(true);
     expect(seen).toEqual([true, false, true]);
 
@@ -112,7 +112,7 @@ describe('another tab deciding', () => {
     await tick();
     dispatchEvent(new Event('storage'));
     dispatchEvent(new Event('focus'));
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     expect(here.allows('analytics')).toBe(false);
     expect(seen).toEqual([]);
 

@@ -204,9 +204,32 @@ describe('@optin/consent in Chromium', () => {
     const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
     await learning.page.evaluate(() => window.optin.withdraw('performance'));
     expect((await state(second.page)).allows.performance).toBe(true);
-    await second.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await second.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
     expect((await state(second.page)).allows.performance).toBe(false);
     expect((await state(second.page)).decision?.consentId).toBe((await state(learning.page)).decision?.consentId);
+  });
+
+  it("works on a page whose form is named after the document's methods (<form name=addEventListener>)", async () => {
+    // A named form shadows the document's own method of that name: document.addEventListener is the form.
+    const page = await context.newPage();
+    await page.goto(url('www', { cookieDomain: DOMAIN }));
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<form name="addEventListener"></form>'));
+    expect(await page.evaluate(() => typeof document.addEventListener)).toBe('object');
+    const created = await page.evaluate(() => {
+      try {
+        return window.optin.create().needsPrompt;
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(created).toBe(true);
+    expect((await page.evaluate(() => window.optin.acceptAll())).allows.marketing).toBe(true);
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
+    // And it still reads again when shown (Chromium fires visibilitychange at the document, bubbling).
+    const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
+    await learning.page.evaluate(() => window.optin.withdraw('marketing'));
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+    expect((await state(page)).allows.marketing).toBe(false);
   });
 
   it('reset forgets the choice for good: host-only (no cookieDomain) and on a domain given with a leading dot', async () => {
@@ -702,7 +725,8 @@ describe('@optin/consent in Chromium', () => {
       [learning, 'learning', 'tab-learning'],
     ] as const)
       await tab.page.evaluate(([e, s]) => window.optin.sendReceipts(e, s), [origin(host), subject] as const);
-    const shown = () => learning.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const shown = () =>
+      learning.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
 
     const accepted = (await a.page.evaluate(() => window.optin.acceptAll())).decision;
     await expect.poll(async () => (await state(b.page)).decision?.decidedAt).toBe(accepted?.decidedAt);
@@ -711,7 +735,8 @@ describe('@optin/consent in Chromium', () => {
     await expect.poll(async () => (await state(a.page)).decision?.decidedAt).toBe(withdrawn?.decidedAt);
     await shown();
     const marketing = (await learning.page.evaluate(() => window.optin.withdraw('marketing'))).decision;
-    for (const tab of [a, b]) await tab.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    for (const tab of [a, b])
+      await tab.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
     expect((await state(a.page)).decision?.decidedAt).toBe(marketing?.decidedAt);
     expect((await state(b.page)).decision?.decidedAt).toBe(marketing?.decidedAt);
     // Anything late would have arrived by now.
