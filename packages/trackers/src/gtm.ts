@@ -14,8 +14,12 @@ export interface GtmOptions extends AdapterOptions {
   readonly hosts?: readonly string[];
   /**
    * The container's own data layer (gtm.js `l`), a JavaScript identifier. Default `dataLayer` for
-   * the platform's container and `dataLayer_<tracker id>` for a Member's (`dataLayer_HarvardX_gtm`),
-   * so that no container sees another's events (a Member's is never on `dataLayer`, the platform's).
+   * the platform's container and `dataLayer_<tracker id>` for a Member's, so that no container sees
+   * another's events (a Member's is never on `dataLayer`, the platform's). In the tracker id `/` becomes
+   * `_`, `.` `$0`, `_` `$1` and `-` `$2`, so that no two ids share a layer: `HarvardX/gtm` (as
+   * `defineMember` names it) is `dataLayer_HarvardX_gtm`, the adapter's own `HarvardX-gtm` is
+   * `dataLayer_HarvardX$2gtm`, and Members `Harvard` (tracker `X-gtm`) and `Harvard-X` (tracker `gtm`)
+   * get `dataLayer_Harvard_X$2gtm` and `dataLayer_Harvard$2X_gtm`.
    */
   readonly dataLayer?: string;
 }
@@ -47,7 +51,7 @@ const gtagArguments = function () {
  */
 export function gtm(options: GtmOptions): Tracker {
   const identity = adapterIdentity('gtm', options, 'id', /^GTM-[A-Z0-9]+$/);
-  const { purposes = ['analytics'], cookies = [], hosts = [] } = options;
+  const { purposes = ['analytics'], cookies = [], hosts = [], dataLayer } = options;
   let name: string;
   // On its own layer, Consent Mode grants no more than the container declares: the hub runs it only
   // while those purposes are allowed for its owner (a Member's overrides included), so a Member's
@@ -58,31 +62,30 @@ export function gtm(options: GtmOptions): Tracker {
   const declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
   const layer = () => ((window as unknown as Layers)[name] ??= []);
   const push = (entry: Record<PropertyKey, unknown>) => layer().push(entry);
-  // Copies the consent commands among `commands` (of `dataLayer`) to this container's own layer.
-  const copy = (commands: Record<PropertyKey, unknown>[]) => {
-    for (const command of commands)
-      if (command[0] == 'consent') {
-        const signals = { ...(command[2] as Record<string, string>) };
-        // `< 'e'`: 'denied' (shorter, for the size budget).
-        for (const key in signals)
-          if ((layer().optin ?? declared)[key as keyof GoogleConsentMode] < 'e') signals[key] = 'denied';
-        push(gtagArguments('consent', command[1], signals));
-      }
+  // Copies `command` (of `dataLayer`), when it is a consent command, to this container's own layer.
+  const copy = (command: Record<PropertyKey, unknown>) => {
+    if (command[0] == 'consent') {
+      const signals = { ...(command[2] as Record<string, string>) };
+      // `< 'e'`: 'denied' (shorter, for the size budget).
+      for (const key in signals)
+        if ((layer().optin ?? declared)[key as keyof GoogleConsentMode] < 'e') signals[key] = 'denied';
+      push(gtagArguments('consent', command[1], signals));
+    }
   };
   // The layer of the tracker as the hub runs it (`this`: the id and owner it runs under, a Member's
   // too when declared without `owner`), known from any call: a hub made anew takes a running
   // container over without loading it. Never a Member's on the platform's layer: there it would see
   // the platform's events and Consent Mode unnarrowed.
   // A name that is no JavaScript name is made one (the same in the script URL and on the window). The
-  // default's tracker id: "-" and "/" as "_", "." as "$0" and "_" as "$1", so that Members `Harvard.X`
-  // and `Harvard-X` get two (HarvardX-gtm and HarvardX/gtm: dataLayer_HarvardX_gtm; Harvard.X-gtm:
-  // dataLayer_Harvard$0X_gtm).
+  // default's tracker id: "/" as "_", "." as "$0", "_" as "$1" and "-" as "$2" ("$" is in no tracker id,
+  // and "/" at most once): one id, one name, so that no Member's container reads another's layer
+  // (Harvard/X-gtm: dataLayer_Harvard_X$2gtm; Harvard-X/gtm: dataLayer_Harvard$2X_gtm).
   const at = (t: Tracker) =>
     (name = (
       t.owner == 'platform'
-        ? (options.dataLayer ?? 'dataLayer')
-        : (options.dataLayer != 'dataLayer' && options.dataLayer) ||
-          `dataLayer_${t.id.replace(/_/g, '$$1').replace(/\./g, '$$0')}`
+        ? (dataLayer ?? 'dataLayer')
+        : (dataLayer != 'dataLayer' && dataLayer) ||
+          'dataLayer_' + t.id.replace(/_/g, '$$1').replace(/\./g, '$$0').replace(/-/g, '$$2')
     ).replace(/[^\w$]/g, '_'));
   return {
     ...identity,
@@ -98,8 +101,8 @@ export function gtm(options: GtmOptions): Tracker {
         // after a withdrawal. GTM, loading on `dataLayer` later, calls the push it finds.
         const platform = ((window as unknown as Layers).dataLayer ??= []);
         const base = platform.push;
-        copy(platform);
-        platform.push = (...commands) => (copy(commands), base.apply(platform, commands));
+        platform.forEach(copy);
+        platform.push = (...commands) => (commands.forEach(copy), base.apply(platform, commands));
       }
       push({ 'gtm.start': +new Date(), event: 'gtm.js' });
       return ctx.loadScript(`https://www.googletagmanager.com/gtm.js?id=${identity.vendorId}&l=${name}`);
@@ -124,10 +127,11 @@ export function gtm(options: GtmOptions): Tracker {
     },
     // A container cannot be stopped, but its Google tags can be told: on its own layer, Consent Mode is
     // denied from now on (the platform's layer already follows the hub). Resumed before the reload, it
-    // stays denied: a Member's tags never get back more than the reload would give them.
+    // stays denied: a Member's tags never get back more than the reload would give them. (The command
+    // is the mark itself: what `copy` would make of it, all but `security_storage` denied.)
     unload() {
       if (at(this) != 'dataLayer')
-        copy([gtagArguments('consent', 'update', (layer().optin = toGoogleConsentMode(null)))]);
+        push(gtagArguments('consent', 'update', (layer().optin = toGoogleConsentMode(null))));
     },
   };
 }

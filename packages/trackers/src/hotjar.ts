@@ -64,7 +64,7 @@ export function hotjar(options: HotjarOptions): Tracker {
     load(ctx) {
       // Hotjar's snippet stub: queues calls until Hotjar's code takes over.
       const q: unknown[] = [];
-      w.hj ??= Object.assign((...args: unknown[]) => void q.push(args), { q, optin: 1 as const });
+      w.hj ??= Object.assign((...args: unknown[]) => q.push(args), { q, optin: 1 as const });
       // Hotjar is one per page, with one site: the first loaded (the platform's, listed first) keeps it;
       // another only tells it of what the hub sends (the last one's site got every call, and a Member's,
       // refused, kept recording).

@@ -390,6 +390,24 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect((await signals('dataLayer', 'analytics_storage')).slice(1)).toEqual(['granted', 'granted', 'granted']);
   });
 
+  test('9c. the containers of Members `Harvard` (tracker `X-gtm`) and `Harvard-X` (tracker `gtm`) have two layers: neither sees the other’s events', async () => {
+    await open('ha-gtm,hax-gtm', '/courses/course-v1:Harvard+CS50+2026/courseware', '&reload=later');
+    await act("consent.acceptAll(); hub.track('harvard.only');");
+    // On to Harvard-X's course (a single-page app): Harvard's container cannot unload and runs until the reload.
+    await act(
+      "history.pushState({}, '', '/courses/course-v1:Harvard-X+CS50+2026/courseware?reload=later'); hub.page(); hub.track('harvard-x.only');",
+    );
+    const of = async (container: string) =>
+      (await page.evaluate(() => (window as unknown as { __gtmSeen?: [string, string][] }).__gtmSeen ?? []))
+        .filter(([c, message]) => c === container && !message.startsWith('consent'))
+        .map(([, message]) => message);
+    await settled(() => of('GTM-HA1'), ['gtm.js', 'optin.page', 'harvard.only']);
+    await settled(() => of('GTM-HAX1'), ['gtm.js', 'optin.page', 'harvard-x.only']);
+    expect(await reloadRequired()).toEqual(['Harvard/X-gtm']);
+    const layers = standIn.hits.filter((h) => h.path.startsWith('/gtm.js')).map((h) => h.path.split('&l=')[1]);
+    expect(new Set(layers).size).toBe(2);
+  });
+
   test('a vendor script still on its way when consent is withdrawn never runs: no hit, no cookie', async () => {
     // fbevents.js (loaded by the hub) and HubSpot's static tag arrive once marketing is withdrawn.
     await context.route(/connect\.facebook\.net|js\.hs-scripts\.com/, async (route) => {
@@ -645,6 +663,24 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     expect(await page.evaluate(() => document.cookie)).toMatch(/_ga=GA1\.1\.42\.42/);
     await act("consent.withdraw('analytics');");
     expect(await page.evaluate(() => document.cookie)).not.toMatch(/_ga=/);
+  });
+
+  test('a withdrawal deletes every cookie Hotjar sets: ids, session, sampling and its test cookies', async () => {
+    await open('hotjar', coursePath, '&reload=later');
+    await act('consent.acceptAll();');
+    const names = [
+      ...['_hjSessionUser_777', '_hjSession_777', '_hjid', '_hjFirstSeen', '_hjIncludedInSessionSample_777'],
+      ...['_hjAbsoluteSessionInProgress', '_hjTLDTest', '_hjLocalStorageTest', '_hjSessionStorageTest'],
+      '_hjCookieTest',
+    ];
+    await page.evaluate((names) => {
+      for (const name of names) document.cookie = `${name}=1; Path=/; Domain=optin.test; Max-Age=600`;
+      document.cookie = 'site_own=1; Path=/; Max-Age=600';
+    }, names);
+    expect((await cookieNames()).filter((n) => names.includes(n))).toHaveLength(names.length);
+    await act("consent.withdraw('analytics');");
+    expect((await cookieNames()).filter((n) => n.startsWith('_hj'))).toEqual([]);
+    expect(await cookieNames()).toContain('site_own');
   });
 
   test('destroyed and created again (an app mounted twice), the hub starts no tracker a second time', async () => {

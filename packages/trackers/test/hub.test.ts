@@ -774,13 +774,36 @@ describe('gtm data layers', () => {
     hub.page();
     expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
       'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1&l=dataLayer',
-      'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+      'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX$2gtm',
       'https://www.googletagmanager.com/gtm.js?id=GTM-MIT1&l=mitLayer',
     ]);
-    for (const name of ['dataLayer', 'dataLayer_HarvardX_gtm', 'mitLayer'])
+    for (const name of ['dataLayer', 'dataLayer_HarvardX$2gtm', 'mitLayer'])
       expect(w[name]?.map((m) => m.event)).toEqual(['gtm.js', 'optin.page']);
-    delete w.dataLayer_HarvardX_gtm;
+    delete w.dataLayer_HarvardX$2gtm;
     delete w.mitLayer;
+    await new Promise((r) => setTimeout(r));
+  });
+
+  test('Members whose ids differ only by "-", "/", "." or "_" get layers of their own: none sees another’s events', async () => {
+    const w = window as unknown as Record<string, Record<string, unknown>[] | undefined>;
+    // As defineMember issues them (`<member>/<tracker>`), and as the adapter names one (`<owner>-gtm`).
+    const member = (owner: string, id: string, container: string) => ({ ...gtm({ id: container }), id, owner });
+    const trackers = [
+      member('Harvard', 'Harvard/X-gtm', 'GTM-HA1'),
+      member('Harvard-X', 'Harvard-X/gtm', 'GTM-HX1'),
+      gtm({ id: 'GTM-HX2', owner: 'Harvard-X' }),
+      member('Harvard_X', 'Harvard_X/gtm', 'GTM-HX3'),
+      member('Harvard.X', 'Harvard.X/gtm', 'GTM-HX4'),
+    ];
+    const hub = hubWith(trackers);
+    consent.acceptAll();
+    hub.page();
+    const layers = [...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map(
+      (s) => new URL(s.src).searchParams.get('l') ?? '',
+    );
+    expect(new Set(layers).size).toBe(trackers.length);
+    for (const name of layers) expect(w[name]?.map((m) => m.event)).toEqual(['gtm.js', 'optin.page']);
+    for (const name of layers) Reflect.deleteProperty(w, name);
     await new Promise((r) => setTimeout(r));
   });
 });
@@ -794,16 +817,16 @@ test('a Member’s container configured onto `dataLayer` gets a layer of its own
   hub.page();
   expect([...document.querySelectorAll<HTMLScriptElement>('script[data-optin-script]')].map((s) => s.src)).toEqual([
     'https://www.googletagmanager.com/gtm.js?id=GTM-EDX1&l=dataLayer',
-    'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX_gtm',
+    'https://www.googletagmanager.com/gtm.js?id=GTM-HX1&l=dataLayer_HarvardX$2gtm',
   ]);
   // Its layer: Consent Mode narrowed to what it declares (analytics), its own events.
-  const own = (w.dataLayer_HarvardX_gtm ?? []) as Record<PropertyKey, unknown>[];
+  const own = (w.dataLayer_HarvardX$2gtm ?? []) as Record<PropertyKey, unknown>[];
   expect(own.filter((m) => m[0] === 'consent').map((m) => (m[2] as Record<string, string>).ad_storage)).not.toContain(
     'granted',
   );
   expect(own.filter((m) => m.event === 'optin.page')).toHaveLength(1);
   expect((w.dataLayer ?? []).filter((m) => (m as Record<string, unknown>).event === 'optin.page')).toHaveLength(1);
-  delete w.dataLayer_HarvardX_gtm;
+  delete w.dataLayer_HarvardX$2gtm;
   await new Promise((r) => setTimeout(r));
 });
 
@@ -818,16 +841,16 @@ test('a Member’s container taken over by a hub made anew (another bundle, its 
   hub.track('edx.course.enrollment.activated');
   const events = (layer: string) => (w[layer] ?? []).map((m) => m.event).filter(Boolean);
   expect(events('dataLayer')).toEqual(['gtm.js', 'optin.page', 'edx.course.enrollment.activated']);
-  expect(events('dataLayer_HarvardX_gtm')).toEqual(['gtm.js', 'optin.page', 'edx.course.enrollment.activated']);
+  expect(events('dataLayer_HarvardX$2gtm')).toEqual(['gtm.js', 'optin.page', 'edx.course.enrollment.activated']);
   // Withdrawn, it is denied on its own layer, not on the platform's.
   consent.withdraw('analytics', 'HarvardX');
   expect((w.dataLayer ?? []).filter((m) => m[0] === 'consent')).toEqual([]);
   expect(
-    (w.dataLayer_HarvardX_gtm ?? [])
+    (w.dataLayer_HarvardX$2gtm ?? [])
       .filter((m) => m[0] === 'consent')
       .map((m) => (m[2] as Record<string, string>).analytics_storage),
   ).toEqual(['denied']);
-  delete w.dataLayer_HarvardX_gtm;
+  delete w.dataLayer_HarvardX$2gtm;
 });
 
 test('a Member’s container taken over by a hub made anew, withdrawn: the platform’s later Consent Mode commands reach its layer denied', () => {
@@ -838,12 +861,12 @@ test('a Member’s container taken over by a hub made anew, withdrawn: the platf
   hubWith(trackers(), { googleConsentMode: {} }).destroy();
   hubWith(trackers(), { googleConsentMode: {} });
   consent.withdraw('analytics', 'HarvardX');
-  const seen = (w.dataLayer_HarvardX_gtm ?? []).length;
+  const seen = (w.dataLayer_HarvardX$2gtm ?? []).length;
   consent.decide({ purposes: { analytics: true, marketing: true } }, 'preferences');
-  const later = (w.dataLayer_HarvardX_gtm ?? []).slice(seen).filter((m) => m[0] === 'consent');
+  const later = (w.dataLayer_HarvardX$2gtm ?? []).slice(seen).filter((m) => m[0] === 'consent');
   expect(later.length).toBeGreaterThan(0);
   expect(later.map((m) => (m[2] as Record<string, string>).analytics_storage)).not.toContain('granted');
-  delete w.dataLayer_HarvardX_gtm;
+  delete w.dataLayer_HarvardX$2gtm;
 });
 
 describe('onNavigate', () => {
