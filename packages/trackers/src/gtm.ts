@@ -62,9 +62,10 @@ export function gtm(options: GtmOptions): Tracker {
   const declared = toGoogleConsentMode({ purposes: Object.fromEntries(purposes.map((p) => [p, true])) });
   const layer = () => ((window as unknown as Layers)[name] ??= []);
   const push = (entry: Record<PropertyKey, unknown>) => layer().push(entry);
-  // Copies `command` (of `dataLayer`), when it is a consent command, to this container's own layer.
-  const copy = (command: Record<PropertyKey, unknown>) => {
-    if (command[0] == 'consent') {
+  // Copies `command` (of `dataLayer`), when it is a consent command, to this container's own layer. (An entry
+  // may be null or undefined: GTM skips those.)
+  const copy = (command?: Record<PropertyKey, unknown>) => {
+    if (command?.[0] == 'consent') {
       const signals = { ...(command[2] as Record<string, string>) };
       // `< 'e'`: 'denied' (shorter, for the size budget).
       for (const key in signals)
