@@ -56,11 +56,13 @@ function trimmedEnd(text: string, start: number, end: number): number {
  * Where an http(s) URL percent-encoded as a query value starts (`?u=https%3A%2F%2Ft.edx.org%2F…`,
  * a share button's), encoded once, twice (`%253A`) or three times, its slashes encoded or left as
  * they are (`https%3A//…`: Django's `|urlencode`, Python's `quote()`, JS `escape()`), or its colon
- * left as it is and its slashes encoded (`https:%2F%2F…`: Go's `url.PathEscape`), each escape as
+ * left as it is and its slashes encoded (`https:%2F%2F…`: Go's `url.PathEscape`; or one of them,
+ * `https:%2F/…`, `https:/%2F…`, as mixed encoders leave them), each escape as
  * often as the encoders that did not leave it wrote it (`https%253A%2F%2F…`: `|urlencode`d, then
  * encoded once more).
  */
-const encodedStart = /https?(?:%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}|:(?:%(?:25){0,2}2F){2})/gi;
+const encodedStart =
+  /https?(?:%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}|:(?:%(?:25){0,2}2F(?:%(?:25){0,2}2F|\/)|\/%(?:25){0,2}2F))/gi;
 
 /**
  * How an encoded URL was written: how often, and by how many of those encodings (the first ones)
@@ -217,11 +219,25 @@ function* urlsOfRun({ decoded, from, starts, encodings }: DecodedRun): Generator
     const encoding = encodings[n];
     if (encoding) encodingAt.set(index, encoding);
   }
+  const found: EmbeddedUrl[] = [];
   for (const [start, end] of tokenEnded(decoded, 0, candidates(decoded, at, decoded.length))) {
     const url = decoded.slice(start, end);
     const encoding = encodingAt.get(start);
-    if (encoding && /^https?:\/\//i.test(url))
-      yield { start: from[start] ?? 0, end: from[end] ?? 0, url, write: (next) => encoded(next, encoding) };
+    if (encoding && /^https?:\/\//i.test(url)) found.push({ start, end, url, write: asIs });
+  }
+  // With them, those in a Proofpoint wrapper encoded in the run (in a `mailto:` body); each written
+  // back encoded as the URL it starts in (the last to start before it) is.
+  let last = 0;
+  for (const url of withWrapped(decoded, found)) {
+    while ((at[last + 1] ?? Infinity) <= url.start) last++;
+    const encoding = encodingAt.get(at[last] ?? 0);
+    if (encoding)
+      yield {
+        ...url,
+        start: from[url.start] ?? 0,
+        end: from[url.end] ?? 0,
+        write: (next) => encoded(url.write(next), encoding),
+      };
   }
 }
 
@@ -257,9 +273,19 @@ const unwrappedUrls = (text: string): EmbeddedUrl[] => [...literalUrls(text), ..
  * starts inside a v3 wrapper's ends where the wrapper's URL ends, at `__;`).
  */
 export function urlsInText(text: string): EmbeddedUrl[] {
-  const wrapped = proofpointUrls(text, unwrappedUrls);
-  const found = unwrappedUrls(text);
-  if (wrapped.urls.length === 0 && wrapped.inner.length === 0) return inOrder(found);
+  return withWrapped(text, unwrappedUrls(text));
+}
+
+/** The finders of the URLs inside Proofpoint wrappers. */
+const finders = { plain: unwrappedUrls, all: urlsInText };
+
+/**
+ * `found` (the URLs of `text` but those in Proofpoint wrappers) and those in wrappers, in order:
+ * of `found`, those that start inside a v3 wrapper's URL left out (read there up to its end).
+ */
+function withWrapped(text: string, found: EmbeddedUrl[]): EmbeddedUrl[] {
+  const wrapped = /urldefense/i.test(text) ? proofpointUrls(text, finders) : undefined;
+  if (!wrapped || (wrapped.urls.length === 0 && wrapped.inner.length === 0)) return inOrder(found);
   // Both in order: one pass tells which found URLs start inside a v3 wrapper's URL.
   let span = 0;
   const outside = inOrder(found).filter((url) => {
@@ -464,6 +490,31 @@ function* urlsAt(text: string, offset: number): Generator<EmbeddedUrl> {
 }
 
 /**
+ * The URLs in `written` (CSS: a string's or a `url(`'s content), which starts at `offset`, as in
+ * text, read with its escapes resolved (`https:\\2f \\2f …`), each over whole escapes and written
+ * back escaped for CSS.
+ */
+function* urlsInCssText(written: string, offset: number): Generator<EmbeddedUrl> {
+  const read = cssRead(written);
+  for (const inner of urlsInText(read.text))
+    yield {
+      ...inner,
+      start: offset + (read.from[inner.start] ?? 0),
+      end: offset + (read.from[inner.end] ?? 0),
+      write: (url) => escapeCss(inner.write(url)),
+    };
+}
+
+/**
+ * The URLs in `text`, CSS outside strings, `url(` and comments, which starts at `offset`: as in
+ * text, and, where it holds escapes, as CSS reads it too (see `urlsInCssText`), in order.
+ */
+function urlsInBareCss(text: string, offset: number): EmbeddedUrl[] {
+  const found = [...urlsAt(text, offset)];
+  return text.includes('\\') ? inOrder([...found, ...urlsInCssText(text, offset)]) : found;
+}
+
+/**
  * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
  * without whitespace inside (the whitespace around it kept), and the URLs inside each as in text,
  * read with its escapes resolved (a proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's
@@ -474,7 +525,7 @@ function* urlsAt(text: string, offset: number): Generator<EmbeddedUrl> {
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   let after = 0;
   for (const match of css.matchAll(cssToken)) {
-    yield* urlsAt(css.slice(after, match.index), after);
+    yield* urlsInBareCss(css.slice(after, match.index), after);
     after = match.index + match[0].length;
     const [, comment, double, single, unquoted] = match;
     if (comment !== undefined) {
@@ -491,14 +542,7 @@ export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
     if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
       yield { start: start + lead, end: start + trail, url, write: escapeCss };
     // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), each over whole escapes.
-    const read = cssRead(written);
-    for (const inner of urlsInText(read.text))
-      yield {
-        ...inner,
-        start: start + (read.from[inner.start] ?? 0),
-        end: start + (read.from[inner.end] ?? 0),
-        write: (url) => escapeCss(inner.write(url)),
-      };
+    yield* urlsInCssText(written, start);
   }
-  yield* urlsAt(css.slice(after), after);
+  yield* urlsInBareCss(css.slice(after), after);
 }

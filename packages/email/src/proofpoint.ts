@@ -3,6 +3,14 @@ import type { EmbeddedUrl } from './embedded-urls.js';
 /** How the URLs of a text are found (passed in: the finder is the one that calls these). */
 export type UrlFinder = (text: string) => EmbeddedUrl[];
 
+/** The finders of the URLs inside a wrapper. */
+export interface UrlFinders {
+  /** Those a v3 wrapper holds: URLs in text, no wrapper (a long run of v3 starts is read once). */
+  plain: UrlFinder;
+  /** Those a v2 wrapper holds, wrappers too (v3 inside v2): its URL is shorter than the wrapper. */
+  all: UrlFinder;
+}
+
 /** The URLs inside Proofpoint URL Defense wrappers of a text, and where a v3 wrapper's URL is. */
 export interface WrappedUrls {
   /** The URLs found inside the wrappers, as indices into the text. */
@@ -16,15 +24,16 @@ export interface WrappedUrls {
 
 /**
  * Where the URL of a v2 wrapper starts: `https://urldefense.proofpoint.com/v2/url?u=…` (the host a
- * few labels at most, so that a long run of them is not scanned again from each).
+ * few labels at most, so that a long run of them is not scanned again from each), its slashes
+ * escaped as JSON writes them or not.
  */
-const v2Start = /urldefense(?:\.[\w-]+){1,4}\/v2\/url\?u=/gi;
+const v2Start = /urldefense(?:\.[\w-]+){1,4}\\?\/v2\\?\/url\?u=/gi;
 
 /** The URL of a v2 wrapper, up to the `&` of its next parameter: `https-3A__t.edx.org_e_c_…`. */
 const v2Value = /[\w.~-]*/y;
 
-/** Where the URL of a v3 wrapper starts: `https://urldefense.com/v3/__…`. */
-const v3Start = /urldefense(?:\.[\w-]+){1,4}\/v3\/__/gi;
+/** Where the URL of a v3 wrapper starts: `https://urldefense.com/v3/__…` (`\\/v3\\/__`: escaped as JSON). */
+const v3Start = /urldefense(?:\.[\w-]+){1,4}\\?\/v3\\?\/__/gi;
 
 /** Whether `code` ends a run of URL characters: whitespace, a quote, a bracket, `<>`, or outside printable ASCII. */
 const endsRun = (code: number): boolean =>
@@ -59,21 +68,98 @@ const encodeV2 = (url: string): string =>
         : `-${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }).join('');
 
+/** The characters a v3 run (`**X`) ends with, by length: `A` two characters, `B` three, … `_` 65. */
+const runLengths = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The most characters a v3 wrapper's list of those taken out is read for (a bound on work per wrapper). */
+const maxTakenChars = 4096;
+
+/** A placeholder of a v3 wrapper's URL: `*` (one character taken out) or `**X` (a run of them). */
+const placeholder = /\*(?:\*(.))?/g;
+
+/** A v3 wrapper's URL read as Proofpoint's decoder reads it, and where each decoded character was (as `decodeV2`'s). */
+interface DecodedV3 {
+  decoded: string;
+  from: number[];
+  /** Whether each decoded character was taken out (written as a placeholder). */
+  taken: boolean[];
+}
+
+/**
+ * The URL of a v3 wrapper (`text` from `start` to `end`, the `__;` after it) with its placeholders
+ * (`*`, `**X`) replaced by the characters taken out, which follow `__;` base64url-encoded up to the
+ * next `!`; `undefined` when they do not add up (a placeholder with nothing left to stand for).
+ */
+function decodeV3(text: string, start: number, end: number): DecodedV3 | undefined {
+  const list = /^__;([\w-]*)=*!/.exec(text.slice(end, end + 3 + 4 * maxTakenChars));
+  const chars = Array.from(Buffer.from(list?.[1] ?? '', 'base64url').toString('utf8'));
+  const inner = text.slice(start, end);
+  const out: DecodedV3 = { decoded: '', from: [], taken: [] };
+  const put = (written: string, at: number, taken: boolean) => {
+    out.decoded += written;
+    for (let n = 0; n < written.length; n++) {
+      out.from.push(at);
+      out.taken.push(taken);
+    }
+  };
+  let at = 0;
+  let next = 0;
+  for (const token of inner.matchAll(placeholder)) {
+    for (; at < token.index; at++) put(inner.charAt(at), start + at, false);
+    // `*` one character, `**X` as many as `X` says; an unknown `X` is no placeholder Proofpoint writes.
+    const length = token[1] === undefined ? 1 : runLengths.indexOf(token[1]) + 2;
+    if ((token[1] !== undefined && length < 2) || next + length > chars.length) return undefined;
+    for (const char of chars.slice(next, next + length)) put(char, start + token.index, true);
+    next += length;
+    at = token.index + token[0].length;
+  }
+  for (; at < inner.length; at++) put(inner.charAt(at), start + at, false);
+  out.from.push(end);
+  return out;
+}
+
+/**
+ * `written` (a URL put in place of a part of a v3 wrapper's URL whose taken-out characters were
+ * `taken`, in order) with those characters, where `written` holds them in the same order, written
+ * as placeholders again (`*`, or `**X` for a run), so that the list after `__;` still adds up.
+ */
+function placeheld(written: string, taken: string): string {
+  let out = '';
+  let run = 0;
+  let next = 0;
+  const flush = () => {
+    for (; run > 0; run -= Math.min(run, 65)) out += run === 1 ? '*' : `**${runLengths.charAt(Math.min(run, 65) - 2)}`;
+  };
+  for (const char of written) {
+    if (next < taken.length && taken.startsWith(char, next)) {
+      run++;
+      next += char.length;
+      continue;
+    }
+    flush();
+    out += char;
+  }
+  flush();
+  return out;
+}
+
 /**
  * The URLs (found by `find`) inside the Proofpoint URL Defense wrappers of `text`, as a mail
  * server that rewrote its links writes them: v2 (`…/v2/url?u=https-3A__t.edx.org_e_c_…&d=…`), each
- * decoded and written back so; and v3 (`…/v3/__https://t.edx.org/e/c/…__;!!…$`), each up to the
- * `__;` that ends its URL, written back as it is (the bytes Proofpoint took out, after `__;`, are
- * those of its `*`, which no URL put in place holds). Linear in the length of `text`.
+ * decoded and written back so (a v3 wrapper inside read too); and v3
+ * (`…/v3/__https://t.edx.org/e/c/…__;!!…$`), each up to the `__;` that ends its URL, its
+ * placeholders (`*`: a `%` of an encoded URL, and the like, listed after `__;`) read as the
+ * characters they stand for, and each written back as it was but for the part that changed (in
+ * which those characters are placeholders again). Linear in the length of `text`.
  */
-export function proofpointUrls(text: string, find: UrlFinder): WrappedUrls {
+export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
   const urls: EmbeddedUrl[] = [];
   for (const match of text.matchAll(v2Start)) {
     const start = match.index + match[0].length;
     v2Value.lastIndex = start;
     const end = start + (v2Value.exec(text)?.[0].length ?? 0);
     const { decoded, from } = decodeV2(text, start, end);
-    for (const url of find(decoded))
+    for (const url of find.all(decoded))
       urls.push({
         ...url,
         start: from[url.start] ?? start,
@@ -91,8 +177,47 @@ export function proofpointUrls(text: string, find: UrlFinder): WrappedUrls {
     scanned = at;
     if (!text.startsWith('__;', at)) continue;
     inner.push([start, at]);
-    for (const url of find(text.slice(start, at)))
-      urls.push({ ...url, start: start + url.start, end: start + url.end });
+    const wrapped = text.slice(start, at);
+    const read = wrapped.includes('*') ? decodeV3(text, start, at) : undefined;
+    if (!read) {
+      for (const url of find.plain(wrapped)) urls.push({ ...url, start: start + url.start, end: start + url.end });
+      continue;
+    }
+    for (const url of find.plain(read.decoded)) urls.push(v3Url(text, read, url));
   }
   return { urls, inner };
+}
+
+/**
+ * `url`, found in the decoded URL of a v3 wrapper (`read`) of `text`, as indices into `text`,
+ * written back as the wrapper wrote it: what it shares with the URL put in its place at its start
+ * and end kept byte for byte, and the part between written with placeholders (see `placeheld`).
+ */
+function v3Url(text: string, { decoded, from, taken }: DecodedV3, url: EmbeddedUrl): EmbeddedUrl {
+  const at = (index: number): number => from[index] ?? 0;
+  // Where a placeholder does not begin: a run stands for more than one character.
+  const inside = (index: number): boolean => index > 0 && index < decoded.length && at(index) === at(index - 1);
+  const was = decoded.slice(url.start, url.end);
+  return {
+    start: at(url.start),
+    end: at(url.end),
+    url: url.url,
+    write: (next) => {
+      const written = url.write(next);
+      let head = 0;
+      while (head < was.length && head < written.length && was[head] === written[head]) head++;
+      while (head > 0 && inside(url.start + head)) head--;
+      let tail = 0;
+      while (tail < was.length - head && tail < written.length - head && was.at(-1 - tail) === written.at(-1 - tail))
+        tail++;
+      while (tail > 0 && inside(url.end - tail)) tail--;
+      let gone = '';
+      for (let n = url.start + head; n < url.end - tail; n++) if (taken[n]) gone += decoded.charAt(n);
+      return (
+        text.slice(at(url.start), at(url.start + head)) +
+        placeheld(written.slice(head, written.length - tail), gone) +
+        text.slice(at(url.end - tail), at(url.end))
+      );
+    },
+  };
 }

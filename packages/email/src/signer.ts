@@ -7,7 +7,7 @@ import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { urlsInText } from './embedded-urls.js';
 import { blankImage, rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
-import { trackingLink, type TrackingLink } from './tracking-link.js';
+import { mayBeTrackingPath, trackingLink, type TrackingLink } from './tracking-link.js';
 import {
   maxFieldBytes,
   maxUrlBytes,
@@ -17,6 +17,15 @@ import {
   type Principals,
   type TokenClaims,
 } from './token.js';
+
+/**
+ * What may be text glued to the end of a URL, made of token characters: a run of `-` and `_` (a
+ * dash or two, Markdown's `_…_` and `__…__`), a word after one (`-now`), or two of those (`-now-`).
+ */
+const gluedEnd = /(?:[-_]{1,4}[A-Za-z\d]{0,24}){1,2}$/;
+
+/** The longest text `gluedEnd` matches. */
+const gluedMax = 56;
 
 /** Options of {@link createEmailSigner}. */
 export interface EmailSignerOptions {
@@ -313,32 +322,40 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   /**
    * Whether `value` (an absolute or protocol-relative URL) may be under the tracking endpoints: its
    * host, read alone (up to the first `/`, `\\`, `?` or `#` after the slashes a URL parser skips
-   * there: `//`, or one, `https:/t.edx.org/…`), is the tracking host. No host (a run of slashes) is
-   * none: told at once.
+   * there: `//`, or one, `https:/t.edx.org/…`), is the tracking host, and its path may be the
+   * endpoints' (see `mayBeTrackingPath`). No host (a run of slashes) is none. Told from the start of
+   * `value`, so that the many URLs found inside one another in a long run are not each parsed whole.
    */
-  function onEndpointHost(value: string): boolean {
-    const authority = /^[^\\/]*[\\/]{1,10}([^\\/?#]*)/.exec(value)?.[1];
-    if (!authority) return false;
-    const host = httpUrl(`https://${authority}/`);
-    return host === undefined || new URL(host).hostname.replace(/\.$/, '') === endpoint.hostname.replace(/\.$/, '');
+  function onEndpoint(value: string): boolean {
+    const authority = /^[^\\/]*[\\/]{1,10}([^\\/?#]*)/.exec(value);
+    if (!authority?.[1]) return false;
+    const host = httpUrl(`https://${authority[1]}/`);
+    if (host !== undefined && new URL(host).hostname.replace(/\.$/, '') !== endpoint.hostname.replace(/\.$/, ''))
+      return false;
+    return mayBeTrackingPath(value.slice(authority[0].length), endpoint);
   }
 
-  /** Whether `value` (absolute or protocol-relative) is a tracking URL whose token a key this signer holds verifies. */
-  function verified(value: string): boolean {
-    const url = foundUrl(value);
-    const link = url === undefined ? undefined : trackingLink(url, endpoint);
-    return link !== undefined && typeof openToken(link.token, unwrapping) === 'object';
-  }
+  /** Whether `token` verifies under a key this signer holds (its own, or one it unwraps). */
+  const verifies = (token: string): boolean => typeof openToken(token, unwrapping) === 'object';
 
   /**
-   * `value` (a URL on the tracking host) without the one or two `-` glued to its end (`…/e/c/<token>-
-   * now`, `<token>--`) when its token verifies only without them (a token may end in `-` too): the
-   * dashes are the text after it. Any other `value` as it is.
+   * `value` (a URL on the tracking host) without the text glued to the end of its token that token
+   * characters make up (`…/e/c/<token>--`, Markdown's `_<url>_`, `<token>-now`: see `gluedEnd`),
+   * cut where its token verifies (a token may end in `-` or `_` itself). Any other `value` (its
+   * token verifying whole, or at no cut) as it is.
    */
   function unglued(value: string): string {
-    if (!/^[^?#]*[^?#-]-{1,2}$/.test(value) || verified(value)) return value;
-    for (let cut = value.length - 1; value[cut] === '-'; cut--)
-      if (verified(value.slice(0, cut))) return value.slice(0, cut);
+    // Looked for in its tail only: what `gluedEnd` matches is never longer.
+    const tail = value.slice(-gluedMax);
+    const glued = gluedEnd.exec(tail);
+    if (!glued) return value;
+    const url = foundUrl(value);
+    const token = url === undefined ? undefined : trackingLink(url, endpoint)?.token;
+    if (!token || !value.endsWith(token) || verifies(token)) return value;
+    const tokenStart = value.length - token.length;
+    for (let cut = value.length - 1; cut >= Math.max(value.length - tail.length + glued.index, tokenStart + 1); cut--)
+      if ((value[cut] === '-' || value[cut] === '_') && verifies(value.slice(tokenStart, cut)))
+        return value.slice(0, cut);
     return value;
   }
 
@@ -402,15 +419,14 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
        * no tracking URL.
        */
       const embedded = (value: string, open: string, where: string): string | null | undefined => {
-        // A URL to another host is no tracking URL: told from its host alone, so that the many URLs
-        // found inside one another in a long run are not each parsed whole.
-        if (!onEndpointHost(value)) return undefined;
+        // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
+        if (!onEndpoint(value)) return undefined;
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
         const url = unglued(value);
         const next = decide(url, open, where);
-        // The dashes glued to its end, if any, are kept after what replaces it.
+        // The text glued to its end, if any, is kept after what replaces it.
         const result = typeof next === 'string' ? next + value.slice(url.length) : next;
         decided.set(key, result);
         return result;

@@ -51,3 +51,25 @@ export function trackingLink(url: string, base: URL): TrackingLink | undefined {
   }
   return undefined;
 }
+
+/**
+ * A segment that starts with a dot, written or escaped (`/./`, `/../`, `/%2e%2e/`, but `/.well-known`
+ * too): one that may be a dot segment, which a URL parser resolves (the segments before it may go).
+ */
+const dotStart = /[\\/](?:\.|%2e)/i;
+
+/**
+ * Whether a URL whose path, as written (from the `/` after its host to its end), is `path` may
+ * point at the tracking endpoints under `base` (see `trackingLink`): told from the start of the
+ * path alone, as far as the endpoints' path goes, unless a segment that may be a dot segment,
+ * anywhere in it, may move a later part to the front. A cheap test before a URL is parsed whole,
+ * that never says no to a tracking URL.
+ */
+export function mayBeTrackingPath(path: string, base: URL): boolean {
+  if (dotStart.test(path)) return true;
+  const prefix = `${decodedPath(base.pathname)}e/`;
+  // One decoded character is at most twelve written (a 4-byte UTF-8 character, each byte escaped).
+  const start = path.slice(0, 12 * (prefix.length + 2)).replace(/[?#][\s\S]*/, '');
+  const decoded = decodedPath(start.replaceAll('\\', '/'));
+  return /^[oc]\/$/.test(decoded.slice(prefix.length, prefix.length + 2)) && decoded.startsWith(prefix);
+}

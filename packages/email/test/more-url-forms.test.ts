@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliceClick, aliceOpen, base, blank, bob, bobClick, harvard, target, verifier } from './reused-html.js';
+import { alice, aliceClick, aliceOpen, base, blank, bob, bobClick, harvard, target, verifier } from './reused-html.js';
 import { clickTargets } from './support.js';
 
 // Another recipient's tracking URLs written in more forms in re-used HTML: each is found and
@@ -41,6 +41,19 @@ describe("a nested URL as Go's url.PathEscape writes it (https:%2F%2F…: the co
   });
 });
 
+describe('an encoded URL with one slash encoded and one left (https:%2F/…, https:/%2F…)', () => {
+  it('in a share link in text: replaced', () => {
+    for (const mixed of [(url: string) => url.replace('://', ':%2F/'), (url: string) => url.replace('://', ':/%2F')])
+      for (const [from, to] of pairs) {
+        const html = (url: string) => `<body><p>https://x.example.org/share?u=${mixed(url)}&amp;t=1</p></body>`;
+        // Written back with both slashes encoded (the form the first slash's encoder wrote).
+        expect(decodeURIComponent(forBob(html(from)))).toBe(
+          decodeURIComponent(html(to).replace('</body>', '<PIXEL></body>')),
+        );
+      }
+  });
+});
+
 describe('a URL wrapped by Proofpoint URL Defense', () => {
   /** v2: the URL percent-encoded, `%` written `-` and `/` written `_`. */
   const v2 = (url: string) =>
@@ -70,6 +83,38 @@ describe('a URL wrapped by Proofpoint URL Defense', () => {
     }
   });
 
+  it('v3 with `%` written `*` (the characters listed after __;): a share link inside found and replaced', () => {
+    /** v3 as Proofpoint writes an encoded URL: each `%` of it written `*`, the `%`s base64 after `__;`. */
+    const starred = (url: string) => {
+      const encoded = `https://twitter.com/share?url=${enc(url)}`;
+      const taken = encoded.replace(/[^%]/g, '');
+      return `https://urldefense.com/v3/__${encoded.replace(/%/g, '*')}__;${Buffer.from(taken).toString('base64url')}!!x!y$`;
+    };
+    const out = forBob(`<body><p>${starred(aliceClick)}</p><p>x ${starred(aliceOpen)}</p></body>`);
+    // The click URL has as many `%` as Alice's: written back with `*` as Proofpoint wrote it.
+    expect(out).toContain(`<p>${starred(bobClick)}</p>`);
+    expect(out).toContain(enc(blank).replace(/%/g, '*').slice(0, 20));
+    // Runs (`**B`: three characters) read as Proofpoint's decoder reads them, the wrapper kept byte for byte.
+    const runs = (url: string) =>
+      `https://urldefense.com/v3/__https://twitter.com/share?url=https**B**B**Bt.edx.org**Be**Bc**B${tokenOf(url)}__;${Buffer.from('%3A%2F%2F%2F%2F%2F').toString('base64url')}!!x$`;
+    expect(forBob(`<p>${runs(aliceClick)}</p>`)).toBe(`<p>${runs(bobClick)}</p><PIXEL>`);
+  });
+
+  it('a wrapper percent-encoded (in a mailto body), JSON-escaped, or v3 inside v2: the URL inside replaced', () => {
+    for (const [from, to] of pairs) {
+      const mail = (url: string) => `<p><a href="mailto:?body=${enc(url)}">Mail</a></p>`;
+      for (const wrap of [v2, v3])
+        expect(forBob(mail(wrap(from)))).toBe(`${mail(wrap(to)).replace(/&/g, '&amp;')}<PIXEL>`);
+      for (const wrap of [v2, v3]) {
+        const json = (url: string) =>
+          `<script type="application/ld+json">{"url":"${wrap(url).replace(/\//g, '\\/')}"}</script>`;
+        expect(forBob(`<head>${json(from)}</head>`)).toBe(`<head>${json(to)}</head><PIXEL>`);
+      }
+      const both = (url: string) => `<p>${v2(v3(url)).replace(/&/g, '&amp;')}</p>`;
+      expect(forBob(both(from))).toBe(`${both(to)}<PIXEL>`);
+    }
+  });
+
   it('v3 around a share link: the tracking URL inside it ends before __;', () => {
     for (const [from, to] of pairs) {
       const html = (url: string) => `<body><p>${v3(`https://twitter.com/share?url=${url}`)}</p></body>`;
@@ -93,6 +138,68 @@ describe('a URL glued to what follows it', () => {
       meta = { ...bob, messageId: `m-dash-${n}` };
     const dashed = harvard.clickUrl(target, meta);
     expect(forBob(`<body><p>${dashed}- now</p></body>`)).toBe(`<body><p>${bobClick}- now</p><PIXEL></body>`);
+  });
+
+  /** Alice's click and open URLs for a message whose token ends in `end`. */
+  function endingIn(end: string): [string, string] {
+    const found: string[] = [];
+    for (const kind of ['click', 'open'] as const)
+      for (let n = 0; ; n++) {
+        const meta = { ...alice, messageId: `m-${kind}-${n}` };
+        const url = kind === 'click' ? harvard.clickUrl(target, meta) : harvard.pixelUrl(meta);
+        if (!url.endsWith(end)) continue;
+        found.push(url);
+        break;
+      }
+    return [found[0] ?? '', found[1] ?? ''];
+  }
+
+  /** `html` rewritten for Bob: idempotent, none of `urls`' tokens left, Bob's pixel written `<PIXEL>`. */
+  function withoutTokens(html: string, urls: string[]): string {
+    const out = forBob(html);
+    for (const url of urls) expect(out).not.toContain(tokenOf(url));
+    return out;
+  }
+
+  it('a token that itself ends in `-` or `_`, with `--`, `__` or `-word` glued after it: replaced, the rest kept', () => {
+    for (const end of ['-', '_']) {
+      const [click, open] = endingIn(end);
+      for (const glued of ['--', '---', '__', '_', '-now', '--now', '_x']) {
+        const html = (c: string, o: string) => `<body><p>${c}${glued} x</p><p>${o}${glued} y</p></body>`;
+        expect(withoutTokens(html(click, open), [click, open])).toBe(
+          html(bobClick, blank).replace('</body>', '<PIXEL></body>'),
+        );
+      }
+    }
+  });
+
+  it('an open URL with dashes, `_` or a word glued after it: the glued text kept byte for byte', () => {
+    for (const glued of ['--- x', '_ x', '-now', '-- x', '__', '-now-']) {
+      const html = (url: string) => `<body><p>${url}${glued}</p></body>`;
+      expect(forBob(html(aliceOpen))).toBe(html(blank).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('Markdown emphasis (`_…_`, `__…__`) and a `-word` glued after a click URL: replaced, the rest kept', () => {
+    for (const [from, to] of pairs)
+      for (const html of [
+        (url: string) => `<body><p>_${url}_</p></body>`,
+        (url: string) => `<body><p>__${url}__</p></body>`,
+        (url: string) => `<body><p>${url}-now and ${url}_, then ${url}-_-</p></body>`,
+        (url: string) => `<body><p title="_${url}_">${url}-2026</p><!-- __${url}__ --></body>`,
+      ])
+        expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+  });
+});
+
+describe('a URL on the tracking host whose path a URL parser resolves to the endpoints', () => {
+  it('dot segments (`/x/../e/c/…`, `/./`, `%2e%2e`) before the endpoint path: replaced', () => {
+    const moved = (url: string, dots: string) => url.replace('/e/', `/${dots}/e/`);
+    for (const dots of ['x/..', '.', 'a/b/%2E%2e/%2e%2E', 'x\\..'])
+      for (const [from, to] of pairs) {
+        const html = (url: string) => `<body><p>${url} now</p><style>:root{--a:${url}}</style></body>`;
+        expect(forBob(html(moved(from, dots)))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+      }
   });
 });
 
@@ -152,6 +259,15 @@ describe('old fuzz cases', () => {
       const html = (url: string) =>
         `<html><head><style>:root{--hero:${url};--proxied:${enc(url)}}</style></head><body><p>x</p></body></html>`;
       expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+    }
+  });
+
+  it('a bare URL in CSS written with hex escapes (`https:\\2f \\2f t.edx.org\\2f …`): replaced', () => {
+    const hex = (url: string) => url.replace(/\//g, '\\2f ');
+    for (const [from, to] of pairs) {
+      const html = (url: string) =>
+        `<html><head><style>:root{--hero:${url}}</style></head><body><p>x</p></body></html>`;
+      expect(forBob(html(hex(from)))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
     }
   });
 
