@@ -11,10 +11,11 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
 
 /**
  * Editable content, as `up` looks for it from a control (through shadow roots): anything in an editor, in its
- * `contenteditable="false"` islands too (a link card, a task's checkbox). (Not `isContentEditable`, which a form's
- * field or the document's image of that name shadows.)
+ * `contenteditable="false"` islands too (a link card, a task's checkbox); not a field itself (a tracked search
+ * box's click is a use: its value is never read). (Not `isContentEditable`, which a form's field or the document's
+ * image of that name shadows.)
  */
-const edited = ':read-write';
+const edited = ':read-write:not(input,textarea)';
 
 /**
  * Records links and controls with one delegated listener on the window (capture phase, through
@@ -67,7 +68,7 @@ export function autotrack(
         : undefined,
     } = e as Partial<MouseEvent>;
     // (A control in editable content, as below, never.)
-    if (button == null) return up(field, edited) || use(e.type == 'submit' ? 'form' : native, field);
+    if (button == null) return up(field, edited) || use(e.type == 'submit' ? is(field, 'form') && 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind((up(target, 'label') as HTMLLabelElement | null)?.control)) return;

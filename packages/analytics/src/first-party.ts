@@ -243,11 +243,11 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
   // `%252Fu%252Falice`), which goes as `/u/:username` or `/learners/:username` (the rest of that value with it). Only
   // in the site's own URLs (a path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's
-  // `/drive/u/0/` keeps its `u/0`.
+  // `/drive/u/0/` keeps its `u/0`, and the enterprise admin portal's reports (`/<slug>/admin/learners/<report>`) theirs.
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(!host || own(host.toLowerCase()) ? /(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
+      .replace(!host || own(host.toLowerCase()) ? /(?<!admin)(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision

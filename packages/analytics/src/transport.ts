@@ -211,9 +211,10 @@ export function createTransport(o: TransportOptions): Transport {
   save(); // what an earlier page stored, and this one may not keep, goes now (and the rest is sent)
   // While backing off, hiding the page (or adding to the queue of a hidden one) sends nothing: the
   // queue would go again at each, using its attempts up. Leaving the page tries once. (The document's event, heard on
-  // the window: a named form, `<form name="addEventListener">`, shadows the document's own method.)
+  // the window, as it is captured: a named form, `<form name="addEventListener">`, shadows the document's own method,
+  // and a page's listener may stop it at the document.)
   addEventListener('pagehide', () => flush(true));
-  addEventListener('visibilitychange', () => document.hidden && !failures && flush(true));
+  addEventListener('visibilitychange', () => document.hidden && !failures && flush(true), true);
   return {
     add(m, p) {
       // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits

@@ -361,7 +361,7 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     });
     await open(`${course}/other`);
     await quiet(1000);
@@ -385,7 +385,7 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     });
     await open(`${course}/next-day`);
     await page.click('h1');

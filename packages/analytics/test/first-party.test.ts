@@ -66,7 +66,7 @@ describe('firstParty', () => {
     // The learner switched to another tab; in the background the app's router moves on, then tracks.
     vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
     vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     history.pushState({}, '', '/dashboard');
     hub.track('edx.test.after');
     // The learner closes the tab within 500 ms: only pagehide fires (the page is hidden already).
