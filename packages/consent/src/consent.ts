@@ -391,9 +391,11 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // Another tab may decide at any time. Re-read when one of this origin's says so or writes
   // localStorage, when a cookie changes (where the browser tells: cookieStore), and whenever the page
   // is shown or focused again (a cookie shared with other subdomains may have changed meanwhile).
-  // Re-reading writes nothing, so tabs never wake each other in a loop.
+  // Re-reading writes nothing, so tabs never wake each other in a loop. (Heard on the window as they are captured:
+  // a page's listener that stops `visibilitychange` at the document, or a `<form name="addEventListener">` that
+  // shadows the document's method, cannot keep the store from reading again; a focus inside the page reads too.)
   if ((globalThis as { document?: Document }).document) {
-    const off = { signal: stop.signal };
+    const off = { signal: stop.signal, capture: true };
     const type = '@' + cookieName; // no DOM event's name
     // A tab of this origin (or another store of the page) says what it stored (or '' when it forgot):
     // taken as said, since another process's cookie write may not be visible here yet, unless it is

@@ -225,7 +225,11 @@ describe('@optin/consent in Chromium', () => {
     expect(created).toBe(true);
     expect((await page.evaluate(() => window.optin.acceptAll())).allows.marketing).toBe(true);
     expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
-    // And it still reads again when shown (Chromium fires visibilitychange at the document, bubbling).
+    // And it still reads again when shown (Chromium fires visibilitychange at the document, bubbling), even when
+    // the page stops the event there.
+    await page.evaluate(() =>
+      EventTarget.prototype.addEventListener.call(document, 'visibilitychange', (e) => e.stopPropagation()),
+    );
     const learning = await open(context, url('learning', { cookieDomain: DOMAIN }));
     await learning.page.evaluate(() => window.optin.withdraw('marketing'));
     await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
