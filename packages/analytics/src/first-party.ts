@@ -247,7 +247,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(!host || own(host.toLowerCase()) ? /(?<!admin)(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
+      .replace(!host || own(host.toLowerCase()) ? /(?<!\/admin)(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision

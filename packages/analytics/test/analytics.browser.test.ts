@@ -2111,13 +2111,14 @@ describe('privacy of names and URLs', () => {
         '/login?next=%2Fdiscussions%2Fc%2Flearners%2Fcarol-secret3%2Fposts',
         'https://example.com/learners/guide',
         '/acme/admin/learners/enrolled-learners?ordering=x',
+        '/discussions/course-v1:X+Y+admin/learners/dave-secret4',
       ]
         .map((href) => `<a href="${href}">Link</a>`)
         .join('');
       for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
     });
     for (const a of await page.$$('#app a')) await a.click();
-    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 5);
+    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 6);
     const [view] = received.filter((m) => m.type === 'page');
     expect(view!.properties).toMatchObject({
       url: url('/discussions/course-v1:edX+DemoX+2026/learners/:username/posts?mode=opt-out'),
@@ -2130,6 +2131,8 @@ describe('privacy of names and URLs', () => {
       'https://example.com/learners/guide',
       // The enterprise admin portal's learner reports are no learner's page.
       url('/acme/admin/learners/enrolled-learners?ordering=x'),
+      // (A course run named "admin" is no admin portal.)
+      url('/discussions/course-v1:X+Y+admin/learners/:username'),
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
