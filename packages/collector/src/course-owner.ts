@@ -96,11 +96,14 @@ export function readCourseKey(id: string): CourseKeyRead | undefined {
  * org. As `foldCase` of `@optin/members`.
  */
 export const foldCase = (s: string): string =>
-  s.replace(/[^\0-@[-\x7f]/gu, (c) => {
-    const lower = c.toLowerCase();
-    // (A word's final sigma ς is σ: `ΟΔΟΣ` is `οδος`, as toLowerCase read it.)
-    return c === 'ς' ? 'σ' : lower.toUpperCase() === c ? lower : c;
-  });
+  // (ASCII text, as keys mostly are, lowers as toLowerCase lowers it.)
+  !/[^\0-\x7f]/.test(s)
+    ? s.toLowerCase()
+    : s.replace(/[^\0-@[-\x7f]/gu, (c) => {
+        const lower = c.toLowerCase();
+        // (A word's final sigma ς is σ: `ΟΔΟΣ` is `οδος`, as toLowerCase read it.)
+        return c === 'ς' ? 'σ' : lower.toUpperCase() === c ? lower : c;
+      });
 
 /**
  * The key a course run is owned under, whichever way it is written and in any letter case (as

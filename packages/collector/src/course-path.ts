@@ -23,6 +23,13 @@ function coursesOfSegments(segments: readonly string[]): string[] {
 }
 
 /**
+ * What a path that names a course holds: a key's `:`, an escape (`%3A`, an old key's `%2F`, a
+ * `%63ourses`), or `courses/` (`learning/course/`) before an old key's segments; a path without
+ * any names none ({@link coursesOfPath} reads none: most text with a `/` is no course's).
+ */
+const mayHoldKey = /[:%]|courses?\//i;
+
+/**
  * Every course key a URL's path names, as `courseFromUrl` of `@optin/members` (which scopes a page,
  * and so its events, to a Member) reads a page's path, wherever it is in the path, in both its
  * readings: each segment percent-decoded on its own, and the whole path decoded first, `%2F`
@@ -37,6 +44,7 @@ function coursesOfSegments(segments: readonly string[]): string[] {
  * @example coursesOfPath('/courses/HarvardX%2FCS50/2013/info') // ['HarvardX/CS50/2013']
  */
 export function coursesOfPath(pathname: string): string[] {
+  if (!mayHoldKey.test(pathname)) return [];
   const own = coursesOfSegments(pathname.split('/').map(decoded));
   const whole = coursesOfSegments(decoded(pathname).split('/'));
   return [...new Set([...own, ...whole])];

@@ -138,6 +138,11 @@ const namespacedKey = new RegExp(
 );
 /** What follows a key up to where it surely ends: a `%` in it, and the key is read once decoded. */
 const keyTail = /[\p{L}\p{N}_\-~.%+]*/uy;
+/**
+ * A token of text (up to a blank, a quote, a bracket, `<>|^`, a backtick, `(),;`) that may hold a
+ * path naming a course (a `:`, a `%` or `courses/`, as {@link coursesOfPath} reads); only these are read as paths.
+ */
+const pathToken = /(?<![^\s"'<>\\{}[\]|^`(),;])[^\s"'<>\\{}[\]|^`(),;]*(?:[:%]|courses?\/)[^\s"'<>\\{}[\]|^`(),;]*/gi;
 /** An old asset (`/c4x/Org/Course/…`) or usage (`i4x://Org/Course/…`) of a course. */
 const oldAsset = new RegExp(`(?:/c4x/|i4x:/{1,2})(${part})/(${part})`, 'giu');
 /**
@@ -275,10 +280,12 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`; one of no Member in the path of a URL
  *   on another site than the event's page is none), or an id {@link namespacelessCourseIdsIn} reads
  *   (an old `Org/Course/Run`, a catalog key `Org+Course` or a run's `Org+Course+Run` under a Member's
- *   org anywhere, any of them as a `course_id`, `courseId` or `course_key` parameter's value, a
- *   property so named too); a key cut short (`course-v1:MITx`) names each run of its org. Base64 or
- *   base64url text ({@link base64Texts}: an OAuth `state`, a JWT) is read decoded too. A URL or path
- *   that names one in its query or fragment only is given without them (origin and path);
+ *   org anywhere, any of them as a `course_id`, `courseId`, `course_key` or `course_run_key`
+ *   parameter's value, a property so named too); a key cut short (`course-v1:MITx`) names each run
+ *   of its org. Base64 or base64url text ({@link base64Texts}: an OAuth `state`, a JWT, glued to a
+ *   prefix too) is read decoded too. A catalog key of a course Members list a run of under an org
+ *   that is no Member's is theirs (`Partner+Joint`), not the platform's. A URL or path that names
+ *   one in its query or fragment only is given without them (origin and path);
  * - with no run of adjacent text items of an array that, joined, names such a course (a key split
  *   across items, `['course-v1:', 'HarvardX+CS50+2026']`);
  * - with its `event` name given, each word of it naming such a course as `[course]`;
@@ -301,8 +308,19 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
   const memberOf = createMemberResolver(members);
-  const ownerOf = (id: string) => memberOf({ type: 'track', event: '', context: { course: { id } } });
-  const ownerOfOrg = (org: string) => memberOf({ type: 'track', event: '', context: { course: { org } } });
+  // What a key or an org is found to be is remembered (bounded): one text may name thousands, read each decoding round.
+  const remembering = <T>(find: (s: string) => T) => {
+    const found = new Map<string, T>();
+    return (s: string): T => {
+      if (found.has(s)) return found.get(s) as T;
+      const owner = find(s);
+      if (found.size >= 10_000) found.clear();
+      found.set(s, owner);
+      return owner;
+    };
+  };
+  const ownerOf = remembering((id) => memberOf({ type: 'track', event: '', context: { course: { id } } }));
+  const ownerOfOrg = remembering((org) => memberOf({ type: 'track', event: '', context: { course: { org } } }));
   // The runs Members list (as their owner finds them), by org and course (old assets and catalog keys name
   // no run) and by org (a key cut short names none).
   const listed = new Set<string>();
@@ -328,6 +346,27 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     return read && listed.has(courseRunKey(read.run)) ? ownerOf(key) : ownerOf(trimmed);
   };
 
+  /** The Members of an id {@link namespacelessCourseIdsIn} gives (remembered: one text may name thousands). */
+  const ownersOfId = remembering((id): (string | undefined)[] => {
+    // A catalog key is its org's course, and the course of each Member listing a run of it.
+    const catalog = catalogCourse(id);
+    if (catalog) return ownersOfCourse(catalog.org, catalog.course);
+    return readCourseKey(id) ? [ownerOfKey(id)] : [];
+  });
+  /**
+   * The Members of a course (of any run): each Member listing a run of it, and its org's Member; the
+   * platform (`undefined`) only when no Member lists a run of it and its org is none's (a run Members
+   * list under no Member's org is theirs, as the course they list it of).
+   */
+  const ownersOfCourse = (org: string, course: string): (string | undefined)[] => {
+    // (Sentence punctuation after it, `Partner+Joint.`, read as not its own.)
+    const listers = [...new Set([course, course.replace(trailing, '')])].flatMap(
+      (c) => listedByCourse.get(foldCase(`${org}+${c}`)) ?? [],
+    );
+    const owner = ownerOfOrg(org);
+    return owner === undefined && listers.length ? listers : [owner, ...listers];
+  };
+
   /**
    * The Members (`undefined`: none) of the courses `text` names as written (see
    * {@link createMemberFacing}); `final`: `text` decodes no further (a key before a `%` is read too).
@@ -335,45 +374,40 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
   const ownersIn = (text: string, final: boolean, site: string | undefined): (string | undefined)[] => {
     const owners: (string | undefined)[] = [];
     const unescaped = text.replace(/\\\//g, '/');
-    for (const m of unescaped.matchAll(namespacedKey)) {
-      const [whole, namespace = '', org = '', course, run] = m;
-      keyTail.lastIndex = m.index + whole.length;
-      if (!final && keyTail.exec(unescaped)?.[0].includes('%')) continue;
-      // A CCX is its org's; a run (or a block or asset of it) the Member's that lists it, else its org's;
-      // a key cut short (`course-v1:MITx `) may be any run of its org, those Members list too.
-      const ccx = namespace.toLowerCase().startsWith('ccx');
-      if (course && run && !ccx) owners.push(ownerOfKey(`course-v1:${org}+${course}+${run}`));
-      else owners.push(ownerOfOrg(org.replace(trailing, '')));
-      if (!course && !ccx) owners.push(...(listedByOrg.get(foldCase(org.replace(trailing, ''))) ?? []));
-    }
-    for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset))
-      owners.push(ownerOfOrg(org), ...(listedByCourse.get(foldCase(`${org}+${course}`)) ?? []));
-    for (const id of namespacelessCourseIdsIn(unescaped, (org) => orgs.has(foldCase(org)))) {
-      // A catalog key is its org's course, and the course of each Member listing a run of it.
-      const catalog = catalogCourse(id);
-      if (catalog)
-        owners.push(
-          ownerOfOrg(catalog.org),
-          ...(listedByCourse.get(foldCase(`${catalog.org}+${catalog.course}`)) ?? []),
-        );
-      else if (readCourseKey(id)) owners.push(ownerOfKey(id));
-    }
-    for (const token of unescaped.split(/[\s"'<>\\{}[\]|^`(),;]+/))
-      if (token.includes('/'))
-        // Each URL in it on its own (a URL in another's query): an old key of no Member in the path
-        // of a URL on another site than the event's is no course of the platform's (`ocw.mit.edu/courses/a/b/c`).
-        for (const piece of token.split(/(?<![a-z\d+.-])(?=[a-z][a-z\d+.-]*:\/\/)/i)) {
-          const host = hostAt(piece);
-          const foreign = site !== undefined && host !== undefined && registrable(host) !== site;
-          const cut = foreign ? piece.search(/[?#]/) : -1;
-          const [path, rest] =
-            cut < 0 ? (foreign ? [piece, ''] : ['', piece]) : [piece.slice(0, cut), piece.slice(cut)];
-          for (const key of coursesOfPath(path.replace(/[?#&=]/g, '/'))) {
-            const owner = ownerOfKey(key);
-            if (owner !== undefined || key.includes(':')) owners.push(owner);
+    // (Each reading only where its mark is, a `:`, `4x` or `/`: most text has none.)
+    if (unescaped.includes(':'))
+      for (const m of unescaped.matchAll(namespacedKey)) {
+        const [whole, namespace = '', org = '', course, run] = m;
+        keyTail.lastIndex = m.index + whole.length;
+        if (!final && keyTail.exec(unescaped)?.[0].includes('%')) continue;
+        // A CCX is its org's; a run (or a block or asset of it) the Member's that lists it, else its org's;
+        // a key cut short (`course-v1:MITx `) may be any run of its org, those Members list too.
+        const ccx = namespace.toLowerCase().startsWith('ccx');
+        if (course && run && !ccx) owners.push(ownerOfKey(`course-v1:${org}+${course}+${run}`));
+        else owners.push(ownerOfOrg(org.replace(trailing, '')));
+        if (!course && !ccx) owners.push(...(listedByOrg.get(foldCase(org.replace(trailing, ''))) ?? []));
+      }
+    if (/4x/i.test(unescaped))
+      for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset)) owners.push(...ownersOfCourse(org, course));
+    for (const id of namespacelessCourseIdsIn(unescaped, (org) => orgs.has(foldCase(org))))
+      owners.push(...ownersOfId(id));
+    if (unescaped.includes('/'))
+      for (const [token] of unescaped.matchAll(pathToken))
+        if (token.includes('/'))
+          // Each URL in it on its own (a URL in another's query): an old key of no Member in the path
+          // of a URL on another site than the event's is no course of the platform's (`ocw.mit.edu/courses/a/b/c`).
+          for (const piece of token.split(/(?<![a-z\d+.-])(?=[a-z][a-z\d+.-]*:\/\/)/i)) {
+            const host = hostAt(piece);
+            const foreign = site !== undefined && host !== undefined && registrable(host) !== site;
+            const cut = foreign ? piece.search(/[?#]/) : -1;
+            const [path, rest] =
+              cut < 0 ? (foreign ? [piece, ''] : ['', piece]) : [piece.slice(0, cut), piece.slice(cut)];
+            for (const key of coursesOfPath(path.replace(/[?#&=]/g, '/'))) {
+              const owner = ownerOfKey(key);
+              if (owner !== undefined || key.includes(':')) owners.push(owner);
+            }
+            for (const key of coursesOfPath(rest.replace(/[?#&=]/g, '/'))) owners.push(ownerOfKey(key));
           }
-          for (const key of coursesOfPath(rest.replace(/[?#&=]/g, '/'))) owners.push(ownerOfKey(key));
-        }
     return owners;
   };
 
