@@ -810,14 +810,15 @@ describe('gtm data layers', () => {
 
 test('a null or undefined entry on `dataLayer` (GTM skips them) neither throws into the page nor stops a Member’s container', async () => {
   const w = window as unknown as Record<string, unknown[] | undefined>;
-  w.dataLayer = [null];
+  const layer: unknown[] = [null];
+  w.dataLayer = layer;
   const hub = hubWith([gtm({ id: 'GTM-HX1', owner: 'HarvardX' })], { onError: (e) => errors.push(e) });
   const errors: unknown[] = [];
   consent.acceptAll();
   expect(document.querySelectorAll('script[data-optin-script]')).toHaveLength(1);
-  const before = w.dataLayer?.length ?? 0;
-  expect(() => w.dataLayer?.push(undefined)).not.toThrow();
-  expect([w.dataLayer?.length, w.dataLayer?.at(-1)]).toEqual([before + 1, undefined]);
+  const before = layer.length;
+  expect(() => layer.push(undefined)).not.toThrow();
+  expect([layer.length, layer.at(-1)]).toEqual([before + 1, undefined]);
   expect(errors).toEqual([]);
   hub.destroy();
   delete w.dataLayer;
