@@ -83,6 +83,20 @@ interface DecodedV3 {
   from: number[];
   /** Whether each decoded character was taken out (written as a placeholder). */
   taken: boolean[];
+  /** Where the list after `__;` is in the text: from its first character to the `!` after it. */
+  list: [number, number];
+  /** The characters listed beyond those the placeholders stand for (kept after them). */
+  unused: string;
+}
+
+/**
+ * A part of a v3 wrapper's decoded URL (`start` to `end`) written anew, and the characters taken
+ * out in what was written there (in order).
+ */
+interface Rewritten {
+  start: number;
+  end: number;
+  taken: string;
 }
 
 /**
@@ -94,7 +108,8 @@ function decodeV3(text: string, start: number, end: number): DecodedV3 | undefin
   const list = /^__;([\w-]*)=*!/.exec(text.slice(end, end + 3 + 4 * maxTakenChars));
   const chars = Array.from(Buffer.from(list?.[1] ?? '', 'base64url').toString('utf8'));
   const inner = text.slice(start, end);
-  const out: DecodedV3 = { decoded: '', from: [], taken: [] };
+  const listEnd = end + (list?.[0].length ?? 4) - 1;
+  const out: DecodedV3 = { decoded: '', from: [], taken: [], list: [end + 3, listEnd], unused: '' };
   const put = (written: string, at: number, taken: boolean) => {
     out.decoded += written;
     for (let n = 0; n < written.length; n++) {
@@ -115,15 +130,17 @@ function decodeV3(text: string, start: number, end: number): DecodedV3 | undefin
   }
   for (; at < inner.length; at++) put(inner.charAt(at), start + at, false);
   out.from.push(end);
+  out.unused = chars.slice(next).join('');
   return out;
 }
 
 /**
  * `written` (a URL put in place of a part of a v3 wrapper's URL whose taken-out characters were
  * `taken`, in order) with those characters, where `written` holds them in the same order, written
- * as placeholders again (`*`, or `**X` for a run), so that the list after `__;` still adds up.
+ * as placeholders again (`*`, or `**X` for a run); and the characters so written (the list after
+ * `__;` is rebuilt from them: `written` may hold fewer of them).
  */
-function placeheld(written: string, taken: string): string {
+function placeheld(written: string, taken: string): { text: string; taken: string } {
   let out = '';
   let run = 0;
   let next = 0;
@@ -140,7 +157,7 @@ function placeheld(written: string, taken: string): string {
     out += char;
   }
   flush();
-  return out;
+  return { text: out, taken: taken.slice(0, next) };
 }
 
 /**
@@ -183,24 +200,52 @@ export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
       for (const url of find.plain(wrapped)) urls.push({ ...url, start: start + url.start, end: start + url.end });
       continue;
     }
-    for (const url of find.plain(read.decoded)) urls.push(v3Url(text, read, url));
+    const found = find.plain(read.decoded);
+    const last = found.reduce((latest, url, n) => (url.start >= (found[latest]?.start ?? 0) ? n : latest), 0);
+    const rewritten = new Map<number, Rewritten>();
+    found.forEach((url, n) => urls.push(v3Url(text, read, url, rewritten, n === last)));
   }
   return { urls, inner };
 }
 
 /**
+ * The list after `__;` of a v3 wrapper (`read`) whose decoded URL had the parts of `rewritten`
+ * written anew: the characters taken out elsewhere kept, those of each part replaced by those taken
+ * out in what was written there, in order.
+ */
+function rebuiltList({ decoded, taken, unused }: DecodedV3, rewritten: ReadonlyMap<number, Rewritten>): string {
+  let list = '';
+  for (let n = 0; n <= decoded.length; n++) {
+    const part = rewritten.get(n);
+    if (part) list += part.taken;
+    if (part && part.end > n) n = part.end - 1;
+    else if (taken[n]) list += decoded.charAt(n);
+  }
+  return list + unused;
+}
+
+/**
  * `url`, found in the decoded URL of a v3 wrapper (`read`) of `text`, as indices into `text`,
  * written back as the wrapper wrote it: what it shares with the URL put in its place at its start
- * and end kept byte for byte, and the part between written with placeholders (see `placeheld`).
+ * and end kept byte for byte, and the part between written with placeholders (see `placeheld`),
+ * noted in `rewritten`. The `last` URL of the wrapper goes on to the end of the list after `__;`,
+ * written again from what the wrapper's URLs now take out (see `rebuiltList`) when that changed.
  */
-function v3Url(text: string, { decoded, from, taken }: DecodedV3, url: EmbeddedUrl): EmbeddedUrl {
+function v3Url(
+  text: string,
+  read: DecodedV3,
+  url: EmbeddedUrl,
+  rewritten: Map<number, Rewritten>,
+  last: boolean,
+): EmbeddedUrl {
+  const { decoded, from, taken, list } = read;
   const at = (index: number): number => from[index] ?? 0;
   // Where a placeholder does not begin: a run stands for more than one character.
   const inside = (index: number): boolean => index > 0 && index < decoded.length && at(index) === at(index - 1);
   const was = decoded.slice(url.start, url.end);
   return {
     start: at(url.start),
-    end: at(url.end),
+    end: last ? list[1] : at(url.end),
     url: url.url,
     write: (next) => {
       const written = url.write(next);
@@ -213,11 +258,15 @@ function v3Url(text: string, { decoded, from, taken }: DecodedV3, url: EmbeddedU
       while (tail > 0 && inside(url.end - tail)) tail--;
       let gone = '';
       for (let n = url.start + head; n < url.end - tail; n++) if (taken[n]) gone += decoded.charAt(n);
-      return (
-        text.slice(at(url.start), at(url.start + head)) +
-        placeheld(written.slice(head, written.length - tail), gone) +
-        text.slice(at(url.end - tail), at(url.end))
-      );
+      const middle = placeheld(written.slice(head, written.length - tail), gone);
+      rewritten.set(url.start + head, { start: url.start + head, end: url.end - tail, taken: middle.taken });
+      const out = text.slice(at(url.start), at(url.start + head)) + middle.text;
+      if (!last) return out + text.slice(at(url.end - tail), at(url.end));
+      const listedWas = text.slice(list[0], list[1]);
+      const now = rebuiltList(read, rewritten);
+      const listed =
+        now === Buffer.from(listedWas, 'base64url').toString('utf8') ? listedWas : Buffer.from(now).toString('base64url');
+      return out + text.slice(at(url.end - tail), list[0]) + listed;
     },
   };
 }

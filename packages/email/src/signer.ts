@@ -19,13 +19,21 @@ import {
 } from './token.js';
 
 /**
- * What may be text glued to the end of a URL, made of token characters: a run of `-` and `_` (a
- * dash or two, Markdown's `_…_` and `__…__`), a word after one (`-now`), or two of those (`-now-`).
+ * How far back from the end of a tracking URL text glued to its token is looked for (see
+ * `unglued`): in its last `gluedMax` characters, at no more than `gluedCuts` `-` or `_`.
  */
-const gluedEnd = /(?:[-_]{1,4}[A-Za-z\d]{0,24}){1,2}$/;
+const gluedMax = 64;
+const gluedCuts = 8;
 
-/** The longest text `gluedEnd` matches. */
-const gluedMax = 56;
+/** A URL found in the HTML, read: the URL a parser reads in it, and the tracking link that is. */
+interface ReadUrl {
+  /** The URL as written (without text glued to its end). */
+  url: string;
+  /** The URL a parser reads in `url`, if any. */
+  given: string | undefined;
+  /** The tracking link `given` is, if any. */
+  link: TrackingLink | undefined;
+}
 
 /** Options of {@link createEmailSigner}. */
 export interface EmailSignerOptions {
@@ -338,25 +346,31 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   /** Whether `token` verifies under a key this signer holds (its own, or one it unwraps). */
   const verifies = (token: string): boolean => typeof openToken(token, unwrapping) === 'object';
 
+  /** `value` read (see `ReadUrl`). */
+  function readUrl(value: string): ReadUrl {
+    const given = foundUrl(value);
+    return { url: value, given, link: given === undefined ? undefined : trackingLink(given, endpoint) };
+  }
+
   /**
-   * `value` (a URL on the tracking host) without the text glued to the end of its token that token
-   * characters make up (`…/e/c/<token>--`, Markdown's `_<url>_`, `<token>-now`: see `gluedEnd`),
-   * cut where its token verifies (a token may end in `-` or `_` itself). Any other `value` (its
+   * `value` (a URL on the tracking host), read without the text glued to the end of its token that
+   * a `-` or `_` starts (`…/e/c/<token>--`, Markdown's `_<url>_`, `<token>-see-you-soon`): cut at
+   * the last `-` or `_` where its token verifies (a token may hold and end in `-` or `_` itself),
+   * trying at most `gluedCuts` of them in its last `gluedMax` characters. Any other `value` (its
    * token verifying whole, or at no cut) as it is.
    */
-  function unglued(value: string): string {
-    // Looked for in its tail only: what `gluedEnd` matches is never longer.
-    const tail = value.slice(-gluedMax);
-    const glued = gluedEnd.exec(tail);
-    if (!glued) return value;
-    const url = foundUrl(value);
-    const token = url === undefined ? undefined : trackingLink(url, endpoint)?.token;
-    if (!token || !value.endsWith(token) || verifies(token)) return value;
+  function unglued(value: string): ReadUrl {
+    const whole = readUrl(value);
+    const token = whole.link?.token;
+    if (!token || !value.endsWith(token) || verifies(token)) return whole;
     const tokenStart = value.length - token.length;
-    for (let cut = value.length - 1; cut >= Math.max(value.length - tail.length + glued.index, tokenStart + 1); cut--)
-      if ((value[cut] === '-' || value[cut] === '_') && verifies(value.slice(tokenStart, cut)))
-        return value.slice(0, cut);
-    return value;
+    const last = Math.max(tokenStart + 1, value.length - gluedMax);
+    for (let cut = value.length - 1, cuts = 0; cut >= last && cuts < gluedCuts; cut--) {
+      if (value[cut] !== '-' && value[cut] !== '_') continue;
+      cuts++;
+      if (verifies(value.slice(tokenStart, cut))) return readUrl(value.slice(0, cut));
+    }
+    return whole;
   }
 
   const trackable = (target: string, recipient: string): boolean =>
@@ -424,17 +438,15 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
-        const url = unglued(value);
-        const next = decide(url, open, where);
+        const read = unglued(value);
+        const next = decide(read, open, where);
         // The text glued to its end, if any, is kept after what replaces it.
-        const result = typeof next === 'string' ? next + value.slice(url.length) : next;
+        const result = typeof next === 'string' ? next + value.slice(read.url.length) : next;
         decided.set(key, result);
         return result;
       };
-      /** What `embedded` decides for `value`, a URL on the tracking host. */
-      const decide = (value: string, open: string, where: string): string | null | undefined => {
-        const given = foundUrl(value);
-        const link = given === undefined ? undefined : trackingLink(given, endpoint);
+      /** What `embedded` decides for a URL on the tracking host, read (see `unglued`). */
+      const decide = ({ given, link }: ReadUrl, open: string, where: string): string | null | undefined => {
         const signed = link && ownClaims(link, link.kind);
         let next: string | null | undefined;
         if (given === undefined || !link) next = undefined;

@@ -53,23 +53,73 @@ export function trackingLink(url: string, base: URL): TrackingLink | undefined {
 }
 
 /**
- * A segment that starts with a dot, written or escaped (`/./`, `/../`, `/%2e%2e/`, but `/.well-known`
- * too): one that may be a dot segment, which a URL parser resolves (the segments before it may go).
+ * A dot segment, written or escaped (`/./`, `/../`, `/%2e%2e`, before a `/`, `\\`, `?`, `#` or the
+ * end), which a URL parser resolves (the segments before it may go). `/.well-known` is none.
  */
-const dotStart = /[\\/](?:\.|%2e)/i;
+const dotSegment = /[\\/](?:\.|%2e){1,2}(?=[\\/?#]|$)/i;
+
+/** A `..` dot segment, written or escaped (see `dotSegment`): one that takes the segment before it. */
+const doubleDot = /[\\/](?:\.|%2e){2}(?=[\\/?#]|$)/i;
+
+/** How many dots a path segment written `segment` is: 1 (`.`, `%2e`), 2 (`..`, `.%2e`, …), or 0. */
+function dots(segment: string): number {
+  const match = /^(?:\.|%2e){1,2}$/i.exec(segment);
+  return match ? (segment.length === 1 || segment.length === 3 ? 1 : 2) : 0;
+}
+
+/**
+ * The start of `path` (a path as written: `/` or `\\` before each segment), up to `length`
+ * characters, once its dot segments are resolved as a URL parser resolves them. Kept as the places
+ * of its segments only, so a long path costs no string per segment; read only as far as that start
+ * goes when no `..` may take a segment back.
+ */
+function resolvedStart(path: string, length: number): string {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const pops = doubleDot.test(path);
+  for (let at = 0, kept = 0; at < path.length && (pops || kept < length); ) {
+    let next = at + 1;
+    while (next < path.length && path[next] !== '/' && path[next] !== '\\') next++;
+    // A dot segment is at most six characters (`%2e%2e`): no longer one is sliced.
+    const count = next - at - 1 > 6 ? 0 : dots(path.slice(at + 1, next));
+    if (count === 2) {
+      starts.pop();
+      ends.pop();
+    }
+    // A segment, or an empty one for a dot segment at the end (`/x/..` is `/`).
+    if (count === 0) {
+      starts.push(at + 1);
+      ends.push(next);
+      kept += next - at;
+    } else if (next === path.length) {
+      starts.push(next);
+      ends.push(next);
+    }
+    at = next;
+  }
+  let start = '';
+  for (let i = 0; i < starts.length && start.length < length; i++)
+    start += `/${path.slice(starts[i], ends[i])}`;
+  return start.slice(0, length);
+}
 
 /**
  * Whether a URL whose path, as written (from the `/` after its host to its end), is `path` may
  * point at the tracking endpoints under `base` (see `trackingLink`): told from the start of the
- * path alone, as far as the endpoints' path goes, unless a segment that may be a dot segment,
- * anywhere in it, may move a later part to the front. A cheap test before a URL is parsed whole,
- * that never says no to a tracking URL.
+ * path alone, as far as the endpoints' path goes, unless a dot segment anywhere in the path (not
+ * the query or fragment) may move a later part to the front. A cheap test before a URL is parsed
+ * whole, that never says no to a tracking URL.
  */
 export function mayBeTrackingPath(path: string, base: URL): boolean {
-  if (dotStart.test(path)) return true;
+  // Only the path holds dot segments: the query and the fragment are not resolved.
+  // A URL parser drops tabs and newlines anywhere (`/.<tab>./` is `/../`): such a path may be any.
+  const end = path.search(/[?#\t\n\r]/);
+  if (end >= 0 && path[end] !== '?' && path[end] !== '#') return true;
+  const written = end < 0 ? path : path.slice(0, end);
   const prefix = `${decodedPath(base.pathname)}e/`;
   // One decoded character is at most twelve written (a 4-byte UTF-8 character, each byte escaped).
-  const start = path.slice(0, 12 * (prefix.length + 2)).replace(/[?#][\s\S]*/, '');
+  const length = 12 * (prefix.length + 2);
+  const start = dotSegment.test(written) ? resolvedStart(written, length) : written.slice(0, length);
   const decoded = decodedPath(start.replaceAll('\\', '/'));
   return /^[oc]\/$/.test(decoded.slice(prefix.length, prefix.length + 2)) && decoded.startsWith(prefix);
 }

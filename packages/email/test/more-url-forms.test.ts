@@ -100,6 +100,42 @@ describe('a URL wrapped by Proofpoint URL Defense', () => {
     expect(forBob(`<p>${runs(aliceClick)}</p>`)).toBe(`<p>${runs(bobClick)}</p><PIXEL>`);
   });
 
+  /** The characters a v3 run (`**X`) ends with, by length: `A` two characters, `B` three, … */
+  const lengths = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  /** The URL inside each v3 wrapper of `text`, its placeholders read as Proofpoint's decoder reads them. */
+  const decodedV3 = (text: string): string[] =>
+    Array.from(text.matchAll(/urldefense\.com\/v3\/__(.*?)__;([\w-]*)=*!/g), ([, url = '', list = '']) => {
+      const chars = Array.from(Buffer.from(list, 'base64url').toString('utf8'));
+      const decoded = url.replace(/\*(?:\*(.))?/g, (_, run?: string) =>
+        chars.splice(0, run === undefined ? 1 : lengths.indexOf(run) + 2).join(''),
+      );
+      expect(chars).toEqual([]);
+      return decoded;
+    });
+
+  it('v3 whose new URL takes fewer characters out (an open URL, **X runs): the list after __; rebuilt', () => {
+    const escaped = (url: string) => url.replace('://', '%3A%2F%2F').replace(/\//g, '%2F');
+    const wrapped = (url: string, more = '') => {
+      const encoded = `https://twitter.com/share?url=${escaped(url)}${more}&t=a%20b%2Fc%3Ad`;
+      // Each run of escapes taken out whole, written `**X` (`X`: its length).
+      const runs = /(?:%[\dA-F]{2})+/g;
+      const placeheld = encoded.replace(runs, (run) => `**${lengths.charAt(run.length - 2)}`);
+      return `https://urldefense.com/v3/__${placeheld}__;${Buffer.from(encoded.match(runs)?.join('') ?? '').toString('base64url')}!!x!y$`;
+    };
+    const html = wrapped(aliceOpen).replace(/&/g, '&amp;');
+    expect(decodedV3(html)[0]?.endsWith('&amp;t=a%20b%2Fc%3Ad')).toBe(true);
+    const out = forBob(`<p>${html} ok</p>`);
+    const [decoded = ''] = decodedV3(out);
+    expect(decoded.endsWith('&amp;t=a%20b%2Fc%3Ad')).toBe(true);
+    expect(decoded).toContain(enc(blank).slice(0, 30));
+    expect(out.endsWith('!!x!y$ ok</p><PIXEL>')).toBe(true);
+    // Two in one wrapper: the list holds what each now takes out.
+    const two = forBob(`<p>${wrapped(aliceOpen, `&u=${escaped(aliceClick)}`).replace(/&/g, '&amp;')}</p>`);
+    const [both = ''] = decodedV3(two);
+    expect(both.endsWith('&amp;t=a%20b%2Fc%3Ad')).toBe(true);
+    expect(both).toContain(`&amp;u=${escaped(bobClick)}`);
+  });
+
   it('a wrapper percent-encoded (in a mailto body), JSON-escaped, or v3 inside v2: the URL inside replaced', () => {
     for (const [from, to] of pairs) {
       const mail = (url: string) => `<p><a href="mailto:?body=${enc(url)}">Mail</a></p>`;
@@ -180,6 +216,14 @@ describe('a URL glued to what follows it', () => {
     }
   });
 
+  it('three or more glued `-word`s, or a glued word over 24 characters: replaced, the rest kept byte for byte', () => {
+    for (const glued of ['-see-you-soon', '-a-b-c', `-${'w'.repeat(30)}`, '_a_b_c-d-e'])
+      for (const [from, to] of pairs) {
+        const html = (url: string) => `<p>${url}${glued} ok</p>`;
+        expect(forBob(html(from))).toBe(`${html(to)}<PIXEL>`);
+      }
+  });
+
   it('Markdown emphasis (`_…_`, `__…__`) and a `-word` glued after a click URL: replaced, the rest kept', () => {
     for (const [from, to] of pairs)
       for (const html of [
@@ -201,6 +245,28 @@ describe('a URL on the tracking host whose path a URL parser resolves to the end
         expect(forBob(html(moved(from, dots)))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
       }
   });
+});
+
+describe('dots on the tracking host that are no dot segment (in the query or fragment, `/.well-known`)', () => {
+  /** 31 runs of `//t.edx.org/<dots>` up to 8 KB each, ended by a tracking-like path. */
+  const runs = (dots: string) =>
+    Array.from(
+      { length: 31 },
+      (_, n) => `${`//t.edx.org/${dots}`.repeat(8060 / (12 + dots.length))}/e/c/x${n}-a%20`,
+    ).join('');
+  /** The CPU time (ms) rewriting `<p>${text}</p>` for Bob takes. */
+  const cpuMs = (text: string): number => {
+    const started = process.cpuUsage();
+    harvard.rewriteHtml(`<p>${text}</p>`, bob);
+    const { user, system } = process.cpuUsage(started);
+    return (user + system) / 1000;
+  };
+
+  it('cost about as much as any other path (no URL parsed whole for them)', () => {
+    const other = cpuMs(runs('x'));
+    for (const dots of ['.', '?/.', '#/.', '.well-known', '%2Ewell-known'])
+      expect(cpuMs(runs(dots))).toBeLessThan(2 * other + 150);
+  }, 60_000);
 });
 
 describe('a CSS string or url() with whitespace and escapes in it', () => {
