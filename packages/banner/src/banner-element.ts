@@ -1,6 +1,6 @@
 import type { ConsentStore, Purpose } from '@optin/consent';
 import type { BannerDeclaration, BannerMember } from './declaration.js';
-import { fill, h, listed, marked } from './dom.js';
+import { doc, fill, h, listed, marked } from './dom.js';
 import { trapFocus } from './focus-trap.js';
 import { languageTag, loadCatalog, pageLocale, type LocaleLoaders } from './locale.js';
 import { en, type Catalog, type Messages } from './messages.js';
@@ -135,7 +135,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     #lang = 'en';
     #dialog?: HTMLDialogElement | null;
     #returnTo?: HTMLElement | null;
-    #settings = this.#button('', () => void this.open('preferences'), { class: 's', part: 'settings' });
+    #settings = Object.assign(h('button', { class: 's', part: 'settings' }), { onclick: () => void this.open('preferences') });
     // A layer asked for before there was a store to show it for, shown once the banner starts.
     #wanted?: BannerLayer | null;
     #unsubscribe = () => {};
@@ -271,7 +271,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // Opened (from closed): focus returns, when it closes, to the focused element, looked for
       // into shadow roots.
       if (!this.layer) {
-        let active = document.activeElement;
+        let active = doc('activeElement');
         while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
         this.#returnTo = active as HTMLElement | null;
       }
@@ -290,19 +290,6 @@ export function createBannerClass(): new () => OptinBannerElement {
         // the last button of its last row.
         (this.#dialog?.lastChild?.lastChild as HTMLElement | null | undefined)?.focus();
       }
-    }
-
-    // (No type="button": a button in the shadow root has no form to submit, a page's form around the
-    // element included.)
-    #button(text: Node | string, onclick: () => void, attributes?: Readonly<Record<string, string>>) {
-      return Object.assign(h('button', attributes, text), { onclick });
-    }
-
-    #decide(text: Node | string, decide: () => void) {
-      return this.#button(text, () => {
-        decide();
-        this.close();
-      });
     }
 
     // Draws the layer shown (or the settings button); nothing while another banner has the turn.
@@ -325,21 +312,24 @@ export function createBannerClass(): new () => OptinBannerElement {
       const text = (p: Purpose) => this.#translated[p.id] ?? [own(p.label), own(p.description)];
       const root = Object.assign(this.#box, { dir: this.#catalog?.dir ?? 'ltr', lang });
       // Redrawn in place (the same layer): focus stays on the same control, found by its key (a
-      // switch's or the Member's group's name, else its place among the buttons and links), so that
-      // a keyboard or screen reader user is not sent back to the top of the dialog, nor to another
-      // switch. A switch now locked (another tab refused its purpose) gives it to its group.
-      const controls = (within: ParentNode) => [...within.querySelectorAll<HTMLInputElement>('a[href],button,[name]')];
-      const keyOf = (el: HTMLInputElement | null, all: HTMLInputElement[]) =>
-        el?.name || all.indexOf(el as HTMLInputElement);
-      const at = keyOf(this.#root.activeElement as HTMLInputElement | null, controls(this.#root)); // -1: none
-      // The preferences redrawn for the same store and decision (an option or the language changed)
-      // keep the switches the learner has not saved yet.
-      const kept = this.#kept?.();
+      // switch's, a button's or the Member's group's name, a link's URL), so that a keyboard or screen
+      // reader user is not sent back to the top of the dialog, nor to another control: never by its
+      // place, which a link added before it (a policy URL, a declaration set late) would give to
+      // another ("Accept all" where the learner was on "Reject all"). A switch now locked (another
+      // tab refused its purpose) gives it to its group.
+      const keyOf = (el: Element | null) => (el as HTMLInputElement | null)?.name || (el as HTMLAnchorElement | null)?.href;
+      const at = keyOf(this.#root.activeElement); // (none: the dialog itself, or nothing)
+      // Built first: a declaration it cannot be built from (an error the page sees) leaves the layer
+      // shown as it was, the learner's way to decide with it. Redrawn for the same store and decision
+      // (an option or the language changed), they keep the switches the learner has not saved yet.
+      const prefs =
+        layer == 'preferences' &&
+        buildPreferences(consent, lang, t, say, langOf, text, this.declaration, member, this.#kept?.());
       // The same layer again (an option set, the language, another tab's choice) is redrawn in place,
       // in the dialog shown: not slid in again, scrolled where the learner left it, and the same
       // dialog to a screen reader (not announced again).
       const shown = !moved && this.#dialog;
-      this.#kept = undefined;
+      this.#kept = prefs ? prefs.state : undefined;
       this.#dialog = null;
       if (!shown) root.replaceChildren();
       this.#settings.replaceChildren(say('settings'));
@@ -347,20 +337,6 @@ export function createBannerClass(): new () => OptinBannerElement {
       if (!layer) {
         if (this.settingsButton) root.append(this.#settings);
       } else {
-        const prefs =
-          layer == 'preferences' &&
-          buildPreferences({
-            consent,
-            lang,
-            t,
-            say,
-            langOf,
-            text,
-            declaration: this.declaration,
-            member,
-            kept,
-          });
-        if (prefs) this.#kept = prefs.state;
         const policy = safeUrl(this.policyUrl);
         // Read with the notice: the preferences' way to control cookies in the browser too; on the
         // first layer, the purposes a privacy signal keeps off (unless already granted), "Accept all"
@@ -388,25 +364,41 @@ export function createBannerClass(): new () => OptinBannerElement {
               langOf('signal'),
               lang,
             );
+        // A button of the dialog, named by its message's key (a redraw finds it by it: see keyOf);
+        // `decides`: it closes the banner once it has done. (No type="button": a button in the shadow
+        // root has no form to submit, a page's form around the element included.)
+        const button = (key: keyof Messages, onclick: () => void, decides?: 1) =>
+          Object.assign(h('button', { name: key }, say(key)), {
+            onclick: decides
+              ? () => {
+                  onclick();
+                  this.close();
+                }
+              : onclick,
+          });
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
-        // where the learner grants it: already, or by turning its switch on in these preferences.
-        const acceptAll = this.#decide(say('acceptAll'), () => {
-          const turnedOn = prefs ? prefs.choice().purposes : {};
-          const refused = member && consent.grants().members[member.id];
-          consent.decide(
-            {
-              purposes: Object.fromEntries(
-                // (A required purpose is granted: it has no `gpc`.)
-                consent.policy.purposes.map((p) => [p.id, !off(p) || !!turnedOn[p.id]]),
-              ),
-              ...(refused && {
-                members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
-              }),
-            },
-            prefs ? 'preferences' : 'banner',
-          );
-        });
-        const rejectAll = this.#decide(say('rejectAll'), () => consent.rejectAll(prefs ? 'preferences' : 'banner'));
+        // where the learner grants it: already, or by turning its switch on in these preferences (read
+        // from all the switches, each its own key: never one a polluted Object.prototype makes up).
+        const acceptAll = button(
+          'acceptAll',
+          () => {
+            const refused = member && consent.grants().members[member.id];
+            consent.decide(
+              {
+                purposes: Object.fromEntries(
+                  // (A required purpose is granted: it has no `gpc`.)
+                  consent.policy.purposes.map((p) => [p.id, !off(p) || !!(prefs && prefs.state()[p.id])]),
+                ),
+                ...(refused && {
+                  members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
+                }),
+              },
+              prefs ? 'preferences' : 'banner',
+            );
+          },
+          1,
+        );
+        const rejectAll = button('rejectAll', () => consent.rejectAll(prefs ? 'preferences' : 'banner'), 1);
         const dialog = h(
           'dialog',
           {
@@ -433,39 +425,47 @@ export function createBannerClass(): new () => OptinBannerElement {
           h(
             'div',
             { class: 'a' },
-            prefs && this.#decide(say('save'), () => consent.decide(prefs.choice(), 'preferences')),
+            prefs && button('save', () => consent.decide(prefs.choice(), 'preferences'), 1),
             acceptAll,
             rejectAll,
             // Close (the preferences), or Preferences (the notice's last button: see #back).
-            this.#button(
-              say(prefs ? 'close' : 'preferences'),
-              prefs ? () => this.#back() : () => void this.open('preferences'),
-            ),
+            prefs ? button('close', () => this.#back()) : button('preferences', () => void this.open('preferences')),
           ),
         );
         // (A new dialog takes its own children again.)
         (this.#dialog = shown || root.appendChild(dialog)).replaceChildren(...dialog.childNodes);
       }
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
-      // assistive technology until the layer closes. A close request not made by an Esc pressed in
-      // the banner (Android's back) is the banner's Esc; one the browser will not let be cancelled
-      // (a second in a row) opens it again.
+      // assistive technology until the layer closes; but only where it shows. One the page's CSS hides
+      // (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)`) is opened
+      // non-modal, so that it leaves the page usable (seen as it would show, open, before it is made
+      // modal). One already open is left as it is (redrawn in place). A close request not made by an
+      // Esc pressed in the banner (Android's back) is the banner's Esc; one the browser will not let be
+      // cancelled (a second in a row) opens it again.
       const dialog = this.#dialog;
       if (dialog && this.isConnected) {
+        const show = () => {
+          if (!dialog.open) {
+            dialog.open = true;
+            if (dialog.checkVisibility()) {
+              dialog.open = false;
+              dialog.showModal();
+            }
+          }
+        };
         dialog.oncancel = (event) => {
           event.preventDefault();
           this.#back();
         };
         dialog.onclose = () => {
           if (this.#dialog == dialog) {
-            dialog.showModal();
+            show();
             dialog.focus();
           }
         };
-        dialog.showModal();
+        show();
         // (A new layer is then focused as a whole by #show.)
-        const all = controls(dialog);
-        const same = all.find((x) => keyOf(x, all) === at);
+        const same = [...dialog.querySelectorAll<HTMLInputElement>('a[href],[name]')].find((x) => keyOf(x) == at);
         // Only a Member's switch is locked by a choice (its purpose refused site-wide): its group,
         // which a screen reader names ("On HarvardX courses"), then Tab goes on from there.
         ((same?.disabled ? same.closest('fieldset') : same) ?? dialog).focus({ preventScroll: true });

@@ -34,8 +34,11 @@ export interface EmailSender {
   readonly owner: string;
   /** Name of the owner learners read (`edX` or the Member's name). */
   readonly ownerName: string;
-  /** The purposes that govern it (`analytics`): refused, its opens and clicks are not recorded. */
-  readonly purposes: readonly string[];
+  /**
+   * The purposes that govern it (`analytics`): refused, its opens and clicks are not recorded. None
+   * yet (a sender not configured, in a declaration read from JSON): listed with none.
+   */
+  readonly purposes?: readonly string[] | undefined;
   /** `first`: the pixel and the links are the platform's own collector, as `DeclaredEmail` says. */
   readonly party?: string | undefined;
   /** None: the learner's choice governs it, there is no vendor and no opt-out link. */

@@ -1,4 +1,5 @@
 import { createBannerClass, type BannerOptions, type OptinBannerElement } from './banner-element.js';
+import { doc } from './dom.js';
 
 /**
  * Registers `<optin-banner>` (once; later calls return the registered class). Call it in the
@@ -11,7 +12,8 @@ export function defineBanner(): new () => OptinBannerElement {
 }
 
 /**
- * Registers `<optin-banner>`, configures one and appends it to `parent` (default `document.body`).
+ * Registers `<optin-banner>`, configures one and appends it to `parent` (default the document's
+ * `<body>`, even where an element of the page is named `body`).
  * It shows the notice while the learner has not decided, and afterwards a "Cookie settings"
  * button; `banner.open()` reopens it from anywhere (a footer link, say).
  *
@@ -24,7 +26,7 @@ export function defineBanner(): new () => OptinBannerElement {
  * const banner = mountBanner({ consent, locales, declaration: registry.declaration() });
  * document.querySelector('#cookie-settings')?.addEventListener('click', () => banner.open('preferences'));
  */
-export function mountBanner(options: BannerOptions, parent: ParentNode = document.body): OptinBannerElement {
+export function mountBanner(options: BannerOptions, parent: ParentNode = doc('body')): OptinBannerElement {
   const Banner = defineBanner();
   // (An option given as `undefined` keeps its default: see the element's properties.)
   const banner = Object.assign(new Banner(), options);

@@ -5,6 +5,13 @@ type Attributes = Readonly<Record<string, string | boolean>>;
 export type Child = Node | string | null | undefined | false;
 
 /**
+ * The document's property `key` as the DOM defines it (read from `Document.prototype`): never an
+ * element of the page named so, which the document's own property gives instead (`<img
+ * name="createElement">` or `<img name="body">` in a course's HTML).
+ */
+export const doc = <K extends keyof Document>(key: K): Document[K] => Reflect.get(Document.prototype, key, document);
+
+/**
  * Creates an element with attributes and children. Strings become text nodes, never markup, so
  * configuration text (an XSS payload included) is always shown as text; a child that is none
  * (`null`, `undefined`, `false`, `''`) is left out, and a list's children are added in turn.
@@ -14,7 +21,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   attributes: Attributes = {},
   ...children: (Child | readonly Child[])[]
 ): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
+  const el = doc('createElement').call(document, tag) as HTMLElementTagNameMap[K];
   // (`true` is set as "true": setAttribute makes a string of it.)
   for (const [name, value] of Object.entries(attributes)) if (value !== false) el.setAttribute(name, value as string);
   for (const child of children.flat()) if (child) el.append(child);

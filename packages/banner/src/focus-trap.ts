@@ -4,7 +4,7 @@
  */
 export function trapFocus(event: KeyboardEvent, dialog: HTMLElement, active: Element | null): void {
   if (event.key != 'Tab') return;
-  const controls = [...dialog.querySelectorAll<HTMLElement>('a[href],button,input:not(:disabled)')];
+  const controls = [...dialog.querySelectorAll<HTMLElement>('a[href],button,input:enabled')];
   const [first] = controls;
   const last = controls.at(-1);
   const target = event.shiftKey ? (active == first || active == dialog) && last : active == last && first;

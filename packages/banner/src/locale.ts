@@ -1,3 +1,4 @@
+import { doc } from './dom.js';
 import type { Catalog } from './messages.js';
 
 /** Lazy catalogs by language code, e.g. `locales` from `@optin/banner/locales` or your own. */
@@ -41,7 +42,7 @@ export function languageTag(code = 'en'): string {
 
 /** The language to show: `locale` when given, else `<html lang>`, else the browser's languages. */
 export function pageLocale(loaders: LocaleLoaders, locale?: string | null): string {
-  return pickLocale([locale, document.documentElement.lang, ...navigator.languages], Object.keys(loaders));
+  return pickLocale([locale, doc('documentElement').lang, ...navigator.languages], Object.keys(loaders));
 }
 
 /** Loads the catalog of `code` (nothing for English, or when loading fails: English is the fallback). */

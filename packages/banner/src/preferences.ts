@@ -4,35 +4,6 @@ import { fill, h, listed, marked, type Child } from './dom.js';
 import type { Messages } from './messages.js';
 import { safeUrl } from './safe-url.js';
 
-/** What the preferences are built from. */
-interface PreferencesInput {
-  /** The consent store: its policy's purposes and the switches' current state. */
-  readonly consent: ConsentStore;
-  /** The language shown, a BCP 47 tag (for lists: "A, B and C"). */
-  readonly lang: string;
-  /** The messages of the language shown (English where the catalog has none). */
-  readonly t: Messages;
-  /** A message (its `{…}` filled with `values`) as a child of an element of the language shown, marked with its own. */
-  readonly say: (key: keyof Messages, values?: Readonly<Record<string, string>>) => Node | string;
-  /** The language a message is in. */
-  readonly langOf: (key: keyof Messages) => string;
-  /**
-   * A purpose's label and description in the language shown, or the policy's own text, marked with
-   * its language where that is another.
-   */
-  readonly text: (p: Purpose) => readonly [Node | string, Node | string, ...unknown[]];
-  /** The list of third parties. */
-  readonly declaration: BannerDeclaration | null;
-  /** The Member whose course page this is. */
-  readonly member: BannerMember | null;
-  /**
-   * The switches as the learner left them in the preferences these redraw (see
-   * {@link Preferences.state}), shown instead of what is in force: the decision is the same, only
-   * an option or the language changed.
-   */
-  readonly kept?: Readonly<Record<string, boolean>> | undefined;
-}
-
 /** The preferences' content and the choice its switches make. */
 export interface Preferences {
   /** Purposes (grouped), the Member's section and the list of third parties. */
@@ -50,19 +21,34 @@ export interface Preferences {
  * Builds the preferences: a switch per purpose with its description (required ones locked on,
  * purposes sharing a `group` under one heading); on a Member's course page, per-Member switches for
  * the purposes its trackers and tracked emails serve; and the third parties with their privacy and
- * opt-out links, then the senders whose emails are tracked.
+ * opt-out links, then the senders whose emails are tracked. (Positional parameters: a bundle carries
+ * no names of them.)
+ *
+ * @param consent The consent store: its policy's purposes and the switches' current state.
+ * @param lang The language shown, a BCP 47 tag (for lists: "A, B and C").
+ * @param t The messages of the language shown (English where the catalog has none).
+ * @param say A message (its `{…}` filled with `values`) as a child of an element of the language
+ *   shown, marked with its own.
+ * @param langOf The language a message is in.
+ * @param text A purpose's label and description in the language shown, or the policy's own text,
+ *   marked with its language where that is another.
+ * @param declaration The list of third parties.
+ * @param member The Member whose course page this is.
+ * @param kept The switches as the learner left them in the preferences these redraw (see
+ *   {@link Preferences.state}), shown instead of what is in force: the decision is the same, only an
+ *   option or the language changed.
  */
-export function buildPreferences({
-  consent,
-  lang,
-  t,
-  say,
-  langOf,
-  text,
-  declaration,
-  member,
-  kept = {},
-}: PreferencesInput): Preferences {
+export function buildPreferences(
+  consent: ConsentStore,
+  lang: string,
+  t: Messages,
+  say: (key: keyof Messages, values?: Readonly<Record<string, string>>) => Node | string,
+  langOf: (key: keyof Messages) => string,
+  text: (p: Purpose) => readonly [Node | string, Node | string, ...unknown[]],
+  declaration: BannerDeclaration | null,
+  member: BannerMember | null,
+  kept: Readonly<Record<string, boolean>> | undefined,
+): Preferences {
   const { policy } = consent;
   const label = (id: string) => {
     const p = policy.purposes.find((x) => x.id == id);
@@ -122,7 +108,7 @@ export function buildPreferences({
     const s = toggle(
       p.id,
       name,
-      kept[p.id] ?? consent.allows(p.id),
+      kept?.[p.id] ?? consent.allows(p.id),
       [description, gpc && ' ', gpc && say(gpc == 'dnt' ? gpc : 'gpc')],
       p.required,
     );
@@ -153,7 +139,7 @@ export function buildPreferences({
       h('p', { class: 'd' }, say('memberIntro', { name: member.name })),
     );
     for (const p of policy.purposes) {
-      const serving = own.filter((x) => x.purposes.includes(p.id));
+      const serving = own.filter((x) => x.purposes?.includes(p.id));
       const site = inputs[p.id];
       if (p.required || !site || (own.length && !serving.length)) continue;
       // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
@@ -161,7 +147,7 @@ export function buildPreferences({
       // changed it, and a grant only where it is shown on: never one the learner saw off.
       const key = `${member.id} ${p.id}`;
       const stored = () => consent.grants().members[member.id]?.[p.id] != false;
-      let mine = kept[key] ?? stored();
+      let mine = kept?.[key] ?? stored();
       const { node, input } = toggle(key, text(p)[0], false, listed(serving.map(name), lang), false, 'm');
       const sync = () => {
         input.checked = site.checked && mine;
@@ -218,7 +204,7 @@ export function buildPreferences({
               'li',
               {},
               h('b', {}, name(x)),
-              h('span', { class: 'd' }, ` (${x.ownerName}: `, listed(x.purposes.map(label), lang), ') '),
+              h('span', { class: 'd' }, ` (${x.ownerName}: `, listed(x.purposes?.map(label) ?? [], lang), ') '),
               link(vendor?.privacyUrl, 'privacy'),
               link(vendor?.optOutUrl, 'optOut'),
             );

@@ -20,7 +20,8 @@ const reported = new Set<string>();
  */
 export function translations(catalog: Catalog | null, policy: Policy, locale: string): Translations {
   const entries = catalog?.purposes?.[policy.id] ?? {};
-  const fitting: Record<string, readonly [string, string, string]> = {};
+  // (No prototype: a purpose not translated is none, even where a polluted Object.prototype has its id.)
+  const fitting = Object.create(null) as Record<string, readonly [string, string, string]>;
   for (const p of policy.purposes) {
     const entry = entries[p.id];
     const now = purposeFingerprint(p);

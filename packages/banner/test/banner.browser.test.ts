@@ -971,6 +971,105 @@ describe('<optin-banner> in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps focus on the button the learner is on when the page sets an option that adds a link before it', async () => {
+    // The page's cookie policy URL arrives late (a config fetched after mounting): the learner is on
+    // "Reject all" of the first layer when a link appears before it. Enter still rejects all.
+    const page = await open();
+    await page.evaluate(() => {
+      window.banner.policyUrl = null;
+      return window.banner.ready;
+    });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ text: 'Reject all' });
+    await page.evaluate(() => {
+      window.banner.policyUrl = '/cookie-policy';
+      return window.banner.ready;
+    });
+    expect(await page.getByRole('link', { name: 'Cookie policy' }).count()).toBe(1);
+    expect(await focused(page)).toMatchObject({ text: 'Reject all' });
+    await page.keyboard.press('Enter');
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: false, marketing: false } });
+
+    // In the preferences: the course page's Member and its third parties arrive while the learner is
+    // on "Reject all"; then on a third party's link when its list changes.
+    await page.evaluate(() => window.banner.open('preferences'));
+    await page.getByRole('button', { name: 'Reject all' }).focus();
+    await page.evaluate(() => {
+      Object.assign(window.banner, {
+        member: { id: 'HarvardX', name: 'Harvard University' },
+        declaration: {
+          trackers: [
+            {
+              id: 'meta',
+              owner: 'platform',
+              ownerName: 'edX',
+              purposes: ['marketing'],
+              vendor: { name: 'Meta Pixel', privacyUrl: 'https://www.facebook.com/privacy/policy/' },
+            },
+          ],
+        },
+      });
+      return window.banner.ready;
+    });
+    expect(await page.getByRole('link', { name: 'Privacy policy: Meta Pixel (opens in a new tab)' }).count()).toBe(1);
+    expect(await focused(page)).toMatchObject({ text: 'Reject all' });
+    await page.getByRole('link', { name: 'Privacy policy: Meta Pixel (opens in a new tab)' }).focus();
+    await page.evaluate(() => {
+      const { declaration } = window.banner;
+      window.banner.declaration = {
+        trackers: [
+          {
+            id: 'segment',
+            owner: 'platform',
+            ownerName: 'edX',
+            purposes: ['analytics'],
+            vendor: { name: 'Segment', privacyUrl: 'https://www.twilio.com/en-us/legal/privacy' },
+          },
+          ...(declaration?.trackers ?? []),
+        ],
+      };
+      return window.banner.ready;
+    });
+    expect(await focused(page)).toMatchObject({ text: 'Privacy policy' });
+    expect(
+      await page.evaluate(() => window.banner.shadowRoot!.activeElement?.getAttribute('aria-label')),
+    ).toBe('Privacy policy: Meta Pixel (opens in a new tab)');
+    expect(problems).toEqual([]);
+  });
+
+  it('wraps long unbreakable names within a 320 px wide screen: nothing to scroll sideways to', async () => {
+    const page = await open({}, { viewport: { width: 320, height: 568 } });
+    await page.evaluate(() => {
+      const name = 'ÉcolePolytechniqueFédéraleDeLausanne';
+      Object.assign(window.banner, {
+        member: { id: 'EPFLx', name },
+        messages: { rejectAll: 'Alleablehnenundnichtzustimmen' },
+        declaration: {
+          trackers: [
+            {
+              id: 'EPFLx/x',
+              owner: 'EPFLx',
+              ownerName: name,
+              purposes: ['analytics'],
+              vendor: { name: 'analytics.tracking-vendor-example.com', privacyUrl: 'https://x.example/p' },
+            },
+          ],
+        },
+      });
+      return window.banner.open('preferences');
+    });
+    const overflowing = () =>
+      dialog(page).evaluate((d) =>
+        [...d.querySelectorAll('*')]
+          .filter((el) => el.getBoundingClientRect().right > d.clientWidth + 0.5)
+          .map((el) => el.textContent),
+      );
+    expect(await overflowing()).toEqual([]);
+    expect(await dialog(page).evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('names the signal the browser sends: Do Not Track where the store honours it, in every language', async () => {
     const dnt = () => {
       Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });
