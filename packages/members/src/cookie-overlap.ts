@@ -30,19 +30,20 @@ const cap = (names: string[]): string[] => names.slice(0, maxSamples);
 
 /**
  * Names a pattern matches, built from its source: the first member of each class (`\d` → `0`,
- * `\w` → `a`, `[0-9]` → `0`), the least repeats of each quantifier (`+`, `{n,}`: n), both none and
- * one for `?`, `*` and `{0,…}`, and each branch of an alternation; each checked against the pattern.
- * `undefined` when the pattern has what cannot be sampled (a lookaround, a back-reference) or no
- * sample of it matches.
+ * `\w` → `a`, `[0-9]` → `0`), or with `every` each of its members among the printable ASCII
+ * characters (`[ac]` → `a`, `c`), the least repeats of each quantifier (`+`, `{n,}`: n), both none and
+ * one for `?`, `*` and `{0,…}`, and each branch of an alternation; each checked against the pattern,
+ * at most 64 names. `undefined` when the pattern has what cannot be sampled (a lookaround, a
+ * back-reference) or no sample of it matches.
  */
-export function sampleNames(pattern: RegExp): string[] | undefined {
+export function sampleNames(pattern: RegExp, every = false): string[] | undefined {
   const src = pattern.source;
   const flags = pattern.flags.replace(/[gy]/g, '');
   const unicode = /[uv]/.test(flags);
   let i = 0;
 
   // One character an atom (a class, an escape, `.`) matches: `preferred` when it does, else the
-  // first of `candidates` that does.
+  // first of `candidates` that does; with `every`, each of them that does, `preferred` first.
   const pick = (atom: string, preferred: string): string[] | undefined => {
     let one: RegExp;
     try {
@@ -50,8 +51,9 @@ export function sampleNames(pattern: RegExp): string[] | undefined {
     } catch {
       return undefined;
     }
-    const found = [preferred, ...candidates].find((c) => one.test(c));
-    return found === undefined ? undefined : [found];
+    const tried = [preferred, ...candidates];
+    const found = every ? [...new Set(tried)].filter((c) => one.test(c)) : tried.filter((c) => one.test(c)).slice(0, 1);
+    return found.length ? found : undefined;
   };
   // The character an escape after `\` stands for, first member of a class escape, or `undefined`
   // for a back-reference; advances past it.
@@ -200,12 +202,19 @@ export function sampleNames(pattern: RegExp): string[] | undefined {
   return names?.length ? [...new Set(names)] : undefined;
 }
 
-// Each pattern's samples and stateless copy, made once: a config's cookies are compared in pairs.
-const seen = new WeakMap<RegExp, { names: string[] | undefined; test: RegExp }>();
+// Each pattern's samples (every member of each class: `[ac]` and `[bc]` share `c`) and stateless copy,
+// made once: a config's cookies are compared in pairs.
+const seen = new WeakMap<RegExp, { names?: string[] | undefined; test: RegExp; head: string }>();
 const sampled = (pattern: RegExp) => {
   let known = seen.get(pattern);
-  if (!known) seen.set(pattern, (known = { names: sampleNames(pattern), test: stateless(pattern) }));
+  if (!known) seen.set(pattern, (known = { test: stateless(pattern), head: fixedHead(pattern) }));
   return known;
+};
+// A pattern's samples, made when first needed (most pairs differ by their heads already).
+const namesOf = (pattern: RegExp) => {
+  const known = sampled(pattern);
+  if (!('names' in known)) known.names = sampleNames(pattern, true);
+  return known.names;
 };
 
 /**
@@ -221,13 +230,29 @@ function literalHead(name: string | RegExp): string {
 }
 
 /**
+ * The text every name of a declaration begins with: a name itself, or the literal head of a pattern
+ * anchored at `^`; none (`''`) for a pattern with an alternative, or ignoring case, or multiline.
+ */
+const fixedHead = (name: string | RegExp): string =>
+  typeof name === 'string'
+    ? name
+    : name.source.startsWith('^') && !/[im]/.test(name.flags) && !name.source.includes('|')
+      ? // Without half of a character made optional (`/^x😀?/u`: literalHead leaves its first half).
+        literalHead(name).replace(/[\uD800-\uDBFF]$/, '')
+      : '';
+
+/**
  * Whether two cookie declarations could name the same cookie, and what they share: equal names, a
- * name a pattern matches, or a pattern's sample name (see {@link sampleNames}) the other matches,
+ * name a pattern matches, or a pattern's sample name (see {@link sampleNames}, with every member of
+ * each class among the printable ASCII characters) the other matches,
  * tried both ways round. When a pattern cannot be sampled, they overlap only if both begin with the
  * same literal head (compared without case when either pattern ignores it).
  */
 export function cookieOverlap(a: string | RegExp, b: string | RegExp): CookieOverlap {
-  const names = (x: string | RegExp) => (typeof x === 'string' ? [x] : sampled(x).names);
+  // Heads that differ (`hx_` and `mx_`) share no name: nothing to sample.
+  const [headA, headB] = [a, b].map((x) => (typeof x === 'string' ? x : sampled(x).head)) as [string, string];
+  if (!headA.startsWith(headB) && !headB.startsWith(headA)) return null;
+  const names = (x: string | RegExp) => (typeof x === 'string' ? [x] : namesOf(x));
   const matches = (x: string | RegExp, name: string) =>
     typeof x === 'string' ? x === name : sampled(x).test.test(name);
   const [ofA, ofB] = [names(a), names(b)];

@@ -44,8 +44,11 @@ export function defineMember(input: MemberInput): Member {
   });
 }
 
-/** `HarvardX/ga4` from `ga4` or from an adapter's `HarvardX-ga4`; already namespaced ids stay. */
+/**
+ * `HarvardX/ga4` from `ga4` or from an adapter's `HarvardX-ga4`; already namespaced ids stay, and so
+ * does an id that is no text (none at all), for validateConfig to report as missing or of the wrong kind.
+ */
 function namespaced(member: string, id: unknown): string {
-  if (typeof id !== 'string' || id.startsWith(`${member}/`)) return String(id);
+  if (typeof id !== 'string' || id.startsWith(`${member}/`)) return id as string;
   return `${member}/${id.startsWith(`${member}-`) ? id.slice(member.length + 1) : id}`;
 }

@@ -34,7 +34,8 @@ export type ConfigIssueCode =
    */
   | 'invalid_tracker'
   /**
-   * An id not in its form: a Member's (1–64 letters, digits, `.`, `-` or `_`), the policy's or a purpose's
+   * An id not in its form: a Member's (1–64 letters, digits, `.`, `-` or `_`, and none of the names every
+   * JavaScript object has, `constructor`, `toString`, `valueOf`…, in any case), the policy's or a purpose's
    * (letters, digits, `-` or `_`, at most 64), a tracker's, its owner, or a purpose a tracker or cookie names.
    */
   | 'invalid_id'
@@ -61,7 +62,7 @@ export type ConfigIssueCode =
   | 'invalid_lifetime'
   /** A `party` (a tracker's or a cookie's) that is not `first` or `third`. */
   | 'invalid_party'
-  /** A Member tracker whose id is not `memberId/…` (not declared through `defineMember`). */
+  /** A Member tracker whose id is not `memberId/…` (not declared through `defineMember`); one with no id is `required`. */
   | 'not_namespaced'
   /** A tracker whose `owner` is not the owner of the list it is in. */
   | 'wrong_owner'

@@ -172,6 +172,12 @@ const openEdxCookies = [
   'django_language',
 ];
 const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
+/**
+ * The names every plain object has (`Object.prototype`'s: `constructor`, `toString`, `valueOf`,
+ * `hasOwnProperty`, `__proto__`…), in lower case: a Member id among them, in any case (as the
+ * collector compares ids), would read or write that property where code keys data by Member id.
+ */
+const inheritedNames = new Set(Object.getOwnPropertyNames(Object.prototype).map((name) => name.toLowerCase()));
 // An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
 const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
 // The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
@@ -188,7 +194,8 @@ const ordinal = (n: number): string =>
  * {@link ConfigIssueCode} (an empty list when the config is sound). It never throws, whatever it is given. It checks: no unknown (misspelt)
  * field in the config, `platform` or a Member, naming the closest field; the policy and each tracker's
  * declaration, as `definePolicy` and `defineTracker` do, each problem coded for what it is (see
- * `policyIssueCode`); names learners read with a letter, digit or symbol that shows; unique ids (Member tracker ids namespaced
+ * `policyIssueCode`); names learners read with a letter, digit or symbol that shows; no Member id that every
+ * object already has a property of (`constructor`, `toString`, in any case); unique ids (Member tracker ids namespaced
  * `memberId/trackerId`), and vendor ids not shared by two owners' trackers on the same hosts; purposes that exist
  * in the policy; each cookie's purpose one of its tracker's (whatever else is wrong with the tracker); no Member or third-party tracker in a required purpose (`necessary`: `createHub` refuses it too); hosts declared by every
  * tracker that loads anything or is a third party; no Member cookie name that collides with the
@@ -315,7 +322,8 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       vendorIds.push({ owner, id: key, hosts, path });
     }
     const id = typeof t.id === 'string' ? t.id : '';
-    if (owner !== 'platform' && !id.startsWith(`${owner}/`))
+    // An id missing or of the wrong kind is reported as such (by defineTracker above), not as unnamespaced.
+    if (owner !== 'platform' && id && !id.startsWith(`${owner}/`))
       add(
         `${path}.id`,
         'not_namespaced',
@@ -472,6 +480,12 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         `${path}.id`,
         m.id === undefined || m.id === '' ? 'required' : typeof m.id == 'string' ? 'invalid_id' : 'invalid_type',
         'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit',
+      );
+    else if (inheritedNames.has(id.toLowerCase()))
+      add(
+        `${path}.id`,
+        'invalid_id',
+        `is a name every JavaScript object already has (Object.prototype's ${id}): where a Member's data is kept by its id, the object's own property would be read or overwritten instead; choose another id, e.g. "${id}X"`,
       );
     else {
       // The collector names a Member's secrets and event subjects by its id in capitals, punctuation

@@ -68,4 +68,16 @@ describe('cookieOverlap', () => {
     expect(cookieOverlap(/^hy_\d$/, /^hx?(?=1)/)).toEqual({ prefix: 'h', unsampled: /^hx?(?=1)/ });
     expect(cookieOverlap(/^mx_/, /^hx_(?=\d)/)).toBeNull();
   });
+
+  it('finds a name two classes share beyond their first members', () => {
+    expect(cookieOverlap(/^[ac]x$/, /^[bc]x$/)).toEqual({ name: 'cx' });
+    expect(cookieOverlap(/^hx_[a-f0-9]+$/, /^hx_[0-9]{2}$/)).toEqual({ name: 'hx_00' });
+    expect(cookieOverlap(/^_g[b-z]d$/, /^_gi[a-z]$/)).toEqual({ name: '_gid' });
+    expect(cookieOverlap(/^mp_[A-Z]+$/, /^mp_[a-z]+$/)).toBeNull();
+    expect(cookieOverlap(/^[^a]x$/, /^[ab]x$/)).toEqual({ name: 'bx' });
+    // Heads that differ share nothing; one made optional is no part of the head.
+    expect(cookieOverlap(/^hx_[a-z]+$/, /^mx_[a-z]+$/)).toBeNull();
+    expect(cookieOverlap(/^x😀?y$/u, 'xy')).toEqual({ name: 'xy' });
+    expect(cookieOverlap(/^x(?:ab|cd)$/, /^xcd$/)).toEqual({ name: 'xcd' });
+  });
 });

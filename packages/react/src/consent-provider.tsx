@@ -30,19 +30,30 @@ interface Made {
   readonly options: ConsentOptions;
 }
 
-/** What the provider shares: the store (once it exists) and the policy. */
+/** What the provider shares: the store (once it exists), the policy and the page's Member. */
 export interface ConsentContextValue {
   /** The store, or `null` until it is created on the client. */
   readonly store: ConsentStore | null;
   /** The policy in force (known before the store exists). */
   readonly policy: Policy;
+  /** The id of the Member whose course the page is, or `null` (a platform page, or not known). */
+  readonly member: string | null;
 }
 
 /** The context behind `useConsent()`; `null` outside a {@link ConsentProvider}. */
 export const ConsentContext = createContext<ConsentContextValue | null>(null);
 
 /** Props of {@link ConsentProvider}: a store, or the options to create one on the client (never both). */
-export type ConsentProviderProps = { readonly children?: ReactNode } & (
+export type ConsentProviderProps = {
+  readonly children?: ReactNode;
+  /**
+   * The id of the Member whose course the page is (`scope.member?.id` of `@optin/members`' registry or
+   * scoped hub), kept up to date by the app as the page's Member changes (`hub.onScopeChange`). A
+   * Member's tracker is allowed by `useTracker` only on that Member's pages, as the scoped hub loads
+   * it: `null` or left out (a platform page, or a scope the app does not know) allows no Member's.
+   */
+  readonly member?: string | null | undefined;
+} & (
   | {
       /** The consent store to share (created by you, e.g. with `createConsent`). */
       readonly consent: ConsentStore;
@@ -87,7 +98,13 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  * The types take one or the other; given both anyway (props spread from elsewhere), `options` are
  * ignored: no second store reads cookies or follows other tabs beside the one you gave.
  * Given neither (a `consent` or `options` that is `undefined`), it throws an {@link OptinReactError}
- * with code `missing_store`.
+ * with code `missing_store`. A store given is the children's from just after the first commit (in a
+ * transition), as one made from `options`: hydration renders the "no store yet" state the server
+ * rendered, and a `<Suspense>` boundary still hydrating keeps its server HTML.
+ *
+ * Pass `member`, the id of the Member whose course the page is, kept up to date from the registry's
+ * scope: `useTracker` allows a Member's tracker only there, as the scoped hub loads it. Without it,
+ * no Member's tracker is allowed (the scope is not known: it fails closed).
  *
  * **Learners who sign in or out without a page load: pass `learner`** (their user id), or
  * `key={user}`. With it, each learner gets a store of their own, made afresh from their storage, and
@@ -101,6 +118,12 @@ export type ConsentProviderProps = { readonly children?: ReactNode } & (
  *   <App />
  *   <ConsentBanner />
  * </ConsentProvider>
+ *
+ * @example
+ * // A single-page app across Members' courses: the page's Member from the scoped hub.
+ * const [member, setMember] = useState(hub.scope.member?.id ?? null);
+ * useEffect(() => hub.onScopeChange((scope) => setMember(scope.member?.id ?? null)), []);
+ * <ConsentProvider consent={consent} member={member}><Course /></ConsentProvider>
  *
  * @example
  * // Learners sign in and out in the app; their choice is kept on the server.
@@ -212,10 +235,18 @@ export function ConsentProvider(props: ConsentProviderProps): ReactElement {
       });
     };
   }, [latest]);
+  // A store given, like one made, is the children's only after the first commit, in a transition: given
+  // at once, the hooks' first client render would differ from the server's, and React 18 and 19 throw
+  // away the server HTML of a <Suspense> boundary still hydrating (its fallback flashes).
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => {
+    startTransition(() => setMounted(true));
+  }, []);
   // Until the store for the options in force exists, the children get the "no store yet" state, never
   // what a store made for other options allows.
-  const store = given ?? (created?.options === latest ? created.store : null);
+  const store = given ? (mounted ? given : null) : created?.options === latest ? created.store : null;
   const policy = given?.policy ?? latest?.policy;
-  const value = useMemo(() => policy && { store, policy }, [store, policy]);
+  const member = props.member ?? null;
+  const value = useMemo(() => policy && { store, policy, member }, [store, policy, member]);
   return <ConsentContext.Provider value={value ?? null}>{props.children}</ConsentContext.Provider>;
 }

@@ -1,0 +1,132 @@
+import { createConsent, edxPolicy } from '@optin/consent';
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConsentProvider, useTracker, type TrackerLike } from '../src/index.js';
+
+declare global {
+  var IS_REACT_ACT_ENVIRONMENT: boolean;
+}
+
+let root: Root | null = null;
+
+beforeAll(() => {
+  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  root = null;
+  document.body.replaceChildren();
+});
+
+/** Renders `node` into a fresh container; returns the container. */
+function render(node: ReactNode): HTMLElement {
+  const container = document.body.appendChild(document.createElement('div'));
+  root = createRoot(container);
+  act(() => root?.render(node));
+  return container;
+}
+
+/** A learner who accepted everything (on some earlier HarvardX course page). */
+const acceptedAll = () => {
+  const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+  consent.acceptAll();
+  return consent;
+};
+
+// HarvardX's video statistics, as defineMember re-issues them (owner set to the Member).
+const harvardStats: TrackerLike = { owner: 'HarvardX', purposes: ['analytics'] };
+const platformStats: TrackerLike = { owner: 'platform', purposes: ['analytics'] };
+
+/** Shows whether HarvardX's and the platform's statistics may run: `harvard=… platform=…`. */
+function Gates() {
+  return <p>{`harvard=${String(useTracker(harvardStats))} platform=${String(useTracker(platformStats))}`}</p>;
+}
+
+describe("useTracker answers as the Member-scoped hub loads: a Member's tracker on its own courses only", () => {
+  it("is false for HarvardX's tracker on an MITx course page, whatever the learner allowed", () => {
+    const container = render(
+      <ConsentProvider consent={acceptedAll()} member="MITx">
+        <Gates />
+      </ConsentProvider>,
+    );
+    expect(container.textContent).toBe('harvard=false platform=true');
+  });
+
+  it("is true for HarvardX's tracker on a HarvardX course page, once allowed", () => {
+    const container = render(
+      <ConsentProvider consent={acceptedAll()} member="HarvardX">
+        <Gates />
+      </ConsentProvider>,
+    );
+    expect(container.textContent).toBe('harvard=true platform=true');
+  });
+
+  it("is false for every Member's tracker on a platform page (member null) and where no scope is given (fails closed)", () => {
+    const consent = acceptedAll();
+    const platformPage = render(
+      <ConsentProvider consent={consent} member={null}>
+        <Gates />
+      </ConsentProvider>,
+    );
+    expect(platformPage.textContent).toBe('harvard=false platform=true');
+    act(() => root?.unmount());
+    const unknown = render(
+      <ConsentProvider consent={consent}>
+        <Gates />
+      </ConsentProvider>,
+    );
+    expect(unknown.textContent).toBe('harvard=false platform=true');
+  });
+
+  it("follows the page's Member as a single-page app moves from a HarvardX course to an MITx one", () => {
+    const consent = acceptedAll();
+    const at = (member: string | null) => (
+      <ConsentProvider consent={consent} member={member}>
+        <Gates />
+      </ConsentProvider>
+    );
+    const container = render(at('HarvardX'));
+    expect(container.textContent).toBe('harvard=true platform=true');
+    act(() => root?.render(at('MITx')));
+    expect(container.textContent).toBe('harvard=false platform=true');
+    act(() => root?.render(at('HarvardX')));
+    expect(container.textContent).toBe('harvard=true platform=true');
+  });
+});
+
+describe('useTracker refuses what the hub refuses: a third party or a Member in a required purpose', () => {
+  /** Renders `tracker`'s answer on the server and, after all was accepted, in the browser. */
+  const answers = (tracker: TrackerLike) => {
+    function Gate() {
+      return <p>{String(useTracker(tracker))}</p>;
+    }
+    const server = renderToString(
+      <ConsentProvider options={{ policy: edxPolicy }} member="HarvardX">
+        <Gate />
+      </ConsentProvider>,
+    );
+    const client = render(
+      <ConsentProvider consent={acceptedAll()} member="HarvardX">
+        <Gate />
+      </ConsentProvider>,
+    ).textContent;
+    act(() => root?.unmount());
+    return [server, client];
+  };
+
+  it("is false for a Member's tracker in `necessary`, before any decision (server HTML) and after", () => {
+    expect(answers({ owner: 'HarvardX', party: 'third', purposes: ['necessary'] })).toEqual(['<p>false</p>', 'false']);
+    expect(answers({ owner: 'HarvardX', party: 'first', purposes: ['necessary', 'analytics'] })).toEqual([
+      '<p>false</p>',
+      'false',
+    ]);
+  });
+
+  it("is false for a third party's platform tracker in `necessary`, true for the platform's own", () => {
+    expect(answers({ owner: 'platform', party: 'third', purposes: ['necessary'] })).toEqual(['<p>false</p>', 'false']);
+    expect(answers({ owner: 'platform', party: 'first', purposes: ['necessary'] })).toEqual(['<p>true</p>', 'true']);
+  });
+});
