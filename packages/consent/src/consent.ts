@@ -2,7 +2,8 @@ import { encodeDecision, decodeDecision } from './cookie-codec.js';
 import type { Decision, DecisionSource, Grants, MemberChoices } from './decision.js';
 import { ConsentError } from './errors.js';
 import { madeHere, type MadeHereHolder } from './made-here.js';
-import { policyHash, type Policy } from './policy.js';
+import { own } from './own.js';
+import { isGpc, isRequired, policyHash, type Policy } from './policy.js';
 import { privacySignal, type PrivacySignal, type SignalOptions } from './signals.js';
 import { cookieStorage, localStorageStorage, type ConsentStorage } from './storage.js';
 
@@ -112,7 +113,10 @@ export interface ConsentStore {
  * into the page (under opt-out, storage that throws on every read grants no default: see `mode`).
  * A decision (or reset) reaches the page's other stores at once, in the same task (whatever copy of
  * the package made them), and other tabs of the origin by BroadcastChannel. A stored value that does not parse is no decision, never a grant. Options out of
- * range throw a `ConsentError` (`invalid_option`) naming each one.
+ * range throw a `ConsentError` (`invalid_option`) naming each one. Options, choices, a policy's
+ * `required` and `gpc` flags and a decision's grants are read as own properties only: a polluted
+ * `Object.prototype` (`?__proto__[marketing]=on` through a query parser) grants nothing and keeps no
+ * refusal from applying.
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -121,7 +125,16 @@ export interface ConsentStore {
  * consent.allows('analytics'); // true
  */
 export function createConsent(options: ConsentOptions): ConsentStore {
-  const { policy, mode = 'opt-in', storage = 'auto', cookieName = 'optin', maxAgeDays = 395 } = options;
+  // Own options only: one inherited from a polluted Object.prototype (`mode: 'opt-out'`) is none.
+  const {
+    policy,
+    mode = 'opt-in',
+    storage = 'auto',
+    cookieName = 'optin',
+    cookieDomain,
+    maxAgeDays = 395,
+    signals,
+  } = { __proto__: null, ...options } as ConsentOptions;
   const custom = typeof storage == 'object';
   const wrong = (
     [
@@ -131,7 +144,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       ['cookieName', cookieName, /^[\w!#$%&'*+.^`|~-]+$/.test(cookieName)],
       // A host name (`edx.org`, `.edx.org`): a URL or a port makes the cookie silently fail, and
       // capitals (`EDX.org`) keep reset() and the clean-up of stale copies from matching the host.
-      ['cookieDomain', options.cookieDomain, /^[a-z\d.-]*$/.test(options.cookieDomain ?? '')],
+      ['cookieDomain', cookieDomain, /^[a-z\d.-]*$/.test(cookieDomain ?? '')],
       [
         'storage',
         custom ? 'a storage without read/write/clear' : storage,
@@ -147,8 +160,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   if (wrong.length)
     throw new ConsentError(
       'invalid_option',
-      wrong.map(([path, value]) => ({ path, message: `${String(value)} is not allowed` })),
-      'See ConsentOptions: mode opt-in|opt-out, cookieName a cookie token, cookieDomain a host name, storage auto|cookie|localStorage|memory, maxAgeDays > 0.',
+      wrong.map(([path, value]) => ({ path, message: `${value} is not allowed` })),
+      'See ConsentOptions: mode opt-in|opt-out, storage auto|cookie|localStorage|memory.',
     );
   const maxAge = Math.min(maxAgeDays, 395) * 864e5;
   const purposes = policy.purposes;
@@ -156,10 +169,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const listeners = new Set<(store: ConsentStore) => void>();
   const chain: ConsentStorage[] = custom
     ? [storage]
-    : [cookieStorage(cookieName, options.cookieDomain), localStorageStorage(cookieName)].filter((s) =>
+    : [cookieStorage(cookieName, cookieDomain), localStorageStorage(cookieName)].filter((s) =>
         RegExp(`auto|${s.kind}`).test(storage),
       );
-  const signal = privacySignal(options.signals);
+  const signal = privacySignal(signals);
   let kind = 'memory';
   // The newest decision stored, in force when it binds: one made under an earlier policy version, or
   // with grants implied by opt-out while the mode is opt-in, does not (only its refusals count).
@@ -229,11 +242,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     const d = decisionInForce();
     return (
       !!p &&
-      (p.required ||
-        (!(signal && p.gpc && !d?.gpc) &&
-          (d
-            ? d.purposes[purpose] === true
-            : mode == 'opt-out' && seen && held?.purposes[purpose] !== false) &&
+      (isRequired(p) ||
+        (!(signal && isGpc(p) && !(d && own(d, 'gpc'))) &&
+          (d ? own(d.purposes, purpose) === true : mode == 'opt-out' && seen && held?.purposes[purpose] !== false) &&
           held?.members[memberId ?? '']?.[purpose] !== false))
     );
   };
@@ -272,7 +283,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       'invalid_choice',
       [{ path, message }],
       `Choose among ${purposes
-        .filter((x) => !x.required)
+        .filter((x) => !isRequired(x))
         .map((x) => x.id)
         .join(', ')}, each true or false.`,
     );
@@ -280,7 +291,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const check = (choices: unknown, at: string) => {
     for (const [id, granted] of Object.entries(choices ?? fail(at, 'must be an object'))) {
       const p = purposeOf(id);
-      if (!p || granted !== !!granted || (!granted && p.required))
+      if (!p || granted !== !!granted || (!granted && isRequired(p)))
         fail(
           `${at}.${id}`,
           !p
@@ -303,11 +314,17 @@ export function createConsent(options: ConsentOptions): ConsentStore {
       if (choice === !!choice)
         choice = {
           purposes: Object.fromEntries(
-            purposes.map((p) => [p.id, !!p.required || ((choice as boolean) && (!(signal && p.gpc) || allows(p.id)))]),
+            purposes.map((p) => [
+              p.id,
+              isRequired(p) || ((choice as boolean) && (!(signal && isGpc(p)) || allows(p.id))),
+            ]),
           ),
         };
-      const { purposes: chosen = {}, members: memberChoices } =
-        (choice as ConsentChoice | null) ?? fail('choice', 'must be an object');
+      // Own fields only: a `purposes` inherited from a polluted Object.prototype is no choice.
+      const { purposes: chosen = {}, members: memberChoices } = {
+        __proto__: null,
+        ...((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')),
+      } as ConsentChoice;
       check(chosen, 'purposes');
       const members = { ...held?.members };
       for (const [member, choices] of Object.entries(memberChoices ?? {}))
@@ -319,7 +336,8 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         purposes: Object.fromEntries(
           purposes.map((p) => [
             p.id,
-            !!p.required || ((chosen[p.id] ?? allows(p.id)) && !(signal && p.gpc && /default|gpc/.test(source))),
+            isRequired(p) ||
+              ((own(chosen, p.id) ?? allows(p.id)) && !(signal && isGpc(p) && /default|gpc/.test(source))),
           ]),
         ),
         members,
@@ -332,7 +350,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         // implied) grant: the decision says so, and an opt-in page will not take it for consent.
         ...(mode == 'opt-out' &&
           (!decisionInForce() || held?.implied) &&
-          purposes.some((p) => !p.required && chosen[p.id] == null && allows(p.id)) && {
+          purposes.some((p) => !isRequired(p) && own(chosen, p.id) == null && allows(p.id)) && {
             implied: true,
           }),
       };

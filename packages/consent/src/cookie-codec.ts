@@ -1,5 +1,6 @@
 import type { Decision, DecisionSource } from './decision.js';
-import { checksum, policyHash, type Policy, type Purpose } from './policy.js';
+import { own } from './own.js';
+import { checksum, isRequired, policyHash, type Policy, type Purpose } from './policy.js';
 
 const SOURCES: readonly DecisionSource[] = ['banner', 'preferences', 'api', 'gpc', 'default'];
 // Two checksums, salted with the format version: one over the policy id (a value made under another
@@ -25,7 +26,7 @@ const tag = (p: Purpose) => `0${checksum(p.id)}`.slice(-2);
  */
 export function encodeDecision(decision: Decision, policy: Policy): string {
   const bits = (choices: Readonly<Record<string, boolean>>) =>
-    policy.purposes.map((p) => (p.id in choices ? +!!choices[p.id] : '-')).join('');
+    policy.purposes.map((p) => (Object.hasOwn(choices, p.id) ? +!!choices[p.id] : '-')).join('');
   const body = [
     policy.purposes.map(tag).join(''),
     bits(decision.purposes),
@@ -35,7 +36,7 @@ export function encodeDecision(decision: Decision, policy: Policy): string {
     SOURCES.indexOf(decision.source),
     Date.parse(decision.decidedAt).toString(36),
     encodeURIComponent(decision.consentId),
-    +!!decision.gpc + 2 * +!!decision.implied,
+    +!!own(decision, 'gpc') + 2 * +!!decision.implied,
   ].join('/');
   return [body, ...sums(policy, body)].join('/');
 }
@@ -77,9 +78,9 @@ export function decodeDecision(value: string, policy: Policy, anyVersion?: boole
         binding
           ? text[i] == '-'
             ? []
-            : [[p.id, !!p.required || text[i] == '1']]
+            : [[p.id, isRequired(p) || text[i] == '1']]
           : list.match(/../g)?.some((t, j) => t == tag(p) && text[j] == '0')
-            ? [[p.id, !!p.required]]
+            ? [[p.id, isRequired(p)]]
             : [],
       ),
     );

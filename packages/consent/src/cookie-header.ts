@@ -1,7 +1,8 @@
 import { createConsent } from './consent.js';
 import { decodeDecision } from './cookie-codec.js';
 import type { Decision } from './decision.js';
-import type { Policy } from './policy.js';
+import { own } from './own.js';
+import { isGpc, type Policy } from './policy.js';
 import type { ConsentStorage } from './storage.js';
 
 /** Options of {@link fromCookieHeader}. */
@@ -41,8 +42,11 @@ export interface CookieHeaderOptions {
 export function fromCookieHeader(
   header: string | null | undefined,
   policy: Policy,
-  { cookieName = 'optin', maxAgeDays = 395, gpc = false, mode = 'opt-in' }: CookieHeaderOptions = {},
+  options?: CookieHeaderOptions,
 ): Decision | null {
+  // Own options only: one inherited from a polluted Object.prototype (`mode: 'opt-out'`) is none.
+  const given = { __proto__: null, ...options };
+  const { cookieName = 'optin', maxAgeDays = 395, gpc = false, mode = 'opt-in' } = given;
   // Checked by createConsent itself (an in-memory store that holds and hears nothing), so that the
   // server refuses exactly what the browser refuses, with the same error, instead of reading a mode
   // it does not know as opt-out, or every decision as expired.
@@ -70,13 +74,13 @@ export function fromCookieHeader(
   }
   // A grant made while GPC was on is explicit, but only in a decision that still binds (as in the
   // browser's store): one made under an earlier version keeps its refusals only.
-  if (!gpc || (best.gpc && best.policy.hash)) return best;
+  if (!gpc || (own(best, 'gpc') && best.policy.hash)) return best;
   // What GPC refuses reads as refused (also where the decision says nothing, under opt-out).
   return {
     ...best,
     purposes: {
       ...best.purposes,
-      ...Object.fromEntries(policy.purposes.filter((p) => p.gpc).map((p) => [p.id, false])),
+      ...Object.fromEntries(policy.purposes.filter(isGpc).map((p) => [p.id, false])),
     },
   };
 }

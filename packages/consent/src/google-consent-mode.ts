@@ -30,7 +30,10 @@ export interface GoogleConsentMode {
  * now. `null` (nothing decided in opt-in mode) denies everything but security_storage.
  */
 export function toGoogleConsentMode(grants: Pick<Grants, 'purposes'> | null): GoogleConsentMode {
-  const v = (purpose: string): ConsentModeValue => (grants?.purposes[purpose] ? 'granted' : 'denied');
+  // Granted only by an own `true`: never by one inherited from a polluted Object.prototype (a policy
+  // without `marketing`, say, and `?__proto__[marketing]=on`).
+  const v = (purpose: string): ConsentModeValue =>
+    (({ __proto__: null, ...grants?.purposes }) as Record<string, unknown>)[purpose] === true ? 'granted' : 'denied';
   return {
     ad_storage: v('marketing'),
     ad_user_data: v('marketing'),

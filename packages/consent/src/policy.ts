@@ -1,3 +1,5 @@
+import { own } from './own.js';
+
 /** One purpose of a policy: why a tracking technology may be used. */
 export interface Purpose {
   /** Stable id, e.g. `analytics`. Letters, digits, `-` and `_`. */
@@ -31,6 +33,15 @@ export interface Policy {
 }
 
 /**
+ * Whether `purpose` is required (always on): only when its own `required` is `true`, never by a flag
+ * inherited from a polluted `Object.prototype`.
+ */
+export const isRequired = (purpose: Purpose): boolean => own(purpose, 'required') === true;
+
+/** Whether Global Privacy Control refuses `purpose`: its own `gpc` flag (an inherited one is none). */
+export const isGpc = (purpose: Purpose): boolean => !!own(purpose, 'gpc');
+
+/**
  * A short, stable fingerprint of everything a learner consented to: the policy id, version and
  * each purpose's id, flags, label and description (the text they read). When it changes, stored
  * decisions no longer apply and the learner is asked again (their refusals stay).
@@ -44,7 +55,7 @@ export function policyHash(policy: Policy): string {
         JSON.stringify([
           policy.id,
           policy.version,
-          policy.purposes.map((p) => [p.id, !!p.required, !!p.gpc, p.label, p.description]),
+          policy.purposes.map((p) => [p.id, isRequired(p), isGpc(p), p.label, p.description]),
         ]),
       )),
     );

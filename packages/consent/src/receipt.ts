@@ -1,4 +1,5 @@
 import type { Decision, DecisionSource } from './decision.js';
+import { own } from './own.js';
 
 /** Proof of one decision, as the collector stores it (append-only). */
 export interface ConsentReceipt {
@@ -32,7 +33,7 @@ export function toReceipt(decision: Decision, subject: string): ConsentReceipt {
     members: Object.fromEntries(Object.entries(decision.members).map(([m, c]) => [m, { ...c }])),
     source: decision.source,
     decidedAt: decision.decidedAt,
-    gpc: decision.gpc === true,
+    gpc: own(decision, 'gpc') === true,
     ...(decision.implied && { implied: true }),
   };
 }
