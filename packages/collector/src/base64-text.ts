@@ -1,3 +1,5 @@
+import { textsOfBytes } from './bytes-text.js';
+
 /**
  * A run of at least 16 characters of base64 and base64url's alphabets (`+/-_`, mixed: a prefix
  * glued with `-`, `sid-`, before standard base64) and `=` padding (a suffix may follow it), over
@@ -6,23 +8,15 @@
 const candidate = /(?<![\w+/=-])[A-Za-z\d+/_=-]{16,}(?:\r?\n[A-Za-z\d+/_=-]+)*/g;
 
 /**
- * Decoded text of at least 4 characters (`Ab+C`, as short as a course id is) between what is no
- * text: bytes that are no UTF-8 (U+FFFD) and control characters (a key holds none). A key is text, in
- * binary data too (a protocol buffer's string); garbage (what a run that encodes no text, or a
- * prefix misread, decodes to) is read no further.
- */
-const textStretch = /[^\ufffd\p{Cc}]{4,}/gu;
-
-/**
- * What the base64 or base64url runs of `text` decode to, as UTF-8 (an OAuth `state`, a JWT's
+ * What the base64 or base64url runs of `text` decode to (an OAuth `state`, a JWT's
  * payload, `eyJjb3Vyc2UiOi…`): each distinct run of at least 16 characters (see {@link candidate};
  * each part between its `=`; with `/`, each segment of it too, a path's `/cb/` glued before a value),
  * decoded from each of its first four characters: base64 glued after a prefix (`x-`, `state_`,
  * `v2`) decodes from where it starts, the prefix's few bytes before it garbled, and a suffix
- * (`_v2`) garbles only the end. Each decoding is given as its stretches of text ({@link
- * textStretch}), one a line: a run that encodes no text (a word, an id, a hash) is read all the
- * same, what it holds never told by how it looks, but its garbage is not. Linear in `text`; gives
- * at most 3 times its length per reading.
+ * (`_v2`) garbles only the end. Each decoding is given as {@link textsOfBytes} gives it (UTF-8, and
+ * UTF-16 where its bytes are so: .NET's `Convert.ToBase64String(Encoding.Unicode.GetBytes(…))`): a run
+ * that encodes no text (a word, an id, a hash) is read all the same, what it holds never told by how
+ * it looks, but its garbage is not. Linear in `text`; gives at most 6 times its length per reading.
  *
  * @example base64Texts('state=eyJjb3Vyc2UiOiJjb3Vyc2UtdjE6T3RoZXJYK0NTNTArMjAyNCJ9')[0]
  * // '{"course":"course-v1:OtherX+CS50+2024"}'
@@ -37,8 +31,5 @@ export function base64Texts(text: string): string[] {
   }
   return [...runs]
     .filter((digits) => digits.length >= 16)
-    .flatMap((digits) =>
-      [0, 1, 2, 3].map((at) => Buffer.from(digits.slice(at), 'base64').toString('utf8').match(textStretch)?.join('\n')),
-    )
-    .filter((decoded) => decoded !== undefined);
+    .flatMap((digits) => [0, 1, 2, 3].flatMap((at) => textsOfBytes(Buffer.from(digits.slice(at), 'base64'))));
 }

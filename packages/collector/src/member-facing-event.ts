@@ -1,9 +1,12 @@
 import { base64Texts } from './base64-text.js';
 import type { CollectorMember } from './collector-config.js';
+import { courseField, type FieldContext, type FieldCourse, fieldCourses } from './course-fields.js';
 import { courseRunKey, createMemberResolver, foldCase, parseCourseRun, readCourseKey } from './course-owner.js';
 import { coursesOfPath, decoded } from './course-path.js';
+import { hexTexts } from './hex-text.js';
 import { catalogCourse, courseParamName, namespacelessCourseIdsIn } from './namespaceless-course-ids.js';
 import { nestsDeeperThan } from './nesting-depth.js';
+import { wordsOf } from './property-words.js';
 import { registrable } from './referrer.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -59,18 +62,6 @@ function contextForMember(
 }
 
 /**
- * The words of a property's name, in lower case: `previousPageUrl`, `previous_page_url`,
- * `Previous Page URL`, `$previous-page.url` are all `previous`, `page`, `url`.
- */
-const wordsOf = (key: string): string[] =>
-  key
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z\d]+/)
-    .filter(Boolean);
-
-/**
  * A word of a name that holds a referrer: `referrer`, `referer`, `referring` (also glued after
  * `http`, `url`, `page` or `document`: `httpReferer`, `referrerurl`), `referral`, `referred`
  * (`referredFrom`), `ref`, `refs`, Matomo's `urlref`; never `preferring`.
@@ -113,8 +104,12 @@ interface Names {
   readonly previous: boolean;
   /** A first arrival's (`initial_…`, `landing_…`, …): its URLs and paths only on the Member's own courses. */
   readonly first: boolean;
+  /** A course's (`course`, `course_runs`, …: {@link courseField}): an org field in its objects names a course. */
+  readonly course: boolean;
+  /** The orgs the objects holding it name ({@link fieldCourses}): a course's fields in its objects name theirs. */
+  readonly orgs: readonly string[];
 }
-const noNames: Names = { referrer: false, previous: false, first: false };
+const noNames: Names = { referrer: false, previous: false, first: false, course: false, orgs: [] };
 
 /** `names` and what the words of `key` add to them. */
 function namesOf(key: string, names: Names): Names {
@@ -124,6 +119,8 @@ function namesOf(key: string, names: Names): Names {
     referrer: names.referrer || words.some(referrerWord),
     previous: names.previous || words.some(previousWord),
     first: names.first || firstWords(words),
+    course: names.course || courseField(words),
+    orgs: names.orgs,
   };
 }
 
@@ -178,11 +175,16 @@ const named: Readonly<Record<string, string>> = {
   lt: '<',
   gt: '>',
 };
-/** `s` with one level of percent escapes, JavaScript `\u003a` escapes and HTML character references decoded. */
+/** A code escape: JavaScript's `\u003a`, `\u{3a}`, `\x3a` (Python's, C's too), `escape()`'s `%u003A`. */
+const codeEscape = /\\u([\dA-Fa-f]{4})|\\u\{([\dA-Fa-f]{1,6})\}|\\x([\dA-Fa-f]{2})|%u([\dA-Fa-f]{4})/gi;
+/** `s` with one level of percent escapes, code escapes ({@link codeEscape}) and HTML character references decoded. */
 function decodedText(s: string): string {
   let text = decoded(s);
-  if (text.includes('\\u'))
-    text = text.replace(/\\u([\dA-Fa-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (/\\[ux]|%u/i.test(text))
+    text = text.replace(codeEscape, (written, ...hexes: (string | undefined)[]) => {
+      const code = parseInt(hexes.slice(0, 4).find((hex) => hex !== undefined) ?? '', 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : written;
+    });
   return text.includes('&')
     ? text.replace(entity, (ref, dec?: string, hex?: string, name?: string) => {
         const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
@@ -206,6 +208,14 @@ function jsonOf(text: string): unknown {
   }
 }
 const tooDeep = Symbol('too deep');
+
+/** A query's or form's parameter naming an org (`org=`, `organization_key=`, `owner=`: see {@link fieldCourses}). */
+const orgParam = /(?:org|owner|partner|institut|universit|school|provider)[\w.-]*=/i;
+/** The `name=value` parameters of text (a query, a form, a fragment), as an object's fields (the last of a name). */
+const paramsOf = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    [...text.matchAll(/([^\s?&;#=]+)=([^\s&;#]*)/g)].map(([, name = '', value = '']) => [name, value]),
+  );
 
 /** Every string of a JSON value: the keys and values of its objects, at any depth. */
 function stringsOf(value: unknown): string[] {
@@ -272,8 +282,8 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   `path`, `campaign` or what it is given of `context`, that names a course whose Member, found as
  *   the collector finds an event's Member, is another or none (the platform's): left out with its
  *   key (an array's item, with its place). Text names a course when, as written or decoded (percent
- *   escapes, HTML character references, `\u` escapes: again and again, at most `maxRounds`), or
- *   inside JSON text (an object, array or string, its `\/` escapes read), it holds a `course-v1:`,
+ *   escapes, HTML character references, code escapes, {@link codeEscape}: again and again, at most
+ *   `maxRounds`), or inside JSON text (an object, array or string, its `\/` escapes read), it holds a `course-v1:`,
  *   `ccx-v1:`, `block-v1:`, `ccx-block-v1:` or `asset-v1:` key (its `+` possibly read as spaces,
  *   sentence punctuation after it not its own), an old asset or usage (`/c4x/Org/Course/…`,
  *   `i4x://Org/Course/…`), or a path that {@link coursesOfPath} reads one in (the old
@@ -281,13 +291,21 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   on another site than the event's page is none), or an id {@link namespacelessCourseIdsIn} reads
  *   (an old `Org/Course/Run`, a catalog key `Org+Course` or a run's `Org+Course+Run` under a Member's
  *   org anywhere, any of them as a `course_id`, `courseId`, `course_key` or `course_run_key`
- *   parameter's value, a property so named too); a key cut short (`course-v1:MITx`) names each run
- *   of its org. Base64 or base64url text ({@link base64Texts}: an OAuth `state`, a JWT, glued to a
- *   prefix too) is read decoded too. A catalog key of a course Members list a run of under an org
- *   that is no Member's is theirs (`Partner+Joint`), not the platform's. A URL or path that names
- *   one in its query or fragment only is given without them (origin and path);
+ *   parameter's value, a property so named too), or a query's or form's parameters that name one as
+ *   an object's fields do (below); a key cut short (`course-v1:MITx`) names each run of its org.
+ *   Base64 or base64url text ({@link base64Texts}: an OAuth `state`, a JWT, glued to a prefix too) and
+ *   hex text ({@link hexTexts}), UTF-8 or UTF-16, are read decoded too. A catalog key of a course
+ *   Members list a run of under an org that is no Member's is theirs (`Partner+Joint`), not the
+ *   platform's. A URL or path that names one in its query or fragment only is given without them
+ *   (origin and path);
  * - with no run of adjacent text items of an array that, joined, names such a course (a key split
  *   across items, `['course-v1:', 'HarvardX+CS50+2026']`);
+ * - with no object (in JSON text too; the properties themselves: all left out) whose fields name
+ *   such a course ({@link fieldCourses}: an org in an org field with a course's fields, or under a
+ *   course's name, `{ org: 'HarvardX', number: 'CS50' }`, Discovery's `{ key, owners: [{ key }] }`):
+ *   its run's Member where its course and run are given, its course's where its course is, else any
+ *   Member a run of its org may be (an org of no Member's, in a field naming only an org: the
+ *   platform's);
  * - with its `event` name given, each word of it naming such a course as `[course]`;
  * - read in bounded time: what cannot be read within `maxRounds`, `maxJsonDepth` and the event's
  *   `readBudget` is left out, never given unread;
@@ -366,6 +384,45 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     const owner = ownerOfOrg(org);
     return owner === undefined && listers.length ? listers : [owner, ...listers];
   };
+  /** Whether an org is a Member's, or of a run a Member lists. */
+  const isOrg = (org: string) => orgs.has(foldCase(org));
+
+  /**
+   * The Members of the courses `courses` (an object's fields: {@link fieldCourses}) name: a run's
+   * Member where its course and run are given, a course's ({@link ownersOfCourse}) where its course
+   * is, else each Member a run of its org may be (its org's, each listing a run under it: as a key cut short).
+   */
+  const ownersOfFields = (courses: readonly FieldCourse[]): (string | undefined)[] =>
+    courses.flatMap(({ org, course, run }) =>
+      course === undefined
+        ? [ownerOfOrg(org), ...(listedByOrg.get(foldCase(org)) ?? [])]
+        : run === undefined
+          ? ownersOfCourse(org, course)
+          : [ownerOfKey(`course-v1:${org}+${course}+${run}`)],
+    );
+  /**
+   * What an object's fields name ({@link fieldCourses}, under `context`): whether a course whose
+   * Member is not `memberId` (`other`), and the orgs, for the objects it holds.
+   */
+  const fieldsOf = (object: object, context: FieldContext, memberId: string | null) => {
+    const { courses, orgs } = fieldCourses(object as Record<string, unknown>, context, isOrg);
+    return { other: ownersOfFields(courses).some((owner) => (owner ?? null) !== memberId), orgs };
+  };
+  /** Whether an object in a JSON value, at any depth, names another's course by its fields (it nests boundedly). */
+  const objectsNameOther = (value: unknown, memberId: string | null, context: FieldContext): boolean => {
+    if (Array.isArray(value)) return value.some((item) => objectsNameOther(item, memberId, context));
+    if (typeof value !== 'object' || value === null) return false;
+    const { other, orgs } = fieldsOf(value, context, memberId);
+    return (
+      other ||
+      Object.entries(value).some(
+        ([key, v]) =>
+          typeof v === 'object' &&
+          v !== null &&
+          objectsNameOther(v, memberId, { course: context.course || courseField(wordsOf(key)), orgs }),
+      )
+    );
+  };
 
   /**
    * The Members (`undefined`: none) of the courses `text` names as written (see
@@ -389,8 +446,10 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       }
     if (/4x/i.test(unescaped))
       for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset)) owners.push(...ownersOfCourse(org, course));
-    for (const id of namespacelessCourseIdsIn(unescaped, (org) => orgs.has(foldCase(org))))
-      owners.push(...ownersOfId(id));
+    for (const id of namespacelessCourseIdsIn(unescaped, isOrg)) owners.push(...ownersOfId(id));
+    // A query's or form's parameters, as an object's fields (`?org=MITx&number=6.002x`).
+    if (unescaped.includes('=') && orgParam.test(unescaped))
+      owners.push(...ownersOfFields(fieldCourses(paramsOf(unescaped), noNames, isOrg).courses));
     if (unescaped.includes('/'))
       for (const [token] of unescaped.matchAll(pathToken))
         if (token.includes('/'))
@@ -444,8 +503,8 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       const next = decodedText(value);
       const final = next === value;
       if (ownersIn(value, final, reading.site).some((owner) => (owner ?? null) !== memberId)) return true;
-      // Base64 text is read decoded (JSON text's depth bounds how deep in base64 it is read).
-      const texts = base64Texts(value);
+      // Base64 and hex text is read decoded (JSON text's depth bounds how deep in it it is read).
+      const texts = [...base64Texts(value), ...hexTexts(value)];
       if (
         depth >= maxJsonDepth
           ? texts.some((t) => mayNameCourse.test(t))
@@ -456,7 +515,7 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
         const json = jsonOf(value);
         if (json !== undefined) {
           parsed = true;
-          if (json === tooDeep) return true;
+          if (json === tooDeep || objectsNameOther(json, memberId, noNames)) return true;
           const strings = stringsOf(json);
           if (depth >= maxJsonDepth) return strings.some((s) => mayNameCourse.test(s));
           if (strings.some((s) => namesOther(s, memberId, reading, depth + 1))) return true;
@@ -546,6 +605,10 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
         reading,
       );
     if (typeof value !== 'object' || value === null) return value;
+    // An object naming another's course by its fields (`{ org, number }`) is left out whole.
+    const fields = fieldsOf(value, names, memberId);
+    if (fields.other) return undefined;
+    const held: Names = fields.orgs === names.orgs ? names : { ...names, orgs: fields.orgs };
     // A key that is a URL, path or host under a referrer's, previous page's or first arrival's name is
     // read as its values are (`referrers: { 'https://www.google.com/search?q=…': 2 }`, `'www.bing.com'`);
     // any other (`referrer: { url }`) by the value rule alone.
@@ -563,7 +626,7 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
         if (givenKey === undefined) return [];
         // A course id parameter's value is read as in a query (`course_id: 'MITx/6.002x/2012_Fall'`).
         if (courseParamName(key) && typeof v === 'string' && namesOther(`${key}=${v}`, memberId, reading)) return [];
-        const given = forMember(v, memberId, namesOf(key, names), reading, depth);
+        const given = forMember(v, memberId, namesOf(key, held), reading, depth);
         return given === undefined ? [] : [[givenKey, given]];
       }),
     );
@@ -610,7 +673,7 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       path,
       campaign: campaign?.length ? Object.fromEntries(campaign) : null,
       context: contextForMember(event.context, keeps),
-      properties: forMember(event.properties, memberId, noNames, reading) as Record<string, unknown>,
+      properties: (forMember(event.properties, memberId, noNames, reading) ?? {}) as Record<string, unknown>,
     };
   };
 }

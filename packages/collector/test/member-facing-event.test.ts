@@ -298,6 +298,15 @@ describe('what it costs to read an event is bounded (no input blocks the event l
       "6000 array items of the Member's org (70 KB)": Array.from({ length: 6000 }, (_, i) => `MITx+${i}`),
       'a 23 KB base64url run': b64url(fill((i) => `${encoded6}/ x${i} `, 17_000)),
       'a 23 KB base64url run of slashes': b64url(fill(() => '/ ', 17_000)),
+      "a form of the Member's org fields": `${encoded6}${fill((i) => `org=MITx&course=a${i}&owner=MITx&run=r&`)}`,
+      "JSON text of the Member's org fields": JSON.stringify(
+        Array.from({ length: 420 }, (_, i) => ({ org: 'MITx', course: `a${i}`, owners: [{ key: 'MITx' }] })),
+      ),
+      "600 objects of the Member's org fields (40 KB)": Array.from({ length: 600 }, (_, i) => ({
+        org: 'MITx',
+        number: `a${i}`,
+        course_runs: [{ key: `course-v1:MITx+a${i}+r`, partner: 'MITx' }],
+      })),
     };
     for (const [name, value] of Object.entries(inputs))
       it(name, () => {
@@ -691,5 +700,155 @@ describe('course ids written more ways are read (review of the namespace-less an
     expect(members(event(kept)).properties).toMatchObject(kept);
     // (A course numbered like a count, HarvardX+1, may be one: left out.)
     expect(members(event({ a: 'HarvardX+1' })).properties).not.toHaveProperty('a');
+  });
+});
+
+describe('base64 of UTF-16 text (.NET Encoding.Unicode, Java UTF_16BE) is read decoded', () => {
+  const le = (text: string) => Buffer.from(text, 'utf16le');
+  const be = (text: string) => le(text).swap16();
+  it("leaves out UTF-16LE or UTF-16BE base64 naming another's course, glued to a prefix or escaped in a URL", () => {
+    const state = JSON.stringify({ course: hx, nonce: 'n1' });
+    // (A value that is a URL or path is given by its origin and path: a BOM's base64, `//5…`, reads as `//host`.)
+    for (const [a, expected] of [
+      [le(hx).toString('base64'), {}],
+      [be(hx).toString('base64'), {}],
+      [le(state).toString('base64'), {}],
+      [`state_${le(state).toString('base64url')}`, {}],
+      [`sid-${be(state).toString('base64')}`, {}],
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), le(hxUnit)]).toString('base64'), { a: '/' }],
+      [
+        `https://accounts.example.org/cb?state=${encodeURIComponent(le(`x${state}`).toString('base64'))}`,
+        { a: 'https://accounts.example.org/cb' },
+      ],
+      [le('MITx compares with HarvardX/CS50/2013 here').toString('base64'), {}],
+    ] as const)
+      expect(given({ a }), a).toEqual(expected);
+  });
+
+  it("keeps UTF-16 base64 naming the Member's own course or none", () => {
+    const kept = {
+      own: le(JSON.stringify({ course: mit })).toString('base64'),
+      ownBe: be(mit).toString('base64'),
+      token: le('this is just a test of a token').toString('base64'),
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it('reads an event of 32 KB of UTF-16 base64 runs in well under a second', () => {
+    let text = '';
+    for (let i = 0; text.length < 11_500; i++) text += `%25252541 / x${i} MITx/a${i}/b `;
+    const value = le(text.slice(0, 11_500)).toString('base64');
+    expect(value.length).toBeLessThanOrEqual(32 * 1024);
+    expect(cpuMs(() => given({ value }))).toBeLessThan(500);
+  });
+});
+
+describe("a course named by an object's fields (its org in an org field, with course fields) is read", () => {
+  it("leaves out an object naming another Member's org, or no Member's, with course fields", () => {
+    const values: Record<string, unknown> = {
+      'org, course and run': { org: 'HarvardX', course: 'CS50', run: '2026_T1' },
+      'org and number': { org: 'HarvardX', number: 'CS50' },
+      "Discovery's key and owners": { key: 'CS50', owners: [{ key: 'HarvardX', name: 'Harvard University' }] },
+      "a course's organization": [{ course: { organization: 'harvardx', display_name: 'CS50' } }],
+      "edx.bi's org_key with a course number": { org_key: 'HarvardX', course_number: 'CS50' },
+      'a course_org alone': { course_org: 'HarvardX' },
+      'course runs under an org': { partner: 'HarvardX', course_runs: [{ title: 'CS50' }] },
+      "the platform's course (an org of no Member)": { org: 'edX', course: 'DemoX', run: '2026' },
+      'in JSON text': JSON.stringify({ org: 'HarvardX', course: 'CS50' }),
+      'in base64 JSON': Buffer.from(JSON.stringify({ org: 'HarvardX', number: 'CS50' })).toString('base64'),
+      'in a form': 'organization=HarvardX&course_number=CS50',
+      'in a percent-encoded form': encodeURIComponent('org=HarvardX&course=CS50&run=2026_T1'),
+      "another org beside the Member's own key": { org: 'HarvardX', course_id: mit },
+    };
+    for (const [name, value] of Object.entries(values)) {
+      const out = given({ a: value, kept: 1 });
+      // (An array keeps its place, without the item.)
+      expect(out, name).toEqual(Array.isArray(value) ? { a: [{}], kept: 1 } : { kept: 1 });
+    }
+    // Its course's fields in an object it holds under another name: that object left out (the org alone is kept).
+    expect(
+      given({
+        a: { org: 'HarvardX', details: { number: 'CS50', run: '2026_T1' }, count: 2 },
+        b: JSON.stringify({ organization: 'HarvardX', offering: [{ course_number: 'CS50' }] }),
+      }),
+    ).toEqual({ a: { org: 'HarvardX', count: 2 } });
+    // A URL or path naming one in its query is given without it.
+    expect(
+      given({ u: 'https://www.example.org/enroll?org=HarvardX&number=CS50', p: '/enroll?org=edX&course=DemoX' }),
+    ).toEqual({ u: 'https://www.example.org/enroll', p: '/enroll' });
+    // Such an object as the properties themselves: none of them given.
+    expect(facing(event({ org: 'HarvardX', course: 'CS50', title: 'x' })).properties).toEqual({});
+  });
+
+  it("leaves out the Member's own org with a course another Member lists a run of", () => {
+    const rival = createMemberFacing([
+      { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Lent+2026'] },
+      { id: 'MITx', orgs: ['MITx'] },
+    ]);
+    const out = rival(
+      event({
+        a: { org: 'MITx', course: 'Lent', run: '2026' },
+        b: { org: 'MITx', display_name: 'Lent', course_id: '' },
+        // (Its own run's key beside the org tells which run it is: kept.)
+        context: { org_id: 'MITx', course_id: mit, path: '/x' },
+        upsell: { org_key: 'MITx', courserun_key: mit, linkType: 'button' },
+        course: { id: mit, org: 'MITx' },
+      }),
+    ).properties;
+    expect(out).not.toHaveProperty('a');
+    expect(out).not.toHaveProperty('b');
+    expect(out).toMatchObject({ context: { org_id: 'MITx' }, upsell: { org_key: 'MITx' }, course: { org: 'MITx' } });
+  });
+
+  it("keeps the Member's own courses named by fields, and orgs named without a course", () => {
+    const kept = {
+      a: { org: 'MITx', course: '6.00x', run: '2026_T1' },
+      b: { org: 'mitx', number: '6.00x', org_name: 'Massachusetts Institute of Technology' },
+      c: { key: 'MITx+6.00x', owners: [{ key: 'MITx', name: 'Massachusetts Institute of Technology', slug: 'mit' }] },
+      d: { org: 'Partner', course: 'Joint', run: '2026' },
+      e: JSON.stringify({ course: { org: 'MITx', display_name: 'Circuits' } }),
+      f: '/enroll?org=MITx&course=6.00x',
+      g: { partner: 'HarvardX', webinar: 'joint', count: 3 },
+      h: 'organization=HarvardX&topic=webinar',
+      held: { org: 'MITx', details: { number: '6.00x', run: '2026_T1' } },
+      // (What holds no more than a code or a key is not read as the org's course: an error, a page.)
+      error: { organization: 'acme', error: { code: 'E42' }, page: { num: 2, key: 'p2' } },
+      i: { org_id: '42', organization: '550e8400-e29b-41d4-a716-446655440000', owner: 'alice', course_id: mit },
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+});
+
+describe('hex text and code escapes (\\x3a, \\u{3a}, %u003A) are read decoded', () => {
+  const hex = (text: string, encoding: BufferEncoding = 'utf8') => Buffer.from(text, encoding).toString('hex');
+  it("leaves out hex text (UTF-8 or UTF-16, either case, glued to a prefix) or escapes naming another's course", () => {
+    for (const a of [
+      hex(hx),
+      hex(JSON.stringify({ next: hxUnit })).toUpperCase(),
+      `0x${hex(hx, 'utf16le')}`,
+      `state_a${hex(JSON.stringify({ course: hx }))}`,
+      'course-v1\\x3aHarvardX+CS50+2026_T1',
+      'see HarvardX\\x2FCS50\\x2F2013',
+      'course-v1%u003AHarvardX%u002BCS50%u002B2026_T1',
+    ])
+      expect(given({ a, kept: 1 }), a).toEqual({ kept: 1 });
+  });
+
+  it("keeps hex naming the Member's own course or none (a hash, an id)", () => {
+    const kept = {
+      own: hex(JSON.stringify({ course: mit })),
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      id: '550e8400e29b41d4a716446655440000',
+      escaped: 'course-v1\\x3aMITx+6.00x+2026_T1',
+    };
+    expect(given(kept)).toEqual(kept);
+  });
+
+  it('reads an event of a 32 KB hex run in well under a second', () => {
+    let text = '';
+    for (let i = 0; text.length < 16_000; i++) text += `%25252541 / x${i} MITx/a${i}/b `;
+    const value = hex(text.slice(0, 16_000));
+    expect(value.length).toBeLessThanOrEqual(32 * 1024);
+    expect(cpuMs(() => given({ value }))).toBeLessThan(500);
   });
 });
