@@ -7,6 +7,14 @@ export interface EmbeddedUrl {
   url: string;
   /** How a new URL is written in its place. */
   write: (url: string) => string;
+  /** The Proofpoint v3 wrapper the URL is in, if any (see `listOf`). */
+  wrapper?: object;
+  /**
+   * For the list after `__;` of a Proofpoint v3 wrapper (no URL: `url` is empty), that wrapper:
+   * the list is written again (from what its URLs then take out) once one of its URLs was
+   * replaced, after them all.
+   */
+  listOf?: object;
 }
 
 const asIs = (url: string): string => url;
@@ -65,26 +73,46 @@ const encodedStart =
   /https?(?:%(?:25){0,2}3A(?:%(?:25){0,2}2F|\/){2}|:(?:%(?:25){0,2}2F(?:%(?:25){0,2}2F|\/)|\/%(?:25){0,2}2F))/gi;
 
 /**
- * How an encoded URL was written: how often, and by how many of those encodings (the first ones)
- * its colon and its slashes were left as they are.
+ * How an encoded URL was written: how often, by how many of those encodings (the first ones) its
+ * colon and its slashes were left as they are, and the `://` after its scheme as written (`%3A%2F%2F`,
+ * or `:%2F/` as a mixed encoder leaves it).
  */
 interface Encoding {
   times: number;
   colonLeft: number;
   slashLeft: number;
+  separator: string;
 }
 
 /**
  * How the URL whose start (an `encodedStart` match) is `start` was encoded: as often as its most
- * escaped character.
+ * escaped character; its slashes as the last one of the start (the path's may tell otherwise: see
+ * `urlsOfRun`).
  */
 function encodingOf(start: string): Encoding {
   // How often its colon and each slash was escaped (`%2F` once, `%252F` twice), `-1` for one left as it is.
-  const [colon = 0, slash = -1, ...rest] = Array.from(start.matchAll(/%((?:25)*)(?:3A|2F)|[:/]/gi), (escape) =>
+  const [colon = 0, ...slashes] = Array.from(start.matchAll(/%((?:25)*)(?:3A|2F)|[:/]/gi), (escape) =>
     escape[1] === undefined ? -1 : escape[1].length / 2,
   );
-  const times = 1 + Math.max(colon, slash, ...rest);
-  return { times, colonLeft: times - 1 - colon, slashLeft: times - 1 - slash };
+  const times = 1 + Math.max(colon, ...slashes);
+  const slash = slashes.at(-1) ?? -1;
+  return {
+    times,
+    colonLeft: times - 1 - colon,
+    slashLeft: times - 1 - slash,
+    separator: start.replace(/^https?/i, ''),
+  };
+}
+
+/**
+ * How often the character written at `at` in `text` (inside a run read by `decodedRun`) was
+ * escaped: `-1` written as it is, `0` for `%2F`, `1` for `%252F`, and so on.
+ */
+function escapesAt(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 0x25) return -1;
+  let k = 0;
+  while (text.startsWith('25', at + 1 + 2 * k)) k++;
+  return isHex(text[at + 1 + 2 * k]) && isHex(text[at + 2 + 2 * k]) ? k : k - 1;
 }
 
 /** Whether the `//` at `at` in `text` follows an encoded scheme's `%3A` (`https%3A//`): an encoded URL's, not one of its own. */
@@ -204,11 +232,15 @@ function encodedUrls(text: string): EmbeddedUrl[] {
     run.starts.push(match.index);
     run.encodings.push(encoding);
   }
-  return runs.flatMap((run) => [...urlsOfRun(run)]);
+  return runs.flatMap((run) => [...urlsOfRun(text, run)]);
 }
 
-/** The URLs of one decoded run (see `encodedUrls`). */
-function* urlsOfRun({ decoded, from, starts, encodings }: DecodedRun): Generator<EmbeddedUrl> {
+/**
+ * The URLs of one decoded run of `text` (see `encodedUrls`); each written back as it was written:
+ * the `://` after its scheme as it was, the slashes of its path as its first one was (`https:%2F/`
+ * then `t.edx.org/e/c/…`, or `https%3A%2F%2F` then `t.edx.org%2Fe%2Fc%2F…`).
+ */
+function* urlsOfRun(text: string, { decoded, from, starts, encodings }: DecodedRun): Generator<EmbeddedUrl> {
   // Where each start is in the decoded run: starts are in order, so one pass finds them all.
   let index = 0;
   const at: number[] = [];
@@ -223,10 +255,14 @@ function* urlsOfRun({ decoded, from, starts, encodings }: DecodedRun): Generator
   for (const [start, end] of tokenEnded(decoded, 0, candidates(decoded, at, decoded.length))) {
     const url = decoded.slice(start, end);
     const encoding = encodingAt.get(start);
-    if (encoding && /^https?:\/\//i.test(url)) found.push({ start, end, url, write: asIs });
+    const path = url.indexOf('/', url.indexOf('//') + 2);
+    const slash = path < 0 ? undefined : escapesAt(text, from[start + path] ?? 0);
+    const own = slash === undefined ? encoding : encoding && { ...encoding, slashLeft: encoding.times - 1 - slash };
+    if (own && /^https?:\/\//i.test(url)) found.push({ start, end, url, write: (next) => encoded(next, own) });
   }
   // With them, those in a Proofpoint wrapper encoded in the run (in a `mailto:` body); each written
   // back encoded as the URL it starts in (the last to start before it) is.
+  const own = new Set(found);
   let last = 0;
   for (const url of withWrapped(decoded, found)) {
     while ((at[last + 1] ?? Infinity) <= url.start) last++;
@@ -236,24 +272,26 @@ function* urlsOfRun({ decoded, from, starts, encodings }: DecodedRun): Generator
         ...url,
         start: from[url.start] ?? 0,
         end: from[url.end] ?? 0,
-        write: (next) => encoded(url.write(next), encoding),
+        write: own.has(url) ? url.write : (next) => encoded(url.write(next), encoding),
       };
   }
 }
 
 /**
  * `url` encoded as `encoding` says: each time with encodeURIComponent, the colon and slashes left as
- * they are by the encodings that left them (`https%3A//…`, `https%253A%2F%2F…`).
+ * they are by the encodings that left them (`https%3A//…`, `https%253A%2F%2F…`); the `://` of an
+ * http(s) URL written as it was.
  */
-function encoded(url: string, { times, colonLeft, slashLeft }: Encoding): string {
-  let out = url;
+function encoded(url: string, { times, colonLeft, slashLeft, separator }: Encoding): string {
+  const scheme = /^https?(?=:\/\/)/i.exec(url)?.[0];
+  let out = scheme === undefined ? url : url.slice(scheme.length + 3);
   for (let n = 1; n <= times; n++) {
     // Every `%` of what is encoded becomes `%25`: a `%2F` or `%3A` is one this encoding wrote.
     out = encodeURIComponent(out);
     if (n <= slashLeft) out = out.replaceAll('%2F', '/');
     if (n <= colonLeft) out = out.replaceAll('%3A', ':');
   }
-  return out;
+  return scheme === undefined ? out : scheme + separator + out;
 }
 
 /**

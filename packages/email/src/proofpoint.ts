@@ -200,10 +200,17 @@ export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
       for (const url of find.plain(wrapped)) urls.push({ ...url, start: start + url.start, end: start + url.end });
       continue;
     }
-    const found = find.plain(read.decoded);
-    const last = found.reduce((latest, url, n) => (url.start >= (found[latest]?.start ?? 0) ? n : latest), 0);
     const rewritten = new Map<number, Rewritten>();
-    found.forEach((url, n) => urls.push(v3Url(text, read, url, rewritten, n === last)));
+    const wrapper = {};
+    for (const url of find.plain(read.decoded)) urls.push({ ...v3Url(text, read, url, rewritten), wrapper });
+    // The list after `__;`, written again after the URLs (whichever of them were replaced).
+    urls.push({
+      start: read.list[0],
+      end: read.list[1],
+      url: '',
+      listOf: wrapper,
+      write: () => listed(text, read, rewritten),
+    });
   }
   return { urls, inner };
 }
@@ -211,7 +218,7 @@ export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
 /**
  * The list after `__;` of a v3 wrapper (`read`) whose decoded URL had the parts of `rewritten`
  * written anew: the characters taken out elsewhere kept, those of each part replaced by those taken
- * out in what was written there, in order.
+ * out in what was written there, in order (read, not yet base64url-encoded).
  */
 function rebuiltList({ decoded, taken, unused }: DecodedV3, rewritten: ReadonlyMap<number, Rewritten>): string {
   let list = '';
@@ -225,27 +232,30 @@ function rebuiltList({ decoded, taken, unused }: DecodedV3, rewritten: ReadonlyM
 }
 
 /**
+ * The list after `__;` of a v3 wrapper (`read`) of `text` once the parts of `rewritten` were written
+ * anew (see `rebuiltList`), base64url-encoded; as it was written when it holds what it held.
+ */
+function listed(text: string, read: DecodedV3, rewritten: ReadonlyMap<number, Rewritten>): string {
+  const was = text.slice(read.list[0], read.list[1]);
+  const now = rebuiltList(read, rewritten);
+  return now === Buffer.from(was, 'base64url').toString('utf8') ? was : Buffer.from(now).toString('base64url');
+}
+
+/**
  * `url`, found in the decoded URL of a v3 wrapper (`read`) of `text`, as indices into `text`,
  * written back as the wrapper wrote it: what it shares with the URL put in its place at its start
  * and end kept byte for byte, and the part between written with placeholders (see `placeheld`),
- * noted in `rewritten`. The `last` URL of the wrapper goes on to the end of the list after `__;`,
- * written again from what the wrapper's URLs now take out (see `rebuiltList`) when that changed.
+ * noted in `rewritten` (for the list after `__;`, see `listed`).
  */
-function v3Url(
-  text: string,
-  read: DecodedV3,
-  url: EmbeddedUrl,
-  rewritten: Map<number, Rewritten>,
-  last: boolean,
-): EmbeddedUrl {
-  const { decoded, from, taken, list } = read;
+function v3Url(text: string, read: DecodedV3, url: EmbeddedUrl, rewritten: Map<number, Rewritten>): EmbeddedUrl {
+  const { decoded, from, taken } = read;
   const at = (index: number): number => from[index] ?? 0;
   // Where a placeholder does not begin: a run stands for more than one character.
   const inside = (index: number): boolean => index > 0 && index < decoded.length && at(index) === at(index - 1);
   const was = decoded.slice(url.start, url.end);
   return {
     start: at(url.start),
-    end: last ? list[1] : at(url.end),
+    end: at(url.end),
     url: url.url,
     write: (next) => {
       const written = url.write(next);
@@ -260,13 +270,9 @@ function v3Url(
       for (let n = url.start + head; n < url.end - tail; n++) if (taken[n]) gone += decoded.charAt(n);
       const middle = placeheld(written.slice(head, written.length - tail), gone);
       rewritten.set(url.start + head, { start: url.start + head, end: url.end - tail, taken: middle.taken });
-      const out = text.slice(at(url.start), at(url.start + head)) + middle.text;
-      if (!last) return out + text.slice(at(url.end - tail), at(url.end));
-      const listedWas = text.slice(list[0], list[1]);
-      const now = rebuiltList(read, rewritten);
-      const listed =
-        now === Buffer.from(listedWas, 'base64url').toString('utf8') ? listedWas : Buffer.from(now).toString('base64url');
-      return out + text.slice(at(url.end - tail), list[0]) + listed;
+      return (
+        text.slice(at(url.start), at(url.start + head)) + middle.text + text.slice(at(url.end - tail), at(url.end))
+      );
     },
   };
 }

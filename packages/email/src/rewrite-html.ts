@@ -235,13 +235,20 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     // for one left as it is (its token unreadable), those in its query or fragment are looked for
     // (`…/e/c/made-up?u=<tracking URL>`).
     let covered = 0;
+    // The Proofpoint v3 wrappers a URL was replaced in: their lists are written again.
+    const rewrapped = new Set<object>();
     for (const url of find(text)) {
       if (url.start < covered || !keep(url)) continue;
+      if (url.listOf) {
+        if (rewrapped.has(url.listOf)) replaced.push({ ...url, next: '' });
+        continue;
+      }
       const next = policy.embedded(url.url, open, where);
       if (next === undefined) continue;
       const query = url.url.search(/[?#]/);
       covered = next === null && query >= 0 ? url.start + query : url.end;
       if (next !== null) replaced.push({ ...url, next });
+      if (next !== null && url.wrapper) rewrapped.add(url.wrapper);
     }
     return replaced;
   };

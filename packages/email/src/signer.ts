@@ -7,28 +7,24 @@ import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { urlsInText } from './embedded-urls.js';
 import { blankImage, rewriteDocument, type PixelVerdict } from './rewrite-html.js';
 import { containsAddress, httpUrl } from './target-url.js';
-import { mayBeTrackingPath, trackingLink, type TrackingLink } from './tracking-link.js';
+import { trackingLink, trackingPathTest, type TrackingLink } from './tracking-link.js';
 import {
   maxFieldBytes,
   maxUrlBytes,
   openToken,
   sealToken,
+  tokenChars,
   type EmailTokenKind,
   type Principals,
   type TokenClaims,
 } from './token.js';
 
-/**
- * How far back from the end of a tracking URL text glued to its token is looked for (see
- * `unglued`): in its last `gluedMax` characters, at no more than `gluedCuts` `-` or `_`.
- */
-const gluedMax = 64;
-const gluedCuts = 8;
-
 /** A URL found in the HTML, read: the URL a parser reads in it, and the tracking link that is. */
 interface ReadUrl {
   /** The URL as written (without text glued to its end). */
   url: string;
+  /** The text glued to the end of its token, kept after what replaces it. */
+  glued: string;
   /** The URL a parser reads in `url`, if any. */
   given: string | undefined;
   /** The tracking link `given` is, if any. */
@@ -331,46 +327,45 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
    * Whether `value` (an absolute or protocol-relative URL) may be under the tracking endpoints: its
    * host, read alone (up to the first `/`, `\\`, `?` or `#` after the slashes a URL parser skips
    * there: `//`, or one, `https:/t.edx.org/…`), is the tracking host, and its path may be the
-   * endpoints' (see `mayBeTrackingPath`). No host (a run of slashes) is none. Told from the start of
-   * `value`, so that the many URLs found inside one another in a long run are not each parsed whole.
+   * endpoints' (`mayBeTrackingPath`, a test of `trackingPathTest`). No host (a run of slashes) is
+   * none. Told from the start of `value`, so that the many URLs found inside one another in a long
+   * run are not each parsed whole.
    */
-  function onEndpoint(value: string): boolean {
+  function onEndpoint(value: string, mayBeTrackingPath: (path: string) => boolean): boolean {
     const authority = /^[^\\/]*[\\/]{1,10}([^\\/?#]*)/.exec(value);
     if (!authority?.[1]) return false;
     const host = httpUrl(`https://${authority[1]}/`);
     if (host !== undefined && new URL(host).hostname.replace(/\.$/, '') !== endpoint.hostname.replace(/\.$/, ''))
       return false;
-    return mayBeTrackingPath(value.slice(authority[0].length), endpoint);
+    return mayBeTrackingPath(value.slice(authority[0].length));
   }
 
   /** Whether `token` verifies under a key this signer holds (its own, or one it unwraps). */
   const verifies = (token: string): boolean => typeof openToken(token, unwrapping) === 'object';
 
-  /** `value` read (see `ReadUrl`). */
-  function readUrl(value: string): ReadUrl {
+  /** `value` read (see `ReadUrl`), `glued` after it. */
+  function readUrl(value: string, glued = ''): ReadUrl {
     const given = foundUrl(value);
-    return { url: value, given, link: given === undefined ? undefined : trackingLink(given, endpoint) };
+    return { url: value, glued, given, link: given === undefined ? undefined : trackingLink(given, endpoint) };
   }
 
   /**
-   * `value` (a URL on the tracking host), read without the text glued to the end of its token that
-   * a `-` or `_` starts (`…/e/c/<token>--`, Markdown's `_<url>_`, `<token>-see-you-soon`): cut at
-   * the last `-` or `_` where its token verifies (a token may hold and end in `-` or `_` itself),
-   * trying at most `gluedCuts` of them in its last `gluedMax` characters. Any other `value` (its
-   * token verifying whole, or at no cut) as it is.
+   * `value` (a URL on the tracking host), read without the text glued to the end of its token
+   * (`…/e/c/<token>--`, Markdown's `_<url>_`, `<token>-see-you-soon`, `<token>Thanks`, of any
+   * length): cut where the token its path holds as written ends, told by the token itself (see
+   * `tokenChars`), when that verifies; a query or fragment after the glued text goes with the URL, as
+   * it goes after a token read whole. Any other `value` (its token verifying whole, or not at all)
+   * as it is.
    */
   function unglued(value: string): ReadUrl {
     const whole = readUrl(value);
     const token = whole.link?.token;
-    if (!token || !value.endsWith(token) || verifies(token)) return whole;
-    const tokenStart = value.length - token.length;
-    const last = Math.max(tokenStart + 1, value.length - gluedMax);
-    for (let cut = value.length - 1, cuts = 0; cut >= last && cuts < gluedCuts; cut--) {
-      if (value[cut] !== '-' && value[cut] !== '_') continue;
-      cuts++;
-      if (verifies(value.slice(tokenStart, cut))) return readUrl(value.slice(0, cut));
-    }
-    return whole;
+    const pathEnd = value.search(/[?#]|$/);
+    if (!token || !value.slice(0, pathEnd).endsWith(token)) return whole;
+    const chars = tokenChars(token);
+    if (chars === undefined || chars >= token.length || !verifies(token.slice(0, chars))) return whole;
+    const cut = pathEnd - token.length + chars;
+    return readUrl(value.slice(0, cut), value.slice(cut, pathEnd));
   }
 
   const trackable = (target: string, recipient: string): boolean =>
@@ -425,6 +420,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       const claims = claimsFor(meta);
       const pixelUrl = seal(claims, 'open', null);
       const decided = new Map<string, string | null | undefined>();
+      const mayBeTrackingPath = trackingPathTest(endpoint);
       /**
        * The new URL for another message's tracking URL `value` found in the HTML outside link
        * targets and pixels; `null` for a tracking URL left as it is: this message's own, or one whose
@@ -434,14 +430,14 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
        */
       const embedded = (value: string, open: string, where: string): string | null | undefined => {
         // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
-        if (!onEndpoint(value)) return undefined;
+        if (!onEndpoint(value, mayBeTrackingPath)) return undefined;
         // The same URL, written again and again (a background on every cell), is looked at once.
         const key = `${open}\n${value}`;
         if (decided.has(key)) return decided.get(key);
         const read = unglued(value);
         const next = decide(read, open, where);
         // The text glued to its end, if any, is kept after what replaces it.
-        const result = typeof next === 'string' ? next + value.slice(read.url.length) : next;
+        const result = typeof next === 'string' ? next + read.glued : next;
         decided.set(key, result);
         return result;
       };
@@ -480,9 +476,13 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       const cleanedOnce = (target: string, where: string): string => {
         let out = '';
         let at = 0;
+        // The Proofpoint v3 wrappers a URL was replaced in: their lists are written again.
+        const rewrapped = new Set<object>();
         for (const url of urlsInText(target)) {
-          const next = url.start < at ? undefined : embedded(url.url, blankImage, where);
+          if (url.start < at || (url.listOf && !rewrapped.has(url.listOf))) continue;
+          const next = url.listOf ? '' : embedded(url.url, blankImage, where);
           if (next === undefined || next === null) continue;
+          if (url.wrapper) rewrapped.add(url.wrapper);
           out += target.slice(at, url.start) + url.write(next);
           at = url.end;
         }

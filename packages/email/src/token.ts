@@ -133,6 +133,50 @@ export function decodeClaims(body: Buffer): TokenClaims | undefined {
   return { kind, kid, memberId, messageId, recipient, sentAt, campaign, subject, expiresAt, url };
 }
 
+/** The longest a body is up to its last length field (every text field 255 bytes): where its length is told. */
+const maxHeadBytes = 2 + 5 * (1 + 255) + pseudonymBytes + 4 + 4 + 2;
+
+/**
+ * How long (in bytes) a body that starts with `head` is, told from its flags and length fields
+ * alone (see the layout): `undefined` for a head that is no body of ours or ends before its last
+ * length field.
+ */
+function bodyLength(head: Buffer): number | undefined {
+  const flags = head[1];
+  if (head[0] !== version || flags === undefined || (flags & ~knownFlags) !== 0) return undefined;
+  // Each field in order, if present: the bytes of its length (the text after it), or its fixed size.
+  const fields: [boolean, 0 | 1 | 2, number][] = [
+    [true, 1, 0],
+    [(flags & flagMember) !== 0, 1, 0],
+    [true, 1, 0],
+    [true, 0, pseudonymBytes + 4],
+    [(flags & flagCampaign) !== 0, 1, 0],
+    [(flags & flagSubject) !== 0, 1, 0],
+    [(flags & flagExpiry) !== 0, 0, 4],
+    [(flags & flagClick) !== 0, 2, 0],
+  ];
+  let at = 2;
+  for (const [present, lengthBytes, size] of fields) {
+    if (!present) continue;
+    if (at + lengthBytes > head.length) return undefined;
+    const text = lengthBytes === 0 ? 0 : lengthBytes === 1 ? head.readUInt8(at) : head.readUInt16BE(at);
+    at += lengthBytes + text + size;
+  }
+  return at;
+}
+
+/**
+ * How many characters the token that `text` starts with has (a token's length is told by its
+ * first bytes: see `bodyLength`), read from at most its first few thousand characters; `undefined`
+ * when `text` starts with no token of ours. A token followed by more token characters
+ * (`<token>-see-you-soon`) is so told apart from them, whatever follows it.
+ */
+export function tokenChars(text: string): number | undefined {
+  const head = /^[\w-]*/.exec(text.slice(0, Math.ceil(maxHeadBytes / 3) * 4))?.[0] ?? '';
+  const bytes = bodyLength(Buffer.from(head, 'base64url'));
+  return bytes === undefined ? undefined : Math.ceil(((bytes + macBytes) * 4) / 3);
+}
+
 function mac(key: Buffer, body: Buffer): Buffer {
   return createHmac('sha256', key).update(domain).update(body).digest().subarray(0, macBytes);
 }

@@ -58,68 +58,103 @@ export function trackingLink(url: string, base: URL): TrackingLink | undefined {
  */
 const dotSegment = /[\\/](?:\.|%2e){1,2}(?=[\\/?#]|$)/i;
 
-/** A `..` dot segment, written or escaped (see `dotSegment`): one that takes the segment before it. */
-const doubleDot = /[\\/](?:\.|%2e){2}(?=[\\/?#]|$)/i;
-
 /** How many dots a path segment written `segment` is: 1 (`.`, `%2e`), 2 (`..`, `.%2e`, …), or 0. */
 function dots(segment: string): number {
   const match = /^(?:\.|%2e){1,2}$/i.exec(segment);
   return match ? (segment.length === 1 || segment.length === 3 ? 1 : 2) : 0;
 }
 
-/**
- * The start of `path` (a path as written: `/` or `\\` before each segment), up to `length`
- * characters, once its dot segments are resolved as a URL parser resolves them. Kept as the places
- * of its segments only, so a long path costs no string per segment; read only as far as that start
- * goes when no `..` may take a segment back.
- */
-function resolvedStart(path: string, length: number): string {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const pops = doubleDot.test(path);
-  for (let at = 0, kept = 0; at < path.length && (pops || kept < length); ) {
-    let next = at + 1;
-    while (next < path.length && path[next] !== '/' && path[next] !== '\\') next++;
-    // A dot segment is at most six characters (`%2e%2e`): no longer one is sliced.
-    const count = next - at - 1 > 6 ? 0 : dots(path.slice(at + 1, next));
-    if (count === 2) {
-      starts.pop();
-      ends.pop();
-    }
-    // A segment, or an empty one for a dot segment at the end (`/x/..` is `/`).
-    if (count === 0) {
-      starts.push(at + 1);
-      ends.push(next);
-      kept += next - at;
-    } else if (next === path.length) {
-      starts.push(next);
-      ends.push(next);
-    }
-    at = next;
-  }
-  let start = '';
-  for (let i = 0; i < starts.length && start.length < length; i++)
-    start += `/${path.slice(starts[i], ends[i])}`;
-  return start.slice(0, length);
+/** A path (as written: `/` or `\\` before each segment) with its dot segments resolved. */
+interface ResolvedPath {
+  path: string;
+  /** Where each segment a URL parser keeps starts and ends in `path`, in order (kept as places: no string a segment). */
+  starts: number[];
+  ends: number[];
+  /** Whether `path` ends in a dot segment: resolved, it ends in `/` (`/x/..` is `/`). */
+  dotEnd: boolean;
 }
 
 /**
- * Whether a URL whose path, as written (from the `/` after its host to its end), is `path` may
- * point at the tracking endpoints under `base` (see `trackingLink`): told from the start of the
- * path alone, as far as the endpoints' path goes, unless a dot segment anywhere in the path (not
- * the query or fragment) may move a later part to the front. A cheap test before a URL is parsed
- * whole, that never says no to a tracking URL.
+ * `path` resolved as a URL parser resolves its dot segments, read from its end: each `..` takes the
+ * nearest segment before it that no later `..` took (one left over at the root takes none). So
+ * whether a segment is kept depends only on what follows it, and a path that is the end of
+ * another (a URL inside the one before it in a run) keeps what that one keeps of it.
  */
-export function mayBeTrackingPath(path: string, base: URL): boolean {
-  // Only the path holds dot segments: the query and the fragment are not resolved.
-  // A URL parser drops tabs and newlines anywhere (`/.<tab>./` is `/../`): such a path may be any.
-  const end = path.search(/[?#\t\n\r]/);
-  if (end >= 0 && path[end] !== '?' && path[end] !== '#') return true;
-  const written = end < 0 ? path : path.slice(0, end);
+function resolvedPath(path: string): ResolvedPath {
+  const resolved: ResolvedPath = { path, starts: [], ends: [], dotEnd: false };
+  let pending = 0;
+  for (let end = path.length, at = end - 1; at >= 0; at--) {
+    if (at > 0 && path[at] !== '/' && path[at] !== '\\') continue;
+    // A dot segment is at most six characters (`%2e%2e`): no longer one is sliced.
+    const count = end - at - 1 > 6 ? 0 : dots(path.slice(at + 1, end));
+    if (end === path.length) resolved.dotEnd = count > 0;
+    if (count === 2) pending++;
+    else if (count === 0 && pending > 0) pending--;
+    else if (count === 0) {
+      resolved.starts.push(at + 1);
+      resolved.ends.push(end);
+    }
+    end = at;
+  }
+  resolved.starts.reverse();
+  resolved.ends.reverse();
+  return resolved;
+}
+
+/**
+ * The start of the path that ends `resolved.path` from `offset` (where a `/` or `\\` is), up to
+ * `length` characters, resolved (see `resolvedPath`).
+ */
+function resolvedStart({ path, starts, ends, dotEnd }: ResolvedPath, offset: number, length: number): string {
+  // The first segment kept after `offset`: starts are in order.
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((starts[middle] ?? Infinity) <= offset) low = middle + 1;
+    else high = middle;
+  }
+  let start = '';
+  for (; low < starts.length && start.length < length; low++) start += `/${path.slice(starts[low], ends[low])}`;
+  if (low === starts.length && dotEnd) start += '/';
+  return start.slice(0, length);
+}
+
+/** How many resolved paths a test of tracking paths keeps (the runs of URLs it is asked about in turn). */
+const keptPaths = 4;
+
+/**
+ * The test of whether a URL whose path, as written (from the `/` after its host to its end), is
+ * `path` may point at the tracking endpoints under `base` (see `trackingLink`): told from the start
+ * of the path alone, as far as the endpoints' path goes, unless a dot segment anywhere in the path
+ * (not the query or fragment) may move a later part to the front. A cheap test before a URL is
+ * parsed whole, that never says no to a tracking URL. For one rewrite: it keeps the last paths it
+ * resolved, so that the many URLs inside one another in a run, each path the end of the one before,
+ * are resolved once.
+ */
+export function trackingPathTest(base: URL): (path: string) => boolean {
   const prefix = `${decodedPath(base.pathname)}e/`;
   // One decoded character is at most twelve written (a 4-byte UTF-8 character, each byte escaped).
   const length = 12 * (prefix.length + 2);
-  const start = dotSegment.test(written) ? resolvedStart(written, length) : written.slice(0, length);
-  const decoded = decodedPath(start.replaceAll('\\', '/'));
-  return /^[oc]\/$/.test(decoded.slice(prefix.length, prefix.length + 2)) && decoded.startsWith(prefix);
+  const kept: ResolvedPath[] = [];
+  /** The start of `written` (a path with a dot segment), resolved: from a kept path that it ends, else resolved anew. */
+  const startOf = (written: string): string => {
+    let resolved = kept.find(({ path }) => path.length >= written.length && path.endsWith(written));
+    if (!resolved) {
+      resolved = resolvedPath(written);
+      kept.unshift(resolved);
+      kept.length = Math.min(kept.length, keptPaths);
+    }
+    return resolvedStart(resolved, resolved.path.length - written.length, length);
+  };
+  return (path) => {
+    // Only the path holds dot segments: the query and the fragment are not resolved.
+    // A URL parser drops tabs and newlines anywhere (`/.<tab>./` is `/../`): such a path may be any.
+    const end = path.search(/[?#\t\n\r]/);
+    if (end >= 0 && path[end] !== '?' && path[end] !== '#') return true;
+    const written = end < 0 ? path : path.slice(0, end);
+    const start = dotSegment.test(written) ? startOf(written) : written.slice(0, length);
+    const decoded = decodedPath(start.replaceAll('\\', '/'));
+    return /^[oc]\/$/.test(decoded.slice(prefix.length, prefix.length + 2)) && decoded.startsWith(prefix);
+  };
 }

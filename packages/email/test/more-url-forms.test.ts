@@ -42,14 +42,21 @@ describe("a nested URL as Go's url.PathEscape writes it (https:%2F%2F…: the co
 });
 
 describe('an encoded URL with one slash encoded and one left (https:%2F/…, https:/%2F…)', () => {
-  it('in a share link in text: replaced', () => {
-    for (const mixed of [(url: string) => url.replace('://', ':%2F/'), (url: string) => url.replace('://', ':/%2F')])
+  it('in a share link in text and an attribute: replaced, written back in the form it was read', () => {
+    for (const mixed of [
+      (url: string) => url.replace('://', ':%2F/'),
+      (url: string) => url.replace('://', ':/%2F'),
+      (url: string) => enc(url).replace('%3A%2F%2F', ':%2F/'),
+      (url: string) => enc(url).replace('%2F%2F', '/%2F'),
+    ])
       for (const [from, to] of pairs) {
-        const html = (url: string) => `<body><p>https://x.example.org/share?u=${mixed(url)}&amp;t=1</p></body>`;
-        // Written back with both slashes encoded (the form the first slash's encoder wrote).
-        expect(decodeURIComponent(forBob(html(from)))).toBe(
-          decodeURIComponent(html(to).replace('</body>', '<PIXEL></body>')),
-        );
+        const html = (url: string) =>
+          `<body><p>https://x.example.org/share?u=${mixed(url)}&amp;t=1</p><p title="${mixed(url)}">x</p></body>`;
+        const out = forBob(html(from));
+        // The blank image is no http(s) URL: written percent-encoded, its `/` as the path's slashes are.
+        if (to === blank)
+          expect(decodeURIComponent(out)).toBe(decodeURIComponent(html(to)).replace('</body>', '<PIXEL></body>'));
+        else expect(out).toBe(html(to).replace('</body>', '<PIXEL></body>'));
       }
   });
 });
@@ -134,6 +141,23 @@ describe('a URL wrapped by Proofpoint URL Defense', () => {
     const [both = ''] = decodedV3(two);
     expect(both.endsWith('&amp;t=a%20b%2Fc%3Ad')).toBe(true);
     expect(both).toContain(`&amp;u=${escaped(bobClick)}`);
+  });
+
+  it('v3 holding more URLs, the last of them not rewritten: the list after __; rebuilt all the same', () => {
+    /** v3 as Proofpoint writes an encoded URL: each `%` of it written `*`, the `%`s base64 after `__;`. */
+    const starred = (encoded: string) =>
+      `https://urldefense.com/v3/__${encoded.replace(/%/g, '*')}__;${Buffer.from(encoded.replace(/[^%]/g, '')).toString('base64url')}!!x!y$`;
+    const share = (url: string) => `https://twitter.com/share?url=${enc(url)}&via=${enc('https://www.edx.org/a b')}`;
+    // Alice's URLs with a query that takes more characters out than what replaces them.
+    for (const [f, to] of pairs) {
+      const from = `${f}?utm_content=${'a/'.repeat(12)}`;
+      const text = forBob(`<p>${starred(share(from)).replace(/&/g, '&amp;')} ok</p>`);
+      expect(decodedV3(text)).toEqual([share(to).replace(/&/g, '&amp;')]);
+      expect(text.endsWith('!!x!y$ ok</p><PIXEL>')).toBe(true);
+      // In a mailto body, the wrapper percent-encoded once more.
+      const mail = forBob(`<p><a href="mailto:?body=${enc(starred(share(from)))}">m</a></p>`);
+      expect(decodedV3(decodeURIComponent(mail))).toEqual([share(to)]);
+    }
   });
 
   it('a wrapper percent-encoded (in a mailto body), JSON-escaped, or v3 inside v2: the URL inside replaced', () => {
@@ -224,6 +248,25 @@ describe('a URL glued to what follows it', () => {
       }
   });
 
+  it('a glued word of any length, any number of `-`/`_` in it, or letters glued with no `-`: replaced, the rest kept', () => {
+    const long = `-${'w'.repeat(100)}`;
+    const cuts = '-a-b-c-d-e-f-g-h-i-j-k';
+    const huge = `_${'see-you_'.repeat(2000)}`;
+    for (const glued of [long, cuts, huge, 'Thanks', '2026', `${'w'.repeat(70)}-x`])
+      for (const [from, to] of pairs) {
+        const html = (url: string) => `<body><p>${url}${glued} ok</p><p title="${url}${glued}">t</p></body>`;
+        expect(forBob(html(from))).toBe(html(to).replace('</body>', '<PIXEL></body>'));
+      }
+  });
+
+  it('a glued word, then a query: replaced with the glued word kept, the query gone with the URL as any query goes', () => {
+    for (const [from, to] of pairs)
+      for (const after of ['?utm_source=x', '#top', `?u=${aliceClick}`])
+        expect(forBob(`<body><p>${from}-see-you-soon${after} ok</p></body>`)).toBe(
+          `<body><p>${to}-see-you-soon ok</p><PIXEL></body>`,
+        );
+  });
+
   it('Markdown emphasis (`_…_`, `__…__`) and a `-word` glued after a click URL: replaced, the rest kept', () => {
     for (const [from, to] of pairs)
       for (const html of [
@@ -247,7 +290,7 @@ describe('a URL on the tracking host whose path a URL parser resolves to the end
   });
 });
 
-describe('dots on the tracking host that are no dot segment (in the query or fragment, `/.well-known`)', () => {
+describe('dots on the tracking host: dot segments, or none (in the query or fragment, `/.well-known`)', () => {
   /** 31 runs of `//t.edx.org/<dots>` up to 8 KB each, ended by a tracking-like path. */
   const runs = (dots: string) =>
     Array.from(
@@ -265,6 +308,12 @@ describe('dots on the tracking host that are no dot segment (in the query or fra
   it('cost about as much as any other path (no URL parsed whole for them)', () => {
     const other = cpuMs(runs('x'));
     for (const dots of ['.', '?/.', '#/.', '.well-known', '%2Ewell-known'])
+      expect(cpuMs(runs(dots))).toBeLessThan(2 * other + 150);
+  }, 60_000);
+
+  it('`..` segments too: the paths of the URLs inside one another in a run are resolved once', () => {
+    const other = cpuMs(runs('x'));
+    for (const dots of ['..', '%2e%2E', 'a/..', './..', '../..', '..\\..'])
       expect(cpuMs(runs(dots))).toBeLessThan(2 * other + 150);
   }, 60_000);
 });

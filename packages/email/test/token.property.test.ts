@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEmailSigner, createEmailVerifier, type MessageMeta } from '../src/index.js';
 import { deriveKey } from '../src/keys.js';
-import { decodeClaims, encodeClaims, sealToken } from '../src/token.js';
+import { decodeClaims, encodeClaims, sealToken, tokenChars } from '../src/token.js';
 import { secret, tokenOf } from './support.js';
 
 const base = 'https://t.edx.org';
@@ -249,6 +249,18 @@ describe('tokens', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('a token tells its own length, whatever token characters follow it', () => {
+    fc.assert(
+      fc.property(urlArb, metaArb, fc.stringMatching(/^[\w-]{0,80}$/), (url, meta, after) => {
+        for (const token of [clickToken(url, meta), tokenOf(platform.pixelUrl(meta), base, 'o') ?? ''])
+          expect(tokenChars(`${token}${after}`)).toBe(token.length);
+      }),
+      { numRuns: 200 },
+    );
+    expect(tokenChars('')).toBeUndefined();
+    expect(tokenChars('A'.repeat(9000))).toBeUndefined();
   });
 
   it('arbitrary strings never verify and never throw', () => {
