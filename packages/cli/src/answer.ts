@@ -22,11 +22,17 @@ export const line = (i: CliIssue): string =>
  * `internal_error`, exit 2, with its message. Never an error of its own.
  */
 export function toAnswer(error: unknown, command: string | undefined, json: boolean): Answer {
+  const thrown = describe(error);
   const known = isInstance(error, CliError)
     ? error
     : new CliError(
         'internal_error',
-        [{ path: command ?? 'optin', message: describe(error).message }],
+        [
+          {
+            path: command ?? 'optin',
+            message: thrown.error ? thrown.message : `threw ${thrown.message}, not an Error`,
+          },
+        ],
         'optin failed on an error it did not expect: run the command again, and report it with this message if it fails the same way.',
       );
   if (command === 'validate' && known.code === 'invalid_config')

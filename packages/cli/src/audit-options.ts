@@ -84,3 +84,31 @@ export function checkRefusedMembers(refused: MemberRefusals, members: readonly s
     );
   return refused;
 }
+
+/**
+ * Checks `--resolve` (each a comma-separated list of Chromium host resolver rules): every rule must
+ * be `MAP <host pattern> <address or host>` or `EXCLUDE <host pattern>`, as Chromium reads them. One
+ * it cannot read it skips without a word, so that the audit would reach the real host (production
+ * for staging): a {@link CliError} `invalid_argument` naming it.
+ */
+export function checkHostRules(values: readonly string[]): readonly string[] {
+  const issues = values
+    // A blank --resolve is a rule of its own (no rule at all); an empty one after a comma is skipped.
+    .flatMap((v) =>
+      v.trim()
+        ? v
+            .split(',')
+            .map((rule) => rule.trim())
+            .filter(Boolean)
+        : [v],
+    )
+    .filter((rule) => !/^(map\s+\S+\s+\S+|exclude\s+\S+)$/i.test(rule))
+    .map((rule) => ({ path: '--resolve', message: `"${rule}" is not a host resolver rule` }));
+  if (issues.length)
+    throw new CliError(
+      'invalid_argument',
+      issues,
+      'Give rules as Chromium reads them, MAP <host pattern> <address> or EXCLUDE <host pattern>, e.g. --resolve "MAP *.edx.org 127.0.0.1" (several separated by commas, or --resolve repeated).',
+    );
+  return values;
+}

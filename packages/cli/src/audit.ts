@@ -1,7 +1,7 @@
 import { createRegistry, type OptinConfig } from '@optin/members';
 import { chromium, type Frame } from 'playwright-core';
 import { findViolations, type Finding, type ObservedCookie, type ObservedStorage } from './audit-findings.js';
-import { checkCookieName, checkRefusedMembers, checkSite } from './audit-options.js';
+import { checkCookieName, checkHostRules, checkRefusedMembers, checkSite } from './audit-options.js';
 import { chromiumArgs, chromiumPath, sendGlobalPrivacyControl } from './chromium.js';
 import { consentState, type AuditConsent, type MemberRefusals } from './consent-state.js';
 import { CliError } from './errors.js';
@@ -55,7 +55,10 @@ export interface AuditOptions {
   readonly settleMs?: number;
   /** Chromium to drive. Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
   readonly chromiumPath?: string;
-  /** Chromium host resolver rules, e.g. `MAP *.edx.org 127.0.0.1` (to audit a staging server under real names). */
+  /**
+   * Chromium host resolver rules, e.g. `MAP *.edx.org 127.0.0.1` (to audit a staging server under
+   * real names): each `MAP <pattern> <address>` or `EXCLUDE <pattern>`, else `invalid_argument`.
+   */
   readonly hostRules?: readonly string[];
   /** Accept self-signed certificates (staging). Default false. */
   readonly ignoreHttpsErrors?: boolean;
@@ -150,6 +153,7 @@ export async function audit(url: string, options: AuditOptions): Promise<AuditRe
   }
   const given = options.site === undefined ? undefined : checkSite(options.site);
   checkCookieName(cookieName);
+  checkHostRules(options.hostRules ?? []);
   // A caller in plain JavaScript may pass anything.
   if (!/^opt-(in|out)$/.test(mode))
     throw new CliError(

@@ -1,8 +1,11 @@
 import type { Browser } from 'playwright-core';
 
-/** The Chromium `optin audit` drives: `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */
+/**
+ * The Chromium `optin audit` drives: `CHROMIUM_PATH`, else (unset or empty: Playwright would look
+ * for a browser build of its own) Debian's `/usr/bin/chromium`.
+ */
 export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
 /**

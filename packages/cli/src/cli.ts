@@ -70,13 +70,25 @@ const commandOptions: Readonly<Record<string, readonly string[]>> = {
  */
 function checkArguments(command: string, tokens: NonNullable<ReturnType<typeof parse>['tokens']>): void {
   const allowed = commandOptions[command] ?? [];
-  for (const token of tokens)
-    if (token.kind === 'option' && !['help', 'version', ...allowed].includes(token.name))
+  const given = new Map<string, string | undefined>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!['help', 'version', ...allowed].includes(token.name))
       fail(
         token.rawName,
         `is not an option of optin ${command}`,
         `${command === 'declare' && token.name === 'json' ? 'Use --format json; see' : 'See'} optin --help for the options of each command.`,
       );
+    // The last of two would win, silently: another config, another learner.
+    const option = options[token.name];
+    if (option.type === 'string' && !('multiple' in option) && given.has(token.name))
+      fail(
+        token.rawName,
+        `is given twice ("${given.get(token.name) ?? ''}", then "${token.value ?? ''}"): only the last would be read`,
+        `Give ${token.rawName} once; see optin --help.`,
+      );
+    given.set(token.name, token.value);
+  }
   const stray = tokens.filter((t) => t.kind === 'positional')[2];
   if (stray?.kind === 'positional')
     fail(
@@ -228,7 +240,8 @@ async function main(argv: string[]): Promise<Answer> {
   // audit, the one command left
   if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
   const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
-  if (!(waitMs <= 60_000)) fail('--wait', `"${values.wait}" is not a whole number of milliseconds from 0 to 60000`, 'Use 0 to 60000.');
+  if (!(waitMs <= 60_000))
+    fail('--wait', `"${values.wait}" is not a whole number of milliseconds from 0 to 60000`, 'Use 0 to 60000.');
   const settleMs = /^\d+$/.test(values.settle) ? Number(values.settle) : Number.NaN;
   if (!(settleMs <= 120_000))
     fail('--settle', `"${values.settle}" is not a whole number of milliseconds from 0 to 120000`, 'Use 0 to 120000.');
@@ -239,12 +252,6 @@ async function main(argv: string[]): Promise<Answer> {
       `"${values.mode}" is not a consent mode`,
       'Use opt-in or opt-out, as the site creates its consent store.',
     );
-  if (!values.consent.trim())
-    fail(
-      '--consent',
-      'is empty',
-      'Use none, all, or a comma-separated list of purposes (--consent analytics,marketing).',
-    );
   const consent =
     values.consent === 'none' || values.consent === 'all'
       ? values.consent
@@ -252,6 +259,13 @@ async function main(argv: string[]): Promise<Answer> {
           .split(',')
           .map((p) => p.trim())
           .filter(Boolean);
+  // `--consent ''` or `,,,`: no purpose named, which is no learner that was meant (none, or all?).
+  if (!consent.length)
+    fail(
+      '--consent',
+      'is empty',
+      'Use none, all, or a comma-separated list of purposes (--consent analytics,marketing).',
+    );
   const refused = parseRefusals(values.refuse);
   // Loaded only to audit: validate and declare start without Playwright (seconds on a busy machine).
   const { audit } = await import('./audit.js');
@@ -384,6 +398,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') exit();
   else throw error;
 });
+// Nor is one of stderr (`2>&1 | head`, a logger that died), nor the config's as it logs there: what
+// cannot be told there is lost, and the answer goes on (telling it there would fail again, forever).
+process.stderr.on('error', () => undefined);
 // The answer waits until nothing is left to run, so that a config that fails later (a promise it
 // never handled, a timer that throws) is told as one answer, never "valid" and a stack trace after.
 process.on('beforeExit', () => {
@@ -392,12 +409,16 @@ process.on('beforeExit', () => {
 /**
  * An error nothing caught (a timer's, a callback's) or a promise's rejection nothing handled, at any
  * time of the run, after the answer too: never swallowed, nor a stack trace. The config's (unless
- * the audit is under way and no frame of the config's threw it) is told as its `import_failed`.
+ * the audit is under way and it is an Error no frame of the config's threw) is told as its `import_failed`.
  * Whatever was thrown, telling it throws nothing (which would come back here): else optin gives up.
  */
 function unhandled(error: unknown, timing: 'unhandled_rejection' | 'uncaught_exception'): void {
   try {
-    if (configFile && (command !== 'audit' || !configLoaded || userFrame(error, configFile))) {
+    // optin and Playwright throw Errors only: a value that is no Error (`throw null`) is the config's.
+    if (
+      configFile &&
+      (command !== 'audit' || !configLoaded || !describe(error).error || userFrame(error, configFile))
+    ) {
       // Failed from now on, whenever the words below are written.
       if (answered) raise(1);
       const told = importFailure(configFile, error, timing)

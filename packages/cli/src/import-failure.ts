@@ -6,12 +6,23 @@ import { isTypeScript } from './import-typescript.js';
 import { describe, read } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
-/** How the config failed: as it was imported, or later (a promise it never handled, a timer that threw). */
-export type FailureTiming = 'import' | 'unhandled_rejection' | 'uncaught_exception';
+/**
+ * How the config failed: as it was imported, as optin read its export (a getter, a Proxy), or later
+ * (a promise it never handled, a timer that threw).
+ */
+export type FailureTiming = 'import' | 'read' | 'unhandled_rejection' | 'uncaught_exception';
 
-const later: Record<Exclude<FailureTiming, 'import'>, string> = {
+const later: Record<Exclude<FailureTiming, 'import' | 'read'>, string> = {
   unhandled_rejection: 'a promise it made was rejected and never handled',
   uncaught_exception: 'it threw after it was imported (in a timer or a callback)',
+};
+
+/** What the config did, at each step, with a value that is no Error (`what`, {@link shown}). */
+const threw: Record<FailureTiming, (what: string) => string> = {
+  import: (what) => `threw ${what} as it was imported`,
+  read: (what) => `threw ${what} as optin read its export (a getter or a Proxy of the config's)`,
+  uncaught_exception: (what) => `threw ${what} after it was imported (in a timer or a callback)`,
+  unhandled_rejection: (what) => `rejected a promise it never handled with ${what}`,
 };
 
 /**
@@ -19,11 +30,13 @@ const later: Record<Exclude<FailureTiming, 'import'>, string> = {
  * {@link CliError} `invalid_config` with one problem per issue a package of ours threw (each with
  * its own code and path), or a `syntax_error` at `file:line:column` of the module that does not
  * parse (the config or a module it imports), or an `import_failed` saying what went wrong; each
- * located (`at`) at the config's own line that threw, where there is one ({@link userFrame}).
+ * located (`at`) at the config's own line that threw, where there is one ({@link userFrame}). A
+ * value that is no Error (`throw null`) is told as what it is (`null`, `the object { code: "X" }`)
+ * and at which step (`timing`), with how to throw an Error instead: it names no line.
  */
 export async function importFailure(file: string, cause: unknown, timing: FailureTiming = 'import'): Promise<CliError> {
   // Each read once and safely: a getter or a Proxy trap of the config's that throws is no error of optin's.
-  const { message, name, code: nodeCode } = describe(cause);
+  const { error, message, name, code: nodeCode } = describe(cause);
   const failed = (issueMessage: string, hint: string, at = userFrame(cause, file)) =>
     new CliError(
       'invalid_config',
@@ -31,7 +44,14 @@ export async function importFailure(file: string, cause: unknown, timing: Failur
       hint,
       { cause },
     );
-  if (timing !== 'import')
+  // `throw null`, `throw 'no secret'`, `Promise.reject({ code: 'X' })`: no message, no stack, no line.
+  if (!error)
+    return failed(
+      `${threw[timing](message)}: not an Error, so optin cannot name the line that threw it`,
+      `Find where ${file} (or a module it imports) throws or rejects with that value, and throw an Error that says what is wrong instead (throw new Error('…')): optin reports an Error's message and the line that threw it.`,
+      undefined,
+    );
+  if (timing === 'unhandled_rejection' || timing === 'uncaught_exception')
     return failed(
       `${later[timing]}: ${message}`,
       `Fix ${file} ${userFrame(cause, file) ? 'at the place listed ' : ''}so that it imports without an error, then or later.`,

@@ -73,6 +73,14 @@ export async function loadConfig(
     } catch (cause) {
       throw await importFailure(file, cause);
     }
+    // A named pipe or a device would be read forever (a thread that blocks keeps Node from ending).
+    const kind = notAFile(file);
+    if (kind)
+      throw new CliError(
+        'invalid_config',
+        [{ path: file, code: 'import_failed', message: `is not a file (${kind}): optin imports a config file` }],
+        'Give the path of the config file itself (optin.config.mjs), or of the directory that holds it.',
+      );
     // A default export that is a promise (a config built asynchronously) is the config it resolves to.
     const { mod, value } = await unlessStalled(
       (async () => {
@@ -127,11 +135,26 @@ export async function loadConfig(
     issues = [...validateConfig(config), ...hostDeclarationIssues(config)];
   } catch (cause) {
     // What the config exports threw as it was read (a getter, a proxy): its error, at its line.
-    throw await importFailure(file, cause);
+    throw await importFailure(file, cause, 'read');
   }
   if (issues.length)
     throw new CliError('invalid_config', issues, `Fix ${file} at the paths listed (defineConfig reports the same).`);
   return config as OptinConfig;
+}
+
+/** What `file` is when it is no regular file (`a named pipe`, `a character device`), else `undefined`. */
+function notAFile(file: string): string | undefined {
+  const stat = statSync(file);
+  if (stat.isFile()) return undefined;
+  return stat.isFIFO()
+    ? 'a named pipe'
+    : stat.isCharacterDevice()
+      ? 'a character device'
+      : stat.isBlockDevice()
+        ? 'a block device'
+        : stat.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
 }
 
 /** The extensions of the files a config may be written in. */

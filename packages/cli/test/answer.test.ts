@@ -17,9 +17,10 @@ describe('toAnswer', () => {
     );
     for (const [thrown, message] of [
       [new TypeError('socket hang up'), 'socket hang up'],
-      [null, 'null'],
-      [Symbol('sym'), 'Symbol(sym)'],
-      [self, '[object Object]'],
+      [null, 'threw null, not an Error'],
+      [Symbol('sym'), 'threw the symbol Symbol(sym), not an Error'],
+      [self, 'threw a Proxy, not an Error'],
+      [{ code: 'ECONNRESET' }, 'threw the object { code: "ECONNRESET" }, not an Error'],
     ] as const) {
       const answer = toAnswer(thrown, 'audit', true);
       expect(answer.code).toBe(2);

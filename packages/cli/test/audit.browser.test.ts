@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { defineConfig, type OptinConfig } from '@optin/members';
@@ -344,6 +347,68 @@ describe('the optin binary', () => {
     expect(down.code).toBe(2);
     expect(down.stdout).toBe('');
     expect(down.stderr).toContain('error browser_failed\n  url: answered 502\n');
+  });
+
+  test("a value that is no Error, thrown by the config's timer during the audit, is the config's: import_failed, exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-audit-thrown-'));
+    const config = join(dir, 'optin.config.mjs');
+    writeFileSync(
+      config,
+      `export { default } from ${JSON.stringify(fixture('optin.config.mjs'))};\nsetTimeout(() => { throw null; }, 500);\n`,
+    );
+    try {
+      const result = await optin(
+        'audit',
+        `${server.origin('www.optin.test')}/good`,
+        '--config',
+        config,
+        ...rules.flatMap((r) => ['--resolve', r]),
+        '--wait',
+        '2000',
+        '--json',
+      );
+      expect([result.code, JSON.parse(result.stdout)]).toEqual([
+        1,
+        {
+          error: {
+            code: 'invalid_config',
+            issues: [
+              {
+                path: config,
+                code: 'import_failed',
+                message:
+                  'threw null after it was imported (in a timer or a callback): not an Error, so optin cannot name the line that threw it',
+              },
+            ],
+            hint: expect.stringContaining('throw new Error'),
+          },
+        },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an empty CHROMIUM_PATH is unset: Debian's chromium opens the page, never Playwright's own build that is not there", async () => {
+    const result = await exec(
+      process.execPath,
+      [cli, 'audit', 'http://127.0.0.1:9/', '--config', fixture('optin.config.mjs'), '--wait', '0', '--json'],
+      { env: { ...process.env, VENDOR_PORT: String(server.port), CHROMIUM_PATH: '' } },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: unknown) => error as { code: number; stdout: string },
+    );
+    // The browser opened: the page (an unsafe port) is what failed, not the launch of a browser at ''.
+    expect([result.code, JSON.parse(result.stdout)]).toEqual([
+      2,
+      {
+        error: {
+          code: 'browser_failed',
+          issues: [{ path: 'url', message: expect.stringContaining('ERR_UNSAFE_PORT') }],
+          hint: expect.any(String),
+        },
+      },
+    ]);
   });
 
   test('audit refuses a purpose the policy does not have, naming the option', async () => {

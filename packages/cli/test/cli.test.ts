@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -480,39 +482,79 @@ describe('optin declare', () => {
     }
   });
 
-  test('optin alone prints the usage on stderr, exit 2; --help on stdout, exit 0', async () => {
-    const bare = await optin();
-    expect([bare.code, bare.stdout]).toEqual([2, '']);
-    expect(bare.stderr).toMatch(/^Usage: optin <command>/);
-    const help = await optin('--help');
-    expect([help.code, help.stderr]).toEqual([0, '']);
-    expect(help.stdout).toMatch(/^Usage: optin <command>/);
+  test('an option given twice, a --consent of commas only, or a --resolve rule Chromium would skip, is refused, never read as something else', async () => {
+    const config = fixture('optin.config.mjs');
+    const audit = (...args: string[]) => optin('audit', 'http://127.0.0.1:9/', '--config', config, ...args);
+    const runs: [string, () => ReturnType<typeof optin>, string, string][] = [
+      // The last of two would win: an audit against the other config, or as another learner.
+      [
+        '--config twice',
+        () => audit('--config', fixture('broken.config.mjs')),
+        '--config',
+        `is given twice ("${config}", then "${fixture('broken.config.mjs')}"): only the last would be read`,
+      ],
+      [
+        '--consent twice',
+        () => audit('--consent', 'all', '--consent=none'),
+        '--consent',
+        'is given twice ("all", then "none"): only the last would be read',
+      ],
+      [
+        '--format twice',
+        () => optin('declare', config, '--format', 'json', '--format', 'md'),
+        '--format',
+        'is given twice ("json", then "md"): only the last would be read',
+      ],
+      // A learner who granted nothing (an empty list), not the usage error that `--consent ''` is.
+      ['--consent ,,,', () => audit('--consent', ',,,'), '--consent', 'is empty'],
+      // Chromium skips a rule it cannot parse, silently: the audit would reach the real host.
+      [
+        '--resolve typo',
+        () => audit('--resolve', 'MAP *.edx.org127.0.0.1'),
+        '--resolve',
+        '"MAP *.edx.org127.0.0.1" is not a host resolver rule',
+      ],
+      [
+        '--resolve one of two',
+        () => audit('--resolve', 'MAP *.edx.org 127.0.0.1, EXCLUDE'),
+        '--resolve',
+        '"EXCLUDE" is not a host resolver rule',
+      ],
+      ['--resolve empty', () => audit('--resolve', ''), '--resolve', '"" is not a host resolver rule'],
+    ];
+    for (const [name, run, path, message] of runs) {
+      const result = await run();
+      expect([result.code, result.stdout], name).toEqual([2, '']);
+      expect(result.stderr, name).toMatch(new RegExp(`^error invalid_argument\\n {2}${path}: `));
+      expect(result.stderr, name).toContain(`${path}: ${message}`);
+    }
+    // Rules as Chromium takes them, several in one --resolve or repeated, pass (to the check that
+    // comes after theirs, of --refuse, before any browser opens).
+    const rules = await audit(
+      ...['--resolve', 'MAP *.edx.org 127.0.0.1, EXCLUDE www.edx.org', '--resolve', 'map a.test ~NOTFOUND'],
+      ...['--consent', 'all', '--refuse', 'Harvard:marketing'],
+    );
+    expect([rules.code, rules.stderr]).toEqual([2, expect.stringMatching(/^error invalid_argument\n {2}--refuse: /)]);
   });
 
-  test('declare into a pipe closed early (| head) exits quietly', async () => {
-    const members = Array.from(
-      { length: 400 },
-      (_, i) =>
-        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
-    );
-    const pkg = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
-    const file = fileURLToPath(new URL('./fixtures/.many-members.config.mjs', import.meta.url));
+  test("a reader of stderr that stopped reading is no error of the config's: a sound config that logs is still valid, exit 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-stderr-'));
+    const file = join(dir, 'optin.config.mjs');
     writeFileSync(
       file,
-      `import { edxPolicy } from ${pkg('consent/dist/index.js')};\nimport { defineConfig, defineMember } from ${pkg('members/dist/index.js')};\nimport { ga4 } from ${pkg('trackers/dist/ga4.js')};\nexport default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });\n`,
+      `export { default } from ${JSON.stringify(fixture('optin.config.mjs'))};\nawait new Promise((r) => setTimeout(r, 1500));\nconsole.log('loading');\n`,
     );
     try {
-      // A shell's pipe, as a user writes it: `head` exits after 100 bytes, while optin still writes.
-      const { stdout, stderr } = await exec('bash', [
-        '-c',
-        '"$0" "$1" declare "$2" | head -c 100 > /dev/null; echo "${PIPESTATUS[0]}"',
-        process.execPath,
-        cli,
-        file,
-      ]);
-      expect([stdout, stderr]).toEqual(['0\n', '']);
+      // stderr into a reader gone after 0.5 s (a logger that died), before the config logs.
+      const { stdout } = await exec(
+        'bash',
+        ['-c', '"$0" "$1" validate "$2" --json 2> >(sleep 0.5); echo "exit $?"', process.execPath, cli, file],
+        { timeout: 20_000 },
+      );
+      const [answer, exit] = stdout.split(/\n(?=exit )/);
+      expect([JSON.parse(answer ?? ''), exit?.trim()]).toEqual([expect.objectContaining({ valid: true }), 'exit 0']);
     } finally {
-      rmSync(file, { force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -46,15 +46,12 @@ describe('a config that throws a value every read of which throws', () => {
   // Every trap throws the proxy itself: reading its name or message, or `instanceof`, throws it again.
   const proxy = 'const h = new Proxy({}, { getPrototypeOf() { throw h; }, get() { throw h; } });';
   const runs = {
-    'as it is imported': [`${proxy}\nthrow h;\n`, ''],
+    'as it is imported': [`${proxy}\nthrow h;\n`, 'threw a Proxy as it was imported'],
     'in a timer': [
       `${sound}\n${proxy}\nsetTimeout(() => { throw h; }, 50);\n`,
-      'it threw after it was imported (in a timer or a callback): ',
+      'threw a Proxy after it was imported (in a timer or a callback)',
     ],
-    'as a rejection': [
-      `${sound}\n${proxy}\nPromise.reject(h);\n`,
-      'a promise it made was rejected and never handled: ',
-    ],
+    'as a rejection': [`${sound}\n${proxy}\nPromise.reject(h);\n`, 'rejected a promise it never handled with a Proxy'],
   } as const;
   for (const [when, [source, words]] of Object.entries(runs))
     test(`a self-referencing Proxy thrown ${when} is import_failed, exit 1, JSON: optin never spins`, async () => {
@@ -64,7 +61,13 @@ describe('a config that throws a value every read of which throws', () => {
         1,
         {
           valid: false,
-          problems: [{ path: file, code: 'import_failed', message: `${words}[object Object]` }],
+          problems: [
+            {
+              path: file,
+              code: 'import_failed',
+              message: `${words}: not an Error, so optin cannot name the line that threw it`,
+            },
+          ],
           hint: expect.any(String),
         },
       ]);
@@ -83,10 +86,92 @@ describe('a config that throws a value every read of which throws', () => {
       problems: [
         {
           code: 'import_failed',
-          message: 'it threw after it was imported (in a timer or a callback): [object Object]',
+          message:
+            'threw a Proxy after it was imported (in a timer or a callback): not an Error, so optin cannot name the line that threw it',
         },
       ],
     });
+  });
+});
+
+describe('a config that throws a value that is no Error', () => {
+  const words = ': not an Error, so optin cannot name the line that threw it';
+  // What was thrown, as the user reads it: never a bare "null" nor "[object Object]".
+  const values = [
+    ['null', 'null'],
+    ['undefined', 'undefined'],
+    ['42', 'the number 42'],
+    ["'no secret'", 'the string "no secret"'],
+    ["{ code: 'X', message: 'y' }", 'the object { code: "X", message: "y" }'],
+    ['Object.create(null)', 'an object with no prototype {}'],
+    ["Symbol('sym')", 'the symbol Symbol(sym)'],
+    ["{ toString() { throw new Error('no text'); } }", 'the object { toString: [function] }'],
+    ["Object.defineProperty({}, Symbol.toStringTag, { get() { throw new Error('no tag'); } })", 'the object {}'],
+    [
+      '(() => { const h = new Proxy({}, { getPrototypeOf() { throw h; }, get() { throw h; }, ownKeys() { throw h; }, getOwnPropertyDescriptor() { throw h; } }); return h; })()',
+      'a Proxy',
+    ],
+  ] as const;
+  for (const [value, what] of values)
+    test(`throw ${what}: import_failed, exit 1, saying what was thrown, when, and what to do`, async () => {
+      const { file, code, answer } = await problemOf(
+        `thrown-${what.replace(/\W+/g, '-')}.config.mjs`,
+        `throw ${value};\n`,
+      );
+      expect([code, answer]).toEqual([
+        1,
+        {
+          valid: false,
+          problems: [{ path: file, code: 'import_failed', message: `threw ${what} as it was imported${words}` }],
+          hint: `Find where ${file} (or a module it imports) throws or rejects with that value, and throw an Error that says what is wrong instead (throw new Error('…')): optin reports an Error's message and the line that threw it.`,
+        },
+      ]);
+    });
+
+  test('the step is named: in a timer, as a rejection, as its export is read, in a TypeScript config; declare says it too', async () => {
+    const steps = [
+      [
+        'late.config.mjs',
+        `${sound}\nsetTimeout(() => { throw 42; }, 50);\n`,
+        'threw the number 42 after it was imported (in a timer or a callback)',
+      ],
+      [
+        'rejects.config.mjs',
+        `${sound}\nPromise.reject(undefined);\n`,
+        'rejected a promise it never handled with undefined',
+      ],
+      [
+        'getter.config.mjs',
+        "export default { get members() { throw { code: 'E_VAULT' }; } };\n",
+        'threw the object { code: "E_VAULT" } as optin read its export (a getter or a Proxy of the config\'s)',
+      ],
+      ['thrown.config.ts', 'const reason: unknown = null;\nthrow reason;\n', 'threw null as it was imported'],
+    ] as const;
+    for (const [name, source, step] of steps) {
+      const { file, code, answer } = await problemOf(name, source);
+      expect([code, answer], name).toMatchObject([
+        1,
+        { valid: false, problems: [{ path: file, code: 'import_failed', message: `${step}${words}` }] },
+      ]);
+    }
+    const declare = await run('declare', 'declared-null.config.mjs', 'throw null;\n');
+    expect([declare.code, declare.stdout]).toEqual([1, '']);
+    expect(declare.stderr).toMatch(
+      new RegExp(
+        `^error invalid_config\\n  \\S+declared-null\\.config\\.mjs \\[import_failed\\]: threw null as it was imported: not an Error, .*\\nFind where .*throw new Error`,
+      ),
+    );
+  });
+
+  test('an Error of another realm (vm) is an Error: its message, at its line', async () => {
+    const { file, code, answer } = await problemOf(
+      'other-realm.config.mjs',
+      "import vm from 'node:vm';\nthrow vm.runInNewContext('new Error(\"vault sealed\")');\n",
+    );
+    expect([code, answer]).toMatchObject([
+      1,
+      { problems: [{ path: file, code: 'import_failed', at: `${file}:2:10`, message: 'vault sealed' }] },
+    ]);
   });
 });
 

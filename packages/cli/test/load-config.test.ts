@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,7 +249,12 @@ describe('a config whose import never settles while something keeps Node running
         {
           error: {
             code: 'invalid_argument',
-            issues: [{ path: '--import-timeout', message: `"${value}" is not a whole number of milliseconds from 1 to 600000` }],
+            issues: [
+              {
+                path: '--import-timeout',
+                message: `"${value}" is not a whole number of milliseconds from 1 to 600000`,
+              },
+            ],
             hint: 'Use 1 to 600000 (default 30000).',
           },
         },
@@ -544,6 +549,30 @@ describe('a module the config imports', () => {
   });
 });
 
+describe('a config that is no file', () => {
+  test('a named pipe or a device is import_failed at once, exit 1: its import would never end, nor optin', async () => {
+    const fifo = join(scratch, 'pipe.config.mjs');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [fifo, '/dev/null']) {
+      const result = await runOn(['validate', path, '--json', '--import-timeout', '2000']);
+      expect([result.code, JSON.parse(result.stdout)], path).toEqual([
+        1,
+        {
+          valid: false,
+          problems: [
+            {
+              path,
+              code: 'import_failed',
+              message: `is not a file (${path === fifo ? 'a named pipe' : 'a character device'}): optin imports a config file`,
+            },
+          ],
+          hint: expect.stringContaining('Give the path of the config file itself'),
+        },
+      ]);
+    }
+  });
+});
+
 describe('a config exported as a promise', () => {
   test('is awaited: a default export that is a Promise of the config is the config', async () => {
     const source = `export default import(${JSON.stringify(fixture)}).then((m) => m.default);\n`;
@@ -568,12 +597,17 @@ describe('a config that throws as it is imported', () => {
 
   test('a thrown value that cannot be turned into words, or an error whose stack cannot be read, is import_failed too', async () => {
     const sound = `export { default } from ${JSON.stringify(fixture)};`;
+    const words = ': not an Error, so optin cannot name the line that threw it';
     const runs = [
-      ['bare-object.config.mjs', 'throw Object.create(null);\n', '[object Object]'],
+      [
+        'bare-object.config.mjs',
+        'throw Object.create(null);\n',
+        `threw an object with no prototype {} as it was imported${words}`,
+      ],
       [
         'bare-thenable.config.mjs',
         'export default { then(resolve, reject) { reject(Object.create(null)); } };\n',
-        '[object Object]',
+        `threw an object with no prototype {} as it was imported${words}`,
       ],
       [
         'unreadable-stack.config.mjs',
@@ -583,12 +617,12 @@ describe('a config that throws as it is imported', () => {
       [
         'bare-late.config.mjs',
         `${sound}\nsetTimeout(() => { throw Object.create(null); }, 50);\n`,
-        'it threw after it was imported (in a timer or a callback): [object Object]',
+        `threw an object with no prototype {} after it was imported (in a timer or a callback)${words}`,
       ],
       [
         'rejects-null.config.mjs',
         `${sound}\nPromise.reject(null);\n`,
-        'a promise it made was rejected and never handled: null',
+        `rejected a promise it never handled with null${words}`,
       ],
     ] as const;
     for (const [name, source, message] of runs) {
