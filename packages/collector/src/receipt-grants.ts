@@ -152,14 +152,18 @@ export function grantsInEffect<R extends ReceiptChoices>(
         : reading === 'defaults' && choice !== false && !(grantor?.gpc === true && p.gpc === true);
     purposes[p.id] = p.required === true || (granted && !choices.some((c) => c.get(p.id) === false));
   }
-  const members: Record<string, Record<string, false>> = {};
+  // A Map, then own properties: a Member id such as `constructor` or `__proto__` must neither read
+  // nor write what a plain object inherits (`??=` found Object itself and wrote `Object.analytics`).
+  const members = new Map<string, Record<string, false>>();
   for (const memberId of rules.memberIds) {
     for (const r of deciding) {
       for (const [purpose, choice] of memberOverrides(r.members, memberId, named) ?? []) {
         if (choice || !named.some((p) => p.id === purpose && p.required !== true)) continue;
-        (members[memberId] ??= {})[purpose] = false;
+        const refused: Record<string, false> = members.get(memberId) ?? {};
+        refused[purpose] = false; // a purpose of the policy: its ids are checked when it is loaded
+        members.set(memberId, refused);
       }
     }
   }
-  return { receipt: grantor ?? null, purposes, members };
+  return { receipt: grantor ?? null, purposes, members: Object.fromEntries(members) };
 }
