@@ -11,18 +11,18 @@ const custom = '[role=button]:not(a[href],button,summary,input)';
 
 /**
  * Editable content, as `up` looks for it from a control (through shadow roots): anything in an editor, in its
- * `contenteditable="false"` islands too (a link card, a task's checkbox); not a field itself (a tracked search
- * box's click is a use: its value is never read). (Not `isContentEditable`, which a form's field or the document's
- * image of that name shadows.)
+ * `contenteditable="false"` islands too (a link card, a task's checkbox); not a field itself, an editor's root
+ * either (a tracked search box's or editor's click is a use: what is typed in it is never read). (Not
+ * `isContentEditable`, which a form's field or the document's image of that name shadows.)
  */
-const edited = ':read-write:not(input,textarea)';
+const edited = ':read-write *';
 
 /**
  * Records links and controls with one delegated listener on the window (capture phase, through
  * open shadow roots), so elements added later count too: link clicks (the middle button's, which
  * opens a new tab, too) as `edx.ui.lms.link_clicked` `{ current_url, target_url, outbound }`, share
  * controls as `edx.social.share_clicked { network }`, and buttons, `[role=button]`, `summary`,
- * toggles, selects and form submits as `optin.ui.control_used { control, name, current_url }` (a
+ * toggles, selects, tracked text fields (`textbox`) and form submits as `optin.ui.control_used { control, name, current_url }` (a
  * native checkbox, radio or select once, on `change`, whatever its role; a custom `[role=button]` the page
  * activates with Enter or Space, once a key). Never a field's value, the
  * option chosen or typed text ({@link controlName}), nor a link or control inside editable content
@@ -51,8 +51,9 @@ export function autotrack(
     const current_url = clean(location.href);
     // (An option of a listbox select, clicked: that select's use.)
     const field = (up(target, 'select') || target) as HTMLInputElement;
+    // (A form, or the host a form's submit comes out of a closed shadow root as: never named by its text.)
     const use = (control: unknown, el: Element) =>
-      control && track('optin.ui.control_used', { control, name: controlName(el), current_url });
+      control && track('optin.ui.control_used', { control, name: controlName(el, control == 'form'), current_url });
     const nativeKind = (f: unknown) =>
       is(f, 'select') ? 'select' : is(f, 'input:is([type=checkbox],[type=radio])') && 'toggle';
     const native = nativeKind(field);
@@ -67,8 +68,9 @@ export function autotrack(
           : 2
         : undefined,
     } = e as Partial<MouseEvent>;
-    // (A control in editable content, as below, never.)
-    if (button == null) return up(field, edited) || use(e.type == 'submit' ? is(field, 'form') && 'form' : native, field);
+    // (A control in editable content, as below, never. A submit at an element: a form's, or, passed on out of a closed
+    // shadow root, its host's; not one a script dispatches at the window or the document.)
+    if (button == null) return up(field, edited) || use(e.type == 'submit' ? is(field, '*') && 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind((up(target, 'label') as HTMLLabelElement | null)?.control)) return;
@@ -91,7 +93,15 @@ export function autotrack(
     else if (is(el, 'a')) {
       if (target_url)
         track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
-    } else use(attr(el, 'role') ?? (is(el, 'input') ? 'button' : get(el, 'localName')), el);
+    } else
+      use(
+        // A field one types in (an editable text, date or number field, a textarea, an editor's root) is a
+        // `textbox`, whatever its role but a box's (`combobox`, `searchbox`); an input button a `button`.
+        is(el, ':read-write:not([role$=box])')
+          ? 'textbox'
+          : (attr(el, 'role') ?? (is(el, 'input') ? 'button' : get(el, 'localName'))),
+        el,
+      );
   };
   for (const type of ['click', 'auxclick', 'change', 'submit', 'keydown'])
     addEventListener(type, listener, { capture: true, signal });

@@ -96,14 +96,16 @@ const beside = (el: Element, up = 2, p = el.parentElement): unknown =>
  * such an element, is named by `data-track` (or `name`) only, not by its own `aria-label` ("Account menu for alice").
  * Fields and marks are looked for up the composed tree: through the slot an element is shown in and out of shadow
  * roots to their hosts (a web component's button in a marked element, or slotted into a marked one).
+ * With `form` (the default for a `<form>`; the host a closed shadow root's form submit comes out of), `el` is named
+ * as a form: by `data-track`, its `aria-label`/`aria-labelledby` or `name` only, never by its text, title or images.
  * When unsure, no name (the event still tells the control's kind).
  * Whitespace collapsed, at most 100 characters (only the start of a long text is read).
  *
  * @example controlName(document.querySelector('button[aria-label="Close"]')!) // 'Close'
  */
-export function controlName(el: Element): string {
+export function controlName(el: Element, form = is(el, 'form')): string {
   // (A field or a form: none of its title or images.)
-  const inField = up(el, field) || is(el, 'form');
+  const inField = form || up(el, field);
   const name =
     attr(el, 'data-track') ||
     (!is(el, '[type=radio],[role$=radio],[role=option]') &&
@@ -117,7 +119,7 @@ export function controlName(el: Element): string {
           .join(' ')
           .trim() ||
         (is(el, 'input:is([type=button],[type=submit],[type=reset])') && (el as HTMLInputElement).value) ||
-        text((el as HTMLInputElement).labels?.[0] ?? el) ||
+        (!form && text((el as HTMLInputElement).labels?.[0] ?? el)) ||
         (!inField &&
           (attr(el, 'title') ||
             el.querySelector<HTMLImageElement>(`img[alt]:not(${fields},:is(${near},${fields}) *)`)?.alt)))) ||

@@ -6,6 +6,12 @@
 // where they are read; its events are heard on the window, whose own methods no named element shadows). (A shadow
 // root has no named properties.)
 
+/**
+ * The document's own `key` (`Document.prototype`'s getter: `<img name="hidden">`, `name="title"` or `name="cookie"`
+ * shadows `document.hidden`, `document.title` and `document.cookie`), or `undefined` where the browser has none.
+ */
+export const doc = (key: string): unknown => Reflect.get(Document.prototype, key, document);
+
 /** `el`'s own `key` (`Element.prototype`'s getter, which a form's control can't shadow). */
 export const get = (el: Element, key: string) => Reflect.get(Element.prototype, key, el) as Element | null;
 /** Whether `el` is an element that matches `sel` (`Element.prototype.matches`, which a form's control can't shadow). */

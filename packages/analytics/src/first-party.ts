@@ -13,6 +13,7 @@ import { attribute, campaignOf, campaignParam, type Attribution } from './attrib
 import { autotrack } from './autotrack.js';
 import { narrow } from './consent-stamp.js';
 import { courseOf, type CourseRef } from './course-ref.js';
+import { doc } from './dom.js';
 import { AnalyticsError } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
 import { randomId } from './random-id.js';
@@ -135,11 +136,12 @@ type Fields = Readonly<Record<string, unknown>>;
 
 const now = () => new Date().toISOString();
 
-/** Runs `then` now or, on a page the browser prerenders (speculation rules), once the learner goes to it. */
+/**
+ * Runs `then` now or, on a page the browser prerenders (speculation rules), once the learner goes to it. (The
+ * document's own `prerendering`: a named image shadows the document's.)
+ */
 const shown = (then: () => void) =>
-  (document as { prerendering?: boolean }).prerendering
-    ? document.addEventListener('prerenderingchange', then)
-    : then();
+  doc('prerendering') ? document.addEventListener('prerenderingchange', then) : then();
 
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
 type Navigated = {
@@ -241,13 +243,14 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // learner's username where Open edX's profile has it (`/u/alice`: the profile MFE's pages, the user menu's Profile
   // link; `/learners/alice`: the discussions MFE's learner pages, `/discussions/<course>/learners/alice/posts`; under
   // any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
-  // `%252Fu%252Falice`), which goes as `/u/:username` or `/learners/:username` (the rest of that value with it). Only
+  // `%252Fu%252Falice`; in any case, `/U/alice`, `/Learners/alice`, as the MFEs' routes match them), which goes as
+  // `/u/:username` or `/learners/:username` (the prefix as written; the rest of that value with it). Only
   // in the site's own URLs (a path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's
   // `/drive/u/0/` keeps its `u/0`, and the enterprise admin portal's reports (`/<slug>/admin/learners/<report>`) theirs.
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(!host || own(host.toLowerCase()) ? /(?<!\/admin)(\/|%(25)?2[Ff])(u|learners)\1[^/?#&]+/g : /$^/, '$1$3$1:username');
+      .replace(!host || own(host.toLowerCase()) ? /(?<!\/admin)(\/|%(25)?2f)(u|learners)\1[^/?#&]+/gi : /$^/, '$1$3$1:username');
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
@@ -296,7 +299,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // Prerendered: what is sent before its first view (the hub's replay, Web Vitals, as the learner goes to it)
   // waits for it.
   // (Until a task after the learner goes to it: a page that never starts the tracker has no view to wait for.)
-  let prerendered = (document as { prerendering?: boolean }).prerendering;
+  let prerendered = doc('prerendering');
   shown(() => setTimeout(() => (prerendered = false)));
   // The URL of the last page view: kept across start() calls, so that starting again (a remounted
   // component, React's strict mode) on the same page is no second view of it.
@@ -433,7 +436,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
     // referrer kept), when the page is hidden or left, on flush(), or as a purpose is withdrawn
     // (analytics: then it is dropped, as what is queued is).
     if (navigated) {
-      const titled = () => (properties.title = document.title);
+      const titled = () => (properties.title = doc('title') as string);
       waiting.push(titled);
       setTimeout(() => waiting[0] == titled && release(), 500);
     }
@@ -519,13 +522,13 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           } else if (href != last || visited) {
             again = visited;
             // Its URL and referrer (the last view's, else how the page was reached) without a fragment. (The document's
-            // own getter: a named image, `<img name="referrer">`, shadows `document.referrer`.)
+            // own: a named image, `<img name="referrer">`, shadows `document.referrer`.)
             viewed = {
               url: sent,
               referrer: strip(
                 again
                   ? (navigation?.activation?.from?.url ?? '')
-                  : ((viewed?.url ?? Reflect.get(Document.prototype, 'referrer', document)) as string),
+                  : ((viewed?.url ?? doc('referrer')) as string),
               ),
             };
             last = href;
@@ -550,7 +553,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           page?.url != viewed?.url &&
           record({
             type: 'page',
-            properties: { path: location.pathname, title: document.title, ...viewed },
+            properties: { path: location.pathname, title: doc('title') as string, ...viewed },
             timestamp: now(),
           } as PageEvent),
       );

@@ -1,10 +1,13 @@
+import { doc } from './dom.js';
+
 /**
  * The value of first-party cookie `name`, or `undefined` (also where the document may not use cookies:
- * a sandboxed frame, whose `document.cookie` throws).
+ * a sandboxed frame, whose `document.cookie` throws). (The document's own cookies, here and below, which an
+ * `<img name="cookie">` of the page's shadows.)
  */
 export function readCookie(name: string): string | undefined {
   try {
-    return new RegExp(`(?:^|; )${name}=([^;]*)`).exec(document.cookie)?.[1];
+    return new RegExp(`(?:^|; )${name}=([^;]*)`).exec(doc('cookie') as string)?.[1];
   } catch {
     return undefined;
   }
@@ -13,7 +16,12 @@ export function readCookie(name: string): string | undefined {
 /** Sets first-party cookie `name` for `maxAge` seconds on `domain` (the registrable domain) or the host; never throws. */
 export function writeCookie(name: string, value: string, maxAge: number, domain?: string): void {
   try {
-    document.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol == 'https:' ? ';Secure' : ''}`;
+    Reflect.set(
+      Document.prototype,
+      'cookie',
+      `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax${domain ? `;Domain=${domain}` : ''}${location.protocol == 'https:' ? ';Secure' : ''}`,
+      document,
+    );
   } catch {
     // a document that may not use cookies: nothing stored
   }

@@ -1,3 +1,4 @@
+import { doc } from './dom.js';
 import { AnalyticsError } from './errors.js';
 import { queueKey } from './first-party-declaration.js';
 import { optionCount } from './option-count.js';
@@ -186,7 +187,7 @@ export function createTransport(o: TransportOptions): Transport {
       // A message the allowance left cannot take waits: in the stored queue where it may be as the page
       // goes away; else, while the page is shown, for the requests in flight to end. Once hidden, or
       // never to fit, it goes without keepalive.
-      if (!held && ((leaving && o.keep()) || (size < 6e4 && !document.hidden))) {
+      if (!held && ((leaving && o.keep()) || (size < 6e4 && !doc('hidden')))) {
         queue = [...chunk, ...items];
         break;
       }
@@ -214,13 +215,13 @@ export function createTransport(o: TransportOptions): Transport {
   // the window, as it is captured: a named form, `<form name="addEventListener">`, shadows the document's own method,
   // and a page's listener may stop it at the document.)
   addEventListener('pagehide', () => flush(true));
-  addEventListener('visibilitychange', () => document.hidden && !failures && flush(true), true);
+  addEventListener('visibilitychange', () => doc('hidden') && !failures && flush(true), true);
   return {
     add(m, p) {
       // A copy, as JSON (what is not throws now, into the hub, which reports it). Bounded while it waits
       // for a retry too: the oldest message goes first (in a new array: `mine` stays what was stored).
       queue = [...queue, { m: JSON.parse(JSON.stringify(m)) as Message, p, n: 0 }].slice(-queueLimit);
-      if (!failures && (document.hidden || queue.length >= batchSize)) flush(document.hidden);
+      if (!failures && (doc('hidden') || queue.length >= batchSize)) flush(doc('hidden') as boolean);
       else schedule(flushInterval);
     },
     flush,

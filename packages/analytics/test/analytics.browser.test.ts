@@ -744,7 +744,7 @@ describe('the first-party tracker in Chromium', () => {
       await run("consent.withdraw('performance');");
       if (stopped) await run("document.addEventListener('visibilitychange', (e) => e.stopPropagation());");
       await run(`for (let i = 0; i < 5; i++) hub.track('edx.test.hidden', { i });
-        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true });
         document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));`);
       expect(await arrived((m) => m.event === 'edx.test.hidden', 5)).toHaveLength(5);
       expect(beacons).toContain('fetch');
@@ -783,12 +783,12 @@ describe('the first-party tracker in Chromium', () => {
     expect(vitals[0]!.context.consent.categoryPreferences).toMatchObject({ performance: true });
     expect(vitals[0]!.properties.rating).toMatch(/^(good|needs-improvement|poor)$/);
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
     );
     const onHidden = await arrived((m) => m.event === 'optin.web_vitals', 4);
     expect(onHidden.map((m) => m.properties.name).sort()).toEqual(['CLS', 'FCP', 'LCP', 'TTFB']);
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); Object.defineProperty(document, 'hidden', { value: false, configurable: true });",
+      "Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => false, configurable: true });",
     );
 
     await run(
@@ -804,7 +804,7 @@ describe('the first-party tracker in Chromium', () => {
     const before = received.length;
     await page.mouse.click(5, 5);
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
     );
     await quiet(800);
     expect(received.slice(before)).toEqual([]);
@@ -841,7 +841,7 @@ describe('the first-party tracker in Chromium', () => {
         await quiet(50);
     }
     await run(
-      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
+      "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));",
     );
     await arrived((m) => m.event === 'optin.web_vitals' && m.properties.name === 'CLS', 3);
     await quiet();
@@ -1541,7 +1541,7 @@ describe('what a message of another purpose tells without analytics, for the who
   const hx = '/courses/course-v1:HarvardX+CS50+2026/courseware';
   const mitx = '/learning/course/course-v1:MITx+6.00x+2026/home';
   const hidden =
-    "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(document, 'hidden', { value: true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));";
+    "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true }); document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));";
 
   test("analytics refused for HarvardX alone: on its course, Web Vitals and identify carry no trail (no userId, stable id, session, URL or page); the platform's pages keep it", async () => {
     for (const query of ['?identify=learner-1', '?identify=learner-1&scoped']) {
@@ -2020,28 +2020,100 @@ describe('privacy of names and URLs', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a click on a tracked text field, date field or textarea is recorded, named by data-track (never its value); an event a script dispatches at the window is none', async () => {
+  test('a click on a tracked text field (text, email, search, date, textarea, an editor) is recorded as a textbox, named by data-track or its label (never its value); an event a script dispatches at the window is none', async () => {
     await open('/courseware?mode=opt-out');
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.evaluate(() => {
       document.querySelector('#app')!.innerHTML = `
+        <input id="cb" role="combobox" data-track="country" value="alice-secret">
         <input id="t" type="text" data-track="search" value="alice-secret">
+        <input id="m" type="email" data-track="email" value="alice-secret@example.com">
+        <input id="s" type="search" data-track="" aria-label="Search courses" value="alice-secret">
         <input id="d" type="date" data-track="due date">
         <textarea id="a" role="button" aria-label="Notes">alice-secret</textarea>
+        <div id="c" contenteditable data-track="answer"><p id="cp">alice-secret</p></div>
         <div contenteditable><button id="e" data-track="typed">x</button></div>`;
       for (const type of ['submit', 'click', 'change', 'keydown']) dispatchEvent(new Event(type));
     });
-    for (const id of ['t', 'd', 'a', 'e']) await page.click(`#${id}`);
+    for (const id of ['cb', 't', 'm', 's', 'd', 'a', 'cp', 'e']) await page.click(`#${id}`);
     await page.click('h1');
-    await arrived((m) => m.event === 'optin.ui.control_used', 3);
+    await arrived((m) => m.event === 'optin.ui.control_used', 7);
     await quiet();
     expect(controlsUsed()).toEqual([
-      ['button', 'search'],
-      ['button', 'due date'],
-      ['button', 'Notes'],
+      ['combobox', 'country'], // a field's own role of a box, kept
+      ['textbox', 'search'],
+      ['textbox', 'email'],
+      ['textbox', 'Search courses'],
+      ['textbox', 'due date'],
+      ['textbox', 'Notes'],
+      ['textbox', 'answer'], // a click in a tracked editor is its use; what is typed in it, never
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret|typed/);
+    expect(errors).toEqual([]);
+  });
+
+  test("a form in a web component's closed shadow root whose submit the component passes on (composed) is recorded as a form, named by the host's data-track, never by a field's value or the host's text", async () => {
+    await open('/courseware?mode=opt-out');
+    await page.evaluate(() => {
+      // A component that passes its form's submit on to the page (composed, out of its closed root).
+      const forms: HTMLFormElement[] = [];
+      customElements.define(
+        'newsletter-signup',
+        class extends HTMLElement {
+          constructor() {
+            super();
+            const root = this.attachShadow({ mode: 'closed' });
+            root.innerHTML = `<form action="javascript:void 0"><label>Email <input name="email" value="alice-secret@example.com"></label>
+              <input name="nick" value="alice-secret"><button>Subscribe</button></form>`;
+            const form = root.querySelector('form')!;
+            form.addEventListener('submit', (e) => {
+              e.preventDefault();
+              if (!e.composed)
+                form.dispatchEvent(new SubmitEvent('submit', { bubbles: true, cancelable: true, composed: true }));
+            });
+            forms.push(form);
+          }
+        },
+      );
+      document.querySelector('#app')!.innerHTML =
+        '<newsletter-signup data-track="newsletter"></newsletter-signup><newsletter-signup>Sign up, alice-secret</newsletter-signup>';
+      for (const form of forms) form.requestSubmit();
+    });
+    await arrived((m) => m.event === 'optin.ui.control_used', 2);
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['form', 'newsletter'],
+      ['form', ''],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("a page that renders images named hidden, title and cookie (shadowing the document's own) batches its messages, titles its next views and keeps its session across a reload", async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // (Added once the tracker has started, as an app renders course HTML: the hub reads the document's own too.)
+    await open('/courseware?mode=opt-out&late=hidden&late=title&late=cookie');
+    await arrived((m) => m.type === 'page');
+    await quiet();
+    bodies = [];
+    // A shown page batches: three messages made at once go in one request.
+    await run(`hub.track('edx.test.one'); hub.track('edx.test.two'); hub.track('edx.test.three');`);
+    await arrived((m) => m.event === 'edx.test.three');
+    await quiet();
+    expect(bodies).toHaveLength(1);
+    // A router's navigation: its view has the title the app gives the new page.
+    await run(`history.pushState({}, '', '/unit-2?mode=opt-out&late=hidden&late=title&late=cookie');
+      document.head.querySelector('title').text = 'Unit 2';`);
+    const [, next] = await arrived((m) => m.type === 'page', 2);
+    expect(next!.properties).toMatchObject({ path: '/unit-2', title: 'Unit 2' });
+    // The session is stored (functionality is granted in opt-out mode): the page reloaded goes on with it.
+    const { session } = next!.context;
+    await page.reload();
+    await page.waitForFunction(() => 'optin' in window);
+    const [, , again] = await arrived((m) => m.type === 'page', 3);
+    expect(again!.context.session.id).toBe(session.id);
+    expect(again!.context.session.seq).toBeGreaterThan(session.seq);
     expect(errors).toEqual([]);
   });
 
@@ -2137,14 +2209,13 @@ describe('privacy of names and URLs', () => {
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 
-  test("only the site's own URLs lose a /u/{username}: a link out to Google Drive or Gmail (/u/0/), an upper-case /U/, keep theirs", async () => {
+  test("only the site's own URLs lose a /u/{username}: a link out to Google Drive or Gmail (/u/0/), or to another site's /U/, keeps theirs", async () => {
     await open('/dashboard?mode=opt-out');
     await page.evaluate(() => {
       document.querySelector('#app')!.innerHTML = [
         'https://drive.google.com/drive/u/0/folders/1AbC',
         'https://mail.google.com/mail/u/1/',
         'https://example.com/U/Report.pdf',
-        '/assets/U/Report.pdf',
         '/login?next=%252Fu%252Falice-secret1',
         '/login?next=%2fu%2falice-secret2',
         `${location.origin}/profile/u/alice-secret3`,
@@ -2154,16 +2225,48 @@ describe('privacy of names and URLs', () => {
       for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
     });
     for (const a of await page.$$('#app a')) await a.click();
-    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 7);
+    await arrived((m) => m.event === 'edx.ui.lms.link_clicked', 6);
     expect(received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => m.properties.target_url)).toEqual([
       'https://drive.google.com/drive/u/0/folders/1AbC',
       'https://mail.google.com/mail/u/1/',
       'https://example.com/U/Report.pdf',
-      url('/assets/U/Report.pdf'),
       url('/login?next=%252Fu%252F:username'),
       url('/login?next=%2fu%2f:username'),
       url('/profile/u/:username'),
     ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("the username in a profile path whose prefix is in another case (/U/alice, /Learners/alice, which the MFEs' routes match) is never sent: url, path, referrer, current_url, target_url", async () => {
+    // Reached from a discussions learner page (its URL the document's referrer).
+    await page.goto(url('/U/alice-secret1?mode=opt-out'), { referer: url('/Learners/eve-secret5') });
+    await page.waitForFunction(() => 'optin' in window);
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <a id="l" href="/discussions/course-v1:edX+DemoX+2026/Learners/bob-secret2/posts">Bob</a>
+        <a id="n" href="/login?next=%2FLEARNERS%2Fcarol-secret3%2FPosts">Sign in</a> <button id="b">Follow</button>`;
+      for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
+    });
+    for (const id of ['l', 'n', 'b']) await page.click(`#${id}`);
+    await run(`history.pushState({}, '', '/profile/U/dave-secret4'); hub.track('edx.test.after');`);
+    await arrived((m) => m.event === 'edx.test.after');
+    await quiet();
+    const profile = url('/U/:username?mode=opt-out');
+    const [first, second] = received.filter((m) => m.type === 'page');
+    expect(first!.properties).toMatchObject({ url: profile, path: '/U/:username', referrer: url('/Learners/:username') });
+    expect(second!.properties).toMatchObject({
+      url: url('/profile/U/:username'),
+      path: '/profile/U/:username',
+      referrer: profile,
+    });
+    expect(
+      received.filter((m) => m.event === 'edx.ui.lms.link_clicked').map((m) => [m.properties.current_url, m.properties.target_url]),
+    ).toEqual([
+      [profile, url('/discussions/course-v1:edX+DemoX+2026/Learners/:username/posts')],
+      [profile, url('/login?next=%2FLEARNERS%2F:username')],
+    ]);
+    expect(received.find((m) => m.event === 'optin.ui.control_used')!.properties.current_url).toBe(profile);
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });
 

@@ -360,7 +360,7 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     await run("hub.track('edx.test.before'); hub.identify('learner-1'); analytics.flush();");
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true });
       document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     });
     await open(`${course}/other`);
@@ -384,7 +384,7 @@ describe('the first-party tracker against the real collector, cross-origin, in C
     await page.click('#b');
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true });
       document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     });
     await open(`${course}/next-day`);

@@ -376,14 +376,14 @@ describe('batching', () => {
   });
 
   it('sends at once, with keepalive, what is added while the page is hidden', () => {
-    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    vi.spyOn(Document.prototype, 'hidden', 'get').mockReturnValue(true);
     make().add(msg(1), 'performance');
     expect(calls.map((c) => c.keepalive)).toEqual([true]);
   });
 
   it('in a hidden tab during an outage (no stored queue), what is added waits for the backoff: nothing lost', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(1); // no jitter
-    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    vi.spyOn(Document.prototype, 'hidden', 'get').mockReturnValue(true);
     const t = make({ queueLimit: 100 });
     down = true;
     const start = Date.now();
