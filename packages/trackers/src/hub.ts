@@ -1,6 +1,6 @@
 import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
-import { loadScript, stopScript } from './load-script.js';
+import { addScript, restartScript, stopScript, type AddedScript } from './load-script.js';
 import { applyStaticTags, type TagOwner } from './static-tags.js';
 import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
 import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
@@ -23,7 +23,8 @@ export interface HubOptions {
    * Called with every tracker still running that should not (`unloadable: false`, or whose `unload`
    * returned `'reload'`: a Meta pixel while another pixel runs): consent was withdrawn, or a single-page
    * app left its scope (another Member's page). Reload the page to stop them. Never called while
-   * `createHub` runs.
+   * `createHub` runs. Not for one none of whose scripts had run: they are taken out (its scripts still on
+   * their way always are), and added anew when it is back on. A pass that calls it starts no tracker.
    */
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
   /**
@@ -145,15 +146,17 @@ export function createHub(options: HubOptions): Hub {
   // Trackers whose load failed: left out until withdrawn (then stopped as any other: an unloadable one
   // is tried again when back on, another resumed as it is).
   const broken = new Set<Tracker>();
+  // Trackers that cannot unload, withdrawn or out of scope before any of their scripts ran (all taken
+  // out): back on, those scripts are added anew; their load (which set up queues) is not called again.
+  const paused = new Map<Tracker, AddedScript[]>();
   const context = (t: Tracker): TrackerContext => ({
     // A tracker no longer loaded (withdrawn, or out of scope, while an async `load` awaited) gets no
     // script: `false`, nothing reported. A script that failed: `false` too (report returns nothing).
-    loadScript: async (src, o) =>
-      loaded.has(t) &&
-      !!(
-        (await loadScript(src, { ...o, nonce, attributes: { ...o?.attributes, 'data-optin-script': t.id } })) ||
-        report(`${t.id}.load`, src, 'script_failed')
-      ),
+    loadScript: async (src, o, s = loaded.has(t) && addScript(src, { ...o, nonce })) =>
+      s &&
+      // Named on it (after any tracker that asked for it first: one script for two Meta pixels).
+      ((s.dataset.optinScript = [...users(s), t.id].join(' ')),
+      !!((await s.optin) || report(`${t.id}.load`, src, 'script_failed'))),
   });
   const guard = (t: Tracker, at: 'unload' | HubEvent['type'], arg: unknown) => {
     try {
@@ -163,8 +166,9 @@ export function createHub(options: HubOptions): Hub {
     }
   };
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
-  // The scripts a tracker added (ctx.loadScript tags them with its id).
-  const scripts = (t: Tracker) => [...document.scripts].filter((s) => s.dataset.optinScript == t.id);
+  // The ids of the trackers that asked for a script (ctx.loadScript names them on it), and a tracker's scripts.
+  const users = (s: HTMLScriptElement) => s.dataset.optinScript?.split(' ') ?? [];
+  const scripts = (t: Tracker) => [...document.scripts].filter((s) => users(s).includes(t.id)) as AddedScript[];
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
   // The platform's own (owner `platform`, which names no Member): its choices alone.
   const allows = (t: Tracker) => t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner));
@@ -186,6 +190,9 @@ export function createHub(options: HubOptions): Hub {
     // Consent changed since the last sync (a consent listener subscribed before the hub runs before it,
     // and may send right after the first decision): synced first, or a tracker it grants missed the call.
     // Not once destroyed: it follows consent no more.
+    // The decision stored is read again first: one made in a tab of another subdomain (the cookie they share)
+    // tells this tab nothing where the browser has no Cookie Store API, until it is focused again.
+    consent.refresh();
     if (me.on && seen != JSON.stringify(consent.grants())) changed();
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
     if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
@@ -214,19 +221,54 @@ export function createHub(options: HubOptions): Hub {
     if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];
-    const fresh: Tracker[] = [];
+    const starting: Tracker[] = [];
     let reload: Set<Tracker> | undefined;
     for (const t of trackers) {
       const allowed = allows(t);
       (allowed ? keep : drop).push(...t.cookies);
-      const on = allowed && inScope(t);
-      if (on) {
-        // Already running, or its load failed (left out until withdrawn or out of scope).
-        if (loaded.has(t) || broken.has(t)) continue;
+      // On: started below, unless already running or its load failed (left out until withdrawn or out of scope).
+      if (allowed && inScope(t)) {
+        if (!loaded.has(t) && !broken.has(t)) starting.push(t);
+      }
+      // Off, and running: loaded; or its load failed, but it may have started (its script added, say),
+      // so it is stopped as any other. Only this hub's: one another hub of the page runs (or a destroyed
+      // one left running) is not this hub's to stop.
+      else if (loaded.delete(t) || broken.delete(t)) {
+        // It cannot unload, or could not this time (`'reload'`: a Meta pixel while another pixel runs).
+        const stays = guard(t, 'unload', context(t)) == 'reload' || !t.unloadable;
+        const mine = scripts(t);
+        // Each of its scripts is kept when it ran, if the tracker cannot unload; else no longer this one's,
+        // but kept while another tracker uses it (one script for two Meta pixels); else taken out of the
+        // page for good: one still on its way never runs (see stopScript). Loaded again, it gets new ones.
+        const stopped: AddedScript[] = [];
+        const kept = mine.filter(
+          (s) =>
+            (stays && s.ran) ||
+            (s.dataset.optinScript = users(s)
+              .filter((id) => id != t.id)
+              .join(' ')) ||
+            (stopped.push(s), stopScript(s)),
+        );
+        // Still running though withdrawn or out of scope (left on another Member's page, it would record
+        // that page): only a reload stops it. So does one that added no script (what its load did is not
+        // known). Reused as it is, scripts included, if back on before the reload. One none of whose
+        // scripts ran is stopped: paused.
+        if (stays) {
+          if (kept.length || !mine.length) reload = stale.add(t);
+          else paused.set(t, stopped);
+        }
+      }
+    }
+    // Nothing starts in a pass that asks for a reload: it would start on the page left behind, then again after the reload.
+    if (!reload)
+      for (const t of starting) {
         loaded.add(t);
-        // Resumed: withdrawn but not unloadable, or started by a hub destroyed since (its scripts are
-        // in the page: an app mounted again), it is not started a second time.
-        if (stale.delete(t) || scripts(t).length) continue;
+        // Resumed: withdrawn but still running, or started by a hub destroyed since (its scripts are in
+        // the page: an app mounted again), it is not started a second time.
+        const stopped = paused.get(t);
+        paused.delete(t);
+        if (stale.delete(t) || stopped?.map((s) => (restartScript(s).dataset.optinScript = t.id)) || scripts(t).length)
+          continue;
         // A throw (at once: before the calls kept are replayed to it) or a rejection alike: the tracker
         // is left out for the life of the page.
         const fail = (error: unknown) => {
@@ -236,34 +278,19 @@ export function createHub(options: HubOptions): Hub {
         };
         try {
           Promise.resolve(t.load?.(context(t))).catch(fail);
-          fresh.push(t);
         } catch (error) {
           fail(error);
         }
-        // Off, and running: loaded; or its load failed, but it may have started (its script added, say),
-        // so it is stopped as any other (one that cannot unload is resumed). Only this hub's: one another
-        // hub of the page runs (or a destroyed one left running) is not this hub's to stop.
-      } else if (loaded.delete(t) || broken.delete(t)) {
-        // `'reload'`: it could not stop (a Meta pixel while another pixel runs), as one that cannot unload.
-        if (guard(t, 'unload', context(t)) != 'reload' && t.unloadable) {
-          // Its scripts out of the page for good: one still on its way never runs (see stopScript).
-          // Loaded again, it gets new ones.
-          scripts(t).forEach(stopScript);
-        } else {
-          // Still running though withdrawn or out of scope (left on another Member's page, its script
-          // would record that page, and one still on its way runs when it arrives): only a reload stops
-          // it. Reused as it is, scripts included, if back on before the reload.
-          reload = stale.add(t);
-        }
       }
-    }
     deleteCookies(drop, options.cookieDomain, keep);
     tags();
     // The calls kept until the decision (or while prerendered), taken out of the buffer, in order, to the
     // trackers started now that were in scope when each was made: after the static tags ran, one of which
     // may set up the queue its tracker's calls go to (Matomo's `_paq`).
     if (!waiting()) {
-      buffer.forEach(([event, scoped]) => fresh.forEach((t) => scoped.includes(t) && guard(t, event.type, event)));
+      buffer.forEach(([event, scoped]) =>
+        starting.forEach((t) => scoped.includes(t) && loaded.has(t) && guard(t, event.type, event)),
+      );
       buffer = [];
     }
     if (reload) options.onReloadRequired?.(ids(stale));

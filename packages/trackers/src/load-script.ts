@@ -8,8 +8,14 @@ export interface LoadScriptOptions {
   readonly attributes?: Readonly<Record<string, string>> | undefined;
 }
 
-// Each src's script, with the promise of its load.
-const loading = new Map<string, HTMLScriptElement & { optin?: Promise<boolean> }>();
+/**
+ * A script {@link addScript} added: the promise of its load, and `ran` once it has run (its `load`
+ * event: a script taken out before it arrived never runs).
+ */
+export type AddedScript = HTMLScriptElement & { optin: Promise<boolean>; ran?: boolean };
+
+// Each src's script.
+const loading = new Map<string, AddedScript>();
 
 /**
  * Takes a script out of the page for good: it is moved to a document of its own, where one still
@@ -18,6 +24,20 @@ const loading = new Map<string, HTMLScriptElement & { optin?: Promise<boolean> }
  */
 export function stopScript(script: Element | undefined): void {
   if (script) new Document().adoptNode(script);
+}
+
+/**
+ * Adds anew a script {@link stopScript} took out before it ran: a new element with its attributes and
+ * nonce (a stopped one never runs again), whose load settles the promise the first one was given.
+ */
+export function restartScript(script: AddedScript): AddedScript {
+  const copy = document.createElement('script') as AddedScript;
+  for (const { name, value } of script.attributes) copy.setAttribute(name, value);
+  const { nonce, optin, onload, onerror, src } = script;
+  Object.assign(copy, { nonce, optin, onload, onerror });
+  loading.set(src, copy);
+  document.head.append(copy);
+  return copy;
 }
 
 /**
@@ -30,11 +50,17 @@ export function stopScript(script: Element | undefined): void {
  * if (!(await loadScript('https://example.com/tag.js', { nonce }))) console.warn('tag blocked');
  */
 export function loadScript(src: string, options: LoadScriptOptions = {}): Promise<boolean> {
+  return addScript(src, options).optin;
+}
+
+/** {@link loadScript}, answering the script element (a new one, or the one in the document for `src`). */
+export function addScript(src: string, options: LoadScriptOptions): AddedScript {
   let script = loading.get(src);
-  if (script?.isConnected) return script.optin as Promise<boolean>; // set below
-  script = document.createElement('script');
+  if (script?.isConnected) return script;
+  script = document.createElement('script') as AddedScript;
   script.optin = new Promise<boolean>((resolve) => {
-    script.onload = () => resolve(true);
+    // (The element the event is on: a copy restartScript made gets the same handlers.)
+    script.onload = (event) => resolve(((event.target as AddedScript).ran = true));
     script.onerror = () => resolve(false);
   });
   // (No `async = true`: a script a page creates is async until it says otherwise.)
@@ -47,5 +73,5 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
   script.src = src;
   loading.set(src, script);
   document.head.append(script);
-  return script.optin;
+  return script;
 }
