@@ -69,8 +69,9 @@ export function autotrack(
         : undefined,
     } = e as Partial<MouseEvent>;
     // (A control in editable content, as below, never. A submit at an element: a form's, or, passed on out of a closed
-    // shadow root, its host's; not one a script dispatches at the window or the document.)
-    if (button == null) return up(field, edited) || use(e.type == 'submit' ? is(field, '*') && 'form' : native, field);
+    // shadow root, its host's, but not a host's around a form of its own (that form's submit was this use); not one a
+    // script dispatches at the window or the document. In a forgiving :is(), so a browser without :has() matches nothing.)
+    if (button == null) return up(field, edited) || use(e.type == 'submit' ? is(field, ':is(:not(:has(form)))') && 'form' : native, field);
     // A native checkbox, radio or select is recorded on `change` only: a click on it, or on its label
     // (whatever the label's or a wrapper's role or data-track), is the same use.
     if (native || nativeKind((up(target, 'label') as HTMLLabelElement | null)?.control)) return;

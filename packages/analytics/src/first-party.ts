@@ -141,7 +141,8 @@ const now = () => new Date().toISOString();
  * document's own `prerendering`: a named image shadows the document's.)
  */
 const shown = (then: () => void) =>
-  doc('prerendering') ? document.addEventListener('prerenderingchange', then) : then();
+  // (The document's own addEventListener: a `<form name="addEventListener">` shadows it. The event is not heard on the window.)
+  doc('prerendering') ? EventTarget.prototype.addEventListener.call(document, 'prerenderingchange', then) : then();
 
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
 type Navigated = {

@@ -1,5 +1,6 @@
 import type { Tracker } from '@optin/trackers';
 import type { FirstParty } from './first-party.js';
+import { doc } from './dom.js';
 
 /** A Web Vitals metric, as sent in the `optin.web_vitals` event. */
 export type VitalName = 'LCP' | 'CLS' | 'INP' | 'FCP' | 'TTFB';
@@ -110,7 +111,7 @@ export function webVitals(analytics: Pick<FirstParty, 'send' | 'trackers'>): Tra
       on(self, 'keydown', finalLcp);
       on(self, 'pointerdown', finalLcp);
       on(self, 'visibilitychange', () => {
-        if (!document.hidden) return;
+        if (!doc('hidden')) return; // (`<img name="hidden">` shadows document.hidden)
         finalLcp();
         report('CLS', cls);
         const worst = [...interactions.values()].sort((a, b) => b - a);

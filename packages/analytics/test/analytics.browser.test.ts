@@ -1374,12 +1374,15 @@ describe("a single-page app's page view carries the title the app gives the new 
   });
 });
 
-describe('a page Chromium prerenders', () => {
+describe.each([
+  ['', ''],
+  [" whose HTML has a <form name=\"addEventListener\"> (shadowing the document's own)", '&named'],
+])('a page Chromium prerenders%s', (_, named) => {
   test('sends nothing until the learner goes to it, then one page view, timed then, from the page it was activated from', async () => {
     // Chromium prerenders nothing while a DevTools client that does not speak its tab targets (as
     // Playwright's) is attached: this Chromium runs on its own, and the page follows the link when told.
     const profile = await mkdtemp(join(tmpdir(), 'optin-prerender-'));
-    const from = url('/lesson?mode=opt-out&prerender=/next?mode=opt-out');
+    const from = url(`/lesson?mode=opt-out&prerender=${encodeURIComponent(`/next?mode=opt-out${named}`)}`);
     const chromium = spawn(chromiumPath(), [...chromiumArgs(), `--user-data-dir=${profile}`, from], {
       stdio: 'ignore',
     });
@@ -1404,7 +1407,7 @@ describe('a page Chromium prerenders', () => {
         fromNext()
           .filter((m) => m.type === 'page')
           .map((m) => [m.properties.url, m.properties.referrer]),
-      ).toEqual([[url('/next?mode=opt-out'), from]]);
+      ).toEqual([[url(`/next?mode=opt-out${named}`), from]]);
       // The view is when the learner went to the page, not when Chromium prerendered it (seconds before).
       const [view] = fromNext().filter((m) => m.type === 'page');
       expect(Date.parse(view!.timestamp)).toBeGreaterThanOrEqual(activated);
@@ -2087,6 +2090,47 @@ describe('privacy of names and URLs', () => {
       ['form', ''],
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test("a form's submit is one use, even when a web component around it passes it on from itself; an element holding no form that a submit reaches is one", async () => {
+    await open('/courseware?mode=opt-out');
+    await page.evaluate(() => {
+      customElements.define(
+        'sign-up',
+        class extends HTMLElement {
+          connectedCallback() {
+            this.addEventListener('submit', (e) => {
+              if (e.target == this) return;
+              e.preventDefault();
+              this.dispatchEvent(new CustomEvent('submit', { bubbles: true, composed: true }));
+            });
+          }
+        },
+      );
+      document.querySelector('#app')!.innerHTML = `<sign-up data-track="signup"><form name="nl" action="javascript:void 0">
+        <input name="q" value="alice-secret"><button id="go">Go</button></form></sign-up>
+        <chat-box aria-label="Message" id="chat">hello typed-secret</chat-box>`;
+    });
+    await page.click('#go');
+    await run(`document.querySelector('#chat').dispatchEvent(new CustomEvent('submit', { bubbles: true }));`);
+    await arrived((m) => m.event === 'optin.ui.control_used', 2);
+    await quiet(500);
+    expect(controlsUsed()).toEqual([
+      ['button', 'Go'],
+      ['form', 'nl'],
+      ['form', 'Message'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('Web Vitals of a shown page whose HTML names an image "hidden" are not final on a visibilitychange', async () => {
+    await open('/welcome?late=hidden');
+    await run('consent.decide({ purposes: { analytics: true, performance: true } });');
+    await arrived((m) => m.event === 'optin.web_vitals', 2); // TTFB and FCP
+    await quiet();
+    await run(`document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));`);
+    await quiet(800);
+    expect(received.filter((m) => m.event === 'optin.web_vitals').map((m) => m.properties.name)).toEqual(['TTFB', 'FCP']);
   });
 
   test("a page that renders images named hidden, title and cookie (shadowing the document's own) batches its messages, titles its next views and keeps its session across a reload", async () => {
