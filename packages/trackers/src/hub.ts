@@ -1,6 +1,6 @@
 import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
-import { addScript, restartScript, stopScript, type AddedScript } from './load-script.js';
+import { addScript, stopScript, type AddedScript } from './load-script.js';
 import { applyStaticTags, type TagOwner } from './static-tags.js';
 import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
 import { TrackerError, type TrackerErrorCode, type TrackerIssue } from './errors.js';
@@ -23,8 +23,8 @@ export interface HubOptions {
    * Called with every tracker still running that should not (`unloadable: false`, or whose `unload`
    * returned `'reload'`: a Meta pixel while another pixel runs): consent was withdrawn, or a single-page
    * app left its scope (another Member's page). Reload the page to stop them. Never called while
-   * `createHub` runs. Not for one none of whose scripts had run: they are taken out (its scripts still on
-   * their way always are), and added anew when it is back on. A pass that calls it starts no tracker.
+   * `createHub` runs. Its scripts still on their way are taken out of the page at once (they never run,
+   * even back on before the reload). A pass that calls it starts no tracker.
    */
   readonly onReloadRequired?: (trackerIds: readonly string[]) => void;
   /**
@@ -146,9 +146,6 @@ export function createHub(options: HubOptions): Hub {
   // Trackers whose load failed: left out until withdrawn (then stopped as any other: an unloadable one
   // is tried again when back on, another resumed as it is).
   const broken = new Set<Tracker>();
-  // Trackers that cannot unload, withdrawn or out of scope before any of their scripts ran (all taken
-  // out): back on, those scripts are added anew; their load (which set up queues) is not called again.
-  const paused = new Map<Tracker, AddedScript[]>();
   const context = (t: Tracker): TrackerContext => ({
     // A tracker no longer loaded (withdrawn, or out of scope, while an async `load` awaited) gets no
     // script: `false`, nothing reported. A script that failed: `false` too (report returns nothing).
@@ -218,7 +215,9 @@ export function createHub(options: HubOptions): Hub {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
     seen = JSON.stringify(consent.grants());
-    if ((document as Prerendered).prerendering) return document.addEventListener('prerenderingchange', sync);
+    // (The document's own addEventListener: a `<form name="addEventListener">` shadows it.)
+    if ((document as Prerendered).prerendering)
+      return EventTarget.prototype.addEventListener.call(document, 'prerenderingchange', sync);
     const keep: Cookies = [];
     const drop: Cookies = [];
     const starting: Tracker[] = [];
@@ -236,27 +235,21 @@ export function createHub(options: HubOptions): Hub {
       else if (loaded.delete(t) || broken.delete(t)) {
         // It cannot unload, or could not this time (`'reload'`: a Meta pixel while another pixel runs).
         const stays = guard(t, 'unload', context(t)) == 'reload' || !t.unloadable;
-        const mine = scripts(t);
         // Each of its scripts is kept when it ran, if the tracker cannot unload; else no longer this one's,
         // but kept while another tracker uses it (one script for two Meta pixels); else taken out of the
         // page for good: one still on its way never runs (see stopScript). Loaded again, it gets new ones.
-        const stopped: AddedScript[] = [];
-        const kept = mine.filter(
-          (s) =>
-            (stays && s.ran) ||
-            (s.dataset.optinScript = users(s)
+        for (const s of scripts(t))
+          if (
+            !(stays && s.ran) &&
+            !(s.dataset.optinScript = users(s)
               .filter((id) => id != t.id)
-              .join(' ')) ||
-            (stopped.push(s), stopScript(s)),
-        );
+              .join(' '))
+          )
+            stopScript(s);
         // Still running though withdrawn or out of scope (left on another Member's page, it would record
-        // that page): only a reload stops it. So does one that added no script (what its load did is not
-        // known). Reused as it is, scripts included, if back on before the reload. One none of whose
-        // scripts ran is stopped: paused.
-        if (stays) {
-          if (kept.length || !mine.length) reload = stale.add(t);
-          else paused.set(t, stopped);
-        }
+        // that page), or set up by its load (its queues, its ids), whether its scripts ran or not: only a
+        // reload stops it. Reused as it is if back on before the reload (its scripts not yet run stay out).
+        if (stays) reload = stale.add(t);
       }
     }
     // Nothing starts in a pass that asks for a reload: it would start on the page left behind, then again after the reload.
@@ -265,10 +258,7 @@ export function createHub(options: HubOptions): Hub {
         loaded.add(t);
         // Resumed: withdrawn but still running, or started by a hub destroyed since (its scripts are in
         // the page: an app mounted again), it is not started a second time.
-        const stopped = paused.get(t);
-        paused.delete(t);
-        if (stale.delete(t) || stopped?.map((s) => (restartScript(s).dataset.optinScript = t.id)) || scripts(t).length)
-          continue;
+        if (stale.delete(t) || scripts(t).length) continue;
         // A throw (at once: before the calls kept are replayed to it) or a rejection alike: the tracker
         // is left out for the life of the page.
         const fail = (error: unknown) => {
@@ -325,7 +315,7 @@ export function createHub(options: HubOptions): Hub {
     },
     rescan: sync,
     destroy() {
-      document.removeEventListener('prerenderingchange', sync);
+      EventTarget.prototype.removeEventListener.call(document, 'prerenderingchange', sync);
       me.on = 0;
       unsubscribe();
       observer.disconnect();

@@ -27,20 +27,6 @@ export function stopScript(script: Element | undefined): void {
 }
 
 /**
- * Adds anew a script {@link stopScript} took out before it ran: a new element with its attributes and
- * nonce (a stopped one never runs again), whose load settles the promise the first one was given.
- */
-export function restartScript(script: AddedScript): AddedScript {
-  const copy = document.createElement('script') as AddedScript;
-  for (const { name, value } of script.attributes) copy.setAttribute(name, value);
-  const { nonce, optin, onload, onerror, src } = script;
-  Object.assign(copy, { nonce, optin, onload, onerror });
-  loading.set(src, copy);
-  document.head.append(copy);
-  return copy;
-}
-
-/**
  * Adds `<script async src>` to the document once: calling again with the same `src` returns the
  * same promise while that element is in the document (a removed one is added again). Resolves
  * `true` when it loaded and `false` when it failed (network error, CSP, SRI mismatch): it never
@@ -59,8 +45,7 @@ export function addScript(src: string, options: LoadScriptOptions): AddedScript 
   if (script?.isConnected) return script;
   script = document.createElement('script') as AddedScript;
   script.optin = new Promise<boolean>((resolve) => {
-    // (The element the event is on: a copy restartScript made gets the same handlers.)
-    script.onload = (event) => resolve(((event.target as AddedScript).ran = true));
+    script.onload = () => resolve((script.ran = true));
     script.onerror = () => resolve(false);
   });
   // (No `async = true`: a script a page creates is async until it says otherwise.)

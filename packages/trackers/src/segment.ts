@@ -40,7 +40,7 @@ export function segment(options: SegmentOptions): Tracker {
   const identity = adapterIdentity('segment', options, 'writeKey', /^\w+$/);
   const { writeKey, loadOptions } = options;
   // As Segment writes it, without a scheme: analytics.js adds `https://` (one given too would be doubled).
-  const apiHost = (options.apiHost ?? 'api.segment.io/v1').replace(/^https?:\/\//, '');
+  const apiHost = (options.apiHost ?? 'api.segment.io/v1').replace(/^\w+:\/\//, '');
   // (The window: globalThis, which a server rendering the page has too.)
   const w = globalThis as unknown as { analytics?: Analytics; optinSegment?: string };
   // Calls analytics.js of the page when it runs this source (else nothing is sent, see `load`; `load`
@@ -111,6 +111,6 @@ export function segment(options: SegmentOptions): Tracker {
     page: (e) => call(e, 'page', e.name, e.properties),
     track: (e) => call(e, 'track', e.event, e.properties),
     // analytics.js ignores identify(null): the signed-out learner's id would stay on what follows.
-    identify: (e) => (e.userId == null ? call(e, 'reset') : call(e, 'identify', e.userId, e.traits)),
+    identify: (e) => call(e, e.userId == null ? 'reset' : 'identify', e.userId, e.traits), // (reset reads no argument)
   };
 }
