@@ -213,13 +213,16 @@ export function buildPreferences(
       ),
     );
 
-  // The switches' values (`null`: no choice), less those left as they are in force.
-  const read = (switches: Record<string, () => boolean | null>, changed?: 1) =>
-    Object.fromEntries(
-      Object.entries(switches)
-        .map(([id, on]) => [id, on()] as const)
-        .filter(([id, on]) => on != null && (!changed || on != consent.allows(id))),
-    ) as Record<string, boolean>;
+  // The switches' values (`null`: no choice), less those left as they are in force. (No prototype:
+  // redrawn from it, a switch it has no key of never reads a polluted Object.prototype's.)
+  const read = (switches: Record<string, () => boolean | null>, changed?: 1) => {
+    const out = Object.create(null) as Record<string, boolean>;
+    for (const [id, on] of Object.entries(switches)) {
+      const value = on();
+      if (value != null && (!changed || value != consent.allows(id))) out[id] = value;
+    }
+    return out;
+  };
   return {
     nodes,
     // A purpose switch left as shown is no choice of the learner's: the store keeps what is in force,

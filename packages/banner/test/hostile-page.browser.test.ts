@@ -204,6 +204,31 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps a Member's refusal when Object.prototype is polluted and the Member is set while the preferences are open", async () => {
+    const page = await open({ member: '1' }, () => {
+      (Object.prototype as Record<string, unknown>)['HarvardX analytics'] = true;
+    });
+    // The learner refused analytics on HarvardX's courses earlier; the page (an SPA) sets the Member
+    // again while the preferences are open, after a page of no Member.
+    await page.evaluate(async () => {
+      const { banner } = window;
+      const purposes = { analytics: true, functionality: true, marketing: true, performance: true };
+      banner.consent.decide({ purposes, members: { HarvardX: { analytics: false } } }, 'preferences');
+      await banner.open('preferences');
+      const member = banner.member;
+      banner.member = null;
+      await banner.ready;
+      banner.member = member;
+      await banner.ready;
+    });
+    const mine = page.getByRole('switch', { name: 'Analytics On Harvard University courses' });
+    expect(await mine.isChecked()).toBe(false);
+    await page.getByRole('switch', { name: 'Marketing', exact: true }).click();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+    expect(await decision(page)).toMatchObject({ purposes: { marketing: false }, members: { HarvardX: { analytics: false } } });
+    expect(problems).toEqual([]);
+  });
+
   it('opens the preferences of a declaration whose email entry has no purposes yet', async () => {
     const declaration = JSON.stringify({ trackers: [], email: [{ owner: 'platform', ownerName: 'edX' }] });
     const page = await open({ declaration });
