@@ -82,7 +82,7 @@ export function useTracker(tracker: TrackerLike | ((state: ConsentState) => bool
     // Never for no purpose at all (`[].every` is true), as the hub refuses such a tracker.
     purposes.length > 0 &&
     // A Member's tracker only on that Member's pages, as the scoped hub loads it.
-    (member === undefined || member === context.member) &&
+    (member === undefined || (member !== '' && member === context.member)) &&
     purposes.every((purpose) => !required(purpose) && state.allows(purpose, member))
   );
 }

@@ -55,6 +55,18 @@ describe("useTracker answers as the Member-scoped hub loads: a Member's tracker 
     expect(container.textContent).toBe('harvard=false platform=true');
   });
 
+  it("is false for a tracker whose owner is empty text, even with an empty member (no Member is named '')", () => {
+    function Nameless() {
+      return <p>{String(useTracker({ owner: '', purposes: ['analytics'] }))}</p>;
+    }
+    const container = render(
+      <ConsentProvider consent={acceptedAll()} member="">
+        <Nameless />
+      </ConsentProvider>,
+    );
+    expect(container.textContent).toBe('false');
+  });
+
   it("is true for HarvardX's tracker on a HarvardX course page, once allowed", () => {
     const container = render(
       <ConsentProvider consent={acceptedAll()} member="HarvardX">
