@@ -355,7 +355,16 @@ describe('optin declare', () => {
       2,
       'error invalid_argument\n  --refuse: "MITx:ads": "ads" is not a purpose of policy edx\nRefuse one of analytics, performance, functionality, marketing for a Member, e.g. --refuse HarvardX:marketing.\n',
     ]);
-    const undecided = await audit('--refuse', 'HarvardX:marketing', '--consent', 'none');
+    const undecided = await optin(
+      'audit',
+      'http://127.0.0.1:9/',
+      '--config',
+      fixture('optin.config.mjs'),
+      '--consent',
+      'none',
+      '--refuse',
+      'HarvardX:marketing',
+    );
     expect(undecided.code).toBe(2);
     expect(undecided.stderr).toContain(
       '--refuse: a learner who has not decided (--consent none) has refused nothing for a Member',
