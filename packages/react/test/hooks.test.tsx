@@ -24,12 +24,9 @@ import {
 } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConsentBanner, ConsentProvider, useAllowed, useConsent, useTracker, type ConsentState } from '../src/index.js';
-
-declare global {
-  var IS_REACT_ACT_ENVIRONMENT: boolean;
-}
+import { later, renderInAct } from './render-in-act.js';
 
 // This file also runs on React 18 (the `react-18` project, `react` and `react-dom` aliased to 18.3.1).
 // `<Activity>` exists from React 19.2: its tests are skipped on earlier versions, with that reason.
@@ -39,31 +36,14 @@ const noActivity = `<Activity> exists from React 19.2; this is React ${version}`
 // React 19 runs the clean-up a DOM element's callback ref returns; React 18 ignores it (calls the ref with null).
 const domRefCleanups = major >= 19;
 
-let root: Root | null = null;
-/** Lets the page's timers and effects run (10 ms), inside act. */
-const later = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
-
-beforeAll(() => {
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-});
-
+// A test's consent cookie (a page's banner store keeps its choice there) is not the next test's. Registered
+// before the root's clean-up, so that it runs after it, as it did in one hook with it.
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  document.body.replaceChildren();
-  // A test's consent cookie (a page's banner store keeps its choice there) is not the next test's.
   document.cookie = 'optin=; Max-Age=0; Path=/';
 });
+const { render, rerender, unmount, mount } = renderInAct();
 
 const store = () => createConsent({ policy: edxPolicy, storage: 'memory' });
-
-/** Renders `node` into a fresh container; returns the container. */
-function render(node: ReactNode): HTMLElement {
-  const container = document.body.appendChild(document.createElement('div'));
-  root = createRoot(container);
-  act(() => root?.render(node));
-  return container;
-}
 
 /**
  * A child showing whether the learner is asked and whether analytics is allowed (`ask analytics=false`),
@@ -101,32 +81,51 @@ function serverStorage(kind = 'server', server = new Map<string, string>()) {
  * apart. `readOnly` names a learner whose storage refuses every write; `children` renders for the
  * learner signed in. `kept`: the page keeps one options object a learner (made at their first sign-in),
  * rather than writing them inline. `learner`: the page tells the provider who is signed in (`learner={user}`).
+ * `storageFor`: the page's own factory instead (`readOnly` is then its business). `outside`: code that
+ * holds a store outside the provider's children (a hub made with it), run in a layout effect of each
+ * commit where a learner signs in, so before anything tells it of their store.
  */
 function signInPage(
   children: (user: string) => ReactNode,
-  { readOnly, kept = false, learner = false }: { readOnly?: string; kept?: boolean; learner?: boolean } = {},
+  options: {
+    readOnly?: string;
+    kept?: boolean;
+    learner?: boolean;
+    storageFor?: (user: string) => ConsentStorage;
+    outside?: (user: string) => void;
+  } = {},
 ) {
+  const { readOnly, kept = false, learner = false, outside } = options;
   const jars = new Map<string, string>();
-  const storageFor = (user: string) => ({
-    kind: 'per-learner',
-    read: () => [jars.get(user) ?? ''],
-    write: (value: string) => user !== readOnly && (jars.set(user, value), true),
-    clear: () => void jars.delete(user),
-  });
+  const storageFor =
+    options.storageFor ??
+    ((user: string) => ({
+      kind: 'per-learner',
+      read: () => [jars.get(user) ?? ''],
+      write: (value: string) => user !== readOnly && (jars.set(user, value), true),
+      clear: () => void jars.delete(user),
+    }));
   const optionsOf = new Map<string, ConsentOptions>();
   const optionsFor = (user: string): ConsentOptions => {
     const options = optionsOf.get(user) ?? { policy: edxPolicy, storage: storageFor(user) };
     if (kept) optionsOf.set(user, options);
     return options;
   };
+  function Outside({ user, run }: { user: string; run: (user: string) => void }) {
+    useLayoutEffect(() => run(user), [user, run]);
+    return null;
+  }
   let signIn: (user: string) => void = () => {};
   function Page() {
     const [user, setUser] = useState('ada');
     signIn = setUser;
     return (
-      <ConsentProvider options={optionsFor(user)} learner={learner ? user : undefined}>
-        {children(user)}
-      </ConsentProvider>
+      <>
+        <ConsentProvider options={optionsFor(user)} learner={learner ? user : undefined}>
+          {children(user)}
+        </ConsentProvider>
+        {outside && <Outside user={user} run={outside} />}
+      </>
     );
   }
   return { jars, Page, signIn: (user: string) => signIn(user) };
@@ -195,6 +194,21 @@ function learnerApp(
     signIn: (user: string) => act(() => signIn(user)),
     render: () => act(() => bump()),
   };
+}
+
+/**
+ * Options whose storage is one cookie jar (in memory), shared by every store made with them: the
+ * provider's, and another tab's made with `createConsent(options)`. No Global Privacy Control signal.
+ */
+function sharedJarOptions() {
+  let cookie: string[] = [];
+  const storage = {
+    kind: 'jar',
+    read: () => [...cookie],
+    write: (value: string) => ((cookie = [value]), true),
+    clear: () => void (cookie = []),
+  };
+  return { policy: edxPolicy, storage, signals: { gpc: false } };
 }
 
 const banners: ConsentStore[] = [];
@@ -291,9 +305,9 @@ describe('useConsent', () => {
     expect(updates).toEqual(['none', 'banner']);
     // The tab is shown again (the store re-reads the cookie), then the page renders for its own reasons.
     act(() => consent.refresh());
-    act(() => root?.render(at(2)));
+    rerender(at(2));
     act(() => void document.dispatchEvent(new Event('visibilitychange')));
-    act(() => root?.render(at(3)));
+    rerender(at(3));
     expect(updates).toEqual(['none', 'banner']);
     act(() => void consent.withdraw('analytics'));
     expect(updates).toEqual(['none', 'banner', 'preferences']);
@@ -343,14 +357,12 @@ describe('useConsent', () => {
     act(() => void only?.acceptAll());
     expect(writes).toBe(1);
     const readsAfterChoice = reads; // a choice re-reads what another tab may have stored meanwhile
-    act(() =>
-      root?.render(
-        <StrictMode>
-          <ConsentProvider options={{ ...options }}>
-            <Probe />
-          </ConsentProvider>
-        </StrictMode>,
-      ),
+    rerender(
+      <StrictMode>
+        <ConsentProvider options={{ ...options }}>
+          <Probe />
+        </ConsentProvider>
+      </StrictMode>,
     );
     expect(seen.size).toBe(1); // new options do not recreate the learner's store
     expect(reads).toBe(readsAfterChoice);
@@ -371,8 +383,7 @@ describe('useConsent', () => {
     // Still following other tabs after StrictMode's extra cleanup: a storage event re-reads.
     dispatchEvent(new Event('storage'));
     expect(reads).toBe(2);
-    act(() => root?.unmount());
-    root = null;
+    unmount();
     await later();
     dispatchEvent(new Event('storage'));
     expect(reads).toBe(2); // disposed: no longer re-reads
@@ -400,9 +411,9 @@ describe('useConsent', () => {
       </Activity>
     );
     render(at('visible'));
-    act(() => root?.render(at('hidden')));
+    rerender(at('hidden'));
     await later(); // hidden long enough for the provider's cleanup to dispose its store
-    act(() => root?.render(at('visible')));
+    rerender(at('visible'));
     await later();
     const before = reads;
     dispatchEvent(new Event('storage'));
@@ -417,14 +428,7 @@ describe('useConsent', () => {
   }) => {
     skip(!withActivity, noActivity);
     // One cookie jar, shared by the provider's store and another tab's.
-    let cookie: string[] = [];
-    const storage = {
-      kind: 'jar',
-      read: () => [...cookie],
-      write: (value: string) => ((cookie = [value]), true),
-      clear: () => void (cookie = []),
-    };
-    const options = { policy: edxPolicy, storage, signals: { gpc: false } };
+    const options = sharedJarOptions();
     const loads: string[] = [];
     function Analytics() {
       const allowed = useTracker({ owner: 'platform', purposes: ['analytics'] });
@@ -442,11 +446,11 @@ describe('useConsent', () => {
     render(at('visible'));
     await later();
     expect(loads).toEqual(['no analytics', 'load analytics']);
-    act(() => root?.render(at('hidden')));
+    rerender(at('hidden'));
     await later(); // hidden long enough for the provider's store to be disposed
     createConsent(options).withdraw('analytics'); // in another tab
     loads.length = 0;
-    act(() => root?.render(at('visible')));
+    rerender(at('visible'));
     await later();
     expect(loads).toEqual(['no analytics']);
   });
@@ -594,29 +598,15 @@ describe('useConsent', () => {
   it("writes nothing in the first learner's storage when code holding the store the second learner took over decides as a third signs in", async () => {
     const probe = statusProbe();
     const jars = new Map<string, string>();
-    const storageFor = serverStorage('server', jars);
     let held: ConsentStore | null = null;
     // Code that holds the store outside the provider's children (a hub made with it) and changes the
     // choice as the page signs Carol in, before anything tells it of her store.
-    function Outside({ user }: { user: string }) {
-      useLayoutEffect(() => {
+    const { Page, signIn } = signInPage(() => <probe.Probe />, {
+      storageFor: serverStorage('server', jars),
+      outside: (user) => {
         if (user === 'carol') held?.withdraw('marketing');
-      }, [user]);
-      return null;
-    }
-    let signIn: (user: string) => void = () => {};
-    function Page() {
-      const [user, setUser] = useState('ada');
-      signIn = setUser;
-      return (
-        <>
-          <ConsentProvider options={{ policy: edxPolicy, storage: storageFor(user) }}>
-            <probe.Probe />
-          </ConsentProvider>
-          <Outside user={user} />
-        </>
-      );
-    }
+      },
+    });
     const container = render(<Page />);
     await later();
     const ada = probe.current();
@@ -1265,32 +1255,16 @@ describe('<ConsentProvider learner>', () => {
     it(`writes nothing of the previous learner's store in the next learner's storage, even when code outside React decides on it in the commit of the sign-in${learner ? '' : ' (no learner given)'}`, async () => {
       const probe = statusProbe();
       const jars = new Map<string, string>();
-      const storageFor = serverStorage('server', jars);
       let ada: ConsentStore | null = null;
       // Code that holds Ada's store outside the provider's children (a hub made with it) and changes her
       // choice as the page signs Bob in, before anything tells it of his store.
-      function Outside({ user }: { user: string }) {
-        useLayoutEffect(() => {
+      const { Page, signIn } = signInPage(() => <probe.Probe />, {
+        learner,
+        storageFor: serverStorage('server', jars),
+        outside: (user) => {
           if (user === 'bob') ada?.withdraw('marketing');
-        }, [user]);
-        return null;
-      }
-      let signIn: (user: string) => void = () => {};
-      function Page() {
-        const [user, setUser] = useState('ada');
-        signIn = setUser;
-        return (
-          <>
-            <ConsentProvider
-              options={{ policy: edxPolicy, storage: storageFor(user) }}
-              learner={learner ? user : undefined}
-            >
-              <probe.Probe />
-            </ConsentProvider>
-            <Outside user={user} />
-          </>
-        );
-      }
+        },
+      });
       const container = render(<Page />);
       await later();
       act(() => void (ada = probe.current())?.acceptAll());
@@ -1399,8 +1373,7 @@ describe('<ConsentBanner/>', () => {
     act(() => void consent.rejectAll());
     await ref.current?.open('preferences');
     expect(banner?.layer).toBe('preferences');
-    act(() => root?.unmount());
-    root = null;
+    unmount();
     expect(document.querySelector('optin-banner')).toBe(null);
     expect(ref.current).toBe(null);
   });
@@ -1409,14 +1382,7 @@ describe('<ConsentBanner/>', () => {
     skip,
   }) => {
     skip(!withActivity, noActivity);
-    let cookie: string[] = [];
-    const storage = {
-      kind: 'jar',
-      read: () => [...cookie],
-      write: (value: string) => ((cookie = [value]), true),
-      clear: () => void (cookie = []),
-    };
-    const options = { policy: edxPolicy, storage, signals: { gpc: false } };
+    const options = sharedJarOptions();
     const at = (mode: 'visible' | 'hidden') => (
       <Activity mode={mode}>
         <ConsentProvider options={options}>
@@ -1428,7 +1394,7 @@ describe('<ConsentBanner/>', () => {
     globalThis.IS_REACT_ACT_ENVIRONMENT = false;
     try {
       const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      root = createRoot(document.body.appendChild(document.createElement('div')));
+      const root = mount();
       root.render(at('visible'));
       await wait(50);
       const first = document.querySelector('optin-banner');
@@ -1660,8 +1626,7 @@ describe('<ConsentBanner/>', () => {
     };
     press();
     expect(keys.banner).toBe(1); // one listener: every earlier one was cleaned up
-    act(() => root?.unmount());
-    root = null;
+    unmount();
     press();
     expect(keys.banner).toBe(1); // none left after unmount
     expect(calls).not.toContain('banner null');
@@ -1695,8 +1660,7 @@ describe('<ConsentBanner/>', () => {
     );
     for (let i = 0; i < 3; i++) act(() => rerender());
     expect(calls).toEqual(['optin-banner']);
-    act(() => root?.unmount());
-    root = null;
+    unmount();
     expect(calls).toEqual(['optin-banner', null]);
   });
 });

@@ -1,33 +1,11 @@
 import { createConsent, edxPolicy } from '@optin/consent';
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { useEffect, useLayoutEffect } from 'react';
 import { renderToString } from 'react-dom/server';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsentProvider, useTracker, type TrackerLike } from '../src/index.js';
+import { renderInAct } from './render-in-act.js';
 
-declare global {
-  var IS_REACT_ACT_ENVIRONMENT: boolean;
-}
-
-let root: Root | null = null;
-
-beforeAll(() => {
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  document.body.replaceChildren();
-});
-
-/** Renders `node` into a fresh container; returns the container. */
-function render(node: ReactNode): HTMLElement {
-  const container = document.body.appendChild(document.createElement('div'));
-  root = createRoot(container);
-  act(() => root?.render(node));
-  return container;
-}
+const { render, rerender, unmount } = renderInAct();
 
 /** A learner who accepted everything (on some earlier HarvardX course page). */
 const acceptedAll = () => {
@@ -84,7 +62,7 @@ describe("useTracker answers as the Member-scoped hub loads: a Member's tracker 
       </ConsentProvider>,
     );
     expect(platformPage.textContent).toBe('harvard=false platform=true');
-    act(() => root?.unmount());
+    unmount();
     const unknown = render(
       <ConsentProvider consent={consent}>
         <Gates />
@@ -102,10 +80,38 @@ describe("useTracker answers as the Member-scoped hub loads: a Member's tracker 
     );
     const container = render(at('HarvardX'));
     expect(container.textContent).toBe('harvard=true platform=true');
-    act(() => root?.render(at('MITx')));
+    rerender(at('MITx'));
     expect(container.textContent).toBe('harvard=false platform=true');
-    act(() => root?.render(at('HarvardX')));
+    rerender(at('HarvardX'));
     expect(container.textContent).toBe('harvard=true platform=true');
+  });
+
+  it("answers for the new Member in the very render where the app moves on: no effect of that commit sees the previous Member's scope", () => {
+    const consent = acceptedAll();
+    const seen: string[] = [];
+    // The course page's component that loads HarvardX's statistics when allowed, in its effects, as a
+    // tracker's loader does: what it saw in each render and effect, by the page's Member.
+    function Course({ page }: { page: string }) {
+      const harvard = String(useTracker(harvardStats));
+      seen.push(`render on ${page}: harvard=${harvard}`);
+      useLayoutEffect(() => void seen.push(`layout effect on ${page}: harvard=${harvard}`));
+      useEffect(() => void seen.push(`effect on ${page}: harvard=${harvard}`));
+      return null;
+    }
+    const at = (member: string) => (
+      <ConsentProvider consent={consent} member={member}>
+        <Course page={member} />
+      </ConsentProvider>
+    );
+    render(at('HarvardX'));
+    expect(seen.at(-1)).toBe('effect on HarvardX: harvard=true');
+    seen.length = 0;
+    rerender(at('MITx'));
+    expect(seen).toEqual([
+      'render on MITx: harvard=false',
+      'layout effect on MITx: harvard=false',
+      'effect on MITx: harvard=false',
+    ]);
   });
 });
 
@@ -125,7 +131,7 @@ describe('useTracker refuses what the hub refuses: a third party or a Member in 
         <Gate />
       </ConsentProvider>,
     ).textContent;
-    act(() => root?.unmount());
+    unmount();
     return [server, client];
   };
 
