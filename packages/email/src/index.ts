@@ -26,6 +26,7 @@ export { noTrackAttribute } from './rewrite-html.js';
 export { isMachineClick, isMachineOpen } from './machine-traffic.js';
 export type {
   EmailRequest,
+  HeaderReader,
   HumanProxy,
   MachineReason,
   MachineTrafficOptions,

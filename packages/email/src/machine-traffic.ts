@@ -9,10 +9,19 @@ export interface EmailRequest {
   ip?: string | undefined;
   /** The HTTP method; `HEAD` never fetches what a person would see. */
   method?: string | undefined;
-  /** Request headers by name, in any letter case (`node:http` gives them lowercase, AWS Lambda as sent). */
-  headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
+  /**
+   * Request headers: by name, in any letter case (`node:http` gives them lowercase, AWS Lambda as
+   * sent), or a Fetch `Headers` (Hono, Next.js route handlers, Workers, Deno, Bun), read with `get()`.
+   */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>> | HeaderReader | undefined;
   /** Milliseconds between the token's `sentAt` and this request. */
   msSinceSend?: number | undefined;
+}
+
+/** Headers read by name, case-insensitively, such as a Fetch `Headers`. */
+export interface HeaderReader {
+  /** The values of the header `name` (lowercase), comma-joined, or null when it was not sent. */
+  get(name: string): string | null;
 }
 
 /** Options of {@link isMachineOpen} and {@link isMachineClick}. */
@@ -68,24 +77,47 @@ const botAgents =
   /(?<!cu)bot\b|\b(?:crawler|spider|headlesschrome|phantomjs|python-requests|python-urllib|aiohttp|httpx|curl|wget|go-http-client|java\/|okhttp|apache-httpclient|libwww-perl|node-fetch|undici|axios|scrapy)\b/i;
 
 // The request is read as `unknown`: the collector answers the pixel and the redirect whatever
-// arrives, so a missing or odd field (from JavaScript, another framework) is read as absent, never a
-// TypeError. The options are the caller's own code: a mistake there is an EmailError.
+// arrives, so a missing or odd field (from JavaScript, another framework; one whose getter throws)
+// is read as absent, never a TypeError. The options are the caller's own code: a mistake there is
+// an EmailError.
 
 /** `value` if it is a string, else undefined: anything else is a field that was not given. */
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Every value of the header `name` (lowercase), whatever the letter case of the names in `headers`, joined and lowercased. */
-function header(headers: unknown, name: string): string {
-  if (typeof headers !== 'object' || headers === null) return '';
-  const values = Object.entries(headers)
+/** The field `name` of `request`, or undefined when reading it throws (a getter, a Proxy). */
+function field(request: object, name: string): unknown {
+  try {
+    return (request as Record<string, unknown>)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The values of the header `name` (lowercase) in `headers`: through its `get()` if it has one, else by own property. */
+function headerValues(headers: object, name: string): unknown[] {
+  const { get } = headers as { get?: unknown };
+  if (typeof get === 'function') return [get.call(headers, name)];
+  return Object.entries(headers)
     .filter(([key]) => key.toLowerCase() === name)
     .flatMap(([, value]: [string, unknown]) => (Array.isArray(value) ? (value as unknown[]) : [value]));
-  return values
-    .filter((v): v is string => typeof v === 'string')
-    .join(',')
-    .toLowerCase();
+}
+
+/**
+ * Every value of the header `name` (lowercase), whatever the letter case of the names in `headers`,
+ * joined and lowercased; none when reading them throws.
+ */
+function header(headers: unknown, name: string): string {
+  if (typeof headers !== 'object' || headers === null) return '';
+  try {
+    return headerValues(headers, name)
+      .filter((v): v is string => typeof v === 'string')
+      .join(',')
+      .toLowerCase();
+  } catch {
+    return '';
+  }
 }
 
 function inNetwork(list: BlockList, ip: string | undefined): boolean {
@@ -114,14 +146,14 @@ function prefetchWindow(options: unknown): number {
 
 function verdict(kind: 'open' | 'click', given: unknown, options: unknown): MachineVerdict {
   const windowMs = prefetchWindow(options);
-  const request: Record<string, unknown> =
-    typeof given === 'object' && given !== null ? (given as Record<string, unknown>) : {};
-  const ua = (text(request.userAgent) ?? '').trim();
-  const ip = text(request.ip);
+  const request = typeof given === 'object' && given !== null ? given : {};
+  const ua = (text(field(request, 'userAgent')) ?? '').trim();
+  const ip = text(field(request, 'ip'));
   const machine = (reason: MachineReason): MachineVerdict => ({ machine: true, reason });
   if (ua === '') return machine('no_user_agent');
-  if (text(request.method)?.toUpperCase() === 'HEAD') return machine('prefetch');
-  const purpose = `${header(request.headers, 'purpose')} ${header(request.headers, 'sec-purpose')} ${header(request.headers, 'x-moz')} ${header(request.headers, 'x-purpose')}`;
+  if (text(field(request, 'method'))?.toUpperCase() === 'HEAD') return machine('prefetch');
+  const headers = field(request, 'headers');
+  const purpose = `${header(headers, 'purpose')} ${header(headers, 'sec-purpose')} ${header(headers, 'x-moz')} ${header(headers, 'x-purpose')}`;
   if (/prefetch|preview/.test(purpose)) return machine('prefetch');
   if (ua === 'Mozilla/5.0' || inNetwork(appleNetworks, ip)) return machine('apple_mpp');
   if (
@@ -138,7 +170,7 @@ function verdict(kind: 'open' | 'click', given: unknown, options: unknown): Mach
       : null;
   if (proxy && kind === 'click') return machine('bot_user_agent');
   if (!proxy && botAgents.test(ua)) return machine('bot_user_agent');
-  const { msSinceSend } = request;
+  const msSinceSend = field(request, 'msSinceSend');
   if (typeof msSinceSend === 'number' && msSinceSend < windowMs) return machine('too_soon_after_send');
   return { machine: false, proxy };
 }
@@ -151,7 +183,7 @@ function verdict(kind: 'open' | 'click', given: unknown, options: unknown): Mach
  * the verdict names the proxy because its IP and user agent say nothing about the person.
  *
  * Never throws on the request: a field missing or not of its type (a `userAgent` that is not a
- * string, no request at all) is read as not given, so no user agent is `no_user_agent`. Options the
+ * string, no request at all), or one whose getter throws, is read as not given, so no user agent is `no_user_agent`. Options the
  * types rule out throw `EmailError` `invalid_option` (`options`, `prefetchWindowMs`).
  *
  * @example

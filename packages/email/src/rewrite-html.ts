@@ -23,8 +23,11 @@ export interface LinkPolicy {
   href(value: string, base: string | undefined, where: string): string | undefined;
   /** What the `<img>` whose decoded src is `value` is. */
   pixel(value: string): PixelVerdict;
-  /** The src of this message's pixel, for a stale pixel or to append when there is none. */
-  pixelUrl: string;
+  /**
+   * The src of this message's pixel, for a stale pixel or to append when there is none; `undefined`
+   * for no pixel at all: every pixel of the collector's is removed (HTML sent untracked).
+   */
+  pixelUrl: string | undefined;
   /**
    * The new URL for `url` (absolute or protocol-relative), written anywhere but an `<a>`/`<area>`
    * href or a pixel's src: in another attribute, CSS, text or a comment; `null` for a tracking URL
@@ -199,8 +202,9 @@ function pixelTag(url: string): string {
  * Rewrites the hrefs of `<a>` and `<area>` (HTML namespace, `<template>` content included) as
  * `policy` decides, and leaves one pixel, this message's: the first pixel of this message is kept,
  * else the first stale pixel gets this message's src, else one is appended; every other pixel of
- * the collector's is removed. Every other URL in the document (in any attribute, in CSS, in text
- * or in a comment) is replaced as `policy.embedded` decides. The document is parsed by parse5 (the
+ * the collector's is removed (every one, when `policy.pixelUrl` is `undefined`). Every other URL in
+ * the document (in any attribute, in CSS, in text or in a comment) is replaced as `policy.embedded`
+ * decides. The document is parsed by parse5 (the
  * WHATWG algorithm browsers use) with source locations, and only attribute values, URLs (and
  * removed pixels) are spliced: every other byte of `source` is kept.
  */
@@ -335,15 +339,17 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     const verdict = src === undefined ? 'other' : policy.pixel(src);
     if (verdict !== 'other') found[verdict].push(element);
   }
-  let kept = found.this[0];
+  const { pixelUrl } = policy;
+  let kept = pixelUrl === undefined ? undefined : found.this[0];
   const stale = found.stale[0]?.sourceCodeLocation?.attrs?.src;
-  const staleEdit = kept === undefined && stale ? valueEdit(source, stale, policy.pixelUrl) : undefined;
+  const staleEdit =
+    pixelUrl !== undefined && kept === undefined && stale ? valueEdit(source, stale, pixelUrl) : undefined;
   if (staleEdit) {
     edits.push(staleEdit);
     kept = found.stale[0];
-  } else if (kept === undefined) {
+  } else if (pixelUrl !== undefined && kept === undefined) {
     const at = pixelOffset(source, parsed);
-    edits.push({ start: at, end: at, text: pixelTag(policy.pixelUrl) });
+    edits.push({ start: at, end: at, text: pixelTag(pixelUrl) });
   }
   const removed = new Set<number>();
   for (const element of [...found.this, ...found.stale]) {
@@ -360,7 +366,8 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   for (const tag of parsed.startTags) {
     if (removed.has(tag.startOffset)) continue;
     // The one image the kept pixel loads, from its `src` or its `srcset`, is this message's pixel.
-    if (tag.startOffset === keptAt && keptSrc !== undefined) editAttributes(tag, new Set([keptSrc]), policy.pixelUrl);
+    if (tag.startOffset === keptAt && keptSrc !== undefined && pixelUrl !== undefined)
+      editAttributes(tag, new Set([keptSrc]), pixelUrl);
     else editAttributes(tag, linkHrefs, blankImage);
   }
   // The pixel inserted where an edit starts (never seen) goes before it.

@@ -6,7 +6,7 @@ import { checkOwnSecrets, principalRings, type PrincipalKeys } from './principal
 import { pseudonymOf, pseudonymText } from './pseudonym.js';
 import { urlsInText } from './embedded-urls.js';
 import { blankImage, rewriteDocument, type PixelVerdict } from './rewrite-html.js';
-import { containsAddress, httpUrl } from './target-url.js';
+import { containsAddress, hasUserinfo, httpUrl } from './target-url.js';
 import { trackingLink, trackingPathTest, type TrackingLink } from './tracking-link.js';
 import {
   maxFieldBytes,
@@ -89,7 +89,8 @@ export interface EmailSigner {
   pixelUrl(meta: MessageMeta): string;
   /**
    * The click URL that redirects to `url` and only there: `${baseUrl}/e/c/<token>`. Throws
-   * `invalid_url` for anything but an absolute http(s) URL, and `recipient_in_url` when `url`
+   * `invalid_url` for anything but an absolute http(s) URL (or one with a user name or password:
+   * it would be in every token and click log), and `recipient_in_url` when `url`
    * carries the recipient's address (it would end up inside the token). A `url` that is itself a
    * click URL under `baseUrl` is signed for the target it redirects to, never wrapped, when its
    * token verifies under `keys` or `trustedKeys`; one whose token cannot be read or does not verify
@@ -108,11 +109,39 @@ export interface EmailSigner {
    * Idempotent: see the README.
    */
   rewriteHtml(html: string, meta: MessageMeta): string;
+  /**
+   * An HTML email with no tracking in it, for a recipient who refused analytics (or any email sent
+   * untracked): HTML rewritten before (for someone else, a template kept after a send) otherwise
+   * records their opens and clicks as that person's. Every link to the click endpoint under
+   * `baseUrl` becomes the target its token redirects to, every pixel of the collector's is removed,
+   * and every such URL anywhere else in the document is replaced as `rewriteHtml` replaces another
+   * message's: a click URL by its target, an open URL by the blank GIF it served (a `data:` URL:
+   * nothing is fetched). No pixel is added and every other byte is kept: HTML never tracked comes
+   * back as it is. Tokens must verify under `keys` or `trustedKeys`: a link whose token does not
+   * throws `unreadable_token`, as `rewriteHtml` does (its target is unknown).
+   *
+   * @example
+   * const html = consent.analytics ? signer.rewriteHtml(template, meta) : signer.untrackHtml(template);
+   */
+  untrackHtml(html: string): string;
   /** The keyed pseudonym of an address, as `verify()` reports it: to join events with your users. */
   pseudonym(recipient: string): string;
 }
 
 type MessageClaims = Omit<TokenClaims, 'kind' | 'url'>;
+
+/** The message HTML is rewritten for: its claims, and its recipient's address (never signed into a link). */
+interface Message {
+  claims: MessageClaims;
+  recipient: string;
+}
+
+/** The `html` argument, checked: from JavaScript callers too. */
+function htmlArgument(html: unknown): string {
+  if (typeof html !== 'string')
+    throw new EmailError('invalid_argument', 'html', 'must be a string', 'Pass the message body as HTML text.');
+  return html;
+}
 
 function fail(path: string, message: string, hint: string): never {
   throw new EmailError('invalid_meta', path, message, hint);
@@ -369,7 +398,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
   }
 
   const trackable = (target: string, recipient: string): boolean =>
-    !containsAddress(target, recipient) && Buffer.byteLength(target) <= maxUrlBytes;
+    Buffer.byteLength(target) <= maxUrlBytes && !hasUserinfo(target) && !containsAddress(target, recipient);
 
   function signClick(url: string, claims: MessageClaims, recipient: string): string {
     const given = httpUrl(url);
@@ -383,6 +412,13 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     const target = untracked(given, 'url');
     if (Buffer.byteLength(target) > maxUrlBytes)
       throw new EmailError('invalid_url', 'url', `is longer than ${maxUrlBytes} bytes`, 'Shorten the link.');
+    if (hasUserinfo(target))
+      throw new EmailError(
+        'invalid_url',
+        'url',
+        'carries a user name or password',
+        'Leave it untracked (`data-optin-notrack`): a password in a link would be in every token and click log.',
+      );
     if (containsAddress(target, recipient))
       throw new EmailError(
         'recipient_in_url',
@@ -407,112 +443,119 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     a.subject === b.subject &&
     a.expiresAt === b.expiresAt;
 
+  /**
+   * `html` rewritten for `message` (see `rewriteHtml`), or, for none, with every tracking URL taken
+   * out and no pixel (see `untrackHtml`).
+   */
+  function rewrite(html: string, message: Message | undefined): string {
+    const claims = message?.claims;
+    /** `target` signed for the message, if it may be: never without one (HTML sent untracked). */
+    const signedFor = (target: string): string | undefined =>
+      message && trackable(target, message.recipient) ? seal(message.claims, 'click', target) : undefined;
+    /** Whether `signed` (a token of this signer's own) is of the very message HTML is rewritten for. */
+    const ofThisMessage = (signed: MessageClaims | undefined): boolean =>
+      signed !== undefined && claims !== undefined && sameMessage(signed, claims);
+    const decided = new Map<string, string | null | undefined>();
+    const mayBeTrackingPath = trackingPathTest(endpoint);
+    /**
+     * The new URL for another message's tracking URL `value` found in the HTML outside link
+     * targets and pixels; `null` for a tracking URL left as it is: this message's own, or one whose
+     * token cannot be read or verified (never thrown about: it may be a URL read wrongly, the end
+     * of a sentence glued to it, and the bytes are kept rather than guessed at); `undefined` for
+     * no tracking URL.
+     */
+    const embedded = (value: string, open: string, where: string): string | null | undefined => {
+      // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
+      if (!onEndpoint(value, mayBeTrackingPath)) return undefined;
+      // The same URL, written again and again (a background on every cell), is looked at once.
+      const key = `${open}\n${value}`;
+      if (decided.has(key)) return decided.get(key);
+      const read = unglued(value);
+      const next = decide(read, open, where);
+      // The text glued to its end, if any, is kept after what replaces it.
+      const result = typeof next === 'string' ? next + read.glued : next;
+      decided.set(key, result);
+      return result;
+    };
+    /** What `embedded` decides for a URL on the tracking host, read (see `unglued`). */
+    const decide = ({ given, link }: ReadUrl, open: string, where: string): string | null | undefined => {
+      let next: string | null | undefined;
+      if (given === undefined || !link) next = undefined;
+      else if (ofThisMessage(ownClaims(link, link.kind)) && link.canonical) next = null;
+      else if (link.kind === 'open') next = open;
+      else {
+        try {
+          const target = cleaned(untracked(given, 'html', where), where);
+          next = signedFor(target) ?? target;
+        } catch (error) {
+          if (!(error instanceof EmailError && error.code === 'unreadable_token')) throw error;
+          next = null;
+        }
+      }
+      return next;
+    };
+    /**
+     * A link's target with the tracking URLs of other messages inside it replaced (a share link's
+     * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none.
+     */
+    const cleanedTargets = new Map<string, string>();
+    const cleaned = (target: string, where: string): string => {
+      if (target.length > maxUrlBytes) return target; // never signed: left as it is
+      // The same target, linked again and again, is looked at once (`where` only names a place).
+      const known = cleanedTargets.get(target);
+      if (known !== undefined) return known;
+      const result = cleanedOnce(target, where);
+      cleanedTargets.set(target, result);
+      return result;
+    };
+    const cleanedOnce = (target: string, where: string): string => {
+      let out = '';
+      let at = 0;
+      // The Proofpoint v3 wrappers a URL was replaced in: their lists are written again.
+      const rewrapped = new Set<object>();
+      for (const url of urlsInText(target)) {
+        if (url.start < at || (url.listOf && !rewrapped.has(url.listOf))) continue;
+        const next = url.listOf ? '' : embedded(url.url, blankImage, where);
+        if (next === undefined || next === null) continue;
+        if (url.wrapper) rewrapped.add(url.wrapper);
+        out += target.slice(at, url.start) + url.write(next);
+        at = url.end;
+      }
+      if (at === 0) return target;
+      out += target.slice(at);
+      return httpUrl(out) ?? out;
+    };
+    return rewriteDocument(html, {
+      pixelUrl: claims && seal(claims, 'open', null),
+      href(value, documentBase, where) {
+        const given = httpUrl(value, documentBase) ?? ownEndpoint(value);
+        if (given === undefined) return undefined;
+        const link = trackingLink(given, endpoint);
+        // Written otherwise (`/e/%63/…`), the collector does not serve it: it is signed again.
+        if (ofThisMessage(ownClaims(link, 'click')) && link?.canonical) return undefined;
+        const target = cleaned(untracked(given, 'html', where), where);
+        // A tracked link whose target cannot be signed for this recipient (or HTML sent untracked)
+        // becomes that plain target; any other link is left to be read as any attribute is, the
+        // tracking URLs inside it replaced where they are.
+        return signedFor(target) ?? (link ? target : undefined);
+      },
+      pixel(value): PixelVerdict {
+        const src = ownEndpoint(value);
+        const link = src === undefined ? undefined : trackingLink(src, endpoint);
+        if (link?.kind !== 'open') return 'other';
+        return ofThisMessage(ownClaims(link, 'open')) && link.canonical ? 'this' : 'stale';
+      },
+      embedded,
+    });
+  }
+
   return {
     memberId,
     pixelUrl: (meta) => seal(claimsFor(meta), 'open', null),
     clickUrl: (url, meta) => signClick(url, claimsFor(meta), meta.recipient),
     pseudonym: (recipient) =>
       pseudonymText(pseudonymOf(recipientAddress(recipient, 'recipient', 'invalid_argument'), pseudonymKey)),
-    rewriteHtml(html, meta) {
-      const given: unknown = html; // from JavaScript callers too
-      if (typeof given !== 'string')
-        throw new EmailError('invalid_argument', 'html', 'must be a string', 'Pass the message body as HTML text.');
-      const claims = claimsFor(meta);
-      const pixelUrl = seal(claims, 'open', null);
-      const decided = new Map<string, string | null | undefined>();
-      const mayBeTrackingPath = trackingPathTest(endpoint);
-      /**
-       * The new URL for another message's tracking URL `value` found in the HTML outside link
-       * targets and pixels; `null` for a tracking URL left as it is: this message's own, or one whose
-       * token cannot be read or verified (never thrown about: it may be a URL read wrongly, the end
-       * of a sentence glued to it, and the bytes are kept rather than guessed at); `undefined` for
-       * no tracking URL.
-       */
-      const embedded = (value: string, open: string, where: string): string | null | undefined => {
-        // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
-        if (!onEndpoint(value, mayBeTrackingPath)) return undefined;
-        // The same URL, written again and again (a background on every cell), is looked at once.
-        const key = `${open}\n${value}`;
-        if (decided.has(key)) return decided.get(key);
-        const read = unglued(value);
-        const next = decide(read, open, where);
-        // The text glued to its end, if any, is kept after what replaces it.
-        const result = typeof next === 'string' ? next + read.glued : next;
-        decided.set(key, result);
-        return result;
-      };
-      /** What `embedded` decides for a URL on the tracking host, read (see `unglued`). */
-      const decide = ({ given, link }: ReadUrl, open: string, where: string): string | null | undefined => {
-        const signed = link && ownClaims(link, link.kind);
-        let next: string | null | undefined;
-        if (given === undefined || !link) next = undefined;
-        else if (signed && sameMessage(signed, claims) && link.canonical) next = null;
-        else if (link.kind === 'open') next = open;
-        else {
-          try {
-            const target = cleaned(untracked(given, 'html', where), where);
-            next = trackable(target, meta.recipient) ? seal(claims, 'click', target) : target;
-          } catch (error) {
-            if (!(error instanceof EmailError && error.code === 'unreadable_token')) throw error;
-            next = null;
-          }
-        }
-        return next;
-      };
-      /**
-       * A link's target with the tracking URLs of other messages inside it replaced (a share link's
-       * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none.
-       */
-      const cleanedTargets = new Map<string, string>();
-      const cleaned = (target: string, where: string): string => {
-        if (target.length > maxUrlBytes) return target; // never signed: left as it is
-        // The same target, linked again and again, is looked at once (`where` only names a place).
-        const known = cleanedTargets.get(target);
-        if (known !== undefined) return known;
-        const result = cleanedOnce(target, where);
-        cleanedTargets.set(target, result);
-        return result;
-      };
-      const cleanedOnce = (target: string, where: string): string => {
-        let out = '';
-        let at = 0;
-        // The Proofpoint v3 wrappers a URL was replaced in: their lists are written again.
-        const rewrapped = new Set<object>();
-        for (const url of urlsInText(target)) {
-          if (url.start < at || (url.listOf && !rewrapped.has(url.listOf))) continue;
-          const next = url.listOf ? '' : embedded(url.url, blankImage, where);
-          if (next === undefined || next === null) continue;
-          if (url.wrapper) rewrapped.add(url.wrapper);
-          out += target.slice(at, url.start) + url.write(next);
-          at = url.end;
-        }
-        if (at === 0) return target;
-        out += target.slice(at);
-        return httpUrl(out) ?? out;
-      };
-      return rewriteDocument(html, {
-        pixelUrl,
-        href(value, documentBase, where) {
-          const given = httpUrl(value, documentBase) ?? ownEndpoint(value);
-          if (given === undefined) return undefined;
-          const link = trackingLink(given, endpoint);
-          const signed = ownClaims(link, 'click');
-          // Written otherwise (`/e/%63/…`), the collector does not serve it: it is signed again.
-          if (signed && sameMessage(signed, claims) && link?.canonical) return undefined;
-          const target = cleaned(untracked(given, 'html', where), where);
-          // A tracked link whose target cannot be signed for this recipient becomes that plain target.
-          if (!trackable(target, meta.recipient)) return link ? target : undefined;
-          return seal(claims, 'click', target);
-        },
-        pixel(value): PixelVerdict {
-          const src = ownEndpoint(value);
-          const link = src === undefined ? undefined : trackingLink(src, endpoint);
-          if (link?.kind !== 'open') return 'other';
-          const signed = ownClaims(link, 'open');
-          return signed && sameMessage(signed, claims) && link.canonical ? 'this' : 'stale';
-        },
-        embedded,
-      });
-    },
+    rewriteHtml: (html, meta) => rewrite(htmlArgument(html), { claims: claimsFor(meta), recipient: meta.recipient }),
+    untrackHtml: (html) => rewrite(htmlArgument(html), undefined),
   };
 }

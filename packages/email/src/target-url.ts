@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { domainToUnicode } from 'node:url';
 import { normalizeAddress } from './pseudonym.js';
 
@@ -15,6 +16,19 @@ export function httpUrl(value: string, base?: string): string | undefined {
     return undefined;
   }
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+}
+
+/**
+ * Whether the URL `value` has userinfo (`https://ada:pw@example.org/`): a password signed into a
+ * token would be in every click URL and every click the collector logs.
+ */
+export function hasUserinfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 const escapeRun = /(?:%[0-9a-f]{2})+/gi;
@@ -81,21 +95,72 @@ function base64Decodings(text: string, minChars: number): string[] {
   return decoded;
 }
 
+/** The unkeyed hashes senders put an address in URLs as (to match audiences, to unsubscribe). */
+const addressHashes = ['md5', 'sha1', 'sha256', 'sha512'];
+
+/** What an address is looked for as besides itself: in hex (any letter case), and in base64. */
+interface Derived {
+  /** Lowercase hex: the address's bytes, and each hash of it. */
+  hex: string[];
+  /** Each hash of it in base64 and base64url, unpadded (letter case matters). */
+  base64: string[];
+}
+
+// Runs of hex, and of base64 or base64url, long enough to hold the shortest of them (an MD5 digest:
+// 32 hex digits, 22 base64 characters).
+const hexRun = /[0-9a-f]{32,}/g;
+const digestRun = /[A-Za-z0-9+/_-]{22,}/g;
+
+let derivedFor: { address: string; derived: Derived } | undefined;
+
+/**
+ * The forms an address is carried in that do not decode back to it: its bytes in hex, and its
+ * unkeyed hashes (MD5, SHA-1, SHA-256, SHA-512) in hex, base64 and base64url, of the address as
+ * typed (trimmed) and normalised (each of `normalised`: its domain in Unicode and in punycode).
+ * Anyone can recompute such a hash from a list of addresses: it is the address. Kept for the last
+ * address asked about, since one rewrite asks about one address again and again.
+ */
+function derivedForms(address: string, normalised: readonly string[]): Derived {
+  if (derivedFor?.address === address) return derivedFor.derived;
+  const derived: Derived = { hex: [], base64: [] };
+  for (const form of new Set([address.trim(), ...normalised])) {
+    derived.hex.push(Buffer.from(form).toString('hex'));
+    for (const algorithm of addressHashes) {
+      const digest = createHash(algorithm).update(form).digest();
+      derived.hex.push(digest.toString('hex'));
+      derived.base64.push(digest.toString('base64').replace(/=+$/, ''), digest.toString('base64url'));
+    }
+  }
+  derivedFor = { address, derived };
+  return derived;
+}
+
 /**
  * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
  * form (composed or not, full-width), with an international domain in Unicode or punycode (either
  * way round, label by label), percent-encoded (as UTF-8 or Latin-1, with or without undecodable
  * escapes in it) or base64/base64url-encoded (alone or inside a longer encoded text), these
- * encodings nested up to three deep. A URL that carries the address is never put inside a token.
+ * encodings nested up to three deep; or its bytes in hex, or an unkeyed hash of it (see
+ * `derivedForms`), in any of those encodings. A URL that carries the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
   const needles = forms(normalizeAddress(address)).map((form) => form.toLowerCase());
+  const derived = derivedForms(address, needles);
+  const carries = (hay: string): boolean => {
+    const lower = hay.toLowerCase();
+    if (needles.some((needle) => lower.includes(needle))) return true;
+    // Looked for in the runs that could hold one only, so that a long text without any is read once.
+    for (const [run] of lower.matchAll(hexRun)) if (derived.hex.some((hex) => run.includes(hex))) return true;
+    for (const [run] of hay.matchAll(digestRun))
+      if (derived.base64.some((encoded) => run.includes(encoded))) return true;
+    return false;
+  };
   // The shortest run of base64 that can hold the shortest form of the address (3 bytes in 4 characters).
   const minChars = Math.floor((Math.min(...needles.map((needle) => needle.length)) * 4) / 3);
   const seen = new Set<string>();
   let texts = new Set(forms(text));
   for (let round = 0; ; round++) {
-    if ([...texts].some((hay) => needles.some((needle) => hay.toLowerCase().includes(needle)))) return true;
+    if ([...texts].some(carries)) return true;
     if (round === 3) return false;
     const next = new Set<string>();
     for (const hay of texts) {

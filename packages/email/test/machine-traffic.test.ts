@@ -176,6 +176,86 @@ describe('a request the types rule out (JavaScript, another framework)', () => {
     ).toEqual({ machine: true, reason: 'prefetch' });
   });
 
+  it('reads a Fetch `Headers` object (Hono, Next.js route handlers, Workers, Deno, Bun) through its get()', () => {
+    const headers = new Headers({ 'Sec-Purpose': 'prefetch' });
+    expect(isMachineOpen({ userAgent: chrome, headers })).toEqual({ machine: true, reason: 'prefetch' });
+    expect(isMachineClick({ userAgent: chrome, headers })).toEqual({ machine: true, reason: 'prefetch' });
+    expect(isMachineOpen({ userAgent: chrome, headers: new Headers({ accept: 'image/*' }) })).toEqual({
+      machine: false,
+      proxy: null,
+    });
+    expect(isMachineOpen(odd({ userAgent: chrome, headers: new Map([['purpose', 'prefetch']]) }))).toEqual({
+      machine: true,
+      reason: 'prefetch',
+    });
+  });
+
+  it.each([
+    [
+      'a header getter that throws',
+      {
+        headers: {
+          get purpose(): string {
+            throw new Error('getter');
+          },
+        },
+      },
+    ],
+    [
+      'a get() that throws',
+      {
+        headers: {
+          get: (): string => {
+            throw new Error('get');
+          },
+        },
+      },
+    ],
+    [
+      'headers that are a throwing Proxy',
+      {
+        headers: new Proxy(
+          {},
+          {
+            ownKeys: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+      },
+    ],
+    [
+      'fields whose getters throw',
+      {
+        userAgent: chrome,
+        get ip(): string {
+          throw new Error('ip');
+        },
+        get msSinceSend(): number {
+          throw new Error('ms');
+        },
+      },
+    ],
+  ])('never throws on %s: it is read as not given', (_name, fields) => {
+    // Not spread into a new object: that would call the getters here.
+    const request = 'userAgent' in fields ? fields : { userAgent: chrome, ...fields };
+    expect(isMachineOpen(odd(request))).toEqual({ machine: false, proxy: null });
+    expect(isMachineClick(odd(request))).toEqual({ machine: false, proxy: null });
+  });
+
+  it('never throws on a request that is a throwing Proxy', () => {
+    const request = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(isMachineOpen(odd(request))).toEqual({ machine: true, reason: 'no_user_agent' });
+    expect(isMachineClick(odd(request))).toEqual({ machine: true, reason: 'no_user_agent' });
+  });
+
   it('refuses options the types rule out with a typed error at their path, never a TypeError', () => {
     const expectError = (options: unknown, path: string): void => {
       let error: unknown;
