@@ -4,7 +4,12 @@ import { defineConfig } from 'tsup';
 // browser with everything in it (one chunk per banner language, loaded only when shown).
 export default defineConfig([
   {
-    entry: { server: 'src/server.ts', 'demo-server': 'src/demo-server.ts', site: 'src/site.ts' },
+    entry: {
+      server: 'src/server.ts',
+      'audit-demo': 'src/audit-demo.ts',
+      'demo-server': 'src/demo-server.ts',
+      site: 'src/site.ts',
+    },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

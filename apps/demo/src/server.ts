@@ -1,11 +1,12 @@
 // `pnpm demo`: starts the demo site and collector and prints where to go.
+import { demoPort } from './demo-port.js';
 import { startDemo } from './demo-server.js';
 
-const port = Number(process.env.PORT ?? 3000);
-if (!/^\d{1,5}$/.test(process.env.PORT ?? '3000') || port > 65534) {
-  console.error(
-    `PORT=${process.env.PORT ?? ''} is not a port: give a whole number up to 65534, e.g. PORT=4000 pnpm demo.`,
-  );
+let port: number;
+try {
+  port = demoPort();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }
 const demo = await startDemo({ port }).catch((error: unknown) => {

@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MemberStatsAnswer } from '@optin/collector';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -383,6 +385,31 @@ describe('the demo site', () => {
     expect(names(runs[2])).toEqual(['_hxads', 'optin', 'optin_id', 'optin_ses']);
     expect(names(runs[3])).toEqual(['_mitxhm', 'optin', 'optin_id', 'optin_ses']);
   });
+
+  test('the audit script audits the demo on the port it runs on (PORT, as pnpm demo reads it)', async () => {
+    const script = fileURLToPath(new URL('../dist/audit-demo.js', import.meta.url));
+    const run = (env: Record<string, string>, ...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [script, ...args],
+          { env: { ...process.env, ...env } },
+          (_, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+        );
+      });
+    const port = new URL(demo.siteUrl).port;
+    const audited = await run({ PORT: port, OPTIN_DEMO_COLLECTOR: demo.collectorUrl }, '--wait', '500');
+    expect(audited.stderr).toBe('');
+    expect(audited.code).toBe(0);
+    for (const path of ['/', '/email', `${hx}/home`])
+      expect(audited.stdout).toContain(`optin audit ${demo.siteUrl}${path}`);
+    expect(audited.stdout).toContain('watched 500 ms after load');
+    expect(await run({ PORT: 'abc' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'PORT=abc is not a port: give a whole number up to 65534, e.g. PORT=4000 pnpm demo.\n',
+    });
+  }, 120_000);
 
   test('every page loads without an error in the console, before a choice and after one', async () => {
     // A fresh browser profile, as a newcomer opening the printed URL with the developer tools open.

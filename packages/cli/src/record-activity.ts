@@ -7,6 +7,7 @@ import { domStorageWrite } from './dom-storage-writes.js';
 import { observerScript, readWrite } from './page-writes.js';
 import { setCookieHeaders } from './set-cookie-headers.js';
 import { isStorageWrite, storedNow } from './storage-write.js';
+import { untilQuiet } from './until-quiet.js';
 
 /** How long a frame has to answer when the audit reads its storage, in ms. */
 export const answerMs = 5000;
@@ -276,17 +277,9 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     ready: () => targets.ready(),
     mark: () => made,
     settle: async (capMs, since = 0, leaving = false) => {
-      const until = Date.now() + capMs;
       const waited = () => [...inFlight].filter(([, r]) => r.made > since && (leaving || !r.dropped));
-      // Settled once nothing is waited for twice in a row: an answer may start the next request.
-      for (let quiet = 0; quiet < 2 && Date.now() < until;) {
-        quiet = waited().length ? 0 : quiet + 1;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
       // Only a request a target still watched reports is known to be unanswered.
-      return waited()
-        .filter(([id, r]) => !r.dropped && owners.has(id))
-        .map(([, r]) => r.url);
+      return (await untilQuiet(waited, capMs)).filter(([id, r]) => !r.dropped && owners.has(id)).map(([, r]) => r.url);
     },
     unwatched: () => [...started].filter(([id]) => !observed.has(id)).map(([, url]) => url),
     readStorage: async (page) => {
