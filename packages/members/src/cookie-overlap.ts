@@ -210,10 +210,17 @@ const sampled = (pattern: RegExp) => {
   if (!known) seen.set(pattern, (known = { test: stateless(pattern), head: fixedHead(pattern) }));
   return known;
 };
-// A pattern's samples, made when first needed (most pairs differ by their heads already).
+// A pattern's samples, made when first needed (most pairs differ by their heads already); a pattern
+// ignoring case, each in lower and upper case too (`/^_PK_ID\./i` names `_pk_id.` of `/^_pk_id\./`).
 const namesOf = (pattern: RegExp) => {
   const known = sampled(pattern);
-  if (!('names' in known)) known.names = sampleNames(pattern, true);
+  if (!('names' in known)) {
+    const names = sampleNames(pattern, true);
+    known.names =
+      names && pattern.flags.includes('i')
+        ? [...new Set(names.flatMap((n) => [n, n.toLowerCase(), n.toUpperCase()]))].filter((n) => known.test.test(n))
+        : names;
+  }
   return known.names;
 };
 

@@ -30,28 +30,43 @@ export interface UsageKey {
 // letters, digits and `_`), and at most 255 of them.
 const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
 // A course run, then the branch and the version (a hex id) opaque-keys may add, in that order:
-// `MITx+6.00x+2026+branch@draft+version@5f0c…`; and a CCX's id (`+ccx@3`, digits, ccx-keys) where
-// the namespace is a CCX's.
-const courseRun = `(${part})\\+(${part})\\+(${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?`;
-const ccx = '\\+ccx@(\\d{1,255})';
-const courseV1 = new RegExp(`^course-v1:${courseRun}$`, 'u');
-const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}$`, 'u');
+// `MITx+6.00x+2026+branch@draft+version@5f0c…`. Or a version alone, its org and course (never a run)
+// before it or not (`HarvardX+CS50+version@<24 hex>`): the LMS then reads the course from the version
+// and never checks the org it is written with (split modulestore's `_lookup_course`), so the key
+// names a course of no Member (`guid`). Then a CCX's id (`+ccx@3`, digits, ccx-keys) where the
+// namespace is a CCX's.
+const courseRun = `(?:(?<org>${part})\\+(?<course>${part})\\+(?<run>${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?|(?:${part}\\+${part}\\+)?(?:branch@${part}\\+)?version@(?<guid>[0-9A-Fa-f]{24}))`;
+const ccx = '\\+ccx@(?<ccx>\\d{1,255})';
+// The block opaque-keys reads after a course key and drops (`…+2026+type@course+block@course` is
+// the course `…+2026`); a usage key's, which it needs.
+const anyBlock = `(?:\\+type@${part})?(?:\\+block@${part})?$`;
+const block = `\\+type@(?<type>${part})\\+block@(?<block>${part})$`;
+// ccx-keys reads its keys' prefixes in any case (`+CCX@3`); opaque-keys, those of `course-v1:` and
+// `block-v1:` as written.
+const courseV1 = new RegExp(`^course-v1:${courseRun}${anyBlock}`, 'u');
+const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}${anyBlock}`, 'iu');
 const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
-const block = `\\+type@(${part})\\+block@(${part})$`;
-const blockV1 = new RegExp(`^block-v1:${courseRun}()${block}`, 'u');
-const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'u');
+const blockV1 = new RegExp(`^block-v1:${courseRun}${block}`, 'u');
+const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'iu');
 
 const make = (id: string, org = '', course = '', run = ''): CourseKey => ({ id, org, course, run });
-/** The course of a `course-v1:` or `ccx-v1:` match (groups org, course, run, then a CCX's id). */
-const courseOf = (m: RegExpExecArray): CourseKey =>
-  m[4]
-    ? make(`ccx-v1:${m[1]}+${m[2]}+${m[3]}+ccx@${m[4]}`, m[1], m[2], m[3])
-    : make(`course-v1:${m[1]}+${m[2]}+${m[3]}`, m[1], m[2], m[3]);
+/**
+ * The course of a `course-v1:`, `ccx-v1:` or usage key match: its org, course and run, a version's
+ * (`course-v1:version@…`, of no org: see `courseRun`), and a CCX's id.
+ */
+const courseOf = (m: RegExpExecArray): CourseKey => {
+  const { org = '', course = '', run = '', guid, ccx: id } = m.groups ?? {};
+  const key = guid ? `version@${guid.toLowerCase()}` : `${org}+${course}+${run}`;
+  return make(id ? `ccx-v1:${key}+ccx@${id}` : `course-v1:${key}`, org, course, run);
+};
 
 /**
- * Parses a course run key: `course-v1:Org+Course+Run` (a `+branch@…` or `+version@…` after it is
- * left out: the same run), the old `Org/Course/Run`, or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its
- * own key, with its parent course's org, course and run). Anything else (these come from learners'
+ * Parses a course run key: `course-v1:Org+Course+Run` (a `+branch@…`, `+version@…`, `+type@…` or
+ * `+block@…` after it is left out, as opaque-keys leaves it: the same run), the old `Org/Course/Run`,
+ * or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its own key, with its parent course's org, course and
+ * run). A key naming its course by a version alone (`course-v1:HarvardX+CS50+version@<24 hex>`, no
+ * run) is `course-v1:version@<24 hex>`, with empty org, course and run: the LMS never checks the
+ * org it is written with, so it is no Member's course. Anything else (these come from learners'
  * URLs) is `null`, never an exception.
  *
  * @example parseCourseKey('course-v1:HarvardX+CS50+2026_T1')?.org // 'HarvardX'
@@ -91,14 +106,14 @@ export const isCcx = (course: CourseKey): boolean => course.id.startsWith('ccx-v
 
 /**
  * Parses an XBlock usage key, `block-v1:Org+Course+Run+type@T+block@B` (a branch or version after
- * the run left out of its course) or a CCX's `ccx-block-v1:Org+Course+Run+ccx@3+type@T+block@B`;
+ * the run left out of its course; a version alone is the course `course-v1:version@…` of no org) or a CCX's `ccx-block-v1:Org+Course+Run+ccx@3+type@T+block@B`;
  * anything else is `null`.
  *
  * @example parseUsageKey('block-v1:MITx+6.00x+2026+type@problem+block@q1')?.course.org // 'MITx'
  */
 export function parseUsageKey(input: unknown): UsageKey | null {
   const m = typeof input === 'string' ? (blockV1.exec(input) ?? ccxBlockV1.exec(input)) : null;
-  return m ? { course: courseOf(m), type: m[5] ?? '', block: m[6] ?? '' } : null;
+  return m ? { course: courseOf(m), type: m.groups?.type ?? '', block: m.groups?.block ?? '' } : null;
 }
 
 /**

@@ -96,6 +96,8 @@ export type ConfigIssueCode =
   | 'no_email_key'
   /** An email key id that `@optin/email` does not take (never shown: it may be a secret; one in `email.keys` named by its position). */
   | 'invalid_key_id'
+  /** An email key two owners (Members, or a Member and the platform) read from one place: one reference, or key ids making one environment variable name. */
+  | 'shared_email_key'
   /** A secret given where its reference belongs (`env:NAME` or `file:/path`): an email key or a `tokenRef`. */
   | 'invalid_secret_ref'
   /** A declaration asked for a Member the config does not have. */

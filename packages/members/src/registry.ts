@@ -69,7 +69,8 @@ export function createRegistry(config: OptinConfig): Registry {
     const course = courseOfKey(courseId);
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
     const run = course && !isCcx(course) ? byCourse.get(courseOwnerKey(course)) : undefined;
-    return course && (run ?? byOrg.get(foldCase(course.org)) ?? null);
+    // A key naming its course by a version alone has no org: no one's (see `parseCourseKey`).
+    return course?.org ? (run ?? byOrg.get(foldCase(course.org)) ?? null) : null;
   };
   const trackersFor: Registry['trackersFor'] = (where = {}) => [
     ...config.platform.trackers,

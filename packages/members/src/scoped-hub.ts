@@ -1,6 +1,6 @@
 import { createHub, onNavigate, type Hub, type HubEvent, type HubOptions, type Tracker } from '@optin/trackers';
 import type { Member } from './config.js';
-import { courseFromUrl, courseOfKey, decode } from './course-key.js';
+import { memberFacing } from './member-facing.js';
 import type { Registry, Scope } from './registry.js';
 
 /** Options of {@link createScopedHub}: those of `createHub`, with the registry in place of a tracker list. */
@@ -108,35 +108,27 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
       registry.memberFor({ courseId: course.id ?? null, orgId: course.org ?? null }) === member
     );
   };
-  // The referrer a Member's tracker is given: its origin and path only (a query carries campaign
-  // parameters, search terms, tokens), and none when its path names a course that is not the
-  // Member's (the page a single-page app came from on another Member's course), as the collector
-  // gives a Member's events.
-  const referrerFor = (member: Member, referrer: string): string => {
-    try {
-      const url = new URL(referrer);
-      const path = decode(url.pathname);
-      const keys = [
-        courseFromUrl(url),
-        ...[...path.matchAll(/(?:ccx-block|block|ccx|course)-v1:[^/]+/g)].map(([k]) => courseOfKey(k)),
-      ];
-      return keys.some((k) => k && registry.memberFor({ courseId: k.id }) !== member) || !/^https?:$/.test(url.protocol)
-        ? ''
-        : url.origin + url.pathname;
-    } catch {
-      return '';
-    }
+  // What a Member's tracker is given of an event: nothing naming another's course, referrers and
+  // previous pages by origin and path only (a query carries campaign parameters, search terms,
+  // tokens), as the collector gives a Member's events (`memberFacing`).
+  const confine = (member: Member, t: Tracker): Tracker => {
+    const facing = memberFacing(registry, member);
+    return {
+      ...t,
+      page:
+        t.page &&
+        ((e) =>
+          ownedBy(member, e) &&
+          t.page?.({ ...e, name: e.name && facing.name(e.name), properties: facing.properties(e.properties) })),
+      track:
+        t.track &&
+        ((e) =>
+          ownedBy(member, e) &&
+          t.track?.({ ...e, event: facing.name(e.event), properties: facing.properties(e.properties) })),
+      identify:
+        t.identify && ((e) => ownedBy(member, e) && t.identify?.({ ...e, traits: facing.properties(e.traits) })),
+    };
   };
-  const confine = (member: Member, t: Tracker): Tracker => ({
-    ...t,
-    page:
-      t.page &&
-      ((e) =>
-        ownedBy(member, e) &&
-        t.page?.({ ...e, properties: { ...e.properties, referrer: referrerFor(member, e.properties.referrer) } })),
-    track: t.track && ((e) => ownedBy(member, e) && t.track?.(e)),
-    identify: t.identify && ((e) => ownedBy(member, e) && t.identify?.(e)),
-  });
   const hub = createHub({
     ...rest,
     onReloadRequired,

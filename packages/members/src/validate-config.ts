@@ -400,7 +400,39 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       'no_email_purpose',
       `the collector records email opens and clicks under "${emailPurpose}", which policy "${policy.id}" does not have: add that purpose to the policy (so that learners are asked) or remove the email tracking`,
     );
-  const checkEmail = (email: unknown, path: string) => {
+  // Where each email key is read from (its reference, or the environment variable its key id names)
+  // and whose it is: two owners reading one place would share one key, which the collector refuses
+  // as it starts (email-keys.ts, `refuseSharedReferences`).
+  const readers = new Map<string, { owner: string; at: string; shown: boolean }>();
+  const readFrom = (owner: string, ref: string, at: string, shown: boolean) => {
+    const first = readers.get(ref);
+    if (!first) readers.set(ref, { owner, at, shown });
+    else if (first.owner !== owner)
+      add(
+        at,
+        'shared_email_key',
+        `its key is read from ${shown && first.shown ? ref : 'the same place'}, as ${first.at}'s is: two principals would share one email key, and the collector refuses to start; give each Member and the platform its own, in email.keys ({ "<key id>": "env:NAME" }) or by key ids that make different environment variable names (OPTIN_EMAIL_<MEMBER>_<KEY ID>, letters and digits kept, anything else "_")`,
+      );
+  };
+  // The keys an `email` names, by where each is read from (as the collector reads them), for `readFrom`.
+  const emailReaders = (email: Record<string, unknown>, owner: string, path: string) => {
+    const keys = isObject(email.keys) ? email.keys : {};
+    Object.entries(keys).forEach(([kid, ref], i) => {
+      // (Named as `checkEmail` names it: by its position when its id may be a secret.)
+      const at = keyId.test(kid) && kid.length < 32 ? `${path}.keys[${JSON.stringify(kid)}]` : `${path}.keys[${i}]`;
+      if (typeof ref === 'string' && secretRef.test(ref)) readFrom(owner, ref, at, true);
+    });
+    const kid = email.keyId;
+    // The variable a key id names holds the id: not shown where the id is as long as a secret.
+    if (typeof kid === 'string' && keyId.test(kid) && !Object.hasOwn(keys, kid))
+      readFrom(
+        owner,
+        `env:OPTIN_EMAIL_${`${owner}_${kid}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
+        `${path}.keyId`,
+        kid.length < 16,
+      );
+  };
+  const checkEmail = (email: unknown, path: string, owner: string) => {
     checkEmailPurpose(path);
     // No keyId and no entry in keys: the collector would hold no key for the Member, and answer
     // every one of its click links 400.
@@ -415,6 +447,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         "must name the Member's signing keys: { keyId: 'hx-2026' } (the collector reads the secret from OPTIN_EMAIL_<MEMBER>_<KID>) and/or { keys: { 'hx-2025': 'env:NAME' } }",
       );
     if (!isObject(email)) return;
+    emailReaders(email, owner, path);
     unknown(
       email,
       emailFields,
@@ -467,8 +500,12 @@ export function validateConfig(input: unknown): ConfigIssue[] {
 
   if (!Array.isArray(config.members))
     add('members', absent(config.members), 'must be a list of Members (defineMember)');
-  const orgs = new Map<string, string>();
-  const courses = new Map<string, string>();
+  // Each org and course run owned so far: by which Member, and where it was listed.
+  const orgs = new Map<string, { id: string; at: string }>();
+  const courses = new Map<string, { id: string; at: string }>();
+  // Where an owner listed again comes from: this Member (a duplicate to remove) or another.
+  const ownedBy = (owner: { id: string; at: string }, path: string, another: string) =>
+    owner.at.startsWith(`${path}.`) ? `listed twice by this Member (at ${owner.at} too): remove one` : another;
   const memberIds = new Map<string, string>();
   everySlot(config.members, 'members', add, (m, i) => {
     const path = `members[${i}]`;
@@ -524,9 +561,9 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         add(
           `${path}.orgs[${j}]`,
           'already_owned',
-          `org "${shown(org)}" is already owned by ${owner}: an org belongs to one Member; remove it here or there (a single course run under another Member's org goes in \`courses\`)`,
+          `org "${shown(org)}" is ${ownedBy(owner, path, `already owned by ${owner.id}: an org belongs to one Member; remove it here or there (a single course run under another Member's org goes in \`courses\`)`)}`,
         );
-      else orgs.set(key, id);
+      else orgs.set(key, { id, at: `${path}.orgs[${j}]` });
     });
     if (m.courses !== undefined && !Array.isArray(m.courses))
       add(
@@ -536,7 +573,8 @@ export function validateConfig(input: unknown): ConfigIssue[] {
       );
     everySlot(m.courses, `${path}.courses`, add, (c, j) => {
       const course = parseCourseKey(c);
-      if (!course)
+      // (A key naming its course by a version alone names no run: `course.org` is empty.)
+      if (!course?.org)
         return add(
           `${path}.courses[${j}]`,
           'invalid_course',
@@ -554,11 +592,11 @@ export function validateConfig(input: unknown): ConfigIssue[] {
         add(
           `${path}.courses[${j}]`,
           'already_owned',
-          `course "${course.id}" is already owned by ${owner}: a course run belongs to one Member; remove it here or there`,
+          `course "${course.id}" is ${ownedBy(owner, path, `already owned by ${owner.id}: a course run belongs to one Member; remove it here or there`)}`,
         );
-      else courses.set(key, id);
+      else courses.set(key, { id, at: `${path}.courses[${j}]` });
     });
-    if (m.email !== undefined) checkEmail(m.email, `${path}.email`);
+    if (m.email !== undefined) checkEmail(m.email, `${path}.email`, id);
     if (m.tokenRef !== undefined && !(typeof m.tokenRef === 'string' && secretRef.test(m.tokenRef)))
       add(
         `${path}.tokenRef`,
@@ -568,6 +606,9 @@ export function validateConfig(input: unknown): ConfigIssue[] {
     if (!Array.isArray(m.trackers)) add(`${path}.trackers`, absent(m.trackers), 'must be a list of trackers');
     everySlot(m.trackers, `${path}.trackers`, add, (t, j) => checkTracker(t, `${path}.trackers[${j}]`, id));
   });
+  // The platform's keys after the Members', as the collector reads them.
+  if (isObject(config.collector) && isObject(config.collector.email))
+    emailReaders(config.collector.email, 'platform', 'collector.email');
 
   // A Member's cookie may not be one the platform or another Member declares: deleting or reading
   // it would then touch someone else's data (and a refusal of the Member's alone would keep it).

@@ -69,6 +69,15 @@ describe('cookieOverlap', () => {
     expect(cookieOverlap(/^mx_/, /^hx_(?=\d)/)).toBeNull();
   });
 
+  it('finds the name a case-insensitive pattern shares with another in any case, not only as it is written', () => {
+    expect(cookieOverlap(/^_pk_id\./, /^_PK_ID\.\d+\./i)).toEqual({ name: '_pk_id.0.' });
+    expect(cookieOverlap(/^_PK_ID\.\d+\./i, /^_pk_id\./)).toEqual({ name: '_pk_id.0.' });
+    expect(cookieOverlap(/^_GA_X/i, /^_ga_/)).toEqual({ name: '_ga_x' });
+    expect(cookieOverlap(/^_ga_x$/, /^_GA_X$/i)).toEqual({ name: '_ga_x' });
+    // Without the flag, case still tells names apart.
+    expect(cookieOverlap(/^_GA_X/, /^_ga_/)).toBeNull();
+  });
+
   it('finds a name two classes share beyond their first members', () => {
     expect(cookieOverlap(/^[ac]x$/, /^[bc]x$/)).toEqual({ name: 'cx' });
     expect(cookieOverlap(/^hx_[a-f0-9]+$/, /^hx_[0-9]{2}$/)).toEqual({ name: 'hx_00' });

@@ -56,7 +56,8 @@ describe('parseCourseKey', () => {
         fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.stringMatching(/^course-v1:[\w+.~:%-]{0,40}$/)),
         (s) => {
           const key = parseCourseKey(s);
-          if (key) expect(key.org.length).toBeGreaterThan(0);
+          // (A key naming its course by a version alone has no org.)
+          if (key && !key.id.includes('version@')) expect(key.org.length).toBeGreaterThan(0);
         },
       ),
       { numRuns: 5000 },
@@ -119,6 +120,61 @@ describe('CCX and versioned keys', () => {
       'block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
     ])
       expect(parseUsageKey(bad), bad).toBeNull();
+  });
+
+  it('reads a course key as opaque-keys does with a block after it (left out) or a CCX prefix in any case', () => {
+    for (const key of [
+      'course-v1:HarvardX+CS50+2026+type@course+block@course',
+      'course-v1:HarvardX+CS50+2026+branch@draft+version@abc+type@course+block@course',
+      'course-v1:HarvardX+CS50+2026+type@course',
+      'course-v1:HarvardX+CS50+2026+block@course',
+    ])
+      expect(parseCourseKey(key)?.id, key).toBe('course-v1:HarvardX+CS50+2026');
+    for (const key of ['ccx-v1:MITx+6.00x+2026+CCX@3', 'ccx-v1:MITx+6.00x+2026+ccx@3+type@course+block@course'])
+      expect(parseCourseKey(key)?.id, key).toBe('ccx-v1:MITx+6.00x+2026+ccx@3');
+    expect(parseUsageKey('ccx-block-v1:MITx+6.00x+2026+CCX@3+TYPE@problem+Block@p')?.course.id).toBe(
+      'ccx-v1:MITx+6.00x+2026+ccx@3',
+    );
+    // A usage key still needs its block, and a course key takes a block only after its run, in that order.
+    for (const bad of [
+      'course-v1:HarvardX+CS50+2026+block@b+type@course',
+      'course-v1:HarvardX+CS50+type@course+block@course',
+      'course-v1:HarvardX+CS50+2026+type@course+',
+    ])
+      expect(parseCourseKey(bad), bad).toBeNull();
+    expect(parseUsageKey('block-v1:MITx+6.00x+2026+type@problem')).toBeNull();
+  });
+
+  it("reads a key naming its course by a version alone (no run) as a course of no org: the LMS never checks the org written", () => {
+    const guid = '519665f6223ebd6980884f2b';
+    for (const key of [
+      `course-v1:HarvardX+CS50+version@${guid}`,
+      `course-v1:HarvardX+CS50+branch@draft+version@${guid.toUpperCase()}+type@course+block@course`,
+      `course-v1:version@${guid}`,
+    ])
+      expect(parseCourseKey(key), key).toEqual({ id: `course-v1:version@${guid}`, org: '', course: '', run: '' });
+    expect(parseCourseKey(`ccx-v1:HarvardX+CS50+version@${guid}+ccx@3`)?.id).toBe(`ccx-v1:version@${guid}+ccx@3`);
+    expect(parseUsageKey(`block-v1:HarvardX+CS50+version@${guid}+type@problem+block@p`)?.course.id).toBe(
+      `course-v1:version@${guid}`,
+    );
+    // A version is an ObjectId (24 hex digits) there, and a branch alone names no course.
+    for (const bad of ['course-v1:HarvardX+CS50+version@abc', 'course-v1:HarvardX+CS50+branch@draft'])
+      expect(parseCourseKey(bad), bad).toBeNull();
+  });
+
+  it('stops at the first key opaque-keys reads in a path: a block or a version after a course key never lets a later key decide', () => {
+    const id = (url: string) => courseFromUrl(url)?.id ?? null;
+    const mitBlock = 'block-v1:MITx+6.00x+2026+type@sequential+block@s';
+    expect(id('https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026+type@course+block@course/courseware')).toBe(
+      'course-v1:HarvardX+CS50+2026',
+    );
+    expect(
+      id(`https://learning.edx.org/course/course-v1:HarvardX+CS50+2026+type@course+block@course/${mitBlock}`),
+    ).toBe('course-v1:HarvardX+CS50+2026');
+    const guid = '519665f6223ebd6980884f2b';
+    expect(courseFromUrl(`https://learning.edx.org/course/course-v1:HarvardX+CS50+version@${guid}/${mitBlock}`)).toEqual(
+      { id: `course-v1:version@${guid}`, org: '', course: '', run: '' },
+    );
   });
 
   it("finds a CCX's or a versioned course's key in a page's URL", () => {

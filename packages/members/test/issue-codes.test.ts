@@ -131,6 +131,14 @@ const cases: Record<
   },
   no_email_key: { issues: () => withMembers({ ...hx, email: {} }), path: 'members[0].email' },
   invalid_key_id: { issues: () => withMembers({ ...hx, email: { keyId: 'hx 2026' } }), path: 'members[0].email.keyId' },
+  shared_email_key: {
+    issues: () =>
+      withMembers(
+        { ...hx, email: { keyId: 'hx-1' } },
+        { ...mitx, email: { keys: { m: 'env:OPTIN_EMAIL_HARVARDX_HX_1' } } },
+      ),
+    path: 'members[1].email.keys["m"]',
+  },
   invalid_secret_ref: { issues: () => withMembers({ ...hx, tokenRef: 'hx-9f2c1e7a55' }), path: 'members[0].tokenRef' },
   unknown_member: { issues: () => declarationIssues('harvardx'), path: 'member' },
 };

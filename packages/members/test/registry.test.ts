@@ -134,6 +134,28 @@ describe('registry', () => {
     expect(scoped.memberFor({ courseId: 'course-v1:MITx+Special+2026+branch@draft+version@abc' })?.id).toBe('HarvardX');
   });
 
+  it("scopes a key opaque-keys reads with a block after it to its course's Member, and one naming its course by a version alone to none", () => {
+    const guid = '519665f6223ebd6980884f2b';
+    const mitBlock = 'block-v1:MITx+6.00x+2026+type@sequential+block@s';
+    const scope = (url: string) => registry.scopeFor(url).member?.id ?? null;
+    expect(scope('https://courses.edx.org/courses/course-v1:HarvardX+CS50+2026+type@course+block@course/courseware')).toBe(
+      'HarvardX',
+    );
+    expect(scope(`https://learning.edx.org/course/course-v1:HarvardX+CS50+2026+type@course+block@course/${mitBlock}`)).toBe(
+      'HarvardX',
+    );
+    expect(scope(`https://learning.edx.org/course/course-v1:HarvardX+CS50+version@${guid}/${mitBlock}`)).toBeNull();
+    expect(registry.memberFor({ courseId: 'course-v1:HarvardX+CS50+2026+type@course+block@course' })?.id).toBe('HarvardX');
+    expect(registry.memberFor({ courseId: `course-v1:HarvardX+CS50+version@${guid}` })).toBeNull();
+    expect(ids(registry.trackersFor({ courseId: `course-v1:version@${guid}` }))).toEqual(['ga4', 'meta']);
+    // Nor may a Member own such a key: it names no run.
+    const base = sampleConfig();
+    const config = { ...base, members: [{ ...base.members[0]!, courses: [`course-v1:HarvardX+CS50+version@${guid}`] }] };
+    expect(validateConfig(config)).toEqual([
+      { path: 'members[0].courses[0]', code: 'invalid_course', message: expect.any(String) as string },
+    ]);
+  });
+
   it('refuses a CCX key among the course runs a Member owns: a CCX follows its org', () => {
     const base = sampleConfig();
     const config = { ...base, members: [{ ...base.members[0]!, courses: ['ccx-v1:MITx+Special+2026+ccx@1'] }] };

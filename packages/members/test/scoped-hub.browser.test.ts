@@ -294,6 +294,79 @@ describe('Member scoping in Chromium', () => {
     expect(referrers('ads.platform.test')).toEqual(['', `${origin}${harvard}?token=secret`, `${origin}${mit}?q=2#f`]);
   });
 
+  test("a Member's tracker is given no property of any event naming another Member's course, and previous pages by origin and path only", async () => {
+    await open(harvard);
+    const origin = server.origin('www.optin.test');
+    const props = {
+      referrer: `${origin}${mit}?q=1`,
+      httpReferer: `${origin}${harvard}?token=secret`,
+      previous_url: `${origin}${mit}`,
+      prevPage: `${origin}${harvard}?token=secret`,
+      navigation: { from: `${origin}${mit}`, to: '/next' },
+      source_location: 'sidebar',
+      target_url: `/courses/course-v1:MITx+6.00x+2026/about`,
+      back: `${origin}/dashboard?next=/courses/course-v1%3AMITx%2B6.00x%2B2026/`,
+      note: 'see course-v1:MITx+6.00x+2026 too',
+      cut: 'course-v1:MITx',
+      other: 'course-v1:edX+DemoX+2026',
+      own: 'course-v1:HarvardX+CS50+2026_T1',
+      list: ['course-v1:MITx+6.00x+2026', 'kept'],
+      'course-v1:MITx+6.00x+2026': 1,
+      count: 3,
+    };
+    await run(
+      `consent.acceptAll(); const p = ${JSON.stringify(props)}; hub.track('edx.ui.lms.link_clicked', p); hub.page('x', p); hub.identify('u1', { last_course: '${mit}', first: 'x' });`,
+    );
+    const given = (host: string) =>
+      hits
+        .filter((h) => h.host === host && h.path === '/hit')
+        .map((h) => JSON.parse(h.body) as { type: string; properties?: Record<string, unknown>; traits?: unknown });
+    const confined = {
+      referrer: '',
+      httpReferer: `${origin}${harvard}`,
+      previous_url: '',
+      prevPage: `${origin}${harvard}`,
+      navigation: { from: '', to: '/next' },
+      source_location: 'sidebar',
+      target_url: '',
+      back: `${origin}/dashboard`,
+      note: '',
+      cut: '',
+      other: '',
+      own: 'course-v1:HarvardX+CS50+2026_T1',
+      list: ['', 'kept'],
+      count: 3,
+    };
+    const [track, view, identify] = given('stats.harvardx.test');
+    expect(track?.properties).toEqual(confined);
+    expect(view?.properties).toEqual({ ...confined, url: `${origin}${harvard}`, path: harvard, title: 'course' });
+    expect(identify?.traits).toEqual({ last_course: '', first: 'x' });
+    // The platform's tracker is given them as the hub has them.
+    expect(given('ads.platform.test')[0]?.properties).toEqual(props);
+  });
+
+  test("a Member's tracker is given an action's or page's name with each word naming another Member's course as [course]", async () => {
+    await open(harvard);
+    await run(
+      "consent.acceptAll(); hub.track('Clicked course-v1:MITx+6.00x+2026 link', {}); hub.track('Opened course-v1:HarvardX+CS50+2026_T1', {}); hub.page('Home course-v1%3AMITx%2B6.00x%2B2026', {});",
+    );
+    const names = (host: string) =>
+      hits
+        .filter((h) => h.host === host && h.path === '/hit')
+        .map((h) => JSON.parse(h.body) as { event?: string; name?: string })
+        .map((e) => e.event ?? e.name);
+    expect(names('stats.harvardx.test')).toEqual([
+      'Clicked [course] link',
+      'Opened course-v1:HarvardX+CS50+2026_T1',
+      'Home [course]',
+    ]);
+    expect(names('ads.platform.test')).toEqual([
+      'Clicked course-v1:MITx+6.00x+2026 link',
+      'Opened course-v1:HarvardX+CS50+2026_T1',
+      'Home course-v1%3AMITx%2B6.00x%2B2026',
+    ]);
+  });
+
   test("outside any course only the platform's trackers run", async () => {
     await open('/dashboard');
     await run('consent.acceptAll(); hub.page();');

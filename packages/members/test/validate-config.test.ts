@@ -22,7 +22,7 @@ describe('validateConfig', () => {
     expect(defineConfig(sampleConfig()).members.map((m) => m.id)).toEqual(['HarvardX', 'MITx']);
   });
 
-  it("refuses a platform tracker of a third party in a required purpose, as createHub does (it would load before any decision)", () => {
+  it('refuses a platform tracker of a third party in a required purpose, as createHub does (it would load before any decision)', () => {
     const platform = sampleConfig().platform.trackers[0]!;
     const issues = validateConfig({
       ...sampleConfig(),
@@ -427,7 +427,12 @@ describe('validateConfig', () => {
     const session = {
       ...tracker('platform', 'sessionid', 'csrftoken'),
       purposes: ['necessary'],
-      cookies: ['sessionid', 'csrftoken'].map((name) => ({ name, purpose: 'necessary', lifetime: '14d', party: 'first' as const })),
+      cookies: ['sessionid', 'csrftoken'].map((name) => ({
+        name,
+        purpose: 'necessary',
+        lifetime: '14d',
+        party: 'first' as const,
+      })),
     };
     expect(validateConfig({ ...base, platform: { trackers: [session] }, members: [] })).toEqual([]);
     // A third party's cookie of the same name (on its own domain) is out of the page's reach: not the site's.
@@ -731,6 +736,50 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('refuses email keys two owners read from one place, as the collector refuses them at start', () => {
+    const member = (id: string, org: string, email: MemberEmail) =>
+      defineMember({ id, name: id, orgs: [org], trackers: [], email });
+    const with_ = (...members: ReturnType<typeof member>[]) => validateConfig({ ...sampleConfig(), members });
+    // One reference written for both.
+    expect(
+      with_(
+        member('HarvardX', 'HarvardX', { keys: { 'hx-1': 'env:EMAIL_KEY' } }),
+        member('MITx', 'MITx', { keys: { 'mit-1': 'env:EMAIL_KEY' } }),
+      ),
+    ).toEqual([
+      {
+        path: 'members[1].email.keys["mit-1"]',
+        code: 'shared_email_key',
+        message: expect.stringMatching(
+          /read from env:EMAIL_KEY, as members\[0\]\.email\.keys\["hx-1"\]'s is/,
+        ) as string,
+      },
+    ]);
+    // Key ids that make one environment variable name: OPTIN_EMAIL_HARVARD_X_2026 for both.
+    expect(
+      with_(member('Harvard', 'HarvardX', { keyId: 'x-2026' }), member('Harvard.X', 'HX2', { keyId: '2026' })),
+    ).toEqual([
+      {
+        path: 'members[1].email.keyId',
+        code: 'shared_email_key',
+        message: expect.stringMatching(
+          /read from env:OPTIN_EMAIL_HARVARD_X_2026, as members\[0\]\.email\.keyId's is/,
+        ) as string,
+      },
+    ]);
+    // The platform's collector.email too, and a reference one Member gives twice is its own.
+    expect(
+      validateConfig({
+        ...sampleConfig(),
+        collector: { email: { keys: { 'p-1': 'env:EMAIL_KEY' } } },
+        members: [member('HarvardX', 'HarvardX', { keys: { 'hx-1': 'env:EMAIL_KEY', 'hx-2': 'env:EMAIL_KEY' } })],
+      }).map((i) => [i.path, i.code]),
+    ).toEqual([['collector.email.keys["p-1"]', 'shared_email_key']]);
+    expect(with_(member('HarvardX', 'HarvardX', { keyId: 'hx-1' }), member('MITx', 'MITx', { keyId: 'hx-1' }))).toEqual(
+      [],
+    );
+  });
+
   it('reports a course run owned by two Members, whatever the case of its key, as it does an org', () => {
     const member = (id: string, orgs: string[], courses: string[]) =>
       defineMember({ id, name: id, orgs, courses, trackers: [] });
@@ -747,6 +796,30 @@ describe('validateConfig', () => {
       defineConfig(config);
     } catch (error) {
       expect((error as MembersError).code).toBe('invalid_config');
+    }
+  });
+
+  it('says an org or course run a Member lists twice is a duplicate within that Member, not owned by another', () => {
+    const config = {
+      ...sampleConfig(),
+      members: [
+        defineMember({
+          id: 'HarvardX',
+          name: 'H',
+          orgs: ['HarvardX', 'harvardx'],
+          courses: ['course-v1:MITx+A+1', 'MITx/A/1'],
+          trackers: [],
+        }),
+      ],
+    };
+    const issues = validateConfig(config);
+    expect(issues.map((i) => [i.path, i.code])).toEqual([
+      ['members[0].orgs[1]', 'already_owned'],
+      ['members[0].courses[1]', 'already_owned'],
+    ]);
+    for (const { message } of issues) {
+      expect(message).toMatch(/listed twice by this Member/);
+      expect(message).not.toMatch(/already owned by|here or there/);
     }
   });
 
