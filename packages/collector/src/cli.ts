@@ -15,6 +15,7 @@ import { trustedProxyList } from './ip-address.js';
 import { emailVerifierFromConfig } from './email-keys.js';
 import { listenFailure, openDatabase } from './start-failures.js';
 import { subjectVerifierFromConfig } from './subject-keys.js';
+import { allowedOriginList } from './routes/cors.js';
 
 const usage = `optin-collector [serve|load|migrate]
 
@@ -99,6 +100,7 @@ async function serveSettings() {
     requireWriteKey: envFlag(env, 'OPTIN_REQUIRE_WRITE_KEY', false),
     geo: envFlag(env, 'OPTIN_GEO', true),
     trustedProxies: list(env.OPTIN_TRUSTED_PROXIES),
+    allowedOrigins: allowedOriginList(list(env.OPTIN_ALLOWED_ORIGINS), 'OPTIN_ALLOWED_ORIGINS'),
     minLearnersForRates: envWholeNumber(
       env,
       'OPTIN_MIN_LEARNERS_FOR_RATES',
@@ -114,8 +116,16 @@ async function serveSettings() {
 }
 
 async function serve(): Promise<void> {
-  const { port, storeRawIp, requireWriteKey, trustedProxies, minLearnersForRates, config, ...settings } =
-    await serveSettings();
+  const {
+    port,
+    storeRawIp,
+    requireWriteKey,
+    trustedProxies,
+    allowedOrigins,
+    minLearnersForRates,
+    config,
+    ...settings
+  } = await serveSettings();
   const storage = await openDatabase(env.OPTIN_DB);
   const geo = settings.geo ? loadDbIpGeo(process.cwd()) : undefined;
   const sink = env.OPTIN_NATS_URL
@@ -130,7 +140,7 @@ async function serve(): Promise<void> {
     storeRawIp,
     requireWriteKey,
     minLearnersForRates,
-    allowedOrigins: list(env.OPTIN_ALLOWED_ORIGINS),
+    allowedOrigins,
     email: settings.email,
     subjectProofs: settings.subjectProofs,
   });

@@ -17,7 +17,7 @@ import { createClientIpResolver, trustedProxyList } from './ip-address.js';
 import { Metrics } from './metrics.js';
 import { packageVersion } from './package-version.js';
 import { registerConsentRoutes } from './routes/consent-routes.js';
-import { registerCors } from './routes/cors.js';
+import { allowedOriginList, registerCors } from './routes/cors.js';
 import { registerEmailRoutes } from './routes/email-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerMemberRoutes } from './routes/member-routes.js';
@@ -70,7 +70,11 @@ export interface CollectorOptions {
    * `collector.subjectKeys`, read from the environment; none configured, receipts are taken on their word.
    */
   readonly subjectProofs?: SubjectVerifier | undefined;
-  /** Page origins allowed to post events and receipts from browsers (`https://www.edx.org`, or `*`); default none. */
+  /**
+   * Page origins allowed to post events and receipts from browsers (`https://www.edx.org`, as browsers
+   * send `Origin`, or `*`); default none. One no browser sends (`https://www.edx.org/`, upper case):
+   * `CollectorError` `invalid_option` at `allowedOrigins[i]`.
+   */
   readonly allowedOrigins?: readonly string[] | undefined;
   /**
    * How many learners a Member's period must hold for `/stats` to answer its consent rates; fewer,
@@ -115,6 +119,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     options.minLearnersForRates === undefined
       ? (config.collector?.minLearnersForRates ?? defaultMinLearnersForRates)
       : minLearnersForRatesOption(options.minLearnersForRates);
+  const allowedOrigins = allowedOriginList(options.allowedOrigins ?? []);
   const credentials = options.credentials ?? resolveCredentials(config);
   if (options.requireWriteKey && !credentials.hasWriteKeys)
     throw new CollectorError(
@@ -192,7 +197,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     done(null, payload);
   });
 
-  registerCors(app, options.allowedOrigins ?? []);
+  registerCors(app, allowedOrigins);
   registerIngestRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerMemberRoutes(app, ctx);

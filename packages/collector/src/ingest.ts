@@ -14,7 +14,7 @@ import type { EventSink } from './event-sink.js';
 import {
   consentVerdict,
   messagePurposes,
-  withAdvertisingIdAllowed,
+  withAdIdsAllowed,
   type ConsentDropReason,
   type ConsentRules,
 } from './message-purposes.js';
@@ -273,8 +273,8 @@ export function createIngest(
       if (owner !== undefined && refusedToOwner)
         deps.metrics.inc('platform_only', { member: owner, purpose: refusedToOwner.purpose });
       const memberId = refusedToOwner ? undefined : owner;
-      // An advertising id is stored only with marketing granted, whatever the message's own purpose.
-      const stored = withAdvertisingIdAllowed(message, deps.rules, gpc, memberId);
+      // An advertising id or ad click id is stored only with marketing granted, whatever the message's own purpose.
+      const stored = withAdIdsAllowed(message, deps.rules, gpc, memberId);
       const enriched = deps.enrich(stored, message.messageId ?? randomUUID(), purposes, facts);
       // The Member it was kept from (the course's Member under the config in force now) is recorded
       // with it: that Member's consent rates count the learner, whatever the config says later.

@@ -325,6 +325,31 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   path names this Member's courses and no other.
  */
 export function createMemberFacing(members: readonly CollectorMember[]): (event: StoredEvent) => MemberFacingEvent {
+  return memberFacingReaders(members).event;
+}
+
+/** What a Member is given of a text field of its events, read alone ({@link createMemberFacingTexts}). */
+export interface MemberFacingTexts {
+  /** A page path (an event's `path`) as the Member `memberId` is given it: `null` where it is not. */
+  readonly path: (path: string, memberId: string) => string | null;
+  /** An event name as the Member `memberId` is given it (each word naming another's course as `[course]`). */
+  readonly eventName: (name: string, memberId: string) => string;
+}
+
+/**
+ * Makes the readers that give a page path or an event name as {@link createMemberFacing} gives them
+ * to a Member (a path read with no page URL): for what a Member counts or filters by (`/stats`'
+ * `topPages`, `/events?event=`), so that it learns no more by them than its events give.
+ */
+export function createMemberFacingTexts(members: readonly CollectorMember[]): MemberFacingTexts {
+  const { path, eventName } = memberFacingReaders(members);
+  return { path, eventName };
+}
+
+/** The readers of {@link createMemberFacing} and {@link createMemberFacingTexts}, sharing what they remember. */
+function memberFacingReaders(
+  members: readonly CollectorMember[],
+): MemberFacingTexts & { event: (event: StoredEvent) => MemberFacingEvent } {
   const memberOf = createMemberResolver(members);
   // What a key or an org is found to be is remembered (bounded): one text may name thousands, read each decoding round.
   const remembering = <T>(find: (s: string) => T) => {
@@ -646,7 +671,13 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
     return namesOther(words, memberId, reading) ? '[course]' : words;
   };
 
-  return (event) => {
+  /** A reading of a text alone (no page URL). */
+  const alone = (): Reading => ({ left: readBudget, spent: false, memo: new Map(), site: undefined });
+  const path = (text: string, memberId: string): string | null =>
+    (textFor(text, memberId, noNames, alone()) as string | undefined) ?? null;
+  const eventName = (name: string, memberId: string): string => eventNameFor(name, memberId, alone()) ?? name;
+
+  const eventFor = (event: StoredEvent): MemberFacingEvent => {
     const facing: Partial<Record<keyof StoredEvent, unknown>> = { ...event };
     delete facing.keptFrom;
     const { memberId } = event;
@@ -676,4 +707,5 @@ export function createMemberFacing(members: readonly CollectorMember[]): (event:
       properties: (forMember(event.properties, memberId, noNames, reading) ?? {}) as Record<string, unknown>,
     };
   };
+  return { event: eventFor, path, eventName };
 }

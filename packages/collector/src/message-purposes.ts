@@ -1,20 +1,47 @@
 import { policyHash, type Policy } from '@optin/consent';
+import { withoutClickIds } from './click-ids.js';
 import { decidedUnderPolicy } from './policy-in-force.js';
 import { memberOverrides, purposeChoices } from './purpose-names.js';
 import type { SegmentMessage } from './segment-schema.js';
 
-const performanceName = /(^|[._:\s-])(perf|performance|web[._-]?vitals?|timing|lcp|cls|inp|fcp|ttfb)([._:\s-]|$)/i;
-const marketingName =
-  /(^|[._:\s-])(marketing|ads?|advert\w*|campaign|conversion|upsell|remarketing|retargeting|promo\w*)([._:\s-]|$)/i;
+// A word is one between characters that are neither letters nor digits, of any script (`ad/clicked`,
+// `promo|banner`, `ad–shown`), or at either end of the name.
+const sep = '[^\\p{L}\\p{N}]';
+const wordPattern = (words: string): RegExp => new RegExp(`(^|${sep})(${words})(${sep}|$)`, 'iu');
+const performanceName = wordPattern(`perf|performance|web${sep}?vitals?|timing|lcp|cls|inp|fcp|ttfb`);
+// `coupons`, `referrals` and attribution are Segment's e-commerce and mobile spec's own marketing
+// events (`Coupon Applied`, `Referral Sent`, `Install Attributed`).
+const marketingName = wordPattern(
+  '(?:marketing|ads?|advert[\\p{L}\\p{N}_]*|campaign|conversion|upsell|remarketing|retargeting|promo[\\p{L}\\p{N}_]*|coupons?|referrals?|attribution|attributed)',
+);
 
 /**
- * The words of a camelCase name separated as the patterns above read words: a lower-case letter or
- * digit before an upper-case letter (`adClicked`, `trackAdShown`), an acronym before a capitalised
- * word (`ADClicked`), and a letter before a digit (`ad2Shown`) end a word. Letters within a word are
- * never split (`adjusted`, `loaded`, `header_clicked` stay as they are).
+ * The words of a camelCase name separated as the patterns above read words, in any script: a
+ * lower-case letter or digit before an upper-case letter (`adClicked`, `caféAdShown`), an acronym
+ * before a capitalised word (`ADClicked`), and a letter before a digit (`ad2Shown`) end a word.
+ * Letters within a word are never split (`adjusted`, `loaded`, `header_clicked` stay as they are).
  */
 const wordsOf = (name: string): string =>
-  name.replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])|([A-Za-z])(?=\d)/g, '$1$2$3_');
+  name.replace(/([\p{Ll}\p{N}])(?=\p{Lu})|(\p{Lu})(?=\p{Lu}\p{Ll})|(\p{L})(?=\p{N})/gu, '$1$2$3_');
+
+/** Format characters (`\p{Cf}`: zero-width spaces and joiners, soft hyphens, BOMs): invisible in a name. */
+const formatCharacters = /\p{Cf}/gu;
+
+/** The purpose one reading of a name calls for. */
+const purposeOfWords = (words: string): string =>
+  marketingName.test(words) ? 'marketing' : performanceName.test(words) ? 'performance' : 'analytics';
+
+/**
+ * The purpose a name calls for, read as a learner sees it: in its compatibility form (NFKC:
+ * full-width `ＡＤ` is `AD`), its invisible format characters read both as nothing (`a\u200bd` is
+ * `ad`) and as separators (`Ad\u200bClicked`): the reading that needs the most wins.
+ */
+function namePurpose(event: string): string {
+  const shown = event.normalize('NFKC');
+  const readings = [wordsOf(shown), wordsOf(shown.replace(formatCharacters, ''))];
+  const purposes = readings.map(purposeOfWords);
+  return purposes.includes('marketing') ? 'marketing' : purposes.includes('performance') ? 'performance' : 'analytics';
+}
 
 // Event names repeat on every event of their kind: their purpose is remembered (bounded).
 const trackPurposes = new Map<string, string>();
@@ -23,8 +50,7 @@ const trackPurposes = new Map<string, string>();
 function trackPurpose(event: string): string {
   let purpose = trackPurposes.get(event);
   if (purpose === undefined) {
-    const words = wordsOf(event);
-    purpose = marketingName.test(words) ? 'marketing' : performanceName.test(words) ? 'performance' : 'analytics';
+    purpose = namePurpose(event);
     if (trackPurposes.size >= 10_000) trackPurposes.clear();
     trackPurposes.set(event, purpose);
   }
@@ -37,9 +63,11 @@ function trackPurpose(event: string): string {
  * - `identify`: `functionality` (recognising a returning visitor and remembering preferences).
  * - `track`: `performance` when its name is about speed (`perf`, `web_vitals`, `timing`, LCP, ...),
  *   `marketing` when it is about ads or campaigns (`marketing`, `ad`, `campaign`, `conversion`,
- *   `upsell`, ...), otherwise `analytics` (links and controls used, e.g. `edx.ui.lms.link_clicked`).
- *   A word is one between separators (`.`, `_`, `:`, `-`, space) or a camelCase one (`adClicked`,
- *   `webVitalsReported`, `ad2Shown`), never part of one (`adjusted`, `loaded`).
+ *   `upsell`, `coupon`, `referral`, `attribution`, ...), otherwise `analytics` (links and controls
+ *   used, e.g. `edx.ui.lms.link_clicked`). A word is one between characters that are neither
+ *   letters nor digits (`ad/clicked`, `ad–shown`, `ad\u200bclicked`) or a camelCase one in any script
+ *   (`adClicked`, `webVitalsReported`, `ad2Shown`), read in the name's NFKC form (`ＡＤ_clicked`), never
+ *   part of one (`adjusted`, `loaded`).
  * - plus any purposes the message itself declares in `context.purposes` (a sender can only add).
  * Purposes the policy does not know are kept: a message needing them is never granted.
  */
@@ -112,22 +140,48 @@ export function consentVerdict(
   return undefined;
 }
 
+/** A page's URL fields, in `context.page` and a `page` message's `properties` (as analytics.js sends them). */
+const urlFields = ['url', 'search', 'referrer'] as const;
+
+/** `fields` with their URL fields' click ids left out, or `undefined` when none had one. */
+function withoutClickIdsIn(fields: unknown): Record<string, unknown> | undefined {
+  if (typeof fields !== 'object' || fields === null) return undefined;
+  let kept: Record<string, unknown> | undefined;
+  for (const key of urlFields) {
+    const value: unknown = (fields as Record<string, unknown>)[key];
+    if (typeof value !== 'string') continue;
+    const stripped = withoutClickIds(value);
+    if (stripped !== value) (kept ??= { ...fields })[key] = stripped;
+  }
+  return kept;
+}
+
 /**
  * The message as it may be stored: a device's advertising id (`context.device.advertisingId`, the
- * IDFA or AAID Segment's mobile libraries send, an identifier for advertising alone) is removed unless
- * marketing is granted for the message, as {@link consentVerdict} reads its consent (GPC and the
- * Member's overrides included); the rest of the message is kept as it is.
+ * IDFA or AAID Segment's mobile libraries send, an identifier for advertising alone) and ad click ids
+ * (`gclid`, `fbclid`, ...: `clickIds` of `click-ids.ts`) in the page's `url`, `search` and `referrer` (of
+ * `context.page` and of a `page` message's `properties`) are removed unless marketing is granted for
+ * the message, as {@link consentVerdict} reads its consent (GPC and the Member's overrides included);
+ * the rest of the message (`utm_*` parameters included) is kept as it is.
  */
-export function withAdvertisingIdAllowed(
+export function withAdIdsAllowed(
   message: SegmentMessage,
   rules: ConsentRules,
   gpc: boolean,
   memberId: string | undefined,
 ): SegmentMessage {
   const device: unknown = message.context?.device;
-  if (typeof device !== 'object' || device === null || !('advertisingId' in device)) return message;
+  const advertisingId = typeof device === 'object' && device !== null && 'advertisingId' in device;
+  const page = withoutClickIdsIn(message.context?.page);
+  const properties = message.type === 'page' ? withoutClickIdsIn(message.properties) : undefined;
+  if (!advertisingId && !page && !properties) return message;
   if (consentVerdict(message, ['marketing'], rules, gpc, memberId) === undefined) return message;
-  const kept: Record<string, unknown> = { ...device };
-  delete kept.advertisingId;
-  return { ...message, context: { ...message.context, device: kept } };
+  const context: Record<string, unknown> = { ...message.context };
+  if (advertisingId) {
+    const kept: Record<string, unknown> = { ...device };
+    delete kept.advertisingId;
+    context.device = kept;
+  }
+  if (page) context.page = page;
+  return { ...message, context, ...(properties && { properties }) };
 }

@@ -1,3 +1,4 @@
+import { clickIds } from './click-ids.js';
 import { truncateText } from './truncate-text.js';
 import { toStorableText } from './unstorable-text.js';
 
@@ -27,7 +28,6 @@ const social = new RegExp(
 const webmail = new RegExp(
   `(^|\\.)(mail\\.google\\.com|outlook\\.live\\.com|outlook\\.office\\.com|outlook\\.office365\\.com|mail\\.yahoo\\.com|mail\\.proton\\.me|mail\\.aol\\.com|mail\\.yandex\\.${national})$`,
 );
-const clickIds = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'li_fat_id', 'ttclid', 'twclid', 'mc_cid'];
 const utm = ['source', 'medium', 'campaign', 'term', 'content'];
 
 const hostPattern = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]+)/i;

@@ -211,6 +211,13 @@ const latestFirst = 'decided_at DESC, (subject_proved_by IS NOT NULL) DESC, seq 
 const hourOf = (time: string): string => `substr(${time}, 1, 13)`;
 
 /**
+ * How many pages (by path without its query, most viewed first) a Member's `topPages` are read
+ * from: its ten are the most viewed of these once paths given alike are merged (a site's pages, not
+ * its queries: bounded).
+ */
+const candidatePages = 1000;
+
+/**
  * Events of `[from, to)` by their own time (parameters: from, to, from, to): the hour bounds let a
  * query use the `(member_id, hour)` index, the exact bounds follow.
  */
@@ -631,10 +638,7 @@ export abstract class SqlStorage implements Storage {
       `SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS views FROM events WHERE ${scope} AND type IN ('page', 'screen') AND ${notBot} GROUP BY substr(timestamp, 1, 10) ORDER BY day`,
       range,
     );
-    const top = await this.query(
-      `SELECT path, COUNT(*) AS views FROM events WHERE ${scope} AND type = 'page' AND path IS NOT NULL AND ${notBot} GROUP BY path ORDER BY views DESC, ${this.byCodePoint('path')} LIMIT 10`,
-      range,
-    );
+    const top = await this.topPages(scope, notBot, range, options.pagePath);
     // A click's name ends in `_clicked` exactly as written: not SQLite's `LIKE`, which ignores the case
     // of ASCII letters where PostgreSQL's does not (`edx.ui.lms.LINK_CLICKED` would count on one only).
     // Both count characters in `substr` and `length`, from 1.
@@ -659,13 +663,45 @@ export abstract class SqlStorage implements Storage {
       from,
       to,
       pageViewsPerDay: perDay.map((r) => ({ day: String(r.day), views: Number(r.views) })),
-      topPages: top.map((r) => ({ path: String(r.path), views: Number(r.views) })),
+      topPages: top,
       clicks: Number(counts?.clicks ?? 0),
       emailOpens: Number(counts?.opens ?? 0),
       emailClicks: Number(counts?.email_clicks ?? 0),
       consentRates,
       ...(provedLearners !== undefined && { provedLearners }),
     };
+  }
+
+  /**
+   * The ten most viewed pages of `memberStats` (page views by no bot), by path as stored or, with
+   * `pagePath`, by the path it gives of each page (read without its query and fragment, cut in the
+   * database so that one page is one row): paths given alike merged, those given as `null` left
+   * out, of the most viewed {@link candidatePages}.
+   */
+  private async topPages(
+    scope: string,
+    notBot: string,
+    range: readonly unknown[],
+    pagePath: ((path: string) => string | null) | undefined,
+  ): Promise<{ path: string; views: number }[]> {
+    // `chr(63)`: a literal `?` would be read as a parameter on PostgreSQL.
+    const [char, find, least] = this.kind === 'sqlite' ? ['char', 'instr', 'min'] : ['chr', 'strpos', 'least'];
+    const cut = (c: number) => `${find}(path || ${char}(${c}), ${char}(${c}))`;
+    const page = pagePath ? `substr(path, 1, ${least}(${cut(63)}, ${cut(35)}) - 1)` : 'path';
+    const rows = await this.query(
+      `SELECT page, COUNT(*) AS views FROM (SELECT ${page} AS page FROM events WHERE ${scope} AND type = 'page' AND path IS NOT NULL AND ${notBot}) AS pages GROUP BY page ORDER BY views DESC, ${this.byCodePoint('page')} LIMIT ${pagePath ? candidatePages : 10}`,
+      range,
+    );
+    if (!pagePath) return rows.map((r) => ({ path: String(r.page), views: Number(r.views) }));
+    const views = new Map<string, number>();
+    for (const r of rows) {
+      const given = pagePath(String(r.page));
+      if (given) views.set(given, (views.get(given) ?? 0) + Number(r.views));
+    }
+    return [...views]
+      .sort(([a, m], [b, n]) => n - m || Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .slice(0, 10)
+      .map(([path, n]) => ({ path, views: n }));
   }
 
   /**

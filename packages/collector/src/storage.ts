@@ -113,6 +113,13 @@ export interface StatsOptions {
    * `analytics`). Default: the purposes rated.
    */
   readonly policyPurposes?: NamedPurposes;
+  /**
+   * How the reader is given a page's path (a Member: as its events give it, `createMemberFacingTexts`),
+   * `null` when not at all. With it, `topPages` counts each page by that path, read without its query
+   * and fragment (`/a?token=…` is `/a`): paths given alike count as one, those not given are left out.
+   * Default: the paths as stored.
+   */
+  readonly pagePath?: (path: string) => string | null;
 }
 
 /** A receipt as stored, with its receive time. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CollectorError } from '../src/errors.js';
+import { allowedOriginList } from '../src/routes/cors.js';
 import { backends, startCollector } from './helpers.js';
 
 describe('CORS for pages on another origin', () => {
@@ -53,6 +55,50 @@ describe('CORS for pages on another origin', () => {
       expect(receiptPreflight.headers.get('access-control-allow-origin')).toBe('https://www.edx.org');
     } finally {
       await collector.close();
+      await store.dispose();
+    }
+  });
+});
+
+describe('allowed origins, checked at start', () => {
+  /** The CollectorError `origins` are refused with, read as `path`. */
+  const refusal = (origins: string[], path?: string): unknown => {
+    try {
+      allowedOriginList(origins, path);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('refuses an origin no browser sends, naming its place and the origin to write', () => {
+    const cases: [string, string][] = [
+      ['https://www.edx.org/', 'https://www.edx.org'],
+      ['HTTPS://Learning.edx.org', 'https://learning.edx.org'],
+      ['https://www.edx.org:443', 'https://www.edx.org'],
+      ['https://www.edx.org/learn?x=1', 'https://www.edx.org'],
+    ];
+    for (const [origin, written] of cases) {
+      const error = refusal(['https://www.edx.org', origin], 'OPTIN_ALLOWED_ORIGINS');
+      expect(error, origin).toBeInstanceOf(CollectorError);
+      expect(error, origin).toMatchObject({
+        code: 'invalid_option',
+        issues: [{ path: 'OPTIN_ALLOWED_ORIGINS[1]' }],
+      });
+      expect((error as CollectorError).hint, origin).toContain(`"${written}"`);
+    }
+    expect(refusal(['www.edx.org'])).toMatchObject({ code: 'invalid_option', issues: [{ path: 'allowedOrigins[0]' }] });
+    expect(refusal(['https://www.edx.org', 'http://localhost:3000', '*'])).toBeUndefined();
+  });
+
+  it('stops createCollector before it opens the storage', async () => {
+    const store = backends[0]!.open();
+    try {
+      await expect(startCollector(store.storage, { allowedOrigins: ['https://www.edx.org/'] })).rejects.toMatchObject({
+        code: 'invalid_option',
+        issues: [{ path: 'allowedOrigins[0]' }],
+      });
+    } finally {
       await store.dispose();
     }
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { allGranted, backends, getJson, mid, postJson, tokens, trackMessage, useCollector } from './helpers.js';
+import {
+  allGranted,
+  backends,
+  type Body,
+  getJson,
+  mid,
+  postJson,
+  tokens,
+  trackMessage,
+  useCollector,
+} from './helpers.js';
 
 const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
@@ -206,6 +216,60 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     for (const refused of [analyticsOnly, refusedToMember, withGpc])
       expect(deviceOf(refused)).toEqual({ adTrackingEnabled: true, model: 'Pixel 8' });
   });
+
+  it.skipIf(skip)(
+    'stores ad click ids (gclid, fbclid, msclkid, ...) only where marketing is granted, utm_* whatever',
+    async () => {
+      const query = '?utm_source=news&gclid=G-SECRET&q=cs50&fbclid=FB-SECRET&%6Dsclkid=MS-SECRET&li_fat_id=LI-SECRET';
+      const url = `https://learning.edx.org/course/cs50${query}#unit`;
+      const visit = (
+        categoryPreferences: Record<string, boolean>,
+        members?: Record<string, Record<string, boolean>>,
+      ) => ({
+        type: 'page',
+        name: 'Course',
+        anonymousId: 'clicked-ad',
+        messageId: mid(),
+        properties: { url, search: query, path: '/course/cs50' },
+        context: {
+          consent: { categoryPreferences, ...(members && { members }) },
+          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+          page: { path: '/course/cs50', url, search: query, referrer: `https://www.edx.org/${query}` },
+        },
+      });
+      const analyticsOnly = visit({ analytics: true, marketing: false });
+      const withMarketing = visit({ analytics: true, marketing: true });
+      const refusedToMember = visit({ analytics: true, marketing: true }, { HarvardX: { marketing: false } });
+      const batch = [analyticsOnly, withMarketing, refusedToMember];
+      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 3 });
+      const stored = await getJson(`${live.url}/v1/events?anonymousId=clicked-ad&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=clicked-ad&limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const find = (events: Body[], m: { messageId: string }): Body => events.find((e) => e.messageId === m.messageId);
+      const granted = find(stored.body.events, withMarketing);
+      expect(granted.campaign).toEqual({
+        source: 'news',
+        gclid: 'G-SECRET',
+        fbclid: 'FB-SECRET',
+        msclkid: 'MS-SECRET',
+        li_fat_id: 'LI-SECRET',
+      });
+      expect(granted.url).toBe(url);
+      for (const refused of [analyticsOnly, refusedToMember])
+        for (const events of [stored.body.events, member.body.events]) {
+          const event = find(events, refused);
+          expect(event).toBeDefined();
+          expect(event?.campaign).toEqual({ source: 'news' });
+          expect(JSON.stringify(event)).not.toMatch(/SECRET|clid|clkid|fat_id/i);
+        }
+      const kept = find(stored.body.events, analyticsOnly);
+      expect(kept.url).toBe('https://learning.edx.org/course/cs50?utm_source=news&q=cs50#unit');
+      expect(kept.properties).toMatchObject({ search: '?utm_source=news&q=cs50' });
+    },
+  );
 
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {
     const noConsent = { ...trackMessage(), context: { course: { id: 'course-v1:HarvardX+CS50+2026_T1' } } };

@@ -4,7 +4,7 @@ import type { CollectorContext } from '../collector-context.js';
 import { createCursorCodec } from '../cursor.js';
 import { earliestTime } from '../event-time.js';
 import { HttpProblem, invalidQuery } from '../http-problem.js';
-import { createMemberFacing } from '../member-facing-event.js';
+import { createMemberFacing, createMemberFacingTexts } from '../member-facing-event.js';
 import { MemberRepository } from '../member-repository.js';
 import { eventsQuerySchema, repeatedParameter, statsQuerySchema, withPlusRestored } from '../query-schemas.js';
 
@@ -26,6 +26,7 @@ function utc(time: string | undefined): string | undefined {
 export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const cursors = createCursorCodec(ctx.credentials.cursorSecret);
   const memberFacing = createMemberFacing(ctx.config.members);
+  const memberTexts = createMemberFacingTexts(ctx.config.members);
   const policy = { version: ctx.config.policy.version, hash: policyHash(ctx.config.policy) };
   const open = (authorization: string | undefined, member: string): MemberRepository =>
     MemberRepository.open(ctx.storage, ctx.principalOf(authorization), member, ctx.config.members);
@@ -48,6 +49,18 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
     const parsed = eventsQuerySchema.safeParse(queryOf(request.query));
     if (!parsed.success) throw invalidQuery(parsed.error);
     const { cursor, from, to, ...filters } = parsed.data;
+    // A Member's events give a name naming another's course with it as `[course]`: filtering on the
+    // name as stored would confirm a guess of it. A name its events never give is refused, whatever is stored.
+    const given =
+      filters.event === undefined || repo.memberId === null
+        ? filters.event
+        : memberTexts.eventName(filters.event, repo.memberId);
+    if (given !== filters.event)
+      throw new HttpProblem(
+        400,
+        'invalid_query',
+        `event: names a course that is not this Member's, so its events give such a name as ${JSON.stringify(given)}, never as written; filter on a name as the Member's events give it`,
+      );
     // A cursor continues the pages it came from only: another Member's, or the platform's, is refused.
     const after = cursor === undefined ? undefined : cursors.decode(cursor, repo.memberId);
     if (cursor !== undefined && after === undefined)
@@ -76,6 +89,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
         'from: not before to (now, when to is not given); give a from in the past, or a to after it',
       );
     const purposes = ctx.config.policy.purposes.filter((p) => !p.required).map((p) => p.id);
+    const { memberId } = repo;
     // With subject proofs required, an unproved receipt grants nothing here either (as in the email routes).
     // Member overrides are read with every purpose of the policy, as the event path reads them.
     // A decision made under another version of the policy grants nothing either (its refusals count).
@@ -87,6 +101,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: CollectorContext
       currentPolicy: policy,
       // Under opt-out, such a decision's grants are the mode's defaults: counted as implied.
       mode: ctx.config.collector?.mode ?? 'opt-in',
+      // A Member's top pages by their paths as its events give them (another's course in one: not given).
+      ...(memberId !== null && { pagePath: (path: string) => memberTexts.path(path, memberId) }),
     };
     // A Member's rates over fewer learners than the minimum are withheld (see consent-rates-threshold).
     return { member: repo.memberId, ...(await repo.stats(from, to, purposes, options, ctx.minLearnersForRates)) };
