@@ -1,9 +1,11 @@
 import { cookieDomains } from '@optin/consent';
+import { pageCookies } from './page-cookies.js';
 import type { CookieDeclaration } from './tracker.js';
 
 /** Whether a cookie named `name` is one `cookie` declares (exact name, or RegExp match). */
 export function declares(cookie: CookieDeclaration, name: string): boolean {
-  return typeof cookie.name === 'string' ? cookie.name == name : name.search(cookie.name) >= 0;
+  // (A RegExp has a source, even one from another realm; a string none.)
+  return (cookie.name as RegExp).source ? name.search(cookie.name) >= 0 : cookie.name == name;
 }
 
 /**
@@ -23,23 +25,15 @@ export function deleteCookies(
   root?: string,
   keep?: readonly CookieDeclaration[],
 ): void {
-  const paths = ['/'];
-  let path = '/';
-  for (const part of location.pathname.slice(1).split('/')) paths.push((path += part), (path += '/'));
-  let jar = '';
-  try {
-    jar = document.cookie;
-  } catch {
-    // A sandboxed document (an opaque origin) may use no cookies: document.cookie throws, and there are none.
-  }
-  for (const pair of jar.split(/; */)) {
+  for (const pair of pageCookies().split(/; */)) {
     const [name] = pair.split('=');
     if (name && cookies.some((c) => c.party != 'third' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
       for (const domain of cookieDomains(
         location.hostname,
         root?.replace(/^\./, '') ?? location.hostname.replace(/.*\./, ''),
       ))
-        for (const at of paths)
+        // Every path this page sees: `/learning/x`, `/learning/`, `/learning` and `/` for `/learning/x`.
+        for (let at = location.pathname; at; at = at.replace(/\/$|[^/]+$/, ''))
           // Partitioned too (CHIPS: gtag's cookie_flags, an embedded frame), which a browser takes only with
           // Secure: on http a browser refuses that second write, harmlessly.
           for (const flags of ['', ';Partitioned'])

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/","settings":{"handleDisabledFileLoadingAsSuccess":true}}
-import { createConsent, edxPolicy, type ConsentStore } from '@optin/consent';
+import { createConsent, edxPolicy, encodeDecision, type ConsentStore } from '@optin/consent';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ga4 } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
@@ -571,6 +571,33 @@ describe('withdrawal', () => {
     expect(pixel.calls).toEqual(['load', 'unload']);
     expect(ga.calls).toEqual(['load', 'track consent_changed']);
     expect(app.hub.loaded).toEqual(['ga']);
+  });
+});
+
+describe('the stored decision, read again before each call', () => {
+  test('is read again only when the page’s cookies changed since the last call (a read costs ~10 times the call), so a withdrawal another subdomain’s tab writes to the shared cookie still stops trackers at the next call', () => {
+    const store = createConsent({ policy: edxPolicy, cookieDomain: 'optin.test' });
+    store.decide({ purposes: { analytics: true } });
+    const { tracker, calls } = recorder('ga', ['analytics']);
+    const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
+    const refresh = vi.spyOn(store, 'refresh');
+    hub.track('one');
+    hub.track('two');
+    hub.page();
+    expect(refresh).toHaveBeenCalledTimes(1); // the first call: nothing read since the hub was made
+    document.cookie = 'csrftoken=abc;Path=/'; // any change of the page's cookies: read again
+    hub.track('three');
+    expect(refresh).toHaveBeenCalledTimes(2);
+    // A tab of learning.optin.test withdraws: it writes the cookie both share, and tells this tab nothing.
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    document.cookie = `optin=${encodeDecision(withdrawn, edxPolicy)};Path=/;Domain=optin.test`;
+    hub.track('after');
+    expect(calls).toEqual(['load', 'track one', 'track two', 'page', 'track three', 'unload']);
+    expect(hub.loaded).toEqual([]);
+    hub.destroy();
+    store.reset();
+    store.dispose();
+    document.cookie = 'csrftoken=;Path=/;Max-Age=0';
   });
 });
 
