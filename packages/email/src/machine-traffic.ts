@@ -183,8 +183,9 @@ function verdict(kind: 'open' | 'click', given: unknown, options: unknown): Mach
  * the verdict names the proxy because its IP and user agent say nothing about the person.
  *
  * Never throws on the request: a field missing or not of its type (a `userAgent` that is not a
- * string, no request at all), or one whose getter throws, is read as not given, so no user agent is `no_user_agent`. Options the
- * types rule out throw `EmailError` `invalid_option` (`options`, `prefetchWindowMs`).
+ * string, no request at all), or one whose getter throws, is read as not given, so no user agent
+ * is `no_user_agent`. Options the types rule out throw `EmailError` `invalid_option` (`options`,
+ * `prefetchWindowMs`).
  *
  * @example
  * const verdict = isMachineOpen({ userAgent: req.headers['user-agent'], ip, method: req.method,

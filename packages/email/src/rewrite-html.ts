@@ -21,19 +21,27 @@ export interface LinkPolicy {
    * `where` is the href's place in the source (`line 4, column 6`), for an error about it.
    */
   href(value: string, base: string | undefined, where: string): string | undefined;
-  /** What the `<img>` whose decoded src is `value` is. */
-  pixel(value: string): PixelVerdict;
+  /**
+   * The new href for a `data-optin-notrack` link whose decoded href is `value` (`base` and `where`
+   * as for `href`), or `undefined` to leave it as it is: the sender's opt-out of tracking, so never
+   * a click URL, but one to the click endpoint (copied from an email tracked before) would still
+   * record the click as the one it was signed for.
+   */
+  notrack(value: string, base: string | undefined, where: string): string | undefined;
+  /** What the `<img>` whose decoded src is `value` (resolved against `base`, if given) is. */
+  pixel(value: string, base: string | undefined): PixelVerdict;
   /**
    * The src of this message's pixel, for a stale pixel or to append when there is none; `undefined`
    * for no pixel at all: every pixel of the collector's is removed (HTML sent untracked).
    */
   pixelUrl: string | undefined;
   /**
-   * The new URL for `url` (absolute or protocol-relative), written anywhere but an `<a>`/`<area>`
+   * The new URL for `url` (absolute or protocol-relative; a relative one in a URL attribute or a
+   * `srcset` is given resolved against the document's base), written anywhere but an `<a>`/`<area>`
    * href or a pixel's src: in another attribute, CSS, text or a comment; `null` for a tracking URL
    * left as it is (this message's own, or one that cannot be read with certainty); `undefined` for
-   * no tracking URL. Never throws. `open` is what an open URL of another message becomes there;
-   * `where` is as for `href`.
+   * no tracking URL. `open` is what an open URL of another message becomes there; `where` is as for
+   * `href`, for the `unreadable_token` it may throw.
    */
   embedded(url: string, open: string, where: string): string | null | undefined;
 }
@@ -142,9 +150,62 @@ const urlAttributes = new Set([
   'xlink:href',
 ]);
 
-/** How the URLs of the attribute `name` are found: CSS in `style`, a URL attribute's as one value, else as text. */
-const urlsOf = (name: string): UrlFinder =>
-  name === 'style' ? urlsInCss : urlAttributes.has(name) ? urlsInAttribute : urlsInText;
+/** The attributes whose value is a list of image candidates: a URL, then descriptors, separated by commas. */
+const srcsetAttributes = new Set(['srcset', 'imagesrcset']);
+
+/**
+ * Where each URL of a `srcset` value is, as the HTML standard splits it: a run of non-whitespace
+ * after whitespace and commas (without the commas ending it, which end the candidate), then
+ * descriptors up to a comma outside parentheses.
+ */
+function* srcsetCandidates(value: string): Generator<{ start: number; end: number }> {
+  const candidate = /[\t\n\f\r ,]*([^\t\n\f\r ]*)/y;
+  const descriptors = /(?:[^,(]|\([^)]*\)?)*/y;
+  for (let at = 0; at < value.length;) {
+    candidate.lastIndex = at;
+    const [run = '', url = ''] = candidate.exec(value) ?? [];
+    at += run.length;
+    if (url === '') return;
+    const start = at - url.length;
+    const end = at - (/,+$/.exec(url)?.[0].length ?? 0);
+    if (end === at) {
+      descriptors.lastIndex = at;
+      at += descriptors.exec(value)?.[0].length ?? 0;
+    }
+    yield { start, end };
+  }
+}
+
+/**
+ * The relative URLs of the attribute `name` (a URL attribute's whole value, each `srcset`
+ * candidate), resolved against the document's `base`: a mail client that honours `<base href>`
+ * loads `<img src="e/o/…">` from there, so a tracking URL may be written so.
+ */
+function* relativeUrls(name: string, value: string, base: string): Generator<EmbeddedUrl> {
+  const spans = srcsetAttributes.has(name)
+    ? srcsetCandidates(value)
+    : urlAttributes.has(name)
+      ? [{ start: value.search(/[^\t\n\f\r ]|$/), end: value.search(/[\t\n\f\r ]*$/) }]
+      : [];
+  for (const { start, end } of spans) {
+    const written = value.slice(start, end);
+    // An absolute or protocol-relative URL is found as in text; an anchor or empty value is the email itself.
+    if (/^[^/?#\\]*:|^[\\/]{2}/.test(written) || inThisEmail.test(written)) continue;
+    const url = httpUrl(written, base);
+    if (url !== undefined) yield { start, end, url, write: (next) => next };
+  }
+}
+
+/**
+ * How the URLs of the attribute `name` are found: CSS in `style`, a URL attribute's as one value,
+ * else as text; and, under a `<base href>`, the relative ones (see `relativeUrls`), in order.
+ */
+const urlsOf = (name: string, base: string | undefined): UrlFinder => {
+  const find = name === 'style' ? urlsInCss : urlAttributes.has(name) ? urlsInAttribute : urlsInText;
+  return base === undefined
+    ? find
+    : (value) => [...relativeUrls(name, value, base), ...find(value)].sort((a, b) => a.start - b.start);
+};
 
 /** The one of `spans` (in source order, none inside another) that `offset` is inside, if any. */
 function spanAt(spans: readonly Span[], offset: number): Span | undefined {
@@ -260,7 +321,9 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   /** Edits the URLs in the attributes of `tag` but those starting at `skip`, another message's open URLs becoming `open`. */
   const editAttributes = (tag: StartTag, skip: ReadonlySet<number>, open: string): void => {
     for (const { name, value, location } of tag.attrs) {
-      const replaced = skip.has(location.startOffset) ? [] : replacedIn(value, urlsOf(name), open, placeOf(location));
+      const replaced = skip.has(location.startOffset)
+        ? []
+        : replacedIn(value, urlsOf(name, base), open, placeOf(location));
       const span = replaced.length > 0 ? valueSpan(source, location) : undefined;
       if (!span) continue;
       const text = read(span.start, span.end, 'attribute');
@@ -322,21 +385,17 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
       const location = locations?.href;
       if (href === undefined || !location || rewritten.has(location.startOffset)) continue;
       rewritten.add(location.startOffset);
-      if (attribute(element, noTrackAttribute) !== undefined) {
-        linkHrefs.add(location.startOffset);
-        continue;
-      }
+      const marked = attribute(element, noTrackAttribute) !== undefined;
       const where = placeOf(location);
-      const next = policy.href(href, inThisEmail.test(href) ? undefined : base, where);
+      const linkBase = inThisEmail.test(href) ? undefined : base;
+      const next = marked ? policy.notrack(href, linkBase, where) : policy.href(href, linkBase, where);
       const edit = next === undefined ? undefined : valueEdit(source, location, next);
-      if (edit) {
-        edits.push(edit);
-        linkHrefs.add(location.startOffset);
-      }
+      if (edit) edits.push(edit);
+      if (edit || marked) linkHrefs.add(location.startOffset);
       continue;
     }
     const src = html && element.tagName === 'img' && locations?.src ? attribute(element, 'src') : undefined;
-    const verdict = src === undefined ? 'other' : policy.pixel(src);
+    const verdict = src === undefined ? 'other' : policy.pixel(src, base);
     if (verdict !== 'other') found[verdict].push(element);
   }
   const { pixelUrl } = policy;

@@ -104,7 +104,9 @@ export interface EmailSigner {
    * `meta` or removed, and so is such a URL of another message anywhere else in the document (any
    * attribute, CSS, text, comments): a click URL re-signed to its target, an open URL replaced by the
    * blank GIF it served; one there whose token cannot be read, or does not verify under `keys` or
-   * `trustedKeys`, is left as it is. A link or pixel under `baseUrl` whose token cannot be read or
+   * `trustedKeys`, is left as it is; under a `<base href>`, a relative URL in a URL attribute or a
+   * `srcset` is read as resolved against it. A `data-optin-notrack` link to the click endpoint
+   * becomes its target, unsigned. A link or pixel under `baseUrl` whose token cannot be read or
    * verified throws `unreadable_token` (its message gives its line and column).
    * Idempotent: see the README.
    */
@@ -117,8 +119,10 @@ export interface EmailSigner {
    * and every such URL anywhere else in the document is replaced as `rewriteHtml` replaces another
    * message's: a click URL by its target, an open URL by the blank GIF it served (a `data:` URL:
    * nothing is fetched). No pixel is added and every other byte is kept: HTML never tracked comes
-   * back as it is. Tokens must verify under `keys` or `trustedKeys`: a link whose token does not
-   * throws `unreadable_token`, as `rewriteHtml` does (its target is unknown).
+   * back as it is. Tokens must verify under `keys` or `trustedKeys`: a click token anywhere (a link,
+   * a VML button, a form, text, a URL's query) that is well-formed but does not throws
+   * `unreadable_token` with its line and column (its target is unknown); one that cannot be read at
+   * all (truncated) is left as it is outside tracked links, as `rewriteHtml` leaves it.
    *
    * @example
    * const html = consent.analytics ? signer.rewriteHtml(template, meta) : signer.untrackHtml(template);
@@ -129,6 +133,14 @@ export interface EmailSigner {
 }
 
 type MessageClaims = Omit<TokenClaims, 'kind' | 'url'>;
+
+/** Why a URL under the tracking endpoints leads nowhere this signer can sign for. */
+interface Refusal {
+  why: string;
+  hint: string;
+  /** Whether its token is well-formed, but verifies under none of the keys this signer holds. */
+  unverified: boolean;
+}
 
 /** The message HTML is rewritten for: its claims, and its recipient's address (never signed into a link). */
 interface Message {
@@ -314,33 +326,47 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
    * make up a token under the tracking host, and its target was chosen by no one who signs here.
    * A link there that is no readable click token, or to the open endpoint, leads nowhere this signer
    * could sign for; one that does not verify leads somewhere no key it holds vouches for: both are
-   * `unreadable_token`, at `path`, with `where` (the link's line and column in the HTML) if given.
+   * a `Refusal`.
    */
-  function untracked(url: string, path: string, where?: string): string {
-    const at = where === undefined ? '' : ` at ${where}`;
-    const refuse = (why: string, hint: string): never => {
-      throw new EmailError(
-        'unreadable_token',
-        path,
-        `has a link${at} to the tracking endpoints under ${base} ${why}`,
-        hint,
-      );
-    };
+  function unwrapped(url: string): string | Refusal {
     const copied = "Put the link's real target in its place: it was probably copied from an email tracked before.";
     for (let target = url; ;) {
       const link = trackingLink(target, endpoint);
       if (!link) return target;
       const claims = link.kind === 'click' ? openToken(link.token, unwrapping) : 'malformed';
-      if (claims === 'malformed') return refuse('that is not a readable click token (truncated or edited)', copied);
+      if (claims === 'malformed')
+        return { why: 'that is not a readable click token (truncated or edited)', hint: copied, unverified: false };
       if (typeof claims === 'string')
-        return refuse(
-          'whose token this signer cannot verify: made up, edited, or signed with keys it does not hold',
-          `${copied} If it is a genuine link of the platform or a Member whose keys this sender holds, name them in \`trustedKeys\`.`,
-        );
+        return {
+          why: 'whose token this signer cannot verify: made up, edited, or signed with keys it does not hold',
+          hint: `${copied} If it is a genuine link of the platform or a Member whose keys this sender holds, name them in \`trustedKeys\`.`,
+          unverified: true,
+        };
       const next = claims.url === null ? undefined : httpUrl(claims.url);
-      if (next === undefined) return refuse('that is not a click token (an open token has no target)', copied);
+      if (next === undefined)
+        return { why: 'that is not a click token (an open token has no target)', hint: copied, unverified: false };
       target = next;
     }
+  }
+
+  /**
+   * A refusal of `unwrapped`, thrown: `unreadable_token` at `path`, with `where` (the link's line
+   * and column) if given.
+   */
+  function refuse({ why, hint }: Refusal, path: string, where?: string): never {
+    const at = where === undefined ? '' : ` at ${where}`;
+    throw new EmailError(
+      'unreadable_token',
+      path,
+      `has a link${at} to the tracking endpoints under ${base} ${why}`,
+      hint,
+    );
+  }
+
+  /** The target `url` leads to (see `unwrapped`); a refusal is thrown (see `refuse`). */
+  function untracked(url: string, path: string, where?: string): string {
+    const target = unwrapped(url);
+    return typeof target === 'string' ? target : refuse(target, path, where);
   }
 
   /**
@@ -460,9 +486,10 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
     /**
      * The new URL for another message's tracking URL `value` found in the HTML outside link
      * targets and pixels; `null` for a tracking URL left as it is: this message's own, or one whose
-     * token cannot be read or verified (never thrown about: it may be a URL read wrongly, the end
-     * of a sentence glued to it, and the bytes are kept rather than guessed at); `undefined` for
-     * no tracking URL.
+     * token cannot be read, or (in `rewriteHtml`) verified: it may be a URL read wrongly, the end of
+     * a sentence glued to it, and the bytes are kept rather than guessed at; `undefined` for no
+     * tracking URL. In `untrackHtml`, a well-formed click token that does not verify throws
+     * `unreadable_token` (see `decide`).
      */
     const embedded = (value: string, open: string, where: string): string | null | undefined => {
       // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
@@ -484,12 +511,16 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
       else if (ofThisMessage(ownClaims(link, link.kind)) && link.canonical) next = null;
       else if (link.kind === 'open') next = open;
       else {
-        try {
-          const target = cleaned(untracked(given, 'html', where), where);
-          next = signedFor(target) ?? target;
-        } catch (error) {
-          if (!(error instanceof EmailError && error.code === 'unreadable_token')) throw error;
-          next = null;
+        const target = unwrapped(given);
+        // A token that cannot be read is left: it may be a URL read wrongly (the end of a sentence
+        // glued to it). One well-formed that no key here verifies is thrown about in HTML sent
+        // untracked (as in a link): its target is unknown, and kept it would record this
+        // recipient's click as the one it was signed for.
+        if (typeof target !== 'string')
+          next = message === undefined && target.unverified ? refuse(target, 'html', where) : null;
+        else {
+          const clean = cleaned(target, where);
+          next = signedFor(clean) ?? clean;
         }
       }
       return next;
@@ -539,8 +570,17 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         // tracking URLs inside it replaced where they are.
         return signedFor(target) ?? (link ? target : undefined);
       },
-      pixel(value): PixelVerdict {
-        const src = ownEndpoint(value);
+      notrack(value, documentBase, where) {
+        const given = httpUrl(value, documentBase) ?? ownEndpoint(value);
+        if (given === undefined || !trackingLink(given, endpoint)) return undefined;
+        // Unwrapped to its target, never signed again (the sender's opt-out); one whose token cannot
+        // be read is the sender's to keep, as in `embedded`.
+        const target = unwrapped(given);
+        if (typeof target === 'string') return cleaned(target, where);
+        return message === undefined && target.unverified ? refuse(target, 'html', where) : undefined;
+      },
+      pixel(value, documentBase): PixelVerdict {
+        const src = ownEndpoint(value) ?? (documentBase === undefined ? undefined : httpUrl(value, documentBase));
         const link = src === undefined ? undefined : trackingLink(src, endpoint);
         if (link?.kind !== 'open') return 'other';
         return ofThisMessage(ownClaims(link, 'open')) && link.canonical ? 'this' : 'stale';

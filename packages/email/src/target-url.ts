@@ -102,13 +102,15 @@ const addressHashes = ['md5', 'sha1', 'sha256', 'sha512'];
 interface Derived {
   /** Lowercase hex: the address's bytes, and each hash of it. */
   hex: string[];
+  /** Runs of hex at least as long as the shortest of `hex`: the only ones that can hold one. */
+  hexRun: RegExp;
   /** Each hash of it in base64 and base64url, unpadded (letter case matters). */
   base64: string[];
 }
 
-// Runs of hex, and of base64 or base64url, long enough to hold the shortest of them (an MD5 digest:
-// 32 hex digits, 22 base64 characters).
-const hexRun = /[0-9a-f]{32,}/g;
+// Runs of base64 or base64url long enough to hold the shortest hash (an MD5 digest: 22 characters).
+// Runs of hex are told by the shortest hex form (see `Derived.hexRun`): an address's bytes may be
+// fewer than an MD5 digest's 16 (`ada@example.org` is 30 hex digits).
 const digestRun = /[A-Za-z0-9+/_-]{22,}/g;
 
 let derivedFor: { address: string; derived: Derived } | undefined;
@@ -122,15 +124,18 @@ let derivedFor: { address: string; derived: Derived } | undefined;
  */
 function derivedForms(address: string, normalised: readonly string[]): Derived {
   if (derivedFor?.address === address) return derivedFor.derived;
-  const derived: Derived = { hex: [], base64: [] };
+  const hex: string[] = [];
+  const base64: string[] = [];
   for (const form of new Set([address.trim(), ...normalised])) {
-    derived.hex.push(Buffer.from(form).toString('hex'));
+    hex.push(Buffer.from(form).toString('hex'));
     for (const algorithm of addressHashes) {
       const digest = createHash(algorithm).update(form).digest();
-      derived.hex.push(digest.toString('hex'));
-      derived.base64.push(digest.toString('base64').replace(/=+$/, ''), digest.toString('base64url'));
+      hex.push(digest.toString('hex'));
+      base64.push(digest.toString('base64').replace(/=+$/, ''), digest.toString('base64url'));
     }
   }
+  const shortest = Math.min(...hex.map((form) => form.length));
+  const derived: Derived = { hex, base64, hexRun: new RegExp(`[0-9a-f]{${shortest},}`, 'g') };
   derivedFor = { address, derived };
   return derived;
 }
@@ -150,7 +155,7 @@ export function containsAddress(text: string, address: string): boolean {
     const lower = hay.toLowerCase();
     if (needles.some((needle) => lower.includes(needle))) return true;
     // Looked for in the runs that could hold one only, so that a long text without any is read once.
-    for (const [run] of lower.matchAll(hexRun)) if (derived.hex.some((hex) => run.includes(hex))) return true;
+    for (const [run] of lower.matchAll(derived.hexRun)) if (derived.hex.some((hex) => run.includes(hex))) return true;
     for (const [run] of hay.matchAll(digestRun))
       if (derived.base64.some((encoded) => run.includes(encoded))) return true;
     return false;

@@ -35,6 +35,18 @@ describe("a URL carrying a hash of the recipient's address", () => {
     expect(containsAddress(`https://x.example/?e=${Buffer.from(normalised).toString('hex')}`, recipient)).toBe(true);
   });
 
+  it.each(['bo@x.io', 'ada@example.org'])(
+    'finds the bytes in hex of an address shorter than an MD5 digest (%s)',
+    (short) => {
+      const hex = Buffer.from(short).toString('hex');
+      expect(containsAddress(`https://x.example/?e=${hex}`, short)).toBe(true);
+      expect(containsAddress(`https://x.example/?e=${hex.toUpperCase()}&x=1`, short)).toBe(true);
+      expect(() => signer.clickUrl(`https://x.example/?e=${hex}`, { messageId: 'm', recipient: short })).toThrow(
+        expect.objectContaining({ code: 'recipient_in_url' }) as Error,
+      );
+    },
+  );
+
   it('finds the hash of the address as typed, too', () => {
     expect(containsAddress(`https://x.example/?eh=${digest('sha256', recipient).toString('hex')}`, recipient)).toBe(
       true,

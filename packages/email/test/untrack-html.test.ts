@@ -24,6 +24,7 @@ const verifier = createEmailVerifier({
   members: { HarvardX: { keys: { 'hx-1': harvardKey } } },
 });
 const alice: MessageMeta = { messageId: 'm-alice', recipient: 'alice@example.org', subject: 'user-alice' };
+const bob: MessageMeta = { messageId: 'm-bob', recipient: 'bob@example.org', subject: 'user-bob' };
 const template =
   '<html><body><p><a href="https://www.edx.org/course/x?a=1&amp;b=2">Course</a> <a href="https://x.org/">X</a></p></body></html>';
 
@@ -88,6 +89,69 @@ describe('signer.untrackHtml', () => {
     expect(() => harvard.untrackHtml(foreign)).toThrow(
       expect.objectContaining({ code: 'unreadable_token', path: 'html' }) as Error,
     );
+  });
+
+  it.each(
+    Object.entries({
+      'a VML button': (url: string) =>
+        `<!--[if mso]><v:roundrect href="${url}"><center>Go</center></v:roundrect><![endif]-->`,
+      'a form action': (url: string) => `<form action="${url}"><button>Go</button></form>`,
+      text: (url: string) => `<p>Or paste ${url} into your browser</p>`,
+      "a share link's query": (url: string) =>
+        `<a href="https://share.example/?u=${encodeURIComponent(url)}">Share</a>`,
+    }),
+  )('refuses a click token it cannot verify in %s, as in a link (its target is unknown)', (_name, write) => {
+    const unknown = createEmailSigner({
+      keys: { 'hx-1': harvardKey },
+      activeKid: 'hx-1',
+      baseUrl: base,
+      memberId: 'HarvardX',
+    });
+    const html = `<p>x</p>\n${write(platform.clickUrl('https://www.edx.org/', alice))}`;
+    expect(() => unknown.untrackHtml(html)).toThrow(
+      expect.objectContaining({
+        code: 'unreadable_token',
+        path: 'html',
+        message: expect.stringContaining('line 2') as string,
+      }) as Error,
+    );
+    // A token that cannot be read (truncated) is no one's: it is left as it is.
+    const truncated = `<p>Or paste ${base}/e/c/AREFZWR4 here</p>`;
+    expect(unknown.untrackHtml(truncated)).toBe(truncated);
+  });
+
+  it('unwraps a data-optin-notrack link to the click endpoint to its target', () => {
+    const click = harvard.clickUrl('https://www.edx.org/help', alice);
+    const html = `<a data-optin-notrack href="${click}">Help</a><area data-optin-notrack href="${click}">`;
+    const out = harvard.untrackHtml(html);
+    expect(out).toBe(
+      '<a data-optin-notrack href="https://www.edx.org/help">Help</a><area data-optin-notrack href="https://www.edx.org/help">',
+    );
+    expect(harvard.rewriteHtml(html, bob)).toContain('<a data-optin-notrack href="https://www.edx.org/help">Help</a>');
+    expect(verifiedTokens(harvard.rewriteHtml(html, bob))).toHaveLength(1); // Bob's pixel only
+  });
+
+  it.each(
+    Object.entries({
+      'a relative pixel': (p: string, c: string) => `<img src="${p.slice(base.length + 1)}"><a href="x">x</a>${c}`,
+      'a path-absolute background': (p: string) =>
+        `<table background="${p.slice(base.length)}"><tr><td>x</td></tr></table>`,
+      'a srcset candidate': (p: string) =>
+        `<img src="https://cdn.example/a.png" srcset="a.png 1x, ${p.slice(base.length + 1)} 2x">`,
+      'a form action': (_p: string, c: string) =>
+        `<form action="${c.slice(base.length + 1)}"><button>Go</button></form>`,
+    }),
+  )('takes out tracking URLs written relative to the <base href> of the document: %s', (_name, write) => {
+    const pixel = harvard.pixelUrl(alice);
+    const click = harvard.clickUrl('https://www.edx.org/help', alice);
+    const html = `<html><head><base href="${base}/"></head><body>${write(pixel, click)}</body></html>`;
+    const out = harvard.untrackHtml(html);
+    expect(out).not.toContain('e/o/');
+    expect(out).not.toContain('e/c/');
+    const forBob = harvard.rewriteHtml(html, bob);
+    expect(
+      verifiedTokens(forBob).filter((url) => url.includes(pixel.slice(-20)) || url.includes(click.slice(-20))),
+    ).toEqual([]);
   });
 
   it('keeps data-optin-notrack links and every URL not under the tracking endpoints', () => {
