@@ -338,6 +338,8 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (this.settingsButton) root.append(this.#settings);
       } else {
         const policy = safeUrl(this.policyUrl);
+        // Where the learner decides, for the decision's record.
+        const source = prefs ? 'preferences' : 'banner';
         // Read with the notice: the preferences' way to control cookies in the browser too; on the
         // first layer, the purposes a privacy signal keeps off (unless already granted), "Accept all"
         // included, named as the preferences name them, so that a learner deciding there knows it.
@@ -345,25 +347,13 @@ export function createBannerClass(): new () => OptinBannerElement {
         // turned on in the preferences.)
         const off = (p: Purpose) => p.gpc && consent.privacySignal && !consent.allows(p.id);
         const signalled = consent.policy.purposes.filter(off);
-        // (Its `{purposes}` filled with nodes: a label shown untranslated keeps its mark.)
+        // (Its `{purposes}` filled with nodes: a label shown untranslated keeps its mark. A message
+        // without one is followed by the list.)
+        const [before, after] = t.signal.split('{purposes}');
         const note = prefs
           ? say('browser')
           : signalled[0] &&
-            marked(
-              t.signal.split('{purposes}').flatMap((x, i) =>
-                i
-                  ? [
-                      ...listed(
-                        signalled.map((p) => text(p)[0]),
-                        lang,
-                      ),
-                      x,
-                    ]
-                  : x,
-              ),
-              langOf('signal'),
-              lang,
-            );
+            marked([before, ...listed(signalled.map((p) => text(p)[0]), lang), after], langOf('signal'), lang);
         // A button of the dialog, named by its message's key (a redraw finds it by it: see keyOf);
         // `decides`: it closes the banner once it has done. (No type="button": a button in the shadow
         // root has no form to submit, a page's form around the element included.)
@@ -393,12 +383,12 @@ export function createBannerClass(): new () => OptinBannerElement {
                   members: { [member.id]: Object.fromEntries(Object.keys(refused).map((id) => [id, true])) },
                 }),
               },
-              prefs ? 'preferences' : 'banner',
+              source,
             );
           },
           1,
         );
-        const rejectAll = button('rejectAll', () => consent.rejectAll(prefs ? 'preferences' : 'banner'), 1);
+        const rejectAll = button('rejectAll', () => consent.rejectAll(source), 1);
         const dialog = h(
           'dialog',
           {
@@ -437,15 +427,18 @@ export function createBannerClass(): new () => OptinBannerElement {
       }
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
       // assistive technology until the layer closes; but only where it shows. One the page's CSS hides
-      // (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)`) is opened
+      // (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)`) is open
       // non-modal, so that it leaves the page usable (seen as it would show, open, before it is made
-      // modal). One already open is left as it is (redrawn in place). A close request not made by an
-      // Esc pressed in the banner (Android's back) is the banner's Esc; one the browser will not let be
-      // cancelled (a second in a row) opens it again.
+      // modal): when it opens, and whenever its size changes (the page's CSS hides it once it is open,
+      // a stylesheet loaded later, or shows it again). A close request not made by an Esc pressed in
+      // the banner (Android's back) is the banner's Esc; one the browser will not let be cancelled (a
+      // second in a row) opens it again.
       const dialog = this.#dialog;
       if (dialog && this.isConnected) {
         const show = () => {
-          if (!dialog.open) {
+          // (Not a dialog no longer shown: one of a banner moved in the document, until it is redrawn.)
+          if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != dialog.checkVisibility())) {
+            dialog.close();
             dialog.open = true;
             if (dialog.checkVisibility()) {
               dialog.open = false;
@@ -463,6 +456,8 @@ export function createBannerClass(): new () => OptinBannerElement {
             dialog.focus();
           }
         };
+        // (Once a dialog: redrawn in place, it is observed already.)
+        if (!shown) new ResizeObserver(show).observe(dialog);
         show();
         // (A new layer is then focused as a whole by #show.)
         const same = [...dialog.querySelectorAll<HTMLInputElement>('a[href],[name]')].find((x) => keyOf(x) == at);

@@ -33,8 +33,8 @@ export function translations(catalog: Catalog | null, policy: Policy, locale: st
         new BannerError(
           'stale_translation',
           path,
-          `translates text ${entry[2] || '?'}: the policy's own is shown`,
-          `Translate text ${now} again.`,
+          `translates ${entry[2]}`,
+          `Translate ${now}.`,
         ),
       );
   }

@@ -108,11 +108,11 @@ const focused = (page: Page) =>
     return el?.textContent;
   });
 const decision = (page: Page) => page.evaluate(() => window.banner.consent.decision);
-/** Whether the banner's dialog is shown modal (the page behind inert), and seen. */
+/** Whether the banner's dialog is shown modal (the page behind inert), and seen (`visibility: hidden` is not). */
 const shown = (page: Page) =>
   page.evaluate(() => {
     const dialog = window.banner.shadowRoot!.querySelector('dialog');
-    return { modal: !!dialog?.matches(':modal'), seen: !!dialog?.checkVisibility() };
+    return { modal: !!dialog?.matches(':modal'), seen: !!dialog?.checkVisibility({ visibilityProperty: true }) };
   });
 
 describe('<optin-banner> on a hostile page, in Chromium', () => {
@@ -140,6 +140,38 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     const page = await open();
     expect(await shown(page)).toEqual({ modal: true, seen: true });
     expect(problems).toEqual([]);
+  });
+
+  it('leaves the page usable when its CSS hides the banner once it is open (a stylesheet loaded later), and is modal again when shown', async () => {
+    for (const css of [
+      'optin-banner{display:none}',
+      'optin-banner::part(dialog){display:none}',
+      'body>*:not(main){display:none}',
+    ]) {
+      const page = await open();
+      expect(await shown(page), css).toEqual({ modal: true, seen: true });
+      // The page's stylesheet arrives after the banner has opened (a blocker's, or the site's own).
+      await page.evaluate((href) => {
+        const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', id: 'late', href });
+        document.head.append(link);
+        return new Promise((resolve) => (link.onload = resolve));
+      }, `/page.css?${new URLSearchParams({ css }).toString()}`);
+      await expect.poll(() => shown(page), { message: css }).toEqual({ modal: false, seen: false });
+      expect(await page.evaluate(() => window.banner.layer), css).toBe('notice');
+      // The learner can use the page: a click on its button works and focuses it, and Tab leaves it.
+      await page.evaluate(() =>
+        document.querySelector('#open')!.addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
+      );
+      await page.locator('#open').click({ timeout: 2000 });
+      expect(await page.locator('body[data-clicked]').count(), css).toBe(1);
+      expect(await focused(page), css).toBe('Manage cookies');
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused(page), css).not.toBe('Manage cookies');
+      // The stylesheet goes: the banner shows, modal again.
+      await page.evaluate(() => document.querySelector('#late')!.remove());
+      await expect.poll(() => shown(page), { message: css }).toEqual({ modal: true, seen: true });
+      expect(problems, css).toEqual([]);
+    }
   });
 
   it('works on a page whose named elements shadow the document\'s properties (<img name="createElement">, "body", "baseURI")', async () => {
