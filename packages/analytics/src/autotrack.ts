@@ -96,9 +96,11 @@ export function autotrack(
         track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
     } else
       use(
-        // A field one types in (an editable text, date or number field, a textarea, an editor's root) is a
-        // `textbox`, whatever its role but a box's (`combobox`, `searchbox`); an input button a `button`.
-        is(el, ':read-write:not([role$=box])')
+        // A field one types in (an editable text, date or number field, a textarea, an editor's root), or one marked
+        // read-only (a coupon shown, a locked email: no button either), is a `textbox`, whatever its role but a box's
+        // (`combobox`, `searchbox`); an input button a `button` (one marked `readonly`, which no button can be, a
+        // `textbox`), and so a slider, colour or file input, and a disabled field (no learner's click reaches one).
+        is(el, ':is(:read-write,[readonly]):not([role$=box])')
           ? 'textbox'
           : (attr(el, 'role') ?? (is(el, 'input') ? 'button' : get(el, 'localName'))),
         el,

@@ -22,3 +22,8 @@ export class AnalyticsError extends Error {
     this.path = path;
   }
 }
+
+/** Throws the {@link AnalyticsError} of a wrong option (`invalid_option`), `path` the option. */
+export function invalidOption(path: string, message: string): never {
+  throw new AnalyticsError('invalid_option', path, message);
+}

@@ -1,5 +1,5 @@
 import type { Tracker, Vendor } from '@optin/trackers';
-import { AnalyticsError } from './errors.js';
+import { invalidOption } from './errors.js';
 
 /** The anonymous id cookie (purpose `functionality`). */
 export const idCookie = 'optin_id';
@@ -23,7 +23,7 @@ export function batchUrl(endpoint: string): URL {
       new URL(endpoint.replace(/\/?$/, '/'), (globalThis as { location?: Location }).location?.href),
     );
   } catch {
-    throw new AnalyticsError('invalid_option', 'endpoint', `"${endpoint}" is not a URL.`);
+    invalidOption('endpoint', `"${endpoint}" is not a URL.`);
   }
 }
 

@@ -14,7 +14,7 @@ import { autotrack } from './autotrack.js';
 import { narrow } from './consent-stamp.js';
 import { courseOf, type CourseRef } from './course-ref.js';
 import { doc } from './dom.js';
-import { AnalyticsError } from './errors.js';
+import { AnalyticsError, invalidOption } from './errors.js';
 import { batchUrl, declareFirstParty, idCookie, prefsKey, sessionCookie, touchKey } from './first-party-declaration.js';
 import { randomId } from './random-id.js';
 import { referrerHost } from './referrer-class.js';
@@ -141,8 +141,9 @@ const now = () => new Date().toISOString();
  * document's own `prerendering`: a named image shadows the document's.)
  */
 const shown = (then: () => void) =>
-  // (The document's own addEventListener: a `<form name="addEventListener">` shadows it. The event is not heard on the window.)
-  doc('prerendering') ? EventTarget.prototype.addEventListener.call(document, 'prerenderingchange', then) : then();
+  // (The document's own addEventListener, which is the window's: a `<form name="addEventListener">` shadows the
+  // document's, never the window's. The event is not heard on the window.)
+  doc('prerendering') ? addEventListener.call(document, 'prerenderingchange', then) : then();
 
 /** The Navigation API, where the browser has it (not yet in TypeScript's DOM globals). */
 type Navigated = {
@@ -180,32 +181,34 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   const { consent, cookieDomain, hashRoutes, ignoreReferrers = [], redact } = options;
   // Left out (a script without types): a typed error now, not a TypeError on first use.
   if (!(consent as Partial<ConsentStore> | undefined)?.allows)
-    throw new AnalyticsError('invalid_option', 'consent', 'use createConsent().');
+    invalidOption('consent', 'use createConsent().');
   // A RegExp: a string would throw a TypeError on the first URL. (It is read by `search`, which a `g`
   // flag's `lastIndex` never changes: with `test`, every other URL would be sent unredacted.)
   if (redact !== undefined && !(redact instanceof RegExp))
-    throw new AnalyticsError('invalid_option', 'redact', 'use a RegExp.');
+    invalidOption('redact', 'use a RegExp.');
   // A host name (`edx.org`): a URL or a port would make the cookies silently fail. (Left out, it reads
   // as `undefined`, which passes.)
   if (!/^[a-z\d.-]*$/.test(cookieDomain as string))
-    throw new AnalyticsError('invalid_option', 'cookieDomain', `"${cookieDomain}" is not a host name.`);
+    invalidOption('cookieDomain', `"${cookieDomain}" is not a host name.`);
   // `.edx.org` is `edx.org`, as for cookies.
   const domain = cookieDomain?.replace(/^\./, '');
   // Host names, as a referrer's host is read: lower case, a leading dot the domain's (a URL or a path would
   // silently never match; a string, not a list, would fail every page view).
   if (!Array.isArray(ignoreReferrers))
-    throw new AnalyticsError('invalid_option', 'ignoreReferrers', 'use a list of host names.');
+    invalidOption('ignoreReferrers', 'use a list of host names.');
   const ignored = ignoreReferrers.map((entry: unknown, i) => {
     if (typeof entry != 'string' || !/^\.?[a-z\d.-]+$/i.test(entry))
-      throw new AnalyticsError('invalid_option', `ignoreReferrers[${i}]`, `"${entry as string}" is not a host name.`);
+      invalidOption(`ignoreReferrers[${i}]`, `"${entry as string}" is not a host name.`);
     return entry.toLowerCase().replace(/^\./, '');
   });
   const [analytics, functionality] = declareFirstParty(options) as [Tracker, Tracker];
   const keep = () => consent.allows('functionality');
   // Whether analytics is allowed: for the platform, or for the Member `memberId` (its overrides too).
   const tracks = (memberId?: string) => consent.allows('analytics', memberId);
-  // (Without a cookieDomain: `.undefined`, which no host name ends with.)
-  const own = (host: string) => host == location.hostname || `.${host}`.endsWith(`.${domain}`);
+  // Whether `host` is the page's, or under the cookieDomain or one of `domains` (their subdomains too). (Without a
+  // cookieDomain: `.undefined`, which no host name ends with.)
+  const own = (host: string, domains: string[] = []) =>
+    host == location.hostname || [domain, ...domains].some((d) => `.${host}`.endsWith(`.${d as string}`));
   // A URL without its `#fragment` (where an OAuth or magic-link token lands) unless hash routes are pages:
   // what views are told apart by.
   const cut = (url: string) => url.replace(hashRoutes ? '' : /#.*/, '');
@@ -243,15 +246,21 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // A URL (or a path) as it may be sent: cut, its query (and a kept fragment) hidden; never its path, but for the
   // learner's username where Open edX's profile has it (`/u/alice`: the profile MFE's pages, the user menu's Profile
   // link; `/learners/alice`: the discussions MFE's learner pages, `/discussions/<course>/learners/alice/posts`; under
-  // any prefix; in a parameter's value too, encoded once as a sign-in page's `next=…%2Fu%2Falice` or twice,
-  // `%252Fu%252Falice`; in any case, `/U/alice`, `/Learners/alice`, as the MFEs' routes match them), which goes as
-  // `/u/:username` or `/learners/:username` (the prefix as written; the rest of that value with it). Only
-  // in the site's own URLs (a path, or a URL on a host of the site's, as `own` tells): a link out to Google Drive's
-  // `/drive/u/0/` keeps its `u/0`, and the enterprise admin portal's reports (`/<slug>/admin/learners/<report>`) theirs.
+  // any prefix; in a parameter's value too, a sign-in page's `next=…%2Fu%2Falice`), which goes as `:username` (the
+  // prefix as written, the rest of that value with it, up to a `=`, which no username holds). The segment before it
+  // is read in any case, as the MFEs' router (React Router) matches it (`/U/alice`, `/Learners/alice`), `u` also
+  // percent-encoded, once or more (`/%75/alice`: the router decodes a path; `/%2575/alice` too), between separators
+  // as written or encoded however many times (a `next=` nested in others: `%25252Fu%25252Falice`). (Not `learners`
+  // with a letter of it encoded, `/%6Cearners/alice`, which no link of Open edX's writes: reading every segment
+  // decoded costs more bytes than this bundle has.) Only in the site's own URLs (a path, or a URL on a host of the
+  // site's, as `own` tells): a link out to Google Drive's `/drive/u/0/` keeps its `u/0`, and the enterprise admin
+  // portal's reports (`/<slug>/admin/learners/<report>`) theirs. (A lookbehind: `/u/u/alice` loses both.)
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(!host || own(host.toLowerCase()) ? /(?<!\/admin)(\/|%(25)?2f)(u|learners)\1[^/?#&]+/gi : /$^/, '$1$3$1:username');
+      .replace(/(?<=(?<!\/admin)(\/|%(25)*2f)(u|%(25)*[57]5|learners)(\/|%(25)*2f))[^=?&#/]+/gi, (name) =>
+        !host || own(host.toLowerCase()) ? ':username' : name,
+      );
   // First, so that a wrong count (checked below) throws before anything is read or stored.
   // `context.consent` as it is now, never wider than `was` (the one a message was recorded with, which
   // it leaves with narrowed again): the purposes allowed, Member overrides, and `gpc` when the decision
@@ -427,7 +436,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
         attribution,
         at,
         referrer,
-        (host) => own(host) || ignored.some((i) => `.${host}`.endsWith(`.${i}`)),
+        (host) => own(host, ignored),
         e.timestamp,
       );
     if (keep()) local(touchKey, attribution);

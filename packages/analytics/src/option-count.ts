@@ -1,4 +1,4 @@
-import { AnalyticsError } from './errors.js';
+import { invalidOption } from './errors.js';
 
 /**
  * Count option `key` of `options` (`batchSize`, `flushInterval` or `queueLimit` of `firstParty`), or
@@ -17,5 +17,5 @@ export function optionCount<K extends string>(
 ): number {
   const value = options[key] ?? fallback;
   if (Number.isInteger(value) && value >= least && value < 2 ** 31) return value;
-  throw new AnalyticsError('invalid_option', key, `"${value}" is not an integer in [${least}, 2^31).`);
+  return invalidOption(key, `"${value}" is not an integer in [${least}, 2^31).`);
 }

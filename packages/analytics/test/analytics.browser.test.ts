@@ -2056,6 +2056,41 @@ describe('privacy of names and URLs', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a click on a read-only text field (a coupon shown, a locked email) is recorded as a textbox, not a button, never with its value', async () => {
+    await open('/courseware?mode=opt-out');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = `
+        <input id="r" readonly data-track="promo" value="alice-secret">
+        <input id="e" type="email" readonly data-track="" aria-label="Your email" value="alice-secret@example.com">
+        <input id="n" type="number" readonly data-track="seats" value="3">
+        <textarea id="a" readonly data-track="terms">alice-secret</textarea>
+        <input id="d" disabled data-track="coupon" value="alice-secret">
+        <input id="b" type="button" readonly data-track="apply" value="Apply">
+        <input id="g" type="range" disabled data-track="volume">
+        <button id="done">Done</button>`;
+    });
+    for (const id of ['r', 'e', 'n', 'a']) await page.click(`#${id}`);
+    // (Chromium sends a disabled field no click of the learner's; a script's, as a page's own code or test makes, it gets:
+    // a disabled field is not read as one, a `button` as before.)
+    await page.evaluate(() => {
+      for (const id of ['d', 'g']) document.getElementById(id)!.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    });
+    for (const id of ['b', 'done']) await page.click(`#${id}`);
+    await arrived((m) => m.properties.name === 'Done');
+    await quiet();
+    expect(controlsUsed()).toEqual([
+      ['textbox', 'promo'],
+      ['textbox', 'Your email'],
+      ['textbox', 'seats'],
+      ['textbox', 'terms'],
+      ['button', 'coupon'], // disabled: as before
+      ['button', 'volume'], // a slider, as before
+      ['textbox', 'apply'], // marked `readonly`, which no input button can be: read as a field (bytes)
+      ['button', 'Done'],
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
   test("a form in a web component's closed shadow root whose submit the component passes on (composed) is recorded as a form, named by the host's data-track, never by a field's value or the host's text", async () => {
     await open('/courseware?mode=opt-out');
     await page.evaluate(() => {

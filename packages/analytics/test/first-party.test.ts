@@ -649,6 +649,44 @@ describe('firstParty', () => {
     stop();
   });
 
+  it("sends no Open edX profile's username that is percent-encoded (/%75/alice, a next= encoded twice or three times), and keeps ordinary URLs as they are", async () => {
+    history.replaceState({}, '', '/%75/alice-secret1');
+    const { consent, stop } = setup();
+    consent.decide({ purposes: { analytics: true } });
+    for (const path of [
+      // React Router (the profile and discussions MFEs) decodes a path's segments and matches them in any case.
+      '/profile/%55/bob-secret2',
+      '/discussions/c/Learners/carol-secret3/posts',
+      // A sign-in page's next=, itself in a next= (encoded twice, three times), or the prefix encoded there too.
+      '/login?next=%25252Fu%25252Fdave-secret4',
+      '/login?next=%252F%2575%252Feve-secret5&x=1',
+      '/login?next=%2Fu/frank-secret6',
+      // Ordinary URLs: a segment that only decodes to something else, an encoded `/` of a query, an admin report.
+      '/menu/%75x/%2575%2575/y/u%20/z?q=%2Fusers%2Fx%20y&r=%2Fu',
+      '/acme/admin/%6Cearners/report',
+      // A known limit (bytes): `learners` with a letter of it encoded, which no Open edX link writes, is not read.
+      '/discussions/c/%6Cearners/carol/posts',
+    ]) {
+      history.pushState({}, '', path);
+      await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
+    }
+    stop();
+    const views = sent.filter((m) => m.type === 'page') as unknown as { properties: { url: string; path: string } }[];
+    expect(views.map((m) => m.properties.url.slice(location.origin.length))).toEqual([
+      '/%75/:username',
+      '/profile/%55/:username',
+      '/discussions/c/Learners/:username/posts',
+      '/login?next=%25252Fu%25252F:username',
+      '/login?next=%252F%2575%252F:username&x=1',
+      '/login?next=%2Fu/:username',
+      '/menu/%75x/%2575%2575/y/u%20/z?q=%2Fusers%2Fx%20y&r=%2Fu',
+      '/acme/admin/%6Cearners/report',
+      '/discussions/c/%6Cearners/carol/posts',
+    ]);
+    expect(views[0]!.properties.path).toBe('/%75/:username');
+    expect(JSON.stringify(sent)).not.toMatch(/secret/);
+  });
+
   it('throws a typed error for an endpoint that is not a URL', () => {
     const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
     const fail = () => firstParty({ endpoint: 'http://[bad', consent });
