@@ -51,12 +51,14 @@ const memberSchema = z
       .array(
         z
           .string()
+          // (A key naming its course by a version alone, of no org, names no run: refused as
+          // @optin/members refuses it.)
           .refine(
-            (key) => parseCourseKey(key) !== undefined,
+            (key) => !!parseCourseKey(key)?.run.org,
             'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
           )
           // As @optin/members reports it: a CCX is its org's Member's, whoever lists its parent run.
-          .refine((key) => parseCourseKey(key)?.ccx == null, {
+          .refine((key) => !parseCourseKey(key)?.run.org || parseCourseKey(key)?.ccx === null, {
             error: (issue) => {
               const ccx = parseCourseKey(String(issue.input));
               return `"${ccx?.key ?? ''}" is a CCX, which is its org's Member's (${ccx?.run.org ?? ''}), whoever owns the run it is built on: list course runs only, or give the Member the org`;

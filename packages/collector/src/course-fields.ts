@@ -124,7 +124,8 @@ function orgIdsOf(value: unknown): string[] {
  */
 function keyOf(text: string): { org: string; course: string; run: string | undefined } | undefined {
   const read = readCourseKey(text)?.run;
-  if (read) return read;
+  // (A key naming its course by a version alone names no org: no course of these fields.)
+  if (read) return read.org ? read : undefined;
   const catalog = /^\s*([\p{L}\p{N}_\-~.]+)\+([\p{L}\p{N}_\-~.]+)\s*$/u.exec(text);
   return catalog ? { org: catalog[1] ?? '', course: catalog[2] ?? '', run: undefined } : undefined;
 }

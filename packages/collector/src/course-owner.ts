@@ -14,46 +14,65 @@ export interface CourseRun {
 // As @optin/members parses keys (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's letters, digits
 // and `_`, at most 255 of them), so that the collector gives an event to the Member the browser
 // scoped its page and trackers to. A course run, then the branch and the version (a hex id)
-// opaque-keys may add, in that order (left out: the same run); a CCX's id (`+ccx@3`, digits) where
-// the namespace is a CCX's.
+// opaque-keys may add, in that order (left out: the same run). Or a version alone, its org and
+// course (never a run) before it or not (`HarvardX+CS50+version@<24 hex>`): the LMS then reads the
+// course from the version and never checks the org written, so the key names a course of no Member
+// (`guid`). Then a CCX's id (`+ccx@3`, digits) where the namespace is a CCX's.
 const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
-const courseRun = `(${part})\\+(${part})\\+(${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?`;
-const ccx = '\\+ccx@(\\d{1,255})';
-const courseV1 = new RegExp(`^course-v1:${courseRun}$`, 'u');
-const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}$`, 'u');
+const courseRun = `(?:(?<org>${part})\\+(?<course>${part})\\+(?<run>${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?|(?:${part}\\+${part}\\+)?(?:branch@${part}\\+)?version@(?<guid>[0-9A-Fa-f]{24}))`;
+const ccx = '\\+ccx@(?<ccx>\\d{1,255})';
+// The block opaque-keys reads after a course key and drops (`…+2026+type@course+block@course` is the
+// course `…+2026`); a usage key's, which it needs.
+const anyBlock = `(?:\\+type@${part})?(?:\\+block@${part})?$`;
+const block = `\\+type@(?<type>${part})\\+block@(?<block>${part})$`;
+// ccx-keys reads its keys in any letter case (`+CCX@3`), as @optin/members does; opaque-keys, those
+// of `course-v1:` and `block-v1:` as written.
+const courseV1 = new RegExp(`^course-v1:${courseRun}${anyBlock}`, 'u');
+const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}${anyBlock}`, 'iu');
 const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
-const block = `\\+type@(${part})\\+block@(${part})$`;
-const blockV1 = new RegExp(`^block-v1:${courseRun}()${block}`, 'u');
-const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'u');
+const blockV1 = new RegExp(`^block-v1:${courseRun}${block}`, 'u');
+const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'iu');
 
 /** A course id read as a key: the key it is (written as Open edX writes it) and its course run. */
 export interface CourseKeyRead {
   /**
-   * The key without a branch or version, with `+` for each space a query string made of one:
-   * `course-v1:MITx+Special+2026`, `MITx/Special/2026`, a CCX's `ccx-v1:MITx+Special+2026+ccx@3`, or
-   * an XBlock usage key (`block-v1:…+type@problem+block@q1`, `ccx-block-v1:…+ccx@3+type@…`).
+   * The key without a branch or version (or a block after a course key), with `+` for each space a
+   * query string made of one: `course-v1:MITx+Special+2026`, `MITx/Special/2026`, a CCX's
+   * `ccx-v1:MITx+Special+2026+ccx@3`, an XBlock usage key (`block-v1:…+type@problem+block@q1`,
+   * `ccx-block-v1:…+ccx@3+type@…`), or a key naming its course by a version alone,
+   * `course-v1:version@<24 hex, lower case>`.
    */
   readonly key: string;
-  /** Its course run (a CCX's: the run it is built on; an XBlock usage key's: its course's). */
+  /**
+   * Its course run (a CCX's: the run it is built on; an XBlock usage key's: its course's); org,
+   * course and run each `''` for a key naming its course by a version alone (no Member's).
+   */
   readonly run: CourseRun;
   /** The CCX's id (`3` of `+ccx@3`) when the key is a CCX's or one of its blocks', else `null`. */
   readonly ccx: string | null;
 }
 
-/** The key read from a `course-v1:`, `ccx-v1:` or usage key match (groups org, course, run, CCX id, type, block). */
+/** The key read from a `course-v1:`, `ccx-v1:` or usage key match (see `courseRun`, `ccx` and `block`). */
 function readOfMatch(m: RegExpExecArray, usage: boolean): CourseKeyRead {
-  const run = { org: m[1] ?? '', course: m[2] ?? '', run: m[3] ?? '' };
-  const ccxId = m[4] || null;
-  const course = `${run.org}+${run.course}+${run.run}${ccxId === null ? '' : `+ccx@${ccxId}`}`;
+  // (A version alone names no run: its groups org, course and run are unset.)
+  const { org = '', course = '', run = '', guid, ccx: id, type = '', block: blockId = '' } = m.groups ?? {};
+  const ccxId = id || null;
+  const named = `${guid ? `version@${guid.toLowerCase()}` : `${org}+${course}+${run}`}${ccxId === null ? '' : `+ccx@${ccxId}`}`;
   const namespace = ccxId === null ? (usage ? 'block-v1:' : 'course-v1:') : usage ? 'ccx-block-v1:' : 'ccx-v1:';
-  return { key: `${namespace}${course}${usage ? `+type@${m[5] ?? ''}+block@${m[6] ?? ''}` : ''}`, run, ccx: ccxId };
+  return {
+    key: `${namespace}${named}${usage ? `+type@${type}+block@${blockId}` : ''}`,
+    run: { org, course, run },
+    ccx: ccxId,
+  };
 }
 
 /**
  * Reads a course key as `parseCourseKey` of `@optin/members` does: `course-v1:Org+Course+Run` (a
- * `+branch@…` or `+version@…` after it left out: the same run), the old `Org/Course/Run`, or a
- * CCX's `ccx-v1:Org+Course+Run+ccx@3` (its own key, with its parent course's run), exactly as
- * written; `undefined` for anything else.
+ * `+branch@…`, `+version@…`, `+type@…` or `+block@…` after it left out: the same run), the old
+ * `Org/Course/Run`, or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its own key, with its parent course's
+ * run; in any letter case, as ccx-keys reads it), exactly as written. A key naming its course by a
+ * version alone (`course-v1:HarvardX+CS50+version@<24 hex>`, no run) is `course-v1:version@<24 hex>`,
+ * of no org, course or run (no Member's). `undefined` for anything else.
  */
 export function parseCourseKey(key: string): CourseKeyRead | undefined {
   const v1 = courseV1.exec(key) ?? ccxV1.exec(key);
@@ -66,11 +85,12 @@ export function parseCourseKey(key: string): CourseKeyRead | undefined {
  * The course run of a course run key, as a Member lists it in `courses` (`parseCourseKey` of
  * `@optin/members`, which reports a CCX there): `course-v1:Org+Course+Run` (with or without a
  * branch or version) or the old `Org/Course/Run`, exactly as written; `undefined` for anything else
- * (an XBlock usage key names a block, and a CCX is its org's Member's: neither is a run to own).
+ * (an XBlock usage key names a block, a CCX is its org's Member's, and a key naming its course by a
+ * version alone names no run: none is a run to own).
  */
 export function parseCourseRun(key: string): CourseRun | undefined {
   const read = parseCourseKey(key);
-  return read && read.ccx === null ? read.run : undefined;
+  return read && read.ccx === null && read.run.org !== '' ? read.run : undefined;
 }
 
 /**
@@ -122,11 +142,14 @@ export function courseRunKey(run: CourseRun): string {
  * usage keys (`blockPrefix`, `block-v1:` or `ccx-block-v1:`: `blockStart`).
  */
 export interface CourseRunMatch {
-  /** `org/course/run`, lower case; `null` for a CCX, which has no old key. */
+  /** `org/course/run`, lower case; `null` for a CCX or a course named by a version alone, which have no old key. */
   readonly legacy: string | null;
   /** The namespace of the course's key: `course-v1:`, or a CCX's `ccx-v1:`. */
   readonly keyPrefix: 'course-v1:' | 'ccx-v1:';
-  /** `org+course+run` (a CCX's `org+course+run+ccx@3`), lower case: the key after `keyPrefix`. */
+  /**
+   * `org+course+run` (a CCX's `org+course+run+ccx@3`; a course named by a version alone,
+   * `version@<hex>`), lower case: the key after `keyPrefix`.
+   */
   readonly rest: string;
   /** The namespace of the course's XBlock usage keys: `block-v1:`, or a CCX's `ccx-block-v1:`. */
   readonly blockPrefix: 'block-v1:' | 'ccx-block-v1:';
@@ -143,11 +166,17 @@ export function courseRunMatch(key: string): CourseRunMatch | undefined {
   const read = readCourseKey(key);
   if (!read) return undefined;
   const { org, course, run } = read.run;
-  const rest = `${org}+${course}+${run}${read.ccx === null ? '' : `+ccx@${read.ccx}`}`.toLowerCase();
+  // A key naming its course by a version alone (no org) is found by that version, as it is stored
+  // (`version@<hex>`, then a CCX's id): never as the run `++`, nor as an old key.
+  const named =
+    org === ''
+      ? read.key.slice(read.key.indexOf(':') + 1).replace(/\+(?:ccx|type)@.*/u, '')
+      : `${org}+${course}+${run}`;
+  const rest = `${named}${read.ccx === null ? '' : `+ccx@${read.ccx}`}`.toLowerCase();
   const blockStart = `${rest}+type@`;
   return read.ccx === null
     ? {
-        legacy: `${org}/${course}/${run}`.toLowerCase(),
+        legacy: org === '' ? null : `${org}/${course}/${run}`.toLowerCase(),
         keyPrefix: 'course-v1:',
         rest,
         blockPrefix: 'block-v1:',
@@ -178,10 +207,14 @@ export function courseIdOfMessage(message: SegmentMessage): string | null {
   return id === undefined ? null : (keyOf(id)?.key ?? id);
 }
 
-/** The org of a message: the one in `context.course.id` when it is a course key, else `context.course.org`. */
+/**
+ * The org of a message: the one in `context.course.id` when it is a course key (none for a key
+ * naming its course by a version alone: the LMS never reads the org written), else `context.course.org`.
+ */
 export function orgOfMessage(message: SegmentMessage): string | undefined {
   const course = message.context?.course;
-  return (course?.id === undefined ? undefined : keyOf(course.id)?.run.org) ?? course?.org;
+  const read = course?.id === undefined ? undefined : keyOf(course.id);
+  return read ? read.run.org || undefined : course?.org;
 }
 
 /**
@@ -189,7 +222,8 @@ export function orgOfMessage(message: SegmentMessage): string | undefined {
  * `registry.memberFor` of `@optin/members` does: for a `context.course.id`, read as
  * {@link readCourseKey} reads it, a course run a Member lists in `courses` first, then the Member
  * owning the key's org (a CCX's, `ccx-v1:` or `ccx-block-v1:`, by its org only: never the Member
- * that lists the run it is built on), and no Member when it is no key (never the owner of
+ * that lists the run it is built on), and no Member when it is no key or names its course by a
+ * version alone (never the owner of
  * `context.course.org`, which decides only without an id); orgs and runs in any letter case and only
  * whole (`HarvardXPlus` is not `HarvardX`).
  */
@@ -209,7 +243,8 @@ export function createMemberResolver(
     const course = message.context?.course;
     if (course?.id === undefined) return byOrg.get(foldCase(course?.org ?? ''));
     const read = keyOf(course.id);
-    if (!read) return undefined;
+    // A key naming its course by a version alone has no org: no Member's (see `courseRun`).
+    if (!read?.run.org) return undefined;
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
     const owner = byRun.size && read.ccx === null ? byRun.get(courseRunKey(read.run)) : undefined;
     return owner ?? byOrg.get(foldCase(read.run.org));

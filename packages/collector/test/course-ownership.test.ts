@@ -1,7 +1,7 @@
 import { edxPolicy } from '@optin/consent';
 import { describe, expect, it } from 'vitest';
 import { parseCollectorConfig } from '../src/collector-config.js';
-import { createMemberResolver, readCourseKey } from '../src/course-owner.js';
+import { courseRunMatch, createMemberResolver, readCourseKey } from '../src/course-owner.js';
 import type { SegmentMessage } from '../src/segment-schema.js';
 import { backends, getJson, mid, postJson, testConfig, tokens, useCollector } from './helpers.js';
 
@@ -136,6 +136,65 @@ describe('CCX and versioned keys, read as @optin/members reads them', () => {
     });
   });
 
+  it('reads a course key with a block after it as that course, and a CCX prefix in any case, as @optin/members does', () => {
+    expect(memberOf(message({ id: 'course-v1:HarvardX+CS50+2026+type@course+block@course', org: 'MITx' }))).toBe(
+      'HarvardX',
+    );
+    expect(memberOf(message({ id: 'course-v1:MITx+Special+2026+branch@draft+version@abc+type@course+block@course' }))).toBe(
+      'HarvardX',
+    );
+    expect(memberOf(message({ id: 'course-v1:MITx+Special+2026+block@course' }))).toBe('HarvardX');
+    expect(readCourseKey('course-v1:HarvardX+CS50+2026+type@course+block@course')).toEqual({
+      key: 'course-v1:HarvardX+CS50+2026',
+      run: { org: 'HarvardX', course: 'CS50', run: '2026' },
+      ccx: null,
+    });
+    expect(memberOf(message({ id: 'ccx-v1:MITx+Special+2026+CCX@3' }))).toBe('MITx');
+    expect(readCourseKey('ccx-block-v1:MITx+Special+2026+CCX@3+TYPE@problem+Block@p')?.key).toBe(
+      'ccx-block-v1:MITx+Special+2026+ccx@3+type@problem+block@p',
+    );
+    // A block goes after the run, type first; a usage key still needs both.
+    for (const id of [
+      'course-v1:HarvardX+CS50+2026+block@b+type@course',
+      'course-v1:HarvardX+CS50+type@course+block@course',
+      'block-v1:HarvardX+CS50+2026+type@problem',
+    ])
+      expect(memberOf(message({ id, org: 'HarvardX' })), id).toBeUndefined();
+  });
+
+  it('gives a key naming its course by a version alone (no run) to no Member: the LMS never checks the org written', () => {
+    const guid = '519665f6223ebd6980884f2b';
+    for (const id of [
+      `course-v1:HarvardX+CS50+version@${guid}`,
+      `course-v1:HarvardX+CS50+branch@draft+version@${guid.toUpperCase()}+type@course+block@course`,
+      `course-v1:version@${guid}`,
+    ]) {
+      expect(readCourseKey(id), id).toEqual({
+        key: `course-v1:version@${guid}`,
+        run: { org: '', course: '', run: '' },
+        ccx: null,
+      });
+      expect(memberOf(message({ id, org: 'HarvardX' })), id).toBeUndefined();
+    }
+    expect(readCourseKey(`block-v1:MITx+Special+version@${guid}+type@problem+block@p`)?.key).toBe(
+      `block-v1:version@${guid}+type@problem+block@p`,
+    );
+    expect(memberOf(message({ id: `block-v1:MITx+Special+version@${guid}+type@problem+block@p` }))).toBeUndefined();
+    expect(memberOf(message({ id: `ccx-v1:MITx+Special+version@${guid}+ccx@3`, org: 'MITx' }))).toBeUndefined();
+    // A course filter of such a key finds that version's events, never a run's (`++`) or an old key's.
+    expect(courseRunMatch(`course-v1:HarvardX+CS50+version@${guid}`)).toEqual({
+      legacy: null,
+      keyPrefix: 'course-v1:',
+      rest: `version@${guid}`,
+      blockPrefix: 'block-v1:',
+      blockStart: `version@${guid}+type@`,
+    });
+    expect(courseRunMatch(`ccx-v1:version@${guid}+ccx@3`)?.rest).toBe(`version@${guid}+ccx@3`);
+    // A version there is an ObjectId (24 hex digits), and a branch alone names no course.
+    for (const id of ['course-v1:HarvardX+CS50+version@abc', 'course-v1:HarvardX+CS50+branch@draft'])
+      expect(readCourseKey(id), id).toBeUndefined();
+  });
+
   it('reads a malformed CCX or versioned key as no key: no Member’s', () => {
     for (const id of [
       'ccx-v1:MITx+Special+2026',
@@ -231,7 +290,11 @@ const memberForAnswers: [courseId: string | undefined, orgId: string | undefined
   ['ccx-v1:MITx+Special+2026+ccx@x3', 'MITx', null],
   ['ccx-v1:MITx+Special+ccx@3', 'MITx', null],
   ['ccx-v1:MITx+Special+2026+ccx@3+ccx@4', 'MITx', null],
-  ['CCX-V1:MITx+Special+2026+ccx@3', 'MITx', null],
+  // ccx-keys reads a CCX's key in any letter case (its prefixes, and so its namespace, as @optin/members does).
+  ['CCX-V1:MITx+Special+2026+ccx@3', 'HarvardX', 'MITx'],
+  ['ccx-v1:MITx+Special+2026+CCX@3', 'HarvardX', 'MITx'],
+  ['ccx-block-v1:MITx+Special+2026+Ccx@3+TYPE@problem+Block@p', 'HarvardX', 'MITx'],
+  ['BLOCK-V1:MITx+Special+2026+type@problem+block@p', 'MITx', null],
   ['course-v1:MITx+Special+2026+ccx@3', 'MITx', null],
   ['ccx-block-v1:MITx+Special+2026+type@problem+block@q1', 'MITx', null],
   ['block-v1:MITx+Special+2026+ccx@3+type@problem+block@q1', 'MITx', null],
@@ -250,6 +313,28 @@ const memberForAnswers: [courseId: string | undefined, orgId: string | undefined
   ['course-v1:MITx+Special+2026+branch@', 'MITx', null],
   ['course-v1:MITx+Special+2026+branch@a+branch@b', 'MITx', null],
   ['course-v1:version@abc', 'MITx', null],
+  // A block after a course key is left out (the same course), as opaque-keys reads it, type then block.
+  ['course-v1:MITx+Special+2026+type@course+block@course', 'MITx', 'HarvardX'],
+  ['course-v1:MITx Special 2026 type@course block@course', undefined, 'HarvardX'],
+  ['course-v1:MITx+Special+2026+branch@draft+version@abc+type@course+block@course', 'MITx', 'HarvardX'],
+  ['course-v1:MITx+Special+2026+type@course', 'MITx', 'HarvardX'],
+  ['course-v1:MITx+Special+2026+block@course', 'MITx', 'HarvardX'],
+  ['course-v1:HarvardX+CS50+2026+type@course+block@course', 'MITx', 'HarvardX'],
+  ['ccx-v1:MITx+Special+2026+ccx@3+type@course+block@course', 'HarvardX', 'MITx'],
+  ['course-v1:MITx+Special+2026+block@b+type@course', 'MITx', null],
+  ['course-v1:MITx+Special+type@course+block@course', 'MITx', null],
+  ['course-v1:MITx+Special+2026+type@course+', 'MITx', null],
+  ['course-v1:MITx+Special+2026+TYPE@course', 'MITx', null],
+  // A key naming its course by a version alone (no run) names no Member's course, whatever its org.
+  ['course-v1:MITx+Special+version@519665f6223ebd6980884f2b', 'MITx', null],
+  ['course-v1:HarvardX+CS50+version@519665F6223EBD6980884F2B', 'HarvardX', null],
+  ['course-v1:version@519665f6223ebd6980884f2b', 'MITx', null],
+  ['course-v1:MITx+Special+branch@draft+version@519665f6223ebd6980884f2b+type@course+block@course', 'MITx', null],
+  ['block-v1:MITx+Special+version@519665f6223ebd6980884f2b+type@problem+block@p', 'MITx', null],
+  ['ccx-v1:MITx+Special+version@519665f6223ebd6980884f2b+ccx@3', 'MITx', null],
+  ['course-v1:MITx+Special+version@abc', 'MITx', null],
+  ['course-v1:MITx+Special+branch@draft', 'MITx', null],
+  ['course-v1:MITx+version@519665f6223ebd6980884f2b', 'MITx', null],
   ['MITx/Special/2026+branch@draft', 'MITx', null],
 ];
 
@@ -356,6 +441,45 @@ describe.each(backends)('a Member’s course run under another org, over HTTP ($
       expect(await ids('MITx')).not.toContain(refused.messageId);
     },
   );
+
+  it.skipIf(backend.skip)(
+    'a course key with a block after it is its run’s owner’s; one naming its course by a version alone is no Member’s',
+    async () => {
+      const guid = '519665f6223ebd6980884f2b';
+      const sent = (id: string) => ({
+        type: 'page',
+        messageId: mid(),
+        anonymousId: 'a',
+        context: { course: { id, org: 'MITx' }, consent: consent({}) },
+      });
+      const blocked = sent('course-v1:MITx+Special+2026+type@course+block@course');
+      const versioned = sent(`course-v1:MITx+Special+version@${guid.toUpperCase()}`);
+      expect((await postJson(`${live.url}/v1/batch`, { batch: [blocked, versioned] })).body).toMatchObject({
+        accepted: 2,
+        errors: [],
+      });
+      const all = (await getJson(`${live.url}/v1/events`, { authorization: `Bearer ${tokens.platform}` })).body
+        .events as { messageId: string; memberId: string | null; courseId: string | null; org: string | null }[];
+      expect(all.find((e) => e.messageId === blocked.messageId)).toMatchObject({
+        memberId: 'HarvardX',
+        courseId: 'course-v1:MITx+Special+2026',
+      });
+      // Stored as the version it names, of no org: the LMS never reads the one written.
+      expect(all.find((e) => e.messageId === versioned.messageId)).toMatchObject({
+        memberId: null,
+        courseId: `course-v1:version@${guid}`,
+        org: null,
+      });
+      for (const member of ['HarvardX', 'MITx'] as const)
+        expect((await events(member)).map((e) => e.messageId)).not.toContain(versioned.messageId);
+      // A filter of that version finds it (for the platform), never a run's events.
+      const filtered = await getJson(
+        `${live.url}/v1/events?courseId=${encodeURIComponent(`course-v1:HarvardX+CS50+version@${guid}`)}`,
+        { authorization: `Bearer ${tokens.platform}` },
+      );
+      expect((filtered.body.events as { messageId: string }[]).map((e) => e.messageId)).toEqual([versioned.messageId]);
+    },
+  );
 });
 
 // MITx lists a run of HarvardX's org in `courses`: a CCX built on that run is still HarvardX's.
@@ -427,8 +551,9 @@ describe.each(backends)('a CCX page’s events, over HTTP ($name)', (backend) =>
         expect(await ids('MITx', `?courseId=${encodeURIComponent(filter)}`), filter).toEqual([]);
       }
       expect(await ids('HarvardX', `?courseId=${encodeURIComponent('ccx-v1:HarvardX+CS50+2026+ccx@30')}`)).toEqual([]);
-      // The namespaces are read as written, as the key parser reads them: `CCX-V1:` is no key, matched exactly.
-      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('CCX-V1:HarvardX+CS50+2026+ccx@3')}`)).toEqual([]);
+      // A CCX's key is read in any letter case (ccx-keys), a run's namespace as written.
+      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('CCX-V1:HarvardX+CS50+2026+CCX@3')}`)).toEqual(ccxIds);
+      expect(await ids(null, `?courseId=${encodeURIComponent('COURSE-V1:HarvardX+CS50+2026')}`)).toEqual([]);
       expect(await ids(null, `?courseId=${encodeURIComponent('course-v1:HarvardX+CS50+2026')}`)).toEqual([
         parent.messageId,
       ]);
@@ -491,6 +616,26 @@ describe('Member course runs and orgs in the config', () => {
         members: [{ id: 'HarvardX', orgs: ['HarvardX'], courses: ['ccx-v1:MITx+Special+2026+ccx@1'] }],
       }),
     ).toThrow(/members\[0\]\.courses\[0\]: "ccx-v1:MITx\+Special\+2026\+ccx@1" is a CCX, which is its org's Member's/);
+  });
+
+  it('refuses a key naming its course by a version alone (no run to own), as @optin/members does', () => {
+    for (const key of [
+      'course-v1:MITx+Special+version@519665f6223ebd6980884f2b',
+      'course-v1:version@519665f6223ebd6980884f2b',
+    ])
+      expect(
+        () => parseCollectorConfig({ ...base, members: [{ id: 'HarvardX', orgs: ['HarvardX'], courses: [key] }] }),
+        key,
+      ).toThrow(/members\[0\]\.courses\[0\]: must be a course run key/);
+    // A run with a block after it is that run.
+    const config = parseCollectorConfig({
+      ...base,
+      members: [
+        { id: 'HarvardX', orgs: ['HarvardX'], courses: ['course-v1:MITx+Special+2026+type@course+block@course'] },
+        { id: 'MITx', orgs: ['MITx'] },
+      ],
+    });
+    expect(createMemberResolver(config.members)(message({ id: 'course-v1:MITx+Special+2026' }))).toBe('HarvardX');
   });
 
   it('refuses an org or a course run claimed by two Members in any letter case', () => {
