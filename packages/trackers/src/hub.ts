@@ -192,10 +192,12 @@ export function createHub(options: HubOptions): Hub {
     // Not once destroyed: it follows consent no more.
     // The decision stored is read again first, when the page's cookies changed since the last call (a read
     // costs ~10 times the rest of the call): one made in a tab of another subdomain (the cookie they share)
-    // tells this tab nothing where the browser has no Cookie Store API, until it is focused again. The
-    // store hears of every other change by itself (this page's stores, other tabs of the origin, localStorage).
+    // tells this tab nothing where the browser has no Cookie Store API, until it is focused again. Kept
+    // elsewhere than in the cookie, it is read again before every call: a withdrawal written to localStorage
+    // by a same-origin frame that then calls the hub at once (its `storage` event comes later), a decision
+    // expired there (nothing expires it), a custom storage changed outside the page.
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
-    if (jar != (jar = pageCookies())) consent.refresh();
+    if (consent.storageKind != 'cookie' || jar != (jar = pageCookies())) consent.refresh();
     if (me.on && seen != JSON.stringify(consent.grants())) changed();
     if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
       buffer.push([event, trackers.filter(inScope)]);

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/","settings":{"handleDisabledFileLoadingAsSuccess":true}}
-import { createConsent, edxPolicy, encodeDecision, type ConsentStore } from '@optin/consent';
+import { createConsent, edxPolicy, encodeDecision, type ConsentStorage, type ConsentStore } from '@optin/consent';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ga4 } from '../src/ga4.js';
 import { gtm } from '../src/gtm.js';
@@ -598,6 +598,62 @@ describe('the stored decision, read again before each call', () => {
     store.reset();
     store.dispose();
     document.cookie = 'csrftoken=;Path=/;Max-Age=0';
+  });
+
+  // Kept elsewhere than in the cookie, a change leaves the page's cookies as they were: read before every call.
+  test('kept in localStorage (cookies refused), a withdrawal a same-origin frame writes and then calls the hub at once stops the tracker at that call', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'localStorage' });
+    store.decide({ purposes: { analytics: true } });
+    const { tracker, calls } = recorder('ga', ['analytics']);
+    const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
+    hub.track('one');
+    // Its `storage` event reaches this document only in a later task, after the call.
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    localStorage.setItem('optin', encodeDecision(withdrawn, edxPolicy));
+    hub.track('after-withdrawal');
+    expect(calls).toEqual(['load', 'track one', 'unload']);
+    hub.destroy();
+    store.dispose();
+    localStorage.clear();
+  });
+
+  test('kept in localStorage, a grant older than 13 months stops the tracker at the next call (nothing expires it there)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const store = createConsent({ policy: edxPolicy, storage: 'localStorage', mode: 'opt-in' });
+    store.decide({ purposes: { analytics: true } });
+    const { tracker, calls } = recorder('ga', ['analytics']);
+    const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
+    hub.track('one');
+    vi.setSystemTime(new Date('2027-02-15T00:00:00Z'));
+    hub.track('after-expiry');
+    expect(calls).toEqual(['load', 'track one', 'unload']);
+    expect(store.needsPrompt).toBe(true);
+    hub.destroy();
+    store.dispose();
+    localStorage.clear();
+    vi.useRealTimers();
+  });
+
+  test('kept in a custom storage, a withdrawal written to it outside the page stops the tracker at the next call', () => {
+    let value = '';
+    const custom: ConsentStorage = {
+      kind: 'custom',
+      read: () => [value],
+      write: (v) => ((value = v), true),
+      clear: () => void (value = ''),
+    };
+    const store = createConsent({ policy: edxPolicy, storage: custom });
+    store.decide({ purposes: { analytics: true } });
+    const { tracker, calls } = recorder('ga', ['analytics']);
+    const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
+    hub.track('one');
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    value = encodeDecision(withdrawn, edxPolicy);
+    hub.track('after-withdrawal');
+    expect(calls).toEqual(['load', 'track one', 'unload']);
+    hub.destroy();
+    store.dispose();
   });
 });
 
