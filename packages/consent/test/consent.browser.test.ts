@@ -268,7 +268,8 @@ describe('@optin/consent in Chromium', () => {
     expect(await consentCookies(context)).toHaveLength(3);
     expect((await page.evaluate(() => window.optin.rejectAll())).allows).toEqual(NOTHING_BUT_NECESSARY);
     expect((await page.evaluate(() => window.optin.reset())).needsPrompt).toBe(true);
-    expect(await consentCookies(context)).toEqual([]);
+    // The page's cookie writes reach the browser's cookie jar (which the context reads) a moment later.
+    await expect.poll(() => consentCookies(context)).toEqual([]);
     const next = await reload(page);
     expect(next.needsPrompt).toBe(true);
     expect(next.allows).toEqual(NOTHING_BUT_NECESSARY);
