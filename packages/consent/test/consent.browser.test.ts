@@ -242,7 +242,7 @@ describe('@optin/consent in Chromium', () => {
     await hostOnly.page.evaluate(() => window.optin.acceptAll());
     expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`www.${DOMAIN}`]);
     expect((await hostOnly.page.evaluate(() => window.optin.reset())).needsPrompt).toBe(true);
-    expect(await consentCookies(context)).toEqual([]);
+    await expect.poll(() => consentCookies(context)).toEqual([]);
     expect((await reload(hostOnly.page)).needsPrompt).toBe(true);
 
     // `.optin.test` is the same Domain attribute as `optin.test`: shared, and forgotten everywhere.
@@ -251,7 +251,7 @@ describe('@optin/consent in Chromium', () => {
     const courses = await open(context, url('courses', { cookieDomain: `.${DOMAIN}` }));
     expect(courses.state.allows.analytics).toBe(true);
     await courses.page.evaluate(() => window.optin.reset());
-    expect(await consentCookies(context)).toEqual([]);
+    await expect.poll(() => consentCookies(context)).toEqual([]);
     expect((await reload(dotted.page)).needsPrompt).toBe(true);
   });
 
@@ -416,7 +416,7 @@ describe('@optin/consent in Chromium', () => {
     const decided = await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }, 'banner'));
     expect(decided.storageKind).toBe('localStorage');
     expect(decided.allows.analytics).toBe(true);
-    expect(await consentCookies(context)).toEqual([]);
+    await expect.poll(() => consentCookies(context)).toEqual([]);
 
     const again = await reload(page);
     expect(again.needsPrompt).toBe(false);
