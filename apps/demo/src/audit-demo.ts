@@ -5,15 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoPort } from './demo-port.js';
+import { demoPortOrExit } from './demo-port.js';
 
-let port: number;
-try {
-  port = demoPort();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(2);
-}
+const port = demoPortOrExit();
 // PORT=0 starts the demo on free ports, which it prints: there is no knowing them here.
 if (port === 0) {
   console.error('PORT=0 starts the demo on ports it picks: audit with PORT set to the site port it printed.');

@@ -1,14 +1,8 @@
 // `pnpm demo`: starts the demo site and collector and prints where to go.
-import { demoPort } from './demo-port.js';
+import { demoPortOrExit } from './demo-port.js';
 import { startDemo } from './demo-server.js';
 
-let port: number;
-try {
-  port = demoPort();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(2);
-}
+const port = demoPortOrExit();
 const demo = await startDemo({ port }).catch((error: unknown) => {
   console.error(`The demo did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -5,9 +5,9 @@ import { cookieWritten } from './cookie-write.js';
 import { watchTargets, type TargetCommand } from './devtools-targets.js';
 import { domStorageWrite } from './dom-storage-writes.js';
 import { observerScript, readWrite } from './page-writes.js';
+import { requestsInFlight } from './requests-in-flight.js';
 import { setCookieHeaders } from './set-cookie-headers.js';
 import { isStorageWrite, storedNow } from './storage-write.js';
-import { untilQuiet } from './until-quiet.js';
 
 /** How long a frame has to answer when the audit reads its storage, in ms. */
 export const answerMs = 5000;
@@ -98,23 +98,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     if (cookie) cookies.push(cookie);
   });
 
-  // Requests not answered yet, by DevTools network id: when made (in `mark`'s count), their URL and
-  // whether the page dropped them.
-  const inFlight = new Map<string, { made: number; url: string; dropped: boolean }>();
-  // The target that reported each request, by network id (before or after the request is intercepted).
-  const owners = new Map<string, string>();
-  let made = 0;
-  const answered = (owner: string, method: string, params: Readonly<Record<string, unknown>>) => {
-    const id = typeof params.requestId === 'string' ? params.requestId : undefined;
-    if (id !== undefined && method === 'Network.requestWillBeSent') owners.set(id, owner);
-    const pending = id === undefined ? undefined : inFlight.get(id);
-    if (!pending || id === undefined || method === 'Network.requestWillBeSent') return;
-    // A redirect's answer leads to the next request of the chain, under the same id.
-    if (method === 'Network.responseReceivedExtraInfo' && /^3/.test(String(params.statusCode))) return;
-    // A document that leaves drops what it sent; the network still answers a beacon or a keepalive fetch.
-    if (method === 'Network.loadingFailed' && params.canceled === true) pending.dropped = true;
-    else inFlight.delete(id);
-  };
+  const inFlight = requestsInFlight();
   // Prefetches of speculation rules, once each.
   const prefetched = new Set<string>();
 
@@ -200,9 +184,10 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
         method === 'Network.responseReceived' ||
         method === 'Network.responseReceivedExtraInfo' ||
         method === 'Network.loadingFinished' ||
-        method === 'Network.loadingFailed'
+        method === 'Network.loadingFailed' ||
+        method === 'Page.frameNavigated'
       )
-        answered(id, method, params);
+        inFlight.reported(id, method, params);
       if (method === 'Network.reportingApiEndpointsChangedForOrigin' && Array.isArray(params.endpoints)) {
         for (const endpoint of params.endpoints as readonly { url?: unknown }[])
           if (typeof endpoint.url === 'string') requests.push({ url: endpoint.url });
@@ -245,9 +230,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     },
     // A frame or worker gone (a frame of another site unloads with its page) tells nothing more of
     // its requests: a beacon it sent as it left is answered past its session, as if dropped.
-    detached: ({ id }) => {
-      for (const [networkId, request] of inFlight) if (owners.get(networkId) === id) request.dropped = true;
-    },
+    detached: ({ id }) => inFlight.detached(id),
   });
 
   const session = await browser.newBrowserCDPSession();
@@ -262,7 +245,7 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     });
     if (networkId) {
       headers.requested(networkId, request.url);
-      inFlight.set(networkId, { made: ++made, url: request.url, dropped: false });
+      inFlight.made(networkId, request.url);
     }
     void targets.ready().then(() => session.send('Fetch.continueRequest', { requestId }).catch(() => undefined));
   });
@@ -275,12 +258,8 @@ export async function recordActivity(browser: Browser, context: BrowserContext):
     cookies,
     storage,
     ready: () => targets.ready(),
-    mark: () => made,
-    settle: async (capMs, since = 0, leaving = false) => {
-      const waited = () => [...inFlight].filter(([, r]) => r.made > since && (leaving || !r.dropped));
-      // Only a request a target still watched reports is known to be unanswered.
-      return (await untilQuiet(waited, capMs)).filter(([id, r]) => !r.dropped && owners.has(id)).map(([, r]) => r.url);
-    },
+    mark: () => inFlight.mark(),
+    settle: (capMs, since, leaving) => inFlight.settle(capMs, since, leaving),
     unwatched: () => [...started].filter(([id]) => !observed.has(id)).map(([, url]) => url),
     readStorage: async (page) => {
       const unanswered: string[] = [];
