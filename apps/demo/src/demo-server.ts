@@ -213,7 +213,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       return html(dashboard(layout, member, (await answer.json()) as MemberStatsAnswer));
     }
     // The email as this learner receives it: signed pixel and links only if their consent (the
-    // cookie the page wrote, read here on the server) allows it; unrewritten otherwise.
+    // cookie the page wrote, read here on the server) allows it; untracked otherwise (`untrackHtml`:
+    // an email HTML re-used from a tracked send keeps no other recipient's pixel or links).
     const tracked = () =>
       allowsEmailTracking(
         fromCookieHeader(req.headers.cookie, edxPolicy, { gpc: req.headers['sec-gpc'] === '1' }),
@@ -222,7 +223,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     if (url.pathname === '/third-parties') return html(thirdParties(layout, declaration));
     if (url.pathname === '/email') return html(email(layout, tracked()));
     if (url.pathname === '/email/message') {
-      const message = tracked() ? signer.rewriteHtml(courseEmail, courseEmailMeta) : courseEmail;
+      const message = tracked() ? signer.rewriteHtml(courseEmail, courseEmailMeta) : signer.untrackHtml(courseEmail);
       res
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',

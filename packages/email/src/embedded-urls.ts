@@ -15,6 +15,11 @@ export interface EmbeddedUrl {
    * replaced, after them all.
    */
   listOf?: object;
+  /**
+   * Whether it is the argument of a CSS `url(` or `@import`, which a browser resolves against the
+   * document's base URL: one written relative (`url(e/o/…)`) is a URL there too.
+   */
+  reference?: boolean;
 }
 
 const asIs = (url: string): string => url;
@@ -34,12 +39,30 @@ const scheme = String.raw`(?:[Hh][Tt][Tt][Pp][Ss]?:|(?<![A-Za-z\d+.-])(?![A-Za-z
  */
 const startPattern = String.raw`(?:${scheme}[\\/]{2}|[Hh][Tt][Tt][Pp][Ss]?:[\\/])`;
 
+/** A character of a URL in text: printable ASCII but a quote, a bracket or `<>`. */
+const urlChar = String.raw`[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]`;
+
+/** A run of `urlChar`s that starts no host: without `:`, `/` and `\\` (read one at a time). */
+const pathRun = String.raw`[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF:\\/]+`;
+
+/**
+ * A character of a URL's host in text: besides `urlChar`'s (but `/`, `\\`, `?` and `#`, which end
+ * it), any but whitespace: a browser reads a host written in full-width or other compatibility forms
+ * (`ｔ.edx.org`, `t。edx.org`) as IDNA maps it (NFKC), the ASCII host.
+ */
+const hostChar = String.raw`[^\0-\x20"'<>()[\]{}^\x60|\x7F\\/?#\s]`;
+
 /**
  * Something that may be an absolute or protocol-relative URL in text, a `srcset` or an SVG
  * attribute: its start (see `startPattern`) up to whitespace, a quote, a bracket, `<>`, or anything
- * outside printable ASCII (a tracking URL is ASCII: `&nbsp;`, `。` or an emoji after one is text).
+ * outside printable ASCII (a tracking URL's path is ASCII: `&nbsp;`, `。` or an emoji after one is
+ * text) but in a host: the one after its start, and one after each `//` or `:/` in it (where a URL
+ * inside it may start: `?u=https://ｔ.edx.org/…`), read up to its end as `hostChar`s.
  */
-const urlLike = new RegExp(String.raw`${startPattern}[^\0-\x20"'<>()[\]{}^\x60|\x7F-\uFFFF]*`, 'g');
+const urlLike = new RegExp(
+  String.raw`${startPattern}${hostChar}*(?:${pathRun}|(?:[\\/]{2}|:[\\/]{1,2})${hostChar}*|${urlChar})*`,
+  'g',
+);
 
 const isSpace = (char: string | undefined): boolean =>
   char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
@@ -505,6 +528,12 @@ function cssRead(written: string): { text: string; from: number[] } {
   return { text: parts.join(''), from };
 }
 
+/**
+ * What ends the CSS before a string that is a URL: `url(` or `@import` and whitespace (looked for in
+ * the 64 characters before it, so that CSS is read once).
+ */
+const beforeUrlString = /(?:(?<![\w-])url\(|@import)[\t\n\f\r ]*$/i;
+
 /** A URL escaped for a CSS string or an unquoted `url(`: quotes, brackets and backslashes. */
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
 
@@ -554,11 +583,12 @@ function urlsInBareCss(text: string, offset: number): EmbeddedUrl[] {
 
 /**
  * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
- * without whitespace inside (the whitespace around it kept), and the URLs inside each as in text,
- * read with its escapes resolved (a proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's
- * text), each written back escaped; those in the text of a comment (`/* old hero: url(https://…)
- * *\/`), which the email still holds; and those anywhere else, as in text (a custom property's
- * `--hero:https://…`, a bad `url((…))` a browser skips).
+ * without whitespace inside (the whitespace around it kept; the argument of `url(` or `@import`
+ * marked a `reference`), and the URLs inside each as in text, read with its escapes resolved (a
+ * proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's text), each written back escaped;
+ * those in the text of a comment (`/* old hero: url(https://…) *\/`), which the email still holds;
+ * and those anywhere else, as in text (a custom property's `--hero:https://…`, a bad `url((…))` a
+ * browser skips).
  */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   let after = 0;
@@ -577,8 +607,10 @@ export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
     // A string is read whole only when it may be one URL: not `"https://… — thanks"` (`content:`).
     const { lead, trail } = trimmedCss(written);
     const url = unescapeCss(written.slice(lead, trail));
+    const reference =
+      unquoted !== undefined || beforeUrlString.test(css.slice(Math.max(0, match.index - 64), match.index));
     if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
-      yield { start: start + lead, end: start + trail, url, write: escapeCss };
+      yield { start: start + lead, end: start + trail, url, write: escapeCss, reference };
     // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), each over whole escapes.
     yield* urlsInCssText(written, start);
   }

@@ -36,14 +36,15 @@ export interface LinkPolicy {
    */
   pixelUrl: string | undefined;
   /**
-   * The new URL for `url` (absolute or protocol-relative; a relative one in a URL attribute or a
-   * `srcset` is given resolved against the document's base), written anywhere but an `<a>`/`<area>`
-   * href or a pixel's src: in another attribute, CSS, text or a comment; `null` for a tracking URL
-   * left as it is (this message's own, or one that cannot be read with certainty); `undefined` for
-   * no tracking URL. `open` is what an open URL of another message becomes there; `where` is as for
-   * `href`, for the `unreadable_token` it may throw.
+   * The new URL for `url` (absolute or protocol-relative; a relative one in a URL attribute, a
+   * `srcset` or a CSS `url(` or `@import` is given resolved against the document's base), written
+   * anywhere but an `<a>`/`<area>` href or a pixel's src: in another attribute, CSS, text or a
+   * comment; `null` for a tracking URL left as it is (this message's own, or one that cannot be read
+   * with certainty); `undefined` for no tracking URL. `open` is what an open URL of another message becomes there; `where` is as for
+   * `href`, for the `unreadable_token` it may throw. `tracked` is `false` in the href of a
+   * `data-optin-notrack` link: a click URL there becomes its target, never a click URL again.
    */
-  embedded(url: string, open: string, where: string): string | null | undefined;
+  embedded(url: string, open: string, where: string, tracked: boolean): string | null | undefined;
 }
 
 /**
@@ -188,20 +189,43 @@ function* relativeUrls(name: string, value: string, base: string): Generator<Emb
       ? [{ start: value.search(/[^\t\n\f\r ]|$/), end: value.search(/[\t\n\f\r ]*$/) }]
       : [];
   for (const { start, end } of spans) {
-    const written = value.slice(start, end);
-    // An absolute or protocol-relative URL is found as in text; an anchor or empty value is the email itself.
-    if (/^[^/?#\\]*:|^[\\/]{2}/.test(written) || inThisEmail.test(written)) continue;
-    const url = httpUrl(written, base);
+    const url = relativeUrl(value.slice(start, end), base);
     if (url !== undefined) yield { start, end, url, write: (next) => next };
   }
 }
 
 /**
- * How the URLs of the attribute `name` are found: CSS in `style`, a URL attribute's as one value,
- * else as text; and, under a `<base href>`, the relative ones (see `relativeUrls`), in order.
+ * `written` (a URL attribute's value, a `srcset` candidate, a CSS `url(`) resolved against the
+ * document's `base`, if it is a relative http(s) URL: an absolute or protocol-relative one is found
+ * as in text, and an anchor or empty value is the email itself.
+ */
+function relativeUrl(written: string, base: string): string | undefined {
+  if (/^[^/?#\\]*:|^[\\/]{2}/.test(written) || inThisEmail.test(written)) return undefined;
+  return httpUrl(written, base);
+}
+
+/**
+ * How the URLs of CSS are found (see `urlsInCss`); under a `<base href>`, the argument of each
+ * `url(` or `@import` written relative read resolved against it, as a mail client that honours it
+ * loads it.
+ */
+const urlsOfCss = (base: string | undefined): UrlFinder =>
+  base === undefined
+    ? urlsInCss
+    : (css) =>
+        Array.from(urlsInCss(css), (url) => {
+          const resolved = url.reference ? relativeUrl(url.url, base) : undefined;
+          return resolved === undefined ? url : { ...url, url: resolved };
+        });
+
+/**
+ * How the URLs of the attribute `name` are found: CSS in `style` (see `urlsOfCss`), a URL
+ * attribute's as one value, else as text; and, under a `<base href>`, the relative ones (see
+ * `relativeUrls`), in order.
  */
 const urlsOf = (name: string, base: string | undefined): UrlFinder => {
-  const find = name === 'style' ? urlsInCss : urlAttributes.has(name) ? urlsInAttribute : urlsInText;
+  if (name === 'style') return urlsOfCss(base);
+  const find = urlAttributes.has(name) ? urlsInAttribute : urlsInText;
   return base === undefined
     ? find
     : (value) => [...relativeUrls(name, value, base), ...find(value)].sort((a, b) => a.start - b.start);
@@ -279,13 +303,16 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   // The parser re-opens an `<a>` left open across `</b>`, `<p>`, `<li>`, ...: several elements, one
   // source tag. Its href is spliced once (twice would glue two URLs into one broken link).
   const rewritten = new Set<number>();
-  // Where the hrefs the link policy rewrote, or a `data-optin-notrack` link keeps, start: no other
-  // URL is looked for in them (any other href is read as any attribute: a `mailto:` holds URLs too).
+  // Where the hrefs the link policy rewrote start: no other URL is looked for in them (any other href
+  // is read as any attribute: a `mailto:` holds URLs too).
   const linkHrefs = new Set<number>();
+  // Where the hrefs of `data-optin-notrack` links the policy left start: the URLs in them are read as
+  // in any attribute, but never tracked (see `LinkPolicy.embedded`).
+  const notrackHrefs = new Set<number>();
 
   /**
    * The URLs of `text` (found by `find`, and kept by `keep`: in the text itself) that `policy`
-   * replaces, with what replaces each.
+   * replaces, with what replaces each (`tracked` as for `LinkPolicy.embedded`).
    */
   const replacedIn = (
     text: string,
@@ -293,6 +320,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     open: string,
     where: string,
     keep: (url: EmbeddedUrl) => boolean = () => true,
+    tracked = true,
   ): Replaced[] => {
     if (!/[\\/%]/.test(text)) return [];
     const replaced: Replaced[] = [];
@@ -308,7 +336,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
         if (rewrapped.has(url.listOf)) replaced.push({ ...url, next: '' });
         continue;
       }
-      const next = policy.embedded(url.url, open, where);
+      const next = policy.embedded(url.url, open, where, tracked);
       if (next === undefined) continue;
       const query = url.url.search(/[?#]/);
       covered = next === null && query >= 0 ? url.start + query : url.end;
@@ -321,9 +349,10 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
   /** Edits the URLs in the attributes of `tag` but those starting at `skip`, another message's open URLs becoming `open`. */
   const editAttributes = (tag: StartTag, skip: ReadonlySet<number>, open: string): void => {
     for (const { name, value, location } of tag.attrs) {
-      const replaced = skip.has(location.startOffset)
+      const at = location.startOffset;
+      const replaced = skip.has(at)
         ? []
-        : replacedIn(value, urlsOf(name, base), open, placeOf(location));
+        : replacedIn(value, urlsOf(name, base), open, placeOf(location), undefined, !notrackHrefs.has(at));
       const span = replaced.length > 0 ? valueSpan(source, location) : undefined;
       if (!span) continue;
       const text = read(span.start, span.end, 'attribute');
@@ -342,7 +371,7 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
     if (!location) return;
     const comment = node.nodeName === '#comment';
     const element = parent && 'tagName' in parent ? parent : undefined;
-    const find = comment ? urlsInComment : element?.tagName === 'style' ? urlsInCss : urlsInText;
+    const find = comment ? urlsInComment : element?.tagName === 'style' ? urlsOfCss(base) : urlsInText;
     const kind: SourceKind =
       comment || (element?.namespaceURI === htmlSpec.NS.HTML && rawTextTags.has(element.tagName))
         ? 'raw'
@@ -391,7 +420,8 @@ export function rewriteDocument(source: string, policy: LinkPolicy): string {
       const next = marked ? policy.notrack(href, linkBase, where) : policy.href(href, linkBase, where);
       const edit = next === undefined ? undefined : valueEdit(source, location, next);
       if (edit) edits.push(edit);
-      if (edit || marked) linkHrefs.add(location.startOffset);
+      if (edit) linkHrefs.add(location.startOffset);
+      else if (marked) notrackHrefs.add(location.startOffset);
       continue;
     }
     const src = html && element.tagName === 'img' && locations?.src ? attribute(element, 'src') : undefined;

@@ -104,9 +104,10 @@ export interface EmailSigner {
    * `meta` or removed, and so is such a URL of another message anywhere else in the document (any
    * attribute, CSS, text, comments): a click URL re-signed to its target, an open URL replaced by the
    * blank GIF it served; one there whose token cannot be read, or does not verify under `keys` or
-   * `trustedKeys`, is left as it is; under a `<base href>`, a relative URL in a URL attribute or a
-   * `srcset` is read as resolved against it. A `data-optin-notrack` link to the click endpoint
-   * becomes its target, unsigned. A link or pixel under `baseUrl` whose token cannot be read or
+   * `trustedKeys`, is left as it is; under a `<base href>`, a relative URL in a URL attribute, a
+   * `srcset` or a CSS `url(` or `@import` is read as resolved against it. A `data-optin-notrack` link
+   * to the click endpoint becomes its target, unsigned, and so does a click URL inside one (an
+   * unsubscribe link's `?next=`). A link or pixel under `baseUrl` whose token cannot be read or
    * verified throws `unreadable_token` (its message gives its line and column).
    * Idempotent: see the README.
    */
@@ -489,23 +490,29 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
      * token cannot be read, or (in `rewriteHtml`) verified: it may be a URL read wrongly, the end of
      * a sentence glued to it, and the bytes are kept rather than guessed at; `undefined` for no
      * tracking URL. In `untrackHtml`, a well-formed click token that does not verify throws
-     * `unreadable_token` (see `decide`).
+     * `unreadable_token` (see `decide`). Not `tracked` (in a `data-optin-notrack` link), a click URL
+     * becomes its target, never signed for the message.
      */
-    const embedded = (value: string, open: string, where: string): string | null | undefined => {
+    const embedded = (value: string, open: string, where: string, tracked: boolean): string | null | undefined => {
       // A URL to another host or path is no tracking URL: told from its start (see `onEndpoint`).
       if (!onEndpoint(value, mayBeTrackingPath)) return undefined;
       // The same URL, written again and again (a background on every cell), is looked at once.
-      const key = `${open}\n${value}`;
+      const key = `${open}\n${tracked}\n${value}`;
       if (decided.has(key)) return decided.get(key);
       const read = unglued(value);
-      const next = decide(read, open, where);
+      const next = decide(read, open, where, tracked);
       // The text glued to its end, if any, is kept after what replaces it.
       const result = typeof next === 'string' ? next + read.glued : next;
       decided.set(key, result);
       return result;
     };
     /** What `embedded` decides for a URL on the tracking host, read (see `unglued`). */
-    const decide = ({ given, link }: ReadUrl, open: string, where: string): string | null | undefined => {
+    const decide = (
+      { given, link }: ReadUrl,
+      open: string,
+      where: string,
+      tracked: boolean,
+    ): string | null | undefined => {
       let next: string | null | undefined;
       if (given === undefined || !link) next = undefined;
       else if (ofThisMessage(ownClaims(link, link.kind)) && link.canonical) next = null;
@@ -519,34 +526,36 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         if (typeof target !== 'string')
           next = message === undefined && target.unverified ? refuse(target, 'html', where) : null;
         else {
-          const clean = cleaned(target, where);
-          next = signedFor(clean) ?? clean;
+          const clean = cleaned(target, where, tracked);
+          next = (tracked ? signedFor(clean) : undefined) ?? clean;
         }
       }
       return next;
     };
     /**
      * A link's target with the tracking URLs of other messages inside it replaced (a share link's
-     * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none.
+     * `?url=<Alice's click URL>`), so that the target signed for this recipient holds none; not
+     * `tracked` (a `data-optin-notrack` link's), each click URL by its target.
      */
     const cleanedTargets = new Map<string, string>();
-    const cleaned = (target: string, where: string): string => {
+    const cleaned = (target: string, where: string, tracked = true): string => {
       if (target.length > maxUrlBytes) return target; // never signed: left as it is
       // The same target, linked again and again, is looked at once (`where` only names a place).
-      const known = cleanedTargets.get(target);
+      const key = `${tracked}\n${target}`;
+      const known = cleanedTargets.get(key);
       if (known !== undefined) return known;
-      const result = cleanedOnce(target, where);
-      cleanedTargets.set(target, result);
+      const result = cleanedOnce(target, where, tracked);
+      cleanedTargets.set(key, result);
       return result;
     };
-    const cleanedOnce = (target: string, where: string): string => {
+    const cleanedOnce = (target: string, where: string, tracked: boolean): string => {
       let out = '';
       let at = 0;
       // The Proofpoint v3 wrappers a URL was replaced in: their lists are written again.
       const rewrapped = new Set<object>();
       for (const url of urlsInText(target)) {
         if (url.start < at || (url.listOf && !rewrapped.has(url.listOf))) continue;
-        const next = url.listOf ? '' : embedded(url.url, blankImage, where);
+        const next = url.listOf ? '' : embedded(url.url, blankImage, where, tracked);
         if (next === undefined || next === null) continue;
         if (url.wrapper) rewrapped.add(url.wrapper);
         out += target.slice(at, url.start) + url.write(next);
@@ -576,7 +585,7 @@ export function createEmailSigner(options: EmailSignerOptions): EmailSigner {
         // Unwrapped to its target, never signed again (the sender's opt-out); one whose token cannot
         // be read is the sender's to keep, as in `embedded`.
         const target = unwrapped(given);
-        if (typeof target === 'string') return cleaned(target, where);
+        if (typeof target === 'string') return cleaned(target, where, false);
         return message === undefined && target.unverified ? refuse(target, 'html', where) : undefined;
       },
       pixel(value, documentBase): PixelVerdict {

@@ -55,6 +55,38 @@ function percentDecodings(text: string): string[] {
   ];
 }
 
+/** Named character references that write a character of an address (`&commat;` is `@`), and `&amp;`. */
+const namedReferences = new Map([
+  ['commat', '@'],
+  ['period', '.'],
+  ['plus', '+'],
+  ['lowbar', '_'],
+  ['amp', '&'],
+]);
+
+/**
+ * A JavaScript or JSON escape (`\u0040`, `\u{40}`, `\x40`), one of JS `escape()` (`%u0040`), or an
+ * HTML character reference (`&#64;`, `&#x40;`, `&commat;`).
+ */
+const otherEscape =
+  /\\u\{([\da-f]{1,6})\}|\\u([\da-f]{4})|\\x([\da-f]{2})|%u([\da-f]{4})|&#x([\da-f]{1,6});?|&#(\d{1,7});?|&([a-z]+);/gi;
+
+/**
+ * `text` with its escapes other than percent-encoding read (see `otherEscape`), as the JSON parser,
+ * the JavaScript or the HTML a link leads to reads them; none if it has none. One that writes no
+ * character (`\u{110000}`, an unknown name) is kept as written.
+ */
+function otherDecodings(text: string): string[] {
+  const decoded = text.replace(otherEscape, (escape: string, ...found: (string | undefined)[]) => {
+    const name = found[6];
+    if (name !== undefined) return namedReferences.get(name.toLowerCase()) ?? escape;
+    const hex = found.slice(0, 5).find((code) => code !== undefined);
+    const code = hex === undefined ? Number(found[5]) : parseInt(hex, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : escape;
+  });
+  return decoded === text ? [] : [decoded];
+}
+
 // Characters IDNA maps to nothing (soft hyphen, zero-width space, word joiner, variation selectors,
 // ...): `ex\u00ADample.org` is the domain `example.org`. Listed from `url.domainToASCII`.
 const ignoredByIdna = /\p{Variation_Selector}|\u034F|[\u00AD\u200B\u2060\u2064\uFEFF\u{1BCA0}-\u{1BCA3}]/gu;
@@ -143,17 +175,20 @@ function derivedForms(address: string, normalised: readonly string[]): Derived {
 /**
  * Whether `text` contains the recipient's address: as typed, in any letter case, in any Unicode
  * form (composed or not, full-width), with an international domain in Unicode or punycode (either
- * way round, label by label), percent-encoded (as UTF-8 or Latin-1, with or without undecodable
- * escapes in it) or base64/base64url-encoded (alone or inside a longer encoded text), these
- * encodings nested up to three deep; or its bytes in hex, or an unkeyed hash of it (see
- * `derivedForms`), in any of those encodings. A URL that carries the address is never put inside a token.
+ * way round, label by label), its `+` read as a space (a query decoded as a form), percent-encoded
+ * (as UTF-8 or Latin-1, with or without undecodable escapes in it), escaped as JavaScript, JSON
+ * or HTML write characters (`\u0040`, `%u0040`, `&#64;`, `&commat;`) or base64/base64url-encoded
+ * (alone or inside a longer encoded text), these encodings nested up to three deep; or its bytes in
+ * hex, or an unkeyed hash of it (see `derivedForms`), in any of those encodings. A URL that carries
+ * the address is never put inside a token.
  */
 export function containsAddress(text: string, address: string): boolean {
   const needles = forms(normalizeAddress(address)).map((form) => form.toLowerCase());
   const derived = derivedForms(address, needles);
+  const read = needles.flatMap((needle) => (needle.includes('+') ? [needle, needle.replaceAll('+', ' ')] : [needle]));
   const carries = (hay: string): boolean => {
     const lower = hay.toLowerCase();
-    if (needles.some((needle) => lower.includes(needle))) return true;
+    if (read.some((needle) => lower.includes(needle))) return true;
     // Looked for in the runs that could hold one only, so that a long text without any is read once.
     for (const [run] of lower.matchAll(derived.hexRun)) if (derived.hex.some((hex) => run.includes(hex))) return true;
     for (const [run] of hay.matchAll(digestRun))
@@ -170,7 +205,7 @@ export function containsAddress(text: string, address: string): boolean {
     const next = new Set<string>();
     for (const hay of texts) {
       seen.add(hay);
-      for (const decoded of [...percentDecodings(hay), ...base64Decodings(hay, minChars)])
+      for (const decoded of [...percentDecodings(hay), ...otherDecodings(hay), ...base64Decodings(hay, minChars)])
         for (const form of forms(decoded)) if (!seen.has(form)) next.add(form);
     }
     if (next.size === 0) return false;

@@ -140,6 +140,11 @@ describe('signer.untrackHtml', () => {
         `<img src="https://cdn.example/a.png" srcset="a.png 1x, ${p.slice(base.length + 1)} 2x">`,
       'a form action': (_p: string, c: string) =>
         `<form action="${c.slice(base.length + 1)}"><button>Go</button></form>`,
+      'a CSS url() in a style attribute': (p: string) =>
+        `<div style="background-image:url(${p.slice(base.length + 1)})">x</div>`,
+      'a quoted, path-absolute CSS url() in a <style> sheet': (p: string) =>
+        `<style>.hero{background:#000 url('${p.slice(base.length)}') no-repeat}</style><p>x</p>`,
+      'a CSS @import in a <style> sheet': (p: string) => `<style>@import "${p.slice(base.length + 1)}";</style>`,
     }),
   )('takes out tracking URLs written relative to the <base href> of the document: %s', (_name, write) => {
     const pixel = harvard.pixelUrl(alice);
