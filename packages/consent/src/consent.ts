@@ -115,8 +115,9 @@ export interface ConsentStore {
  * the package made them), and other tabs of the origin by BroadcastChannel. A stored value that does not parse is no decision, never a grant. Options out of
  * range throw a `ConsentError` (`invalid_option`) naming each one. Options, choices, a policy's
  * `required` and `gpc` flags and a decision's grants are read as own properties only: a polluted
- * `Object.prototype` (`?__proto__[marketing]=on` through a query parser) grants nothing and keeps no
- * refusal from applying.
+ * `Object.prototype` (`?__proto__[marketing]=on` through a query parser) grants nothing, keeps no
+ * refusal from applying, and throws nothing (`?__proto__[cookieStore]=x`). A Member id is any string,
+ * `__proto__` included: its overrides are stored and honoured after a reload like any other's.
  *
  * @example
  * const consent = createConsent({ policy: edxPolicy, cookieDomain: 'edx.org' });
@@ -326,7 +327,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         ...((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')),
       } as ConsentChoice;
       check(chosen, 'purposes');
-      const members = { ...held?.members };
+      // Without a prototype, a Member id `__proto__` is a key like any other: stored, and honoured after a
+      // reload (set on a plain object, it set the object's prototype, which is never stored).
+      const members: Record<string, MemberChoices[string]> = { __proto__: null as never, ...held?.members };
       for (const [member, choices] of Object.entries(memberChoices ?? {}))
         members[member] = { ...members[member], ...check(choices, `members.${member}`) };
       const next: Decision = {
@@ -437,7 +440,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     // Two windows side by side: the learner comes back to this one (before a click in it decides).
     addEventListener('focus', refresh, off);
     addEventListener('visibilitychange', refresh, off);
-    (self as { cookieStore?: EventTarget }).cookieStore?.addEventListener('change', refresh, off);
+    // Where the browser has none (http, Firefox), the name reads through to Object.prototype, which a query
+    // parser may have polluted (`?__proto__[cookieStore]=x`): that is no cookie store, and never throws into the page.
+    attempt(() => cookieStore.addEventListener('change', refresh, off));
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store
   // (a decision that does not bind stays as it is: storing it would make it bind). Other tabs are not

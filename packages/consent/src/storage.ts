@@ -19,17 +19,25 @@ export interface ConsentStorage {
 /**
  * Keeps the decision in one first-party cookie: `Path=/`, `SameSite=Lax`, `Secure` on https, on
  * `domain` (the registrable domain, e.g. `edx.org`) when given so that every subdomain shares it.
- * Writing removes copies left on other domain variants (an older host-only cookie, say).
+ * Writing removes copies left on other domain variants (an older host-only cookie, say). It goes
+ * through the document's own `cookie` accessor, which a page's `<img name="cookie">` cannot shadow.
  */
 export function cookieStorage(name: string, cookieDomain?: string): ConsentStorage {
   // `.edx.org` and `edx.org` are one Domain attribute to a browser; none (or '') is host-only.
   const domain = cookieDomain?.replace(/^\./, '') ?? '';
+  // The document's own cookie accessor: a page's `<img name="cookie">` or `<form name="cookie">` (course
+  // authors' HTML) makes `document.cookie` the element, whose reading and writing threw (no cookie read).
   const set = (value: string, expires: Date, at?: string, path = '/') =>
-    (document.cookie = `${name}=${value};Path=${path};Expires=${expires.toUTCString()};SameSite=Lax${
-      at ? `;Domain=${at}` : ''
-    }${location.protocol == 'https:' ? ';Secure' : ''}`);
+    Reflect.set(
+      Document.prototype,
+      'cookie',
+      `${name}=${value};Path=${path};Expires=${expires.toUTCString()};SameSite=Lax${at ? `;Domain=${at}` : ''}${
+        location.protocol == 'https:' ? ';Secure' : ''
+      }`,
+      document,
+    );
   const read = () =>
-    document.cookie
+    Reflect.get(Document.prototype, 'cookie', document)
       .split(/; */)
       .filter((pair) => pair.startsWith(`${name}=`))
       .map((pair) => pair.slice(name.length + 1));

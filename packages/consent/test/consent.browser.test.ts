@@ -236,6 +236,49 @@ describe('@optin/consent in Chromium', () => {
     expect((await state(page)).allows.marketing).toBe(false);
   });
 
+  it('keeps the choice in the shared cookie on a page whose HTML names an image or a form "cookie" (it shadows document.cookie)', async () => {
+    const www = await open(context, url('www', { cookieDomain: DOMAIN }));
+    const refused = await www.page.evaluate(() => window.optin.rejectAll());
+    for (const html of ['<img name="cookie">', '<form name="cookie"></form>']) {
+      const page = await context.newPage();
+      await page.goto(url('courses', { cookieDomain: DOMAIN }));
+      await page.evaluate((h) => document.body.insertAdjacentHTML('beforeend', h), html);
+      expect(await page.evaluate(() => typeof document.cookie)).toBe('object');
+      const created = await page.evaluate(() => {
+        try {
+          return window.optin.create({ mode: 'opt-out' });
+        } catch (error) {
+          return String(error);
+        }
+      });
+      // The refusal made on www is read there, from the cookie: not asked again, and no opt-out default
+      // grants what it refused.
+      expect(created).toMatchObject({ needsPrompt: false, storageKind: 'cookie', allows: NOTHING_BUT_NECESSARY });
+      expect(created).toHaveProperty('decision.consentId', refused.decision?.consentId);
+      // A change of mind there goes to the cookie every subdomain reads.
+      await page.evaluate(() => window.optin.decide({ purposes: { analytics: true } }));
+      expect((await reload(www.page)).allows.analytics).toBe(true);
+      expect(await page.evaluate(() => localStorage.length)).toBe(0);
+      await www.page.evaluate(() => window.optin.rejectAll());
+    }
+  });
+
+  it('works under a polluted Object.prototype.cookieStore (`?__proto__[cookieStore]=x`) where the browser has no cookieStore', async () => {
+    const page = await context.newPage();
+    await page.goto(url('www', { cookieDomain: DOMAIN }));
+    const created = await page.evaluate(() => {
+      (Object.prototype as Record<string, unknown>).cookieStore = 'x';
+      try {
+        return window.optin.create().needsPrompt;
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(created).toBe(true);
+    expect((await page.evaluate(() => window.optin.rejectAll())).allows).toEqual(NOTHING_BUT_NECESSARY);
+    expect((await consentCookies(context)).map((c) => c.domain)).toEqual([`.${DOMAIN}`]);
+  });
+
   it('reset forgets the choice for good: host-only (no cookieDomain) and on a domain given with a leading dot', async () => {
     // The default: no cookieDomain, so the cookie is host-only.
     const hostOnly = await open(context, url('www'));

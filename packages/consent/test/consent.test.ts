@@ -213,6 +213,31 @@ describe('Member overrides', () => {
     expect(createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).allows('analytics')).toBe(false);
   });
 
+  it('a Member id "__proto__" is kept like any other: its override is stored and still refuses after a reload', () => {
+    // Set on the overrides as a plain object, it set their prototype: in force nowhere (the choice
+    // was "already decided"), never stored, and the reload allowed what the learner had refused.
+    const storage = arrayStorage();
+    const store = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    store.acceptAll();
+    store.withdraw('marketing', '__proto__');
+    // As a JSON body (a preferences form posted as JSON) gives it: an own `__proto__` key.
+    store.decide(JSON.parse('{"members":{"__proto__":{"analytics":false},"HarvardX":{"performance":false}}}'));
+    // What each Member (then the platform) is allowed.
+    const asks = (s: ConsentStore) =>
+      ['__proto__', 'HarvardX', 'MITx', undefined].map((m) =>
+        edxPolicy.purposes.map((p) => p.id).filter((id) => s.allows(id, m)),
+      );
+    const expected = [
+      ['necessary', 'performance', 'functionality'],
+      ['necessary', 'analytics', 'functionality', 'marketing'],
+      ['necessary', ...nonRequired],
+      ['necessary', ...nonRequired],
+    ];
+    expect(asks(store)).toEqual(expected);
+    const reloaded = createConsent({ policy: edxPolicy, storage, signals: { gpc: false } });
+    expect(asks(reloaded)).toEqual(expected);
+  });
+
   it('never widen what a purpose grants', () => {
     const choice = fc.dictionary(fc.constantFrom(...nonRequired), fc.boolean());
     fc.assert(
