@@ -1,3 +1,3 @@
 import { browserPackage } from '../../tsup.browser.js';
 
-export default browserPackage(['src/index.ts']);
+export default browserPackage(['src/index.ts', 'src/course-key.ts']);

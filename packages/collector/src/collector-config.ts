@@ -1,7 +1,8 @@
 import type { Policy } from '@optin/consent';
 import * as z from 'zod';
 import { maxMinLearnersForRates } from './consent-rates-threshold.js';
-import { courseRunKey, foldCase, parseCourseKey, parseCourseRun } from './course-owner.js';
+import { courseOwnerKey, foldCase } from '@optin/consent/course-key';
+import { parseCourseKey, parseCourseRun } from './course-owner.js';
 import { CollectorError, formatPath } from './errors.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -250,13 +251,13 @@ export function parseCollectorConfig(input: unknown): CollectorConfig {
     });
     m.courses?.forEach((key, j) => {
       const run = parseCourseRun(key);
-      const owner = run && runOwner.get(courseRunKey(run));
+      const owner = run && runOwner.get(courseOwnerKey(run));
       if (owner !== undefined && owner !== m.id)
         issues.push({
           path: `members[${i}].courses[${j}]`,
           message: `course run "${key}" already belongs to ${owner}`,
         });
-      if (run) runOwner.set(courseRunKey(run), m.id);
+      if (run) runOwner.set(courseOwnerKey(run), m.id);
     });
   });
   if (issues.length)

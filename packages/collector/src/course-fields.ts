@@ -1,5 +1,5 @@
-import { foldCase, readCourseKey } from './course-owner.js';
-import { wordsOf } from './property-words.js';
+import { foldCase, wordsOf } from '@optin/consent/course-key';
+import { readCourseKey } from './course-owner.js';
 
 /** A course an object's fields name ({@link fieldCourses}): its org, and its course and run where fields give them. */
 export interface FieldCourse {

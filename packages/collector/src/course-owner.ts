@@ -1,3 +1,13 @@
+import {
+  ccxOf,
+  courseOwnerKey,
+  foldCase,
+  parseCourseKey as parseKey,
+  readKey,
+  usageKeyId,
+  type CourseKey,
+  type UsageKey,
+} from '@optin/consent/course-key';
 import type { CollectorMember } from './collector-config.js';
 import type { SegmentMessage } from './segment-schema.js';
 
@@ -10,28 +20,6 @@ export interface CourseRun {
   /** The run, e.g. `2026_T1`. */
   readonly run: string;
 }
-
-// As @optin/members parses keys (opaque-keys' ALLOWED_ID_CHARS, whose `\w` is Unicode's letters, digits
-// and `_`, at most 255 of them), so that the collector gives an event to the Member the browser
-// scoped its page and trackers to. A course run, then the branch and the version (a hex id)
-// opaque-keys may add, in that order (left out: the same run). Or a version alone, its org and
-// course (never a run) before it or not (`HarvardX+CS50+version@<24 hex>`): the LMS then reads the
-// course from the version and never checks the org written, so the key names a course of no Member
-// (`guid`). Then a CCX's id (`+ccx@3`, digits) where the namespace is a CCX's.
-const part = '[\\p{L}\\p{N}_\\-~.:%]{1,255}';
-const courseRun = `(?:(?<org>${part})\\+(?<course>${part})\\+(?<run>${part})(?:\\+branch@${part})?(?:\\+version@[0-9A-Fa-f]{1,255})?|(?:${part}\\+${part}\\+)?(?:branch@${part}\\+)?version@(?<guid>[0-9A-Fa-f]{24}))`;
-const ccx = '\\+ccx@(?<ccx>\\d{1,255})';
-// The block opaque-keys reads after a course key and drops (`…+2026+type@course+block@course` is the
-// course `…+2026`); a usage key's, which it needs.
-const anyBlock = `(?:\\+type@${part})?(?:\\+block@${part})?$`;
-const block = `\\+type@(?<type>${part})\\+block@(?<block>${part})$`;
-// ccx-keys reads its keys in any letter case (`+CCX@3`), as @optin/members does; opaque-keys, those
-// of `course-v1:` and `block-v1:` as written.
-const courseV1 = new RegExp(`^course-v1:${courseRun}${anyBlock}`, 'u');
-const ccxV1 = new RegExp(`^ccx-v1:${courseRun}${ccx}${anyBlock}`, 'iu');
-const legacy = new RegExp(`^(${part})/(${part})/(${part})$`, 'u');
-const blockV1 = new RegExp(`^block-v1:${courseRun}${block}`, 'u');
-const ccxBlockV1 = new RegExp(`^ccx-block-v1:${courseRun}${ccx}${block}`, 'iu');
 
 /** A course id read as a key: the key it is (written as Open edX writes it) and its course run. */
 export interface CourseKeyRead {
@@ -52,33 +40,24 @@ export interface CourseKeyRead {
   readonly ccx: string | null;
 }
 
-/** The key read from a `course-v1:`, `ccx-v1:` or usage key match (see `courseRun`, `ccx` and `block`). */
-function readOfMatch(m: RegExpExecArray, usage: boolean): CourseKeyRead {
-  // (A version alone names no run: its groups org, course and run are unset.)
-  const { org = '', course = '', run = '', guid, ccx: id, type = '', block: blockId = '' } = m.groups ?? {};
-  const ccxId = id || null;
-  const named = `${guid ? `version@${guid.toLowerCase()}` : `${org}+${course}+${run}`}${ccxId === null ? '' : `+ccx@${ccxId}`}`;
-  const namespace = ccxId === null ? (usage ? 'block-v1:' : 'course-v1:') : usage ? 'ccx-block-v1:' : 'ccx-v1:';
-  return {
-    key: `${namespace}${named}${usage ? `+type@${type}+block@${blockId}` : ''}`,
-    run: { org, course, run },
-    ccx: ccxId,
-  };
-}
+/** The read of a course key, or of a usage key (`usage`) and its course, as {@link CourseKeyRead}. */
+const readOf = (course: CourseKey, usage: UsageKey | null): CourseKeyRead => ({
+  key: usage ? usageKeyId(usage) : course.id,
+  run: { org: course.org, course: course.course, run: course.run },
+  ccx: ccxOf(course),
+});
 
 /**
- * Reads a course key as `parseCourseKey` of `@optin/members` does: `course-v1:Org+Course+Run` (a
- * `+branch@…`, `+version@…`, `+type@…` or `+block@…` after it left out: the same run), the old
- * `Org/Course/Run`, or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its own key, with its parent course's
- * run; in any letter case, as ccx-keys reads it), exactly as written. A key naming its course by a
- * version alone (`course-v1:HarvardX+CS50+version@<24 hex>`, no run) is `course-v1:version@<24 hex>`,
- * of no org, course or run (no Member's). `undefined` for anything else.
+ * Reads a course key as `parseCourseKey` of `@optin/consent/course-key` does (what `@optin/members`
+ * reads): `course-v1:Org+Course+Run` (a `+branch@…`, `+version@…`, `+type@…` or `+block@…` after it
+ * left out: the same run), the old `Org/Course/Run`, or a CCX's `ccx-v1:Org+Course+Run+ccx@3` (its
+ * own key, with its parent course's run), exactly as written. A key naming its course by a version
+ * alone (`course-v1:HarvardX+CS50+version@<24 hex>`, no run) is `course-v1:version@<24 hex>`, of no
+ * org, course or run (no Member's). `undefined` for anything else.
  */
 export function parseCourseKey(key: string): CourseKeyRead | undefined {
-  const v1 = courseV1.exec(key) ?? ccxV1.exec(key);
-  if (v1) return readOfMatch(v1, false);
-  const old = key.includes(':') ? null : legacy.exec(key);
-  return old ? { key, run: { org: old[1] ?? '', course: old[2] ?? '', run: old[3] ?? '' }, ccx: null } : undefined;
+  const course = parseKey(key);
+  return course ? readOf(course, null) : undefined;
 }
 
 /**
@@ -94,44 +73,18 @@ export function parseCourseRun(key: string): CourseRun | undefined {
 }
 
 /**
- * Reads a course id a client sent as `courseOfKey` of `@optin/members` (what `registry.memberFor`
- * reads) does: without the blanks around it, each space inside read as the `+` a query string
- * decodes into one (keys hold no spaces), then a course key ({@link parseCourseKey}) or an XBlock
- * usage key (`block-v1:`, a branch or version after its run left out, or a CCX's `ccx-block-v1:`);
- * `undefined` when it is still no key.
+ * Reads a course id a client sent as `courseOfKey` of `@optin/consent/course-key` (what
+ * `registry.memberFor` of `@optin/members` reads) does: without the blanks around it, each space
+ * inside read as the `+` a query string decodes into one (keys hold no spaces), then a course key
+ * ({@link parseCourseKey}) or an XBlock usage key (`block-v1:`, a branch or version after its run left
+ * out, or a CCX's `ccx-block-v1:`: the usage key is the key read); `undefined` when it is still no key.
  *
  * @example readCourseKey('course-v1:MITx Special 2026 ')?.key // 'course-v1:MITx+Special+2026'
  * @example readCourseKey('ccx-v1:MITx+6.00x+2026+ccx@3')?.run.org // 'MITx'
  */
 export function readCourseKey(id: string): CourseKeyRead | undefined {
-  const key = id.trim().replace(/ /g, '+');
-  const usage = blockV1.exec(key) ?? ccxBlockV1.exec(key);
-  return parseCourseKey(key) ?? (usage ? readOfMatch(usage, true) : undefined);
-}
-
-/**
- * A key part (an org, a course, a run) in lower case for finding its owner, one character at a time,
- * each only where its lower case maps back to it (`A`→`a`, `É`→`é`): never the Kelvin sign `K`
- * (U+212A) into `k`, nor `İ` into `i̇`, which would give a key written with it to another Member's
- * org. As `foldCase` of `@optin/members`.
- */
-export const foldCase = (s: string): string =>
-  // (ASCII text, as keys mostly are, lowers as toLowerCase lowers it.)
-  !/[^\0-\x7f]/.test(s)
-    ? s.toLowerCase()
-    : s.replace(/[^\0-@[-\x7f]/gu, (c) => {
-        const lower = c.toLowerCase();
-        // (A word's final sigma ς is σ: `ΟΔΟΣ` is `οδος`, as toLowerCase read it.)
-        return c === 'ς' ? 'σ' : lower.toUpperCase() === c ? lower : c;
-      });
-
-/**
- * The key a course run is owned under, whichever way it is written and in any letter case (as
- * orgs and runs are matched by `@optin/members`): `course-v1:mitx+Special+2026` and
- * `MITx/Special/2026` are one run.
- */
-export function courseRunKey(run: CourseRun): string {
-  return foldCase(`${run.org}+${run.course}+${run.run}`);
+  const read = readKey(id);
+  return read ? readOf(read.course, read.usage) : undefined;
 }
 
 /**
@@ -159,7 +112,7 @@ export interface CourseRunMatch {
 
 /**
  * How to find the course of `key` among stored course ids, in any letter case and any form
- * {@link readCourseKey} reads (a run as {@link courseRunKey} names it; a CCX as itself, never its
+ * {@link readCourseKey} reads (a run as `courseOwnerKey` names it; a CCX as itself, never its
  * parent run, nor a run its CCXs); `undefined` when `key` is no course key.
  */
 export function courseRunMatch(key: string): CourseRunMatch | undefined {
@@ -236,7 +189,7 @@ export function createMemberResolver(
     for (const org of m.orgs ?? []) byOrg.set(foldCase(org), m.id);
     for (const key of m.courses ?? []) {
       const run = parseCourseRun(key);
-      if (run) byRun.set(courseRunKey(run), m.id);
+      if (run) byRun.set(courseOwnerKey(run), m.id);
     }
   }
   return (message) => {
@@ -246,7 +199,7 @@ export function createMemberResolver(
     // A key naming its course by a version alone has no org: no Member's (see `courseRun`).
     if (!read?.run.org) return undefined;
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
-    const owner = byRun.size && read.ccx === null ? byRun.get(courseRunKey(read.run)) : undefined;
+    const owner = byRun.size && read.ccx === null ? byRun.get(courseOwnerKey(read.run)) : undefined;
     return owner ?? byOrg.get(foldCase(read.run.org));
   };
 }

@@ -1,12 +1,20 @@
+import {
+  courseKeysOfPath,
+  courseOwnerKey,
+  decodePercent,
+  decodeTextOnce,
+  foldCase,
+  previousWord,
+  referrerWord,
+  wordsOf,
+} from '@optin/consent/course-key';
 import { base64Texts } from './base64-text.js';
 import type { CollectorMember } from './collector-config.js';
 import { courseField, type FieldContext, type FieldCourse, fieldCourses } from './course-fields.js';
-import { courseRunKey, createMemberResolver, foldCase, parseCourseRun, readCourseKey } from './course-owner.js';
-import { coursesOfPath, decoded } from './course-path.js';
+import { createMemberResolver, parseCourseRun, readCourseKey } from './course-owner.js';
 import { hexTexts } from './hex-text.js';
 import { catalogCourse, courseParamName, namespacelessCourseIdsIn } from './namespaceless-course-ids.js';
 import { nestsDeeperThan } from './nesting-depth.js';
-import { wordsOf } from './property-words.js';
 import { registrable } from './referrer.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -61,23 +69,6 @@ function contextForMember(
   return given;
 }
 
-/**
- * A word of a name that holds a referrer: `referrer`, `referer`, `referring` (also glued after
- * `http`, `url`, `page` or `document`: `httpReferer`, `referrerurl`), `referral`, `referred`
- * (`referredFrom`), `ref`, `refs`, Matomo's `urlref`; never `preferring`.
- */
-const referrerWord = (word: string): boolean =>
-  /^(?:http|url|page|doc(?:ument)?)?refer(?:r?er|r?ing)/.test(word) ||
-  /^(?:url)?ref(?:s?|er{1,2}al\w*|er{1,2}ed\w*)$/.test(word);
-/**
- * A word of a name that holds the learner's previous page: `prev`, `previous`, `from`, `last`,
- * `source`, `history`, alone or glued to `page`, `visited`, `url`, `path`, … (`previous_urls`,
- * `prevPages`, `last_visited_url`, `previous_page_url_full`, `Previous URL`, `navigation.from`).
- */
-const previousWord = (word: string): boolean =>
-  /^(?:prev(?:ious)?|from|last|source|history)(?:page|visited)?(?:ur[li]|href|page|path|pathname|location|link)?s?$/.test(
-    word,
-  );
 /** A word that says what a first arrival is: a URL, page, referrer, touch, path or location (glued: `firstpage`). */
 const arrivalWhat = '(?:ur[li]|page|referr?er|referring|touch|path|pathname|href|location|landing)s?';
 const firstGlued = new RegExp(`^(?:initial|first|original)${arrivalWhat}$`);
@@ -137,7 +128,7 @@ const namespacedKey = new RegExp(
 const keyTail = /[\p{L}\p{N}_\-~.%+]*/uy;
 /**
  * A token of text (up to a blank, a quote, a bracket, `<>|^`, a backtick, `(),;`) that may hold a
- * path naming a course (a `:`, a `%` or `courses/`, as {@link coursesOfPath} reads); only these are read as paths.
+ * path naming a course (a `:`, a `%` or `courses/`, as {@link courseKeysOfPath} reads); only these are read as paths.
  */
 const pathToken = /(?<![^\s"'<>\\{}[\]|^`(),;])[^\s"'<>\\{}[\]|^`(),;]*(?:[:%]|courses?\/)[^\s"'<>\\{}[\]|^`(),;]*/gi;
 /** An old asset (`/c4x/Org/Course/…`) or usage (`i4x://Org/Course/…`) of a course. */
@@ -161,38 +152,6 @@ const trailing = /[.~-]+$/;
 const maxRounds = 8;
 const maxJsonDepth = 4;
 const readBudget = 256_000;
-
-/** An HTML character reference that may hide a key's `:`, `/` or `+` (`&#58;`, `&#x2F;`, `&sol;`, `&plus;`). */
-const entity = /&(?:#(\d{1,7})|#x([\dA-Fa-f]{1,6})|(colon|sol|plus|amp|percnt|quot|apos|lt|gt));/gi;
-const named: Readonly<Record<string, string>> = {
-  colon: ':',
-  sol: '/',
-  plus: '+',
-  amp: '&',
-  percnt: '%',
-  quot: '"',
-  apos: "'",
-  lt: '<',
-  gt: '>',
-};
-/** A code escape: JavaScript's `\u003a`, `\u{3a}`, `\x3a` (Python's, C's too), `escape()`'s `%u003A`. */
-const codeEscape = /\\u([\dA-Fa-f]{4})|\\u\{([\dA-Fa-f]{1,6})\}|\\x([\dA-Fa-f]{2})|%u([\dA-Fa-f]{4})/gi;
-/** `s` with one level of percent escapes, code escapes ({@link codeEscape}) and HTML character references decoded. */
-function decodedText(s: string): string {
-  let text = decoded(s);
-  if (/\\[ux]|%u/i.test(text))
-    text = text.replace(codeEscape, (written, ...hexes: (string | undefined)[]) => {
-      const code = parseInt(hexes.slice(0, 4).find((hex) => hex !== undefined) ?? '', 16);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : written;
-    });
-  return text.includes('&')
-    ? text.replace(entity, (ref, dec?: string, hex?: string, name?: string) => {
-        const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
-        if (code === undefined) return named[(name ?? '').toLowerCase()] ?? ref;
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ref;
-      })
-    : text;
-}
 
 /**
  * The value of JSON text (an object, array or string); `undefined` when it is none, `tooDeep` when
@@ -282,11 +241,11 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   `path`, `campaign` or what it is given of `context`, that names a course whose Member, found as
  *   the collector finds an event's Member, is another or none (the platform's): left out with its
  *   key (an array's item, with its place). Text names a course when, as written or decoded (percent
- *   escapes, HTML character references, code escapes, {@link codeEscape}: again and again, at most
+ *   escapes, HTML character references, code escapes: {@link decodeTextOnce}, again and again, at most
  *   `maxRounds`), or inside JSON text (an object, array or string, its `\/` escapes read), it holds a `course-v1:`,
  *   `ccx-v1:`, `block-v1:`, `ccx-block-v1:` or `asset-v1:` key (its `+` possibly read as spaces,
  *   sentence punctuation after it not its own), an old asset or usage (`/c4x/Org/Course/…`,
- *   `i4x://Org/Course/…`), or a path that {@link coursesOfPath} reads one in (the old
+ *   `i4x://Org/Course/…`), or a path that {@link courseKeysOfPath} reads one in (the old
  *   `Org/Course/Run` after `courses`, `HarvardX%2FCS50%2F2013`; one of no Member in the path of a URL
  *   on another site than the event's page is none), or an id {@link namespacelessCourseIdsIn} reads
  *   (an old `Org/Course/Run`, a catalog key `Org+Course` or a run's `Org+Course+Run` under a Member's
@@ -376,7 +335,7 @@ function memberFacingReaders(
       const run = parseCourseRun(key);
       if (!run) continue;
       orgs.add(foldCase(run.org));
-      listed.add(courseRunKey(run));
+      listed.add(courseOwnerKey(run));
       const course = foldCase(`${run.org}+${run.course}`);
       listedByCourse.set(course, [...(listedByCourse.get(course) ?? []), m.id]);
       listedByOrg.set(foldCase(run.org), [...(listedByOrg.get(foldCase(run.org)) ?? []), m.id]);
@@ -386,7 +345,7 @@ function memberFacingReaders(
     const trimmed = key.replace(trailing, '');
     if (trimmed === key) return ownerOf(key);
     const read = readCourseKey(key);
-    return read && listed.has(courseRunKey(read.run)) ? ownerOf(key) : ownerOf(trimmed);
+    return read && listed.has(courseOwnerKey(read.run)) ? ownerOf(key) : ownerOf(trimmed);
   };
 
   /** The Members of an id {@link namespacelessCourseIdsIn} gives (remembered: one text may name thousands). */
@@ -486,11 +445,11 @@ function memberFacingReaders(
             const cut = foreign ? piece.search(/[?#]/) : -1;
             const [path, rest] =
               cut < 0 ? (foreign ? [piece, ''] : ['', piece]) : [piece.slice(0, cut), piece.slice(cut)];
-            for (const key of coursesOfPath(path.replace(/[?#&=]/g, '/'))) {
+            for (const key of courseKeysOfPath(path.replace(/[?#&=]/g, '/'), 'text')) {
               const owner = ownerOfKey(key);
               if (owner !== undefined || key.includes(':')) owners.push(owner);
             }
-            for (const key of coursesOfPath(rest.replace(/[?#&=]/g, '/'))) owners.push(ownerOfKey(key));
+            for (const key of courseKeysOfPath(rest.replace(/[?#&=]/g, '/'), 'text')) owners.push(ownerOfKey(key));
           }
     return owners;
   };
@@ -525,7 +484,7 @@ function memberFacingReaders(
     for (let round = 0, value = text; ; round++) {
       reading.left -= value.length;
       if (reading.left < 0) return (reading.spent = true);
-      const next = decodedText(value);
+      const next = decodeTextOnce(value);
       const final = next === value;
       if (ownersIn(value, final, reading.site).some((owner) => (owner ?? null) !== memberId)) return true;
       // Base64 and hex text is read decoded (JSON text's depth bounds how deep in it it is read).
@@ -556,7 +515,9 @@ function memberFacingReaders(
   /** The course keys a URL's path names that count: an old key of no Member on another site does not (see {@link ownersIn}). */
   const coursesOfUrl = ({ url, relative }: { url: URL; relative: boolean }, site: string | undefined) => {
     const foreign = !relative && site !== undefined && registrable(url.hostname.toLowerCase()) !== site;
-    return coursesOfPath(url.pathname).filter((key) => !foreign || key.includes(':') || ownerOfKey(key) !== undefined);
+    return courseKeysOfPath(url.pathname, 'text').filter(
+      (key) => !foreign || key.includes(':') || ownerOfKey(key) !== undefined,
+    );
   };
 
   /**
@@ -585,7 +546,7 @@ function memberFacingReaders(
     // or prose (`Answer: 42`) under a previous page's or a first arrival's name kept.
     let plain = given;
     for (let round = 0; round < maxRounds && plain.includes('%'); round++) {
-      const next = decoded(plain);
+      const next = decodePercent(plain);
       if (next === plain) break;
       plain = next;
     }
@@ -639,7 +600,7 @@ function memberFacingReaders(
     // any other (`referrer: { url }`) by the value rule alone.
     const named = names.referrer || names.previous || names.first;
     const keyFor = (key: string): string | undefined =>
-      named && (urlOrHostPath.test(decoded(key)) || hostKey.test(key))
+      named && (urlOrHostPath.test(decodePercent(key)) || hostKey.test(key))
         ? (textFor(key, memberId, names, reading, maxJsonDepth) as string | undefined)
         : namesOther(key, memberId, reading)
           ? undefined

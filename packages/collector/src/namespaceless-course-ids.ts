@@ -1,4 +1,4 @@
-import { decoded } from './course-path.js';
+import { decodePercent } from '@optin/consent/course-key';
 
 /** A character of a key's part (opaque-keys' allowed characters, but `%`). */
 const partChar = '[\\p{L}\\p{N}_\\-~.]';
@@ -48,7 +48,7 @@ export function namespacelessCourseIdsIn(text: string, isOrg: (org: string) => b
   // (Each reading only where its mark is: most text has none.)
   if (/course/i.test(text))
     for (const [, value = ''] of text.matchAll(courseParam)) {
-      const id = decoded(value).trim();
+      const id = decodePercent(value).trim();
       ids.add(id);
       // Its spaces read as the `+` a form made of them, the first two words are a catalog key, three a run's.
       const words = id.split(/[ \t+]+/);

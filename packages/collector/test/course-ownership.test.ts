@@ -209,6 +209,18 @@ describe('CCX and versioned keys, read as @optin/members reads them', () => {
       expect(memberOf(message({ id, org: 'MITx' })), id).toBeUndefined();
     }
   });
+
+  it('reads namespaces exactly, as opaque-keys does: a `CCX-V1:` id is no key, its events the platform’s', () => {
+    for (const id of [
+      'CCX-V1:MITx+Special+2026+ccx@3',
+      'Ccx-v1:MITx+Special+2026+ccx@3',
+      'CCX-BLOCK-V1:MITx+Special+2026+ccx@3+type@problem+block@p',
+    ]) {
+      expect(readCourseKey(id), id).toBeUndefined();
+      expect(courseRunMatch(id), id).toBeUndefined();
+      expect(memberOf(message({ id, org: 'MITx' })), id).toBeUndefined();
+    }
+  });
 });
 
 // What `createRegistry(config).memberFor({ courseId, orgId })` of @optin/members answers for these
@@ -290,8 +302,8 @@ const memberForAnswers: [courseId: string | undefined, orgId: string | undefined
   ['ccx-v1:MITx+Special+2026+ccx@x3', 'MITx', null],
   ['ccx-v1:MITx+Special+ccx@3', 'MITx', null],
   ['ccx-v1:MITx+Special+2026+ccx@3+ccx@4', 'MITx', null],
-  // ccx-keys reads a CCX's key in any letter case (its prefixes, and so its namespace, as @optin/members does).
-  ['CCX-V1:MITx+Special+2026+ccx@3', 'HarvardX', 'MITx'],
+  // ccx-keys reads a CCX's key in any letter case but its namespace, which opaque-keys reads as written.
+  ['CCX-V1:MITx+Special+2026+ccx@3', 'HarvardX', null],
   ['ccx-v1:MITx+Special+2026+CCX@3', 'HarvardX', 'MITx'],
   ['ccx-block-v1:MITx+Special+2026+Ccx@3+TYPE@problem+Block@p', 'HarvardX', 'MITx'],
   ['BLOCK-V1:MITx+Special+2026+type@problem+block@p', 'MITx', null],
@@ -551,8 +563,9 @@ describe.each(backends)('a CCX page’s events, over HTTP ($name)', (backend) =>
         expect(await ids('MITx', `?courseId=${encodeURIComponent(filter)}`), filter).toEqual([]);
       }
       expect(await ids('HarvardX', `?courseId=${encodeURIComponent('ccx-v1:HarvardX+CS50+2026+ccx@30')}`)).toEqual([]);
-      // A CCX's key is read in any letter case (ccx-keys), a run's namespace as written.
-      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('CCX-V1:HarvardX+CS50+2026+CCX@3')}`)).toEqual(ccxIds);
+      // A CCX's key is read in any letter case (ccx-keys) but its namespace, and a run's, as written (opaque-keys).
+      expect(await ids('HarvardX', `?courseId=${encodeURIComponent('ccx-v1:HarvardX+CS50+2026+CCX@3')}`)).toEqual(ccxIds);
+      expect(await ids(null, `?courseId=${encodeURIComponent('CCX-V1:HarvardX+CS50+2026+ccx@3')}`)).toEqual([]);
       expect(await ids(null, `?courseId=${encodeURIComponent('COURSE-V1:HarvardX+CS50+2026')}`)).toEqual([]);
       expect(await ids(null, `?courseId=${encodeURIComponent('course-v1:HarvardX+CS50+2026')}`)).toEqual([
         parent.messageId,

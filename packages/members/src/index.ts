@@ -3,7 +3,7 @@ export { defineMember, type MemberInput } from './define-member.js';
 export { defineConfig } from './define-config.js';
 export { validateConfig } from './validate-config.js';
 export { MembersError, type ConfigIssue, type ConfigIssueCode, type MembersErrorCode } from './errors.js';
-export { courseFromUrl, parseCourseKey, parseUsageKey, type CourseKey, type UsageKey } from './course-key.js';
+export { courseFromUrl, parseCourseKey, parseUsageKey, type CourseKey, type UsageKey } from '@optin/consent/course-key';
 export { createRegistry, type Registry, type Scope } from './registry.js';
 export {
   buildDeclaration,

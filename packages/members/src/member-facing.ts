@@ -1,37 +1,52 @@
+import {
+  courseFromUrl,
+  courseOfKey,
+  decodeTextOnce,
+  foldCase,
+  parseCourseKey,
+  previousWord,
+  referrerWord,
+  wordsOf,
+} from '@optin/consent/course-key';
 import type { Member } from './config.js';
-import { courseFromUrl, courseOfKey, decode, foldCase, parseCourseKey } from './course-key.js';
 import type { Registry } from './registry.js';
 
-/** The words of a property's name, lower case: `previousPageUrl`, `previous_page_url` and `Previous Page URL` are `previous`, `page`, `url`. */
-const wordsOf = (key: string): string[] =>
-  key
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z\d]+/)
-    .filter(Boolean);
-// A word of a name holding a referrer (`referrer`, `httpReferer`, `referral_url`, `ref`, Matomo's
-// `urlref`; never `preferring`) or the previous page (`previous_url`, `prevPages`, `from`, `last_visited_url`),
-// as the collector reads them (@optin/collector's member-facing-event.ts), so that the browser gives a
-// Member's tracker what the collector gives the Member.
-const referrerWord = (word: string): boolean =>
-  /^(?:http|url|page|doc(?:ument)?)?refer(?:r?er|r?ing)/.test(word) ||
-  /^(?:url)?ref(?:s?|er{1,2}al\w*|er{1,2}ed\w*)$/.test(word);
-const previousWord = (word: string): boolean =>
-  /^(?:prev(?:ious)?|from|last|source|history)(?:page|visited)?(?:ur[li]|href|page|path|pathname|location|link)?s?$/.test(
-    word,
-  );
-/** A namespaced key in text, up to where no key goes on (a blank, a quote, a bracket, `/?#&=,;`). */
-const keyIn = /(?:ccx-block|block|ccx|course)-v1:[^\s"'`<>()[\]{}|^\\/?#&=,;]*/g;
+// The words of a name holding a referrer (`referrer`, `httpReferer`, `ref`, …) or the previous page
+// (`previous_url`, `prevPages`, `from`, …) are those the collector reads (`@optin/consent/course-key`),
+// so that the browser gives a Member's tracker what the collector gives the Member.
+/**
+ * A namespaced key in text, up to where no key goes on (a blank, a quote, a bracket, `/?#&=,;`), its
+ * namespace in any case as the collector reads it: `CCX-V1:MITx+…` is no key to Open edX, but text
+ * so written still names MITx to whoever reads it (its org's Member, as a key cut short).
+ */
+const keyIn = /(?:ccx-block|block|ccx|course)-v1:[^\s"'`<>()[\]{}|^\\/?#&=,;]*/gi;
 /** How deep a property is read; what is deeper is left out unread. */
 const maxDepth = 8;
+/** How many times text is decoded to find a key in it; text still encoded after that names one. */
+const maxRounds = 8;
+
+/**
+ * `text` as written and each decoding of it ({@link decodeTextOnce}: percent escapes, code escapes,
+ * HTML character references), while it changes, at most `maxRounds`; `null` when it is still
+ * encoded after them (read as naming a course: never given unread).
+ */
+function readings(text: string): string[] | null {
+  const all = [text];
+  for (let round = 0; round < maxRounds; round++) {
+    const next = decodeTextOnce(all[all.length - 1] ?? '');
+    if (next === all[all.length - 1]) return all;
+    all.push(next);
+  }
+  return null;
+}
 
 /** What a Member's tracker is given of an event ({@link memberFacing}). */
 export interface MemberFacing {
   /**
    * An event's properties (a page's, an action's, the learner's traits): every text (at any depth, a
-   * key too) that names a course whose Member is another or none, as written or percent-decoded (a
-   * key, one cut short naming each run of its org; a URL's path), left out (`''`; a key with its
+   * key too) that names a course whose Member is another or none, as written or decoded (percent
+   * escapes, code escapes, HTML character references, again while it changes; text still encoded
+   * after 8 rounds is left out) (a key, one cut short naming each run of its org; a URL's path), left out (`''`; a key with its
    * entry), but a URL naming one only in its query or fragment, given by its origin and path; and
    * under a referrer's or previous page's name (or in an object so named), a URL (`scheme://…`) or
    * path given by its origin and path only (`''` when that names such a course), other text under a
@@ -62,15 +77,21 @@ export function memberFacing(registry: Registry, member: Member): MemberFacing {
     const org = /:([^+%]*)/.exec(key)?.[1] ?? '';
     return [registry.memberFor({ orgId: org }), ...(listers.get(foldCase(org)) ?? [])].some((m) => m !== member);
   };
-  // Whether text names a course not the Member's: read as written and decoded (twice: an encoded URL in a query).
-  const foreign = (text: string): boolean =>
-    [text, decode(text), decode(decode(text))].some((t) => {
-      const page = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)/i.test(t) && courseFromUrl(t);
-      return (
-        (page && registry.memberFor({ courseId: page.id }) !== member) ||
-        [...t.matchAll(keyIn)].some(([k]) => foreignKey(k))
-      );
-    });
+  // Whether text names a course not the Member's: read as written and each time decoded (an encoded
+  // URL in a query, a key behind HTML character references); text still encoded after every round does.
+  const foreign = (text: string): boolean => {
+    const all = readings(text);
+    return (
+      all === null ||
+      all.some((t) => {
+        const page = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)/i.test(t) && courseFromUrl(t);
+        return (
+          (page && registry.memberFor({ courseId: page.id }) !== member) ||
+          [...t.matchAll(keyIn)].some(([k]) => foreignKey(k))
+        );
+      })
+    );
+  };
   // A URL's (`scheme://…`) or path's (`/…`) origin and path, never its query, fragment or credentials;
   // `undefined` for other text.
   const bare = (text: string): string | undefined => {

@@ -1,14 +1,14 @@
 import type { Tracker } from '@optin/trackers';
 import type { Member, OptinConfig } from './config.js';
 import {
+  ccxOf,
   courseFromUrl,
   courseOfKey,
   courseOwnerKey,
   foldCase,
-  isCcx,
   parseCourseKey,
   type CourseKey,
-} from './course-key.js';
+} from '@optin/consent/course-key';
 import { buildDeclaration, type Declaration } from './declaration.js';
 
 /** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
@@ -68,7 +68,7 @@ export function createRegistry(config: OptinConfig): Registry {
     if (courseId == null) return byOrg.get(foldCase(orgId ?? '')) ?? null;
     const course = courseOfKey(courseId);
     // A CCX is its org's: never the Member that owns the run it is built on under another org.
-    const run = course && !isCcx(course) ? byCourse.get(courseOwnerKey(course)) : undefined;
+    const run = course && ccxOf(course) === null ? byCourse.get(courseOwnerKey(course)) : undefined;
     // A key naming its course by a version alone has no org: no one's (see `parseCourseKey`).
     return course?.org ? (run ?? byOrg.get(foldCase(course.org)) ?? null) : null;
   };

@@ -4,7 +4,7 @@ import type { ConfigIssue, ConfigIssueCode } from './errors.js';
 import { configFields, emailFields, memberFields, platformFields } from './config.js';
 import { consentCookieName } from './consent-cookie.js';
 import { cookieOverlap } from './cookie-overlap.js';
-import { courseOwnerKey, foldCase, isCcx, parseCourseKey } from './course-key.js';
+import { ccxOf, courseOwnerKey, foldCase, parseCourseKey } from '@optin/consent/course-key';
 import { policyIssueCode, trackerIssueCode, valueAt } from './declaration-issue-code.js';
 import { emailPurpose } from './declared-email.js';
 
@@ -178,7 +178,7 @@ const memberId = /^[A-Za-z0-9][\w.-]{0,63}$/;
  * collector compares ids), would read or write that property where code keys data by Member id.
  */
 const inheritedNames = new Set(Object.getOwnPropertyNames(Object.prototype).map((name) => name.toLowerCase()));
-// An org as course keys write it (see course-key.ts): letters and digits of any script, `_-~.:%`.
+// An org as course keys write it (see `parseCourseKey` of `@optin/consent/course-key`): letters and digits of any script, `_-~.:%`.
 const orgPattern = /^[\p{L}\p{N}_\-~.:%]{1,255}$/u;
 // The kid rule of @optin/email (its keys.ts), repeated here: members runs in the browser and may
 // not import email (DESIGN.md's import order), yet must accept exactly the kids the signer accepts.
@@ -580,7 +580,7 @@ export function validateConfig(input: unknown): ConfigIssue[] {
           'invalid_course',
           'must be a course run key, e.g. "course-v1:HarvardX+CS50+2026_T1"',
         );
-      if (isCcx(course))
+      if (ccxOf(course) !== null)
         return add(
           `${path}.courses[${j}]`,
           'ccx_course',

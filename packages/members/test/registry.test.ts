@@ -134,6 +134,19 @@ describe('registry', () => {
     expect(scoped.memberFor({ courseId: 'course-v1:MITx+Special+2026+branch@draft+version@abc' })?.id).toBe('HarvardX');
   });
 
+  it('reads no course under a namespace in another case (`CCX-V1:`), as opaque-keys does: no Member is given it', () => {
+    const scoped = createRegistry(sampleConfig());
+    for (const courseId of [
+      'CCX-V1:HarvardX+CS50+2026+ccx@3',
+      'Ccx-v1:HarvardX+CS50+2026+ccx@3',
+      'CCX-BLOCK-V1:HarvardX+CS50+2026+ccx@3+type@problem+block@p',
+    ]) {
+      expect(scoped.memberFor({ courseId }), courseId).toBeNull();
+      expect(ids(scoped.trackersFor({ courseId })), courseId).toEqual(['ga4', 'meta']);
+    }
+    expect(scoped.scopeFor('https://learning.edx.org/learning/course/CCX-V1:HarvardX+CS50+2026+ccx@3/home').member).toBeNull();
+  });
+
   it("scopes a key opaque-keys reads with a block after it to its course's Member, and one naming its course by a version alone to none", () => {
     const guid = '519665f6223ebd6980884f2b';
     const mitBlock = 'block-v1:MITx+6.00x+2026+type@sequential+block@s';
