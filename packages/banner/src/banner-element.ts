@@ -105,8 +105,8 @@ export function createBannerClass(): new () => OptinBannerElement {
     layer: BannerLayer | null = null;
 
     // Each option is an accessor: set while connected, it applies at once (the banner starts again).
-    // One set to `undefined` (plain JavaScript, or code built without exactOptionalPropertyTypes)
-    // takes its default.
+    // One set to `undefined` (plain JavaScript, or code built without exactOptionalPropertyTypes) or
+    // `null` takes its default.
     static {
       for (const key of settable)
         Object.defineProperty(this.prototype, key, {
@@ -116,7 +116,7 @@ export function createBannerClass(): new () => OptinBannerElement {
           // Set while connected, it applies at once: the banner starts again with it (`again`, the
           // same decision shown, unless it is a new store).
           set(this: OptinBanner, value: unknown) {
-            Reflect.set(this.#options, key, value === undefined ? (defaults() as Partial<Options>)[key] : value);
+            (this.#options as Record<string, unknown>)[key] = value ?? (defaults() as Partial<Options>)[key];
             if (this.#connected) this.#start(key != 'consent' || !value);
           },
         });
@@ -130,12 +130,12 @@ export function createBannerClass(): new () => OptinBannerElement {
     // The language a message is in: the banner's, or English where English stands in for a message
     // neither the catalog nor the page gives.
     #langOf: (key: keyof Messages) => string = () => 'en';
-    #catalog?: Catalog | null;
+    #catalog?: Catalog | undefined;
     #translated: Translations = {};
     #lang = 'en';
     #dialog?: HTMLDialogElement | null;
     #returnTo?: HTMLElement | null;
-    #settings = Object.assign(h('button', { class: 's', part: 'settings' }), { onclick: () => void this.open('preferences') });
+    #settings = Object.assign(h('button', { class: 's', part: 'settings' }), { onclick: () => this.open('preferences') });
     // A layer asked for before there was a store to show it for, shown once the banner starts.
     #wanted?: BannerLayer | null;
     #unsubscribe = () => {};
@@ -160,9 +160,10 @@ export function createBannerClass(): new () => OptinBannerElement {
       });
       // Properties set on a server-rendered <optin-banner> before the element was defined are its
       // own, hiding the accessors below: they go through them now (the "upgrade property" pattern).
+      const own = this as unknown as Record<string, unknown>;
       for (const [key, value] of Object.entries(this))
-        if (settable.includes(key as keyof BannerOptions) && Reflect.deleteProperty(this, key))
-          Reflect.set(this, key, value);
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- one of the options, and 7 bytes
+        if (settable.includes(key as keyof BannerOptions) && delete own[key]) own[key] = value;
     }
 
     connectedCallback() {
@@ -217,7 +218,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         if (this.ready != ready) return; // started again meanwhile: that start shows the banner
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer =
-          this.layer == 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+          this.layer == 'preferences' ? 'preferences' : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#catalog = catalog;
         this.#translated = translations(catalog, consent.policy, code);
         const lang = (this.#lang = catalog ? languageTag(code) : 'en'); // English shown: labelled English
@@ -233,7 +234,8 @@ export function createBannerClass(): new () => OptinBannerElement {
 
     open(layer: BannerLayer = 'notice') {
       // A "Cookie settings" link used before the page has set the store: shown as soon as it has.
-      if (!this.#options.consent) {
+      // (The store's property, unset until the page sets it.)
+      if (!(this.consent as ConsentStore | undefined)) {
         this.#wanted = layer;
         return this.ready;
       }
@@ -245,10 +247,10 @@ export function createBannerClass(): new () => OptinBannerElement {
 
     // Takes the turn (the page opened this banner): the one shown until now closes and shows nothing.
     #first() {
-      const [shown] = turns;
+      const [shown] = turns as [OptinBanner];
       const turn = turns.indexOf(this);
-      // (-1: not started; 0: its turn already.)
-      if (shown && turn > 0) {
+      // (-1: not started; 0: its turn already; after the first: there is one shown.)
+      if (turn > 0) {
         turns.splice(turn, 1);
         turns.unshift(this);
         shown.close();
@@ -357,7 +359,7 @@ export function createBannerClass(): new () => OptinBannerElement {
         // A button of the dialog, named by its message's key (a redraw finds it by it: see keyOf);
         // `decides`: it closes the banner once it has done. (No type="button": a button in the shadow
         // root has no form to submit, a page's form around the element included.)
-        const button = (key: keyof Messages, onclick: () => void, decides?: 1) =>
+        const button = (key: keyof Messages, onclick: () => unknown, decides?: 1) =>
           Object.assign(h('button', { name: key }, say(key)), {
             onclick: decides
               ? () => {
@@ -395,10 +397,9 @@ export function createBannerClass(): new () => OptinBannerElement {
             class: prefs ? 'p x' : 'p',
             part: 'dialog',
             role: 'dialog',
-            'aria-modal': true, // ("true")
             'aria-labelledby': 't',
             'aria-describedby': 'd',
-            tabindex: '-1',
+            tabindex: -1,
           },
           h('h2', { id: 't' }, prefs ? say('prefsTitle') : say('title')),
           h(
@@ -415,34 +416,46 @@ export function createBannerClass(): new () => OptinBannerElement {
           h(
             'div',
             { class: 'a' },
-            prefs && button('save', () => consent.decide(prefs.choice(), 'preferences'), 1),
+            prefs && button('save', () => consent.decide(prefs.choice(), source), 1),
             acceptAll,
             rejectAll,
             // Close (the preferences), or Preferences (the notice's last button: see #back).
-            prefs ? button('close', () => this.#back()) : button('preferences', () => void this.open('preferences')),
+            prefs ? button('close', () => this.#back()) : button('preferences', () => this.open('preferences')),
           ),
         );
         // (A new dialog takes its own children again.)
         (this.#dialog = shown || root.appendChild(dialog)).replaceChildren(...dialog.childNodes);
       }
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
-      // assistive technology until the layer closes; but only where it shows. One the page's CSS hides
-      // (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)`) is open
-      // non-modal, so that it leaves the page usable (seen as it would show, open, before it is made
-      // modal): when it opens, and whenever its size changes (the page's CSS hides it once it is open,
-      // a stylesheet loaded later, or shows it again). A close request not made by an Esc pressed in
-      // the banner (Android's back) is the banner's Esc; one the browser will not let be cancelled (a
-      // second in a row) opens it again.
+      // assistive technology until the layer closes; but only where it is seen. One the page's CSS
+      // hides (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)` with
+      // `visibility:hidden`, or only while it is `:modal`) is open non-modal, so that it leaves the
+      // page usable: when it opens, and whenever its size changes or a transition of it ends (the
+      // page's CSS hides it once it is open, a stylesheet loaded later, or shows it again). A close
+      // request not made by an Esc pressed in the banner (Android's back) is the banner's Esc; one the
+      // browser will not let be cancelled (a second in a row) closes it, and so changes its size: it is
+      // opened again then (never from its `close` event, which its own closing and opening here would
+      // fire over and over).
       const dialog = this.#dialog;
       if (dialog && this.isConnected) {
+        // (Laid out, and not `visibility:hidden`.)
+        const seen = () => dialog.checkVisibility({ checkVisibilityCSS: true });
         const show = () => {
           // (Not a dialog no longer shown: one of a banner moved in the document, until it is redrawn.)
-          if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != dialog.checkVisibility())) {
+          if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != seen())) {
+            // Seen as it would show, open, before it is made modal.
             dialog.close();
             dialog.open = true;
-            if (dialog.checkVisibility()) {
+            if (seen()) {
               dialog.open = false;
               dialog.showModal();
+              // (Focused as a whole, as when it opened, not on its first link.)
+              dialog.focus();
+              // (Hidden only while modal: shown as it was, non-modal.)
+              if (!seen()) {
+                dialog.close();
+                dialog.open = true;
+              }
             }
           }
         };
@@ -450,14 +463,9 @@ export function createBannerClass(): new () => OptinBannerElement {
           event.preventDefault();
           this.#back();
         };
-        dialog.onclose = () => {
-          if (this.#dialog == dialog) {
-            show();
-            dialog.focus();
-          }
-        };
-        // (Once a dialog: redrawn in place, it is observed already.)
-        if (!shown) new ResizeObserver(show).observe(dialog);
+        // (Once a dialog: redrawn in place, it is observed already. The end of a transition of its own,
+        // `visibility` hidden or shown, or of one of its switches, which changes nothing here.)
+        if (!shown) new ResizeObserver((dialog.ontransitionend = show)).observe(dialog);
         show();
         // (A new layer is then focused as a whole by #show.)
         const same = [...dialog.querySelectorAll<HTMLInputElement>('a[href],[name]')].find((x) => keyOf(x) == at);

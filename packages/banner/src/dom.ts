@@ -1,5 +1,8 @@
-/** Attributes of {@link h}: `false` omits one, `true` sets it (a boolean attribute such as `checked`). */
-type Attributes = Readonly<Record<string, string | boolean>>;
+/**
+ * Attributes of {@link h}: `false` omits one, `true` sets it (a boolean attribute such as `checked`), a
+ * number is set as its digits.
+ */
+type Attributes = Readonly<Record<string, string | number | boolean>>;
 
 /** A child of {@link h}: a node, a text, or none (left out). */
 export type Child = Node | string | null | undefined | false;

@@ -45,11 +45,14 @@ export function pageLocale(loaders: LocaleLoaders, locale?: string | null): stri
   return pickLocale([locale, doc('documentElement').lang, ...navigator.languages], Object.keys(loaders));
 }
 
-/** Loads the catalog of `code` (nothing for English, or when loading fails: English is the fallback). */
-export async function loadCatalog(loaders: LocaleLoaders, code: string): Promise<Catalog | null> {
+/**
+ * Loads the catalog of `code`: none (`undefined`) for English, or when loading fails (English is the
+ * fallback).
+ */
+export async function loadCatalog(loaders: LocaleLoaders, code: string): Promise<Catalog | undefined> {
   try {
-    return (await loaders[code]?.()) ?? null;
+    return await loaders[code]?.();
   } catch {
-    return null;
+    // (English.)
   }
 }

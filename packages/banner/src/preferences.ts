@@ -134,7 +134,7 @@ export function buildPreferences(
     // Named, and focusable by script: a switch of it that another tab's choice locks gives it the focus.
     const section = h(
       'fieldset',
-      { name: '.m', tabindex: '-1' },
+      { name: '.m', tabindex: -1 },
       h('legend', { id: 'm' }, say('member', { name: member.name })),
       h('p', { class: 'd' }, say('memberIntro', { name: member.name })),
     );

@@ -18,7 +18,7 @@ const reported = new Set<string>();
  * the policy says; it is reported once with `console.warn` as a {@link BannerError}
  * (`stale_translation`) naming the entry and the fingerprint of the text now.
  */
-export function translations(catalog: Catalog | null, policy: Policy, locale: string): Translations {
+export function translations(catalog: Catalog | null | undefined, policy: Policy, locale: string): Translations {
   const entries = catalog?.purposes?.[policy.id] ?? {};
   // (No prototype: a purpose not translated is none, even where a polluted Object.prototype has its id.)
   const fitting = Object.create(null) as Record<string, readonly [string, string, string]>;
@@ -33,7 +33,8 @@ export function translations(catalog: Catalog | null, policy: Policy, locale: st
         new BannerError(
           'stale_translation',
           path,
-          `translates ${entry[2]}`,
+          // (An entry written for an earlier version of the banner has none.)
+          entry[2] ? `translates ${entry[2]}` : 'no fingerprint',
           `Translate ${now}.`,
         ),
       );

@@ -109,7 +109,8 @@ describe('<optin-banner>', () => {
     const consent = store();
     const { banner, root, button } = await mount({ consent });
     expect(banner.layer).toBe('notice');
-    expect(root.querySelector('[role=dialog]')?.getAttribute('aria-modal')).toBe('true');
+    // (Open modal: see the Chromium tests, where it is in the top layer.)
+    expect(root.querySelector<HTMLDialogElement>('[role=dialog]')?.open).toBe(true);
     button('Reject all')!.click();
     expect(consent.decision?.purposes).toMatchObject({ analytics: false, marketing: false });
     expect(banner.layer).toBe(null);
@@ -758,6 +759,11 @@ describe('<optin-banner>', () => {
       expect(unmarked.text()).not.toContain('Publicité ciblée.');
       expect(unmarked.text()).toContain(edxPolicy.purposes[4]!.description);
       expect(warnings.map((w) => (w as BannerError).path)).toEqual(['locales.fr.purposes.edx.marketing']);
+      // The warning says what the entry lacks, and the fingerprint to give it: never "undefined".
+      const lacking = String(warnings[0]);
+      expect(lacking).toContain('no fingerprint');
+      expect(lacking).not.toContain('undefined');
+      expect(lacking).toContain(purposeFingerprint(edxPolicy.purposes[4]!));
     } finally {
       warn.mockRestore();
     }

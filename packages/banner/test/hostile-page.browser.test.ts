@@ -114,10 +114,26 @@ const shown = (page: Page) =>
     const dialog = window.banner.shadowRoot!.querySelector('dialog');
     return { modal: !!dialog?.matches(':modal'), seen: !!dialog?.checkVisibility({ visibilityProperty: true }) };
   });
+/** The close events of the banner's dialog over three frames, once the frames before have settled it. */
+const closes = (page: Page) =>
+  page.evaluate(async () => {
+    const frame = () => new Promise(requestAnimationFrame);
+    await frame();
+    await frame();
+    let count = 0;
+    window.banner.shadowRoot!.querySelector('dialog')!.addEventListener('close', () => count++);
+    for (let i = 0; i < 3; i++) await frame();
+    return count;
+  });
 
 describe('<optin-banner> on a hostile page, in Chromium', () => {
   it('leaves the page usable when its CSS hides the banner (cookie-banner blockers do), and shows it modal otherwise', async () => {
-    for (const css of ['optin-banner{display:none}', 'optin-banner::part(dialog){display:none}', 'body>*:not(main){display:none}']) {
+    for (const css of [
+      'optin-banner{display:none}',
+      'optin-banner::part(dialog){display:none}',
+      'body>*:not(main){display:none}',
+      'optin-banner::part(dialog){visibility:hidden}',
+    ]) {
       const page = await open({ css });
       expect(await page.evaluate(() => window.banner.layer), css).toBe('notice');
       expect(await shown(page), css).toEqual({ modal: false, seen: false });
@@ -147,6 +163,7 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       'optin-banner{display:none}',
       'optin-banner::part(dialog){display:none}',
       'body>*:not(main){display:none}',
+      'optin-banner::part(dialog){visibility:hidden}',
     ]) {
       const page = await open();
       expect(await shown(page), css).toEqual({ modal: true, seen: true });
@@ -172,6 +189,25 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       await expect.poll(() => shown(page), { message: css }).toEqual({ modal: true, seen: true });
       expect(problems, css).toEqual([]);
     }
+  });
+
+  it('shows the banner non-modal, without closing and reopening it over and over, when the page\'s CSS hides it only while it is modal', async () => {
+    const page = await open({ css: 'optin-banner::part(dialog):modal{display:none}' });
+    await expect.poll(() => shown(page)).toEqual({ modal: false, seen: true });
+    expect(await closes(page)).toBe(0);
+    expect(await page.evaluate(() => window.banner.layer)).toBe('notice');
+    // The learner can use the page, and stays where they are in it.
+    await page.evaluate(() =>
+      document.querySelector('#open')!.addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
+    );
+    await page.locator('#open').click({ timeout: 2000 });
+    expect(await page.locator('body[data-clicked]').count()).toBe(1);
+    expect(await closes(page)).toBe(0);
+    expect(await focused(page)).toBe('Manage cookies');
+    // And decide in the banner, seen.
+    await page.getByRole('button', { name: 'Reject all' }).click({ timeout: 2000 });
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: false, marketing: false } });
+    expect(problems).toEqual([]);
   });
 
   it('works on a page whose named elements shadow the document\'s properties (<img name="createElement">, "body", "baseURI")', async () => {
