@@ -3,6 +3,7 @@ import { locales as builtIn } from '@optin/banner/locales';
 import { forwardRef, useEffect, useState, type Ref } from 'react';
 import { same } from './same.js';
 import { useConsent } from './use-consent.js';
+import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect.js';
 
 // One object, so that the default is not set on the banner again (restarting it) on every render.
 const noMessages: Partial<Messages> = {};
@@ -79,8 +80,10 @@ export const ConsentBanner = forwardRef<OptinBannerElement, Omit<ConsentBannerPr
       setBanner(null);
     };
   }, [store]); // later options are set on it by the effect below
-  // A changed option is set on the banner in the page, which applies it at once.
-  useEffect(() => {
+  // A changed option is set on the banner in the page, which applies it at once: in the commit that
+  // brings it, before the browser paints, so the banner never shows the previous Member's choices
+  // (or locale, declaration) beside a page already drawn with the new ones.
+  useIsomorphicLayoutEffect(() => {
     if (!banner) return;
     for (const [key, value] of Object.entries(options) as [keyof typeof options, unknown][])
       if (!same(banner[key], value)) Object.assign(banner, { [key]: value });

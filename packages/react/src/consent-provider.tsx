@@ -9,7 +9,6 @@ import {
   createContext,
   startTransition,
   useEffect,
-  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -20,9 +19,7 @@ import { OptinReactError } from './errors.js';
 import { followStorage } from './follow-storage.js';
 import { same } from './same.js';
 import { sameStorage } from './same-storage.js';
-
-// A layout effect in the browser (it runs before any child's effect), none on the server (React 18 warns there).
-const useIsomorphicLayoutEffect = typeof document == 'undefined' ? useEffect : useLayoutEffect;
+import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect.js';
 
 /** A store the provider made, with the options it was made from. */
 interface Made {
@@ -48,7 +45,7 @@ export type ConsentProviderProps = {
   readonly children?: ReactNode;
   /**
    * The id of the Member whose course the page is (`scope.member?.id` of `@optin/members`' registry or
-   * scoped hub), kept up to date by the app as the page's Member changes (`hub.onScopeChange`). A
+   * scoped hub), kept up to date by the app as the page's Member changes (`usePageMember(hub)?.id`). A
    * Member's tracker is allowed by `useTracker` only on that Member's pages, as the scoped hub loads
    * it: `null` or left out (a platform page, or a scope the app does not know) allows no Member's.
    */
@@ -121,9 +118,8 @@ export type ConsentProviderProps = {
  *
  * @example
  * // A single-page app across Members' courses: the page's Member from the scoped hub.
- * const [member, setMember] = useState(hub.scope.member?.id ?? null);
- * useEffect(() => hub.onScopeChange((scope) => setMember(scope.member?.id ?? null)), []);
- * <ConsentProvider consent={consent} member={member}><Course /></ConsentProvider>
+ * const member = usePageMember(hub);
+ * <ConsentProvider consent={consent} member={member?.id}><Course /></ConsentProvider>
  *
  * @example
  * // Learners sign in and out in the app; their choice is kept on the server.

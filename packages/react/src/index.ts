@@ -3,3 +3,4 @@ export { useConsent, useAllowed, useTracker, type TrackerLike } from './use-cons
 export type { ConsentState } from './consent-state.js';
 export { ConsentBanner, type ConsentBannerProps } from './consent-banner.js';
 export { OptinReactError, type OptinReactErrorCode } from './errors.js';
+export { usePageMember, type ScopeSource } from './use-page-member.js';
