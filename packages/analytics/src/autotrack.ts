@@ -96,11 +96,14 @@ export function autotrack(
         track('edx.ui.lms.link_clicked', { current_url, target_url, outbound: !own((href as URL).hostname) });
     } else
       use(
-        // A field one types in (an editable text, date or number field, a textarea, an editor's root), or one marked
-        // read-only (a coupon shown, a locked email: no button either), is a `textbox`, whatever its role but a box's
-        // (`combobox`, `searchbox`); an input button a `button` (one marked `readonly`, which no button can be, a
-        // `textbox`), and so a slider, colour or file input, and a disabled field (no learner's click reaches one).
-        is(el, ':is(:read-write,[readonly]):not([role$=box])')
+        // A field one types in (a text, date or number field, a textarea, an editor's root), editable, read-only (a
+        // coupon shown, a locked email) or disabled (`disabled`, which no learner's click reaches but a page's script's
+        // does; `aria-disabled`), is a `textbox`, whatever its role but a box's (`combobox`, `searchbox`); an input
+        // button a `button` (`readonly` too), and so a slider, colour or file input.
+        is(
+          el,
+          ':is(:read-write,textarea,input:not([type=button],[type=submit],[type=reset],[type=image],[type=range],[type=color],[type=file])):not([role$=box])',
+        )
           ? 'textbox'
           : (attr(el, 'role') ?? (is(el, 'input') ? 'button' : get(el, 'localName'))),
         el,

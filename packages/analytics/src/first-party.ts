@@ -248,17 +248,17 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
   // link; `/learners/alice`: the discussions MFE's learner pages, `/discussions/<course>/learners/alice/posts`; under
   // any prefix; in a parameter's value too, a sign-in page's `next=…%2Fu%2Falice`), which goes as `:username` (the
   // prefix as written, the rest of that value with it, up to a `=`, which no username holds). The segment before it
-  // is read in any case, as the MFEs' router (React Router) matches it (`/U/alice`, `/Learners/alice`), `u` also
-  // percent-encoded, once or more (`/%75/alice`: the router decodes a path; `/%2575/alice` too), between separators
-  // as written or encoded however many times (a `next=` nested in others: `%25252Fu%25252Falice`). (Not `learners`
-  // with a letter of it encoded, `/%6Cearners/alice`, which no link of Open edX's writes: reading every segment
-  // decoded costs more bytes than this bundle has.) Only in the site's own URLs (a path, or a URL on a host of the
+  // is read decoded, in any case, as the MFEs' router (React Router) decodes a path and matches it (`/U/alice`,
+  // `/Learners/alice`): any letter of `u` or `learners` also percent-encoded, in either case, once or more
+  // (`/%75/alice`, `/%6Cearners/alice`, `/%4C%45arners/alice`; `/%2575/alice` too), between separators as written or
+  // encoded however many times (a `next=` nested in others: `%25252Fu%25252Falice`); a segment that decodes to
+  // another (`/%75x/`, `/%6Cearner/`) stays. Only in the site's own URLs (a path, or a URL on a host of the
   // site's, as `own` tells): a link out to Google Drive's `/drive/u/0/` keeps its `u/0`, and the enterprise admin
   // portal's reports (`/<slug>/admin/learners/<report>`) theirs. (A lookbehind: `/u/u/alice` loses both.)
   const strip = (url: string, host = referrerHost(url)) =>
     cut(url)
       .replace(/[?#].*/, (query) => hide(query))
-      .replace(/(?<=(?<!\/admin)(\/|%(25)*2f)(u|%(25)*[57]5|learners)(\/|%(25)*2f))[^=?&#/]+/gi, (name) =>
+      .replace(/(?<=(?<!\/admin)(\/|%(25)*2f)(u|%(25)*[57]5|(l|%(25)*[46]c)(e|%(25)*[46]5)(a|%(25)*[46]1)(r|%(25)*[57]2)(n|%(25)*[46]e)(e|%(25)*[46]5)(r|%(25)*[57]2)(s|%(25)*[57]3))(\/|%(25)*2f))[^=?&#/]+/gi, (name) =>
         !host || own(host.toLowerCase()) ? ':username' : name,
       );
   // First, so that a wrong count (checked below) throws before anything is read or stored.

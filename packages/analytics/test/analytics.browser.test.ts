@@ -2056,7 +2056,7 @@ describe('privacy of names and URLs', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a click on a read-only text field (a coupon shown, a locked email) is recorded as a textbox, not a button, never with its value', async () => {
+  test('a click on a read-only or disabled text field (a coupon shown, a locked email) is recorded as a textbox, not a button, never with its value', async () => {
     await open('/courseware?mode=opt-out');
     await page.evaluate(() => {
       document.querySelector('#app')!.innerHTML = `
@@ -2065,15 +2065,22 @@ describe('privacy of names and URLs', () => {
         <input id="n" type="number" readonly data-track="seats" value="3">
         <textarea id="a" readonly data-track="terms">alice-secret</textarea>
         <input id="d" disabled data-track="coupon" value="alice-secret">
+        <input id="de" type="email" disabled aria-disabled="true" data-track="" aria-label="Locked email" value="alice-secret@example.com">
+        <textarea id="da" disabled data-track="bio">alice-secret</textarea>
+        <input id="ad" type="text" aria-disabled="true" data-track="voucher" value="alice-secret">
         <input id="b" type="button" readonly data-track="apply" value="Apply">
         <input id="g" type="range" disabled data-track="volume">
+        <input id="db" type="submit" disabled data-track="" value="Redeem">
+        <button id="bd" disabled>Send</button>
         <button id="done">Done</button>`;
     });
     for (const id of ['r', 'e', 'n', 'a']) await page.click(`#${id}`);
+    await page.click('#ad', { force: true }); // (Playwright waits for an aria-disabled element to be enabled.)
     // (Chromium sends a disabled field no click of the learner's; a script's, as a page's own code or test makes, it gets:
-    // a disabled field is not read as one, a `button` as before.)
+    // a disabled text field is a textbox all the same, a disabled slider or button a `button`.)
     await page.evaluate(() => {
-      for (const id of ['d', 'g']) document.getElementById(id)!.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      for (const id of ['d', 'de', 'da', 'g', 'db', 'bd'])
+        document.getElementById(id)!.dispatchEvent(new MouseEvent('click', { bubbles: true }));
     });
     for (const id of ['b', 'done']) await page.click(`#${id}`);
     await arrived((m) => m.properties.name === 'Done');
@@ -2083,9 +2090,14 @@ describe('privacy of names and URLs', () => {
       ['textbox', 'Your email'],
       ['textbox', 'seats'],
       ['textbox', 'terms'],
-      ['button', 'coupon'], // disabled: as before
+      ['textbox', 'voucher'], // aria-disabled
+      ['textbox', 'coupon'], // disabled
+      ['textbox', 'Locked email'],
+      ['textbox', 'bio'],
       ['button', 'volume'], // a slider, as before
-      ['textbox', 'apply'], // marked `readonly`, which no input button can be: read as a field (bytes)
+      ['button', 'Redeem'], // disabled buttons stay buttons
+      ['button', 'Send'],
+      ['button', 'apply'], // marked `readonly`, which no input button can be: a button all the same
       ['button', 'Done'],
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
@@ -2284,6 +2296,40 @@ describe('privacy of names and URLs', () => {
       url('/acme/admin/learners/enrolled-learners?ordering=x'),
       // (A course run named "admin" is no admin portal.)
       url('/discussions/course-v1:X+Y+admin/learners/:username'),
+    ]);
+    expect(bodies.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('a profile URL with letters of its route segment percent-encoded (/%6Cearners/alice, /%55/alice) sends no username: not in a view, a referrer, a link or the current URL', async () => {
+    await open('/discussions/c/%6Cearners/alice-secret1/posts?mode=opt-out');
+    await arrived((m) => m.type === 'page');
+    await page.evaluate(() => {
+      document.querySelector('#app')!.innerHTML = [
+        '/%6C%65arners/bob-secret2',
+        '/profile/%2555/carol-secret3',
+        '/login?next=%2Fc%2F%254Cearners%2Fdave-secret4',
+        'https://example.com/%6Cearners/guide',
+        '/%6Cearner/x',
+      ]
+        .map((href) => `<a href="${href}">Link</a>`)
+        .join('');
+      for (const a of document.querySelectorAll('a')) a.addEventListener('click', (e) => e.preventDefault());
+    });
+    for (const a of await page.$$('#app a')) await a.click();
+    await page.evaluate(() => history.pushState({}, '', '/u/%61lice-secret5'));
+    await arrived((m) => m.type === 'page', 2);
+    const links = received.filter((m) => m.event === 'edx.ui.lms.link_clicked');
+    expect(links.map((m) => m.properties.target_url)).toEqual([
+      url('/%6C%65arners/:username'),
+      url('/profile/%2555/:username'),
+      url('/login?next=%2Fc%2F%254Cearners%2F:username'),
+      'https://example.com/%6Cearners/guide',
+      url('/%6Cearner/x'),
+    ]);
+    expect(links[0]!.properties.current_url).toBe(url('/discussions/c/%6Cearners/:username/posts?mode=opt-out'));
+    expect(received.filter((m) => m.type === 'page').map((m) => m.properties)).toMatchObject([
+      { url: url('/discussions/c/%6Cearners/:username/posts?mode=opt-out'), path: '/discussions/c/%6Cearners/:username/posts' },
+      { url: url('/u/:username'), path: '/u/:username', referrer: url('/discussions/c/%6Cearners/:username/posts?mode=opt-out') },
     ]);
     expect(bodies.join('\n')).not.toMatch(/secret/);
   });

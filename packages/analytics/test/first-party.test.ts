@@ -649,7 +649,7 @@ describe('firstParty', () => {
     stop();
   });
 
-  it("sends no Open edX profile's username that is percent-encoded (/%75/alice, a next= encoded twice or three times), and keeps ordinary URLs as they are", async () => {
+  it("sends no Open edX profile's username that is percent-encoded (/%75/alice, /%6Cearners/alice, /u/%61lice, a next= encoded twice or three times), and keeps ordinary URLs as they are", async () => {
     history.replaceState({}, '', '/%75/alice-secret1');
     const { consent, stop } = setup();
     consent.decide({ purposes: { analytics: true } });
@@ -664,8 +664,13 @@ describe('firstParty', () => {
       // Ordinary URLs: a segment that only decodes to something else, an encoded `/` of a query, an admin report.
       '/menu/%75x/%2575%2575/y/u%20/z?q=%2Fusers%2Fx%20y&r=%2Fu',
       '/acme/admin/%6Cearners/report',
-      // A known limit (bytes): `learners` with a letter of it encoded, which no Open edX link writes, is not read.
-      '/discussions/c/%6Cearners/carol/posts',
+      // `learners` or `u` with letters of it percent-encoded (any case, once or more), as the router decodes a path.
+      '/discussions/c/%6Cearners/grace-secret7/posts',
+      '/%4c%45arner%2573/heidi-secret8',
+      '/login?next=%252Fc%252F%2555%252Fivan-secret9',
+      '/u/%61lice-secret10',
+      // Segments that decode to something else stay as they are.
+      '/%6Cearner/x/%6Cearnersx/y/%2575%2575/z',
     ]) {
       history.pushState({}, '', path);
       await vi.advanceTimersByTimeAsync(600); // the view waits up to 500 ms for its title
@@ -681,7 +686,11 @@ describe('firstParty', () => {
       '/login?next=%2Fu/:username',
       '/menu/%75x/%2575%2575/y/u%20/z?q=%2Fusers%2Fx%20y&r=%2Fu',
       '/acme/admin/%6Cearners/report',
-      '/discussions/c/%6Cearners/carol/posts',
+      '/discussions/c/%6Cearners/:username/posts',
+      '/%4c%45arner%2573/:username',
+      '/login?next=%252Fc%252F%2555%252F:username',
+      '/u/:username',
+      '/%6Cearner/x/%6Cearnersx/y/%2575%2575/z',
     ]);
     expect(views[0]!.properties.path).toBe('/%75/:username');
     expect(JSON.stringify(sent)).not.toMatch(/secret/);
