@@ -27,7 +27,8 @@ export function deleteCookies(
 ): void {
   for (const pair of pageCookies().split(/; */)) {
     const [name] = pair.split('=');
-    if (name && cookies.some((c) => c.party != 'third' && declares(c, name)) && !keep?.some((c) => declares(c, name)))
+    // Not a third party's (`> 't'`: 'third', shorter for the size budget): 'first', or no party at all.
+    if (name && cookies.some((c) => !(c.party > 't') && declares(c, name)) && !keep?.some((c) => declares(c, name)))
       for (const domain of cookieDomains(
         location.hostname,
         root?.replace(/^\./, '') ?? location.hostname.replace(/.*\./, ''),
@@ -37,8 +38,14 @@ export function deleteCookies(
           // Partitioned too (CHIPS: gtag's cookie_flags, an embedded frame), which a browser takes only with
           // Secure: on http a browser refuses that second write, harmlessly.
           for (const flags of ['', ';Partitioned'])
-            document.cookie = `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
-              location.protocol == 'https:' ? ';Secure' : ''
-            }${flags}`;
+            // (Through Document's own setter: an element of the page named `cookie` shadows document.cookie.)
+            Reflect.set(
+              Document.prototype,
+              'cookie',
+              `${name}=;Path=${at};Max-Age=0${domain ? `;Domain=${domain}` : ''}${
+                location.protocol == 'https:' ? ';Secure' : ''
+              }${flags}`,
+              document,
+            );
   }
 }

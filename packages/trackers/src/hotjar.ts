@@ -39,8 +39,8 @@ export function hotjar(options: HotjarOptions): Tracker {
   const w = globalThis as unknown as HotjarWindow;
   const hj = (e: HubEvent, ...args: unknown[]) => w.optinHj != (w.optinHj = e) && w.hj?.(...args);
   const cookie = (name: string | RegExp, lifetime: string) => ({
-    name,
     lifetime,
+    name,
     party: 'first' as const,
     purpose: 'analytics',
   });

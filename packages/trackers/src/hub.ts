@@ -1,6 +1,7 @@
 import type { ConsentStore } from '@optin/consent';
 import { deleteCookies } from './delete-cookies.js';
 import { pageCookies } from './page-cookies.js';
+import { documentProperty } from './document-property.js';
 import { addScript, stopScript, type AddedScript } from './load-script.js';
 import { applyStaticTags, type TagOwner } from './static-tags.js';
 import { startConsentMode, type GoogleConsentModeOptions } from './google-consent-mode.js';
@@ -9,8 +10,6 @@ import type { HubEvent, Tracker, TrackerContext } from './tracker.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Cookies = Tracker['cookies'][number][];
-/** `document.prerendering` (speculation rules), which TypeScript's DOM types do not have yet. */
-type Prerendered = Document & { readonly prerendering?: boolean };
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -166,7 +165,8 @@ export function createHub(options: HubOptions): Hub {
   const ids = (list: Iterable<Tracker>) => [...list].map((t) => t.id);
   // The ids of the trackers that asked for a script (ctx.loadScript names them on it), and a tracker's scripts.
   const users = (s: HTMLScriptElement) => s.dataset.optinScript?.split(' ') ?? [];
-  const scripts = (t: Tracker) => [...document.scripts].filter((s) => users(s).includes(t.id)) as AddedScript[];
+  const scripts = (t: Tracker) =>
+    [...documentProperty('scripts')].filter((s) => users(s).includes(t.id)) as AddedScript[];
   // Never for no purpose at all (0): `[].every` is true, and such a tracker would load before any consent.
   // The platform's own (owner `platform`, which names no Member): its choices alone.
   const allows = (t: Tracker) => t.purposes.length && t.purposes.every((p) => consent.allows(p, t.owner));
@@ -199,7 +199,7 @@ export function createHub(options: HubOptions): Hub {
     const event = { ...fields, timestamp: new Date().toISOString(), context: options.context?.() ?? {} } as HubEvent;
     if (consent.storageKind != 'cookie' || jar != (jar = pageCookies())) consent.refresh();
     if (me.on && seen != JSON.stringify(consent.grants())) changed();
-    if ((waiting() || (document as Prerendered).prerendering) && buffer.length < bufferSize)
+    if ((waiting() || documentProperty('prerendering')) && buffer.length < bufferSize)
       buffer.push([event, trackers.filter(inScope)]);
     // Consent and scope are checked now, not as of the last sync: a consent listener subscribed before the
     // hub runs before it, and may send right after a withdrawal while `loaded` still holds the tracker.
@@ -222,9 +222,9 @@ export function createHub(options: HubOptions): Hub {
     // A page the browser prerenders (speculation rules), which the learner may never see: nothing
     // loads and no static tag runs until they go to it (`prerenderingchange`; the listener is added once).
     seen = JSON.stringify(consent.grants());
-    // (The document's own addEventListener: a `<form name="addEventListener">` shadows it.)
-    if ((document as Prerendered).prerendering)
-      return EventTarget.prototype.addEventListener.call(document, 'prerenderingchange', sync);
+    // (Heard on the window, capturing: an event at the document goes through the window first. A
+    // `<form name="addEventListener">` shadows the document's own addEventListener.)
+    if (documentProperty('prerendering')) return addEventListener('prerenderingchange', sync, true);
     const keep: Cookies = [];
     const drop: Cookies = [];
     const starting: Tracker[] = [];
@@ -322,7 +322,7 @@ export function createHub(options: HubOptions): Hub {
     },
     rescan: sync,
     destroy() {
-      EventTarget.prototype.removeEventListener.call(document, 'prerenderingchange', sync);
+      removeEventListener('prerenderingchange', sync, true);
       me.on = 0;
       unsubscribe();
       observer.disconnect();

@@ -4,8 +4,10 @@ const navigate = 'optin:navigate';
  * Calls `listener` once each time a single-page app moves the page to another URL: with
  * `history.pushState` or `history.replaceState`, back/forward (`popstate`), a `#` change, and, where
  * the browser has the Navigation API, a navigation an app's router makes with `navigation.navigate(url)`
- * or intercepts from a link, once the router has drawn the page (`navigatesuccess`). Once, though such
- * a browser reports a `pushState`, a Back or a `#` change a second time; a navigation that keeps the
+ * or intercepts from a link, as soon as the URL changes (`currententrychange`), before the router's
+ * handler draws the new page: a Member's scope never applies to another Member's course page, even for
+ * a moment. Once, though such a browser reports a `pushState`, a Back or a `#` change a second time
+ * (only a URL other than the last one reported is reported); a navigation that keeps the
  * URL (`replaceState` of the state alone) calls nothing. History is patched once per page, however
  * many listeners there are and however many copies of this module the page's bundles carry (the
  * patch, and the URL last reported, are kept on `history` itself, so a router patching it after us
@@ -28,7 +30,7 @@ export function onNavigate(listener: () => void, options?: { readonly signal?: A
       };
     }
     addEventListener('popstate', tell);
-    (self as { navigation?: EventTarget }).navigation?.addEventListener('navigatesuccess', tell);
+    (self as { navigation?: EventTarget }).navigation?.addEventListener('currententrychange', tell);
   }
   addEventListener(navigate, listener, options);
   return () => removeEventListener(navigate, listener);

@@ -1,3 +1,4 @@
+import { pageCookies } from './page-cookies.js';
 import { adapterIdentity, type AdapterOptions } from './adapter-options.js';
 import type { EventBase, Tracker } from './tracker.js';
 
@@ -85,9 +86,10 @@ export function segment(options: SegmentOptions): Tracker {
       // No ajs_anonymous_id cookie (the hub deleted it at a withdrawal, on this or another subdomain of
       // the cookie domain, or it expired): what analytics.js left in localStorage goes too, else it would
       // copy those ids back into new cookies and a grant after a withdrawal would carry on the same
-      // learner's trail. A learner who never withdrew keeps theirs (the cookie is there).
+      // learner's trail. A learner who never withdrew keeps theirs (the cookie is there). (The page's cookies
+      // as Document gives them: an element of the page named `cookie` shadows document.cookie.)
       try {
-        if (!document.cookie.includes('ajs_anonymous_id='))
+        if (!pageCookies().includes('ajs_anonymous_id='))
           for (const key in localStorage) if (stored.test(key)) localStorage.removeItem(key);
       } catch {
         // Blocked storage, a sandboxed document: nothing stored to remove (and the load goes on).
@@ -95,7 +97,7 @@ export function segment(options: SegmentOptions): Tracker {
       // Segment's snippet stub: analytics.min.js replays the queued `[method, ...args]` calls.
       const stub = (w.analytics ??= []);
       for (const method of ['page', 'track', 'identify', 'reset'] as const)
-        stub[method] ??= (...args) => void stub.push([method, ...args]);
+        stub[method] ??= (...args) => stub.push([method, ...args]);
       stub._writeKey = writeKey;
       // Segment's own option for its ingestion host: `integrations['Segment.io'].apiHost`, beside the
       // page's other settings of it (deliveryStrategy, ...).

@@ -1,4 +1,5 @@
 import { stopScript } from './load-script.js';
+import { documentProperty } from './document-property.js';
 
 const selector = 'script[type="text/plain"][data-optin-tracker],iframe[data-src][data-optin-tracker]';
 /**
@@ -21,7 +22,8 @@ export interface TagOwner {
  * does not have (its tag is left as it is).
  */
 export function applyStaticTags(state: (id: string) => boolean | undefined, owner?: TagOwner, nonce?: string): void {
-  for (const tag of document.querySelectorAll<Tag>(selector)) {
+  // (Document's own querySelectorAll and createElement: an element of the page named like one shadows it.)
+  for (const tag of documentProperty('querySelectorAll').call(document, selector) as NodeListOf<Tag>) {
     const on = state(tag.dataset.optinTracker as string); // the selector says it is there
     // Another hub's (two apps on a page): left as that hub has it. (Else each took out what the other
     // put in, in turn, for ever: their MutationObservers answer each other.)
@@ -33,7 +35,7 @@ export function applyStaticTags(state: (id: string) => boolean | undefined, owne
       // A new element, not a clone: a clone of a tag inserted as HTML (innerHTML) would be marked
       // "already started" like it, and never run. Its nonce: the hub's, else the tag's own (which
       // scripts cannot read back from its attribute).
-      const copy: NonNullable<Tag['optin']> = document.createElement('script');
+      const copy = documentProperty('createElement').call(document, 'script') as NonNullable<Tag['optin']>;
       for (const attribute of tag.attributes) copy.setAttribute(attribute.name, attribute.value);
       copy.type = ''; // JavaScript
       copy.async = false;

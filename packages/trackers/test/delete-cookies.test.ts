@@ -44,19 +44,32 @@ function jar(host: string, pathname: string, protocol: string) {
   };
 }
 
+/**
+ * A page's `Document` whose `cookie` accessor (on its prototype, as a browser's is, which an element
+ * named `cookie` shadows on the document) reads `read()` and gives every write to `write`.
+ */
+function documentOf(read: () => string, write: (text: string) => void) {
+  class PageDocument {
+    get cookie() {
+      return read();
+    }
+    set cookie(text: string) {
+      write(text);
+    }
+  }
+  vi.stubGlobal('Document', PageDocument);
+  vi.stubGlobal('document', new PageDocument());
+}
+
 let cookies: ReturnType<typeof jar>;
 /** Points `location` and `document.cookie` at a fresh jar, on an https page unless told. */
 function page(protocol = 'https:') {
   cookies = jar('learning.courses.optin.test', '/course/run/unit', protocol);
   vi.stubGlobal('location', { protocol, hostname: 'learning.courses.optin.test', pathname: '/course/run/unit' });
-  vi.stubGlobal('document', {
-    get cookie() {
-      return cookies.cookie;
-    },
-    set cookie(text: string) {
-      cookies.set(text);
-    },
-  });
+  documentOf(
+    () => cookies.cookie,
+    (text) => cookies.set(text),
+  );
 }
 beforeEach(() => page());
 afterEach(() => vi.unstubAllGlobals());
@@ -139,16 +152,20 @@ describe('deleteCookies', () => {
     expect(cookies.all()).toEqual([]);
   });
 
+  test('an element of the page named `cookie` (<img name="cookie">, which shadows document.cookie) keeps nothing from being deleted', () => {
+    cookies.set('_ga=1; Path=/; Domain=optin.test');
+    cookies.set('csrftoken=2; Path=/');
+    Object.defineProperty(document, 'cookie', { value: { tagName: 'IMG' } });
+    deleteCookies([{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }], 'optin.test');
+    expect(cookies.all()).toEqual(['csrftoken@learning.courses.optin.test/']);
+  });
+
   test('on https each deletion is written Partitioned too (CHIPS cookies: an embedded frame, gtag with cookie_flags Partitioned)', () => {
     const written: string[] = [];
-    vi.stubGlobal('document', {
-      get cookie() {
-        return '_ga=1';
-      },
-      set cookie(text: string) {
-        written.push(text);
-      },
-    });
+    documentOf(
+      () => '_ga=1',
+      (text) => written.push(text),
+    );
     deleteCookies([{ name: '_ga', purpose: 'analytics', lifetime: '2y', party: 'first' }], 'optin.test');
     expect(written.filter((w) => w.endsWith(';Secure;Partitioned'))).toHaveLength(written.length / 2);
   });

@@ -568,7 +568,13 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await page.evaluate("window.optin.consent.withdraw('analytics')");
     await arrived();
     // ctx.loadScript never answers: the script was taken out before it arrived.
-    expect(await lateState()).toEqual({ runs: 0, lateLoads: {}, loaded: [], errors: [], reloadRequired: ['late-stays'] });
+    expect(await lateState()).toEqual({
+      runs: 0,
+      lateLoads: {},
+      loaded: [],
+      errors: [],
+      reloadRequired: ['late-stays'],
+    });
     expect(await reloads()).toEqual([['late-stays']]);
   });
 
@@ -578,7 +584,13 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
     await scriptOnItsWay('hx-late-stays');
     await page.evaluate("history.pushState(null, '', '/courses/course-v1:MITx+6.00x+2026/courseware?reload=later')");
     await arrived();
-    expect(await lateState()).toEqual({ runs: 0, lateLoads: {}, loaded: [], errors: [], reloadRequired: ['hx-late-stays'] });
+    expect(await lateState()).toEqual({
+      runs: 0,
+      lateLoads: {},
+      loaded: [],
+      errors: [],
+      reloadRequired: ['hx-late-stays'],
+    });
     expect(await reloads()).toEqual([['hx-late-stays']]);
   });
 
@@ -884,6 +896,49 @@ describe('the hub in Chromium, with every vendor host routed to a stand-in', () 
   });
 });
 
+// An element named like a property of the document (`<img name="cookie">`, `<form name="scripts">`: the
+// document's named properties, which a course's HTML or a forum post may hold) shadows it on `document`.
+describe('elements of the page named like document properties (<img name="cookie">)', () => {
+  /** How many scripts of a vendor the page has (found from its root element: the page may shadow document.querySelectorAll). */
+  const scriptsOf = (host: string) =>
+    page.evaluate((host) => document.documentElement.querySelectorAll(`script[src*="${host}"]`).length, host);
+
+  test('in the HTML: the hub is made, deletes a refused tracker’s cookies, never loads it, and a withdrawal deletes the granted one’s', async () => {
+    // Meta's cookie from an earlier visit: marketing is not granted on this page.
+    const earlier = (name: string) => ({ name, value: '1', domain: '.optin.test', path: '/', secure: true });
+    await context.addCookies([earlier('_fbp')]);
+    await open('ga4,meta', coursePath, '&named=cookie');
+    expect(await page.evaluate(() => (document.cookie as unknown) instanceof HTMLImageElement)).toBe(true);
+    expect(await cookieNames()).not.toContain('_fbp');
+    await act('consent.decide({ purposes: { analytics: true } });');
+    await expect.poll(() => scriptsOf('googletagmanager')).toBe(1);
+    // GA4's cookies (its script reads document.cookie, which the element shadows: set as on an earlier page).
+    await context.addCookies([earlier('_ga'), earlier('_ga_TEST1')]);
+    await act("consent.withdraw('analytics');");
+    expect((await cookieNames()).filter((n) => n.startsWith('_'))).toEqual([]);
+    expect(await scriptsOf('googletagmanager')).toBe(0);
+    expect(hosts().filter((h) => h.includes('facebook'))).toEqual([]);
+    expect(await page.evaluate<string[]>('window.optin.errors')).toEqual([]);
+  });
+
+  test.each(['cookie', 'scripts', 'prerendering', 'querySelectorAll'])(
+    'inserted after a grant (<img name="%s">): a withdrawal still deletes the cookies, takes the scripts out and asks for a reload',
+    async (name) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await open('ga4,linkedin', coursePath, '&reload=later');
+      await act('consent.acceptAll();');
+      await settled(async () => (await cookieNames()).filter((n) => n.startsWith('_ga')).sort(), ['_ga', '_ga_TEST1']);
+      await act(`const img = document.createElement('img'); img.name = '${name}'; document.body.append(img);`);
+      await act('consent.rejectAll();');
+      expect((await cookieNames()).filter((n) => n.startsWith('_ga'))).toEqual([]);
+      expect(await scriptsOf('googletagmanager')).toBe(0);
+      expect(await reloads()).toEqual([['linkedin']]);
+      expect(errors).toEqual([]);
+    },
+  );
+});
+
 describe('built-in adapters against their vendors (stand-ins in Chromium)', () => {
   test('Segment receives the hub’s context (course, the learner’s categoryPreferences) with every call', async () => {
     await open('segment', coursePath, '&context=1');
@@ -1126,7 +1181,7 @@ describe('consent and the pages vendors see, in Chromium', () => {
 });
 
 describe('onNavigate in Chromium (which has the Navigation API)', () => {
-  test('calls back once a navigation to another URL: pushState (two in one task too), replaceState, Back, # change, and a router’s intercepted navigation once drawn', async () => {
+  test('calls back once a navigation to another URL: pushState (two in one task too), replaceState, Back, # change, and a router’s intercepted navigation', async () => {
     await open('ga4');
     const calls = await page.evaluate(async () => {
       const w = window as unknown as {
@@ -1157,7 +1212,7 @@ describe('onNavigate in Chromium (which has the Navigation API)', () => {
       location.hash = 'h';
       await settle();
       await back();
-      // A router that intercepts and draws the page later: reported once drawn.
+      // A router that intercepts and draws the page later: reported once, before it is drawn.
       w.navigation.addEventListener('navigate', (e) =>
         (e as Event & { intercept(o: { handler(): Promise<void> }): void }).intercept({
           handler: () => new Promise<void>((r) => setTimeout(() => ((drawn = ' drawn'), r()), 100)),
@@ -1168,6 +1223,34 @@ describe('onNavigate in Chromium (which has the Navigation API)', () => {
       stop();
       return seen;
     });
-    expect(calls).toEqual(['/a', '/b', '/c1', '/c2', '/c1', '/c1#h', '/c1', '/r drawn']);
+    expect(calls).toEqual(['/a', '/b', '/c1', '/c2', '/c1', '/c1#h', '/c1', '/r']);
+  });
+
+  test('a router’s intercepted navigation is reported before its handler draws the new page (a Member’s scope never applies to another Member’s course page)', async () => {
+    await open('ga4');
+    const calls = await page.evaluate(async () => {
+      const w = window as unknown as {
+        onNavigate: (f: () => void) => () => void;
+        navigation: EventTarget & { navigate(url: string): { finished: Promise<unknown> } };
+      };
+      const seen: string[] = [];
+      const stop = w.onNavigate(() => seen.push(location.pathname));
+      // The router's handler draws the new course page: what had been reported by then.
+      w.navigation.addEventListener('navigate', (e) =>
+        (e as Event & { intercept(o: { handler(): void }): void }).intercept({
+          handler: () => void seen.push(`drawn ${location.pathname}`),
+        }),
+      );
+      await w.navigation.navigate('/courses/course-v1:MITx+6.00x+2026/courseware').finished;
+      await w.navigation.navigate('/courses/course-v1:HarvardX+CS50+2026/courseware').finished;
+      stop();
+      return seen;
+    });
+    expect(calls).toEqual([
+      '/courses/course-v1:MITx+6.00x+2026/courseware',
+      'drawn /courses/course-v1:MITx+6.00x+2026/courseware',
+      '/courses/course-v1:HarvardX+CS50+2026/courseware',
+      'drawn /courses/course-v1:HarvardX+CS50+2026/courseware',
+    ]);
   });
 });

@@ -304,10 +304,11 @@ describe('a page the browser prerenders (speculation rules)', () => {
   };
   beforeEach(() => {
     prerendering = true;
-    Object.defineProperty(document, 'prerendering', { configurable: true, get: () => prerendering });
+    // Document's own, as Chromium's (an element of the page named `prerendering` shadows it on the document).
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => prerendering });
   });
   afterEach(() => {
-    delete (document as { prerendering?: boolean }).prerendering;
+    delete (Document.prototype as { prerendering?: boolean }).prerendering;
   });
 
   test('loads nothing until the learner goes to it, then replays the calls in order', () => {
@@ -1209,4 +1210,41 @@ describe('review fixes', () => {
     old.dispose();
     localStorage.clear();
   });
+});
+
+// An element named like a property of the document (`<img name="cookie">`, `<form name="scripts">`: the
+// document's named properties, which a course's HTML or a learner's forum post may hold) shadows it on `document`.
+describe('elements of the page named like document properties', () => {
+  test.each(['cookie', 'scripts', 'prerendering', 'querySelectorAll', 'createElement'])(
+    '<img name="%s">: the hub is made, starts what is granted (its static tag too), and a withdrawal deletes its cookies, takes its tag out and asks for a reload',
+    (name) => {
+      const cookies = () => Reflect.get(Document.prototype, 'cookie', document);
+      const copies = () => document.body.querySelectorAll('script[type=""]');
+      document.body.innerHTML = '<script type="text/plain" data-optin-tracker="seg"></script>';
+      const seg = recorder('seg', ['analytics'], {
+        unloadable: false,
+        cookies: [{ name: 'seg_id', purpose: 'analytics', lifetime: '1y', party: 'first' }],
+      });
+      const onReloadRequired = vi.fn();
+      Object.defineProperty(document, name, { configurable: true, value: document.createElement('img') });
+      try {
+        const hub = hubWith([seg.tracker], { onReloadRequired });
+        consent.acceptAll();
+        expect(hub.loaded).toEqual(['seg']);
+        expect(copies()).toHaveLength(1);
+        // Its cookie (set through Document's own setter: the element may shadow document.cookie).
+        Reflect.set(Document.prototype, 'cookie', 'seg_id=1;Path=/', document);
+        expect(cookies()).toContain('seg_id=1');
+        consent.withdraw('analytics');
+        expect(onReloadRequired).toHaveBeenCalledExactlyOnceWith(['seg']);
+        expect(copies()).toHaveLength(0);
+        // (happy-dom may list a cookie deleted this millisecond, without its value, for that millisecond.)
+        expect(cookies()).not.toContain('seg_id=1');
+        expect(errors).toEqual([]);
+      } finally {
+        Reflect.deleteProperty(document, name);
+        document.body.innerHTML = '';
+      }
+    },
+  );
 });

@@ -38,6 +38,17 @@ test('a learner who never withdrew (the cookie is there) keeps the ids analytics
   expect(keys()).toEqual([...Object.keys(stored), 'other'].sort());
 });
 
+test('an element of the page named `cookie` (<img name="cookie">, which shadows document.cookie) does not keep the old ids after a withdrawal', async () => {
+  store();
+  Object.defineProperty(document, 'cookie', { configurable: true, value: document.createElement('img') });
+  try {
+    await segment({ writeKey: 'wk1' }).load?.(ctx);
+  } finally {
+    delete (document as { cookie?: unknown }).cookie;
+  }
+  expect(keys()).toEqual(['other']);
+});
+
 test('blocked storage (localStorage throws) does not break the load', async () => {
   const desc = Object.getOwnPropertyDescriptor(window, 'localStorage');
   Object.defineProperty(window, 'localStorage', {
