@@ -117,6 +117,18 @@ describe('firstParty', () => {
     stop();
   });
 
+  it('a message recorded while a Member’s analytics was refused leaves with that refusal, though the learner granted it before it was sent', async () => {
+    const { consent, hub, stop } = setup();
+    consent.decide({ purposes: { analytics: true }, members: { HarvardX: { analytics: false } } });
+    hub.track('edx.test.refused');
+    consent.decide({ members: { HarvardX: { analytics: true } } });
+    await vi.advanceTimersByTimeAsync(1000);
+    stop();
+    expect(sent.find((m) => m.event === 'edx.test.refused')?.context.consent).toMatchObject({
+      members: { HarvardX: { analytics: false } },
+    });
+  });
+
   it('with a plain hub, messages on a course with an old-style Org/Course/Run key carry it, and ordinary paths none', async () => {
     history.replaceState({}, '', '/courses/HarvardX/CS50/2012/courseware/week1');
     const { consent, hub, stop } = setup();

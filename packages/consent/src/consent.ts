@@ -327,8 +327,10 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         ...((choice as ConsentChoice | null) ?? fail('choice', 'must be an object')),
       } as ConsentChoice;
       check(chosen, 'purposes');
-      // Without a prototype, a Member id `__proto__` is a key like any other: stored, and honoured after a
-      // reload (set on a plain object, it set the object's prototype, which is never stored).
+      // Built without a prototype, a Member id `__proto__` is a key like any other: stored, and honoured
+      // after a reload (set on a plain object, it set the object's prototype, which is never stored).
+      // The decision gets a plain copy (`{ ...members }`): code reading it (`instanceof Object`,
+      // `hasOwnProperty`) sees the object a cookie gives back.
       const members: Record<string, MemberChoices[string]> = { __proto__: null as never, ...held?.members };
       for (const [member, choices] of Object.entries(memberChoices ?? {}))
         members[member] = { ...members[member], ...check(choices, `members.${member}`) };
@@ -343,7 +345,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
               ((own(chosen, p.id) ?? allows(p.id)) && !(signal && isGpc(p) && /default|gpc/.test(source))),
           ]),
         ),
-        members,
+        members: { ...members },
         source,
         // Later than the decision it builds on, even in the same millisecond (acceptAll then
         // rejectAll, a listener's withdraw): the page's other stores and tabs take the newest.

@@ -213,6 +213,16 @@ describe('Member overrides', () => {
     expect(createConsent({ policy: edxPolicy, storage, signals: { gpc: false } }).allows('analytics')).toBe(false);
   });
 
+  it('gives Member overrides as the plain object a reload reads back from the cookie (code calling hasOwnProperty or checking instanceof Object reads them)', () => {
+    const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+    store.decide({ purposes: { analytics: true }, members: { HarvardX: { analytics: false } } });
+    for (const members of [store.decision?.members, store.grants().members]) {
+      expect(members instanceof Object).toBe(true);
+      // eslint-disable-next-line no-prototype-builtins -- what code reading the decision calls
+      expect(members?.hasOwnProperty('HarvardX')).toBe(true);
+    }
+  });
+
   it('a Member id "__proto__" is kept like any other: its override is stored and still refuses after a reload', () => {
     // Set on the overrides as a plain object, it set their prototype: in force nowhere (the choice
     // was "already decided"), never stored, and the reload allowed what the learner had refused.
