@@ -26,7 +26,7 @@ button{font:inherit;cursor:pointer;border-radius:var(--optin-radius,6px)}\
 fieldset{border:0;margin:0 0 1em;padding:0}\
 h3,legend{font:inherit;font-weight:700;padding:0}\
 label{display:flex;align-items:center;gap:.6em;font-weight:600}\
-input{--k:var(--m);--g:#0000;flex:none;appearance:none;width:2.6em;height:1.5em;border:2px solid var(--k);margin:0;border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:background-position .15s}\
+input{--k:var(--m);--g:#0000;flex:none;appearance:none;width:2.6em;height:1.5em;border:2px solid var(--k);margin:0;border-radius:1em;background:radial-gradient(circle,var(--k) 40%,#0000 46%) 0/1.5em 100% no-repeat var(--g);transition:.15s}\
 input:checked{--k:var(--o);--g:var(--a);border-color:var(--g);background-position-x:100%}\
 [dir=rtl] input{scale:-1}\
 input:disabled{opacity:.6}\

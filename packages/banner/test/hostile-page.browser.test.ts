@@ -204,6 +204,10 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     expect(await page.locator('body[data-clicked]').count()).toBe(1);
     expect(await closes(page)).toBe(0);
     expect(await focused(page)).toBe('Manage cookies');
+    // Nor does the banner hold the keyboard: Shift+Tab from its first control reaches the page's.
+    await page.evaluate(() => window.banner.shadowRoot!.querySelector<HTMLElement>('a[href],button')!.focus());
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('Manage cookies');
     // And decide in the banner, seen.
     await page.getByRole('button', { name: 'Reject all' }).click({ timeout: 2000 });
     expect(await decision(page)).toMatchObject({ purposes: { analytics: false, marketing: false } });
