@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { courseFromUrl, parseCourseKey, parseUsageKey } from '../src/index.js';
+import { courseFromUrl, parseCourseKey, parseUsageKey } from '../src/course-key.js';
 
 describe('parseCourseKey', () => {
   it('parses course-v1 and old-style keys', () => {

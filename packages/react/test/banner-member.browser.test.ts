@@ -2,34 +2,17 @@
  * Real-Chromium test of `<ConsentBanner member>`: a new Member is on the banner before the browser
  * paints the commit that brings it, so open preferences never show the previous Member's choices.
  */
-import { fileURLToPath } from 'node:url';
 import type { OptinBannerElement } from '@optin/banner';
 import { expect, it } from 'vitest';
-import { build } from 'esbuild';
 import { file, launchChromium, serve } from '../../../test-support/browser.js';
+import { fixtureScript } from './fixture-script.js';
 
-/** The page's script, bundled with React 19 or 18 (the root's `react-18` and `react-dom-18` aliases of 18.3). */
-async function script(react: string): Promise<string> {
-  const built = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/banner-member-app.tsx', import.meta.url))],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    alias: react === '18' ? { react: 'react-18', 'react-dom': 'react-dom-18' } : {},
-    define: { 'process.env.NODE_ENV': '"development"' },
-    logLevel: 'error',
-  });
-  return built.outputFiles[0]?.text ?? '';
-}
-
-it.each(['19', '18'])(
+it.each(['19', '18'] as const)(
   'open preferences show the new Member’s section from the commit that brings it, before a paint (React %s)',
   async (react) => {
     const site = await serve([
       file('/favicon.ico', '', 'image/x-icon'),
-      file('/app.js', await script(react), 'text/javascript; charset=utf-8'),
+      file('/app.js', await fixtureScript('banner-member-app.tsx', react), 'text/javascript; charset=utf-8'),
       file(
         '/',
         `<!doctype html><html lang="en"><meta charset="utf-8"><title>Course</title><div id="root"></div><script src="/app.js"></script>`,
