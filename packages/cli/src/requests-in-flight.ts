@@ -10,8 +10,9 @@ export interface RequestsInFlight {
    * `responseReceived`, `responseReceivedExtraInfo` (a redirect's leads to the next request of its
    * chain), `loadingFinished` or `loadingFailed` (one the page cancelled is dropped); or
    * `Page.frameNavigated`: a frame shows a new document, so what its old one, and the frames in it,
-   * still waited for is dropped (the navigation cancelled it; when the frame went to another site,
-   * the renderer that would have said so is gone, and no `loadingFailed` comes).
+   * still waited for is never reported (the navigation may have cancelled it, and when the frame went
+   * to another site no `loadingFailed` comes) but still waited for: the network answers a beacon the
+   * old document sent, and the `Set-Cookie` of that answer is what the audit must see.
    */
   reported(owner: string, method: string, params: Readonly<Record<string, unknown>>): void;
   /** A page, frame or worker gone (`owner`, its target id): nothing more will be told of its requests. */
@@ -31,9 +32,9 @@ export interface RequestsInFlight {
 
 /** The bookkeeping of the requests not answered yet ({@link RequestsInFlight}), empty. */
 export function requestsInFlight(): RequestsInFlight {
-  // Requests not answered yet, by DevTools network id: when made (in `mark`'s count), their URL and
-  // whether the page dropped them.
-  const inFlight = new Map<string, { made: number; url: string; dropped: boolean }>();
+  // Requests not answered yet, by DevTools network id: when made (in `mark`'s count), their URL,
+  // whether the page dropped them, and whether their document is gone (waited for, never reported).
+  const inFlight = new Map<string, { made: number; url: string; dropped: boolean; gone?: boolean }>();
   // The target that reported each request, by network id (before or after the request is
   // intercepted), and the frame and document that made it (none for a worker's).
   const owners = new Map<string, { target: string; frame: string | undefined; loader: string | undefined }>();
@@ -58,7 +59,7 @@ export function requestsInFlight(): RequestsInFlight {
         if (parent !== undefined) parents.set(navigated, parent);
         for (const [networkId, request] of inFlight) {
           const by = owners.get(networkId);
-          if (within(by?.frame, navigated) && (by?.frame !== navigated || by.loader !== loader)) request.dropped = true;
+          if (within(by?.frame, navigated) && (by?.frame !== navigated || by.loader !== loader)) request.gone = true;
         }
         return;
       }
@@ -80,7 +81,7 @@ export function requestsInFlight(): RequestsInFlight {
     settle: async (capMs, since = 0, leaving = false) => {
       const waited = () => [...inFlight].filter(([, r]) => r.made > since && (leaving || !r.dropped));
       // Only a request a target still watched reports is known to be unanswered.
-      return (await untilQuiet(waited, capMs)).filter(([id, r]) => !r.dropped && owners.has(id)).map(([, r]) => r.url);
+      return (await untilQuiet(waited, capMs)).filter(([id, r]) => !r.dropped && !r.gone && owners.has(id)).map(([, r]) => r.url);
     },
   };
 }
