@@ -1378,7 +1378,9 @@ describe.each([
   ['', ''],
   [" whose HTML has a <form name=\"addEventListener\"> (shadowing the document's own)", '&named'],
 ])('a page Chromium prerenders%s', (_, named) => {
-  test('sends nothing until the learner goes to it, then one page view, timed then, from the page it was activated from', async () => {
+  // Retried: Chromium, not the tracker, decides whether and when it prerenders, and under a loaded CI
+  // machine it may give up a prerender; every assertion must still hold in one whole run.
+  test('sends nothing until the learner goes to it, then one page view, timed then, from the page it was activated from', { retry: 2 }, async () => {
     // Chromium prerenders nothing while a DevTools client that does not speak its tab targets (as
     // Playwright's) is attached: this Chromium runs on its own, and the page follows the link when told.
     const profile = await mkdtemp(join(tmpdir(), 'optin-prerender-'));
@@ -1390,6 +1392,7 @@ describe.each([
       const fromNext = () => received.filter((m) => m.context.page?.path === '/next');
       await arrived((m) => m.type === 'page' && m.context.page?.path === '/lesson');
       for (let i = 0; i < 100 && !loads.some(([path]) => path === '/next'); i++) await quiet(50);
+      const prerendered = Date.now();
       expect(loads).toEqual([
         ['/lesson', ''],
         ['/next', 'prefetch;prerender'],
@@ -1417,7 +1420,8 @@ describe.each([
         (m) => m.context.page?.path === '/next' && /FCP|TTFB/.test(m.properties.name as string),
         2,
       );
-      for (const m of vitals) expect(m.properties.value, m.properties.name as string).toBeLessThan(1500);
+      // (Measured from the prerender, each would be at least the time it waited for the learner.)
+      for (const m of vitals) expect(m.properties.value, m.properties.name as string).toBeLessThan(activated - prerendered);
       const seqs = fromNext().map((m) => [m.type, m.context.session.seq] as const);
       expect(Math.min(...seqs.map(([, seq]) => seq)), JSON.stringify(seqs)).toBe(view!.context.session.seq);
     } finally {
