@@ -20,7 +20,8 @@ const keys = () => Object.keys(localStorage).sort();
 
 afterEach(() => {
   localStorage.clear();
-  document.cookie = 'ajs_anonymous_id=;Max-Age=0;Path=/';
+  // (A date long past: happy-dom keeps a Max-Age=0 cookie until the clock has moved on by a millisecond.)
+  document.cookie = 'ajs_anonymous_id=;Expires=Thu, 01 Jan 1970 00:00:00 GMT;Path=/';
   delete (window as { analytics?: unknown }).analytics;
   delete (window as { optinSegment?: unknown }).optinSegment;
 });
