@@ -31,7 +31,7 @@ export function adapterIdentity(
       [{ path: `${adapter}.${key}`, message: `must match ${pattern}` }],
       `Copy ${key} from the vendor.`,
     );
-  const { owner = 'platform', trackerId = owner == 'platform' ? adapter : `${owner}-${adapter}` } =
-    options as AdapterOptions;
-  return { id: trackerId, owner, vendorId };
+  // (`??`, not a default: a JavaScript caller's `trackerId: null` means the default too.)
+  const { owner = 'platform', trackerId } = options as AdapterOptions;
+  return { id: trackerId ?? (owner == 'platform' ? adapter : `${owner}-${adapter}`), owner, vendorId };
 }

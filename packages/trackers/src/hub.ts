@@ -174,7 +174,7 @@ export function createHub(options: HubOptions): Hub {
   // on a Member's course never reaches another Member's trackers because a single-page app went on to
   // that Member's course before the decision).
   let buffer: [HubEvent, Tracker[]][] = [];
-  let referrer = document.referrer;
+  let referrer = documentProperty('referrer');
   // What the last sync followed: the grants in force, as text (the store reads a new copy of the decision
   // on every focus and tab switch, with nothing changed; and a refusal under an earlier policy version
   // changes the grants while no decision is in force).
@@ -308,7 +308,13 @@ export function createHub(options: HubOptions): Hub {
       send({
         type: 'page',
         name,
-        properties: { url: location.href, path: location.pathname, title: document.title, referrer, ...properties },
+        properties: {
+          url: location.href,
+          path: location.pathname,
+          title: documentProperty('title'),
+          referrer,
+          ...properties,
+        },
       });
       referrer = location.href;
     },

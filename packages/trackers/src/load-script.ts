@@ -1,3 +1,5 @@
+import { documentProperty } from './document-property.js';
+
 /** Options of {@link loadScript}. */
 export interface LoadScriptOptions {
   /** CSP nonce of the page (`<script nonce>`), so a strict `script-src 'nonce-…'` allows it. */
@@ -43,7 +45,8 @@ export function loadScript(src: string, options: LoadScriptOptions = {}): Promis
 export function addScript(src: string, options: LoadScriptOptions): AddedScript {
   let script = loading.get(src);
   if (script?.isConnected) return script;
-  script = document.createElement('script') as AddedScript;
+  // (Document's own createElement and head: an element of the page named like one shadows it.)
+  script = documentProperty('createElement').call(document, 'script') as AddedScript;
   script.optin = new Promise<boolean>((resolve) => {
     script.onload = () => resolve((script.ran = true));
     script.onerror = () => resolve(false);
@@ -57,6 +60,6 @@ export function addScript(src: string, options: LoadScriptOptions): AddedScript 
   for (const [name, value] of Object.entries(options.attributes ?? {})) script.setAttribute(name, value);
   script.src = src;
   loading.set(src, script);
-  document.head.append(script);
+  documentProperty('head').append(script);
   return script;
 }

@@ -281,6 +281,12 @@ describe('built-in adapters', () => {
     expect(ga4({ id: 'G-HX0001', trackerId: 'hx' }).id).toBe('hx');
   });
 
+  test('a JavaScript caller’s `trackerId: null` gets the default id', () => {
+    const nulled = { trackerId: null } as unknown as { trackerId?: string };
+    expect(ga4({ id: 'G-HX0001', ...nulled }).id).toBe('ga4');
+    expect(defineTracker(meta({ id: '1234567890', owner: 'HarvardX', ...nulled })).id).toBe('HarvardX-meta');
+  });
+
   test.each([
     ['ga4({})', 'ga4.id', () => ga4({} as Ga4Options)],
     ['ga4()', 'ga4.id', () => (ga4 as (options?: Ga4Options) => Tracker)()],

@@ -921,6 +921,35 @@ describe('elements of the page named like document properties (<img name="cookie
     expect(await page.evaluate<string[]>('window.optin.errors')).toEqual([]);
   });
 
+  test('in the HTML (<img name="createElement">, "head", "title", "referrer"): a granted tracker’s script loads, and page views carry the page’s title and referrer', async () => {
+    const referer = standIn.url('/dashboard');
+    await page.goto(standIn.url(`${coursePath}?trackers=ga4&named=createElement,head,title,referrer`), { referer });
+    await page.waitForFunction(() => 'optin' in window);
+    expect(
+      await page.evaluate(() =>
+        ['createElement', 'head', 'title', 'referrer'].map(
+          (name) => (document as unknown as Record<string, unknown>)[name] instanceof HTMLImageElement,
+        ),
+      ),
+    ).toEqual([true, true, true, true]);
+    // The app's page view (kept until the decision), then one more.
+    await act("consent.decide({ purposes: { analytics: true } }); hub.page('next');");
+    await expect.poll(() => scriptsOf('googletagmanager')).toBe(1);
+    const pageViews = await page.evaluate(() =>
+      (window as unknown as { dataLayer: IArguments[] }).dataLayer
+        .filter((c) => c[0] === 'event' && c[1] === 'page_view')
+        .map((c) => {
+          const p = c[2] as { page_title: unknown; page_referrer: unknown };
+          return [p.page_title, p.page_referrer];
+        }),
+    );
+    expect(pageViews).toEqual([
+      ['Course', referer],
+      ['Course', await page.evaluate(() => location.href)],
+    ]);
+    expect(await page.evaluate<string[]>('window.optin.errors')).toEqual([]);
+  });
+
   test.each(['cookie', 'scripts', 'prerendering', 'querySelectorAll'])(
     'inserted after a grant (<img name="%s">): a withdrawal still deletes the cookies, takes the scripts out and asks for a reload',
     async (name) => {
