@@ -4,6 +4,12 @@ import { attribute, campaignOf } from '../src/attribution.js';
 import { courseOf } from '../src/course-ref.js';
 import { classifyReferrer } from '../src/referrer-class.js';
 import { shareNetwork } from '../src/share-network.js';
+// The course-key cases @optin/consent's parser is tested with (test data, in neither package's files).
+import {
+  malformedCourseKeys,
+  malformedUsageKeys,
+  versionedCourseKeys,
+} from '../../consent/test/fixtures/course-key-cases.js';
 
 const own = (host: string) => host == 'edx.org' || host.endsWith('.edx.org');
 const classify = (referrer: string, query = '') => classifyReferrer(referrer, new URLSearchParams(query), own);
@@ -184,11 +190,7 @@ describe('courseOf: CCX and versioned keys, read as @optin/members reads them', 
   });
 
   it('leaves out the branch and version of a key: the same run (or CCX)', () => {
-    for (const key of [
-      'course-v1:Org+Course+Run+branch@draft+version@abc',
-      'course-v1:Org+Course+Run+branch@published-branch',
-      'course-v1:Org+Course+Run+version@5f0c1d2e3a4b5c6d7e8f9a0b',
-    ])
+    for (const key of versionedCourseKeys)
       expect(courseOf(`/courses/${key}/courseware`), key).toEqual({ id: 'course-v1:Org+Course+Run', org: 'Org' });
     expect(courseOf('/courses/ccx-v1:MITx+6.00x+2026+branch@draft+ccx@3/courseware')).toEqual(ccx);
     expect(courseOf('/courses/course-v1:MITx+6.00x+2026+branch@published-branch/courseware')?.id).toBe(
@@ -200,22 +202,7 @@ describe('courseOf: CCX and versioned keys, read as @optin/members reads them', 
   });
 
   it('finds no course in a malformed CCX, usage or versioned key', () => {
-    for (const bad of [
-      'ccx-v1:MITx+6.00x+2026',
-      'ccx-v1:MITx+6.00x+2026+ccx@',
-      'ccx-v1:MITx+6.00x+2026+ccx@x3',
-      'ccx-v1:MITx+6.00x+ccx@3',
-      'course-v1:MITx+6.00x+2026+ccx@3',
-      'course-v1:MITx+6.00x+2026+branch@',
-      'course-v1:MITx+6.00x+2026+version@xyz',
-      'course-v1:MITx+6.00x+2026+version@abc+branch@draft',
-      'course-v1:version@abc',
-      'course-v1:MITx+6.00x+2026+branch@a b',
-      'ccx-block-v1:HarvardX+CS50+2026+type@problem+block@p',
-      'block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
-      'block-v1:MITx+6.00x+2026+type@problem',
-      'xcourse-v1:HarvardX+CS50+X',
-    ])
+    for (const bad of [...malformedCourseKeys, ...malformedUsageKeys, 'xcourse-v1:HarvardX+CS50+X'])
       expect(courseOf(`/courses/${bad}/courseware`), bad).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { courseFromUrl, parseCourseKey, parseUsageKey } from '../src/course-key.js';
+import { malformedCourseKeys, malformedUsageKeys, versionedCourseKeys } from './fixtures/course-key-cases.js';
 
 describe('parseCourseKey', () => {
   it('parses course-v1 and old-style keys', () => {
@@ -76,11 +77,7 @@ describe('CCX and versioned keys', () => {
   });
 
   it('strips the branch and version of a course key: the run is the same course run', () => {
-    for (const key of [
-      'course-v1:Org+Course+Run+branch@draft+version@abc',
-      'course-v1:Org+Course+Run+branch@published-branch',
-      'course-v1:Org+Course+Run+version@5f0c1d2e3a4b5c6d7e8f9a0b',
-    ])
+    for (const key of versionedCourseKeys)
       expect(parseCourseKey(key), key).toEqual({
         id: 'course-v1:Org+Course+Run',
         org: 'Org',
@@ -91,19 +88,7 @@ describe('CCX and versioned keys', () => {
   });
 
   it('says "no course" for a malformed CCX or versioned key', () => {
-    for (const bad of [
-      'ccx-v1:MITx+6.00x+2026',
-      'ccx-v1:MITx+6.00x+2026+ccx@',
-      'ccx-v1:MITx+6.00x+2026+ccx@x3',
-      'ccx-v1:MITx+6.00x+ccx@3',
-      'course-v1:MITx+6.00x+2026+ccx@3',
-      'course-v1:MITx+6.00x+2026+branch@',
-      'course-v1:MITx+6.00x+2026+version@xyz',
-      'course-v1:MITx+6.00x+2026+version@abc+branch@draft',
-      'course-v1:version@abc',
-      'course-v1:MITx+6.00x+2026+branch@a b',
-    ])
-      expect(parseCourseKey(bad), bad).toBeNull();
+    for (const bad of malformedCourseKeys) expect(parseCourseKey(bad), bad).toBeNull();
   });
 
   it('parses the usage keys of a CCX and of a versioned course, with their course', () => {
@@ -115,11 +100,7 @@ describe('CCX and versioned keys', () => {
     expect(parseUsageKey('block-v1:MITx+6.00x+2026+branch@draft+version@abc+type@html+block@h')?.course.id).toBe(
       'course-v1:MITx+6.00x+2026',
     );
-    for (const bad of [
-      'ccx-block-v1:HarvardX+CS50+2026+type@problem+block@p',
-      'block-v1:HarvardX+CS50+2026+ccx@1+type@problem+block@p',
-    ])
-      expect(parseUsageKey(bad), bad).toBeNull();
+    for (const bad of malformedUsageKeys) expect(parseUsageKey(bad), bad).toBeNull();
   });
 
   it('reads a course key as opaque-keys does with a block after it (left out) or a CCX prefix in any case', () => {
@@ -145,7 +126,7 @@ describe('CCX and versioned keys', () => {
     expect(parseUsageKey('block-v1:MITx+6.00x+2026+type@problem')).toBeNull();
   });
 
-  it("reads a key naming its course by a version alone (no run) as a course of no org: the LMS never checks the org written", () => {
+  it('reads a key naming its course by a version alone (no run) as a course of no org: the LMS never checks the org written', () => {
     const guid = '519665f6223ebd6980884f2b';
     for (const key of [
       `course-v1:HarvardX+CS50+version@${guid}`,
@@ -172,9 +153,9 @@ describe('CCX and versioned keys', () => {
       id(`https://learning.edx.org/course/course-v1:HarvardX+CS50+2026+type@course+block@course/${mitBlock}`),
     ).toBe('course-v1:HarvardX+CS50+2026');
     const guid = '519665f6223ebd6980884f2b';
-    expect(courseFromUrl(`https://learning.edx.org/course/course-v1:HarvardX+CS50+version@${guid}/${mitBlock}`)).toEqual(
-      { id: `course-v1:version@${guid}`, org: '', course: '', run: '' },
-    );
+    expect(
+      courseFromUrl(`https://learning.edx.org/course/course-v1:HarvardX+CS50+version@${guid}/${mitBlock}`),
+    ).toEqual({ id: `course-v1:version@${guid}`, org: '', course: '', run: '' });
   });
 
   it("finds a CCX's or a versioned course's key in a page's URL", () => {
