@@ -158,8 +158,9 @@ const unescaped = new Uint8Array(128).map((_, code) => +/[A-Za-z\d\-_.!~*/:@;,$=
  * nothing else. A character an encoder may leave as it is (`/`, `:`, a letter) may be escaped fewer
  * times: by the later encoders only. It ends at what belongs to a shallower encoding: a character
  * an encoder escapes (`&`, `+`, `#`, `%` alone), an escape of one written fewer times (`%26` in a
- * URL encoded twice), or one that decodes to what ends a URL in text (`%20`, `%22`, a byte outside
- * ASCII), or at `limit` (where a URL encoded fewer times starts). Linear in its length.
+ * URL encoded twice), or one that decodes to what ends a URL in text (`%20`, `%22`), or at `limit`
+ * (where a URL encoded fewer times starts). A byte outside ASCII is kept escaped once (`%EF`), as a
+ * URL parser reads it. Linear in its length.
  */
 function decodedRun(text: string, start: number, times: number, limit: number): { decoded: string; from: number[] } {
   const parts: string[] = [];
@@ -184,8 +185,11 @@ function decodedRun(text: string, start: number, times: number, limit: number): 
     // Escaped fewer times than the URL was encoded: a character the first encoders left as it is
     // (the `/` of `https%253A%2F%2F…`, `|urlencode`d then encoded once more), or one of the text
     // around the URL (`%26` after a URL encoded twice).
-    if (k < times - 1 ? unescaped[code] !== 1 : k === times - 1 && endsUrl(code)) break;
-    const written = k < times ? String.fromCharCode(code) : `%${'25'.repeat(k - times)}${hex}`;
+    if (k < times - 1 ? unescaped[code] !== 1 : k === times - 1 && code < 0x80 && endsUrl(code)) break;
+    // A byte outside ASCII (of a full-width host's UTF-8, `%EF%BD%94.edx.org`) is kept escaped once:
+    // a URL parser reads it so as it reads the character, its host decoded and mapped as IDNA maps it.
+    const written =
+      k < times && code < 0x80 ? String.fromCharCode(code) : `%${'25'.repeat(Math.max(0, k - times))}${hex}`;
     parts.push(written);
     for (let c = 0; c < written.length; c++) from.push(n);
     n += 3 + 2 * k;
@@ -484,12 +488,36 @@ export function* urlsInAttribute(value: string): Generator<EmbeddedUrl> {
 }
 
 /**
- * In CSS, what is read whole: a comment (its text captured, up to `*\/` or the end), a string (`"…"`
- * or `'…'`, up to its quote or the end of its line), or the unquoted argument of `url(`; each with
- * its backslash escapes (in `url(`, a hex escape takes the one whitespace after it: `\3a /`).
+ * The pattern of the CSS name `name` (lower case) as CSS reads it: each character as it is (in any
+ * case) or escaped (`\75`, `\000055 `, or `\u` for one that is no hex digit), so that `u\72l(` is
+ * `url(` and `\69mage-set(` is `image-set(`.
  */
-const cssToken =
-  /\/\*([\s\S]*?)(?:\*\/|$)|"((?:[^"\\\n\r\f]|\\[\s\S])*)"?|'((?:[^'\\\n\r\f]|\\[\s\S])*)'?|(?<![\w-])url\([\t\n\f\r ]*((?:[^"'()\\\t\n\f\r ]|\\[\da-fA-F]{1,6}[\t\n\f\r ]?|\\[\s\S])*)/gi;
+const cssName = (name: string): string =>
+  Array.from(name, (char) => {
+    const codes = new Set([char, char.toUpperCase()].map((c) => c.charCodeAt(0).toString(16)));
+    const hex = String.raw`\\0{0,4}(?:${[...codes].join('|')})(?:[\t\n\f\r ]|(?![\da-f]))`;
+    return `(?:${char}|${hex}${/[\da-f]/i.test(char) ? '' : String.raw`|\\${char}`})`;
+  }).join('');
+
+/**
+ * In CSS, what is read whole: a comment (its text captured, up to `*\/` or the end), a string (`"…"`
+ * or `'…'`, up to its quote or the end of its line), or the unquoted argument of `url(` (its name
+ * escaped or not); each with its backslash escapes (in `url(`, a hex escape takes the one
+ * whitespace after it: `\3a /`).
+ */
+const cssToken = new RegExp(
+  String.raw`\/\*([\s\S]*?)(?:\*\/|$)|"((?:[^"\\\n\r\f]|\\[\s\S])*)"?|'((?:[^'\\\n\r\f]|\\[\s\S])*)'?|(?<![\w-])${cssName('url')}\([\t\n\f\r ]*((?:[^"'()\\\t\n\f\r ]|\\[\da-fA-F]{1,6}[\t\n\f\r ]?|\\[\s\S])*)`,
+  'gi',
+);
+
+/**
+ * A bracket of CSS outside strings and comments: `(` after the name of a function whose strings are
+ * URLs (`url(`, `image-set(`, `-webkit-image-set(`, named with escapes or not), any other `(`, or `)`.
+ */
+const cssBracket = new RegExp(
+  String.raw`(?<![\w-])(?:${cssName('url')}|${cssName('image-set')}|${cssName('-webkit-image-set')})(\()|[()]`,
+  'gi',
+);
 
 /** A CSS escape: up to six hex digits and one whitespace after them, an escaped line end, or any one character. */
 const cssEscape = /\\(?:([\da-fA-F]{1,6})[\t\n\f\r ]?|(\r\n|[\n\r\f])|([\s\S]))/g;
@@ -529,10 +557,11 @@ function cssRead(written: string): { text: string; from: number[] } {
 }
 
 /**
- * What ends the CSS before a string that is a URL: `url(` or `@import` and whitespace (looked for in
- * the 64 characters before it, so that CSS is read once).
+ * What ends the CSS before a string that is a URL besides a function's (see `cssBracket`): `@import`
+ * (named with escapes or not) and whitespace (looked for in the 64 characters before it, so that CSS
+ * is read once).
  */
-const beforeUrlString = /(?:(?<![\w-])url\(|@import)[\t\n\f\r ]*$/i;
+const beforeUrlString = new RegExp(String.raw`@${cssName('import')}[\t\n\f\r ]*$`, 'i');
 
 /** A URL escaped for a CSS string or an unquoted `url(`: quotes, brackets and backslashes. */
 const escapeCss = (url: string): string => url.replace(/[\\"'()]/g, '\\$&');
@@ -583,8 +612,9 @@ function urlsInBareCss(text: string, offset: number): EmbeddedUrl[] {
 
 /**
  * The URLs in CSS (a `style` attribute, a `<style>` sheet): every unquoted `url(…)` and every string
- * without whitespace inside (the whitespace around it kept; the argument of `url(` or `@import`
- * marked a `reference`), and the URLs inside each as in text, read with its escapes resolved (a
+ * without whitespace inside (the whitespace around it kept; the argument of `url(` or `@import`, and
+ * a string of `image-set(` or `-webkit-image-set(` but not of a function inside (`type("image/png")`),
+ * marked a `reference`, and read without the tabs and line breaks a URL parser drops), and the URLs inside each as in text, read with its escapes resolved (a
  * proxy's `?u=https%3A%2F%2F…`, a URL in a `content:` string's text), each written back escaped;
  * those in the text of a comment (`/* old hero: url(https://…) *\/`), which the email still holds;
  * and those anywhere else, as in text (a custom property's `--hero:https://…`, a bad `url((…))` a
@@ -592,23 +622,32 @@ function urlsInBareCss(text: string, offset: number): EmbeddedUrl[] {
  */
 export function* urlsInCss(css: string): Generator<EmbeddedUrl> {
   let after = 0;
+  // Whether each function open where a token starts (innermost last) takes URLs as strings.
+  const open: boolean[] = [];
   for (const match of css.matchAll(cssToken)) {
-    yield* urlsInBareCss(css.slice(after, match.index), after);
+    const bare = css.slice(after, match.index);
+    yield* urlsInBareCss(bare, after);
+    for (const bracket of bare.matchAll(cssBracket))
+      if (bracket[0] === ')') open.pop();
+      else open.push(bracket[1] !== undefined);
     after = match.index + match[0].length;
     const [, comment, double, single, unquoted] = match;
     if (comment !== undefined) {
       yield* urlsAt(comment, match.index + 2);
       continue;
     }
+    if (unquoted !== undefined) open.push(true);
     const written = double ?? single ?? unquoted;
     if (!written) continue;
     // A string's content starts after its quote; a `url(`'s ends the match.
     const start = unquoted === undefined ? match.index + 1 : match.index + match[0].length - written.length;
     // A string is read whole only when it may be one URL: not `"https://… — thanks"` (`content:`).
     const { lead, trail } = trimmedCss(written);
-    const url = unescapeCss(written.slice(lead, trail));
+    const read = unescapeCss(written.slice(lead, trail));
     const reference =
-      unquoted !== undefined || beforeUrlString.test(css.slice(Math.max(0, match.index - 64), match.index));
+      open.at(-1) === true || beforeUrlString.test(css.slice(Math.max(0, match.index - 64), match.index));
+    // A string loaded as a URL is one with tabs and line breaks inside (`\9 `, `&#9;`): a URL parser drops them.
+    const url = reference ? read.replace(/[\t\n\r]/g, '') : read;
     if (unquoted !== undefined || !/[\t\n\f\r ]/.test(url.trim()))
       yield { start: start + lead, end: start + trail, url, write: escapeCss, reference };
     // The URLs inside it (`url(https://img.example.org/p?u=https%3A%2F%2F…)`), each over whole escapes.

@@ -41,16 +41,20 @@ const endsRun = (code: number): boolean =>
 
 /**
  * A v2 wrapper's URL read as Proofpoint's decoder reads it (`-XX` a byte, `_` a slash), and where
- * each decoded character was (one more at the end: where the URL ends).
+ * each decoded character was (one more at the end: where the URL ends). A byte outside ASCII (of a
+ * full-width host's UTF-8, `-EF-BD-94`) is read percent-encoded (`%EF`), as a URL parser reads the
+ * character it is part of.
  */
 function decodeV2(text: string, start: number, end: number): { decoded: string; from: number[] } {
   let decoded = '';
   const from: number[] = [];
   for (let n = start; n < end;) {
-    from.push(n);
     const hex = text[n] === '-' ? /^[\dA-Fa-f]{2}$/.exec(text.slice(n + 1, n + 3))?.[0] : undefined;
+    const code = hex ? parseInt(hex, 16) : 0;
     const char = text.charAt(n);
-    decoded += hex ? String.fromCharCode(parseInt(hex, 16)) : char === '_' ? '/' : char;
+    const read = hex ? (code < 0x80 ? String.fromCharCode(code) : `%${hex}`) : char === '_' ? '/' : char;
+    decoded += read;
+    for (let c = 0; c < read.length; c++) from.push(n);
     n += hex ? 3 : 1;
   }
   from.push(end);

@@ -145,6 +145,14 @@ describe('signer.untrackHtml', () => {
       'a quoted, path-absolute CSS url() in a <style> sheet': (p: string) =>
         `<style>.hero{background:#000 url('${p.slice(base.length)}') no-repeat}</style><p>x</p>`,
       'a CSS @import in a <style> sheet': (p: string) => `<style>@import "${p.slice(base.length + 1)}";</style>`,
+      'a string of a CSS image-set() in a <style> sheet': (p: string) =>
+        `<style>.hero{background-image:image-set("a.png" type("image/png") 1x, "${p.slice(base.length + 1)}" 2x)}</style>`,
+      'a string of a CSS -webkit-image-set() in a style attribute': (p: string) =>
+        `<div style="background-image:-webkit-image-set('${p.slice(base.length)}' 1x)">x</div>`,
+      'a url() of a CSS image-set()': (p: string) =>
+        `<div style="background-image:image-set(url(a.png) 1x, url('${p.slice(base.length + 1)}') 2x)">x</div>`,
+      'a CSS url(), image-set() and @import named with escapes': (p: string) =>
+        `<style>@\\69mport "${p.slice(base.length + 1)}";.a{background:u\\72l(${p.slice(base.length + 1)})}.b{background:\\69mage-set("${p.slice(base.length)}" 1x)}</style>`,
     }),
   )('takes out tracking URLs written relative to the <base href> of the document: %s', (_name, write) => {
     const pixel = harvard.pixelUrl(alice);
