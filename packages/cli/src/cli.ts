@@ -5,7 +5,8 @@ import { parseRefusals } from './audit-options.js';
 import { toAnswer, type Answer } from './answer.js';
 import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
-import { endedProcess, importFailure } from './import-failure.js';
+import { blockedImport, endedProcess, importFailure } from './import-failure.js';
+import { watchImport } from './import-watchdog.js';
 import { defaultImportTimeoutMs, findConfig, loadConfig, timedOut } from './load-config.js';
 import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
@@ -148,7 +149,8 @@ function wantsJson(argv: string[]): boolean {
 
 /**
  * {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it;
- * the file found is kept, so that an error the config throws later is told as its own.
+ * the file found is kept, so that an error the config throws later is told as its own. A config that
+ * blocks Node's thread as it is imported is answered by a watchdog thread ({@link watchImport}).
  */
 const load = async (command: string, path: string | undefined, importTimeoutMs: number) => {
   try {
@@ -163,6 +165,7 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
       );
     throw error;
   }
+  const stopWatch = watchImport(toAnswer(blockedImport(configFile, importTimeoutMs), command, json), importTimeoutMs);
   try {
     const config = await loadConfig(configFile, undefined, { importTimeoutMs });
     configLoaded = true;
@@ -171,6 +174,8 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
     // Waited long enough: what keeps the process running will not let it end, so answer at once.
     importTimedOut ||= timedOut(error);
     throw error;
+  } finally {
+    stopWatch();
   }
 };
 

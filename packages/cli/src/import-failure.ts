@@ -188,3 +188,23 @@ function issuesOf(error: unknown): CliIssue[] | undefined {
     message: i.message as string,
   }));
 }
+
+/**
+ * What a config `file` whose import kept Node's one thread busy for `timeoutMs` (and more) is to the
+ * user: a {@link CliError} `invalid_config` whose `import_failed` problem says the config blocks the
+ * thread (a synchronous read of stdin or of a named pipe, an endless loop) and that optin ended the
+ * process, killed (SIGKILL: exit status 137 in a shell), as only a thread of its own could.
+ */
+export function blockedImport(file: string, timeoutMs: number): CliError {
+  return new CliError(
+    'invalid_config',
+    [
+      {
+        path: file,
+        code: 'import_failed',
+        message: `did not finish importing within ${String(timeoutMs / 1000)} s, and kept Node's thread busy all that time: the config blocks Node's thread at import (a synchronous read of stdin or a FIFO, an endless loop), so optin ended the process (SIGKILL, exit status 137)`,
+      },
+    ],
+    `Make the import of ${file} finish: read no stdin nor named pipe synchronously as it is imported, and end every loop; if it is only slow to load, give it longer with --import-timeout <ms> (default 30000).`,
+  );
+}
