@@ -1,5 +1,6 @@
 /**
- * Stable codes of every error `@optin/members` throws: `invalid_config` (by `defineConfig`),
+ * Stable codes of every error `@optin/members` throws: `invalid_config` (by `defineConfig`; by
+ * `createRegistry` and `createScopedHub` given what is no config or registry),
  * `unknown_member` (a declaration asked for a Member the config does not have).
  */
 export type MembersErrorCode = 'invalid_config' | 'unknown_member';

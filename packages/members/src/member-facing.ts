@@ -1,14 +1,32 @@
 import {
+  base64Texts,
+  catalogCourse,
+  courseField,
   courseFromUrl,
+  courseKeysOfPath,
   courseOfKey,
+  courseOwnerKey,
+  courseParamName,
   decodeTextOnce,
+  fieldCourses,
   foldCase,
+  hexTexts,
+  joinedItems,
+  namespacedKeysIn,
+  namespacelessCourseIdsIn,
+  oldAssetsIn,
+  paramFields,
   parseCourseKey,
+  pathPiecesIn,
   previousWord,
   referrerWord,
+  trailingPunctuation,
   wordsOf,
+  type FieldContext,
+  type FieldCourse,
 } from '@optin/consent/course-key';
 import type { Member } from './config.js';
+import { contextForMember } from './member-context.js';
 import type { Registry } from './registry.js';
 
 // The words of a name holding a referrer (`referrer`, `httpReferer`, `ref`, …) or the previous page
@@ -40,22 +58,81 @@ function readings(text: string): string[] | null {
   return null;
 }
 
+/** How deep text inside text (base64, hex, JSON text) is read; deeper, what may name a course is left out. */
+const maxInside = 4;
+/** Characters one call may read (each decoding, each text inside text); past them, what may name a course is left out. */
+const readBudget = 256_000;
+/**
+ * What may name a course (a key, a `courses` path, an old `Org/Course/Run`, an `Org+Course`, or text
+ * encoded over one, base64 too: a run of 16 of its characters); else text names none.
+ */
+const mayNameCourse = /v1:|course|[ic]4x|[%\\[{"&/+]|[\w-]{16}/i;
+/** How deep JSON text may nest to be read (a message's limit at the collector); deeper, it is left out. */
+const maxJsonNesting = 32;
+const tooDeep = Symbol('too deep');
+
+/** Whether a JSON value nests deeper than `limit` (the walk stops there). */
+const nestsDeeper = (value: unknown, limit: number): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  (limit < 0 || Object.values(value).some((v) => nestsDeeper(v, limit - 1)));
+
+/** The value of JSON text (an object, array or string); `undefined` when it is none, `tooDeep` past {@link maxJsonNesting}. */
+function jsonOf(text: string): unknown {
+  if (!/^\s*[[{"]/.test(text)) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return nestsDeeper(value, maxJsonNesting) ? tooDeep : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every string of a JSON value: the keys and values of its objects, at any depth. */
+const stringsOf = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? [value]
+    : typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([key, v]) => [key, ...stringsOf(v)])
+      : [];
+
+/** What the names of a property and of the objects holding it say of it. */
+interface Names extends FieldContext {
+  /** A referrer's (`referrer`, `ref`, …): its text is given only as a URL or a path. */
+  readonly referrer: boolean;
+  /** A previous page's (`previous_url`, `from`, …): its URLs and paths by origin and path only. */
+  readonly previous: boolean;
+}
+const noNames: Names = { referrer: false, previous: false, course: false, orgs: [] };
+
 /** What a Member's tracker is given of an event ({@link memberFacing}). */
 export interface MemberFacing {
   /**
    * An event's properties (a page's, an action's, the learner's traits): every text (at any depth, a
-   * key too) that names a course whose Member is another or none, as written or decoded (percent
-   * escapes, code escapes, HTML character references, again while it changes; text still encoded
-   * after 8 rounds is left out) (a key, one cut short naming each run of its org; a URL's path), left out (`''`; a key with its
-   * entry), but a URL naming one only in its query or fragment, given by its origin and path; and
-   * under a referrer's or previous page's name (or in an object so named), a URL (`scheme://…`) or
-   * path given by its origin and path only (`''` when that names such a course), other text under a
-   * referrer's name left out. Numbers, booleans and dates are kept; what nests deeper than
-   * `maxDepth` is left out.
+   * key too) that names a course whose Member is another or none, as the collector reads it
+   * (`@optin/consent/course-key`), left out (`''`; a key with its entry): as written or decoded
+   * (percent escapes, code escapes, HTML character references, again while it changes; text still
+   * encoded after 8 rounds is left out); a namespaced key (`course-v1:`, `ccx-v1:`, `block-v1:`,
+   * `asset-v1:`, any case; one cut short naming each run of its org), an old asset (`/c4x/`,
+   * `i4x://`), a path naming one, an old `Org/Course/Run`, catalog `Org+Course` or run `Org+Course+Run`
+   * under a Member's org anywhere, or any of them as a course id parameter's value (`course_id`,
+   * `course_key`, a property so named too), a query's org parameters with course ones; inside
+   * base64, hex or JSON text too; adjacent text items of an array that join to one (each `''`); an
+   * object whose fields name one (`{ org: 'MITx', number: '6.00.1x' }`: left out). A URL naming one
+   * only in its query or fragment is given by its origin and path; under a referrer's or previous
+   * page's name (or in an object so named), a URL (`scheme://…`) or path is given by its origin and
+   * path only (`''` when that names such a course), other text under a referrer's name left out.
+   * Numbers, booleans and dates are kept; what nests deeper than `maxDepth` is left out, and so is
+   * what may name a course once 256,000 characters have been read.
    */
   properties<T extends Readonly<Record<string, unknown>>>(properties: T): T;
   /** An action's or page's name, each word naming such a course `[course]` (`Clicked [course]`). */
   name(name: string): string;
+  /**
+   * An event's `context` as the collector gives it to a Member: its page's title, language, time zone,
+   * library, app, OS, device and screen, without text naming such a course; nothing else.
+   */
+  context(context: Readonly<Record<string, unknown>> | undefined): Record<string, unknown>;
 }
 
 /**
@@ -64,33 +141,128 @@ export interface MemberFacing {
  * platform's.
  */
 export function memberFacing(registry: Registry, member: Member): MemberFacing {
-  // Each Member listing a run under an org: a key cut short at its org may name that run.
+  const memberFor: Registry['memberFor'] = (where) => registry.memberFor(where);
+  // The runs Members list, and the Members listing a run under each org and of each course: a key
+  // cut short at its org may name those runs, a catalog key or an old asset any of its course's.
+  const runs = new Set<string>();
   const listers = new Map<string, Member[]>();
+  const byCourse = new Map<string, Member[]>();
+  const add = (map: Map<string, Member[]>, key: string, m: Member) => map.set(key, [...(map.get(key) ?? []), m]);
+  // The orgs of Members and of the runs they list: an old `Org/Course/Run` or `Org+Course` under one is read anywhere.
+  const orgs = new Set(registry.config.members.flatMap((m) => (m.orgs ?? []).map(foldCase)));
   for (const m of registry.config.members)
     for (const id of m.courses ?? []) {
-      const org = foldCase(parseCourseKey(id)?.org ?? '');
-      listers.set(org, [...(listers.get(org) ?? []), m]);
+      const course = parseCourseKey(id);
+      if (!course) continue;
+      orgs.add(foldCase(course.org));
+      runs.add(courseOwnerKey(course));
+      add(listers, foldCase(course.org), m);
+      add(byCourse, foldCase(`${course.org}+${course.course}`), m);
     }
-  const foreignKey = (key: string): boolean => {
-    const course = courseOfKey(key);
-    if (course) return registry.memberFor({ courseId: course.id }) !== member;
-    const org = /:([^+%]*)/.exec(key)?.[1] ?? '';
-    return [registry.memberFor({ orgId: org }), ...(listers.get(foldCase(org)) ?? [])].some((m) => m !== member);
+  const isOrg = (org: string) => orgs.has(foldCase(org));
+  const ofOrg = (org: string) => memberFor({ orgId: org });
+  // A key's Member, read without punctuation ending it (`…+2026.`) unless a Member lists it so.
+  const ofKey = (key: string): Member | null => {
+    const trimmed = key.replace(trailingPunctuation, '');
+    const read = trimmed === key ? null : courseOfKey(key);
+    return memberFor({ courseId: read && runs.has(courseOwnerKey(read)) ? key : trimmed });
   };
+  // A course's Members (of any run): each listing a run of it, and its org's (none only where no Member lists one).
+  const ofCourse = (org: string, course: string): (Member | null)[] => {
+    const listing = [...new Set([course, course.replace(trailingPunctuation, '')])].flatMap(
+      (c) => byCourse.get(foldCase(`${org}+${c}`)) ?? [],
+    );
+    const owner = ofOrg(org);
+    return owner === null && listing.length ? listing : [owner, ...listing];
+  };
+  // The Members of the courses an object's fields name: a run's, a course's, else each its org's may be.
+  const ofFields = (courses: readonly FieldCourse[]): (Member | null)[] =>
+    courses.flatMap(({ org, course, run }) =>
+      course === undefined
+        ? [ofOrg(org), ...(listers.get(foldCase(org)) ?? [])]
+        : run === undefined
+          ? ofCourse(org, course)
+          : [ofKey(`course-v1:${org}+${course}+${run}`)],
+    );
+  const fieldsOf = (object: object, context: FieldContext) => {
+    const { courses, orgs: named } = fieldCourses(object as Record<string, unknown>, context, isOrg);
+    return { other: ofFields(courses).some((m) => m !== member), orgs: named };
+  };
+  // Whether an object in a JSON value, at any depth, names another's course by its fields.
+  const objectsNameOther = (value: unknown, context: FieldContext): boolean => {
+    if (Array.isArray(value)) return value.some((item) => objectsNameOther(item, context));
+    if (typeof value !== 'object' || value === null) return false;
+    const { other, orgs: named } = fieldsOf(value, context);
+    return (
+      other ||
+      Object.entries(value).some(
+        ([key, v]) =>
+          typeof v === 'object' &&
+          v !== null &&
+          objectsNameOther(v, { course: context.course || courseField(wordsOf(key)), orgs: named }),
+      )
+    );
+  };
+  // The Members of the courses text names as written, as the collector reads them (`final`: it decodes no further).
+  const ownersIn = (written: string, final: boolean): (Member | null)[] => {
+    const text = written.replace(/\\\//g, '/');
+    const owners: (Member | null)[] = [];
+    for (const { namespace, org, course, run, encoded } of namespacedKeysIn(text)) {
+      if (encoded && !final) continue;
+      const ccx = namespace.toLowerCase().startsWith('ccx');
+      const orgRead = org.replace(trailingPunctuation, '');
+      owners.push(course && run && !ccx ? ofKey(`course-v1:${org}+${course}+${run}`) : ofOrg(orgRead));
+      if (!course && !ccx) owners.push(...(listers.get(foldCase(orgRead)) ?? []));
+    }
+    for (const { org, course } of oldAssetsIn(text)) owners.push(...ofCourse(org, course));
+    for (const id of namespacelessCourseIdsIn(text, isOrg)) {
+      const catalog = catalogCourse(id);
+      owners.push(...(catalog ? ofCourse(catalog.org, catalog.course) : courseOfKey(id) ? [ofKey(id)] : []));
+    }
+    const params = paramFields(text);
+    if (params) owners.push(...ofFields(fieldCourses(params, noNames, isOrg).courses));
+    for (const piece of pathPiecesIn(text))
+      for (const key of courseKeysOfPath(piece.replace(/[?#&=]/g, '/'), 'text')) owners.push(ofKey(key));
+    return owners;
+  };
+  const foreignKey = (key: string): boolean => {
+    // (A namespace alone names nothing; joined to the next item of an array, it may.)
+    if (key.endsWith(':')) return false;
+    const course = courseOfKey(key);
+    if (course) return memberFor({ courseId: course.id }) !== member;
+    const org = /:([^+%]*)/.exec(key)?.[1] ?? '';
+    return [ofOrg(org), ...(listers.get(foldCase(org)) ?? [])].some((m) => m !== member);
+  };
+  // Characters this call may still read.
+  let left = readBudget;
   // Whether text names a course not the Member's: read as written and each time decoded (an encoded
-  // URL in a query, a key behind HTML character references); text still encoded after every round does.
-  const foreign = (text: string): boolean => {
+  // URL in a query, a key behind HTML character references), and what it holds (base64, hex, JSON
+  // text) `depth` deep; text still encoded after every round, or unread once the budget is spent, does.
+  const foreign = (text: string, depth = 0): boolean => {
     const all = readings(text);
     return (
       all === null ||
-      all.some((t) => {
+      all.some((t, round) => {
         const page = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)/i.test(t) && courseFromUrl(t);
-        return (
-          (page && registry.memberFor({ courseId: page.id }) !== member) ||
+        if (
+          (page && memberFor({ courseId: page.id }) !== member) ||
           [...t.matchAll(keyIn)].some(([k]) => foreignKey(k))
-        );
+        )
+          return true;
+        if (!mayNameCourse.test(t)) return false;
+        if ((left -= t.length) < 0) return true;
+        return ownersIn(t, round === all.length - 1).some((m) => m !== member) || inside(t, depth);
       })
     );
+  };
+  // Whether base64, hex or JSON text in text names a course not the Member's.
+  const inside = (text: string, depth: number): boolean => {
+    const json = jsonOf(text);
+    if (json === tooDeep || (json !== undefined && objectsNameOther(json, noNames))) return true;
+    const texts = [...base64Texts(text), ...hexTexts(text), ...(json === undefined ? [] : stringsOf(json))];
+    return depth >= maxInside
+      ? texts.some((t) => mayNameCourse.test(t))
+      : texts.some((t) => t !== text && foreign(t, depth + 1));
   };
   // A URL's (`scheme://…`) or path's (`/…`) origin and path, never its query, fragment or credentials;
   // `undefined` for other text.
@@ -104,34 +276,66 @@ export function memberFacing(registry: Registry, member: Member): MemberFacing {
       return undefined;
     }
   };
-  const text = (s: string, referrer: boolean, previous: boolean): string => {
+  const text = (s: string, { referrer, previous }: Names): string => {
     if (!referrer && !previous && !foreign(s)) return s;
     const url = bare(s);
     if (url !== undefined) return foreign(url) ? '' : url;
     return referrer || foreign(s) ? '' : s;
   };
-  const walk = (value: unknown, referrer: boolean, previous: boolean, depth: number): unknown => {
-    if (typeof value === 'string') return text(value, referrer, previous);
+  const walk = (value: unknown, names: Names, depth: number): unknown => {
+    if (typeof value === 'string') return text(value, names);
     if (typeof value !== 'object' || value === null || value instanceof Date) return value;
     if (depth > maxDepth) return undefined;
-    if (Array.isArray(value)) return value.map((v) => walk(v, referrer, previous, depth + 1));
+    if (Array.isArray(value)) {
+      const items = value.map((v) => walk(v, names, depth + 1));
+      // Adjacent text items given that join to another's course (a key split across them): each `''`.
+      for (const { start, end, text: joined } of joinedItems(items)) if (foreign(joined)) items.fill('', start, end);
+      return items;
+    }
+    // An object naming another's course by its fields (`{ org, number }`) is left out whole.
+    const fields = fieldsOf(value, names);
+    if (fields.other) return undefined;
     const given: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       if (foreign(key)) continue;
       const words = wordsOf(key);
-      given[key] = walk(v, referrer || words.some(referrerWord), previous || words.some(previousWord), depth + 1);
+      // A course id parameter's value is read as in a query (`course_id: 'MITx/6.002x/2012_Fall'`).
+      given[key] =
+        courseParamName(key) && typeof v === 'string' && foreign(`${key}=${v}`)
+          ? ''
+          : walk(
+              v,
+              {
+                referrer: names.referrer || words.some(referrerWord),
+                previous: names.previous || words.some(previousWord),
+                course: names.course || courseField(words),
+                orgs: fields.orgs,
+              },
+              depth + 1,
+            );
     }
     return given;
   };
+  // Each call reads within its own budget.
+  const budgeted =
+    <A, R>(f: (a: A) => R) =>
+    (a: A): R => {
+      left = readBudget;
+      return f(a);
+    };
   return {
     // (Text stays text: the fields an event's type says it has are kept, as what they were or `''`.)
-    properties: <T>(properties: T) => walk(properties, false, false, 0) as T,
-    name: (name) =>
+    properties: budgeted(<T>(properties: T) => walk(properties, noNames, 0) as T),
+    name: budgeted((name: string) =>
       foreign(name)
         ? name
             .split(/(\s+)/)
             .map((word) => (foreign(word) ? '[course]' : word))
             .join('')
         : name,
+    ),
+    context: budgeted((context: Readonly<Record<string, unknown>> | undefined) =>
+      contextForMember(context, (s) => !foreign(s)),
+    ),
   };
 }

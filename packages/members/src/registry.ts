@@ -9,6 +9,7 @@ import {
   parseCourseKey,
   type CourseKey,
 } from '@optin/consent/course-key';
+import { assertConfigShape } from './assert-config.js';
 import { buildDeclaration, type Declaration } from './declaration.js';
 
 /** Where a page is: its course (if any), the Member that owns it, and the trackers that may run there. */
@@ -46,7 +47,9 @@ export interface Registry {
 }
 
 /**
- * Builds the registry of a config (validate it first with `defineConfig`).
+ * Builds the registry of a config (validate it first with `defineConfig`). What is not shaped as a
+ * config (no object, no `platform` or `members` list, a Member that is no object) throws an
+ * `invalid_config` {@link MembersError} with the path of the problem.
  *
  * @example
  * const registry = createRegistry(config);
@@ -54,6 +57,7 @@ export interface Registry {
  * registry.scopeFor('https://learning.edx.org/learning/course/course-v1:MITx+6.00x+2026/home').member?.id; // 'MITx'
  */
 export function createRegistry(config: OptinConfig): Registry {
+  assertConfigShape(config);
   const byOrg = new Map<string, Member>();
   const byCourse = new Map<string, Member>();
   for (const member of config.members) {

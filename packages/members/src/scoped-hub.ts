@@ -1,5 +1,6 @@
 import { createHub, onNavigate, type Hub, type HubEvent, type HubOptions, type Tracker } from '@optin/trackers';
 import type { Member } from './config.js';
+import { invalidInput } from './assert-config.js';
 import { memberFacing } from './member-facing.js';
 import type { Registry, Scope } from './registry.js';
 
@@ -53,7 +54,8 @@ export interface ScopedHub extends Hub {
  * belongs to that Member. When a single-page app leaves the Member's course, the Member's trackers
  * receive nothing more and are unloaded where they can be (their cookies stay, as consent still allows them);
  * one that cannot unload is listed in `reloadRequired` and reported to `onReloadRequired`, whose
- * default reloads the page rather than leave it running on another Member's pages.
+ * default reloads the page rather than leave it running on another Member's pages. Without a
+ * registry it throws an `invalid_config` `MembersError` (issue path `registry`).
  *
  * @example
  * const hub = createScopedHub({ consent, registry: createRegistry(config), cookieDomain: 'edx.org' });
@@ -61,6 +63,8 @@ export interface ScopedHub extends Hub {
  */
 export function createScopedHub(options: ScopedHubOptions): ScopedHub {
   const { registry, url = () => location.href, context, onReloadRequired = () => location.reload(), ...rest } = options;
+  if (typeof (registry as Registry | undefined)?.scopeFor !== 'function')
+    throw invalidInput('createScopedHub', 'registry', 'required', 'give the registry createRegistry(config) returns');
   let at = url();
   let scope = registry.scopeFor(at);
   // The scope as the URL is now, read again whenever the URL has changed, whatever told the hub of it
@@ -110,23 +114,38 @@ export function createScopedHub(options: ScopedHubOptions): ScopedHub {
   };
   // What a Member's tracker is given of an event: nothing naming another's course, referrers and
   // previous pages by origin and path only (a query carries campaign parameters, search terms,
-  // tokens), as the collector gives a Member's events (`memberFacing`).
+  // tokens), and of `context` only what the collector gives a Member (the page's title, language,
+  // library, device…) and the page's course, as the collector gives a Member's events (`memberFacing`).
   const confine = (member: Member, t: Tracker): Tracker => {
     const facing = memberFacing(registry, member);
+    // (`course` is the page's, which `ownedBy` found the Member's.)
+    const contextOf = (e: HubEvent) => ({ ...facing.context(e.context), course: e.context.course });
     return {
       ...t,
       page:
         t.page &&
         ((e) =>
           ownedBy(member, e) &&
-          t.page?.({ ...e, name: e.name && facing.name(e.name), properties: facing.properties(e.properties) })),
+          t.page?.({
+            ...e,
+            context: contextOf(e),
+            name: e.name && facing.name(e.name),
+            properties: facing.properties(e.properties),
+          })),
       track:
         t.track &&
         ((e) =>
           ownedBy(member, e) &&
-          t.track?.({ ...e, event: facing.name(e.event), properties: facing.properties(e.properties) })),
+          t.track?.({
+            ...e,
+            context: contextOf(e),
+            event: facing.name(e.event),
+            properties: facing.properties(e.properties),
+          })),
       identify:
-        t.identify && ((e) => ownedBy(member, e) && t.identify?.({ ...e, traits: facing.properties(e.traits) })),
+        t.identify &&
+        ((e) =>
+          ownedBy(member, e) && t.identify?.({ ...e, context: contextOf(e), traits: facing.properties(e.traits) })),
     };
   };
   const hub = createHub({
