@@ -1,5 +1,5 @@
 import { policyHash, type Policy } from '@optin/consent';
-import { withoutClickIds } from './click-ids.js';
+import { withoutClickIdsIn } from './click-ids.js';
 import { decidedUnderPolicy } from './policy-in-force.js';
 import { memberOverrides, purposeChoices } from './purpose-names.js';
 import type { SegmentMessage } from './segment-schema.js';
@@ -140,29 +140,17 @@ export function consentVerdict(
   return undefined;
 }
 
-/** A page's URL fields, in `context.page` and a `page` message's `properties` (as analytics.js sends them). */
-const urlFields = ['url', 'search', 'referrer'] as const;
-
-/** `fields` with their URL fields' click ids left out, or `undefined` when none had one. */
-function withoutClickIdsIn(fields: unknown): Record<string, unknown> | undefined {
-  if (typeof fields !== 'object' || fields === null) return undefined;
-  let kept: Record<string, unknown> | undefined;
-  for (const key of urlFields) {
-    const value: unknown = (fields as Record<string, unknown>)[key];
-    if (typeof value !== 'string') continue;
-    const stripped = withoutClickIds(value);
-    if (stripped !== value) (kept ??= { ...fields })[key] = stripped;
-  }
-  return kept;
-}
+/** The parts of a message that may hold URLs: its `properties`, `traits` and `context` (`page`, `referrer`, ...). */
+const urlParts = ['properties', 'traits', 'context'] as const;
 
 /**
  * The message as it may be stored: a device's advertising id (`context.device.advertisingId`, the
  * IDFA or AAID Segment's mobile libraries send, an identifier for advertising alone) and ad click ids
- * (`gclid`, `fbclid`, ...: `clickIds` of `click-ids.ts`) in the page's `url`, `search` and `referrer` (of
- * `context.page` and of a `page` message's `properties`) are removed unless marketing is granted for
- * the message, as {@link consentVerdict} reads its consent (GPC and the Member's overrides included);
- * the rest of the message (`utm_*` parameters included) is kept as it is.
+ * (`gclid`, `fbclid`, ...: `clickIds` of `click-ids.ts`) in the query or fragment of any URL in its
+ * `properties`, `traits` or `context` (the page's `url`, `search`, `referrer` and `hash`, a link's
+ * `target_url`, a deep link; see `withoutClickIdsIn`) are removed unless marketing is granted for the
+ * message, as {@link consentVerdict} reads its consent (GPC and the Member's overrides included); the
+ * rest of the message (`utm_*` parameters included) is kept as it is.
  */
 export function withAdIdsAllowed(
   message: SegmentMessage,
@@ -172,16 +160,18 @@ export function withAdIdsAllowed(
 ): SegmentMessage {
   const device: unknown = message.context?.device;
   const advertisingId = typeof device === 'object' && device !== null && 'advertisingId' in device;
-  const page = withoutClickIdsIn(message.context?.page);
-  const properties = message.type === 'page' ? withoutClickIdsIn(message.properties) : undefined;
-  if (!advertisingId && !page && !properties) return message;
+  const stripped: Record<string, unknown> = {};
+  for (const part of urlParts) {
+    const kept = withoutClickIdsIn((message as Partial<Record<(typeof urlParts)[number], unknown>>)[part]);
+    if (kept !== undefined) stripped[part] = kept;
+  }
+  if (!advertisingId && Object.keys(stripped).length === 0) return message;
   if (consentVerdict(message, ['marketing'], rules, gpc, memberId) === undefined) return message;
-  const context: Record<string, unknown> = { ...message.context };
+  const context = { ...((stripped.context ?? message.context) as Record<string, unknown>) };
   if (advertisingId) {
-    const kept: Record<string, unknown> = { ...device };
+    const kept: Record<string, unknown> = { ...(context.device as object) };
     delete kept.advertisingId;
     context.device = kept;
   }
-  if (page) context.page = page;
-  return { ...message, context, ...(properties && { properties }) };
+  return { ...message, ...stripped, context };
 }

@@ -271,6 +271,68 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     },
   );
 
+  it.skipIf(skip)(
+    "removes ad click ids from any URL's query or fragment in properties, traits and context unless marketing is granted",
+    async () => {
+      const sent = {
+        current_url: 'https://learning.edx.org/course/cs50?utm_source=news&gclid=G-SECRET#unit',
+        target_url: 'https://www.edx.org/#/search?q=cs50&fbclid=FB-SECRET',
+        came_from: { page: { href: '/course/cs50#gclid=G-SECRET&tab=2' } },
+        history: ['https://www.edx.org/?MSCLKID=MS-SECRET', 'https://www.edx.org/#%67clid=G-SECRET'],
+        note: 'Note: pasted ?gclid=G-KEPT as text',
+      };
+      const pageUrl = 'https://learning.edx.org/course/cs50#gclid=G-SECRET';
+      const link = 'edx://course/cs50?ttclid=TT-SECRET';
+      const landing = 'https://www.edx.org/?li_fat_id=LI-SECRET&utm_medium=cpc';
+      const visit = (categoryPreferences: Record<string, boolean>) => [
+        {
+          ...trackMessage('HarvardX', { anonymousId: 'clicked-link' }),
+          properties: sent,
+          context: {
+            consent: { categoryPreferences },
+            course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+            page: { path: '/course/cs50', url: pageUrl, hash: '#gclid=G-SECRET' },
+            referrer: { type: 'link', link },
+          },
+        },
+        {
+          type: 'identify',
+          messageId: mid(),
+          anonymousId: 'clicked-link',
+          traits: { landing_page: landing },
+          context: { consent: { categoryPreferences } },
+        },
+      ];
+      const refused = visit({ analytics: true, functionality: true, marketing: false });
+      const granted = visit({ analytics: true, functionality: true, marketing: true });
+      expect((await postJson(`${live.url}/v1/batch`, { batch: [...refused, ...granted] })).body).toMatchObject({
+        accepted: 4,
+      });
+      const stored = await getJson(`${live.url}/v1/events?anonymousId=clicked-link&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const find = (m: Record<string, unknown>): Body =>
+        (stored.body.events as Body[]).find((e) => e.messageId === m.messageId);
+      const [click, identify] = refused.map(find);
+      expect(JSON.stringify([click, identify])).not.toMatch(/SECRET/);
+      expect(click.properties).toEqual({
+        current_url: 'https://learning.edx.org/course/cs50?utm_source=news#unit',
+        target_url: 'https://www.edx.org/#/search?q=cs50',
+        came_from: { page: { href: '/course/cs50#tab=2' } },
+        history: ['https://www.edx.org/', 'https://www.edx.org/'],
+        note: 'Note: pasted ?gclid=G-KEPT as text',
+      });
+      expect(click.url).toBe('https://learning.edx.org/course/cs50');
+      expect(click.context.referrer).toEqual({ type: 'link', link: 'edx://course/cs50' });
+      expect(identify.properties).toEqual({ landing_page: 'https://www.edx.org/?utm_medium=cpc' });
+      const [grantedClick, grantedIdentify] = granted.map(find);
+      expect(grantedClick.properties).toEqual(sent);
+      expect(grantedClick.url).toBe(pageUrl);
+      expect(grantedClick.context.referrer).toEqual({ type: 'link', link });
+      expect(grantedIdentify.properties).toEqual({ landing_page: landing });
+    },
+  );
+
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {
     const noConsent = { ...trackMessage(), context: { course: { id: 'course-v1:HarvardX+CS50+2026_T1' } } };
     const refused = { ...trackMessage(), context: { consent: { categoryPreferences: { analytics: false } } } };
