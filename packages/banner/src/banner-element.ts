@@ -117,11 +117,12 @@ export function createBannerClass(): new () => OptinBannerElement {
           // same decision shown, unless it is a new store).
           set(this: OptinBanner, value: unknown) {
             (this.#options as Record<string, unknown>)[key] = value ?? (defaults() as Partial<Options>)[key];
-            if (this.isConnected) this.#start(key != 'consent' || !value);
+            if (this.#connected) this.#start(key != 'consent' || !value);
           },
         });
     }
     #options: Options = defaults();
+    #connected?: boolean;
     #root = this.attachShadow({ mode: 'open' });
     // What the shadow root shows, in the language shown: the layer's <dialog>, or the settings button.
     #box = this.#root.appendChild(h('div'));
@@ -166,11 +167,13 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     connectedCallback() {
+      this.#connected = true;
       // Moved in the document (a layer still shown): the preferences keep the switches not yet saved.
-      this.#start(this.layer);
+      this.#start(!!this.layer);
     }
 
     disconnectedCallback() {
+      this.#connected = false;
       this.#unsubscribe();
       // Its dialog, if any, is no longer modal: connected again, it shows a new one.
       this.#dialog = null;
@@ -178,7 +181,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // the layer shown: open preferences stay open.
       queueMicrotask(() => {
         const turn = turns.indexOf(this);
-        if (this.isConnected || turn < 0) return;
+        if (this.#connected || turn < 0) return;
         this.layer = null;
         turns.splice(turn, 1);
         if (!turn && turns[0]) turns[0].#resume();
@@ -193,7 +196,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     // Follows the store and shows what it asks for, in the language of the page. `again`: an option
     // other than the store was set (the same decision shown): open preferences, redrawn with it, keep
     // the switches the learner has not saved yet.
-    #start(again?: unknown) {
+    #start(again?: boolean) {
       const { consent, locales, locale, messages } = this.#options;
       this.#unsubscribe();
       if (!again) this.#kept = undefined;
@@ -208,14 +211,14 @@ export function createBannerClass(): new () => OptinBannerElement {
           this.#render();
         } else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
-        } else this.close(); // (The notice; none has nothing to close.)
+        } else if (this.layer == 'notice') this.close();
       });
       const code = pageLocale(locales, locale);
       const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
         if (this.ready != ready) return; // started again meanwhile: that start shows the banner
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer =
-          this.layer == 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+          this.layer == 'preferences' ? 'preferences' : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#catalog = catalog;
         this.#translated = translations(catalog, consent.policy, code);
         const lang = (this.#lang = catalog ? languageTag(code) : 'en'); // English shown: labelled English
@@ -338,7 +341,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       } else {
         const policy = safeUrl(this.policyUrl);
         // Where the learner decides, for the decision's record.
-        const source = prefs ? layer : 'banner';
+        const source = prefs ? 'preferences' : 'banner';
         // Read with the notice: the preferences' way to control cookies in the browser too; on the
         // first layer, the purposes a privacy signal keeps off (unless already granted), "Accept all"
         // included, named as the preferences name them, so that a learner deciding there knows it.
@@ -358,10 +361,12 @@ export function createBannerClass(): new () => OptinBannerElement {
         // root has no form to submit, a page's form around the element included.)
         const button = (key: keyof Messages, onclick: () => unknown, decides?: 1) =>
           Object.assign(h('button', { name: key }, say(key)), {
-            onclick: () => {
-              onclick();
-              if (decides) this.close();
-            },
+            onclick: decides
+              ? () => {
+                  onclick();
+                  this.close();
+                }
+              : onclick,
           });
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences (read
@@ -424,7 +429,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
       // assistive technology until the layer closes; but only where it is seen. One the page's CSS
       // hides (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)` with
-      // `visibility:hidden` or `opacity:0`, or only while it is `:modal`) is open non-modal, so that it leaves the
+      // `visibility:hidden`, or only while it is `:modal`) is open non-modal, so that it leaves the
       // page usable: when it opens, and whenever its size changes or a transition of it ends (the
       // page's CSS hides it once it is open, a stylesheet loaded later, or shows it again). A close
       // request not made by an Esc pressed in the banner (Android's back) is the banner's Esc; one the
@@ -433,17 +438,15 @@ export function createBannerClass(): new () => OptinBannerElement {
       // fire over and over).
       const dialog = this.#dialog;
       if (dialog && this.isConnected) {
-        // (Laid out, neither `visibility:hidden` nor `opacity:0`.)
-        const seen = () => dialog.checkVisibility({ checkVisibilityCSS: true, opacityProperty: true });
+        // (Laid out, and not `visibility:hidden`.)
+        const seen = () => dialog.checkVisibility({ checkVisibilityCSS: true });
         const show = () => {
           // (Not a dialog no longer shown: one of a banner moved in the document, until it is redrawn.)
           if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != seen())) {
-            // Seen as it would show, open, before it is made modal. One not seen is inert: no Tab
-            // or screen reader reaches its controls (`opacity:0` leaves them focusable), as none does
-            // those of one not laid out.
+            // Seen as it would show, open, before it is made modal.
             dialog.close();
             dialog.open = true;
-            if (!(dialog.inert = !seen())) {
+            if (seen()) {
               dialog.open = false;
               dialog.showModal();
               // (Focused as a whole, as when it opened, not on its first link.)
@@ -461,9 +464,7 @@ export function createBannerClass(): new () => OptinBannerElement {
           this.#back();
         };
         // (Once a dialog: redrawn in place, it is observed already. The end of a transition of its own,
-        // `visibility` or `opacity` (the stylesheet's `transition:1ms`), or of one of its switches, which
-        // changes nothing here. An ancestor's `opacity:0` ends none, but hides no modal dialog: the top
-        // layer is drawn without it.)
+        // `visibility` hidden or shown, or of one of its switches, which changes nothing here.)
         if (!shown) new ResizeObserver((dialog.ontransitionend = show)).observe(dialog);
         show();
         // (A new layer is then focused as a whole by #show.)
