@@ -1,19 +1,24 @@
 import {
+  base64Texts,
+  catalogCourse,
+  courseField,
   courseKeysOfPath,
   courseOwnerKey,
+  courseParamName,
   decodePercent,
   decodeTextOnce,
+  type FieldContext,
+  type FieldCourse,
+  fieldCourses,
   foldCase,
+  hexTexts,
+  namespacelessCourseIdsIn,
   previousWord,
   referrerWord,
   wordsOf,
 } from '@optin/consent/course-key';
-import { base64Texts } from './base64-text.js';
 import type { CollectorMember } from './collector-config.js';
-import { courseField, type FieldContext, type FieldCourse, fieldCourses } from './course-fields.js';
 import { createMemberResolver, parseCourseRun, readCourseKey } from './course-owner.js';
-import { hexTexts } from './hex-text.js';
-import { catalogCourse, courseParamName, namespacelessCourseIdsIn } from './namespaceless-course-ids.js';
 import { nestsDeeperThan } from './nesting-depth.js';
 import { registrable } from './referrer.js';
 import type { StoredEvent } from './stored-event.js';
