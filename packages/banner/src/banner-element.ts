@@ -117,12 +117,11 @@ export function createBannerClass(): new () => OptinBannerElement {
           // same decision shown, unless it is a new store).
           set(this: OptinBanner, value: unknown) {
             (this.#options as Record<string, unknown>)[key] = value ?? (defaults() as Partial<Options>)[key];
-            if (this.#connected) this.#start(key != 'consent' || !value);
+            if (this.isConnected) this.#start(key != 'consent' || !value);
           },
         });
     }
     #options: Options = defaults();
-    #connected?: boolean;
     #root = this.attachShadow({ mode: 'open' });
     // What the shadow root shows, in the language shown: the layer's <dialog>, or the settings button.
     #box = this.#root.appendChild(h('div'));
@@ -141,7 +140,7 @@ export function createBannerClass(): new () => OptinBannerElement {
     #unsubscribe = () => {};
     // How the learner left the switches of the preferences drawn, to keep when they are drawn again;
     // none once the decision they show has changed, or the store.
-    #kept?: (() => Record<string, boolean>) | undefined;
+    #kept?: (() => Record<string, boolean>) | null;
 
     constructor() {
       super();
@@ -167,13 +166,11 @@ export function createBannerClass(): new () => OptinBannerElement {
     }
 
     connectedCallback() {
-      this.#connected = true;
       // Moved in the document (a layer still shown): the preferences keep the switches not yet saved.
-      this.#start(!!this.layer);
+      this.#start(this.layer);
     }
 
     disconnectedCallback() {
-      this.#connected = false;
       this.#unsubscribe();
       // Its dialog, if any, is no longer modal: connected again, it shows a new one.
       this.#dialog = null;
@@ -181,7 +178,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // the layer shown: open preferences stay open.
       queueMicrotask(() => {
         const turn = turns.indexOf(this);
-        if (this.#connected || turn < 0) return;
+        if (this.isConnected || turn < 0) return;
         this.layer = null;
         turns.splice(turn, 1);
         if (!turn && turns[0]) turns[0].#resume();
@@ -196,10 +193,10 @@ export function createBannerClass(): new () => OptinBannerElement {
     // Follows the store and shows what it asks for, in the language of the page. `again`: an option
     // other than the store was set (the same decision shown): open preferences, redrawn with it, keep
     // the switches the learner has not saved yet.
-    #start(again?: boolean) {
+    #start(again?: unknown) {
       const { consent, locales, locale, messages } = this.#options;
       this.#unsubscribe();
-      if (!again) this.#kept = undefined;
+      if (!again) this.#kept = null;
       if (!consent) return;
       if (!turns.includes(this)) turns.push(this);
       // Another tab, the page or a reset can change the decision while the banner is up. Open
@@ -207,18 +204,18 @@ export function createBannerClass(): new () => OptinBannerElement {
       this.#unsubscribe = consent.subscribe(() => {
         // Redrawn in place, focus kept (see #render), the switches showing the new decision.
         if (this.layer == 'preferences') {
-          this.#kept = undefined;
+          this.#kept = null;
           this.#render();
         } else if (consent.needsPrompt) {
           if (!this.layer) this.#show('notice');
-        } else if (this.layer == 'notice') this.close();
+        } else this.close(); // (The notice; none has nothing to close.)
       });
       const code = pageLocale(locales, locale);
       const ready: Promise<void> = (this.ready = loadCatalog(locales, code).then((catalog) => {
         if (this.ready != ready) return; // started again meanwhile: that start shows the banner
         // The notice while undecided; the preferences stay open if an option changed while they were.
         const layer =
-          this.layer == 'preferences' ? 'preferences' : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
+          this.layer == 'preferences' ? this.layer : (this.#wanted ?? (consent.needsPrompt ? 'notice' : null));
         this.#catalog = catalog;
         this.#translated = translations(catalog, consent.policy, code);
         const lang = (this.#lang = catalog ? languageTag(code) : 'en'); // English shown: labelled English
@@ -331,7 +328,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       // in the dialog shown: not slid in again, scrolled where the learner left it, and the same
       // dialog to a screen reader (not announced again).
       const shown = !moved && this.#dialog;
-      this.#kept = prefs ? prefs.state : undefined;
+      this.#kept = prefs ? prefs.state : null;
       this.#dialog = null;
       if (!shown) root.replaceChildren();
       this.#settings.replaceChildren(say('settings'));
@@ -341,7 +338,7 @@ export function createBannerClass(): new () => OptinBannerElement {
       } else {
         const policy = safeUrl(this.policyUrl);
         // Where the learner decides, for the decision's record.
-        const source = prefs ? 'preferences' : 'banner';
+        const source = prefs ? layer : 'banner';
         // Read with the notice: the preferences' way to control cookies in the browser too; on the
         // first layer, the purposes a privacy signal keeps off (unless already granted), "Accept all"
         // included, named as the preferences name them, so that a learner deciding there knows it.
@@ -361,12 +358,10 @@ export function createBannerClass(): new () => OptinBannerElement {
         // root has no form to submit, a page's form around the element included.)
         const button = (key: keyof Messages, onclick: () => unknown, decides?: 1) =>
           Object.assign(h('button', { name: key }, say(key)), {
-            onclick: decides
-              ? () => {
-                  onclick();
-                  this.close();
-                }
-              : onclick,
+            onclick: () => {
+              onclick();
+              if (decides) this.close();
+            },
           });
         // Every purpose, and this Member's refusals lifted, in one decision. What GPC refuses only
         // where the learner grants it: already, or by turning its switch on in these preferences (read
@@ -429,24 +424,28 @@ export function createBannerClass(): new () => OptinBannerElement {
       // Modal (top layer): the page behind is inert, out of reach of a click, Tab, its own script and
       // assistive technology until the layer closes; but only where it is seen. One the page's CSS
       // hides (a cookie-banner blocker: `optin-banner{display:none}`, its `::part(dialog)` with
-      // `visibility:hidden`, or only while it is `:modal`) is open non-modal, so that it leaves the
-      // page usable: when it opens, and whenever its size changes or a transition of it ends (the
-      // page's CSS hides it once it is open, a stylesheet loaded later, or shows it again). A close
+      // `visibility:hidden` or `opacity:0`, or only while it is `:modal`) is open non-modal, and inert
+      // (no Tab or screen reader reaches its unseen controls), so that it leaves the page usable: when
+      // it opens, and whenever its size changes or a transition of it ends (the page's CSS hides it
+      // once it is open, a stylesheet loaded later, or shows it again). A close
       // request not made by an Esc pressed in the banner (Android's back) is the banner's Esc; one the
       // browser will not let be cancelled (a second in a row) closes it, and so changes its size: it is
       // opened again then (never from its `close` event, which its own closing and opening here would
       // fire over and over).
       const dialog = this.#dialog;
       if (dialog && this.isConnected) {
-        // (Laid out, and not `visibility:hidden`.)
-        const seen = () => dialog.checkVisibility({ checkVisibilityCSS: true });
+        // (Laid out, not `visibility:hidden`, and not `opacity:0` itself. An ancestor's `opacity:0`, a
+        // page's anti-flicker `html.async-hide` until its A/B test has run, hides no modal dialog: the
+        // top layer is drawn without it; checkVisibility's `opacityProperty` would count it.)
+        const seen = () =>
+          dialog.checkVisibility({ checkVisibilityCSS: true }) && getComputedStyle(dialog).opacity != '0';
         const show = () => {
           // (Not a dialog no longer shown: one of a banner moved in the document, until it is redrawn.)
           if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != seen())) {
-            // Seen as it would show, open, before it is made modal.
+            // Seen as it would show, open, before it is made modal; inert unless seen.
             dialog.close();
             dialog.open = true;
-            if (seen()) {
+            if (!(dialog.inert = !seen())) {
               dialog.open = false;
               dialog.showModal();
               // (Focused as a whole, as when it opened, not on its first link.)
@@ -464,7 +463,8 @@ export function createBannerClass(): new () => OptinBannerElement {
           this.#back();
         };
         // (Once a dialog: redrawn in place, it is observed already. The end of a transition of its own,
-        // `visibility` hidden or shown, or of one of its switches, which changes nothing here.)
+        // `visibility` or `opacity` hidden or shown (the stylesheet's `transition:1ms`), or of one of
+        // its switches, which changes nothing here.)
         if (!shown) new ResizeObserver((dialog.ontransitionend = show)).observe(dialog);
         show();
         // (A new layer is then focused as a whole by #show.)

@@ -140,8 +140,8 @@ export function buildPreferences(
     );
     for (const p of policy.purposes) {
       const serving = own.filter((x) => x.purposes?.includes(p.id));
-      const site = inputs[p.id];
-      if (p.required || !site || (own.length && !serving.length)) continue;
+      const site = inputs[p.id] as HTMLInputElement; // (every purpose has its switch)
+      if (p.required || (own.length && !serving.length)) continue;
       // Shows what applies on the Member's courses: off (and locked) while the purpose is off site-wide,
       // else the Member's own choice (it only narrows the site-wide one). Saved only where the learner
       // changed it, and a grant only where it is shown on: never one the learner saw off.

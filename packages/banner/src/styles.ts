@@ -10,10 +10,10 @@
  */
 export const css = `\
 :host{all:initial;--a:var(--optin-accent,#0a58a8);--o:var(--optin-on-accent,#fff);--m:var(--optin-muted,#595959);font:medium/1.5 var(--optin-font,system-ui,sans-serif);overflow-wrap:anywhere}\
+:focus-visible{outline:3px solid var(--a);outline-offset:2px}\
 .p,.s{position:fixed;box-sizing:border-box;z-index:var(--optin-z,2147483600);background:var(--optin-bg,#fff);color:var(--optin-fg,#1b1b1b)}\
-.p{inset:auto 0 0;overscroll-behavior:contain;max-width:none;width:auto;max-height:85vh;padding:1em 1.5em 0;scroll-padding-bottom:8em;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out;transition:visibility 1ms}\
+.p{inset:auto 0 0;overscroll-behavior:contain;max-width:none;width:auto;max-height:85vh;padding:1em 1.5em 0;scroll-padding-bottom:8em;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out;transition:1ms;outline:0}\
 .x{max-width:46em}\
-.p:focus-visible{outline:0}\
 h2,h3,legend,li{margin:0 0 .5em}\
 h2{font-size:1.25em}\
 p{margin:0 0 .75em}\
@@ -22,7 +22,6 @@ p.d{margin-top:.25em}.d{color:var(--m)}\
 button{font:inherit;cursor:pointer;border-radius:var(--optin-radius,6px)}\
 .a button{min-width:9em;border:2px solid var(--a);padding:.5em 1em;background:var(--a);color:var(--o);font-weight:600}\
 .s{inset-inline-start:1em;bottom:1em;padding:.4em .8em;border:1px solid var(--m);font-size:.85em}\
-:focus-visible{outline:3px solid var(--a);outline-offset:2px}\
 fieldset{border:0;margin:0 0 1em;padding:0}\
 h3,legend{font:inherit;font-weight:700;padding:0}\
 label{display:flex;align-items:center;gap:.6em;font-weight:600}\
@@ -42,9 +41,6 @@ let sheet: CSSStyleSheet | undefined;
 
 /** The stylesheet, constructed once on first use (constructable stylesheets: no inline style, CSP-safe). */
 export function bannerSheet(): CSSStyleSheet {
-  if (!sheet) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-  }
+  if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(css);
   return sheet;
 }

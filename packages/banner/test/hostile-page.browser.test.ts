@@ -48,15 +48,16 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/css' }).end(url.searchParams.get('css') ?? '');
       return true;
     },
-    // The course page, in the `lang` of the query: its stylesheet, then the `html` of the query
-    // after its own content.
+    // The course page, in the `lang` and with the <html> `class` of the query: its stylesheet, then
+    // the `html` of the query after its own content.
     (_req, res, url) => {
       if (url.pathname !== '/') return false;
       const css = new URLSearchParams({ css: url.searchParams.get('css') ?? '' });
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP })
         .end(
-          `<!doctype html><html lang="${url.searchParams.get('lang') ?? 'en'}"><meta charset="utf-8">` +
+          `<!doctype html><html class="${url.searchParams.get('class') ?? ''}" lang="${url.searchParams.get('lang') ?? 'en'}">` +
+            '<meta charset="utf-8">' +
             '<title>Introduction to Computer Science</title>' +
             `<link rel="stylesheet" href="/page.css?${css.toString()}">` +
             '<main><h1>Introduction to Computer Science</h1><button id="open" type="button">Manage cookies</button></main>' +
@@ -80,7 +81,7 @@ afterEach(async () => {
 });
 
 /**
- * Opens the course page (`query`: lang, html, css, gpc, member, declaration) in a new context and waits for
+ * Opens the course page (`query`: lang, class, html, css, gpc, member, declaration) in a new context and waits for
  * the banner; `init` runs in the page before any of its scripts.
  */
 async function open(query: Record<string, string> = {}, init?: () => void): Promise<Page> {
@@ -108,11 +109,17 @@ const focused = (page: Page) =>
     return el?.textContent;
   });
 const decision = (page: Page) => page.evaluate(() => window.banner.consent.decision);
-/** Whether the banner's dialog is shown modal (the page behind inert), and seen (`visibility: hidden` is not). */
+/**
+ * Whether the banner's dialog is shown modal (the page behind inert), and seen (`visibility: hidden`
+ * and `opacity: 0` are not).
+ */
 const shown = (page: Page) =>
   page.evaluate(() => {
     const dialog = window.banner.shadowRoot!.querySelector('dialog');
-    return { modal: !!dialog?.matches(':modal'), seen: !!dialog?.checkVisibility({ visibilityProperty: true }) };
+    return {
+      modal: !!dialog?.matches(':modal'),
+      seen: !!dialog?.checkVisibility({ visibilityProperty: true, opacityProperty: true }),
+    };
   });
 /** The close events of the banner's dialog over three frames, once the frames before have settled it. */
 const closes = (page: Page) =>
@@ -133,6 +140,7 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       'optin-banner::part(dialog){display:none}',
       'body>*:not(main){display:none}',
       'optin-banner::part(dialog){visibility:hidden}',
+      'optin-banner::part(dialog){opacity:0}',
     ]) {
       const page = await open({ css });
       expect(await page.evaluate(() => window.banner.layer), css).toBe('notice');
@@ -140,6 +148,9 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       // The learner can use the page: Tab reaches its button, a click on it works.
       await page.keyboard.press('Tab');
       expect(await focused(page), css).toBe('Manage cookies');
+      // Nor does Tab land on the banner's unseen controls.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement), css).toBe(null);
       await page.evaluate(() =>
         document.querySelector('#open')!.addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
       );
@@ -164,6 +175,7 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       'optin-banner::part(dialog){display:none}',
       'body>*:not(main){display:none}',
       'optin-banner::part(dialog){visibility:hidden}',
+      'optin-banner::part(dialog){opacity:0}',
     ]) {
       const page = await open();
       expect(await shown(page), css).toEqual({ modal: true, seen: true });
@@ -189,6 +201,19 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       await expect.poll(() => shown(page), { message: css }).toEqual({ modal: true, seen: true });
       expect(problems, css).toEqual([]);
     }
+  });
+
+  it("shows the banner modal and usable once the page's anti-flicker snippet (`html.async-hide{opacity:0}`) shows the page", async () => {
+    // (The page hidden until its A/B test has run: the class goes a few hundred ms later.)
+    const page = await open({ class: 'async-hide', css: 'html.async-hide{opacity:0}' });
+    await page.evaluate(() => document.documentElement.classList.remove('async-hide'));
+    await expect.poll(() => shown(page)).toEqual({ modal: true, seen: true });
+    // The learner reaches the banner's controls with Tab, and decides there.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement?.matches('dialog :is(a, button)'))).toBe(true);
+    await page.getByRole('button', { name: 'Accept all' }).click({ timeout: 2000 });
+    expect(await decision(page)).toMatchObject({ purposes: { analytics: true, marketing: true } });
+    expect(problems).toEqual([]);
   });
 
   it('shows the banner non-modal, without closing and reopening it over and over, when the page\'s CSS hides it only while it is modal', async () => {
