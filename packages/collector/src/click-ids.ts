@@ -74,14 +74,20 @@ export function withoutClickIds(text: string): string {
 // that only holds a URL (`Note: see https://…`, JSON text).
 const urlLike = /^(?:[a-z][a-z\d+.-]*:|[/?#])\S*$/i;
 
+// The fields of a page (Segment's `context.page` and a `page` message's `properties`: `url`, `path`,
+// `search`, `referrer`, `hash`): a URL or part of one, whatever it holds (`www.edx.org/?gclid=…`, a blank).
+const urlFields = new Set(['url', 'path', 'search', 'referrer', 'hash']);
+
 /**
  * A value of a message (an object, array or string, to `depth` levels of nesting below it) with the
- * click ids of every URL in it left out (see {@link withoutClickIds}), or `undefined` when none held
- * one. The value is not changed: what is changed is copied.
+ * click ids of every URL in it left out (see {@link withoutClickIds}: a string read as a URL, or any
+ * string of a page's field, `url`, `path`, `search`, `referrer` or `hash`), and every field named like
+ * a click id in any letter case (`gclid`, `GCLID`, `FbClid`) with its value, or `undefined` when
+ * none held one. The value is not changed: what is changed is copied.
  */
-export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth): unknown {
+export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth, isUrl = false): unknown {
   if (typeof value === 'string') {
-    if (!urlLike.test(value)) return undefined;
+    if (!isUrl && !urlLike.test(value)) return undefined;
     const stripped = withoutClickIds(value);
     return stripped === value ? undefined : stripped;
   }
@@ -97,7 +103,12 @@ export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth): unkn
   }
   let fields: Record<string, unknown> | undefined;
   for (const key in value) {
-    const stripped = withoutClickIdsIn((value as Record<string, unknown>)[key], depth - 1);
+    const name = key.toLowerCase();
+    if (clickIdSet.has(name)) {
+      Reflect.deleteProperty((fields ??= { ...value }), key);
+      continue;
+    }
+    const stripped = withoutClickIdsIn((value as Record<string, unknown>)[key], depth - 1, urlFields.has(name));
     if (stripped !== undefined) (fields ??= { ...value })[key] = stripped;
   }
   return fields;

@@ -38,13 +38,21 @@ function hostOf(url: string | undefined): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-/** The query parameters of a URL, or `undefined` when it has none worth reading. */
-function queryOf(url: string | undefined): URLSearchParams | undefined {
-  if (!url) return undefined;
-  const q = url.indexOf('?');
-  if (q === -1) return undefined;
-  const hash = url.indexOf('#', q);
-  return new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash));
+/**
+ * The parameters of a URL worth reading, its query's first: those of its query, then those of its
+ * fragment, read as parameters (`#gclid=…&tab=2`) or, in a hash route, as the route's query
+ * (`#/course?gclid=…`), as `withoutClickIds` of `click-ids.ts` reads them.
+ */
+function parametersOf(url: string | undefined): URLSearchParams[] {
+  if (!url) return [];
+  const hash = url.indexOf('#');
+  const head = hash === -1 ? url : url.slice(0, hash);
+  const q = head.indexOf('?');
+  const found = q === -1 ? [] : [new URLSearchParams(head.slice(q + 1))];
+  if (hash === -1) return found;
+  const route = url.indexOf('?', hash);
+  found.push(new URLSearchParams(url.slice(route === -1 ? hash + 1 : route + 1)));
+  return found;
 }
 
 /**
@@ -94,7 +102,8 @@ export function registrable(host: string): string {
 
 /**
  * Classifies a visit by its referrer and page URL and extracts its campaign: Segment's
- * `context.campaign` first, then the page URL's `utm_*` parameters and ad click ids. A referrer on
+ * `context.campaign` first, then the page URL's `utm_*` parameters and ad click ids, of its query
+ * first, then of its fragment or hash route (`#/course?gclid=…`: see `parametersOf`). A referrer on
  * the same registrable domain as the page, or in `internalHosts`, is `internal`; `utm_medium=email`
  * or a webmail referrer is `email`.
  */
@@ -105,7 +114,6 @@ export function trafficSource(
   internalHosts: readonly string[] = [],
 ): TrafficSource {
   const pageHost = hostOf(pageUrl);
-  const query = queryOf(pageUrl);
   const campaign: Record<string, string> = {};
   if (contextCampaign) {
     for (const key of utm) {
@@ -113,14 +121,14 @@ export function trafficSource(
       if (typeof v === 'string' && v) campaign[key] = campaignValue(v);
     }
   }
-  if (query) {
+  for (const parameters of parametersOf(pageUrl)) {
     for (const key of utm) {
-      const v = query.get(`utm_${key}`);
+      const v = parameters.get(`utm_${key}`);
       if (v && !(key in campaign)) campaign[key] = campaignValue(v);
     }
     for (const key of clickIds) {
-      const v = query.get(key);
-      if (v) campaign[key] = campaignValue(v);
+      const v = parameters.get(key);
+      if (v && !(key in campaign)) campaign[key] = campaignValue(v);
     }
   }
   const host = hostOf(referrer);

@@ -101,6 +101,19 @@ describe('traffic source', () => {
     expect(trafficSource(undefined, 'not a url', undefined).referrerClass).toBe('direct');
   });
 
+  it("reads a page URL's fragment or hash route for its campaign after its query, whose values win", () => {
+    const page = 'https://www.edx.org/?utm_source=news&gclid=A#/course?utm_source=ad&gclid=B&utm_medium=cpc&fbclid=F';
+    expect(trafficSource(page, undefined, undefined).campaign).toEqual({
+      source: 'news',
+      medium: 'cpc',
+      gclid: 'A',
+      fbclid: 'F',
+    });
+    expect(trafficSource('https://www.edx.org/course#gclid=G&tab=2', undefined, undefined).campaign).toEqual({
+      gclid: 'G',
+    });
+  });
+
   it("classes only Google's own domains as search, and sites under a country's second level apart", () => {
     const classOf = (page: string, referrer: string) => trafficSource(page, referrer, undefined).referrerClass;
     const page = 'https://www.edx.org/';

@@ -333,6 +333,123 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     },
   );
 
+  it.skipIf(skip)(
+    "reads a page URL's fragment and hash route for its campaign as its query: click ids with marketing granted, stored nowhere without",
+    async () => {
+      const pages = [
+        'https://www.edx.org/#/course?gclid=G-SECRET&utm_source=news',
+        'https://www.edx.org/course?utm_source=news#/apply?fbclid=FB-SECRET',
+        'https://learning.edx.org/course/cs50#utm_source=news&msclkid=MS-SECRET&tab=2',
+        'learning.edx.org/course/cs50?utm_source=news#ttclid=TT-SECRET',
+        'https://www.edx.org/search?q=data science&utm_source=news#gclid=G-SECRET',
+      ];
+      const view = (url: string, marketing: boolean) => ({
+        type: 'page',
+        name: 'Course',
+        anonymousId: 'ad-in-fragment',
+        messageId: mid(),
+        context: {
+          consent: { categoryPreferences: { analytics: true, marketing } },
+          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+          page: { path: '/course', url },
+        },
+      });
+      const granted = pages.map((url) => view(url, true));
+      const refused = pages.map((url) => view(url, false));
+      expect((await postJson(`${live.url}/v1/batch`, { batch: [...granted, ...refused] })).body).toMatchObject({
+        accepted: 10,
+      });
+      const platform = await getJson(`${live.url}/v1/events?anonymousId=ad-in-fragment&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=ad-in-fragment&limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const find = (events: Body[], m: { messageId: string }): Body => events.find((e) => e.messageId === m.messageId);
+      const stored = granted.map((m) => find(platform.body.events, m));
+      expect(stored.map((e) => e.campaign)).toEqual([
+        { source: 'news', gclid: 'G-SECRET' },
+        { source: 'news', fbclid: 'FB-SECRET' },
+        { source: 'news', msclkid: 'MS-SECRET' },
+        { source: 'news', ttclid: 'TT-SECRET' },
+        { source: 'news', gclid: 'G-SECRET' },
+      ]);
+      expect(stored.map((e) => e.url)).toEqual(pages);
+      for (const events of [platform.body.events, member.body.events]) {
+        const kept = refused.map((m) => find(events, m));
+        expect(kept.map((e) => e?.campaign)).toEqual(pages.map(() => ({ source: 'news' })));
+        expect(JSON.stringify(kept)).not.toMatch(/SECRET|clid|clkid/i);
+      }
+      expect(refused.map((m) => find(platform.body.events, m).url)).toEqual([
+        'https://www.edx.org/#/course?utm_source=news',
+        'https://www.edx.org/course?utm_source=news#/apply',
+        'https://learning.edx.org/course/cs50#utm_source=news&tab=2',
+        'learning.edx.org/course/cs50?utm_source=news',
+        'https://www.edx.org/search?q=data science&utm_source=news',
+      ]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'removes keys named like a click id (gclid, GCLID, ...) at any depth of properties, traits and context unless marketing is granted',
+    async () => {
+      const properties = {
+        gclid: 'G-SECRET',
+        label: 'enroll',
+        ad: { FBCLID: 'FB-SECRET', network: 'meta', clicks: [{ MsClkId: 'MS-SECRET', at: 1 }] },
+        li_fat_id: { value: 'LI-SECRET' },
+      };
+      const traits = { msclkid: 'MS-SECRET', plan: 'verified', landing: { dclid: 'D-SECRET', path: '/cs50' } };
+      const referrer = { type: 'ad', gclid: 'G-SECRET' };
+      const attribution = { first: { Ttclid: 'TT-SECRET', channel: 'tiktok' } };
+      const visit = (categoryPreferences: Record<string, boolean>) => [
+        {
+          ...trackMessage('HarvardX', { anonymousId: 'click-id-keys' }),
+          properties,
+          context: {
+            consent: { categoryPreferences },
+            course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+            campaign: { source: 'news', fbclid: 'FB-SECRET' },
+            referrer,
+            attribution,
+          },
+        },
+        {
+          type: 'identify',
+          messageId: mid(),
+          anonymousId: 'click-id-keys',
+          traits,
+          context: { consent: { categoryPreferences }, ad: { wbraid: 'W-SECRET', slot: 2 } },
+        },
+      ];
+      const refused = visit({ analytics: true, functionality: true, marketing: false });
+      const granted = visit({ analytics: true, functionality: true, marketing: true });
+      expect((await postJson(`${live.url}/v1/batch`, { batch: [...refused, ...granted] })).body).toMatchObject({
+        accepted: 4,
+      });
+      const platform = await getJson(`${live.url}/v1/events?anonymousId=click-id-keys&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=click-id-keys&limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const find = (events: Body[], m: Record<string, unknown>): Body =>
+        events.find((e) => e.messageId === m.messageId);
+      const [click, identify] = refused.map((m) => find(platform.body.events, m));
+      expect(JSON.stringify([click, identify, find(member.body.events, refused[0]!)])).not.toMatch(/SECRET/);
+      expect(click.properties).toEqual({ label: 'enroll', ad: { network: 'meta', clicks: [{ at: 1 }] } });
+      expect(click.campaign).toEqual({ source: 'news' });
+      expect(click.context).toMatchObject({ referrer: { type: 'ad' }, attribution: { first: { channel: 'tiktok' } } });
+      expect(identify.properties).toEqual({ plan: 'verified', landing: { path: '/cs50' } });
+      expect(identify.context.ad).toEqual({ slot: 2 });
+      const [grantedClick, grantedIdentify] = granted.map((m) => find(platform.body.events, m));
+      expect(grantedClick.properties).toEqual(properties);
+      expect(grantedClick.context).toMatchObject({ referrer, attribution });
+      expect(grantedIdentify.properties).toEqual(traits);
+      expect(grantedIdentify.context.ad).toEqual({ wbraid: 'W-SECRET', slot: 2 });
+    },
+  );
+
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {
     const noConsent = { ...trackMessage(), context: { course: { id: 'course-v1:HarvardX+CS50+2026_T1' } } };
     const refused = { ...trackMessage(), context: { consent: { categoryPreferences: { analytics: false } } } };
