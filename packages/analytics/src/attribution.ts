@@ -24,7 +24,7 @@ export const campaignParam = /^(utm_\w+|mc_cid|fbclid|ttclid|twclid|li_fat_id|gc
  * encoded (`AI & ML` stays one value): a session's campaign.
  */
 export function campaignOf(url: URL): string {
-  return new URLSearchParams([...url.searchParams].filter(([k]) => campaignParam.test(k))).toString();
+  return String(new URLSearchParams([...url.searchParams].filter(([k]) => campaignParam.test(k))));
 }
 
 /**

@@ -11,11 +11,14 @@ type Tree = Readonly<Record<string, unknown>>;
  * // { categoryPreferences: { analytics: true }, members: { HarvardX: { analytics: false } } }
  */
 export const narrow = (now: unknown, was: unknown): unknown =>
-  now instanceof Object || was instanceof Object
+  // What a message `was` stamped with narrows it as any object (of this realm or another, a frame's store's,
+  // with a prototype or without); where it holds none, `now` is kept as it is. Both are read by their own
+  // properties only: a value inherited from a polluted Object.prototype (`marketing: true`) is none.
+  now instanceof Object || Object(was) === was
     ? Object.fromEntries(
         Object.keys({ ...(was as Tree), ...(now as Tree) }).map((k) => [
           k,
-          narrow((now as Tree | undefined)?.[k], (was as Tree | undefined)?.[k]),
+          narrow({ __proto__: null, ...(now as Tree) }[k], { __proto__: null, ...(was as Tree) }[k]),
         ]),
       )
     : was !== false && now; // (`now` itself when it is false)

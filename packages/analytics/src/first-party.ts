@@ -134,8 +134,6 @@ export interface FirstParty {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const now = () => new Date().toISOString();
-
 /**
  * Runs `then` now or, on a page the browser prerenders (speculation rules), once the learner goes to it. (The
  * document's own `prerendering`: a named image shadows the document's.)
@@ -404,7 +402,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           messageId: randomId(true),
           anonymousId: ids ? anonymousId : randomId(),
           userId: (ids && userId) || undefined,
-          timestamp: event.timestamp ?? now(),
+          timestamp: event.timestamp ?? new Date().toISOString(),
         },
         // With the trail of pages, it needs analytics too: refused before it leaves, it goes.
         trail ? [purpose, 'analytics'] : purpose,
@@ -564,7 +562,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
           record({
             type: 'page',
             properties: { path: location.pathname, title: doc('title') as string, ...viewed },
-            timestamp: now(),
+            timestamp: new Date().toISOString(),
           } as PageEvent),
       );
       addEventListener('pageshow', view, listening);
@@ -575,7 +573,7 @@ export function firstParty(options: FirstPartyOptions): FirstParty {
       return () => listening.abort();
     },
     prefs: {
-      get: (key) => (Object.hasOwn(stored(), key) ? stored()[key] : undefined),
+      get: (key) => ({ __proto__: null, ...stored() })[key],
       set(key, value) {
         prefs = { ...stored(), [key]: value };
         if (keep()) local(prefsKey, prefs);

@@ -43,7 +43,8 @@ export function encodeSession(s: Session): string {
  * with positive integers), so a fresh one starts. Never throws.
  */
 export function decodeSession(value: string | undefined): Session | undefined {
-  const [, id, seq, at, campaign = ''] = /^([^.]+)\.([1-9]\d*)\.([1-9]\d*)(?:\.(.*))?$/.exec(value ?? '') ?? [];
-  // `seq` and `at` are set whenever `id` is: only the campaign is optional.
+  const [, id, seq, at, campaign = ''] = /^([^.]+)\.([1-9]\d*)\.([1-9]\d*)(?:\.(.*))?$/.exec(value as string) ?? [];
+  // (`undefined` is matched as the text `undefined`, which has no dot: no session.) `seq` and `at` are set
+  // whenever `id` is: only the campaign is optional.
   return id ? { id, seq: +(seq as string), at: +(at as string), c: campaign } : undefined;
 }

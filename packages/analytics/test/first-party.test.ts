@@ -7,6 +7,7 @@ import { local } from '../src/storage.js';
 
 interface Sent {
   type: string;
+  messageId?: string;
   event?: string;
   anonymousId: string;
   userId?: string;
@@ -127,6 +128,40 @@ describe('firstParty', () => {
     expect(sent.find((m) => m.event === 'edx.test.refused')?.context.consent).toMatchObject({
       members: { HarvardX: { analytics: false } },
     });
+  });
+
+  it('Object.prototype.marketing=true: a damaged stored stamp does not leave with a Member’s marketing granted', async () => {
+    const consent = createConsent({ policy: edxPolicy, storage: 'memory' });
+    consent.decide({ purposes: { analytics: true, functionality: true }, members: { HarvardX: { analytics: true } } });
+    // A message another tab queued, its stamp damaged in storage.
+    local('optin_queue', [
+      {
+        m: {
+          type: 'track',
+          event: 'edx.test.stored',
+          messageId: 'm1',
+          context: { consent: { members: { HarvardX: { marketing: 1 } } } },
+        },
+        p: 'analytics',
+        n: 1,
+      },
+    ]);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.marketing = true;
+    try {
+      const analytics = firstParty({ endpoint: 'https://collector.test', consent, flushInterval: 100 });
+      const hub = createHub({ consent, trackers: analytics.trackers, googleConsentMode: false });
+      const stop = analytics.start(hub);
+      await vi.advanceTimersByTimeAsync(1000);
+      stop();
+    } finally {
+      delete proto.marketing;
+    }
+    expect(sent.find((m) => m.messageId === 'm1')?.context.consent).toMatchObject({
+      categoryPreferences: { marketing: false },
+      members: { HarvardX: { analytics: true } },
+    });
+    expect(JSON.stringify(sent.find((m) => m.messageId === 'm1')?.context.consent)).not.toContain('"marketing":true');
   });
 
   it('with a plain hub, messages on a course with an old-style Org/Course/Run key carry it, and ordinary paths none', async () => {

@@ -171,7 +171,7 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   const chain: ConsentStorage[] = custom
     ? [storage]
     : [cookieStorage(cookieName, cookieDomain), localStorageStorage(cookieName)].filter((s) =>
-        RegExp(`auto|${s.kind}`).test(storage),
+        ['auto', s.kind].includes(storage),
       );
   const signal = privacySignal(signals);
   let kind = 'memory';
@@ -269,10 +269,15 @@ export function createConsent(options: ConsentOptions): ConsentStore {
           try {
             listener(store);
           } catch (error) {
-            // `reportError` where there is one (a browser: `window.onerror`, error trackers), the
-            // console elsewhere (a server: never an uncaught exception that stops the process).
-            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Node 20 has none
-            (globalThis.reportError ?? console.error)(error);
+            // `reportError` where the global has its own (a browser: `window.onerror`, error trackers), the
+            // console elsewhere (a server: never an uncaught exception that stops the process). One inherited
+            // from a polluted Object.prototype (not a function, or one that throws) is none: the caller
+            // never gets an error and the next listeners still hear.
+            try {
+              (own(globalThis, 'reportError') as typeof reportError)(error);
+            } catch {
+              console.error(error);
+            }
           }
     }
   };
@@ -417,7 +422,9 @@ export function createConsent(options: ConsentOptions): ConsentStore {
   // Re-reading writes nothing, so tabs never wake each other in a loop. (Heard on the window as they are captured:
   // a page's listener that stops `visibilitychange` at the document, or a `<form name="addEventListener">` that
   // shadows the document's method, cannot keep the store from reading again; a focus inside the page reads too.)
-  if ((globalThis as { document?: Document }).document) {
+  // (A document the global has as its own: on a server, one inherited from a polluted Object.prototype
+  // is none, and the window's methods are not there.)
+  if (own(globalThis, 'document')) {
     const off = { signal: stop.signal, capture: true };
     const type = '@' + cookieName; // no DOM event's name
     // A tab of this origin (or another store of the page) says what it stored (or '' when it forgot):
@@ -431,13 +438,6 @@ export function createConsent(options: ConsentOptions): ConsentStore {
         held = found;
         kind = data[1];
       });
-    // A store kept in memory only shares nothing: it neither tells nor hears other stores or tabs.
-    if (chain[0]) {
-      // (Its listener goes when dispose() closes it.)
-      attempt(() => ((channel = new BroadcastChannel(cookieName)).onmessage = hear));
-      addEventListener(type, hear as EventListener, off);
-      tell = (data) => (channel?.postMessage(data), dispatchEvent(new MessageEvent(type, { data })));
-    }
     addEventListener('storage', refresh, off);
     // Two windows side by side: the learner comes back to this one (before a click in it decides).
     addEventListener('focus', refresh, off);
@@ -445,6 +445,14 @@ export function createConsent(options: ConsentOptions): ConsentStore {
     // Where the browser has none (http, Firefox), the name reads through to Object.prototype, which a query
     // parser may have polluted (`?__proto__[cookieStore]=x`): that is no cookie store, and never throws into the page.
     attempt(() => cookieStore.addEventListener('change', refresh, off));
+    // A store kept in memory only shares nothing: it neither tells nor hears other stores or tabs. The
+    // channel opens last, once nothing can throw: a store that fails to construct leaves none open.
+    if (chain[0]) {
+      addEventListener(type, hear as EventListener, off);
+      // (Its listener goes when dispose() closes it.)
+      attempt(() => ((channel = new BroadcastChannel(cookieName)).onmessage = hear));
+      tell = (data) => (channel?.postMessage(data), dispatchEvent(new MessageEvent(type, { data })));
+    }
   }
   // Storing what was found again removes stale copies on other domains and moves it to the best store
   // (a decision that does not bind stays as it is: storing it would make it bind). Other tabs are not

@@ -5,7 +5,7 @@
  * Each test pollutes the prototype by assignment, as such a parser does, and restores it before it
  * asserts anything.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createConsent,
   decodeDecision,
@@ -197,5 +197,75 @@ describe('a polluted Object.prototype', () => {
       toReceipt(createConsent({ policy: edxPolicy, storage }).decision as Decision, 's').gpc,
     ]);
     expect(got).toEqual([null, false, false]);
+  });
+
+  it("Object.prototype.reportError (not a function, or one that throws): a listener's error goes to the console, every listener hears, deciding does not throw", () => {
+    const console = vi.spyOn(globalThis.console, 'error').mockImplementation(() => undefined);
+    try {
+      const got = [
+        'on',
+        () => {
+          throw new TypeError('not a reporter');
+        },
+      ].map((reportError) =>
+        polluted({ reportError }, () => {
+          const store = createConsent({ policy: edxPolicy, storage: 'memory' });
+          const heard: string[] = [];
+          store.subscribe(() => {
+            throw new ReferenceError('gtag is not defined');
+          });
+          store.subscribe(() => heard.push('second'));
+          let threw = '';
+          try {
+            store.acceptAll();
+          } catch (error) {
+            threw = String(error);
+          }
+          return [threw, heard.join(), store.allows('analytics')];
+        }),
+      );
+      expect(got).toEqual(Array(2).fill(['', 'second', true]));
+      expect(console.mock.calls).toEqual(Array(2).fill([new ReferenceError('gtag is not defined')]));
+    } finally {
+      console.mockRestore();
+    }
+  });
+
+  it('Object.prototype.document on a server: createConsent works and leaves no BroadcastChannel open (which keeps Node running)', () => {
+    const open = new Set<object>();
+    vi.stubGlobal(
+      'BroadcastChannel',
+      class extends BroadcastChannel {
+        constructor(name: string) {
+          super(name);
+          open.add(this);
+        }
+        override close() {
+          open.delete(this);
+          super.close();
+        }
+      },
+    );
+    try {
+      const got = polluted({ document: {} }, () => {
+        const store = createConsent({ policy: edxPolicy });
+        store.acceptAll();
+        return [store.storageKind, allowed(store).length];
+      });
+      expect(got).toEqual(['memory', 5]);
+      expect(open.size).toBe(0);
+      // A stand-in document without the window's event methods (a test setup's): whether or not the
+      // store can follow other tabs there, no channel outlives a store that failed to construct.
+      vi.stubGlobal('document', {});
+      try {
+        createConsent({ policy: edxPolicy }).dispose();
+      } catch {
+        // (what it throws is that environment's: no addEventListener)
+      }
+      expect(open.size).toBe(0);
+    } finally {
+      for (const channel of open) (channel as BroadcastChannel).close();
+      vi.unstubAllGlobals();
+    }
   });
 });
