@@ -1,20 +1,22 @@
 import {
   base64Texts,
   catalogCourse,
+  contextForMember,
   courseField,
   courseKeysOfPath,
   courseOwnerKey,
+  courseOwners,
   courseParamName,
   decodePercent,
   decodeTextOnce,
-  type FieldContext,
-  type FieldCourse,
   fieldCourses,
   foldCase,
   hexTexts,
+  joinedItems,
   namespacelessCourseIdsIn,
   previousWord,
   referrerWord,
+  trailingPunctuation,
   wordsOf,
 } from '@optin/consent/course-key';
 import type { CollectorMember } from './collector-config.js';
@@ -28,51 +30,6 @@ import type { StoredEvent } from './stored-event.js';
  * `sessionId` and `sessionSeq` `null`, `context` and referrer-like properties only as far as they are the Member's.
  */
 export type MemberFacingEvent = Omit<StoredEvent, 'keptFrom'>;
-
-/**
- * The keys of `context` a Member is given, and of each object the fields it is given (text, numbers
- * and booleans only): the event's own page title, language and time zone, and what the sending
- * library, native app and device are. Nothing else: a client adds to `context` what is not the
- * Member's (Segment's `referrer`, RudderStack's copy of the learner's identify `traits`, the
- * platform's touches in `attribution`, a device's push `token`).
- */
-const memberContext: Readonly<Record<string, readonly string[] | null>> = {
-  page: ['title'],
-  locale: null,
-  timezone: null,
-  library: ['name', 'version'],
-  app: ['name', 'version', 'build', 'namespace'],
-  os: ['name', 'version'],
-  device: ['type', 'manufacturer', 'model', 'adTrackingEnabled', 'advertisingId'],
-  screen: ['width', 'height', 'density', 'innerWidth', 'innerHeight'],
-};
-
-/**
- * The part of a stored event's `context` a Member is given (see {@link memberContext}): its text,
- * numbers and booleans, but text that `keeps` refuses (that names another's course).
- */
-function contextForMember(
-  context: Readonly<Record<string, unknown>>,
-  keeps: (text: string) => boolean,
-): Record<string, unknown> {
-  const isScalar = (value: unknown): boolean =>
-    typeof value === 'string' ? keeps(value) : typeof value === 'number' || typeof value === 'boolean';
-  const given: Record<string, unknown> = {};
-  for (const [key, fields] of Object.entries(memberContext)) {
-    const value = context[key];
-    if (fields === null) {
-      if (isScalar(value)) given[key] = value;
-    } else if (typeof value === 'object' && value !== null) {
-      const kept: Record<string, unknown> = {};
-      for (const field of fields) {
-        const v = (value as Record<string, unknown>)[field];
-        if (isScalar(v)) kept[field] = v;
-      }
-      if (Object.keys(kept).length) given[key] = kept;
-    }
-  }
-  return given;
-}
 
 /** A word that says what a first arrival is: a URL, page, referrer, touch, path or location (glued: `firstpage`). */
 const arrivalWhat = '(?:ur[li]|page|referr?er|referring|touch|path|pathname|href|location|landing)s?';
@@ -143,15 +100,6 @@ const oldAsset = new RegExp(`(?:/c4x/|i4x:/{1,2})(${part})/(${part})`, 'giu');
  * encoded over one, base64 too: a run of 16 of its characters); else it names none.
  */
 const mayNameCourse = /v1:|course|[ic]4x|[%\\[{"&/+]|[\w-]{16}/i;
-/**
- * A character no course key, nor its encodings, holds (a blank, a quote, a bracket, `<>|^`, a
- * backtick, `(),`): text items split there join to no key (a key whose `+` are read as spaces, cut
- * at one, still shows its namespace and org: {@link createMemberFacing} reads it so).
- */
-const breakAfter = /[\s"'<>{}[\]|^`(),]$/;
-const breakBefore = /^[\s"'<>{}[\]|^`(),]/;
-/** Punctuation that may end a sentence after a key (`…2026.`), read as not the key's. */
-const trailing = /[.~-]+$/;
 
 /** How much reading one event may cost, whatever it holds (see {@link createMemberFacing}). */
 const maxRounds = 8;
@@ -239,7 +187,7 @@ function bare({ url, relative }: { url: URL; relative: boolean }): string {
  *   (a new one after 30 minutes idle or a new campaign), so its position would tell this Member how
  *   many events the learner had elsewhere between two of its own, and its id whether the learner
  *   was active elsewhere (one session across an hour) or arrived elsewhere by a campaign;
- * - with only the keys of `context` in {@link memberContext}: never `context.attribution` (the
+ * - with only the keys of `context` {@link contextForMember} gives: never `context.attribution` (the
  *   platform-wide first and last touch of `@optin/analytics`, which record no landing page),
  *   `context.referrer`, `context.traits` or any other key;
  * - with no text anywhere in `properties` (any key, at any depth, the keys too), nor in `url`,
@@ -347,7 +295,7 @@ function memberFacingReaders(
     }
   /** The Member of a course key, read without punctuation ending it (`…+2026.`) unless a Member lists it so. */
   const ownerOfKey = (key: string): string | undefined => {
-    const trimmed = key.replace(trailing, '');
+    const trimmed = key.replace(trailingPunctuation, '');
     if (trimmed === key) return ownerOf(key);
     const read = readCourseKey(key);
     return read && listed.has(courseOwnerKey(read.run)) ? ownerOf(key) : ownerOf(trimmed);
@@ -360,58 +308,24 @@ function memberFacingReaders(
     if (catalog) return ownersOfCourse(catalog.org, catalog.course);
     return readCourseKey(id) ? [ownerOfKey(id)] : [];
   });
-  /**
-   * The Members of a course (of any run): each Member listing a run of it, and its org's Member; the
-   * platform (`undefined`) only when no Member lists a run of it and its org is none's (a run Members
-   * list under no Member's org is theirs, as the course they list it of).
-   */
-  const ownersOfCourse = (org: string, course: string): (string | undefined)[] => {
-    // (Sentence punctuation after it, `Partner+Joint.`, read as not its own.)
-    const listers = [...new Set([course, course.replace(trailing, '')])].flatMap(
-      (c) => listedByCourse.get(foldCase(`${org}+${c}`)) ?? [],
-    );
-    const owner = ownerOfOrg(org);
-    return owner === undefined && listers.length ? listers : [owner, ...listers];
-  };
   /** Whether an org is a Member's, or of a run a Member lists. */
   const isOrg = (org: string) => orgs.has(foldCase(org));
-
-  /**
-   * The Members of the courses `courses` (an object's fields: {@link fieldCourses}) name: a run's
-   * Member where its course and run are given, a course's ({@link ownersOfCourse}) where its course
-   * is, else each Member a run of its org may be (its org's, each listing a run under it: as a key cut short).
-   */
-  const ownersOfFields = (courses: readonly FieldCourse[]): (string | undefined)[] =>
-    courses.flatMap(({ org, course, run }) =>
-      course === undefined
-        ? [ownerOfOrg(org), ...(listedByOrg.get(foldCase(org)) ?? [])]
-        : run === undefined
-          ? ownersOfCourse(org, course)
-          : [ownerOfKey(`course-v1:${org}+${course}+${run}`)],
-    );
-  /**
-   * What an object's fields name ({@link fieldCourses}, under `context`): whether a course whose
-   * Member is not `memberId` (`other`), and the orgs, for the objects it holds.
-   */
-  const fieldsOf = (object: object, context: FieldContext, memberId: string | null) => {
-    const { courses, orgs } = fieldCourses(object as Record<string, unknown>, context, isOrg);
-    return { other: ownersOfFields(courses).some((owner) => (owner ?? null) !== memberId), orgs };
-  };
-  /** Whether an object in a JSON value, at any depth, names another's course by its fields (it nests boundedly). */
-  const objectsNameOther = (value: unknown, memberId: string | null, context: FieldContext): boolean => {
-    if (Array.isArray(value)) return value.some((item) => objectsNameOther(item, memberId, context));
-    if (typeof value !== 'object' || value === null) return false;
-    const { other, orgs } = fieldsOf(value, context, memberId);
-    return (
-      other ||
-      Object.entries(value).some(
-        ([key, v]) =>
-          typeof v === 'object' &&
-          v !== null &&
-          objectsNameOther(v, memberId, { course: context.course || courseField(wordsOf(key)), orgs }),
-      )
-    );
-  };
+  // The Members of a course (of any run), of the courses an object's fields name, and whether an object in a
+  // JSON value, at any depth, names by its fields a course whose Member is not `memberId` (`other`), as a Member's
+  // tracker finds them.
+  const {
+    ofCourse: ownersOfCourse,
+    ofFields: ownersOfFields,
+    fieldsOf,
+    objectsName,
+  } = courseOwners({
+    ofOrg: ownerOfOrg,
+    ofKey: ownerOfKey,
+    listingCourse: listedByCourse,
+    listingOrg: listedByOrg,
+    isOrg,
+  });
+  const other = (memberId: string | null) => (owner: string | undefined) => (owner ?? null) !== memberId;
 
   /**
    * The Members (`undefined`: none) of the courses `text` names as written (see
@@ -430,8 +344,8 @@ function memberFacingReaders(
         // a key cut short (`course-v1:MITx `) may be any run of its org, those Members list too.
         const ccx = namespace.toLowerCase().startsWith('ccx');
         if (course && run && !ccx) owners.push(ownerOfKey(`course-v1:${org}+${course}+${run}`));
-        else owners.push(ownerOfOrg(org.replace(trailing, '')));
-        if (!course && !ccx) owners.push(...(listedByOrg.get(foldCase(org.replace(trailing, ''))) ?? []));
+        else owners.push(ownerOfOrg(org.replace(trailingPunctuation, '')));
+        if (!course && !ccx) owners.push(...(listedByOrg.get(foldCase(org.replace(trailingPunctuation, ''))) ?? []));
       }
     if (/4x/i.test(unescaped))
       for (const [, org = '', course = ''] of unescaped.matchAll(oldAsset)) owners.push(...ownersOfCourse(org, course));
@@ -504,7 +418,7 @@ function memberFacingReaders(
         const json = jsonOf(value);
         if (json !== undefined) {
           parsed = true;
-          if (json === tooDeep || objectsNameOther(json, memberId, noNames)) return true;
+          if (json === tooDeep || objectsName(json, noNames, other(memberId))) return true;
           const strings = stringsOf(json);
           if (depth >= maxJsonDepth) return strings.some((s) => mayNameCourse.test(s));
           if (strings.some((s) => namesOther(s, memberId, reading, depth + 1))) return true;
@@ -565,39 +479,23 @@ function memberFacingReaders(
     return bare(url);
   };
 
-  /**
-   * `items` (what the Member is given of an array) without each run of adjacent text items that,
-   * joined, names a course whose Member is not `memberId` (a key split across items:
-   * `['course-v1:', 'HarvardX+CS50+2026']`), the run's other items too. Items are joined only where
-   * a key can span them: not after text ending, or before text starting, with what no key (nor its
-   * encodings) holds ({@link breakAfter}); a key whose `+` are spaces, cut at one, shows its org.
-   */
-  const withoutSplitKeys = (items: unknown[], memberId: string | null, reading: Reading): unknown[] => {
-    const given: unknown[] = [];
-    const spans = (left: unknown, right: unknown) =>
-      typeof left === 'string' && typeof right === 'string' && !breakAfter.test(left) && !breakBefore.test(right);
-    for (let i = 0; i < items.length;) {
-      let end = i + 1;
-      while (end < items.length && spans(items[end - 1], items[end])) end++;
-      const run = items.slice(i, end);
-      if (run.length < 2 || !namesOther(run.join(''), memberId, reading)) for (const item of run) given.push(item);
-      i = end;
-    }
-    return given;
-  };
-
   /** `value` as the Member `memberId` is given it under `names` (see {@link createMemberFacing}): `undefined` when nothing. */
   const forMember = (value: unknown, memberId: string | null, names: Names, reading: Reading, depth = 0): unknown => {
     if (typeof value === 'string') return textFor(value, memberId, names, reading, depth);
-    if (Array.isArray(value))
-      return withoutSplitKeys(
-        value.map((item) => forMember(item, memberId, names, reading, depth)).filter((item) => item !== undefined),
-        memberId,
-        reading,
-      );
+    if (Array.isArray(value)) {
+      const items: unknown[] = value
+        .map((item) => forMember(item, memberId, names, reading, depth))
+        .filter((item) => item !== undefined);
+      // Each run of adjacent text items that, joined, names a course whose Member is not `memberId` (a key
+      // split across items, `['course-v1:', 'HarvardX+CS50+2026']`; a key whose `+` are spaces, cut at one,
+      // shows its org) is left out, the run's other items too.
+      for (const { start, end, text } of joinedItems(items))
+        if (namesOther(text, memberId, reading)) items.fill(undefined, start, end);
+      return items.filter((item) => item !== undefined);
+    }
     if (typeof value !== 'object' || value === null) return value;
     // An object naming another's course by its fields (`{ org, number }`) is left out whole.
-    const fields = fieldsOf(value, names, memberId);
+    const fields = fieldsOf(value, names, other(memberId));
     if (fields.other) return undefined;
     const held: Names = fields.orgs === names.orgs ? names : { ...names, orgs: fields.orgs };
     // A key that is a URL, path or host under a referrer's, previous page's or first arrival's name is

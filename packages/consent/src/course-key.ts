@@ -42,3 +42,5 @@ export {
   type NamespacedKeyMention,
 } from './course-key-mentions.js';
 export { paramFields } from './course-key-params.js';
+export { contextForMember } from './course-key-member-context.js';
+export { courseOwners, type CourseOwnerLookup, type CourseOwners, type FieldsOwned } from './course-key-owners.js';

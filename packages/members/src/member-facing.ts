@@ -1,11 +1,13 @@
 import {
   base64Texts,
   catalogCourse,
+  contextForMember,
   courseField,
   courseFromUrl,
   courseKeysOfPath,
   courseOfKey,
   courseOwnerKey,
+  courseOwners,
   courseParamName,
   decodeTextOnce,
   fieldCourses,
@@ -23,10 +25,8 @@ import {
   trailingPunctuation,
   wordsOf,
   type FieldContext,
-  type FieldCourse,
 } from '@optin/consent/course-key';
 import type { Member } from './config.js';
-import { contextForMember } from './member-context.js';
 import type { Registry } from './registry.js';
 
 // The words of a name holding a referrer (`referrer`, `httpReferer`, `ref`, …) or the previous page
@@ -167,42 +167,17 @@ export function memberFacing(registry: Registry, member: Member): MemberFacing {
     const read = trimmed === key ? null : courseOfKey(key);
     return memberFor({ courseId: read && runs.has(courseOwnerKey(read)) ? key : trimmed });
   };
-  // A course's Members (of any run): each listing a run of it, and its org's (none only where no Member lists one).
-  const ofCourse = (org: string, course: string): (Member | null)[] => {
-    const listing = [...new Set([course, course.replace(trailingPunctuation, '')])].flatMap(
-      (c) => byCourse.get(foldCase(`${org}+${c}`)) ?? [],
-    );
-    const owner = ofOrg(org);
-    return owner === null && listing.length ? listing : [owner, ...listing];
-  };
-  // The Members of the courses an object's fields name: a run's, a course's, else each its org's may be.
-  const ofFields = (courses: readonly FieldCourse[]): (Member | null)[] =>
-    courses.flatMap(({ org, course, run }) =>
-      course === undefined
-        ? [ofOrg(org), ...(listers.get(foldCase(org)) ?? [])]
-        : run === undefined
-          ? ofCourse(org, course)
-          : [ofKey(`course-v1:${org}+${course}+${run}`)],
-    );
-  const fieldsOf = (object: object, context: FieldContext) => {
-    const { courses, orgs: named } = fieldCourses(object as Record<string, unknown>, context, isOrg);
-    return { other: ofFields(courses).some((m) => m !== member), orgs: named };
-  };
-  // Whether an object in a JSON value, at any depth, names another's course by its fields.
-  const objectsNameOther = (value: unknown, context: FieldContext): boolean => {
-    if (Array.isArray(value)) return value.some((item) => objectsNameOther(item, context));
-    if (typeof value !== 'object' || value === null) return false;
-    const { other, orgs: named } = fieldsOf(value, context);
-    return (
-      other ||
-      Object.entries(value).some(
-        ([key, v]) =>
-          typeof v === 'object' &&
-          v !== null &&
-          objectsNameOther(v, { course: context.course || courseField(wordsOf(key)), orgs: named }),
-      )
-    );
-  };
+  // A course's Members (of any run), those of the courses an object's fields name, and whether an object in a
+  // JSON value, at any depth, names by its fields a course of a Member `other` picks, as the collector finds them.
+  const { ofCourse, ofFields, fieldsOf, objectsName } = courseOwners({
+    ofOrg,
+    ofKey,
+    listingCourse: byCourse,
+    listingOrg: listers,
+    isOrg,
+  });
+  // A Member not this one, or the platform.
+  const other = (m: Member | null) => m !== member;
   // The Members of the courses text names as written, as the collector reads them (`final`: it decodes no further).
   const ownersIn = (written: string, final: boolean): (Member | null)[] => {
     const text = written.replace(/\\\//g, '/');
@@ -258,7 +233,7 @@ export function memberFacing(registry: Registry, member: Member): MemberFacing {
   // Whether base64, hex or JSON text in text names a course not the Member's.
   const inside = (text: string, depth: number): boolean => {
     const json = jsonOf(text);
-    if (json === tooDeep || (json !== undefined && objectsNameOther(json, noNames))) return true;
+    if (json === tooDeep || (json !== undefined && objectsName(json, noNames, other))) return true;
     const texts = [...base64Texts(text), ...hexTexts(text), ...(json === undefined ? [] : stringsOf(json))];
     return depth >= maxInside
       ? texts.some((t) => mayNameCourse.test(t))
@@ -293,7 +268,7 @@ export function memberFacing(registry: Registry, member: Member): MemberFacing {
       return items;
     }
     // An object naming another's course by its fields (`{ org, number }`) is left out whole.
-    const fields = fieldsOf(value, names);
+    const fields = fieldsOf(value, names, other);
     if (fields.other) return undefined;
     const given: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {

@@ -1,10 +1,9 @@
 /**
- * The keys of an event's `context` a Member's tracker is given, and of each object the fields it is
- * given (text, numbers and booleans only), as the collector gives a Member (@optin/collector's
- * member-facing-event.ts): the page's title, language and time zone, and what the sending library,
- * native app and device are. Nothing else: a page adds to `context` what is not the Member's (the
- * referrer and URL of `page`, a `campaign`, the learner's `traits`, the platform's touches in
- * `attribution`).
+ * The keys of an event's `context` a Member is given, and of each object the fields it is given
+ * (text, numbers and booleans only): the event's own page title, language and time zone, and what
+ * the sending library, native app and device are. Nothing else: a client adds to `context` what is
+ * not the Member's (Segment's `referrer`, the `url` of `page`, a `campaign`, RudderStack's copy of
+ * the learner's identify `traits`, the platform's touches in `attribution`, a device's push `token`).
  */
 const memberContext: Readonly<Record<string, readonly string[] | null>> = {
   page: ['title'],
@@ -18,8 +17,13 @@ const memberContext: Readonly<Record<string, readonly string[] | null>> = {
 };
 
 /**
- * The part of an event's `context` a Member's tracker is given ({@link memberContext}): its text,
- * numbers and booleans, but text that `keeps` refuses (that names another's course).
+ * The part of an event's `context` a Member is given, by the collector (`@optin/collector`) and by
+ * a Member's tracker in the browser (`@optin/members`) alike: its page's title, language, time
+ * zone, library, app, OS, device and screen ({@link memberContext}), as own properties only, and of
+ * them text, numbers and booleans, but text that `keeps` refuses (that names another's course).
+ *
+ * @example contextForMember({ locale: 'fr', page: { title: 'Home', url: '/x' }, traits: {} }, () => true)
+ * // { page: { title: 'Home' }, locale: 'fr' }
  */
 export function contextForMember(
   context: Readonly<Record<string, unknown>> | undefined,
