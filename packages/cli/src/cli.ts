@@ -5,9 +5,9 @@ import { parseRefusals } from './audit-options.js';
 import { toAnswer, type Answer } from './answer.js';
 import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
-import { blockedImport, endedProcess, importFailure } from './import-failure.js';
-import { watchImport } from './import-watchdog.js';
+import { blockedImport, blockedThread, endedProcess, importFailure } from './import-failure.js';
 import { defaultImportTimeoutMs, findConfig, loadConfig, timedOut } from './load-config.js';
+import { watchThread, type ThreadWatchdog } from './thread-watchdog.js';
 import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
@@ -34,7 +34,8 @@ const usage = `Usage: optin <command> [options]
 
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is). Every command waits up to
---import-timeout ms (default 30000) for it to finish importing (a top-level await that never settles).
+--import-timeout ms (default 30000) for it to finish importing (a top-level await that never settles),
+and ends the process (SIGKILL) when the config blocks Node's thread that long and 2 s more.
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
@@ -150,7 +151,8 @@ function wantsJson(argv: string[]): boolean {
 /**
  * {@link loadConfig}, whose hint for a config it cannot find gives the config as `command` takes it;
  * the file found is kept, so that an error the config throws later is told as its own. A config that
- * blocks Node's thread as it is imported is answered by a watchdog thread ({@link watchImport}).
+ * blocks Node's thread as it is imported, or later (a timer of its own), is answered by a watchdog
+ * thread ({@link watchThread}), until the process ends.
  */
 const load = async (command: string, path: string | undefined, importTimeoutMs: number) => {
   try {
@@ -165,9 +167,11 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
       );
     throw error;
   }
-  const stopWatch = watchImport(toAnswer(blockedImport(configFile, importTimeoutMs), command, json), importTimeoutMs);
+  const file = configFile;
+  watchdog ??= watchThread(toAnswer(blockedImport(file, importTimeoutMs), command, json), importTimeoutMs);
+  blockedAfterAnswer = toAnswer(blockedThread(file, importTimeoutMs, true), undefined, false).stderr;
   try {
-    const config = await loadConfig(configFile, undefined, { importTimeoutMs });
+    const config = await loadConfig(file, undefined, { importTimeoutMs });
     configLoaded = true;
     return config;
   } catch (error) {
@@ -175,7 +179,9 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
     importTimedOut ||= timedOut(error);
     throw error;
   } finally {
-    stopWatch();
+    // From now on the config's timers and callbacks run: a thread they block is answered as theirs
+    // (unless optin answered already, an error the config threw as it was imported: see respond).
+    if (!answered) watchdog.watch(toAnswer(blockedThread(file, importTimeoutMs, false), command, json));
   }
 };
 
@@ -186,6 +192,9 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
 let configFile: string | undefined;
 let configLoaded = false;
 let importTimedOut = false;
+/** The watchdog of Node's thread, from the config's import on, and what it tells once optin answered. */
+let watchdog: ThreadWatchdog | undefined;
+let blockedAfterAnswer = '';
 
 async function main(argv: string[]): Promise<Answer> {
   const { values, positionals, tokens } = parse(argv);
@@ -357,6 +366,8 @@ function respond(answer: Answer, thenExit: boolean): void {
   answered = true;
   status = answer.code;
   process.exitCode = status;
+  // The answer is being written: a thread blocked from now on is told on stderr, never more on stdout.
+  watchdog?.watch({ stdout: '', stderr: blockedAfterAnswer });
   if (answer.stderr) process.stderr.write(answer.stderr);
   if (thenExit) writeAnswer(answer.stdout, exit);
   else writeAnswer(answer.stdout);

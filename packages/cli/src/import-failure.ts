@@ -208,3 +208,24 @@ export function blockedImport(file: string, timeoutMs: number): CliError {
     `Make the import of ${file} finish: read no stdin nor named pipe synchronously as it is imported, and end every loop; if it is only slow to load, give it longer with --import-timeout <ms> (default 30000).`,
   );
 }
+
+/**
+ * What a config `file` that keeps Node's one thread busy without a break for more than `timeoutMs`
+ * once imported (a timer or a callback of its own that loops forever or reads stdin synchronously)
+ * is to the user: a {@link CliError} `invalid_config` whose `import_failed` problem says so, and that
+ * optin ended the process, killed (SIGKILL: exit status 137 in a shell), before it could answer or,
+ * `answered`, once it had answered, when the process could not end.
+ */
+export function blockedThread(file: string, timeoutMs: number, answered: boolean): CliError {
+  return new CliError(
+    'invalid_config',
+    [
+      {
+        path: file,
+        code: 'import_failed',
+        message: `kept Node's thread busy for more than ${String(timeoutMs / 1000)} s without a break after it was imported (in a timer or a callback), ${answered ? 'once optin had answered, so that the process could not end' : 'before optin answered'}: the config blocks Node's thread once imported (an endless loop, a synchronous read of stdin or a FIFO), so optin ended the process (SIGKILL, exit status 137)`,
+      },
+    ],
+    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --import-timeout <ms> (default 30000).`,
+  );
+}

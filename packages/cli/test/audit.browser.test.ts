@@ -389,6 +389,73 @@ describe('the optin binary', () => {
     }
   });
 
+  test("a config's timer that blocks Node's thread during the audit: the watchdog answers import_failed (SIGKILL), never a hang", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optin-audit-blocked-'));
+    const config = join(dir, 'optin.config.mjs');
+    writeFileSync(
+      config,
+      `export { default } from ${JSON.stringify(fixture('optin.config.mjs'))};\nsetTimeout(() => { for (;;) {} }, 500);\n`,
+    );
+    try {
+      const result = (await exec(
+        process.execPath,
+        [
+          cli,
+          'audit',
+          `${server.origin('www.optin.test')}/good`,
+          '--config',
+          config,
+          ...rules.flatMap((r) => ['--resolve', r]),
+          '--wait',
+          '2000',
+          '--import-timeout',
+          '1000',
+          '--json',
+        ],
+        { env: { ...process.env, VENDOR_PORT: String(server.port) }, timeout: 30_000 },
+      ).catch((error: unknown) => error)) as { signal: string | null; stdout: string };
+      // Before the watchdog watched past the import: killed by the test after 30 s (SIGTERM), having said nothing.
+      expect([result.signal, JSON.parse(result.stdout)]).toEqual([
+        'SIGKILL',
+        {
+          error: {
+            code: 'invalid_config',
+            issues: [
+              {
+                path: config,
+                code: 'import_failed',
+                message: expect.stringContaining(
+                  "kept Node's thread busy for more than 1 s without a break after it was imported (in a timer or a callback), before optin answered",
+                ),
+              },
+            ],
+            hint: expect.stringContaining('--import-timeout'),
+          },
+        },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an audit longer than --import-timeout and its 2 s of grace, its thread free, is never ended by the watchdog', async () => {
+    const result = await optin(
+      'audit',
+      `${server.origin('www.optin.test')}/good`,
+      '--config',
+      fixture('optin.config.mjs'),
+      ...rules.flatMap((r) => ['--resolve', r]),
+      '--wait',
+      '4000',
+      '--import-timeout',
+      '1000',
+      '--consent',
+      'analytics',
+      '--json',
+    );
+    expect([result.code, (JSON.parse(result.stdout) as AuditReport).findings]).toEqual([0, []]);
+  });
+
   test("an empty CHROMIUM_PATH is unset: Debian's chromium opens the page, never Playwright's own build that is not there", async () => {
     const result = await exec(
       process.execPath,

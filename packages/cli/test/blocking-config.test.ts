@@ -12,6 +12,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'optin-blocking-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
 const sound = `export { default } from ${JSON.stringify(fixture)};\n`;
+// The packages as the scratch directory cannot resolve them by name.
+const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
 /**
  * The CLI on `source` written as `name`, with `--import-timeout 1000`; stdin stays open and empty.
@@ -101,6 +103,146 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
         ),
       ),
     });
+  });
+});
+
+/** What validate answers on stdout when the config's timer blocks Node's thread after the import. */
+const blockedLater = (file: string) =>
+  [
+    '✗ 1 problem(s)',
+    `  ${file} [import_failed]: kept Node's thread busy for more than 1 s without a break after it was imported (in a timer or a callback), before optin answered: the config blocks Node's thread once imported (an endless loop, a synchronous read of stdin or a FIFO), so optin ended the process (SIGKILL, exit status 137)`,
+    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --import-timeout <ms> (default 30000).`,
+    '',
+  ].join('\n');
+
+describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thread after it is imported', () => {
+  const loops = [
+    ['a timer', 'timer-loop.config.mjs', `${sound}setTimeout(() => { for (;;) {} }, 0);\n`],
+    [
+      'a timer while an interval keeps Node running',
+      'interval-loop.config.mjs',
+      `${sound}setInterval(() => {}, 100);\nsetTimeout(() => { while (true) {} }, 300);\n`,
+    ],
+    [
+      'a synchronous read of stdin in a timer',
+      'stdin-later.config.mjs',
+      `import { readFileSync } from 'node:fs';\n${sound}setTimeout(() => readFileSync(0), 0);\n`,
+    ],
+  ] as const;
+  for (const [what, name, source] of loops)
+    test(`${what}: the watchdog answers import_failed and ends the process (SIGKILL), never hangs`, async () => {
+      const started = Date.now();
+      const { file, code, signal, stdout, stderr } = await run(name, source);
+      // Before: no watchdog after the import, killed by the test after 20 s (SIGTERM), having said nothing.
+      expect([code, signal]).toEqual([null, 'SIGKILL']);
+      expect(stdout).toBe(blockedLater(file));
+      expect(stderr).toBe('');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    });
+
+  test('with --json, the answer is the JSON of the problem', async () => {
+    const { file, signal, stdout } = await run(
+      'timer-loop-json.config.mjs',
+      `${sound}setTimeout(() => { for (;;) {} }, 0);\n`,
+      '--json',
+    );
+    expect(signal).toBe('SIGKILL');
+    expect(JSON.parse(stdout)).toEqual({
+      valid: false,
+      problems: [{ path: file, code: 'import_failed', message: expect.stringContaining('after it was imported') }],
+      hint: expect.stringContaining('--import-timeout'),
+    });
+  });
+
+  test('declare tells it on stderr as error invalid_config, stdout empty', async () => {
+    const file = join(scratch, 'declare-timer-loop.config.mjs');
+    writeFileSync(file, `${sound}setTimeout(() => { for (;;) {} }, 0);\n`);
+    const result = await new Promise<{ signal: string | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [cli, 'declare', file, '--import-timeout', '1000'],
+        { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 },
+        (error, stdout, stderr) => resolve({ signal: error?.signal ?? null, stdout, stderr }),
+      );
+    });
+    expect(result).toEqual({
+      signal: 'SIGKILL',
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^error invalid_config\n {2}\S+declare-timer-loop\.config\.mjs \[import_failed\]: kept Node's thread busy/,
+      ),
+    });
+  });
+
+  test('a thread blocked while the answer is still being written (a slow reader): the answer is cut off, the problem told on stderr', async () => {
+    const members = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
+    );
+    const file = join(scratch, 'blocked-large.config.mjs');
+    writeFileSync(
+      file,
+      [
+        `import { edxPolicy } from ${dist('consent/dist/index.js')};`,
+        `import { defineConfig, defineMember } from ${dist('members/dist/index.js')};`,
+        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
+        "import { writeFileSync } from 'node:fs';",
+        "setTimeout(() => { writeFileSync('blocked-large.fired', ''); for (;;) {} }, 4000);",
+        `export default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });`,
+        '',
+      ].join('\n'),
+    );
+    // optin answers 2 s after it is ready, into a pipe read only once the config's timer (4 s) has
+    // blocked the thread: the rest of the answer can never be written, nor the process end.
+    rmSync(join(scratch, 'blocked-large.fired'), { force: true });
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'bash',
+        [
+          '-c',
+          '"$0" "$1" declare "$2" --import-timeout 1000 | { for i in $(seq 300); do [ -e blocked-large.fired ] && break; sleep 0.1; done; sleep 0.5; wc -c; }; echo "${PIPESTATUS[0]}"',
+          process.execPath,
+          cli,
+          file,
+        ],
+        { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 40_000 },
+        (_error, out, err) => resolve({ stdout: out, stderr: err }),
+      );
+    });
+    const [bytes, exitCode] = stdout.trim().split(/\s+/).map(Number);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(100_000);
+    expect(exitCode).toBe(137);
+    expect(stderr).toContain(
+      `error invalid_config\n  ${file} [import_failed]: kept Node's thread busy for more than 1 s without a break after it was imported (in a timer or a callback), once optin had answered, so that the process could not end: the config blocks Node's thread once imported (an endless loop, a synchronous read of stdin or a FIFO), so optin ended the process (SIGKILL, exit status 137)\nMake ${file} do nothing once imported`,
+    );
+  });
+
+  test('a timer busy for less than the bound (1.5 s of a 1 s --import-timeout and 2 s of grace) is answered as before', async () => {
+    const { code, signal, stdout } = await run(
+      'busy-later.config.mjs',
+      `${sound}setTimeout(() => { const end = Date.now() + 1500; while (Date.now() < end) {} }, 0);\n`,
+    );
+    expect([code, signal, stdout]).toEqual([0, null, '✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n']);
+  });
+
+  test('an interval or a server left listening keeps the thread free: answered within 2 s, exit 0, with the note', async () => {
+    for (const [name, source] of [
+      ['interval.config.mjs', `${sound}setInterval(() => {}, 100);\n`],
+      [
+        'server.config.mjs',
+        `import { createServer } from 'node:net';\n${sound}createServer().listen(0, '127.0.0.1');\n`,
+      ],
+    ] as const) {
+      const { file, code, signal, stdout, stderr } = await run(name, source);
+      expect([code, signal, stdout], name).toEqual([
+        0,
+        null,
+        '✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n',
+      ]);
+      expect(stderr, name).toContain(`note: ${file} still had work scheduled`);
+    }
   });
 });
 
