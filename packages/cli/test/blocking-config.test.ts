@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { largeConfig } from './large-config.js';
 
 // The built binary in plain Node, as a user runs it, on configs that block Node's one thread as they
 // are imported: no timer of optin's can fire then, so only its watchdog thread can end the process.
@@ -12,21 +13,19 @@ const scratch = mkdtempSync(join(tmpdir(), 'optin-blocking-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
 const sound = `export { default } from ${JSON.stringify(fixture)};\n`;
-// The packages as the scratch directory cannot resolve them by name.
-const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
 /**
- * The CLI on `source` written as `name`, with `--import-timeout 1000`; stdin stays open and empty.
- * Killed after 20 s with SIGTERM (a CLI that hangs never answers): the watchdog's is SIGKILL.
+ * The CLI's `command` on `source` written as `name`, with `--import-timeout 1000`; stdin stays open and
+ * empty. Killed after 20 s with SIGTERM (a CLI that hangs never answers): the watchdog's is SIGKILL.
  */
-const run = (name: string, source: string, ...args: string[]) => {
+const runAs = (command: string, name: string, source: string, ...args: string[]) => {
   const file = join(scratch, name);
   writeFileSync(file, source);
   return new Promise<{ file: string; code: number | null; signal: string | null; stdout: string; stderr: string }>(
     (resolve) => {
       execFile(
         process.execPath,
-        [cli, 'validate', file, '--import-timeout', '1000', ...args],
+        [cli, command, file, '--import-timeout', '1000', ...args],
         { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 },
         (error, stdout, stderr) =>
           resolve({
@@ -40,6 +39,9 @@ const run = (name: string, source: string, ...args: string[]) => {
     },
   );
 };
+
+/** {@link runAs} with `validate`. */
+const run = (name: string, source: string, ...args: string[]) => runAs('validate', name, source, ...args);
 
 const fifo = join(scratch, 'pipe');
 const blockers = [
@@ -84,16 +86,8 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
   });
 
   test('declare tells it on stderr as error invalid_config', async () => {
-    const file = join(scratch, 'declare-loop.config.mjs');
-    writeFileSync(file, 'while (true) {}\n');
-    const result = await new Promise<{ signal: string | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [cli, 'declare', file, '--import-timeout', '1000'],
-        { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 },
-        (error, stdout, stderr) => resolve({ signal: error?.signal ?? null, stdout, stderr }),
-      );
-    });
+    const { signal, stdout, stderr } = await runAs('declare', 'declare-loop.config.mjs', 'while (true) {}\n');
+    const result = { signal, stdout, stderr };
     expect(result).toEqual({
       signal: 'SIGKILL',
       stdout: '',
@@ -155,16 +149,12 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
   });
 
   test('declare tells it on stderr as error invalid_config, stdout empty', async () => {
-    const file = join(scratch, 'declare-timer-loop.config.mjs');
-    writeFileSync(file, `${sound}setTimeout(() => { for (;;) {} }, 0);\n`);
-    const result = await new Promise<{ signal: string | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [cli, 'declare', file, '--import-timeout', '1000'],
-        { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 },
-        (error, stdout, stderr) => resolve({ signal: error?.signal ?? null, stdout, stderr }),
-      );
-    });
+    const { signal, stdout, stderr } = await runAs(
+      'declare',
+      'declare-timer-loop.config.mjs',
+      `${sound}setTimeout(() => { for (;;) {} }, 0);\n`,
+    );
+    const result = { signal, stdout, stderr };
     expect(result).toEqual({
       signal: 'SIGKILL',
       stdout: '',
@@ -175,23 +165,10 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
   });
 
   test('a thread blocked while the answer is still being written (a slow reader): the answer is cut off, the problem told on stderr', async () => {
-    const members = Array.from(
-      { length: 400 },
-      (_, i) =>
-        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
-    );
     const file = join(scratch, 'blocked-large.config.mjs');
     writeFileSync(
       file,
-      [
-        `import { edxPolicy } from ${dist('consent/dist/index.js')};`,
-        `import { defineConfig, defineMember } from ${dist('members/dist/index.js')};`,
-        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
-        "import { writeFileSync } from 'node:fs';",
-        "setTimeout(() => { writeFileSync('blocked-large.fired', ''); for (;;) {} }, 4000);",
-        `export default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });`,
-        '',
-      ].join('\n'),
+      largeConfig("setTimeout(() => { writeFileSync('blocked-large.fired', ''); for (;;) {} }, 4000);"),
     );
     // optin answers 2 s after it is ready, into a pipe read only once the config's timer (4 s) has
     // blocked the thread: the rest of the answer can never be written, nor the process end.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { largeConfig } from './large-config.js';
 
 // The built binary in plain Node, as a user runs it, on configs that throw, exit or print oddly.
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -13,7 +14,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'optin-hostile-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
 const sound = `export { default } from ${JSON.stringify(fixture)};`;
-const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
 /** The CLI on `source` written as `name`; killed after 15 s (a CLI that spins never answers). */
 const run = async (command: string, name: string, source: string, ...args: string[]) => {
@@ -337,23 +337,7 @@ describe("the command's own exit code", () => {
   };
 
   test('a config that calls process.exit(0) while a sound answer is written makes it exit 1, and says so', async () => {
-    const members = Array.from(
-      { length: 400 },
-      (_, i) =>
-        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
-    );
-    const { file, bytes, exitCode, stderr } = await slowReader(
-      'exit-large.config.mjs',
-      [
-        `import { edxPolicy } from ${dist('consent/dist/index.js')};`,
-        `import { defineConfig, defineMember } from ${dist('members/dist/index.js')};`,
-        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
-        "import { writeFileSync } from 'node:fs';",
-        'EXIT',
-        `export default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });`,
-        '',
-      ].join('\n'),
-    );
+    const { file, bytes, exitCode, stderr } = await slowReader('exit-large.config.mjs', largeConfig('EXIT'));
     expect(bytes).toBeGreaterThan(0);
     expect(exitCode).toBe(1);
     expect(stderr).toContain(`error invalid_config\n  ${file} [import_failed] at ${file}:5:`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { dist, largeConfig } from './large-config.js';
 
 // The built binary in plain Node, as a user runs it (vitest would import the config through Vite).
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -37,8 +38,6 @@ const runOn = async (args: string[], options: { uid?: number; gid?: number } = {
   );
 const someoneElse = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta.url));
-// The packages as the scratch directory cannot resolve them by name.
-const dist = (path: string) => JSON.stringify(new URL(`../node_modules/@optin/${path}`, import.meta.url).href);
 
 describe('a JavaScript config that does not import', () => {
   test('a syntax error is invalid_config at file:line:column, with what Node says, exit 1', async () => {
@@ -374,24 +373,13 @@ describe('a config that still runs when optin answers', () => {
   });
 
   test('a config error after the answer was printed, while it is still being written, makes the exit code 1 and is told on stderr', async () => {
-    const members = Array.from(
-      { length: 400 },
-      (_, i) =>
-        `defineMember({ id: 'M${i}', name: 'Member ${i} University', orgs: ['Org${i}'], trackers: [ga4({ id: 'G-M${i}', cookiePrefix: 'm${i}' })] })`,
-    );
     const file = join(scratch, 'late-large.config.mjs');
     writeFileSync(
       file,
-      [
-        `import { edxPolicy } from ${dist('consent/dist/index.js')};`,
-        `import { defineConfig, defineMember } from ${dist('members/dist/index.js')};`,
-        `import { ga4 } from ${dist('trackers/dist/ga4.js')};`,
-        "import { writeFileSync } from 'node:fs';",
+      largeConfig(
         "const later = () => setTimeout(() => { writeFileSync('late-large.fired', ''); throw new Error('too late'); }, 4000);",
-        `export default defineConfig({ policy: edxPolicy, platform: { trackers: [] }, members: [${members.join(',\n')}] });`,
         'later();',
-        '',
-      ].join('\n'),
+      ),
     );
     // optin answers 2 s after it is ready, into a pipe read only once the config's timer (4 s) has
     // thrown: the error comes while the answer is being written.
