@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutClickIds } from '../src/click-ids.js';
+import { withoutClickIds, withoutClickIdsIn } from '../src/click-ids.js';
 
 describe('a URL without its ad click ids', () => {
   it('leaves them out of the fragment too, as parameters or a hash route query, the rest as written', () => {
@@ -23,5 +23,44 @@ describe('a URL without its ad click ids', () => {
       'https://x.org/a?utm_source=ad#section-%41',
     ];
     expect(kept.map(withoutClickIds)).toEqual(kept);
+  });
+
+  it('reads a parameter after a double ? as URLSearchParams does, in the query and in a hash route', () => {
+    const cases: Record<string, string> = {
+      'https://x.org/course??gclid=G1&utm_source=news': 'https://x.org/course??utm_source=news',
+      'https://x.org/course??gclid=G1': 'https://x.org/course',
+      'https://x.org/#/course??fbclid=F1&a=1': 'https://x.org/#/course??a=1',
+    };
+    expect(Object.fromEntries(Object.keys(cases).map((url) => [url, withoutClickIds(url)]))).toEqual(cases);
+  });
+});
+
+describe('a value of a message without its ad click ids', () => {
+  it("keeps the text around a click id in a page's field that is not a URL, and reads it in arrays", () => {
+    const value = {
+      search: 'C#&fbclid',
+      url: 'Pasted: https://x.org/?gclid=G1 and more text',
+      path: 'x.org/a?gclid=G1&gclid=G2&b=2#tab',
+      hash: 'see #Gb%72aid=W1; then ?x=1&msclkid=M1',
+      referrer: ['x.org/a??wbraid=W1&q', 'fine'],
+    };
+    expect(withoutClickIdsIn(value)).toEqual({
+      search: 'C#&fbclid',
+      url: 'Pasted: https://x.org/ and more text',
+      path: 'x.org/a?b=2#tab',
+      hash: 'see ; then ?x=1',
+      referrer: ['x.org/a??q', 'fine'],
+    });
+  });
+
+  it('reads a URL with blanks around it, and removes keys named like a click id with blanks around', () => {
+    expect(
+      withoutClickIdsIn({
+        target_url: ' https://x.org/?gclid=G1 ',
+        ' gclid': 'G1',
+        'FBCLID ': 'F1',
+        note: 'x.org/?gclid=G1 ok',
+      }),
+    ).toEqual({ target_url: ' https://x.org/', note: 'x.org/?gclid=G1 ok' });
   });
 });

@@ -450,6 +450,67 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     },
   );
 
+  it.skipIf(skip)(
+    'without marketing, removes click ids after a double ?, from a URL with blanks around, from arrays of page fields and keys with blanks, keeping the text around them',
+    async () => {
+      const page = (properties: Record<string, unknown>, url?: string) => ({
+        type: 'page',
+        name: 'Course',
+        anonymousId: 'click-id-review',
+        messageId: mid(),
+        properties,
+        context: {
+          consent: { categoryPreferences: { analytics: true, marketing: false } },
+          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+          ...(url === undefined ? {} : { page: { url } }),
+        },
+      });
+      const batch = [
+        page({}, 'https://www.edx.org/course??gclid=G-SECRET&utm_source=news'),
+        page({}, 'https://www.edx.org/#/course??gclid=G-SECRET&utm_source=news'),
+        page({
+          search: 'C#&fbclid',
+          url: 'Pasted: https://x.org/?gclid=G-SECRET and more text',
+          referrer: 'www.edx.org/course?gclid=G-SECRET&utm_source=news',
+          target_url: 'https://www.edx.org/?gclid=G-SECRET ',
+        }),
+        page({
+          url: ['www.edx.org/?gclid=G-SECRET', 'see x.org/?a=1&fbclid=FB-SECRET&b=2 here'],
+          'gclid ': 'G-SECRET',
+          ' FBCLID': 'FB-SECRET',
+          label: 'kept',
+        }),
+      ];
+      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 4 });
+      const platform = await getJson(`${live.url}/v1/events?anonymousId=click-id-review&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=click-id-review&limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const storedIn = (events: Body[]): Body[] => batch.map((m) => events.find((e) => e.messageId === m.messageId));
+      const onPlatform = storedIn(platform.body.events);
+      for (const stored of [onPlatform, storedIn(member.body.events)]) {
+        expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
+        expect(stored.map((e) => [e?.url, e?.campaign])).toEqual([
+          ['https://www.edx.org/course??utm_source=news', { source: 'news' }],
+          ['https://www.edx.org/#/course??utm_source=news', { source: 'news' }],
+          [null, null],
+          [null, null],
+        ]);
+      }
+      expect(onPlatform.slice(2).map((e) => e?.properties)).toEqual([
+        {
+          search: 'C#&fbclid',
+          url: 'Pasted: https://x.org/ and more text',
+          referrer: 'www.edx.org/course?utm_source=news',
+          target_url: 'https://www.edx.org/',
+        },
+        { url: ['www.edx.org/', 'see x.org/?a=1&b=2 here'], label: 'kept' },
+      ]);
+    },
+  );
+
   it.skipIf(skip)('drops, counts and never stores what consent does not allow', async () => {
     const noConsent = { ...trackMessage(), context: { course: { id: 'course-v1:HarvardX+CS50+2026_T1' } } };
     const refused = { ...trackMessage(), context: { consent: { categoryPreferences: { analytics: false } } } };
