@@ -153,46 +153,88 @@ const maxEncodedLength = 8192;
 const unescaped = new Uint8Array(128).map((_, code) => +/[A-Za-z\d\-_.!~*/:@;,$=?]/.test(String.fromCharCode(code)));
 
 /**
+ * A percent escape: `%`, `25` k times (`%2520` is `%20` written once more), then a byte's two hex
+ * digits or, as JS `escape()` writes a character above U+00FF, `u` and its four (`%uFF54`).
+ */
+const percentEscape = /%((?:25)*)(?:([\dA-Fa-f]{2})|u([\dA-Fa-f]{4}))/y;
+
+/**
+ * Whether a URL's host is read after the character `code` (`previous` before it, `host` whether one
+ * was read before it): from `//` or `:/` (`\\` as `/`) up to the `/`, `\\`, `?` or `#` after it, as
+ * `urlLike` reads one.
+ */
+function inHost(host: boolean, previous: number, code: number): boolean {
+  if (code === 0x2f || code === 0x5c) return previous === 0x2f || previous === 0x5c || previous === 0x3a;
+  return host && code !== 0x3f && code !== 0x23;
+}
+
+/**
+ * Whether the character `code`, written as it is, is part of a run read by `decodedRun`: one an
+ * encoder leaves as it is, or in a host (`host`) any but whitespace (a full-width host left as it
+ * is, `https%3A%2F%2Fｔ.edx.org%2F…`, which a URL parser maps as IDNA maps it).
+ */
+const leftAsIs = (code: number, host: boolean): boolean =>
+  code < 0x80 ? unescaped[code] === 1 : host && !/\s/.test(String.fromCharCode(code));
+
+/**
  * One run of text read as written `times` times percent-encoded (from `start`): the text it decodes
  * to, where each decoded character was (`from`, one more at the end: where the run ends), and
- * nothing else. A character an encoder may leave as it is (`/`, `:`, a letter) may be escaped fewer
- * times: by the later encoders only. It ends at what belongs to a shallower encoding: a character
- * an encoder escapes (`&`, `+`, `#`, `%` alone), an escape of one written fewer times (`%26` in a
- * URL encoded twice), or one that decodes to what ends a URL in text (`%20`, `%22`), or at `limit`
- * (where a URL encoded fewer times starts). A byte outside ASCII is kept escaped once (`%EF`), as a
- * URL parser reads it. Linear in its length.
+ * nothing else. A character an encoder may leave as it is (`/`, `:`, a letter, one outside ASCII in
+ * a host) may be escaped fewer times: by the later encoders only. It ends at what belongs to a
+ * shallower encoding: a character an encoder escapes (`&`, `+`, `#`, `%` alone), an escape of one
+ * written fewer times (`%26` in a URL encoded twice), or one that decodes to what ends a URL in text
+ * (`%20`, `%22`), or at `limit` (where a URL encoded fewer times starts). A byte outside ASCII is
+ * kept escaped once (`%EF`), as a URL parser reads it; a character JS `escape()` wrote (`%uFF54`) is
+ * read as it (`ｔ`). Linear in its length.
  */
 function decodedRun(text: string, start: number, times: number, limit: number): { decoded: string; from: number[] } {
   const parts: string[] = [];
   const from: number[] = [];
+  // Whether a host is being read (see `inHost`), and the last character decoded.
+  let host = false;
+  let previous = 0;
+  const read = (code: number) => {
+    host = inHost(host, previous, code);
+    previous = code;
+  };
   let n = start;
   while (n < limit) {
     if (text.charCodeAt(n) !== 0x25) {
       // A run of characters written as they are, taken at once.
       const first = n;
-      while (n < limit && unescaped[text.charCodeAt(n)] === 1) from.push(n++);
+      while (n < limit && leftAsIs(text.charCodeAt(n), host)) {
+        read(text.charCodeAt(n));
+        from.push(n++);
+      }
       if (n === first) break;
       parts.push(text.slice(first, n));
       continue;
     }
-    // `%` then `25` k times then two hex digits: `%2520` is `%20` written once more.
-    let k = 0;
-    while (text.startsWith('25', n + 1 + 2 * k)) k++;
-    if (!isHex(text[n + 1 + 2 * k]) || !isHex(text[n + 2 + 2 * k])) k--;
-    const hex = text.slice(n + 1 + 2 * k, n + 3 + 2 * k);
-    if (!isHex(hex[0]) || !isHex(hex[1])) break;
-    const code = parseInt(hex, 16);
+    percentEscape.lastIndex = n;
+    const escape = percentEscape.exec(text);
+    if (!escape) break;
+    const [written, twenties = '', byte, wide] = escape;
+    const k = twenties.length / 2;
+    const code = parseInt(byte ?? wide ?? '', 16);
     // Escaped fewer times than the URL was encoded: a character the first encoders left as it is
     // (the `/` of `https%253A%2F%2F…`, `|urlencode`d then encoded once more), or one of the text
-    // around the URL (`%26` after a URL encoded twice).
-    if (k < times - 1 ? unescaped[code] !== 1 : k === times - 1 && code < 0x80 && endsUrl(code)) break;
+    // around the URL (`%26` after a URL encoded twice); one outside ASCII, in a host only.
+    const fewer = k < times - 1;
+    if (code < 0x80 ? (fewer ? unescaped[code] !== 1 : k === times - 1 && endsUrl(code)) : fewer && !host) break;
     // A byte outside ASCII (of a full-width host's UTF-8, `%EF%BD%94.edx.org`) is kept escaped once:
     // a URL parser reads it so as it reads the character, its host decoded and mapped as IDNA maps it.
-    const written =
-      k < times && code < 0x80 ? String.fromCharCode(code) : `%${'25'.repeat(Math.max(0, k - times))}${hex}`;
-    parts.push(written);
-    for (let c = 0; c < written.length; c++) from.push(n);
-    n += 3 + 2 * k;
+    const decoded =
+      k >= times
+        ? `%${'25'.repeat(k - times)}${written.slice(1 + 2 * k)}`
+        : byte !== undefined && code >= 0x80
+          ? `%${byte}`
+          : String.fromCharCode(code);
+    parts.push(decoded);
+    for (let c = 0; c < decoded.length; c++) {
+      read(decoded.charCodeAt(c));
+      from.push(n);
+    }
+    n += written.length;
   }
   from.push(n);
   return { decoded: parts.join(''), from };
@@ -349,8 +391,8 @@ const finders = { plain: unwrappedUrls, all: urlsInText };
  * of `found`, those that start inside a v3 wrapper's URL left out (read there up to its end).
  */
 function withWrapped(text: string, found: EmbeddedUrl[]): EmbeddedUrl[] {
-  const wrapped = /urldefense/i.test(text) ? proofpointUrls(text, finders) : undefined;
-  if (!wrapped || (wrapped.urls.length === 0 && wrapped.inner.length === 0)) return inOrder(found);
+  const wrapped = proofpointUrls(text, finders);
+  if (wrapped.urls.length === 0 && wrapped.inner.length === 0) return inOrder(found);
   // Both in order: one pass tells which found URLs start inside a v3 wrapper's URL.
   let span = 0;
   const outside = inOrder(found).filter((url) => {

@@ -1,4 +1,5 @@
 import type { EmbeddedUrl } from './embedded-urls.js';
+import { httpUrl } from './target-url.js';
 
 /** How the URLs of a text are found (passed in: the finder is the one that calls these). */
 export type UrlFinder = (text: string) => EmbeddedUrl[];
@@ -23,17 +24,36 @@ export interface WrappedUrls {
 }
 
 /**
- * Where the URL of a v2 wrapper starts: `https://urldefense.proofpoint.com/v2/url?u=…` (the host a
- * few labels at most, so that a long run of them is not scanned again from each), its slashes
- * escaped as JSON writes them or not.
+ * A wrapper's host as written before its path: a whole run of characters a host may be written
+ * with (so that a long run is scanned once, not again from each of its characters), percent-encoded
+ * or in full-width letters too (`urldef%65nse.proofpoint.com`, `ｕrldefense.com`), as a URL parser
+ * reads it (see `isWrapperHost`).
  */
-const v2Start = /urldefense(?:\.[\w-]+){1,4}\\?\/v2\\?\/url\?u=/gi;
+const writtenHost = String.raw`(?<![^\s"'<>\\/?#:@])([^\s"'<>\\/?#:@]{1,2048})`;
+
+/**
+ * Whether `written` (a host, see `writtenHost`) is URL Defense's as a URL parser reads it: its
+ * escapes decoded, mapped as IDNA maps it (`urldefense.proofpoint.com`, `urldefense.com`).
+ */
+function isWrapperHost(written: string): boolean {
+  const url = httpUrl(`https://${written}/`);
+  return url !== undefined && /urldefense(?:\.[\w-]+){1,4}$/.test(new URL(url).hostname.replace(/\.$/, ''));
+}
+
+/**
+ * Where the URL of a v2 wrapper starts: `https://urldefense.proofpoint.com/v2/url?u=…` (its host as
+ * `writtenHost`), its slashes escaped as JSON writes them or not.
+ */
+const v2Start = new RegExp(String.raw`${writtenHost}\\?\/v2\\?\/url\?u=`, 'gi');
 
 /** The URL of a v2 wrapper, up to the `&` of its next parameter: `https-3A__t.edx.org_e_c_…`. */
 const v2Value = /[\w.~-]*/y;
 
 /** Where the URL of a v3 wrapper starts: `https://urldefense.com/v3/__…` (`\\/v3\\/__`: escaped as JSON). */
-const v3Start = /urldefense(?:\.[\w-]+){1,4}\\?\/v3\\?\/__/gi;
+const v3Start = new RegExp(String.raw`${writtenHost}\\?\/v3\\?\/__`, 'gi');
+
+/** What a text holds if it holds a wrapper: the path of one (a cheap test before any host is read). */
+const wrapperPath = /\/v[23]\\?\/(?:url\?u=|__)/i;
 
 /** Whether `code` ends a run of URL characters: whitespace, a quote, a bracket, `<>`, or outside printable ASCII. */
 const endsRun = (code: number): boolean =>
@@ -175,7 +195,10 @@ function placeheld(written: string, taken: string): { text: string; taken: strin
  */
 export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
   const urls: EmbeddedUrl[] = [];
+  const inner: [number, number][] = [];
+  if (!wrapperPath.test(text)) return { urls, inner };
   for (const match of text.matchAll(v2Start)) {
+    if (!isWrapperHost(match[1] ?? '')) continue;
     const start = match.index + match[0].length;
     v2Value.lastIndex = start;
     const end = start + (v2Value.exec(text)?.[0].length ?? 0);
@@ -188,11 +211,10 @@ export function proofpointUrls(text: string, find: UrlFinders): WrappedUrls {
         write: (next) => encodeV2(url.write(next)),
       });
   }
-  const inner: [number, number][] = [];
   let scanned = 0;
   for (const match of text.matchAll(v3Start)) {
     const start = match.index + match[0].length;
-    if (start < scanned) continue;
+    if (start < scanned || !isWrapperHost(match[1] ?? '')) continue;
     let at = start;
     while (at < text.length && !endsRun(text.charCodeAt(at)) && !text.startsWith('__;', at)) at++;
     scanned = at;

@@ -266,6 +266,11 @@ describe('hostile input is read in linear time', () => {
         size / 100,
       ),
       'https://urldefense.com/v3/__https://t.edx.org/e/c/x*__;JQ!!a$'.repeat(size / 60),
+      // Wrapper hosts written otherwise, and encoded URLs with full-width hosts (escape()'s, as they are).
+      'https://urldef%65nse.com/v3/__'.repeat(size / 30),
+      'https://ｕrldefense.proofpoint.com/v2/url?u=https-3A__t.edx.org_e_c_x-2D'.repeat(size / 72),
+      'https%3A//%uFF54'.repeat(size / 16),
+      `https%3A%2F%2F${'ｔ'.repeat(size)}`,
     ];
     // Each place alone takes about 0.2 s of CPU here (11 s and more before). The bound is coarse, and
     // on the process's CPU time (not wall time, which a busy CI runner stretches): a quadratic
