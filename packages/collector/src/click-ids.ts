@@ -20,8 +20,8 @@ export const clickIds: readonly string[] = [
 
 const clickIdSet = new Set(clickIds);
 
-// No click id's name can be in a query or fragment without one of these (a percent-encoded name has a
-// `%`): most URLs are returned at once, unsplit.
+// No click id's name can be in a text without one of these (a percent-encoded name has a `%`): most
+// strings are returned at once, unsplit.
 const mayHoldClickId = /clk?id|braid|fat_id|mc_cid|%/i;
 
 /** Whether a query parameter (`name=value`, as written) is a click id, however its name is encoded or cased. */
@@ -52,18 +52,15 @@ function withoutClickIdParameters(text: string, start: number): string {
 }
 
 /**
- * A URL, a query string (`?a=1&b=2`, as `location.search` gives it) or a fragment (`#a=1`, as
- * `location.hash` gives it) without its click ids' parameters: those of its query and of its
+ * `text` without the click ids among the parameters of its query (`?a=1&gclid=…`) and of its
  * fragment, read as parameters (`#gclid=…&a=1`) or, in a hash route, as the route's query
- * (`#/course?fbclid=…`). The rest of it (other parameters, their order, the path, an anchor) is kept
- * as written.
+ * (`#/course?fbclid=…`), as URLSearchParams reads them.
  */
-export function withoutClickIds(text: string): string {
+function withoutClickIdsInQueryAndFragment(text: string): string {
   const hash = text.indexOf('#');
   const head = hash === -1 ? text : text.slice(0, hash);
   const q = head.indexOf('?');
-  const from = q === -1 ? hash : q;
-  if (from === -1 || !mayHoldClickId.test(text.slice(from))) return text;
+  if (q === -1 && hash === -1) return text;
   const url = q === -1 ? head : withoutClickIdParameters(head, q + 1);
   if (hash === -1) return url;
   const fragment = text.slice(hash);
@@ -71,53 +68,78 @@ export function withoutClickIds(text: string): string {
   return `${url}${withoutClickIdParameters(fragment, route === -1 ? 1 : route + 1)}`;
 }
 
-// A parameter in text (`?name=value`, `&…`, `#…`, `;…`), its value up to the next separator or blank.
-const parameterInText = /[?&#;]([^?&#;=\s]*)(=[^&#;\s]*)?/g;
+// A parameter in text: `name` or `name=value` after `?`, `&`, `#` or `;`, or `name=value` at the
+// start or after a blank; its value up to the next `?`, `&`, `#`, `;` or blank.
+const parameterInText = /([?&#;])([^?&#;=\s]*)(=[^?&#;\s]*)?|(?<!\S)([^?&#;=\s]+)(=[^?&#;\s]*)/g;
 
 /**
- * A text that is not a URL (`Pasted: https://x.org/?gclid=… and more`, `x.org/?a=1&gclid=…`)
- * without its click ids' parameters (`?gclid=…`, `&fbclid=…`, `#…`, `;…`, each with a value), the
- * rest kept as written: a `?` or `#` before them stays when a parameter follows (`?gclid=…&a=1` gives
- * `?a=1`).
+ * `text` without its click ids' parameters (`?gclid=…`, `&fbclid=…`, `#…`, `;…` or `gclid=…` at the
+ * start or after a blank, each with a value; a `;` one's ends at a `/`, as a path's matrix
+ * parameter), the rest kept as written. In text that is not a URL, a `?` or `#` before them stays
+ * when a parameter follows (`x.org/?gclid=…&a=1` gives `x.org/?a=1`); in a URL (`keepSeparators`),
+ * the parameter that follows keeps its own (`#tab#gclid=…&a=1` gives `#tab&a=1`).
  */
-function withoutClickIdsInText(text: string): string {
+function withoutClickIdsInText(text: string, keepSeparators: boolean): string {
   // The separator of the click ids removed just before `end`, to give the parameter that follows them.
   let separator = '';
   let end = -1;
-  return text.replace(parameterInText, (parameter: string, name: string, value: string | undefined, at: number) => {
-    const pending = at === end ? separator : '';
-    if (value !== undefined && isClickId(name)) {
-      if (!pending) separator = parameter[0] === '?' || parameter[0] === '#' ? parameter[0] : '';
-      end = at + parameter.length;
-      return '';
-    }
-    return pending && parameter[0] === '&' ? `${pending}${parameter.slice(1)}` : parameter;
-  });
+  return text.replace(
+    parameterInText,
+    (
+      parameter: string,
+      mark: string | undefined,
+      name: string | undefined,
+      value: string | undefined,
+      bareName: string | undefined,
+      bareValue: string | undefined,
+      at: number,
+    ) => {
+      const follows = at === end;
+      const written = value ?? bareValue;
+      if (written !== undefined && isClickId(name ?? bareName ?? '')) {
+        const slash = mark === ';' ? written.indexOf('/') : -1;
+        if (slash !== -1) return written.slice(slash);
+        if (!follows) separator = mark === '?' || mark === '#' ? mark : mark ? '&' : '';
+        end = at + parameter.length;
+        return '';
+      }
+      return follows && mark === '&' && !keepSeparators ? `${separator}${parameter.slice(1)}` : parameter;
+    },
+  );
+}
+
+/**
+ * A URL, a query string (`?a=1&b=2`, as `location.search` gives it) or a fragment (`#a=1`, as
+ * `location.hash` gives it) without its click ids' parameters: those of its query and of its
+ * fragment, read as parameters (`#gclid=…&a=1`) or, in a hash route, as the route's query
+ * (`#/course?fbclid=…`), then any other left in it: a path's matrix parameter
+ * (`/course;gclid=…`), one after a second `#` (`#tab#gclid=…`) or after a `?` in a value
+ * (`?next=https://x.org/?gclid=…`). The rest of it (other parameters, their order, the path, an
+ * anchor) is kept as written.
+ */
+export function withoutClickIds(text: string): string {
+  if (!mayHoldClickId.test(text)) return text;
+  return withoutClickIdsInText(withoutClickIdsInQueryAndFragment(text), true);
 }
 
 // A text read as a URL: one that begins with a scheme (`https:`, `android-app:`), a path (`/a`,
 // `//host/a`), a query or a fragment, and holds no blank (a URL's are percent-encoded); never one
-// that only holds a URL (`Note: see https://…`, JSON text).
+// that only holds a URL (`Note: see https://…`, JSON text), read as text.
 const urlLike = /^(?:[a-z][a-z\d+.-]*:|[/?#])\S*$/i;
-
-// The fields of a page (Segment's `context.page` and a `page` message's `properties`: `url`, `path`,
-// `search`, `referrer`, `hash`): a URL or part of one, or text that may hold one (`www.edx.org/?gclid=…`,
-// a URL with a blank, `Pasted: https://…`).
-const urlFields = new Set(['url', 'path', 'search', 'referrer', 'hash']);
 
 /**
  * A value of a message (an object, array or string, to `depth` levels of nesting below it) with the
  * click ids of every URL in it left out (see {@link withoutClickIds}: a string read as a URL, blanks
- * around it aside), and those of any other string of a page's field (`url`, `path`, `search`,
- * `referrer` or `hash`, or an array of them), the text around them kept; and every field named like
- * a click id in any letter case, blanks around it aside (`gclid`, `GCLID`, `FbClid `), with its
- * value; or `undefined` when none held one. The value is not changed: what is changed is copied.
+ * around it aside), and those of any other string that holds one (`www.edx.org/?gclid=…`,
+ * `Shared x.org/?fbclid=… with a friend`, `gclid=…&utm_source=…`), the text around them kept; and
+ * every field named like a click id in any letter case, blanks around it aside (`gclid`, `GCLID`,
+ * `FbClid `), with its value; or `undefined` when none held one. The value is not changed: what is
+ * changed is copied.
  */
-export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth, isUrl = false): unknown {
+export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth): unknown {
   if (typeof value === 'string') {
-    const url = urlLike.test(value.trim());
-    if (!url && !isUrl) return undefined;
-    const stripped = url ? withoutClickIds(value) : withoutClickIdsInText(value);
+    if (!mayHoldClickId.test(value)) return undefined;
+    const stripped = urlLike.test(value.trim()) ? withoutClickIds(value) : withoutClickIdsInText(value, false);
     return stripped === value ? undefined : stripped;
   }
   if (typeof value !== 'object' || value === null || depth === 0) return undefined;
@@ -125,19 +147,18 @@ export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth, isUrl
     const array: readonly unknown[] = value;
     let items: unknown[] | undefined;
     for (let i = 0; i < array.length; i++) {
-      const stripped = withoutClickIdsIn(array[i], depth - 1, isUrl);
+      const stripped = withoutClickIdsIn(array[i], depth - 1);
       if (stripped !== undefined) (items ??= [...array])[i] = stripped;
     }
     return items;
   }
   let fields: Record<string, unknown> | undefined;
   for (const key in value) {
-    const name = key.trim().toLowerCase();
-    if (clickIdSet.has(name)) {
+    if (clickIdSet.has(key.trim().toLowerCase())) {
       Reflect.deleteProperty((fields ??= { ...value }), key);
       continue;
     }
-    const stripped = withoutClickIdsIn((value as Record<string, unknown>)[key], depth - 1, urlFields.has(name));
+    const stripped = withoutClickIdsIn((value as Record<string, unknown>)[key], depth - 1);
     if (stripped !== undefined) (fields ??= { ...value })[key] = stripped;
   }
   return fields;

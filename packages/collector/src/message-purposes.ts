@@ -146,9 +146,9 @@ const urlParts = ['properties', 'traits', 'context'] as const;
 /**
  * The message as it may be stored: a device's advertising id (`context.device.advertisingId`, the
  * IDFA or AAID Segment's mobile libraries send, an identifier for advertising alone) and ad click ids
- * (`gclid`, `fbclid`, ...: `clickIds` of `click-ids.ts`) in the query or fragment of any URL in its
- * `properties`, `traits` or `context` (the page's `url`, `search`, `referrer` and `hash`, a link's
- * `target_url`, a deep link), and any field of them named like a click id (`properties.gclid`,
+ * (`gclid`, `fbclid`, ...: `clickIds` of `click-ids.ts`) in any URL in its `properties`, `traits` or
+ * `context` (the page's `url`, `search`, `referrer` and `hash`, a link's `target_url`, a deep link)
+ * or text that holds one (`www.edx.org/?gclid=…`), and any field of them named like a click id (`properties.gclid`,
  * `traits.MSCLKID`, at any depth; see `withoutClickIdsIn`), are removed unless marketing is granted for the
  * message, as {@link consentVerdict} reads its consent (GPC and the Member's overrides included); the
  * rest of the message (`utm_*` parameters included) is kept as it is.

@@ -33,6 +33,19 @@ describe('a URL without its ad click ids', () => {
     };
     expect(Object.fromEntries(Object.keys(cases).map((url) => [url, withoutClickIds(url)]))).toEqual(cases);
   });
+
+  it("leaves them out of a path's ;matrix parameters, after a second # and after a ? inside a value", () => {
+    const cases: Record<string, string> = {
+      'https://www.edx.org/course;gclid=G1?utm_source=news': 'https://www.edx.org/course?utm_source=news',
+      'https://x.org/a;gclid=G1;v=2/unit': 'https://x.org/a;v=2/unit',
+      'https://x.org/a;FBCLID=F1/unit#top': 'https://x.org/a/unit#top',
+      'https://www.edx.org/#tab#gclid=G1': 'https://www.edx.org/#tab',
+      'https://x.org/#tab#fbclid=F1&utm_source=news': 'https://x.org/#tab&utm_source=news',
+      'https://x.org/?utm_source=news?gclid=G1': 'https://x.org/?utm_source=news',
+      'https://x.org/?next=https://y.org/?msclkid=M1&utm_source=news': 'https://x.org/?next=https://y.org/&utm_source=news',
+    };
+    expect(Object.fromEntries(Object.keys(cases).map((url) => [url, withoutClickIds(url)]))).toEqual(cases);
+  });
 });
 
 describe('a value of a message without its ad click ids', () => {
@@ -61,6 +74,25 @@ describe('a value of a message without its ad click ids', () => {
         'FBCLID ': 'F1',
         note: 'x.org/?gclid=G1 ok',
       }),
-    ).toEqual({ target_url: ' https://x.org/', note: 'x.org/?gclid=G1 ok' });
+    ).toEqual({ target_url: ' https://x.org/', note: 'x.org/ ok' });
+  });
+
+  it('reads text holding a URL in any field, removing only its click ids, and keeps ordinary text as written', () => {
+    const question = 'Is C# & F# fun? a=b; q&a #tag, see gclid or ?fbclid';
+    expect(
+      withoutClickIdsIn({
+        referrer: { type: 'link', link: 'www.edx.org/?gclid=G1' },
+        note: 'Shared x.org/course?a=1&fbclid=F1&b=2 with a friend',
+        params: 'gclid=G1&utm_source=news',
+        pasted: 'id: mc_cid=C1',
+        question,
+      }),
+    ).toEqual({
+      referrer: { type: 'link', link: 'www.edx.org/' },
+      note: 'Shared x.org/course?a=1&b=2 with a friend',
+      params: 'utm_source=news',
+      pasted: 'id: ',
+      question,
+    });
   });
 });

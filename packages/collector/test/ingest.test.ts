@@ -279,7 +279,7 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
         target_url: 'https://www.edx.org/#/search?q=cs50&fbclid=FB-SECRET',
         came_from: { page: { href: '/course/cs50#gclid=G-SECRET&tab=2' } },
         history: ['https://www.edx.org/?MSCLKID=MS-SECRET', 'https://www.edx.org/#%67clid=G-SECRET'],
-        note: 'Note: pasted ?gclid=G-KEPT as text',
+        note: 'Note: pasted ?gclid=G-SECRET as text',
       };
       const pageUrl = 'https://learning.edx.org/course/cs50#gclid=G-SECRET';
       const link = 'edx://course/cs50?ttclid=TT-SECRET';
@@ -320,7 +320,7 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
         target_url: 'https://www.edx.org/#/search?q=cs50',
         came_from: { page: { href: '/course/cs50#tab=2' } },
         history: ['https://www.edx.org/', 'https://www.edx.org/'],
-        note: 'Note: pasted ?gclid=G-KEPT as text',
+        note: 'Note: pasted  as text',
       });
       expect(click.url).toBe('https://learning.edx.org/course/cs50');
       expect(click.context.referrer).toEqual({ type: 'link', link: 'edx://course/cs50' });
@@ -508,6 +508,55 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
         },
         { url: ['www.edx.org/', 'see x.org/?a=1&b=2 here'], label: 'kept' },
       ]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'without marketing, removes click ids from ;matrix parameters, after a second # and from text holding a URL in any field, keeping the text',
+    async () => {
+      const question = 'Is C# & F# fun? a=b; q&a #tag';
+      const page = (context: Record<string, unknown>, properties: Record<string, unknown> = {}) => ({
+        type: 'page',
+        name: 'Course',
+        anonymousId: 'click-id-text',
+        messageId: mid(),
+        properties,
+        context: {
+          consent: { categoryPreferences: { analytics: true, marketing: false } },
+          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+          ...context,
+        },
+      });
+      const batch = [
+        page({ page: { url: 'https://www.edx.org/course;gclid=G-SECRET?utm_source=news' } }),
+        page({ page: { url: 'https://www.edx.org/#tab#gclid=G-SECRET' } }),
+        page(
+          { referrer: { type: 'link', link: 'www.edx.org/?gclid=G-SECRET' } },
+          { note: 'Shared www.edx.org/course?utm_source=news&fbclid=FB-SECRET with a friend', question },
+        ),
+      ];
+      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 3 });
+      const platform = await getJson(`${live.url}/v1/events?anonymousId=click-id-text&limit=1000`, {
+        authorization: `Bearer ${tokens.platform}`,
+      });
+      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=click-id-text&limit=1000`, {
+        authorization: `Bearer ${tokens.HarvardX}`,
+      });
+      const storedIn = (events: Body[]): Body[] => batch.map((m) => events.find((e) => e.messageId === m.messageId));
+      const onPlatform = storedIn(platform.body.events);
+      for (const stored of [onPlatform, storedIn(member.body.events)]) {
+        expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
+        expect(stored.map((e) => [e?.url, e?.campaign])).toEqual([
+          ['https://www.edx.org/course?utm_source=news', { source: 'news' }],
+          ['https://www.edx.org/#tab', null],
+          [null, null],
+        ]);
+      }
+      expect(onPlatform[2]?.context.referrer).toEqual({ type: 'link', link: 'www.edx.org/' });
+      expect(onPlatform[2]?.properties).toEqual({
+        note: 'Shared www.edx.org/course?utm_source=news with a friend',
+        question,
+      });
     },
   );
 
