@@ -134,7 +134,9 @@ export function createBannerClass(): new () => OptinBannerElement {
     #lang = 'en';
     #dialog?: HTMLDialogElement | null;
     #returnTo?: HTMLElement | null;
-    #settings = Object.assign(h('button', { class: 's', part: 'settings' }), { onclick: () => this.open('preferences') });
+    #settings = Object.assign(h('button', { class: 's', part: 'settings' }), {
+      onclick: () => this.open('preferences'),
+    });
     // A layer asked for before there was a store to show it for, shown once the banner starts.
     #wanted?: BannerLayer | null;
     #unsubscribe = () => {};
@@ -316,7 +318,8 @@ export function createBannerClass(): new () => OptinBannerElement {
       // place, which a link added before it (a policy URL, a declaration set late) would give to
       // another ("Accept all" where the learner was on "Reject all"). A switch now locked (another
       // tab refused its purpose) gives it to its group.
-      const keyOf = (el: Element | null) => (el as HTMLInputElement | null)?.name || (el as HTMLAnchorElement | null)?.href;
+      const keyOf = (el: Element | null) =>
+        (el as HTMLInputElement | null)?.name || (el as HTMLAnchorElement | null)?.href;
       const at = keyOf(this.#root.activeElement); // (none: the dialog itself, or nothing)
       // Built first: a declaration it cannot be built from (an error the page sees) leaves the layer
       // shown as it was, the learner's way to decide with it. Redrawn for the same store and decision
@@ -352,7 +355,18 @@ export function createBannerClass(): new () => OptinBannerElement {
         const note = prefs
           ? say('browser')
           : signalled[0] &&
-            marked([before, ...listed(signalled.map((p) => text(p)[0]), lang), after], langOf('signal'), lang);
+            marked(
+              [
+                before,
+                ...listed(
+                  signalled.map((p) => text(p)[0]),
+                  lang,
+                ),
+                after,
+              ],
+              langOf('signal'),
+              lang,
+            );
         // A button of the dialog, named by its message's key (a redraw finds it by it: see keyOf);
         // `decides`: it closes the banner once it has done. (No type="button": a button in the shadow
         // root has no form to submit, a page's form around the element included.)
@@ -439,9 +453,11 @@ export function createBannerClass(): new () => OptinBannerElement {
         // top layer is drawn without it; checkVisibility's `opacityProperty` would count it.)
         const seen = () =>
           dialog.checkVisibility({ checkVisibilityCSS: true }) && getComputedStyle(dialog).opacity != '0';
+        // Shown as it should be: modal and seen, or non-modal, inert if unseen (seen: hidden only while
+        // modal, it stays so, never made modal again, which would hide it and take focus over and over).
         const show = () => {
           // (Not a dialog no longer shown: one of a banner moved in the document, until it is redrawn.)
-          if (this.#dialog == dialog && (!dialog.open || dialog.matches(':modal') != seen())) {
+          if (this.#dialog == dialog && (!dialog.open || dialog.inert == seen())) {
             // Seen as it would show, open, before it is made modal; inert unless seen.
             dialog.close();
             dialog.open = true;
@@ -463,8 +479,9 @@ export function createBannerClass(): new () => OptinBannerElement {
           this.#back();
         };
         // (Once a dialog: redrawn in place, it is observed already. The end of a transition of its own,
-        // `visibility` or `opacity` hidden or shown (the stylesheet's `transition:1ms`), or of one of
-        // its switches, which changes nothing here.)
+        // `visibility` or `opacity` hidden or shown (the stylesheet's `transition:1ms step-start`, whose
+        // value is the new one at once: what `seen` reads just after a change is what shows), or of one
+        // of its switches, which changes nothing here.)
         if (!shown) new ResizeObserver((dialog.ontransitionend = show)).observe(dialog);
         show();
         // (A new layer is then focused as a whole by #show.)

@@ -12,7 +12,7 @@ export const css = `\
 :host{all:initial;--a:var(--optin-accent,#0a58a8);--o:var(--optin-on-accent,#fff);--m:var(--optin-muted,#595959);font:medium/1.5 var(--optin-font,system-ui,sans-serif);overflow-wrap:anywhere}\
 :focus-visible{outline:3px solid var(--a);outline-offset:2px}\
 .p,.s{position:fixed;box-sizing:border-box;z-index:var(--optin-z,2147483600);background:var(--optin-bg,#fff);color:var(--optin-fg,#1b1b1b)}\
-.p{inset:auto 0 0;overscroll-behavior:contain;max-width:none;width:auto;max-height:85vh;padding:1em 1.5em 0;scroll-padding-bottom:8em;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out;transition:visibility 1ms,opacity 1ms;outline:0}\
+.p{inset:auto 0 0;overscroll-behavior:contain;max-width:none;width:auto;max-height:85vh;padding:1em 1.5em 0;scroll-padding-bottom:8em;border:0;border-top:1px solid var(--m);box-shadow:0 -4px 16px #0003;animation:i .25s ease-out;transition:1ms step-start;outline:0}\
 .x{max-width:46em}\
 h2,h3,legend,li{margin:0 0 .5em}\
 h2{font-size:1.25em}\

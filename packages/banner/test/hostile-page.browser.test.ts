@@ -152,7 +152,9 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement), css).toBe(null);
       await page.evaluate(() =>
-        document.querySelector('#open')!.addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
+        document
+          .querySelector('#open')!
+          .addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
       );
       await page.locator('#open').click({ timeout: 2000 });
       expect(await page.locator('body[data-clicked]').count(), css).toBe(1);
@@ -180,16 +182,21 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
       const page = await open();
       expect(await shown(page), css).toEqual({ modal: true, seen: true });
       // The page's stylesheet arrives after the banner has opened (a blocker's, or the site's own).
-      await page.evaluate((href) => {
-        const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', id: 'late', href });
-        document.head.append(link);
-        return new Promise((resolve) => (link.onload = resolve));
-      }, `/page.css?${new URLSearchParams({ css }).toString()}`);
+      await page.evaluate(
+        (href) => {
+          const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', id: 'late', href });
+          document.head.append(link);
+          return new Promise((resolve) => (link.onload = resolve));
+        },
+        `/page.css?${new URLSearchParams({ css }).toString()}`,
+      );
       await expect.poll(() => shown(page), { message: css }).toEqual({ modal: false, seen: false });
       expect(await page.evaluate(() => window.banner.layer), css).toBe('notice');
       // The learner can use the page: a click on its button works and focuses it, and Tab leaves it.
       await page.evaluate(() =>
-        document.querySelector('#open')!.addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
+        document
+          .querySelector('#open')!
+          .addEventListener('click', () => document.body.setAttribute('data-clicked', '')),
       );
       await page.locator('#open').click({ timeout: 2000 });
       expect(await page.locator('body[data-clicked]').count(), css).toBe(1);
@@ -210,13 +217,15 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     await expect.poll(() => shown(page)).toEqual({ modal: true, seen: true });
     // The learner reaches the banner's controls with Tab, and decides there.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement?.matches('dialog :is(a, button)'))).toBe(true);
+    expect(await page.evaluate(() => window.banner.shadowRoot!.activeElement?.matches('dialog :is(a, button)'))).toBe(
+      true,
+    );
     await page.getByRole('button', { name: 'Accept all' }).click({ timeout: 2000 });
     expect(await decision(page)).toMatchObject({ purposes: { analytics: true, marketing: true } });
     expect(problems).toEqual([]);
   });
 
-  it('shows the banner non-modal, without closing and reopening it over and over, when the page\'s CSS hides it only while it is modal', async () => {
+  it("shows the banner non-modal, without closing and reopening it over and over, when the page's CSS hides it only while it is modal", async () => {
     const page = await open({ css: 'optin-banner::part(dialog):modal{display:none}' });
     await expect.poll(() => shown(page)).toEqual({ modal: false, seen: true });
     expect(await closes(page)).toBe(0);
@@ -237,6 +246,25 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     await page.getByRole('button', { name: 'Reject all' }).click({ timeout: 2000 });
     expect(await decision(page)).toMatchObject({ purposes: { analytics: false, marketing: false } });
     expect(problems).toEqual([]);
+  });
+
+  it("shows the banner non-modal and leaves focus where the learner is, when the page's CSS makes it invisible only while it is modal", async () => {
+    for (const css of [
+      'optin-banner::part(dialog):modal{visibility:hidden}',
+      'optin-banner::part(dialog):modal{opacity:0}',
+    ]) {
+      const page = await open({ css });
+      await expect.poll(() => shown(page), { message: css }).toEqual({ modal: false, seen: true });
+      expect(await closes(page), css).toBe(0);
+      expect(await page.evaluate(() => window.banner.layer), css).toBe('notice');
+      // Focus stays on the page's control the learner went to: nothing takes it back.
+      await page.locator('#open').focus();
+      expect(await closes(page), css).toBe(0);
+      expect(await focused(page), css).toBe('Manage cookies');
+      await page.getByRole('button', { name: 'Reject all' }).click({ timeout: 2000 });
+      expect(await decision(page), css).toMatchObject({ purposes: { analytics: false, marketing: false } });
+      expect(problems, css).toEqual([]);
+    }
   });
 
   it('works on a page whose named elements shadow the document\'s properties (<img name="createElement">, "body", "baseURI")', async () => {
@@ -322,7 +350,10 @@ describe('<optin-banner> on a hostile page, in Chromium', () => {
     expect(await mine.isChecked()).toBe(false);
     await page.getByRole('switch', { name: 'Marketing', exact: true }).click();
     await page.getByRole('button', { name: 'Save choices' }).click();
-    expect(await decision(page)).toMatchObject({ purposes: { marketing: false }, members: { HarvardX: { analytics: false } } });
+    expect(await decision(page)).toMatchObject({
+      purposes: { marketing: false },
+      members: { HarvardX: { analytics: false } },
+    });
     expect(problems).toEqual([]);
   });
 
