@@ -7,7 +7,7 @@ import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
 import { blockedImport, blockedThread, endedProcess, importFailure } from './import-failure.js';
 import { defaultImportTimeoutMs, findConfig, loadConfig, timedOut } from './load-config.js';
-import { watchThread, type ThreadWatchdog } from './thread-watchdog.js';
+import { defaultThreadTimeoutMs, watchThread, type ThreadWatchdog } from './thread-watchdog.js';
 import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
@@ -35,7 +35,9 @@ const usage = `Usage: optin <command> [options]
 The config is the file given (or the optin.config.* in the directory given), else OPTIN_CONFIG, else
 optin.config.mjs|js|cjs|ts|mts here (TypeScript runs as is). Every command waits up to
 --import-timeout ms (default 30000) for it to finish importing (a top-level await that never settles),
-and ends the process (SIGKILL) when the config blocks Node's thread that long and 2 s more.
+and ends the process (SIGKILL) when the config blocks Node's thread that long and 2 s more; once it is
+imported, when the config blocks the thread (a timer's endless loop) for --thread-timeout ms (default
+5000, 1 to 600000).
 With --json, validate and audit print JSON on stdout, an error too: { "error": { code, issues, hint } }.
 Exit codes: 0 clean, 1 findings or config problems, 2 usage or runtime error.`;
 
@@ -45,11 +47,12 @@ const fail = (option: string, message: string, hint: string): never => {
 
 /** The options each command takes besides `--help` and `--version`. */
 const commandOptions: Readonly<Record<string, readonly string[]>> = {
-  validate: ['config', 'json', 'import-timeout'],
-  declare: ['config', 'member', 'format', 'import-timeout'],
+  validate: ['config', 'json', 'import-timeout', 'thread-timeout'],
+  declare: ['config', 'member', 'format', 'import-timeout', 'thread-timeout'],
   audit: [
     'config',
     'import-timeout',
+    'thread-timeout',
     'consent',
     'refuse',
     'json',
@@ -106,6 +109,7 @@ function checkArguments(command: string, tokens: NonNullable<ReturnType<typeof p
 const options = {
   config: { type: 'string' },
   'import-timeout': { type: 'string', default: String(defaultImportTimeoutMs) },
+  'thread-timeout': { type: 'string', default: String(defaultThreadTimeoutMs) },
   member: { type: 'string' },
   format: { type: 'string', default: 'md' },
   consent: { type: 'string', default: 'none' },
@@ -154,7 +158,7 @@ function wantsJson(argv: string[]): boolean {
  * blocks Node's thread as it is imported, or later (a timer of its own), is answered by a watchdog
  * thread ({@link watchThread}), until the process ends.
  */
-const load = async (command: string, path: string | undefined, importTimeoutMs: number) => {
+const load = async (command: string, path: string | undefined, importTimeoutMs: number, threadTimeoutMs: number) => {
   try {
     configFile = findConfig(path);
   } catch (error) {
@@ -169,7 +173,8 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
   }
   const file = configFile;
   watchdog ??= watchThread(toAnswer(blockedImport(file, importTimeoutMs), command, json), importTimeoutMs);
-  blockedAfterAnswer = toAnswer(blockedThread(file, importTimeoutMs, true), undefined, false).stderr;
+  blockedAfterAnswer = toAnswer(blockedThread(file, threadTimeoutMs, true), undefined, false).stderr;
+  threadBound = threadTimeoutMs;
   try {
     const config = await loadConfig(file, undefined, { importTimeoutMs });
     configLoaded = true;
@@ -181,7 +186,8 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
   } finally {
     // From now on the config's timers and callbacks run: a thread they block is answered as theirs
     // (unless optin answered already, an error the config threw as it was imported: see respond).
-    if (!answered) watchdog.watch(toAnswer(blockedThread(file, importTimeoutMs, false), command, json));
+    if (!answered)
+      watchdog.watch(toAnswer(blockedThread(file, threadTimeoutMs, false), command, json), threadTimeoutMs);
   }
 };
 
@@ -192,9 +198,13 @@ const load = async (command: string, path: string | undefined, importTimeoutMs: 
 let configFile: string | undefined;
 let configLoaded = false;
 let importTimedOut = false;
-/** The watchdog of Node's thread, from the config's import on, and what it tells once optin answered. */
+/**
+ * The watchdog of Node's thread, from the config's import on, what it tells once optin answered, and
+ * how long the thread may be blocked once the config is imported (`--thread-timeout`).
+ */
 let watchdog: ThreadWatchdog | undefined;
 let blockedAfterAnswer = '';
+let threadBound = defaultThreadTimeoutMs;
 
 async function main(argv: string[]): Promise<Answer> {
   const { values, positionals, tokens } = parse(argv);
@@ -219,9 +229,16 @@ async function main(argv: string[]): Promise<Answer> {
       `"${values['import-timeout']}" is not a whole number of milliseconds from 1 to 600000`,
       `Use 1 to 600000 (default ${String(defaultImportTimeoutMs)}).`,
     );
+  const threadTimeoutMs = /^\d+$/.test(values['thread-timeout']) ? Number(values['thread-timeout']) : Number.NaN;
+  if (!(threadTimeoutMs >= 1 && threadTimeoutMs <= 600_000))
+    fail(
+      '--thread-timeout',
+      `"${values['thread-timeout']}" is not a whole number of milliseconds from 1 to 600000`,
+      `Use 1 to 600000 (default ${String(defaultThreadTimeoutMs)}).`,
+    );
 
   if (command === 'validate') {
-    const config = await load(command, configPath, importTimeoutMs);
+    const config = await load(command, configPath, importTimeoutMs, threadTimeoutMs);
     const trackers = config.platform.trackers.length + config.members.reduce((n, m) => n + m.trackers.length, 0);
     if (values.json) {
       const policy = { id: config.policy.id, version: config.policy.version };
@@ -236,7 +253,7 @@ async function main(argv: string[]): Promise<Answer> {
   }
 
   if (command === 'declare') {
-    const config = await load(command, configPath, importTimeoutMs);
+    const config = await load(command, configPath, importTimeoutMs, threadTimeoutMs);
     if (values.member !== undefined && !config.members.some((m) => m.id === values.member))
       fail(
         '--member',
@@ -284,7 +301,7 @@ async function main(argv: string[]): Promise<Answer> {
   // Loaded only to audit: validate and declare start without Playwright (seconds on a busy machine).
   const { audit } = await import('./audit.js');
   const report = await audit(target, {
-    config: await load(command, configPath, importTimeoutMs),
+    config: await load(command, configPath, importTimeoutMs, threadTimeoutMs),
     consent,
     refused,
     mode,
@@ -367,7 +384,7 @@ function respond(answer: Answer, thenExit: boolean): void {
   status = answer.code;
   process.exitCode = status;
   // The answer is being written: a thread blocked from now on is told on stderr, never more on stdout.
-  watchdog?.watch({ stdout: '', stderr: blockedAfterAnswer });
+  watchdog?.watch({ stdout: '', stderr: blockedAfterAnswer }, threadBound);
   if (answer.stderr) process.stderr.write(answer.stderr);
   if (thenExit) writeAnswer(answer.stdout, exit);
   else writeAnswer(answer.stdout);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
 import { CliError, type CliIssue, type ConfigProblemCode } from './errors.js';
 import { isTypeScript } from './import-typescript.js';
+import { defaultThreadTimeoutMs } from './thread-watchdog.js';
 import { describe, read } from './thrown.js';
 import { userFrame } from './user-frame.js';
 
@@ -226,6 +227,6 @@ export function blockedThread(file: string, timeoutMs: number, answered: boolean
         message: `kept Node's thread busy for more than ${String(timeoutMs / 1000)} s without a break after it was imported (in a timer or a callback), ${answered ? 'once optin had answered, so that the process could not end' : 'before optin answered'}: the config blocks Node's thread once imported (an endless loop, a synchronous read of stdin or a FIFO), so optin ended the process (SIGKILL, exit status 137)`,
       },
     ],
-    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --import-timeout <ms> (default 30000).`,
+    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --thread-timeout <ms> (default ${String(defaultThreadTimeoutMs)}).`,
   );
 }

@@ -7,6 +7,9 @@ import type { Answer } from './answer.js';
  */
 const graceMs = 2000;
 
+/** How long, by default, the main thread may go without a beat once the config is imported (`--thread-timeout`). */
+export const defaultThreadTimeoutMs = 5000;
+
 /** How often the main thread, once the config is imported, tells the watchdog it is not blocked. */
 const beatMs = 250;
 
@@ -18,7 +21,8 @@ const beatMs = 250;
  * thread: SIGKILL is the one that cannot.
  */
 const source = `
-const { parentPort, workerData: { ms, answer } } = require('node:worker_threads');
+const { parentPort, workerData: { answer } } = require('node:worker_threads');
+let { ms } = require('node:worker_threads').workerData;
 const { writeSync } = require('node:fs');
 let { stdout, stderr } = answer;
 const kill = () => {
@@ -28,7 +32,7 @@ const kill = () => {
 };
 let timer = setTimeout(kill, ms);
 parentPort.on('message', (next) => {
-  if (next) ({ stdout, stderr } = next);
+  if (next) ({ stdout, stderr, ms } = next);
   clearTimeout(timer);
   timer = setTimeout(kill, ms);
 });
@@ -38,9 +42,9 @@ parentPort.on('message', (next) => {
 export interface ThreadWatchdog {
   /**
    * From now on, `answer` is what the watchdog writes, and the main thread is watched by its beats:
-   * blocked (no beat) for `timeoutMs` and 2 s more, the process ends.
+   * blocked (no beat) for `timeoutMs`, the process ends.
    */
-  watch(answer: Pick<Answer, 'stdout' | 'stderr'>): void;
+  watch(answer: Pick<Answer, 'stdout' | 'stderr'>, timeoutMs: number): void;
 }
 
 /**
@@ -48,7 +52,7 @@ export interface ThreadWatchdog {
  * pipe, an endless loop, as it is imported or in a timer later), which no timer of that thread can
  * then interrupt: a worker thread that writes `answer` as the command would and ends the process with
  * SIGKILL once the import has run `timeoutMs` (and 2 s of grace); after {@link ThreadWatchdog.watch},
- * once the thread has been blocked that long. It keeps nothing running (unref'd), and ends with the
+ * once the thread has been blocked for the bound given there. It keeps nothing running (unref'd), and ends with the
  * process.
  */
 export function watchThread(answer: Pick<Answer, 'stdout' | 'stderr'>, timeoutMs: number): ThreadWatchdog {
@@ -61,8 +65,8 @@ export function watchThread(answer: Pick<Answer, 'stdout' | 'stderr'>, timeoutMs
   worker.on('error', () => undefined);
   let beating: NodeJS.Timeout | undefined;
   return {
-    watch({ stdout, stderr }) {
-      worker.postMessage({ stdout, stderr });
+    watch({ stdout, stderr }, ms) {
+      worker.postMessage({ stdout, stderr, ms });
       beating ??= setInterval(() => worker.postMessage(null), beatMs).unref();
     },
   };

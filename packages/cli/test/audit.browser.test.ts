@@ -297,33 +297,27 @@ describe('the optin binary', () => {
       ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
       (error: unknown) => error as { code: number; stdout: string; stderr: string },
     );
+  /** The arguments of `optin audit` on the stand-in site's `path`, with `config`, the hosts resolved, `--wait ms`. */
+  const auditArgs = (path: string, config: string, wait: string) => [
+    'audit',
+    `${server.origin('www.optin.test')}${path}`,
+    '--config',
+    config,
+    ...rules.flatMap((r) => ['--resolve', r]),
+    '--wait',
+    wait,
+  ];
+  /** {@link optin} running {@link auditArgs}, then `extra`. */
+  const optinAudit = async (path: string, config: string, wait: string, ...extra: string[]) =>
+    optin(...auditArgs(path, config, wait), ...extra);
 
   test('audit exits 1 with a readable report on a leaky page and 0 on a clean one', async () => {
-    const bad = await optin(
-      'audit',
-      `${server.origin('www.optin.test')}/leaky`,
-      '--config',
-      fixture('optin.config.mjs'),
-      ...rules.flatMap((r) => ['--resolve', r]),
-      '--wait',
-      '300',
-    );
+    const bad = await optinAudit('/leaky', fixture('optin.config.mjs'), '300');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('✗ request_without_consent http://cdn.vendor.optin.test');
     expect(bad.stdout).toContain('4 finding(s)');
 
-    const good = await optin(
-      'audit',
-      `${server.origin('www.optin.test')}/good`,
-      '--config',
-      fixture('optin.config.mjs'),
-      ...rules.flatMap((r) => ['--resolve', r]),
-      '--wait',
-      '300',
-      '--consent',
-      'analytics',
-      '--json',
-    );
+    const good = await optinAudit('/good', fixture('optin.config.mjs'), '300', '--consent', 'analytics', '--json');
     expect(good.code).toBe(0);
     const report = JSON.parse(good.stdout) as AuditReport;
     expect(report.consent).toEqual(['analytics']);
@@ -335,15 +329,7 @@ describe('the optin binary', () => {
       code: 'browser_failed',
       issues: [{ path: 'url', message: 'answered 404' }],
     });
-    const down = await optin(
-      'audit',
-      `${server.origin('www.optin.test')}/down`,
-      '--config',
-      fixture('optin.config.mjs'),
-      ...rules.flatMap((r) => ['--resolve', r]),
-      '--wait',
-      '0',
-    );
+    const down = await optinAudit('/down', fixture('optin.config.mjs'), '0');
     expect(down.code).toBe(2);
     expect(down.stdout).toBe('');
     expect(down.stderr).toContain('error browser_failed\n  url: answered 502\n');
@@ -357,16 +343,7 @@ describe('the optin binary', () => {
       `export { default } from ${JSON.stringify(fixture('optin.config.mjs'))};\nsetTimeout(() => { throw null; }, 500);\n`,
     );
     try {
-      const result = await optin(
-        'audit',
-        `${server.origin('www.optin.test')}/good`,
-        '--config',
-        config,
-        ...rules.flatMap((r) => ['--resolve', r]),
-        '--wait',
-        '2000',
-        '--json',
-      );
+      const result = await optinAudit('/good', config, '2000', '--json');
       expect([result.code, JSON.parse(result.stdout)]).toEqual([
         1,
         {
@@ -399,19 +376,7 @@ describe('the optin binary', () => {
     try {
       const result = (await exec(
         process.execPath,
-        [
-          cli,
-          'audit',
-          `${server.origin('www.optin.test')}/good`,
-          '--config',
-          config,
-          ...rules.flatMap((r) => ['--resolve', r]),
-          '--wait',
-          '2000',
-          '--import-timeout',
-          '1000',
-          '--json',
-        ],
+        [cli, ...auditArgs('/good', config, '2000'), '--thread-timeout', '1000', '--json'],
         { env: { ...process.env, VENDOR_PORT: String(server.port) }, timeout: 30_000 },
       ).catch((error: unknown) => error)) as { signal: string | null; stdout: string };
       // Before the watchdog watched past the import: killed by the test after 30 s (SIGTERM), having said nothing.
@@ -429,7 +394,7 @@ describe('the optin binary', () => {
                 ),
               },
             ],
-            hint: expect.stringContaining('--import-timeout'),
+            hint: expect.stringContaining('--thread-timeout'),
           },
         },
       ]);
@@ -439,13 +404,9 @@ describe('the optin binary', () => {
   });
 
   test('an audit longer than --import-timeout and its 2 s of grace, its thread free, is never ended by the watchdog', async () => {
-    const result = await optin(
-      'audit',
-      `${server.origin('www.optin.test')}/good`,
-      '--config',
+    const result = await optinAudit(
+      '/good',
       fixture('optin.config.mjs'),
-      ...rules.flatMap((r) => ['--resolve', r]),
-      '--wait',
       '4000',
       '--import-timeout',
       '1000',

@@ -15,7 +15,8 @@ const fixture = fileURLToPath(new URL('./fixtures/optin.config.mjs', import.meta
 const sound = `export { default } from ${JSON.stringify(fixture)};\n`;
 
 /**
- * The CLI's `command` on `source` written as `name`, with `--import-timeout 1000`; stdin stays open and
+ * The CLI's `command` on `source` written as `name`, with `--import-timeout 1000 --thread-timeout 1000`
+ * unless `args` give `--import-timeout`; stdin stays open and
  * empty. Killed after 20 s with SIGTERM (a CLI that hangs never answers): the watchdog's is SIGKILL.
  */
 const runAs = (command: string, name: string, source: string, ...args: string[]) => {
@@ -25,7 +26,13 @@ const runAs = (command: string, name: string, source: string, ...args: string[])
     (resolve) => {
       execFile(
         process.execPath,
-        [cli, command, file, '--import-timeout', '1000', ...args],
+        [
+          cli,
+          command,
+          file,
+          ...(args.includes('--import-timeout') ? [] : ['--import-timeout', '1000', '--thread-timeout', '1000']),
+          ...args,
+        ],
         { cwd: scratch, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 },
         (error, stdout, stderr) =>
           resolve({
@@ -105,7 +112,7 @@ const blockedLater = (file: string) =>
   [
     '✗ 1 problem(s)',
     `  ${file} [import_failed]: kept Node's thread busy for more than 1 s without a break after it was imported (in a timer or a callback), before optin answered: the config blocks Node's thread once imported (an endless loop, a synchronous read of stdin or a FIFO), so optin ended the process (SIGKILL, exit status 137)`,
-    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --import-timeout <ms> (default 30000).`,
+    `Make ${file} do nothing once imported: end every loop its timers and callbacks run, and read no stdin nor named pipe synchronously (node ${file} shows what it leaves running); if it is only slow, give it longer with --thread-timeout <ms> (default 5000).`,
     '',
   ].join('\n');
 
@@ -144,8 +151,25 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
     expect(JSON.parse(stdout)).toEqual({
       valid: false,
       problems: [{ path: file, code: 'import_failed', message: expect.stringContaining('after it was imported') }],
-      hint: expect.stringContaining('--import-timeout'),
+      hint: expect.stringContaining('--thread-timeout'),
     });
+  });
+
+  test('with the default --thread-timeout (5 s), a blocked thread is answered long before --import-timeout (30 s)', async () => {
+    const { file, signal, stdout } = await run(
+      'timer-loop-default.config.mjs',
+      `${sound}setTimeout(() => { for (;;) {} }, 0);\n`,
+      '--import-timeout',
+      '30000',
+    );
+    // Before --thread-timeout: the watchdog waited 32 s, so the test killed it after 20 s (SIGTERM), silent.
+    expect([signal, stdout]).toEqual([
+      'SIGKILL',
+      expect.stringContaining(
+        `${file} [import_failed]: kept Node's thread busy for more than 5 s without a break after it was imported`,
+      ),
+    ]);
+    expect(stdout).toContain('--thread-timeout <ms> (default 5000)');
   });
 
   test('declare tells it on stderr as error invalid_config, stdout empty', async () => {
@@ -178,7 +202,7 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
         'bash',
         [
           '-c',
-          '"$0" "$1" declare "$2" --import-timeout 1000 | { for i in $(seq 300); do [ -e blocked-large.fired ] && break; sleep 0.1; done; sleep 0.5; wc -c; }; echo "${PIPESTATUS[0]}"',
+          '"$0" "$1" declare "$2" --import-timeout 1000 --thread-timeout 1000 | { for i in $(seq 300); do [ -e blocked-large.fired ] && break; sleep 0.1; done; sleep 0.5; wc -c; }; echo "${PIPESTATUS[0]}"',
           process.execPath,
           cli,
           file,
@@ -196,10 +220,10 @@ describe.skipIf(process.platform === 'win32')('a config that blocks Node’s thr
     );
   });
 
-  test('a timer busy for less than the bound (1.5 s of a 1 s --import-timeout and 2 s of grace) is answered as before', async () => {
+  test('a timer busy for less than the bound (0.5 s of a 1 s --thread-timeout) is answered as before', async () => {
     const { code, signal, stdout } = await run(
       'busy-later.config.mjs',
-      `${sound}setTimeout(() => { const end = Date.now() + 1500; while (Date.now() < end) {} }, 0);\n`,
+      `${sound}setTimeout(() => { const end = Date.now() + 500; while (Date.now() < end) {} }, 0);\n`,
     );
     expect([code, signal, stdout]).toEqual([0, null, '✓ valid: policy edx@2026-11, 2 Member(s), 3 tracker(s)\n']);
   });

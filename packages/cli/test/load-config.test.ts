@@ -238,28 +238,34 @@ describe('a config whose import never settles while something keeps Node running
     expect(declare.code).toBe(0);
   });
 
-  test('an --import-timeout that is not a whole number of milliseconds from 1 to 600000 is a usage error, before the config is read', async () => {
-    const file = join(scratch, 'hang-timer.config.mjs');
-    writeFileSync(file, hang);
-    for (const value of ['x', '0', '-1', '1.5', '600001']) {
-      const result = await bounded(['validate', file, '--json', `--import-timeout=${value}`]);
-      expect([result.code, JSON.parse(result.stdout || '{}')], value).toEqual([
-        2,
-        {
-          error: {
-            code: 'invalid_argument',
-            issues: [
-              {
-                path: '--import-timeout',
-                message: `"${value}" is not a whole number of milliseconds from 1 to 600000`,
-              },
-            ],
-            hint: 'Use 1 to 600000 (default 30000).',
+  test.each([
+    ['--import-timeout', 30000],
+    ['--thread-timeout', 5000],
+  ])(
+    'an %s that is not a whole number of milliseconds from 1 to 600000 is a usage error, before the config is read',
+    async (option, fallback) => {
+      const file = join(scratch, 'hang-timer.config.mjs');
+      writeFileSync(file, hang);
+      for (const value of ['x', '0', '-1', '1.5', '600001']) {
+        const result = await bounded(['validate', file, '--json', `${option}=${value}`]);
+        expect([result.code, JSON.parse(result.stdout || '{}')], value).toEqual([
+          2,
+          {
+            error: {
+              code: 'invalid_argument',
+              issues: [
+                {
+                  path: option,
+                  message: `"${value}" is not a whole number of milliseconds from 1 to 600000`,
+                },
+              ],
+              hint: `Use 1 to 600000 (default ${String(fallback)}).`,
+            },
           },
-        },
-      ]);
-    }
-  });
+        ]);
+      }
+    },
+  );
 });
 
 describe('a config that fails after it imported', () => {
