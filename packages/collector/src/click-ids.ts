@@ -69,17 +69,42 @@ function withoutClickIdsInQueryAndFragment(text: string): string {
 }
 
 // A parameter in text: `name` or `name=value` after `?`, `&`, `#` or `;`, or `name=value` at the
-// start or after a blank; its value up to the next `?`, `&`, `#`, `;` or blank.
-const parameterInText = /([?&#;])([^?&#;=\s]*)(=[^?&#;\s]*)?|(?<!\S)([^?&#;=\s]+)(=[^?&#;\s]*)/g;
+// start or after a blank; its value up to the next `?`, `&`, `#`, `;`, blank or character a URL
+// never holds unencoded (`"`, `<`, `>`, a backtick: text around a URL, as JSON's quotes); then
+// the blank that follows it, if any.
+const parameterInText =
+  /(?:([?&#;])([^?&#;=\s"<>`]*)(=[^?&#;\s"<>`]*)?|(?<!\S)([^?&#;=\s"<>`]+)(=[^?&#;\s"<>`]*))(\s?)/g;
+
+// How many times over a URL in a parameter's value is read percent-encoded (`%253F` is `?` encoded twice).
+const encodedLayers = 3;
+
+/**
+ * A parameter's value (`=…`, as written) without the click ids of a URL or text percent-encoded in
+ * it, to `layers` times over (`=%2Fcourse%3Fgclid%3D…%26x%3D1` gives `=%2Fcourse%3Fx%3D1`), encoded
+ * again; as written when it holds none.
+ */
+function withoutEncodedClickIds(value: string, layers: number): string {
+  if (layers === 0 || !value.includes('%')) return value;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value.slice(1));
+  } catch {
+    return value;
+  }
+  let stripped = withoutClickIdsInString(decoded, layers - 1);
+  if (stripped === decoded) stripped = withoutEncodedClickIds(`=${decoded}`, layers - 1).slice(1);
+  return stripped === decoded ? value : `=${encodeURIComponent(stripped)}`;
+}
 
 /**
  * `text` without its click ids' parameters (`?gclid=…`, `&fbclid=…`, `#…`, `;…` or `gclid=…` at the
  * start or after a blank, each with a value; a `;` one's ends at a `/`, as a path's matrix
- * parameter), the rest kept as written. In text that is not a URL, a `?` or `#` before them stays
- * when a parameter follows (`x.org/?gclid=…&a=1` gives `x.org/?a=1`); in a URL (`keepSeparators`),
- * the parameter that follows keeps its own (`#tab#gclid=…&a=1` gives `#tab&a=1`).
+ * parameter), and those of a URL percent-encoded in a parameter's value, the rest kept as written;
+ * one removed between blanks takes one of them along. In text that is not a URL, a `?` or `#`
+ * before them stays when a parameter follows (`x.org/?gclid=…&a=1` gives `x.org/?a=1`); in a URL
+ * (`keepSeparators`), the parameter that follows keeps its own (`#tab#gclid=…&a=1` gives `#tab&a=1`).
  */
-function withoutClickIdsInText(text: string, keepSeparators: boolean): string {
+function withoutClickIdsInText(text: string, keepSeparators: boolean, layers: number): string {
   // The separator of the click ids removed just before `end`, to give the parameter that follows them.
   let separator = '';
   let end = -1;
@@ -92,18 +117,23 @@ function withoutClickIdsInText(text: string, keepSeparators: boolean): string {
       value: string | undefined,
       bareName: string | undefined,
       bareValue: string | undefined,
+      blank: string,
       at: number,
     ) => {
       const follows = at === end;
       const written = value ?? bareValue;
       if (written !== undefined && isClickId(name ?? bareName ?? '')) {
         const slash = mark === ';' ? written.indexOf('/') : -1;
-        if (slash !== -1) return written.slice(slash);
+        if (slash !== -1) return `${written.slice(slash)}${blank}`;
         if (!follows) separator = mark === '?' || mark === '#' ? mark : mark ? '&' : '';
-        end = at + parameter.length;
-        return '';
+        end = at + parameter.length - blank.length;
+        return at === 0 || /\s/.test(text[at - 1] ?? '') ? '' : blank;
       }
-      return follows && mark === '&' && !keepSeparators ? `${separator}${parameter.slice(1)}` : parameter;
+      const kept =
+        written === undefined
+          ? parameter
+          : `${parameter.slice(0, parameter.length - blank.length - written.length)}${withoutEncodedClickIds(written, layers)}${blank}`;
+      return follows && mark === '&' && !keepSeparators ? `${separator}${kept.slice(1)}` : kept;
     },
   );
 }
@@ -113,19 +143,30 @@ function withoutClickIdsInText(text: string, keepSeparators: boolean): string {
  * `location.hash` gives it) without its click ids' parameters: those of its query and of its
  * fragment, read as parameters (`#gclid=…&a=1`) or, in a hash route, as the route's query
  * (`#/course?fbclid=…`), then any other left in it: a path's matrix parameter
- * (`/course;gclid=…`), one after a second `#` (`#tab#gclid=…`) or after a `?` in a value
- * (`?next=https://x.org/?gclid=…`). The rest of it (other parameters, their order, the path, an
+ * (`/course;gclid=…`), one after a second `#` (`#tab#gclid=…`), after a `?` in a value
+ * (`?next=https://x.org/?gclid=…`) or in a URL percent-encoded in a value (`?next=%2F%3Fgclid%3D…`). The rest of it (other parameters, their order, the path, an
  * anchor) is kept as written.
  */
 export function withoutClickIds(text: string): string {
   if (!mayHoldClickId.test(text)) return text;
-  return withoutClickIdsInText(withoutClickIdsInQueryAndFragment(text), true);
+  return withoutClickIdsInText(withoutClickIdsInQueryAndFragment(text), true, encodedLayers);
 }
 
 // A text read as a URL: one that begins with a scheme (`https:`, `android-app:`), a path (`/a`,
 // `//host/a`), a query or a fragment, and holds no blank (a URL's are percent-encoded); never one
 // that only holds a URL (`Note: see https://…`, JSON text), read as text.
 const urlLike = /^(?:[a-z][a-z\d+.-]*:|[/?#])\S*$/i;
+
+/**
+ * `text` without its click ids: read as a URL (blanks around it aside) or as text holding some, and
+ * in a parameter's value percent-encoded to `layers` times over.
+ */
+function withoutClickIdsInString(text: string, layers: number): string {
+  if (!mayHoldClickId.test(text)) return text;
+  return urlLike.test(text.trim())
+    ? withoutClickIdsInText(withoutClickIdsInQueryAndFragment(text), true, layers)
+    : withoutClickIdsInText(text, false, layers);
+}
 
 /**
  * A value of a message (an object, array or string, to `depth` levels of nesting below it) with the
@@ -138,8 +179,7 @@ const urlLike = /^(?:[a-z][a-z\d+.-]*:|[/?#])\S*$/i;
  */
 export function withoutClickIdsIn(value: unknown, depth = maxNestingDepth): unknown {
   if (typeof value === 'string') {
-    if (!mayHoldClickId.test(value)) return undefined;
-    const stripped = urlLike.test(value.trim()) ? withoutClickIds(value) : withoutClickIdsInText(value, false);
+    const stripped = withoutClickIdsInString(value, encodedLayers);
     return stripped === value ? undefined : stripped;
   }
   if (typeof value !== 'object' || value === null || depth === 0) return undefined;

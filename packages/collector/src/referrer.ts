@@ -102,10 +102,10 @@ export function registrable(host: string): string {
 
 /**
  * Classifies a visit by its referrer and page URL and extracts its campaign: Segment's
- * `context.campaign` first, then the page URL's `utm_*` parameters and ad click ids, of its query
- * first, then of its fragment or hash route (`#/course?gclid=…`: see `parametersOf`). A referrer on
- * the same registrable domain as the page, or in `internalHosts`, is `internal`; `utm_medium=email`
- * or a webmail referrer is `email`.
+ * `context.campaign` first (its `utm_*` values and ad click ids), then the page URL's `utm_*`
+ * parameters and ad click ids, of its query first, then of its fragment or hash route
+ * (`#/course?gclid=…`: see `parametersOf`). A referrer on the same registrable domain as the page,
+ * or in `internalHosts`, is `internal`; `utm_medium=email` or a webmail referrer is `email`.
  */
 export function trafficSource(
   pageUrl: string | undefined,
@@ -118,6 +118,10 @@ export function trafficSource(
   if (contextCampaign) {
     for (const key of utm) {
       const v = contextCampaign[key] ?? contextCampaign[key === 'campaign' ? 'name' : key];
+      if (typeof v === 'string' && v) campaign[key] = campaignValue(v);
+    }
+    for (const key of clickIds) {
+      const v = contextCampaign[key];
       if (typeof v === 'string' && v) campaign[key] = campaignValue(v);
     }
   }

@@ -25,6 +25,37 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     const ids = new Set((res.body.events as { messageId: string }[]).map((e) => e.messageId));
     return messages.map((m) => ids.has(m.messageId as string));
   };
+  /** A course page of `anonymousId` with `context` and `properties`, marketing granted or not. */
+  const clickIdPage = (
+    anonymousId: string,
+    context: Record<string, unknown>,
+    properties: Record<string, unknown> = {},
+    marketing = false,
+  ): Body => ({
+    type: 'page',
+    name: 'Course',
+    anonymousId,
+    messageId: mid(),
+    properties,
+    context: {
+      consent: { categoryPreferences: { analytics: true, marketing } },
+      course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
+      ...context,
+    },
+  });
+  /** `batch` (of one `anonymousId`) posted and all accepted, then each message's event as the platform and HarvardX read it. */
+  const storedBoth = async (batch: readonly Body[]): Promise<[Body[], Body[]]> => {
+    expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: batch.length });
+    const learner = encodeURIComponent(batch[0]?.anonymousId as string);
+    const platform = await getJson(`${live.url}/v1/events?anonymousId=${learner}&limit=1000`, {
+      authorization: `Bearer ${tokens.platform}`,
+    });
+    const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=${learner}&limit=1000`, {
+      authorization: `Bearer ${tokens.HarvardX}`,
+    });
+    const storedIn = (events: Body[]): Body[] => batch.map((m) => events.find((e) => e.messageId === m.messageId));
+    return [storedIn(platform.body.events), storedIn(member.body.events)];
+  };
 
   it.skipIf(skip)('accepts a batch of track, page, screen and identify and stores each once', async () => {
     const batch = [
@@ -320,7 +351,7 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
         target_url: 'https://www.edx.org/#/search?q=cs50',
         came_from: { page: { href: '/course/cs50#tab=2' } },
         history: ['https://www.edx.org/', 'https://www.edx.org/'],
-        note: 'Note: pasted  as text',
+        note: 'Note: pasted as text',
       });
       expect(click.url).toBe('https://learning.edx.org/course/cs50');
       expect(click.context.referrer).toEqual({ type: 'link', link: 'edx://course/cs50' });
@@ -453,18 +484,8 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
   it.skipIf(skip)(
     'without marketing, removes click ids after a double ?, from a URL with blanks around, from arrays of page fields and keys with blanks, keeping the text around them',
     async () => {
-      const page = (properties: Record<string, unknown>, url?: string) => ({
-        type: 'page',
-        name: 'Course',
-        anonymousId: 'click-id-review',
-        messageId: mid(),
-        properties,
-        context: {
-          consent: { categoryPreferences: { analytics: true, marketing: false } },
-          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
-          ...(url === undefined ? {} : { page: { url } }),
-        },
-      });
+      const page = (properties: Record<string, unknown>, url?: string) =>
+        clickIdPage('click-id-review', url === undefined ? {} : { page: { url } }, properties);
       const batch = [
         page({}, 'https://www.edx.org/course??gclid=G-SECRET&utm_source=news'),
         page({}, 'https://www.edx.org/#/course??gclid=G-SECRET&utm_source=news'),
@@ -481,16 +502,8 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
           label: 'kept',
         }),
       ];
-      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 4 });
-      const platform = await getJson(`${live.url}/v1/events?anonymousId=click-id-review&limit=1000`, {
-        authorization: `Bearer ${tokens.platform}`,
-      });
-      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=click-id-review&limit=1000`, {
-        authorization: `Bearer ${tokens.HarvardX}`,
-      });
-      const storedIn = (events: Body[]): Body[] => batch.map((m) => events.find((e) => e.messageId === m.messageId));
-      const onPlatform = storedIn(platform.body.events);
-      for (const stored of [onPlatform, storedIn(member.body.events)]) {
+      const [onPlatform, onMember] = await storedBoth(batch);
+      for (const stored of [onPlatform, onMember]) {
         expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
         expect(stored.map((e) => [e?.url, e?.campaign])).toEqual([
           ['https://www.edx.org/course??utm_source=news', { source: 'news' }],
@@ -515,18 +528,8 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
     'without marketing, removes click ids from ;matrix parameters, after a second # and from text holding a URL in any field, keeping the text',
     async () => {
       const question = 'Is C# & F# fun? a=b; q&a #tag';
-      const page = (context: Record<string, unknown>, properties: Record<string, unknown> = {}) => ({
-        type: 'page',
-        name: 'Course',
-        anonymousId: 'click-id-text',
-        messageId: mid(),
-        properties,
-        context: {
-          consent: { categoryPreferences: { analytics: true, marketing: false } },
-          course: { id: 'course-v1:HarvardX+CS50+2026_T1' },
-          ...context,
-        },
-      });
+      const page = (context: Record<string, unknown>, properties: Record<string, unknown> = {}) =>
+        clickIdPage('click-id-text', context, properties);
       const batch = [
         page({ page: { url: 'https://www.edx.org/course;gclid=G-SECRET?utm_source=news' } }),
         page({ page: { url: 'https://www.edx.org/#tab#gclid=G-SECRET' } }),
@@ -535,16 +538,8 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
           { note: 'Shared www.edx.org/course?utm_source=news&fbclid=FB-SECRET with a friend', question },
         ),
       ];
-      expect((await postJson(`${live.url}/v1/batch`, { batch })).body).toMatchObject({ accepted: 3 });
-      const platform = await getJson(`${live.url}/v1/events?anonymousId=click-id-text&limit=1000`, {
-        authorization: `Bearer ${tokens.platform}`,
-      });
-      const member = await getJson(`${live.url}/v1/members/HarvardX/events?anonymousId=click-id-text&limit=1000`, {
-        authorization: `Bearer ${tokens.HarvardX}`,
-      });
-      const storedIn = (events: Body[]): Body[] => batch.map((m) => events.find((e) => e.messageId === m.messageId));
-      const onPlatform = storedIn(platform.body.events);
-      for (const stored of [onPlatform, storedIn(member.body.events)]) {
+      const [onPlatform, onMember] = await storedBoth(batch);
+      for (const stored of [onPlatform, onMember]) {
         expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
         expect(stored.map((e) => [e?.url, e?.campaign])).toEqual([
           ['https://www.edx.org/course?utm_source=news', { source: 'news' }],
@@ -557,6 +552,51 @@ describe.each(backends)('ingestion over HTTP ($name)', (backend) => {
         note: 'Shared www.edx.org/course?utm_source=news with a friend',
         question,
       });
+    },
+  );
+
+  it.skipIf(skip)(
+    'without marketing, removes click ids from percent-encoded nested URLs and JSON text, leaving no double blank',
+    async () => {
+      const batch = [
+        clickIdPage('click-id-nested', {
+          page: { url: 'https://www.edx.org/?next=%2Fcourses%3Fgclid%3DG-SECRET%26x%3D1' },
+        }),
+        clickIdPage(
+          'click-id-nested',
+          {},
+          {
+            target: 'https://www.edx.org/?redirect=https%3A%2F%2Fx.org%2F%3Ffbclid%3DFB-SECRET&a=1',
+            json: '{"url":"https://www.edx.org/?gclid=G-SECRET"}',
+            note: 'see gclid=G-SECRET here',
+          },
+        ),
+      ];
+      const [onPlatform, onMember] = await storedBoth(batch);
+      for (const stored of [onPlatform, onMember]) {
+        expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
+        expect(stored[0]?.url).toBe('https://www.edx.org/?next=%2Fcourses%3Fx%3D1');
+      }
+      expect(onPlatform[1]?.properties).toEqual({
+        target: 'https://www.edx.org/?redirect=https%3A%2F%2Fx.org%2F&a=1',
+        json: '{"url":"https://www.edx.org/"}',
+        note: 'see here',
+      });
+    },
+  );
+
+  it.skipIf(skip)(
+    'with marketing, stores a click id sent in context.campaign in the campaign, as one from the URL',
+    async () => {
+      const campaign = { source: 'news', gclid: 'G-1' };
+      const [onPlatform, onMember] = await storedBoth([
+        clickIdPage('click-id-campaign', { campaign }, {}, true),
+        clickIdPage('click-id-campaign', { campaign }),
+      ]);
+      for (const [granted, refused] of [onPlatform, onMember]) {
+        expect(granted?.campaign).toEqual({ source: 'news', gclid: 'G-1' });
+        expect(refused?.campaign).toEqual({ source: 'news' });
+      }
     },
   );
 
