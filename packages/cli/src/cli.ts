@@ -7,6 +7,7 @@ import { CliError } from './errors.js';
 import { formatReport } from './format-report.js';
 import { blockedImport, blockedThread, endedProcess, importFailure } from './import-failure.js';
 import { defaultImportTimeoutMs, findConfig, loadConfig, timedOut } from './load-config.js';
+import { milliseconds } from './milliseconds.js';
 import { defaultThreadTimeoutMs, watchThread, type ThreadWatchdog } from './thread-watchdog.js';
 import { describe, isInstance } from './thrown.js';
 import { userFrame } from './user-frame.js';
@@ -222,20 +223,10 @@ async function main(argv: string[]): Promise<Answer> {
   const configPath = command === 'audit' ? values.config : configOf(command, target, values.config);
   if (command === 'audit' && values.config === '')
     fail('--config', 'is empty', 'Give the config file (or its directory): --config path/to/optin.config.mjs.');
-  const importTimeoutMs = /^\d+$/.test(values['import-timeout']) ? Number(values['import-timeout']) : Number.NaN;
-  if (!(importTimeoutMs >= 1 && importTimeoutMs <= 600_000))
-    fail(
-      '--import-timeout',
-      `"${values['import-timeout']}" is not a whole number of milliseconds from 1 to 600000`,
-      `Use 1 to 600000 (default ${String(defaultImportTimeoutMs)}).`,
-    );
-  const threadTimeoutMs = /^\d+$/.test(values['thread-timeout']) ? Number(values['thread-timeout']) : Number.NaN;
-  if (!(threadTimeoutMs >= 1 && threadTimeoutMs <= 600_000))
-    fail(
-      '--thread-timeout',
-      `"${values['thread-timeout']}" is not a whole number of milliseconds from 1 to 600000`,
-      `Use 1 to 600000 (default ${String(defaultThreadTimeoutMs)}).`,
-    );
+  const duration = (option: 'import-timeout' | 'thread-timeout' | 'wait' | 'settle', range: [number, number]) =>
+    milliseconds(`--${option}`, values[option], range, options[option].default);
+  const importTimeoutMs = duration('import-timeout', [1, 600_000]);
+  const threadTimeoutMs = duration('thread-timeout', [1, 600_000]);
 
   if (command === 'validate') {
     const config = await load(command, configPath, importTimeoutMs, threadTimeoutMs);
@@ -270,12 +261,8 @@ async function main(argv: string[]): Promise<Answer> {
 
   // audit, the one command left
   if (!target) return fail('url', 'missing', 'Give the page to audit: optin audit https://www.edx.org/.');
-  const waitMs = /^\d+$/.test(values.wait) ? Number(values.wait) : Number.NaN;
-  if (!(waitMs <= 60_000))
-    fail('--wait', `"${values.wait}" is not a whole number of milliseconds from 0 to 60000`, 'Use 0 to 60000.');
-  const settleMs = /^\d+$/.test(values.settle) ? Number(values.settle) : Number.NaN;
-  if (!(settleMs <= 120_000))
-    fail('--settle', `"${values.settle}" is not a whole number of milliseconds from 0 to 120000`, 'Use 0 to 120000.');
+  const waitMs = duration('wait', [0, 60_000]);
+  const settleMs = duration('settle', [0, 120_000]);
   const mode = values.mode === 'opt-in' || values.mode === 'opt-out' ? values.mode : null;
   if (!mode)
     return fail(

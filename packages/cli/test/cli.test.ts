@@ -275,7 +275,7 @@ describe('optin declare', () => {
     const wait = await audit('--wait=');
     expect([wait.code, wait.stderr]).toEqual([
       2,
-      'error invalid_argument\n  --wait: "" is not a whole number of milliseconds from 0 to 60000\nUse 0 to 60000.\n',
+      'error invalid_argument\n  --wait: "" is not a whole number of milliseconds from 0 to 60000\nUse 0 to 60000 (default 2000).\n',
     ]);
     const cookie = await audit('--cookie-name=');
     expect(cookie.code).toBe(2);
@@ -393,7 +393,7 @@ describe('optin declare', () => {
     const settle = await optin('audit', 'http://127.0.0.1:9/', '--config', config, '--settle', 'soon');
     expect([settle.code, settle.stdout]).toEqual([2, '']);
     expect(settle.stderr).toBe(
-      'error invalid_argument\n  --settle: "soon" is not a whole number of milliseconds from 0 to 120000\nUse 0 to 120000.\n',
+      'error invalid_argument\n  --settle: "soon" is not a whole number of milliseconds from 0 to 120000\nUse 0 to 120000 (default 10000).\n',
     );
     const still = await optin('declare', config, '--no-interact');
     expect(still.code).toBe(2);
