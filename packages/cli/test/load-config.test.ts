@@ -314,36 +314,41 @@ describe('a config that ends the process', () => {
       3,
     ],
   } as const;
+  // Four runs of the CLI, one after another: on a machine that a browser suite shares, 30 s is too few.
   for (const [what, [source, place, exitCode]] of Object.entries(exits))
-    test(`${what} as it is imported is import_failed at its line in every command, never the config's exit code`, async () => {
-      const name = `exits-${what.replace(/\W+/g, '-')}.config.mjs`;
-      const message = `ended the process with process.exit() (exit code ${exitCode}) as it was imported, before optin could read it`;
-      const { file, code, stdout } = await validate(name, source);
-      expect([code, stdout.split('\n').slice(0, 2)]).toEqual([
-        1,
-        ['✗ 1 problem(s)', `  ${file} [import_failed] at ${file}:${place}: ${message}`],
-      ]);
-      expect(stdout).toContain(`Remove the process.exit() call from ${file}`);
-      const json = await run('validate', name, source, '--json');
-      expect([json.code, JSON.parse(json.stdout)]).toEqual([
-        1,
-        {
-          valid: false,
-          problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message }],
-          hint: expect.any(String),
-        },
-      ]);
-      const declare = await run('declare', name, source);
-      expect([declare.code, declare.stdout]).toEqual([1, '']);
-      expect(declare.stderr).toContain(
-        `error invalid_config\n  ${file} [import_failed] at ${file}:${place}: ${message}\n`,
-      );
-      const audit = await runOn(['audit', 'http://127.0.0.1:9/', '--config', file, '--json']);
-      expect(audit.code).toBe(1);
-      expect(JSON.parse(audit.stdout)).toMatchObject({
-        error: { code: 'invalid_config', issues: [{ path: file, code: 'import_failed', message }] },
-      });
-    });
+    test(
+      `${what} as it is imported is import_failed at its line in every command, never the config's exit code`,
+      { timeout: 90_000 },
+      async () => {
+        const name = `exits-${what.replace(/\W+/g, '-')}.config.mjs`;
+        const message = `ended the process with process.exit() (exit code ${exitCode}) as it was imported, before optin could read it`;
+        const { file, code, stdout } = await validate(name, source);
+        expect([code, stdout.split('\n').slice(0, 2)]).toEqual([
+          1,
+          ['✗ 1 problem(s)', `  ${file} [import_failed] at ${file}:${place}: ${message}`],
+        ]);
+        expect(stdout).toContain(`Remove the process.exit() call from ${file}`);
+        const json = await run('validate', name, source, '--json');
+        expect([json.code, JSON.parse(json.stdout)]).toEqual([
+          1,
+          {
+            valid: false,
+            problems: [{ path: file, code: 'import_failed', at: `${file}:${place}`, message }],
+            hint: expect.any(String),
+          },
+        ]);
+        const declare = await run('declare', name, source);
+        expect([declare.code, declare.stdout]).toEqual([1, '']);
+        expect(declare.stderr).toContain(
+          `error invalid_config\n  ${file} [import_failed] at ${file}:${place}: ${message}\n`,
+        );
+        const audit = await runOn(['audit', 'http://127.0.0.1:9/', '--config', file, '--json']);
+        expect(audit.code).toBe(1);
+        expect(JSON.parse(audit.stdout)).toMatchObject({
+          error: { code: 'invalid_config', issues: [{ path: file, code: 'import_failed', message }] },
+        });
+      },
+    );
 
   test('process.exit() in a timer after it imported, before optin answered, is import_failed too', async () => {
     const { file, code, stdout } = await validate(
