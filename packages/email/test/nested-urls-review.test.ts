@@ -258,7 +258,10 @@ describe('hostile input is read in linear time', () => {
       `${'//t.edx.org/./'.repeat(580)}e/c/x%20`.repeat(31),
       // Dots in the query or the fragment, or starting a segment that is no dot segment (`/.well-known`).
       ...['.', '..', '?/.', '#/.', '.well-known'].map((dots) =>
-        Array.from({ length: 31 }, (_, n) => `${`//t.edx.org/${dots}`.repeat(8060 / (12 + dots.length))}/e/c/x${n}-a%20`).join(''),
+        Array.from(
+          { length: 31 },
+          (_, n) => `${`//t.edx.org/${dots}`.repeat(8060 / (12 + dots.length))}/e/c/x${n}-a%20`,
+        ).join(''),
       ),
       // Proofpoint wrappers percent-encoded, v3 inside v2, and v3 with placeholders.
       'https%3A%2F%2Furldefense.proofpoint.com%2Fv2%2Furl%3Fu%3Dhttps-3A__t.edx.org_e_c_x-2D'.repeat(size / 86),
@@ -294,7 +297,8 @@ describe('hostile input is read in linear time', () => {
     const started = process.cpuUsage();
     harvard.rewriteHtml(links.join('\n'), bob);
     expect(cpuMs(started)).toBeLessThan(4000);
-  }, 120_000);
+    // About 30 s of wall time alone; a CI runner whose 2 cores a browser suite shares stretches it.
+  }, 300_000);
 });
 
 describe('an unreadable token in <img src> never throws', () => {
