@@ -30,7 +30,10 @@ const workspacePackages = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.pluginData === 'workspace') return undefined;
-      const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+      const name = args.path
+        .split('/')
+        .slice(0, args.path.startsWith('@') ? 2 : 1)
+        .join('/');
       const dir = workspace.get(name);
       if (!dir) return undefined;
       // Resolve from inside the package itself: the bare specifier then hits the package's own
@@ -60,5 +63,8 @@ export async function bundleSize(code, { resolveDir = root } = {}) {
     plugins: [workspacePackages],
   });
   const [output] = result.outputFiles;
-  return { min: output.contents.length, gzip: gzipSync(output.contents, { level: constants.Z_BEST_COMPRESSION }).length };
+  return {
+    min: output.contents.length,
+    gzip: gzipSync(output.contents, { level: constants.Z_BEST_COMPRESSION }).length,
+  };
 }

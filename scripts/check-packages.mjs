@@ -32,7 +32,10 @@ function publicPackages() {
   const base = join(root, 'packages');
   return readdirSync(base, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(base, d.name, 'package.json')))
-    .map((d) => ({ dir: join(base, d.name), pkg: JSON.parse(readFileSync(join(base, d.name, 'package.json'), 'utf8')) }))
+    .map((d) => ({
+      dir: join(base, d.name),
+      pkg: JSON.parse(readFileSync(join(base, d.name, 'package.json'), 'utf8')),
+    }))
     .filter(({ pkg }) => !pkg.private)
     .map(({ dir, pkg }) => ({ dir, name: pkg.name }));
 }
@@ -73,9 +76,13 @@ for (const { dir, name } of packages) {
 
     // No ignored rules: dual ESM/CJS builds with .d.ts/.d.cts per condition (and typesVersions
     // for subpaths) pass every rule of the strict profile, so nothing needs silencing.
-    const res = spawnSync(process.execPath, [attw, tarball, '--profile', 'strict', '--format', 'ascii', '--no-color', '--no-emoji'], {
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      process.execPath,
+      [attw, tarball, '--profile', 'strict', '--format', 'ascii', '--no-color', '--no-emoji'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (res.status !== 0) problems.push(`attw:\n${(res.stdout + res.stderr).trim()}`);
   } catch (err) {
     problems.push(`error: ${err instanceof Error ? err.message : String(err)}`);

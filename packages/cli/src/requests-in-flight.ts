@@ -81,7 +81,9 @@ export function requestsInFlight(): RequestsInFlight {
     settle: async (capMs, since = 0, leaving = false) => {
       const waited = () => [...inFlight].filter(([, r]) => r.made > since && (leaving || !r.dropped));
       // Only a request a target still watched reports is known to be unanswered.
-      return (await untilQuiet(waited, capMs)).filter(([id, r]) => !r.dropped && !r.gone && owners.has(id)).map(([, r]) => r.url);
+      return (await untilQuiet(waited, capMs))
+        .filter(([id, r]) => !r.dropped && !r.gone && owners.has(id))
+        .map(([, r]) => r.url);
     },
   };
 }

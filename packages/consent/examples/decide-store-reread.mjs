@@ -23,7 +23,11 @@ const fileStorage = {
   clear: () => rmSync(jar, { force: true }),
 };
 
-const allowed = (store) => edxPolicy.purposes.filter((p) => store.allows(p.id)).map((p) => p.id).join(', ');
+const allowed = (store) =>
+  edxPolicy.purposes
+    .filter((p) => store.allows(p.id))
+    .map((p) => p.id)
+    .join(', ');
 
 // 1. A learner arrives: nothing but what is necessary runs, and the banner must be shown.
 const page = createConsent({ policy: edxPolicy, storage: fileStorage, signals: { gpc: false } });
@@ -33,7 +37,9 @@ console.log(`first visit     needsPrompt=${page.needsPrompt}  allowed: ${allowed
 page.acceptAll();
 page.withdraw('marketing', 'HarvardX');
 page.withdraw('functionality');
-console.log(`decided         allowed: ${allowed(page)}; marketing for HarvardX: ${page.allows('marketing', 'HarvardX')}`);
+console.log(
+  `decided         allowed: ${allowed(page)}; marketing for HarvardX: ${page.allows('marketing', 'HarvardX')}`,
+);
 
 // 3. Stored: one compact value.
 const value = readFileSync(jar, 'utf8');

@@ -175,7 +175,7 @@ describe('another tab deciding', () => {
     bob.dispose();
   });
 
-  it('takes the last of decisions made in the same millisecond, and keeps it after the channel\'s copies come', async () => {
+  it("takes the last of decisions made in the same millisecond, and keeps it after the channel's copies come", async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(new Date('2026-12-01T10:00:00.000Z'));

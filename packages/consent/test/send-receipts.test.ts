@@ -193,7 +193,9 @@ describe('sendReceipts', () => {
         const { sentAt } = JSON.parse(init.body as string) as { sentAt: string };
         sent.push({ at: Date.now() - start, sentAt });
         const answer = answers.shift() ?? 201;
-        return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(new Response('{}', { status: answer }));
+        return answer instanceof Error
+          ? Promise.reject(answer)
+          : Promise.resolve(new Response('{}', { status: answer }));
       });
       const errors: ConsentError[] = [];
       const consent = createConsent({ policy: edxPolicy, storage: 'memory', signals: { gpc: false } });

@@ -9,7 +9,15 @@ import { Bench } from 'tinybench';
 
 // The page the hub and the store run in: the globals they read (a browser's window).
 const window = new Window({ url: 'https://www.optin.test/courses/course-v1:HarvardX+CS50+2026/' });
-for (const name of ['document', 'location', 'localStorage', 'MutationObserver', 'MessageEvent', 'EventTarget', 'Document'])
+for (const name of [
+  'document',
+  'location',
+  'localStorage',
+  'MutationObserver',
+  'MessageEvent',
+  'EventTarget',
+  'Document',
+])
   Object.defineProperty(globalThis, name, { value: window[name] });
 globalThis.window = globalThis.self = window;
 for (const name of ['addEventListener', 'removeEventListener', 'dispatchEvent'])
@@ -36,7 +44,11 @@ const consent = createConsent({ policy: edxPolicy, cookieDomain: 'optin.test', s
 consent.decide({ purposes: { analytics: true, marketing: true }, members: { HarvardX: { marketing: false } } });
 const hub = createHub({
   consent,
-  trackers: [counter('analytics', ['analytics']), counter('ads', ['marketing']), counter('hx', ['analytics'], 'HarvardX')],
+  trackers: [
+    counter('analytics', ['analytics']),
+    counter('ads', ['marketing']),
+    counter('hx', ['analytics'], 'HarvardX'),
+  ],
   onError: (error) => {
     throw error;
   },

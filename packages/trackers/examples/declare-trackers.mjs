@@ -7,7 +7,12 @@ import { ga4 } from '@optin/trackers/ga4';
 import { meta } from '@optin/trackers/meta';
 import { hotjar } from '@optin/trackers/hotjar';
 
-const trackers = [ga4({ id: 'G-EDX0001' }), ga4({ id: 'G-HX0001', owner: 'HarvardX' }), meta({ id: '1234567890' }), hotjar({ siteId: 3456789 })];
+const trackers = [
+  ga4({ id: 'G-EDX0001' }),
+  ga4({ id: 'G-HX0001', owner: 'HarvardX' }),
+  meta({ id: '1234567890' }),
+  hotjar({ siteId: 3456789 }),
+];
 
 for (const t of trackers.map(defineTracker)) {
   console.log(`${t.id.padEnd(13)} ${t.owner.padEnd(9)} ${t.purposes.join('+').padEnd(10)} ${t.vendor.name}`);

@@ -36,7 +36,12 @@ const once = (e: HubEvent) => !sent.has(e) && sent.add(e);
 export function linkedin(options: LinkedInOptions): Tracker {
   const identity = adapterIdentity('linkedin', options, 'partnerId', /^\d+$/);
   const w = () => window as unknown as LinkedInWindow;
-  const cookie = (name: string, lifetime: string, party: 'first' | 'third') => ({ name, purpose: 'marketing', lifetime, party });
+  const cookie = (name: string, lifetime: string, party: 'first' | 'third') => ({
+    name,
+    purpose: 'marketing',
+    lifetime,
+    party,
+  });
   return {
     ...identity,
     purposes: ['marketing'],
@@ -64,7 +69,10 @@ export function linkedin(options: LinkedInOptions): Tracker {
       if (!ids.includes(options.partnerId)) ids.push(options.partnerId);
       if (!win.lintrk) {
         const q: unknown[][] = [];
-        win.lintrk = Object.assign((action: string, data?: Readonly<Record<string, unknown>>) => void q.push([action, data]), { q });
+        win.lintrk = Object.assign(
+          (action: string, data?: Readonly<Record<string, unknown>>) => void q.push([action, data]),
+          { q },
+        );
       }
       return ctx.loadScript('https://snap.licdn.com/li.lms-analytics/insight.min.js');
     },
@@ -78,7 +86,8 @@ export function linkedin(options: LinkedInOptions): Tracker {
     // The tag reads the page's URL itself: a view replayed after the learner left its page is not sent.
     page: (e) => e.properties.path == location.pathname && once(e) && w().lintrk?.('track'),
     track: (e) => {
-      if (e.properties.conversion_id !== undefined && once(e)) w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
+      if (e.properties.conversion_id !== undefined && once(e))
+        w().lintrk?.('track', { conversion_id: e.properties.conversion_id });
     },
   };
 }

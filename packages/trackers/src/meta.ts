@@ -74,7 +74,9 @@ export function meta(options: MetaOptions): Tracker {
         // Meta's own base-code stub: queues calls until fbevents.js takes over.
         const n = function () {
           // eslint-disable-next-line prefer-rest-params -- fbevents.js replays `arguments` objects
-          if (n.callMethod) n.callMethod(...arguments); else n.queue.push(arguments);
+          if (n.callMethod) n.callMethod(...arguments);
+          // eslint-disable-next-line prefer-rest-params -- as above
+          else n.queue.push(arguments);
         } as Fbq;
         n.queue = [];
         n.loaded = true;

@@ -590,7 +590,9 @@ describe('the stored decision, read again before each call', () => {
     hub.track('three');
     expect(refresh).toHaveBeenCalledTimes(2);
     // A tab of learning.optin.test withdraws: it writes the cookie both share, and tells this tab nothing.
-    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({
+      purposes: { analytics: false },
+    });
     document.cookie = `optin=${encodeDecision(withdrawn, edxPolicy)};Path=/;Domain=optin.test`;
     hub.track('after');
     expect(calls).toEqual(['load', 'track one', 'track two', 'page', 'track three', 'unload']);
@@ -609,7 +611,9 @@ describe('the stored decision, read again before each call', () => {
     const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
     hub.track('one');
     // Its `storage` event reaches this document only in a later task, after the call.
-    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({
+      purposes: { analytics: false },
+    });
     localStorage.setItem('optin', encodeDecision(withdrawn, edxPolicy));
     hub.track('after-withdrawal');
     expect(calls).toEqual(['load', 'track one', 'unload']);
@@ -649,7 +653,9 @@ describe('the stored decision, read again before each call', () => {
     const { tracker, calls } = recorder('ga', ['analytics']);
     const hub = createHub({ consent: store, trackers: [tracker], googleConsentMode: false });
     hub.track('one');
-    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({ purposes: { analytics: false } });
+    const withdrawn = createConsent({ policy: edxPolicy, storage: 'memory' }).decide({
+      purposes: { analytics: false },
+    });
     value = encodeDecision(withdrawn, edxPolicy);
     hub.track('after-withdrawal');
     expect(calls).toEqual(['load', 'track one', 'unload']);
