@@ -1,49 +1,36 @@
-import { fileURLToPath } from 'node:url';
-import type { OptinConfig } from '@optin/members';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { serve, type TestServer } from '../../../test-support/browser.js';
-import { auditWithoutConsent, findingLines } from './fixtures/audit-run.js';
-import { loadConfig, type AuditReport } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { auditedSite, findingLines } from './fixtures/audit-run.js';
 
 // Ways a page reaches a vendor or keeps an id that fire no request DevTools intercepts (WebTransport
 // sessions, STUN and TURN servers of a peer connection), cookies Chrome keeps though V8's Date.parse
 // would call them deleted or nameless, and frames that never answer the audit; audited in Debian's
 // Chromium by the real audit code.
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-let server: TestServer;
 const checks: string[] = [];
-let config: OptinConfig;
 
-const html = (body: string) => `<!doctype html><html lang="en"><title>t</title>${body}</html>`;
 // A session to a vendor that need not succeed: the attempt leaves the page (a QUIC Initial to 4433).
 const transport = (path: string) =>
   `new WebTransport('https://wt.elsewhere.test:4433/${path}?uid=1').ready.catch(() => {});`;
 
-beforeAll(async () => {
-  server = await serve([
-    (_req, res, url) => {
-      const page = (body: string, headers: Record<string, string> = {}) =>
-        res.writeHead(200, { 'content-type': 'text/html', ...headers }).end(html(body));
-      const js = (body: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
-      const frameOrigin = server.origin('127.0.0.1');
-      if (url.pathname === '/rtc-check') checks.push(decodeURIComponent(url.search.slice(1)));
-      if (url.pathname === '/webtransport')
-        // From the page, its dedicated worker (once it has started: see the README's "Not seen"), a
-        // shared worker as it starts and a frame of another site (each in a secure context:
-        // localhost and 127.0.0.1 over http are).
-        page(`<script>${transport('page')}
+const site = auditedSite((url, { page, js, res }) => {
+  const frameOrigin = site.origin('127.0.0.1');
+  if (url.pathname === '/rtc-check') checks.push(decodeURIComponent(url.search.slice(1)));
+  if (url.pathname === '/webtransport')
+    // From the page, its dedicated worker (once it has started: see the README's "Not seen"), a
+    // shared worker as it starts and a frame of another site (each in a secure context:
+    // localhost and 127.0.0.1 over http are).
+    page(`<script>${transport('page')}
           const worker = new Worker('/wt-worker.js');
           worker.onmessage = () => setTimeout(() => worker.postMessage('go'), 300);
           new SharedWorker('/wt-shared.js');
         </script><iframe src="${frameOrigin}/wt-frame"></iframe>`);
-      else if (url.pathname === '/wt-worker.js')
-        js(`postMessage('started'); onmessage = () => { ${transport('worker')} };`);
-      else if (url.pathname === '/wt-shared.js') js(transport('shared'));
-      else if (url.pathname === '/wt-frame') page(`<script>${transport('frame')}</script>`);
-      else if (url.pathname === '/webrtc')
-        // STUN and TURN servers a peer connection gathers candidates from: given to the constructor
-        // (by every name it goes by), later by setConfiguration, and one a tracker declares.
-        page(`<script>
+  else if (url.pathname === '/wt-worker.js')
+    js(`postMessage('started'); onmessage = () => { ${transport('worker')} };`);
+  else if (url.pathname === '/wt-shared.js') js(transport('shared'));
+  else if (url.pathname === '/wt-frame') page(`<script>${transport('frame')}</script>`);
+  else if (url.pathname === '/webrtc')
+    // STUN and TURN servers a peer connection gathers candidates from: given to the constructor
+    // (by every name it goes by), later by setConfiguration, and one a tracker declares.
+    page(`<script>
           const gather = (pc) => { pc.createDataChannel('x'); pc.createOffer().then((o) => pc.setLocalDescription(o)); };
           gather(new RTCPeerConnection({ iceServers: [{ urls: 'stun:stun.elsewhere.test:3478' }] }));
           gather(new webkitRTCPeerConnection({ iceServers: [{
@@ -88,11 +75,11 @@ beforeAll(async () => {
             privately.getConfiguration().iceServers.map((s) => s.urls).join(' '),
           ])));
         </script>`);
-      else if (url.pathname === '/cookies')
-        // Cookies Chrome keeps, which the page reads and sends, then deletes before the page settles:
-        // an Expires that is no cookie date (a session cookie), a two-digit year 60 (2060), by script
-        // and by header, and a nameless cookie.
-        page(`<script>
+  else if (url.pathname === '/cookies')
+    // Cookies Chrome keeps, which the page reads and sends, then deletes before the page settles:
+    // an Expires that is no cookie date (a session cookie), a two-digit year 60 (2060), by script
+    // and by header, and a nameless cookie.
+    page(`<script>
           document.cookie = 'zero=1; path=/; expires=0';
           document.cookie = 'sixty=1; path=/; expires=Fri, 01 Jan 60 00:00:00 GMT';
           document.cookie = 'abc123uid; path=/';
@@ -100,32 +87,18 @@ beforeAll(async () => {
             for (const name of ['zero=', 'sixty=', 'hdr=', 'x']) document.cookie = name + '; path=/; max-age=0';
           });
         </script>`);
-      else if (url.pathname === '/expires-header')
-        res.writeHead(204, { 'set-cookie': 'hdr=1; Path=/; Expires=Fri, 01 Jan 60 00:00:00 GMT' }).end();
-      else if (url.pathname === '/busy-frame')
-        page(`<iframe src="${server.origin('frame.elsewhere.test')}/busy"></iframe>`);
-      else if (url.pathname === '/busy' || url.pathname === '/busy-page')
-        // Keeps its thread busy from a moment after load on, for good.
-        page(`<script>addEventListener('load', () => setTimeout(() => { for (;;) {} }, 200));</script>`);
-      else res.writeHead(204).end();
-      return true;
-    },
-  ]);
-  process.env.VENDOR_PORT = String(server.port);
-  config = await loadConfig(fixture('optin.config.mjs'));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-const run = (origin: string, path: string, waitMs = 1500): Promise<AuditReport> =>
-  auditWithoutConsent(config, `${origin}${path}`, waitMs);
+  else if (url.pathname === '/expires-header')
+    res.writeHead(204, { 'set-cookie': 'hdr=1; Path=/; Expires=Fri, 01 Jan 60 00:00:00 GMT' }).end();
+  else if (url.pathname === '/busy-frame') page(`<iframe src="${site.origin('frame.elsewhere.test')}/busy"></iframe>`);
+  else if (url.pathname === '/busy' || url.pathname === '/busy-page')
+    // Keeps its thread busy from a moment after load on, for good.
+    page(`<script>addEventListener('load', () => setTimeout(() => { for (;;) {} }, 200));</script>`);
+}, 1500);
 const findings = findingLines;
 
 describe('optin audit sees what reaches a vendor without a request', () => {
   test('WebTransport sessions of a page, its workers and its frames are requests to their URLs', async () => {
-    const report = await run(server.origin('localhost'), '/webtransport');
+    const report = await site.run('localhost', '/webtransport');
     expect(findings(report)).toEqual([
       // The frame's own document: a site the page embeds.
       'undeclared_request http://127.0.0.1/wt-frame',
@@ -137,7 +110,7 @@ describe('optin audit sees what reaches a vendor without a request', () => {
   });
 
   test('STUN and TURN servers a peer connection is given are requests to their hosts', async () => {
-    const report = await run(server.origin('www.optin.test'), '/webrtc');
+    const report = await site.run('www.optin.test', '/webrtc');
     expect(findings(report)).toEqual([
       'request_without_consent stun:cdn.vendor.optin.test',
       'undeclared_request stun:frozen.elsewhere.test',
@@ -173,7 +146,7 @@ describe('optin audit sees what reaches a vendor without a request', () => {
 
 describe('optin audit reads cookie writes as Chrome does', () => {
   test('an Expires that is no cookie date, a two-digit year and a nameless cookie are cookies set', async () => {
-    const report = await run(server.origin('www.optin.test'), '/cookies');
+    const report = await site.run('www.optin.test', '/cookies');
     expect(findings(report)).toEqual([
       'undeclared_cookie @www.optin.test',
       'undeclared_cookie hdr@www.optin.test',
@@ -188,7 +161,7 @@ describe('optin audit reads cookie writes as Chrome does', () => {
 
 describe('optin audit finishes when a frame never answers', () => {
   test('a frame of another site that keeps its thread busy is reported unresponsive', { timeout: 45_000 }, async () => {
-    const report = await run(server.origin('www.optin.test'), '/busy-frame', 500);
+    const report = await site.run('www.optin.test', '/busy-frame', 500);
     expect(findings(report)).toEqual([
       'undeclared_request http://frame.elsewhere.test/busy',
       'unresponsive_frame http://frame.elsewhere.test/busy',
@@ -199,7 +172,7 @@ describe('optin audit finishes when a frame never answers', () => {
   });
 
   test('a page that keeps its thread busy is reported unresponsive', { timeout: 45_000 }, async () => {
-    const report = await run(server.origin('www.optin.test'), '/busy-page', 500);
+    const report = await site.run('www.optin.test', '/busy-page', 500);
     expect(findings(report)).toEqual(['unresponsive_frame http://www.optin.test/busy-page']);
   });
 });

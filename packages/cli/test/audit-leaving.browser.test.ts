@@ -1,29 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import type { OptinConfig } from '@optin/members';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { serve, type TestServer } from '../../../test-support/browser.js';
-import { auditWithoutConsent, findingLines } from './fixtures/audit-run.js';
-import { loadConfig, type AuditReport } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { auditedSite, findingLines } from './fixtures/audit-run.js';
 
 // What a page writes on its way out, and what workers with no page of their own connect to: both
 // out of reach of a page's own events, audited in Debian's Chromium by the real audit code.
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-let server: TestServer;
-let config: OptinConfig;
 
-const html = (body: string) => `<!doctype html><html lang="en"><title>t</title>${body}</html>`;
-
-beforeAll(async () => {
-  server = await serve([
-    (_req, res, url) => {
-      const port = String(server.port);
-      const page = (body: string) => res.writeHead(200, { 'content-type': 'text/html' }).end(html(body));
-      const js = (body: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
-      if (url.pathname === '/leave-storage')
-        // Nothing stored while the page lives; everything as it leaves: by method and by property,
-        // a declared key whose purpose is refused, and a database asked for (Chromium creates none
-        // once the document is gone, but the page asked).
-        page(`<script>
+// A worker starts after its page has loaded: on a busy machine (CI), well after 300 ms.
+const site = auditedSite((url, { page, js, res }) => {
+  const port = String(site.port);
+  if (url.pathname === '/leave-storage')
+    // Nothing stored while the page lives; everything as it leaves: by method and by property,
+    // a declared key whose purpose is refused, and a database asked for (Chromium creates none
+    // once the document is gone, but the page asked).
+    page(`<script>
           addEventListener('pagehide', () => {
             localStorage.setItem('left_ls', '1');
             localStorage.left_prop = '1';
@@ -33,11 +21,11 @@ beforeAll(async () => {
           });
           addEventListener('unload', () => { sessionStorage.unload_prop = '1'; });
         </script>`);
-      else if (url.pathname === '/leave-cookies')
-        // Cookies that exist only while the page leaves: set, read and deleted again in the same
-        // handler (a declared one whose purpose is refused, and an undeclared one), and set and
-        // cleared by the answers to a beacon whose redirects cross hosts.
-        page(`<script>
+  else if (url.pathname === '/leave-cookies')
+    // Cookies that exist only while the page leaves: set, read and deleted again in the same
+    // handler (a declared one whose purpose is refused, and an undeclared one), and set and
+    // cleared by the answers to a beacon whose redirects cross hosts.
+    page(`<script>
           addEventListener('pagehide', () => {
             document.cookie = '_vendor=id-1; Path=/';
             window.seen = document.cookie;
@@ -49,18 +37,16 @@ beforeAll(async () => {
             document.cookie = 'left_uid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT';
           });
         </script>`);
-      else if (url.pathname === '/sync')
-        res
-          .writeHead(302, { location: `http://pixel.elsewhere.test:${port}/hop`, 'set-cookie': 'vid=1; Path=/' })
-          .end();
-      else if (url.pathname === '/hop')
-        res.writeHead(302, { location: `http://cdn.vendor.optin.test:${port}/synced`, 'set-cookie': 'pid=1' }).end();
-      else if (url.pathname === '/synced') res.writeHead(204, { 'set-cookie': 'vid=; Path=/; Max-Age=0' }).end();
-      else if (url.pathname === '/hiding-globals')
-        // A page that breaks what an observer in the page might lean on once its own code has run:
-        // the audit's names (any global starting with __), JSON, call, apply and the array iterator;
-        // then writes two cookies, by document.cookie and by cookieStore, and deletes them.
-        page(`<script>
+  else if (url.pathname === '/sync')
+    res.writeHead(302, { location: `http://pixel.elsewhere.test:${port}/hop`, 'set-cookie': 'vid=1; Path=/' }).end();
+  else if (url.pathname === '/hop')
+    res.writeHead(302, { location: `http://cdn.vendor.optin.test:${port}/synced`, 'set-cookie': 'pid=1' }).end();
+  else if (url.pathname === '/synced') res.writeHead(204, { 'set-cookie': 'vid=; Path=/; Max-Age=0' }).end();
+  else if (url.pathname === '/hiding-globals')
+    // A page that breaks what an observer in the page might lean on once its own code has run:
+    // the audit's names (any global starting with __), JSON, call, apply and the array iterator;
+    // then writes two cookies, by document.cookie and by cookieStore, and deletes them.
+    page(`<script>
           for (const name of Object.getOwnPropertyNames(window))
             if (name.startsWith('__')) try { delete window[name]; } catch {}
           JSON.stringify = () => '{}';
@@ -76,10 +62,10 @@ beforeAll(async () => {
             await cookieStore.delete('store_id');
           })();
         </script>`);
-      else if (url.pathname === '/hiding-realms')
-        // Cookie setters no observer in this document patched: one of a frame the page makes, and one
-        // of a window it opens (whose document exists before anything can be injected into it).
-        page(`<body><script>
+  else if (url.pathname === '/hiding-realms')
+    // Cookie setters no observer in this document patched: one of a frame the page makes, and one
+    // of a window it opens (whose document exists before anything can be injected into it).
+    page(`<body><script>
           const frame = document.createElement('iframe');
           document.body.append(frame);
           const fromFrame = Object.getOwnPropertyDescriptor(frame.contentWindow.Document.prototype, 'cookie').set;
@@ -91,19 +77,19 @@ beforeAll(async () => {
           fromPopup.call(document, 'popup_id=; Max-Age=0');
           popup.close();
         </script>`);
-      else if (url.pathname === '/hiding-value')
-        // A value that names another cookie each time it is read: the browser reads it once.
-        page(`<script>
+  else if (url.pathname === '/hiding-value')
+    // A value that names another cookie each time it is read: the browser reads it once.
+    page(`<script>
           let reads = 0;
           document.cookie = { toString: () => (reads++ === 0 ? 'real_id=1' : 'decoy=1') };
           document.cookie = 'real_id=; Max-Age=0';
         </script>`);
-      else if (url.pathname === '/cross-site-frame')
-        page(`<iframe src="http://pixel.elsewhere.test:${port}/frame-writes"></iframe>`);
-      else if (url.pathname === '/frame-writes')
-        // A frame of another site, in its own process: storage and a cookie while it lives, and more
-        // of both as it unloads (a cookie set and deleted again, a key set by property).
-        page(`<script>
+  else if (url.pathname === '/cross-site-frame')
+    page(`<iframe src="http://pixel.elsewhere.test:${port}/frame-writes"></iframe>`);
+  else if (url.pathname === '/frame-writes')
+    // A frame of another site, in its own process: storage and a cookie while it lives, and more
+    // of both as it unloads (a cookie set and deleted again, a key set by property).
+    page(`<script>
           localStorage.setItem('px_live', '1');
           document.cookie = 'px_seen=1';
           addEventListener('unload', () => {
@@ -113,43 +99,27 @@ beforeAll(async () => {
             document.cookie = 'px_uid=; Max-Age=0';
           });
         </script>`);
-      else if (url.pathname === '/shared-worker') page(`<script>new SharedWorker('/shared.js');</script>`);
-      else if (url.pathname === '/shared.js')
-        // Connects as it starts, before any message from the page.
-        js(`new WebSocket('ws://cdn.vendor.optin.test:${port}/from-shared?uid=1');`);
-      else if (url.pathname === '/service-worker') page(`<script>navigator.serviceWorker.register('/sw.js');</script>`);
-      else if (url.pathname === '/worker-writes')
-        page(
-          `<script>navigator.serviceWorker.register('/sw-writes.js'); new SharedWorker('/shared-writes.js');</script>`,
-        );
-      else if (url.pathname === '/sw-writes.js')
-        // A cookie and a database, each made and removed again as the worker starts.
-        js(`cookieStore.set('sw_id', '1').then(() => cookieStore.delete('sw_id'));`);
-      else if (url.pathname === '/shared-writes.js')
-        js(
-          `indexedDB.open('shared-db').onsuccess = (e) => { e.target.result.close(); indexedDB.deleteDatabase('shared-db'); };`,
-        );
-      else if (url.pathname === '/sw.js') js(`new WebSocket('ws://pixel.elsewhere.test:${port}/from-service-worker');`);
-      else res.writeHead(204).end();
-      return true;
-    },
-  ]);
-  process.env.VENDOR_PORT = String(server.port);
-  config = await loadConfig(fixture('optin.config.mjs'));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-// A worker starts after its page has loaded: on a busy machine (CI), well after 300 ms.
-const run = (origin: string, path: string, waitMs = 300): Promise<AuditReport> =>
-  auditWithoutConsent(config, `${origin}${path}`, waitMs);
+  else if (url.pathname === '/shared-worker') page(`<script>new SharedWorker('/shared.js');</script>`);
+  else if (url.pathname === '/shared.js')
+    // Connects as it starts, before any message from the page.
+    js(`new WebSocket('ws://cdn.vendor.optin.test:${port}/from-shared?uid=1');`);
+  else if (url.pathname === '/service-worker') page(`<script>navigator.serviceWorker.register('/sw.js');</script>`);
+  else if (url.pathname === '/worker-writes')
+    page(`<script>navigator.serviceWorker.register('/sw-writes.js'); new SharedWorker('/shared-writes.js');</script>`);
+  else if (url.pathname === '/sw-writes.js')
+    // A cookie and a database, each made and removed again as the worker starts.
+    js(`cookieStore.set('sw_id', '1').then(() => cookieStore.delete('sw_id'));`);
+  else if (url.pathname === '/shared-writes.js')
+    js(
+      `indexedDB.open('shared-db').onsuccess = (e) => { e.target.result.close(); indexedDB.deleteDatabase('shared-db'); };`,
+    );
+  else if (url.pathname === '/sw.js') js(`new WebSocket('ws://pixel.elsewhere.test:${port}/from-service-worker');`);
+}, 300);
 const findings = findingLines;
 
 describe('optin audit sees what no page event reports', () => {
   test('storage written in pagehide and unload handlers, by method or by property, is judged', async () => {
-    const report = await run(server.origin('www.optin.test'), '/leave-storage');
+    const report = await site.run('www.optin.test', '/leave-storage');
     expect(findings(report)).toEqual([
       'storage_without_consent localStorage._vendor@http://www.optin.test',
       'undeclared_storage indexedDB.left_db@http://www.optin.test',
@@ -161,7 +131,7 @@ describe('optin audit sees what no page event reports', () => {
   });
 
   test('a cookie set, read and deleted in pagehide and unload handlers, or by the answers to a beacon, is judged', async () => {
-    const report = await run(server.origin('www.optin.test'), '/leave-cookies');
+    const report = await site.run('www.optin.test', '/leave-cookies');
     expect(findings(report)).toEqual([
       'cookie_without_consent _vendor@www.optin.test',
       'request_without_consent http://cdn.vendor.optin.test/sync',
@@ -178,12 +148,12 @@ describe('optin audit sees what no page event reports', () => {
 
   test('a page that deletes globals and replaces JSON, call, apply and the array iterator still has its cookie writes judged', async () => {
     // cookieStore needs a secure context: localhost is one over http.
-    const report = await run(server.origin('localhost'), '/hiding-globals');
+    const report = await site.run('localhost', '/hiding-globals');
     expect(findings(report)).toEqual(['undeclared_cookie hidden_id@localhost', 'undeclared_cookie store_id@localhost']);
   });
 
   test("a cookie written through another frame's or a new window's setter is judged", async () => {
-    const report = await run(server.origin('www.optin.test'), '/hiding-realms');
+    const report = await site.run('www.optin.test', '/hiding-realms');
     expect(findings(report)).toEqual([
       'undeclared_cookie frame_id@www.optin.test',
       'undeclared_cookie popup_id@www.optin.test',
@@ -191,13 +161,13 @@ describe('optin audit sees what no page event reports', () => {
   });
 
   test('a cookie value that reads differently each time is judged as the browser set it', async () => {
-    const report = await run(server.origin('www.optin.test'), '/hiding-value');
+    const report = await site.run('www.optin.test', '/hiding-value');
     expect(findings(report)).toEqual(['undeclared_cookie real_id@www.optin.test']);
   });
 
   test("a cross-site frame's storage and cookies, while it lives and as it unloads, are judged", async () => {
-    const report = await run(server.origin('www.optin.test'), '/cross-site-frame');
-    const frame = server.origin('pixel.elsewhere.test').replace(/:\d+$/, '');
+    const report = await site.run('www.optin.test', '/cross-site-frame');
+    const frame = site.origin('pixel.elsewhere.test').replace(/:\d+$/, '');
     expect(findings(report)).toEqual([
       'undeclared_cookie px_seen@pixel.elsewhere.test',
       'undeclared_cookie px_uid@pixel.elsewhere.test',
@@ -211,14 +181,14 @@ describe('optin audit sees what no page event reports', () => {
   // Workers start after their page, later still on a busy machine (a service worker's socket was
   // missed once in a 3 s wait on CI): these audits wait 6 s (the audit's default is 2 s).
   test('a WebSocket a shared worker opens as it starts is judged like a request', async () => {
-    const report = await run(server.origin('www.optin.test'), '/shared-worker', 6000);
+    const report = await site.run('www.optin.test', '/shared-worker', 6000);
     expect(findings(report)).toEqual(['request_without_consent ws://cdn.vendor.optin.test/from-shared?uid=1']);
   });
 
   test('a cookie a service worker sets and a database a shared worker opens, both removed again, are judged', async () => {
     // Both workers run their script once, as they start: the audit must watch each before it does
     // (a service worker let run by the wrong DevTools session ran first now and then, on a busy CI run).
-    const report = await run(server.origin('localhost'), '/worker-writes', 6000);
+    const report = await site.run('localhost', '/worker-writes', 6000);
     expect(findings(report)).toEqual([
       'undeclared_cookie sw_id@localhost',
       'undeclared_storage indexedDB.shared-db@http://localhost',
@@ -227,7 +197,7 @@ describe('optin audit sees what no page event reports', () => {
 
   test('a WebSocket a service worker opens as it starts is judged like a request', async () => {
     // A service worker needs a secure context: localhost is one over http.
-    const report = await run(server.origin('localhost'), '/service-worker', 6000);
+    const report = await site.run('localhost', '/service-worker', 6000);
     expect(findings(report)).toEqual(['undeclared_request ws://pixel.elsewhere.test/from-service-worker']);
   });
 });
